@@ -1,0 +1,103 @@
+/**
+ * Core layers at run time: `Dense` and `Activation` (type twin: `types/layers/core.ts`).
+ */
+import { configObject, fail, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
+import type { Shape } from "../checks.js";
+import { ACTIVATIONS, activate } from "../kernels/activations.js";
+import type { ActivationName } from "../kernels/activations.js";
+import { dense } from "../kernels/dense.js";
+import type { Tensor } from "../kernels/tensor.js";
+import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import { activationOption } from "./convolutional.js";
+import { layerNames } from "../naming.js";
+import { Layer } from "./layer.js";
+import type { WeightSpec } from "./layer.js";
+
+const DENSE_OPTIONS = ["units", "activation", "useBias", "name"];
+
+/**
+ * A fully connected layer on the last axis (Keras `Dense`), `[in, units]` kernel.
+ *
+ * @example
+ * new Dense({ units: 10 }).apply([null, 1152]); // [null, 10]
+ */
+export class Dense extends Layer {
+  readonly className = "Dense";
+  private readonly config: Record<string, unknown>;
+  private settings: { units: number; inFeatures: number; activation: ActivationName; useBias: boolean } | undefined;
+
+  constructor(config: unknown) {
+    const cfg = configObject("dense", config, DENSE_OPTIONS);
+    super(layerNames("Dense", optionalName("dense", cfg.name)));
+    this.config = cfg;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const cfg = this.config;
+    const activation = activationOption("dense", cfg.activation);
+    const useBias = optionalBoolean("dense", "useBias", cfg.useBias, true);
+    if (inputShape.length < 2) {
+      fail(`shapewise: dense expects input of rank 2 or more [batch, ..., features], got rank ${inputShape.length} ${valueText(inputShape)}`);
+    }
+    const inFeatures = knownChannels("dense", inputShape);
+    const units = positiveCount("dense", "units", cfg.units);
+    this.settings = { units, inFeatures, activation, useBias };
+    return [...inputShape.slice(0, -1), units];
+  }
+
+  private resolved() {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    return this.settings!;
+  }
+
+  override weightSpecs(): WeightSpec[] {
+    const s = this.resolved();
+    const specs: WeightSpec[] = [{ name: "kernel", shape: [s.inFeatures, s.units], trainable: true, initializer: "glorotUniform" }];
+    if (s.useBias) specs.push({ name: "bias", shape: [s.units], trainable: true, initializer: "zeros" });
+    return specs;
+  }
+
+  call(input: Tensor): Tensor {
+    const s = this.resolved();
+    const [kernel, bias] = this.weights!;
+    const out = dense(input, kernel, s.useBias ? bias : null);
+    return s.activation === "linear" ? out : activate(s.activation, out);
+  }
+}
+
+/**
+ * Applies an activation function (Keras `Activation`); the shape is unchanged.
+ *
+ * @example
+ * new Activation("relu").apply([null, 10]); // [null, 10]
+ */
+export class Activation extends Layer {
+  readonly className = "Activation";
+  readonly activation: ActivationName;
+
+  constructor(config: unknown) {
+    const cfg: Record<string, unknown> =
+      typeof config === "string" ? { activation: config } : configObject("activation", config, ["activation", "name"]);
+    const activation = oneOf("activation", "activation", cfg.activation, ACTIVATIONS);
+    super(layerNames("Activation", optionalName("activation", cfg.name)));
+    this.activation = activation;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  call(input: Tensor): Tensor {
+    return activate(this.activation, input);
+  }
+}
+
+/** The core methods of every symbolic tensor. */
+export const coreMethods = {
+  dense(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Dense(config));
+  },
+  activation(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Activation(config));
+  },
+};

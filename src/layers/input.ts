@@ -1,0 +1,47 @@
+/**
+ * The input layer at run time (type twin: `types/layers/input.ts`).
+ */
+import { configObject, fail, isPositiveInteger, optionalName, valueText } from "../checks.js";
+import type { Shape } from "../checks.js";
+import type { Tensor } from "../kernels/tensor.js";
+import { inputNames } from "../naming.js";
+import { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import { Layer } from "./layer.js";
+
+/** Where a model's data enters (Keras `InputLayer`); named `input_1`, `input_2`, ... */
+export class InputLayer extends Layer {
+  readonly className = "InputLayer";
+  constructor(
+    readonly batchShape: Shape,
+    userName: string | undefined,
+  ) {
+    super(inputNames(userName));
+    this.inputShape = batchShape;
+    this.outputShape = batchShape;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  call(input: Tensor): Tensor {
+    return input;
+  }
+}
+
+/**
+ * A model input: a symbolic tensor of shape `[null, ...shape]` with no
+ * parameters yet. Its methods add layers.
+ *
+ * @example
+ * const inputs = input({ shape: [28, 28, 1] }); // SymbolicTensor<[null, 28, 28, 1], 0>, layer "input_1"
+ */
+export function inputImpl(config: unknown): SymbolicTensorImpl {
+  const cfg = configObject("input", config, ["shape", "name"]);
+  const shape = cfg.shape;
+  if (!Array.isArray(shape) || !shape.every((d) => d === null || isPositiveInteger(d))) {
+    fail(`shapewise: input shape sizes must be positive integers or null, got ${valueText(shape)}`);
+  }
+  const layer = new InputLayer(Object.freeze([null, ...(shape as Shape)]), optionalName("input", cfg.name));
+  return new SymbolicTensorImpl(layer.batchShape, layer, []);
+}

@@ -1,0 +1,75 @@
+/**
+ * The base of every runtime layer, after tfjs-layers: a layer knows its
+ * output shape for an input shape (checking every rule on the way), the
+ * weights it needs, and how to compute its output.
+ */
+import type { Shape } from "../checks.js";
+import type { Tensor } from "../kernels/tensor.js";
+import type { StyleNames } from "../summary/rows.js";
+
+/** How a weight starts out, as Keras initialises it. */
+export type Initializer = "glorotUniform" | "zeros" | "ones";
+
+/** One weight a layer needs: its Keras name, shape, whether training updates it, and its initialiser. */
+export interface WeightSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly trainable: boolean;
+  readonly initializer: Initializer;
+}
+
+/** A layer of a model: its names, shapes, weights and forward computation. */
+export abstract class Layer {
+  /** Keras class name: `Conv2D`, `MaxPooling2D`. */
+  abstract readonly className: string;
+  /** Names under every naming scheme; `name` is the tf.keras 2 one. */
+  readonly names: StyleNames;
+  /** Input shape, set when the layer is applied. */
+  inputShape: Shape | undefined;
+  /** Output shape, set when the layer is applied. */
+  outputShape: Shape | undefined;
+  /** Weight values in {@link Layer.weightSpecs} order, once the model has initialised them. */
+  weights: Tensor[] | undefined;
+
+  constructor(names: StyleNames) {
+    this.names = names;
+  }
+
+  /** The layer's name (tf.keras 2 scheme: `conv2d_1`). */
+  get name(): string {
+    return this.names.keras2;
+  }
+
+  /**
+   * Checks every rule for this input shape, in the order the type level does,
+   * and returns the output shape. Throws a `ShapeError` on the first broken rule.
+   */
+  abstract computeOutputShape(inputShape: Shape): Shape;
+
+  /** The weights this layer needs once its input shape is known (none by default). */
+  weightSpecs(): WeightSpec[] {
+    return [];
+  }
+
+  /** The forward computation on a concrete batch. */
+  abstract call(input: Tensor): Tensor;
+
+  /** Number of scalar weights, trainable or not (Keras `count_params()`). */
+  countParams(): number {
+    return this.weightSpecs().reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
+  }
+
+  /** Applies the layer to an input shape: validates, records both shapes, returns the output shape. */
+  apply(inputShape: Shape): Shape {
+    const output = this.computeOutputShape(inputShape);
+    this.inputShape = inputShape;
+    this.outputShape = output;
+    return output;
+  }
+
+  /** The input shape, for code that runs only after {@link Layer.apply}. */
+  protected builtInputShape(): Shape {
+    if (this.inputShape === undefined) throw new Error(`shapewise: layer ${this.name} has not been applied to an input`);
+    return this.inputShape;
+  }
+}

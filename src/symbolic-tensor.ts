@@ -1,0 +1,34 @@
+/**
+ * The runtime symbolic tensor: a shape, the layer that produced it and the
+ * tensors that layer received. Layer methods come from the layer family
+ * files in `src/layers/`, as their types come from `types/layers/`.
+ */
+import type { Shape } from "./checks.js";
+import type { Layer } from "./layers/layer.js";
+
+/** A node of the model graph under definition (the public type is `SymbolicTensor` from `types/`). */
+export class SymbolicTensorImpl {
+  constructor(
+    readonly shape: Shape,
+    readonly layer: Layer,
+    readonly inbound: readonly SymbolicTensorImpl[],
+  ) {}
+
+  /** The name of the layer that produced this tensor. */
+  get layerName(): string {
+    return this.layer.name;
+  }
+
+  /** Applies a new layer to this tensor: checks its rules and records the edge. */
+  applyLayer(layer: Layer): SymbolicTensorImpl {
+    const shape = layer.apply(this.shape);
+    return new SymbolicTensorImpl(Object.freeze([...shape]), layer, [this]);
+  }
+}
+
+/** Adds a layer family's methods to every symbolic tensor. */
+export function addLayerMethods(methods: Record<string, (this: SymbolicTensorImpl, ...args: never[]) => SymbolicTensorImpl>): void {
+  for (const [name, fn] of Object.entries(methods)) {
+    Object.defineProperty(SymbolicTensorImpl.prototype, name, { value: fn, writable: false, enumerable: false, configurable: false });
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * How a layer reports a mistake at the type level.
+ *
+ * A check yields either {@link NoFault} or a {@link Fault} naming the config
+ * property that is wrong and the sentence to show. The property's type then
+ * becomes that sentence, so the compiler underlines exactly that property, and
+ * the call returns an {@link ErrorTensor}, whose methods accept anything, so
+ * one mistake gives one error.
+ */
+import type { LayerMethodName } from "./symbolic-tensor.js";
+
+/** A rule broken by a layer config: which property, and the sentence. */
+export interface Fault<K extends string = string, M extends string = string> {
+  readonly key: K;
+  readonly message: M;
+}
+
+/** The result of a check that found nothing wrong. */
+export type NoFault = "ok";
+
+/**
+ * The type a config property must have: its own inferred type when the check
+ * passed or blamed another property, the message when it blamed this one.
+ *
+ * @example
+ * type T = Field<Fault<"kernelSize", "shapewise: ...">, "kernelSize", 5>; // "shapewise: ..."
+ */
+export type Field<E, Key extends string, V> = E extends Fault<Key, infer M> ? M : V;
+
+/** The first fault of a list of checks, in order; {@link NoFault} when all pass. */
+export type FirstFault<Checks extends readonly unknown[]> = Checks extends readonly [infer H, ...infer R]
+  ? H extends Fault
+    ? H
+    : FirstFault<R>
+  : NoFault;
+
+/**
+ * `true` only when a condition is certainly true: comparisons of sizes the
+ * type checker cannot see give `boolean`, which must not raise an error.
+ */
+export type Certainly<B> = [B] extends [true] ? true : false;
+
+/** A fault when `Bad` is certainly true, else {@link NoFault}. */
+export type FaultIf<Bad, K extends string, M extends string> = Certainly<Bad> extends true ? Fault<K, M> : NoFault;
+
+/**
+ * What a layer call returns after a fault: inert, so later calls in the
+ * chain compile without a second error. Hover shows the message.
+ *
+ * @example
+ * const bad = input({ shape: [3, 3, 1] }).conv2d({ filters: 8, kernelSize: 5 });
+ * //    ^? ErrorTensor<"shapewise: conv2d kernelSize 5 is larger than input height 3 with padding 'valid'">
+ */
+export type ErrorTensor<M extends string> = {
+  readonly error: M;
+} & {
+  readonly [K in LayerMethodName]: (...args: readonly unknown[]) => ErrorTensor<M>;
+};
+
+/** Any type-level error tensor. */
+export type AnyErrorTensor = ErrorTensor<string>;

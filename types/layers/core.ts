@@ -1,0 +1,79 @@
+/**
+ * Core layers at the type level: `dense` and `activation`
+ * (runtime twin: `src/layers/core.ts`).
+ */
+import type { Add, Multiply } from "../arithmetic/index.js";
+import type { ActivationName } from "../activations.js";
+import type { ConfigOr, KnownChannels, PositiveCount } from "../checks.js";
+import type { ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
+import type { Last, ReplaceLast, Shape, ShapeText } from "../shape.js";
+import type { SymbolicTensor } from "../symbolic-tensor.js";
+
+/** The options of {@link CoreMethods.dense}. */
+export interface DenseOptions {
+  /** Number of output features. */
+  units: number;
+  /** Activation applied after the bias (default `"linear"`). */
+  activation?: ActivationName;
+  /** Whether the layer adds a bias (default `true`). */
+  useBias?: boolean;
+  /** Layer name. */
+  name?: string;
+}
+
+type MinRank2<S extends Shape> = number extends S["length"]
+  ? NoFault
+  : S["length"] extends 0 | 1
+    ? Fault<"(config)", `shapewise: dense expects input of rank 2 or more [batch, ..., features], got rank ${S["length"]} ${ShapeText<S>}`>
+    : NoFault;
+
+type DenseFault<S extends Shape, U extends number> = FirstFault<
+  [MinRank2<S>, KnownChannels<"dense", S, Last<S>>, PositiveCount<"dense", "units", U>]
+>;
+
+/**
+ * Weights of a `dense`: an `[in, units]` kernel and a bias of `units`.
+ *
+ * @example
+ * type P = DenseParams<1152, 10, true>; // 11530
+ */
+export type DenseParams<In extends number, U extends number, B extends boolean> = Add<
+  Multiply<In, U>,
+  [B] extends [false] ? 0 : [B] extends [true] ? U : number
+>;
+
+type DenseResult<S extends Shape, P extends number, U extends number, B extends boolean, E> =
+  E extends Fault<string, infer M>
+    ? ErrorTensor<M>
+    : SymbolicTensor<ReplaceLast<S, U>, Add<P, DenseParams<Last<S> & number, U, B>>>;
+
+/** Core methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far. */
+export interface CoreMethods<S extends Shape, P extends number> {
+  /**
+   * A fully connected layer on the last axis (Keras `Dense`); any rank of 2 or
+   * more, the kernel shared over the leading axes.
+   *
+   * @example
+   * input({ shape: [1152] }).dense({ units: 10, activation: "softmax" }); // SymbolicTensor<[null, 10], 11530>
+   */
+  dense<const U extends number, const B extends boolean = true>(
+    config: ConfigOr<
+      DenseFault<S, U>,
+      {
+        units: Field<DenseFault<S, U>, "units", U>;
+        activation?: ActivationName;
+        useBias?: B;
+        name?: string;
+      }
+    >,
+  ): DenseResult<S, P, U, B, DenseFault<S, U>>;
+
+  /**
+   * Applies an activation function (Keras `Activation`); the shape is unchanged.
+   *
+   * @example
+   * input({ shape: [10] }).activation("relu");              // SymbolicTensor<[null, 10], 0>
+   * input({ shape: [10] }).activation({ activation: "tanh" });
+   */
+  activation(config: ActivationName | { activation: ActivationName; name?: string }): SymbolicTensor<S, P>;
+}

@@ -1,0 +1,45 @@
+/**
+ * The symbolic tensor: what a layer call returns while a model is being
+ * defined. Its type carries only the shape and the running parameter total,
+ * so each call instantiates one small type and cost grows linearly with depth.
+ *
+ * Each layer family adds its methods from its own file in `types/layers/`.
+ */
+import type { ConvolutionalMethods } from "./layers/convolutional.js";
+import type { CoreMethods } from "./layers/core.js";
+import type { PoolingMethods } from "./layers/pooling.js";
+import type { RegularizationMethods } from "./layers/regularization.js";
+import type { ReshapingMethods } from "./layers/reshaping.js";
+import type { Shape } from "./shape.js";
+
+/** Type-only key of the running parameter total (no runtime property). */
+export declare const paramTotal: unique symbol;
+
+/**
+ * A tensor under definition with shape `S` (batch first, `null` for unknown
+ * sizes) after `P` parameters of the layers that led to it.
+ *
+ * @example
+ * const x = input({ shape: [28, 28, 1] }).conv2d({ filters: 32, kernelSize: 3 });
+ * //    ^? SymbolicTensor<[null, 26, 26, 32], 320>
+ * x.shape; // [null, 26, 26, 32]
+ */
+export interface SymbolicTensor<S extends Shape = Shape, P extends number = number>
+  extends ConvolutionalMethods<S, P>,
+    PoolingMethods<S, P>,
+    ReshapingMethods<S, P>,
+    CoreMethods<S, P>,
+    RegularizationMethods<S, P> {
+  /** The shape, batch dimension first (`null` where unknown). */
+  readonly shape: S;
+  /** The name of the layer that produced this tensor. */
+  readonly layerName: string;
+  readonly [paramTotal]?: P;
+}
+
+/** The name of every layer method a symbolic tensor has. */
+export type LayerMethodName = keyof (ConvolutionalMethods<Shape, number> &
+  PoolingMethods<Shape, number> &
+  ReshapingMethods<Shape, number> &
+  CoreMethods<Shape, number> &
+  RegularizationMethods<Shape, number>);
