@@ -88,11 +88,15 @@ export interface Conv2DOptions {
   name?: string;
 }
 
+/** Faults of the input alone: checked before the config, so they never depend on what is being inferred. */
+type Conv2DInputFault<S extends Shape> = FirstFault<
+  [ExactRank<"conv2d", S, 4, "[batch, height, width, channels]">, KnownChannels<"conv2d", S, S[3]>]
+>;
+
 type Conv2DFault<S extends Shape, F extends number, K extends Size2, St extends Size2, Pd extends Padding, D extends Size2> =
   FirstFault<
     [
-      ExactRank<"conv2d", S, 4, "[batch, height, width, channels]">,
-      KnownChannels<"conv2d", S, S[3]>,
+      Conv2DInputFault<S>,
       PositiveCount<"conv2d", "filters", F>,
       PositiveSize<"conv2d", "kernelSize", K>,
       PositiveSize<"conv2d", "strides", St>,
@@ -160,7 +164,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number> {
     const B extends boolean = true,
   >(
     config: ConfigOr<
-      Conv2DFault<S, F, K, St, Pd, D>,
+      Conv2DInputFault<S>,
       {
         filters: Field<Conv2DFault<S, F, K, St, Pd, D>, "filters", F>;
         kernelSize: Field<Conv2DFault<S, F, K, St, Pd, D>, "kernelSize", K>;

@@ -27,9 +27,9 @@ type MinRank2<S extends Shape> = number extends S["length"]
     ? Fault<"(config)", `shapewise: dense expects input of rank 2 or more [batch, ..., features], got rank ${S["length"]} ${ShapeText<S>}`>
     : NoFault;
 
-type DenseFault<S extends Shape, U extends number> = FirstFault<
-  [MinRank2<S>, KnownChannels<"dense", S, Last<S>>, PositiveCount<"dense", "units", U>]
->;
+type DenseInputFault<S extends Shape> = FirstFault<[MinRank2<S>, KnownChannels<"dense", S, Last<S>>]>;
+
+type DenseFault<S extends Shape, U extends number> = FirstFault<[DenseInputFault<S>, PositiveCount<"dense", "units", U>]>;
 
 /**
  * Weights of a `dense`: an `[in, units]` kernel and a bias of `units`.
@@ -58,7 +58,7 @@ export interface CoreMethods<S extends Shape, P extends number> {
    */
   dense<const U extends number, const B extends boolean = true>(
     config: ConfigOr<
-      DenseFault<S, U>,
+      DenseInputFault<S>,
       {
         units: Field<DenseFault<S, U>, "units", U>;
         activation?: ActivationName;

@@ -22,9 +22,11 @@ export interface Pooling2DOptions {
   name?: string;
 }
 
+type Pool2DInputFault<Method extends string, S extends Shape> = ExactRank<Method, S, 4, "[batch, height, width, channels]">;
+
 type Pool2DFault<Method extends string, S extends Shape, Ps extends Size2, St extends Size2, Pd extends Padding> = FirstFault<
   [
-    ExactRank<Method, S, 4, "[batch, height, width, channels]">,
+    Pool2DInputFault<Method, S>,
     PositiveSize<Method, "poolSize", Ps>,
     PositiveSize<Method, "strides", St>,
     WindowFits<Method, "poolSize", "height", S[1], Pair<Ps>[0], 1, Pd>,
@@ -33,7 +35,7 @@ type Pool2DFault<Method extends string, S extends Shape, Ps extends Size2, St ex
 >;
 
 type Pool2DConfig<Method extends string, S extends Shape, Ps extends Size2, St extends Size2, Pd extends Padding> = ConfigOr<
-  Pool2DFault<Method, S, Ps, St, Pd>,
+  Pool2DInputFault<Method, S>,
   {
     poolSize?: Field<Pool2DFault<Method, S, Ps, St, Pd>, "poolSize", Ps>;
     strides?: Field<Pool2DFault<Method, S, Ps, St, Pd>, "strides", St>;

@@ -1,0 +1,121 @@
+import { convOutputGeometry } from "./padding.js";
+import { checkTensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+
+/**
+ * Options of {@link conv2d}; field names follow the Keras layer config.
+ *
+ * @example
+ * ```ts
+ * const opts: Conv2dOptions = { strides: [1, 1], dilationRate: [1, 1], padding: "same" };
+ * ```
+ */
+export interface Conv2dOptions {
+  readonly strides: readonly [number, number];
+  readonly dilationRate: readonly [number, number];
+  readonly padding: "valid" | "same";
+}
+
+/**
+ * 2-D convolution (cross-correlation, as in Keras/TF), channels-last.
+ *
+ * - `input`: `[n, h, w, cin]`
+ * - `kernel`: `[kh, kw, cin, cout]` (HWIO, the Keras/TF.js weight layout)
+ * - `bias`: `[cout]` or `null`
+ * - returns `[n, oh, ow, cout]`, with `oh`/`ow` and the padding from
+ *   {@link convOutputGeometry} (the odd "same" pad pixel goes bottom/right).
+ *
+ * Padded positions are skipped rather than multiplied by zero. Sums are
+ * accumulated in float64 and rounded to float32 once per output, so results
+ * are at least as accurate as TF.js' float32 accumulation.
+ *
+ * @example
+ * ```ts
+ * const x = { shape: [1, 28, 28, 1], data: new Float32Array(784) };
+ * const k = { shape: [3, 3, 1, 32], data: glorotUniform([3, 3, 1, 32], createRandom(0)) };
+ * const y = conv2d(x, k, null, { strides: [1, 1], dilationRate: [1, 1], padding: "valid" });
+ * y.shape; // [1, 26, 26, 32]
+ * ```
+ */
+export function conv2d(
+  input: Tensor,
+  kernel: Tensor,
+  bias: Tensor | null,
+  options: Conv2dOptions,
+): Tensor<readonly [number, number, number, number]> {
+  checkTensor(input, "conv2d input", 4);
+  checkTensor(kernel, "conv2d kernel", 4);
+  const [n, h, w, cin] = input.shape;
+  const [kh, kw, kcin, cout] = kernel.shape;
+  if (kcin !== cin) {
+    throw new RangeError(`conv2d: kernel expects ${kcin} input channels, input has ${cin}`);
+  }
+  if (bias !== null) {
+    checkTensor(bias, "conv2d bias", 1);
+    if (bias.shape[0] !== cout) {
+      throw new RangeError(`conv2d: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
+    }
+  }
+  const [sh, sw] = options.strides;
+  const [dh, dw] = options.dilationRate;
+  const gy = convOutputGeometry(h, kh, sh, dh, options.padding);
+  const gx = convOutputGeometry(w, kw, sw, dw, options.padding);
+  const oh = gy.outputLength;
+  const ow = gx.outputLength;
+
+  const x = input.data;
+  const k = kernel.data;
+  const b = bias === null ? null : bias.data;
+  const out = new Float32Array(n * oh * ow * cout);
+  // One accumulator reused for every output pixel: the cout-contiguous inner
+  // loop then walks the HWIO kernel and this buffer with unit stride.
+  const acc = new Float64Array(cout);
+  const kRowStride = kw * cin * cout;
+  const kColStride = cin * cout;
+
+  let o = 0;
+  for (let bi = 0; bi < n; bi++) {
+    const batchRow = bi * h;
+    for (let oy = 0; oy < oh; oy++) {
+      const iy0 = oy * sh - gy.padBefore;
+      for (let ox = 0; ox < ow; ox++) {
+        const ix0 = ox * sw - gx.padBefore;
+        if (b === null) acc.fill(0);
+        else for (let co = 0; co < cout; co++) acc[co] = b[co];
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = iy0 + ky * dh;
+          if (iy < 0 || iy >= h) continue;
+          const rowBase = (batchRow + iy) * w;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ix0 + kx * dw;
+            if (ix < 0 || ix >= w) continue;
+            const xOff = (rowBase + ix) * cin;
+            let kOff = ky * kRowStride + kx * kColStride;
+            let ci = 0;
+            // Four input channels per pass: one accumulator load/store per four
+            // multiply-adds roughly halves the time for wide layers (32 -> 64
+            // channels) compared with one channel per pass.
+            for (; ci + 4 <= cin; ci += 4, kOff += 4 * cout) {
+              const v0 = x[xOff + ci];
+              const v1 = x[xOff + ci + 1];
+              const v2 = x[xOff + ci + 2];
+              const v3 = x[xOff + ci + 3];
+              const k1 = kOff + cout;
+              const k2 = k1 + cout;
+              const k3 = k2 + cout;
+              for (let co = 0; co < cout; co++) {
+                acc[co] += v0 * k[kOff + co] + v1 * k[k1 + co] + v2 * k[k2 + co] + v3 * k[k3 + co];
+              }
+            }
+            for (; ci < cin; ci++, kOff += cout) {
+              const v = x[xOff + ci];
+              for (let co = 0; co < cout; co++) acc[co] += v * k[kOff + co];
+            }
+          }
+        }
+        for (let co = 0; co < cout; co++) out[o++] = acc[co];
+      }
+    }
+  }
+  return { shape: [n, oh, ow, cout], data: out };
+}

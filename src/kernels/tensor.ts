@@ -1,0 +1,62 @@
+/**
+ * A dense float32 tensor, row-major, channels-last.
+ *
+ * The shape is carried as a type parameter so layers can keep the shapes they
+ * computed at the type level; the kernels themselves only read it at runtime.
+ *
+ * @example
+ * ```ts
+ * const t: Tensor<readonly [2, 3]> = { shape: [2, 3], data: new Float32Array(6) };
+ * ```
+ */
+export interface Tensor<S extends readonly number[] = readonly number[]> {
+  readonly shape: S;
+  readonly data: Float32Array;
+}
+
+/**
+ * Number of elements of a tensor with the given shape (1 for rank 0).
+ *
+ * Throws a RangeError for a dimension that is not a non-negative safe
+ * integer, because a silently fractional or negative size would later surface
+ * as a confusing out-of-bounds read far from its cause.
+ *
+ * @example
+ * ```ts
+ * sizeOf([64, 28, 28, 1]); // 50176
+ * sizeOf([]);              // 1
+ * ```
+ */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) {
+      throw new RangeError(`sizeOf: invalid dimension ${String(d)} in shape [${shape.join(", ")}]`);
+    }
+    n *= d;
+  }
+  return n;
+}
+
+/**
+ * Throws a RangeError unless `t.data.length` equals the product of `t.shape`
+ * and the rank is `rank` (when given). Internal to the kernels: it makes a
+ * malformed tensor fail at the kernel boundary instead of producing NaNs from
+ * typed-array reads past the end.
+ *
+ * @example
+ * ```ts
+ * checkTensor({ shape: [2, 2], data: new Float32Array(3) }, "dense input", 2); // throws RangeError
+ * ```
+ */
+export function checkTensor(t: Tensor, what: string, rank?: number): void {
+  if (rank !== undefined && t.shape.length !== rank) {
+    throw new RangeError(`${what}: expected rank ${rank}, got shape [${t.shape.join(", ")}]`);
+  }
+  const n = sizeOf(t.shape);
+  if (t.data.length !== n) {
+    throw new RangeError(
+      `${what}: data length ${t.data.length} does not match shape [${t.shape.join(", ")}] (${n} elements)`,
+    );
+  }
+}
