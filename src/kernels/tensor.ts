@@ -1,18 +1,6 @@
-/**
- * A dense float32 tensor, row-major, channels-last.
- *
- * The shape is carried as a type parameter so layers can keep the shapes they
- * computed at the type level; the kernels themselves only read it at runtime.
- *
- * @example
- * ```ts
- * const t: Tensor<readonly [2, 3]> = { shape: [2, 3], data: new Float32Array(6) };
- * ```
- */
-export interface Tensor<S extends readonly number[] = readonly number[]> {
-  readonly shape: S;
-  readonly data: Float32Array;
-}
+/** A dense float32 tensor, row-major, channels-last; declared once in `types/tensor.ts`. */
+import type { Tensor } from "../../types/tensor.js";
+export type { Tensor };
 
 /**
  * Number of elements of a tensor with the given shape (1 for rank 0).
