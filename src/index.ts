@@ -15,9 +15,9 @@
  */
 import type { Subtract } from "../types/arithmetic/index.js";
 import type { ErrorTensor } from "../types/errors.js";
-import type { InputConfig, InputTensor } from "../types/layers/input.js";
+import type { InputConfig } from "../types/layers/input.js";
 import type { Shape } from "../types/shape.js";
-import type { paramTotal } from "../types/symbolic-tensor.js";
+import type { SymbolicTensor, paramTotal } from "../types/symbolic-tensor.js";
 import type { Tensor } from "../types/tensor.js";
 import { fail, isPositiveInteger, valueText } from "./checks.js";
 import { coreMethods } from "./layers/core.js";
@@ -50,8 +50,8 @@ export type * from "../types/index.js";
  * @example
  * const inputs = input({ shape: [28, 28, 1] }); // SymbolicTensor<[null, 28, 28, 1], 0>
  */
-export function input<const S extends readonly (number | null)[]>(config: InputConfig<S>): InputTensor<S> {
-  return inputImpl(config) as unknown as InputTensor<S>;
+export function input<const S extends readonly (number | null)[]>(config: InputConfig<S>): SymbolicTensor<[null, ...S], 0> {
+  return inputImpl(config) as unknown as SymbolicTensor<[null, ...S], 0>;
 }
 
 /** Anything `model()` takes as a tensor: a symbolic tensor of any shape. */

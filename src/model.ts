@@ -150,7 +150,7 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
     const lines = formatSummary(this.summaryData(), options);
     const print = options.printFn ?? ((line: string) => console.log(line));
     for (const line of lines) print(line);
-    return lines.join("\n");
+    return lines.join("\n") + "\n";
   }
 
   /**

@@ -58,3 +58,14 @@ export type Last<S extends Shape> = S extends readonly [...unknown[], infer L ex
 export type ReplaceLast<S extends Shape, D extends Dim> = S extends readonly [...infer Init extends Dim[], Dim]
   ? [...Init, D]
   : Dim[];
+
+/**
+ * A computed shape with every size worked out now. A tuple written in a
+ * type's result is evaluated lazily, so each layer's shape would keep
+ * pointing at the previous one and a long chain would nest a hundred deep
+ * (TS2589); reading the tuple through `infer` settles it at each layer.
+ *
+ * @example
+ * type S = Resolved<[null, 26, 26, 32]>; // [null, 26, 26, 32]
+ */
+export type Resolved<S extends readonly Dim[]> = S extends readonly [...infer R extends Dim[]] ? R : never;

@@ -9,7 +9,7 @@ import type { Add, DivCeil, DivFloor, Gt, Lt, Multiply, Subtract } from "../arit
 import type { ActivationName } from "../activations.js";
 import type { ConfigOr, ExactRank, KnownChannels, PositiveCount, PositiveSize } from "../checks.js";
 import type { ErrorTensor, Fault, FaultIf, Field, FirstFault, NoFault } from "../errors.js";
-import type { Dim, Pair, Shape, ShapeText, Size2 } from "../shape.js";
+import type { Dim, Pair, Resolved, Shape, ShapeText, Size2 } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
 /** How a window meets the border: `"valid"` uses real pixels only, `"same"` pads to keep `ceil(L / s)`. */
@@ -137,12 +137,14 @@ type Conv2DResult<
 > = E extends Fault<string, infer M>
   ? ErrorTensor<M>
   : SymbolicTensor<
-      [
-        S[0],
-        WindowOutput<S[1], Pair<K>[0], Pair<St>[0], Pair<D>[0], Pd>,
-        WindowOutput<S[2], Pair<K>[1], Pair<St>[1], Pair<D>[1], Pd>,
-        F,
-      ],
+      Resolved<
+        [
+          S[0],
+          WindowOutput<S[1], Pair<K>[0], Pair<St>[0], Pair<D>[0], Pd>,
+          WindowOutput<S[2], Pair<K>[1], Pair<St>[1], Pair<D>[1], Pd>,
+          F,
+        ]
+      >,
       Add<P, Conv2DParams<Pair<K>[0], Pair<K>[1], S[3] & number, F, B>>
     >;
 

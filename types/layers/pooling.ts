@@ -6,7 +6,7 @@
  */
 import type { ConfigOr, ExactRank, PositiveSize } from "../checks.js";
 import type { ErrorTensor, Fault, Field, FirstFault } from "../errors.js";
-import type { Pair, Shape, Size2 } from "../shape.js";
+import type { Pair, Resolved, Shape, Size2 } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 import type { Padding, WindowFits, WindowOutput } from "./convolutional.js";
 
@@ -48,12 +48,14 @@ type Pool2DResult<S extends Shape, P extends number, Ps extends Size2, St extend
   E extends Fault<string, infer M>
     ? ErrorTensor<M>
     : SymbolicTensor<
-        [
-          S[0],
-          WindowOutput<S[1], Pair<Ps>[0], Pair<St>[0], 1, Pd>,
-          WindowOutput<S[2], Pair<Ps>[1], Pair<St>[1], 1, Pd>,
-          S[3],
-        ],
+        Resolved<
+          [
+            S[0],
+            WindowOutput<S[1], Pair<Ps>[0], Pair<St>[0], 1, Pd>,
+            WindowOutput<S[2], Pair<Ps>[1], Pair<St>[1], 1, Pd>,
+            S[3],
+          ]
+        >,
         P
       >;
 

@@ -2,7 +2,7 @@
  * Reshaping layers at the type level (runtime twin: `src/layers/reshaping.ts`).
  */
 import type { Product } from "../arithmetic/index.js";
-import type { Dim, Shape } from "../shape.js";
+import type { Dim, Resolved, Shape } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
 /**
@@ -28,5 +28,5 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [3, 3, 128] }).flatten(); // SymbolicTensor<[null, 1152], 0>
    */
-  flatten(config?: { name?: string }): SymbolicTensor<[S[0], FlatSize<Tail<S>>], P>;
+  flatten(config?: { name?: string }): SymbolicTensor<Resolved<[S[0], FlatSize<Tail<S>>]>, P>;
 }

@@ -1,0 +1,96 @@
+/**
+ * `model.summary()` text in the style of tf.keras 2, Keras 3 or TensorFlow.js.
+ */
+import { valueText } from "../checks.js";
+import { formatKeras2 } from "./keras2.js";
+import { formatKeras3 } from "./keras3.js";
+import type { SummaryData } from "./rows.js";
+import { formatTfjs } from "./tfjs.js";
+
+export { formatKeras2 } from "./keras2.js";
+export type { Keras2Era, Keras2Options } from "./keras2.js";
+export { formatKeras3 } from "./keras3.js";
+export type { Keras3Options } from "./keras3.js";
+export { formatTfjs } from "./tfjs.js";
+export type { TfjsOptions } from "./tfjs.js";
+export type { StyleNames, SummaryConnection, SummaryData, SummaryDim, SummaryRow } from "./rows.js";
+
+/**
+ * `"keras2"`: tf.keras 2.7–2.12 (the default); `"keras3"`: the rich box table
+ * Keras 3 prints outside a terminal; `"tfjs"`: TensorFlow.js 4.22.
+ */
+export type SummaryStyle = "keras2" | "keras3" | "tfjs";
+
+/** Options of `model.summary()` and {@link formatSummary}. */
+export interface SummaryOptions {
+  /** Default `"keras2"`. */
+  style?: SummaryStyle;
+  /** Width of the table; each style has its own default. */
+  lineLength?: number;
+  /**
+   * Column ends, one per column, strictly increasing: fractions of the line
+   * length (last ≤ 1), or, for keras2 and tfjs, absolute integer positions.
+   */
+  positions?: readonly number[];
+  /** Receives each line; used by `model.summary()`, not by {@link formatSummary}. */
+  printFn?: (line: string) => void;
+}
+
+const STYLES: readonly SummaryStyle[] = ["keras2", "keras3", "tfjs"];
+
+/**
+ * The summary lines of a model in the chosen style, after checking the options
+ * (plain JavaScript callers get a sentence, not a garbled table). The text a
+ * framework prints is `lines.join("\n") + "\n"`. `printFn` is checked but not
+ * called: printing is the caller's job.
+ *
+ * @example
+ * formatSummary(data);                                      // tf.keras 2.7–2.12 layout
+ * formatSummary(data, { style: "keras3", lineLength: 88 }); // rich table, wide terminal
+ * formatSummary(data, { style: "tfjs", positions: [0.3, 0.6, 0.9, 1] });
+ */
+export function formatSummary(data: SummaryData, options: SummaryOptions = {}): string[] {
+  if (typeof options !== "object" || options === null) {
+    throw new Error(`shapewise: summary options must be an object, got ${valueText(options)}`);
+  }
+  const { style = "keras2", lineLength, positions, printFn } = options;
+  if (!STYLES.includes(style)) {
+    throw new Error(`shapewise: summary option style must be one of ${STYLES.map((s) => `"${s}"`).join(", ")}, got ${valueText(style)}`);
+  }
+  if (lineLength !== undefined && !(typeof lineLength === "number" && Number.isSafeInteger(lineLength) && lineLength > 0)) {
+    throw new Error(`shapewise: summary option lineLength must be a positive integer, got ${valueText(lineLength)}`);
+  }
+  if (positions !== undefined) checkPositions(positions, style, data.sequentialLike);
+  if (printFn !== undefined && typeof printFn !== "function") {
+    throw new Error(`shapewise: summary option printFn must be a function, got ${valueText(printFn)}`);
+  }
+  const layout = { lineLength, positions };
+  switch (style) {
+    case "keras2":
+      return formatKeras2(data, layout);
+    case "keras3":
+      return formatKeras3(data, layout);
+    case "tfjs":
+      return formatTfjs(data, layout);
+  }
+}
+
+function checkPositions(positions: unknown, style: SummaryStyle, sequentialLike: boolean): void {
+  const fail = (rule: string): never => {
+    throw new Error(`shapewise: summary option positions must ${rule}, got ${valueText(positions)}`);
+  };
+  const count = (style === "tfjs" ? 4 : 3) + (sequentialLike ? 0 : 1);
+  const model = sequentialLike ? "a sequential-like model" : "a model with a Connected to column";
+  if (!Array.isArray(positions) || positions.length !== count) {
+    fail(`be an array of ${count} numbers for the ${style} style and ${model}`);
+  }
+  const list = positions as unknown[];
+  if (!list.every((p): p is number => typeof p === "number" && Number.isFinite(p) && p > 0)) {
+    fail("hold positive finite numbers");
+  }
+  const values = list as number[];
+  if (!values.every((p, i) => i === 0 || p > values[i - 1])) fail("be strictly increasing");
+  const relative = values[values.length - 1] <= 1;
+  if (style === "keras3" && !relative) fail("be fractions of the line length (at most 1) for the keras3 style");
+  if (!relative && !values.every(Number.isInteger)) fail("be integers when absolute (last one above 1)");
+}
