@@ -32,11 +32,18 @@ export interface SummaryOptions {
    * length (last ≤ 1), or, for keras2 and tfjs, absolute integer positions.
    */
   positions?: readonly number[];
+  /**
+   * Which tf.keras 2 layout the `"keras2"` style prints: `"2.12"` (2.7–2.12,
+   * the default), `"2.6"` (2.0–2.6, truncating rows) or `"2.15"` (2.13–2.15,
+   * memory sizes in the totals).
+   */
+  keras2Era?: "2.6" | "2.12" | "2.15";
   /** Receives each line; used by `model.summary()`, not by {@link formatSummary}. */
   printFn?: (line: string) => void;
 }
 
 const STYLES: readonly SummaryStyle[] = ["keras2", "keras3", "tfjs"];
+const ERAS: readonly string[] = ["2.6", "2.12", "2.15"];
 
 /**
  * The summary lines of a model in the chosen style, after checking the options
@@ -53,7 +60,7 @@ export function formatSummary(data: SummaryData, options: SummaryOptions = {}): 
   if (typeof options !== "object" || options === null) {
     throw new Error(`shapewise: summary options must be an object, got ${valueText(options)}`);
   }
-  const { style = "keras2", lineLength, positions, printFn } = options;
+  const { style = "keras2", lineLength, positions, printFn, keras2Era } = options;
   if (!STYLES.includes(style)) {
     throw new Error(`shapewise: summary option style must be one of ${STYLES.map((s) => `"${s}"`).join(", ")}, got ${valueText(style)}`);
   }
@@ -64,10 +71,13 @@ export function formatSummary(data: SummaryData, options: SummaryOptions = {}): 
   if (printFn !== undefined && typeof printFn !== "function") {
     throw new Error(`shapewise: summary option printFn must be a function, got ${valueText(printFn)}`);
   }
+  if (keras2Era !== undefined && !ERAS.includes(keras2Era)) {
+    throw new Error(`shapewise: summary option keras2Era must be one of ${ERAS.map((e) => `"${e}"`).join(", ")}, got ${valueText(keras2Era)}`);
+  }
   const layout = { lineLength, positions };
   switch (style) {
     case "keras2":
-      return formatKeras2(data, layout);
+      return formatKeras2(data, { ...layout, era: keras2Era });
     case "keras3":
       return formatKeras3(data, layout);
     case "tfjs":
