@@ -85,8 +85,8 @@ export class Conv2D extends Layer {
     const channels = knownChannels("conv2d", inputShape);
     const filters = positiveCount("conv2d", "filters", cfg.filters);
     const kernelSize = positiveSize("conv2d", "kernelSize", cfg.kernelSize);
-    const strides = positiveSize("conv2d", "strides", cfg.strides ?? 1);
-    const dilationRate = positiveSize("conv2d", "dilationRate", cfg.dilationRate ?? 1);
+    const strides = positiveSize("conv2d", "strides", cfg.strides === undefined ? 1 : cfg.strides);
+    const dilationRate = positiveSize("conv2d", "dilationRate", cfg.dilationRate === undefined ? 1 : cfg.dilationRate);
     if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) {
       fail(`shapewise: conv2d strides ${valueText(cfg.strides)} and dilationRate ${valueText(cfg.dilationRate)} cannot both exceed 1`);
     }

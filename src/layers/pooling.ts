@@ -38,7 +38,7 @@ abstract class Pooling2D extends Layer {
     const { method, config: cfg } = this;
     const padding = cfg.padding === undefined ? "valid" : oneOf(method, "padding", cfg.padding, PADDINGS);
     exactRank(method, inputShape, 4, "[batch, height, width, channels]");
-    const poolSize = positiveSize(method, "poolSize", cfg.poolSize ?? 2);
+    const poolSize = positiveSize(method, "poolSize", cfg.poolSize === undefined ? 2 : cfg.poolSize);
     const strides = cfg.strides === undefined ? poolSize : positiveSize(method, "strides", cfg.strides);
     windowFits(method, "poolSize", "height", inputShape[1], poolSize[0], 1, padding);
     windowFits(method, "poolSize", "width", inputShape[2], poolSize[1], 1, padding);
