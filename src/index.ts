@@ -78,7 +78,11 @@ export interface ModelConfig<I, O> {
   outputs: O;
   /** Model name; `model`, `model_1`, ... (`sequential`, ... for {@link sequential}) otherwise. */
   name?: string;
-  /** Seed of the weight initialiser; without it, a per-process generator that `clearSession` restarts. */
+  /**
+   * Seed of the weight initialiser; without it, a per-process generator that
+   * `clearSession` restarts. Layers that already have weights (from an earlier
+   * model over the same tensors) keep them, as shared layers do in Keras.
+   */
   seed?: number;
 }
 

@@ -173,7 +173,10 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
   setWeights(weights: readonly Tensor[]): void {
     const slots = this.slots();
     if (!Array.isArray(weights) || weights.length !== slots.length) {
-      fail(`shapewise: setWeights expects ${slots.length} tensors in Keras order, got ${Array.isArray(weights) ? weights.length : valueText(weights)}`);
+      const got = Array.isArray(weights) ? weights.length : valueText(weights);
+      const first = slots[Array.isArray(weights) ? Math.min(weights.length, slots.length - 1) : 0];
+      const hint = first === undefined ? "" : `; weight ${slots.indexOf(first)} is ${first.layer.name}/${first.spec.name} ${valueText(first.spec.shape)}`;
+      fail(`shapewise: setWeights expects ${slots.length} tensors in Keras order, got ${got}${hint}`);
     }
     const checked = slots.map((slot, i) => {
       const w = weights[i];
@@ -182,11 +185,9 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
       if (!Array.isArray(shape) || shape.length !== slot.spec.shape.length || shape.some((d, j) => d !== slot.spec.shape[j])) {
         fail(`shapewise: setWeights weight ${i} (${label}) must have shape ${valueText(slot.spec.shape)}, got ${valueText(shape)}`);
       }
-      const size = slot.spec.shape.reduce((p, d) => p * d, 1);
-      if (!(w.data instanceof Float32Array || Array.isArray(w.data)) || w.data.length !== size) {
-        fail(`shapewise: setWeights weight ${i} (${label}) must hold ${size} values, got ${w.data?.length ?? valueText(w.data)}`);
-      }
-      return { shape: [...slot.spec.shape], data: Float32Array.from(w.data) };
+      const data = numericData(`setWeights weight ${i} (${label})`, w.data, slot.spec.shape);
+      // The model keeps its own copy, as Keras does: later writes to the caller's array change nothing.
+      return { shape: [...slot.spec.shape], data: data === w.data ? new Float32Array(data) : data };
     });
     let next = 0;
     for (const layer of this.layers) {
@@ -210,17 +211,48 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
       shape.length === expected.length &&
       shape.every((d, i) => Number.isSafeInteger(d) && d > 0 && (expected[i] === null || expected[i] === d));
     if (!fits) fail(`shapewise: predict expects a tensor of shape ${valueText(expected)}, got ${valueText(shape)}`);
-    const size = shape.reduce((p, d) => p * d, 1);
-    if (!(x.data instanceof Float32Array) || x.data.length !== size) {
-      fail(`shapewise: predict input of shape ${valueText(shape)} must hold ${size} float32 values, got ${x.data?.length ?? valueText(x.data)}`);
-    }
+    const data = numericData("predict input", x.data, shape);
+    if (expected.some((d, i) => i > 0 && d === null)) this.checkConcreteShapes(shape);
     const values = new Map<SymbolicTensorImpl, Tensor>();
     for (const t of this.order) {
-      if (t === this.input) values.set(t, x as Tensor);
+      if (t === this.input) values.set(t, { shape: [...shape], data });
       else values.set(t, t.layer.call(values.get(t.inbound[0])!));
     }
-    return values.get(this.output) as Tensor<BatchShape<N, O>>;
+    const result = values.get(this.output)!;
+    // Layers that pass data through (flatten, dropout) must not hand the caller its own buffer back.
+    return (result.data === x.data ? { shape: result.shape, data: new Float32Array(result.data) } : result) as Tensor<BatchShape<N, O>>;
   }
+
+  /**
+   * Sizes left unknown at definition (`null`) are known once data arrives:
+   * check every rule again for them, so a too-small image is a `ShapeError`
+   * before any computation.
+   */
+  private checkConcreteShapes(shape: readonly number[]): void {
+    const shapes = new Map<SymbolicTensorImpl, Shape>();
+    for (const t of this.order) {
+      shapes.set(t, t === this.input ? shape : t.layer.computeOutputShape(shapes.get(t.inbound[0])!));
+    }
+  }
+}
+
+/**
+ * The values of a tensor given by a caller: a Float32Array, or an array of
+ * finite numbers, of exactly the size of its shape.
+ */
+function numericData(what: string, data: unknown, shape: readonly number[]): Float32Array {
+  const size = shape.reduce((p, d) => p * d, 1);
+  if (data instanceof Float32Array) {
+    if (data.length !== size) fail(`shapewise: ${what} of shape ${valueText(shape)} must hold ${size} values, got ${data.length}`);
+    return data;
+  }
+  if (!Array.isArray(data)) {
+    fail(`shapewise: ${what} must be a Float32Array or an array of numbers, got ${data instanceof Object ? data.constructor.name : valueText(data)}`);
+  }
+  if (data.length !== size) fail(`shapewise: ${what} of shape ${valueText(shape)} must hold ${size} values, got ${data.length}`);
+  const bad = data.findIndex((v) => typeof v !== "number");
+  if (bad >= 0) fail(`shapewise: ${what} must hold numbers, got ${valueText(data[bad])} at index ${bad}`);
+  return Float32Array.from(data as number[]);
 }
 
 function initialWeight(spec: WeightSpec, random: Random): Tensor {

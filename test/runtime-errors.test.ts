@@ -97,3 +97,25 @@ describe("generated invalid configs", () => {
     );
   });
 });
+
+describe("predict with sizes known only at run time", () => {
+  it("checks the rules again for the concrete sizes, before computing", () => {
+    const x = input({ shape: [null, null, 2] });
+    const m = model({ inputs: x, outputs: x.conv2d({ filters: 1, kernelSize: 3 }).maxPooling2d() });
+    expect(m.predict(tensor([1, 6, 7, 2])).shape).toEqual([1, 2, 2, 1]);
+    expect(() => m.predict(tensor([1, 2, 2, 2]))).toThrow(ShapeError);
+    expect(() => m.predict(tensor([1, 2, 2, 2]))).toThrow("shapewise: conv2d kernelSize 3 is larger than input height 2 with padding 'valid'");
+    expect(() => m.predict(tensor([1, 3, 3, 2]))).toThrow("shapewise: maxPooling2d poolSize 2 is larger than input height 1 with padding 'valid'");
+  });
+
+  it("never hands the caller's input buffer back", () => {
+    const x = input({ shape: [2, 3] });
+    const t = tensor([1, 2, 3], [1, 2, 3, 4, 5, 6]);
+    for (const outputs of [x.flatten(), x.dropout({ rate: 0.5 }), x.activation("linear")]) {
+      const y = model({ inputs: x, outputs }).predict(t);
+      expect(y.data).not.toBe(t.data);
+      y.data[0] = 99;
+      expect(t.data[0]).toBe(1);
+    }
+  });
+});
