@@ -10,7 +10,7 @@
  *   .maxPooling2d({ poolSize: 2 })
  *   .flatten()
  *   .dense({ units: 10, activation: "softmax" });
- * const m = model({ inputs, outputs }); // Model<[null, 28, 28, 1], [null, 10], 62922>
+ * const m = model({ inputs, outputs }); // Model<[null, 28, 28, 1], [null, 10], 63050>
  * m.summary();
  */
 import type { Subtract } from "../types/arithmetic/index.js";

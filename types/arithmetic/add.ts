@@ -9,6 +9,7 @@ import type {
   Bit,
   Digit,
   IsPlain,
+  PlainPair,
   Reverse,
   ToNumber,
 } from "./digits.js";
@@ -63,7 +64,7 @@ type AddLoop<A, B, C extends Bit, Acc extends string> =
  */
 export type Add<A extends number, B extends number> = A extends unknown
   ? B extends unknown
-    ? IsPlain<A | B> extends true
+    ? PlainPair<A, B> extends true
       ? ToNumber<AddDigits<`${A}`, `${B}`>>
       : number
     : never

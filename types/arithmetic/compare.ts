@@ -11,7 +11,7 @@
  *
  * @packageDocumentation
  */
-import type { CmpTable, Digit, IsPlain } from "./digits.js";
+import type { CmpTable, Digit, PlainPair } from "./digits.js";
 
 /** The three outcomes of {@link Compare}. */
 export type Ordering = "lt" | "eq" | "gt";
@@ -72,7 +72,7 @@ type LengthThen<A, B, R extends Ordering> =
  */
 export type Compare<A extends number, B extends number> = A extends unknown
   ? B extends unknown
-    ? IsPlain<A | B> extends true
+    ? PlainPair<A, B> extends true
       ? CompareDigits<`${A}`, `${B}`>
       : Ordering
     : never
@@ -168,7 +168,7 @@ export type Eq<A extends number, B extends number> = OrderingIs<
  */
 export type Max<A extends number, B extends number> = A extends unknown
   ? B extends unknown
-    ? IsPlain<A | B> extends true
+    ? PlainPair<A, B> extends true
       ? CompareDigits<`${A}`, `${B}`> extends "lt"
         ? B
         : A
@@ -188,7 +188,7 @@ export type Max<A extends number, B extends number> = A extends unknown
  */
 export type Min<A extends number, B extends number> = A extends unknown
   ? B extends unknown
-    ? IsPlain<A | B> extends true
+    ? PlainPair<A, B> extends true
       ? CompareDigits<`${A}`, `${B}`> extends "gt"
         ? B
         : A

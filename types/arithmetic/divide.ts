@@ -6,18 +6,29 @@
  */
 import type { AddDigits } from "./add.js";
 import type { CompareDigits } from "./compare.js";
-import type { Digit, IsPlain, ToNumber } from "./digits.js";
+import type {
+  Digit,
+  DivDigit,
+  DivRem,
+  ParseDigits,
+  PlainPair,
+  StripLeadingZeros,
+} from "./digits.js";
 import type { MultiplyDigits } from "./multiply.js";
 import type { SubtractDigits } from "./subtract.js";
 
 /**
  * `[quotient, remainder]` of `A / B` on canonical digit strings (`never` for
- * `B = "0"`). Long division: one quotient digit per digit of `A`, chosen by
- * binary search in the table of multiples `[0·B, 1·B, …, 9·B]`.
+ * `B = "0"`). Long division, one quotient digit per digit of `A`:
+ * - a one-digit divisor (the usual stride or pool size) reads each quotient
+ *   digit and remainder from {@link DivDigit} / {@link DivRem};
+ * - a longer divisor picks each quotient digit by binary search in the table
+ *   of multiples `[0·B, 1·B, …, 9·B]`.
  *
  * @example
  * ```ts
- * type Q = DivModDigits<"1000", "7">; // ["142", "6"]
+ * type Q = DivModDigits<"1000", "7">;    // ["142", "6"]
+ * type R = DivModDigits<"1000", "300">;  // ["3", "100"]
  * ```
  * @internal
  */
@@ -25,11 +36,19 @@ export type DivModDigits<A extends string, B extends string> = B extends "0"
   ? never
   : B extends "1"
     ? [A, "0"]
-    : CompareDigits<A, B> extends "lt"
-      ? ["0", A]
-      : Multiples<B> extends infer M extends MultiplesTuple
-        ? DivLoop<A, M, "0", "">
-        : never;
+    : B extends Digit
+      ? ShortDivLoop<A, B, "0", "">
+      : CompareDigits<A, B> extends "lt"
+        ? ["0", A]
+        : Multiples<B> extends infer M extends MultiplesTuple
+          ? DivLoop<A, M, "0", "">
+          : never;
+
+/** Division by a one-digit `B` (2…9): `R` is the running remainder. */
+type ShortDivLoop<A, B extends string, R extends string, Q extends string> =
+  A extends `${infer d}${infer AR}`
+    ? ShortDivLoop<AR, B, DivRem[`${B}${R}${d}`], `${Q}${DivDigit[`${B}${R}${d}`]}`>
+    : [StripLeadingZeros<Q>, R];
 
 /** `[0·B, 1·B, …, 9·B]` as digit strings. */
 type Multiples<B extends string> = [
@@ -95,9 +114,9 @@ type DivOp<A extends number, B extends number, Op extends "floor" | "ceil" | "mo
     ? B extends unknown
       ? B extends 0
         ? never
-        : IsPlain<A | B> extends true
+        : PlainPair<A, B> extends true
           ? DivModDigits<`${A}`, `${B}`> extends [infer Q extends string, infer R extends string]
-            ? ToNumber<
+            ? ParseDigits<
                 Op extends "floor"
                   ? Q
                   : Op extends "mod"

@@ -6,16 +6,17 @@
 
 /**
  * Classifies one `${number}` text: non-negative integer or not. Plain digits
- * and positive exponent forms (`1e+21`, which is an integer) are integers; a
- * sign, a decimal point, a negative exponent or `Infinity` are not.
+ * and positive exponent forms (`1e+21`, an integer) are integers; a minus sign
+ * (negative number or negative exponent such as `1e-7`), a decimal point,
+ * `Infinity` or `NaN` are not.
  */
-type IntegerText<S extends string> = S extends `-${string}`
+type IntegerText<S extends string> = S extends
+  | `${string}-${string}`
+  | `${string}.${string}`
+  | `${string}I${string}`
+  | `${string}N${string}`
   ? false
-  : S extends `${string}e+${string}`
-    ? true
-    : S extends `${string}${"." | "e" | "I" | "N"}${string}`
-      ? false
-      : true;
+  : true;
 
 /**
  * `true` when `N` is a non-negative integer literal (including 0), `false`

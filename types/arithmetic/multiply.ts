@@ -9,6 +9,7 @@ import type {
   KeyTable,
   MulCarry,
   MulDigit,
+  PlainPair,
   Reverse,
   StripLeadingZeros,
   ToNumber,
@@ -75,7 +76,7 @@ type MulAddLoop<A, b extends Digit, X, C extends Digit, Out extends string> =
  */
 export type Multiply<A extends number, B extends number> = A extends unknown
   ? B extends unknown
-    ? IsPlain<A | B> extends true
+    ? PlainPair<A, B> extends true
       ? ToNumber<MultiplyDigits<`${A}`, `${B}`>>
       : number
     : never

@@ -7,12 +7,12 @@
 import type {
   Bit,
   Digit,
-  IsPlain,
+  ParseDigits,
+  PlainPair,
   Reverse,
   StripLeadingZeros,
   SubBorrow,
   SubDigit,
-  ToNumber,
 } from "./digits.js";
 
 /**
@@ -61,8 +61,8 @@ type SubLoop<A, B, Br extends Bit, Acc extends string> =
  */
 export type Subtract<A extends number, B extends number> = A extends unknown
   ? B extends unknown
-    ? IsPlain<A | B> extends true
-      ? ToNumber<SubtractDigits<`${A}`, `${B}`>>
+    ? PlainPair<A, B> extends true
+      ? ParseDigits<SubtractDigits<`${A}`, `${B}`>>
       : number
     : never
   : never;
