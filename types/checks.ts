@@ -4,7 +4,7 @@
  * ones `src/checks.ts` throws at run time, word for word.
  */
 import type { IsPositiveInteger } from "./arithmetic/index.js";
-import type { Fault, FaultIf, NoFault } from "./errors.js";
+import type { Certainly, Fault, NoFault } from "./errors.js";
 import type { Shape, ShapeText, Size2 } from "./shape.js";
 
 type NotPositive<V> = V extends readonly unknown[]
@@ -19,18 +19,14 @@ type NotPositive<V> = V extends readonly unknown[]
  * A fault when a size option (a number or a pair) holds anything but positive
  * integers: `shapewise: conv2d kernelSize must be a positive integer or a pair of them, got [3, 0]`.
  */
-export type PositiveSize<Method extends string, Key extends string, V extends Size2> = FaultIf<
-  NotPositive<V>,
-  Key,
-  `shapewise: ${Method} ${Key} must be a positive integer or a pair of them, got ${ShapeText<V>}`
->;
+export type PositiveSize<Method extends string, Key extends string, V extends Size2> =
+  Certainly<NotPositive<V>> extends true
+    ? Fault<Key, `shapewise: ${Method} ${Key} must be a positive integer or a pair of them, got ${ShapeText<V>}`>
+    : NoFault;
 
 /** A fault when a count (filters, units) is not a positive integer. */
-export type PositiveCount<Method extends string, Key extends string, V extends number> = FaultIf<
-  NotPositive<V>,
-  Key,
-  `shapewise: ${Method} ${Key} must be a positive integer, got ${ShapeText<V>}`
->;
+export type PositiveCount<Method extends string, Key extends string, V extends number> =
+  Certainly<NotPositive<V>> extends true ? Fault<Key, `shapewise: ${Method} ${Key} must be a positive integer, got ${ShapeText<V>}`> : NoFault;
 
 /**
  * A fault when the input rank is not the one a layer takes. Its key is the

@@ -6,8 +6,6 @@
 import type {
   AddCarry,
   AddDigit,
-  Bit,
-  Digit,
   IsPlain,
   PlainPair,
   Reverse,
@@ -35,9 +33,9 @@ export type AddDigits<A, B> = AddLoop<
  * built most significant digit first in `Acc`. When `A` runs out the operands
  * swap; when `B` runs out without a carry the rest of `A` is copied over.
  */
-type AddLoop<A, B, C extends Bit, Acc extends string> =
-  A extends `${infer a extends Digit}${infer AR}`
-    ? B extends `${infer b extends Digit}${infer BR}`
+type AddLoop<A, B, C extends string, Acc extends string> =
+  A extends `${infer a}${infer AR}`
+    ? B extends `${infer b}${infer BR}`
       ? AddLoop<AR, BR, AddCarry[`${C}${a}${b}`], `${AddDigit[`${C}${a}${b}`]}${Acc}`>
       : C extends "0"
         ? Reverse<A, Acc>
@@ -47,6 +45,40 @@ type AddLoop<A, B, C extends Bit, Acc extends string> =
         ? `1${Acc}`
         : Acc
       : AddLoop<B, "", C, Acc>;
+
+/**
+ * `S + 1` on a canonical digit string: trailing 9s become 0s, then the last
+ * other digit goes up by one. Cheaper than {@link AddDigits} for the common
+ * `+ 1` (output sizes, ceiling division).
+ *
+ * @example
+ * ```ts
+ * type A = IncrementDigits<"1299">; // "1300"
+ * type B = IncrementDigits<"999">;  // "1000"
+ * ```
+ * @internal
+ */
+export type IncrementDigits<S, Z extends string = ""> = S extends `${infer P}9`
+  ? IncrementDigits<P, `${Z}0`>
+  : S extends `${infer P}0`
+    ? `${P}1${Z}`
+    : S extends `${infer P}1`
+      ? `${P}2${Z}`
+      : S extends `${infer P}2`
+        ? `${P}3${Z}`
+        : S extends `${infer P}3`
+          ? `${P}4${Z}`
+          : S extends `${infer P}4`
+            ? `${P}5${Z}`
+            : S extends `${infer P}5`
+              ? `${P}6${Z}`
+              : S extends `${infer P}6`
+                ? `${P}7${Z}`
+                : S extends `${infer P}7`
+                  ? `${P}8${Z}`
+                  : S extends `${infer P}8`
+                    ? `${P}9${Z}`
+                    : `1${Z}`;
 
 /**
  * `A + B` for non-negative integer literals, exact up to
@@ -65,7 +97,13 @@ type AddLoop<A, B, C extends Bit, Acc extends string> =
 export type Add<A extends number, B extends number> = A extends unknown
   ? B extends unknown
     ? PlainPair<A, B> extends true
-      ? ToNumber<AddDigits<`${A}`, `${B}`>>
+      ? ToNumber<
+          B extends 1
+            ? IncrementDigits<`${A}`>
+            : A extends 1
+              ? IncrementDigits<`${B}`>
+              : AddDigits<`${A}`, `${B}`>
+        >
       : number
     : never
   : never;

@@ -11,52 +11,9 @@
  *
  * @packageDocumentation
  */
-import type { CmpTable, Digit, PlainPair } from "./digits.js";
+import type { CompareDigits, Ordering, PlainPair } from "./digits.js";
 
-/** The three outcomes of {@link Compare}. */
-export type Ordering = "lt" | "eq" | "gt";
-
-/**
- * Compares two canonical digit strings (no leading zeros) of any length.
- * One pass over both strings: the first differing digit decides unless the
- * lengths differ.
- *
- * @example
- * ```ts
- * type A = CompareDigits<"999", "1000">; // "lt"
- * type B = CompareDigits<"1250", "1205">; // "gt"
- * ```
- * @internal
- */
-export type CompareDigits<A, B> = A extends B
-  ? "eq"
-  : CompareLoop<A, B>;
-
-/** Same-length prefix so far: look for the first differing digit. */
-type CompareLoop<A, B> =
-  A extends `${infer a extends Digit}${infer AR}`
-    ? B extends `${infer b extends Digit}${infer BR}`
-      ? CmpTable[`${a}${b}`] extends "eq"
-        ? CompareLoop<AR, BR>
-        : LengthThen<AR, BR, CmpTable[`${a}${b}`]>
-      : "gt"
-    : B extends ""
-      ? "eq"
-      : "lt";
-
-/** A digit already differs: the longer string wins, else `R` decides. */
-type LengthThen<A, B, R extends Ordering> =
-  A extends `${infer _a}${infer _b}${infer _c}${infer _d}${infer AR}`
-    ? B extends `${infer _a}${infer _b}${infer _c}${infer _d}${infer BR}`
-      ? LengthThen<AR, BR, R>
-      : "gt"
-    : A extends `${infer _a}${infer AR}`
-      ? B extends `${infer _a}${infer BR}`
-        ? LengthThen<AR, BR, R>
-        : "gt"
-      : B extends ""
-        ? R
-        : "lt";
+export type { Ordering };
 
 /**
  * Compares two non-negative integer literals: `"lt"`, `"eq"` or `"gt"`.

@@ -12,7 +12,11 @@
  *   loop (up to 1000 iterations) instead of nesting them (depth limit 100).
  * - Lookup tables are flat object types keyed by the concatenated digits
  *   (`AddDigit["195"]` is the digit of 1 + 9 + 5), so a lookup is one indexed
- *   access and validating it is a check of a small string union.
+ *   access. Each table also has a string index signature typed with the
+ *   value type: the checker then accepts a generic key such as
+ *   `` `${C}${a}${b}` `` without proving it is one of up to 1,900 keys, which
+ *   would make checking these declarations slow. The loops only ever build
+ *   valid keys (operands are validated first; tests cover every table).
  * - Type parameters that are only pattern-matched carry no constraint, and a
  *   loop result that must be a string is narrowed with `infer … extends string`
  *   rather than passed to a constrained parameter, so the checker never has
@@ -54,6 +58,7 @@ export type Bit = "0" | "1";
  * @internal
  */
 export type AddDigit = {
+  [key: string]: Digit;
   "000": "0"; "001": "1"; "002": "2"; "003": "3"; "004": "4"; "005": "5"; "006": "6"; "007": "7"; "008": "8"; "009": "9";
   "010": "1"; "011": "2"; "012": "3"; "013": "4"; "014": "5"; "015": "6"; "016": "7"; "017": "8"; "018": "9"; "019": "0";
   "020": "2"; "021": "3"; "022": "4"; "023": "5"; "024": "6"; "025": "7"; "026": "8"; "027": "9"; "028": "0"; "029": "1";
@@ -86,6 +91,7 @@ export type AddDigit = {
  * @internal
  */
 export type AddCarry = {
+  [key: string]: Bit;
   "000": "0"; "001": "0"; "002": "0"; "003": "0"; "004": "0"; "005": "0"; "006": "0"; "007": "0"; "008": "0"; "009": "0";
   "010": "0"; "011": "0"; "012": "0"; "013": "0"; "014": "0"; "015": "0"; "016": "0"; "017": "0"; "018": "0"; "019": "1";
   "020": "0"; "021": "0"; "022": "0"; "023": "0"; "024": "0"; "025": "0"; "026": "0"; "027": "0"; "028": "1"; "029": "1";
@@ -119,6 +125,7 @@ export type AddCarry = {
  * @internal
  */
 export type SubDigit = {
+  [key: string]: Digit;
   "000": "0"; "001": "9"; "002": "8"; "003": "7"; "004": "6"; "005": "5"; "006": "4"; "007": "3"; "008": "2"; "009": "1";
   "010": "1"; "011": "0"; "012": "9"; "013": "8"; "014": "7"; "015": "6"; "016": "5"; "017": "4"; "018": "3"; "019": "2";
   "020": "2"; "021": "1"; "022": "0"; "023": "9"; "024": "8"; "025": "7"; "026": "6"; "027": "5"; "028": "4"; "029": "3";
@@ -151,6 +158,7 @@ export type SubDigit = {
  * @internal
  */
 export type SubBorrow = {
+  [key: string]: Bit;
   "000": "0"; "001": "1"; "002": "1"; "003": "1"; "004": "1"; "005": "1"; "006": "1"; "007": "1"; "008": "1"; "009": "1";
   "010": "0"; "011": "0"; "012": "1"; "013": "1"; "014": "1"; "015": "1"; "016": "1"; "017": "1"; "018": "1"; "019": "1";
   "020": "0"; "021": "0"; "022": "0"; "023": "1"; "024": "1"; "025": "1"; "026": "1"; "027": "1"; "028": "1"; "029": "1";
@@ -183,6 +191,7 @@ export type SubBorrow = {
  * @internal
  */
 export type CmpTable = {
+  [key: string]: Ordering;
   "00": "eq"; "01": "lt"; "02": "lt"; "03": "lt"; "04": "lt"; "05": "lt"; "06": "lt"; "07": "lt"; "08": "lt"; "09": "lt";
   "10": "gt"; "11": "eq"; "12": "lt"; "13": "lt"; "14": "lt"; "15": "lt"; "16": "lt"; "17": "lt"; "18": "lt"; "19": "lt";
   "20": "gt"; "21": "gt"; "22": "eq"; "23": "lt"; "24": "lt"; "25": "lt"; "26": "lt"; "27": "lt"; "28": "lt"; "29": "lt";
@@ -206,6 +215,7 @@ export type CmpTable = {
  * @internal
  */
 export type KeyTable = {
+  [key: string]: string;
   "00": "0"; "01": "1"; "02": "2"; "03": "3"; "04": "4"; "05": "5"; "06": "6"; "07": "7"; "08": "8"; "09": "9";
   "10": "1"; "11": "2"; "12": "3"; "13": "4"; "14": "5"; "15": "6"; "16": "7"; "17": "8"; "18": "9"; "19": "10";
   "20": "2"; "21": "3"; "22": "4"; "23": "5"; "24": "6"; "25": "7"; "26": "8"; "27": "9"; "28": "10"; "29": "11";
@@ -229,6 +239,7 @@ export type KeyTable = {
  * @internal
  */
 export type MulDigit = {
+  [key: string]: Digit;
   "000": "0"; "001": "0"; "002": "0"; "003": "0"; "004": "0"; "005": "0"; "006": "0"; "007": "0"; "008": "0"; "009": "0";
   "010": "1"; "011": "1"; "012": "1"; "013": "1"; "014": "1"; "015": "1"; "016": "1"; "017": "1"; "018": "1"; "019": "1";
   "020": "2"; "021": "2"; "022": "2"; "023": "2"; "024": "2"; "025": "2"; "026": "2"; "027": "2"; "028": "2"; "029": "2";
@@ -432,6 +443,7 @@ export type MulDigit = {
  * @internal
  */
 export type MulCarry = {
+  [key: string]: Digit;
   "000": "0"; "001": "0"; "002": "0"; "003": "0"; "004": "0"; "005": "0"; "006": "0"; "007": "0"; "008": "0"; "009": "0";
   "010": "0"; "011": "0"; "012": "0"; "013": "0"; "014": "0"; "015": "0"; "016": "0"; "017": "0"; "018": "0"; "019": "0";
   "020": "0"; "021": "0"; "022": "0"; "023": "0"; "024": "0"; "025": "0"; "026": "0"; "027": "0"; "028": "0"; "029": "0";
@@ -837,23 +849,56 @@ export type PlainPair<A extends number, B extends number> = number extends A | B
     : true;
 
 /**
- * Compares two digit strings of the same length, most significant digit first.
+ * The three outcomes of a comparison.
  *
  * @example
  * ```ts
- * type C = LexCompare<"1234", "1243">; // "lt"
+ * type O = Ordering; // "lt" | "eq" | "gt"
+ * ```
+ */
+export type Ordering = "lt" | "eq" | "gt";
+
+/**
+ * Compares two canonical digit strings (no leading zeros) of any length.
+ * One pass over both strings: the first differing digit decides unless the
+ * lengths differ.
+ *
+ * @example
+ * ```ts
+ * type A = CompareDigits<"999", "1000">; // "lt"
+ * type B = CompareDigits<"1250", "1205">; // "gt"
  * ```
  * @internal
  */
-export type LexCompare<A, B> = A extends `${infer a extends Digit}${infer AR}`
-  ? B extends `${infer b extends Digit}${infer BR}`
-    ? CmpTable[`${a}${b}`] extends "eq"
-      ? LexCompare<AR, BR>
-      : CmpTable[`${a}${b}`]
-    : "gt"
-  : B extends ""
-    ? "eq"
-    : "lt";
+export type CompareDigits<A, B> = A extends B
+  ? "eq"
+  : CompareLoop<A, B>;
+
+/** Same-length prefix so far: look for the first differing digit. */
+type CompareLoop<A, B> =
+  A extends `${infer a}${infer AR}`
+    ? B extends `${infer b}${infer BR}`
+      ? CmpTable[`${a}${b}`] extends "eq"
+        ? CompareLoop<AR, BR>
+        : LengthThen<AR, BR, CmpTable[`${a}${b}`]>
+      : "gt"
+    : B extends ""
+      ? "eq"
+      : "lt";
+
+/** A digit already differs: the longer string wins, else `R` decides. */
+type LengthThen<A, B, R extends Ordering> =
+  A extends `${infer _a}${infer _b}${infer _c}${infer _d}${infer AR}`
+    ? B extends `${infer _a}${infer _b}${infer _c}${infer _d}${infer BR}`
+      ? LengthThen<AR, BR, R>
+      : "gt"
+    : A extends `${infer _a}${infer AR}`
+      ? B extends `${infer _a}${infer BR}`
+        ? LengthThen<AR, BR, R>
+        : "gt"
+      : B extends ""
+        ? R
+        : "lt";
 
 /** `Number.MAX_SAFE_INTEGER` (2^53 − 1) as a digit string. @internal */
 export type MaxSafeDigits = "9007199254740991";
@@ -877,9 +922,10 @@ export type ParseDigits<S> = S extends `${infer N extends number}` ? N : never;
  * literal could not hold exactly, give `number`. Distributes over unions;
  * `never` stays `never`.
  *
- * Fast path: `${S}1` reads back as a number literal only when it is exact,
- * which always holds for up to 14 digits of `S` (and never from 16 on); only
- * otherwise is `S` compared with 2^53 − 1 digit by digit.
+ * Fast path: `${S}1` reads back as a number literal only when that odd
+ * number is exactly representable, i.e. below 2^53, which always holds for up
+ * to 14 digits of `S` and never from 16 on; a literal there proves `S` safe.
+ * Otherwise `S` is compared with 2^53 − 1 digit by digit.
  *
  * @example
  * ```ts
@@ -894,16 +940,9 @@ export type ToNumber<S> = S extends string
     ? number extends P
       ? ToNumberLong<S>
       : ParseDigits<S>
-    : never
+    : ToNumberLong<S>
   : never;
 
-/** {@link ToNumber} for 15 or more digits. */
+/** {@link ToNumber} for 15 or more digits: compare with 2^53 − 1. */
 type ToNumberLong<S extends string> =
-  // 16 or more digits: only then can the value exceed 2^53 - 1 (16 digits).
-  S extends `${infer _a}${infer _b}${infer _c}${infer _d}${infer _e}${infer _f}${infer _g}${infer _h}${infer _i}${infer _j}${infer _k}${infer _l}${infer _m}${infer _n}${infer _o}${infer _p}${infer R}`
-    ? R extends ""
-      ? LexCompare<S, MaxSafeDigits> extends "gt"
-        ? number
-        : ParseDigits<S>
-      : number
-    : ParseDigits<S>;
+  CompareDigits<S, MaxSafeDigits> extends "gt" ? number : ParseDigits<S>;

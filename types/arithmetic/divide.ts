@@ -4,9 +4,9 @@
  *
  * @packageDocumentation
  */
-import type { AddDigits } from "./add.js";
-import type { CompareDigits } from "./compare.js";
+import type { IncrementDigits } from "./add.js";
 import type {
+  CompareDigits,
   Digit,
   DivDigit,
   DivRem,
@@ -98,7 +98,7 @@ type QuotientDigit<R extends string, M extends MultiplesTuple> =
  * remainder `Rem`, appends the quotient digit to `Q`.
  */
 type DivLoop<A, M extends MultiplesTuple, Rem extends string, Q extends string> =
-  A extends `${infer d extends Digit}${infer AR}`
+  A extends `${infer d}${infer AR}`
     ? (Rem extends "0" ? d : `${Rem}${d}`) extends infer R extends string
       ? QuotientDigit<R, M> extends infer q extends Digit
         ? (q extends "0" ? R : SubtractDigits<R, M[q]>) extends infer NR extends string
@@ -123,7 +123,7 @@ type DivOp<A extends number, B extends number, Op extends "floor" | "ceil" | "mo
                     ? R
                     : R extends "0"
                       ? Q
-                      : AddDigits<Q, "1">
+                      : IncrementDigits<Q>
               >
             : never
           : number

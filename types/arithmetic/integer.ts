@@ -5,18 +5,18 @@
  */
 
 /**
- * Classifies one `${number}` text: non-negative integer or not. Plain digits
- * and positive exponent forms (`1e+21`, an integer) are integers; a minus sign
- * (negative number or negative exponent such as `1e-7`), a decimal point,
- * `Infinity` or `NaN` are not.
+ * Classifies one `${number}` text: non-negative integer or not. A minus sign
+ * (a negative number) is not; an exponent form with `e+` (1e21 and above,
+ * e.g. `1.5e+21`) always is; otherwise a decimal point, a negative exponent
+ * (`1e-7`), `Infinity` or `NaN` is not, and plain digits are.
  */
-type IntegerText<S extends string> = S extends
-  | `${string}-${string}`
-  | `${string}.${string}`
-  | `${string}I${string}`
-  | `${string}N${string}`
+type IntegerText<S extends string> = S extends `-${string}`
   ? false
-  : true;
+  : S extends `${string}e+${string}`
+    ? true
+    : S extends `${string}.${string}` | `${string}e${string}` | `${string}I${string}` | `${string}N${string}`
+      ? false
+      : true;
 
 /**
  * `true` when `N` is a non-negative integer literal (including 0), `false`

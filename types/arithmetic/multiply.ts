@@ -18,7 +18,8 @@ import type {
 /**
  * `A * B` on canonical digit strings, exact at any length. Schoolbook
  * multiplication: one multiply-add pass over `A` per digit of `B`, so
- * O(digits(A) · digits(B)) table lookups.
+ * O(digits(A) · digits(B)) table lookups. Zero, one and one-digit factors
+ * take shortcuts.
  *
  * @example
  * ```ts
@@ -34,7 +35,15 @@ export type MultiplyDigits<A, B> = A extends "0"
       ? B
       : B extends "1"
         ? A
-        : MulLoop<Reverse<A>, Reverse<B>, "", "">;
+        : B extends Digit
+          ? A extends Digit
+            ? MulCarry[`${B}0${A}`] extends "0"
+              ? MulDigit[`${B}0${A}`]
+              : `${MulCarry[`${B}0${A}`]}${MulDigit[`${B}0${A}`]}`
+            : Reverse<MulAddLoop<Reverse<A>, B, "", "0", "">>
+          : A extends Digit
+            ? Reverse<MulAddLoop<Reverse<B>, A, "", "0", "">>
+            : MulLoop<Reverse<A>, Reverse<B>, "", "">;
 
 /**
  * `A`, `B` reversed. `Acc` (reversed) holds the running sum divided by 10^i;
@@ -42,7 +51,7 @@ export type MultiplyDigits<A, B> = A extends "0"
  * (most significant first). `Acc` never has more digits than `A`.
  */
 type MulLoop<A, B, Acc, Done extends string> =
-  B extends `${infer b extends Digit}${infer BR}`
+  B extends `${infer b}${infer BR}`
     ? (b extends "0" ? Acc : MulAddLoop<A, b, Acc, "0", "">) extends `${infer d}${infer Rest}`
       ? MulLoop<A, BR, Rest, `${d}${Done}`>
       : MulLoop<A, BR, "", `0${Done}`>
@@ -52,9 +61,9 @@ type MulLoop<A, B, Acc, Done extends string> =
  * Reversed `X + A * b` with carry `C`, one table lookup per digit of `A`.
  * Output is reversed too (appended in `Out`).
  */
-type MulAddLoop<A, b extends Digit, X, C extends Digit, Out extends string> =
-  A extends `${infer a extends Digit}${infer AR}`
-    ? X extends `${infer x extends Digit}${infer XR}`
+type MulAddLoop<A, b extends string, X, C extends string, Out extends string> =
+  A extends `${infer a}${infer AR}`
+    ? X extends `${infer x}${infer XR}`
       ? MulAddLoop<AR, b, XR, MulCarry[`${b}${KeyTable[`${x}${C}`]}${a}`], `${Out}${MulDigit[`${b}${KeyTable[`${x}${C}`]}${a}`]}`>
       : MulAddLoop<AR, b, "", MulCarry[`${b}${C}${a}`], `${Out}${MulDigit[`${b}${C}${a}`]}`>
     : C extends "0"

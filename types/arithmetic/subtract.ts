@@ -5,8 +5,6 @@
  * @packageDocumentation
  */
 import type {
-  Bit,
-  Digit,
   ParseDigits,
   PlainPair,
   Reverse,
@@ -33,9 +31,9 @@ export type SubtractDigits<A, B> = SubLoop<
 >;
 
 /** Reversed operands, result built most significant digit first. */
-type SubLoop<A, B, Br extends Bit, Acc extends string> =
-  A extends `${infer a extends Digit}${infer AR}`
-    ? B extends `${infer b extends Digit}${infer BR}`
+type SubLoop<A, B, Br extends string, Acc extends string> =
+  A extends `${infer a}${infer AR}`
+    ? B extends `${infer b}${infer BR}`
       ? SubLoop<AR, BR, SubBorrow[`${Br}${a}${b}`], `${SubDigit[`${Br}${a}${b}`]}${Acc}`>
       : Br extends "0"
         ? StripLeadingZeros<Reverse<A, Acc>>

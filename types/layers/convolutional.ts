@@ -8,7 +8,7 @@
 import type { Add, DivCeil, DivFloor, Gt, Lt, Multiply, Subtract } from "../arithmetic/index.js";
 import type { ActivationName } from "../activations.js";
 import type { ConfigOr, ExactRank, KnownChannels, PositiveCount, PositiveSize } from "../checks.js";
-import type { ErrorTensor, Fault, FaultIf, Field, FirstFault, NoFault } from "../errors.js";
+import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { Dim, Pair, Resolved, Shape, ShapeText, Size2 } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
@@ -28,11 +28,20 @@ export type WindowOutput<L extends Dim, K extends number, St extends number, D e
     ? null
     : L extends number
       ? [Pd] extends ["same"]
-        ? DivCeil<L, St>
+        ? St extends 1
+          ? L
+          : DivCeil<L, St>
         : [Pd] extends ["valid"]
-          ? Add<DivFloor<Subtract<L, Dilated<K, D>>, St>, 1>
+          ? ValidOutput<L, Dilated<K, D>, St>
           : number
       : never;
+
+/** `floor((L - span) / s) + 1`, without arithmetic for the common stride 1 and span 1. */
+type ValidOutput<L extends number, Span extends number, St extends number> = St extends 1
+  ? Span extends 1
+    ? L
+    : Subtract<Add<L, 1>, Span>
+  : Add<DivFloor<Subtract<L, Span>, St>, 1>;
 
 /**
  * The span of a kernel of size `K` with dilation `D`: `D * (K - 1) + 1`.
@@ -40,7 +49,7 @@ export type WindowOutput<L extends Dim, K extends number, St extends number, D e
  * @example
  * type S = Dilated<3, 2>; // 5
  */
-export type Dilated<K extends number, D extends number> = Add<Multiply<D, Subtract<K, 1>>, 1>;
+export type Dilated<K extends number, D extends number> = D extends 1 ? K : Add<Multiply<D, Subtract<K, 1>>, 1>;
 
 /**
  * A fault when a window does not fit its input along one axis with `"valid"`
@@ -56,17 +65,22 @@ export type WindowFits<
   Pd extends Padding,
 > = [Pd] extends ["valid"]
   ? L extends number
-    ? FaultIf<
-        Lt<L, Dilated<K, D>>,
-        Key,
-        D extends 1
-          ? `shapewise: ${Method} ${Key} ${K} is larger than input ${Axis} ${L} with padding 'valid'`
-          : `shapewise: ${Method} ${Key} ${K} with dilationRate ${D} spans ${Dilated<K, D>}, larger than input ${Axis} ${L} with padding 'valid'`
-      >
+    ? Certainly<Dilated<K, D> extends 1 ? false : Lt<L, Dilated<K, D>>> extends true
+      ? Fault<
+          Key,
+          D extends 1
+            ? `shapewise: ${Method} ${Key} ${K} is larger than input ${Axis} ${L} with padding 'valid'`
+            : `shapewise: ${Method} ${Key} ${K} with dilationRate ${D} spans ${Dilated<K, D>}, larger than input ${Axis} ${L} with padding 'valid'`
+        >
+      : NoFault
     : NoFault
   : NoFault;
 
-type AnyAbove1<V extends readonly number[]> = true extends { [I in keyof V]: Gt<V[I], 1> }[number] ? true : false;
+type AnyAbove1<V extends readonly number[]> = V extends readonly [1, 1]
+  ? false
+  : true extends { [I in keyof V]: Gt<V[I], 1> }[number]
+    ? true
+    : false;
 
 /** The options of {@link ConvolutionalMethods.conv2d}, as TensorFlow.js names them. */
 export interface Conv2DOptions {
@@ -101,11 +115,9 @@ type Conv2DFault<S extends Shape, F extends number, K extends Size2, St extends 
       PositiveSize<"conv2d", "kernelSize", K>,
       PositiveSize<"conv2d", "strides", St>,
       PositiveSize<"conv2d", "dilationRate", D>,
-      FaultIf<
-        [AnyAbove1<Pair<St>>, AnyAbove1<Pair<D>>] extends [true, true] ? true : false,
-        "dilationRate",
-        `shapewise: conv2d strides ${ShapeText<St>} and dilationRate ${ShapeText<D>} cannot both exceed 1`
-      >,
+      [AnyAbove1<Pair<St>>, AnyAbove1<Pair<D>>] extends [true, true]
+        ? Fault<"dilationRate", `shapewise: conv2d strides ${ShapeText<St>} and dilationRate ${ShapeText<D>} cannot both exceed 1`>
+        : NoFault,
       WindowFits<"conv2d", "kernelSize", "height", S[1], Pair<K>[0], Pair<D>[0], Pd>,
       WindowFits<"conv2d", "kernelSize", "width", S[2], Pair<K>[1], Pair<D>[1], Pd>,
     ]

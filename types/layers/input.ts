@@ -2,7 +2,7 @@
  * The input layer at the type level (runtime twin: `src/layers/input.ts`).
  */
 import type { IsPositiveInteger } from "../arithmetic/index.js";
-import type { FaultIf, Field } from "../errors.js";
+import type { Certainly, Fault, Field, NoFault } from "../errors.js";
 import type { ShapeText } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
@@ -21,11 +21,10 @@ type BadDims<S extends readonly (number | null)[]> = false extends {
   : false;
 
 /** The fault of an input shape with a zero, negative or fractional size. */
-export type InputFault<S extends readonly (number | null)[]> = FaultIf<
-  BadDims<S>,
-  "shape",
-  `shapewise: input shape sizes must be positive integers or null, got ${ShapeText<S>}`
->;
+export type InputFault<S extends readonly (number | null)[]> =
+  Certainly<BadDims<S>> extends true
+    ? Fault<"shape", `shapewise: input shape sizes must be positive integers or null, got ${ShapeText<S>}`>
+    : NoFault;
 
 /** The config type of `input` for an inferred shape `S`. */
 export type InputConfig<S extends readonly (number | null)[]> = {

@@ -2,7 +2,7 @@
  * Regularisation layers at the type level: `dropout`
  * (runtime twin: `src/layers/regularization.ts`).
  */
-import type { ErrorTensor, Fault, FaultIf, Field } from "../errors.js";
+import type { Certainly, ErrorTensor, Fault, Field, NoFault } from "../errors.js";
 import type { Shape } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
@@ -22,11 +22,8 @@ export type RateOutOfRange<R extends number> = number extends R
       : false
     : true;
 
-type DropoutFault<R extends number> = FaultIf<
-  RateOutOfRange<R>,
-  "rate",
-  `shapewise: dropout rate must be at least 0 and below 1, got ${R}`
->;
+type DropoutFault<R extends number> =
+  Certainly<RateOutOfRange<R>> extends true ? Fault<"rate", `shapewise: dropout rate must be at least 0 and below 1, got ${R}`> : NoFault;
 
 /** Regularisation methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far. */
 export interface RegularizationMethods<S extends Shape, P extends number> {
