@@ -15,9 +15,9 @@
  */
 import type { Subtract } from "../types/arithmetic/index.js";
 import type { ErrorTensor } from "../types/errors.js";
-import type { InputConfig } from "../types/layers/input.js";
+import type { InputConfig, InputResult } from "../types/layers/input.js";
 import type { Shape } from "../types/shape.js";
-import type { SymbolicTensor, paramTotal } from "../types/symbolic-tensor.js";
+import type { paramTotal } from "../types/symbolic-tensor.js";
 import type { Tensor } from "../types/tensor.js";
 import { fail, isPositiveInteger, valueText } from "./checks.js";
 import { coreMethods } from "./layers/core.js";
@@ -50,8 +50,8 @@ export type * from "../types/index.js";
  * @example
  * const inputs = input({ shape: [28, 28, 1] }); // SymbolicTensor<[null, 28, 28, 1], 0>
  */
-export function input<const S extends readonly (number | null)[]>(config: InputConfig<S>): SymbolicTensor<[null, ...S], 0> {
-  return inputImpl(config) as unknown as SymbolicTensor<[null, ...S], 0>;
+export function input<const S extends readonly (number | null)[]>(config: InputConfig<S>): InputResult<S> {
+  return inputImpl(config) as unknown as InputResult<S>;
 }
 
 /** Anything `model()` takes as a tensor: a symbolic tensor of any shape. */
@@ -64,11 +64,15 @@ type ParamsOf<T> = T extends { readonly [paramTotal]?: infer P extends number } 
  * The model type for given input and output tensors: an inert error when the
  * output carries one (the error was already reported at the layer).
  */
-export type ModelFor<I extends TensorLike, O extends TensorLike | ErrorLike> = O extends { readonly error: infer M extends string }
+export type ModelFor<I extends TensorLike | ErrorLike, O extends TensorLike | ErrorLike> = I extends { readonly error: infer M extends string }
   ? ErrorTensor<M>
-  : O extends TensorLike
-    ? Model<I["shape"], O["shape"], Subtract<ParamsOf<O>, ParamsOf<I>>>
-    : never;
+  : O extends { readonly error: infer M extends string }
+    ? ErrorTensor<M>
+    : I extends TensorLike
+      ? O extends TensorLike
+        ? Model<I["shape"], O["shape"], Subtract<ParamsOf<O>, ParamsOf<I>>>
+        : never
+      : never;
 
 /** The options of {@link model} and {@link sequential}. */
 export interface ModelConfig<I, O> {
@@ -108,7 +112,7 @@ function modelConfig(method: string, config: unknown): { inputs: SymbolicTensorI
  * @example
  * const m = model({ inputs, outputs }); // Model<[null, 28, 28, 1], [null, 10], 113162>
  */
-export function model<I extends TensorLike, O extends TensorLike | ErrorLike>(config: ModelConfig<I, O>): ModelFor<I, O> {
+export function model<I extends TensorLike | ErrorLike, O extends TensorLike | ErrorLike>(config: ModelConfig<I, O>): ModelFor<I, O> {
   const c = modelConfig("model", config);
   return new Model("functional", c.inputs, c.outputs, c.name, c.seed) as unknown as ModelFor<I, O>;
 }
@@ -120,7 +124,7 @@ export function model<I extends TensorLike, O extends TensorLike | ErrorLike>(co
  * @example
  * const s = sequential({ inputs, outputs }); // Model<[null, 28, 28, 1], [null, 10], 113162>
  */
-export function sequential<I extends TensorLike, O extends TensorLike | ErrorLike>(config: ModelConfig<I, O>): ModelFor<I, O> {
+export function sequential<I extends TensorLike | ErrorLike, O extends TensorLike | ErrorLike>(config: ModelConfig<I, O>): ModelFor<I, O> {
   const c = modelConfig("sequential", config);
   for (let t: SymbolicTensorImpl = c.outputs; t !== c.inputs; t = t.inbound[0]) {
     if (t.inbound.length !== 1) fail(`shapewise: sequential needs a chain of single-input layers, '${t.layer.name}' has ${t.inbound.length} inputs`);

@@ -3,15 +3,15 @@
  * Each yields a {@link Fault} or {@link NoFault}; the sentences here are the
  * ones `src/checks.ts` throws at run time, word for word.
  */
-import type { IsPositiveInteger } from "./arithmetic/index.js";
+import type { IsSafePositiveInteger } from "./arithmetic/index.js";
 import type { Certainly, Fault, NoFault } from "./errors.js";
 import type { Shape, ShapeText, Size2 } from "./shape.js";
 
 type NotPositive<V> = V extends readonly unknown[]
-  ? false extends { [I in keyof V]: IsPositiveInteger<V[I] & number> extends false ? false : true }[number]
+  ? false extends { [I in keyof V]: IsSafePositiveInteger<V[I] & number> extends false ? false : true }[number]
     ? true
     : false
-  : IsPositiveInteger<V & number> extends false
+  : IsSafePositiveInteger<V & number> extends false
     ? true
     : false;
 

@@ -11,7 +11,7 @@ export type { LayerMethodName, SymbolicTensor } from "./symbolic-tensor.js";
 export type { Tensor } from "./tensor.js";
 export type { Conv2DOptions, Conv2DParams, Dilated, Padding, WindowOutput } from "./layers/convolutional.js";
 export type { DenseOptions, DenseParams } from "./layers/core.js";
-export type { InputConfig, InputOptions, InputTensor } from "./layers/input.js";
+export type { InputConfig, InputOptions, InputResult, InputTensor } from "./layers/input.js";
 export type { Pooling2DOptions } from "./layers/pooling.js";
 export type { RateOutOfRange } from "./layers/regularization.js";
 export type { FlatSize } from "./layers/reshaping.js";

@@ -33,10 +33,12 @@ export function windowFits(method: string, key: string, axis: string, length: Di
   if (padding !== "valid" || length === null) return;
   const span = dilation * (kernel - 1) + 1;
   if (length < span) {
+    // Past 2^53 - 1 the span is not exact, so the message gives the bound instead of a rounded number.
+    const spanText = Number.isSafeInteger(span) ? `${span}` : "more than 9007199254740991";
     fail(
       dilation === 1
         ? `shapewise: ${method} ${key} ${kernel} is larger than input ${axis} ${length} with padding 'valid'`
-        : `shapewise: ${method} ${key} ${kernel} with dilationRate ${dilation} spans ${span}, larger than input ${axis} ${length} with padding 'valid'`,
+        : `shapewise: ${method} ${key} ${kernel} with dilationRate ${dilation} spans ${spanText}, larger than input ${axis} ${length} with padding 'valid'`,
     );
   }
 }

@@ -28,6 +28,6 @@ export type {
   Ordering,
 } from "./compare.js";
 export type { DivCeil, DivFloor, Mod } from "./divide.js";
-export type { IsInteger, IsPositiveInteger } from "./integer.js";
+export type { IsInteger, IsPositiveInteger, IsSafeInteger, IsSafePositiveInteger } from "./integer.js";
 export type { Multiply, Product } from "./multiply.js";
 export type { Subtract } from "./subtract.js";

@@ -1,3 +1,4 @@
+import type { CompareDigits, MaxSafeDigits } from "./digits.js";
 /**
  * Integer tests for number literal types.
  *
@@ -58,4 +59,54 @@ export type IsPositiveInteger<N extends number> = N extends unknown
     : N extends 0
       ? false
       : IntegerText<`${N}`>
+  : never;
+
+/** `true` when a digit string has at least 16 digits: only then can it pass 2^53 − 1. */
+type Has16Digits<S extends string> =
+  S extends `${infer _1}${infer _2}${infer _3}${infer _4}${infer _5}${infer _6}${infer _7}${infer _8}${infer _9}${infer _10}${infer _11}${infer _12}${infer _13}${infer _14}${infer _15}${infer _16}${string}`
+    ? true
+    : false;
+
+/** A plain digit string at most `Number.MAX_SAFE_INTEGER`. */
+type SafeDigits<S extends string> = Has16Digits<S> extends false ? true : CompareDigits<S, MaxSafeDigits> extends "gt" ? false : true;
+
+/**
+ * `true` for a positive integer literal that JavaScript holds exactly (at most
+ * 2^53 − 1, as `Number.isSafeInteger` requires); `false` for zero, negatives,
+ * fractions and larger values such as `1e21`; `boolean` for `number`.
+ *
+ * @example
+ * ```ts
+ * type A = IsSafePositiveInteger<9007199254740991>; // true
+ * type B = IsSafePositiveInteger<9007199254740992>; // false
+ * ```
+ */
+export type IsSafePositiveInteger<N extends number> = N extends unknown
+  ? number extends N
+    ? boolean
+    : IsPositiveInteger<N> extends true
+      ? `${N}` extends `${string}e${string}`
+        ? false
+        : SafeDigits<`${N}`>
+      : false
+  : never;
+
+/**
+ * `true` for an integer literal, negative or not, that `Number.isSafeInteger`
+ * accepts; `boolean` for `number`.
+ *
+ * @example
+ * ```ts
+ * type A = IsSafeInteger<-3>;  // true
+ * type B = IsSafeInteger<1.5>; // false
+ * ```
+ */
+export type IsSafeInteger<N extends number> = N extends unknown
+  ? number extends N
+    ? boolean
+    : N extends 0
+      ? true
+      : `${N}` extends `-${infer A extends number}`
+        ? IsSafePositiveInteger<A>
+        : IsSafePositiveInteger<N>
   : never;

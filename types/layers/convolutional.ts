@@ -65,16 +65,29 @@ export type WindowFits<
   Pd extends Padding,
 > = [Pd] extends ["valid"]
   ? L extends number
-    ? Certainly<Dilated<K, D> extends 1 ? false : Lt<L, Dilated<K, D>>> extends true
+    ? Certainly<Dilated<K, D> extends 1 ? false : SpanExceeds<L, K, D>> extends true
       ? Fault<
           Key,
           D extends 1
             ? `shapewise: ${Method} ${Key} ${K} is larger than input ${Axis} ${L} with padding 'valid'`
-            : `shapewise: ${Method} ${Key} ${K} with dilationRate ${D} spans ${Dilated<K, D>}, larger than input ${Axis} ${L} with padding 'valid'`
+            : `shapewise: ${Method} ${Key} ${K} with dilationRate ${D} spans ${SpanText<K, D>}, larger than input ${Axis} ${L} with padding 'valid'`
         >
       : NoFault
     : NoFault
   : NoFault;
+
+/**
+ * Whether a dilated kernel spans more than `L`; a span past 2^53 - 1 (the
+ * arithmetic then gives `number` for literal operands) certainly does.
+ */
+type SpanExceeds<L extends number, K extends number, D extends number> = number extends Dilated<K, D>
+  ? number extends K | D | L
+    ? boolean
+    : true
+  : Lt<L, Dilated<K, D>>;
+
+/** The span as a message prints it: a span past 2^53 - 1 has no exact number. */
+type SpanText<K extends number, D extends number> = number extends Dilated<K, D> ? "more than 9007199254740991" : `${Dilated<K, D>}`;
 
 type AnyAbove1<V extends readonly number[]> = V extends readonly [1, 1]
   ? false

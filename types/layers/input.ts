@@ -1,8 +1,8 @@
 /**
  * The input layer at the type level (runtime twin: `src/layers/input.ts`).
  */
-import type { IsPositiveInteger } from "../arithmetic/index.js";
-import type { Certainly, Fault, Field, NoFault } from "../errors.js";
+import type { IsSafePositiveInteger } from "../arithmetic/index.js";
+import type { Certainly, ErrorTensor, Fault, Field, NoFault } from "../errors.js";
 import type { ShapeText } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
@@ -15,7 +15,7 @@ export interface InputOptions {
 }
 
 type BadDims<S extends readonly (number | null)[]> = false extends {
-  [I in keyof S]: S[I] extends null ? true : IsPositiveInteger<S[I] & number> extends false ? false : true;
+  [I in keyof S]: S[I] extends null ? true : IsSafePositiveInteger<S[I] & number> extends false ? false : true;
 }[number]
   ? true
   : false;
@@ -34,3 +34,7 @@ export type InputConfig<S extends readonly (number | null)[]> = {
 
 /** The tensor `input` returns: batch `null`, then the sample shape. */
 export type InputTensor<S extends readonly (number | null)[]> = SymbolicTensor<[null, ...S], 0>;
+
+/** What `input` returns: the tensor, or an inert error tensor after a bad shape. */
+export type InputResult<S extends readonly (number | null)[]> =
+  InputFault<S> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<[null, ...S], 0>;
