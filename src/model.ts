@@ -256,8 +256,15 @@ function numericData(what: string, data: unknown, shape: readonly number[]): Flo
 }
 
 function initialWeight(spec: WeightSpec, random: Random): Tensor {
+  const init = spec.initializer;
   const data =
-    spec.initializer === "glorotUniform" ? glorotUniform(spec.shape, random) : spec.initializer === "ones" ? ones(spec.shape) : zeros(spec.shape);
+    typeof init === "function"
+      ? init(spec.shape, random)
+      : init === "glorotUniform"
+        ? glorotUniform(spec.shape, random)
+        : init === "ones"
+          ? ones(spec.shape)
+          : zeros(spec.shape);
   return { shape: [...spec.shape], data };
 }
 

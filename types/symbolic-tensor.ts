@@ -10,6 +10,11 @@ import type { CoreMethods } from "./layers/core.js";
 import type { PoolingMethods } from "./layers/pooling.js";
 import type { RegularizationMethods } from "./layers/regularization.js";
 import type { ReshapingMethods } from "./layers/reshaping.js";
+import type { ActivationsMethods } from "./layers/activations.js";
+import type { AttentionMethods } from "./layers/attention.js";
+import type { NormalizationMethods } from "./layers/normalization.js";
+import type { PreprocessingMethods } from "./layers/preprocessing.js";
+import type { RecurrentMethods } from "./layers/recurrent.js";
 import type { Shape } from "./shape.js";
 
 /** Type-only key of the running parameter total (no runtime property). */
@@ -29,7 +34,12 @@ export interface SymbolicTensor<S extends Shape = Shape, P extends number = numb
     PoolingMethods<S, P>,
     ReshapingMethods<S, P>,
     CoreMethods<S, P>,
-    RegularizationMethods<S, P> {
+    RegularizationMethods<S, P>,
+    NormalizationMethods<S, P>,
+    ActivationsMethods<S, P>,
+    PreprocessingMethods<S, P>,
+    RecurrentMethods<S, P>,
+    AttentionMethods<S, P> {
   /** The shape, batch dimension first (`null` where unknown). */
   readonly shape: S;
   /** The name of the layer that produced this tensor. */
@@ -39,7 +49,12 @@ export interface SymbolicTensor<S extends Shape = Shape, P extends number = numb
 
 /** The name of every layer method a symbolic tensor has. */
 export type LayerMethodName = keyof (ConvolutionalMethods<Shape, number> &
-  PoolingMethods<Shape, number> &
-  ReshapingMethods<Shape, number> &
-  CoreMethods<Shape, number> &
-  RegularizationMethods<Shape, number>);
+    PoolingMethods<Shape, number> &
+    ReshapingMethods<Shape, number> &
+    CoreMethods<Shape, number> &
+    RegularizationMethods<Shape, number> &
+    NormalizationMethods<Shape, number> &
+    ActivationsMethods<Shape, number> &
+    PreprocessingMethods<Shape, number> &
+    RecurrentMethods<Shape, number> &
+    AttentionMethods<Shape, number>);

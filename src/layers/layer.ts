@@ -4,11 +4,15 @@
  * weights it needs, and how to compute its output.
  */
 import type { Shape } from "../checks.js";
+import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { StyleNames } from "../summary/rows.js";
 
-/** How a weight starts out, as Keras initialises it. */
-export type Initializer = "glorotUniform" | "zeros" | "ones";
+/**
+ * How a weight starts out, as Keras initialises it: a named initialiser, or a
+ * function of the shape and the model's generator (orthogonal, uniform, ...).
+ */
+export type Initializer = "glorotUniform" | "zeros" | "ones" | ((shape: readonly number[], random: Random) => Float32Array);
 
 /** One weight a layer needs: its Keras name, shape, whether training updates it, and its initialiser. */
 export interface WeightSpec {
