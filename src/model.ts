@@ -216,7 +216,7 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
     const values = new Map<SymbolicTensorImpl, Tensor>();
     for (const t of this.order) {
       if (t === this.input) values.set(t, { shape: [...shape], data });
-      else values.set(t, t.layer.call(values.get(t.inbound[0])!));
+      else values.set(t, t.layer.call(...(t.inbound.map((i) => values.get(i)!) as [Tensor, ...Tensor[]])));
     }
     const result = values.get(this.output)!;
     // Layers that pass data through (flatten, dropout) must not hand the caller its own buffer back.
@@ -231,7 +231,7 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
   private checkConcreteShapes(shape: readonly number[]): void {
     const shapes = new Map<SymbolicTensorImpl, Shape>();
     for (const t of this.order) {
-      shapes.set(t, t === this.input ? shape : t.layer.computeOutputShape(shapes.get(t.inbound[0])!));
+      shapes.set(t, t === this.input ? shape : t.layer.computeOutputShape(...(t.inbound.map((i) => shapes.get(i)!) as [Shape, ...Shape[]])));
     }
   }
 }

@@ -19,10 +19,13 @@ export class SymbolicTensorImpl {
     return this.layer.name;
   }
 
-  /** Applies a new layer to this tensor: checks its rules and records the edge. */
-  applyLayer(layer: Layer): SymbolicTensorImpl {
-    const shape = layer.apply(this.shape);
-    return new SymbolicTensorImpl(Object.freeze([...shape]), layer, [this]);
+  /**
+   * Applies a new layer to this tensor (and, for layers with several inputs,
+   * to the others after it): checks its rules and records the edges.
+   */
+  applyLayer(layer: Layer, ...others: SymbolicTensorImpl[]): SymbolicTensorImpl {
+    const shape = layer.apply(this.shape, ...others.map((o) => o.shape));
+    return new SymbolicTensorImpl(Object.freeze([...shape]), layer, [this, ...others]);
   }
 }
 

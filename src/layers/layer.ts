@@ -48,15 +48,15 @@ export abstract class Layer {
    * Checks every rule for this input shape, in the order the type level does,
    * and returns the output shape. Throws a `ShapeError` on the first broken rule.
    */
-  abstract computeOutputShape(inputShape: Shape): Shape;
+  abstract computeOutputShape(inputShape: Shape, ...otherInputShapes: Shape[]): Shape;
 
   /** The weights this layer needs once its input shape is known (none by default). */
   weightSpecs(): WeightSpec[] {
     return [];
   }
 
-  /** The forward computation on a concrete batch. */
-  abstract call(input: Tensor): Tensor;
+  /** The forward computation on a concrete batch (layers with several inputs get them in order). */
+  abstract call(input: Tensor, ...otherInputs: Tensor[]): Tensor;
 
   /** Number of scalar weights, trainable or not (Keras `count_params()`). */
   countParams(): number {
@@ -64,8 +64,8 @@ export abstract class Layer {
   }
 
   /** Applies the layer to an input shape: validates, records both shapes, returns the output shape. */
-  apply(inputShape: Shape): Shape {
-    const output = this.computeOutputShape(inputShape);
+  apply(inputShape: Shape, ...otherInputShapes: Shape[]): Shape {
+    const output = this.computeOutputShape(inputShape, ...otherInputShapes);
     this.inputShape = inputShape;
     this.outputShape = output;
     return output;
