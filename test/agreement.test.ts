@@ -15,7 +15,8 @@
  * they are removed after a passing run and kept after a failing one.
  * `KEEP_AGREEMENT_TMP=1` keeps them always.
  */
-import { execFile } from "node:child_process";
+import { checkProject } from "./support/tsc.js";
+import type { CheckResult, Diagnostic } from "./support/tsc.js";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -128,46 +129,6 @@ afterAll(() => {
 // ---------------------------------------------------------------------------
 // Compiler runs
 
-interface Diagnostic {
-  readonly file: string;
-  readonly line: number;
-  readonly code: string;
-  readonly text: string;
-}
-
-interface CheckResult {
-  readonly ms: number;
-  readonly diagnostics: readonly Diagnostic[];
-  readonly exitCode: number;
-  readonly raw: string;
-}
-
-function runTsc(tsc: string, tsconfig: string): Promise<CheckResult> {
-  const start = performance.now();
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [tsc, "-p", tsconfig, "--pretty", "false"],
-      { cwd: workDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const ms = performance.now() - start;
-        const raw = `${stdout}${stderr}`;
-        const diagnostics: Diagnostic[] = [];
-        for (const line of raw.split("\n")) {
-          const m = /^(.+?)\((\d+),\d+\): error (TS\d+): /.exec(line);
-          if (m) diagnostics.push({ file: m[1], line: Number(m[2]), code: m[3], text: line });
-          else if (diagnostics.length > 0 && /^\s/.test(line)) {
-            const last = diagnostics.pop()!;
-            diagnostics.push({ ...last, text: `${last.text}\n${line}` });
-          }
-        }
-        const exitCode = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ ms, diagnostics, exitCode, raw });
-      },
-    );
-  });
-}
-
 const isFile = (d: Diagnostic, name: string) => d.file === name || d.file.endsWith(`/${name}`);
 
 /** The diagnostics with the source of the case each one falls in. */
@@ -253,7 +214,7 @@ describe("types agree with the runtime on generated layer stacks", () => {
   for (const [name, tsc] of Object.entries(compilers)) {
     it(`${name}: every generated stack type-checks to its runtime shape and total`, { timeout: 300_000 }, async () => {
       for (const file of caseFiles) {
-        const result = await runTsc(tsc, tsconfigs.get(file)!);
+        const result = await checkProject(tsc, tsconfigs.get(file)!, workDir);
         const inWrong = result.diagnostics.filter((d) => isFile(d, wrongName));
         const others = result.diagnostics.filter((d) => !isFile(d, wrongName));
         console.log(

@@ -26,7 +26,8 @@
  * they are removed after a passing run and kept after a failing one.
  * `KEEP_REJECTION_TMP=1` keeps them always.
  */
-import { execFile } from "node:child_process";
+import { checkProject } from "./support/tsc.js";
+import type { CheckResult, Diagnostic } from "./support/tsc.js";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -295,42 +296,6 @@ afterAll(() => {
 // ---------------------------------------------------------------------------
 // Compiler runs
 
-interface Diagnostic {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly code: string;
-  readonly text: string;
-}
-
-interface CheckResult {
-  readonly ms: number;
-  readonly diagnostics: readonly Diagnostic[];
-  readonly exitCode: number;
-  readonly raw: string;
-}
-
-function runTsc(tsc: string, tsconfig: string): Promise<CheckResult> {
-  const start = performance.now();
-  return new Promise((resolve) => {
-    execFile(process.execPath, [tsc, "-p", tsconfig, "--pretty", "false"], { cwd: workDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const ms = performance.now() - start;
-      const raw = `${stdout}${stderr}`;
-      const diagnostics: Diagnostic[] = [];
-      for (const line of raw.split(/\r?\n/)) {
-        const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+): /.exec(line);
-        if (m) diagnostics.push({ file: m[1].replace(/\\/g, "/"), line: Number(m[2]), column: Number(m[3]), code: m[4], text: line });
-        else if (diagnostics.length > 0 && /^\s/.test(line)) {
-          const last = diagnostics.pop()!;
-          diagnostics.push({ ...last, text: `${last.text}\n${line}` });
-        }
-      }
-      const exitCode = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-      resolve({ ms, diagnostics, exitCode, raw });
-    });
-  });
-}
-
 const isFile = (d: Diagnostic, name: string) => d.file === name || d.file.endsWith(`/${name}`);
 
 const runs = new Map<CompilerName, Promise<Map<GeneratedFile, CheckResult>>>();
@@ -341,7 +306,7 @@ function resultsOf(name: CompilerName): Promise<Map<GeneratedFile, CheckResult>>
     run = (async () => {
       const results = new Map<GeneratedFile, CheckResult>();
       for (const file of caseFiles) {
-        const result = await runTsc(compilers[name], file.tsconfig);
+        const result = await checkProject(compilers[name], file.tsconfig, workDir);
         console.log(`${name}: ${file.name} (${file.cases.length} cases, ${file.source.split("\n").length} lines) checked in ${(result.ms / 1000).toFixed(1)} s; ${result.diagnostics.length} diagnostic(s)`);
         results.set(file, result);
       }

@@ -14,7 +14,7 @@
 import fc from "fast-check";
 
 import { ShapeError, input, model } from "../../src/index.js";
-import type { ActivationName } from "../../src/index.js";
+import { ACTIVATIONS } from "../../src/kernels/activations.js";
 
 export type Dim = number | null;
 
@@ -78,24 +78,7 @@ export interface StackCase {
  */
 export const MODEL_BUDGET = 2_000_000;
 
-export const ACTIVATIONS: readonly ActivationName[] = [
-  "linear",
-  "relu",
-  "relu6",
-  "elu",
-  "selu",
-  "gelu",
-  "swish",
-  "silu",
-  "sigmoid",
-  "hard_sigmoid",
-  "tanh",
-  "softplus",
-  "softsign",
-  "softmax",
-  "log_softmax",
-  "exponential",
-];
+export { ACTIVATIONS };
 
 // ---------------------------------------------------------------------------
 // Runtime access, loosely typed: the generator builds stacks from data.

@@ -2,7 +2,7 @@
  * Runs the TypeScript 5.x and 7.x compilers the project tests with, and
  * splits their plain (`--pretty false`) output into diagnostics per file.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -49,4 +49,47 @@ export function diagnosticsByFile(output: string): Map<string, string[]> {
     }
   }
   return byFile;
+}
+
+/** One diagnostic of a plain-text compiler run, with its continuation lines. */
+export interface Diagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly code: string;
+  readonly text: string;
+}
+
+/** A compiler run: how long it took, what it said, and its exit code. */
+export interface CheckResult {
+  readonly ms: number;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly exitCode: number;
+  readonly raw: string;
+}
+
+/** Splits `--pretty false` output into diagnostics (continuation lines stay with theirs). */
+export function parseDiagnostics(raw: string): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const line of raw.split(/\r?\n/)) {
+    const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+): /.exec(line);
+    if (m) diagnostics.push({ file: m[1].replace(/\\/g, "/"), line: Number(m[2]), column: Number(m[3]), code: m[4], text: line });
+    else if (diagnostics.length > 0 && /^\s/.test(line)) {
+      const last = diagnostics.pop()!;
+      diagnostics.push({ ...last, text: `${last.text}\n${line}` });
+    }
+  }
+  return diagnostics;
+}
+
+/** Runs a compiler (a `tsc` script path) on a project without blocking the test process. */
+export function checkProject(tsc: string, tsconfig: string, cwd: string): Promise<CheckResult> {
+  const start = performance.now();
+  return new Promise((resolve) => {
+    execFile(process.execPath, [tsc, "-p", tsconfig, "--pretty", "false"], { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const raw = `${stdout}${stderr}`;
+      const exitCode = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ ms: performance.now() - start, diagnostics: parseDiagnostics(raw), exitCode, raw });
+    });
+  });
 }
