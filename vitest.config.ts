@@ -1,9 +1,32 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Tests that run a forward pass run twice: once on the default fast kernels
+ * (WebAssembly SIMD) and once with SHAPEWISE_KERNELS=reference on the plain
+ * TypeScript kernels, so both paths are held to the same oracles. Tests of
+ * the type level and of summaries do not depend on the kernels and run once.
+ */
+const KERNEL_INDEPENDENT = [
+  "test/agreement.test.ts",
+  "test/arithmetic-generated.test.ts",
+  "test/diagnostics.test.ts",
+  "test/rejection-agreement.test.ts",
+  "test/summary.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     reporters: ["default", "./test/support/closing-line-reporter.ts"],
     testTimeout: 20_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: "fast", include: ["test/**/*.test.ts"], env: { SHAPEWISE_KERNELS: "fast" } },
+      },
+      {
+        extends: true,
+        test: { name: "reference", include: ["test/**/*.test.ts"], exclude: KERNEL_INDEPENDENT, env: { SHAPEWISE_KERNELS: "reference" } },
+      },
+    ],
   },
 });

@@ -207,18 +207,35 @@ export function activate<S extends readonly number[]>(name: ActivationName, x: T
   // resolving to Object.prototype members in the table below.
   if (!isActivationName(name)) throw new TypeError(`activate: unknown activation ${JSON.stringify(name)}`);
   checkTensor(x, `activate(${name})`);
-  const src = x.data;
-  const out = new Float32Array(src.length);
+  const out = new Float32Array(x.data.length);
+  activateInto(name, x.shape, x.data, out);
+  return { shape: x.shape, data: out };
+}
+
+/**
+ * {@link activate} writing into `out`, which may be `src` itself: the fast
+ * kernels apply the activations they do not fuse in place, on buffers they
+ * already own. Same arithmetic, element for element.
+ *
+ * @example
+ * ```ts
+ * const v = Float32Array.of(1, 2, 3);
+ * activateInto("softmax", [1, 3], v, v); // v ≈ [0.0900, 0.2447, 0.6652]
+ * ```
+ */
+export function activateInto(name: ActivationName, shape: readonly number[], src: Float32Array, out: Float32Array): void {
+  if (!isActivationName(name)) throw new TypeError(`activate: unknown activation ${JSON.stringify(name)}`);
   if (name === "softmax" || name === "log_softmax") {
-    const rank = x.shape.length;
+    const rank = shape.length;
     if (rank === 0) throw new RangeError(`activate(${name}): needs rank >= 1`);
-    const len = x.shape[rank - 1];
+    const len = shape[rank - 1];
     const log = name === "log_softmax";
     for (let off = 0; off < src.length; off += len) {
       let m = -Infinity;
       for (let i = 0; i < len; i++) if (src[off + i] > m) m = src[off + i];
       let sum = 0;
       for (let i = 0; i < len; i++) sum += Math.exp(src[off + i] - m);
+      // Each element is read before it is written, so out may be src.
       if (log) {
         const logSum = Math.log(sum);
         for (let i = 0; i < len; i++) out[off + i] = src[off + i] - m - logSum;
@@ -226,9 +243,8 @@ export function activate<S extends readonly number[]>(name: ActivationName, x: T
         for (let i = 0; i < len; i++) out[off + i] = Math.exp(src[off + i] - m) / sum;
       }
     }
-    return { shape: x.shape, data: out };
+    return;
   }
   const f = ELEMENTWISE[name];
   for (let i = 0; i < src.length; i++) out[i] = f(src[i]);
-  return { shape: x.shape, data: out };
 }

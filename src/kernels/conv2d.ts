@@ -17,6 +17,37 @@ export interface Conv2dOptions {
 }
 
 /**
+ * The sizes of a {@link conv2d} call, after checking that input, kernel and
+ * bias fit together (RangeError otherwise). Shared by the reference and the
+ * fast kernels, so both reject the same calls with the same message.
+ *
+ * @example
+ * ```ts
+ * conv2dGeometry(x, k, null, { strides: [1, 1], dilationRate: [1, 1], padding: "same" }).oh; // = h
+ * ```
+ */
+export function conv2dGeometry(input: Tensor, kernel: Tensor, bias: Tensor | null, options: Conv2dOptions) {
+  checkTensor(input, "conv2d input", 4);
+  checkTensor(kernel, "conv2d kernel", 4);
+  const [n, h, w, cin] = input.shape;
+  const [kh, kw, kcin, cout] = kernel.shape;
+  if (kcin !== cin) {
+    throw new RangeError(`conv2d: kernel expects ${kcin} input channels, input has ${cin}`);
+  }
+  if (bias !== null) {
+    checkTensor(bias, "conv2d bias", 1);
+    if (bias.shape[0] !== cout) {
+      throw new RangeError(`conv2d: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
+    }
+  }
+  const [sh, sw] = options.strides;
+  const [dh, dw] = options.dilationRate;
+  const gy = convOutputGeometry(h, kh, sh, dh, options.padding);
+  const gx = convOutputGeometry(w, kw, sw, dw, options.padding);
+  return { n, h, w, cin, kh, kw, cout, sh, sw, dh, dw, oh: gy.outputLength, ow: gx.outputLength, padTop: gy.padBefore, padLeft: gx.padBefore };
+}
+
+/**
  * 2-D convolution (cross-correlation, as in Keras/TF), channels-last.
  *
  * - `input`: `[n, h, w, cin]`
@@ -43,26 +74,7 @@ export function conv2d(
   bias: Tensor | null,
   options: Conv2dOptions,
 ): Tensor<readonly [number, number, number, number]> {
-  checkTensor(input, "conv2d input", 4);
-  checkTensor(kernel, "conv2d kernel", 4);
-  const [n, h, w, cin] = input.shape;
-  const [kh, kw, kcin, cout] = kernel.shape;
-  if (kcin !== cin) {
-    throw new RangeError(`conv2d: kernel expects ${kcin} input channels, input has ${cin}`);
-  }
-  if (bias !== null) {
-    checkTensor(bias, "conv2d bias", 1);
-    if (bias.shape[0] !== cout) {
-      throw new RangeError(`conv2d: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
-    }
-  }
-  const [sh, sw] = options.strides;
-  const [dh, dw] = options.dilationRate;
-  const gy = convOutputGeometry(h, kh, sh, dh, options.padding);
-  const gx = convOutputGeometry(w, kw, sw, dw, options.padding);
-  const oh = gy.outputLength;
-  const ow = gx.outputLength;
-
+  const { n, h, w, cin, kh, kw, cout, sh, sw, dh, dw, oh, ow, padTop, padLeft } = conv2dGeometry(input, kernel, bias, options);
   const x = input.data;
   const k = kernel.data;
   const b = bias === null ? null : bias.data;
@@ -77,9 +89,9 @@ export function conv2d(
   for (let bi = 0; bi < n; bi++) {
     const batchRow = bi * h;
     for (let oy = 0; oy < oh; oy++) {
-      const iy0 = oy * sh - gy.padBefore;
+      const iy0 = oy * sh - padTop;
       for (let ox = 0; ox < ow; ox++) {
-        const ix0 = ox * sw - gx.padBefore;
+        const ix0 = ox * sw - padLeft;
         if (b === null) acc.fill(0);
         else for (let co = 0; co < cout; co++) acc[co] = b[co];
         for (let ky = 0; ky < kh; ky++) {

@@ -2,6 +2,38 @@ import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 
 /**
+ * The sizes of a {@link dense} call (`rows` = product of the leading axes),
+ * after checking that input, kernel and bias fit together (RangeError
+ * otherwise). Shared by the reference and the fast kernels.
+ *
+ * @example
+ * ```ts
+ * denseGeometry({ shape: [2, 3], data: new Float32Array(6) }, w, null); // { rows: 2, inDim: 3, units: ... }
+ * ```
+ */
+export function denseGeometry(input: Tensor, kernel: Tensor, bias: Tensor | null): { rows: number; inDim: number; units: number } {
+  checkTensor(input, "dense input");
+  checkTensor(kernel, "dense kernel", 2);
+  const rank = input.shape.length;
+  if (rank < 2) {
+    throw new RangeError(`dense: input must have rank >= 2, got shape [${input.shape.join(", ")}]`);
+  }
+  const inDim = input.shape[rank - 1];
+  const [kIn, units] = kernel.shape;
+  if (kIn !== inDim) {
+    throw new RangeError(`dense: kernel expects ${kIn} input features, input has ${inDim}`);
+  }
+  if (bias !== null) {
+    checkTensor(bias, "dense bias", 1);
+    if (bias.shape[0] !== units) {
+      throw new RangeError(`dense: bias has ${bias.shape[0]} entries, kernel has ${units} units`);
+    }
+  }
+  const rows = inDim === 0 ? input.shape.slice(0, -1).reduce((a, d) => a * d, 1) : input.data.length / inDim;
+  return { rows, inDim, units };
+}
+
+/**
  * Fully connected layer kernel: `y = x · W + b` over the last axis.
  *
  * - `input`: `[..., in]`, rank >= 2 (leading axes are flattened into rows, as
@@ -22,24 +54,7 @@ import type { Tensor } from "./tensor.js";
  * ```
  */
 export function dense(input: Tensor, kernel: Tensor, bias: Tensor | null): Tensor {
-  checkTensor(input, "dense input");
-  checkTensor(kernel, "dense kernel", 2);
-  const rank = input.shape.length;
-  if (rank < 2) {
-    throw new RangeError(`dense: input must have rank >= 2, got shape [${input.shape.join(", ")}]`);
-  }
-  const inDim = input.shape[rank - 1];
-  const [kIn, units] = kernel.shape;
-  if (kIn !== inDim) {
-    throw new RangeError(`dense: kernel expects ${kIn} input features, input has ${inDim}`);
-  }
-  if (bias !== null) {
-    checkTensor(bias, "dense bias", 1);
-    if (bias.shape[0] !== units) {
-      throw new RangeError(`dense: bias has ${bias.shape[0]} entries, kernel has ${units} units`);
-    }
-  }
-  const rows = inDim === 0 ? input.shape.slice(0, -1).reduce((a, d) => a * d, 1) : input.data.length / inDim;
+  const { rows, inDim, units } = denseGeometry(input, kernel, bias);
   const x = input.data;
   const wData = kernel.data;
   const b = bias === null ? null : bias.data;

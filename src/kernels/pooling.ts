@@ -17,9 +17,26 @@ export interface Pool2dOptions {
   readonly padding: "valid" | "same";
 }
 
-type PoolKind = "max" | "avg";
+/**
+ * Which reduction a pooling window does.
+ *
+ * @example
+ * ```ts
+ * const k: PoolKind = "avg";
+ * ```
+ */
+export type PoolKind = "max" | "avg";
 
-function pool2d(kind: PoolKind, input: Tensor, options: Pool2dOptions): Tensor<readonly [number, number, number, number]> {
+/**
+ * The sizes of a pooling call, after checking the input (RangeError
+ * otherwise). Shared by the reference and the fast kernels.
+ *
+ * @example
+ * ```ts
+ * pool2dGeometry("max", x, { poolSize: [2, 2], strides: [2, 2], padding: "valid" }).oh; // floor(h / 2)
+ * ```
+ */
+export function pool2dGeometry(kind: PoolKind, input: Tensor, options: Pool2dOptions) {
   const what = kind === "max" ? "maxPool2d" : "averagePool2d";
   checkTensor(input, `${what} input`, 4);
   const [n, h, w, c] = input.shape;
@@ -27,8 +44,11 @@ function pool2d(kind: PoolKind, input: Tensor, options: Pool2dOptions): Tensor<r
   const [sh, sw] = options.strides;
   const gy = convOutputGeometry(h, ph, sh, 1, options.padding);
   const gx = convOutputGeometry(w, pw, sw, 1, options.padding);
-  const oh = gy.outputLength;
-  const ow = gx.outputLength;
+  return { n, h, w, c, ph, pw, sh, sw, oh: gy.outputLength, ow: gx.outputLength, padTop: gy.padBefore, padLeft: gx.padBefore };
+}
+
+function pool2d(kind: PoolKind, input: Tensor, options: Pool2dOptions): Tensor<readonly [number, number, number, number]> {
+  const { n, h, w, c, ph, pw, sh, sw, oh, ow, padTop, padLeft } = pool2dGeometry(kind, input, options);
   const x = input.data;
   const out = new Float32Array(n * oh * ow * c);
   const acc = new Float64Array(c);
@@ -40,11 +60,11 @@ function pool2d(kind: PoolKind, input: Tensor, options: Pool2dOptions): Tensor<r
       // Clip the window to the real rows: padded cells take no part in either
       // reduction, which is what makes "same" average pooling divide by the
       // number of real cells (TF.js `avgValue / count`, Keras `window_counts`).
-      const yStart = oy * sh - gy.padBefore;
+      const yStart = oy * sh - padTop;
       const y0 = Math.max(yStart, 0);
       const y1 = Math.min(yStart + ph, h);
       for (let ox = 0; ox < ow; ox++) {
-        const xStart = ox * sw - gx.padBefore;
+        const xStart = ox * sw - padLeft;
         const x0 = Math.max(xStart, 0);
         const x1 = Math.min(xStart + pw, w);
         acc.fill(isMax ? -Infinity : 0);

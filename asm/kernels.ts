@@ -1,0 +1,617 @@
+/**
+ * shapewise fast kernels, AssemblyScript compiled to WebAssembly SIMD128
+ * (`npm run build:wasm` -> `build/shapewise-kernels.wasm`).
+ *
+ * The module owns no memory: it imports a shared `env.memory` that the
+ * TypeScript side manages (weights, activations and per-thread scratch are
+ * all allocated there by `src/kernels/wasm/`), so every worker thread can
+ * instantiate the same module over the same memory. Nothing here allocates,
+ * there are no data segments and no globals, which is what makes one
+ * instance per thread over one memory safe.
+ *
+ * All sizes are in elements and all pointers are byte addresses.
+ *
+ * Layout conventions:
+ * - activations are NHWC float32;
+ * - packed weights ("panels"): the `[K, N]` matrix (HWIO conv kernels
+ *   flattened to `K = kh*kw*cin` rows, or dense `[in, units]`) is cut into
+ *   panels of NR = 8 columns, each stored k-major (`K x 8`, zero-padded past
+ *   N), so the micro-kernel reads one 32-byte row of B per k;
+ * - bias is padded with zeros to a multiple of NR (or the pointer is 0);
+ * - A (im2col rows) is packed per thread, one row every ASTRIDE bytes,
+ *   so the micro-kernel broadcasts from four rows with one pointer.
+ *
+ * Kernels: `conv2d` (packed im2col + blocked product), `winograd3x3`
+ * (Winograd F(2x2, 3x3) for 3x3 stride-1 layers), `dense` (blocked product),
+ * `pool2d` (max / average). Each takes the range of output rows (or tiles, or
+ * panels) to compute, which is how the TypeScript side splits a call across
+ * threads.
+ */
+
+// Register budget: V8 on x64 gives wasm SIMD 15 xmm registers (xmm15 is its
+// scratch). A 4x8 tile keeps 8 accumulators, 2 B vectors, 1 broadcast and 1
+// product live: 12, no spills. 6x8 needs 16 and spills.
+const MR: i32 = 4;
+const NR: i32 = 8;
+/** K block: an 8-column B panel of KC rows is 16 KiB and stays in L1 (48 KiB). */
+const KC: i32 = 512;
+/** M block: the packed A block (MC x KC floats, 256 KiB) stays in L2 (2 MiB). */
+const MC: i32 = 128;
+/**
+ * Bytes between two packed A rows. A compile-time stride lets the
+ * micro-kernel address four rows from one pointer with constant offsets,
+ * and lets packing copy contiguous runs instead of scattering floats.
+ */
+const ASTRIDE: usize = <usize>KC * 4;
+
+/** Activation codes shared with `src/kernels/wasm/runtime.ts`. */
+const ACT_LINEAR: i32 = 0;
+const ACT_RELU: i32 = 1;
+const ACT_RELU6: i32 = 2;
+
+// `pmax(v, 0)` is `v < 0 ? 0 : v`: NaN and -0 pass through exactly as in the
+// reference relu; `pmin(t, 6)` is `6 < t ? 6 : t`, the same for relu6.
+@inline
+function activate(v: v128, act: i32): v128 {
+  if (act == ACT_RELU) return f32x4.pmax(v, f32x4.splat(0));
+  if (act == ACT_RELU6) return f32x4.pmin(f32x4.pmax(v, f32x4.splat(0)), f32x4.splat(6));
+  return v;
+}
+
+@inline
+function storeN(p: usize, v: v128, n: i32): void {
+  if (n >= 4) {
+    v128.store(p, v);
+  } else {
+    if (n > 0) store<f32>(p, f32x4.extract_lane(v, 0));
+    if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+    if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+  }
+}
+
+@inline
+function loadN(p: usize, n: i32): v128 {
+  if (n >= 4) return v128.load(p);
+  let v = f32x4.splat(0);
+  if (n > 0) v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+/**
+ * C[4 x 8] (+)= A[4 x kc] * B[kc x 8], then bias/activation.
+ *
+ * - `first`: start from the bias (or 0) instead of reading C (first K block);
+ * - `last`: apply the activation (last K block);
+ * - `mr`/`nr`: how many rows/columns of the tile are real (tails are
+ *   computed on padding and not stored).
+ */
+function tile4x8(
+  kc: i32, a: usize, b: usize, c: usize, ldc: usize,
+  bias: usize, first: bool, last: bool, act: i32, mr: i32, nr: i32,
+): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  const full = mr == MR && nr == NR;
+  if (first) {
+    let b0 = f32x4.splat(0);
+    let b1 = f32x4.splat(0);
+    if (bias != 0) {
+      b0 = v128.load(bias);
+      b1 = v128.load(bias, 16);
+    }
+    c00 = b0; c01 = b1; c10 = b0; c11 = b1; c20 = b0; c21 = b1; c30 = b0; c31 = b1;
+  } else if (full) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldc); c11 = v128.load(c + ldc, 16);
+    c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16);
+    c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16);
+  } else {
+    const n0 = nr < 4 ? nr : 4;
+    const n1 = nr - 4;
+    const z = f32x4.splat(0);
+    c00 = loadN(c, n0); c01 = n1 > 0 ? loadN(c + 16, n1) : z;
+    c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
+    if (mr > 1) { c10 = loadN(c + ldc, n0); if (n1 > 0) c11 = loadN(c + ldc + 16, n1); }
+    if (mr > 2) { c20 = loadN(c + 2 * ldc, n0); if (n1 > 0) c21 = loadN(c + 2 * ldc + 16, n1); }
+    if (mr > 3) { c30 = loadN(c + 3 * ldc, n0); if (n1 > 0) c31 = loadN(c + 3 * ldc + 16, n1); }
+  }
+
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const a0 = v128.load32_splat(a);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    const a1 = v128.load32_splat(a, ASTRIDE);
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    const a2 = v128.load32_splat(a, 2 * ASTRIDE);
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    const a3 = v128.load32_splat(a, 3 * ASTRIDE);
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    a += 4;
+    b += 32;
+  }
+
+  if (last && act != ACT_LINEAR) {
+    c00 = activate(c00, act); c01 = activate(c01, act);
+    c10 = activate(c10, act); c11 = activate(c11, act);
+    c20 = activate(c20, act); c21 = activate(c21, act);
+    c30 = activate(c30, act); c31 = activate(c31, act);
+  }
+  if (full) {
+    v128.store(c, c00); v128.store(c, c01, 16);
+    v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+    v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+    v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+  } else {
+    const n0 = nr < 4 ? nr : 4;
+    const n1 = nr - 4;
+    storeN(c, c00, n0); storeN(c + 16, c01, n1);
+    if (mr > 1) { storeN(c + ldc, c10, n0); storeN(c + ldc + 16, c11, n1); }
+    if (mr > 2) { storeN(c + 2 * ldc, c20, n0); storeN(c + 2 * ldc + 16, c21, n1); }
+    if (mr > 3) { storeN(c + 3 * ldc, c30, n0); storeN(c + 3 * ldc + 16, c31, n1); }
+  }
+}
+
+@inline
+function copyRun(d: usize, s: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    v128.store(d, v128.load(s));
+    d += 16;
+    s += 16;
+  }
+  for (; j < n; j++) {
+    store<f32>(d, load<f32>(s));
+    d += 4;
+    s += 4;
+  }
+}
+
+@inline
+function zeroRun(d: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    v128.store(d, f32x4.splat(0));
+    d += 16;
+  }
+  for (; j < n; j++) {
+    store<f32>(d, 0);
+    d += 4;
+  }
+}
+
+/**
+ * One im2col row of a window that crosses the image border: taps in the
+ * padding become zeros, the others are copied, neighbours merged into runs.
+ */
+function packBorderRow(
+  d: usize, base: usize, h: i32, w: i32, kw: i32, dh: i32, dw: i32, iy0: i32, ix0: i32,
+  ky0: i32, kx0: i32, t0: i32, t1: i32, nc: i32, merge: bool, rowBytes: usize, pixBytes: usize,
+): void {
+  let ky = ky0;
+  let kx = kx0;
+  // Pending contiguous run of input floats.
+  let runSrc: usize = 0;
+  let runLen = 0;
+  for (let t = t0; t < t1; t++) {
+    const iy = iy0 + ky * dh;
+    const ix = ix0 + kx * dw;
+    if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+      if (runLen > 0) {
+        copyRun(d, runSrc, runLen);
+        d += <usize>runLen * 4;
+        runLen = 0;
+      }
+      zeroRun(d, nc);
+      d += <usize>nc * 4;
+    } else {
+      const src = base + <usize>iy * rowBytes + <usize>ix * pixBytes;
+      if (runLen > 0 && merge && src == runSrc + <usize>runLen * 4) {
+        runLen += nc;
+      } else {
+        if (runLen > 0) {
+          copyRun(d, runSrc, runLen);
+          d += <usize>runLen * 4;
+        }
+        runSrc = src;
+        runLen = nc;
+      }
+    }
+    kx++;
+    if (kx == kw) {
+      kx = 0;
+      ky++;
+    }
+  }
+  if (runLen > 0) copyRun(d, runSrc, runLen);
+}
+
+/**
+ * Packs rows [m0, m0 + mcPad) of the implicit im2col matrix into `dst`, one
+ * row every ASTRIDE bytes. The K block is taps [t0, t1) (t = ky * kw + kx)
+ * and, within each tap, channels [c0, c1): whole taps unless one tap has more
+ * channels than a block holds. Rows past `mEnd` repeat the last real row
+ * (their results are not stored); taps in the padding are zeros. Taps that
+ * are neighbours in the input (dilation 1, whole channels) are copied as one
+ * run, so a 3x3 window costs three copies per row.
+ */
+function packIm2col(
+  dst: usize, x: usize, h: i32, w: i32, cin: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32, oh: i32, ow: i32,
+  m0: i32, mcPad: i32, mEnd: i32, t0: i32, t1: i32, c0: i32, c1: i32,
+): void {
+  const ohw = oh * ow;
+  const pixBytes: usize = <usize>cin * 4;
+  const rowBytes: usize = <usize>w * pixBytes;
+  const imgBytes: usize = <usize>h * rowBytes;
+  const nc = c1 - c0;
+  const merge = dw == 1 && nc == cin;
+  const ky0 = t0 / kw;
+  const kx0 = t0 - ky0 * kw;
+  let m = m0;
+  let img = m / ohw;
+  let rem = m - img * ohw;
+  let oy = rem / ow;
+  let ox = rem - oy * ow;
+  for (let i = 0; i < mcPad; i++) {
+    const d0: usize = dst + <usize>i * ASTRIDE;
+    if (m >= mEnd) {
+      // Padding rows of the last group: a copy of the previous row.
+      copyRun(d0, d0 - ASTRIDE, (t1 - t0) * nc);
+      continue;
+    }
+    const iy0 = oy * sh - padT;
+    const ix0 = ox * sw - padL;
+    const base: usize = x + <usize>img * imgBytes + <usize>c0 * 4;
+    let d = d0;
+    if (merge && iy0 >= 0 && iy0 + (kh - 1) * dh < h && ix0 >= 0 && ix0 + kw - 1 < w) {
+      // The whole window is inside the image: one copy per window row.
+      let t = t0;
+      let ky = ky0;
+      let kx = kx0;
+      while (t < t1) {
+        let n = kw - kx;
+        if (n > t1 - t) n = t1 - t;
+        copyRun(d, base + <usize>(iy0 + ky * dh) * rowBytes + <usize>(ix0 + kx) * pixBytes, n * cin);
+        d += <usize>(n * cin) * 4;
+        t += n;
+        kx = 0;
+        ky++;
+      }
+    } else {
+      packBorderRow(d, base, h, w, kw, dh, dw, iy0, ix0, ky0, kx0, t0, t1, nc, merge, rowBytes, pixBytes);
+    }
+    m++;
+    ox++;
+    if (ox == ow) {
+      ox = 0;
+      oy++;
+      if (oy == oh) {
+        oy = 0;
+        img++;
+      }
+    }
+  }
+}
+
+/** Packs rows [m0, m0 + mcPad) of a row-major matrix, columns [k0, k0 + kc). */
+function packRows(dst: usize, x: usize, lda: i32, m0: i32, mcPad: i32, mEnd: i32, k0: i32, kc: i32): void {
+  for (let i = 0; i < mcPad; i++) {
+    let r = m0 + i;
+    if (r >= mEnd) r = mEnd - 1;
+    copyRun(dst + <usize>i * ASTRIDE, x + (<usize>r * <usize>lda + <usize>k0) * 4, kc);
+  }
+}
+
+/**
+ * The blocked product over one packed A block: C rows [m0, m0 + mc),
+ * panels [p0, p1), K block [k0, k0 + kc) of K.
+ */
+function blockProduct(
+  pa: usize, mc: i32, kc: i32, k0: i32, kTotal: i32,
+  wp: usize, bias: usize, out: usize, n: i32, m0: i32, p0: i32, p1: i32, act: i32,
+): void {
+  const ldc: usize = <usize>n * 4;
+  const first = k0 == 0;
+  const last = k0 + kc == kTotal;
+  for (let p = p0; p < p1; p++) {
+    const bp: usize = wp + (<usize>p * <usize>kTotal + <usize>k0) * NR * 4;
+    const bb: usize = bias == 0 ? 0 : bias + <usize>p * NR * 4;
+    let nr = n - p * NR;
+    if (nr > NR) nr = NR;
+    for (let i = 0; i < mc; i += MR) {
+      let mr = mc - i;
+      if (mr > MR) mr = MR;
+      tile4x8(
+        kc, pa + <usize>i * ASTRIDE, bp,
+        out + <usize>(m0 + i) * ldc + <usize>p * NR * 4, ldc,
+        bb, first, last, act, mr, nr,
+      );
+    }
+  }
+}
+
+/**
+ * 2-D convolution, NHWC input, packed HWIO weights, fused bias and
+ * relu/relu6. Computes output rows (pixels over the whole batch)
+ * [rowStart, rowEnd) and output panels [p0, p1): the two ways the
+ * TypeScript side splits work across threads. `scratch` holds
+ * {@link scratchFloats} floats and belongs to the calling thread.
+ */
+export function conv2d(
+  x: usize, h: i32, w: i32, cin: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32,
+  oh: i32, ow: i32, cout: i32,
+  wp: usize, bias: usize, out: usize, act: i32,
+  rowStart: i32, rowEnd: i32, p0: i32, p1: i32, scratch: usize,
+): void {
+  const taps = kh * kw;
+  const kTotal = taps * cin;
+  // K blocks hold whole taps, as evenly sized as possible; a tap with more
+  // channels than a block holds is split over several blocks by channel.
+  let tapsPer = cin <= KC ? KC / cin : 1;
+  const nTapBlocks = (taps + tapsPer - 1) / tapsPer;
+  tapsPer = (taps + nTapBlocks - 1) / nTapBlocks;
+  const chanBlocks = cin <= KC ? 1 : (cin + KC - 1) / KC;
+  const chanPer = (cin + chanBlocks - 1) / chanBlocks;
+  for (let m0 = rowStart; m0 < rowEnd; m0 += MC) {
+    let mc = rowEnd - m0;
+    if (mc > MC) mc = MC;
+    const mcPad = (mc + MR - 1) & ~(MR - 1);
+    for (let t0 = 0; t0 < taps; t0 += tapsPer) {
+      const t1 = t0 + tapsPer < taps ? t0 + tapsPer : taps;
+      for (let c0 = 0; c0 < cin; c0 += chanPer) {
+        const c1 = c0 + chanPer < cin ? c0 + chanPer : cin;
+        packIm2col(scratch, x, h, w, cin, kh, kw, sh, sw, dh, dw, padT, padL, oh, ow, m0, mcPad, rowEnd, t0, t1, c0, c1);
+        const kc = (t1 - t0) * (c1 - c0);
+        blockProduct(scratch, mc, kc, t0 * cin + c0, kTotal, wp, bias, out, cout, m0, p0, p1, act);
+      }
+    }
+  }
+}
+
+/**
+ * Dense layer: `out[M, N] = x[M, K] * W + b`, rows [rowStart, rowEnd) and
+ * panels [p0, p1). Same packed weight layout as {@link conv2d}.
+ */
+export function dense(
+  x: usize, k: i32, n: i32, wp: usize, bias: usize, out: usize, act: i32,
+  rowStart: i32, rowEnd: i32, p0: i32, p1: i32, scratch: usize,
+): void {
+  const nb = (k + KC - 1) / KC;
+  const kcMax = (k + nb - 1) / nb;
+  for (let m0 = rowStart; m0 < rowEnd; m0 += MC) {
+    let mc = rowEnd - m0;
+    if (mc > MC) mc = MC;
+    const mcPad = (mc + MR - 1) & ~(MR - 1);
+    for (let k0 = 0; k0 < k; k0 += kcMax) {
+      let kc = k - k0;
+      if (kc > kcMax) kc = kcMax;
+      packRows(scratch, x, k, m0, mcPad, rowEnd, k0, kc);
+      blockProduct(scratch, mc, kc, k0, k, wp, bias, out, n, m0, p0, p1, act);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Winograd F(2x2, 3x3)
+// ---------------------------------------------------------------------------
+
+/** Tiles (2x2 outputs each) transformed and multiplied together. */
+const WTB: i32 = 16;
+
+@inline
+function loadOr0(p: usize, ok: bool): v128 {
+  return ok ? v128.load(p) : f32x4.splat(0);
+}
+
+/**
+ * 3x3 convolution, stride 1, dilation 1, as Winograd F(2x2, 3x3): each 4x4
+ * input tile becomes 16 values per channel (V = Bt d B), 16 matrix products
+ * over the channels give M = V U per tile and filter (U = G g Gt, packed by
+ * the TypeScript side, 16 packed matrices of `cin x cout`), and each 2x2
+ * output is At M A, plus bias and activation. 16 multiply-adds per 2x2
+ * outputs and channel pair instead of 36. Needs cin and cout multiples of
+ * 4 and cin <= KC. Computes tiles [tileStart, tileEnd) over the batch
+ * (`n * ceil(oh / 2) * ceil(ow / 2)`); `scratch` holds
+ * {@link winogradScratchFloats}(cout) floats.
+ */
+export function winograd3x3(
+  x: usize, h: i32, w: i32, cin: i32, padT: i32, padL: i32, oh: i32, ow: i32, cout: i32,
+  up: usize, bias: usize, out: usize, act: i32, tileStart: i32, tileEnd: i32, scratch: usize,
+): void {
+  const tw = (ow + 1) >> 1;
+  const th = (oh + 1) >> 1;
+  const tpi = tw * th;
+  const pixBytes: usize = <usize>cin * 4;
+  const rowBytes: usize = <usize>w * pixBytes;
+  const panels = (cout + NR - 1) / NR;
+  const uStride: usize = <usize>panels * <usize>cin * NR * 4;
+  const vBlock: usize = <usize>WTB * ASTRIDE;
+  const mBytes: usize = <usize>cout * 4;
+  const mBlock: usize = <usize>WTB * mBytes;
+  const vbuf = scratch;
+  const mbuf = scratch + 16 * vBlock;
+  const outPix: usize = <usize>cout * 4;
+  for (let b0 = tileStart; b0 < tileEnd; b0 += WTB) {
+    let nt = tileEnd - b0;
+    if (nt > WTB) nt = WTB;
+    const ntPad = (nt + MR - 1) & ~(MR - 1);
+    // 1. Input transform into 16 packed A blocks (rows: tiles, columns: channels).
+    for (let i = 0; i < ntPad; i++) {
+      const t = b0 + (i < nt ? i : nt - 1);
+      const img = t / tpi;
+      const rem = t - img * tpi;
+      const ty = rem / tw;
+      const tx = rem - ty * tw;
+      const iy0 = 2 * ty - padT;
+      const ix0 = 2 * tx - padL;
+      const base: usize = x + <usize>img * <usize>h * rowBytes;
+      const r0 = iy0 >= 0 && iy0 < h, r1 = iy0 + 1 >= 0 && iy0 + 1 < h, r2 = iy0 + 2 >= 0 && iy0 + 2 < h, r3 = iy0 + 3 >= 0 && iy0 + 3 < h;
+      const q0 = ix0 >= 0 && ix0 < w, q1 = ix0 + 1 >= 0 && ix0 + 1 < w, q2 = ix0 + 2 >= 0 && ix0 + 2 < w, q3 = ix0 + 3 >= 0 && ix0 + 3 < w;
+      // Addresses of padded taps are never read (loadOr0), so they may be anything.
+      const p0: usize = base + <usize>iy0 * rowBytes + <usize>ix0 * pixBytes;
+      const p1: usize = p0 + rowBytes;
+      const p2: usize = p1 + rowBytes;
+      const p3: usize = p2 + rowBytes;
+      let dv: usize = vbuf + <usize>i * ASTRIDE;
+      for (let c: usize = 0; c < <usize>cin * 4; c += 16) {
+        const d00 = loadOr0(p0 + c, r0 && q0), d01 = loadOr0(p0 + pixBytes + c, r0 && q1), d02 = loadOr0(p0 + 2 * pixBytes + c, r0 && q2), d03 = loadOr0(p0 + 3 * pixBytes + c, r0 && q3);
+        const d10 = loadOr0(p1 + c, r1 && q0), d11 = loadOr0(p1 + pixBytes + c, r1 && q1), d12 = loadOr0(p1 + 2 * pixBytes + c, r1 && q2), d13 = loadOr0(p1 + 3 * pixBytes + c, r1 && q3);
+        const d20 = loadOr0(p2 + c, r2 && q0), d21 = loadOr0(p2 + pixBytes + c, r2 && q1), d22 = loadOr0(p2 + 2 * pixBytes + c, r2 && q2), d23 = loadOr0(p2 + 3 * pixBytes + c, r2 && q3);
+        const d30 = loadOr0(p3 + c, r3 && q0), d31 = loadOr0(p3 + pixBytes + c, r3 && q1), d32 = loadOr0(p3 + 2 * pixBytes + c, r3 && q2), d33 = loadOr0(p3 + 3 * pixBytes + c, r3 && q3);
+        // Bt d: rows.
+        const t00 = f32x4.sub(d00, d20), t01 = f32x4.sub(d01, d21), t02 = f32x4.sub(d02, d22), t03 = f32x4.sub(d03, d23);
+        const t10 = f32x4.add(d10, d20), t11 = f32x4.add(d11, d21), t12 = f32x4.add(d12, d22), t13 = f32x4.add(d13, d23);
+        const t20 = f32x4.sub(d20, d10), t21 = f32x4.sub(d21, d11), t22 = f32x4.sub(d22, d12), t23 = f32x4.sub(d23, d13);
+        const t30 = f32x4.sub(d10, d30), t31 = f32x4.sub(d11, d31), t32 = f32x4.sub(d12, d32), t33 = f32x4.sub(d13, d33);
+        // (Bt d) B: columns; V[r * 4 + c] goes to A block r * 4 + c.
+        const o = dv + c;
+        v128.store(o, f32x4.sub(t00, t02));
+        v128.store(o + vBlock, f32x4.add(t01, t02));
+        v128.store(o + 2 * vBlock, f32x4.sub(t02, t01));
+        v128.store(o + 3 * vBlock, f32x4.sub(t01, t03));
+        v128.store(o + 4 * vBlock, f32x4.sub(t10, t12));
+        v128.store(o + 5 * vBlock, f32x4.add(t11, t12));
+        v128.store(o + 6 * vBlock, f32x4.sub(t12, t11));
+        v128.store(o + 7 * vBlock, f32x4.sub(t11, t13));
+        v128.store(o + 8 * vBlock, f32x4.sub(t20, t22));
+        v128.store(o + 9 * vBlock, f32x4.add(t21, t22));
+        v128.store(o + 10 * vBlock, f32x4.sub(t22, t21));
+        v128.store(o + 11 * vBlock, f32x4.sub(t21, t23));
+        v128.store(o + 12 * vBlock, f32x4.sub(t30, t32));
+        v128.store(o + 13 * vBlock, f32x4.add(t31, t32));
+        v128.store(o + 14 * vBlock, f32x4.sub(t32, t31));
+        v128.store(o + 15 * vBlock, f32x4.sub(t31, t33));
+      }
+    }
+    // 2. Sixteen products M[xi] = V[xi] U[xi] (no bias, no activation yet).
+    for (let xi = 0; xi < 16; xi++) {
+      blockProduct(vbuf + <usize>xi * vBlock, nt, cin, 0, cin, up + <usize>xi * uStride, 0, mbuf + <usize>xi * mBlock, cout, 0, 0, panels, ACT_LINEAR);
+    }
+    // 3. Output transform At M A, bias, activation; partial tiles at the bottom/right edge.
+    for (let i = 0; i < nt; i++) {
+      const t = b0 + i;
+      const img = t / tpi;
+      const rem = t - img * tpi;
+      const ty = rem / tw;
+      const tx = rem - ty * tw;
+      const oy = 2 * ty;
+      const ox = 2 * tx;
+      const right = ox + 1 < ow;
+      const below = oy + 1 < oh;
+      const o00: usize = out + ((<usize>img * <usize>oh + <usize>oy) * <usize>ow + <usize>ox) * outPix;
+      const o10: usize = o00 + <usize>ow * outPix;
+      const m: usize = mbuf + <usize>i * mBytes;
+      for (let c: usize = 0; c < <usize>cout * 4; c += 16) {
+        const q = m + c;
+        const m00 = v128.load(q), m01 = v128.load(q + mBlock), m02 = v128.load(q + 2 * mBlock), m03 = v128.load(q + 3 * mBlock);
+        const m10 = v128.load(q + 4 * mBlock), m11 = v128.load(q + 5 * mBlock), m12 = v128.load(q + 6 * mBlock), m13 = v128.load(q + 7 * mBlock);
+        const m20 = v128.load(q + 8 * mBlock), m21 = v128.load(q + 9 * mBlock), m22 = v128.load(q + 10 * mBlock), m23 = v128.load(q + 11 * mBlock);
+        const m30 = v128.load(q + 12 * mBlock), m31 = v128.load(q + 13 * mBlock), m32 = v128.load(q + 14 * mBlock), m33 = v128.load(q + 15 * mBlock);
+        // At M: two rows.
+        const s0 = f32x4.add(f32x4.add(m00, m10), m20), s1 = f32x4.add(f32x4.add(m01, m11), m21);
+        const s2 = f32x4.add(f32x4.add(m02, m12), m22), s3 = f32x4.add(f32x4.add(m03, m13), m23);
+        const u0 = f32x4.sub(f32x4.sub(m10, m20), m30), u1 = f32x4.sub(f32x4.sub(m11, m21), m31);
+        const u2 = f32x4.sub(f32x4.sub(m12, m22), m32), u3 = f32x4.sub(f32x4.sub(m13, m23), m33);
+        const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + c);
+        // (At M) A, then bias and activation.
+        v128.store(o00 + c, activate(f32x4.add(f32x4.add(f32x4.add(s0, s1), s2), bv), act));
+        if (right) v128.store(o00 + outPix + c, activate(f32x4.add(f32x4.sub(f32x4.sub(s1, s2), s3), bv), act));
+        if (below) {
+          v128.store(o10 + c, activate(f32x4.add(f32x4.add(f32x4.add(u0, u1), u2), bv), act));
+          if (right) v128.store(o10 + outPix + c, activate(f32x4.add(f32x4.sub(f32x4.sub(u1, u2), u3), bv), act));
+        }
+      }
+    }
+  }
+}
+
+/** Scratch floats a thread needs for {@link winograd3x3} with `cout` filters. */
+export function winogradScratchFloats(cout: i32): i32 {
+  return 16 * WTB * KC + 16 * WTB * cout;
+}
+
+/** Largest channel count {@link winograd3x3} takes (one K block). */
+export function winogradMaxChannels(): i32 {
+  return KC;
+}
+
+/** Scratch floats a thread needs for {@link conv2d} and {@link dense}. */
+export function scratchFloats(): i32 {
+  return MC * KC;
+}
+
+/** Panel width of the packed weights. */
+export function panelWidth(): i32 {
+  return NR;
+}
+
+/**
+ * Max (`kind` 0) or average (`kind` 1) pooling, NHWC, output rows
+ * (`n * oh` of them) [rowStart, rowEnd). Padded cells are skipped, so "same"
+ * averages divide by the real cell count. Max uses `pmax(acc, v)` =
+ * `acc < v ? v : acc`: a NaN cell never wins, as in the reference kernel.
+ * Reads each input once per window and writes straight to `out`.
+ */
+export function pool2d(
+  kind: i32, x: usize, h: i32, w: i32, c: i32, ph: i32, pw: i32, sh: i32, sw: i32,
+  padT: i32, padL: i32, oh: i32, ow: i32, out: usize, rowStart: i32, rowEnd: i32,
+): void {
+  const rowBytes: usize = <usize>w * <usize>c * 4;
+  const c4 = c & ~3;
+  const isMax = kind == 0;
+  const init: f32 = isMax ? <f32>-Infinity : 0;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const img = r / oh;
+    const oy = r - img * oh;
+    const ys = oy * sh - padT;
+    const y0 = ys < 0 ? 0 : ys;
+    const y1 = ys + ph > h ? h : ys + ph;
+    const base: usize = x + <usize>img * <usize>h * rowBytes;
+    let o: usize = out + <usize>r * <usize>ow * <usize>c * 4;
+    for (let ox = 0; ox < ow; ox++) {
+      const xs = ox * sw - padL;
+      const x0 = xs < 0 ? 0 : xs;
+      const x1 = xs + pw > w ? w : xs + pw;
+      const count: f32 = <f32>((y1 - y0) * (x1 - x0));
+      let ch = 0;
+      for (; ch < c4; ch += 4) {
+        let acc = f32x4.splat(init);
+        for (let iy = y0; iy < y1; iy++) {
+          let p: usize = base + <usize>iy * rowBytes + (<usize>x0 * <usize>c + <usize>ch) * 4;
+          for (let ix = x0; ix < x1; ix++) {
+            const v = v128.load(p);
+            acc = isMax ? f32x4.pmax(acc, v) : f32x4.add(acc, v);
+            p += <usize>c * 4;
+          }
+        }
+        if (!isMax) acc = f32x4.div(acc, f32x4.splat(count));
+        v128.store(o, acc);
+        o += 16;
+      }
+      for (; ch < c; ch++) {
+        let acc: f32 = init;
+        for (let iy = y0; iy < y1; iy++) {
+          let p: usize = base + <usize>iy * rowBytes + (<usize>x0 * <usize>c + <usize>ch) * 4;
+          for (let ix = x0; ix < x1; ix++) {
+            const v = load<f32>(p);
+            if (isMax) {
+              if (v > acc) acc = v;
+            } else {
+              acc += v;
+            }
+            p += <usize>c * 4;
+          }
+        }
+        store<f32>(o, isMax ? acc : acc / count);
+        o += 4;
+      }
+    }
+  }
+}

@@ -1,0 +1,568 @@
+/**
+ * Which kernels the layers run, and the fast path itself.
+ *
+ * Two backends compute the same layers:
+ *
+ * - `"reference"`: the plain TypeScript kernels of this folder (float64
+ *   accumulation, one allocation per layer), kept as the specification and
+ *   as the fallback;
+ * - `"fast"` (the default): the WebAssembly SIMD kernels of `asm/kernels.ts`
+ *   (Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions, packed im2col
+ *   otherwise, both feeding a cache-blocked 4x8 matrix product with fused
+ *   bias and relu/relu6; dense as the same product; pooling straight into its
+ *   output), with weights packed once per weight array, activations in
+ *   reused buffers of one shared memory and the batch split across worker
+ *   threads when asked.
+ *
+ * If the WebAssembly module is not built or cannot load, `"fast"` silently
+ * runs the reference kernels; {@link kernelInfo} says which ran and why.
+ * Float32 accumulation makes the two differ by float32 rounding only (about
+ * 1e-6 relative on the seed models), well inside the 1e-5 agreement with
+ * TensorFlow.js that the tests hold both to.
+ */
+import { availableParallelism } from "node:os";
+import { activate, activateInto } from "./activations.js";
+import type { ActivationName } from "./activations.js";
+import { conv2d, conv2dGeometry } from "./conv2d.js";
+import type { Conv2dOptions } from "./conv2d.js";
+import { dense, denseGeometry } from "./dense.js";
+import { averagePool2d, maxPool2d, pool2dGeometry } from "./pooling.js";
+import type { Pool2dOptions, PoolKind } from "./pooling.js";
+import type { Tensor } from "./tensor.js";
+import { runParallel } from "./threads.js";
+import type { Job } from "./threads.js";
+import { wasmKernels, wasmLoadError } from "./wasm.js";
+import type { WasmKernels } from "./wasm.js";
+
+/**
+ * The kernels layers run: `"fast"` (WebAssembly SIMD, falling back to the
+ * reference kernels when the module cannot load) or `"reference"`.
+ *
+ * @example
+ * ```ts
+ * const b: KernelBackend = "reference";
+ * ```
+ */
+export type KernelBackend = "fast" | "reference";
+
+let backend: KernelBackend = process.env.SHAPEWISE_KERNELS === "reference" ? "reference" : "fast";
+
+/**
+ * Chooses the kernels every layer runs from now on, process-wide. The
+ * default is `"fast"`, or `"reference"` when the environment variable
+ * `SHAPEWISE_KERNELS=reference` is set (the test suite runs once that way).
+ *
+ * @example
+ * ```ts
+ * setKernelBackend("reference");
+ * const exact = m.predict(x); // float64-accumulated reference kernels
+ * setKernelBackend("fast");
+ * ```
+ */
+export function setKernelBackend(name: KernelBackend): void {
+  if (name !== "fast" && name !== "reference") throw new TypeError(`shapewise: unknown kernel backend ${JSON.stringify(name)} (use "fast" or "reference")`);
+  backend = name;
+}
+
+/**
+ * The backend chosen with {@link setKernelBackend}.
+ *
+ * @example
+ * ```ts
+ * getKernelBackend(); // "fast"
+ * ```
+ */
+export function getKernelBackend(): KernelBackend {
+  return backend;
+}
+
+/**
+ * What actually runs: the chosen backend, whether the WebAssembly kernels
+ * loaded (and why not), and the bytes of WebAssembly memory in use (packed
+ * weights, activation buffers and scratch; it grows, never shrinks).
+ *
+ * @example
+ * ```ts
+ * kernelInfo(); // { backend: "fast", wasm: true, memoryBytes: 9437184 }
+ * ```
+ */
+export function kernelInfo(): { backend: KernelBackend; wasm: boolean; reason?: string; memoryBytes: number } {
+  const k = wasmKernels();
+  const reason = wasmLoadError();
+  return { backend, wasm: k !== null, ...(reason === undefined ? {} : { reason }), memoryBytes: k === null ? 0 : k.memoryBytes() };
+}
+
+/** The fast kernels if they are chosen and loaded. */
+function fast(): WasmKernels | null {
+  return backend === "fast" ? wasmKernels() : null;
+}
+
+// ---------------------------------------------------------------------------
+// Run scopes: the buffers of one predict
+// ---------------------------------------------------------------------------
+
+interface Block {
+  readonly ptr: number;
+  readonly bytes: number;
+  refs: number;
+}
+
+/**
+ * The buffers of one forward pass. Kernel outputs are allocated here and
+ * stay in WebAssembly memory while later layers read them; `release` frees a
+ * block once no tensor still being read lives in it, so the next layer
+ * reuses it, and `end` frees everything. Outside a scope the fast kernels
+ * return ordinary arrays.
+ *
+ * @example
+ * ```ts
+ * const scope = beginRun(1);
+ * try {
+ *   const y = conv2dLayer(x, k, b, opts, "relu"); // y.data lives in WebAssembly memory
+ *   return scope === null ? y : scope.result(y);
+ * } finally {
+ *   scope?.end();
+ * }
+ * ```
+ */
+export class RunScope {
+  /** Threads a kernel may use. */
+  readonly threads: number;
+  private readonly blocks: Block[] = [];
+  /** Caller arrays already copied in, so a tensor read by two layers is copied once. */
+  private readonly copies = new Map<Float32Array, number>();
+  private readonly previous: RunScope | null;
+  private readonly kernels: WasmKernels;
+
+  constructor(kernels: WasmKernels, threads: number, previous: RunScope | null) {
+    this.kernels = kernels;
+    this.threads = threads;
+    this.previous = previous;
+  }
+
+  /** A new block of `floats` floats, not yet retained by any tensor. */
+  alloc(floats: number): number {
+    const bytes = floats * 4;
+    const ptr = this.kernels.alloc(bytes);
+    this.blocks.push({ ptr, bytes, refs: 0 });
+    return ptr;
+  }
+
+  /** The address of a caller array, copied in once per scope. */
+  copyIn(data: Float32Array): number {
+    let ptr = this.copies.get(data);
+    if (ptr === undefined) {
+      ptr = this.alloc(data.length);
+      this.kernels.view(ptr, data.length).set(data);
+      this.copies.set(data, ptr);
+    }
+    return ptr;
+  }
+
+  private blockOf(t: Tensor): Block | undefined {
+    const at = this.kernels.addressOf(t.data);
+    if (at < 0) return undefined;
+    return this.blocks.find((b) => at >= b.ptr && at < b.ptr + b.bytes);
+  }
+
+  /** One more tensor is read from the block `t` lives in. */
+  retain(t: Tensor): void {
+    const b = this.blockOf(t);
+    if (b !== undefined) b.refs++;
+  }
+
+  /** A tensor will not be read again; its block is freed once no other tensor needs it. */
+  release(t: Tensor): void {
+    const b = this.blockOf(t);
+    if (b === undefined) return;
+    b.refs--;
+    if (b.refs <= 0) {
+      this.kernels.free(b.ptr);
+      this.blocks.splice(this.blocks.indexOf(b), 1);
+      for (const [data, ptr] of this.copies) if (ptr === b.ptr) this.copies.delete(data);
+    }
+  }
+
+  /** `t` as the caller may keep it: copied out of WebAssembly memory if it lives there. */
+  result<T extends Tensor>(t: T): T {
+    return this.kernels.addressOf(t.data) < 0 ? t : ({ ...t, data: new Float32Array(t.data) } as T);
+  }
+
+  /** Frees every block and makes the enclosing scope current again. */
+  end(): void {
+    for (const b of this.blocks) this.kernels.free(b.ptr);
+    this.blocks.length = 0;
+    this.copies.clear();
+    if (current === this) current = this.previous;
+  }
+}
+
+let current: RunScope | null = null;
+
+/**
+ * Threads option of `Model.predict`: a count, or `"auto"` (the default).
+ * `"auto"` uses one thread, except for batches of at least
+ * {@link AUTO_THREADS_MIN_BATCH} images, which are split over every core
+ * (`os.availableParallelism()`): below that the hand-off costs more than a
+ * second core saves, and on a busy machine a second thread can be slower.
+ *
+ * @example
+ * ```ts
+ * const t: ThreadsOption = 2;
+ * ```
+ */
+export type ThreadsOption = number | "auto";
+
+/**
+ * Smallest batch that `threads: "auto"` splits across cores.
+ *
+ * @example
+ * ```ts
+ * resolveThreads("auto", AUTO_THREADS_MIN_BATCH); // os.availableParallelism()
+ * ```
+ */
+export const AUTO_THREADS_MIN_BATCH = 64;
+
+/**
+ * The thread count a `threads` option means for a batch; RangeError for
+ * anything but a positive integer or `"auto"`.
+ *
+ * @example
+ * ```ts
+ * resolveThreads("auto", 1); // 1
+ * resolveThreads(2, 1);      // 2
+ * ```
+ */
+export function resolveThreads(option: ThreadsOption | undefined, batch: number): number {
+  if (option === undefined || option === "auto") return batch >= AUTO_THREADS_MIN_BATCH ? Math.max(1, availableParallelism()) : 1;
+  if (!Number.isSafeInteger(option) || option < 1) throw new RangeError(`shapewise: threads must be a positive integer or "auto", got ${String(option)}`);
+  return option;
+}
+
+/**
+ * Starts the buffers of one forward pass (see {@link RunScope}); `null`
+ * when the reference kernels run, which need no scope. Callers must `end()`
+ * it, in a `finally`.
+ *
+ * @example
+ * ```ts
+ * const scope = beginRun(2); // kernels may split work over 2 threads until scope.end()
+ * ```
+ */
+export function beginRun(threads: number): RunScope | null {
+  const k = fast();
+  if (k === null) return null;
+  current = new RunScope(k, threads, current);
+  return current;
+}
+
+// ---------------------------------------------------------------------------
+// Work splitting
+// ---------------------------------------------------------------------------
+
+/** Below this many FLOPs a call runs on one thread: a hand-off costs ~10-20 µs. */
+const MIN_PARALLEL_FLOPS = 4e6;
+/** Each thread's scratch block, grown (never shrunk) to the largest request. */
+const scratch: { ptr: number; floats: number }[] = [];
+
+function scratchFor(k: WasmKernels, thread: number, floats = k.scratchFloats): number {
+  const s = scratch[thread];
+  if (s !== undefined && s.floats >= floats) return s.ptr;
+  if (s !== undefined) k.free(s.ptr);
+  scratch[thread] = { ptr: k.alloc(floats * 4), floats };
+  return scratch[thread].ptr;
+}
+
+/** Splits [0, total) into up to `parts` ranges whose starts are multiples of `align`. */
+function split(total: number, parts: number, align: number): [number, number][] {
+  const chunk = Math.ceil(total / parts / align) * align;
+  const out: [number, number][] = [];
+  for (let s = 0; s < total; s += chunk) out.push([s, Math.min(total, s + chunk)]);
+  return out;
+}
+
+function threadsFor(flops: number): number {
+  if (current === null || current.threads <= 1 || flops < MIN_PARALLEL_FLOPS) return 1;
+  return current.threads;
+}
+
+function run(k: WasmKernels, jobs: Job[]): void {
+  const local = (job: Job) => (k.exports[job.fn] as (...a: number[]) => void)(...job.args);
+  if (jobs.length === 1) local(jobs[0]);
+  else runParallel(jobs, local);
+}
+
+// ---------------------------------------------------------------------------
+// Buffers for one kernel call
+// ---------------------------------------------------------------------------
+
+/** Where a kernel reads a tensor from: its own address, or a copy. */
+function addressIn(k: WasmKernels, data: Float32Array, temps: number[]): number {
+  const at = k.addressOf(data);
+  if (at >= 0) return at;
+  if (current !== null) return current.copyIn(data);
+  const ptr = k.alloc(data.length * 4);
+  k.view(ptr, data.length).set(data);
+  temps.push(ptr);
+  return ptr;
+}
+
+/** A kernel output: a scope block, or (outside a scope) a temporary copied out by {@link finish}. */
+function outputOf(k: WasmKernels, floats: number, temps: number[]): number {
+  if (current !== null) return current.alloc(floats);
+  const ptr = k.alloc(floats * 4);
+  temps.push(ptr);
+  return ptr;
+}
+
+function finish(k: WasmKernels, ptr: number, floats: number, temps: number[]): Float32Array {
+  const view = k.view(ptr, floats);
+  const data = current === null ? new Float32Array(view) : view;
+  for (const t of temps) k.free(t);
+  return data;
+}
+
+// ---------------------------------------------------------------------------
+// Packed weights
+// ---------------------------------------------------------------------------
+
+interface Packed {
+  /** The packed matrix, 0 until a kernel needs it (the Winograd path never does). */
+  ptr: number;
+  readonly biasPtr: number;
+  bias: Float32Array | null;
+}
+
+/** Packed copies, keyed by the weight array they were made from. */
+const packedWeights = new WeakMap<Float32Array, Packed>();
+const unpack = new FinalizationRegistry<{ k: WasmKernels; ptrs: number[] }>(({ k, ptrs }) => {
+  for (const p of ptrs) k.free(p);
+});
+
+/**
+ * The bias padded to whole panels and, with `matrix`, the `[K, N]` weight
+ * matrix in panels of `panelWidth` columns (k-major, zero-padded), packed on
+ * first use of this weight array. Weight arrays are never written in place
+ * once a layer has run (`setWeights` installs new arrays), so the packed
+ * copy stays valid for the array's lifetime and is freed with it.
+ */
+function packed(k: WasmKernels, weights: Float32Array, kDim: number, n: number, bias: Float32Array | null, matrix = true): Packed {
+  const nr = k.panelWidth;
+  const panels = Math.ceil(n / nr);
+  let p = packedWeights.get(weights);
+  if (p === undefined) {
+    const biasPtr = k.alloc(panels * nr * 4);
+    k.view(biasPtr, panels * nr).fill(0);
+    p = { ptr: 0, biasPtr, bias: null };
+    packedWeights.set(weights, p);
+    const ptrs = [biasPtr];
+    unpack.register(weights, { k, ptrs });
+  }
+  if (matrix && p.ptr === 0) {
+    const ptr = k.alloc(panels * kDim * nr * 4);
+    const dst = k.view(ptr, panels * kDim * nr);
+    for (let panel = 0; panel < panels; panel++) {
+      const c0 = panel * nr;
+      const width = Math.min(nr, n - c0);
+      let o = panel * kDim * nr;
+      for (let r = 0; r < kDim; r++, o += nr) {
+        const s = r * n + c0;
+        for (let j = 0; j < width; j++) dst[o + j] = weights[s + j];
+        for (let j = width; j < nr; j++) dst[o + j] = 0;
+      }
+    }
+    p.ptr = ptr;
+    unpack.register(weights, { k, ptrs: [ptr] });
+  }
+  if (bias !== p.bias) {
+    const b = k.view(p.biasPtr, panels * nr);
+    b.fill(0);
+    if (bias !== null) b.set(bias);
+    p.bias = bias;
+  }
+  return p;
+}
+
+/** Winograd F(2x2, 3x3) transforms of 3x3 kernels, keyed like {@link packedWeights}. */
+const winogradWeights = new WeakMap<Float32Array, number>();
+
+/**
+ * `U = G g Gt` for every (input channel, filter) pair of a 3x3 kernel: 16
+ * `[cin, cout]` matrices, each packed in panels like {@link packed}. Computed
+ * in float64 and rounded once.
+ */
+function winogradPacked(k: WasmKernels, weights: Float32Array, cin: number, cout: number): number {
+  let ptr = winogradWeights.get(weights);
+  if (ptr !== undefined) return ptr;
+  const nr = k.panelWidth;
+  const panels = Math.ceil(cout / nr);
+  const per = panels * cin * nr;
+  ptr = k.alloc(16 * per * 4);
+  const dst = k.view(ptr, 16 * per);
+  dst.fill(0);
+  const g = new Float64Array(9);
+  const gg = new Float64Array(12);
+  for (let ci = 0; ci < cin; ci++) {
+    for (let co = 0; co < cout; co++) {
+      for (let t = 0; t < 9; t++) g[t] = weights[(t * cin + ci) * cout + co];
+      // G g: rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2.
+      for (let c = 0; c < 3; c++) {
+        const a = g[c], b = g[3 + c], d = g[6 + c];
+        gg[c] = a;
+        gg[3 + c] = (a + b + d) / 2;
+        gg[6 + c] = (a - b + d) / 2;
+        gg[9 + c] = d;
+      }
+      const o = Math.floor(co / nr) * cin * nr + ci * nr + (co % nr);
+      // (G g) Gt: the same on the columns.
+      for (let r = 0; r < 4; r++) {
+        const a = gg[3 * r], b = gg[3 * r + 1], d = gg[3 * r + 2];
+        dst[(4 * r) * per + o] = a;
+        dst[(4 * r + 1) * per + o] = (a + b + d) / 2;
+        dst[(4 * r + 2) * per + o] = (a - b + d) / 2;
+        dst[(4 * r + 3) * per + o] = d;
+      }
+    }
+  }
+  winogradWeights.set(weights, ptr);
+  unpack.register(weights, { k, ptrs: [ptr] });
+  return ptr;
+}
+
+/** Activations the kernels apply in their epilogue (codes of `asm/kernels.ts`). */
+function fusedCode(activation: ActivationName): number {
+  return activation === "relu" ? 1 : activation === "relu6" ? 2 : 0;
+}
+
+function applyRest(activation: ActivationName, shape: readonly number[], data: Float32Array): void {
+  if (activation !== "linear" && fusedCode(activation) === 0) activateInto(activation, shape, data, data);
+}
+
+// ---------------------------------------------------------------------------
+// The kernels layers call
+// ---------------------------------------------------------------------------
+
+/**
+ * Whether a convolution takes the Winograd path: 3x3 window, unit strides
+ * and dilation, channel and filter counts that fill whole SIMD vectors, at
+ * least 16 channels (below that the transforms cost more than they save)
+ * and at most one K block of channels.
+ */
+function useWinograd(k: WasmKernels, g: ReturnType<typeof conv2dGeometry>): boolean {
+  return (
+    g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 &&
+    g.cin % 4 === 0 && g.cout % 4 === 0 && g.cin >= 16 && g.cin <= k.exports.winogradMaxChannels()
+  );
+}
+
+/**
+ * A Conv2D layer's computation: convolution, bias and activation. Runs the
+ * fast kernels when they are chosen and loaded, else {@link conv2d} then
+ * {@link activate}; both reject malformed inputs with the same RangeError.
+ *
+ * @example
+ * ```ts
+ * const y = conv2dLayer(x, kernel, bias, { strides: [1, 1], dilationRate: [1, 1], padding: "same" }, "relu");
+ * ```
+ */
+export function conv2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, options: Conv2dOptions, activation: ActivationName): Tensor {
+  const k = fast();
+  const g = conv2dGeometry(input, kernel, bias, options);
+  const rows = g.n * g.oh * g.ow;
+  const kDim = g.kh * g.kw * g.cin;
+  if (k === null || rows === 0 || kDim === 0 || g.cout === 0) {
+    const out = conv2d(input, kernel, bias, options);
+    return activation === "linear" ? out : activate(activation, out);
+  }
+  const temps: number[] = [];
+  const x = addressIn(k, input.data, temps);
+  const winograd = useWinograd(k, g);
+  const w = packed(k, kernel.data, kDim, g.cout, bias === null ? null : bias.data, !winograd);
+  const floats = rows * g.cout;
+  const out = outputOf(k, floats, temps);
+  const panels = Math.ceil(g.cout / k.panelWidth);
+  const threads = threadsFor(2 * rows * kDim * g.cout);
+  if (winograd) {
+    // 3x3, stride 1: Winograd F(2x2, 3x3), 2.25x fewer multiply-adds; tiles of 2x2 outputs split across threads.
+    const tiles = g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
+    const u = winogradPacked(k, kernel.data, g.cin, g.cout);
+    const head = [x, g.h, g.w, g.cin, g.padTop, g.padLeft, g.oh, g.ow, g.cout, u, bias === null ? 0 : w.biasPtr, out, fusedCode(activation)];
+    const need = k.exports.winogradScratchFloats(panels * k.panelWidth);
+    run(k, split(tiles, threads, 4).map(([t0, t1], t) => ({ fn: "winograd3x3", args: [...head, t0, t1, scratchFor(k, t, need)] })));
+  } else {
+    const head = [x, g.h, g.w, g.cin, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.oh, g.ow, g.cout, w.ptr, bias === null ? 0 : w.biasPtr, out, fusedCode(activation)];
+    // Rows (output pixels over the batch) split evenly; a layer with fewer
+    // rows than threads (late layers at batch 1) splits its filters instead.
+    const jobs: Job[] =
+      rows >= 16 * threads || panels < threads
+        ? split(rows, threads, 4).map(([r0, r1], t) => ({ fn: "conv2d", args: [...head, r0, r1, 0, panels, scratchFor(k, t)] }))
+        : split(panels, threads, 1).map(([p0, p1], t) => ({ fn: "conv2d", args: [...head, 0, rows, p0, p1, scratchFor(k, t)] }));
+    run(k, jobs);
+  }
+  const shape = [g.n, g.oh, g.ow, g.cout] as const;
+  const data = finish(k, out, floats, temps);
+  applyRest(activation, shape, data);
+  return { shape, data };
+}
+
+/**
+ * A Dense layer's computation: matrix product, bias and activation, on the
+ * last axis (fast kernels when chosen and loaded, else {@link dense} then
+ * {@link activate}).
+ *
+ * @example
+ * ```ts
+ * const y = denseLayer({ shape: [64, 2048], data }, kernel, bias, "softmax"); // [64, 10]
+ * ```
+ */
+export function denseLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, activation: ActivationName): Tensor {
+  const k = fast();
+  const { rows, inDim, units } = denseGeometry(input, kernel, bias);
+  if (k === null || rows === 0 || inDim === 0 || units === 0) {
+    const out = dense(input, kernel, bias);
+    return activation === "linear" ? out : activate(activation, out);
+  }
+  const temps: number[] = [];
+  const x = addressIn(k, input.data, temps);
+  const w = packed(k, kernel.data, inDim, units, bias === null ? null : bias.data);
+  const floats = rows * units;
+  const out = outputOf(k, floats, temps);
+  const panels = Math.ceil(units / k.panelWidth);
+  const threads = threadsFor(2 * rows * inDim * units);
+  const head = [x, inDim, units, w.ptr, bias === null ? 0 : w.biasPtr, out, fusedCode(activation)];
+  // Few rows (batch 1) make dense a matrix-vector product bound by reading
+  // the weights: split the panels, so each thread reads half of them.
+  const jobs: Job[] =
+    rows >= 16 * threads || panels < threads
+      ? split(rows, threads, 4).map(([r0, r1], t) => ({ fn: "dense", args: [...head, r0, r1, 0, panels, scratchFor(k, t)] }))
+      : split(panels, threads, 1).map(([p0, p1], t) => ({ fn: "dense", args: [...head, 0, rows, p0, p1, scratchFor(k, t)] }));
+  run(k, jobs);
+  const shape = [...input.shape.slice(0, -1), units];
+  const data = finish(k, out, floats, temps);
+  applyRest(activation, shape, data);
+  return { shape, data };
+}
+
+/**
+ * A pooling layer's computation (fast kernels when chosen and loaded, else
+ * {@link maxPool2d} / {@link averagePool2d}).
+ *
+ * @example
+ * ```ts
+ * const y = pool2dLayer("max", x, { poolSize: [2, 2], strides: [2, 2], padding: "valid" });
+ * ```
+ */
+export function pool2dLayer(kind: PoolKind, input: Tensor, options: Pool2dOptions): Tensor {
+  const k = fast();
+  const g = pool2dGeometry(kind, input, options);
+  const rows = g.n * g.oh;
+  const floats = rows * g.ow * g.c;
+  if (k === null || floats === 0) return kind === "max" ? maxPool2d(input, options) : averagePool2d(input, options);
+  const temps: number[] = [];
+  const x = addressIn(k, input.data, temps);
+  const out = outputOf(k, floats, temps);
+  const threads = threadsFor(floats * g.ph * g.pw * 4);
+  const head = [kind === "max" ? 0 : 1, x, g.h, g.w, g.c, g.ph, g.pw, g.sh, g.sw, g.padTop, g.padLeft, g.oh, g.ow, out];
+  run(k, split(rows, threads, 1).map(([r0, r1]) => ({ fn: "pool2d", args: [...head, r0, r1] })));
+  return { shape: [g.n, g.oh, g.ow, g.c], data: finish(k, out, floats, temps) };
+}

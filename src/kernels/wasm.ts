@@ -1,0 +1,281 @@
+/**
+ * The WebAssembly SIMD kernels (`asm/kernels.ts`, built by `npm run
+ * build:wasm`) and the memory they work in.
+ *
+ * One shared `WebAssembly.Memory` holds packed weights, activations and
+ * per-thread scratch; the module only does pointer arithmetic over it, so the
+ * main thread and every worker instantiate the same module over the same
+ * memory. This file allocates in that memory; it never frees anything on its
+ * own (callers decide lifetimes: packed weights live as long as their
+ * weights, activations as long as a `predict` needs them).
+ */
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+
+// The ES2022 library has no WebAssembly types, and declaring the global
+// namespace would clash with lib.dom for consumers that load it: these local
+// shapes cover what this file uses.
+interface WasmMemory {
+  readonly buffer: ArrayBufferLike;
+  grow(pages: number): number;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => WasmInstance;
+}
+
+/**
+ * Signatures of the module's exports (all sizes in elements, pointers in bytes).
+ *
+ * @example
+ * ```ts
+ * wasmKernels()?.exports.panelWidth(); // 8
+ * ```
+ */
+export interface KernelExports {
+  conv2d(...args: number[]): void;
+  dense(...args: number[]): void;
+  pool2d(...args: number[]): void;
+  winograd3x3(...args: number[]): void;
+  scratchFloats(): number;
+  winogradScratchFloats(cout: number): number;
+  winogradMaxChannels(): number;
+  panelWidth(): number;
+}
+
+/**
+ * Names of the exports a worker may be asked to run; workers receive the index.
+ *
+ * @example
+ * ```ts
+ * WORKER_FUNCTIONS.indexOf("dense"); // 1
+ * ```
+ */
+export const WORKER_FUNCTIONS = ["conv2d", "dense", "pool2d", "winograd3x3"] as const;
+/**
+ * One of {@link WORKER_FUNCTIONS}.
+ *
+ * @example
+ * ```ts
+ * const fn: WorkerFunction = "conv2d";
+ * ```
+ */
+export type WorkerFunction = (typeof WORKER_FUNCTIONS)[number];
+
+const PAGE = 65536;
+/** wasm32 addresses reach 4 GiB; shared memories must declare their maximum up front. */
+const MAX_PAGES = 65536;
+/** Every block starts on a cache line, so no two blocks share one between threads. */
+const ALIGN = 64;
+/** Address 0 stays unused: the kernels read a 0 bias pointer as "no bias". */
+const FIRST = 1024;
+
+/**
+ * The loaded module, its memory and its allocator.
+ *
+ * @example
+ * ```ts
+ * const k = wasmKernels()!;
+ * const p = k.alloc(64 * 4);
+ * k.view(p, 64).fill(1);
+ * k.free(p);
+ * ```
+ */
+export interface WasmKernels {
+  readonly exports: KernelExports;
+  readonly module: object;
+  readonly memory: WasmMemory;
+  /** Floats of scratch each thread needs for conv2d and dense. */
+  readonly scratchFloats: number;
+  /** Columns per packed weight panel. */
+  readonly panelWidth: number;
+  /** A block of at least `bytes` bytes, 64-byte aligned. Throws a RangeError past 4 GiB. */
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  /** A Float32Array over `[ptr, ptr + 4 * length)`. */
+  view(ptr: number, length: number): Float32Array;
+  /** The address of a Float32Array that lives in this memory, or -1. */
+  addressOf(data: Float32Array): number;
+  /** Bytes of wasm memory reserved so far (it never shrinks). */
+  memoryBytes(): number;
+}
+
+let loaded: WasmKernels | null | undefined;
+let loadError: string | undefined;
+
+/**
+ * Where the built module is looked for: `SHAPEWISE_WASM_FILE` if set (for
+ * bundled or relocated installs), else `build/` at the package root, seen
+ * from the sources (`src/kernels`, run by tsx or vitest) or from the
+ * compiled output (`dist/src/kernels`).
+ */
+function candidates(): URL[] {
+  const file = process.env.SHAPEWISE_WASM_FILE;
+  if (file !== undefined && file !== "") return [pathToFileURL(file)];
+  return [new URL("../../build/shapewise-kernels.wasm", import.meta.url), new URL("../../../build/shapewise-kernels.wasm", import.meta.url)];
+}
+
+/**
+ * The fast kernels, loaded on first use; `null` if the module is not built
+ * or this runtime cannot run it (no SIMD, no shared memory). The reason is
+ * kept for {@link wasmLoadError}.
+ *
+ * @example
+ * ```ts
+ * if (wasmKernels() === null) console.warn(wasmLoadError());
+ * ```
+ */
+export function wasmKernels(): WasmKernels | null {
+  if (loaded !== undefined) return loaded;
+  try {
+    loaded = load();
+  } catch (e) {
+    loaded = null;
+    loadError = e instanceof Error ? e.message : String(e);
+  }
+  return loaded;
+}
+
+/**
+ * Why {@link wasmKernels} returned `null`, if it did.
+ *
+ * @example
+ * ```ts
+ * wasmLoadError(); // undefined once the module has loaded
+ * ```
+ */
+export function wasmLoadError(): string | undefined {
+  wasmKernels();
+  return loadError;
+}
+
+function load(): WasmKernels {
+  const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  if (api === undefined) throw new Error("WebAssembly is not available");
+  let bytes: Uint8Array | undefined;
+  const tried: string[] = [];
+  for (const url of candidates()) {
+    try {
+      bytes = readFileSync(url);
+      break;
+    } catch {
+      tried.push(url.pathname);
+    }
+  }
+  if (bytes === undefined) throw new Error(`shapewise-kernels.wasm not found (run \`npm run build:wasm\`); looked at ${tried.join(", ")}`);
+  const module = new api.Module(bytes);
+  const memory = new api.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  const instance = new api.Instance(module, { env: { memory } });
+  const exports = instance.exports as unknown as KernelExports;
+  return new Kernels(module, memory, exports);
+}
+
+class Kernels implements WasmKernels {
+  readonly scratchFloats: number;
+  readonly panelWidth: number;
+  /** Free blocks, sorted by address, never adjacent (merged on free). */
+  private readonly freeList: { ptr: number; size: number }[] = [];
+  private readonly sizes = new Map<number, number>();
+  private top = FIRST;
+  private buffer: ArrayBufferLike;
+  /** Every buffer object this memory has handed out (one per growth). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+
+  constructor(
+    readonly module: object,
+    readonly memory: WasmMemory,
+    readonly exports: KernelExports,
+  ) {
+    this.scratchFloats = exports.scratchFloats();
+    this.panelWidth = exports.panelWidth();
+    this.buffer = memory.buffer;
+    this.buffers.add(this.buffer);
+  }
+
+  alloc(bytes: number): number {
+    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    // Best fit keeps the big activation blocks of one predict reusable by the next.
+    let best = -1;
+    for (let i = 0; i < this.freeList.length; i++) {
+      const f = this.freeList[i];
+      if (f.size >= size && (best < 0 || f.size < this.freeList[best].size)) best = i;
+    }
+    if (best >= 0) {
+      const f = this.freeList[best];
+      const ptr = f.ptr;
+      if (f.size === size) this.freeList.splice(best, 1);
+      else {
+        f.ptr += size;
+        f.size -= size;
+      }
+      this.sizes.set(ptr, size);
+      return ptr;
+    }
+    // Extend the free tail block, if there is one, rather than leave it stranded.
+    const last = this.freeList[this.freeList.length - 1];
+    let ptr = this.top;
+    if (last !== undefined && last.ptr + last.size === this.top) {
+      ptr = last.ptr;
+      this.freeList.pop();
+    }
+    const end = ptr + size;
+    if (end > MAX_PAGES * PAGE) {
+      throw new RangeError(`shapewise: the fast kernels need ${end} bytes of WebAssembly memory, more than its 4 GiB limit`);
+    }
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      // Grow by at least an eighth to keep the number of growths logarithmic.
+      const need = Math.ceil((end - have) / PAGE);
+      const pages = Math.min(Math.max(need, Math.ceil(have / PAGE / 8)), MAX_PAGES - have / PAGE);
+      this.memory.grow(pages);
+      this.buffer = this.memory.buffer;
+      this.buffers.add(this.buffer);
+    }
+    this.top = Math.max(this.top, end);
+    this.sizes.set(ptr, size);
+    return ptr;
+  }
+
+  free(ptr: number): void {
+    const size = this.sizes.get(ptr);
+    if (size === undefined) return;
+    this.sizes.delete(ptr);
+    const list = this.freeList;
+    let i = 0;
+    while (i < list.length && list[i].ptr < ptr) i++;
+    const prev = list[i - 1];
+    const next = list[i];
+    if (prev !== undefined && prev.ptr + prev.size === ptr) {
+      prev.size += size;
+      if (next !== undefined && prev.ptr + prev.size === next.ptr) {
+        prev.size += next.size;
+        list.splice(i, 1);
+      }
+    } else if (next !== undefined && ptr + size === next.ptr) {
+      next.ptr = ptr;
+      next.size += size;
+    } else {
+      list.splice(i, 0, { ptr, size });
+    }
+  }
+
+  view(ptr: number, length: number): Float32Array {
+    if (this.buffer.byteLength < this.memory.buffer.byteLength) {
+      this.buffer = this.memory.buffer;
+      this.buffers.add(this.buffer);
+    }
+    return new Float32Array(this.buffer, ptr, length);
+  }
+
+  addressOf(data: Float32Array): number {
+    return this.buffers.has(data.buffer) ? data.byteOffset : -1;
+  }
+
+  memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+}
