@@ -48,6 +48,10 @@ addLayerMethods(attentionMethods);
 
 export { ShapeError } from "./errors.js";
 export { Model } from "./model.js";
+export type { PredictOptions } from "./model.js";
+export { getKernelBackend, kernelInfo, setKernelBackend } from "./kernels/backend.js";
+export type { KernelBackend, ThreadsOption } from "./kernels/backend.js";
+export { terminateThreads } from "./kernels/threads.js";
 export type { Layer, WeightSpec } from "./layers/layer.js";
 export type { SummaryOptions, SummaryStyle } from "./summary/index.js";
 export type { SummaryData, SummaryRow, StyleNames } from "./summary/rows.js";

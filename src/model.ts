@@ -7,6 +7,8 @@ import { fail, valueText } from "./checks.js";
 import type { Shape } from "./checks.js";
 import { createRandom, glorotUniform, ones, zeros } from "./kernels/random.js";
 import type { Random } from "./kernels/random.js";
+import { beginRun, resolveThreads } from "./kernels/backend.js";
+import type { ThreadsOption } from "./kernels/backend.js";
 import type { Tensor } from "./kernels/tensor.js";
 import { InputLayer } from "./layers/input.js";
 import type { Layer, WeightSpec } from "./layers/layer.js";
@@ -17,6 +19,26 @@ import type { StyleNames, SummaryData, SummaryRow } from "./summary/rows.js";
 import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
 import type { paramTotal } from "../types/symbolic-tensor.js";
 import type { BatchShape } from "../types/model.js";
+
+/**
+ * Options of {@link Model.predict}.
+ *
+ * @example
+ * ```ts
+ * m.predict(x, { threads: 2 });
+ * ```
+ */
+export interface PredictOptions {
+  /**
+   * Threads for the fast kernels: a count, or `"auto"` (the default): one
+   * thread for batches under 64 images, every core
+   * (`os.availableParallelism()`) from 64 up. The batch (or, for a single
+   * image, each layer's output rows or filters) is split across
+   * `worker_threads` over shared memory; workers start on first use and never
+   * keep the process alive. Ignored by the reference kernels.
+   */
+  threads?: ThreadsOption;
+}
 
 /** The weights of the model in the order `getWeights` returns them. */
 interface WeightSlot {
@@ -60,7 +82,8 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
     this.input = inputs;
     this.output = outputs;
     this.order = topologicalOrder(kind, inputs, outputs);
-    this.layers = this.order.map((t) => t.layer);
+    // A layer with several outputs (an RNN's states) appears once however many of its tensors are used.
+    this.layers = [...new Set(this.order.map((t) => t.layer))];
     const seen = new Set<string>();
     for (const layer of this.layers) {
       if (seen.has(layer.name)) fail(`shapewise: ${kind === "sequential" ? "sequential" : "model"} layer names must be unique, '${layer.name}' is used twice`);
@@ -105,8 +128,11 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
    */
   summaryData(): SummaryData {
     const rows: SummaryRow[] = [];
+    const listed = new Set<Layer>();
     for (const t of this.order) {
       const layer = t.layer;
+      if (listed.has(layer)) continue;
+      listed.add(layer);
       const isInput = layer instanceof InputLayer;
       if (isInput && this.kind === "sequential") continue;
       const specs = layer.weightSpecs();
@@ -117,11 +143,11 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
         className: layer.className,
         isInput,
         inputShapes: isInput ? [t.shape] : t.inbound.map((i) => i.shape),
-        outputShape: t.shape,
+        outputShape: t.outputIndex === 0 ? t.shape : (layer.outputShape ?? t.shape),
         params: layer.countParams(),
         trainableParams: count(true),
         nonTrainableParams: count(false),
-        inbound: t.inbound.map((i) => ({ layer: i.layer.names, nodeIndex: 0, tensorIndex: 0 })),
+        inbound: t.inbound.map((i) => ({ layer: i.layer.names, nodeIndex: 0, tensorIndex: i.outputIndex })),
       });
     }
     const trainable = rows.reduce((s, r) => s + r.trainableParams, 0);
@@ -199,11 +225,14 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
 
   /**
    * Runs the model on a batch (inference: dropout passes data through).
+   * With the default fast kernels, `threads` splits the batch across worker
+   * threads (see {@link PredictOptions}).
    *
    * @example
    * const y = m.predict(tensor([2, 28, 28, 1], data)); // Tensor<[2, 10]>
+   * const z = m.predict(batch, { threads: 2 });       // both cores
    */
-  predict<const N extends number>(x: Tensor<Readonly<BatchShape<N, I>>>): Tensor<BatchShape<N, O>> {
+  predict<const N extends number>(x: Tensor<Readonly<BatchShape<N, I>>>, options: PredictOptions = {}): Tensor<BatchShape<N, O>> {
     const shape = (x as Tensor | undefined)?.shape;
     const expected = this.inputShape;
     const fits =
@@ -214,13 +243,41 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
     const data = numericData("predict input", x.data, shape);
     if (expected.some((d, i) => i > 0 && d === null)) this.checkConcreteShapes(shape);
     const values = new Map<SymbolicTensorImpl, Tensor>();
-    for (const t of this.order) {
-      if (t === this.input) values.set(t, { shape: [...shape], data });
-      else values.set(t, t.layer.call(...(t.inbound.map((i) => values.get(i)!) as [Tensor, ...Tensor[]])));
+    const computed = new Map<Layer, Tensor[]>();
+    // Fast kernels keep activations in WebAssembly memory: a tensor's buffer
+    // is released after its last reader, for the next layer to reuse.
+    const scope = beginRun(resolveThreads(options.threads, shape[0]));
+    try {
+      const readers = scope === null ? null : this.readerCounts();
+      for (const t of this.order) {
+        if (t === this.input) values.set(t, { shape: [...shape], data });
+        else values.set(t, outputOf(t, t.inbound.map((i) => values.get(i)!), computed));
+        if (scope === null || readers === null) continue;
+        scope.retain(values.get(t)!);
+        for (const i of t.inbound) {
+          const left = readers.get(i)! - 1;
+          readers.set(i, left);
+          if (left === 0 && i !== this.output) scope.release(values.get(i)!);
+        }
+      }
+      const result = scope === null ? values.get(this.output)! : scope.result(values.get(this.output)!);
+      // Layers that pass data through (flatten, dropout) must not hand the caller its own buffer back.
+      return (result.data === x.data ? { shape: result.shape, data: new Float32Array(result.data) } : result) as Tensor<BatchShape<N, O>>;
+    } finally {
+      scope?.end();
     }
-    const result = values.get(this.output)!;
-    // Layers that pass data through (flatten, dropout) must not hand the caller its own buffer back.
-    return (result.data === x.data ? { shape: result.shape, data: new Float32Array(result.data) } : result) as Tensor<BatchShape<N, O>>;
+  }
+
+  /**
+   * How many layer calls read each tensor, for releasing buffers early;
+   * `null` (keep everything to the end) when a layer has several outputs,
+   * whose buffers may alias one another.
+   */
+  private readerCounts(): Map<SymbolicTensorImpl, number> | null {
+    if (this.order.some((t) => hasSeveralOutputs(t.layer))) return null;
+    const counts = new Map<SymbolicTensorImpl, number>();
+    for (const t of this.order) for (const i of t.inbound) counts.set(i, (counts.get(i) ?? 0) + 1);
+    return counts;
   }
 
   /**
@@ -231,7 +288,12 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
   private checkConcreteShapes(shape: readonly number[]): void {
     const shapes = new Map<SymbolicTensorImpl, Shape>();
     for (const t of this.order) {
-      shapes.set(t, t === this.input ? shape : t.layer.computeOutputShape(...(t.inbound.map((i) => shapes.get(i)!) as [Shape, ...Shape[]])));
+      if (t === this.input) {
+        shapes.set(t, shape);
+        continue;
+      }
+      const inputs = t.inbound.map((i) => shapes.get(i)!) as [Shape, ...Shape[]];
+      shapes.set(t, hasSeveralOutputs(t.layer) ? t.layer.computeOutputShapes(...inputs)[t.outputIndex] : t.layer.computeOutputShape(...inputs));
     }
   }
 }
@@ -253,6 +315,32 @@ function numericData(what: string, data: unknown, shape: readonly number[]): Flo
   const bad = data.findIndex((v) => typeof v !== "number");
   if (bad >= 0) fail(`shapewise: ${what} must hold numbers, got ${valueText(data[bad])} at index ${bad}`);
   return Float32Array.from(data as number[]);
+}
+
+/**
+ * A layer with several outputs (an RNN with `returnState`, a `bidirectional`
+ * without merging): it computes them all at once, and each of its tensors
+ * picks one by `outputIndex`.
+ */
+interface SeveralOutputs {
+  computeOutputShapes(...inputShapes: Shape[]): Shape[];
+  callOutputs(...inputs: Tensor[]): Tensor[];
+}
+
+function hasSeveralOutputs(layer: Layer): layer is Layer & SeveralOutputs {
+  return typeof (layer as Partial<SeveralOutputs>).callOutputs === "function";
+}
+
+/** The value of one tensor; a layer with several outputs runs once for all of its tensors. */
+function outputOf(t: SymbolicTensorImpl, inputs: Tensor[], computed: Map<Layer, Tensor[]>): Tensor {
+  const layer = t.layer;
+  if (!hasSeveralOutputs(layer)) return layer.call(...(inputs as [Tensor, ...Tensor[]]));
+  let all = computed.get(layer);
+  if (all === undefined) {
+    all = layer.callOutputs(...inputs);
+    computed.set(layer, all);
+  }
+  return all[t.outputIndex];
 }
 
 function initialWeight(spec: WeightSpec, random: Random): Tensor {

@@ -12,6 +12,8 @@ export class SymbolicTensorImpl {
     readonly shape: Shape,
     readonly layer: Layer,
     readonly inbound: readonly SymbolicTensorImpl[],
+    /** Which output of its layer this is: 0, or more for layers with several outputs (an RNN's states). */
+    readonly outputIndex: number = 0,
   ) {}
 
   /** The name of the layer that produced this tensor. */
@@ -29,8 +31,10 @@ export class SymbolicTensorImpl {
   }
 }
 
-/** Adds a layer family's methods to every symbolic tensor. */
-export function addLayerMethods(methods: Record<string, (this: SymbolicTensorImpl, ...args: never[]) => SymbolicTensorImpl>): void {
+/** Adds a layer family's methods to every symbolic tensor (a method of a layer with several outputs returns them all). */
+export function addLayerMethods(
+  methods: Record<string, (this: SymbolicTensorImpl, ...args: never[]) => SymbolicTensorImpl | readonly SymbolicTensorImpl[]>,
+): void {
   for (const [name, fn] of Object.entries(methods)) {
     Object.defineProperty(SymbolicTensorImpl.prototype, name, { value: fn, writable: false, enumerable: false, configurable: false });
   }

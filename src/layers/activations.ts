@@ -1,7 +1,205 @@
 /**
- * Activations layers at run time (type twin: `types/layers/activations.ts`).
+ * Activation layers at run time: `ReLU`, `LeakyReLU`, `PReLU`, `ELU`,
+ * `Softmax` (type twin: `types/layers/activations.ts`).
  */
+import { configObject, fail, optionalName, valueText } from "../checks.js";
+import type { Shape } from "../checks.js";
+import { elu, kerasRelu, leakyRelu, prelu, softmaxAxes } from "../kernels/activations-layers.js";
+import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import { layerNames } from "../naming.js";
+import { Layer } from "./layer.js";
+import type { WeightSpec } from "./layer.js";
+import { axesOption, minRank2 } from "./normalization.js";
+import type { AxesRule } from "./normalization.js";
+import { finiteNumber, nonNegative } from "./regularization.js";
 
-/** The activations methods of every symbolic tensor. */
-export const activationsMethods: Record<string, (this: SymbolicTensorImpl, ...args: never[]) => SymbolicTensorImpl> = {};
+/**
+ * Rectified linear unit with Keras 3's options (Keras `ReLU`): `maxValue`
+ * (default none), `negativeSlope` (0), `threshold` (0), none negative.
+ *
+ * @example
+ * new ReLU({ maxValue: 6 }).apply([null, 10]); // [null, 10]
+ */
+export class ReLU extends Layer {
+  readonly className = "ReLU";
+  readonly maxValue: number | null;
+  readonly negativeSlope: number;
+  readonly threshold: number;
+
+  constructor(config?: unknown) {
+    const cfg = configObject("reLU", config, ["maxValue", "negativeSlope", "threshold", "name"]);
+    const maxValue = cfg.maxValue === undefined ? null : nonNegative("reLU", "maxValue", cfg.maxValue);
+    const negativeSlope = nonNegative("reLU", "negativeSlope", cfg.negativeSlope, 0);
+    const threshold = nonNegative("reLU", "threshold", cfg.threshold, 0);
+    super(layerNames("ReLU", optionalName("reLU", cfg.name)));
+    this.maxValue = maxValue;
+    this.negativeSlope = negativeSlope;
+    this.threshold = threshold;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  call(input: Tensor): Tensor {
+    return kerasRelu(input, this);
+  }
+}
+
+/**
+ * Leaky ReLU (Keras `LeakyReLU`): `alpha` (TF.js' name for Keras 3's
+ * `negative_slope`, default 0.3, not negative) times negative inputs.
+ *
+ * @example
+ * new LeakyReLU({ alpha: 0.1 }).apply([null, 10]); // [null, 10]
+ */
+export class LeakyReLU extends Layer {
+  readonly className = "LeakyReLU";
+  readonly alpha: number;
+
+  constructor(config?: unknown) {
+    const cfg = configObject("leakyReLU", config, ["alpha", "name"]);
+    const alpha = nonNegative("leakyReLU", "alpha", cfg.alpha, 0.3);
+    super(layerNames("LeakyReLU", optionalName("leakyReLU", cfg.name)));
+    this.alpha = alpha;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  call(input: Tensor): Tensor {
+    return leakyRelu(input, this.alpha);
+  }
+}
+
+/** sharedAxes: axis numbers 1 to rank - 1, any number of them, repeats allowed (Keras 3 sets `shape[axis - 1] = 1`). */
+const SHARED_AXES_RULE: AxesRule = { list: true, lowest: 1, negative: false, empty: true, repeats: true, what: "an integer or a list of integers" };
+
+/**
+ * Parametric ReLU (Keras `PReLU`): a learned `alpha` (zeros at first) per
+ * value of a sample, shared along `sharedAxes`.
+ *
+ * @example
+ * new PReLU({ sharedAxes: [1, 2] }).apply([null, 10, 10, 3]); // [null, 10, 10, 3], alpha [1, 1, 3]
+ */
+export class PReLU extends Layer {
+  readonly className = "PReLU";
+  private readonly config: Record<string, unknown>;
+  private alphaShape: number[] | undefined;
+
+  constructor(config?: unknown) {
+    const cfg = configObject("pReLU", config, ["sharedAxes", "name"]);
+    super(layerNames("PReLU", optionalName("pReLU", cfg.name)));
+    this.config = cfg;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    minRank2("pReLU", inputShape);
+    const shared = this.config.sharedAxes === undefined ? [] : axesOption("pReLU", "sharedAxes", inputShape, this.config.sharedAxes, SHARED_AXES_RULE);
+    this.alphaShape = inputShape.slice(1).map((size, i) => {
+      if (shared.includes(i + 1)) return 1;
+      if (size === null) fail(`shapewise: pReLU needs a known size on axis ${i + 1} to size its weights, got ${valueText(inputShape)}`);
+      return size;
+    });
+    return inputShape;
+  }
+
+  private resolved(): number[] {
+    if (this.alphaShape === undefined) this.computeOutputShape(this.builtInputShape());
+    return this.alphaShape!;
+  }
+
+  override weightSpecs(): WeightSpec[] {
+    return [{ name: "alpha", shape: this.resolved(), trainable: true, initializer: "zeros" }];
+  }
+
+  call(input: Tensor): Tensor {
+    return prelu(input, this.weights![0]);
+  }
+}
+
+/**
+ * Exponential linear unit (Keras `ELU`) with `alpha` (default 1).
+ *
+ * @example
+ * new ELU({ alpha: 0.5 }).apply([null, 10]); // [null, 10]
+ */
+export class ELU extends Layer {
+  readonly className = "ELU";
+  readonly alpha: number;
+
+  constructor(config?: unknown) {
+    const cfg = configObject("elu", config, ["alpha", "name"]);
+    const alpha = finiteNumber("elu", "alpha", cfg.alpha, 1);
+    super(layerNames("ELU", optionalName("elu", cfg.name)));
+    this.alpha = alpha;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  call(input: Tensor): Tensor {
+    return elu(input, this.alpha);
+  }
+}
+
+/** softmax may name any axis, the batch one included. */
+const SOFTMAX_AXES_RULE: AxesRule = { list: true, lowest: 0, negative: true, empty: false, repeats: false, what: "an integer or a list of integers" };
+
+/**
+ * Softmax over `axis` (Keras `Softmax`, default -1), one axis or several together.
+ *
+ * @example
+ * new Softmax({ axis: 1 }).apply([null, 4, 10]); // [null, 4, 10]
+ */
+export class Softmax extends Layer {
+  readonly className = "Softmax";
+  private readonly config: Record<string, unknown>;
+  private axes: number[] | undefined;
+
+  constructor(config?: unknown) {
+    const cfg = configObject("softmax", config, ["axis", "name"]);
+    super(layerNames("Softmax", optionalName("softmax", cfg.name)));
+    this.config = cfg;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    this.axes = axesOption("softmax", "axis", inputShape, this.config.axis === undefined ? -1 : this.config.axis, SOFTMAX_AXES_RULE);
+    return inputShape;
+  }
+
+  call(input: Tensor): Tensor {
+    if (this.axes === undefined) this.computeOutputShape(this.builtInputShape());
+    return softmaxAxes(input, this.axes!);
+  }
+}
+
+/**
+ * The activation-layer methods of every symbolic tensor.
+ *
+ * @example
+ * addLayerMethods(activationsMethods); // done once in src/index.ts
+ */
+export const activationsMethods = {
+  reLU(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new ReLU(config));
+  },
+  leakyReLU(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new LeakyReLU(config));
+  },
+  pReLU(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new PReLU(config));
+  },
+  prelu(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new PReLU(config));
+  },
+  elu(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new ELU(config));
+  },
+  softmax(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Softmax(config));
+  },
+};

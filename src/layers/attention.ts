@@ -1,7 +1,128 @@
 /**
- * Attention layers at run time (type twin: `types/layers/attention.ts`).
+ * Attention layers at run time (type twin: `types/layers/attention.ts`):
+ * `MultiHeadAttention`, called on the query with the value (and key)
+ * tensors in its config.
  */
-import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import { configObject, exactRank, fail, knownChannels, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
+import type { Shape } from "../checks.js";
+import { multiHeadAttention } from "../kernels/attention-mha.js";
+import type { Tensor } from "../kernels/tensor.js";
+import { layerNames } from "../naming.js";
+import { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import { Layer } from "./layer.js";
+import type { WeightSpec } from "./layer.js";
 
-/** The attention methods of every symbolic tensor. */
-export const attentionMethods: Record<string, (this: SymbolicTensorImpl, ...args: never[]) => SymbolicTensorImpl> = {};
+const MHA_OPTIONS = ["numHeads", "keyDim", "valueDim", "outputShape", "useBias", "value", "key", "name"];
+const METHOD = "multiHeadAttention";
+
+interface AttentionSettings {
+  numHeads: number;
+  keyDim: number;
+  valueDim: number;
+  outputDim: number;
+  useBias: boolean;
+  queryDim: number;
+  keyInputDim: number;
+  valueInputDim: number;
+}
+
+/** Checks the value or key tensor: rank 3 with a known feature size, which it returns. */
+function sequenceInput(role: "value" | "key", shape: Shape): number {
+  if (shape.length !== 3) {
+    fail(`shapewise: ${METHOD} ${role} must have rank 3 [batch, steps, features], got rank ${shape.length} ${valueText(shape)}`);
+  }
+  const last = shape[2];
+  if (last === null) fail(`shapewise: ${METHOD} ${role} needs a known last dimension to size its weights, got ${valueText(shape)}`);
+  return last;
+}
+
+/**
+ * Multi-head dot-product attention (Keras `MultiHeadAttention`): the query,
+ * value and key are projected per head, `softmax(Q Kᵀ / sqrt(keyDim)) V` is
+ * computed per head, and the heads are projected back to the query's
+ * feature size (or `outputShape`). Inputs: query, value, then key (the value
+ * when left out).
+ *
+ * @example
+ * new MultiHeadAttention({ numHeads: 2, keyDim: 16 }).apply([null, 8, 32], [null, 8, 32]); // [null, 8, 32]
+ */
+export class MultiHeadAttention extends Layer {
+  readonly className = "MultiHeadAttention";
+  private readonly config: Record<string, unknown>;
+  private settings: AttentionSettings | undefined;
+
+  constructor(config: unknown) {
+    const cfg = configObject(METHOD, config, MHA_OPTIONS);
+    super(layerNames("MultiHeadAttention", optionalName(METHOD, cfg.name)));
+    this.config = cfg;
+  }
+
+  computeOutputShape(query: Shape, value: Shape = query, key: Shape = value): Shape {
+    const cfg = this.config;
+    const useBias = optionalBoolean(METHOD, "useBias", cfg.useBias, true);
+    exactRank(METHOD, query, 3, "[batch, steps, features]");
+    const queryDim = knownChannels(METHOD, query);
+    const numHeads = positiveCount(METHOD, "numHeads", cfg.numHeads);
+    const keyDim = positiveCount(METHOD, "keyDim", cfg.keyDim);
+    const valueDim = cfg.valueDim === undefined ? keyDim : positiveCount(METHOD, "valueDim", cfg.valueDim);
+    const outputDim = cfg.outputShape === undefined ? queryDim : positiveCount(METHOD, "outputShape", cfg.outputShape);
+    const valueInputDim = sequenceInput("value", value);
+    const keyInputDim = sequenceInput("key", key);
+    if (key[1] !== value[1]) {
+      fail(`shapewise: ${METHOD} key shape ${valueText(key)} and value shape ${valueText(value)} must match in every dimension but the last`);
+    }
+    this.settings = { numHeads, keyDim, valueDim, outputDim, useBias, queryDim, keyInputDim, valueInputDim };
+    return [query[0], query[1], outputDim];
+  }
+
+  private resolved(): AttentionSettings {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    return this.settings!;
+  }
+
+  override weightSpecs(): WeightSpec[] {
+    const s = this.resolved();
+    const projection = (name: string, inputDim: number, headDim: number): WeightSpec[] => [
+      { name: `${name}/kernel`, shape: [inputDim, s.numHeads, headDim], trainable: true, initializer: "glorotUniform" },
+      ...(s.useBias ? [{ name: `${name}/bias`, shape: [s.numHeads, headDim], trainable: true, initializer: "zeros" as const }] : []),
+    ];
+    return [
+      ...projection("query", s.queryDim, s.keyDim),
+      ...projection("key", s.keyInputDim, s.keyDim),
+      ...projection("value", s.valueInputDim, s.valueDim),
+      { name: "attention_output/kernel", shape: [s.numHeads, s.valueDim, s.outputDim], trainable: true, initializer: "glorotUniform" },
+      ...(s.useBias ? [{ name: "attention_output/bias", shape: [s.outputDim], trainable: true, initializer: "zeros" as const }] : []),
+    ];
+  }
+
+  call(query: Tensor, value: Tensor = query, key: Tensor = value): Tensor {
+    const s = this.resolved();
+    const w = this.weights!;
+    const [queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, outputKernel, outputBias] = s.useBias
+      ? w
+      : [w[0], null, w[1], null, w[2], null, w[3], null];
+    return multiHeadAttention(query, value, key, { queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, outputKernel, outputBias }, s);
+  }
+}
+
+/** Reads the value or key option: a symbolic tensor of the model under definition. */
+function tensorOption(role: "value" | "key", option: unknown): SymbolicTensorImpl {
+  if (!(option instanceof SymbolicTensorImpl)) fail(`shapewise: ${METHOD} ${role} must be a symbolic tensor, got ${valueText(option)}`);
+  return option;
+}
+
+/**
+ * The attention methods of every symbolic tensor.
+ *
+ * @example
+ * addLayerMethods(attentionMethods); // done once by src/index.ts
+ */
+export const attentionMethods = {
+  multiHeadAttention(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    const cfg = configObject(METHOD, config, MHA_OPTIONS);
+    const value = tensorOption("value", cfg.value);
+    const key = cfg.key === undefined ? undefined : tensorOption("key", cfg.key);
+    const layer = new MultiHeadAttention(cfg);
+    return key === undefined ? this.applyLayer(layer, value) : this.applyLayer(layer, value, key);
+  },
+};

@@ -1,11 +1,24 @@
 /**
- * Convolution layers at run time (type twin: `types/layers/convolutional.ts`).
+ * Convolution layers at run time (type twin: `types/layers/convolutional.ts`):
+ * `conv1d`, `conv2d`, `conv3d`, their transposes, `separableConv1d/2d` and
+ * `depthwiseConv1d/2d`.
+ *
+ * Every layer checks its rules in the order of the type-level `ConvFault`
+ * list and throws the same sentences. Kernels are laid out as Keras lays
+ * them out (channels-last order, also for `dataFormat: "channelsFirst"`,
+ * whose inputs are transposed to channels-last around the computation).
  */
-import { configObject, exactRank, fail, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, positiveSize, valueText } from "../checks.js";
+import { configObject, exactRank, fail, isPositiveInteger, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, positiveSize, valueText } from "../checks.js";
 import type { Dim, Shape } from "../checks.js";
 import { ACTIVATIONS, activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
-import { conv2d } from "../kernels/conv2d.js";
+import { conv2dLayer } from "../kernels/backend.js";
+import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
+import { UNIT_AXIS, convNd } from "../kernels/conv-nd.js";
+import type { ConvAxis } from "../kernels/conv-nd.js";
+import { UNIT_TRANSPOSE_AXIS, convTransposeNd, transposeAxis } from "../kernels/conv-transpose.js";
+import type { TransposeAxis } from "../kernels/conv-transpose.js";
+import { convOutputGeometry } from "../kernels/padding.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
@@ -14,7 +27,39 @@ import type { WeightSpec } from "./layer.js";
 
 /** How a window meets the border. */
 export type Padding = "valid" | "same";
+
+/**
+ * The window paddings every windowed layer accepts.
+ *
+ * @example
+ * PADDINGS.includes("same"); // true
+ */
 export const PADDINGS: readonly Padding[] = ["valid", "same"];
+
+/**
+ * The paddings of a convolution: `"causal"` (conv1d only) left-pads `d * (k - 1)` zeros.
+ *
+ * @example
+ * const p: ConvPadding = "causal";
+ */
+export type ConvPadding = Padding | "causal";
+const CAUSAL_PADDINGS: readonly ConvPadding[] = ["valid", "same", "causal"];
+
+/**
+ * Where the channels are: last (default) or right after the batch.
+ *
+ * @example
+ * const f: DataFormat = "channelsFirst";
+ */
+export type DataFormat = "channelsLast" | "channelsFirst";
+
+/**
+ * The `dataFormat` values, as TensorFlow.js spells them.
+ *
+ * @example
+ * DATA_FORMATS.includes("channelsFirst"); // true
+ */
+export const DATA_FORMATS: readonly DataFormat[] = ["channelsLast", "channelsFirst"];
 
 /**
  * The size a window leaves of a length, as Keras 3 computes it; `null` stays `null`.
@@ -28,7 +73,12 @@ export function windowOutput(length: Dim, kernel: number, stride: number, dilati
   return Math.floor((length - (dilation * (kernel - 1) + 1)) / stride) + 1;
 }
 
-/** Throws when a window does not fit its input along one axis with `"valid"` padding. */
+/**
+ * Throws when a window does not fit its input along one axis with `"valid"` padding.
+ *
+ * @example
+ * windowFits("conv1d", "kernelSize", "steps", 5, 7, 1, "valid"); // throws: kernelSize 7 is larger than input steps 5
+ */
 export function windowFits(method: string, key: string, axis: string, length: Dim, kernel: number, dilation: number, padding: Padding): void {
   if (padding !== "valid" || length === null) return;
   const span = dilation * (kernel - 1) + 1;
@@ -43,91 +93,511 @@ export function windowFits(method: string, key: string, axis: string, length: Di
   }
 }
 
-/** Reads an optional activation option. */
+/**
+ * The length a transposed convolution gives an input length (Keras 3
+ * `_get_output_shape_given_tf_padding`); `null` stays `null`, and
+ * `outputPadding` is `undefined` when the option is left out.
+ *
+ * @example
+ * transposeOutput(8, 3, 2, 1, "valid", undefined); // 17
+ * transposeOutput(8, 4, 2, 1, "same", 0);          // 14
+ */
+export function transposeOutput(length: Dim, kernel: number, stride: number, dilation: number, padding: Padding, outputPadding: number | undefined): Dim {
+  if (length === null) return null;
+  const span = dilation * (kernel - 1) + 1;
+  if (outputPadding === undefined) return padding === "same" ? length * stride : length * stride + Math.max(span - stride, 0);
+  return padding === "same" ? (length - 1) * stride + (span % 2) + outputPadding : (length - 1) * stride + span + outputPadding;
+}
+
+/**
+ * Reads an optional activation option (`"linear"` when left out).
+ *
+ * @example
+ * activationOption("conv2d", undefined); // "linear"
+ */
 export function activationOption(method: string, value: unknown): ActivationName {
   return value === undefined ? "linear" : oneOf(method, "activation", value, ACTIVATIONS);
 }
 
-const CONV2D_OPTIONS = ["filters", "kernelSize", "strides", "padding", "dilationRate", "activation", "useBias", "name"];
-
-interface Conv2DSettings {
-  filters: number;
-  kernelSize: [number, number];
-  strides: [number, number];
-  padding: Padding;
-  dilationRate: [number, number];
-  activation: ActivationName;
-  useBias: boolean;
-  channels: number;
+/**
+ * Checks a size option of a 1-D layer (a positive integer, or a one-element
+ * tuple of one) and returns it as a one-element tuple.
+ *
+ * @example
+ * positiveSize1("conv1d", "kernelSize", [5]); // [5]
+ */
+export function positiveSize1(method: string, key: string, value: unknown): [number] {
+  if (isPositiveInteger(value)) return [value];
+  if (Array.isArray(value) && value.length === 1 && isPositiveInteger(value[0])) return [value[0]];
+  return fail(`shapewise: ${method} ${key} must be a positive integer or a one-element tuple of it, got ${valueText(value)}`);
 }
 
 /**
- * A 2-D convolution (Keras `Conv2D`), channels-last, `[kh, kw, in, filters]` kernel.
+ * Checks a size option of a 3-D layer (a positive integer, or a triple of
+ * them) and returns it as a triple.
  *
  * @example
- * new Conv2D({ filters: 32, kernelSize: 3 }).apply([null, 28, 28, 1]); // [null, 26, 26, 32]
+ * positiveSize3("conv3d", "kernelSize", 3); // [3, 3, 3]
  */
-export class Conv2D extends Layer {
-  readonly className = "Conv2D";
-  private readonly config: Record<string, unknown>;
-  private settings: Conv2DSettings | undefined;
+export function positiveSize3(method: string, key: string, value: unknown): [number, number, number] {
+  if (isPositiveInteger(value)) return [value, value, value];
+  if (Array.isArray(value) && value.length === 3 && value.every(isPositiveInteger)) return [value[0], value[1], value[2]];
+  return fail(`shapewise: ${method} ${key} must be a positive integer or a triple of them, got ${valueText(value)}`);
+}
 
-  constructor(config: unknown) {
-    const cfg = configObject("conv2d", config, CONV2D_OPTIONS);
-    super(layerNames("Conv2D", optionalName("conv2d", cfg.name)));
+/** Checks a size option of a layer of spatial rank 1, 2 or 3 and returns one value per axis. */
+function positiveSizeN(method: string, key: string, value: unknown, rank: 1 | 2 | 3): number[] {
+  return rank === 1 ? positiveSize1(method, key, value) : rank === 2 ? positiveSize(method, key, value) : positiveSize3(method, key, value);
+}
+
+const NON_NEGATIVE_WORDS = { 1: "a non-negative integer or a one-element tuple of it", 2: "a non-negative integer or a pair of them", 3: "a non-negative integer or a triple of them" };
+
+/**
+ * Checks a size option that may be zero (`outputPadding`) and returns one value per axis.
+ *
+ * @example
+ * nonNegativeSizeN("conv2dTranspose", "outputPadding", 0, 2); // [0, 0]
+ */
+export function nonNegativeSizeN(method: string, key: string, value: unknown, rank: 1 | 2 | 3): number[] {
+  const ok = (v: unknown): v is number => v === 0 || isPositiveInteger(v);
+  if (ok(value)) return new Array<number>(rank).fill(value);
+  if (Array.isArray(value) && value.length === rank && value.every(ok)) return [...value];
+  return fail(`shapewise: ${method} ${key} must be ${NON_NEGATIVE_WORDS[rank]}, got ${valueText(value)}`);
+}
+
+const AXIS_NAMES = { 1: ["steps"], 2: ["height", "width"], 3: ["depth", "height", "width"] } as const;
+
+function layoutText(rank: 1 | 2 | 3, dataFormat: DataFormat): string {
+  const axes = AXIS_NAMES[rank].join(", ");
+  return dataFormat === "channelsFirst" ? `[batch, channels, ${axes}]` : `[batch, ${axes}, channels]`;
+}
+
+/** The four kinds of convolution layer, which differ in options and weights. */
+type ConvKind = "conv" | "transpose" | "depthwise" | "separable";
+
+/** What a layer class is: its method and class names, spatial rank and kind. */
+interface ConvFamily {
+  readonly method: string;
+  readonly className: string;
+  readonly rank: 1 | 2 | 3;
+  readonly kind: ConvKind;
+}
+
+const OPTIONS: Record<ConvKind, readonly string[]> = {
+  conv: ["filters", "kernelSize", "strides", "padding", "dataFormat", "dilationRate", "groups", "activation", "useBias", "name"],
+  transpose: ["filters", "kernelSize", "strides", "padding", "outputPadding", "dataFormat", "dilationRate", "activation", "useBias", "name"],
+  depthwise: ["kernelSize", "strides", "padding", "depthMultiplier", "dataFormat", "dilationRate", "activation", "useBias", "name"],
+  separable: ["filters", "kernelSize", "strides", "padding", "depthMultiplier", "dataFormat", "dilationRate", "activation", "useBias", "name"],
+};
+
+interface ConvSettings {
+  padding: ConvPadding;
+  dataFormat: DataFormat;
+  activation: ActivationName;
+  useBias: boolean;
+  /** Input channels. */
+  channels: number;
+  /** Output channels: `filters`, or `channels * depthMultiplier` for depthwise layers. */
+  outChannels: number;
+  depthMultiplier: number;
+  groups: number;
+  kernelSize: number[];
+  strides: number[];
+  dilationRate: number[];
+  /** `undefined` when the option is left out (Keras computes a default then). */
+  outputPadding: number[] | undefined;
+}
+
+/**
+ * What every convolution layer shares: option parsing, the checks in
+ * type-level order, output shapes, weights and the forward pass.
+ */
+abstract class BaseConv extends Layer {
+  private readonly config: Record<string, unknown>;
+  private settings: ConvSettings | undefined;
+
+  constructor(
+    private readonly family: ConvFamily,
+    config: unknown,
+  ) {
+    const cfg = configObject(family.method, config, OPTIONS[family.kind]);
+    super(layerNames(family.className, optionalName(family.method, cfg.name)));
     this.config = cfg;
   }
 
   computeOutputShape(inputShape: Shape): Shape {
+    const { method, rank, kind } = this.family;
     const cfg = this.config;
-    const padding = cfg.padding === undefined ? "valid" : oneOf("conv2d", "padding", cfg.padding, PADDINGS);
-    const activation = activationOption("conv2d", cfg.activation);
-    const useBias = optionalBoolean("conv2d", "useBias", cfg.useBias, true);
-    exactRank("conv2d", inputShape, 4, "[batch, height, width, channels]");
-    const channels = knownChannels("conv2d", inputShape);
-    const filters = positiveCount("conv2d", "filters", cfg.filters);
-    const kernelSize = positiveSize("conv2d", "kernelSize", cfg.kernelSize);
-    const strides = positiveSize("conv2d", "strides", cfg.strides === undefined ? 1 : cfg.strides);
-    const dilationRate = positiveSize("conv2d", "dilationRate", cfg.dilationRate === undefined ? 1 : cfg.dilationRate);
-    if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) {
-      fail(`shapewise: conv2d strides ${valueText(cfg.strides)} and dilationRate ${valueText(cfg.dilationRate)} cannot both exceed 1`);
+    // Options whose bad values TypeScript rejects by their type alone: read first.
+    // `"causal"` on a layer other than conv1d is a rule of its own, checked in order below.
+    const padding: ConvPadding =
+      cfg.padding === undefined
+        ? "valid"
+        : cfg.padding === "causal" || method === "conv1d"
+          ? oneOf(method, "padding", cfg.padding, CAUSAL_PADDINGS)
+          : oneOf(method, "padding", cfg.padding, PADDINGS);
+    const dataFormat = cfg.dataFormat === undefined ? "channelsLast" : oneOf(method, "dataFormat", cfg.dataFormat, DATA_FORMATS);
+    const activation = activationOption(method, cfg.activation);
+    const useBias = optionalBoolean(method, "useBias", cfg.useBias, true);
+
+    exactRank(method, inputShape, rank + 2, layoutText(rank, dataFormat));
+    const channels = dataFormat === "channelsFirst" ? knownChannelAxis(method, inputShape) : knownChannels(method, inputShape);
+    if (padding === "causal" && method !== "conv1d") fail(`shapewise: ${method} padding 'causal' is only supported by conv1d`);
+    const depthMultiplier =
+      (kind === "depthwise" || kind === "separable") && cfg.depthMultiplier !== undefined ? positiveCount(method, "depthMultiplier", cfg.depthMultiplier) : 1;
+    const outChannels = kind === "depthwise" ? channels * depthMultiplier : positiveCount(method, "filters", cfg.filters);
+    const kernelSize = positiveSizeN(method, "kernelSize", cfg.kernelSize, rank);
+    const strides = positiveSizeN(method, "strides", cfg.strides === undefined ? 1 : cfg.strides, rank);
+    const dilationRate = positiveSizeN(method, "dilationRate", cfg.dilationRate === undefined ? 1 : cfg.dilationRate, rank);
+    let groups = 1;
+    if (kind === "conv" && cfg.groups !== undefined) {
+      groups = positiveCount(method, "groups", cfg.groups);
+      if (outChannels % groups !== 0) fail(`shapewise: ${method} filters ${outChannels} must be divisible by groups ${groups}`);
+      if (channels % groups !== 0) fail(`shapewise: ${method} input channels ${channels} must be divisible by groups ${groups}`);
     }
-    windowFits("conv2d", "kernelSize", "height", inputShape[1], kernelSize[0], dilationRate[0], padding);
-    windowFits("conv2d", "kernelSize", "width", inputShape[2], kernelSize[1], dilationRate[1], padding);
-    this.settings = { filters, kernelSize, strides, padding, dilationRate, activation, useBias, channels };
-    return [
-      inputShape[0],
-      windowOutput(inputShape[1], kernelSize[0], strides[0], dilationRate[0], padding),
-      windowOutput(inputShape[2], kernelSize[1], strides[1], dilationRate[1], padding),
-      filters,
-    ];
+    let outputPadding: number[] | undefined;
+    if (kind === "transpose" && cfg.outputPadding !== undefined) {
+      outputPadding = nonNegativeSizeN(method, "outputPadding", cfg.outputPadding, rank);
+      if (outputPadding.some((op, i) => op >= strides[i])) {
+        fail(`shapewise: ${method} outputPadding ${valueText(cfg.outputPadding)} must be less than strides ${valueText(cfg.strides === undefined ? 1 : cfg.strides)} on each axis`);
+      }
+    }
+    if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) {
+      fail(`shapewise: ${method} strides ${valueText(cfg.strides)} and dilationRate ${valueText(cfg.dilationRate)} cannot both exceed 1`);
+    }
+    const spatial = dataFormat === "channelsFirst" ? inputShape.slice(2) : inputShape.slice(1, -1);
+    const names = AXIS_NAMES[rank];
+    if (kind === "transpose") {
+      if (outputPadding !== undefined && padding === "same") {
+        spatial.forEach((length, i) => {
+          const span = dilationRate[i] * (kernelSize[i] - 1) + 1;
+          if (length === 1 && outputPadding[i] === 0 && span % 2 === 0) {
+            fail(`shapewise: ${method} outputPadding 0 gives output ${names[i]} 0 for input ${names[i]} 1 with padding 'same' and the even kernel span ${span}`);
+          }
+        });
+      }
+    } else {
+      spatial.forEach((length, i) => windowFits(method, "kernelSize", names[i], length, kernelSize[i], dilationRate[i], padding === "causal" ? "same" : padding));
+    }
+    this.settings = { padding, dataFormat, activation, useBias, channels, outChannels, depthMultiplier, groups, kernelSize, strides, dilationRate, outputPadding };
+    const sizePadding = padding === "causal" ? "same" : padding;
+    const out = spatial.map((length, i) =>
+      kind === "transpose"
+        ? transposeOutput(length, kernelSize[i], strides[i], dilationRate[i], sizePadding, outputPadding?.[i])
+        : windowOutput(length, kernelSize[i], strides[i], dilationRate[i], sizePadding),
+    );
+    return dataFormat === "channelsFirst" ? [inputShape[0], outChannels, ...out] : [inputShape[0], ...out, outChannels];
   }
 
-  private resolved(): Conv2DSettings {
+  private resolved(): ConvSettings {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     return this.settings!;
   }
 
   override weightSpecs(): WeightSpec[] {
     const s = this.resolved();
-    const specs: WeightSpec[] = [
-      { name: "kernel", shape: [s.kernelSize[0], s.kernelSize[1], s.channels, s.filters], trainable: true, initializer: "glorotUniform" },
-    ];
-    if (s.useBias) specs.push({ name: "bias", shape: [s.filters], trainable: true, initializer: "zeros" });
+    const kind = this.family.kind;
+    const k = s.kernelSize;
+    const specs: WeightSpec[] = [];
+    if (kind === "conv") specs.push({ name: "kernel", shape: [...k, s.channels / s.groups, s.outChannels], trainable: true, initializer: "glorotUniform" });
+    if (kind === "transpose") specs.push({ name: "kernel", shape: [...k, s.outChannels, s.channels], trainable: true, initializer: "glorotUniform" });
+    if (kind === "depthwise") specs.push({ name: "kernel", shape: [...k, s.channels, s.depthMultiplier], trainable: true, initializer: "glorotUniform" });
+    if (kind === "separable") {
+      specs.push({ name: "depthwise_kernel", shape: [...k, s.channels, s.depthMultiplier], trainable: true, initializer: "glorotUniform" });
+      specs.push({ name: "pointwise_kernel", shape: [...k.map(() => 1), s.channels * s.depthMultiplier, s.outChannels], trainable: true, initializer: "glorotUniform" });
+    }
+    if (s.useBias) specs.push({ name: "bias", shape: [s.outChannels], trainable: true, initializer: "zeros" });
     return specs;
   }
 
   call(input: Tensor): Tensor {
     const s = this.resolved();
-    const [kernel, bias] = this.weights!;
-    const out = conv2d(input, kernel, s.useBias ? bias : null, { strides: s.strides, dilationRate: s.dilationRate, padding: s.padding });
-    return s.activation === "linear" ? out : activate(s.activation, out);
+    const weights = this.weights!;
+    const bias = s.useBias ? weights[weights.length - 1] : null;
+    const first = s.dataFormat === "channelsFirst";
+    const x = first ? channelsLast(input) : input;
+    // Channels-last, the activation is fused where the kernel can; Keras applies
+    // it to the output in the layer's own layout (softmax over the last axis).
+    const fuse = first ? "linear" : s.activation;
+    let y: Tensor;
+    switch (this.family.kind) {
+      case "conv":
+        y = this.convolve(x, weights[0], bias, s, fuse);
+        break;
+      case "transpose":
+        y = activateUnless(fuse, this.transpose(x, weights[0], bias, s));
+        break;
+      case "depthwise":
+        y = activateUnless(fuse, this.depthwise(x, weights[0], bias, s));
+        break;
+      case "separable": {
+        const depth = this.depthwise(x, weights[0], null, s);
+        y = pointwise(depth, weights[1], bias, fuse);
+        break;
+      }
+    }
+    return first ? activateUnless(s.activation, channelsFirst(y)) : y;
+  }
+
+  /** A regular (optionally grouped) convolution of a channels-last batch. */
+  private convolve(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings, activation: ActivationName): Tensor {
+    const { rank } = this.family;
+    if (rank <= 2 && s.groups === 1 && s.padding !== "causal") {
+      // One row of pixels is a 1-D signal: the tuned 2-D kernel serves both.
+      const [n, ...rest] = x.shape;
+      const x4 = rank === 1 ? { shape: [n, 1, ...rest], data: x.data } : x;
+      const k4 = rank === 1 ? { shape: [1, ...kernel.shape], data: kernel.data } : kernel;
+      const pair = (v: number[]): [number, number] => (rank === 1 ? [1, v[0]] : [v[0], v[1]]);
+      const y = conv2dLayer(x4, k4, bias, { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding }, activation);
+      return rank === 1 ? { shape: [y.shape[0], y.shape[2], y.shape[3]], data: y.data } : y;
+    }
+    const axes = convAxes(x.shape.slice(1, -1), s);
+    const y = convNd(to5d(x, rank), to5d(kernel, rank, true), bias, axes, s.groups);
+    return activateUnless(activation, from5d(y, rank));
+  }
+
+  /** Each channel convolved with its own `depthMultiplier` filters: a convolution with one group per channel. */
+  private depthwise(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings): Tensor {
+    const { rank } = this.family;
+    const k = s.kernelSize;
+    // `[...k, C, m]` and `[...k, 1, C * m]` are the same array, so group `c` writes channels `c * m ...`.
+    const grouped = { shape: [...k, 1, s.channels * s.depthMultiplier], data: kernel.data };
+    const y = convNd(to5d(x, rank), to5d(grouped, rank, true), bias, convAxes(x.shape.slice(1, -1), s), s.channels);
+    return from5d(y, rank);
+  }
+
+  private transpose(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings): Tensor {
+    const { rank } = this.family;
+    const spatial = x.shape.slice(1, -1);
+    const padding = s.padding as Padding;
+    const axes = spatial.map((length, i) => transposeAxis(length, s.kernelSize[i], s.strides[i], s.dilationRate[i], padding, s.outputPadding?.[i]));
+    const full = [...new Array<TransposeAxis>(3 - rank).fill(UNIT_TRANSPOSE_AXIS), ...axes] as [TransposeAxis, TransposeAxis, TransposeAxis];
+    return from5d(convTransposeNd(to5d(x, rank), to5d(kernel, rank, true), bias, full), rank);
+  }
+}
+
+/** The walk of every spatial axis of a (non-transposed) convolution, padded to three axes. */
+function convAxes(spatial: readonly number[], s: ConvSettings): [ConvAxis, ConvAxis, ConvAxis] {
+  const axes = spatial.map((length, i): ConvAxis => {
+    const k = s.kernelSize[i];
+    const stride = s.strides[i];
+    const dilation = s.dilationRate[i];
+    if (s.padding === "causal") {
+      // Keras pads d * (k - 1) zeros in front, then convolves with "valid".
+      return { outputLength: Math.ceil(length / stride), padBefore: dilation * (k - 1), stride, dilation };
+    }
+    const g = convOutputGeometry(length, k, stride, dilation, s.padding);
+    return { outputLength: g.outputLength, padBefore: g.padBefore, stride, dilation };
+  });
+  return [...new Array<ConvAxis>(3 - axes.length).fill(UNIT_AXIS), ...axes] as [ConvAxis, ConvAxis, ConvAxis];
+}
+
+/** A channels-last batch (or a kernel, whose last two axes are channels) with size-1 axes in front, to 3 spatial axes. */
+function to5d(t: Tensor, rank: 1 | 2 | 3, isKernel = false): Tensor {
+  const ones = new Array<number>(3 - rank).fill(1);
+  return { shape: isKernel ? [...ones, ...t.shape] : [t.shape[0], ...ones, ...t.shape.slice(1)], data: t.data };
+}
+
+/** The inverse of {@link to5d} for a batch. */
+function from5d(t: Tensor, rank: 1 | 2 | 3): Tensor {
+  return { shape: [t.shape[0], ...t.shape.slice(4 - rank)], data: t.data };
+}
+
+/** The pointwise step of a separable convolution: a kernel-size-1 convolution over every position. */
+function pointwise(x: Tensor, kernel: Tensor, bias: Tensor | null, activation: ActivationName): Tensor {
+  const n = x.shape[0];
+  const c = x.shape[x.shape.length - 1];
+  const positions = x.shape.slice(1, -1).reduce((p, d) => p * d, 1);
+  const filters = kernel.shape[kernel.shape.length - 1];
+  const y = conv2dLayer(
+    { shape: [n, 1, positions, c], data: x.data },
+    { shape: [1, 1, c, filters], data: kernel.data },
+    bias,
+    { strides: [1, 1], dilationRate: [1, 1], padding: "valid" },
+    activation,
+  );
+  return { shape: [...x.shape.slice(0, -1), filters], data: y.data };
+}
+
+function activateUnless(activation: ActivationName, t: Tensor): Tensor {
+  return activation === "linear" ? t : activate(activation, t);
+}
+
+/** Checks that the channel axis of a channels-first input (axis 1) is known, and returns it. */
+function knownChannelAxis(method: string, shape: Shape): number {
+  const c = shape[1];
+  if (c === null || c === undefined) {
+    fail(`shapewise: ${method} needs a known channel dimension (axis 1 with dataFormat 'channelsFirst') to size its weights, got ${valueText(shape)}`);
+  }
+  return c;
+}
+
+/**
+ * A 1-D convolution (Keras `Conv1D`), `[k, in / groups, filters]` kernel;
+ * `padding: "causal"` left-pads `d * (k - 1)` zeros.
+ *
+ * @example
+ * new Conv1D({ filters: 16, kernelSize: 5, padding: "causal" }).apply([null, 100, 8]); // [null, 100, 16]
+ */
+export class Conv1D extends BaseConv {
+  readonly className = "Conv1D";
+  constructor(config: unknown) {
+    super({ method: "conv1d", className: "Conv1D", rank: 1, kind: "conv" }, config);
+  }
+}
+
+/**
+ * A 2-D convolution (Keras `Conv2D`), `[kh, kw, in / groups, filters]` kernel.
+ *
+ * @example
+ * new Conv2D({ filters: 32, kernelSize: 3 }).apply([null, 28, 28, 1]); // [null, 26, 26, 32]
+ */
+export class Conv2D extends BaseConv {
+  readonly className = "Conv2D";
+  constructor(config: unknown) {
+    super({ method: "conv2d", className: "Conv2D", rank: 2, kind: "conv" }, config);
+  }
+}
+
+/**
+ * A 3-D convolution (Keras `Conv3D`), `[kd, kh, kw, in / groups, filters]` kernel.
+ *
+ * @example
+ * new Conv3D({ filters: 4, kernelSize: 3 }).apply([null, 16, 16, 16, 2]); // [null, 14, 14, 14, 4]
+ */
+export class Conv3D extends BaseConv {
+  readonly className = "Conv3D";
+  constructor(config: unknown) {
+    super({ method: "conv3d", className: "Conv3D", rank: 3, kind: "conv" }, config);
+  }
+}
+
+/**
+ * A transposed 1-D convolution (Keras `Conv1DTranspose`), `[k, filters, in]` kernel.
+ *
+ * @example
+ * new Conv1DTranspose({ filters: 6, kernelSize: 3, strides: 2, padding: "same" }).apply([null, 10, 4]); // [null, 20, 6]
+ */
+export class Conv1DTranspose extends BaseConv {
+  readonly className = "Conv1DTranspose";
+  constructor(config: unknown) {
+    super({ method: "conv1dTranspose", className: "Conv1DTranspose", rank: 1, kind: "transpose" }, config);
+  }
+}
+
+/**
+ * A transposed 2-D convolution (Keras `Conv2DTranspose`), `[kh, kw, filters, in]` kernel.
+ *
+ * @example
+ * new Conv2DTranspose({ filters: 16, kernelSize: 3, strides: 2 }).apply([null, 8, 8, 4]); // [null, 17, 17, 16]
+ */
+export class Conv2DTranspose extends BaseConv {
+  readonly className = "Conv2DTranspose";
+  constructor(config: unknown) {
+    super({ method: "conv2dTranspose", className: "Conv2DTranspose", rank: 2, kind: "transpose" }, config);
+  }
+}
+
+/**
+ * A transposed 3-D convolution (Keras `Conv3DTranspose`), `[kd, kh, kw, filters, in]` kernel.
+ *
+ * @example
+ * new Conv3DTranspose({ filters: 2, kernelSize: 3, strides: 2 }).apply([null, 4, 4, 4, 3]); // [null, 9, 9, 9, 2]
+ */
+export class Conv3DTranspose extends BaseConv {
+  readonly className = "Conv3DTranspose";
+  constructor(config: unknown) {
+    super({ method: "conv3dTranspose", className: "Conv3DTranspose", rank: 3, kind: "transpose" }, config);
+  }
+}
+
+/**
+ * A depthwise 1-D convolution (Keras `DepthwiseConv1D`), weight `kernel`
+ * `[k, in, depthMultiplier]`; output channel `c * depthMultiplier + m`.
+ *
+ * @example
+ * new DepthwiseConv1D({ kernelSize: 3 }).apply([null, 50, 8]); // [null, 48, 8]
+ */
+export class DepthwiseConv1D extends BaseConv {
+  readonly className = "DepthwiseConv1D";
+  constructor(config: unknown) {
+    super({ method: "depthwiseConv1d", className: "DepthwiseConv1D", rank: 1, kind: "depthwise" }, config);
+  }
+}
+
+/**
+ * A depthwise 2-D convolution (Keras `DepthwiseConv2D`), weight `kernel`
+ * `[kh, kw, in, depthMultiplier]` (Keras 3 names it `kernel`; tf.keras 2 and
+ * TF.js `depthwise_kernel`).
+ *
+ * @example
+ * new DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 2 }).apply([null, 32, 32, 8]); // [null, 30, 30, 16]
+ */
+export class DepthwiseConv2D extends BaseConv {
+  readonly className = "DepthwiseConv2D";
+  constructor(config: unknown) {
+    super({ method: "depthwiseConv2d", className: "DepthwiseConv2D", rank: 2, kind: "depthwise" }, config);
+  }
+}
+
+/**
+ * A separable 1-D convolution (Keras `SeparableConv1D`): weights
+ * `depthwise_kernel` `[k, in, dm]`, `pointwise_kernel` `[1, in * dm, filters]`, `bias`.
+ *
+ * @example
+ * new SeparableConv1D({ filters: 16, kernelSize: 3 }).apply([null, 50, 8]); // [null, 48, 16]
+ */
+export class SeparableConv1D extends BaseConv {
+  readonly className = "SeparableConv1D";
+  constructor(config: unknown) {
+    super({ method: "separableConv1d", className: "SeparableConv1D", rank: 1, kind: "separable" }, config);
+  }
+}
+
+/**
+ * A separable 2-D convolution (Keras `SeparableConv2D`): weights
+ * `depthwise_kernel` `[kh, kw, in, dm]`, `pointwise_kernel` `[1, 1, in * dm, filters]`, `bias`.
+ *
+ * @example
+ * new SeparableConv2D({ filters: 16, kernelSize: 3 }).apply([null, 32, 32, 8]); // [null, 30, 30, 16]
+ */
+export class SeparableConv2D extends BaseConv {
+  readonly className = "SeparableConv2D";
+  constructor(config: unknown) {
+    super({ method: "separableConv2d", className: "SeparableConv2D", rank: 2, kind: "separable" }, config);
   }
 }
 
 /** The convolution methods of every symbolic tensor. */
 export const convolutionalMethods = {
+  conv1d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Conv1D(config));
+  },
   conv2d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
     return this.applyLayer(new Conv2D(config));
+  },
+  conv3d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Conv3D(config));
+  },
+  conv1dTranspose(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Conv1DTranspose(config));
+  },
+  conv2dTranspose(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Conv2DTranspose(config));
+  },
+  conv3dTranspose(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Conv3DTranspose(config));
+  },
+  depthwiseConv1d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new DepthwiseConv1D(config));
+  },
+  depthwiseConv2d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new DepthwiseConv2D(config));
+  },
+  separableConv1d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new SeparableConv1D(config));
+  },
+  separableConv2d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new SeparableConv2D(config));
   },
 };

@@ -1,11 +1,13 @@
 /**
- * Core layers at run time: `Dense` and `Activation` (type twin: `types/layers/core.ts`).
+ * Core layers at run time: `Dense`, `Activation` and `Embedding` (type twin: `types/layers/core.ts`).
  */
 import { configObject, fail, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
 import type { Shape } from "../checks.js";
 import { ACTIVATIONS, activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
-import { dense } from "../kernels/dense.js";
+import { denseLayer } from "../kernels/backend.js";
+import { embeddingLookup, invalidIndex } from "../kernels/embedding.js";
+import { uniformInitializer } from "../kernels/rnn-init.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { activationOption } from "./convolutional.js";
@@ -60,8 +62,7 @@ export class Dense extends Layer {
   call(input: Tensor): Tensor {
     const s = this.resolved();
     const [kernel, bias] = this.weights!;
-    const out = dense(input, kernel, s.useBias ? bias : null);
-    return s.activation === "linear" ? out : activate(s.activation, out);
+    return denseLayer(input, kernel, s.useBias ? bias : null, s.activation);
   }
 }
 
@@ -92,6 +93,70 @@ export class Activation extends Layer {
   }
 }
 
+const EMBEDDING_OPTIONS = ["inputDim", "outputDim", "name"];
+
+/** Keras 3 `Embedding` default initialiser: `RandomUniform(-0.05, 0.05)`. */
+const embeddingInitializer = uniformInitializer(-0.05, 0.05);
+
+/** The position of a flat index in a tensor of the given shape, as `[b, i, ...]`. */
+function positionOf(index: number, shape: readonly number[]): number[] {
+  const position = new Array<number>(shape.length);
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    position[axis] = index % shape[axis];
+    index = Math.floor(index / shape[axis]);
+  }
+  return position;
+}
+
+/**
+ * Looks up a learned vector for every integer index (Keras `Embedding`):
+ * `[batch, ...]` of indices in `[0, inputDim)` gives `[batch, ..., outputDim]`;
+ * table `embeddings` of shape `[inputDim, outputDim]`.
+ *
+ * @example
+ * new Embedding({ inputDim: 1000, outputDim: 64 }).apply([null, 10]); // [null, 10, 64]
+ */
+export class Embedding extends Layer {
+  readonly className = "Embedding";
+  private readonly config: Record<string, unknown>;
+  private settings: { inputDim: number; outputDim: number } | undefined;
+
+  constructor(config: unknown) {
+    const cfg = configObject("embedding", config, EMBEDDING_OPTIONS);
+    super(layerNames("Embedding", optionalName("embedding", cfg.name)));
+    this.config = cfg;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const inputDim = positiveCount("embedding", "inputDim", this.config.inputDim);
+    const outputDim = positiveCount("embedding", "outputDim", this.config.outputDim);
+    this.settings = { inputDim, outputDim };
+    return [...inputShape, outputDim];
+  }
+
+  private resolved() {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    return this.settings!;
+  }
+
+  override weightSpecs(): WeightSpec[] {
+    const s = this.resolved();
+    return [{ name: "embeddings", shape: [s.inputDim, s.outputDim], trainable: true, initializer: embeddingInitializer }];
+  }
+
+  /** Indices arrive as float32 values: anything but an integer in `[0, inputDim)` is an error, never a silent NaN row. */
+  call(input: Tensor): Tensor {
+    const { inputDim } = this.resolved();
+    const bad = invalidIndex(input.data, inputDim);
+    if (bad !== undefined) {
+      fail(
+        `shapewise: embedding input ${valueText(bad.value)} at position ${valueText(positionOf(bad.index, input.shape))} is not an integer index in [0, ${inputDim}) for inputDim ${inputDim}`,
+      );
+    }
+    return embeddingLookup(input, this.weights![0]);
+  }
+}
+
 /** The core methods of every symbolic tensor. */
 export const coreMethods = {
   dense(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
@@ -99,5 +164,8 @@ export const coreMethods = {
   },
   activation(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
     return this.applyLayer(new Activation(config));
+  },
+  embedding(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Embedding(config));
   },
 };

@@ -1,9 +1,16 @@
 /**
  * Pooling layers at run time (type twin: `types/layers/pooling.ts`).
+ *
+ * The layout helpers here (data format, spatial axes, per-axis sizes) are
+ * shared with `reshaping.ts`, as their types are.
  */
-import { configObject, exactRank, oneOf, optionalName, positiveSize } from "../checks.js";
-import type { Shape } from "../checks.js";
+import { configObject, exactRank, fail, isPositiveInteger, oneOf, optionalBoolean, optionalName, positiveSize, valueText } from "../checks.js";
+import type { Dim, Shape } from "../checks.js";
+import { averagePool3d, maxPool3d } from "../kernels/pool-3d.js";
+import { globalPool } from "../kernels/pool-global.js";
 import { averagePool2d, maxPool2d } from "../kernels/pooling.js";
+import { pool2dLayer } from "../kernels/backend.js";
+import { transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { PADDINGS, windowFits, windowOutput } from "./convolutional.js";
@@ -11,49 +18,241 @@ import type { Padding } from "./convolutional.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 
-const POOL_OPTIONS = ["poolSize", "strides", "padding", "name"];
+// ---------------------------------------------------------------------------
+// Layout helpers shared with the reshaping family
+// ---------------------------------------------------------------------------
 
-interface PoolSettings {
-  poolSize: [number, number];
-  strides: [number, number];
-  padding: Padding;
+/**
+ * Where the channels are, as TensorFlow.js spells Keras' `data_format`.
+ *
+ * @example
+ * const format: DataFormat = "channelsFirst";
+ */
+export type DataFormat = "channelsLast" | "channelsFirst";
+
+/**
+ * Every data format, default first.
+ *
+ * @example
+ * DATA_FORMATS.includes("channelsFirst"); // true
+ */
+export const DATA_FORMATS: readonly DataFormat[] = ["channelsLast", "channelsFirst"];
+
+/**
+ * Number of spatial axes of a layer.
+ *
+ * @example
+ * const n: SpatialRank = 3;
+ */
+export type SpatialRank = 1 | 2 | 3;
+
+/**
+ * The names messages give the spatial axes, per spatial rank.
+ *
+ * @example
+ * AXIS_NAMES[3]; // ["depth", "height", "width"]
+ */
+export const AXIS_NAMES: Readonly<Record<SpatialRank, readonly string[]>> = {
+  1: ["steps"],
+  2: ["height", "width"],
+  3: ["depth", "height", "width"],
+};
+
+/**
+ * Reads an optional `dataFormat` option (default `"channelsLast"`).
+ *
+ * @example
+ * dataFormatOption("maxPooling2d", undefined); // "channelsLast"
+ */
+export function dataFormatOption(method: string, value: unknown): DataFormat {
+  return value === undefined ? "channelsLast" : oneOf(method, "dataFormat", value, DATA_FORMATS);
 }
 
-/** What max and average 2-D pooling share: options, checks and output size. */
-abstract class Pooling2D extends Layer {
+/**
+ * The input layout messages print.
+ *
+ * @example
+ * layoutText(2, "channelsFirst"); // "[batch, channels, height, width]"
+ */
+export function layoutText(n: SpatialRank, dataFormat: DataFormat): string {
+  const axes = AXIS_NAMES[n].join(", ");
+  return dataFormat === "channelsFirst" ? `[batch, channels, ${axes}]` : `[batch, ${axes}, channels]`;
+}
+
+/**
+ * The positions of the `n` spatial axes in a shape.
+ *
+ * @example
+ * spatialIndices(2, "channelsLast");  // [1, 2]
+ * spatialIndices(2, "channelsFirst"); // [2, 3]
+ */
+export function spatialIndices(n: SpatialRank, dataFormat: DataFormat): number[] {
+  const first = dataFormat === "channelsFirst" ? 2 : 1;
+  return Array.from({ length: n }, (_, i) => first + i);
+}
+
+/**
+ * `[n, c, ...spatial]` → `[n, ...spatial, c]`: the layout every kernel works in.
+ *
+ * @example
+ * toChannelsLast({ shape: [1, 3, 4, 5], data }).shape; // [1, 4, 5, 3]
+ */
+export function toChannelsLast(input: Tensor): Tensor {
+  const rank = input.shape.length;
+  return transpose(input, [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]);
+}
+
+/**
+ * `[n, ...spatial, c]` → `[n, c, ...spatial]`.
+ *
+ * @example
+ * toChannelsFirst({ shape: [1, 4, 5, 3], data }).shape; // [1, 3, 4, 5]
+ */
+export function toChannelsFirst(input: Tensor): Tensor {
+  const rank = input.shape.length;
+  return transpose(input, [0, rank - 1, ...Array.from({ length: rank - 2 }, (_, i) => i + 1)]);
+}
+
+/**
+ * A copy of a config whose lists are copied too, so that a caller who later
+ * changes an array it passed (TF.js, for one, rewrites `targetShape` in place)
+ * cannot change a layer already checked.
+ *
+ * @example
+ * const cfg = snapshot({ poolSize: [2, 2] }); // cfg.poolSize is a new array
+ */
+export function snapshot(config: Record<string, unknown>): Record<string, unknown> {
+  const copy = (v: unknown): unknown => (Array.isArray(v) ? v.map(copy) : v);
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, copy(v)]));
+}
+
+const SIZE_FORMS: Readonly<Record<SpatialRank, string>> = { 1: "a list of one", 2: "a pair of them", 3: "a triple of them" };
+
+/**
+ * Checks a size option for `n` spatial axes (one number, or one per axis)
+ * and returns it per axis; the 2-D sentence is the shared one of `conv2d`.
+ *
+ * @example
+ * sizeTuple("maxPooling3d", "poolSize", 2, 3); // [2, 2, 2]
+ */
+export function sizeTuple(method: string, key: string, value: unknown, n: SpatialRank): number[] {
+  if (n === 2) return positiveSize(method, key, value);
+  if (isPositiveInteger(value)) return new Array<number>(n).fill(value);
+  if (Array.isArray(value) && value.length === n && value.every(isPositiveInteger)) return [...(value as number[])];
+  return fail(`shapewise: ${method} ${key} must be a positive integer or ${SIZE_FORMS[n]}, got ${valueText(value)}`);
+}
+
+// ---------------------------------------------------------------------------
+// Windowed pooling
+// ---------------------------------------------------------------------------
+
+const POOL_OPTIONS = ["poolSize", "strides", "padding", "dataFormat", "name"];
+
+interface PoolSettings {
+  poolSize: number[];
+  strides: number[];
+  padding: Padding;
+  dataFormat: DataFormat;
+}
+
+/** What every windowed pooling layer shares: options, checks and output size. */
+abstract class PoolingND extends Layer {
   private readonly config: Record<string, unknown>;
   protected settings: PoolSettings | undefined;
 
   constructor(
     className: string,
     private readonly method: string,
+    private readonly rank: SpatialRank,
     config: unknown,
   ) {
     const cfg = configObject(method, config, POOL_OPTIONS);
     super(layerNames(className, optionalName(method, cfg.name)));
-    this.config = cfg;
+    this.config = snapshot(cfg);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
-    const { method, config: cfg } = this;
+    const { method, config: cfg, rank } = this;
     const padding = cfg.padding === undefined ? "valid" : oneOf(method, "padding", cfg.padding, PADDINGS);
-    exactRank(method, inputShape, 4, "[batch, height, width, channels]");
-    const poolSize = positiveSize(method, "poolSize", cfg.poolSize === undefined ? 2 : cfg.poolSize);
-    const strides = cfg.strides === undefined ? poolSize : positiveSize(method, "strides", cfg.strides);
-    windowFits(method, "poolSize", "height", inputShape[1], poolSize[0], 1, padding);
-    windowFits(method, "poolSize", "width", inputShape[2], poolSize[1], 1, padding);
-    this.settings = { poolSize, strides, padding };
-    return [
-      inputShape[0],
-      windowOutput(inputShape[1], poolSize[0], strides[0], 1, padding),
-      windowOutput(inputShape[2], poolSize[1], strides[1], 1, padding),
-      inputShape[3],
-    ];
+    const dataFormat = dataFormatOption(method, cfg.dataFormat);
+    exactRank(method, inputShape, rank + 2, layoutText(rank, dataFormat));
+    const poolSize = sizeTuple(method, "poolSize", cfg.poolSize === undefined ? 2 : cfg.poolSize, rank);
+    const strides = cfg.strides === undefined ? poolSize : sizeTuple(method, "strides", cfg.strides, rank);
+    const axes = spatialIndices(rank, dataFormat);
+    axes.forEach((a, i) => windowFits(method, "poolSize", AXIS_NAMES[rank][i], inputShape[a], poolSize[i], 1, padding));
+    this.settings = { poolSize, strides, padding, dataFormat };
+    const out = [...inputShape];
+    axes.forEach((a, i) => (out[a] = windowOutput(inputShape[a], poolSize[i], strides[i], 1, padding)));
+    return out;
   }
 
-  protected resolved(): PoolSettings {
+  private resolved(): PoolSettings {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     return this.settings!;
+  }
+
+  /** The pooling itself, on channels-last data. */
+  protected abstract pool(input: Tensor, settings: PoolSettings): Tensor;
+
+  call(input: Tensor): Tensor {
+    const s = this.resolved();
+    if (s.dataFormat === "channelsLast") return this.pool(input, s);
+    return toChannelsFirst(this.pool(toChannelsLast(input), s));
+  }
+}
+
+type Kind = "max" | "avg";
+
+/** 1-D pooling runs on the 2-D kernel as a `[steps, 1]` image: one tested window geometry for both. */
+function pool1d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
+  const [n, steps, c] = input.shape;
+  const image = { shape: [n, steps, 1, c], data: input.data };
+  const options = { poolSize: [s.poolSize[0], 1] as const, strides: [s.strides[0], 1] as const, padding: s.padding };
+  const y = kind === "max" ? maxPool2d(image, options) : averagePool2d(image, options);
+  return { shape: [n, y.shape[1], c], data: y.data };
+}
+
+function pool2d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
+  const options = { poolSize: [s.poolSize[0], s.poolSize[1]] as const, strides: [s.strides[0], s.strides[1]] as const, padding: s.padding };
+  return pool2dLayer(kind, input, options);
+}
+
+function pool3d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
+  const [pd, ph, pw] = s.poolSize;
+  const [sd, sh, sw] = s.strides;
+  const options = { poolSize: [pd, ph, pw] as const, strides: [sd, sh, sw] as const, padding: s.padding };
+  return kind === "max" ? maxPool3d(input, options) : averagePool3d(input, options);
+}
+
+/**
+ * Maximum over each window of steps (Keras `MaxPooling1D`).
+ *
+ * @example
+ * new MaxPooling1D().apply([null, 11, 4]); // [null, 5, 4]
+ */
+export class MaxPooling1D extends PoolingND {
+  readonly className = "MaxPooling1D";
+  constructor(config?: unknown) {
+    super("MaxPooling1D", "maxPooling1d", 1, config);
+  }
+  protected pool(input: Tensor, s: PoolSettings): Tensor {
+    return pool1d("max", input, s);
+  }
+}
+
+/**
+ * Mean over each window of steps (Keras `AveragePooling1D`); `"same"` padding averages real steps only.
+ *
+ * @example
+ * new AveragePooling1D({ poolSize: 3, strides: 2, padding: "same" }).apply([null, 11, 4]); // [null, 6, 4]
+ */
+export class AveragePooling1D extends PoolingND {
+  readonly className = "AveragePooling1D";
+  constructor(config?: unknown) {
+    super("AveragePooling1D", "averagePooling1d", 1, config);
+  }
+  protected pool(input: Tensor, s: PoolSettings): Tensor {
+    return pool1d("avg", input, s);
   }
 }
 
@@ -63,13 +262,13 @@ abstract class Pooling2D extends Layer {
  * @example
  * new MaxPooling2D({ poolSize: 2 }).apply([null, 28, 28, 32]); // [null, 14, 14, 32]
  */
-export class MaxPooling2D extends Pooling2D {
+export class MaxPooling2D extends PoolingND {
   readonly className = "MaxPooling2D";
   constructor(config?: unknown) {
-    super("MaxPooling2D", "maxPooling2d", config);
+    super("MaxPooling2D", "maxPooling2d", 2, config);
   }
-  call(input: Tensor): Tensor {
-    return maxPool2d(input, this.resolved());
+  protected pool(input: Tensor, s: PoolSettings): Tensor {
+    return pool2d("max", input, s);
   }
 }
 
@@ -79,25 +278,218 @@ export class MaxPooling2D extends Pooling2D {
  * @example
  * new AveragePooling2D({ poolSize: 2 }).apply([null, 32, 32, 6]); // [null, 16, 16, 6]
  */
-export class AveragePooling2D extends Pooling2D {
+export class AveragePooling2D extends PoolingND {
   readonly className = "AveragePooling2D";
   constructor(config?: unknown) {
-    super("AveragePooling2D", "averagePooling2d", config);
+    super("AveragePooling2D", "averagePooling2d", 2, config);
   }
-  call(input: Tensor): Tensor {
-    return averagePool2d(input, this.resolved());
+  protected pool(input: Tensor, s: PoolSettings): Tensor {
+    return pool2d("avg", input, s);
   }
 }
 
-/** The pooling methods of every symbolic tensor. */
+/**
+ * Maximum over each 3-D window (Keras `MaxPooling3D`).
+ *
+ * @example
+ * new MaxPooling3D().apply([null, 8, 9, 10, 3]); // [null, 4, 4, 5, 3]
+ */
+export class MaxPooling3D extends PoolingND {
+  readonly className = "MaxPooling3D";
+  constructor(config?: unknown) {
+    super("MaxPooling3D", "maxPooling3d", 3, config);
+  }
+  protected pool(input: Tensor, s: PoolSettings): Tensor {
+    return pool3d("max", input, s);
+  }
+}
+
+/**
+ * Mean over each 3-D window (Keras `AveragePooling3D`); `"same"` padding averages real cells only.
+ *
+ * @example
+ * new AveragePooling3D({ padding: "same" }).apply([null, 8, 9, 10, 3]); // [null, 4, 5, 5, 3]
+ */
+export class AveragePooling3D extends PoolingND {
+  readonly className = "AveragePooling3D";
+  constructor(config?: unknown) {
+    super("AveragePooling3D", "averagePooling3d", 3, config);
+  }
+  protected pool(input: Tensor, s: PoolSettings): Tensor {
+    return pool3d("avg", input, s);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Global pooling
+// ---------------------------------------------------------------------------
+
+const GLOBAL_OPTIONS = ["dataFormat", "keepdims", "name"];
+
+interface GlobalSettings {
+  dataFormat: DataFormat;
+  keepdims: boolean;
+}
+
+/** What the global pooling layers share: every spatial axis reduced, channels kept. */
+abstract class GlobalPoolingND extends Layer {
+  private readonly config: Record<string, unknown>;
+  private settings: GlobalSettings | undefined;
+
+  constructor(
+    className: string,
+    private readonly method: string,
+    private readonly rank: SpatialRank,
+    private readonly kind: Kind,
+    config: unknown,
+  ) {
+    const cfg = configObject(method, config, GLOBAL_OPTIONS);
+    super(layerNames(className, optionalName(method, cfg.name)));
+    this.config = snapshot(cfg);
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const { method, config: cfg, rank } = this;
+    const dataFormat = dataFormatOption(method, cfg.dataFormat);
+    const keepdims = optionalBoolean(method, "keepdims", cfg.keepdims, false);
+    exactRank(method, inputShape, rank + 2, layoutText(rank, dataFormat));
+    this.settings = { dataFormat, keepdims };
+    const channels: Dim = dataFormat === "channelsFirst" ? inputShape[1] : inputShape[rank + 1];
+    if (!keepdims) return [inputShape[0], channels];
+    const ones = new Array<number>(rank).fill(1);
+    return dataFormat === "channelsFirst" ? [inputShape[0], channels, ...ones] : [inputShape[0], ...ones, channels];
+  }
+
+  call(input: Tensor): Tensor {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    const { dataFormat, keepdims } = this.settings!;
+    const y = globalPool(this.kind, dataFormat === "channelsFirst" ? toChannelsLast(input) : input);
+    if (!keepdims) return y;
+    // Size-1 axes do not move any value, so keeping them is only a new shape.
+    const [n, c] = y.shape;
+    const ones = new Array<number>(this.rank).fill(1);
+    return { shape: dataFormat === "channelsFirst" ? [n, c, ...ones] : [n, ...ones, c], data: y.data };
+  }
+}
+
+/**
+ * Maximum over all steps (Keras `GlobalMaxPooling1D`).
+ *
+ * @example
+ * new GlobalMaxPooling1D().apply([null, 20, 16]); // [null, 16]
+ */
+export class GlobalMaxPooling1D extends GlobalPoolingND {
+  readonly className = "GlobalMaxPooling1D";
+  constructor(config?: unknown) {
+    super("GlobalMaxPooling1D", "globalMaxPooling1d", 1, "max", config);
+  }
+}
+
+/**
+ * Mean over all steps (Keras `GlobalAveragePooling1D`).
+ *
+ * @example
+ * new GlobalAveragePooling1D().apply([null, 20, 16]); // [null, 16]
+ */
+export class GlobalAveragePooling1D extends GlobalPoolingND {
+  readonly className = "GlobalAveragePooling1D";
+  constructor(config?: unknown) {
+    super("GlobalAveragePooling1D", "globalAveragePooling1d", 1, "avg", config);
+  }
+}
+
+/**
+ * Maximum over height and width (Keras `GlobalMaxPooling2D`).
+ *
+ * @example
+ * new GlobalMaxPooling2D().apply([null, 7, 7, 512]); // [null, 512]
+ */
+export class GlobalMaxPooling2D extends GlobalPoolingND {
+  readonly className = "GlobalMaxPooling2D";
+  constructor(config?: unknown) {
+    super("GlobalMaxPooling2D", "globalMaxPooling2d", 2, "max", config);
+  }
+}
+
+/**
+ * Mean over height and width (Keras `GlobalAveragePooling2D`).
+ *
+ * @example
+ * new GlobalAveragePooling2D({ keepdims: true }).apply([null, 7, 7, 512]); // [null, 1, 1, 512]
+ */
+export class GlobalAveragePooling2D extends GlobalPoolingND {
+  readonly className = "GlobalAveragePooling2D";
+  constructor(config?: unknown) {
+    super("GlobalAveragePooling2D", "globalAveragePooling2d", 2, "avg", config);
+  }
+}
+
+/**
+ * Maximum over depth, height and width (Keras `GlobalMaxPooling3D`).
+ *
+ * @example
+ * new GlobalMaxPooling3D().apply([null, 4, 4, 4, 8]); // [null, 8]
+ */
+export class GlobalMaxPooling3D extends GlobalPoolingND {
+  readonly className = "GlobalMaxPooling3D";
+  constructor(config?: unknown) {
+    super("GlobalMaxPooling3D", "globalMaxPooling3d", 3, "max", config);
+  }
+}
+
+/**
+ * Mean over depth, height and width (Keras `GlobalAveragePooling3D`).
+ *
+ * @example
+ * new GlobalAveragePooling3D().apply([null, 4, 4, 4, 8]); // [null, 8]
+ */
+export class GlobalAveragePooling3D extends GlobalPoolingND {
+  readonly className = "GlobalAveragePooling3D";
+  constructor(config?: unknown) {
+    super("GlobalAveragePooling3D", "globalAveragePooling3d", 3, "avg", config);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The methods
+// ---------------------------------------------------------------------------
+
+type Method = (this: SymbolicTensorImpl, config?: unknown) => SymbolicTensorImpl;
+
+/** A method that applies a new layer of a class to the tensor it is called on. */
+function method(LayerClass: new (config?: unknown) => Layer): Method {
+  return function (this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new LayerClass(config));
+  };
+}
+
+/**
+ * The pooling methods of every symbolic tensor (TensorFlow.js aliases included).
+ *
+ * @example
+ * addLayerMethods(poolingMethods); // done once in src/index.ts
+ */
 export const poolingMethods = {
-  maxPooling2d(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new MaxPooling2D(config));
-  },
-  maxPool2d(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new MaxPooling2D(config));
-  },
-  averagePooling2d(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new AveragePooling2D(config));
-  },
+  maxPooling1d: method(MaxPooling1D),
+  maxPool1d: method(MaxPooling1D),
+  averagePooling1d: method(AveragePooling1D),
+  avgPool1d: method(AveragePooling1D),
+  avgPooling1d: method(AveragePooling1D),
+  maxPooling2d: method(MaxPooling2D),
+  maxPool2d: method(MaxPooling2D),
+  averagePooling2d: method(AveragePooling2D),
+  avgPool2d: method(AveragePooling2D),
+  avgPooling2d: method(AveragePooling2D),
+  maxPooling3d: method(MaxPooling3D),
+  averagePooling3d: method(AveragePooling3D),
+  avgPool3d: method(AveragePooling3D),
+  avgPooling3d: method(AveragePooling3D),
+  globalMaxPooling1d: method(GlobalMaxPooling1D),
+  globalMaxPool1d: method(GlobalMaxPooling1D),
+  globalAveragePooling1d: method(GlobalAveragePooling1D),
+  globalMaxPooling2d: method(GlobalMaxPooling2D),
+  globalMaxPool2d: method(GlobalMaxPooling2D),
+  globalAveragePooling2d: method(GlobalAveragePooling2D),
+  globalMaxPooling3d: method(GlobalMaxPooling3D),
+  globalAveragePooling3d: method(GlobalAveragePooling3D),
 };

@@ -1,7 +1,221 @@
 /**
- * Preprocessing layers at run time (type twin: `types/layers/preprocessing.ts`).
+ * Preprocessing layers at run time: `Rescaling`, `Normalization`,
+ * `Resizing`, `CenterCrop` (type twin: `types/layers/preprocessing.ts`).
  */
+import { configObject, exactRank, fail, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
+import type { Shape } from "../checks.js";
+import { rescale, standardize } from "../kernels/preprocess-elementwise.js";
+import { centerCropImages, resizeImages, resizeToAspect } from "../kernels/preprocess-image.js";
+import type { ResizeMethod } from "../kernels/preprocess-image.js";
+import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import { layerNames } from "../naming.js";
+import { Layer } from "./layer.js";
+import { SINGLE_AXIS_RULE, axesOption, knownAxes, minRank2 } from "./normalization.js";
+import { finiteNumber } from "./regularization.js";
 
-/** The preprocessing methods of every symbolic tensor. */
-export const preprocessingMethods: Record<string, (this: SymbolicTensorImpl, ...args: never[]) => SymbolicTensorImpl> = {};
+/**
+ * `x * scale + offset` (Keras `Rescaling`), in float32 as Keras computes it.
+ *
+ * @example
+ * new Rescaling({ scale: 1 / 255 }).apply([null, 28, 28, 1]); // [null, 28, 28, 1]
+ */
+export class Rescaling extends Layer {
+  readonly className = "Rescaling";
+  readonly scale: number;
+  readonly offset: number;
+
+  constructor(config: unknown) {
+    const cfg = configObject("rescaling", config, ["scale", "offset", "name"]);
+    const scale = finiteNumber("rescaling", "scale", cfg.scale);
+    const offset = finiteNumber("rescaling", "offset", cfg.offset, 0);
+    super(layerNames("Rescaling", optionalName("rescaling", cfg.name)));
+    this.scale = scale;
+    this.offset = offset;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  call(input: Tensor): Tensor {
+    return rescale(input, this.scale, this.offset);
+  }
+}
+
+/** How a statistic reads in messages, as the types print it. */
+function statText(v: readonly number[] | number): string {
+  return typeof v === "number" ? "a number" : `${v.length} values`;
+}
+
+/** Reads `mean` or `variance`: a finite number or a list of them. */
+function statistic(key: string, value: unknown): number | number[] {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (Array.isArray(value) && value.every((v) => typeof v === "number" && Number.isFinite(v))) return value as number[];
+  return fail(`shapewise: normalization ${key} must be a finite number or a list of them, got ${valueText(value)}`);
+}
+
+interface NormalizationSettings {
+  axis: number | null;
+  mean: number[];
+  variance: number[];
+  invert: boolean;
+}
+
+/**
+ * Standardisation with a given mean and variance (Keras `Normalization`
+ * without `adapt`): `(x - mean) / max(sqrt(variance), 1e-7)` per position of
+ * `axis` (default -1; `null` for one pair overall), or the inverse with
+ * `invert`. Keras keeps given statistics as constants, so there are no weights.
+ *
+ * @example
+ * new Normalization({ mean: [0.5, 0.4, 0.3], variance: [0.1, 0.1, 0.2] }).apply([null, 28, 28, 3]);
+ */
+export class Normalization extends Layer {
+  readonly className = "Normalization";
+  private readonly config: Record<string, unknown>;
+  private settings: NormalizationSettings | undefined;
+
+  constructor(config: unknown) {
+    const cfg = configObject("normalization", config, ["mean", "variance", "axis", "invert", "name"]);
+    super(layerNames("Normalization", optionalName("normalization", cfg.name)));
+    this.config = cfg;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const cfg = this.config;
+    const invert = optionalBoolean("normalization", "invert", cfg.invert, false);
+    const mean = statistic("mean", cfg.mean);
+    const variance = statistic("variance", cfg.variance);
+    let axis: number | null = null;
+    let size: number | null = null;
+    if (cfg.axis !== null) {
+      minRank2("normalization", inputShape);
+      [axis] = axesOption("normalization", "axis", inputShape, cfg.axis === undefined ? -1 : cfg.axis, { ...SINGLE_AXIS_RULE, what: "an integer or null" });
+      [size] = knownAxes("normalization", inputShape, [axis], "to broadcast its statistics");
+    }
+    const sameShape = typeof mean === "number" ? typeof variance === "number" : typeof variance !== "number" && variance.length === mean.length;
+    if (!sameShape) fail(`shapewise: normalization mean and variance must have the same shape, got ${statText(mean)} and ${statText(variance)}`);
+    if (typeof mean !== "number") {
+      if (axis === null) fail(`shapewise: normalization mean must be a number when axis is null, got ${statText(mean)}`);
+      if (mean.length !== 1 && mean.length !== size) {
+        fail(`shapewise: normalization mean has ${statText(mean)}, but axis ${axis} of input ${valueText(inputShape)} has size ${size}`);
+      }
+    }
+    const negative = (typeof variance === "number" ? [variance] : variance).find((v) => v < 0);
+    if (negative !== undefined) fail(`shapewise: normalization variance must not be negative, got ${valueText(negative)}`);
+    this.settings = {
+      axis,
+      invert,
+      mean: typeof mean === "number" ? [mean] : mean,
+      variance: typeof variance === "number" ? [variance] : variance,
+    };
+    return inputShape;
+  }
+
+  call(input: Tensor): Tensor {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    return standardize(input, this.settings!);
+  }
+}
+
+const INTERPOLATIONS: readonly ResizeMethod[] = ["bilinear", "nearest"];
+const IMAGE_LAYOUT = "[batch, height, width, channels]";
+
+interface ImageSettings {
+  height: number;
+  width: number;
+}
+
+/** Rank and target size, the checks `resizing` and `centerCrop` share, in the types' order. */
+function imageTarget(method: string, inputShape: Shape, config: Record<string, unknown>): ImageSettings {
+  exactRank(method, inputShape, 4, IMAGE_LAYOUT);
+  return { height: positiveCount(method, "height", config.height), width: positiveCount(method, "width", config.width) };
+}
+
+/**
+ * Resizes image batches (Keras `Resizing`): bilinear (default) or nearest,
+ * with Keras 3's half-pixel sampling; `cropToAspectRatio` first crops the
+ * largest centred window of the target aspect ratio.
+ *
+ * @example
+ * new Resizing({ height: 64, width: 64 }).apply([null, 32, 48, 3]); // [null, 64, 64, 3]
+ */
+export class Resizing extends Layer {
+  readonly className = "Resizing";
+  private readonly config: Record<string, unknown>;
+  private settings: (ImageSettings & { interpolation: ResizeMethod; cropToAspectRatio: boolean }) | undefined;
+
+  constructor(config: unknown) {
+    const cfg = configObject("resizing", config, ["height", "width", "interpolation", "cropToAspectRatio", "name"]);
+    super(layerNames("Resizing", optionalName("resizing", cfg.name)));
+    this.config = cfg;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const cfg = this.config;
+    const interpolation = cfg.interpolation === undefined ? "bilinear" : oneOf("resizing", "interpolation", cfg.interpolation, INTERPOLATIONS);
+    const cropToAspectRatio = optionalBoolean("resizing", "cropToAspectRatio", cfg.cropToAspectRatio, false);
+    const target = imageTarget("resizing", inputShape, cfg);
+    this.settings = { ...target, interpolation, cropToAspectRatio };
+    return [inputShape[0], target.height, target.width, inputShape[3]];
+  }
+
+  call(input: Tensor): Tensor {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    const s = this.settings!;
+    return s.cropToAspectRatio ? resizeToAspect(input, s.height, s.width, s.interpolation) : resizeImages(input, s.height, s.width, s.interpolation);
+  }
+}
+
+/**
+ * Crops the centre of image batches (Keras `CenterCrop`); an image smaller
+ * than the target along either axis is cropped to the target aspect ratio and
+ * resized instead, as Keras 3 does.
+ *
+ * @example
+ * new CenterCrop({ height: 24, width: 24 }).apply([null, 32, 32, 3]); // [null, 24, 24, 3]
+ */
+export class CenterCrop extends Layer {
+  readonly className = "CenterCrop";
+  private readonly config: Record<string, unknown>;
+  private settings: ImageSettings | undefined;
+
+  constructor(config: unknown) {
+    const cfg = configObject("centerCrop", config, ["height", "width", "name"]);
+    super(layerNames("CenterCrop", optionalName("centerCrop", cfg.name)));
+    this.config = cfg;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const target = imageTarget("centerCrop", inputShape, this.config);
+    this.settings = target;
+    return [inputShape[0], target.height, target.width, inputShape[3]];
+  }
+
+  call(input: Tensor): Tensor {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    return centerCropImages(input, this.settings!.height, this.settings!.width);
+  }
+}
+
+/**
+ * The preprocessing methods of every symbolic tensor.
+ *
+ * @example
+ * addLayerMethods(preprocessingMethods); // done once in src/index.ts
+ */
+export const preprocessingMethods = {
+  rescaling(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Rescaling(config));
+  },
+  normalization(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Normalization(config));
+  },
+  resizing(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new Resizing(config));
+  },
+  centerCrop(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new CenterCrop(config));
+  },
+};

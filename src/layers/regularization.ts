@@ -1,12 +1,81 @@
 /**
- * Regularisation layers at run time: `Dropout` (type twin: `types/layers/regularization.ts`).
+ * Regularisation layers at run time: `Dropout`, `SpatialDropout1D`,
+ * `SpatialDropout2D`, `GaussianNoise`, `ActivityRegularization` (type twin:
+ * `types/layers/regularization.ts`). `predict` runs inference only, where all
+ * of them pass their input through; what they check is their options.
+ *
+ * The number-range checks here are shared with the other layer families.
  */
-import { configObject, fail, optionalName, valueText } from "../checks.js";
+import { configObject, exactRank, fail, oneOf, optionalName, valueText } from "../checks.js";
 import type { Shape } from "../checks.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
+
+/**
+ * Reads an optional finite number: the default when left out, a sentence for
+ * anything that is not a finite number (the types cannot see `NaN` or `Infinity`).
+ *
+ * @example
+ * finiteNumber("rescaling", "offset", undefined, 0); // 0
+ */
+export function finiteNumber(method: string, key: string, value: unknown, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value)) fail(`shapewise: ${method} ${key} must be a finite number, got ${valueText(value)}`);
+  return value;
+}
+
+/**
+ * Reads an optional number that must be at least 0 (Keras 3 rejects negative
+ * slopes, thresholds, regularisation factors).
+ *
+ * @example
+ * nonNegative("reLU", "maxValue", 6, 0); // 6
+ * nonNegative("reLU", "maxValue", -1, 0); // throws "shapewise: reLU maxValue must be at least 0, got -1"
+ */
+export function nonNegative(method: string, key: string, value: unknown, fallback?: number): number {
+  const v = finiteNumber(method, key, value, fallback);
+  if (v < 0) fail(`shapewise: ${method} ${key} must be at least 0, got ${valueText(v)}`);
+  return v;
+}
+
+/**
+ * Reads an optional number that must be above 0 (epsilons).
+ *
+ * @example
+ * positiveNumber("batchNormalization", "epsilon", undefined, 1e-3); // 0.001
+ */
+export function positiveNumber(method: string, key: string, value: unknown, fallback?: number): number {
+  const v = finiteNumber(method, key, value, fallback);
+  if (!(v > 0)) fail(`shapewise: ${method} ${key} must be positive, got ${valueText(v)}`);
+  return v;
+}
+
+/**
+ * Reads an optional number in `[0, 1]` (momentum, GaussianNoise's stddev).
+ *
+ * @example
+ * unitInterval("gaussianNoise", "stddev", 0.1); // 0.1
+ */
+export function unitInterval(method: string, key: string, value: unknown, fallback?: number): number {
+  const v = finiteNumber(method, key, value, fallback);
+  if (!(v >= 0 && v <= 1)) fail(`shapewise: ${method} ${key} must be at least 0 and at most 1, got ${valueText(v)}`);
+  return v;
+}
+
+/** Checks a dropout rate in `[0, 1)`: one sentence for every bad value, as `dropout` always gave. */
+function dropoutRate(method: string, rate: unknown): number {
+  if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) {
+    fail(`shapewise: ${method} rate must be at least 0 and below 1, got ${valueText(rate)}`);
+  }
+  return rate;
+}
+
+/** Checks an optional seed: any safe integer. */
+function seedOption(method: string, seed: unknown): void {
+  if (seed !== undefined && !Number.isSafeInteger(seed)) fail(`shapewise: ${method} seed must be an integer, got ${valueText(seed)}`);
+}
 
 /**
  * Randomly zeroes a fraction `rate` of its inputs while training (Keras
@@ -21,13 +90,8 @@ export class Dropout extends Layer {
 
   constructor(config: unknown) {
     const cfg = configObject("dropout", config, ["rate", "seed", "name"]);
-    const rate = cfg.rate;
-    if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) {
-      fail(`shapewise: dropout rate must be at least 0 and below 1, got ${valueText(rate)}`);
-    }
-    if (cfg.seed !== undefined && !Number.isSafeInteger(cfg.seed)) {
-      fail(`shapewise: dropout seed must be an integer, got ${valueText(cfg.seed)}`);
-    }
+    const rate = dropoutRate("dropout", cfg.rate);
+    seedOption("dropout", cfg.seed);
     super(layerNames("Dropout", optionalName("dropout", cfg.name)));
     this.rate = rate;
   }
@@ -41,9 +105,158 @@ export class Dropout extends Layer {
   }
 }
 
-/** The regularisation methods of every symbolic tensor. */
+/** What the two spatial dropouts share: rank, rate and seed, checked in that order. */
+abstract class SpatialDropout extends Layer {
+  protected readonly config: Record<string, unknown>;
+
+  constructor(
+    className: string,
+    private readonly method: string,
+    private readonly rank: number,
+    private readonly layout: string,
+    config: unknown,
+    options: readonly string[],
+  ) {
+    const cfg = configObject(method, config, options);
+    super(layerNames(className, optionalName(method, cfg.name)));
+    this.config = cfg;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    exactRank(this.method, inputShape, this.rank, this.layout);
+    dropoutRate(this.method, this.config.rate);
+    seedOption(this.method, this.config.seed);
+    return inputShape;
+  }
+
+  call(input: Tensor): Tensor {
+    return input;
+  }
+}
+
+/**
+ * Drops whole channels of `[batch, steps, channels]` sequences while training
+ * (Keras `SpatialDropout1D`); the identity at inference.
+ *
+ * @example
+ * new SpatialDropout1D({ rate: 0.2 }).apply([null, 100, 16]); // [null, 100, 16]
+ */
+export class SpatialDropout1D extends SpatialDropout {
+  readonly className = "SpatialDropout1D";
+  constructor(config: unknown) {
+    super("SpatialDropout1D", "spatialDropout1d", 3, "[batch, steps, channels]", config, ["rate", "seed", "name"]);
+  }
+}
+
+/**
+ * The layouts `spatialDropout2d` accepts (TensorFlow.js spelling of Keras `data_format`).
+ *
+ * @example
+ * DATA_FORMATS.includes("channelsFirst"); // true
+ */
+export const DATA_FORMATS = ["channelsLast", "channelsFirst"] as const;
+
+/**
+ * Drops whole feature maps of image batches while training (Keras
+ * `SpatialDropout2D`); the identity at inference.
+ *
+ * @example
+ * new SpatialDropout2D({ rate: 0.2 }).apply([null, 28, 28, 32]); // [null, 28, 28, 32]
+ */
+export class SpatialDropout2D extends SpatialDropout {
+  readonly className = "SpatialDropout2D";
+  readonly dataFormat: (typeof DATA_FORMATS)[number];
+  constructor(config: unknown) {
+    super(
+      "SpatialDropout2D",
+      "spatialDropout2d",
+      4,
+      "[batch, height, width, channels] or [batch, channels, height, width]",
+      config,
+      ["rate", "dataFormat", "seed", "name"],
+    );
+    this.dataFormat = this.config.dataFormat === undefined ? "channelsLast" : oneOf("spatialDropout2d", "dataFormat", this.config.dataFormat, DATA_FORMATS);
+  }
+}
+
+/**
+ * Adds zero-mean Gaussian noise while training (Keras `GaussianNoise`, whose
+ * `stddev` must lie in `[0, 1]`); the identity at inference.
+ *
+ * @example
+ * new GaussianNoise({ stddev: 0.1 }).apply([null, 64]); // [null, 64]
+ */
+export class GaussianNoise extends Layer {
+  readonly className = "GaussianNoise";
+  readonly stddev: number;
+
+  constructor(config: unknown) {
+    const cfg = configObject("gaussianNoise", config, ["stddev", "seed", "name"]);
+    const stddev = unitInterval("gaussianNoise", "stddev", cfg.stddev);
+    seedOption("gaussianNoise", cfg.seed);
+    super(layerNames("GaussianNoise", optionalName("gaussianNoise", cfg.name)));
+    this.stddev = stddev;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  call(input: Tensor): Tensor {
+    return input;
+  }
+}
+
+/**
+ * Adds `l1 * sum(|x|) + l2 * sum(x^2)` to the training loss (Keras
+ * `ActivityRegularization`); the identity at inference.
+ *
+ * @example
+ * new ActivityRegularization({ l1: 0.01 }).apply([null, 64]); // [null, 64]
+ */
+export class ActivityRegularization extends Layer {
+  readonly className = "ActivityRegularization";
+  readonly l1: number;
+  readonly l2: number;
+
+  constructor(config?: unknown) {
+    const cfg = configObject("activityRegularization", config, ["l1", "l2", "name"]);
+    const l1 = nonNegative("activityRegularization", "l1", cfg.l1, 0);
+    const l2 = nonNegative("activityRegularization", "l2", cfg.l2, 0);
+    super(layerNames("ActivityRegularization", optionalName("activityRegularization", cfg.name)));
+    this.l1 = l1;
+    this.l2 = l2;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  call(input: Tensor): Tensor {
+    return input;
+  }
+}
+
+/**
+ * The regularisation methods of every symbolic tensor.
+ *
+ * @example
+ * addLayerMethods(regularizationMethods); // done once in src/index.ts
+ */
 export const regularizationMethods = {
   dropout(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
     return this.applyLayer(new Dropout(config));
+  },
+  spatialDropout1d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new SpatialDropout1D(config));
+  },
+  spatialDropout2d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new SpatialDropout2D(config));
+  },
+  gaussianNoise(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new GaussianNoise(config));
+  },
+  activityRegularization(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new ActivityRegularization(config));
   },
 };

@@ -1,43 +1,512 @@
 /**
- * Reshaping layers at run time (type twin: `types/layers/reshaping.ts`).
+ * Reshaping layers at run time (type twin: `types/layers/reshaping.ts`):
+ * flatten, reshape, permute, repeatVector, and zero padding, cropping and
+ * nearest up-sampling in 1, 2 and 3 spatial dimensions.
  */
-import { configObject, optionalName } from "../checks.js";
-import type { Shape } from "../checks.js";
+import { configObject, exactRank, fail, oneOf, optionalName, positiveCount, valueText } from "../checks.js";
+import type { Dim, Shape } from "../checks.js";
+import { crop, padZeros, repeatEach, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
+import { AXIS_NAMES, dataFormatOption, layoutText, sizeTuple, snapshot, spatialIndices } from "./pooling.js";
+import type { DataFormat, SpatialRank } from "./pooling.js";
+
+const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
+
+// ---------------------------------------------------------------------------
+// flatten
+// ---------------------------------------------------------------------------
 
 /**
  * Folds every non-batch dimension into one (Keras `Flatten`): their product,
- * `null` if one is unknown, `1` for a rank-1 input.
+ * `null` if one is unknown, `1` for a rank-1 input. With `"channelsFirst"`
+ * data the channels move last first, so the order of the values is the one a
+ * channels-last model would flatten.
  *
  * @example
  * new Flatten().apply([null, 3, 3, 128]); // [null, 1152]
  */
 export class Flatten extends Layer {
   readonly className = "Flatten";
+  private readonly config: Record<string, unknown>;
+  private dataFormat: DataFormat | undefined;
 
   constructor(config?: unknown) {
-    const cfg = configObject("flatten", config, ["name"]);
+    const cfg = configObject("flatten", config, ["dataFormat", "name"]);
     super(layerNames("Flatten", optionalName("flatten", cfg.name)));
+    this.config = snapshot(cfg);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
+    this.dataFormat = dataFormatOption("flatten", this.config.dataFormat);
     const rest = inputShape.slice(1);
     const size = rest.some((d) => d === null) ? null : rest.reduce<number>((p, d) => p * (d as number), 1);
     return [inputShape[0], size];
   }
 
   call(input: Tensor): Tensor {
-    const batch = input.shape[0];
-    return { shape: [batch, batch === 0 ? 0 : input.data.length / batch], data: input.data };
+    if (this.dataFormat === undefined) this.computeOutputShape(this.builtInputShape());
+    const rank = input.shape.length;
+    // Keras moves channels last only from rank 3 on; for rank 2 the move changes nothing.
+    const x =
+      this.dataFormat === "channelsFirst" && rank > 2 ? transpose(input, [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]) : input;
+    const batch = x.shape[0];
+    return { shape: [batch, batch === 0 ? 0 : x.data.length / batch], data: x.data };
   }
 }
 
-/** The reshaping methods of every symbolic tensor. */
+// ---------------------------------------------------------------------------
+// reshape
+// ---------------------------------------------------------------------------
+
+/**
+ * Gives the values a new shape (Keras `Reshape`). One `-1` takes the size that
+ * keeps the number of values (`null` when an input size is unknown, as in
+ * Keras 3); otherwise the sizes must hold exactly the input's values.
+ *
+ * @example
+ * new Reshape({ targetShape: [-1, 16] }).apply([null, 28, 28, 1]); // [null, 49, 16]
+ */
+export class Reshape extends Layer {
+  readonly className = "Reshape";
+  private readonly config: Record<string, unknown>;
+
+  constructor(config: unknown) {
+    const cfg = configObject("reshape", config, ["targetShape", "name"]);
+    super(layerNames("Reshape", optionalName("reshape", cfg.name)));
+    this.config = snapshot(cfg);
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const target = this.config.targetShape;
+    if (!Array.isArray(target) || target.some((d) => d !== -1 && !(typeof d === "number" && Number.isSafeInteger(d) && d > 0))) {
+      fail(`shapewise: reshape targetShape must hold positive integers or -1, got ${valueText(target)}`);
+    }
+    const sizes = target as number[];
+    const unknown = sizes.filter((d) => d === -1).length;
+    if (unknown > 1) fail(`shapewise: reshape targetShape may hold at most one -1, got ${valueText(sizes)}`);
+    const rest = inputShape.slice(1);
+    if (rest.some((d) => d === null)) return [inputShape[0], ...sizes.map((d) => (d === -1 ? null : d))];
+    const size = product(rest as number[]);
+    const known = product(sizes.filter((d) => d !== -1));
+    // Past 2^53 - 1 products are not exact: the type level then sees `number`
+    // and reports nothing, so neither does this mirror.
+    const exact = Number.isSafeInteger(size) && Number.isSafeInteger(known);
+    if (unknown === 0) {
+      if (exact && size !== known) {
+        fail(`shapewise: reshape targetShape ${valueText(sizes)} holds ${known} values, input ${valueText(rest)} holds ${size}`);
+      }
+      return [inputShape[0], ...sizes];
+    }
+    if (exact && size % known !== 0) {
+      fail(`shapewise: reshape targetShape ${valueText(sizes)} cannot hold input ${valueText(rest)}: ${size} values are not a multiple of ${known}`);
+    }
+    const fill = Math.floor(size / known);
+    return [inputShape[0], ...sizes.map((d) => (d === -1 ? fill : d))];
+  }
+
+  call(input: Tensor): Tensor {
+    const shape = this.computeOutputShape(input.shape) as number[];
+    return { shape, data: input.data };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// permute
+// ---------------------------------------------------------------------------
+
+/**
+ * Reorders the non-batch axes (Keras `Permute`): output axis `i` (from 1) is
+ * input axis `dims[i - 1]`.
+ *
+ * @example
+ * new Permute({ dims: [2, 1] }).apply([null, 10, 64]); // [null, 64, 10]
+ */
+export class Permute extends Layer {
+  readonly className = "Permute";
+  private readonly config: Record<string, unknown>;
+  private dims: number[] | undefined;
+
+  constructor(config: unknown) {
+    const cfg = configObject("permute", config, ["dims", "name"]);
+    super(layerNames("Permute", optionalName("permute", cfg.name)));
+    this.config = snapshot(cfg);
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const dims = this.config.dims;
+    if (!Array.isArray(dims)) fail(`shapewise: permute dims must be a list of axes, got ${valueText(dims)}`);
+    const n = dims.length;
+    const seen = new Set(dims);
+    if (seen.size !== n || !dims.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 1 && d <= n)) {
+      fail(`shapewise: permute dims must list each axis from 1 to ${n} once, got ${valueText(dims)}`);
+    }
+    if (inputShape.length !== n + 1) {
+      fail(`shapewise: permute dims ${valueText(dims)} need input of rank ${n + 1}, got rank ${inputShape.length} ${valueText(inputShape)}`);
+    }
+    this.dims = dims as number[];
+    return [inputShape[0], ...this.dims.map((d) => inputShape[d])];
+  }
+
+  call(input: Tensor): Tensor {
+    if (this.dims === undefined) this.computeOutputShape(this.builtInputShape());
+    return transpose(input, [0, ...this.dims!]);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// repeatVector
+// ---------------------------------------------------------------------------
+
+/**
+ * Repeats a `[batch, features]` input `n` times along a new axis (Keras `RepeatVector`).
+ *
+ * @example
+ * new RepeatVector({ n: 3 }).apply([null, 32]); // [null, 3, 32]
+ */
+export class RepeatVector extends Layer {
+  readonly className = "RepeatVector";
+  private readonly config: Record<string, unknown>;
+  private n: number | undefined;
+
+  constructor(config: unknown) {
+    const cfg = configObject("repeatVector", config, ["n", "name"]);
+    super(layerNames("RepeatVector", optionalName("repeatVector", cfg.name)));
+    this.config = snapshot(cfg);
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    exactRank("repeatVector", inputShape, 2, "[batch, features]");
+    this.n = positiveCount("repeatVector", "n", this.config.n);
+    return [inputShape[0], this.n, inputShape[1]];
+  }
+
+  call(input: Tensor): Tensor {
+    if (this.n === undefined) this.computeOutputShape(this.builtInputShape());
+    const [batch, features] = input.shape;
+    return repeatEach({ shape: [batch, 1, features], data: input.data }, [1, this.n!, 1]);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Zero padding and cropping
+// ---------------------------------------------------------------------------
+
+const AMOUNT_FORMS: Readonly<Record<SpatialRank, string>> = {
+  1: "a non-negative integer or a pair of them",
+  2: "a non-negative integer, a pair of them, or a pair of pairs",
+  3: "a non-negative integer, a triple of them, or a triple of pairs",
+};
+
+const isAmount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * Reads a padding or cropping option as Keras does: in 1-D one number for
+ * both ends or `[before, after]`; in 2-D and 3-D one number for every side,
+ * one per axis, or a `[before, after]` pair per axis (mixing both forms).
+ *
+ * @example
+ * amountPairs("zeroPadding2d", "padding", [[1, 2], 3], 2); // [[1, 2], [3, 3]]
+ */
+export function amountPairs(method: string, key: string, value: unknown, n: SpatialRank): [number, number][] {
+  const bad = (): never => fail(`shapewise: ${method} ${key} must be ${AMOUNT_FORMS[n]}, got ${valueText(value)}`);
+  const pairOf = (v: unknown): [number, number] => {
+    if (isAmount(v)) return [v, v];
+    if (Array.isArray(v) && v.length === 2 && v.every(isAmount)) return [v[0], v[1]];
+    return bad();
+  };
+  if (n === 1) return [pairOf(value)];
+  if (isAmount(value)) return Array.from({ length: n }, (): [number, number] => [value, value]);
+  if (Array.isArray(value) && value.length === n) return value.map(pairOf);
+  return bad();
+}
+
+interface SpatialSettings {
+  dataFormat: DataFormat;
+  /** The spatial axes' positions in the shape. */
+  axes: number[];
+}
+
+/** What the spatial reshaping layers share: options, data format, rank check. */
+abstract class SpatialLayer extends Layer {
+  protected readonly config: Record<string, unknown>;
+  protected spatial: SpatialSettings | undefined;
+
+  constructor(
+    className: string,
+    protected readonly method: string,
+    protected readonly rank: SpatialRank,
+    config: unknown,
+    options: readonly string[],
+  ) {
+    const cfg = configObject(method, config, options);
+    super(layerNames(className, optionalName(method, cfg.name)));
+    this.config = snapshot(cfg);
+  }
+
+  /** Reads the data format (1-D layers have none) and checks the input rank. */
+  protected layout(inputShape: Shape): SpatialSettings {
+    const dataFormat = this.rank === 1 ? "channelsLast" : dataFormatOption(this.method, this.config.dataFormat);
+    exactRank(this.method, inputShape, this.rank + 2, layoutText(this.rank, dataFormat));
+    return { dataFormat, axes: spatialIndices(this.rank, dataFormat) };
+  }
+
+  /** Per-axis `[before, after]` of every axis of the input, zero off the spatial ones. */
+  protected allAxes(rank: number, pairs: readonly [number, number][]): [number, number][] {
+    const all = Array.from({ length: rank }, (): [number, number] => [0, 0]);
+    this.spatial!.axes.forEach((a, i) => (all[a] = pairs[i]));
+    return all;
+  }
+
+  protected ensureBuilt(): void {
+    if (this.spatial === undefined) this.computeOutputShape(this.builtInputShape());
+  }
+}
+
+const withFormat = (rank: SpatialRank, ...keys: string[]): string[] => (rank === 1 ? [...keys, "name"] : [...keys, "dataFormat", "name"]);
+
+/** Zero padding of the spatial axes (Keras `ZeroPadding1D/2D/3D`). */
+abstract class ZeroPaddingND extends SpatialLayer {
+  private pairs: [number, number][] | undefined;
+
+  constructor(className: string, method: string, rank: SpatialRank, config: unknown) {
+    super(className, method, rank, config, withFormat(rank, "padding"));
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const spatial = this.layout(inputShape);
+    const value = this.config.padding === undefined ? 1 : this.config.padding;
+    const pairs = amountPairs(this.method, "padding", value, this.rank);
+    this.spatial = spatial;
+    this.pairs = pairs;
+    const out: Dim[] = [...inputShape];
+    spatial.axes.forEach((a, i) => (out[a] = inputShape[a] === null ? null : inputShape[a]! + pairs[i][0] + pairs[i][1]));
+    return out;
+  }
+
+  call(input: Tensor): Tensor {
+    this.ensureBuilt();
+    return padZeros(input, this.allAxes(input.shape.length, this.pairs!));
+  }
+}
+
+/**
+ * Adds zeros before and after the steps (Keras `ZeroPadding1D`); 1 on each side by default.
+ *
+ * @example
+ * new ZeroPadding1D({ padding: 2 }).apply([null, 10, 4]); // [null, 14, 4]
+ */
+export class ZeroPadding1D extends ZeroPaddingND {
+  readonly className = "ZeroPadding1D";
+  constructor(config?: unknown) {
+    super("ZeroPadding1D", "zeroPadding1d", 1, config);
+  }
+}
+
+/**
+ * Adds rows and columns of zeros (Keras `ZeroPadding2D`).
+ *
+ * @example
+ * new ZeroPadding2D({ padding: [[1, 2], [3, 4]] }).apply([null, 28, 28, 3]); // [null, 31, 35, 3]
+ */
+export class ZeroPadding2D extends ZeroPaddingND {
+  readonly className = "ZeroPadding2D";
+  constructor(config?: unknown) {
+    super("ZeroPadding2D", "zeroPadding2d", 2, config);
+  }
+}
+
+/**
+ * Adds zeros around depth, height and width (Keras `ZeroPadding3D`).
+ *
+ * @example
+ * new ZeroPadding3D().apply([null, 4, 4, 4, 2]); // [null, 6, 6, 6, 2]
+ */
+export class ZeroPadding3D extends ZeroPaddingND {
+  readonly className = "ZeroPadding3D";
+  constructor(config?: unknown) {
+    super("ZeroPadding3D", "zeroPadding3d", 3, config);
+  }
+}
+
+/** Cropping of the spatial axes (Keras `Cropping1D/2D/3D`); each axis must keep at least one entry. */
+abstract class CroppingND extends SpatialLayer {
+  private pairs: [number, number][] | undefined;
+
+  constructor(className: string, method: string, rank: SpatialRank, config: unknown) {
+    super(className, method, rank, config, withFormat(rank, "cropping"));
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    const spatial = this.layout(inputShape);
+    // Keras crops 1 per side by default in 1-D and 3-D, nothing in 2-D.
+    const value = this.config.cropping === undefined ? (this.rank === 2 ? 0 : 1) : this.config.cropping;
+    const pairs = amountPairs(this.method, "cropping", value, this.rank);
+    spatial.axes.forEach((a, i) => {
+      const length = inputShape[a];
+      const removed = pairs[i][0] + pairs[i][1];
+      if (length !== null && removed >= length) {
+        fail(`shapewise: ${this.method} cropping ${valueText(value)} removes ${removed} from input ${AXIS_NAMES[this.rank][i]} ${length}, which leaves nothing`);
+      }
+    });
+    this.spatial = spatial;
+    this.pairs = pairs;
+    const out: Dim[] = [...inputShape];
+    spatial.axes.forEach((a, i) => (out[a] = inputShape[a] === null ? null : inputShape[a]! - pairs[i][0] - pairs[i][1]));
+    return out;
+  }
+
+  call(input: Tensor): Tensor {
+    this.ensureBuilt();
+    return crop(input, this.allAxes(input.shape.length, this.pairs!));
+  }
+}
+
+/**
+ * Removes steps at the start and end (Keras `Cropping1D`); 1 on each side by default.
+ *
+ * @example
+ * new Cropping1D({ cropping: [1, 2] }).apply([null, 10, 4]); // [null, 7, 4]
+ */
+export class Cropping1D extends CroppingND {
+  readonly className = "Cropping1D";
+  constructor(config?: unknown) {
+    super("Cropping1D", "cropping1d", 1, config);
+  }
+}
+
+/**
+ * Removes rows and columns at the borders (Keras `Cropping2D`); nothing by default.
+ *
+ * @example
+ * new Cropping2D({ cropping: [[2, 2], [4, 4]] }).apply([null, 28, 28, 3]); // [null, 24, 20, 3]
+ */
+export class Cropping2D extends CroppingND {
+  readonly className = "Cropping2D";
+  constructor(config?: unknown) {
+    super("Cropping2D", "cropping2d", 2, config);
+  }
+}
+
+/**
+ * Removes slices at the borders of depth, height and width (Keras `Cropping3D`); 1 on each side by default.
+ *
+ * @example
+ * new Cropping3D({ cropping: [2, 4, 2] }).apply([null, 28, 28, 10, 3]); // [null, 24, 20, 6, 3]
+ */
+export class Cropping3D extends CroppingND {
+  readonly className = "Cropping3D";
+  constructor(config?: unknown) {
+    super("Cropping3D", "cropping3d", 3, config);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Up-sampling
+// ---------------------------------------------------------------------------
+
+/** Nearest-neighbour up-sampling of the spatial axes (Keras `UpSampling1D/2D/3D`). */
+abstract class UpSamplingND extends SpatialLayer {
+  private factors: number[] | undefined;
+
+  constructor(className: string, method: string, rank: SpatialRank, config: unknown) {
+    super(className, method, rank, config, rank === 2 ? ["size", "dataFormat", "interpolation", "name"] : withFormat(rank, "size"));
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    // Only nearest is offered: Keras 3 and TF.js place bilinear samples differently.
+    if (this.rank === 2 && this.config.interpolation !== undefined) oneOf(this.method, "interpolation", this.config.interpolation, ["nearest"]);
+    const spatial = this.layout(inputShape);
+    const value = this.config.size === undefined ? 2 : this.config.size;
+    const factors = this.rank === 1 ? [positiveCount(this.method, "size", value)] : sizeTuple(this.method, "size", value, this.rank);
+    this.spatial = spatial;
+    this.factors = factors;
+    const out: Dim[] = [...inputShape];
+    spatial.axes.forEach((a, i) => (out[a] = inputShape[a] === null ? null : inputShape[a]! * factors[i]));
+    return out;
+  }
+
+  call(input: Tensor): Tensor {
+    this.ensureBuilt();
+    const all = new Array<number>(input.shape.length).fill(1);
+    this.spatial!.axes.forEach((a, i) => (all[a] = this.factors![i]));
+    return repeatEach(input, all);
+  }
+}
+
+/**
+ * Repeats every step `size` times (Keras `UpSampling1D`); 2 by default.
+ *
+ * @example
+ * new UpSampling1D({ size: 3 }).apply([null, 10, 4]); // [null, 30, 4]
+ */
+export class UpSampling1D extends UpSamplingND {
+  readonly className = "UpSampling1D";
+  constructor(config?: unknown) {
+    super("UpSampling1D", "upSampling1d", 1, config);
+  }
+}
+
+/**
+ * Repeats every row and column (Keras `UpSampling2D`, nearest); 2 by default.
+ *
+ * @example
+ * new UpSampling2D({ size: [2, 3] }).apply([null, 14, 14, 8]); // [null, 28, 42, 8]
+ */
+export class UpSampling2D extends UpSamplingND {
+  readonly className = "UpSampling2D";
+  constructor(config?: unknown) {
+    super("UpSampling2D", "upSampling2d", 2, config);
+  }
+}
+
+/**
+ * Repeats every slice along depth, height and width (Keras `UpSampling3D`); 2 by default.
+ *
+ * @example
+ * new UpSampling3D().apply([null, 4, 4, 4, 2]); // [null, 8, 8, 8, 2]
+ */
+export class UpSampling3D extends UpSamplingND {
+  readonly className = "UpSampling3D";
+  constructor(config?: unknown) {
+    super("UpSampling3D", "upSampling3d", 3, config);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The methods
+// ---------------------------------------------------------------------------
+
+type Method = (this: SymbolicTensorImpl, config?: unknown) => SymbolicTensorImpl;
+
+/** A method that applies a new layer of a class to the tensor it is called on. */
+function method(LayerClass: new (config?: unknown) => Layer): Method {
+  return function (this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
+    return this.applyLayer(new LayerClass(config));
+  };
+}
+
+/**
+ * The reshaping methods of every symbolic tensor.
+ *
+ * @example
+ * addLayerMethods(reshapingMethods); // done once in src/index.ts
+ */
 export const reshapingMethods = {
-  flatten(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Flatten(config));
-  },
+  flatten: method(Flatten),
+  reshape: method(Reshape),
+  permute: method(Permute),
+  repeatVector: method(RepeatVector),
+  zeroPadding1d: method(ZeroPadding1D),
+  zeroPadding2d: method(ZeroPadding2D),
+  zeroPadding3d: method(ZeroPadding3D),
+  cropping1d: method(Cropping1D),
+  cropping2d: method(Cropping2D),
+  cropping2D: method(Cropping2D),
+  cropping3d: method(Cropping3D),
+  upSampling1d: method(UpSampling1D),
+  upSampling2d: method(UpSampling2D),
+  upSampling3d: method(UpSampling3D),
 };

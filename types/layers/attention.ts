@@ -1,7 +1,186 @@
 /**
- * Attention layers at the type level (runtime twin: `src/layers/attention.ts`).
+ * Attention layers at the type level (runtime twin: `src/layers/attention.ts`):
+ * `multiHeadAttention`, called on the query with the value (and key) tensors
+ * in its config.
+ *
+ * Keras 3 `MultiHeadAttention.compute_output_shape`: the query's shape, with
+ * the last dimension replaced by `outputShape` when given; the value and key
+ * must agree in every dimension but the last.
  */
-import type { Shape } from "../shape.js";
+import type { Add, Max, Multiply } from "../arithmetic/index.js";
+import type { ConfigOr, ExactRank, PositiveCount } from "../checks.js";
+import type { AnyErrorTensor, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
+import type { Dim, Resolved, Shape, ShapeText } from "../shape.js";
+import type { SymbolicTensor, paramTotal } from "../symbolic-tensor.js";
 
-/** Attention methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far. */
-export interface AttentionMethods<S extends Shape, P extends number> {}
+/** A tensor the value or key option takes: any symbolic tensor of the model. */
+type TensorLike = { readonly shape: Shape; readonly [paramTotal]?: number };
+type ParamsOf<T> = T extends { readonly [paramTotal]?: infer Q extends number } ? Q : number;
+type ShapeOf<T> = T extends { readonly shape: infer Sh extends Shape } ? Sh : Shape;
+type ErrorOf<T> = T extends { readonly error: infer M extends string } ? M : never;
+
+/** Not distributive, so a shape of unknown rank gives no fault. */
+type KnownLast<Key extends string, Text extends string, S extends Shape, C> = [C] extends [null]
+  ? Fault<Key, `shapewise: multiHeadAttention ${Text}needs a known last dimension to size its weights, got ${ShapeText<S>}`>
+  : NoFault;
+
+/** Faults of the query alone: `[batch, steps, features]` with known features. */
+type QueryFault<S extends Shape> = FirstFault<
+  [ExactRank<"multiHeadAttention", S, 3, "[batch, steps, features]">, KnownLast<"(config)", "", S, S[2]>]
+>;
+
+/** Faults of the value or key tensor, on its own option. */
+type SequenceFault<Role extends "value" | "key", S extends Shape> = number extends S["length"]
+  ? NoFault
+  : S["length"] extends 3
+    ? KnownLast<Role, `${Role} `, S, S[2]>
+    : Fault<Role, `shapewise: multiHeadAttention ${Role} must have rank 3 [batch, steps, features], got rank ${S["length"]} ${ShapeText<S>}`>;
+
+/** Keras compares `value_shape[1:-1]` with `key_shape[1:-1]`: `null` matches only `null`; a non-literal size matches anything. */
+type SameSteps<A extends Dim, B extends Dim> = [A] extends [B] ? ([B] extends [A] ? true : Unsure<A, B>) : Unsure<A, B>;
+type Unsure<A, B> = number extends A ? true : number extends B ? true : false;
+
+type StepsFault<VS extends Shape, KS extends Shape> =
+  SameSteps<VS[1], KS[1]> extends true
+    ? NoFault
+    : Fault<"key", `shapewise: multiHeadAttention key shape ${ShapeText<KS>} and value shape ${ShapeText<VS>} must match in every dimension but the last`>;
+
+type AttentionFault<
+  S extends Shape,
+  H extends number,
+  KD extends number,
+  VD extends number,
+  O extends number | undefined,
+  VS extends Shape,
+  KS extends Shape,
+> = FirstFault<
+  [
+    QueryFault<S>,
+    PositiveCount<"multiHeadAttention", "numHeads", H>,
+    PositiveCount<"multiHeadAttention", "keyDim", KD>,
+    PositiveCount<"multiHeadAttention", "valueDim", VD>,
+    [O] extends [number] ? PositiveCount<"multiHeadAttention", "outputShape", O> : NoFault,
+    SequenceFault<"value", VS>,
+    SequenceFault<"key", KS>,
+    StepsFault<VS, KS>,
+  ]
+>;
+
+/**
+ * Weights of a `multiHeadAttention` with `H` heads of key size `KD` and
+ * value size `VD`, on query, key and value features `Dq`, `Dk`, `Dv`, with
+ * output size `Do`: `H*KD*(Dq+Dk) + H*VD*(Dv+Do)`, and with biases
+ * `+ 2*H*KD + H*VD + Do`.
+ *
+ * @example
+ * type A = MultiHeadAttentionParams<2, 16, 16, 32, 32, 32, 32, true>; // 4224
+ * type B = MultiHeadAttentionParams<4, 8, 6, 20, 12, 12, 20, true>;   // 1900
+ */
+export type MultiHeadAttentionParams<
+  H extends number,
+  KD extends number,
+  VD extends number,
+  Dq extends number,
+  Dk extends number,
+  Dv extends number,
+  Do extends number,
+  B extends boolean,
+> = Add<
+  Add<Multiply<Multiply<H, KD>, Add<Dq, Dk>>, Multiply<Multiply<H, VD>, Add<Dv, Do>>>,
+  [B] extends [false] ? 0 : [B] extends [true] ? Add<Add<Multiply<Multiply<H, KD>, 2>, Multiply<H, VD>>, Do> : number
+>;
+
+/**
+ * The running total after the layer. The type level knows each input's total
+ * but not which layers they share; the largest is exact when the value and
+ * key are the query itself (self-attention) or lie on its path, or it on
+ * theirs.
+ */
+type Total<P extends number, V, K> = Max<P, Max<ParamsOf<V>, ParamsOf<K>>>;
+
+type OutputSize<S extends Shape, O> = O extends number ? O : S[2] & number;
+
+type AttentionResult<S extends Shape, P extends number, H extends number, KD extends number, VD extends number, O, B extends boolean, V, K, E> = [
+  ErrorOf<V> | ErrorOf<K>,
+] extends [never]
+  ? E extends Fault<string, infer M>
+    ? ErrorTensor<M>
+    : SymbolicTensor<
+        Resolved<[S[0], S[1], OutputSize<S, O>]>,
+        Add<
+          Total<P, V, K>,
+          MultiHeadAttentionParams<H, KD, VD, S[2] & number, ShapeOf<K>[2] & number, ShapeOf<V>[2] & number, OutputSize<S, O>, B>
+        >
+      >
+  : ErrorTensor<ErrorOf<V> | ErrorOf<K>>;
+
+/** The value and key shapes to check: none when either is an error tensor (its error was reported where it arose). */
+type Checked<T> = [ErrorOf<T>] extends [never] ? ShapeOf<T> : Shape;
+
+/**
+ * The options of {@link AttentionMethods.multiHeadAttention}.
+ *
+ * @example
+ * const x = input({ shape: [8, 32] });
+ * const options: MultiHeadAttentionOptions = { numHeads: 2, keyDim: 16, value: x };
+ */
+export interface MultiHeadAttentionOptions {
+  /** Number of attention heads. */
+  numHeads: number;
+  /** Size of each head for query and key. */
+  keyDim: number;
+  /** Size of each head for value (default `keyDim`). */
+  valueDim?: number;
+  /** Output features (default: the query's last dimension). */
+  outputShape?: number;
+  /** Whether the projections add biases (default `true`). */
+  useBias?: boolean;
+  /** The value tensor `[batch, steps, features]`; the query itself for self-attention. */
+  value: TensorLike;
+  /** The key tensor (default: the value). */
+  key?: TensorLike;
+  /** Layer name; `multi_head_attention`, ... otherwise. */
+  name?: string;
+}
+
+/**
+ * Attention methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far.
+ *
+ * @example
+ * const x = input({ shape: [8, 32] });
+ * x.multiHeadAttention({ numHeads: 2, keyDim: 16, value: x }).dense({ units: 32 });
+ */
+export interface AttentionMethods<S extends Shape, P extends number> {
+  /**
+   * Multi-head dot-product attention (Keras `MultiHeadAttention`), called on
+   * the query `[batch, steps, features]`: `softmax(Q Kᵀ / sqrt(keyDim)) V`
+   * per head, projected back to the query's features (or `outputShape`).
+   *
+   * @example
+   * const x = input({ shape: [8, 32] });
+   * x.multiHeadAttention({ numHeads: 2, keyDim: 16, value: x }); // SymbolicTensor<[null, 8, 32], 4224>
+   */
+  multiHeadAttention<
+    const H extends number,
+    const KD extends number,
+    V extends TensorLike | AnyErrorTensor,
+    K extends TensorLike | AnyErrorTensor = V,
+    const VD extends number = KD,
+    const O extends number | undefined = undefined,
+    const B extends boolean = true,
+  >(
+    config: ConfigOr<
+      QueryFault<S>,
+      {
+        numHeads: Field<AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>, "numHeads", H>;
+        keyDim: Field<AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>, "keyDim", KD>;
+        valueDim?: Field<AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>, "valueDim", VD>;
+        outputShape?: Field<AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>, "outputShape", O>;
+        useBias?: B;
+        value: Field<AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>, "value", V>;
+        key?: Field<AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>, "key", K>;
+        name?: string;
+      }
+    >,
+  ): AttentionResult<S, P, H, KD, VD, O, B, V, K, AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>>;
+}

@@ -1,12 +1,12 @@
 /**
- * Core layers at the type level: `dense` and `activation`
+ * Core layers at the type level: `dense`, `activation` and `embedding`
  * (runtime twin: `src/layers/core.ts`).
  */
 import type { Add, Multiply } from "../arithmetic/index.js";
 import type { ActivationName } from "../activations.js";
 import type { ConfigOr, KnownChannels, PositiveCount } from "../checks.js";
 import type { ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
-import type { Last, ReplaceLast, Shape, ShapeText } from "../shape.js";
+import type { Last, ReplaceLast, Resolved, Shape, ShapeText } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
 /** The options of {@link CoreMethods.dense}. */
@@ -47,6 +47,28 @@ type DenseResult<S extends Shape, P extends number, U extends number, B extends 
     ? ErrorTensor<M>
     : SymbolicTensor<ReplaceLast<S, U>, Add<P, DenseParams<Last<S> & number, U, B>>>;
 
+/**
+ * The options of {@link CoreMethods.embedding}.
+ *
+ * @example
+ * const options: EmbeddingOptions = { inputDim: 1000, outputDim: 64 };
+ */
+export interface EmbeddingOptions {
+  /** Number of rows of the table: indices run from 0 to `inputDim - 1`. */
+  inputDim: number;
+  /** Size of each vector. */
+  outputDim: number;
+  /** Layer name. */
+  name?: string;
+}
+
+type EmbeddingFault<I extends number, O extends number> = FirstFault<
+  [PositiveCount<"embedding", "inputDim", I>, PositiveCount<"embedding", "outputDim", O>]
+>;
+
+type EmbeddingResult<S extends Shape, P extends number, I extends number, O extends number, E> =
+  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[...S, O]>, Add<P, Multiply<I, O>>>;
+
 /** Core methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far. */
 export interface CoreMethods<S extends Shape, P extends number> {
   /**
@@ -76,4 +98,19 @@ export interface CoreMethods<S extends Shape, P extends number> {
    * input({ shape: [10] }).activation({ activation: "tanh" });
    */
   activation(config: ActivationName | { activation: ActivationName; name?: string }): SymbolicTensor<S, P>;
+
+  /**
+   * Looks up a learned vector for every integer index (Keras `Embedding`):
+   * `[batch, ...]` gives `[batch, ..., outputDim]`, with an
+   * `[inputDim, outputDim]` table. At run time every input value must be an
+   * integer in `[0, inputDim)`.
+   *
+   * @example
+   * input({ shape: [10] }).embedding({ inputDim: 1000, outputDim: 64 }); // SymbolicTensor<[null, 10, 64], 64000>
+   */
+  embedding<const I extends number, const O extends number>(config: {
+    inputDim: Field<EmbeddingFault<I, O>, "inputDim", I>;
+    outputDim: Field<EmbeddingFault<I, O>, "outputDim", O>;
+    name?: string;
+  }): EmbeddingResult<S, P, I, O, EmbeddingFault<I, O>>;
 }

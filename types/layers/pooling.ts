@@ -3,14 +3,262 @@
  *
  * Keras 3 `compute_pooling_output_shape`: strides default to the pool size;
  * `"valid"` gives `floor((L - p) / s) + 1`, `"same"` gives `ceil(L / s)`.
+ * Global pooling keeps the channels only (`keepdims` keeps the spatial axes
+ * as size 1).
+ *
+ * The layout helpers here (`DataFormat`, `SpatialOf`, `WithSpatial`,
+ * `Receiver`, ...) are shared with `reshaping.ts`, whose padding, cropping and
+ * up-sampling layers read the same spatial axes.
  */
+import type { IsSafeInteger, IsSafePositiveInteger } from "../arithmetic/index.js";
 import type { ExactRank, PositiveSize } from "../checks.js";
-import type { ErrorTensor, Fault, Field, FirstFault } from "../errors.js";
-import type { Pair, Resolved, Shape, Size2 } from "../shape.js";
+import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
+import type { Dim, Last, Resolved, Shape, ShapeText, Size2 } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 import type { Padding, WindowFits, WindowOutput } from "./convolutional.js";
 
-/** The options of the 2-D pooling methods. */
+// ---------------------------------------------------------------------------
+// Layout helpers shared with the reshaping family
+// ---------------------------------------------------------------------------
+
+/**
+ * Where the channels are: last (`[batch, ...spatial, channels]`, the default)
+ * or first after the batch (`[batch, channels, ...spatial]`), as TensorFlow.js
+ * spells Keras' `data_format`.
+ *
+ * @example
+ * input({ shape: [3, 32, 32] }).maxPooling2d({ dataFormat: "channelsFirst" }); // SymbolicTensor<[null, 3, 16, 16], 0>
+ */
+export type DataFormat = "channelsLast" | "channelsFirst";
+
+/**
+ * A size option of a 1-D layer: one number, or a list of one.
+ *
+ * @example
+ * const poolSize: Size1 = [3];
+ */
+export type Size1 = number | readonly [number];
+
+/**
+ * A size option of a 3-D layer: one number for every axis, or `[depth, height, width]`.
+ *
+ * @example
+ * const poolSize: Size3 = [1, 2, 2];
+ */
+export type Size3 = number | readonly [number, number, number];
+
+/**
+ * Number of spatial axes of a layer: 1, 2 or 3.
+ *
+ * @example
+ * type N = SpatialRank; // 1 | 2 | 3
+ */
+export type SpatialRank = 1 | 2 | 3;
+
+/**
+ * The names messages give the spatial axes.
+ *
+ * @example
+ * type A = AxisNames<3>; // ["depth", "height", "width"]
+ */
+export type AxisNames<N extends SpatialRank> = N extends 1 ? ["steps"] : N extends 2 ? ["height", "width"] : ["depth", "height", "width"];
+
+type AxesText<N extends SpatialRank> = N extends 1 ? "steps" : N extends 2 ? "height, width" : "depth, height, width";
+
+/**
+ * The input layout messages print for a spatial rank and data format.
+ *
+ * @example
+ * type T = LayoutText<2, "channelsFirst">; // "[batch, channels, height, width]"
+ */
+export type LayoutText<N extends SpatialRank, Df> = [Df] extends ["channelsFirst"]
+  ? `[batch, channels, ${AxesText<N>}]`
+  : `[batch, ${AxesText<N>}, channels]`;
+
+/**
+ * The rank of the input a layer with `N` spatial axes takes.
+ *
+ * @example
+ * type R = RankOf<2>; // 4
+ */
+export type RankOf<N extends SpatialRank> = N extends 1 ? 3 : N extends 2 ? 4 : 5;
+
+/**
+ * The spatial dimensions of a shape: between the batch and the channels
+ * (`channelsLast`), or after both (`channelsFirst`). A data format that is not
+ * a literal leaves every spatial size unknown (`number | null`).
+ *
+ * @example
+ * type A = SpatialOf<[null, 28, 28, 3], "channelsLast">;  // [28, 28]
+ * type B = SpatialOf<[null, 3, 28, 28], "channelsFirst">; // [28, 28]
+ */
+export type SpatialOf<S extends Shape, Df> = [Df] extends ["channelsFirst"]
+  ? S extends readonly [Dim, Dim, ...infer Sp extends Dim[]]
+    ? Sp
+    : Dim[]
+  : [Df] extends ["channelsLast"]
+    ? S extends readonly [Dim, ...infer Sp extends Dim[], Dim]
+      ? Sp
+      : Dim[]
+    : S extends readonly [Dim, Dim, ...infer Sp extends Dim[]]
+      ? { [I in keyof Sp]: Dim }
+      : Dim[];
+
+/**
+ * The channel dimension of a shape for a data format.
+ *
+ * @example
+ * type C = ChannelsOf<[null, 3, 28, 28], "channelsFirst">; // 3
+ */
+export type ChannelsOf<S extends Shape, Df> = [Df] extends ["channelsFirst"] ? S[1] : [Df] extends ["channelsLast"] ? Last<S> : Dim;
+
+/**
+ * A shape rebuilt with new spatial dimensions, batch and channels in place.
+ *
+ * @example
+ * type S = WithSpatial<[null, 28, 28, 3], "channelsLast", [14, 14]>; // [null, 14, 14, 3]
+ */
+export type WithSpatial<S extends Shape, Df, Sp extends readonly Dim[]> = [Df] extends ["channelsFirst"]
+  ? [S[0], S[1], ...Sp]
+  : [S[0], ...Sp, ChannelsOf<S, Df>];
+
+/**
+ * A fault moved onto the receiver: for mistakes no written option can carry.
+ *
+ * @example
+ * type F = OnReceiver<Fault<"(config)", "shapewise: ...">>; // Fault<"(this)", "shapewise: ...">
+ */
+export type OnReceiver<E> = E extends Fault<string, infer M> ? Fault<"(this)", M> : E;
+
+/**
+ * A fault that belongs to an option when it was written, to the receiver when a default caused it.
+ *
+ * @example
+ * type F = OnOptionOrReceiver<undefined, Fault<"poolSize", "shapewise: ...">>; // Fault<"(this)", "shapewise: ...">
+ */
+export type OnOptionOrReceiver<Written, E> = [Written] extends [undefined] ? OnReceiver<E> : E;
+
+/**
+ * The type `this` must have: anything, or the message of a fault reported on the receiver.
+ *
+ * @example
+ * type T = Receiver<NoFault>;                          // unknown
+ * type U = Receiver<Fault<"(this)", "shapewise: ...">>; // "shapewise: ..."
+ */
+export type Receiver<E> = E extends Fault<"(this)", infer M> ? M : unknown;
+
+/**
+ * The per-axis sizes of a size option for `N` axes: a number repeats, a
+ * tuple is taken as written, anything else gives `number` per axis.
+ *
+ * @example
+ * type A = PerAxis<2, 3>;         // [2, 2, 2]
+ * type B = PerAxis<[1, 2, 3], 3>; // [1, 2, 3]
+ */
+export type PerAxis<V, N extends SpatialRank> = V extends readonly [number, ...number[]]
+  ? V
+  : V extends number
+    ? N extends 1
+      ? [V]
+      : N extends 2
+        ? [V, V]
+        : [V, V, V]
+    : N extends 1
+      ? [number]
+      : N extends 2
+        ? [number, number]
+        : [number, number, number];
+
+type NotPositive<V> = V extends readonly unknown[]
+  ? false extends { [I in keyof V]: IsSafePositiveInteger<V[I] & number> extends false ? false : true }[number]
+    ? true
+    : false
+  : IsSafePositiveInteger<V & number> extends false
+    ? true
+    : false;
+
+/** How messages name the list form of a size option per spatial rank. */
+type SizeForms<N extends SpatialRank> = N extends 1 ? "a list of one" : N extends 2 ? "a pair of them" : "a triple of them";
+
+/**
+ * A fault when a size option of a layer with `N` spatial axes holds anything
+ * but positive integers (the 2-D sentence is the shared one of `conv2d`).
+ *
+ * @example
+ * type F = PositiveSizes<"maxPooling3d", "poolSize", [2, 0, 2], 3>;
+ * // Fault<"poolSize", "shapewise: maxPooling3d poolSize must be a positive integer or a triple of them, got [2, 0, 2]">
+ */
+export type PositiveSizes<Method extends string, Key extends string, V, N extends SpatialRank> = N extends 2
+  ? [V] extends [Size2]
+    ? PositiveSize<Method, Key, V>
+    : NoFault
+  : Certainly<NotPositive<V>> extends true
+    ? Fault<Key, `shapewise: ${Method} ${Key} must be a positive integer or ${SizeForms<N>}, got ${ShapeText<V>}`>
+    : NoFault;
+
+/**
+ * `true` when a literal is certainly not a non-negative safe integer; nested lists are read through.
+ *
+ * @example
+ * type A = AnyNegative<[[1, -2], 3]>; // true
+ * type B = AnyNegative<number>;       // false
+ */
+export type AnyNegative<V> = V extends readonly unknown[]
+  ? true extends { [I in keyof V]: AnyNegative<V[I]> }[number]
+    ? true
+    : false
+  : V extends number
+    ? IsSafeInteger<V> extends false
+      ? true
+      : `${V}` extends `-${string}`
+        ? true
+        : false
+    : false;
+
+/**
+ * The text of an option that may nest lists, as messages print it.
+ *
+ * @example
+ * type T = OptionText<readonly [readonly [1, 2], 3]>; // "[[1, 2], 3]"
+ */
+export type OptionText<V> = V extends readonly unknown[] ? (number extends V["length"] ? "[number[]]" : `[${JoinOptions<V>}]`) : ShapeText<V>;
+
+type JoinOptions<V extends readonly unknown[], Acc extends string = ""> = V extends readonly [infer H, ...infer R]
+  ? JoinOptions<R, Acc extends "" ? OptionText<H> : `${Acc}, ${OptionText<H>}`>
+  : Acc;
+
+/** A shape of the same rank with every non-batch size unknown: the result when the data format is not a literal. */
+type Unknowns<S extends Shape> = S extends readonly [infer B extends Dim, ...infer R extends Dim[]] ? [B, ...{ [I in keyof R]: Dim }] : S;
+
+// ---------------------------------------------------------------------------
+// Windowed pooling (1-D, 2-D, 3-D)
+// ---------------------------------------------------------------------------
+
+/**
+ * The options of the 1-D pooling methods.
+ *
+ * @example
+ * const options: Pooling1DOptions = { poolSize: 3, strides: 2, padding: "same" };
+ */
+export interface Pooling1DOptions {
+  /** Window length (default 2). */
+  poolSize?: Size1;
+  /** Step between windows (default: the pool size). */
+  strides?: Size1;
+  /** `"valid"` (default) or `"same"`. */
+  padding?: Padding;
+  /** `"channelsLast"` (default: `[batch, steps, channels]`) or `"channelsFirst"`. */
+  dataFormat?: DataFormat;
+  /** Layer name. */
+  name?: string;
+}
+
+/**
+ * The options of the 2-D pooling methods.
+ *
+ * @example
+ * const options: Pooling2DOptions = { poolSize: [2, 3], dataFormat: "channelsFirst" };
+ */
 export interface Pooling2DOptions {
   /** Window height and width (default 2). */
   poolSize?: Size2;
@@ -18,83 +266,223 @@ export interface Pooling2DOptions {
   strides?: Size2;
   /** `"valid"` (default) or `"same"`. */
   padding?: Padding;
+  /** `"channelsLast"` (default: `[batch, height, width, channels]`) or `"channelsFirst"`. */
+  dataFormat?: DataFormat;
   /** Layer name. */
   name?: string;
 }
 
-/** The pool size in effect: 2 when the option is left out. */
-type PoolSizeOf<Ps> = Ps extends Size2 ? Ps : 2;
-/** The strides in effect: the pool size when the option is left out. */
-type StridesOf<Ps, St> = St extends Size2 ? St : PoolSizeOf<Ps>;
+/**
+ * The options of the 3-D pooling methods.
+ *
+ * @example
+ * const options: Pooling3DOptions = { poolSize: [1, 2, 2], padding: "same" };
+ */
+export interface Pooling3DOptions {
+  /** Window depth, height and width (default 2). */
+  poolSize?: Size3;
+  /** Step between windows (default: the pool size). */
+  strides?: Size3;
+  /** `"valid"` (default) or `"same"`. */
+  padding?: Padding;
+  /** `"channelsLast"` (default: `[batch, depth, height, width, channels]`) or `"channelsFirst"`. */
+  dataFormat?: DataFormat;
+  /** Layer name. */
+  name?: string;
+}
 
-/** A fault moved onto the receiver: for mistakes no written property can carry. */
-type OnReceiver<E> = E extends Fault<string, infer M> ? Fault<"(this)", M> : E;
+/**
+ * The size option type of a layer with `N` spatial axes.
+ *
+ * @example
+ * type S = SizeN<3>; // Size3
+ */
+export type SizeN<N extends SpatialRank> = N extends 1 ? Size1 : N extends 2 ? Size2 : Size3;
+
+/** The pool size in effect: 2 per axis when the option is left out. */
+type PoolSizeOf<Ps> = [Ps] extends [undefined] ? 2 : Ps;
+/** The strides in effect: the pool size when the option is left out. */
+type StridesOf<Ps, St> = [St] extends [undefined] ? PoolSizeOf<Ps> : St;
+
+/** The first axis along which a window does not fit, in axis order. */
+type AxesFit<
+  Method extends string,
+  Sp extends readonly Dim[],
+  K extends readonly number[],
+  Names extends readonly string[],
+  Pd extends Padding,
+> = Sp extends readonly [infer L extends Dim, ...infer SR extends Dim[]]
+  ? K extends readonly [infer k extends number, ...infer KR extends number[]]
+    ? Names extends readonly [infer Nm extends string, ...infer NR extends string[]]
+      ? WindowFits<Method, "poolSize", Nm, L, k, 1, Pd> extends infer E extends Fault
+        ? E
+        : AxesFit<Method, SR, KR, NR, Pd>
+      : NoFault
+    : NoFault
+  : NoFault;
 
 /**
  * Pooling takes no required option, so a fault of the input's rank, or of a
  * default window too large for it, is reported on the tensor the method is
  * called on; faults of written options stay on those options.
  */
-type Pool2DFault<Method extends string, S extends Shape, Ps extends Size2 | undefined, St extends Size2 | undefined, Pd extends Padding> = FirstFault<
+type PoolFault<Method extends string, N extends SpatialRank, S extends Shape, Ps, St, Pd extends Padding, Df> = FirstFault<
   [
-    OnReceiver<ExactRank<Method, S, 4, "[batch, height, width, channels]">>,
-    PositiveSize<Method, "poolSize", PoolSizeOf<Ps>>,
-    PositiveSize<Method, "strides", StridesOf<Ps, St>>,
-    WindowFitsOn<Ps, WindowFits<Method, "poolSize", "height", S[1], Pair<PoolSizeOf<Ps>>[0], 1, Pd>>,
-    WindowFitsOn<Ps, WindowFits<Method, "poolSize", "width", S[2], Pair<PoolSizeOf<Ps>>[1], 1, Pd>>,
+    OnReceiver<ExactRank<Method, S, RankOf<N>, LayoutText<N, Df>>>,
+    PositiveSizes<Method, "poolSize", PoolSizeOf<Ps>, N>,
+    PositiveSizes<Method, "strides", StridesOf<Ps, St>, N>,
+    OnOptionOrReceiver<Ps, AxesFit<Method, SpatialOf<S, Df>, PerAxis<PoolSizeOf<Ps>, N>, AxisNames<N>, Pd>>,
   ]
 >;
 
-type WindowFitsOn<Ps, E> = Ps extends Size2 ? E : OnReceiver<E>;
-
-/** The type `this` must have: anything, or the message of a fault reported on the receiver. */
-type Receiver<E> = E extends Fault<"(this)", infer M> ? M : unknown;
-
-type Pool2DConfig<Method extends string, S extends Shape, Ps extends Size2 | undefined, St extends Size2 | undefined, Pd extends Padding> = {
-  poolSize?: Field<Pool2DFault<Method, S, Ps, St, Pd>, "poolSize", Ps>;
-  strides?: Field<Pool2DFault<Method, S, Ps, St, Pd>, "strides", St>;
-  padding?: Pd;
-  name?: string;
+type PoolSpatial<Sp extends readonly Dim[], K extends readonly number[], St extends readonly number[], Pd extends Padding> = {
+  [I in keyof Sp]: WindowOutput<Sp[I], K[I & keyof K] & number, St[I & keyof St] & number, 1, Pd>;
 };
 
-type Pool2DResult<S extends Shape, P extends number, Ps extends Size2 | undefined, St extends Size2 | undefined, Pd extends Padding, E> =
-  E extends Fault<string, infer M>
-    ? ErrorTensor<M>
-    : SymbolicTensor<
-        Resolved<
-          [
-            S[0],
-            WindowOutput<S[1], Pair<PoolSizeOf<Ps>>[0], Pair<StridesOf<Ps, St>>[0], 1, Pd>,
-            WindowOutput<S[2], Pair<PoolSizeOf<Ps>>[1], Pair<StridesOf<Ps, St>>[1], 1, Pd>,
-            S[3],
-          ]
-        >,
-        P
-      >;
+type PoolShape<S extends Shape, N extends SpatialRank, Ps, St, Pd extends Padding, Df> = [Df] extends [DataFormat]
+  ? DataFormat extends Df
+    ? Unknowns<S>
+    : WithSpatial<S, Df, PoolSpatial<SpatialOf<S, Df>, PerAxis<PoolSizeOf<Ps>, N>, PerAxis<StridesOf<Ps, St>, N>, Pd>>
+  : Unknowns<S>;
 
-/** Pooling methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far. */
+type PoolResult<S extends Shape, P extends number, N extends SpatialRank, Ps, St, Pd extends Padding, Df, E> =
+  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<PoolShape<S, N, Ps, St, Pd, Df>>, P>;
+
+/**
+ * The signature of a windowed pooling method with `N` spatial axes; `Method`
+ * names the layer in messages (aliases report under the Keras-style name).
+ *
+ * @example
+ * type M = PoolingMethod<"maxPooling1d", 1, [null, 11, 4], 0>; // what `maxPooling1d` and `maxPool1d` are
+ */
+export type PoolingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number> = <
+  const Ps extends SizeN<N> | undefined = undefined,
+  const St extends SizeN<N> | undefined = undefined,
+  const Pd extends Padding = "valid",
+  const Df extends DataFormat = "channelsLast",
+>(
+  this: Receiver<PoolFault<Method, N, S, Ps, St, Pd, Df>>,
+  config?: {
+    poolSize?: Field<PoolFault<Method, N, S, Ps, St, Pd, Df>, "poolSize", Ps>;
+    strides?: Field<PoolFault<Method, N, S, Ps, St, Pd, Df>, "strides", St>;
+    padding?: Pd;
+    dataFormat?: Df;
+    name?: string;
+  },
+) => PoolResult<S, P, N, Ps, St, Pd, Df, PoolFault<Method, N, S, Ps, St, Pd, Df>>;
+
+// ---------------------------------------------------------------------------
+// Global pooling
+// ---------------------------------------------------------------------------
+
+/**
+ * The options of the global pooling methods.
+ *
+ * @example
+ * const options: GlobalPoolingOptions = { keepdims: true };
+ */
+export interface GlobalPoolingOptions {
+  /** `"channelsLast"` (default) or `"channelsFirst"`. */
+  dataFormat?: DataFormat;
+  /** Keep the spatial axes with size 1 (Keras 3; default `false`). */
+  keepdims?: boolean;
+  /** Layer name. */
+  name?: string;
+}
+
+type GlobalFault<Method extends string, N extends SpatialRank, S extends Shape, Df> = OnReceiver<
+  ExactRank<Method, S, RankOf<N>, LayoutText<N, Df>>
+>;
+
+type Ones<N extends SpatialRank> = N extends 1 ? [1] : N extends 2 ? [1, 1] : [1, 1, 1];
+
+type GlobalShape<S extends Shape, N extends SpatialRank, Df, Kd> = [Kd] extends [false]
+  ? [S[0], ChannelsOf<S, Df>]
+  : [Kd] extends [true]
+    ? [Df] extends ["channelsFirst"]
+      ? [S[0], S[1], ...Ones<N>]
+      : [Df] extends ["channelsLast"]
+        ? [S[0], ...Ones<N>, Last<S>]
+        : Unknowns<S>
+    : [S[0], ...Dim[]];
+
+/**
+ * The signature of a global pooling method with `N` spatial axes.
+ *
+ * @example
+ * type M = GlobalPoolingMethod<"globalAveragePooling2d", 2, [null, 7, 7, 512], 0>;
+ */
+export type GlobalPoolingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number> = <
+  const Df extends DataFormat = "channelsLast",
+  const Kd extends boolean = false,
+>(
+  this: Receiver<GlobalFault<Method, N, S, Df>>,
+  config?: { dataFormat?: Df; keepdims?: Kd; name?: string },
+) => GlobalFault<Method, N, S, Df> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<GlobalShape<S, N, Df, Kd>>, P>;
+
+// ---------------------------------------------------------------------------
+// The methods
+// ---------------------------------------------------------------------------
+
+/**
+ * Pooling methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far.
+ *
+ * @example
+ * input({ shape: [28, 28, 32] }).maxPooling2d().globalAveragePooling2d(); // SymbolicTensor<[null, 32], 0>
+ */
 export interface PoolingMethods<S extends Shape, P extends number> {
+  /**
+   * Maximum over each window of steps (Keras `MaxPooling1D`); pool size 2 by default.
+   *
+   * @example
+   * input({ shape: [11, 4] }).maxPooling1d(); // SymbolicTensor<[null, 5, 4], 0>
+   */
+  maxPooling1d: PoolingMethod<"maxPooling1d", 1, S, P>;
+  /**
+   * The same layer as {@link PoolingMethods.maxPooling1d}, under its TensorFlow.js alias.
+   *
+   * @example
+   * input({ shape: [11, 4] }).maxPool1d({ poolSize: 3 }); // SymbolicTensor<[null, 3, 4], 0>
+   */
+  maxPool1d: PoolingMethod<"maxPooling1d", 1, S, P>;
+
+  /**
+   * Mean over each window of steps (Keras `AveragePooling1D`); with `"same"`
+   * padding the border windows average their real steps only.
+   *
+   * @example
+   * input({ shape: [11, 4] }).averagePooling1d({ poolSize: 3, strides: 2, padding: "same" }); // SymbolicTensor<[null, 6, 4], 0>
+   */
+  averagePooling1d: PoolingMethod<"averagePooling1d", 1, S, P>;
+  /**
+   * The same layer as {@link PoolingMethods.averagePooling1d}, under its TensorFlow.js alias.
+   *
+   * @example
+   * input({ shape: [10, 4] }).avgPool1d(); // SymbolicTensor<[null, 5, 4], 0>
+   */
+  avgPool1d: PoolingMethod<"averagePooling1d", 1, S, P>;
+  /**
+   * The same layer as {@link PoolingMethods.averagePooling1d}, under its other TensorFlow.js alias.
+   *
+   * @example
+   * input({ shape: [10, 4] }).avgPooling1d(); // SymbolicTensor<[null, 5, 4], 0>
+   */
+  avgPooling1d: PoolingMethod<"averagePooling1d", 1, S, P>;
+
   /**
    * Maximum over each window (Keras `MaxPooling2D`).
    *
    * @example
    * input({ shape: [28, 28, 32] }).maxPooling2d({ poolSize: 2 }); // SymbolicTensor<[null, 14, 14, 32], 0>
    */
-  maxPooling2d<const Ps extends Size2 | undefined = undefined, const St extends Size2 | undefined = undefined, const Pd extends Padding = "valid">(
-    this: Receiver<Pool2DFault<"maxPooling2d", S, Ps, St, Pd>>,
-    config?: Pool2DConfig<"maxPooling2d", S, Ps, St, Pd>,
-  ): Pool2DResult<S, P, Ps, St, Pd, Pool2DFault<"maxPooling2d", S, Ps, St, Pd>>;
-
+  maxPooling2d: PoolingMethod<"maxPooling2d", 2, S, P>;
   /**
    * The same layer as {@link PoolingMethods.maxPooling2d}, under its TensorFlow.js alias.
    *
    * @example
    * input({ shape: [28, 28, 32] }).maxPool2d({ poolSize: 2 }); // SymbolicTensor<[null, 14, 14, 32], 0>
    */
-  maxPool2d<const Ps extends Size2 | undefined = undefined, const St extends Size2 | undefined = undefined, const Pd extends Padding = "valid">(
-    this: Receiver<Pool2DFault<"maxPooling2d", S, Ps, St, Pd>>,
-    config?: Pool2DConfig<"maxPooling2d", S, Ps, St, Pd>,
-  ): Pool2DResult<S, P, Ps, St, Pd, Pool2DFault<"maxPooling2d", S, Ps, St, Pd>>;
+  maxPool2d: PoolingMethod<"maxPooling2d", 2, S, P>;
 
   /**
    * Mean over each window (Keras `AveragePooling2D`); with `"same"` padding the
@@ -103,8 +491,110 @@ export interface PoolingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [32, 32, 6] }).averagePooling2d({ poolSize: 2 }); // SymbolicTensor<[null, 16, 16, 6], 0>
    */
-  averagePooling2d<const Ps extends Size2 | undefined = undefined, const St extends Size2 | undefined = undefined, const Pd extends Padding = "valid">(
-    this: Receiver<Pool2DFault<"averagePooling2d", S, Ps, St, Pd>>,
-    config?: Pool2DConfig<"averagePooling2d", S, Ps, St, Pd>,
-  ): Pool2DResult<S, P, Ps, St, Pd, Pool2DFault<"averagePooling2d", S, Ps, St, Pd>>;
+  averagePooling2d: PoolingMethod<"averagePooling2d", 2, S, P>;
+  /**
+   * The same layer as {@link PoolingMethods.averagePooling2d}, under its TensorFlow.js alias.
+   *
+   * @example
+   * input({ shape: [32, 32, 6] }).avgPool2d(); // SymbolicTensor<[null, 16, 16, 6], 0>
+   */
+  avgPool2d: PoolingMethod<"averagePooling2d", 2, S, P>;
+  /**
+   * The same layer as {@link PoolingMethods.averagePooling2d}, under its other TensorFlow.js alias.
+   *
+   * @example
+   * input({ shape: [32, 32, 6] }).avgPooling2d(); // SymbolicTensor<[null, 16, 16, 6], 0>
+   */
+  avgPooling2d: PoolingMethod<"averagePooling2d", 2, S, P>;
+
+  /**
+   * Maximum over each 3-D window (Keras `MaxPooling3D`); pool size 2 per axis by default.
+   *
+   * @example
+   * input({ shape: [8, 9, 10, 3] }).maxPooling3d(); // SymbolicTensor<[null, 4, 4, 5, 3], 0>
+   */
+  maxPooling3d: PoolingMethod<"maxPooling3d", 3, S, P>;
+  /**
+   * Mean over each 3-D window (Keras `AveragePooling3D`); with `"same"` padding
+   * the border windows average their real cells only.
+   *
+   * @example
+   * input({ shape: [8, 9, 10, 3] }).averagePooling3d({ padding: "same" }); // SymbolicTensor<[null, 4, 5, 5, 3], 0>
+   */
+  averagePooling3d: PoolingMethod<"averagePooling3d", 3, S, P>;
+  /**
+   * The same layer as {@link PoolingMethods.averagePooling3d}, under its TensorFlow.js alias.
+   *
+   * @example
+   * input({ shape: [8, 8, 8, 3] }).avgPool3d(); // SymbolicTensor<[null, 4, 4, 4, 3], 0>
+   */
+  avgPool3d: PoolingMethod<"averagePooling3d", 3, S, P>;
+  /**
+   * The same layer as {@link PoolingMethods.averagePooling3d}, under its other TensorFlow.js alias.
+   *
+   * @example
+   * input({ shape: [8, 8, 8, 3] }).avgPooling3d(); // SymbolicTensor<[null, 4, 4, 4, 3], 0>
+   */
+  avgPooling3d: PoolingMethod<"averagePooling3d", 3, S, P>;
+
+  /**
+   * Maximum over all steps (Keras `GlobalMaxPooling1D`).
+   *
+   * @example
+   * input({ shape: [20, 16] }).globalMaxPooling1d();                    // SymbolicTensor<[null, 16], 0>
+   * input({ shape: [20, 16] }).globalMaxPooling1d({ keepdims: true }); // SymbolicTensor<[null, 1, 16], 0>
+   */
+  globalMaxPooling1d: GlobalPoolingMethod<"globalMaxPooling1d", 1, S, P>;
+  /**
+   * The same layer as {@link PoolingMethods.globalMaxPooling1d}, under its TensorFlow.js alias.
+   *
+   * @example
+   * input({ shape: [20, 16] }).globalMaxPool1d(); // SymbolicTensor<[null, 16], 0>
+   */
+  globalMaxPool1d: GlobalPoolingMethod<"globalMaxPooling1d", 1, S, P>;
+  /**
+   * Mean over all steps (Keras `GlobalAveragePooling1D`).
+   *
+   * @example
+   * input({ shape: [20, 16] }).globalAveragePooling1d(); // SymbolicTensor<[null, 16], 0>
+   */
+  globalAveragePooling1d: GlobalPoolingMethod<"globalAveragePooling1d", 1, S, P>;
+
+  /**
+   * Maximum over height and width (Keras `GlobalMaxPooling2D`).
+   *
+   * @example
+   * input({ shape: [512, 7, 7] }).globalMaxPooling2d({ dataFormat: "channelsFirst" }); // SymbolicTensor<[null, 512], 0>
+   */
+  globalMaxPooling2d: GlobalPoolingMethod<"globalMaxPooling2d", 2, S, P>;
+  /**
+   * The same layer as {@link PoolingMethods.globalMaxPooling2d}, under its TensorFlow.js alias.
+   *
+   * @example
+   * input({ shape: [7, 7, 512] }).globalMaxPool2d(); // SymbolicTensor<[null, 512], 0>
+   */
+  globalMaxPool2d: GlobalPoolingMethod<"globalMaxPooling2d", 2, S, P>;
+  /**
+   * Mean over height and width (Keras `GlobalAveragePooling2D`).
+   *
+   * @example
+   * input({ shape: [7, 7, 512] }).globalAveragePooling2d();                    // SymbolicTensor<[null, 512], 0>
+   * input({ shape: [7, 7, 512] }).globalAveragePooling2d({ keepdims: true }); // SymbolicTensor<[null, 1, 1, 512], 0>
+   */
+  globalAveragePooling2d: GlobalPoolingMethod<"globalAveragePooling2d", 2, S, P>;
+
+  /**
+   * Maximum over depth, height and width (Keras `GlobalMaxPooling3D`).
+   *
+   * @example
+   * input({ shape: [4, 4, 4, 8] }).globalMaxPooling3d(); // SymbolicTensor<[null, 8], 0>
+   */
+  globalMaxPooling3d: GlobalPoolingMethod<"globalMaxPooling3d", 3, S, P>;
+  /**
+   * Mean over depth, height and width (Keras `GlobalAveragePooling3D`).
+   *
+   * @example
+   * input({ shape: [4, 4, 4, 8] }).globalAveragePooling3d(); // SymbolicTensor<[null, 8], 0>
+   */
+  globalAveragePooling3d: GlobalPoolingMethod<"globalAveragePooling3d", 3, S, P>;
 }

@@ -1,8 +1,16 @@
 /**
- * Regularisation layers at the type level: `dropout`
- * (runtime twin: `src/layers/regularization.ts`).
+ * Regularisation layers at the type level: `dropout`, `spatialDropout1d`,
+ * `spatialDropout2d`, `gaussianNoise`, `activityRegularization`
+ * (runtime twin: `src/layers/regularization.ts`). All of them are the identity
+ * at inference, so they keep the shape and add no parameters; what the types
+ * check is their options, as Keras 3 does when it builds them.
+ *
+ * The number-range checks here ({@link NonNegativeFault}, {@link PositiveFault},
+ * {@link UnitIntervalFault}) read a literal's decimal text, since the options
+ * they guard are fractions; the other layer families use them too.
  */
-import type { Certainly, ErrorTensor, Fault, Field, NoFault } from "../errors.js";
+import type { ConfigOr, ExactRank } from "../checks.js";
+import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { IsSafeInteger } from "../arithmetic/index.js";
 import type { Shape } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
@@ -23,13 +31,100 @@ export type RateOutOfRange<R extends number> = number extends R
       : false
     : true;
 
-type DropoutFault<R extends number, Sd extends number> = Certainly<RateOutOfRange<R>> extends true
-  ? Fault<"rate", `shapewise: dropout rate must be at least 0 and below 1, got ${R}`>
-  : IsSafeInteger<Sd> extends false
-    ? Fault<"seed", `shapewise: dropout seed must be an integer, got ${Sd}`>
+/**
+ * `true` when a literal is certainly negative (its text starts with a minus
+ * sign); `false` for `number`.
+ *
+ * @example
+ * type A = IsNegative<-0.5>; // true
+ * type B = IsNegative<0>;    // false
+ */
+export type IsNegative<V extends number> = number extends V ? false : `${V}` extends `-${string}` ? true : false;
+
+/**
+ * A fault when a literal option is negative: `shapewise: reLU maxValue must be at least 0, got -1`.
+ *
+ * @example
+ * type E = NonNegativeFault<"reLU", "maxValue", -1>; // Fault<"maxValue", "shapewise: reLU maxValue must be at least 0, got -1">
+ */
+export type NonNegativeFault<Method extends string, Key extends string, V extends number> =
+  Certainly<IsNegative<V>> extends true ? Fault<Key, `shapewise: ${Method} ${Key} must be at least 0, got ${V}`> : NoFault;
+
+/**
+ * A fault when a literal option is zero or negative: `shapewise: batchNormalization epsilon must be positive, got 0`.
+ *
+ * @example
+ * type E = PositiveFault<"layerNormalization", "epsilon", 0>; // a Fault on "epsilon"
+ */
+export type PositiveFault<Method extends string, Key extends string, V extends number> =
+  Certainly<number extends V ? false : V extends 0 ? true : IsNegative<V>> extends true
+    ? Fault<Key, `shapewise: ${Method} ${Key} must be positive, got ${V}`>
     : NoFault;
 
-/** Regularisation methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far. */
+/** `true` when a literal is certainly outside `[0, 1]`. */
+type OutsideUnit<V extends number> = number extends V
+  ? false
+  : `${V}` extends `-${string}`
+    ? true
+    : `${V}` extends "0" | "1" | `0.${string}` | `${number}e-${string}`
+      ? false
+      : true;
+
+/**
+ * A fault when a literal option is outside `[0, 1]`:
+ * `shapewise: gaussianNoise stddev must be at least 0 and at most 1, got 2`.
+ *
+ * @example
+ * type E = UnitIntervalFault<"batchNormalization", "momentum", 1.5>; // a Fault on "momentum"
+ */
+export type UnitIntervalFault<Method extends string, Key extends string, V extends number> =
+  Certainly<OutsideUnit<V>> extends true ? Fault<Key, `shapewise: ${Method} ${Key} must be at least 0 and at most 1, got ${V}`> : NoFault;
+
+/** The dropout rate rule, shared by `dropout` and the spatial dropouts. */
+type RateFault<Method extends string, R extends number> =
+  Certainly<RateOutOfRange<R>> extends true ? Fault<"rate", `shapewise: ${Method} rate must be at least 0 and below 1, got ${R}`> : NoFault;
+
+/** The seed rule: any safe integer. */
+type SeedFault<Method extends string, Sd extends number> =
+  IsSafeInteger<Sd> extends false ? Fault<"seed", `shapewise: ${Method} seed must be an integer, got ${Sd}`> : NoFault;
+
+type DropoutFault<R extends number, Sd extends number> = FirstFault<[RateFault<"dropout", R>, SeedFault<"dropout", Sd>]>;
+
+/**
+ * The data layout of `spatialDropout2d`: TensorFlow.js spelling of Keras `data_format`.
+ *
+ * @example
+ * const layout: DataFormat = "channelsFirst";
+ */
+export type DataFormat = "channelsLast" | "channelsFirst";
+
+type Spatial1DInputFault<S extends Shape> = ExactRank<"spatialDropout1d", S, 3, "[batch, steps, channels]">;
+type Spatial2DInputFault<S extends Shape> = ExactRank<
+  "spatialDropout2d",
+  S,
+  4,
+  "[batch, height, width, channels] or [batch, channels, height, width]"
+>;
+
+type SpatialFault<Method extends string, E, R extends number, Sd extends number> = FirstFault<[E, RateFault<Method, R>, SeedFault<Method, Sd>]>;
+
+type GaussianNoiseFault<Sd extends number, Sd2 extends number> = FirstFault<
+  [UnitIntervalFault<"gaussianNoise", "stddev", Sd>, SeedFault<"gaussianNoise", Sd2>]
+>;
+
+type ActivityFault<L1 extends number, L2 extends number> = FirstFault<
+  [NonNegativeFault<"activityRegularization", "l1", L1>, NonNegativeFault<"activityRegularization", "l2", L2>]
+>;
+
+/** The tensor a shape-keeping layer returns: itself, or an error tensor after a fault. */
+type Same<S extends Shape, P extends number, E> = E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, P>;
+
+/**
+ * Regularisation methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far.
+ *
+ * @example
+ * input({ shape: [100, 16] }).spatialDropout1d({ rate: 0.2 }).gaussianNoise({ stddev: 0.1 }); // SymbolicTensor<[null, 100, 16], 0>
+ */
 export interface RegularizationMethods<S extends Shape, P extends number> {
   /**
    * Randomly zeroes a fraction `rate` of the inputs while training (Keras
@@ -43,4 +138,69 @@ export interface RegularizationMethods<S extends Shape, P extends number> {
     seed?: Field<DropoutFault<R, Sd>, "seed", Sd>;
     name?: string;
   }): DropoutFault<R, Sd> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, P>;
+
+  /**
+   * Drops whole channels of a sequence `[batch, steps, channels]` while
+   * training (Keras `SpatialDropout1D`); the identity at inference.
+   *
+   * @example
+   * input({ shape: [100, 16] }).spatialDropout1d({ rate: 0.2 }); // SymbolicTensor<[null, 100, 16], 0>
+   */
+  spatialDropout1d<const R extends number, const Sd extends number = 0>(
+    config: ConfigOr<
+      Spatial1DInputFault<S>,
+      {
+        rate: Field<SpatialFault<"spatialDropout1d", Spatial1DInputFault<S>, R, Sd>, "rate", R>;
+        seed?: Field<SpatialFault<"spatialDropout1d", Spatial1DInputFault<S>, R, Sd>, "seed", Sd>;
+        name?: string;
+      }
+    >,
+  ): Same<S, P, SpatialFault<"spatialDropout1d", Spatial1DInputFault<S>, R, Sd>>;
+
+  /**
+   * Drops whole feature maps of an image batch while training (Keras
+   * `SpatialDropout2D`); the identity at inference. `dataFormat` says where
+   * the channels are (default `"channelsLast"`).
+   *
+   * @example
+   * input({ shape: [28, 28, 32] }).spatialDropout2d({ rate: 0.2 }); // SymbolicTensor<[null, 28, 28, 32], 0>
+   */
+  spatialDropout2d<const R extends number, const Sd extends number = 0>(
+    config: ConfigOr<
+      Spatial2DInputFault<S>,
+      {
+        rate: Field<SpatialFault<"spatialDropout2d", Spatial2DInputFault<S>, R, Sd>, "rate", R>;
+        dataFormat?: DataFormat;
+        seed?: Field<SpatialFault<"spatialDropout2d", Spatial2DInputFault<S>, R, Sd>, "seed", Sd>;
+        name?: string;
+      }
+    >,
+  ): Same<S, P, SpatialFault<"spatialDropout2d", Spatial2DInputFault<S>, R, Sd>>;
+
+  /**
+   * Adds zero-mean Gaussian noise of deviation `stddev` while training (Keras
+   * `GaussianNoise`, which takes `stddev` in `[0, 1]`); the identity at inference.
+   *
+   * @example
+   * input({ shape: [64] }).gaussianNoise({ stddev: 0.1 }); // SymbolicTensor<[null, 64], 0>
+   */
+  gaussianNoise<const Sd extends number, const Seed extends number = 0>(config: {
+    stddev: Field<GaussianNoiseFault<Sd, Seed>, "stddev", Sd>;
+    seed?: Field<GaussianNoiseFault<Sd, Seed>, "seed", Seed>;
+    name?: string;
+  }): Same<S, P, GaussianNoiseFault<Sd, Seed>>;
+
+  /**
+   * Adds `l1 * sum(|x|) + l2 * sum(x^2)` of its input to the training loss
+   * (Keras `ActivityRegularization`); the identity at inference. Both factors
+   * default to 0 and must not be negative.
+   *
+   * @example
+   * input({ shape: [64] }).activityRegularization({ l1: 0.01 }); // SymbolicTensor<[null, 64], 0>
+   */
+  activityRegularization<const L1 extends number = 0, const L2 extends number = 0>(config?: {
+    l1?: Field<ActivityFault<L1, L2>, "l1", L1>;
+    l2?: Field<ActivityFault<L1, L2>, "l2", L2>;
+    name?: string;
+  }): Same<S, P, ActivityFault<L1, L2>>;
 }

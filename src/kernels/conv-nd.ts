@@ -1,0 +1,135 @@
+import { checkTensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+
+/**
+ * How one spatial axis of a convolution walks its input: output length,
+ * zeros before the first input position, stride and dilation. Positions
+ * outside the input read as zeros (they are skipped).
+ *
+ * @example
+ * ```ts
+ * // A causal 1-D window of 3 taps with dilation 2 on 6 steps: 4 zeros in front.
+ * const axis: ConvAxis = { outputLength: 6, padBefore: 4, stride: 1, dilation: 2 };
+ * ```
+ */
+export interface ConvAxis {
+  readonly outputLength: number;
+  readonly padBefore: number;
+  readonly stride: number;
+  readonly dilation: number;
+}
+
+/**
+ * The axis of a size-1 dimension that a lower-rank convolution adds so that
+ * one 3-D kernel serves 1-D, 2-D and 3-D layers.
+ *
+ * @example
+ * ```ts
+ * convNd(x5d, k5d, null, [UNIT_AXIS, UNIT_AXIS, steps], 1); // a 1-D convolution
+ * ```
+ */
+export const UNIT_AXIS: ConvAxis = { outputLength: 1, padBefore: 0, stride: 1, dilation: 1 };
+
+function checkAxes(axes: readonly ConvAxis[]): void {
+  for (const a of axes) {
+    if (
+      !Number.isSafeInteger(a.outputLength) || a.outputLength < 1 ||
+      !Number.isSafeInteger(a.padBefore) || a.padBefore < 0 ||
+      !Number.isSafeInteger(a.stride) || a.stride < 1 ||
+      !Number.isSafeInteger(a.dilation) || a.dilation < 1
+    ) {
+      throw new RangeError(`convNd: invalid axis ${JSON.stringify(a)}`);
+    }
+  }
+}
+
+/**
+ * A 3-D convolution (cross-correlation, as Keras and TF compute it),
+ * channels-last, with channel groups; 1-D and 2-D layers call it with size-1
+ * leading axes ({@link UNIT_AXIS}).
+ *
+ * - `input`: `[n, d, h, w, cin]`
+ * - `kernel`: `[kd, kh, kw, cin / groups, cout]` (the Keras layout); group `g`
+ *   reads input channels `g * cin/groups ...` and writes output channels
+ *   `g * cout/groups ...`. A depthwise kernel `[kd, kh, kw, cin, m]` has the
+ *   same memory layout as a grouped kernel `[kd, kh, kw, 1, cin * m]`, so
+ *   `groups = cin` computes a depthwise convolution (output channel `c * m + j`).
+ * - `bias`: `[cout]` or `null`
+ * - returns `[n, od, oh, ow, cout]` with the axes' output lengths.
+ *
+ * Sums are accumulated in float64 and rounded to float32 once per output.
+ *
+ * @example
+ * ```ts
+ * const y = convNd(x, k, null, [UNIT_AXIS, rows, cols], 2); // a grouped 2-D convolution
+ * ```
+ */
+export function convNd(
+  input: Tensor,
+  kernel: Tensor,
+  bias: Tensor | null,
+  axes: readonly [ConvAxis, ConvAxis, ConvAxis],
+  groups: number,
+): Tensor<readonly [number, number, number, number, number]> {
+  checkTensor(input, "convNd input", 5);
+  checkTensor(kernel, "convNd kernel", 5);
+  checkAxes(axes);
+  const [n, d, h, w, cin] = input.shape;
+  const [kd, kh, kw, cinG, cout] = kernel.shape;
+  if (!Number.isSafeInteger(groups) || groups < 1 || cin % groups !== 0 || cout % groups !== 0 || cinG !== cin / groups) {
+    throw new RangeError(`convNd: kernel [${kernel.shape.join(", ")}] with ${groups} group(s) does not fit ${cin} input channels`);
+  }
+  if (bias !== null) {
+    checkTensor(bias, "convNd bias", 1);
+    if (bias.shape[0] !== cout) throw new RangeError(`convNd: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
+  }
+  const [az, ay, ax] = axes;
+  const od = az.outputLength;
+  const oh = ay.outputLength;
+  const ow = ax.outputLength;
+  const coutG = cout / groups;
+  const x = input.data;
+  const k = kernel.data;
+  const b = bias === null ? null : bias.data;
+  const out = new Float32Array(n * od * oh * ow * cout);
+  const acc = new Float64Array(cout);
+  let o = 0;
+  for (let bi = 0; bi < n; bi++) {
+    for (let oz = 0; oz < od; oz++) {
+      const iz0 = oz * az.stride - az.padBefore;
+      for (let oy = 0; oy < oh; oy++) {
+        const iy0 = oy * ay.stride - ay.padBefore;
+        for (let ox = 0; ox < ow; ox++) {
+          const ix0 = ox * ax.stride - ax.padBefore;
+          if (b === null) acc.fill(0);
+          else for (let co = 0; co < cout; co++) acc[co] = b[co];
+          for (let kz = 0; kz < kd; kz++) {
+            const iz = iz0 + kz * az.dilation;
+            if (iz < 0 || iz >= d) continue;
+            for (let ky = 0; ky < kh; ky++) {
+              const iy = iy0 + ky * ay.dilation;
+              if (iy < 0 || iy >= h) continue;
+              for (let kx = 0; kx < kw; kx++) {
+                const ix = ix0 + kx * ax.dilation;
+                if (ix < 0 || ix >= w) continue;
+                const xOff = (((bi * d + iz) * h + iy) * w + ix) * cin;
+                const kOff = ((kz * kh + ky) * kw + kx) * cinG * cout;
+                for (let g = 0; g < groups; g++) {
+                  const co0 = g * coutG;
+                  const co1 = co0 + coutG;
+                  for (let ci = 0; ci < cinG; ci++) {
+                    const v = x[xOff + g * cinG + ci];
+                    const kRow = kOff + ci * cout;
+                    for (let co = co0; co < co1; co++) acc[co] += v * k[kRow + co];
+                  }
+                }
+              }
+            }
+          }
+          for (let co = 0; co < cout; co++) out[o++] = acc[co];
+        }
+      }
+    }
+  }
+  return { shape: [n, od, oh, ow, cout], data: out };
+}

@@ -1,0 +1,153 @@
+import { checkTensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+
+/**
+ * One spatial axis of a transposed convolution: input position `i` and
+ * kernel tap `k` add to output position `i * stride + k * dilation - crop`,
+ * kept when it lies in `[0, outputLength)`.
+ *
+ * @example
+ * ```ts
+ * // Conv2DTranspose(k=3, s=2, "same") on 3 pixels: 6 outputs, nothing cropped in front.
+ * const axis: TransposeAxis = { outputLength: 6, crop: 0, stride: 2, dilation: 1 };
+ * ```
+ */
+export interface TransposeAxis {
+  readonly outputLength: number;
+  readonly crop: number;
+  readonly stride: number;
+  readonly dilation: number;
+}
+
+/**
+ * The axis a lower-rank transposed convolution adds in front: one position, nothing cropped.
+ *
+ * @example
+ * ```ts
+ * convTransposeNd(x5d, k5d, null, [UNIT_TRANSPOSE_AXIS, UNIT_TRANSPOSE_AXIS, steps]); // a 1-D transpose
+ * ```
+ */
+export const UNIT_TRANSPOSE_AXIS: TransposeAxis = { outputLength: 1, crop: 0, stride: 1, dilation: 1 };
+
+/**
+ * The geometry of one axis of a Keras 3 transposed convolution, from the
+ * padding Keras hands JAX (`_convert_conv_transpose_padding_args_from_keras_to_jax`
+ * in `keras/src/backend/common/backend_utils.py`): JAX pads the
+ * stride-dilated input with `left_pad` zeros, so the full transposed output
+ * (length `(L - 1) * s + dk`) is cropped by `dk - 1 - left_pad` in front.
+ * `outputPadding` is `undefined` when the option is left out.
+ *
+ * @example
+ * ```ts
+ * transposeAxis(8, 3, 2, 1, "valid", undefined); // { outputLength: 17, crop: 0, stride: 2, dilation: 1 }
+ * transposeAxis(8, 4, 2, 1, "same", 0);          // { outputLength: 14, crop: 2, stride: 2, dilation: 1 }
+ * ```
+ */
+export function transposeAxis(
+  inputLength: number,
+  kernelSize: number,
+  stride: number,
+  dilation: number,
+  padding: "valid" | "same",
+  outputPadding: number | undefined,
+): TransposeAxis {
+  const span = dilation * (kernelSize - 1) + 1;
+  let leftPad: number;
+  let outputLength: number;
+  if (padding === "valid") {
+    const op = outputPadding === undefined ? Math.max(span, stride) - span : outputPadding;
+    leftPad = span - 1;
+    outputLength = (inputLength - 1) * stride + span + op;
+  } else {
+    const padLength = outputPadding === undefined ? stride + span - 2 : span + (span % 2) - 2 + outputPadding;
+    leftPad = Math.min(Math.floor(padLength / 2) + (padLength % 2), span - 1);
+    outputLength = outputPadding === undefined ? inputLength * stride : (inputLength - 1) * stride + (span % 2) + outputPadding;
+  }
+  return { outputLength, crop: span - 1 - leftPad, stride, dilation };
+}
+
+/**
+ * A 3-D transposed convolution (the gradient of a convolution with respect
+ * to its input, as Keras `ConvNDTranspose` computes it), channels-last;
+ * 1-D and 2-D layers call it with size-1 leading axes.
+ *
+ * - `input`: `[n, d, h, w, cin]`
+ * - `kernel`: `[kd, kh, kw, cout, cin]` (the Keras layout: filters before input channels)
+ * - `bias`: `[cout]` or `null`
+ * - returns `[n, od, oh, ow, cout]`
+ *
+ * Each input position scatters into the outputs its taps reach; sums are
+ * accumulated in float64 and rounded to float32 once at the end.
+ *
+ * @example
+ * ```ts
+ * const y = convTransposeNd(x, k, b, [UNIT_TRANSPOSE_AXIS, transposeAxis(3, 3, 2, 1, "same", undefined), transposeAxis(3, 3, 2, 1, "same", undefined)]);
+ * y.shape; // [n, 1, 6, 6, cout]
+ * ```
+ */
+export function convTransposeNd(
+  input: Tensor,
+  kernel: Tensor,
+  bias: Tensor | null,
+  axes: readonly [TransposeAxis, TransposeAxis, TransposeAxis],
+): Tensor<readonly [number, number, number, number, number]> {
+  checkTensor(input, "convTransposeNd input", 5);
+  checkTensor(kernel, "convTransposeNd kernel", 5);
+  for (const a of axes) {
+    if (
+      !Number.isSafeInteger(a.outputLength) || a.outputLength < 1 ||
+      !Number.isSafeInteger(a.crop) || a.crop < 0 ||
+      !Number.isSafeInteger(a.stride) || a.stride < 1 ||
+      !Number.isSafeInteger(a.dilation) || a.dilation < 1
+    ) {
+      throw new RangeError(`convTransposeNd: invalid axis ${JSON.stringify(a)}`);
+    }
+  }
+  const [n, d, h, w, cin] = input.shape;
+  const [kd, kh, kw, cout, kcin] = kernel.shape;
+  if (kcin !== cin) throw new RangeError(`convTransposeNd: kernel expects ${kcin} input channels, input has ${cin}`);
+  if (bias !== null) {
+    checkTensor(bias, "convTransposeNd bias", 1);
+    if (bias.shape[0] !== cout) throw new RangeError(`convTransposeNd: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
+  }
+  const [az, ay, ax] = axes;
+  const od = az.outputLength;
+  const oh = ay.outputLength;
+  const ow = ax.outputLength;
+  const x = input.data;
+  const k = kernel.data;
+  const acc = new Float64Array(n * od * oh * ow * cout);
+  for (let bi = 0; bi < n; bi++) {
+    for (let iz = 0; iz < d; iz++) {
+      for (let iy = 0; iy < h; iy++) {
+        for (let ix = 0; ix < w; ix++) {
+          const xOff = (((bi * d + iz) * h + iy) * w + ix) * cin;
+          for (let kz = 0; kz < kd; kz++) {
+            const oz = iz * az.stride + kz * az.dilation - az.crop;
+            if (oz < 0 || oz >= od) continue;
+            for (let ky = 0; ky < kh; ky++) {
+              const oy = iy * ay.stride + ky * ay.dilation - ay.crop;
+              if (oy < 0 || oy >= oh) continue;
+              for (let kx = 0; kx < kw; kx++) {
+                const ox = ix * ax.stride + kx * ax.dilation - ax.crop;
+                if (ox < 0 || ox >= ow) continue;
+                const oOff = (((bi * od + oz) * oh + oy) * ow + ox) * cout;
+                const kOff = ((kz * kh + ky) * kw + kx) * cout * cin;
+                for (let co = 0; co < cout; co++) {
+                  let sum = 0;
+                  const kRow = kOff + co * cin;
+                  for (let ci = 0; ci < cin; ci++) sum += x[xOff + ci] * k[kRow + ci];
+                  acc[oOff + co] += sum;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  const out = new Float32Array(acc.length);
+  const b = bias === null ? null : bias.data;
+  for (let i = 0; i < acc.length; i++) out[i] = b === null ? acc[i] : acc[i] + b[i % cout];
+  return { shape: [n, od, oh, ow, cout], data: out };
+}

@@ -1,0 +1,25 @@
+import { expectType } from "tsd";
+import { input } from "../src/index.js";
+import type { SymbolicTensor } from "../src/index.js";
+
+const seq = input({ shape: [100, 16] });
+const image = input({ shape: [28, 28, 32] });
+declare const n: number;
+
+// All identity at inference: shape and total unchanged.
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.spatialDropout1d({ rate: 0.2 }));
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.spatialDropout1d({ rate: 0, seed: 42, name: "sd" }));
+expectType<SymbolicTensor<[null, 28, 28, 32], 0>>(image.spatialDropout2d({ rate: 0.5 }));
+expectType<SymbolicTensor<[null, 28, 28, 32], 0>>(image.spatialDropout2d({ rate: 0.5, dataFormat: "channelsFirst" }));
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.gaussianNoise({ stddev: 0.1 }));
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.gaussianNoise({ stddev: 1, seed: -3 }));
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.gaussianNoise({ stddev: 0 }));
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.activityRegularization());
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.activityRegularization({ l1: 0.01, l2: 0 }));
+expectType<SymbolicTensor<[null, 100, 8], 136>>(seq.spatialDropout1d({ rate: 0.1 }).dense({ units: 8 }).gaussianNoise({ stddev: 0.5 }).activityRegularization({ l2: 1e-4 }));
+
+// Unknown sizes stay null; non-literal options are accepted as they are.
+expectType<SymbolicTensor<[null, null, 16], 0>>(input({ shape: [null, 16] }).spatialDropout1d({ rate: n, seed: n }));
+expectType<SymbolicTensor<[null, null, null, 3], 0>>(input({ shape: [null, null, 3] }).spatialDropout2d({ rate: n }));
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.gaussianNoise({ stddev: n }));
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.activityRegularization({ l1: n, l2: n }));

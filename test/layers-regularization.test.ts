@@ -1,0 +1,231 @@
+/**
+ * Regularisation layers (dropout, spatialDropout1d, spatialDropout2d,
+ * gaussianNoise, activityRegularization): the identity at inference, which
+ * is what `predict` runs, checked against Keras 3 (`layer_case:dropout`) and
+ * TensorFlow.js 4.22 where it has the layer; their option checks; names and
+ * summaries.
+ */
+import { readFileSync } from "node:fs";
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ShapeError, clearSession, input, model, sequential } from "../src/index.js";
+import type { Model, Tensor } from "../src/index.js";
+import { createRandom } from "../src/kernels/random.js";
+
+type Dim = number | null;
+/** Loosely typed layer calls for table-driven cases (the typed API is covered by test-d/regularization.test-d.ts). */
+interface Loose {
+  readonly shape: readonly Dim[];
+  readonly layerName: string;
+  dropout(config: object): Loose;
+  spatialDropout1d(config: object): Loose;
+  spatialDropout2d(config: object): Loose;
+  gaussianNoise(config: object): Loose;
+  activityRegularization(config?: object): Loose;
+  dense(config: object): Loose;
+}
+type Method = "dropout" | "spatialDropout1d" | "spatialDropout2d" | "gaussianNoise" | "activityRegularization";
+const looseInput = (shape: readonly Dim[]): Loose => input({ shape: [...shape] }) as unknown as Loose;
+const looseModel = model as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
+const looseSequential = sequential as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
+const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
+
+function randomTensor(shape: readonly number[], seed: number): Tensor {
+  const random = createRandom(seed);
+  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  for (let i = 0; i < data.length; i++) data[i] = 4 * random.next() - 2;
+  return { shape: [...shape], data };
+}
+
+interface LayerCase {
+  name: string;
+  input_shape: Dim[];
+  layers: { class_name: string; config: { rate: number } }[];
+  output_shape: Dim[];
+  total_params: number;
+  trainable_params: number;
+  non_trainable_params: number;
+  weights_keras3: unknown[];
+}
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/keras-cases/regularization.json", import.meta.url), "utf8")) as { cases: LayerCase[] };
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+
+beforeEach(() => {
+  clearSession();
+});
+
+describe("Keras 3", () => {
+  it("layer_case:dropout: shape kept, no weights", () => {
+    const [c] = fixture.cases;
+    expect(c.name).toBe("layer_case:dropout");
+    const inputs = looseInput(c.input_shape.slice(1));
+    const out = inputs.dropout({ rate: c.layers[0].config.rate });
+    expect(out.shape).toEqual(c.output_shape);
+    const m = looseModel({ inputs, outputs: out });
+    const data = m.summaryData();
+    expect([m.countParams(), data.trainableParams, data.nonTrainableParams]).toEqual([c.total_params, c.trainable_params, c.non_trainable_params]);
+    expect(m.getWeights()).toEqual(c.weights_keras3);
+  });
+});
+
+describe("identity at inference", () => {
+  const cases: { label: string; sample: number[]; method: Method; config?: object; tfjs?: (inputShape: number[]) => tf.layers.Layer }[] = [
+    { label: "dropout", sample: [6, 5], method: "dropout", config: { rate: 0.5 }, tfjs: (inputShape) => tf.layers.dropout({ inputShape, rate: 0.5 }) },
+    {
+      label: "spatialDropout1d",
+      sample: [6, 5],
+      method: "spatialDropout1d",
+      config: { rate: 0.3, seed: 7 },
+      tfjs: (inputShape) => tf.layers.spatialDropout1d({ inputShape, rate: 0.3, seed: 7 }),
+    },
+    // No SpatialDropout2D or ActivityRegularization in TF.js 4.22: the reference is the input itself.
+    { label: "spatialDropout2d", sample: [4, 4, 3], method: "spatialDropout2d", config: { rate: 0.4 } },
+    { label: "spatialDropout2d channelsFirst", sample: [3, 4, 4], method: "spatialDropout2d", config: { rate: 0.4, dataFormat: "channelsFirst" } },
+    {
+      label: "gaussianNoise",
+      sample: [10],
+      method: "gaussianNoise",
+      config: { stddev: 0.5, seed: 3 },
+      tfjs: (inputShape) => tf.layers.gaussianNoise({ inputShape, stddev: 0.5 }),
+    },
+    { label: "activityRegularization", sample: [10], method: "activityRegularization", config: { l1: 0.01, l2: 0.1 } },
+    { label: "activityRegularization defaults", sample: [2, 3], method: "activityRegularization" },
+  ];
+  it.each(cases.map((c, i) => ({ ...c, seed: 10 + i })))("$label passes its input through, as TF.js does", ({ sample, method, config, tfjs: tfLayer, seed }) => {
+    const inputs = looseInput(sample);
+    const out = inputs[method](config as object);
+    expect(out.shape).toEqual([null, ...sample]);
+    const m = looseModel({ inputs, outputs: out });
+    expect(m.countParams()).toBe(0);
+    const x = randomTensor([2, ...sample], seed);
+    const y = run(m, x);
+    expect(y.shape).toEqual(x.shape);
+    expect(y.data).toEqual(x.data);
+    // predict never hands back the caller's own buffer.
+    expect(y.data).not.toBe(x.data);
+    if (tfLayer !== undefined) {
+      const tfModel = tf.sequential({ layers: [tfLayer(sample)] });
+      const theirs = tf.tidy(() => (tfModel.predict(tf.tensor(x.data, [...x.shape])) as tf.Tensor).dataSync());
+      tfModel.dispose();
+      expect(Float32Array.from(theirs)).toEqual(y.data);
+    }
+  });
+
+  it("between dense layers they change nothing: the output equals the model without them", () => {
+    const inputs = looseInput([6]);
+    const x = randomTensor([3, 6], 1);
+    const plain = looseModel({ inputs, outputs: inputs.dense({ units: 4 }), seed: 5 });
+    clearSession();
+    const inputs2 = looseInput([6]);
+    const noisy = looseModel({
+      inputs: inputs2,
+      outputs: inputs2.gaussianNoise({ stddev: 1 }).activityRegularization({ l2: 1 }).dense({ units: 4 }),
+      seed: 5,
+    });
+    expect(run(noisy, x).data).toEqual(run(plain, x).data);
+  });
+});
+
+describe("runtime errors: ShapeError with the type level's sentence", () => {
+  const cases: { label: string; shape: Dim[]; call: (x: Loose) => unknown; message: string }[] = [
+    {
+      label: "spatialDropout1d on rank 2",
+      shape: [10],
+      call: (x) => x.spatialDropout1d({ rate: 0.2 }),
+      message: "shapewise: spatialDropout1d expects input of rank 3 [batch, steps, channels], got rank 2 [null, 10]",
+    },
+    {
+      label: "spatialDropout1d: the rank is checked before the rate",
+      shape: [28, 28, 3],
+      call: (x) => x.spatialDropout1d({ rate: 2 }),
+      message: "shapewise: spatialDropout1d expects input of rank 3 [batch, steps, channels], got rank 4 [null, 28, 28, 3]",
+    },
+    { label: "spatialDropout1d rate 1", shape: [5, 2], call: (x) => x.spatialDropout1d({ rate: 1 }), message: "shapewise: spatialDropout1d rate must be at least 0 and below 1, got 1" },
+    {
+      label: "spatialDropout1d rate negative",
+      shape: [5, 2],
+      call: (x) => x.spatialDropout1d({ rate: -0.1 }),
+      message: "shapewise: spatialDropout1d rate must be at least 0 and below 1, got -0.1",
+    },
+    {
+      label: "spatialDropout1d rate missing",
+      shape: [5, 2],
+      call: (x) => x.spatialDropout1d({}),
+      message: "shapewise: spatialDropout1d rate must be at least 0 and below 1, got undefined",
+    },
+    { label: "spatialDropout1d seed fractional", shape: [5, 2], call: (x) => x.spatialDropout1d({ rate: 0.1, seed: 0.5 }), message: "shapewise: spatialDropout1d seed must be an integer, got 0.5" },
+    {
+      label: "spatialDropout2d on rank 3",
+      shape: [5, 2],
+      call: (x) => x.spatialDropout2d({ rate: 0.2 }),
+      message: "shapewise: spatialDropout2d expects input of rank 4 [batch, height, width, channels] or [batch, channels, height, width], got rank 3 [null, 5, 2]",
+    },
+    {
+      label: "spatialDropout2d bad dataFormat",
+      shape: [4, 4, 2],
+      call: (x) => x.spatialDropout2d({ rate: 0.2, dataFormat: "channels_first" }),
+      message: "shapewise: spatialDropout2d dataFormat must be one of 'channelsLast', 'channelsFirst', got 'channels_first'",
+    },
+    { label: "gaussianNoise stddev above 1", shape: [4], call: (x) => x.gaussianNoise({ stddev: 2 }), message: "shapewise: gaussianNoise stddev must be at least 0 and at most 1, got 2" },
+    { label: "gaussianNoise stddev negative", shape: [4], call: (x) => x.gaussianNoise({ stddev: -0.5 }), message: "shapewise: gaussianNoise stddev must be at least 0 and at most 1, got -0.5" },
+    { label: "gaussianNoise stddev missing", shape: [4], call: (x) => x.gaussianNoise({}), message: "shapewise: gaussianNoise stddev must be a finite number, got undefined" },
+    { label: "gaussianNoise seed fractional", shape: [4], call: (x) => x.gaussianNoise({ stddev: 0.1, seed: 1.5 }), message: "shapewise: gaussianNoise seed must be an integer, got 1.5" },
+    { label: "activityRegularization l1 negative", shape: [4], call: (x) => x.activityRegularization({ l1: -1 }), message: "shapewise: activityRegularization l1 must be at least 0, got -1" },
+    { label: "activityRegularization l2 negative", shape: [4], call: (x) => x.activityRegularization({ l2: -0.01 }), message: "shapewise: activityRegularization l2 must be at least 0, got -0.01" },
+    {
+      label: "activityRegularization l1 infinite",
+      shape: [4],
+      call: (x) => x.activityRegularization({ l1: Number.POSITIVE_INFINITY }),
+      message: "shapewise: activityRegularization l1 must be a finite number, got Infinity",
+    },
+    {
+      label: "activityRegularization unknown option",
+      shape: [4],
+      call: (x) => x.activityRegularization({ l3: 1 }),
+      message: "shapewise: activityRegularization has no option 'l3' (options: l1, l2, name)",
+    },
+    { label: "dropout rate 1 (unchanged rule)", shape: [4], call: (x) => x.dropout({ rate: 1 }), message: "shapewise: dropout rate must be at least 0 and below 1, got 1" },
+  ];
+  it.each(cases)("$label", ({ shape, call, message }) => {
+    let error: unknown;
+    try {
+      call(looseInput(shape));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ShapeError);
+    expect((error as Error).message).toBe(message);
+  });
+});
+
+describe("names and summaries", () => {
+  it("automatic names follow Keras and TF.js", () => {
+    const x = looseInput([6, 4]);
+    const a = x.spatialDropout1d({ rate: 0.1 });
+    const b = a.gaussianNoise({ stddev: 0.1 });
+    const c = b.activityRegularization();
+    const d = c.spatialDropout1d({ rate: 0.1 });
+    expect([a, b, c, d].map((t) => t.layerName)).toEqual(["spatial_dropout1d", "gaussian_noise", "activity_regularization", "spatial_dropout1d_1"]);
+    const m = looseModel({ inputs: x, outputs: d });
+    expect(m.layers.slice(1).map((l) => l.names.tfjs)).toEqual([
+      "spatial_dropout1d_SpatialDropout1D1",
+      "gaussian_noise_GaussianNoise1",
+      "activity_regularization_ActivityRegularization1",
+      "spatial_dropout1d_SpatialDropout1D2",
+    ]);
+  });
+
+  it.each([
+    ["spatialDropout1d", [6, 4], { rate: 0.1 }, "│ spatial_dropout1d               │ (None, 6, 4)           │             0 │\n│ (SpatialDropout1D)              │"],
+    ["spatialDropout2d", [6, 6, 4], { rate: 0.1 }, "│ spatial_dropout2d               │ (None, 6, 6, 4)        │             0 │\n│ (SpatialDropout2D)              │"],
+    ["gaussianNoise", [4], { stddev: 0.1 }, "│ gaussian_noise (GaussianNoise)  │ (None, 4)              │             0 │"],
+    ["activityRegularization", [4], {}, "│ activity_regularization         │ (None, 4)              │             0 │\n│ (ActivityRegularization)        │"],
+  ] as const)("a one-layer %s model's keras3 row names the Keras class", (method, sample, config, row) => {
+    const x = looseInput(sample);
+    const text = looseSequential({ inputs: x, outputs: x[method](config) }).summary({ style: "keras3", printFn: () => {} });
+    expect(text).toContain(row);
+  });
+});
