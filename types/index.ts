@@ -15,3 +15,37 @@ export type { InputConfig, InputOptions, InputResult, InputTensor } from "./laye
 export type { Pooling2DOptions } from "./layers/pooling.js";
 export type { RateOutOfRange } from "./layers/regularization.js";
 export type { FlatSize } from "./layers/reshaping.js";
+export type {
+  Axes,
+  Conv1DOptions,
+  Conv3DOptions,
+  ConvPadding,
+  ConvParams,
+  ConvTransposeOptions,
+  ConvTransposeParams,
+  DataFormat,
+  DepthwiseConvOptions,
+  DepthwiseParams,
+  SeparableConvOptions,
+  SeparableParams,
+  Size1,
+  Size3,
+  TransposeOutput,
+} from "./layers/convolutional.js";
+export type { GlobalPoolingOptions, Pooling1DOptions, Pooling3DOptions } from "./layers/pooling.js";
+export type { Amount1D, Amount2D, Amount3D, AxisAmount } from "./layers/reshaping.js";
+export type { EmbeddingOptions } from "./layers/core.js";
+export type { BatchNormalizationOptions, LayerNormalizationOptions } from "./layers/normalization.js";
+export type { ReLUOptions } from "./layers/activations.js";
+export type { NormalizationOptions, ResizingOptions, Statistic } from "./layers/preprocessing.js";
+export type {
+  BidirectionalOptions,
+  GRUParams,
+  LSTMParams,
+  MergeMode,
+  RecurrentBuilder,
+  RecurrentOptions,
+  SimpleRNNParams,
+  WrappedRecurrent,
+} from "./layers/recurrent.js";
+export type { MultiHeadAttentionOptions, MultiHeadAttentionParams } from "./layers/attention.js";

@@ -69,3 +69,28 @@ export type ReplaceLast<S extends Shape, D extends Dim> = S extends readonly [..
  * type S = Resolved<[null, 26, 26, 32]>; // [null, 26, 26, 32]
  */
 export type Resolved<S extends readonly Dim[]> = S extends readonly [...infer R extends Dim[]] ? R : never;
+
+/**
+ * Where the channels are: `"channelsLast"` (`[batch, ...spatial, channels]`,
+ * the default) or `"channelsFirst"` (`[batch, channels, ...spatial]`).
+ *
+ * @example
+ * const f: DataFormat = "channelsFirst";
+ */
+export type DataFormat = "channelsLast" | "channelsFirst";
+
+/**
+ * A size option of a 1-D layer: a number, or a one-element tuple as Keras also accepts.
+ *
+ * @example
+ * const k: Size1 = [5];
+ */
+export type Size1 = number | readonly [number];
+
+/**
+ * A size option of a 3-D layer: one number for every axis, or `[depth, height, width]`.
+ *
+ * @example
+ * const k: Size3 = [3, 3, 1];
+ */
+export type Size3 = number | readonly [number, number, number];

@@ -18,6 +18,8 @@ import type { ConfigOr, ExactRank, KnownChannels, PositiveCount, PositiveSize } 
 import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { Dim, Resolved, Shape, ShapeText, Size2 } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
+import type { DataFormat, Size1, Size3 } from "../shape.js";
+export type { DataFormat, Size1, Size3 };
 
 /** How a window meets the border: `"valid"` uses real pixels only, `"same"` pads to keep `ceil(L / s)`. */
 export type Padding = "valid" | "same";
@@ -31,31 +33,6 @@ export type Padding = "valid" | "same";
  * const p: ConvPadding = "causal";
  */
 export type ConvPadding = Padding | "causal";
-
-/**
- * Where the channels are: `"channelsLast"` (`[batch, ...spatial, channels]`,
- * the default) or `"channelsFirst"` (`[batch, channels, ...spatial]`).
- *
- * @example
- * const f: DataFormat = "channelsFirst";
- */
-export type DataFormat = "channelsLast" | "channelsFirst";
-
-/**
- * A size option of a 1-D layer: a number, or a one-element tuple as Keras also accepts.
- *
- * @example
- * const k: Size1 = [5];
- */
-export type Size1 = number | readonly [number];
-
-/**
- * A size option of a 3-D layer: one number for every axis, or `[depth, height, width]`.
- *
- * @example
- * const k: Size3 = [3, 3, 1];
- */
-export type Size3 = number | readonly [number, number, number];
 
 /** The spatial rank of a convolution. */
 type Rank = 1 | 2 | 3;

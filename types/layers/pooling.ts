@@ -16,36 +16,12 @@ import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "
 import type { Dim, Last, Resolved, Shape, ShapeText, Size2 } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 import type { Padding, WindowFits, WindowOutput } from "./convolutional.js";
+import type { DataFormat, Size1, Size3 } from "../shape.js";
+export type { DataFormat, Size1, Size3 };
 
 // ---------------------------------------------------------------------------
 // Layout helpers shared with the reshaping family
 // ---------------------------------------------------------------------------
-
-/**
- * Where the channels are: last (`[batch, ...spatial, channels]`, the default)
- * or first after the batch (`[batch, channels, ...spatial]`), as TensorFlow.js
- * spells Keras' `data_format`.
- *
- * @example
- * input({ shape: [3, 32, 32] }).maxPooling2d({ dataFormat: "channelsFirst" }); // SymbolicTensor<[null, 3, 16, 16], 0>
- */
-export type DataFormat = "channelsLast" | "channelsFirst";
-
-/**
- * A size option of a 1-D layer: one number, or a list of one.
- *
- * @example
- * const poolSize: Size1 = [3];
- */
-export type Size1 = number | readonly [number];
-
-/**
- * A size option of a 3-D layer: one number for every axis, or `[depth, height, width]`.
- *
- * @example
- * const poolSize: Size3 = [1, 2, 2];
- */
-export type Size3 = number | readonly [number, number, number];
 
 /**
  * Number of spatial axes of a layer: 1, 2 or 3.

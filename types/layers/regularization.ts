@@ -14,6 +14,8 @@ import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "
 import type { IsSafeInteger } from "../arithmetic/index.js";
 import type { Shape } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
+import type { DataFormat } from "../shape.js";
+export type { DataFormat };
 
 /**
  * `true` when a literal rate is certainly outside `[0, 1)`, read from its
@@ -89,14 +91,6 @@ type SeedFault<Method extends string, Sd extends number> =
   IsSafeInteger<Sd> extends false ? Fault<"seed", `shapewise: ${Method} seed must be an integer, got ${Sd}`> : NoFault;
 
 type DropoutFault<R extends number, Sd extends number> = FirstFault<[RateFault<"dropout", R>, SeedFault<"dropout", Sd>]>;
-
-/**
- * The data layout of `spatialDropout2d`: TensorFlow.js spelling of Keras `data_format`.
- *
- * @example
- * const layout: DataFormat = "channelsFirst";
- */
-export type DataFormat = "channelsLast" | "channelsFirst";
 
 type Spatial1DInputFault<S extends Shape> = ExactRank<"spatialDropout1d", S, 3, "[batch, steps, channels]">;
 type Spatial2DInputFault<S extends Shape> = ExactRank<
