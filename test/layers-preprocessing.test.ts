@@ -26,26 +26,11 @@ import { ShapeError, clearSession, input, model, sequential } from "../src/index
 import type { Model, Tensor } from "../src/index.js";
 import { aspectWindow } from "../src/kernels/preprocess-image.js";
 import { createRandom } from "../src/kernels/random.js";
+import { expectClose } from "./support/compare.js";
 
 const TOL = 1e-5;
 const maxima = { keras: 0, tfjs: 0 };
 
-/** Fails unless `|a - e| <= tol * max(1, |e|)` everywhere; returns the largest scaled difference. */
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, tol = TOL): number {
-  expect(actual.length, `${label}: length`).toBe(expected.length);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
-    const scaled = Number.isNaN(d) ? Infinity : d;
-    if (scaled > worst || at < 0) {
-      worst = scaled;
-      at = i;
-    }
-  }
-  if (!(worst <= tol)) expect.fail(`${label}: difference ${worst} > ${tol} at ${at}: got ${actual[at]}, expected ${expected[at]}`);
-  return worst;
-}
 
 type Dim = number | null;
 /** Loosely typed layer calls for table-driven cases (the typed API is covered by test-d/preprocessing.test-d.ts). */

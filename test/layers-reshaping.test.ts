@@ -18,6 +18,7 @@ import { ShapeError, clearSession, input, model, tensor } from "../src/index.js"
 import type { Model, Tensor } from "../src/index.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Random } from "../src/kernels/random.js";
+import { expectClose as expectWithin } from "./support/compare.js";
 
 const TOL = 1e-5;
 
@@ -47,20 +48,9 @@ const stats = new Map<string, { abs: number; comparisons: number }>();
 
 /** Fails unless every `|actual - expected| <= tol * max(1, |expected|)`, naming the worst element. */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, group: string): void {
-  expect(actual.length, `${label}: number of values`).toBe(expected.length);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    const scaled = Number.isNaN(d) ? Infinity : d / Math.max(1, Math.abs(expected[i]));
-    if (scaled > worst || at === -1) {
-      worst = scaled;
-      at = i;
-    }
-  }
+  const worst = expectWithin(actual, expected, label, TOL);
   const s = stats.get(group) ?? { abs: 0, comparisons: 0 };
   stats.set(group, { abs: Math.max(s.abs, worst), comparisons: s.comparisons + 1 });
-  if (!(worst <= TOL)) expect.fail(`${label}: max difference ${worst} > ${TOL} at ${at}: got ${actual[at]}, expected ${expected[at]}`);
 }
 
 beforeAll(async () => {

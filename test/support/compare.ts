@@ -1,0 +1,28 @@
+/**
+ * Numeric comparison shared by the forward-pass tests: every element within
+ * `tol * max(1, |expected|)`, and on failure the worst element named.
+ */
+import { expect } from "vitest";
+
+/**
+ * Fails unless `|actual - expected| <= tol * max(1, |expected|)` everywhere
+ * (NaN never passes); returns the largest scaled difference.
+ *
+ * @example
+ * expectClose(y.data, expected, "conv2d same", 1e-5);
+ */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, tol = 1e-5): number {
+  expect(actual.length, `${label}: number of values`).toBe(expected.length);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
+    const scaled = Number.isNaN(d) ? Infinity : d;
+    if (scaled > worst || at < 0) {
+      worst = scaled;
+      at = i;
+    }
+  }
+  if (!(worst <= tol)) expect.fail(`${label}: difference ${worst} > ${tol} at ${at}: got ${actual[at]}, expected ${expected[at]}`);
+  return worst;
+}
