@@ -10,77 +10,18 @@
  * - the exact `ShapeError` sentences of invalid configs;
  * - the class names a Keras 3 summary prints.
  */
-import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import fc from "fast-check";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ShapeError, clearSession, input, model, tensor } from "../src/index.js";
-import type { Model, Tensor } from "../src/index.js";
+import type { Tensor } from "../src/index.js";
 import { createRandom } from "../src/kernels/random.js";
-import type { Random } from "../src/kernels/random.js";
-import { expectClose as expectWithin } from "./support/compare.js";
+import { call, kerasCases as loadKerasCases, layerFamilyHarness, looseInput, looseModel, randomTensor, run, sizeOf } from "./support/layer-harness.js";
+
 
 const TOL = 1e-5;
-
-// ---------------------------------------------------------------------------
-// Loosely typed access (the typed results are checked in test-d/reshaping.test-d.ts)
-// ---------------------------------------------------------------------------
-
-type Dim = number | null;
-interface Loose {
-  readonly shape: readonly Dim[];
-  readonly layerName: string;
-  [method: string]: unknown;
-}
-const looseInput = (shape: readonly Dim[]): Loose => input({ shape: [...shape] }) as unknown as Loose;
-const call = (x: Loose, method: string, config?: unknown): Loose => (x[method] as (c?: unknown) => Loose).call(x, config);
-const looseModel = model as unknown as (config: { inputs: Loose; outputs: Loose }) => Model;
-const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
-
-const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
-function randomTensor(shape: readonly number[], random: Random): Tensor {
-  const data = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = -2 + 4 * random.next();
-  return { shape: [...shape], data };
-}
-
-const stats = new Map<string, { abs: number; comparisons: number }>();
-
-/** Fails unless every `|actual - expected| <= tol * max(1, |expected|)`, naming the worst element. */
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, group: string): void {
-  const worst = expectWithin(actual, expected, label, TOL);
-  const s = stats.get(group) ?? { abs: 0, comparisons: 0 };
-  stats.set(group, { abs: Math.max(s.abs, worst), comparisons: s.comparisons + 1 });
-}
-
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-  await tf.ready();
-});
-beforeEach(() => clearSession());
-afterAll(() => {
-  const rows = [...stats.entries()].map(([g, s]) => `  ${g.padEnd(52)} ${s.abs.toExponential(2)} (${s.comparisons} comparisons)`);
-  console.log(`layers-reshaping.test.ts: max scaled difference per group\n${rows.join("\n")}\nTF.js tensors left: ${tf.memory().numTensors}`);
-});
-
-// ---------------------------------------------------------------------------
-// Keras 3 cases
-// ---------------------------------------------------------------------------
-
-interface KerasCase {
-  name: string;
-  input_shape: Dim[];
-  layers: { class_name: string; config: Record<string, unknown> }[];
-  output_shape: Dim[] | null;
-  total_params: number | null;
-  trainable_params: number | null;
-  non_trainable_params: number | null;
-  weights_keras3?: { name: string; shape: number[]; trainable: boolean }[];
-  keras3_error?: { type: string; message: string };
-  "tfjs_4.22"?: { output_shape?: Dim[]; supported?: false; differs_from_keras3?: boolean };
-  forward_keras3?: { inputs: number[][]; output: number[] };
-}
-const kerasCases = (JSON.parse(readFileSync(new URL("./fixtures/keras-cases/reshaping.json", import.meta.url), "utf8")) as { cases: KerasCase[] }).cases;
+const expectClose = layerFamilyHarness("layers-reshaping.test.ts", TOL, 52);
+const kerasCases = loadKerasCases("reshaping");
 
 const METHOD_OF: Record<string, string> = {
   Flatten: "flatten",
