@@ -42,6 +42,13 @@ export class ReLU extends Layer {
     return inputShape;
   }
 
+  /** `maxValue` appears only when set: the option takes no `null`. */
+  override getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = {};
+    if (this.maxValue !== null) config.maxValue = this.maxValue;
+    return { ...config, negativeSlope: this.negativeSlope, threshold: this.threshold, name: this.name };
+  }
+
   call(input: Tensor): Tensor {
     return kerasRelu(input, this);
   }
@@ -67,6 +74,10 @@ export class LeakyReLU extends Layer {
 
   computeOutputShape(inputShape: Shape): Shape {
     return inputShape;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { alpha: this.alpha, name: this.name };
   }
 
   call(input: Tensor): Tensor {
@@ -115,6 +126,17 @@ export class PReLU extends Layer {
     return [{ name: "alpha", shape: this.resolved(), trainable: true, initializer: "zeros" }];
   }
 
+  /** The shared axes as axis numbers (1 to rank - 1), none by default. */
+  override getConfig(): Record<string, unknown> {
+    const shared = this.resolved().flatMap((size, i) => (size === 1 && this.sharesAxis(i + 1) ? [i + 1] : []));
+    return { sharedAxes: shared, name: this.name };
+  }
+
+  private sharesAxis(axis: number): boolean {
+    const option = this.config.sharedAxes;
+    return Array.isArray(option) ? option.includes(axis) : option === axis;
+  }
+
   call(input: Tensor): Tensor {
     return prelu(input, this.weights![0]);
   }
@@ -139,6 +161,10 @@ export class ELU extends Layer {
 
   computeOutputShape(inputShape: Shape): Shape {
     return inputShape;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { alpha: this.alpha, name: this.name };
   }
 
   call(input: Tensor): Tensor {
@@ -169,6 +195,12 @@ export class Softmax extends Layer {
   computeOutputShape(inputShape: Shape): Shape {
     this.axes = axesOption("softmax", "axis", inputShape, this.config.axis === undefined ? -1 : this.config.axis, SOFTMAX_AXES_RULE);
     return inputShape;
+  }
+
+  /** `axis` as given (`-1` by default; a list stays a list). */
+  override getConfig(): Record<string, unknown> {
+    const axis = this.config.axis;
+    return { axis: axis === undefined ? -1 : Array.isArray(axis) ? [...axis] : axis, name: this.name };
   }
 
   call(input: Tensor): Tensor {

@@ -80,6 +80,12 @@ export class MultiHeadAttention extends Layer {
     return this.settings!;
   }
 
+  /** The layer's own options; `value` and `key` are the tensors it is called on, not options of the layer. */
+  override getConfig(): Record<string, unknown> {
+    const s = this.resolved();
+    return { numHeads: s.numHeads, keyDim: s.keyDim, valueDim: s.valueDim, outputShape: s.outputDim, useBias: s.useBias, name: this.name };
+  }
+
   override weightSpecs(): WeightSpec[] {
     const s = this.resolved();
     const projection = (name: string, inputDim: number, headDim: number): WeightSpec[] => [

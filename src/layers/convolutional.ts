@@ -294,6 +294,26 @@ abstract class BaseConv extends Layer {
     return this.settings!;
   }
 
+  /** The options of this kind of convolution, in the method's order; `outputPadding` only when it was given (Keras derives it otherwise). */
+  override getConfig(): Record<string, unknown> {
+    const s = this.resolved();
+    const kind = this.family.kind;
+    const config: Record<string, unknown> = {};
+    if (kind !== "depthwise") config.filters = s.outChannels;
+    config.kernelSize = [...s.kernelSize];
+    config.strides = [...s.strides];
+    config.padding = s.padding;
+    if (kind === "transpose" && s.outputPadding !== undefined) config.outputPadding = [...s.outputPadding];
+    if (kind === "depthwise" || kind === "separable") config.depthMultiplier = s.depthMultiplier;
+    config.dataFormat = s.dataFormat;
+    config.dilationRate = [...s.dilationRate];
+    if (kind === "conv") config.groups = s.groups;
+    config.activation = s.activation;
+    config.useBias = s.useBias;
+    config.name = this.name;
+    return config;
+  }
+
   override weightSpecs(): WeightSpec[] {
     const s = this.resolved();
     const kind = this.family.kind;

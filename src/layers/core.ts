@@ -52,6 +52,11 @@ export class Dense extends Layer {
     return this.settings!;
   }
 
+  override getConfig(): Record<string, unknown> {
+    const s = this.resolved();
+    return { units: s.units, activation: s.activation, useBias: s.useBias, name: this.name };
+  }
+
   override weightSpecs(): WeightSpec[] {
     const s = this.resolved();
     const specs: WeightSpec[] = [{ name: "kernel", shape: [s.inFeatures, s.units], trainable: true, initializer: "glorotUniform" }];
@@ -86,6 +91,10 @@ export class Activation extends Layer {
 
   computeOutputShape(inputShape: Shape): Shape {
     return inputShape;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { activation: this.activation, name: this.name };
   }
 
   call(input: Tensor): Tensor {
@@ -137,6 +146,11 @@ export class Embedding extends Layer {
   private resolved() {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     return this.settings!;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    const s = this.resolved();
+    return { inputDim: s.inputDim, outputDim: s.outputDim, name: this.name };
   }
 
   override weightSpecs(): WeightSpec[] {

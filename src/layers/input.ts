@@ -24,6 +24,11 @@ export class InputLayer extends Layer {
     return inputShape;
   }
 
+  /** The options of `input()`: the shape without the batch dimension, and the name. */
+  override getConfig(): Record<string, unknown> {
+    return { shape: this.batchShape.slice(1), name: this.name };
+  }
+
   call(input: Tensor): Tensor {
     return input;
   }

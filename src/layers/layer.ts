@@ -58,6 +58,20 @@ export abstract class Layer {
   /** The forward computation on a concrete batch (layers with several inputs get them in order). */
   abstract call(input: Tensor, ...otherInputs: Tensor[]): Tensor;
 
+  /**
+   * The layer's options as the shapewise method takes them (camelCase keys,
+   * every default resolved, sizes as tuples), after tfjs-layers `getConfig()`:
+   * passing them back to the method makes the same layer. Layers whose
+   * defaults depend on the input (sizes per axis) must have been applied.
+   * Layers without options give only their name.
+   *
+   * @example
+   * new Dense({ units: 10 }).getConfig(); // after apply: { units: 10, activation: "linear", useBias: true, name: "dense" }
+   */
+  getConfig(): Record<string, unknown> {
+    return { name: this.name };
+  }
+
   /** Number of scalar weights, trainable or not (Keras `count_params()`). */
   countParams(): number {
     return this.weightSpecs().reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);

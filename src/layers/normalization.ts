@@ -150,6 +150,13 @@ export class BatchNormalization extends Layer {
     return this.settings!;
   }
 
+  /** `axis` as given (`-1` by default), as Keras keeps it in its config. */
+  override getConfig(): Record<string, unknown> {
+    const s = this.resolved();
+    const axis = this.config.axis === undefined ? -1 : this.config.axis;
+    return { axis, momentum: s.momentum, epsilon: s.epsilon, center: s.center, scale: s.scale, name: this.name };
+  }
+
   override weightSpecs(): WeightSpec[] {
     const s = this.resolved();
     const shape = [s.channels];
@@ -215,6 +222,13 @@ export class LayerNormalization extends Layer {
   private resolved(): LayerNormSettings {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     return this.settings!;
+  }
+
+  /** `axis` as given (`-1` by default; a list stays a list). */
+  override getConfig(): Record<string, unknown> {
+    const s = this.resolved();
+    const axis = this.config.axis === undefined ? -1 : Array.isArray(this.config.axis) ? [...this.config.axis] : this.config.axis;
+    return { axis, epsilon: s.epsilon, center: s.center, scale: s.scale, name: this.name };
   }
 
   override weightSpecs(): WeightSpec[] {

@@ -191,6 +191,11 @@ abstract class PoolingND extends Layer {
     return this.settings!;
   }
 
+  override getConfig(): Record<string, unknown> {
+    const s = this.resolved();
+    return { poolSize: [...s.poolSize], strides: [...s.strides], padding: s.padding, dataFormat: s.dataFormat, name: this.name };
+  }
+
   /** The pooling itself, on channels-last data. */
   protected abstract pool(input: Tensor, settings: PoolSettings): Tensor;
 
@@ -358,6 +363,11 @@ abstract class GlobalPoolingND extends Layer {
     if (!keepdims) return [inputShape[0], channels];
     const ones = new Array<number>(rank).fill(1);
     return dataFormat === "channelsFirst" ? [inputShape[0], channels, ...ones] : [inputShape[0], ...ones, channels];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    return { dataFormat: this.settings!.dataFormat, keepdims: this.settings!.keepdims, name: this.name };
   }
 
   call(input: Tensor): Tensor {

@@ -38,6 +38,10 @@ export class Rescaling extends Layer {
     return inputShape;
   }
 
+  override getConfig(): Record<string, unknown> {
+    return { scale: this.scale, offset: this.offset, name: this.name };
+  }
+
   call(input: Tensor): Tensor {
     return rescale(input, this.scale, this.offset);
   }
@@ -113,6 +117,14 @@ export class Normalization extends Layer {
     return inputShape;
   }
 
+  /** `mean` and `variance` as given (a number or a list), `axis` as given (`-1` by default, `null` for none). */
+  override getConfig(): Record<string, unknown> {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    const copy = (v: unknown) => (Array.isArray(v) ? [...v] : v);
+    const cfg = this.config;
+    return { mean: copy(cfg.mean), variance: copy(cfg.variance), axis: cfg.axis === undefined ? -1 : cfg.axis, invert: this.settings!.invert, name: this.name };
+  }
+
   call(input: Tensor): Tensor {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     return standardize(input, this.settings!);
@@ -161,6 +173,12 @@ export class Resizing extends Layer {
     return [inputShape[0], target.height, target.width, inputShape[3]];
   }
 
+  override getConfig(): Record<string, unknown> {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    const s = this.settings!;
+    return { height: s.height, width: s.width, interpolation: s.interpolation, cropToAspectRatio: s.cropToAspectRatio, name: this.name };
+  }
+
   call(input: Tensor): Tensor {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     const s = this.settings!;
@@ -191,6 +209,11 @@ export class CenterCrop extends Layer {
     const target = imageTarget("centerCrop", inputShape, this.config);
     this.settings = target;
     return [inputShape[0], target.height, target.width, inputShape[3]];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    return { height: this.settings!.height, width: this.settings!.width, name: this.name };
   }
 
   call(input: Tensor): Tensor {

@@ -93,6 +93,17 @@ export abstract class Recurrent extends Layer {
     return this.settings!;
   }
 
+  /** The options of this cell's method: `recurrentActivation` for lstm and gru, `resetAfter` for gru only. */
+  override getConfig(): Record<string, unknown> {
+    const s = this.resolved();
+    const config: Record<string, unknown> = { units: s.units, activation: s.activation };
+    if (this.kind !== "simpleRNN") config.recurrentActivation = s.recurrentActivation;
+    Object.assign(config, { useBias: s.useBias, returnSequences: s.returnSequences, returnState: s.returnState, goBackwards: s.goBackwards });
+    if (this.kind === "gru") config.resetAfter = s.resetAfter;
+    config.name = this.name;
+    return config;
+  }
+
   override weightSpecs(): WeightSpec[] {
     const s = this.resolved();
     const width = GATES[this.kind] * s.units;
@@ -255,12 +266,19 @@ function flipSteps(t: Tensor): Tensor {
  */
 export class Bidirectional extends Layer {
   readonly className = "Bidirectional";
+  /**
+   * The wrapped layer as the callback made it (`lstm`, Keras' `layer`
+   * config); {@link Bidirectional.forward} and {@link Bidirectional.backward}
+   * are its two copies (`forward_lstm`, `backward_lstm`) that hold the weights.
+   */
+  readonly inner: Recurrent;
   readonly forward: Recurrent;
   readonly backward: Recurrent;
   readonly mergeMode: MergeMode;
 
   constructor(inner: Recurrent, mergeMode: MergeMode, name?: string) {
     super(layerNames("Bidirectional", name));
+    this.inner = inner;
     this.forward = inner.copy(prefixed("forward_", inner.names), false);
     this.backward = inner.copy(prefixed("backward_", inner.names), true);
     this.mergeMode = mergeMode;
@@ -278,6 +296,11 @@ export class Bidirectional extends Layer {
 
   computeOutputShape(inputShape: Shape): Shape {
     return this.computeOutputShapes(inputShape)[0];
+  }
+
+  /** The wrapper's own options; the wrapped layer's are `inner.getConfig()`. */
+  override getConfig(): Record<string, unknown> {
+    return { mergeMode: this.mergeMode, name: this.name };
   }
 
   private resolved(): void {
@@ -347,6 +370,11 @@ export class TimeDistributed extends Layer {
   constructor(inner: Layer, name?: string) {
     super(layerNames("TimeDistributed", name));
     this.inner = inner;
+  }
+
+  /** The wrapper's own options; the wrapped layer's are `inner.getConfig()`. */
+  override getConfig(): Record<string, unknown> {
+    return { name: this.name };
   }
 
   computeOutputShape(inputShape: Shape): Shape {

@@ -77,6 +77,11 @@ function seedOption(method: string, seed: unknown): void {
   if (seed !== undefined && !Number.isSafeInteger(seed)) fail(`shapewise: ${method} seed must be an integer, got ${valueText(seed)}`);
 }
 
+/** `{ seed }` when a seed was given, `{}` otherwise (configs list it only when set). */
+function seedConfig(seed: unknown): Record<string, unknown> {
+  return seed === undefined ? {} : { seed };
+}
+
 /**
  * Randomly zeroes a fraction `rate` of its inputs while training (Keras
  * `Dropout`); at inference, which is all `predict` does, it passes data through.
@@ -87,6 +92,7 @@ function seedOption(method: string, seed: unknown): void {
 export class Dropout extends Layer {
   readonly className = "Dropout";
   readonly rate: number;
+  private readonly seed: unknown;
 
   constructor(config: unknown) {
     const cfg = configObject("dropout", config, ["rate", "seed", "name"]);
@@ -94,10 +100,15 @@ export class Dropout extends Layer {
     seedOption("dropout", cfg.seed);
     super(layerNames("Dropout", optionalName("dropout", cfg.name)));
     this.rate = rate;
+    this.seed = cfg.seed;
   }
 
   computeOutputShape(inputShape: Shape): Shape {
     return inputShape;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { rate: this.rate, ...seedConfig(this.seed), name: this.name };
   }
 
   call(input: Tensor): Tensor {
@@ -127,6 +138,11 @@ abstract class SpatialDropout extends Layer {
     dropoutRate(this.method, this.config.rate);
     seedOption(this.method, this.config.seed);
     return inputShape;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    const format = this.rank === 4 ? { dataFormat: this.config.dataFormat === undefined ? "channelsLast" : this.config.dataFormat } : {};
+    return { rate: this.config.rate, ...format, ...seedConfig(this.config.seed), name: this.name };
   }
 
   call(input: Tensor): Tensor {
@@ -189,6 +205,7 @@ export class SpatialDropout2D extends SpatialDropout {
 export class GaussianNoise extends Layer {
   readonly className = "GaussianNoise";
   readonly stddev: number;
+  private readonly seed: unknown;
 
   constructor(config: unknown) {
     const cfg = configObject("gaussianNoise", config, ["stddev", "seed", "name"]);
@@ -196,6 +213,11 @@ export class GaussianNoise extends Layer {
     seedOption("gaussianNoise", cfg.seed);
     super(layerNames("GaussianNoise", optionalName("gaussianNoise", cfg.name)));
     this.stddev = stddev;
+    this.seed = cfg.seed;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { stddev: this.stddev, ...seedConfig(this.seed), name: this.name };
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -226,6 +248,10 @@ export class ActivityRegularization extends Layer {
     super(layerNames("ActivityRegularization", optionalName("activityRegularization", cfg.name)));
     this.l1 = l1;
     this.l2 = l2;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { l1: this.l1, l2: this.l2, name: this.name };
   }
 
   computeOutputShape(inputShape: Shape): Shape {

@@ -46,6 +46,10 @@ export class Flatten extends Layer {
     return [inputShape[0], size];
   }
 
+  override getConfig(): Record<string, unknown> {
+    return { dataFormat: dataFormatOption("flatten", this.config.dataFormat), name: this.name };
+  }
+
   call(input: Tensor): Tensor {
     if (this.dataFormat === undefined) this.computeOutputShape(this.builtInputShape());
     const rank = input.shape.length;
@@ -107,6 +111,12 @@ export class Reshape extends Layer {
     return [inputShape[0], ...sizes.map((d) => (d === -1 ? fill : d))];
   }
 
+  /** The target sizes as given: a `-1` stays `-1`, as Keras keeps it in its config. */
+  override getConfig(): Record<string, unknown> {
+    if (this.inputShape !== undefined) this.computeOutputShape(this.inputShape);
+    return { targetShape: [...(this.config.targetShape as number[])], name: this.name };
+  }
+
   call(input: Tensor): Tensor {
     const shape = this.computeOutputShape(input.shape) as number[];
     return { shape, data: input.data };
@@ -150,6 +160,11 @@ export class Permute extends Layer {
     return [inputShape[0], ...this.dims.map((d) => inputShape[d])];
   }
 
+  override getConfig(): Record<string, unknown> {
+    if (this.dims === undefined) this.computeOutputShape(this.builtInputShape());
+    return { dims: [...this.dims!], name: this.name };
+  }
+
   call(input: Tensor): Tensor {
     if (this.dims === undefined) this.computeOutputShape(this.builtInputShape());
     return transpose(input, [0, ...this.dims!]);
@@ -181,6 +196,11 @@ export class RepeatVector extends Layer {
     exactRank("repeatVector", inputShape, 2, "[batch, features]");
     this.n = positiveCount("repeatVector", "n", this.config.n);
     return [inputShape[0], this.n, inputShape[1]];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    if (this.n === undefined) this.computeOutputShape(this.builtInputShape());
+    return { n: this.n, name: this.name };
   }
 
   call(input: Tensor): Tensor {
@@ -263,6 +283,19 @@ abstract class SpatialLayer extends Layer {
   protected ensureBuilt(): void {
     if (this.spatial === undefined) this.computeOutputShape(this.builtInputShape());
   }
+
+  /** The config of a spatial layer: its amount option, then `dataFormat` (2-D and 3-D only), then the name. */
+  protected spatialConfig(key: string, value: unknown): Record<string, unknown> {
+    const config: Record<string, unknown> = { [key]: value };
+    if (this.rank !== 1) config.dataFormat = this.spatial!.dataFormat;
+    config.name = this.name;
+    return config;
+  }
+}
+
+/** `[before, after]` pairs as a config spells them: one pair in 1-D, a pair per axis otherwise. */
+function pairsConfig(rank: SpatialRank, pairs: readonly (readonly [number, number])[]): unknown {
+  return rank === 1 ? [...pairs[0]] : pairs.map((p) => [...p]);
 }
 
 const withFormat = (rank: SpatialRank, ...keys: string[]): string[] => (rank === 1 ? [...keys, "name"] : [...keys, "dataFormat", "name"]);
@@ -284,6 +317,11 @@ abstract class ZeroPaddingND extends SpatialLayer {
     const out: Dim[] = [...inputShape];
     spatial.axes.forEach((a, i) => (out[a] = inputShape[a] === null ? null : inputShape[a]! + pairs[i][0] + pairs[i][1]));
     return out;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    this.ensureBuilt();
+    return this.spatialConfig("padding", pairsConfig(this.rank, this.pairs!));
   }
 
   call(input: Tensor): Tensor {
@@ -358,6 +396,11 @@ abstract class CroppingND extends SpatialLayer {
     return out;
   }
 
+  override getConfig(): Record<string, unknown> {
+    this.ensureBuilt();
+    return this.spatialConfig("cropping", pairsConfig(this.rank, this.pairs!));
+  }
+
   call(input: Tensor): Tensor {
     this.ensureBuilt();
     return crop(input, this.allAxes(input.shape.length, this.pairs!));
@@ -426,6 +469,15 @@ abstract class UpSamplingND extends SpatialLayer {
     const out: Dim[] = [...inputShape];
     spatial.axes.forEach((a, i) => (out[a] = inputShape[a] === null ? null : inputShape[a]! * factors[i]));
     return out;
+  }
+
+  /** 1-D `size` is one number (the option takes no tuple there); 2-D adds `interpolation: "nearest"`, the only one offered. */
+  override getConfig(): Record<string, unknown> {
+    this.ensureBuilt();
+    const config = this.spatialConfig("size", this.rank === 1 ? this.factors![0] : [...this.factors!]);
+    if (this.rank !== 2) return config;
+    const { name, ...rest } = config;
+    return { ...rest, interpolation: "nearest", name };
   }
 
   call(input: Tensor): Tensor {
