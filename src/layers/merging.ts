@@ -1,0 +1,538 @@
+/**
+ * Merge layers at run time (type twin: `types/layers/merging.ts`): the
+ * element-wise `Add`, `Subtract`, `Multiply`, `Average`, `Maximum` and
+ * `Minimum`, plus `Concatenate` and `Dot`. Each takes two or more inputs,
+ * has no weights, and follows Keras 3 (`keras/src/layers/merging/`) for its
+ * output shape, its errors and its forward pass.
+ */
+import { configObject, fail, oneOf, optionalBoolean, optionalName, valueText } from "../checks.js";
+import type { Dim, Shape } from "../checks.js";
+import { transpose } from "../kernels/reshape-ops.js";
+import type { Tensor } from "../kernels/tensor.js";
+import { layerNames } from "../naming.js";
+import { Layer } from "./layer.js";
+
+/** The lower-case name of each merge, as its method and its messages spell it. */
+export type MergeKind = "add" | "subtract" | "multiply" | "average" | "maximum" | "minimum" | "concatenate" | "dot";
+
+/**
+ * Every merge kind, in catalog order.
+ *
+ * @example
+ * MERGE_KINDS.includes("add"); // true
+ */
+export const MERGE_KINDS: readonly MergeKind[] = ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"];
+
+// ---------------------------------------------------------------------------
+// rules shared by every merge
+// ---------------------------------------------------------------------------
+
+const isSize = (d: unknown): boolean => d === null || (typeof d === "number" && Number.isSafeInteger(d) && d >= 0);
+
+/**
+ * The input count and every input's rank: at least two inputs (exactly two
+ * for `subtract` and `dot`), each a shape with a batch axis and one more.
+ * Plain JavaScript callers may pass anything; a value that is not a shape
+ * gets the rank sentence, which prints it.
+ */
+function checkInputs(method: MergeKind, shapes: readonly unknown[]): Shape[] {
+  const n = shapes.length;
+  if (method === "subtract" || method === "dot") {
+    if (n !== 2) fail(`shapewise: ${method} takes exactly 2 inputs, got ${n}`);
+  } else if (n < 2) {
+    fail(`shapewise: ${method} needs at least 2 inputs, got ${n}`);
+  }
+  shapes.forEach((shape, i) => {
+    if (!Array.isArray(shape) || shape.length < 2 || !shape.every(isSize)) {
+      fail(`shapewise: ${method} input ${i + 1} must have a batch dimension and at least one more, got ${valueText(shape)}`);
+    }
+  });
+  return shapes as Shape[];
+}
+
+/**
+ * Concrete batches (a model's run-time check, or `call`) must agree: Keras
+ * refuses to merge tensors with different batch sizes. Symbolic shapes have
+ * a `null` batch and always pass. Returns the batch size of the output.
+ */
+function commonBatch(method: MergeKind, shapes: readonly Shape[]): Dim {
+  let batch: Dim = null;
+  let from = 0;
+  shapes.forEach((shape, i) => {
+    const b = shape[0];
+    if (b === null) return;
+    if (batch !== null && b !== batch) {
+      fail(`shapewise: ${method} input ${i + 1} has batch size ${b}, input ${from + 1} has batch size ${batch}`);
+    }
+    if (batch === null) {
+      batch = b;
+      from = i;
+    }
+  });
+  return batch;
+}
+
+// ---------------------------------------------------------------------------
+// element-wise merges
+// ---------------------------------------------------------------------------
+
+/**
+ * Broadcasts the non-batch dimensions of two shapes aligned from the right
+ * (Keras `Merge._compute_elemwise_op_output_shape`): a missing leading
+ * dimension or a 1 takes the other size; `null` against anything gives
+ * `null`, as Keras gives `None` (the concrete sizes are checked again when
+ * data arrives). Returns the offending pair, scanned from the left, on failure.
+ */
+function broadcastDims(a: readonly Dim[], b: readonly Dim[]): Dim[] | { x: number; y: number } {
+  const [long, short, bIsShort] = a.length >= b.length ? [a, b, true] : [b, a, false];
+  const lead = long.length - short.length;
+  const out: Dim[] = long.slice(0, lead);
+  for (let k = 0; k < short.length; k++) {
+    const i = long[lead + k];
+    const j = short[k];
+    if (i === null || j === null) out.push(null);
+    else if (i === 1) out.push(j);
+    else if (j === 1) out.push(i);
+    else if (i === j) out.push(i);
+    else return bIsShort ? { x: j as number, y: i as number } : { x: i as number, y: j as number };
+  }
+  return out;
+}
+
+/** The element-wise rule: each input broadcasts with the running broadcast of the ones before it. */
+function elementwiseShape(method: MergeKind, shapes: readonly Shape[]): Shape {
+  const batch = commonBatch(method, shapes);
+  let running: Dim[] = shapes[0].slice(1);
+  for (let i = 1; i < shapes.length; i++) {
+    const next = broadcastDims(running, shapes[i].slice(1));
+    if (!Array.isArray(next)) {
+      fail(
+        `shapewise: ${method} input ${i + 1} of shape ${valueText(shapes[i])} does not broadcast with ${valueText([shapes[0][0], ...running])}: size ${next.x} against ${next.y}`,
+      );
+    }
+    running = next;
+  }
+  return [batch, ...running];
+}
+
+/** The row-major strides of a shape. */
+function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let k = shape.length - 1; k >= 0; k--) {
+    strides[k] = s;
+    s *= shape[k];
+  }
+  return strides;
+}
+
+/**
+ * How to read an input while walking the output: the input's non-batch axes
+ * are left-padded with 1s (Keras expands lower-rank inputs at axis 1), and an
+ * axis of size 1 against a larger output size is read with stride 0.
+ */
+function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
+  const padded = [shape[0], ...new Array<number>(out.length - shape.length).fill(1), ...shape.slice(1)];
+  const strides = stridesOf(padded);
+  return padded.map((d, k) => (d === 1 && out[k] !== 1 ? 0 : strides[k]));
+}
+
+type Combine = (acc: number, x: number) => number;
+
+const COMBINE: Readonly<Record<"add" | "subtract" | "multiply" | "average" | "maximum" | "minimum", Combine>> = {
+  add: (a, x) => a + x,
+  average: (a, x) => a + x,
+  subtract: (a, x) => a - x,
+  multiply: (a, x) => a * x,
+  maximum: (a, x) => (a >= x || Number.isNaN(a) ? a : x),
+  minimum: (a, x) => (a <= x || Number.isNaN(a) ? a : x),
+};
+
+/**
+ * Folds the inputs element by element into the broadcast output shape,
+ * rounding to float32 after every step as a float32 framework does when it
+ * applies the binary op input by input.
+ */
+function elementwise(kind: keyof typeof COMBINE, inputs: readonly Tensor[], outShape: readonly number[]): Tensor {
+  const size = outShape.reduce((p, d) => p * d, 1);
+  const out = new Float32Array(size);
+  const strides = inputs.map((t) => broadcastStrides(t.shape, outShape));
+  const offsets = new Array<number>(inputs.length).fill(0);
+  const index = new Array<number>(outShape.length).fill(0);
+  const combine = COMBINE[kind];
+  const datas = inputs.map((t) => t.data);
+  for (let o = 0; o < size; o++) {
+    let acc = datas[0][offsets[0]];
+    for (let k = 1; k < datas.length; k++) acc = Math.fround(combine(acc, datas[k][offsets[k]]));
+    out[o] = kind === "average" ? acc / inputs.length : acc;
+    // Odometer over the output index: advance the last axis, carry leftwards.
+    for (let axis = outShape.length - 1; axis >= 0; axis--) {
+      index[axis]++;
+      for (let k = 0; k < offsets.length; k++) offsets[k] += strides[k][axis];
+      if (index[axis] < outShape[axis]) break;
+      for (let k = 0; k < offsets.length; k++) offsets[k] -= strides[k][axis] * outShape[axis];
+      index[axis] = 0;
+    }
+  }
+  return { shape: [...outShape], data: out };
+}
+
+/** Validates tensors from a caller and returns their shapes (the shape rules run on them next). */
+function tensorShapes(method: MergeKind, inputs: readonly unknown[]): Shape[] {
+  return inputs.map((t, i) => {
+    const shape = (t as Partial<Tensor> | null | undefined)?.shape;
+    const data = (t as Partial<Tensor> | null | undefined)?.data;
+    const concrete = Array.isArray(shape) && shape.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0);
+    if (!concrete || !(data instanceof Float32Array) || data.length !== (shape as number[]).reduce((p, d) => p * d, 1)) {
+      fail(`shapewise: ${method} input ${i + 1} must be a tensor whose data fills its shape, got shape ${valueText(shape)}`);
+    }
+    return shape as Shape;
+  });
+}
+
+/**
+ * The element-wise merges' common base (Keras `Merge`): checks the rules on
+ * the shapes, and at run time again on the concrete shapes, so sizes that
+ * were `null` when the model was defined cannot give a wrong result.
+ */
+abstract class ElementwiseMerge extends Layer {
+  protected abstract readonly kind: keyof typeof COMBINE;
+
+  computeOutputShape(first: Shape, ...others: Shape[]): Shape {
+    return elementwiseShape(this.kind, checkInputs(this.kind, [first, ...others]));
+  }
+
+  call(first: Tensor, ...others: Tensor[]): Tensor {
+    const inputs = [first, ...others];
+    const shape = this.computeOutputShape(...(tensorShapes(this.kind, inputs) as [Shape, ...Shape[]]));
+    return elementwise(this.kind, inputs, shape as number[]);
+  }
+}
+
+/** Reads the config every merge without options takes (`name`), and names the layer. */
+function plainNames(kind: MergeKind, className: string, config: unknown) {
+  const cfg = configObject(kind, config, ["name"]);
+  return layerNames(className, optionalName(kind, cfg.name));
+}
+
+/**
+ * Sums its inputs element-wise (Keras `Add`), broadcasting non-batch sizes.
+ *
+ * @example
+ * new Add().apply([null, 4, 16], [null, 1, 16]); // [null, 4, 16]
+ */
+export class Add extends ElementwiseMerge {
+  readonly className = "Add";
+  protected readonly kind = "add";
+  constructor(config?: unknown) {
+    super(plainNames("add", "Add", config));
+  }
+}
+
+/**
+ * Subtracts its second input from its first (Keras `Subtract`): exactly two inputs.
+ *
+ * @example
+ * new Subtract().apply([null, 16], [null, 16]); // [null, 16]
+ */
+export class Subtract extends ElementwiseMerge {
+  readonly className = "Subtract";
+  protected readonly kind = "subtract";
+  constructor(config?: unknown) {
+    super(plainNames("subtract", "Subtract", config));
+  }
+}
+
+/**
+ * Multiplies its inputs element-wise (Keras `Multiply`).
+ *
+ * @example
+ * new Multiply().apply([null, 8, 8], [null, 8, 8], [null, 8, 8]); // [null, 8, 8]
+ */
+export class Multiply extends ElementwiseMerge {
+  readonly className = "Multiply";
+  protected readonly kind = "multiply";
+  constructor(config?: unknown) {
+    super(plainNames("multiply", "Multiply", config));
+  }
+}
+
+/**
+ * Averages its inputs element-wise (Keras `Average`: the sum divided by the count).
+ *
+ * @example
+ * new Average().apply([null, 16], [null, 16]); // [null, 16]
+ */
+export class Average extends ElementwiseMerge {
+  readonly className = "Average";
+  protected readonly kind = "average";
+  constructor(config?: unknown) {
+    super(plainNames("average", "Average", config));
+  }
+}
+
+/**
+ * The element-wise maximum of its inputs (Keras `Maximum`).
+ *
+ * @example
+ * new Maximum().apply([null, 16], [null, 16]); // [null, 16]
+ */
+export class Maximum extends ElementwiseMerge {
+  readonly className = "Maximum";
+  protected readonly kind = "maximum";
+  constructor(config?: unknown) {
+    super(plainNames("maximum", "Maximum", config));
+  }
+}
+
+/**
+ * The element-wise minimum of its inputs (Keras `Minimum`).
+ *
+ * @example
+ * new Minimum().apply([null, 16], [null, 16]); // [null, 16]
+ */
+export class Minimum extends ElementwiseMerge {
+  readonly className = "Minimum";
+  protected readonly kind = "minimum";
+  constructor(config?: unknown) {
+    super(plainNames("minimum", "Minimum", config));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// concatenate
+// ---------------------------------------------------------------------------
+
+/** The concatenation axis as a non-negative index for this rank, or a `ShapeError`. */
+function concatAxis(axis: unknown, rank: number): number {
+  const valid = typeof axis === "number" && Number.isInteger(axis) && axis > -rank && axis < rank && axis !== 0;
+  if (!valid) {
+    fail(`shapewise: concatenate axis must be an integer from ${-(rank - 1)} to ${rank - 1} other than 0 (the batch axis), got ${valueText(axis)}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/**
+ * Joins its inputs along one axis (Keras `Concatenate`, default the last):
+ * the inputs have one rank and equal sizes on every non-batch axis but that
+ * one (`null` matches any size), and the output size on it is the sum, or
+ * `null` if one is unknown. The axis is checked against input 1's rank.
+ *
+ * Keras 3 also lets a size-1 axis pass the check by squeezing it (and then
+ * fails when data arrives); shapewise asks for equal sizes from the start.
+ *
+ * @example
+ * new Concatenate().apply([null, 4, 4, 8], [null, 4, 4, 16]); // [null, 4, 4, 24]
+ * new Concatenate({ axis: 1 }).apply([null, 3, 8], [null, 5, 8]); // [null, 8, 8]
+ */
+export class Concatenate extends Layer {
+  readonly className = "Concatenate";
+  /** The axis as given (default -1, the last); checked when the input rank is known. */
+  readonly axis: unknown;
+
+  constructor(config?: unknown) {
+    const cfg = configObject("concatenate", config, ["axis", "name"]);
+    super(layerNames("Concatenate", optionalName("concatenate", cfg.name)));
+    this.axis = cfg.axis === undefined ? -1 : cfg.axis;
+  }
+
+  computeOutputShape(first: Shape, ...others: Shape[]): Shape {
+    const shapes = checkInputs("concatenate", [first, ...others]);
+    const rank = first.length;
+    const axis = concatAxis(this.axis, rank);
+    const batch = commonBatch("concatenate", shapes);
+    for (let i = 1; i < shapes.length; i++) {
+      const s = shapes[i];
+      const same = s.length === rank && s.every((d, k) => k === 0 || k === axis || d === null || first[k] === null || d === first[k]);
+      if (!same) {
+        fail(`shapewise: concatenate input ${i + 1} of shape ${valueText(s)} does not match input 1 ${valueText(first)} except on axis ${valueText(this.axis)}`);
+      }
+    }
+    const sizes = shapes.map((s) => s[axis]);
+    const total = sizes.some((d) => d === null) ? null : sizes.reduce<number>((sum, d) => sum + (d as number), 0);
+    const out = [...first];
+    out[axis] = total;
+    // Keras takes the batch from input 1; a concrete one may come from a later input.
+    out[0] = batch;
+    return out;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { axis: this.axis, name: this.name };
+  }
+
+  call(first: Tensor, ...others: Tensor[]): Tensor {
+    const inputs = [first, ...others];
+    const shape = this.computeOutputShape(...(tensorShapes("concatenate", inputs) as [Shape, ...Shape[]])) as number[];
+    const axis = concatAxis(this.axis, shape.length);
+    const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
+    const chunks = inputs.map((t) => t.shape.slice(axis).reduce((p, d) => p * d, 1));
+    const row = chunks.reduce((a, b) => a + b, 0);
+    const out = new Float32Array(outer * row);
+    for (let o = 0; o < outer; o++) {
+      let at = o * row;
+      inputs.forEach((t, k) => {
+        out.set(t.data.subarray(o * chunks[k], (o + 1) * chunks[k]), at);
+        at += chunks[k];
+      });
+    }
+    return { shape, data: out };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// dot
+// ---------------------------------------------------------------------------
+
+const isInteger = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
+
+/**
+ * Keras 3 `Dot` axes for two ranks: one integer for both inputs, or one per
+ * input; a negative axis becomes `axis % rank` with Python's modulo (always
+ * in `[0, rank)`), as Keras normalises it. The batch axis and axes past the
+ * rank are refused.
+ */
+function dotAxes(axes: unknown, rank1: number, rank2: number): [number, number] {
+  const pair = isInteger(axes) ? [axes, axes] : Array.isArray(axes) && axes.length === 2 && axes.every(isInteger) ? (axes as number[]) : undefined;
+  const resolved = pair?.map((a, i) => {
+    const rank = i === 0 ? rank1 : rank2;
+    return a < 0 ? ((a % rank) + rank) % rank : a;
+  });
+  if (resolved === undefined || resolved.some((a, i) => a === 0 || a >= (i === 0 ? rank1 : rank2))) {
+    fail(`shapewise: dot axes must be an integer or a pair of integers from 1 to rank - 1 (or negative), got ${valueText(axes)}`);
+  }
+  return [resolved[0], resolved[1]];
+}
+
+/**
+ * Keras 3 `ops.normalize(x, axis)` with order 2: `x * min(rsqrt(sum(x^2)), 1 / epsilon)`
+ * with `epsilon = 1e-7`, i.e. `x / max(norm, 1e-7)`. TensorFlow.js divides
+ * by `sqrt(max(sum(x^2), 1e-7))` instead, which differs only for norms below
+ * about 3e-4; tf.keras 2 used `sqrt(max(sum(x^2), 1e-12))`.
+ */
+function l2Normalize(x: Tensor, axis: number): Tensor {
+  const shape = x.shape;
+  const n = shape[axis];
+  const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const out = new Float32Array(x.data.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += x.data[base + k * inner] ** 2;
+      const scale = Math.fround(Math.min(1 / Math.sqrt(Math.fround(sum)), 1e7));
+      for (let k = 0; k < n; k++) out[base + k * inner] = x.data[base + k * inner] * scale;
+    }
+  }
+  return { shape: [...shape], data: out };
+}
+
+/**
+ * The dot product of two inputs over one axis of each, sample by sample
+ * (Keras `Dot`): exactly two inputs; `axes` (required, as in the Keras
+ * class) is one axis for both or one per input, never the batch axis; the
+ * two axes must have the same size (`null` matches). The output is input 1's
+ * shape without its axis, then input 2's without its batch and its axis; a
+ * result with only the batch left becomes `[batch, 1]`. With `normalize`,
+ * each input is first L2-normalised along its axis (cosine proximity).
+ *
+ * Inputs of any rank from 2 are taken, as in Keras 3; TensorFlow.js refuses
+ * ranks above 3.
+ *
+ * @example
+ * new Dot({ axes: 1 }).apply([null, 8], [null, 8]); // [null, 1]
+ * new Dot({ axes: [2, 1] }).apply([null, 3, 5], [null, 5, 4]); // [null, 3, 4]
+ */
+export class Dot extends Layer {
+  readonly className = "Dot";
+  /** The axes as given; checked when the input ranks are known. */
+  readonly axes: unknown;
+  readonly normalize: boolean;
+
+  constructor(config?: unknown) {
+    const cfg = configObject("dot", config, ["axes", "normalize", "name"]);
+    const normalize = optionalBoolean("dot", "normalize", cfg.normalize, false);
+    super(layerNames("Dot", optionalName("dot", cfg.name)));
+    this.axes = Array.isArray(cfg.axes) ? [...(cfg.axes as unknown[])] : cfg.axes;
+    this.normalize = normalize;
+  }
+
+  computeOutputShape(first: Shape, ...others: Shape[]): Shape {
+    const [s1, s2] = checkInputs("dot", [first, ...others]);
+    const [a1, a2] = dotAxes(this.axes, s1.length, s2.length);
+    const x = s1[a1];
+    const y = s2[a2];
+    if (x !== null && y !== null && x !== y) {
+      fail(`shapewise: dot input 1 size ${x} at axis ${a1} differs from input 2 size ${y} at axis ${a2}`);
+    }
+    const batch = commonBatch("dot", [s1, s2]);
+    const out: Dim[] = [batch, ...s1.filter((_, k) => k !== 0 && k !== a1), ...s2.filter((_, k) => k !== 0 && k !== a2)];
+    return out.length === 1 ? [batch, 1] : out;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { axes: this.axes, normalize: this.normalize, name: this.name };
+  }
+
+  call(first: Tensor, ...others: Tensor[]): Tensor {
+    const shape = this.computeOutputShape(...(tensorShapes("dot", [first, ...others]) as [Shape, ...Shape[]])) as number[];
+    const [a1, a2] = dotAxes(this.axes, first.shape.length, others[0].shape.length);
+    let x = first;
+    let y = others[0];
+    if (this.normalize) {
+      x = l2Normalize(x, a1);
+      y = l2Normalize(y, a2);
+    }
+    // Move x's axis last and y's right after the batch: then every sample is
+    // an (m, k) by (k, n) matrix product, as Keras `batch_dot` arranges it.
+    const r1 = x.shape.length;
+    const r2 = y.shape.length;
+    const xt = transpose(x, [...Array.from({ length: r1 }, (_, k) => k).filter((k) => k !== a1), a1]);
+    const yt = transpose(y, [0, a2, ...Array.from({ length: r2 }, (_, k) => k).filter((k) => k !== 0 && k !== a2)]);
+    const batch = x.shape[0];
+    const k = x.shape[a1];
+    const m = x.shape.reduce((p, d, axis) => (axis === 0 || axis === a1 ? p : p * d), 1);
+    const n = y.shape.reduce((p, d, axis) => (axis === 0 || axis === a2 ? p : p * d), 1);
+    const out = new Float32Array(batch * m * n);
+    for (let b = 0; b < batch; b++) {
+      for (let i = 0; i < m; i++) {
+        const xRow = (b * m + i) * k;
+        for (let j = 0; j < n; j++) {
+          let sum = 0;
+          for (let q = 0; q < k; q++) sum += xt.data[xRow + q] * yt.data[(b * k + q) * n + j];
+          out[(b * m + i) * n + j] = sum;
+        }
+      }
+    }
+    return { shape, data: out };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// factory
+// ---------------------------------------------------------------------------
+
+const CLASSES: Readonly<Record<MergeKind, new (config?: unknown) => Layer>> = {
+  add: Add,
+  subtract: Subtract,
+  multiply: Multiply,
+  average: Average,
+  maximum: Maximum,
+  minimum: Minimum,
+  concatenate: Concatenate,
+  dot: Dot,
+};
+
+/**
+ * A new merge layer of the given kind, for the symbolic tensor's methods and
+ * the model loaders; a kind that is not a merge is a `ShapeError`.
+ *
+ * @example
+ * mergeLayer("concatenate", { axis: 1 }).apply([null, 3, 8], [null, 5, 8]); // [null, 8, 8]
+ * mergeLayer("add").name; // "add"
+ */
+export function mergeLayer(kind: MergeKind, config?: unknown): Layer {
+  const k = oneOf("merge", "kind", kind, MERGE_KINDS);
+  return new CLASSES[k](config);
+}
