@@ -9,6 +9,8 @@ import { defineConfig } from "vitest/config";
 const KERNEL_INDEPENDENT = [
   "test/agreement.test.ts",
   "test/arithmetic-generated.test.ts",
+  "test/catalog-agreement.test.ts",
+  "test/catalog-rejection.test.ts",
   "test/diagnostics.test.ts",
   "test/rejection-agreement.test.ts",
   "test/summary.test.ts",
