@@ -14,6 +14,8 @@
  * m.summary();
  */
 import type { Subtract } from "../types/arithmetic/index.js";
+import type { ConcatenateFunction, DotFunction, ElementwiseMergeFunction, MergeParams } from "../types/layers/merging.js";
+import type { Leaves, ShapeTree } from "../types/model.js";
 import type { ErrorTensor } from "../types/errors.js";
 import type { InputConfig, InputResult } from "../types/layers/input.js";
 import type { Shape } from "../types/shape.js";
@@ -31,9 +33,11 @@ import { preprocessingMethods } from "./layers/preprocessing.js";
 import { recurrentMethods } from "./layers/recurrent.js";
 import { attentionMethods } from "./layers/attention.js";
 import { reshapingMethods } from "./layers/reshaping.js";
+import { mergeTensors, mergingMethods } from "./layers/merging.js";
 import { Model, resetSessionRandom } from "./model.js";
+import type { ModelEnds, TensorLayout } from "./model.js";
 import { clearSession as clearNames } from "./naming.js";
-import { SymbolicTensorImpl, addLayerMethods } from "./symbolic-tensor.js";
+import { SymbolicTensorImpl, addLayerMethods, checkSharedAncestor } from "./symbolic-tensor.js";
 
 addLayerMethods(convolutionalMethods);
 addLayerMethods(poolingMethods);
@@ -45,10 +49,11 @@ addLayerMethods(activationsMethods);
 addLayerMethods(preprocessingMethods);
 addLayerMethods(recurrentMethods);
 addLayerMethods(attentionMethods);
+addLayerMethods(mergingMethods);
 
 export { ShapeError } from "./errors.js";
 export { Model } from "./model.js";
-export type { PredictOptions } from "./model.js";
+export type { GraphNode, ModelGraph, PredictOptions, TensorLayout, TensorRef } from "./model.js";
 export { getKernelBackend, kernelInfo, setKernelBackend } from "./kernels/backend.js";
 export type { KernelBackend, ThreadsOption } from "./kernels/backend.js";
 export { terminateThreads } from "./kernels/threads.js";
@@ -72,27 +77,36 @@ export function input<const S extends readonly (number | null)[]>(config: InputC
 type TensorLike = { readonly shape: Shape; readonly [paramTotal]?: number };
 /** What a failed layer call returned. */
 type ErrorLike = { readonly error: string };
-type ParamsOf<T> = T extends { readonly [paramTotal]?: infer P extends number } ? P : number;
+/** The tensors of a model's inputs or outputs: one, a tuple, or a record. */
+type TensorTree = TensorLike | ErrorLike | readonly (TensorLike | ErrorLike)[] | { readonly [key: string]: TensorLike | ErrorLike };
+
+type FirstErrorOf<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R]
+  ? H extends { readonly error: infer M extends string }
+    ? ErrorTensor<M>
+    : FirstErrorOf<R>
+  : never;
+
+type ShapesOf<T> = (T extends TensorLike ? T["shape"] : { readonly [K in keyof T]: T[K] extends TensorLike ? T[K]["shape"] : never }) extends infer S extends ShapeTree
+  ? S
+  : never;
 
 /**
- * The model type for given input and output tensors: an inert error when the
- * output carries one (the error was already reported at the layer).
+ * The model type for given inputs and outputs (each one tensor, a tuple or a
+ * record): an inert error when one of them carries one (the error was already
+ * reported at the layer). The total counts what the outputs need once; with
+ * several outputs that share parameters, only a `shared` tensor makes it exact.
  */
-export type ModelFor<I extends TensorLike | ErrorLike, O extends TensorLike | ErrorLike> = I extends { readonly error: infer M extends string }
-  ? ErrorTensor<M>
-  : O extends { readonly error: infer M extends string }
-    ? ErrorTensor<M>
-    : I extends TensorLike
-      ? O extends TensorLike
-        ? Model<I["shape"], O["shape"], Subtract<ParamsOf<O>, ParamsOf<I>>>
-        : never
-      : never;
+export type ModelFor<I, O, Shared = undefined> = [FirstErrorOf<Leaves<I>>] extends [never]
+  ? [FirstErrorOf<Leaves<O>>] extends [never]
+    ? Model<ShapesOf<I>, ShapesOf<O>, Subtract<MergeParams<Leaves<O>, Shared>, MergeParams<Leaves<I>, "none">>>
+    : FirstErrorOf<Leaves<O>>
+  : FirstErrorOf<Leaves<I>>;
 
 /** The options of {@link model} and {@link sequential}. */
-export interface ModelConfig<I, O> {
-  /** The input tensor, from `input()`. */
+export interface ModelConfig<I, O, Shared = undefined> {
+  /** The input tensor from `input()`, or a tuple or record of them. */
   inputs: I;
-  /** The output tensor, reached from `inputs` by layer calls. */
+  /** The output tensor, or a tuple or record of them, reached from `inputs` by layer calls. */
   outputs: O;
   /** Model name; `model`, `model_1`, ... (`sequential`, ... for {@link sequential}) otherwise. */
   name?: string;
@@ -102,33 +116,68 @@ export interface ModelConfig<I, O> {
    * model over the same tensors) keep them, as shared layers do in Keras.
    */
   seed?: number;
+  /**
+   * For several outputs: the one tensor whose ancestors they share (the
+   * trunk before the heads), so the type-level total counts it once; checked
+   * at run time. Without it, two or more outputs that carry parameters give
+   * the total `number`.
+   */
+  shared?: Shared;
 }
 
-function modelConfig(method: string, config: unknown): { inputs: SymbolicTensorImpl; outputs: SymbolicTensorImpl; name?: string; seed?: number } {
-  if (config === null || typeof config !== "object") fail(`shapewise: ${method} expects a config object, got ${valueText(config)}`);
-  const { inputs, outputs, name, seed, ...rest } = config as Record<string, unknown>;
-  const extra = Object.keys(rest);
-  if (extra.length > 0) fail(`shapewise: ${method} has no option '${extra[0]}' (options: inputs, outputs, name, seed)`);
-  if (!(inputs instanceof SymbolicTensorImpl) || inputs.inbound.length !== 0) {
-    fail(`shapewise: ${method} inputs must be a tensor from input(), got ${valueText(inputs)}`);
+const MODEL_OPTIONS = ["inputs", "outputs", "name", "seed", "shared"];
+
+/** The tensors of an `inputs` or `outputs` option and how they are arranged. */
+function tensorTree(method: string, option: string, value: unknown): { tensors: SymbolicTensorImpl[]; layout: TensorLayout } {
+  const what = option === "inputs" ? "a tensor from input()" : "a symbolic tensor";
+  const check = (t: unknown, where: string): SymbolicTensorImpl => {
+    if (!(t instanceof SymbolicTensorImpl)) fail(`shapewise: ${method} ${where} must be ${what}, got ${valueText(t)}`);
+    if (option === "inputs" && t.inbound.length !== 0) fail(`shapewise: ${method} ${where} must be ${what}, got the output of ${t.layer.name}`);
+    return t;
+  };
+  if (value instanceof SymbolicTensorImpl || value === null || typeof value !== "object") return { tensors: [check(value, option)], layout: "single" };
+  if (Array.isArray(value)) {
+    if (value.length === 0) fail(`shapewise: ${method} ${option} must hold at least one tensor, got []`);
+    return { tensors: value.map((t, i) => check(t, `${option}[${i}]`)), layout: "list" };
   }
-  if (!(outputs instanceof SymbolicTensorImpl)) fail(`shapewise: ${method} outputs must be a symbolic tensor, got ${valueText(outputs)}`);
+  const keys = Object.keys(value);
+  if (keys.length === 0) fail(`shapewise: ${method} ${option} must hold at least one tensor, got {}`);
+  return { tensors: keys.map((k) => check((value as Record<string, unknown>)[k], `${option}.${k}`)), layout: { keys } };
+}
+
+function modelConfig(method: string, config: unknown): { ends: ModelEnds; name?: string; seed?: number } {
+  if (config === null || typeof config !== "object") fail(`shapewise: ${method} expects a config object, got ${valueText(config)}`);
+  const record = config as Record<string, unknown>;
+  const extra = Object.keys(record).find((k) => !MODEL_OPTIONS.includes(k));
+  if (extra !== undefined) fail(`shapewise: ${method} has no option '${extra}' (options: ${MODEL_OPTIONS.join(", ")})`);
+  const { inputs, outputs, name, seed, shared } = record;
+  const ins = tensorTree(method, "inputs", inputs);
+  const outs = tensorTree(method, "outputs", outputs);
+  if (new Set(ins.tensors).size !== ins.tensors.length) fail(`shapewise: ${method} inputs must be distinct tensors`);
   if (name !== undefined && (typeof name !== "string" || name.length === 0)) fail(`shapewise: ${method} name must be a non-empty string, got ${valueText(name)}`);
   if (seed !== undefined && !Number.isSafeInteger(seed)) fail(`shapewise: ${method} seed must be an integer, got ${valueText(seed)}`);
-  return { inputs, outputs, name: name as string | undefined, seed: seed as number | undefined };
+  if (shared !== undefined) checkSharedAncestor(method, outs.tensors, shared);
+  return {
+    ends: { inputs: ins.tensors, outputs: outs.tensors, inputLayout: ins.layout, outputLayout: outs.layout },
+    name: name as string | undefined,
+    seed: seed as number | undefined,
+  };
 }
 
 /**
- * A functional model from an input to an output (Keras `keras.Model(inputs, outputs)`);
- * named `model`, `model_1`, ... Its type carries input shape, output shape and
- * the exact parameter total.
+ * A functional model from inputs to outputs (Keras `keras.Model(inputs, outputs)`);
+ * named `model`, `model_1`, ... Inputs and outputs are one tensor, a tuple or
+ * a record; its type carries their shapes and the exact parameter total.
  *
  * @example
  * const m = model({ inputs, outputs }); // Model<[null, 28, 28, 1], [null, 10], 113162>
+ * const two = model({ inputs: [image, meta], outputs: { label, box }, shared: trunk });
  */
-export function model<I extends TensorLike | ErrorLike, O extends TensorLike | ErrorLike>(config: ModelConfig<I, O>): ModelFor<I, O> {
+export function model<const I extends TensorTree, const O extends TensorTree, const Shared extends TensorLike | "none" | undefined = undefined>(
+  config: ModelConfig<I, O, Shared>,
+): ModelFor<I, O, Shared> {
   const c = modelConfig("model", config);
-  return new Model("functional", c.inputs, c.outputs, c.name, c.seed) as unknown as ModelFor<I, O>;
+  return new Model("functional", c.ends, c.name, c.seed) as unknown as ModelFor<I, O, Shared>;
 }
 
 /**
@@ -140,11 +189,79 @@ export function model<I extends TensorLike | ErrorLike, O extends TensorLike | E
  */
 export function sequential<I extends TensorLike | ErrorLike, O extends TensorLike | ErrorLike>(config: ModelConfig<I, O>): ModelFor<I, O> {
   const c = modelConfig("sequential", config);
-  for (let t: SymbolicTensorImpl = c.outputs; t !== c.inputs; t = t.inbound[0]) {
+  if (c.ends.inputLayout !== "single" || c.ends.outputLayout !== "single") fail("shapewise: sequential takes one input tensor and one output tensor");
+  const [input] = c.ends.inputs;
+  for (let t: SymbolicTensorImpl = c.ends.outputs[0]; t !== input; t = t.inbound[0]) {
     if (t.inbound.length !== 1) fail(`shapewise: sequential needs a chain of single-input layers, '${t.layer.name}' has ${t.inbound.length} inputs`);
   }
-  return new Model("sequential", c.inputs, c.outputs, c.name, c.seed) as unknown as ModelFor<I, O>;
+  return new Model("sequential", c.ends, c.name, c.seed) as unknown as ModelFor<I, O>;
 }
+
+/**
+ * Adds tensors element-wise (Keras `layers.add`); shapes broadcast over the
+ * non-batch sizes. A layer named `add`, `add_1`, ...
+ *
+ * @example
+ * const y = add([x.conv2d({ filters: 16, kernelSize: 3, padding: "same" }), x]); // a residual connection
+ */
+export const add = ((inputs: unknown, options?: unknown) => mergeTensors("add", inputs, options)) as unknown as ElementwiseMergeFunction<"add">;
+
+/**
+ * Subtracts the second tensor from the first (Keras `layers.subtract`): exactly two inputs.
+ *
+ * @example
+ * const d = subtract([a, b]);
+ */
+export const subtract = ((inputs: unknown, options?: unknown) => mergeTensors("subtract", inputs, options)) as unknown as ElementwiseMergeFunction<"subtract">;
+
+/**
+ * Multiplies tensors element-wise (Keras `layers.multiply`).
+ *
+ * @example
+ * const gated = multiply([x, gate]);
+ */
+export const multiply = ((inputs: unknown, options?: unknown) => mergeTensors("multiply", inputs, options)) as unknown as ElementwiseMergeFunction<"multiply">;
+
+/**
+ * Averages tensors element-wise (Keras `layers.average`).
+ *
+ * @example
+ * const mean = average([a, b, c]);
+ */
+export const average = ((inputs: unknown, options?: unknown) => mergeTensors("average", inputs, options)) as unknown as ElementwiseMergeFunction<"average">;
+
+/**
+ * The element-wise maximum of tensors (Keras `layers.maximum`).
+ *
+ * @example
+ * const m = maximum([a, b]);
+ */
+export const maximum = ((inputs: unknown, options?: unknown) => mergeTensors("maximum", inputs, options)) as unknown as ElementwiseMergeFunction<"maximum">;
+
+/**
+ * The element-wise minimum of tensors (Keras `layers.minimum`).
+ *
+ * @example
+ * const m = minimum([a, b]);
+ */
+export const minimum = ((inputs: unknown, options?: unknown) => mergeTensors("minimum", inputs, options)) as unknown as ElementwiseMergeFunction<"minimum">;
+
+/**
+ * Joins tensors along an axis (Keras `layers.concatenate`, default the last);
+ * every other size must match.
+ *
+ * @example
+ * const y = concatenate([a, b], { axis: -1 }); // [null, 4, 4, 8] and [null, 4, 4, 16] give [null, 4, 4, 24]
+ */
+export const concatenate = ((inputs: unknown, options?: unknown) => mergeTensors("concatenate", inputs, options)) as unknown as ConcatenateFunction;
+
+/**
+ * The batched dot product of two tensors over one axis each (Keras `layers.dot`).
+ *
+ * @example
+ * const similarity = dot([a, b], { axes: 1, normalize: true }); // [null, 1]
+ */
+export const dot = ((inputs: unknown, options?: unknown) => mergeTensors("dot", inputs, options)) as unknown as DotFunction;
 
 /**
  * A concrete tensor from a shape and its values (row-major); zeros without values.

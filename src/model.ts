@@ -8,17 +8,18 @@ import type { Shape } from "./checks.js";
 import { createRandom, glorotUniform, ones, zeros } from "./kernels/random.js";
 import type { Random } from "./kernels/random.js";
 import { beginRun, resolveThreads } from "./kernels/backend.js";
-import type { ThreadsOption } from "./kernels/backend.js";
+import type { RunScope, ThreadsOption } from "./kernels/backend.js";
 import type { Tensor } from "./kernels/tensor.js";
 import { InputLayer } from "./layers/input.js";
-import type { Layer, WeightSpec } from "./layers/layer.js";
+import { Layer } from "./layers/layer.js";
+import type { WeightSpec } from "./layers/layer.js";
 import { modelNames } from "./naming.js";
 import { formatSummary } from "./summary/index.js";
 import type { SummaryOptions } from "./summary/index.js";
 import type { StyleNames, SummaryData, SummaryRow } from "./summary/rows.js";
-import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
+import { SymbolicTensorImpl } from "./symbolic-tensor.js";
 import type { paramTotal } from "../types/symbolic-tensor.js";
-import type { BatchShape } from "../types/model.js";
+import type { ApplyInputs, ApplyResult, PredictInput, PredictOutput, ShapeTree } from "../types/model.js";
 
 /**
  * Options of {@link Model.predict}.
@@ -46,6 +47,76 @@ interface WeightSlot {
   readonly spec: WeightSpec;
 }
 
+/**
+ * How a model's inputs or outputs are arranged: one tensor, a list, or a
+ * record with these keys (the arrangement `predict` takes and gives back).
+ *
+ * @example
+ * m.inputLayout; // "single", "list" or { keys: ["image", "meta"] }
+ */
+export type TensorLayout = "single" | "list" | { readonly keys: readonly string[] };
+
+/**
+ * One tensor of the graph: the layer call (node) that produced it and which
+ * of that call's outputs it is, as Keras writes `conv2d[0][0]`.
+ *
+ * @example
+ * const ref: TensorRef = m.graph().outputs[0]; // { layer, nodeIndex: 0, tensorIndex: 0, shape: [null, 10] }
+ */
+export interface TensorRef {
+  readonly layer: Layer;
+  readonly nodeIndex: number;
+  readonly tensorIndex: number;
+  readonly shape: Shape;
+}
+
+/**
+ * One call of a layer in the model: what it received and the shapes it gave.
+ * A shared layer has one node per call.
+ *
+ * @example
+ * m.graph().nodes.map((n) => `${n.layer.name}[${n.nodeIndex}]`); // ["input_1[0]", "dense[0]", "dense[1]", ...]
+ */
+export interface GraphNode {
+  readonly layer: Layer;
+  readonly nodeIndex: number;
+  /** The tensors this call received, in order (none for an input layer). */
+  readonly inbound: readonly TensorRef[];
+  /** One shape per output of the call. */
+  readonly outputShapes: readonly Shape[];
+}
+
+/**
+ * The call graph of a model, for anything that writes it out (file formats,
+ * code generation, diagrams): nodes in an order where each comes after the
+ * nodes it reads.
+ *
+ * @example
+ * const { inputs, outputs, nodes } = m.graph();
+ */
+export interface ModelGraph {
+  readonly inputs: readonly TensorRef[];
+  readonly outputs: readonly TensorRef[];
+  readonly nodes: readonly GraphNode[];
+}
+
+/** The tensors of a model and how the caller arranged them. */
+export interface ModelEnds {
+  readonly inputs: readonly SymbolicTensorImpl[];
+  readonly outputs: readonly SymbolicTensorImpl[];
+  readonly inputLayout: TensorLayout;
+  readonly outputLayout: TensorLayout;
+}
+
+/** A call of a layer while the graph is computed: its inputs, and its output tensors in the model. */
+interface Node {
+  readonly layer: Layer;
+  readonly nodeIndex: number;
+  readonly inbound: readonly SymbolicTensorImpl[];
+  /** The tensors of this call that the model uses, by output index. */
+  readonly outputs: SymbolicTensorImpl[];
+}
+
 /** The generator for models built without a `seed`: deterministic per process, reset by `clearSession`. */
 let sessionRandom: Random = createRandom(1337);
 
@@ -55,42 +126,52 @@ export function resetSessionRandom(): void {
 }
 
 /**
- * A model from input to output. `I` and `O` are its input and output shapes,
- * `P` its exact parameter total, all known to the type checker.
+ * A model from inputs to outputs. `I` and `O` are its input and output
+ * shapes (one shape, a tuple of shapes or a record of shapes, as the model
+ * was defined), `P` its exact parameter total, all known to the type checker.
  *
  * @example
  * const m = model({ inputs, outputs }); // Model<[null, 28, 28, 1], [null, 10], 113162>
  * m.countParams(); // 113162
  */
-export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends number = number> {
+export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P extends number = number> {
   declare readonly [paramTotal]?: P;
   /** Names under each scheme; `name` is the tf.keras 2 one (`model`, `model_1`). */
   readonly names: StyleNames;
   /** `"functional"` for `model()`, `"sequential"` for `sequential()`. */
   readonly kind: "functional" | "sequential";
-  /** Every layer, inputs first, in the order Keras lists them. */
+  /** Every layer once, inputs first, in the order Keras lists them. */
   readonly layers: readonly Layer[];
+  /** The input shape: one shape, or a list or record of them as the model was defined. */
   readonly inputShape: I;
+  /** The output shape: one shape, or a list or record of them as the model was defined. */
   readonly outputShape: O;
-  private readonly input: SymbolicTensorImpl;
-  private readonly output: SymbolicTensorImpl;
-  /** Tensors in topological order: each is computed after the ones it reads. */
-  private readonly order: readonly SymbolicTensorImpl[];
+  /** How `predict` takes its inputs. */
+  readonly inputLayout: TensorLayout;
+  /** How `predict` gives its outputs. */
+  readonly outputLayout: TensorLayout;
+  private readonly inputs: readonly SymbolicTensorImpl[];
+  private readonly outputs: readonly SymbolicTensorImpl[];
+  /** Layer calls in an order where each comes after the calls it reads. */
+  private readonly nodes: readonly Node[];
 
-  constructor(kind: "functional" | "sequential", inputs: SymbolicTensorImpl, outputs: SymbolicTensorImpl, name: string | undefined, seed: number | undefined) {
+  constructor(kind: "functional" | "sequential", ends: ModelEnds, name: string | undefined, seed: number | undefined) {
     this.kind = kind;
-    this.input = inputs;
-    this.output = outputs;
-    this.order = topologicalOrder(kind, inputs, outputs);
-    // A layer with several outputs (an RNN's states) appears once however many of its tensors are used.
-    this.layers = [...new Set(this.order.map((t) => t.layer))];
+    this.inputs = ends.inputs;
+    this.outputs = ends.outputs;
+    this.inputLayout = ends.inputLayout;
+    this.outputLayout = ends.outputLayout;
+    const what = kind === "sequential" ? "sequential" : "model";
+    const graph = mapGraph(what, ends.inputs, ends.outputs);
+    this.nodes = graph.nodes;
+    this.layers = graph.layers;
     const seen = new Set<string>();
     for (const layer of this.layers) {
-      if (seen.has(layer.name)) fail(`shapewise: ${kind === "sequential" ? "sequential" : "model"} layer names must be unique, '${layer.name}' is used twice`);
+      if (seen.has(layer.name)) fail(`shapewise: ${what} layer names must be unique, '${layer.name}' is used twice`);
       seen.add(layer.name);
     }
-    this.inputShape = inputs.shape as I;
-    this.outputShape = outputs.shape as O;
+    this.inputShape = arrange(ends.inputLayout, ends.inputs.map((t) => t.shape)) as I;
+    this.outputShape = arrange(ends.outputLayout, ends.outputs.map((t) => t.shape)) as O;
     this.names = modelNames(kind, name);
     const random = seed === undefined ? sessionRandom : createRandom(seed);
     for (const layer of this.layers) {
@@ -109,6 +190,7 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
 
   /**
    * The exact number of parameters, trainable or not; equal to `ParamCount<typeof m>`.
+   * A shared layer counts once.
    *
    * @example
    * m.countParams(); // 113162
@@ -120,21 +202,34 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
   }
 
   /**
-   * The summary as data: one row per layer, and the totals. Each summary
-   * style formats these rows.
+   * The call graph: which layer call reads which tensors (see {@link ModelGraph}).
+   *
+   * @example
+   * m.graph().nodes.length; // one per layer call, inputs included
+   */
+  graph(): ModelGraph {
+    const ref = (t: SymbolicTensorImpl): TensorRef => ({ layer: t.layer, nodeIndex: t.nodeIndex, tensorIndex: t.outputIndex, shape: t.shape });
+    return {
+      inputs: this.inputs.map(ref),
+      outputs: this.outputs.map(ref),
+      nodes: this.nodes.map((n) => ({ layer: n.layer, nodeIndex: n.nodeIndex, inbound: n.inbound.map(ref), outputShapes: nodeOutputShapes(n) })),
+    };
+  }
+
+  /**
+   * The summary as data: one row per layer (a shared layer once, with every
+   * call's connections), and the totals. Each summary style formats these rows.
    *
    * @example
    * m.summaryData().rows.map((r) => r.names.keras2); // ["input_1", "conv2d", ...]
    */
   summaryData(): SummaryData {
     const rows: SummaryRow[] = [];
-    const listed = new Set<Layer>();
-    for (const t of this.order) {
-      const layer = t.layer;
-      if (listed.has(layer)) continue;
-      listed.add(layer);
+    for (const layer of this.layers) {
       const isInput = layer instanceof InputLayer;
       if (isInput && this.kind === "sequential") continue;
+      const calls = this.nodes.filter((n) => n.layer === layer);
+      const first = calls[0];
       const specs = layer.weightSpecs();
       const count = (trainable: boolean) =>
         specs.filter((s) => s.trainable === trainable).reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
@@ -142,12 +237,12 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
         names: layer.names,
         className: layer.className,
         isInput,
-        inputShapes: isInput ? [t.shape] : t.inbound.map((i) => i.shape),
-        outputShape: t.outputIndex === 0 ? t.shape : (layer.outputShape ?? t.shape),
+        inputShapes: isInput ? [nodeOutputShapes(first)[0]] : first.inbound.map((i) => i.shape),
+        outputShape: nodeOutputShapes(first)[0],
         params: layer.countParams(),
         trainableParams: count(true),
         nonTrainableParams: count(false),
-        inbound: t.inbound.map((i) => ({ layer: i.layer.names, nodeIndex: 0, tensorIndex: i.outputIndex })),
+        inbound: calls.flatMap((n) => n.inbound.map((i) => ({ layer: i.layer.names, nodeIndex: i.nodeIndex, tensorIndex: i.outputIndex }))),
       });
     }
     const trainable = rows.reduce((s, r) => s + r.trainableParams, 0);
@@ -155,7 +250,7 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
     return {
       names: this.names,
       kind: this.kind,
-      sequentialLike: this.order.every((t) => t.inbound.length <= 1),
+      sequentialLike: sequentialLike(this.nodes),
       rows,
       totalParams: trainable + nonTrainable,
       trainableParams: trainable,
@@ -181,7 +276,8 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
 
   /**
    * Copies of every weight, layer by layer in Keras order (kernel, then bias)
-   * and Keras layout (`[kh, kw, in, out]` for conv2d, `[in, units]` for dense).
+   * and Keras layout (`[kh, kw, in, out]` for conv2d, `[in, units]` for dense);
+   * a shared layer's weights once.
    *
    * @example
    * const [kernel, bias] = m.getWeights(); // shapes [3, 3, 1, 32] and [32]
@@ -224,77 +320,329 @@ export class Model<I extends Shape = Shape, O extends Shape = Shape, P extends n
   }
 
   /**
-   * Runs the model on a batch (inference: dropout passes data through).
+   * Runs the model on a batch (inference: dropout passes data through). A
+   * model with several inputs takes them as it was defined (a tuple or a
+   * record of tensors, one batch size) and gives its outputs the same way.
    * With the default fast kernels, `threads` splits the batch across worker
    * threads (see {@link PredictOptions}).
    *
    * @example
    * const y = m.predict(tensor([2, 28, 28, 1], data)); // Tensor<[2, 10]>
    * const z = m.predict(batch, { threads: 2 });       // both cores
+   * const [a, b] = two.predict([x1, x2]);             // a model with two inputs and two outputs
    */
-  predict<const N extends number>(x: Tensor<Readonly<BatchShape<N, I>>>, options: PredictOptions = {}): Tensor<BatchShape<N, O>> {
-    const shape = (x as Tensor | undefined)?.shape;
-    const expected = this.inputShape;
-    const fits =
-      Array.isArray(shape) &&
-      shape.length === expected.length &&
-      shape.every((d, i) => Number.isSafeInteger(d) && d > 0 && (expected[i] === null || expected[i] === d));
-    if (!fits) fail(`shapewise: predict expects a tensor of shape ${valueText(expected)}, got ${valueText(shape)}`);
-    const data = numericData("predict input", x.data, shape);
-    if (expected.some((d, i) => i > 0 && d === null)) this.checkConcreteShapes(shape);
+  predict<const N extends number>(x: PredictInput<N, I>, options: PredictOptions = {}): PredictOutput<N, O> {
+    const given = this.inputTensors(x);
+    const batch = given[0].shape[0];
     const values = new Map<SymbolicTensorImpl, Tensor>();
-    const computed = new Map<Layer, Tensor[]>();
     // Fast kernels keep activations in WebAssembly memory: a tensor's buffer
     // is released after its last reader, for the next layer to reuse.
-    const scope = beginRun(resolveThreads(options.threads, shape[0]));
+    const scope = beginRun(resolveThreads(options.threads, batch));
     try {
-      const readers = scope === null ? null : this.readerCounts();
-      for (const t of this.order) {
-        if (t === this.input) values.set(t, { shape: [...shape], data });
-        else values.set(t, outputOf(t, t.inbound.map((i) => values.get(i)!), computed));
-        if (scope === null || readers === null) continue;
-        scope.retain(values.get(t)!);
-        for (const i of t.inbound) {
-          const left = readers.get(i)! - 1;
-          readers.set(i, left);
-          if (left === 0 && i !== this.output) scope.release(values.get(i)!);
-        }
-      }
-      const result = scope === null ? values.get(this.output)! : scope.result(values.get(this.output)!);
-      // Layers that pass data through (flatten, dropout) must not hand the caller its own buffer back.
-      return (result.data === x.data ? { shape: result.shape, data: new Float32Array(result.data) } : result) as Tensor<BatchShape<N, O>>;
+      runGraph(this.nodes, this.inputs, given, values, scope, this.outputs);
+      const callerData = new Set(given.map((t) => t.data));
+      const results = this.outputs.map((t) => {
+        const value = values.get(t)!;
+        const result = scope === null ? value : scope.result(value);
+        // Layers that pass data through (flatten, dropout) must not hand the caller its own buffer back.
+        return callerData.has(result.data) ? { shape: [...result.shape], data: new Float32Array(result.data) } : result;
+      });
+      return arrange(this.outputLayout, results) as PredictOutput<N, O>;
     } finally {
       scope?.end();
     }
   }
 
   /**
-   * How many layer calls read each tensor, for releasing buffers early;
-   * `null` (keep everything to the end) when a layer has several outputs,
-   * whose buffers may alias one another.
+   * Applies the whole model to symbolic tensors, as a layer of a larger
+   * model (Keras calls a model on tensors the same way). Its weights are
+   * shared with this model; the outer summary shows it as one row.
+   *
+   * @example
+   * const encoder = model({ inputs: img, outputs: code });
+   * const twice = model({ inputs: x, outputs: encoder.apply(x.conv2d({ filters: 1, kernelSize: 1, padding: "same" })) });
    */
-  private readerCounts(): Map<SymbolicTensorImpl, number> | null {
-    if (this.order.some((t) => hasSeveralOutputs(t.layer))) return null;
-    const counts = new Map<SymbolicTensorImpl, number>();
-    for (const t of this.order) for (const i of t.inbound) counts.set(i, (counts.get(i) ?? 0) + 1);
-    return counts;
+  apply<const T>(inputs: ApplyInputs<T, I>): ApplyResult<T, O, P> {
+    const tensors = this.arrangedTensors("apply", inputs);
+    const layer = new ModelLayer(this as unknown as Model);
+    const [first, ...others] = tensors;
+    const output = first.applyLayer(layer, ...others);
+    const shapes = layer.computeOutputShapes(...tensors.map((t) => t.shape));
+    const outputs = shapes.map((s, i) => (i === 0 ? output : new SymbolicTensorImpl(Object.freeze([...s]), layer, output.inbound, i, output.nodeIndex)));
+    return arrange(this.outputLayout, outputs) as unknown as ApplyResult<T, O, P>;
   }
 
-  /**
-   * Sizes left unknown at definition (`null`) are known once data arrives:
-   * check every rule again for them, so a too-small image is a `ShapeError`
-   * before any computation.
-   */
-  private checkConcreteShapes(shape: readonly number[]): void {
-    const shapes = new Map<SymbolicTensorImpl, Shape>();
-    for (const t of this.order) {
-      if (t === this.input) {
-        shapes.set(t, shape);
-        continue;
-      }
-      const inputs = t.inbound.map((i) => shapes.get(i)!) as [Shape, ...Shape[]];
-      shapes.set(t, hasSeveralOutputs(t.layer) ? t.layer.computeOutputShapes(...inputs)[t.outputIndex] : t.layer.computeOutputShape(...inputs));
+  /** The symbolic tensors given to {@link Model.apply}, in input order, checked against the input layout. */
+  private arrangedTensors(method: string, value: unknown): [SymbolicTensorImpl, ...SymbolicTensorImpl[]] {
+    const list = unarrange(`${this.name}.${method}`, this.inputLayout, value, this.inputs.map((t) => t.layer.name));
+    for (const [i, t] of list.entries()) {
+      if (!(t instanceof SymbolicTensorImpl)) fail(`shapewise: ${this.name}.${method} input ${this.inputs[i].layer.name} must be a symbolic tensor, got ${valueText(t)}`);
     }
+    return list as [SymbolicTensorImpl, ...SymbolicTensorImpl[]];
+  }
+
+  /** The caller's batch as one tensor per model input, every size and value checked. */
+  private inputTensors(x: unknown): Tensor[] {
+    const names = this.inputs.map((t) => t.layer.name);
+    const list = unarrange("predict", this.inputLayout, x, names);
+    const several = list.length > 1;
+    const tensors = list.map((value, i) => {
+      const shape = (value as Tensor | undefined)?.shape;
+      const expected = this.inputs[i].shape;
+      const fits =
+        Array.isArray(shape) &&
+        shape.length === expected.length &&
+        shape.every((d, j) => Number.isSafeInteger(d) && d > 0 && (expected[j] === null || expected[j] === d));
+      const what = several ? `predict input ${names[i]}` : "predict";
+      if (!fits) fail(`shapewise: ${what} expects a tensor of shape ${valueText(expected)}, got ${valueText(shape)}`);
+      const data = numericData(several ? `predict input ${names[i]}` : "predict input", (value as Tensor).data, shape);
+      return { shape: [...shape] as number[], data };
+    });
+    const batch = tensors[0].shape[0];
+    const other = tensors.findIndex((t) => t.shape[0] !== batch);
+    if (other >= 0) fail(`shapewise: predict inputs must share one batch size, got ${batch} for ${names[0]} and ${tensors[other].shape[0]} for ${names[other]}`);
+    if (this.inputs.some((t) => t.shape.some((d, i) => i > 0 && d === null))) checkConcreteShapes(this.nodes, this.inputs, tensors.map((t) => t.shape));
+    return tensors;
+  }
+}
+
+/**
+ * A model used as a layer of another model (Keras class `Functional` or
+ * `Sequential`): one row in the outer summary, the inner layers' weights as
+ * its own, and the inner graph as its forward pass.
+ */
+export class ModelLayer extends Layer implements SeveralOutputs {
+  readonly className: string;
+  readonly model: Model;
+
+  constructor(inner: Model) {
+    super(inner.names);
+    this.model = inner;
+    this.className = inner.kind === "sequential" ? "Sequential" : "Functional";
+    // The inner model's weights, shared: calling either model reads the same values.
+    this.weights = inner["layers"].flatMap((layer) => layer.weights ?? []);
+  }
+
+  computeOutputShape(...inputShapes: Shape[]): Shape {
+    return this.computeOutputShapes(...inputShapes)[0];
+  }
+
+  computeOutputShapes(...inputShapes: Shape[]): Shape[] {
+    const inner = innerParts(this.model);
+    if (inputShapes.length !== inner.inputs.length) {
+      fail(`shapewise: a model applied as a layer takes ${inner.inputs.length} inputs, got ${inputShapes.length}`);
+    }
+    for (const [i, shape] of inputShapes.entries()) {
+      const expected = inner.inputs[i].shape;
+      const fits = shape.length === expected.length && shape.every((d, j) => j === 0 || expected[j] === null || expected[j] === d);
+      if (!fits) fail(`shapewise: a model applied as a layer expects input shape ${valueText(expected)}, got ${valueText(shape)}`);
+    }
+    return inner.outputs.map((t) => t.shape);
+  }
+
+  override weightSpecs(): WeightSpec[] {
+    return innerParts(this.model).layers.flatMap((layer) => layer.weightSpecs().map((spec) => ({ ...spec, name: `${layer.name}/${spec.name}` })));
+  }
+
+  call(...inputs: Tensor[]): Tensor {
+    return this.callOutputs(...inputs)[0];
+  }
+
+  callOutputs(...inputs: Tensor[]): Tensor[] {
+    const inner = innerParts(this.model);
+    // Weights set on the outer model reach the inner layers here, in the order weightSpecs lists them.
+    let next = 0;
+    for (const layer of inner.layers) {
+      const count = layer.weightSpecs().length;
+      layer.weights = this.weights!.slice(next, next + count);
+      next += count;
+    }
+    const values = new Map<SymbolicTensorImpl, Tensor>();
+    runGraph(inner.nodes, inner.inputs, inputs, values, null, inner.outputs);
+    return inner.outputs.map((t) => values.get(t)!);
+  }
+}
+
+/** The private graph of a model, for the layer that wraps it. */
+function innerParts(m: Model): { inputs: readonly SymbolicTensorImpl[]; outputs: readonly SymbolicTensorImpl[]; nodes: readonly Node[]; layers: readonly Layer[] } {
+  const parts = m as unknown as { inputs: readonly SymbolicTensorImpl[]; outputs: readonly SymbolicTensorImpl[]; nodes: readonly Node[]; layers: readonly Layer[] };
+  return parts;
+}
+
+/** One value per layout slot: the value itself, a list, or a record with the layout's keys. */
+function arrange<T>(layout: TensorLayout, values: readonly T[]): T | readonly T[] | Record<string, T> {
+  if (layout === "single") return values[0];
+  if (layout === "list") return Object.freeze([...values]);
+  const record: Record<string, T> = Object.create(null);
+  layout.keys.forEach((k, i) => (record[k] = values[i]));
+  return Object.freeze(record);
+}
+
+/** The inverse of {@link arrange} for a caller's value, with a sentence for any other arrangement. */
+function unarrange(method: string, layout: TensorLayout, value: unknown, names: readonly string[]): unknown[] {
+  if (layout === "single") return [value];
+  if (layout === "list") {
+    if (!Array.isArray(value) || value.length !== names.length) {
+      fail(`shapewise: ${method} expects a list of ${names.length} tensors (${names.join(", ")}), got ${Array.isArray(value) ? `${value.length}` : valueText(value)}`);
+    }
+    return [...value];
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    fail(`shapewise: ${method} expects a record of tensors with keys ${layout.keys.join(", ")}, got ${valueText(value)}`);
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  const extra = keys.find((k) => !layout.keys.includes(k));
+  const missing = layout.keys.find((k) => !Object.prototype.hasOwnProperty.call(record, k));
+  if (extra !== undefined || missing !== undefined) {
+    fail(`shapewise: ${method} expects a record of tensors with keys ${layout.keys.join(", ")}, got keys ${keys.join(", ") || "(none)"}`);
+  }
+  return layout.keys.map((k) => record[k]);
+}
+
+/** The shapes a node gives, by output index (for outputs the model does not use, the layer's own record). */
+function nodeOutputShapes(n: Node): Shape[] {
+  if (hasSeveralOutputs(n.layer) && n.inbound.length > 0) return n.layer.computeOutputShapes(...n.inbound.map((t) => t.shape));
+  return [n.outputs[0]?.shape ?? n.layer.outputShape ?? []];
+}
+
+/**
+ * The tf.keras 2 / Keras 3 rule for a plain chain: one call per depth, none
+ * with several inputs, and no layer called twice.
+ */
+function sequentialLike(nodes: readonly Node[]): boolean {
+  const depths = nodeDepths(nodes);
+  const perDepth = new Map<number, number>();
+  for (const n of nodes) perDepth.set(depths.get(n)!, (perDepth.get(depths.get(n)!) ?? 0) + 1);
+  if ([...perDepth.values()].some((c) => c > 1)) return false;
+  if (nodes.some((n) => n.inbound.length > 1)) return false;
+  const layers = nodes.map((n) => n.layer);
+  return new Set(layers).size === layers.length;
+}
+
+/** Depth of each node from the outputs, as Keras computes it (an output is depth 0). */
+function nodeDepths(nodes: readonly Node[]): Map<Node, number> {
+  const byTensor = new Map<SymbolicTensorImpl, Node>();
+  for (const n of nodes) for (const t of n.outputs) byTensor.set(t, n);
+  const depths = new Map<Node, number>();
+  const layerDepths = new Map<Layer, number>();
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    const depth = Math.max(depths.get(n) ?? 0, layerDepths.get(n.layer) ?? 0);
+    layerDepths.set(n.layer, depth);
+    depths.set(n, depth);
+    for (const t of n.inbound) {
+      const parent = byTensor.get(t)!;
+      depths.set(parent, Math.max(depth + 1, depths.get(parent) ?? 0));
+    }
+  }
+  return depths;
+}
+
+/**
+ * The nodes between the inputs and the outputs, each after the ones it
+ * reads, and the layers in Keras order: by depth from the inputs, ties in
+ * the order a walk from the outputs first meets them (Keras `map_graph`).
+ */
+function mapGraph(what: string, inputs: readonly SymbolicTensorImpl[], outputs: readonly SymbolicTensorImpl[]): { nodes: Node[]; layers: Layer[] } {
+  const inputSet = new Set(inputs);
+  const nodeOf = new Map<object, Node>();
+  const order: Node[] = [];
+  const layerIndex = new Map<Layer, number>();
+  const finished = new Set<Node>();
+  const inProgress = new Set<Node>();
+  const keyOf = (t: SymbolicTensorImpl): object => (t.inbound.length === 0 ? t.layer : t.inbound);
+  const stack: { t: SymbolicTensorImpl; expanded: boolean }[] = outputs.map((t) => ({ t, expanded: false })).reverse();
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    const t = top.t;
+    let node = nodeOf.get(keyOf(t));
+    if (node === undefined) {
+      node = { layer: t.layer, nodeIndex: t.nodeIndex, inbound: inputSet.has(t) ? [] : t.inbound, outputs: [] };
+      nodeOf.set(keyOf(t), node);
+    }
+    if (!node.outputs[t.outputIndex]) node.outputs[t.outputIndex] = t;
+    if (finished.has(node)) continue;
+    if (top.expanded) {
+      inProgress.delete(node);
+      finished.add(node);
+      order.push(node);
+      continue;
+    }
+    if (inProgress.has(node)) continue;
+    if (!layerIndex.has(node.layer)) layerIndex.set(node.layer, layerIndex.size);
+    if (!inputSet.has(t) && t.inbound.length === 0) {
+      fail(`shapewise: ${what} outputs do not come from its inputs (they reach input '${t.layer.name}')`);
+    }
+    inProgress.add(node);
+    stack.push({ t, expanded: true });
+    for (let i = node.inbound.length - 1; i >= 0; i--) stack.push({ t: node.inbound[i], expanded: false });
+  }
+  for (const t of inputs) {
+    if (!finished.has(nodeOf.get(keyOf(t))!)) fail(`shapewise: ${what} input '${t.layer.name}' does not lead to any output`);
+  }
+  const depths = nodeDepths(order);
+  const layerDepth = new Map<Layer, number>();
+  for (const n of order) layerDepth.set(n.layer, Math.max(layerDepth.get(n.layer) ?? 0, depths.get(n)!));
+  const layers = [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || layerIndex.get(a)! - layerIndex.get(b)!);
+  return { nodes: order, layers };
+}
+
+/**
+ * Computes every tensor of a graph from the input values, each node once;
+ * a node with several outputs fills all of its tensors.
+ */
+function runGraph(
+  nodes: readonly Node[],
+  inputs: readonly SymbolicTensorImpl[],
+  given: readonly Tensor[],
+  values: Map<SymbolicTensorImpl, Tensor>,
+  scope: RunScope | null,
+  keep: readonly SymbolicTensorImpl[],
+): void {
+  inputs.forEach((t, i) => values.set(t, given[i]));
+  const readers = scope === null ? null : readerCounts(nodes);
+  const kept = new Set(keep);
+  for (const n of nodes) {
+    if (n.inbound.length === 0) continue;
+    const args = n.inbound.map((t) => values.get(t)!) as [Tensor, ...Tensor[]];
+    const results = hasSeveralOutputs(n.layer) ? n.layer.callOutputs(...args) : [n.layer.call(...args)];
+    n.outputs.forEach((t, i) => t !== undefined && values.set(t, results[i]));
+    if (scope === null || readers === null) continue;
+    for (const t of n.outputs) if (t !== undefined) scope.retain(values.get(t)!);
+    for (const t of n.inbound) {
+      const left = readers.get(t)! - 1;
+      readers.set(t, left);
+      if (left === 0 && !kept.has(t)) scope.release(values.get(t)!);
+    }
+  }
+}
+
+/**
+ * How many layer calls read each tensor, for releasing buffers early;
+ * `null` (keep everything to the end) when a layer has several outputs,
+ * whose buffers may alias one another.
+ */
+function readerCounts(nodes: readonly Node[]): Map<SymbolicTensorImpl, number> | null {
+  if (nodes.some((n) => hasSeveralOutputs(n.layer))) return null;
+  const counts = new Map<SymbolicTensorImpl, number>();
+  for (const n of nodes) for (const t of n.inbound) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Sizes left unknown at definition (`null`) are known once data arrives:
+ * check every rule again for them, so a too-small image is a `ShapeError`
+ * before any computation.
+ */
+function checkConcreteShapes(nodes: readonly Node[], inputs: readonly SymbolicTensorImpl[], given: readonly (readonly number[])[]): void {
+  const shapes = new Map<SymbolicTensorImpl, Shape>();
+  inputs.forEach((t, i) => shapes.set(t, given[i]));
+  for (const n of nodes) {
+    if (n.inbound.length === 0) continue;
+    const args = n.inbound.map((t) => shapes.get(t)!) as [Shape, ...Shape[]];
+    const out = hasSeveralOutputs(n.layer) ? n.layer.computeOutputShapes(...args) : [n.layer.computeOutputShape(...args)];
+    n.outputs.forEach((t, i) => t !== undefined && shapes.set(t, out[i]));
   }
 }
 
@@ -331,18 +679,6 @@ function hasSeveralOutputs(layer: Layer): layer is Layer & SeveralOutputs {
   return typeof (layer as Partial<SeveralOutputs>).callOutputs === "function";
 }
 
-/** The value of one tensor; a layer with several outputs runs once for all of its tensors. */
-function outputOf(t: SymbolicTensorImpl, inputs: Tensor[], computed: Map<Layer, Tensor[]>): Tensor {
-  const layer = t.layer;
-  if (!hasSeveralOutputs(layer)) return layer.call(...(inputs as [Tensor, ...Tensor[]]));
-  let all = computed.get(layer);
-  if (all === undefined) {
-    all = layer.callOutputs(...inputs);
-    computed.set(layer, all);
-  }
-  return all[t.outputIndex];
-}
-
 function initialWeight(spec: WeightSpec, random: Random): Tensor {
   const init = spec.initializer;
   const data =
@@ -354,26 +690,4 @@ function initialWeight(spec: WeightSpec, random: Random): Tensor {
           ? ones(spec.shape)
           : zeros(spec.shape);
   return { shape: [...spec.shape], data };
-}
-
-/** Every tensor between the input and the output, each after the ones it reads. */
-function topologicalOrder(kind: string, input: SymbolicTensorImpl, output: SymbolicTensorImpl): SymbolicTensorImpl[] {
-  const order: SymbolicTensorImpl[] = [];
-  const visited = new Set<SymbolicTensorImpl>();
-  const stack: { t: SymbolicTensorImpl; expanded: boolean }[] = [{ t: output, expanded: false }];
-  while (stack.length > 0) {
-    const top = stack.pop()!;
-    if (visited.has(top.t)) continue;
-    if (top.expanded || top.t === input) {
-      visited.add(top.t);
-      order.push(top.t);
-      continue;
-    }
-    if (top.t.inbound.length === 0) {
-      fail(`shapewise: ${kind === "sequential" ? "sequential" : "model"} outputs do not come from its inputs (they reach input '${top.t.layer.name}')`);
-    }
-    stack.push({ t: top.t, expanded: true });
-    for (let i = top.t.inbound.length - 1; i >= 0; i--) stack.push({ t: top.t.inbound[i], expanded: false });
-  }
-  return order;
 }

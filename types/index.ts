@@ -49,3 +49,18 @@ export type {
   WrappedRecurrent,
 } from "./layers/recurrent.js";
 export type { MultiHeadAttentionOptions, MultiHeadAttentionParams } from "./layers/attention.js";
+export type {
+  BranchesOptions,
+  ConcatenateFunction,
+  ConcatenateOptions,
+  DotFunction,
+  DotOptions,
+  ElementwiseMerge,
+  ElementwiseMergeFunction,
+  MergeOperand,
+  MergeOptions,
+  MergeParams,
+  MergeResult,
+  ResidualOptions,
+} from "./layers/merging.js";
+export type { ApplyInputs, ApplyResult, PredictInput, PredictOutput, ShapeTree } from "./model.js";

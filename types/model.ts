@@ -2,7 +2,12 @@
  * Type-level views of a model: its input shape, output shape and parameter
  * total, read from the `Model` class in `src/model.ts`.
  */
-import type { Shape } from "./shape.js";
+import type { Add } from "./arithmetic/index.js";
+import type { ErrorTensor } from "./errors.js";
+import type { MergeParams } from "./layers/merging.js";
+import type { Shape, ShapeText } from "./shape.js";
+import type { SymbolicTensor } from "./symbolic-tensor.js";
+import type { Tensor } from "./tensor.js";
 
 /**
  * The output shape of a model, batch first.
@@ -51,3 +56,85 @@ export type SampleShape<S extends Shape> = S extends readonly [unknown, ...infer
  * type B = BatchShape<2, [null, 10]>; // [2, 10]
  */
 export type BatchShape<N extends number, S extends Shape> = [N, ...Concrete<SampleShape<S>>];
+
+/**
+ * The inputs or outputs of a model: one shape, a tuple of shapes, or a
+ * record of shapes, as the model was defined.
+ *
+ * @example
+ * type T = ShapeTree; // [null, 10] | readonly [[null, 4], [null, 2]] | { readonly image: [null, 8, 8, 3] }
+ */
+export type ShapeTree = Shape | readonly Shape[] | { readonly [key: string]: Shape };
+
+/**
+ * What `predict` takes for a model with inputs `I`: one tensor, or a tuple or
+ * record of tensors with one batch size `N`.
+ *
+ * @example
+ * type X = PredictInput<2, readonly [[null, 4], [null, 2]]>; // readonly [Tensor<[2, 4]>, Tensor<[2, 2]>]
+ */
+export type PredictInput<N extends number, I extends ShapeTree> = I extends Shape
+  ? Tensor<Readonly<BatchShape<N, I>>>
+  : { readonly [K in keyof I]: I[K] extends Shape ? Tensor<Readonly<BatchShape<N, I[K]>>> : never };
+
+/**
+ * What `predict` gives for a model with outputs `O` and a batch of `N`.
+ *
+ * @example
+ * type Y = PredictOutput<2, { readonly score: [null, 1] }>; // { readonly score: Tensor<[2, 1]> }
+ */
+export type PredictOutput<N extends number, O extends ShapeTree> = O extends Shape
+  ? Tensor<BatchShape<N, O>>
+  : { readonly [K in keyof O]: O[K] extends Shape ? Tensor<BatchShape<N, O[K]>> : never };
+
+type Fits<Given extends Shape, Expected extends Shape> = Given extends readonly [unknown, ...infer G]
+  ? Expected extends readonly [unknown, ...infer E]
+    ? G["length"] extends E["length"]
+      ? { [K in keyof E]: E[K] extends null ? true : K extends keyof G ? (G[K] extends E[K] ? true : number extends G[K] ? true : false) : false }[number] extends true
+        ? true
+        : false
+      : false
+    : true
+  : true;
+
+type MismatchText<Given extends Shape, Expected extends Shape> = `shapewise: a model applied as a layer expects input shape ${ShapeText<Expected>}, got ${ShapeText<Given>}`;
+
+/**
+ * The tensors of a tensor, tuple or record, as a tuple. A record goes by its
+ * keys, which are distinct: two outputs of the same type still count twice.
+ */
+export type Leaves<T> = T extends { readonly shape: Shape } ? [T] : T extends readonly unknown[] ? T : ValuesAt<T, UnionToTuple<keyof T>>;
+type ValuesAt<T, Keys extends readonly unknown[]> = { [I in keyof Keys]: T[Keys[I] & keyof T] };
+type UnionToTuple<U> = [U] extends [never] ? [] : LastOf<U> extends infer L ? [...UnionToTuple<Exclude<U, L>>, L] : never;
+type LastOf<U> = (U extends unknown ? (x: () => U) => void : never) extends (x: infer F) => void ? (F extends () => infer R ? R : never) : never;
+
+/**
+ * The symbolic tensors a model applied as a layer takes: as given when their
+ * shapes fit, the sentence in place of the one that does not.
+ */
+export type ApplyInputs<T, I extends ShapeTree> = I extends Shape
+  ? T extends { readonly error: string }
+    ? T
+    : T extends { readonly shape: infer G extends Shape }
+      ? Fits<G, I> extends true
+        ? T
+        : MismatchText<G, I>
+      : T
+  : { [K in keyof T]: K extends keyof I ? (T[K] extends { readonly shape: infer G extends Shape } ? (Fits<G, I[K] & Shape> extends true ? T[K] : MismatchText<G, I[K] & Shape>) : T[K]) : T[K] };
+
+type FirstErrorOf<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R] ? (H extends { readonly error: infer M extends string } ? ErrorTensor<M> : FirstErrorOf<R>) : never;
+
+/**
+ * What a model applied as a layer returns: its outputs with the batch of the
+ * inputs, each carrying the inputs' totals plus the whole model's.
+ *
+ * @example
+ * type Y = ApplyResult<SymbolicTensor<[null, 4], 0>, [null, 2], 10>; // SymbolicTensor<[null, 2], 10>
+ */
+export type ApplyResult<T, O extends ShapeTree, P extends number> = [FirstErrorOf<Leaves<T>>] extends [never]
+  ? Add<MergeParams<Leaves<T>, undefined>, P> extends infer Total extends number
+    ? O extends Shape
+      ? SymbolicTensor<O, Total>
+      : { readonly [K in keyof O]: O[K] extends Shape ? SymbolicTensor<O[K], Total> : never }
+    : never
+  : FirstErrorOf<Leaves<T>>;

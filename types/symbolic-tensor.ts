@@ -15,6 +15,7 @@ import type { AttentionMethods } from "./layers/attention.js";
 import type { NormalizationMethods } from "./layers/normalization.js";
 import type { PreprocessingMethods } from "./layers/preprocessing.js";
 import type { RecurrentMethods } from "./layers/recurrent.js";
+import type { MergingMethods } from "./layers/merging.js";
 import type { Shape } from "./shape.js";
 
 /** Type-only key of the running parameter total (no runtime property). */
@@ -39,7 +40,8 @@ export interface SymbolicTensor<S extends Shape = Shape, P extends number = numb
     ActivationsMethods<S, P>,
     PreprocessingMethods<S, P>,
     RecurrentMethods<S, P>,
-    AttentionMethods<S, P> {
+    AttentionMethods<S, P>,
+    MergingMethods<S, P> {
   /** The shape, batch dimension first (`null` where unknown). */
   readonly shape: S;
   /** The name of the layer that produced this tensor. */
@@ -57,4 +59,5 @@ export type LayerMethodName = keyof (ConvolutionalMethods<Shape, number> &
     ActivationsMethods<Shape, number> &
     PreprocessingMethods<Shape, number> &
     RecurrentMethods<Shape, number> &
-    AttentionMethods<Shape, number>);
+    AttentionMethods<Shape, number> &
+    MergingMethods<Shape, number>);

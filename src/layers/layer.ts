@@ -34,6 +34,10 @@ export abstract class Layer {
   outputShape: Shape | undefined;
   /** Weight values in {@link Layer.weightSpecs} order, once the model has initialised them. */
   weights: Tensor[] | undefined;
+  /** How many times the layer has been applied: more than one for a shared layer. */
+  nodeCount = 0;
+  /** The input shapes of the first call, which a shared layer's later calls must repeat. */
+  nodeInputShapes: readonly Shape[] | undefined;
 
   constructor(names: StyleNames) {
     this.names = names;

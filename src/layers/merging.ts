@@ -10,6 +10,7 @@ import type { Dim, Shape } from "../checks.js";
 import { transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
+import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
 
 /** The lower-case name of each merge, as its method and its messages spell it. */
@@ -536,3 +537,92 @@ export function mergeLayer(kind: MergeKind, config?: unknown): Layer {
   const k = oneOf("merge", "kind", kind, MERGE_KINDS);
   return new CLASSES[k](config);
 }
+
+// ---------------------------------------------------------------------------
+// merges over symbolic tensors, and the branch combinators
+// ---------------------------------------------------------------------------
+
+/** The operands of a merge: a list of symbolic tensors of the model under definition. */
+function operands(method: string, inputs: unknown): [SymbolicTensorImpl, ...SymbolicTensorImpl[]] {
+  if (!Array.isArray(inputs)) fail(`shapewise: ${method} expects a list of symbolic tensors, got ${valueText(inputs)}`);
+  inputs.forEach((t, i) => {
+    if (!(t instanceof SymbolicTensorImpl)) fail(`shapewise: ${method} input ${i + 1} must be a symbolic tensor, got ${valueText(t)}`);
+  });
+  if (inputs.length === 0) checkInputs(method as MergeKind, []);
+  return inputs as [SymbolicTensorImpl, ...SymbolicTensorImpl[]];
+}
+
+/**
+ * Merges symbolic tensors with a new merge layer (`add([a, b])` and the
+ * other merge functions). The `shared` option is checked here, since only
+ * the graph shows which layers the operands share.
+ *
+ * @example
+ * mergeTensors("add", [a, b], { name: "sum" }); // a SymbolicTensorImpl from an `Add` layer named "sum"
+ */
+export function mergeTensors(kind: MergeKind, inputs: unknown, options?: unknown): SymbolicTensorImpl {
+  const list = operands(kind, inputs);
+  const record = options === undefined ? {} : configObject(kind, options, [...MERGE_OPTIONS[kind], "shared"]);
+  const { shared, ...layerConfig } = record;
+  const layer = mergeLayer(kind, layerConfig);
+  const [first, ...others] = list;
+  const merged = first.applyLayer(layer, ...others);
+  if (shared !== undefined) checkSharedAncestor(kind, list, shared);
+  return merged;
+}
+
+const MERGE_OPTIONS: Record<MergeKind, readonly string[]> = {
+  add: ["name"],
+  subtract: ["name"],
+  multiply: ["name"],
+  average: ["name"],
+  maximum: ["name"],
+  minimum: ["name"],
+  concatenate: ["axis", "name"],
+  dot: ["axes", "normalize", "name"],
+};
+
+/** Runs a branch builder on its start and checks that it returned a tensor grown from that start. */
+function branchEnd(method: string, start: SymbolicTensorImpl, builder: unknown, what: string): SymbolicTensorImpl {
+  if (typeof builder !== "function") fail(`shapewise: ${method} ${what} must be a function from a tensor to a tensor, got ${valueText(builder)}`);
+  const end: unknown = builder(start);
+  if (!(end instanceof SymbolicTensorImpl)) fail(`shapewise: ${method} ${what} must return a symbolic tensor, got ${valueText(end)}`);
+  return end;
+}
+
+/**
+ * The branch combinators of every symbolic tensor. Each branch starts from
+ * this tensor; the result is checked to meet only in this tensor's
+ * ancestors, which is what makes the type-level total exact.
+ *
+ * @example
+ * addLayerMethods(mergingMethods); // done once by src/index.ts
+ */
+export const mergingMethods = {
+  residual(this: SymbolicTensorImpl, main: unknown, options?: unknown): SymbolicTensorImpl {
+    const cfg = configObject("residual", options, ["shortcut", "name"]);
+    const end = branchEnd("residual", this, main, "main branch");
+    const shortcut = cfg.shortcut === undefined ? this : branchEnd("residual", this, cfg.shortcut, "shortcut");
+    const merged = end.applyLayer(mergeLayer("add", { name: cfg.name }), shortcut);
+    checkSharedAncestor("residual", [end, shortcut], this);
+    return merged;
+  },
+  branches(this: SymbolicTensorImpl, builders: unknown, options?: unknown): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
+    if (!Array.isArray(builders) || builders.length === 0) {
+      fail(`shapewise: branches expects a non-empty list of functions from a tensor to a tensor, got ${valueText(builders)}`);
+    }
+    const ends = builders.map((b, i) => branchEnd("branches", this, b, `branch ${i + 1}`));
+    if (options === undefined) {
+      checkSharedAncestor("branches", ends, this);
+      return Object.freeze(ends);
+    }
+    const cfg = configObject("branches", options, ["merge", "axis", "name"]);
+    const kind = oneOf("branches", "merge", cfg.merge, ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate"] as const);
+    const layerConfig = kind === "concatenate" ? { axis: cfg.axis, name: cfg.name } : { name: cfg.name };
+    if (kind !== "concatenate" && cfg.axis !== undefined) fail(`shapewise: branches axis applies to merge 'concatenate' only, got merge '${kind}'`);
+    const [first, ...others] = ends;
+    const merged = first.applyLayer(mergeLayer(kind, layerConfig), ...others);
+    checkSharedAncestor("branches", ends, this);
+    return merged;
+  },
+};

@@ -402,7 +402,7 @@ function applyRecurrent(t: SymbolicTensorImpl, layer: Recurrent): SymbolicTensor
   const output = t.applyLayer(layer);
   const shapes = layer.computeOutputShapes(t.shape);
   if (shapes.length === 1) return output;
-  return Object.freeze([output, ...shapes.slice(1).map((s, i) => new SymbolicTensorImpl(Object.freeze([...s]), layer, output.inbound, i + 1))]);
+  return Object.freeze([output, ...shapes.slice(1).map((s, i) => new SymbolicTensorImpl(Object.freeze([...s]), layer, output.inbound, i + 1, output.nodeIndex))]);
 }
 
 /**
@@ -435,7 +435,7 @@ export const recurrentMethods = {
     const wrapper = new Bidirectional(inner, mergeMode, name);
     const output = this.applyLayer(wrapper);
     if (mergeMode !== null) return output;
-    return Object.freeze([output, new SymbolicTensorImpl(output.shape, wrapper, output.inbound, 1)]);
+    return Object.freeze([output, new SymbolicTensorImpl(output.shape, wrapper, output.inbound, 1, output.nodeIndex)]);
   },
   timeDistributed(this: SymbolicTensorImpl, layer: unknown, config?: unknown): SymbolicTensorImpl {
     const cfg = configObject("timeDistributed", config, ["name"]);

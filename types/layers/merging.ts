@@ -1,0 +1,515 @@
+/**
+ * Merge layers at the type level: `add`, `subtract`, `multiply`, `average`,
+ * `maximum`, `minimum`, `concatenate` and `dot` over several symbolic tensors,
+ * and the branch combinators `residual` and `branches` that keep the exact
+ * parameter total (runtime twin: `src/layers/merging.ts`).
+ *
+ * A tensor's type carries the running total of the layers that led to it.
+ * Two tensors that share ancestors both count those ancestors, and the type
+ * checker cannot see which layer calls two tensors share (two identical calls
+ * have identical types). So a merge is exact when at most one operand carries
+ * parameters, when the caller names the shared ancestor (`shared: x`, checked
+ * at run time), or when a combinator builds the branches; otherwise its total
+ * is `number`.
+ */
+import type { Add, Mod, Multiply, Subtract, Sum } from "../arithmetic/index.js";
+import type { AnyErrorTensor, ErrorTensor } from "../errors.js";
+import type { Dim, Resolved, Shape, ShapeText } from "../shape.js";
+import type { SymbolicTensor, paramTotal } from "../symbolic-tensor.js";
+
+/** A symbolic tensor as merges read it: its shape and running parameter total. */
+export type TensorOperand = { readonly shape: Shape; readonly [paramTotal]?: number };
+
+/** Anything a merge takes: a symbolic tensor, or an error tensor from an earlier mistake (passed on silently). */
+export type MergeOperand = TensorOperand | AnyErrorTensor;
+
+/** The element-wise merges: same (broadcast) shape in, same shape out. */
+export type ElementwiseMerge = "add" | "subtract" | "multiply" | "average" | "maximum" | "minimum";
+
+/**
+ * Options every merge takes.
+ *
+ * @example
+ * add([a, b], { name: "sum", shared: trunk });
+ */
+export interface MergeOptions {
+  /** Layer name; `add`, `add_1`, ... otherwise. */
+  name?: string;
+  /**
+   * The one tensor whose ancestors the operands share, so the parameter
+   * total counts them once (`"none"`: the operands share no parameters).
+   * Checked at run time; without it, a merge of two or more operands that
+   * carry parameters has the total `number`.
+   */
+  shared?: TensorOperand | "none";
+}
+
+/**
+ * Options of `concatenate`.
+ *
+ * @example
+ * concatenate([a, b], { axis: -1 });
+ */
+export interface ConcatenateOptions extends MergeOptions {
+  /** The axis the inputs are joined on (default `-1`); every other size must match. */
+  axis?: number;
+}
+
+/**
+ * Options of `dot`.
+ *
+ * @example
+ * dot([a, b], { axes: [1, 2], normalize: true });
+ */
+export interface DotOptions extends MergeOptions {
+  /** The axis (or one per input) summed over; not the batch axis. */
+  axes: number | readonly [number, number];
+  /** L2-normalise both inputs along their axes first (cosine similarity); default `false`. */
+  normalize?: boolean;
+}
+
+type ParamsOf<T> = T extends { readonly [paramTotal]?: infer P extends number } ? P : number;
+type ShapeOf<T> = T extends { readonly shape: infer S extends Shape } ? S : Shape;
+type Sample<S extends Shape> = S extends readonly [Dim, ...infer R extends Dim[]] ? R : Dim[];
+
+/** The first error tensor among the operands, if any: the merge passes it on. */
+type FirstError<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R]
+  ? H extends { readonly error: infer M extends string }
+    ? ErrorTensor<M>
+    : FirstError<R>
+  : never;
+
+/** The index of operand `n` (counted from 1) as a tuple key: `Ordinal[2]` is `"1"`. */
+type Ordinal = ["none", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16"];
+
+// ---------------------------------------------------------------------------
+// Parameter totals
+
+type CountCarrying<T extends readonly unknown[], N extends unknown[] = []> = T extends readonly [infer H, ...infer R]
+  ? CountCarrying<R, ParamsOf<H> extends 0 ? N : [...N, H]>
+  : N["length"];
+
+type AllParams<T extends readonly unknown[]> = { [K in keyof T]: ParamsOf<T[K]> };
+type SumParams<T extends readonly unknown[]> = AllParams<T> extends infer L extends readonly number[] ? Sum<L> : number;
+
+/**
+ * The exact total of a merge's result: the operands' totals, less the shared
+ * ancestor counted once per extra operand; `number` when sharing is unknown.
+ *
+ * @example
+ * type P = MergeParams<[SymbolicTensor<[null, 4], 20>, SymbolicTensor<[null, 4], 0>], undefined>; // 20
+ */
+export type MergeParams<T extends readonly unknown[], Shared> = [Shared] extends [TensorOperand]
+  ? Subtract<SumParams<T>, Multiply<ParamsOf<Shared>, Subtract<T["length"], 1>>>
+  : [Shared] extends ["none"]
+    ? SumParams<T>
+    : CountCarrying<T> extends 0 | 1
+      ? SumParams<T>
+      : number;
+
+// ---------------------------------------------------------------------------
+// Element-wise broadcasting (Keras `_compute_elemwise_op_output_shape`)
+
+/** One size against another: `null` wins, 1 broadcasts, equal stays; `false` when they certainly differ. */
+type BroadcastDim<A extends Dim, B extends Dim> = [A] extends [null]
+  ? null
+  : [B] extends [null]
+    ? null
+    : A extends 1
+      ? B
+      : B extends 1
+        ? A
+        : number extends A | B
+          ? number
+          : A extends B
+            ? A
+            : false;
+
+/**
+ * The broadcast of two sample shapes aligned from the right (a missing
+ * leading size broadcasts); `{ fault: [inputSize, runningSize] }` for the
+ * leftmost pair that cannot broadcast.
+ */
+type BroadcastSample<A extends Dim[], B extends Dim[], Out extends Dim[] = [], F = never> = A extends [...infer RA extends Dim[], infer X extends Dim]
+  ? B extends [...infer RB extends Dim[], infer Y extends Dim]
+    ? BroadcastDim<X, Y> extends infer D
+      ? [D] extends [false]
+        ? BroadcastSample<RA, RB, [null, ...Out], [Y, X]>
+        : BroadcastSample<RA, RB, [D & Dim, ...Out], F>
+      : never
+    : [F] extends [never] ? [...A, ...Out] : { fault: F }
+  : [F] extends [never]
+    ? [...B, ...Out]
+    : { fault: F };
+
+/** Walks the operands, broadcasting each into the running shape; the offending index and sentence on a mismatch. */
+type BroadcastAll<Method extends string, T extends readonly unknown[], Running extends Dim[], I extends unknown[] = [unknown]> = T extends readonly [
+  infer H,
+  ...infer R,
+]
+  ? Sample<ShapeOf<H>> extends infer B extends Dim[]
+    ? (I["length"] extends 1 ? B : BroadcastSample<Running, B>) extends infer Next
+      ? Next extends { fault: [infer X, infer Y] }
+        ? {
+            at: Ordinal[I["length"]];
+            message: `shapewise: ${Method} input ${I["length"]} of shape ${ShapeText<ShapeOf<H>>} does not broadcast with ${ShapeText<[null, ...Running]>}: size ${ShapeText<X>} against ${ShapeText<Y>}`;
+          }
+        : Next extends infer N extends Dim[]
+          ? BroadcastAll<Method, R, N, [...I, unknown]>
+          : never
+      : never
+    : never
+  : { shape: Resolved<[null, ...Running]> };
+
+// ---------------------------------------------------------------------------
+// Concatenate
+
+type Negative<N extends number> = `${N}` extends `-${infer P extends number}` ? P : never;
+type IsWhole<N extends number> = number extends N ? false : `${N}` extends `${bigint}` ? true : false;
+
+/**
+ * A `dot` axis as Keras normalises it: a negative axis is taken modulo the
+ * rank as Python does (`-4` on rank 3 is axis 2); `never` for the batch axis
+ * or an axis past the last.
+ */
+type DotAxis<A extends number, R extends number> = number extends A | R
+  ? number
+  : IsWhole<A> extends false
+    ? never
+    : [Negative<A>] extends [never]
+      ? A extends 0
+        ? never
+        : LessThan<A, R> extends true
+          ? A
+          : never
+      : Mod<Negative<A>, R> extends infer M extends number
+        ? M extends 0
+          ? never
+          : Subtract<R, M>
+        : never;
+
+/** The axis as a non-negative index for rank `R`, or `never` when it is not an axis other than the batch one. */
+type NormalAxis<A extends number, R extends number> = number extends A | R
+  ? number
+  : IsWhole<A> extends false
+    ? never
+    : [Negative<A>] extends [never]
+      ? A extends 0
+        ? never
+        : LessThan<A, R> extends true
+          ? A
+          : never
+      : LessThan<Negative<A>, R> extends true
+        ? Subtract<R, Negative<A>>
+        : never;
+
+type LessThan<A extends number, B extends number, C extends unknown[] = []> = C["length"] extends B
+  ? false
+  : C["length"] extends A
+    ? true
+    : LessThan<A, B, [...C, unknown]>;
+
+type SameExcept<A extends Shape, B extends Shape, Axis extends number, I extends unknown[] = []> = A extends readonly [
+  infer X,
+  ...infer RA extends Dim[],
+]
+  ? B extends readonly [infer Y, ...infer RB extends Dim[]]
+    ? I["length"] extends Axis | 0
+      ? SameExcept<RA, RB, Axis, [...I, unknown]>
+      : [X] extends [null]
+        ? SameExcept<RA, RB, Axis, [...I, unknown]>
+        : [Y] extends [null]
+          ? SameExcept<RA, RB, Axis, [...I, unknown]>
+          : number extends X | Y
+            ? SameExcept<RA, RB, Axis, [...I, unknown]>
+            : X extends Y
+              ? SameExcept<RA, RB, Axis, [...I, unknown]>
+              : false
+    : false
+  : B extends readonly [] ? true : false;
+
+type ConcatCheck<T extends readonly unknown[], First extends Shape, Axis extends number, AxisText extends string, I extends unknown[] = [unknown]> = T extends readonly [
+  infer H,
+  ...infer R,
+]
+  ? I["length"] extends 1
+    ? ConcatCheck<R, First, Axis, AxisText, [...I, unknown]>
+    : SameExcept<First, ShapeOf<H>, Axis> extends true
+      ? ConcatCheck<R, First, Axis, AxisText, [...I, unknown]>
+      : {
+          at: Ordinal[I["length"]];
+          message: `shapewise: concatenate input ${I["length"]} of shape ${ShapeText<ShapeOf<H>>} does not match input 1 ${ShapeText<First>} except on axis ${AxisText}`;
+        }
+  : "ok";
+
+type AxisSum<T extends readonly unknown[], Axis extends number, Acc extends number[] = []> = T extends readonly [infer H, ...infer R]
+  ? ShapeOf<H>[Axis] extends infer D
+    ? [D] extends [null]
+      ? null
+      : AxisSum<R, Axis, [...Acc, D & number]>
+    : never
+  : Sum<Acc>;
+
+type ReplaceAt<S extends Shape, Axis extends number, D, I extends unknown[] = [], Out extends Dim[] = []> = S extends readonly [
+  infer X extends Dim,
+  ...infer R extends Dim[],
+]
+  ? ReplaceAt<R, Axis, D, [...I, unknown], [...Out, I["length"] extends Axis ? D & Dim : X]>
+  : Out;
+
+// ---------------------------------------------------------------------------
+// Dot
+
+type RemoveAt<S extends Shape, Axis extends number, I extends unknown[] = [], Out extends Dim[] = []> = S extends readonly [
+  infer X extends Dim,
+  ...infer R extends Dim[],
+]
+  ? RemoveAt<R, Axis, [...I, unknown], I["length"] extends Axis ? Out : [...Out, X]>
+  : Out;
+
+type DotAxes<Ax> = Ax extends readonly [infer A extends number, infer B extends number] ? [A, B] : Ax extends number ? [Ax, Ax] : [number, number];
+
+type DotShape<S1 extends Shape, S2 extends Shape, A1 extends number, A2 extends number> = [
+  ...RemoveAt<S1, A1>,
+  ...Sample<RemoveAt<S2, A2>>,
+] extends infer O extends Dim[]
+  ? O["length"] extends 1
+    ? [null, 1]
+    : Resolved<O>
+  : never;
+
+type DotResult<T extends readonly unknown[], Ax> = T extends readonly [infer A, infer B]
+  ? [ShapeOf<A>, ShapeOf<B>] extends [infer S1 extends Shape, infer S2 extends Shape]
+    ? [DotAxis<DotAxes<Ax>[0], S1["length"]>, DotAxis<DotAxes<Ax>[1], S2["length"]>] extends [infer A1 extends number, infer A2 extends number]
+      ? [A1] extends [never]
+        ? { at: "axes"; message: `shapewise: dot axes must be an integer or a pair of integers from 1 to rank - 1 (or negative), got ${ShapeText<Ax>}` }
+        : [A2] extends [never]
+          ? { at: "axes"; message: `shapewise: dot axes must be an integer or a pair of integers from 1 to rank - 1 (or negative), got ${ShapeText<Ax>}` }
+          : number extends A1 | A2
+            ? { shape: Shape }
+            : [S1[A1], S2[A2]] extends [infer X, infer Y]
+              ? [X] extends [null]
+                ? { shape: DotShape<S1, S2, A1, A2> }
+                : [Y] extends [null]
+                  ? { shape: DotShape<S1, S2, A1, A2> }
+                  : number extends X | Y
+                    ? { shape: DotShape<S1, S2, A1, A2> }
+                    : X extends Y
+                      ? { shape: DotShape<S1, S2, A1, A2> }
+                      : {
+                          at: "1";
+                          message: `shapewise: dot input 1 size ${ShapeText<X>} at axis ${A1} differs from input 2 size ${ShapeText<Y>} at axis ${A2}`;
+                        }
+              : never
+      : never
+    : never
+  : { shape: Shape };
+
+// ---------------------------------------------------------------------------
+// Results
+
+type CountText<T extends readonly unknown[]> = number extends T["length"] ? "an unknown number of" : `${T["length"]}`;
+
+/** What a merge makes of its operands: `{ shape }`, or `{ at, message }` naming the offending operand (or option). */
+type MergeOutcome<Method extends string, T extends readonly unknown[], Options> = number extends T["length"]
+  ? { shape: Shape }
+  : Method extends "subtract" | "dot"
+    ? T["length"] extends 2
+      ? Method extends "dot"
+        ? DotResult<T, Options extends { axes: infer Ax } ? Ax : number>
+        : BroadcastAll<Method, T, []>
+      : { at: "all"; message: `shapewise: ${Method} takes exactly 2 inputs, got ${CountText<T>}` }
+    : T["length"] extends 0 | 1
+      ? { at: "all"; message: `shapewise: ${Method} needs at least 2 inputs, got ${CountText<T>}` }
+      : Method extends "concatenate"
+        ? ConcatOutcome<T, Options extends { axis: infer A extends number } ? A : -1>
+        : BroadcastAll<Method, T, []>;
+
+type ConcatOutcome<T extends readonly unknown[], A extends number> = ShapeOf<T[0]> extends infer First extends Shape
+  ? NormalAxis<A, First["length"]> extends infer Axis extends number
+    ? [Axis] extends [never]
+      ? {
+          at: "axis";
+          message: `shapewise: concatenate axis must be an integer from -${Subtract<First["length"], 1>} to ${Subtract<First["length"], 1>} other than 0 (the batch axis), got ${A}`;
+        }
+      : number extends Axis
+        ? { shape: Shape }
+        : ConcatCheck<T, First, Axis, `${A}`> extends { at: infer At; message: infer M }
+          ? { at: At; message: M }
+          : { shape: Resolved<ReplaceAt<First, Axis, AxisSum<T, Axis>>> }
+    : never
+  : never;
+
+/**
+ * The argument a merge takes: the operands as given, with the offending one's
+ * type replaced by the sentence, so the squiggle lands on it.
+ */
+export type MergeInputs<Method extends string, T extends readonly unknown[], Options> = [FirstError<T>] extends [never]
+  ? MergeOutcome<Method, T, Options> extends { at: infer At; message: infer M }
+    ? At extends "all"
+      ? M
+      : { [K in keyof T]: K extends At ? M : T[K] }
+    : T
+  : T;
+
+/** The config a merge takes: the sentence in place of the option that is wrong. */
+export type MergeConfig<Method extends string, T extends readonly unknown[], Options> = {
+  [K in keyof Options]: [FirstError<T>] extends [never]
+    ? MergeOutcome<Method, T, Options> extends { at: K; message: infer M }
+      ? M
+      : Options[K]
+    : Options[K];
+};
+
+/**
+ * The tensor a merge returns: the merged shape with the exact total when it
+ * is known; an inert error tensor after a mistake.
+ *
+ * @example
+ * type Y = MergeResult<"add", [SymbolicTensor<[null, 4], 12>, SymbolicTensor<[null, 4], 0>], {}>; // SymbolicTensor<[null, 4], 12>
+ */
+export type MergeResult<Method extends string, T extends readonly unknown[], Options> = [FirstError<T>] extends [never]
+  ? MergeOutcome<Method, T, Options> extends { shape: infer S extends Shape }
+    ? SymbolicTensor<S, MergeParams<T, Options extends { shared: infer X } ? X : undefined>>
+    : MergeOutcome<Method, T, Options> extends { message: infer M extends string }
+      ? ErrorTensor<M>
+      : never
+  : FirstError<T>;
+
+/**
+ * An element-wise merge function (`add`, `multiply`, ...): operands of
+ * broadcastable shapes, the broadcast shape out.
+ *
+ * @example
+ * const y = add([a, b]); // SymbolicTensor<[null, 16], ...>
+ */
+export type ElementwiseMergeFunction<Method extends ElementwiseMerge> = <const T extends readonly MergeOperand[], const O extends MergeOptions = {}>(
+  inputs: MergeInputs<Method, T, O>,
+  options?: O,
+) => MergeResult<Method, T, O>;
+
+/**
+ * `concatenate`: operands equal on every axis but `axis`, joined on it.
+ *
+ * @example
+ * const y = concatenate([a, b], { axis: -1 }); // SymbolicTensor<[null, 4, 4, 24], ...>
+ */
+export type ConcatenateFunction = <const T extends readonly MergeOperand[], const O extends ConcatenateOptions = {}>(
+  inputs: MergeInputs<"concatenate", T, O>,
+  options?: MergeConfig<"concatenate", T, O>,
+) => MergeResult<"concatenate", T, O>;
+
+/**
+ * `dot`: the batched dot product of two tensors over one axis each.
+ *
+ * @example
+ * const y = dot([a, b], { axes: 1 }); // SymbolicTensor<[null, 1], ...>
+ */
+export type DotFunction = <const T extends readonly MergeOperand[], const O extends DotOptions>(
+  inputs: MergeInputs<"dot", T, O>,
+  options: MergeConfig<"dot", T, O>,
+) => MergeResult<"dot", T, O>;
+
+// ---------------------------------------------------------------------------
+// Combinators
+
+/** A branch builder: receives the branch's start (with no parameters of its own yet) and returns its end. */
+type Branch<S extends Shape> = (start: SymbolicTensor<S, 0>) => MergeOperand;
+
+/**
+ * Options of {@link MergingMethods.residual}.
+ *
+ * @example
+ * x.residual((b) => b.conv2d({ filters: 64, kernelSize: 3, padding: "same" }), { shortcut: (s) => s.conv2d({ filters: 64, kernelSize: 1 }) });
+ */
+export interface ResidualOptions<S extends Shape> {
+  /** A projection of the shortcut (a 1x1 convolution, say); the input itself otherwise. */
+  shortcut?: Branch<S>;
+  /** Name of the `add` layer. */
+  name?: string;
+}
+
+/**
+ * Options of {@link MergingMethods.branches}.
+ *
+ * @example
+ * x.branches([(b) => b.conv2d({ filters: 8, kernelSize: 1 }), (b) => b.maxPooling2d({ poolSize: 1 })], { merge: "concatenate" });
+ */
+export interface BranchesOptions {
+  /** How the branch ends are merged. */
+  merge: ElementwiseMerge | "concatenate";
+  /** The concatenation axis (default `-1`). */
+  axis?: number;
+  /** Name of the merge layer. */
+  name?: string;
+}
+
+type Ends<B extends readonly unknown[]> = { [K in keyof B]: B[K] extends (...args: never[]) => infer R ? R : never };
+
+type OffsetBy<T, P extends number> = T extends { readonly shape: infer S extends Shape } ? (T extends { readonly error: string } ? T : SymbolicTensor<S, Add<P, ParamsOf<T>>>) : T;
+
+/** The shortcut's end: the input itself when no shortcut was given (then `Short` is only its constraint). */
+type ShortcutEnd<S extends Shape, Short extends Branch<S>> = Branch<S> extends Short ? SymbolicTensor<S, 0> : ReturnType<Short>;
+
+/** The main branch as given, or the sentence when its end does not broadcast with the shortcut's. */
+type ResidualMain<S extends Shape, Main extends Branch<S>, O extends Branch<S>> = [ReturnType<Main>] extends [{ readonly error: string }]
+  ? Main
+  : [ShortcutEnd<S, O>] extends [{ readonly error: string }]
+    ? Main
+    : MergeOutcome<"add", [ReturnType<Main>, ShortcutEnd<S, O>], {}> extends { message: infer M extends string }
+      ? M
+      : Main;
+
+type ResidualResult<S extends Shape, P extends number, Main, Short> = [Main] extends [{ readonly error: string }]
+  ? Main
+  : [Short] extends [{ readonly error: string }]
+    ? Short
+    : MergeResult<"add", [Main, Short], { shared: "none" }> extends infer R
+      ? R extends SymbolicTensor<infer O, infer Q>
+        ? SymbolicTensor<O, Add<P, Q>>
+        : R
+      : never;
+
+type BranchesResult<P extends number, Endings extends readonly unknown[], O> = O extends { merge: infer M extends string }
+  ? MergeResult<M, Endings, { shared: "none"; axis: O extends { axis: infer A extends number } ? A : -1 }> extends infer R
+    ? R extends SymbolicTensor<infer Out, infer Q>
+      ? SymbolicTensor<Out, Add<P, Q>>
+      : R
+    : never
+  : { [K in keyof Endings]: OffsetBy<Endings[K], P> };
+
+/**
+ * The branch combinators of every symbolic tensor: each branch starts from a
+ * tensor with no parameters of its own, so the result's total is exact
+ * (this tensor's total plus every branch's own).
+ */
+export interface MergingMethods<S extends Shape, P extends number> {
+  /**
+   * A residual block: `main` applied to this tensor, added to the shortcut
+   * (this tensor, or `options.shortcut` applied to it), as ResNet does.
+   *
+   * @example
+   * input({ shape: [8, 8, 16] }).residual((b) => b.conv2d({ filters: 16, kernelSize: 3, padding: "same" }));
+   * // SymbolicTensor<[null, 8, 8, 16], 2320>
+   */
+  residual<const Main extends Branch<S>, const Short extends Branch<S>>(
+    main: ResidualMain<S, Main, Short>,
+    options?: { shortcut?: Short; name?: string },
+  ): ResidualResult<S, P, ReturnType<Main>, ShortcutEnd<S, Short>>;
+
+  /**
+   * Parallel branches from this tensor, merged (`merge: "concatenate"`,
+   * `"add"`, ...) or returned as a tuple without `options`, as an
+   * Inception block or a model's heads.
+   *
+   * @example
+   * input({ shape: [8, 8, 4] }).branches(
+   *   [(b) => b.conv2d({ filters: 8, kernelSize: 1 }), (b) => b.conv2d({ filters: 8, kernelSize: 3, padding: "same" })],
+   *   { merge: "concatenate" },
+   * ); // SymbolicTensor<[null, 8, 8, 16], 336>
+   */
+  branches<const B extends readonly [Branch<S>, ...Branch<S>[]], const O extends BranchesOptions | undefined = undefined>(
+    builders: B,
+    options?: O,
+  ): BranchesResult<P, Ends<B>, O>;
+}
