@@ -154,6 +154,8 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
   private readonly outputs: readonly SymbolicTensorImpl[];
   /** Layer calls in an order where each comes after the calls it reads. */
   private readonly nodes: readonly Node[];
+  /** This model as a layer of other models, once applied to symbolic tensors. */
+  private asLayer: ModelLayer | undefined;
 
   constructor(kind: "functional" | "sequential", ends: ModelEnds, name: string | undefined, seed: number | undefined) {
     this.kind = kind;
@@ -364,7 +366,9 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    */
   apply<const T>(inputs: ApplyInputs<T, I>): ApplyResult<T, O, P> {
     const tensors = this.arrangedTensors("apply", inputs);
-    const layer = new ModelLayer(this as unknown as Model);
+    // One layer per model: applying it again shares its weights, as a shared layer does.
+    this.asLayer ??= new ModelLayer(this as unknown as Model);
+    const layer = this.asLayer;
     const [first, ...others] = tensors;
     const output = first.applyLayer(layer, ...others);
     const shapes = layer.computeOutputShapes(...tensors.map((t) => t.shape));

@@ -600,10 +600,12 @@ function branchEnd(method: string, start: SymbolicTensorImpl, builder: unknown, 
  */
 export const mergingMethods = {
   residual(this: SymbolicTensorImpl, main: unknown, options?: unknown): SymbolicTensorImpl {
-    const cfg = configObject("residual", options, ["shortcut", "name"]);
+    const cfg = configObject("residual", options, ["shortcut", "shortcutFirst", "name"]);
+    const shortcutFirst = optionalBoolean("residual", "shortcutFirst", cfg.shortcutFirst, false);
     const end = branchEnd("residual", this, main, "main branch");
     const shortcut = cfg.shortcut === undefined ? this : branchEnd("residual", this, cfg.shortcut, "shortcut");
-    const merged = end.applyLayer(mergeLayer("add", { name: cfg.name }), shortcut);
+    const [first, second] = shortcutFirst ? [shortcut, end] : [end, shortcut];
+    const merged = first.applyLayer(mergeLayer("add", { name: cfg.name }), second);
     checkSharedAncestor("residual", [end, shortcut], this);
     return merged;
   },

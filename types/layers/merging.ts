@@ -425,6 +425,8 @@ type Branch<S extends Shape> = (start: SymbolicTensor<S, 0>) => MergeOperand;
 export interface ResidualOptions<S extends Shape> {
   /** A projection of the shortcut (a 1x1 convolution, say); the input itself otherwise. */
   shortcut?: Branch<S>;
+  /** Whether the `add` layer lists the shortcut first, as Keras applications' ResNet does (default `false`). */
+  shortcutFirst?: boolean;
   /** Name of the `add` layer. */
   name?: string;
 }
@@ -494,7 +496,7 @@ export interface MergingMethods<S extends Shape, P extends number> {
    */
   residual<const Main extends Branch<S>, const Short extends Branch<S>>(
     main: ResidualMain<S, Main, Short>,
-    options?: { shortcut?: Short; name?: string },
+    options?: { shortcut?: Short; shortcutFirst?: boolean; name?: string },
   ): ResidualResult<S, P, ReturnType<Main>, ShortcutEnd<S, Short>>;
 
   /**
