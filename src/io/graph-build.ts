@@ -1,0 +1,299 @@
+/**
+ * What the file loaders share: a JSON parser that refuses prototype keys,
+ * readers of untrusted values that fail with a sentence, and the builder that
+ * turns a layer list with its connections into a shapewise model through the
+ * public building API (so every shape rule is checked again), never
+ * allocating weights past a limit.
+ */
+import { fail, valueText } from "../checks.js";
+import type { Shape } from "../checks.js";
+import { model, sequential } from "../index.js";
+import type { Layer } from "../layers/layer.js";
+import type { Model } from "../model.js";
+import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import { applyLayerConfig, entryForClass } from "./layer-registry.js";
+import type { InnerCall } from "./layer-registry.js";
+
+/** Keys that could reach an object's prototype if a reader ever assigned them. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * `JSON.parse` that rejects `__proto__`, `constructor` and `prototype` keys
+ * anywhere in the document, so no later copy can pollute a prototype.
+ *
+ * @example
+ * parseJsonSafely('{"a": 1}', "model.json"); // { a: 1 }
+ * parseJsonSafely('{"__proto__": {}}', "model.json"); // throws ShapeError
+ */
+export function parseJsonSafely(text: string, what: string): unknown {
+  if (typeof text !== "string") fail(`shapewise: ${what} must be JSON text, got ${valueText(text)}`);
+  try {
+    return JSON.parse(text, (key, value: unknown) => {
+      if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKey(key);
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof ForbiddenKey) fail(`shapewise: ${what} has the forbidden key '${error.key}' (it could change object prototypes)`);
+    fail(`shapewise: ${what} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+class ForbiddenKey extends Error {
+  constructor(readonly key: string) {
+    super(key);
+  }
+}
+
+/**
+ * A JSON object (not null, not an array), or a sentence naming what was expected.
+ *
+ * @example
+ * record({ a: 1 }, "modelTopology"); // { a: 1 }
+ */
+export function record(value: unknown, what: string): Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) fail(`shapewise: ${what} must be an object, got ${shortText(value)}`);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * A JSON array, or a sentence.
+ *
+ * @example
+ * list([1], "layers"); // [1]
+ */
+export function list(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) fail(`shapewise: ${what} must be a list, got ${shortText(value)}`);
+  return value;
+}
+
+/**
+ * A non-empty string, or a sentence.
+ *
+ * @example
+ * text("conv2d", "layer name"); // "conv2d"
+ */
+export function text(value: unknown, what: string): string {
+  if (typeof value !== "string" || value.length === 0) fail(`shapewise: ${what} must be a non-empty string, got ${shortText(value)}`);
+  return value;
+}
+
+/**
+ * An own property of a file object (never one from its prototype), or a sentence when it is missing.
+ *
+ * @example
+ * own({ a: 1 }, "a", "config"); // 1
+ */
+export function own(obj: Record<string, unknown>, key: string, what: string): unknown {
+  if (!Object.prototype.hasOwnProperty.call(obj, key)) fail(`shapewise: ${what} is missing the key '${key}'`);
+  return obj[key];
+}
+
+/**
+ * An own property, or `undefined`.
+ *
+ * @example
+ * maybe({}, "a"); // undefined
+ */
+export function maybe(obj: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
+/** A value as a message prints it, cut short: file contents can be large. */
+export function shortText(value: unknown): string {
+  const t = valueText(value);
+  return t.length > 80 ? `${t.slice(0, 77)}...` : t;
+}
+
+/**
+ * A batch shape from a file: `null` or positive safe integers; huge, negative
+ * or fractional sizes are errors (they would size weights or buffers).
+ *
+ * @example
+ * batchShape([null, 28, 28, 1], "input_1"); // [null, 28, 28, 1]
+ */
+export function batchShape(value: unknown, what: string): Shape {
+  const dims = list(value, `${what} shape`);
+  if (dims.length < 1 || dims.some((d) => d !== null && !(typeof d === "number" && Number.isSafeInteger(d) && d > 0))) {
+    fail(`shapewise: ${what} shape sizes must be positive integers or null, got ${shortText(value)}`);
+  }
+  return dims as Shape;
+}
+
+/** A reference to one output of one call of a layer, as files write `["conv2d", 0, 0]`. */
+export interface FileRef {
+  readonly layer: string;
+  readonly nodeIndex: number;
+  readonly tensorIndex: number;
+}
+
+/** One layer of a file: its class, the method's options, the wrapped call, and its calls' inputs. */
+export interface FileLayer {
+  readonly name: string;
+  readonly className: string;
+  /** The shapewise method's options (camelCase), name included; for an input layer `{ shape, name }`. */
+  readonly config: Record<string, unknown>;
+  readonly inner?: InnerCall;
+  /** One list of input references per call of the layer (none for an input layer). */
+  readonly calls: readonly (readonly FileRef[])[];
+}
+
+/** A model as a file describes it. */
+export interface FileGraph {
+  readonly kind: "functional" | "sequential";
+  readonly name: string | undefined;
+  readonly layers: readonly FileLayer[];
+  readonly inputs: readonly FileRef[];
+  readonly outputs: readonly FileRef[];
+}
+
+/**
+ * Limits for reading files.
+ *
+ * @example
+ * await loadModel("model/", { maxBytes: 64 * 2 ** 20 });
+ */
+export interface LoadLimits {
+  /**
+   * The most bytes of weights (and of model JSON) a file may bring; checked
+   * before anything is read or allocated. Default 2 GiB.
+   */
+  maxBytes?: number;
+}
+
+/** 2 GiB: more than any model shapewise runs, less than a careless allocation can survive. */
+export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
+
+/**
+ * Reads the `maxBytes` option.
+ *
+ * @example
+ * maxBytesOption({}); // 2147483648
+ */
+export function maxBytesOption(options: unknown): number {
+  if (options === undefined) return DEFAULT_MAX_BYTES;
+  const o = record(options, "load options");
+  for (const key of Object.keys(o)) if (key !== "maxBytes") fail(`shapewise: load options have no option '${key}' (options: maxBytes)`);
+  const max = o.maxBytes;
+  if (max === undefined) return DEFAULT_MAX_BYTES;
+  if (typeof max !== "number" || !Number.isSafeInteger(max) || max <= 0) fail(`shapewise: load option maxBytes must be a positive integer, got ${valueText(max)}`);
+  return max;
+}
+
+/**
+ * Checks the order of a file's layers: every input reference names a layer
+ * defined earlier (a reference to a later layer, to itself or around a cycle
+ * is an error that says which).
+ */
+function checkOrder(layers: readonly FileLayer[]): void {
+  const index = new Map<string, number>();
+  layers.forEach((l, i) => {
+    if (index.has(l.name)) fail(`shapewise: model file defines layer '${l.name}' twice`);
+    index.set(l.name, i);
+  });
+  // A cycle first: following references from a layer leads back to it. The
+  // walk keeps its own stack, so a file with a very long chain cannot
+  // overflow the call stack.
+  const state = new Map<string, 1 | 2>();
+  const reads = (name: string): string[] => layers[index.get(name)!].calls.flatMap((c) => c.map((r) => r.layer)).filter((n) => index.has(n));
+  for (const root of layers) {
+    if (state.has(root.name)) continue;
+    const stack: { name: string; next: string[] }[] = [{ name: root.name, next: reads(root.name) }];
+    state.set(root.name, 1);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const child = top.next.pop();
+      if (child === undefined) {
+        state.set(top.name, 2);
+        stack.pop();
+        continue;
+      }
+      const s = state.get(child);
+      if (s === 2) continue;
+      if (s === 1) {
+        const path = stack.map((f) => f.name);
+        fail(`shapewise: model file layers form a cycle: ${[...path.slice(path.indexOf(child)), child].join(" -> ")}`);
+      }
+      state.set(child, 1);
+      stack.push({ name: child, next: reads(child) });
+    }
+  }
+  layers.forEach((l, i) => {
+    for (const call of l.calls) {
+      for (const ref of call) {
+        const at = index.get(ref.layer);
+        if (at === undefined) fail(`shapewise: model file layer '${l.name}' reads layer '${ref.layer}', which the file does not define`);
+        if (at >= i) fail(`shapewise: model file layer '${l.name}' uses layer '${ref.layer}' before its definition`);
+      }
+    }
+  });
+}
+
+/** Per-tensor results of the calls made so far: layer name -> call index -> outputs. */
+type Made = Map<string, (SymbolicTensorImpl | readonly SymbolicTensorImpl[])[]>;
+
+function lookup(made: Made, ref: FileRef, reader: string): SymbolicTensorImpl {
+  const calls = made.get(ref.layer)!;
+  const out = calls[ref.nodeIndex];
+  if (out === undefined) fail(`shapewise: model file layer '${reader}' reads call ${ref.nodeIndex} of '${ref.layer}', which has ${calls.length} calls`);
+  const tensors = Array.isArray(out) ? out : [out as SymbolicTensorImpl];
+  const t = tensors[ref.tensorIndex];
+  if (t === undefined) fail(`shapewise: model file layer '${reader}' reads output ${ref.tensorIndex} of '${ref.layer}', which has ${tensors.length} outputs`);
+  return t;
+}
+
+/**
+ * Builds a model from a file's layer list through the public API: each
+ * layer's calls in file order, then a size check on the layers' weights
+ * (before the model allocates any), then `model()` or `sequential()`.
+ *
+ * @example
+ * const m = buildModel(graph, 2 ** 31); // a Model with the file's names and shapes
+ */
+export function buildModel(graph: FileGraph, maxBytes: number): Model {
+  checkOrder(graph.layers);
+  const made: Made = new Map();
+  const layerOf = new Map<string, Layer>();
+  for (const l of graph.layers) {
+    const entry = entryForClass(l.className, `model file layer '${l.name}'`);
+    const outputs: (SymbolicTensorImpl | readonly SymbolicTensorImpl[])[] = [];
+    made.set(l.name, outputs);
+    if (entry.style === "input") {
+      if (l.calls.length > 0) fail(`shapewise: model file input layer '${l.name}' cannot read other layers`);
+      outputs.push(applyLayerConfig(l.className, [], l.config));
+    } else {
+      if (l.calls.length === 0) fail(`shapewise: model file layer '${l.name}' is never called`);
+      if (l.calls.length > 1 && entry.style !== "method" && entry.style !== "merge") fail(`shapewise: model file layer '${l.name}' (${l.className}) cannot be shared`);
+      // A shared layer is made once and applied again to its later inputs.
+      for (const [i, call] of l.calls.entries()) {
+        const inputs = call.map((ref) => lookup(made, ref, l.name));
+        if (i === 0) outputs.push(applyLayerConfig(l.className, inputs, l.config, l.inner));
+        else outputs.push(reapply(layerOf.get(l.name)!, inputs, l.name));
+      }
+    }
+    const first = outputs[0];
+    layerOf.set(l.name, (Array.isArray(first) ? first[0] : (first as SymbolicTensorImpl)).layer);
+  }
+  // Weights are float32: a file whose layers would hold more than maxBytes is refused before model() allocates them.
+  let params = 0;
+  for (const layer of layerOf.values()) params += layer.countParams();
+  if (!(params * 4 <= maxBytes)) {
+    fail(`shapewise: model file layers hold ${params} parameters (${params * 4} bytes), more than the limit of ${maxBytes} bytes (option maxBytes)`);
+  }
+  const inputs = graph.inputs.map((r) => lookup(made, r, "(model inputs)"));
+  const outputs = graph.outputs.map((r) => lookup(made, r, "(model outputs)"));
+  if (inputs.length === 0 || outputs.length === 0) fail(`shapewise: model file must name at least one input and one output`);
+  const config = {
+    inputs: inputs.length === 1 ? inputs[0] : inputs,
+    outputs: outputs.length === 1 ? outputs[0] : outputs,
+    ...(graph.name === undefined ? {} : { name: graph.name }),
+  };
+  const build = graph.kind === "sequential" ? sequential : model;
+  return build(config as never) as unknown as Model;
+}
+
+/** A later call of a shared layer: the same layer object on new inputs. */
+function reapply(layer: Layer, inputs: SymbolicTensorImpl[], name: string): SymbolicTensorImpl {
+  if (inputs.length === 0) fail(`shapewise: model file layer '${name}' has a call without inputs`);
+  const [first, ...rest] = inputs;
+  return first.applyLayer(layer, ...rest);
+}

@@ -1,0 +1,250 @@
+/**
+ * Every layer class shapewise knows, by its Keras class name: which shapewise
+ * method (or function) makes it and how that is called. File loaders rebuild
+ * models through these calls, so every rule is checked again; codegen writes
+ * the same calls as source; exporters read a layer's class and `getConfig()`.
+ *
+ * Wrappers (`Bidirectional`, `TimeDistributed`) expose the layer they wrap
+ * as their `inner` field; its class and `getConfig()` describe the wrapped call.
+ */
+import { fail, valueText } from "../checks.js";
+import { inputImpl } from "../layers/input.js";
+import { mergeTensors } from "../layers/merging.js";
+import type { MergeKind } from "../layers/merging.js";
+import type { Layer } from "../layers/layer.js";
+import { SymbolicTensorImpl } from "../symbolic-tensor.js";
+
+/**
+ * How a layer is made:
+ * - `"input"`: the `input({ shape, name })` function;
+ * - `"method"`: a method of the tensor it is applied to, `t.dense(config)`;
+ * - `"wrapper"`: a method taking a callback that makes the wrapped layer,
+ *   `t.bidirectional((x) => x.lstm(inner), config)`;
+ * - `"attention"`: `query.multiHeadAttention({ ...config, value, key })`;
+ * - `"merge"`: a function of a list of tensors, `add([a, b], config)`.
+ *
+ * Models applied as layers (`Functional`, `Sequential` inside a model) have
+ * no entry: file formats and codegen refuse them by class name.
+ *
+ * @example
+ * const style: CallStyle = "method";
+ */
+export type CallStyle = "input" | "method" | "wrapper" | "attention" | "merge";
+
+/**
+ * One layer class: its Keras class name, the shapewise method that makes it,
+ * how that is called, and whether TensorFlow.js 4.22 can read it.
+ *
+ * @example
+ * entryForClass("Conv2D"); // { className: "Conv2D", method: "conv2d", style: "method", tfjs: true }
+ */
+export interface LayerEntry {
+  /** Keras (and TensorFlow.js) class name. */
+  readonly className: string;
+  /** The shapewise method or function name. */
+  readonly method: string;
+  readonly style: CallStyle;
+  /** `true` when TensorFlow.js 4.22 deserialises the class (tfjs-layers has it). */
+  readonly tfjs: boolean;
+}
+
+const entry = (className: string, method: string, style: CallStyle = "method", tfjs = true): LayerEntry => Object.freeze({ className, method, style, tfjs });
+
+/**
+ * The registry, in catalog order.
+ *
+ * @example
+ * LAYER_REGISTRY.filter((e) => e.tfjs).length; // the classes TensorFlow.js reads
+ */
+export const LAYER_REGISTRY: readonly LayerEntry[] = Object.freeze([
+  entry("InputLayer", "input", "input"),
+  // convolution
+  entry("Conv1D", "conv1d"),
+  entry("Conv2D", "conv2d"),
+  entry("Conv3D", "conv3d"),
+  entry("Conv1DTranspose", "conv1dTranspose", "method", false),
+  entry("Conv2DTranspose", "conv2dTranspose"),
+  entry("Conv3DTranspose", "conv3dTranspose"),
+  entry("SeparableConv1D", "separableConv1d", "method", false),
+  entry("SeparableConv2D", "separableConv2d"),
+  entry("DepthwiseConv1D", "depthwiseConv1d", "method", false),
+  entry("DepthwiseConv2D", "depthwiseConv2d"),
+  // pooling
+  entry("MaxPooling1D", "maxPooling1d"),
+  entry("MaxPooling2D", "maxPooling2d"),
+  entry("MaxPooling3D", "maxPooling3d"),
+  entry("AveragePooling1D", "averagePooling1d"),
+  entry("AveragePooling2D", "averagePooling2d"),
+  entry("AveragePooling3D", "averagePooling3d"),
+  entry("GlobalMaxPooling1D", "globalMaxPooling1d"),
+  entry("GlobalMaxPooling2D", "globalMaxPooling2d"),
+  entry("GlobalMaxPooling3D", "globalMaxPooling3d", "method", false),
+  entry("GlobalAveragePooling1D", "globalAveragePooling1d"),
+  entry("GlobalAveragePooling2D", "globalAveragePooling2d"),
+  entry("GlobalAveragePooling3D", "globalAveragePooling3d", "method", false),
+  // reshaping
+  entry("Flatten", "flatten"),
+  entry("Reshape", "reshape"),
+  entry("Permute", "permute"),
+  entry("RepeatVector", "repeatVector"),
+  entry("ZeroPadding1D", "zeroPadding1d", "method", false),
+  entry("ZeroPadding2D", "zeroPadding2d"),
+  entry("ZeroPadding3D", "zeroPadding3d", "method", false),
+  entry("Cropping1D", "cropping1d", "method", false),
+  entry("Cropping2D", "cropping2d"),
+  entry("Cropping3D", "cropping3d", "method", false),
+  entry("UpSampling1D", "upSampling1d", "method", false),
+  entry("UpSampling2D", "upSampling2d"),
+  entry("UpSampling3D", "upSampling3d", "method", false),
+  // core
+  entry("Dense", "dense"),
+  entry("Activation", "activation"),
+  entry("Embedding", "embedding"),
+  // normalisation
+  entry("BatchNormalization", "batchNormalization"),
+  entry("LayerNormalization", "layerNormalization"),
+  // regularisation
+  entry("Dropout", "dropout"),
+  entry("SpatialDropout1D", "spatialDropout1d"),
+  entry("SpatialDropout2D", "spatialDropout2d", "method", false),
+  entry("GaussianNoise", "gaussianNoise"),
+  entry("ActivityRegularization", "activityRegularization", "method", false),
+  // activation layers
+  entry("ReLU", "reLU"),
+  entry("LeakyReLU", "leakyReLU"),
+  entry("PReLU", "pReLU"),
+  entry("ELU", "elu"),
+  entry("Softmax", "softmax"),
+  // preprocessing
+  entry("Rescaling", "rescaling"),
+  entry("Normalization", "normalization", "method", false),
+  // TensorFlow.js 4.22 has these classes but cannot run them inside a model:
+  // Resizing fails in predict ("x must be rank 3 or 4"), CenterCrop checks
+  // its own output shape as the model's input shape.
+  entry("Resizing", "resizing", "method", false),
+  entry("CenterCrop", "centerCrop", "method", false),
+  // recurrent and wrappers
+  entry("SimpleRNN", "simpleRNN"),
+  entry("LSTM", "lstm"),
+  entry("GRU", "gru"),
+  entry("Bidirectional", "bidirectional", "wrapper"),
+  entry("TimeDistributed", "timeDistributed", "wrapper"),
+  // attention
+  entry("MultiHeadAttention", "multiHeadAttention", "attention", false),
+  // merges: functions of a list of tensors
+  entry("Add", "add", "merge"),
+  entry("Subtract", "subtract", "merge", false),
+  entry("Multiply", "multiply", "merge"),
+  entry("Average", "average", "merge"),
+  entry("Maximum", "maximum", "merge"),
+  entry("Minimum", "minimum", "merge"),
+  entry("Concatenate", "concatenate", "merge"),
+  entry("Dot", "dot", "merge"),
+]);
+
+// A Map rather than an object: a hostile class name such as `__proto__` or `constructor` finds nothing.
+const BY_CLASS: ReadonlyMap<string, LayerEntry> = new Map(LAYER_REGISTRY.map((e) => [e.className, e]));
+
+/**
+ * The entry of a Keras class name; a clear error naming the class otherwise.
+ *
+ * @example
+ * entryForClass("MaxPooling2D").method; // "maxPooling2d"
+ * entryForClass("Lambda");              // throws: unknown layer class 'Lambda'
+ */
+export function entryForClass(className: unknown, where = "model file"): LayerEntry {
+  const found = typeof className === "string" ? BY_CLASS.get(className) : undefined;
+  if (found === undefined) {
+    fail(`shapewise: ${where} has unknown layer class ${valueText(className)} (known: ${[...BY_CLASS.keys()].join(", ")})`);
+  }
+  return found;
+}
+
+/**
+ * The entry of a layer of a model (by its class name).
+ *
+ * @example
+ * entryForLayer(m.layers[1]).method; // "conv2d"
+ */
+export function entryForLayer(layer: Layer): LayerEntry {
+  return entryForClass(layer.className, `layer '${layer.name}'`);
+}
+
+/**
+ * The wrapped layer of a wrapper (`inner`), or `undefined` for other layers.
+ *
+ * @example
+ * innerLayer(bidirectionalLayer)?.className; // "LSTM"
+ */
+export function innerLayer(layer: Layer): Layer | undefined {
+  const inner = (layer as { inner?: unknown }).inner;
+  return entryForLayer(layer).style === "wrapper" && inner !== undefined ? (inner as Layer) : undefined;
+}
+
+/** What a wrapper wraps, when a layer is made from a file. */
+export interface InnerCall {
+  readonly className: string;
+  readonly config: Record<string, unknown>;
+}
+
+type MethodOf = (config?: unknown) => SymbolicTensorImpl | readonly SymbolicTensorImpl[];
+type WrapperOf = (build: (x: SymbolicTensorImpl) => unknown, config?: unknown) => SymbolicTensorImpl | readonly SymbolicTensorImpl[];
+
+/**
+ * Makes one layer call from a class name, its config (the method's options)
+ * and its input tensors, through the public building API: every rule is
+ * checked again and the name in `config` is kept.
+ *
+ * @example
+ * applyLayerConfig("Dense", [t], { units: 10, activation: "softmax", name: "dense" });
+ * applyLayerConfig("Bidirectional", [t], { mergeMode: "concat" }, { className: "LSTM", config: { units: 8 } });
+ */
+export function applyLayerConfig(
+  className: string,
+  inputs: readonly SymbolicTensorImpl[],
+  config: Record<string, unknown>,
+  inner?: InnerCall,
+): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
+  const e = entryForClass(className);
+  const arity = (n: string, ok: boolean) => {
+    if (!ok) fail(`shapewise: ${e.method} '${valueText(config.name)}' takes ${n}, got ${inputs.length} input tensors`);
+  };
+  switch (e.style) {
+    case "input":
+      arity("no input tensors", inputs.length === 0);
+      return inputImpl(config);
+    case "method": {
+      arity("one input tensor", inputs.length === 1);
+      const fn = (inputs[0] as unknown as Record<string, MethodOf>)[e.method];
+      return fn.call(inputs[0], config);
+    }
+    case "wrapper": {
+      arity("one input tensor", inputs.length === 1);
+      if (inner === undefined) fail(`shapewise: ${e.method} '${valueText(config.name)}' needs the layer it wraps`);
+      const innerEntry = entryForClass(inner.className, `${e.method} '${valueText(config.name)}'`);
+      if (innerEntry.style !== "method") fail(`shapewise: ${e.method} cannot wrap a ${inner.className} layer`);
+      const fn = (inputs[0] as unknown as Record<string, WrapperOf>)[e.method];
+      return fn.call(inputs[0], (x) => (x as unknown as Record<string, MethodOf>)[innerEntry.method].call(x, inner.config), config);
+    }
+    case "attention": {
+      arity("two or three input tensors (query, value, key)", inputs.length === 2 || inputs.length === 3);
+      const [query, value, key] = inputs;
+      const fn = (query as unknown as Record<string, MethodOf>)[e.method];
+      return fn.call(query, key === undefined ? { ...config, value } : { ...config, value, key });
+    }
+    case "merge": {
+      arity("two or more input tensors", inputs.length >= 2);
+      return mergeTensors(e.method as MergeKind, [...inputs], config);
+    }
+  }
+}
+
+/**
+ * `true` for a symbolic tensor of a model under definition.
+ *
+ * @example
+ * isSymbolicTensor(input({ shape: [4] })); // true
+ */
+export function isSymbolicTensor(value: unknown): value is SymbolicTensorImpl {
+  return value instanceof SymbolicTensorImpl;
+}
