@@ -11,9 +11,13 @@
  * input, crops that leave something, groups that divide the channels, a
  * reshape target of the same size ...). The runtime stays the judge: a call it
  * rejects with `ShapeError` is counted and redrawn, so every emitted stack is
- * one shapewise accepts. Shapes stay tiny (sizes up to 6, channels up to 6,
- * at most {@link MAX_VALUES} values per sample) so that thousands of stacks
- * run a forward pass in seconds.
+ * one shapewise accepts. Shapes stay tiny (input sizes up to 6, 12 for a
+ * vector; at most {@link MAX_VALUES} values per sample and {@link MAX_PARAMS}
+ * parameters) so that thousands of stacks run a forward pass in seconds.
+ *
+ * @example
+ * const stacks = generateCatalogStacks({ seed: 1, count: 100 });
+ * const m = buildCatalogModel(stacks[0].inputShape, stacks[0].calls);
  */
 import fc from "fast-check";
 
@@ -21,15 +25,29 @@ import { ShapeError, input, model } from "../../src/index.js";
 import type { Model } from "../../src/index.js";
 import { ACTIVATIONS } from "../../src/kernels/activations.js";
 
+/**
+ * A dimension: a size, or `null` when unknown.
+ *
+ * @example
+ * const shape: Dim[] = [null, 28, 28, 1];
+ */
 export type Dim = number | null;
 
-/** A config value as written in source: numbers, strings, booleans, `null`, lists. */
+/**
+ * A config value as written in source: numbers, strings, booleans, `null`, lists.
+ *
+ * @example
+ * const v: ConfigValue = [[1, 2], [0, 0]];
+ */
 export type ConfigValue = number | string | boolean | null | readonly ConfigValue[];
 
 /**
  * One layer call: the method name and its config. `inner` is the callback's
  * call of `bidirectional` and `timeDistributed`; `selfAttention` makes
  * `multiHeadAttention` take the tensor it is called on as `value`.
+ *
+ * @example
+ * const call: CatalogCall = { method: "bidirectional", inner: { method: "lstm", config: { units: 2 } }, config: { mergeMode: "sum" } };
  */
 export interface CatalogCall {
   readonly method: string;
@@ -38,6 +56,13 @@ export interface CatalogCall {
   readonly selfAttention?: true;
 }
 
+/**
+ * One generated stack with the runtime's results.
+ *
+ * @example
+ * const [s] = generateCatalogStacks({ seed: 1, count: 1 });
+ * s.outputShape; // e.g. [null, 4]
+ */
 export interface CatalogStack {
   readonly id: number;
   /** The `input({ shape })` argument (no batch dimension). */
@@ -56,9 +81,19 @@ export interface CatalogStack {
   readonly rejected: number;
 }
 
-/** The most values one sample may hold after any layer. */
+/**
+ * The most values one sample may hold after any layer.
+ *
+ * @example
+ * stack.shapes.every((s) => s.slice(1).reduce((p, d) => p * (d ?? 6), 1) <= MAX_VALUES); // true
+ */
 export const MAX_VALUES = 768;
-/** The most parameters a stack may hold. */
+/**
+ * The most parameters a stack may hold.
+ *
+ * @example
+ * stack.params <= MAX_PARAMS; // true
+ */
 export const MAX_PARAMS = 20_000;
 
 // ---------------------------------------------------------------------------
@@ -72,7 +107,13 @@ type Method = (this: RuntimeTensor, ...args: unknown[]) => RuntimeTensor | reado
 const runtimeInput = input as unknown as (config: { shape: readonly Dim[] }) => RuntimeTensor;
 const runtimeModel = model as unknown as (config: { inputs: RuntimeTensor; outputs: RuntimeTensor; seed?: number }) => Model;
 
-/** Applies one call to a runtime tensor with the public method of that name. */
+/**
+ * Applies one call to a runtime tensor with the public method of that name
+ * (the first output, for calls that return several).
+ *
+ * @example
+ * applyCatalogCall(input({ shape: [4, 3] }), { method: "conv1d", config: { filters: 2, kernelSize: 3 } }).shape; // [null, 2, 2]
+ */
 export function applyCatalogCall(t: RuntimeTensor, call: CatalogCall): RuntimeTensor {
   const method = t[call.method] as Method | undefined;
   if (typeof method !== "function") throw new Error(`no method ${call.method}`);
@@ -88,7 +129,12 @@ export function applyCatalogCall(t: RuntimeTensor, call: CatalogCall): RuntimeTe
   return Array.isArray(result) ? (result as readonly RuntimeTensor[])[0] : (result as RuntimeTensor);
 }
 
-/** Builds a stack's runtime model (inputs, outputs and the model). */
+/**
+ * Builds a stack's runtime model (an optional seed for its weights).
+ *
+ * @example
+ * buildCatalogModel([8], [{ method: "dense", config: { units: 2 } }]).countParams(); // 18
+ */
 export function buildCatalogModel(inputShape: readonly Dim[], calls: readonly CatalogCall[], seed?: number): Model {
   const inputs = runtimeInput({ shape: inputShape });
   let t = inputs;
@@ -527,6 +573,12 @@ function drawInputShape(g: Gen): { shape: Dim[]; embedding?: CatalogCall } {
 /** How many values a shape holds per sample (unknown sizes counted as 6, the largest drawn). */
 const valuesOf = (shape: readonly Dim[]): number => shape.slice(1).reduce<number>((p, d) => p * (d ?? 6), 1);
 
+/**
+ * What {@link generateCatalogStacks} draws.
+ *
+ * @example
+ * const options: CatalogOptions = { seed: 7, count: 500, maxLayers: 6 };
+ */
 export interface CatalogOptions {
   readonly seed: number;
   readonly count: number;
@@ -600,13 +652,23 @@ function drawStack(g: Gen, id: number, options: CatalogOptions): CatalogStack {
   };
 }
 
-/** `count` stacks, one `fc.gen()` each from the fixed seed. */
+/**
+ * `count` stacks, one `fc.gen()` each from the fixed seed.
+ *
+ * @example
+ * generateCatalogStacks({ seed: 20261201, count: 1000 }).length; // 1000
+ */
 export function generateCatalogStacks(options: CatalogOptions): CatalogStack[] {
   const gens = fc.sample(fc.gen(), { seed: options.seed, numRuns: options.count });
   return gens.map((g, id) => drawStack(g, id, options));
 }
 
-/** The method names of every call of a stack, wrappers and their inner calls both counted. */
+/**
+ * The method names a call counts for: a wrapper also as `wrapper(inner)`.
+ *
+ * @example
+ * methodsOf({ method: "timeDistributed", inner: { method: "dense", config: { units: 2 } } }); // ["timeDistributed", "timeDistributed(dense)"]
+ */
 export function methodsOf(call: CatalogCall): string[] {
   return call.inner === undefined ? [call.method] : [call.method, `${call.method}(${call.inner.method})`];
 }
@@ -633,6 +695,9 @@ function configSource(config: CatalogCall["config"], extra?: string): string {
  * A call as source on a receiver expression: `x.conv2d({ filters: 2, kernelSize: 3 })`,
  * `x.bidirectional((t) => t.lstm({ units: 2 }), { mergeMode: "sum" })`,
  * `x.multiHeadAttention({ numHeads: 1, keyDim: 2, value: x })`.
+ *
+ * @example
+ * catalogCallSource("x", { method: "dense", config: { units: 2 } }); // "x.dense({ units: 2 })"
  */
 export function catalogCallSource(receiver: string, call: CatalogCall): string {
   if (call.inner !== undefined) {
@@ -642,7 +707,12 @@ export function catalogCallSource(receiver: string, call: CatalogCall): string {
   return `${receiver}.${call.method}(${configSource(call.config, call.selfAttention ? `value: ${receiver}` : undefined)})`;
 }
 
-/** A shape as a tuple type: `[null, 28, 28, 1]`. */
+/**
+ * A shape as a tuple type.
+ *
+ * @example
+ * shapeText([null, 28, 28, 1]); // "[null, 28, 28, 1]"
+ */
 export function shapeText(shape: readonly Dim[]): string {
   return `[${shape.map((d) => (d === null ? "null" : String(d))).join(", ")}]`;
 }
