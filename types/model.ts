@@ -103,7 +103,7 @@ type MismatchText<Given extends Shape, Expected extends Shape> = `shapewise: a m
  * The tensors of a tensor, tuple or record, as a tuple. A record goes by its
  * keys, which are distinct: two outputs of the same type still count twice.
  */
-export type Leaves<T> = T extends { readonly shape: Shape } ? [T] : T extends readonly unknown[] ? T : ValuesAt<T, UnionToTuple<keyof T>>;
+export type Leaves<T> = T extends { readonly shape: Shape } | { readonly error: string } ? [T] : T extends readonly unknown[] ? T : ValuesAt<T, UnionToTuple<keyof T>>;
 type ValuesAt<T, Keys extends readonly unknown[]> = { [I in keyof Keys]: T[Keys[I] & keyof T] };
 type UnionToTuple<U> = [U] extends [never] ? [] : LastOf<U> extends infer L ? [...UnionToTuple<Exclude<U, L>>, L] : never;
 type LastOf<U> = (U extends unknown ? (x: () => U) => void : never) extends (x: infer F) => void ? (F extends () => infer R ? R : never) : never;
