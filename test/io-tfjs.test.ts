@@ -243,3 +243,108 @@ describe("shapewise -> TensorFlow.js", () => {
     });
   }
 });
+
+describe("TensorFlow.js -> shapewise -> TensorFlow.js", () => {
+  const L = tf.layers;
+  const cases: { name: string; build: () => tf.LayersModel; indices?: number }[] = [
+    {
+      name: "a Sequential convnet (TensorFlow.js names, no input layer)",
+      build: () =>
+        tf.sequential({
+          layers: [
+            L.conv2d({ inputShape: [10, 10, 2], filters: 4, kernelSize: 3, activation: "relu", padding: "same" }),
+            L.maxPooling2d({ poolSize: 2 }),
+            L.batchNormalization({}),
+            L.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2 }),
+            L.flatten(),
+            L.dropout({ rate: 0.5 }),
+            L.dense({ units: 5, activation: "softmax" }),
+          ],
+        }),
+    },
+    {
+      name: "a functional graph with two inputs, a shared layer and merges",
+      build: () => {
+        const a = tf.input({ shape: [6], name: "left" });
+        const b = tf.input({ shape: [6], name: "right" });
+        const shared = L.dense({ units: 4, activation: "tanh", name: "shared" });
+        const sa = shared.apply(a) as tf.SymbolicTensor;
+        const sb = shared.apply(b) as tf.SymbolicTensor;
+        const sum = L.add().apply([sa, sb]) as tf.SymbolicTensor;
+        const cat = L.concatenate({ axis: -1 }).apply([sum, L.multiply().apply([sa, sb]) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+        const dot = L.dot({ axes: 1, normalize: true }).apply([sa, sb]) as tf.SymbolicTensor;
+        return tf.model({ inputs: [a, b], outputs: [L.dense({ units: 3 }).apply(cat) as tf.SymbolicTensor, dot, L.maximum().apply([sa, sb]) as tf.SymbolicTensor] });
+      },
+    },
+    {
+      name: "recurrent layers with sigmoid gates, wrappers and an embedding",
+      indices: 9,
+      build: () => {
+        const x = tf.input({ shape: [5] });
+        let y = L.embedding({ inputDim: 9, outputDim: 4 }).apply(x) as tf.SymbolicTensor;
+        y = L.lstm({ units: 3, recurrentActivation: "sigmoid", returnSequences: true }).apply(y) as tf.SymbolicTensor;
+        y = L.bidirectional({ layer: L.gru({ units: 2, recurrentActivation: "sigmoid", returnSequences: true }) as never, mergeMode: "concat" }).apply(y) as tf.SymbolicTensor;
+        y = L.timeDistributed({ layer: L.dense({ units: 2 }) }).apply(y) as tf.SymbolicTensor;
+        y = L.simpleRNN({ units: 3 }).apply(y) as tf.SymbolicTensor;
+        return tf.model({ inputs: x, outputs: y });
+      },
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: same names, weights and predictions (1e-5), and back to TensorFlow.js`, async () => {
+      const theirs = c.build();
+      // Weights that differ everywhere, biases included.
+      const random = createRandom(3);
+      theirs.setWeights(theirs.getWeights().map((w) => tf.tensor((w.dataSync() as Float32Array).map((v) => (v === 0 ? 0.2 * (random.next() - 0.5) : v * (0.5 + random.next()))), w.shape)));
+      const saved = await tfjsArtifacts(theirs);
+      const ours = modelFromTfjsArtifacts({ modelTopology: saved.modelTopology, weightSpecs: saved.weightSpecs }, weightBytes(saved));
+      const theirNames = theirs.layers.map((l) => l.name);
+      const ourNames = ours.layers.map((l) => l.name).filter((n, i) => !(theirs instanceof tf.Sequential && i === 0));
+      expect(ourNames).toEqual(theirNames);
+      expect(ours.countParams()).toBe(theirs.countParams());
+      // TensorFlow.js lists trainable weights before the others; compare by name.
+      const theirWeights = new Map(theirs.weights.map((w) => [w.originalName, Array.from(w.read().dataSync())]));
+      const written = modelToTfjsArtifacts(ours);
+      const values = new Float32Array(written.weightData);
+      let offset = 0;
+      expect(written.weightSpecs.map((w) => w.name).sort()).toEqual([...theirWeights.keys()].sort());
+      for (const spec of written.weightSpecs) {
+        const size = spec.shape.reduce((p, d) => p * d, 1);
+        expect(Array.from(values.subarray(offset, offset + size)), spec.name).toEqual(theirWeights.get(spec.name));
+        offset += size;
+      }
+      const xs = theirs.inputs.map((t, i) => randomInput(concrete(t.shape, 2), 21 + i, c.indices));
+      const expected = tfjsPredict(theirs, xs);
+      shapewisePredict(ours, xs).forEach((y, i) => expectClose(y, expected[i], `${c.name} output ${i}`, 1e-5));
+      // And back: TensorFlow.js reads what shapewise writes, with the names it started with.
+      const again = await tfjsFromArtifacts(written);
+      expect(again.layers.map((l) => l.name)).toEqual(theirNames);
+      tfjsPredict(again, xs).forEach((y, i) => expectClose(y, expected[i], `${c.name} round trip output ${i}`, 1e-6));
+      theirs.dispose();
+      again.dispose();
+    });
+  }
+
+  it("refuses TensorFlow.js's hard_sigmoid (its formula is not Keras 3's) with a sentence naming the layer", async () => {
+    const m = tf.sequential({ layers: [L.lstm({ inputShape: [3, 2], units: 2 })] });
+    const saved = await tfjsArtifacts(m);
+    expect(() => modelFromTfjsArtifacts({ modelTopology: saved.modelTopology, weightSpecs: saved.weightSpecs }, weightBytes(saved))).toThrow(
+      /shapewise: layer 'lstm_LSTM\d+' recurrent_activation 'hard_sigmoid' is clip\(0\.2x \+ 0\.5\) in TensorFlow\.js but relu6\(x \+ 3\) \/ 6 in Keras 3/,
+    );
+  });
+
+  it("refuses to write layers TensorFlow.js would compute differently, naming layer and reason", () => {
+    clearSession();
+    const x = input({ shape: [8, 8, 4] });
+    const cases: [() => unknown, RegExp][] = [
+      [() => model({ inputs: x, outputs: x.conv2d({ filters: 4, kernelSize: 3, groups: 2 }) }), /layer 'conv2d' \(Conv2D\) for TensorFlow\.js: TensorFlow\.js ignores groups \(got 2\)/],
+      [() => model({ inputs: x, outputs: x.globalAveragePooling2d({ keepdims: true }) }), /has no keepdims/],
+      [() => model({ inputs: x, outputs: x.resizing({ height: 4, width: 4 }) }), /TensorFlow\.js 4\.22 has no Resizing layer/],
+      [() => model({ inputs: x, outputs: x.conv2d({ filters: 2, kernelSize: 1, activation: "hard_sigmoid" }) }), /'hard_sigmoid' is clip\(0\.2x \+ 0\.5\)/],
+      [() => model({ inputs: x, outputs: x.reshape({ targetShape: [256] }).dense({ units: 2 }).reshape({ targetShape: [2, 1] }).gru({ units: 2 }) }), /no GRU with resetAfter true/],
+      [() => model({ inputs: x, outputs: x.flatten().flatten() }), /flattens only inputs of rank 3 or more/],
+    ];
+    for (const [build, message] of cases) expect(() => modelToTfjsArtifacts(build() as Model)).toThrow(message);
+  });
+});

@@ -158,25 +158,41 @@ export interface LoadLimits {
    * before anything is read or allocated. Default 2 GiB.
    */
   maxBytes?: number;
+  /** The most bytes of `model.json` text read (default 256 MiB): a topology is small. */
+  maxJsonBytes?: number;
+}
+
+/** The checked limits. */
+export interface Limits {
+  readonly maxBytes: number;
+  readonly maxJsonBytes: number;
 }
 
 /** 2 GiB: more than any model shapewise runs, less than a careless allocation can survive. */
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 
+/** 256 MiB of JSON: VGG16's topology is 20 KB. */
+export const DEFAULT_MAX_JSON_BYTES = 256 * 1024 ** 2;
+
 /**
- * Reads the `maxBytes` option.
+ * Reads the load options (`maxBytes`, `maxJsonBytes`).
  *
  * @example
- * maxBytesOption({}); // 2147483648
+ * limitsOption({}); // { maxBytes: 2147483648, maxJsonBytes: 268435456 }
  */
-export function maxBytesOption(options: unknown): number {
-  if (options === undefined) return DEFAULT_MAX_BYTES;
+export function limitsOption(options: unknown): Limits {
+  if (options === undefined) return { maxBytes: DEFAULT_MAX_BYTES, maxJsonBytes: DEFAULT_MAX_JSON_BYTES };
   const o = record(options, "load options");
-  for (const key of Object.keys(o)) if (key !== "maxBytes") fail(`shapewise: load options have no option '${key}' (options: maxBytes)`);
-  const max = o.maxBytes;
-  if (max === undefined) return DEFAULT_MAX_BYTES;
-  if (typeof max !== "number" || !Number.isSafeInteger(max) || max <= 0) fail(`shapewise: load option maxBytes must be a positive integer, got ${valueText(max)}`);
-  return max;
+  for (const key of Object.keys(o)) {
+    if (key !== "maxBytes" && key !== "maxJsonBytes") fail(`shapewise: load options have no option '${key}' (options: maxBytes, maxJsonBytes)`);
+  }
+  const read = (key: string, fallback: number): number => {
+    const v = o[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0) fail(`shapewise: load option ${key} must be a positive integer, got ${valueText(v)}`);
+    return v;
+  };
+  return { maxBytes: read("maxBytes", DEFAULT_MAX_BYTES), maxJsonBytes: read("maxJsonBytes", DEFAULT_MAX_JSON_BYTES) };
 }
 
 /**
@@ -266,12 +282,14 @@ export function buildModel(graph: FileGraph, maxBytes: number): Model {
       // A shared layer is made once and applied again to its later inputs.
       for (const [i, call] of l.calls.entries()) {
         const inputs = call.map((ref) => lookup(made, ref, l.name));
-        if (i === 0) outputs.push(applyLayerConfig(l.className, inputs, l.config, l.inner));
-        else outputs.push(reapply(layerOf.get(l.name)!, inputs, l.name));
+        if (i > 0) outputs.push(reapply(layerOf.get(l.name)!, inputs, l.name));
+        else {
+          outputs.push(applyLayerConfig(l.className, inputs, l.config, l.inner));
+          layerOf.set(l.name, firstTensor(outputs[0]).layer);
+        }
       }
     }
-    const first = outputs[0];
-    layerOf.set(l.name, (Array.isArray(first) ? first[0] : (first as SymbolicTensorImpl)).layer);
+    if (!layerOf.has(l.name)) layerOf.set(l.name, firstTensor(outputs[0]).layer);
   }
   // Weights are float32: a file whose layers would hold more than maxBytes is refused before model() allocates them.
   let params = 0;
@@ -289,6 +307,10 @@ export function buildModel(graph: FileGraph, maxBytes: number): Model {
   };
   const build = graph.kind === "sequential" ? sequential : model;
   return build(config as never) as unknown as Model;
+}
+
+function firstTensor(out: SymbolicTensorImpl | readonly SymbolicTensorImpl[]): SymbolicTensorImpl {
+  return Array.isArray(out) ? out[0] : (out as SymbolicTensorImpl);
 }
 
 /** A later call of a shared layer: the same layer object on new inputs. */

@@ -26,7 +26,7 @@ import {
   batchShape,
   buildModel,
   list,
-  maxBytesOption,
+  limitsOption,
   maybe,
   own,
   parseJsonSafely,
@@ -592,9 +592,6 @@ export async function saveModel(m: Model, dir: string, options: TfjsWriteOptions
 // Reading
 // ---------------------------------------------------------------------------
 
-/** The most bytes of `model.json` read: a topology is small, a huge one is refused before parsing. */
-const MAX_JSON_BYTES = 256 * 1024 ** 2;
-
 /** One manifest entry after checking, with its byte size. */
 interface ManifestWeight {
   readonly name: string;
@@ -789,7 +786,7 @@ function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uin
  * const m = modelFromTfjsArtifacts(JSON.parse(text), await readFile("weights.bin"));
  */
 export function modelFromTfjsArtifacts(json: unknown, weightBytes: ArrayBuffer | Uint8Array, options?: LoadLimits): Model {
-  const maxBytes = maxBytesOption(options);
+  const { maxBytes } = limitsOption(options);
   const top = record(typeof json === "string" ? parseJsonSafely(json, "model.json") : json, "model.json");
   // Objects handed over in memory get the same key check as parsed text.
   const safe = parseJsonSafely(JSON.stringify(top), "model.json");
@@ -799,7 +796,7 @@ export function modelFromTfjsArtifacts(json: unknown, weightBytes: ArrayBuffer |
       : parseModelJson(safe, maxBytes);
   const bytes = weightBytes instanceof Uint8Array ? weightBytes : weightBytes instanceof ArrayBuffer ? new Uint8Array(weightBytes) : fail(`shapewise: weight data must be an ArrayBuffer or a Uint8Array, got ${shortText(weightBytes)}`);
   const manifest = parsed.groups.flatMap((g) => g.weights);
-  checkByteTotal(manifest, bytes.byteLength, "the weight data");
+  checkByteTotal(manifest, bytes.byteLength, "the weight data is");
   const m = buildModel(tfjsGraph(parsed.topology), maxBytes);
   assignWeights(m, manifest, bytes);
   return m;
@@ -808,7 +805,7 @@ export function modelFromTfjsArtifacts(json: unknown, weightBytes: ArrayBuffer |
 function checkByteTotal(manifest: readonly ManifestWeight[], size: number, where: string): void {
   const claimed = manifest.reduce((s, w) => s + w.bytes, 0);
   if (claimed !== size) {
-    fail(`shapewise: weights manifest claims ${claimed} bytes but ${where} holds ${size} bytes (${claimed > size ? "too few" : "too many"} bytes for the manifest)`);
+    fail(`shapewise: weights manifest claims ${claimed} bytes, but ${where} ${size} bytes (${claimed > size ? "too few" : "too many"} bytes for the manifest)`);
   }
 }
 
@@ -852,7 +849,8 @@ async function readInto(file: string, into: Uint8Array, at: number, size: number
  * Reads a TensorFlow.js layers model (`model.json` and its weight files) into
  * a shapewise model with the file's layer names, shapes and weights. Takes
  * the `model.json` path or its directory. Sizes are checked against
- * `maxBytes` (default 2 GiB) before anything is read or allocated.
+ * `maxBytes` (weights, default 2 GiB) and `maxJsonBytes` (default 256 MiB)
+ * before anything is read or allocated.
  *
  * @example
  * const m = await loadModel("models/mnist");          // models/mnist/model.json
@@ -860,7 +858,7 @@ async function readInto(file: string, into: Uint8Array, at: number, size: number
  * m.predict(tensor([1, 28, 28, 1], pixels));
  */
 export async function loadModel(pathOrDir: string, options?: LoadLimits): Promise<Model> {
-  const maxBytes = maxBytesOption(options);
+  const { maxBytes, maxJsonBytes } = limitsOption(options);
   if (typeof pathOrDir !== "string" || pathOrDir.length === 0) fail(`shapewise: loadModel needs a path, got ${valueText(pathOrDir)}`);
   let file = path.resolve(pathOrDir);
   let info = await stat(file).catch(() => fail(`shapewise: loadModel found nothing at ${valueText(pathOrDir)}`));
@@ -868,8 +866,7 @@ export async function loadModel(pathOrDir: string, options?: LoadLimits): Promis
     file = path.join(file, "model.json");
     info = await stat(file).catch(() => fail(`shapewise: loadModel found no model.json in ${valueText(pathOrDir)}`));
   }
-  const jsonLimit = Math.min(maxBytes, MAX_JSON_BYTES);
-  if (info.size > jsonLimit) fail(`shapewise: ${path.basename(file)} is ${info.size} bytes, more than the limit of ${jsonLimit} bytes`);
+  if (info.size > maxJsonBytes) fail(`shapewise: ${path.basename(file)} is ${info.size} bytes, more than the limit of ${maxJsonBytes} bytes (option maxJsonBytes)`);
   const buffer = new Uint8Array(info.size);
   await readInto(file, buffer, 0, info.size);
   const parsed = parseModelJson(parseJsonSafely(new TextDecoder().decode(buffer), path.basename(file)), maxBytes);
@@ -889,7 +886,7 @@ export async function loadModel(pathOrDir: string, options?: LoadLimits): Promis
     }
   }
   const manifest = parsed.groups.flatMap((g) => g.weights);
-  checkByteTotal(manifest, total, "the weight files");
+  checkByteTotal(manifest, total, "the weight files are");
   // The topology is built (its sizes checked against maxBytes) before the weight bytes are read.
   const m = buildModel(tfjsGraph(parsed.topology), maxBytes);
   const bytes = new Uint8Array(total);
