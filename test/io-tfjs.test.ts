@@ -15,7 +15,8 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { add, clearSession, concatenate, input, model, sequential, tensor } from "../src/index.js";
-import type { Model, Tensor } from "../src/index.js";
+import type { Tensor } from "../src/index.js";
+import type { AnyModel as Model } from "../src/io/graph-build.js";
 import { createRandom } from "../src/kernels/random.js";
 import { loadModel, modelFromTfjsArtifacts, modelToTfjsArtifacts, saveModel, tfjsModelJson } from "../src/io/tfjs-format.js";
 import type { TfjsArtifacts } from "../src/io/tfjs-format.js";
@@ -58,7 +59,7 @@ function tfjsPredict(m: tf.LayersModel, xs: Tensor[]): Float32Array[] {
 }
 
 function shapewisePredict(m: Model, xs: Tensor[]): Float32Array[] {
-  const y = (m.predict as (x: unknown) => unknown)(xs.length === 1 ? xs[0] : xs) as Tensor | Tensor[];
+  const y = (m.predict as unknown as (x: unknown) => unknown)(xs.length === 1 ? xs[0] : xs) as Tensor | Tensor[];
   return (Array.isArray(y) ? y : [y]).map((t) => t.data);
 }
 

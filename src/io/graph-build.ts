@@ -14,6 +14,17 @@ import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { applyLayerConfig, entryForClass } from "./layer-registry.js";
 import type { InnerCall } from "./layer-registry.js";
 
+/**
+ * Any model, whatever its shapes and total: a `Model<[null, 28, 28, 1], [null, 10], 113162>`
+ * is not assignable to the bare `Model` (its `predict` takes narrower
+ * tensors), so functions that take every model take this.
+ *
+ * @example
+ * function describe(m: AnyModel) { return m.name; }
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModel = Model<any, any, any>;
+
 /** Keys that could reach an object's prototype if a reader ever assigned them. */
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 

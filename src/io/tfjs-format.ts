@@ -34,7 +34,7 @@ import {
   shortText,
   text,
 } from "./graph-build.js";
-import type { FileGraph, FileLayer, FileRef, LoadLimits } from "./graph-build.js";
+import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits } from "./graph-build.js";
 import { formatOut, optionsFromFile, snakeKey } from "./layer-configs.js";
 import { entryForClass, entryForLayer, innerLayer } from "./layer-registry.js";
 
@@ -459,7 +459,7 @@ function refOut(layer: Layer, nodeIndex: number, tensorIndex: number, names: "sh
  * const artifacts = modelToTfjsArtifacts(m);
  * const tfModel = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
  */
-export function modelToTfjsArtifacts(m: Model, options: TfjsWriteOptions = {}): TfjsArtifacts {
+export function modelToTfjsArtifacts(m: AnyModel, options: TfjsWriteOptions = {}): TfjsArtifacts {
   const names = options.names ?? "shapewise";
   if (names !== "shapewise" && names !== "tfjs") fail(`shapewise: names must be 'shapewise' or 'tfjs', got ${valueText(names)}`);
   const graph = m.graph();
@@ -563,7 +563,7 @@ export interface SaveResult {
  * @example
  * await saveModel(m, "models/mnist"); // then tf.loadLayersModel("file://models/mnist/model.json")
  */
-export async function saveModel(m: Model, dir: string, options: TfjsWriteOptions = {}): Promise<SaveResult> {
+export async function saveModel(m: AnyModel, dir: string, options: TfjsWriteOptions = {}): Promise<SaveResult> {
   if (typeof dir !== "string" || dir.length === 0) fail(`shapewise: save needs a directory path, got ${valueText(dir)}`);
   // Everything that can fail on the model fails here, before the file system is touched.
   const artifacts = modelToTfjsArtifacts(m, options);
