@@ -16,7 +16,7 @@
 import { input, model } from "../src/index.js";
 import type { OutputShape, ParamCount } from "../src/index.js";
 
-const bn = (name: string) => ({ axis: 3, epsilon: 1.001e-5, name });
+const bn = (name: string) => ({ axis: 3, epsilon: 1.001e-5, name }) as const;
 const relu = (name: string) => ({ activation: "relu", name }) as const;
 
 /**
@@ -298,6 +298,7 @@ export function resnet50() {
 }
 
 type ResNet50 = ReturnType<typeof resnet50>;
-// These fail to compile if the type-level shape or total is off.
-export const resnet50Shape: OutputShape<ResNet50> = [null, 1000];
-export const resnet50Params: ParamCount<ResNet50> = 25636712;
+// These fail to compile if the type-level shape or total is off (exact equality: `number` fails too).
+type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+export type ResNet50Checks = [Expect<Equal<OutputShape<ResNet50>, [null, 1000]>>, Expect<Equal<ParamCount<ResNet50>, 25636712>>];

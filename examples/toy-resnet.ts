@@ -42,6 +42,7 @@ export function toyResnet() {
 }
 
 type ToyResnet = ReturnType<typeof toyResnet>;
-// These fail to compile if the type-level shape or total is off.
-export const toyResnetShape: OutputShape<ToyResnet> = [null, 10];
-export const toyResnetParams: ParamCount<ToyResnet> = 223242;
+// These fail to compile if the type-level shape or total is off (exact equality: `number` fails too).
+type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+export type ToyResnetChecks = [Expect<Equal<OutputShape<ToyResnet>, [null, 10]>>, Expect<Equal<ParamCount<ToyResnet>, 223242>>];

@@ -16,7 +16,7 @@ import { expectClose } from "./support/compare.js";
 const fixture = (file: string): string => readFileSync(new URL(`./fixtures/summaries/${file}.txt`, import.meta.url), "utf8");
 const silent = { printFn: () => {} };
 
-function random(shape: number[], seed: number): Tensor {
+function random(shape: readonly number[], seed: number): Tensor {
   let s = seed >>> 0;
   const size = shape.reduce((p, d) => p * d, 1);
   const data = new Float32Array(size);
@@ -24,7 +24,7 @@ function random(shape: number[], seed: number): Tensor {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     data[i] = s / 2 ** 32 - 0.5;
   }
-  return { shape, data };
+  return { shape: [...shape], data };
 }
 
 /** Random biases too (zero biases would hide a bias added to the wrong place). */
@@ -35,7 +35,7 @@ function randomiseBiases(m: { getWeights(): Tensor[]; setWeights(w: Tensor[]): v
 function tfPredict(tfModel: tf.LayersModel, weights: Tensor[], inputs: Tensor[]): Float32Array[] {
   tf.tidy(() => tfModel.setWeights(weights.map((w) => tf.tensor(w.data, [...w.shape]))));
   return tf.tidy(() => {
-    const out = tfModel.predict(inputs.map((x) => tf.tensor(x.data, x.shape)));
+    const out = tfModel.predict(inputs.map((x) => tf.tensor(x.data, [...x.shape])));
     return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
   });
 }
@@ -55,11 +55,10 @@ describe("the Keras toy ResNet", () => {
   it("prints the guide's tf.keras 2 tables once earlier cells have used the name counters", () => {
     // The guide built 8 convolutions, 2 poolings and 6 dense layers before this model.
     const earlier = input({ shape: [64, 64, 1] });
-    let t = earlier.conv2d({ filters: 1, kernelSize: 1 });
-    for (let i = 1; i < 8; i++) t = t.conv2d({ filters: 1, kernelSize: 1 });
-    t.maxPooling2d({ poolSize: 2 }).maxPooling2d({ poolSize: 2 });
-    let d = input({ shape: [2] }).dense({ units: 1 });
-    for (let i = 1; i < 6; i++) d = d.dense({ units: 1 });
+    for (let i = 0; i < 8; i++) earlier.conv2d({ filters: 1, kernelSize: 1 });
+    for (let i = 0; i < 2; i++) earlier.maxPooling2d({ poolSize: 2 });
+    const vector = input({ shape: [2] });
+    for (let i = 0; i < 6; i++) vector.dense({ units: 1 });
     const m = toyResnet();
     for (const era of ["2.6", "2.12", "2.15"] as const) {
       expect(m.summary({ ...silent, keras2Era: era })).toBe(fixture(`keras_io_toy_resnet.keras2-${era}`));
