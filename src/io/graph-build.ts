@@ -155,6 +155,9 @@ export interface FileGraph {
   readonly layers: readonly FileLayer[];
   readonly inputs: readonly FileRef[];
   readonly outputs: readonly FileRef[];
+  /** Keys when the file arranges the inputs or outputs as a record (Keras dict inputs/outputs). */
+  readonly inputKeys?: readonly string[];
+  readonly outputKeys?: readonly string[];
 }
 
 /**
@@ -311,9 +314,11 @@ export function buildModel(graph: FileGraph, maxBytes: number): Model {
   const inputs = graph.inputs.map((r) => lookup(made, r, "(model inputs)"));
   const outputs = graph.outputs.map((r) => lookup(made, r, "(model outputs)"));
   if (inputs.length === 0 || outputs.length === 0) fail(`shapewise: model file must name at least one input and one output`);
+  const arrange = (tensors: SymbolicTensorImpl[], keys: readonly string[] | undefined) =>
+    keys !== undefined ? Object.fromEntries(keys.map((k, i) => [k, tensors[i]])) : tensors.length === 1 ? tensors[0] : tensors;
   const config = {
-    inputs: inputs.length === 1 ? inputs[0] : inputs,
-    outputs: outputs.length === 1 ? outputs[0] : outputs,
+    inputs: arrange(inputs, graph.inputKeys),
+    outputs: arrange(outputs, graph.outputKeys),
     ...(graph.name === undefined ? {} : { name: graph.name }),
   };
   const build = graph.kind === "sequential" ? sequential : model;

@@ -31,7 +31,13 @@ const IGNORED = new Set([
   "backward_layer",
   "build_config",
   "time_major",
+  // Only read with pad_to_aspect_ratio, which is refused below.
+  "fill_mode",
+  "fill_value",
 ]);
+
+/** Classes whose shapewise method has no `dataFormat`: they work channels-last, as Keras's default. */
+const CHANNELS_LAST_ONLY = new Set(["Resizing", "CenterCrop", "Rescaling", "Normalization"]);
 
 /** Keys shapewise reads only at their default value: anything else would compute something shapewise does not. */
 const ONLY_DEFAULT: Readonly<Record<string, readonly unknown[]>> = {
@@ -129,6 +135,10 @@ export function optionsFromFile(className: string, config: unknown, source: Conf
     if (IGNORED.has(key) || TRAINING_ONLY.test(key) || key === "activity_regularizer") continue;
     if (key === "batch_input_shape" || key === "batch_shape" || key === "layer") continue;
     if (key === "seed" && RECURRENT.has(className)) continue;
+    if (key === "data_format" && CHANNELS_LAST_ONLY.has(className)) {
+      if (value !== "channels_last" && value !== null) fail(`shapewise: ${where} data_format ${valueText(value)} is not supported (shapewise reads ${className} channels-last)`);
+      continue;
+    }
     const only = ONLY_DEFAULT[key];
     if (only !== undefined) {
       if (!only.includes(value)) fail(`shapewise: ${where} ${key} ${valueText(value)} is not supported (shapewise computes only ${only.map(valueText).join(" or ")})`);
