@@ -1,0 +1,218 @@
+/**
+ * The `shapewise` command line: `summary`, `codegen`, `check` and `plot`.
+ * `run` takes the arguments after the program name and returns the exit
+ * code: 0 on success, 1 when `check` finds errors or a command fails, 2 for
+ * a usage mistake.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await run(["summary", "model.json", "--style", "keras3"]);
+ * ```
+ */
+import { writeFileSync } from "node:fs";
+
+import { ShapeError } from "../errors.js";
+import { plotModel } from "../plot/plot.js";
+import type { SummaryStyle } from "../summary/index.js";
+import { checkFile, formatDiagnostic } from "./check.js";
+import { CliError, modelsFromFile } from "./models.js";
+
+/** Where the command line writes: standard output and standard error, one line per call. */
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+// A reader that stops early (`shapewise summary m.json | head`) closes the pipe: stop quietly.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
+const consoleOutput: CliOutput = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+const HELP: Record<string, string> = {
+  "": `Usage: shapewise <command> [options]
+
+Shape-checked Keras-style models from the command line.
+
+Commands:
+  summary <model.json | file.ts>     print the model summary of a model file, or of every model a module exports
+  codegen <model.json | keras.json>  print TypeScript source that builds the model
+  check <file.ts>                    type-check a file and print its shape errors, one line each
+  plot <model.json | file.ts>        draw the model's layers as an SVG diagram
+
+Run 'shapewise <command> --help' for a command's options.`,
+  summary: `Usage: shapewise summary <model.json | file.ts> [--style keras2|keras3|tfjs] [--line-length N]
+
+Prints the model summary (tf.keras 2 style by default). A model.json is a
+TensorFlow.js layers model (weights.bin beside it); a .ts or .js module is run
+and every model it exports is summarised, in export order.
+
+Options:
+  --style keras2|keras3|tfjs   the table layout (default keras2)
+  --line-length N              total width of the table`,
+  codegen: `Usage: shapewise codegen <model.json | keras.json>
+
+Prints TypeScript source that builds the model with shapewise layer calls.`,
+  check: `Usage: shapewise check <file.ts>
+
+Type-checks the file with the TypeScript compiler against shapewise's types and
+prints one line per diagnostic: 'file:line:col: <sentence>'. Diagnostics that
+are not shape errors are printed too, marked '(not a shape error)'. The exit
+code is 1 when there is any diagnostic, 0 otherwise.`,
+  plot: `Usage: shapewise plot <model.json | file.ts> -o model.svg [--show-shapes]
+
+Writes an SVG diagram of the model's layers, one box per layer ('name:
+ClassName') with arrows top to bottom, as Keras plot_model draws it. A module
+exporting several models gives one file per model, named after the export.
+
+Options:
+  -o, --output FILE   the SVG file to write (required)
+  --show-shapes       show each layer's input and output shapes
+  --no-title          leave out the model name above the diagram`,
+};
+
+/** Parsed arguments: positionals and `--name value` / `--name=value` / flags. */
+interface Parsed {
+  readonly positionals: string[];
+  readonly options: Map<string, string | true>;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(args: readonly string[], valued: readonly string[], flags: readonly string[], aliases: Record<string, string> = {}): Parsed {
+  const positionals: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const rawName = eq >= 0 ? arg.slice(0, eq) : arg;
+    const name = aliases[rawName] ?? rawName;
+    if (name === "--help" || name === "-h") {
+      options.set("--help", true);
+      continue;
+    }
+    if (flags.includes(name)) {
+      if (eq >= 0) throw new UsageError(`option ${rawName} takes no value`);
+      options.set(name, true);
+    } else if (valued.includes(name)) {
+      const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
+      if (value === undefined || value === "") throw new UsageError(`option ${rawName} needs a value`);
+      options.set(name, value);
+    } else {
+      throw new UsageError(`unknown option ${rawName}`);
+    }
+  }
+  return { positionals, options };
+}
+
+function oneFile(p: Parsed, command: string): string {
+  if (p.positionals.length !== 1) throw new UsageError(`${command} takes one file, got ${p.positionals.length}`);
+  return p.positionals[0];
+}
+
+const STYLES: readonly SummaryStyle[] = ["keras2", "keras3", "tfjs"];
+
+async function summary(args: readonly string[], io: CliOutput): Promise<number> {
+  const p = parseArgs(args, ["--style", "--line-length"], []);
+  if (p.options.has("--help")) return help("summary", io);
+  const file = oneFile(p, "summary");
+  const style = (p.options.get("--style") ?? "keras2") as SummaryStyle;
+  if (!STYLES.includes(style)) throw new UsageError(`--style must be one of ${STYLES.join(", ")}, got '${String(style)}'`);
+  const lengthText = p.options.get("--line-length");
+  const lineLength = lengthText === undefined ? undefined : Number(lengthText);
+  if (lineLength !== undefined && !(Number.isSafeInteger(lineLength) && lineLength > 0)) throw new UsageError(`--line-length must be a positive integer, got '${String(lengthText)}'`);
+  const found = await modelsFromFile(file);
+  found.forEach((f, i) => {
+    if (i > 0) io.out("");
+    f.model.summary({ style, ...(lineLength === undefined ? {} : { lineLength }), printFn: (line: string) => io.out(line) });
+  });
+  return 0;
+}
+
+async function codegenCommand(args: readonly string[], io: CliOutput): Promise<number> {
+  const p = parseArgs(args, [], []);
+  if (p.options.has("--help")) return help("codegen", io);
+  const file = oneFile(p, "codegen");
+  const found = await modelsFromFile(file);
+  const specifier = "../io/codegen.js";
+  const mod = (await import(specifier).catch(() => ({}))) as { codegen?: (m: unknown) => string };
+  if (typeof mod.codegen !== "function") throw new CliError("shapewise: codegen is not available in this build");
+  for (const f of found) io.out(mod.codegen(f.model).replace(/\n$/, ""));
+  return 0;
+}
+
+async function check(args: readonly string[], io: CliOutput): Promise<number> {
+  const p = parseArgs(args, [], []);
+  if (p.options.has("--help")) return help("check", io);
+  const file = oneFile(p, "check");
+  const diagnostics = await checkFile(file);
+  for (const d of diagnostics) io.out(formatDiagnostic(d));
+  return diagnostics.length > 0 ? 1 : 0;
+}
+
+async function plot(args: readonly string[], io: CliOutput): Promise<number> {
+  const p = parseArgs(args, ["--output"], ["--show-shapes", "--no-title"], { "-o": "--output" });
+  if (p.options.has("--help")) return help("plot", io);
+  const file = oneFile(p, "plot");
+  const output = p.options.get("--output");
+  if (typeof output !== "string") throw new UsageError("plot needs -o FILE.svg");
+  const found = await modelsFromFile(file);
+  for (const f of found) {
+    // Several models: one file each, named after the export (model.svg -> model.encoder.svg).
+    const target = found.length === 1 ? output : output.replace(/(\.svg)?$/i, `.${f.label}$1`);
+    writeFileSync(target, plotModel(f.model, { showShapes: p.options.has("--show-shapes"), title: !p.options.has("--no-title") }));
+    io.out(`wrote ${target}`);
+  }
+  return 0;
+}
+
+function help(command: string, io: CliOutput): number {
+  io.out(HELP[command]);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: readonly string[], io: CliOutput) => Promise<number>> = { summary, codegen: codegenCommand, check, plot };
+
+/**
+ * Runs the command line on its arguments (without the program name) and
+ * returns the exit code; failures are one `shapewise: ` sentence on standard
+ * error, never a stack trace.
+ *
+ * @example
+ * ```ts
+ * const code = await run(["check", "model.ts"]); // prints "model.ts:4:14: shapewise: ..." lines, returns 1
+ * ```
+ */
+export async function run(args: readonly string[], io: CliOutput = consoleOutput): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    return help(command === "help" && rest[0] !== undefined && rest[0] in HELP ? rest[0] : "", io);
+  }
+  const handler = COMMANDS[command];
+  if (handler === undefined) {
+    io.err(`shapewise: unknown command '${command}'\n\n${HELP[""]}`);
+    return 2;
+  }
+  try {
+    return await handler(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`shapewise ${command}: ${error.message}\n\n${HELP[command]}`);
+      return 2;
+    }
+    if (error instanceof CliError || error instanceof ShapeError || (error instanceof Error && error.message.startsWith("shapewise: "))) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
