@@ -34,6 +34,8 @@ import { recurrentMethods } from "./layers/recurrent.js";
 import { attentionMethods } from "./layers/attention.js";
 import { reshapingMethods } from "./layers/reshaping.js";
 import { mergeTensors, mergingMethods } from "./layers/merging.js";
+import { layerFactories } from "./layer-values.js";
+import type { LayerFactories } from "../types/layer-values.js";
 import { Model, resetSessionRandom } from "./model.js";
 import type { ModelEnds, TensorLayout } from "./model.js";
 import { clearSession as clearNames } from "./naming.js";
@@ -50,6 +52,19 @@ addLayerMethods(preprocessingMethods);
 addLayerMethods(recurrentMethods);
 addLayerMethods(attentionMethods);
 addLayerMethods(mergingMethods);
+
+/**
+ * Layers as values, one factory per layer method: build a layer once and
+ * apply it to several tensors with the same weights (Keras shared layers).
+ * A layer value's call is typed `SymbolicTensor<Shape, number>` (the
+ * runtime checks every rule); share a whole model (`m.apply(t)`) to keep
+ * exact types.
+ *
+ * @example
+ * const shared = layers.dense({ units: 64, activation: "relu" });
+ * const merged = concatenate([shared.apply(left), shared.apply(right)]);
+ */
+export const layers = layerFactories() as unknown as LayerFactories;
 
 export { ShapeError } from "./errors.js";
 export { Model } from "./model.js";

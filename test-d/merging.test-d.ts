@@ -1,6 +1,6 @@
 import { expectType } from "tsd";
-import { add, average, concatenate, dot, input, maximum, minimum, model, multiply, subtract, tensor } from "../src/index.js";
-import type { ErrorTensor, Model, OutputShape, ParamCount, SymbolicTensor, Tensor } from "../src/index.js";
+import { add, average, concatenate, dot, input, layers, maximum, minimum, model, multiply, subtract, tensor } from "../src/index.js";
+import type { Model, OutputShape, ParamCount, Shape, SymbolicTensor, Tensor } from "../src/index.js";
 import type { Equal, Expect } from "./equal.js";
 
 const x = input({ shape: [8, 8, 16] });
@@ -105,3 +105,8 @@ expectType<SymbolicTensor<[null, 2], 8>>(inner.apply(outer));
 expectType<SymbolicTensor<[null, 2], 20>>(inner.apply(outer.dense({ units: 3 })));
 // @ts-expect-error the offending operand or option carries the sentence
 inner.apply(input({ shape: [4] }));
+
+// Layers as values: shapes and totals unknown after the call (the runtime checks them).
+const sharedDense = layers.dense({ units: 4 });
+expectType<SymbolicTensor<Shape, number>>(sharedDense.apply(meta));
+expectType<SymbolicTensor<Shape, number> | readonly SymbolicTensor<Shape, number>[]>(layers.lstm({ units: 2 }).apply(input({ shape: [5, 2] })));

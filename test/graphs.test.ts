@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { beforeEach, describe, expect, it } from "vitest";
-import { add, clearSession, concatenate, input, model, multiply, ShapeError, subtract, tensor } from "../src/index.js";
+import { add, clearSession, concatenate, input, layers, model, multiply, ShapeError, subtract, tensor } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import { toyResnet } from "../examples/toy-resnet.js";
 import { resnet50 } from "../examples/resnet50.js";
@@ -278,5 +278,43 @@ describe("models applied as layers", () => {
     const inner = model({ inputs: i, outputs: i.dense({ units: 2 }) });
     expect(() => inner.apply(input({ shape: [4] }) as never)).toThrow("shapewise: a model applied as a layer expects input shape [null, 3], got [null, 4]");
     expect(() => inner.apply(3 as never)).toThrow(ShapeError);
+  });
+});
+
+describe("layers as values", () => {
+  it("one layer applied twice: one set of weights, counted once, two connections; same numbers as TensorFlow.js", () => {
+    const a = input({ shape: [8] });
+    const b = input({ shape: [8] });
+    const shared = layers.dense({ units: 4, activation: "tanh" });
+    const m = model({ inputs: [a, b], outputs: concatenate([shared.apply(a), shared.apply(b)]) });
+    expect(m.countParams()).toBe(36);
+    expect(m.layers.map((l) => l.name)).toEqual(["input_1", "input_2", "dense", "concatenate"]);
+    const dense = m.summaryData().rows[2];
+    expect(dense.inbound.map((c) => `${c.layer.keras2}[${c.nodeIndex}][${c.tensorIndex}]`)).toEqual(["input_1[0][0]", "input_2[0][0]"]);
+    expect(m.summaryData().rows[3].inbound.map((c) => `${c.layer.keras2}[${c.nodeIndex}]`)).toEqual(["dense[0]", "dense[1]"]);
+    randomiseBiases(m);
+    const x1 = random([3, 8], 11);
+    const x2 = random([3, 8], 12);
+    const y = m.predict([tensor([3, 8], x1.data), tensor([3, 8], x2.data)]);
+    const ta = tf.input({ shape: [8] });
+    const tb = tf.input({ shape: [8] });
+    const td = tf.layers.dense({ units: 4, activation: "tanh" });
+    const tfModel = tf.model({ inputs: [ta, tb], outputs: tf.layers.concatenate().apply([td.apply(ta), td.apply(tb)] as tf.SymbolicTensor[]) as tf.SymbolicTensor });
+    expect(tfModel.countParams()).toBe(36);
+    const [expected] = tfPredict(tfModel, m.getWeights(), [x1, x2]);
+    expectClose(y.data, expected, "shared dense vs TF.js");
+    tfModel.dispose();
+  });
+
+  it("a recurrent value gives its states on every call, and a later call must bring the first call's shape", () => {
+    const lstm = layers.lstm({ units: 3, returnState: true });
+    const first = lstm.apply(input({ shape: [5, 2] }));
+    const second = lstm.apply(input({ shape: [5, 2] }));
+    expect(Array.isArray(first) && Array.isArray(second) && second.length).toBe(3);
+    const shared = layers.dense({ units: 2 });
+    shared.apply(input({ shape: [8] }));
+    expect(() => shared.apply(input({ shape: [9] }))).toThrow("shapewise: shared layer dense was first applied to [null, 8] and takes the same shapes again, got [null, 9]");
+    expect(() => layers.dense({ units: 2 }).apply(3 as never)).toThrow("shapewise: layers.dense(...).apply expects a symbolic tensor, got 3");
+    expect(() => layers.dense({ units: 0 }).apply(input({ shape: [2] }))).toThrow("shapewise: dense units must be a positive integer, got 0");
   });
 });

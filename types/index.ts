@@ -64,3 +64,4 @@ export type {
   ResidualOptions,
 } from "./layers/merging.js";
 export type { ApplyInputs, ApplyResult, PredictInput, PredictOutput, ShapeTree } from "./model.js";
+export type { LayerFactories, LayerValue, LayerValueResult } from "./layer-values.js";
