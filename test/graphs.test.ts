@@ -318,3 +318,39 @@ describe("layers as values", () => {
     expect(() => layers.dense({ units: 0 }).apply(input({ shape: [2] }))).toThrow("shapewise: dense units must be a positive integer, got 0");
   });
 });
+
+describe("the functional API guide's other models, through the model API", () => {
+  it("mnist_model prints every reference style byte for byte", () => {
+    const inputs = input({ shape: [784] });
+    const outputs = inputs.dense({ units: 64, activation: "relu" }).dense({ units: 64, activation: "relu" }).dense({ units: 10 });
+    const m = model({ inputs, outputs, name: "mnist_model" });
+    for (const era of ["2.6", "2.12", "2.15"] as const) {
+      expect(m.summary({ ...silent, keras2Era: era })).toBe(fixture(`keras_io_functional_mnist_model.keras2-${era}`));
+    }
+    expect(m.summary({ ...silent, style: "keras3" })).toBe(fixture("keras_io_functional_mnist_model.keras3-76"));
+    expect(m.summary({ ...silent, style: "keras3", lineLength: 88 })).toBe(fixture("keras_io_functional_mnist_model.keras3-wide"));
+    expect(m.summary({ ...silent, style: "tfjs" })).toBe(fixture("keras_io_functional_mnist_model.tfjs"));
+  });
+
+  it("the encoder and the autoencoder share their first layers and print the Keras 3 tables", () => {
+    const encoderInput = input({ shape: [28, 28, 1], name: "img" });
+    const encoderOutput = encoderInput
+      .conv2d({ filters: 16, kernelSize: 3, activation: "relu" })
+      .conv2d({ filters: 32, kernelSize: 3, activation: "relu" })
+      .maxPooling2d({ poolSize: 3 })
+      .conv2d({ filters: 32, kernelSize: 3, activation: "relu" })
+      .conv2d({ filters: 16, kernelSize: 3, activation: "relu" })
+      .globalMaxPooling2d();
+    const encoder = model({ inputs: encoderInput, outputs: encoderOutput, name: "encoder" });
+    const decoderOutput = encoderOutput
+      .reshape({ targetShape: [4, 4, 1] })
+      .conv2dTranspose({ filters: 16, kernelSize: 3, activation: "relu" })
+      .conv2dTranspose({ filters: 32, kernelSize: 3, activation: "relu" })
+      .upSampling2d({ size: 3 })
+      .conv2dTranspose({ filters: 16, kernelSize: 3, activation: "relu" })
+      .conv2dTranspose({ filters: 1, kernelSize: 3, activation: "relu" });
+    const autoencoder = model({ inputs: encoderInput, outputs: decoderOutput, name: "autoencoder" });
+    expect(encoder.summary({ ...silent, style: "keras3" })).toBe(fixture("keras_io_encoder.keras3-76"));
+    expect(autoencoder.summary({ ...silent, style: "keras3" })).toBe(fixture("keras_io_autoencoder.keras3-76"));
+  });
+});
