@@ -18,6 +18,8 @@ import { repoRoot } from "./support/tsc.js";
 
 const BIN = path.join(repoRoot, "bin/shapewise.mjs");
 const FIXTURES = "test/fixtures/cli";
+/** Files with type errors, kept out of the type-checked projects. */
+const ERRORS = "test-d/cli";
 
 interface Run {
   readonly code: number;
@@ -93,11 +95,11 @@ describe("summary", () => {
 
 describe("check", () => {
   it("prints one line per shape error at the offending property and exits 1", async () => {
-    const run = await shapewise("check", `${FIXTURES}/shape-error.ts`);
+    const run = await shapewise("check", `${ERRORS}/shape-error.ts`);
     expect(run.code).toBe(1);
     expect(run.stdout.split("\n").filter((l) => l !== "")).toEqual([
-      `${FIXTURES}/shape-error.ts:9:51: shapewise: conv2d kernelSize 5 is larger than input height 3 with padding 'valid'`,
-      `${FIXTURES}/shape-error.ts:11:54: shapewise: dense units must be a positive integer, got 0`,
+      `${ERRORS}/shape-error.ts:11:51: shapewise: conv2d kernelSize 5 is larger than input height 3 with padding 'valid'`,
+      `${ERRORS}/shape-error.ts:13:54: shapewise: dense units must be a positive integer, got 0`,
     ]);
   }, 60_000);
 
@@ -107,9 +109,9 @@ describe("check", () => {
   }, 60_000);
 
   it("reports other diagnostics too, marked", async () => {
-    const run = await shapewise("check", `${FIXTURES}/not-a-shape-error.ts`);
+    const run = await shapewise("check", `${ERRORS}/not-a-shape-error.ts`);
     expect(run.code).toBe(1);
-    expect(run.stdout.trim()).toBe(`${FIXTURES}/not-a-shape-error.ts:5:14: error TS2322: Type 'string' is not assignable to type 'number'. (not a shape error)`);
+    expect(run.stdout.trim()).toBe(`${ERRORS}/not-a-shape-error.ts:5:14: error TS2322: Type 'string' is not assignable to type 'number'. (not a shape error)`);
   }, 60_000);
 });
 
