@@ -75,6 +75,10 @@ export { terminateThreads } from "./kernels/threads.js";
 export type { Layer, WeightSpec } from "./layers/layer.js";
 export type { SummaryOptions, SummaryStyle } from "./summary/index.js";
 export type { SummaryData, SummaryRow, StyleNames } from "./summary/rows.js";
+export { ONNX_OPSET, toONNX } from "./io/onnx.js";
+export type { OnnxExportOptions, PredictAsyncOptions } from "./io/onnx.js";
+export { plotModel } from "./plot/plot.js";
+export type { PlotOptions } from "./plot/plot.js";
 export type * from "../types/index.js";
 
 /**

@@ -10,6 +10,8 @@ import type { Random } from "./kernels/random.js";
 import { beginRun, resolveThreads } from "./kernels/backend.js";
 import type { RunScope, ThreadsOption } from "./kernels/backend.js";
 import type { Tensor } from "./kernels/tensor.js";
+import { runONNX, toONNX } from "./io/onnx.js";
+import type { OnnxExportOptions, PredictAsyncOptions } from "./io/onnx.js";
 import { InputLayer } from "./layers/input.js";
 import { Layer } from "./layers/layer.js";
 import type { WeightSpec } from "./layers/layer.js";
@@ -407,6 +409,37 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     if (other >= 0) fail(`shapewise: predict inputs must share one batch size, got ${batch} for ${names[0]} and ${tensors[other].shape[0]} for ${names[other]}`);
     if (this.inputs.some((t) => t.shape.some((d, i) => i > 0 && d === null))) checkConcreteShapes(this.nodes, this.inputs, tensors.map((t) => t.shape));
     return tensors;
+  }
+
+  /**
+   * The model as an ONNX file (opset 17): channels-last inputs and outputs
+   * as `predict` takes and gives them, named after the input and output
+   * layers, batch axis dynamic. A layer ONNX cannot express is a
+   * `ShapeError` naming it (see `toONNX` in `src/io/onnx.ts`).
+   *
+   * @example
+   * writeFileSync("model.onnx", m.toONNX());
+   */
+  toONNX(options?: OnnxExportOptions): Uint8Array {
+    return toONNX(this, options);
+  }
+
+  /**
+   * `predict` as a Promise, on the embedded kernels (the default, same
+   * result as `predict`) or, with `backend: "onnxruntime"`, on this model's
+   * ONNX export in onnxruntime-node (an optional peer dependency; a clear
+   * error when it is not installed). Inputs are checked as `predict` checks
+   * them; the onnxruntime session is made once and again after `setWeights`.
+   *
+   * @example
+   * const y = await m.predictAsync(x, { backend: "onnxruntime" }); // Tensor<[2, 10]>, equal to m.predict(x) within 1e-5
+   */
+  async predictAsync<const N extends number>(x: PredictInput<N, I>, options: PredictAsyncOptions = {}): Promise<PredictOutput<N, O>> {
+    const { backend = "embedded", ...rest } = options ?? {};
+    if (backend === "embedded") return this.predict(x, rest);
+    if (backend !== "onnxruntime") fail(`shapewise: predictAsync backend must be one of 'embedded', 'onnxruntime', got ${valueText(backend)}`);
+    const outputs = await runONNX(this, this.inputTensors(x));
+    return arrange(this.outputLayout, outputs) as PredictOutput<N, O>;
   }
 }
 

@@ -9,6 +9,10 @@
  * and configurations ONNX's operators cannot express are checked to fail
  * with a sentence that names the layer and its class.
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 
@@ -21,6 +25,7 @@ import { createRandom } from "../src/kernels/random.js";
 import type { Random } from "../src/kernels/random.js";
 import { toyResnet } from "../examples/toy-resnet.js";
 import { expectClose } from "./support/compare.js";
+import { repoRoot } from "./support/tsc.js";
 import { buildCatalogModel, generateCatalogStacks, methodsOf } from "./support/catalog-generator.js";
 import type { CatalogStack } from "./support/catalog-generator.js";
 
@@ -453,5 +458,76 @@ describe("the comparison can fail", () => {
     const out = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", x.data, x.shape) });
     const expected = m.predict(x as never) as Tensor;
     expect(() => expectClose(out[session.outputNames[0]].data as Float32Array, expected.data, "perturbed", TOL)).toThrow(/difference/);
+  });
+});
+
+describe("predictAsync", () => {
+  it("gives predict's outputs on the embedded kernels and in onnxruntime, for single, list and record models", async () => {
+    const m = chain([null, 6, 6, 2], (x) => x.conv2d({ filters: 3, kernelSize: 3, padding: "same" }).globalAveragePooling2d().dense({ units: 4, activation: "softmax" }));
+    const random = createRandom(5);
+    m.setWeights(randomWeights(m, random));
+    const x = randomInput([null, 6, 6, 2], random);
+    const expected = m.predict(x as never) as Tensor;
+    const embedded = (await m.predictAsync(x as never)) as Tensor;
+    expect(embedded.data).toEqual(expected.data);
+    const viaOrt = (await m.predictAsync(x as never, { backend: "onnxruntime" })) as Tensor;
+    expect(viaOrt.shape).toEqual(expected.shape);
+    expectClose(viaOrt.data, expected.data, "predictAsync onnxruntime", TOL);
+
+    clearSession();
+    const a = input({ shape: [3], name: "a" });
+    const b = input({ shape: [3], name: "b" });
+    const two = model({ inputs: [a, b], outputs: { sum: add([a, b]), product: multiply([a.dense({ units: 3 }), b]) }, seed: 1 });
+    const xa = randomInput([null, 3], random);
+    const xb = randomInput([null, 3], random);
+    const want = two.predict([xa, xb] as never) as unknown as Record<string, Tensor>;
+    const got = (await two.predictAsync([xa, xb] as never, { backend: "onnxruntime" })) as unknown as Record<string, Tensor>;
+    expect(Object.keys(got)).toEqual(["sum", "product"]);
+    for (const k of ["sum", "product"]) expectClose(got[k].data, want[k].data, `record output ${k}`, TOL);
+  });
+
+  it("makes a new session after setWeights", async () => {
+    const m = chain([null, 4], (x) => x.dense({ units: 2 }));
+    const x = randomInput([null, 4], createRandom(3));
+    const first = (await m.predictAsync(x as never, { backend: "onnxruntime" })) as Tensor;
+    m.setWeights(randomWeights(m, createRandom(4)));
+    const second = (await m.predictAsync(x as never, { backend: "onnxruntime" })) as Tensor;
+    expect(second.data).not.toEqual(first.data);
+    expectClose(second.data, (m.predict(x as never) as Tensor).data, "after setWeights", TOL);
+  });
+
+  it("says how to install onnxruntime-node when it cannot be loaded", async () => {
+    // A child process whose module resolution refuses onnxruntime-node, as if it were not installed.
+    const dir = mkdtempSync(path.join(os.tmpdir(), "shapewise-no-ort-"));
+    try {
+      const hooks = "export async function resolve(s, c, next) { if (s === 'onnxruntime-node') { const e = new Error('Cannot find package onnxruntime-node'); e.code = 'ERR_MODULE_NOT_FOUND'; throw e; } return next(s, c); }";
+      writeFileSync(path.join(dir, "hide.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});\n`);
+      writeFileSync(
+        path.join(dir, "run.ts"),
+        [
+          `import { input, model, tensor } from ${JSON.stringify(path.join(repoRoot, "src/index.ts"))};`,
+          "const x = input({ shape: [2] });",
+          "const m = model({ inputs: x, outputs: x.dense({ units: 1 }) });",
+          "m.predictAsync(tensor([1, 2], [1, 2]), { backend: 'onnxruntime' }).then(() => console.log('ran'), (e) => console.log(e.message));",
+        ].join("\n"),
+      );
+      const stdout = execFileSync(process.execPath, ["--import", path.join(dir, "hide.mjs"), "--import", "tsx", path.join(dir, "run.ts")], { cwd: repoRoot, encoding: "utf8" });
+      expect(stdout.trim()).toBe(
+        "shapewise: predictAsync with backend 'onnxruntime' needs the onnxruntime-node package, which could not be loaded; install it with `npm install onnxruntime-node`",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("checks its inputs and options as predict does", async () => {
+    const m = chain([null, 4], (x) => x.dense({ units: 2 }));
+    await expect(m.predictAsync({ shape: [2, 5], data: new Float32Array(10) } as never, { backend: "onnxruntime" })).rejects.toThrow(
+      "shapewise: predict expects a tensor of shape [null, 4], got [2, 5]",
+    );
+    await expect(m.predictAsync(randomInput([null, 4], createRandom(1)) as never, { backend: "tpu" } as never)).rejects.toThrow(
+      "shapewise: predictAsync backend must be one of 'embedded', 'onnxruntime', got 'tpu'",
+    );
+    expect(m.toONNX()).toEqual(toONNX(m));
   });
 });

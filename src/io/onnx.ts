@@ -27,7 +27,7 @@ import { convOutputGeometry } from "../kernels/padding.js";
 import { aspectWindow } from "../kernels/preprocess-image.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { Layer } from "../layers/layer.js";
-import type { ModelGraph, TensorRef } from "../model.js";
+import type { ModelGraph, PredictOptions, TensorRef } from "../model.js";
 import { ProtoWriter } from "./protobuf.js";
 
 /** The opset the exporter writes: LayerNormalization needs 17. */
@@ -1360,4 +1360,21 @@ export async function runONNX(m: ExportableModel, inputs: readonly Tensor[]): Pr
     const t = results[name];
     return { shape: [...t.dims], data: t.data as Float32Array };
   });
+}
+
+/**
+ * Options of `Model.predictAsync`: those of `predict`, and where to run.
+ *
+ * @example
+ * ```ts
+ * await m.predictAsync(x, { backend: "onnxruntime" });
+ * ```
+ */
+export interface PredictAsyncOptions extends PredictOptions {
+  /**
+   * `"embedded"` (the default): shapewise's own kernels, as `predict`.
+   * `"onnxruntime"`: the model's `toONNX()` export in onnxruntime-node, an
+   * optional peer dependency that must be installed.
+   */
+  backend?: "embedded" | "onnxruntime";
 }
