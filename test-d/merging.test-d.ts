@@ -102,7 +102,9 @@ type _n = Expect<Equal<ParamCount<typeof modelWithout>, number>>;
 const inner = model({ inputs: meta, outputs: meta.dense({ units: 2 }) });
 const outer = input({ shape: [3] });
 expectType<SymbolicTensor<[null, 2], 8>>(inner.apply(outer));
-expectType<SymbolicTensor<[null, 2], 20>>(inner.apply(outer.dense({ units: 3 })));
+// Inputs with parameters may already hold this model (applied twice in a row it counts once): number.
+expectType<SymbolicTensor<[null, 2], number>>(inner.apply(outer.dense({ units: 3 })));
+expectType<SymbolicTensor<[null, 2], number>>(inner.apply(outer.dense({ units: 3 })));
 // @ts-expect-error the offending operand or option carries the sentence
 inner.apply(input({ shape: [4] }));
 

@@ -239,6 +239,11 @@ describe("merges and combinators", () => {
       "shapewise: branches input 2 does not descend from the shared tensor of input_1",
     );
     expect(() => x.residual(() => 3 as never)).toThrow("shapewise: residual main branch must return a symbolic tensor, got 3");
+    // A model already applied before the start, applied again inside a branch, would count twice.
+    const i = input({ shape: [4] });
+    const inner = model({ inputs: i, outputs: i.dense({ units: 4 }) });
+    const once = inner.apply(input({ shape: [4] }));
+    expect(() => once.residual((b) => inner.apply(b))).toThrow("shapewise: residual main branch applies layer model again, which comes before its start: its weights would count twice");
   });
 
   it("plain JavaScript callers get sentences", () => {

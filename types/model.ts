@@ -2,7 +2,6 @@
  * Type-level views of a model: its input shape, output shape and parameter
  * total, read from the `Model` class in `src/model.ts`.
  */
-import type { Add } from "./arithmetic/index.js";
 import type { ErrorTensor } from "./errors.js";
 import type { MergeParams } from "./layers/merging.js";
 import type { Shape, ShapeText } from "./shape.js";
@@ -125,14 +124,17 @@ export type ApplyInputs<T, I extends ShapeTree> = I extends Shape
 type FirstErrorOf<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R] ? (H extends { readonly error: infer M extends string } ? ErrorTensor<M> : FirstErrorOf<R>) : never;
 
 /**
- * What a model applied as a layer returns: its outputs with the batch of the
- * inputs, each carrying the inputs' totals plus the whole model's.
+ * What a model applied as a layer returns: its outputs, each carrying the
+ * model's total when the inputs carry none. When they carry parameters, the
+ * same model may already be among their ancestors (applied twice in a row,
+ * its weights count once), which the types cannot see: the total is `number`.
  *
  * @example
- * type Y = ApplyResult<SymbolicTensor<[null, 4], 0>, [null, 2], 10>; // SymbolicTensor<[null, 2], 10>
+ * type Y = ApplyResult<SymbolicTensor<[null, 4], 0>, [null, 2], 10>;  // SymbolicTensor<[null, 2], 10>
+ * type Z = ApplyResult<SymbolicTensor<[null, 4], 20>, [null, 2], 10>; // SymbolicTensor<[null, 2], number>
  */
 export type ApplyResult<T, O extends ShapeTree, P extends number> = [FirstErrorOf<Leaves<T>>] extends [never]
-  ? Add<MergeParams<Leaves<T>, undefined>, P> extends infer Total extends number
+  ? (MergeParams<Leaves<T>, undefined> extends 0 ? P : number) extends infer Total extends number
     ? O extends Shape
       ? SymbolicTensor<O, Total>
       : { readonly [K in keyof O]: O[K] extends Shape ? SymbolicTensor<O[K], Total> : never }

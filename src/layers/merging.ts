@@ -582,11 +582,34 @@ const MERGE_OPTIONS: Record<MergeKind, readonly string[]> = {
   dot: ["axes", "normalize", "name"],
 };
 
-/** Runs a branch builder on its start and checks that it returned a tensor grown from that start. */
+/**
+ * Runs a branch builder on its start and checks that it returned a tensor
+ * grown from that start. The branch's start carries no parameters at the
+ * type level, so a layer with weights from before the start may not be
+ * applied again inside the branch: its weights would count twice there.
+ */
 function branchEnd(method: string, start: SymbolicTensorImpl, builder: unknown, what: string): SymbolicTensorImpl {
   if (typeof builder !== "function") fail(`shapewise: ${method} ${what} must be a function from a tensor to a tensor, got ${valueText(builder)}`);
   const end: unknown = builder(start);
   if (!(end instanceof SymbolicTensorImpl)) fail(`shapewise: ${method} ${what} must return a symbolic tensor, got ${valueText(end)}`);
+  const before = new Set<Layer>();
+  const earlier = new Set<SymbolicTensorImpl>();
+  for (const stack = [start]; stack.length > 0; ) {
+    const t = stack.pop()!;
+    if (earlier.has(t)) continue;
+    earlier.add(t);
+    if (t.layer.countParams() > 0) before.add(t.layer);
+    stack.push(...t.inbound);
+  }
+  // Only the branch's own calls matter: tensors from before the start are where the walk stops.
+  const seen = new Set<SymbolicTensorImpl>(earlier);
+  for (const stack = [end]; stack.length > 0; ) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    if (before.has(t.layer)) fail(`shapewise: ${method} ${what} applies layer ${t.layer.name} again, which comes before its start: its weights would count twice`);
+    stack.push(...t.inbound);
+  }
   return end;
 }
 
