@@ -1,0 +1,316 @@
+/**
+ * Typed source from a model: the shapewise TypeScript that builds it, so a
+ * model read from a TensorFlow.js or Keras file becomes a typed definition
+ * whose `OutputShape` and `ParamCount` the type checker computes.
+ *
+ * A chain of single-input layers is written as one chain of method calls;
+ * a tensor read by several layers (or by a merge) gets a `const`; merges are
+ * the merge functions (`add([a, b])`). Options are the layers' camelCase
+ * configs without the values the method would choose anyway.
+ */
+import { fail, valueText } from "../checks.js";
+import type { Shape } from "../checks.js";
+import { inputImpl } from "../layers/input.js";
+import type { Layer } from "../layers/layer.js";
+import type { GraphNode, TensorRef } from "../model.js";
+import type { AnyModel } from "./graph-build.js";
+import { applyLayerConfig, entryForLayer, innerLayer } from "./layer-registry.js";
+
+/**
+ * Options of {@link codegen}.
+ *
+ * @example
+ * codegen(m, { importFrom: "../src/index.js", exportName: "classifier" });
+ */
+export interface CodegenOptions {
+  /** The module the source imports from (default `"shapewise"`). */
+  importFrom?: string;
+  /** The name of the exported model constant (default `"m"`). */
+  exportName?: string;
+  /** Keep layer and model names in the source (default `true`), so the model reads as the file named it. */
+  names?: boolean;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const RESERVED = new Set(
+  "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await as async of type from input model sequential add subtract multiply average maximum minimum concatenate dot".split(" "),
+);
+
+/** Source text written as it is (a variable name inside an options object). */
+class Raw {
+  constructor(readonly text: string) {}
+}
+
+/** A value as TypeScript source: numbers, strings, booleans, null, lists and plain objects. */
+function literal(value: unknown): string {
+  if (value instanceof Raw) return value.text;
+  if (value === null) return "null";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) fail(`shapewise: codegen cannot write the number ${valueText(value)}`);
+    return Object.is(value, -0) ? "0" : String(value);
+  }
+  if (typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `[${value.map(literal).join(", ")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return "{}";
+    return `{ ${entries.map(([k, v]) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${literal(v)}`).join(", ")} }`;
+  }
+  return fail(`shapewise: codegen cannot write the value ${valueText(value)}`);
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The options a source needs: the layer's config without the values the
+ * method picks by itself. Each candidate is tried by making the layer
+ * without it on the same input shape (a probe that joins no model and uses
+ * a fixed name, so no name counter moves).
+ */
+function minimalConfig(layer: Layer, inputShapes: readonly Shape[], keepName: boolean): Record<string, unknown> {
+  const full = layer.getConfig();
+  const { name, ...rest } = full;
+  const style = entryForLayer(layer).style;
+  const kept: Record<string, unknown> = {};
+  const probeInputs = () => inputShapes.map((s, i) => inputImpl({ shape: s.slice(1), name: `__codegen_probe_${i}` }));
+  for (const [key, value] of Object.entries(rest)) {
+    let needed = true;
+    if (style === "method" || style === "merge") {
+      const without: Record<string, unknown> = { ...rest, name: "__codegen_probe" };
+      delete without[key];
+      try {
+        const out = applyLayerConfig(layer.className, probeInputs(), without);
+        const probe = (Array.isArray(out) ? out[0] : out).layer as Layer;
+        needed = !same(probe.getConfig()[key], value);
+      } catch {
+        needed = true;
+      }
+    }
+    if (needed) kept[key] = value;
+  }
+  // A size given the same on every axis reads as one number, as it is usually written.
+  for (const key of ["kernelSize", "strides", "poolSize"]) {
+    const v = kept[key];
+    if (Array.isArray(v) && v.length > 0 && v.every((d) => d === v[0])) kept[key] = v[0];
+  }
+  if (keepName) kept.name = name;
+  return kept;
+}
+
+/**
+ * For each merge with two or more operands carrying parameters (and for the
+ * model's outputs, key `"outputs"`), the tensor to give as `shared` so the
+ * type-level total counts common ancestors once: the deepest tensor every
+ * operand descends from whose ancestry holds every layer two operands share
+ * (the rule the runtime checks), or `"none"` when they share no layer.
+ * Operands that cannot be described so get no option (their total is `number`).
+ */
+function sharedTensors(graph: ReturnType<AnyModel["graph"]>): { shared: Map<GraphNode | "outputs", TensorRef | "none">; inexact: Set<GraphNode | "outputs"> } {
+  const producer = new Map<Layer, GraphNode>();
+  for (const n of graph.nodes) producer.set(n.layer, n);
+  const memo = new Map<string, { layers: Set<Layer>; tensors: Map<string, TensorRef> }>();
+  const ancestry = (r: TensorRef): { layers: Set<Layer>; tensors: Map<string, TensorRef> } => {
+    const key = refKey(r);
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const layers = new Set<Layer>([r.layer]);
+    const tensors = new Map<string, TensorRef>([[key, r]]);
+    for (const i of producer.get(r.layer)?.inbound ?? []) {
+      const a = ancestry(i);
+      a.layers.forEach((l) => layers.add(l));
+      a.tensors.forEach((t, k) => tensors.set(k, t));
+    }
+    const result = { layers, tensors };
+    memo.set(key, result);
+    return result;
+  };
+  const params = (layers: Set<Layer>) => [...layers].reduce((sum, l) => sum + l.countParams(), 0);
+  const order = new Map<string, number>();
+  graph.nodes.forEach((n, i) => n.outputShapes.forEach((_, t) => order.set(refKey({ layer: n.layer, nodeIndex: n.nodeIndex, tensorIndex: t }), i)));
+  const exact = Symbol("exact");
+  const choose = (operands: readonly TensorRef[]): TensorRef | "none" | typeof exact | undefined => {
+    const lines = operands.map(ancestry);
+    if (lines.filter((l) => params(l.layers) > 0).length <= 1) return exact;
+    const sharedLayers = new Set<Layer>();
+    for (let i = 0; i < lines.length; i++) for (let j = i + 1; j < lines.length; j++) for (const l of lines[i].layers) if (lines[j].layers.has(l)) sharedLayers.add(l);
+    if (sharedLayers.size === 0) return "none";
+    const common = [...lines[0].tensors.entries()].filter(([k]) => lines.every((l) => l.tensors.has(k)));
+    common.sort(([a], [b]) => (order.get(b) ?? -1) - (order.get(a) ?? -1));
+    for (const [, t] of common) {
+      const base = ancestry(t).layers;
+      if ([...sharedLayers].every((l) => base.has(l))) return t;
+    }
+    return undefined;
+  };
+  const shared = new Map<GraphNode | "outputs", TensorRef | "none">();
+  const inexact = new Set<GraphNode | "outputs">();
+  const record = (key: GraphNode | "outputs", operands: readonly TensorRef[]) => {
+    const t = choose(operands);
+    if (t === undefined) inexact.add(key);
+    else if (t !== exact) shared.set(key, t);
+  };
+  for (const n of graph.nodes) if (entryForLayer(n.layer).style === "merge") record(n, n.inbound);
+  if (graph.outputs.length > 1) record("outputs", graph.outputs);
+  return { shared, inexact };
+}
+
+function refKey(r: { layer: Layer; nodeIndex: number; tensorIndex: number }): string {
+  return `${r.layer.name}\u0000${r.nodeIndex}\u0000${r.tensorIndex}`;
+}
+
+/**
+ * The shapewise TypeScript source of a model: imports, one chain of method
+ * calls per run of single-input layers, merges as functions, and
+ * `export const m = model({ ... })` (or `sequential`). Compiling it gives the
+ * same output shape and parameter total at the type level as the model has.
+ * Models applied as layers and layers shared between calls are refused:
+ * they have no method-call form yet.
+ *
+ * @example
+ * const source = codegen(await loadModel("mnist/"));
+ * // import { input, model } from "shapewise";
+ * // const input_1 = input({ shape: [28, 28, 1], name: "input_1" });
+ * // ...
+ * // export const m = model({ inputs: input_1, outputs: dense, name: "model" });
+ */
+export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
+  const importFrom = options.importFrom ?? "shapewise";
+  const exportName = options.exportName ?? "m";
+  const keepNames = options.names ?? true;
+  if (typeof importFrom !== "string" || importFrom.length === 0) fail(`shapewise: codegen importFrom must be a module name, got ${valueText(importFrom)}`);
+  if (typeof exportName !== "string" || !IDENTIFIER.test(exportName)) fail(`shapewise: codegen exportName must be an identifier, got ${valueText(exportName)}`);
+  const graph = m.graph();
+  const calls = new Map<Layer, number>();
+  for (const n of graph.nodes) calls.set(n.layer, (calls.get(n.layer) ?? 0) + 1);
+  for (const [layer, count] of calls) {
+    if (count > 1) fail(`shapewise: codegen cannot write layer '${layer.name}', which is shared by ${count} calls (a method call makes a new layer)`);
+  }
+
+  // A tensor stays an open chain only when exactly one method call reads it
+  // as its receiver; a tensor read twice, by a merge, or as a model output gets a const.
+  const uses = new Map<string, number>();
+  const chained = new Set<string>();
+  const use = (r: TensorRef) => uses.set(refKey(r), (uses.get(refKey(r)) ?? 0) + 1);
+  for (const n of graph.nodes) {
+    n.inbound.forEach(use);
+    const style = entryForLayer(n.layer).style;
+    if (n.inbound.length > 0 && (style === "method" || style === "wrapper")) chained.add(refKey(n.inbound[0]));
+  }
+  graph.outputs.forEach(use);
+  const outputKeys = new Set(graph.outputs.map(refKey));
+  const single = graph.inputs.length === 1 && graph.outputs.length === 1;
+
+  // Merges and several outputs: the `shared` tensor that makes the type-level total exact.
+  const { shared: sharedOf, inexact } = sharedTensors(graph);
+  const needsVar = new Set([...sharedOf.values()].filter((v): v is TensorRef => v !== "none").map(refKey));
+
+  const names = new Set<string>([exportName]);
+  const variable = (base: string): string => {
+    let v = base.replace(/[^A-Za-z0-9_$]/g, "_");
+    if (!IDENTIFIER.test(v) || RESERVED.has(v)) v = `_${v}`;
+    let candidate = v;
+    for (let i = 1; names.has(candidate); i++) candidate = `${v}_${i}`;
+    names.add(candidate);
+    return candidate;
+  };
+  const lines: string[] = [];
+  const imports = new Set<string>([m.kind === "sequential" ? "sequential" : "model", "input"]);
+  /** Expressions of tensors: a variable, or a chain waiting for its one reader. */
+  const exprs = new Map<string, string>();
+  const tupleVars = new Map<GraphNode, string>();
+
+  const exprOf = (r: TensorRef): string => {
+    const e = exprs.get(refKey(r));
+    if (e === undefined) fail(`shapewise: codegen found layer '${r.layer.name}' read before it is written`);
+    return e;
+  };
+
+  for (const node of graph.nodes) {
+    const layer = node.layer;
+    const entry = entryForLayer(layer);
+    const inputs = node.inbound.map(exprOf);
+    const inputShapes = node.inbound.map((r) => r.shape);
+    let expr: string;
+    switch (entry.style) {
+      case "input": {
+        const shape = node.outputShapes[0].slice(1);
+        expr = `input(${literal({ shape, ...(keepNames ? { name: layer.name } : {}) })})`;
+        break;
+      }
+      case "method":
+        expr = `${inputs[0]}\n  .${entry.method}(${literal(minimalConfig(layer, inputShapes, keepNames))})`;
+        break;
+      case "wrapper": {
+        const inner = innerLayer(layer)!;
+        const innerEntry = entryForLayer(inner);
+        const innerShape = inner.inputShape === undefined ? inputShapes : [inner.inputShape];
+        const own = minimalConfig(layer, inputShapes, keepNames);
+        const ownText = Object.keys(own).length === 0 ? "" : `, ${literal(own)}`;
+        expr = `${inputs[0]}\n  .${entry.method}((t) => t.${innerEntry.method}(${literal(minimalConfig(inner, innerShape, keepNames))})${ownText})`;
+        break;
+      }
+      case "attention": {
+        const config = { ...layer.getConfig() };
+        if (!keepNames) delete config.name;
+        const tensors = `value: ${inputs[1]}${inputs.length > 2 ? `, key: ${inputs[2]}` : ""}`;
+        const body = literal(config);
+        expr = `${inputs[0]}\n  .${entry.method}(${body === "{}" ? `{ ${tensors} }` : `${body.slice(0, -2)}, ${tensors} }`})`;
+        break;
+      }
+      case "merge": {
+        imports.add(entry.method);
+        const config: Record<string, unknown> = minimalConfig(layer, inputShapes, keepNames);
+        const shared = sharedOf.get(node);
+        if (shared !== undefined) config.shared = new Raw(shared === "none" ? '"none"' : exprOf(shared));
+        else if (inexact.has(node)) {
+          lines.push(`// The type-level total past ${layer.name} is \`number\`: its operands share layers beyond one common tensor.`);
+        }
+        expr = `${entry.method}([${inputs.join(", ")}]${Object.keys(config).length === 0 ? "" : `, ${literal(config)}`})`;
+        break;
+      }
+    }
+    const several = node.outputShapes.length > 1;
+    const key0 = refKey({ layer, nodeIndex: node.nodeIndex, tensorIndex: 0 });
+    if (several) {
+      // A layer with several outputs returns a tuple; each output is an element of it.
+      const v = variable(layer.name);
+      lines.push(`const ${v} = ${expr.replace(/\n  /g, "\n  ")};`);
+      tupleVars.set(node, v);
+      node.outputShapes.forEach((_, i) => exprs.set(refKey({ layer, nodeIndex: node.nodeIndex, tensorIndex: i }), `${v}[${i}]`));
+      continue;
+    }
+    if ((uses.get(key0) ?? 0) === 1 && chained.has(key0) && !needsVar.has(key0) && entry.style !== "input") {
+      exprs.set(key0, expr);
+    } else {
+      // One input and one output read as the README writes them: `inputs` and `outputs`.
+      const v = variable(single && entry.style === "input" ? "inputs" : single && outputKeys.has(key0) ? "outputs" : layer.name);
+      lines.push(`const ${v} = ${expr};`);
+      exprs.set(key0, v);
+    }
+  }
+
+  const arrange = (refs: readonly TensorRef[], layout: AnyModel["inputLayout"]): string => {
+    const e = refs.map(exprOf);
+    if (layout === "single") return e[0];
+    if (layout === "list") return `[${e.join(", ")}]`;
+    return `{ ${layout.keys.map((k: string, i: number) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${e[i]}`).join(", ")} }`;
+  };
+  const outputs = arrange(graph.outputs, m.outputLayout);
+  const inputsText = arrange(graph.inputs, m.inputLayout);
+  const modelShared = sharedOf.get("outputs");
+  const sharedText = modelShared === undefined ? "" : `, shared: ${modelShared === "none" ? '"none"' : exprOf(modelShared)}`;
+  const nameText = `${sharedText}${keepNames ? `, name: ${JSON.stringify(m.name)}` : ""}`;
+  const ends = inputsText === "inputs" && outputs === "outputs" ? "inputs, outputs" : `inputs: ${inputsText}, outputs: ${outputs}`;
+  const build = m.kind === "sequential" ? "sequential" : "model";
+  const order = ["input", "model", "sequential", "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"];
+  const importList = order.filter((n) => imports.has(n)).join(", ");
+  return [
+    `// Generated by shapewise codegen from model '${m.name}': ${m.countParams()} parameters.`,
+    `import { ${importList} } from ${JSON.stringify(importFrom)};`,
+    "",
+    ...lines,
+    `export const ${exportName} = ${build}({ ${ends}${nameText} });`,
+    "",
+  ].join("\n");
+}
