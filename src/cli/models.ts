@@ -1,6 +1,7 @@
 /**
  * How the command line finds models in a file: a TensorFlow.js `model.json`
- * (with its weights beside it), a Keras 3 JSON file, or a TypeScript or
+ * (with its weights beside it), a Keras `model.to_json()` file (architecture
+ * only: weights as shapewise initialises them), or a TypeScript or
  * JavaScript module whose exported models are used (the module runs).
  */
 import { readFileSync } from "node:fs";
@@ -59,7 +60,8 @@ async function modelFromJson(full: string): Promise<Model> {
     return loadModel(full);
   }
   if ("class_name" in record && "config" in record) {
-    throw new CliError(`shapewise: ${full} is a Keras model file, which this build cannot read`);
+    const { modelFromKerasJSON } = await import("../io/keras-json.js");
+    return modelFromKerasJSON(text);
   }
   throw new CliError(`shapewise: ${full} is neither a TensorFlow.js model.json (no 'modelTopology') nor a Keras model JSON (no 'class_name' and 'config')`);
 }
