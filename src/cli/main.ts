@@ -12,6 +12,7 @@
 import { writeFileSync } from "node:fs";
 
 import { ShapeError } from "../errors.js";
+import { codegen } from "../io/codegen.js";
 import { plotModel } from "../plot/plot.js";
 import type { SummaryStyle } from "../summary/index.js";
 import { checkFile, formatDiagnostic } from "./check.js";
@@ -55,9 +56,12 @@ and every model it exports is summarised, in export order.
 Options:
   --style keras2|keras3|tfjs   the table layout (default keras2)
   --line-length N              total width of the table`,
-  codegen: `Usage: shapewise codegen <model.json | keras.json>
+  codegen: `Usage: shapewise codegen <model.json | keras.json | file.ts>
 
-Prints TypeScript source that builds the model with shapewise layer calls.`,
+Prints TypeScript source that builds the model with shapewise layer calls, so
+that the type checker knows its shapes and parameter count. A TensorFlow.js
+model.json or a Keras model.to_json() file gives one model; a module, each
+model it exports (under its export name).`,
   check: `Usage: shapewise check <file.ts>
 
 Type-checks the file with the TypeScript compiler against shapewise's types and
@@ -143,10 +147,10 @@ async function codegenCommand(args: readonly string[], io: CliOutput): Promise<n
   if (p.options.has("--help")) return help("codegen", io);
   const file = oneFile(p, "codegen");
   const found = await modelsFromFile(file);
-  const specifier = "../io/codegen.js";
-  const mod = (await import(specifier).catch(() => ({}))) as { codegen?: (m: unknown) => string };
-  if (typeof mod.codegen !== "function") throw new CliError("shapewise: codegen is not available in this build");
-  for (const f of found) io.out(mod.codegen(f.model).replace(/\n$/, ""));
+  found.forEach((f, i) => {
+    if (i > 0) io.out("");
+    io.out(codegen(f.model, found.length > 1 ? { exportName: f.label } : {}).replace(/\n$/, ""));
+  });
   return 0;
 }
 
