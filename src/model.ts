@@ -12,6 +12,10 @@ import type { RunScope, ThreadsOption } from "./kernels/backend.js";
 import type { Tensor } from "./kernels/tensor.js";
 import { runONNX, toONNX } from "./io/onnx.js";
 import type { OnnxExportOptions, PredictAsyncOptions } from "./io/onnx.js";
+import { toKerasJSON } from "./io/keras-json.js";
+import type { KerasJsonOptions } from "./io/keras-json.js";
+import { saveModel } from "./io/tfjs-format.js";
+import type { SaveResult, TfjsWriteOptions } from "./io/tfjs-format.js";
 import { InputLayer } from "./layers/input.js";
 import { Layer } from "./layers/layer.js";
 import type { WeightSpec } from "./layers/layer.js";
@@ -440,6 +444,31 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     if (backend !== "onnxruntime") fail(`shapewise: predictAsync backend must be one of 'embedded', 'onnxruntime', got ${valueText(backend)}`);
     const outputs = await runONNX(this, this.inputTensors(x));
     return arrange(this.outputLayout, outputs) as PredictOutput<N, O>;
+  }
+
+  /**
+   * Writes the model as a TensorFlow.js layers model: `model.json` and
+   * `weights.bin` in `dir` (made if missing; temporary files renamed at the
+   * end, so a failure leaves nothing half-written). `tf.loadLayersModel`
+   * reads it, and so does `loadModel`. See `saveModel` in `src/io/tfjs-format.ts`.
+   *
+   * @example
+   * await m.save("models/mnist"); // models/mnist/model.json + weights.bin
+   */
+  save(dir: string, options?: TfjsWriteOptions): Promise<SaveResult> {
+    return saveModel(this, dir, options);
+  }
+
+  /**
+   * The model as Keras 3 `model.to_json()` text, which
+   * `keras.models.model_from_json` rebuilds (weights go separately, in
+   * `getWeights()` order); `modelFromKerasJSON` reads it back.
+   *
+   * @example
+   * writeFileSync("model.keras.json", m.toKerasJSON());
+   */
+  toKerasJSON(options?: KerasJsonOptions): string {
+    return toKerasJSON(this, options);
   }
 }
 

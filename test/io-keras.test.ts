@@ -46,6 +46,8 @@ describe("toKerasJSON", () => {
       .dense({ units: 10, activation: "softmax" });
     const m = sequential({ inputs, outputs });
     expect(toKerasJSON(m, { names: "keras3" })).toBe(seedA.keras3_to_json_text);
+    // The method on Model is the same writer.
+    expect(m.toKerasJSON({ names: "keras3" })).toBe(seedA.keras3_to_json_text);
   });
 
   it("spells floats as Python's repr does", () => {

@@ -84,6 +84,18 @@ describe("saveModel and loadModel", () => {
     expectClose(y, expected, "TensorFlow.js from disk", 1e-6);
   });
 
+  it("are the package's exports, and m.save is saveModel", async () => {
+    const index = await import("../src/index.js");
+    expect(index.loadModel).toBe(loadModel);
+    expect(index.saveModel).toBe(saveModel);
+    const m = smallModel();
+    const dir = path.join(root, "method");
+    const result = await m.save(dir);
+    expect(result.weightBytes).toBe(92);
+    const back = await index.loadModel(dir);
+    expect(back.getWeights().map((w) => Array.from(w.data))).toEqual(m.getWeights().map((w) => Array.from(w.data)));
+  });
+
   it("leave nothing behind when writing fails", async () => {
     // A model TensorFlow.js cannot hold fails before the file system is touched.
     clearSession();
