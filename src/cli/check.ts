@@ -68,6 +68,12 @@ function nodeTypes(ts: Ts, root: string): { typeRoots?: string[]; types?: string
  * Type-checks one file (and what it imports) and returns its diagnostics,
  * each once, in file order. `shapewise` imports resolve to this package's
  * own sources, so the file is checked against these types.
+ *
+ * @example
+ * ```ts
+ * const diagnostics = await checkFile("model.ts");
+ * diagnostics.filter((d) => d.shapewise).map(formatDiagnostic); // ["model.ts:4:14: shapewise: ..."]
+ * ```
  */
 export async function checkFile(file: string): Promise<CheckDiagnostic[]> {
   const specifier = "typescript";

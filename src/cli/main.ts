@@ -18,7 +18,15 @@ import type { SummaryStyle } from "../summary/index.js";
 import { checkFile, formatDiagnostic } from "./check.js";
 import { CliError, modelsFromFile } from "./models.js";
 
-/** Where the command line writes: standard output and standard error, one line per call. */
+/**
+ * Where the command line writes: standard output and standard error, one line per call.
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * await run(["summary", "model.json"], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+ * ```
+ */
 export interface CliOutput {
   out(line: string): void;
   err(line: string): void;

@@ -10,13 +10,27 @@ import { pathToFileURL } from "node:url";
 
 import type { Model } from "../model.js";
 
-/** A model found in a file, with the name it was found under (its export name, or the file). */
+/**
+ * A model found in a file, with the name it was found under (its export name, or the file).
+ *
+ * @example
+ * ```ts
+ * const [{ label, model }] = await modelsFromFile("models.ts"); // label "classifier"
+ * ```
+ */
 export interface FoundModel {
   readonly label: string;
   readonly model: Model;
 }
 
-/** A failure the command line reports as one sentence, without a stack trace. */
+/**
+ * A failure the command line reports as one sentence, without a stack trace.
+ *
+ * @example
+ * ```ts
+ * throw new CliError("shapewise: model.json is not valid JSON: ...");
+ * ```
+ */
 export class CliError extends Error {
   override readonly name = "CliError";
 }
@@ -24,6 +38,11 @@ export class CliError extends Error {
 /**
  * `true` for a shapewise model, by its public methods: a module run through
  * another loader may hold another copy of the `Model` class.
+ *
+ * @example
+ * ```ts
+ * Object.values(await import("./models.js")).filter(isModel);
+ * ```
  */
 export function isModel(value: unknown): value is Model {
   if (value === null || typeof value !== "object") return false;
@@ -33,7 +52,14 @@ export function isModel(value: unknown): value is Model {
 
 const SCRIPT = /\.(ts|mts|cts|tsx|js|mjs|cjs)$/i;
 
-/** The models of a file, in the order the file lists them (at least one, or a `CliError`). */
+/**
+ * The models of a file, in the order the file lists them (at least one, or a `CliError`).
+ *
+ * @example
+ * ```ts
+ * const found = await modelsFromFile("web_model/model.json"); // [{ label: "model.json", model }]
+ * ```
+ */
 export async function modelsFromFile(file: string): Promise<FoundModel[]> {
   const full = path.resolve(file);
   if (SCRIPT.test(full)) return modelsFromModule(full);

@@ -30,7 +30,14 @@ import type { Layer } from "../layers/layer.js";
 import type { ModelGraph, PredictOptions, TensorRef } from "../model.js";
 import { ProtoWriter } from "./protobuf.js";
 
-/** The opset the exporter writes: LayerNormalization needs 17. */
+/**
+ * The opset the exporter writes: LayerNormalization needs 17.
+ *
+ * @example
+ * ```ts
+ * ONNX_OPSET; // 17
+ * ```
+ */
 export const ONNX_OPSET = 17;
 /** The IR version that goes with opset 17. */
 const IR_VERSION = 8;
@@ -39,7 +46,14 @@ const IR_VERSION = 8;
 const FLOAT = 1;
 const INT64 = 7;
 
-/** The public surface of a model that the exporter reads. */
+/**
+ * The public surface of a model that the exporter reads: every `Model` has it.
+ *
+ * @example
+ * ```ts
+ * const exportable: ExportableModel = m;
+ * ```
+ */
 export interface ExportableModel {
   readonly name: string;
   graph(): ModelGraph;

@@ -20,7 +20,14 @@ import type { Shape } from "../checks.js";
 import type { Layer } from "../layers/layer.js";
 import type { ModelGraph } from "../model.js";
 
-/** The public surface of a model a diagram needs. */
+/**
+ * The public surface of a model a diagram needs: every `Model` has it.
+ *
+ * @example
+ * ```ts
+ * const plottable: PlottableModel = m;
+ * ```
+ */
 export interface PlottableModel {
   readonly name: string;
   graph(): ModelGraph;
@@ -66,7 +73,15 @@ interface Box {
   y: number;
 }
 
-/** A shape in Keras' Python notation: `(None, 28, 28, 1)`. */
+/**
+ * A shape in Keras' Python notation, as `plot_model` and the summaries print it.
+ *
+ * @example
+ * ```ts
+ * kerasShapeText([null, 28, 28, 1]); // "(None, 28, 28, 1)"
+ * kerasShapeText([null]);            // "(None,)"
+ * ```
+ */
 export function kerasShapeText(shape: Shape): string {
   const dims = shape.map((d) => (d === null ? "None" : String(d)));
   return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(", ")})`;
