@@ -94,6 +94,15 @@ const cases: Case[] = [
   },
 ];
 
+/** Two inputs through one shared Dense layer, summed. */
+function siamese(): AnyModel {
+  clearSession();
+  const a = input({ shape: [6], name: "a" });
+  const b = input({ shape: [6], name: "b" });
+  const shared = layers.dense({ units: 3, activation: "tanh" });
+  return model({ inputs: [a, b], outputs: add([shared.apply(a), shared.apply(b)] as never) as never, name: "siamese" }) as unknown as AnyModel;
+}
+
 afterAll(() => { if (!process.env.KEEP_CODEGEN_TMP) rmSync(workDir, { recursive: true, force: true }); });
 
 describe("codegen", () => {
@@ -121,12 +130,27 @@ describe("codegen", () => {
 
   it("refuses shared layers and bad options with a sentence", () => {
     clearSession();
+    const x = input({ shape: [4] });
+    const inner = model({ inputs: x, outputs: x.dense({ units: 4 }) });
     const y = input({ shape: [4] });
-    const shared = layers.dense({ units: 4 });
-    const twice = model({ inputs: y, outputs: shared.apply(shared.apply(y)) });
-    expect(() => codegen(twice)).toThrow(ShapeError);
-    expect(() => codegen(twice)).toThrow(/^shapewise: codegen cannot write layer 'dense', which is shared by 2 calls/);
+    const nested = model({ inputs: y, outputs: inner.apply(y) as never }) as unknown as AnyModel;
+    expect(() => codegen(nested)).toThrow(ShapeError);
+    expect(() => codegen(nested)).toThrow(/^shapewise: layer 'model' has unknown layer class 'Functional'/);
     expect(() => codegen(cases[0].model, { exportName: "not valid" })).toThrow(/codegen exportName must be an identifier, got 'not valid'/);
+  });
+
+  it("writes a shared layer as a layer value applied once per call, and the source runs to the same model", async () => {
+    const m = siamese();
+    const source = codegen(m, { importFrom: indexImport });
+    expect(source).toContain('const dense_layer = layers.dense({ units: 3, activation: "tanh", name: "dense" });');
+    expect(source).toContain("const dense = dense_layer.apply(a);");
+    mkdirSync(workDir, { recursive: true });
+    writeFileSync(join(workDir, "siamese.ts"), source);
+    clearSession();
+    const generated = (await import(pathToFileURL(join(workDir, "siamese.ts")).href)).m as AnyModel;
+    expect(generated.layers.map((l) => [l.className, l.getConfig()])).toEqual(m.layers.map((l) => [l.className, l.getConfig()]));
+    expect(generated.graph().nodes.length).toBe(m.graph().nodes.length);
+    expect(generated.countParams()).toBe(21);
   });
 
   it(
@@ -150,6 +174,9 @@ describe("codegen", () => {
           `export type ${c.file}_checks = [Expect<Equal<${c.shape.startsWith("readonly") ? `(typeof ${c.file})["outputShape"]` : `OutputShape<typeof ${c.file}>`}, ${c.shape}>>, Expect<Equal<ParamCount<typeof ${c.file}>, ${c.params}>>];`,
         );
       }
+      // A shared layer's source compiles too (its totals are `number` at the type level).
+      writeFileSync(join(workDir, "siamese.ts"), codegen(siamese(), { importFrom: indexImport }));
+      checks.push(`import { m as siamese } from "./siamese.js";`, "export type siamese_check = Expect<Equal<ParamCount<typeof siamese>, number>>;");
       // A wrong total must fail, so the assertions above can fail.
       checks.push(`export type wrong_check = Expect<Equal<ParamCount<typeof seed_a>, 104203>>;`);
       writeFileSync(join(workDir, "checks.ts"), `${checks.join("\n")}\n`);
