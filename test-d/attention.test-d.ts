@@ -33,8 +33,15 @@ expectType<Model<[null, 8, 32], [null, 8, 32], 1156>>(model({ inputs: x, outputs
 const tokens = input({ shape: [16] });
 const embedded = tokens.embedding({ inputDim: 1000, outputDim: 32 });
 expectType<SymbolicTensor<[null, 16, 32], 37280>>(
-  embedded.multiHeadAttention({ numHeads: 4, keyDim: 8, value: embedded }).dense({ units: 32, activation: "relu" }),
+  embedded.multiHeadAttention({ numHeads: 4, keyDim: 8 }).dense({ units: 32, activation: "relu" }),
 );
+// The same tensor given as value (both carry the embedding): exact only with `shared`.
+expectType<SymbolicTensor<[null, 16, 32], number>>(embedded.multiHeadAttention({ numHeads: 4, keyDim: 8, value: embedded }));
+expectType<SymbolicTensor<[null, 16, 32], 36224>>(embedded.multiHeadAttention({ numHeads: 4, keyDim: 8, value: embedded, shared: embedded }));
+// Cross-attention over two parameterised paths: number unless their meeting point is named.
+const decoderIn = input({ shape: [4] }).embedding({ inputDim: 10, outputDim: 32 });
+expectType<SymbolicTensor<[null, 4, 32], number>>(decoderIn.multiHeadAttention({ numHeads: 2, keyDim: 8, value: embedded }));
+expectType<SymbolicTensor<[null, 4, 32], 34448>>(decoderIn.multiHeadAttention({ numHeads: 2, keyDim: 8, value: embedded, shared: "none" }));
 
 // Non-literal numbers give number, never an error or any.
 declare const n: number;

@@ -8,11 +8,11 @@ import type { Shape } from "../checks.js";
 import { multiHeadAttention } from "../kernels/attention-mha.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
-import { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
 
-const MHA_OPTIONS = ["numHeads", "keyDim", "valueDim", "outputShape", "useBias", "value", "key", "name"];
+const MHA_OPTIONS = ["numHeads", "keyDim", "valueDim", "outputShape", "useBias", "value", "key", "shared", "name"];
 const METHOD = "multiHeadAttention";
 
 interface AttentionSettings {
@@ -125,10 +125,16 @@ function tensorOption(role: "value" | "key", option: unknown): SymbolicTensorImp
  */
 export const attentionMethods = {
   multiHeadAttention(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    const cfg = configObject(METHOD, config, MHA_OPTIONS);
-    const value = tensorOption("value", cfg.value);
+    const { shared, ...cfg } = configObject(METHOD, config, MHA_OPTIONS);
+    // Without a value the query attends to itself; without a key, the value serves.
+    const value = cfg.value === undefined ? this : tensorOption("value", cfg.value);
     const key = cfg.key === undefined ? undefined : tensorOption("key", cfg.key);
     const layer = new MultiHeadAttention(cfg);
-    return key === undefined ? this.applyLayer(layer, value) : this.applyLayer(layer, value, key);
+    const output = key === undefined ? this.applyLayer(layer, value) : this.applyLayer(layer, value, key);
+    if (shared !== undefined) {
+      const given = [this, ...(cfg.value === undefined ? [] : [value]), ...(key === undefined ? [] : [key])];
+      checkSharedAncestor(METHOD, given, shared);
+    }
+    return output;
   },
 };

@@ -694,7 +694,7 @@ function configSource(config: CatalogCall["config"], extra?: string): string {
 /**
  * A call as source on a receiver expression: `x.conv2d({ filters: 2, kernelSize: 3 })`,
  * `x.bidirectional((t) => t.lstm({ units: 2 }), { mergeMode: "sum" })`,
- * `x.multiHeadAttention({ numHeads: 1, keyDim: 2, value: x })`.
+ * `x.multiHeadAttention({ numHeads: 1, keyDim: 2 })` (self-attention: the value left out).
  *
  * @example
  * catalogCallSource("x", { method: "dense", config: { units: 2 } }); // "x.dense({ units: 2 })"
@@ -704,7 +704,7 @@ export function catalogCallSource(receiver: string, call: CatalogCall): string {
     const inner = catalogCallSource("t", call.inner);
     return `${receiver}.${call.method}((t) => ${inner}${call.config === undefined ? "" : `, ${configSource(call.config)}`})`;
   }
-  return `${receiver}.${call.method}(${configSource(call.config, call.selfAttention ? `value: ${receiver}` : undefined)})`;
+  return `${receiver}.${call.method}(${configSource(call.config)})`;
 }
 
 /**

@@ -7,17 +7,24 @@
  * the last dimension replaced by `outputShape` when given; the value and key
  * must agree in every dimension but the last.
  */
-import type { Add, Max, Multiply } from "../arithmetic/index.js";
+import type { Add, Multiply } from "../arithmetic/index.js";
 import type { ConfigOr, ExactRank, PositiveCount } from "../checks.js";
 import type { AnyErrorTensor, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { Dim, Resolved, Shape, ShapeText } from "../shape.js";
 import type { SymbolicTensor, paramTotal } from "../symbolic-tensor.js";
+import type { MergeParams } from "./merging.js";
 
 /** A tensor the value or key option takes: any symbolic tensor of the model. */
 type TensorLike = { readonly shape: Shape; readonly [paramTotal]?: number };
 type ParamsOf<T> = T extends { readonly [paramTotal]?: infer Q extends number } ? Q : number;
 type ShapeOf<T> = T extends { readonly shape: infer Sh extends Shape } ? Sh : Shape;
 type ErrorOf<T> = T extends { readonly error: infer M extends string } ? M : never;
+
+/** Type-only mark of a value or key left out (the query, or the value, stands in). */
+declare const omitted: unique symbol;
+/** A value or key that was not given: the tensor it defaults to, marked so it is not counted twice. */
+type Omitted<S extends Shape> = { readonly shape: S; readonly [omitted]: true };
+type Given<T> = T extends { readonly [omitted]: true } ? [] : [T];
 
 /** Not distributive, so a shape of unknown rank gives no fault. */
 type KnownLast<Key extends string, Text extends string, S extends Shape, C> = [C] extends [null]
@@ -91,16 +98,16 @@ export type MultiHeadAttentionParams<
 >;
 
 /**
- * The running total after the layer. The type level knows each input's total
- * but not which layers they share; the largest is exact when the value and
- * key are the query itself (self-attention) or lie on its path, or it on
- * theirs.
+ * The running total before the layer's own weights: the query's, value's and
+ * key's totals by the merge rule (exact when at most one carries parameters,
+ * or with `shared`; `number` otherwise). A left-out value is the query
+ * itself (self-attention) and a left-out key the value: neither counts again.
  */
-type Total<P extends number, V, K> = Max<P, Max<ParamsOf<V>, ParamsOf<K>>>;
+type Total<S extends Shape, P extends number, V, K, Sh> = MergeParams<[SymbolicTensor<S, P>, ...Given<V>, ...Given<K>], Sh>;
 
 type OutputSize<S extends Shape, O> = O extends number ? O : S[2] & number;
 
-type AttentionResult<S extends Shape, P extends number, H extends number, KD extends number, VD extends number, O, B extends boolean, V, K, E> = [
+type AttentionResult<S extends Shape, P extends number, H extends number, KD extends number, VD extends number, O, B extends boolean, V, K, Sh, E> = [
   ErrorOf<V> | ErrorOf<K>,
 ] extends [never]
   ? E extends Fault<string, infer M>
@@ -108,7 +115,7 @@ type AttentionResult<S extends Shape, P extends number, H extends number, KD ext
     : SymbolicTensor<
         Resolved<[S[0], S[1], OutputSize<S, O>]>,
         Add<
-          Total<P, V, K>,
+          Total<S, P, V, K, Sh>,
           MultiHeadAttentionParams<H, KD, VD, S[2] & number, ShapeOf<K>[2] & number, ShapeOf<V>[2] & number, OutputSize<S, O>, B>
         >
       >
@@ -135,10 +142,16 @@ export interface MultiHeadAttentionOptions {
   outputShape?: number;
   /** Whether the projections add biases (default `true`). */
   useBias?: boolean;
-  /** The value tensor `[batch, steps, features]`; the query itself for self-attention. */
-  value: TensorLike;
+  /** The value tensor `[batch, steps, features]` (default: the query itself, self-attention). */
+  value?: TensorLike;
   /** The key tensor (default: the value). */
   key?: TensorLike;
+  /**
+   * The tensor where the query, value and key meet, so the type-level total
+   * counts its ancestors once (`"none"`: they share no parameters); checked
+   * at run time, as for merges.
+   */
+  shared?: TensorLike | "none";
   /** Layer name; `multi_head_attention`, ... otherwise. */
   name?: string;
 }
@@ -163,11 +176,12 @@ export interface AttentionMethods<S extends Shape, P extends number> {
   multiHeadAttention<
     const H extends number,
     const KD extends number,
-    V extends TensorLike | AnyErrorTensor,
-    K extends TensorLike | AnyErrorTensor = V,
+    V extends TensorLike | AnyErrorTensor = Omitted<S>,
+    K extends TensorLike | AnyErrorTensor = Omitted<ShapeOf<V>>,
     const VD extends number = KD,
     const O extends number | undefined = undefined,
     const B extends boolean = true,
+    const Sh extends TensorLike | "none" | undefined = undefined,
   >(
     config: ConfigOr<
       QueryFault<S>,
@@ -177,10 +191,11 @@ export interface AttentionMethods<S extends Shape, P extends number> {
         valueDim?: Field<AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>, "valueDim", VD>;
         outputShape?: Field<AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>, "outputShape", O>;
         useBias?: B;
-        value: Field<AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>, "value", V>;
+        value?: Field<AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>, "value", V>;
         key?: Field<AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>, "key", K>;
+        shared?: Sh;
         name?: string;
       }
     >,
-  ): AttentionResult<S, P, H, KD, VD, O, B, V, K, AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>>;
+  ): AttentionResult<S, P, H, KD, VD, O, B, V, K, Sh, AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>>;
 }
