@@ -6,6 +6,7 @@
  * Run: npm start
  */
 import { input, model, tensor } from "../src/index.js";
+import { toyResnet } from "./toy-resnet.js";
 import type { OutputShape, ParamCount } from "../src/index.js";
 
 /** Seed Model A: 28x28 -> 26 -> 13 -> 11 -> 5 -> 3, then 1152 features. */
@@ -76,3 +77,8 @@ for (let i = 0; i < probabilities.shape[0]; i++) {
   const sum = row.reduce((s, p) => s + p, 0);
   console.log(`  ${names[i].padEnd(8)} [${row.map((p) => p.toFixed(4)).join(", ")}]  argmax ${best}, sum ${sum.toFixed(4)}`);
 }
+
+// A graph: the Keras guide's toy ResNet, two residual blocks added to their input.
+const resnet = toyResnet();
+console.log(`\nA graph with residual connections (examples/toy-resnet.ts), ${resnet.countParams().toLocaleString("en-US")} parameters:`);
+resnet.summary({ style: "keras3", lineLength: 108 });
