@@ -23,7 +23,11 @@
  * bench/typecheck/out/last-partial-results.md (runs limited by arguments).
  *
  * Usage:
- *   node bench/typecheck/run.mjs [--repeat N] [--ts 5,7,7s] [--ref REV | --in-place] [fixture ...]
+ *   node bench/typecheck/run.mjs [--repeat N] [--ts 5,7,7s] [--ref REV | --in-place] [--package] [fixture ...]
+ *   `--package` measures what a user of the built package pays: the
+ *   snapshot's `src/` and `types/` are replaced by their emitted declarations
+ *   (`tsc -p tsconfig.build.json`), which `skipLibCheck` leaves unchecked, so
+ *   the library's own check cost (the `baseline` row) drops out.
  *   fixture names without .ts (default: all); compilers: 5 = TS 5.9,
  *   7 = TS 7 with its default parallel checkers, 7s = TS 7 --checkers 1
  *   (default: all three).
@@ -79,12 +83,12 @@ const LINEAR_TOLERANCE = 0.15;
 
 /** What a snapshot copies: the sources the fixtures reach, plus what module resolution reads. */
 const SNAPSHOT_DIRS = ["src", "types", "examples"];
-const SNAPSHOT_FILES = ["package.json", "tsconfig.json"];
+const SNAPSHOT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json"];
 
 // ---------------------------------------------------------------- arguments
 
 function parseArgs(argv) {
-  const opts = { repeat: 3, ts: ["5", "7", "7s"], fixtures: [], ref: undefined, inPlace: false };
+  const opts = { repeat: 3, ts: ["5", "7", "7s"], fixtures: [], ref: undefined, inPlace: false, package: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -104,6 +108,8 @@ function parseArgs(argv) {
       opts.ref = value();
     } else if (a === "--in-place") {
       opts.inPlace = true;
+    } else if (a === "--package") {
+      opts.package = true;
     } else if (a === "--help" || a === "-h") {
       usage();
     } else if (a.startsWith("-")) {
@@ -115,12 +121,13 @@ function parseArgs(argv) {
     }
   }
   if (opts.ref && opts.inPlace) usage("--ref and --in-place exclude each other");
+  if (opts.package && opts.inPlace) usage("--package builds declarations into a snapshot; it cannot run --in-place");
   return opts;
 }
 
 function usage(message) {
   if (message) console.error(`run.mjs: ${message}`);
-  console.error("usage: node bench/typecheck/run.mjs [--repeat N] [--ts 5,7,7s] [--ref REV | --in-place] [fixture ...]");
+  console.error("usage: node bench/typecheck/run.mjs [--repeat N] [--ts 5,7,7s] [--ref REV | --in-place] [--package] [fixture ...]");
   console.error(`fixtures: ${FIXTURES.map((f) => f.name).join(", ")}`);
   process.exit(message ? 2 : 0);
 }
@@ -209,6 +216,22 @@ function prepareTree(opts) {
     if (attempt === 5) throw new Error("the working tree kept changing while it was being copied; try again or use --ref");
   }
   return { base: dir, state: `snapshot of the working tree: ${workingTreeState()}`, cleanup };
+}
+
+/** Replaces the snapshot's library sources by their declarations, as an installed package ships them. */
+function useDeclarations(tree) {
+  const out = join(tree.base, "declarations");
+  const build = spawnSync(process.execPath, [COMPILERS[5].bin, "-p", join(tree.base, "tsconfig.build.json"), "--emitDeclarationOnly", "--outDir", out], {
+    cwd: tree.base,
+    encoding: "utf8",
+  });
+  if (build.status !== 0) throw new Error(`building declarations failed:\n${build.stdout}${build.stderr}`);
+  for (const d of ["src", "types"]) {
+    rmSync(join(tree.base, d), { recursive: true, force: true });
+    cpSync(join(out, d), join(tree.base, d), { recursive: true });
+  }
+  rmSync(out, { recursive: true, force: true });
+  tree.state += "; library as built declarations (--package)";
 }
 
 // ------------------------------------------------------------------ running
@@ -318,6 +341,7 @@ function main() {
   const versions = Object.fromEntries(opts.ts.map((t) => [t, `${version(COMPILERS[t])}${COMPILERS[t].suffix}`]));
 
   const tree = prepareTree(opts);
+  if (opts.package) useDeclarations(tree);
   const digestBefore = tree.inPlace ? sourcesDigest(root) : undefined;
   const results = [];
   const failures = [];
@@ -509,7 +533,7 @@ function main() {
   const text = `${md.join("\n")}\n`;
   console.log(text);
   const full = !opts.fixtures.length && Object.keys(COMPILERS).every((t) => opts.ts.includes(t));
-  const resultsFile = full ? join(here, "last-results.md") : join(here, "out", "last-partial-results.md");
+  const resultsFile = full ? join(here, opts.package ? "last-results-package.md" : "last-results.md") : join(here, "out", "last-partial-results.md");
   mkdirSync(dirname(resultsFile), { recursive: true });
   writeFileSync(resultsFile, text);
   console.error(`wrote ${relative(root, resultsFile)}`);
