@@ -129,6 +129,15 @@ describe("check", () => {
     ]);
   }, 60_000);
 
+  it("gives the same lines with the native TypeScript 7 compiler", async () => {
+    const run = await shapewise("check", `${ERRORS}/shape-error.ts`, "--tsc", "node_modules/typescript7/bin/tsc");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe((await shapewise("check", `${ERRORS}/shape-error.ts`)).stdout);
+    const missing = await shapewise("check", `${ERRORS}/shape-error.ts`, "--tsc", "no/such/tsc");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(`shapewise: no TypeScript compiler at ${path.join(repoRoot, "no/such/tsc")}`);
+  }, 60_000);
+
   it("prints nothing and exits 0 for a file without errors", async () => {
     const run = await shapewise("check", `${FIXTURES}/clean.ts`);
     expect(run).toEqual({ code: 0, stdout: "", stderr: "" });

@@ -5,6 +5,10 @@
  * (`shapewise: conv2d kernelSize 5 is larger than input height 3 with
  * padding 'valid'`); any other diagnostic is marked with its code.
  */
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -51,23 +55,56 @@ export function shapewiseSentence(message: string): string | undefined {
   return m === null ? undefined : m[1].replace(/\\(.)/g, "$1");
 }
 
-type Ts = typeof import("typescript");
+/**
+ * The TypeScript compiler to run: the one the working directory's project
+ * uses, else this package's own. Its `tsc` runs as a child process, which
+ * works for the JavaScript compiler (5.x) and the native one (7.x) alike.
+ */
+function findTsc(): { tsc: string; version: string } {
+  const from = [path.join(process.cwd(), "package.json"), fileURLToPath(import.meta.url)];
+  for (const base of from) {
+    try {
+      const manifest = createRequire(base).resolve("typescript/package.json");
+      const version = (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+      const tsc = path.join(path.dirname(manifest), "bin/tsc");
+      if (existsSync(tsc)) return { tsc, version };
+    } catch {
+      // Not installed there: try the next place.
+    }
+  }
+  throw new CliError("shapewise: check needs the typescript package: npm install --save-dev typescript");
+}
 
 /**
  * Node's type declarations, which this package's runtime sources use: from
  * the working directory's `node_modules/@types`, the package's own, or the
  * one it is installed in. Without them the check goes on, without `types`.
  */
-function nodeTypes(ts: Ts, root: string): { typeRoots?: string[]; types?: string[] } {
+function nodeTypes(root: string): { typeRoots?: string[]; types: string[] } {
   const candidates = [path.resolve("node_modules/@types"), path.join(root, "node_modules/@types"), path.resolve(root, "../@types")];
-  const typeRoots = [...new Set(candidates)].filter((dir) => ts.sys.directoryExists(path.join(dir, "node")));
+  const typeRoots = [...new Set(candidates)].filter((dir) => existsSync(path.join(dir, "node")));
   return typeRoots.length === 0 ? { types: [] } : { typeRoots, types: ["node"] };
+}
+
+/** Splits `tsc --pretty false` output into diagnostics; continuation lines stay with theirs. */
+function parseTscOutput(output: string): { file: string; line: number; column: number; code: string; message: string }[] {
+  const found: { file: string; line: number; column: number; code: string; message: string }[] = [];
+  for (const line of output.split(/\r?\n/)) {
+    const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/.exec(line);
+    if (m !== null) found.push({ file: m[1], line: Number(m[2]), column: Number(m[3]), code: m[4], message: m[5] });
+    else if (/^error (TS\d+): (.*)$/.test(line)) {
+      const g = /^error (TS\d+): (.*)$/.exec(line)!;
+      found.push({ file: "(options)", line: 0, column: 0, code: g[1], message: g[2] });
+    } else if (found.length > 0 && /^\s/.test(line)) found[found.length - 1].message += `\n${line.trim()}`;
+  }
+  return found;
 }
 
 /**
  * Type-checks one file (and what it imports) and returns its diagnostics,
  * each once, in file order. `shapewise` imports resolve to this package's
- * own sources, so the file is checked against these types.
+ * own sources, so the file is checked against these types. `compiler` is a
+ * `tsc` script to run instead of the project's (`node_modules/typescript7/bin/tsc`).
  *
  * @example
  * ```ts
@@ -75,48 +112,46 @@ function nodeTypes(ts: Ts, root: string): { typeRoots?: string[]; types?: string
  * diagnostics.filter((d) => d.shapewise).map(formatDiagnostic); // ["model.ts:4:14: shapewise: ..."]
  * ```
  */
-export async function checkFile(file: string): Promise<CheckDiagnostic[]> {
-  const specifier = "typescript";
-  let ts: Ts;
-  try {
-    const loaded = (await import(specifier)) as Ts & { default?: Ts };
-    ts = loaded.default ?? loaded;
-  } catch {
-    throw new CliError("shapewise: check needs the typescript package: npm install --save-dev typescript");
-  }
+export async function checkFile(file: string, compiler?: string): Promise<CheckDiagnostic[]> {
   const full = path.resolve(file);
-  if (!ts.sys.fileExists(full)) throw new CliError(`shapewise: cannot read ${full}: no such file`);
+  if (!existsSync(full)) throw new CliError(`shapewise: cannot read ${full}: no such file`);
+  if (compiler !== undefined && !existsSync(compiler)) throw new CliError(`shapewise: no TypeScript compiler at ${path.resolve(compiler)}`);
+  const tsc = compiler === undefined ? findTsc().tsc : path.resolve(compiler);
   const root = packageRoot();
-  const options: import("typescript").CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    allowImportingTsExtensions: true,
-    paths: { shapewise: [path.join(root, "src/index.ts")] },
-    ...nodeTypes(ts, root),
-  };
-  const program = ts.createProgram([full], options);
-  const seen = new Set<string>();
-  const out: CheckDiagnostic[] = [];
-  for (const d of ts.getPreEmitDiagnostics(program)) {
-    const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
-    const sentence = shapewiseSentence(message);
-    let where = { file: "(options)", line: 0, column: 0 };
-    if (d.file !== undefined && d.start !== undefined) {
-      const pos = d.file.getLineAndCharacterOfPosition(d.start);
-      where = { file: path.relative(process.cwd(), d.file.fileName) || d.file.fileName, line: pos.line + 1, column: pos.character + 1 };
+  const dir = mkdtempSync(path.join(os.tmpdir(), "shapewise-check-"));
+  try {
+    const project = path.join(dir, "tsconfig.json");
+    const compilerOptions = {
+      target: "ES2022",
+      module: "ESNext",
+      moduleResolution: "Bundler",
+      lib: ["ES2022", "DOM"],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      allowImportingTsExtensions: true,
+      paths: { shapewise: [path.join(root, "src/index.ts")] },
+      ...nodeTypes(root),
+    };
+    writeFileSync(project, JSON.stringify({ compilerOptions, files: [full] }, null, 2));
+    const output = await new Promise<string>((resolve) => {
+      execFile(process.execPath, [tsc, "-p", project, "--pretty", "false"], { cwd: process.cwd(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (_error, stdout, stderr) => resolve(`${stdout}${stderr}`));
+    });
+    const seen = new Set<string>();
+    const out: CheckDiagnostic[] = [];
+    for (const d of parseTscOutput(output)) {
+      const sentence = shapewiseSentence(d.message);
+      const where = d.file === "(options)" ? d.file : path.relative(process.cwd(), path.resolve(d.file)) || d.file;
+      const text = sentence ?? `error ${d.code}: ${d.message.split("\n")[0]}`;
+      const key = `${where}:${d.line}:${d.column}:${text}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ file: where, line: d.line, column: d.column, shapewise: sentence !== undefined, text });
     }
-    const text = sentence ?? `error TS${d.code}: ${message.split("\n")[0]}`;
-    const key = `${where.file}:${where.line}:${where.column}:${text}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ ...where, shapewise: sentence !== undefined, text });
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return out;
 }
 
 /**

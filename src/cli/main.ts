@@ -70,12 +70,16 @@ Prints TypeScript source that builds the model with shapewise layer calls, so
 that the type checker knows its shapes and parameter count. A TensorFlow.js
 model.json or a Keras model.to_json() file gives one model; a module, each
 model it exports (under its export name).`,
-  check: `Usage: shapewise check <file.ts>
+  check: `Usage: shapewise check <file.ts> [--tsc PATH]
 
 Type-checks the file with the TypeScript compiler against shapewise's types and
 prints one line per diagnostic: 'file:line:col: <sentence>'. Diagnostics that
 are not shape errors are printed too, marked '(not a shape error)'. The exit
-code is 1 when there is any diagnostic, 0 otherwise.`,
+code is 1 when there is any diagnostic, 0 otherwise.
+
+Options:
+  --tsc PATH   the tsc script to run (default: the project's typescript package;
+               TypeScript 5.x and the native 7.x both work)`,
   plot: `Usage: shapewise plot <model.json | file.ts> -o model.svg [--show-shapes]
 
 Writes an SVG diagram of the model's layers, one box per layer ('name:
@@ -163,10 +167,10 @@ async function codegenCommand(args: readonly string[], io: CliOutput): Promise<n
 }
 
 async function check(args: readonly string[], io: CliOutput): Promise<number> {
-  const p = parseArgs(args, [], []);
+  const p = parseArgs(args, ["--tsc"], []);
   if (p.options.has("--help")) return help("check", io);
   const file = oneFile(p, "check");
-  const diagnostics = await checkFile(file);
+  const diagnostics = await checkFile(file, p.options.get("--tsc") as string | undefined);
   for (const d of diagnostics) io.out(formatDiagnostic(d));
   return diagnostics.length > 0 ? 1 : 0;
 }
