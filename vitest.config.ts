@@ -11,7 +11,9 @@ const KERNEL_INDEPENDENT = [
   "test/arithmetic-generated.test.ts",
   "test/catalog-agreement.test.ts",
   "test/catalog-rejection.test.ts",
+  "test/cli.test.ts",
   "test/diagnostics.test.ts",
+  "test/plot.test.ts",
   "test/rejection-agreement.test.ts",
   "test/summary.test.ts",
 ];
