@@ -168,28 +168,25 @@ type Negative<N extends number> = `${N}` extends `-${infer P extends number}` ? 
 type IsWhole<N extends number> = number extends N ? false : `${N}` extends `${bigint}` ? true : false;
 
 /**
- * A `dot` axis as Keras normalises it: a negative axis is taken modulo the
- * rank as Python does (`-4` on rank 3 is axis 2); `never` for the batch axis
- * or an axis past the last.
+ * A negative axis counted from the end: within the rank for `concatenate`
+ * (`-1` is the last axis, `-R` the batch), and for `dot` taken modulo the
+ * rank as Keras does in Python (`-4` on rank 3 is axis 2).
  */
-type DotAxis<A extends number, R extends number> = number extends A | R
-  ? number
-  : IsWhole<A> extends false
-    ? never
-    : [Negative<A>] extends [never]
-      ? A extends 0
-        ? never
-        : LessThan<A, R> extends true
-          ? A
-          : never
-      : Mod<Negative<A>, R> extends infer M extends number
-        ? M extends 0
-          ? never
-          : Subtract<R, M>
-        : never;
+type FromEnd<N extends number, R extends number, Wrap extends boolean> = Wrap extends true
+  ? Mod<N, R> extends infer M extends number
+    ? M extends 0
+      ? never
+      : Subtract<R, M>
+    : never
+  : LessThan<N, R> extends true
+    ? Subtract<R, N>
+    : never;
 
-/** The axis as a non-negative index for rank `R`, or `never` when it is not an axis other than the batch one. */
-type NormalAxis<A extends number, R extends number> = number extends A | R
+/**
+ * The axis as a non-negative index for rank `R`, or `never` when it is the
+ * batch axis, past the last, or not an integer.
+ */
+type NormalAxis<A extends number, R extends number, Wrap extends boolean = false> = number extends A | R
   ? number
   : IsWhole<A> extends false
     ? never
@@ -199,9 +196,10 @@ type NormalAxis<A extends number, R extends number> = number extends A | R
         : LessThan<A, R> extends true
           ? A
           : never
-      : LessThan<Negative<A>, R> extends true
-        ? Subtract<R, Negative<A>>
-        : never;
+      : FromEnd<Negative<A>, R, Wrap>;
+
+/** A `dot` axis: negative axes wrap as in Python. */
+type DotAxis<A extends number, R extends number> = NormalAxis<A, R, true>;
 
 type LessThan<A extends number, B extends number, C extends unknown[] = []> = C["length"] extends B
   ? false
