@@ -135,6 +135,8 @@ const convWriter =
     if (c.groups !== 1) unsupported(`TensorFlow.js ignores groups (got ${valueText(c.groups)})`);
     // TensorFlow.js computes a causal convolution's output shape with the 'valid' formula, unlike Keras 3.
     if (c.padding === "causal") unsupported("TensorFlow.js sizes padding 'causal' with the 'valid' formula");
+    if (rank === 1 && c.dataFormat === "channelsFirst") unsupported("TensorFlow.js's Conv1D has no dataFormat (it reads channels last)");
+    if (rank === 3) sameFits3d(_layer, c, unsupported);
     return {
       filters: c.filters,
       kernel_initializer: VARIANCE_SCALING("normal"),
@@ -157,9 +159,15 @@ const convWriter =
     };
   };
 
-const transposeWriter: ConfigWriter = (c, _layer, name, unsupported) => {
+const transposeWriter: ConfigWriter = (c, layer, name, unsupported) => {
   if ((c.dilationRate as number[]).some((d) => d !== 1)) unsupported("TensorFlow.js transposed convolutions have no dilationRate");
   if (c.outputPadding !== undefined) unsupported("TensorFlow.js ignores outputPadding");
+  // Its 3-D 'same' transpose pads the underlying convolution by k - s unclamped: a kernel shorter than the stride shifts the output.
+  const kernel = c.kernelSize as number[];
+  const strides = c.strides as number[];
+  if (layer.className === "Conv3DTranspose" && c.padding === "same" && kernel.some((k, i) => k < strides[i])) {
+    unsupported(`TensorFlow.js pads a 3-D 'same' transpose by kernel - stride, negative for kernelSize ${valueText(kernel)} and strides ${valueText(strides)}, unlike Keras 3`);
+  }
   return {
     filters: c.filters,
     kernel_initializer: VARIANCE_SCALING("normal"),
@@ -180,6 +188,31 @@ const transposeWriter: ConfigWriter = (c, _layer, name, unsupported) => {
   };
 };
 
+/**
+ * TensorFlow.js pads a 3-D 'same' window by `(out - 1) * s + k - L`, which
+ * goes negative where Keras 3 pads 0 (and reads other cells): refused there.
+ */
+function sameFits3d(layer: Layer, c: Record<string, unknown>, unsupported: (why: string) => never): void {
+  if (c.padding !== "same") return;
+  const shape = layer.inputShape ?? [];
+  const spatial = c.dataFormat === "channelsFirst" ? shape.slice(2) : shape.slice(1, -1);
+  const kernel = (c.kernelSize ?? c.poolSize) as number[];
+  const strides = c.strides as number[];
+  const dilation = (c.dilationRate as number[] | undefined) ?? [1, 1, 1];
+  spatial.forEach((length, i) => {
+    if (length === null) return;
+    const span = dilation[i] * (kernel[i] - 1) + 1;
+    if ((Math.ceil(length / strides[i]) - 1) * strides[i] + span < length) {
+      unsupported(`TensorFlow.js pads 'same' by a negative amount on axis ${i + 1} (length ${length}, window ${span}, stride ${strides[i]}), unlike Keras 3`);
+    }
+  });
+}
+
+/** TensorFlow.js turns an unknown (null) spatial size into 0 in some layers: they need known sizes. */
+function knownSizes(layer: Layer, unsupported: (why: string) => never, why: string): void {
+  if ((layer.inputShape ?? []).slice(1).some((d) => d === null)) unsupported(why);
+}
+
 const convBase = (c: Record<string, unknown>, name: string, unsupported: (why: string) => never) => ({
   kernel_size: c.kernelSize,
   strides: c.strides,
@@ -198,19 +231,24 @@ const convBase = (c: Record<string, unknown>, name: string, unsupported: (why: s
 
 const poolWriter =
   (rank: 1 | 2 | 3): ConfigWriter =>
-  (c, _layer, name) => ({
-    pool_size: c.poolSize,
-    padding: c.padding,
-    strides: c.strides,
-    ...(rank === 1 ? {} : { data_format: formatOut(c.dataFormat) }),
-    name,
-    trainable: true,
-  });
+  (c, layer, name, unsupported) => {
+    if (rank === 1 && c.dataFormat === "channelsFirst") unsupported("TensorFlow.js's 1-D pooling has no dataFormat (it reads channels last)");
+    if (rank === 3) sameFits3d(layer, c, unsupported);
+    return {
+      pool_size: c.poolSize,
+      padding: c.padding,
+      strides: c.strides,
+      ...(rank === 1 ? {} : { data_format: formatOut(c.dataFormat) }),
+      name,
+      trainable: true,
+    };
+  };
 
 const globalWriter =
   (rank: 1 | 2): ConfigWriter =>
   (c, _layer, name, unsupported) => {
     if (c.keepdims === true) unsupported("TensorFlow.js global pooling has no keepdims");
+    if (rank === 1 && c.dataFormat === "channelsFirst") unsupported("TensorFlow.js's 1-D global pooling has no dataFormat (it reads channels last)");
     return { ...(rank === 1 ? {} : { data_format: formatOut(c.dataFormat) }), name, trainable: true };
   };
 
@@ -253,6 +291,7 @@ const TFJS_WRITERS: Readonly<Record<string, ConfigWriter>> = {
   Conv3DTranspose: transposeWriter,
   SeparableConv2D: (c, _l, name, unsupported) => ({
     filters: c.filters,
+    ...(c.dataFormat === "channelsFirst" ? unsupported("TensorFlow.js's SeparableConv2D cannot add its bias to channelsFirst data") : {}),
     ...convBase(c, name, unsupported),
     // TensorFlow.js 4.22 leaves depth_multiplier out of a SeparableConv2D's
     // config (and reads 1 back); written here so the file keeps its weights' shapes.
@@ -265,6 +304,7 @@ const TFJS_WRITERS: Readonly<Record<string, ConfigWriter>> = {
     pointwise_constraint: null,
   }),
   DepthwiseConv2D: (c, _l, name, unsupported) => ({
+    ...((c.dilationRate as number[]).some((d) => d !== 1) ? unsupported("TensorFlow.js's DepthwiseConv2D layer drops dilationRate") : {}),
     ...convBase(c, name, unsupported),
     depth_multiplier: c.depthMultiplier,
     depthwise_initializer: VARIANCE_SCALING("normal"),
@@ -284,6 +324,7 @@ const TFJS_WRITERS: Readonly<Record<string, ConfigWriter>> = {
   Flatten: (c, layer, name, unsupported) => {
     // TensorFlow.js's Flatten takes rank 3 or more; Keras 3 also flattens [batch, features].
     if ((layer.inputShape?.length ?? 0) < 3) unsupported("TensorFlow.js flattens only inputs of rank 3 or more");
+    knownSizes(layer, unsupported, "TensorFlow.js flattens only inputs whose sizes are all known");
     return { ...(c.dataFormat === "channelsFirst" ? { data_format: "channels_first" } : {}), name, trainable: true };
   },
   Reshape: (c, layer, name) => {
@@ -297,7 +338,10 @@ const TFJS_WRITERS: Readonly<Record<string, ConfigWriter>> = {
   Permute: (c, _l, name) => ({ dims: c.dims, name, trainable: true }),
   RepeatVector: (c, _l, name) => ({ n: c.n, name, trainable: true }),
   ZeroPadding2D: (c, _l, name) => ({ padding: c.padding, data_format: formatOut(c.dataFormat), name, trainable: true }),
-  Cropping2D: (c, _l, name) => ({ cropping: c.cropping, data_format: formatOut(c.dataFormat), name, trainable: true }),
+  Cropping2D: (c, layer, name, unsupported) => {
+    knownSizes(layer, unsupported, "TensorFlow.js's Cropping2D turns an unknown size into 0");
+    return { cropping: c.cropping, data_format: formatOut(c.dataFormat), name, trainable: true };
+  },
   UpSampling2D: (c, _l, name) => ({ size: c.size, data_format: formatOut(c.dataFormat), interpolation: c.interpolation, name, trainable: true }),
   Dense: (c, _l, name, unsupported) => ({
     units: c.units,
@@ -326,7 +370,9 @@ const TFJS_WRITERS: Readonly<Record<string, ConfigWriter>> = {
     name,
     trainable: true,
   }),
-  BatchNormalization: (c, _l, name) => ({
+  BatchNormalization: (c, layer, name, unsupported) => ({
+    // TensorFlow.js's BatchNormalization layer normalises the last axis whatever its axis says.
+    ...(c.axis !== -1 && c.axis !== (layer.inputShape?.length ?? 0) - 1 ? unsupported(`TensorFlow.js's BatchNormalization normalises only the last axis (got axis ${valueText(c.axis)})`) : {}),
     axis: c.axis,
     momentum: c.momentum,
     epsilon: c.epsilon,
