@@ -6,8 +6,10 @@
  *
  * Layout: layers are placed in rows by depth (the longest path from an
  * input), so every arrow points down; within a row, layers are ordered and
- * placed by the mean position of the layers they read (a merge sits centred
- * under its inputs, branches spread evenly under the layer they leave).
+ * placed by the mean position of the layers they read and of those that read
+ * them (a merge sits centred under its inputs, a layer centred over its
+ * branches), and an arrow that skips rows gets a lane of its own beside the
+ * boxes it passes.
  *
  * @example
  * ```ts
@@ -180,16 +182,12 @@ function layout(boxes: Box[]): { width: number; height: number; edges: Edge[] } 
   const parentsOf = (s: Slot): readonly Slot[] => layoutParents.get(s) ?? s.parents;
   const rows: Slot[][] = [];
   for (const s of slots) (rows[s.depth] ??= []).push(s);
-  let y = 0;
-  for (const row of rows) {
-    const wanted = new Map<Slot, number>();
-    let orderKey = 0;
-    for (const s of row) {
-      const parents = parentsOf(s);
-      wanted.set(s, parents.length === 0 ? orderKey : parents.reduce((sum, p) => sum + p.x, 0) / parents.length);
-      orderKey += s.width + GAP_X;
-    }
-    // Stable order by wanted position; then no overlaps, then centred on what the row wanted.
+  const childrenOf = new Map<Slot, Slot[]>();
+  for (const s of slots) for (const p of parentsOf(s)) childrenOf.set(p, [...(childrenOf.get(p) ?? []), s]);
+  const mean = (list: readonly Slot[]) => list.reduce((sum, p) => sum + p.x, 0) / list.length;
+  /** Places a row where its slots want to be: in order, no overlaps, centred on the wanted positions. */
+  const place = (row: readonly Slot[], want: (s: Slot) => number): void => {
+    const wanted = new Map<Slot, number>(row.map((s) => [s, want(s)]));
     const sorted = [...row].sort((a, b) => wanted.get(a)! - wanted.get(b)!);
     let previous: Slot | undefined;
     for (const s of sorted) {
@@ -198,6 +196,23 @@ function layout(boxes: Box[]): { width: number; height: number; edges: Edge[] } 
     }
     const shift = sorted.reduce((sum, s) => sum + (s.x - wanted.get(s)!), 0) / sorted.length;
     for (const s of sorted) s.x -= shift;
+  };
+  // Down: each row under the slots it reads (inputs side by side); up: each
+  // row over the slots that read it, so a layer sits centred over its
+  // branches; down again, so that merges end centred under their inputs.
+  for (const row of rows) {
+    let next = 0;
+    const start = new Map<Slot, number>();
+    for (const s of row) {
+      start.set(s, next);
+      next += s.width + GAP_X;
+    }
+    place(row, (s) => (parentsOf(s).length === 0 ? start.get(s)! : mean(parentsOf(s))));
+  }
+  for (const row of [...rows].reverse()) place(row, (s) => (childrenOf.has(s) ? mean(childrenOf.get(s)!) : s.x));
+  for (const row of rows) place(row, (s) => (parentsOf(s).length === 0 ? s.x : mean(parentsOf(s))));
+  let y = 0;
+  for (const row of rows) {
     const rowHeight = Math.max(...row.map((s) => s.height));
     // A lane point spans its whole row; a box is centred in it.
     for (const s of row) s.y = s.height === 0 ? y : y + (rowHeight - s.height) / 2;
