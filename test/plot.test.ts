@@ -92,6 +92,19 @@ describe("plotModel", () => {
     for (const points of arrows(svg)) expect(points[points.length - 1][1]).toBeGreaterThan(points[0][1]);
   });
 
+  it("centres a layer over the branches that leave it", () => {
+    clearSession();
+    const x = input({ shape: [8], name: "x" });
+    const stem = x.dense({ units: 4, name: "stem" });
+    const branches = [1, 2, 3].map((i) => stem.dense({ units: 2, name: `branch_${i}` }));
+    const m = model({ inputs: x, outputs: concatenate(branches, { name: "join" }) }) as unknown as Model;
+    const placed = boxes(plotModel(m));
+    const middle = branches.reduce((sum, b) => sum + centre(placed.get(b.layerName)!), 0) / branches.length;
+    expect(Math.abs(centre(placed.get("stem")!) - middle)).toBeLessThan(1);
+    expect(Math.abs(centre(placed.get("join")!) - middle)).toBeLessThan(1);
+    expect(Math.abs(centre(placed.get("x")!) - middle)).toBeLessThan(1);
+  });
+
   it("routes a skip connection beside the boxes it passes, not through them", () => {
     clearSession();
     const m = toyResnet() as unknown as Model;
