@@ -10,7 +10,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ShapeError, clearSession, input, model, tensor } from "../src/index.js";
+import { ShapeError, clearSession, concatenate, input, model, tensor } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import type { AnyModel as Model } from "../src/io/graph-build.js";
 import { loadModel, modelFromTfjsArtifacts, modelToTfjsArtifacts, saveModel, tfjsModelJson } from "../src/io/tfjs-format.js";
@@ -295,6 +295,31 @@ describe("hostile and malformed files", () => {
     const m = smallModel();
     const a = modelToTfjsArtifacts(m);
     expect(() => modelFromTfjsArtifacts(tfjsModelJson(a), new Uint8Array(a.weightData), { maxBytes: 91 })).toThrow(/more than the limit of 91 bytes/);
+  });
+
+  it("reads a model.json whose topology is Keras 3's (as the Python converter writes it), calls as { args, kwargs }", () => {
+    clearSession();
+    const a = input({ shape: [5], name: "a" });
+    const b = input({ shape: [5], name: "b" });
+    const m = model({ inputs: [a, b], outputs: concatenate([a.dense({ units: 3, name: "left" }), b.dense({ units: 2, name: "right" })], { name: "joined" }), name: "two" });
+    m.setWeights(m.getWeights().map((w) => ({ shape: w.shape, data: w.data.map((_, i) => Math.cos(i)) })));
+    const artifacts = modelToTfjsArtifacts(m);
+    const converted = { ...tfjsModelJson(artifacts), modelTopology: { keras_version: "3.15.1", backend: "jax", model_config: JSON.parse(m.toKerasJSON()) } };
+    expect(JSON.stringify(converted.modelTopology)).toContain('"__keras_tensor__"');
+    const back = modelFromTfjsArtifacts(converted, new Uint8Array(artifacts.weightData));
+    expect(back.layers.map((l) => l.name)).toEqual(m.layers.map((l) => l.name));
+    const xs = [tensor([1, 5], [1, 2, 3, 4, 5]), tensor([1, 5], [5, 4, 3, 2, 1])];
+    const run = (mm: Model) => (mm.predict as unknown as (x: unknown) => Tensor)(xs).data;
+    expectClose(run(back), run(m), "converted topology", 0);
+  });
+
+  it("refuses a wrapper inside a wrapper before walking further", () => {
+    const a = modelToTfjsArtifacts(smallModel());
+    const json = tfjsModelJson(a) as Record<string, any>;
+    const hidden = json.modelTopology.config.layers[1];
+    const nested = { class_name: "TimeDistributed", config: { name: "td", layer: { class_name: "TimeDistributed", config: { name: "td2", layer: { class_name: "Dense", config: { units: 2, name: "d" } } } } } };
+    json.modelTopology.config.layers[1] = { ...hidden, class_name: "TimeDistributed", config: { name: "hidden", layer: nested } };
+    expect(() => modelFromTfjsArtifacts(json, new Uint8Array(a.weightData))).toThrow(/layer 'hidden' wrapped layer is a TimeDistributed inside a wrapper; shapewise wraps only plain layers/);
   });
 
   it("refuses weight data of the wrong size in memory too", () => {

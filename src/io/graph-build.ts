@@ -109,7 +109,12 @@ export function maybe(obj: Record<string, unknown>, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
 }
 
-/** A value as a message prints it, cut short: file contents can be large. */
+/**
+ * A value as a message prints it, cut short: file contents can be large.
+ *
+ * @example
+ * shortText("x".repeat(500)).length; // 80
+ */
 export function shortText(value: unknown): string {
   const t = valueText(value);
   return t.length > 80 ? `${t.slice(0, 77)}...` : t;
@@ -130,14 +135,24 @@ export function batchShape(value: unknown, what: string): Shape {
   return dims as Shape;
 }
 
-/** A reference to one output of one call of a layer, as files write `["conv2d", 0, 0]`. */
+/**
+ * A reference to one output of one call of a layer, as files write `["conv2d", 0, 0]`.
+ *
+ * @example
+ * const ref: FileRef = { layer: "conv2d", nodeIndex: 0, tensorIndex: 0 };
+ */
 export interface FileRef {
   readonly layer: string;
   readonly nodeIndex: number;
   readonly tensorIndex: number;
 }
 
-/** One layer of a file: its class, the method's options, the wrapped call, and its calls' inputs. */
+/**
+ * One layer of a file: its class, the method's options, the wrapped call, and its calls' inputs.
+ *
+ * @example
+ * const dense: FileLayer = { name: "dense", className: "Dense", config: { units: 10, name: "dense" }, calls: [[{ layer: "flatten", nodeIndex: 0, tensorIndex: 0 }]] };
+ */
 export interface FileLayer {
   readonly name: string;
   readonly className: string;
@@ -148,7 +163,12 @@ export interface FileLayer {
   readonly calls: readonly (readonly FileRef[])[];
 }
 
-/** A model as a file describes it. */
+/**
+ * A model as a file describes it.
+ *
+ * @example
+ * buildModel(tfjsGraph(json.modelTopology), DEFAULT_MAX_BYTES); // the FileGraph of a model.json, built
+ */
 export interface FileGraph {
   readonly kind: "functional" | "sequential";
   readonly name: string | undefined;
@@ -158,6 +178,60 @@ export interface FileGraph {
   /** Keys when the file arranges the inputs or outputs as a record (Keras dict inputs/outputs). */
   readonly inputKeys?: readonly string[];
   readonly outputKeys?: readonly string[];
+}
+
+/**
+ * The input references of one call of a layer, in order: a TensorFlow.js or
+ * tf.keras 2 call (`[["conv2d", 0, 0, {}], ...]`), or a Keras 3 one
+ * (`{ args, kwargs }` of `__keras_tensor__` objects: arguments, then `value`
+ * and `key` by keyword).
+ *
+ * @example
+ * callInputs([["conv2d", 0, 0, {}]], "layer 'flatten' call 0"); // [{ layer: "conv2d", nodeIndex: 0, tensorIndex: 0 }]
+ */
+export function callInputs(node: unknown, where: string): FileRef[] {
+  // tf.keras 2 writes a call as a list of [name, node, tensor, kwargs].
+  if (Array.isArray(node)) {
+    return node.map((r, i) => {
+      const ref = list(r, `${where} input ${i}`);
+      const [layer, nodeIndex, tensorIndex] = ref;
+      if (typeof layer !== "string" || !isIndex(nodeIndex) || !isIndex(tensorIndex)) fail(`shapewise: ${where} input ${i} must be [layer name, node index, tensor index], got ${shortText(r)}`);
+      return { layer, nodeIndex, tensorIndex };
+    });
+  }
+  const n = record(node, where);
+  const refs: FileRef[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 4) fail(`shapewise: ${where} nests its arguments too deeply`);
+    if (Array.isArray(v)) {
+      for (const item of v) walk(item, depth + 1);
+      return;
+    }
+    if (v === null || typeof v !== "object") return;
+    const o = v as Record<string, unknown>;
+    if (maybe(o, "class_name") !== "__keras_tensor__") return;
+    const history = list(maybe(record(own(o, "config", where), `${where} tensor`), "keras_history"), `${where} keras_history`);
+    const [layer, nodeIndex, tensorIndex] = history;
+    if (typeof layer !== "string" || !isIndex(nodeIndex) || !isIndex(tensorIndex)) fail(`shapewise: ${where} keras_history must be [layer name, node index, tensor index], got ${shortText(history)}`);
+    refs.push({ layer, nodeIndex, tensorIndex });
+  };
+  walk(maybe(n, "args") ?? [], 0);
+  const kwargs = maybe(n, "kwargs");
+  if (kwargs !== undefined && kwargs !== null) {
+    const k = record(kwargs, `${where} kwargs`);
+    for (const key of ["value", "key"]) walk(maybe(k, key), 0);
+  }
+  return refs;
+}
+
+/**
+ * `true` for a node or tensor index: a non-negative safe integer.
+ *
+ * @example
+ * isIndex(0); // true
+ */
+export function isIndex(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 }
 
 /**
@@ -176,16 +250,31 @@ export interface LoadLimits {
   maxJsonBytes?: number;
 }
 
-/** The checked limits. */
+/**
+ * The checked limits.
+ *
+ * @example
+ * const { maxBytes } = limitsOption({ maxBytes: 1024 }); // 1024
+ */
 export interface Limits {
   readonly maxBytes: number;
   readonly maxJsonBytes: number;
 }
 
-/** 2 GiB: more than any model shapewise runs, less than a careless allocation can survive. */
+/**
+ * 2 GiB: more than any model shapewise runs, less than a careless allocation can survive.
+ *
+ * @example
+ * DEFAULT_MAX_BYTES / 4; // the most float32 parameters a file may bring by default
+ */
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 
-/** 256 MiB of JSON: VGG16's topology is 20 KB. */
+/**
+ * 256 MiB of JSON: VGG16's topology is 20 KB.
+ *
+ * @example
+ * await loadModel(dir, { maxJsonBytes: DEFAULT_MAX_JSON_BYTES / 16 });
+ */
 export const DEFAULT_MAX_JSON_BYTES = 256 * 1024 ** 2;
 
 /**

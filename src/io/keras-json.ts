@@ -15,7 +15,7 @@
 import { fail, valueText } from "../checks.js";
 import type { Layer } from "../layers/layer.js";
 import type { Model } from "../model.js";
-import { batchShape, buildModel, limitsOption, list, maybe, own, parseJsonSafely, record, shortText, text } from "./graph-build.js";
+import { batchShape, buildModel, callInputs, isIndex, limitsOption, list, maybe, own, parseJsonSafely, record, shortText, text } from "./graph-build.js";
 import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits } from "./graph-build.js";
 import { formatOut, optionsFromFile } from "./layer-configs.js";
 import { entryForClass, entryForLayer, innerLayer } from "./layer-registry.js";
@@ -466,7 +466,7 @@ export function toKerasJSON(m: AnyModel, options: KerasJsonOptions = {}): string
 // ---------------------------------------------------------------------------
 
 /** One layer entry of a Keras JSON file: class, options, wrapped call, batch shape for inputs. */
-function kerasLayerIn(json: unknown, where: string): { className: string; name: string; config: Record<string, unknown>; inner?: FileLayer["inner"]; batchShape?: ReturnType<typeof batchShape> } {
+function kerasLayerIn(json: unknown, where: string, wrapped = false): { className: string; name: string; config: Record<string, unknown>; inner?: FileLayer["inner"]; batchShape?: ReturnType<typeof batchShape> } {
   const l = record(json, where);
   const className = text(own(l, "class_name", where), `${where} class_name`);
   const entry = entryForClass(className, where);
@@ -488,51 +488,13 @@ function kerasLayerIn(json: unknown, where: string): { className: string; name: 
   const options = optionsFromFile(className, config, "keras3", at);
   let inner: FileLayer["inner"];
   if (entry.style === "wrapper") {
-    const innerJson = kerasLayerIn(own(config, "layer", `${at} config`), `${at} wrapped layer`);
+    // One level only: shapewise wraps layers, not wrappers (and a deep chain of them must not recurse without bound).
+    if (wrapped) fail(`shapewise: ${where} is a ${className} inside a wrapper; shapewise wraps only plain layers`);
+    const innerJson = kerasLayerIn(own(config, "layer", `${at} config`), `${at} wrapped layer`, true);
     inner = { className: innerJson.className, config: innerJson.config };
   }
   const shape = maybe(config, "batch_input_shape") ?? maybe(config, "batch_shape");
   return { className, name, config: { ...options, name }, inner, batchShape: shape === undefined || shape === null ? undefined : batchShape(shape, at) };
-}
-
-/** The tensors of a Keras 3 call (`{ args, kwargs }`), in order: arguments, then `value` and `key` by keyword. */
-function kerasCallInputs(node: unknown, where: string): FileRef[] {
-  // tf.keras 2 writes a call as a list of [name, node, tensor, kwargs].
-  if (Array.isArray(node)) {
-    return node.map((r, i) => {
-      const ref = list(r, `${where} input ${i}`);
-      const [layer, nodeIndex, tensorIndex] = ref;
-      if (typeof layer !== "string" || !isIndex(nodeIndex) || !isIndex(tensorIndex)) fail(`shapewise: ${where} input ${i} must be [layer name, node index, tensor index], got ${shortText(r)}`);
-      return { layer, nodeIndex, tensorIndex };
-    });
-  }
-  const n = record(node, where);
-  const refs: FileRef[] = [];
-  const walk = (v: unknown, depth: number): void => {
-    if (depth > 4) fail(`shapewise: ${where} nests its arguments too deeply`);
-    if (Array.isArray(v)) {
-      for (const item of v) walk(item, depth + 1);
-      return;
-    }
-    if (v === null || typeof v !== "object") return;
-    const o = v as Record<string, unknown>;
-    if (maybe(o, "class_name") !== "__keras_tensor__") return;
-    const history = list(maybe(record(own(o, "config", where), `${where} tensor`), "keras_history"), `${where} keras_history`);
-    const [layer, nodeIndex, tensorIndex] = history;
-    if (typeof layer !== "string" || !isIndex(nodeIndex) || !isIndex(tensorIndex)) fail(`shapewise: ${where} keras_history must be [layer name, node index, tensor index], got ${shortText(history)}`);
-    refs.push({ layer, nodeIndex, tensorIndex });
-  };
-  walk(maybe(n, "args") ?? [], 0);
-  const kwargs = maybe(n, "kwargs");
-  if (kwargs !== undefined && kwargs !== null) {
-    const k = record(kwargs, `${where} kwargs`);
-    for (const key of ["value", "key"]) walk(maybe(k, key), 0);
-  }
-  return refs;
-}
-
-function isIndex(v: unknown): v is number {
-  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 }
 
 /** `["name", 0, 0]`, a list of them, or a record of them, as `input_layers`/`output_layers` hold. */
@@ -551,6 +513,9 @@ function kerasEnds(value: unknown, what: string): FileRef[] {
 /**
  * The model of a Keras `to_json()` document (Keras 3, or tf.keras 2 with
  * the same layer lists), as a layer list for the builder.
+ *
+ * @example
+ * kerasGraph(JSON.parse(text)).kind; // "sequential" or "functional"
  */
 export function kerasGraph(json: unknown): FileGraph {
   const top = record(json, "Keras JSON");
@@ -583,7 +548,7 @@ export function kerasGraph(json: unknown): FileGraph {
   const layers = layersJson.map((j, i): FileLayer => {
     const l = kerasLayerIn(j, `model layer ${i}`);
     const nodes = list(maybe(record(j, `model layer ${i}`), "inbound_nodes") ?? [], `layer '${l.name}' inbound_nodes`);
-    return { name: l.name, className: l.className, config: l.config, inner: l.inner, calls: nodes.map((node, k) => kerasCallInputs(node, `layer '${l.name}' call ${k}`)) };
+    return { name: l.name, className: l.className, config: l.config, inner: l.inner, calls: nodes.map((node, k) => callInputs(node, `layer '${l.name}' call ${k}`)) };
   });
   const inputsJson = own(config, "input_layers", "Keras JSON config");
   const outputsJson = own(config, "output_layers", "Keras JSON config");

@@ -11,7 +11,12 @@
 import { fail, valueText } from "../checks.js";
 import { record, shortText } from "./graph-build.js";
 
-/** Which file a config comes from: the two differ in a few defaults and formulas. */
+/**
+ * Which file a config comes from: the two differ in a few defaults and formulas.
+ *
+ * @example
+ * optionsFromFile("LSTM", config, "tfjs", "layer 'lstm'"); // TensorFlow.js's hard_sigmoid refused
+ */
 export type ConfigSource = "tfjs" | "keras3";
 
 /** Keys that describe training or storage, not the inference computation. */

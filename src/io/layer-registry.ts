@@ -12,7 +12,7 @@ import { inputImpl } from "../layers/input.js";
 import { mergeTensors } from "../layers/merging.js";
 import type { MergeKind } from "../layers/merging.js";
 import type { Layer } from "../layers/layer.js";
-import { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 
 /**
  * How a layer is made:
@@ -181,7 +181,12 @@ export function innerLayer(layer: Layer): Layer | undefined {
   return entryForLayer(layer).style === "wrapper" && inner !== undefined ? (inner as Layer) : undefined;
 }
 
-/** What a wrapper wraps, when a layer is made from a file. */
+/**
+ * What a wrapper wraps, when a layer is made from a file.
+ *
+ * @example
+ * const inner: InnerCall = { className: "LSTM", config: { units: 8, returnSequences: true } };
+ */
 export interface InnerCall {
   readonly className: string;
   readonly config: Record<string, unknown>;
@@ -237,14 +242,4 @@ export function applyLayerConfig(
       return mergeTensors(e.method as MergeKind, [...inputs], config);
     }
   }
-}
-
-/**
- * `true` for a symbolic tensor of a model under definition.
- *
- * @example
- * isSymbolicTensor(input({ shape: [4] })); // true
- */
-export function isSymbolicTensor(value: unknown): value is SymbolicTensorImpl {
-  return value instanceof SymbolicTensorImpl;
 }

@@ -25,6 +25,7 @@ import type { Model } from "../model.js";
 import {
   batchShape,
   buildModel,
+  callInputs,
   list,
   limitsOption,
   maybe,
@@ -37,6 +38,9 @@ import {
 import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits } from "./graph-build.js";
 import { formatOut, optionsFromFile, snakeKey } from "./layer-configs.js";
 import { entryForClass, entryForLayer, innerLayer } from "./layer-registry.js";
+
+/** Weight files are little-endian float32: on such a machine they are copied, not converted value by value. */
+const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
 
 /** What `generatedBy` and `keras_version` say: the TensorFlow.js release whose format this is. */
 const TFJS_VERSION = "4.22.0";
@@ -557,10 +561,20 @@ export function modelToTfjsArtifacts(m: AnyModel, options: TfjsWriteOptions = {}
   }
   const total = values.reduce((s, v) => s + v.length, 0);
   const bytes = new Uint8Array(total * 4);
-  const view = new DataView(bytes.buffer);
-  let offset = 0;
-  for (const v of values) {
-    for (let i = 0; i < v.length; i++, offset += 4) view.setFloat32(offset, v[i], true);
+  if (LITTLE_ENDIAN) {
+    // The file's layout is the machine's: one copy per weight.
+    const floats = new Float32Array(bytes.buffer);
+    let at = 0;
+    for (const v of values) {
+      floats.set(v, at);
+      at += v.length;
+    }
+  } else {
+    const view = new DataView(bytes.buffer);
+    let offset = 0;
+    for (const v of values) {
+      for (let i = 0; i < v.length; i++, offset += 4) view.setFloat32(offset, v[i], true);
+    }
   }
   return {
     modelTopology,
@@ -689,7 +703,7 @@ function isIndex(v: unknown): v is number {
 }
 
 /** A layer of a file topology (`{ class_name, config }`), its options and wrapped call. */
-function layerIn(json: unknown, where: string): { className: string; name: string; config: Record<string, unknown>; inner?: FileLayer["inner"]; batchShape?: Shape } {
+function layerIn(json: unknown, where: string, wrapped = false): { className: string; name: string; config: Record<string, unknown>; inner?: FileLayer["inner"]; batchShape?: Shape } {
   const l = record(json, where);
   const className = text(own(l, "class_name", where), `${where} class_name`);
   const entry = entryForClass(className, where);
@@ -705,7 +719,9 @@ function layerIn(json: unknown, where: string): { className: string; name: strin
   const options = optionsFromFile(className, config, "tfjs", at);
   let inner: FileLayer["inner"];
   if (entry.style === "wrapper") {
-    const innerJson = layerIn(own(config, "layer", `${at} config`), `${at} wrapped layer`);
+    // One level only: shapewise wraps layers, not wrappers (and a deep chain of them must not recurse without bound).
+    if (wrapped) fail(`shapewise: ${where} is a ${className} inside a wrapper; shapewise wraps only plain layers`);
+    const innerJson = layerIn(own(config, "layer", `${at} config`), `${at} wrapped layer`, true);
     inner = { className: innerJson.className, config: innerJson.config };
   }
   const shape = maybe(config, "batch_input_shape");
@@ -715,6 +731,12 @@ function layerIn(json: unknown, where: string): { className: string; name: strin
 /**
  * The model a TensorFlow.js topology describes (`modelTopology` of a
  * `model.json`: `Sequential` or `Model`), as a layer list for the builder.
+ * Calls may be written as TensorFlow.js and tf.keras 2 write them
+ * (`[["conv2d", 0, 0, {}]]`) or as Keras 3 does (`{ args, kwargs }`, which
+ * the Python converter copies from Keras 3 models).
+ *
+ * @example
+ * tfjsGraph(json.modelTopology).layers.map((l) => l.name); // ["input_1", "conv2d", ...]
  */
 export function tfjsGraph(topology: unknown): FileGraph {
   let top = record(topology, "modelTopology");
@@ -749,7 +771,7 @@ export function tfjsGraph(topology: unknown): FileGraph {
   const layers = layersJson.map((json, i): FileLayer => {
     const l = layerIn(json, `model layer ${i}`);
     const nodes = list(maybe(record(json, `model layer ${i}`), "inbound_nodes") ?? [], `layer '${l.name}' inbound_nodes`);
-    const calls = nodes.map((node, j) => list(node, `layer '${l.name}' call ${j}`).map((r, k) => refIn(r, `layer '${l.name}' call ${j} input ${k}`)));
+    const calls = nodes.map((node, j) => callInputs(node, `layer '${l.name}' call ${j}`));
     return { name: l.name, className: l.className, config: l.config, inner: l.inner, calls };
   });
   const ends = (key: string) => {
@@ -812,8 +834,13 @@ function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uin
         fail(`shapewise: weight '${name}' has shape ${valueText(w.shape)} in the file, but layer '${layer.name}' needs ${valueText(spec.shape)}`);
       }
       used.add(name);
-      const data = new Float32Array(w.bytes / 4);
-      for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(found.offset + 4 * i, true);
+      const start = bytes.byteOffset + found.offset;
+      let data: Float32Array;
+      if (LITTLE_ENDIAN && start % 4 === 0) data = new Float32Array(bytes.buffer.slice(start, start + w.bytes));
+      else {
+        data = new Float32Array(w.bytes / 4);
+        for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(found.offset + 4 * i, true);
+      }
       values.push({ shape: [...spec.shape], data });
     }
   }
