@@ -97,7 +97,10 @@ describe("plotModel", () => {
     const x = input({ shape: [8], name: "x" });
     const stem = x.dense({ units: 4, name: "stem" });
     const branches = [1, 2, 3].map((i) => stem.dense({ units: 2, name: `branch_${i}` }));
-    const m = model({ inputs: x, outputs: concatenate(branches, { name: "join" }) }) as unknown as Model;
+    // A second input whose layers share the rows: placing rows by parents alone pushes the branches aside.
+    const side = input({ shape: [8], name: "side" });
+    const sideOut = side.dense({ units: 2, name: "side_1" }).dense({ units: 2, name: "side_2" });
+    const m = model({ inputs: [x, side], outputs: [concatenate(branches, { name: "join" }), sideOut] }) as unknown as Model;
     const placed = boxes(plotModel(m));
     const middle = branches.reduce((sum, b) => sum + centre(placed.get(b.layerName)!), 0) / branches.length;
     expect(Math.abs(centre(placed.get("stem")!) - middle)).toBeLessThan(1);
