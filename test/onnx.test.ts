@@ -16,7 +16,7 @@ import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 
-import { ShapeError, add, average, clearSession, concatenate, dot, input, maximum, minimum, model, multiply, subtract } from "../src/index.js";
+import { ShapeError, add, average, clearSession, concatenate, dot, input, layers, maximum, minimum, model, multiply, subtract } from "../src/index.js";
 import type { Model, Tensor } from "../src/index.js";
 import { ONNX_CLASSES, toONNX } from "../src/io/onnx.js";
 import { ProtoWriter } from "../src/io/protobuf.js";
@@ -347,6 +347,20 @@ describe("whole models", () => {
     const m = model({ inputs: [left, right], outputs: add([encoder.apply(left), encoder.apply(right)]), seed: 2 }) as unknown as Model;
     expect(m.graph().nodes.filter((n) => n.layer.name === "encoder").map((n) => n.nodeIndex)).toEqual([0, 1]);
     await expectSameInOrt(m, "nested and shared");
+  });
+
+  it("a layer value applied twice: one set of weights in the file, both calls computed", async () => {
+    clearSession();
+    const shared = layers.dense({ units: 3, activation: "tanh", name: "shared" });
+    const a = input({ shape: [5], name: "a" });
+    const b = input({ shape: [5], name: "b" });
+    const m = model({ inputs: [a, b], outputs: [shared.apply(a), shared.apply(b)], seed: 4 }) as unknown as Model;
+    await expectSameInOrt(m, "shared dense");
+    const text = Buffer.from(toONNX(m)).toString("latin1");
+    // Both calls read the one kernel: a second copy would be named shared/kernel_1.
+    expect(text).toContain("shared/kernel");
+    expect(text).not.toContain("shared/kernel_1");
+    expect(text).not.toContain("shared/bias_1");
   });
 
   it("writes a model with a dynamic batch axis, named inputs and outputs, opset 17", async () => {

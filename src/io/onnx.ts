@@ -119,6 +119,7 @@ class GraphBuilder {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: Initializer[] = [];
   private readonly names = new Set<string>();
+  private readonly byHint = new Map<string, Initializer[]>();
   /** The channels-first twin of a channels-last value, when a layer already computed it. */
   readonly channelsFirst = new Map<string, string>();
 
@@ -149,10 +150,17 @@ class GraphBuilder {
   }
 
   floatConst(hint: string, dims: readonly number[], data: Float32Array | readonly number[]): string {
-    const name = this.fresh(hint);
     const values = data instanceof Float32Array ? data : Float32Array.from(data);
-    if (values.length !== dims.reduce((p, d) => p * d, 1)) throw new Error(`onnx: initializer ${name} has ${values.length} values for ${valueText(dims)}`);
-    this.initializers.push({ name, dims: [...dims], type: FLOAT, data: values });
+    if (values.length !== dims.reduce((p, d) => p * d, 1)) throw new Error(`onnx: initializer ${hint} has ${values.length} values for ${valueText(dims)}`);
+    // A shared layer's second call asks for the same weights under the same hint: write them once.
+    const same = (this.byHint.get(hint) ?? []).find(
+      (t) => t.dims.length === dims.length && t.dims.every((d, i) => d === dims[i]) && (t.data as Float32Array).every((v, i) => Object.is(v, values[i])),
+    );
+    if (same !== undefined) return same.name;
+    const name = this.fresh(hint);
+    const initializer: Initializer = { name, dims: [...dims], type: FLOAT, data: values };
+    this.initializers.push(initializer);
+    this.byHint.set(hint, [...(this.byHint.get(hint) ?? []), initializer]);
     return name;
   }
 
