@@ -142,9 +142,19 @@ const globalWriter: Writer = (c) => ({ data_format: formatOut(c.dataFormat), kee
 const spatialWriter =
   (key: string): Writer =>
   (c) => ({ [key]: c[snakeToCamel(key)], data_format: formatOut(c.dataFormat ?? "channelsLast") });
+/**
+ * Keras 3 RNN layers: the `RNN` base keys first (`get_config` merges the
+ * base config before the cell's), then the cell's, `seed` last.
+ */
 const recurrentWriter: Writer = (c, layer) => {
   const gates = layer.className !== "SimpleRNN";
   return {
+    return_sequences: c.returnSequences,
+    return_state: c.returnState,
+    go_backwards: c.goBackwards,
+    stateful: false,
+    unroll: false,
+    zero_output_for_mask: false,
     units: c.units,
     activation: c.activation,
     ...(gates ? { recurrent_activation: c.recurrentActivation } : {}),
@@ -164,12 +174,6 @@ const recurrentWriter: Writer = (c, layer) => {
     recurrent_dropout: new PyFloat(0),
     ...(layer.className === "GRU" ? { reset_after: c.resetAfter } : {}),
     seed: null,
-    return_sequences: c.returnSequences,
-    return_state: c.returnState,
-    go_backwards: c.goBackwards,
-    stateful: false,
-    unroll: false,
-    zero_output_for_mask: false,
   };
 };
 

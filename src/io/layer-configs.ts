@@ -78,16 +78,6 @@ export function camelKey(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/**
- * `camelCase` to `snake_case`, as TensorFlow.js and Keras write config keys.
- *
- * @example
- * snakeKey("dilationRate"); // "dilation_rate"
- */
-export function snakeKey(key: string): string {
-  return key.replace(/([A-Z])/g, (c) => `_${c.toLowerCase()}`);
-}
-
 /** Data-format values as files spell them, and as shapewise does. */
 const FORMAT_IN: Readonly<Record<string, string>> = { channels_last: "channelsLast", channels_first: "channelsFirst" };
 

@@ -26,6 +26,7 @@ import {
   batchShape,
   buildModel,
   callInputs,
+  isIndex,
   list,
   limitsOption,
   maybe,
@@ -36,7 +37,7 @@ import {
   text,
 } from "./graph-build.js";
 import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits } from "./graph-build.js";
-import { formatOut, optionsFromFile, snakeKey } from "./layer-configs.js";
+import { formatOut, optionsFromFile } from "./layer-configs.js";
 import { entryForClass, entryForLayer, innerLayer } from "./layer-registry.js";
 
 /** Weight files are little-endian float32: on such a machine they are copied, not converted value by value. */
@@ -696,10 +697,6 @@ function refIn(value: unknown, what: string): FileRef {
     fail(`shapewise: ${what} must be [layer name, node index, tensor index], got ${shortText(value)}`);
   }
   return { layer, nodeIndex, tensorIndex };
-}
-
-function isIndex(v: unknown): v is number {
-  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 }
 
 /** A layer of a file topology (`{ class_name, config }`), its options and wrapped call. */
