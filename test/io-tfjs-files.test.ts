@@ -157,6 +157,19 @@ describe("hostile and malformed files", () => {
       message: /shape sizes must be positive integers or null, got \[null, 2\.5\]/,
     },
     {
+      name: "an input size past 2^53",
+      change: (j) => JSON.stringify(j).replace('"batch_input_shape":[null,4]', '"batch_input_shape":[null,9007199254740993]'),
+      message: /input layer 'features' shape sizes must be positive integers or null, got \[null, 9007199254740992\]/,
+    },
+    {
+      name: "a negative weight size",
+      change: (j) => {
+        j.weightsManifest[0].weights[1].shape = [-3];
+        return j;
+      },
+      message: /weight 'hidden\/bias' shape must hold non-negative integers, got \[-3\]/,
+    },
+    {
       name: "a huge layer (10^15 parameters), refused before any weight is allocated",
       change: (j) => {
         j.modelTopology.config.layers[1].config.units = 1e12;
