@@ -5,8 +5,8 @@
  * without shape errors (lines and exit codes), `plot` to SVG, and the
  * sentences and exit codes of every usage mistake.
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -173,6 +173,32 @@ describe("plot", () => {
     expect(svg).toContain("conv2d: Conv2D");
     expect(svg).not.toContain("output:");
   });
+});
+
+describe("an installed package", () => {
+  it("runs its build (dist), not the sources, and reads model files without tsx or typescript", async () => {
+    // The layout npm gives an installed package: node_modules/shapewise with package.json, bin, dist and the kernels.
+    const project = path.join(tmp, "project");
+    const pkg = path.join(project, "node_modules/shapewise");
+    mkdirSync(path.join(pkg, "build"), { recursive: true });
+    execFileSync(process.execPath, [path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", path.join(pkg, "dist")], { cwd: repoRoot });
+    cpSync(path.join(repoRoot, "package.json"), path.join(pkg, "package.json"));
+    cpSync(path.join(repoRoot, "bin"), path.join(pkg, "bin"), { recursive: true });
+    cpSync(path.join(repoRoot, "build/shapewise-kernels.wasm"), path.join(pkg, "build/shapewise-kernels.wasm"));
+    const run = (...args: string[]) =>
+      new Promise<Run>((resolve) =>
+        execFile(process.execPath, [path.join(pkg, "bin/shapewise.mjs"), ...args], { cwd: project, encoding: "utf8" }, (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
+        ),
+      );
+    const summary = await run("summary", path.join(tmp, "tfjs/model.json"));
+    expect(summary.stderr).toBe("");
+    expect(summary.stdout).toBe(seed.modelB.summary(silent));
+    // Without the sources beside it, the command could only have run the build.
+    expect(existsSync(path.join(pkg, "src"))).toBe(false);
+    const help = await run("--help");
+    expect(help.stdout).toMatch(/^Usage: shapewise/);
+  }, 120_000);
 });
 
 describe("mistakes", () => {
