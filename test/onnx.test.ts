@@ -229,6 +229,10 @@ const CASES: readonly Case[] = [
   { label: "lstm backwards hard_sigmoid no bias", shape: [null, 4, 2], build: (x) => x.lstm({ units: 3, goBackwards: true, recurrentActivation: "hard_sigmoid", useBias: false }) },
   { label: "gru resetAfter", shape: [null, 5, 3], build: (x) => x.gru({ units: 4, returnSequences: true }) },
   { label: "gru resetAfter false", shape: [null, 5, 3], build: (x) => x.gru({ units: 4, resetAfter: false }) },
+  // Activations with ONNX alpha/beta values: elu (alpha only), linear as Affine and hard_sigmoid (both).
+  { label: "gru elu", shape: [null, 5, 3], build: (x) => x.gru({ units: 3, activation: "elu", returnSequences: true }) },
+  { label: "lstm linear with hard_sigmoid gates", shape: [null, 4, 3], build: (x) => x.lstm({ units: 3, activation: "linear", recurrentActivation: "hard_sigmoid" }) },
+  { label: "simpleRNN softsign", shape: [null, 4, 3], build: (x) => x.simpleRNN({ units: 3, activation: "softsign" }) },
   { label: "bidirectional lstm concat", shape: [null, 5, 3], build: (x) => x.bidirectional((t: any) => t.lstm({ units: 3, returnSequences: true })) },
   { label: "bidirectional gru sum", shape: [null, 5, 3], build: (x) => x.bidirectional((t: any) => t.gru({ units: 3 }), { mergeMode: "sum" }) },
   { label: "bidirectional simpleRNN mul", shape: [null, 4, 2], build: (x) => x.bidirectional((t: any) => t.simpleRNN({ units: 2, returnSequences: true }), { mergeMode: "mul" }) },
@@ -247,6 +251,16 @@ describe("every mappable layer family runs in onnxruntime with shapewise's outpu
       await expectSameInOrt(m, c.label, { indexBound: c.indexBound });
     });
   }
+
+  it("writes activation_alpha and activation_beta only with values (the ONNX checker refuses an empty list)", () => {
+    const bytes = (build: Build) => Buffer.from(toONNX(chain([null, 4, 3], build)));
+    const elu = bytes((x) => x.gru({ units: 2, activation: "elu" }));
+    expect(elu.includes("activation_alpha")).toBe(true);
+    expect(elu.includes("activation_beta")).toBe(false);
+    const plain = bytes((x) => x.gru({ units: 2 }));
+    expect(plain.includes("activation_alpha")).toBe(false);
+    expect(bytes((x) => x.lstm({ units: 2, recurrentActivation: "hard_sigmoid" })).includes("activation_beta")).toBe(true);
+  });
 
   it("returnState gives the output and every state", async () => {
     clearSession();

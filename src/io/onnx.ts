@@ -880,10 +880,11 @@ function recurrentPass(g: GraphBuilder, layer: Layer, hint: string, x: string, s
         ? [cellActivation(layer, s.recurrentActivation), cellActivation(layer, s.activation), cellActivation(layer, s.activation)]
         : [cellActivation(layer, s.recurrentActivation), cellActivation(layer, s.activation)];
   const attrs: Record<string, AttrValue> = { hidden_size: int(u), activations: strs(acts.map((a) => a.op)) };
-  if (acts.some((a) => a.alpha !== undefined)) {
-    attrs.activation_alpha = { kind: "floats", v: acts.filter((a) => a.alpha !== undefined).map((a) => a.alpha!) };
-    attrs.activation_beta = { kind: "floats", v: acts.filter((a) => a.beta !== undefined).map((a) => a.beta!) };
-  }
+  // Each list holds the values of the activations that take one, in order; an empty list is left out.
+  const alphas = acts.filter((a) => a.alpha !== undefined).map((a) => a.alpha!);
+  const betas = acts.filter((a) => a.beta !== undefined).map((a) => a.beta!);
+  if (alphas.length > 0) attrs.activation_alpha = { kind: "floats", v: alphas };
+  if (betas.length > 0) attrs.activation_beta = { kind: "floats", v: betas };
   if (s.kind === "GRU") attrs.linear_before_reset = int(s.resetAfter ? 1 : 0);
   const source = s.goBackwards ? reverseSteps(g, x, `${hint}/go_backwards`) : x;
   // ONNX recurrent ops read `[steps, batch, features]`.
