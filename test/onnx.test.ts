@@ -410,6 +410,17 @@ describe("configurations ONNX cannot express", () => {
     expect(() => toONNX(m)).toThrow("shapewise: toONNX cannot export layer 'conv2d_transpose' (Conv2DTranspose): transposed convolution needs known spatial sizes, got input [null, null, 4, 2]");
   });
 
+  it("refuses what is not a model, and bad options", () => {
+    expect(() => toONNX({} as never)).toThrow("shapewise: toONNX expects a model, got {}");
+    expect(() => toONNX(null as never)).toThrow("shapewise: toONNX expects a model, got null");
+    const m = chain([null, 2], (x) => x.dense({ units: 1 }));
+    expect(() => toONNX(m, { opset: 18 } as never)).toThrow("shapewise: toONNX has no option 'opset' (options: docString, producerVersion)");
+    expect(() => toONNX(m, { docString: 3 } as never)).toThrow("shapewise: toONNX docString must be a string, got 3");
+    const bytes = Buffer.from(toONNX(m, { docString: "a tiny regressor", producerVersion: "0.1.0" }));
+    expect(bytes.includes("a tiny regressor")).toBe(true);
+    expect(bytes.includes("0.1.0")).toBe(true);
+  });
+
   it("every class of the catalog has a mapping", () => {
     const catalog = [
       "Dense", "Activation", "Embedding", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",

@@ -20,7 +20,7 @@
  * writeFileSync("model.onnx", toONNX(m));
  * ```
  */
-import { fail, valueText } from "../checks.js";
+import { configObject, fail, valueText } from "../checks.js";
 import type { Shape } from "../checks.js";
 import { transposeAxis } from "../kernels/conv-transpose.js";
 import { convOutputGeometry } from "../kernels/padding.js";
@@ -1283,6 +1283,11 @@ function encodeValueInfo(name: string, shape: Shape, elemType: number): ProtoWri
  * ```
  */
 export function toONNX(m: ExportableModel, options: OnnxExportOptions = {}): Uint8Array {
+  if (m === null || typeof m !== "object" || typeof (m as Partial<ExportableModel>).graph !== "function") fail(`shapewise: toONNX expects a model, got ${valueText(m)}`);
+  const opts = configObject("toONNX", options, ["docString", "producerVersion"]);
+  for (const key of ["docString", "producerVersion"] as const) {
+    if (opts[key] !== undefined && typeof opts[key] !== "string") fail(`shapewise: toONNX ${key} must be a string, got ${valueText(opts[key])}`);
+  }
   const g = new GraphBuilder();
   const graph = m.graph();
   const inputNames = graph.inputs.map((ref) => {
