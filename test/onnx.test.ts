@@ -16,7 +16,7 @@ import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 
-import { ShapeError, add, average, clearSession, concatenate, dot, input, layers, maximum, minimum, model, multiply, subtract } from "../src/index.js";
+import { ShapeError, add, average, clearSession, concatenate, dot, input, layers, maximum, minimum, model, multiply, subtract, tensor } from "../src/index.js";
 import type { Model, Tensor } from "../src/index.js";
 import { ONNX_CLASSES, toONNX } from "../src/io/onnx.js";
 import { ProtoWriter } from "../src/io/protobuf.js";
@@ -523,6 +523,18 @@ describe("predictAsync", () => {
     const got = (await two.predictAsync([xa, xb] as never, { backend: "onnxruntime" })) as unknown as Record<string, Tensor>;
     expect(Object.keys(got)).toEqual(["sum", "product"]);
     for (const k of ["sum", "product"]) expectClose(got[k].data, want[k].data, `record output ${k}`, TOL);
+  });
+
+  it("is typed as predict is: the batch size and output shape are known to the compiler", async () => {
+    clearSession();
+    const x = input({ shape: [6] });
+    const typed = model({ inputs: x, outputs: x.dense({ units: 4, activation: "relu" }), seed: 2 });
+    // These lines fail `npm run typecheck` if the result type is not Tensor<[2, 4]>.
+    const y: Tensor<[2, 4]> = await typed.predictAsync(tensor([2, 6], new Float32Array(12).fill(0.5)), { backend: "onnxruntime" });
+    const z: Tensor<[2, 4]> = typed.predict(tensor([2, 6], new Float32Array(12).fill(0.5)));
+    expectClose(y.data, z.data, "typed predictAsync", TOL);
+    const bytes: Uint8Array = typed.toONNX();
+    expect(bytes.length).toBeGreaterThan(0);
   });
 
   it("makes a new session after setWeights", async () => {
