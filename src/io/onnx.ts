@@ -23,6 +23,7 @@
 import { configObject, fail, valueText } from "../checks.js";
 import type { Shape } from "../checks.js";
 import { transposeAxis } from "../kernels/conv-transpose.js";
+import { transpose } from "../kernels/reshape-ops.js";
 import { convOutputGeometry } from "../kernels/padding.js";
 import { aspectWindow } from "../kernels/preprocess-image.js";
 import type { Tensor } from "../kernels/tensor.js";
@@ -178,34 +179,6 @@ class GraphBuilder {
 // ---------------------------------------------------------------------------
 // Tensor helpers (weights rearranged at export time, not in the graph)
 // ---------------------------------------------------------------------------
-
-/** `t` with its axes permuted: output axis `i` is input axis `perm[i]`. */
-function permute(t: Tensor, perm: readonly number[]): Tensor {
-  const shape = perm.map((p) => t.shape[p]);
-  const inStrides = stridesOf(t.shape);
-  const out = new Float32Array(t.data.length);
-  const index = new Array<number>(shape.length).fill(0);
-  for (let o = 0; o < out.length; o++) {
-    let src = 0;
-    for (let k = 0; k < shape.length; k++) src += index[k] * inStrides[perm[k]];
-    out[o] = t.data[src];
-    for (let k = shape.length - 1; k >= 0; k--) {
-      if (++index[k] < shape[k]) break;
-      index[k] = 0;
-    }
-  }
-  return { shape, data: out };
-}
-
-function stridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let k = shape.length - 1; k >= 0; k--) {
-    strides[k] = s;
-    s *= shape[k];
-  }
-  return strides;
-}
 
 /** Gate blocks along the last axis of `[rows, g * units]`, reordered and transposed to ONNX's `[g * units, rows]`. */
 function gatesToOnnx(t: Tensor, units: number, order: readonly number[]): Float32Array {
@@ -422,7 +395,7 @@ const convolution: Mapping = (e) => {
   const y = inChannelsFirst(e, r, (x) => {
     if (kind === "conv") {
       const k = e.weights[0];
-      const w = permute(k, kernelPerm);
+      const w = transpose(k, kernelPerm);
       const groups = (e.config.groups as number | undefined) ?? 1;
       return g.op1("Conv", [x, g.floatConst(`${layer.name}/kernel`, w.shape, w.data), ...biasName()], `${layer.name}/conv`, { ...window, group: int(groups) });
     }
@@ -430,7 +403,7 @@ const convolution: Mapping = (e) => {
     const dk = e.weights[0];
     const channels = dk.shape[r];
     const multiplier = dk.shape[r + 1];
-    const w = permute({ shape: [...dk.shape.slice(0, r), 1, channels * multiplier], data: dk.data }, kernelPerm);
+    const w = transpose({ shape: [...dk.shape.slice(0, r), 1, channels * multiplier], data: dk.data }, kernelPerm);
     const depthwiseBias = kind === "depthwise" ? biasName() : [];
     const depth = g.op1("Conv", [x, g.floatConst(`${layer.name}/depthwise_kernel`, w.shape, w.data), ...depthwiseBias], `${layer.name}/depthwise`, {
       ...window,
@@ -438,7 +411,7 @@ const convolution: Mapping = (e) => {
     });
     if (kind === "depthwise") return depth;
     const pk = e.weights[1];
-    const pw = permute(pk, kernelPerm);
+    const pw = transpose(pk, kernelPerm);
     return g.op1("Conv", [depth, g.floatConst(`${layer.name}/pointwise_kernel`, pw.shape, pw.data), ...biasName()], `${layer.name}/pointwise`, {
       kernel_shape: ints(new Array<number>(r).fill(1)),
     });
@@ -470,7 +443,7 @@ const convTranspose: Mapping = (e) => {
     extra.push(Math.max(-end, 0));
   });
   const k = e.weights[0];
-  const w = permute(k, [r + 1, r, ...Array.from({ length: r }, (_, i) => i)]);
+  const w = transpose(k, [r + 1, r, ...Array.from({ length: r }, (_, i) => i)]);
   const useBias = e.config.useBias !== false;
   const bias = e.weights[e.weights.length - 1];
   const y = inChannelsFirst(e, r, (x) =>

@@ -7,8 +7,15 @@
 import { checkTensor, sizeOf } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 
-/** Row-major strides of a shape: `strides[i]` is the distance between neighbours along axis `i`. */
-function stridesOf(shape: readonly number[]): number[] {
+/**
+ * Row-major strides of a shape: `strides[i]` is the distance between neighbours along axis `i`.
+ *
+ * @example
+ * ```ts
+ * stridesOf([2, 3, 4]); // [12, 4, 1]
+ * ```
+ */
+export function stridesOf(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {

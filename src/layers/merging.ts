@@ -7,7 +7,7 @@
  */
 import { configObject, fail, oneOf, optionalBoolean, optionalName, valueText } from "../checks.js";
 import type { Dim, Shape } from "../checks.js";
-import { transpose } from "../kernels/reshape-ops.js";
+import { stridesOf, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
@@ -114,17 +114,6 @@ function elementwiseShape(method: MergeKind, shapes: readonly Shape[]): Shape {
     running = next;
   }
   return [batch, ...running];
-}
-
-/** The row-major strides of a shape. */
-function stridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let k = shape.length - 1; k >= 0; k--) {
-    strides[k] = s;
-    s *= shape[k];
-  }
-  return strides;
 }
 
 /**
