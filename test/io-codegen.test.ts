@@ -20,6 +20,7 @@ import type { AnyModel } from "../src/io/graph-build.js";
 import { modelFromKerasJSON } from "../src/io/keras-json.js";
 import { modelFromTfjsArtifacts, modelToTfjsArtifacts, tfjsModelJson } from "../src/io/tfjs-format.js";
 import { checkProject } from "./support/tsc.js";
+import { seedModel } from "./support/seed-models.js";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const workDir = join(repoRoot, ".vitest-tmp", "codegen");
@@ -32,18 +33,6 @@ function viaTfjs(m: AnyModel): AnyModel {
   return modelFromTfjsArtifacts(tfjsModelJson(a), new Uint8Array(a.weightData));
 }
 
-function seedModel(padding: "valid" | "same", kind: "model" | "sequential") {
-  const inputs = input({ shape: [28, 28, 1] });
-  const outputs = inputs
-    .conv2d({ filters: 32, kernelSize: 3, activation: "relu", padding })
-    .maxPooling2d({ poolSize: 2 })
-    .conv2d({ filters: 64, kernelSize: 3, activation: "relu" })
-    .maxPooling2d({ poolSize: 2 })
-    .conv2d({ filters: 128, kernelSize: 3, activation: "relu" })
-    .flatten()
-    .dense({ units: 10, activation: "softmax" });
-  return kind === "model" ? model({ inputs, outputs }) : sequential({ inputs, outputs });
-}
 
 interface Case {
   readonly file: string;

@@ -15,6 +15,7 @@ import type { AnyModel } from "../src/io/graph-build.js";
 import { modelFromKerasJSON, pythonFloat, toKerasJSON } from "../src/io/keras-json.js";
 import { createRandom } from "../src/kernels/random.js";
 import { expectClose } from "./support/compare.js";
+import { seedModel } from "./support/seed-models.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seedA = JSON.parse(readFileSync(path.join(here, "fixtures/io/seed-model-a.json"), "utf8"));
@@ -35,16 +36,7 @@ function randomInput(shape: readonly (number | null)[], seed: number, below?: nu
 describe("toKerasJSON", () => {
   it("writes seed Model A as Keras 3.15.1's model.to_json() text, byte for byte (Keras 3 names)", () => {
     clearSession();
-    const inputs = input({ shape: [28, 28, 1] });
-    const outputs = inputs
-      .conv2d({ filters: 32, kernelSize: 3, activation: "relu" })
-      .maxPooling2d({ poolSize: 2 })
-      .conv2d({ filters: 64, kernelSize: 3, activation: "relu" })
-      .maxPooling2d({ poolSize: 2 })
-      .conv2d({ filters: 128, kernelSize: 3, activation: "relu" })
-      .flatten()
-      .dense({ units: 10, activation: "softmax" });
-    const m = sequential({ inputs, outputs });
+    const m = seedModel("valid", "sequential");
     expect(toKerasJSON(m, { names: "keras3" })).toBe(seedA.keras3_to_json_text);
     // The method on Model is the same writer.
     expect(m.toKerasJSON({ names: "keras3" })).toBe(seedA.keras3_to_json_text);

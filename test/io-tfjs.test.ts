@@ -21,6 +21,7 @@ import { createRandom } from "../src/kernels/random.js";
 import { loadModel, modelFromTfjsArtifacts, modelToTfjsArtifacts, saveModel, tfjsModelJson } from "../src/io/tfjs-format.js";
 import type { TfjsArtifacts } from "../src/io/tfjs-format.js";
 import { expectClose } from "./support/compare.js";
+import { seedModel } from "./support/seed-models.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seedA = JSON.parse(readFileSync(path.join(here, "fixtures/io/seed-model-a.json"), "utf8"));
@@ -85,16 +86,7 @@ beforeAll(async () => {
 describe("shapewise -> TensorFlow.js", () => {
   it("writes seed Model A exactly as TensorFlow.js 4.22 does (key order included), names in the tfjs scheme", () => {
     clearSession();
-    const inputs = input({ shape: [28, 28, 1] });
-    const outputs = inputs
-      .conv2d({ filters: 32, kernelSize: 3, activation: "relu" })
-      .maxPooling2d({ poolSize: 2 })
-      .conv2d({ filters: 64, kernelSize: 3, activation: "relu" })
-      .maxPooling2d({ poolSize: 2 })
-      .conv2d({ filters: 128, kernelSize: 3, activation: "relu" })
-      .flatten()
-      .dense({ units: 10, activation: "softmax" });
-    const m = sequential({ inputs, outputs });
+    const m = seedModel("valid", "sequential");
     const a = modelToTfjsArtifacts(m, { names: "tfjs" });
     const json = tfjsModelJson(a, "./model.weights.bin");
     // Byte equality of the serialised text: same keys, same order, same values.

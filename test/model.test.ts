@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { clearSession, input, model, sequential } from "../src/index.js";
 import type { SummaryOptions } from "../src/index.js";
 import { repoRoot } from "./support/tsc.js";
+import { seedChain } from "./support/seed-models.js";
 
 function fixture(name: string): string {
   return readFileSync(path.join(repoRoot, "test/fixtures/summaries", `${name}.txt`), "utf8");
@@ -15,18 +16,6 @@ function fixture(name: string): string {
 
 const silent: SummaryOptions = { printFn: () => {} };
 
-function seedOutputs(padding: "valid" | "same") {
-  const inputs = input({ shape: [28, 28, 1] });
-  const outputs = inputs
-    .conv2d({ filters: 32, kernelSize: 3, activation: "relu", padding })
-    .maxPooling2d({ poolSize: 2 })
-    .conv2d({ filters: 64, kernelSize: 3, activation: "relu" })
-    .maxPooling2d({ poolSize: 2 })
-    .conv2d({ filters: 128, kernelSize: 3, activation: "relu" })
-    .flatten()
-    .dense({ units: 10, activation: "softmax" });
-  return { inputs, outputs };
-}
 
 function mnistConvnet() {
   const inputs = input({ shape: [28, 28, 1] });
@@ -73,9 +62,9 @@ beforeEach(() => clearSession());
 
 describe("the seed models", () => {
   it("Model B, built after Model A in one process, prints the expected tf.keras 2 table", () => {
-    const a = seedOutputs("valid");
+    const a = seedChain("valid");
     const modelA = model(a);
-    const b = seedOutputs("same");
+    const b = seedChain("same");
     const modelB = model(b);
     const printed: string[] = [];
     const text = modelB.summary({ printFn: (line) => printed.push(line) });
@@ -120,7 +109,7 @@ describe("the seed models", () => {
   });
 
   it("Model A prints its own table in the same layout", () => {
-    const text = model(seedOutputs("valid")).summary(silent);
+    const text = model(seedChain("valid")).summary(silent);
     expect(text).toContain(' input_1 (InputLayer)        [(None, 28, 28, 1)]       0         \n');
     expect(text).toContain(" max_pooling2d (MaxPooling2D  (None, 13, 13, 32)       0         \n )                                                               \n");
     expect(text).toContain("Total params: 104,202\n");
@@ -129,7 +118,7 @@ describe("the seed models", () => {
   it.each(["A", "B"] as const)("Model %s as a Sequential reproduces every reference style", (which) => {
     for (const [style, options] of styles.concat([["keras3-wide", { style: "keras3", lineLength: 88 }]])) {
       clearSession();
-      const m = sequential(seedOutputs(which === "A" ? "valid" : "same"));
+      const m = sequential(seedChain(which === "A" ? "valid" : "same"));
       expect(m.summary({ ...options, ...silent }), style).toBe(fixture(`seed_model_${which}.${style}`));
     }
   });
@@ -185,7 +174,7 @@ describe("names", () => {
 
 describe("summary data first", () => {
   it("rows carry names, shapes and counts as data", () => {
-    const m = model(seedOutputs("same"));
+    const m = model(seedChain("same"));
     const data = m.summaryData();
     expect(data.rows).toHaveLength(8);
     expect(data.rows[1]).toMatchObject({ className: "Conv2D", outputShape: [null, 28, 28, 32], params: 320, inputShapes: [[null, 28, 28, 1]] });
