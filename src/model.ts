@@ -247,6 +247,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
         isInput,
         inputShapes: isInput ? [nodeOutputShapes(first)[0]] : first.inbound.map((i) => i.shape),
         outputShape: nodeOutputShapes(first)[0],
+        outputShapes: nodeOutputShapes(first),
         params: layer.countParams(),
         trainableParams: count(true),
         nonTrainableParams: count(false),

@@ -52,7 +52,7 @@ function checkSharedInputs(layer: Layer, shapes: readonly Shape[]): void {
   }
 }
 
-/** The layers with weights that lead to a tensor, and every tensor on the way. */
+/** The layers with weights that lead to a tensor (its own included), and every tensor on the way. */
 function ancestry(t: SymbolicTensorImpl): { layers: Set<Layer>; tensors: Set<SymbolicTensorImpl> } {
   const layers = new Set<Layer>();
   const tensors = new Set<SymbolicTensorImpl>();
@@ -82,8 +82,10 @@ export function checkSharedAncestor(method: string, operands: readonly SymbolicT
   }
   const base = shared === "none" ? new Set<Layer>() : ancestry(shared).layers;
   const lines = operands.map(ancestry);
+  // Descent is judged by weights: a sibling output of the shared tensor's
+  // layer (an RNN's state) holds the same layers, which is all the count needs.
   lines.forEach((line, i) => {
-    if (shared instanceof SymbolicTensorImpl && !line.tensors.has(shared)) {
+    if (shared instanceof SymbolicTensorImpl && [...base].some((layer) => !line.layers.has(layer))) {
       fail(`shapewise: ${method} input ${i + 1} does not descend from the shared tensor of ${shared.layer.name}`);
     }
   });

@@ -233,10 +233,10 @@ describe("merges and combinators", () => {
   });
 
   it("a branch that reaches outside its start is refused, since its total would be wrong", () => {
-    const x = input({ shape: [4] });
+    const x = input({ shape: [4] }).dense({ units: 4, name: "trunk" });
     const outside = input({ shape: [4] }).dense({ units: 4 });
     expect(() => x.branches([(b) => b.dense({ units: 4 }), () => outside], { merge: "add" })).toThrow(
-      "shapewise: branches input 2 does not descend from the shared tensor of input_1",
+      "shapewise: branches input 2 does not descend from the shared tensor of trunk",
     );
     expect(() => x.residual(() => 3 as never)).toThrow("shapewise: residual main branch must return a symbolic tensor, got 3");
     // A model already applied before the start, applied again inside a branch, would count twice.
@@ -357,5 +357,22 @@ describe("the functional API guide's other models, through the model API", () =>
     const autoencoder = model({ inputs: encoderInput, outputs: decoderOutput, name: "autoencoder" });
     expect(encoder.summary({ ...silent, style: "keras3" })).toBe(fixture("keras_io_encoder.keras3-76"));
     expect(autoencoder.summary({ ...silent, style: "keras3" })).toBe(fixture("keras_io_autoencoder.keras3-76"));
+  });
+});
+
+describe("layers with several outputs in summaries", () => {
+  it("print the list of their output shapes, as each framework prints a list", () => {
+    const x = input({ shape: [5, 2] });
+    const [o, h, c] = x.lstm({ units: 3, returnState: true });
+    const m = model({ inputs: x, outputs: [o, h, c], shared: o });
+    expect(m.countParams()).toBe(72);
+    expect(m.summaryData().rows[1].outputShapes).toEqual([
+      [null, 3],
+      [null, 3],
+      [null, 3],
+    ]);
+    expect(m.summary({ ...silent, style: "keras3" })).toContain("│ lstm (LSTM)                     │ [(None, 3), (None, 3), │            72 │");
+    expect(m.summary({ ...silent })).toContain(" lstm (LSTM)                 [(None, 3),               72");
+    expect(m.summary({ ...silent, style: "tfjs" })).toContain("[[null,3],[null,3],[null,");
   });
 });

@@ -221,7 +221,11 @@ describe("runtime errors", () => {
     ],
     ["a value that is not a tensor", () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: [1, 2] }), "shapewise: multiHeadAttention value must be a symbolic tensor, got [1, 2]"],
     ["a null value", () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: null }), "shapewise: multiHeadAttention value must be a symbolic tensor, got null"],
-    ["a shared tensor the inputs do not meet in", () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: seq(), shared: seq() }), "shapewise: multiHeadAttention input 1 does not descend from the shared tensor of input_"],
+    [
+      "a shared tensor the inputs do not meet in",
+      () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: seq(), shared: seq().dense({ units: 2 }) }),
+      "shapewise: multiHeadAttention input 1 does not descend from the shared tensor of dense",
+    ],
     ["a key that is not a tensor", () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: seq(), key: "k" }), "shapewise: multiHeadAttention key must be a symbolic tensor, got 'k'"],
     [
       "an unknown option",

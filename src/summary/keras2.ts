@@ -94,7 +94,9 @@ export function formatKeras2(data: SummaryData, options: Keras2Options = {}): st
 }
 
 function layerFields(data: SummaryData, row: SummaryRow): string[] {
-  const shape = pythonTuple(row.outputShape);
+  // A layer with several outputs prints Python's list of tuples, as tf.keras's `output_shape` is one.
+  const several = row.outputShapes !== undefined && row.outputShapes.length > 1;
+  const shape = several ? `[${row.outputShapes!.map(pythonTuple).join(", ")}]` : pythonTuple(row.outputShape);
   // A functional model's InputLayer reports its output_shape as a one-element list.
   const outputShape = row.isInput && data.kind === "functional" ? `[${shape}]` : shape;
   return [`${row.names.keras2} (${row.className})`, outputShape, String(row.params)];

@@ -75,7 +75,9 @@ export function formatKeras3(data: SummaryData, options: Keras3Options = {}): st
 }
 
 function layerFields(row: SummaryRow, sequentialLike: boolean): string[] {
-  const fields = [`${row.names.keras3} (${row.className})`, kerasShape(row.outputShape), thousands(row.params)];
+  // Keras 3 prints several outputs as `str()` of the list of their shapes, quotes removed.
+  const shapes = row.outputShapes !== undefined && row.outputShapes.length > 1 ? `[${row.outputShapes.map(kerasShape).join(", ")}]` : kerasShape(row.outputShape);
+  const fields = [`${row.names.keras3} (${row.className})`, shapes, thousands(row.params)];
   if (!sequentialLike) {
     const connections = row.inbound.map((c) => connectionLabel(c, "keras3")).join(", ");
     fields.push(connections === "" ? "-" : connections);

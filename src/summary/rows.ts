@@ -43,6 +43,12 @@ export interface SummaryRow {
   /** Shapes this layer receives (the input layer receives its own shape). */
   readonly inputShapes: readonly (readonly SummaryDim[])[];
   readonly outputShape: readonly SummaryDim[];
+  /**
+   * Every output's shape, for a layer with several (an RNN with
+   * `returnState`, an unmerged bidirectional, a nested model): Keras prints
+   * them as a list. Absent or of length 1 otherwise.
+   */
+  readonly outputShapes?: readonly (readonly SummaryDim[])[];
   /** All weights of the layer, trainable or not (Keras `count_params()`). */
   readonly params: number;
   readonly trainableParams: number;
