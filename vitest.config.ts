@@ -13,6 +13,7 @@ const KERNEL_INDEPENDENT = [
   "test/catalog-rejection.test.ts",
   "test/cli.test.ts",
   "test/diagnostics.test.ts",
+  "test/graph-agreement.test.ts",
   "test/plot.test.ts",
   "test/rejection-agreement.test.ts",
   "test/summary.test.ts",
