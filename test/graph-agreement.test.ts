@@ -180,6 +180,7 @@ describe("types agree with the runtime over generated functional graphs", () => 
       "merge:minimum",
       "merge:concatenate",
       "merge:dot",
+      "merge:broadcast",
       "merge-shared:tensor",
       "merge-shared:none",
       "residual",

@@ -71,7 +71,12 @@ export interface LayerCall {
   readonly config: { readonly [key: string]: ConfigValue };
 }
 
-/** The element-wise merges. */
+/**
+ * The element-wise merges.
+ *
+ * @example
+ * ELEMENTWISE.includes("add"); // true
+ */
 export const ELEMENTWISE = ["add", "subtract", "multiply", "average", "maximum", "minimum"] as const;
 
 /**
@@ -191,7 +196,12 @@ export interface Graph {
   readonly expectedParams: number | "number";
 }
 
-/** Options of {@link generateGraphs}. */
+/**
+ * Options of {@link generateGraphs}.
+ *
+ * @example
+ * const options: GraphOptions = { seed: 1, count: 10, minOps: 1, maxOps: 3 };
+ */
 export interface GraphOptions {
   readonly seed: number;
   readonly count: number;
@@ -267,12 +277,22 @@ function runStep(step: Step, rt: readonly Runtime[], made: Made): Runtime[] {
   }
 }
 
-/** The tensors a step makes, by number. */
+/**
+ * The tensors a step makes, by number.
+ *
+ * @example
+ * stepOutputs({ kind: "call", out: 3, from: 2, call: { method: "dropout", config: { rate: 0.5 } } }); // [3]
+ */
 export function stepOutputs(step: Step): readonly number[] {
   return "outs" in step ? step.outs : [step.out];
 }
 
-/** The tensors a step reads, by number (the `shared` tensor too). */
+/**
+ * The tensors a step reads, by number (the `shared` tensor too).
+ *
+ * @example
+ * stepInputs({ kind: "merge", out: 4, fn: "add", from: [2, 3], options: {}, shared: 1 }); // [2, 3, 1]
+ */
 export function stepInputs(step: Step): readonly number[] {
   switch (step.kind) {
     case "input":
@@ -289,7 +309,12 @@ export function stepInputs(step: Step): readonly number[] {
   }
 }
 
-/** Puts values in a layout: the value, a list, or a record. */
+/**
+ * Puts values in a layout: the value, a list, or a record.
+ *
+ * @example
+ * arrange({ keys: ["a", "b"] }, [x, y]); // { a: x, b: y }
+ */
 export function arrange<T>(layout: Layout, values: readonly T[]): T | readonly T[] | Record<string, T> {
   if (layout === "single") return values[0];
   if (layout === "list") return values;
@@ -326,6 +351,11 @@ type P = number | "number";
  * the sum less the shared ancestor once per extra operand with `shared`,
  * the sum with `"none"` or when at most one operand carries parameters,
  * `number` otherwise (an operand of total `number` counts as carrying).
+ *
+ * @example
+ * mergeParams([20, 0], undefined); // 20
+ * mergeParams([20, 12], undefined); // "number"
+ * mergeParams([20, 12], 8); // 24
  */
 export function mergeParams(operands: readonly P[], shared: P | "none" | undefined): P {
   const sum = operands.some((p) => p === "number") ? "number" : (operands as number[]).reduce((a, b) => a + b, 0);
@@ -620,7 +650,7 @@ class Drawing {
     );
   }
 
-  /** A few calls from `shape`, the last one giving `last` (a call maker) when asked. */
+  /** `count` calls from `shape` that keep it; without `keep`, the last one may change it. */
   drawCalls(shape: readonly Dim[], count: number, keep: boolean): LayerCall[] {
     const calls: LayerCall[] = [];
     for (let i = 0; i < count; i++) calls.push(this.drawCall(shape, true));
@@ -810,57 +840,55 @@ function layoutFor(d: Drawing, count: number, prefix: string): Layout {
 }
 
 function drawGraph(g: Gen, id: number, options: GraphOptions): Graph {
-  {
-    const d = new Drawing(g, id);
-    const inputs = drawInputs(d);
-    const ops = d.int(options.minOps ?? 2, options.maxOps ?? 5);
-    const table: [number, () => boolean][] = [
-      [3, () => d.opElementwise()],
-      [2, () => d.opConcatenate()],
-      [1, () => d.opDot()],
-      [2, () => d.opResidual()],
-      [2, () => d.opBranches()],
-      [1, () => d.opValue()],
-      [2, () => d.opSubmodel()],
-      [1, () => d.opChain()],
-    ];
-    const weight = table.reduce((s, [w]) => s + w, 0);
-    for (let done = 0, tries = 0; done < ops && tries < ops * 6; tries++) {
-      let r = d.int(0, weight - 1);
-      const [, op] = table.find(([w]) => (r -= w) < 0)!;
-      if (op()) done++;
-    }
-    const outputs = drawOutputs(d, inputs);
-    const inputLayout = inputs.length === 1 && d.chance(0.8) ? "single" : layoutFor(d, inputs.length, "in_");
-    const outputLayout = layoutFor(d, outputs.length, "out_");
-    const name = `g${id}`;
-    const base = { steps: d.steps, inputs, inputLayout, outputs, outputLayout, name };
-    let shared = outputs.length > 1 ? d.drawShared(outputs, 0.8) : undefined;
-    let built: Model | undefined;
-    for (const attempt of shared === undefined ? [undefined] : [shared, undefined]) {
-      // The runtime judges the model's shared option too; without it when it refuses.
-      try {
-        built = buildGraph({ ...base, ...(attempt !== undefined ? { shared: attempt } : {}) }).model;
-        shared = attempt;
-        break;
-      } catch (error) {
-        if (!(error instanceof ShapeError)) throw error;
-        if (attempt === undefined) throw new Error(`graph generator: graph ${id} refused: ${error.message}\n${JSON.stringify({ ...base, infos: d.infos.map((t) => t.inputs) })}`);
-      }
-    }
-    if (built === undefined) throw new Error(`graph generator: graph ${id} not built`);
-    const sharedParams = shared === undefined || shared === "none" ? shared : d.infos[shared].params;
-    const expectedParams = mergeParams(
-      outputs.map((o) => d.infos[o].params),
-      sharedParams,
-    );
-    const params = built.countParams();
-    if (expectedParams !== "number" && expectedParams !== params) {
-      throw new Error(`graph generator: graph ${id}: the type-level rules give ${expectedParams}, the runtime counts ${params}`);
-    }
-    const outputShapes = outputs.length === 1 && outputLayout === "single" ? [built.outputShape as readonly Dim[]] : (Object.values(built.outputShape as object) as Dim[][]);
-    return { id, ...base, ...(shared !== undefined ? { shared } : {}), tensors: d.infos, outputShapes, params, expectedParams };
+  const d = new Drawing(g, id);
+  const inputs = drawInputs(d);
+  const ops = d.int(options.minOps ?? 2, options.maxOps ?? 5);
+  const table: [number, () => boolean][] = [
+    [3, () => d.opElementwise()],
+    [2, () => d.opConcatenate()],
+    [1, () => d.opDot()],
+    [2, () => d.opResidual()],
+    [2, () => d.opBranches()],
+    [1, () => d.opValue()],
+    [2, () => d.opSubmodel()],
+    [1, () => d.opChain()],
+  ];
+  const weight = table.reduce((s, [w]) => s + w, 0);
+  for (let done = 0, tries = 0; done < ops && tries < ops * 6; tries++) {
+    let r = d.int(0, weight - 1);
+    const [, op] = table.find(([w]) => (r -= w) < 0)!;
+    if (op()) done++;
   }
+  const outputs = drawOutputs(d, inputs);
+  const inputLayout = inputs.length === 1 && d.chance(0.8) ? "single" : layoutFor(d, inputs.length, "in_");
+  const outputLayout = layoutFor(d, outputs.length, "out_");
+  const name = `g${id}`;
+  const base = { steps: d.steps, inputs, inputLayout, outputs, outputLayout, name };
+  let shared = outputs.length > 1 ? d.drawShared(outputs, 0.8) : undefined;
+  let built: Model | undefined;
+  for (const attempt of shared === undefined ? [undefined] : [shared, undefined]) {
+    // The runtime judges the model's shared option too; without it when it refuses.
+    try {
+      built = buildGraph({ ...base, ...(attempt !== undefined ? { shared: attempt } : {}) }).model;
+      shared = attempt;
+      break;
+    } catch (error) {
+      if (!(error instanceof ShapeError)) throw error;
+      if (attempt === undefined) throw new Error(`graph generator: graph ${id} refused: ${error.message}\n${JSON.stringify({ ...base, infos: d.infos.map((t) => t.inputs) })}`);
+    }
+  }
+  if (built === undefined) throw new Error(`graph generator: graph ${id} not built`);
+  const sharedParams = shared === undefined || shared === "none" ? shared : d.infos[shared].params;
+  const expectedParams = mergeParams(
+    outputs.map((o) => d.infos[o].params),
+    sharedParams,
+  );
+  const params = built.countParams();
+  if (expectedParams !== "number" && expectedParams !== params) {
+    throw new Error(`graph generator: graph ${id}: the type-level rules give ${expectedParams}, the runtime counts ${params}`);
+  }
+  const outputShapes = outputs.length === 1 && outputLayout === "single" ? [built.outputShape as readonly Dim[]] : (Object.values(built.outputShape as object) as Dim[][]);
+  return { id, ...base, ...(shared !== undefined ? { shared } : {}), tensors: d.infos, outputShapes, params, expectedParams };
 }
 
 /**
@@ -889,7 +917,12 @@ export function shapeText(shape: readonly Dim[]): string {
 
 const valueText = (v: ConfigValue): string => (typeof v === "string" ? JSON.stringify(v) : String(v));
 
-/** A config as source, without its `name` (names do not change a type). */
+/**
+ * A config as source, without its `name` (names do not change a type).
+ *
+ * @example
+ * configText({ units: 4, name: "n1" }, ["shared: t"]); // "{ units: 4, shared: t }"
+ */
 export function configText(config: { readonly [key: string]: ConfigValue }, extra: readonly string[] = []): string {
   const parts = [...Object.entries(config).filter(([k]) => k !== "name").map(([k, v]) => `${k}: ${valueText(v)}`), ...extra];
   return parts.length === 0 ? "{}" : `{ ${parts.join(", ")} }`;
@@ -903,7 +936,12 @@ function layoutText(layout: Layout, names: readonly string[]): string {
   return `{ ${layout.keys.map((k, i) => `${k}: ${names[i]}`).join(", ")} }`;
 }
 
-/** The tensor number `i` of graph `g` as a source variable. */
+/**
+ * The tensor number `i` of graph `g` as a source variable.
+ *
+ * @example
+ * tensorVar({ id: 7 }, 3); // "g7_t3"
+ */
 export const tensorVar = (g: Pick<Graph, "id">, i: number): string => `g${g.id}_t${i}`;
 
 /**
@@ -994,6 +1032,10 @@ export function featuresOf(g: Graph): string[] {
         return s.kind;
     }
   });
+  // Element-wise merges of operands of different shapes (a size-1 channel broadcast).
+  const broadcasts = g.steps
+    .filter((s) => s.kind === "merge" && (ELEMENTWISE as readonly string[]).includes(s.fn) && new Set(s.from.map((o) => JSON.stringify(g.tensors[o].shape))).size > 1)
+    .map(() => "merge:broadcast");
   const sharedMerges = g.steps.filter((s) => s.kind === "merge" && s.shared !== undefined).map((s) => (s.kind === "merge" && s.shared === "none" ? "merge-shared:none" : "merge-shared:tensor"));
   const model = [
     `inputs:${g.inputs.length}`,
@@ -1002,5 +1044,5 @@ export function featuresOf(g: Graph): string[] {
     ...(g.shared === undefined ? [] : [g.shared === "none" ? "model-shared:none" : "model-shared:tensor"]),
     `params:${g.expectedParams === "number" ? "number" : "exact"}`,
   ];
-  return [...features, ...sharedMerges, ...model];
+  return [...features, ...broadcasts, ...sharedMerges, ...model];
 }
