@@ -20,12 +20,15 @@
  *   `types/layers/merging.ts`, `types/model.ts` and `types/layer-values.ts`
  *   to say which, and checks its exact totals against the runtime's); so
  *   the file proves both the exact totals and the honest `number`s;
- * - every layer value's result: `Expect<Equal<(typeof y)["shape"], Shape>>`.
+ * - every layer value's result: `Expect<Equal<(typeof y)["shape"], Shape>>`;
+ * - the running total of every merge's, combinator's and applied model's
+ *   result, exact or `number` by the same rules (the generator checks each
+ *   exact one against the runtime's count of the tensor's ancestors).
  *
  * TypeScript 5.9 and 7 compile the file; any diagnostic is a disagreement.
- * A second file holds two deliberately wrong assertions (an exact total
- * plus one, and a literal where the type says `number`), which must give
- * exactly one diagnostic each.
+ * A second file holds two graphs with every total assertion bent (an exact
+ * total plus one, a literal where the type says `number`), each of which
+ * must give exactly one diagnostic.
  *
  * Generated files go to `.vitest-tmp/graph-agreement/` (ignored by
  * `.gitignore`); removed after a passing run, kept after a failing one or
@@ -38,7 +41,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { clearSession } from "../src/index.js";
-import { featuresOf, generateGraphs, graphSource, shapeText, tensorVar } from "./support/graph-generator.js";
+import { featuresOf, generateGraphs, graphSource, shapeText, stepOutputs, tensorVar } from "./support/graph-generator.js";
 import type { Graph } from "./support/graph-generator.js";
 import { checkProject } from "./support/tsc.js";
 import type { Diagnostic } from "./support/tsc.js";
@@ -71,12 +74,23 @@ function outputType(g: Graph, k: number): string {
   return `${all}[${JSON.stringify(g.outputLayout.keys[k])}]`;
 }
 
-/** The lines of one graph: its source and its assertions. `wrong` bends the total assertion (see the probes). */
+/** The lines of one graph: its source and its assertions. `wrong` bends every total assertion (see the probes). */
 function graphLines(g: Graph, wrong = false): string[] {
   const lines = [`// graph ${g.id}`, ...graphSource(g)];
   for (const step of g.steps) {
-    if (step.kind !== "value") continue;
-    for (const o of step.outs) lines.push(`type _v${g.id}_${o} = Expect<Equal<(typeof ${tensorVar(g, o)})["shape"], Shape>>;`);
+    if (step.kind === "value") {
+      for (const o of step.outs) lines.push(`type _v${g.id}_${o} = Expect<Equal<(typeof ${tensorVar(g, o)})["shape"], Shape>>;`);
+    }
+    // The running total after every merge, combinator and model call: the
+    // rules' exact value (the generator checked it against the runtime's
+    // count of the tensor's ancestors) or number.
+    if (step.kind === "merge" || step.kind === "residual" || step.kind === "branches" || step.kind === "submodel") {
+      for (const o of stepOutputs(step)) {
+        const total = g.tensors[o].params;
+        const expected = wrong ? (total === "number" ? 0 : total + 1) : total;
+        lines.push(`type _t${g.id}_${o} = Expect<Equal<TotalOf<typeof ${tensorVar(g, o)}>, ${expected}>>;`);
+      }
+    }
   }
   g.outputs.forEach((o, k) => {
     const runtime = shapeText(g.outputShapes[k]);
@@ -96,10 +110,11 @@ mkdirSync(workDir, { recursive: true });
 const indexImport = relative(workDir, join(repoRoot, "src", "index.js")).split("\\").join("/");
 const header = [
   `import { add, average, concatenate, dot, input, layers, maximum, minimum, model, multiply, subtract } from ${JSON.stringify(indexImport)};`,
-  `import type { OutputShape, ParamCount, Shape } from ${JSON.stringify(indexImport)};`,
+  `import type { OutputShape, ParamCount, Shape, SymbolicTensor } from ${JSON.stringify(indexImport)};`,
   "type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false;",
   "type Extends<X, Y> = [X] extends [Y] ? true : false;",
   "type Expect<T extends true> = T;",
+  "type TotalOf<T> = T extends SymbolicTensor<infer _S, infer P> ? P : never;",
   "void [add, average, concatenate, dot, input, layers, maximum, minimum, model, multiply, subtract];",
   "",
 ];
@@ -115,12 +130,13 @@ const caseName = "graphs.gen.ts";
 const source = `${out.join("\n")}\n`;
 writeFileSync(join(workDir, caseName), source);
 
-// Two wrong assertions: an exact total plus one, and a literal where the type says number.
-const exactProbe = graphs.find((g) => g.expectedParams !== "number" && g.params > 0)!;
+// Wrong totals: an exact model total plus one, a literal where the model's
+// type says number, and each running total bent the same way (0 for number).
+const exactProbe = graphs.find((g) => g.expectedParams !== "number" && g.params > 0 && g.steps.some((s) => s.kind === "merge"))!;
 const numberProbe = graphs.find((g) => g.expectedParams === "number")!;
 const wrongName = "wrong.gen.ts";
 const wrongLines = [...header, ...graphLines(exactProbe, true), ...graphLines(numberProbe, true)];
-const wrongAt = [exactProbe, numberProbe].map((g) => wrongLines.findIndex((l) => l.startsWith(`type _p${g.id} `)) + 1);
+const wrongAt = wrongLines.flatMap((l, i) => (/^type _[pt]\d/.test(l) ? [i + 1] : []));
 writeFileSync(join(workDir, wrongName), `${wrongLines.join("\n")}\n`);
 
 const tsconfig = join(workDir, "tsconfig.json");
@@ -166,11 +182,15 @@ const countBy = (items: readonly string[]): Record<string, number> => {
 
 describe("types agree with the runtime over generated functional graphs", () => {
   it("generates graphs with every form, and both exact and number totals", () => {
+    const asserted = source.split("\n").filter((l) => l.startsWith("type _t"));
+    const totals = { exact: asserted.filter((l) => !l.endsWith(", number>>;")).length, number: asserted.filter((l) => l.endsWith(", number>>;")).length };
     const features = countBy(graphs.flatMap((g) => [...new Set(featuresOf(g))]));
     console.log(
       `graph agreement: ${graphs.length} graphs, ${graphs.reduce((n, g) => n + g.steps.length, 0)} steps, generated in ${Math.round(generationMs)} ms, ` +
-        `${source.split("\n").length} lines\ngraphs with each feature: ${JSON.stringify(features)}`,
+        `${source.split("\n").length} lines; running totals asserted: ${totals.exact} exact, ${totals.number} number\ngraphs with each feature: ${JSON.stringify(features)}`,
     );
+    expect(totals.exact).toBeGreaterThanOrEqual(GRAPHS);
+    expect(totals.number).toBeGreaterThanOrEqual(GRAPHS / 2);
     for (const f of [
       "merge:add",
       "merge:subtract",
@@ -220,6 +240,7 @@ describe("types agree with the runtime over generated functional graphs", () => 
       if (others.length > 0) console.error(`${name}: ${others.length} disagreement(s):\n${explain(others)}`);
       if (result.diagnostics.length === 0 && result.exitCode !== 0) console.error(result.raw);
       expect(others.map((d) => d.text)).toEqual([]);
+      expect(wrongAt.length).toBeGreaterThanOrEqual(4);
       expect(inWrong.map((d) => [d.line, d.code])).toEqual(wrongAt.map((line) => [line, "TS2344"]));
     });
   }

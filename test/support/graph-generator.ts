@@ -887,8 +887,35 @@ function drawGraph(g: Gen, id: number, options: GraphOptions): Graph {
   if (expectedParams !== "number" && expectedParams !== params) {
     throw new Error(`graph generator: graph ${id}: the type-level rules give ${expectedParams}, the runtime counts ${params}`);
   }
+  // Every exact running total the rules give is the runtime's count of the tensor's ancestry.
+  d.infos.forEach((info, i) => {
+    if (info.params !== "number" && info.params !== ancestryParams(d.rt[i])) {
+      throw new Error(`graph generator: graph ${id}: tensor ${i}: the type-level rules give ${info.params}, its ancestors hold ${ancestryParams(d.rt[i])}`);
+    }
+  });
   const outputShapes = outputs.length === 1 && outputLayout === "single" ? [built.outputShape as readonly Dim[]] : (Object.values(built.outputShape as object) as Dim[][]);
   return { id, ...base, ...(shared !== undefined ? { shared } : {}), tensors: d.infos, outputShapes, params, expectedParams };
+}
+
+/**
+ * The parameters of the layers a tensor descends from, each layer once (a
+ * shared layer or a model applied twice counts once), as the runtime holds them.
+ *
+ * @example
+ * ancestryParams(input({ shape: [4] }).dense({ units: 2 }) as never); // 10
+ */
+export function ancestryParams(t: Runtime): number {
+  const layersSeen = new Set<Runtime["layer"]>();
+  const seen = new Set<Runtime>();
+  const stack = [t];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    layersSeen.add(next.layer);
+    stack.push(...next.inbound);
+  }
+  return [...layersSeen].reduce((sum, layer) => sum + layer.countParams(), 0);
 }
 
 /**
