@@ -112,3 +112,10 @@ inner.apply(input({ shape: [4] }));
 const sharedDense = layers.dense({ units: 4 });
 expectType<SymbolicTensor<Shape, number>>(sharedDense.apply(meta));
 expectType<SymbolicTensor<Shape, number> | readonly SymbolicTensor<Shape, number>[]>(layers.lstm({ units: 2 }).apply(input({ shape: [5, 2] })));
+
+// An operand of unknown rank (a layer value's result) in any position: the merge is not refused, its shape is unknown.
+const looseValue = layers.dense({ units: 2 }).apply(meta);
+expectType<SymbolicTensor<Shape, number>>(concatenate([meta, looseValue]));
+expectType<SymbolicTensor<[null, ...(number | null)[]], number>>(add([looseValue, input({ shape: [4] })]));
+// OutputShape and InputShape read tuple and record models too.
+type _o = Expect<Equal<OutputShape<typeof listModel>, readonly [[null, 3], [null, 1]]>>;

@@ -61,15 +61,10 @@ const generationStart = performance.now();
 const graphs = generateGraphs({ seed: SEED, count: GRAPHS });
 const generationMs = performance.now() - generationStart;
 
-/**
- * The type of output `k` of model `m<id>`: `OutputShape` for one output; for
- * a tuple or record, its entry in the model's `outputShape` property
- * (`OutputShape` itself reads only a single shape: it gives `never` for a
- * tuple or record of shapes, since `infer O extends Shape` fails there).
- */
+/** The type of output `k` of model `m<id>`: `OutputShape`, or its entry for a tuple or record of outputs. */
 function outputType(g: Graph, k: number): string {
-  if (g.outputLayout === "single") return `OutputShape<typeof m${g.id}>`;
-  const all = `(typeof m${g.id})["outputShape"]`;
+  const all = `OutputShape<typeof m${g.id}>`;
+  if (g.outputLayout === "single") return all;
   if (g.outputLayout === "list") return `${all}[${k}]`;
   return `${all}[${JSON.stringify(g.outputLayout.keys[k])}]`;
 }

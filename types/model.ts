@@ -14,7 +14,7 @@ import type { Tensor } from "./tensor.js";
  * @example
  * type S = OutputShape<typeof m>; // [null, 10]
  */
-export type OutputShape<M> = M extends { readonly outputShape: infer O extends Shape } ? O : never;
+export type OutputShape<M> = M extends { readonly outputShape: infer O extends ShapeTree } ? O : never;
 
 /**
  * The input shape of a model, batch first.
@@ -22,7 +22,7 @@ export type OutputShape<M> = M extends { readonly outputShape: infer O extends S
  * @example
  * type S = InputShape<typeof m>; // [null, 28, 28, 1]
  */
-export type InputShape<M> = M extends { readonly inputShape: infer I extends Shape } ? I : never;
+export type InputShape<M> = M extends { readonly inputShape: infer I extends ShapeTree } ? I : never;
 
 /**
  * The exact number of parameters of a model, as a number literal type.

@@ -626,10 +626,6 @@ class Drawing {
           operands.push(p);
         }
         if (this.chance(0.5)) operands.reverse();
-        // Known gap of the type level: `concatenate` refuses a layer value's
-        // result (shape `Shape`) after an operand of exact shape (its
-        // `SameExcept` walks the shapes as tuples), so such operands go first.
-        operands.sort((x, y) => Number(this.infos[x].exactShape) - Number(this.infos[y].exactShape));
         return this.merge("concatenate", operands, { axis });
       }) !== undefined
     );

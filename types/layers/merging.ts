@@ -130,12 +130,14 @@ type BroadcastDim<A extends Dim, B extends Dim> = [A] extends [null]
  * leading size broadcasts); `{ fault: [inputSize, runningSize] }` for the
  * leftmost pair that cannot broadcast.
  */
-type BroadcastSample<A extends Dim[], B extends Dim[], Out extends Dim[] = [], F = never> = A extends [...infer RA extends Dim[], infer X extends Dim]
+type BroadcastSample<A extends Dim[], B extends Dim[]> = number extends A["length"] | B["length"] ? Dim[] : BroadcastKnown<A, B>;
+
+type BroadcastKnown<A extends Dim[], B extends Dim[], Out extends Dim[] = [], F = never> = A extends [...infer RA extends Dim[], infer X extends Dim]
   ? B extends [...infer RB extends Dim[], infer Y extends Dim]
     ? BroadcastDim<X, Y> extends infer D
       ? [D] extends [false]
-        ? BroadcastSample<RA, RB, [null, ...Out], [Y, X]>
-        : BroadcastSample<RA, RB, [D & Dim, ...Out], F>
+        ? BroadcastKnown<RA, RB, [null, ...Out], [Y, X]>
+        : BroadcastKnown<RA, RB, [D & Dim, ...Out], F>
       : never
     : [F] extends [never] ? [...A, ...Out] : { fault: F }
   : [F] extends [never]
@@ -323,7 +325,12 @@ type MergeOutcome<Method extends string, T extends readonly unknown[], Options> 
         ? ConcatOutcome<T, Options extends { axis: infer A extends number } ? A : -1>
         : BroadcastAll<Method, T, []>;
 
-type ConcatOutcome<T extends readonly unknown[], A extends number> = ShapeOf<T[0]> extends infer First extends Shape
+/** Whether some operand's rank is unknown (a layer value's result): then nothing can be checked or summed. */
+type SomeUnknownRank<T extends readonly unknown[]> = true extends { [K in keyof T]: number extends ShapeOf<T[K]>["length"] ? true : false }[number] ? true : false;
+
+type ConcatOutcome<T extends readonly unknown[], A extends number> = SomeUnknownRank<T> extends true
+  ? { shape: Shape }
+  : ShapeOf<T[0]> extends infer First extends Shape
   ? NormalAxis<A, First["length"]> extends infer Axis extends number
     ? [Axis] extends [never]
       ? {
