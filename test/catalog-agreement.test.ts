@@ -28,11 +28,12 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { catalogCallSource, generateCatalogStacks, methodsOf, shapeText } from "./support/catalog-generator.js";
 import type { CatalogStack } from "./support/catalog-generator.js";
 import { checkProject } from "./support/tsc.js";
+import { explainDiagnostics, generatedProject, inFile } from "./support/generated-check.js";
 import type { Diagnostic } from "./support/tsc.js";
 
 const SEED = 20261202;
@@ -91,39 +92,11 @@ const wrongLines = [...header, ...stackSource(probe).map((l) => (l.startsWith(`t
 const wrongLine = wrongLines.findIndex((l) => l.startsWith(`type _p${probe.id} `)) + 1;
 writeFileSync(join(workDir, wrongName), `${wrongLines.join("\n")}\n`);
 
-const tsconfig = join(workDir, "tsconfig.json");
-writeFileSync(
-  tsconfig,
-  `${JSON.stringify(
-    {
-      compilerOptions: { strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", noEmit: true, skipLibCheck: true, types: ["node"] },
-      files: [caseName, wrongName],
-    },
-    null,
-    2,
-  )}\n`,
-);
-
-let failed = false;
-beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));
-afterAll(() => {
-  if (!failed && !process.env.KEEP_AGREEMENT_TMP) rmSync(workDir, { recursive: true, force: true });
-});
-
-const isFile = (d: Diagnostic, name: string) => d.file === name || d.file.endsWith(`/${name}`);
+const tsconfig = generatedProject(workDir, [caseName, wrongName]);
 
 /** Each diagnostic with the stack it falls in and that stack's runtime values. */
 function explain(diagnostics: readonly Diagnostic[]): string {
-  const lines = source.split("\n");
-  return diagnostics
-    .slice(0, 20)
-    .map((d) => {
-      const s = stacks.find((k) => d.line >= spans.get(k)![0] && d.line <= spans.get(k)![1]);
-      if (s === undefined) return d.text;
-      const [a, b] = spans.get(s)!;
-      return [d.text, `  runtime: shape ${shapeText(s.outputShape)}, params ${s.params}`, ...lines.slice(a - 1, b).map((l) => `  | ${l}`)].join("\n");
-    })
-    .join("\n\n");
+  return explainDiagnostics(diagnostics, source, stacks, (c) => spans.get(c)!, (s) => `runtime: shape ${shapeText(s.outputShape)}, params ${s.params}`);
 }
 
 const countBy = (items: readonly string[]): Record<string, number> => {
@@ -148,8 +121,8 @@ describe("types agree with the runtime over the whole layer catalog", () => {
   for (const [name, tsc] of Object.entries(compilers)) {
     it(`${name}: every generated stack type-checks to its runtime shape and total`, { timeout: 300_000 }, async () => {
       const result = await checkProject(tsc, tsconfig, workDir);
-      const inWrong = result.diagnostics.filter((d) => isFile(d, wrongName));
-      const others = result.diagnostics.filter((d) => !isFile(d, wrongName));
+      const inWrong = result.diagnostics.filter((d) => inFile(d, wrongName));
+      const others = result.diagnostics.filter((d) => !inFile(d, wrongName));
       console.log(`${name}: ${caseName} (${stacks.length} stacks) checked in ${(result.ms / 1000).toFixed(1)} s; ${others.length} disagreement(s)`);
       if (others.length > 0) console.error(`${name}: ${others.length} disagreement(s):\n${explain(others)}`);
       if (result.diagnostics.length === 0 && result.exitCode !== 0) console.error(result.raw);
