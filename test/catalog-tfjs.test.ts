@@ -34,7 +34,7 @@ import { ShapeError, clearSession } from "../src/index.js";
 import type { Model, Tensor } from "../src/index.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Random } from "../src/kernels/random.js";
-import { expectClose } from "./support/compare.js";
+import { countBy, expectClose } from "./support/compare.js";
 import { buildCatalogModel, generateCatalogStacks, methodsOf } from "./support/catalog-generator.js";
 import type { CatalogCall, CatalogStack, Dim } from "./support/catalog-generator.js";
 
@@ -456,12 +456,6 @@ function wouldSkipAll(call: CatalogCall, shape: readonly Dim[]): boolean {
     return false;
   }
 }
-
-const countBy = (items: readonly string[]): Record<string, number> => {
-  const counts: Record<string, number> = {};
-  for (const i of items) counts[i] = (counts[i] ?? 0) + 1;
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
-};
 
 describe("the layer catalog against TensorFlow.js on generated stacks", () => {
   const outcomes: Outcome[] = [];

@@ -36,7 +36,7 @@ import { clearSession } from "../src/index.js";
 import type { Model, Tensor } from "../src/index.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Random } from "../src/kernels/random.js";
-import { expectClose } from "./support/compare.js";
+import { countBy, expectClose } from "./support/compare.js";
 import { arrange, buildGraph, featuresOf, generateGraphs, stepOutputs } from "./support/graph-generator.js";
 import type { Graph, LayerCall, Step } from "./support/graph-generator.js";
 
@@ -296,12 +296,6 @@ clearSession();
 const generationStart = performance.now();
 const graphs = generateGraphs({ seed: SEED, count: GRAPHS });
 const generationMs = performance.now() - generationStart;
-
-const countBy = (items: readonly string[]): Record<string, number> => {
-  const counts: Record<string, number> = {};
-  for (const i of items) counts[i] = (counts[i] ?? 0) + 1;
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
-};
 
 describe("functional graphs against TensorFlow.js on generated graphs", () => {
   const outcomes: Outcome[] = [];

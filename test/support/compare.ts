@@ -26,3 +26,16 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   if (!(worst <= tol)) expect.fail(`${label}: difference ${worst} > ${tol} at ${at}: got ${actual[at]}, expected ${expected[at]}`);
   return worst;
 }
+
+/**
+ * How often each string occurs, keys sorted: the per-rule and per-kind
+ * counts the generated tests print.
+ *
+ * @example
+ * countBy(["dense", "conv2d", "dense"]); // { conv2d: 1, dense: 2 }
+ */
+export function countBy(items: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const i of items) counts[i] = (counts[i] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
