@@ -180,6 +180,46 @@ export interface FileGraph {
   readonly outputKeys?: readonly string[];
 }
 
+/** One layer entry of a file as its reader parsed it, before the calls are known. */
+export interface ParsedFileLayer {
+  readonly className: string;
+  readonly name: string;
+  readonly config: Record<string, unknown>;
+  readonly inner?: InnerCall;
+  readonly batchShape?: Shape;
+}
+
+/**
+ * The graph of a Sequential model file: each layer called on the one before.
+ * Without an `InputLayer` first, one is made from the first layer's input
+ * shape and named `<first>_input`, as TensorFlow.js and tf.keras name it.
+ *
+ * @example
+ * sequentialGraph("mnist", parsed, () => undefined, "model file").outputs; // [{ layer: "dense", nodeIndex: 0, tensorIndex: 0 }]
+ */
+export function sequentialGraph(
+  name: string | undefined,
+  parsed: readonly ParsedFileLayer[],
+  firstShape: (first: ParsedFileLayer) => Shape | undefined,
+  what: string,
+): FileGraph {
+  const layers: FileLayer[] = [];
+  let previous: FileRef | undefined;
+  parsed.forEach((l, i) => {
+    if (i === 0 && l.className !== "InputLayer") {
+      const shape = firstShape(l);
+      if (shape === undefined) fail(`shapewise: Sequential layer '${l.name}' is first and needs an input shape`);
+      const inputName = `${l.name}_input`;
+      layers.push({ name: inputName, className: "InputLayer", config: { shape: shape.slice(1), name: inputName }, calls: [] });
+      previous = { layer: inputName, nodeIndex: 0, tensorIndex: 0 };
+    }
+    layers.push({ name: l.name, className: l.className, config: l.config, inner: l.inner, calls: previous === undefined ? [] : [[previous]] });
+    previous = { layer: l.name, nodeIndex: 0, tensorIndex: 0 };
+  });
+  if (layers.length < 2) fail(`shapewise: Sequential ${what} needs at least one layer after its input`);
+  return { kind: "sequential", name, layers, inputs: [{ layer: layers[0].name, nodeIndex: 0, tensorIndex: 0 }], outputs: [previous!] };
+}
+
 /**
  * The input references of one call of a layer, in order: a TensorFlow.js or
  * tf.keras 2 call (`[["conv2d", 0, 0, {}], ...]`), or a Keras 3 one

@@ -15,8 +15,8 @@
 import { fail, valueText } from "../checks.js";
 import type { Layer } from "../layers/layer.js";
 import type { Model } from "../model.js";
-import { batchShape, buildModel, callInputs, isIndex, limitsOption, list, maybe, own, parseJsonSafely, record, shortText, text } from "./graph-build.js";
-import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits } from "./graph-build.js";
+import { batchShape, buildModel, callInputs, isIndex, limitsOption, list, maybe, own, parseJsonSafely, record, sequentialGraph, shortText, text } from "./graph-build.js";
+import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits, ParsedFileLayer } from "./graph-build.js";
 import { formatOut, optionsFromFile } from "./layer-configs.js";
 import { entryForClass, entryForLayer, innerLayer } from "./layer-registry.js";
 
@@ -529,22 +529,10 @@ export function kerasGraph(json: unknown): FileGraph {
   const name = rawName === undefined || rawName === null ? undefined : text(rawName, "model name");
   const layersJson = list(own(config, "layers", "Keras JSON config"), "Keras JSON layers");
   if (className === "Sequential") {
-    const layers: FileLayer[] = [];
-    let previous: FileRef | undefined;
-    layersJson.forEach((j, i) => {
-      const l = kerasLayerIn(j, `Sequential layer ${i}`);
-      if (i === 0 && l.className !== "InputLayer") {
-        const shape = l.batchShape ?? (maybe(config, "build_input_shape") === undefined ? undefined : batchShape(config.build_input_shape, "Sequential build_input_shape"));
-        if (shape === undefined) fail(`shapewise: Sequential layer '${l.name}' is first and needs an input shape`);
-        const inputName = `${l.name}_input`;
-        layers.push({ name: inputName, className: "InputLayer", config: { shape: shape.slice(1), name: inputName }, calls: [] });
-        previous = { layer: inputName, nodeIndex: 0, tensorIndex: 0 };
-      }
-      layers.push({ name: l.name, className: l.className, config: l.config, inner: l.inner, calls: previous === undefined ? [] : [[previous]] });
-      previous = { layer: l.name, nodeIndex: 0, tensorIndex: 0 };
-    });
-    if (layers.length < 2) fail(`shapewise: Sequential Keras JSON needs at least one layer after its input`);
-    return { kind: "sequential", name, layers, inputs: [{ layer: layers[0].name, nodeIndex: 0, tensorIndex: 0 }], outputs: [previous!] };
+    const parsed = layersJson.map((j, i) => kerasLayerIn(j, `Sequential layer ${i}`));
+    const buildShape = maybe(config, "build_input_shape");
+    const firstShape = (l: ParsedFileLayer) => l.batchShape ?? (buildShape === undefined ? undefined : batchShape(buildShape, "Sequential build_input_shape"));
+    return sequentialGraph(name, parsed, firstShape, "Keras JSON");
   }
   if (className !== "Functional" && className !== "Model") {
     fail(`shapewise: Keras JSON class_name must be 'Sequential', 'Functional' or 'Model', got ${shortText(className)}`);

@@ -33,6 +33,7 @@ import {
   own,
   parseJsonSafely,
   record,
+  sequentialGraph,
   shortText,
   text,
 } from "./graph-build.js";
@@ -745,22 +746,9 @@ export function tfjsGraph(topology: unknown): FileGraph {
   const modelName = name === undefined || name === null ? undefined : text(name, "model name");
   const layersJson = list(own(config, "layers", "modelTopology config"), "modelTopology layers");
   if (className === "Sequential") {
-    const layers: FileLayer[] = [];
-    let previous: FileRef | undefined;
-    layersJson.forEach((json, i) => {
-      const l = layerIn(json, `Sequential layer ${i}`);
-      if (i === 0 && l.className !== "InputLayer") {
-        // Without an input layer, the first layer's batch shape makes one, named as TensorFlow.js names it.
-        if (l.batchShape === undefined) fail(`shapewise: Sequential layer '${l.name}' is first and needs batch_input_shape`);
-        const inputName = `${l.name}_input`;
-        layers.push({ name: inputName, className: "InputLayer", config: { shape: l.batchShape.slice(1), name: inputName }, calls: [] });
-        previous = { layer: inputName, nodeIndex: 0, tensorIndex: 0 };
-      }
-      layers.push({ name: l.name, className: l.className, config: l.config, inner: l.inner, calls: previous === undefined ? [] : [[previous]] });
-      previous = { layer: l.name, nodeIndex: 0, tensorIndex: 0 };
-    });
-    if (layers.length < 2) fail(`shapewise: Sequential model file needs at least one layer after its input`);
-    return { kind: "sequential", name: modelName, layers, inputs: [{ layer: layers[0].name, nodeIndex: 0, tensorIndex: 0 }], outputs: [previous!] };
+    // Without an input layer, the first layer's batch shape makes one, named as TensorFlow.js names it.
+    const parsed = layersJson.map((json, i) => layerIn(json, `Sequential layer ${i}`));
+    return sequentialGraph(modelName, parsed, (l) => l.batchShape, "model file");
   }
   if (className !== "Model" && className !== "Functional") {
     fail(`shapewise: modelTopology class_name must be 'Sequential', 'Model' or 'Functional', got ${shortText(className)}`);
