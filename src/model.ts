@@ -486,8 +486,21 @@ export class ModelLayer extends Layer implements SeveralOutputs {
     super(inner.names);
     this.model = inner;
     this.className = inner.kind === "sequential" ? "Sequential" : "Functional";
-    // The inner model's weights, shared: calling either model reads the same values.
-    this.weights = inner["layers"].flatMap((layer) => layer.weights ?? []);
+    // The wrapped model's weights are this layer's weights, not a copy: setting
+    // either model's weights changes both, as Keras shares them.
+    Object.defineProperty(this, "weights", {
+      get: (): Tensor[] => innerParts(this.model).layers.flatMap((layer) => layer.weights ?? []),
+      set: (weights: Tensor[]) => {
+        let next = 0;
+        for (const layer of innerParts(this.model).layers) {
+          const count = layer.weightSpecs().length;
+          layer.weights = weights.slice(next, next + count);
+          next += count;
+        }
+      },
+      enumerable: true,
+      configurable: true,
+    });
   }
 
   computeOutputShape(...inputShapes: Shape[]): Shape {
@@ -517,13 +530,6 @@ export class ModelLayer extends Layer implements SeveralOutputs {
 
   callOutputs(...inputs: Tensor[]): Tensor[] {
     const inner = innerParts(this.model);
-    // Weights set on the outer model reach the inner layers here, in the order weightSpecs lists them.
-    let next = 0;
-    for (const layer of inner.layers) {
-      const count = layer.weightSpecs().length;
-      layer.weights = this.weights!.slice(next, next + count);
-      next += count;
-    }
     const values = new Map<SymbolicTensorImpl, Tensor>();
     runGraph(inner.nodes, inner.inputs, inputs, values, null, inner.outputs);
     return inner.outputs.map((t) => values.get(t)!);

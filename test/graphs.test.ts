@@ -273,8 +273,12 @@ describe("models applied as layers", () => {
     const e1 = encoder.predict(tensor([2, 3], x1.data));
     const e2 = encoder.predict(tensor([2, 3], x2.data));
     expectClose(d.data, e1.data.map((v, k) => v - e2.data[k]), "siamese difference");
-    // Weights set on the outer model reach the inner one.
+    // Weights set on the outer model reach the inner one at once, as Keras shares them.
     siamese.setWeights(siamese.getWeights().map((w) => ({ shape: w.shape, data: new Float32Array(w.data.length).fill(0) })));
+    expect(encoder.getWeights().every((w) => w.data.every((v) => v === 0))).toBe(true);
+    // ...and the inner model's weights reach the outer one.
+    encoder.setWeights(encoder.getWeights().map((w) => ({ shape: w.shape, data: new Float32Array(w.data.length).fill(0.5) })));
+    expect(siamese.getWeights().every((w) => w.data.every((v) => v === 0.5))).toBe(true);
     expect([...siamese.predict([tensor([1, 3], [1, 2, 3]), tensor([1, 3], [3, 2, 1])]).data]).toEqual([0, 0]);
   });
 
