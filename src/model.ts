@@ -517,7 +517,9 @@ export class ModelLayer extends Layer implements SeveralOutputs {
       const fits = shape.length === expected.length && shape.every((d, j) => j === 0 || expected[j] === null || expected[j] === d);
       if (!fits) fail(`shapewise: a model applied as a layer expects input shape ${valueText(expected)}, got ${valueText(shape)}`);
     }
-    return inner.outputs.map((t) => t.shape);
+    // Sizes the wrapped model left unknown are known here (at the latest when data arrives): check every inner rule with them.
+    const shapes = checkConcreteShapes(inner.nodes, inner.inputs, inputShapes);
+    return inner.outputs.map((t) => shapes.get(t)!);
   }
 
   override weightSpecs(): WeightSpec[] {
@@ -708,7 +710,7 @@ function readerCounts(nodes: readonly Node[]): Map<SymbolicTensorImpl, number> |
  * check every rule again for them, so a too-small image is a `ShapeError`
  * before any computation.
  */
-function checkConcreteShapes(nodes: readonly Node[], inputs: readonly SymbolicTensorImpl[], given: readonly (readonly number[])[]): void {
+function checkConcreteShapes(nodes: readonly Node[], inputs: readonly SymbolicTensorImpl[], given: readonly Shape[]): Map<SymbolicTensorImpl, Shape> {
   const shapes = new Map<SymbolicTensorImpl, Shape>();
   inputs.forEach((t, i) => shapes.set(t, given[i]));
   for (const n of nodes) {
@@ -717,6 +719,7 @@ function checkConcreteShapes(nodes: readonly Node[], inputs: readonly SymbolicTe
     const out = hasSeveralOutputs(n.layer) ? n.layer.computeOutputShapes(...args) : [n.layer.computeOutputShape(...args)];
     n.outputs.forEach((t, i) => t !== undefined && shapes.set(t, out[i]));
   }
+  return shapes;
 }
 
 /**

@@ -282,6 +282,22 @@ describe("models applied as layers", () => {
     expect([...siamese.predict([tensor([1, 3], [1, 2, 3]), tensor([1, 3], [3, 2, 1])]).data]).toEqual([0, 0]);
   });
 
+  it("check the wrapped model's rules again for sizes it left unknown", () => {
+    // Each case wraps a model of its own: a model applied again must take its first call's shapes.
+    const features = () => {
+      const images = input({ shape: [null, null, 1] });
+      return model({ inputs: images, outputs: images.conv2d({ filters: 2, kernelSize: 3 }).globalMaxPooling2d() });
+    };
+    const x = input({ shape: [8, 8, 1] });
+    const outer = model({ inputs: x, outputs: features().apply(x).dense({ units: 1 }) });
+    expect(outer.summaryData().rows[1].outputShape).toEqual([null, 2]);
+    expect(outer.predict(tensor([1, 8, 8, 1])).shape).toEqual([1, 1]);
+    expect(() => features().apply(input({ shape: [2, 2, 1] }))).toThrow("shapewise: conv2d kernelSize 3 is larger than input height 2 with padding 'valid'");
+    const loose = input({ shape: [null, null, 1] });
+    const anySize = model({ inputs: loose, outputs: features().apply(loose) });
+    expect(() => anySize.predict(tensor([1, 2, 2, 1]))).toThrow("shapewise: conv2d kernelSize 3 is larger than input height 2 with padding 'valid'");
+  });
+
   it("refuses tensors of another shape", () => {
     const i = input({ shape: [3] });
     const inner = model({ inputs: i, outputs: i.dense({ units: 2 }) });
