@@ -517,9 +517,12 @@ export class ModelLayer extends Layer implements SeveralOutputs {
       const fits = shape.length === expected.length && shape.every((d, j) => j === 0 || expected[j] === null || expected[j] === d);
       if (!fits) fail(`shapewise: a model applied as a layer expects input shape ${valueText(expected)}, got ${valueText(shape)}`);
     }
-    // Sizes the wrapped model left unknown are known here (at the latest when data arrives): check every inner rule with them.
+    // Sizes the wrapped model left unknown may be known here: check every inner rule with them.
     const shapes = checkConcreteShapes(inner.nodes, inner.inputs, inputShapes);
-    return inner.outputs.map((t) => shapes.get(t)!);
+    // While the graph is defined, the outputs keep the wrapped model's own shapes, as its type
+    // does; once data arrives (every size known) the sizes it brings flow on to the next layers.
+    const concrete = inputShapes.every((s) => s.every((d) => d !== null));
+    return inner.outputs.map((t) => (concrete ? shapes.get(t)! : t.shape));
   }
 
   override weightSpecs(): WeightSpec[] {

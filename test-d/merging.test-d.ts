@@ -119,3 +119,8 @@ expectType<SymbolicTensor<Shape, number>>(concatenate([meta, looseValue]));
 expectType<SymbolicTensor<[null, ...(number | null)[]], number>>(add([looseValue, input({ shape: [4] })]));
 // OutputShape and InputShape read tuple and record models too.
 type _o = Expect<Equal<OutputShape<typeof listModel>, readonly [[null, 3], [null, 1]]>>;
+
+// A nested model's outputs keep its own shapes, as at run time while the graph is defined.
+const anyImages = input({ shape: [null, null, 1] });
+const spatial = model({ inputs: anyImages, outputs: anyImages.conv2d({ filters: 2, kernelSize: 3 }) });
+expectType<SymbolicTensor<[null, null, null, 2], 20>>(spatial.apply(input({ shape: [8, 8, 1] })));

@@ -291,6 +291,18 @@ describe("models applied as layers", () => {
     const x = input({ shape: [8, 8, 1] });
     const outer = model({ inputs: x, outputs: features().apply(x).dense({ units: 1 }) });
     expect(outer.summaryData().rows[1].outputShape).toEqual([null, 2]);
+    // While defining, a nested model's outputs keep its own shapes (its type says the same).
+    const spatial = () => {
+      const images = input({ shape: [null, null, 1] });
+      return model({ inputs: images, outputs: images.conv2d({ filters: 2, kernelSize: 3 }) });
+    };
+    const y = spatial().apply(x);
+    expect(y.shape).toEqual([null, null, null, 2]);
+    // When data arrives, the sizes flow on: a too-small image is refused by the layer after the nested model.
+    const small = input({ shape: [null, null, 1] });
+    const chained = model({ inputs: small, outputs: spatial().apply(small).conv2d({ filters: 1, kernelSize: 3 }) });
+    expect(chained.predict(tensor([1, 5, 5, 1])).shape).toEqual([1, 1, 1, 1]);
+    expect(() => chained.predict(tensor([1, 4, 4, 1]))).toThrow("shapewise: conv2d kernelSize 3 is larger than input height 2 with padding 'valid'");
     expect(outer.predict(tensor([1, 8, 8, 1])).shape).toEqual([1, 1]);
     expect(() => features().apply(input({ shape: [2, 2, 1] }))).toThrow("shapewise: conv2d kernelSize 3 is larger than input height 2 with padding 'valid'");
     const loose = input({ shape: [null, null, 1] });
