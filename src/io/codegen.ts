@@ -14,7 +14,7 @@ import { inputImpl } from "../layers/input.js";
 import type { Layer } from "../layers/layer.js";
 import type { GraphNode, TensorRef } from "../model.js";
 import type { AnyModel } from "./graph-build.js";
-import { applyLayerConfig, entryForLayer, innerLayer } from "./layer-registry.js";
+import { applyLayerConfig, entryForLayer, innerLayer, nestedModel } from "./layer-registry.js";
 
 /**
  * Options of {@link codegen}.
@@ -166,8 +166,9 @@ function refKey(r: { layer: Layer; nodeIndex: number; tensorIndex: number }): st
  * same output shape and parameter total at the type level as the model has.
  * A layer shared by several calls becomes a layer value
  * (`layers.dense({...}).apply(x)`), whose results the types know with
- * unknown sizes; models applied as layers are refused (no file format or
- * registry entry describes them yet).
+ * unknown sizes. A model applied as a layer is defined first, with its own
+ * `input(...)` chain and `model({...})`, and applied where it is called
+ * (`encoder.apply(x)`); applied more than once, it shares its weights.
  *
  * @example
  * const source = codegen(await loadModel("mnist/"));
@@ -182,36 +183,8 @@ export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
   const keepNames = options.names ?? true;
   if (typeof importFrom !== "string" || importFrom.length === 0) fail(`shapewise: codegen importFrom must be a module name, got ${valueText(importFrom)}`);
   if (typeof exportName !== "string" || !IDENTIFIER.test(exportName)) fail(`shapewise: codegen exportName must be an identifier, got ${valueText(exportName)}`);
-  const graph = m.graph();
-  const calls = new Map<Layer, number>();
-  for (const n of graph.nodes) calls.set(n.layer, (calls.get(n.layer) ?? 0) + 1);
-  for (const [layer, count] of calls) {
-    const style = entryForLayer(layer).style;
-    if (count > 1 && style !== "method" && style !== "wrapper") {
-      fail(`shapewise: codegen cannot write layer '${layer.name}', which is shared by ${count} calls (only layers made by a tensor method can be shared values)`);
-    }
-  }
-  // A shared layer is a value, `layers.dense({...})`, applied once per call.
-  const layerValues = new Map<Layer, string>();
 
-  // A tensor stays an open chain only when exactly one method call reads it
-  // as its receiver; a tensor read twice, by a merge, or as a model output gets a const.
-  const uses = new Map<string, number>();
-  const chained = new Set<string>();
-  const use = (r: TensorRef) => uses.set(refKey(r), (uses.get(refKey(r)) ?? 0) + 1);
-  for (const n of graph.nodes) {
-    n.inbound.forEach(use);
-    const style = entryForLayer(n.layer).style;
-    if (n.inbound.length > 0 && (style === "method" || style === "wrapper")) chained.add(refKey(n.inbound[0]));
-  }
-  graph.outputs.forEach(use);
-  const outputKeys = new Set(graph.outputs.map(refKey));
-  const single = graph.inputs.length === 1 && graph.outputs.length === 1;
-
-  // Merges and several outputs: the `shared` tensor that makes the type-level total exact.
-  const { shared: sharedOf, inexact } = sharedTensors(graph);
-  const needsVar = new Set([...sharedOf.values()].filter((v): v is TensorRef => v !== "none").map(refKey));
-
+  // One namespace and one import list for the whole file: nested models' definitions share them.
   const names = new Set<string>([exportName]);
   const variable = (base: string): string => {
     let v = base.replace(/[^A-Za-z0-9_$]/g, "_");
@@ -222,107 +195,165 @@ export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
     return candidate;
   };
   const lines: string[] = [];
-  const imports = new Set<string>([m.kind === "sequential" ? "sequential" : "model", "input"]);
-  /** Expressions of tensors: a variable, or a chain waiting for its one reader. */
-  const exprs = new Map<string, string>();
-  const tupleVars = new Map<GraphNode, string>();
+  const imports = new Set<string>(["input"]);
+  /** The variable of each nested model already defined (a model applied twice is defined once). */
+  const modelVars = new Map<AnyModel, string>();
 
-  const exprOf = (r: TensorRef): string => {
-    const e = exprs.get(refKey(r));
-    if (e === undefined) fail(`shapewise: codegen found layer '${r.layer.name}' read before it is written`);
-    return e;
-  };
-
-  for (const node of graph.nodes) {
-    const layer = node.layer;
-    const entry = entryForLayer(layer);
-    const inputs = node.inbound.map(exprOf);
-    const inputShapes = node.inbound.map((r) => r.shape);
-    let expr: string;
-    switch (entry.style) {
-      case "input": {
-        const shape = node.outputShapes[0].slice(1);
-        expr = `input(${literal({ shape, ...(keepNames ? { name: layer.name } : {}) })})`;
-        break;
+  /** Writes the lines that build one model and returns its `model({...})` call; `top` is the exported model. */
+  const writeModel = (mm: AnyModel, top: boolean): string => {
+    imports.add(mm.kind === "sequential" ? "sequential" : "model");
+    const graph = mm.graph();
+    const calls = new Map<Layer, number>();
+    for (const n of graph.nodes) calls.set(n.layer, (calls.get(n.layer) ?? 0) + 1);
+    for (const [layer, count] of calls) {
+      const style = entryForLayer(layer).style;
+      if (count > 1 && style !== "method" && style !== "wrapper" && style !== "model") {
+        fail(`shapewise: codegen cannot write layer '${layer.name}', which is shared by ${count} calls (only layers made by a tensor method, and models, can be shared values)`);
       }
-      case "method":
-      case "wrapper": {
-        let args = literal(minimalConfig(layer, inputShapes, keepNames));
-        if (entry.style === "wrapper") {
-          const inner = innerLayer(layer)!;
-          const innerShape = inner.inputShape === undefined ? inputShapes : [inner.inputShape];
-          const own = minimalConfig(layer, inputShapes, keepNames);
-          const ownText = Object.keys(own).length === 0 ? "" : `, ${literal(own)}`;
-          args = `(t) => t.${entryForLayer(inner).method}(${literal(minimalConfig(inner, innerShape, keepNames))})${ownText}`;
+    }
+    // A shared layer is a value, `layers.dense({...})`, applied once per call.
+    const layerValues = new Map<Layer, string>();
+
+    // A tensor stays an open chain only when exactly one method call reads it
+    // as its receiver; a tensor read twice, by a merge, by a model or as a model output gets a const.
+    const uses = new Map<string, number>();
+    const chained = new Set<string>();
+    const use = (r: TensorRef) => uses.set(refKey(r), (uses.get(refKey(r)) ?? 0) + 1);
+    for (const n of graph.nodes) {
+      n.inbound.forEach(use);
+      const style = entryForLayer(n.layer).style;
+      if (n.inbound.length > 0 && (style === "method" || style === "wrapper")) chained.add(refKey(n.inbound[0]));
+    }
+    graph.outputs.forEach(use);
+    const outputKeys = new Set(graph.outputs.map(refKey));
+    // Only the exported model's ends read as the README writes them (`inputs`, `outputs`).
+    const single = top && graph.inputs.length === 1 && graph.outputs.length === 1;
+
+    // Merges and several outputs: the `shared` tensor that makes the type-level total exact.
+    const { shared: sharedOf, inexact } = sharedTensors(graph);
+    const needsVar = new Set([...sharedOf.values()].filter((v): v is TensorRef => v !== "none").map(refKey));
+
+    /** Expressions of tensors: a variable, or a chain waiting for its one reader. */
+    const exprs = new Map<string, string>();
+
+    const exprOf = (r: TensorRef): string => {
+      const e = exprs.get(refKey(r));
+      if (e === undefined) fail(`shapewise: codegen found layer '${r.layer.name}' read before it is written`);
+      return e;
+    };
+
+    for (const node of graph.nodes) {
+      const layer = node.layer;
+      const entry = entryForLayer(layer);
+      const inputs = node.inbound.map(exprOf);
+      const inputShapes = node.inbound.map((r) => r.shape);
+      let expr: string;
+      /** How the outputs of a call with several of them are read from its value (`v[0]`, `v["key"]`). */
+      let pick = (v: string, i: number): string => `${v}[${i}]`;
+      switch (entry.style) {
+        case "input": {
+          const shape = node.outputShapes[0].slice(1);
+          expr = `input(${literal({ shape, ...(keepNames ? { name: layer.name } : {}) })})`;
+          break;
         }
-        if ((calls.get(layer) ?? 0) > 1) {
-          let v = layerValues.get(layer);
-          if (v === undefined) {
-            v = variable(`${layer.name}_layer`);
-            layerValues.set(layer, v);
-            imports.add("layers");
-            lines.push(`// ${layer.name} is shared by ${calls.get(layer)} calls: a layer value, whose results have unknown sizes and a \`number\` total at the type level.`);
-            lines.push(`const ${v} = layers.${entry.method}(${args});`);
+        case "method":
+        case "wrapper": {
+          let args = literal(minimalConfig(layer, inputShapes, keepNames));
+          if (entry.style === "wrapper") {
+            const inner = innerLayer(layer)!;
+            const innerShape = inner.inputShape === undefined ? inputShapes : [inner.inputShape];
+            const own = minimalConfig(layer, inputShapes, keepNames);
+            const ownText = Object.keys(own).length === 0 ? "" : `, ${literal(own)}`;
+            args = `(t) => t.${entryForLayer(inner).method}(${literal(minimalConfig(inner, innerShape, keepNames))})${ownText}`;
           }
-          expr = `${v}.apply(${inputs[0]})`;
-        } else {
-          expr = `${inputs[0]}\n  .${entry.method}(${args})`;
+          if ((calls.get(layer) ?? 0) > 1) {
+            let v = layerValues.get(layer);
+            if (v === undefined) {
+              v = variable(`${layer.name}_layer`);
+              layerValues.set(layer, v);
+              imports.add("layers");
+              lines.push(`// ${layer.name} is shared by ${calls.get(layer)} calls: a layer value, whose results have unknown sizes and a \`number\` total at the type level.`);
+              lines.push(`const ${v} = layers.${entry.method}(${args});`);
+            }
+            expr = `${v}.apply(${inputs[0]})`;
+          } else {
+            expr = `${inputs[0]}\n  .${entry.method}(${args})`;
+          }
+          break;
         }
-        break;
-      }
-      case "attention": {
-        const config = { ...layer.getConfig() };
-        if (!keepNames) delete config.name;
-        const tensors = `value: ${inputs[1]}${inputs.length > 2 ? `, key: ${inputs[2]}` : ""}`;
-        const body = literal(config);
-        expr = `${inputs[0]}\n  .${entry.method}(${body === "{}" ? `{ ${tensors} }` : `${body.slice(0, -2)}, ${tensors} }`})`;
-        break;
-      }
-      case "merge": {
-        imports.add(entry.method);
-        const config: Record<string, unknown> = minimalConfig(layer, inputShapes, keepNames);
-        const shared = sharedOf.get(node);
-        if (shared !== undefined) config.shared = new Raw(shared === "none" ? '"none"' : exprOf(shared));
-        else if (inexact.has(node)) {
-          lines.push(`// The type-level total past ${layer.name} is \`number\`: its operands share layers beyond one common tensor.`);
+        case "attention": {
+          const config = { ...layer.getConfig() };
+          if (!keepNames) delete config.name;
+          const tensors = `value: ${inputs[1]}${inputs.length > 2 ? `, key: ${inputs[2]}` : ""}`;
+          const body = literal(config);
+          expr = `${inputs[0]}\n  .${entry.method}(${body === "{}" ? `{ ${tensors} }` : `${body.slice(0, -2)}, ${tensors} }`})`;
+          break;
         }
-        expr = `${entry.method}([${inputs.join(", ")}]${Object.keys(config).length === 0 ? "" : `, ${literal(config)}`})`;
-        break;
+        case "merge": {
+          imports.add(entry.method);
+          const config: Record<string, unknown> = minimalConfig(layer, inputShapes, keepNames);
+          const shared = sharedOf.get(node);
+          if (shared !== undefined) config.shared = new Raw(shared === "none" ? '"none"' : exprOf(shared));
+          else if (inexact.has(node)) {
+            lines.push(`// The type-level total past ${layer.name} is \`number\`: its operands share layers beyond one common tensor.`);
+          }
+          expr = `${entry.method}([${inputs.join(", ")}]${Object.keys(config).length === 0 ? "" : `, ${literal(config)}`})`;
+          break;
+        }
+        case "model": {
+          // The inner model is defined once, before its first call, from its own inputs.
+          const inner = nestedModel(layer)!;
+          let v = modelVars.get(inner);
+          if (v === undefined) {
+            const build = writeModel(inner, false);
+            v = variable(layer.name);
+            modelVars.set(inner, v);
+            lines.push(`const ${v} = ${build};`);
+          }
+          const layout = inner.inputLayout;
+          const arg = layout === "single" ? inputs[0] : layout === "list" ? `[${inputs.join(", ")}]` : `{ ${layout.keys.map((k: string, i: number) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${inputs[i]}`).join(", ")} }`;
+          expr = `${v}.apply(${arg})`;
+          const outLayout = inner.outputLayout;
+          if (typeof outLayout === "object") pick = (value, i) => `${value}[${JSON.stringify(outLayout.keys[i])}]`;
+          break;
+        }
+      }
+      const several = node.outputShapes.length > 1;
+      const key0 = refKey({ layer, nodeIndex: node.nodeIndex, tensorIndex: 0 });
+      if (several) {
+        // A layer with several outputs returns a tuple (a model, its output record); each output is an element of it.
+        const v = variable(entry.style === "model" ? `${layer.name}_out` : layer.name);
+        lines.push(`const ${v} = ${expr};`);
+        node.outputShapes.forEach((_, i) => exprs.set(refKey({ layer, nodeIndex: node.nodeIndex, tensorIndex: i }), pick(v, i)));
+        continue;
+      }
+      if ((uses.get(key0) ?? 0) === 1 && chained.has(key0) && !needsVar.has(key0) && entry.style !== "input") {
+        exprs.set(key0, expr);
+      } else {
+        // One input and one output read as the README writes them: `inputs` and `outputs`.
+        const base = single && entry.style === "input" ? "inputs" : single && outputKeys.has(key0) ? "outputs" : entry.style === "model" ? `${layer.name}_out` : layer.name;
+        const v = variable(base);
+        lines.push(`const ${v} = ${expr};`);
+        exprs.set(key0, v);
       }
     }
-    const several = node.outputShapes.length > 1;
-    const key0 = refKey({ layer, nodeIndex: node.nodeIndex, tensorIndex: 0 });
-    if (several) {
-      // A layer with several outputs returns a tuple; each output is an element of it.
-      const v = variable(layer.name);
-      lines.push(`const ${v} = ${expr.replace(/\n  /g, "\n  ")};`);
-      tupleVars.set(node, v);
-      node.outputShapes.forEach((_, i) => exprs.set(refKey({ layer, nodeIndex: node.nodeIndex, tensorIndex: i }), `${v}[${i}]`));
-      continue;
-    }
-    if ((uses.get(key0) ?? 0) === 1 && chained.has(key0) && !needsVar.has(key0) && entry.style !== "input") {
-      exprs.set(key0, expr);
-    } else {
-      // One input and one output read as the README writes them: `inputs` and `outputs`.
-      const v = variable(single && entry.style === "input" ? "inputs" : single && outputKeys.has(key0) ? "outputs" : layer.name);
-      lines.push(`const ${v} = ${expr};`);
-      exprs.set(key0, v);
-    }
-  }
 
-  const arrange = (refs: readonly TensorRef[], layout: AnyModel["inputLayout"]): string => {
-    const e = refs.map(exprOf);
-    if (layout === "single") return e[0];
-    if (layout === "list") return `[${e.join(", ")}]`;
-    return `{ ${layout.keys.map((k: string, i: number) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${e[i]}`).join(", ")} }`;
+    const arrange = (refs: readonly TensorRef[], layout: AnyModel["inputLayout"]): string => {
+      const e = refs.map(exprOf);
+      if (layout === "single") return e[0];
+      if (layout === "list") return `[${e.join(", ")}]`;
+      return `{ ${layout.keys.map((k: string, i: number) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${e[i]}`).join(", ")} }`;
+    };
+    const outputs = arrange(graph.outputs, mm.outputLayout);
+    const inputsText = arrange(graph.inputs, mm.inputLayout);
+    const modelShared = sharedOf.get("outputs");
+    const sharedText = modelShared === undefined ? "" : `, shared: ${modelShared === "none" ? '"none"' : exprOf(modelShared)}`;
+    const nameText = `${sharedText}${keepNames ? `, name: ${JSON.stringify(mm.name)}` : ""}`;
+    const ends = inputsText === "inputs" && outputs === "outputs" ? "inputs, outputs" : `inputs: ${inputsText}, outputs: ${outputs}`;
+    return `${mm.kind === "sequential" ? "sequential" : "model"}({ ${ends}${nameText} })`;
   };
-  const outputs = arrange(graph.outputs, m.outputLayout);
-  const inputsText = arrange(graph.inputs, m.inputLayout);
-  const modelShared = sharedOf.get("outputs");
-  const sharedText = modelShared === undefined ? "" : `, shared: ${modelShared === "none" ? '"none"' : exprOf(modelShared)}`;
-  const nameText = `${sharedText}${keepNames ? `, name: ${JSON.stringify(m.name)}` : ""}`;
-  const ends = inputsText === "inputs" && outputs === "outputs" ? "inputs, outputs" : `inputs: ${inputsText}, outputs: ${outputs}`;
-  const build = m.kind === "sequential" ? "sequential" : "model";
+
+  const build = writeModel(m, true);
   const order = ["input", "layers", "model", "sequential", "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"];
   const importList = order.filter((n) => imports.has(n)).join(", ");
   return [
@@ -330,7 +361,7 @@ export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
     `import { ${importList} } from ${JSON.stringify(importFrom)};`,
     "",
     ...lines,
-    `export const ${exportName} = ${build}({ ${ends}${nameText} });`,
+    `export const ${exportName} = ${build};`,
     "",
   ].join("\n");
 }

@@ -159,6 +159,8 @@ export interface FileLayer {
   /** The shapewise method's options (camelCase), name included; for an input layer `{ shape, name }`. */
   readonly config: Record<string, unknown>;
   readonly inner?: InnerCall;
+  /** For a model applied as a layer: the inner model's own graph, built first. */
+  readonly nested?: FileGraph;
   /** One list of input references per call of the layer (none for an input layer). */
   readonly calls: readonly (readonly FileRef[])[];
 }
@@ -186,6 +188,7 @@ export interface ParsedFileLayer {
   readonly name: string;
   readonly config: Record<string, unknown>;
   readonly inner?: InnerCall;
+  readonly nested?: FileGraph;
   readonly batchShape?: Shape;
 }
 
@@ -213,7 +216,7 @@ export function sequentialGraph(
       layers.push({ name: inputName, className: "InputLayer", config: { shape: shape.slice(1), name: inputName }, calls: [] });
       previous = { layer: inputName, nodeIndex: 0, tensorIndex: 0 };
     }
-    layers.push({ name: l.name, className: l.className, config: l.config, inner: l.inner, calls: previous === undefined ? [] : [[previous]] });
+    layers.push({ name: l.name, className: l.className, config: l.config, inner: l.inner, nested: l.nested, calls: previous === undefined ? [] : [[previous]] });
     previous = { layer: l.name, nodeIndex: 0, tensorIndex: 0 };
   });
   if (layers.length < 2) fail(`shapewise: Sequential ${what} needs at least one layer after its input`);
@@ -262,6 +265,47 @@ export function callInputs(node: unknown, where: string): FileRef[] {
     for (const key of ["value", "key"]) walk(maybe(k, key), 0);
   }
   return refs;
+}
+
+/**
+ * How deeply model files may nest models as layers: deeper files are
+ * refused before they are read further, so a hostile file cannot make the
+ * readers recurse without bound.
+ *
+ * @example
+ * checkNestingDepth(MAX_NESTING_DEPTH + 1, "layer 'm'"); // throws ShapeError
+ */
+export const MAX_NESTING_DEPTH = 32;
+
+/**
+ * Refuses a model nested deeper than {@link MAX_NESTING_DEPTH} levels.
+ *
+ * @example
+ * checkNestingDepth(1, "layer 'encoder'"); // fine
+ */
+export function checkNestingDepth(depth: number, where: string): void {
+  if (depth > MAX_NESTING_DEPTH) fail(`shapewise: model file nests models more than ${MAX_NESTING_DEPTH} levels deep at ${where}; shapewise reads at most ${MAX_NESTING_DEPTH} levels`);
+}
+
+/**
+ * Turns the node indices a file writes for nested models into call indices.
+ * TensorFlow.js and tf.keras 2 count a nested model's own inner graph as its
+ * node 0, so its calls in the outer model are nodes 1, 2, ...; Keras 3 does
+ * so only in `input_layers`/`output_layers` and only for `Functional`.
+ * `base(layer)` says where a nested layer's calls start (0 or 1).
+ *
+ * @example
+ * rebaseNested(layers, refs, (l) => (l.nested ? 1 : 0), "output_layers"); // ["enc", 1, 0] -> call 0 of 'enc'
+ */
+export function rebaseNested(layers: readonly FileLayer[], refs: readonly FileRef[], base: (layer: FileLayer) => number, reader: string): FileRef[] {
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  return refs.map((r) => {
+    const l = byName.get(r.layer);
+    const shift = l === undefined || l.nested === undefined ? 0 : base(l);
+    if (shift === 0) return r;
+    if (r.nodeIndex < shift) fail(`shapewise: model file ${reader} reads node ${r.nodeIndex} of nested model '${r.layer}', which is the model's own graph, not a call of it (calls start at node ${shift})`);
+    return { ...r, nodeIndex: r.nodeIndex - shift };
+  });
 }
 
 /**
@@ -391,7 +435,9 @@ function checkOrder(layers: readonly FileLayer[]): void {
 type Made = Map<string, (SymbolicTensorImpl | readonly SymbolicTensorImpl[])[]>;
 
 function lookup(made: Made, ref: FileRef, reader: string): SymbolicTensorImpl {
-  const calls = made.get(ref.layer)!;
+  const calls = made.get(ref.layer);
+  // Model ends are checked here: checkOrder sees only the layers' calls.
+  if (calls === undefined) fail(`shapewise: model file ${reader} reads layer '${ref.layer}', which the file does not define`);
   const out = calls[ref.nodeIndex];
   if (out === undefined) fail(`shapewise: model file layer '${reader}' reads call ${ref.nodeIndex} of '${ref.layer}', which has ${calls.length} calls`);
   const tensors = Array.isArray(out) ? out : [out as SymbolicTensorImpl];
@@ -409,6 +455,19 @@ function lookup(made: Made, ref: FileRef, reader: string): SymbolicTensorImpl {
  * const m = buildModel(graph, 2 ** 31); // a Model with the file's names and shapes
  */
 export function buildModel(graph: FileGraph, maxBytes: number): Model {
+  return buildWithin(graph, { bytes: maxBytes, maxBytes });
+}
+
+/**
+ * The weight bytes still allowed: nested models are built (and allocate
+ * their weights) before the outer model, so they all draw on one budget.
+ */
+interface Budget {
+  bytes: number;
+  readonly maxBytes: number;
+}
+
+function buildWithin(graph: FileGraph, budget: Budget): Model {
   checkOrder(graph.layers);
   const made: Made = new Map();
   const layerOf = new Map<string, Layer>();
@@ -419,6 +478,13 @@ export function buildModel(graph: FileGraph, maxBytes: number): Model {
     if (entry.style === "input") {
       if (l.calls.length > 0) fail(`shapewise: model file input layer '${l.name}' cannot read other layers`);
       outputs.push(applyLayerConfig(l.className, [], l.config));
+    } else if (entry.style === "model") {
+      if (l.nested === undefined) fail(`shapewise: model file layer '${l.name}' (${l.className}) has no model config`);
+      if (l.calls.length === 0) fail(`shapewise: model file layer '${l.name}' is never called`);
+      // The inner model first, through the public API; each call applies it, so every call shares its weights.
+      const inner = buildWithin(l.nested, budget);
+      if (inner.name !== l.name) fail(`shapewise: model file layer '${l.name}' holds a model named '${inner.name}'; the two names must agree`);
+      for (const call of l.calls) outputs.push(applyNested(inner, call.map((ref) => lookup(made, ref, l.name)), l.name));
     } else {
       if (l.calls.length === 0) fail(`shapewise: model file layer '${l.name}' is never called`);
       if (l.calls.length > 1 && entry.style !== "method" && entry.style !== "merge") fail(`shapewise: model file layer '${l.name}' (${l.className}) cannot be shared`);
@@ -435,11 +501,17 @@ export function buildModel(graph: FileGraph, maxBytes: number): Model {
     if (!layerOf.has(l.name)) layerOf.set(l.name, firstTensor(outputs[0]).layer);
   }
   // Weights are float32: a file whose layers would hold more than maxBytes is refused before model() allocates them.
+  // Nested models were charged when they were built.
   let params = 0;
-  for (const layer of layerOf.values()) params += layer.countParams();
-  if (!(params * 4 <= maxBytes)) {
-    fail(`shapewise: model file layers hold ${params} parameters (${params * 4} bytes), more than the limit of ${maxBytes} bytes (option maxBytes)`);
+  const nestedNames = new Set(graph.layers.filter((l) => l.nested !== undefined).map((l) => l.name));
+  for (const [name, layer] of layerOf) if (!nestedNames.has(name)) params += layer.countParams();
+  if (!(params * 4 <= budget.bytes)) {
+    // The count includes every layer read so far, nested models' too: together they pass the limit.
+    const { maxBytes } = budget;
+    const bytes = params * 4 + (maxBytes - budget.bytes);
+    fail(`shapewise: model file layers hold ${bytes / 4} parameters (${bytes} bytes), more than the limit of ${maxBytes} bytes (option maxBytes)`);
   }
+  budget.bytes -= params * 4;
   const inputs = graph.inputs.map((r) => lookup(made, r, "(model inputs)"));
   const outputs = graph.outputs.map((r) => lookup(made, r, "(model outputs)"));
   if (inputs.length === 0 || outputs.length === 0) fail(`shapewise: model file must name at least one input and one output`);
@@ -452,6 +524,22 @@ export function buildModel(graph: FileGraph, maxBytes: number): Model {
   };
   const build = graph.kind === "sequential" ? sequential : model;
   return build(config as never) as unknown as Model;
+}
+
+/**
+ * One call of a nested model: its inputs arranged as the model takes them
+ * (one tensor, a list or a record), its outputs back as a list.
+ */
+function applyNested(inner: Model, inputs: SymbolicTensorImpl[], name: string): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
+  const inLayout = inner.inputLayout;
+  const count = inLayout === "single" ? 1 : inLayout === "list" ? (inner.inputShape as readonly unknown[]).length : inLayout.keys.length;
+  if (inputs.length !== count) fail(`shapewise: model file layer '${name}' is a model with ${count} inputs, but a call gives it ${inputs.length}`);
+  const arranged = inLayout === "single" ? inputs[0] : inLayout === "list" ? inputs : Object.fromEntries(inLayout.keys.map((k, i) => [k, inputs[i]]));
+  const out = (inner.apply as (x: unknown) => unknown)(arranged);
+  const outLayout = inner.outputLayout;
+  if (outLayout === "single") return out as SymbolicTensorImpl;
+  if (outLayout === "list") return [...(out as readonly SymbolicTensorImpl[])];
+  return outLayout.keys.map((k) => (out as Record<string, SymbolicTensorImpl>)[k]);
 }
 
 function firstTensor(out: SymbolicTensorImpl | readonly SymbolicTensorImpl[]): SymbolicTensorImpl {

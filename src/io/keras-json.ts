@@ -15,10 +15,10 @@
 import { fail, valueText } from "../checks.js";
 import type { Layer } from "../layers/layer.js";
 import type { Model } from "../model.js";
-import { batchShape, buildModel, callInputs, isIndex, limitsOption, list, maybe, own, parseJsonSafely, record, sequentialGraph, shortText, text } from "./graph-build.js";
+import { batchShape, buildModel, callInputs, checkNestingDepth, isIndex, limitsOption, list, maybe, own, parseJsonSafely, rebaseNested, record, sequentialGraph, shortText, text } from "./graph-build.js";
 import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits, ParsedFileLayer } from "./graph-build.js";
 import { formatOut, optionsFromFile } from "./layer-configs.js";
-import { entryForClass, entryForLayer, innerLayer } from "./layer-registry.js";
+import { entryForClass, entryForLayer, innerLayer, nestedModel } from "./layer-registry.js";
 
 // ---------------------------------------------------------------------------
 // Python-style JSON text
@@ -362,6 +362,9 @@ function nameOf(layer: Layer, names: "shapewise" | "keras3"): string {
 /** One layer as Keras 3 serialises it: module, class, config, registered name, build config. */
 function kerasLayer(layer: Layer, names: "shapewise" | "keras3", inputShape: unknown): Record<string, unknown> {
   const entry = entryForLayer(layer);
+  const nested = nestedModel(layer);
+  // A nested model is serialised as Keras 3 serialises any model: its whole config.
+  if (nested !== undefined) return kerasModel(nested, names);
   const c = layer.getConfig();
   const name = nameOf(layer, names);
   if (entry.style === "input") {
@@ -410,6 +413,21 @@ function kerasTensor(shape: readonly unknown[], layer: Layer, nodeIndex: number,
 export function toKerasJSON(m: AnyModel, options: KerasJsonOptions = {}): string {
   const names = options.names ?? "shapewise";
   if (names !== "shapewise" && names !== "keras3") fail(`shapewise: names must be 'shapewise' or 'keras3', got ${valueText(names)}`);
+  return pythonJson(kerasModel(m, names));
+}
+
+/**
+ * Keras 3 counts a nested `Functional`'s own graph as its node 0 in
+ * `input_layers` and `output_layers` (not in `keras_history`, and not for
+ * `Sequential`, which is no `Functional` subclass in Keras 3).
+ */
+function endNodeIndex(layer: Layer, nodeIndex: number): number {
+  const nested = nestedModel(layer);
+  return nested !== undefined && nested.kind === "functional" ? nodeIndex + 1 : nodeIndex;
+}
+
+/** A model as Keras 3's `serialize_keras_object` writes it: the whole document, or a nested model's layer entry. */
+function kerasModel(m: AnyModel, names: "shapewise" | "keras3"): Record<string, unknown> {
   const graph = m.graph();
   const modelName = names === "keras3" ? m.names.keras3 : m.name;
   const firstShape = (layer: Layer): unknown => {
@@ -419,17 +437,17 @@ export function toKerasJSON(m: AnyModel, options: KerasJsonOptions = {}): string
   };
   if (m.kind === "sequential") {
     const inputShape = [...graph.inputs[0].shape];
-    const layers = m.layers.map((layer) => kerasLayer(layer, names, firstShape(layer)));
-    return pythonJson({
+    const layers = m.layers.map((layer: Layer) => kerasLayer(layer, names, firstShape(layer)));
+    return {
       module: "keras",
       class_name: "Sequential",
       config: { name: modelName, trainable: true, dtype: DTYPE_POLICY(), layers, build_input_shape: inputShape },
       registered_name: null,
       build_config: { input_shape: inputShape },
       compile_config: {},
-    });
+    };
   }
-  const layers = m.layers.map((layer) => {
+  const layers = m.layers.map((layer: Layer) => {
     const json = kerasLayer(layer, names, firstShape(layer));
     const calls = graph.nodes.filter((n) => n.layer === layer && n.inbound.length > 0);
     const inbound = calls.map((n) => {
@@ -438,18 +456,25 @@ export function toKerasJSON(m: AnyModel, options: KerasJsonOptions = {}): string
       // Merges take one list of tensors; attention takes (query, value) and `key` by keyword.
       if (style === "merge") return { args: [tensors], kwargs: {} };
       if (style === "attention") return { args: tensors.slice(0, 2), kwargs: tensors.length > 2 ? { key: tensors[2] } : {} };
+      if (style === "model") {
+        // A model is called on its input structure: one tensor, or one list of them.
+        const layout = nestedModel(layer)!.inputLayout;
+        if (layout === "single") return { args: tensors, kwargs: {} };
+        if (layout === "list") return { args: [tensors], kwargs: {} };
+        fail(`shapewise: cannot write nested model '${layer.name}' as Keras JSON: it takes a record of inputs, which shapewise does not write for nested models`);
+      }
       return { args: tensors, kwargs: {} };
     });
     return { ...json, name: nameOf(layer, names), inbound_nodes: inbound };
   });
-  const end = (r: (typeof graph.inputs)[number]) => [nameOf(r.layer, names), r.nodeIndex, r.tensorIndex];
+  const end = (r: (typeof graph.inputs)[number]) => [nameOf(r.layer, names), endNodeIndex(r.layer, r.nodeIndex), r.tensorIndex];
   // Keras writes one input or output as a single reference, several as a list (a record by its keys).
   const ends = (refs: typeof graph.inputs, layout: Model["inputLayout"]) => {
     if (layout === "single") return end(refs[0]);
     if (layout === "list") return refs.map(end);
     return Object.fromEntries(layout.keys.map((k, i) => [k, end(refs[i])]));
   };
-  return pythonJson({
+  return {
     module: "keras.src.models.functional",
     class_name: "Functional",
     config: {
@@ -462,7 +487,7 @@ export function toKerasJSON(m: AnyModel, options: KerasJsonOptions = {}): string
     registered_name: "Functional",
     build_config: { input_shape: null },
     compile_config: {},
-  });
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -470,13 +495,22 @@ export function toKerasJSON(m: AnyModel, options: KerasJsonOptions = {}): string
 // ---------------------------------------------------------------------------
 
 /** One layer entry of a Keras JSON file: class, options, wrapped call, batch shape for inputs. */
-function kerasLayerIn(json: unknown, where: string, wrapped = false): { className: string; name: string; config: Record<string, unknown>; inner?: FileLayer["inner"]; batchShape?: ReturnType<typeof batchShape> } {
+function kerasLayerIn(json: unknown, where: string, depth: number, wrapped = false): ParsedFileLayer {
   const l = record(json, where);
   const className = text(own(l, "class_name", where), `${where} class_name`);
   const entry = entryForClass(className, where);
   const config = record(own(l, "config", where), `${where} config`);
   const name = text(maybe(config, "name") ?? maybe(l, "name"), `${where} name`);
   const at = `layer '${name}'`;
+  if (entry.style === "model") {
+    if (wrapped) fail(`shapewise: ${where} is a model inside a wrapper; shapewise wraps only plain layers`);
+    checkNestingDepth(depth + 1, at);
+    const entryName = maybe(l, "name");
+    if (entryName !== undefined && entryName !== name) fail(`shapewise: ${where} is named ${shortText(entryName)} but holds a model named '${name}'; the two names must agree`);
+    // A nested model's entry is a whole model document: read it as one, one level deeper.
+    const nested = kerasGraph(l, depth + 1);
+    return { className: nested.kind === "sequential" ? "Sequential" : "Functional", name, config: { name }, nested: { ...nested, name } };
+  }
   if (entry.style === "input") {
     const shape = batchShape(maybe(config, "batch_shape") ?? maybe(config, "batch_input_shape"), `input layer '${name}'`);
     const dtype = maybe(config, "dtype");
@@ -494,7 +528,7 @@ function kerasLayerIn(json: unknown, where: string, wrapped = false): { classNam
   if (entry.style === "wrapper") {
     // One level only: shapewise wraps layers, not wrappers (and a deep chain of them must not recurse without bound).
     if (wrapped) fail(`shapewise: ${where} is a ${className} inside a wrapper; shapewise wraps only plain layers`);
-    const innerJson = kerasLayerIn(own(config, "layer", `${at} config`), `${at} wrapped layer`, true);
+    const innerJson = kerasLayerIn(own(config, "layer", `${at} config`), `${at} wrapped layer`, depth, true);
     inner = { className: innerJson.className, config: innerJson.config };
   }
   const shape = maybe(config, "batch_input_shape") ?? maybe(config, "batch_shape");
@@ -518,10 +552,15 @@ function kerasEnds(value: unknown, what: string): FileRef[] {
  * The model of a Keras `to_json()` document (Keras 3, or tf.keras 2 with
  * the same layer lists), as a layer list for the builder.
  *
+ * A model nested as a layer is read from its entry the same way (`depth`
+ * counts the levels, at most `MAX_NESTING_DEPTH`). Keras 3 numbers its calls
+ * from 0 in `keras_history` but from 1 in `input_layers`/`output_layers`
+ * when it is a `Functional`; tf.keras 2 from 1 everywhere.
+ *
  * @example
  * kerasGraph(JSON.parse(text)).kind; // "sequential" or "functional"
  */
-export function kerasGraph(json: unknown): FileGraph {
+export function kerasGraph(json: unknown, depth = 0): FileGraph {
   const top = record(json, "Keras JSON");
   const className = own(top, "class_name", "Keras JSON");
   const config = record(own(top, "config", "Keras JSON"), "Keras JSON config");
@@ -529,7 +568,7 @@ export function kerasGraph(json: unknown): FileGraph {
   const name = rawName === undefined || rawName === null ? undefined : text(rawName, "model name");
   const layersJson = list(own(config, "layers", "Keras JSON config"), "Keras JSON layers");
   if (className === "Sequential") {
-    const parsed = layersJson.map((j, i) => kerasLayerIn(j, `Sequential layer ${i}`));
+    const parsed = layersJson.map((j, i) => kerasLayerIn(j, `Sequential layer ${i}`, depth));
     const buildShape = maybe(config, "build_input_shape");
     const firstShape = (l: ParsedFileLayer) => l.batchShape ?? (buildShape === undefined ? undefined : batchShape(buildShape, "Sequential build_input_shape"));
     return sequentialGraph(name, parsed, firstShape, "Keras JSON");
@@ -537,11 +576,19 @@ export function kerasGraph(json: unknown): FileGraph {
   if (className !== "Functional" && className !== "Model") {
     fail(`shapewise: Keras JSON class_name must be 'Sequential', 'Functional' or 'Model', got ${shortText(className)}`);
   }
-  const layers = layersJson.map((j, i): FileLayer => {
-    const l = kerasLayerIn(j, `model layer ${i}`);
+  const parsedLayers = layersJson.map((j, i) => {
+    const l = kerasLayerIn(j, `model layer ${i}`, depth);
     const nodes = list(maybe(record(j, `model layer ${i}`), "inbound_nodes") ?? [], `layer '${l.name}' inbound_nodes`);
-    return { name: l.name, className: l.className, config: l.config, inner: l.inner, calls: nodes.map((node, k) => callInputs(node, `layer '${l.name}' call ${k}`)) };
+    return { l, nodes };
   });
+  const plain: FileLayer[] = parsedLayers.map(({ l }) => ({ name: l.name, className: l.className, config: l.config, inner: l.inner, nested: l.nested, calls: [] }));
+  // tf.keras 2 writes a call as a list and counts a nested model's own graph as its node 0; Keras 3 (`{ args, kwargs }`) does not.
+  const layers = parsedLayers.map(({ l, nodes }, i): FileLayer => ({
+    ...plain[i],
+    calls: nodes.map((node, k) => rebaseNested(plain, callInputs(node, `layer '${l.name}' call ${k}`), () => (Array.isArray(node) ? 1 : 0), `layer '${l.name}'`)),
+  }));
+  const keras3 = maybe(top, "module") !== undefined;
+  const endBase = (l: FileLayer) => (!keras3 || l.nested?.kind === "functional" ? 1 : 0);
   const inputsJson = own(config, "input_layers", "Keras JSON config");
   const outputsJson = own(config, "output_layers", "Keras JSON config");
   // A record (Keras dict inputs or outputs) keeps its keys; the builder makes a record model of it.
@@ -550,8 +597,8 @@ export function kerasGraph(json: unknown): FileGraph {
     kind: "functional",
     name,
     layers,
-    inputs: kerasEnds(inputsJson, "input_layers"),
-    outputs: kerasEnds(outputsJson, "output_layers"),
+    inputs: rebaseNested(layers, kerasEnds(inputsJson, "input_layers"), endBase, "input_layers"),
+    outputs: rebaseNested(layers, kerasEnds(outputsJson, "output_layers"), endBase, "output_layers"),
     inputKeys: keys(inputsJson),
     outputKeys: keys(outputsJson),
   };

@@ -13,6 +13,7 @@ import { mergeTensors } from "../layers/merging.js";
 import type { MergeKind } from "../layers/merging.js";
 import type { Layer } from "../layers/layer.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import type { AnyModel } from "./graph-build.js";
 
 /**
  * How a layer is made:
@@ -21,15 +22,15 @@ import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
  * - `"wrapper"`: a method taking a callback that makes the wrapped layer,
  *   `t.bidirectional((x) => x.lstm(inner), config)`;
  * - `"attention"`: `query.multiHeadAttention({ ...config, value, key })`;
- * - `"merge"`: a function of a list of tensors, `add([a, b], config)`.
- *
- * Models applied as layers (`Functional`, `Sequential` inside a model) have
- * no entry: file formats and codegen refuse them by class name.
+ * - `"merge"`: a function of a list of tensors, `add([a, b], config)`;
+ * - `"model"`: a model applied as a layer (`Functional`, `Sequential`, and
+ *   TensorFlow.js's `Model`), `inner.apply(x)`: file readers build the inner
+ *   model from its own config first, writers write its whole config.
  *
  * @example
  * const style: CallStyle = "method";
  */
-export type CallStyle = "input" | "method" | "wrapper" | "attention" | "merge";
+export type CallStyle = "input" | "method" | "wrapper" | "attention" | "merge" | "model";
 
 /**
  * One layer class: its Keras class name, the shapewise method that makes it,
@@ -142,8 +143,19 @@ export const LAYER_REGISTRY: readonly LayerEntry[] = Object.freeze([
   entry("Dot", "dot", "merge"),
 ]);
 
+/**
+ * Models applied as layers, by the class names files give them: Keras 3
+ * writes `Functional` or `Sequential`, TensorFlow.js `Model` or `Sequential`.
+ * They are not in {@link LAYER_REGISTRY} (which lists layer classes, in
+ * catalog order), but {@link entryForClass} knows them.
+ *
+ * @example
+ * MODEL_ENTRIES.map((e) => e.className); // ["Functional", "Sequential", "Model"]
+ */
+export const MODEL_ENTRIES: readonly LayerEntry[] = Object.freeze([entry("Functional", "apply", "model"), entry("Sequential", "apply", "model"), entry("Model", "apply", "model")]);
+
 // A Map rather than an object: a hostile class name such as `__proto__` or `constructor` finds nothing.
-const BY_CLASS: ReadonlyMap<string, LayerEntry> = new Map(LAYER_REGISTRY.map((e) => [e.className, e]));
+const BY_CLASS: ReadonlyMap<string, LayerEntry> = new Map([...LAYER_REGISTRY, ...MODEL_ENTRIES].map((e) => [e.className, e]));
 
 /**
  * The entry of a Keras class name; a clear error naming the class otherwise.
@@ -179,6 +191,20 @@ export function entryForLayer(layer: Layer): LayerEntry {
 export function innerLayer(layer: Layer): Layer | undefined {
   const inner = (layer as { inner?: unknown }).inner;
   return entryForLayer(layer).style === "wrapper" && inner !== undefined ? (inner as Layer) : undefined;
+}
+
+/**
+ * The model a layer stands for when a model is applied as a layer of
+ * another (its `model` field), or `undefined` for other layers.
+ *
+ * @example
+ * nestedModel(outer.layers[1])?.name; // "encoder"
+ */
+export function nestedModel(layer: Layer): AnyModel | undefined {
+  if (entryForLayer(layer).style !== "model") return undefined;
+  const inner = (layer as { model?: unknown }).model;
+  if (inner === undefined || inner === null) fail(`shapewise: layer '${layer.name}' (${layer.className}) has no model`);
+  return inner as AnyModel;
 }
 
 /**
@@ -241,5 +267,8 @@ export function applyLayerConfig(
       arity("two or more input tensors", inputs.length >= 2);
       return mergeTensors(e.method as MergeKind, [...inputs], config);
     }
+    case "model":
+      // A nested model has no options to apply: the readers build it from its own layer list first.
+      return fail(`shapewise: ${className} '${valueText(config.name)}' is a model; it is built from its own config and applied with apply()`);
   }
 }

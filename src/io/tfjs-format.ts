@@ -26,20 +26,22 @@ import {
   batchShape,
   buildModel,
   callInputs,
+  checkNestingDepth,
   isIndex,
   list,
   limitsOption,
   maybe,
   own,
   parseJsonSafely,
+  rebaseNested,
   record,
   sequentialGraph,
   shortText,
   text,
 } from "./graph-build.js";
-import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits } from "./graph-build.js";
+import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits, ParsedFileLayer } from "./graph-build.js";
 import { formatOut, optionsFromFile } from "./layer-configs.js";
-import { entryForClass, entryForLayer, innerLayer } from "./layer-registry.js";
+import { entryForClass, entryForLayer, innerLayer, nestedModel } from "./layer-registry.js";
 
 /** Weight files are little-endian float32: on such a machine they are copied, not converted value by value. */
 const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
@@ -461,6 +463,9 @@ function tfjsLayerConfig(layer: Layer, names: "shapewise" | "tfjs"): { class_nam
   const entry = entryForLayer(layer);
   const unsupported = (why: string): never => fail(`shapewise: cannot write layer '${layer.name}' (${layer.className}) for TensorFlow.js: ${why}`);
   if (!entry.tfjs) unsupported(`TensorFlow.js 4.22 has no ${layer.className} layer`);
+  const nested = nestedModel(layer);
+  // A nested model is written as TensorFlow.js writes one: its own topology as the layer's config.
+  if (nested !== undefined) return tfjsTopology(nested, names);
   const c = layer.getConfig();
   const name = nameOf(layer, names);
   if (entry.style === "wrapper") {
@@ -475,6 +480,17 @@ function tfjsLayerConfig(layer: Layer, names: "shapewise" | "tfjs"): { class_nam
   const writer = TFJS_WRITERS[layer.className];
   if (writer === undefined) unsupported(`no TensorFlow.js writer for ${layer.className}`);
   return { class_name: layer.className, config: writer(c, layer, name, unsupported) };
+}
+
+/**
+ * The manifest entries of a layer's weights, in `getWeights` order: a nested
+ * model's are its own layers' entries, under their own names (TensorFlow.js
+ * does not prefix them with the model's name).
+ */
+function tfjsWeightEntries(layer: Layer, names: "shapewise" | "tfjs"): { name: string; shape: readonly number[]; layer: Layer }[] {
+  const nested = nestedModel(layer);
+  if (nested !== undefined) return nested.layers.flatMap((l: Layer) => tfjsWeightEntries(l, names));
+  return layer.weightSpecs().map((spec) => ({ name: tfjsWeightName(layer, spec, names), shape: spec.shape, layer }));
 }
 
 /** The name TensorFlow.js gives a weight: `layer/kernel`, with its own names for a few classes. */
@@ -496,9 +512,59 @@ function tfjsWeightName(layer: Layer, spec: WeightSpec, names: "shapewise" | "tf
   return `${nameOf(layer, names)}/${weight}`;
 }
 
+/**
+ * A node index as TensorFlow.js writes it: a nested model's node 0 is its
+ * own inner graph, so its calls in the outer model are nodes 1, 2, ...
+ */
+function fileNodeIndex(layer: Layer, nodeIndex: number): number {
+  return nestedModel(layer) === undefined ? nodeIndex : nodeIndex + 1;
+}
+
 /** One input reference as `inbound_nodes` writes it. */
 function refOut(layer: Layer, nodeIndex: number, tensorIndex: number, names: "shapewise" | "tfjs"): [string, number, number, Record<string, never>] {
-  return [nameOf(layer, names), nodeIndex, tensorIndex, {}];
+  return [nameOf(layer, names), fileNodeIndex(layer, nodeIndex), tensorIndex, {}];
+}
+
+/**
+ * `{ class_name, config }` of a model as TensorFlow.js writes it: the whole
+ * `modelTopology` of a top-level model, or the layer entry of a nested one.
+ */
+function tfjsTopology(m: AnyModel, names: "shapewise" | "tfjs"): { class_name: string; config: Record<string, unknown> } {
+  const graph = m.graph();
+  const modelName = names === "tfjs" ? m.names.tfjs : m.name;
+  if (m.kind === "sequential") {
+    // TensorFlow.js's Sequential lists no input layer: the first layer carries the batch shape.
+    const layers = graph.nodes
+      .filter((n) => n.layer.className !== "InputLayer")
+      .map((n, i) => {
+        if (i === 0 && nestedModel(n.layer) !== undefined) {
+          fail(`shapewise: cannot write sequential '${m.name}' for TensorFlow.js: its first layer '${n.layer.name}' is a model, which cannot carry the Sequential's input shape (build it with model() instead)`);
+        }
+        const json = tfjsLayerConfig(n.layer, names);
+        if (i === 0) json.config = { ...json.config, batch_input_shape: [...graph.inputs[0].shape], dtype: "float32" };
+        return json;
+      });
+    return { class_name: "Sequential", config: { name: modelName, layers } };
+  }
+  const layerNodes = new Map<Layer, typeof graph.nodes[number][]>();
+  for (const n of graph.nodes) layerNodes.set(n.layer, [...(layerNodes.get(n.layer) ?? []), n]);
+  const layers = m.layers.map((layer: Layer) => {
+    const calls = layerNodes.get(layer) ?? [];
+    if (layer.className === "InputLayer") {
+      const shape = calls[0]?.outputShapes[0] ?? layer.outputShape!;
+      const name = nameOf(layer, names);
+      return { name, class_name: "InputLayer", config: { batch_input_shape: [...shape], dtype: "float32", sparse: false, name }, inbound_nodes: [] };
+    }
+    const json = tfjsLayerConfig(layer, names);
+    return {
+      name: nameOf(layer, names),
+      class_name: json.class_name,
+      config: json.config,
+      inbound_nodes: calls.map((n) => n.inbound.map((r) => refOut(r.layer, r.nodeIndex, r.tensorIndex, names))),
+    };
+  });
+  const ends = (refs: typeof graph.inputs) => refs.map((r) => [nameOf(r.layer, names), fileNodeIndex(r.layer, r.nodeIndex), r.tensorIndex]);
+  return { class_name: "Model", config: { name: modelName, layers, input_layers: ends(graph.inputs), output_layers: ends(graph.outputs) } };
 }
 
 /**
@@ -514,50 +580,23 @@ function refOut(layer: Layer, nodeIndex: number, tensorIndex: number, names: "sh
 export function modelToTfjsArtifacts(m: AnyModel, options: TfjsWriteOptions = {}): TfjsArtifacts {
   const names = options.names ?? "shapewise";
   if (names !== "shapewise" && names !== "tfjs") fail(`shapewise: names must be 'shapewise' or 'tfjs', got ${valueText(names)}`);
-  const graph = m.graph();
-  if (graph.nodes.some((n) => entryForLayer(n.layer).style === "input" && n.layer.className !== "InputLayer")) fail(`shapewise: cannot write a nested model for TensorFlow.js`);
-  const modelName = names === "tfjs" ? m.names.tfjs : m.name;
-  let modelTopology: Record<string, unknown>;
-  if (m.kind === "sequential") {
-    // TensorFlow.js's Sequential lists no input layer: the first layer carries the batch shape.
-    const layers = graph.nodes
-      .filter((n) => n.layer.className !== "InputLayer")
-      .map((n, i) => {
-        const json = tfjsLayerConfig(n.layer, names);
-        if (i === 0) json.config = { ...json.config, batch_input_shape: [...graph.inputs[0].shape], dtype: "float32" };
-        return json;
-      });
-    modelTopology = { class_name: "Sequential", config: { name: modelName, layers } };
-  } else {
-    const layerNodes = new Map<Layer, typeof graph.nodes[number][]>();
-    for (const n of graph.nodes) layerNodes.set(n.layer, [...(layerNodes.get(n.layer) ?? []), n]);
-    const layers = m.layers.map((layer) => {
-      const calls = layerNodes.get(layer) ?? [];
-      if (layer.className === "InputLayer") {
-        const shape = calls[0]?.outputShapes[0] ?? layer.outputShape!;
-        const name = nameOf(layer, names);
-        return { name, class_name: "InputLayer", config: { batch_input_shape: [...shape], dtype: "float32", sparse: false, name }, inbound_nodes: [] };
-      }
-      const json = tfjsLayerConfig(layer, names);
-      return {
-        name: nameOf(layer, names),
-        class_name: json.class_name,
-        config: json.config,
-        inbound_nodes: calls.map((n) => n.inbound.map((r) => refOut(r.layer, r.nodeIndex, r.tensorIndex, names))),
-      };
-    });
-    const ends = (refs: typeof graph.inputs) => refs.map((r) => [nameOf(r.layer, names), r.nodeIndex, r.tensorIndex]);
-    modelTopology = { class_name: "Model", config: { name: modelName, layers, input_layers: ends(graph.inputs), output_layers: ends(graph.outputs) } };
-  }
+  let modelTopology: Record<string, unknown> = tfjsTopology(m, names);
   modelTopology = { ...modelTopology, keras_version: `tfjs-layers ${TFJS_VERSION}`, backend: "tensor_flow.js" };
 
   const weightSpecs: TfjsWeightSpec[] = [];
   const values: Float32Array[] = [];
   const weights = m.getWeights();
   let next = 0;
+  // TensorFlow.js finds weights by name alone: a nested model's layer named as another layer would make two weights one.
+  const writtenBy = new Map<string, Layer>();
   for (const layer of m.layers) {
-    for (const spec of layer.weightSpecs()) {
-      weightSpecs.push({ name: tfjsWeightName(layer, spec, names), shape: [...spec.shape], dtype: "float32" });
+    for (const w of tfjsWeightEntries(layer, names)) {
+      const other = writtenBy.get(w.name);
+      if (other !== undefined) {
+        fail(`shapewise: cannot write model '${m.name}' for TensorFlow.js: layers '${other.name}' and '${w.layer.name}' would both write weight '${w.name}' (TensorFlow.js names weights by layer name only, so layers of nested models need names no other layer uses)`);
+      }
+      writtenBy.set(w.name, w.layer);
+      weightSpecs.push({ name: w.name, shape: [...w.shape], dtype: "float32" });
       values.push(weights[next++].data);
     }
   }
@@ -701,13 +740,22 @@ function refIn(value: unknown, what: string): FileRef {
 }
 
 /** A layer of a file topology (`{ class_name, config }`), its options and wrapped call. */
-function layerIn(json: unknown, where: string, wrapped = false): { className: string; name: string; config: Record<string, unknown>; inner?: FileLayer["inner"]; batchShape?: Shape } {
+function layerIn(json: unknown, where: string, depth: number, wrapped = false): ParsedFileLayer {
   const l = record(json, where);
   const className = text(own(l, "class_name", where), `${where} class_name`);
   const entry = entryForClass(className, where);
   const config = record(own(l, "config", where), `${where} config`);
   const name = text(maybe(config, "name") ?? maybe(l, "name"), `${where} name`);
   const at = `layer '${name}'`;
+  if (entry.style === "model") {
+    if (wrapped) fail(`shapewise: ${where} is a model inside a wrapper; shapewise wraps only plain layers`);
+    checkNestingDepth(depth + 1, at);
+    const entryName = maybe(l, "name");
+    if (entryName !== undefined && entryName !== name) fail(`shapewise: ${where} is named ${shortText(entryName)} but holds a model named '${name}'; the two names must agree`);
+    // The inner model's topology is the layer's own entry: `{ class_name, config }`.
+    const nested = tfjsGraph({ class_name: className, config }, depth + 1);
+    return { className: nested.kind === "sequential" ? "Sequential" : "Functional", name, config: { name }, nested: { ...nested, name } };
+  }
   if (entry.style === "input") {
     const shape = batchShape(maybe(config, "batch_input_shape") ?? maybe(config, "batch_shape"), `input layer '${name}'`);
     const dtype = maybe(config, "dtype");
@@ -719,7 +767,7 @@ function layerIn(json: unknown, where: string, wrapped = false): { className: st
   if (entry.style === "wrapper") {
     // One level only: shapewise wraps layers, not wrappers (and a deep chain of them must not recurse without bound).
     if (wrapped) fail(`shapewise: ${where} is a ${className} inside a wrapper; shapewise wraps only plain layers`);
-    const innerJson = layerIn(own(config, "layer", `${at} config`), `${at} wrapped layer`, true);
+    const innerJson = layerIn(own(config, "layer", `${at} config`), `${at} wrapped layer`, depth, true);
     inner = { className: innerJson.className, config: innerJson.config };
   }
   const shape = maybe(config, "batch_input_shape");
@@ -733,13 +781,17 @@ function layerIn(json: unknown, where: string, wrapped = false): { className: st
  * (`[["conv2d", 0, 0, {}]]`) or as Keras 3 does (`{ args, kwargs }`, which
  * the Python converter copies from Keras 3 models).
  *
+ * A model nested as a layer is read the same way from its layer entry
+ * (depth counts the levels, at most `MAX_NESTING_DEPTH`); its calls are
+ * written from node 1 on (node 0 is its own inner graph).
+ *
  * @example
  * tfjsGraph(json.modelTopology).layers.map((l) => l.name); // ["input_1", "conv2d", ...]
  */
-export function tfjsGraph(topology: unknown): FileGraph {
+export function tfjsGraph(topology: unknown, depth = 0): FileGraph {
   let top = record(topology, "modelTopology");
   // The Python converter wraps the Keras config as `model_config`.
-  if (maybe(top, "model_config") !== undefined) top = record(top.model_config, "modelTopology model_config");
+  if (depth === 0 && maybe(top, "model_config") !== undefined) top = record(top.model_config, "modelTopology model_config");
   const className = own(top, "class_name", "modelTopology");
   const config = record(own(top, "config", "modelTopology"), "modelTopology config");
   const name = maybe(config, "name");
@@ -747,24 +799,28 @@ export function tfjsGraph(topology: unknown): FileGraph {
   const layersJson = list(own(config, "layers", "modelTopology config"), "modelTopology layers");
   if (className === "Sequential") {
     // Without an input layer, the first layer's batch shape makes one, named as TensorFlow.js names it.
-    const parsed = layersJson.map((json, i) => layerIn(json, `Sequential layer ${i}`));
+    const parsed = layersJson.map((json, i) => layerIn(json, `Sequential layer ${i}`, depth));
     return sequentialGraph(modelName, parsed, (l) => l.batchShape, "model file");
   }
   if (className !== "Model" && className !== "Functional") {
     fail(`shapewise: modelTopology class_name must be 'Sequential', 'Model' or 'Functional', got ${shortText(className)}`);
   }
   const layers = layersJson.map((json, i): FileLayer => {
-    const l = layerIn(json, `model layer ${i}`);
+    const l = layerIn(json, `model layer ${i}`, depth);
     const nodes = list(maybe(record(json, `model layer ${i}`), "inbound_nodes") ?? [], `layer '${l.name}' inbound_nodes`);
     const calls = nodes.map((node, j) => callInputs(node, `layer '${l.name}' call ${j}`));
-    return { name: l.name, className: l.className, config: l.config, inner: l.inner, calls };
+    return { name: l.name, className: l.className, config: l.config, inner: l.inner, nested: l.nested, calls };
   });
+  // TensorFlow.js and tf.keras 2 count a nested model's own graph as its node 0, everywhere.
+  const fromOne = () => 1;
+  const rebased = layers.map((l) => ({ ...l, calls: l.calls.map((c) => rebaseNested(layers, c, fromOne, `layer '${l.name}'`)) }));
   const ends = (key: string) => {
     const v = list(own(config, key, "modelTopology config"), key);
     // Keras writes a single end as one reference rather than a list of them.
-    return typeof v[0] === "string" ? [refIn(v, key)] : v.map((r, i) => refIn(r, `${key} ${i}`));
+    const refs = typeof v[0] === "string" ? [refIn(v, key)] : v.map((r, i) => refIn(r, `${key} ${i}`));
+    return rebaseNested(layers, refs, fromOne, key);
   };
-  return { kind: "functional", name: modelName, layers, inputs: ends("input_layers"), outputs: ends("output_layers") };
+  return { kind: "functional", name: modelName, layers: rebased, inputs: ends("input_layers"), outputs: ends("output_layers") };
 }
 
 /** The model-JSON parts the reader needs. */
@@ -809,11 +865,13 @@ function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uin
   const used = new Set<string>();
   const values: Tensor[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const layer of m.layers) {
-    for (const spec of layer.weightSpecs()) {
-      const name = tfjsWeightName(layer, spec, "shapewise");
+  for (const outer of m.layers) {
+    for (const { name, shape, layer } of tfjsWeightEntries(outer, "shapewise")) {
+      const spec = { shape };
       const found = offsets.get(name);
       if (found === undefined) fail(`shapewise: weights manifest has no weight '${name}' for layer '${layer.name}' (shape ${valueText(spec.shape)})`);
+      // Names are the only key: two layers (one inside a nested model) needing one name cannot both be given their weights.
+      if (used.has(name)) fail(`shapewise: weight '${name}' is needed by two layers named '${layer.name}' (one in a nested model); TensorFlow.js files name weights by layer name only`);
       const { w } = found;
       if (w.shape.length !== spec.shape.length || w.shape.some((d, i) => d !== spec.shape[i])) {
         fail(`shapewise: weight '${name}' has shape ${valueText(w.shape)} in the file, but layer '${layer.name}' needs ${valueText(spec.shape)}`);
