@@ -10,11 +10,11 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model } from "../src/index.js";
-import type { Model, Tensor } from "../src/index.js";
-import { createRandom } from "../src/kernels/random.js";
-import type { Random } from "../src/kernels/random.js";
-import { MultiHeadAttention } from "../src/layers/attention.js";
+import { ShapeError, clearSession, input, model } from "../../src/index.js";
+import type { Model, Tensor } from "../../src/index.js";
+import { createRandom } from "../../src/kernels/random.js";
+import type { Random } from "../../src/kernels/random.js";
+import { MultiHeadAttention } from "../../src/layers/attention.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Untyped = any;
@@ -29,7 +29,7 @@ interface KerasCase {
   non_trainable_params: number;
   weights_keras3: { path: string; shape: number[]; trainable: boolean }[];
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/keras-cases/attention.json", import.meta.url), "utf8")) as { cases: KerasCase[] };
+const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/attention.json", import.meta.url), "utf8")) as { cases: KerasCase[] };
 
 const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
 const looseModel = model as unknown as (config: { inputs: Untyped; outputs: Untyped; seed?: number }) => Model;

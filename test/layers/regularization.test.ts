@@ -8,9 +8,9 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, sequential } from "../src/index.js";
-import type { Model, Tensor } from "../src/index.js";
-import { createRandom } from "../src/kernels/random.js";
+import { ShapeError, clearSession, input, model, sequential } from "../../src/index.js";
+import type { Model, Tensor } from "../../src/index.js";
+import { createRandom } from "../../src/kernels/random.js";
 
 type Dim = number | null;
 /** Loosely typed layer calls for table-driven cases (the typed API is covered by test-d/regularization.test-d.ts). */
@@ -47,7 +47,7 @@ interface LayerCase {
   non_trainable_params: number;
   weights_keras3: unknown[];
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/keras-cases/regularization.json", import.meta.url), "utf8")) as { cases: LayerCase[] };
+const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/regularization.json", import.meta.url), "utf8")) as { cases: LayerCase[] };
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

@@ -8,11 +8,11 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, sequential } from "../src/index.js";
-import type { Model, Tensor } from "../src/index.js";
-import { createRandom } from "../src/kernels/random.js";
-import type { Random } from "../src/kernels/random.js";
-import { expectClose } from "./support/compare.js";
+import { ShapeError, clearSession, input, model, sequential } from "../../src/index.js";
+import type { Model, Tensor } from "../../src/index.js";
+import { createRandom } from "../../src/kernels/random.js";
+import type { Random } from "../../src/kernels/random.js";
+import { expectClose } from "../support/compare.js";
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -127,7 +127,7 @@ interface LayerCase {
   weights_keras3: { name: string; shape: number[]; trainable: boolean }[];
   forward_keras3?: { inputs: number[][]; weights: { path: string; shape: number[]; values: number[] }[]; output: number[] };
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/keras-cases/normalization.json", import.meta.url), "utf8")) as { cases: LayerCase[] };
+const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/normalization.json", import.meta.url), "utf8")) as { cases: LayerCase[] };
 
 /** The shapewise call for a Keras layer config of this family. */
 function applyKeras(x: Loose, layer: LayerCase["layers"][number]): Loose {

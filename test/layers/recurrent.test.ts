@@ -19,11 +19,11 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model } from "../src/index.js";
-import type { Model, Tensor } from "../src/index.js";
-import { createRandom } from "../src/kernels/random.js";
-import type { Random } from "../src/kernels/random.js";
-import { orthogonal, standardNormal } from "../src/kernels/rnn-init.js";
+import { ShapeError, clearSession, input, model } from "../../src/index.js";
+import type { Model, Tensor } from "../../src/index.js";
+import { createRandom } from "../../src/kernels/random.js";
+import type { Random } from "../../src/kernels/random.js";
+import { orthogonal, standardNormal } from "../../src/kernels/rnn-init.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Untyped = any;
@@ -46,7 +46,7 @@ interface KerasCase {
   forward_keras3?: { inputs: number[][]; weights: { path: string; shape: number[]; values: number[] }[]; output: number[] };
 }
 
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/keras-cases/recurrent.json", import.meta.url), "utf8")) as { cases: KerasCase[] };
+const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/recurrent.json", import.meta.url), "utf8")) as { cases: KerasCase[] };
 const layerCases = fixture.cases.filter((c) => c.name.startsWith("layer_case:"));
 const forwardCases = fixture.cases.filter((c) => c.name.startsWith("forward_case:"));
 

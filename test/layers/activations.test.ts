@@ -8,11 +8,11 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, sequential } from "../src/index.js";
-import type { Model, Tensor } from "../src/index.js";
-import { createRandom } from "../src/kernels/random.js";
-import type { Random } from "../src/kernels/random.js";
-import { expectClose } from "./support/compare.js";
+import { ShapeError, clearSession, input, model, sequential } from "../../src/index.js";
+import type { Model, Tensor } from "../../src/index.js";
+import { createRandom } from "../../src/kernels/random.js";
+import type { Random } from "../../src/kernels/random.js";
+import { expectClose } from "../support/compare.js";
 
 const TOL = 1e-5;
 const maxima = { keras: 0, tfjs: 0 };
@@ -87,7 +87,7 @@ interface Fixture {
   }[];
   keras_examples: { name: string; layer: Method; config: object; input_shape: number[]; input: number[]; output: number[] }[];
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/keras-cases/activations.json", import.meta.url), "utf8")) as Fixture;
+const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/activations.json", import.meta.url), "utf8")) as Fixture;
 
 beforeAll(async () => {
   await tf.setBackend("cpu");

@@ -24,10 +24,10 @@ import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, tensor } from "../src/index.js";
-import type { Model, Tensor } from "../src/index.js";
-import { createRandom } from "../src/kernels/random.js";
-import type { Random } from "../src/kernels/random.js";
+import { ShapeError, clearSession, input, model, tensor } from "../../src/index.js";
+import type { Model, Tensor } from "../../src/index.js";
+import { createRandom } from "../../src/kernels/random.js";
+import type { Random } from "../../src/kernels/random.js";
 
 const TOL = 1e-5;
 
@@ -86,7 +86,7 @@ beforeAll(async () => {
 beforeEach(() => clearSession());
 afterAll(() => {
   const rows = [...stats.entries()].map(([g, s]) => `  ${g.padEnd(60)} ${s.abs.toExponential(2)} (${s.comparisons} comparisons)`);
-  console.log(`layers-convolutional.test.ts: max scaled difference per group\n${rows.join("\n")}\nTF.js tensors left: ${tf.memory().numTensors}`);
+  console.log(`layers/convolutional.test.ts: max scaled difference per group\n${rows.join("\n")}\nTF.js tensors left: ${tf.memory().numTensors}`);
 });
 
 // ---------------------------------------------------------------------------
@@ -106,7 +106,7 @@ interface KerasCase {
   "tfjs_4.22"?: { output_shape?: Dim[]; supported?: false; differs_from_keras3?: boolean };
   forward_keras3?: { inputs: number[][]; weights: { path: string; shape: number[]; values: number[] }[]; output: number[] };
 }
-const kerasCases = (JSON.parse(readFileSync(new URL("./fixtures/keras-cases/convolutional.json", import.meta.url), "utf8")) as { cases: KerasCase[] }).cases;
+const kerasCases = (JSON.parse(readFileSync(new URL("../fixtures/keras-cases/convolutional.json", import.meta.url), "utf8")) as { cases: KerasCase[] }).cases;
 
 const METHOD_OF: Record<string, string> = {
   Conv1D: "conv1d",

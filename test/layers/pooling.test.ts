@@ -14,14 +14,14 @@
 import * as tf from "@tensorflow/tfjs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, tensor } from "../src/index.js";
-import type { Tensor } from "../src/index.js";
-import { createRandom } from "../src/kernels/random.js";
-import { call, kerasCases as loadKerasCases, layerFamilyHarness, looseInput, looseModel, randomTensor, run } from "./support/layer-harness.js";
-import type { Loose } from "./support/layer-harness.js";
+import { ShapeError, clearSession, input, model, tensor } from "../../src/index.js";
+import type { Tensor } from "../../src/index.js";
+import { createRandom } from "../../src/kernels/random.js";
+import { call, kerasCases as loadKerasCases, layerFamilyHarness, looseInput, looseModel, randomTensor, run } from "../support/layer-harness.js";
+import type { Loose } from "../support/layer-harness.js";
 
 const TOL = 1e-5;
-const expectClose = layerFamilyHarness("layers-pooling.test.ts", TOL, 52);
+const expectClose = layerFamilyHarness("layers/pooling.test.ts", TOL, 52);
 const kerasCases = loadKerasCases("pooling");
 
 const METHOD_OF: Record<string, string> = {

@@ -13,18 +13,18 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { ShapeError, clearSession } from "../src/index.js";
-import type { Shape } from "../src/checks.js";
-import type { Tensor } from "../src/kernels/tensor.js";
-import { createRandom } from "../src/kernels/random.js";
-import type { Random } from "../src/kernels/random.js";
-import type { Layer } from "../src/layers/layer.js";
-import { Add, Average, Concatenate, Dot, MERGE_KINDS, Maximum, Minimum, Multiply, Subtract, mergeLayer } from "../src/layers/merging.js";
-import type { MergeKind } from "../src/layers/merging.js";
-import { layerFamilyHarness, randomTensor } from "./support/layer-harness.js";
+import { ShapeError, clearSession } from "../../src/index.js";
+import type { Shape } from "../../src/checks.js";
+import type { Tensor } from "../../src/kernels/tensor.js";
+import { createRandom } from "../../src/kernels/random.js";
+import type { Random } from "../../src/kernels/random.js";
+import type { Layer } from "../../src/layers/layer.js";
+import { Add, Average, Concatenate, Dot, MERGE_KINDS, Maximum, Minimum, Multiply, Subtract, mergeLayer } from "../../src/layers/merging.js";
+import type { MergeKind } from "../../src/layers/merging.js";
+import { layerFamilyHarness, randomTensor } from "../support/layer-harness.js";
 
 const TOL = 1e-6;
-const expectClose = layerFamilyHarness("layers-merging.test.ts", TOL, 44);
+const expectClose = layerFamilyHarness("layers/merging.test.ts", TOL, 44);
 
 type Dim = number | null;
 interface MergeCase {
@@ -37,7 +37,7 @@ interface MergeCase {
   keras3_error?: { type: string; message: string };
   "tfjs_4.22": { output_shape?: Dim[]; supported?: false; error?: unknown; differs_from_keras3?: boolean };
 }
-const cases = (JSON.parse(readFileSync(new URL("./fixtures/merging-cases.json", import.meta.url), "utf8")) as { cases: MergeCase[] }).cases;
+const cases = (JSON.parse(readFileSync(new URL("../fixtures/merging-cases.json", import.meta.url), "utf8")) as { cases: MergeCase[] }).cases;
 
 /** A layer applied to shapes, with the loose signature a plain JavaScript caller has. */
 const applyTo = (layer: Layer, ...shapes: unknown[]): Shape => (layer.apply as (...s: unknown[]) => Shape).call(layer, ...shapes);

@@ -9,9 +9,9 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, tensor } from "../src/index.js";
-import type { Model, Tensor } from "../src/index.js";
-import { createRandom } from "../src/kernels/random.js";
+import { ShapeError, clearSession, input, model, tensor } from "../../src/index.js";
+import type { Model, Tensor } from "../../src/index.js";
+import { createRandom } from "../../src/kernels/random.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Untyped = any;
@@ -27,7 +27,7 @@ interface KerasCase {
   weights_keras3?: { path: string; shape: number[]; trainable: boolean }[];
   forward_keras3?: { inputs: number[][]; weights: { path: string; shape: number[]; values: number[] }[]; output: number[] };
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/keras-cases/embedding.json", import.meta.url), "utf8")) as { cases: KerasCase[] };
+const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/embedding.json", import.meta.url), "utf8")) as { cases: KerasCase[] };
 const caseNamed = (name: string) => fixture.cases.find((c) => c.name === name)!;
 
 const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
