@@ -51,7 +51,7 @@ export class LayerValueImpl {
  * The `layers` namespace: one factory per layer method of symbolic tensors.
  *
  * @example
- * const layers = layerFactories(); // done once by src/index.ts
+ * const layers = layerFactories(); // done once by src/layer-methods.ts
  * layers.dense({ units: 64 }).apply(x);
  */
 export function layerFactories(): Record<string, (...args: unknown[]) => LayerValueImpl> {

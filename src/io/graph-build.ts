@@ -7,7 +7,7 @@
  */
 import { fail, valueText } from "../checks.js";
 import type { Shape } from "../checks.js";
-import { model, sequential } from "../index.js";
+import { model, sequential } from "../functional.js";
 import type { Layer } from "../layers/layer.js";
 import type { Model } from "../model.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";

@@ -213,7 +213,7 @@ export class Softmax extends Layer {
  * The activation-layer methods of every symbolic tensor.
  *
  * @example
- * addLayerMethods(activationsMethods); // done once in src/index.ts
+ * addLayerMethods(activationsMethods); // done once by src/layer-methods.ts
  */
 export const activationsMethods = {
   reLU(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {

@@ -121,7 +121,7 @@ function tensorOption(role: "value" | "key", option: unknown): SymbolicTensorImp
  * The attention methods of every symbolic tensor.
  *
  * @example
- * addLayerMethods(attentionMethods); // done once by src/index.ts
+ * addLayerMethods(attentionMethods); // done once by src/layer-methods.ts
  */
 export const attentionMethods = {
   multiHeadAttention(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {

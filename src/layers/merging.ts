@@ -12,6 +12,7 @@ import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
+import type { ConcatenateFunction, DotFunction, ElementwiseMergeFunction } from "../../types/layers/merging.js";
 
 /** The lower-case name of each merge, as its method and its messages spell it. */
 export type MergeKind = "add" | "subtract" | "multiply" | "average" | "maximum" | "minimum" | "concatenate" | "dot";
@@ -608,7 +609,7 @@ function branchEnd(method: string, start: SymbolicTensorImpl, builder: unknown, 
  * ancestors, which is what makes the type-level total exact.
  *
  * @example
- * addLayerMethods(mergingMethods); // done once by src/index.ts
+ * addLayerMethods(mergingMethods); // done once by src/layer-methods.ts
  */
 export const mergingMethods = {
   residual(this: SymbolicTensorImpl, main: unknown, options?: unknown): SymbolicTensorImpl {
@@ -640,3 +641,73 @@ export const mergingMethods = {
     return merged;
   },
 };
+
+// ---------------------------------------------------------------------------
+// the merge functions of the public API
+// ---------------------------------------------------------------------------
+
+/**
+ * Adds tensors element-wise (Keras `layers.add`); shapes broadcast over the
+ * non-batch sizes. A layer named `add`, `add_1`, ...
+ *
+ * @example
+ * const y = add([x.conv2d({ filters: 16, kernelSize: 3, padding: "same" }), x]); // a residual connection
+ */
+export const add = ((inputs: unknown, options?: unknown) => mergeTensors("add", inputs, options)) as unknown as ElementwiseMergeFunction<"add">;
+
+/**
+ * Subtracts the second tensor from the first (Keras `layers.subtract`): exactly two inputs.
+ *
+ * @example
+ * const d = subtract([a, b]);
+ */
+export const subtract = ((inputs: unknown, options?: unknown) => mergeTensors("subtract", inputs, options)) as unknown as ElementwiseMergeFunction<"subtract">;
+
+/**
+ * Multiplies tensors element-wise (Keras `layers.multiply`).
+ *
+ * @example
+ * const gated = multiply([x, gate]);
+ */
+export const multiply = ((inputs: unknown, options?: unknown) => mergeTensors("multiply", inputs, options)) as unknown as ElementwiseMergeFunction<"multiply">;
+
+/**
+ * Averages tensors element-wise (Keras `layers.average`).
+ *
+ * @example
+ * const mean = average([a, b, c]);
+ */
+export const average = ((inputs: unknown, options?: unknown) => mergeTensors("average", inputs, options)) as unknown as ElementwiseMergeFunction<"average">;
+
+/**
+ * The element-wise maximum of tensors (Keras `layers.maximum`).
+ *
+ * @example
+ * const m = maximum([a, b]);
+ */
+export const maximum = ((inputs: unknown, options?: unknown) => mergeTensors("maximum", inputs, options)) as unknown as ElementwiseMergeFunction<"maximum">;
+
+/**
+ * The element-wise minimum of tensors (Keras `layers.minimum`).
+ *
+ * @example
+ * const m = minimum([a, b]);
+ */
+export const minimum = ((inputs: unknown, options?: unknown) => mergeTensors("minimum", inputs, options)) as unknown as ElementwiseMergeFunction<"minimum">;
+
+/**
+ * Joins tensors along an axis (Keras `layers.concatenate`, default the last);
+ * every other size must match.
+ *
+ * @example
+ * const y = concatenate([a, b], { axis: -1 }); // [null, 4, 4, 8] and [null, 4, 4, 16] give [null, 4, 4, 24]
+ */
+export const concatenate = ((inputs: unknown, options?: unknown) => mergeTensors("concatenate", inputs, options)) as unknown as ConcatenateFunction;
+
+/**
+ * The batched dot product of two tensors over one axis each (Keras `layers.dot`).
+ *
+ * @example
+ * const similarity = dot([a, b], { axes: 1, normalize: true }); // [null, 1]
+ */
+export const dot = ((inputs: unknown, options?: unknown) => mergeTensors("dot", inputs, options)) as unknown as DotFunction;

@@ -252,7 +252,7 @@ export class LayerNormalization extends Layer {
  * The normalisation methods of every symbolic tensor.
  *
  * @example
- * addLayerMethods(normalizationMethods); // done once in src/index.ts
+ * addLayerMethods(normalizationMethods); // done once by src/layer-methods.ts
  */
 export const normalizationMethods = {
   batchNormalization(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {

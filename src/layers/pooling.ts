@@ -477,7 +477,7 @@ function method(LayerClass: new (config?: unknown) => Layer): Method {
  * The pooling methods of every symbolic tensor (TensorFlow.js aliases included).
  *
  * @example
- * addLayerMethods(poolingMethods); // done once in src/index.ts
+ * addLayerMethods(poolingMethods); // done once by src/layer-methods.ts
  */
 export const poolingMethods = {
   maxPooling1d: method(MaxPooling1D),

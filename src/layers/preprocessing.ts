@@ -226,7 +226,7 @@ export class CenterCrop extends Layer {
  * The preprocessing methods of every symbolic tensor.
  *
  * @example
- * addLayerMethods(preprocessingMethods); // done once in src/index.ts
+ * addLayerMethods(preprocessingMethods); // done once by src/layer-methods.ts
  */
 export const preprocessingMethods = {
   rescaling(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {

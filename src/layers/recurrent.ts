@@ -409,7 +409,7 @@ function applyRecurrent(t: SymbolicTensorImpl, layer: Recurrent): SymbolicTensor
  * The recurrent methods of every symbolic tensor.
  *
  * @example
- * addLayerMethods(recurrentMethods); // done once by src/index.ts
+ * addLayerMethods(recurrentMethods); // done once by src/layer-methods.ts
  */
 export const recurrentMethods = {
   simpleRNN(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {

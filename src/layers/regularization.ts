@@ -267,7 +267,7 @@ export class ActivityRegularization extends Layer {
  * The regularisation methods of every symbolic tensor.
  *
  * @example
- * addLayerMethods(regularizationMethods); // done once in src/index.ts
+ * addLayerMethods(regularizationMethods); // done once by src/layer-methods.ts
  */
 export const regularizationMethods = {
   dropout(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {

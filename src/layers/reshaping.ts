@@ -544,7 +544,7 @@ function method(LayerClass: new (config?: unknown) => Layer): Method {
  * The reshaping methods of every symbolic tensor.
  *
  * @example
- * addLayerMethods(reshapingMethods); // done once in src/index.ts
+ * addLayerMethods(reshapingMethods); // done once by src/layer-methods.ts
  */
 export const reshapingMethods = {
   flatten: method(Flatten),
