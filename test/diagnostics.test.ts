@@ -1,5 +1,5 @@
 /**
- * Every invalid fixture in `test-d/errors/` must give exactly its golden
+ * Every invalid fixture in `test-d/errors/<family>/` must give exactly its golden
  * diagnostics on TypeScript 5.x and 7.x, and, run as JavaScript, throw a
  * `ShapeError` whose message is the sentence the type checker showed.
  */
@@ -11,7 +11,11 @@ import { ShapeError, clearSession } from "../src/index.js";
 import { diagnosticsByFile, repoRoot, runTsc } from "./support/tsc.js";
 
 const dir = path.join(repoRoot, "test-d/errors");
-const fixtures = readdirSync(dir)
+// Fixtures are named `<family>/<family>-<layer>-<rule>.ts`, the family being the file in src/layers/
+// (or `model`) whose rule the fixture breaks.
+const fixtures = readdirSync(dir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) => readdirSync(path.join(dir, d.name)).map((f) => `${d.name}/${f}`))
   .filter((f) => f.endsWith(".ts"))
   .sort();
 
@@ -34,6 +38,11 @@ describe.each(["ts5", "ts7"] as const)("golden diagnostics on %s", (compiler) =>
 });
 
 describe("golden diagnostics", () => {
+  it.each(fixtures)("%s is named after its family folder", (fixture) => {
+    const [family, name] = fixture.split("/");
+    expect(name.startsWith(`${family}-`)).toBe(true);
+  });
+
   it.each(fixtures)("%s: one error, on one property or argument, in one sentence under 300 characters", (fixture) => {
     const lines = golden(fixture);
     expect(lines).toHaveLength(1);

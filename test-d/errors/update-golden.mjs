@@ -1,5 +1,5 @@
-// Rewrites the golden diagnostics of every invalid fixture from the TypeScript 5.x compiler.
-// Run after an intended change to an error sentence: `node test-d/errors/update-golden.mjs`.
+// Rewrites the golden diagnostics of every invalid fixture (test-d/errors/<family>/<name>.ts) from the
+// TypeScript 5.x compiler. Run after an intended change to an error sentence: `npm run golden:update`.
 import { execFileSync } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -13,9 +13,12 @@ try {
 } catch (e) {
   output = e.stdout;
 }
-for (const file of readdirSync(here).filter((f) => f.endsWith(".ts"))) {
-  const rel = `test-d/errors/${file}`;
-  const lines = output.split("\n").filter((l) => l.startsWith(`${rel}(`));
-  writeFileSync(path.join(here, file.replace(/\.ts$/, ".golden.txt")), lines.join("\n") + "\n");
-  console.log(`${file}: ${lines.length} diagnostic(s)`);
+const families = readdirSync(here, { withFileTypes: true }).filter((d) => d.isDirectory());
+for (const family of families) {
+  for (const file of readdirSync(path.join(here, family.name)).filter((f) => f.endsWith(".ts"))) {
+    const rel = `test-d/errors/${family.name}/${file}`;
+    const lines = output.split("\n").filter((l) => l.startsWith(`${rel}(`));
+    writeFileSync(path.join(here, family.name, file.replace(/\.ts$/, ".golden.txt")), lines.join("\n") + "\n");
+    console.log(`${family.name}/${file}: ${lines.length} diagnostic(s)`);
+  }
 }

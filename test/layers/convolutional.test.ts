@@ -17,7 +17,7 @@
  *   SeparableConv1D, (6) negative 3-D "same" padding, (7) DepthwiseConv2D
  *   drops `dilationRate`, (8) SeparableConv2D channelsFirst bias broadcast error;
  * - the exact `ShapeError` sentences of invalid configs (the same sentences
- *   the type level shows, see `test-d/errors/convolutional-*.ts`);
+ *   the type level shows, see `test-d/errors/convolutional/`);
  * - the class names a Keras 3 summary prints and the automatic names.
  */
 import { readFileSync } from "node:fs";

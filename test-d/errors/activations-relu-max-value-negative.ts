@@ -1,3 +1,0 @@
-import { input } from "../../src/index.js";
-
-export const x = input({ shape: [10] }).reLU({ maxValue: -1 });

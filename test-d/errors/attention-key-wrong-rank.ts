@@ -1,5 +1,0 @@
-// The key must be a sequence: [batch, steps, features].
-import { input } from "../../src/index.js";
-
-const x = input({ shape: [8, 32] });
-export const y = x.multiHeadAttention({ numHeads: 2, keyDim: 16, value: x, key: input({ shape: [8, 4, 4] }) });

@@ -1,0 +1,5 @@
+// Value head sizes are whole numbers.
+import { input } from "../../../src/index.js";
+
+const x = input({ shape: [8, 32] });
+export const y = x.multiHeadAttention({ numHeads: 2, keyDim: 16, valueDim: 7.5, value: x });

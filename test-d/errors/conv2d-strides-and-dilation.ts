@@ -1,4 +1,0 @@
-// Keras refuses strides above 1 together with a dilation above 1.
-import { input } from "../../src/index.js";
-
-export const x = input({ shape: [28, 28, 1] }).conv2d({ filters: 8, kernelSize: 3, strides: 2, dilationRate: [1, 2] });

@@ -1,4 +1,0 @@
-// Strides are whole steps.
-import { input } from "../../src/index.js";
-
-export const x = input({ shape: [100, 8] }).conv1d({ filters: 4, kernelSize: 3, strides: 1.5 });

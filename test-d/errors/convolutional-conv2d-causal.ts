@@ -1,4 +1,0 @@
-// Keras accepts padding 'causal' for Conv1D only.
-import { input } from "../../src/index.js";
-
-export const x = input({ shape: [28, 28, 1] }).conv2d({ filters: 8, kernelSize: 3, padding: "causal" });

@@ -1,4 +1,0 @@
-// Dilation rates are positive integers.
-import { input } from "../../src/index.js";
-
-export const x = input({ shape: [8, 8, 8, 2] }).conv3d({ filters: 4, kernelSize: 3, dilationRate: [1, -2, 1] });

@@ -1,0 +1,4 @@
+// conv3d needs [batch, depth, height, width, channels]; an image has rank 4.
+import { input } from "../../../src/index.js";
+
+export const x = input({ shape: [28, 28, 1] }).conv3d({ filters: 8, kernelSize: 3 });

@@ -1,0 +1,3 @@
+import { input } from "../../../src/index.js";
+
+export const x = input({ shape: [10, 64] }).layerNormalization({ axis: [] });

@@ -1,4 +1,0 @@
-import { input, model } from "../../src/index.js";
-
-const inputs = input({ shape: [7, 7, 512] });
-export const m = model({ inputs, outputs: inputs.globalAveragePooling1d().dense({ units: 10 }) });

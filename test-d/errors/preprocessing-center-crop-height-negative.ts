@@ -1,3 +1,0 @@
-import { input } from "../../src/index.js";
-
-export const x = input({ shape: [8, 8, 3] }).centerCrop({ height: -2, width: 4 });

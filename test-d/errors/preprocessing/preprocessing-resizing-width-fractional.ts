@@ -1,0 +1,3 @@
+import { input } from "../../../src/index.js";
+
+export const x = input({ shape: [8, 8, 3] }).resizing({ height: 4, width: 2.5, interpolation: "nearest" });

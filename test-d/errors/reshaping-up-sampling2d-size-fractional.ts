@@ -1,4 +1,0 @@
-import { input, model } from "../../src/index.js";
-
-const inputs = input({ shape: [14, 14, 8] });
-export const m = model({ inputs, outputs: inputs.upSampling2d({ size: [2, 1.5] }).flatten() });

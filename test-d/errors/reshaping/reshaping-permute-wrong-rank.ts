@@ -1,0 +1,4 @@
+import { input, model } from "../../../src/index.js";
+
+const inputs = input({ shape: [4, 5, 6] });
+export const m = model({ inputs, outputs: inputs.permute({ dims: [2, 1] }).flatten() });
