@@ -280,7 +280,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     const lines = formatSummary(this.summaryData(), options);
     const print = options.printFn ?? ((line: string) => console.log(line));
     for (const line of lines) print(line);
-    return lines.join("\n") + "\n";
+    return `${lines.join("\n")}\n`;
   }
 
   /**
@@ -571,7 +571,7 @@ function unarrange(method: string, layout: TensorLayout, value: unknown, names: 
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   const extra = keys.find((k) => !layout.keys.includes(k));
-  const missing = layout.keys.find((k) => !Object.prototype.hasOwnProperty.call(record, k));
+  const missing = layout.keys.find((k) => !Object.hasOwn(record, k));
   if (extra !== undefined || missing !== undefined) {
     fail(`shapewise: ${method} expects a record of tensors with keys ${layout.keys.join(", ")}, got keys ${keys.join(", ") || "(none)"}`);
   }

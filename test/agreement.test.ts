@@ -16,7 +16,7 @@
  * `KEEP_AGREEMENT_TMP=1` keeps them always.
  */
 import { checkProject } from "./support/tsc.js";
-import type { CheckResult, Diagnostic } from "./support/tsc.js";
+import type { Diagnostic } from "./support/tsc.js";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -19,7 +19,7 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Model, ShapeError, clearSession, input, model, sequential, tensor } from "../src/index.js";
+import { type Model, ShapeError, clearSession, input, model, sequential, tensor } from "../src/index.js";
 import type { ActivationName, Tensor } from "../src/index.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Random } from "../src/kernels/random.js";

@@ -109,7 +109,7 @@ describe(`${STACKS} generated catalog stacks through every model format`, () => 
   it("TensorFlow.js predicts the same, or the writer says why it cannot; shapewise reads its file back", async () => {
     for (const s of stacks) {
       const m = build(s);
-      let artifacts;
+      let artifacts: ReturnType<typeof modelToTfjsArtifacts>;
       try {
         artifacts = modelToTfjsArtifacts(m);
       } catch (error) {

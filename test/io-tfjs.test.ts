@@ -6,19 +6,17 @@
  * it back for TensorFlow.js again. Seed Model A's file is compared key for
  * key with the one TensorFlow.js 4.22 wrote.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import { add, clearSession, concatenate, input, model, sequential, tensor } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import type { AnyModel as Model } from "../src/io/graph-build.js";
 import { createRandom } from "../src/kernels/random.js";
-import { loadModel, modelFromTfjsArtifacts, modelToTfjsArtifacts, saveModel, tfjsModelJson } from "../src/io/tfjs-format.js";
+import { modelFromTfjsArtifacts, modelToTfjsArtifacts, tfjsModelJson } from "../src/io/tfjs-format.js";
 import type { TfjsArtifacts } from "../src/io/tfjs-format.js";
 import { expectClose } from "./support/compare.js";
 import { seedModel } from "./support/seed-models.js";
@@ -293,7 +291,7 @@ describe("TensorFlow.js -> shapewise -> TensorFlow.js", () => {
       const saved = await tfjsArtifacts(theirs);
       const ours = modelFromTfjsArtifacts({ modelTopology: saved.modelTopology, weightSpecs: saved.weightSpecs }, weightBytes(saved));
       const theirNames = theirs.layers.map((l) => l.name);
-      const ourNames = ours.layers.map((l) => l.name).filter((n, i) => !(theirs instanceof tf.Sequential && i === 0));
+      const ourNames = ours.layers.map((l) => l.name).filter((_n, i) => !(theirs instanceof tf.Sequential && i === 0));
       expect(ourNames).toEqual(theirNames);
       expect(ours.countParams()).toBe(theirs.countParams());
       // TensorFlow.js lists trainable weights before the others; compare by name.

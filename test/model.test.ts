@@ -98,7 +98,7 @@ describe("the seed models", () => {
       "_________________________________________________________________",
     ];
     expect(printed).toEqual(expected);
-    expect(text).toBe(expected.join("\n") + "\n");
+    expect(text).toBe(`${expected.join("\n")}\n`);
     expect(modelA.name).toBe("model");
     expect(modelB.name).toBe("model_1");
     expect(modelA.countParams()).toBe(104202);

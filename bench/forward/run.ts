@@ -180,7 +180,7 @@ async function runTfjs(model: ModelName, backendName: "wasm" | "cpu", quick: boo
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     const { createRequire } = await import("node:module");
     // The .wasm files ship inside the npm package: load them from disk, offline.
-    wasm.setWasmPaths(dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm")) + "/");
+    wasm.setWasmPaths(`${dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm"))}/`);
   }
   await tf.setBackend(backendName);
   await tf.ready();

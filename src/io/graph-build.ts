@@ -22,7 +22,7 @@ import type { InnerCall } from "./layer-registry.js";
  * @example
  * function describe(m: AnyModel) { return m.name; }
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a model of any inputs and outputs; `unknown` would not accept every model, as the type parameters are invariant
 export type AnyModel = Model<any, any, any>;
 
 /** Keys that could reach an object's prototype if a reader ever assigned them. */
@@ -95,7 +95,7 @@ export function text(value: unknown, what: string): string {
  * own({ a: 1 }, "a", "config"); // 1
  */
 export function own(obj: Record<string, unknown>, key: string, what: string): unknown {
-  if (!Object.prototype.hasOwnProperty.call(obj, key)) fail(`shapewise: ${what} is missing the key '${key}'`);
+  if (!Object.hasOwn(obj, key)) fail(`shapewise: ${what} is missing the key '${key}'`);
   return obj[key];
 }
 
@@ -106,7 +106,7 @@ export function own(obj: Record<string, unknown>, key: string, what: string): un
  * maybe({}, "a"); // undefined
  */
 export function maybe(obj: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
 /**

@@ -18,7 +18,6 @@
 import { mkdir, open, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fail, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { Layer, WeightSpec } from "../layers/layer.js";
 import type { Model } from "../model.js";
@@ -340,7 +339,7 @@ const TFJS_WRITERS: Readonly<Record<string, ConfigWriter>> = {
     // the layers after it could not size their weights: the resolved sizes are
     // written instead, which reshape the values identically.
     const out = layer.outputShape?.slice(1);
-    const known = out !== undefined && out.every((d) => d !== null);
+    const known = out?.every((d) => d !== null);
     return { target_shape: known ? out : c.targetShape, name, trainable: true };
   },
   Permute: (c, _l, name) => ({ dims: c.dims, name, trainable: true }),

@@ -18,7 +18,7 @@ for (const family of families) {
   for (const file of readdirSync(path.join(here, family.name)).filter((f) => f.endsWith(".ts"))) {
     const rel = `test-d/errors/${family.name}/${file}`;
     const lines = output.split("\n").filter((l) => l.startsWith(`${rel}(`));
-    writeFileSync(path.join(here, family.name, file.replace(/\.ts$/, ".golden.txt")), lines.join("\n") + "\n");
+    writeFileSync(path.join(here, family.name, file.replace(/\.ts$/, ".golden.txt")), `${lines.join("\n")}\n`);
     console.log(`${family.name}/${file}: ${lines.length} diagnostic(s)`);
   }
 }

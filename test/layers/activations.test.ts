@@ -14,7 +14,6 @@ import { createRandom } from "../../src/kernels/random.js";
 import type { Random } from "../../src/kernels/random.js";
 import { expectClose } from "../support/compare.js";
 
-const TOL = 1e-5;
 const maxima = { keras: 0, tfjs: 0 };
 
 

@@ -18,7 +18,6 @@ import { expectClose } from "../support/compare.js";
 // Helpers
 // ---------------------------------------------------------------------------
 
-const TOL = 1e-5;
 const maxima = { keras: 0, tfjs: 0 };
 
 
@@ -542,6 +541,6 @@ describe("summaries", () => {
   it("tfjs: totals without separators", () => {
     const text = bnModel().summary({ style: "tfjs", printFn: () => {} });
     expect(text).toContain("batch_normalization_BatchNo [[null,6,6,32]]           [null,6,6,32]             128       ");
-    expect(text.endsWith("Total params: 12554\nTrainable params: 12490\nNon-trainable params: 64\n" + "_".repeat(90) + "\n")).toBe(true);
+    expect(text.endsWith(`Total params: 12554\nTrainable params: 12490\nNon-trainable params: 64\n${"_".repeat(90)}\n`)).toBe(true);
   });
 });

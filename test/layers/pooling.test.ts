@@ -14,8 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, tensor } from "../../src/index.js";
-import type { Tensor } from "../../src/index.js";
+import { ShapeError, clearSession, tensor } from "../../src/index.js";
 import { createRandom } from "../../src/kernels/random.js";
 import { call, kerasCases as loadKerasCases, layerFamilyHarness, looseInput, looseModel, randomTensor, run } from "../support/layer-harness.js";
 import type { Loose } from "../support/layer-harness.js";

@@ -28,7 +28,6 @@ import { aspectWindow } from "../../src/kernels/preprocess-image.js";
 import { createRandom } from "../../src/kernels/random.js";
 import { expectClose } from "../support/compare.js";
 
-const TOL = 1e-5;
 const maxima = { keras: 0, tfjs: 0 };
 
 

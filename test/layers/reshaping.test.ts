@@ -13,8 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, tensor } from "../../src/index.js";
-import type { Tensor } from "../../src/index.js";
+import { ShapeError, clearSession, tensor } from "../../src/index.js";
 import { createRandom } from "../../src/kernels/random.js";
 import { call, kerasCases as loadKerasCases, layerFamilyHarness, looseInput, looseModel, randomTensor, run, sizeOf } from "../support/layer-harness.js";
 

@@ -624,7 +624,7 @@ function drawStack(g: Gen, id: number, options: CatalogOptions): CatalogStack {
   for (let attempts = 0; calls.length < length && attempts < 60; attempts++) {
     const call = drawCall(g, t.shape);
     if (call === undefined) continue;
-    if (options.avoid !== undefined && options.avoid.when(call, t.shape) && chance(g, options.avoid.probability)) continue;
+    if (options.avoid?.when(call, t.shape) && chance(g, options.avoid.probability)) continue;
     try {
       const next = applyCatalogCall(t, call);
       if (valuesOf(next.shape) > MAX_VALUES || paramsAlong(next) > MAX_PARAMS) continue;

@@ -670,7 +670,7 @@ function wrongRankSample(g: Gen, i: number): Dim[] {
 
 function convVariants(): Record<string, Build> {
   const kind = "conv2d" as const;
-  const c = (g: Gen, inputShape: readonly Dim[], prefix: { layers: LayerCall[] }, config: LayerConfig, i: number, variant: string): DirectedCase => ({
+  const c = (_g: Gen, inputShape: readonly Dim[], prefix: { layers: LayerCall[] }, config: LayerConfig, _i: number, variant: string): DirectedCase => ({
     variant,
     group: "rule",
     inputShape,
@@ -793,7 +793,7 @@ function denseVariants(): Record<string, Build> {
 }
 
 function poolVariants(kind: (typeof POOL_KINDS)[number]): Record<string, Build> {
-  const c = (s: readonly Dim[], layers: readonly LayerCall[], config: LayerConfig, i: number, variant: string): DirectedCase => ({
+  const c = (s: readonly Dim[], layers: readonly LayerCall[], config: LayerConfig, _i: number, variant: string): DirectedCase => ({
     variant: `${kind}.${variant}`,
     group: "rule",
     inputShape: s,
@@ -882,7 +882,7 @@ function otherVariants(): Record<string, Build> {
 function edgeVariants(): Record<string, Build> {
   const unsafe = (i: number) => UNSAFE_SIZES[i % UNSAFE_SIZES.length];
   return {
-    "edge.unsafe-count": (g, i) => {
+    "edge.unsafe-count": (_g, i) => {
       const call: LayerCall = i % 2 === 0 ? { kind: "conv2d", config: { filters: unsafe(i >> 1), kernelSize: 3 } } : { kind: "dense", config: { units: unsafe(i >> 1) } };
       return { variant: "edge.unsafe-count", group: "edge", inputShape: i % 2 === 0 ? [8, 8, 3] : [16], layers: [], call, tail: [] };
     },
@@ -897,13 +897,13 @@ function edgeVariants(): Record<string, Build> {
       ]);
       return { variant: "edge.unsafe-size", group: "edge", inputShape: [28, 28, 3], layers: [], call, tail: [] };
     },
-    "edge.unsafe-input": (g, i) => ({ variant: "edge.unsafe-input", group: "edge", inputShape: i % 2 === 0 ? [unsafe(i >> 1), 4, 1] : [unsafe(i >> 1)], layers: [], call: undefined, tail: [{ kind: "flatten", config: undefined }] }),
+    "edge.unsafe-input": (_g, i) => ({ variant: "edge.unsafe-input", group: "edge", inputShape: i % 2 === 0 ? [unsafe(i >> 1), 4, 1] : [unsafe(i >> 1)], layers: [], call: undefined, tail: [{ kind: "flatten", config: undefined }] }),
     "edge.span-above-2^53": (g, i) => {
       // kernel and dilation both safe integers, their span d * (k - 1) + 1 is not
       const [k, d] = pick(g, [[3, 2 ** 52 + 1], [Number.MAX_SAFE_INTEGER, 2], [2 ** 27, 2 ** 27], [4503599627370497, 3]] as const);
       return { variant: "edge.span-above-2^53", group: "edge", inputShape: [28, 28, 1], layers: [], call: { kind: "conv2d", config: { filters: 4, kernelSize: i % 2 === 0 ? k : [1, k], dilationRate: d } }, tail: [] };
     },
-    "edge.dropout-seed": (g, i) => ({ variant: "edge.dropout-seed", group: "edge", inputShape: [10], layers: [], call: { kind: "dropout", config: { rate: 0.5, seed: pick(g, [1.5, -0.5, 2 ** 53, 1e21]) } }, tail: [] }),
+    "edge.dropout-seed": (g, _i) => ({ variant: "edge.dropout-seed", group: "edge", inputShape: [10], layers: [], call: { kind: "dropout", config: { rate: 0.5, seed: pick(g, [1.5, -0.5, 2 ** 53, 1e21]) } }, tail: [] }),
   };
 }
 
@@ -926,10 +926,10 @@ function validVariants(): Record<string, Build> {
         : { kind: POOL_KINDS[i % 3], config: { poolSize: int(g, 5, 9), padding: "same" } }),
     "valid.unknown-spatial": (g, i) =>
       v("valid.unknown-spatial", [null, null, 3], i % 2 === 0 ? { kind: "conv2d", config: { filters: 2, kernelSize: int(g, 50, 5000), dilationRate: int(g, 1, 3) } } : { kind: POOL_KINDS[i % 3], config: undefined }, [{ kind: "flatten", config: undefined }]),
-    "valid.rate-edge": (g, i) => v("valid.rate-edge", [12], { kind: "dropout", config: { rate: [0, 0.9999999999999999, 1e-7, 5e-324, 0.5][i % 5], ...(i % 3 === 0 ? { seed: -1 } : {}) } }),
+    "valid.rate-edge": (_g, i) => v("valid.rate-edge", [12], { kind: "dropout", config: { rate: [0, 0.9999999999999999, 1e-7, 5e-324, 0.5][i % 5], ...(i % 3 === 0 ? { seed: -1 } : {}) } }),
     "valid.one-above-1": (g, i) =>
       v("valid.one-above-1", [20, 20, 2], { kind: "conv2d", config: { filters: 2, kernelSize: 3, ...(i % 2 === 0 ? { strides: pick(g, [2, [2, 3] as const]), dilationRate: pick(g, [1, [1, 1] as const]) } : { strides: pick(g, [1, [1, 1] as const]), dilationRate: pick(g, [2, [1, 3] as const]) }) } }),
-    "valid.large-safe": (g, i) =>
+    "valid.large-safe": (g, _i) =>
       v("valid.large-safe", [int(g, 1, 4)], { kind: "dense", config: { units: pick(g, [2 ** 31, 1e15, Number.MAX_SAFE_INTEGER]) } }),
   };
 }

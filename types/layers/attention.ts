@@ -16,7 +16,6 @@ import type { MergeParams } from "./merging.js";
 
 /** A tensor the value or key option takes: any symbolic tensor of the model. */
 type TensorLike = { readonly shape: Shape; readonly [paramTotal]?: number };
-type ParamsOf<T> = T extends { readonly [paramTotal]?: infer Q extends number } ? Q : number;
 type ShapeOf<T> = T extends { readonly shape: infer Sh extends Shape } ? Sh : Shape;
 type ErrorOf<T> = T extends { readonly error: infer M extends string } ? M : never;
 

@@ -467,6 +467,7 @@ type ResidualMain<S extends Shape, Main extends Branch<S>, O extends Branch<S>> 
       ? M
       : Main;
 
+// biome-ignore lint/correctness/noUnusedVariables: used by MergingMethods.residual below, which the rule does not see
 type ResidualResult<S extends Shape, P extends number, Main, Short> = [Main] extends [{ readonly error: string }]
   ? Main
   : [Short] extends [{ readonly error: string }]
