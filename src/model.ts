@@ -3,7 +3,7 @@
  * weights and its forward pass. The class's type parameters are the contract
  * the type checker sees: input shape, output shape and exact parameter total.
  */
-import { fail, valueText } from "./checks.js";
+import { configObject, fail, valueText } from "./checks.js";
 import type { Shape } from "./checks.js";
 import { createRandom, glorotUniform, ones, zeros } from "./kernels/random.js";
 import type { Random } from "./kernels/random.js";
@@ -42,10 +42,17 @@ export interface PredictOptions {
    * (`os.availableParallelism()`) from 64 up. The batch (or, for a single
    * image, each layer's output rows or filters) is split across
    * `worker_threads` over shared memory; workers start on first use and never
-   * keep the process alive. Ignored by the reference kernels.
+   * keep the process alive. A count above the available cores is capped at
+   * them (`kernelInfo().maxThreads`): more threads than cores only wait for
+   * one another. Ignored by the reference kernels. Any other key, a `null`
+   * options object, or a count that is not a positive integer (`"2"`
+   * included) is a `ShapeError`.
    */
   threads?: ThreadsOption;
 }
+
+/** The keys {@link PredictOptions} has. */
+const PREDICT_OPTIONS: readonly (keyof PredictOptions)[] = ["threads"];
 
 /** The weights of the model in the order `getWeights` returns them. */
 interface WeightSlot {
@@ -340,13 +347,19 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    * const z = m.predict(batch, { threads: 2 });       // both cores
    * const [a, b] = two.predict([x1, x2]);             // a model with two inputs and two outputs
    */
-  predict<const N extends number>(x: PredictInput<N, I>, options: PredictOptions = {}): PredictOutput<N, O> {
+  predict<const N extends number>(x: PredictInput<N, I>, options?: PredictOptions): PredictOutput<N, O> {
+    return this.runPredict("predict", x, options) as PredictOutput<N, O>;
+  }
+
+  /** {@link Model.predict} for a caller named `method` in its messages. */
+  private runPredict(method: string, x: unknown, options: unknown): unknown {
+    const opts = configObject(method, options, PREDICT_OPTIONS);
     const given = this.inputTensors(x);
     const batch = given[0].shape[0];
     const values = new Map<SymbolicTensorImpl, Tensor>();
     // Fast kernels keep activations in WebAssembly memory: a tensor's buffer
     // is released after its last reader, for the next layer to reuse.
-    const scope = beginRun(resolveThreads(options.threads, batch));
+    const scope = beginRun(resolveThreads(opts.threads, batch, method));
     try {
       runGraph(this.nodes, this.inputs, given, values, scope, this.outputs);
       const callerData = new Set(given.map((t) => t.data));
@@ -356,7 +369,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
         // Layers that pass data through (flatten, dropout) must not hand the caller its own buffer back.
         return callerData.has(result.data) ? { shape: [...result.shape], data: new Float32Array(result.data) } : result;
       });
-      return arrange(this.outputLayout, results) as PredictOutput<N, O>;
+      return arrange(this.outputLayout, results);
     } finally {
       scope?.end();
     }
@@ -439,10 +452,12 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    * @example
    * const y = await m.predictAsync(x, { backend: "onnxruntime" }); // Tensor<[2, 10]>, equal to m.predict(x) within 1e-5
    */
-  async predictAsync<const N extends number>(x: PredictInput<N, I>, options: PredictAsyncOptions = {}): Promise<PredictOutput<N, O>> {
-    const { backend = "embedded", ...rest } = options ?? {};
-    if (backend === "embedded") return this.predict(x, rest);
+  async predictAsync<const N extends number>(x: PredictInput<N, I>, options?: PredictAsyncOptions): Promise<PredictOutput<N, O>> {
+    const { backend = "embedded", ...rest } = configObject("predictAsync", options, [...PREDICT_OPTIONS, "backend"]);
+    if (backend === "embedded") return this.runPredict("predictAsync", x, rest) as PredictOutput<N, O>;
     if (backend !== "onnxruntime") fail(`shapewise: predictAsync backend must be one of 'embedded', 'onnxruntime', got ${valueText(backend)}`);
+    // onnxruntime chooses its own threads; the option is still checked, so a typo fails on either backend.
+    resolveThreads(rest.threads, 1, "predictAsync");
     const outputs = await runONNX(this, this.inputTensors(x));
     return arrange(this.outputLayout, outputs) as PredictOutput<N, O>;
   }

@@ -21,6 +21,7 @@
  * TensorFlow.js that the tests hold both to.
  */
 import { availableParallelism } from "node:os";
+import { fail, isPositiveInteger, valueText } from "../checks.js";
 import { activate, activateInto } from "./activations.js";
 import type { ActivationName } from "./activations.js";
 import { conv2d, conv2dGeometry } from "./conv2d.js";
@@ -78,18 +79,19 @@ export function getKernelBackend(): KernelBackend {
 
 /**
  * What actually runs: the chosen backend, whether the WebAssembly kernels
- * loaded (and why not), and the bytes of WebAssembly memory in use (packed
- * weights, activation buffers and scratch; it grows, never shrinks).
+ * loaded (and why not), the bytes of WebAssembly memory in use (packed
+ * weights, activation buffers and scratch; it grows, never shrinks), and the
+ * most threads a forward pass uses (a larger `threads` option is capped there).
  *
  * @example
  * ```ts
- * kernelInfo(); // { backend: "fast", wasm: true, memoryBytes: 9437184 }
+ * kernelInfo(); // { backend: "fast", wasm: true, memoryBytes: 9437184, maxThreads: 2 }
  * ```
  */
-export function kernelInfo(): { backend: KernelBackend; wasm: boolean; reason?: string; memoryBytes: number } {
+export function kernelInfo(): { backend: KernelBackend; wasm: boolean; reason?: string; memoryBytes: number; maxThreads: number } {
   const k = wasmKernels();
   const reason = wasmLoadError();
-  return { backend, wasm: k !== null, ...(reason === undefined ? {} : { reason }), memoryBytes: k === null ? 0 : k.memoryBytes() };
+  return { backend, wasm: k !== null, ...(reason === undefined ? {} : { reason }), memoryBytes: k === null ? 0 : k.memoryBytes(), maxThreads: maxThreads() };
 }
 
 /** The fast kernels if they are chosen and loaded. */
@@ -205,6 +207,7 @@ let current: RunScope | null = null;
  * {@link AUTO_THREADS_MIN_BATCH} images, which are split over every core
  * (`os.availableParallelism()`): below that the hand-off costs more than a
  * second core saves, and on a busy machine a second thread can be slower.
+ * A count above the cores is capped at them ({@link maxThreads}).
  *
  * @example
  * ```ts
@@ -224,19 +227,36 @@ export type ThreadsOption = number | "auto";
 export const AUTO_THREADS_MIN_BATCH = 64;
 
 /**
- * The thread count a `threads` option means for a batch; RangeError for
- * anything but a positive integer or `"auto"`.
+ * The most threads a forward pass uses: the cores this process may run on
+ * (`os.availableParallelism()`). A larger `threads` count is capped here,
+ * since threads beyond the cores only wait for one another and each costs a
+ * worker with its own copy of the kernel module.
+ *
+ * @example
+ * ```ts
+ * maxThreads(); // 2 on a two-core machine
+ * ```
+ */
+export function maxThreads(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * The thread count a `threads` option means for a batch: `"auto"` (or
+ * nothing) as {@link ThreadsOption} says, a count capped at
+ * {@link maxThreads}; a `ShapeError` naming the value for anything else.
  *
  * @example
  * ```ts
  * resolveThreads("auto", 1); // 1
  * resolveThreads(2, 1);      // 2
+ * resolveThreads(1000, 1);   // maxThreads()
  * ```
  */
-export function resolveThreads(option: ThreadsOption | undefined, batch: number): number {
-  if (option === undefined || option === "auto") return batch >= AUTO_THREADS_MIN_BATCH ? Math.max(1, availableParallelism()) : 1;
-  if (!Number.isSafeInteger(option) || option < 1) throw new RangeError(`shapewise: threads must be a positive integer or "auto", got ${String(option)}`);
-  return option;
+export function resolveThreads(option: unknown, batch: number, method = "predict"): number {
+  if (option === undefined || option === "auto") return batch >= AUTO_THREADS_MIN_BATCH ? maxThreads() : 1;
+  if (!isPositiveInteger(option)) fail(`shapewise: ${method} threads must be a positive integer or "auto", got ${valueText(option)}`);
+  return Math.min(option, maxThreads());
 }
 
 /**
