@@ -5,8 +5,6 @@
  */
 import { configObject, fail, valueText } from "./checks.js";
 import type { Shape } from "./checks.js";
-import { createRandom, glorotUniform, ones, zeros } from "./kernels/random.js";
-import type { Random } from "./kernels/random.js";
 import { beginRun, resolveThreads } from "./kernels/backend.js";
 import type { RunScope, ThreadsOption } from "./kernels/backend.js";
 import type { Tensor } from "./kernels/tensor.js";
@@ -17,7 +15,7 @@ import type { KerasJsonOptions } from "./io/keras-json.js";
 import { saveModel } from "./io/tfjs-format.js";
 import type { SaveResult, TfjsWriteOptions } from "./io/tfjs-format.js";
 import { InputLayer } from "./layers/input.js";
-import { Layer } from "./layers/layer.js";
+import { Layer, byteText } from "./layers/layer.js";
 import type { WeightSpec } from "./layers/layer.js";
 import { modelNames } from "./naming.js";
 import { formatSummary } from "./summary/index.js";
@@ -130,12 +128,21 @@ interface Node {
   readonly outputs: SymbolicTensorImpl[];
 }
 
+/**
+ * A model's generator as a position in a seeded stream: each layer takes its
+ * initial values from where the previous one stopped, drawn when first read.
+ */
+interface WeightStream {
+  readonly seed: number;
+  draws: number;
+}
+
 /** The generator for models built without a `seed`: deterministic per process, reset by `clearSession`. */
-let sessionRandom: Random = createRandom(1337);
+let sessionStream: WeightStream = { seed: 1337, draws: 0 };
 
 /** Restarts the generator of unseeded models (called by `clearSession`). */
 export function resetSessionRandom(): void {
-  sessionRandom = createRandom(1337);
+  sessionStream = { seed: 1337, draws: 0 };
 }
 
 /**
@@ -188,15 +195,38 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     this.inputShape = arrange(ends.inputLayout, ends.inputs.map((t) => t.shape)) as I;
     this.outputShape = arrange(ends.outputLayout, ends.outputs.map((t) => t.shape)) as O;
     this.names = modelNames(kind, name);
-    const random = seed === undefined ? sessionRandom : createRandom(seed);
+    // Weights are drawn on first use, each layer at the place in the stream it
+    // would have had if every layer were drawn now, in this order.
+    const stream = seed === undefined ? sessionStream : { seed, draws: 0 };
     for (const layer of this.layers) {
-      if (layer.weights === undefined) layer.weights = layer.weightSpecs().map((spec) => initialWeight(spec, random));
+      if (!layer.hasWeightSource()) stream.draws += layer.scheduleWeights(stream.seed, stream.draws);
     }
   }
 
   /** The model's name (tf.keras 2 scheme). */
   get name(): string {
     return this.names.keras2;
+  }
+
+  /**
+   * Draws every weight not yet drawn, layer by layer, after checking that
+   * they fit: more than the machine's memory is a sentence with the bytes
+   * needed, before anything is allocated.
+   */
+  private allocateWeights(): void {
+    let total = 0;
+    let largest: Layer | undefined;
+    for (const layer of this.layers) {
+      const bytes = layer.pendingWeightBytes();
+      total += bytes;
+      if (bytes > 0 && (largest === undefined || bytes > largest.pendingWeightBytes())) largest = layer;
+    }
+    if (largest === undefined) return;
+    const memory = machineMemoryBytes();
+    if (memory !== undefined && total > memory) {
+      fail(`shapewise: ${this.kind === "sequential" ? "sequential" : "model"} '${this.name}' cannot allocate its weights: they need ${byteText(total)} (layer '${largest.name}' alone ${byteText(largest.pendingWeightBytes())}), more than this machine's memory (${byteText(memory)})`);
+    }
+    for (const layer of this.layers) void layer.weights;
   }
 
   private slots(): WeightSlot[] {
@@ -299,6 +329,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    * const [kernel, bias] = m.getWeights(); // shapes [3, 3, 1, 32] and [32]
    */
   getWeights(): Tensor[] {
+    this.allocateWeights();
     return this.layers.flatMap((layer) => (layer.weights ?? []).map((w) => ({ shape: [...w.shape], data: new Float32Array(w.data) })));
   }
 
@@ -355,6 +386,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
   private runPredict(method: string, x: unknown, options: unknown): unknown {
     const opts = configObject(method, options, PREDICT_OPTIONS);
     const given = this.inputTensors(x);
+    this.allocateWeights();
     const batch = given[0].shape[0];
     const values = new Map<SymbolicTensorImpl, Tensor>();
     // Fast kernels keep activations in WebAssembly memory: a tensor's buffer
@@ -439,6 +471,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    * writeFileSync("model.onnx", m.toONNX());
    */
   toONNX(options?: OnnxExportOptions): Uint8Array {
+    this.allocateWeights();
     return toONNX(this, options);
   }
 
@@ -458,7 +491,9 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     if (backend !== "onnxruntime") fail(`shapewise: predictAsync backend must be one of 'embedded', 'onnxruntime', got ${valueText(backend)}`);
     // onnxruntime chooses its own threads; the option is still checked, so a typo fails on either backend.
     resolveThreads(rest.threads, 1, "predictAsync");
-    const outputs = await runONNX(this, this.inputTensors(x));
+    const tensors = this.inputTensors(x);
+    this.allocateWeights();
+    const outputs = await runONNX(this, tensors);
     return arrange(this.outputLayout, outputs) as PredictOutput<N, O>;
   }
 
@@ -538,6 +573,14 @@ export class ModelLayer extends Layer implements SeveralOutputs {
     // does; once data arrives (every size known) the sizes it brings flow on to the next layers.
     const concrete = inputShapes.every((s) => s.every((d) => d !== null));
     return inner.outputs.map((t) => (concrete ? shapes.get(t)! : t.shape));
+  }
+
+  override hasWeightSource(): boolean {
+    return true;
+  }
+
+  override pendingWeightBytes(): number {
+    return innerParts(this.model).layers.reduce((sum, layer) => sum + layer.pendingWeightBytes(), 0);
   }
 
   override weightSpecs(): WeightSpec[] {
@@ -773,15 +816,12 @@ function hasSeveralOutputs(layer: Layer): layer is Layer & SeveralOutputs {
   return typeof (layer as Partial<SeveralOutputs>).callOutputs === "function";
 }
 
-function initialWeight(spec: WeightSpec, random: Random): Tensor {
-  const init = spec.initializer;
-  const data =
-    typeof init === "function"
-      ? init(spec.shape, random)
-      : init === "glorotUniform"
-        ? glorotUniform(spec.shape, random)
-        : init === "ones"
-          ? ones(spec.shape)
-          : zeros(spec.shape);
-  return { shape: [...spec.shape], data };
+/**
+ * The machine's memory in bytes where the runtime says (Node: `os.totalmem()`),
+ * the bound on a model's weights; `undefined` elsewhere, where the engine's
+ * own allocation limit is the bound.
+ */
+function machineMemoryBytes(): number | undefined {
+  const os = globalThis.process?.getBuiltinModule?.("node:os") as typeof import("node:os") | undefined;
+  return os?.totalmem();
 }

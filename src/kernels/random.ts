@@ -22,18 +22,25 @@ export interface Random {
  *
  * The seed is any safe integer; it is reduced modulo 2^32, so `-1` and
  * `2**32 - 1` give the same stream. Each `next()` returns a multiple of 2^-32.
+ * `skip` starts the stream that many draws in, in constant time, as if
+ * `next()` had been called `skip` times.
  *
  * @example
  * ```ts
  * const a = createRandom(7), b = createRandom(7);
  * a.next() === b.next(); // true
+ * a.next(); createRandom(7, 2).next() === a.next(); // true
  * ```
  */
-export function createRandom(seed: number): Random {
+export function createRandom(seed: number, skip = 0): Random {
   if (!Number.isSafeInteger(seed)) {
     throw new RangeError(`createRandom: seed must be a safe integer, got ${String(seed)}`);
   }
-  let state = seed >>> 0;
+  if (!Number.isSafeInteger(skip) || skip < 0) {
+    throw new RangeError(`createRandom: skip must be a non-negative safe integer, got ${String(skip)}`);
+  }
+  // The state after k draws is seed + k * 0x6d2b79f5 (mod 2^32): skipping costs one multiplication.
+  let state = ((seed >>> 0) + Math.imul(skip % 2 ** 32, 0x6d2b79f5)) | 0;
   return {
     next(): number {
       state = (state + 0x6d2b79f5) | 0;

@@ -90,6 +90,8 @@ export function orthogonal(shape: readonly number[], random: Random): Float32Arr
   }
   return out;
 }
+/** Two uniform draws per value (one Box-Muller normal), whatever the shape. */
+orthogonal.drawsPerValue = 2;
 
 /**
  * Keras `RandomUniform(minval, maxval)` as an initialiser function.
@@ -100,12 +102,13 @@ export function orthogonal(shape: readonly number[], random: Random): Float32Arr
  * init([1000, 64], createRandom(0));
  * ```
  */
-export function uniformInitializer(min: number, max: number): (shape: readonly number[], random: Random) => Float32Array {
-  return (shape, random) => {
+export function uniformInitializer(min: number, max: number): ((shape: readonly number[], random: Random) => Float32Array) & { readonly drawsPerValue: number } {
+  const init = (shape: readonly number[], random: Random): Float32Array => {
     const out = new Float32Array(sizeOf(shape));
     for (let i = 0; i < out.length; i++) out[i] = min + (max - min) * random.next();
     return out;
   };
+  return Object.assign(init, { drawsPerValue: 1 });
 }
 
 /**
@@ -123,3 +126,5 @@ export function unitForgetBias(shape: readonly number[]): Float32Array {
   out.fill(1, units, 2 * units);
   return out;
 }
+/** A constant: no draws. */
+unitForgetBias.drawsPerValue = 0;

@@ -3,16 +3,54 @@
  * output shape for an input shape (checking every rule on the way), the
  * weights it needs, and how to compute its output.
  */
+import { fail } from "../checks.js";
 import type { Shape } from "../checks.js";
+import { createRandom, glorotUniform, ones, zeros } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { StyleNames } from "../summary/rows.js";
 
 /**
+ * An initialiser written as a function of the shape and the model's generator
+ * (orthogonal, uniform, ...), with the number of draws it takes per value, so
+ * that a model can place every layer on its generator's stream without drawing.
+ *
+ * @example
+ * const half: InitializerFunction = Object.assign((shape: readonly number[], random: Random) => new Float32Array(sizeOf(shape)).map(() => random.next() / 2), { drawsPerValue: 1 });
+ */
+export type InitializerFunction = ((shape: readonly number[], random: Random) => Float32Array) & { readonly drawsPerValue: number };
+
+/**
  * How a weight starts out, as Keras initialises it: a named initialiser, or a
  * function of the shape and the model's generator (orthogonal, uniform, ...).
  */
-export type Initializer = "glorotUniform" | "zeros" | "ones" | ((shape: readonly number[], random: Random) => Float32Array);
+export type Initializer = "glorotUniform" | "zeros" | "ones" | InitializerFunction;
+
+/**
+ * Where a layer's initial weights come from until they are first read: the
+ * model's generator, started at its seed and skipped past the draws of every
+ * layer initialised before this one.
+ */
+interface PendingWeights {
+  readonly seed: number;
+  readonly draws: number;
+}
+
+/**
+ * The most elements one weight array may have: the largest Float32Array
+ * JavaScript engines allocate (2^32 elements in V8 on 64-bit machines).
+ */
+const MAX_WEIGHT_ELEMENTS = 2 ** 32;
+
+/**
+ * A byte count as messages print it, in groups of three digits.
+ *
+ * @example
+ * byteText(40000400000); // "40,000,400,000 bytes"
+ */
+export function byteText(bytes: number): string {
+  return `${String(bytes).replace(/\B(?=(\d{3})+$)/g, ",")} bytes`;
+}
 
 /** One weight a layer needs: its Keras name, shape, whether training updates it, and its initialiser. */
 export interface WeightSpec {
@@ -32,8 +70,10 @@ export abstract class Layer {
   inputShape: Shape | undefined;
   /** Output shape, set when the layer is applied. */
   outputShape: Shape | undefined;
-  /** Weight values in {@link Layer.weightSpecs} order, once the model has initialised them. */
-  weights: Tensor[] | undefined;
+  /** Weight values once set or drawn; see {@link Layer.weights}. */
+  private ownWeights: Tensor[] | undefined;
+  /** The stream position of the initial values, until they are drawn or replaced. */
+  private pending: PendingWeights | undefined;
   /** How many times the layer has been applied: more than one for a shared layer. */
   nodeCount = 0;
   /** The input shapes of the first call, which a shared layer's later calls must repeat. */
@@ -46,6 +86,75 @@ export abstract class Layer {
   /** The layer's name (tf.keras 2 scheme: `conv2d_1`). */
   get name(): string {
     return this.names.keras2;
+  }
+
+  /**
+   * Weight values in {@link Layer.weightSpecs} order. A model only places the
+   * layer on its generator's stream ({@link Layer.scheduleWeights}); the
+   * initial values are drawn here, on first read, exactly as they would have
+   * been at build time. Setting them first draws nothing.
+   *
+   * @example
+   * const [kernel, bias] = layer.weights!; // drawn now if nothing set them before
+   */
+  get weights(): Tensor[] | undefined {
+    if (this.ownWeights === undefined && this.pending !== undefined) {
+      const random = createRandom(this.pending.seed, this.pending.draws);
+      this.ownWeights = this.weightSpecs().map((spec) => ({ shape: [...spec.shape], data: this.allocate(spec, random) }));
+      this.pending = undefined;
+    }
+    return this.ownWeights;
+  }
+
+  set weights(values: Tensor[] | undefined) {
+    this.ownWeights = values;
+    this.pending = undefined;
+  }
+
+  /** Whether the layer's weights are set, or placed on a generator's stream to be drawn on first read. */
+  hasWeightSource(): boolean {
+    return this.ownWeights !== undefined || this.pending !== undefined;
+  }
+
+  /**
+   * The bytes the layer's weights will take when first read: 0 once they
+   * exist. Nothing is allocated.
+   *
+   * @example
+   * new Dense({ units: 10 }).pendingWeightBytes(); // 4 * countParams() before predict, 0 after
+   */
+  pendingWeightBytes(): number {
+    return this.ownWeights === undefined && this.pending !== undefined ? 4 * this.countParams() : 0;
+  }
+
+  /**
+   * Places the initial weights at `draws` draws into the stream of the
+   * generator seeded with `seed`, and returns how many draws they take: the
+   * next layer starts there. Nothing is drawn or allocated until the weights
+   * are first read.
+   *
+   * @example
+   * let at = 0;
+   * for (const layer of layers) at += layer.scheduleWeights(seed, at);
+   */
+  scheduleWeights(seed: number, draws: number): number {
+    this.pending = { seed, draws };
+    return this.weightSpecs().reduce((sum, spec) => sum + drawsPerValue(spec.initializer) * spec.shape.reduce((p, d) => p * d, 1), 0);
+  }
+
+  /** One weight's initial values; an array no engine can allocate is a sentence naming the layer. */
+  private allocate(spec: WeightSpec, random: Random): Float32Array {
+    const size = spec.shape.reduce((p, d) => p * d, 1);
+    const refuse = (): never =>
+      fail(`shapewise: layer '${this.name}' cannot allocate its weight ${spec.name} of shape [${spec.shape.join(", ")}]: it needs ${byteText(4 * size)}, more than one Float32Array holds (${byteText(4 * MAX_WEIGHT_ELEMENTS)})`);
+    if (size > MAX_WEIGHT_ELEMENTS) refuse();
+    try {
+      return initialValues(spec, random);
+    } catch (e) {
+      // The engine's own refusal ("Invalid typed array length", "Array buffer allocation failed").
+      if (e instanceof RangeError) refuse();
+      throw e;
+    }
   }
 
   /**
@@ -94,4 +203,18 @@ export abstract class Layer {
     if (this.inputShape === undefined) throw new Error(`shapewise: layer ${this.name} has not been applied to an input`);
     return this.inputShape;
   }
+}
+
+/** Draws from the generator per value of a weight: glorot uniform takes one, constants none. */
+function drawsPerValue(init: Initializer): number {
+  if (typeof init === "function") return init.drawsPerValue;
+  return init === "glorotUniform" ? 1 : 0;
+}
+
+/** A weight's initial values, drawn from `random` in Keras's order. */
+function initialValues(spec: WeightSpec, random: Random): Float32Array {
+  const init = spec.initializer;
+  if (typeof init === "function") return init(spec.shape, random);
+  if (init === "glorotUniform") return glorotUniform(spec.shape, random);
+  return init === "ones" ? ones(spec.shape) : zeros(spec.shape);
 }
