@@ -54,7 +54,8 @@ describe("weights on first use", () => {
   it("1e10 parameters: building and counting work; drawing the weights is a ShapeError with the bytes, never a RangeError", () => {
     const m = untyped(huge(100_000));
     expect(m.countParams()).toBe(10_000_100_000);
-    const refusal = /^shapewise: (model 'model\w*' cannot allocate its weights: they need 40,000,400,000 bytes \(layer 'dense\w*' alone 40,000,400,000 bytes\), more than this machine's memory \([\d,]+ bytes\)|layer 'dense\w*' cannot allocate its weight kernel of shape \[100000, 100000\]: it needs 40,000,000,000 bytes, more than one Float32Array holds \(17,179,869,184 bytes\))$/;
+    const refusal =
+      /^shapewise: (model 'model\w*' cannot allocate its weights: they need 40,000,400,000 bytes \(layer 'dense\w*' alone 40,000,400,000 bytes\), more than this machine's memory \([\d,]+ bytes\)|layer 'dense\w*' cannot allocate its weight kernel of shape \[100000, 100000\]: it needs 40,000,000,000 bytes, more than one Float32Array holds \(17,179,869,184 bytes\))$/;
     for (const use of [() => m.getWeights(), () => m.toONNX(), () => m.predict(tensor([1, 100_000]))]) {
       let caught: unknown;
       try {
@@ -71,7 +72,9 @@ describe("weights on first use", () => {
     // 65,537 x 65,536 floats: 17.2 GB, one array past 2^32 elements.
     const x = input({ shape: [65_537] });
     const m = untyped(model({ inputs: x, outputs: x.dense({ units: 65_536, useBias: false }) }) as unknown as Model);
-    expect(() => m.getWeights()).toThrow(/^shapewise: (layer 'dense\w*' cannot allocate its weight kernel of shape \[65537, 65536\]: it needs 17,180,131,328 bytes|model '\w+' cannot allocate its weights: they need 17,180,131,328 bytes)/);
+    expect(() => m.getWeights()).toThrow(
+      /^shapewise: (layer 'dense\w*' cannot allocate its weight kernel of shape \[65537, 65536\]: it needs 17,180,131,328 bytes|model '\w+' cannot allocate its weights: they need 17,180,131,328 bytes)/,
+    );
   });
 
   it("weights drawn late are those an eager build drew: seeded and session models, any order of first use", () => {
@@ -103,7 +106,11 @@ describe("weights on first use", () => {
     const i = input({ shape: [4] });
     const inner = model({ inputs: i, outputs: shared.apply(i).dense({ units: 2 }), seed: 5 }) as unknown as Model;
     const o = input({ shape: [4] });
-    const outer = model({ inputs: o, outputs: (inner.apply(shared.apply(o) as never) as unknown as { dense(c: object): unknown }).dense({ units: 1 }) as never, seed: 6 }) as unknown as Model;
+    const outer = model({
+      inputs: o,
+      outputs: (inner.apply(shared.apply(o) as never) as unknown as { dense(c: object): unknown }).dense({ units: 1 }) as never,
+      seed: 6,
+    }) as unknown as Model;
     const outerWeights = untyped(outer).getWeights();
     expect(untyped(inner).getWeights()).toEqual(eagerWeights(inner.layers, createRandom(5)));
     const own = outer.layers.filter((l) => !inner.layers.includes(l) && l.className !== "Functional");
@@ -127,7 +134,10 @@ describe("weights on first use", () => {
     const specs = dense.weightSpecs.bind(dense);
     dense.weightSpecs = () => specs().map((s) => ({ ...s, initializer: counting }));
     const m = untyped(model({ inputs: x, outputs: y, seed: 2 }) as unknown as Model);
-    const given = [{ shape: [3, 2], data: new Float32Array([1, 2, 3, 4, 5, 6]) }, { shape: [2], data: new Float32Array([7, 8]) }];
+    const given = [
+      { shape: [3, 2], data: new Float32Array([1, 2, 3, 4, 5, 6]) },
+      { shape: [2], data: new Float32Array([7, 8]) },
+    ];
     (m as unknown as Model).setWeights(given);
     expect(m.getWeights()).toEqual(given);
     expect(draws).toBe(0);

@@ -30,8 +30,13 @@ function small(): Model {
   const x = input({ shape: [12, 12, 3] });
   return model({ inputs: x, outputs: x.conv2d({ filters: 32, kernelSize: 3 }).flatten().dense({ units: 4 }), seed: 1 }) as unknown as Model;
 }
-const batch = (n: number) => tensor([n, 12, 12, 3], Array.from({ length: n * 432 }, (_, i) => Math.sin(i)));
-const untyped = (m: Model) => m as unknown as { predict(x: unknown, o?: unknown): { data: Float32Array }; predictAsync(x: unknown, o?: unknown): Promise<{ data: Float32Array }> };
+const batch = (n: number) =>
+  tensor(
+    [n, 12, 12, 3],
+    Array.from({ length: n * 432 }, (_, i) => Math.sin(i)),
+  );
+const untyped = (m: Model) =>
+  m as unknown as { predict(x: unknown, o?: unknown): { data: Float32Array }; predictAsync(x: unknown, o?: unknown): Promise<{ data: Float32Array }> };
 
 describe("predict options", () => {
   it("threads: 1000 runs on at most the available cores, with the same result as one thread", () => {
