@@ -22,6 +22,7 @@ const KERNEL_INDEPENDENT = [
 export default defineConfig({
   test: {
     reporters: ["default", "./test/support/closing-line-reporter.ts"],
+    setupFiles: ["./test/support/node-host.ts", "./test/support/quiet-tfjs.ts"],
     testTimeout: 20_000,
     projects: [
       {

@@ -5,9 +5,9 @@
  *
  * Run: npm start
  */
-import { input, model, tensor } from "../src/index.js";
+import { input, model, tensor } from "../src/node/index.js";
 import { toyResnet } from "./toy-resnet.js";
-import type { OutputShape, ParamCount } from "../src/index.js";
+import type { OutputShape, ParamCount } from "../src/node/index.js";
 
 /** Seed Model A: 28x28 -> 26 -> 13 -> 11 -> 5 -> 3, then 1152 features. */
 export function buildModelA() {

@@ -310,8 +310,7 @@ describe("predict on the fast kernels", () => {
 
   it("without the WebAssembly module, the fast backend falls back to the reference kernels", () => {
     const script = `
-      import { kernelInfo } from "./src/kernels/backend.ts";
-      import { input, model, tensor } from "./src/index.ts";
+      import { input, kernelInfo, model, tensor } from "./src/node/index.ts";
       const i = input({ shape: [5, 5, 2] });
       const m = model({ inputs: i, outputs: i.conv2d({ filters: 3, kernelSize: 3, activation: "relu" }).flatten().dense({ units: 2 }), seed: 1 });
       const y = m.predict(tensor([1, 5, 5, 2], Array.from({ length: 50 }, (_, j) => Math.sin(j))));

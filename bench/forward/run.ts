@@ -115,8 +115,8 @@ function outputsFile(model: ModelName): string {
 // ---------------------------------------------------------------------------
 
 async function shapewiseModel(model: ModelName) {
-  const sw = await import("../../src/index.js");
-  if (model === "VGG16") return (await import("../../examples/vgg16.js")).vgg16 as unknown as import("../../src/index.js").Model;
+  const sw = await import("../../src/node/index.js");
+  if (model === "VGG16") return (await import("../../examples/vgg16.js")).vgg16 as unknown as import("../../src/node/index.js").Model;
   const inputs = sw.input({ shape: [28, 28, 1] });
   const outputs = inputs
     .conv2d({ filters: 32, kernelSize: 3, activation: "relu", padding: model === "B" ? "same" : "valid" })
@@ -126,11 +126,11 @@ async function shapewiseModel(model: ModelName) {
     .conv2d({ filters: 128, kernelSize: 3, activation: "relu" })
     .flatten()
     .dense({ units: 10, activation: "softmax" });
-  return sw.model({ inputs, outputs, seed: 42 }) as unknown as import("../../src/index.js").Model;
+  return sw.model({ inputs, outputs, seed: 42 }) as unknown as import("../../src/node/index.js").Model;
 }
 
 /** 2 x multiply-adds of the conv and dense layers, per image. */
-function flopsOf(m: import("../../src/index.js").Model): number {
+function flopsOf(m: import("../../src/node/index.js").Model): number {
   let macs = 0;
   for (const layer of m.layers) {
     const out = layer.outputShape;

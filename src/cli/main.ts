@@ -11,6 +11,7 @@
  */
 import { writeFileSync } from "node:fs";
 
+import "../node/host.js";
 import { ShapeError } from "../errors.js";
 import { codegen } from "../io/codegen.js";
 import { plotModel } from "../plot/plot.js";

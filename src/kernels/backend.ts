@@ -20,8 +20,8 @@
  * 1e-6 relative on the seed models), well inside the 1e-5 agreement with
  * TensorFlow.js that the tests hold both to.
  */
-import { availableParallelism } from "node:os";
 import { fail, isPositiveInteger, valueText } from "../checks.js";
+import { availableParallelism, envVariable, host, webThreadsReason } from "../platform.js";
 import { activate, activateInto } from "./activations.js";
 import type { ActivationName } from "./activations.js";
 import { conv2d, conv2dGeometry } from "./conv2d.js";
@@ -30,9 +30,9 @@ import { dense, denseGeometry } from "./dense.js";
 import { averagePool2d, maxPool2d, pool2dGeometry } from "./pooling.js";
 import type { Pool2dOptions, PoolKind } from "./pooling.js";
 import type { Tensor } from "./tensor.js";
-import { runParallel } from "./threads.js";
+import { runParallel, startThreads, threadsError } from "./threads.js";
 import type { Job } from "./threads.js";
-import { wasmKernels, wasmLoadError } from "./wasm.js";
+import { loadKernelModule, wasmKernels, wasmLoadError } from "./wasm.js";
 import type { WasmKernels } from "./wasm.js";
 
 /**
@@ -46,7 +46,8 @@ import type { WasmKernels } from "./wasm.js";
  */
 export type KernelBackend = "fast" | "reference";
 
-let backend: KernelBackend = process.env.SHAPEWISE_KERNELS === "reference" ? "reference" : "fast";
+// Read on first use, not on import, so that a platform entry imported later still supplies the variable.
+let chosen: KernelBackend | undefined;
 
 /**
  * Chooses the kernels every layer runs from now on, process-wide. The
@@ -62,7 +63,7 @@ let backend: KernelBackend = process.env.SHAPEWISE_KERNELS === "reference" ? "re
  */
 export function setKernelBackend(name: KernelBackend): void {
   if (name !== "fast" && name !== "reference") throw new TypeError(`shapewise: unknown kernel backend ${JSON.stringify(name)} (use "fast" or "reference")`);
-  backend = name;
+  chosen = name;
 }
 
 /**
@@ -74,29 +75,123 @@ export function setKernelBackend(name: KernelBackend): void {
  * ```
  */
 export function getKernelBackend(): KernelBackend {
-  return backend;
+  chosen ??= envVariable("SHAPEWISE_KERNELS") === "reference" ? "reference" : "fast";
+  return chosen;
+}
+
+/**
+ * How `predict` can split work across threads: `"worker_threads"` (Node),
+ * `"web-workers"` (a cross-origin isolated page) or `"single"` (one thread,
+ * with the reason in `kernelInfo().threadsReason`).
+ *
+ * @example
+ * ```ts
+ * const t: ThreadMode = "web-workers";
+ * ```
+ */
+export type ThreadMode = "worker_threads" | "web-workers" | "single";
+
+/**
+ * What {@link kernelInfo} reports.
+ *
+ * @example
+ * ```ts
+ * const info: KernelInfo = kernelInfo();
+ * ```
+ */
+export interface KernelInfo {
+  /** The backend chosen with {@link setKernelBackend}. */
+  backend: KernelBackend;
+  /** Whether the WebAssembly kernels are loaded. */
+  wasm: boolean;
+  /** Why they are not, if they are not. */
+  reason?: string;
+  /** Bytes of WebAssembly memory in use (packed weights, activation buffers and scratch; it grows, never shrinks). */
+  memoryBytes: number;
+  /** How work is split across threads. */
+  threads: ThreadMode;
+  /** The most threads a forward pass uses; a larger `threads` option is capped here. */
+  maxThreads: number;
+  /** Why there is only one thread, or why threads stopped being used. */
+  threadsReason?: string;
 }
 
 /**
  * What actually runs: the chosen backend, whether the WebAssembly kernels
- * loaded (and why not), the bytes of WebAssembly memory in use (packed
- * weights, activation buffers and scratch; it grows, never shrinks), and the
- * most threads a forward pass uses (a larger `threads` option is capped there).
+ * loaded (and why not), the bytes of WebAssembly memory in use, whether work
+ * can be split across threads (and why not), and the most threads a forward
+ * pass uses (a larger `threads` option is capped there).
  *
  * @example
  * ```ts
- * kernelInfo(); // { backend: "fast", wasm: true, memoryBytes: 9437184, maxThreads: 2 }
+ * kernelInfo(); // { backend: "fast", wasm: true, memoryBytes: 9437184, threads: "worker_threads", maxThreads: 2 }
  * ```
  */
-export function kernelInfo(): { backend: KernelBackend; wasm: boolean; reason?: string; memoryBytes: number; maxThreads: number } {
+export function kernelInfo(): KernelInfo {
   const k = wasmKernels();
   const reason = wasmLoadError();
-  return { backend, wasm: k !== null, ...(reason === undefined ? {} : { reason }), memoryBytes: k === null ? 0 : k.memoryBytes(), maxThreads: maxThreads() };
+  const threadsReason =
+    k === null ? "the WebAssembly kernels are not loaded" : (threadsError() ?? (host().startWorker === undefined ? webThreadsReason() : undefined));
+  const threads: ThreadMode = threadsReason !== undefined ? "single" : host().startWorker !== undefined ? "worker_threads" : "web-workers";
+  return {
+    backend: getKernelBackend(),
+    wasm: k !== null,
+    ...(reason === undefined ? {} : { reason }),
+    memoryBytes: k === null ? 0 : k.memoryBytes(),
+    threads,
+    maxThreads: maxThreads(),
+    ...(threadsReason === undefined ? {} : { threadsReason }),
+  };
+}
+
+/**
+ * Options of {@link loadKernels}.
+ *
+ * @example
+ * ```ts
+ * const options: LoadKernelsOptions = { url: "/assets/shapewise-kernels.wasm", threads: 2 };
+ * ```
+ */
+export interface LoadKernelsOptions {
+  /**
+   * Where to fetch `shapewise-kernels.wasm` from in a browser; by default
+   * the file beside the package (`new URL(..., import.meta.url)`, which
+   * Vite, webpack and Parcel rewrite). Give it where the bundler does not
+   * copy the file (esbuild).
+   */
+  url?: string | URL;
+  /** Start workers so that a `predict` with this many threads finds them running. */
+  threads?: number;
+}
+
+/**
+ * Loads the WebAssembly kernels (and, with `threads`, starts the workers)
+ * before the first `predict`; resolves with {@link kernelInfo}. In Node the
+ * kernels load on first use anyway; in a browser they are fetched and
+ * compiled asynchronously, and a `predict` before that runs the reference
+ * kernels (the same numbers, slower), so a page awaits this once.
+ *
+ * @example
+ * ```ts
+ * const info = await loadKernels({ threads: 2 }); // { backend: "fast", wasm: true, threads: "web-workers", ... }
+ * m.predict(x, { threads: 2 });
+ * ```
+ */
+export async function loadKernels(options: LoadKernelsOptions = {}): Promise<KernelInfo> {
+  if (options === null || typeof options !== "object") throw new TypeError(`shapewise: loadKernels expects an options object, got ${String(options)}`);
+  const { url, threads } = options;
+  if (url !== undefined && typeof url !== "string" && !(url instanceof URL))
+    throw new TypeError(`shapewise: loadKernels url must be a string or a URL, got ${String(url)}`);
+  if (threads !== undefined && (!Number.isSafeInteger(threads) || threads < 1))
+    throw new RangeError(`shapewise: loadKernels threads must be a positive integer, got ${String(threads)}`);
+  await loadKernelModule(url);
+  if (threads !== undefined && threads > 1) await startThreads(Math.min(threads, maxThreads()));
+  return kernelInfo();
 }
 
 /** The fast kernels if they are chosen and loaded. */
 function fast(): WasmKernels | null {
-  return backend === "fast" ? wasmKernels() : null;
+  return getKernelBackend() === "fast" ? wasmKernels() : null;
 }
 
 // ---------------------------------------------------------------------------
@@ -228,7 +323,7 @@ export const AUTO_THREADS_MIN_BATCH = 64;
 
 /**
  * The most threads a forward pass uses: the cores this process may run on
- * (`os.availableParallelism()`). A larger `threads` count is capped here,
+ * (Node's `os.availableParallelism()`, a browser's `navigator.hardwareConcurrency`, 1 in a page that is not cross-origin isolated). A larger `threads` count is capped here,
  * since threads beyond the cores only wait for one another and each costs a
  * worker with its own copy of the kernel module.
  *
@@ -427,7 +522,9 @@ function winogradPacked(k: WasmKernels, weights: Float32Array, cin: number, cout
       for (let t = 0; t < 9; t++) g[t] = weights[(t * cin + ci) * cout + co];
       // G g: rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2.
       for (let c = 0; c < 3; c++) {
-        const a = g[c], b = g[3 + c], d = g[6 + c];
+        const a = g[c],
+          b = g[3 + c],
+          d = g[6 + c];
         gg[c] = a;
         gg[3 + c] = (a + b + d) / 2;
         gg[6 + c] = (a - b + d) / 2;
@@ -436,8 +533,10 @@ function winogradPacked(k: WasmKernels, weights: Float32Array, cin: number, cout
       const o = Math.floor(co / nr) * cin * nr + ci * nr + (co % nr);
       // (G g) Gt: the same on the columns.
       for (let r = 0; r < 4; r++) {
-        const a = gg[3 * r], b = gg[3 * r + 1], d = gg[3 * r + 2];
-        dst[(4 * r) * per + o] = a;
+        const a = gg[3 * r],
+          b = gg[3 * r + 1],
+          d = gg[3 * r + 2];
+        dst[4 * r * per + o] = a;
         dst[(4 * r + 1) * per + o] = (a + b + d) / 2;
         dst[(4 * r + 2) * per + o] = (a - b + d) / 2;
         dst[(4 * r + 3) * per + o] = d;
@@ -470,8 +569,16 @@ function applyRest(activation: ActivationName, shape: readonly number[], data: F
  */
 function useWinograd(k: WasmKernels, g: ReturnType<typeof conv2dGeometry>): boolean {
   return (
-    g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 &&
-    g.cin % 4 === 0 && g.cout % 4 === 0 && g.cin >= 16 && g.cin <= k.exports.winogradMaxChannels()
+    g.kh === 3 &&
+    g.kw === 3 &&
+    g.sh === 1 &&
+    g.sw === 1 &&
+    g.dh === 1 &&
+    g.dw === 1 &&
+    g.cin % 4 === 0 &&
+    g.cout % 4 === 0 &&
+    g.cin >= 16 &&
+    g.cin <= k.exports.winogradMaxChannels()
   );
 }
 
@@ -508,9 +615,32 @@ export function conv2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, 
     const u = winogradPacked(k, kernel.data, g.cin, g.cout);
     const head = [x, g.h, g.w, g.cin, g.padTop, g.padLeft, g.oh, g.ow, g.cout, u, bias === null ? 0 : w.biasPtr, out, fusedCode(activation)];
     const need = k.exports.winogradScratchFloats(panels * k.panelWidth);
-    run(k, split(tiles, threads, 4).map(([t0, t1], t) => ({ fn: "winograd3x3", args: [...head, t0, t1, scratchFor(k, t, need)] })));
+    run(
+      k,
+      split(tiles, threads, 4).map(([t0, t1], t) => ({ fn: "winograd3x3", args: [...head, t0, t1, scratchFor(k, t, need)] })),
+    );
   } else {
-    const head = [x, g.h, g.w, g.cin, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.oh, g.ow, g.cout, w.ptr, bias === null ? 0 : w.biasPtr, out, fusedCode(activation)];
+    const head = [
+      x,
+      g.h,
+      g.w,
+      g.cin,
+      g.kh,
+      g.kw,
+      g.sh,
+      g.sw,
+      g.dh,
+      g.dw,
+      g.padTop,
+      g.padLeft,
+      g.oh,
+      g.ow,
+      g.cout,
+      w.ptr,
+      bias === null ? 0 : w.biasPtr,
+      out,
+      fusedCode(activation),
+    ];
     // Rows (output pixels over the batch) split evenly; a layer with fewer
     // rows than threads (late layers at batch 1) splits its filters instead.
     const jobs: Job[] =
@@ -583,6 +713,9 @@ export function pool2dLayer(kind: PoolKind, input: Tensor, options: Pool2dOption
   const out = outputOf(k, floats, temps);
   const threads = threadsFor(floats * g.ph * g.pw * 4);
   const head = [kind === "max" ? 0 : 1, x, g.h, g.w, g.c, g.ph, g.pw, g.sh, g.sw, g.padTop, g.padLeft, g.oh, g.ow, out];
-  run(k, split(rows, threads, 1).map(([r0, r1]) => ({ fn: "pool2d", args: [...head, r0, r1] })));
+  run(
+    k,
+    split(rows, threads, 1).map(([r0, r1]) => ({ fn: "pool2d", args: [...head, r0, r1] })),
+  );
   return { shape: [g.n, g.oh, g.ow, g.c], data: finish(k, out, floats, temps) };
 }

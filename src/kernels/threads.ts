@@ -6,9 +6,15 @@
  * A call therefore costs two atomic notifications (~10 µs), not a message.
  *
  * Workers are created lazily, on the first call that asks for more than one
- * thread, and are `unref`ed: a blocked worker never keeps the process alive.
+ * thread: Node's `worker_threads` (`unref`ed, so a blocked worker never keeps
+ * the process alive) or, in a cross-origin isolated page, Web Workers
+ * (`src/platform.ts`). A browser's main thread may not block, so there it
+ * spins until the workers are done, and a worker that has not started yet
+ * (Web Workers start only once the page's event loop turns) has its share
+ * done here instead: {@link startThreads} starts them ahead of time.
  */
-import { Worker } from "node:worker_threads";
+import { canBlock, startWorker } from "../platform.js";
+import type { KernelWorker } from "../platform.js";
 import { WORKER_FUNCTIONS, wasmKernels } from "./wasm.js";
 import type { WorkerFunction } from "./wasm.js";
 
@@ -24,11 +30,10 @@ const MAX_ARGS = 32;
 /** How long to wait for a worker that has not started before doing its share here. */
 const BOOT_TIMEOUT_MS = 10_000;
 
-// Plain JavaScript so that it runs the same under tsx, vitest and the
-// compiled package; no file to resolve.
-const WORKER_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const { module, memory, ctrl, names } = workerData;
+// Plain JavaScript so that it runs the same under tsx, vitest, the compiled
+// package and a bundle, in Node's and the browser's workers; no file to
+// resolve. The platform calls it once with the worker's data.
+const WORKER_BODY = `({ module, memory, ctrl, names }) => {
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => instance.exports[n]);
 const i32 = new Int32Array(ctrl);
@@ -51,10 +56,10 @@ for (;;) {
   Atomics.store(i32, ${DONE}, seq);
   Atomics.notify(i32, ${DONE});
 }
-`;
+}`;
 
 interface Slot {
-  readonly worker: Worker;
+  readonly worker: KernelWorker;
   readonly i32: Int32Array;
   readonly f64: Float64Array;
   seq: number;
@@ -80,13 +85,9 @@ function spawn(): Slot {
   const kernels = wasmKernels();
   if (kernels === null) throw new Error("shapewise: worker threads need the fast kernels");
   const ctrl = new SharedArrayBuffer(ARGS_BYTE + 8 * MAX_ARGS);
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { module: kernels.module, memory: kernels.memory, ctrl, names: [...WORKER_FUNCTIONS] },
-  });
-  worker.unref();
-  worker.on("error", (e: Error) => {
-    broken = e.message;
+  const worker = startWorker(WORKER_BODY, { module: kernels.module, memory: kernels.memory, ctrl, names: [...WORKER_FUNCTIONS] });
+  worker.onError((message) => {
+    broken = message;
   });
   return { worker, i32: new Int32Array(ctrl), f64: new Float64Array(ctrl, ARGS_BYTE, MAX_ARGS), seq: 0 };
 }
@@ -108,8 +109,18 @@ export function runParallel(jobs: readonly Job[], local: (job: Job) => void): vo
     for (const job of jobs) local(job);
     return;
   }
-  while (slots.length < extra) slots.push(spawn());
+  try {
+    while (slots.length < extra) slots.push(spawn());
+  } catch (e) {
+    broken = e instanceof Error ? e.message : String(e);
+    for (const job of jobs) local(job);
+    return;
+  }
+  const blocking = canBlock();
+  // Where this thread cannot wait for a worker to start, only started ones get work.
+  const sent = slots.slice(0, extra).map((slot) => blocking || Atomics.load(slot.i32, READY) === 1);
   for (let i = 0; i < extra; i++) {
+    if (!sent[i]) continue;
     const slot = slots[i];
     const job = jobs[i + 1];
     slot.f64.set(job.args);
@@ -120,11 +131,13 @@ export function runParallel(jobs: readonly Job[], local: (job: Job) => void): vo
     Atomics.notify(slot.i32, SEQ);
   }
   local(jobs[0]);
+  for (let i = 0; i < extra; i++) if (!sent[i]) local(jobs[i + 1]);
   for (let i = 0; i < extra; i++) {
+    if (!sent[i]) continue;
     const slot = slots[i];
     const start = Date.now();
     while (Atomics.load(slot.i32, DONE) !== slot.seq) {
-      Atomics.wait(slot.i32, DONE, slot.seq - 1, 50);
+      if (blocking) Atomics.wait(slot.i32, DONE, slot.seq - 1, 50);
       if (broken !== undefined || (Atomics.load(slot.i32, READY) === 0 && Date.now() - start > BOOT_TIMEOUT_MS)) {
         broken ??= "a worker thread did not start";
         // A late start must not run this stale job over memory reused by then.
@@ -134,6 +147,62 @@ export function runParallel(jobs: readonly Job[], local: (job: Job) => void): vo
     }
     if (Atomics.load(slot.i32, DONE) !== slot.seq || slot.i32[FAILED] !== 0) local(jobs[i + 1]);
   }
+}
+
+/**
+ * Starts workers until `threads - 1` are running beside this thread, and
+ * resolves once every one has started (or failed to: the reason is then in
+ * {@link threadsError}). Browsers start a Web Worker only after the page
+ * yields to its event loop, so a page calls this (through `loadKernels`)
+ * before a `predict` that asks for threads.
+ *
+ * @example
+ * ```ts
+ * await startThreads(2); // one worker ready beside the main thread
+ * ```
+ */
+export async function startThreads(threads: number): Promise<void> {
+  const kernels = wasmKernels();
+  if (kernels === null || threads <= 1 || broken !== undefined) return;
+  try {
+    while (slots.length < threads - 1) slots.push(spawn());
+  } catch (e) {
+    broken = e instanceof Error ? e.message : String(e);
+    return;
+  }
+  const start = Date.now();
+  while (broken === undefined && slots.some((s) => Atomics.load(s.i32, READY) === 0)) {
+    if (Date.now() - start > BOOT_TIMEOUT_MS) {
+      broken = "a worker thread did not start";
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * Why work is not split across threads, or undefined if nothing has gone
+ * wrong (a worker that failed to start or to run, or no way to start one).
+ *
+ * @example
+ * ```ts
+ * threadsError(); // undefined
+ * ```
+ */
+export function threadsError(): string | undefined {
+  return broken;
+}
+
+/**
+ * Workers running now beside the calling thread.
+ *
+ * @example
+ * ```ts
+ * runningWorkers(); // 1 after a predict with { threads: 2 }
+ * ```
+ */
+export function runningWorkers(): number {
+  return slots.filter((s) => Atomics.load(s.i32, READY) === 1).length;
 }
 
 /**

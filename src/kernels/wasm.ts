@@ -9,8 +9,7 @@
  * own (callers decide lifetimes: packed weights live as long as their
  * weights, activations as long as a `predict` needs them).
  */
-import { readFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { host } from "../platform.js";
 
 // The ES2022 library has no WebAssembly types, and declaring the global
 // namespace would clash with lib.dom for consumers that load it: these local
@@ -26,6 +25,13 @@ interface WasmApi {
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => WasmInstance;
+  compile(bytes: ArrayBuffer | Uint8Array): Promise<object>;
+}
+/** The part of a fetch response read here. */
+interface FetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
 }
 
 /**
@@ -104,25 +110,40 @@ export interface WasmKernels {
   memoryBytes(): number;
 }
 
+/**
+ * Where the built module lives, next to this file's package: `build/` at the
+ * repository root seen from `src/kernels/`, and `dist/build/` (where `npm run
+ * build` copies it) seen from `dist/src/kernels/`. Written as
+ * `new URL("...", import.meta.url)` so that bundlers (Vite, webpack, Parcel)
+ * copy the file and rewrite the address.
+ *
+ * @example
+ * ```ts
+ * kernelsUrl().href; // "file:///.../build/shapewise-kernels.wasm" in Node
+ * ```
+ */
+export function kernelsUrl(): URL {
+  return new URL("../../build/shapewise-kernels.wasm", import.meta.url);
+}
+
 let loaded: WasmKernels | null | undefined;
 let loadError: string | undefined;
+/** The module compiled by {@link loadKernels}, where it is fetched rather than read. */
+let compiled: object | undefined;
+let pending: Promise<WasmKernels | null> | undefined;
 
-/**
- * Where the built module is looked for: `SHAPEWISE_WASM_FILE` if set (for
- * bundled or relocated installs), else `build/` at the package root, seen
- * from the sources (`src/kernels`, run by tsx or vitest) or from the
- * compiled output (`dist/src/kernels`).
- */
-function candidates(): URL[] {
-  const file = process.env.SHAPEWISE_WASM_FILE;
-  if (file !== undefined && file !== "") return [pathToFileURL(file)];
-  return [new URL("../../build/shapewise-kernels.wasm", import.meta.url), new URL("../../../build/shapewise-kernels.wasm", import.meta.url)];
+function wasmApi(): WasmApi {
+  const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  if (api === undefined) throw new Error("WebAssembly is not available");
+  return api;
 }
 
 /**
  * The fast kernels, loaded on first use; `null` if the module is not built
- * or this runtime cannot run it (no SIMD, no shared memory). The reason is
- * kept for {@link wasmLoadError}.
+ * or this runtime cannot run it (no SIMD, no shared memory), and, where the
+ * module is fetched by URL (browsers), until {@link loadKernels} has
+ * finished (the first call starts it). The reason is kept for
+ * {@link wasmLoadError}.
  *
  * @example
  * ```ts
@@ -131,13 +152,67 @@ function candidates(): URL[] {
  */
 export function wasmKernels(): WasmKernels | null {
   if (loaded !== undefined) return loaded;
+  const read = host().readWasm;
+  if (read === undefined && compiled === undefined) {
+    if (pending === undefined) {
+      loadError = "the WebAssembly kernels are still loading (await loadKernels() before the first predict)";
+      void loadKernelModule();
+    }
+    return null;
+  }
   try {
-    loaded = load();
+    loaded = instantiate(compiled ?? new (wasmApi().Module)(read!()));
+    loadError = undefined;
   } catch (e) {
     loaded = null;
     loadError = e instanceof Error ? e.message : String(e);
   }
   return loaded;
+}
+
+/**
+ * Loads the fast kernels and resolves once `predict` can run them (or
+ * with `null`, the reason in {@link wasmLoadError}, if they cannot load).
+ * In Node they are read from disk on first use and this only does it early;
+ * in a browser the module is fetched from `url` (default: the file beside
+ * the package, see {@link kernelsUrl}) and compiled, and until then
+ * `predict` runs the reference kernels.
+ *
+ * @example
+ * ```ts
+ * await loadKernelModule(); // then m.predict(x) runs WebAssembly SIMD
+ * ```
+ */
+export function loadKernelModule(url?: string | URL): Promise<WasmKernels | null> {
+  if (loaded !== undefined) return Promise.resolve(loaded);
+  if (host().readWasm !== undefined) return Promise.resolve(wasmKernels());
+  pending ??= fetchModule(url ?? kernelsUrl()).then(
+    (module) => {
+      compiled = module;
+      return wasmKernels();
+    },
+    (e: unknown) => {
+      loaded = null;
+      loadError = e instanceof Error ? e.message : String(e);
+      return null;
+    },
+  );
+  return pending;
+}
+
+async function fetchModule(url: string | URL): Promise<object> {
+  const api = wasmApi();
+  const get = (globalThis as unknown as { fetch?: (url: string) => Promise<FetchResponse> }).fetch;
+  if (get === undefined) throw new Error("shapewise-kernels.wasm cannot be fetched: this platform has no fetch");
+  const href = String(url);
+  let response: FetchResponse;
+  try {
+    response = await get(href);
+  } catch (e) {
+    throw new Error(`shapewise-kernels.wasm could not be fetched from ${href}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!response.ok) throw new Error(`shapewise-kernels.wasm could not be fetched from ${href}: HTTP ${response.status}`);
+  return api.compile(await response.arrayBuffer());
 }
 
 /**
@@ -153,21 +228,8 @@ export function wasmLoadError(): string | undefined {
   return loadError;
 }
 
-function load(): WasmKernels {
-  const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-  if (api === undefined) throw new Error("WebAssembly is not available");
-  let bytes: Uint8Array | undefined;
-  const tried: string[] = [];
-  for (const url of candidates()) {
-    try {
-      bytes = readFileSync(url);
-      break;
-    } catch {
-      tried.push(url.pathname);
-    }
-  }
-  if (bytes === undefined) throw new Error(`shapewise-kernels.wasm not found (run \`npm run build:wasm\`); looked at ${tried.join(", ")}`);
-  const module = new api.Module(bytes);
+function instantiate(module: object): WasmKernels {
+  const api = wasmApi();
   const memory = new api.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
   const instance = new api.Instance(module, { env: { memory } });
   const exports = instance.exports as unknown as KernelExports;
