@@ -17,12 +17,12 @@
  *
  * @example
  * ```ts
- * const w: KernelWorker = { terminate: () => Promise.resolve(), onError: () => {} };
+ * const w: KernelWorker = { terminate: () => Promise.resolve(), onError: () => undefined };
  * ```
  */
 export interface KernelWorker {
   /** Stops the worker. */
-  terminate(): Promise<unknown> | void;
+  terminate(): Promise<unknown> | undefined;
   /** Calls `listener` with the message of an uncaught error in the worker. */
   onError(listener: (message: string) => void): void;
 }
@@ -84,7 +84,9 @@ export function host(): Host {
 interface WebGlobals {
   readonly navigator?: { readonly hardwareConcurrency?: number };
   readonly crossOriginIsolated?: boolean;
-  readonly Worker?: new (url: string) => { postMessage(data: unknown): void; terminate(): void; addEventListener(type: "error", listener: (e: { message?: string }) => void): void };
+  readonly Worker?: new (
+    url: string,
+  ) => { postMessage(data: unknown): void; terminate(): void; addEventListener(type: "error", listener: (e: { message?: string }) => void): void };
   readonly Blob?: new (parts: string[], options: { type: string }) => object;
   readonly URL: { createObjectURL?(blob: object): string; revokeObjectURL?(url: string): void };
 }
@@ -162,6 +164,7 @@ export function startWorker(body: string, data: object): KernelWorker {
     terminate: () => {
       worker.terminate();
       web.URL.revokeObjectURL?.(url);
+      return undefined;
     },
     onError: (listener) => void listeners.push(listener),
   };
