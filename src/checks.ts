@@ -3,11 +3,9 @@
  * for plain JavaScript callers, `any` values and configs read from files.
  */
 import { ShapeError } from "./errors.js";
-
-/** A dimension: a size, or `null` for one known only when data arrives. */
-export type Dim = number | null;
-/** A shape, batch dimension first. */
-export type Shape = readonly Dim[];
+import { ACTIVATIONS } from "./kernels/activations.js";
+import type { ActivationName } from "./kernels/activations.js";
+import type { Shape, SpatialRank } from "./shape.js";
 
 /**
  * A value as messages print it: numbers as TypeScript prints number literal
@@ -43,13 +41,6 @@ export function fail(message: string): never {
 export function positiveCount(method: string, key: string, value: unknown): number {
   if (!isPositiveInteger(value)) fail(`shapewise: ${method} ${key} must be a positive integer, got ${valueText(value)}`);
   return value;
-}
-
-/** Checks a size option (a number or a pair) and returns it as a pair. */
-export function positiveSize(method: string, key: string, value: unknown): [number, number] {
-  if (isPositiveInteger(value)) return [value, value];
-  if (Array.isArray(value) && value.length === 2 && value.every(isPositiveInteger)) return [value[0], value[1]];
-  return fail(`shapewise: ${method} ${key} must be a positive integer or a pair of them, got ${valueText(value)}`);
 }
 
 /** Checks that a layer gets the rank it takes. */
@@ -107,4 +98,226 @@ export function optionalName(method: string, value: unknown): string | undefined
     fail(`shapewise: ${method} name must be a non-empty string without '/', got ${valueText(value)}`);
   }
   return value;
+}
+
+// ---------------------------------------------------------------------------
+// numbers
+// ---------------------------------------------------------------------------
+
+/**
+ * Reads an optional finite number: the default when left out, a sentence for
+ * anything that is not a finite number (the types cannot see `NaN` or `Infinity`).
+ *
+ * @example
+ * finiteNumber("rescaling", "offset", undefined, 0); // 0
+ */
+export function finiteNumber(method: string, key: string, value: unknown, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value)) fail(`shapewise: ${method} ${key} must be a finite number, got ${valueText(value)}`);
+  return value;
+}
+
+/**
+ * Reads an optional number that must be at least 0 (Keras 3 rejects negative
+ * slopes, thresholds, regularisation factors).
+ *
+ * @example
+ * nonNegative("reLU", "maxValue", 6, 0); // 6
+ * nonNegative("reLU", "maxValue", -1, 0); // throws "shapewise: reLU maxValue must be at least 0, got -1"
+ */
+export function nonNegative(method: string, key: string, value: unknown, fallback?: number): number {
+  const v = finiteNumber(method, key, value, fallback);
+  if (v < 0) fail(`shapewise: ${method} ${key} must be at least 0, got ${valueText(v)}`);
+  return v;
+}
+
+/**
+ * Reads an optional number that must be above 0 (epsilons).
+ *
+ * @example
+ * positiveNumber("batchNormalization", "epsilon", undefined, 1e-3); // 0.001
+ */
+export function positiveNumber(method: string, key: string, value: unknown, fallback?: number): number {
+  const v = finiteNumber(method, key, value, fallback);
+  if (!(v > 0)) fail(`shapewise: ${method} ${key} must be positive, got ${valueText(v)}`);
+  return v;
+}
+
+/**
+ * Reads an optional number in `[0, 1]` (momentum, GaussianNoise's stddev).
+ *
+ * @example
+ * unitInterval("gaussianNoise", "stddev", 0.1); // 0.1
+ */
+export function unitInterval(method: string, key: string, value: unknown, fallback?: number): number {
+  const v = finiteNumber(method, key, value, fallback);
+  if (!(v >= 0 && v <= 1)) fail(`shapewise: ${method} ${key} must be at least 0 and at most 1, got ${valueText(v)}`);
+  return v;
+}
+
+// ---------------------------------------------------------------------------
+// sizes per spatial axis
+// ---------------------------------------------------------------------------
+
+/**
+ * How size messages spell the per-axis form: convolution options (and
+ * `outputPadding`) say "a one-element tuple of it" in 1-D, pooling and
+ * upsampling sizes say "a list of one", as each family always has.
+ */
+const PER_AXIS_FORMS = {
+  tuple: { 1: "a one-element tuple of it", 2: "a pair of them", 3: "a triple of them" },
+  list: { 1: "a list of one", 2: "a pair of them", 3: "a triple of them" },
+} as const;
+
+const isSizeOrZero = (v: unknown): v is number => v === 0 || isPositiveInteger(v);
+
+/** One value per spatial axis from a number or a list of `n` of them, each passing `ok`; the sentence names `what` and the form. */
+function perAxis(method: string, key: string, value: unknown, n: SpatialRank, ok: (v: unknown) => v is number, what: string, form: keyof typeof PER_AXIS_FORMS): number[] {
+  if (ok(value)) return new Array<number>(n).fill(value);
+  if (Array.isArray(value) && value.length === n && value.every(ok)) return [...(value as number[])];
+  return fail(`shapewise: ${method} ${key} must be ${what} or ${PER_AXIS_FORMS[form][n]}, got ${valueText(value)}`);
+}
+
+/**
+ * Checks a size option of a convolution (`kernelSize`, `strides`,
+ * `dilationRate`): a positive integer, or one per spatial axis.
+ *
+ * @example
+ * positiveSizeN("conv1d", "kernelSize", [5], 1); // [5]
+ * positiveSizeN("conv3d", "kernelSize", 3, 3);   // [3, 3, 3]
+ */
+export function positiveSizeN(method: string, key: string, value: unknown, rank: SpatialRank): number[] {
+  return perAxis(method, key, value, rank, isPositiveInteger, "a positive integer", "tuple");
+}
+
+/**
+ * Checks a size option that may be zero (`outputPadding`) and returns one value per axis.
+ *
+ * @example
+ * nonNegativeSizeN("conv2dTranspose", "outputPadding", 0, 2); // [0, 0]
+ */
+export function nonNegativeSizeN(method: string, key: string, value: unknown, rank: SpatialRank): number[] {
+  return perAxis(method, key, value, rank, isSizeOrZero, "a non-negative integer", "tuple");
+}
+
+/**
+ * Checks a size option of pooling or upsampling (`poolSize`, `strides`,
+ * `size`) for `n` spatial axes (one number, or one per axis) and returns it per axis.
+ *
+ * @example
+ * sizeTuple("maxPooling3d", "poolSize", 2, 3); // [2, 2, 2]
+ */
+export function sizeTuple(method: string, key: string, value: unknown, n: SpatialRank): number[] {
+  return perAxis(method, key, value, n, isPositiveInteger, "a positive integer", "list");
+}
+
+// ---------------------------------------------------------------------------
+// axes
+// ---------------------------------------------------------------------------
+
+/**
+ * Throws unless the input has an axis besides the batch one (layers sized or normalised per feature).
+ *
+ * @example
+ * minRank2("batchNormalization", [null]); // throws "shapewise: batchNormalization expects input of rank 2 or more ..."
+ */
+export function minRank2(method: string, shape: Shape): void {
+  if (shape.length < 2) {
+    fail(`shapewise: ${method} expects input of rank 2 or more [batch, ..., features], got rank ${shape.length} ${valueText(shape)}`);
+  }
+}
+
+/**
+ * What an `axis`-like option may hold (twin of the type-level `AxesRule`):
+ * `lowest` 1 for non-batch axes only, `negative` whether axes may count from
+ * the end, `empty` whether `[]` is allowed, `repeats` whether an axis may be
+ * named twice, `what` the wording of the integer rule. `list` says whether a
+ * list is accepted at all (the types rule lists out where it is not).
+ *
+ * @example
+ * const softmaxRule: AxesRule = { list: true, lowest: 0, negative: true, empty: false, repeats: false, what: "an integer or a list of integers" };
+ */
+export interface AxesRule {
+  readonly list: boolean;
+  readonly lowest: 0 | 1;
+  readonly negative: boolean;
+  readonly empty: boolean;
+  readonly repeats: boolean;
+  readonly what: string;
+}
+
+/**
+ * The axes rule of `batchNormalization`, and of `normalization` (one non-batch axis).
+ *
+ * @example
+ * axesOption("batchNormalization", "axis", [null, 16, 8, 8], 1, SINGLE_AXIS_RULE); // [1]
+ */
+export const SINGLE_AXIS_RULE: AxesRule = { list: false, lowest: 1, negative: true, empty: false, repeats: false, what: "an integer" };
+
+/**
+ * Checks an `axis`-like option against a shape, in the type level's order
+ * (integers, not empty, inside the shape, no repeats), and returns the
+ * normalised (non-negative) indices in the order given.
+ *
+ * @example
+ * axesOption("layerNormalization", "axis", [null, 10, 64], [1, -1], NORM_AXES_RULE); // [1, 2]
+ */
+export function axesOption(method: string, key: string, shape: Shape, value: unknown, rule: AxesRule): number[] {
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  if ((Array.isArray(value) && !rule.list) || !list.every((a) => Number.isSafeInteger(a))) fail(`shapewise: ${method} ${key} must be ${rule.what}, got ${valueText(value)}`);
+  const axes = list as number[];
+  if (axes.length === 0 && !rule.empty) fail(`shapewise: ${method} ${key} must name at least one axis, got []`);
+  const rank = shape.length;
+  const indices = axes.map((a) => (a < 0 ? rank + a : a));
+  if (axes.some((a, i) => (a < 0 && !rule.negative) || indices[i] < rule.lowest || indices[i] >= rank)) {
+    const range = rule.lowest === 0 ? `-${rank} to ${rank - 1}` : rule.negative ? `1 to ${rank - 1} or -${rank - 1} to -1` : `1 to ${rank - 1}`;
+    fail(`shapewise: ${method} ${key} ${valueText(value)} must name ${rule.lowest === 1 ? "non-batch " : ""}axes of input ${valueText(shape)}: ${range}`);
+  }
+  if (!rule.repeats) {
+    const repeated = indices.find((a, i) => indices.indexOf(a, i + 1) >= 0);
+    if (repeated !== undefined) fail(`shapewise: ${method} ${key} ${valueText(value)} names axis ${repeated} twice`);
+  }
+  return indices;
+}
+
+/**
+ * Throws when one of the given axes has an unknown size, naming the first;
+ * returns the sizes in the same order.
+ *
+ * @example
+ * knownAxes("batchNormalization", [null, 8, null], [2], "to size its weights"); // throws "... needs a known size on axis 2 ..."
+ */
+export function knownAxes(method: string, shape: Shape, indices: readonly number[], why: string): number[] {
+  return indices.map((i) => {
+    const size = shape[i];
+    if (size === null) fail(`shapewise: ${method} needs a known size on axis ${i} ${why}, got ${valueText(shape)}`);
+    return size;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// options of several families
+// ---------------------------------------------------------------------------
+
+/**
+ * Reads an optional activation option (`"linear"` when left out).
+ *
+ * @example
+ * activationOption("conv2d", undefined); // "linear"
+ */
+export function activationOption(method: string, value: unknown): ActivationName {
+  return value === undefined ? "linear" : oneOf(method, "activation", value, ACTIVATIONS);
+}
+
+/**
+ * A copy of a config whose lists are copied too, so that a caller who later
+ * changes an array it passed (TF.js, for one, rewrites `targetShape` in place)
+ * cannot change a layer already checked.
+ *
+ * @example
+ * const cfg = snapshot({ poolSize: [2, 2] }); // cfg.poolSize is a new array
+ */
+export function snapshot(config: Record<string, unknown>): Record<string, unknown> {
+  const copy = (v: unknown): unknown => (Array.isArray(v) ? v.map(copy) : v);
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, copy(v)]));
 }

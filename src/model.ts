@@ -4,7 +4,6 @@
  * the type checker sees: input shape, output shape and exact parameter total.
  */
 import { configObject, fail, valueText } from "./checks.js";
-import type { Shape } from "./checks.js";
 import { beginRun, resolveThreads } from "./kernels/backend.js";
 import type { RunScope, ThreadsOption } from "./kernels/backend.js";
 import type { Tensor } from "./kernels/tensor.js";
@@ -24,6 +23,7 @@ import type { StyleNames, SummaryData, SummaryRow } from "./summary/rows.js";
 import { SymbolicTensorImpl } from "./symbolic-tensor.js";
 import type { paramTotal } from "../types/symbolic-tensor.js";
 import type { ApplyInputs, ApplyResult, PredictInput, PredictOutput, ShapeTree } from "../types/model.js";
+import type { Shape } from "./shape.js";
 
 /**
  * Options of {@link Model.predict}.

@@ -4,8 +4,8 @@
  * family files in `src/layers/`, as their types come from `types/layers/`.
  */
 import { fail, valueText } from "./checks.js";
-import type { Shape } from "./checks.js";
 import type { Layer } from "./layers/layer.js";
+import type { Shape } from "./shape.js";
 
 /** A node of the model graph under definition (the public type is `SymbolicTensor` from `types/`). */
 export class SymbolicTensorImpl {

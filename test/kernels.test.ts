@@ -5,12 +5,12 @@ import { ACTIVATIONS, activate, erf, erfc, isActivationName } from "../src/kerne
 import type { ActivationName } from "../src/kernels/activations.js";
 import { conv2d } from "../src/kernels/conv2d.js";
 import { dense } from "../src/kernels/dense.js";
-import { convOutputGeometry } from "../src/kernels/padding.js";
 import { averagePool2d, maxPool2d } from "../src/kernels/pooling.js";
 import { createRandom, glorotUniform, ones, zeros } from "../src/kernels/random.js";
 import type { Random } from "../src/kernels/random.js";
 import { sizeOf } from "../src/kernels/tensor.js";
 import type { Tensor } from "../src/kernels/tensor.js";
+import { convOutputGeometry } from "../src/shape.js";
 
 // Agreement target with TF.js: 1e-5 absolute, relative once |expected| > 1.
 const TOL = 1e-5;

@@ -9,12 +9,12 @@
  * configs without the values the method would choose anyway.
  */
 import { fail, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
 import { inputImpl } from "../layers/input.js";
 import type { Layer } from "../layers/layer.js";
 import type { GraphNode, TensorRef } from "../model.js";
 import type { AnyModel } from "./graph-build.js";
 import { applyLayerConfig, entryForLayer, innerLayer, nestedModel } from "./layer-registry.js";
+import type { Shape } from "../shape.js";
 
 /**
  * Options of {@link codegen}.

@@ -6,13 +6,13 @@
  * allocating weights past a limit.
  */
 import { fail, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
 import { model, sequential } from "../functional.js";
 import type { Layer } from "../layers/layer.js";
 import type { Model } from "../model.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { applyLayerConfig, entryForClass } from "./layer-registry.js";
 import type { InnerCall } from "./layer-registry.js";
+import type { Shape } from "../shape.js";
 
 /**
  * Any model, whatever its shapes and total: a `Model<[null, 28, 28, 1], [null, 10], 113162>`

@@ -21,15 +21,14 @@
  * ```
  */
 import { configObject, fail, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
-import { transposeAxis } from "../kernels/conv-transpose.js";
 import { transpose } from "../kernels/reshape-ops.js";
-import { convOutputGeometry } from "../kernels/padding.js";
 import { aspectWindow } from "../kernels/preprocess-image.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { Layer } from "../layers/layer.js";
 import type { ModelGraph, PredictOptions, TensorRef } from "../model.js";
 import { ProtoWriter } from "./protobuf.js";
+import type { Shape } from "../shape.js";
+import { convOutputGeometry, dilatedSpan, transposeAxis } from "../shape.js";
 
 /**
  * The opset the exporter writes: LayerNormalization needs 17.
@@ -338,7 +337,7 @@ function spatialSizes(e: Emit, r: number): (number | null)[] {
 function windowPadding(sizes: readonly (number | null)[], kernel: readonly number[], strides: readonly number[], dilations: readonly number[], padding: string): Record<string, AttrValue> {
   if (padding === "valid") return { pads: ints(new Array<number>(2 * kernel.length).fill(0)) };
   // With stride 1 the padding does not depend on the length: span - 1 in all, the odd pixel after.
-  const known = sizes.map((s, i) => (s === null && strides[i] === 1 ? dilations[i] * (kernel[i] - 1) + 1 : s));
+  const known = sizes.map((s, i) => (s === null && strides[i] === 1 ? dilatedSpan(kernel[i], dilations[i]) : s));
   if (known.some((s) => s === null)) {
     if (dilations.some((d) => d !== 1)) return fail(`shapewise: toONNX cannot export a strided, dilated 'same' window over unknown sizes ${valueText(sizes)}`);
     // Keras puts the odd pixel after (bottom/right), as SAME_UPPER does.
@@ -435,7 +434,7 @@ const convTranspose: Mapping = (e) => {
   const extra: number[] = [];
   sizes.forEach((length, i) => {
     const axis = transposeAxis(length as number, kernelSize[i], strides[i], dilations[i], padding, outputPadding?.[i]);
-    const span = dilations[i] * (kernelSize[i] - 1) + 1;
+    const span = dilatedSpan(kernelSize[i], dilations[i]);
     const full = ((length as number) - 1) * strides[i] + span;
     const end = full - axis.crop - axis.outputLength;
     begins.push(axis.crop);

@@ -41,6 +41,8 @@ import {
 import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits, ParsedFileLayer } from "./graph-build.js";
 import { formatOut, optionsFromFile } from "./layer-configs.js";
 import { entryForClass, entryForLayer, innerLayer, nestedModel } from "./layer-registry.js";
+import type { Shape } from "../shape.js";
+import { dilatedSpan } from "../shape.js";
 
 /** Weight files are little-endian float32: on such a machine they are copied, not converted value by value. */
 const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
@@ -208,7 +210,7 @@ function sameFits3d(layer: Layer, c: Record<string, unknown>, unsupported: (why:
   const dilation = (c.dilationRate as number[] | undefined) ?? [1, 1, 1];
   spatial.forEach((length, i) => {
     if (length === null) return;
-    const span = dilation[i] * (kernel[i] - 1) + 1;
+    const span = dilatedSpan(kernel[i], dilation[i]);
     if ((Math.ceil(length / strides[i]) - 1) * strides[i] + span < length) {
       unsupported(`TensorFlow.js pads 'same' by a negative amount on axis ${i + 1} (length ${length}, window ${span}, stride ${strides[i]}), unlike Keras 3`);
     }

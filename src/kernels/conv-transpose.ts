@@ -1,23 +1,6 @@
 import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
-
-/**
- * One spatial axis of a transposed convolution: input position `i` and
- * kernel tap `k` add to output position `i * stride + k * dilation - crop`,
- * kept when it lies in `[0, outputLength)`.
- *
- * @example
- * ```ts
- * // Conv2DTranspose(k=3, s=2, "same") on 3 pixels: 6 outputs, nothing cropped in front.
- * const axis: TransposeAxis = { outputLength: 6, crop: 0, stride: 2, dilation: 1 };
- * ```
- */
-export interface TransposeAxis {
-  readonly outputLength: number;
-  readonly crop: number;
-  readonly stride: number;
-  readonly dilation: number;
-}
+import type { TransposeAxis } from "../shape.js";
 
 /**
  * The axis a lower-rank transposed convolution adds in front: one position, nothing cropped.
@@ -28,43 +11,6 @@ export interface TransposeAxis {
  * ```
  */
 export const UNIT_TRANSPOSE_AXIS: TransposeAxis = { outputLength: 1, crop: 0, stride: 1, dilation: 1 };
-
-/**
- * The geometry of one axis of a Keras 3 transposed convolution, from the
- * padding Keras hands JAX (`_convert_conv_transpose_padding_args_from_keras_to_jax`
- * in `keras/src/backend/common/backend_utils.py`): JAX pads the
- * stride-dilated input with `left_pad` zeros, so the full transposed output
- * (length `(L - 1) * s + dk`) is cropped by `dk - 1 - left_pad` in front.
- * `outputPadding` is `undefined` when the option is left out.
- *
- * @example
- * ```ts
- * transposeAxis(8, 3, 2, 1, "valid", undefined); // { outputLength: 17, crop: 0, stride: 2, dilation: 1 }
- * transposeAxis(8, 4, 2, 1, "same", 0);          // { outputLength: 14, crop: 2, stride: 2, dilation: 1 }
- * ```
- */
-export function transposeAxis(
-  inputLength: number,
-  kernelSize: number,
-  stride: number,
-  dilation: number,
-  padding: "valid" | "same",
-  outputPadding: number | undefined,
-): TransposeAxis {
-  const span = dilation * (kernelSize - 1) + 1;
-  let leftPad: number;
-  let outputLength: number;
-  if (padding === "valid") {
-    const op = outputPadding === undefined ? Math.max(span, stride) - span : outputPadding;
-    leftPad = span - 1;
-    outputLength = (inputLength - 1) * stride + span + op;
-  } else {
-    const padLength = outputPadding === undefined ? stride + span - 2 : span + (span % 2) - 2 + outputPadding;
-    leftPad = Math.min(Math.floor(padLength / 2) + (padLength % 2), span - 1);
-    outputLength = outputPadding === undefined ? inputLength * stride : (inputLength - 1) * stride + (span % 2) + outputPadding;
-  }
-  return { outputLength, crop: span - 1 - leftPad, stride, dilation };
-}
 
 /**
  * A 3-D transposed convolution (the gradient of a convolution with respect

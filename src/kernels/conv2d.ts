@@ -1,6 +1,6 @@
-import { convOutputGeometry } from "./padding.js";
 import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
+import { convOutputGeometry } from "../shape.js";
 
 /**
  * Options of {@link conv2d}; field names follow the Keras layer config.

@@ -3,9 +3,9 @@
  * `[n, od, oh, ow, c]`, with the window geometry of {@link convOutputGeometry}
  * on each axis (the odd "same" pad goes after).
  */
-import { convOutputGeometry } from "./padding.js";
 import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
+import { convOutputGeometry } from "../shape.js";
 
 /**
  * Options of {@link maxPool3d} and {@link averagePool3d}, per axis `[depth, height, width]`.

@@ -2,17 +2,15 @@
  * Activation layers at run time: `ReLU`, `LeakyReLU`, `PReLU`, `ELU`,
  * `Softmax` (type twin: `types/layers/activations.ts`).
  */
-import { configObject, fail, optionalName, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
+import { axesOption, configObject, fail, finiteNumber, minRank2, nonNegative, optionalName, valueText } from "../checks.js";
 import { elu, kerasRelu, leakyRelu, prelu, softmaxAxes } from "../kernels/activations-layers.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
-import { axesOption, minRank2 } from "./normalization.js";
-import type { AxesRule } from "./normalization.js";
-import { finiteNumber, nonNegative } from "./regularization.js";
+import type { Shape } from "../shape.js";
+import type { AxesRule } from "../checks.js";
 
 /**
  * Rectified linear unit with Keras 3's options (Keras `ReLU`): `maxValue`

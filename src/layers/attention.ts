@@ -4,13 +4,13 @@
  * tensors in its config.
  */
 import { configObject, exactRank, fail, knownChannels, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
 import { multiHeadAttention } from "../kernels/attention-mha.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
+import type { Shape } from "../shape.js";
 
 const MHA_OPTIONS = ["numHeads", "keyDim", "valueDim", "outputShape", "useBias", "value", "key", "shared", "name"];
 const METHOD = "multiHeadAttention";

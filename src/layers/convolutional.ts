@@ -8,33 +8,21 @@
  * them out (channels-last order, also for `dataFormat: "channelsFirst"`,
  * whose inputs are transposed to channels-last around the computation).
  */
-import { configObject, exactRank, fail, isPositiveInteger, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, positiveSize, valueText } from "../checks.js";
-import type { Dim, Shape } from "../checks.js";
-import { ACTIVATIONS, activate } from "../kernels/activations.js";
+import { activationOption, configObject, exactRank, fail, knownChannels, nonNegativeSizeN, oneOf, optionalBoolean, optionalName, positiveCount, positiveSizeN, valueText } from "../checks.js";
+import { activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { conv2dLayer } from "../kernels/backend.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
 import { UNIT_AXIS, convNd } from "../kernels/conv-nd.js";
 import type { ConvAxis } from "../kernels/conv-nd.js";
-import { UNIT_TRANSPOSE_AXIS, convTransposeNd, transposeAxis } from "../kernels/conv-transpose.js";
-import type { TransposeAxis } from "../kernels/conv-transpose.js";
-import { convOutputGeometry } from "../kernels/padding.js";
+import { UNIT_TRANSPOSE_AXIS, convTransposeNd } from "../kernels/conv-transpose.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
-
-/** How a window meets the border. */
-export type Padding = "valid" | "same";
-
-/**
- * The window paddings every windowed layer accepts.
- *
- * @example
- * PADDINGS.includes("same"); // true
- */
-export const PADDINGS: readonly Padding[] = ["valid", "same"];
+import type { DataFormat, Padding, Shape, TransposeAxis } from "../shape.js";
+import { AXIS_NAMES, convOutputGeometry, dataFormatOption, dilatedSpan, layoutText, PADDINGS, transposeAxis, transposeOutput, windowFits, windowOutput } from "../shape.js";
 
 /**
  * The paddings of a convolution: `"causal"` (conv1d only) left-pads `d * (k - 1)` zeros.
@@ -44,133 +32,6 @@ export const PADDINGS: readonly Padding[] = ["valid", "same"];
  */
 export type ConvPadding = Padding | "causal";
 const CAUSAL_PADDINGS: readonly ConvPadding[] = ["valid", "same", "causal"];
-
-/**
- * Where the channels are: last (default) or right after the batch.
- *
- * @example
- * const f: DataFormat = "channelsFirst";
- */
-export type DataFormat = "channelsLast" | "channelsFirst";
-
-/**
- * The `dataFormat` values, as TensorFlow.js spells them.
- *
- * @example
- * DATA_FORMATS.includes("channelsFirst"); // true
- */
-export const DATA_FORMATS: readonly DataFormat[] = ["channelsLast", "channelsFirst"];
-
-/**
- * The size a window leaves of a length, as Keras 3 computes it; `null` stays `null`.
- *
- * @example
- * windowOutput(28, 3, 1, 1, "valid"); // 26
- */
-export function windowOutput(length: Dim, kernel: number, stride: number, dilation: number, padding: Padding): Dim {
-  if (length === null) return null;
-  if (padding === "same") return Math.ceil(length / stride);
-  return Math.floor((length - (dilation * (kernel - 1) + 1)) / stride) + 1;
-}
-
-/**
- * Throws when a window does not fit its input along one axis with `"valid"` padding.
- *
- * @example
- * windowFits("conv1d", "kernelSize", "steps", 5, 7, 1, "valid"); // throws: kernelSize 7 is larger than input steps 5
- */
-export function windowFits(method: string, key: string, axis: string, length: Dim, kernel: number, dilation: number, padding: Padding): void {
-  if (padding !== "valid" || length === null) return;
-  const span = dilation * (kernel - 1) + 1;
-  if (length < span) {
-    // Past 2^53 - 1 the span is not exact, so the message gives the bound instead of a rounded number.
-    const spanText = Number.isSafeInteger(span) ? `${span}` : "more than 9007199254740991";
-    fail(
-      dilation === 1
-        ? `shapewise: ${method} ${key} ${kernel} is larger than input ${axis} ${length} with padding 'valid'`
-        : `shapewise: ${method} ${key} ${kernel} with dilationRate ${dilation} spans ${spanText}, larger than input ${axis} ${length} with padding 'valid'`,
-    );
-  }
-}
-
-/**
- * The length a transposed convolution gives an input length (Keras 3
- * `_get_output_shape_given_tf_padding`); `null` stays `null`, and
- * `outputPadding` is `undefined` when the option is left out.
- *
- * @example
- * transposeOutput(8, 3, 2, 1, "valid", undefined); // 17
- * transposeOutput(8, 4, 2, 1, "same", 0);          // 14
- */
-export function transposeOutput(length: Dim, kernel: number, stride: number, dilation: number, padding: Padding, outputPadding: number | undefined): Dim {
-  if (length === null) return null;
-  const span = dilation * (kernel - 1) + 1;
-  if (outputPadding === undefined) return padding === "same" ? length * stride : length * stride + Math.max(span - stride, 0);
-  return padding === "same" ? (length - 1) * stride + (span % 2) + outputPadding : (length - 1) * stride + span + outputPadding;
-}
-
-/**
- * Reads an optional activation option (`"linear"` when left out).
- *
- * @example
- * activationOption("conv2d", undefined); // "linear"
- */
-export function activationOption(method: string, value: unknown): ActivationName {
-  return value === undefined ? "linear" : oneOf(method, "activation", value, ACTIVATIONS);
-}
-
-/**
- * Checks a size option of a 1-D layer (a positive integer, or a one-element
- * tuple of one) and returns it as a one-element tuple.
- *
- * @example
- * positiveSize1("conv1d", "kernelSize", [5]); // [5]
- */
-export function positiveSize1(method: string, key: string, value: unknown): [number] {
-  if (isPositiveInteger(value)) return [value];
-  if (Array.isArray(value) && value.length === 1 && isPositiveInteger(value[0])) return [value[0]];
-  return fail(`shapewise: ${method} ${key} must be a positive integer or a one-element tuple of it, got ${valueText(value)}`);
-}
-
-/**
- * Checks a size option of a 3-D layer (a positive integer, or a triple of
- * them) and returns it as a triple.
- *
- * @example
- * positiveSize3("conv3d", "kernelSize", 3); // [3, 3, 3]
- */
-export function positiveSize3(method: string, key: string, value: unknown): [number, number, number] {
-  if (isPositiveInteger(value)) return [value, value, value];
-  if (Array.isArray(value) && value.length === 3 && value.every(isPositiveInteger)) return [value[0], value[1], value[2]];
-  return fail(`shapewise: ${method} ${key} must be a positive integer or a triple of them, got ${valueText(value)}`);
-}
-
-/** Checks a size option of a layer of spatial rank 1, 2 or 3 and returns one value per axis. */
-function positiveSizeN(method: string, key: string, value: unknown, rank: 1 | 2 | 3): number[] {
-  return rank === 1 ? positiveSize1(method, key, value) : rank === 2 ? positiveSize(method, key, value) : positiveSize3(method, key, value);
-}
-
-const NON_NEGATIVE_WORDS = { 1: "a non-negative integer or a one-element tuple of it", 2: "a non-negative integer or a pair of them", 3: "a non-negative integer or a triple of them" };
-
-/**
- * Checks a size option that may be zero (`outputPadding`) and returns one value per axis.
- *
- * @example
- * nonNegativeSizeN("conv2dTranspose", "outputPadding", 0, 2); // [0, 0]
- */
-export function nonNegativeSizeN(method: string, key: string, value: unknown, rank: 1 | 2 | 3): number[] {
-  const ok = (v: unknown): v is number => v === 0 || isPositiveInteger(v);
-  if (ok(value)) return new Array<number>(rank).fill(value);
-  if (Array.isArray(value) && value.length === rank && value.every(ok)) return [...value];
-  return fail(`shapewise: ${method} ${key} must be ${NON_NEGATIVE_WORDS[rank]}, got ${valueText(value)}`);
-}
-
-const AXIS_NAMES = { 1: ["steps"], 2: ["height", "width"], 3: ["depth", "height", "width"] } as const;
-
-function layoutText(rank: 1 | 2 | 3, dataFormat: DataFormat): string {
-  const axes = AXIS_NAMES[rank].join(", ");
-  return dataFormat === "channelsFirst" ? `[batch, channels, ${axes}]` : `[batch, ${axes}, channels]`;
-}
 
 /** The four kinds of convolution layer, which differ in options and weights. */
 type ConvKind = "conv" | "transpose" | "depthwise" | "separable";
@@ -236,7 +97,7 @@ abstract class BaseConv extends Layer {
         : cfg.padding === "causal" || method === "conv1d"
           ? oneOf(method, "padding", cfg.padding, CAUSAL_PADDINGS)
           : oneOf(method, "padding", cfg.padding, PADDINGS);
-    const dataFormat = cfg.dataFormat === undefined ? "channelsLast" : oneOf(method, "dataFormat", cfg.dataFormat, DATA_FORMATS);
+    const dataFormat = dataFormatOption(method, cfg.dataFormat);
     const activation = activationOption(method, cfg.activation);
     const useBias = optionalBoolean(method, "useBias", cfg.useBias, true);
 
@@ -270,7 +131,7 @@ abstract class BaseConv extends Layer {
     if (kind === "transpose") {
       if (outputPadding !== undefined && padding === "same") {
         spatial.forEach((length, i) => {
-          const span = dilationRate[i] * (kernelSize[i] - 1) + 1;
+          const span = dilatedSpan(kernelSize[i], dilationRate[i]);
           if (length === 1 && outputPadding[i] === 0 && span % 2 === 0) {
             fail(`shapewise: ${method} outputPadding 0 gives output ${names[i]} 0 for input ${names[i]} 1 with padding 'same' and the even kernel span ${span}`);
           }

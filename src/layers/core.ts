@@ -1,8 +1,7 @@
 /**
  * Core layers at run time: `Dense`, `Activation` and `Embedding` (type twin: `types/layers/core.ts`).
  */
-import { configObject, fail, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
+import { activationOption, configObject, fail, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
 import { ACTIVATIONS, activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { denseLayer } from "../kernels/backend.js";
@@ -10,10 +9,10 @@ import { embeddingLookup, invalidIndex } from "../kernels/embedding.js";
 import { uniformInitializer } from "../kernels/rnn-init.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
-import { activationOption } from "./convolutional.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
+import type { Shape } from "../shape.js";
 
 const DENSE_OPTIONS = ["units", "activation", "useBias", "name"];
 

@@ -2,11 +2,11 @@
  * The input layer at run time (type twin: `types/layers/input.ts`).
  */
 import { configObject, fail, isPositiveInteger, optionalName, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { inputNames } from "../naming.js";
 import { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
+import type { Shape } from "../shape.js";
 
 /** Where a model's data enters (Keras `InputLayer`); named `input_1`, `input_2`, ... */
 export class InputLayer extends Layer {

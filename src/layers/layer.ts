@@ -4,11 +4,11 @@
  * weights it needs, and how to compute its output.
  */
 import { fail } from "../checks.js";
-import type { Shape } from "../checks.js";
 import { createRandom, glorotUniform, ones, zeros } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { StyleNames } from "../summary/rows.js";
+import type { Shape } from "../shape.js";
 
 /**
  * An initialiser written as a function of the shape and the model's generator

@@ -6,13 +6,13 @@
  * output shape, its errors and its forward pass.
  */
 import { configObject, fail, oneOf, optionalBoolean, optionalName, valueText } from "../checks.js";
-import type { Dim, Shape } from "../checks.js";
 import { stridesOf, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
 import type { ConcatenateFunction, DotFunction, ElementwiseMergeFunction } from "../../types/layers/merging.js";
+import type { Dim, Shape } from "../shape.js";
 
 /** The lower-case name of each merge, as its method and its messages spell it. */
 export type MergeKind = "add" | "subtract" | "multiply" | "average" | "maximum" | "minimum" | "concatenate" | "dot";

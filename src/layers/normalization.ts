@@ -3,8 +3,7 @@
  * `LayerNormalization` (type twin: `types/layers/normalization.ts`), and the
  * axis checks the activation and preprocessing families share.
  */
-import { configObject, fail, optionalBoolean, optionalName, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
+import { axesOption, configObject, knownAxes, minRank2, optionalBoolean, optionalName, positiveNumber, SINGLE_AXIS_RULE, unitInterval } from "../checks.js";
 import { batchNormInference } from "../kernels/norm-batch.js";
 import { layerNorm } from "../kernels/norm-layer.js";
 import type { Tensor } from "../kernels/tensor.js";
@@ -12,46 +11,9 @@ import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
-import { positiveNumber, unitInterval } from "./regularization.js";
+import type { Shape } from "../shape.js";
+import type { AxesRule } from "../checks.js";
 
-/**
- * Throws unless the input has an axis besides the batch one (layers sized or normalised per feature).
- *
- * @example
- * minRank2("batchNormalization", [null]); // throws "shapewise: batchNormalization expects input of rank 2 or more ..."
- */
-export function minRank2(method: string, shape: Shape): void {
-  if (shape.length < 2) {
-    fail(`shapewise: ${method} expects input of rank 2 or more [batch, ..., features], got rank ${shape.length} ${valueText(shape)}`);
-  }
-}
-
-/**
- * What an `axis`-like option may hold (twin of the type-level `AxesRule`):
- * `lowest` 1 for non-batch axes only, `negative` whether axes may count from
- * the end, `empty` whether `[]` is allowed, `repeats` whether an axis may be
- * named twice, `what` the wording of the integer rule. `list` says whether a
- * list is accepted at all (the types rule lists out where it is not).
- *
- * @example
- * const softmaxRule: AxesRule = { list: true, lowest: 0, negative: true, empty: false, repeats: false, what: "an integer or a list of integers" };
- */
-export interface AxesRule {
-  readonly list: boolean;
-  readonly lowest: 0 | 1;
-  readonly negative: boolean;
-  readonly empty: boolean;
-  readonly repeats: boolean;
-  readonly what: string;
-}
-
-/**
- * The axes rule of `batchNormalization`, and of `normalization` (one non-batch axis).
- *
- * @example
- * axesOption("batchNormalization", "axis", [null, 16, 8, 8], 1, SINGLE_AXIS_RULE); // [1]
- */
-export const SINGLE_AXIS_RULE: AxesRule = { list: false, lowest: 1, negative: true, empty: false, repeats: false, what: "an integer" };
 /**
  * The axes rule of `layerNormalization`: one non-batch axis or a list of them.
  *
@@ -59,47 +21,6 @@ export const SINGLE_AXIS_RULE: AxesRule = { list: false, lowest: 1, negative: tr
  * axesOption("layerNormalization", "axis", [null, 10, 64], [-1, 1], NORM_AXES_RULE); // [2, 1]
  */
 export const NORM_AXES_RULE: AxesRule = { list: true, lowest: 1, negative: true, empty: false, repeats: false, what: "an integer or a list of integers" };
-
-/**
- * Checks an `axis`-like option against a shape, in the type level's order
- * (integers, not empty, inside the shape, no repeats), and returns the
- * normalised (non-negative) indices in the order given.
- *
- * @example
- * axesOption("layerNormalization", "axis", [null, 10, 64], [1, -1], NORM_AXES_RULE); // [1, 2]
- */
-export function axesOption(method: string, key: string, shape: Shape, value: unknown, rule: AxesRule): number[] {
-  const list: unknown[] = Array.isArray(value) ? value : [value];
-  if ((Array.isArray(value) && !rule.list) || !list.every((a) => Number.isSafeInteger(a))) fail(`shapewise: ${method} ${key} must be ${rule.what}, got ${valueText(value)}`);
-  const axes = list as number[];
-  if (axes.length === 0 && !rule.empty) fail(`shapewise: ${method} ${key} must name at least one axis, got []`);
-  const rank = shape.length;
-  const indices = axes.map((a) => (a < 0 ? rank + a : a));
-  if (axes.some((a, i) => (a < 0 && !rule.negative) || indices[i] < rule.lowest || indices[i] >= rank)) {
-    const range = rule.lowest === 0 ? `-${rank} to ${rank - 1}` : rule.negative ? `1 to ${rank - 1} or -${rank - 1} to -1` : `1 to ${rank - 1}`;
-    fail(`shapewise: ${method} ${key} ${valueText(value)} must name ${rule.lowest === 1 ? "non-batch " : ""}axes of input ${valueText(shape)}: ${range}`);
-  }
-  if (!rule.repeats) {
-    const repeated = indices.find((a, i) => indices.indexOf(a, i + 1) >= 0);
-    if (repeated !== undefined) fail(`shapewise: ${method} ${key} ${valueText(value)} names axis ${repeated} twice`);
-  }
-  return indices;
-}
-
-/**
- * Throws when one of the given axes has an unknown size, naming the first;
- * returns the sizes in the same order.
- *
- * @example
- * knownAxes("batchNormalization", [null, 8, null], [2], "to size its weights"); // throws "... needs a known size on axis 2 ..."
- */
-export function knownAxes(method: string, shape: Shape, indices: readonly number[], why: string): number[] {
-  return indices.map((i) => {
-    const size = shape[i];
-    if (size === null) fail(`shapewise: ${method} needs a known size on axis ${i} ${why}, got ${valueText(shape)}`);
-    return size;
-  });
-}
 
 const BATCH_NORM_OPTIONS = ["axis", "momentum", "epsilon", "center", "scale", "name"];
 

@@ -1,146 +1,18 @@
 /**
  * Pooling layers at run time (type twin: `types/layers/pooling.ts`).
- *
- * The layout helpers here (data format, spatial axes, per-axis sizes) are
- * shared with `reshaping.ts`, as their types are.
  */
-import { configObject, exactRank, fail, isPositiveInteger, oneOf, optionalBoolean, optionalName, positiveSize, valueText } from "../checks.js";
-import type { Dim, Shape } from "../checks.js";
+import { configObject, exactRank, oneOf, optionalBoolean, optionalName, sizeTuple, snapshot } from "../checks.js";
 import { averagePool3d, maxPool3d } from "../kernels/pool-3d.js";
 import { globalPool } from "../kernels/pool-global.js";
 import { averagePool2d, maxPool2d } from "../kernels/pooling.js";
 import { pool2dLayer } from "../kernels/backend.js";
-import { transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
-import { PADDINGS, windowFits, windowOutput } from "./convolutional.js";
-import type { Padding } from "./convolutional.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
-
-// ---------------------------------------------------------------------------
-// Layout helpers shared with the reshaping family
-// ---------------------------------------------------------------------------
-
-/**
- * Where the channels are, as TensorFlow.js spells Keras' `data_format`.
- *
- * @example
- * const format: DataFormat = "channelsFirst";
- */
-export type DataFormat = "channelsLast" | "channelsFirst";
-
-/**
- * Every data format, default first.
- *
- * @example
- * DATA_FORMATS.includes("channelsFirst"); // true
- */
-export const DATA_FORMATS: readonly DataFormat[] = ["channelsLast", "channelsFirst"];
-
-/**
- * Number of spatial axes of a layer.
- *
- * @example
- * const n: SpatialRank = 3;
- */
-export type SpatialRank = 1 | 2 | 3;
-
-/**
- * The names messages give the spatial axes, per spatial rank.
- *
- * @example
- * AXIS_NAMES[3]; // ["depth", "height", "width"]
- */
-export const AXIS_NAMES: Readonly<Record<SpatialRank, readonly string[]>> = {
-  1: ["steps"],
-  2: ["height", "width"],
-  3: ["depth", "height", "width"],
-};
-
-/**
- * Reads an optional `dataFormat` option (default `"channelsLast"`).
- *
- * @example
- * dataFormatOption("maxPooling2d", undefined); // "channelsLast"
- */
-export function dataFormatOption(method: string, value: unknown): DataFormat {
-  return value === undefined ? "channelsLast" : oneOf(method, "dataFormat", value, DATA_FORMATS);
-}
-
-/**
- * The input layout messages print.
- *
- * @example
- * layoutText(2, "channelsFirst"); // "[batch, channels, height, width]"
- */
-export function layoutText(n: SpatialRank, dataFormat: DataFormat): string {
-  const axes = AXIS_NAMES[n].join(", ");
-  return dataFormat === "channelsFirst" ? `[batch, channels, ${axes}]` : `[batch, ${axes}, channels]`;
-}
-
-/**
- * The positions of the `n` spatial axes in a shape.
- *
- * @example
- * spatialIndices(2, "channelsLast");  // [1, 2]
- * spatialIndices(2, "channelsFirst"); // [2, 3]
- */
-export function spatialIndices(n: SpatialRank, dataFormat: DataFormat): number[] {
-  const first = dataFormat === "channelsFirst" ? 2 : 1;
-  return Array.from({ length: n }, (_, i) => first + i);
-}
-
-/**
- * `[n, c, ...spatial]` → `[n, ...spatial, c]`: the layout every kernel works in.
- *
- * @example
- * toChannelsLast({ shape: [1, 3, 4, 5], data }).shape; // [1, 4, 5, 3]
- */
-export function toChannelsLast(input: Tensor): Tensor {
-  const rank = input.shape.length;
-  return transpose(input, [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]);
-}
-
-/**
- * `[n, ...spatial, c]` → `[n, c, ...spatial]`.
- *
- * @example
- * toChannelsFirst({ shape: [1, 4, 5, 3], data }).shape; // [1, 3, 4, 5]
- */
-export function toChannelsFirst(input: Tensor): Tensor {
-  const rank = input.shape.length;
-  return transpose(input, [0, rank - 1, ...Array.from({ length: rank - 2 }, (_, i) => i + 1)]);
-}
-
-/**
- * A copy of a config whose lists are copied too, so that a caller who later
- * changes an array it passed (TF.js, for one, rewrites `targetShape` in place)
- * cannot change a layer already checked.
- *
- * @example
- * const cfg = snapshot({ poolSize: [2, 2] }); // cfg.poolSize is a new array
- */
-export function snapshot(config: Record<string, unknown>): Record<string, unknown> {
-  const copy = (v: unknown): unknown => (Array.isArray(v) ? v.map(copy) : v);
-  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, copy(v)]));
-}
-
-const SIZE_FORMS: Readonly<Record<SpatialRank, string>> = { 1: "a list of one", 2: "a pair of them", 3: "a triple of them" };
-
-/**
- * Checks a size option for `n` spatial axes (one number, or one per axis)
- * and returns it per axis; the 2-D sentence is the shared one of `conv2d`.
- *
- * @example
- * sizeTuple("maxPooling3d", "poolSize", 2, 3); // [2, 2, 2]
- */
-export function sizeTuple(method: string, key: string, value: unknown, n: SpatialRank): number[] {
-  if (n === 2) return positiveSize(method, key, value);
-  if (isPositiveInteger(value)) return new Array<number>(n).fill(value);
-  if (Array.isArray(value) && value.length === n && value.every(isPositiveInteger)) return [...(value as number[])];
-  return fail(`shapewise: ${method} ${key} must be a positive integer or ${SIZE_FORMS[n]}, got ${valueText(value)}`);
-}
+import type { DataFormat, Dim, Padding, Shape, SpatialRank } from "../shape.js";
+import { AXIS_NAMES, dataFormatOption, layoutText, PADDINGS, spatialIndices, windowFits, windowOutput } from "../shape.js";
+import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
 
 // ---------------------------------------------------------------------------
 // Windowed pooling
@@ -202,7 +74,7 @@ abstract class PoolingND extends Layer {
   call(input: Tensor): Tensor {
     const s = this.resolved();
     if (s.dataFormat === "channelsLast") return this.pool(input, s);
-    return toChannelsFirst(this.pool(toChannelsLast(input), s));
+    return channelsFirst(this.pool(channelsLast(input), s));
   }
 }
 
@@ -373,7 +245,7 @@ abstract class GlobalPoolingND extends Layer {
   call(input: Tensor): Tensor {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     const { dataFormat, keepdims } = this.settings!;
-    const y = globalPool(this.kind, dataFormat === "channelsFirst" ? toChannelsLast(input) : input);
+    const y = globalPool(this.kind, dataFormat === "channelsFirst" ? channelsLast(input) : input);
     if (!keepdims) return y;
     // Size-1 axes do not move any value, so keeping them is only a new shape.
     const [n, c] = y.shape;

@@ -2,8 +2,7 @@
  * Preprocessing layers at run time: `Rescaling`, `Normalization`,
  * `Resizing`, `CenterCrop` (type twin: `types/layers/preprocessing.ts`).
  */
-import { configObject, exactRank, fail, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
+import { axesOption, configObject, exactRank, fail, finiteNumber, knownAxes, minRank2, oneOf, optionalBoolean, optionalName, positiveCount, SINGLE_AXIS_RULE, valueText } from "../checks.js";
 import { rescale, standardize } from "../kernels/preprocess-elementwise.js";
 import { centerCropImages, resizeImages, resizeToAspect } from "../kernels/preprocess-image.js";
 import type { ResizeMethod } from "../kernels/preprocess-image.js";
@@ -11,8 +10,7 @@ import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
-import { SINGLE_AXIS_RULE, axesOption, knownAxes, minRank2 } from "./normalization.js";
-import { finiteNumber } from "./regularization.js";
+import type { Shape } from "../shape.js";
 
 /**
  * `x * scale + offset` (Keras `Rescaling`), in float32 as Keras computes it.

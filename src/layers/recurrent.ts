@@ -7,7 +7,6 @@
  * each with its `outputIndex`, and the model runs the layer once for all.
  */
 import { configObject, exactRank, fail, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
 import { ACTIVATIONS } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { GATES, recurrentPass } from "../kernels/rnn-cells.js";
@@ -19,6 +18,7 @@ import type { StyleNames } from "../summary/rows.js";
 import { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
+import type { Shape } from "../shape.js";
 
 const RECURRENT_OPTIONS: Readonly<Record<CellKind, readonly string[]>> = {
   simpleRNN: ["units", "activation", "useBias", "returnSequences", "returnState", "goBackwards", "name"],

@@ -6,63 +6,13 @@
  *
  * The number-range checks here are shared with the other layer families.
  */
-import { configObject, exactRank, fail, oneOf, optionalName, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
+import { configObject, exactRank, fail, nonNegative, optionalName, unitInterval, valueText } from "../checks.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
-
-/**
- * Reads an optional finite number: the default when left out, a sentence for
- * anything that is not a finite number (the types cannot see `NaN` or `Infinity`).
- *
- * @example
- * finiteNumber("rescaling", "offset", undefined, 0); // 0
- */
-export function finiteNumber(method: string, key: string, value: unknown, fallback?: number): number {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value)) fail(`shapewise: ${method} ${key} must be a finite number, got ${valueText(value)}`);
-  return value;
-}
-
-/**
- * Reads an optional number that must be at least 0 (Keras 3 rejects negative
- * slopes, thresholds, regularisation factors).
- *
- * @example
- * nonNegative("reLU", "maxValue", 6, 0); // 6
- * nonNegative("reLU", "maxValue", -1, 0); // throws "shapewise: reLU maxValue must be at least 0, got -1"
- */
-export function nonNegative(method: string, key: string, value: unknown, fallback?: number): number {
-  const v = finiteNumber(method, key, value, fallback);
-  if (v < 0) fail(`shapewise: ${method} ${key} must be at least 0, got ${valueText(v)}`);
-  return v;
-}
-
-/**
- * Reads an optional number that must be above 0 (epsilons).
- *
- * @example
- * positiveNumber("batchNormalization", "epsilon", undefined, 1e-3); // 0.001
- */
-export function positiveNumber(method: string, key: string, value: unknown, fallback?: number): number {
-  const v = finiteNumber(method, key, value, fallback);
-  if (!(v > 0)) fail(`shapewise: ${method} ${key} must be positive, got ${valueText(v)}`);
-  return v;
-}
-
-/**
- * Reads an optional number in `[0, 1]` (momentum, GaussianNoise's stddev).
- *
- * @example
- * unitInterval("gaussianNoise", "stddev", 0.1); // 0.1
- */
-export function unitInterval(method: string, key: string, value: unknown, fallback?: number): number {
-  const v = finiteNumber(method, key, value, fallback);
-  if (!(v >= 0 && v <= 1)) fail(`shapewise: ${method} ${key} must be at least 0 and at most 1, got ${valueText(v)}`);
-  return v;
-}
+import type { DataFormat, Shape } from "../shape.js";
+import { dataFormatOption } from "../shape.js";
 
 /** Checks a dropout rate in `[0, 1)`: one sentence for every bad value, as `dropout` always gave. */
 function dropoutRate(method: string, rate: unknown): number {
@@ -165,14 +115,6 @@ export class SpatialDropout1D extends SpatialDropout {
 }
 
 /**
- * The layouts `spatialDropout2d` accepts (TensorFlow.js spelling of Keras `data_format`).
- *
- * @example
- * DATA_FORMATS.includes("channelsFirst"); // true
- */
-export const DATA_FORMATS = ["channelsLast", "channelsFirst"] as const;
-
-/**
  * Drops whole feature maps of image batches while training (Keras
  * `SpatialDropout2D`); the identity at inference.
  *
@@ -181,7 +123,7 @@ export const DATA_FORMATS = ["channelsLast", "channelsFirst"] as const;
  */
 export class SpatialDropout2D extends SpatialDropout {
   readonly className = "SpatialDropout2D";
-  readonly dataFormat: (typeof DATA_FORMATS)[number];
+  readonly dataFormat: DataFormat;
   constructor(config: unknown) {
     super(
       "SpatialDropout2D",
@@ -191,7 +133,7 @@ export class SpatialDropout2D extends SpatialDropout {
       config,
       ["rate", "dataFormat", "seed", "name"],
     );
-    this.dataFormat = this.config.dataFormat === undefined ? "channelsLast" : oneOf("spatialDropout2d", "dataFormat", this.config.dataFormat, DATA_FORMATS);
+    this.dataFormat = dataFormatOption("spatialDropout2d", this.config.dataFormat);
   }
 }
 

@@ -3,15 +3,14 @@
  * flatten, reshape, permute, repeatVector, and zero padding, cropping and
  * nearest up-sampling in 1, 2 and 3 spatial dimensions.
  */
-import { configObject, exactRank, fail, oneOf, optionalName, positiveCount, valueText } from "../checks.js";
-import type { Dim, Shape } from "../checks.js";
+import { configObject, exactRank, fail, oneOf, optionalName, positiveCount, sizeTuple, snapshot, valueText } from "../checks.js";
 import { crop, padZeros, repeatEach, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
-import { AXIS_NAMES, dataFormatOption, layoutText, sizeTuple, snapshot, spatialIndices } from "./pooling.js";
-import type { DataFormat, SpatialRank } from "./pooling.js";
+import type { DataFormat, Dim, Shape, SpatialRank } from "../shape.js";
+import { AXIS_NAMES, dataFormatOption, layoutText, spatialIndices } from "../shape.js";
 
 const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 

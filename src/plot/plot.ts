@@ -18,9 +18,9 @@
  * ```
  */
 import { fail, valueText } from "../checks.js";
-import type { Shape } from "../checks.js";
 import type { Layer } from "../layers/layer.js";
 import type { ModelGraph } from "../model.js";
+import type { Shape } from "../shape.js";
 
 /**
  * The public surface of a model a diagram needs: every `Model` has it.

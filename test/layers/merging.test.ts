@@ -14,7 +14,6 @@ import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { ShapeError, clearSession } from "../../src/index.js";
-import type { Shape } from "../../src/checks.js";
 import type { Tensor } from "../../src/kernels/tensor.js";
 import { createRandom } from "../../src/kernels/random.js";
 import type { Random } from "../../src/kernels/random.js";
@@ -22,6 +21,7 @@ import type { Layer } from "../../src/layers/layer.js";
 import { Add, Average, Concatenate, Dot, MERGE_KINDS, Maximum, Minimum, Multiply, Subtract, mergeLayer } from "../../src/layers/merging.js";
 import type { MergeKind } from "../../src/layers/merging.js";
 import { layerFamilyHarness, randomTensor } from "../support/layer-harness.js";
+import type { Shape } from "../../src/shape.js";
 
 const TOL = 1e-6;
 const expectClose = layerFamilyHarness("layers/merging.test.ts", TOL, 44);
