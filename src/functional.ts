@@ -4,12 +4,11 @@
  * restarts names and the default weight generator.
  */
 import type { Subtract } from "../types/arithmetic/index.js";
-import type { MergeParams } from "../types/layers/merging.js";
 import type { Leaves, ShapeTree } from "../types/model.js";
 import type { ErrorTensor } from "../types/errors.js";
 import type { InputConfig, InputResult } from "../types/layers/input.js";
 import type { Shape } from "../types/shape.js";
-import type { paramTotal } from "../types/symbolic-tensor.js";
+import type { MergeParams, paramTotal } from "../types/symbolic-tensor.js";
 import { fail, valueText } from "./checks.js";
 import "./layer-methods.js";
 import { inputImpl } from "./layers/input.js";

@@ -6,10 +6,10 @@ export type * from "./arithmetic/index.js";
 export type { ActivationName } from "./activations.js";
 export type { AnyErrorTensor, ErrorTensor, Fault, NoFault } from "./errors.js";
 export type { InputShape, OutputShape, ParamCount, BatchShape, Concrete, SampleShape } from "./model.js";
-export type { Dim, Pair, Shape, ShapeText, Size2 } from "./shape.js";
-export type { LayerMethodName, SymbolicTensor } from "./symbolic-tensor.js";
+export type { Dilated, Dim, Padding, Pair, Shape, ShapeText, Size2, WindowOutput } from "./shape.js";
+export type { LayerMethodName, MergeParams, SymbolicTensor } from "./symbolic-tensor.js";
 export type { Tensor } from "./tensor.js";
-export type { Conv2DOptions, Conv2DParams, Dilated, Padding, WindowOutput } from "./layers/convolutional.js";
+export type { Conv2DOptions, Conv2DParams } from "./layers/convolutional.js";
 export type { DenseOptions, DenseParams } from "./layers/core.js";
 export type { InputConfig, InputOptions, InputResult, InputTensor } from "./layers/input.js";
 export type { Pooling2DOptions } from "./layers/pooling.js";
@@ -59,7 +59,6 @@ export type {
   ElementwiseMergeFunction,
   MergeOperand,
   MergeOptions,
-  MergeParams,
   MergeResult,
   ResidualOptions,
 } from "./layers/merging.js";

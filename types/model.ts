@@ -3,9 +3,8 @@
  * total, read from the `Model` class in `src/model.ts`.
  */
 import type { ErrorTensor } from "./errors.js";
-import type { MergeParams } from "./layers/merging.js";
 import type { Shape, ShapeText } from "./shape.js";
-import type { SymbolicTensor } from "./symbolic-tensor.js";
+import type { MergeParams, SymbolicTensor } from "./symbolic-tensor.js";
 import type { Tensor } from "./tensor.js";
 
 /**

@@ -17,6 +17,7 @@ import type { PreprocessingMethods } from "./layers/preprocessing.js";
 import type { RecurrentMethods } from "./layers/recurrent.js";
 import type { MergingMethods } from "./layers/merging.js";
 import type { Shape } from "./shape.js";
+import type { Multiply, Subtract, Sum } from "./arithmetic/index.js";
 
 /** Type-only key of the running parameter total (no runtime property). */
 export declare const paramTotal: unique symbol;
@@ -61,3 +62,31 @@ export type LayerMethodName = keyof (ConvolutionalMethods<Shape, number> &
     RecurrentMethods<Shape, number> &
     AttentionMethods<Shape, number> &
     MergingMethods<Shape, number>);
+
+/** A symbolic tensor as merges read it: its shape and running parameter total. */
+export type TensorOperand = { readonly shape: Shape; readonly [paramTotal]?: number };
+
+export type ParamsOf<T> = T extends { readonly [paramTotal]?: infer P extends number } ? P : number;
+
+type CountCarrying<T extends readonly unknown[], N extends unknown[] = []> = T extends readonly [infer H, ...infer R]
+  ? CountCarrying<R, ParamsOf<H> extends 0 ? N : [...N, H]>
+  : N["length"];
+
+type AllParams<T extends readonly unknown[]> = { [K in keyof T]: ParamsOf<T[K]> };
+
+type SumParams<T extends readonly unknown[]> = AllParams<T> extends infer L extends readonly number[] ? Sum<L> : number;
+
+/**
+ * The exact total of a merge's result: the operands' totals, less the shared
+ * ancestor counted once per extra operand; `number` when sharing is unknown.
+ *
+ * @example
+ * type P = MergeParams<[SymbolicTensor<[null, 4], 20>, SymbolicTensor<[null, 4], 0>], undefined>; // 20
+ */
+export type MergeParams<T extends readonly unknown[], Shared> = [Shared] extends [TensorOperand]
+  ? Subtract<SumParams<T>, Multiply<ParamsOf<Shared>, Subtract<T["length"], 1>>>
+  : [Shared] extends ["none"]
+    ? SumParams<T>
+    : CountCarrying<T> extends 0 | 1
+      ? SumParams<T>
+      : number;

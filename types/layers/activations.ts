@@ -9,10 +9,9 @@
  */
 import type { Add, Product } from "../arithmetic/index.js";
 import type { ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
-import type { Shape, ShapeText } from "../shape.js";
+import type { AxisList, Shape, ShapeText } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
-import type { AxesFault, AxisList, MinRank2, OnKeyOrReceiver, Receiver } from "./normalization.js";
-import type { NonNegativeFault } from "./regularization.js";
+import type { AxesFault, MinRank2, NonNegativeFault, OnOptionOrReceiver, Receiver } from "../checks.js";
 
 /**
  * The options of {@link ActivationsMethods.reLU}.
@@ -68,7 +67,7 @@ type PReLUFault<S extends Shape, Sh> = FirstFault<
   [
     MinRank2<"pReLU", S>,
     AxesFault<"pReLU", "sharedAxes", S, Sh extends undefined ? [] : Sh, SharedAxesRule>,
-    OnKeyOrReceiver<Sh, number extends AxisList<Sh>[number] ? NoFault : PReLUKnownSizes<S, Sh>>,
+    OnOptionOrReceiver<Sh, number extends AxisList<Sh>[number] ? NoFault : PReLUKnownSizes<S, Sh>>,
   ]
 >;
 

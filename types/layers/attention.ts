@@ -11,8 +11,7 @@ import type { Add, Multiply } from "../arithmetic/index.js";
 import type { ConfigOr, ExactRank, PositiveCount } from "../checks.js";
 import type { AnyErrorTensor, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { Dim, Resolved, Shape, ShapeText } from "../shape.js";
-import type { SymbolicTensor, paramTotal } from "../symbolic-tensor.js";
-import type { MergeParams } from "./merging.js";
+import type { MergeParams, paramTotal, SymbolicTensor } from "../symbolic-tensor.js";
 
 /** A tensor the value or key option takes: any symbolic tensor of the model. */
 type TensorLike = { readonly shape: Shape; readonly [paramTotal]?: number };

@@ -12,17 +12,14 @@
  * runtime mirror throws them; options a layer does not have are passed as
  * their defaults, which the checks skip without arithmetic.
  */
-import type { Add, DivCeil, DivFloor, Gt, Gte, IsSafePositiveInteger, Lt, Mod, Multiply, Subtract } from "../arithmetic/index.js";
+import type { Add, DivFloor, Gt, Gte, IsSafePositiveInteger, Mod, Multiply, Subtract } from "../arithmetic/index.js";
 import type { ActivationName } from "../activations.js";
 import type { ConfigOr, ExactRank, KnownChannels, PositiveCount, PositiveSize } from "../checks.js";
 import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
-import type { Dim, Resolved, Shape, ShapeText, Size2 } from "../shape.js";
+import type { Dilated, Dim, Padding, Resolved, Shape, ShapeText, Size2, WindowFits, WindowOutput } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 import type { DataFormat, Size1, Size3 } from "../shape.js";
 export type { DataFormat, Size1, Size3 };
-
-/** How a window meets the border: `"valid"` uses real pixels only, `"same"` pads to keep `ceil(L / s)`. */
-export type Padding = "valid" | "same";
 
 /**
  * The paddings a convolution option accepts: {@link Padding}, or `"causal"`,
@@ -36,80 +33,6 @@ export type ConvPadding = Padding | "causal";
 
 /** The spatial rank of a convolution. */
 type Rank = 1 | 2 | 3;
-
-/**
- * The size a window of size `K`, stride `St` and dilation `D` leaves of a
- * length `L`.
- *
- * @example
- * type A = WindowOutput<28, 3, 1, 1, "valid">; // 26
- * type B = WindowOutput<28, 3, 2, 1, "same">;  // 14
- */
-export type WindowOutput<L extends Dim, K extends number, St extends number, D extends number, Pd extends Padding> =
-  L extends null
-    ? null
-    : L extends number
-      ? [Pd] extends ["same"]
-        ? St extends 1
-          ? L
-          : DivCeil<L, St>
-        : [Pd] extends ["valid"]
-          ? ValidOutput<L, Dilated<K, D>, St>
-          : number
-      : never;
-
-/** `floor((L - span) / s) + 1`, without arithmetic for the common stride 1 and span 1. */
-type ValidOutput<L extends number, Span extends number, St extends number> = St extends 1
-  ? Span extends 1
-    ? L
-    : Subtract<Add<L, 1>, Span>
-  : Add<DivFloor<Subtract<L, Span>, St>, 1>;
-
-/**
- * The span of a kernel of size `K` with dilation `D`: `D * (K - 1) + 1`.
- *
- * @example
- * type S = Dilated<3, 2>; // 5
- */
-export type Dilated<K extends number, D extends number> = D extends 1 ? K : Add<Multiply<D, Subtract<K, 1>>, 1>;
-
-/**
- * A fault when a window does not fit its input along one axis with `"valid"`
- * padding (the output would have zero size).
- */
-export type WindowFits<
-  Method extends string,
-  Key extends string,
-  Axis extends string,
-  L extends Dim,
-  K extends number,
-  D extends number,
-  Pd extends Padding,
-> = [Pd] extends ["valid"]
-  ? L extends number
-    ? Certainly<Dilated<K, D> extends 1 ? false : SpanExceeds<L, K, D>> extends true
-      ? Fault<
-          Key,
-          D extends 1
-            ? `shapewise: ${Method} ${Key} ${K} is larger than input ${Axis} ${L} with padding 'valid'`
-            : `shapewise: ${Method} ${Key} ${K} with dilationRate ${D} spans ${SpanText<K, D>}, larger than input ${Axis} ${L} with padding 'valid'`
-        >
-      : NoFault
-    : NoFault
-  : NoFault;
-
-/**
- * Whether a dilated kernel spans more than `L`; a span past 2^53 - 1 (the
- * arithmetic then gives `number` for literal operands) certainly does.
- */
-type SpanExceeds<L extends number, K extends number, D extends number> = number extends Dilated<K, D>
-  ? number extends K | D | L
-    ? boolean
-    : true
-  : Lt<L, Dilated<K, D>>;
-
-/** The span as a message prints it: a span past 2^53 - 1 has no exact number. */
-type SpanText<K extends number, D extends number> = number extends Dilated<K, D> ? "more than 9007199254740991" : `${Dilated<K, D>}`;
 
 /** `true` when some entry is certainly above 1 (a non-literal entry is not). */
 type AnyAbove1<V extends readonly number[]> = V extends readonly 1[]

@@ -12,13 +12,10 @@
  * at run time), or when a combinator builds the branches; otherwise its total
  * is `number`.
  */
-import type { Add, Mod, Multiply, Subtract, Sum } from "../arithmetic/index.js";
+import type { Add, Mod, Subtract, Sum } from "../arithmetic/index.js";
 import type { AnyErrorTensor, ErrorTensor } from "../errors.js";
 import type { Dim, Resolved, Shape, ShapeText } from "../shape.js";
-import type { SymbolicTensor, paramTotal } from "../symbolic-tensor.js";
-
-/** A symbolic tensor as merges read it: its shape and running parameter total. */
-export type TensorOperand = { readonly shape: Shape; readonly [paramTotal]?: number };
+import type { MergeParams, ParamsOf, SymbolicTensor, TensorOperand } from "../symbolic-tensor.js";
 
 /** Anything a merge takes: a symbolic tensor, or an error tensor from an earlier mistake (passed on silently). */
 export type MergeOperand = TensorOperand | AnyErrorTensor;
@@ -68,7 +65,6 @@ export interface DotOptions extends MergeOptions {
   normalize?: boolean;
 }
 
-type ParamsOf<T> = T extends { readonly [paramTotal]?: infer P extends number } ? P : number;
 type ShapeOf<T> = T extends { readonly shape: infer S extends Shape } ? S : Shape;
 type Sample<S extends Shape> = S extends readonly [Dim, ...infer R extends Dim[]] ? R : Dim[];
 
@@ -84,28 +80,6 @@ type Ordinal = ["none", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", 
 
 // ---------------------------------------------------------------------------
 // Parameter totals
-
-type CountCarrying<T extends readonly unknown[], N extends unknown[] = []> = T extends readonly [infer H, ...infer R]
-  ? CountCarrying<R, ParamsOf<H> extends 0 ? N : [...N, H]>
-  : N["length"];
-
-type AllParams<T extends readonly unknown[]> = { [K in keyof T]: ParamsOf<T[K]> };
-type SumParams<T extends readonly unknown[]> = AllParams<T> extends infer L extends readonly number[] ? Sum<L> : number;
-
-/**
- * The exact total of a merge's result: the operands' totals, less the shared
- * ancestor counted once per extra operand; `number` when sharing is unknown.
- *
- * @example
- * type P = MergeParams<[SymbolicTensor<[null, 4], 20>, SymbolicTensor<[null, 4], 0>], undefined>; // 20
- */
-export type MergeParams<T extends readonly unknown[], Shared> = [Shared] extends [TensorOperand]
-  ? Subtract<SumParams<T>, Multiply<ParamsOf<Shared>, Subtract<T["length"], 1>>>
-  : [Shared] extends ["none"]
-    ? SumParams<T>
-    : CountCarrying<T> extends 0 | 1
-      ? SumParams<T>
-      : number;
 
 // ---------------------------------------------------------------------------
 // Element-wise broadcasting (Keras `_compute_elemwise_op_output_shape`)

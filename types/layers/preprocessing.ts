@@ -7,12 +7,10 @@
  * `centerCrop` take channels-last image batches `[batch, height, width,
  * channels]` and give `[batch, height', width', channels]`.
  */
-import type { ConfigOr, ExactRank, PositiveCount } from "../checks.js";
+import type { AxesFault, ConfigOr, ExactRank, IsNegative, KnownAxes, MinRank2, OnOptionOrReceiver, PositiveCount, Receiver } from "../checks.js";
 import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
-import type { Resolved, Shape, ShapeText } from "../shape.js";
+import type { AxisIndex, Resolved, Shape, ShapeText, SizeAt } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
-import type { IsNegative } from "./regularization.js";
-import type { AxesFault, AxisIndex, KnownAxes, MinRank2, OnKeyOrReceiver, Receiver, SizeAt } from "./normalization.js";
 
 /**
  * Mean or variance values: one number, or one per position of the normalised axis.
@@ -115,7 +113,7 @@ type NormalizationFault<S extends Shape, Mn, Va, Ax> = FirstFault<
   [
     [Ax] extends [null] ? NoFault : MinRank2<"normalization", S>,
     [Ax] extends [null] ? NoFault : AxesFault<"normalization", "axis", S, Ax extends number ? Ax : -1, StatAxisRule>,
-    [Ax] extends [null] ? NoFault : OnKeyOrReceiver<Ax, KnownAxes<"normalization", "axis", S, Ax extends number ? Ax : -1, "to broadcast its statistics">>,
+    [Ax] extends [null] ? NoFault : OnOptionOrReceiver<Ax, KnownAxes<"normalization", "axis", S, Ax extends number ? Ax : -1, "to broadcast its statistics">>,
     Certainly<ShapesDiffer<Mn, Va>> extends true
       ? Fault<"variance", `shapewise: normalization mean and variance must have the same shape, got ${StatText<Mn>} and ${StatText<Va>}`>
       : NoFault,

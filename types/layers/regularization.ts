@@ -4,12 +4,8 @@
  * (runtime twin: `src/layers/regularization.ts`). All of them are the identity
  * at inference, so they keep the shape and add no parameters; what the types
  * check is their options, as Keras 3 does when it builds them.
- *
- * The number-range checks here ({@link NonNegativeFault}, {@link PositiveFault},
- * {@link UnitIntervalFault}) read a literal's decimal text, since the options
- * they guard are fractions; the other layer families use them too.
  */
-import type { ConfigOr, ExactRank } from "../checks.js";
+import type { ConfigOr, ExactRank, NonNegativeFault, UnitIntervalFault } from "../checks.js";
 import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { IsSafeInteger } from "../arithmetic/index.js";
 import type { Shape } from "../shape.js";
@@ -32,55 +28,6 @@ export type RateOutOfRange<R extends number> = number extends R
       ? true
       : false
     : true;
-
-/**
- * `true` when a literal is certainly negative (its text starts with a minus
- * sign); `false` for `number`.
- *
- * @example
- * type A = IsNegative<-0.5>; // true
- * type B = IsNegative<0>;    // false
- */
-export type IsNegative<V extends number> = number extends V ? false : `${V}` extends `-${string}` ? true : false;
-
-/**
- * A fault when a literal option is negative: `shapewise: reLU maxValue must be at least 0, got -1`.
- *
- * @example
- * type E = NonNegativeFault<"reLU", "maxValue", -1>; // Fault<"maxValue", "shapewise: reLU maxValue must be at least 0, got -1">
- */
-export type NonNegativeFault<Method extends string, Key extends string, V extends number> =
-  Certainly<IsNegative<V>> extends true ? Fault<Key, `shapewise: ${Method} ${Key} must be at least 0, got ${V}`> : NoFault;
-
-/**
- * A fault when a literal option is zero or negative: `shapewise: batchNormalization epsilon must be positive, got 0`.
- *
- * @example
- * type E = PositiveFault<"layerNormalization", "epsilon", 0>; // a Fault on "epsilon"
- */
-export type PositiveFault<Method extends string, Key extends string, V extends number> =
-  Certainly<number extends V ? false : V extends 0 ? true : IsNegative<V>> extends true
-    ? Fault<Key, `shapewise: ${Method} ${Key} must be positive, got ${V}`>
-    : NoFault;
-
-/** `true` when a literal is certainly outside `[0, 1]`. */
-type OutsideUnit<V extends number> = number extends V
-  ? false
-  : `${V}` extends `-${string}`
-    ? true
-    : `${V}` extends "0" | "1" | `0.${string}` | `${number}e-${string}`
-      ? false
-      : true;
-
-/**
- * A fault when a literal option is outside `[0, 1]`:
- * `shapewise: gaussianNoise stddev must be at least 0 and at most 1, got 2`.
- *
- * @example
- * type E = UnitIntervalFault<"batchNormalization", "momentum", 1.5>; // a Fault on "momentum"
- */
-export type UnitIntervalFault<Method extends string, Key extends string, V extends number> =
-  Certainly<OutsideUnit<V>> extends true ? Fault<Key, `shapewise: ${Method} ${Key} must be at least 0 and at most 1, got ${V}`> : NoFault;
 
 /** The dropout rate rule, shared by `dropout` and the spatial dropouts. */
 type RateFault<Method extends string, R extends number> =

@@ -4,27 +4,10 @@
  * nearest up-sampling in 1, 2 and 3 spatial dimensions. None has weights.
  */
 import type { Add, DivFloor, Eq, Gte, IsSafePositiveInteger, Mod, Multiply, Product, Subtract } from "../arithmetic/index.js";
-import type { ConfigOr, ExactRank, PositiveCount } from "../checks.js";
+import type { AnyNegative, ConfigOr, ExactRank, OnOptionOrReceiver, OnReceiver, OptionText, PositiveCount, PositiveSizes, Receiver } from "../checks.js";
 import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
-import type { Dim, Resolved, Shape, ShapeText, Size2 } from "../shape.js";
+import type { AxisNames, DataFormat, Dim, LayoutText, PerAxis, RankOf, Resolved, Shape, ShapeText, Size2, Size3, SpatialOf, SpatialRank, WithSpatial } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
-import type {
-  AnyNegative,
-  AxisNames,
-  DataFormat,
-  LayoutText,
-  OnOptionOrReceiver,
-  OnReceiver,
-  OptionText,
-  PerAxis,
-  PositiveSizes,
-  RankOf,
-  Receiver,
-  Size3,
-  SpatialOf,
-  SpatialRank,
-  WithSpatial,
-} from "./pooling.js";
 
 type Tail<S extends Shape> = S extends readonly [Dim, ...infer R extends Dim[]] ? R : Dim[];
 
