@@ -1,34 +1,41 @@
 /**
  * Every layer method of every symbolic tensor, attached once when this
- * module loads, and the same set as layer values (`layers.dense(...)`).
+ * module loads from the registrations of the family files, and the same set
+ * as layer values (`layers.dense(...)`).
  * Importing `input()` brings this module along, so every tensor a caller
  * can hold has its methods.
  */
 import type { LayerFactories } from "../types/layer-values.js";
-import { activationsMethods } from "./layers/activations.js";
-import { attentionMethods } from "./layers/attention.js";
-import { convolutionalMethods } from "./layers/convolutional.js";
-import { coreMethods } from "./layers/core.js";
+import "./layers/activations.js";
+import "./layers/attention.js";
+import "./layers/convolutional.js";
+import "./layers/core.js";
+import "./layers/input.js";
 import { mergingMethods } from "./layers/merging.js";
-import { normalizationMethods } from "./layers/normalization.js";
-import { poolingMethods } from "./layers/pooling.js";
-import { preprocessingMethods } from "./layers/preprocessing.js";
-import { recurrentMethods } from "./layers/recurrent.js";
-import { regularizationMethods } from "./layers/regularization.js";
-import { reshapingMethods } from "./layers/reshaping.js";
+import "./layers/normalization.js";
+import "./layers/pooling.js";
+import "./layers/preprocessing.js";
+import "./layers/recurrent.js";
+import "./layers/regularization.js";
+import "./layers/reshaping.js";
+import { layerRegistrations, methodOf } from "./layers/registry.js";
+import type { LayerMethod } from "./layers/registry.js";
 import { layerFactories } from "./layer-values.js";
 import { addLayerMethods } from "./symbolic-tensor.js";
 
-addLayerMethods(convolutionalMethods);
-addLayerMethods(poolingMethods);
-addLayerMethods(reshapingMethods);
-addLayerMethods(coreMethods);
-addLayerMethods(regularizationMethods);
-addLayerMethods(normalizationMethods);
-addLayerMethods(activationsMethods);
-addLayerMethods(preprocessingMethods);
-addLayerMethods(recurrentMethods);
-addLayerMethods(attentionMethods);
+/** Every registered layer's method under its name and its aliases, in catalog order. */
+function registeredMethods(): Record<string, LayerMethod> {
+  const methods: Record<string, LayerMethod> = {};
+  for (const registration of layerRegistrations()) {
+    const method = methodOf(registration);
+    if (method === undefined) continue;
+    for (const name of [registration.method, ...(registration.aliases ?? [])]) methods[name] = method;
+  }
+  return methods;
+}
+
+addLayerMethods(registeredMethods());
+// The branch combinators (residual, branches) make merge layers; they are methods of no layer class.
 addLayerMethods(mergingMethods);
 
 /**

@@ -330,6 +330,15 @@ const KERAS_WRITERS: Readonly<Record<string, Writer>> = {
 };
 
 /**
+ * The classes Keras JSON has a config writer for (wrappers and the input
+ * layer are written by the layer writer itself).
+ *
+ * @example
+ * KERAS_WRITTEN_CLASSES.includes("Conv2D"); // true
+ */
+export const KERAS_WRITTEN_CLASSES: readonly string[] = Object.keys(KERAS_WRITERS);
+
+/**
  * Classes Keras 3 marks built when made (no weights, no build step), so
  * their serialisation has no `build_config`; every other layer records the
  * input shape it was built with.
@@ -386,7 +395,7 @@ function kerasLayer(layer: Layer, names: "shapewise" | "keras3", inputShape: unk
         ? { ...base, merge_mode: c.mergeMode, layer: innerJson }
         : { ...base, layer: innerJson };
   } else {
-    const writer = KERAS_WRITERS[layer.className];
+    const writer = entry.formats.keras === true ? KERAS_WRITERS[layer.className] : undefined;
     if (writer === undefined) fail(`shapewise: cannot write layer '${layer.name}' (${layer.className}) as Keras JSON`);
     config = { ...base, ...writer(c, layer) };
   }

@@ -1,6 +1,7 @@
 /**
- * Every layer class shapewise knows, by its Keras class name: which shapewise
- * method (or function) makes it and how that is called. File loaders rebuild
+ * Every layer class shapewise knows, by its Keras class name, derived from
+ * the registrations beside the layer classes: which shapewise method (or
+ * function) makes it and how that is called. File loaders rebuild
  * models through these calls, so every rule is checked again; codegen writes
  * the same calls as source; exporters read a layer's class and `getConfig()`.
  *
@@ -13,31 +14,20 @@ import { mergeTensors } from "../layers/merging.js";
 import type { MergeKind } from "../layers/merging.js";
 import type { Layer } from "../layers/layer.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import "../layer-methods.js";
+import { EVERY_FORMAT, layerRegistrations } from "../layers/registry.js";
+import type { CallStyle, LayerRegistration } from "../layers/registry.js";
 import type { AnyModel } from "./graph-build.js";
 
-/**
- * How a layer is made:
- * - `"input"`: the `input({ shape, name })` function;
- * - `"method"`: a method of the tensor it is applied to, `t.dense(config)`;
- * - `"wrapper"`: a method taking a callback that makes the wrapped layer,
- *   `t.bidirectional((x) => x.lstm(inner), config)`;
- * - `"attention"`: `query.multiHeadAttention({ ...config, value, key })`;
- * - `"merge"`: a function of a list of tensors, `add([a, b], config)`;
- * - `"model"`: a model applied as a layer (`Functional`, `Sequential`, and
- *   TensorFlow.js's `Model`), `inner.apply(x)`: file readers build the inner
- *   model from its own config first, writers write its whole config.
- *
- * @example
- * const style: CallStyle = "method";
- */
-export type CallStyle = "input" | "method" | "wrapper" | "attention" | "merge" | "model";
+export type { CallStyle } from "../layers/registry.js";
 
 /**
- * One layer class: its Keras class name, the shapewise method that makes it,
- * how that is called, and whether TensorFlow.js 4.22 can read it.
+ * One layer class as readers, writers and codegen see it: its Keras class
+ * name, the shapewise method that makes it, how that is called, and what
+ * each file format does with it (from its registration).
  *
  * @example
- * entryForClass("Conv2D"); // { className: "Conv2D", method: "conv2d", style: "method", tfjs: true }
+ * entryForClass("Conv2D"); // { className: "Conv2D", method: "conv2d", style: "method", tfjs: true, formats: { ... } }
  */
 export interface LayerEntry {
   /** Keras (and TensorFlow.js) class name. */
@@ -47,101 +37,20 @@ export interface LayerEntry {
   readonly style: CallStyle;
   /** `true` when TensorFlow.js 4.22 deserialises the class (tfjs-layers has it). */
   readonly tfjs: boolean;
+  /** Per format: `true` when written, or the sentence saying why the format refuses the class. */
+  readonly formats: LayerRegistration["formats"];
 }
 
-const entry = (className: string, method: string, style: CallStyle = "method", tfjs = true): LayerEntry => Object.freeze({ className, method, style, tfjs });
+const entry = (className: string, method: string, style: CallStyle, formats: LayerRegistration["formats"]): LayerEntry =>
+  Object.freeze({ className, method, style, tfjs: formats.tfjs === true, formats });
 
 /**
- * The registry, in catalog order.
+ * The registry, in catalog order: one entry per registered layer class.
  *
  * @example
  * LAYER_REGISTRY.filter((e) => e.tfjs).length; // the classes TensorFlow.js reads
  */
-export const LAYER_REGISTRY: readonly LayerEntry[] = Object.freeze([
-  entry("InputLayer", "input", "input"),
-  // convolution
-  entry("Conv1D", "conv1d"),
-  entry("Conv2D", "conv2d"),
-  entry("Conv3D", "conv3d"),
-  entry("Conv1DTranspose", "conv1dTranspose", "method", false),
-  entry("Conv2DTranspose", "conv2dTranspose"),
-  entry("Conv3DTranspose", "conv3dTranspose"),
-  entry("SeparableConv1D", "separableConv1d", "method", false),
-  entry("SeparableConv2D", "separableConv2d"),
-  entry("DepthwiseConv1D", "depthwiseConv1d", "method", false),
-  entry("DepthwiseConv2D", "depthwiseConv2d"),
-  // pooling
-  entry("MaxPooling1D", "maxPooling1d"),
-  entry("MaxPooling2D", "maxPooling2d"),
-  entry("MaxPooling3D", "maxPooling3d"),
-  entry("AveragePooling1D", "averagePooling1d"),
-  entry("AveragePooling2D", "averagePooling2d"),
-  entry("AveragePooling3D", "averagePooling3d"),
-  entry("GlobalMaxPooling1D", "globalMaxPooling1d"),
-  entry("GlobalMaxPooling2D", "globalMaxPooling2d"),
-  entry("GlobalMaxPooling3D", "globalMaxPooling3d", "method", false),
-  entry("GlobalAveragePooling1D", "globalAveragePooling1d"),
-  entry("GlobalAveragePooling2D", "globalAveragePooling2d"),
-  entry("GlobalAveragePooling3D", "globalAveragePooling3d", "method", false),
-  // reshaping
-  entry("Flatten", "flatten"),
-  entry("Reshape", "reshape"),
-  entry("Permute", "permute"),
-  entry("RepeatVector", "repeatVector"),
-  entry("ZeroPadding1D", "zeroPadding1d", "method", false),
-  entry("ZeroPadding2D", "zeroPadding2d"),
-  entry("ZeroPadding3D", "zeroPadding3d", "method", false),
-  entry("Cropping1D", "cropping1d", "method", false),
-  entry("Cropping2D", "cropping2d"),
-  entry("Cropping3D", "cropping3d", "method", false),
-  entry("UpSampling1D", "upSampling1d", "method", false),
-  entry("UpSampling2D", "upSampling2d"),
-  entry("UpSampling3D", "upSampling3d", "method", false),
-  // core
-  entry("Dense", "dense"),
-  entry("Activation", "activation"),
-  entry("Embedding", "embedding"),
-  // normalisation
-  entry("BatchNormalization", "batchNormalization"),
-  entry("LayerNormalization", "layerNormalization"),
-  // regularisation
-  entry("Dropout", "dropout"),
-  entry("SpatialDropout1D", "spatialDropout1d"),
-  entry("SpatialDropout2D", "spatialDropout2d", "method", false),
-  entry("GaussianNoise", "gaussianNoise"),
-  entry("ActivityRegularization", "activityRegularization", "method", false),
-  // activation layers
-  entry("ReLU", "reLU"),
-  entry("LeakyReLU", "leakyReLU"),
-  entry("PReLU", "pReLU"),
-  entry("ELU", "elu"),
-  entry("Softmax", "softmax"),
-  // preprocessing
-  entry("Rescaling", "rescaling"),
-  entry("Normalization", "normalization", "method", false),
-  // TensorFlow.js 4.22 has these classes but cannot run them inside a model:
-  // Resizing fails in predict ("x must be rank 3 or 4"), CenterCrop checks
-  // its own output shape as the model's input shape.
-  entry("Resizing", "resizing", "method", false),
-  entry("CenterCrop", "centerCrop", "method", false),
-  // recurrent and wrappers
-  entry("SimpleRNN", "simpleRNN"),
-  entry("LSTM", "lstm"),
-  entry("GRU", "gru"),
-  entry("Bidirectional", "bidirectional", "wrapper"),
-  entry("TimeDistributed", "timeDistributed", "wrapper"),
-  // attention
-  entry("MultiHeadAttention", "multiHeadAttention", "attention", false),
-  // merges: functions of a list of tensors
-  entry("Add", "add", "merge"),
-  entry("Subtract", "subtract", "merge", false),
-  entry("Multiply", "multiply", "merge"),
-  entry("Average", "average", "merge"),
-  entry("Maximum", "maximum", "merge"),
-  entry("Minimum", "minimum", "merge"),
-  entry("Concatenate", "concatenate", "merge"),
-  entry("Dot", "dot", "merge"),
-]);
+export const LAYER_REGISTRY: readonly LayerEntry[] = Object.freeze(layerRegistrations().map((r) => entry(r.className, r.method, r.style, r.formats)));
 
 /**
  * Models applied as layers, by the class names files give them: Keras 3
@@ -152,7 +61,7 @@ export const LAYER_REGISTRY: readonly LayerEntry[] = Object.freeze([
  * @example
  * MODEL_ENTRIES.map((e) => e.className); // ["Functional", "Sequential", "Model"]
  */
-export const MODEL_ENTRIES: readonly LayerEntry[] = Object.freeze([entry("Functional", "apply", "model"), entry("Sequential", "apply", "model"), entry("Model", "apply", "model")]);
+export const MODEL_ENTRIES: readonly LayerEntry[] = Object.freeze(["Functional", "Sequential", "Model"].map((className) => entry(className, "apply", "model", EVERY_FORMAT)));
 
 // A Map rather than an object: a hostile class name such as `__proto__` or `constructor` finds nothing.
 const BY_CLASS: ReadonlyMap<string, LayerEntry> = new Map([...LAYER_REGISTRY, ...MODEL_ENTRIES].map((e) => [e.className, e]));

@@ -29,6 +29,7 @@ import type { ModelGraph, PredictOptions, TensorRef } from "../model.js";
 import { ProtoWriter } from "./protobuf.js";
 import type { Shape } from "../shape.js";
 import { convOutputGeometry, dilatedSpan, transposeAxis } from "../shape.js";
+import { registrationOf } from "../layers/registry.js";
 
 /**
  * The opset the exporter writes: LayerNormalization needs 17.
@@ -1147,6 +1148,8 @@ function emitLayer(g: GraphBuilder, layer: Layer, inputs: readonly Value[], outp
     }
     return emitGraph(g, inner.graph(), inputs.map((v) => v.name), (l) => own.get(l) ?? []);
   }
+  const refusal = registrationOf(layer.className)?.formats.onnx;
+  if (typeof refusal === "string") return unsupported(layer, refusal);
   const mapping = MAPPINGS[layer.className];
   if (mapping === undefined) return unsupported(layer, "it has no ONNX mapping");
   const expected = layer.weightSpecs().length;

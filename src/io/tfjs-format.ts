@@ -454,6 +454,15 @@ const TFJS_WRITERS: Readonly<Record<string, ConfigWriter>> = {
   },
 };
 
+/**
+ * The classes TensorFlow.js's writer has a config writer for (wrappers and
+ * the input layer are written by the topology writer itself).
+ *
+ * @example
+ * TFJS_WRITTEN_CLASSES.includes("Conv2D"); // true
+ */
+export const TFJS_WRITTEN_CLASSES: readonly string[] = Object.keys(TFJS_WRITERS);
+
 /** The layer name written to a file under the chosen scheme. */
 function nameOf(layer: Layer, names: "shapewise" | "tfjs"): string {
   return names === "tfjs" ? layer.names.tfjs : layer.name;
@@ -463,7 +472,7 @@ function nameOf(layer: Layer, names: "shapewise" | "tfjs"): string {
 function tfjsLayerConfig(layer: Layer, names: "shapewise" | "tfjs"): { class_name: string; config: Record<string, unknown> } {
   const entry = entryForLayer(layer);
   const unsupported = (why: string): never => fail(`shapewise: cannot write layer '${layer.name}' (${layer.className}) for TensorFlow.js: ${why}`);
-  if (!entry.tfjs) unsupported(`TensorFlow.js 4.22 has no ${layer.className} layer`);
+  if (entry.formats.tfjs !== true) unsupported(entry.formats.tfjs);
   const nested = nestedModel(layer);
   // A nested model is written as TensorFlow.js writes one: its own topology as the layer's config.
   if (nested !== undefined) return tfjsTopology(nested, names);

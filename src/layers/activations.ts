@@ -5,12 +5,12 @@
 import { axesOption, configObject, fail, finiteNumber, minRank2, nonNegative, optionalName, valueText } from "../checks.js";
 import { elu, kerasRelu, leakyRelu, prelu, softmaxAxes } from "../kernels/activations-layers.js";
 import type { Tensor } from "../kernels/tensor.js";
-import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
+import { EVERY_FORMAT, registerLayer } from "./registry.js";
 
 /**
  * Rectified linear unit with Keras 3's options (Keras `ReLU`): `maxValue`
@@ -52,6 +52,8 @@ export class ReLU extends Layer {
   }
 }
 
+registerLayer({ family: "activations", className: "ReLU", method: "reLU", style: "method", options: ["maxValue", "negativeSlope", "threshold", "name"], make: (config) => new ReLU(config), formats: EVERY_FORMAT });
+
 /**
  * Leaky ReLU (Keras `LeakyReLU`): `alpha` (TF.js' name for Keras 3's
  * `negative_slope`, default 0.3, not negative) times negative inputs.
@@ -82,6 +84,8 @@ export class LeakyReLU extends Layer {
     return leakyRelu(input, this.alpha);
   }
 }
+
+registerLayer({ family: "activations", className: "LeakyReLU", method: "leakyReLU", style: "method", options: ["alpha", "name"], make: (config) => new LeakyReLU(config), formats: EVERY_FORMAT });
 
 /** sharedAxes: axis numbers 1 to rank - 1, any number of them, repeats allowed (Keras 3 sets `shape[axis - 1] = 1`). */
 const SHARED_AXES_RULE: AxesRule = { list: true, lowest: 1, negative: false, empty: true, repeats: true, what: "an integer or a list of integers" };
@@ -140,6 +144,8 @@ export class PReLU extends Layer {
   }
 }
 
+registerLayer({ family: "activations", className: "PReLU", method: "pReLU", aliases: ["prelu"], style: "method", options: ["sharedAxes", "name"], make: (config) => new PReLU(config), formats: EVERY_FORMAT });
+
 /**
  * Exponential linear unit (Keras `ELU`) with `alpha` (default 1).
  *
@@ -169,6 +175,8 @@ export class ELU extends Layer {
     return elu(input, this.alpha);
   }
 }
+
+registerLayer({ family: "activations", className: "ELU", method: "elu", style: "method", options: ["alpha", "name"], make: (config) => new ELU(config), formats: EVERY_FORMAT });
 
 /** softmax may name any axis, the batch one included. */
 const SOFTMAX_AXES_RULE: AxesRule = { list: true, lowest: 0, negative: true, empty: false, repeats: false, what: "an integer or a list of integers" };
@@ -207,29 +215,4 @@ export class Softmax extends Layer {
   }
 }
 
-/**
- * The activation-layer methods of every symbolic tensor.
- *
- * @example
- * addLayerMethods(activationsMethods); // done once by src/layer-methods.ts
- */
-export const activationsMethods = {
-  reLU(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new ReLU(config));
-  },
-  leakyReLU(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new LeakyReLU(config));
-  },
-  pReLU(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new PReLU(config));
-  },
-  prelu(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new PReLU(config));
-  },
-  elu(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new ELU(config));
-  },
-  softmax(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Softmax(config));
-  },
-};
+registerLayer({ family: "activations", className: "Softmax", method: "softmax", style: "method", options: ["axis", "name"], make: (config) => new Softmax(config), formats: EVERY_FORMAT });

@@ -11,6 +11,7 @@ import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
+import { notInTfjs, registerLayer } from "./registry.js";
 
 const MHA_OPTIONS = ["numHeads", "keyDim", "valueDim", "outputShape", "useBias", "value", "key", "shared", "name"];
 const METHOD = "multiHeadAttention";
@@ -111,30 +112,25 @@ export class MultiHeadAttention extends Layer {
   }
 }
 
+registerLayer({ family: "attention", className: "MultiHeadAttention", method: "multiHeadAttention", style: "attention", options: MHA_OPTIONS, apply: applyMultiHeadAttention, formats: notInTfjs("MultiHeadAttention") });
+
 /** Reads the value or key option: a symbolic tensor of the model under definition. */
 function tensorOption(role: "value" | "key", option: unknown): SymbolicTensorImpl {
   if (!(option instanceof SymbolicTensorImpl)) fail(`shapewise: ${METHOD} ${role} must be a symbolic tensor, got ${valueText(option)}`);
   return option;
 }
 
-/**
- * The attention methods of every symbolic tensor.
- *
- * @example
- * addLayerMethods(attentionMethods); // done once by src/layer-methods.ts
- */
-export const attentionMethods = {
-  multiHeadAttention(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    const { shared, ...cfg } = configObject(METHOD, config, MHA_OPTIONS);
-    // Without a value the query attends to itself; without a key, the value serves.
-    const value = cfg.value === undefined ? this : tensorOption("value", cfg.value);
-    const key = cfg.key === undefined ? undefined : tensorOption("key", cfg.key);
-    const layer = new MultiHeadAttention(cfg);
-    const output = key === undefined ? this.applyLayer(layer, value) : this.applyLayer(layer, value, key);
-    if (shared !== undefined) {
-      const given = [this, ...(cfg.value === undefined ? [] : [value]), ...(key === undefined ? [] : [key])];
-      checkSharedAncestor(METHOD, given, shared);
-    }
-    return output;
-  },
-};
+/** The method `query.multiHeadAttention({ ...config, value, key })`. */
+function applyMultiHeadAttention(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
+  const { shared, ...cfg } = configObject(METHOD, config, MHA_OPTIONS);
+  // Without a value the query attends to itself; without a key, the value serves.
+  const value = cfg.value === undefined ? this : tensorOption("value", cfg.value);
+  const key = cfg.key === undefined ? undefined : tensorOption("key", cfg.key);
+  const layer = new MultiHeadAttention(cfg);
+  const output = key === undefined ? this.applyLayer(layer, value) : this.applyLayer(layer, value, key);
+  if (shared !== undefined) {
+    const given = [this, ...(cfg.value === undefined ? [] : [value]), ...(key === undefined ? [] : [key])];
+    checkSharedAncestor(METHOD, given, shared);
+  }
+  return output;
+}

@@ -17,12 +17,12 @@ import { UNIT_AXIS, convNd } from "../kernels/conv-nd.js";
 import type { ConvAxis } from "../kernels/conv-nd.js";
 import { UNIT_TRANSPOSE_AXIS, convTransposeNd } from "../kernels/conv-transpose.js";
 import type { Tensor } from "../kernels/tensor.js";
-import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
 import type { DataFormat, Padding, Shape, TransposeAxis } from "../shape.js";
 import { AXIS_NAMES, convOutputGeometry, dataFormatOption, dilatedSpan, layoutText, PADDINGS, transposeAxis, transposeOutput, windowFits, windowOutput } from "../shape.js";
+import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
 /**
  * The paddings of a convolution: `"causal"` (conv1d only) left-pads `d * (k - 1)` zeros.
@@ -327,6 +327,8 @@ export class Conv1D extends BaseConv {
   }
 }
 
+registerLayer({ family: "convolutional", className: "Conv1D", method: "conv1d", style: "method", options: OPTIONS.conv, make: (config) => new Conv1D(config), formats: EVERY_FORMAT });
+
 /**
  * A 2-D convolution (Keras `Conv2D`), `[kh, kw, in / groups, filters]` kernel.
  *
@@ -339,6 +341,8 @@ export class Conv2D extends BaseConv {
     super({ method: "conv2d", className: "Conv2D", rank: 2, kind: "conv" }, config);
   }
 }
+
+registerLayer({ family: "convolutional", className: "Conv2D", method: "conv2d", style: "method", options: OPTIONS.conv, make: (config) => new Conv2D(config), formats: EVERY_FORMAT });
 
 /**
  * A 3-D convolution (Keras `Conv3D`), `[kd, kh, kw, in / groups, filters]` kernel.
@@ -353,6 +357,8 @@ export class Conv3D extends BaseConv {
   }
 }
 
+registerLayer({ family: "convolutional", className: "Conv3D", method: "conv3d", style: "method", options: OPTIONS.conv, make: (config) => new Conv3D(config), formats: EVERY_FORMAT });
+
 /**
  * A transposed 1-D convolution (Keras `Conv1DTranspose`), `[k, filters, in]` kernel.
  *
@@ -365,6 +371,8 @@ export class Conv1DTranspose extends BaseConv {
     super({ method: "conv1dTranspose", className: "Conv1DTranspose", rank: 1, kind: "transpose" }, config);
   }
 }
+
+registerLayer({ family: "convolutional", className: "Conv1DTranspose", method: "conv1dTranspose", style: "method", options: OPTIONS.transpose, make: (config) => new Conv1DTranspose(config), formats: notInTfjs("Conv1DTranspose") });
 
 /**
  * A transposed 2-D convolution (Keras `Conv2DTranspose`), `[kh, kw, filters, in]` kernel.
@@ -379,6 +387,8 @@ export class Conv2DTranspose extends BaseConv {
   }
 }
 
+registerLayer({ family: "convolutional", className: "Conv2DTranspose", method: "conv2dTranspose", style: "method", options: OPTIONS.transpose, make: (config) => new Conv2DTranspose(config), formats: EVERY_FORMAT });
+
 /**
  * A transposed 3-D convolution (Keras `Conv3DTranspose`), `[kd, kh, kw, filters, in]` kernel.
  *
@@ -391,6 +401,40 @@ export class Conv3DTranspose extends BaseConv {
     super({ method: "conv3dTranspose", className: "Conv3DTranspose", rank: 3, kind: "transpose" }, config);
   }
 }
+
+registerLayer({ family: "convolutional", className: "Conv3DTranspose", method: "conv3dTranspose", style: "method", options: OPTIONS.transpose, make: (config) => new Conv3DTranspose(config), formats: EVERY_FORMAT });
+
+/**
+ * A separable 1-D convolution (Keras `SeparableConv1D`): weights
+ * `depthwise_kernel` `[k, in, dm]`, `pointwise_kernel` `[1, in * dm, filters]`, `bias`.
+ *
+ * @example
+ * new SeparableConv1D({ filters: 16, kernelSize: 3 }).apply([null, 50, 8]); // [null, 48, 16]
+ */
+export class SeparableConv1D extends BaseConv {
+  readonly className = "SeparableConv1D";
+  constructor(config: unknown) {
+    super({ method: "separableConv1d", className: "SeparableConv1D", rank: 1, kind: "separable" }, config);
+  }
+}
+
+registerLayer({ family: "convolutional", className: "SeparableConv1D", method: "separableConv1d", style: "method", options: OPTIONS.separable, make: (config) => new SeparableConv1D(config), formats: notInTfjs("SeparableConv1D") });
+
+/**
+ * A separable 2-D convolution (Keras `SeparableConv2D`): weights
+ * `depthwise_kernel` `[kh, kw, in, dm]`, `pointwise_kernel` `[1, 1, in * dm, filters]`, `bias`.
+ *
+ * @example
+ * new SeparableConv2D({ filters: 16, kernelSize: 3 }).apply([null, 32, 32, 8]); // [null, 30, 30, 16]
+ */
+export class SeparableConv2D extends BaseConv {
+  readonly className = "SeparableConv2D";
+  constructor(config: unknown) {
+    super({ method: "separableConv2d", className: "SeparableConv2D", rank: 2, kind: "separable" }, config);
+  }
+}
+
+registerLayer({ family: "convolutional", className: "SeparableConv2D", method: "separableConv2d", style: "method", options: OPTIONS.separable, make: (config) => new SeparableConv2D(config), formats: EVERY_FORMAT });
 
 /**
  * A depthwise 1-D convolution (Keras `DepthwiseConv1D`), weight `kernel`
@@ -405,6 +449,8 @@ export class DepthwiseConv1D extends BaseConv {
     super({ method: "depthwiseConv1d", className: "DepthwiseConv1D", rank: 1, kind: "depthwise" }, config);
   }
 }
+
+registerLayer({ family: "convolutional", className: "DepthwiseConv1D", method: "depthwiseConv1d", style: "method", options: OPTIONS.depthwise, make: (config) => new DepthwiseConv1D(config), formats: notInTfjs("DepthwiseConv1D") });
 
 /**
  * A depthwise 2-D convolution (Keras `DepthwiseConv2D`), weight `kernel`
@@ -421,64 +467,4 @@ export class DepthwiseConv2D extends BaseConv {
   }
 }
 
-/**
- * A separable 1-D convolution (Keras `SeparableConv1D`): weights
- * `depthwise_kernel` `[k, in, dm]`, `pointwise_kernel` `[1, in * dm, filters]`, `bias`.
- *
- * @example
- * new SeparableConv1D({ filters: 16, kernelSize: 3 }).apply([null, 50, 8]); // [null, 48, 16]
- */
-export class SeparableConv1D extends BaseConv {
-  readonly className = "SeparableConv1D";
-  constructor(config: unknown) {
-    super({ method: "separableConv1d", className: "SeparableConv1D", rank: 1, kind: "separable" }, config);
-  }
-}
-
-/**
- * A separable 2-D convolution (Keras `SeparableConv2D`): weights
- * `depthwise_kernel` `[kh, kw, in, dm]`, `pointwise_kernel` `[1, 1, in * dm, filters]`, `bias`.
- *
- * @example
- * new SeparableConv2D({ filters: 16, kernelSize: 3 }).apply([null, 32, 32, 8]); // [null, 30, 30, 16]
- */
-export class SeparableConv2D extends BaseConv {
-  readonly className = "SeparableConv2D";
-  constructor(config: unknown) {
-    super({ method: "separableConv2d", className: "SeparableConv2D", rank: 2, kind: "separable" }, config);
-  }
-}
-
-/** The convolution methods of every symbolic tensor. */
-export const convolutionalMethods = {
-  conv1d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Conv1D(config));
-  },
-  conv2d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Conv2D(config));
-  },
-  conv3d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Conv3D(config));
-  },
-  conv1dTranspose(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Conv1DTranspose(config));
-  },
-  conv2dTranspose(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Conv2DTranspose(config));
-  },
-  conv3dTranspose(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Conv3DTranspose(config));
-  },
-  depthwiseConv1d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new DepthwiseConv1D(config));
-  },
-  depthwiseConv2d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new DepthwiseConv2D(config));
-  },
-  separableConv1d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new SeparableConv1D(config));
-  },
-  separableConv2d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new SeparableConv2D(config));
-  },
-};
+registerLayer({ family: "convolutional", className: "DepthwiseConv2D", method: "depthwiseConv2d", style: "method", options: OPTIONS.depthwise, make: (config) => new DepthwiseConv2D(config), formats: EVERY_FORMAT });

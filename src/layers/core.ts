@@ -8,11 +8,11 @@ import { denseLayer } from "../kernels/backend.js";
 import { embeddingLookup, invalidIndex } from "../kernels/embedding.js";
 import { uniformInitializer } from "../kernels/rnn-init.js";
 import type { Tensor } from "../kernels/tensor.js";
-import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
+import { EVERY_FORMAT, registerLayer } from "./registry.js";
 
 const DENSE_OPTIONS = ["units", "activation", "useBias", "name"];
 
@@ -70,6 +70,8 @@ export class Dense extends Layer {
   }
 }
 
+registerLayer({ family: "core", className: "Dense", method: "dense", style: "method", options: DENSE_OPTIONS, make: (config) => new Dense(config), formats: EVERY_FORMAT });
+
 /**
  * Applies an activation function (Keras `Activation`); the shape is unchanged.
  *
@@ -100,6 +102,8 @@ export class Activation extends Layer {
     return activate(this.activation, input);
   }
 }
+
+registerLayer({ family: "core", className: "Activation", method: "activation", style: "method", options: ["activation", "name"], make: (config) => new Activation(config), formats: EVERY_FORMAT });
 
 const EMBEDDING_OPTIONS = ["inputDim", "outputDim", "name"];
 
@@ -170,15 +174,4 @@ export class Embedding extends Layer {
   }
 }
 
-/** The core methods of every symbolic tensor. */
-export const coreMethods = {
-  dense(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Dense(config));
-  },
-  activation(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Activation(config));
-  },
-  embedding(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Embedding(config));
-  },
-};
+registerLayer({ family: "core", className: "Embedding", method: "embedding", style: "method", options: EMBEDDING_OPTIONS, make: (config) => new Embedding(config), formats: EVERY_FORMAT });

@@ -7,6 +7,7 @@ import { inputNames } from "../naming.js";
 import { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
 import type { Shape } from "../shape.js";
+import { EVERY_FORMAT, registerLayer } from "./registry.js";
 
 /** Where a model's data enters (Keras `InputLayer`); named `input_1`, `input_2`, ... */
 export class InputLayer extends Layer {
@@ -33,6 +34,8 @@ export class InputLayer extends Layer {
     return input;
   }
 }
+
+registerLayer({ family: "input", className: "InputLayer", method: "input", style: "input", options: ["shape", "name"], formats: EVERY_FORMAT });
 
 /**
  * A model input: a symbolic tensor of shape `[null, ...shape]` with no

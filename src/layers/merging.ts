@@ -13,6 +13,7 @@ import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
 import type { ConcatenateFunction, DotFunction, ElementwiseMergeFunction } from "../../types/layers/merging.js";
 import type { Dim, Shape } from "../shape.js";
+import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
 /** The lower-case name of each merge, as its method and its messages spell it. */
 export type MergeKind = "add" | "subtract" | "multiply" | "average" | "maximum" | "minimum" | "concatenate" | "dot";
@@ -220,6 +221,8 @@ export class Add extends ElementwiseMerge {
   }
 }
 
+registerLayer({ family: "merging", className: "Add", method: "add", style: "merge", options: ["name", "shared"], formats: EVERY_FORMAT });
+
 /**
  * Subtracts its second input from its first (Keras `Subtract`): exactly two inputs.
  *
@@ -233,6 +236,8 @@ export class Subtract extends ElementwiseMerge {
     super(plainNames("subtract", "Subtract", config));
   }
 }
+
+registerLayer({ family: "merging", className: "Subtract", method: "subtract", style: "merge", options: ["name", "shared"], formats: notInTfjs("Subtract") });
 
 /**
  * Multiplies its inputs element-wise (Keras `Multiply`).
@@ -248,6 +253,8 @@ export class Multiply extends ElementwiseMerge {
   }
 }
 
+registerLayer({ family: "merging", className: "Multiply", method: "multiply", style: "merge", options: ["name", "shared"], formats: EVERY_FORMAT });
+
 /**
  * Averages its inputs element-wise (Keras `Average`: the sum divided by the count).
  *
@@ -261,6 +268,8 @@ export class Average extends ElementwiseMerge {
     super(plainNames("average", "Average", config));
   }
 }
+
+registerLayer({ family: "merging", className: "Average", method: "average", style: "merge", options: ["name", "shared"], formats: EVERY_FORMAT });
 
 /**
  * The element-wise maximum of its inputs (Keras `Maximum`).
@@ -276,6 +285,8 @@ export class Maximum extends ElementwiseMerge {
   }
 }
 
+registerLayer({ family: "merging", className: "Maximum", method: "maximum", style: "merge", options: ["name", "shared"], formats: EVERY_FORMAT });
+
 /**
  * The element-wise minimum of its inputs (Keras `Minimum`).
  *
@@ -289,6 +300,8 @@ export class Minimum extends ElementwiseMerge {
     super(plainNames("minimum", "Minimum", config));
   }
 }
+
+registerLayer({ family: "merging", className: "Minimum", method: "minimum", style: "merge", options: ["name", "shared"], formats: EVERY_FORMAT });
 
 // ---------------------------------------------------------------------------
 // concatenate
@@ -370,6 +383,8 @@ export class Concatenate extends Layer {
     return { shape, data: out };
   }
 }
+
+registerLayer({ family: "merging", className: "Concatenate", method: "concatenate", style: "merge", options: ["axis", "name", "shared"], formats: EVERY_FORMAT });
 
 // ---------------------------------------------------------------------------
 // dot
@@ -499,6 +514,8 @@ export class Dot extends Layer {
     return { shape, data: out };
   }
 }
+
+registerLayer({ family: "merging", className: "Dot", method: "dot", style: "merge", options: ["axes", "normalize", "name", "shared"], formats: EVERY_FORMAT });
 
 // ---------------------------------------------------------------------------
 // factory

@@ -7,12 +7,12 @@ import { axesOption, configObject, knownAxes, minRank2, optionalBoolean, optiona
 import { batchNormInference } from "../kernels/norm-batch.js";
 import { layerNorm } from "../kernels/norm-layer.js";
 import type { Tensor } from "../kernels/tensor.js";
-import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
+import { EVERY_FORMAT, registerLayer } from "./registry.js";
 
 /**
  * The axes rule of `layerNormalization`: one non-batch axis or a list of them.
@@ -99,6 +99,8 @@ export class BatchNormalization extends Layer {
   }
 }
 
+registerLayer({ family: "normalization", className: "BatchNormalization", method: "batchNormalization", style: "method", options: BATCH_NORM_OPTIONS, make: (config) => new BatchNormalization(config), formats: EVERY_FORMAT });
+
 const LAYER_NORM_OPTIONS = ["axis", "epsilon", "center", "scale", "name"];
 
 interface LayerNormSettings {
@@ -169,17 +171,4 @@ export class LayerNormalization extends Layer {
   }
 }
 
-/**
- * The normalisation methods of every symbolic tensor.
- *
- * @example
- * addLayerMethods(normalizationMethods); // done once by src/layer-methods.ts
- */
-export const normalizationMethods = {
-  batchNormalization(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new BatchNormalization(config));
-  },
-  layerNormalization(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new LayerNormalization(config));
-  },
-};
+registerLayer({ family: "normalization", className: "LayerNormalization", method: "layerNormalization", style: "method", options: LAYER_NORM_OPTIONS, make: (config) => new LayerNormalization(config), formats: EVERY_FORMAT });

@@ -7,12 +7,12 @@ import { globalPool } from "../kernels/pool-global.js";
 import { averagePool2d, maxPool2d } from "../kernels/pooling.js";
 import { pool2dLayer } from "../kernels/backend.js";
 import type { Tensor } from "../kernels/tensor.js";
-import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { DataFormat, Dim, Padding, Shape, SpatialRank } from "../shape.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, PADDINGS, spatialIndices, windowFits, windowOutput } from "../shape.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
+import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
 // ---------------------------------------------------------------------------
 // Windowed pooling
@@ -117,21 +117,7 @@ export class MaxPooling1D extends PoolingND {
   }
 }
 
-/**
- * Mean over each window of steps (Keras `AveragePooling1D`); `"same"` padding averages real steps only.
- *
- * @example
- * new AveragePooling1D({ poolSize: 3, strides: 2, padding: "same" }).apply([null, 11, 4]); // [null, 6, 4]
- */
-export class AveragePooling1D extends PoolingND {
-  readonly className = "AveragePooling1D";
-  constructor(config?: unknown) {
-    super("AveragePooling1D", "averagePooling1d", 1, config);
-  }
-  protected pool(input: Tensor, s: PoolSettings): Tensor {
-    return pool1d("avg", input, s);
-  }
-}
+registerLayer({ family: "pooling", className: "MaxPooling1D", method: "maxPooling1d", aliases: ["maxPool1d"], style: "method", options: POOL_OPTIONS, make: (config) => new MaxPooling1D(config), formats: EVERY_FORMAT });
 
 /**
  * Maximum over each window (Keras `MaxPooling2D`).
@@ -149,21 +135,7 @@ export class MaxPooling2D extends PoolingND {
   }
 }
 
-/**
- * Mean over each window (Keras `AveragePooling2D`); `"same"` padding averages real cells only.
- *
- * @example
- * new AveragePooling2D({ poolSize: 2 }).apply([null, 32, 32, 6]); // [null, 16, 16, 6]
- */
-export class AveragePooling2D extends PoolingND {
-  readonly className = "AveragePooling2D";
-  constructor(config?: unknown) {
-    super("AveragePooling2D", "averagePooling2d", 2, config);
-  }
-  protected pool(input: Tensor, s: PoolSettings): Tensor {
-    return pool2d("avg", input, s);
-  }
-}
+registerLayer({ family: "pooling", className: "MaxPooling2D", method: "maxPooling2d", aliases: ["maxPool2d"], style: "method", options: POOL_OPTIONS, make: (config) => new MaxPooling2D(config), formats: EVERY_FORMAT });
 
 /**
  * Maximum over each 3-D window (Keras `MaxPooling3D`).
@@ -181,6 +153,44 @@ export class MaxPooling3D extends PoolingND {
   }
 }
 
+registerLayer({ family: "pooling", className: "MaxPooling3D", method: "maxPooling3d", style: "method", options: POOL_OPTIONS, make: (config) => new MaxPooling3D(config), formats: EVERY_FORMAT });
+
+/**
+ * Mean over each window of steps (Keras `AveragePooling1D`); `"same"` padding averages real steps only.
+ *
+ * @example
+ * new AveragePooling1D({ poolSize: 3, strides: 2, padding: "same" }).apply([null, 11, 4]); // [null, 6, 4]
+ */
+export class AveragePooling1D extends PoolingND {
+  readonly className = "AveragePooling1D";
+  constructor(config?: unknown) {
+    super("AveragePooling1D", "averagePooling1d", 1, config);
+  }
+  protected pool(input: Tensor, s: PoolSettings): Tensor {
+    return pool1d("avg", input, s);
+  }
+}
+
+registerLayer({ family: "pooling", className: "AveragePooling1D", method: "averagePooling1d", aliases: ["avgPool1d", "avgPooling1d"], style: "method", options: POOL_OPTIONS, make: (config) => new AveragePooling1D(config), formats: EVERY_FORMAT });
+
+/**
+ * Mean over each window (Keras `AveragePooling2D`); `"same"` padding averages real cells only.
+ *
+ * @example
+ * new AveragePooling2D({ poolSize: 2 }).apply([null, 32, 32, 6]); // [null, 16, 16, 6]
+ */
+export class AveragePooling2D extends PoolingND {
+  readonly className = "AveragePooling2D";
+  constructor(config?: unknown) {
+    super("AveragePooling2D", "averagePooling2d", 2, config);
+  }
+  protected pool(input: Tensor, s: PoolSettings): Tensor {
+    return pool2d("avg", input, s);
+  }
+}
+
+registerLayer({ family: "pooling", className: "AveragePooling2D", method: "averagePooling2d", aliases: ["avgPool2d", "avgPooling2d"], style: "method", options: POOL_OPTIONS, make: (config) => new AveragePooling2D(config), formats: EVERY_FORMAT });
+
 /**
  * Mean over each 3-D window (Keras `AveragePooling3D`); `"same"` padding averages real cells only.
  *
@@ -196,6 +206,8 @@ export class AveragePooling3D extends PoolingND {
     return pool3d("avg", input, s);
   }
 }
+
+registerLayer({ family: "pooling", className: "AveragePooling3D", method: "averagePooling3d", aliases: ["avgPool3d", "avgPooling3d"], style: "method", options: POOL_OPTIONS, make: (config) => new AveragePooling3D(config), formats: EVERY_FORMAT });
 
 // ---------------------------------------------------------------------------
 // Global pooling
@@ -267,18 +279,7 @@ export class GlobalMaxPooling1D extends GlobalPoolingND {
   }
 }
 
-/**
- * Mean over all steps (Keras `GlobalAveragePooling1D`).
- *
- * @example
- * new GlobalAveragePooling1D().apply([null, 20, 16]); // [null, 16]
- */
-export class GlobalAveragePooling1D extends GlobalPoolingND {
-  readonly className = "GlobalAveragePooling1D";
-  constructor(config?: unknown) {
-    super("GlobalAveragePooling1D", "globalAveragePooling1d", 1, "avg", config);
-  }
-}
+registerLayer({ family: "pooling", className: "GlobalMaxPooling1D", method: "globalMaxPooling1d", aliases: ["globalMaxPool1d"], style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalMaxPooling1D(config), formats: EVERY_FORMAT });
 
 /**
  * Maximum over height and width (Keras `GlobalMaxPooling2D`).
@@ -293,18 +294,7 @@ export class GlobalMaxPooling2D extends GlobalPoolingND {
   }
 }
 
-/**
- * Mean over height and width (Keras `GlobalAveragePooling2D`).
- *
- * @example
- * new GlobalAveragePooling2D({ keepdims: true }).apply([null, 7, 7, 512]); // [null, 1, 1, 512]
- */
-export class GlobalAveragePooling2D extends GlobalPoolingND {
-  readonly className = "GlobalAveragePooling2D";
-  constructor(config?: unknown) {
-    super("GlobalAveragePooling2D", "globalAveragePooling2d", 2, "avg", config);
-  }
-}
+registerLayer({ family: "pooling", className: "GlobalMaxPooling2D", method: "globalMaxPooling2d", aliases: ["globalMaxPool2d"], style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalMaxPooling2D(config), formats: EVERY_FORMAT });
 
 /**
  * Maximum over depth, height and width (Keras `GlobalMaxPooling3D`).
@@ -319,6 +309,38 @@ export class GlobalMaxPooling3D extends GlobalPoolingND {
   }
 }
 
+registerLayer({ family: "pooling", className: "GlobalMaxPooling3D", method: "globalMaxPooling3d", style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalMaxPooling3D(config), formats: notInTfjs("GlobalMaxPooling3D") });
+
+/**
+ * Mean over all steps (Keras `GlobalAveragePooling1D`).
+ *
+ * @example
+ * new GlobalAveragePooling1D().apply([null, 20, 16]); // [null, 16]
+ */
+export class GlobalAveragePooling1D extends GlobalPoolingND {
+  readonly className = "GlobalAveragePooling1D";
+  constructor(config?: unknown) {
+    super("GlobalAveragePooling1D", "globalAveragePooling1d", 1, "avg", config);
+  }
+}
+
+registerLayer({ family: "pooling", className: "GlobalAveragePooling1D", method: "globalAveragePooling1d", style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalAveragePooling1D(config), formats: EVERY_FORMAT });
+
+/**
+ * Mean over height and width (Keras `GlobalAveragePooling2D`).
+ *
+ * @example
+ * new GlobalAveragePooling2D({ keepdims: true }).apply([null, 7, 7, 512]); // [null, 1, 1, 512]
+ */
+export class GlobalAveragePooling2D extends GlobalPoolingND {
+  readonly className = "GlobalAveragePooling2D";
+  constructor(config?: unknown) {
+    super("GlobalAveragePooling2D", "globalAveragePooling2d", 2, "avg", config);
+  }
+}
+
+registerLayer({ family: "pooling", className: "GlobalAveragePooling2D", method: "globalAveragePooling2d", style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalAveragePooling2D(config), formats: EVERY_FORMAT });
+
 /**
  * Mean over depth, height and width (Keras `GlobalAveragePooling3D`).
  *
@@ -332,46 +354,8 @@ export class GlobalAveragePooling3D extends GlobalPoolingND {
   }
 }
 
+registerLayer({ family: "pooling", className: "GlobalAveragePooling3D", method: "globalAveragePooling3d", style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalAveragePooling3D(config), formats: notInTfjs("GlobalAveragePooling3D") });
+
 // ---------------------------------------------------------------------------
 // The methods
 // ---------------------------------------------------------------------------
-
-type Method = (this: SymbolicTensorImpl, config?: unknown) => SymbolicTensorImpl;
-
-/** A method that applies a new layer of a class to the tensor it is called on. */
-function method(LayerClass: new (config?: unknown) => Layer): Method {
-  return function (this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new LayerClass(config));
-  };
-}
-
-/**
- * The pooling methods of every symbolic tensor (TensorFlow.js aliases included).
- *
- * @example
- * addLayerMethods(poolingMethods); // done once by src/layer-methods.ts
- */
-export const poolingMethods = {
-  maxPooling1d: method(MaxPooling1D),
-  maxPool1d: method(MaxPooling1D),
-  averagePooling1d: method(AveragePooling1D),
-  avgPool1d: method(AveragePooling1D),
-  avgPooling1d: method(AveragePooling1D),
-  maxPooling2d: method(MaxPooling2D),
-  maxPool2d: method(MaxPooling2D),
-  averagePooling2d: method(AveragePooling2D),
-  avgPool2d: method(AveragePooling2D),
-  avgPooling2d: method(AveragePooling2D),
-  maxPooling3d: method(MaxPooling3D),
-  averagePooling3d: method(AveragePooling3D),
-  avgPool3d: method(AveragePooling3D),
-  avgPooling3d: method(AveragePooling3D),
-  globalMaxPooling1d: method(GlobalMaxPooling1D),
-  globalMaxPool1d: method(GlobalMaxPooling1D),
-  globalAveragePooling1d: method(GlobalAveragePooling1D),
-  globalMaxPooling2d: method(GlobalMaxPooling2D),
-  globalMaxPool2d: method(GlobalMaxPooling2D),
-  globalAveragePooling2d: method(GlobalAveragePooling2D),
-  globalMaxPooling3d: method(GlobalMaxPooling3D),
-  globalAveragePooling3d: method(GlobalAveragePooling3D),
-};

@@ -7,10 +7,10 @@ import { rescale, standardize } from "../kernels/preprocess-elementwise.js";
 import { centerCropImages, resizeImages, resizeToAspect } from "../kernels/preprocess-image.js";
 import type { ResizeMethod } from "../kernels/preprocess-image.js";
 import type { Tensor } from "../kernels/tensor.js";
-import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { Shape } from "../shape.js";
+import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
 /**
  * `x * scale + offset` (Keras `Rescaling`), in float32 as Keras computes it.
@@ -44,6 +44,8 @@ export class Rescaling extends Layer {
     return rescale(input, this.scale, this.offset);
   }
 }
+
+registerLayer({ family: "preprocessing", className: "Rescaling", method: "rescaling", style: "method", options: ["scale", "offset", "name"], make: (config) => new Rescaling(config), formats: EVERY_FORMAT });
 
 /** How a statistic reads in messages, as the types print it. */
 function statText(v: readonly number[] | number): string {
@@ -129,6 +131,8 @@ export class Normalization extends Layer {
   }
 }
 
+registerLayer({ family: "preprocessing", className: "Normalization", method: "normalization", style: "method", options: ["mean", "variance", "axis", "invert", "name"], make: (config) => new Normalization(config), formats: notInTfjs("Normalization") });
+
 const INTERPOLATIONS: readonly ResizeMethod[] = ["bilinear", "nearest"];
 const IMAGE_LAYOUT = "[batch, height, width, channels]";
 
@@ -184,6 +188,8 @@ export class Resizing extends Layer {
   }
 }
 
+registerLayer({ family: "preprocessing", className: "Resizing", method: "resizing", style: "method", options: ["height", "width", "interpolation", "cropToAspectRatio", "name"], make: (config) => new Resizing(config), formats: notInTfjs("Resizing") });
+
 /**
  * Crops the centre of image batches (Keras `CenterCrop`); an image smaller
  * than the target along either axis is cropped to the target aspect ratio and
@@ -220,23 +226,4 @@ export class CenterCrop extends Layer {
   }
 }
 
-/**
- * The preprocessing methods of every symbolic tensor.
- *
- * @example
- * addLayerMethods(preprocessingMethods); // done once by src/layer-methods.ts
- */
-export const preprocessingMethods = {
-  rescaling(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Rescaling(config));
-  },
-  normalization(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Normalization(config));
-  },
-  resizing(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Resizing(config));
-  },
-  centerCrop(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new CenterCrop(config));
-  },
-};
+registerLayer({ family: "preprocessing", className: "CenterCrop", method: "centerCrop", style: "method", options: ["height", "width", "name"], make: (config) => new CenterCrop(config), formats: notInTfjs("CenterCrop") });

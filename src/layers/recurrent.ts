@@ -19,6 +19,7 @@ import { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
 import type { WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
+import { EVERY_FORMAT, registerLayer } from "./registry.js";
 
 const RECURRENT_OPTIONS: Readonly<Record<CellKind, readonly string[]>> = {
   simpleRNN: ["units", "activation", "useBias", "returnSequences", "returnState", "goBackwards", "name"],
@@ -155,6 +156,8 @@ export class SimpleRNN extends Recurrent {
   }
 }
 
+registerLayer({ family: "recurrent", className: "SimpleRNN", method: "simpleRNN", style: "method", options: RECURRENT_OPTIONS.simpleRNN, apply: applySimpleRNN, formats: EVERY_FORMAT });
+
 /**
  * Long short-term memory (Keras `LSTM`), gates i, f, c, o; the forget-gate bias starts at 1.
  *
@@ -167,6 +170,8 @@ export class LSTM extends Recurrent {
     super("lstm", config, names);
   }
 }
+
+registerLayer({ family: "recurrent", className: "LSTM", method: "lstm", style: "method", options: RECURRENT_OPTIONS.lstm, apply: applyLstm, formats: EVERY_FORMAT });
 
 /**
  * Gated recurrent unit (Keras `GRU`), gates z, r, h; `resetAfter` (default
@@ -181,6 +186,8 @@ export class GRU extends Recurrent {
     super("gru", config, names);
   }
 }
+
+registerLayer({ family: "recurrent", className: "GRU", method: "gru", style: "method", options: RECURRENT_OPTIONS.gru, apply: applyGru, formats: EVERY_FORMAT });
 
 /** The argument a wrapper's callback receives: a stand-in for the input of the wrapped layer, never part of a model. */
 class WrappedInput extends Layer {
@@ -348,6 +355,8 @@ export class Bidirectional extends Layer {
   }
 }
 
+registerLayer({ family: "recurrent", className: "Bidirectional", method: "bidirectional", style: "wrapper", options: ["mergeMode", "name"], apply: applyBidirectional, formats: EVERY_FORMAT });
+
 /** Checks that `timeDistributed` gets a sequence: `[batch, steps, ...]`. */
 function timeDistributedRank(inputShape: Shape): void {
   if (inputShape.length < 3) {
@@ -397,6 +406,8 @@ export class TimeDistributed extends Layer {
   }
 }
 
+registerLayer({ family: "recurrent", className: "TimeDistributed", method: "timeDistributed", style: "wrapper", options: ["name"], apply: applyTimeDistributed, formats: EVERY_FORMAT });
+
 /** Applies a recurrent layer; with `returnState` also returns one tensor per state. */
 function applyRecurrent(t: SymbolicTensorImpl, layer: Recurrent): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
   const output = t.applyLayer(layer);
@@ -405,43 +416,44 @@ function applyRecurrent(t: SymbolicTensorImpl, layer: Recurrent): SymbolicTensor
   return Object.freeze([output, ...shapes.slice(1).map((s, i) => new SymbolicTensorImpl(Object.freeze([...s]), layer, output.inbound, i + 1, output.nodeIndex))]);
 }
 
-/**
- * The recurrent methods of every symbolic tensor.
- *
- * @example
- * addLayerMethods(recurrentMethods); // done once by src/layer-methods.ts
- */
-export const recurrentMethods = {
-  simpleRNN(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
-    return applyRecurrent(this, new SimpleRNN(config));
-  },
-  lstm(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
-    return applyRecurrent(this, new LSTM(config));
-  },
-  gru(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
-    return applyRecurrent(this, new GRU(config));
-  },
-  bidirectional(this: SymbolicTensorImpl, layer: unknown, config?: unknown): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
-    const cfg = configObject("bidirectional", config, ["mergeMode", "name"]);
-    const mergeMode = mergeModeOption(cfg.mergeMode);
-    const name = optionalName("bidirectional", cfg.name);
-    const inner = wrappedLayer("bidirectional", this.shape, layer, "simpleRNN, lstm or gru", true);
-    if (!(inner instanceof Recurrent)) {
-      fail(`shapewise: bidirectional callback must return the output of exactly one simpleRNN, lstm or gru call on its argument, got a tensor of ${inner.className}`);
-    }
-    const s = inner.resolved();
-    if (s.goBackwards) fail(`shapewise: bidirectional ${inner.kind} goBackwards must be false: the backward copy reads the sequence in reverse`);
-    if (s.returnState) fail(`shapewise: bidirectional ${inner.kind} returnState is not supported: use the merged output, or mergeMode null for both`);
-    const wrapper = new Bidirectional(inner, mergeMode, name);
-    const output = this.applyLayer(wrapper);
-    if (mergeMode !== null) return output;
-    return Object.freeze([output, new SymbolicTensorImpl(output.shape, wrapper, output.inbound, 1, output.nodeIndex)]);
-  },
-  timeDistributed(this: SymbolicTensorImpl, layer: unknown, config?: unknown): SymbolicTensorImpl {
-    const cfg = configObject("timeDistributed", config, ["name"]);
-    const name = optionalName("timeDistributed", cfg.name);
-    timeDistributedRank(this.shape);
-    const inner = wrappedLayer("timeDistributed", [this.shape[0], ...this.shape.slice(2)], layer, "layer", false);
-    return this.applyLayer(new TimeDistributed(inner, name));
-  },
-};
+/** The method `t.simpleRNN(config)`. */
+function applySimpleRNN(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
+  return applyRecurrent(this, new SimpleRNN(config));
+}
+
+/** The method `t.lstm(config)`. */
+function applyLstm(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
+  return applyRecurrent(this, new LSTM(config));
+}
+
+/** The method `t.gru(config)`. */
+function applyGru(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
+  return applyRecurrent(this, new GRU(config));
+}
+
+/** The method `t.bidirectional((x) => x.lstm(config), options)`. */
+function applyBidirectional(this: SymbolicTensorImpl, layer: unknown, config?: unknown): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
+  const cfg = configObject("bidirectional", config, ["mergeMode", "name"]);
+  const mergeMode = mergeModeOption(cfg.mergeMode);
+  const name = optionalName("bidirectional", cfg.name);
+  const inner = wrappedLayer("bidirectional", this.shape, layer, "simpleRNN, lstm or gru", true);
+  if (!(inner instanceof Recurrent)) {
+    fail(`shapewise: bidirectional callback must return the output of exactly one simpleRNN, lstm or gru call on its argument, got a tensor of ${inner.className}`);
+  }
+  const s = inner.resolved();
+  if (s.goBackwards) fail(`shapewise: bidirectional ${inner.kind} goBackwards must be false: the backward copy reads the sequence in reverse`);
+  if (s.returnState) fail(`shapewise: bidirectional ${inner.kind} returnState is not supported: use the merged output, or mergeMode null for both`);
+  const wrapper = new Bidirectional(inner, mergeMode, name);
+  const output = this.applyLayer(wrapper);
+  if (mergeMode !== null) return output;
+  return Object.freeze([output, new SymbolicTensorImpl(output.shape, wrapper, output.inbound, 1, output.nodeIndex)]);
+}
+
+/** The method `t.timeDistributed((x) => x.dense(config), options)`. */
+function applyTimeDistributed(this: SymbolicTensorImpl, layer: unknown, config?: unknown): SymbolicTensorImpl {
+  const cfg = configObject("timeDistributed", config, ["name"]);
+  const name = optionalName("timeDistributed", cfg.name);
+  timeDistributedRank(this.shape);
+  const inner = wrappedLayer("timeDistributed", [this.shape[0], ...this.shape.slice(2)], layer, "layer", false);
+  return this.applyLayer(new TimeDistributed(inner, name));
+}

@@ -8,11 +8,11 @@
  */
 import { configObject, exactRank, fail, nonNegative, optionalName, unitInterval, valueText } from "../checks.js";
 import type { Tensor } from "../kernels/tensor.js";
-import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { DataFormat, Shape } from "../shape.js";
 import { dataFormatOption } from "../shape.js";
+import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
 /** Checks a dropout rate in `[0, 1)`: one sentence for every bad value, as `dropout` always gave. */
 function dropoutRate(method: string, rate: unknown): number {
@@ -66,6 +66,8 @@ export class Dropout extends Layer {
   }
 }
 
+registerLayer({ family: "regularization", className: "Dropout", method: "dropout", style: "method", options: ["rate", "seed", "name"], make: (config) => new Dropout(config), formats: EVERY_FORMAT });
+
 /** What the two spatial dropouts share: rank, rate and seed, checked in that order. */
 abstract class SpatialDropout extends Layer {
   protected readonly config: Record<string, unknown>;
@@ -114,6 +116,8 @@ export class SpatialDropout1D extends SpatialDropout {
   }
 }
 
+registerLayer({ family: "regularization", className: "SpatialDropout1D", method: "spatialDropout1d", style: "method", options: ["rate", "seed", "name"], make: (config) => new SpatialDropout1D(config), formats: EVERY_FORMAT });
+
 /**
  * Drops whole feature maps of image batches while training (Keras
  * `SpatialDropout2D`); the identity at inference.
@@ -136,6 +140,8 @@ export class SpatialDropout2D extends SpatialDropout {
     this.dataFormat = dataFormatOption("spatialDropout2d", this.config.dataFormat);
   }
 }
+
+registerLayer({ family: "regularization", className: "SpatialDropout2D", method: "spatialDropout2d", style: "method", options: ["rate", "dataFormat", "seed", "name"], make: (config) => new SpatialDropout2D(config), formats: notInTfjs("SpatialDropout2D") });
 
 /**
  * Adds zero-mean Gaussian noise while training (Keras `GaussianNoise`, whose
@@ -171,6 +177,8 @@ export class GaussianNoise extends Layer {
   }
 }
 
+registerLayer({ family: "regularization", className: "GaussianNoise", method: "gaussianNoise", style: "method", options: ["stddev", "seed", "name"], make: (config) => new GaussianNoise(config), formats: EVERY_FORMAT });
+
 /**
  * Adds `l1 * sum(|x|) + l2 * sum(x^2)` to the training loss (Keras
  * `ActivityRegularization`); the identity at inference.
@@ -205,26 +213,4 @@ export class ActivityRegularization extends Layer {
   }
 }
 
-/**
- * The regularisation methods of every symbolic tensor.
- *
- * @example
- * addLayerMethods(regularizationMethods); // done once by src/layer-methods.ts
- */
-export const regularizationMethods = {
-  dropout(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new Dropout(config));
-  },
-  spatialDropout1d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new SpatialDropout1D(config));
-  },
-  spatialDropout2d(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new SpatialDropout2D(config));
-  },
-  gaussianNoise(this: SymbolicTensorImpl, config: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new GaussianNoise(config));
-  },
-  activityRegularization(this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new ActivityRegularization(config));
-  },
-};
+registerLayer({ family: "regularization", className: "ActivityRegularization", method: "activityRegularization", style: "method", options: ["l1", "l2", "name"], make: (config) => new ActivityRegularization(config), formats: notInTfjs("ActivityRegularization") });

@@ -6,11 +6,11 @@
 import { configObject, exactRank, fail, oneOf, optionalName, positiveCount, sizeTuple, snapshot, valueText } from "../checks.js";
 import { crop, padZeros, repeatEach, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
-import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { DataFormat, Dim, Shape, SpatialRank } from "../shape.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, spatialIndices } from "../shape.js";
+import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
 const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 
@@ -59,6 +59,8 @@ export class Flatten extends Layer {
     return { shape: [batch, batch === 0 ? 0 : x.data.length / batch], data: x.data };
   }
 }
+
+registerLayer({ family: "reshaping", className: "Flatten", method: "flatten", style: "method", options: ["dataFormat", "name"], make: (config) => new Flatten(config), formats: EVERY_FORMAT });
 
 // ---------------------------------------------------------------------------
 // reshape
@@ -122,6 +124,8 @@ export class Reshape extends Layer {
   }
 }
 
+registerLayer({ family: "reshaping", className: "Reshape", method: "reshape", style: "method", options: ["targetShape", "name"], make: (config) => new Reshape(config), formats: EVERY_FORMAT });
+
 // ---------------------------------------------------------------------------
 // permute
 // ---------------------------------------------------------------------------
@@ -170,6 +174,8 @@ export class Permute extends Layer {
   }
 }
 
+registerLayer({ family: "reshaping", className: "Permute", method: "permute", style: "method", options: ["dims", "name"], make: (config) => new Permute(config), formats: EVERY_FORMAT });
+
 // ---------------------------------------------------------------------------
 // repeatVector
 // ---------------------------------------------------------------------------
@@ -208,6 +214,8 @@ export class RepeatVector extends Layer {
     return repeatEach({ shape: [batch, 1, features], data: input.data }, [1, this.n!, 1]);
   }
 }
+
+registerLayer({ family: "reshaping", className: "RepeatVector", method: "repeatVector", style: "method", options: ["n", "name"], make: (config) => new RepeatVector(config), formats: EVERY_FORMAT });
 
 // ---------------------------------------------------------------------------
 // Zero padding and cropping
@@ -342,6 +350,8 @@ export class ZeroPadding1D extends ZeroPaddingND {
   }
 }
 
+registerLayer({ family: "reshaping", className: "ZeroPadding1D", method: "zeroPadding1d", style: "method", options: ["padding", "name"], make: (config) => new ZeroPadding1D(config), formats: notInTfjs("ZeroPadding1D") });
+
 /**
  * Adds rows and columns of zeros (Keras `ZeroPadding2D`).
  *
@@ -355,6 +365,8 @@ export class ZeroPadding2D extends ZeroPaddingND {
   }
 }
 
+registerLayer({ family: "reshaping", className: "ZeroPadding2D", method: "zeroPadding2d", style: "method", options: ["padding", "dataFormat", "name"], make: (config) => new ZeroPadding2D(config), formats: EVERY_FORMAT });
+
 /**
  * Adds zeros around depth, height and width (Keras `ZeroPadding3D`).
  *
@@ -367,6 +379,8 @@ export class ZeroPadding3D extends ZeroPaddingND {
     super("ZeroPadding3D", "zeroPadding3d", 3, config);
   }
 }
+
+registerLayer({ family: "reshaping", className: "ZeroPadding3D", method: "zeroPadding3d", style: "method", options: ["padding", "dataFormat", "name"], make: (config) => new ZeroPadding3D(config), formats: notInTfjs("ZeroPadding3D") });
 
 /** Cropping of the spatial axes (Keras `Cropping1D/2D/3D`); each axis must keep at least one entry. */
 abstract class CroppingND extends SpatialLayer {
@@ -419,6 +433,8 @@ export class Cropping1D extends CroppingND {
   }
 }
 
+registerLayer({ family: "reshaping", className: "Cropping1D", method: "cropping1d", style: "method", options: ["cropping", "name"], make: (config) => new Cropping1D(config), formats: notInTfjs("Cropping1D") });
+
 /**
  * Removes rows and columns at the borders (Keras `Cropping2D`); nothing by default.
  *
@@ -432,6 +448,8 @@ export class Cropping2D extends CroppingND {
   }
 }
 
+registerLayer({ family: "reshaping", className: "Cropping2D", method: "cropping2d", aliases: ["cropping2D"], style: "method", options: ["cropping", "dataFormat", "name"], make: (config) => new Cropping2D(config), formats: EVERY_FORMAT });
+
 /**
  * Removes slices at the borders of depth, height and width (Keras `Cropping3D`); 1 on each side by default.
  *
@@ -444,6 +462,8 @@ export class Cropping3D extends CroppingND {
     super("Cropping3D", "cropping3d", 3, config);
   }
 }
+
+registerLayer({ family: "reshaping", className: "Cropping3D", method: "cropping3d", style: "method", options: ["cropping", "dataFormat", "name"], make: (config) => new Cropping3D(config), formats: notInTfjs("Cropping3D") });
 
 // ---------------------------------------------------------------------------
 // Up-sampling
@@ -500,6 +520,8 @@ export class UpSampling1D extends UpSamplingND {
   }
 }
 
+registerLayer({ family: "reshaping", className: "UpSampling1D", method: "upSampling1d", style: "method", options: ["size", "name"], make: (config) => new UpSampling1D(config), formats: notInTfjs("UpSampling1D") });
+
 /**
  * Repeats every row and column (Keras `UpSampling2D`, nearest); 2 by default.
  *
@@ -512,6 +534,8 @@ export class UpSampling2D extends UpSamplingND {
     super("UpSampling2D", "upSampling2d", 2, config);
   }
 }
+
+registerLayer({ family: "reshaping", className: "UpSampling2D", method: "upSampling2d", style: "method", options: ["size", "dataFormat", "interpolation", "name"], make: (config) => new UpSampling2D(config), formats: EVERY_FORMAT });
 
 /**
  * Repeats every slice along depth, height and width (Keras `UpSampling3D`); 2 by default.
@@ -526,38 +550,8 @@ export class UpSampling3D extends UpSamplingND {
   }
 }
 
+registerLayer({ family: "reshaping", className: "UpSampling3D", method: "upSampling3d", style: "method", options: ["size", "dataFormat", "name"], make: (config) => new UpSampling3D(config), formats: notInTfjs("UpSampling3D") });
+
 // ---------------------------------------------------------------------------
 // The methods
 // ---------------------------------------------------------------------------
-
-type Method = (this: SymbolicTensorImpl, config?: unknown) => SymbolicTensorImpl;
-
-/** A method that applies a new layer of a class to the tensor it is called on. */
-function method(LayerClass: new (config?: unknown) => Layer): Method {
-  return function (this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(new LayerClass(config));
-  };
-}
-
-/**
- * The reshaping methods of every symbolic tensor.
- *
- * @example
- * addLayerMethods(reshapingMethods); // done once by src/layer-methods.ts
- */
-export const reshapingMethods = {
-  flatten: method(Flatten),
-  reshape: method(Reshape),
-  permute: method(Permute),
-  repeatVector: method(RepeatVector),
-  zeroPadding1d: method(ZeroPadding1D),
-  zeroPadding2d: method(ZeroPadding2D),
-  zeroPadding3d: method(ZeroPadding3D),
-  cropping1d: method(Cropping1D),
-  cropping2d: method(Cropping2D),
-  cropping2D: method(Cropping2D),
-  cropping3d: method(Cropping3D),
-  upSampling1d: method(UpSampling1D),
-  upSampling2d: method(UpSampling2D),
-  upSampling3d: method(UpSampling3D),
-};

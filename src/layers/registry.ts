@@ -1,0 +1,181 @@
+/**
+ * The one place a layer is declared, after tfjs-layers' `registerClass`:
+ * each family file registers every layer class right after defining it,
+ * with its Keras class name, the method that makes it, how that is called,
+ * the options it takes, and what each file format does with it. Every
+ * catalog is derived from these registrations: the methods of symbolic
+ * tensors and of `layers`, the io layer registry that file readers and
+ * codegen read, and each format's list of the classes it writes or refuses.
+ */
+import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
+import type { Layer } from "./layer.js";
+
+/**
+ * How a layer is made:
+ * - `"input"`: the `input({ shape, name })` function;
+ * - `"method"`: a method of the tensor it is applied to, `t.dense(config)`;
+ * - `"wrapper"`: a method taking a callback that makes the wrapped layer,
+ *   `t.bidirectional((x) => x.lstm(inner), config)`;
+ * - `"attention"`: `query.multiHeadAttention({ ...config, value, key })`;
+ * - `"merge"`: a function of a list of tensors, `add([a, b], config)`;
+ * - `"model"`: a model applied as a layer (`Functional`, `Sequential`, and
+ *   TensorFlow.js's `Model`), `inner.apply(x)`: file readers build the inner
+ *   model from its own config first, writers write its whole config.
+ *
+ * @example
+ * const style: CallStyle = "method";
+ */
+export type CallStyle = "input" | "method" | "wrapper" | "attention" | "merge" | "model";
+
+/**
+ * What a file format does with a layer class: `true` when the format's
+ * writer writes it, otherwise the sentence that says why the format refuses
+ * it (the error names the layer and its class before it).
+ *
+ * @example
+ * const tfjs: FormatSupport = "TensorFlow.js 4.22 has no Conv1DTranspose layer";
+ */
+export type FormatSupport = true | string;
+
+/**
+ * The layer families, in catalog order: one file each in `src/layers/` and
+ * `types/layers/` (`input` holds the input layer alone).
+ *
+ * @example
+ * LAYER_FAMILIES.includes("pooling"); // true
+ */
+export const LAYER_FAMILIES = [
+  "input",
+  "convolutional",
+  "pooling",
+  "reshaping",
+  "core",
+  "normalization",
+  "regularization",
+  "activations",
+  "preprocessing",
+  "recurrent",
+  "attention",
+  "merging",
+] as const;
+
+/**
+ * One layer family.
+ *
+ * @example
+ * const family: LayerFamily = "convolutional";
+ */
+export type LayerFamily = (typeof LAYER_FAMILIES)[number];
+
+/** A symbolic-tensor method that applies a layer (a layer with several outputs returns them all). */
+export type LayerMethod = (this: SymbolicTensorImpl, ...args: never[]) => SymbolicTensorImpl | readonly SymbolicTensorImpl[];
+
+/**
+ * One layer class, declared once.
+ *
+ * @example
+ * registerLayer({
+ *   family: "core", className: "Dense", method: "dense", style: "method", options: ["units", "activation", "useBias", "name"],
+ *   make: (config) => new Dense(config), formats: { tfjs: true, keras: true, onnx: true },
+ * });
+ */
+export interface LayerRegistration {
+  /** The family file that declares the class: `src/layers/<family>.ts`, `types/layers/<family>.ts`. */
+  readonly family: LayerFamily;
+  /** Keras (and TensorFlow.js) class name. */
+  readonly className: string;
+  /** The shapewise method (or function) that makes the layer. */
+  readonly method: string;
+  /** Other names of the same method (`maxPool2d` for `maxPooling2d`). */
+  readonly aliases?: readonly string[];
+  readonly style: CallStyle;
+  /** Every option the method takes, in the order error messages list them. */
+  readonly options: readonly string[];
+  /** Makes the layer from the method's options: the method is then `t.applyLayer(make(config))`. */
+  readonly make?: (config: unknown) => Layer;
+  /** The method itself, for layers applied otherwise (several outputs, callbacks, several inputs). */
+  readonly apply?: LayerMethod;
+  /** TensorFlow.js 4.22 layers-model, Keras 3 JSON and ONNX. */
+  readonly formats: { readonly tfjs: FormatSupport; readonly keras: FormatSupport; readonly onnx: FormatSupport };
+}
+
+/**
+ * Written by every format: the common case.
+ *
+ * @example
+ * registerLayer({ ..., formats: EVERY_FORMAT });
+ */
+export const EVERY_FORMAT = Object.freeze({ tfjs: true, keras: true, onnx: true } as const);
+
+/**
+ * Written to Keras JSON and ONNX; TensorFlow.js 4.22 refuses the class.
+ *
+ * @example
+ * registerLayer({ className: "Conv1DTranspose", ..., formats: notInTfjs("Conv1DTranspose") });
+ */
+export function notInTfjs(className: string): LayerRegistration["formats"] {
+  return Object.freeze({ tfjs: `TensorFlow.js 4.22 has no ${className} layer`, keras: true, onnx: true });
+}
+
+const REGISTRATIONS: LayerRegistration[] = [];
+// A Map rather than an object: a hostile class name such as `__proto__` finds nothing.
+const BY_CLASS = new Map<string, LayerRegistration>();
+
+/**
+ * Declares a layer class (family files call it once per class, beside it).
+ *
+ * @example
+ * registerLayer({ family: "reshaping", className: "Flatten", method: "flatten", style: "method", options: ["dataFormat", "name"], make: (c) => new Flatten(c), formats: EVERY_FORMAT });
+ */
+export function registerLayer(registration: LayerRegistration): LayerRegistration {
+  if (BY_CLASS.has(registration.className)) throw new Error(`shapewise: layer class ${registration.className} is registered twice`);
+  const frozen = Object.freeze({
+    ...registration,
+    options: Object.freeze([...registration.options]),
+    aliases: Object.freeze([...(registration.aliases ?? [])]),
+    formats: Object.freeze({ ...registration.formats }),
+  });
+  REGISTRATIONS.push(frozen);
+  BY_CLASS.set(frozen.className, frozen);
+  return frozen;
+}
+
+/**
+ * Every registered layer class in catalog order: by family (as
+ * {@link LAYER_FAMILIES} lists them), then as each family file declares
+ * them. Only the families loaded so far are there: importing
+ * `src/layer-methods.ts` loads them all.
+ *
+ * @example
+ * layerRegistrations().filter((r) => r.formats.tfjs === true).map((r) => r.className);
+ */
+export function layerRegistrations(): readonly LayerRegistration[] {
+  return LAYER_FAMILIES.flatMap((family) => REGISTRATIONS.filter((r) => r.family === family));
+}
+
+/**
+ * The registration of a class name, `undefined` for one never registered.
+ *
+ * @example
+ * registrationOf("Conv2D")?.method; // "conv2d"
+ */
+export function registrationOf(className: string): LayerRegistration | undefined {
+  return BY_CLASS.get(className);
+}
+
+/**
+ * The symbolic-tensor method of a registration: its own, or one that
+ * applies the layer `make` builds; `undefined` for layers that are not
+ * methods (the input, merges).
+ *
+ * @example
+ * methodOf(registrationOf("Dense")!)!.call(t, { units: 4 }); // t.dense({ units: 4 })
+ */
+export function methodOf(registration: LayerRegistration): LayerMethod | undefined {
+  if (registration.apply !== undefined) return registration.apply;
+  const make = registration.make;
+  if (make === undefined || registration.style !== "method") return undefined;
+  return function (this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
+    return this.applyLayer(make(config));
+  } as LayerMethod;
+}
