@@ -41,7 +41,8 @@ type FirstErrorOf<T extends readonly unknown[]> = T extends readonly [infer H, .
     : FirstErrorOf<R>
   : never;
 
-type ShapesOf<T> = (T extends TensorLike ? T["shape"] : { readonly [K in keyof T]: T[K] extends TensorLike ? T[K]["shape"] : never }) extends infer S extends ShapeTree
+type ShapesOf<T> = (T extends TensorLike ? T["shape"] : { readonly [K in keyof T]: T[K] extends TensorLike ? T[K]["shape"] : never }) extends infer S extends
+  ShapeTree
   ? S
   : never;
 
@@ -109,7 +110,8 @@ function modelConfig(method: string, config: unknown): { ends: ModelEnds; name?:
   const ins = tensorTree(method, "inputs", inputs);
   const outs = tensorTree(method, "outputs", outputs);
   if (new Set(ins.tensors).size !== ins.tensors.length) fail(`shapewise: ${method} inputs must be distinct tensors`);
-  if (name !== undefined && (typeof name !== "string" || name.length === 0)) fail(`shapewise: ${method} name must be a non-empty string, got ${valueText(name)}`);
+  if (name !== undefined && (typeof name !== "string" || name.length === 0))
+    fail(`shapewise: ${method} name must be a non-empty string, got ${valueText(name)}`);
   if (seed !== undefined && !Number.isSafeInteger(seed)) fail(`shapewise: ${method} seed must be an integer, got ${valueText(seed)}`);
   if (shared !== undefined) checkSharedAncestor(method, outs.tensors, shared);
   return {

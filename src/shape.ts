@@ -170,14 +170,16 @@ export function convOutputGeometry(
   padding: Padding,
 ): { outputLength: number; padBefore: number; padAfter: number } {
   if (
-    !Number.isSafeInteger(inputLength) || inputLength < 0 ||
-    !Number.isSafeInteger(kernelSize) || kernelSize < 1 ||
-    !Number.isSafeInteger(stride) || stride < 1 ||
-    !Number.isSafeInteger(dilation) || dilation < 1
+    !Number.isSafeInteger(inputLength) ||
+    inputLength < 0 ||
+    !Number.isSafeInteger(kernelSize) ||
+    kernelSize < 1 ||
+    !Number.isSafeInteger(stride) ||
+    stride < 1 ||
+    !Number.isSafeInteger(dilation) ||
+    dilation < 1
   ) {
-    throw new RangeError(
-      `convOutputGeometry: invalid arguments (input ${inputLength}, kernel ${kernelSize}, stride ${stride}, dilation ${dilation})`,
-    );
+    throw new RangeError(`convOutputGeometry: invalid arguments (input ${inputLength}, kernel ${kernelSize}, stride ${stride}, dilation ${dilation})`);
   }
   const dk = dilatedSpan(kernelSize, dilation);
   if (padding === "same") {
@@ -192,9 +194,7 @@ export function convOutputGeometry(
   if (padding === "valid") {
     const outputLength = Math.floor((inputLength - dk) / stride) + 1;
     if (outputLength < 1) {
-      throw new RangeError(
-        `convOutputGeometry: input length ${inputLength} is smaller than the effective window ${dk} with "valid" padding`,
-      );
+      throw new RangeError(`convOutputGeometry: input length ${inputLength} is smaller than the effective window ${dk} with "valid" padding`);
     }
     return { outputLength, padBefore: 0, padAfter: 0 };
   }

@@ -41,7 +41,6 @@ import {
 import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits, ParsedFileLayer } from "./graph-build.js";
 import { formatOut, optionsFromFile } from "./layer-configs.js";
 import { entryForClass, entryForLayer, innerLayer, nestedModel } from "./layer-registry.js";
-import type { Shape } from "../shape.js";
 import { dilatedSpan } from "../shape.js";
 
 /** Weight files are little-endian float32: on such a machine they are copied, not converted value by value. */

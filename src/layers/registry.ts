@@ -175,7 +175,15 @@ export function methodOf(registration: LayerRegistration): LayerMethod | undefin
   if (registration.apply !== undefined) return registration.apply;
   const make = registration.make;
   if (make === undefined || registration.style !== "method") return undefined;
-  return function (this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
-    return this.applyLayer(make(config));
-  } as LayerMethod;
+  let method = MADE_METHODS.get(registration);
+  if (method === undefined) {
+    method = function (this: SymbolicTensorImpl, config?: unknown): SymbolicTensorImpl {
+      return this.applyLayer(make(config));
+    } as LayerMethod;
+    MADE_METHODS.set(registration, method);
+  }
+  return method;
 }
+
+/** One method per registration, so a method and its aliases are the same function. */
+const MADE_METHODS = new WeakMap<LayerRegistration, LayerMethod>();

@@ -1,0 +1,149 @@
+/**
+ * The completeness of every layer registration: walks the registry and names,
+ * per layer, anything a layer is expected to bring that is missing (the
+ * add-a-layer checklist). A new layer passes only when it has all of it; a
+ * gap of today is listed in KNOWN_GAPS with what it lacks, and filling it
+ * means removing it from there.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import * as api from "../src/index.js";
+import { input } from "../src/index.js";
+import { KERAS_WRITTEN_CLASSES } from "../src/io/keras-json.js";
+import { LAYER_REGISTRY } from "../src/io/layer-registry.js";
+import { ONNX_CLASSES } from "../src/io/onnx.js";
+import { TFJS_WRITTEN_CLASSES } from "../src/io/tfjs-format.js";
+import { LAYER_FAMILIES, layerRegistrations, methodOf } from "../src/layers/registry.js";
+import type { LayerRegistration } from "../src/layers/registry.js";
+import { ELEMENTWISE } from "./support/graph-generator.js";
+import { generateCatalogStacks, methodsOf } from "./support/catalog-generator.js";
+
+const read = (path: string): string => (existsSync(path) ? readFileSync(path, "utf8") : "");
+const mentions = (text: string, word: string): boolean => new RegExp(`\\b${word}\\b`).test(text);
+
+/** The family's fixtures as one text: every `.ts` file of a folder. */
+function folderText(dir: string): string {
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => read(`${dir}/${f}`))
+        .join("\n")
+    : "";
+}
+
+const KERAS_CASES = readdirSync("test/fixtures/keras-cases")
+  .map((f) => read(`test/fixtures/keras-cases/${f}`))
+  .join("\n");
+
+/** The methods the catalog generator draws (one fixed sample), and the merges the graph generator draws. */
+const DRAWN = new Set([
+  ...generateCatalogStacks({ seed: 20261206, count: 1500, minLayers: 1, maxLayers: 6 }).flatMap((s) => s.calls.flatMap(methodsOf)),
+  ...ELEMENTWISE,
+  "concatenate",
+  "dot",
+]);
+
+/** What a layer is expected to bring, each check naming the missing piece. */
+const CHECKS: Readonly<Record<string, (r: LayerRegistration) => boolean>> = {
+  // The type-level twin: a method (or merge function) of the family's type file.
+  "type-level method": (r) => mentions(read(`types/layers/${r.family}.ts`), r.method),
+  // Type tests of the family (core's live in layers.test-d.ts).
+  "test-d file": (r) => mentions(read(`test-d/${r.family}.test-d.ts`) + read("test-d/layers.test-d.ts"), r.method),
+  "error fixtures": (r) => mentions(folderText(`test-d/errors/${r.family}`), r.method),
+  "Keras reference cases": (r) => KERAS_CASES.includes(`"class_name": "${r.className}"`),
+  // Each format writes the class, or its registration says why not; wrappers and the input are written by the format's own code.
+  "TensorFlow.js writer or refusal": (r) => (r.formats.tfjs === true) === (TFJS_WRITTEN_CLASSES.includes(r.className) || r.style === "wrapper" || r.style === "input"),
+  "Keras writer or refusal": (r) => (r.formats.keras === true) === (KERAS_WRITTEN_CLASSES.includes(r.className) || r.style === "wrapper" || r.style === "input"),
+  "ONNX mapping or refusal": (r) => (r.formats.onnx === true) === (ONNX_CLASSES.includes(r.className) || r.style === "input"),
+  "generator coverage": (r) => r.style === "input" || DRAWN.has(r.method),
+};
+
+/**
+ * Today's gaps, by class: each is a piece the checklist asks for and the
+ * layer does not have yet (no invalid option a type can catch, or no
+ * reference case copied from Keras). Remove an entry when it is filled.
+ */
+const KNOWN_GAPS: Readonly<Record<string, readonly string[]>> = {
+  InputLayer: ["Keras reference cases"],
+  GlobalMaxPooling2D: ["error fixtures"],
+  GlobalMaxPooling3D: ["Keras reference cases"],
+  GlobalAveragePooling2D: ["error fixtures"],
+  GlobalAveragePooling3D: ["error fixtures"],
+  Cropping3D: ["Keras reference cases"],
+  Activation: ["Keras reference cases"],
+  Embedding: ["test-d file"],
+  SpatialDropout1D: ["Keras reference cases"],
+  SpatialDropout2D: ["Keras reference cases"],
+  GaussianNoise: ["Keras reference cases"],
+  ActivityRegularization: ["Keras reference cases"],
+  ReLU: ["Keras reference cases"],
+  LeakyReLU: ["Keras reference cases"],
+  ELU: ["error fixtures", "Keras reference cases"],
+  Softmax: ["Keras reference cases"],
+  Rescaling: ["error fixtures", "Keras reference cases"],
+  Normalization: ["Keras reference cases"],
+  Resizing: ["Keras reference cases"],
+  CenterCrop: ["Keras reference cases"],
+  Add: ["Keras reference cases"],
+  Subtract: ["Keras reference cases"],
+  Multiply: ["error fixtures", "Keras reference cases"],
+  Average: ["error fixtures", "Keras reference cases"],
+  Maximum: ["error fixtures", "Keras reference cases"],
+  Minimum: ["error fixtures", "Keras reference cases"],
+  Concatenate: ["Keras reference cases"],
+  Dot: ["Keras reference cases"],
+};
+
+/** The options a method announces when it meets an unknown one. */
+function announcedOptions(r: LayerRegistration): readonly string[] | undefined {
+  const x = input({ shape: [4, 4, 4, 3] }) as unknown as Record<string, (...args: unknown[]) => unknown>;
+  try {
+    if (r.style === "input") input({ __unknown: 1 } as never);
+    else if (r.style === "wrapper") x[r.method]((t: unknown) => t, { __unknown: 1 });
+    else if (r.style === "merge") (api as unknown as Record<string, (...args: unknown[]) => unknown>)[r.method]([x, x], { __unknown: 1 });
+    else x[r.method]({ __unknown: 1 });
+  } catch (error) {
+    const listed = /\(options: ([^)]*)\)/.exec((error as Error).message);
+    return listed === null ? undefined : listed[1].split(", ");
+  }
+  return undefined;
+}
+
+describe("layer registry", () => {
+  const registrations = layerRegistrations();
+
+  it("lists every family and every class once, in the order the io registry reads them", () => {
+    expect(new Set(registrations.map((r) => r.family))).toEqual(new Set(LAYER_FAMILIES));
+    expect(new Set(registrations.map((r) => r.className)).size).toBe(registrations.length);
+    expect(LAYER_REGISTRY.map((e) => e.className)).toEqual(registrations.map((r) => r.className));
+  });
+
+  it("declares each method's options exactly as the method checks them", () => {
+    for (const r of registrations) {
+      expect(announcedOptions(r), r.className).toEqual(r.options);
+    }
+  });
+
+  it("makes layers of the registered class, under the method and each alias", () => {
+    const x = input({ shape: [8, 8, 3] }) as unknown as Record<string, unknown>;
+    for (const r of registrations) {
+      const method = methodOf(r);
+      if (r.style === "input" || r.style === "merge") {
+        expect(method, r.className).toBeUndefined();
+        continue;
+      }
+      for (const name of [r.method, ...(r.aliases ?? [])]) expect(x[name], `${r.className}: ${name}`).toBe(method);
+    }
+  });
+
+  it("names, per layer, every piece of the add-a-layer checklist that is missing", () => {
+    const missing: Record<string, string[]> = {};
+    for (const r of registrations) {
+      const lacks = Object.entries(CHECKS)
+        .filter(([, ok]) => !ok(r))
+        .map(([what]) => what);
+      if (lacks.length > 0) missing[r.className] = lacks;
+    }
+    expect(missing).toEqual(KNOWN_GAPS);
+  });
+});
