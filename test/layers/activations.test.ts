@@ -7,21 +7,17 @@
  */
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, sequential } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { ShapeError, sequential } from "../../src/index.js";
 import type { Model, Tensor } from "../../src/index.js";
 import { createRandom } from "../../src/kernels/random.js";
-import type { Random } from "../../src/kernels/random.js";
-import { expectClose } from "../support/compare.js";
+import { layerFamilyHarness, looseInput as anyInput, looseModel, randomData, run, sizeOf } from "../support/layer-harness.js";
+import type { Dim, Loose as AnyLoose } from "../support/layer-harness.js";
 
-const maxima = { keras: 0, tfjs: 0 };
+const expectClose = layerFamilyHarness("layers/activations.test.ts");
 
-
-type Dim = number | null;
 /** Loosely typed layer calls for table-driven cases (the typed API is covered by test-d/activations.test-d.ts). */
-interface Loose {
-  readonly shape: readonly Dim[];
-  readonly layerName: string;
+interface Loose extends AnyLoose {
   reLU(config?: object): Loose;
   leakyReLU(config?: object): Loose;
   pReLU(config?: object): Loose;
@@ -31,17 +27,8 @@ interface Loose {
   activation(config: string): Loose;
 }
 type Method = "reLU" | "leakyReLU" | "pReLU" | "prelu" | "elu" | "softmax";
-const looseInput = (shape: readonly Dim[]): Loose => input({ shape: [...shape] }) as unknown as Loose;
-const looseModel = model as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
+const looseInput = (shape: readonly Dim[]): Loose => anyInput(shape) as Loose;
 const looseSequential = sequential as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
-const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
-const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
-
-function randomData(n: number, random: Random, lo: number, hi: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * random.next();
-  return out;
-}
 
 /** How TF.js computes the reference: a one-layer model, or core ops where the layer lacks a Keras 3 option. */
 type TfjsOracle = { readonly layer: (inputShape: number[]) => tf.layers.Layer } | { readonly ops: (x: tf.Tensor, weights: tf.Tensor[]) => tf.Tensor };
@@ -71,7 +58,7 @@ function compareWithTfjs(label: string, sample: readonly number[], build: (x: Lo
   } else {
     theirs = tf.tidy(() => oracle.ops(tf.tensor(x.data, [...x.shape]), weights.map((w) => tf.tensor(w.data, [...w.shape]))).dataSync() as Float32Array);
   }
-  maxima.tfjs = Math.max(maxima.tfjs, expectClose(ours.data, theirs, label));
+  expectClose(ours.data, theirs, label, "TF.js");
 }
 
 interface Fixture {
@@ -87,18 +74,6 @@ interface Fixture {
   keras_examples: { name: string; layer: Method; config: object; input_shape: number[]; input: number[]; output: number[] }[];
 }
 const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/activations.json", import.meta.url), "utf8")) as Fixture;
-
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-
-beforeEach(() => {
-  clearSession();
-});
-
-afterAll(() => {
-  console.log(`activations max differences: Keras 3 ${maxima.keras.toExponential(2)}, TF.js ${maxima.tfjs.toExponential(2)}`);
-});
 
 describe("Keras 3", () => {
   it("layer_case:prelu: shape, 300 trainable weights, alpha shaped like a sample", () => {
@@ -132,7 +107,7 @@ describe("Keras 3", () => {
     const inputs = looseInput(e.input_shape.slice(1));
     const m = looseModel({ inputs, outputs: inputs[e.layer](e.config) });
     const y = run(m, { shape: e.input_shape, data: Float32Array.from(e.input) });
-    maxima.keras = Math.max(maxima.keras, expectClose(y.data, e.output, e.name, 1e-6));
+    expectClose(y.data, e.output, e.name, "Keras 3 examples", 1e-6);
   });
 
   it("the examples discriminate: threshold 4 instead of 5 changes the thresholded ReLU", () => {
@@ -226,7 +201,7 @@ describe("against TensorFlow.js", () => {
     tfModel.dispose();
     const inputs = looseInput([2, 3]);
     const ours = run(looseModel({ inputs, outputs: inputs.softmax() }), { shape: [1, 2, 3], data: Float32Array.of(0, 0, 0, 1, 1, 1) });
-    expectClose(ours.data, [1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3], "Keras default axis", 1e-6);
+    expectClose(ours.data, [1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3], "Keras default axis", "Keras 3 examples", 1e-6);
   });
 
   it("the comparison discriminates: a perturbed PReLU alpha is caught", () => {
@@ -247,7 +222,7 @@ describe("against TensorFlow.js", () => {
     const x: Tensor = { shape: [2, 3, 5], data: randomData(30, random, -2, 2) };
     const a = run(looseModel({ inputs, outputs: inputs.softmax() }), x);
     const b = run(looseModel({ inputs, outputs: inputs.activation("softmax") }), x);
-    expectClose(a.data, b.data, "softmax layer vs activation", 1e-7);
+    expectClose(a.data, b.data, "softmax layer vs activation", "within shapewise", 1e-7);
   });
 });
 
@@ -259,7 +234,7 @@ describe("unknown sizes", () => {
     expect(m.getWeights()[0].shape).toEqual([1, 3]);
     m.setWeights([{ shape: [1, 3], data: Float32Array.of(0.1, 0.2, 0.3) }]);
     const y = run(m, { shape: [1, 2, 3], data: Float32Array.of(-1, -1, -1, 2, -2, 2) });
-    expectClose(y.data, [-0.1, -0.2, -0.3, 2, -0.4, 2], "shared alpha", 1e-7);
+    expectClose(y.data, [-0.1, -0.2, -0.3, 2, -0.4, 2], "shared alpha", "exact values", 1e-7);
   });
 });
 

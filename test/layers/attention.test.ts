@@ -9,14 +9,14 @@
  */
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model } from "../../src/index.js";
-import type { Model, Tensor } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { ShapeError, input, model } from "../../src/index.js";
+import type { Tensor } from "../../src/index.js";
 import { createRandom } from "../../src/kernels/random.js";
-import type { Random } from "../../src/kernels/random.js";
 import { MultiHeadAttention } from "../../src/layers/attention.js";
+import { layerFamilyHarness, looseModel, randomTensor, run, sizeOf } from "../support/layer-harness.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** What a plain JavaScript caller holds. */
 type Untyped = any;
 
 interface KerasCase {
@@ -31,26 +31,7 @@ interface KerasCase {
 }
 const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/attention.json", import.meta.url), "utf8")) as { cases: KerasCase[] };
 
-const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
-const looseModel = model as unknown as (config: { inputs: Untyped; outputs: Untyped; seed?: number }) => Model;
-const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
-const randomTensor = (shape: readonly number[], random: Random, scale = 1): Tensor => {
-  const data = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = scale * (2 * random.next() - 1);
-  return { shape: [...shape], data };
-};
-
-let worstDifference = 0;
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
-    worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
-  }
-  worstDifference = Math.max(worstDifference, worst);
-  expect(worst, `${label}: max scaled difference`).toBeLessThanOrEqual(1e-5);
-}
+const expectClose = layerFamilyHarness("layers/attention.test.ts");
 
 /** Multi-head attention from TF.js ops, weights in Keras order (query, key, value, output; kernel then bias). */
 function reference(query: Tensor, value: Tensor, key: Tensor, weights: readonly Tensor[], heads: number, keyDim: number, valueDim: number, useBias: boolean): Float32Array {
@@ -81,12 +62,6 @@ function reference(query: Tensor, value: Tensor, key: Tensor, weights: readonly 
     return Float32Array.from(out.dataSync());
   });
 }
-
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => clearSession());
-afterAll(() => console.log(`multiHeadAttention max scaled difference vs the TF.js-ops reference: ${worstDifference.toExponential(2)}`));
 
 describe("Keras 3 layer cases", () => {
   it.each(fixture.cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
@@ -129,24 +104,24 @@ describe("forward pass against the TF.js-ops reference", () => {
     const random = createRandom(31);
     const x: Untyped = input({ shape: [...sample] });
     const m = looseModel({ inputs: x, outputs: x.multiHeadAttention({ ...options, value: x }), seed: 4 });
-    m.setWeights(m.getWeights().map((w) => randomTensor(w.shape, random, 0.7)));
-    const batch = randomTensor([batchSize, ...sample], random, 1.5);
+    m.setWeights(m.getWeights().map((w) => randomTensor(w.shape, random, -0.7, 0.7)));
+    const batch = randomTensor([batchSize, ...sample], random, -1.5, 1.5);
     const y = run(m, batch);
     const valueDim = "valueDim" in options ? options.valueDim : options.keyDim;
     const useBias = !("useBias" in options);
     expect(y.shape).toEqual([batchSize, sample[0], "outputShape" in options ? options.outputShape : sample[1]]);
-    expectClose(y.data, reference(batch, batch, batch, m.getWeights(), options.numHeads, options.keyDim, valueDim, useBias), _label);
+    expectClose(y.data, reference(batch, batch, batch, m.getWeights(), options.numHeads, options.keyDim, valueDim, useBias), _label, "TF.js-ops reference");
   });
 
   it("cross-attention: query, value and key of different lengths and sizes (layer called directly)", () => {
     const random = createRandom(32);
     const layer = new MultiHeadAttention({ numHeads: 4, keyDim: 8, valueDim: 6 });
     expect(layer.apply([null, 5, 20], [null, 7, 12], [null, 7, 9])).toEqual([null, 5, 20]);
-    layer.weights = layer.weightSpecs().map((s) => randomTensor(s.shape, random, 0.4));
-    const q = randomTensor([2, 5, 20], random);
-    const v = randomTensor([2, 7, 12], random);
-    const k = randomTensor([2, 7, 9], random);
-    expectClose(layer.call(q, v, k).data, reference(q, v, k, layer.weights, 4, 8, 6, true), "cross-attention");
+    layer.weights = layer.weightSpecs().map((s) => randomTensor(s.shape, random, -0.4, 0.4));
+    const q = randomTensor([2, 5, 20], random, -1, 1);
+    const v = randomTensor([2, 7, 12], random, -1, 1);
+    const k = randomTensor([2, 7, 9], random, -1, 1);
+    expectClose(layer.call(q, v, k).data, reference(q, v, k, layer.weights, 4, 8, 6, true), "cross-attention", "TF.js-ops reference");
   });
 
   it("value and key from dense branches of the input", () => {
@@ -156,15 +131,15 @@ describe("forward pass against the TF.js-ops reference", () => {
     const key = x.dense({ units: 5 });
     const m = looseModel({ inputs: x, outputs: x.multiHeadAttention({ numHeads: 2, keyDim: 4, value, key }), seed: 2 });
     expect(m.countParams()).toBe(10 * 12 + 12 + 10 * 5 + 5 + 2 * 4 * (10 + 5 + 2) + 2 * 4 * (12 + 1) + 2 * 4 * 10 + 10);
-    m.setWeights(m.getWeights().map((w) => randomTensor(w.shape, random, 0.5)));
-    const batch = randomTensor([2, 6, 10], random);
+    m.setWeights(m.getWeights().map((w) => randomTensor(w.shape, random, -0.5, 0.5)));
+    const batch = randomTensor([2, 6, 10], random, -1, 1);
     const y = run(m, batch);
     const [vk, vb, kk, kb, ...attention] = m.getWeights();
     const dense = (w: Tensor, b: Tensor): Tensor => {
       const data = tf.tidy(() => tf.matMul(tf.tensor2d(batch.data, [12, 10]), tf.tensor2d(w.data, [w.shape[0], w.shape[1]])).add(tf.tensor(b.data)).dataSync());
       return { shape: [2, 6, w.shape[1]], data: Float32Array.from(data) };
     };
-    expectClose(y.data, reference(batch, dense(vk, vb), dense(kk, kb), attention, 2, 4, 4, true), "dense branches");
+    expectClose(y.data, reference(batch, dense(vk, vb), dense(kk, kb), attention, 2, 4, 4, true), "dense branches", "TF.js-ops reference");
   });
 
   it("attention weights sum to one: constant values give back the value projection", () => {
@@ -172,7 +147,7 @@ describe("forward pass against the TF.js-ops reference", () => {
     layer.apply([null, 3, 2], [null, 4, 1]);
     const one = (shape: number[], value: number): Tensor => ({ shape, data: new Float32Array(sizeOf(shape)).fill(value) });
     layer.weights = layer.weightSpecs().map((s) => one([...s.shape], 0.5));
-    const q = randomTensor([1, 3, 2], createRandom(2));
+    const q = randomTensor([1, 3, 2], createRandom(2), -1, 1);
     // value projection 0.5 * 3 + 0.5 = 2 at every step; output 2 * 0.5 + 0.5 = 1.5 whatever the scores.
     expect(Array.from(layer.call(q, one([1, 4, 1], 3)).data)).toEqual([1.5, 1.5, 1.5]);
   });

@@ -20,93 +20,28 @@
  *   the type level shows, see `test-d/errors/convolutional/`);
  * - the class names a Keras 3 summary prints and the automatic names.
  */
-import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import fc from "fast-check";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, tensor } from "../../src/index.js";
-import type { Model, Tensor } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { ShapeError, clearSession, tensor } from "../../src/index.js";
+import type { Tensor } from "../../src/index.js";
 import { createRandom } from "../../src/kernels/random.js";
 import type { Random } from "../../src/kernels/random.js";
+import { call, kerasCases as loadKerasCases, layerFamilyHarness, looseInput, looseModel, randomData, run, sizeOf } from "../support/layer-harness.js";
+import type { Loose } from "../support/layer-harness.js";
 
 const TOL = 1e-5;
+const expectClose = layerFamilyHarness("layers/convolutional.test.ts", TOL, 60);
+
+/** Values in [-1, 1): the range these cases were written for. */
+const randomTensor = (shape: readonly number[], random: Random): Tensor => ({ shape: [...shape], data: randomData(sizeOf(shape), random, -1, 1) });
 
 // ---------------------------------------------------------------------------
-// Loosely typed access: tables of configs would only widen to `number` in the
-// typed API, whose results `test-d/convolutional.test-d.ts` checks.
+// Keras 3 cases (tables of configs go through the loosely typed calls of the
+// harness; `test-d/convolutional.test-d.ts` checks the typed results)
 // ---------------------------------------------------------------------------
 
-type Dim = number | null;
-interface Loose {
-  readonly shape: readonly Dim[];
-  readonly layerName: string;
-  [method: string]: unknown;
-}
-const looseInput = (shape: readonly Dim[]): Loose => input({ shape: [...shape] }) as unknown as Loose;
-const call = (x: Loose, method: string, config?: unknown): Loose => (x[method] as (c?: unknown) => Loose).call(x, config);
-const looseModel = model as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
-const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
-
-const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
-function randomData(n: number, random: Random, lo = -1, hi = 1): Float32Array {
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = lo + (hi - lo) * random.next();
-  return data;
-}
-const randomTensor = (shape: readonly number[], random: Random): Tensor => ({ shape: [...shape], data: randomData(sizeOf(shape), random) });
-
-/** The largest difference per comparison group, printed after the run for the record. */
-const stats = new Map<string, { abs: number; comparisons: number }>();
-
-/** Fails unless every `|actual - expected| <= tol * max(1, |expected|)`, naming the worst element. */
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, group?: string): number {
-  expect(actual.length, `${label}: number of values`).toBe(expected.length);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    const scaled = Number.isNaN(d) ? Infinity : d / Math.max(1, Math.abs(expected[i]));
-    if (scaled > worst || at === -1) {
-      worst = scaled;
-      at = i;
-    }
-  }
-  if (group !== undefined) {
-    const s = stats.get(group) ?? { abs: 0, comparisons: 0 };
-    stats.set(group, { abs: Math.max(s.abs, worst), comparisons: s.comparisons + 1 });
-  }
-  if (!(worst <= TOL)) expect.fail(`${label}: max difference ${worst} > ${TOL} at ${at}: got ${actual[at]}, expected ${expected[at]}`);
-  return worst;
-}
-
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-  await tf.ready();
-});
-beforeEach(() => clearSession());
-afterAll(() => {
-  const rows = [...stats.entries()].map(([g, s]) => `  ${g.padEnd(60)} ${s.abs.toExponential(2)} (${s.comparisons} comparisons)`);
-  console.log(`layers/convolutional.test.ts: max scaled difference per group\n${rows.join("\n")}\nTF.js tensors left: ${tf.memory().numTensors}`);
-});
-
-// ---------------------------------------------------------------------------
-// Keras 3 cases
-// ---------------------------------------------------------------------------
-
-interface KerasCase {
-  name: string;
-  input_shape: Dim[];
-  layers: { class_name: string; config: Record<string, unknown> }[];
-  output_shape: Dim[] | null;
-  total_params: number | null;
-  trainable_params: number | null;
-  non_trainable_params: number | null;
-  weights_keras3?: { name: string; path: string; shape: number[]; trainable: boolean }[];
-  keras3_error?: { type: string; message: string };
-  "tfjs_4.22"?: { output_shape?: Dim[]; supported?: false; differs_from_keras3?: boolean };
-  forward_keras3?: { inputs: number[][]; weights: { path: string; shape: number[]; values: number[] }[]; output: number[] };
-}
-const kerasCases = (JSON.parse(readFileSync(new URL("../fixtures/keras-cases/convolutional.json", import.meta.url), "utf8")) as { cases: KerasCase[] }).cases;
+const kerasCases = loadKerasCases("convolutional");
 
 const METHOD_OF: Record<string, string> = {
   Conv1D: "conv1d",
@@ -213,8 +148,8 @@ describe("Keras 3 forward cases", () => {
     const m = looseModel({ inputs: x, outputs: call(x, METHOD_OF[layer.class_name], camelConfig(layer.config)) });
     expect(m.countParams()).toBe(c.total_params);
     const k3 = c.forward_keras3!;
-    expect(m.layers[1].weightSpecs().map((w) => `${m.layers[1].names.keras3}/${w.name}`)).toEqual(k3.weights.map((w) => w.path));
-    m.setWeights(k3.weights.map((w) => ({ shape: w.shape, data: Float32Array.from(w.values) })));
+    expect(m.layers[1].weightSpecs().map((w) => `${m.layers[1].names.keras3}/${w.name}`)).toEqual(k3.weights!.map((w) => w.path));
+    m.setWeights(k3.weights!.map((w) => ({ shape: w.shape, data: Float32Array.from(w.values) })));
     const y = run(m, tensor(shape, Float32Array.from(k3.inputs[0])));
     expect(y.shape).toEqual(c.output_shape);
     expectClose(y.data, k3.output, c.name, "Keras 3 forward cases");
@@ -225,7 +160,7 @@ describe("Keras 3 forward cases", () => {
     const k3 = c.forward_keras3!;
     const x = looseInput([4, 4, 2]);
     const m = looseModel({ inputs: x, outputs: call(x, "depthwiseConv2d", { kernelSize: 3, depthMultiplier: 2 }) });
-    m.setWeights(k3.weights.map((w) => ({ shape: w.shape, data: Float32Array.from(w.values) })));
+    m.setWeights(k3.weights!.map((w) => ({ shape: w.shape, data: Float32Array.from(w.values) })));
     const y = run(m, tensor([1, 4, 4, 2], Float32Array.from(k3.inputs[0])));
     // The same outputs with channels c * 2 + j reordered to j * 2 + c.
     const swapped = Float32Array.from(y.data, (_, i) => y.data[i - (i % 4) + [0, 2, 1, 3][i % 4]]);

@@ -23,7 +23,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       at = i;
     }
   }
-  if (!(worst <= tol)) expect.fail(`${label}: difference ${worst} > ${tol} at ${at}: got ${actual[at]}, expected ${expected[at]}`);
+  if (!(worst <= tol)) expect.fail(`${label}: max difference ${worst} > ${tol} at ${at}: got ${actual[at]}, expected ${expected[at]}`);
   return worst;
 }
 

@@ -23,16 +23,21 @@ export interface Loose {
 
 export const looseInput = (shape: readonly Dim[]): Loose => input({ shape: [...shape] }) as unknown as Loose;
 export const call = (x: Loose, method: string, config?: unknown): Loose => (x[method] as (c?: unknown) => Loose).call(x, config);
-export const looseModel = model as unknown as (config: { inputs: Loose; outputs: Loose }) => Model;
+export const looseModel = model as unknown as (config: { inputs: Loose | Loose[]; outputs: Loose | Loose[]; seed?: number }) => Model;
 export const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
 
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
-/** A tensor of values drawn uniformly from [-2, 2). */
-export function randomTensor(shape: readonly number[], random: Random): Tensor {
-  const data = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = -2 + 4 * random.next();
-  return { shape: [...shape], data };
+/** `n` values drawn uniformly from [lo, hi). */
+export function randomData(n: number, random: Random, lo: number, hi: number): Float32Array {
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = lo + (hi - lo) * random.next();
+  return data;
+}
+
+/** A tensor of values drawn uniformly from [lo, hi), by default [-2, 2). */
+export function randomTensor(shape: readonly number[], random: Random, lo = -2, hi = 2): Tensor {
+  return { shape: [...shape], data: randomData(sizeOf(shape), random, lo, hi) };
 }
 
 /** One entry of the Keras reference cases, as copied into `test/fixtures/keras-cases/`. */
@@ -44,10 +49,10 @@ export interface KerasCase {
   total_params: number | null;
   trainable_params: number | null;
   non_trainable_params: number | null;
-  weights_keras3?: { name: string; shape: number[]; trainable: boolean }[];
+  weights_keras3?: { name: string; path?: string; shape: number[]; trainable: boolean }[];
   keras3_error?: { type: string; message: string };
   "tfjs_4.22"?: { output_shape?: Dim[]; supported?: false; differs_from_keras3?: boolean };
-  forward_keras3?: { inputs: number[][]; output: number[] };
+  forward_keras3?: { inputs: number[][]; weights?: { path: string; shape: number[]; values: number[] }[]; output: number[] };
 }
 
 /** The reference cases of one family (`test/fixtures/keras-cases/<family>.json`). */
@@ -58,8 +63,14 @@ export function kerasCases(family: string): KerasCase[] {
 
 /**
  * Sets up a family's test file (cpu TF.js backend, fresh name counters per
- * test) and returns a closeness check that records the largest scaled
- * difference per group, printed after the run with the TF.js tensors left.
+ * test) and returns a closeness check (`tol` unless a call gives its own)
+ * that returns the largest scaled difference and records it per group,
+ * printed after the run with the TF.js tensors left; a check without a
+ * group (one that is meant to fail, say) is not recorded.
+ *
+ * @example
+ * const expectClose = layerFamilyHarness("layers/pooling.test.ts");
+ * expectClose(ours.data, theirs, "maxPooling2d same", "against TF.js");
  */
 export function layerFamilyHarness(file: string, tol = 1e-5, width = 52) {
   const stats = new Map<string, { abs: number; comparisons: number }>();
@@ -72,9 +83,12 @@ export function layerFamilyHarness(file: string, tol = 1e-5, width = 52) {
     const rows = [...stats.entries()].map(([g, s]) => `  ${g.padEnd(width)} ${s.abs.toExponential(2)} (${s.comparisons} comparisons)`);
     console.log(`${file}: max scaled difference per group\n${rows.join("\n")}\nTF.js tensors left: ${tf.memory().numTensors}`);
   });
-  return (actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, group: string): void => {
-    const worst = expectClose(actual, expected, label, tol);
-    const s = stats.get(group) ?? { abs: 0, comparisons: 0 };
-    stats.set(group, { abs: Math.max(s.abs, worst), comparisons: s.comparisons + 1 });
+  return (actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, group?: string, tolerance = tol): number => {
+    const worst = expectClose(actual, expected, label, tolerance);
+    if (group !== undefined) {
+      const s = stats.get(group) ?? { abs: 0, comparisons: 0 };
+      stats.set(group, { abs: Math.max(s.abs, worst), comparisons: s.comparisons + 1 });
+    }
+    return worst;
   };
 }
