@@ -6,44 +6,27 @@
  * float32 values; anything but an integer in `[0, inputDim)` is a
  * `ShapeError` naming the value and its position, never a NaN row.
  */
-import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ShapeError, clearSession, input, model, tensor } from "../../src/index.js";
-import type { Model, Tensor } from "../../src/index.js";
+import type { Tensor } from "../../src/index.js";
 import { createRandom } from "../../src/kernels/random.js";
+import { kerasCases, layerFamilyHarness, looseModel, run, sizeOf } from "../support/layer-harness.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+layerFamilyHarness("layers/core.test.ts");
+
+/** What a plain JavaScript caller holds. */
 type Untyped = any;
 
-interface KerasCase {
-  name: string;
-  input_shape: (number | null)[];
-  layers: { class_name: string; config: { input_dim: number; output_dim: number } }[];
-  output_shape: (number | null)[];
-  total_params: number;
-  trainable_params: number | null;
-  non_trainable_params: number | null;
-  weights_keras3?: { path: string; shape: number[]; trainable: boolean }[];
-  forward_keras3?: { inputs: number[][]; weights: { path: string; shape: number[]; values: number[] }[]; output: number[] };
-}
-const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/embedding.json", import.meta.url), "utf8")) as { cases: KerasCase[] };
-const caseNamed = (name: string) => fixture.cases.find((c) => c.name === name)!;
-
-const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
-const looseModel = model as unknown as (config: { inputs: Untyped; outputs: Untyped; seed?: number }) => Model;
+const cases = kerasCases("embedding");
+const caseNamed = (name: string) => cases.find((c) => c.name === name)!;
 
 function randomIndices(shape: number[], rows: number, seed: number): Tensor {
   const random = createRandom(seed);
-  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  const data = new Float32Array(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = Math.floor(random.next() * rows);
   return { shape, data };
 }
-
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => clearSession());
 
 describe("Keras 3", () => {
   it("layer_case:embedding: shape, parameters and weights", () => {
@@ -69,7 +52,7 @@ describe("Keras 3", () => {
     const { input_dim: inputDim, output_dim: outputDim } = c.layers[0].config;
     const x: Untyped = input({ shape: c.input_shape.slice(1) as number[] });
     const m = looseModel({ inputs: x, outputs: x.embedding({ inputDim, outputDim }) });
-    m.setWeights(f.weights.map((w) => ({ shape: w.shape, data: Float32Array.from(w.values) })));
+    m.setWeights(f.weights!.map((w) => ({ shape: w.shape, data: Float32Array.from(w.values) })));
     const y = run(m, { shape: c.input_shape as number[], data: Float32Array.from(f.inputs.flat()) });
     expect(y.shape).toEqual(c.output_shape);
     // A lookup copies float32 values; the stored outputs are those values rounded to 7 decimals.

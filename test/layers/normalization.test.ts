@@ -5,44 +5,27 @@
  * TensorFlow.js 4.22 (same weights, random inputs from a fixed seed, 1e-5),
  * plus their runtime errors and summaries.
  */
-import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, sequential } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { ShapeError, sequential } from "../../src/index.js";
 import type { Model, Tensor } from "../../src/index.js";
 import { createRandom } from "../../src/kernels/random.js";
 import type { Random } from "../../src/kernels/random.js";
-import { expectClose } from "../support/compare.js";
+import { looseInput as anyInput, kerasCases, layerFamilyHarness, looseModel, randomData, run, sizeOf } from "../support/layer-harness.js";
+import type { Loose as AnyLoose, Dim } from "../support/layer-harness.js";
 
-// ---------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------
+const expectClose = layerFamilyHarness("layers/normalization.test.ts");
 
-const maxima = { keras: 0, tfjs: 0 };
-
-
-type Dim = number | null;
 /** Loosely typed layer calls for table-driven cases (the typed API is covered by test-d/normalization.test-d.ts). */
-interface Loose {
-  readonly shape: readonly Dim[];
-  readonly layerName: string;
+interface Loose extends AnyLoose {
   batchNormalization(config?: object): Loose;
   layerNormalization(config?: object): Loose;
   conv2d(config: object): Loose;
   flatten(): Loose;
   dense(config: object): Loose;
 }
-const looseInput = (shape: readonly Dim[]): Loose => input({ shape: [...shape] }) as unknown as Loose;
-const looseModel = model as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
+const looseInput = (shape: readonly Dim[]): Loose => anyInput(shape) as Loose;
 const looseSequential = sequential as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
-const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
-
-function randomData(n: number, random: Random, lo: number, hi: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * random.next();
-  return out;
-}
-const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
 /** How TF.js computes the reference: a one-layer model, or core ops on the same weights where the layer departs from Keras 3. */
 type TfjsOracle =
@@ -81,7 +64,7 @@ function compareWithTfjs(
   } else {
     theirs = tf.tidy(() => oracle.ops(tf.tensor(x.data, [...x.shape]), weights.map((w) => tf.tensor(w.data, [...w.shape]))).dataSync() as Float32Array);
   }
-  maxima.tfjs = Math.max(maxima.tfjs, expectClose(ours.data, theirs, label));
+  expectClose(ours.data, theirs, label, "TF.js");
 }
 
 /**
@@ -126,7 +109,7 @@ interface LayerCase {
   weights_keras3: { name: string; shape: number[]; trainable: boolean }[];
   forward_keras3?: { inputs: number[][]; weights: { path: string; shape: number[]; values: number[] }[]; output: number[] };
 }
-const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/normalization.json", import.meta.url), "utf8")) as { cases: LayerCase[] };
+const fixture = { cases: kerasCases("normalization") as LayerCase[] };
 
 /** The shapewise call for a Keras layer config of this family. */
 function applyKeras(x: Loose, layer: LayerCase["layers"][number]): Loose {
@@ -136,18 +119,6 @@ function applyKeras(x: Loose, layer: LayerCase["layers"][number]): Loose {
   if (layer.class_name === "LayerNormalization") return x.layerNormalization(config);
   throw new Error(`unexpected layer ${layer.class_name}`);
 }
-
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-
-beforeEach(() => {
-  clearSession();
-});
-
-afterAll(() => {
-  console.log(`normalization max differences: Keras 3 ${maxima.keras.toExponential(2)}, TF.js ${maxima.tfjs.toExponential(2)}`);
-});
 
 describe("Keras 3 layer cases", () => {
   const cases = fixture.cases.filter((c) => c.name.startsWith("layer_case:"));
@@ -191,7 +162,7 @@ describe("Keras 3 forward cases", () => {
     expect(m.layers[1].weightSpecs().map((s) => `${m.layers[1].name}/${s.name}`)).toEqual(f.weights.map((w) => w.path));
     const y = run(m, { shape: c.input_shape as number[], data: Float32Array.from(f.inputs.flat()) });
     expect(y.shape).toEqual(c.output_shape);
-    maxima.keras = Math.max(maxima.keras, expectClose(y.data, f.output, c.name));
+    expectClose(y.data, f.output, c.name, "Keras 3");
   });
 
   it("the Keras check discriminates: epsilon 1e-5 instead of 1e-3 moves the batchnorm output past the tolerance", () => {
@@ -247,7 +218,7 @@ describe("batchNormalization against TensorFlow.js", () => {
     // Keras 3: row 0 gets mean 10, row 1 mean 20 (all -9.995 then all -19.99); TF.js cycles along the last axis.
     expect(Math.abs(out[1] - out[0])).toBeGreaterThan(5);
     const ops = tf.tidy(() => batchNormOps(3, 1, true, true, 1e-3)(tf.zeros([1, 2, 3]), [tf.ones([2]), tf.zeros([2]), tf.tensor([10, 20]), tf.ones([2])]).dataSync());
-    expectClose(ops, [-9.995004, -9.995004, -9.995004, -19.990007, -19.990007, -19.990007], "elementwise ops oracle");
+    expectClose(ops, [-9.995004, -9.995004, -9.995004, -19.990007, -19.990007, -19.990007], "elementwise ops oracle", "exact values");
   });
 });
 

@@ -21,38 +21,29 @@
  */
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, sequential } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { ShapeError, sequential } from "../../src/index.js";
 import type { Model, Tensor } from "../../src/index.js";
 import { aspectWindow } from "../../src/kernels/preprocess-image.js";
 import { createRandom } from "../../src/kernels/random.js";
-import { expectClose } from "../support/compare.js";
+import { looseInput as anyInput, layerFamilyHarness, looseModel, randomTensor as seededTensor, run } from "../support/layer-harness.js";
+import type { Loose as AnyLoose, Dim } from "../support/layer-harness.js";
 
-const maxima = { keras: 0, tfjs: 0 };
+const expectClose = layerFamilyHarness("layers/preprocessing.test.ts");
 
-
-type Dim = number | null;
 /** Loosely typed layer calls for table-driven cases (the typed API is covered by test-d/preprocessing.test-d.ts). */
-interface Loose {
-  readonly shape: readonly Dim[];
-  readonly layerName: string;
+interface Loose extends AnyLoose {
   rescaling(config: object): Loose;
   normalization(config: object): Loose;
   resizing(config: object): Loose;
   centerCrop(config: object): Loose;
 }
 type Method = "rescaling" | "normalization" | "resizing" | "centerCrop";
-const looseInput = (shape: readonly Dim[]): Loose => input({ shape: [...shape] }) as unknown as Loose;
-const looseModel = model as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
+const looseInput = (shape: readonly Dim[]): Loose => anyInput(shape) as Loose;
 const looseSequential = sequential as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
-const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
 
-function randomTensor(shape: readonly number[], seed: number, lo = 0, hi = 255): Tensor {
-  const random = createRandom(seed);
-  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
-  for (let i = 0; i < data.length; i++) data[i] = lo + (hi - lo) * random.next();
-  return { shape: [...shape], data };
-}
+/** Pixel-like values in [lo, hi), by default [0, 255), from a seed of their own. */
+const randomTensor = (shape: readonly number[], seed: number, lo = 0, hi = 255): Tensor => seededTensor(shape, createRandom(seed), lo, hi);
 
 /** A one-layer shapewise model on `x` (its sample shape, or `sample` when given, may hold nulls). */
 function predictOne(method: Method, config: object, x: Tensor, sample: readonly Dim[] = x.shape.slice(1)): Tensor {
@@ -70,18 +61,6 @@ interface Fixture {
 }
 const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/preprocessing.json", import.meta.url), "utf8")) as Fixture;
 
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-
-beforeEach(() => {
-  clearSession();
-});
-
-afterAll(() => {
-  console.log(`preprocessing max differences: Keras 3 ${maxima.keras.toExponential(2)}, TF.js ${maxima.tfjs.toExponential(2)}`);
-});
-
 describe("Keras 3 (values from Keras' tests and docstrings)", () => {
   it("the fixture holds the four examples", () => {
     expect(fixture.keras_examples.map((e) => e.name)).toEqual([
@@ -94,7 +73,7 @@ describe("Keras 3 (values from Keras' tests and docstrings)", () => {
 
   it.each(fixture.keras_examples)("$name", (e) => {
     const y = predictOne(e.layer, e.config, { shape: e.input_shape, data: Float32Array.from(e.input) });
-    maxima.keras = Math.max(maxima.keras, expectClose(y.data, e.output, e.name, 1e-6));
+    expectClose(y.data, e.output, e.name, "Keras 3 examples", 1e-6);
   });
 
   it("the examples discriminate: aligned-corner sampling (TF.js' Resizing layer) gives other values", () => {
@@ -175,7 +154,7 @@ describe("normalization against the Keras 3 formula from TF.js ops", () => {
       return Float32Array.from(y.dataSync());
     });
     // expectClose is relative above 1: a zero variance scales values by 1e7.
-    maxima.tfjs = Math.max(maxima.tfjs, expectClose(ours.data, theirs, label));
+    expectClose(ours.data, theirs, label, "TF.js");
   });
 
   it("normalization has no weights, as Keras 3 with a given mean and variance", () => {
@@ -208,7 +187,7 @@ describe("resizing against TensorFlow.js' half-pixel image ops", () => {
       const cropped = tf.slice(t, [0, win.top, win.left, 0], [2, win.height, win.width, 3]);
       return interpolation === "bilinear" ? tf.image.resizeBilinear(cropped, to, false, true) : tf.image.resizeNearestNeighbor(cropped, to, false, true);
     });
-    maxima.tfjs = Math.max(maxima.tfjs, expectClose(ours.data, theirs, label));
+    expectClose(ours.data, theirs, label, "TF.js");
   });
 
   it("the comparison discriminates: legacy pixel centres (TF.js' default) differ from Keras 3's half-pixel sampling", () => {
@@ -265,7 +244,7 @@ describe("centerCrop against TensorFlow.js", () => {
       const win = aspectWindow(from[0], from[1], to[0], to[1]);
       return tf.image.resizeBilinear(tf.slice(t, [0, win.top, win.left, 0], [2, win.height, win.width, 3]), to, false, true);
     });
-    maxima.tfjs = Math.max(maxima.tfjs, expectClose(ours.data, theirs, label));
+    expectClose(ours.data, theirs, label, "TF.js");
   });
 
   it("the divergence rule holds: TF.js' layer shifts the window when the width shrinks by 1", () => {

@@ -16,68 +16,23 @@
  * - `recurrentActivation`: TF.js defaults to `hardSigmoid` (and its hard
  *   sigmoid is not Keras 3's), so the TF.js layer is always given ours explicitly.
  */
-import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ShapeError, clearSession, input, model } from "../../src/index.js";
 import type { Model, Tensor } from "../../src/index.js";
 import { createRandom } from "../../src/kernels/random.js";
 import type { Random } from "../../src/kernels/random.js";
 import { orthogonal, standardNormal } from "../../src/kernels/rnn-init.js";
+import { kerasCases, layerFamilyHarness, looseModel, randomTensor, run } from "../support/layer-harness.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** What a plain JavaScript caller holds. */
 type Untyped = any;
 
-interface KerasWeight {
-  name: string;
-  path: string;
-  shape: number[];
-  trainable: boolean;
-}
-interface KerasCase {
-  name: string;
-  input_shape: (number | null)[];
-  layers: { class_name: string; config: Record<string, unknown> }[];
-  output_shape: (number | null)[];
-  total_params: number;
-  trainable_params: number | null;
-  non_trainable_params: number | null;
-  weights_keras3?: KerasWeight[];
-  forward_keras3?: { inputs: number[][]; weights: { path: string; shape: number[]; values: number[] }[]; output: number[] };
-}
+const cases = kerasCases("recurrent");
+const layerCases = cases.filter((c) => c.name.startsWith("layer_case:"));
+const forwardCases = cases.filter((c) => c.name.startsWith("forward_case:"));
 
-const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/recurrent.json", import.meta.url), "utf8")) as { cases: KerasCase[] };
-const layerCases = fixture.cases.filter((c) => c.name.startsWith("layer_case:"));
-const forwardCases = fixture.cases.filter((c) => c.name.startsWith("forward_case:"));
-
-const TOL = 1e-5;
-const maxima = { keras: 0, tfjs: 0 };
-
-/** Fails unless every `|a - e| <= tol * max(1, |e|)`; returns the largest scaled difference. */
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, group: keyof typeof maxima): void {
-  expect(actual.length, `${label}: length`).toBe(expected.length);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
-    const scaled = Number.isNaN(d) ? Infinity : d;
-    if (scaled > worst || at === -1) {
-      worst = scaled;
-      at = i;
-    }
-  }
-  maxima[group] = Math.max(maxima[group], worst);
-  if (!(worst <= TOL)) expect.fail(`${label}: max difference ${worst} > ${TOL} at ${at}: got ${actual[at]}, expected ${expected[at]}`);
-}
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
-const randomTensor = (shape: readonly number[], random: Random, scale = 1): Tensor => {
-  const data = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = scale * (2 * random.next() - 1);
-  return { shape: [...shape], data };
-};
-const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
-const looseModel = model as unknown as (config: { inputs: Untyped; outputs: Untyped; seed?: number }) => Model;
+const expectClose = layerFamilyHarness("layers/recurrent.test.ts");
 
 /** Keras weight path without the RNN cell segment: `lstm/lstm_cell/kernel` is our `lstm/kernel`. */
 const withoutCell = (path: string) => path.replace(/\/[a-z_]+_cell\//, "/");
@@ -107,14 +62,6 @@ function applyKerasLayer(x: Untyped, layer: { class_name: string; config: Record
   throw new Error(`no mapping for ${cls}`);
 }
 
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-beforeEach(() => clearSession());
-afterAll(() => {
-  console.log(`recurrent max scaled differences: Keras ${maxima.keras.toExponential(2)}, TF.js ${maxima.tfjs.toExponential(2)}`);
-});
-
 describe("Keras 3 layer cases", () => {
   it.each(layerCases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
     const x: Untyped = input({ shape: c.input_shape.slice(1) as number[] });
@@ -127,7 +74,7 @@ describe("Keras 3 layer cases", () => {
     expect(data.nonTrainableParams).toBe(c.non_trainable_params);
     const layer = m.layers[1];
     const ours = layer.weightSpecs().map((w) => ({ path: `${layer.name}/${w.name}`, shape: [...w.shape], trainable: w.trainable }));
-    expect(ours).toEqual(c.weights_keras3!.map((w) => ({ path: withoutCell(w.path), shape: w.shape, trainable: w.trainable })));
+    expect(ours).toEqual(c.weights_keras3!.map((w) => ({ path: withoutCell(w.path!), shape: w.shape, trainable: w.trainable })));
     expect(m.getWeights().map((w) => w.shape)).toEqual(c.weights_keras3!.map((w) => w.shape));
   });
 });
@@ -138,10 +85,10 @@ describe("Keras 3 forward cases", () => {
     const x: Untyped = input({ shape: c.input_shape.slice(1) as number[] });
     const m = looseModel({ inputs: x, outputs: applyKerasLayer(x, c.layers[0]) });
     expect(m.countParams()).toBe(c.total_params);
-    m.setWeights(f.weights.map((w) => ({ shape: w.shape, data: Float32Array.from(w.values) })));
+    m.setWeights(f.weights!.map((w) => ({ shape: w.shape, data: Float32Array.from(w.values) })));
     const y = run(m, { shape: c.input_shape as number[], data: Float32Array.from(f.inputs.flat()) });
     expect(y.shape).toEqual(c.output_shape);
-    expectClose(y.data, f.output, c.name, "keras");
+    expectClose(y.data, f.output, c.name, "Keras 3");
   });
 });
 
@@ -168,7 +115,7 @@ function tfjsConfig(kind: Kind, options: Record<string, unknown>): Record<string
 
 /** Random weights for every slot (biases included), so that every weight takes part. */
 function randomizeWeights(m: Model, random: Random): void {
-  m.setWeights(m.getWeights().map((w) => randomTensor(w.shape, random, 0.6)));
+  m.setWeights(m.getWeights().map((w) => randomTensor(w.shape, random, -0.6, 0.6)));
 }
 
 /** Runs a TF.js layer (one or several outputs) on `x` with the given weights. */
@@ -229,13 +176,13 @@ describe("against TensorFlow.js", () => {
     const x: Untyped = input({ shape: [...c.sample] });
     const outputs = x[c.kind](c.options);
     const batchShape = [c.batch ?? 2, ...c.sample.map((d) => d ?? c.steps!)];
-    const batch = randomTensor(batchShape, random);
+    const batch = randomTensor(batchShape, random, -1, 1);
     const ours = ourOutputs(x, outputs, random, batch);
     const theirs = tfjsOutputs(TFJS_LAYER[c.kind](tfjsConfig(c.kind, c.options)), c.sample, ours.weights, batch);
     expect(ours.results.length).toBe(theirs.length);
     ours.results.forEach((r, i) => {
       expect(r.shape).toEqual(theirs[i].shape);
-      expectClose(r.data, theirs[i].data, `${c.kind} ${c.label} output ${i}`, "tfjs");
+      expectClose(r.data, theirs[i].data, `${c.kind} ${c.label} output ${i}`, "TF.js");
     });
   });
 
@@ -251,7 +198,7 @@ describe("against TensorFlow.js", () => {
     const random = createRandom(5);
     const x: Untyped = input({ shape: [5, 3] });
     const outputs = x.bidirectional((t: Untyped) => t[kind](options), mergeMode === undefined ? undefined : { mergeMode });
-    const batch = randomTensor([2, 5, 3], random);
+    const batch = randomTensor([2, 5, 3], random, -1, 1);
     const ours = ourOutputs(x, outputs, random, batch);
     const config: Record<string, unknown> = { layer: TFJS_LAYER[kind](tfjsConfig(kind, options)) };
     if (mergeMode !== undefined) config.mergeMode = mergeMode;
@@ -259,7 +206,7 @@ describe("against TensorFlow.js", () => {
     expect(ours.results.length).toBe(theirs.length);
     ours.results.forEach((r, i) => {
       expect(r.shape).toEqual(theirs[i].shape);
-      expectClose(r.data, theirs[i].data, `bidirectional ${_label} output ${i}`, "tfjs");
+      expectClose(r.data, theirs[i].data, `bidirectional ${_label} output ${i}`, "TF.js");
     });
   });
 
@@ -267,11 +214,11 @@ describe("against TensorFlow.js", () => {
     const random = createRandom(9);
     const x: Untyped = input({ shape: [6, 5] });
     const y = x.timeDistributed((t: Untyped) => t.dense({ units: 4, activation: "relu" }));
-    const batch = randomTensor([3, 6, 5], random);
+    const batch = randomTensor([3, 6, 5], random, -1, 1);
     const ours = ourOutputs(x, y, random, batch);
     const theirs = tfjsOutputs(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 4, activation: "relu" }) }), [6, 5], ours.weights, batch);
     expect(ours.results[0].shape).toEqual([3, 6, 4]);
-    expectClose(ours.results[0].data, theirs[0].data, "timeDistributed dense", "tfjs");
+    expectClose(ours.results[0].data, theirs[0].data, "timeDistributed dense", "TF.js");
   });
 
   it("timeDistributed conv2d over a sequence of images", () => {
@@ -279,11 +226,11 @@ describe("against TensorFlow.js", () => {
     const x: Untyped = input({ shape: [3, 6, 6, 2] });
     const y = x.timeDistributed((t: Untyped) => t.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: "same" }));
     expect(y.shape).toEqual([null, 3, 3, 3, 4]);
-    const batch = randomTensor([2, 3, 6, 6, 2], random);
+    const batch = randomTensor([2, 3, 6, 6, 2], random, -1, 1);
     const ours = ourOutputs(x, y, random, batch);
     const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: "same" });
     const theirs = tfjsOutputs(tf.layers.timeDistributed({ layer: conv }), [3, 6, 6, 2], ours.weights, batch);
-    expectClose(ours.results[0].data, theirs[0].data, "timeDistributed conv2d", "tfjs");
+    expectClose(ours.results[0].data, theirs[0].data, "timeDistributed conv2d", "TF.js");
   });
 
   it("a stack: lstm sequences into a bidirectional gru into a timeDistributed-free dense", () => {
@@ -293,7 +240,7 @@ describe("against TensorFlow.js", () => {
       .lstm({ units: 5, returnSequences: true })
       .bidirectional((t: Untyped) => t.gru({ units: 3, resetAfter: false }))
       .dense({ units: 2 });
-    const batch = randomTensor([2, 7, 4], random);
+    const batch = randomTensor([2, 7, 4], random, -1, 1);
     const ours = ourOutputs(x, y, random, batch);
     const inp = tf.input({ shape: [7, 4] });
     const out = tf.layers.dense({ units: 2 }).apply(
@@ -304,7 +251,7 @@ describe("against TensorFlow.js", () => {
     const tfModel = tf.model({ inputs: inp, outputs: out });
     tf.tidy(() => tfModel.setWeights(ours.weights.map((w) => tf.tensor(w.data, [...w.shape]))));
     const expected = tf.tidy(() => Float32Array.from((tfModel.predict(tf.tensor(batch.data, [...batch.shape])) as tf.Tensor).dataSync()));
-    expectClose(ours.results[0].data, expected, "stack", "tfjs");
+    expectClose(ours.results[0].data, expected, "stack", "TF.js");
   });
 });
 
@@ -320,7 +267,7 @@ describe("GRU resetAfter (Keras 3 default), against the Keras cell equations", (
     randomizeWeights(m, random);
     const [kernel, rec, bias] = m.getWeights();
     expect(bias.shape).toEqual([2, 12]);
-    const batch = randomTensor([2, 6, 3], random);
+    const batch = randomTensor([2, 6, 3], random, -1, 1);
     const y = run(m, batch);
     const u = 4;
     const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
@@ -346,7 +293,7 @@ describe("GRU resetAfter (Keras 3 default), against the Keras cell equations", (
         expected.push(...h);
       }
     }
-    expectClose(y.data, expected, "gru resetAfter", "keras");
+    expectClose(y.data, expected, "gru resetAfter", "Keras 3");
   });
 });
 
@@ -382,7 +329,7 @@ describe("initial weights", () => {
     const draws = Array.from({ length: 5 }, () => standardNormal(random));
     const norm = Math.hypot(...draws);
     // QR of the 5 x 1 column a gives Q = a / r with |r| = |a|; the sign correction makes it a / |a|, transposed to 1 x 5.
-    expectClose(orthogonal([1, 5], createRandom(21)), draws.map((d) => d / norm), "orthogonal 1x5", "keras");
+    expectClose(orthogonal([1, 5], createRandom(21)), draws.map((d) => d / norm), "orthogonal 1x5", "Keras 3");
   });
 
   it("standard normal draws have mean 0 and variance 1", () => {
@@ -463,7 +410,7 @@ describe("returnState, names and summaries", () => {
     const [out, h] = x.simpleRNN({ units: 3, returnState: true });
     const m1 = looseModel({ inputs: x, outputs: out, seed: 1 });
     const m2 = looseModel({ inputs: x, outputs: h });
-    const batch = randomTensor([2, 4, 2], random);
+    const batch = randomTensor([2, 4, 2], random, -1, 1);
     expect(run(m1, batch)).toEqual(run(m2, batch));
   });
 

@@ -5,18 +5,18 @@
  * TensorFlow.js 4.22 where it has the layer; their option checks; names and
  * summaries.
  */
-import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ShapeError, clearSession, input, model, sequential } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { ShapeError, clearSession, sequential } from "../../src/index.js";
 import type { Model, Tensor } from "../../src/index.js";
 import { createRandom } from "../../src/kernels/random.js";
+import { looseInput as anyInput, kerasCases, layerFamilyHarness, looseModel, randomTensor as drawTensor, run } from "../support/layer-harness.js";
+import type { Loose as AnyLoose, Dim } from "../support/layer-harness.js";
 
-type Dim = number | null;
+layerFamilyHarness("layers/regularization.test.ts");
+
 /** Loosely typed layer calls for table-driven cases (the typed API is covered by test-d/regularization.test-d.ts). */
-interface Loose {
-  readonly shape: readonly Dim[];
-  readonly layerName: string;
+interface Loose extends AnyLoose {
   dropout(config: object): Loose;
   spatialDropout1d(config: object): Loose;
   spatialDropout2d(config: object): Loose;
@@ -25,17 +25,11 @@ interface Loose {
   dense(config: object): Loose;
 }
 type Method = "dropout" | "spatialDropout1d" | "spatialDropout2d" | "gaussianNoise" | "activityRegularization";
-const looseInput = (shape: readonly Dim[]): Loose => input({ shape: [...shape] }) as unknown as Loose;
-const looseModel = model as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
+const looseInput = (shape: readonly Dim[]): Loose => anyInput(shape) as Loose;
 const looseSequential = sequential as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
-const run = (m: Model, x: Tensor): Tensor => (m.predict as unknown as (x: Tensor) => Tensor).call(m, x);
 
-function randomTensor(shape: readonly number[], seed: number): Tensor {
-  const random = createRandom(seed);
-  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
-  for (let i = 0; i < data.length; i++) data[i] = 4 * random.next() - 2;
-  return { shape: [...shape], data };
-}
+/** Values in [-2, 2) from a seed of their own. */
+const randomTensor = (shape: readonly number[], seed: number): Tensor => drawTensor(shape, createRandom(seed));
 
 interface LayerCase {
   name: string;
@@ -47,15 +41,7 @@ interface LayerCase {
   non_trainable_params: number;
   weights_keras3: unknown[];
 }
-const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/regularization.json", import.meta.url), "utf8")) as { cases: LayerCase[] };
-
-beforeAll(async () => {
-  await tf.setBackend("cpu");
-});
-
-beforeEach(() => {
-  clearSession();
-});
+const fixture = { cases: kerasCases("regularization") as LayerCase[] };
 
 describe("Keras 3", () => {
   it("layer_case:dropout: shape kept, no weights", () => {
