@@ -7,8 +7,10 @@ import { configObject, fail, valueText } from "./checks.js";
 import { beginRun, resolveThreads } from "./kernels/backend.js";
 import type { RunScope, ThreadsOption } from "./kernels/backend.js";
 import type { Tensor } from "./kernels/tensor.js";
-import { runONNX, toONNX } from "./io/onnx.js";
-import type { OnnxExportOptions, PredictAsyncOptions } from "./io/onnx.js";
+import { toONNX } from "./io/onnx/export.js";
+import type { OnnxExportOptions } from "./io/onnx/export.js";
+import { runONNX } from "./io/onnx/run.js";
+import type { PredictAsyncOptions } from "./io/onnx/run.js";
 import { toKerasJSON } from "./io/keras-json.js";
 import type { KerasJsonOptions } from "./io/keras-json.js";
 import { saveModel } from "./io/tfjs-format.js";
@@ -465,7 +467,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    * The model as an ONNX file (opset 17): channels-last inputs and outputs
    * as `predict` takes and gives them, named after the input and output
    * layers, batch axis dynamic. A layer ONNX cannot express is a
-   * `ShapeError` naming it (see `toONNX` in `src/io/onnx.ts`).
+   * `ShapeError` naming it (see `toONNX` in `src/io/onnx/export.ts`).
    *
    * @example
    * writeFileSync("model.onnx", m.toONNX());

@@ -18,7 +18,8 @@ import { describe, expect, it } from "vitest";
 
 import { ShapeError, add, average, clearSession, concatenate, dot, input, layers, maximum, minimum, model, multiply, subtract, tensor } from "../src/index.js";
 import type { Model, Tensor } from "../src/index.js";
-import { ONNX_CLASSES, toONNX } from "../src/io/onnx.js";
+import { ONNX_CLASSES } from "../src/io/onnx/mappings.js";
+import { toONNX } from "../src/io/onnx/export.js";
 import { ProtoWriter } from "../src/io/protobuf.js";
 import { ACTIVATIONS } from "../src/kernels/activations.js";
 import { createRandom } from "../src/kernels/random.js";

@@ -11,7 +11,7 @@ import * as api from "../src/index.js";
 import { input } from "../src/index.js";
 import { KERAS_WRITTEN_CLASSES } from "../src/io/keras-json.js";
 import { LAYER_REGISTRY } from "../src/io/layer-registry.js";
-import { ONNX_CLASSES } from "../src/io/onnx.js";
+import { ONNX_CLASSES } from "../src/io/onnx/mappings.js";
 import { TFJS_WRITTEN_CLASSES } from "../src/io/tfjs-format.js";
 import { LAYER_FAMILIES, layerRegistrations, methodOf } from "../src/layers/registry.js";
 import type { LayerRegistration } from "../src/layers/registry.js";

@@ -1,0 +1,239 @@
+/**
+ * ONNX export: a model as an ONNX `ModelProto` (opset 17, IR version 8) that
+ * onnxruntime runs with the same outputs as shapewise's own forward pass.
+ *
+ * The graph keeps shapewise's layout at its boundary: inputs and outputs are
+ * channels-last (NHWC) exactly as `predict` takes and gives them, batch axis
+ * dynamic. Inside, each convolution and windowed pooling is wrapped in
+ * Transposes to ONNX's channels-first layout; a Transpose back that the next
+ * layer would undo is skipped (the channels-first value is reused), and nodes
+ * no output needs are dropped.
+ *
+ * The mapping reads the model only through its public graph (`m.graph()`),
+ * each layer's `className`, `getConfig()`, `weightSpecs()` and weights.
+ * Weights are written in ONNX layouts (conv kernels `[out, in, ...k]`, LSTM
+ * gates reordered) as float32 initialisers.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * writeFileSync("model.onnx", toONNX(m));
+ * ```
+ */
+import { configObject, fail, valueText } from "../../checks.js";
+import type { Tensor } from "../../kernels/tensor.js";
+import type { Layer } from "../../layers/layer.js";
+import type { ModelGraph, TensorRef } from "../../model.js";
+import { ProtoWriter } from "../protobuf.js";
+import type { Shape } from "../../shape.js";
+import { registrationOf } from "../../layers/registry.js";
+import type { AttrValue, ExportableModel, Initializer, OnnxNode, Value } from "./builder.js";
+import { FLOAT, GraphBuilder, IR_VERSION, ONNX_OPSET, unsupported } from "./builder.js";
+import { MAPPINGS } from "./mappings.js";
+
+/**
+ * Options of {@link toONNX}.
+ *
+ * @example
+ * ```ts
+ * toONNX(m, { producerVersion: "1.0.0", docString: "digits classifier" });
+ * ```
+ */
+export interface OnnxExportOptions {
+  /** Written as the model's `doc_string`. */
+  docString?: string;
+  /** Written as `producer_version` (default: none). */
+  producerVersion?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Model to graph
+// ---------------------------------------------------------------------------
+
+/** A model used as a layer, read through its public `model` field. */
+function nestedModel(layer: Layer): ExportableModel | undefined {
+  const inner = (layer as Layer & { model?: unknown }).model;
+  return inner !== null && typeof inner === "object" && typeof (inner as ExportableModel).graph === "function" ? (inner as ExportableModel) : undefined;
+}
+
+const refKey = (r: { layer: Layer; nodeIndex: number; tensorIndex: number }) => `${r.layer.name}\u0000${r.nodeIndex}\u0000${r.tensorIndex}`;
+
+/** Emits every node of a (possibly nested) model graph; returns the names of its outputs. */
+function emitGraph(g: GraphBuilder, graph: ModelGraph, inputs: readonly string[], weightsOf: (layer: Layer) => readonly Tensor[]): string[] {
+  const values = new Map<string, Value>();
+  graph.inputs.forEach((ref, i) => values.set(refKey(ref), { name: inputs[i], shape: ref.shape }));
+  for (const node of graph.nodes) {
+    if (node.inbound.length === 0) continue; // an input layer: its value is given
+    const inbound = node.inbound.map((ref) => {
+      const v = values.get(refKey(ref));
+      if (v === undefined) throw new Error(`onnx: tensor ${ref.layer.name}[${ref.nodeIndex}][${ref.tensorIndex}] is read before it is computed`);
+      return v;
+    });
+    const outputs = emitLayer(g, node.layer, inbound, node.outputShapes, weightsOf(node.layer));
+    outputs.forEach((name, i) => values.set(refKey({ layer: node.layer, nodeIndex: node.nodeIndex, tensorIndex: i }), { name, shape: node.outputShapes[i] }));
+  }
+  return graph.outputs.map((ref) => values.get(refKey(ref))!.name);
+}
+
+/** Emits one layer call; nested models are inlined with their share of the weights. */
+function emitLayer(g: GraphBuilder, layer: Layer, inputs: readonly Value[], outputShapes: readonly Shape[], weights: readonly Tensor[]): string[] {
+  const inner = nestedModel(layer);
+  if (inner !== undefined) {
+    // The outer model holds the weights (setWeights on it reaches them), in inner layer order.
+    const own = new Map<Layer, readonly Tensor[]>();
+    let next = 0;
+    for (const l of inner.layers) {
+      const count = l.weightSpecs().length;
+      own.set(l, weights.slice(next, next + count));
+      next += count;
+    }
+    return emitGraph(
+      g,
+      inner.graph(),
+      inputs.map((v) => v.name),
+      (l) => own.get(l) ?? [],
+    );
+  }
+  const refusal = registrationOf(layer.className)?.formats.onnx;
+  if (typeof refusal === "string") return unsupported(layer, refusal);
+  const mapping = MAPPINGS[layer.className];
+  if (mapping === undefined) return unsupported(layer, "it has no ONNX mapping");
+  const expected = layer.weightSpecs().length;
+  if (weights.length !== expected) unsupported(layer, `it has ${weights.length} weights, expected ${expected}: build the model before exporting it`);
+  const outputs = mapping({
+    g,
+    layer,
+    config: layer.getConfig(),
+    inputs,
+    outputShapes,
+    weights,
+    nested: (l, ins, shapes, ws) => emitLayer(g, l, ins, shapes, ws),
+  });
+  if (outputs.length !== outputShapes.length) throw new Error(`onnx: ${layer.className} mapping gave ${outputs.length} outputs for ${outputShapes.length}`);
+  return outputs;
+}
+
+/** Keeps only the nodes and initialisers that an output needs. */
+function liveParts(g: GraphBuilder, outputs: readonly string[]): { nodes: OnnxNode[]; initializers: Initializer[] } {
+  const producer = new Map<string, OnnxNode>();
+  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
+  const needed = new Set<string>(outputs);
+  const live = new Set<OnnxNode>();
+  const stack = [...outputs];
+  while (stack.length > 0) {
+    const n = producer.get(stack.pop()!);
+    if (n === undefined || live.has(n)) continue;
+    live.add(n);
+    for (const i of n.inputs) {
+      if (i === "" || needed.has(i)) continue;
+      needed.add(i);
+      stack.push(i);
+    }
+  }
+  return { nodes: g.nodes.filter((n) => live.has(n)), initializers: g.initializers.filter((i) => needed.has(i.name)) };
+}
+
+// ---------------------------------------------------------------------------
+// Encoding
+// ---------------------------------------------------------------------------
+
+function encodeAttr(name: string, a: AttrValue): ProtoWriter {
+  const w = new ProtoWriter().string(1, name);
+  switch (a.kind) {
+    case "float":
+      return w.float(2, a.v).uint(20, 1);
+    case "int":
+      return w.int64(3, a.v).uint(20, 2);
+    case "string":
+      return w.string(4, a.v).uint(20, 3);
+    case "floats":
+      return w.packedFloat(7, a.v).uint(20, 6);
+    case "ints":
+      return w.packedInt64(8, a.v).uint(20, 7);
+    case "strings":
+      for (const s of a.v) w.string(9, s);
+      return w.uint(20, 8);
+  }
+}
+
+function encodeNode(n: OnnxNode): ProtoWriter {
+  const w = new ProtoWriter();
+  for (const i of n.inputs) w.string(1, i);
+  for (const o of n.outputs) w.string(2, o);
+  w.string(3, n.name).string(4, n.op);
+  for (const [name, a] of Object.entries(n.attrs)) w.message(5, encodeAttr(name, a));
+  return w;
+}
+
+function encodeInitializer(t: Initializer): ProtoWriter {
+  const w = new ProtoWriter().packedInt64(1, t.dims).uint(2, t.type).string(8, t.name);
+  if (t.type === FLOAT) {
+    const data = t.data as Float32Array;
+    // raw_data is little-endian float32; copy so the bytes are exactly this tensor's.
+    const bytes = new Uint8Array(data.length * 4);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
+    return w.bytes(9, bytes);
+  }
+  return w.packedInt64(7, t.data as number[]);
+}
+
+function encodeValueInfo(name: string, shape: Shape, elemType: number): ProtoWriter {
+  const dims = new ProtoWriter();
+  shape.forEach((d, i) => {
+    const dim = new ProtoWriter();
+    if (d !== null) dim.int64(1, d);
+    else if (i === 0) dim.string(2, "batch");
+    dims.message(1, dim);
+  });
+  const tensorType = new ProtoWriter().uint(1, elemType).message(2, dims);
+  return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
+}
+
+/**
+ * The model as ONNX bytes (opset 17). Inputs and outputs are float32,
+ * channels-last like `predict`'s, named after the model's input layers and
+ * output layers; the batch axis is the symbolic dimension `batch`. Layers
+ * ONNX cannot express (or a configuration of one, such as an LSTM with a
+ * `gelu` activation) are a `ShapeError` naming the layer and its class.
+ *
+ * @example
+ * ```ts
+ * const bytes = toONNX(m);           // Uint8Array
+ * writeFileSync("model.onnx", bytes); // runs in onnxruntime with the same outputs as m.predict
+ * ```
+ */
+export function toONNX(m: ExportableModel, options: OnnxExportOptions = {}): Uint8Array {
+  if (m === null || typeof m !== "object" || typeof (m as Partial<ExportableModel>).graph !== "function")
+    fail(`shapewise: toONNX expects a model, got ${valueText(m)}`);
+  const opts = configObject("toONNX", options, ["docString", "producerVersion"]);
+  for (const key of ["docString", "producerVersion"] as const) {
+    if (opts[key] !== undefined && typeof opts[key] !== "string") fail(`shapewise: toONNX ${key} must be a string, got ${valueText(opts[key])}`);
+  }
+  const g = new GraphBuilder();
+  const graph = m.graph();
+  const inputNames = graph.inputs.map((ref) => {
+    g.reserve(ref.layer.name);
+    return ref.layer.name;
+  });
+  const own = (layer: Layer): readonly Tensor[] => layer.weights ?? [];
+  const results = emitGraph(g, graph, inputNames, own);
+  // Outputs are named after their layers (`dense_1`, `lstm:1` for a second output), each by an Identity.
+  const outputNames = graph.outputs.map((ref: TensorRef, i) => {
+    const name = g.fresh(ref.tensorIndex === 0 ? ref.layer.name : `${ref.layer.name}:${ref.tensorIndex}`);
+    g.nodes.push({ op: "Identity", inputs: [results[i]], outputs: [name], name: g.fresh(`${name}/output`), attrs: {} });
+    return name;
+  });
+  const { nodes, initializers } = liveParts(g, outputNames);
+  const body = new ProtoWriter();
+  for (const n of nodes) body.message(1, encodeNode(n));
+  body.string(2, m.name);
+  for (const t of initializers) body.message(5, encodeInitializer(t));
+  graph.inputs.forEach((ref, i) => body.message(11, encodeValueInfo(inputNames[i], ref.shape, FLOAT)));
+  graph.outputs.forEach((ref, i) => body.message(12, encodeValueInfo(outputNames[i], ref.shape, FLOAT)));
+  const model = new ProtoWriter().int64(1, IR_VERSION).string(2, "shapewise");
+  if (options.producerVersion !== undefined) model.string(3, options.producerVersion);
+  if (options.docString !== undefined) model.string(6, options.docString);
+  model.message(7, body).message(8, new ProtoWriter().string(1, "").int64(2, ONNX_OPSET));
+  return model.finish();
+}
