@@ -1,6 +1,7 @@
 import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 import { convOutputGeometry } from "../shape.js";
+import { averagePool3d, maxPool3d } from "./pool-3d.js";
 
 /**
  * Options of {@link maxPool2d} and {@link averagePool2d}; field names follow the
@@ -47,54 +48,12 @@ export function pool2dGeometry(kind: PoolKind, input: Tensor, options: Pool2dOpt
   return { n, h, w, c, ph, pw, sh, sw, oh: gy.outputLength, ow: gx.outputLength, padTop: gy.padBefore, padLeft: gx.padBefore };
 }
 
+/** The 2-D windows are the 3-D kernel's with a depth of one: one loop nest, the same sums and comparisons. */
 function pool2d(kind: PoolKind, input: Tensor, options: Pool2dOptions): Tensor<readonly [number, number, number, number]> {
-  const { n, h, w, c, ph, pw, sh, sw, oh, ow, padTop, padLeft } = pool2dGeometry(kind, input, options);
-  const x = input.data;
-  const out = new Float32Array(n * oh * ow * c);
-  const acc = new Float64Array(c);
-  const isMax = kind === "max";
-
-  let o = 0;
-  for (let bi = 0; bi < n; bi++) {
-    for (let oy = 0; oy < oh; oy++) {
-      // Clip the window to the real rows: padded cells take no part in either
-      // reduction, which is what makes "same" average pooling divide by the
-      // number of real cells (TF.js `avgValue / count`, Keras `window_counts`).
-      const yStart = oy * sh - padTop;
-      const y0 = Math.max(yStart, 0);
-      const y1 = Math.min(yStart + ph, h);
-      for (let ox = 0; ox < ow; ox++) {
-        const xStart = ox * sw - padLeft;
-        const x0 = Math.max(xStart, 0);
-        const x1 = Math.min(xStart + pw, w);
-        acc.fill(isMax ? -Infinity : 0);
-        for (let iy = y0; iy < y1; iy++) {
-          const rowBase = (bi * h + iy) * w;
-          for (let ix = x0; ix < x1; ix++) {
-            const off = (rowBase + ix) * c;
-            if (isMax) {
-              // `>` (not Math.max) mirrors TF.js cpu: a NaN cell never wins.
-              for (let ch = 0; ch < c; ch++) {
-                const v = x[off + ch];
-                if (v > acc[ch]) acc[ch] = v;
-              }
-            } else {
-              for (let ch = 0; ch < c; ch++) acc[ch] += x[off + ch];
-            }
-          }
-        }
-        if (isMax) {
-          for (let ch = 0; ch < c; ch++) out[o++] = acc[ch];
-        } else {
-          // Every window holds at least one real cell: "same" pads at most
-          // poolSize - 1 in total and output windows start before the input ends.
-          const count = (y1 - y0) * (x1 - x0);
-          for (let ch = 0; ch < c; ch++) out[o++] = acc[ch] / count;
-        }
-      }
-    }
-  }
-  return { shape: [n, oh, ow, c], data: out };
+  const { n, h, w, c, ph, pw, sh, sw, oh, ow } = pool2dGeometry(kind, input, options);
+  const pool = kind === "max" ? maxPool3d : averagePool3d;
+  const y = pool({ shape: [n, 1, h, w, c], data: input.data }, { poolSize: [1, ph, pw], strides: [1, sh, sw], padding: options.padding });
+  return { shape: [n, oh, ow, c], data: y.data };
 }
 
 /**
