@@ -11,6 +11,7 @@ const KERNEL_INDEPENDENT = [
   "test/arithmetic-generated.test.ts",
   "test/catalog-agreement.test.ts",
   "test/catalog-rejection.test.ts",
+  "test/cost.test.ts",
   "test/cli.test.ts",
   "test/diagnostics.test.ts",
   "test/graph-agreement.test.ts",

@@ -20,11 +20,11 @@ export { add, subtract, multiply, average, maximum, minimum, concatenate, dot } 
 export { tensor } from "./tensor.js";
 export { ShapeError } from "./errors.js";
 export { Model } from "./model.js";
-export type { GraphNode, ModelGraph, PredictOptions, TensorLayout, TensorRef } from "./model.js";
+export type { CostOptions, GraphNode, MemoryEstimate, ModelGraph, PredictOptions, TensorLayout, TensorRef } from "./model.js";
 export { getKernelBackend, kernelInfo, loadKernels, setKernelBackend } from "./kernels/backend.js";
 export type { KernelBackend, KernelInfo, LoadKernelsOptions, ThreadMode, ThreadsOption } from "./kernels/backend.js";
 export { terminateThreads } from "./kernels/threads.js";
-export type { Layer, WeightSpec } from "./layers/layer.js";
+export type { Layer, LayerCost, WeightSpec } from "./layers/layer.js";
 export type { SummaryOptions, SummaryStyle } from "./summary/index.js";
 export type { SummaryData, SummaryRow, StyleNames } from "./summary/rows.js";
 export { ONNX_OPSET } from "./io/onnx/builder.js";

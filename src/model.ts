@@ -16,8 +16,8 @@ import type { KerasJsonOptions } from "./io/keras-json.js";
 import { saveModel } from "./io/tfjs-format.js";
 import type { SaveResult, TfjsWriteOptions } from "./io/tfjs-format.js";
 import { InputLayer } from "./layers/input.js";
-import { Layer, byteText } from "./layers/layer.js";
-import type { WeightSpec } from "./layers/layer.js";
+import { Layer, byteText, sampleElements, sum } from "./layers/layer.js";
+import type { LayerCost, WeightSpec } from "./layers/layer.js";
 import { modelNames } from "./naming.js";
 import { formatSummary } from "./summary/index.js";
 import type { SummaryOptions } from "./summary/index.js";
@@ -53,6 +53,34 @@ export interface PredictOptions {
 
 /** The keys {@link PredictOptions} has. */
 const PREDICT_OPTIONS: readonly (keyof PredictOptions)[] = ["threads"];
+
+/**
+ * Options of {@link Model.countFlops} and {@link Model.memory}.
+ *
+ * @example
+ * m.countFlops({ batch: 32 });
+ */
+export interface CostOptions {
+  /** Samples per batch (default 1): every count is per sample times the batch. */
+  batch?: number;
+}
+
+/**
+ * What a forward pass keeps in memory, in bytes (float32): the weights, and
+ * the activations `predict` keeps alive at its peak, when the layer
+ * `peakLayer` computes its output while the tensors still to be read stay.
+ *
+ * @example
+ * m.memory({ batch: 8 }); // { batch: 8, parameterBytes: 452648, activationBytes: 187392, peakLayer: "conv2d" }
+ */
+export interface MemoryEstimate {
+  readonly batch: number;
+  readonly parameterBytes: number;
+  /** Activation bytes at the peak for the whole batch (per sample times the batch). */
+  readonly activationBytes: number;
+  /** The layer whose call is the peak. */
+  readonly peakLayer: string;
+}
 
 /** The weights of the model in the order `getWeights` returns them. */
 interface WeightSlot {
@@ -249,6 +277,57 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
   }
 
   /**
+   * Multiply-accumulates of one forward pass of `batch` samples (default 1):
+   * every layer call's weight (or operand) products, by the counting rule
+   * of its class (`Layer.cost`); a layer called twice counts twice. Bias
+   * additions, activations, pooling, normalisation and merges are counted
+   * apart (`summaryData().totalOps`). Per sample it equals `FlopCount<typeof m>`.
+   * Throws when a size the count needs is unknown (`null`) or the total
+   * passes 2^53.
+   *
+   * @example
+   * vgg16.countFlops();              // 15470264320
+   * vgg16.countFlops({ batch: 8 });  // 123762114560
+   */
+  countFlops(options: CostOptions = {}): number {
+    const batch = batchOption("countFlops", options);
+    const total = this.costTotals().macs;
+    if (total === null) {
+      const unknown = this.nodes.find((n) => n.inbound.length > 0 && nodeCost(n).macs === null)!;
+      fail(`shapewise: countFlops needs every size: layer ${unknown.layer.name} has input shape ${valueText(unknown.inbound.map((t) => t.shape)[0])}`);
+    }
+    return safeCount("countFlops", total * batch);
+  }
+
+  /**
+   * Parameter bytes and the activation bytes `predict` keeps alive at its
+   * peak for `batch` samples (default 1), float32: a tensor lives from the
+   * call that makes it to its last reader; reshapes and the identity layers
+   * share their input's buffer; the outputs stay to the end.
+   *
+   * @example
+   * m.memory(); // { batch: 1, parameterBytes: 452648, activationBytes: 23424, peakLayer: "conv2d" }
+   */
+  memory(options: CostOptions = {}): MemoryEstimate {
+    const batch = batchOption("memory", options);
+    const peak = activationPeak(this.nodes, this.outputs);
+    if (peak.elements === null) {
+      fail(`shapewise: memory needs every size: layer ${peak.layer} has an output of unknown size`);
+    }
+    return {
+      batch,
+      parameterBytes: safeCount("memory", this.countParams() * 4),
+      activationBytes: safeCount("memory", peak.elements * 4 * batch),
+      peakLayer: peak.layer,
+    };
+  }
+
+  /** The costs of every layer call, summed. */
+  private costTotals(): LayerCost {
+    return sumCosts(this.nodes.filter((n) => n.inbound.length > 0).map(nodeCost));
+  }
+
+  /**
    * The call graph: which layer call reads which tensors (see {@link ModelGraph}).
    *
    * @example
@@ -291,8 +370,11 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
         trainableParams: count(true),
         nonTrainableParams: count(false),
         inbound: calls.flatMap((n) => n.inbound.map((i) => ({ layer: i.layer.names, nodeIndex: i.nodeIndex, tensorIndex: i.outputIndex }))),
+        ...(isInput ? { macs: 0, ops: 0 } : sumCosts(calls.map(nodeCost))),
       });
     }
+    const totals = this.costTotals();
+    const memory = activationPeak(this.nodes, this.outputs);
     const trainable = rows.reduce((s, r) => s + r.trainableParams, 0);
     const nonTrainable = rows.reduce((s, r) => s + r.nonTrainableParams, 0);
     return {
@@ -304,6 +386,9 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
       trainableParams: trainable,
       nonTrainableParams: nonTrainable,
       bytesPerParam: 4,
+      totalMacs: totals.macs,
+      totalOps: totals.ops,
+      activationBytes: memory.elements === null ? null : memory.elements * 4,
     };
   }
 
@@ -589,6 +674,11 @@ export class ModelLayer extends Layer implements SeveralOutputs {
     return innerParts(this.model).layers.flatMap((layer) => layer.weightSpecs().map((spec) => ({ ...spec, name: `${layer.name}/${spec.name}` })));
   }
 
+  /** Per sample: every call of the wrapped model's layers, as the model counts them. */
+  override cost(): LayerCost {
+    return sumCosts(innerParts(this.model).nodes.filter((n) => n.inbound.length > 0).map(nodeCost));
+  }
+
   call(...inputs: Tensor[]): Tensor {
     return this.callOutputs(...inputs)[0];
   }
@@ -636,6 +726,90 @@ function unarrange(method: string, layout: TensorLayout, value: unknown, names: 
     fail(`shapewise: ${method} expects a record of tensors with keys ${layout.keys.join(", ")}, got keys ${keys.join(", ") || "(none)"}`);
   }
   return layout.keys.map((k) => record[k]);
+}
+
+/** What one sample costs a layer call, by its class's rule. */
+function nodeCost(n: Node): LayerCost {
+  return n.layer.cost(n.inbound.map((t) => t.shape), nodeOutputShapes(n));
+}
+
+/** Costs summed, `null` where one is unknown. */
+function sumCosts(costs: readonly LayerCost[]): LayerCost {
+  return { macs: sum(...costs.map((c) => c.macs)), ops: sum(...costs.map((c) => c.ops)) };
+}
+
+/** The `batch` option of the cost methods: a positive integer, 1 by default. */
+function batchOption(method: string, options: unknown): number {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    fail(`shapewise: ${method} options must be an object, got ${valueText(options)}`);
+  }
+  const extra = Object.keys(options).find((k) => k !== "batch");
+  if (extra !== undefined) fail(`shapewise: ${method} has no option '${extra}' (options: batch)`);
+  const batch = (options as CostOptions).batch;
+  if (batch === undefined) return 1;
+  if (typeof batch !== "number" || !Number.isSafeInteger(batch) || batch < 1) {
+    fail(`shapewise: ${method} batch must be a positive integer, got ${valueText(batch)}`);
+  }
+  return batch;
+}
+
+/** A count that must stay exact: past 2^53 a float would round it silently. */
+function safeCount(method: string, value: number): number {
+  if (!Number.isSafeInteger(value)) fail(`shapewise: ${method} total ${value} is past 2^53 - 1, where counts are no longer exact`);
+  return value;
+}
+
+/**
+ * The peak of activation elements per sample during `predict`: nodes run in
+ * order; a node's outputs are made while its inputs and every tensor still
+ * to be read are alive; a tensor is released after its last reader unless
+ * it is a model output; layers that pass their buffer on share it.
+ */
+function activationPeak(nodes: readonly Node[], outputs: readonly SymbolicTensorImpl[]): { elements: number | null; layer: string } {
+  const readers = new Map<SymbolicTensorImpl, number>();
+  for (const n of nodes) for (const t of n.inbound) readers.set(t, (readers.get(t) ?? 0) + 1);
+  // A buffer and the tensors that share it.
+  const bufferOf = new Map<SymbolicTensorImpl, { elements: number | null; holders: number }>();
+  const live = new Set<{ elements: number | null; holders: number }>();
+  const kept = new Set(outputs);
+  const size = () => sum(...[...live].map((b) => b.elements));
+  let peak = 0;
+  let layer = nodes[0]?.layer.name ?? "";
+  const hold = (t: SymbolicTensorImpl, buffer: { elements: number | null; holders: number }) => {
+    buffer.holders++;
+    bufferOf.set(t, buffer);
+    live.add(buffer);
+  };
+  const drop = (t: SymbolicTensorImpl) => {
+    const buffer = bufferOf.get(t);
+    if (buffer === undefined) return;
+    buffer.holders--;
+    if (buffer.holders === 0) live.delete(buffer);
+  };
+  for (const n of nodes) {
+    const shapes = nodeOutputShapes(n);
+    if (n.inbound.length === 0) {
+      for (const t of n.outputs) if (t !== undefined) hold(t, { elements: sampleElements(t.shape), holders: 0 });
+    } else if (n.layer.passesBuffer()) {
+      for (const t of n.outputs) if (t !== undefined) hold(t, bufferOf.get(n.inbound[0])!);
+    } else {
+      const made = n.outputs.map((t, i) => (t === undefined ? undefined : { t, buffer: { elements: sampleElements(shapes[i] ?? t.shape), holders: 0 } }));
+      for (const m of made) if (m !== undefined) hold(m.t, m.buffer);
+    }
+    const now = size();
+    if (now === null) return { elements: null, layer: n.layer.name };
+    if (now > peak) {
+      peak = now;
+      layer = n.layer.name;
+    }
+    for (const t of n.inbound) {
+      const left = readers.get(t)! - 1;
+      readers.set(t, left);
+      if (left === 0 && !kept.has(t)) drop(t);
+    }
+    for (const t of n.outputs) if (t !== undefined && !readers.has(t) && !kept.has(t)) drop(t);
+  }
+  return { elements: peak, layer };
 }
 
 /** The shapes a node gives, by output index (for outputs the model does not use, the layer's own record). */

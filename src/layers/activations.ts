@@ -6,8 +6,8 @@ import { axesOption, configObject, fail, finiteNumber, minRank2, nonNegative, op
 import { elu, kerasRelu, leakyRelu, prelu, softmaxAxes } from "../kernels/activations-layers.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
-import { Layer } from "./layer.js";
-import type { WeightSpec } from "./layer.js";
+import { Layer, sampleElements } from "./layer.js";
+import type { LayerCost, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
@@ -47,6 +47,11 @@ export class ReLU extends Layer {
     return { ...config, negativeSlope: this.negativeSlope, threshold: this.threshold, name: this.name };
   }
 
+  /** Per sample: one operation per element. */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: sampleElements(outputShapes[0]) };
+  }
+
   call(input: Tensor): Tensor {
     return kerasRelu(input, this);
   }
@@ -78,6 +83,11 @@ export class LeakyReLU extends Layer {
 
   override getConfig(): Record<string, unknown> {
     return { alpha: this.alpha, name: this.name };
+  }
+
+  /** Per sample: one operation per element. */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 
   call(input: Tensor): Tensor {
@@ -139,6 +149,11 @@ export class PReLU extends Layer {
     return Array.isArray(option) ? option.includes(axis) : option === axis;
   }
 
+  /** Per sample: one operation per element. */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: sampleElements(outputShapes[0]) };
+  }
+
   call(input: Tensor): Tensor {
     return prelu(input, this.weights![0]);
   }
@@ -169,6 +184,11 @@ export class ELU extends Layer {
 
   override getConfig(): Record<string, unknown> {
     return { alpha: this.alpha, name: this.name };
+  }
+
+  /** Per sample: one operation per element. */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 
   call(input: Tensor): Tensor {
@@ -207,6 +227,11 @@ export class Softmax extends Layer {
   override getConfig(): Record<string, unknown> {
     const axis = this.config.axis;
     return { axis: axis === undefined ? -1 : Array.isArray(axis) ? [...axis] : axis, name: this.name };
+  }
+
+  /** Per sample: one operation per element. */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 
   call(input: Tensor): Tensor {

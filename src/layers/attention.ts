@@ -8,8 +8,8 @@ import { multiHeadAttention } from "../kernels/attention-mha.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
-import { Layer } from "./layer.js";
-import type { WeightSpec } from "./layer.js";
+import { Layer, product, sum } from "./layer.js";
+import type { LayerCost, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import { notInTfjs, registerLayer } from "./registry.js";
 
@@ -100,6 +100,32 @@ export class MultiHeadAttention extends Layer {
       { name: "attention_output/kernel", shape: [s.numHeads, s.valueDim, s.outputDim], trainable: true, initializer: "glorotUniform" },
       ...(s.useBias ? [{ name: "attention_output/bias", shape: [s.outputDim], trainable: true, initializer: "zeros" as const }] : []),
     ];
+  }
+
+  /**
+   * Per sample, with query steps Tq and value steps Tv: the four projections
+   * (query Tq × in × heads × keyDim, key and value Tv × in × heads × their
+   * dim, output Tq × heads × valueDim × out) and both matrix products per
+   * head (scores Tq × Tv × keyDim, weighted sum Tq × Tv × valueDim).
+   * Operations: the biases, the query's scaling, and softmax's exponential,
+   * sum and division per score.
+   */
+  override cost(inputShapes: readonly Shape[]): LayerCost {
+    const s = this.resolved();
+    const [query, value = query] = inputShapes;
+    const tq = query[1];
+    const tv = value[1];
+    const h = s.numHeads;
+    const macs = sum(
+      product(tq, s.queryDim, h, s.keyDim),
+      product(tv, s.keyInputDim, h, s.keyDim),
+      product(tv, s.valueInputDim, h, s.valueDim),
+      product(h, tq, tv, s.keyDim),
+      product(h, tq, tv, s.valueDim),
+      product(tq, h, s.valueDim, s.outputDim),
+    );
+    const biases = s.useBias ? sum(product(tq, h, s.keyDim), product(tv, h, s.keyDim), product(tv, h, s.valueDim), product(tq, s.outputDim)) : 0;
+    return { macs, ops: sum(biases, product(tq, h, s.keyDim), product(3, h, tq, tv)) };
   }
 
   call(query: Tensor, value: Tensor = query, key: Tensor = value): Tensor {

@@ -18,8 +18,8 @@ import type { ConvAxis } from "../kernels/conv-nd.js";
 import { UNIT_TRANSPOSE_AXIS, convTransposeNd } from "../kernels/conv-transpose.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
-import { Layer } from "./layer.js";
-import type { WeightSpec } from "./layer.js";
+import { Layer, epilogueOps, product, sampleElements, sum } from "./layer.js";
+import type { LayerCost, WeightSpec } from "./layer.js";
 import type { DataFormat, Padding, Shape, TransposeAxis } from "../shape.js";
 import { AXIS_NAMES, convOutputGeometry, dataFormatOption, dilatedSpan, layoutText, PADDINGS, transposeAxis, transposeOutput, windowFits, windowOutput } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
@@ -189,6 +189,33 @@ abstract class BaseConv extends Layer {
     }
     if (s.useBias) specs.push({ name: "bias", shape: [s.outChannels], trainable: true, initializer: "zeros" });
     return specs;
+  }
+
+  /**
+   * Per sample: a convolution multiplies each output element by its kernel
+   * window over `in / groups` channels (output elements × kernel elements ×
+   * in / groups); a depthwise one over one channel (output elements × kernel
+   * elements); a separable one adds its pointwise step (output positions ×
+   * `in × depthMultiplier` × filters); a transposed one scatters every input
+   * element through the kernel to each filter (input elements × kernel
+   * elements × filters). Bias and activation: one operation per output element each.
+   */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    const s = this.resolved();
+    const kernel = s.kernelSize.reduce((p, k) => p * k, 1);
+    const out = sampleElements(outputShapes[0]);
+    const positions = product(out === null ? null : out / s.outChannels);
+    const ops = epilogueOps(out, s.useBias, s.activation);
+    switch (this.family.kind) {
+      case "conv":
+        return { macs: product(out, kernel, s.channels / s.groups), ops };
+      case "depthwise":
+        return { macs: product(out, kernel), ops };
+      case "separable":
+        return { macs: sum(product(positions, s.channels * s.depthMultiplier, kernel), product(positions, s.channels * s.depthMultiplier, s.outChannels)), ops };
+      case "transpose":
+        return { macs: product(sampleElements(inputShapes[0]), kernel, s.outChannels), ops };
+    }
   }
 
   call(input: Tensor): Tensor {

@@ -9,8 +9,8 @@ import { embeddingLookup, invalidIndex } from "../kernels/embedding.js";
 import { uniformInitializer } from "../kernels/rnn-init.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
-import { Layer } from "./layer.js";
-import type { WeightSpec } from "./layer.js";
+import { Layer, epilogueOps, product, sampleElements } from "./layer.js";
+import type { LayerCost, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
 
@@ -63,6 +63,13 @@ export class Dense extends Layer {
     return specs;
   }
 
+  /** Per sample: every output element sums its `in` products (output elements × in); bias and activation one operation per output element each. */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    const s = this.resolved();
+    const out = sampleElements(outputShapes[0]);
+    return { macs: product(out, s.inFeatures), ops: epilogueOps(out, s.useBias, s.activation) };
+  }
+
   call(input: Tensor): Tensor {
     const s = this.resolved();
     const [kernel, bias] = this.weights!;
@@ -96,6 +103,11 @@ export class Activation extends Layer {
 
   override getConfig(): Record<string, unknown> {
     return { activation: this.activation, name: this.name };
+  }
+
+  /** Per sample: one operation per element (none for `linear`). */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: epilogueOps(sampleElements(outputShapes[0]), false, this.activation) };
   }
 
   call(input: Tensor): Tensor {

@@ -60,6 +60,83 @@ export interface WeightSpec {
   readonly initializer: Initializer;
 }
 
+/**
+ * What one sample costs one call of a layer: `macs`, the multiply-accumulates
+ * of its weight (or operand) products, and `ops`, the other elementwise
+ * operations (bias additions, activations, pooling comparisons or additions,
+ * normalisation, merges), counted apart as fvcore and torchinfo count them.
+ * `null` where a size the count needs is unknown.
+ *
+ * @example
+ * const cost: LayerCost = { macs: 7840, ops: 20 }; // dense 784 -> 10, relu: 7840 products, 10 bias additions, 10 activations
+ */
+export interface LayerCost {
+  readonly macs: number | null;
+  readonly ops: number | null;
+}
+
+/**
+ * The elements of one sample of a shape (the batch axis left out); `null`
+ * when one of those sizes is unknown.
+ *
+ * @example
+ * sampleElements([null, 26, 26, 32]); // 21632
+ */
+export function sampleElements(shape: Shape): number | null {
+  let n = 1;
+  for (let i = 1; i < shape.length; i++) {
+    const d = shape[i];
+    if (d === null) return null;
+    n *= d;
+  }
+  return n;
+}
+
+/**
+ * The product of counts, `null` when one of them is unknown.
+ *
+ * @example
+ * product(26 * 26, 32, 9); // 194688
+ * product(null, 32);       // null
+ */
+export function product(...values: readonly (number | null)[]): number | null {
+  let n = 1;
+  for (const v of values) {
+    if (v === null) return null;
+    n *= v;
+  }
+  return n;
+}
+
+/**
+ * The sum of counts, `null` when one of them is unknown.
+ *
+ * @example
+ * sum(10, 10); // 20
+ */
+export function sum(...values: readonly (number | null)[]): number | null {
+  let n = 0;
+  for (const v of values) {
+    if (v === null) return null;
+    n += v;
+  }
+  return n;
+}
+
+/** The cost of a layer that only moves or passes data (reshapes, dropout, the input). */
+export const NO_COST: LayerCost = Object.freeze({ macs: 0, ops: 0 });
+
+/**
+ * The elementwise operations of a weighted layer's epilogue: one addition per
+ * output element for the bias, one per element for a non-linear activation.
+ *
+ * @example
+ * epilogueOps(10, true, "relu"); // 20
+ */
+export function epilogueOps(outputElements: number | null, useBias: boolean, activation: string): number | null {
+  return product(outputElements, (useBias ? 1 : 0) + (activation === "linear" ? 0 : 1));
+}
+
 /** A layer of a model: its names, shapes, weights and forward computation. */
 export abstract class Layer {
   /** Keras class name: `Conv2D`, `MaxPooling2D`. */
@@ -183,6 +260,31 @@ export abstract class Layer {
    */
   getConfig(): Record<string, unknown> {
     return { name: this.name };
+  }
+
+  /**
+   * What one call costs one sample (see {@link LayerCost}), for the shapes
+   * the call received and gave; each layer class states its counting rule.
+   * Layers that only move or pass data cost nothing, the default.
+   *
+   * @example
+   * new Dense({ units: 10 }).cost([[null, 784]], [[null, 10]]); // { macs: 7840, ops: 10 }
+   */
+  cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    void inputShapes;
+    void outputShapes;
+    return NO_COST;
+  }
+
+  /**
+   * Whether `predict` hands this layer's input buffer on as its output (a
+   * reshape, the identity at inference): the call keeps no memory of its own.
+   *
+   * @example
+   * new Dropout({ rate: 0.5 }).passesBuffer(); // true
+   */
+  passesBuffer(): boolean {
+    return false;
   }
 
   /** Number of scalar weights, trainable or not (Keras `count_params()`). */

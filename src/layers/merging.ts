@@ -10,7 +10,8 @@ import { stridesOf, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
-import { Layer } from "./layer.js";
+import { Layer, product, sampleElements, sum as sumOf } from "./layer.js";
+import type { LayerCost } from "./layer.js";
 import type { ConcatenateFunction, DotFunction, ElementwiseMergeFunction } from "../../types/layers/merging.js";
 import type { Dim, Shape } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
@@ -192,6 +193,11 @@ abstract class ElementwiseMerge extends Layer {
 
   computeOutputShape(first: Shape, ...others: Shape[]): Shape {
     return elementwiseShape(this.kind, checkInputs(this.kind, [first, ...others]));
+  }
+
+  /** Per sample: one operation per output element for each input after the first (`average` one more, its division). */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: product(sampleElements(outputShapes[0]), inputShapes.length - 1 + (this.kind === "average" ? 1 : 0)) };
   }
 
   call(first: Tensor, ...others: Tensor[]): Tensor {
@@ -479,6 +485,18 @@ export class Dot extends Layer {
 
   override getConfig(): Record<string, unknown> {
     return { axes: this.axes, normalize: this.normalize, name: this.name };
+  }
+
+  /**
+   * Per sample: every output element sums the products along the contracted
+   * axis (output elements × its size); `normalize` adds a square, a sum and
+   * a scaling per input element.
+   */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    const [s1, s2] = inputShapes;
+    const [a1, a2] = dotAxes(this.axes, s1.length, s2.length);
+    const ops = this.normalize ? product(3, sumOf(sampleElements(s1), sampleElements(s2))) : 0;
+    return { macs: product(sampleElements(outputShapes[0]), s1[a1] ?? s2[a2]), ops };
   }
 
   call(first: Tensor, ...others: Tensor[]): Tensor {

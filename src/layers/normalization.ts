@@ -8,8 +8,8 @@ import { batchNormInference } from "../kernels/norm-batch.js";
 import { layerNorm } from "../kernels/norm-layer.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
-import { Layer } from "./layer.js";
-import type { WeightSpec } from "./layer.js";
+import { Layer, product, sampleElements } from "./layer.js";
+import type { LayerCost, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
@@ -89,6 +89,11 @@ export class BatchNormalization extends Layer {
     return specs;
   }
 
+  /** Per sample: the moving statistics fold into one scale and one shift per element (2 per element). */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: product(sampleElements(outputShapes[0]), 2) };
+  }
+
   call(input: Tensor): Tensor {
     const s = this.resolved();
     const w = this.weights!.map((t) => t.data);
@@ -160,6 +165,16 @@ export class LayerNormalization extends Layer {
     if (s.scale) specs.push({ name: "gamma", shape: s.sizes, trainable: true, initializer: "ones" });
     if (s.center) specs.push({ name: "beta", shape: s.sizes, trainable: true, initializer: "zeros" });
     return specs;
+  }
+
+  /**
+   * Per sample, per element: an addition for the mean, a subtraction, a
+   * square and an addition for the variance, a multiplication to normalise
+   * (5), then one each for `scale` and `center`.
+   */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    const s = this.resolved();
+    return { macs: 0, ops: product(sampleElements(outputShapes[0]), 5 + (s.scale ? 1 : 0) + (s.center ? 1 : 0)) };
   }
 
   call(input: Tensor): Tensor {

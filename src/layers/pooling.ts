@@ -8,7 +8,8 @@ import { averagePool2d, maxPool2d } from "../kernels/pooling.js";
 import { pool2dLayer } from "../kernels/backend.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
-import { Layer } from "./layer.js";
+import { Layer, product, sampleElements } from "./layer.js";
+import type { LayerCost } from "./layer.js";
 import type { DataFormat, Dim, Padding, Shape, SpatialRank } from "../shape.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, PADDINGS, spatialIndices, windowFits, windowOutput } from "../shape.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
@@ -70,6 +71,12 @@ abstract class PoolingND extends Layer {
 
   /** The pooling itself, on channels-last data. */
   protected abstract pool(input: Tensor, settings: PoolSettings): Tensor;
+
+  /** Per sample: every output element compares (max) or adds (average) its whole window: output elements × window elements. */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    const window = this.resolved().poolSize.reduce((p, k) => p * k, 1);
+    return { macs: 0, ops: product(sampleElements(outputShapes[0]), window) };
+  }
 
   call(input: Tensor): Tensor {
     const s = this.resolved();
@@ -252,6 +259,11 @@ abstract class GlobalPoolingND extends Layer {
   override getConfig(): Record<string, unknown> {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     return { dataFormat: this.settings!.dataFormat, keepdims: this.settings!.keepdims, name: this.name };
+  }
+
+  /** Per sample: one comparison or addition per input element. */
+  override cost(inputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: sampleElements(inputShapes[0]) };
   }
 
   call(input: Tensor): Tensor {

@@ -8,7 +8,8 @@ import { centerCropImages, resizeImages, resizeToAspect } from "../kernels/prepr
 import type { ResizeMethod } from "../kernels/preprocess-image.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
-import { Layer } from "./layer.js";
+import { Layer, product, sampleElements } from "./layer.js";
+import type { LayerCost } from "./layer.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
@@ -38,6 +39,11 @@ export class Rescaling extends Layer {
 
   override getConfig(): Record<string, unknown> {
     return { scale: this.scale, offset: this.offset, name: this.name };
+  }
+
+  /** Per sample: one multiplication and one addition per element. */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: product(sampleElements(outputShapes[0]), 2) };
   }
 
   call(input: Tensor): Tensor {
@@ -125,6 +131,11 @@ export class Normalization extends Layer {
     return { mean: copy(cfg.mean), variance: copy(cfg.variance), axis: cfg.axis === undefined ? -1 : cfg.axis, invert: this.settings!.invert, name: this.name };
   }
 
+  /** Per sample: one subtraction and one division per element. */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: product(sampleElements(outputShapes[0]), 2) };
+  }
+
   call(input: Tensor): Tensor {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     return standardize(input, this.settings!);
@@ -179,6 +190,11 @@ export class Resizing extends Layer {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     const s = this.settings!;
     return { height: s.height, width: s.width, interpolation: s.interpolation, cropToAspectRatio: s.cropToAspectRatio, name: this.name };
+  }
+
+  /** Per sample: each output element weighs its neighbours: 4 for bilinear, none for nearest (a copy). */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: this.settings?.interpolation === "nearest" ? 0 : product(sampleElements(outputShapes[0]), 4) };
   }
 
   call(input: Tensor): Tensor {

@@ -16,8 +16,8 @@ import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import type { StyleNames } from "../summary/rows.js";
 import { SymbolicTensorImpl } from "../symbolic-tensor.js";
-import { Layer } from "./layer.js";
-import type { WeightSpec } from "./layer.js";
+import { Layer, product, sampleElements, sum } from "./layer.js";
+import type { LayerCost, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
 
@@ -40,6 +40,9 @@ interface RecurrentSettings {
   goBackwards: boolean;
   resetAfter: boolean;
 }
+
+/** Elementwise operations per step and unit besides the biases: the cell's sums of its two products, activations and products. */
+const CELL_OPS: Record<CellKind, number> = { simpleRNN: 2, lstm: 13, gru: 11 };
 
 /**
  * What `simpleRNN`, `lstm` and `gru` share: options, checks, weights and the
@@ -122,6 +125,24 @@ export abstract class Recurrent extends Layer {
       });
     }
     return specs;
+  }
+
+  /**
+   * Per sample: every step multiplies the input by the kernel and the state
+   * by the recurrent kernel, for every gate: steps × gates × units × (features
+   * + units), gates 1, 4 (LSTM) or 3 (GRU). Operations per step and unit: the
+   * bias of each gate (twice for GRU `resetAfter`), and the cell's own sums,
+   * activations and products: 2 (SimpleRNN), 13 (LSTM), 11 (GRU).
+   */
+  override cost(inputShapes: readonly Shape[]): LayerCost {
+    const s = this.resolved();
+    const steps = inputShapes[0][1];
+    const gates = GATES[this.kind];
+    const biases = s.useBias ? gates * (this.kind === "gru" && s.resetAfter ? 2 : 1) : 0;
+    return {
+      macs: product(steps, gates * s.units * (s.features + s.units)),
+      ops: product(steps, s.units * (biases + CELL_OPS[this.kind])),
+    };
   }
 
   /** The output, then the final states with `returnState` (`h`; `h` and `c` for LSTM). */
@@ -320,6 +341,15 @@ export class Bidirectional extends Layer {
     return [...named(this.forward), ...named(this.backward)];
   }
 
+  /** Per sample: both directions, and the merge: one operation per output element (`sum`, `mul`), two (`ave`), none (`concat`, `null`). */
+  override cost(inputShapes: readonly Shape[]): LayerCost {
+    this.resolved();
+    const forward = this.forward.cost(inputShapes);
+    const output = sampleElements(this.forward.outputShape ?? []);
+    const merge = this.mergeMode === "sum" || this.mergeMode === "mul" ? output : this.mergeMode === "ave" ? product(output, 2) : 0;
+    return { macs: product(forward.macs, 2), ops: sum(product(forward.ops, 2), merge) };
+  }
+
   callOutputs(input: Tensor): Tensor[] {
     this.resolved();
     const weights = this.weights!;
@@ -396,6 +426,15 @@ export class TimeDistributed extends Layer {
     if (this.inner.inputShape === undefined) this.computeOutputShape(this.builtInputShape());
     // Keras paths name the inner layer: `time_distributed/dense/kernel`.
     return this.inner.weightSpecs().map((spec) => ({ ...spec, name: `${this.inner.name}/${spec.name}` }));
+  }
+
+  /** Per sample: the wrapped layer's cost for one step, times the steps. */
+  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    const [input] = inputShapes;
+    const stepIn: Shape = [input[0], ...input.slice(2)];
+    const stepOut: Shape = [outputShapes[0][0], ...outputShapes[0].slice(2)];
+    const step = this.inner.cost([stepIn], [stepOut]);
+    return { macs: product(input[1], step.macs), ops: product(input[1], step.ops) };
   }
 
   call(input: Tensor): Tensor {

@@ -61,6 +61,10 @@ export class Dropout extends Layer {
     return { rate: this.rate, ...seedConfig(this.seed), name: this.name };
   }
 
+  override passesBuffer(): boolean {
+    return true;
+  }
+
   call(input: Tensor): Tensor {
     return input;
   }
@@ -95,6 +99,10 @@ abstract class SpatialDropout extends Layer {
   override getConfig(): Record<string, unknown> {
     const format = this.rank === 4 ? { dataFormat: this.config.dataFormat === undefined ? "channelsLast" : this.config.dataFormat } : {};
     return { rate: this.config.rate, ...format, ...seedConfig(this.config.seed), name: this.name };
+  }
+
+  override passesBuffer(): boolean {
+    return true;
   }
 
   call(input: Tensor): Tensor {
@@ -172,6 +180,10 @@ export class GaussianNoise extends Layer {
     return inputShape;
   }
 
+  override passesBuffer(): boolean {
+    return true;
+  }
+
   call(input: Tensor): Tensor {
     return input;
   }
@@ -206,6 +218,10 @@ export class ActivityRegularization extends Layer {
 
   computeOutputShape(inputShape: Shape): Shape {
     return inputShape;
+  }
+
+  override passesBuffer(): boolean {
+    return true;
   }
 
   call(input: Tensor): Tensor {

@@ -49,6 +49,12 @@ export class Flatten extends Layer {
     return { dataFormat: dataFormatOption("flatten", this.config.dataFormat), name: this.name };
   }
 
+  /** Channels-last (or rank 2), the buffer is the output; channels-first data is transposed first. */
+  override passesBuffer(): boolean {
+    if (this.dataFormat === undefined) this.computeOutputShape(this.builtInputShape());
+    return this.dataFormat !== "channelsFirst" || this.builtInputShape().length <= 2;
+  }
+
   call(input: Tensor): Tensor {
     if (this.dataFormat === undefined) this.computeOutputShape(this.builtInputShape());
     const rank = input.shape.length;
@@ -116,6 +122,10 @@ export class Reshape extends Layer {
   override getConfig(): Record<string, unknown> {
     if (this.inputShape !== undefined) this.computeOutputShape(this.inputShape);
     return { targetShape: [...(this.config.targetShape as number[])], name: this.name };
+  }
+
+  override passesBuffer(): boolean {
+    return true;
   }
 
   call(input: Tensor): Tensor {

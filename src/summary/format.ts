@@ -3,7 +3,7 @@
  * Python or TensorFlow.js formatting exactly, because the summaries must match
  * the real ones byte for byte.
  */
-import type { SummaryConnection, SummaryDim, StyleNames } from "./rows.js";
+import type { SummaryConnection, SummaryData, SummaryDim, SummaryRow, StyleNames } from "./rows.js";
 
 /**
  * Python `str()` of a shape tuple: `None` for unknown sizes, and the trailing
@@ -233,4 +233,42 @@ export function wrappingRow(fields: readonly string[], positions: readonly numbe
 
 function narrowColumn(col: number, positions: readonly number[]): string {
   return `shapewise: summary column ${col + 1} is too narrow to print anything (positions ${JSON.stringify(positions)})`;
+}
+
+/** Width the optional `MACs` column adds to a summary, in characters. */
+export const MACS_COLUMN_WIDTH = 17;
+
+/**
+ * Column ends with a `MACs` column of {@link MACS_COLUMN_WIDTH} inserted after
+ * column `after` (absolute positions): the later columns move right by its width.
+ *
+ * @example
+ * withMacsColumn([29, 55, 65], 2); // [29, 55, 65, 82]
+ */
+export function withMacsColumn(positions: readonly number[], after: number): number[] {
+  return [...positions.slice(0, after + 1), positions[after] + MACS_COLUMN_WIDTH, ...positions.slice(after + 1).map((p) => p + MACS_COLUMN_WIDTH)];
+}
+
+/** A layer's multiply-accumulates as a summary cell: thousands separators, `?` where a size is unknown. */
+export function macsCell(row: SummaryRow): string {
+  return row.macs === null || row.macs === undefined ? "?" : thousands(row.macs);
+}
+
+/**
+ * The optional footer lines: the model's multiply-accumulates per sample
+ * and, with `memory`, parameter bytes and the activation bytes `predict`
+ * keeps alive at its peak for one sample.
+ *
+ * @example
+ * costFooter(data, { flops: true }); // ["Total MACs: 15,470,264,320"]
+ */
+export function costFooter(data: SummaryData, options: { readonly flops?: boolean; readonly memory?: boolean }, indent = ""): string[] {
+  const lines: string[] = [];
+  const count = (n: number | null | undefined) => (n === null || n === undefined ? "unknown (a size is unknown)" : thousands(n));
+  if (options.flops) lines.push(`${indent}Total MACs: ${count(data.totalMacs)}`);
+  if (options.memory) {
+    lines.push(`${indent}Parameter bytes: ${count(data.totalParams * data.bytesPerParam)}`);
+    lines.push(`${indent}Activation bytes per sample (predict peak): ${count(data.activationBytes)}`);
+  }
+  return lines;
 }

@@ -38,6 +38,14 @@ export interface SummaryOptions {
    * memory sizes in the totals).
    */
   keras2Era?: "2.6" | "2.12" | "2.15";
+  /**
+   * A `MACs` column after `Param #` (multiply-accumulates per sample, by each
+   * layer's counting rule) and a `Total MACs` line under the totals; default
+   * `false`, which leaves every style's text as its framework prints it.
+   */
+  flops?: boolean;
+  /** Parameter bytes and the activation bytes `predict` keeps alive at its peak per sample, under the totals; default `false`. */
+  memory?: boolean;
   /** Receives each line; used by `model.summary()`, not by {@link formatSummary}. */
   printFn?: (line: string) => void;
 }
@@ -60,21 +68,24 @@ export function formatSummary(data: SummaryData, options: SummaryOptions = {}): 
   if (typeof options !== "object" || options === null) {
     throw new Error(`shapewise: summary options must be an object, got ${valueText(options)}`);
   }
-  const { style = "keras2", lineLength, positions, printFn, keras2Era } = options;
+  const { style = "keras2", lineLength, positions, printFn, keras2Era, flops = false, memory = false } = options;
   if (!STYLES.includes(style)) {
     throw new Error(`shapewise: summary option style must be one of ${STYLES.map((s) => `"${s}"`).join(", ")}, got ${valueText(style)}`);
   }
   if (lineLength !== undefined && !(typeof lineLength === "number" && Number.isSafeInteger(lineLength) && lineLength > 0)) {
     throw new Error(`shapewise: summary option lineLength must be a positive integer, got ${valueText(lineLength)}`);
   }
-  if (positions !== undefined) checkPositions(positions, style, data.sequentialLike);
+  for (const [key, value] of [["flops", flops], ["memory", memory]] as const) {
+    if (typeof value !== "boolean") throw new Error(`shapewise: summary option ${key} must be true or false, got ${valueText(value)}`);
+  }
+  if (positions !== undefined) checkPositions(positions, style, data.sequentialLike, flops);
   if (printFn !== undefined && typeof printFn !== "function") {
     throw new Error(`shapewise: summary option printFn must be a function, got ${valueText(printFn)}`);
   }
   if (keras2Era !== undefined && !ERAS.includes(keras2Era)) {
     throw new Error(`shapewise: summary option keras2Era must be one of ${ERAS.map((e) => `"${e}"`).join(", ")}, got ${valueText(keras2Era)}`);
   }
-  const layout = { lineLength, positions };
+  const layout = { lineLength, positions, flops, memory };
   switch (style) {
     case "keras2":
       return formatKeras2(data, { ...layout, era: keras2Era });
@@ -85,11 +96,11 @@ export function formatSummary(data: SummaryData, options: SummaryOptions = {}): 
   }
 }
 
-function checkPositions(positions: unknown, style: SummaryStyle, sequentialLike: boolean): void {
+function checkPositions(positions: unknown, style: SummaryStyle, sequentialLike: boolean, flops: boolean): void {
   const fail = (rule: string): never => {
     throw new Error(`shapewise: summary option positions must ${rule}, got ${valueText(positions)}`);
   };
-  const count = (style === "tfjs" ? 4 : 3) + (sequentialLike ? 0 : 1);
+  const count = (style === "tfjs" ? 4 : 3) + (sequentialLike ? 0 : 1) + (flops ? 1 : 0);
   const model = sequentialLike ? "a sequential-like model" : "a model with a Connected to column";
   if (!Array.isArray(positions) || positions.length !== count) {
     fail(`be an array of ${count} numbers for the ${style} style and ${model}`);

@@ -7,6 +7,10 @@ import {
   KERAS2_MEMORY_UNITS,
   absolutePositions,
   connectionLabel,
+  costFooter,
+  macsCell,
+  MACS_COLUMN_WIDTH,
+  withMacsColumn,
   pythonStrList,
   pythonTuple,
   readableMemorySize,
@@ -27,6 +31,10 @@ export interface Keras2Options {
   readonly positions?: readonly number[];
   /** Default `"2.12"` (tf.keras 2.7–2.12). */
   readonly era?: Keras2Era;
+  /** A `MACs` column after `Param #` and a `Total MACs` line (default `false`). */
+  readonly flops?: boolean;
+  /** Parameter and activation bytes under the totals (default `false`). */
+  readonly memory?: boolean;
 }
 
 const ERAS: readonly Keras2Era[] = ["2.6", "2.12", "2.15"];
@@ -46,28 +54,38 @@ export function formatKeras2(data: SummaryData, options: Keras2Options = {}): st
     throw new Error(`shapewise: keras2 summary era must be one of ${ERAS.map((e) => `"${e}"`).join(", ")}, got ${JSON.stringify(era)}`);
   }
   const sequentialLike = data.sequentialLike;
-  const lineLength = options.lineLength ?? (sequentialLike ? 65 : 98);
+  const flops = options.flops === true;
+  const baseLength = sequentialLike ? 65 : 98;
+  const lineLength = options.lineLength ?? baseLength + (flops ? MACS_COLUMN_WIDTH : 0);
   const defaults = sequentialLike ? [0.45, 0.85, 1] : era === "2.15" ? [0.3, 0.6, 0.7, 1] : [0.33, 0.55, 0.67, 1];
-  const positions = absolutePositions(options.positions ?? defaults, lineLength);
+  // The MACs column goes after Param #, the layout of the other columns unchanged.
+  const positions =
+    options.positions !== undefined
+      ? absolutePositions(options.positions, lineLength)
+      : flops
+        ? withMacsColumn(absolutePositions(defaults, options.lineLength === undefined ? baseLength : lineLength - MACS_COLUMN_WIDTH), 2)
+        : absolutePositions(defaults, lineLength);
   const header = ["Layer (type)", "Output Shape", "Param #"];
+  if (flops) header.push("MACs");
   if (!sequentialLike) header.push("Connected to");
+  const blank = flops ? ["", "", "", ""] : ["", "", ""];
 
   const lines = [`Model: "${data.names.keras2}"`, "_".repeat(lineLength)];
   if (era === "2.6") {
     lines.push(truncatingRow(header, positions), "=".repeat(lineLength));
     data.rows.forEach((row, i) => {
       const connections = row.inbound.map((c) => connectionLabel(c, "keras2"));
-      const fields = layerFields(data, row);
+      const fields = layerFields(data, row, flops);
       // One row per connection: the first beside the layer, the rest below it.
       lines.push(truncatingRow(sequentialLike ? fields : [...fields, connections[0] ?? ""], positions));
-      if (!sequentialLike) for (const c of connections.slice(1)) lines.push(truncatingRow(["", "", "", c], positions));
+      if (!sequentialLike) for (const c of connections.slice(1)) lines.push(truncatingRow([...blank, c], positions));
       lines.push((i === data.rows.length - 1 ? "=" : "_").repeat(lineLength));
     });
   } else {
     const cutoffFix = era === "2.15";
     lines.push(...wrappingRow(header, positions, cutoffFix), "=".repeat(lineLength));
     for (const row of data.rows) {
-      const fields = layerFields(data, row);
+      const fields = layerFields(data, row, flops);
       // 2.7+ prints the whole Python list, which wraps at `',`.
       if (!sequentialLike) fields.push(pythonStrList(row.inbound.map((c) => connectionLabel(c, "keras2"))));
       lines.push(...wrappingRow(fields, positions, cutoffFix), " ".repeat(lineLength));
@@ -89,15 +107,18 @@ export function formatKeras2(data: SummaryData, options: Keras2Options = {}): st
       `Non-trainable params: ${thousands(data.nonTrainableParams)}`,
     );
   }
+  lines.push(...costFooter(data, options));
   lines.push("_".repeat(lineLength));
   return lines;
 }
 
-function layerFields(data: SummaryData, row: SummaryRow): string[] {
+function layerFields(data: SummaryData, row: SummaryRow, flops: boolean): string[] {
   // A layer with several outputs prints Python's list of tuples, as tf.keras's `output_shape` is one.
   const several = row.outputShapes !== undefined && row.outputShapes.length > 1;
   const shape = several ? `[${row.outputShapes!.map(pythonTuple).join(", ")}]` : pythonTuple(row.outputShape);
   // A functional model's InputLayer reports its output_shape as a one-element list.
   const outputShape = row.isInput && data.kind === "functional" ? `[${shape}]` : shape;
-  return [`${row.names.keras2} (${row.className})`, outputShape, String(row.params)];
+  const fields = [`${row.names.keras2} (${row.className})`, outputShape, String(row.params)];
+  if (flops) fields.push(macsCell(row));
+  return fields;
 }

@@ -2,7 +2,7 @@
  * Keras 3 `model.summary()` (`keras/src/utils/summary_utils.py`): a rich
  * `HEAVY_HEAD` table, reproduced with rich 15's column sizing and cell wrapping.
  */
-import { KERAS3_MEMORY_UNITS, connectionLabel, kerasShape, readableMemorySize, thousands } from "./format.js";
+import { KERAS3_MEMORY_UNITS, MACS_COLUMN_WIDTH, connectionLabel, costFooter, kerasShape, macsCell, readableMemorySize, thousands } from "./format.js";
 import type { SummaryData, SummaryRow } from "./rows.js";
 
 /** Options of {@link formatKeras3}. */
@@ -14,6 +14,10 @@ export interface Keras3Options {
   readonly lineLength?: number;
   /** Column ends as fractions of the line length, one per column. */
   readonly positions?: readonly number[];
+  /** A `MACs` column after `Param #` and a `Total MACs` line (default `false`). */
+  readonly flops?: boolean;
+  /** Parameter and activation bytes under the totals (default `false`). */
+  readonly memory?: boolean;
 }
 
 type Justify = "left" | "right";
@@ -45,17 +49,26 @@ type Edge = readonly [string, string, string, string];
  */
 export function formatKeras3(data: SummaryData, options: Keras3Options = {}): string[] {
   const sequentialLike = data.sequentialLike;
-  const lineLength = options.lineLength ?? 76;
-  const positions = options.positions ?? (sequentialLike ? [0.45, 0.8, 1] : [0.3, 0.56, 0.74, 1]);
+  const flops = options.flops === true;
+  const lineLength = options.lineLength ?? 76 + (flops ? MACS_COLUMN_WIDTH : 0);
+  const defaults = sequentialLike ? [0.45, 0.8, 1] : [0.3, 0.56, 0.74, 1];
+  // The MACs column goes after Param #, the other columns keeping their widths.
+  const base = lineLength - (flops ? MACS_COLUMN_WIDTH : 0);
+  const flopsDefaults = () => {
+    const ends = defaults.map((p) => p * base);
+    return [ends[0], ends[1], ends[2], ends[2] + MACS_COLUMN_WIDTH, ...ends.slice(3).map((e) => e + MACS_COLUMN_WIDTH)].map((e) => e / lineLength);
+  };
+  const positions = options.positions ?? (flops ? flopsDefaults() : defaults);
   const columns: Column[] = [
     { header: "Layer (type)", justify: "left" },
     { header: "Output Shape", justify: "left" },
     { header: "Param #", justify: "right" },
   ];
+  if (flops) columns.push({ header: "MACs", justify: "right" });
   if (!sequentialLike) columns.push({ header: "Connected to", justify: "left" });
 
   const widths = cellWidths(lineLength, contentWidths(lineLength, positions));
-  const rows = data.rows.map((row) => layerFields(row, sequentialLike));
+  const rows = data.rows.map((row) => layerFields(row, sequentialLike, flops));
   const lines = [`Model: "${data.names.keras3}"`, edge(widths, BOX.top)];
   lines.push(...tableRow(columns.map((c) => c.header), columns, widths, BOX.head, "bottom"));
   lines.push(edge(widths, BOX.headRule));
@@ -71,13 +84,15 @@ export function formatKeras3(data: SummaryData, options: Keras3Options = {}): st
     ` Trainable params: ${thousands(data.trainableParams)} (${memory(data.trainableParams)})`,
     ` Non-trainable params: ${thousands(data.nonTrainableParams)} (${memory(data.nonTrainableParams)})`,
   );
+  lines.push(...costFooter(data, options, " "));
   return lines;
 }
 
-function layerFields(row: SummaryRow, sequentialLike: boolean): string[] {
+function layerFields(row: SummaryRow, sequentialLike: boolean, flops: boolean): string[] {
   // Keras 3 prints several outputs as `str()` of the list of their shapes, quotes removed.
   const shapes = row.outputShapes !== undefined && row.outputShapes.length > 1 ? `[${row.outputShapes.map(kerasShape).join(", ")}]` : kerasShape(row.outputShape);
   const fields = [`${row.names.keras3} (${row.className})`, shapes, thousands(row.params)];
+  if (flops) fields.push(macsCell(row));
   if (!sequentialLike) {
     const connections = row.inbound.map((c) => connectionLabel(c, "keras3")).join(", ");
     fields.push(connections === "" ? "-" : connections);

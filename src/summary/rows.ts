@@ -55,6 +55,10 @@ export interface SummaryRow {
   readonly nonTrainableParams: number;
   /** Inbound connections, in order (empty for input layers). */
   readonly inbound: readonly SummaryConnection[];
+  /** Multiply-accumulates per sample of all the layer's calls; `null` where a size is unknown. */
+  readonly macs?: number | null;
+  /** Other elementwise operations per sample (bias, activations, pooling, normalisation, merges). */
+  readonly ops?: number | null;
 }
 
 /**
@@ -75,4 +79,10 @@ export interface SummaryData {
   readonly nonTrainableParams: number;
   /** Bytes per parameter (4 for float32): memory sizes in Keras 2.13+ and Keras 3 footers. */
   readonly bytesPerParam: number;
+  /** Multiply-accumulates per sample of the whole model; `null` where a size is unknown. */
+  readonly totalMacs?: number | null;
+  /** Other elementwise operations per sample. */
+  readonly totalOps?: number | null;
+  /** Activation bytes per sample that `predict` keeps alive at its peak; `null` where a size is unknown. */
+  readonly activationBytes?: number | null;
 }

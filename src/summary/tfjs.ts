@@ -1,7 +1,7 @@
 /**
  * TensorFlow.js `model.summary()` (`tfjs-layers/src/utils/layer_utils.ts::printSummary`, 4.22).
  */
-import { absolutePositions, connectionLabel, truncatingRow } from "./format.js";
+import { MACS_COLUMN_WIDTH, absolutePositions, connectionLabel, costFooter, macsCell, truncatingRow, withMacsColumn } from "./format.js";
 import type { SummaryData, SummaryRow } from "./rows.js";
 
 /** Options of {@link formatTfjs}. */
@@ -10,6 +10,10 @@ export interface TfjsOptions {
   readonly lineLength?: number;
   /** Column ends, relative (last ≤ 1, floored after scaling) or absolute; one per column. */
   readonly positions?: readonly number[];
+  /** A `MACs` column after `Param #` and a `Total MACs` line (default `false`). */
+  readonly flops?: boolean;
+  /** Parameter and activation bytes under the totals (default `false`). */
+  readonly memory?: boolean;
 }
 
 /**
@@ -23,21 +27,32 @@ export interface TfjsOptions {
  */
 export function formatTfjs(data: SummaryData, options: TfjsOptions = {}): string[] {
   const sequentialLike = data.sequentialLike;
-  const lineLength = options.lineLength ?? (sequentialLike ? 90 : 115);
+  const flops = options.flops === true;
+  const baseLength = sequentialLike ? 90 : 115;
+  const lineLength = options.lineLength ?? baseLength + (flops ? MACS_COLUMN_WIDTH : 0);
   const defaults = sequentialLike ? [0.32, 0.61, 0.89, 1] : [0.24, 0.48, 0.7, 0.8, 1];
-  const positions = absolutePositions(options.positions ?? defaults, lineLength);
+  // The MACs column goes after Param #, the layout of the other columns unchanged.
+  const positions =
+    options.positions !== undefined
+      ? absolutePositions(options.positions, lineLength)
+      : flops
+        ? withMacsColumn(absolutePositions(defaults, lineLength - MACS_COLUMN_WIDTH), 3)
+        : absolutePositions(defaults, lineLength);
   const header = ["Layer (type)", "Input Shape", "Output shape", "Param #"];
+  if (flops) header.push("MACs");
   if (!sequentialLike) header.push("Receives inputs");
+  const blank = flops ? ["", "", "", "", ""] : ["", "", "", ""];
 
   const lines = ["_".repeat(lineLength), truncatingRow(header, positions), "=".repeat(lineLength)];
   data.rows.forEach((row, i) => {
     const fields = layerFields(row);
+    if (flops) fields.push(macsCell(row));
     if (sequentialLike) {
       lines.push(truncatingRow(fields, positions));
     } else {
       const connections = row.inbound.map((c) => connectionLabel(c, "tfjs"));
       lines.push(truncatingRow([...fields, connections[0] ?? ""], positions));
-      for (const c of connections.slice(1)) lines.push(truncatingRow(["", "", "", "", c], positions));
+      for (const c of connections.slice(1)) lines.push(truncatingRow([...blank, c], positions));
     }
     lines.push((i === data.rows.length - 1 ? "=" : "_").repeat(lineLength));
   });
@@ -45,6 +60,7 @@ export function formatTfjs(data: SummaryData, options: TfjsOptions = {}): string
     `Total params: ${data.totalParams}`,
     `Trainable params: ${data.trainableParams}`,
     `Non-trainable params: ${data.nonTrainableParams}`,
+    ...costFooter(data, options),
     "_".repeat(lineLength),
   );
   return lines;
