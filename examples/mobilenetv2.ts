@@ -43,7 +43,13 @@ export function mobilenetV2() {
     .conv2d({ filters: 96, kernelSize: 1, padding: "same", useBias: false, name: "block_1_expand" })
     .batchNormalization(bn("block_1_expand_BN"))
     .reLU(relu6("block_1_expand_relu"))
-    .zeroPadding2d({ padding: [[0, 1], [0, 1]], name: "block_1_pad" })
+    .zeroPadding2d({
+      padding: [
+        [0, 1],
+        [0, 1],
+      ],
+      name: "block_1_pad",
+    })
     .depthwiseConv2d({ kernelSize: 3, strides: 2, padding: "valid", useBias: false, name: "block_1_depthwise" })
     .batchNormalization(bn("block_1_depthwise_BN"))
     .reLU(relu6("block_1_depthwise_relu"))
@@ -52,21 +58,27 @@ export function mobilenetV2() {
   const b2 = b1.residual(
     (x) =>
       x
-          .conv2d({ filters: 144, kernelSize: 1, padding: "same", useBias: false, name: "block_2_expand" })
-          .batchNormalization(bn("block_2_expand_BN"))
-          .reLU(relu6("block_2_expand_relu"))
-          .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_2_depthwise" })
-          .batchNormalization(bn("block_2_depthwise_BN"))
-          .reLU(relu6("block_2_depthwise_relu"))
-          .conv2d({ filters: 24, kernelSize: 1, padding: "same", useBias: false, name: "block_2_project" })
-          .batchNormalization(bn("block_2_project_BN")),
+        .conv2d({ filters: 144, kernelSize: 1, padding: "same", useBias: false, name: "block_2_expand" })
+        .batchNormalization(bn("block_2_expand_BN"))
+        .reLU(relu6("block_2_expand_relu"))
+        .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_2_depthwise" })
+        .batchNormalization(bn("block_2_depthwise_BN"))
+        .reLU(relu6("block_2_depthwise_relu"))
+        .conv2d({ filters: 24, kernelSize: 1, padding: "same", useBias: false, name: "block_2_project" })
+        .batchNormalization(bn("block_2_project_BN")),
     { shortcutFirst: true, name: "block_2_add" },
   );
   const b3 = b2
     .conv2d({ filters: 144, kernelSize: 1, padding: "same", useBias: false, name: "block_3_expand" })
     .batchNormalization(bn("block_3_expand_BN"))
     .reLU(relu6("block_3_expand_relu"))
-    .zeroPadding2d({ padding: [[0, 1], [0, 1]], name: "block_3_pad" })
+    .zeroPadding2d({
+      padding: [
+        [0, 1],
+        [0, 1],
+      ],
+      name: "block_3_pad",
+    })
     .depthwiseConv2d({ kernelSize: 3, strides: 2, padding: "valid", useBias: false, name: "block_3_depthwise" })
     .batchNormalization(bn("block_3_depthwise_BN"))
     .reLU(relu6("block_3_depthwise_relu"))
@@ -75,34 +87,40 @@ export function mobilenetV2() {
   const b4 = b3.residual(
     (x) =>
       x
-          .conv2d({ filters: 192, kernelSize: 1, padding: "same", useBias: false, name: "block_4_expand" })
-          .batchNormalization(bn("block_4_expand_BN"))
-          .reLU(relu6("block_4_expand_relu"))
-          .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_4_depthwise" })
-          .batchNormalization(bn("block_4_depthwise_BN"))
-          .reLU(relu6("block_4_depthwise_relu"))
-          .conv2d({ filters: 32, kernelSize: 1, padding: "same", useBias: false, name: "block_4_project" })
-          .batchNormalization(bn("block_4_project_BN")),
+        .conv2d({ filters: 192, kernelSize: 1, padding: "same", useBias: false, name: "block_4_expand" })
+        .batchNormalization(bn("block_4_expand_BN"))
+        .reLU(relu6("block_4_expand_relu"))
+        .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_4_depthwise" })
+        .batchNormalization(bn("block_4_depthwise_BN"))
+        .reLU(relu6("block_4_depthwise_relu"))
+        .conv2d({ filters: 32, kernelSize: 1, padding: "same", useBias: false, name: "block_4_project" })
+        .batchNormalization(bn("block_4_project_BN")),
     { shortcutFirst: true, name: "block_4_add" },
   );
   const b5 = b4.residual(
     (x) =>
       x
-          .conv2d({ filters: 192, kernelSize: 1, padding: "same", useBias: false, name: "block_5_expand" })
-          .batchNormalization(bn("block_5_expand_BN"))
-          .reLU(relu6("block_5_expand_relu"))
-          .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_5_depthwise" })
-          .batchNormalization(bn("block_5_depthwise_BN"))
-          .reLU(relu6("block_5_depthwise_relu"))
-          .conv2d({ filters: 32, kernelSize: 1, padding: "same", useBias: false, name: "block_5_project" })
-          .batchNormalization(bn("block_5_project_BN")),
+        .conv2d({ filters: 192, kernelSize: 1, padding: "same", useBias: false, name: "block_5_expand" })
+        .batchNormalization(bn("block_5_expand_BN"))
+        .reLU(relu6("block_5_expand_relu"))
+        .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_5_depthwise" })
+        .batchNormalization(bn("block_5_depthwise_BN"))
+        .reLU(relu6("block_5_depthwise_relu"))
+        .conv2d({ filters: 32, kernelSize: 1, padding: "same", useBias: false, name: "block_5_project" })
+        .batchNormalization(bn("block_5_project_BN")),
     { shortcutFirst: true, name: "block_5_add" },
   );
   const b6 = b5
     .conv2d({ filters: 192, kernelSize: 1, padding: "same", useBias: false, name: "block_6_expand" })
     .batchNormalization(bn("block_6_expand_BN"))
     .reLU(relu6("block_6_expand_relu"))
-    .zeroPadding2d({ padding: [[0, 1], [0, 1]], name: "block_6_pad" })
+    .zeroPadding2d({
+      padding: [
+        [0, 1],
+        [0, 1],
+      ],
+      name: "block_6_pad",
+    })
     .depthwiseConv2d({ kernelSize: 3, strides: 2, padding: "valid", useBias: false, name: "block_6_depthwise" })
     .batchNormalization(bn("block_6_depthwise_BN"))
     .reLU(relu6("block_6_depthwise_relu"))
@@ -111,40 +129,40 @@ export function mobilenetV2() {
   const b7 = b6.residual(
     (x) =>
       x
-          .conv2d({ filters: 384, kernelSize: 1, padding: "same", useBias: false, name: "block_7_expand" })
-          .batchNormalization(bn("block_7_expand_BN"))
-          .reLU(relu6("block_7_expand_relu"))
-          .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_7_depthwise" })
-          .batchNormalization(bn("block_7_depthwise_BN"))
-          .reLU(relu6("block_7_depthwise_relu"))
-          .conv2d({ filters: 64, kernelSize: 1, padding: "same", useBias: false, name: "block_7_project" })
-          .batchNormalization(bn("block_7_project_BN")),
+        .conv2d({ filters: 384, kernelSize: 1, padding: "same", useBias: false, name: "block_7_expand" })
+        .batchNormalization(bn("block_7_expand_BN"))
+        .reLU(relu6("block_7_expand_relu"))
+        .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_7_depthwise" })
+        .batchNormalization(bn("block_7_depthwise_BN"))
+        .reLU(relu6("block_7_depthwise_relu"))
+        .conv2d({ filters: 64, kernelSize: 1, padding: "same", useBias: false, name: "block_7_project" })
+        .batchNormalization(bn("block_7_project_BN")),
     { shortcutFirst: true, name: "block_7_add" },
   );
   const b8 = b7.residual(
     (x) =>
       x
-          .conv2d({ filters: 384, kernelSize: 1, padding: "same", useBias: false, name: "block_8_expand" })
-          .batchNormalization(bn("block_8_expand_BN"))
-          .reLU(relu6("block_8_expand_relu"))
-          .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_8_depthwise" })
-          .batchNormalization(bn("block_8_depthwise_BN"))
-          .reLU(relu6("block_8_depthwise_relu"))
-          .conv2d({ filters: 64, kernelSize: 1, padding: "same", useBias: false, name: "block_8_project" })
-          .batchNormalization(bn("block_8_project_BN")),
+        .conv2d({ filters: 384, kernelSize: 1, padding: "same", useBias: false, name: "block_8_expand" })
+        .batchNormalization(bn("block_8_expand_BN"))
+        .reLU(relu6("block_8_expand_relu"))
+        .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_8_depthwise" })
+        .batchNormalization(bn("block_8_depthwise_BN"))
+        .reLU(relu6("block_8_depthwise_relu"))
+        .conv2d({ filters: 64, kernelSize: 1, padding: "same", useBias: false, name: "block_8_project" })
+        .batchNormalization(bn("block_8_project_BN")),
     { shortcutFirst: true, name: "block_8_add" },
   );
   const b9 = b8.residual(
     (x) =>
       x
-          .conv2d({ filters: 384, kernelSize: 1, padding: "same", useBias: false, name: "block_9_expand" })
-          .batchNormalization(bn("block_9_expand_BN"))
-          .reLU(relu6("block_9_expand_relu"))
-          .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_9_depthwise" })
-          .batchNormalization(bn("block_9_depthwise_BN"))
-          .reLU(relu6("block_9_depthwise_relu"))
-          .conv2d({ filters: 64, kernelSize: 1, padding: "same", useBias: false, name: "block_9_project" })
-          .batchNormalization(bn("block_9_project_BN")),
+        .conv2d({ filters: 384, kernelSize: 1, padding: "same", useBias: false, name: "block_9_expand" })
+        .batchNormalization(bn("block_9_expand_BN"))
+        .reLU(relu6("block_9_expand_relu"))
+        .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_9_depthwise" })
+        .batchNormalization(bn("block_9_depthwise_BN"))
+        .reLU(relu6("block_9_depthwise_relu"))
+        .conv2d({ filters: 64, kernelSize: 1, padding: "same", useBias: false, name: "block_9_project" })
+        .batchNormalization(bn("block_9_project_BN")),
     { shortcutFirst: true, name: "block_9_add" },
   );
   const b10 = b9
@@ -159,34 +177,40 @@ export function mobilenetV2() {
   const b11 = b10.residual(
     (x) =>
       x
-          .conv2d({ filters: 576, kernelSize: 1, padding: "same", useBias: false, name: "block_11_expand" })
-          .batchNormalization(bn("block_11_expand_BN"))
-          .reLU(relu6("block_11_expand_relu"))
-          .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_11_depthwise" })
-          .batchNormalization(bn("block_11_depthwise_BN"))
-          .reLU(relu6("block_11_depthwise_relu"))
-          .conv2d({ filters: 96, kernelSize: 1, padding: "same", useBias: false, name: "block_11_project" })
-          .batchNormalization(bn("block_11_project_BN")),
+        .conv2d({ filters: 576, kernelSize: 1, padding: "same", useBias: false, name: "block_11_expand" })
+        .batchNormalization(bn("block_11_expand_BN"))
+        .reLU(relu6("block_11_expand_relu"))
+        .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_11_depthwise" })
+        .batchNormalization(bn("block_11_depthwise_BN"))
+        .reLU(relu6("block_11_depthwise_relu"))
+        .conv2d({ filters: 96, kernelSize: 1, padding: "same", useBias: false, name: "block_11_project" })
+        .batchNormalization(bn("block_11_project_BN")),
     { shortcutFirst: true, name: "block_11_add" },
   );
   const b12 = b11.residual(
     (x) =>
       x
-          .conv2d({ filters: 576, kernelSize: 1, padding: "same", useBias: false, name: "block_12_expand" })
-          .batchNormalization(bn("block_12_expand_BN"))
-          .reLU(relu6("block_12_expand_relu"))
-          .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_12_depthwise" })
-          .batchNormalization(bn("block_12_depthwise_BN"))
-          .reLU(relu6("block_12_depthwise_relu"))
-          .conv2d({ filters: 96, kernelSize: 1, padding: "same", useBias: false, name: "block_12_project" })
-          .batchNormalization(bn("block_12_project_BN")),
+        .conv2d({ filters: 576, kernelSize: 1, padding: "same", useBias: false, name: "block_12_expand" })
+        .batchNormalization(bn("block_12_expand_BN"))
+        .reLU(relu6("block_12_expand_relu"))
+        .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_12_depthwise" })
+        .batchNormalization(bn("block_12_depthwise_BN"))
+        .reLU(relu6("block_12_depthwise_relu"))
+        .conv2d({ filters: 96, kernelSize: 1, padding: "same", useBias: false, name: "block_12_project" })
+        .batchNormalization(bn("block_12_project_BN")),
     { shortcutFirst: true, name: "block_12_add" },
   );
   const b13 = b12
     .conv2d({ filters: 576, kernelSize: 1, padding: "same", useBias: false, name: "block_13_expand" })
     .batchNormalization(bn("block_13_expand_BN"))
     .reLU(relu6("block_13_expand_relu"))
-    .zeroPadding2d({ padding: [[0, 1], [0, 1]], name: "block_13_pad" })
+    .zeroPadding2d({
+      padding: [
+        [0, 1],
+        [0, 1],
+      ],
+      name: "block_13_pad",
+    })
     .depthwiseConv2d({ kernelSize: 3, strides: 2, padding: "valid", useBias: false, name: "block_13_depthwise" })
     .batchNormalization(bn("block_13_depthwise_BN"))
     .reLU(relu6("block_13_depthwise_relu"))
@@ -195,27 +219,27 @@ export function mobilenetV2() {
   const b14 = b13.residual(
     (x) =>
       x
-          .conv2d({ filters: 960, kernelSize: 1, padding: "same", useBias: false, name: "block_14_expand" })
-          .batchNormalization(bn("block_14_expand_BN"))
-          .reLU(relu6("block_14_expand_relu"))
-          .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_14_depthwise" })
-          .batchNormalization(bn("block_14_depthwise_BN"))
-          .reLU(relu6("block_14_depthwise_relu"))
-          .conv2d({ filters: 160, kernelSize: 1, padding: "same", useBias: false, name: "block_14_project" })
-          .batchNormalization(bn("block_14_project_BN")),
+        .conv2d({ filters: 960, kernelSize: 1, padding: "same", useBias: false, name: "block_14_expand" })
+        .batchNormalization(bn("block_14_expand_BN"))
+        .reLU(relu6("block_14_expand_relu"))
+        .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_14_depthwise" })
+        .batchNormalization(bn("block_14_depthwise_BN"))
+        .reLU(relu6("block_14_depthwise_relu"))
+        .conv2d({ filters: 160, kernelSize: 1, padding: "same", useBias: false, name: "block_14_project" })
+        .batchNormalization(bn("block_14_project_BN")),
     { shortcutFirst: true, name: "block_14_add" },
   );
   const b15 = b14.residual(
     (x) =>
       x
-          .conv2d({ filters: 960, kernelSize: 1, padding: "same", useBias: false, name: "block_15_expand" })
-          .batchNormalization(bn("block_15_expand_BN"))
-          .reLU(relu6("block_15_expand_relu"))
-          .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_15_depthwise" })
-          .batchNormalization(bn("block_15_depthwise_BN"))
-          .reLU(relu6("block_15_depthwise_relu"))
-          .conv2d({ filters: 160, kernelSize: 1, padding: "same", useBias: false, name: "block_15_project" })
-          .batchNormalization(bn("block_15_project_BN")),
+        .conv2d({ filters: 960, kernelSize: 1, padding: "same", useBias: false, name: "block_15_expand" })
+        .batchNormalization(bn("block_15_expand_BN"))
+        .reLU(relu6("block_15_expand_relu"))
+        .depthwiseConv2d({ kernelSize: 3, strides: 1, padding: "same", useBias: false, name: "block_15_depthwise" })
+        .batchNormalization(bn("block_15_depthwise_BN"))
+        .reLU(relu6("block_15_depthwise_relu"))
+        .conv2d({ filters: 160, kernelSize: 1, padding: "same", useBias: false, name: "block_15_project" })
+        .batchNormalization(bn("block_15_project_BN")),
     { shortcutFirst: true, name: "block_15_add" },
   );
   const b16 = b15

@@ -48,7 +48,7 @@ export class ReLU extends Layer {
   }
 
   /** Per sample: one operation per element. */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 
@@ -86,7 +86,7 @@ export class LeakyReLU extends Layer {
   }
 
   /** Per sample: one operation per element. */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 
@@ -150,7 +150,7 @@ export class PReLU extends Layer {
   }
 
   /** Per sample: one operation per element. */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 
@@ -187,7 +187,7 @@ export class ELU extends Layer {
   }
 
   /** Per sample: one operation per element. */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 
@@ -230,7 +230,7 @@ export class Softmax extends Layer {
   }
 
   /** Per sample: one operation per element. */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 

@@ -64,7 +64,7 @@ export class Dense extends Layer {
   }
 
   /** Per sample: every output element sums its `in` products (output elements × in); bias and activation one operation per output element each. */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     const s = this.resolved();
     const out = sampleElements(outputShapes[0]);
     return { macs: product(out, s.inFeatures), ops: epilogueOps(out, s.useBias, s.activation) };
@@ -106,7 +106,7 @@ export class Activation extends Layer {
   }
 
   /** Per sample: one operation per element (none for `linear`). */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     return { macs: 0, ops: epilogueOps(sampleElements(outputShapes[0]), false, this.activation) };
   }
 

@@ -90,7 +90,7 @@ export class BatchNormalization extends Layer {
   }
 
   /** Per sample: the moving statistics fold into one scale and one shift per element (2 per element). */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     return { macs: 0, ops: product(sampleElements(outputShapes[0]), 2) };
   }
 
@@ -172,7 +172,7 @@ export class LayerNormalization extends Layer {
    * square and an addition for the variance, a multiplication to normalise
    * (5), then one each for `scale` and `center`.
    */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     const s = this.resolved();
     return { macs: 0, ops: product(sampleElements(outputShapes[0]), 5 + (s.scale ? 1 : 0) + (s.center ? 1 : 0)) };
   }

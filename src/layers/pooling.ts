@@ -73,7 +73,7 @@ abstract class PoolingND extends Layer {
   protected abstract pool(input: Tensor, settings: PoolSettings): Tensor;
 
   /** Per sample: every output element compares (max) or adds (average) its whole window: output elements × window elements. */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     const window = this.resolved().poolSize.reduce((p, k) => p * k, 1);
     return { macs: 0, ops: product(sampleElements(outputShapes[0]), window) };
   }

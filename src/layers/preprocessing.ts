@@ -42,7 +42,7 @@ export class Rescaling extends Layer {
   }
 
   /** Per sample: one multiplication and one addition per element. */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     return { macs: 0, ops: product(sampleElements(outputShapes[0]), 2) };
   }
 
@@ -132,7 +132,7 @@ export class Normalization extends Layer {
   }
 
   /** Per sample: one subtraction and one division per element. */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     return { macs: 0, ops: product(sampleElements(outputShapes[0]), 2) };
   }
 
@@ -193,7 +193,7 @@ export class Resizing extends Layer {
   }
 
   /** Per sample: each output element weighs its neighbours: 4 for bilinear, none for nearest (a copy). */
-  override cost(inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     return { macs: 0, ops: this.settings?.interpolation === "nearest" ? 0 : product(sampleElements(outputShapes[0]), 4) };
   }
 

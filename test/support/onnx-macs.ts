@@ -244,7 +244,10 @@ export function nodeMacs(node: OnnxNode, dims: ReadonlyMap<string, readonly numb
  * @example
  * const { total } = await onnxMacs(m.toONNX(), { input_1: [1, 28, 28, 1] });
  */
-export async function onnxMacs(model: Uint8Array, inputs: Record<string, readonly number[]>): Promise<{ total: number; perNode: { node: OnnxNode; macs: number }[] }> {
+export async function onnxMacs(
+  model: Uint8Array,
+  inputs: Record<string, readonly number[]>,
+): Promise<{ total: number; perNode: { node: OnnxNode; macs: number }[] }> {
   const { nodes, dims } = await shapesOf(model, inputs);
   const perNode = nodes.map((node) => ({ node, macs: nodeMacs(node, dims) }));
   return { total: perNode.reduce((s, n) => s + n.macs, 0), perNode };
