@@ -9,6 +9,7 @@ import { defineConfig } from "vitest/config";
 const KERNEL_INDEPENDENT = [
   "test/agreement.test.ts",
   "test/arithmetic-generated.test.ts",
+  "test/browser/browser.test.ts",
   "test/catalog-agreement.test.ts",
   "test/catalog-rejection.test.ts",
   "test/cost.test.ts",

@@ -13,8 +13,9 @@ import { runONNX } from "./io/onnx/run.js";
 import type { PredictAsyncOptions } from "./io/onnx/run.js";
 import { toKerasJSON } from "./io/keras-json.js";
 import type { KerasJsonOptions } from "./io/keras-json.js";
-import { saveModel } from "./io/tfjs-format.js";
-import type { SaveResult, TfjsWriteOptions } from "./io/tfjs-format.js";
+import { saveModel } from "./io/model-store.js";
+import type { SaveResult } from "./io/model-store.js";
+import type { TfjsWriteOptions } from "./io/tfjs-format.js";
 import { InputLayer } from "./layers/input.js";
 import { Layer, byteText, sampleElements, sum } from "./layers/layer.js";
 import type { LayerCost, WeightSpec } from "./layers/layer.js";
@@ -585,16 +586,19 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
   }
 
   /**
-   * Writes the model as a TensorFlow.js layers model: `model.json` and
-   * `weights.bin` in `dir` (made if missing; temporary files renamed at the
-   * end, so a failure leaves nothing half-written). `tf.loadLayersModel`
-   * reads it, and so does `loadModel`. See `saveModel` in `src/io/tfjs-format.ts`.
+   * Writes the model as a TensorFlow.js layers model: in Node, `model.json`
+   * and `weights.bin` in the directory `target` (made if missing; temporary
+   * files renamed at the end, so a failure leaves nothing half-written); in a
+   * browser, to `indexeddb://name` or `downloads://name`.
+   * `tf.loadLayersModel` reads each, and so does `loadModel`. See `saveModel`
+   * in `src/io/model-store.ts`.
    *
    * @example
-   * await m.save("models/mnist"); // models/mnist/model.json + weights.bin
+   * await m.save("models/mnist");     // models/mnist/model.json + weights.bin
+   * await m.save("indexeddb://mnist"); // TensorFlow.js's IndexedDB store
    */
-  save(dir: string, options?: TfjsWriteOptions): Promise<SaveResult> {
-    return saveModel(this, dir, options);
+  save(target: string, options?: TfjsWriteOptions): Promise<SaveResult> {
+    return saveModel(this, target, options);
   }
 
   /**

@@ -12,6 +12,11 @@
  * path.
  */
 
+import type { AnyModel, LoadLimits } from "./io/graph-build.js";
+import type { SaveResult } from "./io/model-store.js";
+import type { TfjsWriteOptions } from "./io/tfjs-format.js";
+import type { Model } from "./model.js";
+
 /**
  * A started worker thread, as the kernels' thread pool sees it.
  *
@@ -52,6 +57,10 @@ export interface Host {
   readonly availableParallelism?: () => number;
   /** An environment variable, or undefined. */
   readonly env?: (name: string) => string | undefined;
+  /** Reads a TensorFlow.js layers model from a file path (its `model.json` or directory). */
+  readonly loadPath?: (path: string, options?: LoadLimits) => Promise<Model>;
+  /** Writes a TensorFlow.js layers model into a directory. */
+  readonly savePath?: (m: AnyModel, dir: string, options?: TfjsWriteOptions) => Promise<SaveResult>;
 }
 
 let installed: Host = {};

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clearSession } from "../src/index.js";
 import type { Model } from "../src/index.js";
 import { toKerasJSON } from "../src/io/keras-json.js";
-import { saveModel } from "../src/io/tfjs-format.js";
+import { saveModel } from "../src/io/model-store.js";
 import { repoRoot } from "./support/tsc.js";
 
 const BIN = path.join(repoRoot, "bin/shapewise.mjs");

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ShapeError, clearSession, concatenate, input, model, tensor } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import type { AnyModel as Model } from "../src/io/graph-build.js";
-import { loadModel, modelFromTfjsArtifacts, modelToTfjsArtifacts, saveModel, tfjsModelJson } from "../src/io/tfjs-format.js";
+import { modelFromTfjsArtifacts, modelToTfjsArtifacts, tfjsModelJson } from "../src/io/tfjs-format.js";
+import { loadModel, saveModel } from "../src/io/model-store.js";
 import { expectClose } from "./support/compare.js";
 
 let root: string;

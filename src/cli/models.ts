@@ -82,7 +82,7 @@ async function modelFromJson(full: string): Promise<Model> {
   }
   const record = json !== null && typeof json === "object" ? (json as Record<string, unknown>) : {};
   if ("modelTopology" in record) {
-    const { loadModel } = await import("../io/tfjs-format.js");
+    const { loadModel } = await import("../io/model-store.js");
     return loadModel(full);
   }
   if ("class_name" in record && "config" in record) {

@@ -15,8 +15,6 @@
  * the model's directory, cycles and sizes past `maxBytes` are errors, and
  * sizes are checked before anything is read or allocated.
  */
-import { mkdir, open, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
-import path from "node:path";
 import { fail, valueText } from "../checks.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { Layer, WeightSpec } from "../layers/layer.js";
@@ -652,56 +650,6 @@ export function tfjsModelJson(artifacts: TfjsArtifacts, weightsPath = "./weights
   };
 }
 
-/**
- * What {@link saveModel} wrote.
- *
- * @example
- * const { modelJson, weights, weightBytes } = await saveModel(m, "out/");
- */
-export interface SaveResult {
-  readonly modelJson: string;
-  readonly weights: string;
-  readonly weightBytes: number;
-}
-
-/**
- * Writes `model.json` and `weights.bin` into a directory (made if missing),
- * in the TensorFlow.js layers-model format. Both files are written under
- * temporary names and renamed at the end, so a failure leaves no half-written
- * model behind.
- *
- * @example
- * await saveModel(m, "models/mnist"); // then tf.loadLayersModel("file://models/mnist/model.json")
- */
-export async function saveModel(m: AnyModel, dir: string, options: TfjsWriteOptions = {}): Promise<SaveResult> {
-  if (typeof dir !== "string" || dir.length === 0) fail(`shapewise: save needs a directory path, got ${valueText(dir)}`);
-  // Everything that can fail on the model fails here, before the file system is touched.
-  const artifacts = modelToTfjsArtifacts(m, options);
-  const json = JSON.stringify(tfjsModelJson(artifacts));
-  await mkdir(dir, { recursive: true });
-  const modelJson = path.join(dir, "model.json");
-  const weights = path.join(dir, "weights.bin");
-  const suffix = `.tmp-${process.pid}-${Date.now()}`;
-  const tmpJson = modelJson + suffix;
-  const tmpWeights = weights + suffix;
-  try {
-    await writeFile(tmpWeights, new Uint8Array(artifacts.weightData));
-    await writeFile(tmpJson, json);
-    // Weights first: a reader that finds the new model.json finds its weights too.
-    await rename(tmpWeights, weights);
-    await rename(tmpJson, modelJson);
-  } catch (error) {
-    await rm(tmpWeights, { force: true });
-    await rm(tmpJson, { force: true });
-    throw error;
-  }
-  return { modelJson, weights, weightBytes: artifacts.weightData.byteLength };
-}
-
-// ---------------------------------------------------------------------------
-// Reading
-// ---------------------------------------------------------------------------
-
 /** One manifest entry after checking, with its byte size. */
 interface ManifestWeight {
   readonly name: string;
@@ -934,80 +882,40 @@ function checkByteTotal(manifest: readonly ManifestWeight[], size: number, where
   }
 }
 
-/**
- * Resolves a manifest path inside the model's directory; absolute paths,
- * `..` steps and symbolic links that lead outside are errors.
- */
-async function shardPath(dir: string, realDir: string, p: string): Promise<string> {
-  const bad = () => fail(`shapewise: weights manifest path ${valueText(p)} leads outside the model directory`);
-  if (path.isAbsolute(p) || p.includes("\0") || /^[a-z]+:\/\//i.test(p)) bad();
-  const full = path.resolve(dir, p);
-  const rel = path.relative(dir, full);
-  if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) bad();
-  let real: string;
-  try {
-    real = await realpath(full);
-  } catch {
-    return fail(`shapewise: weights file ${valueText(p)} does not exist next to model.json`);
-  }
-  const realRel = path.relative(realDir, real);
-  if (realRel === "" || realRel.startsWith("..") || path.isAbsolute(realRel)) bad();
-  return real;
-}
-
-/** Reads exactly `size` bytes of a file (checked by `stat` before), into a slice of `into`. */
-async function readInto(file: string, into: Uint8Array, at: number, size: number): Promise<void> {
-  const handle = await open(file, "r");
-  try {
-    let done = 0;
-    while (done < size) {
-      const { bytesRead } = await handle.read(into, at + done, size - done, done);
-      if (bytesRead === 0) fail(`shapewise: weights file ${valueText(path.basename(file))} became shorter while it was read`);
-      done += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
- * Reads a TensorFlow.js layers model (`model.json` and its weight files) into
- * a shapewise model with the file's layer names, shapes and weights. Takes
- * the `model.json` path or its directory. Sizes are checked against
- * `maxBytes` (weights, default 2 GiB) and `maxJsonBytes` (default 256 MiB)
- * before anything is read or allocated.
+ * One weight file a manifest names: its size, known before any byte is
+ * read, and a way to read all of it into a slice of the weight buffer.
  *
  * @example
- * const m = await loadModel("models/mnist");          // models/mnist/model.json
- * m.summary();
- * m.predict(tensor([1, 28, 28, 1], pixels));
+ * const shard: WeightFile = { size: bytes.byteLength, read: async (into, at) => into.set(bytes, at) };
  */
-export async function loadModel(pathOrDir: string, options?: LoadLimits): Promise<Model> {
-  const { maxBytes, maxJsonBytes } = limitsOption(options);
-  if (typeof pathOrDir !== "string" || pathOrDir.length === 0) fail(`shapewise: loadModel needs a path, got ${valueText(pathOrDir)}`);
-  let file = path.resolve(pathOrDir);
-  let info = await stat(file).catch(() => fail(`shapewise: loadModel found nothing at ${valueText(pathOrDir)}`));
-  if (info.isDirectory()) {
-    file = path.join(file, "model.json");
-    info = await stat(file).catch(() => fail(`shapewise: loadModel found no model.json in ${valueText(pathOrDir)}`));
-  }
-  if (info.size > maxJsonBytes) fail(`shapewise: ${path.basename(file)} is ${info.size} bytes, more than the limit of ${maxJsonBytes} bytes (option maxJsonBytes)`);
-  const buffer = new Uint8Array(info.size);
-  await readInto(file, buffer, 0, info.size);
-  const parsed = parseModelJson(parseJsonSafely(new TextDecoder().decode(buffer), path.basename(file)), maxBytes);
-  const dir = path.dirname(file);
-  const realDir = await realpath(dir);
-  // Every shard is located and measured before a byte of weights is read.
-  const shards: { file: string; size: number }[] = [];
+export interface WeightFile {
+  readonly size: number;
+  read(into: Uint8Array, at: number): Promise<void>;
+}
+
+/**
+ * Reads a TensorFlow.js layers model from its parsed `model.json` and a way
+ * to open the weight files its manifest names (relative paths, resolved by
+ * the caller inside the model's folder, URL or file list). Every file is
+ * located and measured, the byte total checked against the manifest and
+ * `maxBytes`, and the topology built, before a byte of weights is read.
+ *
+ * @example
+ * const m = await modelFromTfjsFiles(JSON.parse(text), async (p) => weightFileAt(p));
+ */
+export async function modelFromTfjsFiles(json: unknown, open: (path: string) => Promise<WeightFile>, options?: LoadLimits): Promise<Model> {
+  const { maxBytes } = limitsOption(options);
+  const parsed = parseModelJson(json, maxBytes);
+  const shards: WeightFile[] = [];
   let total = 0;
   for (const group of parsed.groups) {
     for (const p of group.paths) {
-      const real = await shardPath(dir, realDir, p);
-      const s = await stat(real);
-      if (!s.isFile()) fail(`shapewise: weights manifest path ${valueText(p)} is not a file`);
-      total += s.size;
+      const shard = await open(p);
+      total += shard.size;
       if (total > maxBytes) fail(`shapewise: weight files hold more than the limit of ${maxBytes} bytes (option maxBytes)`);
-      shards.push({ file: real, size: s.size });
+      shards.push(shard);
     }
   }
   const manifest = parsed.groups.flatMap((g) => g.weights);
@@ -1017,7 +925,7 @@ export async function loadModel(pathOrDir: string, options?: LoadLimits): Promis
   const bytes = new Uint8Array(total);
   let at = 0;
   for (const s of shards) {
-    await readInto(s.file, bytes, at, s.size);
+    await s.read(bytes, at);
     at += s.size;
   }
   assignWeights(m, manifest, bytes);

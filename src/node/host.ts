@@ -1,6 +1,7 @@
 /**
  * Node's side of `src/platform.ts`: the kernel module read from disk
- * synchronously, `worker_threads`, the core count and environment variables.
+ * synchronously, `worker_threads`, the core count, environment variables and
+ * model files by path.
  * Installed on import by the Node entry (`src/node/index.ts`); the core never
  * imports this file.
  */
@@ -10,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { kernelsUrl } from "../kernels/wasm.js";
 import { installHost } from "../platform.js";
+import { loadModelFromPath, saveModelToDirectory } from "./files.js";
 import type { KernelWorker } from "../platform.js";
 
 /**
@@ -52,4 +54,6 @@ installHost({
   canBlock: true,
   availableParallelism,
   env: (name) => process.env[name],
+  loadPath: loadModelFromPath,
+  savePath: saveModelToDirectory,
 });
