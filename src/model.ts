@@ -14,6 +14,7 @@ import type { PredictAsyncOptions } from "./io/onnx/run.js";
 import { toKerasJSON } from "./io/keras-json.js";
 import type { KerasJsonOptions } from "./io/keras-json.js";
 import { saveModel } from "./io/model-store.js";
+import { host } from "./platform.js";
 import type { SaveResult } from "./io/model-store.js";
 import type { TfjsWriteOptions } from "./io/tfjs-format.js";
 import { InputLayer } from "./layers/input.js";
@@ -1002,6 +1003,5 @@ function hasSeveralOutputs(layer: Layer): layer is Layer & SeveralOutputs {
  * own allocation limit is the bound.
  */
 function machineMemoryBytes(): number | undefined {
-  const os = globalThis.process?.getBuiltinModule?.("node:os") as typeof import("node:os") | undefined;
-  return os?.totalmem();
+  return host().totalMemory?.();
 }

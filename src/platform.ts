@@ -55,6 +55,8 @@ export interface Host {
   readonly canBlock?: boolean;
   /** Logical cores this process may run threads on. */
   readonly availableParallelism?: () => number;
+  /** The machine's memory in bytes (the bound on a model's weights). */
+  readonly totalMemory?: () => number;
   /** An environment variable, or undefined. */
   readonly env?: (name: string) => string | undefined;
   /** Reads a TensorFlow.js layers model from a file path (its `model.json` or directory). */

@@ -6,7 +6,7 @@
  * imports this file.
  */
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { kernelsUrl } from "../kernels/wasm.js";
@@ -53,6 +53,7 @@ installHost({
   startWorker,
   canBlock: true,
   availableParallelism,
+  totalMemory: totalmem,
   env: (name) => process.env[name],
   loadPath: loadModelFromPath,
   savePath: saveModelToDirectory,
