@@ -3,6 +3,8 @@
  * weights and its forward pass. The class's type parameters are the contract
  * the type checker sees: input shape, output shape and exact parameter total.
  */
+import { CompiledModel } from "./training/compiled.js";
+import type { CompileConfig } from "./training/compiled.js";
 import { configObject, fail, valueText } from "./checks.js";
 import { beginRun, resolveThreads } from "./kernels/backend.js";
 import type { RunScope, ThreadsOption } from "./kernels/backend.js";
@@ -453,6 +455,19 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
       layer.weights = checked.slice(next, next + count);
       next += count;
     }
+  }
+
+  /**
+   * The model ready to train with an optimizer, a loss and metrics (Keras's
+   * `compile`): `fit`, `evaluate` and `trainOnBatch` on the result update
+   * this model's weights.
+   *
+   * @example
+   * const c = m.compile({ optimizer: optimizers.adam(), loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+   * await c.fit(x, y, { epochs: 5, batchSize: 64 });
+   */
+  compile(config: CompileConfig): CompiledModel {
+    return new CompiledModel(this as unknown as Model, config);
   }
 
   /**

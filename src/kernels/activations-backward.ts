@@ -5,6 +5,7 @@
  */
 import { erfc, isActivationName } from "./activations.js";
 import type { ActivationName } from "./activations.js";
+import type { Tensor } from "./tensor.js";
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -70,4 +71,19 @@ export function activationBackward(name: ActivationName, shape: readonly number[
   const slope = SLOPE[name];
   for (let i = 0; i < dy.length; i++) dz[i] = dy[i] * slope(z[i], y[i]);
   return dz;
+}
+
+/**
+ * {@link activationBackward} on tensors: the gradient of a layer's
+ * pre-activation `z` from its output `y` and the output's gradient `dy`
+ * (`dy` itself for `linear`).
+ *
+ * @example
+ * ```ts
+ * const dz = activationGradient("relu", z, y, dy);
+ * ```
+ */
+export function activationGradient(name: ActivationName, z: Tensor, y: Tensor, dy: Tensor): Tensor {
+  if (name === "linear") return dy;
+  return { shape: [...dy.shape], data: activationBackward(name, dy.shape, z.data, y.data, dy.data) };
 }

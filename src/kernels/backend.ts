@@ -444,12 +444,39 @@ function finish(k: WasmKernels, ptr: number, floats: number, temps: number[]): F
 interface Packed {
   /** The packed matrix, 0 until a kernel needs it (the Winograd path never does). */
   ptr: number;
+  /** The weights were written in place since they were packed: pack again, into the same block. */
+  stale: boolean;
   readonly biasPtr: number;
   bias: Float32Array | null;
 }
 
 /** Packed copies, keyed by the weight array they were made from. */
 const packedWeights = new WeakMap<Float32Array, Packed>();
+/** The packed copy each bias array was copied into, so an in-place bias update is seen. */
+const packedByBias = new WeakMap<Float32Array, Packed>();
+/** Winograd transforms whose kernel was written in place since. */
+const staleWinograd = new WeakSet<Float32Array>();
+
+/**
+ * Says that weight arrays were written in place (an optimizer step does):
+ * their packed copies are made again, in the blocks they already hold, the
+ * next time a kernel reads them. Arrays never packed are ignored.
+ *
+ * @example
+ * ```ts
+ * optimizer.applyGradients(weights, grads);
+ * weightsWritten(weights);
+ * ```
+ */
+export function weightsWritten(arrays: readonly Float32Array[]): void {
+  for (const a of arrays) {
+    const p = packedWeights.get(a);
+    if (p !== undefined) p.stale = true;
+    const owner = packedByBias.get(a);
+    if (owner !== undefined) owner.bias = null;
+    if (winogradWeights.has(a)) staleWinograd.add(a);
+  }
+}
 const unpack = new FinalizationRegistry<{ k: WasmKernels; ptrs: number[] }>(({ k, ptrs }) => {
   for (const p of ptrs) k.free(p);
 });
@@ -458,8 +485,9 @@ const unpack = new FinalizationRegistry<{ k: WasmKernels; ptrs: number[] }>(({ k
  * The bias padded to whole panels and, with `matrix`, the `[K, N]` weight
  * matrix in panels of `panelWidth` columns (k-major, zero-padded), packed on
  * first use of this weight array. Weight arrays are never written in place
- * once a layer has run (`setWeights` installs new arrays), so the packed
- * copy stays valid for the array's lifetime and is freed with it.
+ * once a layer has run (`setWeights` installs new arrays) except by a
+ * training step, which says so through {@link weightsWritten}; the packed
+ * copy is freed with the array.
  */
 function packed(k: WasmKernels, weights: Float32Array, kDim: number, n: number, bias: Float32Array | null, matrix = true): Packed {
   const nr = k.panelWidth;
@@ -468,13 +496,14 @@ function packed(k: WasmKernels, weights: Float32Array, kDim: number, n: number, 
   if (p === undefined) {
     const biasPtr = k.alloc(panels * nr * 4);
     k.view(biasPtr, panels * nr).fill(0);
-    p = { ptr: 0, biasPtr, bias: null };
+    p = { ptr: 0, stale: false, biasPtr, bias: null };
     packedWeights.set(weights, p);
     const ptrs = [biasPtr];
     unpack.register(weights, { k, ptrs });
   }
-  if (matrix && p.ptr === 0) {
-    const ptr = k.alloc(panels * kDim * nr * 4);
+  if (matrix && (p.ptr === 0 || p.stale)) {
+    const fresh = p.ptr === 0;
+    const ptr = fresh ? k.alloc(panels * kDim * nr * 4) : p.ptr;
     const dst = k.view(ptr, panels * kDim * nr);
     for (let panel = 0; panel < panels; panel++) {
       const c0 = panel * nr;
@@ -486,13 +515,19 @@ function packed(k: WasmKernels, weights: Float32Array, kDim: number, n: number, 
         for (let j = width; j < nr; j++) dst[o + j] = 0;
       }
     }
-    p.ptr = ptr;
-    unpack.register(weights, { k, ptrs: [ptr] });
+    p.stale = false;
+    if (fresh) {
+      p.ptr = ptr;
+      unpack.register(weights, { k, ptrs: [ptr] });
+    }
   }
   if (bias !== p.bias) {
     const b = k.view(p.biasPtr, panels * nr);
     b.fill(0);
-    if (bias !== null) b.set(bias);
+    if (bias !== null) {
+      b.set(bias);
+      packedByBias.set(bias, p);
+    }
     p.bias = bias;
   }
   return p;
@@ -507,12 +542,13 @@ const winogradWeights = new WeakMap<Float32Array, number>();
  * in float64 and rounded once.
  */
 function winogradPacked(k: WasmKernels, weights: Float32Array, cin: number, cout: number): number {
-  let ptr = winogradWeights.get(weights);
-  if (ptr !== undefined) return ptr;
+  const known = winogradWeights.get(weights);
+  if (known !== undefined && !staleWinograd.has(weights)) return known;
+  staleWinograd.delete(weights);
   const nr = k.panelWidth;
   const panels = Math.ceil(cout / nr);
   const per = panels * cin * nr;
-  ptr = k.alloc(16 * per * 4);
+  const ptr = known ?? k.alloc(16 * per * 4);
   const dst = k.view(ptr, 16 * per);
   dst.fill(0);
   const g = new Float64Array(9);
@@ -543,8 +579,10 @@ function winogradPacked(k: WasmKernels, weights: Float32Array, cin: number, cout
       }
     }
   }
-  winogradWeights.set(weights, ptr);
-  unpack.register(weights, { k, ptrs: [ptr] });
+  if (known === undefined) {
+    winogradWeights.set(weights, ptr);
+    unpack.register(weights, { k, ptrs: [ptr] });
+  }
   return ptr;
 }
 

@@ -11,7 +11,9 @@
 import { activationOption, configObject, exactRank, fail, knownChannels, nonNegativeSizeN, oneOf, optionalBoolean, optionalName, positiveCount, positiveSizeN, valueText } from "../checks.js";
 import { activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
+import { activationGradient } from "../kernels/activations-backward.js";
 import { conv2dLayer } from "../kernels/backend.js";
+import { conv2dBackward } from "../kernels/conv2d-backward.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
 import { UNIT_AXIS, convNd } from "../kernels/conv-nd.js";
 import type { ConvAxis } from "../kernels/conv-nd.js";
@@ -19,7 +21,7 @@ import { UNIT_TRANSPOSE_AXIS, convTransposeNd } from "../kernels/conv-transpose.
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, epilogueOps, product, sampleElements, sum } from "./layer.js";
-import type { LayerCost, WeightSpec } from "./layer.js";
+import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
 import type { DataFormat, Padding, Shape, TransposeAxis } from "../shape.js";
 import { AXIS_NAMES, convOutputGeometry, dataFormatOption, dilatedSpan, layoutText, PADDINGS, transposeAxis, transposeOutput, windowFits, windowOutput } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
@@ -245,6 +247,40 @@ abstract class BaseConv extends Layer {
       }
     }
     return first ? activateUnless(s.activation, channelsFirst(y)) : y;
+  }
+
+  override trainingGap(): string | undefined {
+    const s = this.resolved();
+    const { kind, rank, method } = this.family;
+    if (kind !== "conv" || rank > 2) return `the backward pass of ${method} is not written yet`;
+    if (s.groups !== 1) return `the backward pass of ${method} with groups ${s.groups} is not written yet`;
+    if (s.padding === "causal") return `the backward pass of ${method} with padding 'causal' is not written yet`;
+    if (s.dataFormat === "channelsFirst") return `the backward pass of ${method} with dataFormat 'channelsFirst' is not written yet`;
+    return undefined;
+  }
+
+  override callTraining(inputs: readonly Tensor[]): TrainingCall {
+    const s = this.resolved();
+    const weights = this.weights!;
+    const z = this.convolve(inputs[0], weights[0], s.useBias ? weights[weights.length - 1] : null, s, "linear");
+    return { output: activateUnless(s.activation, z), saved: z };
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[], output: Tensor, saved: unknown): LayerGradients {
+    const gap = this.trainingGap();
+    if (gap !== undefined) fail(`shapewise: fit cannot train through ${this.family.method} '${this.name}': ${gap}`);
+    const s = this.resolved();
+    const kernel = this.weights![0];
+    const dz = activationGradient(s.activation, saved as Tensor, output, dOutput);
+    // A 1-D convolution is a 2-D one over a single row, as in the forward pass.
+    const one = this.family.rank === 1;
+    const as4d = (t: Tensor): Tensor => (one ? { shape: [t.shape[0], 1, ...t.shape.slice(1)], data: t.data } : t);
+    const pair = (v: number[]): [number, number] => (one ? [1, v[0]] : [v[0], v[1]]);
+    const k4 = one ? { shape: [1, ...kernel.shape], data: kernel.data } : kernel;
+    const g = conv2dBackward(as4d(inputs[0]), k4, as4d(dz), { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding });
+    const dx = { shape: [...inputs[0].shape], data: g.input.data };
+    const dk = { shape: [...kernel.shape], data: g.kernel.data };
+    return { inputs: [dx], weights: s.useBias ? [dk, g.bias] : [dk] };
   }
 
   /** A regular (optionally grouped) convolution of a channels-last batch. */

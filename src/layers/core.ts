@@ -4,13 +4,15 @@
 import { activationOption, configObject, fail, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
 import { ACTIVATIONS, activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
+import { activationGradient } from "../kernels/activations-backward.js";
 import { denseLayer } from "../kernels/backend.js";
+import { denseBackward } from "../kernels/dense-backward.js";
 import { embeddingLookup, invalidIndex } from "../kernels/embedding.js";
 import { uniformInitializer } from "../kernels/rnn-init.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, epilogueOps, product, sampleElements } from "./layer.js";
-import type { LayerCost, WeightSpec } from "./layer.js";
+import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
 
@@ -75,6 +77,20 @@ export class Dense extends Layer {
     const [kernel, bias] = this.weights!;
     return denseLayer(input, kernel, s.useBias ? bias : null, s.activation);
   }
+
+  override callTraining(inputs: readonly Tensor[]): TrainingCall {
+    const s = this.resolved();
+    const [kernel, bias] = this.weights!;
+    const z = denseLayer(inputs[0], kernel, s.useBias ? bias : null, "linear");
+    return { output: s.activation === "linear" ? z : activate(s.activation, z), saved: z };
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[], output: Tensor, saved: unknown): LayerGradients {
+    const s = this.resolved();
+    const dz = activationGradient(s.activation, saved as Tensor, output, dOutput);
+    const g = denseBackward(inputs[0], this.weights![0], dz);
+    return { inputs: [g.input], weights: s.useBias ? [g.kernel, g.bias] : [g.kernel] };
+  }
 }
 
 registerLayer({ family: "core", className: "Dense", method: "dense", style: "method", options: DENSE_OPTIONS, make: (config) => new Dense(config), formats: EVERY_FORMAT });
@@ -112,6 +128,10 @@ export class Activation extends Layer {
 
   call(input: Tensor): Tensor {
     return activate(this.activation, input);
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[], output: Tensor): LayerGradients {
+    return { inputs: [activationGradient(this.activation, inputs[0], output, dOutput)], weights: [] };
   }
 }
 

@@ -137,6 +137,25 @@ export function epilogueOps(outputElements: number | null, useBias: boolean, act
   return product(outputElements, (useBias ? 1 : 0) + (activation === "linear" ? 0 : 1));
 }
 
+/** What a layer's forward pass in training gives: its output and what its backward pass needs. */
+export interface TrainingCall {
+  readonly output: Tensor;
+  /** Anything the layer's backward pass needs besides its inputs and output (a pre-activation, a dropout mask). */
+  readonly saved?: unknown;
+}
+
+/** A layer's backward pass result: one gradient per input and one per weight, `null` where none flows. */
+export interface LayerGradients {
+  readonly inputs: readonly (Tensor | null)[];
+  readonly weights: readonly (Tensor | null)[];
+}
+
+/** What a training step shares with its layers. */
+export interface TrainingContext {
+  /** The generator of dropout masks and noise. */
+  readonly random: Random;
+}
+
 /** A layer of a model: its names, shapes, weights and forward computation. */
 export abstract class Layer {
   /** Keras class name: `Conv2D`, `MaxPooling2D`. */
@@ -247,6 +266,27 @@ export abstract class Layer {
 
   /** The forward computation on a concrete batch (layers with several inputs get them in order). */
   abstract call(input: Tensor, ...otherInputs: Tensor[]): Tensor;
+
+  /**
+   * The forward pass in training mode. The inference pass unless the layer
+   * behaves differently while training (dropout, batch statistics) or its
+   * backward pass needs more than its inputs and output.
+   */
+  callTraining(inputs: readonly Tensor[], _context: TrainingContext): TrainingCall {
+    return { output: this.call(...(inputs as [Tensor, ...Tensor[]])) };
+  }
+
+  /**
+   * The backward pass: from the gradient of the output, the gradients of the
+   * inputs and of the weights (in {@link Layer.weightSpecs} order). Layers
+   * without it cannot be trained through, and `compile` says which.
+   */
+  gradients?(dOutput: Tensor, inputs: readonly Tensor[], output: Tensor, saved: unknown): LayerGradients;
+
+  /** Why training cannot pass through this layer as configured, or `undefined` when it can. */
+  trainingGap(): string | undefined {
+    return this.gradients === undefined ? "its backward pass is not written yet" : undefined;
+  }
 
   /**
    * The layer's options as the shapewise method takes them (camelCase keys,

@@ -1,11 +1,13 @@
 /**
  * Pooling layers at run time (type twin: `types/layers/pooling.ts`).
  */
-import { configObject, exactRank, oneOf, optionalBoolean, optionalName, sizeTuple, snapshot } from "../checks.js";
+import { configObject, exactRank, fail, oneOf, optionalBoolean, optionalName, sizeTuple, snapshot } from "../checks.js";
 import { averagePool3d, maxPool3d } from "../kernels/pool-3d.js";
 import { globalPool } from "../kernels/pool-global.js";
 import { averagePool2d, maxPool2d } from "../kernels/pooling.js";
 import { pool2dLayer } from "../kernels/backend.js";
+import { pool2dBackward } from "../kernels/pooling-backward.js";
+import type { LayerGradients } from "./layer.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, product, sampleElements } from "./layer.js";
@@ -83,6 +85,33 @@ abstract class PoolingND extends Layer {
     if (s.dataFormat === "channelsLast") return this.pool(input, s);
     return channelsFirst(this.pool(channelsLast(input), s));
   }
+
+  /** Which pooling this layer's backward pass runs: 1-D and 2-D windows, channels-last. */
+  protected abstract readonly kind: Kind;
+
+  override trainingGap(): string | undefined {
+    const s = this.resolved();
+    if (this.rank === 3) return `the backward pass of ${this.method} is not written yet`;
+    if (s.dataFormat === "channelsFirst") return `the backward pass of ${this.method} with dataFormat 'channelsFirst' is not written yet`;
+    return undefined;
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    const gap = this.trainingGap();
+    if (gap !== undefined) fail(`shapewise: fit cannot train through ${this.method} '${this.name}': ${gap}`);
+    const s = this.resolved();
+    const x = inputs[0];
+    // 1-D windows run on the 2-D kernels as [steps, 1] images, as the forward pass does.
+    const one = this.rank === 1;
+    const as4d = (t: Tensor): Tensor => (one ? { shape: [t.shape[0], t.shape[1], 1, t.shape[2]], data: t.data } : t);
+    const options = {
+      poolSize: [s.poolSize[0], one ? 1 : s.poolSize[1]] as const,
+      strides: [s.strides[0], one ? 1 : s.strides[1]] as const,
+      padding: s.padding,
+    };
+    const dx = pool2dBackward(this.kind, as4d(x), as4d(dOutput), options);
+    return { inputs: [{ shape: [...x.shape], data: dx.data }], weights: [] };
+  }
 }
 
 type Kind = "max" | "avg";
@@ -116,6 +145,7 @@ function pool3d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
  */
 export class MaxPooling1D extends PoolingND {
   readonly className = "MaxPooling1D";
+  protected readonly kind = "max";
   constructor(config?: unknown) {
     super("MaxPooling1D", "maxPooling1d", 1, config);
   }
@@ -134,6 +164,7 @@ registerLayer({ family: "pooling", className: "MaxPooling1D", method: "maxPoolin
  */
 export class MaxPooling2D extends PoolingND {
   readonly className = "MaxPooling2D";
+  protected readonly kind = "max";
   constructor(config?: unknown) {
     super("MaxPooling2D", "maxPooling2d", 2, config);
   }
@@ -152,6 +183,7 @@ registerLayer({ family: "pooling", className: "MaxPooling2D", method: "maxPoolin
  */
 export class MaxPooling3D extends PoolingND {
   readonly className = "MaxPooling3D";
+  protected readonly kind = "max";
   constructor(config?: unknown) {
     super("MaxPooling3D", "maxPooling3d", 3, config);
   }
@@ -170,6 +202,7 @@ registerLayer({ family: "pooling", className: "MaxPooling3D", method: "maxPoolin
  */
 export class AveragePooling1D extends PoolingND {
   readonly className = "AveragePooling1D";
+  protected readonly kind = "avg";
   constructor(config?: unknown) {
     super("AveragePooling1D", "averagePooling1d", 1, config);
   }
@@ -188,6 +221,7 @@ registerLayer({ family: "pooling", className: "AveragePooling1D", method: "avera
  */
 export class AveragePooling2D extends PoolingND {
   readonly className = "AveragePooling2D";
+  protected readonly kind = "avg";
   constructor(config?: unknown) {
     super("AveragePooling2D", "averagePooling2d", 2, config);
   }
@@ -206,6 +240,7 @@ registerLayer({ family: "pooling", className: "AveragePooling2D", method: "avera
  */
 export class AveragePooling3D extends PoolingND {
   readonly className = "AveragePooling3D";
+  protected readonly kind = "avg";
   constructor(config?: unknown) {
     super("AveragePooling3D", "averagePooling3d", 3, config);
   }

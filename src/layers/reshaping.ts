@@ -11,6 +11,7 @@ import { Layer } from "./layer.js";
 import type { DataFormat, Dim, Shape, SpatialRank } from "../shape.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, spatialIndices } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import type { LayerGradients } from "./layer.js";
 
 const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 
@@ -64,6 +65,17 @@ export class Flatten extends Layer {
     const batch = x.shape[0];
     return { shape: [batch, batch === 0 ? 0 : x.data.length / batch], data: x.data };
   }
+  override trainingGap(): string | undefined {
+    if (this.dataFormat === undefined) this.computeOutputShape(this.builtInputShape());
+    return this.dataFormat === "channelsFirst" ? "the backward pass of flatten with dataFormat 'channelsFirst' is not written yet" : undefined;
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    const gap = this.trainingGap();
+    if (gap !== undefined) fail(`shapewise: fit cannot train through flatten '${this.name}': ${gap}`);
+    return { inputs: [{ shape: [...inputs[0].shape], data: dOutput.data }], weights: [] };
+  }
+
 }
 
 registerLayer({ family: "reshaping", className: "Flatten", method: "flatten", style: "method", options: ["dataFormat", "name"], make: (config) => new Flatten(config), formats: EVERY_FORMAT });

@@ -1,0 +1,457 @@
+/**
+ * A model compiled for training: `fit`, `evaluate` and `trainOnBatch` with
+ * TensorFlow.js's names and Keras 3's semantics (validation split taken from
+ * the end before shuffling, loss and metrics averaged over the samples seen,
+ * logs in alphabetical order, the progress bar, callbacks, `History`).
+ */
+import { configObject, fail, valueText } from "../checks.js";
+import { createRandom } from "../kernels/random.js";
+import type { Random } from "../kernels/random.js";
+import type { Tensor } from "../kernels/tensor.js";
+import type { Model, TensorLayout } from "../model.js";
+import { History, readCallbacks } from "./callbacks.js";
+import type { Callback, Logs, TrainingControl } from "./callbacks.js";
+import { TrainingEngine, trainingGaps } from "./engine.js";
+import type { BatchResult, Labels } from "./engine.js";
+import { checkLabels, resolveLoss } from "./losses.js";
+import type { Loss, LossName } from "./losses.js";
+import { resolveMetric } from "./metrics.js";
+import type { Metric } from "./metrics.js";
+import { resolveOptimizer } from "./optimizers.js";
+import type { Optimizer } from "./optimizers.js";
+import { ProgressBar } from "./progress.js";
+import type { Verbosity } from "./progress.js";
+
+/** What `compile` takes. */
+export interface CompileConfig<L extends LossName = LossName> {
+  /** An optimizer, or a name with its Keras defaults (`"adam"`). */
+  optimizer: Optimizer | "sgd" | "adam" | "adamw" | "rmsprop" | "adagrad";
+  /** A loss name, or a loss with options (`losses.categoricalCrossentropy({ labelSmoothing: 0.1 })`). */
+  loss: L | (Loss & { readonly name: L });
+  /** Metric names; `"accuracy"` picks the variant for the loss, as Keras does. */
+  metrics?: readonly ("accuracy" | "binaryAccuracy" | "categoricalAccuracy" | "sparseCategoricalAccuracy")[];
+}
+
+/** A stream the progress bar writes to: `process.stdout` by default, redrawn in place when it is a terminal. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/** Options of `fit`. */
+export interface FitOptions {
+  /** Default 1. */
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** 0 silent, 1 progress bar (default), 2 one line per epoch. */
+  verbose?: Verbosity;
+  /** The fraction of samples, taken from the end before shuffling, to validate on after each epoch. */
+  validationSplit?: number;
+  /** Data to validate on after each epoch, `[x, y]`. */
+  validationData?: readonly [unknown, unknown];
+  /** Shuffle the training samples before each epoch (default true). */
+  shuffle?: boolean;
+  /** Seeds shuffling, dropout and noise (default 0: the same run every time). */
+  seed?: number;
+  callbacks?: readonly Callback[];
+  /** The epoch to start from, for resuming (default 0). */
+  initialEpoch?: number;
+  /** One weight per sample. */
+  sampleWeight?: ArrayLike<number>;
+  /** A weight per class id, turned into sample weights from the labels. */
+  classWeight?: Readonly<Record<number, number>>;
+  /** Where progress goes (default `process.stdout`). */
+  progressTo?: ProgressStream;
+}
+
+/** Options of `evaluate`. */
+export interface EvaluateOptions {
+  /** Default 32. */
+  batchSize?: number;
+  /** 0 silent, 1 progress bar (default). */
+  verbose?: 0 | 1;
+  sampleWeight?: ArrayLike<number>;
+  progressTo?: ProgressStream;
+}
+
+const FIT_OPTIONS = ["epochs", "batchSize", "verbose", "validationSplit", "validationData", "shuffle", "seed", "callbacks", "initialEpoch", "sampleWeight", "classWeight", "progressTo"];
+
+function defaultStream(): ProgressStream {
+  const out = (globalThis as { process?: { stdout?: ProgressStream } }).process?.stdout;
+  if (out !== undefined) return out;
+  let line = "";
+  return {
+    write(text: string) {
+      line += text;
+      const parts = line.split("\n");
+      line = parts.pop() ?? "";
+      for (const p of parts) console.log(p);
+    },
+  };
+}
+
+function positiveInteger(owner: string, key: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) fail(`shapewise: ${owner} ${key} must be a positive integer, got ${valueText(value)}`);
+  return value;
+}
+
+function verbosity(owner: string, value: unknown, allowed: readonly number[]): Verbosity {
+  if (value === undefined) return 1;
+  if (!allowed.includes(value as number)) fail(`shapewise: ${owner} verbose must be one of ${allowed.join(", ")}, got ${valueText(value)}`);
+  return value as Verbosity;
+}
+
+/** The tensors of a model's inputs or outputs, in order, from the caller's one value, list or record. */
+function arranged(owner: string, what: string, layout: TensorLayout, value: unknown, names: readonly string[]): unknown[] {
+  if (layout === "single") return [value];
+  if (layout === "list") {
+    if (!Array.isArray(value) || value.length !== names.length) fail(`shapewise: ${owner} ${what} must be a list of ${names.length} tensors (${names.join(", ")}), got ${valueText(value)}`);
+    return value;
+  }
+  if (typeof value !== "object" || value === null) fail(`shapewise: ${owner} ${what} must be a record with keys ${layout.keys.join(", ")}, got ${valueText(value)}`);
+  return layout.keys.map((k) => {
+    if (!Object.hasOwn(value, k)) fail(`shapewise: ${owner} ${what} has no '${k}' (keys: ${layout.keys.join(", ")})`);
+    return (value as Record<string, unknown>)[k];
+  });
+}
+
+function isTensorLike(value: unknown): value is Labels {
+  const v = value as Labels | undefined;
+  return typeof v === "object" && v !== null && Array.isArray(v.shape) && typeof v.data === "object" && v.data !== null && typeof v.data.length === "number";
+}
+
+/** Rows `indices` of a batch-first tensor, copied. */
+function gather<T extends Labels>(t: T, indices: readonly number[]): { shape: number[]; data: Float32Array } {
+  const per = t.shape.slice(1).reduce((p, d) => p * d, 1);
+  const out = new Float32Array(indices.length * per);
+  indices.forEach((row, i) => {
+    const from = row * per;
+    for (let j = 0; j < per; j++) out[i * per + j] = t.data[from + j];
+  });
+  return { shape: [indices.length, ...t.shape.slice(1)], data: out };
+}
+
+function shuffled(indices: number[], random: Random): number[] {
+  const out = [...indices];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random.next() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Logs in Keras's order: every key sorted, so `accuracy` comes before `loss` and `val_` ones after. */
+function sortedLogs(logs: Logs): Logs {
+  return Object.fromEntries(Object.entries(logs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Running totals over an epoch: the loss weighted by batch size, each metric by its rows. */
+class Totals {
+  private loss = 0;
+  private samples = 0;
+  private readonly sums: { sum: number; count: number }[];
+
+  constructor(private readonly metrics: readonly Metric[]) {
+    this.sums = metrics.map(() => ({ sum: 0, count: 0 }));
+  }
+
+  add(r: BatchResult, samples: number): void {
+    this.loss += r.loss * samples;
+    this.samples += samples;
+    r.metrics.forEach((m, i) => {
+      this.sums[i].sum += m.sum;
+      this.sums[i].count += m.count;
+    });
+  }
+
+  logs(prefix = ""): Logs {
+    const logs: Logs = { [`${prefix}loss`]: this.loss / Math.max(1, this.samples) };
+    this.metrics.forEach((m, i) => (logs[`${prefix}${m.name}`] = this.sums[i].sum / Math.max(1, this.sums[i].count)));
+    return logs;
+  }
+}
+
+interface Dataset {
+  readonly inputs: Tensor[];
+  readonly labels: Labels[];
+  readonly count: number;
+}
+
+/**
+ * A model with its optimizer, loss and metrics, ready to train. Made by
+ * `m.compile(...)`; predictions still come from the model itself.
+ *
+ * @example
+ * const c = m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+ * const history = await c.fit(x, y, { epochs: 5, batchSize: 64, validationSplit: 0.1 });
+ * c.evaluate(xTest, yTest); // { accuracy: 0.97, loss: 0.09 }
+ */
+export class CompiledModel {
+  readonly optimizer: Optimizer;
+  readonly loss: Loss;
+  readonly metrics: readonly Metric[];
+  /** Set by a callback (or by the caller between epochs) to end `fit` after the current epoch. */
+  stopTraining = false;
+
+  constructor(
+    readonly model: Model,
+    config: CompileConfig,
+  ) {
+    const c = configObject("compile", config, ["optimizer", "loss", "metrics"]);
+    if (c.optimizer === undefined) fail("shapewise: compile needs an optimizer");
+    if (c.loss === undefined) fail("shapewise: compile needs a loss");
+    this.optimizer = resolveOptimizer(c.optimizer);
+    this.loss = resolveLoss(c.loss);
+    const outputs = model.graph().outputs;
+    const width = outputs[0].shape[outputs[0].shape.length - 1];
+    if (c.metrics !== undefined && !Array.isArray(c.metrics)) fail(`shapewise: compile metrics must be a list of names, got ${valueText(c.metrics)}`);
+    this.metrics = ((c.metrics ?? []) as unknown[]).map((name) => resolveMetric(name, this.loss, width ?? 0));
+    if (this.loss.sparse) {
+      for (const ref of outputs) {
+        const classes = ref.shape[ref.shape.length - 1];
+        if (classes === null) fail(`shapewise: compile loss '${this.loss.name}' needs a known number of classes, output '${ref.layer.name}' has shape ${valueText(ref.shape)}`);
+      }
+    }
+    const gaps = trainingGaps(model.graph());
+    if (gaps.length > 0) fail(`shapewise: compile cannot train this model: ${gaps.join("; ")}`);
+  }
+
+  private engine(random: Random): TrainingEngine {
+    return new TrainingEngine(this.model.graph(), this.model.layers, this.loss, this.metrics, this.optimizer, random);
+  }
+
+  /** Checks x and y against the model and the loss, and returns them as lists, one batch size for all. */
+  private dataset(owner: string, x: unknown, y: unknown): Dataset {
+    const graph = this.model.graph();
+    const inputNames = graph.inputs.map((r) => r.layer.name);
+    const outputNames = graph.outputs.map((r) => r.layer.name);
+    const inputs = arranged(owner, "x", this.model.inputLayout, x, inputNames).map((t, i) => {
+      const expected = graph.inputs[i].shape;
+      if (!isTensorLike(t)) fail(`shapewise: ${owner} x must be a tensor of shape ${valueText(expected)}, got ${valueText(t)}`);
+      const fits = t.shape.length === expected.length && t.shape.every((d, j) => Number.isSafeInteger(d) && d > 0 && (expected[j] === null || expected[j] === d));
+      if (!fits) fail(`shapewise: ${owner} x${inputNames.length > 1 ? ` '${inputNames[i]}'` : ""} must have shape ${valueText(expected)}, got ${valueText(t.shape)}`);
+      const size = t.shape.reduce((p, d) => p * d, 1);
+      if (t.data.length !== size) fail(`shapewise: ${owner} x of shape ${valueText(t.shape)} must hold ${size} values, got ${t.data.length}`);
+      for (let k = 0; k < t.data.length; k++) {
+        if (!Number.isFinite(t.data[k])) fail(`shapewise: ${owner} x holds ${t.data[k]} at sample ${Math.floor(k / (size / t.shape[0]))}: data must be finite numbers`);
+      }
+      return { shape: [...t.shape], data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) };
+    });
+    const labels = arranged(owner, "y", this.model.outputLayout, y, outputNames).map((t, i) => {
+      const out = graph.outputs[i].shape;
+      const expected = this.loss.sparse ? out.slice(0, -1) : out;
+      if (!isTensorLike(t)) fail(`shapewise: ${owner} y must be a tensor of shape ${valueText(expected)}, got ${valueText(t)}`);
+      // Keras also takes class ids with a trailing axis of 1.
+      const shape = this.loss.sparse && t.shape.length === out.length && t.shape[t.shape.length - 1] === 1 ? t.shape.slice(0, -1) : t.shape;
+      const fits = shape.length === expected.length && shape.every((d, j) => Number.isSafeInteger(d) && d > 0 && (expected[j] === null || expected[j] === d));
+      if (!fits) {
+        const rule = this.loss.sparse ? "class ids: the output's shape without its last axis" : "the output's shape";
+        fail(`shapewise: ${owner} y for loss '${this.loss.name}' must have shape ${valueText(expected)} (${rule}), got ${valueText([...t.shape])}`);
+      }
+      checkLabels(this.loss, t.data, this.loss.sparse ? [...shape, out[out.length - 1] as number] : shape, "the labels");
+      return { shape, data: t.data };
+    });
+    const count = inputs[0].shape[0];
+    for (const [what, list] of [["x", inputs], ["y", labels]] as const) {
+      const other = list.findIndex((t) => t.shape[0] !== count);
+      if (other >= 0) fail(`shapewise: ${owner} x and y must share one batch size, got ${count} and ${list[other].shape[0]} samples (${what})`);
+    }
+    return { inputs, labels, count };
+  }
+
+  private sampleWeights(owner: string, data: Dataset, sampleWeight: unknown, classWeight: unknown): Float32Array | undefined {
+    if (sampleWeight !== undefined && classWeight !== undefined) fail(`shapewise: ${owner} takes sampleWeight or classWeight, not both`);
+    if (sampleWeight !== undefined) {
+      const sw = sampleWeight as ArrayLike<number>;
+      if (typeof sw !== "object" || sw === null || sw.length !== data.count) fail(`shapewise: ${owner} sampleWeight must hold one weight per sample (${data.count}), got ${valueText(sampleWeight)}`);
+      const out = Float32Array.from(sw);
+      const bad = out.findIndex((v) => !Number.isFinite(v) || v < 0);
+      if (bad >= 0) fail(`shapewise: ${owner} sampleWeight ${out[bad]} of sample ${bad} must be a finite number of at least 0`);
+      return out;
+    }
+    if (classWeight === undefined) return undefined;
+    if (typeof classWeight !== "object" || classWeight === null) fail(`shapewise: ${owner} classWeight must map class ids to weights, got ${valueText(classWeight)}`);
+    if (data.labels.length !== 1) fail(`shapewise: ${owner} classWeight needs a model with one output`);
+    const labels = data.labels[0];
+    const per = labels.data.length / data.count;
+    const out = new Float32Array(data.count);
+    for (let i = 0; i < data.count; i++) {
+      let id: number;
+      if (this.loss.sparse) id = labels.data[i * per];
+      else {
+        id = 0;
+        for (let k = 1; k < per; k++) if (labels.data[i * per + k] > labels.data[i * per + id]) id = k;
+      }
+      const w = (classWeight as Record<number, unknown>)[id];
+      if (w === undefined) fail(`shapewise: ${owner} classWeight has no weight for class ${id} (sample ${i})`);
+      if (typeof w !== "number" || !Number.isFinite(w) || w < 0) fail(`shapewise: ${owner} classWeight of class ${id} must be a finite number of at least 0, got ${valueText(w)}`);
+      out[i] = w;
+    }
+    return out;
+  }
+
+  private predictBatch(inputs: Tensor[]): Tensor[] {
+    const layout = this.model.inputLayout;
+    const x = layout === "single" ? inputs[0] : layout === "list" ? inputs : Object.fromEntries(layout.keys.map((k, i) => [k, inputs[i]]));
+    const y = (this.model.predict as (x: unknown) => unknown)(x);
+    const out = this.model.outputLayout;
+    if (out === "single") return [y as Tensor];
+    if (out === "list") return y as Tensor[];
+    return out.keys.map((k) => (y as Record<string, Tensor>)[k]);
+  }
+
+  /** Loss and metrics of a dataset, in inference mode, in batches. */
+  private scoreAll(data: Dataset, batchSize: number, sampleWeight: Float32Array | undefined, bar: ProgressBar | null): Logs {
+    const engine = this.engine(createRandom(0));
+    const totals = new Totals(this.metrics);
+    const steps = Math.ceil(data.count / batchSize);
+    for (let s = 0; s < steps; s++) {
+      const rows = Array.from({ length: Math.min(batchSize, data.count - s * batchSize) }, (_, i) => s * batchSize + i);
+      const preds = this.predictBatch(data.inputs.map((t) => gather(t, rows)));
+      const labels = data.labels.map((t) => gather(t, rows));
+      totals.add(engine.score(preds, labels, sampleWeight === undefined ? undefined : rows.map((r) => sampleWeight[r])), rows.length);
+      bar?.update(s + 1, Object.entries(sortedLogs(totals.logs())));
+    }
+    return sortedLogs(totals.logs());
+  }
+
+  /**
+   * Trains for `epochs` over `x` and `y` and resolves to the per-epoch
+   * `History`. Labels are checked against the loss before any step; a step
+   * whose loss or gradients are not finite stops training with a sentence
+   * that names the epoch and batch, the weights left as before that step.
+   *
+   * @example
+   * const h = await c.fit(x, y, { epochs: 5, batchSize: 64, validationSplit: 0.1, seed: 1, callbacks: [earlyStopping({ patience: 2 })] });
+   * h.history.val_accuracy;
+   */
+  async fit(x: unknown, y: unknown, options: FitOptions = {}): Promise<History> {
+    const owner = "fit";
+    if (options === null || typeof options !== "object") fail(`shapewise: fit options must be an object, got ${valueText(options)}`);
+    const o = configObject(owner, options, FIT_OPTIONS) as FitOptions;
+    const epochs = positiveInteger(owner, "epochs", o.epochs, 1);
+    const batchSize = positiveInteger(owner, "batchSize", o.batchSize, 32);
+    const verbose = verbosity(owner, o.verbose, [0, 1, 2]);
+    const initialEpoch = o.initialEpoch === undefined ? 0 : o.initialEpoch;
+    if (!Number.isSafeInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) {
+      fail(`shapewise: fit initialEpoch must be an integer from 0 to epochs - 1 (${epochs - 1}), got ${valueText(o.initialEpoch)}`);
+    }
+    if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isSafeInteger(o.seed))) fail(`shapewise: fit seed must be an integer, got ${valueText(o.seed)}`);
+    if (o.shuffle !== undefined && typeof o.shuffle !== "boolean") fail(`shapewise: fit shuffle must be true or false, got ${valueText(o.shuffle)}`);
+    const split = o.validationSplit ?? 0;
+    if (typeof split !== "number" || !(split >= 0 && split < 1)) fail(`shapewise: fit validationSplit must be at least 0 and below 1, got ${valueText(o.validationSplit)}`);
+    if (split > 0 && o.validationData !== undefined) fail("shapewise: fit takes validationSplit or validationData, not both");
+    const callbacks = readCallbacks(o.callbacks);
+    const stream = o.progressTo ?? defaultStream();
+    const random = createRandom(o.seed ?? 0);
+
+    const all = this.dataset(owner, x, y);
+    const weights = this.sampleWeights(owner, all, o.sampleWeight, o.classWeight);
+    // Keras takes the validation samples from the end, before any shuffling.
+    const trainCount = split > 0 ? Math.floor(all.count * (1 - split)) : all.count;
+    if (trainCount < 1) fail(`shapewise: fit validationSplit ${split} leaves no training sample of ${all.count}`);
+    let validation: { data: Dataset; weights: Float32Array | undefined } | null = null;
+    if (split > 0 && trainCount < all.count) {
+      const rows = Array.from({ length: all.count - trainCount }, (_, i) => trainCount + i);
+      const data = { inputs: all.inputs.map((t) => gather(t, rows)), labels: all.labels.map((t) => gather(t, rows)), count: rows.length };
+      validation = { data, weights: weights === undefined ? undefined : Float32Array.from(rows, (r) => weights[r]) };
+    } else if (o.validationData !== undefined) {
+      if (!Array.isArray(o.validationData) || o.validationData.length !== 2) fail(`shapewise: fit validationData must be [x, y], got ${valueText(o.validationData)}`);
+      validation = { data: this.dataset("fit validationData", o.validationData[0], o.validationData[1]), weights: undefined };
+    }
+
+    const engine = this.engine(random);
+    const history = new History();
+    const steps = Math.ceil(trainCount / batchSize);
+    const control: TrainingControl = {
+      stopTraining: false,
+      optimizer: this.optimizer,
+      getWeights: () => this.model.getWeights().map((w) => w.data.slice()),
+      setWeights: (ws) => this.model.setWeights(this.model.getWeights().map((w, i) => ({ shape: w.shape, data: Float32Array.from(ws[i]) }))),
+      save: async (path) => {
+        await this.model.save(path);
+      },
+      print: (line) => {
+        stream.write(`${line}\n`);
+      },
+    };
+    for (const cb of callbacks) cb.setModel?.(control);
+    this.stopTraining = false;
+    for (const cb of callbacks) await cb.onTrainBegin?.();
+    const trainRows = Array.from({ length: trainCount }, (_, i) => i);
+    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+      if (verbose > 0 && epochs > 1) stream.write(`Epoch ${epoch + 1}/${epochs}\n`);
+      for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
+      const order = o.shuffle === false ? trainRows : shuffled(trainRows, random);
+      const bar = new ProgressBar({ target: steps, verbose, dynamic: stream.isTTY === true, write: (t) => stream.write(t) });
+      const totals = new Totals(this.metrics);
+      for (let s = 0; s < steps; s++) {
+        for (const cb of callbacks) await cb.onBatchBegin?.(s);
+        const rows = order.slice(s * batchSize, (s + 1) * batchSize);
+        const r = engine.trainStep(
+          all.inputs.map((t) => gather(t, rows)),
+          all.labels.map((t) => gather(t, rows)),
+          weights === undefined ? undefined : rows.map((i) => weights[i]),
+          `epoch ${epoch + 1}, batch ${s + 1}`,
+        );
+        totals.add(r, rows.length);
+        const logs = sortedLogs(totals.logs());
+        for (const cb of callbacks) await cb.onBatchEnd?.(s, logs);
+        bar.update(s + 1, Object.entries(logs));
+      }
+      let logs = totals.logs();
+      if (validation !== null) {
+        const v = this.scoreAll(validation.data, batchSize, validation.weights, null);
+        for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
+      }
+      logs = sortedLogs(logs);
+      bar.update(steps, Object.entries(logs), true);
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+      history.record(epoch, logs);
+      if (control.stopTraining || this.stopTraining) break;
+    }
+    for (const cb of callbacks) await cb.onTrainEnd?.();
+    return history;
+  }
+
+  /**
+   * The loss and metrics on `x` and `y` in inference mode (dropout off),
+   * averaged over every sample.
+   *
+   * @example
+   * c.evaluate(xTest, yTest, { verbose: 0 }); // { accuracy: 0.974, loss: 0.083 }
+   */
+  evaluate(x: unknown, y: unknown, options: EvaluateOptions = {}): Logs {
+    const owner = "evaluate";
+    if (options === null || typeof options !== "object") fail(`shapewise: evaluate options must be an object, got ${valueText(options)}`);
+    const o = configObject(owner, options, ["batchSize", "verbose", "sampleWeight", "progressTo"]) as EvaluateOptions;
+    const batchSize = positiveInteger(owner, "batchSize", o.batchSize, 32);
+    const verbose = verbosity(owner, o.verbose, [0, 1]);
+    const data = this.dataset(owner, x, y);
+    const weights = this.sampleWeights(owner, data, o.sampleWeight, undefined);
+    const stream = o.progressTo ?? defaultStream();
+    const steps = Math.ceil(data.count / batchSize);
+    const bar = verbose === 0 ? null : new ProgressBar({ target: steps, verbose, dynamic: stream.isTTY === true, write: (t) => stream.write(t) });
+    const logs = this.scoreAll(data, batchSize, weights, bar);
+    bar?.update(steps, Object.entries(logs), true);
+    return logs;
+  }
+
+  /**
+   * One training step on one batch, returning its loss and metrics.
+   *
+   * @example
+   * const { loss } = c.trainOnBatch(xBatch, yBatch);
+   */
+  trainOnBatch(x: unknown, y: unknown, options: { sampleWeight?: ArrayLike<number>; classWeight?: Readonly<Record<number, number>> } = {}): Logs {
+    const o = configObject("trainOnBatch", options, ["sampleWeight", "classWeight"]);
+    const data = this.dataset("trainOnBatch", x, y);
+    const weights = this.sampleWeights("trainOnBatch", data, o.sampleWeight, o.classWeight);
+    const r = this.engine(createRandom(this.optimizer.iterations)).trainStep(data.inputs, data.labels, weights, `step ${this.optimizer.iterations + 1}`);
+    const totals = new Totals(this.metrics);
+    totals.add(r, data.count);
+    return sortedLogs(totals.logs());
+  }
+}
