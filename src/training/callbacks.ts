@@ -120,8 +120,7 @@ export function earlyStopping(config: EarlyStoppingConfig = {}): Callback {
   const baseline = c.baseline === undefined ? null : readNumber(owner, "baseline", c.baseline, 0, Number.NEGATIVE_INFINITY);
   const restore = c.restoreBestWeights === true;
   const startFrom = readNumber(owner, "startFromEpoch", c.startFromEpoch, 0, 0, true);
-  const better = (value: number, reference: number | null): boolean =>
-    reference === null || (up ? value - minDelta > reference : value + minDelta < reference);
+  const better = (value: number, reference: number | null): boolean => reference === null || (up ? value - minDelta > reference : value + minDelta < reference);
   let control: TrainingControl | undefined;
   let wait = 0;
   let stoppedEpoch = 0;
@@ -266,7 +265,12 @@ export function checkpointPath(template: string, epoch: number, logs: Logs): str
     const m = /^(0?)(\d*)(?:\.(\d+))?([dfe])$/.exec(spec);
     if (m === null) fail(`shapewise: modelCheckpoint path field '{${name}:${spec}}' has a format spec it does not know (use .Nf, .Ne, 0Nd or Nd)`);
     const [, zero, width, digits, kind] = m;
-    let text = kind === "d" ? String(Math.trunc(v)) : kind === "f" ? v.toFixed(Number(digits ?? 6)) : v.toExponential(Number(digits ?? 6)).replace(/e([+-])(\d)$/, "e$10$2");
+    let text =
+      kind === "d"
+        ? String(Math.trunc(v))
+        : kind === "f"
+          ? v.toFixed(Number(digits ?? 6))
+          : v.toExponential(Number(digits ?? 6)).replace(/e([+-])(\d)$/, "e$10$2");
     if (width !== "") text = text.padStart(Number(width), zero === "0" ? "0" : " ");
     return text;
   });
@@ -307,7 +311,8 @@ export function modelCheckpoint(config: ModelCheckpointConfig): Callback {
   const up = rises(owner, monitor, readMode(owner, c.mode));
   const verbose = readNumber(owner, "verbose", c.verbose, 0, 0, true);
   const bestOnly = c.saveBestOnly === true;
-  const initial = c.initialValueThreshold === undefined ? null : readNumber(owner, "initialValueThreshold", c.initialValueThreshold, 0, Number.NEGATIVE_INFINITY);
+  const initial =
+    c.initialValueThreshold === undefined ? null : readNumber(owner, "initialValueThreshold", c.initialValueThreshold, 0, Number.NEGATIVE_INFINITY);
   let control: TrainingControl | undefined;
   let best = initial ?? (up ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
   return {

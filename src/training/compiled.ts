@@ -75,7 +75,20 @@ export interface EvaluateOptions {
   progressTo?: ProgressStream;
 }
 
-const FIT_OPTIONS = ["epochs", "batchSize", "verbose", "validationSplit", "validationData", "shuffle", "seed", "callbacks", "initialEpoch", "sampleWeight", "classWeight", "progressTo"];
+const FIT_OPTIONS = [
+  "epochs",
+  "batchSize",
+  "verbose",
+  "validationSplit",
+  "validationData",
+  "shuffle",
+  "seed",
+  "callbacks",
+  "initialEpoch",
+  "sampleWeight",
+  "classWeight",
+  "progressTo",
+];
 
 function defaultStream(): ProgressStream {
   const out = (globalThis as { process?: { stdout?: ProgressStream } }).process?.stdout;
@@ -93,7 +106,8 @@ function defaultStream(): ProgressStream {
 
 function positiveInteger(owner: string, key: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) fail(`shapewise: ${owner} ${key} must be a positive integer, got ${valueText(value)}`);
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1)
+    fail(`shapewise: ${owner} ${key} must be a positive integer, got ${valueText(value)}`);
   return value;
 }
 
@@ -107,10 +121,12 @@ function verbosity(owner: string, value: unknown, allowed: readonly number[]): V
 function arranged(owner: string, what: string, layout: TensorLayout, value: unknown, names: readonly string[]): unknown[] {
   if (layout === "single") return [value];
   if (layout === "list") {
-    if (!Array.isArray(value) || value.length !== names.length) fail(`shapewise: ${owner} ${what} must be a list of ${names.length} tensors (${names.join(", ")}), got ${valueText(value)}`);
+    if (!Array.isArray(value) || value.length !== names.length)
+      fail(`shapewise: ${owner} ${what} must be a list of ${names.length} tensors (${names.join(", ")}), got ${valueText(value)}`);
     return value;
   }
-  if (typeof value !== "object" || value === null) fail(`shapewise: ${owner} ${what} must be a record with keys ${layout.keys.join(", ")}, got ${valueText(value)}`);
+  if (typeof value !== "object" || value === null)
+    fail(`shapewise: ${owner} ${what} must be a record with keys ${layout.keys.join(", ")}, got ${valueText(value)}`);
   return layout.keys.map((k) => {
     if (!Object.hasOwn(value, k)) fail(`shapewise: ${owner} ${what} has no '${k}' (keys: ${layout.keys.join(", ")})`);
     return (value as Record<string, unknown>)[k];
@@ -211,7 +227,8 @@ export class CompiledModel {
     if (this.loss.sparse) {
       for (const ref of outputs) {
         const classes = ref.shape[ref.shape.length - 1];
-        if (classes === null) fail(`shapewise: compile loss '${this.loss.name}' needs a known number of classes, output '${ref.layer.name}' has shape ${valueText(ref.shape)}`);
+        if (classes === null)
+          fail(`shapewise: compile loss '${this.loss.name}' needs a known number of classes, output '${ref.layer.name}' has shape ${valueText(ref.shape)}`);
       }
     }
     const gaps = trainingGaps(model.graph());
@@ -230,12 +247,15 @@ export class CompiledModel {
     const inputs = arranged(owner, "x", this.model.inputLayout, x, inputNames).map((t, i) => {
       const expected = graph.inputs[i].shape;
       if (!isTensorLike(t)) fail(`shapewise: ${owner} x must be a tensor of shape ${valueText(expected)}, got ${valueText(t)}`);
-      const fits = t.shape.length === expected.length && t.shape.every((d, j) => Number.isSafeInteger(d) && d > 0 && (expected[j] === null || expected[j] === d));
-      if (!fits) fail(`shapewise: ${owner} x${inputNames.length > 1 ? ` '${inputNames[i]}'` : ""} must have shape ${valueText(expected)}, got ${valueText(t.shape)}`);
+      const fits =
+        t.shape.length === expected.length && t.shape.every((d, j) => Number.isSafeInteger(d) && d > 0 && (expected[j] === null || expected[j] === d));
+      if (!fits)
+        fail(`shapewise: ${owner} x${inputNames.length > 1 ? ` '${inputNames[i]}'` : ""} must have shape ${valueText(expected)}, got ${valueText(t.shape)}`);
       const size = t.shape.reduce((p, d) => p * d, 1);
       if (t.data.length !== size) fail(`shapewise: ${owner} x of shape ${valueText(t.shape)} must hold ${size} values, got ${t.data.length}`);
       for (let k = 0; k < t.data.length; k++) {
-        if (!Number.isFinite(t.data[k])) fail(`shapewise: ${owner} x holds ${t.data[k]} at sample ${Math.floor(k / (size / t.shape[0]))}: data must be finite numbers`);
+        if (!Number.isFinite(t.data[k]))
+          fail(`shapewise: ${owner} x holds ${t.data[k]} at sample ${Math.floor(k / (size / t.shape[0]))}: data must be finite numbers`);
       }
       return { shape: [...t.shape], data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) };
     });
@@ -254,7 +274,10 @@ export class CompiledModel {
       return { shape, data: t.data };
     });
     const count = inputs[0].shape[0];
-    for (const [what, list] of [["x", inputs], ["y", labels]] as const) {
+    for (const [what, list] of [
+      ["x", inputs],
+      ["y", labels],
+    ] as const) {
       const other = list.findIndex((t) => t.shape[0] !== count);
       if (other >= 0) fail(`shapewise: ${owner} x and y must share one batch size, got ${count} and ${list[other].shape[0]} samples (${what})`);
     }
@@ -265,14 +288,16 @@ export class CompiledModel {
     if (sampleWeight !== undefined && classWeight !== undefined) fail(`shapewise: ${owner} takes sampleWeight or classWeight, not both`);
     if (sampleWeight !== undefined) {
       const sw = sampleWeight as ArrayLike<number>;
-      if (typeof sw !== "object" || sw === null || sw.length !== data.count) fail(`shapewise: ${owner} sampleWeight must hold one weight per sample (${data.count}), got ${valueText(sampleWeight)}`);
+      if (typeof sw !== "object" || sw === null || sw.length !== data.count)
+        fail(`shapewise: ${owner} sampleWeight must hold one weight per sample (${data.count}), got ${valueText(sampleWeight)}`);
       const out = Float32Array.from(sw);
       const bad = out.findIndex((v) => !Number.isFinite(v) || v < 0);
       if (bad >= 0) fail(`shapewise: ${owner} sampleWeight ${out[bad]} of sample ${bad} must be a finite number of at least 0`);
       return out;
     }
     if (classWeight === undefined) return undefined;
-    if (typeof classWeight !== "object" || classWeight === null) fail(`shapewise: ${owner} classWeight must map class ids to weights, got ${valueText(classWeight)}`);
+    if (typeof classWeight !== "object" || classWeight === null)
+      fail(`shapewise: ${owner} classWeight must map class ids to weights, got ${valueText(classWeight)}`);
     if (data.labels.length !== 1) fail(`shapewise: ${owner} classWeight needs a model with one output`);
     const labels = data.labels[0];
     const per = labels.data.length / data.count;
@@ -286,7 +311,8 @@ export class CompiledModel {
       }
       const w = (classWeight as Record<number, unknown>)[id];
       if (w === undefined) fail(`shapewise: ${owner} classWeight has no weight for class ${id} (sample ${i})`);
-      if (typeof w !== "number" || !Number.isFinite(w) || w < 0) fail(`shapewise: ${owner} classWeight of class ${id} must be a finite number of at least 0, got ${valueText(w)}`);
+      if (typeof w !== "number" || !Number.isFinite(w) || w < 0)
+        fail(`shapewise: ${owner} classWeight of class ${id} must be a finite number of at least 0, got ${valueText(w)}`);
       out[i] = w;
     }
     return out;
@@ -338,10 +364,12 @@ export class CompiledModel {
     if (!Number.isSafeInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) {
       fail(`shapewise: fit initialEpoch must be an integer from 0 to epochs - 1 (${epochs - 1}), got ${valueText(o.initialEpoch)}`);
     }
-    if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isSafeInteger(o.seed))) fail(`shapewise: fit seed must be an integer, got ${valueText(o.seed)}`);
+    if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isSafeInteger(o.seed)))
+      fail(`shapewise: fit seed must be an integer, got ${valueText(o.seed)}`);
     if (o.shuffle !== undefined && typeof o.shuffle !== "boolean") fail(`shapewise: fit shuffle must be true or false, got ${valueText(o.shuffle)}`);
     const split = o.validationSplit ?? 0;
-    if (typeof split !== "number" || !(split >= 0 && split < 1)) fail(`shapewise: fit validationSplit must be at least 0 and below 1, got ${valueText(o.validationSplit)}`);
+    if (typeof split !== "number" || !(split >= 0 && split < 1))
+      fail(`shapewise: fit validationSplit must be at least 0 and below 1, got ${valueText(o.validationSplit)}`);
     if (split > 0 && o.validationData !== undefined) fail("shapewise: fit takes validationSplit or validationData, not both");
     const callbacks = readCallbacks(o.callbacks);
     const stream = o.progressTo ?? defaultStream();
@@ -358,7 +386,8 @@ export class CompiledModel {
       const data = { inputs: all.inputs.map((t) => gather(t, rows)), labels: all.labels.map((t) => gather(t, rows)), count: rows.length };
       validation = { data, weights: weights === undefined ? undefined : Float32Array.from(rows, (r) => weights[r]) };
     } else if (o.validationData !== undefined) {
-      if (!Array.isArray(o.validationData) || o.validationData.length !== 2) fail(`shapewise: fit validationData must be [x, y], got ${valueText(o.validationData)}`);
+      if (!Array.isArray(o.validationData) || o.validationData.length !== 2)
+        fail(`shapewise: fit validationData must be [x, y], got ${valueText(o.validationData)}`);
       validation = { data: this.dataset("fit validationData", o.validationData[0], o.validationData[1]), weights: undefined };
     }
 

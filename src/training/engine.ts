@@ -82,7 +82,7 @@ export class TrainingEngine {
 
   constructor(
     private readonly graph: ModelGraph,
-    private readonly layers: readonly Layer[],
+    layers: readonly Layer[],
     private readonly loss: Loss,
     private readonly metrics: readonly Metric[],
     private readonly optimizer: Optimizer,
@@ -142,18 +142,25 @@ export class TrainingEngine {
         if (g !== null && g !== undefined && !isGraphInput(this.graph, ref)) addInto(grads, keyOf(ref, ref.tensorIndex), g.data);
       });
       const have = weightGrads.get(node.layer);
-      if (have === undefined) weightGrads.set(node.layer, r.weights.map((w) => (w === null ? null : w.data.slice())));
-      else r.weights.forEach((w, i) => {
-        if (w === null) return;
-        const into = have[i];
-        if (into === null) have[i] = w.data.slice();
-        else for (let j = 0; j < into.length; j++) into[j] += w.data[j];
-      });
+      if (have === undefined)
+        weightGrads.set(
+          node.layer,
+          r.weights.map((w) => (w === null ? null : w.data.slice())),
+        );
+      else
+        r.weights.forEach((w, i) => {
+          if (w === null) return;
+          const into = have[i];
+          if (into === null) have[i] = w.data.slice();
+          else for (let j = 0; j < into.length; j++) into[j] += w.data[j];
+        });
     }
     const gradients = this.parameters.map((p) => {
       const g = weightGrads.get(p.layer)?.[p.index];
-      if (g === null || g === undefined) fail(`shapewise: fit found no gradient for weight ${p.index} of layer '${p.layer.name}': it does not lead to any output`);
-      if (!allFinite(g)) fail(`shapewise: fit stopped at ${where}: a gradient of layer '${p.layer.name}' is NaN or infinite; the weights are those before this batch`);
+      if (g === null || g === undefined)
+        fail(`shapewise: fit found no gradient for weight ${p.index} of layer '${p.layer.name}': it does not lead to any output`);
+      if (!allFinite(g))
+        fail(`shapewise: fit stopped at ${where}: a gradient of layer '${p.layer.name}' is NaN or infinite; the weights are those before this batch`);
       return g;
     });
     const weights = this.weightArrays();

@@ -267,9 +267,7 @@ export function huber(config: { delta?: number } = {}): Loss {
   if (typeof delta !== "number" || !Number.isFinite(delta) || delta <= 0) {
     fail(`shapewise: huber delta must be a positive finite number, got ${valueText(delta)}`);
   }
-  return elementwise("huber", "huber", (e) =>
-    Math.abs(e) <= delta ? [0.5 * e * e, e] : [delta * Math.abs(e) - 0.5 * delta * delta, delta * Math.sign(e)],
-  );
+  return elementwise("huber", "huber", (e) => (Math.abs(e) <= delta ? [0.5 * e * e, e] : [delta * Math.abs(e) - 0.5 * delta * delta, delta * Math.sign(e)]));
 }
 
 /**

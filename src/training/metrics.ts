@@ -34,10 +34,7 @@ function argmax(values: Float32Array | ArrayLike<number>, base: number, width: n
   return best;
 }
 
-function perRow(
-  name: string,
-  score: (labels: ArrayLike<number>, pred: Float32Array, row: number, width: number) => number,
-): Metric {
+function perRow(name: string, score: (labels: ArrayLike<number>, pred: Float32Array, row: number, width: number) => number): Metric {
   return {
     name,
     batch(labels, pred, shape, sampleWeight) {
@@ -56,8 +53,7 @@ function perRow(
   };
 }
 
-const sparseCategorical = (name: string): Metric =>
-  perRow(name, (labels, pred, r, width) => (argmax(pred, r * width, width) === labels[r] ? 1 : 0));
+const sparseCategorical = (name: string): Metric => perRow(name, (labels, pred, r, width) => (argmax(pred, r * width, width) === labels[r] ? 1 : 0));
 
 const categorical = (name: string): Metric =>
   perRow(name, (labels, pred, r, width) => (argmax(pred, r * width, width) === argmax(labels, r * width, width) ? 1 : 0));

@@ -30,7 +30,7 @@ const GREEN = "\x1b[32m";
 const GREY = "\x1b[37m";
 const RESET = "\x1b[0m";
 // Keras counts these escape characters out of the line's width when it pads over a longer previous line.
-const ESCAPES = /\x1b\[[0-9]+m/g;
+const ESCAPES = new RegExp(`${"\x1b"}\\[[0-9]+m`, "g");
 
 /** Python's `round()`: halves go to the even neighbour. */
 function roundHalfEven(x: number): number {

@@ -91,10 +91,19 @@ describe("backward kernels against TF.js gradients", () => {
           const options = { strides: [c.s, c.s], dilationRate: [d, d], padding } as const;
           const [gx, gk] =
             d > 1
-              ? [linearGradient((a) => conv2d(a, k, null, options), x.shape as number[], dy), linearGradient((b) => conv2d(x, b, null, options), k.shape as number[], dy)]
+              ? [
+                  linearGradient((a) => conv2d(a, k, null, options), x.shape as number[], dy),
+                  linearGradient((b) => conv2d(x, b, null, options), k.shape as number[], dy),
+                ]
               : tf.tidy(() => {
-                  const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, padding, "NHWC", d).mul(tfOf(dy)).sum();
-                  return tf.grads(f)([tfOf(x), tfOf(k)]).map((g) => g.dataSync() as Float32Array);
+                  const f = (a: tf.Tensor, b: tf.Tensor) =>
+                    tf
+                      .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, padding, "NHWC", d)
+                      .mul(tfOf(dy))
+                      .sum();
+                  return tf
+                    .grads(f)([tfOf(x), tfOf(k)])
+                    .map((g) => g.dataSync() as Float32Array);
                 });
           const db = tf.tidy(() => tfOf(dy).sum([0, 1, 2]).dataSync() as Float32Array);
           worst = Math.max(worst, scaledDifference(ours.input.data, gx), scaledDifference(ours.kernel.data, gk), scaledDifference(ours.bias.data, db));
@@ -108,18 +117,32 @@ describe("backward kernels against TF.js gradients", () => {
 
   it("dense: input, kernel and bias, for inputs of rank 2 and 3", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 }), fc.boolean(), (n, t, inDim, units, rank3) => {
-        const xShape = rank3 ? [n, t, inDim] : [n, inDim];
-        const x = randomTensor(xShape, n * 7 + inDim);
-        const k = randomTensor([inDim, units], units);
-        const dy = randomTensor([...xShape.slice(0, -1), units], 3);
-        const ours = denseBackward(x, k, dy);
-        const [gx, gk] = tf.tidy(() =>
-          tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.dot(a.reshape([-1, inDim]), b).mul(tfOf(dy).reshape([-1, units])).sum())([tfOf(x), tfOf(k)]).map((g) => g.dataSync() as Float32Array),
-        );
-        expect(scaledDifference(ours.input.data, gx)).toBeLessThan(1e-5);
-        expect(scaledDifference(ours.kernel.data, gk)).toBeLessThan(1e-5);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.boolean(),
+        (n, t, inDim, units, rank3) => {
+          const xShape = rank3 ? [n, t, inDim] : [n, inDim];
+          const x = randomTensor(xShape, n * 7 + inDim);
+          const k = randomTensor([inDim, units], units);
+          const dy = randomTensor([...xShape.slice(0, -1), units], 3);
+          const ours = denseBackward(x, k, dy);
+          const [gx, gk] = tf.tidy(() =>
+            tf
+              .grads((a: tf.Tensor, b: tf.Tensor) =>
+                tf
+                  .dot(a.reshape([-1, inDim]), b)
+                  .mul(tfOf(dy).reshape([-1, units]))
+                  .sum(),
+              )([tfOf(x), tfOf(k)])
+              .map((g) => g.dataSync() as Float32Array),
+          );
+          expect(scaledDifference(ours.input.data, gx)).toBeLessThan(1e-5);
+          expect(scaledDifference(ours.kernel.data, gk)).toBeLessThan(1e-5);
+        },
+      ),
       { numRuns: 60, seed: 12 },
     );
   });
@@ -128,7 +151,16 @@ describe("backward kernels against TF.js gradients", () => {
     it(`${kind} pooling 2-D, both paddings`, () => {
       fc.assert(
         fc.property(
-          fc.record({ n: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 2, max: 8 }), w: fc.integer({ min: 2, max: 8 }), c: fc.integer({ min: 1, max: 4 }), p: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 3 }), same: fc.boolean(), seed: fc.integer({ min: 0, max: 1e6 }) }),
+          fc.record({
+            n: fc.integer({ min: 1, max: 2 }),
+            h: fc.integer({ min: 2, max: 8 }),
+            w: fc.integer({ min: 2, max: 8 }),
+            c: fc.integer({ min: 1, max: 4 }),
+            p: fc.integer({ min: 1, max: 3 }),
+            s: fc.integer({ min: 1, max: 3 }),
+            same: fc.boolean(),
+            seed: fc.integer({ min: 0, max: 1e6 }),
+          }),
           (c) => {
             if (!c.same && (c.h < c.p || c.w < c.p)) return;
             const padding = c.same ? "same" : "valid";
@@ -140,7 +172,12 @@ describe("backward kernels against TF.js gradients", () => {
             const g =
               kind === "avg" && c.same
                 ? linearGradient((a) => averagePool2d(a, { poolSize: [c.p, c.p], strides: [c.s, c.s], padding }), x.shape as number[], dy)
-                : tf.tidy(() => tf.grad((a: tf.Tensor) => pool(a).mul(tfOf(dy)).sum())(tfOf(x)).dataSync() as Float32Array);
+                : tf.tidy(
+                    () =>
+                      tf
+                        .grad((a: tf.Tensor) => pool(a).mul(tfOf(dy)).sum())(tfOf(x))
+                        .dataSync() as Float32Array,
+                  );
             expect(scaledDifference(ours.data, g)).toBeLessThan(1e-5);
           },
         ),

@@ -92,7 +92,9 @@ describe("modelCheckpoint", () => {
   it("fills the path from the epoch and logs, as Python's format does", () => {
     expect(checkpointPath("ckpt/{epoch:02d}-{val_loss:.2f}", 2, { val_loss: 0.1234 })).toBe("ckpt/03-0.12");
     expect(checkpointPath("m{epoch}-{loss:.1e}", 0, { loss: 0.00012 })).toBe("m1-1.2e-04");
-    expect(() => checkpointPath("m{acc}", 0, { loss: 1 })).toThrow("shapewise: modelCheckpoint path field '{acc}' is not among epoch and the logged values (loss)");
+    expect(() => checkpointPath("m{acc}", 0, { loss: 1 })).toThrow(
+      "shapewise: modelCheckpoint path field '{acc}' is not among epoch and the logged values (loss)",
+    );
     expect(() => checkpointPath("m{loss:x}", 0, { loss: 1 })).toThrow("has a format spec it does not know");
   });
   it("saves every epoch, or only the best", async () => {

@@ -84,12 +84,16 @@ describe("loss gradients against central differences", () => {
       fc.assert(
         fc.property(shapes, fc.integer({ min: 0, max: 2 ** 31 - 1 }), ({ batch, steps, width }, seed) => {
           let s = seed;
-          const rand = (): number => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+          const rand = (): number => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
           const shape = [batch, steps, width];
           const rows = batch * steps;
           const raw = Array.from({ length: rows * width }, () => rand() * 4 - 2);
           const pred =
-            predKind === "softmax" ? softmaxRows(raw, width) : predKind === "sigmoid" ? Float32Array.from(raw, (v) => 1 / (1 + Math.exp(-v))) : Float32Array.from(raw);
+            predKind === "softmax"
+              ? softmaxRows(raw, width)
+              : predKind === "sigmoid"
+                ? Float32Array.from(raw, (v) => 1 / (1 + Math.exp(-v)))
+                : Float32Array.from(raw);
           const labels =
             labelKind === "ids"
               ? Array.from({ length: rows }, () => Math.floor(rand() * width))

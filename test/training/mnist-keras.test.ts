@@ -30,9 +30,7 @@ describe("seed Model B trained as Keras 3 trains it", () => {
   it("20 Adam steps give Keras's losses to 1e-4 relative and its weights", () => {
     clearSession();
     const m = seedModel("same", "model");
-    m.setWeights(
-      m.getWeights().map((w, i) => ({ shape: w.shape, data: Float32Array.from((reference.initialWeights[i] as unknown[]).flat(4) as number[]) })),
-    );
+    m.setWeights(m.getWeights().map((w, i) => ({ shape: w.shape, data: Float32Array.from((reference.initialWeights[i] as unknown[]).flat(4) as number[]) })));
     const c = m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: "sparseCategoricalCrossentropy" });
     const { train } = mnistDigits();
     const losses: number[] = [];
@@ -42,7 +40,9 @@ describe("seed Model B trained as Keras 3 trains it", () => {
       losses.push(c.trainOnBatch(x, y).loss);
     }
     const worst = Math.max(...losses.map((l, i) => Math.abs(l - reference.losses[i]) / reference.losses[i]));
-    console.log(`Model B, 20 Adam steps: losses ${losses[0].toFixed(4)} ... ${losses[19].toFixed(4)}; largest relative difference from Keras 3 ${worst.toExponential(2)}`);
+    console.log(
+      `Model B, 20 Adam steps: losses ${losses[0].toFixed(4)} ... ${losses[19].toFixed(4)}; largest relative difference from Keras 3 ${worst.toExponential(2)}`,
+    );
     expect(worst).toBeLessThan(1e-4);
     // Adam moves a weight by about the learning rate whatever its gradient's size, so a bias whose
     // gradient is near zero takes float32-rounding-sized detours: the digest is held to 1e-3.

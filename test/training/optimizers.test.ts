@@ -21,9 +21,7 @@ interface Case {
   lossStep2: number;
   weightsAfter2: [number[][], number[], number[][], number[]];
 }
-const reference = JSON.parse(
-  readFileSync(new URL("../fixtures/training/keras3-optimizer-steps.json", import.meta.url), "utf8"),
-) as { cases: Case[] };
+const reference = JSON.parse(readFileSync(new URL("../fixtures/training/keras3-optimizer-steps.json", import.meta.url), "utf8")) as { cases: Case[] };
 
 function flat(ws: Case["weightsBefore"]): Float64Array[] {
   return ws.map((w) => Float64Array.from((w as (number | number[])[]).flat()));
@@ -173,14 +171,30 @@ describe("update rules in closed form", () => {
 
 describe("bad optimizer input", () => {
   const cases: [string, () => unknown, string][] = [
-    ["unknown option", () => adam({ lr: 0.1 } as never), "shapewise: adam has no option 'lr' (options: learningRate, weightDecay, clipnorm, clipvalue, globalClipnorm, beta1, beta2, epsilon, amsgrad)"],
+    [
+      "unknown option",
+      () => adam({ lr: 0.1 } as never),
+      "shapewise: adam has no option 'lr' (options: learningRate, weightDecay, clipnorm, clipvalue, globalClipnorm, beta1, beta2, epsilon, amsgrad)",
+    ],
     ["negative learning rate", () => sgd({ learningRate: -1 }), "shapewise: sgd learningRate must be a positive finite number, got -1"],
     ["NaN learning rate", () => rmsprop({ learningRate: Number.NaN }), "shapewise: rmsprop learningRate must be a positive finite number, got NaN"],
-    ["two clips", () => sgd({ clipnorm: 1, clipvalue: 1 }), "shapewise: sgd takes at most one of clipnorm, clipvalue and globalClipnorm, got clipnorm and clipvalue"],
+    [
+      "two clips",
+      () => sgd({ clipnorm: 1, clipvalue: 1 }),
+      "shapewise: sgd takes at most one of clipnorm, clipvalue and globalClipnorm, got clipnorm and clipvalue",
+    ],
     ["momentum above 1", () => sgd({ momentum: 1.5 }), "shapewise: sgd momentum must be at least 0 and at most 1, got 1.5"],
     ["beta1 of 1", () => adam({ beta1: 1 }), "shapewise: adam beta1 must be at least 0 and below 1, got 1"],
-    ["unknown name", () => resolveOptimizer("adamax"), "shapewise: compile optimizer must be one of 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad' or an optimizer, got 'adamax'"],
-    ["prototype name", () => resolveOptimizer("constructor"), "shapewise: compile optimizer must be one of 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad' or an optimizer, got 'constructor'"],
+    [
+      "unknown name",
+      () => resolveOptimizer("adamax"),
+      "shapewise: compile optimizer must be one of 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad' or an optimizer, got 'adamax'",
+    ],
+    [
+      "prototype name",
+      () => resolveOptimizer("constructor"),
+      "shapewise: compile optimizer must be one of 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad' or an optimizer, got 'constructor'",
+    ],
   ];
   for (const [what, call, sentence] of cases) {
     it(what, () => {
@@ -190,9 +204,7 @@ describe("bad optimizer input", () => {
   }
   it("a gradient list that does not match the weights", () => {
     const opt = adam();
-    expect(() => opt.applyGradients([new Float32Array(3)], [new Float32Array(2)])).toThrow(
-      "shapewise: adam gradient 0 has 2 values for a weight of 3",
-    );
+    expect(() => opt.applyGradients([new Float32Array(3)], [new Float32Array(2)])).toThrow("shapewise: adam gradient 0 has 2 values for a weight of 3");
     opt.applyGradients([new Float32Array(3)], [new Float32Array(3)]);
     expect(() => opt.applyGradients([new Float32Array(4)], [new Float32Array(4)])).toThrow(
       "shapewise: adam was built for 1 weights of sizes [3] and cannot update others",

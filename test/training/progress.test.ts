@@ -23,10 +23,25 @@ describe("Keras 3's progress bar", () => {
     const out: string[] = [];
     // start, then one clock reading per update
     const bar = new ProgressBar({ target: 125, verbose: 1, dynamic: false, write: (s) => out.push(s), now: clock([0, 0.5, 3.5, 3.51]) });
-    bar.update(1, [["accuracy", 0.5], ["loss", 2]]);
-    bar.update(125, [["accuracy", 0.9], ["loss", 0.3]]);
+    bar.update(1, [
+      ["accuracy", 0.5],
+      ["loss", 2],
+    ]);
+    bar.update(125, [
+      ["accuracy", 0.9],
+      ["loss", 0.3],
+    ]);
     expect(out).toEqual([]);
-    bar.update(125, [["accuracy", 0.9512], ["loss", 0.1731], ["val_accuracy", 0.97], ["val_loss", 0.09]], true);
+    bar.update(
+      125,
+      [
+        ["accuracy", 0.9512],
+        ["loss", 0.1731],
+        ["val_accuracy", 0.97],
+        ["val_loss", 0.09],
+      ],
+      true,
+    );
     // 3.51 s elapsed; per step (3.51 - 0.5) / 124 = 24.27 ms
     expect(out).toEqual(["125/125 ━━━━━━━━━━━━━━━━━━━━ 4s 24ms/step - accuracy: 0.9512 - loss: 0.1731 - val_accuracy: 0.9700 - val_loss: 0.0900\n"]);
   });
@@ -41,9 +56,11 @@ describe("Keras 3's progress bar", () => {
     expect(out).toHaveLength(3);
     const first = "\r\x1b[1m 1/10\x1b[0m \x1b[32m━━\x1b[0m\x1b[37m━━━━━━━━━━━━━━━━━━\x1b[0m \x1b[1m9s\x1b[0m 1s/step - loss: 1.0000";
     expect(out[0]).toBe(first);
-    const visibleFirst = first.replace(/\x1b\[[0-9]+m/g, "").length - 1;
+    const visibleFirst = first.replace(new RegExp(`${"\x1b"}\\[[0-9]+m`, "g"), "").length - 1;
     // step 5: the bar averages 1 (one step) and 0.6 (four steps): 0.68; ETA 5 steps at 0.25 s
-    expect(out[1]).toBe(`${"\b".repeat(visibleFirst)}\r\x1b[1m 5/10\x1b[0m \x1b[32m━━━━━━━━━━\x1b[0m\x1b[37m━━━━━━━━━━\x1b[0m \x1b[1m1s\x1b[0m 250ms/step - loss: 0.6800`);
+    expect(out[1]).toBe(
+      `${"\b".repeat(visibleFirst)}\r\x1b[1m 5/10\x1b[0m \x1b[32m━━━━━━━━━━\x1b[0m\x1b[37m━━━━━━━━━━\x1b[0m \x1b[1m1s\x1b[0m 250ms/step - loss: 0.6800`,
+    );
     expect(out[2].endsWith(" \x1b[1m3s\x1b[0m 222ms/step - loss: 0.4000\n")).toBe(true);
   });
 
