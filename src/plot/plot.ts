@@ -18,6 +18,7 @@
  * ```
  */
 import { fail, valueText } from "../checks.js";
+import { displayText } from "../display-text.js";
 import type { Layer } from "../layers/layer.js";
 import type { ModelGraph } from "../model.js";
 import type { Shape } from "../shape.js";
@@ -94,7 +95,13 @@ function shapesText(shapes: readonly Shape[], asList: boolean): string {
   return asList || parts.length !== 1 ? `[${parts.join(", ")}]` : parts[0];
 }
 
-const escapeXml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+/**
+ * Text as XML character data or an attribute value. Characters XML cannot
+ * hold at all (most controls, lone surrogates, U+FFFE), and the others that
+ * must not act on a reader (line breaks, bidi overrides), are shown as
+ * escapes first, so the document is always well-formed.
+ */
+const escapeXml = (s: string): string => displayText(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** The boxes, one per layer, with the layers each one reads (over all of its calls). */
 function boxesOf(graph: ModelGraph, showShapes: boolean): Box[] {
@@ -111,7 +118,8 @@ function boxesOf(graph: ModelGraph, showShapes: boolean): Box[] {
       continue;
     }
     const isInput = node.inbound.length === 0;
-    const title = `${node.layer.name}: ${node.layer.className}`;
+    // The title as drawn (escapes included), so the box is as wide as its text.
+    const title = displayText(`${node.layer.name}: ${node.layer.className}`);
     const rows: [string, string][] = showShapes
       ? [
           ["input:", shapesText(isInput ? node.outputShapes : node.inbound.map((r) => r.shape), isInput)],
@@ -159,7 +167,7 @@ const LANE_WIDTH = 6;
 /** Places boxes in rows by depth and spreads each row around the mean position of its parents. */
 function layout(boxes: Box[]): { width: number; height: number; edges: Edge[] } {
   // Boxes come in topological order: each parent's depth is known first.
-  for (const b of boxes) b.depth = b.parents.length === 0 ? 0 : 1 + Math.max(...b.parents.map((p) => p.depth));
+  for (const b of boxes) b.depth = b.parents.reduce((d, p) => Math.max(d, p.depth + 1), 0);
   const slots: Slot[] = [...boxes];
   const edges: Edge[] = [];
   const layoutParents = new Map<Slot, Slot[]>();
@@ -183,7 +191,13 @@ function layout(boxes: Box[]): { width: number; height: number; edges: Edge[] } 
   const rows: Slot[][] = [];
   for (const s of slots) (rows[s.depth] ??= []).push(s);
   const childrenOf = new Map<Slot, Slot[]>();
-  for (const s of slots) for (const p of parentsOf(s)) childrenOf.set(p, [...(childrenOf.get(p) ?? []), s]);
+  for (const s of slots) {
+    for (const p of parentsOf(s)) {
+      const children = childrenOf.get(p);
+      if (children === undefined) childrenOf.set(p, [s]);
+      else children.push(s);
+    }
+  }
   const mean = (list: readonly Slot[]) => list.reduce((sum, p) => sum + p.x, 0) / list.length;
   /** Places a row where its slots want to be: in order, no overlaps, centred on the wanted positions. */
   const place = (row: readonly Slot[], want: (s: Slot) => number): void => {
@@ -213,14 +227,15 @@ function layout(boxes: Box[]): { width: number; height: number; edges: Edge[] } 
   for (const row of rows) place(row, (s) => (parentsOf(s).length === 0 ? s.x : mean(parentsOf(s))));
   let y = 0;
   for (const row of rows) {
-    const rowHeight = Math.max(...row.map((s) => s.height));
+    const rowHeight = row.reduce((h, s) => Math.max(h, s.height), 0);
     // A lane point spans its whole row; a box is centred in it.
     for (const s of row) s.y = s.height === 0 ? y : y + (rowHeight - s.height) / 2;
     for (const s of row) if (s.height === 0) s.span = rowHeight;
     y += rowHeight + GAP_Y;
   }
-  const left = Math.min(...slots.map((s) => s.x - s.width / 2));
-  const right = Math.max(...slots.map((s) => s.x + s.width / 2));
+  // Loops, not spread arguments: a diagram can have more slots than a call takes arguments.
+  const left = slots.reduce((l, s) => Math.min(l, s.x - s.width / 2), Infinity);
+  const right = slots.reduce((r, s) => Math.max(r, s.x + s.width / 2), -Infinity);
   for (const s of slots) s.x -= left;
   return { width: right - left, height: y - GAP_Y, edges };
 }
@@ -293,10 +308,20 @@ export function plotModel(m: PlottableModel, options: PlotOptions = {}): string 
   const spread = (list: readonly Edge[], b: Box, i: number) => (list.length > 1 ? (i / (list.length - 1) - 0.5) * Math.min(b.width * 0.5, 16 * (list.length - 1)) : 0);
   const start = new Map<Edge, number>();
   const end = new Map<Edge, number>();
+  // Arrows grouped by their boxes once: filtering every arrow per box is quadratic in the model's size.
+  const leavingOf = new Map<Box, Edge[]>();
+  const enteringOf = new Map<Box, Edge[]>();
+  for (const e of edges) {
+    for (const [byBox, box] of [[leavingOf, e.from], [enteringOf, e.to]] as const) {
+      const list = byBox.get(box);
+      if (list === undefined) byBox.set(box, [e]);
+      else list.push(e);
+    }
+  }
   for (const b of boxes) {
-    const leaving = edges.filter((e) => e.from === b).sort((p, q) => (p.via[0] ?? p.to).x - (q.via[0] ?? q.to).x);
+    const leaving = (leavingOf.get(b) ?? []).sort((p, q) => (p.via[0] ?? p.to).x - (q.via[0] ?? q.to).x);
     leaving.forEach((e, i) => start.set(e, spread(leaving, b, i)));
-    const entering = edges.filter((e) => e.to === b).sort((p, q) => (p.via[p.via.length - 1] ?? p.from).x - (q.via[q.via.length - 1] ?? q.from).x);
+    const entering = (enteringOf.get(b) ?? []).sort((p, q) => (p.via[p.via.length - 1] ?? p.from).x - (q.via[q.via.length - 1] ?? q.from).x);
     entering.forEach((e, i) => end.set(e, spread(entering, b, i)));
   }
   const paths = edges.map((e) => edgeSvg(e, start.get(e)!, end.get(e)!));

@@ -46,11 +46,21 @@ export function pythonStrList(items: readonly string[]): string {
 }
 
 /**
+ * Characters Python's `str.isprintable()` rejects, which `repr()` escapes:
+ * the categories Other (controls, format, surrogates, private use,
+ * unassigned) and Separator, except the ASCII space.
+ */
+const PYTHON_UNPRINTABLE = /(?! )[\p{C}\p{Z}]/u;
+
+/**
  * Python `repr()` of a string: single quotes unless only double quotes avoid
- * escaping, control characters escaped.
+ * escaping, and every character Python does not print escaped as Python
+ * escapes it (`\n`, `\x1b`, `\u202e`, `\U000e0041`), so a hostile name
+ * prints as tf.keras prints it, never raw.
  *
  * @example
- * pythonStrRepr("img[0][0]"); // "'img[0][0]'"
+ * pythonStrRepr("img[0][0]");   // "'img[0][0]'"
+ * pythonStrRepr("a\u001b[2J"); // "'a\\x1b[2J'"
  */
 export function pythonStrRepr(text: string): string {
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
@@ -60,10 +70,11 @@ export function pythonStrRepr(text: string): string {
     else if (ch === "\n") out += "\\n";
     else if (ch === "\r") out += "\\r";
     else if (ch === "\t") out += "\\t";
-    else {
+    else if (PYTHON_UNPRINTABLE.test(ch)) {
       const code = ch.codePointAt(0) ?? 0;
-      out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, "0")}` : ch;
-    }
+      const hex = code.toString(16);
+      out += code < 0x100 ? `\\x${hex.padStart(2, "0")}` : code < 0x10000 ? `\\u${hex.padStart(4, "0")}` : `\\U${hex.padStart(8, "0")}`;
+    } else out += ch;
   }
   return out + quote;
 }
@@ -162,7 +173,10 @@ export function absolutePositions(positions: readonly number[], lineLength: numb
   return positions.map((p) => Math.floor(lineLength * p));
 }
 
-/** `name[node][tensor]`, the connection label of all three frameworks. */
+/**
+ * `name[node][tensor]`, the connection label of all three frameworks, with
+ * the name as written (callers escape it for display, or quote it as Python does).
+ */
 export function connectionLabel(connection: SummaryConnection, style: keyof StyleNames): string {
   return `${connection.layer[style]}[${connection.nodeIndex}][${connection.tensorIndex}]`;
 }

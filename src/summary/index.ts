@@ -51,6 +51,8 @@ export interface SummaryOptions {
 }
 
 const STYLES: readonly SummaryStyle[] = ["keras2", "keras3", "tfjs"];
+/** The widest table a summary prints: a line length past it would only spend memory on padding. */
+const MAX_LINE_LENGTH = 10_000;
 const ERAS: readonly string[] = ["2.6", "2.12", "2.15"];
 
 /**
@@ -74,6 +76,9 @@ export function formatSummary(data: SummaryData, options: SummaryOptions = {}): 
   }
   if (lineLength !== undefined && !(typeof lineLength === "number" && Number.isSafeInteger(lineLength) && lineLength > 0)) {
     throw new Error(`shapewise: summary option lineLength must be a positive integer, got ${valueText(lineLength)}`);
+  }
+  if (lineLength !== undefined && lineLength > MAX_LINE_LENGTH) {
+    throw new Error(`shapewise: summary option lineLength must be at most ${MAX_LINE_LENGTH}, got ${lineLength}`);
   }
   for (const [key, value] of [["flops", flops], ["memory", memory]] as const) {
     if (typeof value !== "boolean") throw new Error(`shapewise: summary option ${key} must be true or false, got ${valueText(value)}`);
@@ -114,4 +119,5 @@ function checkPositions(positions: unknown, style: SummaryStyle, sequentialLike:
   const relative = values[values.length - 1] <= 1;
   if (style === "keras3" && !relative) fail("be fractions of the line length (at most 1) for the keras3 style");
   if (!relative && !values.every(Number.isInteger)) fail("be integers when absolute (last one above 1)");
+  if (!relative && values[values.length - 1] > MAX_LINE_LENGTH) fail(`end at most at column ${MAX_LINE_LENGTH} when absolute`);
 }

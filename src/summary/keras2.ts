@@ -18,6 +18,7 @@ import {
   truncatingRow,
   wrappingRow,
 } from "./format.js";
+import { displayText } from "../display-text.js";
 import type { SummaryData, SummaryRow } from "./rows.js";
 
 /** Which tf.keras release's layout to print. */
@@ -70,11 +71,11 @@ export function formatKeras2(data: SummaryData, options: Keras2Options = {}): st
   if (!sequentialLike) header.push("Connected to");
   const blank = flops ? ["", "", "", ""] : ["", "", ""];
 
-  const lines = [`Model: "${data.names.keras2}"`, "_".repeat(lineLength)];
+  const lines = [`Model: "${displayText(data.names.keras2)}"`, "_".repeat(lineLength)];
   if (era === "2.6") {
     lines.push(truncatingRow(header, positions), "=".repeat(lineLength));
     data.rows.forEach((row, i) => {
-      const connections = row.inbound.map((c) => connectionLabel(c, "keras2"));
+      const connections = row.inbound.map((c) => displayText(connectionLabel(c, "keras2")));
       const fields = layerFields(data, row, flops);
       // One row per connection: the first beside the layer, the rest below it.
       lines.push(truncatingRow(sequentialLike ? fields : [...fields, connections[0] ?? ""], positions));
@@ -118,7 +119,7 @@ function layerFields(data: SummaryData, row: SummaryRow, flops: boolean): string
   const shape = several ? `[${row.outputShapes!.map(pythonTuple).join(", ")}]` : pythonTuple(row.outputShape);
   // A functional model's InputLayer reports its output_shape as a one-element list.
   const outputShape = row.isInput && data.kind === "functional" ? `[${shape}]` : shape;
-  const fields = [`${row.names.keras2} (${row.className})`, outputShape, String(row.params)];
+  const fields = [displayText(`${row.names.keras2} (${row.className})`), outputShape, String(row.params)];
   if (flops) fields.push(macsCell(row));
   return fields;
 }

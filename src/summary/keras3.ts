@@ -3,6 +3,7 @@
  * `HEAVY_HEAD` table, reproduced with rich 15's column sizing and cell wrapping.
  */
 import { KERAS3_MEMORY_UNITS, MACS_COLUMN_WIDTH, connectionLabel, costFooter, kerasShape, macsCell, readableMemorySize, thousands } from "./format.js";
+import { displayText } from "../display-text.js";
 import type { SummaryData, SummaryRow } from "./rows.js";
 
 /** Options of {@link formatKeras3}. */
@@ -69,7 +70,7 @@ export function formatKeras3(data: SummaryData, options: Keras3Options = {}): st
 
   const widths = cellWidths(lineLength, contentWidths(lineLength, positions));
   const rows = data.rows.map((row) => layerFields(row, sequentialLike, flops));
-  const lines = [`Model: "${data.names.keras3}"`, edge(widths, BOX.top)];
+  const lines = [`Model: "${displayText(data.names.keras3)}"`, edge(widths, BOX.top)];
   lines.push(...tableRow(columns.map((c) => c.header), columns, widths, BOX.head, "bottom"));
   lines.push(edge(widths, BOX.headRule));
   rows.forEach((fields, i) => {
@@ -91,10 +92,10 @@ export function formatKeras3(data: SummaryData, options: Keras3Options = {}): st
 function layerFields(row: SummaryRow, sequentialLike: boolean, flops: boolean): string[] {
   // Keras 3 prints several outputs as `str()` of the list of their shapes, quotes removed.
   const shapes = row.outputShapes !== undefined && row.outputShapes.length > 1 ? `[${row.outputShapes.map(kerasShape).join(", ")}]` : kerasShape(row.outputShape);
-  const fields = [`${row.names.keras3} (${row.className})`, shapes, thousands(row.params)];
+  const fields = [displayText(`${row.names.keras3} (${row.className})`), shapes, thousands(row.params)];
   if (flops) fields.push(macsCell(row));
   if (!sequentialLike) {
-    const connections = row.inbound.map((c) => connectionLabel(c, "keras3")).join(", ");
+    const connections = row.inbound.map((c) => displayText(connectionLabel(c, "keras3"))).join(", ");
     fields.push(connections === "" ? "-" : connections);
   }
   return fields;

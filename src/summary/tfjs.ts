@@ -2,6 +2,7 @@
  * TensorFlow.js `model.summary()` (`tfjs-layers/src/utils/layer_utils.ts::printSummary`, 4.22).
  */
 import { MACS_COLUMN_WIDTH, absolutePositions, connectionLabel, costFooter, macsCell, truncatingRow, withMacsColumn } from "./format.js";
+import { displayText } from "../display-text.js";
 import type { SummaryData, SummaryRow } from "./rows.js";
 
 /** Options of {@link formatTfjs}. */
@@ -50,7 +51,7 @@ export function formatTfjs(data: SummaryData, options: TfjsOptions = {}): string
     if (sequentialLike) {
       lines.push(truncatingRow(fields, positions));
     } else {
-      const connections = row.inbound.map((c) => connectionLabel(c, "tfjs"));
+      const connections = row.inbound.map((c) => displayText(connectionLabel(c, "tfjs")));
       lines.push(truncatingRow([...fields, connections[0] ?? ""], positions));
       for (const c of connections.slice(1)) lines.push(truncatingRow([...blank, c], positions));
     }
@@ -68,5 +69,5 @@ export function formatTfjs(data: SummaryData, options: TfjsOptions = {}): string
 
 function layerFields(row: SummaryRow): string[] {
   // TF.js prints the list of shapes the layer's inbound node receives, input layers included.
-  return [`${row.names.tfjs} (${row.className})`, JSON.stringify(row.inputShapes), JSON.stringify(row.outputShapes !== undefined && row.outputShapes.length > 1 ? row.outputShapes : row.outputShape), String(row.params)];
+  return [displayText(`${row.names.tfjs} (${row.className})`), JSON.stringify(row.inputShapes), JSON.stringify(row.outputShapes !== undefined && row.outputShapes.length > 1 ? row.outputShapes : row.outputShape), String(row.params)];
 }
