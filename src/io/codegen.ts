@@ -9,6 +9,7 @@
  * configs without the values the method would choose anyway.
  */
 import { fail, valueText } from "../checks.js";
+import { displayText } from "../display-text.js";
 import { inputImpl } from "../layers/input.js";
 import type { Layer } from "../layers/layer.js";
 import type { GraphNode, TensorRef } from "../model.js";
@@ -25,16 +26,49 @@ import type { Shape } from "../shape.js";
 export interface CodegenOptions {
   /** The module the source imports from (default `"shapewise"`). */
   importFrom?: string;
-  /** The name of the exported model constant (default `"m"`). */
+  /** The name of the exported model constant (default `"m"`); `"default"` gives `export default`. */
   exportName?: string;
   /** Keep layer and model names in the source (default `true`), so the model reads as the file named it. */
   names?: boolean;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/**
+ * Names a generated `const` never takes: every reserved word of a strict
+ * ES module and of TypeScript, the names strict code cannot bind (`eval`,
+ * `arguments`), globals a reader expects untouched, and every name the file
+ * imports.
+ */
 const RESERVED = new Set(
-  "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await as async of type from input model sequential add subtract multiply average maximum minimum concatenate dot".split(" "),
+  [
+    "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await",
+    "as async of type from declare namespace module abstract readonly keyof infer is asserts satisfies accessor unique global any number string boolean symbol bigint object never unknown",
+    "eval arguments undefined NaN Infinity globalThis",
+    "input layers model sequential add subtract multiply average maximum minimum concatenate dot",
+  ]
+    .join(" ")
+    .split(" "),
 );
+
+/**
+ * A string as a TypeScript string literal that is plain text: quotes,
+ * backslashes and controls escaped as JSON does, and line separators, bidi
+ * overrides and other invisible characters as `\u` escapes, so the source
+ * reads as it runs.
+ */
+function stringLiteral(text: string): string {
+  return displayText(JSON.stringify(text));
+}
+
+/**
+ * An object literal's key: a plain identifier as it is, any other key quoted.
+ * `__proto__` is computed (`["__proto__"]`), because written plainly or
+ * quoted it would set the object's prototype instead of a key.
+ */
+function propertyKey(key: string): string {
+  if (key === "__proto__") return `[${stringLiteral(key)}]`;
+  return IDENTIFIER.test(key) ? key : stringLiteral(key);
+}
 
 /** Source text written as it is (a variable name inside an options object). */
 class Raw {
@@ -45,7 +79,7 @@ class Raw {
 function literal(value: unknown): string {
   if (value instanceof Raw) return value.text;
   if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return stringLiteral(value);
   if (typeof value === "number") {
     if (!Number.isFinite(value)) fail(`shapewise: codegen cannot write the number ${valueText(value)}`);
     return Object.is(value, -0) ? "0" : String(value);
@@ -55,7 +89,7 @@ function literal(value: unknown): string {
   if (typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return "{}";
-    return `{ ${entries.map(([k, v]) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${literal(v)}`).join(", ")} }`;
+    return `{ ${entries.map(([k, v]) => `${propertyKey(k)}: ${literal(v)}`).join(", ")} }`;
   }
   return fail(`shapewise: codegen cannot write the value ${valueText(value)}`);
 }
@@ -107,22 +141,27 @@ function minimalConfig(layer: Layer, inputShapes: readonly Shape[], keepName: bo
  * Operands that cannot be described so get no option (their total is `number`).
  */
 function sharedTensors(graph: ReturnType<AnyModel["graph"]>): { shared: Map<GraphNode | "outputs", TensorRef | "none">; inexact: Set<GraphNode | "outputs"> } {
-  const producer = new Map<Layer, GraphNode>();
-  for (const n of graph.nodes) producer.set(n.layer, n);
+  // The call that made a tensor: a shared layer has one per call.
+  const producer = new Map<string, GraphNode>();
+  for (const n of graph.nodes) producer.set(refKey({ layer: n.layer, nodeIndex: n.nodeIndex, tensorIndex: 0 }), n);
   const memo = new Map<string, { layers: Set<Layer>; tensors: Map<string, TensorRef> }>();
+  // A walk with a stack, not recursion: a chain of thousands of layers must not exhaust the call stack.
   const ancestry = (r: TensorRef): { layers: Set<Layer>; tensors: Map<string, TensorRef> } => {
-    const key = refKey(r);
-    const known = memo.get(key);
+    const known = memo.get(refKey(r));
     if (known !== undefined) return known;
-    const layers = new Set<Layer>([r.layer]);
-    const tensors = new Map<string, TensorRef>([[key, r]]);
-    for (const i of producer.get(r.layer)?.inbound ?? []) {
-      const a = ancestry(i);
-      a.layers.forEach((l) => layers.add(l));
-      a.tensors.forEach((t, k) => tensors.set(k, t));
+    const layers = new Set<Layer>();
+    const tensors = new Map<string, TensorRef>();
+    const stack: TensorRef[] = [r];
+    while (stack.length > 0) {
+      const t = stack.pop()!;
+      const key = refKey(t);
+      if (tensors.has(key)) continue;
+      tensors.set(key, t);
+      layers.add(t.layer);
+      for (const i of producer.get(refKey({ ...t, tensorIndex: 0 }))?.inbound ?? []) stack.push(i);
     }
     const result = { layers, tensors };
-    memo.set(key, result);
+    memo.set(refKey(r), result);
     return result;
   };
   const params = (layers: Set<Layer>) => [...layers].reduce((sum, l) => sum + l.countParams(), 0);
@@ -155,9 +194,18 @@ function sharedTensors(graph: ReturnType<AnyModel["graph"]>): { shared: Map<Grap
   return { shared, inexact };
 }
 
+/** A number per layer object: two layers may carry the same name (a file can say so), never the same key. */
+const layerIds = new WeakMap<Layer, number>();
+let nextLayerId = 0;
+
 function refKey(r: { layer: Layer; nodeIndex: number; tensorIndex: number }): string {
-  return `${r.layer.name}\u0000${r.nodeIndex}\u0000${r.tensorIndex}`;
+  let id = layerIds.get(r.layer);
+  if (id === undefined) layerIds.set(r.layer, (id = nextLayerId++));
+  return `${id}:${r.nodeIndex}:${r.tensorIndex}`;
 }
+
+/** Models nested deeper than this are refused with a sentence rather than exhausting the call stack. */
+const MAX_NESTING = 256;
 
 /**
  * The shapewise TypeScript source of a model: imports, one chain of method
@@ -178,14 +226,49 @@ function refKey(r: { layer: Layer; nodeIndex: number; tensorIndex: number }): st
  * // export const m = model({ inputs: input_1, outputs: dense, name: "model" });
  */
 export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
-  const importFrom = options.importFrom ?? "shapewise";
+  if (options === null || typeof options !== "object") fail(`shapewise: codegen options must be an object, got ${valueText(options)}`);
   const exportName = options.exportName ?? "m";
+  if (typeof exportName !== "string" || !IDENTIFIER.test(exportName)) fail(`shapewise: codegen exportName must be an identifier, got ${valueText(exportName)}`);
+  if (exportName !== "default" && RESERVED.has(exportName)) {
+    fail(`shapewise: codegen exportName must not be a reserved word or a name the file imports, got ${valueText(exportName)}`);
+  }
+  return codegenModule({ [exportName]: m }, { importFrom: options.importFrom, names: options.names });
+}
+
+/**
+ * The shapewise TypeScript source of several models in one module, each
+ * exported under its key (`"default"` is the default export; a key that is
+ * not a plain identifier is exported as `export { v as "key" }`). Layer and
+ * nested-model definitions share one namespace and one import line, so the
+ * file is valid as a whole; this is what `shapewise codegen` prints for a
+ * module exporting several models.
+ *
+ * @example
+ * const source = codegenModule({ encoder, classifier });
+ * // import { input, model } from "shapewise";
+ * // ...
+ * // export const encoder = model({ ... });
+ * // export const classifier = model({ ... });
+ */
+export function codegenModule(models: Readonly<Record<string, AnyModel>>, options: Omit<CodegenOptions, "exportName"> = {}): string {
+  if (options === null || typeof options !== "object") fail(`shapewise: codegen options must be an object, got ${valueText(options)}`);
+  if (models === null || typeof models !== "object") fail(`shapewise: codegen takes models by export name, got ${valueText(models)}`);
+  const importFrom = options.importFrom ?? "shapewise";
   const keepNames = options.names ?? true;
   if (typeof importFrom !== "string" || importFrom.length === 0) fail(`shapewise: codegen importFrom must be a module name, got ${valueText(importFrom)}`);
-  if (typeof exportName !== "string" || !IDENTIFIER.test(exportName)) fail(`shapewise: codegen exportName must be an identifier, got ${valueText(exportName)}`);
+  const exported = Object.entries(models);
+  if (exported.length === 0) fail("shapewise: codegen needs at least one model to write");
+  for (const [key, value] of exported) {
+    if (value === null || typeof value !== "object" || typeof (value as Partial<AnyModel>).graph !== "function") {
+      fail(`shapewise: codegen export ${stringLiteral(key)} is not a model, got ${valueText(value)}`);
+    }
+    if (/\p{Cs}/u.test(key)) fail(`shapewise: codegen export name ${stringLiteral(key)} holds a lone surrogate, which no module can export`);
+  }
+  // A plain export name is the model's const; any other gets a variable and an export list entry.
+  const plain = (key: string) => IDENTIFIER.test(key) && !RESERVED.has(key);
 
   // One namespace and one import list for the whole file: nested models' definitions share them.
-  const names = new Set<string>([exportName]);
+  const names = new Set<string>(exported.map(([key]) => key).filter(plain));
   const variable = (base: string): string => {
     let v = base.replace(/[^A-Za-z0-9_$]/g, "_");
     if (!IDENTIFIER.test(v) || RESERVED.has(v)) v = `_${v}`;
@@ -199,8 +282,9 @@ export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
   /** The variable of each nested model already defined (a model applied twice is defined once). */
   const modelVars = new Map<AnyModel, string>();
 
-  /** Writes the lines that build one model and returns its `model({...})` call; `top` is the exported model. */
-  const writeModel = (mm: AnyModel, top: boolean): string => {
+  /** Writes the lines that build one model and returns its `model({...})` call; `top` is an exported model. */
+  const writeModel = (mm: AnyModel, top: boolean, depth: number): string => {
+    if (depth > MAX_NESTING) fail(`shapewise: codegen writes models nested at most ${MAX_NESTING} deep; ${stringLiteral(mm.name)} is nested deeper`);
     imports.add(mm.kind === "sequential" ? "sequential" : "model");
     const graph = mm.graph();
     const calls = new Map<Layer, number>();
@@ -208,7 +292,7 @@ export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
     for (const [layer, count] of calls) {
       const style = entryForLayer(layer).style;
       if (count > 1 && style !== "method" && style !== "wrapper" && style !== "model") {
-        fail(`shapewise: codegen cannot write layer '${layer.name}', which is shared by ${count} calls (only layers made by a tensor method, and models, can be shared values)`);
+        fail(`shapewise: codegen cannot write layer ${stringLiteral(layer.name)}, which is shared by ${count} calls (only layers made by a tensor method, and models, can be shared values)`);
       }
     }
     // A shared layer is a value, `layers.dense({...})`, applied once per call.
@@ -238,7 +322,7 @@ export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
 
     const exprOf = (r: TensorRef): string => {
       const e = exprs.get(refKey(r));
-      if (e === undefined) fail(`shapewise: codegen found layer '${r.layer.name}' read before it is written`);
+      if (e === undefined) fail(`shapewise: codegen found layer ${stringLiteral(r.layer.name)} read before it is written`);
       return e;
     };
 
@@ -272,7 +356,7 @@ export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
               v = variable(`${layer.name}_layer`);
               layerValues.set(layer, v);
               imports.add("layers");
-              lines.push(`// ${layer.name} is shared by ${calls.get(layer)} calls: a layer value, whose results have unknown sizes and a \`number\` total at the type level.`);
+              lines.push(`// ${displayText(layer.name)} is shared by ${calls.get(layer)} calls: a layer value, whose results have unknown sizes and a \`number\` total at the type level.`);
               lines.push(`const ${v} = layers.${entry.method}(${args});`);
             }
             expr = `${v}.apply(${inputs[0]})`;
@@ -295,7 +379,7 @@ export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
           const shared = sharedOf.get(node);
           if (shared !== undefined) config.shared = new Raw(shared === "none" ? '"none"' : exprOf(shared));
           else if (inexact.has(node)) {
-            lines.push(`// The type-level total past ${layer.name} is \`number\`: its operands share layers beyond one common tensor.`);
+            lines.push(`// The type-level total past ${displayText(layer.name)} is \`number\`: its operands share layers beyond one common tensor.`);
           }
           expr = `${entry.method}([${inputs.join(", ")}]${Object.keys(config).length === 0 ? "" : `, ${literal(config)}`})`;
           break;
@@ -305,16 +389,16 @@ export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
           const inner = nestedModel(layer)!;
           let v = modelVars.get(inner);
           if (v === undefined) {
-            const build = writeModel(inner, false);
+            const build = writeModel(inner, false, depth + 1);
             v = variable(layer.name);
             modelVars.set(inner, v);
             lines.push(`const ${v} = ${build};`);
           }
           const layout = inner.inputLayout;
-          const arg = layout === "single" ? inputs[0] : layout === "list" ? `[${inputs.join(", ")}]` : `{ ${layout.keys.map((k: string, i: number) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${inputs[i]}`).join(", ")} }`;
+          const arg = layout === "single" ? inputs[0] : layout === "list" ? `[${inputs.join(", ")}]` : `{ ${layout.keys.map((k: string, i: number) => `${propertyKey(k)}: ${inputs[i]}`).join(", ")} }`;
           expr = `${v}.apply(${arg})`;
           const outLayout = inner.outputLayout;
-          if (typeof outLayout === "object") pick = (value, i) => `${value}[${JSON.stringify(outLayout.keys[i])}]`;
+          if (typeof outLayout === "object") pick = (value, i) => `${value}[${stringLiteral(outLayout.keys[i])}]`;
           break;
         }
       }
@@ -342,26 +426,45 @@ export function codegen(m: AnyModel, options: CodegenOptions = {}): string {
       const e = refs.map(exprOf);
       if (layout === "single") return e[0];
       if (layout === "list") return `[${e.join(", ")}]`;
-      return `{ ${layout.keys.map((k: string, i: number) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${e[i]}`).join(", ")} }`;
+      return `{ ${layout.keys.map((k: string, i: number) => `${propertyKey(k)}: ${e[i]}`).join(", ")} }`;
     };
     const outputs = arrange(graph.outputs, mm.outputLayout);
     const inputsText = arrange(graph.inputs, mm.inputLayout);
     const modelShared = sharedOf.get("outputs");
     const sharedText = modelShared === undefined ? "" : `, shared: ${modelShared === "none" ? '"none"' : exprOf(modelShared)}`;
-    const nameText = `${sharedText}${keepNames ? `, name: ${JSON.stringify(mm.name)}` : ""}`;
+    const nameText = `${sharedText}${keepNames ? `, name: ${stringLiteral(mm.name)}` : ""}`;
     const ends = inputsText === "inputs" && outputs === "outputs" ? "inputs, outputs" : `inputs: ${inputsText}, outputs: ${outputs}`;
     return `${mm.kind === "sequential" ? "sequential" : "model"}({ ${ends}${nameText} })`;
   };
 
-  const build = writeModel(m, true);
+  // Each exported model once; a model exported under several names is one value with several exports.
+  const exportedVars = new Map<AnyModel, string>();
+  const header: string[] = [];
+  for (const [key, mm] of exported) {
+    header.push(`'${displayText(mm.name)}': ${mm.countParams()} parameters`);
+    const known = exportedVars.get(mm);
+    if (known !== undefined) {
+      lines.push(`export { ${known} as ${exportSpecifier(key)} };`);
+      continue;
+    }
+    const build = writeModel(mm, exported.length === 1, 0);
+    if (plain(key)) {
+      exportedVars.set(mm, key);
+      lines.push(`export const ${key} = ${build};`);
+    } else {
+      const v = variable(key === "default" ? `${mm.name}_model` : key);
+      exportedVars.set(mm, v);
+      lines.push(`const ${v} = ${build};`);
+      lines.push(key === "default" ? `export default ${v};` : `export { ${v} as ${exportSpecifier(key)} };`);
+    }
+  }
   const order = ["input", "layers", "model", "sequential", "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"];
   const importList = order.filter((n) => imports.has(n)).join(", ");
-  return [
-    `// Generated by shapewise codegen from model '${m.name}': ${m.countParams()} parameters.`,
-    `import { ${importList} } from ${JSON.stringify(importFrom)};`,
-    "",
-    ...lines,
-    `export const ${exportName} = ${build};`,
-    "",
-  ].join("\n");
+  const from = header.length === 1 ? `model ${header[0]}` : `models ${header.join(", ")}`;
+  return [`// Generated by shapewise codegen from ${from}.`, `import { ${importList} } from ${stringLiteral(importFrom)};`, "", ...lines, ""].join("\n");
+}
+
+/** An export list's exported name: an identifier name as it is (reserved words are allowed there), any other name quoted. */
+function exportSpecifier(key: string): string {
+  return IDENTIFIER.test(key) ? key : stringLiteral(key);
 }
