@@ -19,6 +19,10 @@ const KERNEL_INDEPENDENT = [
   "test/plot.test.ts",
   "test/rejection-agreement.test.ts",
   "test/summary.test.ts",
+  "test/security/cli-failures.test.ts",
+  "test/security/codegen-injection.test.ts",
+  "test/security/svg-wellformed.test.ts",
+  "test/security/terminal-injection.test.ts",
 ];
 
 export default defineConfig({

@@ -32,6 +32,28 @@ export interface CheckDiagnostic {
   readonly text: string;
 }
 
+/**
+ * The compiler did not finish its work (it crashed, was killed, or exited
+ * with an error without a diagnostic): the check has no answer, which the
+ * command line reports with exit code 2 rather than as a clean file.
+ *
+ * @example
+ * ```ts
+ * throw new CompilerFailure("shapewise: the TypeScript compiler failed (exit code 1): RangeError: Maximum call stack size exceeded");
+ * ```
+ */
+export class CompilerFailure extends CliError {}
+
+/**
+ * The sentence for a compiler run that failed: how it ended, and the line
+ * that says why (a crash's error line, not its stack or source excerpt).
+ */
+function compilerFailure(how: string, output: string): CompilerFailure {
+  const lines = output.split(/\r?\n/).map((l) => l.trim());
+  const said = lines.find((l) => /^([A-Z]\w*Error\b|panic:|fatal error\b)/i.test(l)) ?? lines.find((l) => l !== "" && !l.startsWith("at "));
+  return new CompilerFailure(`shapewise: the TypeScript compiler failed (${how})${said === undefined ? " and printed nothing" : `: ${said}`}`);
+}
+
 /** The package root: two levels above this file, in the source tree and in `dist/src/cli` alike. */
 function packageRoot(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -134,9 +156,18 @@ export async function checkFile(file: string, compiler?: string): Promise<CheckD
       ...nodeTypes(root),
     };
     writeFileSync(project, JSON.stringify({ compilerOptions, files: [full] }, null, 2));
-    const output = await new Promise<string>((resolve) => {
-      execFile(process.execPath, [tsc, "-p", project, "--pretty", "false"], { cwd: process.cwd(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (_error, stdout, stderr) => resolve(`${stdout}${stderr}`));
+    const { output, failure } = await new Promise<{ output: string; failure?: string }>((resolve) => {
+      execFile(process.execPath, [tsc, "-p", project, "--pretty", "false"], { cwd: process.cwd(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        const output = `${stdout ?? ""}${stderr ?? ""}`;
+        if (error === null) return resolve({ output });
+        const e = error as Error & { code?: unknown; signal?: unknown };
+        // An exit code with diagnostics is the compiler's answer; anything else means it did not finish.
+        const how = typeof e.code === "number" ? `exit code ${e.code}` : typeof e.signal === "string" ? `killed by ${e.signal}` : e.message;
+        const crashed = typeof e.code !== "number" || /^\s+at |^panic:|Maximum call stack|out of memory/im.test(stderr ?? "");
+        resolve({ output, failure: crashed ? how : parseTscOutput(output).length === 0 ? how : undefined });
+      });
     });
+    if (failure !== undefined) throw compilerFailure(failure, output);
     const seen = new Set<string>();
     const out: CheckDiagnostic[] = [];
     for (const d of parseTscOutput(output)) {

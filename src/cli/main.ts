@@ -2,7 +2,9 @@
  * The `shapewise` command line: `summary`, `codegen`, `check` and `plot`.
  * `run` takes the arguments after the program name and returns the exit
  * code: 0 on success, 1 when `check` finds errors or a command fails, 2 for
- * a usage mistake.
+ * a usage mistake or a compiler run that failed. Every failure is one
+ * sentence on standard error, never a stack trace, and nothing the command
+ * writes carries a raw control character: names from a file are user data.
  *
  * @example
  * ```ts
@@ -12,11 +14,11 @@
 import { writeFileSync } from "node:fs";
 
 import "../node/host.js";
-import { ShapeError } from "../errors.js";
-import { codegen } from "../io/codegen.js";
+import { displayText } from "../display-text.js";
+import { codegenModule } from "../io/codegen.js";
 import { plotModel } from "../plot/plot.js";
 import type { SummaryStyle } from "../summary/index.js";
-import { checkFile, formatDiagnostic } from "./check.js";
+import { CompilerFailure, checkFile, formatDiagnostic } from "./check.js";
 import { CliError, modelsFromFile } from "./models.js";
 
 /**
@@ -160,10 +162,9 @@ async function codegenCommand(args: readonly string[], io: CliOutput): Promise<n
   if (p.options.has("--help")) return help("codegen", io);
   const file = oneFile(p, "codegen");
   const found = await modelsFromFile(file);
-  found.forEach((f, i) => {
-    if (i > 0) io.out("");
-    io.out(codegen(f.model, found.length > 1 ? { exportName: f.label } : {}).replace(/\n$/, ""));
-  });
+  // One file whatever the module exports: one model is `m`, several keep their export names (`default` included).
+  const models = found.length === 1 && found[0].label !== "default" ? { m: found[0].model } : Object.fromEntries(found.map((f) => [f.label, f.model]));
+  io.out(codegenModule(models).replace(/\n$/, ""));
   return 0;
 }
 
@@ -186,10 +187,33 @@ async function plot(args: readonly string[], io: CliOutput): Promise<number> {
   for (const f of found) {
     // Several models: one file each, named after the export (model.svg -> model.encoder.svg).
     const target = found.length === 1 ? output : output.replace(/(\.svg)?$/i, `.${f.label}$1`);
-    writeFileSync(target, plotModel(f.model, { showShapes: p.options.has("--show-shapes"), title: !p.options.has("--no-title") }));
+    const svg = plotModel(f.model, { showShapes: p.options.has("--show-shapes"), title: !p.options.has("--no-title") });
+    try {
+      writeFileSync(target, svg);
+    } catch (error) {
+      throw new CliError(`shapewise: cannot write ${target}: ${fileProblem(error)}`);
+    }
     io.out(`wrote ${target}`);
   }
   return 0;
+}
+
+/** Why a file could not be written, in words (the error's own message otherwise). */
+function fileProblem(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case "ENOENT":
+      return "its folder does not exist";
+    case "EISDIR":
+      return "it is a folder";
+    case "ENOTDIR":
+      return "a part of its path is a file, not a folder";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    default:
+      return e instanceof Error ? e.message : String(error);
+  }
 }
 
 function help(command: string, io: CliOutput): number {
@@ -197,7 +221,24 @@ function help(command: string, io: CliOutput): number {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: readonly string[], io: CliOutput) => Promise<number>> = { summary, codegen: codegenCommand, check, plot };
+/** Command words are looked up as own keys only: `constructor` or `__proto__` is not a command. */
+const COMMANDS = new Map<string, (args: readonly string[], io: CliOutput) => Promise<number>>([
+  ["summary", summary],
+  ["codegen", codegenCommand],
+  ["check", check],
+  ["plot", plot],
+]);
+
+/**
+ * Every line the command line writes is shown as text: control characters
+ * (escape sequences, line breaks inside a line, bidi overrides) from a name
+ * or a path are escaped; the line breaks the command itself puts between
+ * lines stay.
+ */
+function displayOutput(io: CliOutput): CliOutput {
+  const lines = (text: string) => text.split("\n").map(displayText).join("\n");
+  return { out: (text) => io.out(lines(text)), err: (text) => io.err(lines(text)) };
+}
 
 /**
  * Runs the command line on its arguments (without the program name) and
@@ -210,11 +251,16 @@ const COMMANDS: Record<string, (args: readonly string[], io: CliOutput) => Promi
  * ```
  */
 export async function run(args: readonly string[], io: CliOutput = consoleOutput): Promise<number> {
+  io = displayOutput(io);
   const [command, ...rest] = args;
-  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-    return help(command === "help" && rest[0] !== undefined && rest[0] in HELP ? rest[0] : "", io);
+  if (command === undefined || command === "--help" || command === "-h") return help("", io);
+  if (command === "help") {
+    if (rest.length === 0) return help("", io);
+    if (rest.length === 1 && COMMANDS.has(rest[0])) return help(rest[0], io);
+    io.err(`shapewise: no help for '${rest.join(" ")}': the commands are ${[...COMMANDS.keys()].join(", ")}\n\n${HELP[""]}`);
+    return 2;
   }
-  const handler = COMMANDS[command];
+  const handler = COMMANDS.get(command);
   if (handler === undefined) {
     io.err(`shapewise: unknown command '${command}'\n\n${HELP[""]}`);
     return 2;
@@ -226,10 +272,10 @@ export async function run(args: readonly string[], io: CliOutput = consoleOutput
       io.err(`shapewise ${command}: ${error.message}\n\n${HELP[command]}`);
       return 2;
     }
-    if (error instanceof CliError || error instanceof ShapeError || (error instanceof Error && error.message.startsWith("shapewise: "))) {
-      io.err(error.message);
-      return 1;
-    }
-    throw error;
+    // A library sentence can hold names from the file: one line, its line breaks escaped too.
+    const message = error instanceof Error ? error.message : String(error);
+    const sentence = message.startsWith("shapewise") ? message : `shapewise ${command}: ${error instanceof Error ? `${error.name}: ` : ""}${message}`;
+    io.err(displayText(sentence));
+    return error instanceof CompilerFailure ? 2 : 1;
   }
 }
