@@ -157,15 +157,20 @@ export async function checkFile(file: string, compiler?: string): Promise<CheckD
     };
     writeFileSync(project, JSON.stringify({ compilerOptions, files: [full] }, null, 2));
     const { output, failure } = await new Promise<{ output: string; failure?: string }>((resolve) => {
-      execFile(process.execPath, [tsc, "-p", project, "--pretty", "false"], { cwd: process.cwd(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-        const output = `${stdout ?? ""}${stderr ?? ""}`;
-        if (error === null) return resolve({ output });
-        const e = error as Error & { code?: unknown; signal?: unknown };
-        // An exit code with diagnostics is the compiler's answer; anything else means it did not finish.
-        const how = typeof e.code === "number" ? `exit code ${e.code}` : typeof e.signal === "string" ? `killed by ${e.signal}` : e.message;
-        const crashed = typeof e.code !== "number" || /^\s+at |^panic:|Maximum call stack|out of memory/im.test(stderr ?? "");
-        resolve({ output, failure: crashed ? how : parseTscOutput(output).length === 0 ? how : undefined });
-      });
+      execFile(
+        process.execPath,
+        [tsc, "-p", project, "--pretty", "false"],
+        { cwd: process.cwd(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const output = `${stdout ?? ""}${stderr ?? ""}`;
+          if (error === null) return resolve({ output });
+          const e = error as Error & { code?: unknown; signal?: unknown };
+          // An exit code with diagnostics is the compiler's answer; anything else means it did not finish.
+          const how = typeof e.code === "number" ? `exit code ${e.code}` : typeof e.signal === "string" ? `killed by ${e.signal}` : e.message;
+          const crashed = typeof e.code !== "number" || /^\s+at |^panic:|Maximum call stack|out of memory/im.test(stderr ?? "");
+          resolve({ output, failure: crashed ? how : parseTscOutput(output).length === 0 ? how : undefined });
+        },
+      );
     });
     if (failure !== undefined) throw compilerFailure(failure, output);
     const seen = new Set<string>();

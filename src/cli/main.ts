@@ -148,7 +148,8 @@ async function summary(args: readonly string[], io: CliOutput): Promise<number> 
   if (!STYLES.includes(style)) throw new UsageError(`--style must be one of ${STYLES.join(", ")}, got '${String(style)}'`);
   const lengthText = p.options.get("--line-length");
   const lineLength = lengthText === undefined ? undefined : Number(lengthText);
-  if (lineLength !== undefined && !(Number.isSafeInteger(lineLength) && lineLength > 0)) throw new UsageError(`--line-length must be a positive integer, got '${String(lengthText)}'`);
+  if (lineLength !== undefined && !(Number.isSafeInteger(lineLength) && lineLength > 0))
+    throw new UsageError(`--line-length must be a positive integer, got '${String(lengthText)}'`);
   const found = await modelsFromFile(file);
   found.forEach((f, i) => {
     if (i > 0) io.out("");

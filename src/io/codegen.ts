@@ -172,7 +172,8 @@ function sharedTensors(graph: ReturnType<AnyModel["graph"]>): { shared: Map<Grap
     const lines = operands.map(ancestry);
     if (lines.filter((l) => params(l.layers) > 0).length <= 1) return exact;
     const sharedLayers = new Set<Layer>();
-    for (let i = 0; i < lines.length; i++) for (let j = i + 1; j < lines.length; j++) for (const l of lines[i].layers) if (lines[j].layers.has(l)) sharedLayers.add(l);
+    for (let i = 0; i < lines.length; i++)
+      for (let j = i + 1; j < lines.length; j++) for (const l of lines[i].layers) if (lines[j].layers.has(l)) sharedLayers.add(l);
     if (sharedLayers.size === 0) return "none";
     const common = [...lines[0].tensors.entries()].filter(([k]) => lines.every((l) => l.tensors.has(k)));
     common.sort(([a], [b]) => (order.get(b) ?? -1) - (order.get(a) ?? -1));
@@ -292,7 +293,9 @@ export function codegenModule(models: Readonly<Record<string, AnyModel>>, option
     for (const [layer, count] of calls) {
       const style = entryForLayer(layer).style;
       if (count > 1 && style !== "method" && style !== "wrapper" && style !== "model") {
-        fail(`shapewise: codegen cannot write layer ${stringLiteral(layer.name)}, which is shared by ${count} calls (only layers made by a tensor method, and models, can be shared values)`);
+        fail(
+          `shapewise: codegen cannot write layer ${stringLiteral(layer.name)}, which is shared by ${count} calls (only layers made by a tensor method, and models, can be shared values)`,
+        );
       }
     }
     // A shared layer is a value, `layers.dense({...})`, applied once per call.
@@ -356,7 +359,9 @@ export function codegenModule(models: Readonly<Record<string, AnyModel>>, option
               v = variable(`${layer.name}_layer`);
               layerValues.set(layer, v);
               imports.add("layers");
-              lines.push(`// ${displayText(layer.name)} is shared by ${calls.get(layer)} calls: a layer value, whose results have unknown sizes and a \`number\` total at the type level.`);
+              lines.push(
+                `// ${displayText(layer.name)} is shared by ${calls.get(layer)} calls: a layer value, whose results have unknown sizes and a \`number\` total at the type level.`,
+              );
               lines.push(`const ${v} = layers.${entry.method}(${args});`);
             }
             expr = `${v}.apply(${inputs[0]})`;
@@ -395,7 +400,12 @@ export function codegenModule(models: Readonly<Record<string, AnyModel>>, option
             lines.push(`const ${v} = ${build};`);
           }
           const layout = inner.inputLayout;
-          const arg = layout === "single" ? inputs[0] : layout === "list" ? `[${inputs.join(", ")}]` : `{ ${layout.keys.map((k: string, i: number) => `${propertyKey(k)}: ${inputs[i]}`).join(", ")} }`;
+          const arg =
+            layout === "single"
+              ? inputs[0]
+              : layout === "list"
+                ? `[${inputs.join(", ")}]`
+                : `{ ${layout.keys.map((k: string, i: number) => `${propertyKey(k)}: ${inputs[i]}`).join(", ")} }`;
           expr = `${v}.apply(${arg})`;
           const outLayout = inner.outputLayout;
           if (typeof outLayout === "object") pick = (value, i) => `${value}[${stringLiteral(outLayout.keys[i])}]`;
@@ -415,7 +425,14 @@ export function codegenModule(models: Readonly<Record<string, AnyModel>>, option
         exprs.set(key0, expr);
       } else {
         // One input and one output read as the README writes them: `inputs` and `outputs`.
-        const base = single && entry.style === "input" ? "inputs" : single && outputKeys.has(key0) ? "outputs" : entry.style === "model" ? `${layer.name}_out` : layer.name;
+        const base =
+          single && entry.style === "input"
+            ? "inputs"
+            : single && outputKeys.has(key0)
+              ? "outputs"
+              : entry.style === "model"
+                ? `${layer.name}_out`
+                : layer.name;
         const v = variable(base);
         lines.push(`const ${v} = ${expr};`);
         exprs.set(key0, v);

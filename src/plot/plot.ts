@@ -305,14 +305,18 @@ export function plotModel(m: PlottableModel, options: PlotOptions = {}): string 
   const width = Math.ceil(size.width + 2 * MARGIN);
   const height = Math.ceil(size.height + 2 * MARGIN + titleHeight);
   // Arrows leaving or entering one box spread a little along its edge, so that they do not overlap there.
-  const spread = (list: readonly Edge[], b: Box, i: number) => (list.length > 1 ? (i / (list.length - 1) - 0.5) * Math.min(b.width * 0.5, 16 * (list.length - 1)) : 0);
+  const spread = (list: readonly Edge[], b: Box, i: number) =>
+    list.length > 1 ? (i / (list.length - 1) - 0.5) * Math.min(b.width * 0.5, 16 * (list.length - 1)) : 0;
   const start = new Map<Edge, number>();
   const end = new Map<Edge, number>();
   // Arrows grouped by their boxes once: filtering every arrow per box is quadratic in the model's size.
   const leavingOf = new Map<Box, Edge[]>();
   const enteringOf = new Map<Box, Edge[]>();
   for (const e of edges) {
-    for (const [byBox, box] of [[leavingOf, e.from], [enteringOf, e.to]] as const) {
+    for (const [byBox, box] of [
+      [leavingOf, e.from],
+      [enteringOf, e.to],
+    ] as const) {
       const list = byBox.get(box);
       if (list === undefined) byBox.set(box, [e]);
       else list.push(e);
@@ -326,7 +330,10 @@ export function plotModel(m: PlottableModel, options: PlotOptions = {}): string 
   }
   const paths = edges.map((e) => edgeSvg(e, start.get(e)!, end.get(e)!));
   const body = [...paths, ...boxes.map(boxSvg)].join("\n");
-  const title = options.title === false ? "" : `<text x="${(width / 2).toFixed(1)}" y="${MARGIN + LINE_HEIGHT * 0.75}" text-anchor="middle" font-size="${FONT_SIZE + 2}">${escapeXml(m.name)}</text>\n`;
+  const title =
+    options.title === false
+      ? ""
+      : `<text x="${(width / 2).toFixed(1)}" y="${MARGIN + LINE_HEIGHT * 0.75}" text-anchor="middle" font-size="${FONT_SIZE + 2}">${escapeXml(m.name)}</text>\n`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}" font-size="${FONT_SIZE}">`,
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333333"/></marker></defs>`,

@@ -80,7 +80,10 @@ export function formatSummary(data: SummaryData, options: SummaryOptions = {}): 
   if (lineLength !== undefined && lineLength > MAX_LINE_LENGTH) {
     throw new Error(`shapewise: summary option lineLength must be at most ${MAX_LINE_LENGTH}, got ${lineLength}`);
   }
-  for (const [key, value] of [["flops", flops], ["memory", memory]] as const) {
+  for (const [key, value] of [
+    ["flops", flops],
+    ["memory", memory],
+  ] as const) {
     if (typeof value !== "boolean") throw new Error(`shapewise: summary option ${key} must be true or false, got ${valueText(value)}`);
   }
   if (positions !== undefined) checkPositions(positions, style, data.sequentialLike, flops);

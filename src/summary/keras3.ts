@@ -71,7 +71,15 @@ export function formatKeras3(data: SummaryData, options: Keras3Options = {}): st
   const widths = cellWidths(lineLength, contentWidths(lineLength, positions));
   const rows = data.rows.map((row) => layerFields(row, sequentialLike, flops));
   const lines = [`Model: "${displayText(data.names.keras3)}"`, edge(widths, BOX.top)];
-  lines.push(...tableRow(columns.map((c) => c.header), columns, widths, BOX.head, "bottom"));
+  lines.push(
+    ...tableRow(
+      columns.map((c) => c.header),
+      columns,
+      widths,
+      BOX.head,
+      "bottom",
+    ),
+  );
   lines.push(edge(widths, BOX.headRule));
   rows.forEach((fields, i) => {
     if (i > 0) lines.push(edge(widths, BOX.bodyRule));
@@ -91,7 +99,8 @@ export function formatKeras3(data: SummaryData, options: Keras3Options = {}): st
 
 function layerFields(row: SummaryRow, sequentialLike: boolean, flops: boolean): string[] {
   // Keras 3 prints several outputs as `str()` of the list of their shapes, quotes removed.
-  const shapes = row.outputShapes !== undefined && row.outputShapes.length > 1 ? `[${row.outputShapes.map(kerasShape).join(", ")}]` : kerasShape(row.outputShape);
+  const shapes =
+    row.outputShapes !== undefined && row.outputShapes.length > 1 ? `[${row.outputShapes.map(kerasShape).join(", ")}]` : kerasShape(row.outputShape);
   const fields = [displayText(`${row.names.keras3} (${row.className})`), shapes, thousands(row.params)];
   if (flops) fields.push(macsCell(row));
   if (!sequentialLike) {
@@ -126,7 +135,12 @@ function cellWidths(lineLength: number, widths: readonly number[]): number[] {
   const total = cells.reduce((a, b) => a + b, 0);
   let result = cells;
   if (total > maxWidth) {
-    result = ratioReduce(total - maxWidth, cells.map(() => 1), cells, cells);
+    result = ratioReduce(
+      total - maxWidth,
+      cells.map(() => 1),
+      cells,
+      cells,
+    );
   } else if (total < maxWidth) {
     const pads = ratioDistribute(maxWidth - total, cells);
     result = cells.map((c, i) => c + pads[i]);

@@ -69,5 +69,10 @@ export function formatTfjs(data: SummaryData, options: TfjsOptions = {}): string
 
 function layerFields(row: SummaryRow): string[] {
   // TF.js prints the list of shapes the layer's inbound node receives, input layers included.
-  return [displayText(`${row.names.tfjs} (${row.className})`), JSON.stringify(row.inputShapes), JSON.stringify(row.outputShapes !== undefined && row.outputShapes.length > 1 ? row.outputShapes : row.outputShape), String(row.params)];
+  return [
+    displayText(`${row.names.tfjs} (${row.className})`),
+    JSON.stringify(row.inputShapes),
+    JSON.stringify(row.outputShapes !== undefined && row.outputShapes.length > 1 ? row.outputShapes : row.outputShape),
+    String(row.params),
+  ];
 }

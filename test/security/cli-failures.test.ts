@@ -32,7 +32,7 @@ beforeAll(async () => {
   writeFileSync(clean, "export const answer: number = 42;\n");
   mkdirSync(path.join(dir, "folder/model.json"), { recursive: true });
   // Compilers that fail: one throws as a stack overflow does, one exits 1 silently, one is killed by a signal.
-  writeFileSync(path.join(dir, "crashing-tsc.js"), 'function deep(n) { return deep(n + 1) + 1; }\ndeep(0);\n');
+  writeFileSync(path.join(dir, "crashing-tsc.js"), "function deep(n) { return deep(n + 1) + 1; }\ndeep(0);\n");
   writeFileSync(path.join(dir, "silent-tsc.js"), "process.exit(1);\n");
   writeFileSync(path.join(dir, "killed-tsc.js"), 'process.kill(process.pid, "SIGKILL");\n');
   writeFileSync(path.join(dir, "panicking-tsc.js"), 'process.stderr.write("panic: runtime error: index out of range\\n"); process.exit(2);\n');
@@ -74,21 +74,41 @@ describe("check: a failed compiler run is not a clean file", () => {
 
 describe("no stack traces", () => {
   it("plot -o into a missing folder, onto a folder, or under a file is one sentence", async () => {
-    expectOneSentence(await shapewiseCli(["plot", modelJson, "-o", path.join(dir, "missing/m.svg")], dir), 1, /^shapewise: cannot write .*missing\/m\.svg: its folder does not exist$/);
+    expectOneSentence(
+      await shapewiseCli(["plot", modelJson, "-o", path.join(dir, "missing/m.svg")], dir),
+      1,
+      /^shapewise: cannot write .*missing\/m\.svg: its folder does not exist$/,
+    );
     expectOneSentence(await shapewiseCli(["plot", modelJson, "-o", path.join(dir, "folder")], dir), 1, /^shapewise: cannot write .*folder: it is a folder$/);
-    expectOneSentence(await shapewiseCli(["plot", modelJson, "-o", path.join(dir, "clean.ts/m.svg")], dir), 1, /^shapewise: cannot write .*clean\.ts\/m\.svg: a part of its path is a file, not a folder$/);
+    expectOneSentence(
+      await shapewiseCli(["plot", modelJson, "-o", path.join(dir, "clean.ts/m.svg")], dir),
+      1,
+      /^shapewise: cannot write .*clean\.ts\/m\.svg: a part of its path is a file, not a folder$/,
+    );
   }, 120_000);
 
   it("reading a folder named model.json is one sentence, for every command", async () => {
     for (const command of ["summary", "codegen"]) {
       expectOneSentence(await shapewiseCli([command, path.join(dir, "folder/model.json")], dir), 1, /^shapewise: .*folder\/model\.json/);
     }
-    expectOneSentence(await shapewiseCli(["plot", path.join(dir, "folder/model.json"), "-o", path.join(dir, "x.svg")], dir), 1, /^shapewise: .*folder\/model\.json/);
+    expectOneSentence(
+      await shapewiseCli(["plot", path.join(dir, "folder/model.json"), "-o", path.join(dir, "x.svg")], dir),
+      1,
+      /^shapewise: .*folder\/model\.json/,
+    );
   }, 120_000);
 
   it("a summary too narrow to print, or too wide to be worth the memory, is one sentence", async () => {
-    expectOneSentence(await runHere("summary", modelJson, "--style", "keras3", "--line-length", "5"), 1, /^shapewise summary: Error: Insufficient console width to print summary\.$/);
-    expectOneSentence(await runHere("summary", modelJson, "--line-length", "999999999"), 1, /^shapewise: summary option lineLength must be at most 10000, got 999999999$/);
+    expectOneSentence(
+      await runHere("summary", modelJson, "--style", "keras3", "--line-length", "5"),
+      1,
+      /^shapewise summary: Error: Insufficient console width to print summary\.$/,
+    );
+    expectOneSentence(
+      await runHere("summary", modelJson, "--line-length", "999999999"),
+      1,
+      /^shapewise: summary option lineLength must be at most 10000, got 999999999$/,
+    );
   }, 120_000);
 
   it("command words that are Object prototype keys are unknown commands, with or without help", async () => {

@@ -69,7 +69,30 @@ injectedModels.forEach((m, i) => {
 
 clearSession();
 const reservedModel = (() => {
-  const words = ["eval", "arguments", "default", "class", "layers", "input", "model", "m", "await", "yield", "let", "static", "enum", "undefined", "constructor", "__proto__", "a-b", "a.b", "a_b", "1x", "$", "add"];
+  const words = [
+    "eval",
+    "arguments",
+    "default",
+    "class",
+    "layers",
+    "input",
+    "model",
+    "m",
+    "await",
+    "yield",
+    "let",
+    "static",
+    "enum",
+    "undefined",
+    "constructor",
+    "__proto__",
+    "a-b",
+    "a.b",
+    "a_b",
+    "1x",
+    "$",
+    "add",
+  ];
   const x = input({ shape: [2], name: "inputs" });
   let t = x;
   for (const w of words) t = t.dense({ units: 2, name: w }) as never;
@@ -126,7 +149,16 @@ beforeAll(async () => {
   writeFileSync(
     path.join(dir, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: { strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", noEmit: true, skipLibCheck: true, types: ["node"], typeRoots: [path.join(repoRoot, "node_modules/@types")] },
+      compilerOptions: {
+        strict: true,
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        noEmit: true,
+        skipLibCheck: true,
+        types: ["node"],
+        typeRoots: [path.join(repoRoot, "node_modules/@types")],
+      },
       files: names.map((f) => `${f}.ts`),
     }),
   );
@@ -134,7 +166,10 @@ beforeAll(async () => {
   // One child imports every file in turn (a file that fails to load is reported, the others still run).
   const runner = [
     "const results: Record<string, unknown> = {};",
-    ...names.map((name) => `try { const generated: any = await import("./${name}.js"); results[${JSON.stringify(name)}] = ${files[name].probe}; } catch (e) { results[${JSON.stringify(name)}] = "failed: " + String(e); }`),
+    ...names.map(
+      (name) =>
+        `try { const generated: any = await import("./${name}.js"); results[${JSON.stringify(name)}] = ${files[name].probe}; } catch (e) { results[${JSON.stringify(name)}] = "failed: " + String(e); }`,
+    ),
     "console.log(JSON.stringify(results));",
     "export {};",
   ].join("\n");
@@ -179,7 +214,9 @@ describe("codegen: names never become code", () => {
     clearSession();
     const x = input({ shape: [2] });
     const m = sequential({ inputs: x, outputs: x.dense({ units: 1 }) }) as unknown as AnyModel;
-    expect(() => codegen(m, { exportName: "class" })).toThrow("shapewise: codegen exportName must not be a reserved word or a name the file imports, got 'class'");
+    expect(() => codegen(m, { exportName: "class" })).toThrow(
+      "shapewise: codegen exportName must not be a reserved word or a name the file imports, got 'class'",
+    );
     expect(() => codegen(m, { exportName: "layers" })).toThrow(/must not be a reserved word/);
     expect(codegen(m, { exportName: "default" })).toMatch(/\nexport default \w+;\n$/);
   });

@@ -15,7 +15,26 @@ import type { Model } from "../../src/index.js";
 import { plotModel } from "../../src/plot/plot.js";
 import { BIDI, firstUnsafe, LINE_BREAKS, shapewiseCli, TERMINAL_ESCAPES, xmlError } from "../support/hostile-text.js";
 
-const HOSTILE = ["\u0001", "\u0000", "\u001b", "\ufffe", "\uffff", "\ud800", "\udc00", "x\udbff", "]]>", "<svg>", "&amp;", '"', "'", "<!--", "<?xml", ...TERMINAL_ESCAPES, ...LINE_BREAKS, ...BIDI];
+const HOSTILE = [
+  "\u0001",
+  "\u0000",
+  "\u001b",
+  "\ufffe",
+  "\uffff",
+  "\ud800",
+  "\udc00",
+  "x\udbff",
+  "]]>",
+  "<svg>",
+  "&amp;",
+  '"',
+  "'",
+  "<!--",
+  "<?xml",
+  ...TERMINAL_ESCAPES,
+  ...LINE_BREAKS,
+  ...BIDI,
+];
 
 /** Every name of a small branching model (inputs, layers, merge, model) carries the hostile text. */
 function hostileModel(bad: string): Model {

@@ -65,7 +65,18 @@ describe("summary: names are shown, never acted on", () => {
   });
 
   it("prints ordinary names exactly as written: non-ASCII letters, emoji, quotes and backslashes", () => {
-    for (const name of ["couche_équilibrée", "слой", "層_1", "emoji_👍🏽", "family_👨\u200d👩\u200d👧", "quote'd", 'dq"x', "back\\slash", "${x}", "`tick`"]) {
+    for (const name of [
+      "couche_équilibrée",
+      "слой",
+      "層_1",
+      "emoji_👍🏽",
+      "family_👨\u200d👩\u200d👧",
+      "quote'd",
+      'dq"x',
+      "back\\slash",
+      "$" + "{x}",
+      "`tick`",
+    ]) {
       clearSession();
       const x = input({ shape: [2], name: `${name}_in` });
       const m = model({ inputs: x, outputs: x.dense({ units: 1, name }), name: `${name}_model` });
@@ -79,7 +90,9 @@ describe("summary: names are shown, never acted on", () => {
 
   it("refuses a line length that would only spend memory on padding", () => {
     const [m] = hostileModels("x");
-    expect(() => m.summary({ lineLength: 1_000_000_000, printFn: () => {} })).toThrow("shapewise: summary option lineLength must be at most 10000, got 1000000000");
+    expect(() => m.summary({ lineLength: 1_000_000_000, printFn: () => {} })).toThrow(
+      "shapewise: summary option lineLength must be at most 10000, got 1000000000",
+    );
     expect(() => m.summary({ positions: [30, 60, 70, 999_999_999], printFn: () => {} })).toThrow(/positions must end at most at column 10000/);
   });
 });
@@ -91,19 +104,19 @@ describe("command line: names from a file are shown, never acted on", () => {
     const [functional] = hostileModels("\u001b]52;c;ZWNobyBvd25lZA==\u0007\n\u009b2J\u202e");
     await saveModel(functional as never, path.join(dir, "hostile"));
     // A Keras JSON whose connection names a layer that is not there: the refusal quotes the name.
-    const escape = "\u001b]0;owned\u0007\n\u001b[2J";
+    const sequence = "\u001b]0;owned\u0007\n\u001b[2J";
     writeFileSync(
       path.join(dir, "broken.json"),
       JSON.stringify({
         class_name: "Functional",
         config: {
-          name: `m${escape}`,
+          name: `m${sequence}`,
           layers: [
             { class_name: "InputLayer", name: "x", config: { batch_input_shape: [null, 2], dtype: "float32", name: "x" }, inbound_nodes: [] },
-            { class_name: "Dense", name: `d${escape}`, config: { name: `d${escape}`, units: 1 }, inbound_nodes: [[[`ghost${escape}`, 0, 0, {}]]] },
+            { class_name: "Dense", name: `d${sequence}`, config: { name: `d${sequence}`, units: 1 }, inbound_nodes: [[[`ghost${sequence}`, 0, 0, {}]]] },
           ],
           input_layers: [["x", 0, 0]],
-          output_layers: [[`d${escape}`, 0, 0]],
+          output_layers: [[`d${sequence}`, 0, 0]],
         },
       }),
     );
