@@ -23,6 +23,7 @@ const KERNEL_INDEPENDENT = [
   "test/security/codegen-injection.test.ts",
   "test/security/svg-wellformed.test.ts",
   "test/security/terminal-injection.test.ts",
+  "test/security/hostile-names-generated.test.ts",
 ];
 
 export default defineConfig({
