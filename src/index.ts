@@ -35,7 +35,7 @@ export { loadModel, saveModel } from "./io/model-store.js";
 export type { ModelFile, ModelSource, SaveResult } from "./io/model-store.js";
 export { modelFromKerasJSON, toKerasJSON } from "./io/keras-json.js";
 export type { KerasJsonOptions } from "./io/keras-json.js";
-export { codegen } from "./io/codegen.js";
+export { codegen, codegenModule } from "./io/codegen.js";
 export type { CodegenOptions } from "./io/codegen.js";
 export type { AnyModel, LoadLimits } from "./io/graph-build.js";
 export type { OnnxExportOptions } from "./io/onnx/export.js";
