@@ -23,3 +23,15 @@ expectType<SymbolicTensor<[null, null, 16], 0>>(input({ shape: [null, 16] }).spa
 expectType<SymbolicTensor<[null, null, null, 3], 0>>(input({ shape: [null, null, 3] }).spatialDropout2d({ rate: n }));
 expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.gaussianNoise({ stddev: n }));
 expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.activityRegularization({ l1: n, l2: n }));
+
+// gaussianDropout and alphaDropout take dropout's rate and seed; spatialDropout3d a batch of volumes.
+const volume = input({ shape: [8, 16, 16, 4] });
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.gaussianDropout({ rate: 0.3 }));
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.gaussianDropout({ rate: 0, seed: 7, name: "gd" }));
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.alphaDropout({ rate: 0.1 }));
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.alphaDropout({ rate: 0.999, seed: -1 }));
+expectType<SymbolicTensor<[null, 8, 16, 16, 4], 0>>(volume.spatialDropout3d({ rate: 0.2 }));
+expectType<SymbolicTensor<[null, 8, 16, 16, 4], 0>>(volume.spatialDropout3d({ rate: 0.2, dataFormat: "channelsFirst", seed: 1 }));
+expectType<SymbolicTensor<[null, 8, 16, 16, 4], 40>>(volume.spatialDropout3d({ rate: 0.5 }).dense({ units: 4 }).gaussianDropout({ rate: 0.2 }).alphaDropout({ rate: 0.1 }).dense({ units: 4 }));
+expectType<SymbolicTensor<[null, null, null, null, 2], 0>>(input({ shape: [null, null, null, 2] }).spatialDropout3d({ rate: n, seed: n }));
+expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.gaussianDropout({ rate: n }).alphaDropout({ rate: n, seed: n }));

@@ -95,7 +95,7 @@ const RULES = {
     reason: "TF.js has no Keras 3 hard_sigmoid (its hardSigmoid is 0.2x + 0.5) and no exponential activation: TF.js runs linear there",
   },
   // Translations (compared all the same):
-  identityAtInference: { skip: "none", reason: "TF.js lacks SpatialDropout2D and ActivityRegularization: both are the identity in predict, so the TF.js stack leaves them out" },
+  identityAtInference: { skip: "none", reason: "TF.js lacks SpatialDropout2D, SpatialDropout3D and ActivityRegularization: all are the identity in predict, so the TF.js stack leaves them out" },
   flattenUnknown: { skip: "all", reason: "TF.js Flatten needs every non-batch size known; Keras 3 gives an unknown (null) size" },
   flattenRank2: { skip: "none", reason: "TF.js Flatten needs rank 3 or more; Keras 3 flattens [batch, n] to itself, so the TF.js stack leaves it out" },
   globalKeepdims: { skip: "none", reason: "TF.js global pooling has no keepdims: a TF.js Reshape adds the size-1 axes" },
@@ -257,7 +257,12 @@ function translate(call: CatalogCall, inShape: readonly Dim[], outShape: readonl
       return done([tf.layers.dropout(cfg as { rate: number })]);
     case "spatialDropout1d":
       return done([tf.layers.spatialDropout1d(cfg as { rate: number })]);
+    case "gaussianDropout":
+      return done([tf.layers.gaussianDropout(cfg as { rate: number })]);
+    case "alphaDropout":
+      return done([tf.layers.alphaDropout(cfg as { rate: number })]);
     case "spatialDropout2d":
+    case "spatialDropout3d":
     case "activityRegularization":
       rules.push("identityAtInference");
       return done([]);

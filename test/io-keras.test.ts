@@ -145,6 +145,8 @@ describe("modelFromKerasJSON", () => {
           .softmax({ axis: [1, 2] })
           .spatialDropout2d({ rate: 0.2, seed: 3 })
           .gaussianNoise({ stddev: 0.1 })
+          .gaussianDropout({ rate: 0.2, seed: 4 })
+          .alphaDropout({ rate: 0.1 })
           .activityRegularization({ l1: 0.01 })
           .globalAveragePooling2d()
           .dropout({ rate: 0.5 })

@@ -170,6 +170,8 @@ describe("shapewise -> TensorFlow.js", () => {
           .activation("softplus")
           .dropout({ rate: 0.3 })
           .gaussianNoise({ stddev: 0.1 })
+          .gaussianDropout({ rate: 0.2 })
+          .alphaDropout({ rate: 0.1 })
           .spatialDropout1d({ rate: 0.2 })
           .elu()
           .rescaling({ scale: 2, offset: -1 });

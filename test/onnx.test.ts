@@ -210,7 +210,8 @@ const CASES: readonly Case[] = [
   { label: "layerNormalization trailing axes", shape: [null, 2, 3, 4], build: (x) => x.layerNormalization({ axis: [2, 3], center: false }) },
   { label: "layerNormalization inner axis", shape: [null, 3, 4], build: (x) => x.layerNormalization({ axis: 1, scale: false }) },
   // Regularisation (identity at inference).
-  { label: "dropout and friends", shape: [null, 4, 3], build: (x) => x.dropout({ rate: 0.5 }).spatialDropout1d({ rate: 0.3 }).gaussianNoise({ stddev: 1 }).dense({ units: 2 }) },
+  { label: "dropout and friends", shape: [null, 4, 3], build: (x) => x.dropout({ rate: 0.5 }).spatialDropout1d({ rate: 0.3 }).gaussianNoise({ stddev: 1 }).gaussianDropout({ rate: 0.2 }).alphaDropout({ rate: 0.1 }).dense({ units: 2 }) },
+  { label: "spatialDropout3d", shape: [null, 2, 3, 3, 2], build: (x) => x.spatialDropout3d({ rate: 0.3 }).dense({ units: 2 }) },
   // Embedding and preprocessing.
   { label: "embedding", shape: [null, 5], build: (x) => x.embedding({ inputDim: 7, outputDim: 3 }), indexBound: 7 },
   { label: "rescaling", shape: [null, 4, 4, 3], build: (x) => x.rescaling({ scale: 1 / 255, offset: -0.5 }) },
@@ -429,7 +430,7 @@ describe("configurations ONNX cannot express", () => {
       "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
       "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "Flatten", "Reshape", "Permute", "RepeatVector",
       "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D",
-      "UpSampling3D", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "ActivityRegularization", "ReLU", "LeakyReLU",
+      "UpSampling3D", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization", "ReLU", "LeakyReLU",
       "PReLU", "ELU", "Softmax", "BatchNormalization", "LayerNormalization", "Rescaling", "Normalization", "Resizing", "CenterCrop",
       "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "MultiHeadAttention", "Add", "Subtract", "Multiply", "Average",
       "Maximum", "Minimum", "Concatenate", "Dot",

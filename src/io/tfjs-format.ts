@@ -410,6 +410,9 @@ const TFJS_WRITERS: Readonly<Record<string, ConfigWriter>> = {
   Dropout: (c, _l, name) => ({ rate: c.rate, noise_shape: null, seed: c.seed ?? null, name, trainable: true }),
   SpatialDropout1D: (c, _l, name) => ({ rate: c.rate, noise_shape: null, seed: c.seed ?? null, name, trainable: true }),
   GaussianNoise: (c, _l, name) => ({ stddev: c.stddev, name, trainable: true }),
+  // TensorFlow.js 4.22 writes only the rate of these two (its AlphaDropout also noise_shape when set, which shapewise never sets).
+  GaussianDropout: (c, _l, name) => ({ rate: c.rate, name, trainable: true }),
+  AlphaDropout: (c, _l, name) => ({ rate: c.rate, name, trainable: true }),
   ReLU: (c, _l, name, unsupported) => {
     if (c.negativeSlope !== 0 || c.threshold !== 0) unsupported("TensorFlow.js's ReLU has no negativeSlope or threshold");
     return { max_value: c.maxValue ?? null, name, trainable: true };

@@ -1,6 +1,7 @@
 /**
  * Regularisation layers at run time: `Dropout`, `SpatialDropout1D`,
- * `SpatialDropout2D`, `GaussianNoise`, `ActivityRegularization` (type twin:
+ * `SpatialDropout2D`, `SpatialDropout3D`, `GaussianNoise`, `GaussianDropout`,
+ * `AlphaDropout`, `ActivityRegularization` (type twin:
  * `types/layers/regularization.ts`). `predict` runs inference only, where all
  * of them pass their input through; what they check is their options.
  *
@@ -72,6 +73,72 @@ export class Dropout extends Layer {
 
 registerLayer({ family: "regularization", className: "Dropout", method: "dropout", style: "method", options: ["rate", "seed", "name"], make: (config) => new Dropout(config), formats: EVERY_FORMAT });
 
+/**
+ * What the dropouts of a rate and a seed share (`GaussianDropout`,
+ * `AlphaDropout`): the options Keras takes, checked as `dropout` checks them,
+ * and the identity at inference.
+ */
+abstract class RateDropout extends Layer {
+  readonly rate: number;
+  private readonly seed: unknown;
+
+  constructor(className: string, method: string, config: unknown) {
+    const cfg = configObject(method, config, ["rate", "seed", "name"]);
+    const rate = dropoutRate(method, cfg.rate);
+    seedOption(method, cfg.seed);
+    super(layerNames(className, optionalName(method, cfg.name)));
+    this.rate = rate;
+    this.seed = cfg.seed;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { rate: this.rate, ...seedConfig(this.seed), name: this.name };
+  }
+
+  call(input: Tensor): Tensor {
+    return input;
+  }
+}
+
+/**
+ * Multiplies its inputs by 1-centred Gaussian noise of deviation
+ * `sqrt(rate / (1 - rate))` while training (Keras `GaussianDropout`); the
+ * identity at inference. Keras accepts `rate` 1, whose deviation is
+ * infinite: shapewise refuses it as `dropout` does.
+ *
+ * @example
+ * new GaussianDropout({ rate: 0.3 }).apply([null, 64]); // [null, 64]
+ */
+export class GaussianDropout extends RateDropout {
+  readonly className = "GaussianDropout";
+  constructor(config: unknown) {
+    super("GaussianDropout", "gaussianDropout", config);
+  }
+}
+
+registerLayer({ family: "regularization", className: "GaussianDropout", method: "gaussianDropout", style: "method", options: ["rate", "seed", "name"], make: (config) => new GaussianDropout(config), formats: EVERY_FORMAT });
+
+/**
+ * Dropout that keeps the mean and variance of its inputs while training, for
+ * SELU networks (Keras `AlphaDropout`); the identity at inference. Keras's
+ * `noise_shape` is read from files only at its default (`null`).
+ *
+ * @example
+ * new AlphaDropout({ rate: 0.1 }).apply([null, 64]); // [null, 64]
+ */
+export class AlphaDropout extends RateDropout {
+  readonly className = "AlphaDropout";
+  constructor(config: unknown) {
+    super("AlphaDropout", "alphaDropout", config);
+  }
+}
+
+registerLayer({ family: "regularization", className: "AlphaDropout", method: "alphaDropout", style: "method", options: ["rate", "seed", "name"], make: (config) => new AlphaDropout(config), formats: EVERY_FORMAT });
+
 /** What the two spatial dropouts share: rank, rate and seed, checked in that order. */
 abstract class SpatialDropout extends Layer {
   protected readonly config: Record<string, unknown>;
@@ -97,7 +164,7 @@ abstract class SpatialDropout extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    const format = this.rank === 4 ? { dataFormat: this.config.dataFormat === undefined ? "channelsLast" : this.config.dataFormat } : {};
+    const format = this.rank >= 4 ? { dataFormat: this.config.dataFormat === undefined ? "channelsLast" : this.config.dataFormat } : {};
     return { rate: this.config.rate, ...format, ...seedConfig(this.config.seed), name: this.name };
   }
 
@@ -150,6 +217,31 @@ export class SpatialDropout2D extends SpatialDropout {
 }
 
 registerLayer({ family: "regularization", className: "SpatialDropout2D", method: "spatialDropout2d", style: "method", options: ["rate", "dataFormat", "seed", "name"], make: (config) => new SpatialDropout2D(config), formats: notInTfjs("SpatialDropout2D") });
+
+/**
+ * Drops whole feature volumes of a batch of volumes while training (Keras
+ * `SpatialDropout3D`); the identity at inference.
+ *
+ * @example
+ * new SpatialDropout3D({ rate: 0.2 }).apply([null, 8, 16, 16, 4]); // [null, 8, 16, 16, 4]
+ */
+export class SpatialDropout3D extends SpatialDropout {
+  readonly className = "SpatialDropout3D";
+  readonly dataFormat: DataFormat;
+  constructor(config: unknown) {
+    super(
+      "SpatialDropout3D",
+      "spatialDropout3d",
+      5,
+      "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]",
+      config,
+      ["rate", "dataFormat", "seed", "name"],
+    );
+    this.dataFormat = dataFormatOption("spatialDropout3d", this.config.dataFormat);
+  }
+}
+
+registerLayer({ family: "regularization", className: "SpatialDropout3D", method: "spatialDropout3d", style: "method", options: ["rate", "dataFormat", "seed", "name"], make: (config) => new SpatialDropout3D(config), formats: notInTfjs("SpatialDropout3D") });
 
 /**
  * Adds zero-mean Gaussian noise while training (Keras `GaussianNoise`, whose

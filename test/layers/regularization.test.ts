@@ -20,11 +20,14 @@ interface Loose extends AnyLoose {
   dropout(config: object): Loose;
   spatialDropout1d(config: object): Loose;
   spatialDropout2d(config: object): Loose;
+  spatialDropout3d(config: object): Loose;
+  gaussianDropout(config: object): Loose;
+  alphaDropout(config: object): Loose;
   gaussianNoise(config: object): Loose;
   activityRegularization(config?: object): Loose;
   dense(config: object): Loose;
 }
-type Method = "dropout" | "spatialDropout1d" | "spatialDropout2d" | "gaussianNoise" | "activityRegularization";
+type Method = "dropout" | "spatialDropout1d" | "spatialDropout2d" | "spatialDropout3d" | "gaussianNoise" | "gaussianDropout" | "alphaDropout" | "activityRegularization";
 const looseInput = (shape: readonly Dim[]): Loose => anyInput(shape) as Loose;
 const looseSequential = sequential as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
 
@@ -78,6 +81,12 @@ describe("identity at inference", () => {
       tfjs: (inputShape) => tf.layers.gaussianNoise({ inputShape, stddev: 0.5 }),
     },
     { label: "activityRegularization", sample: [10], method: "activityRegularization", config: { l1: 0.01, l2: 0.1 } },
+    { label: "gaussianDropout", sample: [4, 5], method: "gaussianDropout", config: { rate: 0.4 }, tfjs: (inputShape) => tf.layers.gaussianDropout({ inputShape, rate: 0.4 }) },
+    { label: "gaussianDropout seeded", sample: [7], method: "gaussianDropout", config: { rate: 0.9, seed: 2 }, tfjs: (inputShape) => tf.layers.gaussianDropout({ inputShape, rate: 0.9 }) },
+    { label: "alphaDropout", sample: [3, 2, 4], method: "alphaDropout", config: { rate: 0.1, seed: 5 }, tfjs: (inputShape) => tf.layers.alphaDropout({ inputShape, rate: 0.1 }) },
+    // No SpatialDropout3D in TF.js 4.22: Keras 3 returns the input itself when not training.
+    { label: "spatialDropout3d", sample: [2, 3, 3, 4], method: "spatialDropout3d", config: { rate: 0.5 } },
+    { label: "spatialDropout3d channelsFirst", sample: [4, 2, 3, 3], method: "spatialDropout3d", config: { rate: 0.5, dataFormat: "channelsFirst", seed: 9 } },
     { label: "activityRegularization defaults", sample: [2, 3], method: "activityRegularization" },
   ];
   it.each(cases.map((c, i) => ({ ...c, seed: 10 + i })))("$label passes its input through, as TF.js does", ({ sample, method, config, tfjs: tfLayer, seed }) => {
@@ -173,6 +182,30 @@ describe("runtime errors: ShapeError with the type level's sentence", () => {
       call: (x) => x.activityRegularization({ l3: 1 }),
       message: "shapewise: activityRegularization has no option 'l3' (options: l1, l2, name)",
     },
+    {
+      label: "spatialDropout3d on rank 4",
+      shape: [8, 8, 4],
+      call: (x) => x.spatialDropout3d({ rate: 0.2 }),
+      message: "shapewise: spatialDropout3d expects input of rank 5 [batch, depth, height, width, channels] or [batch, channels, depth, height, width], got rank 4 [null, 8, 8, 4]",
+    },
+    { label: "spatialDropout3d rate above 1", shape: [2, 2, 2, 2], call: (x) => x.spatialDropout3d({ rate: 1.5 }), message: "shapewise: spatialDropout3d rate must be at least 0 and below 1, got 1.5" },
+    {
+      label: "spatialDropout3d bad dataFormat",
+      shape: [2, 2, 2, 2],
+      call: (x) => x.spatialDropout3d({ rate: 0.2, dataFormat: "channels_last" }),
+      message: "shapewise: spatialDropout3d dataFormat must be one of 'channelsLast', 'channelsFirst', got 'channels_last'",
+    },
+    { label: "gaussianDropout rate 1 (infinite noise)", shape: [4], call: (x) => x.gaussianDropout({ rate: 1 }), message: "shapewise: gaussianDropout rate must be at least 0 and below 1, got 1" },
+    { label: "gaussianDropout rate NaN", shape: [4], call: (x) => x.gaussianDropout({ rate: Number.NaN }), message: "shapewise: gaussianDropout rate must be at least 0 and below 1, got NaN" },
+    { label: "gaussianDropout seed fractional", shape: [4], call: (x) => x.gaussianDropout({ rate: 0.1, seed: 0.5 }), message: "shapewise: gaussianDropout seed must be an integer, got 0.5" },
+    { label: "alphaDropout rate negative", shape: [4], call: (x) => x.alphaDropout({ rate: -0.1 }), message: "shapewise: alphaDropout rate must be at least 0 and below 1, got -0.1" },
+    { label: "alphaDropout rate missing", shape: [4], call: (x) => x.alphaDropout({}), message: "shapewise: alphaDropout rate must be at least 0 and below 1, got undefined" },
+    {
+      label: "alphaDropout noiseShape (read from files only at its default)",
+      shape: [4],
+      call: (x) => x.alphaDropout({ rate: 0.1, noiseShape: [1, 4] }),
+      message: "shapewise: alphaDropout has no option 'noiseShape' (options: rate, seed, name)",
+    },
     { label: "dropout rate 1 (unchanged rule)", shape: [4], call: (x) => x.dropout({ rate: 1 }), message: "shapewise: dropout rate must be at least 0 and below 1, got 1" },
   ];
   it.each(cases)("$label", ({ shape, call, message }) => {
@@ -201,6 +234,28 @@ describe("names and summaries", () => {
       "gaussian_noise_GaussianNoise1",
       "activity_regularization_ActivityRegularization1",
       "spatial_dropout1d_SpatialDropout1D2",
+    ]);
+  });
+
+  it("the new dropouts are named as Keras and TF.js 4.22 name them", () => {
+    const x = looseInput([2, 3, 3, 4]);
+    const a = x.gaussianDropout({ rate: 0.1 });
+    const b = a.alphaDropout({ rate: 0.1 });
+    const c = b.spatialDropout3d({ rate: 0.1 });
+    const d = c.gaussianDropout({ rate: 0.2 });
+    expect([a, b, c, d].map((t) => t.layerName)).toEqual(["gaussian_dropout", "alpha_dropout", "spatial_dropout3d", "gaussian_dropout_1"]);
+    const m = looseModel({ inputs: x, outputs: d });
+    expect(m.layers.slice(1).map((l) => l.className)).toEqual(["GaussianDropout", "AlphaDropout", "SpatialDropout3D", "GaussianDropout"]);
+    expect(m.layers.slice(1, 3).map((l) => l.names.tfjs)).toEqual(["gaussian_dropout_GaussianDropout1", "alpha_dropout_AlphaDropout1"]);
+  });
+
+  it("their configs: rate and seed as given, and spatialDropout3d's data format", () => {
+    const x = looseInput([2, 3, 3, 4]);
+    const m = looseModel({ inputs: x, outputs: x.gaussianDropout({ rate: 0.3, seed: 1 }).alphaDropout({ rate: 0.2 }).spatialDropout3d({ rate: 0.1, dataFormat: "channelsFirst" }) });
+    expect(m.layers.slice(1).map((l) => l.getConfig())).toEqual([
+      { rate: 0.3, seed: 1, name: "gaussian_dropout" },
+      { rate: 0.2, name: "alpha_dropout" },
+      { rate: 0.1, dataFormat: "channelsFirst", name: "spatial_dropout3d" },
     ]);
   });
 

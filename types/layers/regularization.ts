@@ -1,6 +1,7 @@
 /**
- * Regularisation layers at the type level: `dropout`, `spatialDropout1d`,
- * `spatialDropout2d`, `gaussianNoise`, `activityRegularization`
+ * Regularisation layers at the type level: `dropout`, `gaussianDropout`,
+ * `alphaDropout`, `spatialDropout1d`, `spatialDropout2d`, `spatialDropout3d`,
+ * `gaussianNoise`, `activityRegularization`
  * (runtime twin: `src/layers/regularization.ts`). All of them are the identity
  * at inference, so they keep the shape and add no parameters; what the types
  * check is their options, as Keras 3 does when it builds them.
@@ -37,7 +38,7 @@ type RateFault<Method extends string, R extends number> =
 type SeedFault<Method extends string, Sd extends number> =
   IsSafeInteger<Sd> extends false ? Fault<"seed", `shapewise: ${Method} seed must be an integer, got ${Sd}`> : NoFault;
 
-type DropoutFault<R extends number, Sd extends number> = FirstFault<[RateFault<"dropout", R>, SeedFault<"dropout", Sd>]>;
+type DropoutFault<R extends number, Sd extends number, Method extends string = "dropout"> = FirstFault<[RateFault<Method, R>, SeedFault<Method, Sd>]>;
 
 type Spatial1DInputFault<S extends Shape> = ExactRank<"spatialDropout1d", S, 3, "[batch, steps, channels]">;
 type Spatial2DInputFault<S extends Shape> = ExactRank<
@@ -45,6 +46,13 @@ type Spatial2DInputFault<S extends Shape> = ExactRank<
   S,
   4,
   "[batch, height, width, channels] or [batch, channels, height, width]"
+>;
+
+type Spatial3DInputFault<S extends Shape> = ExactRank<
+  "spatialDropout3d",
+  S,
+  5,
+  "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]"
 >;
 
 type SpatialFault<Method extends string, E, R extends number, Sd extends number> = FirstFault<[E, RateFault<Method, R>, SeedFault<Method, Sd>]>;
@@ -79,6 +87,34 @@ export interface RegularizationMethods<S extends Shape, P extends number> {
     seed?: Field<DropoutFault<R, Sd>, "seed", Sd>;
     name?: string;
   }): DropoutFault<R, Sd> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, P>;
+
+  /**
+   * Multiplies the inputs by 1-centred Gaussian noise of deviation
+   * `sqrt(rate / (1 - rate))` while training (Keras `GaussianDropout`); the
+   * identity at inference. `rate` lies in `[0, 1)`, as for `dropout`.
+   *
+   * @example
+   * input({ shape: [64] }).gaussianDropout({ rate: 0.3 }); // SymbolicTensor<[null, 64], 0>
+   */
+  gaussianDropout<const R extends number, const Sd extends number = 0>(config: {
+    rate: Field<DropoutFault<R, Sd, "gaussianDropout">, "rate", R>;
+    seed?: Field<DropoutFault<R, Sd, "gaussianDropout">, "seed", Sd>;
+    name?: string;
+  }): Same<S, P, DropoutFault<R, Sd, "gaussianDropout">>;
+
+  /**
+   * Dropout that keeps its inputs' mean and variance while training, for
+   * SELU networks (Keras `AlphaDropout`); the identity at inference. `rate`
+   * lies in `[0, 1)`, as for `dropout`.
+   *
+   * @example
+   * input({ shape: [64] }).alphaDropout({ rate: 0.1 }); // SymbolicTensor<[null, 64], 0>
+   */
+  alphaDropout<const R extends number, const Sd extends number = 0>(config: {
+    rate: Field<DropoutFault<R, Sd, "alphaDropout">, "rate", R>;
+    seed?: Field<DropoutFault<R, Sd, "alphaDropout">, "seed", Sd>;
+    name?: string;
+  }): Same<S, P, DropoutFault<R, Sd, "alphaDropout">>;
 
   /**
    * Drops whole channels of a sequence `[batch, steps, channels]` while
@@ -117,6 +153,26 @@ export interface RegularizationMethods<S extends Shape, P extends number> {
       }
     >,
   ): Same<S, P, SpatialFault<"spatialDropout2d", Spatial2DInputFault<S>, R, Sd>>;
+
+  /**
+   * Drops whole feature volumes of a batch of volumes while training (Keras
+   * `SpatialDropout3D`); the identity at inference. `dataFormat` says where
+   * the channels are (default `"channelsLast"`).
+   *
+   * @example
+   * input({ shape: [8, 16, 16, 4] }).spatialDropout3d({ rate: 0.2 }); // SymbolicTensor<[null, 8, 16, 16, 4], 0>
+   */
+  spatialDropout3d<const R extends number, const Sd extends number = 0>(
+    config: ConfigOr<
+      Spatial3DInputFault<S>,
+      {
+        rate: Field<SpatialFault<"spatialDropout3d", Spatial3DInputFault<S>, R, Sd>, "rate", R>;
+        dataFormat?: DataFormat;
+        seed?: Field<SpatialFault<"spatialDropout3d", Spatial3DInputFault<S>, R, Sd>, "seed", Sd>;
+        name?: string;
+      }
+    >,
+  ): Same<S, P, SpatialFault<"spatialDropout3d", Spatial3DInputFault<S>, R, Sd>>;
 
   /**
    * Adds zero-mean Gaussian noise of deviation `stddev` while training (Keras
