@@ -32,6 +32,39 @@ export function isPositiveInteger(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
 }
 
+/** The bound on every size and count, as sentences name it: past it a number is no longer an exact integer. */
+export const MAX_EXACT_TEXT = "Number.MAX_SAFE_INTEGER (9007199254740991)";
+
+/**
+ * The product of sizes, or a sentence with its exact value when that is past
+ * 2^53 − 1, where numbers stop being exact integers.
+ *
+ * @example
+ * exactProduct("flatten", "output size", [3, 3, 128]); // 1152
+ * exactProduct("flatten", "output size", [2 ** 30, 2 ** 30, 2 ** 30]);
+ * // ShapeError: shapewise: flatten output size 1237940039285380274899124224 is past Number.MAX_SAFE_INTEGER (9007199254740991)
+ */
+export function exactProduct(method: string, what: string, factors: readonly number[]): number {
+  let product = 1;
+  for (const f of factors) product *= f;
+  if (Number.isSafeInteger(product)) return product;
+  return fail(`shapewise: ${method} ${what} ${factors.reduce((p, f) => p * BigInt(f), 1n)} is past ${MAX_EXACT_TEXT}`);
+}
+
+/**
+ * The sum of sizes or counts, or a sentence with its exact value when that is
+ * past 2^53 − 1.
+ *
+ * @example
+ * exactSum("concatenate", "axis size", [64, 32]); // 96
+ */
+export function exactSum(method: string, what: string, terms: readonly number[]): number {
+  let sum = 0;
+  for (const t of terms) sum += t;
+  if (Number.isSafeInteger(sum)) return sum;
+  return fail(`shapewise: ${method} ${what} ${terms.reduce((p, t) => p + BigInt(t), 0n)} is past ${MAX_EXACT_TEXT}`);
+}
+
 /** Throws the sentence of a broken rule. */
 export function fail(message: string): never {
   throw new ShapeError(message);

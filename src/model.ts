@@ -5,7 +5,7 @@
  */
 import { CompiledModel } from "./training/compiled.js";
 import type { CompileConfig } from "./training/compiled.js";
-import { configObject, fail, valueText } from "./checks.js";
+import { configObject, exactSum, fail, valueText } from "./checks.js";
 import { beginRun, resolveThreads } from "./kernels/backend.js";
 import type { RunScope, ThreadsOption } from "./kernels/backend.js";
 import type { Tensor } from "./kernels/tensor.js";
@@ -229,11 +229,13 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     this.inputShape = arrange(ends.inputLayout, ends.inputs.map((t) => t.shape)) as I;
     this.outputShape = arrange(ends.outputLayout, ends.outputs.map((t) => t.shape)) as O;
     this.names = modelNames(kind, name);
+    exactSum(`${what} '${this.names.keras2}'`, "parameter total", this.layers.map((layer) => layer.countParams()));
     // Weights are drawn on first use, each layer at the place in the stream it
     // would have had if every layer were drawn now, in this order.
     const stream = seed === undefined ? sessionStream : { seed, draws: 0 };
     for (const layer of this.layers) {
-      if (!layer.hasWeightSource()) stream.draws += layer.scheduleWeights(stream.seed, stream.draws);
+      // Only the position modulo 2^32 matters to the generator (its period), and it keeps the count exact.
+      if (!layer.hasWeightSource()) stream.draws = (stream.draws + layer.scheduleWeights(stream.seed, stream.draws)) % 2 ** 32;
     }
   }
 

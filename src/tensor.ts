@@ -2,7 +2,7 @@
  * Concrete tensors at run time (type twin: `types/tensor.ts`).
  */
 import type { Tensor } from "../types/tensor.js";
-import { fail, isPositiveInteger, valueText } from "./checks.js";
+import { exactProduct, fail, isPositiveInteger, valueText } from "./checks.js";
 
 /**
  * A concrete tensor from a shape and its values (row-major); zeros without values.
@@ -14,7 +14,7 @@ export function tensor<const S extends readonly number[]>(shape: S, data?: Array
   if (!Array.isArray(shape) || !shape.every(isPositiveInteger)) {
     fail(`shapewise: tensor shape sizes must be positive integers, got ${valueText(shape)}`);
   }
-  const size = shape.reduce((p, d) => p * d, 1);
+  const size = exactProduct("tensor", "size", shape);
   if (data === undefined) return { shape: [...shape] as [...S], data: new Float32Array(size) };
   if (typeof data !== "object" || data === null || typeof data.length !== "number") {
     fail(`shapewise: tensor data must be an array of numbers, got ${valueText(data)}`);

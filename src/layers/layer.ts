@@ -3,7 +3,7 @@
  * output shape for an input shape (checking every rule on the way), the
  * weights it needs, and how to compute its output.
  */
-import { fail } from "../checks.js";
+import { MAX_EXACT_TEXT, fail, valueText } from "../checks.js";
 import { createRandom, glorotUniform, ones, zeros } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
@@ -329,14 +329,27 @@ export abstract class Layer {
 
   /** Number of scalar weights, trainable or not (Keras `count_params()`). */
   countParams(): number {
-    return this.weightSpecs().reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
+    const specs = this.weightSpecs();
+    const total = specs.reduce((sum, w) => sum + w.shape.reduce((p, d) => p * d, 1), 0);
+    if (Number.isSafeInteger(total)) return total;
+    const exact = specs.reduce((sum, w) => sum + w.shape.reduce((p, d) => p * BigInt(d), 1n), 0n);
+    return fail(`shapewise: layer '${this.name}' parameter count ${exact} is past ${MAX_EXACT_TEXT}`);
   }
 
-  /** Applies the layer to an input shape: validates, records both shapes, returns the output shape. */
+  /**
+   * Applies the layer to an input shape: validates, records both shapes,
+   * returns the output shape. Every size it gives and its parameter count
+   * must be exact integers (at most 2^53 − 1), whichever rule computed them.
+   */
   apply(inputShape: Shape, ...otherInputShapes: Shape[]): Shape {
     const output = this.computeOutputShape(inputShape, ...otherInputShapes);
+    if (!output.every((d) => d === null || Number.isSafeInteger(d))) {
+      const inputs = [inputShape, ...otherInputShapes].map((s) => valueText(s)).join(" and ");
+      fail(`shapewise: layer '${this.name}' gives a size past ${MAX_EXACT_TEXT} for input ${inputs}`);
+    }
     this.inputShape = inputShape;
     this.outputShape = output;
+    this.countParams();
     return output;
   }
 

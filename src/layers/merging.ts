@@ -5,7 +5,7 @@
  * has no weights, and follows Keras 3 (`keras/src/layers/merging/`) for its
  * output shape, its errors and its forward pass.
  */
-import { configObject, fail, oneOf, optionalBoolean, optionalName, valueText } from "../checks.js";
+import { configObject, exactSum, fail, oneOf, optionalBoolean, optionalName, valueText } from "../checks.js";
 import { stridesOf, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
@@ -359,7 +359,7 @@ export class Concatenate extends Layer {
       }
     }
     const sizes = shapes.map((s) => s[axis]);
-    const total = sizes.some((d) => d === null) ? null : sizes.reduce<number>((sum, d) => sum + (d as number), 0);
+    const total = sizes.some((d) => d === null) ? null : exactSum("concatenate", "axis size", sizes as number[]);
     const out = [...first];
     out[axis] = total;
     // Keras takes the batch from input 1; a concrete one may come from a later input.

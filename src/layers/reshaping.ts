@@ -3,7 +3,7 @@
  * flatten, reshape, permute, repeatVector, and zero padding, cropping and
  * nearest up-sampling in 1, 2 and 3 spatial dimensions.
  */
-import { configObject, exactRank, fail, oneOf, optionalName, positiveCount, sizeTuple, snapshot, valueText } from "../checks.js";
+import { configObject, exactProduct, exactRank, fail, oneOf, optionalName, positiveCount, sizeTuple, snapshot, valueText } from "../checks.js";
 import { crop, padZeros, repeatEach, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
@@ -12,8 +12,6 @@ import type { DataFormat, Dim, Shape, SpatialRank } from "../shape.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, spatialIndices } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 import type { LayerGradients } from "./layer.js";
-
-const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 
 // ---------------------------------------------------------------------------
 // flatten
@@ -42,7 +40,7 @@ export class Flatten extends Layer {
   computeOutputShape(inputShape: Shape): Shape {
     this.dataFormat = dataFormatOption("flatten", this.config.dataFormat);
     const rest = inputShape.slice(1);
-    const size = rest.some((d) => d === null) ? null : rest.reduce<number>((p, d) => p * (d as number), 1);
+    const size = rest.some((d) => d === null) ? null : exactProduct("flatten", "output size", rest as number[]);
     return [inputShape[0], size];
   }
 
@@ -112,18 +110,15 @@ export class Reshape extends Layer {
     if (unknown > 1) fail(`shapewise: reshape targetShape may hold at most one -1, got ${valueText(sizes)}`);
     const rest = inputShape.slice(1);
     if (rest.some((d) => d === null)) return [inputShape[0], ...sizes.map((d) => (d === -1 ? null : d))];
-    const size = product(rest as number[]);
-    const known = product(sizes.filter((d) => d !== -1));
-    // Past 2^53 - 1 products are not exact: the type level then sees `number`
-    // and reports nothing, so neither does this mirror.
-    const exact = Number.isSafeInteger(size) && Number.isSafeInteger(known);
+    const size = exactProduct("reshape", "input size", rest as number[]);
+    const known = exactProduct("reshape", "targetShape size", sizes.filter((d) => d !== -1));
     if (unknown === 0) {
-      if (exact && size !== known) {
+      if (size !== known) {
         fail(`shapewise: reshape targetShape ${valueText(sizes)} holds ${known} values, input ${valueText(rest)} holds ${size}`);
       }
       return [inputShape[0], ...sizes];
     }
-    if (exact && size % known !== 0) {
+    if (size % known !== 0) {
       fail(`shapewise: reshape targetShape ${valueText(sizes)} cannot hold input ${valueText(rest)}: ${size} values are not a multiple of ${known}`);
     }
     const fill = Math.floor(size / known);
