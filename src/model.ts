@@ -7,6 +7,7 @@ import { CompiledModel } from "./training/compiled.js";
 import type { CompileConfig } from "./training/compiled.js";
 import { configObject, exactSum, fail, valueText } from "./checks.js";
 import { beginRun, resolveThreads } from "./kernels/backend.js";
+import { KERNEL_MEMORY_BYTES } from "./kernels/wasm.js";
 import type { RunScope, ThreadsOption } from "./kernels/backend.js";
 import type { Tensor } from "./kernels/tensor.js";
 import { toONNX } from "./io/onnx/export.js";
@@ -492,6 +493,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
   private runPredict(method: string, x: unknown, options: unknown): unknown {
     const opts = configObject(method, options, PREDICT_OPTIONS);
     const given = this.inputTensors(x);
+    checkMemoryPlan(method, this.nodes, this.inputs, given, this.outputs, this.countParams());
     this.allocateWeights();
     const batch = given[0].shape[0];
     const values = new Map<SymbolicTensorImpl, Tensor>();
@@ -950,6 +952,51 @@ function runGraph(
       if (left === 0 && !kept.has(t)) scope.release(values.get(t)!);
     }
   }
+}
+
+/**
+ * Checks, before any work, that a forward pass fits the kernels' memory
+ * ({@link KERNEL_MEMORY_BYTES}): the weights, then each layer's output
+ * alongside every tensor still to be read, released as {@link runGraph}
+ * releases them. Past the bound it is a sentence naming the layer whose
+ * output does not fit and the bytes, instead of a failure deep into the run.
+ */
+function checkMemoryPlan(
+  method: string,
+  nodes: readonly Node[],
+  inputs: readonly SymbolicTensorImpl[],
+  given: readonly Tensor[],
+  keep: readonly SymbolicTensorImpl[],
+  params: number,
+): void {
+  const shapes = checkConcreteShapes(nodes, inputs, given.map((t) => t.shape));
+  const bytesOf = (t: SymbolicTensorImpl): number => 4 * (shapes.get(t) as number[]).reduce((p, d) => p * d, 1);
+  const readers = readerCounts(nodes);
+  const kept = new Set(keep);
+  let live = 4 * params + given.reduce((sum, t) => sum + 4 * t.data.length, 0);
+  for (const n of nodes) {
+    if (n.inbound.length === 0) continue;
+    const out = n.outputs.reduce((sum, t) => sum + (t === undefined ? 0 : bytesOf(t)), 0);
+    live += out;
+    if (live > KERNEL_MEMORY_BYTES) {
+      const shape = n.outputs.find((t) => t !== undefined)!;
+      fail(
+        `shapewise: ${method} cannot hold the output of layer '${n.layer.name}' (${valueText(shapes.get(shape))}, ${exactBytes(out)}): ` +
+          `with the weights and the tensors still to be read it needs ${exactBytes(live)}, more than the kernels' ${byteText(KERNEL_MEMORY_BYTES)}; predict a smaller batch`,
+      );
+    }
+    if (readers === null) continue;
+    for (const t of n.inbound) {
+      const left = readers.get(t)! - 1;
+      readers.set(t, left);
+      if (left === 0 && !kept.has(t)) live -= bytesOf(t);
+    }
+  }
+}
+
+/** A byte count as messages print it, exact even past 2^53. */
+function exactBytes(bytes: number): string {
+  return Number.isSafeInteger(bytes) ? byteText(bytes) : `more than ${byteText(Number.MAX_SAFE_INTEGER)}`;
 }
 
 /**

@@ -75,6 +75,18 @@ export type WorkerFunction = (typeof WORKER_FUNCTIONS)[number];
 const PAGE = 65536;
 /** wasm32 addresses reach 4 GiB; shared memories must declare their maximum up front. */
 const MAX_PAGES = 65536;
+
+/**
+ * The most bytes a forward pass may hold at once: the 4 GiB a wasm32 memory
+ * addresses. The reference kernels are held to the same bound, so a model
+ * runs on both backends or on neither.
+ *
+ * @example
+ * ```ts
+ * KERNEL_MEMORY_BYTES; // 4294967296
+ * ```
+ */
+export const KERNEL_MEMORY_BYTES = MAX_PAGES * PAGE;
 /** Every block starts on a cache line, so no two blocks share one between threads. */
 const ALIGN = 64;
 /** Address 0 stays unused: the kernels read a 0 bias pointer as "no bias". */
