@@ -973,6 +973,9 @@ function checkMemoryPlan(
   const bytesOf = (t: SymbolicTensorImpl): number => 4 * (shapes.get(t) as number[]).reduce((p, d) => p * d, 1);
   const readers = readerCounts(nodes);
   const kept = new Set(keep);
+  if (4 * params > KERNEL_MEMORY_BYTES) {
+    fail(`shapewise: ${method} cannot hold the model's weights (${exactBytes(4 * params)}) in the kernels' ${byteText(KERNEL_MEMORY_BYTES)}`);
+  }
   let live = 4 * params + given.reduce((sum, t) => sum + 4 * t.data.length, 0);
   for (const n of nodes) {
     if (n.inbound.length === 0) continue;
