@@ -10,6 +10,7 @@ const KERNEL_INDEPENDENT = [
   "test/agreement.test.ts",
   "test/arithmetic-generated.test.ts",
   "test/browser/browser.test.ts",
+  "test/package/pack.test.ts",
   "test/catalog-agreement.test.ts",
   "test/catalog-rejection.test.ts",
   "test/cost.test.ts",

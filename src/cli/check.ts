@@ -54,6 +54,17 @@ function compilerFailure(how: string, output: string): CompilerFailure {
   return new CompilerFailure(`shapewise: the TypeScript compiler failed (${how})${said === undefined ? " and printed nothing" : `: ${said}`}`);
 }
 
+/**
+ * Where `shapewise` resolves for the check: an installed package's built
+ * declarations (they need nothing but TypeScript), a checkout's sources (so
+ * a stale build is never checked against).
+ */
+function typesEntry(root: string): string {
+  const built = path.join(root, "dist/src/index.d.ts");
+  const installed = root.split(/[\\/]/).includes("node_modules");
+  return installed && existsSync(built) ? built : path.join(root, "src/index.ts");
+}
+
 /** The package root: two levels above this file, in the source tree and in `dist/src/cli` alike. */
 function packageRoot(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -152,7 +163,7 @@ export async function checkFile(file: string, compiler?: string): Promise<CheckD
       noEmit: true,
       skipLibCheck: true,
       allowImportingTsExtensions: true,
-      paths: { shapewise: [path.join(root, "src/index.ts")] },
+      paths: { shapewise: [typesEntry(root)] },
       ...nodeTypes(root),
     };
     writeFileSync(project, JSON.stringify({ compilerOptions, files: [full] }, null, 2));
