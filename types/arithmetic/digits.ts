@@ -57,6 +57,7 @@ export type Bit = "0" | "1";
  * ```
  * @internal
  */
+// biome-ignore format: a table laid out as a grid, one row per leading digit
 export type AddDigit = {
   [key: string]: Digit;
   "000": "0"; "001": "1"; "002": "2"; "003": "3"; "004": "4"; "005": "5"; "006": "6"; "007": "7"; "008": "8"; "009": "9";
@@ -90,6 +91,7 @@ export type AddDigit = {
  * ```
  * @internal
  */
+// biome-ignore format: a table laid out as a grid, one row per leading digit
 export type AddCarry = {
   [key: string]: Bit;
   "000": "0"; "001": "0"; "002": "0"; "003": "0"; "004": "0"; "005": "0"; "006": "0"; "007": "0"; "008": "0"; "009": "0";
@@ -124,6 +126,7 @@ export type AddCarry = {
  * ```
  * @internal
  */
+// biome-ignore format: a table laid out as a grid, one row per leading digit
 export type SubDigit = {
   [key: string]: Digit;
   "000": "0"; "001": "9"; "002": "8"; "003": "7"; "004": "6"; "005": "5"; "006": "4"; "007": "3"; "008": "2"; "009": "1";
@@ -157,6 +160,7 @@ export type SubDigit = {
  * ```
  * @internal
  */
+// biome-ignore format: a table laid out as a grid, one row per leading digit
 export type SubBorrow = {
   [key: string]: Bit;
   "000": "0"; "001": "1"; "002": "1"; "003": "1"; "004": "1"; "005": "1"; "006": "1"; "007": "1"; "008": "1"; "009": "1";
@@ -190,6 +194,7 @@ export type SubBorrow = {
  * ```
  * @internal
  */
+// biome-ignore format: a table laid out as a grid, one row per leading digit
 export type CmpTable = {
   [key: string]: Ordering;
   "00": "eq"; "01": "lt"; "02": "lt"; "03": "lt"; "04": "lt"; "05": "lt"; "06": "lt"; "07": "lt"; "08": "lt"; "09": "lt";
@@ -214,6 +219,7 @@ export type CmpTable = {
  * ```
  * @internal
  */
+// biome-ignore format: a table laid out as a grid, one row per leading digit
 export type KeyTable = {
   [key: string]: string;
   "00": "0"; "01": "1"; "02": "2"; "03": "3"; "04": "4"; "05": "5"; "06": "6"; "07": "7"; "08": "8"; "09": "9";
@@ -238,6 +244,7 @@ export type KeyTable = {
  * ```
  * @internal
  */
+// biome-ignore format: a table laid out as a grid, one row per leading digit
 export type MulDigit = {
   [key: string]: Digit;
   "000": "0"; "001": "0"; "002": "0"; "003": "0"; "004": "0"; "005": "0"; "006": "0"; "007": "0"; "008": "0"; "009": "0";
@@ -442,6 +449,7 @@ export type MulDigit = {
  * ```
  * @internal
  */
+// biome-ignore format: a table laid out as a grid, one row per leading digit
 export type MulCarry = {
   [key: string]: Digit;
   "000": "0"; "001": "0"; "002": "0"; "003": "0"; "004": "0"; "005": "0"; "006": "0"; "007": "0"; "008": "0"; "009": "0";
@@ -648,6 +656,7 @@ export type MulCarry = {
  * ```
  * @internal
  */
+// biome-ignore format: a table laid out as a grid, one row per leading digit
 export type DivDigit = {
   [key: string]: Digit;
   "200": "0"; "201": "0"; "202": "1"; "203": "1"; "204": "2"; "205": "2"; "206": "3"; "207": "3"; "208": "4"; "209": "4";
@@ -707,6 +716,7 @@ export type DivDigit = {
  * ```
  * @internal
  */
+// biome-ignore format: a table laid out as a grid, one row per leading digit
 export type DivRem = {
   [key: string]: Digit;
   "200": "0"; "201": "1"; "202": "0"; "203": "1"; "204": "0"; "205": "1"; "206": "0"; "207": "1"; "208": "0"; "209": "1";
