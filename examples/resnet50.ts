@@ -29,11 +29,23 @@ const relu = (name: string) => ({ activation: "relu", name }) as const;
 export function resnet50() {
   const inputs = input({ shape: [224, 224, 3], name: "input_layer" });
   const stem = inputs
-    .zeroPadding2d({ padding: [[3, 3], [3, 3]], name: "conv1_pad" })
+    .zeroPadding2d({
+      padding: [
+        [3, 3],
+        [3, 3],
+      ],
+      name: "conv1_pad",
+    })
     .conv2d({ filters: 64, kernelSize: 7, strides: 2, name: "conv1_conv" })
     .batchNormalization(bn("conv1_bn"))
     .activation(relu("conv1_relu"))
-    .zeroPadding2d({ padding: [[1, 1], [1, 1]], name: "pool1_pad" })
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: "pool1_pad",
+    })
     .maxPooling2d({ poolSize: 3, strides: 2, name: "pool1_pool" });
   const conv2b1 = stem
     .residual(
@@ -291,9 +303,7 @@ export function resnet50() {
       { shortcutFirst: true, name: "conv5_block3_add" },
     )
     .activation(relu("conv5_block3_out"));
-  const outputs = conv5b3
-    .globalAveragePooling2d({ name: "avg_pool" })
-    .dense({ units: 1000, activation: "softmax", name: "predictions" });
+  const outputs = conv5b3.globalAveragePooling2d({ name: "avg_pool" }).dense({ units: 1000, activation: "softmax", name: "predictions" });
   return model({ inputs, outputs, name: "resnet50" });
 }
 

@@ -65,7 +65,9 @@ modelA.summary();
 console.log();
 modelB.summary();
 console.log();
-console.log(`Model A: ${paramsA.toLocaleString("en-US")} parameters; Model B: ${paramsB.toLocaleString("en-US")} parameters, output ${JSON.stringify(shapeB)}.`);
+console.log(
+  `Model A: ${paramsA.toLocaleString("en-US")} parameters; Model B: ${paramsB.toLocaleString("en-US")} parameters, output ${JSON.stringify(shapeB)}.`,
+);
 
 const batch = demoBatch();
 const probabilities = modelB.predict(batch); // Tensor<[4, 10]>

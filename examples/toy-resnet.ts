@@ -24,14 +24,10 @@ export function toyResnet() {
     .maxPooling2d({ poolSize: 3 });
   const outputs = block1
     .residual((b) =>
-      b
-        .conv2d({ filters: 64, kernelSize: 3, activation: "relu", padding: "same" })
-        .conv2d({ filters: 64, kernelSize: 3, activation: "relu", padding: "same" }),
+      b.conv2d({ filters: 64, kernelSize: 3, activation: "relu", padding: "same" }).conv2d({ filters: 64, kernelSize: 3, activation: "relu", padding: "same" }),
     )
     .residual((b) =>
-      b
-        .conv2d({ filters: 64, kernelSize: 3, activation: "relu", padding: "same" })
-        .conv2d({ filters: 64, kernelSize: 3, activation: "relu", padding: "same" }),
+      b.conv2d({ filters: 64, kernelSize: 3, activation: "relu", padding: "same" }).conv2d({ filters: 64, kernelSize: 3, activation: "relu", padding: "same" }),
     )
     .conv2d({ filters: 64, kernelSize: 3, activation: "relu" })
     .globalAveragePooling2d()

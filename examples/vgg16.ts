@@ -51,7 +51,4 @@ export const vgg16 = model({ inputs, outputs, name: "vgg16" });
 // Type-level checks: these lines fail to compile if the shape or the total is wrong.
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-export type VGG16Checks = [
-  Expect<Equal<OutputShape<typeof vgg16>, [null, 1000]>>,
-  Expect<Equal<ParamCount<typeof vgg16>, 138357544>>,
-];
+export type VGG16Checks = [Expect<Equal<OutputShape<typeof vgg16>, [null, 1000]>>, Expect<Equal<ParamCount<typeof vgg16>, 138357544>>];

@@ -205,7 +205,15 @@ const PER_AXIS_FORMS = {
 const isSizeOrZero = (v: unknown): v is number => v === 0 || isPositiveInteger(v);
 
 /** One value per spatial axis from a number or a list of `n` of them, each passing `ok`; the sentence names `what` and the form. */
-function perAxis(method: string, key: string, value: unknown, n: SpatialRank, ok: (v: unknown) => v is number, what: string, form: keyof typeof PER_AXIS_FORMS): number[] {
+function perAxis(
+  method: string,
+  key: string,
+  value: unknown,
+  n: SpatialRank,
+  ok: (v: unknown) => v is number,
+  what: string,
+  form: keyof typeof PER_AXIS_FORMS,
+): number[] {
   if (ok(value)) return new Array<number>(n).fill(value);
   if (Array.isArray(value) && value.length === n && value.every(ok)) return [...(value as number[])];
   return fail(`shapewise: ${method} ${key} must be ${what} or ${PER_AXIS_FORMS[form][n]}, got ${valueText(value)}`);
@@ -297,7 +305,8 @@ export const SINGLE_AXIS_RULE: AxesRule = { list: false, lowest: 1, negative: tr
  */
 export function axesOption(method: string, key: string, shape: Shape, value: unknown, rule: AxesRule): number[] {
   const list: unknown[] = Array.isArray(value) ? value : [value];
-  if ((Array.isArray(value) && !rule.list) || !list.every((a) => Number.isSafeInteger(a))) fail(`shapewise: ${method} ${key} must be ${rule.what}, got ${valueText(value)}`);
+  if ((Array.isArray(value) && !rule.list) || !list.every((a) => Number.isSafeInteger(a)))
+    fail(`shapewise: ${method} ${key} must be ${rule.what}, got ${valueText(value)}`);
   const axes = list as number[];
   if (axes.length === 0 && !rule.empty) fail(`shapewise: ${method} ${key} must name at least one axis, got []`);
   const rank = shape.length;

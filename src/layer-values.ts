@@ -43,7 +43,10 @@ export class LayerValueImpl {
     const output = tensor.applyLayer(layer);
     if (!this.severalOutputs) return output;
     const shapes = (layer as Layer & { computeOutputShapes(...s: unknown[]): readonly (readonly (number | null)[])[] }).computeOutputShapes(tensor.shape);
-    return Object.freeze([output, ...shapes.slice(1).map((s, i) => new SymbolicTensorImpl(Object.freeze([...s]), layer, output.inbound, i + 1, output.nodeIndex))]);
+    return Object.freeze([
+      output,
+      ...shapes.slice(1).map((s, i) => new SymbolicTensorImpl(Object.freeze([...s]), layer, output.inbound, i + 1, output.nodeIndex)),
+    ]);
   }
 }
 

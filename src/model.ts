@@ -227,10 +227,20 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
       if (seen.has(layer.name)) fail(`shapewise: ${what} layer names must be unique, '${layer.name}' is used twice`);
       seen.add(layer.name);
     }
-    this.inputShape = arrange(ends.inputLayout, ends.inputs.map((t) => t.shape)) as I;
-    this.outputShape = arrange(ends.outputLayout, ends.outputs.map((t) => t.shape)) as O;
+    this.inputShape = arrange(
+      ends.inputLayout,
+      ends.inputs.map((t) => t.shape),
+    ) as I;
+    this.outputShape = arrange(
+      ends.outputLayout,
+      ends.outputs.map((t) => t.shape),
+    ) as O;
     this.names = modelNames(kind, name);
-    exactSum(`${what} '${this.names.keras2}'`, "parameter total", this.layers.map((layer) => layer.countParams()));
+    exactSum(
+      `${what} '${this.names.keras2}'`,
+      "parameter total",
+      this.layers.map((layer) => layer.countParams()),
+    );
     // Weights are drawn on first use, each layer at the place in the stream it
     // would have had if every layer were drawn now, in this order.
     const stream = seed === undefined ? sessionStream : { seed, draws: 0 };
@@ -261,7 +271,9 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     if (largest === undefined) return;
     const memory = machineMemoryBytes();
     if (memory !== undefined && total > memory) {
-      fail(`shapewise: ${this.kind === "sequential" ? "sequential" : "model"} '${this.name}' cannot allocate its weights: they need ${byteText(total)} (layer '${largest.name}' alone ${byteText(largest.pendingWeightBytes())}), more than this machine's memory (${byteText(memory)})`);
+      fail(
+        `shapewise: ${this.kind === "sequential" ? "sequential" : "model"} '${this.name}' cannot allocate its weights: they need ${byteText(total)} (layer '${largest.name}' alone ${byteText(largest.pendingWeightBytes())}), more than this machine's memory (${byteText(memory)})`,
+      );
     }
     for (const layer of this.layers) void layer.weights;
   }
@@ -364,8 +376,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
       const calls = this.nodes.filter((n) => n.layer === layer);
       const first = calls[0];
       const specs = layer.weightSpecs();
-      const count = (trainable: boolean) =>
-        specs.filter((s) => s.trainable === trainable).reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
+      const count = (trainable: boolean) => specs.filter((s) => s.trainable === trainable).reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
       rows.push({
         names: layer.names,
         className: layer.className,
@@ -538,9 +549,15 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
 
   /** The symbolic tensors given to {@link Model.apply}, in input order, checked against the input layout. */
   private arrangedTensors(method: string, value: unknown): [SymbolicTensorImpl, ...SymbolicTensorImpl[]] {
-    const list = unarrange(`${this.name}.${method}`, this.inputLayout, value, this.inputs.map((t) => t.layer.name));
+    const list = unarrange(
+      `${this.name}.${method}`,
+      this.inputLayout,
+      value,
+      this.inputs.map((t) => t.layer.name),
+    );
     for (const [i, t] of list.entries()) {
-      if (!(t instanceof SymbolicTensorImpl)) fail(`shapewise: ${this.name}.${method} input ${this.inputs[i].layer.name} must be a symbolic tensor, got ${valueText(t)}`);
+      if (!(t instanceof SymbolicTensorImpl))
+        fail(`shapewise: ${this.name}.${method} input ${this.inputs[i].layer.name} must be a symbolic tensor, got ${valueText(t)}`);
     }
     return list as [SymbolicTensorImpl, ...SymbolicTensorImpl[]];
   }
@@ -564,8 +581,14 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     });
     const batch = tensors[0].shape[0];
     const other = tensors.findIndex((t) => t.shape[0] !== batch);
-    if (other >= 0) fail(`shapewise: predict inputs must share one batch size, got ${batch} for ${names[0]} and ${tensors[other].shape[0]} for ${names[other]}`);
-    if (this.inputs.some((t) => t.shape.some((d, i) => i > 0 && d === null))) checkConcreteShapes(this.nodes, this.inputs, tensors.map((t) => t.shape));
+    if (other >= 0)
+      fail(`shapewise: predict inputs must share one batch size, got ${batch} for ${names[0]} and ${tensors[other].shape[0]} for ${names[other]}`);
+    if (this.inputs.some((t) => t.shape.some((d, i) => i > 0 && d === null)))
+      checkConcreteShapes(
+        this.nodes,
+        this.inputs,
+        tensors.map((t) => t.shape),
+      );
     return tensors;
   }
 
@@ -700,7 +723,11 @@ export class ModelLayer extends Layer implements SeveralOutputs {
 
   /** Per sample: every call of the wrapped model's layers, as the model counts them. */
   override cost(): LayerCost {
-    return sumCosts(innerParts(this.model).nodes.filter((n) => n.inbound.length > 0).map(nodeCost));
+    return sumCosts(
+      innerParts(this.model)
+        .nodes.filter((n) => n.inbound.length > 0)
+        .map(nodeCost),
+    );
   }
 
   call(...inputs: Tensor[]): Tensor {
@@ -716,8 +743,18 @@ export class ModelLayer extends Layer implements SeveralOutputs {
 }
 
 /** The private graph of a model, for the layer that wraps it. */
-function innerParts(m: Model): { inputs: readonly SymbolicTensorImpl[]; outputs: readonly SymbolicTensorImpl[]; nodes: readonly Node[]; layers: readonly Layer[] } {
-  const parts = m as unknown as { inputs: readonly SymbolicTensorImpl[]; outputs: readonly SymbolicTensorImpl[]; nodes: readonly Node[]; layers: readonly Layer[] };
+function innerParts(m: Model): {
+  inputs: readonly SymbolicTensorImpl[];
+  outputs: readonly SymbolicTensorImpl[];
+  nodes: readonly Node[];
+  layers: readonly Layer[];
+} {
+  const parts = m as unknown as {
+    inputs: readonly SymbolicTensorImpl[];
+    outputs: readonly SymbolicTensorImpl[];
+    nodes: readonly Node[];
+    layers: readonly Layer[];
+  };
   return parts;
 }
 
@@ -735,7 +772,9 @@ function unarrange(method: string, layout: TensorLayout, value: unknown, names: 
   if (layout === "single") return [value];
   if (layout === "list") {
     if (!Array.isArray(value) || value.length !== names.length) {
-      fail(`shapewise: ${method} expects a list of ${names.length} tensors (${names.join(", ")}), got ${Array.isArray(value) ? `${value.length}` : valueText(value)}`);
+      fail(
+        `shapewise: ${method} expects a list of ${names.length} tensors (${names.join(", ")}), got ${Array.isArray(value) ? `${value.length}` : valueText(value)}`,
+      );
     }
     return [...value];
   }
@@ -754,7 +793,10 @@ function unarrange(method: string, layout: TensorLayout, value: unknown, names: 
 
 /** What one sample costs a layer call, by its class's rule. */
 function nodeCost(n: Node): LayerCost {
-  return n.layer.cost(n.inbound.map((t) => t.shape), nodeOutputShapes(n));
+  return n.layer.cost(
+    n.inbound.map((t) => t.shape),
+    nodeOutputShapes(n),
+  );
 }
 
 /** Costs summed, `null` where one is unknown. */
@@ -969,7 +1011,11 @@ function checkMemoryPlan(
   keep: readonly SymbolicTensorImpl[],
   params: number,
 ): void {
-  const shapes = checkConcreteShapes(nodes, inputs, given.map((t) => t.shape));
+  const shapes = checkConcreteShapes(
+    nodes,
+    inputs,
+    given.map((t) => t.shape),
+  );
   const bytesOf = (t: SymbolicTensorImpl): number => 4 * (shapes.get(t) as number[]).reduce((p, d) => p * d, 1);
   const readers = readerCounts(nodes);
   const kept = new Set(keep);

@@ -43,9 +43,7 @@ export class SymbolicTensorImpl {
 /** A shared layer's weights were made for its first inputs: later calls must bring the same shapes. */
 function checkSharedInputs(layer: Layer, shapes: readonly Shape[]): void {
   const first = layer.nodeInputShapes ?? [];
-  const same =
-    first.length === shapes.length &&
-    first.every((s, i) => s.length === shapes[i].length && s.every((d, j) => d === shapes[i][j]));
+  const same = first.length === shapes.length && first.every((s, i) => s.length === shapes[i].length && s.every((d, j) => d === shapes[i][j]));
   if (!same) {
     const text = (list: readonly Shape[]) => list.map((s) => valueText(s)).join(" and ");
     fail(`shapewise: shared layer ${layer.name} was first applied to ${text(first)} and takes the same shapes again, got ${text(shapes)}`);

@@ -29,8 +29,7 @@ import type {
   Sum,
 } from "../types/arithmetic/index.js";
 
-type Equal<X, Y> =
-  (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false;
+type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
 
 /** A value of type `T`, for `expectType`. */
@@ -64,10 +63,7 @@ expectType<number>(of<Add<number, 5>>());
 
 // ---------------------------------------------------------------- Sum
 // VGG16: 13 conv layers, 3 dense layers.
-type VggParams = [
-  1792, 36928, 73856, 147584, 295168, 590080, 590080, 1180160, 2359808, 2359808, 2359808,
-  2359808, 2359808, 102764544, 16781312, 4097000,
-];
+type VggParams = [1792, 36928, 73856, 147584, 295168, 590080, 590080, 1180160, 2359808, 2359808, 2359808, 2359808, 2359808, 102764544, 16781312, 4097000];
 type _sum1 = Expect<Equal<Sum<VggParams>, 138357544>>;
 type _sum2 = Expect<Equal<Sum<[]>, 0>>;
 type _sum3 = Expect<Equal<Sum<[42]>, 42>>;

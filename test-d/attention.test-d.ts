@@ -32,9 +32,7 @@ expectType<Model<[null, 8, 32], [null, 8, 32], 1156>>(model({ inputs: x, outputs
 // A transformer-style block: self-attention, then a position-wise dense, on an embedded sequence.
 const tokens = input({ shape: [16] });
 const embedded = tokens.embedding({ inputDim: 1000, outputDim: 32 });
-expectType<SymbolicTensor<[null, 16, 32], 37280>>(
-  embedded.multiHeadAttention({ numHeads: 4, keyDim: 8 }).dense({ units: 32, activation: "relu" }),
-);
+expectType<SymbolicTensor<[null, 16, 32], 37280>>(embedded.multiHeadAttention({ numHeads: 4, keyDim: 8 }).dense({ units: 32, activation: "relu" }));
 // The same tensor given as value (both carry the embedding): exact only with `shared`.
 expectType<SymbolicTensor<[null, 16, 32], number>>(embedded.multiHeadAttention({ numHeads: 4, keyDim: 8, value: embedded }));
 expectType<SymbolicTensor<[null, 16, 32], 36224>>(embedded.multiHeadAttention({ numHeads: 4, keyDim: 8, value: embedded, shared: embedded }));

@@ -16,7 +16,9 @@ expectType<SymbolicTensor<[null, 92, 16], 656>>(seq.conv1d({ filters: 16, kernel
 expectType<SymbolicTensor<[null, 98, 16], 112>>(seq.conv1d({ filters: 16, kernelSize: 3, groups: 4 }));
 expectType<SymbolicTensor<[null, 98, 16], 96>>(seq.conv1d({ filters: 16, kernelSize: 3, groups: 4, useBias: false }));
 expectType<SymbolicTensor<[null, 16, 96], 656>>(input({ shape: [8, 100] }).conv1d({ filters: 16, kernelSize: 5, dataFormat: "channelsFirst" }));
-expectType<SymbolicTensor<[null, 16, 100], 656>>(input({ shape: [8, 100] }).conv1d({ filters: 16, kernelSize: 5, dataFormat: "channelsFirst", padding: "causal" }));
+expectType<SymbolicTensor<[null, 16, 100], 656>>(
+  input({ shape: [8, 100] }).conv1d({ filters: 16, kernelSize: 5, dataFormat: "channelsFirst", padding: "causal" }),
+);
 expectType<SymbolicTensor<[null, 96, 16], 656>>(seq.conv1d({ filters: 16, kernelSize: 5, dataFormat: "channelsLast", activation: "relu", name: "c" }));
 
 // conv2d: the existing options plus groups and channelsFirst.
@@ -37,7 +39,9 @@ expectType<SymbolicTensor<[null, 14, 14, 14, 4], 220>>(volume.conv3d({ filters: 
 expectType<SymbolicTensor<[null, 8, 8, 9, 4], 220>>(input({ shape: [15, 16, 17, 2] }).conv3d({ filters: 4, kernelSize: 3, strides: 2, padding: "same" }));
 expectType<SymbolicTensor<[null, 14, 8, 16, 4], 52>>(volume.conv3d({ filters: 4, kernelSize: [3, 2, 1], strides: [1, 2, 1] }));
 expectType<SymbolicTensor<[null, 12, 14, 14, 4], 220>>(volume.conv3d({ filters: 4, kernelSize: 3, dilationRate: [2, 1, 1] }));
-expectType<SymbolicTensor<[null, 6, 14, 14, 14], 330>>(input({ shape: [4, 16, 16, 16] }).conv3d({ filters: 6, kernelSize: 3, groups: 2, dataFormat: "channelsFirst" }));
+expectType<SymbolicTensor<[null, 6, 14, 14, 14], 330>>(
+  input({ shape: [4, 16, 16, 16] }).conv3d({ filters: 6, kernelSize: 3, groups: 2, dataFormat: "channelsFirst" }),
+);
 
 // Transposed convolutions: reference §1.3 (8x8x4 in, 16 filters).
 const small = input({ shape: [8, 8, 4] });
@@ -62,13 +66,17 @@ const feature = input({ shape: [32, 32, 8] });
 expectType<SymbolicTensor<[null, 30, 30, 8], 80>>(feature.depthwiseConv2d({ kernelSize: 3 }));
 expectType<SymbolicTensor<[null, 16, 16, 16], 160>>(feature.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: "same" }));
 expectType<SymbolicTensor<[null, 30, 30, 8], 72>>(feature.depthwiseConv2d({ kernelSize: 3, useBias: false }));
-expectType<SymbolicTensor<[null, 16, 28, 28], 160>>(input({ shape: [8, 32, 32] }).depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, dilationRate: 2, dataFormat: "channelsFirst" }));
+expectType<SymbolicTensor<[null, 16, 28, 28], 160>>(
+  input({ shape: [8, 32, 32] }).depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, dilationRate: 2, dataFormat: "channelsFirst" }),
+);
 expectType<SymbolicTensor<[null, 48, 8], 32>>(input({ shape: [50, 8] }).depthwiseConv1d({ kernelSize: 3 }));
 expectType<SymbolicTensor<[null, 25, 24], 96>>(input({ shape: [50, 8] }).depthwiseConv1d({ kernelSize: [3], strides: 2, padding: "same", depthMultiplier: 3 }));
 expectType<SymbolicTensor<[null, 30, 30, 16], 216>>(feature.separableConv2d({ filters: 16, kernelSize: 3 }));
 expectType<SymbolicTensor<[null, 32, 32, 16], 416>>(feature.separableConv2d({ filters: 16, kernelSize: 3, depthMultiplier: 2, padding: "same" }));
 expectType<SymbolicTensor<[null, 48, 16], 168>>(input({ shape: [50, 8] }).separableConv1d({ filters: 16, kernelSize: 3 }));
-expectType<SymbolicTensor<[null, 16, 46], 152>>(input({ shape: [8, 50] }).separableConv1d({ filters: 16, kernelSize: 3, dilationRate: 2, useBias: false, dataFormat: "channelsFirst" }));
+expectType<SymbolicTensor<[null, 16, 46], 152>>(
+  input({ shape: [8, 50] }).separableConv1d({ filters: 16, kernelSize: 3, dilationRate: 2, useBias: false, dataFormat: "channelsFirst" }),
+);
 
 // Unknown sizes stay null; non-literal numbers give number, never an error or any.
 const anyLength = input({ shape: [null, 8] });

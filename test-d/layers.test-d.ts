@@ -16,9 +16,7 @@ expectType<SymbolicTensor<[null, 30, 28, 16], 736>>(image.conv2d({ filters: 16, 
 expectType<SymbolicTensor<[null, 15, 28, 16], 736>>(image.conv2d({ filters: 16, kernelSize: [3, 5], strides: [2, 1] }));
 expectType<SymbolicTensor<[null, 26, 28, 16], 432>>(image.conv2d({ filters: 16, kernelSize: 3, dilationRate: [3, 2], useBias: false }));
 expectType<SymbolicTensor<[null, 1, 1, 8], 24584>>(image.conv2d({ filters: 8, kernelSize: 32 }));
-expectType<SymbolicTensor<[null, 112, 112, 64], 9472>>(
-  input({ shape: [224, 224, 3] }).conv2d({ filters: 64, kernelSize: 7, strides: 2, padding: "same" }),
-);
+expectType<SymbolicTensor<[null, 112, 112, 64], 9472>>(input({ shape: [224, 224, 3] }).conv2d({ filters: 64, kernelSize: 7, strides: 2, padding: "same" }));
 
 // Pooling: strides default to the pool size.
 expectType<SymbolicTensor<[null, 16, 16, 3], 0>>(image.maxPooling2d());

@@ -69,7 +69,11 @@ expectType<SymbolicTensor<[null, 4, 4, 32], 5184>>(projected);
 // @ts-expect-error the offending operand or option carries the sentence
 x.residual((b) => b.conv2d({ filters: 8, kernelSize: 3, padding: "same" }));
 const inception = x.branches(
-  [(b) => b.conv2d({ filters: 8, kernelSize: 1 }), (b) => b.conv2d({ filters: 8, kernelSize: 3, padding: "same" }), (b) => b.maxPooling2d({ poolSize: 3, strides: 1, padding: "same" })],
+  [
+    (b) => b.conv2d({ filters: 8, kernelSize: 1 }),
+    (b) => b.conv2d({ filters: 8, kernelSize: 3, padding: "same" }),
+    (b) => b.maxPooling2d({ poolSize: 3, strides: 1, padding: "same" }),
+  ],
   { merge: "concatenate" },
 );
 expectType<SymbolicTensor<[null, 8, 8, 32], 1296>>(inception);

@@ -22,7 +22,12 @@ expectType<SymbolicTensor<[null, 10], 40>>(flat.batchNormalization({ momentum: 0
 expectType<SymbolicTensor<[null, 10], 40>>(flat.batchNormalization({ momentum: 0, epsilon: 2 }));
 expectType<SymbolicTensor<[null, 10], 40>>(flat.batchNormalization({ momentum: 1 }));
 // Running totals add up.
-expectType<SymbolicTensor<[null, 26, 26, 8], 288>>(input({ shape: [28, 28, 3] }).conv2d({ filters: 8, kernelSize: 3 }).batchNormalization().batchNormalization());
+expectType<SymbolicTensor<[null, 26, 26, 8], 288>>(
+  input({ shape: [28, 28, 3] })
+    .conv2d({ filters: 8, kernelSize: 3 })
+    .batchNormalization()
+    .batchNormalization(),
+);
 
 // layerNormalization: gamma and beta with the sizes of the axes.
 expectType<SymbolicTensor<[null, 10, 64], 128>>(seq.layerNormalization());
@@ -31,7 +36,18 @@ expectType<SymbolicTensor<[null, 10, 64], 1280>>(seq.layerNormalization({ axis: 
 expectType<SymbolicTensor<[null, 10, 64], 1280>>(seq.layerNormalization({ axis: [-1, -2] }));
 expectType<SymbolicTensor<[null, 10, 64], 64>>(seq.layerNormalization({ center: false }));
 expectType<SymbolicTensor<[null, 10, 64], 0>>(seq.layerNormalization({ center: false, scale: false, epsilon: 1e-6 }));
-expectType<SymbolicTensor<[null, 28, 28, 32], 26996>>(image.layerNormalization({ axis: [2, 3] }).layerNormalization({ axis: [1, 2, 3], center: false }).layerNormalization({ axis: 1, scale: false }).batchNormalization({ axis: 1, center: false, scale: false }).layerNormalization({ axis: [3], center: false, scale: false }).layerNormalization({ axis: -1, center: false }).layerNormalization({ axis: 1, center: false, scale: false }).layerNormalization({ axis: 3, scale: false, center: false }).layerNormalization({ axis: [1], scale: false, center: false }));
+expectType<SymbolicTensor<[null, 28, 28, 32], 26996>>(
+  image
+    .layerNormalization({ axis: [2, 3] })
+    .layerNormalization({ axis: [1, 2, 3], center: false })
+    .layerNormalization({ axis: 1, scale: false })
+    .batchNormalization({ axis: 1, center: false, scale: false })
+    .layerNormalization({ axis: [3], center: false, scale: false })
+    .layerNormalization({ axis: -1, center: false })
+    .layerNormalization({ axis: 1, center: false, scale: false })
+    .layerNormalization({ axis: 3, scale: false, center: false })
+    .layerNormalization({ axis: [1], scale: false, center: false }),
+);
 
 // Unknown sizes off the normalised axes stay null; non-literal options give number, never an error or any.
 expectType<SymbolicTensor<[null, null, null, 3], 12>>(input({ shape: [null, null, 3] }).batchNormalization());

@@ -16,7 +16,11 @@ expectType<SymbolicTensor<[null, 6, 4], 0>>(seq.avgPool1d({ padding: "same" }));
 expectType<SymbolicTensor<[null, 11, 4], 0>>(seq.avgPooling1d({ poolSize: 3, strides: 1, padding: "same" }));
 expectType<SymbolicTensor<[null, 11, 2], 0>>(seq.maxPooling1d({ dataFormat: "channelsFirst" }));
 expectType<SymbolicTensor<[null, 1, 4], 0>>(
-  seq.maxPooling1d({ poolSize: 11, dataFormat: "channelsLast" }).averagePooling1d({ poolSize: 1 }).maxPool1d({ poolSize: 1, strides: 1 }).avgPooling1d({ poolSize: [1] }),
+  seq
+    .maxPooling1d({ poolSize: 11, dataFormat: "channelsLast" })
+    .averagePooling1d({ poolSize: 1 })
+    .maxPool1d({ poolSize: 1, strides: 1 })
+    .avgPooling1d({ poolSize: [1] }),
 );
 
 // 2-D: the existing forms, plus channelsFirst and the TF.js aliases.

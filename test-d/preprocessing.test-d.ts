@@ -13,7 +13,9 @@ expectType<SymbolicTensor<[null, 32, 48, 3], 0>>(image.normalization({ mean: [0.
 expectType<SymbolicTensor<[null, 32, 48, 3], 0>>(image.normalization({ mean: 0.5, variance: 0.25, axis: null }));
 expectType<SymbolicTensor<[null, 32, 48, 3], 0>>(image.normalization({ mean: 0.5, variance: 0.25 }));
 expectType<SymbolicTensor<[null, 32, 48, 3], 0>>(image.normalization({ mean: [1], variance: [1] }));
-expectType<SymbolicTensor<[null, 32, 48, 3], 0>>(image.normalization({ mean: [1, 2, 3], variance: [0, 1, 2], axis: -1, invert: true }).normalization({ mean: values, variance: values, axis: 1 }));
+expectType<SymbolicTensor<[null, 32, 48, 3], 0>>(
+  image.normalization({ mean: [1, 2, 3], variance: [0, 1, 2], axis: -1, invert: true }).normalization({ mean: values, variance: values, axis: 1 }),
+);
 expectType<SymbolicTensor<[null, 32, 48, 3], 0>>(image.normalization({ mean: n, variance: n, axis: n }));
 
 // resizing and centerCrop: [batch, height, width, channels] to the target size.
@@ -21,8 +23,15 @@ expectType<SymbolicTensor<[null, 64, 64, 3], 0>>(image.resizing({ height: 64, wi
 expectType<SymbolicTensor<[null, 16, 8, 3], 0>>(image.resizing({ height: 16, width: 8, interpolation: "nearest", cropToAspectRatio: true }));
 expectType<SymbolicTensor<[null, 24, 24, 3], 0>>(image.centerCrop({ height: 24, width: 24 }));
 expectType<SymbolicTensor<[null, 100, 10, 3], 0>>(image.centerCrop({ height: 100, width: 10 }));
-expectType<SymbolicTensor<[null, 224, 224, 3], 0>>(input({ shape: [null, null, 3] }).resizing({ height: 256, width: 256 }).centerCrop({ height: 224, width: 224 }).rescaling({ scale: 2 }));
-expectType<SymbolicTensor<[null, 7, 7, 8], 224>>(image.resizing({ height: 9, width: 9 }).conv2d({ filters: 8, kernelSize: 3 }).centerCrop({ height: 7, width: 7 }));
+expectType<SymbolicTensor<[null, 224, 224, 3], 0>>(
+  input({ shape: [null, null, 3] })
+    .resizing({ height: 256, width: 256 })
+    .centerCrop({ height: 224, width: 224 })
+    .rescaling({ scale: 2 }),
+);
+expectType<SymbolicTensor<[null, 7, 7, 8], 224>>(
+  image.resizing({ height: 9, width: 9 }).conv2d({ filters: 8, kernelSize: 3 }).centerCrop({ height: 7, width: 7 }),
+);
 expectType<SymbolicTensor<[null, number, number, 3], 0>>(image.resizing({ height: n, width: n }));
 expectType<SymbolicTensor<[null, 5, number, 3], 0>>(image.centerCrop({ height: 5, width: n }));
 

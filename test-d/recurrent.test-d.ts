@@ -34,9 +34,7 @@ expectType<SymbolicTensor<[null, 4], 208>>(stateC);
 expectType<Model<[null, 10, 8], [null, 2], 218>>(model({ inputs: seq, outputs: stateH.dense({ units: 2 }) }));
 
 // Stacks: the running total grows; steps pass through.
-expectType<SymbolicTensor<[null, 5], 2245>>(
-  seq.lstm({ units: 16, returnSequences: true }).gru({ units: 8, resetAfter: false }).dense({ units: 5 }),
-);
+expectType<SymbolicTensor<[null, 5], 2245>>(seq.lstm({ units: 16, returnSequences: true }).gru({ units: 8, resetAfter: false }).dense({ units: 5 }));
 
 // Unknown steps stay null; unknown batch-free shapes keep their nulls.
 const anySteps = input({ shape: [null, 8] });
@@ -72,10 +70,10 @@ expectType<SymbolicTensor<[null, 64], 10496>>(seq.bidirectional((t) => t.lstm({ 
 expectType<SymbolicTensor<[null, 10, 64], 10496>>(seq.bidirectional((t) => t.lstm({ units: 32, returnSequences: true }), { mergeMode: "concat" }));
 expectType<SymbolicTensor<[null, 16], 2496>>(seq.bidirectional((t) => t.gru({ units: 16 }), { mergeMode: "sum" }));
 expectType<SymbolicTensor<[null, 16], 2400>>(seq.bidirectional((t) => t.gru({ units: 16, resetAfter: false }), { mergeMode: "ave" }));
-expectType<SymbolicTensor<[null, 10, 16], 800>>(seq.bidirectional((t) => t.simpleRNN({ units: 16, returnSequences: true }), { mergeMode: "mul", name: "birnn" }));
-expectType<readonly [SymbolicTensor<[null, 16], 2496>, SymbolicTensor<[null, 16], 2496>]>(
-  seq.bidirectional((t) => t.gru({ units: 16 }), { mergeMode: null }),
+expectType<SymbolicTensor<[null, 10, 16], 800>>(
+  seq.bidirectional((t) => t.simpleRNN({ units: 16, returnSequences: true }), { mergeMode: "mul", name: "birnn" }),
 );
+expectType<readonly [SymbolicTensor<[null, 16], 2496>, SymbolicTensor<[null, 16], 2496>]>(seq.bidirectional((t) => t.gru({ units: 16 }), { mergeMode: null }));
 expectType<SymbolicTensor<[null, null, 64], 10496>>(anySteps.bidirectional((t) => t.lstm({ units: 32, returnSequences: true })));
 expectType<SymbolicTensor<[null, number], number>>(seq.bidirectional((t) => t.lstm({ units: n })));
 // The callback offers only the recurrent layers, and nothing can be chained on their result.
@@ -106,14 +104,12 @@ expectType<SymbolicTensor<[null, 8], 80>>(input({ shape: [] }).embedding({ input
 expectType<SymbolicTensor<[null, null, 3, 16], 1600>>(input({ shape: [null, 3] }).embedding({ inputDim: 100, outputDim: 16 }));
 expectType<SymbolicTensor<[null, 10, number], number>>(input({ shape: [10] }).embedding({ inputDim: 1000, outputDim: n }));
 expectType<SymbolicTensor<[null, 2], 2017090>>(
-  input({ shape: [100] }).embedding({ inputDim: 20000, outputDim: 100 }).lstm({ units: 32 }).dense({ units: 2 }),
+  input({ shape: [100] })
+    .embedding({ inputDim: 20000, outputDim: 100 })
+    .lstm({ units: 32 })
+    .dense({ units: 2 }),
 );
 
 // A fault returns an inert error tensor; later calls add nothing.
 type _e1 = Expect<Equal<ReturnType<typeof seq.lstm<0>>, ErrorTensor<"shapewise: lstm units must be a positive integer, got 0">>>;
-type _e2 = Expect<
-  Equal<
-    ReturnType<typeof frames.timeDistributed<ErrorTensor<"x">>>,
-    ErrorTensor<"x">
-  >
->;
+type _e2 = Expect<Equal<ReturnType<typeof frames.timeDistributed<ErrorTensor<"x">>>, ErrorTensor<"x">>>;

@@ -16,7 +16,9 @@ expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.gaussianNoise({ stddev: 1, se
 expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.gaussianNoise({ stddev: 0 }));
 expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.activityRegularization());
 expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.activityRegularization({ l1: 0.01, l2: 0 }));
-expectType<SymbolicTensor<[null, 100, 8], 136>>(seq.spatialDropout1d({ rate: 0.1 }).dense({ units: 8 }).gaussianNoise({ stddev: 0.5 }).activityRegularization({ l2: 1e-4 }));
+expectType<SymbolicTensor<[null, 100, 8], 136>>(
+  seq.spatialDropout1d({ rate: 0.1 }).dense({ units: 8 }).gaussianNoise({ stddev: 0.5 }).activityRegularization({ l2: 1e-4 }),
+);
 
 // Unknown sizes stay null; non-literal options are accepted as they are.
 expectType<SymbolicTensor<[null, null, 16], 0>>(input({ shape: [null, 16] }).spatialDropout1d({ rate: n, seed: n }));
@@ -32,6 +34,8 @@ expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.alphaDropout({ rate: 0.1 }));
 expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.alphaDropout({ rate: 0.999, seed: -1 }));
 expectType<SymbolicTensor<[null, 8, 16, 16, 4], 0>>(volume.spatialDropout3d({ rate: 0.2 }));
 expectType<SymbolicTensor<[null, 8, 16, 16, 4], 0>>(volume.spatialDropout3d({ rate: 0.2, dataFormat: "channelsFirst", seed: 1 }));
-expectType<SymbolicTensor<[null, 8, 16, 16, 4], 40>>(volume.spatialDropout3d({ rate: 0.5 }).dense({ units: 4 }).gaussianDropout({ rate: 0.2 }).alphaDropout({ rate: 0.1 }).dense({ units: 4 }));
+expectType<SymbolicTensor<[null, 8, 16, 16, 4], 40>>(
+  volume.spatialDropout3d({ rate: 0.5 }).dense({ units: 4 }).gaussianDropout({ rate: 0.2 }).alphaDropout({ rate: 0.1 }).dense({ units: 4 }),
+);
 expectType<SymbolicTensor<[null, null, null, null, 2], 0>>(input({ shape: [null, null, null, 2] }).spatialDropout3d({ rate: n, seed: n }));
 expectType<SymbolicTensor<[null, 100, 16], 0>>(seq.gaussianDropout({ rate: n }).alphaDropout({ rate: n, seed: n }));

@@ -39,7 +39,12 @@ expectType<SymbolicTensor<[null, Dim, 10], 0>>(input({ shape: [10, 64] }).permut
 // repeatVector.
 expectType<SymbolicTensor<[null, 3, 32], 0>>(input({ shape: [32] }).repeatVector({ n: 3 }));
 expectType<SymbolicTensor<[null, number, 32], 0>>(input({ shape: [32] }).repeatVector({ n }));
-expectType<SymbolicTensor<[null, 3, 10], 160>>(input({ shape: [4] }).dense({ units: 10 }).repeatVector({ n: 3 }).dense({ units: 10 }));
+expectType<SymbolicTensor<[null, 3, 10], 160>>(
+  input({ shape: [4] })
+    .dense({ units: 10 })
+    .repeatVector({ n: 3 })
+    .dense({ units: 10 }),
+);
 
 // Zero padding: every form, both data formats, null sizes.
 expectType<SymbolicTensor<[null, 12, 4], 0>>(seq.zeroPadding1d());
@@ -47,21 +52,42 @@ expectType<SymbolicTensor<[null, 14, 4], 0>>(seq.zeroPadding1d({ padding: 2 }));
 expectType<SymbolicTensor<[null, 14, 4], 0>>(seq.zeroPadding1d({ padding: [1, 3] }));
 expectType<SymbolicTensor<[null, 30, 30, 1], 0>>(image.zeroPadding2d());
 expectType<SymbolicTensor<[null, 30, 32, 1], 0>>(image.zeroPadding2d({ padding: [1, 2] }));
-expectType<SymbolicTensor<[null, 31, 35, 1], 0>>(image.zeroPadding2d({ padding: [[1, 2], [3, 4]] }));
+expectType<SymbolicTensor<[null, 31, 35, 1], 0>>(
+  image.zeroPadding2d({
+    padding: [
+      [1, 2],
+      [3, 4],
+    ],
+  }),
+);
 expectType<SymbolicTensor<[null, 31, 34, 1], 0>>(image.zeroPadding2d({ padding: [[1, 2], 3] }));
 expectType<SymbolicTensor<[null, 28, 30, 5], 0>>(image.zeroPadding2d({ padding: [1, 2], dataFormat: "channelsFirst" }));
 expectType<SymbolicTensor<[null, 6, 6, 6, 2], 0>>(volume.zeroPadding3d());
 expectType<SymbolicTensor<[null, 6, 4, 8, 2], 0>>(volume.zeroPadding3d({ padding: [1, 0, 2] }));
 expectType<SymbolicTensor<[null, 7, 5, 10, 2], 0>>(volume.zeroPadding3d({ padding: [[1, 2], [0, 1], 3] }));
 expectType<SymbolicTensor<[null, 4, 6, 6, 4], 0>>(volume.zeroPadding3d({ padding: 1, dataFormat: "channelsFirst" }));
-expectType<SymbolicTensor<[null, null, 12, 2], 0>>(input({ shape: [null, 5, 2] }).zeroPadding2d({ padding: [[1, 2], [3, 4]] }));
+expectType<SymbolicTensor<[null, null, 12, 2], 0>>(
+  input({ shape: [null, 5, 2] }).zeroPadding2d({
+    padding: [
+      [1, 2],
+      [3, 4],
+    ],
+  }),
+);
 expectType<SymbolicTensor<[null, number, 4], 0>>(seq.zeroPadding1d({ padding: n }));
 
 // Cropping.
 expectType<SymbolicTensor<[null, 8, 4], 0>>(seq.cropping1d());
 expectType<SymbolicTensor<[null, 7, 4], 0>>(seq.cropping1d({ cropping: [1, 2] }));
 expectType<SymbolicTensor<[null, 28, 28, 1], 0>>(image.cropping2d());
-expectType<SymbolicTensor<[null, 24, 20, 1], 0>>(image.cropping2d({ cropping: [[2, 2], [4, 4]] }));
+expectType<SymbolicTensor<[null, 24, 20, 1], 0>>(
+  image.cropping2d({
+    cropping: [
+      [2, 2],
+      [4, 4],
+    ],
+  }),
+);
 expectType<SymbolicTensor<[null, 24, 24, 1], 0>>(image.cropping2D({ cropping: 2 }));
 expectType<SymbolicTensor<[null, 3, 24, 26], 0>>(input({ shape: [3, 28, 28] }).cropping2d({ cropping: [2, 1], dataFormat: "channelsFirst" }));
 expectType<SymbolicTensor<[null, 24, 20, 6, 3], 0>>(input({ shape: [28, 28, 10, 3] }).cropping3d({ cropping: [2, 4, 2] }));

@@ -47,7 +47,9 @@ const generationMs = performance.now() - generationStart;
 
 rmSync(workDir, { recursive: true, force: true });
 mkdirSync(workDir, { recursive: true });
-const indexImport = relative(workDir, join(repoRoot, "src", "index.js")).split("\\").join("/");
+const indexImport = relative(workDir, join(repoRoot, "src", "index.js"))
+  .split("\\")
+  .join("/");
 
 const header = [
   `import { input, model } from ${JSON.stringify(indexImport)};`,
@@ -142,7 +144,10 @@ function explain(file: GeneratedFile, diagnostics: readonly Diagnostic[]): strin
       return [
         d.text,
         `  runtime: shape ${shapeSource(c.outputShape)}, params ${c.params} (per layer ${c.layerParams.join(" + ")}); oracle: ${shapeSource(oracle.shape)}, ${oracle.params}`,
-        ...file.source.split("\n").slice(file.lines.get(c)![0] - 1, file.lines.get(c)![1]).map((l) => `  | ${l}`),
+        ...file.source
+          .split("\n")
+          .slice(file.lines.get(c)![0] - 1, file.lines.get(c)![1])
+          .map((l) => `  | ${l}`),
       ].join("\n");
     })
     .join("\n\n");
@@ -155,12 +160,18 @@ const countBy = <K extends string>(keys: readonly K[], items: readonly K[]) =>
 
 describe("types agree with the runtime on generated layer stacks", () => {
   it("generates enough varied valid stacks", () => {
-    const layerCounts = countBy(LAYER_KINDS, cases.flatMap((c) => c.layers.map((l) => l.kind)));
+    const layerCounts = countBy(
+      LAYER_KINDS,
+      cases.flatMap((c) => c.layers.map((l) => l.kind)),
+    );
     const largest = cases.reduce((a, b) => (b.params > a.params ? b : a));
     const stats = {
       seed: SEED,
       cases: cases.length,
-      profiles: countBy(["regular", "deep", "big"], cases.map((c) => c.profile)),
+      profiles: countBy(
+        ["regular", "deep", "big"],
+        cases.map((c) => c.profile),
+      ),
       layers: layerCounts,
       totalLayers: cases.reduce((s, c) => s + c.layers.length, 0),
       deepest: Math.max(...cases.map((c) => c.layers.length)),
@@ -188,8 +199,22 @@ describe("types agree with the runtime on generated layer stacks", () => {
     for (const c of cases) expect(Number.isSafeInteger(c.params), `case ${c.id}`).toBe(true);
     // Options that must occur somewhere in the drawn configs.
     const configs = cases.flatMap((c) => c.layers.map((l) => JSON.stringify(l.config ?? null)));
-    for (const needle of ['"padding":"same"', '"padding":"valid"', '"useBias":false', '"useBias":true', '"dilationRate":[', '"dilationRate":', '"strides":[', '"kernelSize":[', '"poolSize":[', '"activation":']) {
-      expect(configs.some((s) => s.includes(needle)), needle).toBe(true);
+    for (const needle of [
+      '"padding":"same"',
+      '"padding":"valid"',
+      '"useBias":false',
+      '"useBias":true',
+      '"dilationRate":[',
+      '"dilationRate":',
+      '"strides":[',
+      '"kernelSize":[',
+      '"poolSize":[',
+      '"activation":',
+    ]) {
+      expect(
+        configs.some((s) => s.includes(needle)),
+        needle,
+      ).toBe(true);
     }
     expect(cases.some((c) => c.layers.some((l) => l.config === undefined && l.kind !== "flatten"))).toBe(true); // maxPooling2d()
   });

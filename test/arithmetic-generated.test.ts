@@ -39,11 +39,9 @@ interface Case {
 
 /** Non-negative bigint with a uniformly chosen digit count in 1..maxDigits. */
 const digitsBand = (maxDigits: number, minDigits = 1): fc.Arbitrary<bigint> =>
-  fc.integer({ min: minDigits, max: maxDigits }).chain((d) =>
-    d === 1
-      ? fc.bigInt({ min: 0n, max: 9n })
-      : fc.bigInt({ min: 10n ** BigInt(d - 1), max: 10n ** BigInt(d) - 1n }),
-  );
+  fc
+    .integer({ min: minDigits, max: maxDigits })
+    .chain((d) => (d === 1 ? fc.bigInt({ min: 0n, max: 9n }) : fc.bigInt({ min: 10n ** BigInt(d - 1), max: 10n ** BigInt(d) - 1n })));
 
 const bands: Array<{ name: string; a: fc.Arbitrary<bigint>; b: fc.Arbitrary<bigint> }> = [
   { name: "< 1e3", a: digitsBand(3), b: digitsBand(3) },
@@ -129,9 +127,7 @@ const header = (names: readonly string[]) =>
   ].join("\n");
 
 function caseFile(cases: readonly Case[]): string {
-  const lines = cases.map(
-    (c, i) => `type _c${i} = Expect<Equal<${c.op}<${c.a}, ${c.b}>, ${expected(c)}>>; // ${c.band}`,
-  );
+  const lines = cases.map((c, i) => `type _c${i} = Expect<Equal<${c.op}<${c.a}, ${c.b}>, ${expected(c)}>>; // ${c.band}`);
   return `${header(ops)}\n${lines.join("\n")}\n`;
 }
 

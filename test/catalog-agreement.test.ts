@@ -65,7 +65,9 @@ function stackSource(s: CatalogStack): string[] {
 
 rmSync(workDir, { recursive: true, force: true });
 mkdirSync(workDir, { recursive: true });
-const indexImport = relative(workDir, join(repoRoot, "src", "index.js")).split("\\").join("/");
+const indexImport = relative(workDir, join(repoRoot, "src", "index.js"))
+  .split("\\")
+  .join("/");
 const header = [
   `import { input, model } from ${JSON.stringify(indexImport)};`,
   `import type { OutputShape, ParamCount } from ${JSON.stringify(indexImport)};`,
@@ -88,7 +90,10 @@ writeFileSync(join(workDir, caseName), source);
 // One wrong assertion: the first stack with parameters, its total plus one.
 const probe = stacks.find((s) => s.params > 0)!;
 const wrongName = "wrong.gen.ts";
-const wrongLines = [...header, ...stackSource(probe).map((l) => (l.startsWith(`type _p${probe.id} `) ? l.replace(/, \d+>>;$/, `, ${probe.params + 1}>>;`) : l))];
+const wrongLines = [
+  ...header,
+  ...stackSource(probe).map((l) => (l.startsWith(`type _p${probe.id} `) ? l.replace(/, \d+>>;$/, `, ${probe.params + 1}>>;`) : l)),
+];
 const wrongLine = wrongLines.findIndex((l) => l.startsWith(`type _p${probe.id} `)) + 1;
 writeFileSync(join(workDir, wrongName), `${wrongLines.join("\n")}\n`);
 
@@ -96,7 +101,13 @@ const tsconfig = generatedProject(workDir, [caseName, wrongName]);
 
 /** Each diagnostic with the stack it falls in and that stack's runtime values. */
 function explain(diagnostics: readonly Diagnostic[]): string {
-  return explainDiagnostics(diagnostics, source, stacks, (c) => spans.get(c)!, (s) => `runtime: shape ${shapeText(s.outputShape)}, params ${s.params}`);
+  return explainDiagnostics(
+    diagnostics,
+    source,
+    stacks,
+    (c) => spans.get(c)!,
+    (s) => `runtime: shape ${shapeText(s.outputShape)}, params ${s.params}`,
+  );
 }
 
 const countBy = (items: readonly string[]): Record<string, number> => {
@@ -112,7 +123,36 @@ describe("types agree with the runtime over the whole layer catalog", () => {
       `catalog agreement: ${stacks.length} stacks, ${stacks.reduce((n, s) => n + s.calls.length, 0)} layers, generated in ${Math.round(generationMs)} ms, ` +
         `${source.split("\n").length} lines; null sizes in ${stacks.filter((s) => s.outputShape.slice(1).includes(null)).length} outputs\nper layer kind: ${JSON.stringify(kinds)}`,
     );
-    for (const kind of ["conv1d", "conv2d", "conv3d", "conv2dTranspose", "separableConv1d", "depthwiseConv2d", "maxPooling3d", "globalAveragePooling1d", "reshape", "permute", "cropping2d", "upSampling3d", "zeroPadding1d", "batchNormalization", "layerNormalization", "pReLU", "softmax", "normalization", "resizing", "centerCrop", "embedding", "lstm", "gru", "simpleRNN", "bidirectional", "timeDistributed", "multiHeadAttention", "dense"]) {
+    for (const kind of [
+      "conv1d",
+      "conv2d",
+      "conv3d",
+      "conv2dTranspose",
+      "separableConv1d",
+      "depthwiseConv2d",
+      "maxPooling3d",
+      "globalAveragePooling1d",
+      "reshape",
+      "permute",
+      "cropping2d",
+      "upSampling3d",
+      "zeroPadding1d",
+      "batchNormalization",
+      "layerNormalization",
+      "pReLU",
+      "softmax",
+      "normalization",
+      "resizing",
+      "centerCrop",
+      "embedding",
+      "lstm",
+      "gru",
+      "simpleRNN",
+      "bidirectional",
+      "timeDistributed",
+      "multiHeadAttention",
+      "dense",
+    ]) {
       expect(kinds[kind] ?? 0, kind).toBeGreaterThanOrEqual(2);
     }
     expect(stacks.some((s) => s.nonTrainable > 0)).toBe(true);

@@ -180,13 +180,31 @@ for (const [k, s] of stacks.entries()) {
     const m = mutate(g, s.calls[at], typed);
     if (m === undefined) continue;
     const prefix = s.calls.slice(0, at);
-    cases.push({ id: cases.length, inputShape: s.inputShape, prefix, call: m.call, what: m.what, typed, check: m.check, outcome: judge(s.inputShape, prefix, m.call) });
+    cases.push({
+      id: cases.length,
+      inputShape: s.inputShape,
+      prefix,
+      call: m.call,
+      what: m.what,
+      typed,
+      check: m.check,
+      outcome: judge(s.inputShape, prefix, m.call),
+    });
   }
   // Wrong rank: a call of this stack on the input of another stack (of another rank), without the embedding's integer input.
   const other = stacks[(k * 7 + 3) % stacks.length];
   const call = pick(g, s.calls);
   if (other.inputShape.length !== s.inputShape.length && call.method !== "embedding") {
-    cases.push({ id: cases.length, inputShape: other.inputShape, prefix: [], call, what: `${call.method} on rank ${other.inputShape.length + 1}`, typed: true, check: "sentence", outcome: judge(other.inputShape, [], call) });
+    cases.push({
+      id: cases.length,
+      inputShape: other.inputShape,
+      prefix: [],
+      call,
+      what: `${call.method} on rank ${other.inputShape.length + 1}`,
+      typed: true,
+      check: "sentence",
+      outcome: judge(other.inputShape, [], call),
+    });
   }
 }
 const generationMs = performance.now() - generationStart;
@@ -199,7 +217,9 @@ const rejected = cases.filter((c) => c.outcome.kind === "rejected");
 
 rmSync(workDir, { recursive: true, force: true });
 mkdirSync(workDir, { recursive: true });
-const indexImport = relative(workDir, join(repoRoot, "src", "index.js")).split("\\").join("/");
+const indexImport = relative(workDir, join(repoRoot, "src", "index.js"))
+  .split("\\")
+  .join("/");
 const header = [
   `import { input } from ${JSON.stringify(indexImport)};`,
   "type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false;",
@@ -239,7 +259,15 @@ for (let i = 0; i < typedCases.length; i += CASES_PER_FILE) {
   const source = `${out.join("\n")}\n`;
   writeFileSync(join(workDir, name), source);
   const tsconfig = join(workDir, name.replace(/\.ts$/, ".tsconfig.json"));
-  const compilerOptions = { strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", noEmit: true, skipLibCheck: true, types: ["node"] };
+  const compilerOptions = {
+    strict: true,
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    noEmit: true,
+    skipLibCheck: true,
+    types: ["node"],
+  };
   writeFileSync(tsconfig, `${JSON.stringify({ compilerOptions, files: [name] }, null, 2)}\n`);
   files.push({ name, tsconfig, source, cases: chunk, spans });
 }
@@ -280,7 +308,9 @@ const methodOf = (c: Case) => (c.call.inner === undefined ? c.call.method : `${c
 
 describe("bad input over the whole layer catalog: the same rejections at run time and at type level", () => {
   it("generates rejected calls of every catalog layer, with every kind of bad value", () => {
-    const sentences = countBy(rejected.map((c) => (c.outcome as { message: string }).message.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, "N").replace(/\[[^\]]*\]/g, "[..]")));
+    const sentences = countBy(
+      rejected.map((c) => (c.outcome as { message: string }).message.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, "N").replace(/\[[^\]]*\]/g, "[..]")),
+    );
     const stats = {
       seed: SEED,
       stacks: stacks.length,
@@ -297,17 +327,44 @@ describe("bad input over the whole layer catalog: the same rejections at run tim
     expect(typedCases.filter((c) => c.outcome.kind === "rejected").length).toBeGreaterThanOrEqual(600);
     const perLayer = stats.rejectedPerLayer;
     for (const kind of [
-      "conv1d", "conv2d", "conv3d", "conv2dTranspose", "conv3dTranspose", "separableConv2d", "depthwiseConv2d",
-      "maxPooling1d", "averagePooling2d", "maxPooling3d", "reshape", "permute", "repeatVector", "cropping2d", "zeroPadding2d", "upSampling2d",
-      "batchNormalization", "layerNormalization", "dropout", "reLU", "leakyReLU", "softmax", "rescaling", "resizing", "centerCrop",
-      "embedding", "dense", "multiHeadAttention",
+      "conv1d",
+      "conv2d",
+      "conv3d",
+      "conv2dTranspose",
+      "conv3dTranspose",
+      "separableConv2d",
+      "depthwiseConv2d",
+      "maxPooling1d",
+      "averagePooling2d",
+      "maxPooling3d",
+      "reshape",
+      "permute",
+      "repeatVector",
+      "cropping2d",
+      "zeroPadding2d",
+      "upSampling2d",
+      "batchNormalization",
+      "layerNormalization",
+      "dropout",
+      "reLU",
+      "leakyReLU",
+      "softmax",
+      "rescaling",
+      "resizing",
+      "centerCrop",
+      "embedding",
+      "dense",
+      "multiHeadAttention",
     ]) {
       expect(perLayer[kind] ?? 0, kind).toBeGreaterThanOrEqual(2);
     }
     expect(Object.keys(perLayer).some((k) => k.startsWith("bidirectional("))).toBe(true);
     expect(Object.keys(perLayer).some((k) => k.startsWith("timeDistributed("))).toBe(true);
     for (const bad of [": 0", ": -1", ": 2.5", ": 99", "one more value", "on rank", ": NaN", ": Infinity", ": null"]) {
-      expect(rejected.some((c) => c.what.includes(bad)), bad).toBe(true);
+      expect(
+        rejected.some((c) => c.what.includes(bad)),
+        bad,
+      ).toBe(true);
     }
   });
 
@@ -322,18 +379,25 @@ describe("bad input over the whole layer catalog: the same rejections at run tim
   });
 
   it("no accepted call returns a size that is 0, negative, NaN or fractional", () => {
-    const shapes = [...cases.flatMap((c) => (c.outcome.kind === "accepted" ? [{ shape: c.outcome.shape, from: `case ${c.id} (${c.what})` }] : [])), ...stacks.flatMap((s) => s.shapes.map((shape) => ({ shape, from: `stack ${s.id}` })))];
+    const shapes = [
+      ...cases.flatMap((c) => (c.outcome.kind === "accepted" ? [{ shape: c.outcome.shape, from: `case ${c.id} (${c.what})` }] : [])),
+      ...stacks.flatMap((s) => s.shapes.map((shape) => ({ shape, from: `stack ${s.id}` }))),
+    ];
     const bad = shapes.filter(({ shape }) => shape[0] !== null || !shape.slice(1).every((d) => d === null || (Number.isSafeInteger(d) && d > 0)));
     expect(bad.slice(0, 20).map((b) => `${shapeText(b.shape)} from ${b.from}`)).toEqual([]);
   });
 
   for (const name of Object.keys(compilers) as CompilerName[]) {
-    it(`${name}: one diagnostic with the runtime's sentence for every rejected call; none and the runtime's shape for every accepted one`, { timeout: 300_000 }, async () => {
+    it(`${name}: one diagnostic with the runtime's sentence for every rejected call; none and the runtime's shape for every accepted one`, {
+      timeout: 300_000,
+    }, async () => {
       const problems: string[] = [];
       for (const file of files) {
         const result = await resultOf(name, file);
         const mine = result.diagnostics.filter((d) => isFile(d, file.name));
-        const outside = result.diagnostics.filter((d) => !isFile(d, file.name) || !file.cases.some((c) => d.line >= file.spans.get(c)![0] && d.line <= file.spans.get(c)![1]));
+        const outside = result.diagnostics.filter(
+          (d) => !isFile(d, file.name) || !file.cases.some((c) => d.line >= file.spans.get(c)![0] && d.line <= file.spans.get(c)![1]),
+        );
         for (const d of outside) problems.push(`outside any case: ${d.text}`);
         console.log(`${name}: ${file.name} (${file.cases.length} cases) checked in ${(result.ms / 1000).toFixed(1)} s, ${mine.length} diagnostics`);
         if (result.diagnostics.length === 0 && result.exitCode !== 0) console.error(result.raw);
@@ -345,7 +409,14 @@ describe("bad input over the whole layer catalog: the same rejections at run tim
           const issues = problemsOf(c, found, c.outcome.kind === "accepted" ? b - 1 : b);
           if (issues.length === 0) continue;
           const runtime = c.outcome.kind === "rejected" ? `runtime: ${c.outcome.message}` : `runtime: accepted, ${shapeText(c.outcome.shape)}`;
-          problems.push([`case ${c.id} (${c.what}): ${issues.join("; ")}`, `  ${runtime}`, ...found.map((d) => `  ${d.text}`), ...lines.slice(a - 1, b).map((l) => `  | ${l}`)].join("\n"));
+          problems.push(
+            [
+              `case ${c.id} (${c.what}): ${issues.join("; ")}`,
+              `  ${runtime}`,
+              ...found.map((d) => `  ${d.text}`),
+              ...lines.slice(a - 1, b).map((l) => `  | ${l}`),
+            ].join("\n"),
+          );
         }
       }
       if (problems.length > 0) console.error(`${name}: ${problems.length} disagreement(s):\n\n${problems.slice(0, 40).join("\n\n")}`);
@@ -356,7 +427,10 @@ describe("bad input over the whole layer catalog: the same rejections at run tim
   it("both compilers print identical diagnostics", { timeout: 300_000 }, async () => {
     for (const file of files) {
       const [a, b] = await Promise.all([resultOf("TS 5.9", file), resultOf("TS 7", file)]);
-      expect(b.diagnostics.map((d) => d.text), file.name).toEqual(a.diagnostics.map((d) => d.text));
+      expect(
+        b.diagnostics.map((d) => d.text),
+        file.name,
+      ).toEqual(a.diagnostics.map((d) => d.text));
     }
   });
 });

@@ -81,7 +81,8 @@ const RULES = {
   reluOptions: { skip: "forward", reason: "TF.js ReLU has no negativeSlope or threshold (Keras 3 options)" },
   resizing: {
     skip: "all",
-    reason: "TF.js Resizing drops the batch axis from its symbolic output shape, samples with aligned corners (Keras 3: half-pixel centres) and never crops for cropToAspectRatio",
+    reason:
+      "TF.js Resizing drops the batch axis from its symbolic output shape, samples with aligned corners (Keras 3: half-pixel centres) and never crops for cropToAspectRatio",
   },
   normalizationRank5: {
     skip: "forward",
@@ -95,7 +96,10 @@ const RULES = {
     reason: "TF.js has no Keras 3 hard_sigmoid (its hardSigmoid is 0.2x + 0.5) and no exponential activation: TF.js runs linear there",
   },
   // Translations (compared all the same):
-  identityAtInference: { skip: "none", reason: "TF.js lacks SpatialDropout2D, SpatialDropout3D and ActivityRegularization: all are the identity in predict, so the TF.js stack leaves them out" },
+  identityAtInference: {
+    skip: "none",
+    reason: "TF.js lacks SpatialDropout2D, SpatialDropout3D and ActivityRegularization: all are the identity in predict, so the TF.js stack leaves them out",
+  },
   flattenUnknown: { skip: "all", reason: "TF.js Flatten needs every non-batch size known; Keras 3 gives an unknown (null) size" },
   flattenRank2: { skip: "none", reason: "TF.js Flatten needs rank 3 or more; Keras 3 flattens [batch, n] to itself, so the TF.js stack leaves it out" },
   globalKeepdims: { skip: "none", reason: "TF.js global pooling has no keepdims: a TF.js Reshape adds the size-1 axes" },
@@ -186,7 +190,11 @@ function translate(call: CatalogCall, inShape: readonly Dim[], outShape: readonl
     if (m === "conv1d" && cfg.dataFormat === "channelsFirst") rules.push("conv1dChannelsFirst");
     if (m === "depthwiseConv2d" && dilated) rules.push("depthwiseDilation");
     if (m === "separableConv2d" && cfg.dataFormat === "channelsFirst") rules.push("separableChannelsFirst");
-    if ((m === "conv3d" || m === "conv3dTranspose") && cfg.padding === "same" && negativeSamePadding(spatialOf(inShape, cfg), axes(cfg.kernelSize, 3), axes(cfg.strides, 3), axes(cfg.dilationRate, 3))) {
+    if (
+      (m === "conv3d" || m === "conv3dTranspose") &&
+      cfg.padding === "same" &&
+      negativeSamePadding(spatialOf(inShape, cfg), axes(cfg.kernelSize, 3), axes(cfg.strides, 3), axes(cfg.dilationRate, 3))
+    ) {
       rules.push("samePadding3dNegative");
     }
     const config: Cfg = { ...cfg, activation: activationOf(cfg.activation, rules) };
@@ -198,7 +206,8 @@ function translate(call: CatalogCall, inShape: readonly Dim[], outShape: readonl
     if (m.endsWith("1d") && cfg.dataFormat !== undefined) rules.push("pool1dChannelsFirst");
     if (m.endsWith("3d") && cfg.padding === "same") {
       const pool = axes(cfg.poolSize ?? 2, 3);
-      if (negativeSamePadding(spatialOf(inShape, cfg), pool, cfg.strides === undefined ? pool : axes(cfg.strides, 3), [1, 1, 1])) rules.push("samePadding3dNegative");
+      if (negativeSamePadding(spatialOf(inShape, cfg), pool, cfg.strides === undefined ? pool : axes(cfg.strides, 3), [1, 1, 1]))
+        rules.push("samePadding3dNegative");
     }
     return done([tfLayers[m](cfg)]);
   }
@@ -240,7 +249,12 @@ function translate(call: CatalogCall, inShape: readonly Dim[], outShape: readonl
       return done([tf.layers.zeroPadding2d(cfg)]);
     case "cropping2d":
       if (spatialOf(inShape, cfg).includes(null)) return { layers: [], rules: ["croppingUnknown"] };
-      return done([tf.layers.cropping2D({ cropping: (cfg.cropping ?? 0) as number, ...(cfg.dataFormat === undefined ? {} : { dataFormat: cfg.dataFormat as "channelsFirst" }) })]);
+      return done([
+        tf.layers.cropping2D({
+          cropping: (cfg.cropping ?? 0) as number,
+          ...(cfg.dataFormat === undefined ? {} : { dataFormat: cfg.dataFormat as "channelsFirst" }),
+        }),
+      ]);
     case "upSampling2d":
       // TF.js needs the size as a pair (a number silently gives null sizes).
       return done([tf.layers.upSampling2d({ ...cfg, size: axes(cfg.size ?? 2, 2) } as Parameters<typeof tf.layers.upSampling2d>[0])]);
@@ -400,13 +414,18 @@ function compareStack(s: CatalogStack, perturb = false): Outcome {
     // Shapes and parameter counts.
     expect(ours.outputShape, `${label}: output shape`).toEqual(tm.outputs[0].shape.map((d) => d ?? null));
     const summary = ours.summaryData();
-    expect({ total: ours.countParams(), trainable: summary.trainableParams, nonTrainable: summary.nonTrainableParams }, `${label}: parameters`).toEqual(tfjsCounts(tm));
+    expect({ total: ours.countParams(), trainable: summary.trainableParams, nonTrainable: summary.nonTrainableParams }, `${label}: parameters`).toEqual(
+      tfjsCounts(tm),
+    );
     // The same weights, in Keras order and layout. Layer by layer: a TF.js
     // model lists all trainable weights before all non-trainable ones, Keras
     // and shapewise list each layer's weights together.
     const weights = ours.getWeights();
     const perLayer = tm.layers.map((l) => l.getWeights());
-    expect(perLayer.flat().map((w) => w.shape), `${label}: weight shapes`).toEqual(weights.map((w) => [...w.shape]));
+    expect(
+      perLayer.flat().map((w) => w.shape),
+      `${label}: weight shapes`,
+    ).toEqual(weights.map((w) => [...w.shape]));
     let next = 0;
     for (const [i, layer] of tm.layers.entries()) {
       const mine = weights.slice(next, next + perLayer[i].length);
@@ -474,7 +493,9 @@ describe("the layer catalog against TensorFlow.js on generated stacks", () => {
   afterAll(() => {
     const layerKinds = countBy(stacks.flatMap((s) => s.calls.flatMap(methodsOf)));
     const skipsPerRule = countBy(outcomes.flatMap((o) => o.rules));
-    const stacksSkipped = countBy(outcomes.map((o) => `compared: ${o.compared === "none" ? "everything" : o.compared === "forward" ? "shapes and parameters" : "nothing"}`));
+    const stacksSkipped = countBy(
+      outcomes.map((o) => `compared: ${o.compared === "none" ? "everything" : o.compared === "forward" ? "shapes and parameters" : "nothing"}`),
+    );
     const worst = outcomes.reduce((w, o) => Math.max(w, o.worst), 0);
     console.log(
       `catalog vs TF.js: ${stacks.length} stacks, ${stacks.reduce((s, x) => s + x.calls.length, 0)} layers, ` +
@@ -489,18 +510,86 @@ describe("the layer catalog against TensorFlow.js on generated stacks", () => {
     expect(stacks.length).toBe(STACKS);
     const kinds = countBy(stacks.flatMap((s) => s.calls.flatMap(methodsOf)));
     const catalog = [
-      "conv1d", "conv2d", "conv3d", "conv1dTranspose", "conv2dTranspose", "conv3dTranspose", "separableConv1d", "separableConv2d", "depthwiseConv1d", "depthwiseConv2d",
-      "maxPooling1d", "maxPooling2d", "maxPooling3d", "averagePooling1d", "averagePooling2d", "averagePooling3d",
-      "globalMaxPooling1d", "globalMaxPooling2d", "globalMaxPooling3d", "globalAveragePooling1d", "globalAveragePooling2d", "globalAveragePooling3d",
-      "reshape", "permute", "repeatVector", "flatten", "zeroPadding1d", "zeroPadding2d", "zeroPadding3d", "cropping1d", "cropping2d", "cropping3d", "upSampling1d", "upSampling2d", "upSampling3d",
-      "batchNormalization", "layerNormalization", "dropout", "spatialDropout1d", "spatialDropout2d", "gaussianNoise", "activityRegularization",
-      "reLU", "leakyReLU", "pReLU", "elu", "softmax", "activation", "rescaling", "normalization", "resizing", "centerCrop",
-      "embedding", "simpleRNN", "lstm", "gru", "bidirectional", "timeDistributed", "dense", "multiHeadAttention",
+      "conv1d",
+      "conv2d",
+      "conv3d",
+      "conv1dTranspose",
+      "conv2dTranspose",
+      "conv3dTranspose",
+      "separableConv1d",
+      "separableConv2d",
+      "depthwiseConv1d",
+      "depthwiseConv2d",
+      "maxPooling1d",
+      "maxPooling2d",
+      "maxPooling3d",
+      "averagePooling1d",
+      "averagePooling2d",
+      "averagePooling3d",
+      "globalMaxPooling1d",
+      "globalMaxPooling2d",
+      "globalMaxPooling3d",
+      "globalAveragePooling1d",
+      "globalAveragePooling2d",
+      "globalAveragePooling3d",
+      "reshape",
+      "permute",
+      "repeatVector",
+      "flatten",
+      "zeroPadding1d",
+      "zeroPadding2d",
+      "zeroPadding3d",
+      "cropping1d",
+      "cropping2d",
+      "cropping3d",
+      "upSampling1d",
+      "upSampling2d",
+      "upSampling3d",
+      "batchNormalization",
+      "layerNormalization",
+      "dropout",
+      "spatialDropout1d",
+      "spatialDropout2d",
+      "gaussianNoise",
+      "activityRegularization",
+      "reLU",
+      "leakyReLU",
+      "pReLU",
+      "elu",
+      "softmax",
+      "activation",
+      "rescaling",
+      "normalization",
+      "resizing",
+      "centerCrop",
+      "embedding",
+      "simpleRNN",
+      "lstm",
+      "gru",
+      "bidirectional",
+      "timeDistributed",
+      "dense",
+      "multiHeadAttention",
     ];
     for (const kind of catalog) expect(kinds[kind] ?? 0, kind).toBeGreaterThanOrEqual(3);
     const configs = stacks.flatMap((s) => s.calls.map((c) => JSON.stringify(c)));
-    for (const needle of ['"groups":', '"dilationRate":', '"strides":', '"padding":"same"', '"padding":"causal"', '"outputPadding":', '"depthMultiplier":2', '"keepdims":true', '"dataFormat":"channelsFirst"', '"returnSequences":true', '"mergeMode":"sum"']) {
-      expect(configs.some((c) => c.includes(needle)), needle).toBe(true);
+    for (const needle of [
+      '"groups":',
+      '"dilationRate":',
+      '"strides":',
+      '"padding":"same"',
+      '"padding":"causal"',
+      '"outputPadding":',
+      '"depthMultiplier":2',
+      '"keepdims":true',
+      '"dataFormat":"channelsFirst"',
+      '"returnSequences":true',
+      '"mergeMode":"sum"',
+    ]) {
+      expect(
+        configs.some((c) => c.includes(needle)),
+        needle,
+      ).toBe(true);
     }
   });
 
@@ -512,7 +601,11 @@ describe("the layer catalog against TensorFlow.js on generated stacks", () => {
         outcomes.push(compareStack(s));
       } catch (error) {
         const text = String(error).split("\n").slice(0, 6).join("\n");
-        failures.push(text.includes(`stack ${s.id} `) ? text : `${text}\n  in stack ${s.id} ${JSON.stringify(s.inputShape)} ${s.calls.map((c) => JSON.stringify(c)).join(" ")}`);
+        failures.push(
+          text.includes(`stack ${s.id} `)
+            ? text
+            : `${text}\n  in stack ${s.id} ${JSON.stringify(s.inputShape)} ${s.calls.map((c) => JSON.stringify(c)).join(" ")}`,
+        );
         outcomes.push({ compared: "all", rules: [], worst: 0 });
       }
     }
@@ -534,9 +627,7 @@ describe("the layer catalog against TensorFlow.js on generated stacks", () => {
   it("the comparison fails when one TF.js weight differs by 0.05", () => {
     // Stacks compared in full whose every weight takes part (no dropout of a
     // dead relu can hide the change when the first layer is dense or a convolution).
-    const probes = stacks
-      .filter((s, i) => outcomes[i]?.compared === "none" && s.params > 0 && /^(dense|conv[123]d)$/.test(s.calls[0].method))
-      .slice(0, 30);
+    const probes = stacks.filter((s, i) => outcomes[i]?.compared === "none" && s.params > 0 && /^(dense|conv[123]d)$/.test(s.calls[0].method)).slice(0, 30);
     expect(probes.length).toBeGreaterThanOrEqual(20);
     const caught = probes.filter((s) => {
       try {

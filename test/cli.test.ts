@@ -83,7 +83,9 @@ describe("summary", () => {
   it("takes --style and --line-length", async () => {
     const run = await shapewise("summary", `${FIXTURES}/seed-models.ts`, "--style=keras3", "--line-length", "90");
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`${seed.modelA.summary({ ...silent, style: "keras3", lineLength: 90 })}\n${seed.modelB.summary({ ...silent, style: "keras3", lineLength: 90 })}`);
+    expect(run.stdout).toBe(
+      `${seed.modelA.summary({ ...silent, style: "keras3", lineLength: 90 })}\n${seed.modelB.summary({ ...silent, style: "keras3", lineLength: 90 })}`,
+    );
   });
 
   it("reads a TensorFlow.js model.json with its weights", async () => {
@@ -157,7 +159,7 @@ describe("plot", () => {
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe(`wrote ${out}`);
     const svg = readFileSync(out, "utf8");
-    expect(svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"")).toBe(true);
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.match(/<g class="layer"/g)).toHaveLength(seed.modelB.layers.length);
     for (const layer of seed.modelB.layers) expect(svg).toContain(`${layer.name}: ${layer.className}`);
     expect(svg).toContain("output: (None, 28, 28, 32)");
@@ -181,7 +183,9 @@ describe("an installed package", () => {
     const project = path.join(tmp, "project");
     const pkg = path.join(project, "node_modules/shapewise");
     mkdirSync(path.join(pkg, "build"), { recursive: true });
-    execFileSync(process.execPath, [path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", path.join(pkg, "dist")], { cwd: repoRoot });
+    execFileSync(process.execPath, [path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", path.join(pkg, "dist")], {
+      cwd: repoRoot,
+    });
     cpSync(path.join(repoRoot, "package.json"), path.join(pkg, "package.json"));
     cpSync(path.join(repoRoot, "bin"), path.join(pkg, "bin"), { recursive: true });
     cpSync(path.join(repoRoot, "build/shapewise-kernels.wasm"), path.join(pkg, "build/shapewise-kernels.wasm"));
@@ -228,7 +232,9 @@ describe("mistakes", () => {
     expect(missing.stderr).not.toContain("    at ");
     const noModel = await shapewise("summary", `${FIXTURES}/no-model.ts`);
     expect(noModel.code).toBe(1);
-    expect(noModel.stderr.trim()).toBe(`shapewise: ${path.join(repoRoot, FIXTURES, "no-model.ts")} exports no model (export const m = model({ inputs, outputs }))`);
+    expect(noModel.stderr.trim()).toBe(
+      `shapewise: ${path.join(repoRoot, FIXTURES, "no-model.ts")} exports no model (export const m = model({ inputs, outputs }))`,
+    );
     const notJson = await shapewise("summary", `${FIXTURES}/seed-models.txt`);
     expect(notJson.code).toBe(1);
     expect(notJson.stderr.trim()).toBe(`shapewise: ${FIXTURES}/seed-models.txt is neither a model file (.json) nor a module (.ts, .js)`);

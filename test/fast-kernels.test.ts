@@ -112,13 +112,24 @@ describe("conv2d: fast kernels against the reference kernels and tf.conv2d", () 
         const x = randomTensor([c.n, c.h, c.w, c.cin], c.seed);
         const k = randomTensor([c.kh, c.kw, c.cin, c.cout], c.seed + 1, -0.5, 0.5);
         const b = c.bias ? randomTensor([c.cout], c.seed + 2) : null;
-        const options = { strides: [c.dilate ? 1 : c.stride, c.dilate ? 1 : c.stride] as const, dilationRate: [c.dilate ? 2 : 1, c.dilate ? 2 : 1] as const, padding: c.padding };
+        const options = {
+          strides: [c.dilate ? 1 : c.stride, c.dilate ? 1 : c.stride] as const,
+          dilationRate: [c.dilate ? 2 : 1, c.dilate ? 2 : 1] as const,
+          padding: c.padding,
+        };
         const { fast, reference } = both(() => conv2dLayer(x, k, b, options, c.act));
         expect(fast.shape).toEqual(reference.shape);
         expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
         if (c.act === "linear") {
           const theirs = tf.tidy(() => {
-            let y = tf.conv2d(tf.tensor4d(x.data, [c.n, c.h, c.w, c.cin]), tf.tensor4d(k.data, [c.kh, c.kw, c.cin, c.cout]), options.strides as [number, number], c.padding, "NHWC", options.dilationRate as [number, number]);
+            let y = tf.conv2d(
+              tf.tensor4d(x.data, [c.n, c.h, c.w, c.cin]),
+              tf.tensor4d(k.data, [c.kh, c.kw, c.cin, c.cout]),
+              options.strides as [number, number],
+              c.padding,
+              "NHWC",
+              options.dilationRate as [number, number],
+            );
             if (b !== null) y = y.add(tf.tensor1d(b.data));
             return y.dataSync();
           });
@@ -148,8 +159,18 @@ describe("conv2d: fast kernels against the reference kernels and tf.conv2d", () 
 
   it("3x3 stride 1 with 16+ channels (the Winograd path): odd and even sizes, partial edge tiles, both paddings", () => {
     let i = 0;
-    for (const [h, w] of [[3, 3], [4, 5], [7, 6], [8, 8], [9, 3]]) {
-      for (const [cin, cout] of [[16, 4], [20, 12], [32, 36]]) {
+    for (const [h, w] of [
+      [3, 3],
+      [4, 5],
+      [7, 6],
+      [8, 8],
+      [9, 3],
+    ]) {
+      for (const [cin, cout] of [
+        [16, 4],
+        [20, 12],
+        [32, 36],
+      ]) {
         for (const padding of ["valid", "same"] as const) {
           const x = randomTensor([2, h, w, cin], ++i);
           const k = randomTensor([3, 3, cin, cout], ++i, -0.3, 0.3);
@@ -215,19 +236,21 @@ describe("pooling: fast kernels equal the reference kernels", () => {
   it("generated windows, strides and paddings, with NaN and infinite cells", () => {
     fc.assert(
       fc.property(
-        fc.record({
-          n: fc.integer({ min: 1, max: 3 }),
-          h: fc.integer({ min: 1, max: 9 }),
-          w: fc.integer({ min: 1, max: 9 }),
-          c: fc.integer({ min: 1, max: 11 }),
-          ph: fc.integer({ min: 1, max: 3 }),
-          pw: fc.integer({ min: 1, max: 3 }),
-          sh: fc.integer({ min: 1, max: 3 }),
-          sw: fc.integer({ min: 1, max: 3 }),
-          padding: fc.constantFrom<"valid" | "same">("valid", "same"),
-          kind: fc.constantFrom<"max" | "avg">("max", "avg"),
-          seed: fc.integer({ min: 0, max: 1e6 }),
-        }).filter((c) => c.padding === "same" || (c.h >= c.ph && c.w >= c.pw)),
+        fc
+          .record({
+            n: fc.integer({ min: 1, max: 3 }),
+            h: fc.integer({ min: 1, max: 9 }),
+            w: fc.integer({ min: 1, max: 9 }),
+            c: fc.integer({ min: 1, max: 11 }),
+            ph: fc.integer({ min: 1, max: 3 }),
+            pw: fc.integer({ min: 1, max: 3 }),
+            sh: fc.integer({ min: 1, max: 3 }),
+            sw: fc.integer({ min: 1, max: 3 }),
+            padding: fc.constantFrom<"valid" | "same">("valid", "same"),
+            kind: fc.constantFrom<"max" | "avg">("max", "avg"),
+            seed: fc.integer({ min: 0, max: 1e6 }),
+          })
+          .filter((c) => c.padding === "same" || (c.h >= c.ph && c.w >= c.pw)),
         (c) => {
           const x = randomTensor([c.n, c.h, c.w, c.c], c.seed);
           // Special values where windows meet them: max must skip NaN like the reference, avg propagate it.
@@ -267,7 +290,11 @@ describe("predict on the fast kernels", () => {
     expect(predict(m, x, 2).data).toEqual(one.data);
     expect(predict(m, x, 3).data).toEqual(one.data);
     const inputs = input({ shape: [6, 6, 64] });
-    const wide = model({ inputs, outputs: inputs.conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu" }).flatten().dense({ units: 300 }), seed: 4 }) as unknown as Model;
+    const wide = model({
+      inputs,
+      outputs: inputs.conv2d({ filters: 256, kernelSize: 3, padding: "same", activation: "relu" }).flatten().dense({ units: 300 }),
+      seed: 4,
+    }) as unknown as Model;
     const xs = randomTensor([1, 6, 6, 64], 6);
     expect(predict(wide, xs, 2).data).toEqual(predict(wide, xs, 1).data);
     const { fast, reference } = both(() => predict(m, x, 2));
@@ -317,7 +344,10 @@ describe("predict on the fast kernels", () => {
       console.log(JSON.stringify({ info: kernelInfo(), y: Array.from(y.data) }));
     `;
     const run = (env: Record<string, string>) => {
-      const p = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, SHAPEWISE_KERNELS: "fast", ...env } });
+      const p = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+        encoding: "utf8",
+        env: { ...process.env, SHAPEWISE_KERNELS: "fast", ...env },
+      });
       expect(p.status, p.stderr).toBe(0);
       return JSON.parse(p.stdout.trim().split("\n").pop()!) as { info: ReturnType<typeof kernelInfo>; y: number[] };
     };

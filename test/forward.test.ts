@@ -169,7 +169,10 @@ function tfjsActivation(name: ActivationName | undefined): { activation: string 
 
 /** Copies weights into a TF.js model after checking that TF.js expects exactly these shapes, in this order. */
 function copyWeightsToTfjs(tfModel: tf.LayersModel, weights: readonly Tensor[]): void {
-  expect(tfModel.getWeights().map((w) => w.shape), "TF.js weight shapes in Keras order").toEqual(weights.map((w) => [...w.shape]));
+  expect(
+    tfModel.getWeights().map((w) => w.shape),
+    "TF.js weight shapes in Keras order",
+  ).toEqual(weights.map((w) => [...w.shape]));
   tf.tidy(() => tfModel.setWeights(weights.map((w) => tf.tensor(w.data, [...w.shape]))));
 }
 
@@ -364,8 +367,7 @@ beforeEach(() => {
 
 afterAll(() => {
   const rows = [...stats.entries()].map(
-    ([g, s]) =>
-      `  ${g.padEnd(44)} abs ${s.abs.toExponential(2)}  scaled ${s.scaled.toExponential(2)}  (${s.comparisons} comparisons, ${s.values} values)`,
+    ([g, s]) => `  ${g.padEnd(44)} abs ${s.abs.toExponential(2)}  scaled ${s.scaled.toExponential(2)}  (${s.comparisons} comparisons, ${s.values} values)`,
   );
   console.log(`forward.test.ts: max difference per group\n${rows.join("\n")}`);
   // Every TF.js model is disposed after use; nothing should be left over.
@@ -518,7 +520,10 @@ describe("conv2d against TensorFlow.js", () => {
       [3, 2],
       [2, 3],
       [3, [2, 1]],
-      [[2, 3], [1, 2]],
+      [
+        [2, 3],
+        [1, 2],
+      ],
       [[3, 2], 2],
     ] as const) {
       for (const padding of paddings) {
@@ -532,7 +537,11 @@ describe("conv2d against TensorFlow.js", () => {
   }
   // No bias; one filter; many channels; a 1x1 input with 'same'.
   cases.push({ label: "[7,9,2] k3 useBias false", inShape: [7, 9, 2], cfg: { filters: 5, kernelSize: 3, useBias: false } });
-  cases.push({ label: "[8,6,3] k2 s2 same useBias false", inShape: [8, 6, 3], cfg: { filters: 2, kernelSize: 2, strides: 2, padding: "same", useBias: false } });
+  cases.push({
+    label: "[8,6,3] k2 s2 same useBias false",
+    inShape: [8, 6, 3],
+    cfg: { filters: 2, kernelSize: 2, strides: 2, padding: "same", useBias: false },
+  });
   cases.push({ label: "[5,5,1] k3 filters 1", inShape: [5, 5, 1], cfg: { filters: 1, kernelSize: 3 } });
   cases.push({ label: "[6,5,16] k3 same filters 8", inShape: [6, 5, 16], cfg: { filters: 8, kernelSize: 3, padding: "same" } });
   cases.push({ label: "[1,1,3] k3 s2 same", inShape: [1, 1, 3], cfg: { filters: 2, kernelSize: 3, strides: 2, padding: "same" } });
@@ -806,7 +815,10 @@ describe("weights API", () => {
       const { m } = buildSeed(kind, "softmax", 3);
       for (const w of m.getWeights()) {
         if (w.shape.length === 1) {
-          expect(w.data.every((v) => v === 0), `bias ${w.shape}`).toBe(true);
+          expect(
+            w.data.every((v) => v === 0),
+            `bias ${w.shape}`,
+          ).toBe(true);
           continue;
         }
         const rf = w.shape.slice(0, -2).reduce((p, d) => p * d, 1);
@@ -913,7 +925,11 @@ describe("weights API", () => {
       ["rank", { shape: [1, 28, 28], data: new Float32Array(784) }, /got \[1, 28, 28\]/],
       ["empty batch", { shape: [0, 28, 28, 1], data: new Float32Array(0) }, /got \[0, 28, 28, 1\]/],
       ["length", { shape: [2, 28, 28, 1], data: new Float32Array(784) }, /predict input of shape \[2, 28, 28, 1\] must hold 1568 values, got 784/],
-      ["plain array of strings", { shape: [1, 28, 28, 1], data: Array.from({ length: 784 }, () => "0") }, /predict input must hold numbers, got '0' at index 0/],
+      [
+        "plain array of strings",
+        { shape: [1, 28, 28, 1], data: Array.from({ length: 784 }, () => "0") },
+        /predict input must hold numbers, got '0' at index 0/,
+      ],
       ["Float64Array", { shape: [1, 28, 28, 1], data: new Float64Array(784) }, /predict input must be a Float32Array or an array of numbers, got Float64Array/],
       ["no tensor", undefined, /predict expects a tensor of shape/],
     ];

@@ -103,7 +103,9 @@ function graphLines(g: Graph, wrong = false): string[] {
 
 rmSync(workDir, { recursive: true, force: true });
 mkdirSync(workDir, { recursive: true });
-const indexImport = relative(workDir, join(repoRoot, "src", "index.js")).split("\\").join("/");
+const indexImport = relative(workDir, join(repoRoot, "src", "index.js"))
+  .split("\\")
+  .join("/");
 const header = [
   `import { add, average, concatenate, dot, input, layers, maximum, minimum, model, multiply, subtract } from ${JSON.stringify(indexImport)};`,
   `import type { OutputShape, ParamCount, Shape, SymbolicTensor } from ${JSON.stringify(indexImport)};`,
@@ -139,7 +141,13 @@ const tsconfig = generatedProject(workDir, [caseName, wrongName]);
 
 /** Each diagnostic with the graph it falls in and that graph's runtime values. */
 function explain(diagnostics: readonly Diagnostic[]): string {
-  return explainDiagnostics(diagnostics, source, graphs, (c) => spans.get(c)!, (g) => `runtime: shapes ${g.outputShapes.map(shapeText).join(" ")}, params ${g.params}`);
+  return explainDiagnostics(
+    diagnostics,
+    source,
+    graphs,
+    (c) => spans.get(c)!,
+    (g) => `runtime: shapes ${g.outputShapes.map(shapeText).join(" ")}, params ${g.params}`,
+  );
 }
 
 const countBy = (items: readonly string[]): Record<string, number> => {

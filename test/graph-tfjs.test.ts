@@ -114,7 +114,14 @@ function runTfStep(step: Step, tt: readonly tf.SymbolicTensor[], rules: RuleName
       return [applyTf(tfLayer(step.call), tt[step.from])];
     case "merge":
       // The shared option only guides shapewise's type-level count: nothing to build.
-      return [mergeTf(step.fn, step.from.map((i) => tt[i]), step.options, rules)];
+      return [
+        mergeTf(
+          step.fn,
+          step.from.map((i) => tt[i]),
+          step.options,
+          rules,
+        ),
+      ];
     case "residual": {
       const start = tt[step.from];
       const main = chainTf(start, step.main);
@@ -230,7 +237,9 @@ function compareGraph(g: Graph, perturb = false): Outcome {
       `${label}: output shapes`,
     ).toEqual(g.outputShapes);
     const summary = ours.summaryData();
-    expect({ total: ours.countParams(), trainable: summary.trainableParams, nonTrainable: summary.nonTrainableParams }, `${label}: parameters`).toEqual(tfjsCounts(tm));
+    expect({ total: ours.countParams(), trainable: summary.trainableParams, nonTrainable: summary.nonTrainableParams }, `${label}: parameters`).toEqual(
+      tfjsCounts(tm),
+    );
 
     // The same weights, layer by layer by name (TF.js lists a model's
     // trainable weights before its non-trainable ones; Keras and shapewise
@@ -242,14 +251,20 @@ function compareGraph(g: Graph, perturb = false): Outcome {
       const theirs = layer.getWeights();
       if (theirs.length === 0) continue;
       const w = mine.get(layer.name);
-      expect(w?.map((t) => [...t.shape]), `${label}: weights of ${layer.name}`).toEqual(theirs.map((t) => t.shape));
+      expect(
+        w?.map((t) => [...t.shape]),
+        `${label}: weights of ${layer.name}`,
+      ).toEqual(theirs.map((t) => t.shape));
       used.add(layer.name);
       const values = w!.map((t) => Float32Array.from(t.data));
       if (perturb && first) values[0][0] += 0.05;
       first = false;
       tf.tidy(() => layer.setWeights(w!.map((t, k) => tf.tensor(values[k], [...t.shape]))));
     }
-    expect([...mine.keys()].filter((k) => !used.has(k)), `${label}: shapewise weights TF.js has no layer for`).toEqual([]);
+    expect(
+      [...mine.keys()].filter((k) => !used.has(k)),
+      `${label}: shapewise weights TF.js has no layer for`,
+    ).toEqual([]);
 
     // The same batch.
     const xs: Tensor[] = g.inputs.map((i) => {
@@ -366,7 +381,9 @@ describe("functional graphs against TensorFlow.js on generated graphs", () => {
 
   it("the comparison fails when one TF.js weight differs by 0.05", () => {
     // Graphs whose first weighted TF.js layer is a dense or conv kernel every output reads.
-    const probes = graphs.filter((g) => g.params > 0 && g.outputs.length === 1 && !g.steps.some((s) => s.kind === "call" && s.call.method === "dropout")).slice(0, 20);
+    const probes = graphs
+      .filter((g) => g.params > 0 && g.outputs.length === 1 && !g.steps.some((s) => s.kind === "call" && s.call.method === "dropout"))
+      .slice(0, 20);
     expect(probes.length).toBeGreaterThanOrEqual(10);
     const caught = probes.filter((g) => {
       try {

@@ -225,7 +225,10 @@ describe("merges and combinators", () => {
     const r = tf.layers.add().apply([tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: "same" }).apply(ti) as tf.SymbolicTensor, ti]) as tf.SymbolicTensor;
     const c = tf.layers
       .concatenate()
-      .apply([tf.layers.conv2d({ filters: 2, kernelSize: 1 }).apply(r) as tf.SymbolicTensor, tf.layers.maxPooling2d({ poolSize: 1 }).apply(r) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+      .apply([
+        tf.layers.conv2d({ filters: 2, kernelSize: 1 }).apply(r) as tf.SymbolicTensor,
+        tf.layers.maxPooling2d({ poolSize: 1 }).apply(r) as tf.SymbolicTensor,
+      ]) as tf.SymbolicTensor;
     const tfModel = tf.model({ inputs: ti, outputs: c });
     const [expected] = tfPredict(tfModel, m.getWeights(), [input5]);
     expectClose(out.data, expected, "residual + branches vs TF.js");
@@ -243,7 +246,9 @@ describe("merges and combinators", () => {
     const i = input({ shape: [4] });
     const inner = model({ inputs: i, outputs: i.dense({ units: 4 }) });
     const once = inner.apply(input({ shape: [4] }));
-    expect(() => once.residual((b) => inner.apply(b))).toThrow("shapewise: residual main branch applies layer model again, which comes before its start: its weights would count twice");
+    expect(() => once.residual((b) => inner.apply(b))).toThrow(
+      "shapewise: residual main branch applies layer model again, which comes before its start: its weights would count twice",
+    );
   });
 
   it("plain JavaScript callers get sentences", () => {
@@ -265,14 +270,23 @@ describe("models applied as layers", () => {
     const siamese = model({ inputs: [a, b], outputs: subtract([encoder.apply(a), encoder.apply(b)]) });
     expect(siamese.countParams()).toBe(8);
     const rows = siamese.summaryData().rows;
-    expect(rows.map((r) => `${r.names.keras2} (${r.className})`)).toEqual(["input_2 (InputLayer)", "input_3 (InputLayer)", "encoder (Functional)", "subtract (Subtract)"]);
+    expect(rows.map((r) => `${r.names.keras2} (${r.className})`)).toEqual([
+      "input_2 (InputLayer)",
+      "input_3 (InputLayer)",
+      "encoder (Functional)",
+      "subtract (Subtract)",
+    ]);
     expect(rows[2].inbound.map((c) => `${c.layer.keras2}[${c.nodeIndex}][${c.tensorIndex}]`)).toEqual(["input_2[0][0]", "input_3[0][0]"]);
     const x1 = random([2, 3], 5);
     const x2 = random([2, 3], 6);
     const [d] = [siamese.predict([tensor([2, 3], x1.data), tensor([2, 3], x2.data)])];
     const e1 = encoder.predict(tensor([2, 3], x1.data));
     const e2 = encoder.predict(tensor([2, 3], x2.data));
-    expectClose(d.data, e1.data.map((v, k) => v - e2.data[k]), "siamese difference");
+    expectClose(
+      d.data,
+      e1.data.map((v, k) => v - e2.data[k]),
+      "siamese difference",
+    );
     // Weights set on the outer model reach the inner one at once, as Keras shares them.
     siamese.setWeights(siamese.getWeights().map((w) => ({ shape: w.shape, data: new Float32Array(w.data.length).fill(0) })));
     expect(encoder.getWeights().every((w) => w.data.every((v) => v === 0))).toBe(true);
@@ -336,7 +350,10 @@ describe("layers as values", () => {
     const ta = tf.input({ shape: [8] });
     const tb = tf.input({ shape: [8] });
     const td = tf.layers.dense({ units: 4, activation: "tanh" });
-    const tfModel = tf.model({ inputs: [ta, tb], outputs: tf.layers.concatenate().apply([td.apply(ta), td.apply(tb)] as tf.SymbolicTensor[]) as tf.SymbolicTensor });
+    const tfModel = tf.model({
+      inputs: [ta, tb],
+      outputs: tf.layers.concatenate().apply([td.apply(ta), td.apply(tb)] as tf.SymbolicTensor[]) as tf.SymbolicTensor,
+    });
     expect(tfModel.countParams()).toBe(36);
     const [expected] = tfPredict(tfModel, m.getWeights(), [x1, x2]);
     expectClose(y.data, expected, "shared dense vs TF.js");
@@ -350,7 +367,9 @@ describe("layers as values", () => {
     expect(Array.isArray(first) && Array.isArray(second) && second.length).toBe(3);
     const shared = layers.dense({ units: 2 });
     shared.apply(input({ shape: [8] }));
-    expect(() => shared.apply(input({ shape: [9] }))).toThrow("shapewise: shared layer dense was first applied to [null, 8] and takes the same shapes again, got [null, 9]");
+    expect(() => shared.apply(input({ shape: [9] }))).toThrow(
+      "shapewise: shared layer dense was first applied to [null, 8] and takes the same shapes again, got [null, 9]",
+    );
     expect(() => layers.dense({ units: 2 }).apply(3 as never)).toThrow("shapewise: layers.dense(...).apply expects a symbolic tensor, got 3");
     expect(() => layers.dense({ units: 0 }).apply(input({ shape: [2] }))).toThrow("shapewise: dense units must be a positive integer, got 0");
   });

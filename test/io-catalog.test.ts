@@ -116,13 +116,18 @@ describe(`${STACKS} generated catalog stacks through every model format`, () => 
         expect(error, `stack ${s.id}`).toBeInstanceOf(ShapeError);
         const message = (error as Error).message;
         expect(message).toMatch(/^shapewise: cannot write layer '[^']+' \([A-Za-z0-9]+\) for TensorFlow\.js: /);
-        const reason = message.replace(/^.*for TensorFlow\.js: /, "").replace(/\d+/g, "N").replace(/'[^']*'/g, "'…'");
+        const reason = message
+          .replace(/^.*for TensorFlow\.js: /, "")
+          .replace(/\d+/g, "N")
+          .replace(/'[^']*'/g, "'…'");
         refused.set(reason, (refused.get(reason) ?? 0) + 1);
         continue;
       }
       const x = sample(s, m);
       const ours = predict(m, x);
-      const theirs = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, weightData: artifacts.weightData }));
+      const theirs = await tf.loadLayersModel(
+        tf.io.fromMemory({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, weightData: artifacts.weightData }),
+      );
       // The TensorFlow.js cpu backend cannot normalise rank-5 tensors: the file is right, the backend lacks the kernel.
       const rank5Norm = m.layers.some((l) => /Normalization$/.test(l.className) && (l.inputShape?.length ?? 0) === 5);
       if (!rank5Norm) {
@@ -132,7 +137,10 @@ describe(`${STACKS} generated catalog stacks through every model format`, () => 
       theirs.dispose();
       tfjsCompared++;
       const back = modelFromTfjsArtifacts(tfjsModelJson(artifacts), new Uint8Array(artifacts.weightData));
-      expect(back.getWeights().map((w) => Array.from(w.data)), `stack ${s.id} weights`).toEqual(m.getWeights().map((w) => Array.from(w.data)));
+      expect(
+        back.getWeights().map((w) => Array.from(w.data)),
+        `stack ${s.id} weights`,
+      ).toEqual(m.getWeights().map((w) => Array.from(w.data)));
       expectClose(predict(back, x), ours, `stack ${s.id} read back`, 0);
     }
     // Most stacks are written: refusals are the documented TensorFlow.js gaps, not the rule.

@@ -24,7 +24,9 @@ import { seedModel } from "./support/seed-models.js";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const workDir = join(repoRoot, ".vitest-tmp", "codegen");
-const indexImport = relative(workDir, join(repoRoot, "src", "index.js")).split("\\").join("/");
+const indexImport = relative(workDir, join(repoRoot, "src", "index.js"))
+  .split("\\")
+  .join("/");
 const seedA = JSON.parse(readFileSync(join(repoRoot, "test/fixtures/io/seed-model-a.json"), "utf8"));
 
 /** Through the model.json loader: TensorFlow.js artifacts and back. */
@@ -32,7 +34,6 @@ function viaTfjs(m: AnyModel): AnyModel {
   const a = modelToTfjsArtifacts(m);
   return modelFromTfjsArtifacts(tfjsModelJson(a), new Uint8Array(a.weightData));
 }
-
 
 interface Case {
   readonly file: string;
@@ -92,7 +93,9 @@ function siamese(): AnyModel {
   return model({ inputs: [a, b], outputs: add([shared.apply(a), shared.apply(b)] as never) as never, name: "siamese" }) as unknown as AnyModel;
 }
 
-afterAll(() => { if (!process.env.KEEP_CODEGEN_TMP) rmSync(workDir, { recursive: true, force: true }); });
+afterAll(() => {
+  if (!process.env.KEEP_CODEGEN_TMP) rmSync(workDir, { recursive: true, force: true });
+});
 
 describe("codegen", () => {
   it("writes README-style source for a chain, importing from shapewise", () => {
@@ -143,62 +146,66 @@ describe("codegen", () => {
     expect(generated.countParams()).toBe(21);
   });
 
-  it(
-    "generated sources type-check on TypeScript 5.9 and 7 with the runtime's OutputShape and ParamCount, and run to the same model",
-    async () => {
-      const { vgg16 } = await import("../examples/vgg16.js");
-      const all: Case[] = [...cases, { file: "vgg16", model: vgg16 as AnyModel, shape: "[null, 1000]", params: 138357544 }];
-      rmSync(workDir, { recursive: true, force: true });
-      mkdirSync(workDir, { recursive: true });
-      const checks = [
-        `import type { OutputShape, ParamCount } from ${JSON.stringify(indexImport)};`,
-        "type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false;",
-        "type Expect<T extends true> = T;",
-      ];
-      for (const c of all) {
-        expect(c.model.countParams()).toBe(c.params);
-        writeFileSync(join(workDir, `${c.file}.ts`), codegen(c.model, { importFrom: indexImport }));
-        checks.push(
-          `import { m as ${c.file} } from "./${c.file}.js";`,
-          // OutputShape is the shape of a one-output model; a model with several outputs has a tuple of them.
-          `export type ${c.file}_checks = [Expect<Equal<${c.shape.startsWith("readonly") ? `(typeof ${c.file})["outputShape"]` : `OutputShape<typeof ${c.file}>`}, ${c.shape}>>, Expect<Equal<ParamCount<typeof ${c.file}>, ${c.params}>>];`,
-        );
-      }
-      // A shared layer's source compiles too (its totals are `number` at the type level).
-      writeFileSync(join(workDir, "siamese.ts"), codegen(siamese(), { importFrom: indexImport }));
-      checks.push(`import { m as siamese } from "./siamese.js";`, "export type siamese_check = Expect<Equal<ParamCount<typeof siamese>, number>>;");
-      // A wrong total must fail, so the assertions above can fail.
-      checks.push(`export type wrong_check = Expect<Equal<ParamCount<typeof seed_a>, 104203>>;`);
-      writeFileSync(join(workDir, "checks.ts"), `${checks.join("\n")}\n`);
-      writeFileSync(
-        join(workDir, "tsconfig.json"),
-        JSON.stringify({
-          compilerOptions: { strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", noEmit: true, skipLibCheck: true, types: ["node"] },
-          files: ["checks.ts"],
-        }),
+  it("generated sources type-check on TypeScript 5.9 and 7 with the runtime's OutputShape and ParamCount, and run to the same model", async () => {
+    const { vgg16 } = await import("../examples/vgg16.js");
+    const all: Case[] = [...cases, { file: "vgg16", model: vgg16 as AnyModel, shape: "[null, 1000]", params: 138357544 }];
+    rmSync(workDir, { recursive: true, force: true });
+    mkdirSync(workDir, { recursive: true });
+    const checks = [
+      `import type { OutputShape, ParamCount } from ${JSON.stringify(indexImport)};`,
+      "type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false;",
+      "type Expect<T extends true> = T;",
+    ];
+    for (const c of all) {
+      expect(c.model.countParams()).toBe(c.params);
+      writeFileSync(join(workDir, `${c.file}.ts`), codegen(c.model, { importFrom: indexImport }));
+      checks.push(
+        `import { m as ${c.file} } from "./${c.file}.js";`,
+        // OutputShape is the shape of a one-output model; a model with several outputs has a tuple of them.
+        `export type ${c.file}_checks = [Expect<Equal<${c.shape.startsWith("readonly") ? `(typeof ${c.file})["outputShape"]` : `OutputShape<typeof ${c.file}>`}, ${c.shape}>>, Expect<Equal<ParamCount<typeof ${c.file}>, ${c.params}>>];`,
       );
-      const [ts5, ts7] = await Promise.all([
-        checkProject(join(repoRoot, "node_modules/typescript/bin/tsc"), join(workDir, "tsconfig.json"), workDir),
-        checkProject(join(repoRoot, "node_modules/typescript7/bin/tsc"), join(workDir, "tsconfig.json"), workDir),
+    }
+    // A shared layer's source compiles too (its totals are `number` at the type level).
+    writeFileSync(join(workDir, "siamese.ts"), codegen(siamese(), { importFrom: indexImport }));
+    checks.push(`import { m as siamese } from "./siamese.js";`, "export type siamese_check = Expect<Equal<ParamCount<typeof siamese>, number>>;");
+    // A wrong total must fail, so the assertions above can fail.
+    checks.push(`export type wrong_check = Expect<Equal<ParamCount<typeof seed_a>, 104203>>;`);
+    writeFileSync(join(workDir, "checks.ts"), `${checks.join("\n")}\n`);
+    writeFileSync(
+      join(workDir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          noEmit: true,
+          skipLibCheck: true,
+          types: ["node"],
+        },
+        files: ["checks.ts"],
+      }),
+    );
+    const [ts5, ts7] = await Promise.all([
+      checkProject(join(repoRoot, "node_modules/typescript/bin/tsc"), join(workDir, "tsconfig.json"), workDir),
+      checkProject(join(repoRoot, "node_modules/typescript7/bin/tsc"), join(workDir, "tsconfig.json"), workDir),
+    ]);
+    for (const result of [ts5, ts7]) {
+      expect(result.diagnostics.map((d) => d.text.split("\n")[0].replace(/^.*?: error /, ""))).toEqual([
+        expect.stringMatching(/^TS2344: Type 'false' does not satisfy the constraint 'true'\.$/),
       ]);
-      for (const result of [ts5, ts7]) {
-        expect(result.diagnostics.map((d) => d.text.split("\n")[0].replace(/^.*?: error /, ""))).toEqual([
-          expect.stringMatching(/^TS2344: Type 'false' does not satisfy the constraint 'true'\.$/),
-        ]);
-        expect(result.diagnostics[0].file).toMatch(/checks\.ts$/);
-      }
-      // The generated modules run and make the same model.
-      for (const c of all) {
-        if (c.file === "vgg16") continue; // its weights are 550 MB; the type check above covers it
-        clearSession();
-        const generated = (await import(pathToFileURL(join(workDir, `${c.file}.ts`)).href)).m as AnyModel;
-        expect(generated.name).toBe(c.model.name);
-        expect(generated.kind).toBe(c.model.kind);
-        expect(generated.layers.map((l) => [l.className, l.getConfig()])).toEqual(c.model.layers.map((l) => [l.className, l.getConfig()]));
-        expect(generated.countParams()).toBe(c.params);
-        expect(generated.outputShape).toEqual(c.model.outputShape);
-      }
-    },
-    120_000,
-  );
+      expect(result.diagnostics[0].file).toMatch(/checks\.ts$/);
+    }
+    // The generated modules run and make the same model.
+    for (const c of all) {
+      if (c.file === "vgg16") continue; // its weights are 550 MB; the type check above covers it
+      clearSession();
+      const generated = (await import(pathToFileURL(join(workDir, `${c.file}.ts`)).href)).m as AnyModel;
+      expect(generated.name).toBe(c.model.name);
+      expect(generated.kind).toBe(c.model.kind);
+      expect(generated.layers.map((l) => [l.className, l.getConfig()])).toEqual(c.model.layers.map((l) => [l.className, l.getConfig()]));
+      expect(generated.countParams()).toBe(c.params);
+      expect(generated.outputShape).toEqual(c.model.outputShape);
+    }
+  }, 120_000);
 });

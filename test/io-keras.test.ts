@@ -30,7 +30,10 @@ function randomInput(shape: readonly (number | null)[], seed: number, below?: nu
   const random = createRandom(seed);
   const dims = shape.map((d, i) => (i === 0 ? 2 : (d ?? 3)));
   const size = dims.reduce((p, d) => p * d, 1);
-  return tensor(dims, new Float32Array(size).map(() => (below === undefined ? 2 * random.next() - 1 : Math.floor(random.next() * below)))) as Tensor;
+  return tensor(
+    dims,
+    new Float32Array(size).map(() => (below === undefined ? 2 * random.next() - 1 : Math.floor(random.next() * below))),
+  ) as Tensor;
 }
 
 describe("toKerasJSON", () => {
@@ -163,7 +166,11 @@ describe("modelFromKerasJSON", () => {
         const s = e.lstm({ units: 4, returnSequences: true }).gru({ units: 4, returnSequences: true });
         const b = s.bidirectional((t) => t.simpleRNN({ units: 2, returnSequences: true }), { mergeMode: "ave" });
         const a = b.multiHeadAttention({ numHeads: 2, keyDim: 3, value: s });
-        const y = a.timeDistributed((t) => t.dense({ units: 2 })).reshape({ targetShape: [-1] }).repeatVector({ n: 2 }).permute({ dims: [2, 1] });
+        const y = a
+          .timeDistributed((t) => t.dense({ units: 2 }))
+          .reshape({ targetShape: [-1] })
+          .repeatVector({ n: 2 })
+          .permute({ dims: [2, 1] });
         return model({ inputs: x, outputs: y });
       },
     },
@@ -205,9 +212,18 @@ describe("modelFromKerasJSON", () => {
     const refusals: [string, RegExp][] = [
       [text.replace('"class_name": "Flatten"', '"class_name": "Lambda"'), /unknown layer class 'Lambda'/],
       [text.replace('"units": 10', '"__proto__": {"x": 1}, "units": 10'), /forbidden key '__proto__'/],
-      [text.replace('"batch_shape": [null, 28, 28, 1]', '"batch_shape": [null, 28, -28, 1]'), /input layer 'input_layer' shape sizes must be positive integers or null/],
+      [
+        text.replace('"batch_shape": [null, 28, 28, 1]', '"batch_shape": [null, 28, -28, 1]'),
+        /input layer 'input_layer' shape sizes must be positive integers or null/,
+      ],
       [text.replace('"filters": 32', '"filters": 1e12'), /layers hold \d+ parameters .* more than the limit/],
-      [text.replace('"kernel_size": [3, 3], "strides": [1, 1], "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": "relu"', '"kernel_size": [30, 30]'), /conv2d kernelSize 30 is larger than input height 28/],
+      [
+        text.replace(
+          '"kernel_size": [3, 3], "strides": [1, 1], "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": "relu"',
+          '"kernel_size": [30, 30]',
+        ),
+        /conv2d kernelSize 30 is larger than input height 28/,
+      ],
       [text.replace('"units": 10', '"units": 10, "lora_rank": 4'), /lora_rank 4 is not supported/],
       ["[1, 2", /Keras JSON is not valid JSON/],
     ];

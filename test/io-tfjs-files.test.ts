@@ -134,8 +134,16 @@ describe("hostile and malformed files", () => {
       },
       message: /unknown layer class 'Lambda' \(known: InputLayer, Conv1D, /,
     },
-    { name: "a __proto__ key", change: (j) => JSON.stringify(j).replace('"config":{"units":3', '"config":{"__proto__":{"polluted":true},"units":3'), message: /forbidden key '__proto__'/ },
-    { name: "a constructor key", change: (j) => JSON.stringify(j).replace('"format":', '"constructor":{"prototype":{}},"format":'), message: /forbidden key '(constructor|prototype)'/ },
+    {
+      name: "a __proto__ key",
+      change: (j) => JSON.stringify(j).replace('"config":{"units":3', '"config":{"__proto__":{"polluted":true},"units":3'),
+      message: /forbidden key '__proto__'/,
+    },
+    {
+      name: "a constructor key",
+      change: (j) => JSON.stringify(j).replace('"format":', '"constructor":{"prototype":{}},"format":'),
+      message: /forbidden key '(constructor|prototype)'/,
+    },
     {
       name: "a prototype key deep in a manifest",
       change: (j) => JSON.stringify(j).replace('"dtype":"float32"}', '"dtype":"float32","prototype":1}'),
@@ -315,7 +323,11 @@ describe("hostile and malformed files", () => {
     clearSession();
     const a = input({ shape: [5], name: "a" });
     const b = input({ shape: [5], name: "b" });
-    const m = model({ inputs: [a, b], outputs: concatenate([a.dense({ units: 3, name: "left" }), b.dense({ units: 2, name: "right" })], { name: "joined" }), name: "two" });
+    const m = model({
+      inputs: [a, b],
+      outputs: concatenate([a.dense({ units: 3, name: "left" }), b.dense({ units: 2, name: "right" })], { name: "joined" }),
+      name: "two",
+    });
     m.setWeights(m.getWeights().map((w) => ({ shape: w.shape, data: w.data.map((_, i) => Math.cos(i)) })));
     const artifacts = modelToTfjsArtifacts(m);
     const converted = { ...tfjsModelJson(artifacts), modelTopology: { keras_version: "3.15.1", backend: "jax", model_config: JSON.parse(m.toKerasJSON()) } };
@@ -331,14 +343,24 @@ describe("hostile and malformed files", () => {
     const a = modelToTfjsArtifacts(smallModel());
     const json = tfjsModelJson(a) as Record<string, any>;
     const hidden = json.modelTopology.config.layers[1];
-    const nested = { class_name: "TimeDistributed", config: { name: "td", layer: { class_name: "TimeDistributed", config: { name: "td2", layer: { class_name: "Dense", config: { units: 2, name: "d" } } } } } };
+    const nested = {
+      class_name: "TimeDistributed",
+      config: {
+        name: "td",
+        layer: { class_name: "TimeDistributed", config: { name: "td2", layer: { class_name: "Dense", config: { units: 2, name: "d" } } } },
+      },
+    };
     json.modelTopology.config.layers[1] = { ...hidden, class_name: "TimeDistributed", config: { name: "hidden", layer: nested } };
-    expect(() => modelFromTfjsArtifacts(json, new Uint8Array(a.weightData))).toThrow(/layer 'hidden' wrapped layer is a TimeDistributed inside a wrapper; shapewise wraps only plain layers/);
+    expect(() => modelFromTfjsArtifacts(json, new Uint8Array(a.weightData))).toThrow(
+      /layer 'hidden' wrapped layer is a TimeDistributed inside a wrapper; shapewise wraps only plain layers/,
+    );
   });
 
   it("refuses weight data of the wrong size in memory too", () => {
     const a = modelToTfjsArtifacts(smallModel());
-    expect(() => modelFromTfjsArtifacts(tfjsModelJson(a), new Uint8Array(a.weightData).subarray(4))).toThrow(/claims 92 bytes, but the weight data is 88 bytes/);
+    expect(() => modelFromTfjsArtifacts(tfjsModelJson(a), new Uint8Array(a.weightData).subarray(4))).toThrow(
+      /claims 92 bytes, but the weight data is 88 bytes/,
+    );
     expect(() => modelFromTfjsArtifacts(JSON.parse('{"__proto__": {"x": 1}, "modelTopology": {}}'), new Uint8Array(0))).toThrow(/forbidden key '__proto__'/);
   });
 });

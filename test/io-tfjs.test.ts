@@ -65,10 +65,12 @@ function shapewisePredict(m: Model, xs: Tensor[]): Float32Array[] {
 /** What TensorFlow.js hands a save handler. */
 async function tfjsArtifacts(m: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    saved = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-  }));
+  await m.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
   return saved!;
 }
 
@@ -129,8 +131,18 @@ describe("shapewise -> TensorFlow.js", () => {
           .separableConv2d({ filters: 4, kernelSize: 3, depthMultiplier: 2, padding: "same", activation: "relu6" })
           .depthwiseConv2d({ kernelSize: [2, 3], depthMultiplier: 2 })
           .batchNormalization({ epsilon: 0.01 })
-          .zeroPadding2d({ padding: [[1, 2], [0, 1]] })
-          .cropping2d({ cropping: [[1, 0], [2, 1]] })
+          .zeroPadding2d({
+            padding: [
+              [1, 2],
+              [0, 1],
+            ],
+          })
+          .cropping2d({
+            cropping: [
+              [1, 0],
+              [2, 1],
+            ],
+          })
           .upSampling2d({ size: [2, 1] })
           .averagePooling2d({ poolSize: 2, padding: "same" })
           .conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: "same", activation: "sigmoid" })
@@ -266,7 +278,10 @@ describe("TensorFlow.js -> shapewise -> TensorFlow.js", () => {
         const sum = L.add().apply([sa, sb]) as tf.SymbolicTensor;
         const cat = L.concatenate({ axis: -1 }).apply([sum, L.multiply().apply([sa, sb]) as tf.SymbolicTensor]) as tf.SymbolicTensor;
         const dot = L.dot({ axes: 1, normalize: true }).apply([sa, sb]) as tf.SymbolicTensor;
-        return tf.model({ inputs: [a, b], outputs: [L.dense({ units: 3 }).apply(cat) as tf.SymbolicTensor, dot, L.maximum().apply([sa, sb]) as tf.SymbolicTensor] });
+        return tf.model({
+          inputs: [a, b],
+          outputs: [L.dense({ units: 3 }).apply(cat) as tf.SymbolicTensor, dot, L.maximum().apply([sa, sb]) as tf.SymbolicTensor],
+        });
       },
     },
     {
@@ -276,7 +291,9 @@ describe("TensorFlow.js -> shapewise -> TensorFlow.js", () => {
         const x = tf.input({ shape: [5] });
         let y = L.embedding({ inputDim: 9, outputDim: 4 }).apply(x) as tf.SymbolicTensor;
         y = L.lstm({ units: 3, recurrentActivation: "sigmoid", returnSequences: true }).apply(y) as tf.SymbolicTensor;
-        y = L.bidirectional({ layer: L.gru({ units: 2, recurrentActivation: "sigmoid", returnSequences: true }) as never, mergeMode: "concat" }).apply(y) as tf.SymbolicTensor;
+        y = L.bidirectional({ layer: L.gru({ units: 2, recurrentActivation: "sigmoid", returnSequences: true }) as never, mergeMode: "concat" }).apply(
+          y,
+        ) as tf.SymbolicTensor;
         y = L.timeDistributed({ layer: L.dense({ units: 2 }) }).apply(y) as tf.SymbolicTensor;
         y = L.simpleRNN({ units: 3 }).apply(y) as tf.SymbolicTensor;
         return tf.model({ inputs: x, outputs: y });
@@ -289,7 +306,14 @@ describe("TensorFlow.js -> shapewise -> TensorFlow.js", () => {
       const theirs = c.build();
       // Weights that differ everywhere, biases included.
       const random = createRandom(3);
-      theirs.setWeights(theirs.getWeights().map((w) => tf.tensor((w.dataSync() as Float32Array).map((v) => (v === 0 ? 0.2 * (random.next() - 0.5) : v * (0.5 + random.next()))), w.shape)));
+      theirs.setWeights(
+        theirs.getWeights().map((w) =>
+          tf.tensor(
+            (w.dataSync() as Float32Array).map((v) => (v === 0 ? 0.2 * (random.next() - 0.5) : v * (0.5 + random.next()))),
+            w.shape,
+          ),
+        ),
+      );
       const saved = await tfjsArtifacts(theirs);
       const ours = modelFromTfjsArtifacts({ modelTopology: saved.modelTopology, weightSpecs: saved.weightSpecs }, weightBytes(saved));
       const theirNames = theirs.layers.map((l) => l.name);
@@ -331,11 +355,25 @@ describe("TensorFlow.js -> shapewise -> TensorFlow.js", () => {
     clearSession();
     const x = input({ shape: [8, 8, 4] });
     const cases: [() => unknown, RegExp][] = [
-      [() => model({ inputs: x, outputs: x.conv2d({ filters: 4, kernelSize: 3, groups: 2 }) }), /layer 'conv2d' \(Conv2D\) for TensorFlow\.js: TensorFlow\.js ignores groups \(got 2\)/],
+      [
+        () => model({ inputs: x, outputs: x.conv2d({ filters: 4, kernelSize: 3, groups: 2 }) }),
+        /layer 'conv2d' \(Conv2D\) for TensorFlow\.js: TensorFlow\.js ignores groups \(got 2\)/,
+      ],
       [() => model({ inputs: x, outputs: x.globalAveragePooling2d({ keepdims: true }) }), /has no keepdims/],
       [() => model({ inputs: x, outputs: x.resizing({ height: 4, width: 4 }) }), /TensorFlow\.js 4\.22 has no Resizing layer/],
       [() => model({ inputs: x, outputs: x.conv2d({ filters: 2, kernelSize: 1, activation: "hard_sigmoid" }) }), /'hard_sigmoid' is clip\(0\.2x \+ 0\.5\)/],
-      [() => model({ inputs: x, outputs: x.reshape({ targetShape: [256] }).dense({ units: 2 }).reshape({ targetShape: [2, 1] }).gru({ units: 2 }) }), /no GRU with resetAfter true/],
+      [
+        () =>
+          model({
+            inputs: x,
+            outputs: x
+              .reshape({ targetShape: [256] })
+              .dense({ units: 2 })
+              .reshape({ targetShape: [2, 1] })
+              .gru({ units: 2 }),
+          }),
+        /no GRU with resetAfter true/,
+      ],
       [() => model({ inputs: x, outputs: x.flatten().flatten() }), /flattens only inputs of rank 3 or more/],
     ];
     for (const [build, message] of cases) expect(() => modelToTfjsArtifacts(build() as Model)).toThrow(message);

@@ -41,9 +41,7 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, ker
   maxAbsDiff.set(kernel, Math.max(maxAbsDiff.get(kernel) ?? 0, worst));
   maxScaledDiff.set(kernel, Math.max(maxScaledDiff.get(kernel) ?? 0, worstScaled));
   if (worstScaled > tol) {
-    expect.fail(
-      `${kernel}: element ${worstAt} is ${actual[worstAt]}, expected ${expected[worstAt]} (scaled error ${worstScaled} > ${tol})`,
-    );
+    expect.fail(`${kernel}: element ${worstAt} is ${actual[worstAt]}, expected ${expected[worstAt]} (scaled error ${worstScaled} > ${tol})`);
   }
 }
 
@@ -70,9 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  const rows = [...maxAbsDiff.entries()].map(
-    ([k, v]) => `  ${k.padEnd(30)} abs ${v.toExponential(2)}  scaled ${(maxScaledDiff.get(k) ?? 0).toExponential(2)}`,
-  );
+  const rows = [...maxAbsDiff.entries()].map(([k, v]) => `  ${k.padEnd(30)} abs ${v.toExponential(2)}  scaled ${(maxScaledDiff.get(k) ?? 0).toExponential(2)}`);
   console.log(`max difference from the reference per kernel:\n${rows.join("\n")}`);
 });
 
@@ -173,8 +169,8 @@ describe("glorotUniform", () => {
     const mean = sum / a.length;
     const variance = sumSq / a.length - mean * mean;
     expect(Math.abs(mean)).toBeLessThan(0.02 * limit);
-    expect(variance / (limit * limit / 3)).toBeGreaterThan(0.97);
-    expect(variance / (limit * limit / 3)).toBeLessThan(1.03);
+    expect(variance / ((limit * limit) / 3)).toBeGreaterThan(0.97);
+    expect(variance / ((limit * limit) / 3)).toBeLessThan(1.03);
   });
 
   it("zeros and ones", () => {
@@ -378,9 +374,7 @@ describe("conv2d", () => {
     const x = { shape: [1, 4, 4, 2], data: new Float32Array(32) };
     const opts = { strides: [1, 1], dilationRate: [1, 1], padding: "valid" } as const;
     expect(() => conv2d(x, { shape: [3, 3, 3, 1], data: new Float32Array(27) }, null, opts)).toThrow(/input channels/);
-    expect(() => conv2d(x, { shape: [3, 3, 2, 1], data: new Float32Array(18) }, { shape: [2], data: new Float32Array(2) }, opts)).toThrow(
-      /bias/,
-    );
+    expect(() => conv2d(x, { shape: [3, 3, 2, 1], data: new Float32Array(18) }, { shape: [2], data: new Float32Array(2) }, opts)).toThrow(/bias/);
     expect(() => conv2d({ shape: [1, 4, 4, 2], data: new Float32Array(31) }, { shape: [3, 3, 2, 1], data: new Float32Array(18) }, null, opts)).toThrow(
       RangeError,
     );
@@ -444,7 +438,11 @@ describe("pooling", () => {
         "valid",
       ),
     );
-    expectClose(ours.data, tfData(() => tf.avgPool(tf4(y), 3, 1, "same")), "averagePool2d vs tf.avgPool");
+    expectClose(
+      ours.data,
+      tfData(() => tf.avgPool(tf4(y), 3, 1, "same")),
+      "averagePool2d vs tf.avgPool",
+    );
     let worst = 0;
     for (let i = 0; i < ours.data.length; i++) worst = Math.max(worst, Math.abs(ours.data[i] - zeroPadded[i]));
     expect(worst).toBeGreaterThan(1000 * TOL);
@@ -571,8 +569,16 @@ describe("activations", () => {
     expect([...s.data].every(Number.isFinite)).toBe(true);
     expect([...ls.data].every(Number.isFinite)).toBe(true);
     expect(s.data[0] + s.data[1] + s.data[2]).toBeCloseTo(1, 6);
-    expectClose(s.data, tfData(() => tf.softmax(tf.tensor2d(x.data, [2, 3]))), "softmax");
-    expectClose(ls.data, tfData(() => tf.logSoftmax(tf.tensor2d(x.data, [2, 3]))), "log_softmax");
+    expectClose(
+      s.data,
+      tfData(() => tf.softmax(tf.tensor2d(x.data, [2, 3]))),
+      "softmax",
+    );
+    expectClose(
+      ls.data,
+      tfData(() => tf.logSoftmax(tf.tensor2d(x.data, [2, 3]))),
+      "log_softmax",
+    );
     // Rank 1 is one row; rank 0 has no last axis.
     expectClose(activate("softmax", { shape: [3], data: Float32Array.of(1, 2, 3) }).data, [0.09003057, 0.24472847, 0.66524096], "softmax");
     expect(() => activate("softmax", { shape: [], data: Float32Array.of(1) })).toThrow(RangeError);
@@ -630,16 +636,59 @@ describe("Keras 3 forward cases (reference §6, keras 3.15.1 JAX, outputs rounde
   const KERAS_TOL = 1e-6;
 
   const convCases: [string, number[], [number, number, number], Parameters<typeof conv2d>[3], boolean, number[]][] = [
-    ["conv2d_valid", [1, 5, 5, 2], [3, 3, 3], { strides: [1, 1], dilationRate: [1, 1], padding: "valid" }, false,
-      [0.5955544, 0.503643, 0.3435662, 0.6217652, 0.5134479, 0.3356378, 0.6463517, 0.5214792, 0.3260269, 0.6992414, 0.5315964, 0.2920021, 0.7070771, 0.5297669, 0.2807552, 0.7091762, 0.5253775, 0.2704715, 0.6814393, 0.4995158, 0.249985, 0.6623371, 0.4880514, 0.2477103, 0.6396548, 0.476038, 0.2479917]],
-    ["conv2d_same_stride2_odd", [1, 5, 5, 2], [3, 3, 2], { strides: [2, 2], dilationRate: [1, 1], padding: "same" }, false,
-      [1.0429634, 1.2556008, 0.3387031, 0.5607492, -0.5889181, -0.2724739, 0.8053017, 0.3110791, 0.9850906, 0.6346265, 1.5339626, 1.3304714, 0.2531815, -0.0466138, 0.6247391, 0.394793, 0.56199, 0.4239445]],
-    ["conv2d_same_stride2_even", [1, 6, 6, 1], [3, 3, 1], { strides: [2, 2], dilationRate: [1, 1], padding: "same" }, false,
-      [1.2699507, 1.4853284, 1.4981011, 2.1835699, 2.1998956, 1.7430049, 1.6766217, 1.4382656, 0.9766331]],
-    ["conv2d_same_k4_even", [1, 5, 5, 1], [4, 4, 1], { strides: [1, 1], dilationRate: [1, 1], padding: "same" }, false,
-      [-0.9982208, -1.5450149, -1.6151655, -1.1978178, -0.6696855, -0.4865337, -0.7108914, -0.6217983, -0.2956987, 0.0068216, -0.166082, -0.1752982, -0.047896, 0.2259906, 0.3986378, 0.3851759, 0.8428326, 0.9438218, 1.1304877, 1.0793407, 1.6859728, 2.3713934, 2.3373294, 2.0535462, 1.582098]],
-    ["conv2d_dilation2_same (relu)", [1, 6, 6, 1], [3, 3, 1], { strides: [1, 1], dilationRate: [2, 2], padding: "same" }, true,
-      [0.0356824, 0.0583158, 0.2599388, 0.3114163, 0.5992283, 0.6397215, 0.209985, 0.2454463, 0.590171, 0.6454667, 0.8278136, 0.8593665, 0.9703962, 1.0567598, 1.7437238, 1.8524696, 1.5717771, 1.6270978, 1.4225018, 1.4762303, 2.2559724, 2.3017824, 1.7920163, 1.7998655, 1.6671711, 1.6488252, 2.3555551, 2.3072224, 1.7162626, 1.6693208, 1.4629309, 1.410073, 1.937398, 1.8440747, 1.3624496, 1.2918489]],
+    [
+      "conv2d_valid",
+      [1, 5, 5, 2],
+      [3, 3, 3],
+      { strides: [1, 1], dilationRate: [1, 1], padding: "valid" },
+      false,
+      [
+        0.5955544, 0.503643, 0.3435662, 0.6217652, 0.5134479, 0.3356378, 0.6463517, 0.5214792, 0.3260269, 0.6992414, 0.5315964, 0.2920021, 0.7070771, 0.5297669,
+        0.2807552, 0.7091762, 0.5253775, 0.2704715, 0.6814393, 0.4995158, 0.249985, 0.6623371, 0.4880514, 0.2477103, 0.6396548, 0.476038, 0.2479917,
+      ],
+    ],
+    [
+      "conv2d_same_stride2_odd",
+      [1, 5, 5, 2],
+      [3, 3, 2],
+      { strides: [2, 2], dilationRate: [1, 1], padding: "same" },
+      false,
+      [
+        1.0429634, 1.2556008, 0.3387031, 0.5607492, -0.5889181, -0.2724739, 0.8053017, 0.3110791, 0.9850906, 0.6346265, 1.5339626, 1.3304714, 0.2531815,
+        -0.0466138, 0.6247391, 0.394793, 0.56199, 0.4239445,
+      ],
+    ],
+    [
+      "conv2d_same_stride2_even",
+      [1, 6, 6, 1],
+      [3, 3, 1],
+      { strides: [2, 2], dilationRate: [1, 1], padding: "same" },
+      false,
+      [1.2699507, 1.4853284, 1.4981011, 2.1835699, 2.1998956, 1.7430049, 1.6766217, 1.4382656, 0.9766331],
+    ],
+    [
+      "conv2d_same_k4_even",
+      [1, 5, 5, 1],
+      [4, 4, 1],
+      { strides: [1, 1], dilationRate: [1, 1], padding: "same" },
+      false,
+      [
+        -0.9982208, -1.5450149, -1.6151655, -1.1978178, -0.6696855, -0.4865337, -0.7108914, -0.6217983, -0.2956987, 0.0068216, -0.166082, -0.1752982, -0.047896,
+        0.2259906, 0.3986378, 0.3851759, 0.8428326, 0.9438218, 1.1304877, 1.0793407, 1.6859728, 2.3713934, 2.3373294, 2.0535462, 1.582098,
+      ],
+    ],
+    [
+      "conv2d_dilation2_same (relu)",
+      [1, 6, 6, 1],
+      [3, 3, 1],
+      { strides: [1, 1], dilationRate: [2, 2], padding: "same" },
+      true,
+      [
+        0.0356824, 0.0583158, 0.2599388, 0.3114163, 0.5992283, 0.6397215, 0.209985, 0.2454463, 0.590171, 0.6454667, 0.8278136, 0.8593665, 0.9703962, 1.0567598,
+        1.7437238, 1.8524696, 1.5717771, 1.6270978, 1.4225018, 1.4762303, 2.2559724, 2.3017824, 1.7920163, 1.7998655, 1.6671711, 1.6488252, 2.3555551,
+        2.3072224, 1.7162626, 1.6693208, 1.4629309, 1.410073, 1.937398, 1.8440747, 1.3624496, 1.2918489,
+      ],
+    ],
   ];
   for (const [name, inShape, [kh, kw, filters], options, relu, expected] of convCases) {
     it(name, () => {
@@ -654,15 +703,33 @@ describe("Keras 3 forward cases (reference §6, keras 3.15.1 JAX, outputs rounde
   it("maxpool2d_same / avgpool2d_same / avgpool2d_3_s1_same", () => {
     const x = input([1, 5, 5, 2]);
     const opts = { poolSize: [2, 2], strides: [2, 2], padding: "same" } as const;
-    expectClose(maxPool2d(x, opts).data,
-      [0.9843575, 0.9950523, 0.9997629, 0.9984325, 0.958719, 0.9341073, 0.9042482, 0.8695027, 0.7404113, 0.6908305, 0.5307769, 0.4758058, 0.024199, 0.0102054, 0.0299054, 0.0514447, 0.0784061, 0.1104637],
-      "maxPool2d vs Keras 3", KERAS_TOL);
-    expectClose(averagePool2d(x, opts).data,
-      [0.759769, 0.7949427, 0.877592, 0.8964074, 0.9220442, 0.9260601, 0.6177363, 0.5723451, 0.4331653, 0.3876401, 0.2999892, 0.2598749, 0.0131657, 0.0051415, 0.0169855, 0.0327466, 0.0784061, 0.1104637],
-      "averagePool2d vs Keras 3", KERAS_TOL);
-    expectClose(averagePool2d(input([1, 4, 4, 1]), { poolSize: [3, 3], strides: [1, 1], padding: "same" }).data,
-      [0.6323006, 0.6574793, 0.7069991, 0.7314405, 0.7220975, 0.7437625, 0.7859355, 0.806529, 0.8761842, 0.8898923, 0.9156269, 0.9277055, 0.9456981, 0.9546931, 0.9707788, 0.9779018],
-      "averagePool2d vs Keras 3", KERAS_TOL);
+    expectClose(
+      maxPool2d(x, opts).data,
+      [
+        0.9843575, 0.9950523, 0.9997629, 0.9984325, 0.958719, 0.9341073, 0.9042482, 0.8695027, 0.7404113, 0.6908305, 0.5307769, 0.4758058, 0.024199, 0.0102054,
+        0.0299054, 0.0514447, 0.0784061, 0.1104637,
+      ],
+      "maxPool2d vs Keras 3",
+      KERAS_TOL,
+    );
+    expectClose(
+      averagePool2d(x, opts).data,
+      [
+        0.759769, 0.7949427, 0.877592, 0.8964074, 0.9220442, 0.9260601, 0.6177363, 0.5723451, 0.4331653, 0.3876401, 0.2999892, 0.2598749, 0.0131657, 0.0051415,
+        0.0169855, 0.0327466, 0.0784061, 0.1104637,
+      ],
+      "averagePool2d vs Keras 3",
+      KERAS_TOL,
+    );
+    expectClose(
+      averagePool2d(input([1, 4, 4, 1]), { poolSize: [3, 3], strides: [1, 1], padding: "same" }).data,
+      [
+        0.6323006, 0.6574793, 0.7069991, 0.7314405, 0.7220975, 0.7437625, 0.7859355, 0.806529, 0.8761842, 0.8898923, 0.9156269, 0.9277055, 0.9456981, 0.9546931,
+        0.9707788, 0.9779018,
+      ],
+      "averagePool2d vs Keras 3",
+      KERAS_TOL,
+    );
   });
 
   it("dense_rank3 / dense_softmax", () => {

@@ -16,7 +16,6 @@ function fixture(name: string): string {
 
 const silent: SummaryOptions = { printFn: () => {} };
 
-
 function mnistConvnet() {
   const inputs = input({ shape: [28, 28, 1] });
   const outputs = inputs
@@ -110,8 +109,10 @@ describe("the seed models", () => {
 
   it("Model A prints its own table in the same layout", () => {
     const text = model(seedChain("valid")).summary(silent);
-    expect(text).toContain(' input_1 (InputLayer)        [(None, 28, 28, 1)]       0         \n');
-    expect(text).toContain(" max_pooling2d (MaxPooling2D  (None, 13, 13, 32)       0         \n )                                                               \n");
+    expect(text).toContain(" input_1 (InputLayer)        [(None, 28, 28, 1)]       0         \n");
+    expect(text).toContain(
+      " max_pooling2d (MaxPooling2D  (None, 13, 13, 32)       0         \n )                                                               \n",
+    );
     expect(text).toContain("Total params: 104,202\n");
   });
 

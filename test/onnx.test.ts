@@ -68,7 +68,8 @@ async function runInOrt(m: Model, inputs: readonly Tensor[]): Promise<Tensor[]> 
 
 /** The model's outputs from `predict`, as a list. */
 function predictList(m: Model, inputs: readonly Tensor[]): Tensor[] {
-  const given = m.inputLayout === "single" ? inputs[0] : m.inputLayout === "list" ? inputs : Object.fromEntries(m.inputLayout.keys.map((k, i) => [k, inputs[i]]));
+  const given =
+    m.inputLayout === "single" ? inputs[0] : m.inputLayout === "list" ? inputs : Object.fromEntries(m.inputLayout.keys.map((k, i) => [k, inputs[i]]));
   const y = (m.predict as (x: unknown) => unknown)(given);
   if (m.outputLayout === "single") return [y as Tensor];
   if (m.outputLayout === "list") return [...(y as Tensor[])];
@@ -147,31 +148,59 @@ const CASES: readonly Case[] = [
   // Convolutions.
   { label: "conv1d valid strides dilation", shape: [null, 12, 3], build: (x) => x.conv1d({ filters: 4, kernelSize: 3, strides: 2, dilationRate: 1 }) },
   { label: "conv1d same dilation", shape: [null, 10, 3], build: (x) => x.conv1d({ filters: 4, kernelSize: 3, padding: "same", dilationRate: 2 }) },
-  { label: "conv1d causal", shape: [null, 9, 2], build: (x) => x.conv1d({ filters: 3, kernelSize: 3, padding: "causal", dilationRate: 2, activation: "relu" }) },
+  {
+    label: "conv1d causal",
+    shape: [null, 9, 2],
+    build: (x) => x.conv1d({ filters: 3, kernelSize: 3, padding: "causal", dilationRate: 2, activation: "relu" }),
+  },
   { label: "conv1d causal strides", shape: [null, 9, 2], build: (x) => x.conv1d({ filters: 3, kernelSize: 2, padding: "causal", strides: 2 }) },
-  { label: "conv2d same strides (odd pixel after)", shape: [null, 7, 8, 3], build: (x) => x.conv2d({ filters: 4, kernelSize: [3, 2], strides: 2, padding: "same" }) },
+  {
+    label: "conv2d same strides (odd pixel after)",
+    shape: [null, 7, 8, 3],
+    build: (x) => x.conv2d({ filters: 4, kernelSize: [3, 2], strides: 2, padding: "same" }),
+  },
   { label: "conv2d groups", shape: [null, 6, 6, 4], build: (x) => x.conv2d({ filters: 6, kernelSize: 3, groups: 2, activation: "elu" }) },
   { label: "conv2d dilation no bias", shape: [null, 8, 8, 2], build: (x) => x.conv2d({ filters: 3, kernelSize: 3, dilationRate: 2, useBias: false }) },
-  { label: "conv2d channelsFirst softmax", shape: [null, 2, 6, 5], build: (x) => x.conv2d({ filters: 3, kernelSize: 3, dataFormat: "channelsFirst", activation: "softmax" }) },
+  {
+    label: "conv2d channelsFirst softmax",
+    shape: [null, 2, 6, 5],
+    build: (x) => x.conv2d({ filters: 3, kernelSize: 3, dataFormat: "channelsFirst", activation: "softmax" }),
+  },
   { label: "conv2d unknown sizes same", shape: [null, null, null, 2], build: (x) => x.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: "same" }) },
   { label: "conv3d same", shape: [null, 4, 5, 4, 2], build: (x) => x.conv3d({ filters: 3, kernelSize: 3, padding: "same", strides: [1, 2, 1] }) },
   { label: "conv1dTranspose same", shape: [null, 5, 3], build: (x) => x.conv1dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: "same" }) },
   { label: "conv2dTranspose valid", shape: [null, 4, 3, 3], build: (x) => x.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2 }) },
   { label: "conv2dTranspose kernel smaller than stride", shape: [null, 3, 3, 2], build: (x) => x.conv2dTranspose({ filters: 2, kernelSize: 2, strides: 3 }) },
-  { label: "conv2dTranspose same even kernel", shape: [null, 4, 4, 2], build: (x) => x.conv2dTranspose({ filters: 3, kernelSize: 4, strides: 2, padding: "same" }) },
-  { label: "conv2dTranspose outputPadding", shape: [null, 4, 4, 2], build: (x) => x.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: "same", outputPadding: 1 }) },
+  {
+    label: "conv2dTranspose same even kernel",
+    shape: [null, 4, 4, 2],
+    build: (x) => x.conv2dTranspose({ filters: 3, kernelSize: 4, strides: 2, padding: "same" }),
+  },
+  {
+    label: "conv2dTranspose outputPadding",
+    shape: [null, 4, 4, 2],
+    build: (x) => x.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: "same", outputPadding: 1 }),
+  },
   { label: "conv2dTranspose dilation", shape: [null, 4, 4, 2], build: (x) => x.conv2dTranspose({ filters: 2, kernelSize: 3, dilationRate: 2 }) },
   { label: "conv3dTranspose", shape: [null, 3, 3, 3, 2], build: (x) => x.conv3dTranspose({ filters: 2, kernelSize: 2, strides: 2, padding: "same" }) },
   { label: "depthwiseConv1d", shape: [null, 8, 3], build: (x) => x.depthwiseConv1d({ kernelSize: 3, depthMultiplier: 2, padding: "same" }) },
   { label: "depthwiseConv2d", shape: [null, 6, 6, 3], build: (x) => x.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, activation: "relu6" }) },
   { label: "separableConv1d", shape: [null, 8, 3], build: (x) => x.separableConv1d({ filters: 4, kernelSize: 3, depthMultiplier: 2 }) },
   { label: "separableConv2d", shape: [null, 6, 6, 3], build: (x) => x.separableConv2d({ filters: 4, kernelSize: 3, padding: "same" }) },
-  { label: "conv chain reuses the channels-first value", shape: [null, 8, 8, 2], build: (x) => x.conv2d({ filters: 3, kernelSize: 3 }).conv2d({ filters: 2, kernelSize: 3 }).maxPooling2d() },
+  {
+    label: "conv chain reuses the channels-first value",
+    shape: [null, 8, 8, 2],
+    build: (x) => x.conv2d({ filters: 3, kernelSize: 3 }).conv2d({ filters: 2, kernelSize: 3 }).maxPooling2d(),
+  },
   // Pooling.
   { label: "maxPooling1d same", shape: [null, 7, 3], build: (x) => x.maxPooling1d({ poolSize: 3, strides: 2, padding: "same" }) },
   { label: "averagePooling1d", shape: [null, 7, 3], build: (x) => x.averagePooling1d({ poolSize: 2 }) },
   { label: "maxPooling2d", shape: [null, 7, 6, 2], build: (x) => x.maxPooling2d({ poolSize: 2 }) },
-  { label: "averagePooling2d same excludes the padding", shape: [null, 5, 5, 2], build: (x) => x.averagePooling2d({ poolSize: 3, strides: 2, padding: "same" }) },
+  {
+    label: "averagePooling2d same excludes the padding",
+    shape: [null, 5, 5, 2],
+    build: (x) => x.averagePooling2d({ poolSize: 3, strides: 2, padding: "same" }),
+  },
   { label: "averagePooling2d channelsFirst", shape: [null, 2, 6, 6], build: (x) => x.averagePooling2d({ poolSize: 2, dataFormat: "channelsFirst" }) },
   { label: "maxPooling3d same", shape: [null, 3, 4, 5, 2], build: (x) => x.maxPooling3d({ poolSize: 2, padding: "same" }) },
   { label: "averagePooling3d", shape: [null, 4, 4, 4, 2], build: (x) => x.averagePooling3d({ poolSize: 2, strides: 1 }) },
@@ -186,10 +215,30 @@ const CASES: readonly Case[] = [
   { label: "permute", shape: [null, 2, 3, 4], build: (x) => x.permute({ dims: [3, 1, 2] }) },
   { label: "repeatVector", shape: [null, 4], build: (x) => x.repeatVector({ n: 3 }) },
   { label: "zeroPadding1d", shape: [null, 4, 2], build: (x) => x.zeroPadding1d({ padding: [1, 2] }) },
-  { label: "zeroPadding2d", shape: [null, 3, 3, 2], build: (x) => x.zeroPadding2d({ padding: [[1, 0], [2, 1]] }) },
+  {
+    label: "zeroPadding2d",
+    shape: [null, 3, 3, 2],
+    build: (x) =>
+      x.zeroPadding2d({
+        padding: [
+          [1, 0],
+          [2, 1],
+        ],
+      }),
+  },
   { label: "zeroPadding3d", shape: [null, 2, 2, 2, 1], build: (x) => x.zeroPadding3d({ padding: 1 }) },
   { label: "cropping1d", shape: [null, 6, 2], build: (x) => x.cropping1d({ cropping: [1, 2] }) },
-  { label: "cropping2d one side", shape: [null, 5, 5, 2], build: (x) => x.cropping2d({ cropping: [[1, 0], [0, 2]] }) },
+  {
+    label: "cropping2d one side",
+    shape: [null, 5, 5, 2],
+    build: (x) =>
+      x.cropping2d({
+        cropping: [
+          [1, 0],
+          [0, 2],
+        ],
+      }),
+  },
   { label: "cropping3d", shape: [null, 4, 4, 4, 1], build: (x) => x.cropping3d({ cropping: 1 }) },
   { label: "upSampling1d", shape: [null, 3, 2], build: (x) => x.upSampling1d({ size: 3 }) },
   { label: "upSampling2d", shape: [null, 3, 2, 2], build: (x) => x.upSampling2d({ size: [2, 3] }) },
@@ -210,7 +259,18 @@ const CASES: readonly Case[] = [
   { label: "layerNormalization trailing axes", shape: [null, 2, 3, 4], build: (x) => x.layerNormalization({ axis: [2, 3], center: false }) },
   { label: "layerNormalization inner axis", shape: [null, 3, 4], build: (x) => x.layerNormalization({ axis: 1, scale: false }) },
   // Regularisation (identity at inference).
-  { label: "dropout and friends", shape: [null, 4, 3], build: (x) => x.dropout({ rate: 0.5 }).spatialDropout1d({ rate: 0.3 }).gaussianNoise({ stddev: 1 }).gaussianDropout({ rate: 0.2 }).alphaDropout({ rate: 0.1 }).dense({ units: 2 }) },
+  {
+    label: "dropout and friends",
+    shape: [null, 4, 3],
+    build: (x) =>
+      x
+        .dropout({ rate: 0.5 })
+        .spatialDropout1d({ rate: 0.3 })
+        .gaussianNoise({ stddev: 1 })
+        .gaussianDropout({ rate: 0.2 })
+        .alphaDropout({ rate: 0.1 })
+        .dense({ units: 2 }),
+  },
   { label: "spatialDropout3d", shape: [null, 2, 3, 3, 2], build: (x) => x.spatialDropout3d({ rate: 0.3 }).dense({ units: 2 }) },
   // Embedding and preprocessing.
   { label: "embedding", shape: [null, 5], build: (x) => x.embedding({ inputDim: 7, outputDim: 3 }), indexBound: 7 },
@@ -225,25 +285,45 @@ const CASES: readonly Case[] = [
   { label: "centerCrop of a smaller image resizes", shape: [null, 3, 4, 1], build: (x) => x.centerCrop({ height: 5, width: 5 }) },
   // Recurrent layers and wrappers.
   { label: "simpleRNN", shape: [null, 5, 3], build: (x) => x.simpleRNN({ units: 4 }) },
-  { label: "simpleRNN relu sequences backwards", shape: [null, 5, 3], build: (x) => x.simpleRNN({ units: 4, activation: "relu", returnSequences: true, goBackwards: true }) },
+  {
+    label: "simpleRNN relu sequences backwards",
+    shape: [null, 5, 3],
+    build: (x) => x.simpleRNN({ units: 4, activation: "relu", returnSequences: true, goBackwards: true }),
+  },
   { label: "lstm", shape: [null, 5, 3], build: (x) => x.lstm({ units: 4 }) },
   { label: "lstm sequences", shape: [null, 5, 3], build: (x) => x.lstm({ units: 3, returnSequences: true }) },
-  { label: "lstm backwards hard_sigmoid no bias", shape: [null, 4, 2], build: (x) => x.lstm({ units: 3, goBackwards: true, recurrentActivation: "hard_sigmoid", useBias: false }) },
+  {
+    label: "lstm backwards hard_sigmoid no bias",
+    shape: [null, 4, 2],
+    build: (x) => x.lstm({ units: 3, goBackwards: true, recurrentActivation: "hard_sigmoid", useBias: false }),
+  },
   { label: "gru resetAfter", shape: [null, 5, 3], build: (x) => x.gru({ units: 4, returnSequences: true }) },
   { label: "gru resetAfter false", shape: [null, 5, 3], build: (x) => x.gru({ units: 4, resetAfter: false }) },
   // Activations with ONNX alpha/beta values: elu (alpha only), linear as Affine and hard_sigmoid (both).
   { label: "gru elu", shape: [null, 5, 3], build: (x) => x.gru({ units: 3, activation: "elu", returnSequences: true }) },
-  { label: "lstm linear with hard_sigmoid gates", shape: [null, 4, 3], build: (x) => x.lstm({ units: 3, activation: "linear", recurrentActivation: "hard_sigmoid" }) },
+  {
+    label: "lstm linear with hard_sigmoid gates",
+    shape: [null, 4, 3],
+    build: (x) => x.lstm({ units: 3, activation: "linear", recurrentActivation: "hard_sigmoid" }),
+  },
   { label: "simpleRNN softsign", shape: [null, 4, 3], build: (x) => x.simpleRNN({ units: 3, activation: "softsign" }) },
   { label: "bidirectional lstm concat", shape: [null, 5, 3], build: (x) => x.bidirectional((t: any) => t.lstm({ units: 3, returnSequences: true })) },
   { label: "bidirectional gru sum", shape: [null, 5, 3], build: (x) => x.bidirectional((t: any) => t.gru({ units: 3 }), { mergeMode: "sum" }) },
-  { label: "bidirectional simpleRNN mul", shape: [null, 4, 2], build: (x) => x.bidirectional((t: any) => t.simpleRNN({ units: 2, returnSequences: true }), { mergeMode: "mul" }) },
+  {
+    label: "bidirectional simpleRNN mul",
+    shape: [null, 4, 2],
+    build: (x) => x.bidirectional((t: any) => t.simpleRNN({ units: 2, returnSequences: true }), { mergeMode: "mul" }),
+  },
   { label: "bidirectional lstm ave", shape: [null, 4, 2], build: (x) => x.bidirectional((t: any) => t.lstm({ units: 2 }), { mergeMode: "ave" }) },
   { label: "timeDistributed dense", shape: [null, 4, 3], build: (x) => x.timeDistributed((t: any) => t.dense({ units: 2, activation: "relu" })) },
   { label: "timeDistributed conv2d", shape: [null, 3, 5, 5, 2], build: (x) => x.timeDistributed((t: any) => t.conv2d({ filters: 2, kernelSize: 3 })) },
   // Attention.
   { label: "multiHeadAttention self", shape: [null, 4, 6], build: (x) => x.multiHeadAttention({ numHeads: 2, keyDim: 3, value: x }) },
-  { label: "multiHeadAttention other sizes no bias", shape: [null, 5, 4], build: (x) => x.multiHeadAttention({ numHeads: 3, keyDim: 2, valueDim: 4, outputShape: 5, useBias: false, value: x }) },
+  {
+    label: "multiHeadAttention other sizes no bias",
+    shape: [null, 5, 4],
+    build: (x) => x.multiHeadAttention({ numHeads: 3, keyDim: 2, valueDim: 4, outputShape: 5, useBias: false, value: x }),
+  },
 ];
 
 describe("every mappable layer family runs in onnxruntime with shapewise's outputs", () => {
@@ -304,7 +384,13 @@ describe("whole models", () => {
   it("VGG16-small: the VGG16 layout on 32x32 images with an eighth of the filters", async () => {
     const m = chain([null, 32, 32, 3], (x) => {
       let t = x;
-      for (const [block, filters, convs] of [[1, 8, 2], [2, 16, 2], [3, 32, 3], [4, 64, 3], [5, 64, 3]] as const) {
+      for (const [block, filters, convs] of [
+        [1, 8, 2],
+        [2, 16, 2],
+        [3, 32, 3],
+        [4, 64, 3],
+        [5, 64, 3],
+      ] as const) {
         for (let i = 1; i <= convs; i++) t = t.conv2d({ filters, kernelSize: 3, padding: "same", activation: "relu", name: `block${block}_conv${i}` });
         t = t.maxPooling2d({ poolSize: 2, name: `block${block}_pool` });
       }
@@ -361,7 +447,12 @@ describe("whole models", () => {
     const right = input({ shape: [6], name: "right" });
     // Applied twice: one nested model layer, shared by both calls.
     const m = model({ inputs: [left, right], outputs: add([encoder.apply(left), encoder.apply(right)]), seed: 2 }) as unknown as Model;
-    expect(m.graph().nodes.filter((n) => n.layer.name === "encoder").map((n) => n.nodeIndex)).toEqual([0, 1]);
+    expect(
+      m
+        .graph()
+        .nodes.filter((n) => n.layer.name === "encoder")
+        .map((n) => n.nodeIndex),
+    ).toEqual([0, 1]);
     await expectSameInOrt(m, "nested and shared");
   });
 
@@ -409,7 +500,9 @@ describe("configurations ONNX cannot express", () => {
 
   it("a transposed convolution on unknown sizes says what it needs", () => {
     const m = chain([null, null, 4, 2], (x) => x.conv2dTranspose({ filters: 2, kernelSize: 3 }));
-    expect(() => toONNX(m)).toThrow("shapewise: toONNX cannot export layer 'conv2d_transpose' (Conv2DTranspose): transposed convolution needs known spatial sizes, got input [null, null, 4, 2]");
+    expect(() => toONNX(m)).toThrow(
+      "shapewise: toONNX cannot export layer 'conv2d_transpose' (Conv2DTranspose): transposed convolution needs known spatial sizes, got input [null, null, 4, 2]",
+    );
   });
 
   it("refuses what is not a model, and bad options", () => {
@@ -425,15 +518,77 @@ describe("configurations ONNX cannot express", () => {
 
   it("every class of the catalog has a mapping", () => {
     const catalog = [
-      "Dense", "Activation", "Embedding", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
-      "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
-      "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
-      "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "Flatten", "Reshape", "Permute", "RepeatVector",
-      "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D",
-      "UpSampling3D", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization", "ReLU", "LeakyReLU",
-      "PReLU", "ELU", "Softmax", "BatchNormalization", "LayerNormalization", "Rescaling", "Normalization", "Resizing", "CenterCrop",
-      "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "MultiHeadAttention", "Add", "Subtract", "Multiply", "Average",
-      "Maximum", "Minimum", "Concatenate", "Dot",
+      "Dense",
+      "Activation",
+      "Embedding",
+      "Conv1D",
+      "Conv2D",
+      "Conv3D",
+      "Conv1DTranspose",
+      "Conv2DTranspose",
+      "Conv3DTranspose",
+      "DepthwiseConv1D",
+      "DepthwiseConv2D",
+      "SeparableConv1D",
+      "SeparableConv2D",
+      "MaxPooling1D",
+      "MaxPooling2D",
+      "MaxPooling3D",
+      "AveragePooling1D",
+      "AveragePooling2D",
+      "AveragePooling3D",
+      "GlobalMaxPooling1D",
+      "GlobalMaxPooling2D",
+      "GlobalMaxPooling3D",
+      "GlobalAveragePooling1D",
+      "GlobalAveragePooling2D",
+      "GlobalAveragePooling3D",
+      "Flatten",
+      "Reshape",
+      "Permute",
+      "RepeatVector",
+      "ZeroPadding1D",
+      "ZeroPadding2D",
+      "ZeroPadding3D",
+      "Cropping1D",
+      "Cropping2D",
+      "Cropping3D",
+      "UpSampling1D",
+      "UpSampling2D",
+      "UpSampling3D",
+      "Dropout",
+      "SpatialDropout1D",
+      "SpatialDropout2D",
+      "SpatialDropout3D",
+      "GaussianNoise",
+      "GaussianDropout",
+      "AlphaDropout",
+      "ActivityRegularization",
+      "ReLU",
+      "LeakyReLU",
+      "PReLU",
+      "ELU",
+      "Softmax",
+      "BatchNormalization",
+      "LayerNormalization",
+      "Rescaling",
+      "Normalization",
+      "Resizing",
+      "CenterCrop",
+      "SimpleRNN",
+      "LSTM",
+      "GRU",
+      "Bidirectional",
+      "TimeDistributed",
+      "MultiHeadAttention",
+      "Add",
+      "Subtract",
+      "Multiply",
+      "Average",
+      "Maximum",
+      "Minimum",
+      "Concatenate",
+      "Dot",
     ];
     expect([...ONNX_CLASSES].sort()).toEqual([...catalog].sort());
   });
@@ -443,11 +598,13 @@ describe("configurations ONNX cannot express", () => {
 // Generated stacks over the whole catalog
 
 /** Why a generated stack is not compared: ONNX's recurrent operators take only some activations. */
-const RECURRENT_ACTIVATION = /^shapewise: toONNX cannot export layer '[^']+' \((LSTM|GRU|SimpleRNN|Bidirectional)\): activation '[a-z_0-9]+' is not one that ONNX recurrent ops take/;
+const RECURRENT_ACTIVATION =
+  /^shapewise: toONNX cannot export layer '[^']+' \((LSTM|GRU|SimpleRNN|Bidirectional)\): activation '[a-z_0-9]+' is not one that ONNX recurrent ops take/;
 /** Why a generated stack is not compared: a transposed convolution with an unknown spatial size. */
 const TRANSPOSE_UNKNOWN = /transposed convolution needs known spatial sizes/;
 /** Why: TimeDistributed over unknown inner sizes, or cropping to the aspect ratio of an image of unknown size. */
-const UNKNOWN_SIZES = /needs known (sizes after the steps axis|output sizes after the steps axis|image sizes)|cropping to the aspect ratio needs known image sizes/;
+const UNKNOWN_SIZES =
+  /needs known (sizes after the steps axis|output sizes after the steps axis|image sizes)|cropping to the aspect ratio needs known image sizes/;
 
 const STACKS = 300;
 
@@ -482,7 +639,9 @@ describe("generated stacks of the whole catalog run in onnxruntime with shapewis
     expect(compared).toBeGreaterThan(STACKS * 0.8);
     expect(methods.size).toBeGreaterThan(50);
     expect(worst).toBeLessThanOrEqual(TOL);
-    console.log(`onnx generated: ${compared}/${STACKS} compared over ${methods.size} methods, worst ${worst.toExponential(2)}, refused ${JSON.stringify(skipped)}`);
+    console.log(
+      `onnx generated: ${compared}/${STACKS} compared over ${methods.size} methods, worst ${worst.toExponential(2)}, refused ${JSON.stringify(skipped)}`,
+    );
   }, 240_000);
 });
 
@@ -504,7 +663,9 @@ describe("the comparison can fail", () => {
 
 describe("predictAsync", () => {
   it("gives predict's outputs on the embedded kernels and in onnxruntime, for single, list and record models", async () => {
-    const m = chain([null, 6, 6, 2], (x) => x.conv2d({ filters: 3, kernelSize: 3, padding: "same" }).globalAveragePooling2d().dense({ units: 4, activation: "softmax" }));
+    const m = chain([null, 6, 6, 2], (x) =>
+      x.conv2d({ filters: 3, kernelSize: 3, padding: "same" }).globalAveragePooling2d().dense({ units: 4, activation: "softmax" }),
+    );
     const random = createRandom(5);
     m.setWeights(randomWeights(m, random));
     const x = randomInput([null, 6, 6, 2], random);
@@ -553,8 +714,12 @@ describe("predictAsync", () => {
     // A child process whose module resolution refuses onnxruntime-node, as if it were not installed.
     const dir = mkdtempSync(path.join(os.tmpdir(), "shapewise-no-ort-"));
     try {
-      const hooks = "export async function resolve(s, c, next) { if (s === 'onnxruntime-node') { const e = new Error('Cannot find package onnxruntime-node'); e.code = 'ERR_MODULE_NOT_FOUND'; throw e; } return next(s, c); }";
-      writeFileSync(path.join(dir, "hide.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});\n`);
+      const hooks =
+        "export async function resolve(s, c, next) { if (s === 'onnxruntime-node') { const e = new Error('Cannot find package onnxruntime-node'); e.code = 'ERR_MODULE_NOT_FOUND'; throw e; } return next(s, c); }";
+      writeFileSync(
+        path.join(dir, "hide.mjs"),
+        `import { register } from "node:module";\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});\n`,
+      );
       writeFileSync(
         path.join(dir, "run.ts"),
         [
@@ -564,7 +729,10 @@ describe("predictAsync", () => {
           "m.predictAsync(tensor([1, 2], [1, 2]), { backend: 'onnxruntime' }).then(() => console.log('ran'), (e) => console.log(e.message));",
         ].join("\n"),
       );
-      const stdout = execFileSync(process.execPath, ["--import", path.join(dir, "hide.mjs"), "--import", "tsx", path.join(dir, "run.ts")], { cwd: repoRoot, encoding: "utf8" });
+      const stdout = execFileSync(process.execPath, ["--import", path.join(dir, "hide.mjs"), "--import", "tsx", path.join(dir, "run.ts")], {
+        cwd: repoRoot,
+        encoding: "utf8",
+      });
       expect(stdout.trim()).toBe(
         "shapewise: predictAsync with backend 'onnxruntime' needs the onnxruntime-node package, which could not be loaded; install it with `npm install onnxruntime-node`",
       );

@@ -121,7 +121,15 @@ describe("plotModel", () => {
     const shortcut = arrows(svg).find((points) => {
       const [sx, sy] = points[0];
       const [ex, ey] = points[points.length - 1];
-      return sy === pool.y + pool.height && sx >= pool.x && sx <= pool.x + pool.width && ey < merge.y && ex >= merge.x && ex <= merge.x + merge.width && points.length > 4;
+      return (
+        sy === pool.y + pool.height &&
+        sx >= pool.x &&
+        sx <= pool.x + pool.width &&
+        ey < merge.y &&
+        ex >= merge.x &&
+        ex <= merge.x + merge.width &&
+        points.length > 4
+      );
     });
     expect(shortcut).toBeDefined();
     for (const box of passed) {

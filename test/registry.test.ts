@@ -52,8 +52,10 @@ const CHECKS: Readonly<Record<string, (r: LayerRegistration) => boolean>> = {
   "error fixtures": (r) => mentions(folderText(`test-d/errors/${r.family}`), r.method),
   "Keras reference cases": (r) => KERAS_CASES.includes(`"class_name": "${r.className}"`),
   // Each format writes the class, or its registration says why not; wrappers and the input are written by the format's own code.
-  "TensorFlow.js writer or refusal": (r) => (r.formats.tfjs === true) === (TFJS_WRITTEN_CLASSES.includes(r.className) || r.style === "wrapper" || r.style === "input"),
-  "Keras writer or refusal": (r) => (r.formats.keras === true) === (KERAS_WRITTEN_CLASSES.includes(r.className) || r.style === "wrapper" || r.style === "input"),
+  "TensorFlow.js writer or refusal": (r) =>
+    (r.formats.tfjs === true) === (TFJS_WRITTEN_CLASSES.includes(r.className) || r.style === "wrapper" || r.style === "input"),
+  "Keras writer or refusal": (r) =>
+    (r.formats.keras === true) === (KERAS_WRITTEN_CLASSES.includes(r.className) || r.style === "wrapper" || r.style === "input"),
   "ONNX mapping or refusal": (r) => (r.formats.onnx === true) === (ONNX_CLASSES.includes(r.className) || r.style === "input"),
   "generator coverage": (r) => r.style === "input" || DRAWN.has(r.method),
 };

@@ -81,10 +81,18 @@ function classify(call: LayerCall | undefined, message: string): Rule {
   const kind = call.kind;
   const config = typeof call.config === "object" ? call.config : undefined;
   let m: RegExpExecArray | null;
-  if ((m = /^shapewise: \w+ (\w+) must be a positive integer, got /.exec(message))) return { rule: `${kind}: ${m[1]} not a positive integer`, where: "property", property: m[1] };
-  if ((m = /^shapewise: \w+ (\w+) must be a positive integer or a pair of them, got /.exec(message))) return { rule: `${kind}: ${m[1]} not positive integers`, where: "property", property: m[1] };
-  if (/^shapewise: \w+ strides .+ and dilationRate .+ cannot both exceed 1$/.test(message)) return { rule: `${kind}: strides and dilationRate both above 1`, where: "property", property: "dilationRate" };
-  if ((m = /^shapewise: \w+ (\w+) \S+ with dilationRate \S+ spans (?:\d+|more than 9007199254740991), larger than input (height|width) \S+ with padding 'valid'$/.exec(message))) {
+  if ((m = /^shapewise: \w+ (\w+) must be a positive integer, got /.exec(message)))
+    return { rule: `${kind}: ${m[1]} not a positive integer`, where: "property", property: m[1] };
+  if ((m = /^shapewise: \w+ (\w+) must be a positive integer or a pair of them, got /.exec(message)))
+    return { rule: `${kind}: ${m[1]} not positive integers`, where: "property", property: m[1] };
+  if (/^shapewise: \w+ strides .+ and dilationRate .+ cannot both exceed 1$/.test(message))
+    return { rule: `${kind}: strides and dilationRate both above 1`, where: "property", property: "dilationRate" };
+  if (
+    (m =
+      /^shapewise: \w+ (\w+) \S+ with dilationRate \S+ spans (?:\d+|more than 9007199254740991), larger than input (height|width) \S+ with padding 'valid'$/.exec(
+        message,
+      ))
+  ) {
     return { rule: `${kind}: dilated window larger than ${m[2]}`, where: "property", property: m[1] };
   }
   if ((m = /^shapewise: \w+ (\w+) \S+ is larger than input (height|width) \S+ with padding 'valid'$/.exec(message))) {
@@ -164,12 +172,27 @@ const validStacks = generateCases({
   onAccepted: (a) => hookAccepted.push(a),
 });
 for (const s of validStacks) acceptedShapes.push({ shape: [null, ...s.inputShape], from: `input of valid stack ${s.id}` });
-for (const a of hookAccepted) acceptedShapes.push({ shape: a.shape, from: `valid stack call ${callSource(a.call)} after ${shapeSource(a.inputShape)}${a.layers.map(callSource).join("")}` });
+for (const a of hookAccepted)
+  acceptedShapes.push({
+    shape: a.shape,
+    from: `valid stack call ${callSource(a.call)} after ${shapeSource(a.inputShape)}${a.layers.map(callSource).join("")}`,
+  });
 const directed = generateDirectedCases({ seed: DIRECTED_SEED, perRule: PER_RULE, perOther: PER_OTHER });
 
 type Draft = Omit<Case, "id" | "outcome" | "rule" | "inModel">;
 const drafts: Draft[] = [
-  ...hookRejected.map((r, k): Draft => ({ origin: "hook", variant: "hook", group: "rule", inputShape: r.inputShape, layers: r.layers, call: r.call, tail: tailFor(k, r.inputShape, r.layers), hookMessage: r.message })),
+  ...hookRejected.map(
+    (r, k): Draft => ({
+      origin: "hook",
+      variant: "hook",
+      group: "rule",
+      inputShape: r.inputShape,
+      layers: r.layers,
+      call: r.call,
+      tail: tailFor(k, r.inputShape, r.layers),
+      hookMessage: r.message,
+    }),
+  ),
   ...directed.map((d): Draft => ({ origin: "directed", ...d })),
 ];
 
@@ -195,7 +218,9 @@ const byGroup = (g: DirectedGroup) => cases.filter((c) => c.group === g);
 
 rmSync(workDir, { recursive: true, force: true });
 mkdirSync(workDir, { recursive: true });
-const indexImport = relative(workDir, join(repoRoot, "src", "index.js")).split("\\").join("/");
+const indexImport = relative(workDir, join(repoRoot, "src", "index.js"))
+  .split("\\")
+  .join("/");
 
 const header = [
   `import { input, model } from ${JSON.stringify(indexImport)};`,
@@ -285,7 +310,8 @@ function writeCaseFile(name: string, chunk: readonly Case[]): GeneratedFile {
 }
 
 const caseFiles: GeneratedFile[] = [];
-for (let i = 0; i < cases.length; i += CASES_PER_FILE) caseFiles.push(writeCaseFile(`rejection.gen.${caseFiles.length}.ts`, cases.slice(i, i + CASES_PER_FILE)));
+for (let i = 0; i < cases.length; i += CASES_PER_FILE)
+  caseFiles.push(writeCaseFile(`rejection.gen.${caseFiles.length}.ts`, cases.slice(i, i + CASES_PER_FILE)));
 
 let failed = false;
 beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));
@@ -307,7 +333,9 @@ function resultsOf(name: CompilerName): Promise<Map<GeneratedFile, CheckResult>>
       const results = new Map<GeneratedFile, CheckResult>();
       for (const file of caseFiles) {
         const result = await checkProject(compilers[name], file.tsconfig, workDir);
-        console.log(`${name}: ${file.name} (${file.cases.length} cases, ${file.source.split("\n").length} lines) checked in ${(result.ms / 1000).toFixed(1)} s; ${result.diagnostics.length} diagnostic(s)`);
+        console.log(
+          `${name}: ${file.name} (${file.cases.length} cases, ${file.source.split("\n").length} lines) checked in ${(result.ms / 1000).toFixed(1)} s; ${result.diagnostics.length} diagnostic(s)`,
+        );
         results.set(file, result);
       }
       return results;
@@ -329,7 +357,10 @@ function explain(file: GeneratedFile, c: Case, found: readonly Diagnostic[]): st
   return [
     `case ${c.id} (${c.origin}, ${c.variant}) in ${file.name}:${p.first}-${p.last}`,
     `  ${verdict}`,
-    ...file.source.split("\n").slice(p.first - 1, p.last).map((l) => `  | ${l}`),
+    ...file.source
+      .split("\n")
+      .slice(p.first - 1, p.last)
+      .map((l) => `  | ${l}`),
     found.length === 0 ? "  compiler: no diagnostic" : `  compiler: ${found.length} diagnostic(s):\n${found.map((d) => `    ${d.text}`).join("\n")}`,
   ].join("\n");
 }
@@ -353,7 +384,8 @@ function checkCase(file: GeneratedFile, c: Case, found: readonly Diagnostic[]): 
   if (d.code !== CODE[rule.where]) problems.push(`code ${d.code}, expected ${CODE[rule.where]} (${rule.where})`);
   const at = line(d.line).slice(d.column - 1);
   if (rule.where === "receiver") {
-    if (d.line !== p.chainStart || !(at.startsWith("input(") || at.startsWith(`i${c.id}`))) problems.push(`reported at ${d.line}:${d.column}, not on the receiver (line ${p.chainStart})`);
+    if (d.line !== p.chainStart || !(at.startsWith("input(") || at.startsWith(`i${c.id}`)))
+      problems.push(`reported at ${d.line}:${d.column}, not on the receiver (line ${p.chainStart})`);
   } else if (d.line !== p.marked) {
     problems.push(`reported on line ${d.line}, not on the call's line ${p.marked}`);
   } else if (rule.where === "property" && !at.startsWith(`${rule.property}:`)) {
@@ -385,7 +417,8 @@ async function checkGroup(name: CompilerName, group: DirectedGroup): Promise<Gro
       const found = mine.filter((d) => d.line >= p.first && d.line <= p.last);
       checked++;
       const issues = checkCase(file, c, found);
-      if (issues.length > 0) problems.push({ short: `case ${c.id} (${c.variant}${c.rule ? `; ${c.rule.rule}` : ""}): ${issues.join("; ")}`, long: explain(file, c, found) });
+      if (issues.length > 0)
+        problems.push({ short: `case ${c.id} (${c.variant}${c.rule ? `; ${c.rule.rule}` : ""}): ${issues.join("; ")}`, long: explain(file, c, found) });
     }
     // A diagnostic between cases (the header) would be missed by the spans.
     const inSpans = (d: Diagnostic) => file.cases.some((c) => d.line >= file.placement.get(c)!.first && d.line <= file.placement.get(c)!.last);
@@ -396,7 +429,12 @@ async function checkGroup(name: CompilerName, group: DirectedGroup): Promise<Gro
 
 function report(name: string, title: string, check: GroupCheck): void {
   if (check.problems.length === 0) return;
-  console.error(`${name}: ${title}: ${check.problems.length} disagreement(s):\n\n${check.problems.slice(0, 40).map((p) => p.long).join("\n\n")}`);
+  console.error(
+    `${name}: ${title}: ${check.problems.length} disagreement(s):\n\n${check.problems
+      .slice(0, 40)
+      .map((p) => p.long)
+      .join("\n\n")}`,
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -459,8 +497,19 @@ describe("types agree with the runtime on rejected layer calls", () => {
     expect(Object.keys(ruleCounts).filter((r) => r.endsWith("(unclassified)"))).toEqual([]);
     for (const rule of EXPECTED_RULES) expect(ruleCounts[rule] ?? 0, rule).toBeGreaterThanOrEqual(MIN_PER_RULE);
     // zero, negative and fractional values of every count and size option
-    for (const [kind, key] of [["conv2d", "filters"], ["conv2d", "kernelSize"], ["conv2d", "strides"], ["conv2d", "dilationRate"], ["dense", "units"], ...POOL_KINDS.flatMap((k) => [[k, "poolSize"], [k, "strides"]])]) {
-      for (const bad of ["zero", "negative", "fractional"]) expect(valueKinds[`${kind} ${key}: ${bad}`] ?? 0, `${kind} ${key}: ${bad}`).toBeGreaterThanOrEqual(2);
+    for (const [kind, key] of [
+      ["conv2d", "filters"],
+      ["conv2d", "kernelSize"],
+      ["conv2d", "strides"],
+      ["conv2d", "dilationRate"],
+      ["dense", "units"],
+      ...POOL_KINDS.flatMap((k) => [
+        [k, "poolSize"],
+        [k, "strides"],
+      ]),
+    ]) {
+      for (const bad of ["zero", "negative", "fractional"])
+        expect(valueKinds[`${kind} ${key}: ${bad}`] ?? 0, `${kind} ${key}: ${bad}`).toBeGreaterThanOrEqual(2);
     }
     for (const bad of ["zero", "negative", "fractional"]) expect(valueKinds[`input shape: ${bad}`] ?? 0, `input shape: ${bad}`).toBeGreaterThanOrEqual(2);
     const rates = ruleRejected.filter((c) => c.call?.kind === "dropout").map((c) => (c.call!.config as { rate: number }).rate);
@@ -471,7 +520,10 @@ describe("types agree with the runtime on rejected layer calls", () => {
     expect(ruleRejected.filter((c) => /: window larger/.test(c.rule!.rule) && above1(cfgOf(c).strides)).length).toBeGreaterThanOrEqual(MIN_PER_RULE);
     for (const kind of POOL_KINDS) {
       for (const rule of ["wrong input rank", "default window larger than height"]) {
-        expect(ruleRejected.filter((c) => c.call?.kind === kind && c.call.config === undefined && c.rule!.rule === `${kind}: ${rule}`).length, `${kind}() ${rule}`).toBeGreaterThan(0);
+        expect(
+          ruleRejected.filter((c) => c.call?.kind === kind && c.call.config === undefined && c.rule!.rule === `${kind}: ${rule}`).length,
+          `${kind}() ${rule}`,
+        ).toBeGreaterThan(0);
       }
     }
   });
@@ -482,13 +534,16 @@ describe("types agree with the runtime on rejected layer calls", () => {
     for (const c of expected) {
       const o = c.outcome;
       if (o.kind !== "rejected") {
-        bad.push(`case ${c.id} (${c.variant}): ${o.kind === "accepted" ? `accepted, shape ${shapeSource(o.shape)}` : `threw at call ${o.index}, not at the call under test: ${String(o.error)}`}`);
+        bad.push(
+          `case ${c.id} (${c.variant}): ${o.kind === "accepted" ? `accepted, shape ${shapeSource(o.shape)}` : `threw at call ${o.index}, not at the call under test: ${String(o.error)}`}`,
+        );
         continue;
       }
       if (!(o.error instanceof ShapeError)) bad.push(`case ${c.id}: threw ${String(o.error)}, not a ShapeError`);
       if (!o.message.startsWith("shapewise: ")) bad.push(`case ${c.id}: message ${JSON.stringify(o.message)}`);
       if (o.message.length >= 300) bad.push(`case ${c.id}: message of ${o.message.length} characters`);
-      if (c.hookMessage !== undefined && c.hookMessage !== o.message) bad.push(`case ${c.id}: replay ${JSON.stringify(o.message)}, hook ${JSON.stringify(c.hookMessage)}`);
+      if (c.hookMessage !== undefined && c.hookMessage !== o.message)
+        bad.push(`case ${c.id}: replay ${JSON.stringify(o.message)}, hook ${JSON.stringify(c.hookMessage)}`);
     }
     expect(bad).toEqual([]);
     expect(expected.length).toBe(cases.length - byGroup("valid").length);
@@ -501,7 +556,9 @@ describe("types agree with the runtime on rejected layer calls", () => {
   });
 
   it("no accepted call produced a dimension <= 0, NaN or a non-integer", () => {
-    const bad = acceptedShapes.filter(({ shape }) => shape.length === 0 || shape[0] !== null || !shape.slice(1).every((d) => d === null || (Number.isInteger(d) && d > 0)));
+    const bad = acceptedShapes.filter(
+      ({ shape }) => shape.length === 0 || shape[0] !== null || !shape.slice(1).every((d) => d === null || (Number.isInteger(d) && d > 0)),
+    );
     expect(bad.slice(0, 20).map((b) => `${shapeSource(b.shape)} from ${b.from}`)).toEqual([]);
     expect(acceptedShapes.length).toBeGreaterThan(cases.length);
   });
@@ -550,7 +607,10 @@ describe("types agree with the runtime on rejected layer calls", () => {
       const rb = b.get(file)!;
       if (ra.diagnostics.length === 0 && ra.exitCode !== 0) console.error(ra.raw);
       if (rb.diagnostics.length === 0 && rb.exitCode !== 0) console.error(rb.raw);
-      expect(rb.diagnostics.map((d) => d.text), file.name).toEqual(ra.diagnostics.map((d) => d.text));
+      expect(
+        rb.diagnostics.map((d) => d.text),
+        file.name,
+      ).toEqual(ra.diagnostics.map((d) => d.text));
     }
   });
 });

@@ -16,13 +16,25 @@ beforeEach(() => clearSession());
 
 describe("configs from untyped code", () => {
   const cases: [string, () => unknown, string][] = [
-    ["a misspelt option", () => image().conv2d({ filters: 8, kernel_size: 3 }), "shapewise: conv2d has no option 'kernel_size' (options: filters, kernelSize, strides, padding, dataFormat, dilationRate, groups, activation, useBias, name)"],
+    [
+      "a misspelt option",
+      () => image().conv2d({ filters: 8, kernel_size: 3 }),
+      "shapewise: conv2d has no option 'kernel_size' (options: filters, kernelSize, strides, padding, dataFormat, dilationRate, groups, activation, useBias, name)",
+    ],
     ["a missing option", () => image().conv2d({ filters: 8 }), "shapewise: conv2d kernelSize must be a positive integer or a pair of them, got undefined"],
     ["a string size", () => image().conv2d({ filters: "8", kernelSize: 3 }), "shapewise: conv2d filters must be a positive integer, got '8'"],
     ["NaN", () => image().conv2d({ filters: Number.NaN, kernelSize: 3 }), "shapewise: conv2d filters must be a positive integer, got NaN"],
     ["Infinity", () => image().dense({ units: Number.POSITIVE_INFINITY }), "shapewise: dense units must be a positive integer, got Infinity"],
-    ["a triple kernel", () => image().conv2d({ filters: 8, kernelSize: [3, 3, 3] }), "shapewise: conv2d kernelSize must be a positive integer or a pair of them, got [3, 3, 3]"],
-    ["an unknown padding", () => image().conv2d({ filters: 8, kernelSize: 3, padding: "full" }), "shapewise: conv2d padding must be one of 'valid', 'same', got 'full'"],
+    [
+      "a triple kernel",
+      () => image().conv2d({ filters: 8, kernelSize: [3, 3, 3] }),
+      "shapewise: conv2d kernelSize must be a positive integer or a pair of them, got [3, 3, 3]",
+    ],
+    [
+      "an unknown padding",
+      () => image().conv2d({ filters: 8, kernelSize: 3, padding: "full" }),
+      "shapewise: conv2d padding must be one of 'valid', 'same', got 'full'",
+    ],
     ["an unknown activation", () => image().dense({ units: 8, activation: "leaky" }), "shapewise: dense activation must be one of 'linear', 'relu'"],
     ["a non-boolean useBias", () => image().dense({ units: 8, useBias: "no" }), "shapewise: dense useBias must be true or false, got 'no'"],
     ["a config that is not an object", () => image().dense(8), "shapewise: dense expects a config object, got 8"],
@@ -30,11 +42,34 @@ describe("configs from untyped code", () => {
     ["an activation layer with a bad name", () => image().activation("relu7"), "shapewise: activation activation must be one of"],
     ["a dropout rate as a string", () => image().dropout({ rate: "0.5" }), "shapewise: dropout rate must be at least 0 and below 1, got '0.5'"],
     ["an input shape that is not an array", () => (input as Untyped)({ shape: 28 }), "shapewise: input shape sizes must be positive integers or null, got 28"],
-    ["an input shape with a fraction", () => (input as Untyped)({ shape: [28, 2.5] }), "shapewise: input shape sizes must be positive integers or null, got [28, 2.5]"],
-    ["a pool window larger than a padded-out image", () => image().conv2d({ filters: 4, kernelSize: 28 }).maxPooling2d({ poolSize: 2 }), "shapewise: maxPooling2d poolSize 2 is larger than input height 1 with padding 'valid'"],
-    ["model outputs that are not tensors", () => (model as Untyped)({ inputs: image(), outputs: 3 }), "shapewise: model outputs must be a symbolic tensor, got 3"],
-    ["model inputs that are not inputs", () => { const x = image().flatten(); return (model as Untyped)({ inputs: x, outputs: x.dense({ units: 2 }) }); }, "shapewise: model inputs must be a tensor from input()"],
-    ["outputs that do not come from the inputs", () => (model as Untyped)({ inputs: image(), outputs: image().flatten() }), "shapewise: model outputs do not come from its inputs (they reach input 'input_"],
+    [
+      "an input shape with a fraction",
+      () => (input as Untyped)({ shape: [28, 2.5] }),
+      "shapewise: input shape sizes must be positive integers or null, got [28, 2.5]",
+    ],
+    [
+      "a pool window larger than a padded-out image",
+      () => image().conv2d({ filters: 4, kernelSize: 28 }).maxPooling2d({ poolSize: 2 }),
+      "shapewise: maxPooling2d poolSize 2 is larger than input height 1 with padding 'valid'",
+    ],
+    [
+      "model outputs that are not tensors",
+      () => (model as Untyped)({ inputs: image(), outputs: 3 }),
+      "shapewise: model outputs must be a symbolic tensor, got 3",
+    ],
+    [
+      "model inputs that are not inputs",
+      () => {
+        const x = image().flatten();
+        return (model as Untyped)({ inputs: x, outputs: x.dense({ units: 2 }) });
+      },
+      "shapewise: model inputs must be a tensor from input()",
+    ],
+    [
+      "outputs that do not come from the inputs",
+      () => (model as Untyped)({ inputs: image(), outputs: image().flatten() }),
+      "shapewise: model outputs do not come from its inputs (they reach input 'input_",
+    ],
     ["a tensor with the wrong amount of data", () => (tensor as Untyped)([2, 3], [1, 2, 3]), "shapewise: tensor of shape [2, 3] needs 6 values, got 3"],
     ["a tensor with a zero size", () => (tensor as Untyped)([2, 0]), "shapewise: tensor shape sizes must be positive integers, got [2, 0]"],
   ];
@@ -80,19 +115,25 @@ describe("generated invalid configs", () => {
 
   it("windows too large for their input are caught, never give a size below 1", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), (size, kernel, dilation, stride) => {
-        clearSession();
-        const x: Untyped = input({ shape: [size, size, 2] });
-        const span = dilation * (kernel - 1) + 1;
-        const config = { filters: 3, kernelSize: kernel, dilationRate: dilation, strides: dilation > 1 ? 1 : stride };
-        if (span > size) {
-          expect(() => x.conv2d(config)).toThrow(ShapeError);
-        } else {
-          const shape = x.conv2d(config).shape as number[];
-          expect(shape[1]).toBeGreaterThanOrEqual(1);
-          expect(Number.isInteger(shape[1])).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 3 }),
+        (size, kernel, dilation, stride) => {
+          clearSession();
+          const x: Untyped = input({ shape: [size, size, 2] });
+          const span = dilation * (kernel - 1) + 1;
+          const config = { filters: 3, kernelSize: kernel, dilationRate: dilation, strides: dilation > 1 ? 1 : stride };
+          if (span > size) {
+            expect(() => x.conv2d(config)).toThrow(ShapeError);
+          } else {
+            const shape = x.conv2d(config).shape as number[];
+            expect(shape[1]).toBeGreaterThanOrEqual(1);
+            expect(Number.isInteger(shape[1])).toBe(true);
+          }
+        },
+      ),
       { seed: 7, numRuns: 500 },
     );
   });

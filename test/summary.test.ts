@@ -343,11 +343,7 @@ describe("number formatting", () => {
       input: seqInput([null, 31]),
       layers: [L("dense", "dense_Dense1", "Dense", [null, 9], 288)],
     });
-    expect(formatKeras3(data).slice(-3)).toEqual([
-      " Total params: 288 (1.12 KB)",
-      " Trainable params: 288 (1.12 KB)",
-      " Non-trainable params: 0 (0.00 B)",
-    ]);
+    expect(formatKeras3(data).slice(-3)).toEqual([" Total params: 288 (1.12 KB)", " Trainable params: 288 (1.12 KB)", " Non-trainable params: 0 (0.00 B)"]);
     expect(formatKeras2(data, { era: "2.15" }).slice(-4, -1)).toEqual([
       "Total params: 288 (1.12 KB)",
       "Trainable params: 288 (1.12 KB)",

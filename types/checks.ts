@@ -24,12 +24,11 @@ export type PositiveCount<Method extends string, Key extends string, V extends n
  * A fault when the input rank is not the one a layer takes. Its key is the
  * whole config, since no single property is wrong.
  */
-export type ExactRank<Method extends string, S extends Shape, R extends number, Layout extends string> =
-  number extends S["length"]
+export type ExactRank<Method extends string, S extends Shape, R extends number, Layout extends string> = number extends S["length"]
+  ? NoFault
+  : S["length"] extends R
     ? NoFault
-    : S["length"] extends R
-      ? NoFault
-      : Fault<"(config)", `shapewise: ${Method} expects input of rank ${R} ${Layout}, got rank ${S["length"]} ${ShapeText<S>}`>;
+    : Fault<"(config)", `shapewise: ${Method} expects input of rank ${R} ${Layout}, got rank ${S["length"]} ${ShapeText<S>}`>;
 
 /** A fault when the channel (last) dimension is unknown: the layer cannot size its weights. */
 export type KnownChannels<Method extends string, S extends Shape, C> = C extends null
@@ -135,9 +134,7 @@ export type MinRank2<Method extends string, S extends Shape> = number extends S[
     : NoFault;
 
 /** `true` when some listed axis is certainly not an integer. */
-type AnyNonInteger<L extends readonly number[]> = true extends { [I in keyof L]: IsSafeInteger<L[I]> extends false ? true : false }[number]
-  ? true
-  : false;
+type AnyNonInteger<L extends readonly number[]> = true extends { [I in keyof L]: IsSafeInteger<L[I]> extends false ? true : false }[number] ? true : false;
 
 /**
  * `true` when some listed axis certainly falls outside the allowed range:
@@ -147,8 +144,12 @@ type AnyOutside<L extends readonly number[], R extends number, Lowest extends 0 
   [I in keyof L]: Negative extends false
     ? IsNegativeAxis<L[I]> extends true
       ? true
-      : AxisIndex<R, L[I]> extends -1 | (Lowest extends 1 ? 0 : -1) ? true : false
-    : AxisIndex<R, L[I]> extends -1 | (Lowest extends 1 ? 0 : -1) ? true : false;
+      : AxisIndex<R, L[I]> extends -1 | (Lowest extends 1 ? 0 : -1)
+        ? true
+        : false
+    : AxisIndex<R, L[I]> extends -1 | (Lowest extends 1 ? 0 : -1)
+      ? true
+      : false;
 }[number]
   ? true
   : false;
@@ -174,7 +175,7 @@ type FirstUnknown<S extends Shape, T extends readonly unknown[]> = T extends rea
     : S[H & number] extends null
       ? H
       : FirstUnknown<S, Rest>
-    : never;
+  : never;
 
 /** The allowed axis range as messages print it. */
 type AxisRangeText<R extends number, Lowest extends 0 | 1, Negative extends boolean> = Lowest extends 0

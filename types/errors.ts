@@ -31,18 +31,13 @@ export type NoFault = "ok";
 export type Field<E, Key extends string, V> = [E] extends [Fault<Key, infer M>] ? M : V;
 
 /** The first fault of a list of checks, in order; {@link NoFault} when all pass. */
-export type FirstFault<Checks extends readonly unknown[]> = Checks extends readonly [infer H, ...infer R]
-  ? H extends Fault
-    ? H
-    : FirstFault<R>
-  : NoFault;
+export type FirstFault<Checks extends readonly unknown[]> = Checks extends readonly [infer H, ...infer R] ? (H extends Fault ? H : FirstFault<R>) : NoFault;
 
 /**
  * `true` only when a condition is certainly true: comparisons of sizes the
  * type checker cannot see give `boolean`, which must not raise an error.
  */
 export type Certainly<B> = [B] extends [true] ? true : false;
-
 
 /**
  * What a layer call returns after a fault: inert, so later calls in the

@@ -88,20 +88,29 @@ export type PredictOutput<N extends number, O extends ShapeTree> = O extends Sha
 type Fits<Given extends Shape, Expected extends Shape> = Given extends readonly [unknown, ...infer G]
   ? Expected extends readonly [unknown, ...infer E]
     ? G["length"] extends E["length"]
-      ? { [K in keyof E]: E[K] extends null ? true : K extends keyof G ? (G[K] extends E[K] ? true : number extends G[K] ? true : false) : false }[number] extends true
+      ? {
+          [K in keyof E]: E[K] extends null ? true : K extends keyof G ? (G[K] extends E[K] ? true : number extends G[K] ? true : false) : false;
+        }[number] extends true
         ? true
         : false
       : false
     : true
   : true;
 
-type MismatchText<Given extends Shape, Expected extends Shape> = `shapewise: a model applied as a layer expects input shape ${ShapeText<Expected>}, got ${ShapeText<Given>}`;
+type MismatchText<
+  Given extends Shape,
+  Expected extends Shape,
+> = `shapewise: a model applied as a layer expects input shape ${ShapeText<Expected>}, got ${ShapeText<Given>}`;
 
 /**
  * The tensors of a tensor, tuple or record, as a tuple. A record goes by its
  * keys, which are distinct: two outputs of the same type still count twice.
  */
-export type Leaves<T> = T extends { readonly shape: Shape } | { readonly error: string } ? [T] : T extends readonly unknown[] ? T : ValuesAt<T, UnionToTuple<keyof T>>;
+export type Leaves<T> = T extends { readonly shape: Shape } | { readonly error: string }
+  ? [T]
+  : T extends readonly unknown[]
+    ? T
+    : ValuesAt<T, UnionToTuple<keyof T>>;
 type ValuesAt<T, Keys extends readonly unknown[]> = { [I in keyof Keys]: T[Keys[I] & keyof T] };
 type UnionToTuple<U> = [U] extends [never] ? [] : LastOf<U> extends infer L ? [...UnionToTuple<Exclude<U, L>>, L] : never;
 type LastOf<U> = (U extends unknown ? (x: () => U) => void : never) extends (x: infer F) => void ? (F extends () => infer R ? R : never) : never;
@@ -118,9 +127,21 @@ export type ApplyInputs<T, I extends ShapeTree> = I extends Shape
         ? T
         : MismatchText<G, I>
       : T
-  : { [K in keyof T]: K extends keyof I ? (T[K] extends { readonly shape: infer G extends Shape } ? (Fits<G, I[K] & Shape> extends true ? T[K] : MismatchText<G, I[K] & Shape>) : T[K]) : T[K] };
+  : {
+      [K in keyof T]: K extends keyof I
+        ? T[K] extends { readonly shape: infer G extends Shape }
+          ? Fits<G, I[K] & Shape> extends true
+            ? T[K]
+            : MismatchText<G, I[K] & Shape>
+          : T[K]
+        : T[K];
+    };
 
-type FirstErrorOf<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R] ? (H extends { readonly error: infer M extends string } ? ErrorTensor<M> : FirstErrorOf<R>) : never;
+type FirstErrorOf<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R]
+  ? H extends { readonly error: infer M extends string }
+    ? ErrorTensor<M>
+    : FirstErrorOf<R>
+  : never;
 
 /**
  * What a model applied as a layer returns: its outputs, each carrying the

@@ -25,11 +25,7 @@ export type Size2 = number | readonly [number, number];
  * type A = Pair<3>;        // [3, 3]
  * type B = Pair<[3, 5]>;   // [3, 5]
  */
-export type Pair<T extends Size2> = T extends readonly [infer A extends number, infer B extends number]
-  ? [A, B]
-  : T extends number
-    ? [T, T]
-    : [number, number];
+export type Pair<T extends Size2> = T extends readonly [infer A extends number, infer B extends number] ? [A, B] : T extends number ? [T, T] : [number, number];
 
 /**
  * The text of a dimension, as messages print it (`null` for an unknown size).
@@ -50,19 +46,13 @@ type JoinDims<S extends readonly unknown[], Acc extends string = ""> = S extends
  * type T = ShapeText<[null, 28, 28, 1]>; // "[null, 28, 28, 1]"
  * type U = ShapeText<3>;                 // "3"
  */
-export type ShapeText<S> = S extends readonly unknown[]
-  ? number extends S["length"]
-    ? "[number[]]"
-    : `[${JoinDims<S>}]`
-  : DimText<S>;
+export type ShapeText<S> = S extends readonly unknown[] ? (number extends S["length"] ? "[number[]]" : `[${JoinDims<S>}]`) : DimText<S>;
 
 /** The last element of a non-empty shape. */
 export type Last<S extends Shape> = S extends readonly [...unknown[], infer L extends Dim] ? L : Dim;
 
 /** A shape with its last dimension replaced. */
-export type ReplaceLast<S extends Shape, D extends Dim> = S extends readonly [...infer Init extends Dim[], Dim]
-  ? [...Init, D]
-  : Dim[];
+export type ReplaceLast<S extends Shape, D extends Dim> = S extends readonly [...infer Init extends Dim[], Dim] ? [...Init, D] : Dim[];
 
 /**
  * A computed shape with every size worked out now. A tuple written in a
@@ -111,18 +101,17 @@ export type Padding = "valid" | "same";
  * type A = WindowOutput<28, 3, 1, 1, "valid">; // 26
  * type B = WindowOutput<28, 3, 2, 1, "same">;  // 14
  */
-export type WindowOutput<L extends Dim, K extends number, St extends number, D extends number, Pd extends Padding> =
-  L extends null
-    ? null
-    : L extends number
-      ? [Pd] extends ["same"]
-        ? St extends 1
-          ? L
-          : DivCeil<L, St>
-        : [Pd] extends ["valid"]
-          ? ValidOutput<L, Dilated<K, D>, St>
-          : number
-      : never;
+export type WindowOutput<L extends Dim, K extends number, St extends number, D extends number, Pd extends Padding> = L extends null
+  ? null
+  : L extends number
+    ? [Pd] extends ["same"]
+      ? St extends 1
+        ? L
+        : DivCeil<L, St>
+      : [Pd] extends ["valid"]
+        ? ValidOutput<L, Dilated<K, D>, St>
+        : number
+    : never;
 
 /** `floor((L - span) / s) + 1`, without arithmetic for the common stride 1 and span 1. */
 type ValidOutput<L extends number, Span extends number, St extends number> = St extends 1
@@ -168,11 +157,8 @@ export type WindowFits<
  * Whether a dilated kernel spans more than `L`; a span past 2^53 - 1 (the
  * arithmetic then gives `number` for literal operands) certainly does.
  */
-type SpanExceeds<L extends number, K extends number, D extends number> = number extends Dilated<K, D>
-  ? number extends K | D | L
-    ? boolean
-    : true
-  : Lt<L, Dilated<K, D>>;
+type SpanExceeds<L extends number, K extends number, D extends number> =
+  number extends Dilated<K, D> ? (number extends K | D | L ? boolean : true) : Lt<L, Dilated<K, D>>;
 
 /** The span as a message prints it: a span past 2^53 - 1 has no exact number. */
 type SpanText<K extends number, D extends number> = number extends Dilated<K, D> ? "more than 9007199254740991" : `${Dilated<K, D>}`;
@@ -201,9 +187,7 @@ type AxesText<N extends SpatialRank> = N extends 1 ? "steps" : N extends 2 ? "he
  * @example
  * type T = LayoutText<2, "channelsFirst">; // "[batch, channels, height, width]"
  */
-export type LayoutText<N extends SpatialRank, Df> = [Df] extends ["channelsFirst"]
-  ? `[batch, channels, ${AxesText<N>}]`
-  : `[batch, ${AxesText<N>}, channels]`;
+export type LayoutText<N extends SpatialRank, Df> = [Df] extends ["channelsFirst"] ? `[batch, channels, ${AxesText<N>}]` : `[batch, ${AxesText<N>}, channels]`;
 
 /**
  * The rank of the input a layer with `N` spatial axes takes.

@@ -52,16 +52,16 @@ export interface SymbolicTensor<S extends Shape = Shape, P extends number = numb
 
 /** The name of every layer method a symbolic tensor has. */
 export type LayerMethodName = keyof (ConvolutionalMethods<Shape, number> &
-    PoolingMethods<Shape, number> &
-    ReshapingMethods<Shape, number> &
-    CoreMethods<Shape, number> &
-    RegularizationMethods<Shape, number> &
-    NormalizationMethods<Shape, number> &
-    ActivationsMethods<Shape, number> &
-    PreprocessingMethods<Shape, number> &
-    RecurrentMethods<Shape, number> &
-    AttentionMethods<Shape, number> &
-    MergingMethods<Shape, number>);
+  PoolingMethods<Shape, number> &
+  ReshapingMethods<Shape, number> &
+  CoreMethods<Shape, number> &
+  RegularizationMethods<Shape, number> &
+  NormalizationMethods<Shape, number> &
+  ActivationsMethods<Shape, number> &
+  PreprocessingMethods<Shape, number> &
+  RecurrentMethods<Shape, number> &
+  AttentionMethods<Shape, number> &
+  MergingMethods<Shape, number>);
 
 /** A symbolic tensor as merges read it: its shape and running parameter total. */
 export type TensorOperand = { readonly shape: Shape; readonly [paramTotal]?: number };

@@ -125,7 +125,4 @@ export const chain100 = model({ inputs, outputs });
 
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-export type Checks = [
-  Expect<Equal<OutputShape<typeof chain100>, [null, 1000]>>,
-  Expect<Equal<ParamCount<typeof chain100>, 41723752>>,
-];
+export type Checks = [Expect<Equal<OutputShape<typeof chain100>, [null, 1000]>>, Expect<Equal<ParamCount<typeof chain100>, 41723752>>];

@@ -176,7 +176,4 @@ export const chain150 = model({ inputs, outputs });
 
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-export type Checks = [
-  Expect<Equal<OutputShape<typeof chain150>, [null, 1000]>>,
-  Expect<Equal<ParamCount<typeof chain150>, 57344360>>,
-];
+export type Checks = [Expect<Equal<OutputShape<typeof chain150>, [null, 1000]>>, Expect<Equal<ParamCount<typeof chain150>, 57344360>>];

@@ -74,7 +74,4 @@ export const chain50 = model({ inputs, outputs });
 
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-export type Checks = [
-  Expect<Equal<OutputShape<typeof chain50>, [null, 1000]>>,
-  Expect<Equal<ParamCount<typeof chain50>, 22757736>>,
-];
+export type Checks = [Expect<Equal<OutputShape<typeof chain50>, [null, 1000]>>, Expect<Equal<ParamCount<typeof chain50>, 22757736>>];

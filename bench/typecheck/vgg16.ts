@@ -9,7 +9,4 @@ import type { vgg16 } from "../../examples/vgg16.js";
 
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-export type Checks = [
-  Expect<Equal<OutputShape<typeof vgg16>, [null, 1000]>>,
-  Expect<Equal<ParamCount<typeof vgg16>, 138357544>>,
-];
+export type Checks = [Expect<Equal<OutputShape<typeof vgg16>, [null, 1000]>>, Expect<Equal<ParamCount<typeof vgg16>, 138357544>>];

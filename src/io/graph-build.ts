@@ -216,7 +216,14 @@ export function sequentialGraph(
       layers.push({ name: inputName, className: "InputLayer", config: { shape: shape.slice(1), name: inputName }, calls: [] });
       previous = { layer: inputName, nodeIndex: 0, tensorIndex: 0 };
     }
-    layers.push({ name: l.name, className: l.className, config: l.config, inner: l.inner, nested: l.nested, calls: previous === undefined ? [] : [[previous]] });
+    layers.push({
+      name: l.name,
+      className: l.className,
+      config: l.config,
+      inner: l.inner,
+      nested: l.nested,
+      calls: previous === undefined ? [] : [[previous]],
+    });
     previous = { layer: l.name, nodeIndex: 0, tensorIndex: 0 };
   });
   if (layers.length < 2) fail(`shapewise: Sequential ${what} needs at least one layer after its input`);
@@ -238,7 +245,8 @@ export function callInputs(node: unknown, where: string): FileRef[] {
     return node.map((r, i) => {
       const ref = list(r, `${where} input ${i}`);
       const [layer, nodeIndex, tensorIndex] = ref;
-      if (typeof layer !== "string" || !isIndex(nodeIndex) || !isIndex(tensorIndex)) fail(`shapewise: ${where} input ${i} must be [layer name, node index, tensor index], got ${shortText(r)}`);
+      if (typeof layer !== "string" || !isIndex(nodeIndex) || !isIndex(tensorIndex))
+        fail(`shapewise: ${where} input ${i} must be [layer name, node index, tensor index], got ${shortText(r)}`);
       return { layer, nodeIndex, tensorIndex };
     });
   }
@@ -255,7 +263,8 @@ export function callInputs(node: unknown, where: string): FileRef[] {
     if (maybe(o, "class_name") !== "__keras_tensor__") return;
     const history = list(maybe(record(own(o, "config", where), `${where} tensor`), "keras_history"), `${where} keras_history`);
     const [layer, nodeIndex, tensorIndex] = history;
-    if (typeof layer !== "string" || !isIndex(nodeIndex) || !isIndex(tensorIndex)) fail(`shapewise: ${where} keras_history must be [layer name, node index, tensor index], got ${shortText(history)}`);
+    if (typeof layer !== "string" || !isIndex(nodeIndex) || !isIndex(tensorIndex))
+      fail(`shapewise: ${where} keras_history must be [layer name, node index, tensor index], got ${shortText(history)}`);
     refs.push({ layer, nodeIndex, tensorIndex });
   };
   walk(maybe(n, "args") ?? [], 0);
@@ -284,7 +293,8 @@ export const MAX_NESTING_DEPTH = 32;
  * checkNestingDepth(1, "layer 'encoder'"); // fine
  */
 export function checkNestingDepth(depth: number, where: string): void {
-  if (depth > MAX_NESTING_DEPTH) fail(`shapewise: model file nests models more than ${MAX_NESTING_DEPTH} levels deep at ${where}; shapewise reads at most ${MAX_NESTING_DEPTH} levels`);
+  if (depth > MAX_NESTING_DEPTH)
+    fail(`shapewise: model file nests models more than ${MAX_NESTING_DEPTH} levels deep at ${where}; shapewise reads at most ${MAX_NESTING_DEPTH} levels`);
 }
 
 /**
@@ -303,7 +313,10 @@ export function rebaseNested(layers: readonly FileLayer[], refs: readonly FileRe
     const l = byName.get(r.layer);
     const shift = l === undefined || l.nested === undefined ? 0 : base(l);
     if (shift === 0) return r;
-    if (r.nodeIndex < shift) fail(`shapewise: model file ${reader} reads node ${r.nodeIndex} of nested model '${r.layer}', which is the model's own graph, not a call of it (calls start at node ${shift})`);
+    if (r.nodeIndex < shift)
+      fail(
+        `shapewise: model file ${reader} reads node ${r.nodeIndex} of nested model '${r.layer}', which is the model's own graph, not a call of it (calls start at node ${shift})`,
+      );
     return { ...r, nodeIndex: r.nodeIndex - shift };
   });
 }
@@ -484,10 +497,18 @@ function buildWithin(graph: FileGraph, budget: Budget): Model {
       // The inner model first, through the public API; each call applies it, so every call shares its weights.
       const inner = buildWithin(l.nested, budget);
       if (inner.name !== l.name) fail(`shapewise: model file layer '${l.name}' holds a model named '${inner.name}'; the two names must agree`);
-      for (const call of l.calls) outputs.push(applyNested(inner, call.map((ref) => lookup(made, ref, l.name)), l.name));
+      for (const call of l.calls)
+        outputs.push(
+          applyNested(
+            inner,
+            call.map((ref) => lookup(made, ref, l.name)),
+            l.name,
+          ),
+        );
     } else {
       if (l.calls.length === 0) fail(`shapewise: model file layer '${l.name}' is never called`);
-      if (l.calls.length > 1 && entry.style !== "method" && entry.style !== "merge") fail(`shapewise: model file layer '${l.name}' (${l.className}) cannot be shared`);
+      if (l.calls.length > 1 && entry.style !== "method" && entry.style !== "merge")
+        fail(`shapewise: model file layer '${l.name}' (${l.className}) cannot be shared`);
       // A shared layer is made once and applied again to its later inputs.
       for (const [i, call] of l.calls.entries()) {
         const inputs = call.map((ref) => lookup(made, ref, l.name));

@@ -15,7 +15,23 @@
 import { fail, valueText } from "../checks.js";
 import type { Layer } from "../layers/layer.js";
 import type { Model } from "../model.js";
-import { batchShape, buildModel, callInputs, checkNestingDepth, isIndex, limitsOption, list, maybe, own, parseJsonSafely, rebaseNested, record, sequentialGraph, shortText, text } from "./graph-build.js";
+import {
+  batchShape,
+  buildModel,
+  callInputs,
+  checkNestingDepth,
+  isIndex,
+  limitsOption,
+  list,
+  maybe,
+  own,
+  parseJsonSafely,
+  rebaseNested,
+  record,
+  sequentialGraph,
+  shortText,
+  text,
+} from "./graph-build.js";
 import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits, ParsedFileLayer } from "./graph-build.js";
 import { formatOut, optionsFromFile } from "./layer-configs.js";
 import { entryForClass, entryForLayer, innerLayer, nestedModel } from "./layer-registry.js";
@@ -78,7 +94,12 @@ const f = (v: unknown): PyFloat | unknown => (typeof v === "number" ? new PyFloa
 // ---------------------------------------------------------------------------
 
 const DTYPE_POLICY = () => ({ module: "keras", class_name: "DTypePolicy", config: { name: "float32" }, registered_name: null });
-const initializer = (className: string, config: Record<string, unknown> = {}) => ({ module: "keras.initializers", class_name: className, config, registered_name: null });
+const initializer = (className: string, config: Record<string, unknown> = {}) => ({
+  module: "keras.initializers",
+  class_name: className,
+  config,
+  registered_name: null,
+});
 const GLOROT = () => initializer("GlorotUniform", { seed: null, input_axes: null, output_axes: null });
 const ZEROS = () => initializer("Zeros");
 const ONES = () => initializer("Ones");
@@ -280,7 +301,12 @@ const KERAS_WRITERS: Readonly<Record<string, Writer>> = {
   ActivityRegularization: (c) => ({ l1: f(c.l1), l2: f(c.l2) }),
   ReLU: (c) => ({ max_value: c.maxValue === undefined ? null : f(c.maxValue), negative_slope: f(c.negativeSlope), threshold: f(c.threshold) }),
   LeakyReLU: (c) => ({ negative_slope: f(c.alpha) }),
-  PReLU: (c) => ({ alpha_initializer: ZEROS(), alpha_regularizer: null, alpha_constraint: null, shared_axes: (c.sharedAxes as number[]).length === 0 ? null : c.sharedAxes }),
+  PReLU: (c) => ({
+    alpha_initializer: ZEROS(),
+    alpha_regularizer: null,
+    alpha_constraint: null,
+    shared_axes: (c.sharedAxes as number[]).length === 0 ? null : c.sharedAxes,
+  }),
   ELU: (c) => ({ alpha: f(c.alpha) }),
   Softmax: (c) => ({ axis: c.axis }),
   Rescaling: (c) => ({ scale: f(c.scale), offset: f(c.offset) }),
@@ -346,15 +372,7 @@ export const KERAS_WRITTEN_CLASSES: readonly string[] = Object.keys(KERAS_WRITER
  * their serialisation has no `build_config`; every other layer records the
  * input shape it was built with.
  */
-const BUILT_AT_INIT = new Set([
-  "InputLayer",
-  "MaxPooling1D",
-  "MaxPooling2D",
-  "MaxPooling3D",
-  "AveragePooling1D",
-  "AveragePooling2D",
-  "AveragePooling3D",
-]);
+const BUILT_AT_INIT = new Set(["InputLayer", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D"]);
 
 /**
  * Options for {@link toKerasJSON}.
@@ -393,10 +411,7 @@ function kerasLayer(layer: Layer, names: "shapewise" | "keras3", inputShape: unk
   if (entry.style === "wrapper") {
     const inner = innerLayer(layer)!;
     const innerJson = kerasLayer(inner, names, layer.className === "TimeDistributed" ? null : inputShape);
-    config =
-      layer.className === "Bidirectional"
-        ? { ...base, merge_mode: c.mergeMode, layer: innerJson }
-        : { ...base, layer: innerJson };
+    config = layer.className === "Bidirectional" ? { ...base, merge_mode: c.mergeMode, layer: innerJson } : { ...base, layer: innerJson };
   } else {
     const writer = entry.formats.keras === true ? KERAS_WRITERS[layer.className] : undefined;
     if (writer === undefined) fail(`shapewise: cannot write layer '${layer.name}' (${layer.className}) as Keras JSON`);
@@ -473,7 +488,9 @@ function kerasModel(m: AnyModel, names: "shapewise" | "keras3"): Record<string, 
         const layout = nestedModel(layer)!.inputLayout;
         if (layout === "single") return { args: tensors, kwargs: {} };
         if (layout === "list") return { args: [tensors], kwargs: {} };
-        fail(`shapewise: cannot write nested model '${layer.name}' as Keras JSON: it takes a record of inputs, which shapewise does not write for nested models`);
+        fail(
+          `shapewise: cannot write nested model '${layer.name}' as Keras JSON: it takes a record of inputs, which shapewise does not write for nested models`,
+        );
       }
       return { args: tensors, kwargs: {} };
     });
@@ -518,7 +535,8 @@ function kerasLayerIn(json: unknown, where: string, depth: number, wrapped = fal
     if (wrapped) fail(`shapewise: ${where} is a model inside a wrapper; shapewise wraps only plain layers`);
     checkNestingDepth(depth + 1, at);
     const entryName = maybe(l, "name");
-    if (entryName !== undefined && entryName !== name) fail(`shapewise: ${where} is named ${shortText(entryName)} but holds a model named '${name}'; the two names must agree`);
+    if (entryName !== undefined && entryName !== name)
+      fail(`shapewise: ${where} is named ${shortText(entryName)} but holds a model named '${name}'; the two names must agree`);
     // A nested model's entry is a whole model document: read it as one, one level deeper.
     const nested = kerasGraph(l, depth + 1);
     return { className: nested.kind === "sequential" ? "Sequential" : "Functional", name, config: { name }, nested: { ...nested, name } };
@@ -533,8 +551,10 @@ function kerasLayerIn(json: unknown, where: string, depth: number, wrapped = fal
     return { className, name, config: { shape: shape.slice(1), name } };
   }
   const dtype = maybe(config, "dtype");
-  const dtypeName = dtype !== null && typeof dtype === "object" ? maybe(record(maybe(record(dtype, `${at} dtype`), "config") ?? {}, `${at} dtype config`), "name") : dtype;
-  if (dtypeName !== undefined && dtypeName !== null && dtypeName !== "float32") fail(`shapewise: ${at} has dtype ${shortText(dtypeName)}; shapewise computes in float32`);
+  const dtypeName =
+    dtype !== null && typeof dtype === "object" ? maybe(record(maybe(record(dtype, `${at} dtype`), "config") ?? {}, `${at} dtype config`), "name") : dtype;
+  if (dtypeName !== undefined && dtypeName !== null && dtypeName !== "float32")
+    fail(`shapewise: ${at} has dtype ${shortText(dtypeName)}; shapewise computes in float32`);
   const options = optionsFromFile(className, config, "keras3", at);
   let inner: FileLayer["inner"];
   if (entry.style === "wrapper") {
@@ -552,7 +572,8 @@ function kerasEnds(value: unknown, what: string): FileRef[] {
   const one = (v: unknown, w: string): FileRef => {
     const r = list(v, w);
     const [layer, nodeIndex, tensorIndex] = r;
-    if (typeof layer !== "string" || !isIndex(nodeIndex) || !isIndex(tensorIndex)) fail(`shapewise: ${w} must be [layer name, node index, tensor index], got ${shortText(v)}`);
+    if (typeof layer !== "string" || !isIndex(nodeIndex) || !isIndex(tensorIndex))
+      fail(`shapewise: ${w} must be [layer name, node index, tensor index], got ${shortText(v)}`);
     return { layer, nodeIndex, tensorIndex };
   };
   if (Array.isArray(value)) return typeof value[0] === "string" ? [one(value, what)] : value.map((v, i) => one(v, `${what} ${i}`));
@@ -593,12 +614,23 @@ export function kerasGraph(json: unknown, depth = 0): FileGraph {
     const nodes = list(maybe(record(j, `model layer ${i}`), "inbound_nodes") ?? [], `layer '${l.name}' inbound_nodes`);
     return { l, nodes };
   });
-  const plain: FileLayer[] = parsedLayers.map(({ l }) => ({ name: l.name, className: l.className, config: l.config, inner: l.inner, nested: l.nested, calls: [] }));
-  // tf.keras 2 writes a call as a list and counts a nested model's own graph as its node 0; Keras 3 (`{ args, kwargs }`) does not.
-  const layers = parsedLayers.map(({ l, nodes }, i): FileLayer => ({
-    ...plain[i],
-    calls: nodes.map((node, k) => rebaseNested(plain, callInputs(node, `layer '${l.name}' call ${k}`), () => (Array.isArray(node) ? 1 : 0), `layer '${l.name}'`)),
+  const plain: FileLayer[] = parsedLayers.map(({ l }) => ({
+    name: l.name,
+    className: l.className,
+    config: l.config,
+    inner: l.inner,
+    nested: l.nested,
+    calls: [],
   }));
+  // tf.keras 2 writes a call as a list and counts a nested model's own graph as its node 0; Keras 3 (`{ args, kwargs }`) does not.
+  const layers = parsedLayers.map(
+    ({ l, nodes }, i): FileLayer => ({
+      ...plain[i],
+      calls: nodes.map((node, k) =>
+        rebaseNested(plain, callInputs(node, `layer '${l.name}' call ${k}`), () => (Array.isArray(node) ? 1 : 0), `layer '${l.name}'`),
+      ),
+    }),
+  );
   const keras3 = maybe(top, "module") !== undefined;
   const endBase = (l: FileLayer) => (!keras3 || l.nested?.kind === "functional" ? 1 : 0);
   const inputsJson = own(config, "input_layers", "Keras JSON config");

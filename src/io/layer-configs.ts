@@ -131,12 +131,14 @@ export function optionsFromFile(className: string, config: unknown, source: Conf
     if (key === "batch_input_shape" || key === "batch_shape" || key === "layer") continue;
     if (key === "seed" && RECURRENT.has(className)) continue;
     if (key === "data_format" && CHANNELS_LAST_ONLY.has(className)) {
-      if (value !== "channels_last" && value !== null) fail(`shapewise: ${where} data_format ${valueText(value)} is not supported (shapewise reads ${className} channels-last)`);
+      if (value !== "channels_last" && value !== null)
+        fail(`shapewise: ${where} data_format ${valueText(value)} is not supported (shapewise reads ${className} channels-last)`);
       continue;
     }
     const only = ONLY_DEFAULT[key];
     if (only !== undefined) {
-      if (!only.includes(value)) fail(`shapewise: ${where} ${key} ${valueText(value)} is not supported (shapewise computes only ${only.map(valueText).join(" or ")})`);
+      if (!only.includes(value))
+        fail(`shapewise: ${where} ${key} ${valueText(value)} is not supported (shapewise computes only ${only.map(valueText).join(" or ")})`);
       continue;
     }
     if (value === null && !NULL_IS_A_VALUE.has(key)) continue;

@@ -61,7 +61,9 @@ export const LAYER_REGISTRY: readonly LayerEntry[] = Object.freeze(layerRegistra
  * @example
  * MODEL_ENTRIES.map((e) => e.className); // ["Functional", "Sequential", "Model"]
  */
-export const MODEL_ENTRIES: readonly LayerEntry[] = Object.freeze(["Functional", "Sequential", "Model"].map((className) => entry(className, "apply", "model", EVERY_FORMAT)));
+export const MODEL_ENTRIES: readonly LayerEntry[] = Object.freeze(
+  ["Functional", "Sequential", "Model"].map((className) => entry(className, "apply", "model", EVERY_FORMAT)),
+);
 
 // A Map rather than an object: a hostile class name such as `__proto__` or `constructor` finds nothing.
 const BY_CLASS: ReadonlyMap<string, LayerEntry> = new Map([...LAYER_REGISTRY, ...MODEL_ENTRIES].map((e) => [e.className, e]));

@@ -172,7 +172,9 @@ const transposeWriter: ConfigWriter = (c, layer, name, unsupported) => {
   const kernel = c.kernelSize as number[];
   const strides = c.strides as number[];
   if (layer.className === "Conv3DTranspose" && c.padding === "same" && kernel.some((k, i) => k < strides[i])) {
-    unsupported(`TensorFlow.js pads a 3-D 'same' transpose by kernel - stride, negative for kernelSize ${valueText(kernel)} and strides ${valueText(strides)}, unlike Keras 3`);
+    unsupported(
+      `TensorFlow.js pads a 3-D 'same' transpose by kernel - stride, negative for kernelSize ${valueText(kernel)} and strides ${valueText(strides)}, unlike Keras 3`,
+    );
   }
   return {
     filters: c.filters,
@@ -378,7 +380,9 @@ const TFJS_WRITERS: Readonly<Record<string, ConfigWriter>> = {
   }),
   BatchNormalization: (c, layer, name, unsupported) => ({
     // TensorFlow.js's BatchNormalization layer normalises the last axis whatever its axis says.
-    ...(c.axis !== -1 && c.axis !== (layer.inputShape?.length ?? 0) - 1 ? unsupported(`TensorFlow.js's BatchNormalization normalises only the last axis (got axis ${valueText(c.axis)})`) : {}),
+    ...(c.axis !== -1 && c.axis !== (layer.inputShape?.length ?? 0) - 1
+      ? unsupported(`TensorFlow.js's BatchNormalization normalises only the last axis (got axis ${valueText(c.axis)})`)
+      : {}),
     axis: c.axis,
     momentum: c.momentum,
     epsilon: c.epsilon,
@@ -482,9 +486,7 @@ function tfjsLayerConfig(layer: Layer, names: "shapewise" | "tfjs"): { class_nam
     const inner = innerLayer(layer)!;
     const innerJson = tfjsLayerConfig(inner, names);
     const config =
-      layer.className === "Bidirectional"
-        ? { merge_mode: c.mergeMode, layer: innerJson, name, trainable: true }
-        : { layer: innerJson, name, trainable: true };
+      layer.className === "Bidirectional" ? { merge_mode: c.mergeMode, layer: innerJson, name, trainable: true } : { layer: innerJson, name, trainable: true };
     return { class_name: layer.className, config };
   }
   const writer = TFJS_WRITERS[layer.className];
@@ -548,7 +550,9 @@ function tfjsTopology(m: AnyModel, names: "shapewise" | "tfjs"): { class_name: s
       .filter((n) => n.layer.className !== "InputLayer")
       .map((n, i) => {
         if (i === 0 && nestedModel(n.layer) !== undefined) {
-          fail(`shapewise: cannot write sequential '${m.name}' for TensorFlow.js: its first layer '${n.layer.name}' is a model, which cannot carry the Sequential's input shape (build it with model() instead)`);
+          fail(
+            `shapewise: cannot write sequential '${m.name}' for TensorFlow.js: its first layer '${n.layer.name}' is a model, which cannot carry the Sequential's input shape (build it with model() instead)`,
+          );
         }
         const json = tfjsLayerConfig(n.layer, names);
         if (i === 0) json.config = { ...json.config, batch_input_shape: [...graph.inputs[0].shape], dtype: "float32" };
@@ -556,7 +560,7 @@ function tfjsTopology(m: AnyModel, names: "shapewise" | "tfjs"): { class_name: s
       });
     return { class_name: "Sequential", config: { name: modelName, layers } };
   }
-  const layerNodes = new Map<Layer, typeof graph.nodes[number][]>();
+  const layerNodes = new Map<Layer, (typeof graph.nodes)[number][]>();
   for (const n of graph.nodes) layerNodes.set(n.layer, [...(layerNodes.get(n.layer) ?? []), n]);
   const layers = m.layers.map((layer: Layer) => {
     const calls = layerNodes.get(layer) ?? [];
@@ -603,7 +607,9 @@ export function modelToTfjsArtifacts(m: AnyModel, options: TfjsWriteOptions = {}
     for (const w of tfjsWeightEntries(layer, names)) {
       const other = writtenBy.get(w.name);
       if (other !== undefined) {
-        fail(`shapewise: cannot write model '${m.name}' for TensorFlow.js: layers '${other.name}' and '${w.layer.name}' would both write weight '${w.name}' (TensorFlow.js names weights by layer name only, so layers of nested models need names no other layer uses)`);
+        fail(
+          `shapewise: cannot write model '${m.name}' for TensorFlow.js: layers '${other.name}' and '${w.layer.name}' would both write weight '${w.name}' (TensorFlow.js names weights by layer name only, so layers of nested models need names no other layer uses)`,
+        );
       }
       writtenBy.set(w.name, w.layer);
       weightSpecs.push({ name: w.name, shape: [...w.shape], dtype: "float32" });
@@ -711,7 +717,8 @@ function layerIn(json: unknown, where: string, depth: number, wrapped = false): 
     if (wrapped) fail(`shapewise: ${where} is a model inside a wrapper; shapewise wraps only plain layers`);
     checkNestingDepth(depth + 1, at);
     const entryName = maybe(l, "name");
-    if (entryName !== undefined && entryName !== name) fail(`shapewise: ${where} is named ${shortText(entryName)} but holds a model named '${name}'; the two names must agree`);
+    if (entryName !== undefined && entryName !== name)
+      fail(`shapewise: ${where} is named ${shortText(entryName)} but holds a model named '${name}'; the two names must agree`);
     // The inner model's topology is the layer's own entry: `{ class_name, config }`.
     const nested = tfjsGraph({ class_name: className, config }, depth + 1);
     return { className: nested.kind === "sequential" ? "Sequential" : "Functional", name, config: { name }, nested: { ...nested, name } };
@@ -797,16 +804,19 @@ function parseModelJson(json: unknown, maxBytes: number): ParsedModelJson {
   let budget = maxBytes;
   const groups = list(maybe(top, "weightsManifest") ?? [], "weightsManifest").map((g, i) => {
     const group = record(g, `weightsManifest group ${i}`);
-    const paths = list(own(group, "paths", `weightsManifest group ${i}`), `weightsManifest group ${i} paths`).map((p) => text(p, `weightsManifest group ${i} path`));
+    const paths = list(own(group, "paths", `weightsManifest group ${i}`), `weightsManifest group ${i} paths`).map((p) =>
+      text(p, `weightsManifest group ${i} path`),
+    );
     const weights = readWeightSpecs(list(own(group, "weights", `weightsManifest group ${i}`), `weightsManifest group ${i} weights`), budget);
     budget -= weights.reduce((s, w) => s + w.bytes, 0);
     return { paths, weights };
   });
   const names = new Set<string>();
-  for (const g of groups) for (const w of g.weights) {
-    if (names.has(w.name)) fail(`shapewise: weights manifest lists '${w.name}' twice`);
-    names.add(w.name);
-  }
+  for (const g of groups)
+    for (const w of g.weights) {
+      if (names.has(w.name)) fail(`shapewise: weights manifest lists '${w.name}' twice`);
+      names.add(w.name);
+    }
   return { topology, groups };
 }
 
@@ -831,7 +841,10 @@ function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uin
       const found = offsets.get(name);
       if (found === undefined) fail(`shapewise: weights manifest has no weight '${name}' for layer '${layer.name}' (shape ${valueText(spec.shape)})`);
       // Names are the only key: two layers (one inside a nested model) needing one name cannot both be given their weights.
-      if (used.has(name)) fail(`shapewise: weight '${name}' is needed by two layers named '${layer.name}' (one in a nested model); TensorFlow.js files name weights by layer name only`);
+      if (used.has(name))
+        fail(
+          `shapewise: weight '${name}' is needed by two layers named '${layer.name}' (one in a nested model); TensorFlow.js files name weights by layer name only`,
+        );
       const { w } = found;
       if (w.shape.length !== spec.shape.length || w.shape.some((d, i) => d !== spec.shape[i])) {
         fail(`shapewise: weight '${name}' has shape ${valueText(w.shape)} in the file, but layer '${layer.name}' needs ${valueText(spec.shape)}`);
@@ -868,9 +881,20 @@ export function modelFromTfjsArtifacts(json: unknown, weightBytes: ArrayBuffer |
   const safe = parseJsonSafely(JSON.stringify(top), "model.json");
   const parsed =
     maybe(record(safe, "model.json"), "weightSpecs") !== undefined
-      ? parseModelJson({ modelTopology: (safe as Record<string, unknown>).modelTopology, weightsManifest: [{ paths: [], weights: (safe as Record<string, unknown>).weightSpecs }] }, maxBytes)
+      ? parseModelJson(
+          {
+            modelTopology: (safe as Record<string, unknown>).modelTopology,
+            weightsManifest: [{ paths: [], weights: (safe as Record<string, unknown>).weightSpecs }],
+          },
+          maxBytes,
+        )
       : parseModelJson(safe, maxBytes);
-  const bytes = weightBytes instanceof Uint8Array ? weightBytes : weightBytes instanceof ArrayBuffer ? new Uint8Array(weightBytes) : fail(`shapewise: weight data must be an ArrayBuffer or a Uint8Array, got ${shortText(weightBytes)}`);
+  const bytes =
+    weightBytes instanceof Uint8Array
+      ? weightBytes
+      : weightBytes instanceof ArrayBuffer
+        ? new Uint8Array(weightBytes)
+        : fail(`shapewise: weight data must be an ArrayBuffer or a Uint8Array, got ${shortText(weightBytes)}`);
   const manifest = parsed.groups.flatMap((g) => g.weights);
   checkByteTotal(manifest, bytes.byteLength, "the weight data is");
   const m = buildModel(tfjsGraph(parsed.topology), maxBytes);
@@ -884,7 +908,6 @@ function checkByteTotal(manifest: readonly ManifestWeight[], size: number, where
     fail(`shapewise: weights manifest claims ${claimed} bytes, but ${where} ${size} bytes (${claimed > size ? "too few" : "too many"} bytes for the manifest)`);
   }
 }
-
 
 /**
  * One weight file a manifest names: its size, known before any byte is

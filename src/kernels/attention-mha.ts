@@ -72,7 +72,9 @@ export function multiHeadAttention(
   const [batch, tq] = query.shape;
   const tv = value.shape[1];
   if (key.shape[0] !== batch || value.shape[0] !== batch || key.shape[1] !== tv) {
-    throw new RangeError(`multiHeadAttention: query [${query.shape.join(", ")}], value [${value.shape.join(", ")}] and key [${key.shape.join(", ")}] do not fit together`);
+    throw new RangeError(
+      `multiHeadAttention: query [${query.shape.join(", ")}], value [${value.shape.join(", ")}] and key [${key.shape.join(", ")}] do not fit together`,
+    );
   }
   const q = project(query, weights.queryKernel, weights.queryBias, "query");
   const k = project(key, weights.keyKernel, weights.keyBias, "key");

@@ -33,10 +33,14 @@ export const UNIT_AXIS: ConvAxis = { outputLength: 1, padBefore: 0, stride: 1, d
 function checkAxes(axes: readonly ConvAxis[]): void {
   for (const a of axes) {
     if (
-      !Number.isSafeInteger(a.outputLength) || a.outputLength < 1 ||
-      !Number.isSafeInteger(a.padBefore) || a.padBefore < 0 ||
-      !Number.isSafeInteger(a.stride) || a.stride < 1 ||
-      !Number.isSafeInteger(a.dilation) || a.dilation < 1
+      !Number.isSafeInteger(a.outputLength) ||
+      a.outputLength < 1 ||
+      !Number.isSafeInteger(a.padBefore) ||
+      a.padBefore < 0 ||
+      !Number.isSafeInteger(a.stride) ||
+      a.stride < 1 ||
+      !Number.isSafeInteger(a.dilation) ||
+      a.dilation < 1
     ) {
       throw new RangeError(`convNd: invalid axis ${JSON.stringify(a)}`);
     }

@@ -41,10 +41,14 @@ export function convTransposeNd(
   checkTensor(kernel, "convTransposeNd kernel", 5);
   for (const a of axes) {
     if (
-      !Number.isSafeInteger(a.outputLength) || a.outputLength < 1 ||
-      !Number.isSafeInteger(a.crop) || a.crop < 0 ||
-      !Number.isSafeInteger(a.stride) || a.stride < 1 ||
-      !Number.isSafeInteger(a.dilation) || a.dilation < 1
+      !Number.isSafeInteger(a.outputLength) ||
+      a.outputLength < 1 ||
+      !Number.isSafeInteger(a.crop) ||
+      a.crop < 0 ||
+      !Number.isSafeInteger(a.stride) ||
+      a.stride < 1 ||
+      !Number.isSafeInteger(a.dilation) ||
+      a.dilation < 1
     ) {
       throw new RangeError(`convTransposeNd: invalid axis ${JSON.stringify(a)}`);
     }

@@ -68,12 +68,7 @@ export function conv2dGeometry(input: Tensor, kernel: Tensor, bias: Tensor | nul
  * y.shape; // [1, 26, 26, 32]
  * ```
  */
-export function conv2d(
-  input: Tensor,
-  kernel: Tensor,
-  bias: Tensor | null,
-  options: Conv2dOptions,
-): Tensor<readonly [number, number, number, number]> {
+export function conv2d(input: Tensor, kernel: Tensor, bias: Tensor | null, options: Conv2dOptions): Tensor<readonly [number, number, number, number]> {
   const { n, h, w, cin, kh, kw, cout, sh, sw, dh, dw, oh, ow, padTop, padLeft } = conv2dGeometry(input, kernel, bias, options);
   const x = input.data;
   const k = kernel.data;

@@ -36,7 +36,12 @@ export function batchNormInference(x: Tensor, axis: number, w: BatchNormWeights)
   const rank = x.shape.length;
   if (!Number.isInteger(axis) || axis < 0 || axis >= rank) throw new RangeError(`batchNormInference: axis ${axis} outside rank ${rank}`);
   const channels = x.shape[axis];
-  for (const [what, v] of [["gamma", w.gamma], ["beta", w.beta], ["movingMean", w.movingMean], ["movingVariance", w.movingVariance]] as const) {
+  for (const [what, v] of [
+    ["gamma", w.gamma],
+    ["beta", w.beta],
+    ["movingMean", w.movingMean],
+    ["movingVariance", w.movingVariance],
+  ] as const) {
     if (v !== null && v.length !== channels) throw new RangeError(`batchNormInference: ${what} has ${v.length} values for ${channels} channels`);
   }
   let inner = 1;

@@ -12,10 +12,7 @@ import type { Tensor } from "./tensor.js";
  * axisGroups([2, 3], [1]); // { groups: 2, positions: 3, group: [0,0,0,1,1,1], position: [0,1,2,0,1,2] }
  * ```
  */
-export function axisGroups(
-  shape: readonly number[],
-  axes: readonly number[],
-): { groups: number; positions: number; group: Int32Array; position: Int32Array } {
+export function axisGroups(shape: readonly number[], axes: readonly number[]): { groups: number; positions: number; group: Int32Array; position: Int32Array } {
   const rank = shape.length;
   const listed = new Array<boolean>(rank).fill(false);
   for (const a of axes) {
@@ -81,7 +78,10 @@ export interface LayerNormWeights {
 export function layerNorm(x: Tensor, axes: readonly number[], w: LayerNormWeights): Tensor {
   checkTensor(x, "layerNorm input");
   const { groups, positions, group, position } = axisGroups(x.shape, axes);
-  for (const [what, v] of [["gamma", w.gamma], ["beta", w.beta]] as const) {
+  for (const [what, v] of [
+    ["gamma", w.gamma],
+    ["beta", w.beta],
+  ] as const) {
     if (v !== null && v.length !== positions) throw new RangeError(`layerNorm: ${what} has ${v.length} values for ${positions} positions`);
   }
   const src = x.data;

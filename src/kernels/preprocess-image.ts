@@ -92,9 +92,9 @@ export function resizeImages(x: Tensor, height: number, width: number, method: R
   const src = x.data;
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < height; i++) {
-      const dst = ((b * height + i) * w) * c;
+      const dst = (b * height + i) * w * c;
       for (let t = rows.start[i]; t < rows.start[i + 1]; t++) {
-        const from = ((b * h + rows.index[t]) * w) * c;
+        const from = (b * h + rows.index[t]) * w * c;
         const wt = rows.weight[t];
         for (let k = 0; k < w * c; k++) mid[dst + k] += wt * src[from + k];
       }
@@ -132,7 +132,7 @@ export function cropImages(x: Tensor, top: number, left: number, height: number,
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < height; i++) {
       const from = ((b * h + top + i) * w + left) * c;
-      out.set(x.data.subarray(from, from + width * c), ((b * height + i) * width) * c);
+      out.set(x.data.subarray(from, from + width * c), (b * height + i) * width * c);
     }
   }
   return { shape: [n, height, width, c], data: out };

@@ -102,7 +102,10 @@ orthogonal.drawsPerValue = 2;
  * init([1000, 64], createRandom(0));
  * ```
  */
-export function uniformInitializer(min: number, max: number): ((shape: readonly number[], random: Random) => Float32Array) & { readonly drawsPerValue: number } {
+export function uniformInitializer(
+  min: number,
+  max: number,
+): ((shape: readonly number[], random: Random) => Float32Array) & { readonly drawsPerValue: number } {
   const init = (shape: readonly number[], random: Random): Float32Array => {
     const out = new Float32Array(sizeOf(shape));
     for (let i = 0; i < out.length; i++) out[i] = min + (max - min) * random.next();

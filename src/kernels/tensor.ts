@@ -43,8 +43,6 @@ export function checkTensor(t: Tensor, what: string, rank?: number): void {
   }
   const n = sizeOf(t.shape);
   if (t.data.length !== n) {
-    throw new RangeError(
-      `${what}: data length ${t.data.length} does not match shape [${t.shape.join(", ")}] (${n} elements)`,
-    );
+    throw new RangeError(`${what}: data length ${t.data.length} does not match shape [${t.shape.join(", ")}] (${n} elements)`);
   }
 }

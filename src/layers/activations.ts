@@ -57,7 +57,15 @@ export class ReLU extends Layer {
   }
 }
 
-registerLayer({ family: "activations", className: "ReLU", method: "reLU", style: "method", options: ["maxValue", "negativeSlope", "threshold", "name"], make: (config) => new ReLU(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "activations",
+  className: "ReLU",
+  method: "reLU",
+  style: "method",
+  options: ["maxValue", "negativeSlope", "threshold", "name"],
+  make: (config) => new ReLU(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Leaky ReLU (Keras `LeakyReLU`): `alpha` (TF.js' name for Keras 3's
@@ -95,7 +103,15 @@ export class LeakyReLU extends Layer {
   }
 }
 
-registerLayer({ family: "activations", className: "LeakyReLU", method: "leakyReLU", style: "method", options: ["alpha", "name"], make: (config) => new LeakyReLU(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "activations",
+  className: "LeakyReLU",
+  method: "leakyReLU",
+  style: "method",
+  options: ["alpha", "name"],
+  make: (config) => new LeakyReLU(config),
+  formats: EVERY_FORMAT,
+});
 
 /** sharedAxes: axis numbers 1 to rank - 1, any number of them, repeats allowed (Keras 3 sets `shape[axis - 1] = 1`). */
 const SHARED_AXES_RULE: AxesRule = { list: true, lowest: 1, negative: false, empty: true, repeats: true, what: "an integer or a list of integers" };
@@ -159,7 +175,16 @@ export class PReLU extends Layer {
   }
 }
 
-registerLayer({ family: "activations", className: "PReLU", method: "pReLU", aliases: ["prelu"], style: "method", options: ["sharedAxes", "name"], make: (config) => new PReLU(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "activations",
+  className: "PReLU",
+  method: "pReLU",
+  aliases: ["prelu"],
+  style: "method",
+  options: ["sharedAxes", "name"],
+  make: (config) => new PReLU(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Exponential linear unit (Keras `ELU`) with `alpha` (default 1).
@@ -196,7 +221,15 @@ export class ELU extends Layer {
   }
 }
 
-registerLayer({ family: "activations", className: "ELU", method: "elu", style: "method", options: ["alpha", "name"], make: (config) => new ELU(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "activations",
+  className: "ELU",
+  method: "elu",
+  style: "method",
+  options: ["alpha", "name"],
+  make: (config) => new ELU(config),
+  formats: EVERY_FORMAT,
+});
 
 /** softmax may name any axis, the batch one included. */
 const SOFTMAX_AXES_RULE: AxesRule = { list: true, lowest: 0, negative: true, empty: false, repeats: false, what: "an integer or a list of integers" };
@@ -240,4 +273,12 @@ export class Softmax extends Layer {
   }
 }
 
-registerLayer({ family: "activations", className: "Softmax", method: "softmax", style: "method", options: ["axis", "name"], make: (config) => new Softmax(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "activations",
+  className: "Softmax",
+  method: "softmax",
+  style: "method",
+  options: ["axis", "name"],
+  make: (config) => new Softmax(config),
+  formats: EVERY_FORMAT,
+});

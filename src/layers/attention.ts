@@ -138,7 +138,15 @@ export class MultiHeadAttention extends Layer {
   }
 }
 
-registerLayer({ family: "attention", className: "MultiHeadAttention", method: "multiHeadAttention", style: "attention", options: MHA_OPTIONS, apply: applyMultiHeadAttention, formats: notInTfjs("MultiHeadAttention") });
+registerLayer({
+  family: "attention",
+  className: "MultiHeadAttention",
+  method: "multiHeadAttention",
+  style: "attention",
+  options: MHA_OPTIONS,
+  apply: applyMultiHeadAttention,
+  formats: notInTfjs("MultiHeadAttention"),
+});
 
 /** Reads the value or key option: a symbolic tensor of the model under definition. */
 function tensorOption(role: "value" | "key", option: unknown): SymbolicTensorImpl {

@@ -8,7 +8,20 @@
  * them out (channels-last order, also for `dataFormat: "channelsFirst"`,
  * whose inputs are transposed to channels-last around the computation).
  */
-import { activationOption, configObject, exactRank, fail, knownChannels, nonNegativeSizeN, oneOf, optionalBoolean, optionalName, positiveCount, positiveSizeN, valueText } from "../checks.js";
+import {
+  activationOption,
+  configObject,
+  exactRank,
+  fail,
+  knownChannels,
+  nonNegativeSizeN,
+  oneOf,
+  optionalBoolean,
+  optionalName,
+  positiveCount,
+  positiveSizeN,
+  valueText,
+} from "../checks.js";
 import { activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { activationGradient } from "../kernels/activations-backward.js";
@@ -23,7 +36,18 @@ import { layerNames } from "../naming.js";
 import { Layer, epilogueOps, product, sampleElements, sum } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
 import type { DataFormat, Padding, Shape, TransposeAxis } from "../shape.js";
-import { AXIS_NAMES, convOutputGeometry, dataFormatOption, dilatedSpan, layoutText, PADDINGS, transposeAxis, transposeOutput, windowFits, windowOutput } from "../shape.js";
+import {
+  AXIS_NAMES,
+  convOutputGeometry,
+  dataFormatOption,
+  dilatedSpan,
+  layoutText,
+  PADDINGS,
+  transposeAxis,
+  transposeOutput,
+  windowFits,
+  windowOutput,
+} from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
 /**
@@ -122,7 +146,9 @@ abstract class BaseConv extends Layer {
     if (kind === "transpose" && cfg.outputPadding !== undefined) {
       outputPadding = nonNegativeSizeN(method, "outputPadding", cfg.outputPadding, rank);
       if (outputPadding.some((op, i) => op >= strides[i])) {
-        fail(`shapewise: ${method} outputPadding ${valueText(cfg.outputPadding)} must be less than strides ${valueText(cfg.strides === undefined ? 1 : cfg.strides)} on each axis`);
+        fail(
+          `shapewise: ${method} outputPadding ${valueText(cfg.outputPadding)} must be less than strides ${valueText(cfg.strides === undefined ? 1 : cfg.strides)} on each axis`,
+        );
       }
     }
     if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) {
@@ -135,14 +161,31 @@ abstract class BaseConv extends Layer {
         spatial.forEach((length, i) => {
           const span = dilatedSpan(kernelSize[i], dilationRate[i]);
           if (length === 1 && outputPadding[i] === 0 && span % 2 === 0) {
-            fail(`shapewise: ${method} outputPadding 0 gives output ${names[i]} 0 for input ${names[i]} 1 with padding 'same' and the even kernel span ${span}`);
+            fail(
+              `shapewise: ${method} outputPadding 0 gives output ${names[i]} 0 for input ${names[i]} 1 with padding 'same' and the even kernel span ${span}`,
+            );
           }
         });
       }
     } else {
-      spatial.forEach((length, i) => windowFits(method, "kernelSize", names[i], length, kernelSize[i], dilationRate[i], padding === "causal" ? "same" : padding));
+      spatial.forEach((length, i) =>
+        windowFits(method, "kernelSize", names[i], length, kernelSize[i], dilationRate[i], padding === "causal" ? "same" : padding),
+      );
     }
-    this.settings = { padding, dataFormat, activation, useBias, channels, outChannels, depthMultiplier, groups, kernelSize, strides, dilationRate, outputPadding };
+    this.settings = {
+      padding,
+      dataFormat,
+      activation,
+      useBias,
+      channels,
+      outChannels,
+      depthMultiplier,
+      groups,
+      kernelSize,
+      strides,
+      dilationRate,
+      outputPadding,
+    };
     const sizePadding = padding === "causal" ? "same" : padding;
     const out = spatial.map((length, i) =>
       kind === "transpose"
@@ -187,7 +230,12 @@ abstract class BaseConv extends Layer {
     if (kind === "depthwise") specs.push({ name: "kernel", shape: [...k, s.channels, s.depthMultiplier], trainable: true, initializer: "glorotUniform" });
     if (kind === "separable") {
       specs.push({ name: "depthwise_kernel", shape: [...k, s.channels, s.depthMultiplier], trainable: true, initializer: "glorotUniform" });
-      specs.push({ name: "pointwise_kernel", shape: [...k.map(() => 1), s.channels * s.depthMultiplier, s.outChannels], trainable: true, initializer: "glorotUniform" });
+      specs.push({
+        name: "pointwise_kernel",
+        shape: [...k.map(() => 1), s.channels * s.depthMultiplier, s.outChannels],
+        trainable: true,
+        initializer: "glorotUniform",
+      });
     }
     if (s.useBias) specs.push({ name: "bias", shape: [s.outChannels], trainable: true, initializer: "zeros" });
     return specs;
@@ -214,7 +262,10 @@ abstract class BaseConv extends Layer {
       case "depthwise":
         return { macs: product(out, kernel), ops };
       case "separable":
-        return { macs: sum(product(positions, s.channels * s.depthMultiplier, kernel), product(positions, s.channels * s.depthMultiplier, s.outChannels)), ops };
+        return {
+          macs: sum(product(positions, s.channels * s.depthMultiplier, kernel), product(positions, s.channels * s.depthMultiplier, s.outChannels)),
+          ops,
+        };
       case "transpose":
         return { macs: product(sampleElements(inputShapes[0]), kernel, s.outChannels), ops };
     }
@@ -390,7 +441,15 @@ export class Conv1D extends BaseConv {
   }
 }
 
-registerLayer({ family: "convolutional", className: "Conv1D", method: "conv1d", style: "method", options: OPTIONS.conv, make: (config) => new Conv1D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "convolutional",
+  className: "Conv1D",
+  method: "conv1d",
+  style: "method",
+  options: OPTIONS.conv,
+  make: (config) => new Conv1D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * A 2-D convolution (Keras `Conv2D`), `[kh, kw, in / groups, filters]` kernel.
@@ -405,7 +464,15 @@ export class Conv2D extends BaseConv {
   }
 }
 
-registerLayer({ family: "convolutional", className: "Conv2D", method: "conv2d", style: "method", options: OPTIONS.conv, make: (config) => new Conv2D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "convolutional",
+  className: "Conv2D",
+  method: "conv2d",
+  style: "method",
+  options: OPTIONS.conv,
+  make: (config) => new Conv2D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * A 3-D convolution (Keras `Conv3D`), `[kd, kh, kw, in / groups, filters]` kernel.
@@ -420,7 +487,15 @@ export class Conv3D extends BaseConv {
   }
 }
 
-registerLayer({ family: "convolutional", className: "Conv3D", method: "conv3d", style: "method", options: OPTIONS.conv, make: (config) => new Conv3D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "convolutional",
+  className: "Conv3D",
+  method: "conv3d",
+  style: "method",
+  options: OPTIONS.conv,
+  make: (config) => new Conv3D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * A transposed 1-D convolution (Keras `Conv1DTranspose`), `[k, filters, in]` kernel.
@@ -435,7 +510,15 @@ export class Conv1DTranspose extends BaseConv {
   }
 }
 
-registerLayer({ family: "convolutional", className: "Conv1DTranspose", method: "conv1dTranspose", style: "method", options: OPTIONS.transpose, make: (config) => new Conv1DTranspose(config), formats: notInTfjs("Conv1DTranspose") });
+registerLayer({
+  family: "convolutional",
+  className: "Conv1DTranspose",
+  method: "conv1dTranspose",
+  style: "method",
+  options: OPTIONS.transpose,
+  make: (config) => new Conv1DTranspose(config),
+  formats: notInTfjs("Conv1DTranspose"),
+});
 
 /**
  * A transposed 2-D convolution (Keras `Conv2DTranspose`), `[kh, kw, filters, in]` kernel.
@@ -450,7 +533,15 @@ export class Conv2DTranspose extends BaseConv {
   }
 }
 
-registerLayer({ family: "convolutional", className: "Conv2DTranspose", method: "conv2dTranspose", style: "method", options: OPTIONS.transpose, make: (config) => new Conv2DTranspose(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "convolutional",
+  className: "Conv2DTranspose",
+  method: "conv2dTranspose",
+  style: "method",
+  options: OPTIONS.transpose,
+  make: (config) => new Conv2DTranspose(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * A transposed 3-D convolution (Keras `Conv3DTranspose`), `[kd, kh, kw, filters, in]` kernel.
@@ -465,7 +556,15 @@ export class Conv3DTranspose extends BaseConv {
   }
 }
 
-registerLayer({ family: "convolutional", className: "Conv3DTranspose", method: "conv3dTranspose", style: "method", options: OPTIONS.transpose, make: (config) => new Conv3DTranspose(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "convolutional",
+  className: "Conv3DTranspose",
+  method: "conv3dTranspose",
+  style: "method",
+  options: OPTIONS.transpose,
+  make: (config) => new Conv3DTranspose(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * A separable 1-D convolution (Keras `SeparableConv1D`): weights
@@ -481,7 +580,15 @@ export class SeparableConv1D extends BaseConv {
   }
 }
 
-registerLayer({ family: "convolutional", className: "SeparableConv1D", method: "separableConv1d", style: "method", options: OPTIONS.separable, make: (config) => new SeparableConv1D(config), formats: notInTfjs("SeparableConv1D") });
+registerLayer({
+  family: "convolutional",
+  className: "SeparableConv1D",
+  method: "separableConv1d",
+  style: "method",
+  options: OPTIONS.separable,
+  make: (config) => new SeparableConv1D(config),
+  formats: notInTfjs("SeparableConv1D"),
+});
 
 /**
  * A separable 2-D convolution (Keras `SeparableConv2D`): weights
@@ -497,7 +604,15 @@ export class SeparableConv2D extends BaseConv {
   }
 }
 
-registerLayer({ family: "convolutional", className: "SeparableConv2D", method: "separableConv2d", style: "method", options: OPTIONS.separable, make: (config) => new SeparableConv2D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "convolutional",
+  className: "SeparableConv2D",
+  method: "separableConv2d",
+  style: "method",
+  options: OPTIONS.separable,
+  make: (config) => new SeparableConv2D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * A depthwise 1-D convolution (Keras `DepthwiseConv1D`), weight `kernel`
@@ -513,7 +628,15 @@ export class DepthwiseConv1D extends BaseConv {
   }
 }
 
-registerLayer({ family: "convolutional", className: "DepthwiseConv1D", method: "depthwiseConv1d", style: "method", options: OPTIONS.depthwise, make: (config) => new DepthwiseConv1D(config), formats: notInTfjs("DepthwiseConv1D") });
+registerLayer({
+  family: "convolutional",
+  className: "DepthwiseConv1D",
+  method: "depthwiseConv1d",
+  style: "method",
+  options: OPTIONS.depthwise,
+  make: (config) => new DepthwiseConv1D(config),
+  formats: notInTfjs("DepthwiseConv1D"),
+});
 
 /**
  * A depthwise 2-D convolution (Keras `DepthwiseConv2D`), weight `kernel`
@@ -530,4 +653,12 @@ export class DepthwiseConv2D extends BaseConv {
   }
 }
 
-registerLayer({ family: "convolutional", className: "DepthwiseConv2D", method: "depthwiseConv2d", style: "method", options: OPTIONS.depthwise, make: (config) => new DepthwiseConv2D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "convolutional",
+  className: "DepthwiseConv2D",
+  method: "depthwiseConv2d",
+  style: "method",
+  options: OPTIONS.depthwise,
+  make: (config) => new DepthwiseConv2D(config),
+  formats: EVERY_FORMAT,
+});

@@ -93,7 +93,15 @@ export class Dense extends Layer {
   }
 }
 
-registerLayer({ family: "core", className: "Dense", method: "dense", style: "method", options: DENSE_OPTIONS, make: (config) => new Dense(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "core",
+  className: "Dense",
+  method: "dense",
+  style: "method",
+  options: DENSE_OPTIONS,
+  make: (config) => new Dense(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Applies an activation function (Keras `Activation`); the shape is unchanged.
@@ -106,8 +114,7 @@ export class Activation extends Layer {
   readonly activation: ActivationName;
 
   constructor(config: unknown) {
-    const cfg: Record<string, unknown> =
-      typeof config === "string" ? { activation: config } : configObject("activation", config, ["activation", "name"]);
+    const cfg: Record<string, unknown> = typeof config === "string" ? { activation: config } : configObject("activation", config, ["activation", "name"]);
     const activation = oneOf("activation", "activation", cfg.activation, ACTIVATIONS);
     super(layerNames("Activation", optionalName("activation", cfg.name)));
     this.activation = activation;
@@ -135,7 +142,15 @@ export class Activation extends Layer {
   }
 }
 
-registerLayer({ family: "core", className: "Activation", method: "activation", style: "method", options: ["activation", "name"], make: (config) => new Activation(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "core",
+  className: "Activation",
+  method: "activation",
+  style: "method",
+  options: ["activation", "name"],
+  make: (config) => new Activation(config),
+  formats: EVERY_FORMAT,
+});
 
 const EMBEDDING_OPTIONS = ["inputDim", "outputDim", "name"];
 
@@ -206,4 +221,12 @@ export class Embedding extends Layer {
   }
 }
 
-registerLayer({ family: "core", className: "Embedding", method: "embedding", style: "method", options: EMBEDDING_OPTIONS, make: (config) => new Embedding(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "core",
+  className: "Embedding",
+  method: "embedding",
+  style: "method",
+  options: EMBEDDING_OPTIONS,
+  make: (config) => new Embedding(config),
+  formats: EVERY_FORMAT,
+});

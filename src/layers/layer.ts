@@ -242,7 +242,9 @@ export abstract class Layer {
   private allocate(spec: WeightSpec, random: Random): Float32Array {
     const size = spec.shape.reduce((p, d) => p * d, 1);
     const refuse = (): never =>
-      fail(`shapewise: layer '${this.name}' cannot allocate its weight ${spec.name} of shape [${spec.shape.join(", ")}]: it needs ${byteText(4 * size)}, more than one Float32Array holds (${byteText(4 * MAX_WEIGHT_ELEMENTS)})`);
+      fail(
+        `shapewise: layer '${this.name}' cannot allocate its weight ${spec.name} of shape [${spec.shape.join(", ")}]: it needs ${byteText(4 * size)}, more than one Float32Array holds (${byteText(4 * MAX_WEIGHT_ELEMENTS)})`,
+      );
     if (size > MAX_WEIGHT_ELEMENTS) refuse();
     try {
       return initialValues(spec, random);

@@ -355,7 +355,9 @@ export class Concatenate extends Layer {
       const s = shapes[i];
       const same = s.length === rank && s.every((d, k) => k === 0 || k === axis || d === null || first[k] === null || d === first[k]);
       if (!same) {
-        fail(`shapewise: concatenate input ${i + 1} of shape ${valueText(s)} does not match input 1 ${valueText(first)} except on axis ${valueText(this.axis)}`);
+        fail(
+          `shapewise: concatenate input ${i + 1} of shape ${valueText(s)} does not match input 1 ${valueText(first)} except on axis ${valueText(this.axis)}`,
+        );
       }
     }
     const sizes = shapes.map((s) => s[axis]);
@@ -390,7 +392,14 @@ export class Concatenate extends Layer {
   }
 }
 
-registerLayer({ family: "merging", className: "Concatenate", method: "concatenate", style: "merge", options: ["axis", "name", "shared"], formats: EVERY_FORMAT });
+registerLayer({
+  family: "merging",
+  className: "Concatenate",
+  method: "concatenate",
+  style: "merge",
+  options: ["axis", "name", "shared"],
+  formats: EVERY_FORMAT,
+});
 
 // ---------------------------------------------------------------------------
 // dot
@@ -632,7 +641,8 @@ function branchEnd(method: string, start: SymbolicTensorImpl, builder: unknown, 
     const t = stack.pop()!;
     if (seen.has(t)) continue;
     seen.add(t);
-    if (before.has(t.layer)) fail(`shapewise: ${method} ${what} applies layer ${t.layer.name} again, which comes before its start: its weights would count twice`);
+    if (before.has(t.layer))
+      fail(`shapewise: ${method} ${what} applies layer ${t.layer.name} again, which comes before its start: its weights would count twice`);
     stack.push(...t.inbound);
   }
   return end;

@@ -104,7 +104,15 @@ export class BatchNormalization extends Layer {
   }
 }
 
-registerLayer({ family: "normalization", className: "BatchNormalization", method: "batchNormalization", style: "method", options: BATCH_NORM_OPTIONS, make: (config) => new BatchNormalization(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "normalization",
+  className: "BatchNormalization",
+  method: "batchNormalization",
+  style: "method",
+  options: BATCH_NORM_OPTIONS,
+  make: (config) => new BatchNormalization(config),
+  formats: EVERY_FORMAT,
+});
 
 const LAYER_NORM_OPTIONS = ["axis", "epsilon", "center", "scale", "name"];
 
@@ -186,4 +194,12 @@ export class LayerNormalization extends Layer {
   }
 }
 
-registerLayer({ family: "normalization", className: "LayerNormalization", method: "layerNormalization", style: "method", options: LAYER_NORM_OPTIONS, make: (config) => new LayerNormalization(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "normalization",
+  className: "LayerNormalization",
+  method: "layerNormalization",
+  style: "method",
+  options: LAYER_NORM_OPTIONS,
+  make: (config) => new LayerNormalization(config),
+  formats: EVERY_FORMAT,
+});

@@ -154,7 +154,16 @@ export class MaxPooling1D extends PoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "MaxPooling1D", method: "maxPooling1d", aliases: ["maxPool1d"], style: "method", options: POOL_OPTIONS, make: (config) => new MaxPooling1D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "pooling",
+  className: "MaxPooling1D",
+  method: "maxPooling1d",
+  aliases: ["maxPool1d"],
+  style: "method",
+  options: POOL_OPTIONS,
+  make: (config) => new MaxPooling1D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Maximum over each window (Keras `MaxPooling2D`).
@@ -173,7 +182,16 @@ export class MaxPooling2D extends PoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "MaxPooling2D", method: "maxPooling2d", aliases: ["maxPool2d"], style: "method", options: POOL_OPTIONS, make: (config) => new MaxPooling2D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "pooling",
+  className: "MaxPooling2D",
+  method: "maxPooling2d",
+  aliases: ["maxPool2d"],
+  style: "method",
+  options: POOL_OPTIONS,
+  make: (config) => new MaxPooling2D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Maximum over each 3-D window (Keras `MaxPooling3D`).
@@ -192,7 +210,15 @@ export class MaxPooling3D extends PoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "MaxPooling3D", method: "maxPooling3d", style: "method", options: POOL_OPTIONS, make: (config) => new MaxPooling3D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "pooling",
+  className: "MaxPooling3D",
+  method: "maxPooling3d",
+  style: "method",
+  options: POOL_OPTIONS,
+  make: (config) => new MaxPooling3D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Mean over each window of steps (Keras `AveragePooling1D`); `"same"` padding averages real steps only.
@@ -211,7 +237,16 @@ export class AveragePooling1D extends PoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "AveragePooling1D", method: "averagePooling1d", aliases: ["avgPool1d", "avgPooling1d"], style: "method", options: POOL_OPTIONS, make: (config) => new AveragePooling1D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "pooling",
+  className: "AveragePooling1D",
+  method: "averagePooling1d",
+  aliases: ["avgPool1d", "avgPooling1d"],
+  style: "method",
+  options: POOL_OPTIONS,
+  make: (config) => new AveragePooling1D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Mean over each window (Keras `AveragePooling2D`); `"same"` padding averages real cells only.
@@ -230,7 +265,16 @@ export class AveragePooling2D extends PoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "AveragePooling2D", method: "averagePooling2d", aliases: ["avgPool2d", "avgPooling2d"], style: "method", options: POOL_OPTIONS, make: (config) => new AveragePooling2D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "pooling",
+  className: "AveragePooling2D",
+  method: "averagePooling2d",
+  aliases: ["avgPool2d", "avgPooling2d"],
+  style: "method",
+  options: POOL_OPTIONS,
+  make: (config) => new AveragePooling2D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Mean over each 3-D window (Keras `AveragePooling3D`); `"same"` padding averages real cells only.
@@ -249,7 +293,16 @@ export class AveragePooling3D extends PoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "AveragePooling3D", method: "averagePooling3d", aliases: ["avgPool3d", "avgPooling3d"], style: "method", options: POOL_OPTIONS, make: (config) => new AveragePooling3D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "pooling",
+  className: "AveragePooling3D",
+  method: "averagePooling3d",
+  aliases: ["avgPool3d", "avgPooling3d"],
+  style: "method",
+  options: POOL_OPTIONS,
+  make: (config) => new AveragePooling3D(config),
+  formats: EVERY_FORMAT,
+});
 
 // ---------------------------------------------------------------------------
 // Global pooling
@@ -326,7 +379,16 @@ export class GlobalMaxPooling1D extends GlobalPoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "GlobalMaxPooling1D", method: "globalMaxPooling1d", aliases: ["globalMaxPool1d"], style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalMaxPooling1D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "pooling",
+  className: "GlobalMaxPooling1D",
+  method: "globalMaxPooling1d",
+  aliases: ["globalMaxPool1d"],
+  style: "method",
+  options: GLOBAL_OPTIONS,
+  make: (config) => new GlobalMaxPooling1D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Maximum over height and width (Keras `GlobalMaxPooling2D`).
@@ -341,7 +403,16 @@ export class GlobalMaxPooling2D extends GlobalPoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "GlobalMaxPooling2D", method: "globalMaxPooling2d", aliases: ["globalMaxPool2d"], style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalMaxPooling2D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "pooling",
+  className: "GlobalMaxPooling2D",
+  method: "globalMaxPooling2d",
+  aliases: ["globalMaxPool2d"],
+  style: "method",
+  options: GLOBAL_OPTIONS,
+  make: (config) => new GlobalMaxPooling2D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Maximum over depth, height and width (Keras `GlobalMaxPooling3D`).
@@ -356,7 +427,15 @@ export class GlobalMaxPooling3D extends GlobalPoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "GlobalMaxPooling3D", method: "globalMaxPooling3d", style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalMaxPooling3D(config), formats: notInTfjs("GlobalMaxPooling3D") });
+registerLayer({
+  family: "pooling",
+  className: "GlobalMaxPooling3D",
+  method: "globalMaxPooling3d",
+  style: "method",
+  options: GLOBAL_OPTIONS,
+  make: (config) => new GlobalMaxPooling3D(config),
+  formats: notInTfjs("GlobalMaxPooling3D"),
+});
 
 /**
  * Mean over all steps (Keras `GlobalAveragePooling1D`).
@@ -371,7 +450,15 @@ export class GlobalAveragePooling1D extends GlobalPoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "GlobalAveragePooling1D", method: "globalAveragePooling1d", style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalAveragePooling1D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "pooling",
+  className: "GlobalAveragePooling1D",
+  method: "globalAveragePooling1d",
+  style: "method",
+  options: GLOBAL_OPTIONS,
+  make: (config) => new GlobalAveragePooling1D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Mean over height and width (Keras `GlobalAveragePooling2D`).
@@ -386,7 +473,15 @@ export class GlobalAveragePooling2D extends GlobalPoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "GlobalAveragePooling2D", method: "globalAveragePooling2d", style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalAveragePooling2D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "pooling",
+  className: "GlobalAveragePooling2D",
+  method: "globalAveragePooling2d",
+  style: "method",
+  options: GLOBAL_OPTIONS,
+  make: (config) => new GlobalAveragePooling2D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Mean over depth, height and width (Keras `GlobalAveragePooling3D`).
@@ -401,7 +496,15 @@ export class GlobalAveragePooling3D extends GlobalPoolingND {
   }
 }
 
-registerLayer({ family: "pooling", className: "GlobalAveragePooling3D", method: "globalAveragePooling3d", style: "method", options: GLOBAL_OPTIONS, make: (config) => new GlobalAveragePooling3D(config), formats: notInTfjs("GlobalAveragePooling3D") });
+registerLayer({
+  family: "pooling",
+  className: "GlobalAveragePooling3D",
+  method: "globalAveragePooling3d",
+  style: "method",
+  options: GLOBAL_OPTIONS,
+  make: (config) => new GlobalAveragePooling3D(config),
+  formats: notInTfjs("GlobalAveragePooling3D"),
+});
 
 // ---------------------------------------------------------------------------
 // The methods

@@ -2,7 +2,21 @@
  * Preprocessing layers at run time: `Rescaling`, `Normalization`,
  * `Resizing`, `CenterCrop` (type twin: `types/layers/preprocessing.ts`).
  */
-import { axesOption, configObject, exactRank, fail, finiteNumber, knownAxes, minRank2, oneOf, optionalBoolean, optionalName, positiveCount, SINGLE_AXIS_RULE, valueText } from "../checks.js";
+import {
+  axesOption,
+  configObject,
+  exactRank,
+  fail,
+  finiteNumber,
+  knownAxes,
+  minRank2,
+  oneOf,
+  optionalBoolean,
+  optionalName,
+  positiveCount,
+  SINGLE_AXIS_RULE,
+  valueText,
+} from "../checks.js";
 import { rescale, standardize } from "../kernels/preprocess-elementwise.js";
 import { centerCropImages, resizeImages, resizeToAspect } from "../kernels/preprocess-image.js";
 import type { ResizeMethod } from "../kernels/preprocess-image.js";
@@ -51,7 +65,15 @@ export class Rescaling extends Layer {
   }
 }
 
-registerLayer({ family: "preprocessing", className: "Rescaling", method: "rescaling", style: "method", options: ["scale", "offset", "name"], make: (config) => new Rescaling(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "preprocessing",
+  className: "Rescaling",
+  method: "rescaling",
+  style: "method",
+  options: ["scale", "offset", "name"],
+  make: (config) => new Rescaling(config),
+  formats: EVERY_FORMAT,
+});
 
 /** How a statistic reads in messages, as the types print it. */
 function statText(v: readonly number[] | number): string {
@@ -142,7 +164,15 @@ export class Normalization extends Layer {
   }
 }
 
-registerLayer({ family: "preprocessing", className: "Normalization", method: "normalization", style: "method", options: ["mean", "variance", "axis", "invert", "name"], make: (config) => new Normalization(config), formats: notInTfjs("Normalization") });
+registerLayer({
+  family: "preprocessing",
+  className: "Normalization",
+  method: "normalization",
+  style: "method",
+  options: ["mean", "variance", "axis", "invert", "name"],
+  make: (config) => new Normalization(config),
+  formats: notInTfjs("Normalization"),
+});
 
 const INTERPOLATIONS: readonly ResizeMethod[] = ["bilinear", "nearest"];
 const IMAGE_LAYOUT = "[batch, height, width, channels]";
@@ -204,7 +234,15 @@ export class Resizing extends Layer {
   }
 }
 
-registerLayer({ family: "preprocessing", className: "Resizing", method: "resizing", style: "method", options: ["height", "width", "interpolation", "cropToAspectRatio", "name"], make: (config) => new Resizing(config), formats: notInTfjs("Resizing") });
+registerLayer({
+  family: "preprocessing",
+  className: "Resizing",
+  method: "resizing",
+  style: "method",
+  options: ["height", "width", "interpolation", "cropToAspectRatio", "name"],
+  make: (config) => new Resizing(config),
+  formats: notInTfjs("Resizing"),
+});
 
 /**
  * Crops the centre of image batches (Keras `CenterCrop`); an image smaller
@@ -242,4 +280,12 @@ export class CenterCrop extends Layer {
   }
 }
 
-registerLayer({ family: "preprocessing", className: "CenterCrop", method: "centerCrop", style: "method", options: ["height", "width", "name"], make: (config) => new CenterCrop(config), formats: notInTfjs("CenterCrop") });
+registerLayer({
+  family: "preprocessing",
+  className: "CenterCrop",
+  method: "centerCrop",
+  style: "method",
+  options: ["height", "width", "name"],
+  make: (config) => new CenterCrop(config),
+  formats: notInTfjs("CenterCrop"),
+});

@@ -70,8 +70,7 @@ export abstract class Recurrent extends Layer {
   computeOutputShapes(inputShape: Shape): Shape[] {
     const { kind: method, config: cfg } = this;
     const activation = cfg.activation === undefined ? "tanh" : oneOf(method, "activation", cfg.activation, ACTIVATIONS);
-    const recurrentActivation =
-      cfg.recurrentActivation === undefined ? "sigmoid" : oneOf(method, "recurrentActivation", cfg.recurrentActivation, ACTIVATIONS);
+    const recurrentActivation = cfg.recurrentActivation === undefined ? "sigmoid" : oneOf(method, "recurrentActivation", cfg.recurrentActivation, ACTIVATIONS);
     const useBias = optionalBoolean(method, "useBias", cfg.useBias, true);
     const returnSequences = optionalBoolean(method, "returnSequences", cfg.returnSequences, false);
     const returnState = optionalBoolean(method, "returnState", cfg.returnState, false);
@@ -177,7 +176,15 @@ export class SimpleRNN extends Recurrent {
   }
 }
 
-registerLayer({ family: "recurrent", className: "SimpleRNN", method: "simpleRNN", style: "method", options: RECURRENT_OPTIONS.simpleRNN, apply: applySimpleRNN, formats: EVERY_FORMAT });
+registerLayer({
+  family: "recurrent",
+  className: "SimpleRNN",
+  method: "simpleRNN",
+  style: "method",
+  options: RECURRENT_OPTIONS.simpleRNN,
+  apply: applySimpleRNN,
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Long short-term memory (Keras `LSTM`), gates i, f, c, o; the forget-gate bias starts at 1.
@@ -192,7 +199,15 @@ export class LSTM extends Recurrent {
   }
 }
 
-registerLayer({ family: "recurrent", className: "LSTM", method: "lstm", style: "method", options: RECURRENT_OPTIONS.lstm, apply: applyLstm, formats: EVERY_FORMAT });
+registerLayer({
+  family: "recurrent",
+  className: "LSTM",
+  method: "lstm",
+  style: "method",
+  options: RECURRENT_OPTIONS.lstm,
+  apply: applyLstm,
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Gated recurrent unit (Keras `GRU`), gates z, r, h; `resetAfter` (default
@@ -208,7 +223,15 @@ export class GRU extends Recurrent {
   }
 }
 
-registerLayer({ family: "recurrent", className: "GRU", method: "gru", style: "method", options: RECURRENT_OPTIONS.gru, apply: applyGru, formats: EVERY_FORMAT });
+registerLayer({
+  family: "recurrent",
+  className: "GRU",
+  method: "gru",
+  style: "method",
+  options: RECURRENT_OPTIONS.gru,
+  apply: applyGru,
+  formats: EVERY_FORMAT,
+});
 
 /** The argument a wrapper's callback receives: a stand-in for the input of the wrapped layer, never part of a model. */
 class WrappedInput extends Layer {
@@ -385,7 +408,15 @@ export class Bidirectional extends Layer {
   }
 }
 
-registerLayer({ family: "recurrent", className: "Bidirectional", method: "bidirectional", style: "wrapper", options: ["mergeMode", "name"], apply: applyBidirectional, formats: EVERY_FORMAT });
+registerLayer({
+  family: "recurrent",
+  className: "Bidirectional",
+  method: "bidirectional",
+  style: "wrapper",
+  options: ["mergeMode", "name"],
+  apply: applyBidirectional,
+  formats: EVERY_FORMAT,
+});
 
 /** Checks that `timeDistributed` gets a sequence: `[batch, steps, ...]`. */
 function timeDistributedRank(inputShape: Shape): void {
@@ -445,14 +476,25 @@ export class TimeDistributed extends Layer {
   }
 }
 
-registerLayer({ family: "recurrent", className: "TimeDistributed", method: "timeDistributed", style: "wrapper", options: ["name"], apply: applyTimeDistributed, formats: EVERY_FORMAT });
+registerLayer({
+  family: "recurrent",
+  className: "TimeDistributed",
+  method: "timeDistributed",
+  style: "wrapper",
+  options: ["name"],
+  apply: applyTimeDistributed,
+  formats: EVERY_FORMAT,
+});
 
 /** Applies a recurrent layer; with `returnState` also returns one tensor per state. */
 function applyRecurrent(t: SymbolicTensorImpl, layer: Recurrent): SymbolicTensorImpl | readonly SymbolicTensorImpl[] {
   const output = t.applyLayer(layer);
   const shapes = layer.computeOutputShapes(t.shape);
   if (shapes.length === 1) return output;
-  return Object.freeze([output, ...shapes.slice(1).map((s, i) => new SymbolicTensorImpl(Object.freeze([...s]), layer, output.inbound, i + 1, output.nodeIndex))]);
+  return Object.freeze([
+    output,
+    ...shapes.slice(1).map((s, i) => new SymbolicTensorImpl(Object.freeze([...s]), layer, output.inbound, i + 1, output.nodeIndex)),
+  ]);
 }
 
 /** The method `t.simpleRNN(config)`. */
@@ -477,7 +519,9 @@ function applyBidirectional(this: SymbolicTensorImpl, layer: unknown, config?: u
   const name = optionalName("bidirectional", cfg.name);
   const inner = wrappedLayer("bidirectional", this.shape, layer, "simpleRNN, lstm or gru", true);
   if (!(inner instanceof Recurrent)) {
-    fail(`shapewise: bidirectional callback must return the output of exactly one simpleRNN, lstm or gru call on its argument, got a tensor of ${inner.className}`);
+    fail(
+      `shapewise: bidirectional callback must return the output of exactly one simpleRNN, lstm or gru call on its argument, got a tensor of ${inner.className}`,
+    );
   }
   const s = inner.resolved();
   if (s.goBackwards) fail(`shapewise: bidirectional ${inner.kind} goBackwards must be false: the backward copy reads the sequence in reverse`);

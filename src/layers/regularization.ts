@@ -71,7 +71,15 @@ export class Dropout extends Layer {
   }
 }
 
-registerLayer({ family: "regularization", className: "Dropout", method: "dropout", style: "method", options: ["rate", "seed", "name"], make: (config) => new Dropout(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "regularization",
+  className: "Dropout",
+  method: "dropout",
+  style: "method",
+  options: ["rate", "seed", "name"],
+  make: (config) => new Dropout(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * What the dropouts of a rate and a seed share (`GaussianDropout`,
@@ -120,7 +128,15 @@ export class GaussianDropout extends RateDropout {
   }
 }
 
-registerLayer({ family: "regularization", className: "GaussianDropout", method: "gaussianDropout", style: "method", options: ["rate", "seed", "name"], make: (config) => new GaussianDropout(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "regularization",
+  className: "GaussianDropout",
+  method: "gaussianDropout",
+  style: "method",
+  options: ["rate", "seed", "name"],
+  make: (config) => new GaussianDropout(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Dropout that keeps the mean and variance of its inputs while training, for
@@ -137,7 +153,15 @@ export class AlphaDropout extends RateDropout {
   }
 }
 
-registerLayer({ family: "regularization", className: "AlphaDropout", method: "alphaDropout", style: "method", options: ["rate", "seed", "name"], make: (config) => new AlphaDropout(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "regularization",
+  className: "AlphaDropout",
+  method: "alphaDropout",
+  style: "method",
+  options: ["rate", "seed", "name"],
+  make: (config) => new AlphaDropout(config),
+  formats: EVERY_FORMAT,
+});
 
 /** What the two spatial dropouts share: rank, rate and seed, checked in that order. */
 abstract class SpatialDropout extends Layer {
@@ -191,7 +215,15 @@ export class SpatialDropout1D extends SpatialDropout {
   }
 }
 
-registerLayer({ family: "regularization", className: "SpatialDropout1D", method: "spatialDropout1d", style: "method", options: ["rate", "seed", "name"], make: (config) => new SpatialDropout1D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "regularization",
+  className: "SpatialDropout1D",
+  method: "spatialDropout1d",
+  style: "method",
+  options: ["rate", "seed", "name"],
+  make: (config) => new SpatialDropout1D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Drops whole feature maps of image batches while training (Keras
@@ -204,19 +236,25 @@ export class SpatialDropout2D extends SpatialDropout {
   readonly className = "SpatialDropout2D";
   readonly dataFormat: DataFormat;
   constructor(config: unknown) {
-    super(
-      "SpatialDropout2D",
-      "spatialDropout2d",
-      4,
-      "[batch, height, width, channels] or [batch, channels, height, width]",
-      config,
-      ["rate", "dataFormat", "seed", "name"],
-    );
+    super("SpatialDropout2D", "spatialDropout2d", 4, "[batch, height, width, channels] or [batch, channels, height, width]", config, [
+      "rate",
+      "dataFormat",
+      "seed",
+      "name",
+    ]);
     this.dataFormat = dataFormatOption("spatialDropout2d", this.config.dataFormat);
   }
 }
 
-registerLayer({ family: "regularization", className: "SpatialDropout2D", method: "spatialDropout2d", style: "method", options: ["rate", "dataFormat", "seed", "name"], make: (config) => new SpatialDropout2D(config), formats: notInTfjs("SpatialDropout2D") });
+registerLayer({
+  family: "regularization",
+  className: "SpatialDropout2D",
+  method: "spatialDropout2d",
+  style: "method",
+  options: ["rate", "dataFormat", "seed", "name"],
+  make: (config) => new SpatialDropout2D(config),
+  formats: notInTfjs("SpatialDropout2D"),
+});
 
 /**
  * Drops whole feature volumes of a batch of volumes while training (Keras
@@ -229,19 +267,25 @@ export class SpatialDropout3D extends SpatialDropout {
   readonly className = "SpatialDropout3D";
   readonly dataFormat: DataFormat;
   constructor(config: unknown) {
-    super(
-      "SpatialDropout3D",
-      "spatialDropout3d",
-      5,
-      "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]",
-      config,
-      ["rate", "dataFormat", "seed", "name"],
-    );
+    super("SpatialDropout3D", "spatialDropout3d", 5, "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]", config, [
+      "rate",
+      "dataFormat",
+      "seed",
+      "name",
+    ]);
     this.dataFormat = dataFormatOption("spatialDropout3d", this.config.dataFormat);
   }
 }
 
-registerLayer({ family: "regularization", className: "SpatialDropout3D", method: "spatialDropout3d", style: "method", options: ["rate", "dataFormat", "seed", "name"], make: (config) => new SpatialDropout3D(config), formats: notInTfjs("SpatialDropout3D") });
+registerLayer({
+  family: "regularization",
+  className: "SpatialDropout3D",
+  method: "spatialDropout3d",
+  style: "method",
+  options: ["rate", "dataFormat", "seed", "name"],
+  make: (config) => new SpatialDropout3D(config),
+  formats: notInTfjs("SpatialDropout3D"),
+});
 
 /**
  * Adds zero-mean Gaussian noise while training (Keras `GaussianNoise`, whose
@@ -281,7 +325,15 @@ export class GaussianNoise extends Layer {
   }
 }
 
-registerLayer({ family: "regularization", className: "GaussianNoise", method: "gaussianNoise", style: "method", options: ["stddev", "seed", "name"], make: (config) => new GaussianNoise(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "regularization",
+  className: "GaussianNoise",
+  method: "gaussianNoise",
+  style: "method",
+  options: ["stddev", "seed", "name"],
+  make: (config) => new GaussianNoise(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Adds `l1 * sum(|x|) + l2 * sum(x^2)` to the training loss (Keras
@@ -321,4 +373,12 @@ export class ActivityRegularization extends Layer {
   }
 }
 
-registerLayer({ family: "regularization", className: "ActivityRegularization", method: "activityRegularization", style: "method", options: ["l1", "l2", "name"], make: (config) => new ActivityRegularization(config), formats: notInTfjs("ActivityRegularization") });
+registerLayer({
+  family: "regularization",
+  className: "ActivityRegularization",
+  method: "activityRegularization",
+  style: "method",
+  options: ["l1", "l2", "name"],
+  make: (config) => new ActivityRegularization(config),
+  formats: notInTfjs("ActivityRegularization"),
+});

@@ -58,8 +58,7 @@ export class Flatten extends Layer {
     if (this.dataFormat === undefined) this.computeOutputShape(this.builtInputShape());
     const rank = input.shape.length;
     // Keras moves channels last only from rank 3 on; for rank 2 the move changes nothing.
-    const x =
-      this.dataFormat === "channelsFirst" && rank > 2 ? transpose(input, [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]) : input;
+    const x = this.dataFormat === "channelsFirst" && rank > 2 ? transpose(input, [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]) : input;
     const batch = x.shape[0];
     return { shape: [batch, batch === 0 ? 0 : x.data.length / batch], data: x.data };
   }
@@ -73,10 +72,17 @@ export class Flatten extends Layer {
     if (gap !== undefined) fail(`shapewise: fit cannot train through flatten '${this.name}': ${gap}`);
     return { inputs: [{ shape: [...inputs[0].shape], data: dOutput.data }], weights: [] };
   }
-
 }
 
-registerLayer({ family: "reshaping", className: "Flatten", method: "flatten", style: "method", options: ["dataFormat", "name"], make: (config) => new Flatten(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "reshaping",
+  className: "Flatten",
+  method: "flatten",
+  style: "method",
+  options: ["dataFormat", "name"],
+  make: (config) => new Flatten(config),
+  formats: EVERY_FORMAT,
+});
 
 // ---------------------------------------------------------------------------
 // reshape
@@ -111,7 +117,11 @@ export class Reshape extends Layer {
     const rest = inputShape.slice(1);
     if (rest.some((d) => d === null)) return [inputShape[0], ...sizes.map((d) => (d === -1 ? null : d))];
     const size = exactProduct("reshape", "input size", rest as number[]);
-    const known = exactProduct("reshape", "targetShape size", sizes.filter((d) => d !== -1));
+    const known = exactProduct(
+      "reshape",
+      "targetShape size",
+      sizes.filter((d) => d !== -1),
+    );
     if (unknown === 0) {
       if (size !== known) {
         fail(`shapewise: reshape targetShape ${valueText(sizes)} holds ${known} values, input ${valueText(rest)} holds ${size}`);
@@ -141,7 +151,15 @@ export class Reshape extends Layer {
   }
 }
 
-registerLayer({ family: "reshaping", className: "Reshape", method: "reshape", style: "method", options: ["targetShape", "name"], make: (config) => new Reshape(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "reshaping",
+  className: "Reshape",
+  method: "reshape",
+  style: "method",
+  options: ["targetShape", "name"],
+  make: (config) => new Reshape(config),
+  formats: EVERY_FORMAT,
+});
 
 // ---------------------------------------------------------------------------
 // permute
@@ -191,7 +209,15 @@ export class Permute extends Layer {
   }
 }
 
-registerLayer({ family: "reshaping", className: "Permute", method: "permute", style: "method", options: ["dims", "name"], make: (config) => new Permute(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "reshaping",
+  className: "Permute",
+  method: "permute",
+  style: "method",
+  options: ["dims", "name"],
+  make: (config) => new Permute(config),
+  formats: EVERY_FORMAT,
+});
 
 // ---------------------------------------------------------------------------
 // repeatVector
@@ -232,7 +258,15 @@ export class RepeatVector extends Layer {
   }
 }
 
-registerLayer({ family: "reshaping", className: "RepeatVector", method: "repeatVector", style: "method", options: ["n", "name"], make: (config) => new RepeatVector(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "reshaping",
+  className: "RepeatVector",
+  method: "repeatVector",
+  style: "method",
+  options: ["n", "name"],
+  make: (config) => new RepeatVector(config),
+  formats: EVERY_FORMAT,
+});
 
 // ---------------------------------------------------------------------------
 // Zero padding and cropping
@@ -367,7 +401,15 @@ export class ZeroPadding1D extends ZeroPaddingND {
   }
 }
 
-registerLayer({ family: "reshaping", className: "ZeroPadding1D", method: "zeroPadding1d", style: "method", options: ["padding", "name"], make: (config) => new ZeroPadding1D(config), formats: notInTfjs("ZeroPadding1D") });
+registerLayer({
+  family: "reshaping",
+  className: "ZeroPadding1D",
+  method: "zeroPadding1d",
+  style: "method",
+  options: ["padding", "name"],
+  make: (config) => new ZeroPadding1D(config),
+  formats: notInTfjs("ZeroPadding1D"),
+});
 
 /**
  * Adds rows and columns of zeros (Keras `ZeroPadding2D`).
@@ -382,7 +424,15 @@ export class ZeroPadding2D extends ZeroPaddingND {
   }
 }
 
-registerLayer({ family: "reshaping", className: "ZeroPadding2D", method: "zeroPadding2d", style: "method", options: ["padding", "dataFormat", "name"], make: (config) => new ZeroPadding2D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "reshaping",
+  className: "ZeroPadding2D",
+  method: "zeroPadding2d",
+  style: "method",
+  options: ["padding", "dataFormat", "name"],
+  make: (config) => new ZeroPadding2D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Adds zeros around depth, height and width (Keras `ZeroPadding3D`).
@@ -397,7 +447,15 @@ export class ZeroPadding3D extends ZeroPaddingND {
   }
 }
 
-registerLayer({ family: "reshaping", className: "ZeroPadding3D", method: "zeroPadding3d", style: "method", options: ["padding", "dataFormat", "name"], make: (config) => new ZeroPadding3D(config), formats: notInTfjs("ZeroPadding3D") });
+registerLayer({
+  family: "reshaping",
+  className: "ZeroPadding3D",
+  method: "zeroPadding3d",
+  style: "method",
+  options: ["padding", "dataFormat", "name"],
+  make: (config) => new ZeroPadding3D(config),
+  formats: notInTfjs("ZeroPadding3D"),
+});
 
 /** Cropping of the spatial axes (Keras `Cropping1D/2D/3D`); each axis must keep at least one entry. */
 abstract class CroppingND extends SpatialLayer {
@@ -416,7 +474,9 @@ abstract class CroppingND extends SpatialLayer {
       const length = inputShape[a];
       const removed = pairs[i][0] + pairs[i][1];
       if (length !== null && removed >= length) {
-        fail(`shapewise: ${this.method} cropping ${valueText(value)} removes ${removed} from input ${AXIS_NAMES[this.rank][i]} ${length}, which leaves nothing`);
+        fail(
+          `shapewise: ${this.method} cropping ${valueText(value)} removes ${removed} from input ${AXIS_NAMES[this.rank][i]} ${length}, which leaves nothing`,
+        );
       }
     });
     this.spatial = spatial;
@@ -450,7 +510,15 @@ export class Cropping1D extends CroppingND {
   }
 }
 
-registerLayer({ family: "reshaping", className: "Cropping1D", method: "cropping1d", style: "method", options: ["cropping", "name"], make: (config) => new Cropping1D(config), formats: notInTfjs("Cropping1D") });
+registerLayer({
+  family: "reshaping",
+  className: "Cropping1D",
+  method: "cropping1d",
+  style: "method",
+  options: ["cropping", "name"],
+  make: (config) => new Cropping1D(config),
+  formats: notInTfjs("Cropping1D"),
+});
 
 /**
  * Removes rows and columns at the borders (Keras `Cropping2D`); nothing by default.
@@ -465,7 +533,16 @@ export class Cropping2D extends CroppingND {
   }
 }
 
-registerLayer({ family: "reshaping", className: "Cropping2D", method: "cropping2d", aliases: ["cropping2D"], style: "method", options: ["cropping", "dataFormat", "name"], make: (config) => new Cropping2D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "reshaping",
+  className: "Cropping2D",
+  method: "cropping2d",
+  aliases: ["cropping2D"],
+  style: "method",
+  options: ["cropping", "dataFormat", "name"],
+  make: (config) => new Cropping2D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Removes slices at the borders of depth, height and width (Keras `Cropping3D`); 1 on each side by default.
@@ -480,7 +557,15 @@ export class Cropping3D extends CroppingND {
   }
 }
 
-registerLayer({ family: "reshaping", className: "Cropping3D", method: "cropping3d", style: "method", options: ["cropping", "dataFormat", "name"], make: (config) => new Cropping3D(config), formats: notInTfjs("Cropping3D") });
+registerLayer({
+  family: "reshaping",
+  className: "Cropping3D",
+  method: "cropping3d",
+  style: "method",
+  options: ["cropping", "dataFormat", "name"],
+  make: (config) => new Cropping3D(config),
+  formats: notInTfjs("Cropping3D"),
+});
 
 // ---------------------------------------------------------------------------
 // Up-sampling
@@ -537,7 +622,15 @@ export class UpSampling1D extends UpSamplingND {
   }
 }
 
-registerLayer({ family: "reshaping", className: "UpSampling1D", method: "upSampling1d", style: "method", options: ["size", "name"], make: (config) => new UpSampling1D(config), formats: notInTfjs("UpSampling1D") });
+registerLayer({
+  family: "reshaping",
+  className: "UpSampling1D",
+  method: "upSampling1d",
+  style: "method",
+  options: ["size", "name"],
+  make: (config) => new UpSampling1D(config),
+  formats: notInTfjs("UpSampling1D"),
+});
 
 /**
  * Repeats every row and column (Keras `UpSampling2D`, nearest); 2 by default.
@@ -552,7 +645,15 @@ export class UpSampling2D extends UpSamplingND {
   }
 }
 
-registerLayer({ family: "reshaping", className: "UpSampling2D", method: "upSampling2d", style: "method", options: ["size", "dataFormat", "interpolation", "name"], make: (config) => new UpSampling2D(config), formats: EVERY_FORMAT });
+registerLayer({
+  family: "reshaping",
+  className: "UpSampling2D",
+  method: "upSampling2d",
+  style: "method",
+  options: ["size", "dataFormat", "interpolation", "name"],
+  make: (config) => new UpSampling2D(config),
+  formats: EVERY_FORMAT,
+});
 
 /**
  * Repeats every slice along depth, height and width (Keras `UpSampling3D`); 2 by default.
@@ -567,7 +668,15 @@ export class UpSampling3D extends UpSamplingND {
   }
 }
 
-registerLayer({ family: "reshaping", className: "UpSampling3D", method: "upSampling3d", style: "method", options: ["size", "dataFormat", "name"], make: (config) => new UpSampling3D(config), formats: notInTfjs("UpSampling3D") });
+registerLayer({
+  family: "reshaping",
+  className: "UpSampling3D",
+  method: "upSampling3d",
+  style: "method",
+  options: ["size", "dataFormat", "name"],
+  make: (config) => new UpSampling3D(config),
+  formats: notInTfjs("UpSampling3D"),
+});
 
 // ---------------------------------------------------------------------------
 // The methods

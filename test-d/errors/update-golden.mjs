@@ -9,7 +9,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
 let output = "";
 try {
-  output = execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "test-d/errors/tsconfig.json", "--noEmit", "--pretty", "false"], { cwd: root, encoding: "utf8" });
+  output = execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "test-d/errors/tsconfig.json", "--noEmit", "--pretty", "false"], {
+    cwd: root,
+    encoding: "utf8",
+  });
 } catch (e) {
   output = e.stdout;
 }

@@ -49,14 +49,25 @@ function compareWithTfjs(label: string, sample: readonly number[], build: (x: Lo
   if ("layer" in oracle) {
     const tfModel = tf.sequential({ layers: [oracle.layer([...sample])] });
     try {
-      expect(tfModel.getWeights().map((w) => w.shape), `${label}: TF.js weight shapes`).toEqual(weights.map((w) => [...w.shape]));
+      expect(
+        tfModel.getWeights().map((w) => w.shape),
+        `${label}: TF.js weight shapes`,
+      ).toEqual(weights.map((w) => [...w.shape]));
       tf.tidy(() => tfModel.setWeights(weights.map((w) => tf.tensor(w.data, [...w.shape]))));
       theirs = tf.tidy(() => (tfModel.predict(tf.tensor(x.data, [...x.shape])) as tf.Tensor).dataSync() as Float32Array);
     } finally {
       tfModel.dispose();
     }
   } else {
-    theirs = tf.tidy(() => oracle.ops(tf.tensor(x.data, [...x.shape]), weights.map((w) => tf.tensor(w.data, [...w.shape]))).dataSync() as Float32Array);
+    theirs = tf.tidy(
+      () =>
+        oracle
+          .ops(
+            tf.tensor(x.data, [...x.shape]),
+            weights.map((w) => tf.tensor(w.data, [...w.shape])),
+          )
+          .dataSync() as Float32Array,
+    );
   }
   expectClose(ours.data, theirs, label, "TF.js");
 }
@@ -121,12 +132,42 @@ describe("Keras 3", () => {
 describe("against TensorFlow.js", () => {
   const layerCases: { label: string; sample: number[]; build: (x: Loose) => Loose; oracle: TfjsOracle }[] = [
     { label: "reLU defaults", sample: [4, 5], build: (x) => x.reLU(), oracle: { layer: (inputShape) => tf.layers.reLU({ inputShape }) } },
-    { label: "reLU maxValue 6", sample: [20], build: (x) => x.reLU({ maxValue: 6 }), oracle: { layer: (inputShape) => tf.layers.reLU({ inputShape, maxValue: 6 }) } },
-    { label: "reLU maxValue 0.5", sample: [20], build: (x) => x.reLU({ maxValue: 0.5 }), oracle: { layer: (inputShape) => tf.layers.reLU({ inputShape, maxValue: 0.5 }) } },
-    { label: "leakyReLU defaults (alpha 0.3)", sample: [3, 4], build: (x) => x.leakyReLU(), oracle: { layer: (inputShape) => tf.layers.leakyReLU({ inputShape }) } },
-    { label: "leakyReLU alpha 0.1", sample: [3, 4], build: (x) => x.leakyReLU({ alpha: 0.1 }), oracle: { layer: (inputShape) => tf.layers.leakyReLU({ inputShape, alpha: 0.1 }) } },
-    { label: "leakyReLU alpha 0", sample: [8], build: (x) => x.leakyReLU({ alpha: 0 }), oracle: { layer: (inputShape) => tf.layers.leakyReLU({ inputShape, alpha: 0 }) } },
-    { label: "leakyReLU alpha 1.5", sample: [8], build: (x) => x.leakyReLU({ alpha: 1.5 }), oracle: { layer: (inputShape) => tf.layers.leakyReLU({ inputShape, alpha: 1.5 }) } },
+    {
+      label: "reLU maxValue 6",
+      sample: [20],
+      build: (x) => x.reLU({ maxValue: 6 }),
+      oracle: { layer: (inputShape) => tf.layers.reLU({ inputShape, maxValue: 6 }) },
+    },
+    {
+      label: "reLU maxValue 0.5",
+      sample: [20],
+      build: (x) => x.reLU({ maxValue: 0.5 }),
+      oracle: { layer: (inputShape) => tf.layers.reLU({ inputShape, maxValue: 0.5 }) },
+    },
+    {
+      label: "leakyReLU defaults (alpha 0.3)",
+      sample: [3, 4],
+      build: (x) => x.leakyReLU(),
+      oracle: { layer: (inputShape) => tf.layers.leakyReLU({ inputShape }) },
+    },
+    {
+      label: "leakyReLU alpha 0.1",
+      sample: [3, 4],
+      build: (x) => x.leakyReLU({ alpha: 0.1 }),
+      oracle: { layer: (inputShape) => tf.layers.leakyReLU({ inputShape, alpha: 0.1 }) },
+    },
+    {
+      label: "leakyReLU alpha 0",
+      sample: [8],
+      build: (x) => x.leakyReLU({ alpha: 0 }),
+      oracle: { layer: (inputShape) => tf.layers.leakyReLU({ inputShape, alpha: 0 }) },
+    },
+    {
+      label: "leakyReLU alpha 1.5",
+      sample: [8],
+      build: (x) => x.leakyReLU({ alpha: 1.5 }),
+      oracle: { layer: (inputShape) => tf.layers.leakyReLU({ inputShape, alpha: 1.5 }) },
+    },
     { label: "pReLU rank 2", sample: [6], build: (x) => x.pReLU(), oracle: { layer: (inputShape) => tf.layers.prelu({ inputShape }) } },
     { label: "pReLU rank 4", sample: [4, 5, 3], build: (x) => x.pReLU(), oracle: { layer: (inputShape) => tf.layers.prelu({ inputShape }) } },
     {
@@ -150,14 +191,44 @@ describe("against TensorFlow.js", () => {
     { label: "elu defaults", sample: [4, 5], build: (x) => x.elu(), oracle: { layer: (inputShape) => tf.layers.elu({ inputShape }) } },
     { label: "elu alpha 1", sample: [10], build: (x) => x.elu({ alpha: 1 }), oracle: { layer: (inputShape) => tf.layers.elu({ inputShape, alpha: 1 }) } },
     // TF.js' Softmax layer defaults to axis 1, Keras 3 to -1: the axis is always passed to TF.js.
-    { label: "softmax rank 2 defaults", sample: [7], build: (x) => x.softmax(), oracle: { layer: (inputShape) => tf.layers.softmax({ inputShape, axis: -1 }) } },
-    { label: "softmax rank 3 defaults (last axis)", sample: [4, 6], build: (x) => x.softmax(), oracle: { layer: (inputShape) => tf.layers.softmax({ inputShape, axis: -1 }) } },
-    { label: "softmax axis 2 of rank 3 (last)", sample: [4, 6], build: (x) => x.softmax({ axis: 2 }), oracle: { layer: (inputShape) => tf.layers.softmax({ inputShape, axis: 2 }) } },
+    {
+      label: "softmax rank 2 defaults",
+      sample: [7],
+      build: (x) => x.softmax(),
+      oracle: { layer: (inputShape) => tf.layers.softmax({ inputShape, axis: -1 }) },
+    },
+    {
+      label: "softmax rank 3 defaults (last axis)",
+      sample: [4, 6],
+      build: (x) => x.softmax(),
+      oracle: { layer: (inputShape) => tf.layers.softmax({ inputShape, axis: -1 }) },
+    },
+    {
+      label: "softmax axis 2 of rank 3 (last)",
+      sample: [4, 6],
+      build: (x) => x.softmax({ axis: 2 }),
+      oracle: { layer: (inputShape) => tf.layers.softmax({ inputShape, axis: 2 }) },
+    },
     // TF.js' softmax op rejects a single axis other than the last ("Softmax along a non-last
     // dimension is not yet supported"): the reference is exp(x - logSumExp(x, axis)) from core ops.
-    { label: "softmax axis 1 of rank 3", sample: [4, 6], build: (x) => x.softmax({ axis: 1 }), oracle: { ops: (x) => tf.exp(tf.sub(x, tf.logSumExp(x, 1, true))) } },
-    { label: "softmax axis -2 of rank 4", sample: [3, 4, 5], build: (x) => x.softmax({ axis: -2 }), oracle: { ops: (x) => tf.exp(tf.sub(x, tf.logSumExp(x, 2, true))) } },
-    { label: "softmax axis 0 (the batch)", sample: [5], build: (x) => x.softmax({ axis: 0 }), oracle: { ops: (x) => tf.exp(tf.sub(x, tf.logSumExp(x, 0, true))) } },
+    {
+      label: "softmax axis 1 of rank 3",
+      sample: [4, 6],
+      build: (x) => x.softmax({ axis: 1 }),
+      oracle: { ops: (x) => tf.exp(tf.sub(x, tf.logSumExp(x, 1, true))) },
+    },
+    {
+      label: "softmax axis -2 of rank 4",
+      sample: [3, 4, 5],
+      build: (x) => x.softmax({ axis: -2 }),
+      oracle: { ops: (x) => tf.exp(tf.sub(x, tf.logSumExp(x, 2, true))) },
+    },
+    {
+      label: "softmax axis 0 (the batch)",
+      sample: [5],
+      build: (x) => x.softmax({ axis: 0 }),
+      oracle: { ops: (x) => tf.exp(tf.sub(x, tf.logSumExp(x, 0, true))) },
+    },
     {
       label: "softmax axes [1, 2] together",
       sample: [3, 4, 2],
@@ -241,9 +312,19 @@ describe("unknown sizes", () => {
 describe("runtime errors: ShapeError with the type level's sentence", () => {
   const cases: { label: string; shape: Dim[]; call: (x: Loose) => unknown; message: string }[] = [
     { label: "reLU maxValue negative", shape: [3], call: (x) => x.reLU({ maxValue: -1 }), message: "shapewise: reLU maxValue must be at least 0, got -1" },
-    { label: "reLU negativeSlope negative", shape: [3], call: (x) => x.reLU({ negativeSlope: -0.5 }), message: "shapewise: reLU negativeSlope must be at least 0, got -0.5" },
+    {
+      label: "reLU negativeSlope negative",
+      shape: [3],
+      call: (x) => x.reLU({ negativeSlope: -0.5 }),
+      message: "shapewise: reLU negativeSlope must be at least 0, got -0.5",
+    },
     { label: "reLU threshold negative", shape: [3], call: (x) => x.reLU({ threshold: -1 }), message: "shapewise: reLU threshold must be at least 0, got -1" },
-    { label: "reLU maxValue NaN", shape: [3], call: (x) => x.reLU({ maxValue: Number.NaN }), message: "shapewise: reLU maxValue must be a finite number, got NaN" },
+    {
+      label: "reLU maxValue NaN",
+      shape: [3],
+      call: (x) => x.reLU({ maxValue: Number.NaN }),
+      message: "shapewise: reLU maxValue must be a finite number, got NaN",
+    },
     { label: "reLU maxValue null", shape: [3], call: (x) => x.reLU({ maxValue: null }), message: "shapewise: reLU maxValue must be a finite number, got null" },
     {
       label: "reLU: the first bad option in order wins",
@@ -251,8 +332,18 @@ describe("runtime errors: ShapeError with the type level's sentence", () => {
       call: (x) => x.reLU({ threshold: -1, maxValue: -2 }),
       message: "shapewise: reLU maxValue must be at least 0, got -2",
     },
-    { label: "leakyReLU alpha negative", shape: [3], call: (x) => x.leakyReLU({ alpha: -0.1 }), message: "shapewise: leakyReLU alpha must be at least 0, got -0.1" },
-    { label: "leakyReLU alpha a string", shape: [3], call: (x) => x.leakyReLU({ alpha: "0.2" }), message: "shapewise: leakyReLU alpha must be a finite number, got '0.2'" },
+    {
+      label: "leakyReLU alpha negative",
+      shape: [3],
+      call: (x) => x.leakyReLU({ alpha: -0.1 }),
+      message: "shapewise: leakyReLU alpha must be at least 0, got -0.1",
+    },
+    {
+      label: "leakyReLU alpha a string",
+      shape: [3],
+      call: (x) => x.leakyReLU({ alpha: "0.2" }),
+      message: "shapewise: leakyReLU alpha must be a finite number, got '0.2'",
+    },
     {
       label: "leakyReLU with Keras 3's option name",
       shape: [3],
@@ -322,7 +413,12 @@ describe("runtime errors: ShapeError with the type level's sentence", () => {
     },
     { label: "softmax no axes", shape: [5, 4], call: (x) => x.softmax({ axis: [] }), message: "shapewise: softmax axis must name at least one axis, got []" },
     { label: "softmax axis twice", shape: [5, 4], call: (x) => x.softmax({ axis: [1, -2] }), message: "shapewise: softmax axis [1, -2] names axis 1 twice" },
-    { label: "softmax name with a slash", shape: [5, 4], call: (x) => x.softmax({ name: "a/b" }), message: "shapewise: softmax name must be a non-empty string without '/', got 'a/b'" },
+    {
+      label: "softmax name with a slash",
+      shape: [5, 4],
+      call: (x) => x.softmax({ name: "a/b" }),
+      message: "shapewise: softmax name must be a non-empty string without '/', got 'a/b'",
+    },
   ];
   it.each(cases)("$label", ({ shape, call, message }) => {
     let error: unknown;

@@ -34,7 +34,16 @@ const fixture = JSON.parse(readFileSync(new URL("../fixtures/keras-cases/attenti
 const expectClose = layerFamilyHarness("layers/attention.test.ts");
 
 /** Multi-head attention from TF.js ops, weights in Keras order (query, key, value, output; kernel then bias). */
-function reference(query: Tensor, value: Tensor, key: Tensor, weights: readonly Tensor[], heads: number, keyDim: number, valueDim: number, useBias: boolean): Float32Array {
+function reference(
+  query: Tensor,
+  value: Tensor,
+  key: Tensor,
+  weights: readonly Tensor[],
+  heads: number,
+  keyDim: number,
+  valueDim: number,
+  useBias: boolean,
+): Float32Array {
   return tf.tidy(() => {
     const w = weights.map((t) => tf.tensor(t.data, [...t.shape]));
     let next = 0;
@@ -43,7 +52,10 @@ function reference(query: Tensor, value: Tensor, key: Tensor, weights: readonly 
       const kernel = w[next++];
       let y = tf.matMul(tf.tensor2d(x.data, [b * t, d]), kernel.reshape([d, heads * dim]));
       if (useBias) y = y.add(w[next++].reshape([heads * dim]));
-      return y.reshape([b, t, heads, dim]).transpose([0, 2, 1, 3]).reshape([b * heads, t, dim]) as tf.Tensor3D;
+      return y
+        .reshape([b, t, heads, dim])
+        .transpose([0, 2, 1, 3])
+        .reshape([b * heads, t, dim]) as tf.Tensor3D;
     };
     const [batch, tq] = query.shape;
     const q = project(query, keyDim);
@@ -136,7 +148,12 @@ describe("forward pass against the TF.js-ops reference", () => {
     const y = run(m, batch);
     const [vk, vb, kk, kb, ...attention] = m.getWeights();
     const dense = (w: Tensor, b: Tensor): Tensor => {
-      const data = tf.tidy(() => tf.matMul(tf.tensor2d(batch.data, [12, 10]), tf.tensor2d(w.data, [w.shape[0], w.shape[1]])).add(tf.tensor(b.data)).dataSync());
+      const data = tf.tidy(() =>
+        tf
+          .matMul(tf.tensor2d(batch.data, [12, 10]), tf.tensor2d(w.data, [w.shape[0], w.shape[1]]))
+          .add(tf.tensor(b.data))
+          .dataSync(),
+      );
       return { shape: [2, 6, w.shape[1]], data: Float32Array.from(data) };
     };
     expectClose(y.data, reference(batch, dense(vk, vb), dense(kk, kb), attention, 2, 4, 4, true), "dense branches", "TF.js-ops reference");
@@ -166,9 +183,21 @@ describe("runtime errors", () => {
     ["outputShape 0", self({ numHeads: 2, keyDim: 4, outputShape: 0 }), "shapewise: multiHeadAttention outputShape must be a positive integer, got 0"],
     ["too many heads", self({ numHeads: 2 ** 60, keyDim: 4 }), "shapewise: multiHeadAttention numHeads must be a positive integer, got 1152921504606847000"],
     ["null keyDim", self({ numHeads: 2, keyDim: null }), "shapewise: multiHeadAttention keyDim must be a positive integer, got null"],
-    ["a query of rank 2", self({ numHeads: 2, keyDim: 4 }, [32]), "shapewise: multiHeadAttention expects input of rank 3 [batch, steps, features], got rank 2 [null, 32]"],
-    ["a query of rank 4", self({ numHeads: 2, keyDim: 4 }, [4, 4, 3]), "shapewise: multiHeadAttention expects input of rank 3 [batch, steps, features], got rank 4 [null, 4, 4, 3]"],
-    ["unknown query features", self({ numHeads: 2, keyDim: 4 }, [8, null]), "shapewise: multiHeadAttention needs a known last dimension to size its weights, got [null, 8, null]"],
+    [
+      "a query of rank 2",
+      self({ numHeads: 2, keyDim: 4 }, [32]),
+      "shapewise: multiHeadAttention expects input of rank 3 [batch, steps, features], got rank 2 [null, 32]",
+    ],
+    [
+      "a query of rank 4",
+      self({ numHeads: 2, keyDim: 4 }, [4, 4, 3]),
+      "shapewise: multiHeadAttention expects input of rank 3 [batch, steps, features], got rank 4 [null, 4, 4, 3]",
+    ],
+    [
+      "unknown query features",
+      self({ numHeads: 2, keyDim: 4 }, [8, null]),
+      "shapewise: multiHeadAttention needs a known last dimension to size its weights, got [null, 8, null]",
+    ],
     [
       "a value of rank 2",
       () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: seq().flatten() }),
@@ -194,14 +223,26 @@ describe("runtime errors", () => {
       () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: seq([8, 16]), key: seq([null, 16]) }),
       "shapewise: multiHeadAttention key shape [null, null, 16] and value shape [null, 8, 16] must match in every dimension but the last",
     ],
-    ["a value that is not a tensor", () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: [1, 2] }), "shapewise: multiHeadAttention value must be a symbolic tensor, got [1, 2]"],
-    ["a null value", () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: null }), "shapewise: multiHeadAttention value must be a symbolic tensor, got null"],
+    [
+      "a value that is not a tensor",
+      () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: [1, 2] }),
+      "shapewise: multiHeadAttention value must be a symbolic tensor, got [1, 2]",
+    ],
+    [
+      "a null value",
+      () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: null }),
+      "shapewise: multiHeadAttention value must be a symbolic tensor, got null",
+    ],
     [
       "a shared tensor the inputs do not meet in",
       () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: seq(), shared: seq().dense({ units: 2 }) }),
       "shapewise: multiHeadAttention input 1 does not descend from the shared tensor of dense",
     ],
-    ["a key that is not a tensor", () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: seq(), key: "k" }), "shapewise: multiHeadAttention key must be a symbolic tensor, got 'k'"],
+    [
+      "a key that is not a tensor",
+      () => seq().multiHeadAttention({ numHeads: 2, keyDim: 4, value: seq(), key: "k" }),
+      "shapewise: multiHeadAttention key must be a symbolic tensor, got 'k'",
+    ],
     [
       "an unknown option",
       self({ numHeads: 2, key_dim: 4 }),

@@ -215,7 +215,10 @@ function compareWithTfjs(c: OracleCase): void {
   let tfModel: tf.LayersModel | undefined;
   if (typeof c.oracle !== "function") {
     tfModel = tf.sequential({ layers: [tfLayers[c.oracle.layer]({ ...c.oracle.config, inputShape: c.inShape })] });
-    expect(tfModel.getWeights().map((w) => w.shape), `${c.label}: TF.js weight shapes`).toEqual(weights.map((w) => [...w.shape]));
+    expect(
+      tfModel.getWeights().map((w) => w.shape),
+      `${c.label}: TF.js weight shapes`,
+    ).toEqual(weights.map((w) => [...w.shape]));
     const model_ = tfModel;
     tf.tidy(() => model_.setWeights(weights.map((w) => tf.tensor(w.data, [...w.shape]))));
     expect(m.countParams(), `${c.label}: params`).toBe(tfModel.countParams());
@@ -275,7 +278,15 @@ describe("conv1d against TensorFlow.js", () => {
       for (const strides of [1, 2, 3]) {
         for (const padding of ["valid", "same"]) {
           const config = { filters: 4, kernelSize, strides, padding };
-          cases.push({ label: `[${inShape}] ${spec(config)}`, group: "conv1d vs TF.js", inShape, method: "conv1d", config, oracle: { layer: "conv1d", config }, seed: seed++ });
+          cases.push({
+            label: `[${inShape}] ${spec(config)}`,
+            group: "conv1d vs TF.js",
+            inShape,
+            method: "conv1d",
+            config,
+            oracle: { layer: "conv1d", config },
+            seed: seed++,
+          });
         }
       }
     }
@@ -286,7 +297,15 @@ describe("conv1d against TensorFlow.js", () => {
     ] as const) {
       for (const padding of ["valid", "same"]) {
         const config = { filters: 3, kernelSize, dilationRate, padding };
-        cases.push({ label: `[${inShape}] ${spec(config)}`, group: "conv1d vs TF.js", inShape, method: "conv1d", config, oracle: { layer: "conv1d", config }, seed: seed++ });
+        cases.push({
+          label: `[${inShape}] ${spec(config)}`,
+          group: "conv1d vs TF.js",
+          inShape,
+          method: "conv1d",
+          config,
+          oracle: { layer: "conv1d", config },
+          seed: seed++,
+        });
       }
     }
   }
@@ -295,7 +314,15 @@ describe("conv1d against TensorFlow.js", () => {
     { filters: 4, kernelSize: 3, padding: "same", activation: "relu" },
     { filters: 4, kernelSize: 3, padding: "same", activation: "softmax" },
   ]) {
-    cases.push({ label: `[8,6] ${spec(config)}`, group: "conv1d vs TF.js", inShape: [8, 6], method: "conv1d", config, oracle: { layer: "conv1d", config }, seed: seed++ });
+    cases.push({
+      label: `[8,6] ${spec(config)}`,
+      group: "conv1d vs TF.js",
+      inShape: [8, 6],
+      method: "conv1d",
+      config,
+      oracle: { layer: "conv1d", config },
+      seed: seed++,
+    });
   }
   // TF.js divergence rule 1: TF.js Conv1D with dataFormat "channelsFirst"
   // returns its result channels-last ([batch, steps, filters] where Keras
@@ -415,7 +442,15 @@ describe("conv2d groups and channelsFirst against TensorFlow.js", () => {
     // Keras applies softmax to the last axis of the output, which is width here, not channels.
     { filters: 4, kernelSize: 3, padding: "same", dataFormat: "channelsFirst", activation: "softmax" },
   ]) {
-    cases.push({ label: `[2,7,6] ${spec(config)}`, group: "conv2d channelsFirst vs TF.js", inShape: [2, 7, 6], method: "conv2d", config, oracle: { layer: "conv2d", config }, seed: seed++ });
+    cases.push({
+      label: `[2,7,6] ${spec(config)}`,
+      group: "conv2d channelsFirst vs TF.js",
+      inShape: [2, 7, 6],
+      method: "conv2d",
+      config,
+      oracle: { layer: "conv2d", config },
+      seed: seed++,
+    });
   }
   // TF.js divergence rule 3 (groups ignored): per-group TF.js convolutions, concatenated.
   for (const [inShape, config] of [
@@ -435,7 +470,14 @@ describe("conv2d groups and channelsFirst against TensorFlow.js", () => {
       config: cfg,
       oracle: (x, w) => {
         const y = groupedConv(first ? tfToChannelsLast(x) : x, w, 2, cfg.groups as number, (xg, kg) =>
-          tf.conv2d(xg as tf.Tensor4D, kg as tf.Tensor4D, (cfg.strides as [number, number]) ?? 1, (cfg.padding as "same") ?? "valid", "NHWC", (cfg.dilationRate as [number, number]) ?? 1),
+          tf.conv2d(
+            xg as tf.Tensor4D,
+            kg as tf.Tensor4D,
+            (cfg.strides as [number, number]) ?? 1,
+            (cfg.padding as "same") ?? "valid",
+            "NHWC",
+            (cfg.dilationRate as [number, number]) ?? 1,
+          ),
         );
         const activated = TF_ACTIVATION[(cfg.activation as string) ?? "linear"](y);
         return first ? tfToChannelsFirst(activated) : activated;
@@ -451,7 +493,12 @@ describe("conv2d groups and channelsFirst against TensorFlow.js", () => {
  * (reference §1.7): `total = max((ceil(L / s) - 1) * s + dk - L, 0)`, the
  * odd one after.
  */
-function kerasSamePads(lengths: readonly number[], kernel: readonly number[], strides: readonly number[], dilation: readonly number[] = [1, 1, 1]): [number, number][] {
+function kerasSamePads(
+  lengths: readonly number[],
+  kernel: readonly number[],
+  strides: readonly number[],
+  dilation: readonly number[] = [1, 1, 1],
+): [number, number][] {
   return lengths.map((length, i) => {
     const span = dilation[i] * (kernel[i] - 1) + 1;
     const total = Math.max((Math.ceil(length / strides[i]) - 1) * strides[i] + span - length, 0);
@@ -460,7 +507,7 @@ function kerasSamePads(lengths: readonly number[], kernel: readonly number[], st
 }
 
 describe("conv3d against TensorFlow.js", () => {
-  it("TF.js divergence rule 6: TF.js 3-D \"same\" padding goes negative where (out - 1) * s + k < L, Keras clamps it at 0", () => {
+  it('TF.js divergence rule 6: TF.js 3-D "same" padding goes negative where (out - 1) * s + k < L, Keras clamps it at 0', () => {
     // Depth 4, kernel 1, stride 2: TF.js pads -1 in front (it reads depth 1 and 3), Keras 0 (depth 0 and 2).
     const result = tf.tidy(() => {
       const x = tf.randomUniform([1, 4, 3, 3, 1], -1, 1, "float32", 5) as tf.Tensor5D;
@@ -488,13 +535,29 @@ describe("conv3d against TensorFlow.js", () => {
     { filters: 3, kernelSize: 3, dilationRate: 2, padding: "same" },
     { filters: 2, kernelSize: 3, useBias: false, activation: "relu" },
   ]) {
-    cases.push({ label: `[5,6,7,2] ${spec(config)}`, group: "conv3d vs TF.js", inShape: [5, 6, 7, 2], method: "conv3d", config, oracle: { layer: "conv3d", config }, seed: seed++ });
+    cases.push({
+      label: `[5,6,7,2] ${spec(config)}`,
+      group: "conv3d vs TF.js",
+      inShape: [5, 6, 7, 2],
+      method: "conv3d",
+      config,
+      oracle: { layer: "conv3d", config },
+      seed: seed++,
+    });
   }
   for (const config of [
     { filters: 2, kernelSize: 3, dataFormat: "channelsFirst" },
     { filters: 3, kernelSize: 2, strides: 2, padding: "same", dataFormat: "channelsFirst" },
   ]) {
-    cases.push({ label: `[2,5,6,7] ${spec(config)}`, group: "conv3d channelsFirst vs TF.js", inShape: [2, 5, 6, 7], method: "conv3d", config, oracle: { layer: "conv3d", config }, seed: seed++ });
+    cases.push({
+      label: `[2,5,6,7] ${spec(config)}`,
+      group: "conv3d channelsFirst vs TF.js",
+      inShape: [2, 5, 6, 7],
+      method: "conv3d",
+      config,
+      oracle: { layer: "conv3d", config },
+      seed: seed++,
+    });
   }
   // TF.js divergence rule 3 (groups ignored): per-group TF.js convolutions,
   // concatenated. Rule 6 (3-D "same" padding can be negative in TF.js): the
@@ -513,7 +576,18 @@ describe("conv3d against TensorFlow.js", () => {
       oracle: (x, w) => {
         const k = cfg.kernelSize as number | number[];
         const st = (cfg.strides as number) ?? 1;
-        const padded = cfg.padding === "same" ? tf.pad(x, [[0, 0], ...kerasSamePads(inShape.slice(0, 3), [0, 1, 2].map((i) => at(k, i)), [st, st, st]), [0, 0]]) : x;
+        const padded =
+          cfg.padding === "same"
+            ? tf.pad(x, [
+                [0, 0],
+                ...kerasSamePads(
+                  inShape.slice(0, 3),
+                  [0, 1, 2].map((i) => at(k, i)),
+                  [st, st, st],
+                ),
+                [0, 0],
+              ])
+            : x;
         return groupedConv(padded, w, 3, cfg.groups as number, (xg, kg) => tf.conv3d(xg as tf.Tensor5D, kg as tf.Tensor5D, st, "valid"));
       },
       seed: seed++,
@@ -613,7 +687,15 @@ describe("transposed convolutions against TensorFlow.js", () => {
       for (const strides of [1, 2, 3, [2, 1]]) {
         for (const padding of ["valid", "same"]) {
           const config = { filters: 3, kernelSize, strides, padding };
-          cases.push({ label: `conv2dTranspose [${inShape}] ${spec(config)}`, group: "conv2dTranspose vs TF.js", inShape, method: "conv2dTranspose", config, oracle: { layer: "conv2dTranspose", config }, seed: seed++ });
+          cases.push({
+            label: `conv2dTranspose [${inShape}] ${spec(config)}`,
+            group: "conv2dTranspose vs TF.js",
+            inShape,
+            method: "conv2dTranspose",
+            config,
+            oracle: { layer: "conv2dTranspose", config },
+            seed: seed++,
+          });
         }
       }
     }
@@ -624,7 +706,15 @@ describe("transposed convolutions against TensorFlow.js", () => {
     { filters: 2, kernelSize: 3, useBias: false },
   ]) {
     const inShape = config.dataFormat === "channelsFirst" ? [2, 4, 5] : [4, 5, 2];
-    cases.push({ label: `conv2dTranspose [${inShape}] ${spec(config)}`, group: "conv2dTranspose vs TF.js", inShape, method: "conv2dTranspose", config, oracle: { layer: "conv2dTranspose", config }, seed: seed++ });
+    cases.push({
+      label: `conv2dTranspose [${inShape}] ${spec(config)}`,
+      group: "conv2dTranspose vs TF.js",
+      inShape,
+      method: "conv2dTranspose",
+      config,
+      oracle: { layer: "conv2dTranspose", config },
+      seed: seed++,
+    });
   }
   // conv3dTranspose as a TF.js layer.
   for (const config of [
@@ -633,7 +723,15 @@ describe("transposed convolutions against TensorFlow.js", () => {
     { filters: 2, kernelSize: 3, strides: 2, padding: "same", dataFormat: "channelsFirst" },
   ]) {
     const inShape = config.dataFormat === "channelsFirst" ? [2, 3, 4, 3] : [3, 4, 3, 2];
-    cases.push({ label: `conv3dTranspose [${inShape}] ${spec(config)}`, group: "conv3dTranspose vs TF.js", inShape, method: "conv3dTranspose", config, oracle: { layer: "conv3dTranspose", config }, seed: seed++ });
+    cases.push({
+      label: `conv3dTranspose [${inShape}] ${spec(config)}`,
+      group: "conv3dTranspose vs TF.js",
+      inShape,
+      method: "conv3dTranspose",
+      config,
+      oracle: { layer: "conv3dTranspose", config },
+      seed: seed++,
+    });
   }
   // TF.js divergence rule 4: TF.js has no Conv1DTranspose layer, and its
   // transposed convolutions ignore `outputPadding` and `dilationRate` (a
@@ -679,7 +777,15 @@ describe("transposed convolutions against TensorFlow.js", () => {
 
   it("the hand-built oracle agrees with the TF.js layer where both apply, and catches a wrong crop", () => {
     const config = { filters: 3, kernelSize: 4, strides: 2, padding: "same" };
-    compareWithTfjs({ label: "oracle check", group: "oracle self-check", inShape: [4, 5, 2], method: "conv2dTranspose", config, oracle: (x, w) => kerasTranspose(x, w, 2, config), seed: 1 });
+    compareWithTfjs({
+      label: "oracle check",
+      group: "oracle self-check",
+      inShape: [4, 5, 2],
+      method: "conv2dTranspose",
+      config,
+      oracle: (x, w) => kerasTranspose(x, w, 2, config),
+      seed: 1,
+    });
     // Cropping one position fewer (a "same" transpose treated as left-aligned) must fail.
     const wrong = { filters: 3, kernelSize: 4, strides: 2, padding: "valid" };
     expect(() =>
@@ -724,12 +830,30 @@ describe("depthwise and separable convolutions against TensorFlow.js", () => {
             // dilationRate (in its output shape and its call); the TF.js op takes it.
             oracle: dilated
               ? (x, w) =>
-                  tf.add(tf.depthwiseConv2d(x as tf.Tensor4D, w[0] as tf.Tensor4D, strides as unknown as [number, number], padding as "same", "NHWC", dilationRate as unknown as [number, number]), w[1])
+                  tf.add(
+                    tf.depthwiseConv2d(
+                      x as tf.Tensor4D,
+                      w[0] as tf.Tensor4D,
+                      strides as unknown as [number, number],
+                      padding as "same",
+                      "NHWC",
+                      dilationRate as unknown as [number, number],
+                    ),
+                    w[1],
+                  )
               : { layer: "depthwiseConv2d", config: dw },
             seed: seed++,
           });
           const sep = { filters: 4, ...dw };
-          cases.push({ label: `separableConv2d [${inShape}] ${spec(sep)}`, group: "separableConv2d vs TF.js", inShape, method: "separableConv2d", config: sep, oracle: { layer: "separableConv2d", config: sep }, seed: seed++ });
+          cases.push({
+            label: `separableConv2d [${inShape}] ${spec(sep)}`,
+            group: "separableConv2d vs TF.js",
+            inShape,
+            method: "separableConv2d",
+            config: sep,
+            oracle: { layer: "separableConv2d", config: sep },
+            seed: seed++,
+          });
         }
       }
     }
@@ -740,7 +864,15 @@ describe("depthwise and separable convolutions against TensorFlow.js", () => {
     { kernelSize: 3, useBias: false, activation: "tanh" },
   ]) {
     const inShape = config.dataFormat === "channelsFirst" ? [2, 7, 6] : [7, 6, 2];
-    cases.push({ label: `depthwiseConv2d [${inShape}] ${spec(config)}`, group: "depthwiseConv2d vs TF.js", inShape, method: "depthwiseConv2d", config, oracle: { layer: "depthwiseConv2d", config }, seed: seed++ });
+    cases.push({
+      label: `depthwiseConv2d [${inShape}] ${spec(config)}`,
+      group: "depthwiseConv2d vs TF.js",
+      inShape,
+      method: "depthwiseConv2d",
+      config,
+      oracle: { layer: "depthwiseConv2d", config },
+      seed: seed++,
+    });
     const sep: Record<string, unknown> = { filters: 3, ...config };
     const first = sep.dataFormat === "channelsFirst";
     cases.push({
@@ -754,7 +886,13 @@ describe("depthwise and separable convolutions against TensorFlow.js", () => {
       // broadcast error); the oracle runs the TF.js op on transposed data.
       oracle: first
         ? (x, w) => {
-            const y = tf.separableConv2d(tfToChannelsLast(x) as tf.Tensor4D, w[0] as tf.Tensor4D, w[1] as tf.Tensor4D, (sep.strides as number) ?? 1, (sep.padding as "same") ?? "valid");
+            const y = tf.separableConv2d(
+              tfToChannelsLast(x) as tf.Tensor4D,
+              w[0] as tf.Tensor4D,
+              w[1] as tf.Tensor4D,
+              (sep.strides as number) ?? 1,
+              (sep.padding as "same") ?? "valid",
+            );
             return tfToChannelsFirst(TF_ACTIVATION[(sep.activation as string) ?? "linear"](w.length > 2 ? tf.add(y, w[2]) : y));
           }
         : { layer: "separableConv2d", config: sep },
@@ -784,7 +922,8 @@ describe("depthwise and separable convolutions against TensorFlow.js", () => {
         inShape,
         method: "depthwiseConv1d",
         config: dw,
-        oracle: (x, w) => tf.add(tf.squeeze(tf.depthwiseConv2d(tf.expandDims(x, 1) as tf.Tensor4D, tf.expandDims(w[0], 0) as tf.Tensor4D, s, padding, "NHWC", d), [1]), w[1]),
+        oracle: (x, w) =>
+          tf.add(tf.squeeze(tf.depthwiseConv2d(tf.expandDims(x, 1) as tf.Tensor4D, tf.expandDims(w[0], 0) as tf.Tensor4D, s, padding, "NHWC", d), [1]), w[1]),
         seed: seed++,
       });
       const sep = { filters: 4, ...dw };
@@ -796,7 +935,17 @@ describe("depthwise and separable convolutions against TensorFlow.js", () => {
         config: sep,
         oracle: (x, w) =>
           tf.add(
-            tf.squeeze(tf.separableConv2d(tf.expandDims(x, 1) as tf.Tensor4D, tf.expandDims(w[0], 0) as tf.Tensor4D, tf.expandDims(w[1], 0) as tf.Tensor4D, s, padding, d), [1]),
+            tf.squeeze(
+              tf.separableConv2d(
+                tf.expandDims(x, 1) as tf.Tensor4D,
+                tf.expandDims(w[0], 0) as tf.Tensor4D,
+                tf.expandDims(w[1], 0) as tf.Tensor4D,
+                s,
+                padding,
+                d,
+              ),
+              [1],
+            ),
             w[2],
           ),
         seed: seed++,
@@ -870,8 +1019,16 @@ describe("output sizes", () => {
       mf.setWeights(ml.getWeights());
       const data = randomTensor([2, ...shape], createRandom(9));
       const yl = run(ml, data);
-      const tl = tf.tidy(() => tfToChannelsFirst(tf.tensor(yl.data, yl.shape as number[])).dataSync().slice());
-      const tIn = tf.tidy(() => tfToChannelsFirst(tf.tensor(data.data, data.shape as number[])).dataSync().slice());
+      const tl = tf.tidy(() =>
+        tfToChannelsFirst(tf.tensor(yl.data, yl.shape as number[]))
+          .dataSync()
+          .slice(),
+      );
+      const tIn = tf.tidy(() =>
+        tfToChannelsFirst(tf.tensor(data.data, data.shape as number[]))
+          .dataSync()
+          .slice(),
+      );
       expectClose(run(mf, { shape: [2, ...firstShape], data: Float32Array.from(tIn) }).data, tl, `${method} channelsFirst`, "channelsFirst vs channelsLast");
     }
   });
@@ -902,7 +1059,18 @@ describe("output sizes", () => {
   });
 
   it("random valid configs: every size at least 1, and the forward pass gives the computed shape", () => {
-    const methods = ["conv1d", "conv2d", "conv3d", "conv1dTranspose", "conv2dTranspose", "conv3dTranspose", "depthwiseConv1d", "depthwiseConv2d", "separableConv1d", "separableConv2d"];
+    const methods = [
+      "conv1d",
+      "conv2d",
+      "conv3d",
+      "conv1dTranspose",
+      "conv2dTranspose",
+      "conv3dTranspose",
+      "depthwiseConv1d",
+      "depthwiseConv2d",
+      "separableConv1d",
+      "separableConv2d",
+    ];
     fc.assert(
       fc.property(
         fc.constantFrom(...methods),
@@ -966,58 +1134,230 @@ describe("invalid configs give the exact ShapeError sentence", () => {
     // Sizes and counts: 0, negative, fractional, too large, null, wrong length.
     ["conv1d filters 0", () => call(seq(), "conv1d", { filters: 0, kernelSize: 3 }), "shapewise: conv1d filters must be a positive integer, got 0"],
     ["conv1d filters null", () => call(seq(), "conv1d", { filters: null, kernelSize: 3 }), "shapewise: conv1d filters must be a positive integer, got null"],
-    ["conv1d kernelSize -1", () => call(seq(), "conv1d", { filters: 2, kernelSize: -1 }), "shapewise: conv1d kernelSize must be a positive integer or a one-element tuple of it, got -1"],
-    ["conv1d kernelSize pair", () => call(seq(), "conv1d", { filters: 2, kernelSize: [3, 3] }), "shapewise: conv1d kernelSize must be a positive integer or a one-element tuple of it, got [3, 3]"],
-    ["conv1d strides 1.5", () => call(seq(), "conv1d", { filters: 2, kernelSize: 3, strides: 1.5 }), "shapewise: conv1d strides must be a positive integer or a one-element tuple of it, got 1.5"],
-    ["conv1d dilationRate 2^60", () => call(seq(), "conv1d", { filters: 2, kernelSize: 3, dilationRate: 2 ** 60 }), "shapewise: conv1d dilationRate must be a positive integer or a one-element tuple of it, got 1152921504606847000"],
-    ["conv3d kernelSize pair", () => call(volume(), "conv3d", { filters: 2, kernelSize: [3, 3] }), "shapewise: conv3d kernelSize must be a positive integer or a triple of them, got [3, 3]"],
-    ["conv3d strides with 0", () => call(volume(), "conv3d", { filters: 2, kernelSize: 3, strides: [1, 0, 1] }), "shapewise: conv3d strides must be a positive integer or a triple of them, got [1, 0, 1]"],
-    ["conv2dTranspose filters 2.5", () => call(image(), "conv2dTranspose", { filters: 2.5, kernelSize: 3 }), "shapewise: conv2dTranspose filters must be a positive integer, got 2.5"],
-    ["separableConv2d depthMultiplier 0", () => call(image(), "separableConv2d", { filters: 2, kernelSize: 3, depthMultiplier: 0 }), "shapewise: separableConv2d depthMultiplier must be a positive integer, got 0"],
-    ["depthwiseConv1d depthMultiplier -2", () => call(seq(), "depthwiseConv1d", { kernelSize: 3, depthMultiplier: -2 }), "shapewise: depthwiseConv1d depthMultiplier must be a positive integer, got -2"],
-    ["depthwiseConv2d kernelSize missing", () => call(image(), "depthwiseConv2d", {}), "shapewise: depthwiseConv2d kernelSize must be a positive integer or a pair of them, got undefined"],
+    [
+      "conv1d kernelSize -1",
+      () => call(seq(), "conv1d", { filters: 2, kernelSize: -1 }),
+      "shapewise: conv1d kernelSize must be a positive integer or a one-element tuple of it, got -1",
+    ],
+    [
+      "conv1d kernelSize pair",
+      () => call(seq(), "conv1d", { filters: 2, kernelSize: [3, 3] }),
+      "shapewise: conv1d kernelSize must be a positive integer or a one-element tuple of it, got [3, 3]",
+    ],
+    [
+      "conv1d strides 1.5",
+      () => call(seq(), "conv1d", { filters: 2, kernelSize: 3, strides: 1.5 }),
+      "shapewise: conv1d strides must be a positive integer or a one-element tuple of it, got 1.5",
+    ],
+    [
+      "conv1d dilationRate 2^60",
+      () => call(seq(), "conv1d", { filters: 2, kernelSize: 3, dilationRate: 2 ** 60 }),
+      "shapewise: conv1d dilationRate must be a positive integer or a one-element tuple of it, got 1152921504606847000",
+    ],
+    [
+      "conv3d kernelSize pair",
+      () => call(volume(), "conv3d", { filters: 2, kernelSize: [3, 3] }),
+      "shapewise: conv3d kernelSize must be a positive integer or a triple of them, got [3, 3]",
+    ],
+    [
+      "conv3d strides with 0",
+      () => call(volume(), "conv3d", { filters: 2, kernelSize: 3, strides: [1, 0, 1] }),
+      "shapewise: conv3d strides must be a positive integer or a triple of them, got [1, 0, 1]",
+    ],
+    [
+      "conv2dTranspose filters 2.5",
+      () => call(image(), "conv2dTranspose", { filters: 2.5, kernelSize: 3 }),
+      "shapewise: conv2dTranspose filters must be a positive integer, got 2.5",
+    ],
+    [
+      "separableConv2d depthMultiplier 0",
+      () => call(image(), "separableConv2d", { filters: 2, kernelSize: 3, depthMultiplier: 0 }),
+      "shapewise: separableConv2d depthMultiplier must be a positive integer, got 0",
+    ],
+    [
+      "depthwiseConv1d depthMultiplier -2",
+      () => call(seq(), "depthwiseConv1d", { kernelSize: 3, depthMultiplier: -2 }),
+      "shapewise: depthwiseConv1d depthMultiplier must be a positive integer, got -2",
+    ],
+    [
+      "depthwiseConv2d kernelSize missing",
+      () => call(image(), "depthwiseConv2d", {}),
+      "shapewise: depthwiseConv2d kernelSize must be a positive integer or a pair of them, got undefined",
+    ],
     // Windows.
-    ["conv1d window larger", () => call(seq(), "conv1d", { filters: 2, kernelSize: 11 }), "shapewise: conv1d kernelSize 11 is larger than input steps 10 with padding 'valid'"],
-    ["conv1d dilated window larger", () => call(seq(), "conv1d", { filters: 2, kernelSize: 4, dilationRate: 4 }), "shapewise: conv1d kernelSize 4 with dilationRate 4 spans 13, larger than input steps 10 with padding 'valid'"],
-    ["conv3d depth larger", () => call(looseInput([2, 6, 6, 1]), "conv3d", { filters: 2, kernelSize: 3 }), "shapewise: conv3d kernelSize 3 is larger than input depth 2 with padding 'valid'"],
-    ["conv3d width larger", () => call(volume(), "conv3d", { filters: 2, kernelSize: [1, 1, 7] }), "shapewise: conv3d kernelSize 7 is larger than input width 6 with padding 'valid'"],
-    ["depthwiseConv2d channelsFirst width larger", () => call(looseInput([4, 8, 3]), "depthwiseConv2d", { kernelSize: 4, dataFormat: "channelsFirst" }), "shapewise: depthwiseConv2d kernelSize 4 is larger than input width 3 with padding 'valid'"],
-    ["separableConv1d window larger", () => call(seq(), "separableConv1d", { filters: 2, kernelSize: 12 }), "shapewise: separableConv1d kernelSize 12 is larger than input steps 10 with padding 'valid'"],
+    [
+      "conv1d window larger",
+      () => call(seq(), "conv1d", { filters: 2, kernelSize: 11 }),
+      "shapewise: conv1d kernelSize 11 is larger than input steps 10 with padding 'valid'",
+    ],
+    [
+      "conv1d dilated window larger",
+      () => call(seq(), "conv1d", { filters: 2, kernelSize: 4, dilationRate: 4 }),
+      "shapewise: conv1d kernelSize 4 with dilationRate 4 spans 13, larger than input steps 10 with padding 'valid'",
+    ],
+    [
+      "conv3d depth larger",
+      () => call(looseInput([2, 6, 6, 1]), "conv3d", { filters: 2, kernelSize: 3 }),
+      "shapewise: conv3d kernelSize 3 is larger than input depth 2 with padding 'valid'",
+    ],
+    [
+      "conv3d width larger",
+      () => call(volume(), "conv3d", { filters: 2, kernelSize: [1, 1, 7] }),
+      "shapewise: conv3d kernelSize 7 is larger than input width 6 with padding 'valid'",
+    ],
+    [
+      "depthwiseConv2d channelsFirst width larger",
+      () => call(looseInput([4, 8, 3]), "depthwiseConv2d", { kernelSize: 4, dataFormat: "channelsFirst" }),
+      "shapewise: depthwiseConv2d kernelSize 4 is larger than input width 3 with padding 'valid'",
+    ],
+    [
+      "separableConv1d window larger",
+      () => call(seq(), "separableConv1d", { filters: 2, kernelSize: 12 }),
+      "shapewise: separableConv1d kernelSize 12 is larger than input steps 10 with padding 'valid'",
+    ],
     // Strides with dilation.
-    ["conv1d strides and dilation", () => call(seq(), "conv1d", { filters: 2, kernelSize: 3, strides: 2, dilationRate: [2] }), "shapewise: conv1d strides 2 and dilationRate [2] cannot both exceed 1"],
-    ["conv2dTranspose strides and dilation", () => call(image(), "conv2dTranspose", { filters: 2, kernelSize: 3, strides: [1, 2], dilationRate: 2 }), "shapewise: conv2dTranspose strides [1, 2] and dilationRate 2 cannot both exceed 1"],
-    ["depthwiseConv2d strides and dilation", () => call(image(), "depthwiseConv2d", { kernelSize: 2, strides: 2, dilationRate: 2 }), "shapewise: depthwiseConv2d strides 2 and dilationRate 2 cannot both exceed 1"],
+    [
+      "conv1d strides and dilation",
+      () => call(seq(), "conv1d", { filters: 2, kernelSize: 3, strides: 2, dilationRate: [2] }),
+      "shapewise: conv1d strides 2 and dilationRate [2] cannot both exceed 1",
+    ],
+    [
+      "conv2dTranspose strides and dilation",
+      () => call(image(), "conv2dTranspose", { filters: 2, kernelSize: 3, strides: [1, 2], dilationRate: 2 }),
+      "shapewise: conv2dTranspose strides [1, 2] and dilationRate 2 cannot both exceed 1",
+    ],
+    [
+      "depthwiseConv2d strides and dilation",
+      () => call(image(), "depthwiseConv2d", { kernelSize: 2, strides: 2, dilationRate: 2 }),
+      "shapewise: depthwiseConv2d strides 2 and dilationRate 2 cannot both exceed 1",
+    ],
     // Groups.
     ["conv2d groups 0", () => call(image(), "conv2d", { filters: 4, kernelSize: 3, groups: 0 }), "shapewise: conv2d groups must be a positive integer, got 0"],
-    ["conv2d groups not dividing filters", () => call(image(), "conv2d", { filters: 6, kernelSize: 3, groups: 4 }), "shapewise: conv2d filters 6 must be divisible by groups 4"],
-    ["conv1d groups not dividing channels", () => call(seq(), "conv1d", { filters: 6, kernelSize: 3, groups: 3 }), "shapewise: conv1d input channels 4 must be divisible by groups 3"],
-    ["conv3d groups 1.5", () => call(volume(), "conv3d", { filters: 6, kernelSize: 3, groups: 1.5 }), "shapewise: conv3d groups must be a positive integer, got 1.5"],
+    [
+      "conv2d groups not dividing filters",
+      () => call(image(), "conv2d", { filters: 6, kernelSize: 3, groups: 4 }),
+      "shapewise: conv2d filters 6 must be divisible by groups 4",
+    ],
+    [
+      "conv1d groups not dividing channels",
+      () => call(seq(), "conv1d", { filters: 6, kernelSize: 3, groups: 3 }),
+      "shapewise: conv1d input channels 4 must be divisible by groups 3",
+    ],
+    [
+      "conv3d groups 1.5",
+      () => call(volume(), "conv3d", { filters: 6, kernelSize: 3, groups: 1.5 }),
+      "shapewise: conv3d groups must be a positive integer, got 1.5",
+    ],
     // outputPadding.
-    ["conv2dTranspose outputPadding >= strides", () => call(image(), "conv2dTranspose", { filters: 2, kernelSize: 3, strides: 2, outputPadding: [1, 2] }), "shapewise: conv2dTranspose outputPadding [1, 2] must be less than strides 2 on each axis"],
-    ["conv1dTranspose outputPadding without strides", () => call(seq(), "conv1dTranspose", { filters: 2, kernelSize: 3, outputPadding: 1 }), "shapewise: conv1dTranspose outputPadding 1 must be less than strides 1 on each axis"],
-    ["conv1dTranspose outputPadding -1", () => call(seq(), "conv1dTranspose", { filters: 2, kernelSize: 3, outputPadding: -1 }), "shapewise: conv1dTranspose outputPadding must be a non-negative integer or a one-element tuple of it, got -1"],
-    ["conv3dTranspose outputPadding pair", () => call(volume(), "conv3dTranspose", { filters: 2, kernelSize: 3, strides: 2, outputPadding: [1, 1] }), "shapewise: conv3dTranspose outputPadding must be a non-negative integer or a triple of them, got [1, 1]"],
-    ["conv2dTranspose zero output", () => call(looseInput([1, 5, 2]), "conv2dTranspose", { filters: 2, kernelSize: 2, strides: 2, padding: "same", outputPadding: 0 }), "shapewise: conv2dTranspose outputPadding 0 gives output height 0 for input height 1 with padding 'same' and the even kernel span 2"],
+    [
+      "conv2dTranspose outputPadding >= strides",
+      () => call(image(), "conv2dTranspose", { filters: 2, kernelSize: 3, strides: 2, outputPadding: [1, 2] }),
+      "shapewise: conv2dTranspose outputPadding [1, 2] must be less than strides 2 on each axis",
+    ],
+    [
+      "conv1dTranspose outputPadding without strides",
+      () => call(seq(), "conv1dTranspose", { filters: 2, kernelSize: 3, outputPadding: 1 }),
+      "shapewise: conv1dTranspose outputPadding 1 must be less than strides 1 on each axis",
+    ],
+    [
+      "conv1dTranspose outputPadding -1",
+      () => call(seq(), "conv1dTranspose", { filters: 2, kernelSize: 3, outputPadding: -1 }),
+      "shapewise: conv1dTranspose outputPadding must be a non-negative integer or a one-element tuple of it, got -1",
+    ],
+    [
+      "conv3dTranspose outputPadding pair",
+      () => call(volume(), "conv3dTranspose", { filters: 2, kernelSize: 3, strides: 2, outputPadding: [1, 1] }),
+      "shapewise: conv3dTranspose outputPadding must be a non-negative integer or a triple of them, got [1, 1]",
+    ],
+    [
+      "conv2dTranspose zero output",
+      () => call(looseInput([1, 5, 2]), "conv2dTranspose", { filters: 2, kernelSize: 2, strides: 2, padding: "same", outputPadding: 0 }),
+      "shapewise: conv2dTranspose outputPadding 0 gives output height 0 for input height 1 with padding 'same' and the even kernel span 2",
+    ],
     // Causal padding outside conv1d.
-    ["conv2d causal", () => call(image(), "conv2d", { filters: 2, kernelSize: 3, padding: "causal" }), "shapewise: conv2d padding 'causal' is only supported by conv1d"],
-    ["conv3d causal", () => call(volume(), "conv3d", { filters: 2, kernelSize: 3, padding: "causal" }), "shapewise: conv3d padding 'causal' is only supported by conv1d"],
-    ["separableConv1d causal", () => call(seq(), "separableConv1d", { filters: 2, kernelSize: 3, padding: "causal" }), "shapewise: separableConv1d padding 'causal' is only supported by conv1d"],
-    ["conv1dTranspose causal", () => call(seq(), "conv1dTranspose", { filters: 2, kernelSize: 3, padding: "causal" }), "shapewise: conv1dTranspose padding 'causal' is only supported by conv1d"],
+    [
+      "conv2d causal",
+      () => call(image(), "conv2d", { filters: 2, kernelSize: 3, padding: "causal" }),
+      "shapewise: conv2d padding 'causal' is only supported by conv1d",
+    ],
+    [
+      "conv3d causal",
+      () => call(volume(), "conv3d", { filters: 2, kernelSize: 3, padding: "causal" }),
+      "shapewise: conv3d padding 'causal' is only supported by conv1d",
+    ],
+    [
+      "separableConv1d causal",
+      () => call(seq(), "separableConv1d", { filters: 2, kernelSize: 3, padding: "causal" }),
+      "shapewise: separableConv1d padding 'causal' is only supported by conv1d",
+    ],
+    [
+      "conv1dTranspose causal",
+      () => call(seq(), "conv1dTranspose", { filters: 2, kernelSize: 3, padding: "causal" }),
+      "shapewise: conv1dTranspose padding 'causal' is only supported by conv1d",
+    ],
     // Unknown strings.
-    ["conv1d padding 'full'", () => call(seq(), "conv1d", { filters: 2, kernelSize: 3, padding: "full" }), "shapewise: conv1d padding must be one of 'valid', 'same', 'causal', got 'full'"],
-    ["conv2d padding 'full'", () => call(image(), "conv2d", { filters: 2, kernelSize: 3, padding: "full" }), "shapewise: conv2d padding must be one of 'valid', 'same', got 'full'"],
-    ["conv2d dataFormat", () => call(image(), "conv2d", { filters: 2, kernelSize: 3, dataFormat: "channels_first" }), "shapewise: conv2d dataFormat must be one of 'channelsLast', 'channelsFirst', got 'channels_first'"],
+    [
+      "conv1d padding 'full'",
+      () => call(seq(), "conv1d", { filters: 2, kernelSize: 3, padding: "full" }),
+      "shapewise: conv1d padding must be one of 'valid', 'same', 'causal', got 'full'",
+    ],
+    [
+      "conv2d padding 'full'",
+      () => call(image(), "conv2d", { filters: 2, kernelSize: 3, padding: "full" }),
+      "shapewise: conv2d padding must be one of 'valid', 'same', got 'full'",
+    ],
+    [
+      "conv2d dataFormat",
+      () => call(image(), "conv2d", { filters: 2, kernelSize: 3, dataFormat: "channels_first" }),
+      "shapewise: conv2d dataFormat must be one of 'channelsLast', 'channelsFirst', got 'channels_first'",
+    ],
     // Ranks and channels.
-    ["conv1d on an image", () => call(image(), "conv1d", { filters: 2, kernelSize: 3 }), "shapewise: conv1d expects input of rank 3 [batch, steps, channels], got rank 4 [null, 8, 8, 4]"],
-    ["conv3d on an image", () => call(image(), "conv3d", { filters: 2, kernelSize: 3 }), "shapewise: conv3d expects input of rank 5 [batch, depth, height, width, channels], got rank 4 [null, 8, 8, 4]"],
-    ["conv2d channelsFirst on a sequence", () => call(seq(), "conv2d", { filters: 2, kernelSize: 3, dataFormat: "channelsFirst" }), "shapewise: conv2d expects input of rank 4 [batch, channels, height, width], got rank 3 [null, 10, 4]"],
-    ["depthwiseConv1d unknown channels", () => call(looseInput([10, null]), "depthwiseConv1d", { kernelSize: 3 }), "shapewise: depthwiseConv1d needs a known last dimension to size its weights, got [null, 10, null]"],
-    ["conv2d channelsFirst unknown channels", () => call(looseInput([null, 8, 8]), "conv2d", { filters: 2, kernelSize: 3, dataFormat: "channelsFirst" }), "shapewise: conv2d needs a known channel dimension (axis 1 with dataFormat 'channelsFirst') to size its weights, got [null, null, 8, 8]"],
+    [
+      "conv1d on an image",
+      () => call(image(), "conv1d", { filters: 2, kernelSize: 3 }),
+      "shapewise: conv1d expects input of rank 3 [batch, steps, channels], got rank 4 [null, 8, 8, 4]",
+    ],
+    [
+      "conv3d on an image",
+      () => call(image(), "conv3d", { filters: 2, kernelSize: 3 }),
+      "shapewise: conv3d expects input of rank 5 [batch, depth, height, width, channels], got rank 4 [null, 8, 8, 4]",
+    ],
+    [
+      "conv2d channelsFirst on a sequence",
+      () => call(seq(), "conv2d", { filters: 2, kernelSize: 3, dataFormat: "channelsFirst" }),
+      "shapewise: conv2d expects input of rank 4 [batch, channels, height, width], got rank 3 [null, 10, 4]",
+    ],
+    [
+      "depthwiseConv1d unknown channels",
+      () => call(looseInput([10, null]), "depthwiseConv1d", { kernelSize: 3 }),
+      "shapewise: depthwiseConv1d needs a known last dimension to size its weights, got [null, 10, null]",
+    ],
+    [
+      "conv2d channelsFirst unknown channels",
+      () => call(looseInput([null, 8, 8]), "conv2d", { filters: 2, kernelSize: 3, dataFormat: "channelsFirst" }),
+      "shapewise: conv2d needs a known channel dimension (axis 1 with dataFormat 'channelsFirst') to size its weights, got [null, null, 8, 8]",
+    ],
     // Unknown options.
-    ["conv1d unknown option", () => call(seq(), "conv1d", { filters: 2, kernelSize: 3, kernel_size: 3 }), "shapewise: conv1d has no option 'kernel_size' (options: filters, kernelSize, strides, padding, dataFormat, dilationRate, groups, activation, useBias, name)"],
-    ["depthwiseConv2d filters", () => call(image(), "depthwiseConv2d", { filters: 2, kernelSize: 3 }), "shapewise: depthwiseConv2d has no option 'filters' (options: kernelSize, strides, padding, depthMultiplier, dataFormat, dilationRate, activation, useBias, name)"],
-    ["conv2dTranspose groups", () => call(image(), "conv2dTranspose", { filters: 2, kernelSize: 3, groups: 2 }), "shapewise: conv2dTranspose has no option 'groups' (options: filters, kernelSize, strides, padding, outputPadding, dataFormat, dilationRate, activation, useBias, name)"],
-    ["separableConv2d outputPadding", () => call(image(), "separableConv2d", { filters: 2, kernelSize: 3, outputPadding: 1 }), "shapewise: separableConv2d has no option 'outputPadding' (options: filters, kernelSize, strides, padding, depthMultiplier, dataFormat, dilationRate, activation, useBias, name)"],
+    [
+      "conv1d unknown option",
+      () => call(seq(), "conv1d", { filters: 2, kernelSize: 3, kernel_size: 3 }),
+      "shapewise: conv1d has no option 'kernel_size' (options: filters, kernelSize, strides, padding, dataFormat, dilationRate, groups, activation, useBias, name)",
+    ],
+    [
+      "depthwiseConv2d filters",
+      () => call(image(), "depthwiseConv2d", { filters: 2, kernelSize: 3 }),
+      "shapewise: depthwiseConv2d has no option 'filters' (options: kernelSize, strides, padding, depthMultiplier, dataFormat, dilationRate, activation, useBias, name)",
+    ],
+    [
+      "conv2dTranspose groups",
+      () => call(image(), "conv2dTranspose", { filters: 2, kernelSize: 3, groups: 2 }),
+      "shapewise: conv2dTranspose has no option 'groups' (options: filters, kernelSize, strides, padding, outputPadding, dataFormat, dilationRate, activation, useBias, name)",
+    ],
+    [
+      "separableConv2d outputPadding",
+      () => call(image(), "separableConv2d", { filters: 2, kernelSize: 3, outputPadding: 1 }),
+      "shapewise: separableConv2d has no option 'outputPadding' (options: filters, kernelSize, strides, padding, depthMultiplier, dataFormat, dilationRate, activation, useBias, name)",
+    ],
     ["conv3d config null", () => call(volume(), "conv3d", null), "shapewise: conv3d expects a config object, got null"],
   ];
 
@@ -1035,13 +1375,19 @@ describe("invalid configs give the exact ShapeError sentence", () => {
   it("the first broken rule is reported, in the type-level order", () => {
     // Wrong rank before causal, causal before filters, filters before groups, groups before windows.
     expect(() => call(seq(), "conv2d", { filters: 0, kernelSize: 30, padding: "causal" })).toThrow("shapewise: conv2d expects input of rank 4");
-    expect(() => call(image(), "conv2d", { filters: 0, kernelSize: 30, padding: "causal" })).toThrow("shapewise: conv2d padding 'causal' is only supported by conv1d");
+    expect(() => call(image(), "conv2d", { filters: 0, kernelSize: 30, padding: "causal" })).toThrow(
+      "shapewise: conv2d padding 'causal' is only supported by conv1d",
+    );
     expect(() => call(image(), "conv2d", { filters: 0, kernelSize: 30, groups: 3 })).toThrow("shapewise: conv2d filters must be a positive integer, got 0");
-    expect(() => call(image(), "conv2d", { filters: 3, kernelSize: 30, groups: 3 })).toThrow("shapewise: conv2d input channels 4 must be divisible by groups 3");
+    expect(() => call(image(), "conv2d", { filters: 3, kernelSize: 30, groups: 3 })).toThrow(
+      "shapewise: conv2d input channels 4 must be divisible by groups 3",
+    );
     expect(() => call(image(), "conv2dTranspose", { filters: 3, kernelSize: 3, strides: 2, dilationRate: 2, outputPadding: 2 })).toThrow(
       "shapewise: conv2dTranspose outputPadding 2 must be less than strides 2 on each axis",
     );
-    expect(() => call(looseInput([6, 2]), "separableConv1d", { filters: 2, kernelSize: 0, depthMultiplier: 0 })).toThrow("shapewise: separableConv1d depthMultiplier must be a positive integer, got 0");
+    expect(() => call(looseInput([6, 2]), "separableConv1d", { filters: 2, kernelSize: 0, depthMultiplier: 0 })).toThrow(
+      "shapewise: separableConv1d depthMultiplier must be a positive integer, got 0",
+    );
   });
 
   it("random bad sizes and counts give a ShapeError and nothing else", () => {

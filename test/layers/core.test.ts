@@ -141,10 +141,18 @@ describe("runtime errors", () => {
     ["inputDim 0", () => ids().embedding({ inputDim: 0, outputDim: 4 }), "shapewise: embedding inputDim must be a positive integer, got 0"],
     ["negative outputDim", () => ids().embedding({ inputDim: 5, outputDim: -4 }), "shapewise: embedding outputDim must be a positive integer, got -4"],
     ["fractional inputDim", () => ids().embedding({ inputDim: 2.5, outputDim: 4 }), "shapewise: embedding inputDim must be a positive integer, got 2.5"],
-    ["too large outputDim", () => ids().embedding({ inputDim: 5, outputDim: 2 ** 53 }), "shapewise: embedding outputDim must be a positive integer, got 9007199254740992"],
+    [
+      "too large outputDim",
+      () => ids().embedding({ inputDim: 5, outputDim: 2 ** 53 }),
+      "shapewise: embedding outputDim must be a positive integer, got 9007199254740992",
+    ],
     ["null inputDim", () => ids().embedding({ inputDim: null, outputDim: 4 }), "shapewise: embedding inputDim must be a positive integer, got null"],
     ["missing outputDim", () => ids().embedding({ inputDim: 5 }), "shapewise: embedding outputDim must be a positive integer, got undefined"],
-    ["an unknown option", () => ids().embedding({ inputDim: 5, outputDim: 4, maskZero: true }), "shapewise: embedding has no option 'maskZero' (options: inputDim, outputDim, name)"],
+    [
+      "an unknown option",
+      () => ids().embedding({ inputDim: 5, outputDim: 4, maskZero: true }),
+      "shapewise: embedding has no option 'maskZero' (options: inputDim, outputDim, name)",
+    ],
     ["a null config", () => ids().embedding(null), "shapewise: embedding expects a config object, got null"],
   ];
   it.each(configs)("%s", (_label, build, message) => {
@@ -158,7 +166,11 @@ describe("runtime errors", () => {
   };
   it.each([
     ["an index equal to inputDim", [0, 1, 2, 3, 4, 5], "shapewise: embedding input 5 at position [0, 1, 2] is not an integer index in [0, 5) for inputDim 5"],
-    ["a negative index", [0, 1, 2, 3, 4, 0, 0, -1, 0, 0, 0, 0], "shapewise: embedding input -1 at position [1, 0, 1] is not an integer index in [0, 5) for inputDim 5"],
+    [
+      "a negative index",
+      [0, 1, 2, 3, 4, 0, 0, -1, 0, 0, 0, 0],
+      "shapewise: embedding input -1 at position [1, 0, 1] is not an integer index in [0, 5) for inputDim 5",
+    ],
     ["a fractional index", [0.5, 1, 2, 3, 4, 0], "shapewise: embedding input 0.5 at position [0, 0, 0] is not an integer index in [0, 5) for inputDim 5"],
     ["NaN", [0, 1, 2, Number.NaN, 4, 0], "shapewise: embedding input NaN at position [0, 1, 0] is not an integer index in [0, 5) for inputDim 5"],
   ])("%s at predict time", (_label, values, message) => {

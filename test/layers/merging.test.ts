@@ -111,7 +111,18 @@ describe("Keras 3 reference cases", () => {
 describe("names and configs", () => {
   it("counts names per class as Keras does, and takes a user's name", () => {
     clearSession();
-    const names = [new Add(), new Add(), new Concatenate(), new Dot({ axes: 1 }), mergeLayer("add"), new Subtract(), new Average(), new Maximum(), new Minimum(), new Multiply()].map((l) => l.names);
+    const names = [
+      new Add(),
+      new Add(),
+      new Concatenate(),
+      new Dot({ axes: 1 }),
+      mergeLayer("add"),
+      new Subtract(),
+      new Average(),
+      new Maximum(),
+      new Minimum(),
+      new Multiply(),
+    ].map((l) => l.names);
     expect(names.map((n) => n.keras2)).toEqual(["add", "add_1", "concatenate", "dot", "add_2", "subtract", "average", "maximum", "minimum", "multiply"]);
     expect(names.map((n) => n.tfjs).slice(0, 4)).toEqual(["add_Add1", "add_Add2", "concatenate_Concatenate1", "dot_Dot1"]);
     expect(new Add({ name: "skip" }).names).toEqual({ keras2: "skip", keras3: "skip", tfjs: "skip" });
@@ -179,9 +190,18 @@ describe("rules shared by every merge", () => {
   it("refuses values that are not shapes, from untyped callers", () => {
     expectShapeError(() => applyTo(new Add(), [null, 4], 4), "shapewise: add input 2 must have a batch dimension and at least one more, got 4");
     expectShapeError(() => applyTo(new Add(), undefined, [null, 4]), "shapewise: add input 1 must have a batch dimension and at least one more, got undefined");
-    expectShapeError(() => applyTo(new Concatenate(), [null, "4"], [null, 4]), "shapewise: concatenate input 1 must have a batch dimension and at least one more, got [null, '4']");
-    expectShapeError(() => applyTo(new Multiply(), [null, 4], [null, -1]), "shapewise: multiply input 2 must have a batch dimension and at least one more, got [null, -1]");
-    expectShapeError(() => applyTo(new Dot({ axes: 1 }), [null, 2.5], [null, 4]), "shapewise: dot input 1 must have a batch dimension and at least one more, got [null, 2.5]");
+    expectShapeError(
+      () => applyTo(new Concatenate(), [null, "4"], [null, 4]),
+      "shapewise: concatenate input 1 must have a batch dimension and at least one more, got [null, '4']",
+    );
+    expectShapeError(
+      () => applyTo(new Multiply(), [null, 4], [null, -1]),
+      "shapewise: multiply input 2 must have a batch dimension and at least one more, got [null, -1]",
+    );
+    expectShapeError(
+      () => applyTo(new Dot({ axes: 1 }), [null, 2.5], [null, 4]),
+      "shapewise: dot input 1 must have a batch dimension and at least one more, got [null, 2.5]",
+    );
   });
 });
 
@@ -204,20 +224,32 @@ describe("element-wise merges: shapes", () => {
   });
 
   it("checks each input against the running broadcast of the ones before it", () => {
-    expectShapeError(() => applyTo(new Add(), [null, 16], [null, 8]), "shapewise: add input 2 of shape [null, 8] does not broadcast with [null, 16]: size 8 against 16");
+    expectShapeError(
+      () => applyTo(new Add(), [null, 16], [null, 8]),
+      "shapewise: add input 2 of shape [null, 8] does not broadcast with [null, 16]: size 8 against 16",
+    );
     expectShapeError(
       () => applyTo(new Multiply(), [null, 4, 1], [null, 1, 5], [null, 3, 5]),
       "shapewise: multiply input 3 of shape [null, 3, 5] does not broadcast with [null, 4, 5]: size 3 against 4",
     );
     // A longer input: the sizes are still aligned from the right; x is input i's size.
-    expectShapeError(() => applyTo(new Maximum(), [null, 5], [null, 3, 4]), "shapewise: maximum input 2 of shape [null, 3, 4] does not broadcast with [null, 5]: size 4 against 5");
+    expectShapeError(
+      () => applyTo(new Maximum(), [null, 5], [null, 3, 4]),
+      "shapewise: maximum input 2 of shape [null, 3, 4] does not broadcast with [null, 5]: size 4 against 5",
+    );
     // The first offending pair from the left.
-    expectShapeError(() => applyTo(new Subtract(), [null, 2, 3], [null, 4, 5]), "shapewise: subtract input 2 of shape [null, 4, 5] does not broadcast with [null, 2, 3]: size 4 against 2");
+    expectShapeError(
+      () => applyTo(new Subtract(), [null, 2, 3], [null, 4, 5]),
+      "shapewise: subtract input 2 of shape [null, 4, 5] does not broadcast with [null, 2, 3]: size 4 against 2",
+    );
     expectShapeError(
       () => applyTo(new Average(), [null, 6], [null, 6], [null, 2, 7]),
       "shapewise: average input 3 of shape [null, 2, 7] does not broadcast with [null, 6]: size 7 against 6",
     );
-    expectShapeError(() => applyTo(new Minimum(), [null, null, 3], [null, 2, 4]), "shapewise: minimum input 2 of shape [null, 2, 4] does not broadcast with [null, null, 3]: size 4 against 3");
+    expectShapeError(
+      () => applyTo(new Minimum(), [null, null, 3], [null, 2, 4]),
+      "shapewise: minimum input 2 of shape [null, 2, 4] does not broadcast with [null, null, 3]: size 4 against 3",
+    );
   });
 });
 
@@ -234,7 +266,8 @@ describe("concatenate: shapes", () => {
 
   it("takes an integer axis from -(rank - 1) to rank - 1 other than 0, checked against input 1's rank", () => {
     const sentence = (axis: string) => `shapewise: concatenate axis must be an integer from -2 to 2 other than 0 (the batch axis), got ${axis}`;
-    for (const axis of [1, 2, -1, -2]) expect(applyTo(new Concatenate({ axis }), [null, 3, 3], [null, 3, 3])).toEqual([null, ...(axis === 1 || axis === -2 ? [6, 3] : [3, 6])]);
+    for (const axis of [1, 2, -1, -2])
+      expect(applyTo(new Concatenate({ axis }), [null, 3, 3], [null, 3, 3])).toEqual([null, ...(axis === 1 || axis === -2 ? [6, 3] : [3, 6])]);
     for (const [axis, text] of [
       [0, "0"],
       [3, "3"],
@@ -263,9 +296,15 @@ describe("concatenate: shapes", () => {
       () => applyTo(new Concatenate({ axis: 1 }), [null, 3, 8], [null, 5, 8], [null, 5, 9]),
       "shapewise: concatenate input 3 of shape [null, 5, 9] does not match input 1 [null, 3, 8] except on axis 1",
     );
-    expectShapeError(() => applyTo(new Concatenate(), [null, 3, 8], [null, 8]), "shapewise: concatenate input 2 of shape [null, 8] does not match input 1 [null, 3, 8] except on axis -1");
+    expectShapeError(
+      () => applyTo(new Concatenate(), [null, 3, 8], [null, 8]),
+      "shapewise: concatenate input 2 of shape [null, 8] does not match input 1 [null, 3, 8] except on axis -1",
+    );
     // Keras 3 squeezes size-1 axes before comparing and lets this pass until data arrives; shapewise refuses it at once.
-    expectShapeError(() => applyTo(new Concatenate(), [null, 1, 8], [null, 3, 8]), "shapewise: concatenate input 2 of shape [null, 3, 8] does not match input 1 [null, 1, 8] except on axis -1");
+    expectShapeError(
+      () => applyTo(new Concatenate(), [null, 1, 8], [null, 3, 8]),
+      "shapewise: concatenate input 2 of shape [null, 3, 8] does not match input 1 [null, 1, 8] except on axis -1",
+    );
   });
 });
 
@@ -314,8 +353,14 @@ describe("dot: shapes", () => {
   });
 
   it("needs equal sizes on the two axes; null matches", () => {
-    expectShapeError(() => applyTo(new Dot({ axes: 1 }), [null, 8], [null, 6]), "shapewise: dot input 1 size 8 at axis 1 differs from input 2 size 6 at axis 1");
-    expectShapeError(() => applyTo(new Dot({ axes: [-1, 1] }), [null, 3, 5], [null, 4, 5]), "shapewise: dot input 1 size 5 at axis 2 differs from input 2 size 4 at axis 1");
+    expectShapeError(
+      () => applyTo(new Dot({ axes: 1 }), [null, 8], [null, 6]),
+      "shapewise: dot input 1 size 8 at axis 1 differs from input 2 size 6 at axis 1",
+    );
+    expectShapeError(
+      () => applyTo(new Dot({ axes: [-1, 1] }), [null, 3, 5], [null, 4, 5]),
+      "shapewise: dot input 1 size 5 at axis 2 differs from input 2 size 4 at axis 1",
+    );
     expect(applyTo(new Dot({ axes: [2, 1] }), [null, 3, null], [null, 5, 4])).toEqual([null, 3, 4]);
     expect(applyTo(new Dot({ axes: [2, 1] }), [null, null, 5], [null, null, null])).toEqual([null, null, null]);
   });
@@ -330,7 +375,10 @@ describe("rules again on concrete tensors", () => {
     expectShapeError(() => callOn(add, t([2, 5]), t([2, 8])), "shapewise: add input 2 of shape [2, 8] does not broadcast with [2, 5]: size 8 against 5");
     const concat = new Concatenate();
     applyTo(concat, [null, null, 2], [null, 3, 4]);
-    expectShapeError(() => callOn(concat, t([1, 4, 2]), t([1, 3, 4])), "shapewise: concatenate input 2 of shape [1, 3, 4] does not match input 1 [1, 4, 2] except on axis -1");
+    expectShapeError(
+      () => callOn(concat, t([1, 4, 2]), t([1, 3, 4])),
+      "shapewise: concatenate input 2 of shape [1, 3, 4] does not match input 1 [1, 4, 2] except on axis -1",
+    );
     const dot = new Dot({ axes: 1 });
     applyTo(dot, [null, null], [null, 8]);
     expectShapeError(() => callOn(dot, t([2, 5]), t([2, 8])), "shapewise: dot input 1 size 5 at axis 1 differs from input 2 size 8 at axis 1");
@@ -355,9 +403,18 @@ describe("rules again on concrete tensors", () => {
       () => callOn(new Add(), t([2, 4]), { shape: [2, 4], data: new Float32Array(7) }),
       "shapewise: add input 2 must be a tensor whose data fills its shape, got shape [2, 4]",
     );
-    expectShapeError(() => callOn(new Multiply(), t([2, 4]), { shape: [2, 4], data: [1, 2] }), "shapewise: multiply input 2 must be a tensor whose data fills its shape, got shape [2, 4]");
-    expectShapeError(() => callOn(new Dot({ axes: 1 }), null, t([2, 4])), "shapewise: dot input 1 must be a tensor whose data fills its shape, got shape undefined");
-    expectShapeError(() => callOn(new Concatenate(), t([2, 4]), { shape: [2, null], data: new Float32Array(0) }), "shapewise: concatenate input 2 must be a tensor whose data fills its shape, got shape [2, null]");
+    expectShapeError(
+      () => callOn(new Multiply(), t([2, 4]), { shape: [2, 4], data: [1, 2] }),
+      "shapewise: multiply input 2 must be a tensor whose data fills its shape, got shape [2, 4]",
+    );
+    expectShapeError(
+      () => callOn(new Dot({ axes: 1 }), null, t([2, 4])),
+      "shapewise: dot input 1 must be a tensor whose data fills its shape, got shape undefined",
+    );
+    expectShapeError(
+      () => callOn(new Concatenate(), t([2, 4]), { shape: [2, null], data: new Float32Array(0) }),
+      "shapewise: concatenate input 2 must be a tensor whose data fills its shape, got shape [2, null]",
+    );
   });
 });
 
@@ -414,13 +471,58 @@ describe("forward pass: element-wise merges against TF.js", () => {
   const random = createRandom(20261125);
   const kinds = ["add", "subtract", "multiply", "average", "maximum", "minimum"] as const;
   const fixed: [string, number[][]][] = [
-    ["same shapes", [[3, 16], [3, 16]]],
-    ["broadcast a 1", [[2, 4, 16], [2, 1, 16]]],
-    ["broadcast both ways", [[2, 1, 5], [2, 4, 1]]],
-    ["a lower-rank input", [[2, 3, 4], [2, 4]]],
-    ["the lower-rank input first", [[2, 4], [2, 3, 4]]],
-    ["three inputs", [[2, 8, 8], [2, 8, 8], [2, 8, 8]]],
-    ["four inputs, mixed ranks", [[2, 3, 1, 5], [2, 5], [2, 4, 1], [2, 1, 1, 1]]],
+    [
+      "same shapes",
+      [
+        [3, 16],
+        [3, 16],
+      ],
+    ],
+    [
+      "broadcast a 1",
+      [
+        [2, 4, 16],
+        [2, 1, 16],
+      ],
+    ],
+    [
+      "broadcast both ways",
+      [
+        [2, 1, 5],
+        [2, 4, 1],
+      ],
+    ],
+    [
+      "a lower-rank input",
+      [
+        [2, 3, 4],
+        [2, 4],
+      ],
+    ],
+    [
+      "the lower-rank input first",
+      [
+        [2, 4],
+        [2, 3, 4],
+      ],
+    ],
+    [
+      "three inputs",
+      [
+        [2, 8, 8],
+        [2, 8, 8],
+        [2, 8, 8],
+      ],
+    ],
+    [
+      "four inputs, mixed ranks",
+      [
+        [2, 3, 1, 5],
+        [2, 5],
+        [2, 4, 1],
+        [2, 1, 1, 1],
+      ],
+    ],
   ];
 
   for (const kind of kinds) {
@@ -456,11 +558,44 @@ describe("forward pass: element-wise merges against TF.js", () => {
 describe("forward pass: concatenate against TF.js", () => {
   const random = createRandom(77);
   const list: [number, number[][]][] = [
-    [-1, [[2, 4, 4, 8], [2, 4, 4, 16]]],
-    [1, [[2, 3, 8], [2, 5, 8]]],
-    [2, [[3, 2, 1, 4], [3, 2, 5, 4], [3, 2, 2, 4]]],
-    [-3, [[2, 3, 2, 2], [2, 1, 2, 2]]],
-    [1, [[1, 2], [1, 3], [1, 1], [1, 4]]],
+    [
+      -1,
+      [
+        [2, 4, 4, 8],
+        [2, 4, 4, 16],
+      ],
+    ],
+    [
+      1,
+      [
+        [2, 3, 8],
+        [2, 5, 8],
+      ],
+    ],
+    [
+      2,
+      [
+        [3, 2, 1, 4],
+        [3, 2, 5, 4],
+        [3, 2, 2, 4],
+      ],
+    ],
+    [
+      -3,
+      [
+        [2, 3, 2, 2],
+        [2, 1, 2, 2],
+      ],
+    ],
+    [
+      1,
+      [
+        [1, 2],
+        [1, 3],
+        [1, 1],
+        [1, 4],
+      ],
+    ],
   ];
   for (const [axis, shapes] of list) {
     it(`axis ${axis} on ${JSON.stringify(shapes)}`, () => {
@@ -510,13 +645,37 @@ describe("forward pass: dot against TF.js", () => {
   const list: [number | [number, number], number[], number[]][] = [
     [1, [3, 8], [3, 8]],
     [-1, [3, 8], [3, 8]],
-    [[2, 1], [2, 3, 5], [2, 5, 4]],
-    [[1, 2], [2, 5, 3], [2, 4, 5]],
-    [[1, 1], [2, 5, 3], [2, 5, 4]],
+    [
+      [2, 1],
+      [2, 3, 5],
+      [2, 5, 4],
+    ],
+    [
+      [1, 2],
+      [2, 5, 3],
+      [2, 4, 5],
+    ],
+    [
+      [1, 1],
+      [2, 5, 3],
+      [2, 5, 4],
+    ],
     [2, [2, 3, 6], [2, 4, 6]],
-    [[1, 2], [2, 6], [2, 3, 6]],
-    [[2, 1], [2, 3, 6], [2, 6]],
-    [[1, 1], [2, 6], [2, 6, 3]],
+    [
+      [1, 2],
+      [2, 6],
+      [2, 3, 6],
+    ],
+    [
+      [2, 1],
+      [2, 3, 6],
+      [2, 6],
+    ],
+    [
+      [1, 1],
+      [2, 6],
+      [2, 6, 3],
+    ],
     [-1, [2, 3, 6], [2, 6]],
   ];
   for (const normalize of [false, true]) {

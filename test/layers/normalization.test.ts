@@ -28,9 +28,7 @@ const looseInput = (shape: readonly Dim[]): Loose => anyInput(shape) as Loose;
 const looseSequential = sequential as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
 
 /** How TF.js computes the reference: a one-layer model, or core ops on the same weights where the layer departs from Keras 3. */
-type TfjsOracle =
-  | { readonly layer: (inputShape: number[]) => tf.layers.Layer }
-  | { readonly ops: (x: tf.Tensor, weights: tf.Tensor[]) => tf.Tensor };
+type TfjsOracle = { readonly layer: (inputShape: number[]) => tf.layers.Layer } | { readonly ops: (x: tf.Tensor, weights: tf.Tensor[]) => tf.Tensor };
 
 /** One layer in a shapewise model and in TF.js, same weights and input (a fixed seed), outputs compared. */
 function compareWithTfjs(
@@ -54,7 +52,10 @@ function compareWithTfjs(
   if ("layer" in oracle) {
     const tfModel = tf.sequential({ layers: [oracle.layer([...sample])] });
     try {
-      expect(tfModel.layers[0].weights.map((w) => w.name.split("/").pop()), `${label}: TF.js weight names in order`).toEqual(specs.map((s) => s.name));
+      expect(
+        tfModel.layers[0].weights.map((w) => w.name.split("/").pop()),
+        `${label}: TF.js weight names in order`,
+      ).toEqual(specs.map((s) => s.name));
       expect(tfModel.getWeights().map((w) => w.shape)).toEqual(weights.map((w) => [...w.shape]));
       tf.tidy(() => tfModel.setWeights(weights.map((w) => tf.tensor(w.data, [...w.shape]))));
       theirs = tf.tidy(() => (tfModel.predict(tf.tensor(x.data, [...x.shape])) as tf.Tensor).dataSync() as Float32Array);
@@ -62,7 +63,15 @@ function compareWithTfjs(
       tfModel.dispose();
     }
   } else {
-    theirs = tf.tidy(() => oracle.ops(tf.tensor(x.data, [...x.shape]), weights.map((w) => tf.tensor(w.data, [...w.shape]))).dataSync() as Float32Array);
+    theirs = tf.tidy(
+      () =>
+        oracle
+          .ops(
+            tf.tensor(x.data, [...x.shape]),
+            weights.map((w) => tf.tensor(w.data, [...w.shape])),
+          )
+          .dataSync() as Float32Array,
+    );
   }
   expectClose(ours.data, theirs, label, "TF.js");
 }
@@ -217,7 +226,9 @@ describe("batchNormalization against TensorFlow.js", () => {
     tfModel.dispose();
     // Keras 3: row 0 gets mean 10, row 1 mean 20 (all -9.995 then all -19.99); TF.js cycles along the last axis.
     expect(Math.abs(out[1] - out[0])).toBeGreaterThan(5);
-    const ops = tf.tidy(() => batchNormOps(3, 1, true, true, 1e-3)(tf.zeros([1, 2, 3]), [tf.ones([2]), tf.zeros([2]), tf.tensor([10, 20]), tf.ones([2])]).dataSync());
+    const ops = tf.tidy(() =>
+      batchNormOps(3, 1, true, true, 1e-3)(tf.zeros([1, 2, 3]), [tf.ones([2]), tf.zeros([2]), tf.tensor([10, 20]), tf.ones([2])]).dataSync(),
+    );
     expectClose(ops, [-9.995004, -9.995004, -9.995004, -19.990007, -19.990007, -19.990007], "elementwise ops oracle", "exact values");
   });
 });

@@ -57,7 +57,9 @@ describe("Keras 3 layer cases", () => {
   const layerCases = kerasCases.filter((c) => c.name.startsWith("layer_case:"));
 
   it("the fixture holds every pooling layer case", () => {
-    expect(layerCases.map((c) => c.name)).toEqual(expect.arrayContaining(["layer_case:maxpool1d_default", "layer_case:gap3d", "layer_case:gmp2d_channels_first"]));
+    expect(layerCases.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["layer_case:maxpool1d_default", "layer_case:gap3d", "layer_case:gmp2d_channels_first"]),
+    );
     expect(layerCases).toHaveLength(19);
   });
 
@@ -89,9 +91,12 @@ describe("Keras 3 forward cases", () => {
   const forwardCases = kerasCases.filter((c) => c.name.startsWith("forward_case:"));
 
   it("the fixture holds maxpool2d_same, both avgpool2d cases and global_avg_pool2d", () => {
-    expect(forwardCases.map((c) => c.name).sort()).toEqual(
-      ["forward_case:avgpool2d_3_s1_same", "forward_case:avgpool2d_same", "forward_case:global_avg_pool2d", "forward_case:maxpool2d_same"],
-    );
+    expect(forwardCases.map((c) => c.name).sort()).toEqual([
+      "forward_case:avgpool2d_3_s1_same",
+      "forward_case:avgpool2d_same",
+      "forward_case:global_avg_pool2d",
+      "forward_case:maxpool2d_same",
+    ]);
   });
 
   it.each(forwardCases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
@@ -199,7 +204,10 @@ describe("windowed pooling against TensorFlow.js", () => {
                 oracle:
                   dataFormat === "channelsLast"
                     ? { layer: tfName, config: tfConfig }
-                    : (t) => tfToChannelsFirst(tf.sequential({ layers: [tfLayers[tfName]({ ...tfConfig, inputShape: inShape })] }).predict(tfToChannelsLast(t)) as tf.Tensor),
+                    : (t) =>
+                        tfToChannelsFirst(
+                          tf.sequential({ layers: [tfLayers[tfName]({ ...tfConfig, inputShape: inShape })] }).predict(tfToChannelsLast(t)) as tf.Tensor,
+                        ),
                 seed: seed++,
               });
             }
@@ -364,7 +372,9 @@ describe("output sizes", () => {
     expect(y.shape).toEqual([null, null, 4]);
     const m = looseModel({ inputs: x, outputs: y });
     expect(run(m, randomTensor([2, 7, 4], createRandom(1))).shape).toEqual([2, 2, 4]);
-    expect(() => run(m, randomTensor([1, 2, 4], createRandom(1)))).toThrow("shapewise: maxPooling1d poolSize 3 is larger than input steps 2 with padding 'valid'");
+    expect(() => run(m, randomTensor([1, 2, 4], createRandom(1)))).toThrow(
+      "shapewise: maxPooling1d poolSize 3 is larger than input steps 2 with padding 'valid'",
+    );
     const g = looseInput([null, null, null, 3]);
     expect(call(g, "globalAveragePooling3d").shape).toEqual([null, 3]);
     expect(call(g, "maxPooling3d", { padding: "same" }).shape).toEqual([null, null, null, null, 3]);
@@ -392,36 +402,152 @@ describe("invalid configs give the exact ShapeError sentence", () => {
   const image = () => looseInput([8, 8, 3]);
   const volume = () => looseInput([4, 4, 4, 3]);
   const cases: [string, () => unknown, string][] = [
-    ["1-D pool size 0", () => call(seq(), "maxPooling1d", { poolSize: 0 }), "shapewise: maxPooling1d poolSize must be a positive integer or a list of one, got 0"],
-    ["1-D pool size negative", () => call(seq(), "maxPool1d", { poolSize: -2 }), "shapewise: maxPooling1d poolSize must be a positive integer or a list of one, got -2"],
-    ["1-D pool size fractional", () => call(seq(), "averagePooling1d", { poolSize: 1.5 }), "shapewise: averagePooling1d poolSize must be a positive integer or a list of one, got 1.5"],
-    ["1-D pool size past 2^53", () => call(seq(), "averagePooling1d", { poolSize: 2 ** 60 }), "shapewise: averagePooling1d poolSize must be a positive integer or a list of one, got 1152921504606847000"],
-    ["1-D pool size null", () => call(seq(), "avgPool1d", { poolSize: null }), "shapewise: averagePooling1d poolSize must be a positive integer or a list of one, got null"],
-    ["1-D pool size pair", () => call(seq(), "maxPooling1d", { poolSize: [2, 2] }), "shapewise: maxPooling1d poolSize must be a positive integer or a list of one, got [2, 2]"],
-    ["1-D strides 0", () => call(seq(), "maxPooling1d", { strides: [0] }), "shapewise: maxPooling1d strides must be a positive integer or a list of one, got [0]"],
-    ["1-D window too large", () => call(looseInput([1, 3]), "maxPooling1d"), "shapewise: maxPooling1d poolSize 2 is larger than input steps 1 with padding 'valid'"],
-    ["1-D channels-first window too large", () => call(seq(), "averagePooling1d", { poolSize: 4, dataFormat: "channelsFirst" }), "shapewise: averagePooling1d poolSize 4 is larger than input steps 3 with padding 'valid'"],
-    ["1-D wrong rank", () => call(image(), "maxPooling1d"), "shapewise: maxPooling1d expects input of rank 3 [batch, steps, channels], got rank 4 [null, 8, 8, 3]"],
-    ["2-D channels-first wrong rank", () => call(seq(), "maxPooling2d", { dataFormat: "channelsFirst" }), "shapewise: maxPooling2d expects input of rank 4 [batch, channels, height, width], got rank 3 [null, 8, 3]"],
-    ["2-D channels-first window too large", () => call(image(), "avgPool2d", { poolSize: [2, 4], dataFormat: "channelsFirst" }), "shapewise: averagePooling2d poolSize 4 is larger than input width 3 with padding 'valid'"],
-    ["3-D pool size with a 0", () => call(volume(), "maxPooling3d", { poolSize: [2, 0, 2] }), "shapewise: maxPooling3d poolSize must be a positive integer or a triple of them, got [2, 0, 2]"],
-    ["3-D pool size pair", () => call(volume(), "maxPooling3d", { poolSize: [2, 2] }), "shapewise: maxPooling3d poolSize must be a positive integer or a triple of them, got [2, 2]"],
-    ["3-D strides negative", () => call(volume(), "averagePooling3d", { strides: -1 }), "shapewise: averagePooling3d strides must be a positive integer or a triple of them, got -1"],
-    ["3-D depth too small", () => call(looseInput([1, 4, 4, 3]), "maxPooling3d"), "shapewise: maxPooling3d poolSize 2 is larger than input depth 1 with padding 'valid'"],
-    ["3-D width too small", () => call(volume(), "avgPool3d", { poolSize: [1, 1, 5] }), "shapewise: averagePooling3d poolSize 5 is larger than input width 4 with padding 'valid'"],
-    ["3-D wrong rank", () => call(image(), "maxPooling3d"), "shapewise: maxPooling3d expects input of rank 5 [batch, depth, height, width, channels], got rank 4 [null, 8, 8, 3]"],
-    ["3-D channels-first wrong rank", () => call(image(), "avgPool3d", { dataFormat: "channelsFirst" }), "shapewise: averagePooling3d expects input of rank 5 [batch, channels, depth, height, width], got rank 4 [null, 8, 8, 3]"],
-    ["global wrong rank", () => call(image(), "globalAveragePooling1d"), "shapewise: globalAveragePooling1d expects input of rank 3 [batch, steps, channels], got rank 4 [null, 8, 8, 3]"],
-    ["global 2-D wrong rank", () => call(seq(), "globalMaxPool2d"), "shapewise: globalMaxPooling2d expects input of rank 4 [batch, height, width, channels], got rank 3 [null, 8, 3]"],
-    ["global 3-D channels-first wrong rank", () => call(image(), "globalMaxPooling3d", { dataFormat: "channelsFirst" }), "shapewise: globalMaxPooling3d expects input of rank 5 [batch, channels, depth, height, width], got rank 4 [null, 8, 8, 3]"],
-    ["global keepdims not boolean", () => call(image(), "globalAveragePooling2d", { keepdims: 1 }), "shapewise: globalAveragePooling2d keepdims must be true or false, got 1"],
-    ["dataFormat in Keras spelling", () => call(seq(), "maxPooling1d", { dataFormat: "channels_first" }), "shapewise: maxPooling1d dataFormat must be one of 'channelsLast', 'channelsFirst', got 'channels_first'"],
-    ["dataFormat null", () => call(image(), "globalMaxPooling2d", { dataFormat: null }), "shapewise: globalMaxPooling2d dataFormat must be one of 'channelsLast', 'channelsFirst', got null"],
-    ["padding causal", () => call(seq(), "maxPooling1d", { padding: "causal" }), "shapewise: maxPooling1d padding must be one of 'valid', 'same', got 'causal'"],
-    ["unknown option", () => call(seq(), "maxPooling1d", { pool_size: 2 }), "shapewise: maxPooling1d has no option 'pool_size' (options: poolSize, strides, padding, dataFormat, name)"],
-    ["unknown global option", () => call(seq(), "globalAveragePooling1d", { keepDims: true }), "shapewise: globalAveragePooling1d has no option 'keepDims' (options: dataFormat, keepdims, name)"],
+    [
+      "1-D pool size 0",
+      () => call(seq(), "maxPooling1d", { poolSize: 0 }),
+      "shapewise: maxPooling1d poolSize must be a positive integer or a list of one, got 0",
+    ],
+    [
+      "1-D pool size negative",
+      () => call(seq(), "maxPool1d", { poolSize: -2 }),
+      "shapewise: maxPooling1d poolSize must be a positive integer or a list of one, got -2",
+    ],
+    [
+      "1-D pool size fractional",
+      () => call(seq(), "averagePooling1d", { poolSize: 1.5 }),
+      "shapewise: averagePooling1d poolSize must be a positive integer or a list of one, got 1.5",
+    ],
+    [
+      "1-D pool size past 2^53",
+      () => call(seq(), "averagePooling1d", { poolSize: 2 ** 60 }),
+      "shapewise: averagePooling1d poolSize must be a positive integer or a list of one, got 1152921504606847000",
+    ],
+    [
+      "1-D pool size null",
+      () => call(seq(), "avgPool1d", { poolSize: null }),
+      "shapewise: averagePooling1d poolSize must be a positive integer or a list of one, got null",
+    ],
+    [
+      "1-D pool size pair",
+      () => call(seq(), "maxPooling1d", { poolSize: [2, 2] }),
+      "shapewise: maxPooling1d poolSize must be a positive integer or a list of one, got [2, 2]",
+    ],
+    [
+      "1-D strides 0",
+      () => call(seq(), "maxPooling1d", { strides: [0] }),
+      "shapewise: maxPooling1d strides must be a positive integer or a list of one, got [0]",
+    ],
+    [
+      "1-D window too large",
+      () => call(looseInput([1, 3]), "maxPooling1d"),
+      "shapewise: maxPooling1d poolSize 2 is larger than input steps 1 with padding 'valid'",
+    ],
+    [
+      "1-D channels-first window too large",
+      () => call(seq(), "averagePooling1d", { poolSize: 4, dataFormat: "channelsFirst" }),
+      "shapewise: averagePooling1d poolSize 4 is larger than input steps 3 with padding 'valid'",
+    ],
+    [
+      "1-D wrong rank",
+      () => call(image(), "maxPooling1d"),
+      "shapewise: maxPooling1d expects input of rank 3 [batch, steps, channels], got rank 4 [null, 8, 8, 3]",
+    ],
+    [
+      "2-D channels-first wrong rank",
+      () => call(seq(), "maxPooling2d", { dataFormat: "channelsFirst" }),
+      "shapewise: maxPooling2d expects input of rank 4 [batch, channels, height, width], got rank 3 [null, 8, 3]",
+    ],
+    [
+      "2-D channels-first window too large",
+      () => call(image(), "avgPool2d", { poolSize: [2, 4], dataFormat: "channelsFirst" }),
+      "shapewise: averagePooling2d poolSize 4 is larger than input width 3 with padding 'valid'",
+    ],
+    [
+      "3-D pool size with a 0",
+      () => call(volume(), "maxPooling3d", { poolSize: [2, 0, 2] }),
+      "shapewise: maxPooling3d poolSize must be a positive integer or a triple of them, got [2, 0, 2]",
+    ],
+    [
+      "3-D pool size pair",
+      () => call(volume(), "maxPooling3d", { poolSize: [2, 2] }),
+      "shapewise: maxPooling3d poolSize must be a positive integer or a triple of them, got [2, 2]",
+    ],
+    [
+      "3-D strides negative",
+      () => call(volume(), "averagePooling3d", { strides: -1 }),
+      "shapewise: averagePooling3d strides must be a positive integer or a triple of them, got -1",
+    ],
+    [
+      "3-D depth too small",
+      () => call(looseInput([1, 4, 4, 3]), "maxPooling3d"),
+      "shapewise: maxPooling3d poolSize 2 is larger than input depth 1 with padding 'valid'",
+    ],
+    [
+      "3-D width too small",
+      () => call(volume(), "avgPool3d", { poolSize: [1, 1, 5] }),
+      "shapewise: averagePooling3d poolSize 5 is larger than input width 4 with padding 'valid'",
+    ],
+    [
+      "3-D wrong rank",
+      () => call(image(), "maxPooling3d"),
+      "shapewise: maxPooling3d expects input of rank 5 [batch, depth, height, width, channels], got rank 4 [null, 8, 8, 3]",
+    ],
+    [
+      "3-D channels-first wrong rank",
+      () => call(image(), "avgPool3d", { dataFormat: "channelsFirst" }),
+      "shapewise: averagePooling3d expects input of rank 5 [batch, channels, depth, height, width], got rank 4 [null, 8, 8, 3]",
+    ],
+    [
+      "global wrong rank",
+      () => call(image(), "globalAveragePooling1d"),
+      "shapewise: globalAveragePooling1d expects input of rank 3 [batch, steps, channels], got rank 4 [null, 8, 8, 3]",
+    ],
+    [
+      "global 2-D wrong rank",
+      () => call(seq(), "globalMaxPool2d"),
+      "shapewise: globalMaxPooling2d expects input of rank 4 [batch, height, width, channels], got rank 3 [null, 8, 3]",
+    ],
+    [
+      "global 3-D channels-first wrong rank",
+      () => call(image(), "globalMaxPooling3d", { dataFormat: "channelsFirst" }),
+      "shapewise: globalMaxPooling3d expects input of rank 5 [batch, channels, depth, height, width], got rank 4 [null, 8, 8, 3]",
+    ],
+    [
+      "global keepdims not boolean",
+      () => call(image(), "globalAveragePooling2d", { keepdims: 1 }),
+      "shapewise: globalAveragePooling2d keepdims must be true or false, got 1",
+    ],
+    [
+      "dataFormat in Keras spelling",
+      () => call(seq(), "maxPooling1d", { dataFormat: "channels_first" }),
+      "shapewise: maxPooling1d dataFormat must be one of 'channelsLast', 'channelsFirst', got 'channels_first'",
+    ],
+    [
+      "dataFormat null",
+      () => call(image(), "globalMaxPooling2d", { dataFormat: null }),
+      "shapewise: globalMaxPooling2d dataFormat must be one of 'channelsLast', 'channelsFirst', got null",
+    ],
+    [
+      "padding causal",
+      () => call(seq(), "maxPooling1d", { padding: "causal" }),
+      "shapewise: maxPooling1d padding must be one of 'valid', 'same', got 'causal'",
+    ],
+    [
+      "unknown option",
+      () => call(seq(), "maxPooling1d", { pool_size: 2 }),
+      "shapewise: maxPooling1d has no option 'pool_size' (options: poolSize, strides, padding, dataFormat, name)",
+    ],
+    [
+      "unknown global option",
+      () => call(seq(), "globalAveragePooling1d", { keepDims: true }),
+      "shapewise: globalAveragePooling1d has no option 'keepDims' (options: dataFormat, keepdims, name)",
+    ],
     ["config null", () => call(volume(), "maxPooling3d", null), "shapewise: maxPooling3d expects a config object, got null"],
-    ["name with a slash", () => call(seq(), "globalMaxPooling1d", { name: "a/b" }), "shapewise: globalMaxPooling1d name must be a non-empty string without '/', got 'a/b'"],
+    [
+      "name with a slash",
+      () => call(seq(), "globalMaxPooling1d", { name: "a/b" }),
+      "shapewise: globalMaxPooling1d name must be a non-empty string without '/', got 'a/b'",
+    ],
   ];
 
   it.each(cases)("%s", (_label, build, message) => {
@@ -441,12 +567,17 @@ describe("invalid configs give the exact ShapeError sentence", () => {
       fc.constantFrom(Number.NaN, Infinity, -Infinity, 2 ** 60, "2", null, true, {}, [], [1, 2, 3, 4]),
     );
     fc.assert(
-      fc.property(fc.constantFrom("maxPooling1d", "averagePooling1d", "maxPooling3d", "averagePooling3d"), fc.constantFrom("poolSize", "strides"), bad, (method, key, value) => {
-        clearSession();
-        const x = looseInput(method.endsWith("1d") ? [8, 2] : [6, 6, 6, 2]);
-        expect(() => call(x, method, { [key]: value })).toThrow(ShapeError);
-        expect(() => call(x, method, { [key]: value })).toThrow(new RegExp(`^shapewise: ${method} ${key} must be a positive integer`));
-      }),
+      fc.property(
+        fc.constantFrom("maxPooling1d", "averagePooling1d", "maxPooling3d", "averagePooling3d"),
+        fc.constantFrom("poolSize", "strides"),
+        bad,
+        (method, key, value) => {
+          clearSession();
+          const x = looseInput(method.endsWith("1d") ? [8, 2] : [6, 6, 6, 2]);
+          expect(() => call(x, method, { [key]: value })).toThrow(ShapeError);
+          expect(() => call(x, method, { [key]: value })).toThrow(new RegExp(`^shapewise: ${method} ${key} must be a positive integer`));
+        },
+      ),
       { seed: 77, numRuns: 300 },
     );
   });

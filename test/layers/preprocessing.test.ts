@@ -81,7 +81,11 @@ describe("Keras 3 (values from Keras' tests and docstrings)", () => {
     const x: Tensor = { shape: e.input_shape, data: Float32Array.from(e.input) };
     const aligned = tfjs(x, (t) => tf.image.resizeNearestNeighbor(t, [2, 2], true));
     expect(() => expectClose(aligned, e.output, "aligned corners")).toThrow();
-    const layer = tf.tidy(() => Float32Array.from((tf.layers.resizing({ height: 2, width: 2, interpolation: "nearest" }).apply(tf.tensor4d(x.data, [1, 4, 4, 1])) as tf.Tensor).dataSync()));
+    const layer = tf.tidy(() =>
+      Float32Array.from(
+        (tf.layers.resizing({ height: 2, width: 2, interpolation: "nearest" }).apply(tf.tensor4d(x.data, [1, 4, 4, 1])) as tf.Tensor).dataSync(),
+      ),
+    );
     expect([...layer]).toEqual([...aligned]);
   });
 
@@ -115,30 +119,29 @@ describe("Keras 3 (values from Keras' tests and docstrings)", () => {
 });
 
 describe("rescaling against TensorFlow.js", () => {
-  it.each([
-    { scale: 1 / 255 },
-    { scale: 1 / 127.5, offset: -1 },
-    { scale: -2, offset: 0.5 },
-    { scale: 0 },
-  ])("%o: float32 results equal TF.js' exactly", (config) => {
-    const x = randomTensor([2, 5, 4, 3], 7);
-    const ours = predictOne("rescaling", config, x);
-    const tfLayer = tf.layers.rescaling(config);
-    const theirs = tf.tidy(() => Float32Array.from((tfLayer.apply(tf.tensor4d(x.data, [2, 5, 4, 3])) as tf.Tensor).dataSync()));
-    expect(ours.data).toEqual(theirs);
-  });
+  it.each([{ scale: 1 / 255 }, { scale: 1 / 127.5, offset: -1 }, { scale: -2, offset: 0.5 }, { scale: 0 }])(
+    "%o: float32 results equal TF.js' exactly",
+    (config) => {
+      const x = randomTensor([2, 5, 4, 3], 7);
+      const ours = predictOne("rescaling", config, x);
+      const tfLayer = tf.layers.rescaling(config);
+      const theirs = tf.tidy(() => Float32Array.from((tfLayer.apply(tf.tensor4d(x.data, [2, 5, 4, 3])) as tf.Tensor).dataSync()));
+      expect(ours.data).toEqual(theirs);
+    },
+  );
 });
 
 describe("normalization against the Keras 3 formula from TF.js ops", () => {
-  const cases: { label: string; sample: number[]; config: { mean: number | number[]; variance: number | number[]; axis?: number | null; invert?: boolean } }[] = [
-    { label: "per channel (axis -1)", sample: [4, 5, 3], config: { mean: [120, 110, 100], variance: [3000, 2500, 2000] } },
-    { label: "per channel, invert", sample: [4, 5, 3], config: { mean: [120, 110, 100], variance: [3000, 2500, 2000], invert: true } },
-    { label: "axis 1 of rank 3", sample: [4, 6], config: { mean: [1, 2, 3, 4], variance: [1, 4, 9, 16], axis: 1 } },
-    { label: "scalars, axis null", sample: [6], config: { mean: 3, variance: 2, axis: null } },
-    { label: "scalars on the default axis", sample: [6], config: { mean: 100, variance: 50 } },
-    { label: "one value broadcast along the axis", sample: [2, 3], config: { mean: [50], variance: [25] } },
-    { label: "zero variance: divided by 1e-7, as Keras' max(sqrt(variance), epsilon)", sample: [3], config: { mean: [1, 2, 3], variance: [0, 1, 0] } },
-  ];
+  const cases: { label: string; sample: number[]; config: { mean: number | number[]; variance: number | number[]; axis?: number | null; invert?: boolean } }[] =
+    [
+      { label: "per channel (axis -1)", sample: [4, 5, 3], config: { mean: [120, 110, 100], variance: [3000, 2500, 2000] } },
+      { label: "per channel, invert", sample: [4, 5, 3], config: { mean: [120, 110, 100], variance: [3000, 2500, 2000], invert: true } },
+      { label: "axis 1 of rank 3", sample: [4, 6], config: { mean: [1, 2, 3, 4], variance: [1, 4, 9, 16], axis: 1 } },
+      { label: "scalars, axis null", sample: [6], config: { mean: 3, variance: 2, axis: null } },
+      { label: "scalars on the default axis", sample: [6], config: { mean: 100, variance: 50 } },
+      { label: "one value broadcast along the axis", sample: [2, 3], config: { mean: [50], variance: [25] } },
+      { label: "zero variance: divided by 1e-7, as Keras' max(sqrt(variance), epsilon)", sample: [3], config: { mean: [1, 2, 3], variance: [0, 1, 0] } },
+    ];
   it.each(cases)("$label", ({ label, sample, config }) => {
     const x = randomTensor([2, ...sample], sample.length, 0, 255);
     const ours = predictOne("normalization", config, x);
@@ -258,9 +261,24 @@ describe("centerCrop against TensorFlow.js", () => {
 
 describe("runtime errors: ShapeError with the type level's sentence", () => {
   const cases: { label: string; shape: Dim[]; call: (x: Loose) => unknown; message: string }[] = [
-    { label: "rescaling scale missing", shape: [3], call: (x) => x.rescaling({}), message: "shapewise: rescaling scale must be a finite number, got undefined" },
-    { label: "rescaling scale NaN", shape: [3], call: (x) => x.rescaling({ scale: Number.NaN }), message: "shapewise: rescaling scale must be a finite number, got NaN" },
-    { label: "rescaling offset a string", shape: [3], call: (x) => x.rescaling({ scale: 1, offset: "1" }), message: "shapewise: rescaling offset must be a finite number, got '1'" },
+    {
+      label: "rescaling scale missing",
+      shape: [3],
+      call: (x) => x.rescaling({}),
+      message: "shapewise: rescaling scale must be a finite number, got undefined",
+    },
+    {
+      label: "rescaling scale NaN",
+      shape: [3],
+      call: (x) => x.rescaling({ scale: Number.NaN }),
+      message: "shapewise: rescaling scale must be a finite number, got NaN",
+    },
+    {
+      label: "rescaling offset a string",
+      shape: [3],
+      call: (x) => x.rescaling({ scale: 1, offset: "1" }),
+      message: "shapewise: rescaling offset must be a finite number, got '1'",
+    },
     {
       label: "normalization on rank 1 with the default axis",
       shape: [],
@@ -327,16 +345,36 @@ describe("runtime errors: ShapeError with the type level's sentence", () => {
       call: (x) => x.resizing({ height: 4, width: 4 }),
       message: "shapewise: resizing expects input of rank 4 [batch, height, width, channels], got rank 3 [null, 28, 28]",
     },
-    { label: "resizing height zero", shape: [8, 8, 3], call: (x) => x.resizing({ height: 0, width: 4 }), message: "shapewise: resizing height must be a positive integer, got 0" },
-    { label: "resizing width fractional", shape: [8, 8, 3], call: (x) => x.resizing({ height: 4, width: 2.5 }), message: "shapewise: resizing width must be a positive integer, got 2.5" },
-    { label: "resizing width negative", shape: [8, 8, 3], call: (x) => x.resizing({ height: 4, width: -4 }), message: "shapewise: resizing width must be a positive integer, got -4" },
+    {
+      label: "resizing height zero",
+      shape: [8, 8, 3],
+      call: (x) => x.resizing({ height: 0, width: 4 }),
+      message: "shapewise: resizing height must be a positive integer, got 0",
+    },
+    {
+      label: "resizing width fractional",
+      shape: [8, 8, 3],
+      call: (x) => x.resizing({ height: 4, width: 2.5 }),
+      message: "shapewise: resizing width must be a positive integer, got 2.5",
+    },
+    {
+      label: "resizing width negative",
+      shape: [8, 8, 3],
+      call: (x) => x.resizing({ height: 4, width: -4 }),
+      message: "shapewise: resizing width must be a positive integer, got -4",
+    },
     {
       label: "resizing height too large",
       shape: [8, 8, 3],
       call: (x) => x.resizing({ height: 2 ** 53, width: 4 }),
       message: "shapewise: resizing height must be a positive integer, got 9007199254740992",
     },
-    { label: "resizing height null", shape: [8, 8, 3], call: (x) => x.resizing({ height: null, width: 4 }), message: "shapewise: resizing height must be a positive integer, got null" },
+    {
+      label: "resizing height null",
+      shape: [8, 8, 3],
+      call: (x) => x.resizing({ height: null, width: 4 }),
+      message: "shapewise: resizing height must be a positive integer, got null",
+    },
     {
       label: "resizing bicubic (not implemented)",
       shape: [8, 8, 3],
@@ -355,7 +393,12 @@ describe("runtime errors: ShapeError with the type level's sentence", () => {
       call: (x) => x.centerCrop({ height: 4, width: 4 }),
       message: "shapewise: centerCrop expects input of rank 4 [batch, height, width, channels], got rank 2 [null, 28]",
     },
-    { label: "centerCrop width zero", shape: [8, 8, 3], call: (x) => x.centerCrop({ height: 4, width: 0 }), message: "shapewise: centerCrop width must be a positive integer, got 0" },
+    {
+      label: "centerCrop width zero",
+      shape: [8, 8, 3],
+      call: (x) => x.centerCrop({ height: 4, width: 0 }),
+      message: "shapewise: centerCrop width must be a positive integer, got 0",
+    },
     {
       label: "centerCrop: the rank is checked before the sizes",
       shape: [8, 8],

@@ -123,7 +123,10 @@ function tfjsOutputs(layer: tf.layers.Layer, sample: readonly (number | null)[],
   const inp = tf.input({ shape: [...sample] });
   const out = layer.apply(inp) as tf.SymbolicTensor | tf.SymbolicTensor[];
   const tfModel = tf.model({ inputs: inp, outputs: out });
-  expect(tfModel.getWeights().map((w) => w.shape), "TF.js weight shapes in Keras order").toEqual(weights.map((w) => [...w.shape]));
+  expect(
+    tfModel.getWeights().map((w) => w.shape),
+    "TF.js weight shapes in Keras order",
+  ).toEqual(weights.map((w) => [...w.shape]));
   tf.tidy(() => tfModel.setWeights(weights.map((w) => tf.tensor(w.data, [...w.shape]))));
   const result = tf.tidy(() => {
     const y = tfModel.predict(tf.tensor(x.data, [...x.shape])) as tf.Tensor | tf.Tensor[];
@@ -243,11 +246,13 @@ describe("against TensorFlow.js", () => {
     const batch = randomTensor([2, 7, 4], random, -1, 1);
     const ours = ourOutputs(x, y, random, batch);
     const inp = tf.input({ shape: [7, 4] });
-    const out = tf.layers.dense({ units: 2 }).apply(
-      tf.layers
-        .bidirectional({ layer: tf.layers.gru({ units: 3, recurrentActivation: "sigmoid" }) as tf.RNN })
-        .apply(tf.layers.lstm({ units: 5, returnSequences: true, recurrentActivation: "sigmoid" }).apply(inp)),
-    ) as tf.SymbolicTensor;
+    const out = tf.layers
+      .dense({ units: 2 })
+      .apply(
+        tf.layers
+          .bidirectional({ layer: tf.layers.gru({ units: 3, recurrentActivation: "sigmoid" }) as tf.RNN })
+          .apply(tf.layers.lstm({ units: 5, returnSequences: true, recurrentActivation: "sigmoid" }).apply(inp)),
+      ) as tf.SymbolicTensor;
     const tfModel = tf.model({ inputs: inp, outputs: out });
     tf.tidy(() => tfModel.setWeights(ours.weights.map((w) => tf.tensor(w.data, [...w.shape]))));
     const expected = tf.tidy(() => Float32Array.from((tfModel.predict(tf.tensor(batch.data, [...batch.shape])) as tf.Tensor).dataSync()));
@@ -302,12 +307,7 @@ describe("GRU resetAfter (Keras 3 default), against the Keras cell equations", (
 // ---------------------------------------------------------------------------
 
 describe("initial weights", () => {
-  it.each([
-    [[4, 12]],
-    [[12, 4]],
-    [[32, 32]],
-    [[2, 3, 5]],
-  ])("orthogonal %j has orthonormal rows or columns", (shape) => {
+  it.each([[[4, 12]], [[12, 4]], [[32, 32]], [[2, 3, 5]]])("orthogonal %j has orthonormal rows or columns", (shape) => {
     const w = orthogonal(shape, createRandom(8));
     const cols = shape[shape.length - 1];
     const rows = w.length / cols;
@@ -329,7 +329,12 @@ describe("initial weights", () => {
     const draws = Array.from({ length: 5 }, () => standardNormal(random));
     const norm = Math.hypot(...draws);
     // QR of the 5 x 1 column a gives Q = a / r with |r| = |a|; the sign correction makes it a / |a|, transposed to 1 x 5.
-    expectClose(orthogonal([1, 5], createRandom(21)), draws.map((d) => d / norm), "orthogonal 1x5", "Keras 3");
+    expectClose(
+      orthogonal([1, 5], createRandom(21)),
+      draws.map((d) => d / norm),
+      "orthogonal 1x5",
+      "Keras 3",
+    );
   });
 
   it("standard normal draws have mean 0 and variance 1", () => {
@@ -483,17 +488,41 @@ describe("runtime errors", () => {
       () => seq().lstm({ units: 4, resetAfter: true }),
       "shapewise: lstm has no option 'resetAfter' (options: units, activation, recurrentActivation, useBias, returnSequences, returnState, goBackwards, name)",
     ],
-    ["recurrentActivation on simpleRNN", () => seq().simpleRNN({ units: 4, recurrentActivation: "relu" }), "shapewise: simpleRNN has no option 'recurrentActivation'"],
-    ["rank 2", () => input({ shape: [8] } as Untyped).lstm({ units: 4 } as Untyped), "shapewise: lstm expects input of rank 3 [batch, steps, features], got rank 2 [null, 8]"],
-    ["rank 4", () => (input({ shape: [4, 4, 3] }) as Untyped).gru({ units: 4 }), "shapewise: gru expects input of rank 3 [batch, steps, features], got rank 4 [null, 4, 4, 3]"],
-    ["unknown features", () => (input({ shape: [10, null] }) as Untyped).simpleRNN({ units: 4 }), "shapewise: simpleRNN needs a known last dimension to size its weights, got [null, 10, null]"],
+    [
+      "recurrentActivation on simpleRNN",
+      () => seq().simpleRNN({ units: 4, recurrentActivation: "relu" }),
+      "shapewise: simpleRNN has no option 'recurrentActivation'",
+    ],
+    [
+      "rank 2",
+      () => input({ shape: [8] } as Untyped).lstm({ units: 4 } as Untyped),
+      "shapewise: lstm expects input of rank 3 [batch, steps, features], got rank 2 [null, 8]",
+    ],
+    [
+      "rank 4",
+      () => (input({ shape: [4, 4, 3] }) as Untyped).gru({ units: 4 }),
+      "shapewise: gru expects input of rank 3 [batch, steps, features], got rank 4 [null, 4, 4, 3]",
+    ],
+    [
+      "unknown features",
+      () => (input({ shape: [10, null] }) as Untyped).simpleRNN({ units: 4 }),
+      "shapewise: simpleRNN needs a known last dimension to size its weights, got [null, 10, null]",
+    ],
     ["an unknown activation", () => seq().lstm({ units: 4, activation: "leaky" }), "shapewise: lstm activation must be one of 'linear', 'relu'"],
-    ["an unknown gate activation", () => seq().gru({ units: 4, recurrentActivation: "hardSigmoid" }), "shapewise: gru recurrentActivation must be one of 'linear'"],
+    [
+      "an unknown gate activation",
+      () => seq().gru({ units: 4, recurrentActivation: "hardSigmoid" }),
+      "shapewise: gru recurrentActivation must be one of 'linear'",
+    ],
     ["a string returnSequences", () => seq().lstm({ units: 4, returnSequences: "yes" }), "shapewise: lstm returnSequences must be true or false, got 'yes'"],
     ["a null resetAfter", () => seq().gru({ units: 4, resetAfter: null }), "shapewise: gru resetAfter must be true or false, got null"],
     ["a name with a slash", () => seq().lstm({ units: 4, name: "a/b" }), "shapewise: lstm name must be a non-empty string without '/', got 'a/b'"],
     // Wrappers.
-    ["bidirectional without a function", () => seq().bidirectional({ units: 4 }), "shapewise: bidirectional expects a function that makes one simpleRNN, lstm or gru call on its argument, got {\"units\":4}"],
+    [
+      "bidirectional without a function",
+      () => seq().bidirectional({ units: 4 }),
+      'shapewise: bidirectional expects a function that makes one simpleRNN, lstm or gru call on its argument, got {"units":4}',
+    ],
     [
       "bidirectional returning its argument",
       () => seq().bidirectional((t: Untyped) => t),
@@ -519,12 +548,32 @@ describe("runtime errors", () => {
       () => seq().bidirectional((t: Untyped) => t.gru({ units: 4, returnState: true })),
       "shapewise: bidirectional gru returnState is not supported: use the merged output, or mergeMode null for both",
     ],
-    ["bidirectional with a bad mergeMode", () => seq().bidirectional((t: Untyped) => t.lstm({ units: 4 }), { mergeMode: "max" }), "shapewise: bidirectional mergeMode must be one of 'concat', 'sum', 'mul', 'ave', null, got 'max'"],
-    ["bidirectional with an unknown option", () => seq().bidirectional((t: Untyped) => t.lstm({ units: 4 }), { merge: "sum" }), "shapewise: bidirectional has no option 'merge' (options: mergeMode, name)"],
-    ["bidirectional on rank 2", () => (input({ shape: [8] }) as Untyped).bidirectional((t: Untyped) => t.lstm({ units: 4 })), "shapewise: lstm expects input of rank 3 [batch, steps, features], got rank 2 [null, 8]"],
+    [
+      "bidirectional with a bad mergeMode",
+      () => seq().bidirectional((t: Untyped) => t.lstm({ units: 4 }), { mergeMode: "max" }),
+      "shapewise: bidirectional mergeMode must be one of 'concat', 'sum', 'mul', 'ave', null, got 'max'",
+    ],
+    [
+      "bidirectional with an unknown option",
+      () => seq().bidirectional((t: Untyped) => t.lstm({ units: 4 }), { merge: "sum" }),
+      "shapewise: bidirectional has no option 'merge' (options: mergeMode, name)",
+    ],
+    [
+      "bidirectional on rank 2",
+      () => (input({ shape: [8] }) as Untyped).bidirectional((t: Untyped) => t.lstm({ units: 4 })),
+      "shapewise: lstm expects input of rank 3 [batch, steps, features], got rank 2 [null, 8]",
+    ],
     ["bidirectional with units 0", () => seq().bidirectional((t: Untyped) => t.gru({ units: 0 })), "shapewise: gru units must be a positive integer, got 0"],
-    ["timeDistributed on rank 2", () => (input({ shape: [8] }) as Untyped).timeDistributed((t: Untyped) => t.dense({ units: 2 })), "shapewise: timeDistributed expects input of rank 3 or more [batch, steps, ...], got rank 2 [null, 8]"],
-    ["timeDistributed without a function", () => seq().timeDistributed(null), "shapewise: timeDistributed expects a function that makes one layer call on its argument, got null"],
+    [
+      "timeDistributed on rank 2",
+      () => (input({ shape: [8] }) as Untyped).timeDistributed((t: Untyped) => t.dense({ units: 2 })),
+      "shapewise: timeDistributed expects input of rank 3 or more [batch, steps, ...], got rank 2 [null, 8]",
+    ],
+    [
+      "timeDistributed without a function",
+      () => seq().timeDistributed(null),
+      "shapewise: timeDistributed expects a function that makes one layer call on its argument, got null",
+    ],
     [
       "timeDistributed with no call",
       () => seq().timeDistributed((t: Untyped) => t),
@@ -540,8 +589,16 @@ describe("runtime errors", () => {
       () => (input({ shape: [3, 10, 8] }) as Untyped).timeDistributed((t: Untyped) => t.simpleRNN({ units: 2, returnState: true })),
       "shapewise: timeDistributed callback must return the output of exactly one layer call on its argument, got an array of 2",
     ],
-    ["timeDistributed with a bad inner layer", () => seq().timeDistributed((t: Untyped) => t.dense({ units: 0 })), "shapewise: dense units must be a positive integer, got 0"],
-    ["timeDistributed with an unknown option", () => seq().timeDistributed((t: Untyped) => t.dense({ units: 1 }), { layer: 1 }), "shapewise: timeDistributed has no option 'layer' (options: name)"],
+    [
+      "timeDistributed with a bad inner layer",
+      () => seq().timeDistributed((t: Untyped) => t.dense({ units: 0 })),
+      "shapewise: dense units must be a positive integer, got 0",
+    ],
+    [
+      "timeDistributed with an unknown option",
+      () => seq().timeDistributed((t: Untyped) => t.dense({ units: 1 }), { layer: 1 }),
+      "shapewise: timeDistributed has no option 'layer' (options: name)",
+    ],
   ];
 
   it.each(cases)("%s", (_label, build, message) => {
@@ -552,6 +609,8 @@ describe("runtime errors", () => {
   it("a misfit of unknown steps at predict time never reaches the kernel", () => {
     const x: Untyped = input({ shape: [null, 3] });
     const m = looseModel({ inputs: x, outputs: x.gru({ units: 2 }) });
-    expect(() => run(m, { shape: [1, 4, 2], data: new Float32Array(8) })).toThrow("shapewise: predict expects a tensor of shape [null, null, 3], got [1, 4, 2]");
+    expect(() => run(m, { shape: [1, 4, 2], data: new Float32Array(8) })).toThrow(
+      "shapewise: predict expects a tensor of shape [null, null, 3], got [1, 4, 2]",
+    );
   });
 });

@@ -27,7 +27,15 @@ interface Loose extends AnyLoose {
   activityRegularization(config?: object): Loose;
   dense(config: object): Loose;
 }
-type Method = "dropout" | "spatialDropout1d" | "spatialDropout2d" | "spatialDropout3d" | "gaussianNoise" | "gaussianDropout" | "alphaDropout" | "activityRegularization";
+type Method =
+  | "dropout"
+  | "spatialDropout1d"
+  | "spatialDropout2d"
+  | "spatialDropout3d"
+  | "gaussianNoise"
+  | "gaussianDropout"
+  | "alphaDropout"
+  | "activityRegularization";
 const looseInput = (shape: readonly Dim[]): Loose => anyInput(shape) as Loose;
 const looseSequential = sequential as unknown as (config: { inputs: Loose; outputs: Loose; seed?: number }) => Model;
 
@@ -81,33 +89,54 @@ describe("identity at inference", () => {
       tfjs: (inputShape) => tf.layers.gaussianNoise({ inputShape, stddev: 0.5 }),
     },
     { label: "activityRegularization", sample: [10], method: "activityRegularization", config: { l1: 0.01, l2: 0.1 } },
-    { label: "gaussianDropout", sample: [4, 5], method: "gaussianDropout", config: { rate: 0.4 }, tfjs: (inputShape) => tf.layers.gaussianDropout({ inputShape, rate: 0.4 }) },
-    { label: "gaussianDropout seeded", sample: [7], method: "gaussianDropout", config: { rate: 0.9, seed: 2 }, tfjs: (inputShape) => tf.layers.gaussianDropout({ inputShape, rate: 0.9 }) },
-    { label: "alphaDropout", sample: [3, 2, 4], method: "alphaDropout", config: { rate: 0.1, seed: 5 }, tfjs: (inputShape) => tf.layers.alphaDropout({ inputShape, rate: 0.1 }) },
+    {
+      label: "gaussianDropout",
+      sample: [4, 5],
+      method: "gaussianDropout",
+      config: { rate: 0.4 },
+      tfjs: (inputShape) => tf.layers.gaussianDropout({ inputShape, rate: 0.4 }),
+    },
+    {
+      label: "gaussianDropout seeded",
+      sample: [7],
+      method: "gaussianDropout",
+      config: { rate: 0.9, seed: 2 },
+      tfjs: (inputShape) => tf.layers.gaussianDropout({ inputShape, rate: 0.9 }),
+    },
+    {
+      label: "alphaDropout",
+      sample: [3, 2, 4],
+      method: "alphaDropout",
+      config: { rate: 0.1, seed: 5 },
+      tfjs: (inputShape) => tf.layers.alphaDropout({ inputShape, rate: 0.1 }),
+    },
     // No SpatialDropout3D in TF.js 4.22: Keras 3 returns the input itself when not training.
     { label: "spatialDropout3d", sample: [2, 3, 3, 4], method: "spatialDropout3d", config: { rate: 0.5 } },
     { label: "spatialDropout3d channelsFirst", sample: [4, 2, 3, 3], method: "spatialDropout3d", config: { rate: 0.5, dataFormat: "channelsFirst", seed: 9 } },
     { label: "activityRegularization defaults", sample: [2, 3], method: "activityRegularization" },
   ];
-  it.each(cases.map((c, i) => ({ ...c, seed: 10 + i })))("$label passes its input through, as TF.js does", ({ sample, method, config, tfjs: tfLayer, seed }) => {
-    const inputs = looseInput(sample);
-    const out = inputs[method](config as object);
-    expect(out.shape).toEqual([null, ...sample]);
-    const m = looseModel({ inputs, outputs: out });
-    expect(m.countParams()).toBe(0);
-    const x = randomTensor([2, ...sample], seed);
-    const y = run(m, x);
-    expect(y.shape).toEqual(x.shape);
-    expect(y.data).toEqual(x.data);
-    // predict never hands back the caller's own buffer.
-    expect(y.data).not.toBe(x.data);
-    if (tfLayer !== undefined) {
-      const tfModel = tf.sequential({ layers: [tfLayer(sample)] });
-      const theirs = tf.tidy(() => (tfModel.predict(tf.tensor(x.data, [...x.shape])) as tf.Tensor).dataSync());
-      tfModel.dispose();
-      expect(Float32Array.from(theirs)).toEqual(y.data);
-    }
-  });
+  it.each(cases.map((c, i) => ({ ...c, seed: 10 + i })))(
+    "$label passes its input through, as TF.js does",
+    ({ sample, method, config, tfjs: tfLayer, seed }) => {
+      const inputs = looseInput(sample);
+      const out = inputs[method](config as object);
+      expect(out.shape).toEqual([null, ...sample]);
+      const m = looseModel({ inputs, outputs: out });
+      expect(m.countParams()).toBe(0);
+      const x = randomTensor([2, ...sample], seed);
+      const y = run(m, x);
+      expect(y.shape).toEqual(x.shape);
+      expect(y.data).toEqual(x.data);
+      // predict never hands back the caller's own buffer.
+      expect(y.data).not.toBe(x.data);
+      if (tfLayer !== undefined) {
+        const tfModel = tf.sequential({ layers: [tfLayer(sample)] });
+        const theirs = tf.tidy(() => (tfModel.predict(tf.tensor(x.data, [...x.shape])) as tf.Tensor).dataSync());
+        tfModel.dispose();
+        expect(Float32Array.from(theirs)).toEqual(y.data);
+      }
+    },
+  );
 
   it("between dense layers they change nothing: the output equals the model without them", () => {
     const inputs = looseInput([6]);
@@ -138,7 +167,12 @@ describe("runtime errors: ShapeError with the type level's sentence", () => {
       call: (x) => x.spatialDropout1d({ rate: 2 }),
       message: "shapewise: spatialDropout1d expects input of rank 3 [batch, steps, channels], got rank 4 [null, 28, 28, 3]",
     },
-    { label: "spatialDropout1d rate 1", shape: [5, 2], call: (x) => x.spatialDropout1d({ rate: 1 }), message: "shapewise: spatialDropout1d rate must be at least 0 and below 1, got 1" },
+    {
+      label: "spatialDropout1d rate 1",
+      shape: [5, 2],
+      call: (x) => x.spatialDropout1d({ rate: 1 }),
+      message: "shapewise: spatialDropout1d rate must be at least 0 and below 1, got 1",
+    },
     {
       label: "spatialDropout1d rate negative",
       shape: [5, 2],
@@ -151,12 +185,18 @@ describe("runtime errors: ShapeError with the type level's sentence", () => {
       call: (x) => x.spatialDropout1d({}),
       message: "shapewise: spatialDropout1d rate must be at least 0 and below 1, got undefined",
     },
-    { label: "spatialDropout1d seed fractional", shape: [5, 2], call: (x) => x.spatialDropout1d({ rate: 0.1, seed: 0.5 }), message: "shapewise: spatialDropout1d seed must be an integer, got 0.5" },
+    {
+      label: "spatialDropout1d seed fractional",
+      shape: [5, 2],
+      call: (x) => x.spatialDropout1d({ rate: 0.1, seed: 0.5 }),
+      message: "shapewise: spatialDropout1d seed must be an integer, got 0.5",
+    },
     {
       label: "spatialDropout2d on rank 3",
       shape: [5, 2],
       call: (x) => x.spatialDropout2d({ rate: 0.2 }),
-      message: "shapewise: spatialDropout2d expects input of rank 4 [batch, height, width, channels] or [batch, channels, height, width], got rank 3 [null, 5, 2]",
+      message:
+        "shapewise: spatialDropout2d expects input of rank 4 [batch, height, width, channels] or [batch, channels, height, width], got rank 3 [null, 5, 2]",
     },
     {
       label: "spatialDropout2d bad dataFormat",
@@ -164,12 +204,42 @@ describe("runtime errors: ShapeError with the type level's sentence", () => {
       call: (x) => x.spatialDropout2d({ rate: 0.2, dataFormat: "channels_first" }),
       message: "shapewise: spatialDropout2d dataFormat must be one of 'channelsLast', 'channelsFirst', got 'channels_first'",
     },
-    { label: "gaussianNoise stddev above 1", shape: [4], call: (x) => x.gaussianNoise({ stddev: 2 }), message: "shapewise: gaussianNoise stddev must be at least 0 and at most 1, got 2" },
-    { label: "gaussianNoise stddev negative", shape: [4], call: (x) => x.gaussianNoise({ stddev: -0.5 }), message: "shapewise: gaussianNoise stddev must be at least 0 and at most 1, got -0.5" },
-    { label: "gaussianNoise stddev missing", shape: [4], call: (x) => x.gaussianNoise({}), message: "shapewise: gaussianNoise stddev must be a finite number, got undefined" },
-    { label: "gaussianNoise seed fractional", shape: [4], call: (x) => x.gaussianNoise({ stddev: 0.1, seed: 1.5 }), message: "shapewise: gaussianNoise seed must be an integer, got 1.5" },
-    { label: "activityRegularization l1 negative", shape: [4], call: (x) => x.activityRegularization({ l1: -1 }), message: "shapewise: activityRegularization l1 must be at least 0, got -1" },
-    { label: "activityRegularization l2 negative", shape: [4], call: (x) => x.activityRegularization({ l2: -0.01 }), message: "shapewise: activityRegularization l2 must be at least 0, got -0.01" },
+    {
+      label: "gaussianNoise stddev above 1",
+      shape: [4],
+      call: (x) => x.gaussianNoise({ stddev: 2 }),
+      message: "shapewise: gaussianNoise stddev must be at least 0 and at most 1, got 2",
+    },
+    {
+      label: "gaussianNoise stddev negative",
+      shape: [4],
+      call: (x) => x.gaussianNoise({ stddev: -0.5 }),
+      message: "shapewise: gaussianNoise stddev must be at least 0 and at most 1, got -0.5",
+    },
+    {
+      label: "gaussianNoise stddev missing",
+      shape: [4],
+      call: (x) => x.gaussianNoise({}),
+      message: "shapewise: gaussianNoise stddev must be a finite number, got undefined",
+    },
+    {
+      label: "gaussianNoise seed fractional",
+      shape: [4],
+      call: (x) => x.gaussianNoise({ stddev: 0.1, seed: 1.5 }),
+      message: "shapewise: gaussianNoise seed must be an integer, got 1.5",
+    },
+    {
+      label: "activityRegularization l1 negative",
+      shape: [4],
+      call: (x) => x.activityRegularization({ l1: -1 }),
+      message: "shapewise: activityRegularization l1 must be at least 0, got -1",
+    },
+    {
+      label: "activityRegularization l2 negative",
+      shape: [4],
+      call: (x) => x.activityRegularization({ l2: -0.01 }),
+      message: "shapewise: activityRegularization l2 must be at least 0, got -0.01",
+    },
     {
       label: "activityRegularization l1 infinite",
       shape: [4],
@@ -186,27 +256,63 @@ describe("runtime errors: ShapeError with the type level's sentence", () => {
       label: "spatialDropout3d on rank 4",
       shape: [8, 8, 4],
       call: (x) => x.spatialDropout3d({ rate: 0.2 }),
-      message: "shapewise: spatialDropout3d expects input of rank 5 [batch, depth, height, width, channels] or [batch, channels, depth, height, width], got rank 4 [null, 8, 8, 4]",
+      message:
+        "shapewise: spatialDropout3d expects input of rank 5 [batch, depth, height, width, channels] or [batch, channels, depth, height, width], got rank 4 [null, 8, 8, 4]",
     },
-    { label: "spatialDropout3d rate above 1", shape: [2, 2, 2, 2], call: (x) => x.spatialDropout3d({ rate: 1.5 }), message: "shapewise: spatialDropout3d rate must be at least 0 and below 1, got 1.5" },
+    {
+      label: "spatialDropout3d rate above 1",
+      shape: [2, 2, 2, 2],
+      call: (x) => x.spatialDropout3d({ rate: 1.5 }),
+      message: "shapewise: spatialDropout3d rate must be at least 0 and below 1, got 1.5",
+    },
     {
       label: "spatialDropout3d bad dataFormat",
       shape: [2, 2, 2, 2],
       call: (x) => x.spatialDropout3d({ rate: 0.2, dataFormat: "channels_last" }),
       message: "shapewise: spatialDropout3d dataFormat must be one of 'channelsLast', 'channelsFirst', got 'channels_last'",
     },
-    { label: "gaussianDropout rate 1 (infinite noise)", shape: [4], call: (x) => x.gaussianDropout({ rate: 1 }), message: "shapewise: gaussianDropout rate must be at least 0 and below 1, got 1" },
-    { label: "gaussianDropout rate NaN", shape: [4], call: (x) => x.gaussianDropout({ rate: Number.NaN }), message: "shapewise: gaussianDropout rate must be at least 0 and below 1, got NaN" },
-    { label: "gaussianDropout seed fractional", shape: [4], call: (x) => x.gaussianDropout({ rate: 0.1, seed: 0.5 }), message: "shapewise: gaussianDropout seed must be an integer, got 0.5" },
-    { label: "alphaDropout rate negative", shape: [4], call: (x) => x.alphaDropout({ rate: -0.1 }), message: "shapewise: alphaDropout rate must be at least 0 and below 1, got -0.1" },
-    { label: "alphaDropout rate missing", shape: [4], call: (x) => x.alphaDropout({}), message: "shapewise: alphaDropout rate must be at least 0 and below 1, got undefined" },
+    {
+      label: "gaussianDropout rate 1 (infinite noise)",
+      shape: [4],
+      call: (x) => x.gaussianDropout({ rate: 1 }),
+      message: "shapewise: gaussianDropout rate must be at least 0 and below 1, got 1",
+    },
+    {
+      label: "gaussianDropout rate NaN",
+      shape: [4],
+      call: (x) => x.gaussianDropout({ rate: Number.NaN }),
+      message: "shapewise: gaussianDropout rate must be at least 0 and below 1, got NaN",
+    },
+    {
+      label: "gaussianDropout seed fractional",
+      shape: [4],
+      call: (x) => x.gaussianDropout({ rate: 0.1, seed: 0.5 }),
+      message: "shapewise: gaussianDropout seed must be an integer, got 0.5",
+    },
+    {
+      label: "alphaDropout rate negative",
+      shape: [4],
+      call: (x) => x.alphaDropout({ rate: -0.1 }),
+      message: "shapewise: alphaDropout rate must be at least 0 and below 1, got -0.1",
+    },
+    {
+      label: "alphaDropout rate missing",
+      shape: [4],
+      call: (x) => x.alphaDropout({}),
+      message: "shapewise: alphaDropout rate must be at least 0 and below 1, got undefined",
+    },
     {
       label: "alphaDropout noiseShape (read from files only at its default)",
       shape: [4],
       call: (x) => x.alphaDropout({ rate: 0.1, noiseShape: [1, 4] }),
       message: "shapewise: alphaDropout has no option 'noiseShape' (options: rate, seed, name)",
     },
-    { label: "dropout rate 1 (unchanged rule)", shape: [4], call: (x) => x.dropout({ rate: 1 }), message: "shapewise: dropout rate must be at least 0 and below 1, got 1" },
+    {
+      label: "dropout rate 1 (unchanged rule)",
+      shape: [4],
+      call: (x) => x.dropout({ rate: 1 }),
+      message: "shapewise: dropout rate must be at least 0 and below 1, got 1",
+    },
   ];
   it.each(cases)("$label", ({ shape, call, message }) => {
     let error: unknown;
@@ -251,7 +357,10 @@ describe("names and summaries", () => {
 
   it("their configs: rate and seed as given, and spatialDropout3d's data format", () => {
     const x = looseInput([2, 3, 3, 4]);
-    const m = looseModel({ inputs: x, outputs: x.gaussianDropout({ rate: 0.3, seed: 1 }).alphaDropout({ rate: 0.2 }).spatialDropout3d({ rate: 0.1, dataFormat: "channelsFirst" }) });
+    const m = looseModel({
+      inputs: x,
+      outputs: x.gaussianDropout({ rate: 0.3, seed: 1 }).alphaDropout({ rate: 0.2 }).spatialDropout3d({ rate: 0.1, dataFormat: "channelsFirst" }),
+    });
     expect(m.layers.slice(1).map((l) => l.getConfig())).toEqual([
       { rate: 0.3, seed: 1, name: "gaussian_dropout" },
       { rate: 0.2, name: "alpha_dropout" },
@@ -260,8 +369,18 @@ describe("names and summaries", () => {
   });
 
   it.each([
-    ["spatialDropout1d", [6, 4], { rate: 0.1 }, "│ spatial_dropout1d               │ (None, 6, 4)           │             0 │\n│ (SpatialDropout1D)              │"],
-    ["spatialDropout2d", [6, 6, 4], { rate: 0.1 }, "│ spatial_dropout2d               │ (None, 6, 6, 4)        │             0 │\n│ (SpatialDropout2D)              │"],
+    [
+      "spatialDropout1d",
+      [6, 4],
+      { rate: 0.1 },
+      "│ spatial_dropout1d               │ (None, 6, 4)           │             0 │\n│ (SpatialDropout1D)              │",
+    ],
+    [
+      "spatialDropout2d",
+      [6, 6, 4],
+      { rate: 0.1 },
+      "│ spatial_dropout2d               │ (None, 6, 6, 4)        │             0 │\n│ (SpatialDropout2D)              │",
+    ],
     ["gaussianNoise", [4], { stddev: 0.1 }, "│ gaussian_noise (GaussianNoise)  │ (None, 4)              │             0 │"],
     ["activityRegularization", [4], {}, "│ activity_regularization         │ (None, 4)              │             0 │\n│ (ActivityRegularization)        │"],
   ] as const)("a one-layer %s model's keras3 row names the Keras class", (method, sample, config, row) => {

@@ -17,7 +17,6 @@ import { ShapeError, clearSession, tensor } from "../../src/index.js";
 import { createRandom } from "../../src/kernels/random.js";
 import { call, kerasCases as loadKerasCases, layerFamilyHarness, looseInput, looseModel, randomTensor, run, sizeOf } from "../support/layer-harness.js";
 
-
 const TOL = 1e-5;
 const expectClose = layerFamilyHarness("layers/reshaping.test.ts", TOL, 52);
 const kerasCases = loadKerasCases("reshaping");
@@ -132,7 +131,10 @@ function compareWithTfjs(c: OracleCase): void {
     expect(tfModel.countParams()).toBe(0);
     const theirs = tfModel.outputs[0].shape.map((d) => d ?? null);
     if (c.symbolicShapeDiffers === true) {
-      expect(theirs.slice(1).some((d) => d === null), `${c.label}: TF.js leaves a size unknown`).toBe(true);
+      expect(
+        theirs.slice(1).some((d) => d === null),
+        `${c.label}: TF.js leaves a size unknown`,
+      ).toBe(true);
       expect(m.outputShape.slice(1).every((d) => d !== null)).toBe(true);
     } else {
       expect(m.outputShape, `${c.label}: symbolic output shape`).toEqual(theirs);
@@ -217,10 +219,22 @@ describe("flatten, reshape, permute and repeatVector against TensorFlow.js", () 
     [[12], [3, 4]],
     [[12], [-1, 2, 2]],
     [[3, 4, 2], [24]],
-    [[3, 4, 2], [2, -1]],
-    [[3, 4, 2], [4, 3, 2]],
-    [[3, 4, 2], [1, 1, -1, 1]],
-    [[28, 28, 1], [-1, 16]],
+    [
+      [3, 4, 2],
+      [2, -1],
+    ],
+    [
+      [3, 4, 2],
+      [4, 3, 2],
+    ],
+    [
+      [3, 4, 2],
+      [1, 1, -1, 1],
+    ],
+    [
+      [28, 28, 1],
+      [-1, 16],
+    ],
     [[784], [7, 7, 16]],
   ]) {
     cases.push({
@@ -236,11 +250,26 @@ describe("flatten, reshape, permute and repeatVector against TensorFlow.js", () 
     });
   }
   for (const [inShape, dims] of [
-    [[10, 6], [2, 1]],
-    [[10, 6], [1, 2]],
-    [[4, 5, 6], [3, 1, 2]],
-    [[4, 5, 6], [2, 3, 1]],
-    [[2, 3, 4, 5], [4, 2, 1, 3]],
+    [
+      [10, 6],
+      [2, 1],
+    ],
+    [
+      [10, 6],
+      [1, 2],
+    ],
+    [
+      [4, 5, 6],
+      [3, 1, 2],
+    ],
+    [
+      [4, 5, 6],
+      [2, 3, 1],
+    ],
+    [
+      [2, 3, 4, 5],
+      [4, 2, 1, 3],
+    ],
   ]) {
     cases.push({
       label: `permute [${inShape}] by [${dims}]`,
@@ -275,7 +304,17 @@ describe("padding, cropping and up-sampling against TensorFlow.js", () => {
   // its config is the per-axis pairs of ours (a mixed [[1, 2], 3] included).
   for (const dataFormat of formats) {
     const inShape = dataFormat === "channelsLast" ? [5, 6, 2] : [2, 5, 6];
-    for (const padding of [undefined, 0, 2, [1, 2], [[1, 2], [3, 0]], [[0, 2], 1]]) {
+    for (const padding of [
+      undefined,
+      0,
+      2,
+      [1, 2],
+      [
+        [1, 2],
+        [3, 0],
+      ],
+      [[0, 2], 1],
+    ]) {
       const pairs = pairsOf(padding === undefined ? 1 : padding, 2);
       cases.push({
         label: `zeroPadding2d [${inShape}] ${spec(padding)} ${dataFormat}`,
@@ -291,7 +330,13 @@ describe("padding, cropping and up-sampling against TensorFlow.js", () => {
       ["cropping2d", undefined],
       ["cropping2d", 1],
       ["cropping2D", [2, 1]],
-      ["cropping2d", [[1, 2], [0, 3]]],
+      [
+        "cropping2d",
+        [
+          [1, 2],
+          [0, 3],
+        ],
+      ],
       ["cropping2D", [[0, 0], 2]],
     ] as const) {
       const pairs = pairsOf(cropping === undefined ? 0 : cropping, 2);
@@ -429,7 +474,14 @@ describe("configs are copied", () => {
 describe("unknown sizes", () => {
   it("stay null through padding, cropping, up-sampling and permute, and are checked when data arrives", () => {
     const x = looseInput([null, 5, 2]);
-    expect(call(x, "zeroPadding2d", { padding: [[1, 2], [3, 4]] }).shape).toEqual([null, null, 12, 2]);
+    expect(
+      call(x, "zeroPadding2d", {
+        padding: [
+          [1, 2],
+          [3, 4],
+        ],
+      }).shape,
+    ).toEqual([null, null, 12, 2]);
     expect(call(x, "upSampling2d", { size: [2, 3] }).shape).toEqual([null, null, 15, 2]);
     expect(call(x, "permute", { dims: [3, 1, 2] }).shape).toEqual([null, 2, null, 5]);
     const cropped = call(x, "cropping2d", { cropping: [[2, 1], 1] });
@@ -447,44 +499,166 @@ describe("invalid configs give the exact ShapeError sentence", () => {
   const seq = () => looseInput([10, 4]);
   const volume = () => looseInput([4, 4, 4, 2]);
   const cases: [string, () => unknown, string][] = [
-    ["reshape size mismatch", () => call(image(), "reshape", { targetShape: [5, 5] }), "shapewise: reshape targetShape [5, 5] holds 25 values, input [28, 28, 1] holds 784"],
-    ["reshape -1 not a divisor", () => call(image(), "reshape", { targetShape: [-1, 15] }), "shapewise: reshape targetShape [-1, 15] cannot hold input [28, 28, 1]: 784 values are not a multiple of 15"],
+    [
+      "reshape size mismatch",
+      () => call(image(), "reshape", { targetShape: [5, 5] }),
+      "shapewise: reshape targetShape [5, 5] holds 25 values, input [28, 28, 1] holds 784",
+    ],
+    [
+      "reshape -1 not a divisor",
+      () => call(image(), "reshape", { targetShape: [-1, 15] }),
+      "shapewise: reshape targetShape [-1, 15] cannot hold input [28, 28, 1]: 784 values are not a multiple of 15",
+    ],
     ["reshape two -1", () => call(image(), "reshape", { targetShape: [-1, -1] }), "shapewise: reshape targetShape may hold at most one -1, got [-1, -1]"],
-    ["reshape zero size", () => call(image(), "reshape", { targetShape: [0, 784] }), "shapewise: reshape targetShape must hold positive integers or -1, got [0, 784]"],
-    ["reshape -2", () => call(image(), "reshape", { targetShape: [-2, 392] }), "shapewise: reshape targetShape must hold positive integers or -1, got [-2, 392]"],
-    ["reshape fractional", () => call(image(), "reshape", { targetShape: [1.5, 2] }), "shapewise: reshape targetShape must hold positive integers or -1, got [1.5, 2]"],
+    [
+      "reshape zero size",
+      () => call(image(), "reshape", { targetShape: [0, 784] }),
+      "shapewise: reshape targetShape must hold positive integers or -1, got [0, 784]",
+    ],
+    [
+      "reshape -2",
+      () => call(image(), "reshape", { targetShape: [-2, 392] }),
+      "shapewise: reshape targetShape must hold positive integers or -1, got [-2, 392]",
+    ],
+    [
+      "reshape fractional",
+      () => call(image(), "reshape", { targetShape: [1.5, 2] }),
+      "shapewise: reshape targetShape must hold positive integers or -1, got [1.5, 2]",
+    ],
     ["reshape not a list", () => call(image(), "reshape", { targetShape: 784 }), "shapewise: reshape targetShape must hold positive integers or -1, got 784"],
     ["reshape without config", () => call(image(), "reshape"), "shapewise: reshape targetShape must hold positive integers or -1, got undefined"],
-    ["reshape unknown option", () => call(image(), "reshape", { target_shape: [784] }), "shapewise: reshape has no option 'target_shape' (options: targetShape, name)"],
-    ["permute repeated axis", () => call(image(), "permute", { dims: [3, 1, 1] }), "shapewise: permute dims must list each axis from 1 to 3 once, got [3, 1, 1]"],
+    [
+      "reshape unknown option",
+      () => call(image(), "reshape", { target_shape: [784] }),
+      "shapewise: reshape has no option 'target_shape' (options: targetShape, name)",
+    ],
+    [
+      "permute repeated axis",
+      () => call(image(), "permute", { dims: [3, 1, 1] }),
+      "shapewise: permute dims must list each axis from 1 to 3 once, got [3, 1, 1]",
+    ],
     ["permute axis 0", () => call(image(), "permute", { dims: [0, 1, 2] }), "shapewise: permute dims must list each axis from 1 to 3 once, got [0, 1, 2]"],
-    ["permute wrong rank", () => call(image(), "permute", { dims: [2, 1] }), "shapewise: permute dims [2, 1] need input of rank 3, got rank 4 [null, 28, 28, 1]"],
+    [
+      "permute wrong rank",
+      () => call(image(), "permute", { dims: [2, 1] }),
+      "shapewise: permute dims [2, 1] need input of rank 3, got rank 4 [null, 28, 28, 1]",
+    ],
     ["permute not a list", () => call(image(), "permute", { dims: 2 }), "shapewise: permute dims must be a list of axes, got 2"],
-    ["repeatVector wrong rank", () => call(seq(), "repeatVector", { n: 2 }), "shapewise: repeatVector expects input of rank 2 [batch, features], got rank 3 [null, 10, 4]"],
+    [
+      "repeatVector wrong rank",
+      () => call(seq(), "repeatVector", { n: 2 }),
+      "shapewise: repeatVector expects input of rank 2 [batch, features], got rank 3 [null, 10, 4]",
+    ],
     ["repeatVector n 0", () => call(looseInput([4]), "repeatVector", { n: 0 }), "shapewise: repeatVector n must be a positive integer, got 0"],
     ["repeatVector n missing", () => call(looseInput([4]), "repeatVector", {}), "shapewise: repeatVector n must be a positive integer, got undefined"],
-    ["zeroPadding1d negative", () => call(seq(), "zeroPadding1d", { padding: -1 }), "shapewise: zeroPadding1d padding must be a non-negative integer or a pair of them, got -1"],
-    ["zeroPadding1d triple", () => call(seq(), "zeroPadding1d", { padding: [1, 2, 3] }), "shapewise: zeroPadding1d padding must be a non-negative integer or a pair of them, got [1, 2, 3]"],
-    ["zeroPadding1d wrong rank", () => call(image(), "zeroPadding1d"), "shapewise: zeroPadding1d expects input of rank 3 [batch, steps, channels], got rank 4 [null, 28, 28, 1]"],
-    ["zeroPadding2d negative pair", () => call(image(), "zeroPadding2d", { padding: [[1, -2], 3] }), "shapewise: zeroPadding2d padding must be a non-negative integer, a pair of them, or a pair of pairs, got [[1, -2], 3]"],
-    ["zeroPadding2d fractional", () => call(image(), "zeroPadding2d", { padding: 0.5 }), "shapewise: zeroPadding2d padding must be a non-negative integer, a pair of them, or a pair of pairs, got 0.5"],
-    ["zeroPadding2d channels-first wrong rank", () => call(seq(), "zeroPadding2d", { dataFormat: "channelsFirst" }), "shapewise: zeroPadding2d expects input of rank 4 [batch, channels, height, width], got rank 3 [null, 10, 4]"],
-    ["zeroPadding1d has no dataFormat", () => call(seq(), "zeroPadding1d", { dataFormat: "channelsLast" }), "shapewise: zeroPadding1d has no option 'dataFormat' (options: padding, name)"],
-    ["zeroPadding3d pair", () => call(volume(), "zeroPadding3d", { padding: [1, 2] }), "shapewise: zeroPadding3d padding must be a non-negative integer, a triple of them, or a triple of pairs, got [1, 2]"],
-    ["cropping1d too much", () => call(seq(), "cropping1d", { cropping: [4, 6] }), "shapewise: cropping1d cropping [4, 6] removes 10 from input steps 10, which leaves nothing"],
-    ["cropping1d default on 2 steps", () => call(looseInput([2, 3]), "cropping1d"), "shapewise: cropping1d cropping 1 removes 2 from input steps 2, which leaves nothing"],
-    ["cropping2d width", () => call(image(), "cropping2d", { cropping: [[2, 2], [14, 14]] }), "shapewise: cropping2d cropping [[2, 2], [14, 14]] removes 28 from input width 28, which leaves nothing"],
-    ["cropping2D alias negative", () => call(image(), "cropping2D", { cropping: -1 }), "shapewise: cropping2d cropping must be a non-negative integer, a pair of them, or a pair of pairs, got -1"],
-    ["cropping3d default on depth 2", () => call(looseInput([2, 4, 4, 1]), "cropping3d"), "shapewise: cropping3d cropping 1 removes 2 from input depth 2, which leaves nothing"],
-    ["cropping3d channels-first", () => call(volume(), "cropping3d", { cropping: [0, 0, 1], dataFormat: "channelsFirst" }), "shapewise: cropping3d cropping [0, 0, 1] removes 2 from input width 2, which leaves nothing"],
+    [
+      "zeroPadding1d negative",
+      () => call(seq(), "zeroPadding1d", { padding: -1 }),
+      "shapewise: zeroPadding1d padding must be a non-negative integer or a pair of them, got -1",
+    ],
+    [
+      "zeroPadding1d triple",
+      () => call(seq(), "zeroPadding1d", { padding: [1, 2, 3] }),
+      "shapewise: zeroPadding1d padding must be a non-negative integer or a pair of them, got [1, 2, 3]",
+    ],
+    [
+      "zeroPadding1d wrong rank",
+      () => call(image(), "zeroPadding1d"),
+      "shapewise: zeroPadding1d expects input of rank 3 [batch, steps, channels], got rank 4 [null, 28, 28, 1]",
+    ],
+    [
+      "zeroPadding2d negative pair",
+      () => call(image(), "zeroPadding2d", { padding: [[1, -2], 3] }),
+      "shapewise: zeroPadding2d padding must be a non-negative integer, a pair of them, or a pair of pairs, got [[1, -2], 3]",
+    ],
+    [
+      "zeroPadding2d fractional",
+      () => call(image(), "zeroPadding2d", { padding: 0.5 }),
+      "shapewise: zeroPadding2d padding must be a non-negative integer, a pair of them, or a pair of pairs, got 0.5",
+    ],
+    [
+      "zeroPadding2d channels-first wrong rank",
+      () => call(seq(), "zeroPadding2d", { dataFormat: "channelsFirst" }),
+      "shapewise: zeroPadding2d expects input of rank 4 [batch, channels, height, width], got rank 3 [null, 10, 4]",
+    ],
+    [
+      "zeroPadding1d has no dataFormat",
+      () => call(seq(), "zeroPadding1d", { dataFormat: "channelsLast" }),
+      "shapewise: zeroPadding1d has no option 'dataFormat' (options: padding, name)",
+    ],
+    [
+      "zeroPadding3d pair",
+      () => call(volume(), "zeroPadding3d", { padding: [1, 2] }),
+      "shapewise: zeroPadding3d padding must be a non-negative integer, a triple of them, or a triple of pairs, got [1, 2]",
+    ],
+    [
+      "cropping1d too much",
+      () => call(seq(), "cropping1d", { cropping: [4, 6] }),
+      "shapewise: cropping1d cropping [4, 6] removes 10 from input steps 10, which leaves nothing",
+    ],
+    [
+      "cropping1d default on 2 steps",
+      () => call(looseInput([2, 3]), "cropping1d"),
+      "shapewise: cropping1d cropping 1 removes 2 from input steps 2, which leaves nothing",
+    ],
+    [
+      "cropping2d width",
+      () =>
+        call(image(), "cropping2d", {
+          cropping: [
+            [2, 2],
+            [14, 14],
+          ],
+        }),
+      "shapewise: cropping2d cropping [[2, 2], [14, 14]] removes 28 from input width 28, which leaves nothing",
+    ],
+    [
+      "cropping2D alias negative",
+      () => call(image(), "cropping2D", { cropping: -1 }),
+      "shapewise: cropping2d cropping must be a non-negative integer, a pair of them, or a pair of pairs, got -1",
+    ],
+    [
+      "cropping3d default on depth 2",
+      () => call(looseInput([2, 4, 4, 1]), "cropping3d"),
+      "shapewise: cropping3d cropping 1 removes 2 from input depth 2, which leaves nothing",
+    ],
+    [
+      "cropping3d channels-first",
+      () => call(volume(), "cropping3d", { cropping: [0, 0, 1], dataFormat: "channelsFirst" }),
+      "shapewise: cropping3d cropping [0, 0, 1] removes 2 from input width 2, which leaves nothing",
+    ],
     ["upSampling1d size 0", () => call(seq(), "upSampling1d", { size: 0 }), "shapewise: upSampling1d size must be a positive integer, got 0"],
     ["upSampling1d size list", () => call(seq(), "upSampling1d", { size: [2] }), "shapewise: upSampling1d size must be a positive integer, got [2]"],
-    ["upSampling2d size fractional", () => call(image(), "upSampling2d", { size: [2, 1.5] }), "shapewise: upSampling2d size must be a positive integer or a pair of them, got [2, 1.5]"],
-    ["upSampling2d bilinear", () => call(image(), "upSampling2d", { interpolation: "bilinear" }), "shapewise: upSampling2d interpolation must be one of 'nearest', got 'bilinear'"],
-    ["upSampling3d size negative", () => call(volume(), "upSampling3d", { size: -2 }), "shapewise: upSampling3d size must be a positive integer or a triple of them, got -2"],
-    ["upSampling3d wrong rank", () => call(image(), "upSampling3d"), "shapewise: upSampling3d expects input of rank 5 [batch, depth, height, width, channels], got rank 4 [null, 28, 28, 1]"],
-    ["flatten dataFormat", () => call(image(), "flatten", { dataFormat: "channels_last" }), "shapewise: flatten dataFormat must be one of 'channelsLast', 'channelsFirst', got 'channels_last'"],
-    ["flatten unknown option", () => call(image(), "flatten", { data_format: "channels_last" }), "shapewise: flatten has no option 'data_format' (options: dataFormat, name)"],
+    [
+      "upSampling2d size fractional",
+      () => call(image(), "upSampling2d", { size: [2, 1.5] }),
+      "shapewise: upSampling2d size must be a positive integer or a pair of them, got [2, 1.5]",
+    ],
+    [
+      "upSampling2d bilinear",
+      () => call(image(), "upSampling2d", { interpolation: "bilinear" }),
+      "shapewise: upSampling2d interpolation must be one of 'nearest', got 'bilinear'",
+    ],
+    [
+      "upSampling3d size negative",
+      () => call(volume(), "upSampling3d", { size: -2 }),
+      "shapewise: upSampling3d size must be a positive integer or a triple of them, got -2",
+    ],
+    [
+      "upSampling3d wrong rank",
+      () => call(image(), "upSampling3d"),
+      "shapewise: upSampling3d expects input of rank 5 [batch, depth, height, width, channels], got rank 4 [null, 28, 28, 1]",
+    ],
+    [
+      "flatten dataFormat",
+      () => call(image(), "flatten", { dataFormat: "channels_last" }),
+      "shapewise: flatten dataFormat must be one of 'channelsLast', 'channelsFirst', got 'channels_last'",
+    ],
+    [
+      "flatten unknown option",
+      () => call(image(), "flatten", { data_format: "channels_last" }),
+      "shapewise: flatten has no option 'data_format' (options: dataFormat, name)",
+    ],
   ];
 
   it.each(cases)("%s", (_label, build, message) => {
@@ -503,12 +677,26 @@ describe("invalid configs give the exact ShapeError sentence", () => {
       fc.constantFrom(Number.NaN, Infinity, 2 ** 60, "2", null, true, {}, [], [1, 2, 3, 4]),
     );
     fc.assert(
-      fc.property(fc.constantFrom("zeroPadding1d", "zeroPadding2d", "zeroPadding3d", "cropping1d", "cropping2d", "cropping3d", "upSampling1d", "upSampling2d", "upSampling3d"), bad, (method, value) => {
-        clearSession();
-        const x = looseInput(method.endsWith("1d") ? [9, 2] : method.endsWith("2d") ? [9, 9, 2] : [9, 9, 9, 2]);
-        const key = method.startsWith("zero") ? "padding" : method.startsWith("crop") ? "cropping" : "size";
-        expect(() => call(x, method, { [key]: value })).toThrow(ShapeError);
-      }),
+      fc.property(
+        fc.constantFrom(
+          "zeroPadding1d",
+          "zeroPadding2d",
+          "zeroPadding3d",
+          "cropping1d",
+          "cropping2d",
+          "cropping3d",
+          "upSampling1d",
+          "upSampling2d",
+          "upSampling3d",
+        ),
+        bad,
+        (method, value) => {
+          clearSession();
+          const x = looseInput(method.endsWith("1d") ? [9, 2] : method.endsWith("2d") ? [9, 9, 2] : [9, 9, 9, 2]);
+          const key = method.startsWith("zero") ? "padding" : method.startsWith("crop") ? "cropping" : "size";
+          expect(() => call(x, method, { [key]: value })).toThrow(ShapeError);
+        },
+      ),
       { seed: 31, numRuns: 300 },
     );
   });

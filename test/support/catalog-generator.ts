@@ -196,7 +196,12 @@ const SPATIAL = { 1: "1d", 2: "2d", 3: "3d" } as const;
 
 function drawConv(g: Gen, shape: readonly Dim[], kind: "conv" | "transpose" | "depthwise" | "separable"): CatalogCall {
   const n = (shape.length - 2) as 1 | 2 | 3;
-  const method = { conv: `conv${SPATIAL[n]}`, transpose: `conv${SPATIAL[n]}Transpose`, depthwise: `depthwiseConv${SPATIAL[n]}`, separable: `separableConv${SPATIAL[n]}` }[kind];
+  const method = {
+    conv: `conv${SPATIAL[n]}`,
+    transpose: `conv${SPATIAL[n]}Transpose`,
+    depthwise: `depthwiseConv${SPATIAL[n]}`,
+    separable: `separableConv${SPATIAL[n]}`,
+  }[kind];
   const config: Config = {};
   const first = chance(g, 0.12);
   if (first) config.dataFormat = "channelsFirst";
@@ -211,7 +216,9 @@ function drawConv(g: Gen, shape: readonly Dim[], kind: "conv" | "transpose" | "d
   const strides = spatial.map(() => (strided ? int(g, 1, 2) : 1));
   const dilated = !strides.some((s) => s > 1) && chance(g, 0.2);
   const dilation = spatial.map(() => (dilated ? int(g, 1, 2) : 1));
-  const kernel = spatial.map((length, i) => (kind === "transpose" ? int(g, 1, 3) : fittingWindow(g, length, padding === "causal" ? "same" : padding, 3, dilation[i])));
+  const kernel = spatial.map((length, i) =>
+    kind === "transpose" ? int(g, 1, 3) : fittingWindow(g, length, padding === "causal" ? "same" : padding, 3, dilation[i]),
+  );
   config.kernelSize = n === 1 && chance(g, 0.2) ? [kernel[0]] : perAxis(g, kernel);
   if (strided) config.strides = perAxis(g, strides);
   if (dilated) config.dilationRate = perAxis(g, dilation);
@@ -220,7 +227,11 @@ function drawConv(g: Gen, shape: readonly Dim[], kind: "conv" | "transpose" | "d
     config.groups = groups;
     config.filters = groups * int(g, 1, 2);
   }
-  if (kind === "transpose" && strided && chance(g, 0.3)) config.outputPadding = perAxis(g, strides.map((s) => int(g, 0, s - 1)));
+  if (kind === "transpose" && strided && chance(g, 0.3))
+    config.outputPadding = perAxis(
+      g,
+      strides.map((s) => int(g, 0, s - 1)),
+    );
   if (kind === "depthwise" || kind === "separable") maybe(g, config, "depthMultiplier", 0.4, () => int(g, 1, 2));
   maybe(g, config, "activation", 0.35, () => activationName(g));
   maybe(g, config, "useBias", 0.3, () => chance(g, 0.5));
@@ -239,7 +250,12 @@ function drawPool(g: Gen, shape: readonly Dim[], kind: "max" | "average"): Catal
   if (padding === "same" || chance(g, 0.4)) config.padding = padding;
   const pool = spatial.map((length) => fittingWindow(g, length, padding, 3, 1));
   config.poolSize = n === 1 && chance(g, 0.2) ? [pool[0]] : perAxis(g, pool);
-  maybe(g, config, "strides", 0.4, () => perAxis(g, spatial.map(() => int(g, 1, 2))));
+  maybe(g, config, "strides", 0.4, () =>
+    perAxis(
+      g,
+      spatial.map(() => int(g, 1, 2)),
+    ),
+  );
   return { method, config };
 }
 
@@ -382,7 +398,11 @@ function drawElementwise(g: Gen, shape: readonly Dim[], method: string): Catalog
       const axes = Array.from({ length: rank - 1 }, (_, i) => i + 1).filter((a) => shape[a] !== null);
       if (axes.length === 0) return undefined;
       if (shape[rank - 1] === null) config.axis = pick(g, axes);
-      else if (chance(g, 0.15)) config.axis = axes.filter(() => chance(g, 0.6)).concat([rank - 1]).filter((a, i, all) => all.indexOf(a) === i);
+      else if (chance(g, 0.15))
+        config.axis = axes
+          .filter(() => chance(g, 0.6))
+          .concat([rank - 1])
+          .filter((a, i, all) => all.indexOf(a) === i);
       maybe(g, config, "center", 0.2, () => chance(g, 0.5));
       maybe(g, config, "scale", 0.2, () => chance(g, 0.5));
       maybe(g, config, "epsilon", 0.2, () => pick(g, [1e-3, 1e-5]));
@@ -394,7 +414,8 @@ function drawElementwise(g: Gen, shape: readonly Dim[], method: string): Catalog
       return { method, config };
     case "normalization": {
       const c = shape[rank - 1];
-      if (rank < 2 || c === null || chance(g, 0.3)) return { method, config: { mean: pick(g, [0, 0.5]), variance: pick(g, [1, 4]), ...(chance(g, 0.3) ? { axis: null } : {}) } };
+      if (rank < 2 || c === null || chance(g, 0.3))
+        return { method, config: { mean: pick(g, [0, 0.5]), variance: pick(g, [1, 4]), ...(chance(g, 0.3) ? { axis: null } : {}) } };
       const stats = (lo: number, hi: number) => Array.from({ length: c }, () => lo + int(g, 0, 8) * ((hi - lo) / 8));
       return { method, config: { mean: stats(-1, 1), variance: stats(0.25, 2), ...(chance(g, 0.2) ? { invert: true } : {}) } };
     }
@@ -513,7 +534,10 @@ function drawCall(g: Gen, shape: readonly Dim[]): CatalogCall | undefined {
     case "dense":
       return drawDense(g);
     case "elementwise": {
-      const method = weighted(g, ELEMENTWISE.map(([m, wt, ok]) => [m, ok(rank) ? wt : 0] as const));
+      const method = weighted(
+        g,
+        ELEMENTWISE.map(([m, wt, ok]) => [m, ok(rank) ? wt : 0] as const),
+      );
       return drawElementwise(g, shape, method);
     }
     case "recurrent":
@@ -552,7 +576,13 @@ function drawCall(g: Gen, shape: readonly Dim[]): CatalogCall | undefined {
 function drawInputShape(g: Gen): { shape: Dim[]; embedding?: CatalogCall } {
   const size = () => int(g, 1, 6);
   const maybeNull = (d: number): Dim => (chance(g, 0.06) ? null : d);
-  const rank = weighted(g, [[0, 8], [1, 18], [2, 22], [3, 30], [4, 14]] as const);
+  const rank = weighted(g, [
+    [0, 8],
+    [1, 18],
+    [2, 22],
+    [3, 30],
+    [4, 14],
+  ] as const);
   switch (rank) {
     case 0: {
       // a sequence of indices, then an embedding: [steps] -> [steps, outputDim]

@@ -18,7 +18,15 @@ import type { Diagnostic } from "./tsc.js";
  */
 export function generatedProject(workDir: string, files: readonly string[]): string {
   const tsconfig = join(workDir, "tsconfig.json");
-  const compilerOptions = { strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", noEmit: true, skipLibCheck: true, types: ["node"] };
+  const compilerOptions = {
+    strict: true,
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    noEmit: true,
+    skipLibCheck: true,
+    types: ["node"],
+  };
   writeFileSync(tsconfig, `${JSON.stringify({ compilerOptions, files }, null, 2)}\n`);
   let failed = false;
   beforeEach(({ onTestFailed }) => onTestFailed(() => void (failed = true)));

@@ -126,7 +126,13 @@ export type Step =
       readonly axis?: number;
       readonly name?: string;
     }
-  | { readonly kind: "value"; readonly outs: readonly [number, number]; readonly from: readonly [number, number]; readonly call: LayerCall; readonly id: number }
+  | {
+      readonly kind: "value";
+      readonly outs: readonly [number, number];
+      readonly from: readonly [number, number];
+      readonly call: LayerCall;
+      readonly id: number;
+    }
   | {
       readonly kind: "submodel";
       readonly outs: readonly number[];
@@ -225,7 +231,10 @@ const ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear", "elu", "softsign"] as 
 type MethodOf = (config?: unknown) => Runtime;
 const callOn = (t: Runtime, call: LayerCall): Runtime => (t as unknown as Record<string, MethodOf>)[call.method](call.config);
 const chain = (t: Runtime, calls: readonly LayerCall[]): Runtime => calls.reduce(callOn, t);
-const MERGES = { add, subtract, multiply, average, maximum, minimum, concatenate, dot } as unknown as Record<MergeFn, (inputs: Runtime[], options?: unknown) => Runtime>;
+const MERGES = { add, subtract, multiply, average, maximum, minimum, concatenate, dot } as unknown as Record<
+  MergeFn,
+  (inputs: Runtime[], options?: unknown) => Runtime
+>;
 
 /** The layer values and models made by `value` and `submodel` steps, by id: each is made once and applied once or twice. */
 interface Made {
@@ -243,7 +252,12 @@ function runStep(step: Step, rt: readonly Runtime[], made: Made): Runtime[] {
     case "merge": {
       const options: Record<string, unknown> = { ...step.options };
       if (step.shared !== undefined) options.shared = step.shared === "none" ? "none" : rt[step.shared];
-      return [MERGES[step.fn](step.from.map((i) => rt[i]), options)];
+      return [
+        MERGES[step.fn](
+          step.from.map((i) => rt[i]),
+          options,
+        ),
+      ];
     }
     case "residual": {
       const options: Record<string, unknown> = { name: step.name };
@@ -328,13 +342,22 @@ export function arrange<T>(layout: Layout, values: readonly T[]): T | readonly T
  * @example
  * const { model: m } = buildGraph(g); // m.countParams() === g.params
  */
-export function buildGraph(g: Pick<Graph, "steps" | "inputs" | "inputLayout" | "outputs" | "outputLayout" | "shared" | "name">): { tensors: Runtime[]; model: Model } {
+export function buildGraph(g: Pick<Graph, "steps" | "inputs" | "inputLayout" | "outputs" | "outputLayout" | "shared" | "name">): {
+  tensors: Runtime[];
+  model: Model;
+} {
   const rt: Runtime[] = [];
   const made: Made = { values: new Map(), models: new Map() };
   for (const step of g.steps) rt.push(...runStep(step, rt, made));
   const config: Record<string, unknown> = {
-    inputs: arrange(g.inputLayout, g.inputs.map((i) => rt[i])),
-    outputs: arrange(g.outputLayout, g.outputs.map((i) => rt[i])),
+    inputs: arrange(
+      g.inputLayout,
+      g.inputs.map((i) => rt[i]),
+    ),
+    outputs: arrange(
+      g.outputLayout,
+      g.outputs.map((i) => rt[i]),
+    ),
     name: g.name,
   };
   if (g.shared !== undefined) config.shared = g.shared === "none" ? "none" : rt[g.shared];
@@ -413,14 +436,25 @@ class Drawing {
     ];
     if (shape.length === 2) {
       const n = shape[1] as number;
-      const dense = (units: number): LayerCall => ({ method: "dense", config: { units, ...activation(), ...(this.chance(0.15) ? { useBias: false } : {}), name } });
+      const dense = (units: number): LayerCall => ({
+        method: "dense",
+        config: { units, ...activation(), ...(this.chance(0.15) ? { useBias: false } : {}), name },
+      });
       if (keep) return this.chance(0.5) ? dense(n) : this.pick(keepers)();
       return this.chance(0.55) ? dense(this.int(1, 6)) : this.pick(keepers)();
     }
     const [, h, w, c] = shape as [null, number, number, number];
     const conv = (filters: number, padding: "same" | "valid", kernel: number, strides = 1): LayerCall => ({
       method: "conv2d",
-      config: { filters, kernelSize: kernel, padding, ...(strides !== 1 ? { strides } : {}), ...activation(), ...(this.chance(0.1) ? { useBias: false } : {}), name },
+      config: {
+        filters,
+        kernelSize: kernel,
+        padding,
+        ...(strides !== 1 ? { strides } : {}),
+        ...activation(),
+        ...(this.chance(0.1) ? { useBias: false } : {}),
+        name,
+      },
     });
     if (keep) return this.chance(0.5) ? conv(c, "same", this.int(1, 3)) : this.pick(keepers)();
     const options: (() => LayerCall)[] = [
@@ -518,14 +552,27 @@ class Drawing {
    * dense layer of the right width, a conv "same" with the right channels).
    * `loose`: a layer value's result may be found.
    */
-  partner(of: number, exclude: readonly number[], match: (s: readonly Dim[]) => boolean, make: (from: number) => LayerCall | undefined, loose = true): number | undefined {
-    const found = this.infos.map((_, i) => i).filter((i) => i !== of && !exclude.includes(i) && match(this.infos[i].shape) && (loose || this.infos[i].exactShape));
+  partner(
+    of: number,
+    exclude: readonly number[],
+    match: (s: readonly Dim[]) => boolean,
+    make: (from: number) => LayerCall | undefined,
+    loose = true,
+  ): number | undefined {
+    const found = this.infos
+      .map((_, i) => i)
+      .filter((i) => i !== of && !exclude.includes(i) && match(this.infos[i].shape) && (loose || this.infos[i].exactShape));
     if (found.length > 0 && this.chance(0.5)) return this.pick(found);
     const shape = this.infos[of].shape;
     // Sources a call can turn into the partner: any vector for a vector, an image of the same rows and columns for an image.
     const sources = this.infos
       .map((_, i) => i)
-      .filter((i) => this.infos[i].exactShape && this.infos[i].shape.length === shape.length && (shape.length === 2 || (this.infos[i].shape[1] === shape[1] && this.infos[i].shape[2] === shape[2])));
+      .filter(
+        (i) =>
+          this.infos[i].exactShape &&
+          this.infos[i].shape.length === shape.length &&
+          (shape.length === 2 || (this.infos[i].shape[1] === shape[1] && this.infos[i].shape[2] === shape[2])),
+      );
     if (sources.length === 0) return found.length > 0 ? this.pick(found) : undefined;
     const source = this.chance(0.5) && this.infos[of].exactShape ? of : this.pick(sources);
     const call = make(source);
@@ -590,11 +637,27 @@ class Drawing {
   private merge(fn: MergeFn, operands: number[], options: Options): number[] {
     const name = this.name();
     const shared = this.drawShared(operands);
-    const step = (s: number | "none" | undefined): Step => ({ kind: "merge", out: this.next(), fn, from: operands, options: { ...options, name }, ...(s !== undefined ? { shared: s } : {}) });
+    const step = (s: number | "none" | undefined): Step => ({
+      kind: "merge",
+      out: this.next(),
+      fn,
+      from: operands,
+      options: { ...options, name },
+      ...(s !== undefined ? { shared: s } : {}),
+    });
     const info = (s: number | "none" | undefined) => {
       const ops = operands.map((o) => this.infos[o]);
       const sharedParams = s === undefined || s === "none" ? s : this.infos[s].params;
-      return [{ exactShape: ops.every((o) => o.exactShape), params: mergeParams(ops.map((o) => o.params), sharedParams), fromValue: false }];
+      return [
+        {
+          exactShape: ops.every((o) => o.exactShape),
+          params: mergeParams(
+            ops.map((o) => o.params),
+            sharedParams,
+          ),
+          fromValue: false,
+        },
+      ];
     };
     if (shared !== undefined) {
       // The runtime judges the shared option; without it when it refuses.
@@ -665,12 +728,25 @@ class Drawing {
         if (this.chance(0.35)) {
           // A projection: both branches end in the same new width.
           const width = this.int(1, 4);
-          const last: LayerCall = shape.length === 2 ? { method: "dense", config: { units: width } } : { method: "conv2d", config: { filters: width, kernelSize: 3, padding: "same" } };
+          const last: LayerCall =
+            shape.length === 2
+              ? { method: "dense", config: { units: width } }
+              : { method: "conv2d", config: { filters: width, kernelSize: 3, padding: "same" } };
           main.push({ method: last.method, config: { ...last.config, name: this.name() } });
           const name = this.name();
-          shortcut = [shape.length === 2 ? { method: "dense", config: { units: width, name } } : { method: "conv2d", config: { filters: width, kernelSize: 1, name } }];
+          shortcut = [
+            shape.length === 2 ? { method: "dense", config: { units: width, name } } : { method: "conv2d", config: { filters: width, kernelSize: 1, name } },
+          ];
         }
-        const step: Step = { kind: "residual", out: this.next(), from: a, main, ...(shortcut ? { shortcut } : {}), shortcutFirst: this.chance(0.3), name: this.name() };
+        const step: Step = {
+          kind: "residual",
+          out: this.next(),
+          from: a,
+          main,
+          ...(shortcut ? { shortcut } : {}),
+          shortcutFirst: this.chance(0.3),
+          name: this.name(),
+        };
         const out = this.record(step, [{ exactShape: true, params: "number", fromValue: false }]);
         // The type: this tensor's total plus each branch's own.
         const end = this.rt[out[0]];
@@ -701,7 +777,8 @@ class Drawing {
           if (mode === "concatenate" && shape.length === 4 && this.chance(0.6)) {
             calls.push({ method: "conv2d", config: { filters: this.int(1, 4), kernelSize: this.int(1, 3), padding: "same", name: this.name() } });
           }
-          if (mode === "concatenate" && shape.length === 2 && this.chance(0.6)) calls.push({ method: "dense", config: { units: this.int(1, 5), name: this.name() } });
+          if (mode === "concatenate" && shape.length === 2 && this.chance(0.6))
+            calls.push({ method: "dense", config: { units: this.int(1, 5), name: this.name() } });
           branches.push(calls);
         }
         const base: Omit<Extract<Step, { kind: "branches" }>, "outs"> = { kind: "branches", from: a, branches };
@@ -721,7 +798,14 @@ class Drawing {
         const ends = mode === "tuple" ? outs.map((o) => this.rt[o]) : this.rt[outs[0]].inbound;
         const owns = ends.map((e) => this.ownParams(start, e));
         if (mode === "tuple") outs.forEach((o, k) => (this.infos[o] = { ...this.infos[o], params: plus(this.infos[a].params, owns[k]) }));
-        else this.infos[outs[0]] = { ...this.infos[outs[0]], params: plus(this.infos[a].params, owns.reduce((x, y) => x + y, 0)) };
+        else
+          this.infos[outs[0]] = {
+            ...this.infos[outs[0]],
+            params: plus(
+              this.infos[a].params,
+              owns.reduce((x, y) => x + y, 0),
+            ),
+          };
         return outs;
       }) !== undefined
     );
@@ -735,13 +819,27 @@ class Drawing {
         const shape = this.infos[a].shape;
         const same = (s: readonly Dim[]) => s.length === shape.length && s.every((d, k) => d === shape[k]);
         // The second tensor: one of the same shape, or one made (an activation of this one, say).
-        const b = this.partner(a, [], same, (from) => (from === a ? { method: "activation", config: { activation: this.pick(ACTIVATIONS), name: this.name() } } : this.maker(shape)(from)), false);
+        const b = this.partner(
+          a,
+          [],
+          same,
+          (from) => (from === a ? { method: "activation", config: { activation: this.pick(ACTIVATIONS), name: this.name() } } : this.maker(shape)(from)),
+          false,
+        );
         if (b === undefined || b === a) throw new NoPartner();
         const name = this.name();
         const call: LayerCall =
           shape.length === 2
             ? { method: "dense", config: { units: this.int(1, 5), ...(this.chance(0.5) ? { activation: this.pick(ACTIVATIONS) } : {}), name } }
-            : { method: "conv2d", config: { filters: this.int(1, 3), kernelSize: this.int(1, Math.min(3, shape[1] as number, shape[2] as number)), padding: this.pick(["same", "valid"]), name } };
+            : {
+                method: "conv2d",
+                config: {
+                  filters: this.int(1, 3),
+                  kernelSize: this.int(1, Math.min(3, shape[1] as number, shape[2] as number)),
+                  padding: this.pick(["same", "valid"]),
+                  name,
+                },
+              };
         const step: Step = { kind: "value", outs: [this.next(), this.next() + 1], from: this.chance(0.5) ? [a, b] : [b, a], call, id: this.id() };
         const loose = { exactShape: false, params: "number" as P, fromValue: true };
         return this.record(step, [loose, loose]);
@@ -793,7 +891,7 @@ function drawInputs(d: Drawing): number[] {
   for (let k = 0; k < count; k++) {
     const shape = d.chance(0.5) ? [d.int(1, 6)] : [d.int(2, 5), d.int(2, 5), d.int(1, 3)];
     // Two inputs of one shape now and then, so that shared layers find partners.
-    const same = inputs.length > 0 && d.chance(0.25) ? [...d.infos[inputs[0]].shape.slice(1)] as number[] : shape;
+    const same = inputs.length > 0 && d.chance(0.25) ? ([...d.infos[inputs[0]].shape.slice(1)] as number[]) : shape;
     const i = d.addInput(same, k);
     inputs.push(i);
     let t = i;
@@ -870,7 +968,8 @@ function drawGraph(g: Gen, id: number, options: GraphOptions): Graph {
       break;
     } catch (error) {
       if (!(error instanceof ShapeError)) throw error;
-      if (attempt === undefined) throw new Error(`graph generator: graph ${id} refused: ${error.message}\n${JSON.stringify({ ...base, infos: d.infos.map((t) => t.inputs) })}`);
+      if (attempt === undefined)
+        throw new Error(`graph generator: graph ${id} refused: ${error.message}\n${JSON.stringify({ ...base, infos: d.infos.map((t) => t.inputs) })}`);
     }
   }
   if (built === undefined) throw new Error(`graph generator: graph ${id} not built`);
@@ -889,7 +988,8 @@ function drawGraph(g: Gen, id: number, options: GraphOptions): Graph {
       throw new Error(`graph generator: graph ${id}: tensor ${i}: the type-level rules give ${info.params}, its ancestors hold ${ancestryParams(d.rt[i])}`);
     }
   });
-  const outputShapes = outputs.length === 1 && outputLayout === "single" ? [built.outputShape as readonly Dim[]] : (Object.values(built.outputShape as object) as Dim[][]);
+  const outputShapes =
+    outputs.length === 1 && outputLayout === "single" ? [built.outputShape as readonly Dim[]] : (Object.values(built.outputShape as object) as Dim[][]);
   return { id, ...base, ...(shared !== undefined ? { shared } : {}), tensors: d.infos, outputShapes, params, expectedParams };
 }
 
@@ -947,7 +1047,12 @@ const valueText = (v: ConfigValue): string => (typeof v === "string" ? JSON.stri
  * configText({ units: 4, name: "n1" }, ["shared: t"]); // "{ units: 4, shared: t }"
  */
 export function configText(config: { readonly [key: string]: ConfigValue }, extra: readonly string[] = []): string {
-  const parts = [...Object.entries(config).filter(([k]) => k !== "name").map(([k, v]) => `${k}: ${valueText(v)}`), ...extra];
+  const parts = [
+    ...Object.entries(config)
+      .filter(([k]) => k !== "name")
+      .map(([k, v]) => `${k}: ${valueText(v)}`),
+    ...extra,
+  ];
   return parts.length === 0 ? "{}" : `{ ${parts.join(", ")} }`;
 }
 
@@ -1025,7 +1130,9 @@ export function graphSource(g: Graph): string[] {
     }
   }
   const shared = g.shared === undefined ? "" : `, shared: ${g.shared === "none" ? '"none"' : v(g.shared)}`;
-  lines.push(`const m${g.id} = model({ inputs: ${layoutText(g.inputLayout, g.inputs.map(v))}, outputs: ${layoutText(g.outputLayout, g.outputs.map(v))}${shared} });`);
+  lines.push(
+    `const m${g.id} = model({ inputs: ${layoutText(g.inputLayout, g.inputs.map(v))}, outputs: ${layoutText(g.outputLayout, g.outputs.map(v))}${shared} });`,
+  );
   return lines;
 }
 
@@ -1057,9 +1164,13 @@ export function featuresOf(g: Graph): string[] {
   });
   // Element-wise merges of operands of different shapes (a size-1 channel broadcast).
   const broadcasts = g.steps
-    .filter((s) => s.kind === "merge" && (ELEMENTWISE as readonly string[]).includes(s.fn) && new Set(s.from.map((o) => JSON.stringify(g.tensors[o].shape))).size > 1)
+    .filter(
+      (s) => s.kind === "merge" && (ELEMENTWISE as readonly string[]).includes(s.fn) && new Set(s.from.map((o) => JSON.stringify(g.tensors[o].shape))).size > 1,
+    )
     .map(() => "merge:broadcast");
-  const sharedMerges = g.steps.filter((s) => s.kind === "merge" && s.shared !== undefined).map((s) => (s.kind === "merge" && s.shared === "none" ? "merge-shared:none" : "merge-shared:tensor"));
+  const sharedMerges = g.steps
+    .filter((s) => s.kind === "merge" && s.shared !== undefined)
+    .map((s) => (s.kind === "merge" && s.shared === "none" ? "merge-shared:none" : "merge-shared:tensor"));
   const model = [
     `inputs:${g.inputs.length}`,
     `outputs:${g.outputs.length}`,

@@ -18,26 +18,9 @@ import { ACTIVATIONS } from "../../src/kernels/activations.js";
 
 export type Dim = number | null;
 
-export type LayerKind =
-  | "conv2d"
-  | "maxPooling2d"
-  | "maxPool2d"
-  | "averagePooling2d"
-  | "flatten"
-  | "dense"
-  | "dropout"
-  | "activation";
+export type LayerKind = "conv2d" | "maxPooling2d" | "maxPool2d" | "averagePooling2d" | "flatten" | "dense" | "dropout" | "activation";
 
-export const LAYER_KINDS: readonly LayerKind[] = [
-  "conv2d",
-  "maxPooling2d",
-  "maxPool2d",
-  "averagePooling2d",
-  "flatten",
-  "dense",
-  "dropout",
-  "activation",
-];
+export const LAYER_KINDS: readonly LayerKind[] = ["conv2d", "maxPooling2d", "maxPool2d", "averagePooling2d", "flatten", "dense", "dropout", "activation"];
 
 /** A config value as it is written in source: numbers, strings, booleans, pairs. */
 export type ConfigValue = number | string | boolean | readonly [number, number];
@@ -150,28 +133,82 @@ function drawInputShape(g: Gen, profile: Profile): Dim[] {
   if (chance(g, profile === "big" ? 0.35 : 0.18)) {
     // rank 1: [features]
     if (profile === "big") return [int(g, 1000, 100_000)];
-    return [weighted<() => Dim>(g, [[() => int(g, 1, 64), 45], [() => int(g, 65, 4096), 50], [() => null, 5]])()];
+    return [
+      weighted<() => Dim>(g, [
+        [() => int(g, 1, 64), 45],
+        [() => int(g, 65, 4096), 50],
+        [() => null, 5],
+      ])(),
+    ];
   }
   const h = spatial(g, profile);
   const w = chance(g, 0.4) ? h : spatial(g, profile);
   const c =
     profile === "big"
       ? pick(g, [3, 16, 32, 64, 128])
-      : weighted<() => Dim>(g, [[() => int(g, 1, 64), 72], [() => pick(g, [3, 128, 256, 512]), 24], [() => null, 4]])();
+      : weighted<() => Dim>(g, [
+          [() => int(g, 1, 64), 72],
+          [() => pick(g, [3, 128, 256, 512]), 24],
+          [() => null, 4],
+        ])();
   return [h, w, c];
 }
 
 function kindWeights(profile: Profile, rank: number): readonly (readonly [LayerKind, number])[] {
   if (rank === 4) {
     if (profile === "deep")
-      return [["conv2d", 24], ["maxPooling2d", 8], ["maxPool2d", 5], ["averagePooling2d", 7], ["flatten", 3], ["dense", 8], ["dropout", 22], ["activation", 23]];
+      return [
+        ["conv2d", 24],
+        ["maxPooling2d", 8],
+        ["maxPool2d", 5],
+        ["averagePooling2d", 7],
+        ["flatten", 3],
+        ["dense", 8],
+        ["dropout", 22],
+        ["activation", 23],
+      ];
     if (profile === "big")
-      return [["conv2d", 30], ["maxPooling2d", 5], ["maxPool2d", 3], ["averagePooling2d", 4], ["flatten", 35], ["dense", 8], ["dropout", 8], ["activation", 7]];
-    return [["conv2d", 30], ["maxPooling2d", 10], ["maxPool2d", 6], ["averagePooling2d", 8], ["flatten", 10], ["dense", 10], ["dropout", 12], ["activation", 14]];
+      return [
+        ["conv2d", 30],
+        ["maxPooling2d", 5],
+        ["maxPool2d", 3],
+        ["averagePooling2d", 4],
+        ["flatten", 35],
+        ["dense", 8],
+        ["dropout", 8],
+        ["activation", 7],
+      ];
+    return [
+      ["conv2d", 30],
+      ["maxPooling2d", 10],
+      ["maxPool2d", 6],
+      ["averagePooling2d", 8],
+      ["flatten", 10],
+      ["dense", 10],
+      ["dropout", 12],
+      ["activation", 14],
+    ];
   }
-  if (profile === "deep") return [["flatten", 4], ["dense", 30], ["dropout", 33], ["activation", 33]];
-  if (profile === "big") return [["flatten", 3], ["dense", 67], ["dropout", 15], ["activation", 15]];
-  return [["flatten", 12], ["dense", 48], ["dropout", 20], ["activation", 20]];
+  if (profile === "deep")
+    return [
+      ["flatten", 4],
+      ["dense", 30],
+      ["dropout", 33],
+      ["activation", 33],
+    ];
+  if (profile === "big")
+    return [
+      ["flatten", 3],
+      ["dense", 67],
+      ["dropout", 15],
+      ["activation", 15],
+    ];
+  return [
+    ["flatten", 12],
+    ["dense", 48],
+    ["dropout", 20],
+    ["activation", 20],
+  ];
 }
 
 function withActivationAndBias(g: Gen, config: Record<string, ConfigValue>): Record<string, ConfigValue> {
@@ -186,7 +223,11 @@ function drawConv2d(g: Gen, profile: Profile): LayerConfig {
       ? int(g, 1, 16)
       : profile === "big"
         ? int(g, 16, 512)
-        : weighted<() => number>(g, [[() => int(g, 1, 64), 70], [() => int(g, 65, 256), 25], [() => int(g, 257, 1024), 5]])();
+        : weighted<() => number>(g, [
+            [() => int(g, 1, 64), 70],
+            [() => int(g, 65, 256), 25],
+            [() => int(g, 257, 1024), 5],
+          ])();
   const config: Record<string, ConfigValue> = {
     filters,
     kernelSize: size2(g, 1, profile === "deep" ? 3 : chance(g, 0.9) ? 5 : 11),
@@ -221,7 +262,11 @@ function drawDense(g: Gen, profile: Profile, rank: number): LayerConfig {
         ? rank === 2
           ? int(g, 1000, 20_000)
           : int(g, 16, 4096)
-        : weighted<() => number>(g, [[() => int(g, 1, 128), 70], [() => int(g, 129, 1024), 25], [() => int(g, 1025, 4096), 5]])();
+        : weighted<() => number>(g, [
+            [() => int(g, 1, 128), 70],
+            [() => int(g, 129, 1024), 25],
+            [() => int(g, 1025, 4096), 5],
+          ])();
   return withActivationAndBias(g, { units });
 }
 
@@ -583,7 +628,10 @@ function anyRankPrefix(g: Gen, inputShape: readonly Dim[], max = 2): { layers: L
     const call = weighted<() => LayerCall>(g, [
       [() => ({ kind: "dropout", config: { rate: pick(g, [0, 0.2, 0.5]) } }), 3],
       [() => ({ kind: "activation", config: { activation: pick(g, ACTIVATIONS) } }), 2],
-      [() => ({ kind: "dense", config: { units: int(g, 1, 64), activation: pick(g, ACTIVATIONS) } }), shape.length >= 2 && known(shape[shape.length - 1]) ? 3 : 0],
+      [
+        () => ({ kind: "dense", config: { units: int(g, 1, 64), activation: pick(g, ACTIVATIONS) } }),
+        shape.length >= 2 && known(shape[shape.length - 1]) ? 3 : 0,
+      ],
     ])();
     const r = runStack(inputShape, [...layers, call]);
     if (r.kind === "ok") {
@@ -610,11 +658,20 @@ function validCalls(g: Gen, inputShape: readonly Dim[], prefix: readonly LayerCa
 /** Calls written after a rejected one: each valid on a sane tensor. */
 const TAILS: readonly (readonly LayerCall[])[] = [
   [{ kind: "flatten", config: undefined }],
-  [{ kind: "flatten", config: undefined }, { kind: "dense", config: { units: 2 } }],
+  [
+    { kind: "flatten", config: undefined },
+    { kind: "dense", config: { units: 2 } },
+  ],
   [{ kind: "dropout", config: { rate: 0.5 } }],
-  [{ kind: "maxPooling2d", config: undefined }, { kind: "flatten", config: undefined }],
+  [
+    { kind: "maxPooling2d", config: undefined },
+    { kind: "flatten", config: undefined },
+  ],
   [{ kind: "conv2d", config: { filters: 4, kernelSize: 3 } }],
-  [{ kind: "activation", config: "relu" }, { kind: "flatten", config: {} }],
+  [
+    { kind: "activation", config: "relu" },
+    { kind: "flatten", config: {} },
+  ],
 ];
 /**
  * Calls to write after a rejected call: the first of the usual tails (from
@@ -647,8 +704,7 @@ function convConfig(g: Gen, parts: ConvParts): LayerConfig {
 const validPadding = (g: Gen): string | undefined => (chance(g, 0.5) ? "valid" : undefined);
 
 /** A window larger than `d` (usually a little, sometimes a lot but below 2^53). */
-const tooLarge = (g: Gen, d: number): number =>
-  chance(g, 0.12) ? pick(g, [1_000_000, 2 ** 31, 1e15, Number.MAX_SAFE_INTEGER]) : d + int(g, 1, 4);
+const tooLarge = (g: Gen, d: number): number => (chance(g, 0.12) ? pick(g, [1_000_000, 2 ** 31, 1e15, Number.MAX_SAFE_INTEGER]) : d + int(g, 1, 4));
 
 type Build = (g: Gen, i: number) => DirectedCase;
 
@@ -683,22 +739,55 @@ function convVariants(): Record<string, Build> {
       const s = sample3(g, { minHW: 3 });
       const p = rank4Prefix(g, s);
       const later = chance(g, 0.25) && known(p.shape[1]);
-      return c(g, s, p, convConfig(g, { filters: badCount(i), kernelSize: later ? tooLarge(g, p.shape[1] as number) : fitting(g, p.shape[1]), padding: validPadding(g) }), i, "conv2d.filters");
+      return c(
+        g,
+        s,
+        p,
+        convConfig(g, { filters: badCount(i), kernelSize: later ? tooLarge(g, p.shape[1] as number) : fitting(g, p.shape[1]), padding: validPadding(g) }),
+        i,
+        "conv2d.filters",
+      );
     },
     "conv2d.kernelSize": (g, i) => {
       const s = sample3(g);
       const p = rank4Prefix(g, s);
-      return c(g, s, p, convConfig(g, { kernelSize: badSize(g, i), strides: chance(g, 0.25) ? 0 : undefined, padding: chance(g, 0.3) ? "same" : validPadding(g) }), i, "conv2d.kernelSize");
+      return c(
+        g,
+        s,
+        p,
+        convConfig(g, { kernelSize: badSize(g, i), strides: chance(g, 0.25) ? 0 : undefined, padding: chance(g, 0.3) ? "same" : validPadding(g) }),
+        i,
+        "conv2d.kernelSize",
+      );
     },
     "conv2d.strides": (g, i) => {
       const s = sample3(g);
       const p = rank4Prefix(g, s);
-      return c(g, s, p, convConfig(g, { kernelSize: fitting(g, p.shape[1]), strides: badSize(g, i), dilationRate: chance(g, 0.25) ? -1 : undefined }), i, "conv2d.strides");
+      return c(
+        g,
+        s,
+        p,
+        convConfig(g, { kernelSize: fitting(g, p.shape[1]), strides: badSize(g, i), dilationRate: chance(g, 0.25) ? -1 : undefined }),
+        i,
+        "conv2d.strides",
+      );
     },
     "conv2d.dilationRate": (g, i) => {
       const s = sample3(g);
       const p = rank4Prefix(g, s);
-      return c(g, s, p, convConfig(g, { kernelSize: fitting(g, p.shape[1], 1), strides: chance(g, 0.3) ? 1 : undefined, padding: chance(g, 0.3) ? "same" : undefined, dilationRate: badSize(g, i) }), i, "conv2d.dilationRate");
+      return c(
+        g,
+        s,
+        p,
+        convConfig(g, {
+          kernelSize: fitting(g, p.shape[1], 1),
+          strides: chance(g, 0.3) ? 1 : undefined,
+          padding: chance(g, 0.3) ? "same" : undefined,
+          dilationRate: badSize(g, i),
+        }),
+        i,
+        "conv2d.dilationRate",
+      );
     },
     "conv2d.window-height": (g, i) => {
       const s = sample3(g, { maxHW: 12, nullHW: 0 });
@@ -707,7 +796,14 @@ function convVariants(): Record<string, Build> {
       const kh = tooLarge(g, h);
       const kernelSize = chance(g, 0.5) ? kh : ([kh, fitting(g, p.shape[2], 5)] as const);
       const strides = chance(g, 0.4) ? size2(g, 1, 4) : undefined;
-      return c(g, s, p, convConfig(g, { kernelSize, strides, padding: validPadding(g), dilationRate: chance(g, 0.2) ? 1 : undefined }), i, "conv2d.window-height");
+      return c(
+        g,
+        s,
+        p,
+        convConfig(g, { kernelSize, strides, padding: validPadding(g), dilationRate: chance(g, 0.2) ? 1 : undefined }),
+        i,
+        "conv2d.window-height",
+      );
     },
     "conv2d.window-width": (g, i) => {
       const s = [chance(g, 0.2) ? null : int(g, 3, 40), int(g, 1, 12), int(g, 1, 16)];
@@ -726,14 +822,28 @@ function convVariants(): Record<string, Build> {
       const onWidth = i % 2 === 1;
       const kernelSize = onWidth ? ([1, spanOver(w)] as const) : chance(g, 0.5) ? ([spanOver(h), 1] as const) : spanOver(Math.max(h, w));
       const dilationRate = onWidth ? (chance(g, 0.5) ? d : ([int(g, 1, 3), d] as const)) : chance(g, 0.5) ? d : ([d, int(g, 1, 3)] as const);
-      return c(g, s, p, convConfig(g, { kernelSize, strides: chance(g, 0.3) ? pick(g, [1, [1, 1] as const]) : undefined, padding: validPadding(g), dilationRate }), i, "conv2d.window-dilated");
+      return c(
+        g,
+        s,
+        p,
+        convConfig(g, { kernelSize, strides: chance(g, 0.3) ? pick(g, [1, [1, 1] as const]) : undefined, padding: validPadding(g), dilationRate }),
+        i,
+        "conv2d.window-dilated",
+      );
     },
     "conv2d.window-stride": (g, i) => {
       const s = sample3(g, { maxHW: 10, nullHW: 0 });
       const p = rank4Prefix(g, s, 2);
       const strides = chance(g, 0.5) ? int(g, 2, 5) : ([int(g, 1, 5), int(g, 2, 5)] as const);
       const kernelSize = i % 2 === 0 ? tooLarge(g, p.shape[1] as number) : ([1, tooLarge(g, p.shape[2] as number)] as const);
-      return c(g, s, p, convConfig(g, { kernelSize, strides, padding: validPadding(g), dilationRate: chance(g, 0.3) ? 1 : undefined }), i, "conv2d.window-stride");
+      return c(
+        g,
+        s,
+        p,
+        convConfig(g, { kernelSize, strides, padding: validPadding(g), dilationRate: chance(g, 0.3) ? 1 : undefined }),
+        i,
+        "conv2d.window-stride",
+      );
     },
     "conv2d.strides-and-dilation": (g, i) => {
       const s = sample3(g, { minHW: 8 });
@@ -745,7 +855,19 @@ function convVariants(): Record<string, Build> {
           [() => [1, int(g, 2, 4)] as const, 1],
         ])();
       const later = chance(g, 0.25) && known(p.shape[1]);
-      return c(g, s, p, convConfig(g, { kernelSize: later ? tooLarge(g, p.shape[1] as number) : fitting(g, p.shape[1], 2), strides: above(), padding: chance(g, 0.3) ? "same" : validPadding(g), dilationRate: above() }), i, "conv2d.strides-and-dilation");
+      return c(
+        g,
+        s,
+        p,
+        convConfig(g, {
+          kernelSize: later ? tooLarge(g, p.shape[1] as number) : fitting(g, p.shape[1], 2),
+          strides: above(),
+          padding: chance(g, 0.3) ? "same" : validPadding(g),
+          dilationRate: above(),
+        }),
+        i,
+        "conv2d.strides-and-dilation",
+      );
     },
     "conv2d.rank": (g, i) => {
       if (i % 5 === 4) {
@@ -756,12 +878,26 @@ function convVariants(): Record<string, Build> {
       }
       const s = wrongRankSample(g, i);
       const p = anyRankPrefix(g, s);
-      return c(g, s, p, convConfig(g, { filters: chance(g, 0.25) ? badCount(i) : undefined, kernelSize: size2(g, 1, 3), strides: chance(g, 0.2) ? 0 : undefined }), i, "conv2d.rank");
+      return c(
+        g,
+        s,
+        p,
+        convConfig(g, { filters: chance(g, 0.25) ? badCount(i) : undefined, kernelSize: size2(g, 1, 3), strides: chance(g, 0.2) ? 0 : undefined }),
+        i,
+        "conv2d.rank",
+      );
     },
     "conv2d.unknown-channels": (g, i) => {
       const s = sample3(g, { channels: null, nullHW: 0.2 });
       const p = rank4Prefix(g, s);
-      return c(g, s, p, convConfig(g, { filters: chance(g, 0.25) ? badCount(i) : undefined, kernelSize: fitting(g, p.shape[1]), padding: chance(g, 0.5) ? "same" : undefined }), i, "conv2d.unknown-channels");
+      return c(
+        g,
+        s,
+        p,
+        convConfig(g, { filters: chance(g, 0.25) ? badCount(i) : undefined, kernelSize: fitting(g, p.shape[1]), padding: chance(g, 0.5) ? "same" : undefined }),
+        i,
+        "conv2d.unknown-channels",
+      );
     },
   };
 }
@@ -771,23 +907,45 @@ function denseVariants(): Record<string, Build> {
   return {
     "dense.units": (g, i) => {
       const s = pick(g, [[int(g, 1, 4096)], [int(g, 1, 64), int(g, 1, 64)], sample3(g, { nullHW: 0 })]);
-      const p = chance(g, 0.5) && s.length === 3 ? { layers: [...rank4Prefix(g, s, 2).layers, { kind: "flatten" as const, config: undefined }] } : anyRankPrefix(g, s);
+      const p =
+        chance(g, 0.5) && s.length === 3 ? { layers: [...rank4Prefix(g, s, 2).layers, { kind: "flatten" as const, config: undefined }] } : anyRankPrefix(g, s);
       return { variant: "dense.units", group: "rule", inputShape: s, layers: p.layers, call: { kind: "dense", config: units(g, badCount(i)) }, tail: [] };
     },
     "dense.rank": (g, i) => {
       const p = anyRankPrefix(g, []);
-      return { variant: "dense.rank", group: "rule", inputShape: [], layers: p.layers, call: { kind: "dense", config: units(g, chance(g, 0.3) ? badCount(i) : int(g, 1, 128)) }, tail: [] };
+      return {
+        variant: "dense.rank",
+        group: "rule",
+        inputShape: [],
+        layers: p.layers,
+        call: { kind: "dense", config: units(g, chance(g, 0.3) ? badCount(i) : int(g, 1, 128)) },
+        tail: [],
+      };
     },
     "dense.unknown-features": (g, i) => {
       if (i % 3 === 2) {
         // flatten of a shape with an unknown size: [null, null]
         const s: Dim[] = [int(g, 1, 28), null, int(g, 1, 8)];
         const p = rank4Prefix(g, s, 2);
-        return { variant: "dense.unknown-features", group: "rule", inputShape: s, layers: [...p.layers, { kind: "flatten", config: undefined }], call: { kind: "dense", config: units(g, int(g, 1, 64)) }, tail: [] };
+        return {
+          variant: "dense.unknown-features",
+          group: "rule",
+          inputShape: s,
+          layers: [...p.layers, { kind: "flatten", config: undefined }],
+          call: { kind: "dense", config: units(g, int(g, 1, 64)) },
+          tail: [],
+        };
       }
       const s = pick<Dim[]>(g, [[null], [int(g, 1, 64), null], [null, null], sample3(g, { channels: null })]);
       const p = anyRankPrefix(g, s);
-      return { variant: "dense.unknown-features", group: "rule", inputShape: s, layers: p.layers, call: { kind: "dense", config: units(g, chance(g, 0.25) ? badCount(i) : int(g, 1, 64)) }, tail: [] };
+      return {
+        variant: "dense.unknown-features",
+        group: "rule",
+        inputShape: s,
+        layers: p.layers,
+        call: { kind: "dense", config: units(g, chance(g, 0.25) ? badCount(i) : int(g, 1, 64)) },
+        tail: [],
+      };
     },
   };
 }
@@ -808,17 +966,34 @@ function poolVariants(kind: (typeof POOL_KINDS)[number]): Record<string, Build> 
     poolSize: (g, i) => {
       const s = sample3(g);
       const p = rank4Prefix(g, s, 2);
-      return c(s, p.layers, obj({ poolSize: badSize(g, i), strides: chance(g, 0.25) ? 0 : undefined, padding: chance(g, 0.3) ? pick(g, ["same", "valid"]) : undefined }), i, "poolSize");
+      return c(
+        s,
+        p.layers,
+        obj({ poolSize: badSize(g, i), strides: chance(g, 0.25) ? 0 : undefined, padding: chance(g, 0.3) ? pick(g, ["same", "valid"]) : undefined }),
+        i,
+        "poolSize",
+      );
     },
     strides: (g, i) => {
       const s = sample3(g);
       const p = rank4Prefix(g, s, 2);
-      return c(s, p.layers, obj({ poolSize: chance(g, 0.6) ? fitting(g, p.shape[1], 2) : undefined, strides: badSize(g, i), padding: chance(g, 0.3) ? "same" : undefined }), i, "strides");
+      return c(
+        s,
+        p.layers,
+        obj({ poolSize: chance(g, 0.6) ? fitting(g, p.shape[1], 2) : undefined, strides: badSize(g, i), padding: chance(g, 0.3) ? "same" : undefined }),
+        i,
+        "strides",
+      );
     },
     window: (g, i) => {
       const s = sample3(g, { maxHW: 8, nullHW: 0 });
       const p = rank4Prefix(g, s, 2);
-      const poolSize = i % 2 === 0 ? (chance(g, 0.5) ? tooLarge(g, p.shape[1] as number) : ([tooLarge(g, p.shape[1] as number), 1] as const)) : ([1, tooLarge(g, p.shape[2] as number)] as const);
+      const poolSize =
+        i % 2 === 0
+          ? chance(g, 0.5)
+            ? tooLarge(g, p.shape[1] as number)
+            : ([tooLarge(g, p.shape[1] as number), 1] as const)
+          : ([1, tooLarge(g, p.shape[2] as number)] as const);
       return c(s, p.layers, obj({ poolSize, strides: chance(g, 0.4) ? size2(g, 1, 3) : undefined, padding: validPadding(g) }), i, "window");
     },
     "default-window": (g, i) => {
@@ -829,7 +1004,14 @@ function poolVariants(kind: (typeof POOL_KINDS)[number]): Record<string, Build> 
       return c(s, p.layers, config, i, "default-window");
     },
     rank: (g, i) => {
-      const config = pick<LayerConfig>(g, [undefined, undefined, {}, { poolSize: 2 }, { poolSize: [2, 2], strides: 1, padding: "same" }, { poolSize: badCount(i) }]);
+      const config = pick<LayerConfig>(g, [
+        undefined,
+        undefined,
+        {},
+        { poolSize: 2 },
+        { poolSize: [2, 2], strides: 1, padding: "same" },
+        { poolSize: badCount(i) },
+      ]);
       if (i % 5 === 4) {
         const s = sample3(g);
         const p = rank4Prefix(g, s, 2);
@@ -883,7 +1065,8 @@ function edgeVariants(): Record<string, Build> {
   const unsafe = (i: number) => UNSAFE_SIZES[i % UNSAFE_SIZES.length];
   return {
     "edge.unsafe-count": (_g, i) => {
-      const call: LayerCall = i % 2 === 0 ? { kind: "conv2d", config: { filters: unsafe(i >> 1), kernelSize: 3 } } : { kind: "dense", config: { units: unsafe(i >> 1) } };
+      const call: LayerCall =
+        i % 2 === 0 ? { kind: "conv2d", config: { filters: unsafe(i >> 1), kernelSize: 3 } } : { kind: "dense", config: { units: unsafe(i >> 1) } };
       return { variant: "edge.unsafe-count", group: "edge", inputShape: i % 2 === 0 ? [8, 8, 3] : [16], layers: [], call, tail: [] };
     },
     "edge.unsafe-size": (g, i) => {
@@ -897,38 +1080,103 @@ function edgeVariants(): Record<string, Build> {
       ]);
       return { variant: "edge.unsafe-size", group: "edge", inputShape: [28, 28, 3], layers: [], call, tail: [] };
     },
-    "edge.unsafe-input": (_g, i) => ({ variant: "edge.unsafe-input", group: "edge", inputShape: i % 2 === 0 ? [unsafe(i >> 1), 4, 1] : [unsafe(i >> 1)], layers: [], call: undefined, tail: [{ kind: "flatten", config: undefined }] }),
+    "edge.unsafe-input": (_g, i) => ({
+      variant: "edge.unsafe-input",
+      group: "edge",
+      inputShape: i % 2 === 0 ? [unsafe(i >> 1), 4, 1] : [unsafe(i >> 1)],
+      layers: [],
+      call: undefined,
+      tail: [{ kind: "flatten", config: undefined }],
+    }),
     "edge.span-above-2^53": (g, i) => {
       // kernel and dilation both safe integers, their span d * (k - 1) + 1 is not
-      const [k, d] = pick(g, [[3, 2 ** 52 + 1], [Number.MAX_SAFE_INTEGER, 2], [2 ** 27, 2 ** 27], [4503599627370497, 3]] as const);
-      return { variant: "edge.span-above-2^53", group: "edge", inputShape: [28, 28, 1], layers: [], call: { kind: "conv2d", config: { filters: 4, kernelSize: i % 2 === 0 ? k : [1, k], dilationRate: d } }, tail: [] };
+      const [k, d] = pick(g, [
+        [3, 2 ** 52 + 1],
+        [Number.MAX_SAFE_INTEGER, 2],
+        [2 ** 27, 2 ** 27],
+        [4503599627370497, 3],
+      ] as const);
+      return {
+        variant: "edge.span-above-2^53",
+        group: "edge",
+        inputShape: [28, 28, 1],
+        layers: [],
+        call: { kind: "conv2d", config: { filters: 4, kernelSize: i % 2 === 0 ? k : [1, k], dilationRate: d } },
+        tail: [],
+      };
     },
-    "edge.dropout-seed": (g, _i) => ({ variant: "edge.dropout-seed", group: "edge", inputShape: [10], layers: [], call: { kind: "dropout", config: { rate: 0.5, seed: pick(g, [1.5, -0.5, 2 ** 53, 1e21]) } }, tail: [] }),
+    "edge.dropout-seed": (g, _i) => ({
+      variant: "edge.dropout-seed",
+      group: "edge",
+      inputShape: [10],
+      layers: [],
+      call: { kind: "dropout", config: { rate: 0.5, seed: pick(g, [1.5, -0.5, 2 ** 53, 1e21]) } },
+      tail: [],
+    }),
   };
 }
 
 function validVariants(): Record<string, Build> {
-  const v = (variant: string, inputShape: readonly Dim[], call: LayerCall, tail: readonly LayerCall[] = []): DirectedCase => ({ variant, group: "valid", inputShape, layers: [], call, tail });
+  const v = (variant: string, inputShape: readonly Dim[], call: LayerCall, tail: readonly LayerCall[] = []): DirectedCase => ({
+    variant,
+    group: "valid",
+    inputShape,
+    layers: [],
+    call,
+    tail,
+  });
   return {
     "valid.window-exact": (g, i) => {
       const k = int(g, 1, 6);
       const d = i % 2 === 0 ? 1 : int(g, 2, 4);
       const span = d * (k - 1) + 1;
-      return v("valid.window-exact", [span, span + int(g, 0, 3), int(g, 1, 4)], { kind: "conv2d", config: { filters: int(g, 1, 8), kernelSize: k, padding: validPadding(g) ?? "valid", ...(d > 1 ? { dilationRate: d } : {}) } }, i % 2 ? [{ kind: "flatten", config: undefined }] : []);
+      return v(
+        "valid.window-exact",
+        [span, span + int(g, 0, 3), int(g, 1, 4)],
+        { kind: "conv2d", config: { filters: int(g, 1, 8), kernelSize: k, padding: validPadding(g) ?? "valid", ...(d > 1 ? { dilationRate: d } : {}) } },
+        i % 2 ? [{ kind: "flatten", config: undefined }] : [],
+      );
     },
     "valid.pool-window-exact": (g, i) => {
       const p = int(g, 1, 4);
-      return v("valid.pool-window-exact", [p, p + int(g, 0, 2), 3], { kind: POOL_KINDS[i % 3], config: i % 4 === 0 && p === 2 ? undefined : { poolSize: p, ...(chance(g, 0.5) ? { strides: int(g, 1, 3) } : {}) } });
+      return v("valid.pool-window-exact", [p, p + int(g, 0, 2), 3], {
+        kind: POOL_KINDS[i % 3],
+        config: i % 4 === 0 && p === 2 ? undefined : { poolSize: p, ...(chance(g, 0.5) ? { strides: int(g, 1, 3) } : {}) },
+      });
     },
     "valid.same-padding": (g, i) =>
-      v("valid.same-padding", [int(g, 1, 4), int(g, 1, 4), 2], i % 2 === 0
-        ? { kind: "conv2d", config: { filters: 3, kernelSize: int(g, 5, 9), padding: "same", ...(chance(g, 0.5) ? { dilationRate: 3 } : { strides: 2 }) } }
-        : { kind: POOL_KINDS[i % 3], config: { poolSize: int(g, 5, 9), padding: "same" } }),
+      v(
+        "valid.same-padding",
+        [int(g, 1, 4), int(g, 1, 4), 2],
+        i % 2 === 0
+          ? { kind: "conv2d", config: { filters: 3, kernelSize: int(g, 5, 9), padding: "same", ...(chance(g, 0.5) ? { dilationRate: 3 } : { strides: 2 }) } }
+          : { kind: POOL_KINDS[i % 3], config: { poolSize: int(g, 5, 9), padding: "same" } },
+      ),
     "valid.unknown-spatial": (g, i) =>
-      v("valid.unknown-spatial", [null, null, 3], i % 2 === 0 ? { kind: "conv2d", config: { filters: 2, kernelSize: int(g, 50, 5000), dilationRate: int(g, 1, 3) } } : { kind: POOL_KINDS[i % 3], config: undefined }, [{ kind: "flatten", config: undefined }]),
-    "valid.rate-edge": (_g, i) => v("valid.rate-edge", [12], { kind: "dropout", config: { rate: [0, 0.9999999999999999, 1e-7, 5e-324, 0.5][i % 5], ...(i % 3 === 0 ? { seed: -1 } : {}) } }),
+      v(
+        "valid.unknown-spatial",
+        [null, null, 3],
+        i % 2 === 0
+          ? { kind: "conv2d", config: { filters: 2, kernelSize: int(g, 50, 5000), dilationRate: int(g, 1, 3) } }
+          : { kind: POOL_KINDS[i % 3], config: undefined },
+        [{ kind: "flatten", config: undefined }],
+      ),
+    "valid.rate-edge": (_g, i) =>
+      v("valid.rate-edge", [12], {
+        kind: "dropout",
+        config: { rate: [0, 0.9999999999999999, 1e-7, 5e-324, 0.5][i % 5], ...(i % 3 === 0 ? { seed: -1 } : {}) },
+      }),
     "valid.one-above-1": (g, i) =>
-      v("valid.one-above-1", [20, 20, 2], { kind: "conv2d", config: { filters: 2, kernelSize: 3, ...(i % 2 === 0 ? { strides: pick(g, [2, [2, 3] as const]), dilationRate: pick(g, [1, [1, 1] as const]) } : { strides: pick(g, [1, [1, 1] as const]), dilationRate: pick(g, [2, [1, 3] as const]) }) } }),
+      v("valid.one-above-1", [20, 20, 2], {
+        kind: "conv2d",
+        config: {
+          filters: 2,
+          kernelSize: 3,
+          ...(i % 2 === 0
+            ? { strides: pick(g, [2, [2, 3] as const]), dilationRate: pick(g, [1, [1, 1] as const]) }
+            : { strides: pick(g, [1, [1, 1] as const]), dilationRate: pick(g, [2, [1, 3] as const]) }),
+        },
+      }),
     "valid.large-safe": (g, _i) =>
       v("valid.large-safe", [int(g, 1, 4)], { kind: "dense", config: { units: pick(g, [2 ** 31, 1e15, Number.MAX_SAFE_INTEGER]) } }),
   };

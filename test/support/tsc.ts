@@ -10,8 +10,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 /** The compilers under test: the JS compiler (5.x) and the native one (7.x). */
 export const compilers = {
-  "ts5": path.join(repoRoot, "node_modules/typescript/bin/tsc"),
-  "ts7": path.join(repoRoot, "node_modules/typescript7/bin/tsc"),
+  ts5: path.join(repoRoot, "node_modules/typescript/bin/tsc"),
+  ts7: path.join(repoRoot, "node_modules/typescript7/bin/tsc"),
 } as const;
 
 export type CompilerName = keyof typeof compilers;

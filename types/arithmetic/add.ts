@@ -3,14 +3,7 @@
  *
  * @packageDocumentation
  */
-import type {
-  AddCarry,
-  AddDigit,
-  IsPlain,
-  PlainPair,
-  Reverse,
-  ToNumber,
-} from "./digits.js";
+import type { AddCarry, AddDigit, IsPlain, PlainPair, Reverse, ToNumber } from "./digits.js";
 
 /**
  * Adds two canonical digit strings; the result is exact at any length.
@@ -21,30 +14,24 @@ import type {
  * ```
  * @internal
  */
-export type AddDigits<A, B> = AddLoop<
-  Reverse<A>,
-  Reverse<B>,
-  "0",
-  ""
->;
+export type AddDigits<A, B> = AddLoop<Reverse<A>, Reverse<B>, "0", "">;
 
 /**
  * `A` and `B` are reversed (least significant digit first); the result is
  * built most significant digit first in `Acc`. When `A` runs out the operands
  * swap; when `B` runs out without a carry the rest of `A` is copied over.
  */
-type AddLoop<A, B, C extends string, Acc extends string> =
-  A extends `${infer a}${infer AR}`
-    ? B extends `${infer b}${infer BR}`
-      ? AddLoop<AR, BR, AddCarry[`${C}${a}${b}`], `${AddDigit[`${C}${a}${b}`]}${Acc}`>
-      : C extends "0"
-        ? Reverse<A, Acc>
-        : AddLoop<AR, "", AddCarry[`1${a}0`], `${AddDigit[`1${a}0`]}${Acc}`>
-    : B extends ""
-      ? C extends "1"
-        ? `1${Acc}`
-        : Acc
-      : AddLoop<B, "", C, Acc>;
+type AddLoop<A, B, C extends string, Acc extends string> = A extends `${infer a}${infer AR}`
+  ? B extends `${infer b}${infer BR}`
+    ? AddLoop<AR, BR, AddCarry[`${C}${a}${b}`], `${AddDigit[`${C}${a}${b}`]}${Acc}`>
+    : C extends "0"
+      ? Reverse<A, Acc>
+      : AddLoop<AR, "", AddCarry[`1${a}0`], `${AddDigit[`1${a}0`]}${Acc}`>
+  : B extends ""
+    ? C extends "1"
+      ? `1${Acc}`
+      : Acc
+    : AddLoop<B, "", C, Acc>;
 
 /**
  * `S + 1` on a canonical digit string: trailing 9s become 0s, then the last
@@ -97,13 +84,7 @@ export type IncrementDigits<S, Z extends string = ""> = S extends `${infer P}9`
 export type Add<A extends number, B extends number> = A extends unknown
   ? B extends unknown
     ? PlainPair<A, B> extends true
-      ? ToNumber<
-          B extends 1
-            ? IncrementDigits<`${A}`>
-            : A extends 1
-              ? IncrementDigits<`${B}`>
-              : AddDigits<`${A}`, `${B}`>
-        >
+      ? ToNumber<B extends 1 ? IncrementDigits<`${A}`> : A extends 1 ? IncrementDigits<`${B}`> : AddDigits<`${A}`, `${B}`>>
       : number
     : never
   : never;
@@ -122,17 +103,14 @@ export type Add<A extends number, B extends number> = A extends unknown
  * type C = Sum<number[]>;                     // number
  * ```
  */
-export type Sum<T extends readonly number[]> = number extends T["length"]
-  ? number
-  : SumLoop<T, "0">;
+export type Sum<T extends readonly number[]> = number extends T["length"] ? number : SumLoop<T, "0">;
 
-type SumLoop<T extends readonly number[], Acc extends string> =
-  T extends readonly [infer H extends number, ...infer R extends readonly number[]]
-    ? IsPlain<H> extends true
-      ? AddDigits<Acc, `${H}`> extends infer S extends string
-        ? SumLoop<R, S>
-        : never
-      : number
-    : T extends readonly []
-      ? ToNumber<Acc>
-      : number;
+type SumLoop<T extends readonly number[], Acc extends string> = T extends readonly [infer H extends number, ...infer R extends readonly number[]]
+  ? IsPlain<H> extends true
+    ? AddDigits<Acc, `${H}`> extends infer S extends string
+      ? SumLoop<R, S>
+      : never
+    : number
+  : T extends readonly []
+    ? ToNumber<Acc>
+    : number;

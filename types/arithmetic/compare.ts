@@ -36,9 +36,7 @@ export type Compare<A extends number, B extends number> = A extends unknown
   : never;
 
 /** Maps each ordering in `C` to whether it is one of `T` (distributes). */
-type OrderingIs<C, T extends Ordering> = C extends T
-  ? true
-  : false;
+type OrderingIs<C, T extends Ordering> = C extends T ? true : false;
 
 /**
  * `A > B`. `boolean` when unknown (non-literal, negative or fractional
@@ -51,10 +49,7 @@ type OrderingIs<C, T extends Ordering> = C extends T
  * type C = Gt<number, 5>;   // boolean
  * ```
  */
-export type Gt<A extends number, B extends number> = OrderingIs<
-  Compare<A, B>,
-  "gt"
->;
+export type Gt<A extends number, B extends number> = OrderingIs<Compare<A, B>, "gt">;
 
 /**
  * `A >= B`. `boolean` when unknown.
@@ -65,10 +60,7 @@ export type Gt<A extends number, B extends number> = OrderingIs<
  * type B = Gte<4, 50>;   // false
  * ```
  */
-export type Gte<A extends number, B extends number> = OrderingIs<
-  Compare<A, B>,
-  "gt" | "eq"
->;
+export type Gte<A extends number, B extends number> = OrderingIs<Compare<A, B>, "gt" | "eq">;
 
 /**
  * `A < B`. `boolean` when unknown.
@@ -79,10 +71,7 @@ export type Gte<A extends number, B extends number> = OrderingIs<
  * type B = Lt<-1, 100>;   // boolean (negative operand)
  * ```
  */
-export type Lt<A extends number, B extends number> = OrderingIs<
-  Compare<A, B>,
-  "lt"
->;
+export type Lt<A extends number, B extends number> = OrderingIs<Compare<A, B>, "lt">;
 
 /**
  * `A <= B`. `boolean` when unknown.
@@ -93,10 +82,7 @@ export type Lt<A extends number, B extends number> = OrderingIs<
  * type B = Lte<101, 100>;   // false
  * ```
  */
-export type Lte<A extends number, B extends number> = OrderingIs<
-  Compare<A, B>,
-  "lt" | "eq"
->;
+export type Lte<A extends number, B extends number> = OrderingIs<Compare<A, B>, "lt" | "eq">;
 
 /**
  * `A === B` for non-negative integer literals. `boolean` when unknown.
@@ -108,10 +94,7 @@ export type Lte<A extends number, B extends number> = OrderingIs<
  * type C = Eq<number, 224>;   // boolean
  * ```
  */
-export type Eq<A extends number, B extends number> = OrderingIs<
-  Compare<A, B>,
-  "eq"
->;
+export type Eq<A extends number, B extends number> = OrderingIs<Compare<A, B>, "eq">;
 
 /**
  * The larger of `A` and `B`. `number` for non-literal, negative or fractional

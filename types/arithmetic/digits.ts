@@ -776,12 +776,11 @@ export type DivRem = {
  * ```
  * @internal
  */
-export type Reverse<S, Acc extends string = ""> =
-  S extends `${infer A}${infer B}${infer R}`
-    ? R extends `${infer C}${infer D}${infer R2}`
-      ? Reverse<R2, `${D}${C}${B}${A}${Acc}`>
-      : `${R}${B}${A}${Acc}`
-    : `${S & string}${Acc}`;
+export type Reverse<S, Acc extends string = ""> = S extends `${infer A}${infer B}${infer R}`
+  ? R extends `${infer C}${infer D}${infer R2}`
+    ? Reverse<R2, `${D}${C}${B}${A}${Acc}`>
+    : `${R}${B}${A}${Acc}`
+  : `${S & string}${Acc}`;
 
 /**
  * Removes leading zeros from a digit string, keeping a single `"0"` for zero.
@@ -793,11 +792,7 @@ export type Reverse<S, Acc extends string = ""> =
  * ```
  * @internal
  */
-export type StripLeadingZeros<S> = S extends `0${infer R}`
-  ? R extends ""
-    ? "0"
-    : StripLeadingZeros<R>
-  : S;
+export type StripLeadingZeros<S> = S extends `0${infer R}` ? (R extends "" ? "0" : StripLeadingZeros<R>) : S;
 
 /**
  * Text patterns that mark a `${number}` as something other than a
@@ -812,12 +807,7 @@ export type StripLeadingZeros<S> = S extends `0${infer R}`
  * ```
  * @internal
  */
-export type NotPlainDigits =
-  | `${string}-${string}`
-  | `${string}.${string}`
-  | `${string}e${string}`
-  | `${string}I${string}`
-  | `${string}N${string}`;
+export type NotPlainDigits = `${string}-${string}` | `${string}.${string}` | `${string}e${string}` | `${string}I${string}` | `${string}N${string}`;
 
 /**
  * `true` when every member of the number literal type `N` prints as plain
@@ -832,11 +822,7 @@ export type NotPlainDigits =
  * ```
  * @internal
  */
-export type IsPlain<N extends number> = number extends N
-  ? false
-  : [Extract<`${N}`, NotPlainDigits>] extends [never]
-    ? true
-    : false;
+export type IsPlain<N extends number> = number extends N ? false : [Extract<`${N}`, NotPlainDigits>] extends [never] ? true : false;
 
 /**
  * `true` when both `A` and `B` are single number literals printed as plain
@@ -852,11 +838,7 @@ export type IsPlain<N extends number> = number extends N
  * ```
  * @internal
  */
-export type PlainPair<A extends number, B extends number> = number extends A | B
-  ? false
-  : `${A}${B}` extends NotPlainDigits
-    ? false
-    : true;
+export type PlainPair<A extends number, B extends number> = number extends A | B ? false : `${A}${B}` extends NotPlainDigits ? false : true;
 
 /**
  * The three outcomes of a comparison.
@@ -880,35 +862,31 @@ export type Ordering = "lt" | "eq" | "gt";
  * ```
  * @internal
  */
-export type CompareDigits<A, B> = A extends B
-  ? "eq"
-  : CompareLoop<A, B>;
+export type CompareDigits<A, B> = A extends B ? "eq" : CompareLoop<A, B>;
 
 /** Same-length prefix so far: look for the first differing digit. */
-type CompareLoop<A, B> =
-  A extends `${infer a}${infer AR}`
-    ? B extends `${infer b}${infer BR}`
-      ? CmpTable[`${a}${b}`] extends "eq"
-        ? CompareLoop<AR, BR>
-        : LengthThen<AR, BR, CmpTable[`${a}${b}`]>
-      : "gt"
-    : B extends ""
-      ? "eq"
-      : "lt";
+type CompareLoop<A, B> = A extends `${infer a}${infer AR}`
+  ? B extends `${infer b}${infer BR}`
+    ? CmpTable[`${a}${b}`] extends "eq"
+      ? CompareLoop<AR, BR>
+      : LengthThen<AR, BR, CmpTable[`${a}${b}`]>
+    : "gt"
+  : B extends ""
+    ? "eq"
+    : "lt";
 
 /** A digit already differs: the longer string wins, else `R` decides. */
-type LengthThen<A, B, R extends Ordering> =
-  A extends `${infer _a}${infer _b}${infer _c}${infer _d}${infer AR}`
-    ? B extends `${infer _a}${infer _b}${infer _c}${infer _d}${infer BR}`
+type LengthThen<A, B, R extends Ordering> = A extends `${infer _a}${infer _b}${infer _c}${infer _d}${infer AR}`
+  ? B extends `${infer _a}${infer _b}${infer _c}${infer _d}${infer BR}`
+    ? LengthThen<AR, BR, R>
+    : "gt"
+  : A extends `${infer _a}${infer AR}`
+    ? B extends `${infer _a}${infer BR}`
       ? LengthThen<AR, BR, R>
       : "gt"
-    : A extends `${infer _a}${infer AR}`
-      ? B extends `${infer _a}${infer BR}`
-        ? LengthThen<AR, BR, R>
-        : "gt"
-      : B extends ""
-        ? R
-        : "lt";
+    : B extends ""
+      ? R
+      : "lt";
 
 /** `Number.MAX_SAFE_INTEGER` (2^53 − 1) as a digit string. @internal */
 export type MaxSafeDigits = "9007199254740991";
@@ -954,5 +932,4 @@ export type ToNumber<S> = S extends string
   : never;
 
 /** {@link ToNumber} for 15 or more digits: compare with 2^53 − 1. */
-type ToNumberLong<S extends string> =
-  CompareDigits<S, MaxSafeDigits> extends "gt" ? number : ParseDigits<S>;
+type ToNumberLong<S extends string> = CompareDigits<S, MaxSafeDigits> extends "gt" ? number : ParseDigits<S>;

@@ -5,15 +5,7 @@
  * @packageDocumentation
  */
 import type { IncrementDigits } from "./add.js";
-import type {
-  CompareDigits,
-  Digit,
-  DivDigit,
-  DivRem,
-  ParseDigits,
-  PlainPair,
-  StripLeadingZeros,
-} from "./digits.js";
+import type { CompareDigits, Digit, DivDigit, DivRem, ParseDigits, PlainPair, StripLeadingZeros } from "./digits.js";
 import type { MultiplyDigits } from "./multiply.js";
 import type { SubtractDigits } from "./subtract.js";
 
@@ -45,10 +37,9 @@ export type DivModDigits<A extends string, B extends string> = B extends "0"
           : never;
 
 /** Division by a one-digit `B` (2…9): `R` is the running remainder. */
-type ShortDivLoop<A, B extends string, R extends string, Q extends string> =
-  A extends `${infer d}${infer AR}`
-    ? ShortDivLoop<AR, B, DivRem[`${B}${R}${d}`], `${Q}${DivDigit[`${B}${R}${d}`]}`>
-    : [StripLeadingZeros<Q>, R];
+type ShortDivLoop<A, B extends string, R extends string, Q extends string> = A extends `${infer d}${infer AR}`
+  ? ShortDivLoop<AR, B, DivRem[`${B}${R}${d}`], `${Q}${DivDigit[`${B}${R}${d}`]}`>
+  : [StripLeadingZeros<Q>, R];
 
 /** `[0·B, 1·B, …, 9·B]` as digit strings. */
 type Multiples<B extends string> = [
@@ -68,8 +59,7 @@ type Multiples<B extends string> = [
 type MultiplesTuple = [string, string, string, string, string, string, string, string, string, string];
 
 /** `true` when digit string `X` is below digit string `Y`. */
-type Below<X extends string, Y extends string> =
-  CompareDigits<X, Y> extends "lt" ? true : false;
+type Below<X extends string, Y extends string> = CompareDigits<X, Y> extends "lt" ? true : false;
 
 /** The largest `q` with `M[q] <= R` (where `R < 10·B`), by binary search. */
 type QuotientDigit<R extends string, M extends MultiplesTuple> =
@@ -97,38 +87,28 @@ type QuotientDigit<R extends string, M extends MultiplesTuple> =
  * Brings down the next digit of `A` (most significant first) into the
  * remainder `Rem`, appends the quotient digit to `Q`.
  */
-type DivLoop<A, M extends MultiplesTuple, Rem extends string, Q extends string> =
-  A extends `${infer d}${infer AR}`
-    ? (Rem extends "0" ? d : `${Rem}${d}`) extends infer R extends string
-      ? QuotientDigit<R, M> extends infer q extends Digit
-        ? (q extends "0" ? R : SubtractDigits<R, M[q]>) extends infer NR extends string
-          ? DivLoop<AR, M, NR, Q extends "" ? (q extends "0" ? "" : q) : `${Q}${q}`>
-          : never
+type DivLoop<A, M extends MultiplesTuple, Rem extends string, Q extends string> = A extends `${infer d}${infer AR}`
+  ? (Rem extends "0" ? d : `${Rem}${d}`) extends infer R extends string
+    ? QuotientDigit<R, M> extends infer q extends Digit
+      ? (q extends "0" ? R : SubtractDigits<R, M[q]>) extends infer NR extends string
+        ? DivLoop<AR, M, NR, Q extends "" ? (q extends "0" ? "" : q) : `${Q}${q}`>
         : never
       : never
-    : [Q extends "" ? "0" : Q, Rem];
+    : never
+  : [Q extends "" ? "0" : Q, Rem];
 
 /** Shared operand handling: distribute, `B = 0` → `never`, invalid → `number`. */
-type DivOp<A extends number, B extends number, Op extends "floor" | "ceil" | "mod"> =
-  A extends unknown
-    ? B extends unknown
-      ? B extends 0
-        ? never
-        : PlainPair<A, B> extends true
-          ? DivModDigits<`${A}`, `${B}`> extends [infer Q extends string, infer R extends string]
-            ? ParseDigits<
-                Op extends "floor"
-                  ? Q
-                  : Op extends "mod"
-                    ? R
-                    : R extends "0"
-                      ? Q
-                      : IncrementDigits<Q>
-              >
-            : never
-          : number
-      : never
-    : never;
+type DivOp<A extends number, B extends number, Op extends "floor" | "ceil" | "mod"> = A extends unknown
+  ? B extends unknown
+    ? B extends 0
+      ? never
+      : PlainPair<A, B> extends true
+        ? DivModDigits<`${A}`, `${B}`> extends [infer Q extends string, infer R extends string]
+          ? ParseDigits<Op extends "floor" ? Q : Op extends "mod" ? R : R extends "0" ? Q : IncrementDigits<Q>>
+          : never
+        : number
+    : never
+  : never;
 
 /**
  * `⌊A / B⌋` for non-negative integer literals, exact up to 2^53 − 1. `B = 0`

@@ -34,11 +34,7 @@ type IntegerText<S extends string> = S extends `-${string}`
  * type D = IsInteger<number>;  // boolean
  * ```
  */
-export type IsInteger<N extends number> = N extends unknown
-  ? number extends N
-    ? boolean
-    : IntegerText<`${N}`>
-  : never;
+export type IsInteger<N extends number> = N extends unknown ? (number extends N ? boolean : IntegerText<`${N}`>) : never;
 
 /**
  * `true` when `N` is a positive integer literal (1, 2, …), `false` for 0,
@@ -53,13 +49,7 @@ export type IsInteger<N extends number> = N extends unknown
  * type D = IsPositiveInteger<number>;  // boolean
  * ```
  */
-export type IsPositiveInteger<N extends number> = N extends unknown
-  ? number extends N
-    ? boolean
-    : N extends 0
-      ? false
-      : IntegerText<`${N}`>
-  : never;
+export type IsPositiveInteger<N extends number> = N extends unknown ? (number extends N ? boolean : N extends 0 ? false : IntegerText<`${N}`>) : never;
 
 /** `true` when a digit string has at least 16 digits: only then can it pass 2^53 − 1. */
 type Has16Digits<S extends string> =

@@ -3,17 +3,7 @@
  *
  * @packageDocumentation
  */
-import type {
-  Digit,
-  IsPlain,
-  KeyTable,
-  MulCarry,
-  MulDigit,
-  PlainPair,
-  Reverse,
-  StripLeadingZeros,
-  ToNumber,
-} from "./digits.js";
+import type { Digit, IsPlain, KeyTable, MulCarry, MulDigit, PlainPair, Reverse, StripLeadingZeros, ToNumber } from "./digits.js";
 
 /**
  * `A * B` on canonical digit strings, exact at any length. Schoolbook
@@ -50,25 +40,23 @@ export type MultiplyDigits<A, B> = A extends "0"
  * after each digit of `B` its lowest digit is final and moves to `Done`
  * (most significant first). `Acc` never has more digits than `A`.
  */
-type MulLoop<A, B, Acc, Done extends string> =
-  B extends `${infer b}${infer BR}`
-    ? (b extends "0" ? Acc : MulAddLoop<A, b, Acc, "0", "">) extends `${infer d}${infer Rest}`
-      ? MulLoop<A, BR, Rest, `${d}${Done}`>
-      : MulLoop<A, BR, "", `0${Done}`>
-    : StripLeadingZeros<Reverse<Acc, Done>>;
+type MulLoop<A, B, Acc, Done extends string> = B extends `${infer b}${infer BR}`
+  ? (b extends "0" ? Acc : MulAddLoop<A, b, Acc, "0", "">) extends `${infer d}${infer Rest}`
+    ? MulLoop<A, BR, Rest, `${d}${Done}`>
+    : MulLoop<A, BR, "", `0${Done}`>
+  : StripLeadingZeros<Reverse<Acc, Done>>;
 
 /**
  * Reversed `X + A * b` with carry `C`, one table lookup per digit of `A`.
  * Output is reversed too (appended in `Out`).
  */
-type MulAddLoop<A, b extends string, X, C extends string, Out extends string> =
-  A extends `${infer a}${infer AR}`
-    ? X extends `${infer x}${infer XR}`
-      ? MulAddLoop<AR, b, XR, MulCarry[`${b}${KeyTable[`${x}${C}`]}${a}`], `${Out}${MulDigit[`${b}${KeyTable[`${x}${C}`]}${a}`]}`>
-      : MulAddLoop<AR, b, "", MulCarry[`${b}${C}${a}`], `${Out}${MulDigit[`${b}${C}${a}`]}`>
-    : C extends "0"
-      ? Out
-      : `${Out}${C}`;
+type MulAddLoop<A, b extends string, X, C extends string, Out extends string> = A extends `${infer a}${infer AR}`
+  ? X extends `${infer x}${infer XR}`
+    ? MulAddLoop<AR, b, XR, MulCarry[`${b}${KeyTable[`${x}${C}`]}${a}`], `${Out}${MulDigit[`${b}${KeyTable[`${x}${C}`]}${a}`]}`>
+    : MulAddLoop<AR, b, "", MulCarry[`${b}${C}${a}`], `${Out}${MulDigit[`${b}${C}${a}`]}`>
+  : C extends "0"
+    ? Out
+    : `${Out}${C}`;
 
 /**
  * `A * B` for non-negative integer literals, exact up to
@@ -104,17 +92,14 @@ export type Multiply<A extends number, B extends number> = A extends unknown
  * type B = Product<[]>;               // 1
  * ```
  */
-export type Product<T extends readonly number[]> = number extends T["length"]
-  ? number
-  : ProductLoop<T, "1">;
+export type Product<T extends readonly number[]> = number extends T["length"] ? number : ProductLoop<T, "1">;
 
-type ProductLoop<T extends readonly number[], Acc extends string> =
-  T extends readonly [infer H extends number, ...infer R extends readonly number[]]
-    ? IsPlain<H> extends true
-      ? MultiplyDigits<Acc, `${H}`> extends infer P extends string
-        ? ProductLoop<R, P>
-        : never
-      : number
-    : T extends readonly []
-      ? ToNumber<Acc>
-      : number;
+type ProductLoop<T extends readonly number[], Acc extends string> = T extends readonly [infer H extends number, ...infer R extends readonly number[]]
+  ? IsPlain<H> extends true
+    ? MultiplyDigits<Acc, `${H}`> extends infer P extends string
+      ? ProductLoop<R, P>
+      : never
+    : number
+  : T extends readonly []
+    ? ToNumber<Acc>
+    : number;

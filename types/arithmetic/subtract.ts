@@ -4,14 +4,7 @@
  *
  * @packageDocumentation
  */
-import type {
-  ParseDigits,
-  PlainPair,
-  Reverse,
-  StripLeadingZeros,
-  SubBorrow,
-  SubDigit,
-} from "./digits.js";
+import type { ParseDigits, PlainPair, Reverse, StripLeadingZeros, SubBorrow, SubDigit } from "./digits.js";
 
 /**
  * `A - B` on canonical digit strings; `never` when `B > A`.
@@ -23,26 +16,20 @@ import type {
  * ```
  * @internal
  */
-export type SubtractDigits<A, B> = SubLoop<
-  Reverse<A>,
-  Reverse<B>,
-  "0",
-  ""
->;
+export type SubtractDigits<A, B> = SubLoop<Reverse<A>, Reverse<B>, "0", "">;
 
 /** Reversed operands, result built most significant digit first. */
-type SubLoop<A, B, Br extends string, Acc extends string> =
-  A extends `${infer a}${infer AR}`
-    ? B extends `${infer b}${infer BR}`
-      ? SubLoop<AR, BR, SubBorrow[`${Br}${a}${b}`], `${SubDigit[`${Br}${a}${b}`]}${Acc}`>
-      : Br extends "0"
-        ? StripLeadingZeros<Reverse<A, Acc>>
-        : SubLoop<AR, "", SubBorrow[`1${a}0`], `${SubDigit[`1${a}0`]}${Acc}`>
-    : B extends ""
-      ? Br extends "0"
-        ? StripLeadingZeros<Acc>
-        : never
-      : never;
+type SubLoop<A, B, Br extends string, Acc extends string> = A extends `${infer a}${infer AR}`
+  ? B extends `${infer b}${infer BR}`
+    ? SubLoop<AR, BR, SubBorrow[`${Br}${a}${b}`], `${SubDigit[`${Br}${a}${b}`]}${Acc}`>
+    : Br extends "0"
+      ? StripLeadingZeros<Reverse<A, Acc>>
+      : SubLoop<AR, "", SubBorrow[`1${a}0`], `${SubDigit[`1${a}0`]}${Acc}`>
+  : B extends ""
+    ? Br extends "0"
+      ? StripLeadingZeros<Acc>
+      : never
+    : never;
 
 /**
  * `A - B` for non-negative integer literals; `never` when `B > A` (the result

@@ -40,10 +40,7 @@ type LeakyFault<Al extends number> = NonNegativeFault<"leakyReLU", "alpha", Al>;
 type SharedAxesRule = { lowest: 1; negative: false; empty: true; repeats: true; what: "an integer or a list of integers" };
 
 /** The first non-batch axis of `S` with an unknown size that `Shared` (axis numbers as text) does not share; `never` if none. */
-type FirstUnknownUnshared<S extends readonly unknown[], Shared extends string, Seen extends unknown[] = []> = S extends readonly [
-  infer H,
-  ...infer Rest,
-]
+type FirstUnknownUnshared<S extends readonly unknown[], Shared extends string, Seen extends unknown[] = []> = S extends readonly [infer H, ...infer Rest]
   ? Seen["length"] extends 0
     ? FirstUnknownUnshared<Rest, Shared, [...Seen, H]>
     : H extends null
@@ -83,9 +80,8 @@ export type PReLUParams<S extends Shape, Shared extends string> = Product<{
   [I in keyof S]: I extends "0" ? 1 : I extends Shared ? 1 : S[I] extends infer D extends number ? D : number;
 }>;
 
-type PReLUResult<S extends Shape, P extends number, Sh, E> = E extends Fault<string, infer M>
-  ? ErrorTensor<M>
-  : SymbolicTensor<S, Add<P, number extends AxisList<Sh>[number] ? number : PReLUParams<S, SharedKeys<Sh>>>>;
+type PReLUResult<S extends Shape, P extends number, Sh, E> =
+  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, Add<P, number extends AxisList<Sh>[number] ? number : PReLUParams<S, SharedKeys<Sh>>>>;
 
 /** softmax may name any axis, the batch one included, counting from either end. */
 type SoftmaxAxesRule = { lowest: 0; negative: true; empty: false; repeats: false; what: "an integer or a list of integers" };

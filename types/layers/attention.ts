@@ -30,9 +30,7 @@ type KnownLast<Key extends string, Text extends string, S extends Shape, C> = [C
   : NoFault;
 
 /** Faults of the query alone: `[batch, steps, features]` with known features. */
-type QueryFault<S extends Shape> = FirstFault<
-  [ExactRank<"multiHeadAttention", S, 3, "[batch, steps, features]">, KnownLast<"(config)", "", S, S[2]>]
->;
+type QueryFault<S extends Shape> = FirstFault<[ExactRank<"multiHeadAttention", S, 3, "[batch, steps, features]">, KnownLast<"(config)", "", S, S[2]>]>;
 
 /** Faults of the value or key tensor, on its own option. */
 type SequenceFault<Role extends "value" | "key", S extends Shape> = number extends S["length"]
@@ -112,10 +110,7 @@ type AttentionResult<S extends Shape, P extends number, H extends number, KD ext
     ? ErrorTensor<M>
     : SymbolicTensor<
         Resolved<[S[0], S[1], OutputSize<S, O>]>,
-        Add<
-          Total<S, P, V, K, Sh>,
-          MultiHeadAttentionParams<H, KD, VD, S[2] & number, ShapeOf<K>[2] & number, ShapeOf<V>[2] & number, OutputSize<S, O>, B>
-        >
+        Add<Total<S, P, V, K, Sh>, MultiHeadAttentionParams<H, KD, VD, S[2] & number, ShapeOf<K>[2] & number, ShapeOf<V>[2] & number, OutputSize<S, O>, B>>
       >
   : ErrorTensor<ErrorOf<V> | ErrorOf<K>>;
 

@@ -35,11 +35,7 @@ export type ConvPadding = Padding | "causal";
 type Rank = 1 | 2 | 3;
 
 /** `true` when some entry is certainly above 1 (a non-literal entry is not). */
-type AnyAbove1<V extends readonly number[]> = V extends readonly 1[]
-  ? false
-  : true extends { [I in keyof V]: Certainly<Gt<V[I], 1>> }[number]
-    ? true
-    : false;
+type AnyAbove1<V extends readonly number[]> = V extends readonly 1[] ? false : true extends { [I in keyof V]: Certainly<Gt<V[I], 1>> }[number] ? true : false;
 
 // ---------------------------------------------------------------------------
 // Per-axis views of options and shapes
@@ -106,17 +102,18 @@ type Assemble<S extends Shape, Out, C, Df> = Out extends readonly [...infer O]
 type AxisNames<N extends Rank> = N extends 2 ? ["height", "width"] : N extends 1 ? ["steps"] : ["depth", "height", "width"];
 
 /** The input layout a rank message shows. */
-type LayoutText<N extends Rank, Df> = Layout<Df> extends "first"
-  ? N extends 2
-    ? "[batch, channels, height, width]"
-    : N extends 1
-      ? "[batch, channels, steps]"
-      : "[batch, channels, depth, height, width]"
-  : N extends 2
-    ? "[batch, height, width, channels]"
-    : N extends 1
-      ? "[batch, steps, channels]"
-      : "[batch, depth, height, width, channels]";
+type LayoutText<N extends Rank, Df> =
+  Layout<Df> extends "first"
+    ? N extends 2
+      ? "[batch, channels, height, width]"
+      : N extends 1
+        ? "[batch, channels, steps]"
+        : "[batch, channels, depth, height, width]"
+    : N extends 2
+      ? "[batch, height, width, channels]"
+      : N extends 1
+        ? "[batch, steps, channels]"
+        : "[batch, depth, height, width, channels]";
 
 // ---------------------------------------------------------------------------
 // Checks
@@ -211,7 +208,9 @@ type StridesDilationFault<M extends string, N extends Rank, St, D> = [AnyAbove1<
   : NoFault;
 
 /** `true` when some axis certainly has `A[i] >= B[i]`. */
-type AnyAtLeast<A extends readonly number[], B extends readonly number[]> = true extends { [I in keyof A]: Certainly<Gte<A[I], B[I & keyof B] & number>> }[number]
+type AnyAtLeast<A extends readonly number[], B extends readonly number[]> = true extends {
+  [I in keyof A]: Certainly<Gte<A[I], B[I & keyof B] & number>>;
+}[number]
   ? true
   : false;
 
@@ -250,7 +249,10 @@ type WindowFaultsZip<M extends string, Sp, Ks, Ds, Names> = Sp extends readonly 
 type ZeroTransposeAxis<M extends string, Axis extends string, L, K extends number, D extends number, Op> = L extends 1
   ? Op extends 0
     ? Mod<Dilated<K, D>, 2> extends 0
-      ? Fault<"outputPadding", `shapewise: ${M} outputPadding 0 gives output ${Axis} 0 for input ${Axis} 1 with padding 'same' and the even kernel span ${Dilated<K, D>}`>
+      ? Fault<
+          "outputPadding",
+          `shapewise: ${M} outputPadding 0 gives output ${Axis} 0 for input ${Axis} 1 with padding 'same' and the even kernel span ${Dilated<K, D>}`
+        >
       : NoFault
     : NoFault
   : NoFault;
@@ -348,24 +350,30 @@ type PositivePart<A extends number, B extends number> = Gt<A, B> extends true ? 
  * type B = TransposeOutput<8, 3, 2, 1, "valid", 1>;         // 18
  * type C = TransposeOutput<8, 4, 2, 1, "same", 0>;          // 14
  */
-export type TransposeOutput<L extends Dim, K extends number, St extends number, D extends number, Pd extends Padding, Op extends number | undefined> =
-  L extends null
-    ? null
-    : L extends number
-      ? [Op] extends [undefined]
-        ? [Pd] extends ["same"]
-          ? St extends 1
-            ? L
-            : Multiply<L, St>
-          : [Pd] extends ["valid"]
-            ? Add<Multiply<L, St>, PositivePart<Dilated<K, D>, St>>
-            : number
-        : [Pd] extends ["same"]
-          ? Add<Multiply<Subtract<L, 1>, St>, Add<Mod<Dilated<K, D>, 2>, Op & number>>
-          : [Pd] extends ["valid"]
-            ? Add<Multiply<Subtract<L, 1>, St>, Add<Dilated<K, D>, Op & number>>
-            : number
-      : never;
+export type TransposeOutput<
+  L extends Dim,
+  K extends number,
+  St extends number,
+  D extends number,
+  Pd extends Padding,
+  Op extends number | undefined,
+> = L extends null
+  ? null
+  : L extends number
+    ? [Op] extends [undefined]
+      ? [Pd] extends ["same"]
+        ? St extends 1
+          ? L
+          : Multiply<L, St>
+        : [Pd] extends ["valid"]
+          ? Add<Multiply<L, St>, PositivePart<Dilated<K, D>, St>>
+          : number
+      : [Pd] extends ["same"]
+        ? Add<Multiply<Subtract<L, 1>, St>, Add<Mod<Dilated<K, D>, 2>, Op & number>>
+        : [Pd] extends ["valid"]
+          ? Add<Multiply<Subtract<L, 1>, St>, Add<Dilated<K, D>, Op & number>>
+          : number
+    : never;
 
 /** The per-axis `outputPadding`, `undefined` on every axis when it is left out. */
 type OpAxes<Op, N extends Rank> = [Op] extends [undefined] ? [undefined, undefined, undefined] : Axes<Op, N>;
@@ -463,13 +471,14 @@ export type SeparableParams<Ks, C, Dm, F, B> = Plus<Plus<Mul<KernelArea<Ks>, Tim
  * and running total. Reading both through `infer` settles the shape now (as
  * {@link Resolved} does) and spares the declaration checks (see {@link Assemble}).
  */
-type Outcome<E, Out, Params> = E extends Fault<string, infer M>
-  ? ErrorTensor<M>
-  : Out extends readonly [...infer O extends Dim[]]
-    ? Params extends infer Pn extends number
-      ? SymbolicTensor<O, Pn>
-      : never
-    : never;
+type Outcome<E, Out, Params> =
+  E extends Fault<string, infer M>
+    ? ErrorTensor<M>
+    : Out extends readonly [...infer O extends Dim[]]
+      ? Params extends infer Pn extends number
+        ? SymbolicTensor<O, Pn>
+        : never
+      : never;
 
 type ConvResult<S extends Shape, P extends number, N extends Rank, F extends number, K, St, Pd, D, G extends number, Df, B extends boolean, E> = Outcome<
   E,
@@ -485,12 +494,7 @@ type TransposeResult<S extends Shape, P extends number, N extends Rank, F extend
 
 type DepthwiseResult<S extends Shape, P extends number, N extends Rank, K, St, Pd, Dm extends number, D, Df, B extends boolean, E> = Outcome<
   E,
-  Assemble<
-    S,
-    ConvSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>>,
-    TimesMultiplier<Channels<S, N, Df>, Dm>,
-    Df
-  >,
+  Assemble<S, ConvSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>>, TimesMultiplier<Channels<S, N, Df>, Dm>, Df>,
   Plus<P, DepthwiseParams<Axes<K, N>, Channels<S, N, Df>, Dm, B>>
 >;
 

@@ -43,9 +43,7 @@ export type DenseParams<In extends number, U extends number, B extends boolean> 
 >;
 
 type DenseResult<S extends Shape, P extends number, U extends number, B extends boolean, E> =
-  E extends Fault<string, infer M>
-    ? ErrorTensor<M>
-    : SymbolicTensor<ReplaceLast<S, U>, Add<P, DenseParams<Last<S> & number, U, B>>>;
+  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<ReplaceLast<S, U>, Add<P, DenseParams<Last<S> & number, U, B>>>;
 
 /**
  * The options of {@link CoreMethods.embedding}.
@@ -62,9 +60,7 @@ export interface EmbeddingOptions {
   name?: string;
 }
 
-type EmbeddingFault<I extends number, O extends number> = FirstFault<
-  [PositiveCount<"embedding", "inputDim", I>, PositiveCount<"embedding", "outputDim", O>]
->;
+type EmbeddingFault<I extends number, O extends number> = FirstFault<[PositiveCount<"embedding", "inputDim", I>, PositiveCount<"embedding", "outputDim", O>]>;
 
 type EmbeddingResult<S extends Shape, P extends number, I extends number, O extends number, E> =
   E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[...S, O]>, Add<P, Multiply<I, O>>>;

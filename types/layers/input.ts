@@ -22,9 +22,7 @@ type BadDims<S extends readonly (number | null)[]> = false extends {
 
 /** The fault of an input shape with a zero, negative or fractional size. */
 export type InputFault<S extends readonly (number | null)[]> =
-  Certainly<BadDims<S>> extends true
-    ? Fault<"shape", `shapewise: input shape sizes must be positive integers or null, got ${ShapeText<S>}`>
-    : NoFault;
+  Certainly<BadDims<S>> extends true ? Fault<"shape", `shapewise: input shape sizes must be positive integers or null, got ${ShapeText<S>}`> : NoFault;
 
 /** The config type of `input` for an inferred shape `S`. */
 export type InputConfig<S extends readonly (number | null)[]> = {
@@ -36,5 +34,4 @@ export type InputConfig<S extends readonly (number | null)[]> = {
 export type InputTensor<S extends readonly (number | null)[]> = SymbolicTensor<[null, ...S], 0>;
 
 /** What `input` returns: the tensor, or an inert error tensor after a bad shape. */
-export type InputResult<S extends readonly (number | null)[]> =
-  InputFault<S> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<[null, ...S], 0>;
+export type InputResult<S extends readonly (number | null)[]> = InputFault<S> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<[null, ...S], 0>;

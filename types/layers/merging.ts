@@ -113,7 +113,9 @@ type BroadcastKnown<A extends Dim[], B extends Dim[], Out extends Dim[] = [], F 
         ? BroadcastKnown<RA, RB, [null, ...Out], [Y, X]>
         : BroadcastKnown<RA, RB, [D & Dim, ...Out], F>
       : never
-    : [F] extends [never] ? [...A, ...Out] : { fault: F }
+    : [F] extends [never]
+      ? [...A, ...Out]
+      : { fault: F }
   : [F] extends [never]
     ? [...B, ...Out]
     : { fault: F };
@@ -183,10 +185,7 @@ type LessThan<A extends number, B extends number, C extends unknown[] = []> = C[
     ? true
     : LessThan<A, B, [...C, unknown]>;
 
-type SameExcept<A extends Shape, B extends Shape, Axis extends number, I extends unknown[] = []> = A extends readonly [
-  infer X,
-  ...infer RA extends Dim[],
-]
+type SameExcept<A extends Shape, B extends Shape, Axis extends number, I extends unknown[] = []> = A extends readonly [infer X, ...infer RA extends Dim[]]
   ? B extends readonly [infer Y, ...infer RB extends Dim[]]
     ? I["length"] extends Axis | 0
       ? SameExcept<RA, RB, Axis, [...I, unknown]>
@@ -200,12 +199,17 @@ type SameExcept<A extends Shape, B extends Shape, Axis extends number, I extends
               ? SameExcept<RA, RB, Axis, [...I, unknown]>
               : false
     : false
-  : B extends readonly [] ? true : false;
+  : B extends readonly []
+    ? true
+    : false;
 
-type ConcatCheck<T extends readonly unknown[], First extends Shape, Axis extends number, AxisText extends string, I extends unknown[] = [unknown]> = T extends readonly [
-  infer H,
-  ...infer R,
-]
+type ConcatCheck<
+  T extends readonly unknown[],
+  First extends Shape,
+  Axis extends number,
+  AxisText extends string,
+  I extends unknown[] = [unknown],
+> = T extends readonly [infer H, ...infer R]
   ? I["length"] extends 1
     ? ConcatCheck<R, First, Axis, AxisText, [...I, unknown]>
     : SameExcept<First, ShapeOf<H>, Axis> extends true
@@ -300,24 +304,27 @@ type MergeOutcome<Method extends string, T extends readonly unknown[], Options> 
         : BroadcastAll<Method, T, []>;
 
 /** Whether some operand's rank is unknown (a layer value's result): then nothing can be checked or summed. */
-type SomeUnknownRank<T extends readonly unknown[]> = true extends { [K in keyof T]: number extends ShapeOf<T[K]>["length"] ? true : false }[number] ? true : false;
+type SomeUnknownRank<T extends readonly unknown[]> = true extends { [K in keyof T]: number extends ShapeOf<T[K]>["length"] ? true : false }[number]
+  ? true
+  : false;
 
-type ConcatOutcome<T extends readonly unknown[], A extends number> = SomeUnknownRank<T> extends true
-  ? { shape: Shape }
-  : ShapeOf<T[0]> extends infer First extends Shape
-  ? NormalAxis<A, First["length"]> extends infer Axis extends number
-    ? [Axis] extends [never]
-      ? {
-          at: "axis";
-          message: `shapewise: concatenate axis must be an integer from -${Subtract<First["length"], 1>} to ${Subtract<First["length"], 1>} other than 0 (the batch axis), got ${A}`;
-        }
-      : number extends Axis
-        ? { shape: Shape }
-        : ConcatCheck<T, First, Axis, `${A}`> extends { at: infer At; message: infer M }
-          ? { at: At; message: M }
-          : { shape: Resolved<ReplaceAt<First, Axis, AxisSum<T, Axis>>> }
-    : never
-  : never;
+type ConcatOutcome<T extends readonly unknown[], A extends number> =
+  SomeUnknownRank<T> extends true
+    ? { shape: Shape }
+    : ShapeOf<T[0]> extends infer First extends Shape
+      ? NormalAxis<A, First["length"]> extends infer Axis extends number
+        ? [Axis] extends [never]
+          ? {
+              at: "axis";
+              message: `shapewise: concatenate axis must be an integer from -${Subtract<First["length"], 1>} to ${Subtract<First["length"], 1>} other than 0 (the batch axis), got ${A}`;
+            }
+          : number extends Axis
+            ? { shape: Shape }
+            : ConcatCheck<T, First, Axis, `${A}`> extends { at: infer At; message: infer M }
+              ? { at: At; message: M }
+              : { shape: Resolved<ReplaceAt<First, Axis, AxisSum<T, Axis>>> }
+        : never
+      : never;
 
 /**
  * The argument a merge takes: the operands as given, with the offending one's
@@ -333,11 +340,7 @@ export type MergeInputs<Method extends string, T extends readonly unknown[], Opt
 
 /** The config a merge takes: the sentence in place of the option that is wrong. */
 export type MergeConfig<Method extends string, T extends readonly unknown[], Options> = {
-  [K in keyof Options]: [FirstError<T>] extends [never]
-    ? MergeOutcome<Method, T, Options> extends { at: K; message: infer M }
-      ? M
-      : Options[K]
-    : Options[K];
+  [K in keyof Options]: [FirstError<T>] extends [never] ? (MergeOutcome<Method, T, Options> extends { at: K; message: infer M } ? M : Options[K]) : Options[K];
 };
 
 /**
@@ -427,7 +430,11 @@ export interface BranchesOptions {
 
 type Ends<B extends readonly unknown[]> = { [K in keyof B]: B[K] extends (...args: never[]) => infer R ? R : never };
 
-type OffsetBy<T, P extends number> = T extends { readonly shape: infer S extends Shape } ? (T extends { readonly error: string } ? T : SymbolicTensor<S, Add<P, ParamsOf<T>>>) : T;
+type OffsetBy<T, P extends number> = T extends { readonly shape: infer S extends Shape }
+  ? T extends { readonly error: string }
+    ? T
+    : SymbolicTensor<S, Add<P, ParamsOf<T>>>
+  : T;
 
 /** The shortcut's end: the input itself when no shortcut was given (then `Short` is only its constraint). */
 type ShortcutEnd<S extends Shape, Short extends Branch<S>> = Branch<S> extends Short ? SymbolicTensor<S, 0> : ReturnType<Short>;

@@ -128,14 +128,9 @@ export type BatchNormalizationParams<C extends number, Ce extends boolean, Sc ex
  * @example
  * type P = LayerNormalizationParams<[64], true, true>; // 128
  */
-export type LayerNormalizationParams<Sizes extends readonly number[], Ce extends boolean, Sc extends boolean> = Multiply<
-  Product<Sizes>,
-  AffineCopies<Ce, Sc>
->;
+export type LayerNormalizationParams<Sizes extends readonly number[], Ce extends boolean, Sc extends boolean> = Multiply<Product<Sizes>, AffineCopies<Ce, Sc>>;
 
-type WithParams<S extends Shape, P extends number, N extends number, E> = E extends Fault<string, infer M>
-  ? ErrorTensor<M>
-  : SymbolicTensor<S, Add<P, N>>;
+type WithParams<S extends Shape, P extends number, N extends number, E> = E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, Add<P, N>>;
 
 /**
  * Normalization methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far.
@@ -169,12 +164,7 @@ export interface NormalizationMethods<S extends Shape, P extends number> {
       scale?: Sc;
       name?: string;
     },
-  ): WithParams<
-    S,
-    P,
-    BatchNormalizationParams<SizeAt<S, AxisIndex<S["length"], Ax extends number ? Ax : -1>>, Ce, Sc>,
-    BatchNormFault<S, Ax, Mo, Ep>
-  >;
+  ): WithParams<S, P, BatchNormalizationParams<SizeAt<S, AxisIndex<S["length"], Ax extends number ? Ax : -1>>, Ce, Sc>, BatchNormFault<S, Ax, Mo, Ep>>;
 
   /**
    * Normalises each sample over `axis` (Keras `LayerNormalization`):

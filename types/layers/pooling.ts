@@ -8,7 +8,24 @@
  */
 import type { ExactRank, OnOptionOrReceiver, OnReceiver, PositiveSizes, Receiver } from "../checks.js";
 import type { ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
-import type { AxisNames, ChannelsOf, Dim, Last, LayoutText, Padding, PerAxis, RankOf, Resolved, Shape, Size2, SpatialOf, SpatialRank, WindowFits, WindowOutput, WithSpatial } from "../shape.js";
+import type {
+  AxisNames,
+  ChannelsOf,
+  Dim,
+  Last,
+  LayoutText,
+  Padding,
+  PerAxis,
+  RankOf,
+  Resolved,
+  Shape,
+  Size2,
+  SpatialOf,
+  SpatialRank,
+  WindowFits,
+  WindowOutput,
+  WithSpatial,
+} from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 import type { DataFormat, Size1, Size3 } from "../shape.js";
 export type { DataFormat, Size1, Size3 };
@@ -176,9 +193,7 @@ export interface GlobalPoolingOptions {
   name?: string;
 }
 
-type GlobalFault<Method extends string, N extends SpatialRank, S extends Shape, Df> = OnReceiver<
-  ExactRank<Method, S, RankOf<N>, LayoutText<N, Df>>
->;
+type GlobalFault<Method extends string, N extends SpatialRank, S extends Shape, Df> = OnReceiver<ExactRank<Method, S, RankOf<N>, LayoutText<N, Df>>>;
 
 type Ones<N extends SpatialRank> = N extends 1 ? [1] : N extends 2 ? [1, 1] : [1, 1, 1];
 

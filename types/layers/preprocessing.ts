@@ -118,7 +118,9 @@ type NormalizationFault<S extends Shape, Mn, Va, Ax> = FirstFault<
       ? Fault<"variance", `shapewise: normalization mean and variance must have the same shape, got ${StatText<Mn>} and ${StatText<Va>}`>
       : NoFault,
     StatLengthFault<"mean", S, Ax, Mn>,
-    [FirstNegative<Va>] extends [never] ? NoFault : Fault<"variance", `shapewise: normalization variance must not be negative, got ${FirstNegative<Va> & number}`>,
+    [FirstNegative<Va>] extends [never]
+      ? NoFault
+      : Fault<"variance", `shapewise: normalization variance must not be negative, got ${FirstNegative<Va> & number}`>,
   ]
 >;
 
@@ -128,9 +130,8 @@ type ImageFault<Method extends string, S extends Shape, H extends number, W exte
   [ImageInputFault<Method, S>, PositiveCount<Method, "height", H>, PositiveCount<Method, "width", W>]
 >;
 
-type ImageResult<S extends Shape, P extends number, H extends number, W extends number, E> = E extends Fault<string, infer M>
-  ? ErrorTensor<M>
-  : SymbolicTensor<Resolved<[S[0], H, W, S[3]]>, P>;
+type ImageResult<S extends Shape, P extends number, H extends number, W extends number, E> =
+  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[S[0], H, W, S[3]]>, P>;
 
 /**
  * Preprocessing methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far.

@@ -114,15 +114,16 @@ type RecurrentResult<
   N extends 1 | 2,
   Params extends number,
   E,
-> = E extends Fault<string, infer M>
-  ? ErrorTensor<M>
-  : Md extends "bidirectional"
-    ? WrappedRecurrent<RecurrentOutput<S, U, RSeq>, Params>
-    : [RSt] extends [false]
-      ? SymbolicTensor<RecurrentOutput<S, U, RSeq>, Add<P, Params>>
-      : [RSt] extends [true]
-        ? WithStates<RecurrentOutput<S, U, RSeq>, Resolved<[S[0], U]>, Add<P, Params>, N>
-        : SymbolicTensor<RecurrentOutput<S, U, RSeq>, Add<P, Params>> | WithStates<RecurrentOutput<S, U, RSeq>, Resolved<[S[0], U]>, Add<P, Params>, N>;
+> =
+  E extends Fault<string, infer M>
+    ? ErrorTensor<M>
+    : Md extends "bidirectional"
+      ? WrappedRecurrent<RecurrentOutput<S, U, RSeq>, Params>
+      : [RSt] extends [false]
+        ? SymbolicTensor<RecurrentOutput<S, U, RSeq>, Add<P, Params>>
+        : [RSt] extends [true]
+          ? WithStates<RecurrentOutput<S, U, RSeq>, Resolved<[S[0], U]>, Add<P, Params>, N>
+          : SymbolicTensor<RecurrentOutput<S, U, RSeq>, Add<P, Params>> | WithStates<RecurrentOutput<S, U, RSeq>, Resolved<[S[0], U]>, Add<P, Params>, N>;
 
 /** The number of features of a shape that passed the input checks. */
 type Features<S extends Shape> = S[2] & number;

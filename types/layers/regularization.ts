@@ -41,12 +41,7 @@ type SeedFault<Method extends string, Sd extends number> =
 type DropoutFault<R extends number, Sd extends number, Method extends string = "dropout"> = FirstFault<[RateFault<Method, R>, SeedFault<Method, Sd>]>;
 
 type Spatial1DInputFault<S extends Shape> = ExactRank<"spatialDropout1d", S, 3, "[batch, steps, channels]">;
-type Spatial2DInputFault<S extends Shape> = ExactRank<
-  "spatialDropout2d",
-  S,
-  4,
-  "[batch, height, width, channels] or [batch, channels, height, width]"
->;
+type Spatial2DInputFault<S extends Shape> = ExactRank<"spatialDropout2d", S, 4, "[batch, height, width, channels] or [batch, channels, height, width]">;
 
 type Spatial3DInputFault<S extends Shape> = ExactRank<
   "spatialDropout3d",

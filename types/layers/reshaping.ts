@@ -6,7 +6,22 @@
 import type { Add, DivFloor, Eq, Gte, IsSafePositiveInteger, Mod, Multiply, Product, Subtract } from "../arithmetic/index.js";
 import type { AnyNegative, ConfigOr, ExactRank, OnOptionOrReceiver, OnReceiver, OptionText, PositiveCount, PositiveSizes, Receiver } from "../checks.js";
 import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
-import type { AxisNames, DataFormat, Dim, LayoutText, PerAxis, RankOf, Resolved, Shape, ShapeText, Size2, Size3, SpatialOf, SpatialRank, WithSpatial } from "../shape.js";
+import type {
+  AxisNames,
+  DataFormat,
+  Dim,
+  LayoutText,
+  PerAxis,
+  RankOf,
+  Resolved,
+  Shape,
+  ShapeText,
+  Size2,
+  Size3,
+  SpatialOf,
+  SpatialRank,
+  WithSpatial,
+} from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
 type Tail<S extends Shape> = S extends readonly [Dim, ...infer R extends Dim[]] ? R : Dim[];
@@ -22,11 +37,7 @@ type Tail<S extends Shape> = S extends readonly [Dim, ...infer R extends Dim[]] 
  * @example
  * type N = FlatSize<[3, 3, 128]>; // 1152
  */
-export type FlatSize<Rest extends readonly Dim[]> = null extends Rest[number]
-  ? null
-  : Rest extends readonly number[]
-    ? Product<Rest>
-    : number;
+export type FlatSize<Rest extends readonly Dim[]> = null extends Rest[number] ? null : Rest extends readonly number[] ? Product<Rest> : number;
 
 // ---------------------------------------------------------------------------
 // reshape
@@ -99,11 +110,7 @@ type ResolveTarget<T extends readonly number[], X> = { -readonly [I in keyof T]:
 // ---------------------------------------------------------------------------
 
 /** `[1, 2, ..., N]`. */
-type Seq<N extends number, Acc extends number[] = []> = number extends N
-  ? number[]
-  : Acc["length"] extends N
-    ? Acc
-    : Seq<N, [...Acc, [...Acc, 0]["length"]]>;
+type Seq<N extends number, Acc extends number[] = []> = number extends N ? number[] : Acc["length"] extends N ? Acc : Seq<N, [...Acc, [...Acc, 0]["length"]]>;
 
 /** A list of `N` axes holds each of `1..N` exactly when none of `1..N` is missing. */
 type NotPermutation<D extends readonly number[]> = number extends D["length"]
@@ -186,7 +193,11 @@ type AmountPairs<V, N extends SpatialRank> = N extends 1
       ? { -readonly [I in keyof A]: [A[I], A[I]] }
       : never;
 
-type PairAt<Pairs, I> = I extends keyof Pairs ? (Pairs[I] extends readonly [infer A extends number, infer B extends number] ? [A, B] : [number, number]) : [number, number];
+type PairAt<Pairs, I> = I extends keyof Pairs
+  ? Pairs[I] extends readonly [infer A extends number, infer B extends number]
+    ? [A, B]
+    : [number, number]
+  : [number, number];
 
 type Padded<Sp extends readonly Dim[], Pairs> = {
   [I in keyof Sp]: Sp[I] extends null ? null : Add<Add<Sp[I] & number, PairAt<Pairs, I>[0]>, PairAt<Pairs, I>[1]>;
@@ -234,10 +245,7 @@ type CropFault<Method extends string, N extends SpatialRank, S extends Shape, Cr
   [
     RankFault<Method, N, S, Df>,
     AmountFault<Method, "cropping", N, Cr>,
-    OnOptionOrReceiver<
-      Cr,
-      CropFits<Method, OptionText<CroppingOf<Cr, N>>, SpatialOf<S, Df>, AmountPairs<CroppingOf<Cr, N>, N>, AxisNames<N>>
-    >,
+    OnOptionOrReceiver<Cr, CropFits<Method, OptionText<CroppingOf<Cr, N>>, SpatialOf<S, Df>, AmountPairs<CroppingOf<Cr, N>, N>, AxisNames<N>>>,
   ]
 >;
 
@@ -347,9 +355,7 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
   reshape<const T extends readonly number[]>(config: {
     targetShape: Field<ReshapeFault<S, T>, "targetShape", T>;
     name?: string;
-  }): ReshapeFault<S, T> extends Fault<string, infer M>
-    ? ErrorTensor<M>
-    : SymbolicTensor<Resolved<[S[0], ...ResolveTarget<T, Fill<Tail<S>, T>>]>, P>;
+  }): ReshapeFault<S, T> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[S[0], ...ResolveTarget<T, Fill<Tail<S>, T>>]>, P>;
 
   /**
    * Reorders the non-batch axes (Keras `Permute`); `dims` lists the input axis
