@@ -20,7 +20,7 @@ export { add, subtract, multiply, average, maximum, minimum, concatenate, dot } 
 export { tensor } from "./tensor.js";
 export { ShapeError } from "./errors.js";
 export { Model } from "./model.js";
-export type { CostOptions, GraphNode, MemoryEstimate, ModelGraph, PredictOptions, TensorLayout, TensorRef } from "./model.js";
+export type { CostOptions, GraphNode, MemoryEstimate, ModelGraph, PredictOptions, SaveResultFor, TensorLayout, TensorRef } from "./model.js";
 export { getKernelBackend, kernelInfo, loadKernels, setKernelBackend } from "./kernels/backend.js";
 export type { KernelBackend, KernelInfo, LoadKernelsOptions, ThreadMode, ThreadsOption } from "./kernels/backend.js";
 export { terminateThreads } from "./kernels/threads.js";
@@ -34,6 +34,10 @@ export type { TfjsArtifacts, TfjsWeightSpec, TfjsWriteOptions } from "./io/tfjs-
 export { loadModel, saveModel } from "./io/model-store.js";
 export type { ModelFile, ModelSource, SaveResult } from "./io/model-store.js";
 export { modelFromKerasJSON, toKerasJSON } from "./io/keras-json.js";
+export { loadWeightsFromBytes, modelFromKerasFile } from "./io/keras/read.js";
+export type { KerasReadOptions } from "./io/keras/read.js";
+export { modelToKerasFile, weightsToKerasFile } from "./io/keras/write.js";
+export type { KerasSaveResult } from "./io/keras/files.js";
 export type { KerasJsonOptions } from "./io/keras-json.js";
 export { codegen, codegenModule } from "./io/codegen.js";
 export type { CodegenOptions } from "./io/codegen.js";

@@ -20,6 +20,8 @@ import { saveModel } from "./io/model-store.js";
 import { host } from "./platform.js";
 import type { SaveResult } from "./io/model-store.js";
 import type { TfjsWriteOptions } from "./io/tfjs-format.js";
+import type { KerasSaveResult } from "./io/keras/files.js";
+import type { LoadLimits } from "./io/graph-build.js";
 import { InputLayer } from "./layers/input.js";
 import { Layer, byteText, sampleElements, sum } from "./layers/layer.js";
 import type { LayerCost, WeightSpec } from "./layers/layer.js";
@@ -629,19 +631,58 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
   }
 
   /**
-   * Writes the model as a TensorFlow.js layers model: in Node, `model.json`
-   * and `weights.bin` in the directory `target` (made if missing; temporary
-   * files renamed at the end, so a failure leaves nothing half-written); in a
-   * browser, to `indexeddb://name` or `downloads://name`.
-   * `tf.loadLayersModel` reads each, and so does `loadModel`. See `saveModel`
-   * in `src/io/model-store.ts`.
+   * Writes the model, in the format its path names: a path ending in
+   * `.keras` gets a Keras 3 `.keras` file (`keras.saving.load_model` reads
+   * it, and so does `loadModel`; Node only: in a browser, `modelToKerasFile`
+   * gives the bytes); any other target is a TensorFlow.js layers model: in
+   * Node, `model.json` and `weights.bin` in the directory `target` (made if
+   * missing; temporary files renamed at the end, so a failure leaves nothing
+   * half-written); in a browser, `indexeddb://name` or `downloads://name`.
+   * `tf.loadLayersModel` reads each, and so does `loadModel`. The result's
+   * type follows the target's: a literal ending in `.keras` gives a
+   * `KerasSaveResult`, another literal a `SaveResult`, a `string` either.
    *
    * @example
-   * await m.save("models/mnist");     // models/mnist/model.json + weights.bin
-   * await m.save("indexeddb://mnist"); // TensorFlow.js's IndexedDB store
+   * await m.save("models/mnist");       // models/mnist/model.json + weights.bin
+   * await m.save("models/mnist.keras"); // one Keras 3 file
+   * await m.save("indexeddb://mnist");  // TensorFlow.js's IndexedDB store
    */
-  save(target: string, options?: TfjsWriteOptions): Promise<SaveResult> {
+  save<const P extends string>(target: P, options?: TfjsWriteOptions): Promise<SaveResultFor<P>>;
+  async save(target: string, options?: TfjsWriteOptions): Promise<SaveResult | KerasSaveResult> {
+    if (typeof target === "string" && target.endsWith(".keras")) {
+      if (options !== undefined) fail(`shapewise: save to a .keras file takes no options (they are TensorFlow.js's), got ${valueText(options)}`);
+      return (await kerasFiles("save")).saveKerasModel(this, target);
+    }
+    if (typeof target === "string" && /\.h5$/i.test(target)) {
+      fail(`shapewise: save writes Keras 3 .keras files, not legacy .h5 (${valueText(target)}); use a path ending in .keras, or saveWeights for a .weights.h5 file`);
+    }
     return saveModel(this, target, options);
+  }
+
+  /**
+   * Writes the weights as a Keras 3 `.weights.h5` file, which Keras's
+   * `model.load_weights` reads onto the same model built in Python.
+   *
+   * @example
+   * await m.saveWeights("mnist.weights.h5");
+   */
+  async saveWeights(file: string): Promise<KerasSaveResult> {
+    return (await kerasFiles("saveWeights")).saveWeights(this, file);
+  }
+
+  /**
+   * Reads a Keras weights file (`.weights.h5` from Keras 3's
+   * `save_weights`, a legacy `.h5`, or a `.keras` file's weights) onto this
+   * model, as Keras's `model.load_weights` matches them: Keras 3 files by
+   * each layer's class and position, legacy ones by the order of the layers
+   * with weights. Every shape is checked first; nothing changes on an error.
+   *
+   * @example
+   * const m = model({ inputs, outputs });
+   * await m.loadWeights("mnist.weights.h5");
+   */
+  async loadWeights(file: string, options?: LoadLimits): Promise<void> {
+    return (await kerasFiles("loadWeights")).loadWeights(this, file, options);
   }
 
   /**
@@ -656,6 +697,23 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     return toKerasJSON(this, options);
   }
 }
+
+/** Keras files by path, which need the file system the Node entry installs. */
+function kerasFiles(method: string): Promise<typeof import("./io/keras/files.js")> {
+  const load = host().kerasFiles;
+  if (load === undefined) fail(`shapewise: ${method} of a Keras file path needs the file system: import shapewise in Node (or "shapewise/node"); in a browser use modelToKerasFile, weightsToKerasFile or loadWeightsFromBytes`);
+  return load();
+}
+
+/**
+ * What `save` returns for a path of type `P`: `.keras` paths write a Keras
+ * file, other paths a TensorFlow.js directory; a path typed only `string`
+ * may be either.
+ *
+ * @example
+ * type R = SaveResultFor<"model.keras">; // KerasSaveResult
+ */
+export type SaveResultFor<P extends string> = string extends P ? SaveResult | KerasSaveResult : P extends `${string}.keras` ? KerasSaveResult : SaveResult;
 
 /**
  * A model used as a layer of another model (Keras class `Functional` or

@@ -63,6 +63,8 @@ export interface Host {
   readonly loadPath?: (path: string, options?: LoadLimits) => Promise<Model>;
   /** Writes a TensorFlow.js layers model into a directory. */
   readonly savePath?: (m: AnyModel, dir: string, options?: TfjsWriteOptions) => Promise<SaveResult>;
+  /** The Keras file functions by path (`.keras`, `.h5`, `.weights.h5`), loaded on first use. */
+  readonly kerasFiles?: () => Promise<typeof import("./io/keras/files.js")>;
 }
 
 let installed: Host = {};

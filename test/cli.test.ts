@@ -237,7 +237,7 @@ describe("mistakes", () => {
     );
     const notJson = await shapewise("summary", `${FIXTURES}/seed-models.txt`);
     expect(notJson.code).toBe(1);
-    expect(notJson.stderr.trim()).toBe(`shapewise: ${FIXTURES}/seed-models.txt is neither a model file (.json) nor a module (.ts, .js)`);
+    expect(notJson.stderr.trim()).toBe(`shapewise: ${FIXTURES}/seed-models.txt is neither a model file (.json, .keras, .h5) nor a module (.ts, .js)`);
     const checkMissing = await shapewise("check", "no-such-file.ts");
     expect(checkMissing.code).toBe(1);
     expect(checkMissing.stderr.trim()).toBe(`shapewise: cannot read ${path.join(repoRoot, "no-such-file.ts")}: no such file`);

@@ -64,7 +64,8 @@ export async function modelsFromFile(file: string): Promise<FoundModel[]> {
   const full = path.resolve(file);
   if (SCRIPT.test(full)) return modelsFromModule(full);
   if (/\.json$/i.test(full)) return [{ label: path.basename(full), model: await modelFromJson(full) }];
-  throw new CliError(`shapewise: ${file} is neither a model file (.json) nor a module (.ts, .js)`);
+  if (/\.(keras|h5)$/i.test(full)) return [{ label: path.basename(full), model: await (await import("../io/keras/files.js")).loadKerasModel(full) }];
+  throw new CliError(`shapewise: ${file} is neither a model file (.json, .keras, .h5) nor a module (.ts, .js)`);
 }
 
 async function modelFromJson(full: string): Promise<Model> {

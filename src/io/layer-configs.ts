@@ -39,6 +39,9 @@ const IGNORED = new Set([
   // Only read with pad_to_aspect_ratio, which is refused below.
   "fill_mode",
   "fill_value",
+  // Batch renormalisation's settings act in training only; renorm itself is refused below.
+  "renorm_clipping",
+  "renorm_momentum",
 ]);
 
 /** Classes whose shapewise method has no `dataFormat`: they work channels-last, as Keras's default. */
@@ -56,6 +59,7 @@ const ONLY_DEFAULT: Readonly<Record<string, readonly unknown[]>> = {
   lora_rank: [null],
   rms_scaling: [false],
   synchronized: [false],
+  renorm: [false],
   pad_to_aspect_ratio: [false],
   antialias: [false],
   attention_axes: [null],

@@ -95,6 +95,8 @@ async function readInto(file: string, into: Uint8Array, at: number, size: number
 export async function loadModelFromPath(pathOrDir: string, options?: LoadLimits): Promise<Model> {
   const { maxJsonBytes } = limitsOption(options);
   if (typeof pathOrDir !== "string" || pathOrDir.length === 0) fail(`shapewise: loadModel needs a path, got ${valueText(pathOrDir)}`);
+  // Keras files are read by their own module, loaded (with its HDF5 and zip libraries) only for them.
+  if (/\.(keras|h5)$/i.test(pathOrDir)) return (await import("../io/keras/files.js")).loadKerasModel(pathOrDir, options);
   let file = path.resolve(pathOrDir);
   let info = await stat(file).catch(() => fail(`shapewise: loadModel found nothing at ${valueText(pathOrDir)}`));
   if (info.isDirectory()) {

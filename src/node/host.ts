@@ -57,4 +57,5 @@ installHost({
   env: (name) => process.env[name],
   loadPath: loadModelFromPath,
   savePath: saveModelToDirectory,
+  kerasFiles: () => import("../io/keras/files.js"),
 });

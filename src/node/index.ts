@@ -11,3 +11,4 @@
 import "./host.js";
 
 export * from "../index.js";
+export { loadKerasModel, loadWeights, saveKerasModel, saveWeights } from "../io/keras/files.js";
