@@ -15,7 +15,18 @@ import { fileURLToPath } from "node:url";
 import { strFromU8, unzipSync, zipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 
-import { clearSession, input, loadModel, loadWeightsFromBytes, model, modelFromKerasFile, modelFromKerasJSON, modelToKerasFile, tensor, weightsToKerasFile } from "../src/index.js";
+import {
+  clearSession,
+  input,
+  loadModel,
+  loadWeightsFromBytes,
+  model,
+  modelFromKerasFile,
+  modelFromKerasJSON,
+  modelToKerasFile,
+  tensor,
+  weightsToKerasFile,
+} from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import type { AnyModel } from "../src/io/graph-build.js";
 import { writeHdf5 } from "../src/io/keras/hdf5.js";
@@ -106,7 +117,12 @@ async function structure(bytes: Uint8Array): Promise<string[]> {
 /** The zip's entries as Keras lays them out: order, names, compression method. */
 function zipLayout(bytes: Uint8Array): string[] {
   const out: string[] = [];
-  unzipSync(bytes, { filter: (e) => (out.push(`${e.name} method ${e.compression}`), false) });
+  unzipSync(bytes, {
+    filter: (e) => {
+      out.push(`${e.name} method ${e.compression}`);
+      return false;
+    },
+  });
   return out;
 }
 
@@ -114,7 +130,10 @@ function zipLayout(bytes: Uint8Array): string[] {
  * A copy of a Keras weights file (groups, `name` attributes, float
  * datasets), where `change` may replace a dataset or add to a group.
  */
-async function copyWeightsFile(bytes: Uint8Array, change: { dataset?: (path: string, group: H5Group, data: Float32Array, shape: number[]) => boolean; group?: (path: string, group: H5Group) => void }): Promise<Uint8Array> {
+async function copyWeightsFile(
+  bytes: Uint8Array,
+  change: { dataset?: (path: string, group: H5Group, data: Float32Array, shape: number[]) => boolean; group?: (path: string, group: H5Group) => void },
+): Promise<Uint8Array> {
   const h5 = await hdf5();
   const source = `/copy-source-${Math.random().toString(36).slice(2)}.h5`;
   h5.FS!.writeFile(source, bytes);
@@ -214,7 +233,9 @@ describe("shapewise writes Keras files", () => {
       expect(zipLayout(ours)).toEqual(zipLayout(fixture(`${c.name}.keras`)));
       const parts = unzipSync(ours);
       expect(JSON.parse(strFromU8(parts["config.json"]))).toEqual(JSON.parse(m.toKerasJSON()));
-      expect(Object.keys(JSON.parse(strFromU8(parts["metadata.json"])))).toEqual(Object.keys(JSON.parse(strFromU8(unzipSync(fixture(`${c.name}.keras`))["metadata.json"]))));
+      expect(Object.keys(JSON.parse(strFromU8(parts["metadata.json"])))).toEqual(
+        Object.keys(JSON.parse(strFromU8(unzipSync(fixture(`${c.name}.keras`))["metadata.json"]))),
+      );
     });
   }
 
@@ -276,7 +297,10 @@ describe("hostile Keras files are refused with a sentence", () => {
   });
 
   it("a weights-only file where a model is expected", async () => {
-    await refused(() => modelFromKerasFile(fixture("mlp.weights.h5"), { fileName: "mlp.weights.h5" }), "this HDF5 file has no model config: it holds weights only; build the model and call loadWeights");
+    await refused(
+      () => modelFromKerasFile(fixture("mlp.weights.h5"), { fileName: "mlp.weights.h5" }),
+      "this HDF5 file has no model config: it holds weights only; build the model and call loadWeights",
+    );
     await refused(() => loadModel(path.join(here, "fixtures/keras-files/seq.weights.h5")), "holds weights only");
   });
 
@@ -291,7 +315,11 @@ describe("hostile Keras files are refused with a sentence", () => {
     const m = await modelFromKerasFile(fixture("mlp.keras"));
     const before = m.getWeights().map((w) => Array.from(w.data));
     const wideFile = await weightsToKerasFile(wide);
-    const message = await refused(() => loadWeightsFromBytes(m, wideFile, { fileName: "wide.weights.h5" }), "wide.weights.h5 holds", "with shape [20, 33], but the model needs [20, 32]");
+    const message = await refused(
+      () => loadWeightsFromBytes(m, wideFile, { fileName: "wide.weights.h5" }),
+      "wide.weights.h5 holds",
+      "with shape [20, 33], but the model needs [20, 32]",
+    );
     expect(message).toContain("'layers/dense/vars/0'");
     // Nothing changed.
     expect(m.getWeights().map((w) => Array.from(w.data))).toEqual(before);
@@ -303,7 +331,9 @@ describe("hostile Keras files are refused with a sentence", () => {
     const huge = await copyWeightsFile(await weightsToKerasFile(m), {
       dataset: (at, group) => {
         if (at !== "layers/dense/vars/0") return false;
-        group.create_dataset({ name: "0", data: new Float32Array(8), shape: [4, 2], maxshape: [null, null], chunks: [4, 2], dtype: "<f" }).resize([2 ** 40, 2 ** 20]);
+        group
+          .create_dataset({ name: "0", data: new Float32Array(8), shape: [4, 2], maxshape: [null, null], chunks: [4, 2], dtype: "<f" })
+          .resize([2 ** 40, 2 ** 20]);
         return true;
       },
     });
@@ -347,9 +377,14 @@ describe("hostile Keras files are refused with a sentence", () => {
 describe("the command line reads .keras and .h5 files", () => {
   const run = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [path.join(repoRoot, "bin/shapewise.mjs"), ...args], { cwd: repoRoot, encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        [path.join(repoRoot, "bin/shapewise.mjs"), ...args],
+        { cwd: repoRoot, encoding: "utf8", timeout: 60_000 },
+        (error, stdout, stderr) => {
+          resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
+        },
+      );
     });
 
   it("summary, codegen and plot of Keras's own files; a weights file gets the sentence", async () => {
@@ -366,6 +401,8 @@ describe("the command line reads .keras and .h5 files", () => {
     expect(readFileSync(svg, "utf8")).toContain("separable_conv2d: SeparableConv2D");
     const weights = await run("summary", "test/fixtures/keras-files/mlp.weights.h5");
     expect(weights.code).toBe(1);
-    expect(weights.stderr.trim()).toBe("shapewise: mlp.weights.h5: this HDF5 file has no model config: it holds weights only; build the model and call loadWeights");
+    expect(weights.stderr.trim()).toBe(
+      "shapewise: mlp.weights.h5: this HDF5 file has no model config: it holds weights only; build the model and call loadWeights",
+    );
   }, 60_000);
 });

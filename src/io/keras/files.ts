@@ -29,7 +29,8 @@ async function readLimited(file: string, limit: number, verb: string): Promise<U
   if (typeof file !== "string" || file.length === 0) fail(`shapewise: ${verb} needs a file path, got ${valueText(file)}`);
   const info = await stat(file).catch(() => fail(`shapewise: ${verb} found nothing at ${valueText(file)}`));
   if (!info.isFile()) fail(`shapewise: ${verb} needs a file, but ${valueText(file)} is not one`);
-  if (info.size > limit) fail(`shapewise: ${path.basename(file)} is ${info.size} bytes, more than the limit of ${limit} bytes (options maxBytes + maxJsonBytes)`);
+  if (info.size > limit)
+    fail(`shapewise: ${path.basename(file)} is ${info.size} bytes, more than the limit of ${limit} bytes (options maxBytes + maxJsonBytes)`);
   const bytes = new Uint8Array(info.size);
   const handle = await open(file, "r");
   try {
@@ -106,6 +107,7 @@ export async function loadWeights(m: AnyModel, file: string, options?: LoadLimit
  * await saveWeights(m, "classifier.weights.h5");
  */
 export async function saveWeights(m: AnyModel, file: string): Promise<KerasSaveResult> {
-  if (typeof file !== "string" || !file.endsWith(".weights.h5")) fail(`shapewise: saveWeights needs a path ending in .weights.h5 (as Keras 3 does), got ${valueText(file)}`);
+  if (typeof file !== "string" || !file.endsWith(".weights.h5"))
+    fail(`shapewise: saveWeights needs a path ending in .weights.h5 (as Keras 3 does), got ${valueText(file)}`);
   return writeAtomically(file, await weightsToKerasFile(m));
 }

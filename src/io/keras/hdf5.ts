@@ -105,7 +105,8 @@ export async function writeHdf5(write: (file: H5File) => void): Promise<Uint8Arr
 export function groupAt(parent: H5Group, path: string, what: string): H5Group | undefined {
   const entry = parent.get(path);
   if (entry === null || entry === undefined) return undefined;
-  if (entry.constructor.name !== "Group" && entry.constructor.name !== "File") fail(`shapewise: ${what} has ${valueText(path)} as a ${entry.constructor.name}, where Keras writes a group`);
+  if (entry.constructor.name !== "Group" && entry.constructor.name !== "File")
+    fail(`shapewise: ${what} has ${valueText(path)} as a ${entry.constructor.name}, where Keras writes a group`);
   return entry as H5Group;
 }
 
@@ -117,7 +118,7 @@ export function groupAt(parent: H5Group, path: string, what: string): H5Group | 
  * textAttribute(file, "model_config", "model.h5"); // '{"class_name": ...'
  */
 export function textAttribute(node: H5Group | H5Dataset, key: string, what: string): string | undefined {
-  if (!Object.prototype.hasOwnProperty.call(node.attrs, key)) return undefined;
+  if (!Object.hasOwn(node.attrs, key)) return undefined;
   const value = node.attrs[key].value;
   if (typeof value === "string") return value;
   fail(`shapewise: ${what} attribute '${key}' must be text, got ${typeof value}`);
@@ -140,9 +141,9 @@ export function textListAttribute(node: H5Group, key: string, what: string): str
     if (ArrayBuffer.isView(value) && (value as unknown as { length: number }).length === 0) return [];
     return fail(`shapewise: ${what} attribute '${k}' must be a list of names`);
   };
-  if (Object.prototype.hasOwnProperty.call(attrs, key)) return read(key);
+  if (Object.hasOwn(attrs, key)) return read(key);
   const out: string[] = [];
-  for (let chunk = 0; Object.prototype.hasOwnProperty.call(attrs, `${key}${chunk}`); chunk++) out.push(...read(`${key}${chunk}`));
+  for (let chunk = 0; Object.hasOwn(attrs, `${key}${chunk}`); chunk++) out.push(...read(`${key}${chunk}`));
   return out;
 }
 
@@ -165,7 +166,8 @@ export function floatDataset(parent: H5Group, key: string, shape: readonly numbe
     fail(`shapewise: ${what} holds ${label} with shape ${valueText(fileShape)}, but the model needs ${valueText(shape)}`);
   }
   // Keras writes float32; other types would need a conversion Keras never asks for.
-  if (meta.type !== 1 || meta.size !== 4 || meta.littleEndian === false) fail(`shapewise: ${what} holds ${label} as ${valueText(ds.dtype)}; shapewise reads float32 weights ('<f')`);
+  if (meta.type !== 1 || meta.size !== 4 || meta.littleEndian === false)
+    fail(`shapewise: ${what} holds ${label} as ${valueText(ds.dtype)}; shapewise reads float32 weights ('<f')`);
   const value = ds.value;
   if (!(value instanceof Float32Array)) fail(`shapewise: ${what} holds ${label} in a form h5wasm cannot read as float32`);
   return value;

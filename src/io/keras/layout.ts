@@ -96,7 +96,10 @@ function layerGroups(layer: Layer, path: string, offset: number, out: KerasState
     out.push({ path, name: layer.name, layer, weights: [] });
     // Keras names the copies after the wrapped layer; a file's wrapped layer is already the forward copy.
     const base = removePrefix(removePrefix(inner.name, "forward_"), "backward_");
-    for (const [side, from] of [["backward", half], ["forward", 0]] as const) {
+    for (const [side, from] of [
+      ["backward", half],
+      ["forward", 0],
+    ] as const) {
       out.push({ path: join(`${side}_layer`), name: `${side}_${base}`, layer, weights: [] });
       out.push({ path: join(`${side}_layer/cell`), name: innerCell, layer, weights: trainableFirst(layer, offset, from, from + half) });
     }

@@ -83,13 +83,19 @@ function readKerasState(m: AnyModel, file: H5File, what: string): void {
     }
     g.weights.forEach((index, i) => {
       const slot = slots[index];
-      values[index] = { shape: [...slot.shape], data: floatDataset(vars!, String(i), slot.shape, `weight '${slot.name}' of layer '${slot.layer.name}' ('${varsPath}/${i}')`, what) };
+      values[index] = {
+        shape: [...slot.shape],
+        data: floatDataset(vars!, String(i), slot.shape, `weight '${slot.name}' of layer '${slot.layer.name}' ('${varsPath}/${i}')`, what),
+      };
     });
   }
   // A file with more layers than the model would leave weights behind unread: refused, as a wrong match.
   const expected = new Set(groups.map((g) => g.path));
   const extra = extraGroups(file, "", expected);
-  if (extra !== undefined) fail(`shapewise: ${what} holds weights at '${extra}', which no layer of model '${m.name}' has (Keras finds weights by class and position: layers/dense, layers/dense_1, ...)`);
+  if (extra !== undefined)
+    fail(
+      `shapewise: ${what} holds weights at '${extra}', which no layer of model '${m.name}' has (Keras finds weights by class and position: layers/dense, layers/dense_1, ...)`,
+    );
   setAll(m, slots, values, what);
 }
 
@@ -155,7 +161,9 @@ function readLegacyWeights(m: AnyModel, root: H5Group, what: string): void {
     offset += count;
   }
   if (saved.length !== layers.length) {
-    fail(`shapewise: ${what} has weights for ${saved.length} layers (${listText(saved.map((s) => s.name))}), but model '${m.name}' has ${layers.length} layers with weights (${listText(layers.map((l) => l.layer.name))})`);
+    fail(
+      `shapewise: ${what} has weights for ${saved.length} layers (${listText(saved.map((s) => s.name))}), but model '${m.name}' has ${layers.length} layers with weights (${listText(layers.map((l) => l.layer.name))})`,
+    );
   }
   saved.forEach((s, k) => {
     const { layer, offset: at } = layers[k];
@@ -178,7 +186,8 @@ function weightsOnly(what: string): never {
 }
 
 function modelFromConfigText(text: string, maxBytes: number, maxJsonBytes: number, what: string): Model {
-  if (text.length > maxJsonBytes) fail(`shapewise: ${what} has a model config of ${text.length} characters, more than the limit of ${maxJsonBytes} (option maxJsonBytes)`);
+  if (text.length > maxJsonBytes)
+    fail(`shapewise: ${what} has a model config of ${text.length} characters, more than the limit of ${maxJsonBytes} (option maxJsonBytes)`);
   return buildModel(kerasGraph(parseJsonSafely(text, `${what} model config`)), maxBytes);
 }
 
@@ -186,7 +195,12 @@ function modelFromConfigText(text: string, maxBytes: number, maxJsonBytes: numbe
 function modelFromLegacyH5(file: H5File, maxBytes: number, maxJsonBytes: number, what: string): Model {
   const config = textAttribute(file, "model_config", what);
   if (config === undefined) {
-    if (groupAt(file, "layers", what) !== undefined || groupAt(file, "vars", what) !== undefined || Object.prototype.hasOwnProperty.call(file.attrs, "layer_names")) weightsOnly(what);
+    if (
+      groupAt(file, "layers", what) !== undefined ||
+      groupAt(file, "vars", what) !== undefined ||
+      Object.hasOwn(file.attrs, "layer_names")
+    )
+      weightsOnly(what);
     fail(`shapewise: ${what} has no model config (no 'model_config' attribute) and no Keras weights: it is not a Keras file`);
   }
   const m = modelFromConfigText(config, maxBytes, maxJsonBytes, what);
@@ -211,7 +225,9 @@ async function unpackKeras(bytes: Uint8Array, maxBytes: number, maxJsonBytes: nu
         if (limit === undefined) return false;
         if (declared.has(entry.name)) fail(`shapewise: ${what} holds '${entry.name}' twice`);
         if (entry.originalSize > limit) {
-          fail(`shapewise: ${what} declares '${entry.name}' as ${entry.originalSize} bytes, more than the limit of ${limit} bytes (option ${entry.name === "model.weights.h5" ? "maxBytes" : "maxJsonBytes"})`);
+          fail(
+            `shapewise: ${what} declares '${entry.name}' as ${entry.originalSize} bytes, more than the limit of ${limit} bytes (option ${entry.name === "model.weights.h5" ? "maxBytes" : "maxJsonBytes"})`,
+          );
         }
         declared.set(entry.name, entry.originalSize);
         return true;
@@ -223,7 +239,8 @@ async function unpackKeras(bytes: Uint8Array, maxBytes: number, maxJsonBytes: nu
   }
   for (const [name, size] of declared) {
     // A stored entry cut short, or a deflated one that ends early, gives fewer bytes than declared.
-    if (parts[name].length !== size) fail(`shapewise: ${what} entry '${name}' holds ${parts[name].length} bytes, but the archive declares ${size}: the file is damaged or truncated`);
+    if (parts[name].length !== size)
+      fail(`shapewise: ${what} entry '${name}' holds ${parts[name].length} bytes, but the archive declares ${size}: the file is damaged or truncated`);
   }
   if (parts["config.json"] === undefined) fail(`shapewise: ${what} has no config.json: it is not a Keras 3 model archive`);
   if (parts["model.weights.h5"] === undefined) fail(`shapewise: ${what} has no model.weights.h5: the archive holds no weights`);
@@ -267,7 +284,8 @@ function readOptions(options: KerasReadOptions | undefined): { maxBytes: number;
 export async function modelFromKerasFile(data: ArrayBuffer | Uint8Array, options?: KerasReadOptions): Promise<Model> {
   const { maxBytes, maxJsonBytes, what } = readOptions(options);
   const bytes = fileBytes(data, "Keras file data");
-  if (bytes.length > maxBytes + maxJsonBytes) fail(`shapewise: ${what} is ${bytes.length} bytes, more than the limit of ${maxBytes + maxJsonBytes} bytes (options maxBytes + maxJsonBytes)`);
+  if (bytes.length > maxBytes + maxJsonBytes)
+    fail(`shapewise: ${what} is ${bytes.length} bytes, more than the limit of ${maxBytes + maxJsonBytes} bytes (options maxBytes + maxJsonBytes)`);
   if (isZip(bytes)) {
     const { config, weights } = await unpackKeras(bytes, maxBytes, maxJsonBytes, what);
     // The topology is built (its weight sizes checked against maxBytes) before the weights file is opened.
@@ -293,7 +311,8 @@ export async function modelFromKerasFile(data: ArrayBuffer | Uint8Array, options
 export async function loadWeightsFromBytes(m: AnyModel, data: ArrayBuffer | Uint8Array, options?: KerasReadOptions): Promise<void> {
   const { maxBytes, maxJsonBytes, what } = readOptions(options);
   const bytes = fileBytes(data, "weights data");
-  if (bytes.length > maxBytes + maxJsonBytes) fail(`shapewise: ${what} is ${bytes.length} bytes, more than the limit of ${maxBytes + maxJsonBytes} bytes (options maxBytes + maxJsonBytes)`);
+  if (bytes.length > maxBytes + maxJsonBytes)
+    fail(`shapewise: ${what} is ${bytes.length} bytes, more than the limit of ${maxBytes + maxJsonBytes} bytes (options maxBytes + maxJsonBytes)`);
   if (isZip(bytes)) {
     const { weights } = await unpackKeras(bytes, maxBytes, maxJsonBytes, what);
     await readHdf5(weights, `${what} (model.weights.h5)`, (file) => readKerasState(m, file, `${what} (model.weights.h5)`));
@@ -301,7 +320,7 @@ export async function loadWeightsFromBytes(m: AnyModel, data: ArrayBuffer | Uint
   }
   await readHdf5(bytes, what, (file) => {
     if (groupAt(file, "layers", what) !== undefined || groupAt(file, "vars", what) !== undefined) return readKerasState(m, file, what);
-    const legacy = groupAt(file, "model_weights", what) ?? (Object.prototype.hasOwnProperty.call(file.attrs, "layer_names") ? file : undefined);
+    const legacy = groupAt(file, "model_weights", what) ?? (Object.hasOwn(file.attrs, "layer_names") ? file : undefined);
     if (legacy === undefined) fail(`shapewise: ${what} holds no Keras weights (no 'layers', 'vars' or 'model_weights' group)`);
     return readLegacyWeights(m, legacy, what);
   });
