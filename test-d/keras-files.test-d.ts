@@ -1,6 +1,6 @@
 import { expectType } from "tsd";
-import { input, model } from "../src/index.js";
-import type { KerasSaveResult, SaveResult } from "../src/index.js";
+import { input, model } from "../src/node/index.js";
+import type { KerasSaveResult, SaveResult } from "../src/node/index.js";
 
 // save's result follows its path: a .keras literal writes one Keras file, another literal a TensorFlow.js directory.
 const x = input({ shape: [4] });

@@ -26,8 +26,8 @@ import {
   modelToKerasFile,
   tensor,
   weightsToKerasFile,
-} from "../src/index.js";
-import type { Tensor } from "../src/index.js";
+} from "../src/node/index.js";
+import type { Tensor } from "../src/node/index.js";
 import type { AnyModel } from "../src/io/graph-build.js";
 import { writeHdf5 } from "../src/io/keras/hdf5.js";
 import type { H5Group } from "../src/io/keras/hdf5.js";
