@@ -654,7 +654,9 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
       return (await kerasFiles("save")).saveKerasModel(this, target);
     }
     if (typeof target === "string" && /\.h5$/i.test(target)) {
-      fail(`shapewise: save writes Keras 3 .keras files, not legacy .h5 (${valueText(target)}); use a path ending in .keras, or saveWeights for a .weights.h5 file`);
+      fail(
+        `shapewise: save writes Keras 3 .keras files, not legacy .h5 (${valueText(target)}); use a path ending in .keras, or saveWeights for a .weights.h5 file`,
+      );
     }
     return saveModel(this, target, options);
   }
@@ -701,7 +703,10 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
 /** Keras files by path, which need the file system the Node entry installs. */
 function kerasFiles(method: string): Promise<typeof import("./io/keras/files.js")> {
   const load = host().kerasFiles;
-  if (load === undefined) fail(`shapewise: ${method} of a Keras file path needs the file system: import shapewise in Node (or "shapewise/node"); in a browser use modelToKerasFile, weightsToKerasFile or loadWeightsFromBytes`);
+  if (load === undefined)
+    fail(
+      `shapewise: ${method} of a Keras file path needs the file system: import shapewise in Node (or "shapewise/node"); in a browser use modelToKerasFile, weightsToKerasFile or loadWeightsFromBytes`,
+    );
   return load();
 }
 

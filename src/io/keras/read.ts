@@ -195,12 +195,7 @@ function modelFromConfigText(text: string, maxBytes: number, maxJsonBytes: numbe
 function modelFromLegacyH5(file: H5File, maxBytes: number, maxJsonBytes: number, what: string): Model {
   const config = textAttribute(file, "model_config", what);
   if (config === undefined) {
-    if (
-      groupAt(file, "layers", what) !== undefined ||
-      groupAt(file, "vars", what) !== undefined ||
-      Object.hasOwn(file.attrs, "layer_names")
-    )
-      weightsOnly(what);
+    if (groupAt(file, "layers", what) !== undefined || groupAt(file, "vars", what) !== undefined || Object.hasOwn(file.attrs, "layer_names")) weightsOnly(what);
     fail(`shapewise: ${what} has no model config (no 'model_config' attribute) and no Keras weights: it is not a Keras file`);
   }
   const m = modelFromConfigText(config, maxBytes, maxJsonBytes, what);
