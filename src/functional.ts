@@ -5,7 +5,7 @@
  */
 import type { Subtract } from "../types/arithmetic/index.js";
 import type { Leaves, ShapeTree } from "../types/model.js";
-import type { ErrorTensor } from "../types/errors.js";
+import type { ErrorModel } from "../types/errors.js";
 import type { InputConfig, InputResult } from "../types/layers/input.js";
 import type { Shape } from "../types/shape.js";
 import type { MergeParams, paramTotal } from "../types/symbolic-tensor.js";
@@ -37,7 +37,7 @@ type TensorTree = TensorLike | ErrorLike | readonly (TensorLike | ErrorLike)[] |
 
 type FirstErrorOf<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R]
   ? H extends { readonly error: infer M extends string }
-    ? ErrorTensor<M>
+    ? ErrorModel<M>
     : FirstErrorOf<R>
   : never;
 
@@ -48,8 +48,9 @@ type ShapesOf<T> = (T extends TensorLike ? T["shape"] : { readonly [K in keyof T
 
 /**
  * The model type for given inputs and outputs (each one tensor, a tuple or a
- * record): an inert error when one of them carries one (the error was already
- * reported at the layer). The total counts what the outputs need once; with
+ * record): an inert {@link ErrorModel} when one of them carries an error (the
+ * error was already reported at the layer, and every use of the model is
+ * accepted, so it stays the only one). The total counts what the outputs need once; with
  * several outputs that share parameters, only a `shared` tensor makes it exact.
  */
 export type ModelFor<I, O, Shared = undefined> = [FirstErrorOf<Leaves<I>>] extends [never]

@@ -4,6 +4,7 @@
  * family files in `src/layers/`, as their types come from `types/layers/`.
  */
 import { fail, valueText } from "./checks.js";
+import { ShapeError } from "./errors.js";
 import type { Layer } from "./layers/layer.js";
 import type { Shape } from "./shape.js";
 
@@ -33,7 +34,14 @@ export class SymbolicTensorImpl {
     const shapes = [this.shape, ...others.map((o) => o.shape)];
     const nodeIndex = layer.nodeCount;
     if (nodeIndex > 0) checkSharedInputs(layer, shapes);
-    const shape = layer.apply(this.shape, ...others.map((o) => o.shape));
+    let shape: Shape;
+    try {
+      shape = layer.apply(this.shape, ...others.map((o) => o.shape));
+    } catch (error) {
+      // The tensors the call was given lead back to every layer built before it: a summary of the broken model.
+      if (error instanceof ShapeError && error.failure === undefined) error.failure = { names: layer.names, className: layer.className, inputs: [this, ...others] };
+      throw error;
+    }
     if (nodeIndex === 0) layer.nodeInputShapes = shapes;
     layer.nodeCount = nodeIndex + 1;
     return new SymbolicTensorImpl(Object.freeze([...shape]), layer, [this, ...others], 0, nodeIndex);

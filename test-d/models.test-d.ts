@@ -1,6 +1,6 @@
 import { expectType } from "tsd";
 import { input, model, sequential, tensor } from "../src/index.js";
-import type { ErrorTensor, InputShape, Model, OutputShape, ParamCount, SymbolicTensor, Tensor } from "../src/index.js";
+import type { ErrorModel, ErrorTensor, Inert, InputShape, Model, OutputShape, ParamCount, SymbolicTensor, Tensor } from "../src/index.js";
 import type { Equal, Expect } from "./equal.js";
 
 // Seed Model A: no padding, the image shrinks by 2 pixels per convolution.
@@ -72,4 +72,8 @@ const bad = input({ shape: [3, 3, 1] })
 type Msg = "shapewise: conv2d kernelSize 5 is larger than input height 3 with padding 'valid'";
 expectType<ErrorTensor<Msg>>(bad);
 expectType<ErrorTensor<Msg>>(bad.flatten().dense({ units: 3 }));
-expectType<ErrorTensor<Msg>>(model({ inputs: input({ shape: [3, 3, 1] }), outputs: bad }));
+const inert = model({ inputs: input({ shape: [3, 3, 1] }), outputs: bad });
+expectType<ErrorModel<Msg>>(inert);
+// Every use of the inert model is accepted: the mistake stays one error.
+expectType<Inert>(inert.summary({ flops: true }));
+expectType<Inert>(inert.predict(tensor([2, 3, 3, 1])).data);

@@ -131,6 +131,14 @@ describe("check", () => {
     ]);
   }, 60_000);
 
+  it("prints one line for one mistake, though the broken model is used afterwards", async () => {
+    const run = await shapewise("check", `${ERRORS}/broken-model.ts`);
+    expect(run.code).toBe(1);
+    expect(run.stdout.split("\n").filter((l) => l !== "")).toEqual([
+      `${ERRORS}/broken-model.ts:5:45: shapewise: conv2d kernelSize 5 is larger than input height 3 with padding 'valid'`,
+    ]);
+  }, 60_000);
+
   it("gives the same lines with the native TypeScript 7 compiler", async () => {
     const run = await shapewise("check", `${ERRORS}/shape-error.ts`, "--tsc", "node_modules/typescript7/bin/tsc");
     expect(run.code).toBe(1);

@@ -55,3 +55,29 @@ export type ErrorTensor<M extends string> = {
 
 /** Any type-level error tensor. */
 export type AnyErrorTensor = ErrorTensor<string>;
+
+/**
+ * Anything done with a model built from a mistake: every property exists and
+ * every call accepts anything, so the one error already reported at the
+ * offending layer stays the only one.
+ *
+ * @example
+ * declare const m: ErrorModel<"shapewise: ...">;
+ * m.summary(); // Inert: no second error
+ */
+export interface Inert {
+  (...args: readonly unknown[]): Inert;
+  readonly [key: string]: Inert;
+}
+
+/**
+ * What `model()` and `sequential()` return when a tensor they are given is
+ * an {@link ErrorTensor}: inert (`summary`, `predict`, `apply`, ... accept
+ * anything and give {@link Inert}). Hover shows the message.
+ *
+ * @example
+ * const m = model({ inputs, outputs: inputs.conv2d({ filters: 8, kernelSize: 5 }) });
+ * //    ^? ErrorModel<"shapewise: conv2d kernelSize 5 is larger than input height 3 with padding 'valid'">
+ * m.summary(); // no second error
+ */
+export type ErrorModel<M extends string> = Inert & { readonly error: M };

@@ -4,8 +4,8 @@
  */
 export type * from "./arithmetic/index.js";
 export type { ActivationName } from "./activations.js";
-export type { AnyErrorTensor, ErrorTensor, Fault, NoFault } from "./errors.js";
-export type { InputShape, OutputShape, ParamCount, BatchShape, Concrete, SampleShape } from "./model.js";
+export type { AnyErrorTensor, ErrorModel, ErrorTensor, Fault, Inert, NoFault } from "./errors.js";
+export type { InputShape, OutputShape, ParamCount, BatchShape, Concrete, ExpectParams, ExpectShape, SampleShape } from "./model.js";
 export type { Dilated, Dim, Padding, Pair, Shape, ShapeText, Size2, WindowOutput } from "./shape.js";
 export type { LayerMethodName, MergeParams, SymbolicTensor } from "./symbolic-tensor.js";
 export type { Tensor } from "./tensor.js";

@@ -31,6 +31,45 @@ export type InputShape<M> = M extends { readonly inputShape: infer I extends Sha
  */
 export type ParamCount<M> = M extends { countParams(): infer P extends number } ? P : never;
 
+/** Exact equality of two types: `number` is not `10`, a union is not one of its members. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
+/** A model's shapes as a sentence shows them: one shape, or each of a tuple's or record's. */
+type TreeText<T> = T extends Shape
+  ? ShapeText<T>
+  : T extends readonly Shape[]
+    ? `(${JoinTexts<{ [K in keyof T]: ShapeText<T[K]> }>})`
+    : "a record of shapes";
+type JoinTexts<T> = T extends readonly [infer H extends string, ...infer R] ? (R extends readonly [] ? H : `${H}, ${JoinTexts<R>}`) : "";
+
+/**
+ * Pins a model's output shape: the model's own type when it is exactly `S`,
+ * otherwise a sentence about the shapes, which the assignment reports. A
+ * model built from a mistake passes (its error was already reported).
+ *
+ * @example
+ * const checked: ExpectShape<typeof m, [null, 10]> = m;
+ * // Type 'Model<...>' is not assignable to type '"shapewise: expected output shape [null, 10], got [null, 15, 15, 10]"'.
+ */
+export type ExpectShape<M, S extends ShapeTree> = M extends { readonly error: string }
+  ? M
+  : Same<OutputShape<M>, S> extends true
+    ? M
+    : `shapewise: expected output shape ${TreeText<S>}, got ${TreeText<OutputShape<M>>}`;
+
+/**
+ * Pins a model's exact parameter total, as {@link ExpectShape} pins its shape.
+ *
+ * @example
+ * const checked: ExpectParams<typeof m, 113162> = m;
+ * // Type 'Model<...>' is not assignable to type '"shapewise: expected 113162 parameters, got 104202"'.
+ */
+export type ExpectParams<M, P extends number> = M extends { readonly error: string }
+  ? M
+  : Same<ParamCount<M>, P> extends true
+    ? M
+    : `shapewise: expected ${P} parameters, got ${number extends ParamCount<M> ? "a total the types cannot see (number)" : ParamCount<M>}`;
+
 /**
  * A shape with its unknown (`null`) sizes read as plain `number`: the shape
  * of a concrete tensor.

@@ -16,6 +16,8 @@ import { writeFileSync } from "node:fs";
 import "../node/host.js";
 import { displayText } from "../display-text.js";
 import { codegenModule } from "../io/codegen.js";
+import { ShapeError } from "../errors.js";
+import { failureSummary } from "../model.js";
 import { plotModel } from "../plot/plot.js";
 import type { SummaryStyle } from "../summary/index.js";
 import { CompilerFailure, checkFile, formatDiagnostic } from "./check.js";
@@ -272,6 +274,11 @@ export async function run(args: readonly string[], io: CliOutput = consoleOutput
     if (error instanceof UsageError) {
       io.err(`shapewise ${command}: ${error.message}\n\n${HELP[command]}`);
       return 2;
+    }
+    if (command === "summary" && error instanceof ShapeError) {
+      // A model that broke a rule while its file was read: the layers up to the failing one, marked.
+      const partial = failureSummary(error);
+      if (partial !== undefined) for (const line of partial.trimEnd().split("\n")) io.out(displayText(line));
     }
     // A library sentence can hold names from the file: one line, its line breaks escaped too.
     const message = error instanceof Error ? error.message : String(error);
