@@ -39,7 +39,8 @@ export class SymbolicTensorImpl {
       shape = layer.apply(this.shape, ...others.map((o) => o.shape));
     } catch (error) {
       // The tensors the call was given lead back to every layer built before it: a summary of the broken model.
-      if (error instanceof ShapeError && error.failure === undefined) error.failure = { names: layer.names, className: layer.className, inputs: [this, ...others] };
+      if (error instanceof ShapeError && error.failure === undefined)
+        error.failure = { names: layer.names, className: layer.className, inputs: [this, ...others] };
       throw error;
     }
     if (nodeIndex === 0) layer.nodeInputShapes = shapes;

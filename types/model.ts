@@ -35,11 +35,7 @@ export type ParamCount<M> = M extends { countParams(): infer P extends number } 
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
 /** A model's shapes as a sentence shows them: one shape, or each of a tuple's or record's. */
-type TreeText<T> = T extends Shape
-  ? ShapeText<T>
-  : T extends readonly Shape[]
-    ? `(${JoinTexts<{ [K in keyof T]: ShapeText<T[K]> }>})`
-    : "a record of shapes";
+type TreeText<T> = T extends Shape ? ShapeText<T> : T extends readonly Shape[] ? `(${JoinTexts<{ [K in keyof T]: ShapeText<T[K]> }>})` : "a record of shapes";
 type JoinTexts<T> = T extends readonly [infer H extends string, ...infer R] ? (R extends readonly [] ? H : `${H}, ${JoinTexts<R>}`) : "";
 
 /**
