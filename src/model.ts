@@ -373,10 +373,11 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    */
   summaryData(): SummaryData {
     const rows: SummaryRow[] = [];
+    const callsOf = nodesByLayer(this.nodes);
     for (const layer of this.layers) {
       const isInput = layer instanceof InputLayer;
       if (isInput && this.kind === "sequential") continue;
-      const calls = this.nodes.filter((n) => n.layer === layer);
+      const calls = callsOf.get(layer)!;
       const first = calls[0];
       const specs = layer.weightSpecs();
       const count = (trainable: boolean) => specs.filter((s) => s.trainable === trainable).reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
@@ -792,6 +793,9 @@ export function failureSummary(error: unknown, options: Omit<SummaryOptions, "pr
   return `${lines.join("\n")}\n`;
 }
 
+/** How many distinct input shapes a model applied as a layer remembers its output shapes for. */
+const SHAPE_MEMO_SIZE = 64;
+
 /**
  * A model used as a layer of another model (Keras class `Functional` or
  * `Sequential`): one row in the outer summary, the inner layers' weights as
@@ -827,6 +831,22 @@ export class ModelLayer extends Layer implements SeveralOutputs {
   }
 
   computeOutputShapes(...inputShapes: Shape[]): Shape[] {
+    // A model applied at many places, or nested in models that apply it
+    // again, is checked once per distinct input: without this, a model
+    // applying its inner model twice per level is checked 2^depth times.
+    const key = JSON.stringify(inputShapes);
+    const known = this.shapesByInput.get(key);
+    if (known !== undefined) return [...known];
+    const shapes = this.checkedOutputShapes(inputShapes);
+    if (this.shapesByInput.size >= SHAPE_MEMO_SIZE) this.shapesByInput.clear();
+    this.shapesByInput.set(key, shapes);
+    return [...shapes];
+  }
+
+  /** Output shapes by the input shapes they were checked for (JSON of the shapes). */
+  private readonly shapesByInput = new Map<string, readonly Shape[]>();
+
+  private checkedOutputShapes(inputShapes: readonly Shape[]): Shape[] {
     const inner = innerParts(this.model);
     if (inputShapes.length !== inner.inputs.length) {
       fail(`shapewise: a model applied as a layer takes ${inner.inputs.length} inputs, got ${inputShapes.length}`);
@@ -1011,6 +1031,17 @@ function activationPeak(nodes: readonly Node[], outputs: readonly SymbolicTensor
     for (const t of n.outputs) if (t !== undefined && !readers.has(t) && !kept.has(t)) drop(t);
   }
   return { elements: peak, layer };
+}
+
+/** Each layer's calls, in graph order: one pass, however many layers and calls. */
+function nodesByLayer(nodes: readonly Node[]): Map<Layer, Node[]> {
+  const calls = new Map<Layer, Node[]>();
+  for (const n of nodes) {
+    const list = calls.get(n.layer);
+    if (list === undefined) calls.set(n.layer, [n]);
+    else list.push(n);
+  }
+  return calls;
 }
 
 /** The shapes a node gives, by output index (for outputs the model does not use, the layer's own record). */

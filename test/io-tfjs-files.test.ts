@@ -267,15 +267,6 @@ describe("hostile and malformed files", () => {
       message: /layers form a cycle: (hidden -> logits -> hidden|logits -> hidden -> logits)/,
     },
     {
-      name: "a layer used before its definition",
-      change: (j) => {
-        const [inp, hidden, logits] = j.modelTopology.config.layers;
-        j.modelTopology.config.layers = [inp, logits, hidden];
-        return j;
-      },
-      message: /layer 'logits' uses layer 'hidden' before its definition/,
-    },
-    {
       name: "a reference to a layer that does not exist",
       change: (j) => {
         j.modelTopology.config.layers[2].inbound_nodes = [[["ghost", 0, 0, {}]]];
@@ -294,6 +285,17 @@ describe("hostile and malformed files", () => {
     });
   }
 
+  it("reads layers listed in any order, as Keras does: each call is made once the calls it reads are", async () => {
+    const { dir, json } = await modelDir("reordered");
+    const [inp, hidden, logits] = json.modelTopology.config.layers;
+    json.modelTopology.config.layers = [logits, inp, hidden];
+    await writeFile(path.join(dir, "model.json"), JSON.stringify(json));
+    const back = await loadModel(dir);
+    expect(back.layers.map((l) => l.name)).toEqual(["features", "hidden", "logits"]);
+    const predict = (m: Model) => (m.predict as unknown as (t: Tensor) => Tensor)(x).data;
+    expectClose(predict(back), predict(smallModel()), "reordered", 0);
+  });
+
   it("refuses a symbolic link that leads out of the model directory", async () => {
     const { dir, json } = await modelDir("symlink");
     const outside = path.join(root, "outside.bin");
@@ -309,7 +311,7 @@ describe("hostile and malformed files", () => {
     await rejectsWith(loadModel(dir, { maxBytes: 80 }), /weights manifest claims more than the limit of 80 bytes \(option maxBytes\)/);
     // A weights file larger than the limit is refused by its size on disk, whatever the manifest says.
     await writeFile(path.join(dir, "weights.bin"), new Uint8Array(4096));
-    await rejectsWith(loadModel(dir, { maxBytes: 1000 }), /weight files hold more than the limit of 1000 bytes/);
+    await rejectsWith(loadModel(dir, { maxBytes: 1000 }), /weights\.bin is 4096 bytes, more than the limit of 1000 bytes \(option maxBytes\)/);
     await rejectsWith(loadModel(dir, { maxJsonBytes: 40 }), /model\.json is \d+ bytes, more than the limit of 40 bytes \(option maxJsonBytes\)/);
     await rejectsWith(loadModel(dir, { maxBytes: -1 }), /maxBytes must be a positive integer, got -1/);
     await rejectsWith(loadModel(dir, { maxByts: 10 } as never), /load options have no option 'maxByts' \(options: maxBytes, maxJsonBytes\)/);

@@ -4,10 +4,11 @@
  * only: weights as shapewise initialises them), or a TypeScript or
  * JavaScript module whose exported models are used (the module runs).
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
+import { ShapeError } from "../errors.js";
+import { readRegularFile } from "../node/read-file.js";
 import type { Model } from "../model.js";
 
 /**
@@ -70,9 +71,12 @@ export async function modelsFromFile(file: string): Promise<FoundModel[]> {
 
 async function modelFromJson(full: string): Promise<Model> {
   let text: string;
+  const { DEFAULT_MAX_JSON_BYTES } = await import("../io/graph-build.js");
   try {
-    text = readFileSync(full, "utf8");
+    // The guarded reader: a regular file within the JSON limit, never a FIFO or a device.
+    text = new TextDecoder().decode(await readRegularFile(full, { limit: DEFAULT_MAX_JSON_BYTES, option: "maxJsonBytes" }));
   } catch (error) {
+    if (error instanceof ShapeError) throw new CliError(error.message);
     throw new CliError(`shapewise: cannot read ${full}: ${(error as Error).message}`);
   }
   let json: unknown;

@@ -6,6 +6,7 @@
  * allocating weights past a limit.
  */
 import { fail, valueText } from "../checks.js";
+import { ShapeError } from "../errors.js";
 import { model, sequential } from "../functional.js";
 import type { Layer } from "../layers/layer.js";
 import type { Model } from "../model.js";
@@ -38,6 +39,7 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
  */
 export function parseJsonSafely(text: string, what: string): unknown {
   if (typeof text !== "string") fail(`shapewise: ${what} must be JSON text, got ${valueText(text)}`);
+  checkJsonDepth(text, what);
   try {
     return JSON.parse(text, (key, value: unknown) => {
       if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKey(key);
@@ -46,6 +48,149 @@ export function parseJsonSafely(text: string, what: string): unknown {
   } catch (error) {
     if (error instanceof ForbiddenKey) fail(`shapewise: ${what} has the forbidden key '${error.key}' (it could change object prototypes)`);
     fail(`shapewise: ${what} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/**
+ * How deeply JSON may nest arrays and objects: a model file nested
+ * {@link MAX_NESTING_DEPTH} models deep needs about 200 levels. Deeper
+ * documents are refused before they are parsed, so nothing that reads them
+ * later (readers, messages) can run out of stack.
+ *
+ * @example
+ * parseJsonSafely("[".repeat(MAX_JSON_DEPTH + 1), "model.json"); // throws ShapeError
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/** Counts brackets outside strings, one character at a time (no recursion). */
+function checkJsonDepth(text: string, what: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH)
+        fail(
+          `shapewise: ${what} nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep (at character ${i}); shapewise reads at most ${MAX_JSON_DEPTH}`,
+        );
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+}
+
+/**
+ * A copy of a JSON value handed over in memory, made without recursion and
+ * checked as {@link parseJsonSafely} checks text: plain objects, arrays,
+ * strings, finite numbers, booleans and null only, at most
+ * {@link MAX_JSON_DEPTH} levels deep, no cycle, no prototype key, and no
+ * more than `maxChars` characters as JSON text (so shared sub-objects cannot
+ * multiply into an unbounded document). Properties that are `undefined` are
+ * left out, as `JSON.stringify` leaves them out.
+ *
+ * @example
+ * plainJson({ a: [1, "x"] }, "model.json", 1024); // { a: [1, "x"] }
+ * const loop: Record<string, unknown> = {};
+ * loop.self = loop;
+ * plainJson(loop, "model.json", 1024); // throws ShapeError: a cycle
+ */
+export function plainJson(value: unknown, what: string, maxChars: number): unknown {
+  interface Frame {
+    readonly source: object;
+    readonly copy: unknown[] | Record<string, unknown>;
+    readonly keys: readonly string[] | null;
+    next: number;
+  }
+  const stack: Frame[] = [];
+  const open = new Set<object>();
+  let size = 0;
+  const where = (): string => {
+    const steps = stack.map((f) => (f.keys === null ? `[${f.next - 1}]` : `.${f.keys[f.next - 1]}`));
+    return steps.length === 0 ? "its top" : steps.join("");
+  };
+  const grow = (chars: number): void => {
+    size += chars;
+    if (size > maxChars) fail(`shapewise: ${what} is larger than the limit of ${maxChars} characters as JSON (option maxJsonBytes)`);
+  };
+  let result: unknown;
+  const place = (v: unknown, put: (copy: unknown) => void): void => {
+    if (v === null || typeof v === "boolean") {
+      grow(5);
+      put(v);
+      return;
+    }
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) fail(`shapewise: ${what} holds ${v} at ${where()}, which JSON cannot hold`);
+      grow(String(v).length);
+      put(v);
+      return;
+    }
+    if (typeof v === "string") {
+      grow(v.length + 2);
+      put(v);
+      return;
+    }
+    if (typeof v !== "object") fail(`shapewise: ${what} holds a ${typeof v} at ${where()}; it must hold JSON values only`);
+    if (open.has(v)) fail(`shapewise: ${what} contains itself at ${where()} (a cycle), which JSON cannot hold`);
+    if (stack.length >= MAX_JSON_DEPTH)
+      fail(`shapewise: ${what} nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep at ${where()}; shapewise reads at most ${MAX_JSON_DEPTH}`);
+    let frame: Frame;
+    if (Array.isArray(v)) {
+      // One comma per element at least: a huge (even sparse) array is refused before it is walked.
+      grow(2 + v.length);
+      frame = { source: v, copy: [], keys: null, next: 0 };
+    } else {
+      const proto = Object.getPrototypeOf(v) as unknown;
+      if (proto !== Object.prototype && proto !== null)
+        fail(`shapewise: ${what} holds ${Object.prototype.toString.call(v)} at ${where()}; it must hold JSON values only`);
+      const keys = Object.keys(v);
+      grow(2 + keys.length);
+      frame = { source: v, copy: {}, keys, next: 0 };
+    }
+    put(frame.copy);
+    open.add(v);
+    stack.push(frame);
+  };
+  try {
+    place(value, (copy) => (result = copy));
+    walk();
+  } catch (error) {
+    if (error instanceof ShapeError) throw error;
+    // A getter or proxy of the caller's object threw while it was read.
+    fail(`shapewise: ${what} could not be read at ${where()}: ${(error as Error)?.message ?? valueText(error)}`);
+  }
+  return result;
+
+  function walk(): void {
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1];
+      if (f.keys === null) {
+        const items = f.source as unknown[];
+        if (f.next >= items.length) {
+          open.delete(f.source);
+          stack.pop();
+          continue;
+        }
+        const item = items[f.next++];
+        const copy = f.copy as unknown[];
+        place(item === undefined ? null : item, (c) => copy.push(c));
+      } else {
+        if (f.next >= f.keys.length) {
+          open.delete(f.source);
+          stack.pop();
+          continue;
+        }
+        const key = f.keys[f.next++];
+        if (FORBIDDEN_KEYS.has(key)) fail(`shapewise: ${what} has the forbidden key '${key}' (it could change object prototypes)`);
+        const item = (f.source as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        grow(key.length + 3);
+        const copy = f.copy as Record<string, unknown>;
+        place(item, (c) => (copy[key] = c));
+      }
+    }
   }
 }
 
@@ -298,6 +443,18 @@ export function checkNestingDepth(depth: number, where: string): void {
 }
 
 /**
+ * A file's layers by name, for {@link rebaseNested}: made once per layer
+ * list, so reading a file stays linear in its size. (A name defined twice is
+ * refused when the model is built.)
+ *
+ * @example
+ * rebaseNested(layersByName(layers), refs, () => 1, "output_layers");
+ */
+export function layersByName(layers: readonly FileLayer[]): ReadonlyMap<string, FileLayer> {
+  return new Map(layers.map((l) => [l.name, l]));
+}
+
+/**
  * Turns the node indices a file writes for nested models into call indices.
  * TensorFlow.js and tf.keras 2 count a nested model's own inner graph as its
  * node 0, so its calls in the outer model are nodes 1, 2, ...; Keras 3 does
@@ -305,10 +462,9 @@ export function checkNestingDepth(depth: number, where: string): void {
  * `base(layer)` says where a nested layer's calls start (0 or 1).
  *
  * @example
- * rebaseNested(layers, refs, (l) => (l.nested ? 1 : 0), "output_layers"); // ["enc", 1, 0] -> call 0 of 'enc'
+ * rebaseNested(layersByName(layers), refs, (l) => (l.nested ? 1 : 0), "output_layers"); // ["enc", 1, 0] -> call 0 of 'enc'
  */
-export function rebaseNested(layers: readonly FileLayer[], refs: readonly FileRef[], base: (layer: FileLayer) => number, reader: string): FileRef[] {
-  const byName = new Map(layers.map((l) => [l.name, l]));
+export function rebaseNested(byName: ReadonlyMap<string, FileLayer>, refs: readonly FileRef[], base: (layer: FileLayer) => number, reader: string): FileRef[] {
   return refs.map((r) => {
     const l = byName.get(r.layer);
     const shift = l === undefined || l.nested === undefined ? 0 : base(l);
@@ -395,53 +551,86 @@ export function limitsOption(options: unknown): Limits {
   return { maxBytes: read("maxBytes", DEFAULT_MAX_BYTES), maxJsonBytes: read("maxJsonBytes", DEFAULT_MAX_JSON_BYTES) };
 }
 
+/** One call of one layer of a file: the layer's place in the list and the call's index. */
+interface FileCall {
+  readonly layer: number;
+  readonly call: number;
+}
+
 /**
- * Checks the order of a file's layers: every input reference names a layer
- * defined earlier (a reference to a later layer, to itself or around a cycle
- * is an error that says which).
+ * The order in which a file's layer calls can be made: each after the calls
+ * it reads and after the same layer's earlier calls, whatever order the file
+ * lists its layers in (Keras lists a shared layer once, and its later calls
+ * may read layers listed after it). Linear in the number of calls and
+ * references, without recursion; a reference to a layer or call the file
+ * does not define, and a cycle, are errors that say which.
  */
-function checkOrder(layers: readonly FileLayer[]): void {
+function callOrder(layers: readonly FileLayer[]): FileCall[] {
+  const index = layerIndex(layers);
+  // An input layer has one call, which reads nothing.
+  const callCount = (l: FileLayer) => Math.max(1, l.calls.length);
+  const first: number[] = [];
+  const calls: FileCall[] = [];
+  for (const [i, l] of layers.entries()) {
+    first.push(calls.length);
+    for (let j = 0; j < callCount(l); j++) calls.push({ layer: i, call: j });
+  }
+  const reads = (id: number): number[] => {
+    const { layer: i, call: j } = calls[id];
+    const l = layers[i];
+    const ids = (l.calls[j] ?? []).map((ref) => {
+      const at = index.get(ref.layer);
+      if (at === undefined) fail(`shapewise: model file layer '${l.name}' reads layer '${ref.layer}', which the file does not define`);
+      const count = callCount(layers[at]);
+      if (ref.nodeIndex >= count)
+        fail(`shapewise: model file layer '${l.name}' reads call ${ref.nodeIndex} of '${ref.layer}', which has ${count} call${count === 1 ? "" : "s"}`);
+      return first[at] + ref.nodeIndex;
+    });
+    // A layer's calls are made in order: its weights come from the first.
+    if (j > 0) ids.push(id - 1);
+    return ids;
+  };
+  const waiting = new Int32Array(calls.length);
+  const readers: number[][] = calls.map(() => []);
+  for (let id = 0; id < calls.length; id++) {
+    for (const dep of reads(id)) {
+      waiting[id]++;
+      readers[dep].push(id);
+    }
+  }
+  const order: number[] = [];
+  for (let id = 0; id < calls.length; id++) if (waiting[id] === 0) order.push(id);
+  for (let k = 0; k < order.length; k++) {
+    for (const r of readers[order[k]]) if (--waiting[r] === 0) order.push(r);
+  }
+  if (order.length < calls.length) {
+    // Every call left waits for another call left: following those leads round a cycle.
+    const label = (id: number) => {
+      const { layer: i, call: j } = calls[id];
+      return layers[i].calls.length > 1 ? `${layers[i].name} (call ${j})` : layers[i].name;
+    };
+    const seen = new Map<number, number>();
+    const path: number[] = [];
+    let id = waiting.findIndex((w) => w > 0);
+    while (!seen.has(id)) {
+      seen.set(id, path.length);
+      path.push(id);
+      id = reads(id).find((dep) => waiting[dep] > 0)!;
+    }
+    const cycle = [...path.slice(seen.get(id)!), id];
+    fail(`shapewise: model file layers form a cycle: ${cycle.map(label).join(" -> ")}`);
+  }
+  return order.map((id) => calls[id]);
+}
+
+/** Positions of a file's layers by name; a name defined twice is an error. */
+function layerIndex(layers: readonly FileLayer[]): Map<string, number> {
   const index = new Map<string, number>();
   layers.forEach((l, i) => {
     if (index.has(l.name)) fail(`shapewise: model file defines layer '${l.name}' twice`);
     index.set(l.name, i);
   });
-  // A cycle first: following references from a layer leads back to it. The
-  // walk keeps its own stack, so a file with a very long chain cannot
-  // overflow the call stack.
-  const state = new Map<string, 1 | 2>();
-  const reads = (name: string): string[] => layers[index.get(name)!].calls.flatMap((c) => c.map((r) => r.layer)).filter((n) => index.has(n));
-  for (const root of layers) {
-    if (state.has(root.name)) continue;
-    const stack: { name: string; next: string[] }[] = [{ name: root.name, next: reads(root.name) }];
-    state.set(root.name, 1);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const child = top.next.pop();
-      if (child === undefined) {
-        state.set(top.name, 2);
-        stack.pop();
-        continue;
-      }
-      const s = state.get(child);
-      if (s === 2) continue;
-      if (s === 1) {
-        const path = stack.map((f) => f.name);
-        fail(`shapewise: model file layers form a cycle: ${[...path.slice(path.indexOf(child)), child].join(" -> ")}`);
-      }
-      state.set(child, 1);
-      stack.push({ name: child, next: reads(child) });
-    }
-  }
-  layers.forEach((l, i) => {
-    for (const call of l.calls) {
-      for (const ref of call) {
-        const at = index.get(ref.layer);
-        if (at === undefined) fail(`shapewise: model file layer '${l.name}' reads layer '${ref.layer}', which the file does not define`);
-        if (at >= i) fail(`shapewise: model file layer '${l.name}' uses layer '${ref.layer}' before its definition`);
-      }
-    }
-  });
+  return index;
 }
 
 /** Per-tensor results of the calls made so far: layer name -> call index -> outputs. */
@@ -449,7 +638,7 @@ type Made = Map<string, (SymbolicTensorImpl | readonly SymbolicTensorImpl[])[]>;
 
 function lookup(made: Made, ref: FileRef, reader: string): SymbolicTensorImpl {
   const calls = made.get(ref.layer);
-  // Model ends are checked here: checkOrder sees only the layers' calls.
+  // Model ends are checked here: callOrder sees only the layers' calls.
   if (calls === undefined) fail(`shapewise: model file ${reader} reads layer '${ref.layer}', which the file does not define`);
   const out = calls[ref.nodeIndex];
   if (out === undefined) fail(`shapewise: model file layer '${reader}' reads call ${ref.nodeIndex} of '${ref.layer}', which has ${calls.length} calls`);
@@ -460,15 +649,27 @@ function lookup(made: Made, ref: FileRef, reader: string): SymbolicTensorImpl {
 }
 
 /**
+ * A check of a model level's layers before `model()` makes it (and could
+ * allocate their weights): a file with a weights manifest compares it with
+ * the layers' weights here. `outermost` is true for the model the file
+ * describes, whose layers are the last to be checked.
+ *
+ * @example
+ * const check: LayerCheck = (layers) => layers.forEach((l) => l.weightSpecs());
+ */
+export type LayerCheck = (layers: readonly Layer[], outermost: boolean) => void;
+
+/**
  * Builds a model from a file's layer list through the public API: each
- * layer's calls in file order, then a size check on the layers' weights
- * (before the model allocates any), then `model()` or `sequential()`.
+ * layer call in an order where it comes after the calls it reads, then a
+ * size check on the layers' weights and `check` (both before the model
+ * allocates any), then `model()` or `sequential()`.
  *
  * @example
  * const m = buildModel(graph, 2 ** 31); // a Model with the file's names and shapes
  */
-export function buildModel(graph: FileGraph, maxBytes: number): Model {
-  return buildWithin(graph, { bytes: maxBytes, maxBytes });
+export function buildModel(graph: FileGraph, maxBytes: number, check?: LayerCheck): Model {
+  return buildWithin(graph, { bytes: maxBytes, maxBytes, check }, true);
 }
 
 /**
@@ -478,54 +679,59 @@ export function buildModel(graph: FileGraph, maxBytes: number): Model {
 interface Budget {
   bytes: number;
   readonly maxBytes: number;
+  readonly check: LayerCheck | undefined;
 }
 
-function buildWithin(graph: FileGraph, budget: Budget): Model {
-  checkOrder(graph.layers);
-  const made: Made = new Map();
-  const layerOf = new Map<string, Layer>();
-  for (const l of graph.layers) {
+function buildWithin(graph: FileGraph, budget: Budget, outermost: boolean): Model {
+  const order = callOrder(graph.layers);
+  // Every layer's kind is checked before any is made.
+  const entries = graph.layers.map((l) => {
     const entry = entryForClass(l.className, `model file layer '${l.name}'`);
-    const outputs: (SymbolicTensorImpl | readonly SymbolicTensorImpl[])[] = [];
-    made.set(l.name, outputs);
     if (entry.style === "input") {
       if (l.calls.length > 0) fail(`shapewise: model file input layer '${l.name}' cannot read other layers`);
-      outputs.push(applyLayerConfig(l.className, [], l.config));
-    } else if (entry.style === "model") {
-      if (l.nested === undefined) fail(`shapewise: model file layer '${l.name}' (${l.className}) has no model config`);
-      if (l.calls.length === 0) fail(`shapewise: model file layer '${l.name}' is never called`);
-      // The inner model first, through the public API; each call applies it, so every call shares its weights.
-      const inner = buildWithin(l.nested, budget);
-      if (inner.name !== l.name) fail(`shapewise: model file layer '${l.name}' holds a model named '${inner.name}'; the two names must agree`);
-      for (const call of l.calls)
-        outputs.push(
-          applyNested(
-            inner,
-            call.map((ref) => lookup(made, ref, l.name)),
-            l.name,
-          ),
-        );
-    } else {
-      if (l.calls.length === 0) fail(`shapewise: model file layer '${l.name}' is never called`);
-      if (l.calls.length > 1 && entry.style !== "method" && entry.style !== "merge")
-        fail(`shapewise: model file layer '${l.name}' (${l.className}) cannot be shared`);
-      // A shared layer is made once and applied again to its later inputs.
-      for (const [i, call] of l.calls.entries()) {
-        const inputs = call.map((ref) => lookup(made, ref, l.name));
-        if (i > 0) outputs.push(reapply(layerOf.get(l.name)!, inputs, l.name));
-        else {
-          outputs.push(applyLayerConfig(l.className, inputs, l.config, l.inner));
-          layerOf.set(l.name, firstTensor(outputs[0]).layer);
-        }
-      }
+      return entry;
     }
-    if (!layerOf.has(l.name)) layerOf.set(l.name, firstTensor(outputs[0]).layer);
+    if (entry.style === "model" && l.nested === undefined) fail(`shapewise: model file layer '${l.name}' (${l.className}) has no model config`);
+    if (l.calls.length === 0) fail(`shapewise: model file layer '${l.name}' is never called`);
+    if (l.calls.length > 1 && entry.style !== "method" && entry.style !== "merge" && entry.style !== "model") {
+      fail(`shapewise: model file layer '${l.name}' (${l.className}) cannot be shared`);
+    }
+    return entry;
+  });
+  const made: Made = new Map(graph.layers.map((l) => [l.name, []]));
+  const layerOf = new Map<string, Layer>();
+  const innerOf = new Map<string, Model>();
+  for (const { layer: i, call: j } of order) {
+    const l = graph.layers[i];
+    const style = entries[i].style;
+    const outputs = made.get(l.name)!;
+    const inputs = style === "input" ? [] : l.calls[j].map((ref) => lookup(made, ref, l.name));
+    if (style === "model") {
+      // The inner model first, through the public API; each call applies it, so every call shares its weights.
+      let inner = innerOf.get(l.name);
+      if (inner === undefined) {
+        inner = buildWithin(l.nested!, budget, false);
+        if (inner.name !== l.name) fail(`shapewise: model file layer '${l.name}' holds a model named '${inner.name}'; the two names must agree`);
+        innerOf.set(l.name, inner);
+      }
+      outputs.push(applyNested(inner, inputs, l.name));
+    } else if (j > 0) {
+      // A shared layer is made once and applied again to its later inputs.
+      outputs.push(reapply(layerOf.get(l.name)!, inputs, l.name));
+    } else {
+      outputs.push(applyLayerConfig(l.className, inputs, l.config, l.inner));
+    }
+    if (j === 0) layerOf.set(l.name, firstTensor(outputs[0]).layer);
   }
   // Weights are float32: a file whose layers would hold more than maxBytes is refused before model() allocates them.
   // Nested models were charged when they were built.
   let params = 0;
-  const nestedNames = new Set(graph.layers.filter((l) => l.nested !== undefined).map((l) => l.name));
-  for (const [name, layer] of layerOf) if (!nestedNames.has(name)) params += layer.countParams();
+  const own: Layer[] = [];
+  for (const [name, layer] of layerOf) {
+    if (innerOf.has(name)) continue;
+    params += layer.countParams();
+    own.push(layer);
+  }
   if (!(params * 4 <= budget.bytes)) {
     // The count includes every layer read so far, nested models' too: together they pass the limit.
     const { maxBytes } = budget;
@@ -533,6 +739,7 @@ function buildWithin(graph: FileGraph, budget: Budget): Model {
     fail(`shapewise: model file layers hold ${bytes / 4} parameters (${bytes} bytes), more than the limit of ${maxBytes} bytes (option maxBytes)`);
   }
   budget.bytes -= params * 4;
+  budget.check?.(own, outermost);
   const inputs = graph.inputs.map((r) => lookup(made, r, "(model inputs)"));
   const outputs = graph.outputs.map((r) => lookup(made, r, "(model outputs)"));
   if (inputs.length === 0 || outputs.length === 0) fail(`shapewise: model file must name at least one input and one output`);

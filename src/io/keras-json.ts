@@ -21,11 +21,13 @@ import {
   callInputs,
   checkNestingDepth,
   isIndex,
+  layersByName,
   limitsOption,
   list,
   maybe,
   own,
   parseJsonSafely,
+  plainJson,
   rebaseNested,
   record,
   sequentialGraph,
@@ -457,8 +459,15 @@ function endNodeIndex(layer: Layer, nodeIndex: number): number {
 function kerasModel(m: AnyModel, names: "shapewise" | "keras3"): Record<string, unknown> {
   const graph = m.graph();
   const modelName = names === "keras3" ? m.names.keras3 : m.name;
+  // Each layer's calls, gathered in one pass: a long chain must not be searched once per layer.
+  const callsOf = new Map<Layer, (typeof graph.nodes)[number][]>();
+  for (const n of graph.nodes) {
+    const calls = callsOf.get(n.layer);
+    if (calls === undefined) callsOf.set(n.layer, [n]);
+    else calls.push(n);
+  }
   const firstShape = (layer: Layer): unknown => {
-    const node = graph.nodes.find((n) => n.layer === layer);
+    const node = callsOf.get(layer)?.[0];
     if (node === undefined || node.inbound.length === 0) return null;
     return node.inbound.length === 1 ? [...node.inbound[0].shape] : node.inbound.map((r) => [...r.shape]);
   };
@@ -476,7 +485,7 @@ function kerasModel(m: AnyModel, names: "shapewise" | "keras3"): Record<string, 
   }
   const layers = m.layers.map((layer: Layer) => {
     const json = kerasLayer(layer, names, firstShape(layer));
-    const calls = graph.nodes.filter((n) => n.layer === layer && n.inbound.length > 0);
+    const calls = (callsOf.get(layer) ?? []).filter((n) => n.inbound.length > 0);
     const inbound = calls.map((n) => {
       const tensors = n.inbound.map((r) => kerasTensor(r.shape, r.layer, r.nodeIndex, r.tensorIndex, names));
       const style = entryForLayer(layer).style;
@@ -623,11 +632,12 @@ export function kerasGraph(json: unknown, depth = 0): FileGraph {
     calls: [],
   }));
   // tf.keras 2 writes a call as a list and counts a nested model's own graph as its node 0; Keras 3 (`{ args, kwargs }`) does not.
+  const plainByName = layersByName(plain);
   const layers = parsedLayers.map(
     ({ l, nodes }, i): FileLayer => ({
       ...plain[i],
       calls: nodes.map((node, k) =>
-        rebaseNested(plain, callInputs(node, `layer '${l.name}' call ${k}`), () => (Array.isArray(node) ? 1 : 0), `layer '${l.name}'`),
+        rebaseNested(plainByName, callInputs(node, `layer '${l.name}' call ${k}`), () => (Array.isArray(node) ? 1 : 0), `layer '${l.name}'`),
       ),
     }),
   );
@@ -641,8 +651,8 @@ export function kerasGraph(json: unknown, depth = 0): FileGraph {
     kind: "functional",
     name,
     layers,
-    inputs: rebaseNested(layers, kerasEnds(inputsJson, "input_layers"), endBase, "input_layers"),
-    outputs: rebaseNested(layers, kerasEnds(outputsJson, "output_layers"), endBase, "output_layers"),
+    inputs: rebaseNested(plainByName, kerasEnds(inputsJson, "input_layers"), endBase, "input_layers"),
+    outputs: rebaseNested(plainByName, kerasEnds(outputsJson, "output_layers"), endBase, "output_layers"),
     inputKeys: keys(inputsJson),
     outputKeys: keys(outputsJson),
   };
@@ -660,8 +670,13 @@ export function kerasGraph(json: unknown, depth = 0): FileGraph {
  */
 export function modelFromKerasJSON(textOrObject: string | object, options?: LoadLimits): Model {
   const { maxBytes, maxJsonBytes } = limitsOption(options);
-  const source = typeof textOrObject === "string" ? textOrObject : JSON.stringify(textOrObject);
-  if (typeof source !== "string") fail(`shapewise: modelFromKerasJSON expects JSON text, got ${valueText(textOrObject)}`);
-  if (source.length > maxJsonBytes) fail(`shapewise: Keras JSON is ${source.length} characters, more than the limit of ${maxJsonBytes} (option maxJsonBytes)`);
-  return buildModel(kerasGraph(parseJsonSafely(source, "Keras JSON")), maxBytes);
+  if (typeof textOrObject !== "string") {
+    if (textOrObject === null || typeof textOrObject !== "object")
+      fail(`shapewise: modelFromKerasJSON expects JSON text or its object, got ${shortText(textOrObject)}`);
+    // An object gets the checks text gets (keys, depth, size), and cycles cannot loop.
+    return buildModel(kerasGraph(plainJson(textOrObject, "Keras JSON", maxJsonBytes)), maxBytes);
+  }
+  if (textOrObject.length > maxJsonBytes)
+    fail(`shapewise: Keras JSON is ${textOrObject.length} characters, more than the limit of ${maxJsonBytes} (option maxJsonBytes)`);
+  return buildModel(kerasGraph(parseJsonSafely(textOrObject, "Keras JSON")), maxBytes);
 }

@@ -25,18 +25,20 @@ import {
   callInputs,
   checkNestingDepth,
   isIndex,
+  layersByName,
   list,
   limitsOption,
   maybe,
   own,
   parseJsonSafely,
+  plainJson,
   rebaseNested,
   record,
   sequentialGraph,
   shortText,
   text,
 } from "./graph-build.js";
-import type { AnyModel, FileGraph, FileLayer, FileRef, LoadLimits, ParsedFileLayer } from "./graph-build.js";
+import type { AnyModel, FileGraph, FileLayer, FileRef, LayerCheck, LoadLimits, ParsedFileLayer } from "./graph-build.js";
 import { formatOut, optionsFromFile } from "./layer-configs.js";
 import { entryForClass, entryForLayer, innerLayer, nestedModel } from "./layer-registry.js";
 import { dilatedSpan } from "../shape.js";
@@ -561,7 +563,11 @@ function tfjsTopology(m: AnyModel, names: "shapewise" | "tfjs"): { class_name: s
     return { class_name: "Sequential", config: { name: modelName, layers } };
   }
   const layerNodes = new Map<Layer, (typeof graph.nodes)[number][]>();
-  for (const n of graph.nodes) layerNodes.set(n.layer, [...(layerNodes.get(n.layer) ?? []), n]);
+  for (const n of graph.nodes) {
+    const calls = layerNodes.get(n.layer);
+    if (calls === undefined) layerNodes.set(n.layer, [n]);
+    else calls.push(n);
+  }
   const layers = m.layers.map((layer: Layer) => {
     const calls = layerNodes.get(layer) ?? [];
     if (layer.className === "InputLayer") {
@@ -780,12 +786,13 @@ export function tfjsGraph(topology: unknown, depth = 0): FileGraph {
   });
   // TensorFlow.js and tf.keras 2 count a nested model's own graph as its node 0, everywhere.
   const fromOne = () => 1;
-  const rebased = layers.map((l) => ({ ...l, calls: l.calls.map((c) => rebaseNested(layers, c, fromOne, `layer '${l.name}'`)) }));
+  const byName = layersByName(layers);
+  const rebased = layers.map((l) => ({ ...l, calls: l.calls.map((c) => rebaseNested(byName, c, fromOne, `layer '${l.name}'`)) }));
   const ends = (key: string) => {
     const v = list(own(config, key, "modelTopology config"), key);
     // Keras writes a single end as one reference rather than a list of them.
     const refs = typeof v[0] === "string" ? [refIn(v, key)] : v.map((r, i) => refIn(r, `${key} ${i}`));
-    return rebaseNested(layers, refs, fromOne, key);
+    return rebaseNested(byName, refs, fromOne, key);
   };
   return { kind: "functional", name: modelName, layers: rebased, inputs: ends("input_layers"), outputs: ends("output_layers") };
 }
@@ -821,9 +828,40 @@ function parseModelJson(json: unknown, maxBytes: number): ParsedModelJson {
 }
 
 /**
- * Puts manifest weights into a built model: every weight the model needs by
- * its TensorFlow.js name, with exactly the shape the layer needs; a missing,
- * extra or misshapen weight is an error.
+ * Compares a weights manifest with the layers of a model as the builder
+ * makes them, level by level, before `model()` could allocate a weight:
+ * every weight a layer needs must be in the manifest under its TensorFlow.js
+ * name with exactly the layer's shape, no name may serve two layers, and
+ * (once the outermost level is checked) no manifest weight may be left over.
+ */
+function manifestCheck(manifest: readonly ManifestWeight[]): LayerCheck {
+  const byName = new Map(manifest.map((w) => [w.name, w]));
+  const used = new Set<string>();
+  return (layers, outermost) => {
+    for (const outer of layers) {
+      for (const { name, shape, layer } of tfjsWeightEntries(outer, "shapewise")) {
+        const w = byName.get(name);
+        if (w === undefined) fail(`shapewise: weights manifest has no weight '${name}' for layer '${layer.name}' (shape ${valueText(shape)})`);
+        // Names are the only key: two layers (one inside a nested model) needing one name cannot both be given their weights.
+        if (used.has(name))
+          fail(
+            `shapewise: weight '${name}' is needed by two layers named '${layer.name}' (one in a nested model); TensorFlow.js files name weights by layer name only`,
+          );
+        if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i])) {
+          fail(`shapewise: weight '${name}' has shape ${valueText(w.shape)} in the file, but layer '${layer.name}' needs ${valueText(shape)}`);
+        }
+        used.add(name);
+      }
+    }
+    if (!outermost) return;
+    const extra = manifest.find((w) => !used.has(w.name));
+    if (extra !== undefined) fail(`shapewise: weights manifest has weight '${extra.name}', which no layer of the model uses`);
+  };
+}
+
+/**
+ * Puts manifest weights into a built model whose layers {@link manifestCheck}
+ * has matched with the manifest: each weight by its TensorFlow.js name.
  */
 function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uint8Array): void {
   const offsets = new Map<string, { w: ManifestWeight; offset: number }>();
@@ -832,36 +870,21 @@ function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uin
     offsets.set(w.name, { w, offset });
     offset += w.bytes;
   }
-  const used = new Set<string>();
   const values: Tensor[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (const outer of m.layers) {
-    for (const { name, shape, layer } of tfjsWeightEntries(outer, "shapewise")) {
-      const spec = { shape };
-      const found = offsets.get(name);
-      if (found === undefined) fail(`shapewise: weights manifest has no weight '${name}' for layer '${layer.name}' (shape ${valueText(spec.shape)})`);
-      // Names are the only key: two layers (one inside a nested model) needing one name cannot both be given their weights.
-      if (used.has(name))
-        fail(
-          `shapewise: weight '${name}' is needed by two layers named '${layer.name}' (one in a nested model); TensorFlow.js files name weights by layer name only`,
-        );
-      const { w } = found;
-      if (w.shape.length !== spec.shape.length || w.shape.some((d, i) => d !== spec.shape[i])) {
-        fail(`shapewise: weight '${name}' has shape ${valueText(w.shape)} in the file, but layer '${layer.name}' needs ${valueText(spec.shape)}`);
-      }
-      used.add(name);
-      const start = bytes.byteOffset + found.offset;
+    for (const { name, shape } of tfjsWeightEntries(outer, "shapewise")) {
+      const { w, offset: at } = offsets.get(name)!;
+      const start = bytes.byteOffset + at;
       let data: Float32Array;
       if (LITTLE_ENDIAN && start % 4 === 0) data = new Float32Array(bytes.buffer.slice(start, start + w.bytes));
       else {
         data = new Float32Array(w.bytes / 4);
-        for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(found.offset + 4 * i, true);
+        for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(at + 4 * i, true);
       }
-      values.push({ shape: [...spec.shape], data });
+      values.push({ shape: [...shape], data });
     }
   }
-  const extra = manifest.find((w) => !used.has(w.name));
-  if (extra !== undefined) fail(`shapewise: weights manifest has weight '${extra.name}', which no layer of the model uses`);
   m.setWeights(values);
 }
 
@@ -875,19 +898,17 @@ function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uin
  * const m = modelFromTfjsArtifacts(JSON.parse(text), await readFile("weights.bin"));
  */
 export function modelFromTfjsArtifacts(json: unknown, weightBytes: ArrayBuffer | Uint8Array, options?: LoadLimits): Model {
-  const { maxBytes } = limitsOption(options);
+  const { maxBytes, maxJsonBytes } = limitsOption(options);
+  if (typeof json === "string" && json.length > maxJsonBytes)
+    fail(`shapewise: model.json is ${json.length} characters, more than the limit of ${maxJsonBytes} (option maxJsonBytes)`);
   const top = record(typeof json === "string" ? parseJsonSafely(json, "model.json") : json, "model.json");
-  // Objects handed over in memory get the same key check as parsed text.
-  const safe = parseJsonSafely(JSON.stringify(top), "model.json");
+  // Objects handed over in memory get the checks parsed text gets (keys, depth, cycles, size);
+  // artifacts also hold the weight bytes, which are no JSON.
+  const jsonPart = () => Object.fromEntries(Object.entries(top).filter(([, v]) => !(v instanceof ArrayBuffer || ArrayBuffer.isView(v))));
+  const safe = typeof json === "string" ? top : (plainJson(jsonPart(), "model.json", maxJsonBytes) as Record<string, unknown>);
   const parsed =
-    maybe(record(safe, "model.json"), "weightSpecs") !== undefined
-      ? parseModelJson(
-          {
-            modelTopology: (safe as Record<string, unknown>).modelTopology,
-            weightsManifest: [{ paths: [], weights: (safe as Record<string, unknown>).weightSpecs }],
-          },
-          maxBytes,
-        )
+    safe.weightSpecs !== undefined
+      ? parseModelJson({ modelTopology: safe.modelTopology, weightsManifest: [{ paths: [], weights: safe.weightSpecs }] }, maxBytes)
       : parseModelJson(safe, maxBytes);
   const bytes =
     weightBytes instanceof Uint8Array
@@ -897,7 +918,7 @@ export function modelFromTfjsArtifacts(json: unknown, weightBytes: ArrayBuffer |
         : fail(`shapewise: weight data must be an ArrayBuffer or a Uint8Array, got ${shortText(weightBytes)}`);
   const manifest = parsed.groups.flatMap((g) => g.weights);
   checkByteTotal(manifest, bytes.byteLength, "the weight data is");
-  const m = buildModel(tfjsGraph(parsed.topology), maxBytes);
+  const m = buildModel(tfjsGraph(parsed.topology), maxBytes, manifestCheck(manifest));
   assignWeights(m, manifest, bytes);
   return m;
 }
@@ -946,8 +967,9 @@ export async function modelFromTfjsFiles(json: unknown, open: (path: string) => 
   }
   const manifest = parsed.groups.flatMap((g) => g.weights);
   checkByteTotal(manifest, total, "the weight files are");
-  // The topology is built (its sizes checked against maxBytes) before the weight bytes are read.
-  const m = buildModel(tfjsGraph(parsed.topology), maxBytes);
+  // The topology is built (its sizes checked against maxBytes, its weights against the manifest) before
+  // the weight bytes are read.
+  const m = buildModel(tfjsGraph(parsed.topology), maxBytes, manifestCheck(manifest));
   const bytes = new Uint8Array(total);
   let at = 0;
   for (const s of shards) {

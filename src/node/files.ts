@@ -3,7 +3,7 @@
  * `weights.bin` in a directory. The Node entry installs these as the
  * handlers of plain paths in `loadModel` and `Model.save`.
  */
-import { mkdir, open, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fail, valueText } from "../checks.js";
 import { limitsOption, parseJsonSafely } from "../io/graph-build.js";
@@ -12,6 +12,7 @@ import { modelFromTfjsFiles, modelToTfjsArtifacts, tfjsModelJson } from "../io/t
 import type { TfjsWriteOptions } from "../io/tfjs-format.js";
 import type { SaveResult } from "../io/model-store.js";
 import type { Model } from "../model.js";
+import { readExactly, readRegularFile, regularFileSize } from "./read-file.js";
 
 /**
  * Writes `model.json` and `weights.bin` into a directory (made if missing),
@@ -68,21 +69,6 @@ async function shardPath(dir: string, realDir: string, p: string): Promise<strin
   return real;
 }
 
-/** Reads exactly `size` bytes of a file (checked by `stat` before), into a slice of `into`. */
-async function readInto(file: string, into: Uint8Array, at: number, size: number): Promise<void> {
-  const handle = await open(file, "r");
-  try {
-    let done = 0;
-    while (done < size) {
-      const { bytesRead } = await handle.read(into, at + done, size - done, done);
-      if (bytesRead === 0) fail(`shapewise: weights file ${valueText(path.basename(file))} became shorter while it was read`);
-      done += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Reads a TensorFlow.js layers model (`model.json` and its weight files)
  * from disk. Takes the `model.json` path or its directory. Sizes are checked
@@ -93,20 +79,18 @@ async function readInto(file: string, into: Uint8Array, at: number, size: number
  * const m = await loadModelFromPath("models/mnist"); // models/mnist/model.json
  */
 export async function loadModelFromPath(pathOrDir: string, options?: LoadLimits): Promise<Model> {
-  const { maxJsonBytes } = limitsOption(options);
+  const { maxBytes, maxJsonBytes } = limitsOption(options);
   if (typeof pathOrDir !== "string" || pathOrDir.length === 0) fail(`shapewise: loadModel needs a path, got ${valueText(pathOrDir)}`);
   // Keras files are read by their own module, loaded (with its HDF5 and zip libraries) only for them.
   if (/\.(keras|h5)$/i.test(pathOrDir)) return (await import("../io/keras/files.js")).loadKerasModel(pathOrDir, options);
   let file = path.resolve(pathOrDir);
-  let info = await stat(file).catch(() => fail(`shapewise: loadModel found nothing at ${valueText(pathOrDir)}`));
+  // stat never blocks, even on a FIFO: the file itself is checked again when it is opened.
+  const info = await stat(file).catch(() => fail(`shapewise: loadModel found nothing at ${valueText(pathOrDir)}`));
   if (info.isDirectory()) {
     file = path.join(file, "model.json");
-    info = await stat(file).catch(() => fail(`shapewise: loadModel found no model.json in ${valueText(pathOrDir)}`));
+    await stat(file).catch(() => fail(`shapewise: loadModel found no model.json in ${valueText(pathOrDir)}`));
   }
-  if (info.size > maxJsonBytes)
-    fail(`shapewise: ${path.basename(file)} is ${info.size} bytes, more than the limit of ${maxJsonBytes} bytes (option maxJsonBytes)`);
-  const buffer = new Uint8Array(info.size);
-  await readInto(file, buffer, 0, info.size);
+  const buffer = await readRegularFile(file, { limit: maxJsonBytes, option: "maxJsonBytes" });
   const json = parseJsonSafely(new TextDecoder().decode(buffer), path.basename(file));
   const dir = path.dirname(file);
   const realDir = await realpath(dir);
@@ -114,9 +98,9 @@ export async function loadModelFromPath(pathOrDir: string, options?: LoadLimits)
     json,
     async (p) => {
       const real = await shardPath(dir, realDir, p);
-      const s = await stat(real);
-      if (!s.isFile()) fail(`shapewise: weights manifest path ${valueText(p)} is not a file`);
-      return { size: s.size, read: (into, at) => readInto(real, into, at, s.size) };
+      const about = { limit: maxBytes, option: "maxBytes" };
+      const size = await regularFileSize(real, about);
+      return { size, read: (into, at) => readExactly(real, into, at, size, about) };
     },
     options,
   );
