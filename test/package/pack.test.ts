@@ -62,9 +62,10 @@ afterAll(() => {
 });
 
 describe("the README's 'Use it in your project', from a tarball", () => {
-  it("installs nothing but shapewise and typescript (with TypeScript 7's native binary, @typescript/...)", () => {
+  it("installs nothing but shapewise, its runtime dependencies and typescript (with TypeScript 7's native binary, @typescript/...)", () => {
     const installed = readdirSync(path.join(project, "node_modules")).filter((d) => !d.startsWith(".") && d !== "@typescript");
-    expect(installed.sort()).toEqual(["shapewise", "typescript"]);
+    const own = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    expect(installed.sort()).toEqual(["shapewise", "typescript", ...Object.keys(own.dependencies ?? {})].sort());
   });
 
   it("type-checks (declarations included) and runs the user file, with the fast kernels", () => {
