@@ -10,6 +10,7 @@ import { denseBackward } from "../../src/kernels/dense-backward.js";
 import { pool2dBackward } from "../../src/kernels/pooling-backward.js";
 import { createRandom } from "../../src/kernels/random.js";
 import type { Tensor } from "../../src/kernels/tensor.js";
+import { randomTensor as seededTensor } from "../support/layer-harness.js";
 
 /**
  * Every backward kernel against TensorFlow.js's gradients (cpu backend) of
@@ -21,12 +22,8 @@ beforeAll(async () => {
   await tf.ready();
 });
 
-function randomTensor(shape: number[], seed: number): Tensor {
-  const r = createRandom(seed);
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = r.next() * 2 - 1;
-  return { shape, data };
-}
+/** Values in [-1, 1) from a generator seeded per call, so each case is reproducible on its own. */
+const randomTensor = (shape: number[], seed: number): Tensor => seededTensor(shape, createRandom(seed), -1, 1);
 
 /** Largest difference relative to the reference's largest magnitude. */
 function scaledDifference(ours: Float32Array, theirs: Float32Array | Int32Array | Uint8Array): number {
