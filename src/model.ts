@@ -5,6 +5,7 @@
  */
 import { CompiledModel } from "./training/compiled.js";
 import type { CompileConfig } from "./training/compiled.js";
+import type { LossName } from "./training/losses.js";
 import { configObject, exactSum, fail, valueText } from "./checks.js";
 import { ShapeError } from "./errors.js";
 import { beginRun, resolveThreads } from "./kernels/backend.js";
@@ -484,8 +485,8 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    * const c = m.compile({ optimizer: optimizers.adam(), loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
    * await c.fit(x, y, { epochs: 5, batchSize: 64 });
    */
-  compile(config: CompileConfig): CompiledModel {
-    return new CompiledModel(this as unknown as Model, config);
+  compile<const L extends LossName>(config: CompileConfig<L>): CompiledModel<I, O, L> {
+    return new CompiledModel<I, O, L>(this as unknown as Model, config);
   }
 
   /**

@@ -4,6 +4,8 @@
  * the end before shuffling, loss and metrics averaged over the samples seen,
  * logs in alphabetical order, the progress bar, callbacks, `History`).
  */
+import type { PredictInput, ShapeTree } from "../../types/model.js";
+import type { CheckedLabels } from "../../types/training.js";
 import { configObject, fail, valueText } from "../checks.js";
 import { createRandom } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";
@@ -27,7 +29,7 @@ export interface CompileConfig<L extends LossName = LossName> {
   /** An optimizer, or a name with its Keras defaults (`"adam"`). */
   optimizer: Optimizer | "sgd" | "adam" | "adamw" | "rmsprop" | "adagrad";
   /** A loss name, or a loss with options (`losses.categoricalCrossentropy({ labelSmoothing: 0.1 })`). */
-  loss: L | (Loss & { readonly name: L });
+  loss: L | Loss<L>;
   /** Metric names; `"accuracy"` picks the variant for the loss, as Keras does. */
   metrics?: readonly ("accuracy" | "binaryAccuracy" | "categoricalAccuracy" | "sparseCategoricalAccuracy")[];
 }
@@ -204,7 +206,7 @@ interface Dataset {
  * const history = await c.fit(x, y, { epochs: 5, batchSize: 64, validationSplit: 0.1 });
  * c.evaluate(xTest, yTest); // { accuracy: 0.97, loss: 0.09 }
  */
-export class CompiledModel {
+export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree = ShapeTree, L extends LossName = LossName> {
   readonly optimizer: Optimizer;
   readonly loss: Loss;
   readonly metrics: readonly Metric[];
@@ -353,7 +355,7 @@ export class CompiledModel {
    * const h = await c.fit(x, y, { epochs: 5, batchSize: 64, validationSplit: 0.1, seed: 1, callbacks: [earlyStopping({ patience: 2 })] });
    * h.history.val_accuracy;
    */
-  async fit(x: unknown, y: unknown, options: FitOptions = {}): Promise<History> {
+  async fit<const N extends number, Y>(x: PredictInput<N, I>, y: CheckedLabels<Y, N, O, L, "fit">, options: FitOptions = {}): Promise<History> {
     const owner = "fit";
     if (options === null || typeof options !== "object") fail(`shapewise: fit options must be an object, got ${valueText(options)}`);
     const o = configObject(owner, options, FIT_OPTIONS) as FitOptions;
@@ -452,7 +454,7 @@ export class CompiledModel {
    * @example
    * c.evaluate(xTest, yTest, { verbose: 0 }); // { accuracy: 0.974, loss: 0.083 }
    */
-  evaluate(x: unknown, y: unknown, options: EvaluateOptions = {}): Logs {
+  evaluate<const N extends number, Y>(x: PredictInput<N, I>, y: CheckedLabels<Y, N, O, L, "evaluate">, options: EvaluateOptions = {}): Logs {
     const owner = "evaluate";
     if (options === null || typeof options !== "object") fail(`shapewise: evaluate options must be an object, got ${valueText(options)}`);
     const o = configObject(owner, options, ["batchSize", "verbose", "sampleWeight", "progressTo"]) as EvaluateOptions;
@@ -474,7 +476,11 @@ export class CompiledModel {
    * @example
    * const { loss } = c.trainOnBatch(xBatch, yBatch);
    */
-  trainOnBatch(x: unknown, y: unknown, options: { sampleWeight?: ArrayLike<number>; classWeight?: Readonly<Record<number, number>> } = {}): Logs {
+  trainOnBatch<const N extends number, Y>(
+    x: PredictInput<N, I>,
+    y: CheckedLabels<Y, N, O, L, "trainOnBatch">,
+    options: { sampleWeight?: ArrayLike<number>; classWeight?: Readonly<Record<number, number>> } = {},
+  ): Logs {
     const o = configObject("trainOnBatch", options, ["sampleWeight", "classWeight"]);
     const data = this.dataset("trainOnBatch", x, y);
     const weights = this.sampleWeights("trainOnBatch", data, o.sampleWeight, o.classWeight);

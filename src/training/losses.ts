@@ -37,9 +37,9 @@ export interface LossResult {
  * const l = losses.sparseCategoricalCrossentropy();
  * l.compute(Float32Array.of(1), Float32Array.of(0.2, 0.8), [1, 2]).value; // -log(0.8)
  */
-export interface Loss {
-  /** The camelCase name (`sparseCategoricalCrossentropy`, ...). */
-  readonly name: LossName;
+export interface Loss<N extends LossName = LossName> {
+  /** The camelCase name (`sparseCategoricalCrossentropy`, ...): the types read the label shape from it. */
+  readonly name: N;
   /** Keras's function name, as Keras's files and logs spell it. */
   readonly kerasName: string;
   /** Labels are class ids (one fewer axis than the predictions) rather than dense values. */
@@ -68,12 +68,12 @@ function weightOf(sampleWeight: ArrayLike<number> | undefined, row: number, r: R
 }
 
 /** A loss defined row by row: `row` returns the row's loss and writes its gradient (unweighted, unreduced). */
-function rowLoss(
-  name: LossName,
+function rowLoss<N extends LossName>(
+  name: N,
   kerasName: string,
   sparse: boolean,
   row: (labels: ArrayLike<number>, pred: Float32Array, r: Rows, at: number, grad: Float32Array) => number,
-): Loss {
+): Loss<N> {
   return {
     name,
     kerasName,
@@ -167,7 +167,7 @@ function readCrossentropy(owner: string, config: unknown, smoothing: boolean): {
  * @example
  * losses.sparseCategoricalCrossentropy({ fromLogits: true });
  */
-export function sparseCategoricalCrossentropy(config: Pick<CrossentropyConfig, "fromLogits"> = {}): Loss {
+export function sparseCategoricalCrossentropy(config: Pick<CrossentropyConfig, "fromLogits"> = {}): Loss<"sparseCategoricalCrossentropy"> {
   const { fromLogits } = readCrossentropy("sparseCategoricalCrossentropy", config, false);
   return rowLoss("sparseCategoricalCrossentropy", "sparse_categorical_crossentropy", true, (labels, pred, r, at, grad) => {
     const id = labels[at];
@@ -183,7 +183,7 @@ export function sparseCategoricalCrossentropy(config: Pick<CrossentropyConfig, "
  * @example
  * losses.categoricalCrossentropy({ labelSmoothing: 0.1 });
  */
-export function categoricalCrossentropy(config: CrossentropyConfig = {}): Loss {
+export function categoricalCrossentropy(config: CrossentropyConfig = {}): Loss<"categoricalCrossentropy"> {
   const { fromLogits, smoothing } = readCrossentropy("categoricalCrossentropy", config, true);
   return rowLoss("categoricalCrossentropy", "categorical_crossentropy", false, (labels, pred, r, at, grad) => {
     const base = at * r.width;
@@ -198,7 +198,7 @@ export function categoricalCrossentropy(config: CrossentropyConfig = {}): Loss {
  * @example
  * losses.binaryCrossentropy({ fromLogits: true });
  */
-export function binaryCrossentropy(config: CrossentropyConfig = {}): Loss {
+export function binaryCrossentropy(config: CrossentropyConfig = {}): Loss<"binaryCrossentropy"> {
   const { fromLogits, smoothing } = readCrossentropy("binaryCrossentropy", config, true);
   return rowLoss("binaryCrossentropy", "binary_crossentropy", false, (labels, pred, r, at, grad) => {
     const base = at * r.width;
@@ -222,7 +222,7 @@ export function binaryCrossentropy(config: CrossentropyConfig = {}): Loss {
   });
 }
 
-function elementwise(name: LossName, kerasName: string, f: (e: number) => [number, number]): Loss {
+function elementwise<N extends LossName>(name: N, kerasName: string, f: (e: number) => [number, number]): Loss<N> {
   return rowLoss(name, kerasName, false, (labels, pred, r, at, grad) => {
     const base = at * r.width;
     let loss = 0;
@@ -241,7 +241,7 @@ function elementwise(name: LossName, kerasName: string, f: (e: number) => [numbe
  * @example
  * losses.meanSquaredError();
  */
-export function meanSquaredError(): Loss {
+export function meanSquaredError(): Loss<"meanSquaredError"> {
   return elementwise("meanSquaredError", "mean_squared_error", (e) => [e * e, 2 * e]);
 }
 
@@ -251,7 +251,7 @@ export function meanSquaredError(): Loss {
  * @example
  * losses.meanAbsoluteError();
  */
-export function meanAbsoluteError(): Loss {
+export function meanAbsoluteError(): Loss<"meanAbsoluteError"> {
   return elementwise("meanAbsoluteError", "mean_absolute_error", (e) => [Math.abs(e), Math.sign(e)]);
 }
 
@@ -261,7 +261,7 @@ export function meanAbsoluteError(): Loss {
  * @example
  * losses.huber({ delta: 0.5 });
  */
-export function huber(config: { delta?: number } = {}): Loss {
+export function huber(config: { delta?: number } = {}): Loss<"huber"> {
   const c = configObject("huber", config, ["delta"]);
   const delta = c.delta ?? 1;
   if (typeof delta !== "number" || !Number.isFinite(delta) || delta <= 0) {

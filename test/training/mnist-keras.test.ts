@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { mnistDigits } from "../../examples/mnist-digits.js";
-import { clearSession, optimizers } from "../../src/index.js";
+import { clearSession, optimizers, tensor } from "../../src/index.js";
 import { seedModel } from "../support/seed-models.js";
 
 /**
@@ -35,8 +35,8 @@ describe("seed Model B trained as Keras 3 trains it", () => {
     const { train } = mnistDigits();
     const losses: number[] = [];
     for (let s = 0; s < 20; s++) {
-      const x = { shape: [64, 28, 28, 1], data: train.x.data.slice(s * 64 * 784, (s + 1) * 64 * 784) };
-      const y = { shape: [64], data: train.y.data.slice(s * 64, (s + 1) * 64) };
+      const x = tensor([64, 28, 28, 1], train.x.data.slice(s * 64 * 784, (s + 1) * 64 * 784));
+      const y = { shape: [64] as const, data: train.y.data.slice(s * 64, (s + 1) * 64) };
       losses.push(c.trainOnBatch(x, y).loss);
     }
     const worst = Math.max(...losses.map((l, i) => Math.abs(l - reference.losses[i]) / reference.losses[i]));

@@ -1,0 +1,91 @@
+/**
+ * Training labels at the type level: the shape a loss needs its labels in,
+ * checked where `fit`, `evaluate` and `trainOnBatch` are called (runtime
+ * twin: the label check of `src/training/compiled.ts`).
+ */
+import type { Dim, Shape, ShapeText } from "./shape.js";
+
+/**
+ * The losses whose labels are class ids, one fewer axis than the
+ * predictions, rather than values shaped like them.
+ *
+ * @example
+ * type S = "sparseCategoricalCrossentropy" extends SparseLossName ? true : false; // true
+ */
+export type SparseLossName = "sparseCategoricalCrossentropy";
+
+/**
+ * The shape labels must have, batch first, for a model output of shape `O`
+ * trained with loss `L`: the output's shape without its last axis for a
+ * sparse loss, the output's shape otherwise.
+ *
+ * @example
+ * type A = LabelShape<[null, 10], "sparseCategoricalCrossentropy">; // [null]
+ * type B = LabelShape<[null, 10], "categoricalCrossentropy">;       // [null, 10]
+ */
+export type LabelShape<O extends Shape, L extends string> = L extends SparseLossName
+  ? O extends readonly [...infer Init extends Dim[], Dim]
+    ? Init
+    : Shape
+  : O;
+
+/**
+ * A batch of labels: a shape and one number per element (class ids may come
+ * as an `Int32Array`).
+ *
+ * @example
+ * const y: LabelTensor<[64]> = { shape: [64], data: new Int32Array(64) };
+ */
+export interface LabelTensor<S extends readonly number[] = readonly number[]> {
+  readonly shape: S;
+  readonly data: ArrayLike<number>;
+}
+
+type LabelRule<L extends string> = L extends SparseLossName ? "class ids: the output's shape without its last axis" : "the output's shape";
+
+/** `true` when every size of `G` may be the size `E` asks for (the batch, `null` in `E`, always may). */
+type SizesFit<G extends readonly number[], E extends Shape> = number extends G["length"]
+  ? true
+  : G["length"] extends E["length"]
+    ? {
+        [K in keyof E]: E[K] extends null ? true : K extends keyof G ? (number extends G[K] ? true : G[K] extends E[K] ? true : false) : false;
+      }[number] extends true
+      ? true
+      : false
+    : false;
+
+/** Sparse labels may also carry a trailing axis of 1, as Keras takes them. */
+type LabelsFit<G extends readonly number[], E extends Shape, L extends string> =
+  SizesFit<G, E> extends true ? true : L extends SparseLossName ? (G extends readonly [...infer Ids extends number[], 1] ? SizesFit<Ids, E> : false) : false;
+
+type SameBatch<N extends number, B> = number extends N ? true : B extends number ? (number extends B ? true : B extends N ? true : false) : true;
+
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+
+type CheckOne<Y, N extends number, O extends Shape, L extends string, Owner extends string> = Y extends { readonly shape: infer G extends readonly number[] }
+  ? LabelsFit<G, LabelShape<O, L>, L> extends true
+    ? SameBatch<N, G[0]> extends true
+      ? Y
+      : `shapewise: ${Owner} x and y must share one batch size, got ${N} and ${G[0]} samples (y)`
+    : `shapewise: ${Owner} y for loss '${L}' must have shape ${ShapeText<LabelShape<O, L>>} (${LabelRule<L>}), got ${ShapeText<G>}`
+  : LabelTensor;
+
+/**
+ * The labels `fit`, `evaluate` and `trainOnBatch` accept for a model with
+ * outputs `O`, loss `L` and a batch of `N` inputs: `Y` itself when its shape
+ * fits, otherwise the sentence the run-time check throws, which the call
+ * reports on `y`. A loss the types cannot name (a union, `string`) and
+ * models with several outputs are checked at run time only.
+ *
+ * @example
+ * type Ok = CheckedLabels<LabelTensor<[64]>, 64, [null, 10], "sparseCategoricalCrossentropy", "fit">; // LabelTensor<[64]>
+ * type No = CheckedLabels<LabelTensor<[64, 10]>, 64, [null, 10], "sparseCategoricalCrossentropy", "fit">;
+ * // "shapewise: fit y for loss 'sparseCategoricalCrossentropy' must have shape [null] (class ids: ...), got [64, 10]"
+ */
+export type CheckedLabels<Y, N extends number, O, L extends string, Owner extends string> = string extends L
+  ? Y
+  : true extends IsUnion<L>
+    ? Y
+    : O extends Shape
+      ? CheckOne<Y, N, O, L, Owner>
+      : Y;
