@@ -481,6 +481,21 @@ const unpack = new FinalizationRegistry<{ k: WasmKernels; ptrs: number[] }>(({ k
   for (const p of ptrs) k.free(p);
 });
 
+/** Writes the `[K, N]` matrix `weights` into `dst` as the kernels read it: panels of `nr` columns, k-major, zero-padded. */
+function packPanels(dst: Float32Array, weights: Float32Array, kDim: number, n: number, nr: number): void {
+  const panels = Math.ceil(n / nr);
+  for (let panel = 0; panel < panels; panel++) {
+    const c0 = panel * nr;
+    const width = Math.min(nr, n - c0);
+    let o = panel * kDim * nr;
+    for (let r = 0; r < kDim; r++, o += nr) {
+      const s = r * n + c0;
+      for (let j = 0; j < width; j++) dst[o + j] = weights[s + j];
+      for (let j = width; j < nr; j++) dst[o + j] = 0;
+    }
+  }
+}
+
 /**
  * The bias padded to whole panels and, with `matrix`, the `[K, N]` weight
  * matrix in panels of `panelWidth` columns (k-major, zero-padded), packed on
@@ -504,17 +519,7 @@ function packed(k: WasmKernels, weights: Float32Array, kDim: number, n: number, 
   if (matrix && (p.ptr === 0 || p.stale)) {
     const fresh = p.ptr === 0;
     const ptr = fresh ? k.alloc(panels * kDim * nr * 4) : p.ptr;
-    const dst = k.view(ptr, panels * kDim * nr);
-    for (let panel = 0; panel < panels; panel++) {
-      const c0 = panel * nr;
-      const width = Math.min(nr, n - c0);
-      let o = panel * kDim * nr;
-      for (let r = 0; r < kDim; r++, o += nr) {
-        const s = r * n + c0;
-        for (let j = 0; j < width; j++) dst[o + j] = weights[s + j];
-        for (let j = width; j < nr; j++) dst[o + j] = 0;
-      }
-    }
+    packPanels(k.view(ptr, panels * kDim * nr), weights, kDim, n, nr);
     p.stale = false;
     if (fresh) {
       p.ptr = ptr;
@@ -756,4 +761,38 @@ export function pool2dLayer(kind: PoolKind, input: Tensor, options: Pool2dOption
     split(rows, threads, 1).map(([r0, r1]) => ({ fn: "pool2d", args: [...head, r0, r1] })),
   );
   return { shape: [g.n, g.oh, g.ow, g.c], data: finish(k, out, floats, temps) };
+}
+
+/**
+ * The matrix product `a[m, kDim] · b[kDim, n]` on the fast kernels, or
+ * `null` when they are not chosen or not loaded. Backward passes are such
+ * products over arrays made for one step, so `b` is packed into a block
+ * freed at once rather than into the per-weight cache `predict` keeps.
+ *
+ * @example
+ * ```ts
+ * const c = matmul(a, b, 64, 288, 32); // Float32Array(64 * 32), or null on the reference kernels
+ * ```
+ */
+export function matmul(a: Float32Array, b: Float32Array, m: number, kDim: number, n: number): Float32Array | null {
+  const k = fast();
+  if (k === null || m === 0 || kDim === 0 || n === 0) return null;
+  if (a.length !== m * kDim || b.length !== kDim * n) {
+    throw new RangeError(`matmul: [${m}, ${kDim}] x [${kDim}, ${n}] needs ${m * kDim} and ${kDim * n} values, got ${a.length} and ${b.length}`);
+  }
+  const temps: number[] = [];
+  const x = addressIn(k, a, temps);
+  const nr = k.panelWidth;
+  const panels = Math.ceil(n / nr);
+  const wp = k.alloc(panels * kDim * nr * 4);
+  temps.push(wp);
+  packPanels(k.view(wp, panels * kDim * nr), b, kDim, n, nr);
+  const out = outputOf(k, m * n, temps);
+  const threads = threadsFor(2 * m * kDim * n);
+  const head = [x, kDim, n, wp, 0, out, 0];
+  run(
+    k,
+    split(m, threads, 4).map(([r0, r1], t) => ({ fn: "dense", args: [...head, r0, r1, 0, panels, scratchFor(k, t)] })),
+  );
+  return finish(k, out, m * n, temps);
 }

@@ -1,10 +1,13 @@
 /**
  * The backward twin of {@link conv2d}: the same geometry and the same loop
  * over output pixels and taps, run the other way. Sums are accumulated in
- * float64 and rounded to float32 once, as the forward kernel does.
+ * float64 and rounded to float32 once, as the forward kernel does. On the
+ * fast kernels the same gradients come from two matrix products
+ * (`fast-backward.ts`).
  */
 import { conv2dGeometry } from "./conv2d.js";
 import type { Conv2dOptions } from "./conv2d.js";
+import { conv2dBackwardFast } from "./fast-backward.js";
 import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 
@@ -31,6 +34,8 @@ export function conv2dBackward(input: Tensor, kernel: Tensor, dOut: Tensor, opti
   if (dOut.shape[0] !== n || dOut.shape[1] !== oh || dOut.shape[2] !== ow || dOut.shape[3] !== cout) {
     throw new RangeError(`conv2d backward: output gradient of shape [${dOut.shape.join(", ")}] for an output of [${[n, oh, ow, cout].join(", ")}]`);
   }
+  const quick = conv2dBackwardFast(input, kernel, dOut, options);
+  if (quick !== null) return quick;
   const x = input.data;
   const k = kernel.data;
   const dy = dOut.data;

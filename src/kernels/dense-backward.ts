@@ -3,6 +3,7 @@
  * `db = Σ dy`, over the same rows; float64 sums rounded once.
  */
 import { denseGeometry } from "./dense.js";
+import { denseBackwardFast } from "./fast-backward.js";
 import type { Tensor } from "./tensor.js";
 
 /** Gradients of a dense layer with respect to its input, kernel and bias. */
@@ -25,6 +26,8 @@ export function denseBackward(input: Tensor, kernel: Tensor, dOut: Tensor): Dens
   if (dOut.data.length !== rows * units) {
     throw new RangeError(`dense backward: output gradient of ${dOut.data.length} values for ${rows} rows of ${units} units`);
   }
+  const quick = denseBackwardFast(input, kernel, dOut);
+  if (quick !== null) return quick;
   const x = input.data;
   const wData = kernel.data;
   const dy = dOut.data;

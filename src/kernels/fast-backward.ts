@@ -1,0 +1,126 @@
+/**
+ * The backward passes of convolutions and dense layers as matrix products
+ * on the fast kernels. With the input unrolled into rows of window values
+ * (`cols`, `[pixels, taps * cin]`), a convolution is `cols · W`, so its
+ * gradients are two products: `dW = colsᵀ · dY` and `dCols = dY · Wᵀ`,
+ * whose windows are then added back onto the input. The reference twins
+ * (`conv2d-backward.ts`, `dense-backward.ts`) stay the oracle; these run
+ * only when the fast kernels are chosen and loaded.
+ */
+import { matmul } from "./backend.js";
+import { conv2dGeometry } from "./conv2d.js";
+import type { Conv2dOptions } from "./conv2d.js";
+import type { Conv2dGradients } from "./conv2d-backward.js";
+import { denseGeometry } from "./dense.js";
+import type { DenseGradients } from "./dense-backward.js";
+
+/** `m` rows of `n` columns, transposed. */
+function transpose(a: Float32Array, m: number, n: number): Float32Array {
+  const out = new Float32Array(a.length);
+  const B = 32;
+  for (let i0 = 0; i0 < m; i0 += B) {
+    const i1 = Math.min(m, i0 + B);
+    for (let j0 = 0; j0 < n; j0 += B) {
+      const j1 = Math.min(n, j0 + B);
+      for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) out[j * m + i] = a[i * n + j];
+    }
+  }
+  return out;
+}
+
+function columnSums(a: Float32Array, m: number, n: number): Float32Array {
+  const sums = new Float64Array(n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) sums[j] += a[i * n + j];
+  return Float32Array.from(sums);
+}
+
+/**
+ * {@link conv2dBackward} on the fast kernels, or `null` when they are not
+ * chosen or not loaded.
+ *
+ * @example
+ * ```ts
+ * const g = conv2dBackwardFast(x, k, dy, { strides: [1, 1], dilationRate: [1, 1], padding: "same" }) ?? conv2dBackward(x, k, dy, options);
+ * ```
+ */
+export function conv2dBackwardFast(
+  input: { shape: readonly number[]; data: Float32Array },
+  kernel: { shape: readonly number[]; data: Float32Array },
+  dOut: { shape: readonly number[]; data: Float32Array },
+  options: Conv2dOptions,
+): Conv2dGradients | null {
+  const { n, h, w, cin, kh, kw, cout, sh, sw, dh, dw, oh, ow, padTop, padLeft } = conv2dGeometry(input, kernel, null, options);
+  const pixels = n * oh * ow;
+  const depth = kh * kw * cin;
+  const x = input.data;
+  const cols = new Float32Array(pixels * depth);
+  let o = 0;
+  for (let bi = 0; bi < n; bi++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sh - padTop + ky * dh;
+          for (let kx = 0; kx < kw; kx++, o += cin) {
+            const ix = ox * sw - padLeft + kx * dw;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            const from = ((bi * h + iy) * w + ix) * cin;
+            for (let c = 0; c < cin; c++) cols[o + c] = x[from + c];
+          }
+        }
+      }
+    }
+  }
+  const dy = dOut.data;
+  // dWᵀ = dYᵀ · cols: the unrolled input is the packed side, read once.
+  const dkT = matmul(transpose(dy, pixels, cout), cols, cout, pixels, depth);
+  const dCols = dkT === null ? null : matmul(dy, transpose(kernel.data, depth, cout), pixels, cout, depth);
+  if (dkT === null || dCols === null) return null;
+  const dx = new Float32Array(x.length);
+  o = 0;
+  for (let bi = 0; bi < n; bi++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sh - padTop + ky * dh;
+          for (let kx = 0; kx < kw; kx++, o += cin) {
+            const ix = ox * sw - padLeft + kx * dw;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            const to = ((bi * h + iy) * w + ix) * cin;
+            for (let c = 0; c < cin; c++) dx[to + c] += dCols[o + c];
+          }
+        }
+      }
+    }
+  }
+  return {
+    input: { shape: [...input.shape], data: dx },
+    kernel: { shape: [...kernel.shape], data: transpose(dkT, cout, depth) },
+    bias: { shape: [cout], data: columnSums(dy, pixels, cout) },
+  };
+}
+
+/**
+ * {@link denseBackward} on the fast kernels, or `null` when they are not
+ * chosen or not loaded.
+ *
+ * @example
+ * ```ts
+ * const g = denseBackwardFast(x, w, dy) ?? denseBackward(x, w, dy);
+ * ```
+ */
+export function denseBackwardFast(
+  input: { shape: readonly number[]; data: Float32Array },
+  kernel: { shape: readonly number[]; data: Float32Array },
+  dOut: { shape: readonly number[]; data: Float32Array },
+): DenseGradients | null {
+  const { rows, inDim, units } = denseGeometry(input, kernel, null);
+  const dy = dOut.data;
+  const dk = matmul(transpose(input.data, rows, inDim), dy, inDim, rows, units);
+  const dx = dk === null ? null : matmul(dy, transpose(kernel.data, inDim, units), rows, units, inDim);
+  if (dk === null || dx === null) return null;
+  return {
+    input: { shape: [...input.shape], data: dx },
+    kernel: { shape: [...kernel.shape], data: dk },
+    bias: { shape: [units], data: columnSums(dy, rows, units) },
+  };
+}

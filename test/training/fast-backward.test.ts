@@ -1,0 +1,116 @@
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { getKernelBackend, kernelInfo, setKernelBackend } from "../../src/kernels/backend.js";
+import { conv2dBackward } from "../../src/kernels/conv2d-backward.js";
+import { denseBackward } from "../../src/kernels/dense-backward.js";
+import { conv2dBackwardFast, denseBackwardFast } from "../../src/kernels/fast-backward.js";
+import { createRandom } from "../../src/kernels/random.js";
+import type { Tensor } from "../../src/kernels/tensor.js";
+import { randomTensor } from "../support/layer-harness.js";
+
+/**
+ * The matrix-product backward passes on the WebAssembly kernels against the
+ * reference loops (float64 sums) on generated geometries: every gradient
+ * within float32 rounding of the reference, and the fast path taken.
+ */
+const fastProject = getKernelBackend() === "fast";
+const tensorOf = (shape: number[], seed: number): Tensor => randomTensor(shape, createRandom(seed), -1, 1);
+
+function scaledDifference(ours: Float32Array, theirs: Float32Array): number {
+  expect(ours.length).toBe(theirs.length);
+  let scale = 1e-6;
+  let worst = 0;
+  for (let i = 0; i < theirs.length; i++) scale = Math.max(scale, Math.abs(theirs[i]));
+  for (let i = 0; i < theirs.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+  return worst / scale;
+}
+
+describe.runIf(fastProject)("backward passes on the fast kernels", () => {
+  afterEach(() => setKernelBackend("fast"));
+
+  it("the WebAssembly kernels are loaded", () => {
+    expect(kernelInfo().wasm).toBe(true);
+  });
+
+  it("conv2d: input, kernel and bias gradients equal the reference loop's", () => {
+    let worst = 0;
+    fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 1, max: 3 }),
+          h: fc.integer({ min: 1, max: 9 }),
+          w: fc.integer({ min: 1, max: 9 }),
+          cin: fc.integer({ min: 1, max: 9 }),
+          cout: fc.integer({ min: 1, max: 11 }),
+          kh: fc.integer({ min: 1, max: 4 }),
+          kw: fc.integer({ min: 1, max: 4 }),
+          sh: fc.integer({ min: 1, max: 3 }),
+          sw: fc.integer({ min: 1, max: 3 }),
+          dh: fc.integer({ min: 1, max: 2 }),
+          dw: fc.integer({ min: 1, max: 2 }),
+          padding: fc.constantFrom("valid" as const, "same" as const),
+          seed: fc.integer({ min: 0, max: 1e6 }),
+        }),
+        (g) => {
+          const spanH = g.dh * (g.kh - 1) + 1;
+          const spanW = g.dw * (g.kw - 1) + 1;
+          fc.pre(g.padding === "same" || (spanH <= g.h && spanW <= g.w));
+          const options = { strides: [g.sh, g.sw] as [number, number], dilationRate: [g.dh, g.dw] as [number, number], padding: g.padding };
+          const oh = g.padding === "same" ? Math.ceil(g.h / g.sh) : Math.floor((g.h - spanH) / g.sh) + 1;
+          const ow = g.padding === "same" ? Math.ceil(g.w / g.sw) : Math.floor((g.w - spanW) / g.sw) + 1;
+          const x = tensorOf([g.n, g.h, g.w, g.cin], g.seed);
+          const k = tensorOf([g.kh, g.kw, g.cin, g.cout], g.seed + 1);
+          const dy = tensorOf([g.n, oh, ow, g.cout], g.seed + 2);
+          const fast = conv2dBackwardFast(x, k, dy, options);
+          expect(fast).not.toBeNull();
+          setKernelBackend("reference");
+          const reference = conv2dBackward(x, k, dy, options);
+          setKernelBackend("fast");
+          for (const part of ["input", "kernel", "bias"] as const) {
+            expect(fast![part].shape).toEqual(reference[part].shape);
+            worst = Math.max(worst, scaledDifference(fast![part].data, reference[part].data));
+          }
+          expect(worst).toBeLessThan(1e-5);
+        },
+      ),
+      { numRuns: 150, seed: 12 },
+    );
+    console.log(`conv2d backward, fast against reference: largest scaled difference ${worst.toExponential(2)}`);
+  });
+
+  it("dense: input, kernel and bias gradients equal the reference loop's", () => {
+    let worst = 0;
+    fc.assert(
+      fc.property(
+        fc.record({
+          rows: fc.integer({ min: 1, max: 70 }),
+          inDim: fc.integer({ min: 1, max: 40 }),
+          units: fc.integer({ min: 1, max: 20 }),
+          seed: fc.integer({ min: 0, max: 1e6 }),
+        }),
+        (g) => {
+          const x = tensorOf([g.rows, g.inDim], g.seed);
+          const k = tensorOf([g.inDim, g.units], g.seed + 1);
+          const dy = tensorOf([g.rows, g.units], g.seed + 2);
+          const fast = denseBackwardFast(x, k, dy);
+          expect(fast).not.toBeNull();
+          setKernelBackend("reference");
+          const reference = denseBackward(x, k, dy);
+          setKernelBackend("fast");
+          for (const part of ["input", "kernel", "bias"] as const) worst = Math.max(worst, scaledDifference(fast![part].data, reference[part].data));
+          expect(worst).toBeLessThan(1e-5);
+        },
+      ),
+      { numRuns: 100, seed: 13 },
+    );
+    console.log(`dense backward, fast against reference: largest scaled difference ${worst.toExponential(2)}`);
+  });
+
+  it("on the reference kernels the fast twins step aside", () => {
+    setKernelBackend("reference");
+    const x = tensorOf([1, 3, 3, 1], 1);
+    const k = tensorOf([2, 2, 1, 1], 2);
+    expect(conv2dBackwardFast(x, k, tensorOf([1, 2, 2, 1], 3), { strides: [1, 1], dilationRate: [1, 1], padding: "valid" })).toBeNull();
+    expect(denseBackwardFast(tensorOf([2, 3], 4), tensorOf([3, 2], 5), tensorOf([2, 2], 6))).toBeNull();
+  });
+});
