@@ -45,3 +45,9 @@ const r = sequential({ inputs: ri, outputs: ri.dense({ units: 2 }) }).compile({ 
 expectType<Logs>(r.trainOnBatch(tensor([8, 3]), tensor([8, 2])));
 // @ts-expect-error refused: the shapes do not fit
 r.trainOnBatch(tensor([8, 3]), tensor([8, 3]));
+
+// fitDataset: batches of any size, inputs as predict takes them, labels as the loss needs them.
+const b = (k: number) => ({ xs: tensor([k, 28, 28, 1]), ys: tensor([k]) });
+expectType<Promise<History>>(sparse.fitDataset([b(32), b(16)], { epochs: 2, verbose: 0 }));
+// @ts-expect-error refused: one-hot rows for the sparse loss
+sparse.fitDataset([{ xs: tensor([32, 28, 28, 1]), ys: tensor([32, 10]) }]);

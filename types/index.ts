@@ -9,7 +9,7 @@ export type { InputShape, OutputShape, ParamCount, BatchShape, Concrete, ExpectP
 export type { Dilated, Dim, Padding, Pair, Shape, ShapeText, Size2, WindowOutput } from "./shape.js";
 export type { LayerMethodName, MergeParams, SymbolicTensor } from "./symbolic-tensor.js";
 export type { Tensor } from "./tensor.js";
-export type { CheckedLabels, LabelShape, LabelTensor, SparseLossName } from "./training.js";
+export type { CheckedLabels, DatasetBatch, LabelShape, LabelTensor, SparseLossName } from "./training.js";
 export type { Conv2DOptions, Conv2DParams } from "./layers/convolutional.js";
 export type { DenseOptions, DenseParams } from "./layers/core.js";
 export type { InputConfig, InputOptions, InputResult, InputTensor } from "./layers/input.js";

@@ -3,6 +3,7 @@
  * checked where `fit`, `evaluate` and `trainOnBatch` are called (runtime
  * twin: the label check of `src/training/compiled.ts`).
  */
+import type { BatchShape, PredictInput, ShapeTree } from "./model.js";
 import type { Dim, Shape, ShapeText } from "./shape.js";
 
 /**
@@ -89,3 +90,28 @@ export type CheckedLabels<Y, N extends number, O, L extends string, Owner extend
     : O extends Shape
       ? CheckOne<Y, N, O, L, Owner>
       : Y;
+
+/** Labels of a dataset batch, whose size the types do not know. */
+type DatasetLabels<O, L extends string> = string extends L
+  ? LabelTensor
+  : true extends IsUnion<L>
+    ? LabelTensor
+    : O extends Shape
+      ? L extends SparseLossName
+        ? LabelTensor<readonly [...BatchShape<number, LabelShape<O, L>>]> | LabelTensor<readonly [...BatchShape<number, LabelShape<O, L>>, 1]>
+        : LabelTensor<readonly [...BatchShape<number, LabelShape<O, L>>]>
+      : unknown;
+
+/**
+ * One batch of a dataset `fitDataset` trains on, for a model with inputs
+ * `I`, outputs `O` and loss `L`: inputs as `predict` takes them and labels
+ * as the loss needs them, any batch size.
+ *
+ * @example
+ * type B = DatasetBatch<[null, 4], [null, 3], "sparseCategoricalCrossentropy">;
+ * // { readonly xs: Tensor<readonly [number, 4]>; readonly ys: LabelTensor<readonly [number]> | LabelTensor<readonly [number, 1]> }
+ */
+export interface DatasetBatch<I extends ShapeTree, O, L extends string> {
+  readonly xs: PredictInput<number, I>;
+  readonly ys: DatasetLabels<O, L>;
+}

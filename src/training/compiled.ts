@@ -5,7 +5,7 @@
  * logs in alphabetical order, the progress bar, callbacks, `History`).
  */
 import type { PredictInput, ShapeTree } from "../../types/model.js";
-import type { CheckedLabels } from "../../types/training.js";
+import type { CheckedLabels, DatasetBatch } from "../../types/training.js";
 import { configObject, fail, valueText } from "../checks.js";
 import { createRandom } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";
@@ -195,6 +195,92 @@ interface Dataset {
   readonly inputs: Tensor[];
   readonly labels: Labels[];
   readonly count: number;
+}
+
+/** One training batch, checked. */
+interface Batch {
+  readonly inputs: Tensor[];
+  readonly labels: Labels[];
+  readonly weights: ArrayLike<number> | undefined;
+  readonly count: number;
+}
+
+/** What the shared epoch loop needs from `fit` or `fitDataset`. */
+interface EpochRun {
+  readonly epochs: number;
+  readonly initialEpoch: number;
+  readonly verbose: Verbosity;
+  readonly callbacks: readonly Callback[];
+  readonly stream: ProgressStream;
+  readonly random: Random;
+  /** Steps in an epoch, `null` while not known (a dataset's first epoch). */
+  readonly steps: (epoch: number) => number | null;
+  readonly batches: (epoch: number) => Iterable<Batch> | AsyncIterable<Batch>;
+  readonly validate: (() => Logs | Promise<Logs>) | null;
+  /** Called when an epoch had no batch at all. */
+  readonly empty?: (epoch: number) => void;
+}
+
+/**
+ * Batches for `fitDataset`: an iterable or async iterable of `{ xs, ys }`
+ * (asked for a new iterator each epoch), or a TensorFlow.js dataset (its
+ * `iterator()`).
+ *
+ * @example
+ * const d: BatchDataset<{ xs: Tensor<[32, 4]>; ys: Tensor<[32, 1]> }> = [{ xs, ys }];
+ */
+export type BatchDataset<B> = Iterable<B> | AsyncIterable<B> | { iterator(): Promise<{ next(): Promise<IteratorResult<B>> }> };
+
+/** Options of `fitDataset`. */
+export interface FitDatasetOptions {
+  /** Default 1. */
+  epochs?: number;
+  /** Batches per epoch; without it an epoch is one pass over the dataset. */
+  batchesPerEpoch?: number;
+  /** 0 silent, 1 progress bar (default), 2 one line per epoch. */
+  verbose?: Verbosity;
+  /** `[x, y]` tensors or a dataset of `{ xs, ys }` batches to validate on after each epoch. */
+  validationData?: readonly [unknown, unknown] | BatchDataset<{ xs: unknown; ys: unknown }>;
+  /** Seeds dropout and noise (default 0). */
+  seed?: number;
+  callbacks?: readonly Callback[];
+  initialEpoch?: number;
+  /** A weight per class id, turned into sample weights from each batch's labels. */
+  classWeight?: Readonly<Record<number, number>>;
+  progressTo?: ProgressStream;
+}
+
+const FIT_DATASET_OPTIONS = ["epochs", "batchesPerEpoch", "verbose", "validationData", "seed", "callbacks", "initialEpoch", "classWeight", "progressTo"];
+
+/** Opens a dataset: a function giving a fresh async iterator each time it is called. */
+function datasetOpener(owner: string, dataset: unknown): () => Promise<AsyncIterator<unknown> | Iterator<unknown>> {
+  const d = dataset as Record<PropertyKey, unknown> | null;
+  if (typeof d === "object" && d !== null) {
+    const asyncIt = d[Symbol.asyncIterator];
+    if (typeof asyncIt === "function") return async () => asyncIt.call(d) as AsyncIterator<unknown>;
+    const it = d[Symbol.iterator];
+    if (typeof it === "function") return async () => it.call(d) as Iterator<unknown>;
+    const tfjs = d.iterator;
+    if (typeof tfjs === "function") return async () => (await tfjs.call(d)) as AsyncIterator<unknown>;
+  }
+  return fail(`shapewise: ${owner} takes an iterable or async iterable of { xs, ys } batches or a TensorFlow.js dataset, got ${valueText(dataset)}`);
+}
+
+/** The `{ xs, ys }` batches of an iterator, at most `limit` of them. */
+async function* readBatches(
+  owner: string,
+  iterator: AsyncIterator<unknown> | Iterator<unknown>,
+  limit: number | null,
+): AsyncGenerator<{ xs: unknown; ys: unknown }> {
+  for (let i = 0; limit === null || i < limit; i++) {
+    const step = await iterator.next();
+    if (typeof step !== "object" || step === null) fail(`shapewise: ${owner}'s iterator gave ${valueText(step)} instead of an iterator result`);
+    if (step.done === true) return;
+    const batch = step.value as { xs?: unknown; ys?: unknown } | null;
+    if (typeof batch !== "object" || batch === null || !("xs" in batch) || !("ys" in batch))
+      fail(`shapewise: ${owner} batch ${i + 1} must be an object { xs, ys }, got ${valueText(batch)}`);
+    yield { xs: batch.xs, ys: batch.ys };
+  }
 }
 
 /**
@@ -393,9 +479,30 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
       validation = { data: this.dataset("fit validationData", o.validationData[0], o.validationData[1]), weights: undefined };
     }
 
-    const engine = this.engine(random);
-    const history = new History();
     const steps = Math.ceil(trainCount / batchSize);
+    const trainRows = Array.from({ length: trainCount }, (_, i) => i);
+    function* epochBatches(): Generator<Batch> {
+      const order = o.shuffle === false ? trainRows : shuffled(trainRows, random);
+      for (let s = 0; s < steps; s++) {
+        const rows = order.slice(s * batchSize, (s + 1) * batchSize);
+        yield {
+          inputs: all.inputs.map((t) => gather(t, rows)),
+          labels: all.labels.map((t) => gather(t, rows)),
+          weights: weights === undefined ? undefined : rows.map((i) => weights[i]),
+          count: rows.length,
+        };
+      }
+    }
+    const v = validation;
+    const validate = v === null ? null : () => this.scoreAll(v.data, batchSize, v.weights, null);
+    return this.trainEpochs({ epochs, initialEpoch, verbose, callbacks, stream, random, steps: () => steps, batches: epochBatches, validate });
+  }
+
+  /** The epoch loop `fit` and `fitDataset` share: callbacks, the progress bar, validation, `History`. */
+  private async trainEpochs(run: EpochRun): Promise<History> {
+    const { epochs, initialEpoch, verbose, callbacks, stream } = run;
+    const engine = this.engine(run.random);
+    const history = new History();
     const control: TrainingControl = {
       stopTraining: false,
       optimizer: this.optimizer,
@@ -411,40 +518,119 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
     for (const cb of callbacks) cb.setModel?.(control);
     this.stopTraining = false;
     for (const cb of callbacks) await cb.onTrainBegin?.();
-    const trainRows = Array.from({ length: trainCount }, (_, i) => i);
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       if (verbose > 0 && epochs > 1) stream.write(`Epoch ${epoch + 1}/${epochs}\n`);
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
-      const order = o.shuffle === false ? trainRows : shuffled(trainRows, random);
-      const bar = new ProgressBar({ target: steps, verbose, dynamic: stream.isTTY === true, write: (t) => stream.write(t) });
+      const target = run.steps(epoch);
+      const bar = new ProgressBar({ target, verbose, dynamic: stream.isTTY === true, write: (t) => stream.write(t) });
       const totals = new Totals(this.metrics);
-      for (let s = 0; s < steps; s++) {
+      let s = 0;
+      for await (const batch of run.batches(epoch)) {
         for (const cb of callbacks) await cb.onBatchBegin?.(s);
-        const rows = order.slice(s * batchSize, (s + 1) * batchSize);
-        const r = engine.trainStep(
-          all.inputs.map((t) => gather(t, rows)),
-          all.labels.map((t) => gather(t, rows)),
-          weights === undefined ? undefined : rows.map((i) => weights[i]),
-          `epoch ${epoch + 1}, batch ${s + 1}`,
-        );
-        totals.add(r, rows.length);
+        const r = engine.trainStep(batch.inputs, batch.labels, batch.weights, `epoch ${epoch + 1}, batch ${s + 1}`);
+        totals.add(r, batch.count);
         const logs = sortedLogs(totals.logs());
         for (const cb of callbacks) await cb.onBatchEnd?.(s, logs);
-        bar.update(s + 1, Object.entries(logs));
+        s++;
+        bar.update(s, Object.entries(logs));
       }
+      if (s === 0) run.empty?.(epoch);
       let logs = totals.logs();
-      if (validation !== null) {
-        const v = this.scoreAll(validation.data, batchSize, validation.weights, null);
+      if (run.validate !== null) {
+        const v = await run.validate();
         for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
       }
       logs = sortedLogs(logs);
-      bar.update(steps, Object.entries(logs), true);
+      bar.update(target ?? s, Object.entries(logs), true);
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
       history.record(epoch, logs);
       if (control.stopTraining || this.stopTraining) break;
     }
     for (const cb of callbacks) await cb.onTrainEnd?.();
     return history;
+  }
+
+  /**
+   * Trains on a dataset of batches that need not fit in memory, as
+   * TensorFlow.js's `fitDataset`: an iterable or async iterable of
+   * `{ xs, ys }` batches (read again from its start each epoch), or a
+   * TensorFlow.js `tf.data.Dataset`. Each batch is checked as `fit` checks
+   * its data; with `batchesPerEpoch` an epoch takes that many batches and
+   * the next epoch goes on where it stopped, as TensorFlow.js does.
+   *
+   * @example
+   * async function* batches() {
+   *   for (const file of files) yield { xs: readImages(file), ys: readLabels(file) };
+   * }
+   * await c.fitDataset({ [Symbol.asyncIterator]: batches }, { epochs: 3, validationData: [xVal, yVal] });
+   */
+  async fitDataset(dataset: BatchDataset<DatasetBatch<I, O, L>>, options: FitDatasetOptions = {}): Promise<History> {
+    const owner = "fitDataset";
+    if (options === null || typeof options !== "object") fail(`shapewise: fitDataset options must be an object, got ${valueText(options)}`);
+    const o = configObject(owner, options, FIT_DATASET_OPTIONS) as FitDatasetOptions;
+    const epochs = positiveInteger(owner, "epochs", o.epochs, 1);
+    const verbose = verbosity(owner, o.verbose, [0, 1, 2]);
+    const initialEpoch = o.initialEpoch ?? 0;
+    if (!Number.isSafeInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) {
+      fail(`shapewise: fitDataset initialEpoch must be an integer from 0 to epochs - 1 (${epochs - 1}), got ${valueText(o.initialEpoch)}`);
+    }
+    const batchesPerEpoch = o.batchesPerEpoch === undefined ? null : positiveInteger(owner, "batchesPerEpoch", o.batchesPerEpoch, 1);
+    if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isSafeInteger(o.seed)))
+      fail(`shapewise: fitDataset seed must be an integer, got ${valueText(o.seed)}`);
+    const open = datasetOpener(owner, dataset);
+    const callbacks = readCallbacks(o.callbacks);
+    const stream = o.progressTo ?? defaultStream();
+    let validate: (() => Promise<Logs>) | null = null;
+    // [x, y] is a pair of tensors; any other array is a dataset of { xs, ys } batches.
+    const pair =
+      Array.isArray(o.validationData) && o.validationData.length === 2 && o.validationData.every((t) => !(typeof t === "object" && t !== null && "xs" in t));
+    if (pair) {
+      const [vx, vy] = o.validationData as readonly [unknown, unknown];
+      const data = this.dataset("fitDataset validationData", vx, vy);
+      validate = async () => this.scoreAll(data, 32, undefined, null);
+    } else if (o.validationData !== undefined) {
+      const openValidation = datasetOpener("fitDataset validationData", o.validationData);
+      validate = async () => {
+        const engine = this.engine(createRandom(0));
+        const totals = new Totals(this.metrics);
+        for await (const batch of readBatches("fitDataset validationData", await openValidation(), null)) {
+          const data = this.dataset("fitDataset validationData", batch.xs, batch.ys);
+          totals.add(engine.score(this.predictBatch(data.inputs), data.labels, undefined), data.count);
+        }
+        return sortedLogs(totals.logs());
+      };
+    }
+    let known: number | null = batchesPerEpoch;
+    let shared: AsyncIterator<unknown> | Iterator<unknown> | null = null;
+    const self = this;
+    async function* batches(epoch: number): AsyncGenerator<Batch> {
+      // With batchesPerEpoch one iterator runs on across epochs; without, each epoch reads the dataset anew.
+      const iterator = batchesPerEpoch === null ? await open() : (shared ??= await open());
+      let count = 0;
+      for await (const batch of readBatches(owner, iterator, batchesPerEpoch)) {
+        const data = self.dataset(owner, batch.xs, batch.ys);
+        count++;
+        yield { inputs: data.inputs, labels: data.labels, weights: self.sampleWeights(owner, data, undefined, o.classWeight), count: data.count };
+      }
+      if (batchesPerEpoch !== null && count < batchesPerEpoch)
+        fail(`shapewise: fitDataset batchesPerEpoch is ${batchesPerEpoch} but the dataset ran out after ${count} batches in epoch ${epoch + 1}`);
+      if (batchesPerEpoch === null) known = count;
+    }
+    return this.trainEpochs({
+      epochs,
+      initialEpoch,
+      verbose,
+      callbacks,
+      stream,
+      random: createRandom(o.seed ?? 0),
+      steps: () => known,
+      batches,
+      validate,
+      empty: (epoch) =>
+        fail(
+          `shapewise: fitDataset's dataset gave no batch in epoch ${epoch + 1}: give an iterable that starts again when asked for a new iterator (not a generator object, which runs once), or a TensorFlow.js dataset`,
+        ),
+    });
   }
 
   /**

@@ -3,7 +3,7 @@
  * compiled model that `m.compile(...)` returns.
  */
 export { CompiledModel } from "./compiled.js";
-export type { CompileConfig, EvaluateOptions, FitOptions, ProgressStream } from "./compiled.js";
+export type { BatchDataset, CompileConfig, EvaluateOptions, FitDatasetOptions, FitOptions, ProgressStream } from "./compiled.js";
 export { History, checkpointPath, earlyStopping, modelCheckpoint, reduceLROnPlateau } from "./callbacks.js";
 export type { Callback, EarlyStoppingConfig, Logs, ModelCheckpointConfig, MonitorMode, ReduceLROnPlateauConfig, TrainingControl } from "./callbacks.js";
 export { LOSS_NAMES, losses } from "./losses.js";
