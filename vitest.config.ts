@@ -9,6 +9,7 @@ import { defineConfig } from "vitest/config";
 const KERNEL_INDEPENDENT = [
   "test/agreement.test.ts",
   "test/arithmetic-generated.test.ts",
+  "test/named-dims/size-algebra-generated.test.ts",
   "test/browser/browser.test.ts",
   "test/package/pack.test.ts",
   "test/catalog-agreement.test.ts",

@@ -1,0 +1,309 @@
+/**
+ * Symbolic sizes at run time (type twin: `types/size/`): a dimension named
+ * in `input({ shape })` (`"T"`, `"16*H"`) and everything the layer rules
+ * compute from it, in the same canonical form and the same text as the
+ * types. A size is a sum of terms (an integer coefficient times a product of
+ * atoms: names, and floor nodes `floor(inner/k)` that could not be
+ * simplified) plus a constant; a size with no term is a plain number. Terms
+ * are ordered by the text of their product, atoms by their own text, so
+ * equal forms print as the same text. Arithmetic whose coefficients leave
+ * the exact range gives `null` (a size known only when data arrives).
+ */
+
+/** A size: a number, a symbolic size in canonical text, or `null` when unknown. */
+export type Size = number | string | null;
+
+/** One term: coefficient, ordered atoms (a name repeats for a power), and their text joined by `*`. */
+interface Term {
+  readonly coef: number;
+  readonly atoms: readonly string[];
+  readonly key: string;
+}
+
+/** A size in canonical form: terms ordered by key, no zero coefficient, and a constant. */
+interface Form {
+  readonly terms: readonly Term[];
+  readonly constant: number;
+}
+
+/** An arithmetic result past 2^53 − 1: the size is then unknown. */
+class Inexact extends Error {}
+
+function exact(n: number): number {
+  if (!Number.isSafeInteger(n)) throw new Inexact();
+  return n === 0 ? 0 : n;
+}
+
+/** Splits a text at the separators outside parentheses; a `-` stays at the head of the next piece. */
+function splitTop(text: string, seps: string): string[] {
+  const pieces: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const c of text) {
+    if (c === "(") depth++;
+    else if (c === ")") depth--;
+    if (depth === 0 && seps.includes(c)) {
+      if (cur !== "") pieces.push(cur);
+      cur = c === "-" ? "-" : "";
+    } else cur += c;
+  }
+  if (cur !== "") pieces.push(cur);
+  return pieces;
+}
+
+function insertAtom(atom: string, atoms: readonly string[]): string[] {
+  const i = atoms.findIndex((a) => !(a < atom));
+  return i < 0 ? [...atoms, atom] : [...atoms.slice(0, i), atom, ...atoms.slice(i)];
+}
+
+const formCache = new Map<string, Form>();
+
+/** The form of a number or of a canonical text (floor nodes stay opaque atoms). */
+function formOf(size: number | string): Form {
+  if (typeof size === "number") return { terms: [], constant: size };
+  const cached = formCache.get(size);
+  if (cached !== undefined) return cached;
+  const terms: Term[] = [];
+  let constant = 0;
+  for (const piece of splitTop(size, "+-")) {
+    let coef = piece.startsWith("-") ? -1 : 1;
+    let atoms: string[] = [];
+    for (const factor of splitTop(piece.startsWith("-") ? piece.slice(1) : piece, "*")) {
+      if (/^[0-9]/.test(factor)) coef = exact(coef * Number(factor));
+      else atoms = insertAtom(factor, atoms);
+    }
+    if (atoms.length === 0) constant = coef;
+    else terms.push({ coef, atoms, key: atoms.join("*") });
+  }
+  const form = { terms, constant };
+  if (formCache.size < 10_000) formCache.set(size, form);
+  return form;
+}
+
+function termText(t: Term): string {
+  return t.coef === 1 ? t.key : t.coef === -1 ? `-${t.key}` : `${t.coef}*${t.key}`;
+}
+
+/** The size a form denotes: its constant, or its canonical text. */
+function sizeOfForm(f: Form): number | string {
+  if (f.terms.length === 0) return f.constant;
+  let text = "";
+  for (const t of f.terms) {
+    const s = termText(t);
+    text = text === "" || s.startsWith("-") ? `${text}${s}` : `${text}+${s}`;
+  }
+  if (f.constant !== 0) text += f.constant < 0 ? `${f.constant}` : `+${f.constant}`;
+  return text;
+}
+
+function mergeTerms(a: readonly Term[], b: readonly Term[]): Term[] {
+  const out: Term[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as Term;
+    const y = b[j] as Term;
+    if (x.key === y.key) {
+      const coef = exact(x.coef + y.coef);
+      if (coef !== 0) out.push({ coef, atoms: x.atoms, key: x.key });
+      i++;
+      j++;
+    } else if (x.key < y.key) {
+      out.push(x);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return [...out, ...a.slice(i), ...b.slice(j)];
+}
+
+function sumForms(a: Form, b: Form): Form {
+  return { terms: mergeTerms(a.terms, b.terms), constant: exact(a.constant + b.constant) };
+}
+
+function scaleForm(a: Form, k: number): Form {
+  if (k === 0) return { terms: [], constant: 0 };
+  return { terms: a.terms.map((t) => ({ ...t, coef: exact(t.coef * k) })), constant: exact(a.constant * k) };
+}
+
+function mergeAtoms(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if ((b[j] as string) < (a[i] as string)) out.push(b[j++] as string);
+    else out.push(a[i++] as string);
+  }
+  return [...out, ...a.slice(i), ...b.slice(j)];
+}
+
+function multiplyForms(a: Form, b: Form): Form {
+  let acc = scaleForm(b, a.constant);
+  for (const t of a.terms) {
+    const products: Term[] = b.terms.map((u) => {
+      const atoms = mergeAtoms(t.atoms, u.atoms);
+      return { coef: exact(t.coef * u.coef), atoms, key: atoms.join("*") };
+    });
+    if (b.constant !== 0) products.push({ ...t, coef: exact(t.coef * b.constant) });
+    for (const p of products) acc = sumForms(acc, { terms: [p], constant: 0 });
+  }
+  return acc;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const floorDiv = (a: number, k: number): number => exact(Math.floor(a / k));
+const mod = (a: number, k: number): number => ((a % k) + k) % k;
+
+/** `floor(A / k)`: whole multiples of `k` leave the node, the rest stays in one floor node. */
+function floorForm(a: Form, k: number): Form {
+  if (k === 1) return a;
+  const q: Term[] = [];
+  const r: Term[] = [];
+  for (const t of a.terms) {
+    const tq = floorDiv(t.coef, k);
+    const tr = mod(t.coef, k);
+    if (tq !== 0) q.push({ ...t, coef: tq });
+    if (tr !== 0) r.push({ ...t, coef: tr });
+  }
+  const whole: Form = { terms: q, constant: floorDiv(a.constant, k) };
+  if (r.length === 0) return whole;
+  const g = r.reduce((acc, t) => gcd(t.coef, acc), k);
+  const inner: Form = { terms: r.map((t) => ({ ...t, coef: t.coef / g })), constant: Math.floor(mod(a.constant, k) / g) };
+  const kk = k / g;
+  const only = inner.terms.length === 1 ? (inner.terms[0] as Term) : undefined;
+  if (only !== undefined && only.coef === 1 && only.atoms.length === 1 && (only.atoms[0] as string).startsWith("floor(")) {
+    // floor((floor(X/a) + d) / k) is floor((X + a d) / (a k)): one node.
+    const body = (only.atoms[0] as string).slice("floor(".length, -1);
+    const slash = body.lastIndexOf("/");
+    const x = body.slice(0, slash);
+    const div = Number(body.slice(slash + 1));
+    const nested = floorForm(sumForms(formOf(x.startsWith("(") ? x.slice(1, -1) : x), { terms: [], constant: exact(div * inner.constant) }), exact(div * kk));
+    return sumForms(whole, nested);
+  }
+  const text = sizeOfForm(inner);
+  const compound = inner.terms.length > 1 || inner.constant !== 0;
+  const node = `floor(${compound ? `(${text})` : text}/${kk})`;
+  return sumForms(whole, { terms: [{ coef: 1, atoms: [node], key: node }], constant: 0 });
+}
+
+/** Runs an operation on known sizes; `null` in or an inexact result gives `null`. */
+function op(a: Size, b: Size, f: (x: Form, y: Form) => Form): Size {
+  if (a === null || b === null) return null;
+  try {
+    return sizeOfForm(f(formOf(a), formOf(b)));
+  } catch (e) {
+    if (e instanceof Inexact) return null;
+    throw e;
+  }
+}
+
+/**
+ * `a + b` on sizes.
+ *
+ * @example
+ * sizeAdd("H", 1); // "H+1"
+ */
+export function sizeAdd(a: Size, b: Size): Size {
+  return op(a, b, sumForms);
+}
+
+/**
+ * `a - b` on sizes.
+ *
+ * @example
+ * sizeSubtract("H", 2); // "H-2"
+ */
+export function sizeSubtract(a: Size, b: Size): Size {
+  return op(a, b, (x, y) => sumForms(x, scaleForm(y, -1)));
+}
+
+/**
+ * `a × b` on sizes.
+ *
+ * @example
+ * sizeMultiply("8*H", "8*W"); // "64*H*W"
+ */
+export function sizeMultiply(a: Size, b: Size): Size {
+  return op(a, b, (x, y) => (y.terms.length === 0 ? scaleForm(x, y.constant) : x.terms.length === 0 ? scaleForm(y, x.constant) : multiplyForms(x, y)));
+}
+
+/**
+ * `floor(a / k)` on sizes, `k` a positive integer.
+ *
+ * @example
+ * sizeDivFloor("16*H", 2); // "8*H"
+ * sizeDivFloor("H", 2);    // "floor(H/2)"
+ */
+export function sizeDivFloor(a: Size, k: number): Size {
+  return op(a, k, (x) => floorForm(x, k));
+}
+
+/**
+ * `ceil(a / k)` on sizes: `floor((a + k - 1) / k)`.
+ *
+ * @example
+ * sizeDivCeil("H", 2); // "floor((H+1)/2)"
+ */
+export function sizeDivCeil(a: Size, k: number): Size {
+  return op(a, k, (x) => floorForm(sumForms(x, { terms: [], constant: k - 1 }), k));
+}
+
+/**
+ * The value of a size for bound names (`H = 37`); `undefined` when a name is not bound.
+ *
+ * @example
+ * evaluateSize("2*floor(H/2)+1", { H: 37 }); // 37
+ */
+export function evaluateSize(size: number | string, names: Readonly<Record<string, number>>): number | undefined {
+  if (typeof size === "number") return size;
+  const f = formOf(size);
+  let total = f.constant;
+  for (const t of f.terms) {
+    let product = t.coef;
+    for (const atom of t.atoms) {
+      let v: number | undefined;
+      if (atom.startsWith("floor(")) {
+        const body = atom.slice("floor(".length, -1);
+        const slash = body.lastIndexOf("/");
+        const x = body.slice(0, slash);
+        const inner = evaluateSize(x.startsWith("(") ? x.slice(1, -1) : x, names);
+        v = inner === undefined ? undefined : Math.floor(inner / Number(body.slice(slash + 1)));
+      } else v = Object.hasOwn(names, atom) ? names[atom] : undefined;
+      if (v === undefined) return undefined;
+      product *= v;
+    }
+    total += product;
+  }
+  return total;
+}
+
+/**
+ * Whether a text is a name a shape may state, optionally with a factor:
+ * `"T"`, `"16*H"` (the size is 16 times a positive integer `H`).
+ *
+ * @example
+ * isSizeName("16*H"); // true
+ * isSizeName("H+1");  // false
+ */
+export function isSizeName(text: string): boolean {
+  const m = /^(?:([1-9][0-9]*)\*)?([A-Za-z_][A-Za-z0-9_]*)$/.exec(text);
+  return m !== null && m[2] !== "floor" && (m[1] === undefined || Number.isSafeInteger(Number(m[1])));
+}
+
+/**
+ * The canonical size of a stated name: `"1*H"` is `"H"`.
+ *
+ * @example
+ * statedSize("1*H"); // "H"
+ */
+export function statedSize(text: string): string {
+  return sizeOfForm(formOf(text)) as string;
+}
+
+/** Every name a size mentions. */
+export function sizeNames(size: Size): string[] {
+  if (typeof size !== "string") return [];
+  return [...new Set(size.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])].filter((n) => n !== "floor");
+}
