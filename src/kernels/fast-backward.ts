@@ -14,6 +14,9 @@ import type { Conv2dGradients } from "./conv2d-backward.js";
 import { denseGeometry } from "./dense.js";
 import type { DenseGradients } from "./dense-backward.js";
 
+/** The most floats of unrolled input made at once (16 MB). */
+const COLS_BLOCK_FLOATS = 1 << 22;
+
 /** `m` rows of `n` columns, transposed. */
 function transpose(a: Float32Array, m: number, n: number): Float32Array {
   const out = new Float32Array(a.length);
@@ -53,50 +56,54 @@ export function conv2dBackwardFast(
   const pixels = n * oh * ow;
   const depth = kh * kw * cin;
   const x = input.data;
-  const cols = new Float32Array(pixels * depth);
-  let o = 0;
-  for (let bi = 0; bi < n; bi++) {
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * sh - padTop + ky * dh;
-          for (let kx = 0; kx < kw; kx++, o += cin) {
-            const ix = ox * sw - padLeft + kx * dw;
-            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-            const from = ((bi * h + iy) * w + ix) * cin;
-            for (let c = 0; c < cin; c++) cols[o + c] = x[from + c];
-          }
-        }
-      }
-    }
-  }
   const dy = dOut.data;
-  // dWᵀ = dYᵀ · cols: the unrolled input is the packed side, read once.
-  const dkT = matmul(transpose(dy, pixels, cout), cols, cout, pixels, depth);
-  const dCols = dkT === null ? null : matmul(dy, transpose(kernel.data, depth, cout), pixels, cout, depth);
-  if (dkT === null || dCols === null) return null;
+  const kernelT = transpose(kernel.data, depth, cout);
+  const dk = new Float64Array(depth * cout);
   const dx = new Float32Array(x.length);
-  o = 0;
-  for (let bi = 0; bi < n; bi++) {
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * sh - padTop + ky * dh;
-          for (let kx = 0; kx < kw; kx++, o += cin) {
-            const ix = ox * sw - padLeft + kx * dw;
-            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-            const to = ((bi * h + iy) * w + ix) * cin;
-            for (let c = 0; c < cin; c++) dx[to + c] += dCols[o + c];
-          }
-        }
-      }
-    }
+  // The unrolled input of a large layer would take pixels * depth floats at once (925 MB for VGG16's
+  // second convolution at batch 8): it is made and used a block of output pixels at a time.
+  const rowsPer = Math.max(1, Math.floor(COLS_BLOCK_FLOATS / depth));
+  const cols = new Float32Array(Math.min(pixels, rowsPer) * depth);
+  for (let p0 = 0; p0 < pixels; p0 += rowsPer) {
+    const rows = Math.min(rowsPer, pixels - p0);
+    const block = rows === rowsPer ? cols : cols.subarray(0, rows * depth);
+    block.fill(0);
+    windows(p0, rows, (o, from) => {
+      for (let c = 0; c < cin; c++) block[o + c] = x[from + c];
+    });
+    const dyBlock = dy.subarray(p0 * cout, (p0 + rows) * cout);
+    // dWᵀ = dYᵀ · cols: the unrolled input is the packed side, read once.
+    const dkT = matmul(transpose(dyBlock, rows, cout), block, cout, rows, depth);
+    const dCols = dkT === null ? null : matmul(dyBlock, kernelT, rows, cout, depth);
+    if (dkT === null || dCols === null) return null;
+    for (let r = 0; r < depth; r++) for (let c = 0; c < cout; c++) dk[r * cout + c] += dkT[c * depth + r];
+    windows(p0, rows, (o, to) => {
+      for (let c = 0; c < cin; c++) dx[to + c] += dCols[o + c];
+    });
   }
   return {
     input: { shape: [...input.shape], data: dx },
-    kernel: { shape: [...kernel.shape], data: transpose(dkT, cout, depth) },
+    kernel: { shape: [...kernel.shape], data: Float32Array.from(dk) },
     bias: { shape: [cout], data: columnSums(dy, pixels, cout) },
   };
+
+  /** Calls `at(offset in the block, offset in the input)` for each in-bounds tap of output pixels [p0, p0 + rows). */
+  function windows(p0: number, rows: number, at: (o: number, xOffset: number) => void): void {
+    for (let r = 0; r < rows; r++) {
+      const p = p0 + r;
+      const ox = p % ow;
+      const oy = Math.floor(p / ow) % oh;
+      const bi = Math.floor(p / (ow * oh));
+      let o = r * depth;
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = oy * sh - padTop + ky * dh;
+        for (let kx = 0; kx < kw; kx++, o += cin) {
+          const ix = ox * sw - padLeft + kx * dw;
+          if (iy >= 0 && iy < h && ix >= 0 && ix < w) at(o, ((bi * h + iy) * w + ix) * cin);
+        }
+      }
+    }
+  }
 }
 
 /**
