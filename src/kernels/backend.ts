@@ -780,19 +780,26 @@ export function matmul(a: Float32Array, b: Float32Array, m: number, kDim: number
   if (a.length !== m * kDim || b.length !== kDim * n) {
     throw new RangeError(`matmul: [${m}, ${kDim}] x [${kDim}, ${n}] needs ${m * kDim} and ${kDim * n} values, got ${a.length} and ${b.length}`);
   }
-  const temps: number[] = [];
-  const x = addressIn(k, a, temps);
+  // Every block here is freed on return, inside a run scope too: a training step makes many such
+  // products, and a scope would keep each one's blocks until the step ends.
   const nr = k.panelWidth;
   const panels = Math.ceil(n / nr);
+  const x = k.alloc(a.length * 4);
   const wp = k.alloc(panels * kDim * nr * 4);
-  temps.push(wp);
-  packPanels(k.view(wp, panels * kDim * nr), b, kDim, n, nr);
-  const out = outputOf(k, m * n, temps);
-  const threads = threadsFor(2 * m * kDim * n);
-  const head = [x, kDim, n, wp, 0, out, 0];
-  run(
-    k,
-    split(m, threads, 4).map(([r0, r1], t) => ({ fn: "dense", args: [...head, r0, r1, 0, panels, scratchFor(k, t)] })),
-  );
-  return finish(k, out, m * n, temps);
+  const out = k.alloc(m * n * 4);
+  try {
+    k.view(x, a.length).set(a);
+    packPanels(k.view(wp, panels * kDim * nr), b, kDim, n, nr);
+    const threads = threadsFor(2 * m * kDim * n);
+    const head = [x, kDim, n, wp, 0, out, 0];
+    run(
+      k,
+      split(m, threads, 4).map(([r0, r1], t) => ({ fn: "dense", args: [...head, r0, r1, 0, panels, scratchFor(k, t)] })),
+    );
+    return new Float32Array(k.view(out, m * n));
+  } finally {
+    k.free(out);
+    k.free(wp);
+    k.free(x);
+  }
 }

@@ -7,6 +7,8 @@
 import type { PredictInput, ShapeTree } from "../../types/model.js";
 import type { CheckedLabels, DatasetBatch } from "../../types/training.js";
 import { configObject, fail, valueText } from "../checks.js";
+import { beginRun, resolveThreads } from "../kernels/backend.js";
+import type { ThreadsOption } from "../kernels/backend.js";
 import { createRandom } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
@@ -65,6 +67,8 @@ export interface FitOptions {
   classWeight?: Readonly<Record<number, number>>;
   /** Where progress goes (default `process.stdout`). */
   progressTo?: ProgressStream;
+  /** Threads each training step's kernels split work over: a count, or `"auto"` (default: every core from 64 samples a batch, as `predict`). */
+  threads?: ThreadsOption;
 }
 
 /** Options of `evaluate`. */
@@ -90,6 +94,7 @@ const FIT_OPTIONS = [
   "sampleWeight",
   "classWeight",
   "progressTo",
+  "threads",
 ];
 
 function defaultStream(): ProgressStream {
@@ -219,6 +224,8 @@ interface EpochRun {
   readonly validate: (() => Logs | Promise<Logs>) | null;
   /** Called when an epoch had no batch at all. */
   readonly empty?: (epoch: number) => void;
+  readonly owner: string;
+  readonly threads: unknown;
 }
 
 /**
@@ -248,9 +255,22 @@ export interface FitDatasetOptions {
   /** A weight per class id, turned into sample weights from each batch's labels. */
   classWeight?: Readonly<Record<number, number>>;
   progressTo?: ProgressStream;
+  /** As `fit`'s `threads`. */
+  threads?: ThreadsOption;
 }
 
-const FIT_DATASET_OPTIONS = ["epochs", "batchesPerEpoch", "verbose", "validationData", "seed", "callbacks", "initialEpoch", "classWeight", "progressTo"];
+const FIT_DATASET_OPTIONS = [
+  "epochs",
+  "batchesPerEpoch",
+  "verbose",
+  "validationData",
+  "seed",
+  "callbacks",
+  "initialEpoch",
+  "classWeight",
+  "progressTo",
+  "threads",
+];
 
 /** Opens a dataset: a function giving a fresh async iterator each time it is called. */
 function datasetOpener(owner: string, dataset: unknown): () => Promise<AsyncIterator<unknown> | Iterator<unknown>> {
@@ -495,7 +515,34 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
     }
     const v = validation;
     const validate = v === null ? null : () => this.scoreAll(v.data, batchSize, v.weights, null);
-    return this.trainEpochs({ epochs, initialEpoch, verbose, callbacks, stream, random, steps: () => steps, batches: epochBatches, validate });
+    resolveThreads(o.threads, batchSize, owner);
+    return this.trainEpochs({
+      epochs,
+      initialEpoch,
+      verbose,
+      callbacks,
+      stream,
+      random,
+      steps: () => steps,
+      batches: epochBatches,
+      validate,
+      owner,
+      threads: o.threads,
+    });
+  }
+
+  /**
+   * One training step, its kernels splitting work over `threads`. The step's
+   * tensors live in WebAssembly memory until it ends (the backward pass reads
+   * what the forward pass saved); weights and results are ordinary arrays.
+   */
+  private step(engine: TrainingEngine, batch: Batch, where: string, threads: number): BatchResult {
+    const scope = beginRun(threads);
+    try {
+      return engine.trainStep(batch.inputs, batch.labels, batch.weights, where);
+    } finally {
+      scope?.end();
+    }
   }
 
   /** The epoch loop `fit` and `fitDataset` share: callbacks, the progress bar, validation, `History`. */
@@ -527,7 +574,7 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
       let s = 0;
       for await (const batch of run.batches(epoch)) {
         for (const cb of callbacks) await cb.onBatchBegin?.(s);
-        const r = engine.trainStep(batch.inputs, batch.labels, batch.weights, `epoch ${epoch + 1}, batch ${s + 1}`);
+        const r = this.step(engine, batch, `epoch ${epoch + 1}, batch ${s + 1}`, resolveThreads(run.threads, batch.count, run.owner));
         totals.add(r, batch.count);
         const logs = sortedLogs(totals.logs());
         for (const cb of callbacks) await cb.onBatchEnd?.(s, logs);
@@ -577,6 +624,7 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
     const batchesPerEpoch = o.batchesPerEpoch === undefined ? null : positiveInteger(owner, "batchesPerEpoch", o.batchesPerEpoch, 1);
     if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isSafeInteger(o.seed)))
       fail(`shapewise: fitDataset seed must be an integer, got ${valueText(o.seed)}`);
+    resolveThreads(o.threads, 1, owner);
     const open = datasetOpener(owner, dataset);
     const callbacks = readCallbacks(o.callbacks);
     const stream = o.progressTo ?? defaultStream();
@@ -626,6 +674,8 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
       steps: () => known,
       batches,
       validate,
+      owner,
+      threads: o.threads,
       empty: (epoch) =>
         fail(
           `shapewise: fitDataset's dataset gave no batch in epoch ${epoch + 1}: give an iterable that starts again when asked for a new iterator (not a generator object, which runs once), or a TensorFlow.js dataset`,
@@ -665,12 +715,18 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
   trainOnBatch<const N extends number, Y>(
     x: PredictInput<N, I>,
     y: CheckedLabels<Y, N, O, L, "trainOnBatch">,
-    options: { sampleWeight?: ArrayLike<number>; classWeight?: Readonly<Record<number, number>> } = {},
+    options: { sampleWeight?: ArrayLike<number>; classWeight?: Readonly<Record<number, number>>; threads?: ThreadsOption } = {},
   ): Logs {
-    const o = configObject("trainOnBatch", options, ["sampleWeight", "classWeight"]);
+    const o = configObject("trainOnBatch", options, ["sampleWeight", "classWeight", "threads"]);
     const data = this.dataset("trainOnBatch", x, y);
     const weights = this.sampleWeights("trainOnBatch", data, o.sampleWeight, o.classWeight);
-    const r = this.engine(createRandom(this.optimizer.iterations)).trainStep(data.inputs, data.labels, weights, `step ${this.optimizer.iterations + 1}`);
+    const batch = { inputs: data.inputs, labels: data.labels, weights, count: data.count };
+    const r = this.step(
+      this.engine(createRandom(this.optimizer.iterations)),
+      batch,
+      `step ${this.optimizer.iterations + 1}`,
+      resolveThreads(o.threads, data.count, "trainOnBatch"),
+    );
     const totals = new Totals(this.metrics);
     totals.add(r, data.count);
     return sortedLogs(totals.logs());

@@ -6,7 +6,9 @@ import { denseBackward } from "../../src/kernels/dense-backward.js";
 import { conv2dBackwardFast, denseBackwardFast } from "../../src/kernels/fast-backward.js";
 import { createRandom } from "../../src/kernels/random.js";
 import type { Tensor } from "../../src/kernels/tensor.js";
+import { clearSession, optimizers, tensor } from "../../src/index.js";
 import { randomTensor } from "../support/layer-harness.js";
+import { seedModel } from "../support/seed-models.js";
 
 /**
  * The matrix-product backward passes on the WebAssembly kernels against the
@@ -117,6 +119,25 @@ describe.runIf(fastProject)("backward passes on the fast kernels", () => {
       { numRuns: 100, seed: 13 },
     );
     console.log(`dense backward, fast against reference: largest scaled difference ${worst.toExponential(2)}`);
+  });
+
+  it("a training step split over two threads gives the one-thread step's weights, and a bad count is refused", () => {
+    const weightsAfter = (threads: number) => {
+      clearSession();
+      const m = seedModel("same", "model");
+      const c = m.compile({ optimizer: optimizers.adam(), loss: "sparseCategoricalCrossentropy" });
+      const x = tensorOf([8, 28, 28, 1], 31);
+      const y = tensor([8], [0, 1, 2, 3, 4, 5, 6, 7]);
+      c.trainOnBatch(x as Tensor<[8, 28, 28, 1]>, y, { threads });
+      return m.getWeights();
+    };
+    const one = weightsAfter(1);
+    const two = weightsAfter(2);
+    one.forEach((w, i) => expect(scaledDifference(two[i].data, w.data)).toBeLessThan(1e-5));
+    const c = seedModel("same", "model").compile({ optimizer: "sgd", loss: "sparseCategoricalCrossentropy" });
+    expect(() => c.trainOnBatch(tensorOf([1, 28, 28, 1], 1) as Tensor<[1, 28, 28, 1]>, tensor([1]), { threads: 0 })).toThrow(
+      'shapewise: trainOnBatch threads must be a positive integer or "auto", got 0',
+    );
   });
 
   it("on the reference kernels the fast twins step aside", () => {
