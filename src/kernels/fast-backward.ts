@@ -122,11 +122,14 @@ export function denseBackwardFast(
 ): DenseGradients | null {
   const { rows, inDim, units } = denseGeometry(input, kernel, null);
   const dy = dOut.data;
+  const dyT = transpose(dy, rows, units);
+  // Both products keep the kernel on the unpacked side, copied as it is: a large dense kernel
+  // (VGG16's first is 102 million floats) is neither transposed nor packed.
   const dk = matmul(transpose(input.data, rows, inDim), dy, inDim, rows, units);
-  const dx = dk === null ? null : matmul(dy, transpose(kernel.data, inDim, units), rows, units, inDim);
-  if (dk === null || dx === null) return null;
+  const dxT = dk === null ? null : matmul(kernel.data, dyT, inDim, units, rows);
+  if (dk === null || dxT === null) return null;
   return {
-    input: { shape: [...input.shape], data: dx },
+    input: { shape: [...input.shape], data: transpose(dxT, inDim, rows) },
     kernel: { shape: [...kernel.shape], data: dk },
     bias: { shape: [units], data: columnSums(dy, rows, units) },
   };
