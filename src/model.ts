@@ -184,6 +184,13 @@ export function resetSessionRandom(): void {
   sessionStream = { seed: 1337, draws: 0 };
 }
 
+/** The sentence a training method gives on a model that was not compiled. */
+type NeedsCompile<M extends string> = `shapewise: ${M} needs a compiled model: call compile({ optimizer, loss }) and ${M} the model it returns`;
+
+function uncompiled(method: string, _first: unknown, _rest: unknown[]): never {
+  return fail(`shapewise: ${method} needs a compiled model: call compile({ optimizer, loss }) and ${method} the model it returns`);
+}
+
 /**
  * A model from inputs to outputs. `I` and `O` are its input and output
  * shapes (one shape, a tuple of shapes or a record of shapes, as the model
@@ -487,6 +494,33 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    */
   compile<const L extends LossName>(config: CompileConfig<L>): CompiledModel<I, O, L> {
     return new CompiledModel<I, O, L>(this as unknown as Model, config);
+  }
+
+  /**
+   * Training needs an optimizer and a loss first, as in Keras: `fit` is a
+   * method of the model `compile` returns. Called here, it is the sentence
+   * that says so, at compile time and at run time.
+   *
+   * @example
+   * await m.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropy" }).fit(x, y);
+   */
+  fit(x: NeedsCompile<"fit">, ...rest: unknown[]): never {
+    return uncompiled("fit", x, rest);
+  }
+
+  /** As {@link Model.fit}: `fitDataset` is a method of the model `compile` returns. */
+  fitDataset(dataset: NeedsCompile<"fitDataset">, ...rest: unknown[]): never {
+    return uncompiled("fitDataset", dataset, rest);
+  }
+
+  /** As {@link Model.fit}: `evaluate` is a method of the model `compile` returns. */
+  evaluate(x: NeedsCompile<"evaluate">, ...rest: unknown[]): never {
+    return uncompiled("evaluate", x, rest);
+  }
+
+  /** As {@link Model.fit}: `trainOnBatch` is a method of the model `compile` returns. */
+  trainOnBatch(x: NeedsCompile<"trainOnBatch">, ...rest: unknown[]): never {
+    return uncompiled("trainOnBatch", x, rest);
   }
 
   /**
