@@ -1,7 +1,7 @@
 /**
  * What a model costs: multiply-accumulates per layer by each class's counting
  * rule, checked by hand on every family, against an independent count over
- * the ONNX export on generated stacks and the classic models, and against
+ * the ONNX export on generated stacks and graphs and the classic models, and against
  * the published figures; the summary's optional MACs column and footer, and
  * the memory estimate.
  */
@@ -13,6 +13,7 @@ import { mobilenetV2 } from "../examples/mobilenetv2.js";
 import { resnet50 } from "../examples/resnet50.js";
 import { toyResnet } from "../examples/toy-resnet.js";
 import { buildCatalogModel, generateCatalogStacks, methodsOf } from "./support/catalog-generator.js";
+import { buildGraph, featuresOf, generateGraphs } from "./support/graph-generator.js";
 import { onnxMacs } from "./support/onnx-macs.js";
 import { seedModel } from "./support/seed-models.js";
 
@@ -221,6 +222,40 @@ describe("generated stacks: the runtime's rules against the count over the ONNX 
     expect(perNode.filter((n) => n.macs > 0).map((n) => n.node.op)).toEqual(["Conv", "Gemm"]);
     expect(total - perNode.find((n) => n.node.op === "Gemm")!.macs).not.toBe(m.countFlops());
   });
+});
+
+describe("generated graphs: the runtime's rules against the count over the ONNX export", () => {
+  it("graphs with several inputs and outputs, merges, residuals, branches, layer values and nested models agree exactly", async () => {
+    const graphs = generateGraphs({ seed: 20261207, count: 160 });
+    const features = new Set<string>();
+    let compared = 0;
+    let nonzero = 0;
+    const refused: string[] = [];
+    for (const g of graphs) {
+      clearSession();
+      const m: Runtime = buildGraph(g).model;
+      let bytes: Uint8Array;
+      try {
+        bytes = m.toONNX();
+      } catch (error) {
+        if (!(error instanceof ShapeError)) throw error;
+        refused.push(error.message);
+        continue;
+      }
+      const ours = m.countFlops();
+      const theirs = (await onnxMacs(bytes, sampleInputs(m))).total;
+      expect(ours, `graph ${g.id}: ${featuresOf(g).join(" ")}`).toBe(theirs);
+      if (ours > 0) nonzero++;
+      for (const f of featuresOf(g)) features.add(f.replace(/:.*/, ""));
+      compared++;
+    }
+    console.log(
+      `cost graphs: ${compared}/${graphs.length} compared (${nonzero} with MACs), ${refused.length} not exported; kinds ${[...features].sort().join(", ")}`,
+    );
+    expect(compared).toBeGreaterThanOrEqual(120);
+    expect(nonzero).toBeGreaterThan(100);
+    for (const kind of ["merge", "residual", "branches", "value", "submodel"]) expect(features, kind).toContain(kind);
+  }, 300_000);
 });
 
 describe("the summary's optional cost column and footer", () => {

@@ -422,7 +422,8 @@ describe("whole models", () => {
       [
         add([pa, b]),
         subtract([pa, b]),
-        multiply([a, b]),
+        // ONNX Mul takes two inputs: three operands fold into two nodes.
+        multiply([a, b, pa]),
         average([pa, b, a]),
         maximum([a, b]),
         minimum([pa, b]),

@@ -254,7 +254,18 @@ function alignRanks(e: Emit): string[] {
 
 export const variadic =
   (op: string): Mapping =>
-  (e) => [e.g.op1(op, alignRanks(e), `${e.layer.name}/${op.toLowerCase()}`)];
+  (e) => {
+    const operands = alignRanks(e);
+    const name = `${e.layer.name}/${op.toLowerCase()}`;
+    if (!BINARY_ONLY.has(op)) return [e.g.op1(op, operands, name)];
+    // Mul and Sub take exactly two inputs in ONNX: three or more operands fold from the left.
+    let acc = operands[0];
+    for (let i = 1; i < operands.length - 1; i++) acc = e.g.op1(op, [acc, operands[i]], `${name}_${i}`);
+    return [e.g.op1(op, [acc, operands[operands.length - 1]], name)];
+  };
+
+/** ONNX operators of two inputs only (Sum, Mean, Max and Min take any number). */
+const BINARY_ONLY = new Set(["Mul", "Sub"]);
 
 export const concatenate: Mapping = (e) => [
   e.g.op1(
