@@ -124,6 +124,31 @@ function verbosity(owner: string, value: unknown, allowed: readonly number[]): V
   return value as Verbosity;
 }
 
+function checkedOptions(owner: string, options: unknown): object {
+  if (options === null || typeof options !== "object") fail(`shapewise: ${owner} options must be an object, got ${valueText(options)}`);
+  return options;
+}
+
+/** What `fit` and `fitDataset` read alike: epochs, the epoch to start from, verbosity, seed, callbacks, where progress goes, threads. */
+function loopSettings(owner: string, o: FitOptions | FitDatasetOptions) {
+  const epochs = positiveInteger(owner, "epochs", o.epochs, 1);
+  const initialEpoch = o.initialEpoch ?? 0;
+  if (!Number.isSafeInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) {
+    fail(`shapewise: ${owner} initialEpoch must be an integer from 0 to epochs - 1 (${epochs - 1}), got ${valueText(o.initialEpoch)}`);
+  }
+  if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isSafeInteger(o.seed)))
+    fail(`shapewise: ${owner} seed must be an integer, got ${valueText(o.seed)}`);
+  resolveThreads(o.threads, 1, owner);
+  return {
+    epochs,
+    initialEpoch,
+    verbose: verbosity(owner, o.verbose, [0, 1, 2]),
+    callbacks: readCallbacks(o.callbacks),
+    stream: o.progressTo ?? defaultStream(),
+    random: createRandom(o.seed ?? 0),
+  };
+}
+
 /** The tensors of a model's inputs or outputs, in order, from the caller's one value, list or record. */
 function arranged(owner: string, what: string, layout: TensorLayout, value: unknown, names: readonly string[]): unknown[] {
   if (layout === "single") return [value];
@@ -463,25 +488,14 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
    */
   async fit<const N extends number, Y>(x: PredictInput<N, I>, y: CheckedLabels<Y, N, O, L, "fit">, options: FitOptions = {}): Promise<History> {
     const owner = "fit";
-    if (options === null || typeof options !== "object") fail(`shapewise: fit options must be an object, got ${valueText(options)}`);
-    const o = configObject(owner, options, FIT_OPTIONS) as FitOptions;
-    const epochs = positiveInteger(owner, "epochs", o.epochs, 1);
+    const o = configObject(owner, checkedOptions(owner, options), FIT_OPTIONS) as FitOptions;
+    const { epochs, initialEpoch, verbose, callbacks, stream, random } = loopSettings(owner, o);
     const batchSize = positiveInteger(owner, "batchSize", o.batchSize, 32);
-    const verbose = verbosity(owner, o.verbose, [0, 1, 2]);
-    const initialEpoch = o.initialEpoch === undefined ? 0 : o.initialEpoch;
-    if (!Number.isSafeInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) {
-      fail(`shapewise: fit initialEpoch must be an integer from 0 to epochs - 1 (${epochs - 1}), got ${valueText(o.initialEpoch)}`);
-    }
-    if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isSafeInteger(o.seed)))
-      fail(`shapewise: fit seed must be an integer, got ${valueText(o.seed)}`);
     if (o.shuffle !== undefined && typeof o.shuffle !== "boolean") fail(`shapewise: fit shuffle must be true or false, got ${valueText(o.shuffle)}`);
     const split = o.validationSplit ?? 0;
     if (typeof split !== "number" || !(split >= 0 && split < 1))
       fail(`shapewise: fit validationSplit must be at least 0 and below 1, got ${valueText(o.validationSplit)}`);
     if (split > 0 && o.validationData !== undefined) fail("shapewise: fit takes validationSplit or validationData, not both");
-    const callbacks = readCallbacks(o.callbacks);
-    const stream = o.progressTo ?? defaultStream();
-    const random = createRandom(o.seed ?? 0);
 
     const all = this.dataset(owner, x, y);
     const weights = this.sampleWeights(owner, all, o.sampleWeight, o.classWeight);
@@ -515,7 +529,6 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
     }
     const v = validation;
     const validate = v === null ? null : () => this.scoreAll(v.data, batchSize, v.weights, null);
-    resolveThreads(o.threads, batchSize, owner);
     return this.trainEpochs({
       epochs,
       initialEpoch,
@@ -613,21 +626,10 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
    */
   async fitDataset(dataset: BatchDataset<DatasetBatch<I, O, L>>, options: FitDatasetOptions = {}): Promise<History> {
     const owner = "fitDataset";
-    if (options === null || typeof options !== "object") fail(`shapewise: fitDataset options must be an object, got ${valueText(options)}`);
-    const o = configObject(owner, options, FIT_DATASET_OPTIONS) as FitDatasetOptions;
-    const epochs = positiveInteger(owner, "epochs", o.epochs, 1);
-    const verbose = verbosity(owner, o.verbose, [0, 1, 2]);
-    const initialEpoch = o.initialEpoch ?? 0;
-    if (!Number.isSafeInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) {
-      fail(`shapewise: fitDataset initialEpoch must be an integer from 0 to epochs - 1 (${epochs - 1}), got ${valueText(o.initialEpoch)}`);
-    }
+    const o = configObject(owner, checkedOptions(owner, options), FIT_DATASET_OPTIONS) as FitDatasetOptions;
+    const { epochs, initialEpoch, verbose, callbacks, stream, random } = loopSettings(owner, o);
     const batchesPerEpoch = o.batchesPerEpoch === undefined ? null : positiveInteger(owner, "batchesPerEpoch", o.batchesPerEpoch, 1);
-    if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isSafeInteger(o.seed)))
-      fail(`shapewise: fitDataset seed must be an integer, got ${valueText(o.seed)}`);
-    resolveThreads(o.threads, 1, owner);
     const open = datasetOpener(owner, dataset);
-    const callbacks = readCallbacks(o.callbacks);
-    const stream = o.progressTo ?? defaultStream();
     let validate: (() => Promise<Logs>) | null = null;
     // [x, y] is a pair of tensors; any other array is a dataset of { xs, ys } batches.
     const pair =
@@ -670,7 +672,7 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
       verbose,
       callbacks,
       stream,
-      random: createRandom(o.seed ?? 0),
+      random,
       steps: () => known,
       batches,
       validate,
@@ -692,7 +694,7 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
    */
   evaluate<const N extends number, Y>(x: PredictInput<N, I>, y: CheckedLabels<Y, N, O, L, "evaluate">, options: EvaluateOptions = {}): Logs {
     const owner = "evaluate";
-    if (options === null || typeof options !== "object") fail(`shapewise: evaluate options must be an object, got ${valueText(options)}`);
+    checkedOptions(owner, options);
     const o = configObject(owner, options, ["batchSize", "verbose", "sampleWeight", "progressTo"]) as EvaluateOptions;
     const batchSize = positiveInteger(owner, "batchSize", o.batchSize, 32);
     const verbose = verbosity(owner, o.verbose, [0, 1]);
