@@ -6,7 +6,7 @@
 import type { Subtract } from "../types/arithmetic/index.js";
 import type { Leaves, ShapeTree } from "../types/model.js";
 import type { ErrorModel } from "../types/errors.js";
-import type { InputConfig, InputResult } from "../types/layers/input.js";
+import type { InputConfig, InputDim, InputResult } from "../types/layers/input.js";
 import type { Shape } from "../types/shape.js";
 import type { MergeParams, paramTotal } from "../types/symbolic-tensor.js";
 import { fail, valueText } from "./checks.js";
@@ -24,7 +24,7 @@ import { SymbolicTensorImpl, checkSharedAncestor } from "./symbolic-tensor.js";
  * @example
  * const inputs = input({ shape: [28, 28, 1] }); // SymbolicTensor<[null, 28, 28, 1], 0>
  */
-export function input<const S extends readonly (number | null)[]>(config: InputConfig<S>): InputResult<S> {
+export function input<const S extends readonly InputDim[]>(config: InputConfig<S>): InputResult<S> {
   return inputImpl(config) as unknown as InputResult<S>;
 }
 

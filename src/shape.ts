@@ -5,11 +5,24 @@
  * kernels and io all read from here.
  */
 import { fail, oneOf } from "./checks.js";
+import { sizeAdd, sizeDivCeil, sizeDivFloor, sizeMultiply, sizeSubtract } from "./size.js";
 
 /** A dimension: a size, or `null` for one known only when data arrives. */
 export type Dim = number | null;
 /** A shape, batch dimension first. */
 export type Shape = readonly Dim[];
+
+/**
+ * A dimension that may be a symbolic size in canonical text (`"8*H"`, see
+ * `src/size.ts`): what the layer rules compute for names given to `input`.
+ * Summaries and files show it as `null` (Keras's `None`).
+ *
+ * @example
+ * const d: SizedDim = "8*H";
+ */
+export type SizedDim = number | string | null;
+/** A shape whose sizes may be symbolic. */
+export type SizedShape = readonly SizedDim[];
 
 // ---------------------------------------------------------------------------
 // layouts: data formats and axis names
@@ -117,8 +130,13 @@ export function dilatedSpan(kernel: number, dilation: number): number {
  * @example
  * windowOutput(28, 3, 1, 1, "valid"); // 26
  */
-export function windowOutput(length: Dim, kernel: number, stride: number, dilation: number, padding: Padding): Dim {
+export function windowOutput(length: Dim, kernel: number, stride: number, dilation: number, padding: Padding): Dim;
+export function windowOutput(length: SizedDim, kernel: number, stride: number, dilation: number, padding: Padding): SizedDim;
+export function windowOutput(length: SizedDim, kernel: number, stride: number, dilation: number, padding: Padding): SizedDim {
   if (length === null) return null;
+  if (typeof length === "string") {
+    return padding === "same" ? sizeDivCeil(length, stride) : sizeAdd(sizeDivFloor(sizeSubtract(length, dilatedSpan(kernel, dilation)), stride), 1);
+  }
   if (padding === "same") return Math.ceil(length / stride);
   return Math.floor((length - dilatedSpan(kernel, dilation)) / stride) + 1;
 }
@@ -265,6 +283,27 @@ export function transposeAxis(
  * transposeOutput(8, 3, 2, 1, "valid", undefined); // 17
  * transposeOutput(8, 4, 2, 1, "same", 0);          // 14
  */
-export function transposeOutput(length: Dim, kernel: number, stride: number, dilation: number, padding: Padding, outputPadding: number | undefined): Dim {
-  return length === null ? null : transposeAxis(length, kernel, stride, dilation, padding, outputPadding).outputLength;
+export function transposeOutput(length: Dim, kernel: number, stride: number, dilation: number, padding: Padding, outputPadding: number | undefined): Dim;
+export function transposeOutput(
+  length: SizedDim,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padding: Padding,
+  outputPadding: number | undefined,
+): SizedDim;
+export function transposeOutput(
+  length: SizedDim,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padding: Padding,
+  outputPadding: number | undefined,
+): SizedDim {
+  if (typeof length !== "string") return length === null ? null : transposeAxis(length, kernel, stride, dilation, padding, outputPadding).outputLength;
+  // The same formulas as transposeAxis, in the size algebra: (L - 1) s + rest, or L s.
+  const span = dilatedSpan(kernel, dilation);
+  const stretched = sizeMultiply(sizeSubtract(length, 1), stride);
+  if (padding === "valid") return sizeAdd(stretched, span + (outputPadding === undefined ? Math.max(span, stride) - span : outputPadding));
+  return outputPadding === undefined ? sizeMultiply(length, stride) : sizeAdd(stretched, (span % 2) + outputPadding);
 }

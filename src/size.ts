@@ -307,3 +307,57 @@ export function sizeNames(size: Size): string[] {
   if (typeof size !== "string") return [];
   return [...new Set(size.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])].filter((n) => n !== "floor");
 }
+
+/**
+ * The verdict on two sizes that must agree: `"same"`, `"unknown"` (the
+ * algebra cannot decide: never an error), or `{ differ }` with the
+ * condition under which they differ, proved by a binding of the names.
+ *
+ * @example
+ * sizeAgreement("H", "2*floor(H/2)"); // { differ: "H is odd" }
+ * sizeAgreement("S", "T");            // { differ: "S is not T" }
+ */
+export function sizeAgreement(x: Size, y: Size): "same" | "unknown" | { differ: string } {
+  if (x === null || y === null) return "unknown";
+  if (x === y) return "same";
+  let d: Form;
+  try {
+    d = sumForms(formOf(x), scaleForm(formOf(y), -1));
+  } catch (e) {
+    if (e instanceof Inexact) return "unknown";
+    throw e;
+  }
+  if (d.terms.length === 0) return d.constant === 0 ? "same" : { differ: "always" };
+  if (d.constant === 0 && d.terms.length === 2) {
+    const [a, b] = d.terms as [Term, Term];
+    for (const [name, node] of [
+      [b, a],
+      [a, b],
+    ] as const) {
+      const m = /^floor\((.*)\/([0-9]+)\)$/.exec(node.key);
+      if (m !== null && name.key === m[1] && name.coef * -Number(m[2]) === node.coef) {
+        return { differ: m[2] === "2" ? `${name.key} is odd` : `${name.key} is not a multiple of ${m[2]}` };
+      }
+    }
+  }
+  // A non-zero polynomial in positive integers is non-zero somewhere; with floor nodes the algebra does not decide.
+  if (d.terms.some((t) => t.key.includes("floor("))) return "unknown";
+  const [a, b] = d.terms;
+  if (d.terms.length === 2 && d.constant === 0 && a?.coef === 1 && b?.coef === -1 && a.atoms.length === 1 && b.atoms.length === 1) {
+    return { differ: `${a.key} is not ${b.key}` };
+  }
+  if (d.terms.length === 1 && a !== undefined && Math.abs(a.coef) === 1 && a.atoms.length === 1) {
+    return { differ: `${a.key} is not ${a.coef === 1 ? -d.constant : d.constant}` };
+  }
+  return { differ: `${sizeOfForm(d)} is not 0` };
+}
+
+/**
+ * The clause a sentence ends with for a verdict.
+ *
+ * @example
+ * differText({ differ: "H is odd" }); // "they differ when H is odd"
+ */
+export function differText(verdict: { differ: string }): string {
+  return verdict.differ === "always" ? "they always differ" : `they differ when ${verdict.differ}`;
+}

@@ -6,7 +6,7 @@
 import { fail, valueText } from "./checks.js";
 import { ShapeError } from "./errors.js";
 import type { Layer } from "./layers/layer.js";
-import type { Shape } from "./shape.js";
+import type { Shape, SizedShape } from "./shape.js";
 
 /** A node of the model graph under definition (the public type is `SymbolicTensor` from `types/`). */
 export class SymbolicTensorImpl {
@@ -18,6 +18,8 @@ export class SymbolicTensorImpl {
     readonly outputIndex: number = 0,
     /** Which call of its layer produced it: 0 for the first, 1 for a shared layer's second call, ... */
     readonly nodeIndex: number = 0,
+    /** The shape with symbolic sizes where names given to `input` reach (`"8*H"`); `shape` has `null` there. */
+    readonly sizes: SizedShape = shape,
   ) {}
 
   /** The name of the layer that produced this tensor. */
@@ -43,9 +45,20 @@ export class SymbolicTensorImpl {
         error.failure = { names: layer.names, className: layer.className, inputs: [this, ...others] };
       throw error;
     }
+    const inputSizes = [this.sizes, ...others.map((o) => o.sizes)];
+    let sizes: SizedShape = shape;
+    if (inputSizes.some((s) => s.some((d) => typeof d === "string"))) {
+      try {
+        sizes = Object.freeze([...layer.computeSizes(inputSizes, shape)]);
+      } catch (error) {
+        if (error instanceof ShapeError && error.failure === undefined)
+          error.failure = { names: layer.names, className: layer.className, inputs: [this, ...others] };
+        throw error;
+      }
+    }
     if (nodeIndex === 0) layer.nodeInputShapes = shapes;
     layer.nodeCount = nodeIndex + 1;
-    return new SymbolicTensorImpl(Object.freeze([...shape]), layer, [this, ...others], 0, nodeIndex);
+    return new SymbolicTensorImpl(Object.freeze([...shape]), layer, [this, ...others], 0, nodeIndex, sizes);
   }
 }
 

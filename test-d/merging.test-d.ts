@@ -120,7 +120,7 @@ expectType<SymbolicTensor<Shape, number> | readonly SymbolicTensor<Shape, number
 // An operand of unknown rank (a layer value's result) in any position: the merge is not refused, its shape is unknown.
 const looseValue = layers.dense({ units: 2 }).apply(meta);
 expectType<SymbolicTensor<Shape, number>>(concatenate([meta, looseValue]));
-expectType<SymbolicTensor<[null, ...(number | null)[]], number>>(add([looseValue, input({ shape: [4] })]));
+expectType<SymbolicTensor<[null, ...Shape[number][]], number>>(add([looseValue, input({ shape: [4] })]));
 // OutputShape and InputShape read tuple and record models too.
 type _o = Expect<Equal<OutputShape<typeof listModel>, readonly [[null, 3], [null, 1]]>>;
 

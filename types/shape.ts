@@ -8,9 +8,13 @@
  */
 import type { Add, DivCeil, DivFloor, Lt, Lte, Multiply, Subtract } from "./arithmetic/index.js";
 import type { Certainly, Fault, NoFault } from "./errors.js";
+import type { SizeAdd, SizeDivCeil, SizeDivFloor, SizeSubtract } from "./size/index.js";
 
-/** One dimension: a literal size, `number` when not a literal, `null` when unknown. */
-export type Dim = number | null;
+/**
+ * One dimension: a literal size, `number` when not a literal, `null` when
+ * unknown, or a symbolic size in canonical text (`"8*H"`, see `./size/`).
+ */
+export type Dim = number | null | string;
 
 /** A tensor shape, batch dimension first. */
 export type Shape = readonly Dim[];
@@ -33,7 +37,7 @@ export type Pair<T extends Size2> = T extends readonly [infer A extends number, 
  * @example
  * type T = DimText<null>; // "null"
  */
-export type DimText<D> = D extends null ? "null" : D extends number ? (number extends D ? "number" : `${D}`) : "?";
+export type DimText<D> = D extends null ? "null" : D extends number ? (number extends D ? "number" : `${D}`) : D extends string ? D : "?";
 
 type JoinDims<S extends readonly unknown[], Acc extends string = ""> = S extends readonly [infer H, ...infer R]
   ? JoinDims<R, Acc extends "" ? DimText<H> : `${Acc}, ${DimText<H>}`>
@@ -111,7 +115,18 @@ export type WindowOutput<L extends Dim, K extends number, St extends number, D e
       : [Pd] extends ["valid"]
         ? ValidOutput<L, Dilated<K, D>, St>
         : number
-    : never;
+    : L extends string
+      ? SymbolicWindowOutput<L, Dilated<K, D>, St, Pd>
+      : never;
+
+/** The window output of a symbolic length: the same formulas in the size algebra. */
+type SymbolicWindowOutput<L extends string, Span extends number, St extends number, Pd extends Padding> = number extends Span | St
+  ? number
+  : [Pd] extends ["same"]
+    ? SizeDivCeil<L, St>
+    : [Pd] extends ["valid"]
+      ? SizeAdd<SizeDivFloor<SizeSubtract<L, Span>, St>, 1>
+      : number;
 
 /** `floor((L - span) / s) + 1`, without arithmetic for the common stride 1 and span 1. */
 type ValidOutput<L extends number, Span extends number, St extends number> = St extends 1

@@ -43,12 +43,25 @@ export interface SymbolicTensor<S extends Shape = Shape, P extends number = numb
     RecurrentMethods<S, P>,
     AttentionMethods<S, P>,
     MergingMethods<S, P> {
-  /** The shape, batch dimension first (`null` where unknown). */
-  readonly shape: S;
+  /** The shape, batch dimension first (`null` where unknown, and where a named size stands, as Keras's `None`). */
+  readonly shape: KerasShape<S>;
+  /**
+   * The shape with the sizes computed from names given to `input`
+   * (`[null, "8*H", "8*W", 64]`); the same as `shape` without names.
+   */
+  readonly sizes: S;
   /** The name of the layer that produced this tensor. */
   readonly layerName: string;
   readonly [paramTotal]?: P;
 }
+
+/**
+ * A shape as Keras sees it: a symbolic size is `None` (`null`).
+ *
+ * @example
+ * type K = KerasShape<[null, "8*H", 64]>; // [null, null, 64]
+ */
+export type KerasShape<S extends Shape> = { [I in keyof S]: S[I] extends string ? null : S[I] };
 
 /** The name of every layer method a symbolic tensor has. */
 export type LayerMethodName = keyof (ConvolutionalMethods<Shape, number> &

@@ -35,7 +35,7 @@ import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, epilogueOps, product, sampleElements, sum } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
-import type { DataFormat, Padding, Shape, TransposeAxis } from "../shape.js";
+import type { DataFormat, Padding, Shape, SizedShape, TransposeAxis } from "../shape.js";
 import {
   AXIS_NAMES,
   convOutputGeometry,
@@ -193,6 +193,22 @@ abstract class BaseConv extends Layer {
         : windowOutput(length, kernelSize[i], strides[i], dilationRate[i], sizePadding),
     );
     return dataFormat === "channelsFirst" ? [inputShape[0], outChannels, ...out] : [inputShape[0], ...out, outChannels];
+  }
+
+  /** The same window geometry on symbolic sizes (`src/shape.ts`). */
+  override computeSizes([sizes]: readonly SizedShape[], output: Shape): SizedShape {
+    const { kind } = this.family;
+    const { kernelSize, strides, dilationRate, outputPadding, padding, dataFormat } = this.resolved();
+    const sizePadding = padding === "causal" ? "same" : padding;
+    const first = dataFormat === "channelsFirst" ? 2 : 1;
+    return output.map((d, a) => {
+      const i = a - first;
+      const length = sizes?.[a];
+      if (i < 0 || i >= kernelSize.length || typeof length !== "string") return d;
+      return kind === "transpose"
+        ? transposeOutput(length, kernelSize[i], strides[i], dilationRate[i], sizePadding, outputPadding?.[i])
+        : windowOutput(length, kernelSize[i], strides[i], dilationRate[i], sizePadding);
+    });
   }
 
   private resolved(): ConvSettings {

@@ -6,7 +6,8 @@ import type { Tensor } from "../kernels/tensor.js";
 import { inputNames } from "../naming.js";
 import { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { Layer } from "./layer.js";
-import type { Shape } from "../shape.js";
+import type { Shape, SizedShape } from "../shape.js";
+import { isSizeName, statedSize } from "../size.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
 
 /** Where a model's data enters (Keras `InputLayer`); named `input_1`, `input_2`, ... */
@@ -47,9 +48,14 @@ registerLayer({ family: "input", className: "InputLayer", method: "input", style
 export function inputImpl(config: unknown): SymbolicTensorImpl {
   const cfg = configObject("input", config, ["shape", "name"]);
   const shape = cfg.shape;
-  if (!Array.isArray(shape) || !shape.every((d) => d === null || isPositiveInteger(d))) {
+  if (!Array.isArray(shape) || !shape.every((d) => d === null || typeof d === "string" || isPositiveInteger(d))) {
     fail(`shapewise: input shape sizes must be positive integers or null, got ${valueText(shape)}`);
   }
-  const layer = new InputLayer(Object.freeze([null, ...(shape as Shape)]), optionalName("input", cfg.name));
-  return new SymbolicTensorImpl(layer.batchShape, layer, []);
+  if (!shape.every((d) => typeof d !== "string" || isSizeName(d))) {
+    fail(`shapewise: input shape names must be a name or a factor times a name, like 'T' or '16*H', got ${valueText(shape)}`);
+  }
+  // Names are Keras's None in the layer, its summary and files; the tensor keeps them as symbolic sizes.
+  const sizes: SizedShape = Object.freeze([null, ...shape.map((d: unknown) => (typeof d === "string" ? statedSize(d) : (d as number | null)))]);
+  const layer = new InputLayer(Object.freeze(sizes.map((d) => (typeof d === "string" ? null : d))), optionalName("input", cfg.name));
+  return new SymbolicTensorImpl(layer.batchShape, layer, [], 0, 0, sizes);
 }

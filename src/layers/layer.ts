@@ -8,7 +8,7 @@ import { createRandom, glorotUniform, ones, zeros } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { StyleNames } from "../summary/rows.js";
-import type { Shape } from "../shape.js";
+import type { Shape, SizedShape } from "../shape.js";
 
 /**
  * An initialiser written as a function of the shape and the model's generator
@@ -352,6 +352,19 @@ export abstract class Layer {
     this.inputShape = inputShape;
     this.outputShape = output;
     this.countParams();
+    return output;
+  }
+
+  /**
+   * The output sizes for inputs whose sizes may be symbolic (names given to
+   * `input`), after {@link Layer.apply} computed `output` from the same
+   * inputs with names as `null`. A layer that does not compute with symbolic
+   * sizes leaves them `null` (this default).
+   *
+   * @example
+   * layer.computeSizes([[null, "16*H", "16*W", 3]], [null, null, null, 8]); // [null, "8*H", "8*W", 8] for a 2x2 pooling
+   */
+  computeSizes(_sizes: readonly SizedShape[], output: Shape): SizedShape {
     return output;
   }
 

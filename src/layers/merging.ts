@@ -13,7 +13,9 @@ import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
 import { Layer, product, sampleElements, sum as sumOf } from "./layer.js";
 import type { LayerCost } from "./layer.js";
 import type { ConcatenateFunction, DotFunction, ElementwiseMergeFunction } from "../../types/layers/merging.js";
-import type { Dim, Shape } from "../shape.js";
+import type { Dim, Shape, SizedDim, SizedShape } from "../shape.js";
+import { AXIS_NAMES } from "../shape.js";
+import { differText, sizeAdd, sizeAgreement } from "../size.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
 /** The lower-case name of each merge, as its method and its messages spell it. */
@@ -366,6 +368,32 @@ export class Concatenate extends Layer {
     out[axis] = total;
     // Keras takes the batch from input 1; a concrete one may come from a later input.
     out[0] = batch;
+    return out;
+  }
+
+  /**
+   * Symbolic sizes off the axis must be provably equal or undecided; a pair
+   * the size algebra proves may differ is an error saying when.
+   */
+  override computeSizes(sizes: readonly SizedShape[], output: Shape): SizedShape {
+    const first = sizes[0] ?? [];
+    const axis = concatAxis(this.axis, first.length);
+    const names = AXIS_NAMES[(first.length - 2) as 1 | 2 | 3] as readonly string[] | undefined;
+    for (let i = 1; i < sizes.length; i++) {
+      for (let k = 1; k < first.length; k++) {
+        const x = first[k] ?? null;
+        const y = sizes[i]?.[k] ?? null;
+        if (k === axis || x === null || y === null || (typeof x === "number" && typeof y === "number")) continue;
+        const verdict = sizeAgreement(x, y);
+        if (typeof verdict === "object") {
+          const axisName = names?.[k - 1] ?? `axis ${k}`;
+          fail(`shapewise: concatenate input ${i + 1} has ${axisName} ${y}, input 1 has ${x}: ${differText(verdict)}`);
+        }
+      }
+    }
+    const out: SizedDim[] = first.map((d, k) => (typeof d === "string" ? d : (output[k] ?? null)));
+    const along = sizes.map((s) => s[axis] ?? null);
+    out[axis] = along.some((d) => d === null) ? null : along.reduce<SizedDim>((a, d) => sizeAdd(a, d), 0);
     return out;
   }
 

@@ -12,7 +12,7 @@ import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, product, sampleElements } from "./layer.js";
 import type { LayerCost } from "./layer.js";
-import type { DataFormat, Dim, Padding, Shape, SpatialRank } from "../shape.js";
+import type { DataFormat, Dim, Padding, Shape, SizedShape, SpatialRank } from "../shape.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, PADDINGS, spatialIndices, windowFits, windowOutput } from "../shape.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
@@ -58,6 +58,18 @@ abstract class PoolingND extends Layer {
     this.settings = { poolSize, strides, padding, dataFormat };
     const out = [...inputShape];
     axes.forEach((a, i) => (out[a] = windowOutput(inputShape[a], poolSize[i], strides[i], 1, padding)));
+    return out;
+  }
+
+  /** The same window geometry on symbolic sizes (`src/shape.ts`). */
+  override computeSizes([sizes]: readonly SizedShape[], output: Shape): SizedShape {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    const { poolSize, strides, padding, dataFormat } = this.settings!;
+    const out: SizedShape[number][] = [...output];
+    spatialIndices(this.rank, dataFormat).forEach((a, i) => {
+      const length = sizes?.[a];
+      if (typeof length === "string") out[a] = windowOutput(length, poolSize[i], strides[i], 1, padding);
+    });
     return out;
   }
 

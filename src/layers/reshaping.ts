@@ -8,7 +8,8 @@ import { crop, padZeros, repeatEach, transpose } from "../kernels/reshape-ops.js
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
-import type { DataFormat, Dim, Shape, SpatialRank } from "../shape.js";
+import type { DataFormat, Dim, Shape, SizedDim, SizedShape, SpatialRank } from "../shape.js";
+import { sizeMultiply } from "../size.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, spatialIndices } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 import type { LayerGradients } from "./layer.js";
@@ -42,6 +43,13 @@ export class Flatten extends Layer {
     const rest = inputShape.slice(1);
     const size = rest.some((d) => d === null) ? null : exactProduct("flatten", "output size", rest as number[]);
     return [inputShape[0], size];
+  }
+
+  /** The product of symbolic sizes in the size algebra; `null` when one is unknown. */
+  override computeSizes([sizes]: readonly SizedShape[], output: Shape): SizedShape {
+    const rest = (sizes ?? []).slice(1);
+    if (rest.some((d) => d === null)) return output;
+    return [output[0], rest.reduce<SizedDim>((p, d) => sizeMultiply(p, d), 1)];
   }
 
   override getConfig(): Record<string, unknown> {
@@ -589,6 +597,16 @@ abstract class UpSamplingND extends SpatialLayer {
     this.factors = factors;
     const out: Dim[] = [...inputShape];
     spatial.axes.forEach((a, i) => (out[a] = inputShape[a] === null ? null : inputShape[a]! * factors[i]));
+    return out;
+  }
+
+  /** Each symbolic size times its factor, in the size algebra. */
+  override computeSizes([sizes]: readonly SizedShape[], output: Shape): SizedShape {
+    const out: SizedDim[] = [...output];
+    this.spatial?.axes.forEach((a, i) => {
+      const d = sizes?.[a];
+      if (typeof d === "string") out[a] = sizeMultiply(d, this.factors![i]);
+    });
     return out;
   }
 

@@ -15,7 +15,7 @@ import type { MergeParams, paramTotal, SymbolicTensor } from "../symbolic-tensor
 
 /** A tensor the value or key option takes: any symbolic tensor of the model. */
 type TensorLike = { readonly shape: Shape; readonly [paramTotal]?: number };
-type ShapeOf<T> = T extends { readonly shape: infer Sh extends Shape } ? Sh : Shape;
+type ShapeOf<T> = T extends { readonly sizes: infer Sh extends Shape } ? Sh : T extends { readonly shape: infer Sh extends Shape } ? Sh : Shape;
 type ErrorOf<T> = T extends { readonly error: infer M extends string } ? M : never;
 
 /** Type-only mark of a value or key left out (the query, or the value, stands in). */

@@ -16,6 +16,7 @@ import type { Add, DivFloor, Gt, Gte, IsSafePositiveInteger, Mod, Multiply, Subt
 import type { ActivationName } from "../activations.js";
 import type { ConfigOr, ExactRank, KnownChannels, PositiveCount, PositiveSize } from "../checks.js";
 import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
+import type { SizeAdd, SizeMultiply, SizeSubtract } from "../size/index.js";
 import type { Dilated, Dim, Padding, Resolved, Shape, ShapeText, Size2, WindowFits, WindowOutput } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 import type { DataFormat, Size1, Size3 } from "../shape.js";
@@ -373,7 +374,22 @@ export type TransposeOutput<
         : [Pd] extends ["valid"]
           ? Add<Multiply<Subtract<L, 1>, St>, Add<Dilated<K, D>, Op & number>>
           : number
-    : never;
+    : L extends string
+      ? SymbolicTransposed<L, K, St, D, Pd, Op>
+      : never;
+
+/** The transposed length of a symbolic size: the same formulas in the size algebra. */
+type SymbolicTransposed<L extends string, K extends number, St extends number, D extends number, Pd, Op> = [Op] extends [undefined]
+  ? [Pd] extends ["same"]
+    ? SizeMultiply<L, St>
+    : [Pd] extends ["valid"]
+      ? SizeAdd<SizeMultiply<L, St>, PositivePart<Dilated<K, D>, St>>
+      : number
+  : [Pd] extends ["same"]
+    ? SizeAdd<SizeMultiply<SizeSubtract<L, 1>, St>, Add<Mod<Dilated<K, D>, 2>, Op & number>>
+    : [Pd] extends ["valid"]
+      ? SizeAdd<SizeMultiply<SizeSubtract<L, 1>, St>, Add<Dilated<K, D>, Op & number>>
+      : number;
 
 /** The per-axis `outputPadding`, `undefined` on every axis when it is left out. */
 type OpAxes<Op, N extends Rank> = [Op] extends [undefined] ? [undefined, undefined, undefined] : Axes<Op, N>;

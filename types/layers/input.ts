@@ -6,32 +6,126 @@ import type { Certainly, ErrorTensor, Fault, Field, NoFault } from "../errors.js
 import type { ShapeText } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
+/** A size `input` takes: a positive integer, `null`, or a name with an optional stated factor (`"T"`, `"16*H"`). */
+export type InputDim = number | null | string;
+
 /** The options of `input`. */
 export interface InputOptions {
-  /** The shape of one sample, without the batch dimension; `null` for a size known only at run time. */
-  shape: readonly (number | null)[];
+  /**
+   * The shape of one sample, without the batch dimension: `null` for a size
+   * known only at run time, a name (`"T"`) for one the layers compute with,
+   * `"16*H"` for a name stated to be a multiple of 16.
+   */
+  shape: readonly InputDim[];
   /** Layer name; `input_1`, `input_2`, ... otherwise. */
   name?: string;
 }
 
-type BadDims<S extends readonly (number | null)[]> = false extends {
-  [I in keyof S]: S[I] extends null ? true : IsSafePositiveInteger<S[I] & number> extends false ? false : true;
+type NameChar = "_" | "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | Lowercase<Letter> | Letter;
+type Letter =
+  | "A"
+  | "B"
+  | "C"
+  | "D"
+  | "E"
+  | "F"
+  | "G"
+  | "H"
+  | "I"
+  | "J"
+  | "K"
+  | "L"
+  | "M"
+  | "N"
+  | "O"
+  | "P"
+  | "Q"
+  | "R"
+  | "S"
+  | "T"
+  | "U"
+  | "V"
+  | "W"
+  | "X"
+  | "Y"
+  | "Z";
+type Digit = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
+
+type NameRest<S extends string> = S extends `${infer C}${infer R}` ? (C extends NameChar ? NameRest<R> : false) : true;
+
+/** Whether a text is a name: a letter or `_`, then letters, digits or `_`; not `floor`. */
+type IsName<S extends string> = S extends "floor"
+  ? false
+  : S extends `${infer C}${infer R}`
+    ? C extends Digit
+      ? false
+      : C extends NameChar
+        ? NameRest<R>
+        : false
+    : false;
+
+/**
+ * The size a stated name denotes in canonical text (`"1*H"` is `"H"`);
+ * `never` for a text that is not `name` or `factor*name`.
+ *
+ * @example
+ * type A = StatedSize<"16*H">; // "16*H"
+ */
+export type StatedSize<S extends string> = S extends `${infer K extends number}*${infer N}`
+  ? `${K}` extends `${Digit}${string}`
+    ? IsSafePositiveInteger<K> extends true
+      ? IsName<N> extends true
+        ? K extends 1
+          ? N
+          : S
+        : never
+      : never
+    : never
+  : IsName<S> extends true
+    ? S
+    : never;
+
+type BadDims<S extends readonly InputDim[]> = false extends {
+  [I in keyof S]: S[I] extends null | string ? true : IsSafePositiveInteger<S[I] & number> extends false ? false : true;
 }[number]
   ? true
   : false;
 
-/** The fault of an input shape with a zero, negative or fractional size. */
-export type InputFault<S extends readonly (number | null)[]> =
-  Certainly<BadDims<S>> extends true ? Fault<"shape", `shapewise: input shape sizes must be positive integers or null, got ${ShapeText<S>}`> : NoFault;
+type BadNames<S extends readonly InputDim[]> = true extends {
+  [I in keyof S]: S[I] extends string ? ([StatedSize<S[I]>] extends [never] ? true : false) : false;
+}[number]
+  ? true
+  : false;
+
+/** A shape as the runtime's `valueText` prints a value: names in quotes. */
+type QuotedText<S extends readonly unknown[], Acc extends string = ""> = S extends readonly [infer H, ...infer R]
+  ? QuotedText<R, `${Acc extends "" ? "" : `${Acc}, `}${H extends string ? `'${H}'` : ShapeText<H>}`>
+  : `[${Acc}]`;
+
+/** The fault of an input shape with a zero, negative or fractional size, or a text that is not a name. */
+export type InputFault<S extends readonly InputDim[]> =
+  Certainly<BadDims<S>> extends true
+    ? Fault<"shape", `shapewise: input shape sizes must be positive integers or null, got ${ShapeText<S>}`>
+    : BadNames<S> extends true
+      ? Fault<"shape", `shapewise: input shape names must be a name or a factor times a name, like 'T' or '16*H', got ${QuotedText<S>}`>
+      : NoFault;
 
 /** The config type of `input` for an inferred shape `S`. */
-export type InputConfig<S extends readonly (number | null)[]> = {
+export type InputConfig<S extends readonly InputDim[]> = {
   shape: Field<InputFault<S>, "shape", S>;
   name?: string;
 };
 
+/** The batch shape with each stated name in canonical text. */
+type Canonical<S extends readonly InputDim[], Out extends InputDim[] = [null]> = number extends S["length"]
+  ? [null, ...S]
+  : S extends readonly [infer H extends InputDim, ...infer R extends InputDim[]]
+    ? Canonical<R, [...Out, H extends string ? StatedSize<H> : H]>
+    : Out;
+
 /** The tensor `input` returns: batch `null`, then the sample shape. */
-export type InputTensor<S extends readonly (number | null)[]> = SymbolicTensor<[null, ...S], 0>;
+export type InputTensor<S extends readonly InputDim[]> = SymbolicTensor<S extends readonly (number | null)[] ? [null, ...S] : Canonical<S>, 0>;
 
 /** What `input` returns: the tensor, or an inert error tensor after a bad shape. */
-export type InputResult<S extends readonly (number | null)[]> = InputFault<S> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<[null, ...S], 0>;
+export type InputResult<S extends readonly InputDim[]> =
+  InputFault<S> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S extends readonly (number | null)[] ? [null, ...S] : Canonical<S>, 0>;

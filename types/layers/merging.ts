@@ -14,7 +14,8 @@
  */
 import type { Add, Mod, Subtract, Sum } from "../arithmetic/index.js";
 import type { AnyErrorTensor, ErrorTensor } from "../errors.js";
-import type { Dim, Resolved, Shape, ShapeText } from "../shape.js";
+import type { AxisNames, Dim, Resolved, Shape, ShapeText } from "../shape.js";
+import type { DifferText, SizeAdd, SizeAgreement } from "../size/index.js";
 import type { MergeParams, ParamsOf, SymbolicTensor, TensorOperand } from "../symbolic-tensor.js";
 
 /** Anything a merge takes: a symbolic tensor, or an error tensor from an earlier mistake (passed on silently). */
@@ -65,7 +66,8 @@ export interface DotOptions extends MergeOptions {
   normalize?: boolean;
 }
 
-type ShapeOf<T> = T extends { readonly shape: infer S extends Shape } ? S : Shape;
+/** The shape a merge reads: the symbolic sizes of a tensor, its shape for any other operand. */
+type ShapeOf<T> = T extends { readonly sizes: infer S extends Shape } ? S : T extends { readonly shape: infer S extends Shape } ? S : Shape;
 type Sample<S extends Shape> = S extends readonly [Dim, ...infer R extends Dim[]] ? R : Dim[];
 
 /** The first error tensor among the operands, if any: the merge passes it on. */
@@ -197,11 +199,28 @@ type SameExcept<A extends Shape, B extends Shape, Axis extends number, I extends
             ? SameExcept<RA, RB, Axis, [...I, unknown]>
             : X extends Y
               ? SameExcept<RA, RB, Axis, [...I, unknown]>
-              : false
+              : [X, Y] extends [number, number]
+                ? false
+                : SizeAgreement<X & (string | number), Y & (string | number)> extends infer V
+                  ? V extends { differ: string }
+                    ? { axis: I["length"]; x: X; y: Y; clause: DifferText<V> }
+                    : SameExcept<RA, RB, Axis, [...I, unknown]>
+                  : never
     : false
   : B extends readonly []
     ? true
     : false;
+
+/** The name a sentence gives an axis of a shape of rank `R`: `height` for axis 1 of an image, `axis 3` otherwise. */
+type AxisName<R extends number, I extends number> = R extends 3 | 4 | 5
+  ? (R extends 3 ? AxisNames<1> : R extends 4 ? AxisNames<2> : AxisNames<3>) extends infer N extends readonly string[]
+    ? I extends 0
+      ? `axis ${I}`
+      : [unknown, ...N][I] extends infer T extends string
+        ? T
+        : `axis ${I}`
+    : never
+  : `axis ${I}`;
 
 type ConcatCheck<
   T extends readonly unknown[],
@@ -212,21 +231,35 @@ type ConcatCheck<
 > = T extends readonly [infer H, ...infer R]
   ? I["length"] extends 1
     ? ConcatCheck<R, First, Axis, AxisText, [...I, unknown]>
-    : SameExcept<First, ShapeOf<H>, Axis> extends true
-      ? ConcatCheck<R, First, Axis, AxisText, [...I, unknown]>
-      : {
-          at: Ordinal[I["length"]];
-          message: `shapewise: concatenate input ${I["length"]} of shape ${ShapeText<ShapeOf<H>>} does not match input 1 ${ShapeText<First>} except on axis ${AxisText}`;
-        }
+    : SameExcept<First, ShapeOf<H>, Axis> extends infer Verdict
+      ? Verdict extends true
+        ? ConcatCheck<R, First, Axis, AxisText, [...I, unknown]>
+        : Verdict extends { axis: infer At extends number; x: infer X; y: infer Y; clause: infer C extends string }
+          ? {
+              at: Ordinal[I["length"]];
+              message: `shapewise: concatenate input ${I["length"]} has ${AxisName<First["length"], At>} ${ShapeText<Y>}, input 1 has ${ShapeText<X>}: ${C}`;
+            }
+          : {
+              at: Ordinal[I["length"]];
+              message: `shapewise: concatenate input ${I["length"]} of shape ${ShapeText<ShapeOf<H>>} does not match input 1 ${ShapeText<First>} except on axis ${AxisText}`;
+            }
+      : never
   : "ok";
 
-type AxisSum<T extends readonly unknown[], Axis extends number, Acc extends number[] = []> = T extends readonly [infer H, ...infer R]
+type AxisSum<T extends readonly unknown[], Axis extends number, Acc extends number[] = [], Sym extends string | number = 0> = T extends readonly [
+  infer H,
+  ...infer R,
+]
   ? ShapeOf<H>[Axis] extends infer D
     ? [D] extends [null]
       ? null
-      : AxisSum<R, Axis, [...Acc, D & number]>
+      : D extends string
+        ? AxisSum<R, Axis, Acc, SizeAdd<Sym, D>>
+        : AxisSum<R, Axis, [...Acc, D & number]>
     : never
-  : Sum<Acc>;
+  : Sym extends 0
+    ? Sum<Acc>
+    : SizeAdd<Sym, Sum<Acc>>;
 
 type ReplaceAt<S extends Shape, Axis extends number, D, I extends unknown[] = [], Out extends Dim[] = []> = S extends readonly [
   infer X extends Dim,

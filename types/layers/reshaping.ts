@@ -22,6 +22,7 @@ import type {
   SpatialRank,
   WithSpatial,
 } from "../shape.js";
+import type { SizeAdd, SizeMultiply, SizeSubtract } from "../size/index.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
 type Tail<S extends Shape> = S extends readonly [Dim, ...infer R extends Dim[]] ? R : Dim[];
@@ -37,7 +38,21 @@ type Tail<S extends Shape> = S extends readonly [Dim, ...infer R extends Dim[]] 
  * @example
  * type N = FlatSize<[3, 3, 128]>; // 1152
  */
-export type FlatSize<Rest extends readonly Dim[]> = null extends Rest[number] ? null : Rest extends readonly number[] ? Product<Rest> : number;
+export type FlatSize<Rest extends readonly Dim[]> = null extends Rest[number]
+  ? null
+  : Rest extends readonly number[]
+    ? Product<Rest>
+    : Rest extends readonly (number | string)[]
+      ? SymbolicProduct<Rest>
+      : number;
+
+/** The product of sizes some of which are symbolic, in the size algebra. */
+type SymbolicProduct<Rest extends readonly (number | string)[], Acc extends number | string = 1> = Rest extends readonly [
+  infer H extends number | string,
+  ...infer R extends (number | string)[],
+]
+  ? SymbolicProduct<R, SizeMultiply<Acc, H>>
+  : Acc;
 
 // ---------------------------------------------------------------------------
 // reshape
@@ -200,11 +215,19 @@ type PairAt<Pairs, I> = I extends keyof Pairs
   : [number, number];
 
 type Padded<Sp extends readonly Dim[], Pairs> = {
-  [I in keyof Sp]: Sp[I] extends null ? null : Add<Add<Sp[I] & number, PairAt<Pairs, I>[0]>, PairAt<Pairs, I>[1]>;
+  [I in keyof Sp]: Sp[I] extends null
+    ? null
+    : Sp[I] extends string
+      ? SizeAdd<Sp[I], Add<PairAt<Pairs, I>[0], PairAt<Pairs, I>[1]>>
+      : Add<Add<Sp[I] & number, PairAt<Pairs, I>[0]>, PairAt<Pairs, I>[1]>;
 };
 
 type Cropped<Sp extends readonly Dim[], Pairs> = {
-  [I in keyof Sp]: Sp[I] extends null ? null : Subtract<Sp[I] & number, Add<PairAt<Pairs, I>[0], PairAt<Pairs, I>[1]>>;
+  [I in keyof Sp]: Sp[I] extends null
+    ? null
+    : Sp[I] extends string
+      ? SizeSubtract<Sp[I], Add<PairAt<Pairs, I>[0], PairAt<Pairs, I>[1]>>
+      : Subtract<Sp[I] & number, Add<PairAt<Pairs, I>[0], PairAt<Pairs, I>[1]>>;
 };
 
 /** The first axis a cropping removes entirely, in axis order. */
@@ -302,7 +325,11 @@ type UpFault<Method extends string, N extends SpatialRank, S extends Shape, Sz, 
 >;
 
 type UpSampled<Sp extends readonly Dim[], K extends readonly number[]> = {
-  [I in keyof Sp]: Sp[I] extends null ? null : Multiply<Sp[I] & number, K[I & keyof K] & number>;
+  [I in keyof Sp]: Sp[I] extends null
+    ? null
+    : Sp[I] extends string
+      ? SizeMultiply<Sp[I], K[I & keyof K] & number>
+      : Multiply<Sp[I] & number, K[I & keyof K] & number>;
 };
 
 /**

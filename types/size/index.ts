@@ -13,4 +13,5 @@
  * @packageDocumentation
  */
 export type { Size, SizeAdd, SizeDivCeil, SizeDivFloor, SizeMultiply, SizeSubtract } from "./algebra.js";
+export type { DifferText, SizeAgreement } from "./agreement.js";
 export type { Form, FormOf, SizeOfForm, Term } from "./form.js";

@@ -1,0 +1,41 @@
+import { expectType } from "tsd";
+import { type SymbolicTensor, concatenate, input } from "../src/index.js";
+
+// A 4-level U-Net whose sides are stated multiples of 16: every skip connection matches, every size exact.
+type Block = SymbolicTensor;
+declare const _unused: Block;
+const x = input({ shape: ["16*H", "16*W", 3] });
+const c1 = x.conv2d({ filters: 8, kernelSize: 3, padding: "same", activation: "relu" });
+const c2 = c1.maxPooling2d({ poolSize: 2 }).conv2d({ filters: 16, kernelSize: 3, padding: "same", activation: "relu" });
+const c3 = c2.maxPooling2d({ poolSize: 2 }).conv2d({ filters: 32, kernelSize: 3, padding: "same", activation: "relu" });
+const c4 = c3.maxPooling2d({ poolSize: 2 }).conv2d({ filters: 64, kernelSize: 3, padding: "same", activation: "relu" });
+const bottom = c4.maxPooling2d({ poolSize: 2 }).conv2d({ filters: 128, kernelSize: 3, padding: "same", activation: "relu" });
+expectType<[null, "H", "W", 128]>(bottom.sizes);
+const u4 = concatenate([c4, bottom.conv2dTranspose({ filters: 64, kernelSize: 2, strides: 2, padding: "same" })]).conv2d({
+  filters: 64,
+  kernelSize: 3,
+  padding: "same",
+});
+expectType<[null, "2*H", "2*W", 64]>(u4.sizes);
+const u3 = concatenate([c3, u4.upSampling2d({ size: 2 })]).conv2d({ filters: 32, kernelSize: 3, padding: "same" });
+expectType<[null, "4*H", "4*W", 32]>(u3.sizes);
+const u2 = concatenate([c2, u3.upSampling2d({ size: 2 })]).conv2d({ filters: 16, kernelSize: 3, padding: "same" });
+expectType<[null, "8*H", "8*W", 16]>(u2.sizes);
+const u1 = concatenate([c1, u2.upSampling2d({ size: 2 })]);
+expectType<[null, "16*H", "16*W", 24]>(u1.sizes);
+const out = u1.conv2d({ filters: 1, kernelSize: 1, activation: "sigmoid" });
+expectType<[null, "16*H", "16*W", 1]>(out.sizes);
+// Keras's view: names are None.
+expectType<[null, null, null, 1]>(out.shape);
+
+// Valid windows and strides keep the exact arithmetic; flatten multiplies names.
+const v = input({ shape: ["H", "W", 3] }).conv2d({ filters: 4, kernelSize: 3, strides: 2 });
+expectType<[null, "floor((H+1)/2)-1", "floor((W+1)/2)-1", 4]>(v.sizes);
+expectType<[null, "192*H*W"]>(x.maxPooling2d({ poolSize: 2 }).flatten().sizes);
+expectType<[null, "T", 64]>(input({ shape: ["T", 64] }).sizes);
+expectType<[null, "H", 3]>(input({ shape: ["1*H", 3] }).sizes);
+
+// Concatenating along a named axis adds the sizes.
+const s = input({ shape: ["S", 8] });
+const t = input({ shape: ["T", 8] });
+expectType<[null, "S+T", 8]>(concatenate([s, t], { axis: 1 }).sizes);

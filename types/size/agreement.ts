@@ -1,0 +1,77 @@
+/**
+ * Whether two sizes that must agree (merges, `dot`, attention) do: the
+ * difference of their forms is zero (the same size), provably non-zero for
+ * some binding of the names (a sentence saying when they differ), or
+ * neither (undecided: the size becomes `number`, never a false error).
+ * Runtime twin: `sizeAgreement` in `src/size.ts`.
+ *
+ * @packageDocumentation
+ */
+import type { ScaleForm, Size, SumForms } from "./algebra.js";
+import type { Form, FormOf, SizeOfForm, Term } from "./form.js";
+import type { Abs, Negate, SignedMultiply } from "./signed.js";
+
+/**
+ * The verdict on two sizes: `"same"`, `"unknown"`, or `{ differ }` with the
+ * condition under which they differ (`"H is odd"`).
+ *
+ * @example
+ * type A = SizeAgreement<"H", "2*floor(H/2)">; // { differ: "H is odd" }
+ * type B = SizeAgreement<"16*H", "16*H">;      // "same"
+ */
+export type SizeAgreement<X extends Size, Y extends Size> = [X] extends [Y]
+  ? [Y] extends [X]
+    ? number extends X
+      ? "unknown"
+      : "same"
+    : Decide<X, Y>
+  : Decide<X, Y>;
+
+type Decide<X extends Size, Y extends Size> = number extends X | Y ? "unknown" : Classify<SumForms<FormOf<X>, ScaleForm<FormOf<Y>, -1>>>;
+
+type HasFloor<T extends readonly Term[]> = [Extract<T[number][2], `${string}floor(${string}`>] extends [never] ? false : true;
+
+/** `c N - c k floor(N/k)` (either order): non-zero exactly when `N` is not a multiple of `k`. */
+type Remainder<T extends readonly Term[]> = T extends readonly [infer A extends Term, infer B extends Term]
+  ? A[2] extends `floor(${infer N}/${infer K extends number})`
+    ? RemainderOf<B, A, N, K>
+    : B[2] extends `floor(${infer N}/${infer K extends number})`
+      ? RemainderOf<A, B, N, K>
+      : never
+  : never;
+
+type RemainderOf<Name extends Term, Node extends Term, N extends string, K extends number> = Name[2] extends N
+  ? SignedMultiply<Name[0], Negate<K>> extends Node[0]
+    ? K extends 2
+      ? `${N} is odd`
+      : `${N} is not a multiple of ${K}`
+    : never
+  : never;
+
+type Classify<D extends Form> = D[0] extends readonly []
+  ? D[1] extends 0
+    ? "same"
+    : { differ: "always" }
+  : D[1] extends 0
+    ? [Remainder<D[0]>] extends [never]
+      ? NoFloor<D>
+      : { differ: Remainder<D[0]> }
+    : NoFloor<D>;
+
+/** A non-zero polynomial in positive integers is non-zero somewhere; with floor nodes the algebra does not decide. */
+type NoFloor<D extends Form> =
+  HasFloor<D[0]> extends true
+    ? "unknown"
+    : D extends readonly [readonly [readonly [1, readonly [infer A extends string], string], readonly [-1, readonly [infer B extends string], string]], 0]
+      ? { differ: `${A} is not ${B}` }
+      : D extends readonly [readonly [readonly [infer C extends 1 | -1, readonly [infer A extends string], string]], infer K extends number]
+        ? { differ: `${A} is not ${C extends 1 ? Abs<K> : K}` }
+        : { differ: `${SizeOfForm<D> & string} is not 0` };
+
+/**
+ * The clause a sentence ends with for a verdict: `"they differ when H is odd"`.
+ *
+ * @example
+ * type T = DifferText<{ differ: "H is odd" }>; // "they differ when H is odd"
+ */
+export type DifferText<V> = V extends { differ: infer C extends string } ? (C extends "always" ? "they always differ" : `they differ when ${C}`) : never;
