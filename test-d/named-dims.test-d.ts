@@ -39,3 +39,15 @@ expectType<[null, "H", 3]>(input({ shape: ["1*H", 3] }).sizes);
 const s = input({ shape: ["S", 8] });
 const t = input({ shape: ["T", 8] });
 expectType<[null, "S+T", 8]>(concatenate([s, t], { axis: 1 }).sizes);
+
+// Padding and cropping add and take away.
+const img = input({ shape: ["H", "W", 3] });
+expectType<[null, "H+2", "W+4", 3]>(img.zeroPadding2d({ padding: [1, 2] }).sizes);
+expectType<[null, "H-2", "W", 3]>(
+  img.cropping2d({
+    cropping: [
+      [1, 1],
+      [0, 0],
+    ],
+  }).sizes,
+);

@@ -53,6 +53,8 @@ const FIXTURES = [
   { name: "chain150", calls: 155 },
   { name: "toy-resnet", calls: 14 },
   { name: "resnet50", calls: 176 },
+  { name: "unet-concrete", calls: 22 },
+  { name: "unet-named", calls: 22 },
 ];
 
 /**

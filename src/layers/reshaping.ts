@@ -9,7 +9,7 @@ import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { DataFormat, Dim, Shape, SizedDim, SizedShape, SpatialRank } from "../shape.js";
-import { sizeMultiply } from "../size.js";
+import { sizeAdd, sizeMultiply, sizeSubtract } from "../size.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, spatialIndices } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 import type { LayerGradients } from "./layer.js";
@@ -385,6 +385,16 @@ abstract class ZeroPaddingND extends SpatialLayer {
     return out;
   }
 
+  /** Each symbolic size plus the padding, in the size algebra. */
+  override computeSizes([sizes]: readonly SizedShape[], output: Shape): SizedShape {
+    const out: SizedDim[] = [...output];
+    this.spatial?.axes.forEach((a, i) => {
+      const d = sizes?.[a];
+      if (typeof d === "string") out[a] = sizeAdd(d, this.pairs![i][0] + this.pairs![i][1]);
+    });
+    return out;
+  }
+
   override getConfig(): Record<string, unknown> {
     this.ensureBuilt();
     return this.spatialConfig("padding", pairsConfig(this.rank, this.pairs!));
@@ -491,6 +501,16 @@ abstract class CroppingND extends SpatialLayer {
     this.pairs = pairs;
     const out: Dim[] = [...inputShape];
     spatial.axes.forEach((a, i) => (out[a] = inputShape[a] === null ? null : inputShape[a]! - pairs[i][0] - pairs[i][1]));
+    return out;
+  }
+
+  /** Each symbolic size less the cropping, in the size algebra. */
+  override computeSizes([sizes]: readonly SizedShape[], output: Shape): SizedShape {
+    const out: SizedDim[] = [...output];
+    this.spatial?.axes.forEach((a, i) => {
+      const d = sizes?.[a];
+      if (typeof d === "string") out[a] = sizeSubtract(d, this.pairs![i][0] + this.pairs![i][1]);
+    });
     return out;
   }
 

@@ -12,7 +12,8 @@ type Sized = { readonly sizes: readonly unknown[] };
 const sizes = (t: unknown): readonly unknown[] => (t as Sized).sizes;
 
 function unet(side: string) {
-  const x = input({ shape: [side, side.replace("H", "W"), 3] as never }) as unknown as ReturnType<typeof input<[28, 28, 3]>>;
+  // Typed as a concrete input: the sizes under test are the runtime's.
+  const x = input({ shape: [side, side.replace("H", "W"), 3] as never }) as unknown as ReturnType<typeof input<[32, 32, 3]>>;
   const c1 = x.conv2d({ filters: 8, kernelSize: 3, padding: "same", activation: "relu" });
   const c2 = c1.maxPooling2d({ poolSize: 2 }).conv2d({ filters: 16, kernelSize: 3, padding: "same", activation: "relu" });
   const c3 = c2.maxPooling2d({ poolSize: 2 }).conv2d({ filters: 32, kernelSize: 3, padding: "same", activation: "relu" });
@@ -60,7 +61,22 @@ describe("named sizes through a U-Net", () => {
     const s = input({ shape: ["S", 8] });
     const t = input({ shape: ["T", 8] });
     expect(sizes(concatenate([s, t], { axis: 1 }))).toEqual([null, "S+T", 8]);
-    expect(() => concatenate([s, t])).toThrow("shapewise: concatenate input 2 has steps T, input 1 has S: they differ when S is not T");
+    expect(() => concatenate([s, t] as never)).toThrow("shapewise: concatenate input 2 has steps T, input 1 has S: they differ when S is not T");
+  });
+
+  it("padding and cropping add and take away", () => {
+    const img = input({ shape: ["H", "W", 3] });
+    expect(sizes(img.zeroPadding2d({ padding: [1, 2] }))).toEqual([null, "H+2", "W+4", 3]);
+    expect(
+      sizes(
+        img.cropping2d({
+          cropping: [
+            [1, 1],
+            [0, 0],
+          ],
+        }),
+      ),
+    ).toEqual([null, "H-2", "W", 3]);
   });
 
   it("refuses a size that is not a name with an optional factor", () => {

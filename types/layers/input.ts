@@ -91,7 +91,9 @@ type BadDims<S extends readonly InputDim[]> = false extends {
   ? true
   : false;
 
-type BadNames<S extends readonly InputDim[]> = true extends {
+type BadNames<S extends readonly InputDim[]> = S extends readonly (number | null)[] ? false : NameFaults<S>;
+
+type NameFaults<S extends readonly InputDim[]> = true extends {
   [I in keyof S]: S[I] extends string ? ([StatedSize<S[I]>] extends [never] ? true : false) : false;
 }[number]
   ? true
