@@ -23,7 +23,7 @@ export type { ShapeFailure } from "./errors.js";
 export { Model, expectParams, expectShape, failureSummary } from "./model.js";
 export type { CostOptions, GraphNode, MemoryEstimate, ModelGraph, PredictOptions, SaveResultFor, TensorLayout, TensorRef } from "./model.js";
 export { getKernelBackend, kernelInfo, loadKernels, setKernelBackend } from "./kernels/backend.js";
-export type { KernelBackend, KernelInfo, LoadKernelsOptions, ThreadMode, ThreadsOption } from "./kernels/backend.js";
+export type { KernelBackend, KernelInfo, LayerKernel, LayerProfile, LoadKernelsOptions, ThreadMode, ThreadsOption } from "./kernels/backend.js";
 export { terminateThreads } from "./kernels/threads.js";
 export type { Layer, LayerCost, WeightSpec } from "./layers/layer.js";
 export type { SummaryOptions, SummaryStyle } from "./summary/index.js";

@@ -8,9 +8,9 @@ import type { CompileConfig } from "./training/compiled.js";
 import type { LossName } from "./training/losses.js";
 import { configObject, exactSum, fail, valueText } from "./checks.js";
 import { ShapeError } from "./errors.js";
-import { beginRun, resolveThreads } from "./kernels/backend.js";
+import { beginRun, profileCall, recordProfile, resolveThreads } from "./kernels/backend.js";
 import { KERNEL_MEMORY_BYTES } from "./kernels/wasm.js";
-import type { RunScope, ThreadsOption } from "./kernels/backend.js";
+import type { LayerProfile, RunScope, ThreadsOption } from "./kernels/backend.js";
 import type { Tensor } from "./kernels/tensor.js";
 import { toONNX } from "./io/onnx/export.js";
 import type { OnnxExportOptions } from "./io/onnx/export.js";
@@ -58,10 +58,19 @@ export interface PredictOptions {
    * included) is a `ShapeError`.
    */
   threads?: ThreadsOption;
+  /**
+   * Times every layer call and records which kernels ran it (WebAssembly,
+   * reference, both, or a view), read back with `kernelInfo().profile`, so
+   * that a layer falling back to the reference kernels says so and why.
+   */
+  profile?: boolean;
 }
 
 /** The keys {@link PredictOptions} has. */
-const PREDICT_OPTIONS: readonly (keyof PredictOptions)[] = ["threads"];
+const PREDICT_OPTIONS: readonly (keyof PredictOptions)[] = ["threads", "profile"];
+
+/** The rows of the profiled `predict` in progress, and the prefix naming layers of nested models. */
+let profiling: { rows: LayerProfile[]; prefix: string } | null = null;
 
 /**
  * Options of {@link Model.countFlops} and {@link Model.memory}.
@@ -542,6 +551,8 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
   /** {@link Model.predict} for a caller named `method` in its messages. */
   private runPredict(method: string, x: unknown, options: unknown): unknown {
     const opts = configObject(method, options, PREDICT_OPTIONS);
+    if (opts.profile !== undefined && typeof opts.profile !== "boolean")
+      fail(`shapewise: ${method} profile must be true or false, got ${valueText(opts.profile)}`);
     const given = this.inputTensors(x);
     checkMemoryPlan(method, this.nodes, this.inputs, given, this.outputs, this.countParams());
     this.allocateWeights();
@@ -550,8 +561,11 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     // Fast kernels keep activations in WebAssembly memory: a tensor's buffer
     // is released after its last reader, for the next layer to reuse.
     const scope = beginRun(resolveThreads(opts.threads, batch, method));
+    const outer = profiling;
+    if (opts.profile === true) profiling = { rows: [], prefix: "" };
     try {
       runGraph(this.nodes, this.inputs, given, values, scope, this.outputs);
+      if (opts.profile === true && profiling !== null) recordProfile(profiling.rows);
       const callerData = new Set(given.map((t) => t.data));
       const results = this.outputs.map((t) => {
         const value = values.get(t)!;
@@ -561,6 +575,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
       });
       return arrange(this.outputLayout, results);
     } finally {
+      profiling = outer;
       scope?.end();
     }
   }
@@ -1185,7 +1200,20 @@ function runGraph(
   for (const n of nodes) {
     if (n.inbound.length === 0) continue;
     const args = n.inbound.map((t) => values.get(t)!) as [Tensor, ...Tensor[]];
-    const results = hasSeveralOutputs(n.layer) ? n.layer.callOutputs(...args) : [n.layer.call(...args)];
+    const layer = n.layer;
+    const compute = () => (hasSeveralOutputs(layer) ? layer.callOutputs(...args) : [layer.call(...args)]);
+    let results: Tensor[];
+    if (profiling === null) results = compute();
+    else if (layer instanceof ModelLayer) {
+      // A nested model is profiled layer by layer, its layers named through it.
+      const outer = profiling;
+      profiling = { rows: outer.rows, prefix: `${outer.prefix}${layer.name}/` };
+      try {
+        results = compute();
+      } finally {
+        profiling = outer;
+      }
+    } else results = profileCall(profiling.rows, profiling.prefix + layer.name, layer.className, args, compute);
     n.outputs.forEach((t, i) => t !== undefined && values.set(t, results[i]));
     if (scope === null || readers === null) continue;
     for (const t of n.outputs) if (t !== undefined) scope.retain(values.get(t)!);

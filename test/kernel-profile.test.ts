@@ -1,0 +1,83 @@
+/**
+ * `predict(x, { profile: true })`: per layer, which kernels ran and how long,
+ * read back with `kernelInfo().profile`, so that a layer falling back to the
+ * reference kernels is never silent. Runs in both vitest projects: on the
+ * fast kernels the convolution is WebAssembly and a layer without a
+ * WebAssembly kernel names its fallback; on the reference kernels every
+ * computing layer says the reference kernels were chosen.
+ */
+import { describe, expect, it } from "vitest";
+import { ShapeError, input, model, tensor } from "../src/index.js";
+import { getKernelBackend, kernelInfo } from "../src/kernels/backend.js";
+import type { LayerProfile } from "../src/kernels/backend.js";
+import { createRandom } from "../src/kernels/random.js";
+import { randomTensor } from "./support/layer-harness.js";
+
+/** What a plain JavaScript caller holds. */
+type Untyped = any;
+
+function build() {
+  const x = input({ shape: [6, 6, 3] });
+  const c = x.conv2d({ filters: 8, kernelSize: 3, activation: "relu", name: "conv" });
+  const f = c.flatten({ name: "flat" });
+  const d = f.dense({ units: 4, activation: "sigmoid", name: "head" });
+  const r = d.reshape({ targetShape: [4, 1], name: "steps" }).gru({ units: 2, name: "rnn" });
+  return model({ inputs: x, outputs: r });
+}
+
+function row(rows: readonly LayerProfile[], layer: string): LayerProfile {
+  const found = rows.find((r) => r.layer === layer);
+  expect(found, `a profile row for ${layer}`).toBeDefined();
+  return found!;
+}
+
+describe("predict profile", () => {
+  const m = build();
+  const x = randomTensor([2, 6, 6, 3], createRandom(7));
+
+  it("reports every layer with its kernel and time", () => {
+    const plain = m.predict(tensor([2, 6, 6, 3], x.data));
+    const profiled = m.predict(tensor([2, 6, 6, 3], x.data), { profile: true });
+    expect(Array.from(profiled.data)).toEqual(Array.from(plain.data));
+    const rows = kernelInfo().profile!;
+    expect(rows.map((r) => r.layer)).toEqual(["conv", "flat", "head", "steps", "rnn"]);
+    for (const r of rows) expect(r.ms).toBeGreaterThanOrEqual(0);
+    expect(row(rows, "rnn").className).toBe("GRU");
+    expect(row(rows, "flat").kernel).toBe("view");
+    if (getKernelBackend() === "reference") {
+      for (const name of ["conv", "head", "rnn"]) {
+        expect(row(rows, name).kernel).toBe("reference");
+        expect(row(rows, name).reason).toMatch(/reference kernels are chosen/);
+      }
+    } else {
+      expect(kernelInfo().wasm).toBe(true);
+      expect(row(rows, "conv")).toMatchObject({ kernel: "wasm" });
+      expect(row(rows, "conv").reason).toBeUndefined();
+      // The matrix product is WebAssembly; an activation the kernels do not fuse is named.
+      expect(row(rows, "head")).toMatchObject({ kernel: "wasm+reference", reason: "the sigmoid activation runs on the reference kernels" });
+      // The GRU has no WebAssembly kernel: the profile names the fallback.
+      expect(row(rows, "rnn")).toMatchObject({ kernel: "reference", reason: "no WebAssembly kernel for GRU yet" });
+    }
+  });
+
+  it("names the layers of a nested model through it", () => {
+    const inner = build();
+    const x2 = input({ shape: [6, 6, 3] });
+    const outer = model({ inputs: x2, outputs: inner.apply(x2) });
+    outer.predict(tensor([1, 6, 6, 3], randomTensor([1, 6, 6, 3], createRandom(3)).data), { profile: true });
+    const rows = kernelInfo().profile!;
+    expect(rows.map((r) => r.layer)).toEqual([`${inner.name}/conv`, `${inner.name}/flat`, `${inner.name}/head`, `${inner.name}/steps`, `${inner.name}/rnn`]);
+  });
+
+  it("leaves the last profile alone when not asked", () => {
+    m.predict(tensor([2, 6, 6, 3], x.data), { profile: true });
+    const before = kernelInfo().profile;
+    m.predict(tensor([2, 6, 6, 3], x.data));
+    expect(kernelInfo().profile).toBe(before);
+  });
+
+  it("refuses a profile option that is not a boolean", () => {
+    expect(() => m.predict(tensor([2, 6, 6, 3], x.data), { profile: "yes" as Untyped })).toThrow(ShapeError);
+    expect(() => m.predict(tensor([2, 6, 6, 3], x.data), { profile: "yes" as Untyped })).toThrow(/predict profile must be true or false, got .*yes/);
+  });
+});
