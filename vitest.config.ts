@@ -15,6 +15,7 @@ const KERNEL_INDEPENDENT = [
   "test/catalog-agreement.test.ts",
   "test/catalog-rejection.test.ts",
   "test/cost.test.ts",
+  "test/memory-training.test.ts",
   "test/cli.test.ts",
   "test/diagnostics.test.ts",
   "test/graph-agreement.test.ts",

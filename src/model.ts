@@ -4,6 +4,8 @@
  * the type checker sees: input shape, output shape and exact parameter total.
  */
 import { CompiledModel } from "./training/compiled.js";
+import { trainableCount, trainingElements, trainingOption } from "./cost-training.js";
+import type { TrainingMemory, TrainingMemoryOptions } from "./cost-training.js";
 import type { CompileConfig } from "./training/compiled.js";
 import type { LossName } from "./training/losses.js";
 import { configObject, exactSum, fail, valueText } from "./checks.js";
@@ -84,6 +86,17 @@ export interface CostOptions {
 }
 
 /**
+ * Options of {@link Model.memory}: the batch, and `training` for what a
+ * training step keeps with that optimizer.
+ *
+ * @example
+ * m.memory({ batch: 64, training: { optimizer: "adam" } });
+ */
+export interface MemoryOptions extends CostOptions {
+  training?: TrainingMemoryOptions;
+}
+
+/**
  * What a forward pass keeps in memory, in bytes (float32): the weights, and
  * the activations `predict` keeps alive at its peak, when the layer
  * `peakLayer` computes its output while the tensors still to be read stay.
@@ -98,6 +111,8 @@ export interface MemoryEstimate {
   readonly activationBytes: number;
   /** The layer whose call is the peak. */
   readonly peakLayer: string;
+  /** With the `training` option: what one training step keeps (see {@link TrainingMemory}). */
+  readonly training?: TrainingMemory;
 }
 
 /** The weights of the model in the order `getWeights` returns them. */
@@ -345,20 +360,50 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    * share their input's buffer; the outputs stay to the end.
    *
    * @example
+   * With `training: { optimizer }`, also what one training step keeps at its
+   * peak, the optimizer's update: every tensor of the forward pass and each
+   * pre-activation of a layer with an activation, the gradient of every
+   * tensor a layer call makes and of every trainable weight, and the
+   * optimizer's slots per trainable weight (Adam 2, SGD with momentum 1).
+   *
+   * @example
    * m.memory(); // { batch: 1, parameterBytes: 452648, activationBytes: 23424, peakLayer: "conv2d" }
+   * m.memory({ batch: 64, training: { optimizer: "adam" } }).training?.totalBytes;
    */
-  memory(options: CostOptions = {}): MemoryEstimate {
-    const batch = batchOption("memory", options);
+  memory(options: MemoryOptions = {}): MemoryEstimate {
+    const batch = batchOption("memory", options, ["training"]);
     const peak = activationPeak(this.nodes, this.outputs);
     if (peak.elements === null) {
       fail(`shapewise: memory needs every size: layer ${peak.layer} has an output of unknown size`);
     }
-    return {
-      batch,
-      parameterBytes: safeCount("memory", this.countParams() * 4),
-      activationBytes: safeCount("memory", peak.elements * 4 * batch),
-      peakLayer: peak.layer,
+    const parameterBytes = safeCount("memory", this.countParams() * 4);
+    const estimate = { batch, parameterBytes, activationBytes: safeCount("memory", peak.elements * 4 * batch), peakLayer: peak.layer };
+    if (options.training === undefined) return estimate;
+    const slots = trainingOption(options.training);
+    const { kept, gradients, lastCall } = trainingElements(
+      this.nodes.map((n) => {
+        const shapes = nodeOutputShapes(n);
+        return {
+          layer: n.layer,
+          inputs: n.inbound,
+          inputShapes: n.inbound.map((t) => t.shape),
+          outputs: n.outputs.flatMap((t, i) => (t === undefined ? [] : [{ tensor: t, shape: shapes[i] ?? t.shape }])),
+        };
+      }),
+    );
+    if (kept === null || gradients === null || lastCall.perSample === null) fail("shapewise: memory needs every size: a layer has an output of unknown size");
+    const trainable = trainableCount(this.layers);
+    const activationBytes = safeCount("memory", kept * 4 * batch);
+    const gradientBytes = safeCount("memory", ((gradients + lastCall.perSample) * batch + trainable + lastCall.weights) * 4);
+    const optimizerBytes = safeCount("memory", slots * trainable * 4);
+    const training: TrainingMemory = {
+      optimizerSlots: slots,
+      activationBytes,
+      gradientBytes,
+      optimizerBytes,
+      totalBytes: safeCount("memory", parameterBytes + activationBytes + gradientBytes + optimizerBytes),
     };
+    return { ...estimate, training };
   }
 
   /** The costs of every layer call, summed. */
@@ -1010,12 +1055,12 @@ function sumCosts(costs: readonly LayerCost[]): LayerCost {
 }
 
 /** The `batch` option of the cost methods: a positive integer, 1 by default. */
-function batchOption(method: string, options: unknown): number {
+function batchOption(method: string, options: unknown, others: readonly string[] = []): number {
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     fail(`shapewise: ${method} options must be an object, got ${valueText(options)}`);
   }
-  const extra = Object.keys(options).find((k) => k !== "batch");
-  if (extra !== undefined) fail(`shapewise: ${method} has no option '${extra}' (options: batch)`);
+  const extra = Object.keys(options).find((k) => k !== "batch" && !others.includes(k));
+  if (extra !== undefined) fail(`shapewise: ${method} has no option '${extra}' (options: ${["batch", ...others].join(", ")})`);
   const batch = (options as CostOptions).batch;
   if (batch === undefined) return 1;
   if (typeof batch !== "number" || !Number.isSafeInteger(batch) || batch < 1) {

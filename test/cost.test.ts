@@ -139,7 +139,7 @@ describe("the counting rule of each layer family", () => {
     const m = seedModel("valid", "model");
     expect(() => m.countFlops({ batch: 0 })).toThrow("shapewise: countFlops batch must be a positive integer, got 0");
     expect(() => m.countFlops({ batch: 1.5 })).toThrow(/batch must be a positive integer, got 1.5/);
-    expect(() => m.memory({ batches: 2 } as never)).toThrow("shapewise: memory has no option 'batches' (options: batch)");
+    expect(() => m.memory({ batches: 2 } as never)).toThrow("shapewise: memory has no option 'batches' (options: batch, training)");
     expect(() => m.countFlops(null as never)).toThrow(/countFlops options must be an object/);
   });
 });
