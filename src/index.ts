@@ -38,7 +38,7 @@ export type { ModelFile, ModelSource, SaveResult } from "./io/model-store.js";
 export { modelFromKerasJSON, toKerasJSON } from "./io/keras-json.js";
 export { loadWeightsFromBytes, modelFromKerasFile } from "./io/keras/read.js";
 export type { KerasReadOptions } from "./io/keras/read.js";
-export { modelToKerasFile, weightsToKerasFile } from "./io/keras/write.js";
+export { modelToKerasFile, modelToLegacyH5, weightsToKerasFile } from "./io/keras/write.js";
 export type { KerasSaveResult } from "./io/keras/files.js";
 export type { KerasJsonOptions } from "./io/keras-json.js";
 export { codegen, codegenModule } from "./io/codegen.js";

@@ -538,6 +538,27 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
   }
 
   /**
+   * Sets the statistics of an adaptable `normalization` layer (one built
+   * without `mean` and `variance`) from data, as Keras's `layer.adapt(data)`
+   * does: `data` is a batch of that layer's input, or a list of batches.
+   *
+   * @example
+   * const inputs = input({ shape: [3] });
+   * const m = model({ inputs, outputs: inputs.normalization({ name: "norm" }).dense({ units: 1 }) });
+   * m.adapt("norm", tensor([4, 3], [0, 7, 4, 2, 9, 6, 0, 7, 4, 2, 9, 6])); // mean [1, 8, 5], variance [1, 1, 1]
+   */
+  adapt(layerName: string, data: Tensor | readonly Tensor[]): void {
+    this.allocateWeights();
+    const layer = this.layers.find((l) => l.name === layerName);
+    if (layer === undefined) fail(`shapewise: model '${this.name}' has no layer named ${valueText(layerName)}`);
+    const adaptable = layer as Layer & { adapt?: (data: Tensor | readonly Tensor[]) => void; isAdaptable?: () => boolean };
+    if (adaptable.adapt === undefined || adaptable.isAdaptable?.() !== true) {
+      fail(`shapewise: layer '${layer.name}' (${layer.className}) has nothing to adapt: only a normalization built without mean and variance adapts to data`);
+    }
+    adaptable.adapt(data);
+  }
+
+  /**
    * The model ready to train with an optimizer, a loss and metrics (Keras's
    * `compile`): `fit`, `evaluate` and `trainOnBatch` on the result update
    * this model's weights.
@@ -731,17 +752,20 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    * Writes the model, in the format its path names: a path ending in
    * `.keras` gets a Keras 3 `.keras` file (`keras.saving.load_model` reads
    * it, and so does `loadModel`; Node only: in a browser, `modelToKerasFile`
+   * gives the bytes); a path ending in `.h5` gets a legacy `.h5` model
+   * (Keras 3's `save("x.h5")` layout, tf.keras 2's format; `modelToLegacyH5`
    * gives the bytes); any other target is a TensorFlow.js layers model: in
    * Node, `model.json` and `weights.bin` in the directory `target` (made if
    * missing; temporary files renamed at the end, so a failure leaves nothing
    * half-written); in a browser, `indexeddb://name` or `downloads://name`.
    * `tf.loadLayersModel` reads each, and so does `loadModel`. The result's
-   * type follows the target's: a literal ending in `.keras` gives a
+   * type follows the target's: a literal ending in `.keras` or `.h5` gives a
    * `KerasSaveResult`, another literal a `SaveResult`, a `string` either.
    *
    * @example
    * await m.save("models/mnist");       // models/mnist/model.json + weights.bin
    * await m.save("models/mnist.keras"); // one Keras 3 file
+   * await m.save("models/mnist.h5");    // one legacy HDF5 model file
    * await m.save("indexeddb://mnist");  // TensorFlow.js's IndexedDB store
    */
   save<const P extends string>(target: P, options?: TfjsWriteOptions): Promise<SaveResultFor<P>>;
@@ -750,10 +774,12 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
       if (options !== undefined) fail(`shapewise: save to a .keras file takes no options (they are TensorFlow.js's), got ${valueText(options)}`);
       return (await kerasFiles("save")).saveKerasModel(this, target);
     }
+    if (typeof target === "string" && /\.weights\.h5$/i.test(target)) {
+      fail(`shapewise: save writes models; ${valueText(target)} names a weights file: use saveWeights for a .weights.h5 file`);
+    }
     if (typeof target === "string" && /\.h5$/i.test(target)) {
-      fail(
-        `shapewise: save writes Keras 3 .keras files, not legacy .h5 (${valueText(target)}); use a path ending in .keras, or saveWeights for a .weights.h5 file`,
-      );
+      if (options !== undefined) fail(`shapewise: save to a .h5 file takes no options (they are TensorFlow.js's), got ${valueText(options)}`);
+      return (await kerasFiles("save")).saveLegacyKerasModel(this, target);
     }
     return saveModel(this, target, options);
   }
@@ -815,7 +841,11 @@ function kerasFiles(method: string): Promise<typeof import("./io/keras/files.js"
  * @example
  * type R = SaveResultFor<"model.keras">; // KerasSaveResult
  */
-export type SaveResultFor<P extends string> = string extends P ? SaveResult | KerasSaveResult : P extends `${string}.keras` ? KerasSaveResult : SaveResult;
+export type SaveResultFor<P extends string> = string extends P
+  ? SaveResult | KerasSaveResult
+  : P extends `${string}.keras` | `${string}.h5`
+    ? KerasSaveResult
+    : SaveResult;
 
 /**
  * The run-time twin of `ExpectShape`: returns the model when its output

@@ -18,6 +18,24 @@ expectType<SymbolicTensor<[null, 32, 48, 3], 0>>(
 );
 expectType<SymbolicTensor<[null, 32, 48, 3], 0>>(image.normalization({ mean: n, variance: n, axis: n }));
 
+// normalization without mean and variance is Keras's adaptable form: mean and variance per position of axis, and count (2n + 1).
+expectType<SymbolicTensor<[null, 32, 48, 3], 7>>(image.normalization());
+expectType<SymbolicTensor<[null, 32, 48, 3], 7>>(image.normalization({ axis: -1, invert: true }));
+expectType<SymbolicTensor<[null, 32, 48, 3], 97>>(image.normalization({ axis: 2 }));
+expectType<SymbolicTensor<[null, 32, 48, 3], 65>>(image.normalization({ axis: 1, name: "norm" }));
+expectType<SymbolicTensor<[null, 32, 48, 3], 3>>(image.normalization({ axis: null }));
+expectType<SymbolicTensor<[null, 4], 74>>(
+  input({ shape: [10] })
+    .normalization()
+    .dense({ units: 4 })
+    .normalization(),
+);
+expectType<SymbolicTensor<[null, 32, 48, 3], number>>(image.normalization({ axis: n }));
+expectType<ErrorTensor<"shapewise: normalization needs both mean and variance, or neither to adapt them from data, got mean alone">>(
+  // @ts-expect-error mean alone
+  image.normalization({ mean: 0.5 }),
+);
+
 // resizing and centerCrop: [batch, height, width, channels] to the target size.
 expectType<SymbolicTensor<[null, 64, 64, 3], 0>>(image.resizing({ height: 64, width: 64 }));
 expectType<SymbolicTensor<[null, 16, 8, 3], 0>>(image.resizing({ height: 16, width: 8, interpolation: "nearest", cropToAspectRatio: true }));

@@ -114,6 +114,26 @@ async function structure(bytes: Uint8Array): Promise<string[]> {
   return lines;
 }
 
+/** A legacy .h5 file's `model_config`, `layer_names`, and each layer's `weight_names`. */
+async function attributeValues(bytes: Uint8Array): Promise<{ config: string; layerNames: string[]; weightNames: Record<string, string[]> }> {
+  const h5 = await hdf5();
+  const file = `/values-${Math.random().toString(36).slice(2)}.h5`;
+  h5.FS!.writeFile(file, bytes);
+  const f = new h5.File(file, "r");
+  try {
+    const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
+    const root = f.get("model_weights") as InstanceType<typeof h5.Group>;
+    const layerNames = list(root.attrs.layer_names.value);
+    const weightNames = Object.fromEntries(
+      [...layerNames, "top_level_model_weights"].map((n) => [n, list((root.get(n) as InstanceType<typeof h5.Group>).attrs.weight_names.value)]),
+    );
+    return { config: String(f.attrs.model_config.value), layerNames, weightNames };
+  } finally {
+    f.close();
+    h5.FS!.unlink(file);
+  }
+}
+
 /** The zip's entries as Keras lays them out: order, names, compression method. */
 function zipLayout(bytes: Uint8Array): string[] {
   const out: string[] = [];
@@ -210,6 +230,26 @@ describe("shapewise writes Keras files", () => {
       expectKerasOutput(await modelFromKerasFile(await modelToKerasFile(m)), c);
     });
 
+    it(`${c.name}: the legacy .h5 it writes reads back, predicts Keras's outputs and has the HDF5 structure of Keras's own .h5`, async () => {
+      const m = await modelFromKerasFile(fixture(`${c.name}.keras`));
+      const file = path.join(scratch, `${c.name}.h5`) as `${string}.h5`;
+      const saved = await m.save(file);
+      expect(saved.bytes).toBe(readFileSync(file).length);
+      const back = await loadModel(file);
+      expect(back.layers.map((l) => l.name)).toEqual(m.layers.map((l) => l.name));
+      expectKerasOutput(back, c);
+      expect(await structure(readFileSync(file))).toEqual(await structure(fixture(`${c.name}.h5`)));
+      const ours = await attributeValues(readFileSync(file));
+      const keras = await attributeValues(fixture(`${c.name}.h5`));
+      expect(ours.layerNames).toEqual(keras.layerNames);
+      expect(ours.weightNames).toEqual(keras.weightNames);
+      // Keras's config has what Keras's own calls add (Dropout's training, BatchNormalization's mask); the rest is the same.
+      expect(JSON.parse(ours.config).config.layers.map((l: { class_name: string; name: string }) => [l.class_name, l.name])).toEqual(
+        JSON.parse(keras.config).config.layers.map((l: { class_name: string; name: string }) => [l.class_name, l.name]),
+      );
+      expect(Object.keys(JSON.parse(ours.config))).toEqual(Object.keys(JSON.parse(keras.config)));
+    });
+
     it(`${c.name}: the .weights.h5 it writes reads back onto a fresh model`, async () => {
       const m = await modelFromKerasFile(fixture(`${c.name}.keras`));
       const file = path.join(scratch, `${c.name}.weights.h5`);
@@ -239,10 +279,39 @@ describe("shapewise writes Keras files", () => {
     });
   }
 
-  it("save refuses a legacy .h5 path and saveWeights a path without .weights.h5, with a sentence", async () => {
+  it("save refuses a .weights.h5 path and saveWeights a path without .weights.h5, with a sentence", async () => {
     const m = await modelFromKerasFile(fixture("mlp.keras"));
-    await refused(() => m.save(path.join(scratch, "m.h5")), "not legacy .h5", ".keras");
+    await refused(() => m.save(path.join(scratch, "m.weights.h5")), "use saveWeights");
     await refused(() => m.saveWeights(path.join(scratch, "m.h5")), "ending in .weights.h5");
+  });
+
+  it("an adapted normalization keeps mean, variance and an int64 count through .keras and .weights.h5", async () => {
+    const inputs = input({ shape: [3] });
+    const m = model({ inputs, outputs: inputs.normalization({ name: "norm" }).dense({ units: 2, name: "head" }), seed: 3 });
+    m.adapt("norm", tensor([4, 3], [0, 7, 4, 2, 9, 6, 0, 7, 4, 2, 9, 6]));
+    const file = path.join(scratch, "adapted.keras") as `${string}.keras`;
+    await m.save(file);
+    const back = await loadModel(file);
+    expect(back.countParams()).toBe(15);
+    expect(back.getWeights()).toEqual(m.getWeights());
+    const x = tensor([2, 3], [1, 2, 3, 4, 5, 6]);
+    expect(back.predict(x as never)).toEqual(m.predict(x));
+    const lines = await structure(unzipSync(readFileSync(file))["model.weights.h5"]);
+    // Keras's three non-trainable variables, the count an int64 scalar as Keras declares it.
+    expect(lines.filter((l) => /^\/layers\/normalization\/vars\/\d/.test(l))).toEqual([
+      expect.stringMatching(/^\/layers\/normalization\/vars\/0 class 1 size 4 le .* shape \[3\]/),
+      expect.stringMatching(/^\/layers\/normalization\/vars\/1 class 1 size 4 le .* shape \[3\]/),
+      expect.stringMatching(/^\/layers\/normalization\/vars\/2 class 0 size 8 le .* shape \[\]/),
+    ]);
+    const legacy = path.join(scratch, "adapted.h5") as `${string}.h5`;
+    await m.save(legacy);
+    const fromLegacy = await loadModel(legacy);
+    expect(fromLegacy.getWeights()).toEqual(m.getWeights());
+    expect((await attributeValues(readFileSync(legacy))).weightNames.norm).toEqual(["norm/mean", "norm/variance", "norm/count"]);
+    const fresh = modelFromKerasJSON(m.toKerasJSON());
+    expect(fresh.getWeights()[0].data).toEqual(new Float32Array(3));
+    await loadWeightsFromBytes(fresh, await weightsToKerasFile(m));
+    expect(fresh.getWeights()).toEqual(m.getWeights());
   });
 
   it("class names become Keras's snake_case path names", () => {

@@ -344,6 +344,15 @@ describe("every mappable layer family runs in onnxruntime with shapewise's outpu
     expect(bytes((x) => x.lstm({ units: 2, recurrentActivation: "hard_sigmoid" })).includes("activation_beta")).toBe(true);
   });
 
+  it("an adapted normalization exports its adapted mean and variance", async () => {
+    clearSession();
+    const x: any = input({ shape: [3, 2] });
+    const m = model({ inputs: x, outputs: x.normalization({ name: "norm" }), seed: 3 } as never) as unknown as Model;
+    m.adapt("norm", tensor([2, 3, 2], [1, -4, 2, 8, 3, 0, 7, 2, 5, 1, 9, 6]));
+    expect(Array.from(m.getWeights()[0].data)).toEqual([4.5, 2.1666667461395264]);
+    await expectSameInOrt(m, "normalization adapted");
+  });
+
   it("returnState gives the output and every state", async () => {
     clearSession();
     const x: any = input({ shape: [5, 3] });

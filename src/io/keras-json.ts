@@ -315,8 +315,9 @@ const KERAS_WRITERS: Readonly<Record<string, Writer>> = {
   Normalization: (c) => ({
     axis: c.axis,
     invert: c.invert,
-    mean: Array.isArray(c.mean) ? c.mean.map(f) : f(c.mean),
-    variance: Array.isArray(c.variance) ? c.variance.map(f) : f(c.variance),
+    // The adaptable form has no given statistics: Keras writes null and keeps them as weights.
+    mean: c.mean === undefined ? null : Array.isArray(c.mean) ? c.mean.map(f) : f(c.mean),
+    variance: c.variance === undefined ? null : Array.isArray(c.variance) ? c.variance.map(f) : f(c.variance),
   }),
   Resizing: (c) => ({
     height: c.height,
@@ -443,6 +444,27 @@ export function toKerasJSON(m: AnyModel, options: KerasJsonOptions = {}): string
   const names = options.names ?? "shapewise";
   if (names !== "shapewise" && names !== "keras3") fail(`shapewise: names must be 'shapewise' or 'keras3', got ${valueText(names)}`);
   return pythonJson(kerasModel(m, names));
+}
+
+/**
+ * The model's topology as Keras 3 writes it into a legacy `.h5` file's
+ * `model_config` attribute: the `.keras` config with the model and each
+ * entry of its layer lists in the legacy form, `class_name` and `config`
+ * (plus a functional layer's `name` and `inbound_nodes`), without `module`,
+ * `registered_name` and `build_config`; objects inside a layer's config
+ * (dtype policies, initialisers, wrapped layers) keep them, as Keras's do.
+ *
+ * @example
+ * const text = toLegacyKerasConfig(m); // '{"class_name": "Functional", "config": {...}}'
+ */
+export function toLegacyKerasConfig(m: AnyModel): string {
+  const legacy = (entry: Record<string, unknown>): Record<string, unknown> => {
+    const { module: _module, registered_name: _registered, build_config: _build, compile_config: _compile, ...rest } = entry;
+    const config = rest.config as Record<string, unknown>;
+    if (Array.isArray(config?.layers)) rest.config = { ...config, layers: (config.layers as Record<string, unknown>[]).map(legacy) };
+    return rest;
+  };
+  return pythonJson(legacy(kerasModel(m, "shapewise")));
 }
 
 /**

@@ -58,6 +58,12 @@ export interface WeightSpec {
   readonly shape: readonly number[];
   readonly trainable: boolean;
   readonly initializer: Initializer;
+  /**
+   * `"int64"` for a counter Keras keeps as an integer variable (the `count`
+   * of an adaptable `Normalization`): files store it as int64; shapewise
+   * holds it as float32 like every other weight. float32 when absent.
+   */
+  readonly dtype?: "int64";
 }
 
 /**

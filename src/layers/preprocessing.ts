@@ -18,12 +18,13 @@ import {
   valueText,
 } from "../checks.js";
 import { rescale, standardize } from "../kernels/preprocess-elementwise.js";
+import type { Standardization } from "../kernels/preprocess-elementwise.js";
 import { centerCropImages, resizeImages, resizeToAspect } from "../kernels/preprocess-image.js";
 import type { ResizeMethod } from "../kernels/preprocess-image.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, product, sampleElements } from "./layer.js";
-import type { LayerCost } from "./layer.js";
+import type { LayerCost, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
@@ -89,19 +90,36 @@ function statistic(key: string, value: unknown): number | number[] {
 
 interface NormalizationSettings {
   axis: number | null;
-  mean: number[];
-  variance: number[];
+  /** The given statistics; `undefined` in the adaptable form, whose statistics are its weights. */
+  given: { mean: number[]; variance: number[] } | undefined;
   invert: boolean;
+  /** Positions of `axis` (1 when it is null): the length of each statistic. */
+  positions: number;
+}
+
+/** Whether a `normalization` config gives its statistics: both, neither (the adaptable form), or one alone (an error). */
+function givenStatistics(cfg: Record<string, unknown>): boolean {
+  const hasMean = cfg.mean !== undefined;
+  const hasVariance = cfg.variance !== undefined;
+  if (hasMean !== hasVariance) {
+    fail(`shapewise: normalization needs both mean and variance, or neither to adapt them from data, got ${hasMean ? "mean" : "variance"} alone`);
+  }
+  return hasMean;
 }
 
 /**
- * Standardisation with a given mean and variance (Keras `Normalization`
- * without `adapt`): `(x - mean) / max(sqrt(variance), 1e-7)` per position of
- * `axis` (default -1; `null` for one pair overall), or the inverse with
- * `invert`. Keras keeps given statistics as constants, so there are no weights.
+ * Standardisation per position of `axis` (default -1; `null` for one pair
+ * overall) as Keras `Normalization` computes it: `(x - mean) /
+ * max(sqrt(variance), 1e-7)`, or the inverse with `invert`. Given `mean` and
+ * `variance`, Keras keeps them as constants and the layer has no weights.
+ * Without them it is Keras's adaptable form: three non-trainable weights,
+ * `mean` and `variance` (one value per position, initially 0 and 1) and
+ * `count` (a scalar Keras keeps for older files), 2n + 1 parameters for n
+ * positions, set from data by {@link Normalization.adapt} or read from a file.
  *
  * @example
- * new Normalization({ mean: [0.5, 0.4, 0.3], variance: [0.1, 0.1, 0.2] }).apply([null, 28, 28, 3]);
+ * new Normalization({ mean: [0.5, 0.4, 0.3], variance: [0.1, 0.1, 0.2] }).apply([null, 28, 28, 3]); // no weights
+ * new Normalization({ axis: -1 }).apply([null, 4]); // weights mean [4], variance [4], count []: 9 parameters
  */
 export class Normalization extends Layer {
   readonly className = "Normalization";
@@ -117,14 +135,20 @@ export class Normalization extends Layer {
   computeOutputShape(inputShape: Shape): Shape {
     const cfg = this.config;
     const invert = optionalBoolean("normalization", "invert", cfg.invert, false);
-    const mean = statistic("mean", cfg.mean);
-    const variance = statistic("variance", cfg.variance);
+    const given = givenStatistics(cfg);
+    const mean = given ? statistic("mean", cfg.mean) : undefined;
+    const variance = given ? statistic("variance", cfg.variance) : undefined;
     let axis: number | null = null;
     let size: number | null = null;
     if (cfg.axis !== null) {
       minRank2("normalization", inputShape);
       [axis] = axesOption("normalization", "axis", inputShape, cfg.axis === undefined ? -1 : cfg.axis, { ...SINGLE_AXIS_RULE, what: "an integer or null" });
       [size] = knownAxes("normalization", inputShape, [axis], "to broadcast its statistics");
+    }
+    const positions = axis === null ? 1 : (size as number);
+    if (mean === undefined || variance === undefined) {
+      this.settings = { axis, invert, given: undefined, positions };
+      return inputShape;
     }
     const sameShape = typeof mean === "number" ? typeof variance === "number" : typeof variance !== "number" && variance.length === mean.length;
     if (!sameShape) fail(`shapewise: normalization mean and variance must have the same shape, got ${statText(mean)} and ${statText(variance)}`);
@@ -139,18 +163,45 @@ export class Normalization extends Layer {
     this.settings = {
       axis,
       invert,
-      mean: typeof mean === "number" ? [mean] : mean,
-      variance: typeof variance === "number" ? [variance] : variance,
+      positions,
+      given: {
+        mean: typeof mean === "number" ? [mean] : mean,
+        variance: typeof variance === "number" ? [variance] : variance,
+      },
     };
     return inputShape;
   }
 
-  /** `mean` and `variance` as given (a number or a list), `axis` as given (`-1` by default, `null` for none). */
-  override getConfig(): Record<string, unknown> {
+  private built(): NormalizationSettings {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    return this.settings!;
+  }
+
+  /** Whether the statistics are weights to adapt (no `mean` and `variance` given). */
+  isAdaptable(): boolean {
+    return this.config.mean === undefined && this.config.variance === undefined;
+  }
+
+  /** The adaptable form's `mean`, `variance` (Keras's initial 0 and 1) and `count` (Keras's int scalar); none otherwise. */
+  override weightSpecs(): WeightSpec[] {
+    if (!this.isAdaptable()) return [];
+    const s = this.built();
+    const shape = s.axis === null ? [] : [s.positions];
+    return [
+      { name: "mean", shape, trainable: false, initializer: "zeros" },
+      { name: "variance", shape, trainable: false, initializer: "ones" },
+      { name: "count", shape: [], trainable: false, initializer: "zeros", dtype: "int64" },
+    ];
+  }
+
+  /** `mean` and `variance` as given (a number or a list; absent in the adaptable form), `axis` as given (`-1` by default, `null` for none). */
+  override getConfig(): Record<string, unknown> {
+    const s = this.built();
     const copy = (v: unknown) => (Array.isArray(v) ? [...v] : v);
     const cfg = this.config;
-    return { mean: copy(cfg.mean), variance: copy(cfg.variance), axis: cfg.axis === undefined ? -1 : cfg.axis, invert: this.settings!.invert, name: this.name };
+    const axis = cfg.axis === undefined ? -1 : cfg.axis;
+    if (s.given === undefined) return { axis, invert: s.invert, name: this.name };
+    return { mean: copy(cfg.mean), variance: copy(cfg.variance), axis, invert: s.invert, name: this.name };
   }
 
   /** Per sample: one subtraction and one division per element. */
@@ -158,9 +209,84 @@ export class Normalization extends Layer {
     return { macs: 0, ops: product(sampleElements(outputShapes[0]), 2) };
   }
 
+  /** The statistics the forward pass uses: the given ones, or the adaptable form's weights. */
+  statistics(): Standardization {
+    const s = this.built();
+    if (s.given !== undefined) return { axis: s.axis, invert: s.invert, ...s.given };
+    const [mean, variance] = this.weights!;
+    return { axis: s.axis, invert: s.invert, mean: Array.from(mean.data), variance: Array.from(variance.data) };
+  }
+
   call(input: Tensor): Tensor {
-    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
-    return standardize(input, this.settings!);
+    return standardize(input, this.statistics());
+  }
+
+  /**
+   * Sets the adaptable form's `mean` and `variance` from data as Keras's
+   * `adapt` does: over every axis but `axis` (the batch axis included), the
+   * mean and the population variance (numpy's `var`, no correction), computed
+   * in float64 and stored in float32. `data` is one batch of the layer's
+   * input, or a list of batches whose statistics are those of all of them
+   * together. `count` stays as it is, as Keras 3's `adapt` leaves it.
+   *
+   * @example
+   * layer.adapt(tensor([4, 3], [0, 7, 4, 2, 9, 6, 0, 7, 4, 2, 9, 6])); // mean [1, 8, 5], variance [1, 1, 1]
+   */
+  adapt(data: Tensor | readonly Tensor[]): void {
+    if (!this.isAdaptable()) {
+      fail(
+        `shapewise: layer '${this.name}' (Normalization) was given its mean and variance, so there is nothing to adapt; leave them out to adapt them from data`,
+      );
+    }
+    const s = this.built();
+    const inputShape = this.builtInputShape();
+    const batches = Array.isArray(data) ? (data as readonly Tensor[]) : [data as Tensor];
+    if (batches.length === 0) fail(`shapewise: layer '${this.name}' (Normalization) cannot adapt to an empty list of batches`);
+    for (const b of batches) {
+      const fits = b !== null && typeof b === "object" && Array.isArray(b.shape) && b.data instanceof Float32Array;
+      const shape = fits ? b.shape : undefined;
+      const sameRank = shape !== undefined && shape.length === inputShape.length;
+      const sameAxis = sameRank && (s.axis === null || shape[s.axis] === s.positions);
+      if (!sameAxis) {
+        fail(
+          `shapewise: layer '${this.name}' (Normalization) adapts to data of its input shape ${valueText(inputShape)}, got ${shape === undefined ? valueText(b) : valueText(shape)}`,
+        );
+      }
+      const bad = b.data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) fail(`shapewise: layer '${this.name}' (Normalization) cannot adapt to data holding ${b.data[bad]} (at index ${bad})`);
+    }
+    const sums = new Float64Array(s.positions);
+    const counts = new Float64Array(s.positions);
+    const positionOf = (b: Tensor): ((i: number) => number) => {
+      if (s.axis === null) return () => 0;
+      let inner = 1;
+      for (let d = s.axis + 1; d < b.shape.length; d++) inner *= b.shape[d];
+      return (i) => Math.floor(i / inner) % s.positions;
+    };
+    for (const b of batches) {
+      const at = positionOf(b);
+      for (let i = 0; i < b.data.length; i++) {
+        sums[at(i)] += b.data[i];
+        counts[at(i)] += 1;
+      }
+    }
+    if (counts.some((c) => c === 0)) fail(`shapewise: layer '${this.name}' (Normalization) cannot adapt to data with no samples`);
+    const means = sums.map((t, p) => t / counts[p]);
+    const squares = new Float64Array(s.positions);
+    for (const b of batches) {
+      const at = positionOf(b);
+      for (let i = 0; i < b.data.length; i++) {
+        const d = b.data[i] - means[at(i)];
+        squares[at(i)] += d * d;
+      }
+    }
+    const shape = s.axis === null ? [] : [s.positions];
+    const [, , count] = this.weights!;
+    this.weights = [
+      { shape: [...shape], data: Float32Array.from(means) },
+      { shape: [...shape], data: Float32Array.from(squares, (q, p) => q / counts[p]) },
+      count,
+    ];
   }
 }
 

@@ -22,7 +22,7 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { ShapeError, sequential } from "../../src/index.js";
+import { ShapeError, sequential, tensor } from "../../src/index.js";
 import type { Model, Tensor } from "../../src/index.js";
 import { aspectWindow } from "../../src/kernels/preprocess-image.js";
 import { createRandom } from "../../src/kernels/random.js";
@@ -165,6 +165,79 @@ describe("normalization against the Keras 3 formula from TF.js ops", () => {
     const m = looseModel({ inputs, outputs: inputs.normalization({ mean: [1, 2, 3], variance: [1, 1, 1] }) });
     expect(m.countParams()).toBe(0);
     expect(m.getWeights()).toEqual([]);
+  });
+});
+
+describe("normalization's adaptable form (no mean or variance), as Keras 3 builds and adapts it", () => {
+  const adaptModel = (sample: readonly Dim[], config: object) => {
+    const inputs = looseInput(sample);
+    return looseModel({ inputs, outputs: inputs.normalization({ name: "norm", ...config }) });
+  };
+
+  it("has non-trainable mean, variance (zeros and ones) and a scalar count: 2n + 1 parameters", () => {
+    const m = adaptModel([5, 4], {});
+    expect(m.countParams()).toBe(9);
+    expect(m.getWeights().map((w) => [w.shape, Array.from(w.data)])).toEqual([
+      [[4], [0, 0, 0, 0]],
+      [[4], [1, 1, 1, 1]],
+      [[], [0]],
+    ]);
+    expect(m.summary({ printFn: () => {} })).toContain("Non-trainable params: 9");
+    expect(adaptModel([5, 4], { axis: 1 }).countParams()).toBe(11);
+    expect(adaptModel([5, 4], { axis: null }).countParams()).toBe(3);
+    expect(
+      adaptModel([5, 4], { axis: null })
+        .getWeights()
+        .map((w) => w.shape),
+    ).toEqual([[], [], []]);
+  });
+
+  it("adapts as Keras's docstring example does, and predicts with the adapted statistics", () => {
+    // Keras 3's docstring: adapt to [[0,7,4],[2,9,6],[0,7,4],[2,9,6]], then [[0,7,4]] -> [-1,-1,-1]; invert maps [[1,2,3]] to [2,10,8].
+    const data = tensor([4, 3], [0, 7, 4, 2, 9, 6, 0, 7, 4, 2, 9, 6]);
+    const m = adaptModel([3], {});
+    m.adapt("norm", data);
+    expect(m.getWeights().map((w) => Array.from(w.data))).toEqual([[1, 8, 5], [1, 1, 1], [0]]);
+    expect(Array.from(run(m, tensor([1, 3], [0, 7, 4])).data)).toEqual([-1, -1, -1]);
+    const inverse = adaptModel([3], { invert: true });
+    inverse.adapt("norm", data);
+    expect(Array.from(run(inverse, tensor([1, 3], [1, 2, 3])).data)).toEqual([2, 10, 8]);
+    // axis null, Keras's other docstring example: adapt to 1..5, then [1, 2, 3] -> [-1.4142135, -0.70710677, 0].
+    const overall = adaptModel([1], { axis: null });
+    overall.adapt("norm", tensor([5, 1], [1, 2, 3, 4, 5]));
+    expect(Array.from(run(overall, tensor([3, 1], [1, 2, 3])).data)).toEqual([Math.fround(-Math.SQRT2), Math.fround(-Math.SQRT1_2), 0]);
+  });
+
+  it("reduces every axis but the kept one, the batch included, with the population variance (a hand computation)", () => {
+    // [2, 2, 3] data, axis 1: position 0 holds 1,2,3,7,8,9 and position 1 holds 4,5,6,10,11,12.
+    const data = tensor([2, 2, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const m = adaptModel([2, 3], { axis: 1 });
+    m.adapt("norm", data);
+    const [mean, variance] = m.getWeights();
+    expect(Array.from(mean.data)).toEqual([5, 8]);
+    // ((1-5)^2 + (2-5)^2 + (3-5)^2 + (7-5)^2 + (8-5)^2 + (9-5)^2) / 6 = 58 / 6
+    expect(Array.from(variance.data)).toEqual([Math.fround(58 / 6), Math.fround(58 / 6)]);
+    // A list of batches gives the statistics of all of them together.
+    const split = adaptModel([2, 3], { axis: 1 });
+    split.adapt("norm", [tensor([1, 2, 3], [1, 2, 3, 4, 5, 6]), tensor([1, 2, 3], [7, 8, 9, 10, 11, 12])]);
+    expect(split.getWeights()).toEqual(m.getWeights());
+  });
+
+  it("refuses what it cannot adapt with a sentence naming the layer", () => {
+    const m = adaptModel([3], {});
+    expect(() => m.adapt("norm", tensor([2, 4], [1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(
+      "shapewise: layer 'norm' (Normalization) adapts to data of its input shape [null, 3], got [2, 4]",
+    );
+    expect(() => m.adapt("norm", tensor([1, 3], [1, Number.NaN, 3]))).toThrow(
+      "shapewise: layer 'norm' (Normalization) cannot adapt to data holding NaN (at index 1)",
+    );
+    expect(() => m.adapt("norm", [])).toThrow("shapewise: layer 'norm' (Normalization) cannot adapt to an empty list of batches");
+    expect(() => m.adapt("other", tensor([1, 3], [1, 2, 3]))).toThrow(`shapewise: model '${m.name}' has no layer named 'other'`);
+    const given = adaptModel([3], { mean: 1, variance: 1 });
+    expect(() => given.adapt("norm", tensor([1, 3], [1, 2, 3]))).toThrow("shapewise: layer 'norm' (Normalization) has nothing to adapt");
+    expect(() => looseInput([3]).normalization({ mean: 1 })).toThrow(
+      "shapewise: normalization needs both mean and variance, or neither to adapt them from data, got mean alone",
+    );
   });
 });
 
@@ -337,7 +410,7 @@ describe("runtime errors: ShapeError with the type level's sentence", () => {
       label: "normalization variance missing",
       shape: [2],
       call: (x) => x.normalization({ mean: [1, 1] }),
-      message: "shapewise: normalization variance must be a finite number or a list of them, got undefined",
+      message: "shapewise: normalization needs both mean and variance, or neither to adapt them from data, got mean alone",
     },
     {
       label: "resizing on rank 3",

@@ -2,12 +2,15 @@
  * Preprocessing layers at the type level: `rescaling`, `normalization`,
  * `resizing`, `centerCrop` (runtime twin: `src/layers/preprocessing.ts`).
  *
- * None has weights: `normalization` is given its mean and variance (no
- * `adapt`), so Keras 3 keeps them as constants, not variables. `resizing` and
+ * Only `normalization` can have weights: given its mean and variance, Keras 3
+ * keeps them as constants; without them (Keras's adaptable form) it has
+ * non-trainable `mean` and `variance` (one value per position of `axis`) and
+ * a scalar `count`, 2n + 1 parameters for n positions. `resizing` and
  * `centerCrop` take channels-last image batches `[batch, height, width,
  * channels]` and give `[batch, height', width', channels]`.
  */
 import type { AxesFault, ConfigOr, ExactRank, IsNegative, KnownAxes, MinRank2, OnOptionOrReceiver, PositiveCount, Receiver } from "../checks.js";
+import type { Add, Multiply } from "../arithmetic/index.js";
 import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { AxisIndex, Resolved, Shape, ShapeText, SizeAt } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
@@ -27,10 +30,10 @@ export type Statistic = number | readonly number[];
  * const options: NormalizationOptions = { mean: 0.5, variance: 0.25, axis: null };
  */
 export interface NormalizationOptions {
-  /** The mean to subtract: a number, or one value per position of `axis`. */
-  mean: Statistic;
+  /** The mean to subtract: a number, or one value per position of `axis`; leave out with `variance` to adapt both from data. */
+  mean?: Statistic;
   /** The variance to divide by (through its square root): same shape as `mean`, not negative. */
-  variance: Statistic;
+  variance?: Statistic;
   /** The axis that keeps its own statistics (default -1); `null` for one mean and variance overall. */
   axis?: number | null;
   /** Apply the inverse, `mean + x * sqrt(variance)` (default `false`). */
@@ -109,8 +112,18 @@ type StatLengthFault<Key extends string, S extends Shape, Ax, V> = V extends rea
           : NoFault
   : NoFault;
 
+/** Exactly one of mean and variance given: the fault on the one that is there. */
+type OneStatisticFault<Mn, Va> = [Mn, Va] extends [undefined, undefined]
+  ? NoFault
+  : [Mn] extends [undefined]
+    ? Fault<"variance", "shapewise: normalization needs both mean and variance, or neither to adapt them from data, got variance alone">
+    : [Va] extends [undefined]
+      ? Fault<"mean", "shapewise: normalization needs both mean and variance, or neither to adapt them from data, got mean alone">
+      : NoFault;
+
 type NormalizationFault<S extends Shape, Mn, Va, Ax> = FirstFault<
   [
+    OneStatisticFault<Mn, Va>,
     [Ax] extends [null] ? NoFault : MinRank2<"normalization", S>,
     [Ax] extends [null] ? NoFault : AxesFault<"normalization", "axis", S, Ax extends number ? Ax : -1, StatAxisRule>,
     [Ax] extends [null] ? NoFault : OnOptionOrReceiver<Ax, KnownAxes<"normalization", "axis", S, Ax extends number ? Ax : -1, "to broadcast its statistics">>,
@@ -123,6 +136,20 @@ type NormalizationFault<S extends Shape, Mn, Va, Ax> = FirstFault<
       : Fault<"variance", `shapewise: normalization variance must not be negative, got ${FirstNegative<Va> & number}`>,
   ]
 >;
+
+/**
+ * Parameters of a `normalization`: none with given statistics; in the
+ * adaptable form (`Mn` and `Va` left out) `mean` and `variance`, one value
+ * per position of `axis` (one overall when it is null), and the scalar `count`.
+ *
+ * @example
+ * type P = NormalizationParams<[null, 10, 4], undefined, undefined, undefined>; // 9
+ */
+export type NormalizationParams<S extends Shape, Mn, Va, Ax> = [Mn, Va] extends [undefined, undefined]
+  ? [Ax] extends [null]
+    ? 3
+    : Add<Multiply<2, SizeAt<S, AxisIndex<S["length"], Ax extends number ? Ax : -1>>>, 1>
+  : 0;
 
 type ImageInputFault<Method extends string, S extends Shape> = ExactRank<Method, S, 4, "[batch, height, width, channels]">;
 
@@ -150,29 +177,32 @@ export interface PreprocessingMethods<S extends Shape, P extends number> {
   rescaling(config: { scale: number; offset?: number; name?: string }): SymbolicTensor<S, P>;
 
   /**
-   * Standardises with a given mean and variance (Keras `Normalization`
-   * without `adapt`): `(x - mean) / max(sqrt(variance), 1e-7)` per position of
-   * `axis`, or the inverse with `invert`. No weights.
+   * Standardises per position of `axis` (Keras `Normalization`): `(x - mean)
+   * / max(sqrt(variance), 1e-7)`, or the inverse with `invert`. Given `mean`
+   * and `variance` it has no weights; without them it is Keras's adaptable
+   * form, with non-trainable `mean`, `variance` and `count` (2n + 1
+   * parameters for n positions) that `model.adapt(name, data)` sets.
    *
    * @example
    * input({ shape: [28, 28, 3] }).normalization({ mean: [0.5, 0.4, 0.3], variance: [0.1, 0.1, 0.2] });
    * // SymbolicTensor<[null, 28, 28, 3], 0>
+   * input({ shape: [28, 28, 3] }).normalization(); // SymbolicTensor<[null, 28, 28, 3], 7>
    */
   normalization<
-    const Mn extends Statistic,
-    const Va extends Statistic,
+    const Mn extends Statistic | undefined = undefined,
+    const Va extends Statistic | undefined = undefined,
     const Ax extends number | null | undefined = undefined,
     const Iv extends boolean = false,
   >(
     this: Receiver<NormalizationFault<S, Mn, Va, Ax>>,
-    config: {
-      mean: Field<NormalizationFault<S, Mn, Va, Ax>, "mean", Mn>;
-      variance: Field<NormalizationFault<S, Mn, Va, Ax>, "variance", Va>;
+    config?: {
+      mean?: Field<NormalizationFault<S, Mn, Va, Ax>, "mean", Mn>;
+      variance?: Field<NormalizationFault<S, Mn, Va, Ax>, "variance", Va>;
       axis?: Field<NormalizationFault<S, Mn, Va, Ax>, "axis", Ax>;
       invert?: Iv;
       name?: string;
     },
-  ): NormalizationFault<S, Mn, Va, Ax> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, P>;
+  ): NormalizationFault<S, Mn, Va, Ax> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, Add<P, NormalizationParams<S, Mn, Va, Ax>>>;
 
   /**
    * Resizes image batches to `height` x `width` (Keras `Resizing`), bilinear

@@ -12,7 +12,7 @@ import type { Model } from "../../model.js";
 import { limitsOption } from "../graph-build.js";
 import type { AnyModel, LoadLimits } from "../graph-build.js";
 import { loadWeightsFromBytes, modelFromKerasFile } from "./read.js";
-import { modelToKerasFile, weightsToKerasFile } from "./write.js";
+import { modelToKerasFile, modelToLegacyH5, weightsToKerasFile } from "./write.js";
 
 /**
  * What writing a Keras file did: where, and how many bytes.
@@ -83,6 +83,20 @@ export async function loadKerasModel(file: string, options?: LoadLimits): Promis
 export async function saveKerasModel(m: AnyModel, file: string): Promise<KerasSaveResult> {
   if (typeof file !== "string" || !file.endsWith(".keras")) fail(`shapewise: saveKerasModel needs a path ending in .keras, got ${valueText(file)}`);
   return writeAtomically(file, await modelToKerasFile(m));
+}
+
+/**
+ * Writes the model as a legacy `.h5` file (Keras 3's `save("x.h5")`
+ * layout, tf.keras 2's format), which `keras.models.load_model` reads;
+ * `m.save("x.h5")` calls it.
+ *
+ * @example
+ * await saveLegacyKerasModel(m, "classifier.h5");
+ */
+export async function saveLegacyKerasModel(m: AnyModel, file: string): Promise<KerasSaveResult> {
+  if (typeof file !== "string" || !/\.h5$/i.test(file) || /\.weights\.h5$/i.test(file))
+    fail(`shapewise: saveLegacyKerasModel needs a path ending in .h5 (not .weights.h5), got ${valueText(file)}`);
+  return writeAtomically(file, await modelToLegacyH5(m));
 }
 
 /**

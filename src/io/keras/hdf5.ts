@@ -151,11 +151,13 @@ export function textListAttribute(node: H5Group, key: string, what: string): str
  * The values of a float32 dataset after checking, before a byte is read,
  * that it is one and that its shape is `shape` (a file whose datasets
  * disagree with the model's layers is refused, whatever sizes it declares).
+ * With `integer`, a weight Keras keeps as an integer (a `count`) is read from
+ * its int64 or int32 dataset, each value an exact integer in float32.
  *
  * @example
  * floatDataset(vars, "0", [784, 10], "layer 'dense' weight 0", "model.keras");
  */
-export function floatDataset(parent: H5Group, key: string, shape: readonly number[], label: string, what: string): Float32Array {
+export function floatDataset(parent: H5Group, key: string, shape: readonly number[], label: string, what: string, integer = false): Float32Array {
   const entry = parent.get(key);
   if (entry === null || entry === undefined) fail(`shapewise: ${what} has no dataset for ${label} (shape ${valueText(shape)})`);
   if (entry.constructor.name !== "Dataset") fail(`shapewise: ${what} has a ${entry.constructor.name} where ${label} should be a dataset`);
@@ -165,10 +167,26 @@ export function floatDataset(parent: H5Group, key: string, shape: readonly numbe
   if (fileShape.length !== shape.length || fileShape.some((d, i) => d !== shape[i])) {
     fail(`shapewise: ${what} holds ${label} with shape ${valueText(fileShape)}, but the model needs ${valueText(shape)}`);
   }
+  if (integer && meta.type === 0 && (meta.size === 8 || meta.size === 4) && meta.littleEndian !== false) return integerValues(ds.value, label, what);
   // Keras writes float32; other types would need a conversion Keras never asks for.
   if (meta.type !== 1 || meta.size !== 4 || meta.littleEndian === false)
     fail(`shapewise: ${what} holds ${label} as ${valueText(ds.dtype)}; shapewise reads float32 weights ('<f')`);
   const value = ds.value;
   if (!(value instanceof Float32Array)) fail(`shapewise: ${what} holds ${label} in a form h5wasm cannot read as float32`);
   return value;
+}
+
+/** An integer dataset's values as float32, each one exactly representable (below 2^24 in magnitude). */
+function integerValues(read: unknown, label: string, what: string): Float32Array {
+  // h5wasm gives a scalar dataset (Keras's count) as one value, not an array.
+  const value = typeof read === "bigint" ? BigInt64Array.of(read) : typeof read === "number" && Number.isInteger(read) ? Int32Array.of(read) : read;
+  if (!(value instanceof BigInt64Array || value instanceof BigUint64Array || value instanceof Int32Array || value instanceof Uint32Array))
+    return fail(`shapewise: ${what} holds ${label} in a form h5wasm cannot read as integers`);
+  const out = new Float32Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const n = Number(value[i]);
+    if (Math.abs(n) > 2 ** 24) fail(`shapewise: ${what} holds ${label} with the value ${String(value[i])}, past the 2^24 that float32 holds exactly`);
+    out[i] = n;
+  }
+  return out;
 }

@@ -168,3 +168,31 @@ export function kerasStateGroups(m: AnyModel): KerasStateGroup[] {
 export function legacyWeightOrder(layer: Layer, offset: number): number[] {
   return trainableFirst(layer, offset);
 }
+
+/**
+ * Every weight's Keras 3 variable path (indices in `getWeights()` order),
+ * the names a legacy `.h5` lists in `weight_names` and stores datasets at:
+ * the names of the objects from the layer down to the variable
+ * (`dense_1/kernel`, `bidirectional/forward_lstm/lstm_cell/kernel`).
+ *
+ * @example
+ * legacyWeightNames(m); // ["dense_1/kernel", "dense_1/bias", ...]
+ */
+export function legacyWeightNames(m: AnyModel): string[] {
+  const specs = (m.layers as readonly Layer[]).flatMap((layer) => layer.weightSpecs());
+  const names: string[] = new Array(specs.length);
+  const groups = kerasStateGroups(m);
+  const byPath = new Map(groups.map((g) => [g.path, g]));
+  for (const g of groups) {
+    if (g.weights.length === 0) continue;
+    const parts = g.path.split("/");
+    const chain: string[] = [];
+    // From the model's own layer group (`layers/<name>`) down to this one, each object's recorded name.
+    for (let end = 2; end <= parts.length; end++) {
+      const ancestor = byPath.get(parts.slice(0, end).join("/"));
+      if (ancestor !== undefined && ancestor.path !== "") chain.push(ancestor.name);
+    }
+    for (const index of g.weights) names[index] = [...chain, specs[index].name.split("/").at(-1)].join("/");
+  }
+  return names;
+}

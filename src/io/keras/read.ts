@@ -42,10 +42,14 @@ interface Slot {
   readonly layer: Layer;
   readonly name: string;
   readonly shape: readonly number[];
+  /** Keras keeps this weight as an integer (int64 in its files). */
+  readonly integer: boolean;
 }
 
 function slotsOf(m: AnyModel): Slot[] {
-  return (m.layers as readonly Layer[]).flatMap((layer) => layer.weightSpecs().map((s) => ({ layer, name: s.name, shape: s.shape })));
+  return (m.layers as readonly Layer[]).flatMap((layer) =>
+    layer.weightSpecs().map((s) => ({ layer, name: s.name, shape: s.shape, integer: s.dtype === "int64" })),
+  );
 }
 
 /** Sets the weights read into `values`, once every slot has one. */
@@ -85,7 +89,7 @@ function readKerasState(m: AnyModel, file: H5File, what: string): void {
       const slot = slots[index];
       values[index] = {
         shape: [...slot.shape],
-        data: floatDataset(vars!, String(i), slot.shape, `weight '${slot.name}' of layer '${slot.layer.name}' ('${varsPath}/${i}')`, what),
+        data: floatDataset(vars!, String(i), slot.shape, `weight '${slot.name}' of layer '${slot.layer.name}' ('${varsPath}/${i}')`, what, slot.integer),
       };
     });
   }
@@ -174,7 +178,7 @@ function readLegacyWeights(m: AnyModel, root: H5Group, what: string): void {
     order.forEach((index, j) => {
       const slot = slots[index];
       const label = `weight '${s.weightNames[j]}' for layer '${layer.name}'`;
-      values[index] = { shape: [...slot.shape], data: floatDataset(s.group, s.weightNames[j], slot.shape, label, what) };
+      values[index] = { shape: [...slot.shape], data: floatDataset(s.group, s.weightNames[j], slot.shape, label, what, slot.integer) };
     });
   });
   setAll(m, slots, values, what);

@@ -384,9 +384,13 @@ const normalization: Mapping = (e) => {
   const x = e.inputs[0];
   const rank = x.shape.length;
   const list = (v: unknown): number[] => (Array.isArray(v) ? (v as number[]) : [v as number]);
-  const mean = list(e.config.mean).map(Math.fround);
+  // The adaptable form keeps its statistics as weights (mean, variance, count).
+  const adapted = e.config.mean === undefined;
+  const mean = (adapted ? Array.from(e.weights[0].data) : list(e.config.mean)).map(Math.fround);
   // Keras divides by max(sqrt(variance), 1e-7).
-  const denom = list(e.config.variance).map((v) => Math.max(Math.fround(Math.sqrt(Math.fround(v))), Math.fround(1e-7)));
+  const denom = (adapted ? Array.from(e.weights[1].data) : list(e.config.variance)).map((v) =>
+    Math.max(Math.fround(Math.sqrt(Math.fround(v))), Math.fround(1e-7)),
+  );
   const axis = e.config.axis === null ? null : axisIndex(e.config.axis as number, rank);
   const dims = axis === null || mean.length === 1 ? [] : alongAxis(mean.length, axis, rank);
   const m = g.floatConst(`${layer.name}/mean`, dims, mean);
