@@ -12,9 +12,9 @@
  * path.
  */
 
-import type { AnyModel, LoadLimits } from "./io/graph-build.js";
-import type { SaveResult } from "./io/model-store.js";
-import type { TfjsWriteOptions } from "./io/tfjs-format.js";
+import type { AnyModel, LoadLimits } from "./io/file-graph.js";
+import type { SaveResult } from "./io/tfjs/save.js";
+import type { TfjsWriteOptions } from "./io/tfjs/format.js";
 import type { Model } from "./model.js";
 
 /**

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { clearSession } from "../src/index.js";
 import type { Model } from "../src/index.js";
-import { toKerasJSON } from "../src/io/keras-json.js";
-import { saveModel } from "../src/io/model-store.js";
+import { toKerasJSON } from "../src/io/keras/json-write.js";
+import { saveModel } from "../src/io/tfjs/save.js";
 import { repoRoot } from "./support/tsc.js";
 
 const BIN = path.join(repoRoot, "bin/shapewise.mjs");

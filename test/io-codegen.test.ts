@@ -16,9 +16,10 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { ShapeError, add, clearSession, concatenate, input, layers, model, sequential } from "../src/index.js";
 import { codegen } from "../src/io/codegen.js";
-import type { AnyModel } from "../src/io/graph-build.js";
-import { modelFromKerasJSON } from "../src/io/keras-json.js";
-import { modelFromTfjsArtifacts, modelToTfjsArtifacts, tfjsModelJson } from "../src/io/tfjs-format.js";
+import type { AnyModel } from "../src/io/file-graph.js";
+import { modelFromKerasJSON } from "../src/io/keras/json-read.js";
+import { modelFromTfjsArtifacts } from "../src/io/tfjs/read.js";
+import { modelToTfjsArtifacts, tfjsModelJson } from "../src/io/tfjs/write.js";
 import { checkProject } from "./support/tsc.js";
 import { seedModel } from "./support/seed-models.js";
 

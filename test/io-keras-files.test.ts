@@ -28,7 +28,7 @@ import {
   weightsToKerasFile,
 } from "../src/node/index.js";
 import type { Tensor } from "../src/node/index.js";
-import type { AnyModel } from "../src/io/graph-build.js";
+import type { AnyModel } from "../src/io/file-graph.js";
 import { writeHdf5 } from "../src/io/keras/hdf5.js";
 import type { H5Group } from "../src/io/keras/hdf5.js";
 import { kerasSnakeCase } from "../src/io/keras/layout.js";

@@ -11,8 +11,10 @@ import { describe, expect, it } from "vitest";
 
 import { ShapeError, add, clearSession, concatenate, dot, input, model, multiply, sequential, subtract, tensor } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
-import type { AnyModel } from "../src/io/graph-build.js";
-import { modelFromKerasJSON, pythonFloat, toKerasJSON } from "../src/io/keras-json.js";
+import type { AnyModel } from "../src/io/file-graph.js";
+import { modelFromKerasJSON } from "../src/io/keras/json-read.js";
+import { pythonFloat } from "../src/io/keras/json-writers.js";
+import { toKerasJSON } from "../src/io/keras/json-write.js";
 import { createRandom } from "../src/kernels/random.js";
 import { expectClose } from "./support/compare.js";
 import { seedModel } from "./support/seed-models.js";

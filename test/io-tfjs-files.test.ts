@@ -12,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ShapeError, clearSession, concatenate, input, model, tensor } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
-import type { AnyModel as Model } from "../src/io/graph-build.js";
-import { modelFromTfjsArtifacts, modelToTfjsArtifacts, tfjsModelJson } from "../src/io/tfjs-format.js";
-import { loadModel, saveModel } from "../src/io/model-store.js";
+import type { AnyModel as Model } from "../src/io/file-graph.js";
+import { modelFromTfjsArtifacts } from "../src/io/tfjs/read.js";
+import { modelToTfjsArtifacts, tfjsModelJson } from "../src/io/tfjs/write.js";
+import { loadModel } from "../src/io/tfjs/load.js";
+import { saveModel } from "../src/io/tfjs/save.js";
 import { expectClose } from "./support/compare.js";
 
 let root: string;

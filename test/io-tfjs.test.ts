@@ -14,10 +14,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { add, clearSession, concatenate, input, model, sequential, tensor } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
-import type { AnyModel as Model } from "../src/io/graph-build.js";
+import type { AnyModel as Model } from "../src/io/file-graph.js";
 import { createRandom } from "../src/kernels/random.js";
-import { modelFromTfjsArtifacts, modelToTfjsArtifacts, tfjsModelJson } from "../src/io/tfjs-format.js";
-import type { TfjsArtifacts } from "../src/io/tfjs-format.js";
+import { modelFromTfjsArtifacts } from "../src/io/tfjs/read.js";
+import { modelToTfjsArtifacts, tfjsModelJson } from "../src/io/tfjs/write.js";
+import type { TfjsArtifacts } from "../src/io/tfjs/format.js";
 import { expectClose } from "./support/compare.js";
 import { seedModel } from "./support/seed-models.js";
 

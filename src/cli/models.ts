@@ -71,7 +71,7 @@ export async function modelsFromFile(file: string): Promise<FoundModel[]> {
 
 async function modelFromJson(full: string): Promise<Model> {
   let text: string;
-  const { DEFAULT_MAX_JSON_BYTES } = await import("../io/graph-build.js");
+  const { DEFAULT_MAX_JSON_BYTES } = await import("../io/file-graph.js");
   try {
     // The guarded reader: a regular file within the JSON limit, never a FIFO or a device.
     text = new TextDecoder().decode(await readRegularFile(full, { limit: DEFAULT_MAX_JSON_BYTES, option: "maxJsonBytes" }));
@@ -87,11 +87,11 @@ async function modelFromJson(full: string): Promise<Model> {
   }
   const record = json !== null && typeof json === "object" ? (json as Record<string, unknown>) : {};
   if ("modelTopology" in record) {
-    const { loadModel } = await import("../io/model-store.js");
+    const { loadModel } = await import("../io/tfjs/load.js");
     return loadModel(full);
   }
   if ("class_name" in record && "config" in record) {
-    const { modelFromKerasJSON } = await import("../io/keras-json.js");
+    const { modelFromKerasJSON } = await import("../io/keras/json-read.js");
     return modelFromKerasJSON(text);
   }
   throw new CliError(`shapewise: ${full} is neither a TensorFlow.js model.json (no 'modelTopology') nor a Keras model JSON (no 'class_name' and 'config')`);

@@ -9,7 +9,7 @@
  * shapewise cannot honour (masking, stateful cells) are errors.
  */
 import { fail, valueText } from "../checks.js";
-import { record, shortText } from "./graph-build.js";
+import { record, shortText } from "./json.js";
 
 /**
  * Which file a config comes from: the two differ in a few defaults and formulas.

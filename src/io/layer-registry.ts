@@ -17,7 +17,7 @@ import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import "../layer-methods.js";
 import { EVERY_FORMAT, layerRegistrations } from "../layers/registry.js";
 import type { CallStyle, LayerRegistration } from "../layers/registry.js";
-import type { AnyModel } from "./graph-build.js";
+import type { AnyModel } from "./file-graph.js";
 
 export type { CallStyle } from "../layers/registry.js";
 

@@ -6,11 +6,13 @@
 import { mkdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fail, valueText } from "../checks.js";
-import { limitsOption, parseJsonSafely } from "../io/graph-build.js";
-import type { AnyModel, LoadLimits } from "../io/graph-build.js";
-import { modelFromTfjsFiles, modelToTfjsArtifacts, tfjsModelJson } from "../io/tfjs-format.js";
-import type { TfjsWriteOptions } from "../io/tfjs-format.js";
-import type { SaveResult } from "../io/model-store.js";
+import { limitsOption } from "../io/file-graph.js";
+import { parseJsonSafely } from "../io/json.js";
+import type { AnyModel, LoadLimits } from "../io/file-graph.js";
+import { modelFromTfjsFiles } from "../io/tfjs/read.js";
+import { modelToTfjsArtifacts, tfjsModelJson } from "../io/tfjs/write.js";
+import type { TfjsWriteOptions } from "../io/tfjs/format.js";
+import type { SaveResult } from "../io/tfjs/save.js";
 import type { Model } from "../model.js";
 import { readExactly, readRegularFile, regularFileSize } from "./read-file.js";
 

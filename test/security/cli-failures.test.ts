@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { run } from "../../src/cli/main.js";
 import { clearSession, input, model } from "../../src/index.js";
-import { saveModel } from "../../src/io/model-store.js";
+import { saveModel } from "../../src/io/tfjs/save.js";
 import type { ChildRun } from "../support/hostile-text.js";
 import { shapewiseCli } from "../support/hostile-text.js";
 

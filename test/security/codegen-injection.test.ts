@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { add, clearSession, input, layers, model, sequential } from "../../src/index.js";
 import { codegen, codegenModule } from "../../src/io/codegen.js";
-import type { AnyModel } from "../../src/io/graph-build.js";
+import type { AnyModel } from "../../src/io/file-graph.js";
 import { filesUnder, LINE_BREAKS, runTypeScript, shapewiseCli } from "../support/hostile-text.js";
 import { checkProject, compilers, repoRoot } from "../support/tsc.js";
 

@@ -21,7 +21,7 @@ import { run } from "../../src/cli/main.js";
 import { add, clearSession, input, model } from "../../src/index.js";
 import type { Model } from "../../src/index.js";
 import { codegen } from "../../src/io/codegen.js";
-import { saveModel } from "../../src/io/model-store.js";
+import { saveModel } from "../../src/io/tfjs/save.js";
 import { plotModel } from "../../src/plot/plot.js";
 import { filesUnder, firstUnsafe, runTypeScript, xmlError } from "../support/hostile-text.js";
 import { checkProject, compilers, repoRoot } from "../support/tsc.js";

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { add, clearSession, input, model, sequential } from "../../src/index.js";
 import type { SummaryOptions } from "../../src/index.js";
-import { saveModel } from "../../src/io/model-store.js";
+import { saveModel } from "../../src/io/tfjs/save.js";
 import { BIDI, firstUnsafe, LINE_BREAKS, shapewiseCli, TERMINAL_ESCAPES } from "../support/hostile-text.js";
 
 const HOSTILE = [...TERMINAL_ESCAPES, ...LINE_BREAKS, ...BIDI, "\u0000", "\t", "\u007f", "\ud800", "\udfff", "\ufffe", "\uffff", "\u{e0041}", "\ufeff"];

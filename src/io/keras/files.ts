@@ -9,8 +9,8 @@ import { open, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fail, valueText } from "../../checks.js";
 import type { Model } from "../../model.js";
-import { limitsOption } from "../graph-build.js";
-import type { AnyModel, LoadLimits } from "../graph-build.js";
+import { limitsOption } from "../file-graph.js";
+import type { AnyModel, LoadLimits } from "../file-graph.js";
 import { loadWeightsFromBytes, modelFromKerasFile } from "./read.js";
 import { modelToKerasFile, modelToLegacyH5, weightsToKerasFile } from "./write.js";
 

@@ -15,7 +15,7 @@
  * `weight_names` list in the layer's trainable-first order.
  */
 import type { Layer } from "../../layers/layer.js";
-import type { AnyModel } from "../graph-build.js";
+import type { AnyModel } from "../file-graph.js";
 import { innerLayer, nestedModel } from "../layer-registry.js";
 
 /**

@@ -9,8 +9,8 @@
 import { fail } from "../../checks.js";
 import type { Tensor } from "../../kernels/tensor.js";
 import type { Layer, WeightSpec } from "../../layers/layer.js";
-import type { AnyModel } from "../graph-build.js";
-import { toKerasJSON, toLegacyKerasConfig } from "../keras-json.js";
+import type { AnyModel } from "../file-graph.js";
+import { toKerasJSON, toLegacyKerasConfig } from "./json-write.js";
 import { writeHdf5 } from "./hdf5.js";
 import type { H5File, H5Group } from "./hdf5.js";
 import { kerasStateGroups, legacyWeightNames, legacyWeightOrder } from "./layout.js";

@@ -1,5 +1,5 @@
 /**
- * Where TensorFlow.js layers models are loaded from and saved to, as
+ * Where TensorFlow.js layers models are loaded from, as
  * TensorFlow.js's own `io` handlers name them:
  *
  * - `indexeddb://name`: the browser's IndexedDB, in TensorFlow.js's schema
@@ -15,27 +15,15 @@
  *
  * Everything read goes through the same checks as `modelFromTfjsArtifacts`.
  */
-import { fail, valueText } from "../checks.js";
-import type { Model } from "../model.js";
-import { host } from "../platform.js";
-import { limitsOption, parseJsonSafely } from "./graph-build.js";
-import type { AnyModel, LoadLimits } from "./graph-build.js";
-import { modelFromTfjsArtifacts, modelFromTfjsFiles, modelToTfjsArtifacts, tfjsModelJson } from "./tfjs-format.js";
-import type { TfjsArtifacts, TfjsWriteOptions } from "./tfjs-format.js";
-
-/**
- * What {@link saveModel} wrote: where the topology and the weights went
- * (file paths, or the `indexeddb://` / `downloads://` address for both) and
- * how many weight bytes.
- *
- * @example
- * const { modelJson, weights, weightBytes } = await saveModel(m, "out/");
- */
-export interface SaveResult {
-  readonly modelJson: string;
-  readonly weights: string;
-  readonly weightBytes: number;
-}
+import { fail, valueText } from "../../checks.js";
+import type { Model } from "../../model.js";
+import { host } from "../../platform.js";
+import { limitsOption } from "../file-graph.js";
+import type { LoadLimits } from "../file-graph.js";
+import { parseJsonSafely } from "../json.js";
+import { INDEXEDDB, MODELS_STORE, openDatabase, request, web } from "./store.js";
+import type { FetchResponse } from "./store.js";
+import { modelFromTfjsArtifacts, modelFromTfjsFiles } from "./read.js";
 
 /**
  * A browser `File` (or `Blob` with a name), as far as loading reads it.
@@ -58,117 +46,6 @@ export interface ModelFile {
  * const from: ModelSource = "indexeddb://mnist";
  */
 export type ModelSource = string | URL | readonly ModelFile[] | { readonly length: number; readonly [index: number]: ModelFile };
-
-const INDEXEDDB = "indexeddb://";
-const DOWNLOADS = "downloads://";
-const DATABASE = "tensorflowjs";
-const MODELS_STORE = "models_store";
-const INFO_STORE = "model_info_store";
-
-// ---------------------------------------------------------------------------
-// The web platform's parts used here, typed locally so the core needs no DOM types
-// ---------------------------------------------------------------------------
-
-interface IdbRequest<T> {
-  readonly result: T;
-  readonly error: { message?: string } | null;
-  onsuccess: (() => void) | null;
-  onerror: (() => void) | null;
-}
-interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
-  onupgradeneeded: (() => void) | null;
-}
-interface IdbStore {
-  put(value: object): IdbRequest<unknown>;
-  get(key: string): IdbRequest<unknown>;
-}
-interface IdbTransaction {
-  objectStore(name: string): IdbStore;
-  oncomplete: (() => void) | null;
-  onerror: (() => void) | null;
-  readonly error: { message?: string } | null;
-}
-interface IdbDatabase {
-  createObjectStore(name: string, options: { keyPath: string }): void;
-  transaction(stores: string | string[], mode: "readonly" | "readwrite"): IdbTransaction;
-  close(): void;
-}
-interface FetchResponse {
-  readonly ok: boolean;
-  readonly status: number;
-  readonly url: string;
-  readonly headers: { get(name: string): string | null };
-  readonly body: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> } } | null;
-  arrayBuffer(): Promise<ArrayBuffer>;
-}
-interface WebIo {
-  readonly indexedDB?: { open(name: string, version: number): IdbOpenRequest };
-  readonly fetch?: (url: string) => Promise<FetchResponse>;
-  readonly location?: { readonly href: string };
-  readonly document?: {
-    createElement(tag: "a"): { href: string; download: string; click(): void };
-  };
-  readonly Blob?: new (parts: (ArrayBuffer | string)[], options: { type: string }) => object;
-  readonly URL: { createObjectURL?(blob: object): string; revokeObjectURL?(url: string): void };
-}
-
-const web = globalThis as unknown as WebIo;
-
-// ---------------------------------------------------------------------------
-// IndexedDB
-// ---------------------------------------------------------------------------
-
-function request<T>(r: IdbRequest<T>, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(new Error(`shapewise: IndexedDB could not ${what}: ${r.error?.message ?? "unknown error"}`));
-  });
-}
-
-async function openDatabase(): Promise<IdbDatabase> {
-  if (web.indexedDB === undefined) fail("shapewise: indexeddb:// needs a browser with IndexedDB");
-  const open = web.indexedDB.open(DATABASE, 1);
-  open.onupgradeneeded = () => {
-    open.result.createObjectStore(MODELS_STORE, { keyPath: "modelPath" });
-    open.result.createObjectStore(INFO_STORE, { keyPath: "modelPath" });
-  };
-  return request(open, `open the ${DATABASE} database`);
-}
-
-function finished(tx: IdbTransaction, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(new Error(`shapewise: IndexedDB could not ${what}: ${tx.error?.message ?? "unknown error"}`));
-  });
-}
-
-function utf8Length(text: string): number {
-  return new TextEncoder().encode(text).byteLength;
-}
-
-async function saveToIndexedDB(artifacts: TfjsArtifacts, modelPath: string): Promise<SaveResult> {
-  const db = await openDatabase();
-  try {
-    const modelArtifactsInfo = {
-      dateSaved: new Date(),
-      modelTopologyType: "JSON",
-      modelTopologyBytes: utf8Length(JSON.stringify(artifacts.modelTopology)),
-      weightSpecsBytes: utf8Length(JSON.stringify(artifacts.weightSpecs)),
-      weightDataBytes: artifacts.weightData.byteLength,
-    };
-    const modelArtifacts = { ...artifacts };
-    // One transaction over both stores: the info and the model are there together or not at all.
-    const tx = db.transaction([INFO_STORE, MODELS_STORE], "readwrite");
-    const done = finished(tx, `save ${valueText(modelPath)}`);
-    tx.objectStore(INFO_STORE).put({ modelPath, modelArtifactsInfo });
-    tx.objectStore(MODELS_STORE).put({ modelPath, modelArtifacts, modelArtifactsInfo });
-    await done;
-  } finally {
-    db.close();
-  }
-  const where = INDEXEDDB + modelPath;
-  return { modelJson: where, weights: where, weightBytes: artifacts.weightData.byteLength };
-}
 
 async function loadFromIndexedDB(modelPath: string, options?: LoadLimits): Promise<Model> {
   const db = await openDatabase();
@@ -199,34 +76,6 @@ function joinBuffers(parts: readonly unknown[]): Uint8Array {
     at += v.byteLength;
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------
-// Downloads
-// ---------------------------------------------------------------------------
-
-function saveToDownloads(artifacts: TfjsArtifacts, name: string): SaveResult {
-  const { document, Blob } = web;
-  const createUrl = web.URL.createObjectURL;
-  if (document === undefined || Blob === undefined || createUrl === undefined) fail("shapewise: downloads:// needs a browser page");
-  const base = name === "" ? "model" : name;
-  // As TensorFlow.js's downloads handler: NAME.json whose manifest names NAME.weights.bin.
-  const weightsName = `${base}.weights.bin`;
-  const json = JSON.stringify(tfjsModelJson(artifacts, `./${weightsName}`));
-  const files: [string, object][] = [
-    [`${base}.json`, new Blob([json], { type: "application/json" })],
-    [weightsName, new Blob([artifacts.weightData], { type: "application/octet-stream" })],
-  ];
-  for (const [fileName, blob] of files) {
-    const url = createUrl(blob);
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = fileName;
-    a.click();
-    // The click has started the download; the URL may go once the page moves on.
-    setTimeout(() => web.URL.revokeObjectURL?.(url), 60_000);
-  }
-  return { modelJson: `${DOWNLOADS}${base}.json`, weights: `${DOWNLOADS}${weightsName}`, weightBytes: artifacts.weightData.byteLength };
 }
 
 // ---------------------------------------------------------------------------
@@ -371,30 +220,4 @@ export async function loadModel(source: ModelSource, options?: LoadLimits): Prom
     return loadFromFiles(Array.from(source as ArrayLike<ModelFile>), options);
   }
   return fail(`shapewise: loadModel needs a path, a URL or the model's files, got ${valueText(source)}`);
-}
-
-/**
- * Saves a model as a TensorFlow.js layers model: to `indexeddb://name`, to
- * `downloads://name` (`name.json` and `name.weights.bin`), or (Node) to a
- * directory path (`model.json` and `weights.bin`, written under temporary
- * names and renamed at the end). `tf.loadLayersModel` reads each of them.
- * Everything that can fail on the model fails before anything is written.
- *
- * @example
- * await saveModel(m, "indexeddb://mnist"); // then loadModel("indexeddb://mnist")
- * await saveModel(m, "models/mnist");      // Node: models/mnist/model.json + weights.bin
- */
-export async function saveModel(m: AnyModel, target: string, options: TfjsWriteOptions = {}): Promise<SaveResult> {
-  if (typeof target !== "string" || target.length === 0)
-    fail(`shapewise: save needs a directory path, indexeddb:// or downloads:// address, got ${valueText(target)}`);
-  if (target.startsWith(INDEXEDDB)) {
-    const name = target.slice(INDEXEDDB.length);
-    if (name === "") fail(`shapewise: save needs a name after indexeddb://, got ${valueText(target)}`);
-    return saveToIndexedDB(modelToTfjsArtifacts(m, options), name);
-  }
-  if (target.startsWith(DOWNLOADS)) return saveToDownloads(modelToTfjsArtifacts(m, options), target.slice(DOWNLOADS.length));
-  const savePath = host().savePath;
-  if (savePath === undefined)
-    fail(`shapewise: saving to the path ${valueText(target)} needs the file system: import shapewise in Node, or save to indexeddb:// or downloads://`);
-  return savePath(m, target, options);
 }

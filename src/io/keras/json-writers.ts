@@ -1,0 +1,340 @@
+/**
+ * Each layer's Keras 3 config, key for key as Keras 3.15 writes it (key
+ * order follows the Keras 3 sources, `keras/src/layers/**`), and the
+ * Python-style JSON text (`json.dumps` spacing, `repr` floats) it is
+ * written in.
+ */
+import type { Layer } from "../../layers/layer.js";
+import { formatOut } from "../layer-configs.js";
+
+// ---------------------------------------------------------------------------
+// Python-style JSON text
+// ---------------------------------------------------------------------------
+
+/** A number Python holds as a float: printed `1.0`, `0.001`, `1e-07`, as `repr` does. */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+/**
+ * A float as Python's `repr` spells it: the shortest round-trip digits (as
+ * JavaScript finds them), fixed notation for exponents -4 to 15 with `.0` on
+ * whole numbers, scientific with a two-digit exponent otherwise.
+ *
+ * @example
+ * pythonFloat(1);      // "1.0"
+ * pythonFloat(1e-7);   // "1e-07"
+ * pythonFloat(0.001);  // "0.001"
+ */
+export function pythonFloat(x: number): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (!Number.isFinite(x)) return x > 0 ? "Infinity" : "-Infinity";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mantissa, expText] = x.toExponential().split("e");
+  const exp = Number(expText);
+  const negative = mantissa.startsWith("-");
+  const digits = mantissa.replace("-", "").replace(".", "");
+  const sign = negative ? "-" : "";
+  if (exp < -4 || exp >= 16) {
+    const m = digits.length === 1 ? digits : `${digits[0]}.${digits.slice(1)}`;
+    const e = Math.abs(exp) < 10 ? `0${Math.abs(exp)}` : `${Math.abs(exp)}`;
+    return `${sign}${m}e${exp < 0 ? "-" : "+"}${e}`;
+  }
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+  const whole = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
+  const fraction = digits.slice(exp + 1);
+  return `${sign}${whole}.${fraction === "" ? "0" : fraction}`;
+}
+
+/** `json.dumps` with its default separators (`", "` and `": "`), floats marked by {@link PyFloat}. */
+export function pythonJson(value: unknown): string {
+  if (value instanceof PyFloat) return pythonFloat(value.value);
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : pythonFloat(value);
+  if (typeof value === "string") return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (Array.isArray(value)) return `[${value.map(pythonJson).join(", ")}]`;
+  const entries = Object.entries(value as Record<string, unknown>);
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${pythonJson(v)}`).join(", ")}}`;
+}
+
+export const f = (v: unknown): PyFloat | unknown => (typeof v === "number" ? new PyFloat(v) : v);
+
+// ---------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------
+
+export const DTYPE_POLICY = () => ({ module: "keras", class_name: "DTypePolicy", config: { name: "float32" }, registered_name: null });
+export const initializer = (className: string, config: Record<string, unknown> = {}) => ({
+  module: "keras.initializers",
+  class_name: className,
+  config,
+  registered_name: null,
+});
+export const GLOROT = () => initializer("GlorotUniform", { seed: null, input_axes: null, output_axes: null });
+export const ZEROS = () => initializer("Zeros");
+export const ONES = () => initializer("Ones");
+export const ORTHOGONAL = () => initializer("Orthogonal", { gain: new PyFloat(1), seed: null });
+
+export type Writer = (c: Record<string, unknown>, layer: Layer) => Record<string, unknown>;
+
+const convWriter: Writer = (c, layer) => {
+  const transpose = layer.className.includes("Transpose");
+  const depthwise = layer.className.startsWith("Depthwise");
+  const separable = layer.className.startsWith("Separable");
+  const head: Record<string, unknown> = {};
+  if (!depthwise) head.filters = c.filters;
+  Object.assign(head, { kernel_size: c.kernelSize, strides: c.strides, padding: c.padding });
+  if (transpose) head.output_padding = c.outputPadding ?? null;
+  Object.assign(head, { data_format: formatOut(c.dataFormat), dilation_rate: c.dilationRate });
+  if (!transpose && !depthwise && !separable) head.groups = c.groups;
+  if (depthwise || separable) head.depth_multiplier = c.depthMultiplier;
+  Object.assign(head, { activation: c.activation, use_bias: c.useBias });
+  if (separable) {
+    return {
+      ...head,
+      depthwise_initializer: GLOROT(),
+      pointwise_initializer: GLOROT(),
+      bias_initializer: ZEROS(),
+      depthwise_regularizer: null,
+      pointwise_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      depthwise_constraint: null,
+      pointwise_constraint: null,
+      bias_constraint: null,
+    };
+  }
+  if (depthwise) {
+    return {
+      ...head,
+      depthwise_initializer: GLOROT(),
+      bias_initializer: ZEROS(),
+      depthwise_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      depthwise_constraint: null,
+      bias_constraint: null,
+    };
+  }
+  return {
+    ...head,
+    kernel_initializer: GLOROT(),
+    bias_initializer: ZEROS(),
+    kernel_regularizer: null,
+    bias_regularizer: null,
+    activity_regularizer: null,
+    kernel_constraint: null,
+    bias_constraint: null,
+  };
+};
+
+const poolWriter: Writer = (c) => ({ pool_size: c.poolSize, padding: c.padding, strides: c.strides, data_format: formatOut(c.dataFormat) });
+const globalWriter: Writer = (c) => ({ data_format: formatOut(c.dataFormat), keepdims: c.keepdims });
+const spatialWriter =
+  (key: string): Writer =>
+  (c) => ({ [key]: c[snakeToCamel(key)], data_format: formatOut(c.dataFormat ?? "channelsLast") });
+/**
+ * Keras 3 RNN layers: the `RNN` base keys first (`get_config` merges the
+ * base config before the cell's), then the cell's, `seed` last.
+ */
+const recurrentWriter: Writer = (c, layer) => {
+  const gates = layer.className !== "SimpleRNN";
+  return {
+    return_sequences: c.returnSequences,
+    return_state: c.returnState,
+    go_backwards: c.goBackwards,
+    stateful: false,
+    unroll: false,
+    zero_output_for_mask: false,
+    units: c.units,
+    activation: c.activation,
+    ...(gates ? { recurrent_activation: c.recurrentActivation } : {}),
+    use_bias: c.useBias,
+    kernel_initializer: GLOROT(),
+    recurrent_initializer: ORTHOGONAL(),
+    bias_initializer: ZEROS(),
+    ...(layer.className === "LSTM" ? { unit_forget_bias: true } : {}),
+    kernel_regularizer: null,
+    recurrent_regularizer: null,
+    bias_regularizer: null,
+    activity_regularizer: null,
+    kernel_constraint: null,
+    recurrent_constraint: null,
+    bias_constraint: null,
+    dropout: new PyFloat(0),
+    recurrent_dropout: new PyFloat(0),
+    ...(layer.className === "GRU" ? { reset_after: c.resetAfter } : {}),
+    seed: null,
+  };
+};
+
+function snakeToCamel(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
+}
+
+/** Keras 3 layer configs after the base `name`, `trainable`, `dtype`, by class. */
+export const KERAS_WRITERS: Readonly<Record<string, Writer>> = {
+  Conv1D: convWriter,
+  Conv2D: convWriter,
+  Conv3D: convWriter,
+  Conv1DTranspose: convWriter,
+  Conv2DTranspose: convWriter,
+  Conv3DTranspose: convWriter,
+  SeparableConv1D: convWriter,
+  SeparableConv2D: convWriter,
+  DepthwiseConv1D: convWriter,
+  DepthwiseConv2D: convWriter,
+  MaxPooling1D: poolWriter,
+  MaxPooling2D: poolWriter,
+  MaxPooling3D: poolWriter,
+  AveragePooling1D: poolWriter,
+  AveragePooling2D: poolWriter,
+  AveragePooling3D: poolWriter,
+  GlobalMaxPooling1D: globalWriter,
+  GlobalMaxPooling2D: globalWriter,
+  GlobalMaxPooling3D: globalWriter,
+  GlobalAveragePooling1D: globalWriter,
+  GlobalAveragePooling2D: globalWriter,
+  GlobalAveragePooling3D: globalWriter,
+  Flatten: (c) => ({ data_format: formatOut(c.dataFormat) }),
+  Reshape: (c) => ({ target_shape: c.targetShape }),
+  Permute: (c) => ({ dims: c.dims }),
+  RepeatVector: (c) => ({ n: c.n }),
+  ZeroPadding1D: (c) => ({ padding: c.padding }),
+  ZeroPadding2D: spatialWriter("padding"),
+  ZeroPadding3D: spatialWriter("padding"),
+  Cropping1D: (c) => ({ cropping: c.cropping }),
+  Cropping2D: spatialWriter("cropping"),
+  Cropping3D: spatialWriter("cropping"),
+  UpSampling1D: (c) => ({ size: c.size }),
+  UpSampling2D: (c) => ({ size: c.size, data_format: formatOut(c.dataFormat), interpolation: c.interpolation }),
+  UpSampling3D: (c) => ({ size: c.size, data_format: formatOut(c.dataFormat) }),
+  Dense: (c) => ({
+    units: c.units,
+    activation: c.activation,
+    use_bias: c.useBias,
+    kernel_initializer: GLOROT(),
+    bias_initializer: ZEROS(),
+    kernel_regularizer: null,
+    bias_regularizer: null,
+    kernel_constraint: null,
+    bias_constraint: null,
+    quantization_config: null,
+  }),
+  Activation: (c) => ({ activation: c.activation }),
+  Embedding: (c) => ({
+    input_dim: c.inputDim,
+    output_dim: c.outputDim,
+    embeddings_initializer: initializer("RandomUniform", { minval: new PyFloat(-0.05), maxval: new PyFloat(0.05), seed: null }),
+    embeddings_regularizer: null,
+    activity_regularizer: null,
+    embeddings_constraint: null,
+    mask_zero: false,
+    quantization_config: null,
+  }),
+  BatchNormalization: (c) => ({
+    axis: c.axis,
+    momentum: f(c.momentum),
+    epsilon: f(c.epsilon),
+    center: c.center,
+    scale: c.scale,
+    beta_initializer: ZEROS(),
+    gamma_initializer: ONES(),
+    moving_mean_initializer: ZEROS(),
+    moving_variance_initializer: ONES(),
+    beta_regularizer: null,
+    gamma_regularizer: null,
+    beta_constraint: null,
+    gamma_constraint: null,
+    synchronized: false,
+  }),
+  LayerNormalization: (c) => ({
+    axis: c.axis,
+    epsilon: f(c.epsilon),
+    center: c.center,
+    scale: c.scale,
+    rms_scaling: false,
+    beta_initializer: ZEROS(),
+    gamma_initializer: ONES(),
+    beta_regularizer: null,
+    gamma_regularizer: null,
+    beta_constraint: null,
+    gamma_constraint: null,
+  }),
+  Dropout: (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null }),
+  SpatialDropout1D: (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null }),
+  SpatialDropout2D: (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null, data_format: formatOut(c.dataFormat) }),
+  SpatialDropout3D: (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null, data_format: formatOut(c.dataFormat) }),
+  GaussianNoise: (c) => ({ stddev: f(c.stddev), seed: c.seed ?? null }),
+  GaussianDropout: (c) => ({ rate: f(c.rate), seed: c.seed ?? null }),
+  AlphaDropout: (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null }),
+  ActivityRegularization: (c) => ({ l1: f(c.l1), l2: f(c.l2) }),
+  ReLU: (c) => ({ max_value: c.maxValue === undefined ? null : f(c.maxValue), negative_slope: f(c.negativeSlope), threshold: f(c.threshold) }),
+  LeakyReLU: (c) => ({ negative_slope: f(c.alpha) }),
+  PReLU: (c) => ({
+    alpha_initializer: ZEROS(),
+    alpha_regularizer: null,
+    alpha_constraint: null,
+    shared_axes: (c.sharedAxes as number[]).length === 0 ? null : c.sharedAxes,
+  }),
+  ELU: (c) => ({ alpha: f(c.alpha) }),
+  Softmax: (c) => ({ axis: c.axis }),
+  Rescaling: (c) => ({ scale: f(c.scale), offset: f(c.offset) }),
+  Normalization: (c) => ({
+    axis: c.axis,
+    invert: c.invert,
+    // The adaptable form has no given statistics: Keras writes null and keeps them as weights.
+    mean: c.mean === undefined ? null : Array.isArray(c.mean) ? c.mean.map(f) : f(c.mean),
+    variance: c.variance === undefined ? null : Array.isArray(c.variance) ? c.variance.map(f) : f(c.variance),
+  }),
+  Resizing: (c) => ({
+    height: c.height,
+    width: c.width,
+    interpolation: c.interpolation,
+    data_format: "channels_last",
+    crop_to_aspect_ratio: c.cropToAspectRatio,
+    pad_to_aspect_ratio: false,
+    fill_mode: "constant",
+    fill_value: new PyFloat(0),
+    antialias: false,
+  }),
+  CenterCrop: (c) => ({ height: c.height, width: c.width, data_format: "channels_last" }),
+  SimpleRNN: recurrentWriter,
+  LSTM: recurrentWriter,
+  GRU: recurrentWriter,
+  MultiHeadAttention: (c) => ({
+    num_heads: c.numHeads,
+    key_dim: c.keyDim,
+    value_dim: c.valueDim,
+    dropout: new PyFloat(0),
+    use_bias: c.useBias,
+    output_shape: c.outputShape,
+    attention_axes: null,
+    kernel_initializer: GLOROT(),
+    bias_initializer: ZEROS(),
+    kernel_regularizer: null,
+    bias_regularizer: null,
+    activity_regularizer: null,
+    kernel_constraint: null,
+    bias_constraint: null,
+    seed: null,
+  }),
+  Add: () => ({}),
+  Subtract: () => ({}),
+  Multiply: () => ({}),
+  Average: () => ({}),
+  Maximum: () => ({}),
+  Minimum: () => ({}),
+  Concatenate: (c) => ({ axis: c.axis }),
+  Dot: (c) => ({ axes: c.axes, normalize: c.normalize }),
+};
+
+/**
+ * The classes Keras JSON has a config writer for (wrappers and the input
+ * layer are written by the layer writer itself).
+ *
+ * @example
+ * KERAS_WRITTEN_CLASSES.includes("Conv2D"); // true
+ */
+export const KERAS_WRITTEN_CLASSES: readonly string[] = Object.keys(KERAS_WRITERS);

@@ -1,0 +1,180 @@
+/**
+ * Writes a model as TensorFlow.js layers-model artifacts: the topology
+ * (`inbound_nodes`, `input_layers`/`output_layers`; a `Sequential` without
+ * an input layer, as TensorFlow.js writes it), the weights manifest and the
+ * weight bytes.
+ */
+import { fail, valueText } from "../../checks.js";
+import type { Layer } from "../../layers/layer.js";
+import type { AnyModel } from "../file-graph.js";
+import { entryForLayer, innerLayer, nestedModel } from "../layer-registry.js";
+import { LITTLE_ENDIAN, TFJS_VERSION, tfjsWeightEntries } from "./format.js";
+import type { TfjsArtifacts, TfjsWeightSpec, TfjsWriteOptions } from "./format.js";
+import { TFJS_WRITERS } from "./config-writers.js";
+
+function nameOf(layer: Layer, names: "shapewise" | "tfjs"): string {
+  return names === "tfjs" ? layer.names.tfjs : layer.name;
+}
+
+/** `{ class_name, config }` of a layer, as TensorFlow.js writes it (wrappers with their wrapped layer). */
+function tfjsLayerConfig(layer: Layer, names: "shapewise" | "tfjs"): { class_name: string; config: Record<string, unknown> } {
+  const entry = entryForLayer(layer);
+  const unsupported = (why: string): never => fail(`shapewise: cannot write layer '${layer.name}' (${layer.className}) for TensorFlow.js: ${why}`);
+  if (entry.formats.tfjs !== true) unsupported(entry.formats.tfjs);
+  const nested = nestedModel(layer);
+  // A nested model is written as TensorFlow.js writes one: its own topology as the layer's config.
+  if (nested !== undefined) return tfjsTopology(nested, names);
+  const c = layer.getConfig();
+  const name = nameOf(layer, names);
+  if (entry.style === "wrapper") {
+    const inner = innerLayer(layer)!;
+    const innerJson = tfjsLayerConfig(inner, names);
+    const config =
+      layer.className === "Bidirectional" ? { merge_mode: c.mergeMode, layer: innerJson, name, trainable: true } : { layer: innerJson, name, trainable: true };
+    return { class_name: layer.className, config };
+  }
+  const writer = TFJS_WRITERS[layer.className];
+  if (writer === undefined) unsupported(`no TensorFlow.js writer for ${layer.className}`);
+  return { class_name: layer.className, config: writer(c, layer, name, unsupported) };
+}
+
+/**
+ * A node index as TensorFlow.js writes it: a nested model's node 0 is its
+ * own inner graph, so its calls in the outer model are nodes 1, 2, ...
+ */
+function fileNodeIndex(layer: Layer, nodeIndex: number): number {
+  return nestedModel(layer) === undefined ? nodeIndex : nodeIndex + 1;
+}
+
+/** One input reference as `inbound_nodes` writes it. */
+function refOut(layer: Layer, nodeIndex: number, tensorIndex: number, names: "shapewise" | "tfjs"): [string, number, number, Record<string, never>] {
+  return [nameOf(layer, names), fileNodeIndex(layer, nodeIndex), tensorIndex, {}];
+}
+
+/**
+ * `{ class_name, config }` of a model as TensorFlow.js writes it: the whole
+ * `modelTopology` of a top-level model, or the layer entry of a nested one.
+ */
+function tfjsTopology(m: AnyModel, names: "shapewise" | "tfjs"): { class_name: string; config: Record<string, unknown> } {
+  const graph = m.graph();
+  const modelName = names === "tfjs" ? m.names.tfjs : m.name;
+  if (m.kind === "sequential") {
+    // TensorFlow.js's Sequential lists no input layer: the first layer carries the batch shape.
+    const layers = graph.nodes
+      .filter((n) => n.layer.className !== "InputLayer")
+      .map((n, i) => {
+        if (i === 0 && nestedModel(n.layer) !== undefined) {
+          fail(
+            `shapewise: cannot write sequential '${m.name}' for TensorFlow.js: its first layer '${n.layer.name}' is a model, which cannot carry the Sequential's input shape (build it with model() instead)`,
+          );
+        }
+        const json = tfjsLayerConfig(n.layer, names);
+        if (i === 0) json.config = { ...json.config, batch_input_shape: [...graph.inputs[0].shape], dtype: "float32" };
+        return json;
+      });
+    return { class_name: "Sequential", config: { name: modelName, layers } };
+  }
+  const layerNodes = new Map<Layer, (typeof graph.nodes)[number][]>();
+  for (const n of graph.nodes) {
+    const calls = layerNodes.get(n.layer);
+    if (calls === undefined) layerNodes.set(n.layer, [n]);
+    else calls.push(n);
+  }
+  const layers = m.layers.map((layer: Layer) => {
+    const calls = layerNodes.get(layer) ?? [];
+    if (layer.className === "InputLayer") {
+      const shape = calls[0]?.outputShapes[0] ?? layer.outputShape!;
+      const name = nameOf(layer, names);
+      return { name, class_name: "InputLayer", config: { batch_input_shape: [...shape], dtype: "float32", sparse: false, name }, inbound_nodes: [] };
+    }
+    const json = tfjsLayerConfig(layer, names);
+    return {
+      name: nameOf(layer, names),
+      class_name: json.class_name,
+      config: json.config,
+      inbound_nodes: calls.map((n) => n.inbound.map((r) => refOut(r.layer, r.nodeIndex, r.tensorIndex, names))),
+    };
+  });
+  const ends = (refs: typeof graph.inputs) => refs.map((r) => [nameOf(r.layer, names), fileNodeIndex(r.layer, r.nodeIndex), r.tensorIndex]);
+  return { class_name: "Model", config: { name: modelName, layers, input_layers: ends(graph.inputs), output_layers: ends(graph.outputs) } };
+}
+
+/**
+ * The TensorFlow.js `ModelArtifacts` of a model: topology exactly as
+ * tfjs-layers 4.22 writes it, the weights manifest and the weight bytes
+ * (little-endian float32, in manifest order). Layers TensorFlow.js cannot
+ * compute as Keras 3 does are errors naming the layer and the reason.
+ *
+ * @example
+ * const artifacts = modelToTfjsArtifacts(m);
+ * const tfModel = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+ */
+export function modelToTfjsArtifacts(m: AnyModel, options: TfjsWriteOptions = {}): TfjsArtifacts {
+  const names = options.names ?? "shapewise";
+  if (names !== "shapewise" && names !== "tfjs") fail(`shapewise: names must be 'shapewise' or 'tfjs', got ${valueText(names)}`);
+  let modelTopology: Record<string, unknown> = tfjsTopology(m, names);
+  modelTopology = { ...modelTopology, keras_version: `tfjs-layers ${TFJS_VERSION}`, backend: "tensor_flow.js" };
+
+  const weightSpecs: TfjsWeightSpec[] = [];
+  const values: Float32Array[] = [];
+  const weights = m.getWeights();
+  let next = 0;
+  // TensorFlow.js finds weights by name alone: a nested model's layer named as another layer would make two weights one.
+  const writtenBy = new Map<string, Layer>();
+  for (const layer of m.layers) {
+    for (const w of tfjsWeightEntries(layer, names)) {
+      const other = writtenBy.get(w.name);
+      if (other !== undefined) {
+        fail(
+          `shapewise: cannot write model '${m.name}' for TensorFlow.js: layers '${other.name}' and '${w.layer.name}' would both write weight '${w.name}' (TensorFlow.js names weights by layer name only, so layers of nested models need names no other layer uses)`,
+        );
+      }
+      writtenBy.set(w.name, w.layer);
+      weightSpecs.push({ name: w.name, shape: [...w.shape], dtype: "float32" });
+      values.push(weights[next++].data);
+    }
+  }
+  const total = values.reduce((s, v) => s + v.length, 0);
+  const bytes = new Uint8Array(total * 4);
+  if (LITTLE_ENDIAN) {
+    // The file's layout is the machine's: one copy per weight.
+    const floats = new Float32Array(bytes.buffer);
+    let at = 0;
+    for (const v of values) {
+      floats.set(v, at);
+      at += v.length;
+    }
+  } else {
+    const view = new DataView(bytes.buffer);
+    let offset = 0;
+    for (const v of values) {
+      for (let i = 0; i < v.length; i++, offset += 4) view.setFloat32(offset, v[i], true);
+    }
+  }
+  return {
+    modelTopology,
+    format: "layers-model",
+    generatedBy: `TensorFlow.js tfjs-layers v${TFJS_VERSION}`,
+    convertedBy: null,
+    weightSpecs,
+    weightData: bytes.buffer,
+  };
+}
+
+/**
+ * The `model.json` object of artifacts, with the weights in one file.
+ *
+ * @example
+ * JSON.stringify(tfjsModelJson(modelToTfjsArtifacts(m))); // the text of model.json
+ */
+export function tfjsModelJson(artifacts: TfjsArtifacts, weightsPath = "./weights.bin"): Record<string, unknown> {
+  return {
+    modelTopology: artifacts.modelTopology,
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy,
+    weightsManifest: [{ paths: [weightsPath], weights: artifacts.weightSpecs }],
+  };
+}
+
+/** One manifest entry after checking, with its byte size. */
