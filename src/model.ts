@@ -335,7 +335,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    * every layer call's weight (or operand) products, by the counting rule
    * of its class (`Layer.cost`); a layer called twice counts twice. Bias
    * additions, activations, pooling, normalisation and merges are counted
-   * apart (`summaryData().totalOps`). Per sample it equals `FlopCount<typeof m>`.
+   * apart (`summaryData().totalOps`).
    * Throws when a size the count needs is unknown (`null`) or the total
    * passes 2^53.
    *
@@ -485,7 +485,10 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    * const text = m.summary({ printFn: () => {} }); // silent
    */
   summary(options: SummaryOptions = {}): string {
-    const lines = formatSummary(this.summaryData(), options);
+    const memory = (options as { memory?: unknown } | null)?.memory;
+    const training = typeof memory === "object" && memory !== null ? (memory as { training?: TrainingMemoryOptions }).training : undefined;
+    const data = this.summaryData();
+    const lines = formatSummary(training === undefined ? data : { ...data, training: this.memory({ training }).training }, options);
     const print = options.printFn ?? ((line: string) => console.log(line));
     for (const line of lines) print(line);
     return `${lines.join("\n")}\n`;

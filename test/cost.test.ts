@@ -293,6 +293,22 @@ describe("the summary's optional cost column and footer", () => {
     expect(m.memory({ batch: 3 }).activationBytes).toBe(3 * m.memory().activationBytes);
   });
 
+  it("adds what a training step keeps when asked with an optimizer, in every style", () => {
+    clearSession();
+    const m = seedModel("same", "model");
+    const t = m.memory({ training: { optimizer: "adam" } }).training!;
+    const line = `Training bytes at batch 1: ${t.totalBytes.toLocaleString("en-US")} (activations ${t.activationBytes.toLocaleString("en-US")}, gradients ${t.gradientBytes.toLocaleString("en-US")}, optimizer slots ${t.optimizerBytes.toLocaleString("en-US")})`;
+    for (const style of ["keras2", "keras3", "tfjs"] as const) {
+      const text = m.summary({ style, memory: { training: { optimizer: "adam" } }, printFn: () => {} });
+      expect(text, style).toContain(`${line}\n`);
+      expect(text.replace(/^.*Training bytes.*\n/m, ""), style).toBe(m.summary({ style, memory: true, printFn: () => {} }));
+    }
+    expect(() => m.summary({ memory: { training: { optimizer: "lion" } } as never })).toThrow(/compile optimizer must be one of/);
+    expect(() => m.summary({ memory: "yes" as never })).toThrow(
+      "shapewise: summary option memory must be true, false or { training: { optimizer } }, got 'yes'",
+    );
+  });
+
   it("checks the options", () => {
     const m = seedModel("valid", "model");
     expect(() => m.summary({ flops: "yes" as never })).toThrow("shapewise: summary option flops must be true or false, got 'yes'");

@@ -281,6 +281,12 @@ export function costFooter(data: SummaryData, options: { readonly flops?: boolea
   if (options.memory) {
     lines.push(`${indent}Parameter bytes: ${count(data.totalParams * data.bytesPerParam)}`);
     lines.push(`${indent}Activation bytes per sample (predict peak): ${count(data.activationBytes)}`);
+    const t = data.training;
+    if (t !== undefined) {
+      lines.push(
+        `${indent}Training bytes at batch 1: ${count(t.totalBytes)} (activations ${count(t.activationBytes)}, gradients ${count(t.gradientBytes)}, optimizer slots ${count(t.optimizerBytes)})`,
+      );
+    }
   }
   return lines;
 }

@@ -1,6 +1,7 @@
 /**
  * `model.summary()` text in the style of tf.keras 2, Keras 3 or TensorFlow.js.
  */
+import type { TrainingMemoryOptions } from "../cost-training.js";
 import { valueText } from "../checks.js";
 import { formatKeras2 } from "./keras2.js";
 import { formatKeras3 } from "./keras3.js";
@@ -44,8 +45,13 @@ export interface SummaryOptions {
    * `false`, which leaves every style's text as its framework prints it.
    */
   flops?: boolean;
-  /** Parameter bytes and the activation bytes `predict` keeps alive at its peak per sample, under the totals; default `false`. */
-  memory?: boolean;
+  /**
+   * Parameter bytes and the activation bytes `predict` keeps alive at its
+   * peak per sample, under the totals; default `false`. With
+   * `{ training: { optimizer } }`, also what one training step keeps at
+   * batch 1 (see `Model.memory`).
+   */
+  memory?: boolean | { readonly training: TrainingMemoryOptions };
   /** Receives each line; used by `model.summary()`, not by {@link formatSummary}. */
   printFn?: (line: string) => void;
 }
@@ -80,11 +86,10 @@ export function formatSummary(data: SummaryData, options: SummaryOptions = {}): 
   if (lineLength !== undefined && lineLength > MAX_LINE_LENGTH) {
     throw new Error(`shapewise: summary option lineLength must be at most ${MAX_LINE_LENGTH}, got ${lineLength}`);
   }
-  for (const [key, value] of [
-    ["flops", flops],
-    ["memory", memory],
-  ] as const) {
-    if (typeof value !== "boolean") throw new Error(`shapewise: summary option ${key} must be true or false, got ${valueText(value)}`);
+  if (typeof flops !== "boolean") throw new Error(`shapewise: summary option flops must be true or false, got ${valueText(flops)}`);
+  const memoryObject = typeof memory === "object" && memory !== null && !Array.isArray(memory) && Object.keys(memory).join() === "training";
+  if (typeof memory !== "boolean" && !memoryObject) {
+    throw new Error(`shapewise: summary option memory must be true, false or { training: { optimizer } }, got ${valueText(memory)}`);
   }
   if (positions !== undefined) checkPositions(positions, style, data.sequentialLike, flops);
   if (printFn !== undefined && typeof printFn !== "function") {
@@ -93,7 +98,7 @@ export function formatSummary(data: SummaryData, options: SummaryOptions = {}): 
   if (keras2Era !== undefined && !ERAS.includes(keras2Era)) {
     throw new Error(`shapewise: summary option keras2Era must be one of ${ERAS.map((e) => `"${e}"`).join(", ")}, got ${valueText(keras2Era)}`);
   }
-  const layout = { lineLength, positions, flops, memory };
+  const layout = { lineLength, positions, flops, memory: memory !== false };
   switch (style) {
     case "keras2":
       return formatKeras2(data, { ...layout, era: keras2Era });

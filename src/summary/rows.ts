@@ -2,6 +2,7 @@
  * Summary data: what a model knows about its layers, before any text is made.
  * Each summary style is a formatter over {@link SummaryData}.
  */
+import type { TrainingMemory } from "../cost-training.js";
 
 /** A dimension as shown in a summary: `null` is the unknown (batch) size. */
 export type SummaryDim = number | null;
@@ -85,4 +86,6 @@ export interface SummaryData {
   readonly totalOps?: number | null;
   /** Activation bytes per sample that `predict` keeps alive at its peak; `null` where a size is unknown. */
   readonly activationBytes?: number | null;
+  /** What one training step keeps at batch 1, when the summary was asked for it. */
+  readonly training?: TrainingMemory;
 }
