@@ -24,6 +24,17 @@ export type SizedDim = number | string | null;
 /** A shape whose sizes may be symbolic. */
 export type SizedShape = readonly SizedDim[];
 
+/**
+ * A shape whose sizes may be symbolic as sentences print it: names bare, as
+ * the types print them.
+ *
+ * @example
+ * sizedShapeText([null, "T", 512]); // "[null, T, 512]"
+ */
+export function sizedShapeText(shape: SizedShape): string {
+  return `[${shape.map((d) => (d === null ? "null" : String(d))).join(", ")}]`;
+}
+
 // ---------------------------------------------------------------------------
 // layouts: data formats and axis names
 // ---------------------------------------------------------------------------

@@ -343,7 +343,8 @@ export function sizeAgreement(x: Size, y: Size): "same" | "unknown" | { differ: 
   // A non-zero polynomial in positive integers is non-zero somewhere; with floor nodes the algebra does not decide.
   if (d.terms.some((t) => t.key.includes("floor("))) return "unknown";
   const [a, b] = d.terms;
-  if (d.terms.length === 2 && d.constant === 0 && a?.coef === 1 && b?.coef === -1 && a.atoms.length === 1 && b.atoms.length === 1) {
+  const unit = a !== undefined && b !== undefined && Math.abs(a.coef) === 1 && b.coef === -a.coef;
+  if (d.terms.length === 2 && d.constant === 0 && unit && a.atoms.length === 1 && b.atoms.length === 1) {
     return { differ: `${a.key} is not ${b.key}` };
   }
   if (d.terms.length === 1 && a !== undefined && Math.abs(a.coef) === 1 && a.atoms.length === 1) {

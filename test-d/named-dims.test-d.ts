@@ -1,5 +1,5 @@
 import { expectType } from "tsd";
-import { type SymbolicTensor, concatenate, input } from "../src/index.js";
+import { type SymbolicTensor, add, concatenate, input } from "../src/index.js";
 
 // A 4-level U-Net whose sides are stated multiples of 16: every skip connection matches, every size exact.
 type Block = SymbolicTensor;
@@ -51,3 +51,17 @@ expectType<[null, "H-2", "W", 3]>(
     ],
   }).sizes,
 );
+
+// A transformer encoder block on ["T", 512] keeps "T" through attention, the residual adds and the feed-forward.
+const seq = input({ shape: ["T", 512] });
+const selfAttention = seq.multiHeadAttention({ numHeads: 8, keyDim: 64, value: seq });
+const attended = add([seq, selfAttention]).layerNormalization();
+const ff = attended.dense({ units: 2048, activation: "relu" }).dropout({ rate: 0.1 }).dense({ units: 512 });
+const encoded = add([attended, ff]).layerNormalization();
+expectType<[null, "T", 512]>(encoded.sizes);
+// Cross-attention with keys of length S keeps the query's T.
+const memory = input({ shape: ["S", 512] });
+const crossAttention = encoded.multiHeadAttention({ numHeads: 8, keyDim: 64, value: memory });
+expectType<[null, "T", 512]>(crossAttention.sizes);
+const crossed = add([encoded, crossAttention]);
+expectType<[null, "T", 512]>(crossed.sizes);

@@ -20,6 +20,7 @@ import { EVERY_FORMAT, registerLayer } from "./registry.js";
  * new ReLU({ maxValue: 6 }).apply([null, 10]); // [null, 10]
  */
 export class ReLU extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "ReLU";
   readonly maxValue: number | null;
   readonly negativeSlope: number;
@@ -75,6 +76,7 @@ registerLayer({
  * new LeakyReLU({ alpha: 0.1 }).apply([null, 10]); // [null, 10]
  */
 export class LeakyReLU extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "LeakyReLU";
   readonly alpha: number;
 
@@ -124,6 +126,7 @@ const SHARED_AXES_RULE: AxesRule = { list: true, lowest: 1, negative: false, emp
  * new PReLU({ sharedAxes: [1, 2] }).apply([null, 10, 10, 3]); // [null, 10, 10, 3], alpha [1, 1, 3]
  */
 export class PReLU extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "PReLU";
   private readonly config: Record<string, unknown>;
   private alphaShape: number[] | undefined;
@@ -193,6 +196,7 @@ registerLayer({
  * new ELU({ alpha: 0.5 }).apply([null, 10]); // [null, 10]
  */
 export class ELU extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "ELU";
   readonly alpha: number;
 
@@ -241,6 +245,7 @@ const SOFTMAX_AXES_RULE: AxesRule = { list: true, lowest: 0, negative: true, emp
  * new Softmax({ axis: 1 }).apply([null, 4, 10]); // [null, 4, 10]
  */
 export class Softmax extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "Softmax";
   private readonly config: Record<string, unknown>;
   private axes: number[] | undefined;

@@ -48,6 +48,7 @@ function sequenceInput(role: "value" | "key", shape: Shape): number {
  * new MultiHeadAttention({ numHeads: 2, keyDim: 16 }).apply([null, 8, 32], [null, 8, 32]); // [null, 8, 32]
  */
 export class MultiHeadAttention extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "MultiHeadAttention";
   private readonly config: Record<string, unknown>;
   private settings: AttentionSettings | undefined;

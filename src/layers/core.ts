@@ -25,6 +25,7 @@ const DENSE_OPTIONS = ["units", "activation", "useBias", "name"];
  * new Dense({ units: 10 }).apply([null, 1152]); // [null, 10]
  */
 export class Dense extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "Dense";
   private readonly config: Record<string, unknown>;
   private settings: { units: number; inFeatures: number; activation: ActivationName; useBias: boolean } | undefined;
@@ -110,6 +111,7 @@ registerLayer({
  * new Activation("relu").apply([null, 10]); // [null, 10]
  */
 export class Activation extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "Activation";
   readonly activation: ActivationName;
 

@@ -370,9 +370,18 @@ export abstract class Layer {
    * @example
    * layer.computeSizes([[null, "16*H", "16*W", 3]], [null, null, null, 8]); // [null, "8*H", "8*W", 8] for a 2x2 pooling
    */
-  computeSizes(_sizes: readonly SizedShape[], output: Shape): SizedShape {
-    return output;
+  computeSizes(sizes: readonly SizedShape[], output: Shape): SizedShape {
+    const first = sizes[0];
+    if (!this.keepsSizes || first === undefined || first.length !== output.length) return output;
+    return output.map((d, k) => (d === null && typeof first[k] === "string" ? first[k] : d));
   }
+
+  /**
+   * Whether the output keeps the first input's size wherever the rule gives
+   * `null` for a named one (a dense layer, a normalisation, attention on its
+   * query): those layers pass names through without arithmetic.
+   */
+  protected readonly keepsSizes: boolean = false;
 
   /** The input shape, for code that runs only after {@link Layer.apply}. */
   protected builtInputShape(): Shape {

@@ -14,7 +14,7 @@ import { Layer, product, sampleElements, sum as sumOf } from "./layer.js";
 import type { LayerCost } from "./layer.js";
 import type { ConcatenateFunction, DotFunction, ElementwiseMergeFunction } from "../../types/layers/merging.js";
 import type { Dim, Shape, SizedDim, SizedShape } from "../shape.js";
-import { AXIS_NAMES } from "../shape.js";
+import { AXIS_NAMES, sizedShapeText } from "../shape.js";
 import { differText, sizeAdd, sizeAgreement } from "../size.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
@@ -101,6 +101,29 @@ function broadcastDims(a: readonly Dim[], b: readonly Dim[]): Dim[] | { x: numbe
     else if (j === 1) out.push(i);
     else if (i === j) out.push(i);
     else return bIsShort ? { x: j as number, y: i as number } : { x: i as number, y: j as number };
+  }
+  return out;
+}
+
+/** {@link broadcastDims} on sizes that may be symbolic; concrete pairs were checked by the shape rule already. */
+function broadcastSized(a: readonly SizedDim[], b: readonly SizedDim[]): SizedDim[] | { x: SizedDim; y: SizedDim; verdict: { differ: string } } {
+  const [long, short, bIsShort] = a.length >= b.length ? [a, b, true] : [b, a, false];
+  const lead = long.length - short.length;
+  const out: SizedDim[] = long.slice(0, lead);
+  for (let k = 0; k < short.length; k++) {
+    const i = long[lead + k] ?? null;
+    const j = short[k] ?? null;
+    if (i === null || j === null) out.push(null);
+    else if (i === 1) out.push(j);
+    else if (j === 1) out.push(i);
+    else if (i === j) out.push(i);
+    else if (typeof i === "number" && typeof j === "number") out.push(null);
+    else {
+      const [x, y] = bIsShort ? [j, i] : [i, j];
+      const verdict = sizeAgreement(x, y);
+      if (typeof verdict === "object") return { x, y, verdict };
+      out.push(verdict === "same" ? i : null);
+    }
   }
   return out;
 }
@@ -195,6 +218,25 @@ abstract class ElementwiseMerge extends Layer {
 
   computeOutputShape(first: Shape, ...others: Shape[]): Shape {
     return elementwiseShape(this.kind, checkInputs(this.kind, [first, ...others]));
+  }
+
+  /**
+   * Symbolic sizes broadcast when the size algebra proves them equal, fail
+   * with a sentence saying when they differ when it proves they may, and are
+   * unknown otherwise.
+   */
+  override computeSizes(sizes: readonly SizedShape[], output: Shape): SizedShape {
+    let running: SizedDim[] = (sizes[0] ?? []).slice(1);
+    for (let i = 1; i < sizes.length; i++) {
+      const next = broadcastSized(running, (sizes[i] ?? []).slice(1));
+      if (!Array.isArray(next)) {
+        fail(
+          `shapewise: ${this.kind} input ${i + 1} of shape ${sizedShapeText(sizes[i] ?? [])} does not broadcast with ${sizedShapeText([sizes[0]?.[0] ?? null, ...running])}: size ${next.x} against ${next.y}, ${differText(next.verdict)}`,
+        );
+      }
+      running = next;
+    }
+    return [output[0] ?? null, ...running];
   }
 
   /** Per sample: one operation per output element for each input after the first (`average` one more, its division). */

@@ -43,6 +43,7 @@ interface BatchNormSettings {
  * new BatchNormalization({}).apply([null, 28, 28, 32]); // [null, 28, 28, 32], 128 weights
  */
 export class BatchNormalization extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "BatchNormalization";
   private readonly config: Record<string, unknown>;
   private settings: BatchNormSettings | undefined;
@@ -133,6 +134,7 @@ interface LayerNormSettings {
  * new LayerNormalization({ axis: [1, 2] }).apply([null, 10, 64]); // [null, 10, 64], 1280 weights
  */
 export class LayerNormalization extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "LayerNormalization";
   private readonly config: Record<string, unknown>;
   private settings: LayerNormSettings | undefined;

@@ -41,6 +41,7 @@ function seedConfig(seed: unknown): Record<string, unknown> {
  * new Dropout({ rate: 0.5 }).apply([null, 1600]); // [null, 1600]
  */
 export class Dropout extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "Dropout";
   readonly rate: number;
   private readonly seed: unknown;
@@ -87,6 +88,7 @@ registerLayer({
  * and the identity at inference.
  */
 abstract class RateDropout extends Layer {
+  protected override readonly keepsSizes = true;
   readonly rate: number;
   private readonly seed: unknown;
 
@@ -165,6 +167,7 @@ registerLayer({
 
 /** What the two spatial dropouts share: rank, rate and seed, checked in that order. */
 abstract class SpatialDropout extends Layer {
+  protected override readonly keepsSizes = true;
   protected readonly config: Record<string, unknown>;
 
   constructor(
@@ -295,6 +298,7 @@ registerLayer({
  * new GaussianNoise({ stddev: 0.1 }).apply([null, 64]); // [null, 64]
  */
 export class GaussianNoise extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "GaussianNoise";
   readonly stddev: number;
   private readonly seed: unknown;
@@ -343,6 +347,7 @@ registerLayer({
  * new ActivityRegularization({ l1: 0.01 }).apply([null, 64]); // [null, 64]
  */
 export class ActivityRegularization extends Layer {
+  protected override readonly keepsSizes = true;
   readonly className = "ActivityRegularization";
   readonly l1: number;
   readonly l2: number;

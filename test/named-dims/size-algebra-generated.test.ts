@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
-import { evaluateSize, type Size, sizeAdd, sizeDivCeil, sizeDivFloor, sizeMultiply, sizeSubtract } from "../../src/size.js";
+import { evaluateSize, type Size, sizeAdd, sizeAgreement, sizeDivCeil, sizeDivFloor, sizeMultiply, sizeSubtract } from "../../src/size.js";
 import { explainDiagnostics, generatedProject, inFile } from "../support/generated-check.js";
 import { checkProject, compilers, repoRoot } from "../support/tsc.js";
 
@@ -110,14 +110,27 @@ const bindings = fc.sample(fc.record({ H: fc.integer({ min: 1, max: 60 }), W: fc
   numRuns: 40,
 });
 
+/** Pairs of sizes that must agree: neighbours, a size against its round trip through a halving, and against itself plus 0. */
+const pairs: [Expr, Expr][] = cases.flatMap((c, i): [Expr, Expr][] => [
+  [c, cases[(i + 1) % cases.length] as Expr],
+  [c, { kind: "mul", a: { kind: "floor", a: c, k: 2 }, b: { kind: "const", value: 2 } }],
+  [c, { kind: "add", a: c, b: { kind: "const", value: 0 } }],
+]);
+const verdictType = (v: ReturnType<typeof sizeAgreement>): string => (typeof v === "string" ? JSON.stringify(v) : `{ differ: ${JSON.stringify(v.differ)} }`);
+
 const indexPath = fileURLToPath(new URL("../../types/size/index.js", import.meta.url));
 const header = [
-  `import type { SizeAdd, SizeDivCeil, SizeDivFloor, SizeMultiply, SizeSubtract } from ${JSON.stringify(indexPath)};`,
+  `import type { SizeAdd, SizeAgreement, SizeDivCeil, SizeDivFloor, SizeMultiply, SizeSubtract } from ${JSON.stringify(indexPath)};`,
   "type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false;",
   "type Expect<T extends true> = T;",
 ];
 const expectedType = (s: Size): string => (s === null ? "number" : JSON.stringify(s));
-const lines = cases.map((c, i) => `type _c${i} = Expect<Equal<${typeText(c)}, ${expectedType(runtimeSize(c))}>>;`);
+const lines = [
+  ...cases.map((c, i) => `type _c${i} = Expect<Equal<${typeText(c)}, ${expectedType(runtimeSize(c))}>>;`),
+  ...pairs.map(
+    ([a, b], i) => `type _p${i} = Expect<Equal<SizeAgreement<${typeText(a)}, ${typeText(b)}>, ${verdictType(sizeAgreement(runtimeSize(a), runtimeSize(b)))}>>;`,
+  ),
+];
 const source = `${[...header, ...lines].join("\n")}\n`;
 const wrongSource = `${[...header, 'type _ok = Expect<Equal<SizeMultiply<SizeDivFloor<"16*H", 2>, 2>, "16*H">>;', 'type _wrong = Expect<Equal<SizeMultiply<SizeDivFloor<"H", 2>, 2>, "H">>;'].join("\n")}\n`;
 
@@ -140,6 +153,19 @@ describe("symbolic sizes: types, runtime and numbers agree", () => {
     }
     expect(symbolic).toBeGreaterThan(200);
     expect(cases.some((c) => String(runtimeSize(c)).includes("floor("))).toBe(true);
+  });
+
+  it("a verdict is sound: 'same' is equal for every binding, 'differ' unequal for some", () => {
+    const verdicts = pairs.map(([a, b]) => sizeAgreement(runtimeSize(a), runtimeSize(b)));
+    pairs.forEach(([a, b], i) => {
+      const v = verdicts[i];
+      const unequal = bindings.some((names) => direct(a, names) !== direct(b, names));
+      if (v === "same") expect(unequal, `${typeText(a)} against ${typeText(b)}`).toBe(false);
+      if (typeof v === "object") expect(unequal, `${typeText(a)} against ${typeText(b)}: ${v.differ}`).toBe(true);
+    });
+    expect(verdicts.filter((v) => typeof v === "object").length).toBeGreaterThan(100);
+    expect(verdicts.filter((v) => v === "same").length).toBeGreaterThan(100);
+    expect(verdicts.some((v) => v === "unknown")).toBe(true);
   });
 
   it("equal sizes have one text: 2*floor(16*H/2) is 16*H, floor(floor(H/2)/2) is floor(H/4)", () => {

@@ -6,7 +6,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 
-import { clearSession, concatenate, input, model } from "../../src/index.js";
+import { add, clearSession, concatenate, input, model } from "../../src/index.js";
 
 type Sized = { readonly sizes: readonly unknown[] };
 const sizes = (t: unknown): readonly unknown[] => (t as Sized).sizes;
@@ -77,6 +77,19 @@ describe("named sizes through a U-Net", () => {
         }),
       ),
     ).toEqual([null, "H-2", "W", 3]);
+  });
+
+  it("a transformer encoder keeps T; adding a sequence of length S to one of length T is the sentence of the types", () => {
+    const seq = input({ shape: ["T", 512] });
+    const attended = add([seq, seq.multiHeadAttention({ numHeads: 8, keyDim: 64, value: seq })]).layerNormalization();
+    const encoded = add([attended, attended.dense({ units: 2048, activation: "relu" }).dropout({ rate: 0.1 }).dense({ units: 512 })]).layerNormalization();
+    expect(sizes(encoded)).toEqual([null, "T", 512]);
+    const memory = input({ shape: ["S", 512] });
+    const crossed = encoded.multiHeadAttention({ numHeads: 8, keyDim: 64, value: memory });
+    expect(sizes(add([encoded, crossed]))).toEqual([null, "T", 512]);
+    expect(() => add([memory, crossed] as never)).toThrow(
+      "shapewise: add input 2 of shape [null, T, 512] does not broadcast with [null, S, 512]: size T against S, they differ when S is not T",
+    );
   });
 
   it("refuses a size that is not a name with an optional factor", () => {

@@ -99,7 +99,16 @@ type BroadcastDim<A extends Dim, B extends Dim> = [A] extends [null]
           ? number
           : A extends B
             ? A
-            : false;
+            : [A, B] extends [number, number]
+              ? false
+              : SymbolicBroadcast<A & (string | number), B & (string | number)>;
+
+/** Symbolic sizes broadcast when the algebra proves them equal, fail when it proves they may differ, and give `number` otherwise. */
+type SymbolicBroadcast<A extends string | number, B extends string | number> =
+  SizeAgreement<A, B> extends infer V ? (V extends "same" ? A : V extends { differ: string } ? false : number) : never;
+
+/** What a broadcast sentence adds for symbolic sizes: when they differ. */
+type BroadcastClause<X, Y> = [X, Y] extends [number, number] ? "" : `, ${DifferText<SizeAgreement<X & (string | number), Y & (string | number)>>}`;
 
 /**
  * The broadcast of two sample shapes aligned from the right (a missing
@@ -132,7 +141,7 @@ type BroadcastAll<Method extends string, T extends readonly unknown[], Running e
       ? Next extends { fault: [infer X, infer Y] }
         ? {
             at: Ordinal[I["length"]];
-            message: `shapewise: ${Method} input ${I["length"]} of shape ${ShapeText<ShapeOf<H>>} does not broadcast with ${ShapeText<[null, ...Running]>}: size ${ShapeText<X>} against ${ShapeText<Y>}`;
+            message: `shapewise: ${Method} input ${I["length"]} of shape ${ShapeText<ShapeOf<H>>} does not broadcast with ${ShapeText<[null, ...Running]>}: size ${ShapeText<X>} against ${ShapeText<Y>}${BroadcastClause<X, Y>}`;
           }
         : Next extends infer N extends Dim[]
           ? BroadcastAll<Method, R, N, [...I, unknown]>

@@ -64,9 +64,11 @@ type NoFloor<D extends Form> =
     ? "unknown"
     : D extends readonly [readonly [readonly [1, readonly [infer A extends string], string], readonly [-1, readonly [infer B extends string], string]], 0]
       ? { differ: `${A} is not ${B}` }
-      : D extends readonly [readonly [readonly [infer C extends 1 | -1, readonly [infer A extends string], string]], infer K extends number]
-        ? { differ: `${A} is not ${C extends 1 ? Abs<K> : K}` }
-        : { differ: `${SizeOfForm<D> & string} is not 0` };
+      : D extends readonly [readonly [readonly [-1, readonly [infer A extends string], string], readonly [1, readonly [infer B extends string], string]], 0]
+        ? { differ: `${A} is not ${B}` }
+        : D extends readonly [readonly [readonly [infer C extends 1 | -1, readonly [infer A extends string], string]], infer K extends number]
+          ? { differ: `${A} is not ${C extends 1 ? Abs<K> : K}` }
+          : { differ: `${SizeOfForm<D> & string} is not 0` };
 
 /**
  * The clause a sentence ends with for a verdict: `"they differ when H is odd"`.
