@@ -9,22 +9,67 @@ import type { Shape, SpatialRank } from "./shape.js";
 
 /**
  * A value as messages print it: numbers as TypeScript prints number literal
- * types, arrays as `[a, b]`, strings quoted.
+ * types, arrays as `[a, b]`, strings quoted, other objects as JSON. Bounded
+ * whatever the value: strings past 200 characters, arrays past 64 items and
+ * nesting past 8 levels are cut with `...`, a cycle prints as `[cycle]`, and
+ * an object too large, too deep or cyclic for JSON prints as its kind, so an
+ * error sentence about a hostile value stays one short line.
  *
  * @example
  * valueText([null, 28, 28, 1]); // "[null, 28, 28, 1]"
  */
 export function valueText(value: unknown): string {
+  return boundedText(value, 0, []);
+}
+
+/** How much of a value {@link valueText} prints. */
+const TEXT_LIMITS = { chars: 200, items: 64, depth: 8, jsonNodes: 256 };
+
+function boundedText(value: unknown, depth: number, open: unknown[]): string {
   if (value === null) return "null";
-  if (Array.isArray(value)) return `[${value.map(valueText).join(", ")}]`;
-  if (typeof value === "string") return `'${value}'`;
+  if (typeof value === "string")
+    return value.length > TEXT_LIMITS.chars ? `'${value.slice(0, TEXT_LIMITS.chars)}...' (${value.length} characters)` : `'${value}'`;
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "undefined") return String(value);
   if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "symbol") return value.toString();
+  if (typeof value === "function") return "a function";
   try {
-    return JSON.stringify(value) ?? String(value);
+    if (Array.isArray(value)) {
+      if (open.includes(value)) return "[cycle]";
+      if (depth >= TEXT_LIMITS.depth) return "[...]";
+      const shown = Math.min(value.length, TEXT_LIMITS.items);
+      const items: string[] = [];
+      open.push(value);
+      for (let i = 0; i < shown; i++) items.push(boundedText(value[i], depth + 1, open));
+      open.pop();
+      if (value.length > shown) items.push(`... ${value.length - shown} more`);
+      return `[${items.join(", ")}]`;
+    }
+    if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of ${(value as unknown as { length?: number }).length ?? value.byteLength} values`;
+    if (!jsonSized(value)) return Object.prototype.toString.call(value);
+    const json = JSON.stringify(value);
+    if (json === undefined) return Object.prototype.toString.call(value);
+    return json.length > TEXT_LIMITS.chars ? `${json.slice(0, TEXT_LIMITS.chars)}...` : json;
   } catch {
     return Object.prototype.toString.call(value);
   }
+}
+
+/** `true` when an object is small, shallow and acyclic enough to print as JSON. */
+function jsonSized(value: object): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  let nodes = 0;
+  const seen = new Set<unknown>();
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (++nodes > TEXT_LIMITS.jsonNodes || depth > TEXT_LIMITS.depth || seen.has(v)) return false;
+    seen.add(v);
+    const keys = Object.keys(v);
+    if (keys.length > TEXT_LIMITS.jsonNodes) return false;
+    for (const k of keys) stack.push([(v as Record<string, unknown>)[k], depth + 1]);
+  }
+  return true;
 }
 
 /** `true` for a positive safe integer. */
@@ -64,6 +109,34 @@ export function exactSum(method: string, what: string, terms: readonly number[])
   if (Number.isSafeInteger(sum)) return sum;
   return fail(`shapewise: ${method} ${what} ${terms.reduce((p, t) => p + BigInt(t), 0n)} is past ${MAX_EXACT_TEXT}`);
 }
+
+/**
+ * The number of weights of a layer with weights of these shapes, or a
+ * sentence naming the layer's method and the exact count when that is past
+ * 2^53 − 1 (the sentence the type level shows).
+ *
+ * @example
+ * exactWeightCount("dense", [[1152, 10], [10]]); // 11530
+ * exactWeightCount("dense", [[2 ** 30, 2 ** 30], [2 ** 30]]);
+ * // ShapeError: shapewise: dense parameter count 1152921505680588800 is past Number.MAX_SAFE_INTEGER (9007199254740991)
+ */
+export function exactWeightCount(method: string, shapes: readonly (readonly number[])[]): number {
+  const total = shapes.reduce((sum, shape) => sum + shape.reduce((p, d) => p * d, 1), 0);
+  if (Number.isSafeInteger(total)) return total;
+  const exact = shapes.reduce((sum, shape) => sum + shape.reduce((p, d) => p * BigInt(d), 1n), 0n);
+  return fail(`shapewise: ${method} parameter count ${exact} is past ${MAX_EXACT_TEXT}`);
+}
+
+/**
+ * How deeply models may nest models as layers, built through the API or read
+ * from a file: deeper is refused with a sentence, so nothing that walks a
+ * model (shape checks, summaries, saving, export) recurses without bound,
+ * and what builds also loads.
+ *
+ * @example
+ * MAX_NESTING_DEPTH; // 32
+ */
+export const MAX_NESTING_DEPTH = 32;
 
 /** Throws the sentence of a broken rule. */
 export function fail(message: string): never {

@@ -8,7 +8,7 @@ import { trainableCount, trainingElements, trainingOption } from "./cost-trainin
 import type { TrainingMemory, TrainingMemoryOptions } from "./cost-training.js";
 import type { CompileConfig } from "./training/compiled.js";
 import type { LossName } from "./training/losses.js";
-import { configObject, exactSum, fail, valueText } from "./checks.js";
+import { MAX_NESTING_DEPTH, configObject, exactSum, fail, valueText } from "./checks.js";
 import { ShapeError } from "./errors.js";
 import { beginRun, profileCall, recordProfile, resolveThreads } from "./kernels/backend.js";
 import { KERNEL_MEMORY_BYTES } from "./kernels/wasm.js";
@@ -246,6 +246,8 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
   private readonly nodes: readonly Node[];
   /** This model as a layer of other models, once applied to symbolic tensors. */
   private asLayer: ModelLayer | undefined;
+  /** How many levels of models this one holds as layers (0 for none). */
+  readonly nestingDepth: number;
 
   constructor(kind: "functional" | "sequential", ends: ModelEnds, name: string | undefined, seed: number | undefined) {
     this.kind = kind;
@@ -271,6 +273,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
       ends.outputs.map((t) => t.shape),
     ) as O;
     this.names = modelNames(kind, name);
+    this.nestingDepth = nestingDepthOf(what, this.names.keras2, this.layers);
     exactSum(
       `${what} '${this.names.keras2}'`,
       "parameter total",
@@ -919,6 +922,26 @@ export function failureSummary(error: unknown, options: Omit<SummaryOptions, "pr
   const { names, className } = error.failure;
   lines.push(`Failed at ${names.keras2} (${className}) on ${shapes}: ${error.message}`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The levels of models a model holds as layers, refused past
+ * {@link MAX_NESTING_DEPTH} as the file readers refuse them: every walk over
+ * a model then stays within a bounded stack, and what builds also loads.
+ */
+function nestingDepthOf(what: string, name: string, layers: readonly Layer[]): number {
+  let depth = 0;
+  for (const layer of layers) {
+    if (!(layer instanceof ModelLayer)) continue;
+    const inner = layer.model.nestingDepth + 1;
+    if (inner > MAX_NESTING_DEPTH) {
+      fail(
+        `shapewise: ${what} '${name}' nests models more than ${MAX_NESTING_DEPTH} levels deep at layer '${layer.name}'; shapewise builds at most ${MAX_NESTING_DEPTH} levels`,
+      );
+    }
+    depth = Math.max(depth, inner);
+  }
+  return depth;
 }
 
 /** How many distinct input shapes a model applied as a layer remembers its output shapes for. */

@@ -3,7 +3,7 @@
  * Each yields a {@link Fault} or {@link NoFault}; the sentences here are the
  * ones `src/checks.ts` throws at run time, word for word.
  */
-import type { IsSafeInteger, IsSafePositiveInteger, Subtract } from "./arithmetic/index.js";
+import type { IsSafeInteger, IsSafePositiveInteger, SafeDigits, Subtract } from "./arithmetic/index.js";
 import type { Certainly, Fault, NoFault } from "./errors.js";
 import type { AxisIndex, AxisList, Shape, ShapeText, Size2, SpatialRank } from "./shape.js";
 
@@ -15,6 +15,22 @@ export type PositiveSize<Method extends string, Key extends string, V extends Si
   Certainly<NotPositive<V>> extends true
     ? Fault<Key, `shapewise: ${Method} ${Key} must be a positive integer or a pair of them, got ${ShapeText<V>}`>
     : NoFault;
+
+/**
+ * A fault when a size or count a layer computes passes 2^53 − 1, where numbers
+ * stop being exact integers: the sentence gives its exact value (`Digits`,
+ * from the digit-string arithmetic). `never` digits (sizes the type checker
+ * cannot see) pass.
+ *
+ * @example
+ * type F = ExactCount<"(this)", "flatten", "output size", "1237940039285380274899124224">;
+ * // Fault<"(this)", "shapewise: flatten output size 1237940039285380274899124224 is past Number.MAX_SAFE_INTEGER (9007199254740991)">
+ */
+export type ExactCount<Key extends string, Method extends string, What extends string, Digits extends string> = [Digits] extends [never]
+  ? NoFault
+  : SafeDigits<Digits> extends true
+    ? NoFault
+    : Fault<Key, `shapewise: ${Method} ${What} ${Digits} is past Number.MAX_SAFE_INTEGER (9007199254740991)`>;
 
 /** A fault when a count (filters, units) is not a positive integer. */
 export type PositiveCount<Method extends string, Key extends string, V extends number> =

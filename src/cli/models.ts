@@ -64,17 +64,17 @@ const SCRIPT = /\.(ts|mts|cts|tsx|js|mjs|cjs)$/i;
 export async function modelsFromFile(file: string): Promise<FoundModel[]> {
   const full = path.resolve(file);
   if (SCRIPT.test(full)) return modelsFromModule(full);
-  if (/\.json$/i.test(full)) return [{ label: path.basename(full), model: await modelFromJson(full) }];
+  if (/\.json$/i.test(full)) return [{ label: path.basename(full), model: await modelFromJson(full, file) }];
   if (/\.(keras|h5)$/i.test(full)) return [{ label: path.basename(full), model: await (await import("../io/keras/files.js")).loadKerasModel(full) }];
   throw new CliError(`shapewise: ${file} is neither a model file (.json, .keras, .h5) nor a module (.ts, .js)`);
 }
 
-async function modelFromJson(full: string): Promise<Model> {
+async function modelFromJson(full: string, shownAs: string): Promise<Model> {
   let text: string;
   const { DEFAULT_MAX_JSON_BYTES } = await import("../io/file-graph.js");
   try {
     // The guarded reader: a regular file within the JSON limit, never a FIFO or a device.
-    text = new TextDecoder().decode(await readRegularFile(full, { limit: DEFAULT_MAX_JSON_BYTES, option: "maxJsonBytes" }));
+    text = new TextDecoder().decode(await readRegularFile(full, { limit: DEFAULT_MAX_JSON_BYTES, option: "maxJsonBytes", shownAs }));
   } catch (error) {
     if (error instanceof ShapeError) throw new CliError(error.message);
     throw new CliError(`shapewise: cannot read ${full}: ${(error as Error).message}`);

@@ -5,7 +5,7 @@
  * builder (`graph-build.ts`) turns it into a model. Also the limits every
  * file reader checks.
  */
-import { fail, valueText } from "../checks.js";
+import { MAX_NESTING_DEPTH, fail, valueText } from "../checks.js";
 import type { Model } from "../model.js";
 import type { Shape } from "../shape.js";
 import { batchShape, isIndex, list, maybe, own, record, shortText, text } from "./json.js";
@@ -158,15 +158,7 @@ export function callInputs(node: unknown, where: string): FileRef[] {
   return refs;
 }
 
-/**
- * How deeply model files may nest models as layers: deeper files are
- * refused before they are read further, so a hostile file cannot make the
- * readers recurse without bound.
- *
- * @example
- * checkNestingDepth(MAX_NESTING_DEPTH + 1, "layer 'm'"); // throws ShapeError
- */
-export const MAX_NESTING_DEPTH = 32;
+export { MAX_NESTING_DEPTH };
 
 /**
  * Refuses a model nested deeper than {@link MAX_NESTING_DEPTH} levels.

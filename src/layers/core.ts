@@ -1,7 +1,18 @@
 /**
  * Core layers at run time: `Dense`, `Activation` and `Embedding` (type twin: `types/layers/core.ts`).
  */
-import { activationOption, configObject, fail, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
+import {
+  activationOption,
+  configObject,
+  exactWeightCount,
+  fail,
+  knownChannels,
+  oneOf,
+  optionalBoolean,
+  optionalName,
+  positiveCount,
+  valueText,
+} from "../checks.js";
 import { ACTIVATIONS, activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { activationGradient } from "../kernels/activations-backward.js";
@@ -45,6 +56,7 @@ export class Dense extends Layer {
     }
     const inFeatures = knownChannels("dense", inputShape);
     const units = positiveCount("dense", "units", cfg.units);
+    exactWeightCount("dense", useBias ? [[inFeatures, units], [units]] : [[inFeatures, units]]);
     this.settings = { units, inFeatures, activation, useBias };
     return [...inputShape.slice(0, -1), units];
   }
@@ -191,6 +203,7 @@ export class Embedding extends Layer {
   computeOutputShape(inputShape: Shape): Shape {
     const inputDim = positiveCount("embedding", "inputDim", this.config.inputDim);
     const outputDim = positiveCount("embedding", "outputDim", this.config.outputDim);
+    exactWeightCount("embedding", [[inputDim, outputDim]]);
     this.settings = { inputDim, outputDim };
     return [...inputShape, outputDim];
   }

@@ -86,13 +86,16 @@ export async function loadModelFromPath(pathOrDir: string, options?: LoadLimits)
   // Keras files are read by their own module, loaded (with its HDF5 and zip libraries) only for them.
   if (/\.(keras|h5)$/i.test(pathOrDir)) return (await import("../io/keras/files.js")).loadKerasModel(pathOrDir, options);
   let file = path.resolve(pathOrDir);
+  // Sentences name files as the caller gave them, never resolved.
+  let shownAs = pathOrDir;
   // stat never blocks, even on a FIFO: the file itself is checked again when it is opened.
   const info = await stat(file).catch(() => fail(`shapewise: loadModel found nothing at ${valueText(pathOrDir)}`));
   if (info.isDirectory()) {
     file = path.join(file, "model.json");
+    shownAs = path.join(pathOrDir, "model.json");
     await stat(file).catch(() => fail(`shapewise: loadModel found no model.json in ${valueText(pathOrDir)}`));
   }
-  const buffer = await readRegularFile(file, { limit: maxJsonBytes, option: "maxJsonBytes" });
+  const buffer = await readRegularFile(file, { limit: maxJsonBytes, option: "maxJsonBytes", shownAs });
   const json = parseJsonSafely(new TextDecoder().decode(buffer), path.basename(file));
   const dir = path.dirname(file);
   const realDir = await realpath(dir);
@@ -100,7 +103,7 @@ export async function loadModelFromPath(pathOrDir: string, options?: LoadLimits)
     json,
     async (p) => {
       const real = await shardPath(dir, realDir, p);
-      const about = { limit: maxBytes, option: "maxBytes" };
+      const about = { limit: maxBytes, option: "maxBytes", shownAs: path.join(path.dirname(shownAs), p) };
       const size = await regularFileSize(real, about);
       return { size, read: (into, at) => readExactly(real, into, at, size, about) };
     },

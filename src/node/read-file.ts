@@ -9,8 +9,8 @@
 import { constants } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import path from "node:path";
 import { fail } from "../checks.js";
+import { displayText } from "../display-text.js";
 
 /**
  * What a file read is, for messages: how to name the file, and the option
@@ -24,6 +24,16 @@ export interface FileLimit {
   readonly limit: number;
   /** The option that sets the limit, named in the refusal. */
   readonly option: string;
+  /**
+   * The file as the caller named it (relative, unresolved), for sentences;
+   * the path read otherwise. Shown with control and format characters escaped.
+   */
+  readonly shownAs?: string;
+}
+
+/** How sentences name a file: as the caller gave it, never resolved, with unsafe characters escaped. */
+function shownName(file: string, about: FileLimit): string {
+  return displayText(about.shownAs ?? file);
 }
 
 /** Opening never waits: a FIFO without a writer opens at once (and is then refused) instead of blocking a thread forever. */
@@ -39,7 +49,7 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
  * const { handle, size } = await openRegularFile("model/weights.bin", { limit: 2 ** 31, option: "maxBytes" });
  */
 export async function openRegularFile(file: string, about: FileLimit): Promise<{ handle: FileHandle; size: number }> {
-  const name = path.basename(file);
+  const name = shownName(file, about);
   const before = await stat(file).catch((error: NodeJS.ErrnoException) => fail(`shapewise: cannot read ${name}: ${reason(error)}`));
   checkRegular(before, name, about);
   const handle = await open(file, OPEN_FLAGS).catch((error: NodeJS.ErrnoException) => fail(`shapewise: cannot read ${name}: ${reason(error)}`));
@@ -75,7 +85,7 @@ export async function readRegularFile(file: string, about: FileLimit): Promise<U
       done += bytesRead;
     }
     if (done > size) {
-      const name = path.basename(file);
+      const name = shownName(file, about);
       if (done > about.limit) fail(`shapewise: ${name} grew past the limit of ${about.limit} bytes while it was read (option ${about.option})`);
       fail(`shapewise: ${name} grew while it was read (from ${size} bytes)`);
     }
@@ -94,7 +104,7 @@ export async function readRegularFile(file: string, about: FileLimit): Promise<U
  * await regularFileSize("model/weights.bin", { limit: 2 ** 31, option: "maxBytes" }); // 92
  */
 export async function regularFileSize(file: string, about: FileLimit): Promise<number> {
-  const name = path.basename(file);
+  const name = shownName(file, about);
   const info = await stat(file).catch((error: NodeJS.ErrnoException) => fail(`shapewise: cannot read ${name}: ${reason(error)}`));
   checkRegular(info, name, about);
   return info.size;
@@ -110,7 +120,7 @@ export async function regularFileSize(file: string, about: FileLimit): Promise<n
  */
 export async function readExactly(file: string, into: Uint8Array, at: number, size: number, about: FileLimit): Promise<void> {
   const { handle, size: now } = await openRegularFile(file, about);
-  const name = path.basename(file);
+  const name = shownName(file, about);
   try {
     if (now !== size) fail(`shapewise: ${name} changed size while the model was read (${size} bytes, then ${now})`);
     let done = 0;

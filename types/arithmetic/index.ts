@@ -15,7 +15,7 @@
  *
  * @packageDocumentation
  */
-export type { Add, Sum } from "./add.js";
+export type { Add, AddDigits, Sum } from "./add.js";
 export type {
   Compare,
   Eq,
@@ -28,6 +28,6 @@ export type {
   Ordering,
 } from "./compare.js";
 export type { DivCeil, DivFloor, Mod } from "./divide.js";
-export type { IsInteger, IsPositiveInteger, IsSafeInteger, IsSafePositiveInteger } from "./integer.js";
-export type { Multiply, Product } from "./multiply.js";
+export type { IsInteger, IsPositiveInteger, IsSafeInteger, IsSafePositiveInteger, SafeDigits } from "./integer.js";
+export type { Multiply, MultiplyDigits, Product, ProductDigits } from "./multiply.js";
 export type { Subtract } from "./subtract.js";

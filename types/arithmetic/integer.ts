@@ -57,8 +57,17 @@ type Has16Digits<S extends string> =
     ? true
     : false;
 
-/** A plain digit string at most `Number.MAX_SAFE_INTEGER`. */
-type SafeDigits<S extends string> = Has16Digits<S> extends false ? true : CompareDigits<S, MaxSafeDigits> extends "gt" ? false : true;
+/**
+ * `true` when a canonical digit string is at most `Number.MAX_SAFE_INTEGER`
+ * (2^53 − 1), `false` past it.
+ *
+ * @example
+ * ```ts
+ * type A = SafeDigits<"9007199254740991">; // true
+ * type B = SafeDigits<"9007199254740992">; // false
+ * ```
+ */
+export type SafeDigits<S extends string> = Has16Digits<S> extends false ? true : CompareDigits<S, MaxSafeDigits> extends "gt" ? false : true;
 
 /**
  * `true` for a positive integer literal that JavaScript holds exactly (at most

@@ -94,6 +94,29 @@ export type Multiply<A extends number, B extends number> = A extends unknown
  */
 export type Product<T extends readonly number[]> = number extends T["length"] ? number : ProductLoop<T, "1">;
 
+/**
+ * The exact product of a tuple of non-negative integer literals as a digit
+ * string, at any length: what {@link Product} gives as `number` past 2^53 − 1,
+ * for sentences that name the exact value. `never` when an element is not a
+ * plain literal or the tuple's length is not known.
+ *
+ * @example
+ * ```ts
+ * type D = ProductDigits<[1073741824, 1073741824, 1073741824]>; // "1237940039285380274899124224"
+ * ```
+ */
+export type ProductDigits<T extends readonly number[]> = number extends T["length"] ? never : ProductDigitsLoop<T, "1">;
+
+type ProductDigitsLoop<T extends readonly number[], Acc extends string> = T extends readonly [infer H extends number, ...infer R extends readonly number[]]
+  ? IsPlain<H> extends true
+    ? MultiplyDigits<Acc, `${H}`> extends infer P extends string
+      ? ProductDigitsLoop<R, P>
+      : never
+    : never
+  : T extends readonly []
+    ? Acc
+    : never;
+
 type ProductLoop<T extends readonly number[], Acc extends string> = T extends readonly [infer H extends number, ...infer R extends readonly number[]]
   ? IsPlain<H> extends true
     ? MultiplyDigits<Acc, `${H}`> extends infer P extends string

@@ -2,9 +2,9 @@
  * Core layers at the type level: `dense`, `activation` and `embedding`
  * (runtime twin: `src/layers/core.ts`).
  */
-import type { Add, Multiply } from "../arithmetic/index.js";
+import type { Add, AddDigits, Multiply, MultiplyDigits } from "../arithmetic/index.js";
 import type { ActivationName } from "../activations.js";
-import type { ConfigOr, KnownChannels, PositiveCount } from "../checks.js";
+import type { ConfigOr, ExactCount, KnownChannels, PositiveCount } from "../checks.js";
 import type { ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { Last, ReplaceLast, Resolved, Shape, ShapeText } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
@@ -29,7 +29,17 @@ type MinRank2<S extends Shape> = number extends S["length"]
 
 type DenseInputFault<S extends Shape> = FirstFault<[MinRank2<S>, KnownChannels<"dense", S, Last<S>>]>;
 
-type DenseFault<S extends Shape, U extends number> = FirstFault<[DenseInputFault<S>, PositiveCount<"dense", "units", U>]>;
+type DenseFault<S extends Shape, U extends number, B extends boolean> = FirstFault<
+  [DenseInputFault<S>, PositiveCount<"dense", "units", U>, DenseCountFault<Last<S> & number, U, B>]
+>;
+
+/** A fault on `units` when the weights of a `dense` pass 2^53 − 1 (their exact count worked out only then). */
+type DenseCountFault<In extends number, U extends number, B extends boolean> =
+  number extends DenseParams<In, U, B>
+    ? number extends In | U
+      ? NoFault
+      : ExactCount<"units", "dense", "parameter count", AddDigits<MultiplyDigits<`${In}`, `${U}`>, [B] extends [false] ? "0" : `${U}`>>
+    : NoFault;
 
 /**
  * Weights of a `dense`: an `[in, units]` kernel and a bias of `units`.
@@ -78,13 +88,13 @@ export interface CoreMethods<S extends Shape, P extends number> {
     config: ConfigOr<
       DenseInputFault<S>,
       {
-        units: Field<DenseFault<S, U>, "units", U>;
+        units: Field<DenseFault<S, U, B>, "units", U>;
         activation?: ActivationName;
         useBias?: B;
         name?: string;
       }
     >,
-  ): DenseResult<S, P, U, B, DenseFault<S, U>>;
+  ): DenseResult<S, P, U, B, DenseFault<S, U, B>>;
 
   /**
    * Applies an activation function (Keras `Activation`); the shape is unchanged.

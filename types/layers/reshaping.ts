@@ -3,8 +3,19 @@
  * flatten, reshape, permute, repeatVector, and zero padding, cropping and
  * nearest up-sampling in 1, 2 and 3 spatial dimensions. None has weights.
  */
-import type { Add, DivFloor, Eq, Gte, IsSafePositiveInteger, Mod, Multiply, Product, Subtract } from "../arithmetic/index.js";
-import type { AnyNegative, ConfigOr, ExactRank, OnOptionOrReceiver, OnReceiver, OptionText, PositiveCount, PositiveSizes, Receiver } from "../checks.js";
+import type { Add, DivFloor, Eq, Gte, IsSafePositiveInteger, Mod, Multiply, Product, ProductDigits, Subtract } from "../arithmetic/index.js";
+import type {
+  AnyNegative,
+  ConfigOr,
+  ExactCount,
+  ExactRank,
+  OnOptionOrReceiver,
+  OnReceiver,
+  OptionText,
+  PositiveCount,
+  PositiveSizes,
+  Receiver,
+} from "../checks.js";
 import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type {
   AxisNames,
@@ -53,6 +64,21 @@ type SymbolicProduct<Rest extends readonly (number | string)[], Acc extends numb
 ]
   ? SymbolicProduct<R, SizeMultiply<Acc, H>>
   : Acc;
+
+/**
+ * A fault on the receiver when the flattened size passes 2^53 − 1 (only then
+ * is the exact product worked out for the sentence).
+ *
+ * @example
+ * type F = FlattenFault<[null, 1073741824, 1073741824, 1073741824]>;
+ * // Fault<"(this)", "shapewise: flatten output size 1237940039285380274899124224 is past Number.MAX_SAFE_INTEGER (9007199254740991)">
+ */
+export type FlattenFault<S extends Shape> =
+  Tail<S> extends infer Rest extends readonly number[]
+    ? number extends FlatSize<Rest>
+      ? ExactCount<"(this)", "flatten", "output size", ProductDigits<Rest>>
+      : NoFault
+    : NoFault;
 
 // ---------------------------------------------------------------------------
 // reshape
@@ -370,7 +396,10 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [3, 3, 128] }).flatten(); // SymbolicTensor<[null, 1152], 0>
    */
-  flatten(config?: { dataFormat?: DataFormat; name?: string }): SymbolicTensor<Resolved<[S[0], FlatSize<Tail<S>>]>, P>;
+  flatten(
+    this: Receiver<FlattenFault<S>>,
+    config?: { dataFormat?: DataFormat; name?: string },
+  ): FlattenFault<S> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[S[0], FlatSize<Tail<S>>]>, P>;
 
   /**
    * Gives the values a new shape (Keras `Reshape`); one `-1` takes the size
