@@ -23,9 +23,10 @@ import { SymbolicTensorImpl, checkSharedAncestor } from "./symbolic-tensor.js";
  *
  * @example
  * const inputs = input({ shape: [28, 28, 1] }); // SymbolicTensor<[null, 28, 28, 1], 0>
+ * const ids = input({ shape: [20], dtype: "int32", batchSize: 8 }); // SymbolicTensor<[8, 20], 0>
  */
-export function input<const S extends readonly InputDim[]>(config: InputConfig<S>): InputResult<S> {
-  return inputImpl(config) as unknown as InputResult<S>;
+export function input<const S extends readonly InputDim[], const B extends number | null = null>(config: InputConfig<S, B>): InputResult<S, B> {
+  return inputImpl(config) as unknown as InputResult<S, B>;
 }
 
 /** Anything `model()` takes as a tensor: a symbolic tensor of any shape. */

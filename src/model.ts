@@ -702,7 +702,12 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
         shape.every((d, j) => Number.isSafeInteger(d) && d > 0 && (expected[j] === null || expected[j] === d));
       const what = several ? `predict input ${names[i]}` : "predict";
       if (!fits) fail(`shapewise: ${what} expects a tensor of shape ${valueText(expected)}, got ${valueText(shape)}`);
-      const data = numericData(several ? `predict input ${names[i]}` : "predict input", (value as Tensor).data, shape);
+      const label = several ? `predict input ${names[i]}` : "predict input";
+      const layer = this.inputs[i].layer;
+      const data =
+        layer instanceof InputLayer && layer.dtype === "int32"
+          ? integerData(label, names[i], (value as Tensor).data, shape)
+          : numericData(label, (value as Tensor).data, shape);
       return { shape: [...shape] as number[], data };
     });
     const batch = tensors[0].shape[0];
@@ -1424,6 +1429,28 @@ function numericData(what: string, data: unknown, shape: readonly number[]): Flo
   const bad = data.findIndex((v) => typeof v !== "number");
   if (bad >= 0) fail(`shapewise: ${what} must hold numbers, got ${valueText(data[bad])} at index ${bad}`);
   return Float32Array.from(data as number[]);
+}
+
+/**
+ * The values of an int32 input (ids for an embedding) as the float32 the
+ * kernels compute with: an `Int32Array`, or a `Float32Array` or array whose
+ * values are all integers (exact in float32 up to 2^24); a fraction, NaN or
+ * an infinity is refused with a sentence naming the input.
+ */
+function integerData(what: string, inputName: string, data: unknown, shape: readonly number[]): Float32Array {
+  const size = shape.reduce((p, d) => p * d, 1);
+  if (data instanceof Int32Array) {
+    if (data.length !== size) fail(`shapewise: ${what} of shape ${valueText(shape)} must hold ${size} values, got ${data.length}`);
+    const big = data.findIndex((v) => Math.abs(v) > 2 ** 24);
+    if (big >= 0) fail(`shapewise: ${what} holds ${data[big]} at index ${big}: input '${inputName}' takes int32 ids up to 2^24 in magnitude`);
+    return Float32Array.from(data);
+  }
+  const values = numericData(what, data, shape);
+  const bad = values.findIndex((v) => !Number.isInteger(v) || Math.abs(v) > 2 ** 24);
+  if (bad >= 0) {
+    fail(`shapewise: input '${inputName}' has dtype int32, but ${what} holds ${valueText(values[bad])} at index ${bad}; pass an Int32Array or whole numbers`);
+  }
+  return values;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { expectType } from "tsd";
-import { input } from "../src/index.js";
-import type { SymbolicTensor } from "../src/index.js";
+import { input, model } from "../src/index.js";
+import type { ErrorTensor, SymbolicTensor, Tensor } from "../src/index.js";
 
 const image = input({ shape: [32, 32, 3] });
 
@@ -51,3 +51,20 @@ expectType<SymbolicTensor<[null, number], number>>(input({ shape: [n] }).dense({
 // Totals past 2^32 and 1e9 stay exact.
 expectType<SymbolicTensor<[null, 100000], 10000100000>>(input({ shape: [100000] }).dense({ units: 100000 }));
 expectType<SymbolicTensor<[null, 60000], 3600060000>>(input({ shape: [60000] }).dense({ units: 60000 }));
+
+// input: dtype "int32" (ids) and batchSize (Keras's batch_size), whose size leads every shape after it.
+expectType<SymbolicTensor<[8, 20], 0>>(input({ shape: [20], batchSize: 8 }));
+expectType<SymbolicTensor<[null, 20], 0>>(input({ shape: [20], dtype: "int32" }));
+expectType<SymbolicTensor<[8, 20, 3], 30>>(input({ shape: [20], dtype: "int32", batchSize: 8 }).embedding({ inputDim: 10, outputDim: 3 }));
+expectType<SymbolicTensor<[4, 5], 55>>(input({ shape: [10], batchSize: 4, dtype: "float32" }).dense({ units: 5 }));
+expectType<ErrorTensor<"shapewise: input batchSize must be a positive integer, got 0">>(
+  // @ts-expect-error batchSize 0
+  input({ shape: [20], batchSize: 0 }),
+);
+// @ts-expect-error dtype is float32 or int32
+input({ shape: [20], dtype: "int64" });
+{
+  const ids = input({ shape: [4], dtype: "int32" });
+  const m = model({ inputs: ids, outputs: ids.embedding({ inputDim: 10, outputDim: 2 }).flatten() });
+  expectType<Tensor<[2, 8]>>(m.predict({ shape: [2, 4], data: Int32Array.of(1, 2, 3, 9, 0, 0, 5, 7) }));
+}

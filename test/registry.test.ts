@@ -73,7 +73,6 @@ const KNOWN_GAPS: Readonly<Record<string, readonly string[]>> = {
   GlobalAveragePooling3D: ["error fixtures"],
   Cropping3D: ["Keras reference cases"],
   Activation: ["Keras reference cases"],
-  Embedding: ["test-d file"],
   SpatialDropout1D: ["Keras reference cases"],
   SpatialDropout2D: ["Keras reference cases"],
   SpatialDropout3D: ["Keras reference cases", "generator coverage"],

@@ -63,5 +63,5 @@ export type {
   MergeResult,
   ResidualOptions,
 } from "./layers/merging.js";
-export type { ApplyInputs, ApplyResult, PredictInput, PredictOutput, ShapeTree } from "./model.js";
+export type { ApplyInputs, ApplyResult, IdTensor, PredictInput, PredictOutput, ShapeTree } from "./model.js";
 export type { LayerFactories, LayerValue, LayerValueResult } from "./layer-values.js";

@@ -107,8 +107,21 @@ export type ShapeTree = Shape | readonly Shape[] | { readonly [key: string]: Sha
  * type X = PredictInput<2, readonly [[null, 4], [null, 2]]>; // readonly [Tensor<[2, 4]>, Tensor<[2, 2]>]
  */
 export type PredictInput<N extends number, I extends ShapeTree> = I extends Shape
-  ? Tensor<Readonly<BatchShape<N, I>>>
-  : { readonly [K in keyof I]: I[K] extends Shape ? Tensor<Readonly<BatchShape<N, I[K]>>> : never };
+  ? Tensor<Readonly<BatchShape<N, I>>> | IdTensor<Readonly<BatchShape<N, I>>>
+  : { readonly [K in keyof I]: I[K] extends Shape ? Tensor<Readonly<BatchShape<N, I[K]>>> | IdTensor<Readonly<BatchShape<N, I[K]>>> : never };
+
+/**
+ * A batch of ids for an `input({ dtype: "int32" })`: `predict` takes its
+ * `Int32Array` as it is (an input of float32 refuses it at run time, with a
+ * sentence naming the input).
+ *
+ * @example
+ * const ids: IdTensor<[2, 4]> = { shape: [2, 4], data: Int32Array.of(1, 2, 3, 9, 0, 0, 5, 7) };
+ */
+export interface IdTensor<S extends readonly number[] = readonly number[]> {
+  readonly shape: S;
+  readonly data: Int32Array;
+}
 
 /**
  * What `predict` gives for a model with outputs `O` and a batch of `N`.

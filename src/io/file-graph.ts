@@ -83,6 +83,21 @@ export interface ParsedFileLayer {
 }
 
 /**
+ * The `input()` options of an input layer read from a file: the sample
+ * shape, a fixed batch size when the file's batch dimension is a number
+ * (Keras's `batch_size`), and the dtype (`float32`, or `int32` for ids);
+ * any other dtype is refused with a sentence naming the layer.
+ *
+ * @example
+ * inputLayerOptions([8, 20], "int32", "ids"); // { shape: [20], batchSize: 8, dtype: "int32", name: "ids" }
+ */
+export function inputLayerOptions(shape: Shape, dtype: unknown, name: string): Record<string, unknown> {
+  if (dtype !== undefined && dtype !== null && dtype !== "float32" && dtype !== "int32")
+    fail(`shapewise: input layer '${name}' has dtype ${shortText(dtype)}; shapewise reads float32 and int32 inputs`);
+  return { shape: shape.slice(1), ...(shape[0] === null ? {} : { batchSize: shape[0] }), ...(dtype === "int32" ? { dtype } : {}), name };
+}
+
+/**
  * The graph of a Sequential model file: each layer called on the one before.
  * Without an `InputLayer` first, one is made from the first layer's input
  * shape and named `<first>_input`, as TensorFlow.js and tf.keras name it.
@@ -103,7 +118,7 @@ export function sequentialGraph(
       const shape = firstShape(l);
       if (shape === undefined) fail(`shapewise: Sequential layer '${l.name}' is first and needs an input shape`);
       const inputName = `${l.name}_input`;
-      layers.push({ name: inputName, className: "InputLayer", config: { shape: shape.slice(1), name: inputName }, calls: [] });
+      layers.push({ name: inputName, className: "InputLayer", config: inputLayerOptions(shape, undefined, inputName), calls: [] });
       previous = { layer: inputName, nodeIndex: 0, tensorIndex: 0 };
     }
     layers.push({
@@ -338,7 +353,7 @@ export function readLayerEntry(json: unknown, where: string, depth: number, dial
     const [first, second] = dialect.inputShapeKeys;
     const shape = batchShape(maybe(config, first) ?? maybe(config, second), `input layer '${name}'`);
     dialect.checkInput(config, name);
-    const parsed = { className, name, config: { shape: shape.slice(1), name } };
+    const parsed = { className, name, config: inputLayerOptions(shape, maybe(config, "dtype"), name) };
     return dialect.inputKeepsBatchShape ? { ...parsed, batchShape: shape } : parsed;
   }
   dialect.checkLayer?.(config, at);

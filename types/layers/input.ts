@@ -2,7 +2,7 @@
  * The input layer at the type level (runtime twin: `src/layers/input.ts`).
  */
 import type { IsSafePositiveInteger } from "../arithmetic/index.js";
-import type { Certainly, ErrorTensor, Fault, Field, NoFault } from "../errors.js";
+import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { ShapeText } from "../shape.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
@@ -17,6 +17,10 @@ export interface InputOptions {
    * `"16*H"` for a name stated to be a multiple of 16.
    */
   shape: readonly InputDim[];
+  /** A fixed batch size (Keras's `batch_size`): the first dimension of every shape, which `predict` then requires. */
+  batchSize?: number;
+  /** `"float32"` (default) or `"int32"` (Keras's `dtype`): an input of ids, which `predict` takes as an `Int32Array`. */
+  dtype?: "float32" | "int32";
   /** Layer name; `input_1`, `input_2`, ... otherwise. */
   name?: string;
 }
@@ -112,22 +116,41 @@ export type InputFault<S extends readonly InputDim[]> =
       ? Fault<"shape", `shapewise: input shape names must be a name or a factor times a name, like 'T' or '16*H', got ${QuotedText<S>}`>
       : NoFault;
 
-/** The config type of `input` for an inferred shape `S`. */
-export type InputConfig<S extends readonly InputDim[]> = {
-  shape: Field<InputFault<S>, "shape", S>;
+/** The fault of a batch size that is not a positive integer. */
+type BatchFault<B> = [B] extends [null]
+  ? NoFault
+  : B extends number
+    ? IsSafePositiveInteger<B> extends false
+      ? Fault<"batchSize", `shapewise: input batchSize must be a positive integer, got ${ShapeText<B>}`>
+      : NoFault
+    : NoFault;
+
+/** Every fault of an `input` config, the first in the run time's order. */
+export type InputConfigFault<S extends readonly InputDim[], B> = FirstFault<[InputFault<S>, BatchFault<B>]>;
+
+/** The config type of `input` for an inferred shape `S` and batch size `B` (`null` when not given). */
+export type InputConfig<S extends readonly InputDim[], B extends number | null = null> = {
+  shape: Field<InputConfigFault<S, B>, "shape", S>;
+  batchSize?: Field<InputConfigFault<S, B>, "batchSize", B>;
+  dtype?: "float32" | "int32";
   name?: string;
 };
 
 /** The batch shape with each stated name in canonical text. */
 type Canonical<S extends readonly InputDim[], Out extends InputDim[] = [null]> = number extends S["length"]
-  ? [null, ...S]
+  ? [Out[0], ...S]
   : S extends readonly [infer H extends InputDim, ...infer R extends InputDim[]]
     ? Canonical<R, [...Out, H extends string ? StatedSize<H> : H]>
     : Out;
 
-/** The tensor `input` returns: batch `null`, then the sample shape. */
-export type InputTensor<S extends readonly InputDim[]> = SymbolicTensor<S extends readonly (number | null)[] ? [null, ...S] : Canonical<S>, 0>;
+/** The tensor `input` returns: batch `B` (`null` unless `batchSize` fixes it), then the sample shape. */
+export type InputTensor<S extends readonly InputDim[], B extends number | null = null> = SymbolicTensor<
+  S extends readonly (number | null)[] ? [B, ...S] : Canonical<S, [B]>,
+  0
+>;
 
-/** What `input` returns: the tensor, or an inert error tensor after a bad shape. */
-export type InputResult<S extends readonly InputDim[]> =
-  InputFault<S> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S extends readonly (number | null)[] ? [null, ...S] : Canonical<S>, 0>;
+/** What `input` returns: the tensor, or an inert error tensor after a bad shape or batch size. */
+export type InputResult<S extends readonly InputDim[], B extends number | null = null> =
+  InputConfigFault<S, B> extends Fault<string, infer M>
+    ? ErrorTensor<M>
+    : SymbolicTensor<S extends readonly (number | null)[] ? [B, ...S] : Canonical<S, [B]>, 0>;

@@ -16,8 +16,7 @@ const KERAS_ENTRIES: EntryDialect = {
   inputKeepsBatchShape: false,
   batchShapeKeys: ["batch_input_shape", "batch_shape"],
   checkInput(config, name) {
-    const dtype = maybe(config, "dtype");
-    if (dtype !== undefined && dtype !== "float32") fail(`shapewise: input layer '${name}' has dtype ${shortText(dtype)}; shapewise reads float32 inputs`);
+    // The dtype (float32 or int32) is read with the shape, for both formats.
     for (const key of ["sparse", "ragged", "optional"]) {
       if (maybe(config, key) === true) fail(`shapewise: input layer '${name}' is ${key}; shapewise reads dense, required inputs`);
     }

@@ -7,6 +7,7 @@
  * for byte against Keras 3.15.1's own output for seed Model A (Conv2D,
  * MaxPooling2D, Flatten, Dense, InputLayer, Sequential).
  */
+import { inputDtype } from "../input-dtype.js";
 import { fail, valueText } from "../../checks.js";
 import type { Layer } from "../../layers/layer.js";
 import type { Model } from "../../model.js";
@@ -45,11 +46,11 @@ function kerasLayer(layer: Layer, names: "shapewise" | "keras3", inputShape: unk
   const c = layer.getConfig();
   const name = nameOf(layer, names);
   if (entry.style === "input") {
-    const shape = [null, ...(c.shape as unknown[])];
+    const shape = [c.batchSize ?? null, ...(c.shape as unknown[])];
     return {
       module: "keras.layers",
       class_name: "InputLayer",
-      config: { batch_shape: shape, dtype: "float32", sparse: false, ragged: false, name, optional: false },
+      config: { batch_shape: shape, dtype: c.dtype ?? "float32", sparse: false, ragged: false, name, optional: false },
       registered_name: null,
     };
   }
@@ -71,7 +72,9 @@ function kerasLayer(layer: Layer, names: "shapewise" | "keras3", inputShape: unk
 
 /** A tensor as Keras 3 records a call's argument. */
 function kerasTensor(shape: readonly unknown[], layer: Layer, nodeIndex: number, tensorIndex: number, names: "shapewise" | "keras3") {
-  return { class_name: "__keras_tensor__", config: { shape: [...shape], dtype: "float32", keras_history: [nameOf(layer, names), nodeIndex, tensorIndex] } };
+  // An int32 input's tensor is int32 in Keras; every layer after it computes in float32.
+  const dtype = inputDtype(layer);
+  return { class_name: "__keras_tensor__", config: { shape: [...shape], dtype, keras_history: [nameOf(layer, names), nodeIndex, tensorIndex] } };
 }
 
 /**

@@ -28,7 +28,11 @@ import { ProtoWriter } from "../protobuf.js";
 import type { Shape } from "../../shape.js";
 import { registrationOf } from "../../layers/registry.js";
 import type { AttrValue, ExportableModel, Initializer, OnnxNode, Value } from "./builder.js";
-import { FLOAT, GraphBuilder, IR_VERSION, ONNX_OPSET, unsupported } from "./builder.js";
+import { FLOAT, GraphBuilder, IR_VERSION, ONNX_OPSET, int, unsupported } from "./builder.js";
+import { inputDtype } from "../input-dtype.js";
+
+/** ONNX's element type of int32 tensors. */
+const INT32 = 6;
 import { MAPPINGS } from "./mappings.js";
 
 /**
@@ -217,7 +221,10 @@ export function toONNX(m: ExportableModel, options: OnnxExportOptions = {}): Uin
     return ref.layer.name;
   });
   const own = (layer: Layer): readonly Tensor[] => layer.weights ?? [];
-  const results = emitGraph(g, graph, inputNames, own);
+  // An int32 input (ids) is declared int32, as Keras's is, and cast once to the float32 every layer computes in.
+  const int32 = graph.inputs.map((ref) => inputDtype(ref.layer) === "int32");
+  const values = inputNames.map((name, i) => (int32[i] ? g.op1("Cast", [name], `${name}/float`, { to: int(FLOAT) }) : name));
+  const results = emitGraph(g, graph, values, own);
   // Outputs are named after their layers (`dense_1`, `lstm:1` for a second output), each by an Identity.
   const outputNames = graph.outputs.map((ref: TensorRef, i) => {
     const name = g.fresh(ref.tensorIndex === 0 ? ref.layer.name : `${ref.layer.name}:${ref.tensorIndex}`);
@@ -229,7 +236,7 @@ export function toONNX(m: ExportableModel, options: OnnxExportOptions = {}): Uin
   for (const n of nodes) body.message(1, encodeNode(n));
   body.string(2, m.name);
   for (const t of initializers) body.message(5, encodeInitializer(t));
-  graph.inputs.forEach((ref, i) => body.message(11, encodeValueInfo(inputNames[i], ref.shape, FLOAT)));
+  graph.inputs.forEach((ref, i) => body.message(11, encodeValueInfo(inputNames[i], ref.shape, int32[i] ? INT32 : FLOAT)));
   graph.outputs.forEach((ref, i) => body.message(12, encodeValueInfo(outputNames[i], ref.shape, FLOAT)));
   const model = new ProtoWriter().int64(1, IR_VERSION).string(2, "shapewise");
   if (options.producerVersion !== undefined) model.string(3, options.producerVersion);

@@ -2,6 +2,7 @@
  * Runs a model's ONNX export in onnxruntime-node (an optional peer
  * dependency): `predictAsync(x, { backend: "onnxruntime" })`.
  */
+import { inputDtype } from "../input-dtype.js";
 import { fail } from "../../checks.js";
 import type { Tensor } from "../../kernels/tensor.js";
 import type { PredictOptions } from "../../model.js";
@@ -24,7 +25,7 @@ interface OrtSession {
 }
 interface OrtModule {
   readonly InferenceSession: { create(model: Uint8Array): Promise<OrtSession> };
-  readonly Tensor: new (type: "float32", data: Float32Array, dims: readonly number[]) => OrtTensor;
+  readonly Tensor: new (type: "float32" | "int32", data: Float32Array | Int32Array, dims: readonly number[]) => OrtTensor;
 }
 
 let ortModule: Promise<OrtModule> | undefined;
@@ -74,7 +75,14 @@ export async function runONNX(m: ExportableModel, inputs: readonly Tensor[]): Pr
   const session = await sessionFor(m, ort);
   if (inputs.length !== session.inputNames.length) fail(`shapewise: runONNX expects ${session.inputNames.length} inputs, got ${inputs.length}`);
   const feeds: Record<string, OrtTensor> = {};
-  session.inputNames.forEach((name, i) => (feeds[name] = new ort.Tensor("float32", inputs[i].data, inputs[i].shape)));
+  const layers = m.graph().inputs.map((ref) => ref.layer);
+  session.inputNames.forEach((name, i) => {
+    // An int32 input takes its checked whole numbers as int32, as the export declares it.
+    const int32 = inputDtype(layers[i]) === "int32";
+    feeds[name] = int32
+      ? new ort.Tensor("int32", Int32Array.from(inputs[i].data), inputs[i].shape)
+      : new ort.Tensor("float32", inputs[i].data, inputs[i].shape);
+  });
   const results = await session.run(feeds);
   return session.outputNames.map((name) => {
     const t = results[name];

@@ -56,10 +56,8 @@ const TFJS_ENTRIES: EntryDialect = {
   inputShapeKeys: ["batch_input_shape", "batch_shape"],
   inputKeepsBatchShape: true,
   batchShapeKeys: ["batch_input_shape"],
-  checkInput(config, name) {
-    const dtype = maybe(config, "dtype");
-    if (dtype !== undefined && dtype !== "float32") fail(`shapewise: input layer '${name}' has dtype ${valueText(dtype)}; shapewise reads float32 inputs`);
-  },
+  // The dtype (float32 or int32) is read with the shape, for both formats; TensorFlow.js has no other input flags.
+  checkInput() {},
   // The inner model's topology is the layer's own entry: `{ class_name, config }`.
   nestedGraph: (_entry, className, config, depth) => tfjsGraph({ class_name: className, config }, depth),
 };

@@ -4,6 +4,7 @@
  * an input layer, as TensorFlow.js writes it), the weights manifest and the
  * weight bytes.
  */
+import { inputDtype } from "../input-dtype.js";
 import { fail, valueText } from "../../checks.js";
 import type { Layer } from "../../layers/layer.js";
 import type { AnyModel } from "../file-graph.js";
@@ -69,7 +70,10 @@ function tfjsTopology(m: AnyModel, names: "shapewise" | "tfjs"): { class_name: s
           );
         }
         const json = tfjsLayerConfig(n.layer, names);
-        if (i === 0) json.config = { ...json.config, batch_input_shape: [...graph.inputs[0].shape], dtype: "float32" };
+        if (i === 0) {
+          const first = graph.inputs[0].layer;
+          json.config = { ...json.config, batch_input_shape: [...graph.inputs[0].shape], dtype: inputDtype(first) };
+        }
         return json;
       });
     return { class_name: "Sequential", config: { name: modelName, layers } };
@@ -85,7 +89,8 @@ function tfjsTopology(m: AnyModel, names: "shapewise" | "tfjs"): { class_name: s
     if (layer.className === "InputLayer") {
       const shape = calls[0]?.outputShapes[0] ?? layer.outputShape!;
       const name = nameOf(layer, names);
-      return { name, class_name: "InputLayer", config: { batch_input_shape: [...shape], dtype: "float32", sparse: false, name }, inbound_nodes: [] };
+      const dtype = inputDtype(layer);
+      return { name, class_name: "InputLayer", config: { batch_input_shape: [...shape], dtype, sparse: false, name }, inbound_nodes: [] };
     }
     const json = tfjsLayerConfig(layer, names);
     return {
