@@ -615,3 +615,184 @@ export function pool2d(
     }
   }
 }
+
+// ---------------------------------------------------------------------------
+// Elementwise kernels: activations, batch normalisation, merges
+// ---------------------------------------------------------------------------
+
+/**
+ * Activation codes of {@link activation} beyond the fused ones (0-2), shared
+ * with `src/kernels/backend.ts`. The transcendental ones are evaluated in
+ * float64 and rounded once, as the reference kernels do.
+ */
+const ACT_SIGMOID: i32 = 3;
+const ACT_TANH: i32 = 4;
+const ACT_SILU: i32 = 5;
+const ACT_HARD_SIGMOID: i32 = 6;
+const ACT_SOFTMAX: i32 = 7;
+
+/**
+ * e^v in float64 without tables: AssemblyScript's `Math.exp` reads lookup
+ * tables from a data segment, and this module must own no data (every
+ * thread instantiates it over the one shared memory the TypeScript side
+ * allocates from). Range reduction v = k ln2 + r, |r| <= ln2 / 2, then a
+ * degree-13 Taylor polynomial: relative error under 1e-16, far below the
+ * float32 rounding that follows.
+ */
+function exp64(v: f64): f64 {
+  if (isNaN(v)) return v;
+  if (v > 709.78) return Infinity;
+  if (v < -745.2) return 0;
+  const k = Math.floor(v * 1.4426950408889634 + 0.5);
+  // ln2 split in two so that k * ln2 is exact enough.
+  const r = v - k * 0.6931471803691238 - k * 1.9082149292705877e-10;
+  let p: f64 = 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  // 2^k in two steps, so that k down to -1074 stays representable.
+  const ki = <i64>k;
+  const half = ki / 2;
+  return p * reinterpret<f64>((half + 1023) << 52) * reinterpret<f64>((ki - half + 1023) << 52);
+}
+
+@inline
+function sigmoid64(v: f64): f64 {
+  return 1 / (1 + exp64(-v));
+}
+
+/** tanh without tables (see {@link exp64}): a Taylor series near 0, where 1 - 2 / (e^2v + 1) would cancel. */
+function tanh64(v: f64): f64 {
+  const a = Math.abs(v);
+  if (isNaN(v)) return v;
+  if (a < 0.0625) {
+    const v2 = v * v;
+    return v * (1 + v2 * (-1.0 / 3 + v2 * (2.0 / 15 + v2 * (-17.0 / 315 + v2 * (62.0 / 2835 + v2 * (-1382.0 / 155925))))));
+  }
+  const t = a > 20 ? 1 : 1 - 2 / (exp64(2 * a) + 1);
+  return v < 0 ? -t : t;
+}
+
+/**
+ * `out[i] = act(x[i])` for elements [start, end); `out` may be `x`. For
+ * softmax, `rowLen` is the last axis and [start, end) counts rows. relu and
+ * relu6 let NaN through, as the reference kernels do.
+ */
+export function activation(act: i32, x: usize, out: usize, rowLen: i32, start: i32, end: i32): void {
+  if (act == ACT_SOFTMAX) {
+    for (let r = start; r < end; r++) {
+      const p: usize = x + <usize>r * <usize>rowLen * 4;
+      const o: usize = out + <usize>r * <usize>rowLen * 4;
+      let m: f64 = -Infinity;
+      for (let i = 0; i < rowLen; i++) {
+        const v = <f64>load<f32>(p + <usize>i * 4);
+        if (v > m) m = v;
+      }
+      let sum: f64 = 0;
+      for (let i = 0; i < rowLen; i++) sum += exp64(<f64>load<f32>(p + <usize>i * 4) - m);
+      for (let i = 0; i < rowLen; i++) store<f32>(o + <usize>i * 4, <f32>(exp64(<f64>load<f32>(p + <usize>i * 4) - m) / sum));
+    }
+    return;
+  }
+  let i = start;
+  if (act <= ACT_RELU6) {
+    for (; i + 4 <= end; i += 4) v128.store(out + <usize>i * 4, activate(v128.load(x + <usize>i * 4), act));
+    for (; i < end; i++) {
+      const v = load<f32>(x + <usize>i * 4);
+      store<f32>(out + <usize>i * 4, act == ACT_LINEAR ? v : act == ACT_RELU ? (v < 0 ? 0 : v) : v < 0 ? 0 : v > 6 ? 6 : v);
+    }
+    return;
+  }
+  for (; i < end; i++) {
+    const v = <f64>load<f32>(x + <usize>i * 4);
+    let y: f64;
+    if (act == ACT_SIGMOID) y = sigmoid64(v);
+    else if (act == ACT_TANH) y = tanh64(v);
+    else if (act == ACT_SILU) y = v * sigmoid64(v);
+    else {
+      const t = v + 3;
+      y = (t < 0 ? 0 : t > 6 ? 6 : t) / 6;
+    }
+    store<f32>(out + <usize>i * 4, <f32>y);
+  }
+}
+
+/**
+ * Batch normalisation at inference on the last axis, with a fused relu or
+ * relu6: for pixels [start, end) of `channels` values each,
+ * `out = act((x - mean[c]) * scale[c] + shift[c])`, with `mean`, `scale` and
+ * `shift` float64 arrays, computed in float64 and rounded once, the
+ * reference kernel's arithmetic to the bit. `out` may be `x`.
+ */
+export function channelAffine(
+  x: usize, out: usize, channels: i32, mean: usize, scale: usize, shift: usize, act: i32, start: i32, end: i32,
+): void {
+  for (let p = start; p < end; p++) {
+    const base: usize = <usize>p * <usize>channels * 4;
+    for (let c = 0; c < channels; c++) {
+      const at: usize = <usize>c * 8;
+      let y = <f32>((<f64>load<f32>(x + base + <usize>c * 4) - load<f64>(mean + at)) * load<f64>(scale + at) + load<f64>(shift + at));
+      if (act == ACT_RELU) y = y < 0 ? 0 : y;
+      else if (act == ACT_RELU6) y = y < 0 ? 0 : y > 6 ? 6 : y;
+      store<f32>(out + base + <usize>c * 4, y);
+    }
+  }
+}
+
+/** Merge codes of {@link merge}, shared with `src/kernels/backend.ts`. */
+const MERGE_ADD: i32 = 0;
+const MERGE_SUBTRACT: i32 = 1;
+const MERGE_MULTIPLY: i32 = 2;
+const MERGE_MAXIMUM: i32 = 3;
+const MERGE_MINIMUM: i32 = 4;
+
+/**
+ * `out[i] = a[i] op b[i]` for elements [start, end), in float32 as the
+ * reference merge rounds each step; `out` may be `a` or `b`. maximum and
+ * minimum keep `a` when it is NaN or wins a tie, as the reference does,
+ * and `act` (relu, relu6) is a fused activation.
+ */
+export function merge(op: i32, a: usize, b: usize, out: usize, act: i32, start: i32, end: i32): void {
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const at: usize = <usize>i * 4;
+    const u = v128.load(a + at);
+    const v = v128.load(b + at);
+    let r: v128;
+    if (op == MERGE_ADD) r = f32x4.add(u, v);
+    else if (op == MERGE_SUBTRACT) r = f32x4.sub(u, v);
+    else if (op == MERGE_MULTIPLY) r = f32x4.mul(u, v);
+    else if (op == MERGE_MAXIMUM) r = v128.bitselect(u, v, v128.or(f32x4.ge(u, v), f32x4.ne(u, u)));
+    else r = v128.bitselect(u, v, v128.or(f32x4.le(u, v), f32x4.ne(u, u)));
+    v128.store(out + at, activate(r, act));
+  }
+  for (; i < end; i++) {
+    const at: usize = <usize>i * 4;
+    const u = load<f32>(a + at);
+    const v = load<f32>(b + at);
+    let r: f32;
+    if (op == MERGE_ADD) r = u + v;
+    else if (op == MERGE_SUBTRACT) r = u - v;
+    else if (op == MERGE_MULTIPLY) r = u * v;
+    else if (op == MERGE_MAXIMUM) r = u >= v || isNaN(u) ? u : v;
+    else r = u <= v || isNaN(u) ? u : v;
+    if (act == ACT_RELU) r = r < 0 ? 0 : r;
+    else if (act == ACT_RELU6) r = r < 0 ? 0 : r > 6 ? 6 : r;
+    store<f32>(out + at, r);
+  }
+}
+
+/** `out[i] = x[i] / divisor` for elements [start, end): the division of an average merge. */
+export function divide(x: usize, out: usize, divisor: f32, start: i32, end: i32): void {
+  for (let i = start; i < end; i++) store<f32>(out + <usize>i * 4, load<f32>(x + <usize>i * 4) / divisor);
+}

@@ -20,8 +20,9 @@ function build() {
   const x = input({ shape: [6, 6, 3] });
   const c = x.conv2d({ filters: 8, kernelSize: 3, activation: "relu", name: "conv" });
   const f = c.flatten({ name: "flat" });
-  const d = f.dense({ units: 4, activation: "sigmoid", name: "head" });
-  const r = d.reshape({ targetShape: [4, 1], name: "steps" }).gru({ units: 2, name: "rnn" });
+  const d = f.dense({ units: 4, activation: "elu", name: "head" });
+  const b = d.batchNormalization({ name: "norm" }).activation({ activation: "sigmoid", name: "squash" });
+  const r = b.reshape({ targetShape: [4, 1], name: "steps" }).gru({ units: 2, name: "rnn" });
   return model({ inputs: x, outputs: r });
 }
 
@@ -40,21 +41,23 @@ describe("predict profile", () => {
     const profiled = m.predict(tensor([2, 6, 6, 3], x.data), { profile: true });
     expect(Array.from(profiled.data)).toEqual(Array.from(plain.data));
     const rows = kernelInfo().profile!;
-    expect(rows.map((r) => r.layer)).toEqual(["conv", "flat", "head", "steps", "rnn"]);
+    expect(rows.map((r) => r.layer)).toEqual(["conv", "flat", "head", "norm", "squash", "steps", "rnn"]);
     for (const r of rows) expect(r.ms).toBeGreaterThanOrEqual(0);
     expect(row(rows, "rnn").className).toBe("GRU");
     expect(row(rows, "flat").kernel).toBe("view");
     if (getKernelBackend() === "reference") {
-      for (const name of ["conv", "head", "rnn"]) {
+      for (const name of ["conv", "head", "norm", "squash", "rnn"]) {
         expect(row(rows, name).kernel).toBe("reference");
         expect(row(rows, name).reason).toMatch(/reference kernels are chosen/);
       }
     } else {
       expect(kernelInfo().wasm).toBe(true);
-      expect(row(rows, "conv")).toMatchObject({ kernel: "wasm" });
-      expect(row(rows, "conv").reason).toBeUndefined();
+      for (const name of ["conv", "norm", "squash"]) {
+        expect(row(rows, name)).toMatchObject({ kernel: "wasm" });
+        expect(row(rows, name).reason).toBeUndefined();
+      }
       // The matrix product is WebAssembly; an activation the kernels do not fuse is named.
-      expect(row(rows, "head")).toMatchObject({ kernel: "wasm+reference", reason: "the sigmoid activation runs on the reference kernels" });
+      expect(row(rows, "head")).toMatchObject({ kernel: "wasm+reference", reason: "the elu activation runs on the reference kernels" });
       // The GRU has no WebAssembly kernel: the profile names the fallback.
       expect(row(rows, "rnn")).toMatchObject({ kernel: "reference", reason: "no WebAssembly kernel for GRU yet" });
     }
@@ -66,7 +69,15 @@ describe("predict profile", () => {
     const outer = model({ inputs: x2, outputs: inner.apply(x2) });
     outer.predict(tensor([1, 6, 6, 3], randomTensor([1, 6, 6, 3], createRandom(3)).data), { profile: true });
     const rows = kernelInfo().profile!;
-    expect(rows.map((r) => r.layer)).toEqual([`${inner.name}/conv`, `${inner.name}/flat`, `${inner.name}/head`, `${inner.name}/steps`, `${inner.name}/rnn`]);
+    expect(rows.map((r) => r.layer)).toEqual([
+      `${inner.name}/conv`,
+      `${inner.name}/flat`,
+      `${inner.name}/head`,
+      `${inner.name}/norm`,
+      `${inner.name}/squash`,
+      `${inner.name}/steps`,
+      `${inner.name}/rnn`,
+    ]);
   });
 
   it("leaves the last profile alone when not asked", () => {

@@ -47,6 +47,10 @@ export interface KernelExports {
   dense(...args: number[]): void;
   pool2d(...args: number[]): void;
   winograd3x3(...args: number[]): void;
+  activation(...args: number[]): void;
+  channelAffine(...args: number[]): void;
+  merge(...args: number[]): void;
+  divide(...args: number[]): void;
   scratchFloats(): number;
   winogradScratchFloats(cout: number): number;
   winogradMaxChannels(): number;
@@ -61,7 +65,7 @@ export interface KernelExports {
  * WORKER_FUNCTIONS.indexOf("dense"); // 1
  * ```
  */
-export const WORKER_FUNCTIONS = ["conv2d", "dense", "pool2d", "winograd3x3"] as const;
+export const WORKER_FUNCTIONS = ["conv2d", "dense", "pool2d", "winograd3x3", "activation", "channelAffine", "merge", "divide"] as const;
 /**
  * One of {@link WORKER_FUNCTIONS}.
  *

@@ -4,6 +4,7 @@
  */
 import { axesOption, configObject, fail, finiteNumber, minRank2, nonNegative, optionalName, valueText } from "../checks.js";
 import { elu, kerasRelu, leakyRelu, prelu, softmaxAxes } from "../kernels/activations-layers.js";
+import { activationLayer } from "../kernels/backend.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, sampleElements } from "./layer.js";
@@ -54,6 +55,10 @@ export class ReLU extends Layer {
   }
 
   call(input: Tensor): Tensor {
+    // The plain relu and relu6 (MobileNet's ReLU(6.0)) have WebAssembly kernels; other options are the reference formula.
+    if (this.negativeSlope === 0 && this.threshold === 0 && (this.maxValue === null || this.maxValue === 6)) {
+      return activationLayer(this.maxValue === null ? "relu" : "relu6", input);
+    }
     return kerasRelu(input, this);
   }
 }

@@ -16,7 +16,7 @@ import {
 import { ACTIVATIONS, activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { activationGradient } from "../kernels/activations-backward.js";
-import { denseLayer } from "../kernels/backend.js";
+import { activationLayer, denseLayer } from "../kernels/backend.js";
 import { denseBackward } from "../kernels/dense-backward.js";
 import { embeddingLookup, invalidIndex } from "../kernels/embedding.js";
 import { uniformInitializer } from "../kernels/rnn-init.js";
@@ -148,7 +148,7 @@ export class Activation extends Layer {
   }
 
   call(input: Tensor): Tensor {
-    return activate(this.activation, input);
+    return activationLayer(this.activation, input);
   }
 
   override gradients(dOutput: Tensor, inputs: readonly Tensor[], output: Tensor): LayerGradients {

@@ -6,6 +6,7 @@
  * output shape, its errors and its forward pass.
  */
 import { configObject, exactSum, fail, oneOf, optionalBoolean, optionalName, valueText } from "../checks.js";
+import { elementwiseMergeLayer } from "../kernels/backend.js";
 import { stridesOf, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
@@ -247,7 +248,7 @@ abstract class ElementwiseMerge extends Layer {
   call(first: Tensor, ...others: Tensor[]): Tensor {
     const inputs = [first, ...others];
     const shape = this.computeOutputShape(...(tensorShapes(this.kind, inputs) as [Shape, ...Shape[]]));
-    return elementwise(this.kind, inputs, shape as number[]);
+    return elementwiseMergeLayer(this.kind, inputs) ?? elementwise(this.kind, inputs, shape as number[]);
   }
 }
 

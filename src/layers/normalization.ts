@@ -4,7 +4,7 @@
  * axis checks the activation and preprocessing families share.
  */
 import { axesOption, configObject, knownAxes, minRank2, optionalBoolean, optionalName, positiveNumber, SINGLE_AXIS_RULE, unitInterval } from "../checks.js";
-import { batchNormInference } from "../kernels/norm-batch.js";
+import { batchNormLayer } from "../kernels/backend.js";
 import { layerNorm } from "../kernels/norm-layer.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
@@ -101,7 +101,7 @@ export class BatchNormalization extends Layer {
     const gamma = s.scale ? w.shift()! : null;
     const beta = s.center ? w.shift()! : null;
     const [movingMean, movingVariance] = w;
-    return batchNormInference(input, s.axis, { gamma, beta, movingMean, movingVariance, epsilon: s.epsilon });
+    return batchNormLayer(input, s.axis, { gamma, beta, movingMean, movingVariance, epsilon: s.epsilon });
   }
 }
 

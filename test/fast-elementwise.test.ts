@@ -1,0 +1,158 @@
+/**
+ * The elementwise WebAssembly kernels (activations, batch normalisation at
+ * inference, element-wise merges) against the reference kernels they stand
+ * for: the same bits on generated tensors with NaN, infinities and values
+ * past the exponential's range, and the module holding no data segment (a
+ * segment would be written over the shared memory the kernels allocate from).
+ * In the `reference` vitest project the comparisons still run: the backend
+ * is switched per call.
+ */
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { activate } from "../src/kernels/activations.js";
+import type { ActivationName } from "../src/kernels/activations.js";
+import { activationLayer, batchNormLayer, elementwiseMergeLayer, getKernelBackend, kernelInfo, setKernelBackend } from "../src/kernels/backend.js";
+import type { FastMerge, KernelBackend } from "../src/kernels/backend.js";
+import { batchNormInference } from "../src/kernels/norm-batch.js";
+import { createRandom } from "../src/kernels/random.js";
+import type { Tensor } from "../src/kernels/tensor.js";
+
+const initial: KernelBackend = getKernelBackend();
+afterEach(() => setKernelBackend(initial));
+
+function onFast<T>(f: () => T): T {
+  setKernelBackend("fast");
+  try {
+    return f();
+  } finally {
+    setKernelBackend(initial);
+  }
+}
+
+/** Values across the activations' ranges, with NaN, infinities and signed zeros sprinkled in. */
+function values(n: number, seed: number): Float32Array {
+  const r = createRandom(seed);
+  const special = [Number.NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 100, -800, 800];
+  return Float32Array.from({ length: n }, () => {
+    const u = r.next();
+    if (u < 0.05) return special[Math.floor(r.next() * special.length)];
+    return (r.next() * 2 - 1) * (u < 0.5 ? 3 : 40);
+  });
+}
+
+function expectSameBits(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (Object.is(actual[i], expected[i]) || (Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) continue;
+    expect.fail(`element ${i}: ${actual[i]} instead of ${expected[i]}`);
+  }
+}
+
+const shapes = fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 37 }));
+
+describe("elementwise WebAssembly kernels", () => {
+  it("the kernels are loaded in Node", () => {
+    onFast(() => expect(kernelInfo().wasm).toBe(true));
+  });
+
+  it("the module has no data segment", () => {
+    const bytes = readFileSync(new URL("../build/shapewise-kernels.wasm", import.meta.url));
+    const sections: number[] = [];
+    for (let i = 8; i < bytes.length; ) {
+      const id = bytes[i];
+      let size = 0;
+      let shift = 0;
+      let j = i + 1;
+      let byte: number;
+      do {
+        byte = bytes[j++];
+        size += (byte & 127) * 2 ** shift;
+        shift += 7;
+      } while (byte & 128);
+      sections.push(id);
+      i = j + size;
+    }
+    expect(sections).toContain(10);
+    expect(sections).not.toContain(11);
+  });
+
+  const fastActivations: ActivationName[] = ["linear", "relu", "relu6", "sigmoid", "tanh", "silu", "swish", "hard_sigmoid", "softmax", "elu", "gelu"];
+  it.each(fastActivations)("%s gives the reference kernel's bits", (name) => {
+    fc.assert(
+      fc.property(shapes, fc.integer(), ([a, b, c], seed) => {
+        const x: Tensor = { shape: [a, b, c], data: values(a * b * c, seed) };
+        const copy = new Float32Array(x.data);
+        expectSameBits(onFast(() => activationLayer(name, x)).data, activate(name, x).data);
+        expectSameBits(x.data, copy);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("batch normalisation on the last axis gives the reference kernel's bits, with and without gamma and beta", () => {
+    fc.assert(
+      fc.property(shapes, fc.integer(), fc.boolean(), fc.boolean(), ([a, b, c], seed, scale, center) => {
+        const r = createRandom(seed ^ 0x5bd1);
+        const x: Tensor = { shape: [a, b, c], data: values(a * b * c, seed) };
+        const per = (lo: number, hi: number) => Float32Array.from({ length: c }, () => lo + (hi - lo) * r.next());
+        const w = { gamma: scale ? per(-2, 2) : null, beta: center ? per(-1, 1) : null, movingMean: per(-1, 1), movingVariance: per(0, 3), epsilon: 1e-3 };
+        expectSameBits(onFast(() => batchNormLayer(x, 2, w)).data, batchNormInference(x, 2, w).data);
+        // Another axis takes the reference kernel, with the same result.
+        const w1 = { gamma: null, beta: null, movingMean: new Float32Array(b), movingVariance: new Float32Array(b).fill(1), epsilon: 1e-3 };
+        expectSameBits(onFast(() => batchNormLayer(x, 1, w1)).data, batchNormInference(x, 1, w1).data);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("batch normalisation refuses statistics of the wrong length as the reference kernel does", () => {
+    const x: Tensor = { shape: [1, 3], data: Float32Array.of(1, 2, 3) };
+    const w = { gamma: null, beta: null, movingMean: Float32Array.of(0, 0), movingVariance: Float32Array.of(1, 1, 1), epsilon: 0 };
+    expect(() => onFast(() => batchNormLayer(x, 1, w))).toThrow("batchNormInference: movingMean has 2 values for 3 channels");
+  });
+
+  const merges: FastMerge[] = ["add", "subtract", "multiply", "average", "maximum", "minimum"];
+  it.each(merges)("%s of two or three same-shape inputs gives the reference merge's bits", (kind) => {
+    fc.assert(
+      fc.property(shapes, fc.integer(), fc.integer({ min: 2, max: 3 }), ([a, b, c], seed, count) => {
+        const inputs: Tensor[] = Array.from({ length: count }, (_, i) => ({ shape: [a, b, c], data: values(a * b * c, seed + i) }));
+        const fastOut = onFast(() => elementwiseMergeLayer(kind, inputs));
+        expect(fastOut).not.toBeNull();
+        // The reference fold, as src/layers/merging.ts writes it.
+        const n = a * b * c;
+        const expected = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          let acc = inputs[0].data[i];
+          for (let k = 1; k < count; k++) {
+            const x = inputs[k].data[i];
+            acc = Math.fround(
+              kind === "add" || kind === "average"
+                ? acc + x
+                : kind === "subtract"
+                  ? acc - x
+                  : kind === "multiply"
+                    ? acc * x
+                    : kind === "maximum"
+                      ? acc >= x || Number.isNaN(acc)
+                        ? acc
+                        : x
+                      : acc <= x || Number.isNaN(acc)
+                        ? acc
+                        : x,
+            );
+          }
+          expected[i] = kind === "average" ? acc / count : acc;
+        }
+        expectSameBits(fastOut!.data, expected);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("a broadcasting merge is left to the reference merge", () => {
+    const a: Tensor = { shape: [2, 3], data: new Float32Array(6) };
+    const b: Tensor = { shape: [1, 3], data: new Float32Array(3) };
+    expect(onFast(() => elementwiseMergeLayer("add", [a, b]))).toBeNull();
+  });
+});
