@@ -796,3 +796,66 @@ export function merge(op: i32, a: usize, b: usize, out: usize, act: i32, start: 
 export function divide(x: usize, out: usize, divisor: f32, start: i32, end: i32): void {
   for (let i = start; i < end; i++) store<f32>(out + <usize>i * 4, load<f32>(x + <usize>i * 4) / divisor);
 }
+
+/**
+ * Depthwise 2-D convolution, NHWC: input channel `c` convolved with its own
+ * `m` filters gives output channels `c * m .. c * m + m - 1`; the kernel is
+ * Keras's `[kh, kw, c, m]` as it is (no packing), bias `[c * m]` or 0, relu
+ * or relu6 fused. Computes output rows (`n * oh` of them) [rowStart,
+ * rowEnd). With one filter per channel (MobileNet's), four channels go
+ * together in one SIMD vector; padded taps are skipped.
+ */
+export function depthwise2d(
+  x: usize, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32,
+  oh: i32, ow: i32, m: i32, k: usize, bias: usize, out: usize, act: i32, rowStart: i32, rowEnd: i32,
+): void {
+  const cout = c * m;
+  const inPix: usize = <usize>c * 4;
+  const rowBytes: usize = <usize>w * inPix;
+  const tapBytes: usize = <usize>cout * 4;
+  const c4 = m == 1 ? c & ~3 : 0;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const img = r / oh;
+    const oy = r - img * oh;
+    const base: usize = x + <usize>img * <usize>h * rowBytes;
+    let o: usize = out + <usize>r * <usize>ow * tapBytes;
+    for (let ox = 0; ox < ow; ox++) {
+      const iy0 = oy * sh - padT;
+      const ix0 = ox * sw - padL;
+      let ch = 0;
+      for (; ch < c4; ch += 4) {
+        let acc = bias == 0 ? f32x4.splat(0) : v128.load(bias + <usize>ch * 4);
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = iy0 + ky * dh;
+          if (iy < 0 || iy >= h) continue;
+          const row: usize = base + <usize>iy * rowBytes + <usize>ch * 4;
+          const krow: usize = k + <usize>ky * <usize>kw * tapBytes + <usize>ch * 4;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ix0 + kx * dw;
+            if (ix < 0 || ix >= w) continue;
+            acc = f32x4.add(acc, f32x4.mul(v128.load(row + <usize>ix * inPix), v128.load(krow + <usize>kx * tapBytes)));
+          }
+        }
+        v128.store(o, activate(acc, act));
+        o += 16;
+      }
+      for (let co = ch * m; co < cout; co++) {
+        const ci = co / m;
+        let acc: f32 = bias == 0 ? 0 : load<f32>(bias + <usize>co * 4);
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = iy0 + ky * dh;
+          if (iy < 0 || iy >= h) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ix0 + kx * dw;
+            if (ix < 0 || ix >= w) continue;
+            acc += load<f32>(base + <usize>iy * rowBytes + <usize>ix * inPix + <usize>ci * 4) * load<f32>(k + (<usize>(ky * kw + kx)) * tapBytes + <usize>co * 4);
+          }
+        }
+        if (act == ACT_RELU) acc = acc < 0 ? 0 : acc;
+        else if (act == ACT_RELU6) acc = acc < 0 ? 0 : acc > 6 ? 6 : acc;
+        store<f32>(o, acc);
+        o += 4;
+      }
+    }
+  }
+}

@@ -12,7 +12,15 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { activate } from "../src/kernels/activations.js";
 import type { ActivationName } from "../src/kernels/activations.js";
-import { activationLayer, batchNormLayer, elementwiseMergeLayer, getKernelBackend, kernelInfo, setKernelBackend } from "../src/kernels/backend.js";
+import {
+  activationLayer,
+  batchNormLayer,
+  depthwise2dLayer,
+  elementwiseMergeLayer,
+  getKernelBackend,
+  kernelInfo,
+  setKernelBackend,
+} from "../src/kernels/backend.js";
 import type { FastMerge, KernelBackend } from "../src/kernels/backend.js";
 import { batchNormInference } from "../src/kernels/norm-batch.js";
 import { createRandom } from "../src/kernels/random.js";
@@ -147,6 +155,50 @@ describe("elementwise WebAssembly kernels", () => {
         expectSameBits(fastOut!.data, expected);
       }),
       { numRuns: 25 },
+    );
+  });
+
+  it("depthwise convolution agrees with the reference grouped convolution within 1e-5 (float32 sums), every stride, dilation, padding and multiplier", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 1, max: 2 }),
+          h: fc.integer({ min: 1, max: 9 }),
+          w: fc.integer({ min: 1, max: 9 }),
+          c: fc.integer({ min: 1, max: 13 }),
+          kh: fc.integer({ min: 1, max: 3 }),
+          kw: fc.integer({ min: 1, max: 3 }),
+          m: fc.integer({ min: 1, max: 3 }),
+          s: fc.integer({ min: 1, max: 2 }),
+          d: fc.integer({ min: 1, max: 2 }),
+          same: fc.boolean(),
+          bias: fc.boolean(),
+          act: fc.constantFrom<ActivationName>("linear", "relu", "relu6", "sigmoid", "elu"),
+          seed: fc.integer(),
+        }),
+        ({ n, h, w, c, kh, kw, m, s, d, same, bias, act, seed }) => {
+          const r = createRandom(seed);
+          const draw = (len: number) => Float32Array.from({ length: len }, () => r.next() * 2 - 1);
+          const x: Tensor = { shape: [n, h, w, c], data: draw(n * h * w * c) };
+          const kernel: Tensor = { shape: [kh, kw, c, m], data: draw(kh * kw * c * m) };
+          const b: Tensor | null = bias ? { shape: [c * m], data: draw(c * m) } : null;
+          const options = {
+            strides: [s, s] as [number, number],
+            dilationRate: [d, d] as [number, number],
+            padding: same ? ("same" as const) : ("valid" as const),
+          };
+          if (!same && (h < (kh - 1) * d + 1 || w < (kw - 1) * d + 1)) return;
+          const fastOut = onFast(() => depthwise2dLayer(x, kernel, b, options, act));
+          setKernelBackend("reference");
+          const expected = depthwise2dLayer(x, kernel, b, options, act);
+          setKernelBackend(initial);
+          expect(fastOut.shape).toEqual(expected.shape);
+          for (let i = 0; i < expected.data.length; i++) {
+            expect(Math.abs(fastOut.data[i] - expected.data[i]) / Math.max(1, Math.abs(expected.data[i]))).toBeLessThan(1e-5);
+          }
+        },
+      ),
+      { numRuns: 80 },
     );
   });
 

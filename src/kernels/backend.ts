@@ -27,6 +27,8 @@ import type { ActivationName } from "./activations.js";
 import { conv2d, conv2dGeometry } from "./conv2d.js";
 import type { Conv2dOptions } from "./conv2d.js";
 import { dense, denseGeometry } from "./dense.js";
+import { convOutputGeometry } from "../shape.js";
+import { UNIT_AXIS, convNd } from "./conv-nd.js";
 import { batchNormInference } from "./norm-batch.js";
 import type { BatchNormWeights } from "./norm-batch.js";
 import { averagePool2d, maxPool2d, pool2dGeometry } from "./pooling.js";
@@ -593,6 +595,7 @@ export function weightsWritten(arrays: readonly Float32Array[]): void {
     const owner = packedByBias.get(a);
     if (owner !== undefined) owner.bias = null;
     if (winogradWeights.has(a)) staleWinograd.add(a);
+    if (copiedWeights.has(a)) staleCopies.add(a);
   }
 }
 const unpack = new FinalizationRegistry<{ k: WasmKernels; ptrs: number[] }>(({ k, ptrs }) => {
@@ -1097,4 +1100,91 @@ export function elementwiseMergeLayer(kind: FastMerge, inputs: readonly Tensor[]
     );
   }
   return { shape: [...shape], data: finish(k, out, floats, temps) };
+}
+
+/** Weight arrays copied as they are into WebAssembly memory (depthwise kernels and biases), keyed by the array. */
+const copiedWeights = new WeakMap<Float32Array, number>();
+/** Copies whose array was written in place since. */
+const staleCopies = new WeakSet<Float32Array>();
+
+/**
+ * A DepthwiseConv2D layer's computation, channels last: kernel
+ * `[kh, kw, channels, depthMultiplier]` as Keras stores it, bias
+ * `[channels * depthMultiplier]` or `null`, relu or relu6 fused and any other
+ * activation after it. The WebAssembly kernel when chosen and loaded (four
+ * channels per SIMD vector when the multiplier is 1), else the reference
+ * grouped convolution.
+ *
+ * @example
+ * ```ts
+ * const y = depthwise2dLayer(x, kernel, null, { strides: [1, 1], dilationRate: [1, 1], padding: "same" }, "relu6");
+ * ```
+ */
+export function depthwise2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, options: Conv2dOptions, activation: ActivationName): Tensor {
+  checkTensor(input, "depthwise2d input", 4);
+  checkTensor(kernel, "depthwise2d kernel", 4);
+  const [n, h, w, c] = input.shape;
+  const [kh, kw, kc, m] = kernel.shape;
+  if (kc !== c) throw new RangeError(`depthwise2d: kernel expects ${kc} input channels, input has ${c}`);
+  const cout = c * m;
+  if (bias !== null && (bias.shape.length !== 1 || bias.shape[0] !== cout)) {
+    throw new RangeError(`depthwise2d: bias has shape [${bias.shape.join(", ")}], the layer has ${cout} output channels`);
+  }
+  const [sh, sw] = options.strides;
+  const [dh, dw] = options.dilationRate;
+  const gy = convOutputGeometry(h, kh, sh, dh, options.padding);
+  const gx = convOutputGeometry(w, kw, sw, dw, options.padding);
+  const oh = gy.outputLength;
+  const ow = gx.outputLength;
+  const floats = n * oh * ow * cout;
+  const k = fast();
+  if (k === null || floats === 0) {
+    // `[kh, kw, c, m]` and `[kh, kw, 1, c * m]` are the same array: one group per channel.
+    const grouped = { shape: [1, kh, kw, 1, cout], data: kernel.data };
+    const axes = [
+      UNIT_AXIS,
+      { outputLength: oh, padBefore: gy.padBefore, stride: sh, dilation: dh },
+      { outputLength: ow, padBefore: gx.padBefore, stride: sw, dilation: dw },
+    ] as const;
+    const y = convNd({ shape: [n, 1, h, w, c], data: input.data }, grouped, bias, axes, c);
+    const out = { shape: [n, oh, ow, cout], data: y.data };
+    return activation === "linear" ? out : activate(activation, out);
+  }
+  const temps: number[] = [];
+  const x = addressIn(k, input.data, temps);
+  // Weights stay where they are for the whole model's life: copied in once per array.
+  const kp = cachedCopy(k, kernel.data, 0);
+  const bp = bias === null ? 0 : cachedCopy(k, bias.data, 4);
+  const out = outputOf(k, floats, temps);
+  const rows = n * oh;
+  const head = [x, h, w, c, kh, kw, sh, sw, dh, dw, gy.padBefore, gx.padBefore, oh, ow, m, kp, bp, out, fusedCode(activation)];
+  run(
+    k,
+    split(rows, threadsFor(2 * floats * kh * kw), 1).map(([r0, r1]) => ({ fn: "depthwise2d", args: [...head, r0, r1] })),
+  );
+  const shape = [n, oh, ow, cout];
+  applyRest(k, activation, shape, out, floats);
+  return { shape, data: finish(k, out, floats, temps) };
+}
+
+/**
+ * A weight array copied into WebAssembly memory once (zero-padded to a
+ * multiple of `pad` floats), freed with the array; a training step's
+ * {@link weightsWritten} has it copied again.
+ */
+function cachedCopy(k: WasmKernels, data: Float32Array, pad: number): number {
+  const known = copiedWeights.get(data);
+  const fresh = known === undefined;
+  if (!fresh && !staleCopies.has(data)) return known;
+  staleCopies.delete(data);
+  const floats = pad > 0 ? Math.ceil(data.length / pad) * pad : data.length;
+  const ptr = known ?? k.alloc(Math.max(1, floats) * 4);
+  const view = k.view(ptr, floats);
+  view.fill(0);
+  view.set(data);
+  if (fresh) {
+    copiedWeights.set(data, ptr);
+    unpack.register(data, { k, ptrs: [ptr] });
+  }
+  return ptr;
 }

@@ -51,6 +51,7 @@ export interface KernelExports {
   channelAffine(...args: number[]): void;
   merge(...args: number[]): void;
   divide(...args: number[]): void;
+  depthwise2d(...args: number[]): void;
   scratchFloats(): number;
   winogradScratchFloats(cout: number): number;
   winogradMaxChannels(): number;
@@ -65,7 +66,7 @@ export interface KernelExports {
  * WORKER_FUNCTIONS.indexOf("dense"); // 1
  * ```
  */
-export const WORKER_FUNCTIONS = ["conv2d", "dense", "pool2d", "winograd3x3", "activation", "channelAffine", "merge", "divide"] as const;
+export const WORKER_FUNCTIONS = ["conv2d", "dense", "pool2d", "winograd3x3", "activation", "channelAffine", "merge", "divide", "depthwise2d"] as const;
 /**
  * One of {@link WORKER_FUNCTIONS}.
  *

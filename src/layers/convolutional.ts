@@ -25,7 +25,7 @@ import {
 import { activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { activationGradient } from "../kernels/activations-backward.js";
-import { conv2dLayer } from "../kernels/backend.js";
+import { conv2dLayer, depthwise2dLayer } from "../kernels/backend.js";
 import { conv2dBackward } from "../kernels/conv2d-backward.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
 import { UNIT_AXIS, convNd } from "../kernels/conv-nd.js";
@@ -305,7 +305,7 @@ abstract class BaseConv extends Layer {
         y = activateUnless(fuse, this.transpose(x, weights[0], bias, s));
         break;
       case "depthwise":
-        y = activateUnless(fuse, this.depthwise(x, weights[0], bias, s));
+        y = this.depthwise(x, weights[0], bias, s, fuse);
         break;
       case "separable": {
         const depth = this.depthwise(x, weights[0], null, s);
@@ -368,13 +368,17 @@ abstract class BaseConv extends Layer {
   }
 
   /** Each channel convolved with its own `depthMultiplier` filters: a convolution with one group per channel. */
-  private depthwise(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings): Tensor {
+  private depthwise(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings, activation: ActivationName = "linear"): Tensor {
     const { rank } = this.family;
     const k = s.kernelSize;
+    if (rank === 2 && s.padding !== "causal") {
+      const pair = (v: number[]): [number, number] => [v[0], v[1]];
+      return depthwise2dLayer(x, kernel, bias, { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding }, activation);
+    }
     // `[...k, C, m]` and `[...k, 1, C * m]` are the same array, so group `c` writes channels `c * m ...`.
     const grouped = { shape: [...k, 1, s.channels * s.depthMultiplier], data: kernel.data };
     const y = convNd(to5d(x, rank), to5d(grouped, rank, true), bias, convAxes(x.shape.slice(1, -1), s), s.channels);
-    return from5d(y, rank);
+    return activateUnless(activation, from5d(y, rank));
   }
 
   private transpose(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings): Tensor {
