@@ -5,10 +5,11 @@
 import { axesOption, configObject, fail, finiteNumber, minRank2, nonNegative, optionalName, valueText } from "../checks.js";
 import { elu, kerasRelu, leakyRelu, prelu, softmaxAxes } from "../kernels/activations-layers.js";
 import { activationLayer } from "../kernels/backend.js";
+import { eluBackward, leakyReluBackward, preluBackward, reluLayerBackward, softmaxAxesBackward } from "../kernels/activations-layers-backward.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, sampleElements } from "./layer.js";
-import type { LayerCost, WeightSpec } from "./layer.js";
+import type { LayerCost, LayerGradients, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
@@ -61,6 +62,10 @@ export class ReLU extends Layer {
     }
     return kerasRelu(input, this);
   }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    return { inputs: [reluLayerBackward(inputs[0], this, dOutput)], weights: [] };
+  }
 }
 
 registerLayer({
@@ -107,6 +112,10 @@ export class LeakyReLU extends Layer {
 
   call(input: Tensor): Tensor {
     return leakyRelu(input, this.alpha);
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    return { inputs: [leakyReluBackward(inputs[0], this.alpha, dOutput)], weights: [] };
   }
 }
 
@@ -181,6 +190,11 @@ export class PReLU extends Layer {
   call(input: Tensor): Tensor {
     return prelu(input, this.weights![0]);
   }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    const g = preluBackward(inputs[0], this.weights![0], dOutput);
+    return { inputs: [g.input], weights: [g.alpha] };
+  }
 }
 
 registerLayer({
@@ -227,6 +241,10 @@ export class ELU extends Layer {
 
   call(input: Tensor): Tensor {
     return elu(input, this.alpha);
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[], output: Tensor): LayerGradients {
+    return { inputs: [eluBackward(inputs[0], output, this.alpha, dOutput)], weights: [] };
   }
 }
 
@@ -280,6 +298,11 @@ export class Softmax extends Layer {
   call(input: Tensor): Tensor {
     if (this.axes === undefined) this.computeOutputShape(this.builtInputShape());
     return softmaxAxes(input, this.axes!);
+  }
+
+  override gradients(dOutput: Tensor, _inputs: readonly Tensor[], output: Tensor): LayerGradients {
+    if (this.axes === undefined) this.computeOutputShape(this.builtInputShape());
+    return { inputs: [softmaxAxesBackward(output, this.axes!, dOutput)], weights: [] };
   }
 }
 

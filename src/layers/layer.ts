@@ -148,6 +148,8 @@ export interface TrainingCall {
   readonly output: Tensor;
   /** Anything the layer's backward pass needs besides its inputs and output (a pre-activation, a dropout mask). */
   readonly saved?: unknown;
+  /** A loss the layer adds to the model's (Keras `add_loss`: an activity regulariser's); its gradient is the layer's to add. */
+  readonly loss?: number;
 }
 
 /** A layer's backward pass result: one gradient per input and one per weight, `null` where none flows. */

@@ -7,12 +7,14 @@
  */
 import { configObject, exactSum, fail, oneOf, optionalBoolean, optionalName, valueText } from "../checks.js";
 import { elementwiseMergeLayer } from "../kernels/backend.js";
+import { gatherBackward } from "../kernels/gather-backward.js";
+import { elementwiseBackward } from "../kernels/merge-backward.js";
 import { stridesOf, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
 import { Layer, product, sampleElements, sum as sumOf } from "./layer.js";
-import type { LayerCost } from "./layer.js";
+import type { LayerCost, LayerGradients } from "./layer.js";
 import type { ConcatenateFunction, DotFunction, ElementwiseMergeFunction } from "../../types/layers/merging.js";
 import type { Dim, Shape, SizedDim, SizedShape } from "../shape.js";
 import { AXIS_NAMES, sizedShapeText } from "../shape.js";
@@ -250,6 +252,10 @@ abstract class ElementwiseMerge extends Layer {
     const shape = this.computeOutputShape(...(tensorShapes(this.kind, inputs) as [Shape, ...Shape[]]));
     return elementwiseMergeLayer(this.kind, inputs) ?? elementwise(this.kind, inputs, shape as number[]);
   }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    return { inputs: elementwiseBackward(this.kind, inputs, dOutput), weights: [] };
+  }
 }
 
 /** Reads the config every merge without options takes (`name`), and names the layer. */
@@ -460,6 +466,10 @@ export class Concatenate extends Layer {
       });
     }
     return { shape, data: out };
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    return { inputs: gatherBackward(this, (xs) => this.call(...(xs as [Tensor, ...Tensor[]])), inputs, dOutput), weights: [] };
   }
 }
 

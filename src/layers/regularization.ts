@@ -11,6 +11,8 @@ import { configObject, exactRank, fail, nonNegative, optionalName, unitInterval,
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
+import type { LayerGradients, TrainingCall, TrainingContext } from "./layer.js";
+import { alphaDropout, broadcastFactors, dropoutFactors, gaussianFactors, normalDraw, scaled } from "../kernels/dropout-backward.js";
 import type { DataFormat, Shape } from "../shape.js";
 import { dataFormatOption } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
@@ -70,6 +72,17 @@ export class Dropout extends Layer {
   call(input: Tensor): Tensor {
     return input;
   }
+
+  /** Keras `Dropout` in training: a fraction `rate` zeroed, the rest scaled by `1 / (1 - rate)`. */
+  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
+    if (this.rate === 0) return { output: inputs[0] };
+    const factors = dropoutFactors(inputs[0].data.length, this.rate, context.random);
+    return { output: scaled(inputs[0], factors), saved: factors };
+  }
+
+  override gradients(dOutput: Tensor, _inputs: readonly Tensor[], _output: Tensor, saved: unknown): LayerGradients {
+    return { inputs: [saved === undefined ? dOutput : scaled(dOutput, saved as Float32Array)], weights: [] };
+  }
 }
 
 registerLayer({
@@ -112,6 +125,10 @@ abstract class RateDropout extends Layer {
   call(input: Tensor): Tensor {
     return input;
   }
+
+  override gradients(dOutput: Tensor, _inputs: readonly Tensor[], _output: Tensor, saved: unknown): LayerGradients {
+    return { inputs: [saved === undefined ? dOutput : scaled(dOutput, saved as Float32Array)], weights: [] };
+  }
 }
 
 /**
@@ -127,6 +144,13 @@ export class GaussianDropout extends RateDropout {
   readonly className = "GaussianDropout";
   constructor(config: unknown) {
     super("GaussianDropout", "gaussianDropout", config);
+  }
+
+  /** Keras `GaussianDropout` in training: times `1 + sqrt(rate / (1 - rate)) * N(0, 1)`. */
+  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
+    if (this.rate === 0) return { output: inputs[0] };
+    const factors = gaussianFactors(inputs[0].data.length, this.rate, context.random);
+    return { output: scaled(inputs[0], factors), saved: factors };
   }
 }
 
@@ -152,6 +176,13 @@ export class AlphaDropout extends RateDropout {
   readonly className = "AlphaDropout";
   constructor(config: unknown) {
     super("AlphaDropout", "alphaDropout", config);
+  }
+
+  /** Keras `AlphaDropout` in training: dropped values set to SELU's saturation, then rescaled to keep mean and variance. */
+  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
+    if (this.rate === 0) return { output: inputs[0] };
+    const { output, factors } = alphaDropout(inputs[0], this.rate, context.random);
+    return { output, saved: factors };
   }
 }
 
@@ -201,6 +232,26 @@ abstract class SpatialDropout extends Layer {
 
   call(input: Tensor): Tensor {
     return input;
+  }
+
+  /** Keras spatial dropout in training: one dropout factor per sample and channel, shared along the other axes. */
+  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
+    const rate = this.config.rate as number;
+    if (rate === 0) return { output: inputs[0] };
+    const shape = inputs[0].shape;
+    const first = this.rank >= 4 && this.config.dataFormat === "channelsFirst";
+    const noiseShape = shape.map((d, k) => (k === 0 || (first ? k === 1 : k === shape.length - 1) ? d : 1));
+    const noise = dropoutFactors(
+      noiseShape.reduce((p, d) => p * d, 1),
+      rate,
+      context.random,
+    );
+    const factors = broadcastFactors(shape, noiseShape, noise);
+    return { output: scaled(inputs[0], factors), saved: factors };
+  }
+
+  override gradients(dOutput: Tensor, _inputs: readonly Tensor[], _output: Tensor, saved: unknown): LayerGradients {
+    return { inputs: [saved === undefined ? dOutput : scaled(dOutput, saved as Float32Array)], weights: [] };
   }
 }
 
@@ -327,6 +378,19 @@ export class GaussianNoise extends Layer {
   call(input: Tensor): Tensor {
     return input;
   }
+
+  /** Keras `GaussianNoise` in training: plus `stddev * N(0, 1)` per element. */
+  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
+    const x = inputs[0];
+    if (this.stddev === 0) return { output: x };
+    const out = new Float32Array(x.data.length);
+    for (let i = 0; i < out.length; i++) out[i] = x.data[i] + this.stddev * normalDraw(context.random);
+    return { output: { shape: [...x.shape], data: out } };
+  }
+
+  override gradients(dOutput: Tensor): LayerGradients {
+    return { inputs: [dOutput], weights: [] };
+  }
 }
 
 registerLayer({
@@ -375,6 +439,25 @@ export class ActivityRegularization extends Layer {
 
   call(input: Tensor): Tensor {
     return input;
+  }
+
+  /** Keras 3 adds `l1 * sum(|x|) + l2 * sum(x^2)` over the whole batch to the loss. */
+  override callTraining(inputs: readonly Tensor[]): TrainingCall {
+    const x = inputs[0].data;
+    let l1 = 0;
+    let l2 = 0;
+    for (let i = 0; i < x.length; i++) {
+      l1 += Math.abs(x[i]);
+      l2 += x[i] * x[i];
+    }
+    return { output: inputs[0], loss: this.l1 * l1 + this.l2 * l2 };
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    const x = inputs[0].data;
+    const out = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = dOutput.data[i] + this.l1 * Math.sign(x[i]) + 2 * this.l2 * x[i];
+    return { inputs: [{ shape: [...dOutput.shape], data: out }], weights: [] };
   }
 }
 

@@ -4,6 +4,7 @@
  * nearest up-sampling in 1, 2 and 3 spatial dimensions.
  */
 import { configObject, exactProduct, exactRank, fail, oneOf, optionalName, positiveCount, sizeTuple, snapshot, valueText } from "../checks.js";
+import { gatherBackward } from "../kernels/gather-backward.js";
 import { crop, padZeros, repeatEach, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
@@ -70,15 +71,9 @@ export class Flatten extends Layer {
     const batch = x.shape[0];
     return { shape: [batch, batch === 0 ? 0 : x.data.length / batch], data: x.data };
   }
-  override trainingGap(): string | undefined {
-    if (this.dataFormat === undefined) this.computeOutputShape(this.builtInputShape());
-    return this.dataFormat === "channelsFirst" ? "the backward pass of flatten with dataFormat 'channelsFirst' is not written yet" : undefined;
-  }
 
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
-    const gap = this.trainingGap();
-    if (gap !== undefined) fail(`shapewise: fit cannot train through flatten '${this.name}': ${gap}`);
-    return { inputs: [{ shape: [...inputs[0].shape], data: dOutput.data }], weights: [] };
+    return { inputs: gatherBackward(this, (xs) => this.call(xs[0]), inputs, dOutput), weights: [] };
   }
 }
 
@@ -157,6 +152,10 @@ export class Reshape extends Layer {
     const shape = this.computeOutputShape(input.shape) as number[];
     return { shape, data: input.data };
   }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    return { inputs: [{ shape: [...inputs[0].shape], data: dOutput.data }], weights: [] };
+  }
 }
 
 registerLayer({
@@ -215,6 +214,10 @@ export class Permute extends Layer {
     if (this.dims === undefined) this.computeOutputShape(this.builtInputShape());
     return transpose(input, [0, ...this.dims!]);
   }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    return { inputs: gatherBackward(this, (xs) => this.call(xs[0]), inputs, dOutput), weights: [] };
+  }
 }
 
 registerLayer({
@@ -263,6 +266,10 @@ export class RepeatVector extends Layer {
     if (this.n === undefined) this.computeOutputShape(this.builtInputShape());
     const [batch, features] = input.shape;
     return repeatEach({ shape: [batch, 1, features], data: input.data }, [1, this.n!, 1]);
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    return { inputs: gatherBackward(this, (xs) => this.call(xs[0]), inputs, dOutput), weights: [] };
   }
 }
 
@@ -348,6 +355,11 @@ abstract class SpatialLayer extends Layer {
 
   protected ensureBuilt(): void {
     if (this.spatial === undefined) this.computeOutputShape(this.builtInputShape());
+  }
+
+  /** Padding, cropping and nearest up-sampling only move values. */
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    return { inputs: gatherBackward(this, (xs) => this.call(xs[0]), inputs, dOutput), weights: [] };
   }
 
   /** The config of a spatial layer: its amount option, then `dataFormat` (2-D and 3-D only), then the name. */

@@ -106,15 +106,21 @@ export class TrainingEngine {
     const saved = new Map<GraphNode, unknown>();
     this.graph.inputs.forEach((ref, i) => values.set(keyOf(ref, ref.tensorIndex), inputs[i]));
     const context = { random: this.random };
+    let total = 0;
+    // Layers that add a loss of their own need their backward pass even when their output leads nowhere.
+    const adding = new Set<GraphNode>();
     for (const node of this.graph.nodes) {
       if (node.inbound.length === 0) continue;
       const args = node.inbound.map((ref) => values.get(keyOf(ref, ref.tensorIndex))!);
-      const { output, saved: keep } = node.layer.callTraining(args, context);
+      const { output, saved: keep, loss: added } = node.layer.callTraining(args, context);
       values.set(keyOf(node), output);
       saved.set(node, keep);
+      if (added !== undefined) {
+        total += added;
+        adding.add(node);
+      }
     }
     const grads = new Map<string, Float32Array>();
-    let total = 0;
     const metricTotals = this.metrics.map(() => ({ sum: 0, count: 0 }));
     this.graph.outputs.forEach((ref, i) => {
       const pred = values.get(keyOf(ref, ref.tensorIndex))!;
@@ -132,7 +138,7 @@ export class TrainingEngine {
     for (let n = this.graph.nodes.length - 1; n >= 0; n--) {
       const node = this.graph.nodes[n];
       if (node.inbound.length === 0) continue;
-      const dOut = grads.get(keyOf(node));
+      const dOut = grads.get(keyOf(node)) ?? (adding.has(node) ? new Float32Array(values.get(keyOf(node))!.data.length) : undefined);
       if (dOut === undefined) continue;
       const args = node.inbound.map((ref) => values.get(keyOf(ref, ref.tensorIndex))!);
       const output = values.get(keyOf(node))!;

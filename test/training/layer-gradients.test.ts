@@ -1,0 +1,436 @@
+/**
+ * Every layer's backward pass (`Layer.gradients` after `Layer.callTraining`)
+ * against TensorFlow.js's gradients (cpu backend) of the same forward
+ * computation written in TF.js operations, on generated shapes and options:
+ * the gradient of sum(layer(x) * dy) with respect to every input and every
+ * weight, within 1e-4 of the reference's largest magnitude. The forward
+ * outputs are compared too, so an oracle that computes something else fails.
+ */
+import * as tf from "@tensorflow/tfjs";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clearSession } from "../../src/index.js";
+import { createRandom } from "../../src/kernels/random.js";
+import type { Tensor } from "../../src/kernels/tensor.js";
+import { ELU, LeakyReLU, PReLU, ReLU, Softmax } from "../../src/layers/activations.js";
+import type { Layer } from "../../src/layers/layer.js";
+import { mergeLayer } from "../../src/layers/merging.js";
+import type { MergeKind } from "../../src/layers/merging.js";
+import {
+  ActivityRegularization,
+  AlphaDropout,
+  Dropout,
+  GaussianDropout,
+  GaussianNoise,
+  SpatialDropout1D,
+  SpatialDropout2D,
+  SpatialDropout3D,
+} from "../../src/layers/regularization.js";
+import { normalDraw } from "../../src/kernels/dropout-backward.js";
+import {
+  Cropping1D,
+  Cropping2D,
+  Cropping3D,
+  Flatten,
+  Permute,
+  RepeatVector,
+  Reshape,
+  UpSampling1D,
+  UpSampling2D,
+  UpSampling3D,
+  ZeroPadding1D,
+  ZeroPadding2D,
+  ZeroPadding3D,
+} from "../../src/layers/reshaping.js";
+import { randomTensor as seededTensor } from "../support/layer-harness.js";
+
+const TOL = 1e-4;
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+  await tf.ready();
+});
+
+/** Largest difference per group, printed after the run. */
+const worstOf = new Map<string, { worst: number; cases: number }>();
+afterAll(() => {
+  const rows = [...worstOf.entries()].map(([g, s]) => `  ${g.padEnd(24)} ${s.worst.toExponential(2)} (${s.cases} cases)`);
+  console.log(`layer gradients against TF.js: largest scaled difference per group\n${rows.join("\n")}\nTF.js tensors left: ${tf.memory().numTensors}`);
+});
+
+const randomTensor = (shape: readonly number[], seed: number): Tensor => seededTensor(shape, createRandom(seed), -1, 1);
+const tfOf = (t: Tensor) => tf.tensor(t.data, [...t.shape]);
+
+/** Largest difference relative to the reference's largest magnitude. */
+function scaledDifference(ours: ArrayLike<number>, theirs: ArrayLike<number>, what: string): number {
+  expect(ours.length, what).toBe(theirs.length);
+  let scale = 1e-6;
+  let worst = 0;
+  for (let i = 0; i < theirs.length; i++) scale = Math.max(scale, Math.abs(theirs[i]));
+  for (let i = 0; i < theirs.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+  return worst / scale;
+}
+
+/** What TF.js computes for the layer: the output from the inputs and the weights, in the layer's weight order. */
+type Oracle = (inputs: tf.Tensor[], weights: tf.Tensor[]) => tf.Tensor;
+
+/**
+ * Applies `layer` to `shapes` (batch included), draws inputs, weights and an
+ * output gradient from `seed`, and checks the forward output and every
+ * gradient against TF.js; returns the largest scaled difference.
+ */
+function checkLayer(group: string, layer: Layer, shapes: number[][], oracle: Oracle, seed: number, extraLoss?: (inputs: tf.Tensor[]) => tf.Scalar): number {
+  clearSession();
+  (layer.apply as (...s: unknown[]) => unknown).call(layer, ...shapes);
+  const specs = layer.weightSpecs();
+  if (specs.length > 0) layer.weights = specs.map((spec, i) => randomTensor(spec.shape, seed * 31 + 100 + i));
+  const xs = shapes.map((s, i) => randomTensor(s, seed * 31 + i));
+  const { output, saved, loss } = layer.callTraining(xs, { random: createRandom(seed) });
+  const dy = randomTensor(output.shape, seed * 31 + 50);
+  const ours = layer.gradients!(dy, xs, output, saved);
+  const weights = layer.weights ?? [];
+  const theirs = tf.tidy(() => {
+    const args = [...xs, ...weights].map(tfOf);
+    const f = (...all: tf.Tensor[]) => {
+      const y = oracle(all.slice(0, xs.length), all.slice(xs.length)).mul(tfOf(dy)).sum() as tf.Scalar;
+      return extraLoss === undefined ? y : y.add(extraLoss(all.slice(0, xs.length)));
+    };
+    const forward = oracle(args.slice(0, xs.length), args.slice(xs.length));
+    return {
+      shape: forward.shape,
+      output: forward.dataSync() as Float32Array,
+      grads: tf
+        .grads(f)(args)
+        .map((g) => g.dataSync() as Float32Array),
+      loss: extraLoss === undefined ? undefined : extraLoss(args.slice(0, xs.length)).dataSync()[0],
+    };
+  });
+  expect(output.shape, `${group} output shape`).toEqual(theirs.shape);
+  let worst = scaledDifference(output.data, theirs.output, `${group} output`);
+  const mine = [...ours.inputs, ...ours.weights];
+  expect(mine.length).toBe(theirs.grads.length);
+  mine.forEach((g, i) => {
+    expect(g, `${group} gradient ${i}`).not.toBeNull();
+    expect(g!.shape, `${group} gradient ${i} shape`).toEqual(i < xs.length ? xs[i].shape : weights[i - xs.length].shape);
+    worst = Math.max(worst, scaledDifference(g!.data, theirs.grads[i], `${group} gradient ${i}`));
+  });
+  if (theirs.loss !== undefined) worst = Math.max(worst, Math.abs((loss ?? 0) - theirs.loss) / Math.max(1e-6, Math.abs(theirs.loss)));
+  const s = worstOf.get(group) ?? { worst: 0, cases: 0 };
+  worstOf.set(group, { worst: Math.max(s.worst, worst), cases: s.cases + 1 });
+  expect(worst, `${group} (seed ${seed})`).toBeLessThan(TOL);
+  return worst;
+}
+
+/** Nearest up-sampling of one axis in TF.js operations: every index repeated `s` times (a gather: TF.js has no rank-5 tile gradient). */
+function repeatAxis(x: tf.Tensor, axis: number, s: number): tf.Tensor {
+  const indices = Array.from({ length: x.shape[axis] * s }, (_, i) => Math.floor(i / s));
+  return tf.gather(x, tf.tensor1d(indices, "int32"), axis);
+}
+
+/** `x > t` as a condition TF.js does not differentiate through (it has no gradient for `Greater`). */
+const above = (x: tf.Tensor, t: number): tf.Tensor => tf.tensor(x.dataSync(), x.shape).greater(t);
+
+const small = (min: number, max: number) => fc.integer({ min, max });
+const seedArb = fc.integer({ min: 0, max: 1e6 });
+const runs = { numRuns: 40, seed: 12 };
+
+describe("reshaping family", () => {
+  it("flatten (both data formats), reshape, permute and repeatVector", () => {
+    fc.assert(
+      fc.property(small(1, 3), small(1, 4), small(1, 4), small(1, 4), seedArb, (n, a, b, c, seed) => {
+        checkLayer(
+          "flatten channelsFirst",
+          new Flatten({ dataFormat: "channelsFirst" }),
+          [[n, a, b, c]],
+          ([x]) => x.transpose([0, 2, 3, 1]).reshape([n, -1]),
+          seed,
+        );
+        checkLayer("flatten", new Flatten(), [[n, a, b, c]], ([x]) => x.reshape([n, -1]), seed);
+        checkLayer("reshape", new Reshape({ targetShape: [c, -1] }), [[n, a, b, c]], ([x]) => x.reshape([n, c, a * b]), seed);
+        const dims = [
+          [1, 2, 3],
+          [3, 1, 2],
+          [2, 3, 1],
+          [3, 2, 1],
+        ][seed % 4];
+        checkLayer("permute", new Permute({ dims }), [[n, a, b, c]], ([x]) => x.transpose([0, ...dims]), seed);
+        checkLayer("repeatVector", new RepeatVector({ n: b }), [[n, a]], ([x]) => x.expandDims(1).tile([1, b, 1]), seed);
+      }),
+      runs,
+    );
+  });
+
+  it("zero padding, cropping and up-sampling in 1, 2 and 3 dimensions, both data formats", () => {
+    fc.assert(
+      fc.property(
+        small(1, 2),
+        fc.array(small(2, 5), { minLength: 3, maxLength: 3 }),
+        small(1, 3),
+        fc.array(small(0, 2), { minLength: 6, maxLength: 6 }),
+        fc.boolean(),
+        seedArb,
+        (n, sizes, ch, amounts, first, seed) => {
+          for (const rank of [1, 2, 3] as const) {
+            const spatial = sizes.slice(0, rank);
+            const cf = rank > 1 && first;
+            const shape = cf ? [n, ch, ...spatial] : [n, ...spatial, ch];
+            const axes = spatial.map((_, i) => (cf ? i + 2 : i + 1));
+            const pairs = spatial.map((_, i) => [amounts[2 * i], amounts[2 * i + 1]] as [number, number]);
+            const format = rank > 1 ? { dataFormat: cf ? "channelsFirst" : "channelsLast" } : {};
+            const padding = rank === 1 ? pairs[0] : pairs;
+            const Pad = [ZeroPadding1D, ZeroPadding2D, ZeroPadding3D][rank - 1];
+            checkLayer(
+              `zeroPadding${rank}d`,
+              new Pad({ padding, ...format }),
+              [shape],
+              ([x]) =>
+                x.pad(
+                  shape.map((_, k) => {
+                    const i = axes.indexOf(k);
+                    return i < 0 ? [0, 0] : pairs[i];
+                  }) as [number, number][],
+                ),
+              seed,
+            );
+            // Cropping needs at least one value left on every axis.
+            const crops = pairs.map(([a, b], i) => (a + b < spatial[i] ? [a, b] : [0, 0]) as [number, number]);
+            const Crop = [Cropping1D, Cropping2D, Cropping3D][rank - 1];
+            checkLayer(
+              `cropping${rank}d`,
+              new Crop({ cropping: rank === 1 ? crops[0] : crops, ...format }),
+              [shape],
+              ([x]) => {
+                const begin = shape.map((_, k) => (axes.includes(k) ? crops[axes.indexOf(k)][0] : 0));
+                const size = shape.map((d, k) => (axes.includes(k) ? d - crops[axes.indexOf(k)][0] - crops[axes.indexOf(k)][1] : d));
+                return x.slice(begin, size);
+              },
+              seed,
+            );
+            const factors = spatial.map((_, i) => 1 + (amounts[i] % 3));
+            const Up = [UpSampling1D, UpSampling2D, UpSampling3D][rank - 1];
+            checkLayer(
+              `upSampling${rank}d`,
+              new Up({ size: rank === 1 ? factors[0] : factors, ...format }),
+              [shape],
+              ([x]) => axes.reduce((t, axis, i) => repeatAxis(t, axis, factors[i]), x),
+              seed,
+            );
+          }
+        },
+      ),
+      { numRuns: 25, seed: 13 },
+    );
+  });
+});
+
+describe("merges", () => {
+  const ops: Record<string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor> = {
+    add: (a, b) => a.add(b),
+    subtract: (a, b) => a.sub(b),
+    multiply: (a, b) => a.mul(b),
+    maximum: (a, b) => tf.maximum(a, b),
+    minimum: (a, b) => tf.minimum(a, b),
+  };
+
+  it("element-wise merges of two to four inputs, with broadcast axes", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("add", "subtract", "multiply", "average", "maximum", "minimum"),
+        small(2, 4),
+        small(1, 3),
+        small(1, 4),
+        small(1, 4),
+        fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+        seedArb,
+        (kind, count, n, a, b, ones, seed) => {
+          const k = kind === "subtract" ? 2 : count;
+          // Inputs after the first may hold 1 on a non-batch axis: the merge broadcasts it.
+          const shapes = Array.from({ length: k }, (_, i) => [n, i > 0 && ones[2 * i] ? 1 : a, i > 0 && ones[2 * i + 1] ? 1 : b]);
+          // Broadcast first: TF.js's maximum and minimum gradients do not sum over broadcast axes.
+          const oracle: Oracle = (given) => {
+            const xs = given.map((x) => tf.broadcastTo(x, [n, a, b]));
+            return kind === "average"
+              ? xs
+                  .slice(1)
+                  .reduce((acc, x) => acc.add(x), xs[0])
+                  .div(k)
+              : xs.slice(1).reduce((acc, x) => ops[kind](acc, x), xs[0]);
+          };
+          checkLayer(kind, mergeLayer(kind as MergeKind), shapes, oracle, seed);
+        },
+      ),
+      { numRuns: 120, seed: 14 },
+    );
+  });
+
+  it("concatenate along every axis", () => {
+    fc.assert(
+      fc.property(small(2, 3), small(1, 3), small(1, 3), small(1, 3), small(1, 3), small(1, 3), seedArb, (count, n, a, b, c, axis, seed) => {
+        const shapes = Array.from({ length: count }, (_, i) => {
+          const s = [n, a, b, c];
+          s[axis] = 1 + ((i + seed) % 3);
+          return s;
+        });
+        checkLayer("concatenate", mergeLayer("concatenate", { axis: seed % 2 === 0 ? axis : axis - 4 }), shapes, (xs) => tf.concat(xs, axis), seed);
+      }),
+      runs,
+    );
+  });
+});
+
+describe("activation layers", () => {
+  it("reLU with maxValue, negativeSlope and threshold; leakyReLU; elu; pReLU with shared axes; softmax over axes", () => {
+    fc.assert(
+      fc.property(small(1, 3), small(1, 4), small(1, 4), fc.boolean(), fc.boolean(), seedArb, (n, a, b, shareA, shareB, seed) => {
+        const shape = [n, a, b];
+        const maxValue = [undefined, 0.5, 6][seed % 3];
+        const negativeSlope = [0, 0.2][seed % 2];
+        const threshold = [0, 0.3][(seed >> 1) % 2];
+        checkLayer(
+          "reLU",
+          new ReLU({ maxValue, negativeSlope, threshold }),
+          [shape],
+          ([x]) => {
+            let y = tf.where(above(x, threshold), x, tf.zerosLike(x));
+            if (maxValue !== undefined) y = tf.minimum(y, maxValue);
+            return negativeSlope === 0 ? y : y.sub(tf.relu(tf.scalar(threshold).sub(x)).mul(negativeSlope));
+          },
+          seed,
+        );
+        checkLayer("leakyReLU", new LeakyReLU({ alpha: 0.25 }), [shape], ([x]) => tf.leakyRelu(x, 0.25), seed);
+        checkLayer("elu", new ELU({ alpha: 0.7 }), [shape], ([x]) => tf.where(above(x, 0), x, tf.exp(x).sub(1).mul(0.7)), seed);
+        const sharedAxes = [...(shareA ? [1] : []), ...(shareB ? [2] : [])];
+        checkLayer("pReLU", new PReLU({ sharedAxes }), [shape], ([x], [alpha]) => tf.relu(x).sub(alpha.mul(tf.relu(x.neg()))), seed);
+        const axis = [-1, 1, [1, 2]][seed % 3] as number | number[];
+        const axes = Array.isArray(axis) ? axis : [axis === -1 ? 2 : axis];
+        checkLayer(
+          "softmax",
+          new Softmax({ axis }),
+          [shape],
+          ([x]) => {
+            const e = tf.exp(x.sub(x.max(axes, true)));
+            return e.div(e.sum(axes, true));
+          },
+          seed,
+        );
+      }),
+      runs,
+    );
+  });
+});
+
+describe("regularisation layers", () => {
+  it("activityRegularization adds l1 * sum|x| + l2 * sum x^2 to the loss and its gradient to the input's", () => {
+    fc.assert(
+      fc.property(small(1, 3), small(1, 5), fc.constantFrom(0, 0.01, 0.5), fc.constantFrom(0, 0.02, 1), seedArb, (n, a, l1, l2, seed) => {
+        checkLayer(
+          "activityRegularization",
+          new ActivityRegularization({ l1, l2 }),
+          [[n, a]],
+          ([x]) => x,
+          seed,
+          ([x]) => x.abs().sum().mul(l1).add(x.square().sum().mul(l2)) as tf.Scalar,
+        );
+      }),
+      runs,
+    );
+  });
+});
+
+/** Mean and standard deviation. */
+function moments(values: ArrayLike<number>): { mean: number; std: number } {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  const mean = sum / values.length;
+  let sq = 0;
+  for (let i = 0; i < values.length; i++) sq += (values[i] - mean) ** 2;
+  return { mean, std: Math.sqrt(sq / values.length) };
+}
+
+/** A training call of `layer` on `x`, and its input gradient for `dy`. */
+function trainOn(layer: Layer, x: Tensor, dy: Tensor, seed: number): { y: Tensor; dx: Tensor } {
+  clearSession();
+  (layer.apply as (s: unknown) => unknown).call(layer, x.shape);
+  const { output, saved } = layer.callTraining([x], { random: createRandom(seed) });
+  return { y: output, dx: layer.gradients!(dy, [x], output, saved).inputs[0]! };
+}
+
+describe("training-mode noise, as Keras 3 draws it", () => {
+  const N = 40_000;
+  const x = randomTensor([8, N / 8], 1);
+  const dy = randomTensor([8, N / 8], 2);
+
+  it("dropout zeroes a fraction rate, scales the rest by 1 / (1 - rate), and passes the gradient through the same mask", () => {
+    for (const rate of [0, 0.1, 0.5, 0.8]) {
+      const { y, dx } = trainOn(new Dropout({ rate }), x, dy, 3);
+      let zeros = 0;
+      let worst = 0;
+      for (let i = 0; i < N; i++) {
+        const kept = y.data[i] !== 0;
+        if (!kept) zeros++;
+        worst = Math.max(worst, Math.abs(y.data[i] - (kept ? x.data[i] / (1 - rate) : 0)), Math.abs(dx.data[i] - (kept ? dy.data[i] / (1 - rate) : 0)));
+      }
+      expect(worst).toBeLessThan(1e-5);
+      expect(Math.abs(zeros / N - rate)).toBeLessThan(0.01);
+    }
+  });
+
+  it("spatial dropout draws one factor per sample and channel, shared along the spatial axes, in both data formats", () => {
+    const cases: [Layer, number[], number][] = [
+      [new SpatialDropout1D({ rate: 0.5 }), [4, 50, 6], 2],
+      [new SpatialDropout2D({ rate: 0.5 }), [4, 10, 5, 6], 3],
+      [new SpatialDropout2D({ rate: 0.5, dataFormat: "channelsFirst" }), [4, 6, 10, 5], 1],
+      [new SpatialDropout3D({ rate: 0.5 }), [4, 3, 5, 2, 6], 4],
+    ];
+    for (const [layer, shape, channelAxis] of cases) {
+      const xs = randomTensor(shape, 5);
+      const { y, dx } = trainOn(layer, xs, xs, 6);
+      const factor = new Map<string, number>();
+      const strides = shape.map((_, k) => shape.slice(k + 1).reduce((p, d) => p * d, 1));
+      for (let i = 0; i < y.data.length; i++) {
+        const key = `${Math.floor(i / strides[0])},${Math.floor(i / strides[channelAxis]) % shape[channelAxis]}`;
+        const f = y.data[i] / xs.data[i];
+        if (!factor.has(key)) factor.set(key, f);
+        expect(f, `${layer.className} ${key}`).toBeCloseTo(factor.get(key)!, 4);
+        expect(dx.data[i]).toBeCloseTo(xs.data[i] * f, 4);
+      }
+      const values = [...factor.values()];
+      expect(values.every((f) => Math.abs(f) < 1e-4 || Math.abs(f - 2) < 1e-4)).toBe(true);
+      expect(values.some((f) => f === 0) && values.some((f) => f !== 0)).toBe(true);
+    }
+  });
+
+  it("gaussianDropout multiplies by N(1, rate / (1 - rate)) and gaussianNoise adds N(0, stddev^2), both with the matching gradient", () => {
+    const gd = trainOn(new GaussianDropout({ rate: 0.3 }), x, dy, 7);
+    const factors = Array.from(gd.y.data, (v, i) => v / x.data[i]);
+    const m = moments(factors);
+    expect(Math.abs(m.mean - 1)).toBeLessThan(0.02);
+    expect(Math.abs(m.std - Math.sqrt(0.3 / 0.7)) / Math.sqrt(0.3 / 0.7)).toBeLessThan(0.02);
+    for (let i = 0; i < N; i++) expect(gd.dx.data[i]).toBeCloseTo(dy.data[i] * factors[i], 3);
+    const gn = trainOn(new GaussianNoise({ stddev: 0.4 }), x, dy, 8);
+    const noise = moments(Array.from(gn.y.data, (v, i) => v - x.data[i]));
+    expect(Math.abs(noise.mean)).toBeLessThan(0.01);
+    expect(Math.abs(noise.std - 0.4) / 0.4).toBeLessThan(0.02);
+    expect(Array.from(gn.dx.data)).toEqual(Array.from(dy.data));
+  });
+
+  it("alphaDropout keeps a standard normal input's mean and variance, and its gradient is the affine factor on kept values", () => {
+    const random = createRandom(9);
+    const normal: Tensor = { shape: [8, N / 8], data: Float32Array.from({ length: N }, () => normalDraw(random)) };
+    const rate = 0.2;
+    const { y, dx } = trainOn(new AlphaDropout({ rate }), normal, dy, 10);
+    const m = moments(y.data);
+    expect(Math.abs(m.mean)).toBeLessThan(0.03);
+    expect(Math.abs(m.std - 1)).toBeLessThan(0.03);
+    const alphaP = -1.6732632423543772 * 1.0507009873554805;
+    const a = ((1 - rate) * (1 + rate * alphaP * alphaP)) ** -0.5;
+    const b = -a * alphaP * rate;
+    let dropped = 0;
+    for (let i = 0; i < N; i++) {
+      const kept = Math.abs(y.data[i] - (a * alphaP + b)) > 1e-6;
+      if (!kept) dropped++;
+      expect(dx.data[i]).toBeCloseTo(kept ? a * dy.data[i] : 0, 5);
+    }
+    expect(Math.abs(dropped / N - rate)).toBeLessThan(0.01);
+  });
+});
