@@ -150,6 +150,12 @@ export interface TrainingCall {
   readonly saved?: unknown;
   /** A loss the layer adds to the model's (Keras `add_loss`: an activity regulariser's); its gradient is the layer's to add. */
   readonly loss?: number;
+  /**
+   * New values for non-trainable weights (batch normalisation's moving
+   * statistics), by index in {@link Layer.weightSpecs} order: written once
+   * the whole step has succeeded, with the optimizer's update.
+   */
+  readonly updates?: readonly { readonly index: number; readonly value: Float32Array }[];
 }
 
 /** A layer's backward pass result: one gradient per input and one per weight, `null` where none flows. */

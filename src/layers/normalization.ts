@@ -9,7 +9,9 @@ import { layerNorm } from "../kernels/norm-layer.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, product, sampleElements } from "./layer.js";
-import type { LayerCost, WeightSpec } from "./layer.js";
+import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
+import { batchNormIndex, layerNormIndex, normalizeBackward, normalizeTraining } from "../kernels/norm-backward.js";
+import type { NormSaved } from "../kernels/norm-backward.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
@@ -103,6 +105,41 @@ export class BatchNormalization extends Layer {
     const [movingMean, movingVariance] = w;
     return batchNormLayer(input, s.axis, { gamma, beta, movingMean, movingVariance, epsilon: s.epsilon });
   }
+
+  /**
+   * Keras 3 in training: normalised by the batch's own mean and biased
+   * variance per channel, and the moving statistics move towards them by
+   * `1 - momentum`.
+   */
+  override callTraining(inputs: readonly Tensor[]): TrainingCall {
+    const s = this.resolved();
+    const w = this.weights!.map((t) => t.data);
+    const gamma = s.scale ? w.shift()! : null;
+    const beta = s.center ? w.shift()! : null;
+    const [movingMean, movingVariance] = w;
+    const { output, saved } = normalizeTraining(inputs[0], batchNormIndex(inputs[0].shape, s.axis), gamma, beta, s.epsilon);
+    const moved = (moving: Float32Array, batch: Float64Array) => Float32Array.from(moving, (v, c) => v * s.momentum + batch[c] * (1 - s.momentum));
+    const at = (s.scale ? 1 : 0) + (s.center ? 1 : 0);
+    return {
+      output,
+      saved,
+      updates: [
+        { index: at, value: moved(movingMean, saved.mean) },
+        { index: at + 1, value: moved(movingVariance, saved.variance) },
+      ],
+    };
+  }
+
+  override gradients(dOutput: Tensor, _inputs: readonly Tensor[], _output: Tensor, saved: unknown): LayerGradients {
+    const s = this.resolved();
+    const gamma = s.scale ? this.weights![0].data : null;
+    const g = normalizeBackward(saved as NormSaved, gamma, dOutput);
+    const shape = [s.channels];
+    const weights: (Tensor | null)[] = [];
+    if (s.scale) weights.push({ shape, data: g.gamma });
+    if (s.center) weights.push({ shape, data: g.beta });
+    return { inputs: [g.input], weights: [...weights, null, null] };
+  }
 }
 
 registerLayer({
@@ -193,6 +230,24 @@ export class LayerNormalization extends Layer {
     const gamma = s.scale ? w.shift()! : null;
     const beta = s.center ? w.shift()! : null;
     return layerNorm(input, s.axes, { gamma, beta, epsilon: s.epsilon });
+  }
+
+  override callTraining(inputs: readonly Tensor[]): TrainingCall {
+    const s = this.resolved();
+    const w = (this.weights ?? []).map((t) => t.data);
+    const gamma = s.scale ? w.shift()! : null;
+    const beta = s.center ? w.shift()! : null;
+    return normalizeTraining(inputs[0], layerNormIndex(inputs[0].shape, s.axes), gamma, beta, s.epsilon);
+  }
+
+  override gradients(dOutput: Tensor, _inputs: readonly Tensor[], _output: Tensor, saved: unknown): LayerGradients {
+    const s = this.resolved();
+    const gamma = s.scale ? this.weights![0].data : null;
+    const g = normalizeBackward(saved as NormSaved, gamma, dOutput);
+    const weights: Tensor[] = [];
+    if (s.scale) weights.push({ shape: [...s.sizes], data: g.gamma });
+    if (s.center) weights.push({ shape: [...s.sizes], data: g.beta });
+    return { inputs: [g.input], weights };
   }
 }
 

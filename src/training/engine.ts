@@ -109,10 +109,12 @@ export class TrainingEngine {
     let total = 0;
     // Layers that add a loss of their own need their backward pass even when their output leads nowhere.
     const adding = new Set<GraphNode>();
+    const updates: { layer: Layer; index: number; value: Float32Array }[] = [];
     for (const node of this.graph.nodes) {
       if (node.inbound.length === 0) continue;
       const args = node.inbound.map((ref) => values.get(keyOf(ref, ref.tensorIndex))!);
-      const { output, saved: keep, loss: added } = node.layer.callTraining(args, context);
+      const { output, saved: keep, loss: added, updates: state } = node.layer.callTraining(args, context);
+      for (const u of state ?? []) updates.push({ layer: node.layer, index: u.index, value: u.value });
       values.set(keyOf(node), output);
       saved.set(node, keep);
       if (added !== undefined) {
@@ -171,7 +173,12 @@ export class TrainingEngine {
     });
     const weights = this.weightArrays();
     this.optimizer.applyGradients(weights, gradients);
-    weightsWritten(weights);
+    const stateWeights = updates.map((u) => {
+      const into = u.layer.weights![u.index].data;
+      into.set(u.value);
+      return into;
+    });
+    weightsWritten([...weights, ...stateWeights]);
     return { loss: total, metrics: metricTotals };
   }
 

@@ -15,6 +15,7 @@ import type { Tensor } from "../../src/kernels/tensor.js";
 import { ELU, LeakyReLU, PReLU, ReLU, Softmax } from "../../src/layers/activations.js";
 import type { Layer } from "../../src/layers/layer.js";
 import { mergeLayer } from "../../src/layers/merging.js";
+import { BatchNormalization, LayerNormalization } from "../../src/layers/normalization.js";
 import type { MergeKind } from "../../src/layers/merging.js";
 import {
   ActivityRegularization,
@@ -89,29 +90,35 @@ function checkLayer(group: string, layer: Layer, shapes: number[][], oracle: Ora
   const dy = randomTensor(output.shape, seed * 31 + 50);
   const ours = layer.gradients!(dy, xs, output, saved);
   const weights = layer.weights ?? [];
+  // Non-trainable weights (moving statistics) enter as constants and get no gradient.
+  const trained = specs.map((spec, i) => (spec.trainable ? i : -1)).filter((i) => i >= 0);
   const theirs = tf.tidy(() => {
     const args = [...xs, ...weights].map(tfOf);
-    const f = (...all: tf.Tensor[]) => {
-      const y = oracle(all.slice(0, xs.length), all.slice(xs.length)).mul(tfOf(dy)).sum() as tf.Scalar;
-      return extraLoss === undefined ? y : y.add(extraLoss(all.slice(0, xs.length)));
+    const f = (...varied: tf.Tensor[]) => {
+      const ws = weights.map((_, i) => (trained.includes(i) ? varied[xs.length + trained.indexOf(i)] : args[xs.length + i]));
+      const y = oracle(varied.slice(0, xs.length), ws).mul(tfOf(dy)).sum() as tf.Scalar;
+      return extraLoss === undefined ? y : y.add(extraLoss(varied.slice(0, xs.length)));
     };
     const forward = oracle(args.slice(0, xs.length), args.slice(xs.length));
     return {
       shape: forward.shape,
       output: forward.dataSync() as Float32Array,
       grads: tf
-        .grads(f)(args)
+        .grads(f)([...args.slice(0, xs.length), ...trained.map((i) => args[xs.length + i])])
         .map((g) => g.dataSync() as Float32Array),
       loss: extraLoss === undefined ? undefined : extraLoss(args.slice(0, xs.length)).dataSync()[0],
     };
   });
   expect(output.shape, `${group} output shape`).toEqual(theirs.shape);
   let worst = scaledDifference(output.data, theirs.output, `${group} output`);
-  const mine = [...ours.inputs, ...ours.weights];
+  ours.weights.forEach((g, i) => {
+    if (!specs[i].trainable) expect(g, `${group} gradient of non-trainable weight ${i}`).toBeNull();
+  });
+  const mine = [...ours.inputs, ...trained.map((i) => ours.weights[i])];
   expect(mine.length).toBe(theirs.grads.length);
   mine.forEach((g, i) => {
     expect(g, `${group} gradient ${i}`).not.toBeNull();
-    expect(g!.shape, `${group} gradient ${i} shape`).toEqual(i < xs.length ? xs[i].shape : weights[i - xs.length].shape);
+    expect(g!.shape, `${group} gradient ${i} shape`).toEqual(i < xs.length ? xs[i].shape : weights[trained[i - xs.length]].shape);
     worst = Math.max(worst, scaledDifference(g!.data, theirs.grads[i], `${group} gradient ${i}`));
   });
   if (theirs.loss !== undefined) worst = Math.max(worst, Math.abs((loss ?? 0) - theirs.loss) / Math.max(1e-6, Math.abs(theirs.loss)));
@@ -310,6 +317,92 @@ describe("activation layers", () => {
           ([x]) => {
             const e = tf.exp(x.sub(x.max(axes, true)));
             return e.div(e.sum(axes, true));
+          },
+          seed,
+        );
+      }),
+      runs,
+    );
+  });
+});
+
+describe("normalisation layers", () => {
+  it("batchNormalization in training: batch statistics, gamma and beta gradients, moving statistics moved by momentum", () => {
+    fc.assert(
+      fc.property(
+        small(2, 4),
+        small(1, 3),
+        small(1, 3),
+        small(1, 4),
+        small(1, 3),
+        fc.boolean(),
+        fc.boolean(),
+        seedArb,
+        (n, a, b, c, axis, center, scale, seed) => {
+          const shape = [n, a, b, c];
+          const layer = new BatchNormalization({ axis: axis === 3 ? -1 : axis, center, scale, momentum: 0.9 });
+          const reduce = [0, 1, 2, 3].filter((k) => k !== axis);
+          const bshape = shape.map((d, k) => (k === axis ? d : 1));
+          checkLayer(
+            "batchNormalization",
+            layer,
+            [shape],
+            ([x], w) => {
+              const { mean, variance } = tf.moments(x, reduce, true);
+              let y = x.sub(mean).div(variance.add(1e-3).sqrt());
+              if (scale) y = y.mul(w[0].reshape(bshape));
+              if (center) y = y.add(w[scale ? 1 : 0].reshape(bshape));
+              return y;
+            },
+            seed,
+          );
+          // The moving statistics the step writes: momentum * old + (1 - momentum) * batch (biased variance).
+          const x = randomTensor(shape, seed * 31);
+          const { updates } = layer.callTraining([x], { random: createRandom(seed) });
+          const at = (scale ? 1 : 0) + (center ? 1 : 0);
+          const [oldMean, oldVariance] = [layer.weights![at].data, layer.weights![at + 1].data];
+          const [mean, variance] = tf.tidy(() => {
+            const m = tf.moments(tfOf(x), reduce);
+            return [m.mean.dataSync() as Float32Array, m.variance.dataSync() as Float32Array];
+          });
+          expect(updates!.map((u) => u.index)).toEqual([at, at + 1]);
+          expect(
+            scaledDifference(
+              updates![0].value,
+              Float32Array.from(oldMean, (v, i) => 0.9 * v + 0.1 * mean[i]),
+              "moving mean",
+            ),
+          ).toBeLessThan(1e-5);
+          expect(
+            scaledDifference(
+              updates![1].value,
+              Float32Array.from(oldVariance, (v, i) => 0.9 * v + 0.1 * variance[i]),
+              "moving variance",
+            ),
+          ).toBeLessThan(1e-5);
+        },
+      ),
+      runs,
+    );
+  });
+
+  it("layerNormalization over one axis or several", () => {
+    fc.assert(
+      fc.property(small(1, 3), small(1, 4), small(2, 4), fc.boolean(), fc.boolean(), seedArb, (n, a, b, center, scale, seed) => {
+        const shape = [n, a, b];
+        const axis = [-1, [1, 2], [2, 1]][seed % 3] as number | number[];
+        const axes = Array.isArray(axis) ? [...axis].sort() : [2];
+        const wshape = shape.map((d, k) => (axes.includes(k) ? d : 1));
+        checkLayer(
+          "layerNormalization",
+          new LayerNormalization({ axis, center, scale }),
+          [shape],
+          ([x], w) => {
+            const { mean, variance } = tf.moments(x, axes, true);
+            let y = x.sub(mean).div(variance.add(1e-3).sqrt());
+            if (scale) y = y.mul(w[0].reshape(wshape));
+            if (center) y = y.add(w[scale ? 1 : 0].reshape(wshape));
+            return y;
           },
           seed,
         );
