@@ -1,12 +1,12 @@
 /**
  * Pooling layers at run time (type twin: `types/layers/pooling.ts`).
  */
-import { configObject, exactRank, fail, oneOf, optionalBoolean, optionalName, sizeTuple, snapshot } from "../checks.js";
+import { configObject, exactRank, oneOf, optionalBoolean, optionalName, sizeTuple, snapshot } from "../checks.js";
 import { averagePool3d, maxPool3d } from "../kernels/pool-3d.js";
 import { globalPool } from "../kernels/pool-global.js";
 import { averagePool2d, maxPool2d } from "../kernels/pooling.js";
 import { pool2dLayer } from "../kernels/backend.js";
-import { pool2dBackward } from "../kernels/pooling-backward.js";
+import { globalPoolBackward, pool2dBackward, pool3dBackward } from "../kernels/pooling-backward.js";
 import type { LayerGradients } from "./layer.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
@@ -101,28 +101,29 @@ abstract class PoolingND extends Layer {
   /** Which pooling this layer's backward pass runs: 1-D and 2-D windows, channels-last. */
   protected abstract readonly kind: Kind;
 
-  override trainingGap(): string | undefined {
-    const s = this.resolved();
-    if (this.rank === 3) return `the backward pass of ${this.method} is not written yet`;
-    if (s.dataFormat === "channelsFirst") return `the backward pass of ${this.method} with dataFormat 'channelsFirst' is not written yet`;
-    return undefined;
-  }
-
+  /** The backward pass runs channels-last, as the forward pass does. */
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
-    const gap = this.trainingGap();
-    if (gap !== undefined) fail(`shapewise: fit cannot train through ${this.method} '${this.name}': ${gap}`);
     const s = this.resolved();
-    const x = inputs[0];
-    // 1-D windows run on the 2-D kernels as [steps, 1] images, as the forward pass does.
-    const one = this.rank === 1;
-    const as4d = (t: Tensor): Tensor => (one ? { shape: [t.shape[0], t.shape[1], 1, t.shape[2]], data: t.data } : t);
-    const options = {
-      poolSize: [s.poolSize[0], one ? 1 : s.poolSize[1]] as const,
-      strides: [s.strides[0], one ? 1 : s.strides[1]] as const,
-      padding: s.padding,
-    };
-    const dx = pool2dBackward(this.kind, as4d(x), as4d(dOutput), options);
-    return { inputs: [{ shape: [...x.shape], data: dx.data }], weights: [] };
+    const first = s.dataFormat === "channelsFirst";
+    const x = first ? channelsLast(inputs[0]) : inputs[0];
+    const dy = first ? channelsLast(dOutput) : dOutput;
+    let dx: Tensor;
+    if (this.rank === 3) {
+      const [pd, ph, pw] = s.poolSize;
+      const [sd, sh, sw] = s.strides;
+      dx = pool3dBackward(this.kind, x, dy, { poolSize: [pd, ph, pw], strides: [sd, sh, sw], padding: s.padding });
+    } else {
+      // 1-D windows run on the 2-D kernels as [steps, 1] images, as the forward pass does.
+      const one = this.rank === 1;
+      const as4d = (t: Tensor): Tensor => (one ? { shape: [t.shape[0], t.shape[1], 1, t.shape[2]], data: t.data } : t);
+      const options = {
+        poolSize: [s.poolSize[0], one ? 1 : s.poolSize[1]] as const,
+        strides: [s.strides[0], one ? 1 : s.strides[1]] as const,
+        padding: s.padding,
+      };
+      dx = { shape: [...x.shape], data: pool2dBackward(this.kind, as4d(x), as4d(dy), options).data };
+    }
+    return { inputs: [first ? channelsFirst(dx) : dx], weights: [] };
   }
 }
 
@@ -375,6 +376,16 @@ abstract class GlobalPoolingND extends Layer {
     const [n, c] = y.shape;
     const ones = new Array<number>(this.rank).fill(1);
     return { shape: dataFormat === "channelsFirst" ? [n, c, ...ones] : [n, ...ones, c], data: y.data };
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    const first = this.settings!.dataFormat === "channelsFirst";
+    const x = first ? channelsLast(inputs[0]) : inputs[0];
+    // The kept size-1 axes hold the same values as [n, c].
+    const dy = { shape: [x.shape[0], x.shape[x.shape.length - 1]], data: dOutput.data };
+    const dx = globalPoolBackward(this.kind, x, dy);
+    return { inputs: [first ? channelsFirst(dx) : dx], weights: [] };
   }
 }
 

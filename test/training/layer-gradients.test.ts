@@ -15,6 +15,20 @@ import type { Tensor } from "../../src/kernels/tensor.js";
 import { ELU, LeakyReLU, PReLU, ReLU, Softmax } from "../../src/layers/activations.js";
 import type { Layer } from "../../src/layers/layer.js";
 import { mergeLayer } from "../../src/layers/merging.js";
+import {
+  AveragePooling1D,
+  AveragePooling2D,
+  AveragePooling3D,
+  GlobalAveragePooling1D,
+  GlobalAveragePooling2D,
+  GlobalAveragePooling3D,
+  GlobalMaxPooling1D,
+  GlobalMaxPooling2D,
+  GlobalMaxPooling3D,
+  MaxPooling1D,
+  MaxPooling2D,
+  MaxPooling3D,
+} from "../../src/layers/pooling.js";
 import { BatchNormalization, LayerNormalization } from "../../src/layers/normalization.js";
 import type { MergeKind } from "../../src/layers/merging.js";
 import {
@@ -52,11 +66,15 @@ beforeAll(async () => {
   await tf.ready();
 });
 
-/** Largest difference per group, printed after the run. */
+/** Largest difference per group, and the cases a skip rule sent elsewhere, printed after the run. */
 const worstOf = new Map<string, { worst: number; cases: number }>();
+const skipped = new Map<string, number>();
 afterAll(() => {
   const rows = [...worstOf.entries()].map(([g, s]) => `  ${g.padEnd(24)} ${s.worst.toExponential(2)} (${s.cases} cases)`);
-  console.log(`layer gradients against TF.js: largest scaled difference per group\n${rows.join("\n")}\nTF.js tensors left: ${tf.memory().numTensors}`);
+  const skips = [...skipped.entries()].map(([rule, n]) => `  ${rule}: ${n}`);
+  console.log(
+    `layer gradients against TF.js: largest scaled difference per group\n${rows.join("\n")}\nskip rules applied:\n${skips.join("\n")}\nTF.js tensors left: ${tf.memory().numTensors}`,
+  );
 });
 
 const randomTensor = (shape: readonly number[], seed: number): Tensor => seededTensor(shape, createRandom(seed), -1, 1);
@@ -136,6 +154,28 @@ function repeatAxis(x: tf.Tensor, axis: number, s: number): tf.Tensor {
 
 /** `x > t` as a condition TF.js does not differentiate through (it has no gradient for `Greater`). */
 const above = (x: tf.Tensor, t: number): tf.Tensor => tf.tensor(x.dataSync(), x.shape).greater(t);
+
+/** 3-D max pooling in TF.js operations: the maximum over the window offsets of strided picks, "same" padded with -Infinity (before: half, floored). */
+function maxPool3dOps(x: tf.Tensor, pool: number[], stride: number, padding: "same" | "valid"): tf.Tensor {
+  const spatial = x.shape.slice(1, 4);
+  const out = spatial.map((d, i) => (padding === "same" ? Math.ceil(d / stride) : Math.floor((d - pool[i]) / stride) + 1));
+  const pads = spatial.map((d, i) => (padding === "same" ? Math.max((out[i] - 1) * stride + pool[i] - d, 0) : 0));
+  const padded = x.pad([[0, 0], ...pads.map((p) => [Math.floor(p / 2), p - Math.floor(p / 2)] as [number, number]), [0, 0]], -Infinity);
+  const slices: tf.Tensor[] = [];
+  for (let a = 0; a < pool[0]; a++)
+    for (let b = 0; b < pool[1]; b++)
+      for (let c = 0; c < pool[2]; c++) {
+        // Gathers, not strided slices: TF.js has no StridedSlice gradient.
+        const picks = [a, b, c].map((start, i) =>
+          tf.tensor1d(
+            Array.from({ length: out[i] }, (_, k) => start + k * stride),
+            "int32",
+          ),
+        );
+        slices.push(picks.reduce((t, idx, i) => tf.gather(t, idx, i + 1), padded));
+      }
+  return tf.stack(slices).max(0);
+}
 
 const small = (min: number, max: number) => fc.integer({ min, max });
 const seedArb = fc.integer({ min: 0, max: 1e6 });
@@ -326,6 +366,100 @@ describe("activation layers", () => {
   });
 });
 
+describe("pooling", () => {
+  it("max and average pooling in 1, 2 and 3 dimensions, both paddings, both data formats", () => {
+    fc.assert(
+      fc.property(
+        small(1, 2),
+        fc.array(small(2, 6), { minLength: 3, maxLength: 3 }),
+        small(1, 3),
+        small(1, 3),
+        small(1, 3),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        seedArb,
+        (n, sizes, ch, p, st, same, max, first, seed) => {
+          for (const rank of [1, 2, 3] as const) {
+            const spatial = sizes.slice(0, rank);
+            const pool = spatial.map((d) => Math.min(p, d));
+            // TF.js's average pooling gradient with "same" padding divides border windows by the whole window, unlike its own forward pass and Keras: valid only there.
+            const padding = same && max ? "same" : "valid";
+            const cf = first && rank > 1;
+            const shape = cf ? [n, ch, ...spatial] : [n, ...spatial, ch];
+            const Layer = max ? [MaxPooling1D, MaxPooling2D, MaxPooling3D][rank - 1] : [AveragePooling1D, AveragePooling2D, AveragePooling3D][rank - 1];
+            const layer = new Layer({
+              poolSize: rank === 1 ? pool[0] : pool,
+              strides: rank === 1 ? st : pool.map(() => st),
+              padding,
+              dataFormat: cf ? "channelsFirst" : "channelsLast",
+            });
+            const toLast = [0, ...Array.from({ length: rank }, (_, i) => i + 2), 1];
+            const toFirst = [0, rank + 1, ...Array.from({ length: rank }, (_, i) => i + 1)];
+            checkLayer(
+              `${max ? "max" : "average"}Pooling${rank}d`,
+              layer,
+              [shape],
+              ([x0]) => {
+                const x = cf ? x0.transpose(toLast) : x0;
+                let y: tf.Tensor;
+                if (rank === 1) {
+                  const x4 = x.expandDims(2) as tf.Tensor4D;
+                  const y4 = max ? tf.maxPool(x4, [pool[0], 1], [st, 1], padding) : tf.avgPool(x4, [pool[0], 1], [st, 1], padding);
+                  y = y4.squeeze([2]);
+                } else if (rank === 2) {
+                  y = max
+                    ? tf.maxPool(x as tf.Tensor4D, pool as [number, number], st, padding)
+                    : tf.avgPool(x as tf.Tensor4D, pool as [number, number], st, padding);
+                } else {
+                  // TF.js 4.22's maxPool3d is wrong both ways (its gradient is all zeros for a [2, 3, 2] window on [2, 3, 2] cells, its "same"
+                  // windows start late when the stride exceeds the window): 3-D max pooling is written as the maximum over window offsets.
+                  y = max ? maxPool3dOps(x, pool, st, padding) : tf.avgPool3d(x as tf.Tensor5D, pool as [number, number, number], st, padding);
+                }
+                return cf ? y.transpose(toFirst) : y;
+              },
+              seed,
+            );
+          }
+        },
+      ),
+      { numRuns: 30, seed: 15 },
+    );
+  });
+
+  it("global max and average pooling in 1, 2 and 3 dimensions, keepdims, both data formats", () => {
+    fc.assert(
+      fc.property(
+        small(1, 2),
+        fc.array(small(1, 4), { minLength: 3, maxLength: 3 }),
+        small(1, 3),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        seedArb,
+        (n, sizes, ch, keepdims, max, first, seed) => {
+          for (const rank of [1, 2, 3] as const) {
+            const spatial = sizes.slice(0, rank);
+            const shape = first ? [n, ch, ...spatial] : [n, ...spatial, ch];
+            const axes = spatial.map((_, i) => (first ? i + 2 : i + 1));
+            const Layer = max
+              ? [GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D][rank - 1]
+              : [GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D][rank - 1];
+            checkLayer(
+              `global${max ? "Max" : "Average"}Pooling${rank}d`,
+              new Layer({ keepdims, dataFormat: first ? "channelsFirst" : "channelsLast" }),
+              [shape],
+              ([x]) => (max ? x.max(axes, keepdims) : x.mean(axes, keepdims)),
+              seed,
+            );
+          }
+        },
+      ),
+      runs,
+    );
+  });
+});
+
 describe("normalisation layers", () => {
   it("batchNormalization in training: batch statistics, gamma and beta gradients, moving statistics moved by momentum", () => {
     fc.assert(
@@ -358,7 +492,7 @@ describe("normalisation layers", () => {
           );
           // The moving statistics the step writes: momentum * old + (1 - momentum) * batch (biased variance).
           const x = randomTensor(shape, seed * 31);
-          const { updates } = layer.callTraining([x], { random: createRandom(seed) });
+          const { updates } = (layer as Layer).callTraining([x], { random: createRandom(seed) });
           const at = (scale ? 1 : 0) + (center ? 1 : 0);
           const [oldMean, oldVariance] = [layer.weights![at].data, layer.weights![at + 1].data];
           const [mean, variance] = tf.tidy(() => {
