@@ -46,7 +46,13 @@ function buildMap(forward: (inputs: readonly Tensor[]) => Tensor, inputs: readon
   if (total < EXACT) {
     const out = forward(encoded(inputs, starts, (p) => p)).data;
     source = new Int32Array(out.length);
-    for (let o = 0; o < out.length; o++) source[o] = out[o] - 1;
+    for (let o = 0; o < out.length; o++) {
+      const v = out[o];
+      // A forward pass that mixes values (an interpolation) gives a non-position: refuse rather than train wrongly.
+      if (!Number.isInteger(v) || v < 0 || v > total)
+        fail(`shapewise: the backward pass expected a forward pass that only moves values, got ${v} at output ${o}`);
+      source[o] = v - 1;
+    }
   } else {
     // Past 2^24 a position travels as two exact halves: p = high * 2^12 + low.
     const hi = forward(encoded(inputs, starts, (p) => Math.floor(p / HALF) + 1)).data;

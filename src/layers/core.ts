@@ -24,6 +24,7 @@ import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, epilogueOps, product, sampleElements } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
+import { embeddingBackward } from "../kernels/embedding-backward.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
 
@@ -233,6 +234,11 @@ export class Embedding extends Layer {
       );
     }
     return embeddingLookup(input, this.weights![0]);
+  }
+
+  /** The table's gradient gathers the output's rows by index; the indices have none. */
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    return { inputs: [null], weights: [embeddingBackward(inputs[0], this.weights![0].shape, dOutput)] };
   }
 }
 

@@ -24,7 +24,8 @@ import type { ResizeMethod } from "../kernels/preprocess-image.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, product, sampleElements } from "./layer.js";
-import type { LayerCost, WeightSpec } from "./layer.js";
+import type { LayerCost, LayerGradients, WeightSpec } from "./layer.js";
+import { gatherBackward } from "../kernels/gather-backward.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
@@ -63,6 +64,11 @@ export class Rescaling extends Layer {
 
   call(input: Tensor): Tensor {
     return rescale(input, this.scale, this.offset);
+  }
+
+  /** The gradient is the output gradient times `scale`: the same kernel without the offset. */
+  override gradients(dOutput: Tensor): LayerGradients {
+    return { inputs: [rescale(dOutput, this.scale, 0)], weights: [] };
   }
 }
 
@@ -288,6 +294,11 @@ export class Normalization extends Layer {
       count,
     ];
   }
+
+  /** Affine per position: the gradient is the same kernel with a zero mean applied to the output gradient; the statistics get none. */
+  override gradients(dOutput: Tensor): LayerGradients {
+    return { inputs: [standardize(dOutput, { ...this.statistics(), mean: [0] })], weights: this.weightSpecs().map(() => null) };
+  }
 }
 
 registerLayer({
@@ -358,6 +369,19 @@ export class Resizing extends Layer {
     const s = this.settings!;
     return s.cropToAspectRatio ? resizeToAspect(input, s.height, s.width, s.interpolation) : resizeImages(input, s.height, s.width, s.interpolation);
   }
+
+  override trainingGap(): string | undefined {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    const how = this.settings!.interpolation;
+    return how === "nearest" ? undefined : `the backward pass of resizing with interpolation '${how}' is not written yet (only 'nearest' trains)`;
+  }
+
+  /** Nearest resizing only moves values. */
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    const gap = this.trainingGap();
+    if (gap !== undefined) fail(`shapewise: fit cannot train through resizing '${this.name}': ${gap}`);
+    return { inputs: gatherBackward(this, (xs) => this.call(xs[0]), inputs, dOutput), weights: [] };
+  }
 }
 
 registerLayer({
@@ -403,6 +427,21 @@ export class CenterCrop extends Layer {
   call(input: Tensor): Tensor {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     return centerCropImages(input, this.settings!.height, this.settings!.width);
+  }
+
+  override trainingGap(): string | undefined {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    const [, h, w] = this.builtInputShape();
+    return h !== null && w !== null && h >= this.settings!.height && w >= this.settings!.width
+      ? undefined
+      : "the backward pass of centerCrop on images smaller than the crop (a bilinear resize) is not written yet";
+  }
+
+  /** A crop only moves values. */
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    const gap = this.trainingGap();
+    if (gap !== undefined) fail(`shapewise: fit cannot train through centerCrop '${this.name}': ${gap}`);
+    return { inputs: gatherBackward(this, (xs) => this.call(xs[0]), inputs, dOutput), weights: [] };
   }
 }
 

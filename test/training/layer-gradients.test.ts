@@ -14,7 +14,9 @@ import { createRandom } from "../../src/kernels/random.js";
 import type { Tensor } from "../../src/kernels/tensor.js";
 import { ELU, LeakyReLU, PReLU, ReLU, Softmax } from "../../src/layers/activations.js";
 import type { Layer } from "../../src/layers/layer.js";
+import { Embedding } from "../../src/layers/core.js";
 import { mergeLayer } from "../../src/layers/merging.js";
+import { CenterCrop, Normalization, Rescaling, Resizing } from "../../src/layers/preprocessing.js";
 import {
   AveragePooling1D,
   AveragePooling2D,
@@ -98,12 +100,40 @@ type Oracle = (inputs: tf.Tensor[], weights: tf.Tensor[]) => tf.Tensor;
  * output gradient from `seed`, and checks the forward output and every
  * gradient against TF.js; returns the largest scaled difference.
  */
-function checkLayer(group: string, layer: Layer, shapes: number[][], oracle: Oracle, seed: number, extraLoss?: (inputs: tf.Tensor[]) => tf.Scalar): number {
+function checkLayer(
+  group: string,
+  layer: Layer,
+  shapes: number[][],
+  oracle: Oracle,
+  seed: number,
+  extraLoss?: (inputs: tf.Tensor[]) => tf.Scalar,
+  indices?: Tensor,
+): number {
   clearSession();
   (layer.apply as (...s: unknown[]) => unknown).call(layer, ...shapes);
   const specs = layer.weightSpecs();
   if (specs.length > 0) layer.weights = specs.map((spec, i) => randomTensor(spec.shape, seed * 31 + 100 + i));
-  const xs = shapes.map((s, i) => randomTensor(s, seed * 31 + i));
+  // Integer indices (an embedding's input) have no gradient: they enter TF.js as int32 constants.
+  const xs = indices !== undefined ? [indices] : shapes.map((s, i) => randomTensor(s, seed * 31 + i));
+  if (indices !== undefined) {
+    const table = (layer.weights ?? []).map(tfOf);
+    const lookup = (ws: tf.Tensor[]) => oracle([tf.tensor(indices.data, [...indices.shape], "int32")], ws);
+    const { output, saved } = layer.callTraining(xs, { random: createRandom(seed) });
+    const dy = randomTensor(output.shape, seed * 31 + 50);
+    const ours = layer.gradients!(dy, xs, output, saved);
+    expect(ours.inputs[0]).toBeNull();
+    const [forward, grad] = tf.tidy(() => [
+      lookup(table).dataSync() as Float32Array,
+      tf
+        .grads((w: tf.Tensor) => lookup([w]).mul(tfOf(dy)).sum())(table)[0]
+        .dataSync() as Float32Array,
+    ]);
+    const worst = Math.max(scaledDifference(output.data, forward, `${group} output`), scaledDifference(ours.weights[0]!.data, grad, `${group} table gradient`));
+    const s = worstOf.get(group) ?? { worst: 0, cases: 0 };
+    worstOf.set(group, { worst: Math.max(s.worst, worst), cases: s.cases + 1 });
+    expect(worst, `${group} (seed ${seed})`).toBeLessThan(TOL);
+    return worst;
+  }
   const { output, saved, loss } = layer.callTraining(xs, { random: createRandom(seed) });
   const dy = randomTensor(output.shape, seed * 31 + 50);
   const ours = layer.gradients!(dy, xs, output, saved);
@@ -540,6 +570,71 @@ describe("normalisation layers", () => {
           },
           seed,
         );
+      }),
+      runs,
+    );
+  });
+});
+
+describe("embedding and preprocessing", () => {
+  it("embedding: the table's gradient sums the rows by index, repeated indices included", () => {
+    fc.assert(
+      fc.property(small(1, 3), small(1, 6), small(1, 8), small(1, 5), seedArb, (n, steps, rows, dim, seed) => {
+        const random = createRandom(seed);
+        const indices: Tensor = { shape: [n, steps], data: Float32Array.from({ length: n * steps }, () => Math.floor(random.next() * rows)) };
+        checkLayer(
+          "embedding",
+          new Embedding({ inputDim: rows, outputDim: dim }),
+          [[n, steps]],
+          ([ids], [table]) => tf.gather(table, ids),
+          seed,
+          undefined,
+          indices,
+        );
+      }),
+      runs,
+    );
+  });
+
+  it("rescaling, normalization (and its inverse), nearest resizing and center cropping", () => {
+    fc.assert(
+      fc.property(small(1, 2), small(2, 6), small(2, 6), small(1, 3), small(1, 6), small(1, 6), fc.boolean(), seedArb, (n, h, w, c, th, tw, invert, seed) => {
+        const shape = [n, h, w, c];
+        checkLayer("rescaling", new Rescaling({ scale: 1 / 255, offset: -0.5 }), [shape], ([x]) => x.mul(1 / 255).sub(0.5), seed);
+        const mean = Array.from({ length: c }, (_, i) => 0.1 * i - 0.2);
+        const variance = Array.from({ length: c }, (_, i) => 0.5 + i);
+        const root = tf.tensor1d(variance.map((v) => Math.max(Math.sqrt(v), 1e-7)));
+        checkLayer(
+          "normalization",
+          new Normalization({ mean, variance, invert }),
+          [shape],
+          ([x]) => (invert ? x.mul(root).add(tf.tensor1d(mean)) : x.sub(tf.tensor1d(mean)).div(root)),
+          seed,
+        );
+        checkLayer(
+          "resizing nearest",
+          new Resizing({ height: th, width: tw, interpolation: "nearest" }),
+          [shape],
+          ([x]) => {
+            // jax.image.resize's nearest pick, floor((i + 0.5) * from / to) per axis (TF.js rounds half-pixel centres differently).
+            const pick = (from: number, to: number) =>
+              tf.tensor1d(
+                Array.from({ length: to }, (_, i) => Math.floor(((i + 0.5) * from) / to)),
+                "int32",
+              );
+            return tf.gather(tf.gather(x, pick(h, th), 1), pick(w, tw), 2);
+          },
+          seed,
+        );
+        if (th <= h && tw <= w) {
+          checkLayer(
+            "centerCrop",
+            new CenterCrop({ height: th, width: tw }),
+            [shape],
+            ([x]) => x.slice([0, Math.floor((h - th) / 2), Math.floor((w - tw) / 2), 0], [n, th, tw, c]),
+            seed,
+          );
+        }
       }),
       runs,
     );
