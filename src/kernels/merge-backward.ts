@@ -86,3 +86,75 @@ export function elementwiseBackward(kind: ElementwiseKind, inputs: readonly Tens
   }
   return grads.map((data, k) => ({ shape: [...inputs[k].shape], data }));
 }
+
+/**
+ * The gradients of a batched matrix product `out[b] = x[b] (m×k) · y[b] (k×n)`
+ * (flat, row-major), given `dOut` (`[batch, m, n]`).
+ *
+ * @example
+ * const { dx, dy } = batchMatMulBackward(x, y, dOut, batch, m, k, n);
+ */
+export function batchMatMulBackward(
+  x: Float32Array,
+  y: Float32Array,
+  dOut: Float32Array,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+): { dx: Float32Array; dy: Float32Array } {
+  const dx = new Float32Array(batch * m * k);
+  const dy = new Float32Array(batch * k * n);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < m; i++) {
+      for (let q = 0; q < k; q++) {
+        let sum = 0;
+        for (let j = 0; j < n; j++) sum += dOut[(b * m + i) * n + j] * y[(b * k + q) * n + j];
+        dx[(b * m + i) * k + q] = sum;
+      }
+    }
+    for (let q = 0; q < k; q++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let i = 0; i < m; i++) sum += x[(b * m + i) * k + q] * dOut[(b * m + i) * n + j];
+        dy[(b * k + q) * n + j] = sum;
+      }
+    }
+  }
+  return { dx, dy };
+}
+
+/**
+ * The gradient of Keras 3's `normalize(x, axis)` (`x * min(1 / norm, 1e7)`)
+ * from the input and the output's gradient.
+ *
+ * @example
+ * const dx = l2NormalizeBackward(x, 1, dNormalised);
+ */
+export function l2NormalizeBackward(x: Tensor, axis: number, dOut: Tensor): Tensor {
+  const shape = x.shape;
+  const len = shape[axis];
+  const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const dx = new Float32Array(x.data.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * len * inner + i;
+      let sum = 0;
+      for (let q = 0; q < len; q++) sum += x.data[base + q * inner] ** 2;
+      const inverse = 1 / Math.sqrt(sum);
+      if (!(inverse < 1e7)) {
+        // The scale is clamped to the constant 1e7 there: the gradient is that constant times the output's.
+        for (let q = 0; q < len; q++) dx[base + q * inner] = 1e7 * dOut.data[base + q * inner];
+        continue;
+      }
+      let dot = 0;
+      for (let q = 0; q < len; q++) dot += dOut.data[base + q * inner] * x.data[base + q * inner] * inverse;
+      for (let q = 0; q < len; q++) {
+        const at = base + q * inner;
+        dx[at] = inverse * (dOut.data[at] - x.data[at] * inverse * dot);
+      }
+    }
+  }
+  return { shape: [...shape], data: dx };
+}

@@ -8,7 +8,7 @@
 import { configObject, exactSum, fail, oneOf, optionalBoolean, optionalName, valueText } from "../checks.js";
 import { elementwiseMergeLayer } from "../kernels/backend.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
-import { elementwiseBackward } from "../kernels/merge-backward.js";
+import { batchMatMulBackward, elementwiseBackward, l2NormalizeBackward } from "../kernels/merge-backward.js";
 import { stridesOf, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
@@ -620,6 +620,36 @@ export class Dot extends Layer {
       }
     }
     return { shape, data: out };
+  }
+
+  /** The batched product's gradients, moved back to each input's axes, then through the normalisation. */
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
+    const [first, second] = inputs;
+    const [a1, a2] = dotAxes(this.axes, first.shape.length, second.shape.length);
+    const x = this.normalize ? l2Normalize(first, a1) : first;
+    const y = this.normalize ? l2Normalize(second, a2) : second;
+    const r1 = x.shape.length;
+    const r2 = y.shape.length;
+    const permX = [...Array.from({ length: r1 }, (_, k) => k).filter((k) => k !== a1), a1];
+    const permY = [0, a2, ...Array.from({ length: r2 }, (_, k) => k).filter((k) => k !== 0 && k !== a2)];
+    const xt = transpose(x, permX);
+    const yt = transpose(y, permY);
+    const batch = x.shape[0];
+    const k = x.shape[a1];
+    const m = x.data.length / (batch * k);
+    const n = y.data.length / (batch * k);
+    const g = batchMatMulBackward(xt.data, yt.data, dOutput.data, batch, m, k, n);
+    const back = (data: Float32Array, shape: readonly number[], perm: number[]): Tensor => {
+      const inverse = perm.map((_, i) => perm.indexOf(i));
+      return transpose({ shape: perm.map((p) => shape[p]), data }, inverse);
+    };
+    let dx = back(g.dx, x.shape, permX);
+    let dy = back(g.dy, y.shape, permY);
+    if (this.normalize) {
+      dx = l2NormalizeBackward(first, a1, dx);
+      dy = l2NormalizeBackward(second, a2, dy);
+    }
+    return { inputs: [dx, dy], weights: [] };
   }
 }
 

@@ -355,6 +355,42 @@ describe("merges", () => {
   });
 });
 
+describe("dot", () => {
+  it("dot of rank-2 and rank-3 inputs over the first input's last axis and the second's first, with and without normalize", () => {
+    fc.assert(
+      fc.property(
+        small(1, 3),
+        small(1, 4),
+        small(1, 4),
+        small(1, 4),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        seedArb,
+        (n, a, b, k0, rank3x, rank3y, normalize, seed) => {
+          // A normalised axis of size 1 is ±1 whatever the input: its gradient is zero up to rounding, which no relative tolerance measures.
+          const k = normalize ? Math.max(k0, 2) : k0;
+          // x: [n, a, k] or [n, k]; y: [n, k, b] or [n, k]; contracted over k.
+          const xShape = rank3x ? [n, a, k] : [n, k];
+          const yShape = rank3y ? [n, k, b] : [n, k];
+          const axes: [number, number] = [rank3x ? 2 : 1, 1];
+          const oracle: Oracle = ([x0, y0]) => {
+            const unit = (t: tf.Tensor, axis: number) => t.div(tf.maximum(t.square().sum(axis, true).sqrt(), 1e-7));
+            const x = normalize ? unit(x0, axes[0]) : x0;
+            const y = normalize ? unit(y0, axes[1]) : y0;
+            const x3 = rank3x ? x : x.expandDims(1);
+            const y3 = rank3y ? y : y.expandDims(2);
+            const out = tf.matMul(x3 as tf.Tensor3D, y3 as tf.Tensor3D);
+            return out.reshape([n, ...(rank3x ? [a] : []), ...(rank3y ? [b] : [])].concat(rank3x || rank3y ? [] : [1]));
+          };
+          checkLayer(`dot${normalize ? " normalize" : ""}`, mergeLayer("dot", { axes, normalize }), [xShape, yShape], oracle, seed);
+        },
+      ),
+      runs,
+    );
+  });
+});
+
 describe("activation layers", () => {
   it("reLU with maxValue, negativeSlope and threshold; leakyReLU; elu; pReLU with shared axes; softmax over axes", () => {
     fc.assert(
