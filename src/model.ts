@@ -445,7 +445,9 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
       const calls = callsOf.get(layer)!;
       const first = calls[0];
       const specs = layer.weightSpecs();
-      const count = (trainable: boolean) => specs.filter((s) => s.trainable === trainable).reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
+      // A frozen layer's weights all count as non-trainable, as Keras counts them.
+      const count = (trainable: boolean) =>
+        specs.filter((s) => (s.trainable && layer.trainable) === trainable).reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
       rows.push({
         names: layer.names,
         className: layer.className,

@@ -188,6 +188,15 @@ export abstract class Layer {
   nodeCount = 0;
   /** The input shapes of the first call, which a shared layer's later calls must repeat. */
   nodeInputShapes: readonly Shape[] | undefined;
+  /**
+   * Whether training updates this layer's weights (Keras `layer.trainable`).
+   * A frozen layer still passes gradients to the layers before it; a frozen
+   * batch normalisation runs in inference mode, as in Keras 3.
+   *
+   * @example
+   * m.layers[1].trainable = false; // fit leaves its weights as they are
+   */
+  trainable = true;
 
   constructor(names: StyleNames) {
     this.names = names;

@@ -11,6 +11,7 @@ import { layerNames } from "../naming.js";
 import { Layer, product, sampleElements } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
 import { batchNormIndex, layerNormIndex, normalizeBackward, normalizeTraining } from "../kernels/norm-backward.js";
+import { batchNormInference } from "../kernels/norm-batch.js";
 import type { NormSaved } from "../kernels/norm-backward.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
@@ -112,6 +113,8 @@ export class BatchNormalization extends Layer {
    * `1 - momentum`.
    */
   override callTraining(inputs: readonly Tensor[]): TrainingCall {
+    // Keras 3: a frozen batch normalisation runs in inference mode, on its moving statistics.
+    if (!this.trainable) return { output: this.call(inputs[0]) };
     const s = this.resolved();
     const w = this.weights!.map((t) => t.data);
     const gamma = s.scale ? w.shift()! : null;
@@ -133,6 +136,7 @@ export class BatchNormalization extends Layer {
   override gradients(dOutput: Tensor, _inputs: readonly Tensor[], _output: Tensor, saved: unknown): LayerGradients {
     const s = this.resolved();
     const gamma = s.scale ? this.weights![0].data : null;
+    if (saved === undefined) return { inputs: [frozenBatchNormBackward(this.weights!, s, dOutput)], weights: this.weightSpecs().map(() => null) };
     const g = normalizeBackward(saved as NormSaved, gamma, dOutput);
     const shape = [s.channels];
     const weights: (Tensor | null)[] = [];
@@ -151,6 +155,17 @@ registerLayer({
   make: (config) => new BatchNormalization(config),
   formats: EVERY_FORMAT,
 });
+
+/** The gradient of inference-mode batch normalisation: the output's times `gamma / sqrt(moving_variance + epsilon)` per channel. */
+function frozenBatchNormBackward(weights: readonly Tensor[], s: BatchNormSettings, dOutput: Tensor): Tensor {
+  return batchNormInference(dOutput, s.axis, {
+    gamma: s.scale ? weights[0].data : null,
+    beta: null,
+    movingMean: new Float32Array(s.channels),
+    movingVariance: weights[weights.length - 1].data,
+    epsilon: s.epsilon,
+  });
+}
 
 const LAYER_NORM_OPTIONS = ["axis", "epsilon", "center", "scale", "name"];
 

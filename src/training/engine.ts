@@ -35,13 +35,16 @@ interface Parameter {
 
 /** The weights a model trains, in Keras's order (layers in model order, weights in layer order). */
 export function trainableParameters(layers: readonly Layer[]): Parameter[] {
-  return layers.flatMap((layer) =>
-    layer
-      .weightSpecs()
-      .map((spec, index) => ({ layer, index, trainable: spec.trainable }))
-      .filter((p) => p.trainable)
-      .map(({ layer: l, index }) => ({ layer: l, index })),
-  );
+  // A frozen layer (Keras `trainable = false`) keeps every weight as it is.
+  return layers
+    .filter((layer) => layer.trainable)
+    .flatMap((layer) =>
+      layer
+        .weightSpecs()
+        .map((spec, index) => ({ layer, index, trainable: spec.trainable }))
+        .filter((p) => p.trainable)
+        .map(({ layer: l, index }) => ({ layer: l, index })),
+    );
 }
 
 /**

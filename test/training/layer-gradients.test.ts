@@ -526,6 +526,38 @@ describe("pooling", () => {
   });
 });
 
+/** A frozen batch normalisation against TF.js's inference-mode formula: the output and the input's gradient. */
+function checkFrozen(layer: Layer, shape: number[], seed: number): number {
+  clearSession();
+  (layer.apply as (s: unknown) => unknown).call(layer, shape);
+  const specs = layer.weightSpecs();
+  // Positive variances: the moving variance is drawn in [0.5, 1.5).
+  layer.weights = specs.map((spec, i) => seededTensor(spec.shape, createRandom(seed * 31 + 100 + i), spec.name === "moving_variance" ? 0.5 : -1, 1.5));
+  const x = randomTensor(shape, seed * 31);
+  const { output, saved, updates } = layer.callTraining([x], { random: createRandom(seed) });
+  expect(updates).toBeUndefined();
+  const dy = randomTensor(output.shape, seed * 31 + 50);
+  const ours = layer.gradients!(dy, [x], output, saved);
+  expect(ours.weights.every((g) => g === null)).toBe(true);
+  const w = layer.weights!.map(tfOf);
+  const f = (t: tf.Tensor) => {
+    const [gamma, beta, mean, variance] = specs.length === 4 ? w : [w[0], null, w[1], w[2]];
+    const y = t.sub(mean!).div(variance!.add(1e-3).sqrt()).mul(gamma!);
+    return beta === null ? y : y.add(beta);
+  };
+  const [forward, grad] = tf.tidy(() => [
+    f(tfOf(x)).dataSync() as Float32Array,
+    tf
+      .grad((t: tf.Tensor) => f(t).mul(tfOf(dy)).sum())(tfOf(x))
+      .dataSync() as Float32Array,
+  ]);
+  w.forEach((t) => t.dispose());
+  const worst = Math.max(scaledDifference(output.data, forward, "frozen output"), scaledDifference(ours.inputs[0]!.data, grad, "frozen input gradient"));
+  const s = worstOf.get("batchNormalization frozen") ?? { worst: 0, cases: 0 };
+  worstOf.set("batchNormalization frozen", { worst: Math.max(s.worst, worst), cases: s.cases + 1 });
+  return worst;
+}
+
 describe("normalisation layers", () => {
   it("batchNormalization in training: batch statistics, gamma and beta gradients, moving statistics moved by momentum", () => {
     fc.assert(
@@ -582,6 +614,19 @@ describe("normalisation layers", () => {
           ).toBeLessThan(1e-5);
         },
       ),
+      runs,
+    );
+  });
+
+  it("a frozen batchNormalization (trainable false) runs on its moving statistics and passes the gradient through them", () => {
+    fc.assert(
+      fc.property(small(1, 3), small(1, 3), small(1, 4), fc.boolean(), seedArb, (n, a, c, center, seed) => {
+        const layer = new BatchNormalization({ center });
+        layer.trainable = false;
+        // Every weight frozen: only the input's gradient flows, and the oracle is inference-mode normalisation.
+        const trained = checkFrozen(layer, [n, a, c], seed);
+        expect(trained).toBeLessThan(TOL);
+      }),
       runs,
     );
   });
