@@ -38,7 +38,10 @@ type DenseCountFault<In extends number, U extends number, B extends boolean> =
   number extends DenseParams<In, U, B>
     ? number extends In | U
       ? NoFault
-      : ExactCount<"units", "dense", "parameter count", AddDigits<MultiplyDigits<`${In}`, `${U}`>, [B] extends [false] ? "0" : `${U}`>>
+      : // A fraction, a negative or an exponent is the units fault's to report: the digit arithmetic takes whole numbers only.
+        `${In}|${U}` extends `${string}${"." | "-" | "e"}${string}`
+        ? NoFault
+        : ExactCount<"units", "dense", "parameter count", AddDigits<MultiplyDigits<`${In}`, `${U}`>, [B] extends [false] ? "0" : `${U}`>>
     : NoFault;
 
 /**
