@@ -56,7 +56,7 @@ describe("predict options", () => {
     expect(() => m.predict(x, { threads: "2" })).toThrow(`shapewise: predict threads must be a positive integer or "auto", got '2'`);
     expect(() => m.predict(x, { threads: 1.5 })).toThrow(/got 1\.5$/);
     expect(() => m.predict(x, { threads: 0 })).toThrow(/got 0$/);
-    expect(() => m.predict(x, { thread: 2 })).toThrow("shapewise: predict has no option 'thread' (options: threads)");
+    expect(() => m.predict(x, { thread: 2 })).toThrow("shapewise: predict has no option 'thread' (options: threads, profile)");
     expect(() => m.predict(x, { backend: "onnxruntime" })).toThrow(/predict has no option 'backend'/);
   });
 
@@ -74,7 +74,9 @@ describe("predict options", () => {
     await expect(m.predictAsync(x, null)).rejects.toThrow("shapewise: predictAsync expects a config object, got null");
     await expect(m.predictAsync(x, { threads: "2" })).rejects.toThrow(`shapewise: predictAsync threads must be a positive integer or "auto", got '2'`);
     await expect(m.predictAsync(x, { backend: "onnxruntime", threads: "2" })).rejects.toThrow(/predictAsync threads .* got '2'/);
-    await expect(m.predictAsync(x, { bakend: "onnxruntime" })).rejects.toThrow("shapewise: predictAsync has no option 'bakend' (options: threads, backend)");
+    await expect(m.predictAsync(x, { bakend: "onnxruntime" })).rejects.toThrow(
+      "shapewise: predictAsync has no option 'bakend' (options: threads, profile, backend)",
+    );
     expect((await m.predictAsync(x, { threads: 1000 })).data).toEqual(m.predict(x).data);
   });
 });
