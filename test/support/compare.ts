@@ -39,3 +39,20 @@ export function countBy(items: readonly string[]): Record<string, number> {
   for (const i of items) counts[i] = (counts[i] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
+
+/**
+ * The largest difference relative to the reference's largest magnitude (at
+ * least 1e-6): how gradient tests compare, since a gradient's small entries
+ * carry the rounding of its large ones.
+ *
+ * @example
+ * expect(scaledDifference(ours.data, tfjs.dataSync(), "conv2d kernel")).toBeLessThan(1e-4);
+ */
+export function scaledDifference(ours: ArrayLike<number>, theirs: ArrayLike<number>, what = "values"): number {
+  expect(ours.length, what).toBe(theirs.length);
+  let scale = 1e-6;
+  let worst = 0;
+  for (let i = 0; i < theirs.length; i++) scale = Math.max(scale, Math.abs(theirs[i]));
+  for (let i = 0; i < theirs.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+  return worst / scale;
+}

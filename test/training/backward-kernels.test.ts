@@ -11,6 +11,7 @@ import { pool2dBackward } from "../../src/kernels/pooling-backward.js";
 import { createRandom } from "../../src/kernels/random.js";
 import type { Tensor } from "../../src/kernels/tensor.js";
 import { randomTensor as seededTensor } from "../support/layer-harness.js";
+import { scaledDifference } from "../support/compare.js";
 
 /**
  * Every backward kernel against TensorFlow.js's gradients (cpu backend) of
@@ -24,16 +25,6 @@ beforeAll(async () => {
 
 /** Values in [-1, 1) from a generator seeded per call, so each case is reproducible on its own. */
 const randomTensor = (shape: number[], seed: number): Tensor => seededTensor(shape, createRandom(seed), -1, 1);
-
-/** Largest difference relative to the reference's largest magnitude. */
-function scaledDifference(ours: Float32Array, theirs: Float32Array | Int32Array | Uint8Array): number {
-  expect(ours.length).toBe(theirs.length);
-  let scale = 1e-6;
-  let worst = 0;
-  for (let i = 0; i < theirs.length; i++) scale = Math.max(scale, Math.abs(theirs[i]));
-  for (let i = 0; i < theirs.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
-  return worst / scale;
-}
 
 const tfOf = (t: Tensor) => tf.tensor(t.data, [...t.shape]);
 

@@ -9,6 +9,7 @@ import type { Tensor } from "../../src/kernels/tensor.js";
 import { clearSession, optimizers, tensor } from "../../src/index.js";
 import { randomTensor } from "../support/layer-harness.js";
 import { seedModel } from "../support/seed-models.js";
+import { scaledDifference } from "../support/compare.js";
 
 /**
  * The matrix-product backward passes on the WebAssembly kernels against the
@@ -17,15 +18,6 @@ import { seedModel } from "../support/seed-models.js";
  */
 const fastProject = getKernelBackend() === "fast";
 const tensorOf = (shape: number[], seed: number): Tensor => randomTensor(shape, createRandom(seed), -1, 1);
-
-function scaledDifference(ours: Float32Array, theirs: Float32Array): number {
-  expect(ours.length).toBe(theirs.length);
-  let scale = 1e-6;
-  let worst = 0;
-  for (let i = 0; i < theirs.length; i++) scale = Math.max(scale, Math.abs(theirs[i]));
-  for (let i = 0; i < theirs.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
-  return worst / scale;
-}
 
 describe.runIf(fastProject)("backward passes on the fast kernels", () => {
   afterEach(() => setKernelBackend("fast"));

@@ -60,6 +60,7 @@ import {
   ZeroPadding3D,
 } from "../../src/layers/reshaping.js";
 import { randomTensor as seededTensor } from "../support/layer-harness.js";
+import { scaledDifference } from "../support/compare.js";
 
 const TOL = 1e-4;
 
@@ -81,16 +82,6 @@ afterAll(() => {
 
 const randomTensor = (shape: readonly number[], seed: number): Tensor => seededTensor(shape, createRandom(seed), -1, 1);
 const tfOf = (t: Tensor) => tf.tensor(t.data, [...t.shape]);
-
-/** Largest difference relative to the reference's largest magnitude. */
-function scaledDifference(ours: ArrayLike<number>, theirs: ArrayLike<number>, what: string): number {
-  expect(ours.length, what).toBe(theirs.length);
-  let scale = 1e-6;
-  let worst = 0;
-  for (let i = 0; i < theirs.length; i++) scale = Math.max(scale, Math.abs(theirs[i]));
-  for (let i = 0; i < theirs.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
-  return worst / scale;
-}
 
 /** What TF.js computes for the layer: the output from the inputs and the weights, in the layer's weight order. */
 type Oracle = (inputs: tf.Tensor[], weights: tf.Tensor[]) => tf.Tensor;
