@@ -29,6 +29,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, 
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inputData, median } from "../common.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -65,29 +66,9 @@ interface ChildResult {
 // Shared helpers
 // ---------------------------------------------------------------------------
 
-/** Inputs in [0, 1) from a fixed generator (mulberry32), the same in every child. */
-function inputData(n: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return out;
-}
-
 function batchesFor(model: ModelName, quick: boolean): number[] {
   if (model === "VGG16") return [1];
   return quick ? [1, 64] : [1, 64, 1024];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Warm-up, then timed runs for about `budgetMs` (within [minRuns, maxRuns]); returns each run's ms. */

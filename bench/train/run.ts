@@ -29,6 +29,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inputData, median } from "../common.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, "out");
@@ -53,12 +54,6 @@ interface ChildResult {
   note?: string;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 /** One warm-up step (its loss returned), then steps for about `budgetMs`, at least `minSteps`. */
 async function timeSteps(step: () => Promise<number> | number, budgetMs: number, minSteps: number): Promise<{ firstLoss: number; times: number[] }> {
   const firstLoss = await step();
@@ -70,20 +65,6 @@ async function timeSteps(step: () => Promise<number> | number, budgetMs: number,
     times.push(performance.now() - t);
   }
   return { firstLoss, times };
-}
-
-/** Values in [0, 1) from mulberry32, the same in every child. */
-function inputData(n: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return out;
 }
 
 const file = (model: ModelName, what: string) => join(outDir, `${model}-${what}.bin`);
