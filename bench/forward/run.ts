@@ -1,304 +1,317 @@
 /**
- * Forward-pass throughput: shapewise against TensorFlow.js, side by side,
- * on the same weights and inputs.
+ * Forward-pass throughput: shapewise against TensorFlow.js (`wasm` backend,
+ * SIMD) and onnxruntime-node running shapewise's own ONNX export, in one
+ * process, on the same weights and inputs, one thread each.
  *
- * Models: seed Model A, seed Model B (batches 1, 64, 1024) and VGG16 at
- * 224x224x3 (batch 1; `examples/vgg16.ts`). Engines: shapewise (fast kernels,
- * 1 thread and 2 worker threads), TensorFlow.js 4.22 `wasm` (SIMD, XNNPACK;
- * single-threaded in Node) and `cpu` (plain JS; not run on VGG16, ~30 s an
- * image).
+ * Models (batch): seed Model B (64), VGG16 (1), ResNet50 (1 and 8),
+ * MobileNetV2 (1) as `examples/` builds them, a transformer block (16
+ * sequences of 64 steps of 128 features: multi-head attention 4 x 32, add,
+ * layer normalisation, dense 256 relu, dense 128, add, layer normalisation)
+ * and a text model (16-bit token ids, 100 steps: embedding 5,000 x 64,
+ * LSTM(128), dense 1 sigmoid; batch 32).
  *
- * Each (engine, model) runs in its own child process, so peak memory (the
- * child's maximum resident set, `process.resourceUsage().maxRSS`, which
- * includes building the model) belongs to one engine. The shapewise child
- * runs first and writes its weights and outputs to `bench/forward/out/`; the
- * TF.js children load those weights, run the same inputs, and report the
- * largest absolute difference from shapewise's outputs (target 1e-5).
+ * TensorFlow.js loads the model from shapewise's TensorFlow.js artifacts;
+ * TensorFlow.js has no MultiHeadAttention layer, so the transformer block is
+ * written there in its operations (matMul, softmax, moments) over the same
+ * weights. onnxruntime runs `toONNX(model)` with one intra-op and one
+ * inter-op thread.
  *
- * Timing: `predict` (TF.js: `predict` + `await data()`, whole batch at once)
- * after warm-up runs, repeated for about 3 s (at least 5 and at most 30 runs,
- * 3 for TF.js cpu at batch 1024 and VGG16); the median is reported.
- * GFLOP/s counts 2 x multiply-adds of the conv and dense layers.
+ * Timing: after two warm-up calls each, rounds of one call per contender,
+ * the order rotating every round, for about `budget` seconds (at least 5 and
+ * at most 30 rounds); the median of each contender's calls. TensorFlow.js
+ * calls include `await data()`; onnxruntime calls `await session.run`.
+ * Outputs are compared with shapewise's (largest absolute difference,
+ * target 1e-5; the run fails past it).
  *
- * Usage: npm run bench:forward   (builds the WebAssembly kernels first)
- *        npx tsx bench/forward/run.ts [--quick] [A|B|VGG16 ...]
- * Writes bench/forward/last-results.md (full runs only).
+ * Usage: npm run bench:forward            (every model; writes bench/forward/last-results.md)
+ *        npx tsx bench/forward/run.ts [--quick] [--profile] [model ...]
+ *        (model: B, VGG16, ResNet50, ResNet50x8, MobileNetV2, Transformer, LSTM)
+ * --profile prints where shapewise's time goes, per layer class and kernel.
  */
-import { spawnSync } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type * as TF from "@tensorflow/tfjs";
 import { inputData, median } from "../common.js";
+import { mobilenetV2 } from "../../examples/mobilenetv2.js";
+import { resnet50 } from "../../examples/resnet50.js";
+import { vgg16 } from "../../examples/vgg16.js";
+import { add, input, kernelInfo, model, modelToTfjsArtifacts, toONNX } from "../../src/node/index.js";
+import type { LayerProfile, Model } from "../../src/node/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "..", "..");
-const outDir = join(here, "out");
 
-type ModelName = "A" | "B" | "VGG16";
-type Engine = "shapewise-1t" | "shapewise-2t" | "tfjs-wasm" | "tfjs-cpu";
-const ENGINES: Engine[] = ["shapewise-1t", "shapewise-2t", "tfjs-wasm", "tfjs-cpu"];
-const MODELS: ModelName[] = ["A", "B", "VGG16"];
-const INPUT: Record<ModelName, [number, number, number]> = { A: [28, 28, 1], B: [28, 28, 1], VGG16: [224, 224, 3] };
-/** The batch whose outputs are compared between engines. */
-const COMPARE_BATCH: Record<ModelName, number> = { A: 64, B: 64, VGG16: 1 };
-
-interface Timing {
-  batch: number;
-  runs: number;
-  medianMs: number;
-  imagesPerSec: number;
-  gflops: number;
+type AnyModel = Model;
+interface Batch {
+  readonly shape: number[];
+  readonly data: Float32Array;
+  /** Whole-number token ids, for the text model. */
+  readonly ints?: Int32Array;
 }
-interface ChildResult {
-  engine: Engine;
-  model: ModelName;
-  flopsPerImage: number;
-  timings: Timing[];
-  peakRssMB: number;
-  /** WebAssembly memory of shapewise, or TF.js backend bytes. */
-  engineMB: number;
-  maxDiff: number | null;
-  note?: string;
+interface Case {
+  readonly name: string;
+  readonly label: string;
+  readonly batch: number;
+  /** Seconds of alternating rounds. */
+  readonly budget: number;
+  build(): AnyModel;
+  input(batch: number): Batch;
+  /** TensorFlow.js's forward pass on the model's weights, when its layers model cannot load it. */
+  tfjsOps?(tf: typeof TF, m: AnyModel): (x: TF.Tensor) => TF.Tensor;
 }
 
-// ---------------------------------------------------------------------------
-// Shared helpers
-// ---------------------------------------------------------------------------
+const images = (h: number, w: number, c: number) => (batch: number) => {
+  const shape = [batch, h, w, c];
+  return { shape, data: inputData(batch * h * w * c, batch) };
+};
 
-function batchesFor(model: ModelName, quick: boolean): number[] {
-  if (model === "VGG16") return [1];
-  return quick ? [1, 64] : [1, 64, 1024];
-}
-
-/** Warm-up, then timed runs for about `budgetMs` (within [minRuns, maxRuns]); returns each run's ms. */
-async function time(runOnce: () => Promise<void> | void, warmups: number, budgetMs: number, minRuns: number, maxRuns: number): Promise<number[]> {
-  for (let i = 0; i < warmups; i++) await runOnce();
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < minRuns || (times.length < maxRuns && performance.now() - start < budgetMs)) {
-    const t = performance.now();
-    await runOnce();
-    times.push(performance.now() - t);
-  }
-  return times;
-}
-
-function weightsFile(model: ModelName): string {
-  return join(outDir, `${model}-weights.bin`);
-}
-function outputsFile(model: ModelName): string {
-  return join(outDir, `${model}-outputs.bin`);
-}
-
-// ---------------------------------------------------------------------------
-// Children
-// ---------------------------------------------------------------------------
-
-async function shapewiseModel(model: ModelName) {
-  const sw = await import("../../src/node/index.js");
-  if (model === "VGG16") return (await import("../../examples/vgg16.js")).vgg16 as unknown as import("../../src/node/index.js").Model;
-  const inputs = sw.input({ shape: [28, 28, 1] });
+function modelB(): AnyModel {
+  const inputs = input({ shape: [28, 28, 1] });
   const outputs = inputs
-    .conv2d({ filters: 32, kernelSize: 3, activation: "relu", padding: model === "B" ? "same" : "valid" })
+    .conv2d({ filters: 32, kernelSize: 3, activation: "relu", padding: "same" })
     .maxPooling2d({ poolSize: 2 })
     .conv2d({ filters: 64, kernelSize: 3, activation: "relu" })
     .maxPooling2d({ poolSize: 2 })
     .conv2d({ filters: 128, kernelSize: 3, activation: "relu" })
     .flatten()
     .dense({ units: 10, activation: "softmax" });
-  return sw.model({ inputs, outputs, seed: 42 }) as unknown as import("../../src/node/index.js").Model;
+  return model({ inputs, outputs, seed: 42 }) as unknown as AnyModel;
 }
 
-/** 2 x multiply-adds of the conv and dense layers, per image. */
-function flopsOf(m: import("../../src/node/index.js").Model): number {
-  let macs = 0;
-  for (const layer of m.layers) {
-    const out = layer.outputShape;
-    const kernel = layer.weightSpecs().find((s) => s.name === "kernel");
-    if (out === undefined || kernel === undefined) continue;
-    if (layer.className === "Conv2D") macs += (out[1] as number) * (out[2] as number) * kernel.shape.reduce((p, d) => p * d, 1);
-    else if (layer.className === "Dense") macs += kernel.shape[0] * kernel.shape[1];
-  }
-  return 2 * macs;
+const SEQ = 64;
+const WIDTH = 128;
+const HEADS = 4;
+const KEY_DIM = 32;
+const FF = 256;
+
+function transformerBlock(): AnyModel {
+  const inputs = input({ shape: [SEQ, WIDTH] });
+  const attention = inputs.multiHeadAttention({ numHeads: HEADS, keyDim: KEY_DIM });
+  const x1 = add([inputs, attention]).layerNormalization({ epsilon: 1e-6 });
+  const ff = x1.dense({ units: FF, activation: "relu" }).dense({ units: WIDTH });
+  const outputs = add([x1, ff]).layerNormalization({ epsilon: 1e-6 });
+  return model({ inputs, outputs, seed: 7 }) as unknown as AnyModel;
 }
 
-async function runShapewise(model: ModelName, threads: number, quick: boolean): Promise<ChildResult> {
-  const { kernelInfo } = await import("../../src/kernels/backend.js");
-  const { terminateThreads } = await import("../../src/kernels/threads.js");
-  const m = await shapewiseModel(model);
-  const info = kernelInfo();
-  if (!info.wasm) throw new Error(`the WebAssembly kernels did not load: ${info.reason}`);
-  const flopsPerImage = flopsOf(m);
-  const [h, w, c] = INPUT[model];
-  const predict = m.predict as unknown as (x: { shape: number[]; data: Float32Array }, o: { threads: number }) => { data: Float32Array };
-  const timings: Timing[] = [];
-  for (const batch of batchesFor(model, quick)) {
-    const x = { shape: [batch, h, w, c], data: inputData(batch * h * w * c, batch) };
-    const times = await time(
-      () => void predict.call(m, x, { threads }),
-      model === "VGG16" ? 2 : 3,
-      model === "VGG16" ? 6000 : 3000,
-      model === "VGG16" ? 3 : 5,
-      30,
-    );
-    const ms = median(times);
-    timings.push({ batch, runs: times.length, medianMs: ms, imagesPerSec: (batch * 1000) / ms, gflops: (flopsPerImage * batch) / ms / 1e6 });
-    if (threads === 1 && batch === COMPARE_BATCH[model]) {
-      const y = predict.call(m, x, { threads });
-      writeFileSync(outputsFile(model), y.data);
-    }
-  }
-  const peakRssMB = process.resourceUsage().maxRSS / 1024;
-  if (threads === 1) {
-    // The weights for the TF.js children, one tensor after another in Keras
-    // order, written from the layers' own arrays (getWeights would copy them).
-    const fd = openSync(weightsFile(model), "w");
-    for (const layer of m.layers) for (const wt of layer.weights ?? []) writeSync(fd, wt.data);
-    closeSync(fd);
-  }
-  await terminateThreads();
-  return {
-    engine: threads === 1 ? "shapewise-1t" : "shapewise-2t",
-    model,
-    flopsPerImage,
-    timings,
-    peakRssMB,
-    engineMB: kernelInfo().memoryBytes / 2 ** 20,
-    maxDiff: null,
+/** The transformer block in TensorFlow.js operations, on shapewise's weights in Keras order. */
+function transformerOps(tf: typeof TF, m: AnyModel): (x: TF.Tensor) => TF.Tensor {
+  const w = m.getWeights().map((t) => tf.tensor(t.data, [...t.shape]));
+  const [qk, qb, kk, kb, vk, vb, ok, ob, g1, b1, d1k, d1b, d2k, d2b, g2, b2] = w;
+  const flat = (k: TF.Tensor) => k.reshape([WIDTH, HEADS * KEY_DIM]);
+  const [qk2, kk2, vk2, ok2] = [flat(qk), flat(kk), flat(vk), ok.reshape([HEADS * KEY_DIM, WIDTH])];
+  const [qb2, kb2, vb2] = [qb.reshape([HEADS * KEY_DIM]), kb.reshape([HEADS * KEY_DIM]), vb.reshape([HEADS * KEY_DIM])];
+  const norm = (x: TF.Tensor, gamma: TF.Tensor, beta: TF.Tensor) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return x.sub(mean).div(variance.add(1e-6).sqrt()).mul(gamma).add(beta);
   };
+  return (x) =>
+    tf.tidy(() => {
+      const n = x.shape[0];
+      const rows = x.reshape([n * SEQ, WIDTH]);
+      const heads = (t: TF.Tensor) => t.reshape([n, SEQ, HEADS, KEY_DIM]).transpose([0, 2, 1, 3]);
+      const q = heads(tf.matMul(rows, qk2).add(qb2)).mul(1 / Math.sqrt(KEY_DIM));
+      const k = heads(tf.matMul(rows, kk2).add(kb2));
+      const v = heads(tf.matMul(rows, vk2).add(vb2));
+      const scores = tf.softmax(tf.matMul(q, k, false, true));
+      const context = tf
+        .matMul(scores, v)
+        .transpose([0, 2, 1, 3])
+        .reshape([n * SEQ, HEADS * KEY_DIM]);
+      const attention = tf.matMul(context, ok2).add(ob);
+      const x1 = norm(rows.add(attention), g1, b1);
+      const ff = tf.matMul(tf.relu(tf.matMul(x1, d1k).add(d1b)), d2k).add(d2b);
+      return norm(x1.add(ff), g2, b2).reshape([n, SEQ, WIDTH]);
+    });
 }
 
-async function runTfjs(model: ModelName, backendName: "wasm" | "cpu", quick: boolean): Promise<ChildResult> {
+const STEPS = 100;
+const VOCAB = 5000;
+
+function textModel(): AnyModel {
+  const inputs = input({ shape: [STEPS], dtype: "int32" });
+  const outputs = inputs.embedding({ inputDim: VOCAB, outputDim: 64 }).lstm({ units: 128 }).dense({ units: 1, activation: "sigmoid" });
+  return model({ inputs, outputs, seed: 3 }) as unknown as AnyModel;
+}
+
+function tokens(batch: number): Batch {
+  const u = inputData(batch * STEPS, batch);
+  const ints = Int32Array.from(u, (v) => Math.floor(v * VOCAB));
+  return { shape: [batch, STEPS], data: Float32Array.from(ints), ints };
+}
+
+const CASES: Case[] = [
+  { name: "B", label: "seed Model B", batch: 64, budget: 4, build: modelB, input: images(28, 28, 1) },
+  { name: "VGG16", label: "VGG16", batch: 1, budget: 8, build: () => vgg16 as unknown as AnyModel, input: images(224, 224, 3) },
+  { name: "ResNet50", label: "ResNet50", batch: 1, budget: 8, build: () => resnet50() as unknown as AnyModel, input: images(224, 224, 3) },
+  { name: "ResNet50x8", label: "ResNet50", batch: 8, budget: 12, build: () => resnet50() as unknown as AnyModel, input: images(224, 224, 3) },
+  {
+    name: "MobileNetV2",
+    label: "MobileNetV2",
+    batch: 1,
+    budget: 6,
+    build: () => mobilenetV2() as unknown as AnyModel,
+    input: images(224, 224, 3),
+  },
+  {
+    name: "Transformer",
+    label: `transformer block (${SEQ} x ${WIDTH}, MHA ${HEADS} x ${KEY_DIM}, LN, dense ${FF}/${WIDTH})`,
+    batch: 16,
+    budget: 6,
+    build: transformerBlock,
+    input: (batch) => ({ shape: [batch, SEQ, WIDTH], data: inputData(batch * SEQ * WIDTH, batch) }),
+    tfjsOps: transformerOps,
+  },
+  { name: "LSTM", label: `embedding + LSTM(128), ${STEPS} steps`, batch: 32, budget: 6, build: textModel, input: tokens },
+];
+
+type Contender = "shapewise" | "tfjs-wasm" | "onnxruntime";
+const CONTENDERS: Contender[] = ["shapewise", "tfjs-wasm", "onnxruntime"];
+
+interface Row {
+  readonly name: string;
+  readonly label: string;
+  readonly batch: number;
+  readonly ms: Record<Contender, number>;
+  readonly rounds: number;
+  readonly diff: { tfjs: number; ort: number };
+  readonly profile?: string;
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
+/** Shapewise's time per layer class and kernel, largest first. */
+function profileText(rows: readonly LayerProfile[]): string {
+  const total = rows.reduce((s, r) => s + r.ms, 0);
+  const by = new Map<string, { ms: number; calls: number }>();
+  for (const r of rows) {
+    const key = `${r.className} (${r.kernel})`;
+    const e = by.get(key) ?? { ms: 0, calls: 0 };
+    e.ms += r.ms;
+    e.calls++;
+    by.set(key, e);
+  }
+  return [...by]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([k, e]) => `${k} ${e.calls}x ${e.ms.toFixed(1)} ms ${((100 * e.ms) / total).toFixed(0)}%`)
+    .join(", ");
+}
+
+async function loadTfjs(): Promise<typeof TF> {
   const tf = await import("@tensorflow/tfjs");
-  if (backendName === "wasm") {
-    const wasm = await import("@tensorflow/tfjs-backend-wasm");
-    const { createRequire } = await import("node:module");
-    // The .wasm files ship inside the npm package: load them from disk, offline.
-    wasm.setWasmPaths(`${dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm"))}/`);
-  }
-  await tf.setBackend(backendName);
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  // The .wasm files ship inside the npm package: load them from disk, offline.
+  wasm.setWasmPaths(`${dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm"))}/`);
+  await tf.setBackend("wasm");
   await tf.ready();
-  const [h, w, c] = INPUT[model];
-  const layers: import("@tensorflow/tfjs").layers.Layer[] = [];
-  const conv = (filters: number, padding: "same" | "valid", first = false) =>
-    tf.layers.conv2d({ filters, kernelSize: 3, activation: "relu", padding, ...(first ? { inputShape: [h, w, c] } : {}) });
-  if (model === "VGG16") {
-    let first = true;
-    for (const [filters, count] of [
-      [64, 2],
-      [128, 2],
-      [256, 3],
-      [512, 3],
-      [512, 3],
-    ]) {
-      for (let i = 0; i < count; i++) {
-        layers.push(conv(filters, "same", first));
-        first = false;
-      }
-      layers.push(tf.layers.maxPooling2d({ poolSize: 2 }));
-    }
-    layers.push(tf.layers.flatten(), tf.layers.dense({ units: 4096, activation: "relu" }), tf.layers.dense({ units: 4096, activation: "relu" }));
-    layers.push(tf.layers.dense({ units: 1000, activation: "softmax" }));
-  } else {
-    layers.push(conv(32, model === "B" ? "same" : "valid", true), tf.layers.maxPooling2d({ poolSize: 2 }), conv(64, "valid"));
-    layers.push(tf.layers.maxPooling2d({ poolSize: 2 }), conv(128, "valid"), tf.layers.flatten(), tf.layers.dense({ units: 10, activation: "softmax" }));
-  }
-  const m = tf.sequential({ layers });
-  // Same weights as shapewise, read one tensor at a time.
-  const fd = openSync(weightsFile(model), "r");
-  const weights = m.weights.map((v) => {
-    const data = new Float32Array((v.shape as number[]).reduce((p, d) => p * d, 1));
-    readSync(fd, new Uint8Array(data.buffer));
-    return tf.tensor(data, v.shape as number[]);
+  return tf;
+}
+
+interface Ort {
+  InferenceSession: {
+    create(
+      bytes: Uint8Array,
+      options: Record<string, unknown>,
+    ): Promise<{
+      inputNames: readonly string[];
+      outputNames: readonly string[];
+      run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
+      release(): Promise<void>;
+    }>;
+  };
+  Tensor: new (type: string, data: Float32Array | Int32Array, dims: readonly number[]) => unknown;
+}
+
+async function benchCase(c: Case, tf: typeof TF, ort: Ort, quick: boolean, profile: boolean): Promise<Row> {
+  const m = c.build();
+  const x = c.input(c.batch);
+  const predict = (options?: object) =>
+    (m.predict as unknown as (x: object, o?: object) => { data: Float32Array }).call(m, { shape: x.shape, data: x.ints ?? x.data }, options);
+  // Shapewise first, so its weights are drawn before the exports read them.
+  const ours = predict({ threads: 1 }).data;
+
+  let tfModel: TF.LayersModel | undefined;
+  let tfRun: (t: TF.Tensor) => TF.Tensor;
+  if (c.tfjsOps === undefined) {
+    tfModel = await tf.loadLayersModel(tf.io.fromMemory(modelToTfjsArtifacts(m as never) as never));
+    tfRun = (t) => tfModel!.predict(t) as TF.Tensor;
+  } else tfRun = c.tfjsOps(tf, m);
+  const tfX = x.ints === undefined ? tf.tensor(x.data, x.shape) : tf.tensor(x.ints, x.shape, "int32");
+
+  const session = await ort.InferenceSession.create(toONNX(m as never), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
   });
-  closeSync(fd);
-  m.setWeights(weights);
-  for (const t of weights) t.dispose();
-  let flopsPerImage = 0;
-  for (const layer of m.layers) {
-    const k = layer.weights[0];
-    const out = layer.outputShape as number[];
-    if (k === undefined) continue;
-    const size = (k.shape as number[]).reduce((p, d) => p * d, 1);
-    flopsPerImage += 2 * size * (layer.getClassName() === "Conv2D" ? out[1] * out[2] : 1);
-  }
-  const timings: Timing[] = [];
-  let maxDiff: number | null = null;
-  for (const batch of batchesFor(model, quick)) {
-    const x = tf.tensor4d(inputData(batch * h * w * c, batch), [batch, h, w, c]);
-    const once = async () => {
-      const y = m.predict(x, { batchSize: batch }) as import("@tensorflow/tfjs").Tensor;
-      await y.data();
+  const feeds = { [session.inputNames[0]]: x.ints === undefined ? new ort.Tensor("float32", x.data, x.shape) : new ort.Tensor("int32", x.ints, x.shape) };
+
+  const calls: Record<Contender, () => Promise<ArrayLike<number>>> = {
+    shapewise: async () => predict({ threads: 1 }).data,
+    "tfjs-wasm": async () => {
+      const y = tfRun(tfX);
+      const data = await y.data();
       y.dispose();
-    };
-    const slow = backendName === "cpu" && batch >= 1024;
-    const times = await time(once, slow || model === "VGG16" ? 1 : 2, model === "VGG16" ? 6000 : 3000, slow || model === "VGG16" ? 3 : 5, 30);
-    const ms = median(times);
-    timings.push({ batch, runs: times.length, medianMs: ms, imagesPerSec: (batch * 1000) / ms, gflops: (flopsPerImage * batch) / ms / 1e6 });
-    if (batch === COMPARE_BATCH[model]) {
-      const y = m.predict(x, { batchSize: batch }) as import("@tensorflow/tfjs").Tensor;
-      const theirs = await y.data();
-      y.dispose();
-      const ours = new Float32Array(new Uint8Array(readFileSync(outputsFile(model))).buffer);
-      maxDiff = 0;
-      for (let i = 0; i < ours.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours[i] - theirs[i]));
-      if (ours.length !== theirs.length) maxDiff = Infinity;
+      return data as Float32Array;
+    },
+    onnxruntime: async () => (await session.run(feeds))[session.outputNames[0]].data as Float32Array,
+  };
+  const diff = { tfjs: maxDiff(ours, await calls["tfjs-wasm"]()), ort: maxDiff(ours, await calls.onnxruntime()) };
+  for (const who of CONTENDERS) await calls[who]();
+
+  const times: Record<Contender, number[]> = { shapewise: [], "tfjs-wasm": [], onnxruntime: [] };
+  const start = performance.now();
+  const [minRounds, maxRounds, budget] = quick ? [3, 5, c.budget / 3] : [5, 30, c.budget];
+  let rounds = 0;
+  while (rounds < minRounds || (rounds < maxRounds && performance.now() - start < budget * 1000)) {
+    for (let i = 0; i < CONTENDERS.length; i++) {
+      const who = CONTENDERS[(rounds + i) % CONTENDERS.length];
+      const t = performance.now();
+      await calls[who]();
+      times[who].push(performance.now() - t);
     }
-    x.dispose();
+    rounds++;
   }
+  let profileLine: string | undefined;
+  if (profile) {
+    predict({ threads: 1, profile: true });
+    profileLine = profileText(kernelInfo().profile ?? []);
+  }
+  tfX.dispose();
+  tfModel?.dispose();
+  await session.release();
   return {
-    engine: backendName === "wasm" ? "tfjs-wasm" : "tfjs-cpu",
-    model,
-    flopsPerImage,
-    timings,
-    peakRssMB: process.resourceUsage().maxRSS / 1024,
-    engineMB: tf.memory().numBytes / 2 ** 20,
-    maxDiff,
+    name: c.name,
+    label: c.label,
+    batch: c.batch,
+    ms: { shapewise: median(times.shapewise), "tfjs-wasm": median(times["tfjs-wasm"]), onnxruntime: median(times.onnxruntime) },
+    rounds,
+    diff,
+    ...(profileLine === undefined ? {} : { profile: profileLine }),
   };
 }
 
-async function child(engine: Engine, model: ModelName, quick: boolean): Promise<void> {
-  const result =
-    engine === "shapewise-1t"
-      ? await runShapewise(model, 1, quick)
-      : engine === "shapewise-2t"
-        ? await runShapewise(model, 2, quick)
-        : await runTfjs(model, engine === "tfjs-wasm" ? "wasm" : "cpu", quick);
-  process.stdout.write(`\nRESULT ${JSON.stringify(result)}\n`);
-}
-
-// ---------------------------------------------------------------------------
-// Orchestrator
-// ---------------------------------------------------------------------------
-
-function fmt(n: number, digits = 0): string {
+function fmt(n: number): string {
+  const digits = n < 10 ? 2 : n < 100 ? 1 : 0;
   return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-function table(results: ChildResult[]): string[] {
+function table(rows: readonly Row[]): string[] {
   const lines = [
-    "| model | batch | engine | median ms | images/s | GFLOP/s | shapewise / tfjs-wasm | peak RSS | engine memory | max abs diff vs shapewise |",
-    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| model, batch | shapewise | tfjs-wasm | onnxruntime | shapewise / tfjs | shapewise / ort | max diff vs tfjs / ort |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
-  for (const model of MODELS) {
-    const rows = results.filter((r) => r.model === model);
-    if (rows.length === 0) continue;
-    const wasm = rows.find((r) => r.engine === "tfjs-wasm");
-    const batches = [...new Set(rows.flatMap((r) => r.timings.map((t) => t.batch)))];
-    for (const batch of batches) {
-      for (const engine of ENGINES) {
-        const r = rows.find((x) => x.engine === engine);
-        const t = r?.timings.find((x) => x.batch === batch);
-        if (r === undefined || t === undefined) continue;
-        const base = wasm?.timings.find((x) => x.batch === batch);
-        const ratio = engine.startsWith("shapewise") && base !== undefined ? `**${fmt(t.imagesPerSec / base.imagesPerSec, 2)}**` : "";
-        const diff = r.maxDiff === null ? (engine === "shapewise-1t" ? "(reference)" : "") : r.maxDiff.toExponential(1);
-        lines.push(
-          `| ${model} | ${batch} | ${engine} | ${fmt(t.medianMs, t.medianMs < 10 ? 3 : 1)} | ${fmt(t.imagesPerSec, t.imagesPerSec < 10 ? 2 : 0)} | ${fmt(t.gflops, 1)} | ${ratio} | ${fmt(r.peakRssMB)} MB | ${fmt(r.engineMB, 1)} MB | ${diff} |`,
-        );
-      }
-    }
+  for (const r of rows) {
+    const per = (c: Contender) => (r.batch * 1000) / r.ms[c];
+    lines.push(
+      `| ${r.label}, ${r.batch} | ${fmt(per("shapewise"))} | ${fmt(per("tfjs-wasm"))} | ${fmt(per("onnxruntime"))} | ${(per("shapewise") / per("tfjs-wasm")).toFixed(2)} | ${(per("shapewise") / per("onnxruntime")).toFixed(2)} | ${r.diff.tfjs.toExponential(1)} / ${r.diff.ort.toExponential(1)} |`,
+    );
   }
   return lines;
 }
@@ -306,51 +319,41 @@ function table(results: ChildResult[]): string[] {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes("--quick");
-  if (args[0] === "--child") {
-    await child(args[1] as Engine, args[2] as ModelName, quick);
-    return;
-  }
-  const models = MODELS.filter((m) => args.length === 0 || args.includes(m) || (args.length === 1 && quick));
-  mkdirSync(outDir, { recursive: true });
-  const results: ChildResult[] = [];
+  const profile = args.includes("--profile");
+  const names = args.filter((a) => !a.startsWith("--"));
+  const unknown = names.filter((n) => !CASES.some((c) => c.name === n));
+  if (unknown.length > 0) throw new Error(`unknown model ${unknown.join(", ")}; choose from ${CASES.map((c) => c.name).join(", ")}`);
+  const cases = CASES.filter((c) => names.length === 0 || names.includes(c.name));
+  if (!kernelInfo().wasm) throw new Error(`the WebAssembly kernels did not load: ${kernelInfo().reason}`);
+  const tf = await loadTfjs();
+  const ortModule = (await import("onnxruntime-node")) as unknown as { default?: Ort } & Ort;
+  const ort = ortModule.default ?? ortModule;
+  const load = os.loadavg();
   const started = new Date();
-  for (const model of models) {
-    for (const engine of ENGINES) {
-      if (engine === "tfjs-cpu" && model === "VGG16") continue;
-      process.stderr.write(`${model} ${engine} ...`);
-      const p = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", engine, model, ...(quick ? ["--quick"] : [])], {
-        cwd: root,
-        encoding: "utf8",
-        maxBuffer: 64 * 2 ** 20,
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-      const line = p.stdout.split("\n").find((l) => l.startsWith("RESULT "));
-      if (p.status !== 0 || line === undefined) throw new Error(`child ${engine} ${model} failed (exit ${p.status}):\n${p.stdout}`);
-      const r = JSON.parse(line.slice(7)) as ChildResult;
-      results.push(r);
-      process.stderr.write(` ${r.timings.map((t) => `b${t.batch} ${fmt(t.imagesPerSec, 1)} img/s`).join(", ")}\n`);
-    }
+  const rows: Row[] = [];
+  for (const c of cases) {
+    process.stderr.write(`${c.name} b${c.batch} ...`);
+    const r = await benchCase(c, tf, ort, quick, profile);
+    rows.push(r);
+    process.stderr.write(` ${CONTENDERS.map((who) => `${who} ${fmt(r.ms[who])} ms`).join(", ")}\n`);
+    if (r.profile !== undefined) process.stderr.write(`  shapewise profile: ${r.profile}\n`);
   }
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  const lines = [
+  const end = os.loadavg();
+  const text = [
     "# Forward-pass benchmark",
     "",
-    `Generated by \`npm run bench:forward\` on ${started.toISOString().slice(0, 10)} (Node ${process.version}, ${os.cpus().length} CPU(s) ${cpu}, load average at start ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(" ")}).`,
-    "shapewise-1t / -2t: fast kernels (WebAssembly SIMD) with `threads: 1` / `threads: 2`; tfjs-wasm: TensorFlow.js 4.22 `wasm` backend (SIMD, XNNPACK, one thread in Node); tfjs-cpu: its `cpu` backend (not run on VGG16).",
-    "Median of timed runs after warm-up; GFLOP/s = 2 x multiply-adds of conv and dense layers per image x images/s; ratio = images/s over tfjs-wasm's at the same batch; peak RSS = the engine's child process's maximum resident set (model construction included); engine memory = shapewise's WebAssembly memory (packed weights, activations, scratch) or TF.js' tensor bytes; max abs diff = TF.js outputs against shapewise's (batch 64, VGG16 batch 1; target 1e-5).",
+    `Generated by \`npm run bench:forward\` on ${started.toISOString().slice(0, 16).replace("T", " ")} UTC (Node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? "unknown CPU"}; load average ${load[0].toFixed(2)} at the start, ${end[0].toFixed(2)} at the end).`,
     "",
-    ...table(results),
+    "Items per second (images, sequences), one thread each, in one process: shapewise (WebAssembly SIMD kernels, `threads: 1`), TensorFlow.js 4.22 `wasm` (SIMD, XNNPACK), onnxruntime-node (shapewise's `toONNX` export, one intra-op thread). Median of alternating rounds after two warm-up calls; max diff = largest absolute difference of the outputs from shapewise's (target 1e-5).",
     "",
-  ];
-  const text = lines.join("\n");
+    ...table(rows),
+    "",
+  ].join("\n");
   console.log(text);
-  if (!quick && args.length === 0) writeFileSync(join(here, "last-results.md"), text);
-  const bad = results.filter((r) => r.maxDiff !== null && !(r.maxDiff <= 1e-5));
+  if (!quick && names.length === 0) writeFileSync(join(here, "last-results.md"), text);
+  const bad = rows.filter((r) => !(r.diff.tfjs <= 1e-5 && r.diff.ort <= 1e-5));
   if (bad.length > 0) {
-    console.error(`outputs differ by more than 1e-5: ${bad.map((r) => `${r.model} ${r.engine} ${r.maxDiff}`).join(", ")}`);
+    console.error(`outputs differ by more than 1e-5: ${bad.map((r) => `${r.name} tfjs ${r.diff.tfjs} ort ${r.diff.ort}`).join(", ")}`);
     process.exitCode = 1;
   }
 }
