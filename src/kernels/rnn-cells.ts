@@ -60,6 +60,32 @@ export interface RecurrentPassResult {
 }
 
 /**
+ * What one step of a recurrent pass keeps for its backward pass (in reading
+ * order): the states it started from, each gate's pre-activation `z` and
+ * activation `y` (float32, as the forward pass rounded them), and the cell's
+ * other products.
+ *
+ * @example
+ * ```ts
+ * const tape: RecurrentStep[] = [];
+ * recurrentPass("gru", x, weights, options, tape); // tape.length === steps
+ * ```
+ */
+export interface RecurrentStep {
+  readonly hPrev: Float32Array;
+  /** LSTM: the cell state before the step. */
+  readonly cPrev?: Float32Array;
+  /** Gate pre-activations and activations, `[batch, units]` each: SimpleRNN h; LSTM i, f, c, o; GRU z, r, h. */
+  readonly z: readonly Float32Array[];
+  readonly y: readonly Float32Array[];
+  /** LSTM: the new cell state and its activation. */
+  readonly c?: Float32Array;
+  readonly ac?: Float32Array;
+  /** GRU: the recurrent product of the candidate block (`resetAfter`) or the reset state `r * h` (otherwise). */
+  readonly candidate?: Float32Array;
+}
+
+/**
  * Number of gate blocks per cell: the kernel has `GATES[kind] * units` columns.
  *
  * @example
@@ -83,10 +109,18 @@ function matmul(x: ArrayLike<number>, rows: number, inDim: number, w: Float32Arr
   }
 }
 
-/** Applies an activation to a `[rows, cols]` block, rounding the pre-activation to float32 first. */
-function act(name: ActivationName, values: ArrayLike<number>, rows: number, cols: number): Float32Array {
+/**
+ * Applies an activation to a `[rows, cols]` block, rounding the pre-activation
+ * to float32 first; with `keep`, records the pre-activation and the result.
+ */
+function act(name: ActivationName, values: ArrayLike<number>, rows: number, cols: number, keep?: { z: Float32Array[]; y: Float32Array[] }): Float32Array {
   const data = Float32Array.from(values as ArrayLike<number>);
-  return name === "linear" ? data : activate(name, { shape: [rows, cols], data }).data;
+  const y = name === "linear" ? data : activate(name, { shape: [rows, cols], data }).data;
+  if (keep !== undefined) {
+    keep.z.push(data);
+    keep.y.push(y);
+  }
+  return y;
 }
 
 /** Columns `[from, from + count)` of a `[rows, width]` float64 block. */
@@ -97,7 +131,9 @@ function columns(src: Float64Array, rows: number, width: number, from: number, c
 }
 
 /**
- * Runs a SimpleRNN, LSTM or GRU over a batch of sequences from zero initial states.
+ * Runs a SimpleRNN, LSTM or GRU over a batch of sequences from zero initial
+ * states. With `tape`, every step's intermediate values are pushed onto it
+ * for the backward pass (`rnn-backward.ts`); the numbers are the same.
  *
  * @example
  * ```ts
@@ -112,6 +148,7 @@ export function recurrentPass(
   input: Tensor,
   weights: { readonly kernel: Tensor; readonly recurrentKernel: Tensor; readonly bias: Tensor | null },
   options: RecurrentPassOptions,
+  tape?: RecurrentStep[],
 ): RecurrentPassResult {
   checkTensor(input, `${kind} input`, 3);
   const [batch, steps, features] = input.shape;
@@ -149,54 +186,70 @@ export function recurrentPass(
   for (let s = 0; s < steps; s++) {
     const t = options.goBackwards ? steps - 1 - s : s;
     for (let b = 0; b < batch; b++) x.set(xw.subarray((b * steps + t) * width, (b * steps + t + 1) * width), b * width);
+    const keep = tape === undefined ? undefined : { z: [] as Float32Array[], y: [] as Float32Array[] };
+    const hPrev = h;
+    const cPrev = c;
+    let candidate: Float32Array | undefined;
+    let ac: Float32Array | undefined;
     if (kind === "simpleRNN") {
       matmul(h, batch, u, rec, width, 0, width, hw);
       for (let i = 0; i < x.length; i++) hw[i] += x[i];
-      h = act(options.activation, hw, batch, u);
+      h = act(options.activation, hw, batch, u, keep);
     } else if (kind === "lstm") {
       matmul(h, batch, u, rec, width, 0, width, hw);
       for (let i = 0; i < x.length; i++) hw[i] += x[i];
-      const ig = act(options.recurrentActivation, columns(hw, batch, width, 0, u), batch, u);
-      const fg = act(options.recurrentActivation, columns(hw, batch, width, u, u), batch, u);
-      const cc = act(options.activation, columns(hw, batch, width, 2 * u, u), batch, u);
-      const og = act(options.recurrentActivation, columns(hw, batch, width, 3 * u, u), batch, u);
+      const ig = act(options.recurrentActivation, columns(hw, batch, width, 0, u), batch, u, keep);
+      const fg = act(options.recurrentActivation, columns(hw, batch, width, u, u), batch, u, keep);
+      const cc = act(options.activation, columns(hw, batch, width, 2 * u, u), batch, u, keep);
+      const og = act(options.recurrentActivation, columns(hw, batch, width, 3 * u, u), batch, u, keep);
       const next = new Float32Array(batch * u);
       for (let i = 0; i < next.length; i++) next[i] = fg[i] * c[i] + ig[i] * cc[i];
       c = next;
-      const ac = act(options.activation, c, batch, u);
+      ac = act(options.activation, c, batch, u);
       const hNext = new Float32Array(batch * u);
       for (let i = 0; i < hNext.length; i++) hNext[i] = og[i] * ac[i];
       h = hNext;
     } else {
       const zr = new Float64Array(batch * 2 * u);
+      // Computed r, h, z; kept in the kernel's order z, r, h.
+      const gates = keep === undefined ? undefined : { z: [] as Float32Array[], y: [] as Float32Array[] };
       let hh: Float32Array;
       if (options.resetAfter) {
         matmul(h, batch, u, rec, width, 0, width, hw);
         if (recurrentBias !== null) for (let b = 0; b < batch; b++) for (let j = 0; j < width; j++) hw[b * width + j] += recurrentBias[j];
         for (let b = 0; b < batch; b++) for (let j = 0; j < 2 * u; j++) zr[b * 2 * u + j] = x[b * width + j] + hw[b * width + j];
-        const r = act(options.recurrentActivation, columns(zr, batch, 2 * u, u, u), batch, u);
+        const r = act(options.recurrentActivation, columns(zr, batch, 2 * u, u, u), batch, u, gates);
+        const recurrent = Float32Array.from(columns(hw, batch, width, 2 * u, u));
         const pre = new Float64Array(batch * u);
         for (let b = 0; b < batch; b++) {
-          for (let j = 0; j < u; j++) pre[b * u + j] = x[b * width + 2 * u + j] + r[b * u + j] * Math.fround(hw[b * width + 2 * u + j]);
+          for (let j = 0; j < u; j++) pre[b * u + j] = x[b * width + 2 * u + j] + r[b * u + j] * recurrent[b * u + j];
         }
-        hh = act(options.activation, pre, batch, u);
+        hh = act(options.activation, pre, batch, u, gates);
+        candidate = recurrent;
       } else {
         const hz = new Float64Array(batch * 2 * u);
         matmul(h, batch, u, rec, width, 0, 2 * u, hz);
         for (let b = 0; b < batch; b++) for (let j = 0; j < 2 * u; j++) zr[b * 2 * u + j] = x[b * width + j] + hz[b * 2 * u + j];
-        const r = act(options.recurrentActivation, columns(zr, batch, 2 * u, u, u), batch, u);
+        const r = act(options.recurrentActivation, columns(zr, batch, 2 * u, u, u), batch, u, gates);
         const rh = new Float32Array(batch * u);
         for (let i = 0; i < rh.length; i++) rh[i] = r[i] * h[i];
         const pre = new Float64Array(batch * u);
         matmul(rh, batch, u, rec, width, 2 * u, u, pre);
         for (let b = 0; b < batch; b++) for (let j = 0; j < u; j++) pre[b * u + j] += x[b * width + 2 * u + j];
-        hh = act(options.activation, pre, batch, u);
+        hh = act(options.activation, pre, batch, u, gates);
+        candidate = rh;
       }
-      const z = act(options.recurrentActivation, columns(zr, batch, 2 * u, 0, u), batch, u);
+      const z = act(options.recurrentActivation, columns(zr, batch, 2 * u, 0, u), batch, u, gates);
       const hNext = new Float32Array(batch * u);
       for (let i = 0; i < hNext.length; i++) hNext[i] = z[i] * h[i] + (1 - z[i]) * hh[i];
       h = hNext;
+      if (keep !== undefined && gates !== undefined) {
+        keep.z.push(gates.z[2], gates.z[0], gates.z[1]);
+        keep.y.push(gates.y[2], gates.y[0], gates.y[1]);
+      }
     }
+    if (tape !== undefined && keep !== undefined)
+      tape.push({ hPrev, cPrev: kind === "lstm" ? cPrev : undefined, z: keep.z, y: keep.y, c: kind === "lstm" ? c : undefined, ac, candidate });
     if (sequence !== null) for (let b = 0; b < batch; b++) sequence.set(h.subarray(b * u, (b + 1) * u), (b * steps + s) * u);
   }
   const states: Tensor[] = [{ shape: [batch, u], data: h }];

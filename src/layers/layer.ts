@@ -146,6 +146,8 @@ export function epilogueOps(outputElements: number | null, useBias: boolean, act
 /** What a layer's forward pass in training gives: its output and what its backward pass needs. */
 export interface TrainingCall {
   readonly output: Tensor;
+  /** Every output of a layer with several (`returnState`), `output` first; absent for one output. */
+  readonly outputs?: readonly Tensor[];
   /** Anything the layer's backward pass needs besides its inputs and output (a pre-activation, a dropout mask). */
   readonly saved?: unknown;
   /** A loss the layer adds to the model's (Keras `add_loss`: an activity regulariser's); its gradient is the layer's to add. */
@@ -304,9 +306,11 @@ export abstract class Layer {
   /**
    * The backward pass: from the gradient of the output, the gradients of the
    * inputs and of the weights (in {@link Layer.weightSpecs} order). Layers
-   * without it cannot be trained through, and `compile` says which.
+   * without it cannot be trained through, and `compile` says which. A layer
+   * with several outputs gets the gradients of the others in `dOthers`
+   * (`null` where none flows).
    */
-  gradients?(dOutput: Tensor, inputs: readonly Tensor[], output: Tensor, saved: unknown): LayerGradients;
+  gradients?(dOutput: Tensor, inputs: readonly Tensor[], output: Tensor, saved: unknown, dOthers?: readonly (Tensor | null)[]): LayerGradients;
 
   /** Why training cannot pass through this layer as configured, or `undefined` when it can. */
   trainingGap(): string | undefined {

@@ -9,15 +9,16 @@
 import { configObject, exactRank, fail, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
 import { ACTIVATIONS } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
+import { recurrentBackward } from "../kernels/rnn-backward.js";
 import { GATES, recurrentPass } from "../kernels/rnn-cells.js";
-import type { CellKind } from "../kernels/rnn-cells.js";
+import type { CellKind, RecurrentStep } from "../kernels/rnn-cells.js";
 import { orthogonal, unitForgetBias } from "../kernels/rnn-init.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import type { StyleNames } from "../summary/rows.js";
 import { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { Layer, product, sampleElements, sum } from "./layer.js";
-import type { LayerCost, WeightSpec } from "./layer.js";
+import type { LayerCost, LayerGradients, TrainingCall, TrainingContext, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
 
@@ -154,6 +155,31 @@ export abstract class Recurrent extends Layer {
 
   call(input: Tensor): Tensor {
     return this.callOutputs(input)[0];
+  }
+
+  /** The forward pass with every step kept for back-propagation through time. */
+  override callTraining(inputs: readonly Tensor[]): TrainingCall {
+    const s = this.resolved();
+    const [kernel, recurrentKernel, bias] = this.weights!;
+    const tape: RecurrentStep[] = [];
+    const { output, states } = recurrentPass(this.kind, inputs[0], { kernel, recurrentKernel, bias: s.useBias ? bias : null }, s, tape);
+    return { output, outputs: s.returnState ? [output, ...states] : undefined, saved: tape };
+  }
+
+  /** Back-propagation through time over the kept steps; the final states' gradients (`returnState`) join at the last step. */
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[], _output: Tensor, saved: unknown, dOthers: readonly (Tensor | null)[] = []): LayerGradients {
+    const s = this.resolved();
+    const [kernel, recurrentKernel, bias] = this.weights!;
+    const g = recurrentBackward(
+      this.kind,
+      inputs[0],
+      { kernel, recurrentKernel, bias: s.useBias ? bias : null },
+      s,
+      saved as RecurrentStep[],
+      dOutput,
+      dOthers,
+    );
+    return { inputs: [g.input], weights: s.useBias ? [g.kernel, g.recurrentKernel, g.bias] : [g.kernel, g.recurrentKernel] };
   }
 
   /** A fresh layer with this one's options, other names and a reading direction (for `bidirectional`). */
@@ -384,6 +410,70 @@ export class Bidirectional extends Layer {
     // The backward copy emits its sequence last step first; Keras flips it back before merging.
     if (this.forward.resolved().returnSequences) yRev = flipSteps(yRev);
     if (this.mergeMode === null) return [y, yRev];
+    return [this.merge(y, yRev)];
+  }
+
+  call(input: Tensor): Tensor {
+    return this.callOutputs(input)[0];
+  }
+
+  /** Both directions in training mode, merged as {@link Bidirectional.callOutputs} merges them. */
+  override callTraining(inputs: readonly Tensor[]): TrainingCall {
+    this.resolved();
+    const weights = this.weights!;
+    const half = this.forward.weightSpecs().length;
+    this.forward.weights = weights.slice(0, half);
+    this.backward.weights = weights.slice(half);
+    const forward = this.forward.callTraining(inputs);
+    const backward = this.backward.callTraining(inputs);
+    const y = forward.output;
+    const yRev = this.forward.resolved().returnSequences ? flipSteps(backward.output) : backward.output;
+    const saved: BidirectionalSaved = { forward, backward, y, yRev };
+    if (this.mergeMode === null) return { output: y, outputs: [y, yRev], saved };
+    return { output: this.merge(y, yRev), saved };
+  }
+
+  /** The merged gradient split between the directions, each run back through its copy; the input's gradients summed. */
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[], _output: Tensor, saved: unknown, dOthers: readonly (Tensor | null)[] = []): LayerGradients {
+    const { forward, backward, y, yRev } = saved as BidirectionalSaved;
+    const d = dOutput.data;
+    let dy: Tensor;
+    let dRev: Tensor;
+    if (this.mergeMode === null) {
+      dy = dOutput;
+      dRev = dOthers[0] ?? { shape: y.shape, data: new Float32Array(y.data.length) };
+    } else if (this.mergeMode === "concat") {
+      const units = y.shape[y.shape.length - 1];
+      const rows = y.data.length / units;
+      const a = new Float32Array(y.data.length);
+      const b = new Float32Array(y.data.length);
+      for (let r = 0; r < rows; r++) {
+        a.set(d.subarray(2 * r * units, (2 * r + 1) * units), r * units);
+        b.set(d.subarray((2 * r + 1) * units, (2 * r + 2) * units), r * units);
+      }
+      dy = { shape: y.shape, data: a };
+      dRev = { shape: y.shape, data: b };
+    } else {
+      const a = new Float32Array(d.length);
+      const b = new Float32Array(d.length);
+      for (let i = 0; i < d.length; i++) {
+        a[i] = this.mergeMode === "sum" ? d[i] : this.mergeMode === "mul" ? d[i] * yRev.data[i] : d[i] / 2;
+        b[i] = this.mergeMode === "sum" ? d[i] : this.mergeMode === "mul" ? d[i] * y.data[i] : d[i] / 2;
+      }
+      dy = { shape: y.shape, data: a };
+      dRev = { shape: y.shape, data: b };
+    }
+    if (this.forward.resolved().returnSequences) dRev = flipSteps(dRev);
+    const gf = this.forward.gradients(dy, inputs, forward.output, forward.saved);
+    const gb = this.backward.gradients(dRev, inputs, backward.output, backward.saved);
+    const dx = Float32Array.from(gf.inputs[0]!.data);
+    const other = gb.inputs[0]!.data;
+    for (let i = 0; i < dx.length; i++) dx[i] += other[i];
+    return { inputs: [{ shape: [...inputs[0].shape], data: dx }], weights: [...gf.weights, ...gb.weights] };
+  }
+
+  /** The two directions' outputs combined by the merge mode (not `null`). */
+  private merge(y: Tensor, yRev: Tensor): Tensor {
     const a = y.data;
     const b = yRev.data;
     if (this.mergeMode === "concat") {
@@ -394,18 +484,22 @@ export class Bidirectional extends Layer {
         out.set(a.subarray(r * units, (r + 1) * units), 2 * r * units);
         out.set(b.subarray(r * units, (r + 1) * units), (2 * r + 1) * units);
       }
-      return [{ shape: [...y.shape.slice(0, -1), 2 * units], data: out }];
+      return { shape: [...y.shape.slice(0, -1), 2 * units], data: out };
     }
     const out = new Float32Array(a.length);
     for (let i = 0; i < a.length; i++) {
       out[i] = this.mergeMode === "sum" ? a[i] + b[i] : this.mergeMode === "mul" ? a[i] * b[i] : (a[i] + b[i]) / 2;
     }
-    return [{ shape: y.shape, data: out }];
+    return { shape: y.shape, data: out };
   }
+}
 
-  call(input: Tensor): Tensor {
-    return this.callOutputs(input)[0];
-  }
+/** What a bidirectional training call keeps: each direction's call and the outputs the merge read. */
+interface BidirectionalSaved {
+  readonly forward: TrainingCall;
+  readonly backward: TrainingCall;
+  readonly y: Tensor;
+  readonly yRev: Tensor;
 }
 
 registerLayer({
@@ -473,6 +567,35 @@ export class TimeDistributed extends Layer {
     this.inner.weights = this.weights;
     const y = this.inner.call({ shape: [batch * steps, ...rest], data: input.data });
     return { shape: [batch, steps, ...y.shape.slice(1)], data: y.data };
+  }
+
+  override trainingGap(): string | undefined {
+    return this.inner.trainingGap();
+  }
+
+  /** The wrapped layer's training call on the folded batch: its loss and state updates are the wrapper's (same weights, same order). */
+  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
+    const [batch, steps, ...rest] = inputs[0].shape;
+    this.inner.weights = this.weights;
+    const call = this.inner.callTraining([{ shape: [batch * steps, ...rest], data: inputs[0].data }], context);
+    const y = call.output;
+    return { ...call, output: { shape: [batch, steps, ...y.shape.slice(1)], data: y.data }, saved: { inner: call.output, saved: call.saved } };
+  }
+
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[], _output: Tensor, saved: unknown): LayerGradients {
+    const gap = this.trainingGap();
+    if (gap !== undefined || this.inner.gradients === undefined) fail(`shapewise: fit cannot train through timeDistributed '${this.name}': ${gap}`);
+    const [batch, steps, ...rest] = inputs[0].shape;
+    const kept = saved as { inner: Tensor; saved: unknown };
+    this.inner.weights = this.weights;
+    const g = this.inner.gradients(
+      { shape: kept.inner.shape, data: dOutput.data },
+      [{ shape: [batch * steps, ...rest], data: inputs[0].data }],
+      kept.inner,
+      kept.saved,
+    );
+    const dx = g.inputs[0];
+    return { inputs: [dx === null ? null : { shape: [...inputs[0].shape], data: dx.data }], weights: g.weights };
   }
 }
 

@@ -116,9 +116,9 @@ export class TrainingEngine {
     for (const node of this.graph.nodes) {
       if (node.inbound.length === 0) continue;
       const args = node.inbound.map((ref) => values.get(keyOf(ref, ref.tensorIndex))!);
-      const { output, saved: keep, loss: added, updates: state } = node.layer.callTraining(args, context);
+      const { output, outputs, saved: keep, loss: added, updates: state } = node.layer.callTraining(args, context);
       for (const u of state ?? []) updates.push({ layer: node.layer, index: u.index, value: u.value });
-      values.set(keyOf(node), output);
+      (outputs ?? [output]).forEach((t, i) => values.set(keyOf(node, i), t));
       saved.set(node, keep);
       if (added !== undefined) {
         total += added;
@@ -143,11 +143,17 @@ export class TrainingEngine {
     for (let n = this.graph.nodes.length - 1; n >= 0; n--) {
       const node = this.graph.nodes[n];
       if (node.inbound.length === 0) continue;
-      const dOut = grads.get(keyOf(node)) ?? (adding.has(node) ? new Float32Array(values.get(keyOf(node))!.data.length) : undefined);
+      // A layer with several outputs: the gradients of the others, null where none flows.
+      const others = node.outputShapes.slice(1).map((_, i) => {
+        const g = grads.get(keyOf(node, i + 1));
+        return g === undefined ? null : { shape: values.get(keyOf(node, i + 1))!.shape, data: g };
+      });
+      const reached = others.some((g) => g !== null);
+      const dOut = grads.get(keyOf(node)) ?? (adding.has(node) || reached ? new Float32Array(values.get(keyOf(node))!.data.length) : undefined);
       if (dOut === undefined) continue;
       const args = node.inbound.map((ref) => values.get(keyOf(ref, ref.tensorIndex))!);
       const output = values.get(keyOf(node))!;
-      const r = node.layer.gradients!({ shape: output.shape, data: dOut }, args, output, saved.get(node));
+      const r = node.layer.gradients!({ shape: output.shape, data: dOut }, args, output, saved.get(node), others);
       node.inbound.forEach((ref, i) => {
         const g = r.inputs[i];
         if (g !== null && g !== undefined && !isGraphInput(this.graph, ref)) addInto(grads, keyOf(ref, ref.tensorIndex), g.data);

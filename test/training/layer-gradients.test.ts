@@ -61,111 +61,24 @@ import {
 } from "../../src/layers/reshaping.js";
 import { randomTensor as seededTensor } from "../support/layer-harness.js";
 import { scaledDifference } from "../support/compare.js";
+import { GRADIENT_TOL, checkLayer, randomTensor, tfOf, worstLines, worstOf } from "../support/gradient-check.js";
+import type { Oracle } from "../support/gradient-check.js";
 
-const TOL = 1e-4;
+const TOL = GRADIENT_TOL;
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
   await tf.ready();
 });
 
-/** Largest difference per group, and the cases a skip rule sent elsewhere, printed after the run. */
-const worstOf = new Map<string, { worst: number; cases: number }>();
+/** The cases a skip rule sent elsewhere, printed after the run with the largest difference per group. */
 const skipped = new Map<string, number>();
 afterAll(() => {
-  const rows = [...worstOf.entries()].map(([g, s]) => `  ${g.padEnd(24)} ${s.worst.toExponential(2)} (${s.cases} cases)`);
   const skips = [...skipped.entries()].map(([rule, n]) => `  ${rule}: ${n}`);
   console.log(
-    `layer gradients against TF.js: largest scaled difference per group\n${rows.join("\n")}\nskip rules applied:\n${skips.join("\n")}\nTF.js tensors left: ${tf.memory().numTensors}`,
+    `layer gradients against TF.js: largest scaled difference per group\n${worstLines()}\nskip rules applied:\n${skips.join("\n")}\nTF.js tensors left: ${tf.memory().numTensors}`,
   );
 });
-
-const randomTensor = (shape: readonly number[], seed: number): Tensor => seededTensor(shape, createRandom(seed), -1, 1);
-const tfOf = (t: Tensor) => tf.tensor(t.data, [...t.shape]);
-
-/** What TF.js computes for the layer: the output from the inputs and the weights, in the layer's weight order. */
-type Oracle = (inputs: tf.Tensor[], weights: tf.Tensor[]) => tf.Tensor;
-
-/**
- * Applies `layer` to `shapes` (batch included), draws inputs, weights and an
- * output gradient from `seed`, and checks the forward output and every
- * gradient against TF.js; returns the largest scaled difference.
- */
-function checkLayer(
-  group: string,
-  layer: Layer,
-  shapes: number[][],
-  oracle: Oracle,
-  seed: number,
-  extraLoss?: (inputs: tf.Tensor[]) => tf.Scalar,
-  indices?: Tensor,
-): number {
-  clearSession();
-  (layer.apply as (...s: unknown[]) => unknown).call(layer, ...shapes);
-  const specs = layer.weightSpecs();
-  if (specs.length > 0) layer.weights = specs.map((spec, i) => randomTensor(spec.shape, seed * 31 + 100 + i));
-  // Integer indices (an embedding's input) have no gradient: they enter TF.js as int32 constants.
-  const xs = indices !== undefined ? [indices] : shapes.map((s, i) => randomTensor(s, seed * 31 + i));
-  if (indices !== undefined) {
-    const table = (layer.weights ?? []).map(tfOf);
-    const lookup = (ws: tf.Tensor[]) => oracle([tf.tensor(indices.data, [...indices.shape], "int32")], ws);
-    const { output, saved } = layer.callTraining(xs, { random: createRandom(seed) });
-    const dy = randomTensor(output.shape, seed * 31 + 50);
-    const ours = layer.gradients!(dy, xs, output, saved);
-    expect(ours.inputs[0]).toBeNull();
-    const [forward, grad] = tf.tidy(() => [
-      lookup(table).dataSync() as Float32Array,
-      tf
-        .grads((w: tf.Tensor) => lookup([w]).mul(tfOf(dy)).sum())(table)[0]
-        .dataSync() as Float32Array,
-    ]);
-    const worst = Math.max(scaledDifference(output.data, forward, `${group} output`), scaledDifference(ours.weights[0]!.data, grad, `${group} table gradient`));
-    const s = worstOf.get(group) ?? { worst: 0, cases: 0 };
-    worstOf.set(group, { worst: Math.max(s.worst, worst), cases: s.cases + 1 });
-    expect(worst, `${group} (seed ${seed})`).toBeLessThan(TOL);
-    return worst;
-  }
-  const { output, saved, loss } = layer.callTraining(xs, { random: createRandom(seed) });
-  const dy = randomTensor(output.shape, seed * 31 + 50);
-  const ours = layer.gradients!(dy, xs, output, saved);
-  const weights = layer.weights ?? [];
-  // Non-trainable weights (moving statistics) enter as constants and get no gradient.
-  const trained = specs.map((spec, i) => (spec.trainable ? i : -1)).filter((i) => i >= 0);
-  const theirs = tf.tidy(() => {
-    const args = [...xs, ...weights].map(tfOf);
-    const f = (...varied: tf.Tensor[]) => {
-      const ws = weights.map((_, i) => (trained.includes(i) ? varied[xs.length + trained.indexOf(i)] : args[xs.length + i]));
-      const y = oracle(varied.slice(0, xs.length), ws).mul(tfOf(dy)).sum() as tf.Scalar;
-      return extraLoss === undefined ? y : y.add(extraLoss(varied.slice(0, xs.length)));
-    };
-    const forward = oracle(args.slice(0, xs.length), args.slice(xs.length));
-    return {
-      shape: forward.shape,
-      output: forward.dataSync() as Float32Array,
-      grads: tf
-        .grads(f)([...args.slice(0, xs.length), ...trained.map((i) => args[xs.length + i])])
-        .map((g) => g.dataSync() as Float32Array),
-      loss: extraLoss === undefined ? undefined : extraLoss(args.slice(0, xs.length)).dataSync()[0],
-    };
-  });
-  expect(output.shape, `${group} output shape`).toEqual(theirs.shape);
-  let worst = scaledDifference(output.data, theirs.output, `${group} output`);
-  ours.weights.forEach((g, i) => {
-    if (!specs[i].trainable) expect(g, `${group} gradient of non-trainable weight ${i}`).toBeNull();
-  });
-  const mine = [...ours.inputs, ...trained.map((i) => ours.weights[i])];
-  expect(mine.length).toBe(theirs.grads.length);
-  mine.forEach((g, i) => {
-    expect(g, `${group} gradient ${i}`).not.toBeNull();
-    expect(g!.shape, `${group} gradient ${i} shape`).toEqual(i < xs.length ? xs[i].shape : weights[trained[i - xs.length]].shape);
-    worst = Math.max(worst, scaledDifference(g!.data, theirs.grads[i], `${group} gradient ${i}`));
-  });
-  if (theirs.loss !== undefined) worst = Math.max(worst, Math.abs((loss ?? 0) - theirs.loss) / Math.max(1e-6, Math.abs(theirs.loss)));
-  const s = worstOf.get(group) ?? { worst: 0, cases: 0 };
-  worstOf.set(group, { worst: Math.max(s.worst, worst), cases: s.cases + 1 });
-  expect(worst, `${group} (seed ${seed})`).toBeLessThan(TOL);
-  return worst;
-}
 
 /** Nearest up-sampling of one axis in TF.js operations: every index repeated `s` times (a gather: TF.js has no rank-5 tile gradient). */
 function repeatAxis(x: tf.Tensor, axis: number, s: number): tf.Tensor {
