@@ -9,33 +9,23 @@
  * threads; a second page, served without cross-origin isolation, must say
  * it runs on one thread and give the same numbers.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clearSession, model, plotModel, tensor } from "../../src/node/index.js";
 import type { Model } from "../../src/node/index.js";
+import { launchChromium } from "../support/chromium.js";
 import { seedChain } from "../support/seed-models.js";
 import { repoRoot } from "../support/tsc.js";
 import { browserInput } from "./input.js";
 import type { PageResult } from "./page.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const TOL = 1e-6;
 
 let dir: string;
@@ -58,7 +48,6 @@ function maxDiff(a: readonly number[], b: readonly number[]): number {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`the browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
   dir = mkdtempSync(path.join(os.tmpdir(), "shapewise-browser-"));
   for (const [name, entry] of [
     ["app.js", "test/browser/page.ts"],
@@ -122,7 +111,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
