@@ -50,7 +50,8 @@ export type AttrValue =
   | { kind: "float"; v: number }
   | { kind: "floats"; v: readonly number[] }
   | { kind: "string"; v: string }
-  | { kind: "strings"; v: readonly string[] };
+  | { kind: "strings"; v: readonly string[] }
+  | { kind: "tensor"; v: Initializer };
 
 export const int = (v: number): AttrValue => ({ kind: "int", v });
 export const ints = (v: readonly number[]): AttrValue => ({ kind: "ints", v });
@@ -64,6 +65,8 @@ export interface OnnxNode {
   readonly outputs: readonly string[];
   readonly name: string;
   readonly attrs: Readonly<Record<string, AttrValue>>;
+  /** The operator set of `op`, when not ONNX's own (a function the export defines). */
+  readonly domain?: string;
 }
 
 export interface Initializer {
@@ -84,6 +87,8 @@ export class GraphBuilder {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: Initializer[] = [];
   private readonly names = new Set<string>();
+  /** The next suffix to try per hint, so that a hint used n times costs n tries, not n^2 / 2. */
+  private readonly nextSuffix = new Map<string, number>();
   private readonly byHint = new Map<string, Initializer[]>();
   /** The channels-first twin of a channels-last value, when a layer already computed it. */
   readonly channelsFirst = new Map<string, string>();
@@ -92,7 +97,9 @@ export class GraphBuilder {
   fresh(hint: string): string {
     const base = hint.replace(/[^A-Za-z0-9_./:-]/g, "_");
     let name = base;
-    for (let i = 1; this.names.has(name); i++) name = `${base}_${i}`;
+    let i = this.nextSuffix.get(base) ?? 1;
+    for (; this.names.has(name); i++) name = `${base}_${i}`;
+    this.nextSuffix.set(base, i);
     this.names.add(name);
     return name;
   }

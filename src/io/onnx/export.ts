@@ -60,10 +60,84 @@ function nestedModel(layer: Layer): ExportableModel | undefined {
   return inner !== null && typeof inner === "object" && typeof (inner as ExportableModel).graph === "function" ? (inner as ExportableModel) : undefined;
 }
 
+/**
+ * The operator set of the functions the export defines: one per nested model.
+ *
+ * @example
+ * ```ts
+ * MODEL_FUNCTION_DOMAIN; // "shapewise.models"
+ * ```
+ */
+export const MODEL_FUNCTION_DOMAIN = "shapewise.models";
+
+/** A nested model written once as an ONNX function (`FunctionProto`), called by every node that applies it. */
+interface OnnxFunction {
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly nodes: readonly OnnxNode[];
+}
+
+/**
+ * What one export shares across graphs: the functions defined so far, by
+ * the layer that wraps the nested model and the weights it was written with.
+ */
+class ExportContext {
+  readonly functions: OnnxFunction[] = [];
+  private readonly names = new GraphBuilder();
+  private readonly byLayer = new Map<Layer, { weights: readonly Tensor[]; fn: OnnxFunction }[]>();
+
+  /**
+   * The function of a nested model, defined on its first call. A model
+   * applied twice per level, 16 levels deep, is 17 functions of a few nodes
+   * each rather than 2^16 inlined copies.
+   */
+  functionOf(layer: Layer, inner: ExportableModel, weights: readonly Tensor[]): OnnxFunction {
+    const known = this.byLayer.get(layer)?.find((f) => f.weights.length === weights.length && f.weights.every((w, i) => w === weights[i]));
+    if (known !== undefined) return known.fn;
+    const body = new GraphBuilder();
+    const graph = inner.graph();
+    const inputs = graph.inputs.map((ref) => {
+      body.reserve(ref.layer.name);
+      return ref.layer.name;
+    });
+    // The wrapping layer holds the weights (setWeights on the outer model reaches them), in inner layer order.
+    const own = new Map<Layer, readonly Tensor[]>();
+    let next = 0;
+    for (const l of inner.layers) {
+      const count = l.weightSpecs().length;
+      own.set(l, weights.slice(next, next + count));
+      next += count;
+    }
+    const results = emitGraph(this, body, graph, inputs, (l) => own.get(l) ?? []);
+    // An output may be an input or another output's value: each gets a node of its own.
+    const outputs = results.map((r, i) => body.op1("Identity", [r], `output_${i}`));
+    const { nodes, initializers } = liveParts(body, outputs);
+    // A function has no initialisers: its weights are Constant nodes, written once with the function.
+    const constants: OnnxNode[] = initializers.map((t) => ({
+      op: "Constant",
+      inputs: [],
+      outputs: [t.name],
+      name: body.fresh(`${t.name}/Constant`),
+      attrs: { value: { kind: "tensor", v: t } },
+    }));
+    const fn: OnnxFunction = { name: this.names.fresh(inner.name), inputs, outputs, nodes: [...constants, ...nodes] };
+    this.functions.push(fn);
+    this.byLayer.set(layer, [...(this.byLayer.get(layer) ?? []), { weights: [...weights], fn }]);
+    return fn;
+  }
+}
+
 const refKey = (r: { layer: Layer; nodeIndex: number; tensorIndex: number }) => `${r.layer.name}\u0000${r.nodeIndex}\u0000${r.tensorIndex}`;
 
-/** Emits every node of a (possibly nested) model graph; returns the names of its outputs. */
-function emitGraph(g: GraphBuilder, graph: ModelGraph, inputs: readonly string[], weightsOf: (layer: Layer) => readonly Tensor[]): string[] {
+/** Emits every node of a model graph; returns the names of its outputs. */
+function emitGraph(
+  ctx: ExportContext,
+  g: GraphBuilder,
+  graph: ModelGraph,
+  inputs: readonly string[],
+  weightsOf: (layer: Layer) => readonly Tensor[],
+): string[] {
   const values = new Map<string, Value>();
   graph.inputs.forEach((ref, i) => values.set(refKey(ref), { name: inputs[i], shape: ref.shape }));
   for (const node of graph.nodes) {
@@ -73,30 +147,27 @@ function emitGraph(g: GraphBuilder, graph: ModelGraph, inputs: readonly string[]
       if (v === undefined) throw new Error(`onnx: tensor ${ref.layer.name}[${ref.nodeIndex}][${ref.tensorIndex}] is read before it is computed`);
       return v;
     });
-    const outputs = emitLayer(g, node.layer, inbound, node.outputShapes, weightsOf(node.layer));
+    const outputs = emitLayer(ctx, g, node.layer, inbound, node.outputShapes, weightsOf(node.layer));
     outputs.forEach((name, i) => values.set(refKey({ layer: node.layer, nodeIndex: node.nodeIndex, tensorIndex: i }), { name, shape: node.outputShapes[i] }));
   }
   return graph.outputs.map((ref) => values.get(refKey(ref))!.name);
 }
 
-/** Emits one layer call; nested models are inlined with their share of the weights. */
-function emitLayer(g: GraphBuilder, layer: Layer, inputs: readonly Value[], outputShapes: readonly Shape[], weights: readonly Tensor[]): string[] {
+/** Emits one layer call; a nested model is a call of its function, defined once. */
+function emitLayer(
+  ctx: ExportContext,
+  g: GraphBuilder,
+  layer: Layer,
+  inputs: readonly Value[],
+  outputShapes: readonly Shape[],
+  weights: readonly Tensor[],
+): string[] {
   const inner = nestedModel(layer);
   if (inner !== undefined) {
-    // The outer model holds the weights (setWeights on it reaches them), in inner layer order.
-    const own = new Map<Layer, readonly Tensor[]>();
-    let next = 0;
-    for (const l of inner.layers) {
-      const count = l.weightSpecs().length;
-      own.set(l, weights.slice(next, next + count));
-      next += count;
-    }
-    return emitGraph(
-      g,
-      inner.graph(),
-      inputs.map((v) => v.name),
-      (l) => own.get(l) ?? [],
-    );
+    const fn = ctx.functionOf(layer, inner, weights);
+    const outputs = fn.outputs.map((_, i) => g.fresh(fn.outputs.length === 1 ? layer.name : `${layer.name}_${i}`));
+    g.nodes.push({ op: fn.name, domain: MODEL_FUNCTION_DOMAIN, inputs: inputs.map((v) => v.name), outputs, name: g.fresh(`${layer.name}/call`), attrs: {} });
+    return outputs;
   }
   const refusal = registrationOf(layer.className)?.formats.onnx;
   if (typeof refusal === "string") return unsupported(layer, refusal);
@@ -111,7 +182,7 @@ function emitLayer(g: GraphBuilder, layer: Layer, inputs: readonly Value[], outp
     inputs,
     outputShapes,
     weights,
-    nested: (l, ins, shapes, ws) => emitLayer(g, l, ins, shapes, ws),
+    nested: (l, ins, shapes, ws) => emitLayer(ctx, g, l, ins, shapes, ws),
   });
   if (outputs.length !== outputShapes.length) throw new Error(`onnx: ${layer.className} mapping gave ${outputs.length} outputs for ${outputShapes.length}`);
   return outputs;
@@ -157,6 +228,8 @@ function encodeAttr(name: string, a: AttrValue): ProtoWriter {
     case "strings":
       for (const s of a.v) w.string(9, s);
       return w.uint(20, 8);
+    case "tensor":
+      return w.message(5, encodeInitializer(a.v)).uint(20, 4);
   }
 }
 
@@ -166,7 +239,20 @@ function encodeNode(n: OnnxNode): ProtoWriter {
   for (const o of n.outputs) w.string(2, o);
   w.string(3, n.name).string(4, n.op);
   for (const [name, a] of Object.entries(n.attrs)) w.message(5, encodeAttr(name, a));
+  if (n.domain !== undefined) w.string(7, n.domain);
   return w;
+}
+
+const opsetImport = (domain: string, version: number): ProtoWriter => new ProtoWriter().string(1, domain).int64(2, version);
+
+/** A `FunctionProto`: ONNX's operators and the other model functions it calls. */
+function encodeFunction(f: OnnxFunction): ProtoWriter {
+  const w = new ProtoWriter().string(1, f.name);
+  for (const i of f.inputs) w.string(4, i);
+  for (const o of f.outputs) w.string(5, o);
+  for (const n of f.nodes) w.message(7, encodeNode(n));
+  w.message(9, opsetImport("", ONNX_OPSET)).message(9, opsetImport(MODEL_FUNCTION_DOMAIN, 1));
+  return w.string(10, MODEL_FUNCTION_DOMAIN);
 }
 
 function encodeInitializer(t: Initializer): ProtoWriter {
@@ -224,7 +310,8 @@ export function toONNX(m: ExportableModel, options: OnnxExportOptions = {}): Uin
   // An int32 input (ids) is declared int32, as Keras's is, and cast once to the float32 every layer computes in.
   const int32 = graph.inputs.map((ref) => inputDtype(ref.layer) === "int32");
   const values = inputNames.map((name, i) => (int32[i] ? g.op1("Cast", [name], `${name}/float`, { to: int(FLOAT) }) : name));
-  const results = emitGraph(g, graph, values, own);
+  const ctx = new ExportContext();
+  const results = emitGraph(ctx, g, graph, values, own);
   // Outputs are named after their layers (`dense_1`, `lstm:1` for a second output), each by an Identity.
   const outputNames = graph.outputs.map((ref: TensorRef, i) => {
     const name = g.fresh(ref.tensorIndex === 0 ? ref.layer.name : `${ref.layer.name}:${ref.tensorIndex}`);
@@ -241,6 +328,8 @@ export function toONNX(m: ExportableModel, options: OnnxExportOptions = {}): Uin
   const model = new ProtoWriter().int64(1, IR_VERSION).string(2, "shapewise");
   if (options.producerVersion !== undefined) model.string(3, options.producerVersion);
   if (options.docString !== undefined) model.string(6, options.docString);
-  model.message(7, body).message(8, new ProtoWriter().string(1, "").int64(2, ONNX_OPSET));
+  model.message(7, body).message(8, opsetImport("", ONNX_OPSET));
+  if (ctx.functions.length > 0) model.message(8, opsetImport(MODEL_FUNCTION_DOMAIN, 1));
+  for (const f of ctx.functions) model.message(25, encodeFunction(f));
   return model.finish();
 }
