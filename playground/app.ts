@@ -139,13 +139,14 @@ function show(analysis: Analysis, text: string): void {
   const errors = analysis.markers.filter((m) => m.severity === "error").length;
   status.textContent = `TypeScript ${analysis.typescript}: ${errors === 0 ? "no problems" : `${errors} problem${errors > 1 ? "s" : ""}`} (checked in ${analysis.ms.toFixed(0)} ms)`;
   status.classList.toggle("bad", errors > 0);
-  void evaluate(analysis, text);
+  evaluated = evaluate(analysis, text);
   void shareHash(text).then((hash) => history.replaceState(null, "", hash));
 }
 
 let timer: ReturnType<typeof setTimeout> | undefined;
 model.onDidChangeContent(() => {
   clearTimeout(timer);
+  status.textContent = "Checking…";
   timer = setTimeout(() => {
     analysing = analyseNow();
   }, 150);
@@ -190,8 +191,11 @@ monaco.languages.registerHoverProvider("typescript", {
 
 // ---- The model at run time ----
 
+const RUN_PROMPT = "Press Run to build the model and predict on random input.";
 let built: Model | undefined;
 let evaluation = 0;
+/** The run of the latest analysed text: Run waits for it, so it never runs the model of an older text. */
+let evaluated: Promise<void> = Promise.resolve();
 
 /** Runs the transpiled file as a module and shows what its default export (or last exported model) is. */
 async function evaluate(analysis: Analysis, text: string): Promise<void> {
@@ -205,10 +209,11 @@ async function evaluate(analysis: Analysis, text: string): Promise<void> {
   } catch (error) {
     if (mine !== evaluation) return;
     built = undefined;
+    $("run-result").textContent = RUN_PROMPT;
     const style = $<HTMLSelectElement>("style").value as SummaryStyle;
     $("summary").textContent = error instanceof ShapeError ? (failureSummary(error, { style }) ?? error.message) : `The file threw: ${String(error)}`;
     $("costs").replaceChildren();
-    $<HTMLImageElement>("diagram").removeAttribute("src");
+    $("diagram").hidden = true;
     return;
   } finally {
     URL.revokeObjectURL(url);
@@ -216,6 +221,7 @@ async function evaluate(analysis: Analysis, text: string): Promise<void> {
   if (mine !== evaluation || text !== model.getValue()) return;
   const models = Object.entries(exported).filter((e): e is [string, Model] => e[1] instanceof Model);
   built = (models.find(([k]) => k === "default") ?? models.at(-1))?.[1];
+  $("run-result").textContent = RUN_PROMPT;
   render();
 }
 
@@ -226,7 +232,7 @@ function render(): void {
   if (built === undefined) {
     summary.textContent = "Export the model (export default model({ inputs, outputs })) to see its summary, costs and diagram.";
     costs.replaceChildren();
-    diagram.removeAttribute("src");
+    diagram.hidden = true;
     return;
   }
   const style = $<HTMLSelectElement>("style").value as SummaryStyle;
@@ -252,6 +258,7 @@ function render(): void {
   const svg = plotModel(built, { showShapes: true });
   if (diagram.src !== "") URL.revokeObjectURL(diagram.src);
   diagram.src = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
+  diagram.hidden = false;
   diagram.alt = `Diagram of ${built.name}: ${built.layers.map((l) => l.name).join(", ")}`;
 }
 
@@ -271,6 +278,10 @@ function randomInput(shape: readonly (number | null)[], int: boolean) {
 
 $("run").onclick = async () => {
   const out = $("run-result");
+  clearTimeout(timer);
+  if (latest?.text !== model.getValue()) analysing = analyseNow();
+  await analysing;
+  await evaluated;
   const m = built;
   if (m === undefined) {
     out.textContent = "There is no model to run: fix the problems or export the model.";
