@@ -859,3 +859,190 @@ export function depthwise2d(
     }
   }
 }
+
+// ---------------------------------------------------------------------------
+// Sequence kernels: attention, layer normalisation, recurrent cells, lookups
+// ---------------------------------------------------------------------------
+
+/** A scalar activation by code, in float64 (the codes of {@link activation}; softmax is not one). */
+function act64(code: i32, v: f64): f64 {
+  if (code == ACT_LINEAR) return v;
+  if (code == ACT_RELU) return v < 0 ? 0 : v;
+  if (code == ACT_RELU6) return v < 0 ? 0 : v > 6 ? 6 : v;
+  if (code == ACT_SIGMOID) return sigmoid64(v);
+  if (code == ACT_TANH) return tanh64(v);
+  if (code == ACT_SILU) return v * sigmoid64(v);
+  const t = v + 3;
+  return (t < 0 ? 0 : t > 6 ? 6 : t) / 6;
+}
+
+/**
+ * Scaled dot-product attention with a fused softmax, over projections laid
+ * out as the projection products write them: `q` `[batch * tq, heads * kd]`,
+ * `k` `[batch * tv, heads * kd]`, `v` `[batch * tv, heads * vd]`; writes the
+ * context `out` `[batch * tq, heads * vd]`. Computes rows [rowStart, rowEnd)
+ * of the `batch * heads * tq` (sample, head, query step) rows; `scratch`
+ * holds `tv` floats of the calling thread. Scores are rounded to float32,
+ * the softmax is evaluated in float64 and each weight rounded once.
+ */
+export function attention(
+  q: usize, k: usize, v: usize, out: usize, tq: i32, tv: i32, heads: i32, kd: i32, vd: i32, scale: f32,
+  rowStart: i32, rowEnd: i32, scratch: usize,
+): void {
+  const kStride: usize = <usize>(heads * kd) * 4;
+  const vStride: usize = <usize>(heads * vd) * 4;
+  const kd4 = kd & ~3;
+  const vd4 = vd & ~3;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const i = r % tq;
+    const bh = r / tq;
+    const head = bh % heads;
+    const b = bh / heads;
+    const qp: usize = q + <usize>(b * tq + i) * kStride + <usize>(head * kd) * 4;
+    const kp0: usize = k + <usize>(b * tv) * kStride + <usize>(head * kd) * 4;
+    const vp0: usize = v + <usize>(b * tv) * vStride + <usize>(head * vd) * 4;
+    const op: usize = out + <usize>(b * tq + i) * vStride + <usize>(head * vd) * 4;
+    let max: f32 = -Infinity;
+    for (let j = 0; j < tv; j++) {
+      const kp = kp0 + <usize>j * kStride;
+      let acc = f32x4.splat(0);
+      let d = 0;
+      for (; d < kd4; d += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(qp + <usize>d * 4), v128.load(kp + <usize>d * 4)));
+      let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+      for (; d < kd; d++) s += load<f32>(qp + <usize>d * 4) * load<f32>(kp + <usize>d * 4);
+      s *= scale;
+      store<f32>(scratch + <usize>j * 4, s);
+      if (s > max) max = s;
+    }
+    let sum: f64 = 0;
+    for (let j = 0; j < tv; j++) {
+      const e = exp64(<f64>load<f32>(scratch + <usize>j * 4) - <f64>max);
+      sum += e;
+      store<f32>(scratch + <usize>j * 4, <f32>e);
+    }
+    // An all-masked or all -Infinity row cannot occur without masks; a NaN score makes the row NaN, as in the reference.
+    const inv: f64 = 1 / sum;
+    for (let j = 0; j < tv; j++) store<f32>(scratch + <usize>j * 4, <f32>(<f64>load<f32>(scratch + <usize>j * 4) * inv));
+    let d = 0;
+    for (; d < vd4; d += 4) v128.store(op + <usize>d * 4, f32x4.splat(0));
+    for (; d < vd; d++) store<f32>(op + <usize>d * 4, 0);
+    for (let j = 0; j < tv; j++) {
+      const pj = load<f32>(scratch + <usize>j * 4);
+      const p = f32x4.splat(pj);
+      const vp = vp0 + <usize>j * vStride;
+      d = 0;
+      for (; d < vd4; d += 4) {
+        const at: usize = <usize>d * 4;
+        v128.store(op + at, f32x4.add(v128.load(op + at), f32x4.mul(p, v128.load(vp + at))));
+      }
+      for (; d < vd; d++) store<f32>(op + <usize>d * 4, load<f32>(op + <usize>d * 4) + pj * load<f32>(vp + <usize>d * 4));
+    }
+  }
+}
+
+/**
+ * Layer normalisation over the last axis, rows [start, end) of `width`
+ * values: `(x - mean) / sqrt(variance + epsilon) * gamma + beta` with the
+ * biased variance, in float64 and rounded once, the reference kernel's
+ * arithmetic in its order (the same bits). `gamma`, `beta` may be 0 (none);
+ * `out` may be `x`.
+ */
+export function layerNormRows(x: usize, out: usize, width: i32, gamma: usize, beta: usize, epsilon: f64, start: i32, end: i32): void {
+  for (let r = start; r < end; r++) {
+    const p: usize = x + <usize>r * <usize>width * 4;
+    const o: usize = out + <usize>r * <usize>width * 4;
+    let mean: f64 = 0;
+    for (let i = 0; i < width; i++) mean += <f64>load<f32>(p + <usize>i * 4);
+    mean /= <f64>width;
+    let variance: f64 = 0;
+    for (let i = 0; i < width; i++) {
+      const d = <f64>load<f32>(p + <usize>i * 4) - mean;
+      variance += d * d;
+    }
+    const inv: f64 = 1 / Math.sqrt(variance / <f64>width + epsilon);
+    for (let i = 0; i < width; i++) {
+      const normalised = (<f64>load<f32>(p + <usize>i * 4) - mean) * inv;
+      const g: f64 = gamma == 0 ? 1 : <f64>load<f32>(gamma + <usize>i * 4);
+      const bb: f64 = beta == 0 ? 0 : <f64>load<f32>(beta + <usize>i * 4);
+      store<f32>(o + <usize>i * 4, <f32>(normalised * g + bb));
+    }
+  }
+}
+
+/**
+ * One LSTM step for batch rows [start, end), gates i, f, c, o along the
+ * `4 * units` columns: `xw` holds the input projections (with bias) of the
+ * step, row `b` at `xw + b * xwStride` bytes; `hw` `[batch, 4 * units]` the
+ * recurrent products. Pre-activations are rounded to float32 and the gates
+ * evaluated in float64 (`act` for the cell, `rec` for the gates), each
+ * rounded once, as the reference cell does. Updates `c` and `h`
+ * (`[batch, units]`) in place and, when `seq` is not 0, writes `h` there too
+ * (row `b` at `seq + b * seqStride` bytes).
+ */
+export function lstmStep(
+  xw: usize, xwStride: i32, hw: usize, c: usize, h: usize, units: i32, act: i32, rec: i32,
+  seq: usize, seqStride: i32, start: i32, end: i32,
+): void {
+  const width = 4 * units;
+  for (let b = start; b < end; b++) {
+    const x: usize = xw + <usize>b * <usize>xwStride;
+    const z: usize = hw + <usize>b * <usize>width * 4;
+    const cb: usize = c + <usize>b * <usize>units * 4;
+    const hb: usize = h + <usize>b * <usize>units * 4;
+    for (let j = 0; j < units; j++) {
+      const at: usize = <usize>j * 4;
+      const u: usize = <usize>units * 4;
+      const ig = <f32>act64(rec, <f64>(load<f32>(x + at) + load<f32>(z + at)));
+      const fg = <f32>act64(rec, <f64>(load<f32>(x + u + at) + load<f32>(z + u + at)));
+      const cc = <f32>act64(act, <f64>(load<f32>(x + 2 * u + at) + load<f32>(z + 2 * u + at)));
+      const og = <f32>act64(rec, <f64>(load<f32>(x + 3 * u + at) + load<f32>(z + 3 * u + at)));
+      const cn: f32 = fg * load<f32>(cb + at) + ig * cc;
+      store<f32>(cb + at, cn);
+      const hn: f32 = og * <f32>act64(act, <f64>cn);
+      store<f32>(hb + at, hn);
+      if (seq != 0) store<f32>(seq + <usize>b * <usize>seqStride + at, hn);
+    }
+  }
+}
+
+/**
+ * One GRU step (Keras 3's `resetAfter`, gates z, r, h along `3 * units`
+ * columns) for batch rows [start, end): `xw` the input projections with the
+ * input bias (row stride `xwStride` bytes), `hw` `[batch, 3 * units]` the
+ * recurrent products with the recurrent bias. Updates `h` in place and
+ * writes it to `seq` (row stride `seqStride` bytes) unless 0.
+ */
+export function gruStep(
+  xw: usize, xwStride: i32, hw: usize, h: usize, units: i32, act: i32, rec: i32,
+  seq: usize, seqStride: i32, start: i32, end: i32,
+): void {
+  const width = 3 * units;
+  const u: usize = <usize>units * 4;
+  for (let b = start; b < end; b++) {
+    const x: usize = xw + <usize>b * <usize>xwStride;
+    const zz: usize = hw + <usize>b * <usize>width * 4;
+    const hb: usize = h + <usize>b * <usize>units * 4;
+    for (let j = 0; j < units; j++) {
+      const at: usize = <usize>j * 4;
+      const z = <f32>act64(rec, <f64>(load<f32>(x + at) + load<f32>(zz + at)));
+      const r = <f32>act64(rec, <f64>(load<f32>(x + u + at) + load<f32>(zz + u + at)));
+      const hh = <f32>act64(act, <f64><f32>(<f64>load<f32>(x + 2 * u + at) + <f64>r * <f64>load<f32>(zz + 2 * u + at)));
+      const hn: f32 = z * load<f32>(hb + at) + (1 - z) * hh;
+      store<f32>(hb + at, hn);
+      if (seq != 0) store<f32>(seq + <usize>b * <usize>seqStride + at, hn);
+    }
+  }
+}
+
+/**
+ * Embedding lookup: for indices [start, end) of `idx` (float32 whole
+ * numbers, already checked to lie in the table), copies row `idx[i]` of the
+ * `[rows, dim]` table to row `i` of `out`.
+ */
+export function gatherRows(idx: usize, table: usize, dim: i32, out: usize, start: i32, end: i32): void {
+  const bytes: usize = <usize>dim * 4;
+  for (let i = start; i < end; i++) {
+    const row = <usize><i32>load<f32>(idx + <usize>i * 4);
+    memory.copy(out + <usize>i * bytes, table + row * bytes, bytes);
+  }
+}

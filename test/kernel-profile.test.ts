@@ -22,7 +22,7 @@ function build() {
   const f = c.flatten({ name: "flat" });
   const d = f.dense({ units: 4, activation: "elu", name: "head" });
   const b = d.batchNormalization({ name: "norm" }).activation({ activation: "sigmoid", name: "squash" });
-  const r = b.reshape({ targetShape: [4, 1], name: "steps" }).gru({ units: 2, name: "rnn" });
+  const r = b.reshape({ targetShape: [4, 1], name: "steps" }).simpleRNN({ units: 2, name: "rnn" });
   return model({ inputs: x, outputs: r });
 }
 
@@ -43,7 +43,7 @@ describe("predict profile", () => {
     const rows = kernelInfo().profile!;
     expect(rows.map((r) => r.layer)).toEqual(["conv", "flat", "head", "norm", "squash", "steps", "rnn"]);
     for (const r of rows) expect(r.ms).toBeGreaterThanOrEqual(0);
-    expect(row(rows, "rnn").className).toBe("GRU");
+    expect(row(rows, "rnn").className).toBe("SimpleRNN");
     expect(row(rows, "flat").kernel).toBe("view");
     if (getKernelBackend() === "reference") {
       for (const name of ["conv", "head", "norm", "squash", "rnn"]) {
@@ -58,8 +58,8 @@ describe("predict profile", () => {
       }
       // The matrix product is WebAssembly; an activation the kernels do not fuse is named.
       expect(row(rows, "head")).toMatchObject({ kernel: "wasm+reference", reason: "the elu activation runs on the reference kernels" });
-      // The GRU has no WebAssembly kernel: the profile names the fallback.
-      expect(row(rows, "rnn")).toMatchObject({ kernel: "reference", reason: "no WebAssembly kernel for GRU yet" });
+      // SimpleRNN has no WebAssembly kernel: the profile names the fallback.
+      expect(row(rows, "rnn")).toMatchObject({ kernel: "reference", reason: "no WebAssembly kernel for SimpleRNN yet" });
     }
   });
 

@@ -52,6 +52,11 @@ export interface KernelExports {
   merge(...args: number[]): void;
   divide(...args: number[]): void;
   depthwise2d(...args: number[]): void;
+  attention(...args: number[]): void;
+  layerNormRows(...args: number[]): void;
+  lstmStep(...args: number[]): void;
+  gruStep(...args: number[]): void;
+  gatherRows(...args: number[]): void;
   scratchFloats(): number;
   winogradScratchFloats(cout: number): number;
   winogradMaxChannels(): number;
@@ -66,7 +71,22 @@ export interface KernelExports {
  * WORKER_FUNCTIONS.indexOf("dense"); // 1
  * ```
  */
-export const WORKER_FUNCTIONS = ["conv2d", "dense", "pool2d", "winograd3x3", "activation", "channelAffine", "merge", "divide", "depthwise2d"] as const;
+export const WORKER_FUNCTIONS = [
+  "conv2d",
+  "dense",
+  "pool2d",
+  "winograd3x3",
+  "activation",
+  "channelAffine",
+  "merge",
+  "divide",
+  "depthwise2d",
+  "attention",
+  "layerNormRows",
+  "lstmStep",
+  "gruStep",
+  "gatherRows",
+] as const;
 /**
  * One of {@link WORKER_FUNCTIONS}.
  *

@@ -4,7 +4,7 @@
  * tensors in its config.
  */
 import { configObject, exactRank, fail, knownChannels, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
-import { multiHeadAttention } from "../kernels/attention-mha.js";
+import { attentionLayer } from "../kernels/backend.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
@@ -135,7 +135,7 @@ export class MultiHeadAttention extends Layer {
     const [queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, outputKernel, outputBias] = s.useBias
       ? w
       : [w[0], null, w[1], null, w[2], null, w[3], null];
-    return multiHeadAttention(query, value, key, { queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, outputKernel, outputBias }, s);
+    return attentionLayer(query, value, key, { queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, outputKernel, outputBias }, s);
   }
 }
 

@@ -16,9 +16,9 @@ import {
 import { ACTIVATIONS, activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { activationGradient } from "../kernels/activations-backward.js";
-import { activationLayer, denseLayer } from "../kernels/backend.js";
+import { activationLayer, denseLayer, embeddingLayer } from "../kernels/backend.js";
 import { denseBackward } from "../kernels/dense-backward.js";
-import { embeddingLookup, invalidIndex } from "../kernels/embedding.js";
+import { invalidIndex } from "../kernels/embedding.js";
 import { uniformInitializer } from "../kernels/rnn-init.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
@@ -233,7 +233,7 @@ export class Embedding extends Layer {
         `shapewise: embedding input ${valueText(bad.value)} at position ${valueText(positionOf(bad.index, input.shape))} is not an integer index in [0, ${inputDim}) for inputDim ${inputDim}`,
       );
     }
-    return embeddingLookup(input, this.weights![0]);
+    return embeddingLayer(input, this.weights![0]);
   }
 
   /** The table's gradient gathers the output's rows by index; the indices have none. */

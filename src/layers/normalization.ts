@@ -4,8 +4,7 @@
  * axis checks the activation and preprocessing families share.
  */
 import { axesOption, configObject, knownAxes, minRank2, optionalBoolean, optionalName, positiveNumber, SINGLE_AXIS_RULE, unitInterval } from "../checks.js";
-import { batchNormLayer } from "../kernels/backend.js";
-import { layerNorm } from "../kernels/norm-layer.js";
+import { batchNormLayer, layerNormLayer } from "../kernels/backend.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, product, sampleElements } from "./layer.js";
@@ -244,7 +243,7 @@ export class LayerNormalization extends Layer {
     const w = this.weights!.map((t) => t.data);
     const gamma = s.scale ? w.shift()! : null;
     const beta = s.center ? w.shift()! : null;
-    return layerNorm(input, s.axes, { gamma, beta, epsilon: s.epsilon });
+    return layerNormLayer(input, s.axes, { gamma, beta, epsilon: s.epsilon });
   }
 
   override callTraining(inputs: readonly Tensor[]): TrainingCall {

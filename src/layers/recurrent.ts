@@ -9,6 +9,7 @@
 import { configObject, exactRank, fail, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
 import { ACTIVATIONS } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
+import { recurrentLayer } from "../kernels/backend.js";
 import { recurrentBackward } from "../kernels/rnn-backward.js";
 import { GATES, recurrentPass } from "../kernels/rnn-cells.js";
 import type { CellKind, RecurrentStep } from "../kernels/rnn-cells.js";
@@ -149,7 +150,7 @@ export abstract class Recurrent extends Layer {
   callOutputs(input: Tensor): Tensor[] {
     const s = this.resolved();
     const [kernel, recurrentKernel, bias] = this.weights!;
-    const { output, states } = recurrentPass(this.kind, input, { kernel, recurrentKernel, bias: s.useBias ? bias : null }, s);
+    const { output, states } = recurrentLayer(this.kind, input, { kernel, recurrentKernel, bias: s.useBias ? bias : null }, s);
     return s.returnState ? [output, ...states] : [output];
   }
 

@@ -1,0 +1,217 @@
+/**
+ * The sequence kernels on WebAssembly (multi-head attention with its fused
+ * softmax, layer normalisation on the last axis, LSTM and GRU cells with the
+ * input projection of every step as one product, embedding lookups) against
+ * the reference kernels they stand for, on generated geometries: head and
+ * key sizes that are not multiples of the SIMD width, cross-attention with
+ * other step counts, batches of one, steps read backwards, with and without
+ * biases. Layer normalisation and the lookup give the reference bits; the
+ * products sum in float32, within 1e-5. A profiled predict names the wasm
+ * kernels, and a GRU predicts again correctly after its bias is written in
+ * place (its two biases are packed from slices of one array).
+ *
+ * In the `reference` vitest project the comparisons still run: the backend
+ * is switched per call.
+ */
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { input, kernelInfo, model } from "../src/index.js";
+import { multiHeadAttention } from "../src/kernels/attention-mha.js";
+import type { AttentionWeights } from "../src/kernels/attention-mha.js";
+import { attentionLayer, embeddingLayer, getKernelBackend, layerNormLayer, recurrentLayer, setKernelBackend, weightsWritten } from "../src/kernels/backend.js";
+import type { KernelBackend } from "../src/kernels/backend.js";
+import { embeddingLookup } from "../src/kernels/embedding.js";
+import { layerNorm } from "../src/kernels/norm-layer.js";
+import { createRandom } from "../src/kernels/random.js";
+import { recurrentPass } from "../src/kernels/rnn-cells.js";
+import type { CellKind } from "../src/kernels/rnn-cells.js";
+import type { Tensor } from "../src/kernels/tensor.js";
+
+const TOL = 1e-5;
+const initial: KernelBackend = getKernelBackend();
+afterEach(() => setKernelBackend(initial));
+
+function onFast<T>(f: () => T): T {
+  setKernelBackend("fast");
+  try {
+    return f();
+  } finally {
+    setKernelBackend(initial);
+  }
+}
+
+function randomTensor(shape: number[], seed: number, scale = 1): Tensor {
+  const r = createRandom(seed);
+  const n = shape.reduce((p, d) => p * d, 1);
+  return { shape, data: Float32Array.from({ length: n }, () => scale * (2 * r.next() - 1)) };
+}
+
+function maxScaledDiff(a: ArrayLike<number>, e: ArrayLike<number>): number {
+  expect(a.length).toBe(e.length);
+  let worst = 0;
+  for (let i = 0; i < e.length; i++) {
+    if (a[i] === e[i]) continue;
+    const d = Math.abs(a[i] - e[i]) / Math.max(1, Math.abs(e[i]));
+    worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
+  }
+  return worst;
+}
+
+function expectSameBits(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (Object.is(actual[i], expected[i]) || (Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) continue;
+    expect.fail(`element ${i}: ${actual[i]} instead of ${expected[i]}`);
+  }
+}
+
+describe("sequence kernels on WebAssembly", () => {
+  it("multi-head attention matches the reference kernel on generated geometries", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          batch: fc.integer({ min: 1, max: 3 }),
+          tq: fc.integer({ min: 1, max: 9 }),
+          tv: fc.integer({ min: 1, max: 11 }),
+          dq: fc.integer({ min: 1, max: 13 }),
+          dv: fc.integer({ min: 1, max: 9 }),
+          heads: fc.integer({ min: 1, max: 4 }),
+          kd: fc.integer({ min: 1, max: 10 }),
+          vd: fc.integer({ min: 1, max: 10 }),
+          dOut: fc.integer({ min: 1, max: 12 }),
+          bias: fc.boolean(),
+          self: fc.boolean(),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        (g) => {
+          const query = randomTensor([g.batch, g.tq, g.dq], g.seed, 2);
+          const value = g.self ? query : randomTensor([g.batch, g.tv, g.dv], g.seed + 1, 2);
+          const dv = g.self ? g.dq : g.dv;
+          const kernel = (shape: number[], s: number) => randomTensor(shape, g.seed + s, 0.5);
+          const weights: AttentionWeights = {
+            queryKernel: kernel([g.dq, g.heads, g.kd], 2),
+            queryBias: g.bias ? kernel([g.heads, g.kd], 3) : null,
+            keyKernel: kernel([dv, g.heads, g.kd], 4),
+            keyBias: g.bias ? kernel([g.heads, g.kd], 5) : null,
+            valueKernel: kernel([dv, g.heads, g.vd], 6),
+            valueBias: g.bias ? kernel([g.heads, g.vd], 7) : null,
+            outputKernel: kernel([g.heads, g.vd, g.dOut], 8),
+            outputBias: g.bias ? kernel([g.dOut], 9) : null,
+          };
+          const options = { numHeads: g.heads, keyDim: g.kd, valueDim: g.vd };
+          const fast = onFast(() => attentionLayer(query, value, value, weights, options));
+          const reference = multiHeadAttention(query, value, value, weights, options);
+          expect(fast.shape).toEqual(reference.shape);
+          expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
+        },
+      ),
+      { seed: 1313, numRuns: 120 },
+    );
+  });
+
+  it("layer normalisation on the last axis gives the reference kernel's bits", () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 70 })),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 1e6 }),
+        (shape, scale, center, seed) => {
+          const x = randomTensor([...shape], seed, 30);
+          const width = shape[2];
+          const w = {
+            gamma: scale ? randomTensor([width], seed + 1).data : null,
+            beta: center ? randomTensor([width], seed + 2).data : null,
+            epsilon: 1e-3,
+          };
+          expectSameBits(onFast(() => layerNormLayer(x, [2], w)).data, layerNorm(x, [2], w).data);
+        },
+      ),
+      { seed: 1314, numRuns: 100 },
+    );
+  });
+
+  for (const kind of ["lstm", "gru"] as const satisfies readonly CellKind[]) {
+    it(`${kind} cells match the reference pass on generated geometries`, () => {
+      fc.assert(
+        fc.property(
+          fc.record({
+            batch: fc.integer({ min: 1, max: 5 }),
+            steps: fc.integer({ min: 1, max: 12 }),
+            features: fc.integer({ min: 1, max: 11 }),
+            units: fc.integer({ min: 1, max: 13 }),
+            bias: fc.boolean(),
+            returnSequences: fc.boolean(),
+            goBackwards: fc.boolean(),
+            activations: fc.constantFrom(["tanh", "sigmoid"], ["relu", "hard_sigmoid"], ["linear", "sigmoid"]),
+            seed: fc.integer({ min: 1, max: 1e6 }),
+          }),
+          (g) => {
+            const gates = kind === "lstm" ? 4 : 3;
+            const width = gates * g.units;
+            const x = randomTensor([g.batch, g.steps, g.features], g.seed, 2);
+            const weights = {
+              kernel: randomTensor([g.features, width], g.seed + 1, 0.6),
+              recurrentKernel: randomTensor([g.units, width], g.seed + 2, 0.6),
+              bias: g.bias ? randomTensor(kind === "gru" ? [2, width] : [width], g.seed + 3, 0.5) : null,
+            };
+            const [activation, recurrentActivation] = g.activations as ["tanh", "sigmoid"];
+            const options = {
+              units: g.units,
+              activation,
+              recurrentActivation,
+              returnSequences: g.returnSequences,
+              goBackwards: g.goBackwards,
+              resetAfter: true,
+            };
+            const fast = onFast(() => recurrentLayer(kind, x, weights, options));
+            const reference = recurrentPass(kind, x, weights, options);
+            expect(fast.output.shape).toEqual(reference.output.shape);
+            expect(maxScaledDiff(fast.output.data, reference.output.data)).toBeLessThanOrEqual(TOL);
+            expect(fast.states.length).toBe(reference.states.length);
+            fast.states.forEach((s, i) => expect(maxScaledDiff(s.data, reference.states[i].data)).toBeLessThanOrEqual(TOL));
+          },
+        ),
+        { seed: kind === "lstm" ? 1315 : 1316, numRuns: 100 },
+      );
+    });
+  }
+
+  it("embedding lookups give the table's rows", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 1e6 }), (rows, dim, seed) => {
+        const table = randomTensor([rows, dim], seed);
+        const r = createRandom(seed + 1);
+        const idx = { shape: [2, 5], data: Float32Array.from({ length: 10 }, () => Math.floor(r.next() * rows)) };
+        expectSameBits(onFast(() => embeddingLayer(idx, table)).data, embeddingLookup(idx, table).data);
+      }),
+      { seed: 1317, numRuns: 60 },
+    );
+  });
+
+  it("a profiled predict of a transformer block and an LSTM runs every layer on the wasm kernels", () => {
+    onFast(() => {
+      if (!kernelInfo().wasm) return;
+      const x = input({ shape: [6, 16] });
+      const a = x.multiHeadAttention({ numHeads: 2, keyDim: 8 }).layerNormalization().lstm({ units: 5, returnSequences: true }).gru({ units: 3 });
+      const m = model({ inputs: x, outputs: a, seed: 1 });
+      m.predict({ shape: [2, 6, 16], data: randomTensor([2, 6, 16], 5).data }, { profile: true });
+      const rows = kernelInfo().profile ?? [];
+      expect(rows.map((r) => `${r.className} ${r.kernel}`)).toEqual(["MultiHeadAttention wasm", "LayerNormalization wasm", "LSTM wasm", "GRU wasm"]);
+    });
+  });
+
+  it("a GRU sees its bias written in place", () => {
+    onFast(() => {
+      const x = randomTensor([2, 3, 4], 11);
+      const bias = randomTensor([2, 9], 12);
+      const weights = { kernel: randomTensor([4, 9], 13), recurrentKernel: randomTensor([3, 9], 14), bias };
+      const options = { units: 3, activation: "tanh", recurrentActivation: "sigmoid", returnSequences: true, goBackwards: false, resetAfter: true } as const;
+      recurrentLayer("gru", x, weights, options);
+      bias.data.fill(0.25);
+      weightsWritten([bias.data]);
+      const fast = recurrentLayer("gru", x, weights, options);
+      expect(maxScaledDiff(fast.output.data, recurrentPass("gru", x, weights, options).output.data)).toBeLessThanOrEqual(TOL);
+    });
+  });
+});
