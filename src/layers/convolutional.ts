@@ -29,6 +29,8 @@ import { conv2dLayer, depthwise2dLayer } from "../kernels/backend.js";
 import { conv2dBackward } from "../kernels/conv2d-backward.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
 import { UNIT_AXIS, convNd } from "../kernels/conv-nd.js";
+import { convNdBackward, convTransposeNdBackward } from "../kernels/conv-nd-backward.js";
+import { denseBackward } from "../kernels/dense-backward.js";
 import type { ConvAxis } from "../kernels/conv-nd.js";
 import { UNIT_TRANSPOSE_AXIS, convTransposeNd } from "../kernels/conv-transpose.js";
 import type { Tensor } from "../kernels/tensor.js";
@@ -316,38 +318,102 @@ abstract class BaseConv extends Layer {
     return first ? activateUnless(s.activation, channelsFirst(y)) : y;
   }
 
-  override trainingGap(): string | undefined {
-    const s = this.resolved();
-    const { kind, rank, method } = this.family;
-    if (kind !== "conv" || rank > 2) return `the backward pass of ${method} is not written yet`;
-    if (s.groups !== 1) return `the backward pass of ${method} with groups ${s.groups} is not written yet`;
-    if (s.padding === "causal") return `the backward pass of ${method} with padding 'causal' is not written yet`;
-    if (s.dataFormat === "channelsFirst") return `the backward pass of ${method} with dataFormat 'channelsFirst' is not written yet`;
-    return undefined;
-  }
-
+  /**
+   * The forward pass without its activation, then the activation in the
+   * layer's own layout; keeps the pre-activation (and a separable layer's
+   * depthwise output) for the backward pass.
+   */
   override callTraining(inputs: readonly Tensor[]): TrainingCall {
     const s = this.resolved();
     const weights = this.weights!;
-    const z = this.convolve(inputs[0], weights[0], s.useBias ? weights[weights.length - 1] : null, s, "linear");
-    return { output: activateUnless(s.activation, z), saved: z };
+    const bias = s.useBias ? weights[weights.length - 1] : null;
+    const first = s.dataFormat === "channelsFirst";
+    const x = first ? channelsLast(inputs[0]) : inputs[0];
+    let depth: Tensor | null = null;
+    let zLast: Tensor;
+    switch (this.family.kind) {
+      case "conv":
+        zLast = this.convolve(x, weights[0], bias, s, "linear");
+        break;
+      case "transpose":
+        zLast = this.transpose(x, weights[0], bias, s);
+        break;
+      case "depthwise":
+        zLast = this.depthwise(x, weights[0], bias, s);
+        break;
+      case "separable":
+        depth = this.depthwise(x, weights[0], null, s);
+        zLast = pointwise(depth, weights[1], bias, "linear");
+        break;
+    }
+    const z = first ? channelsFirst(zLast) : zLast;
+    const saved: ConvSaved = { z, depth };
+    return { output: activateUnless(s.activation, z), saved };
   }
 
+  /**
+   * Through the activation (in the layer's layout), then each kind's
+   * backward pass on channels-last data: 1-D and 2-D ungrouped, non-causal
+   * convolutions as matrix products on the fast kernels, every other
+   * convolution on the grouped reference loop, a depthwise one as a
+   * convolution with one group per channel, a separable one as its
+   * pointwise product then its depthwise step, a transposed one on its own loop.
+   */
   override gradients(dOutput: Tensor, inputs: readonly Tensor[], output: Tensor, saved: unknown): LayerGradients {
-    const gap = this.trainingGap();
-    if (gap !== undefined) fail(`shapewise: fit cannot train through ${this.family.method} '${this.name}': ${gap}`);
     const s = this.resolved();
-    const kernel = this.weights![0];
-    const dz = activationGradient(s.activation, saved as Tensor, output, dOutput);
-    // A 1-D convolution is a 2-D one over a single row, as in the forward pass.
-    const one = this.family.rank === 1;
-    const as4d = (t: Tensor): Tensor => (one ? { shape: [t.shape[0], 1, ...t.shape.slice(1)], data: t.data } : t);
-    const pair = (v: number[]): [number, number] => (one ? [1, v[0]] : [v[0], v[1]]);
-    const k4 = one ? { shape: [1, ...kernel.shape], data: kernel.data } : kernel;
-    const g = conv2dBackward(as4d(inputs[0]), k4, as4d(dz), { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding });
-    const dx = { shape: [...inputs[0].shape], data: g.input.data };
-    const dk = { shape: [...kernel.shape], data: g.kernel.data };
-    return { inputs: [dx], weights: s.useBias ? [dk, g.bias] : [dk] };
+    const { rank, kind } = this.family;
+    const weights = this.weights!;
+    const kernel = weights[0];
+    const { z, depth } = saved as ConvSaved;
+    const first = s.dataFormat === "channelsFirst";
+    const dz = activationGradient(s.activation, z, output, dOutput);
+    const dzLast = first ? channelsLast(dz) : dz;
+    const x = first ? channelsLast(inputs[0]) : inputs[0];
+    const axes = () => convAxes(x.shape.slice(1, -1), s);
+    const grouped = (t: Tensor): Tensor => ({ shape: [...s.kernelSize, 1, s.channels * s.depthMultiplier], data: t.data });
+    const asShape = (t: Tensor, like: Tensor): Tensor => ({ shape: [...like.shape], data: t.data });
+    let dxLast: Tensor;
+    let dWeights: Tensor[];
+    if (kind === "conv" && rank <= 2 && s.groups === 1 && s.padding !== "causal") {
+      // A 1-D convolution is a 2-D one over a single row, as in the forward pass.
+      const one = rank === 1;
+      const as4d = (t: Tensor): Tensor => (one ? { shape: [t.shape[0], 1, ...t.shape.slice(1)], data: t.data } : t);
+      const pair = (v: number[]): [number, number] => (one ? [1, v[0]] : [v[0], v[1]]);
+      const k4 = one ? { shape: [1, ...kernel.shape], data: kernel.data } : kernel;
+      const g = conv2dBackward(as4d(x), k4, as4d(dzLast), { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding });
+      dxLast = asShape(g.input, x);
+      dWeights = [asShape(g.kernel, kernel), g.bias];
+    } else if (kind === "conv") {
+      const g = convNdBackward(to5d(x, rank), to5d(kernel, rank, true), to5d(dzLast, rank), axes(), s.groups);
+      dxLast = asShape(g.input, x);
+      dWeights = [asShape(g.kernel, kernel), g.bias];
+    } else if (kind === "depthwise") {
+      const g = convNdBackward(to5d(x, rank), to5d(grouped(kernel), rank, true), to5d(dzLast, rank), axes(), s.channels);
+      dxLast = asShape(g.input, x);
+      dWeights = [asShape(g.kernel, kernel), g.bias];
+    } else if (kind === "separable") {
+      // The pointwise step is a dense product over every position.
+      const mid = s.channels * s.depthMultiplier;
+      const rows = depth!.data.length / mid;
+      const p = denseBackward(
+        { shape: [rows, mid], data: depth!.data },
+        { shape: [mid, s.outChannels], data: weights[1].data },
+        { shape: [rows, s.outChannels], data: dzLast.data },
+      );
+      const g = convNdBackward(to5d(x, rank), to5d(grouped(kernel), rank, true), to5d(asShape(p.input, depth!), rank), axes(), s.channels);
+      dxLast = asShape(g.input, x);
+      dWeights = [asShape(g.kernel, kernel), asShape(p.kernel, weights[1]), p.bias];
+    } else {
+      const spatial = x.shape.slice(1, -1);
+      const padding = s.padding as Padding;
+      const tAxes = spatial.map((length, i) => transposeAxis(length, s.kernelSize[i], s.strides[i], s.dilationRate[i], padding, s.outputPadding?.[i]));
+      const full = [...new Array<TransposeAxis>(3 - rank).fill(UNIT_TRANSPOSE_AXIS), ...tAxes] as [TransposeAxis, TransposeAxis, TransposeAxis];
+      const g = convTransposeNdBackward(to5d(x, rank), to5d(kernel, rank, true), to5d(dzLast, rank), full);
+      dxLast = asShape(g.input, x);
+      dWeights = [asShape(g.kernel, kernel), g.bias];
+    }
+    const dx = first ? channelsFirst(dxLast) : dxLast;
+    return { inputs: [dx], weights: s.useBias ? dWeights : dWeights.slice(0, -1) };
   }
 
   /** A regular (optionally grouped) convolution of a channels-last batch. */
@@ -389,6 +455,12 @@ abstract class BaseConv extends Layer {
     const full = [...new Array<TransposeAxis>(3 - rank).fill(UNIT_TRANSPOSE_AXIS), ...axes] as [TransposeAxis, TransposeAxis, TransposeAxis];
     return from5d(convTransposeNd(to5d(x, rank), to5d(kernel, rank, true), bias, full), rank);
   }
+}
+
+/** What a convolution's training call keeps: the pre-activation in the layer's layout, and a separable layer's depthwise output. */
+interface ConvSaved {
+  readonly z: Tensor;
+  readonly depth: Tensor | null;
 }
 
 /** The walk of every spatial axis of a (non-transposed) convolution, padded to three axes. */
