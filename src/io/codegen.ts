@@ -8,7 +8,7 @@
  * the merge functions (`add([a, b])`). Options are the layers' camelCase
  * configs without the values the method would choose anyway.
  */
-import { fail, valueText } from "../checks.js";
+import { MAX_NESTING_DEPTH, fail, valueText } from "../checks.js";
 import { displayText } from "../display-text.js";
 import { inputImpl } from "../layers/input.js";
 import type { Layer } from "../layers/layer.js";
@@ -205,9 +205,6 @@ function refKey(r: { layer: Layer; nodeIndex: number; tensorIndex: number }): st
   return `${id}:${r.nodeIndex}:${r.tensorIndex}`;
 }
 
-/** Models nested deeper than this are refused with a sentence rather than exhausting the call stack. */
-const MAX_NESTING = 256;
-
 /**
  * The shapewise TypeScript source of a model: imports, one chain of method
  * calls per run of single-input layers, merges as functions, and
@@ -285,7 +282,9 @@ export function codegenModule(models: Readonly<Record<string, AnyModel>>, option
 
   /** Writes the lines that build one model and returns its `model({...})` call; `top` is an exported model. */
   const writeModel = (mm: AnyModel, top: boolean, depth: number): string => {
-    if (depth > MAX_NESTING) fail(`shapewise: codegen writes models nested at most ${MAX_NESTING} deep; ${stringLiteral(mm.name)} is nested deeper`);
+    // The limit model() and the readers keep: what builds or loads is written, and nothing deeper exhausts the stack.
+    if (depth > MAX_NESTING_DEPTH)
+      fail(`shapewise: codegen writes models nested at most ${MAX_NESTING_DEPTH} deep; ${stringLiteral(mm.name)} is nested deeper`);
     imports.add(mm.kind === "sequential" ? "sequential" : "model");
     const graph = mm.graph();
     const calls = new Map<Layer, number>();

@@ -10,13 +10,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { add, clearSession, input, layers, loadModel, model, modelFromKerasJSON, modelFromTfjsArtifacts, modelToTfjsArtifacts } from "../../src/index.js";
 import type { Model } from "../../src/index.js";
+import { mutate, mutationOf } from "../support/json-mutations.js";
+import type { Json } from "../support/json-mutations.js";
 
 const CASES = 40;
 const SEED = 20_261_206;
 /** A case that takes this long is a failure: loading is linear in the file, and these files are small. */
 const CASE_MS = 10_000;
-
-type Json = unknown;
 
 function seedModels(): Model[] {
   clearSession();
@@ -37,96 +37,10 @@ const seeds = seedModels();
 const tfjs = seeds.map((m) => modelToTfjsArtifacts(m));
 const keras = seeds.map((m) => JSON.parse(m.toKerasJSON()) as Json);
 
-/** Every path to a value in a JSON tree (bounded: these files are small). */
-function paths(value: Json, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  out.push(at);
-  if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...at, i], out));
-  else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out);
-  return out;
-}
-
-/** A copy of `value` with the value at `path` replaced by what `replace` makes of it. */
-function replaced(value: Json, path: (string | number)[], replace: (old: Json, parent: Json) => Json): Json {
-  const copy = structuredClone(value);
-  if (path.length === 0) return replace(copy, undefined);
-  let parent = copy as Record<string | number, Json>;
-  for (const step of path.slice(0, -1)) parent = parent[step] as Record<string | number, Json>;
-  const last = path[path.length - 1];
-  parent[last] = replace(parent[last], parent);
-  return copy;
-}
-
-function deep(levels: number, leaf: Json = 1): Json {
-  let v = leaf;
-  for (let i = 0; i < levels; i++) v = i % 2 === 0 ? [v] : { a: v };
-  return v;
-}
-
-/** What a part of a file may be replaced by. */
-const replacement: fc.Arbitrary<(old: Json, parent: Json) => Json> = fc.oneof(
-  fc.jsonValue({ maxDepth: 3 }).map((v) => () => v),
-  fc
-    .constantFrom(
-      -1,
-      0,
-      0.5,
-      -(2 ** 31),
-      2 ** 31,
-      2 ** 53,
-      2 ** 53 + 2,
-      1e21,
-      1e300,
-      -1e300,
-      Number.NaN,
-      Number.POSITIVE_INFINITY,
-      536_870_912,
-      "",
-      "__proto__",
-      "constructor",
-      "toString",
-      null,
-      true,
-      [],
-      {},
-      [null],
-      [-1, -1],
-      [2 ** 30, 2 ** 30, 2 ** 30],
-    )
-    .map((v) => () => v),
-  fc.constant(() => JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}') as Json),
-  fc.constant((old: Json) => (Array.isArray(old) ? [...old, ...old] : old)),
-  fc.constant((old: Json) => (Array.isArray(old) ? [old[0]] : old)),
-  fc.constant((old: Json) => (Array.isArray(old) ? new Array(2000).fill(old[0]) : old)),
-  fc.constant((old: Json) => (typeof old === "string" ? `${old}\u001b[2J\n` : old)),
-  fc.constant((old: Json) => (typeof old === "number" ? -old : old)),
-  fc.constant((old: Json) => (typeof old === "number" ? old * 2 ** 40 : old)),
-  fc.constant(() => deep(600)),
-  fc.constant(() => deep(30)),
-  // A shared sub-object (the same object twice) and a cycle: only in memory.
-  fc.constant((old: Json) => ({ a: old, b: old })),
-  fc.constant((_old: Json, parent: Json) => parent),
-);
-
 const mutation = fc.record({
   which: fc.nat({ max: seeds.length - 1 }),
-  pick: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
-  replace: replacement,
-  twice: fc.option(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), replacement), { nil: undefined }),
+  change: mutationOf,
 });
-
-function mutate(base: Json, m: { pick: number; replace: (old: Json, parent: Json) => Json; twice?: [number, (old: Json, parent: Json) => Json] }): Json {
-  const all = paths(base);
-  let out = replaced(base, all[Math.floor(m.pick * all.length)], m.replace);
-  if (m.twice !== undefined) {
-    try {
-      const again = paths(out);
-      out = replaced(out, again[Math.floor(m.twice[0] * again.length)], m.twice[1]);
-    } catch {
-      // A cyclic or shared first change: keep it alone.
-    }
-  }
-  return out;
-}
 
 function isJsonable(value: Json): string | undefined {
   try {
@@ -186,9 +100,9 @@ describe(`${CASES} generated hostile model files per loader`, () => {
     await fc.assert(
       fc.asyncProperty(mutation, async (m) => {
         const base = tfjs[m.which];
-        const topology = mutate(base.modelTopology, m);
-        const weightSpecs = mutate(base.weightSpecs, m);
-        const kerasJson = mutate(keras[m.which], m);
+        const topology = mutate(base.modelTopology, m.change);
+        const weightSpecs = mutate(base.weightSpecs, m.change);
+        const kerasJson = mutate(keras[m.which], m.change);
         await allLoaders(`seed ${m.which}`, topology, kerasJson, base.weightData as ArrayBuffer, weightSpecs);
       }),
       { numRuns: CASES, seed: SEED, endOnFailure: true },
