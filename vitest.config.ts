@@ -12,6 +12,7 @@ const KERNEL_INDEPENDENT = [
   "test/named-dims/size-algebra-generated.test.ts",
   "test/browser/browser.test.ts",
   "test/playground/playground.test.ts",
+  "test/playground/share.test.ts",
   "test/package/pack.test.ts",
   "test/catalog-agreement.test.ts",
   "test/catalog-rejection.test.ts",

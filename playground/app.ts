@@ -59,7 +59,14 @@ function ask(request: WorkerQuery): Promise<WorkerReply> {
   });
 }
 
-const initial = (await readShared(location.hash)) ?? MODEL_B;
+const shared = await readShared(location.hash);
+const initial = shared ?? MODEL_B;
+/**
+ * Whether the page may run the editor's code on its own. Code that arrived in
+ * a link is someone else's: it is checked and shown, but runs only once the
+ * reader presses Run (after that, edits run as they are typed).
+ */
+let trusted = shared === undefined;
 const model = monaco.editor.createModel(initial, "typescript", monaco.Uri.parse("file:///playground.ts"));
 const editor = monaco.editor.create($("editor"), {
   model,
@@ -201,6 +208,11 @@ let evaluated: Promise<void> = Promise.resolve();
 async function evaluate(analysis: Analysis, text: string): Promise<void> {
   const mine = ++evaluation;
   if (analysis.markers.some((m) => m.code < 2000)) return; // a syntax error: nothing to run
+  if (!trusted) {
+    built = undefined;
+    render("This code came from a link: it runs when you press Run.");
+    return;
+  }
   const url = URL.createObjectURL(new Blob([analysis.js, `\n//# sourceURL=playground.js`], { type: "text/javascript" }));
   let exported: Record<string, unknown>;
   try {
@@ -225,12 +237,12 @@ async function evaluate(analysis: Analysis, text: string): Promise<void> {
   render();
 }
 
-function render(): void {
+function render(untrusted?: string): void {
   const summary = $("summary");
   const costs = $("costs");
   const diagram = $<HTMLImageElement>("diagram");
   if (built === undefined) {
-    summary.textContent = "Export the model (export default model({ inputs, outputs })) to see its summary, costs and diagram.";
+    summary.textContent = untrusted ?? "Export the model (export default model({ inputs, outputs })) to see its summary, costs and diagram.";
     costs.replaceChildren();
     diagram.hidden = true;
     return;
@@ -262,7 +274,9 @@ function render(): void {
   diagram.alt = `Diagram of ${built.name}: ${built.layers.map((l) => l.name).join(", ")}`;
 }
 
-$<HTMLSelectElement>("style").onchange = () => render();
+$<HTMLSelectElement>("style").onchange = () => {
+  if (trusted) render();
+};
 
 // ---- Run: predict on random input ----
 
@@ -281,6 +295,10 @@ $("run").onclick = async () => {
   clearTimeout(timer);
   if (latest?.text !== model.getValue()) analysing = analyseNow();
   await analysing;
+  if (!trusted && latest !== undefined) {
+    trusted = true;
+    evaluated = evaluate(latest.analysis, latest.text);
+  }
   await evaluated;
   const m = built;
   if (m === undefined) {
@@ -317,7 +335,10 @@ const custom = new Option("(your code)", "", true, true);
 select.append(custom, ...EXAMPLES.map((e) => new Option(e.title, e.id)));
 select.onchange = () => {
   const example = EXAMPLES.find((e) => e.id === select.value);
-  if (example !== undefined) model.setValue(example.code);
+  if (example !== undefined) {
+    trusted = true;
+    model.setValue(example.code);
+  }
 };
 
 $("share").onclick = async () => {
@@ -333,7 +354,10 @@ $("share").onclick = async () => {
 
 window.addEventListener("hashchange", async () => {
   const shared = await readShared(location.hash);
-  if (shared !== undefined && shared !== model.getValue()) model.setValue(shared);
+  if (shared !== undefined && shared !== model.getValue()) {
+    trusted = false;
+    model.setValue(shared);
+  }
 });
 
 analysing = analyseNow();

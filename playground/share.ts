@@ -16,8 +16,11 @@ function fromBase64Url(text: string): Uint8Array {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-async function pipe(bytes: Uint8Array, stream: GenericTransformStream): Promise<Uint8Array> {
-  const out = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(stream as TransformStream<Uint8Array, Uint8Array>);
+/** A (de)compression stream, typed the same whether the DOM's or Node's declarations are in scope. */
+type ByteStream = { readonly readable: ReadableStream; readonly writable: WritableStream };
+
+async function pipe(bytes: Uint8Array, stream: ByteStream): Promise<Uint8Array> {
+  const out = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(stream as unknown as TransformStream<Uint8Array, Uint8Array>);
   return new Uint8Array(await new Response(out).arrayBuffer());
 }
 

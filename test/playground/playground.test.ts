@@ -5,7 +5,8 @@
  * Model B, and the page must show what the type checker and the library say:
  * the summary's total, the last layer's inlay hint, exactly one marker with
  * the library's sentence on the property made wrong, the output shape of a
- * run, and the same model again from the share link. Screenshots of each
+ * run, and the same model again from the share link (run only once the
+ * reader presses Run: code from a link is someone else's). Screenshots of each
  * state are written to a folder the test prints (SHAPEWISE_PLAYGROUND_SHOTS
  * names another), with the site's size and the time to the first diagnostic.
  */
@@ -238,8 +239,13 @@ describe("the playground in Chromium", () => {
     await again.goto(link);
     await settled(again);
     expect(await handle(again).value()).toBe(code);
-    await again.locator("#summary").filter({ hasText: "113,162" }).waitFor({ timeout: 60_000 });
     await expect.poll(() => inlayHints(again), { timeout: 30_000 }).toContain("[null, 10] · 113162");
+    // Code from a link is checked but not run until the reader asks.
+    expect(await text(again, "#summary")).toBe("This code came from a link: it runs when you press Run.");
+    await again.locator("#run").focus();
+    await again.keyboard.press("Enter");
+    await again.locator("#run-result").filter({ hasText: "output shape [1, 10]" }).waitFor({ timeout: 60_000 });
+    expect(await text(again, "#summary")).toContain("Total params: 113,162");
     await again.screenshot({ path: path.join(shots, "4-from-share-link.png") });
 
     // A phone-sized viewport: the editor stays usable above the panels.
