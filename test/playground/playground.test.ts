@@ -56,7 +56,7 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   ({ server, url: base } = await servePlayground(siteDir, 0));
   browser = await launchChromium();
-}, 120_000);
+}, 300_000); // room for the build to rerun tsc when the declarations are older than the sources
 
 afterAll(async () => {
   process.stdout.write(`playground: ${figures.join("; ")}\nplayground screenshots: ${shots}\n`);
