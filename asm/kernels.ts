@@ -1046,3 +1046,59 @@ export function gatherRows(idx: usize, table: usize, dim: i32, out: usize, start
     memory.copy(out + <usize>i * bytes, table + row * bytes, bytes);
   }
 }
+
+// ---------------------------------------------------------------------------
+// Padding and global pooling
+// ---------------------------------------------------------------------------
+
+/**
+ * Zero padding: fills the `outFloats` floats of `out` with zeros, then
+ * copies the input's runs of `run` contiguous floats (the last padded axis
+ * and the axes after it) into the interior. Runs are indexed by up to three
+ * outer axes of sizes `o0`, `o1`, `o2` whose output strides (floats) are
+ * `s0`, `s1`, `s2`; `start` is the output offset of the first run.
+ */
+export function padCopy(
+  x: usize, out: usize, outFloats: i32, run: i32, o0: i32, o1: i32, o2: i32, s0: i32, s1: i32, s2: i32, start: i32,
+): void {
+  memory.fill(out, 0, <usize>outFloats * 4);
+  const bytes: usize = <usize>run * 4;
+  let src = x;
+  for (let a = 0; a < o0; a++) {
+    for (let b = 0; b < o1; b++) {
+      for (let c = 0; c < o2; c++) {
+        const dst: usize = out + (<usize>start + <usize>a * <usize>s0 + <usize>b * <usize>s1 + <usize>c * <usize>s2) * 4;
+        memory.copy(dst, src, bytes);
+        src += bytes;
+      }
+    }
+  }
+}
+
+/**
+ * Global pooling, channels last: for samples [start, end), the maximum
+ * (`kind` 0; a NaN wins) or the float64 mean (`kind` 1) of each of `c`
+ * channels over `positions` positions, summed in the reference kernel's
+ * order (the same bits).
+ */
+export function globalPool(kind: i32, x: usize, out: usize, positions: i32, c: i32, start: i32, end: i32): void {
+  const stride: usize = <usize>c * 4;
+  for (let b = start; b < end; b++) {
+    const base: usize = x + <usize>b * <usize>positions * stride;
+    for (let ch = 0; ch < c; ch++) {
+      let p: usize = base + <usize>ch * 4;
+      if (kind == 0) {
+        let m: f32 = -Infinity;
+        for (let i = 0; i < positions; i++, p += stride) {
+          const v = load<f32>(p);
+          if (v > m || isNaN(v)) m = v;
+        }
+        store<f32>(out + (<usize>b * <usize>c + <usize>ch) * 4, m);
+      } else {
+        let s: f64 = 0;
+        for (let i = 0; i < positions; i++, p += stride) s += <f64>load<f32>(p);
+        store<f32>(out + (<usize>b * <usize>c + <usize>ch) * 4, <f32>(s / <f64>positions));
+      }
+    }
+  }
+}

@@ -8,7 +8,8 @@
  * biases. Layer normalisation and the lookup give the reference bits; the
  * products sum in float32, within 1e-5. A profiled predict names the wasm
  * kernels, and a GRU predicts again correctly after its bias is written in
- * place (its two biases are packed from slices of one array).
+ * place (its two biases are packed from slices of one array). Zero padding
+ * (up to rank 5, any axes) and global pooling give the reference bits too.
  *
  * In the `reference` vitest project the comparisons still run: the backend
  * is switched per call.
@@ -18,11 +19,23 @@ import { afterEach, describe, expect, it } from "vitest";
 import { input, kernelInfo, model } from "../src/index.js";
 import { multiHeadAttention } from "../src/kernels/attention-mha.js";
 import type { AttentionWeights } from "../src/kernels/attention-mha.js";
-import { attentionLayer, embeddingLayer, getKernelBackend, layerNormLayer, recurrentLayer, setKernelBackend, weightsWritten } from "../src/kernels/backend.js";
+import {
+  attentionLayer,
+  embeddingLayer,
+  getKernelBackend,
+  globalPoolLayer,
+  layerNormLayer,
+  padLayer,
+  recurrentLayer,
+  setKernelBackend,
+  weightsWritten,
+} from "../src/kernels/backend.js";
 import type { KernelBackend } from "../src/kernels/backend.js";
 import { embeddingLookup } from "../src/kernels/embedding.js";
 import { layerNorm } from "../src/kernels/norm-layer.js";
+import { globalPool } from "../src/kernels/pool-global.js";
 import { createRandom } from "../src/kernels/random.js";
+import { padZeros } from "../src/kernels/reshape-ops.js";
 import { recurrentPass } from "../src/kernels/rnn-cells.js";
 import type { CellKind } from "../src/kernels/rnn-cells.js";
 import type { Tensor } from "../src/kernels/tensor.js";
@@ -213,5 +226,44 @@ describe("sequence kernels on WebAssembly", () => {
       const fast = recurrentLayer("gru", x, weights, options);
       expect(maxScaledDiff(fast.output.data, recurrentPass("gru", x, weights, options).output.data)).toBeLessThanOrEqual(TOL);
     });
+  });
+
+  it("zero padding gives the reference kernel's bits on any axes up to rank 5", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), { minLength: 5, maxLength: 5 }),
+        fc.integer({ min: 1, max: 1e6 }),
+        (shape, allPads, seed) => {
+          const x = randomTensor(shape, seed);
+          const pads = allPads.slice(0, shape.length);
+          const fast = onFast(() => padLayer(x, pads));
+          const reference = padZeros(x, pads);
+          expect(fast.shape).toEqual(reference.shape);
+          expectSameBits(fast.data, reference.data);
+        },
+      ),
+      { seed: 1318, numRuns: 150 },
+    );
+  });
+
+  it("global pooling gives the reference kernel's bits, NaN included", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 5 }),
+        fc.constantFrom("max" as const, "avg" as const),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 1e6 }),
+        (shape, kind, nan, seed) => {
+          const x = randomTensor(shape, seed, 50);
+          if (nan) x.data[seed % x.data.length] = Number.NaN;
+          const fast = onFast(() => globalPoolLayer(kind, x));
+          const reference = globalPool(kind, x);
+          expect(fast.shape).toEqual(reference.shape);
+          expectSameBits(fast.data, reference.data);
+        },
+      ),
+      { seed: 1319, numRuns: 150 },
+    );
   });
 });

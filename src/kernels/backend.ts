@@ -40,6 +40,8 @@ import type { CellKind, RecurrentPassOptions, RecurrentPassResult } from "./rnn-
 import type { BatchNormWeights } from "./norm-batch.js";
 import { averagePool2d, maxPool2d, pool2dGeometry } from "./pooling.js";
 import type { Pool2dOptions, PoolKind } from "./pooling.js";
+import { globalPool } from "./pool-global.js";
+import { padZeros } from "./reshape-ops.js";
 import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 import { runParallel, startThreads, threadsError } from "./threads.js";
@@ -1481,4 +1483,72 @@ export function embeddingLayer(input: Tensor, table: Tensor): Tensor {
     split(input.data.length, threadsFor(floats), 1).map(([s0, s1]) => ({ fn: "gatherRows", args: [idx, tp, dim, out, s0, s1] })),
   );
   return { shape: [...input.shape, dim], data: finish(k, out, floats, temps) };
+}
+
+/**
+ * Zero padding on the WebAssembly kernels: the output zero-filled, then the
+ * input copied into its interior in runs as long as the unpadded trailing
+ * axes allow (whole rows of pixels for a channels-last 2-D padding), so that
+ * the next convolution reads it where it lies; {@link padZeros} when the
+ * fast kernels are not chosen or the runs are indexed by more than three
+ * outer axes.
+ *
+ * @example
+ * ```ts
+ * const y = padLayer(x, [[0, 0], [0, 1], [0, 1], [0, 0]]); // MobileNetV2's strided blocks
+ * ```
+ */
+export function padLayer(input: Tensor, pads: readonly (readonly [number, number])[]): Tensor {
+  const k = fast();
+  const rank = input.shape.length;
+  const valid = pads.length === rank && pads.every(([a, b]) => Number.isSafeInteger(a) && Number.isSafeInteger(b) && a >= 0 && b >= 0);
+  let last = rank - 1;
+  while (last > 0 && valid && pads[last][0] === 0 && pads[last][1] === 0) last--;
+  if (k === null || !valid || last > 3 || input.data.length === 0) return padZeros(input, pads);
+  checkTensor(input, "padZeros input", rank);
+  const outShape = input.shape.map((d, i) => d + pads[i][0] + pads[i][1]);
+  const outStrides = outShape.map((_, i) => outShape.slice(i + 1).reduce((p, d) => p * d, 1));
+  const runFloats = input.shape.slice(last).reduce((p, d) => p * d, 1);
+  const start = pads.reduce((s, [before], i) => s + before * outStrides[i], 0);
+  // Up to three outer axes index the runs; absent ones have size 1.
+  const outer = input.shape.slice(0, last);
+  const strides = outStrides.slice(0, last);
+  while (outer.length < 3) {
+    outer.unshift(1);
+    strides.unshift(0);
+  }
+  const floats = outShape.reduce((p, d) => p * d, 1);
+  const temps: number[] = [];
+  const x = addressIn(k, input.data, temps);
+  const out = outputOf(k, floats, temps);
+  run(k, [{ fn: "padCopy", args: [x, out, floats, runFloats, ...outer, ...strides, start] }]);
+  return { shape: outShape, data: finish(k, out, floats, temps) };
+}
+
+/**
+ * Global max or average pooling, channels last (`[n, ...spatial, c]` to
+ * `[n, c]`), on the WebAssembly kernels with the reference kernel's bits;
+ * {@link globalPool} when they are not chosen.
+ *
+ * @example
+ * ```ts
+ * const y = globalPoolLayer("avg", x); // [n, c]
+ * ```
+ */
+export function globalPoolLayer(kind: "max" | "avg", input: Tensor): Tensor {
+  const k = fast();
+  const rank = input.shape.length;
+  if (k === null || rank < 3 || input.data.length === 0) return globalPool(kind, input);
+  checkTensor(input, "globalPool input");
+  const n = input.shape[0];
+  const c = input.shape[rank - 1];
+  const positions = input.data.length / (n * c);
+  const temps: number[] = [];
+  const x = addressIn(k, input.data, temps);
+  const out = outputOf(k, n * c, temps);
+  run(
+    k,
+    split(n, threadsFor(input.data.length * 2), 1).map(([b0, b1]) => ({ fn: "globalPool", args: [kind === "max" ? 0 : 1, x, out, positions, c, b0, b1] })),
+  );
+  return { shape: [n, c], data: finish(k, out, n * c, temps) };
 }

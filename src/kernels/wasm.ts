@@ -57,6 +57,8 @@ export interface KernelExports {
   lstmStep(...args: number[]): void;
   gruStep(...args: number[]): void;
   gatherRows(...args: number[]): void;
+  padCopy(...args: number[]): void;
+  globalPool(...args: number[]): void;
   scratchFloats(): number;
   winogradScratchFloats(cout: number): number;
   winogradMaxChannels(): number;
@@ -86,6 +88,8 @@ export const WORKER_FUNCTIONS = [
   "lstmStep",
   "gruStep",
   "gatherRows",
+  "padCopy",
+  "globalPool",
 ] as const;
 /**
  * One of {@link WORKER_FUNCTIONS}.

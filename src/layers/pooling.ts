@@ -3,9 +3,8 @@
  */
 import { configObject, exactRank, oneOf, optionalBoolean, optionalName, sizeTuple, snapshot } from "../checks.js";
 import { averagePool3d, maxPool3d } from "../kernels/pool-3d.js";
-import { globalPool } from "../kernels/pool-global.js";
 import { averagePool2d, maxPool2d } from "../kernels/pooling.js";
-import { pool2dLayer } from "../kernels/backend.js";
+import { globalPoolLayer, pool2dLayer } from "../kernels/backend.js";
 import { globalPoolBackward, pool2dBackward, pool3dBackward } from "../kernels/pooling-backward.js";
 import type { LayerGradients } from "./layer.js";
 import type { Tensor } from "../kernels/tensor.js";
@@ -370,7 +369,7 @@ abstract class GlobalPoolingND extends Layer {
   call(input: Tensor): Tensor {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     const { dataFormat, keepdims } = this.settings!;
-    const y = globalPool(this.kind, dataFormat === "channelsFirst" ? channelsLast(input) : input);
+    const y = globalPoolLayer(this.kind, dataFormat === "channelsFirst" ? channelsLast(input) : input);
     if (!keepdims) return y;
     // Size-1 axes do not move any value, so keeping them is only a new shape.
     const [n, c] = y.shape;

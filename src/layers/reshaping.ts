@@ -5,7 +5,8 @@
  */
 import { configObject, exactProduct, exactRank, fail, oneOf, optionalName, positiveCount, sizeTuple, snapshot, valueText } from "../checks.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
-import { crop, padZeros, repeatEach, transpose } from "../kernels/reshape-ops.js";
+import { padLayer } from "../kernels/backend.js";
+import { crop, repeatEach, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
@@ -414,7 +415,7 @@ abstract class ZeroPaddingND extends SpatialLayer {
 
   call(input: Tensor): Tensor {
     this.ensureBuilt();
-    return padZeros(input, this.allAxes(input.shape.length, this.pairs!));
+    return padLayer(input, this.allAxes(input.shape.length, this.pairs!));
   }
 }
 
