@@ -4,12 +4,15 @@
  * tensors in its config.
  */
 import { configObject, exactRank, fail, knownChannels, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
+import { attentionBackward, attentionTraining } from "../kernels/attention-backward.js";
+import type { AttentionTape } from "../kernels/attention-backward.js";
+import type { AttentionWeights } from "../kernels/attention-mha.js";
 import { attentionLayer } from "../kernels/backend.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
 import { Layer, product, sum } from "./layer.js";
-import type { LayerCost, WeightSpec } from "./layer.js";
+import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import { notInTfjs, registerLayer } from "./registry.js";
 
@@ -136,6 +139,35 @@ export class MultiHeadAttention extends Layer {
       ? w
       : [w[0], null, w[1], null, w[2], null, w[3], null];
     return attentionLayer(query, value, key, { queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, outputKernel, outputBias }, s);
+  }
+
+  /** The eight weights by role, biases `null` without `useBias`. */
+  private attentionWeights(): AttentionWeights {
+    const w = this.weights!;
+    const [queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, outputKernel, outputBias] = this.resolved().useBias
+      ? w
+      : [w[0], null, w[1], null, w[2], null, w[3], null];
+    return { queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, outputKernel, outputBias };
+  }
+
+  /** The forward pass with its projections and attention weights kept. */
+  override callTraining(inputs: readonly Tensor[]): TrainingCall {
+    const [query, value = query, key = value] = inputs;
+    const { output, tape } = attentionTraining(query, value, key, this.attentionWeights(), this.resolved());
+    return { output, saved: tape };
+  }
+
+  /** Back through the output projection, the weighted sum, the softmax and the three projections; an input that serves several roles sums their gradients. */
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[], _output: Tensor, saved: unknown): LayerGradients {
+    const [query, value = query, key = value] = inputs;
+    const g = attentionBackward(query, value, key, this.attentionWeights(), this.resolved(), saved as AttentionTape, dOutput);
+    const sum = (a: Tensor, b: Tensor): Tensor => ({ shape: a.shape, data: Float32Array.from(a.data, (x, i) => x + b.data[i]) });
+    // One input: query, value and key; two: the value serves as key.
+    const valueAndKey = inputs.length === 3 ? g.value : sum(g.value, g.key);
+    const given = inputs.length === 1 ? [sum(g.query, valueAndKey)] : inputs.length === 2 ? [g.query, valueAndKey] : [g.query, g.value, g.key];
+    const w = g.weights;
+    const all = [w.queryKernel, w.queryBias, w.keyKernel, w.keyBias, w.valueKernel, w.valueBias, w.outputKernel, w.outputBias];
+    return { inputs: given, weights: this.resolved().useBias ? all : [w.queryKernel, w.keyKernel, w.valueKernel, w.outputKernel] };
   }
 }
 
