@@ -12,8 +12,9 @@ import type { MergeParams, paramTotal } from "../types/symbolic-tensor.js";
 import { fail, valueText } from "./checks.js";
 import "./layer-methods.js";
 import { inputImpl } from "./layers/input.js";
-import { Model, resetSessionRandom } from "./model.js";
-import type { ModelEnds, TensorLayout } from "./model.js";
+import { Model } from "./model.js";
+import type { ModelEnds, TensorLayout } from "./model-graph.js";
+import { resetSessionRandom } from "./model-weights.js";
 import { clearSession as clearNames } from "./naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "./symbolic-tensor.js";
 

@@ -20,8 +20,12 @@ export { add, subtract, multiply, average, maximum, minimum, concatenate, dot } 
 export { tensor } from "./tensor.js";
 export { ShapeError } from "./errors.js";
 export type { ShapeFailure } from "./errors.js";
-export { Model, expectParams, expectShape, failureSummary } from "./model.js";
-export type { CostOptions, GraphNode, MemoryEstimate, MemoryOptions, ModelGraph, PredictOptions, SaveResultFor, TensorLayout, TensorRef } from "./model.js";
+export { Model } from "./model.js";
+export type { PredictOptions } from "./model-inputs.js";
+export type { SaveResultFor } from "./model-files.js";
+export { expectParams, expectShape, failureSummary } from "./model-expect.js";
+export type { CostOptions, MemoryEstimate, MemoryOptions } from "./model-cost.js";
+export type { GraphNode, ModelGraph, TensorLayout, TensorRef } from "./model-graph.js";
 export type { TrainingMemory, TrainingMemoryOptions } from "./cost-training.js";
 export { getKernelBackend, kernelInfo, loadKernels, setKernelBackend } from "./kernels/backend.js";
 export type { KernelBackend, KernelInfo, LayerKernel, LayerProfile, LoadKernelsOptions, ThreadMode, ThreadsOption } from "./kernels/backend.js";

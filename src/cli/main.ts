@@ -17,7 +17,7 @@ import "../node/host.js";
 import { displayText } from "../display-text.js";
 import { codegenModule } from "../io/codegen.js";
 import { ShapeError } from "../errors.js";
-import { failureSummary } from "../model.js";
+import { failureSummary } from "../model-expect.js";
 import { plotModel } from "../plot/plot.js";
 import type { SummaryStyle } from "../summary/index.js";
 import { CompilerFailure, checkFile, formatDiagnostic } from "./check.js";

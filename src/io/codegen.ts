@@ -12,7 +12,7 @@ import { MAX_NESTING_DEPTH, fail, valueText } from "../checks.js";
 import { displayText } from "../display-text.js";
 import { inputImpl } from "../layers/input.js";
 import type { Layer } from "../layers/layer.js";
-import type { GraphNode, TensorRef } from "../model.js";
+import type { GraphNode, TensorRef } from "../model-graph.js";
 import type { AnyModel } from "./file-graph.js";
 import { applyLayerConfig, entryForLayer, innerLayer, nestedModel } from "./layer-registry.js";
 import type { Shape } from "../shape.js";

@@ -20,7 +20,7 @@
 import { fail, valueText } from "../checks.js";
 import { displayText } from "../display-text.js";
 import type { Layer } from "../layers/layer.js";
-import type { ModelGraph } from "../model.js";
+import type { ModelGraph } from "../model-graph.js";
 import type { Shape } from "../shape.js";
 
 /**

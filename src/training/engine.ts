@@ -10,7 +10,7 @@ import { weightsWritten } from "../kernels/backend.js";
 import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { Layer } from "../layers/layer.js";
-import type { GraphNode, ModelGraph, TensorRef } from "../model.js";
+import type { GraphNode, ModelGraph, TensorRef } from "../model-graph.js";
 import type { Loss } from "./losses.js";
 import type { Metric } from "./metrics.js";
 import type { Optimizer } from "./optimizers.js";

@@ -6,7 +6,7 @@
 import { fail, valueText } from "../../checks.js";
 import type { Tensor } from "../../kernels/tensor.js";
 import type { Layer } from "../../layers/layer.js";
-import type { ModelGraph } from "../../model.js";
+import type { ModelGraph } from "../../model-graph.js";
 import type { Shape } from "../../shape.js";
 import { convOutputGeometry, dilatedSpan } from "../../shape.js";
 

@@ -23,7 +23,7 @@
 import { configObject, fail, valueText } from "../../checks.js";
 import type { Tensor } from "../../kernels/tensor.js";
 import type { Layer } from "../../layers/layer.js";
-import type { ModelGraph, TensorRef } from "../../model.js";
+import type { ModelGraph, TensorRef } from "../../model-graph.js";
 import { ProtoWriter } from "../protobuf.js";
 import type { Shape } from "../../shape.js";
 import { registrationOf } from "../../layers/registry.js";

@@ -5,7 +5,7 @@
 import { inputDtype } from "../input-dtype.js";
 import { fail } from "../../checks.js";
 import type { Tensor } from "../../kernels/tensor.js";
-import type { PredictOptions } from "../../model.js";
+import type { PredictOptions } from "../../model-inputs.js";
 import type { ExportableModel } from "./builder.js";
 import { toONNX } from "./export.js";
 

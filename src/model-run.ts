@@ -1,0 +1,265 @@
+/**
+ * Running a model's graph: the forward pass over its layer calls, the check
+ * that it fits the kernels' memory before any work, and a model run as a
+ * layer of another model.
+ */
+import { MAX_NESTING_DEPTH, fail, valueText } from "./checks.js";
+import { profileCall } from "./kernels/backend.js";
+import type { LayerProfile, RunScope } from "./kernels/backend.js";
+import type { Tensor } from "./kernels/tensor.js";
+import { KERNEL_MEMORY_BYTES } from "./kernels/wasm.js";
+import { Layer, byteText } from "./layers/layer.js";
+import type { LayerCost, WeightSpec } from "./layers/layer.js";
+import { nodeCost, sumCosts } from "./model-cost.js";
+import { checkConcreteShapes, hasSeveralOutputs, readerCounts } from "./model-graph.js";
+import type { CallNode, GraphParts, SeveralOutputs } from "./model-graph.js";
+import type { Model } from "./model.js";
+import type { Shape } from "./shape.js";
+import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
+
+/** The rows of the profiled `predict` in progress, and the prefix naming layers of nested models. */
+let profiling: { rows: LayerProfile[]; prefix: string } | null = null;
+
+/**
+ * Starts collecting a profile when `profile` is true: `rows()` gives the
+ * rows of each layer call so far (nested models' layers named through
+ * them), `end()` restores the run that was in progress before.
+ *
+ * @example
+ * const run = startProfile(true);
+ * try { runGraph(...); recordProfile(run.rows() ?? []); } finally { run.end(); }
+ */
+export function startProfile(profile: boolean): { rows(): LayerProfile[] | null; end(): void } {
+  const outer = profiling;
+  if (profile) profiling = { rows: [], prefix: "" };
+  return {
+    rows: () => (profile && profiling !== null ? profiling.rows : null),
+    end: () => {
+      profiling = outer;
+    },
+  };
+}
+
+/**
+ * Computes every tensor of a graph from the input values, each node once;
+ * a node with several outputs fills all of its tensors.
+ */
+export function runGraph(
+  nodes: readonly CallNode[],
+  inputs: readonly SymbolicTensorImpl[],
+  given: readonly Tensor[],
+  values: Map<SymbolicTensorImpl, Tensor>,
+  scope: RunScope | null,
+  keep: readonly SymbolicTensorImpl[],
+): void {
+  inputs.forEach((t, i) => values.set(t, given[i]));
+  const readers = scope === null ? null : readerCounts(nodes);
+  const kept = new Set(keep);
+  for (const n of nodes) {
+    if (n.inbound.length === 0) continue;
+    const args = n.inbound.map((t) => values.get(t)!) as [Tensor, ...Tensor[]];
+    const layer = n.layer;
+    const compute = () => (hasSeveralOutputs(layer) ? layer.callOutputs(...args) : [layer.call(...args)]);
+    let results: Tensor[];
+    if (profiling === null) results = compute();
+    else if (layer instanceof ModelLayer) {
+      // A nested model is profiled layer by layer, its layers named through it.
+      const outer = profiling;
+      profiling = { rows: outer.rows, prefix: `${outer.prefix}${layer.name}/` };
+      try {
+        results = compute();
+      } finally {
+        profiling = outer;
+      }
+    } else results = profileCall(profiling.rows, profiling.prefix + layer.name, layer.className, args, compute);
+    n.outputs.forEach((t, i) => t !== undefined && values.set(t, results[i]));
+    if (scope === null || readers === null) continue;
+    for (const t of n.outputs) if (t !== undefined) scope.retain(values.get(t)!);
+    for (const t of n.inbound) {
+      const left = readers.get(t)! - 1;
+      readers.set(t, left);
+      if (left === 0 && !kept.has(t)) scope.release(values.get(t)!);
+    }
+  }
+}
+
+/**
+ * Checks, before any work, that a forward pass fits the kernels' memory
+ * ({@link KERNEL_MEMORY_BYTES}): the weights, then each layer's output
+ * alongside every tensor still to be read, released as {@link runGraph}
+ * releases them. Past the bound it is a sentence naming the layer whose
+ * output does not fit and the bytes, instead of a failure deep into the run.
+ */
+export function checkMemoryPlan(
+  method: string,
+  nodes: readonly CallNode[],
+  inputs: readonly SymbolicTensorImpl[],
+  given: readonly Tensor[],
+  keep: readonly SymbolicTensorImpl[],
+  params: number,
+): void {
+  const shapes = checkConcreteShapes(
+    nodes,
+    inputs,
+    given.map((t) => t.shape),
+  );
+  const bytesOf = (t: SymbolicTensorImpl): number => 4 * (shapes.get(t) as number[]).reduce((p, d) => p * d, 1);
+  const readers = readerCounts(nodes);
+  const kept = new Set(keep);
+  if (4 * params > KERNEL_MEMORY_BYTES) {
+    fail(`shapewise: ${method} cannot hold the model's weights (${exactBytes(4 * params)}) in the kernels' ${byteText(KERNEL_MEMORY_BYTES)}`);
+  }
+  let live = 4 * params + given.reduce((sum, t) => sum + 4 * t.data.length, 0);
+  for (const n of nodes) {
+    if (n.inbound.length === 0) continue;
+    const out = n.outputs.reduce((sum, t) => sum + (t === undefined ? 0 : bytesOf(t)), 0);
+    live += out;
+    if (live > KERNEL_MEMORY_BYTES) {
+      const shape = n.outputs.find((t) => t !== undefined)!;
+      fail(
+        `shapewise: ${method} cannot hold the output of layer '${n.layer.name}' (${valueText(shapes.get(shape))}, ${exactBytes(out)}): ` +
+          `with the weights and the tensors still to be read it needs ${exactBytes(live)}, more than the kernels' ${byteText(KERNEL_MEMORY_BYTES)}; predict a smaller batch`,
+      );
+    }
+    if (readers === null) continue;
+    for (const t of n.inbound) {
+      const left = readers.get(t)! - 1;
+      readers.set(t, left);
+      if (left === 0 && !kept.has(t)) live -= bytesOf(t);
+    }
+  }
+}
+
+/** A byte count as messages print it, exact even past 2^53. */
+export function exactBytes(bytes: number): string {
+  return Number.isSafeInteger(bytes) ? byteText(bytes) : `more than ${byteText(Number.MAX_SAFE_INTEGER)}`;
+}
+
+/**
+ * The levels of models a model holds as layers, refused past
+ * {@link MAX_NESTING_DEPTH} as the file readers refuse them: every walk over
+ * a model then stays within a bounded stack, and what builds also loads.
+ */
+export function nestingDepthOf(what: string, name: string, layers: readonly Layer[]): number {
+  let depth = 0;
+  for (const layer of layers) {
+    if (!(layer instanceof ModelLayer)) continue;
+    const inner = layer.model.nestingDepth + 1;
+    if (inner > MAX_NESTING_DEPTH) {
+      fail(
+        `shapewise: ${what} '${name}' nests models more than ${MAX_NESTING_DEPTH} levels deep at layer '${layer.name}'; shapewise builds at most ${MAX_NESTING_DEPTH} levels`,
+      );
+    }
+    depth = Math.max(depth, inner);
+  }
+  return depth;
+}
+
+/** How many distinct input shapes a model applied as a layer remembers its output shapes for. */
+export const SHAPE_MEMO_SIZE = 64;
+
+/**
+ * A model used as a layer of another model (Keras class `Functional` or
+ * `Sequential`): one row in the outer summary, the inner layers' weights as
+ * its own, and the inner graph as its forward pass.
+ */
+export class ModelLayer extends Layer implements SeveralOutputs {
+  readonly className: string;
+  readonly model: Model;
+
+  constructor(inner: Model) {
+    super(inner.names);
+    this.model = inner;
+    this.className = inner.kind === "sequential" ? "Sequential" : "Functional";
+    // The wrapped model's weights are this layer's weights, not a copy: setting
+    // either model's weights changes both, as Keras shares them.
+    Object.defineProperty(this, "weights", {
+      get: (): Tensor[] => innerParts(this.model).layers.flatMap((layer) => layer.weights ?? []),
+      set: (weights: Tensor[]) => {
+        let next = 0;
+        for (const layer of innerParts(this.model).layers) {
+          const count = layer.weightSpecs().length;
+          layer.weights = weights.slice(next, next + count);
+          next += count;
+        }
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+
+  computeOutputShape(...inputShapes: Shape[]): Shape {
+    return this.computeOutputShapes(...inputShapes)[0];
+  }
+
+  computeOutputShapes(...inputShapes: Shape[]): Shape[] {
+    // A model applied at many places, or nested in models that apply it
+    // again, is checked once per distinct input: without this, a model
+    // applying its inner model twice per level is checked 2^depth times.
+    const key = JSON.stringify(inputShapes);
+    const known = this.shapesByInput.get(key);
+    if (known !== undefined) return [...known];
+    const shapes = this.checkedOutputShapes(inputShapes);
+    if (this.shapesByInput.size >= SHAPE_MEMO_SIZE) this.shapesByInput.clear();
+    this.shapesByInput.set(key, shapes);
+    return [...shapes];
+  }
+
+  /** Output shapes by the input shapes they were checked for (JSON of the shapes). */
+  private readonly shapesByInput = new Map<string, readonly Shape[]>();
+
+  private checkedOutputShapes(inputShapes: readonly Shape[]): Shape[] {
+    const inner = innerParts(this.model);
+    if (inputShapes.length !== inner.inputs.length) {
+      fail(`shapewise: a model applied as a layer takes ${inner.inputs.length} inputs, got ${inputShapes.length}`);
+    }
+    for (const [i, shape] of inputShapes.entries()) {
+      const expected = inner.inputs[i].shape;
+      const fits = shape.length === expected.length && shape.every((d, j) => j === 0 || expected[j] === null || expected[j] === d);
+      if (!fits) fail(`shapewise: a model applied as a layer expects input shape ${valueText(expected)}, got ${valueText(shape)}`);
+    }
+    // Sizes the wrapped model left unknown may be known here: check every inner rule with them.
+    const shapes = checkConcreteShapes(inner.nodes, inner.inputs, inputShapes);
+    // While the graph is defined, the outputs keep the wrapped model's own shapes, as its type
+    // does; once data arrives (every size known) the sizes it brings flow on to the next layers.
+    const concrete = inputShapes.every((s) => s.every((d) => d !== null));
+    return inner.outputs.map((t) => (concrete ? shapes.get(t)! : t.shape));
+  }
+
+  override hasWeightSource(): boolean {
+    return true;
+  }
+
+  override pendingWeightBytes(): number {
+    return innerParts(this.model).layers.reduce((sum, layer) => sum + layer.pendingWeightBytes(), 0);
+  }
+
+  override weightSpecs(): WeightSpec[] {
+    return innerParts(this.model).layers.flatMap((layer) => layer.weightSpecs().map((spec) => ({ ...spec, name: `${layer.name}/${spec.name}` })));
+  }
+
+  /** Per sample: every call of the wrapped model's layers, as the model counts them. */
+  override cost(): LayerCost {
+    return sumCosts(
+      innerParts(this.model)
+        .nodes.filter((n) => n.inbound.length > 0)
+        .map(nodeCost),
+    );
+  }
+
+  call(...inputs: Tensor[]): Tensor {
+    return this.callOutputs(...inputs)[0];
+  }
+
+  callOutputs(...inputs: Tensor[]): Tensor[] {
+    const inner = innerParts(this.model);
+    const values = new Map<SymbolicTensorImpl, Tensor>();
+    runGraph(inner.nodes, inner.inputs, inputs, values, null, inner.outputs);
+    return inner.outputs.map((t) => values.get(t)!);
+  }
+}
+
+/** The private graph of a model, for the layer that wraps it. */
+export function innerParts(m: Model): GraphParts {
+  return m as unknown as GraphParts;
+}
