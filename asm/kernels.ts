@@ -1102,3 +1102,31 @@ export function globalPool(kind: i32, x: usize, out: usize, positions: i32, c: i
     }
   }
 }
+
+/**
+ * Batch normalisation at inference folded to one multiply-add per value:
+ * for pixels [start, end) of `channels` values each,
+ * `out = act(x * scale[c] + shift[c])` in float32, four channels per SIMD
+ * vector, relu or relu6 fused; `out` may be `x`.
+ */
+export function channelScaleShift(
+  x: usize, out: usize, channels: i32, scale: usize, shift: usize, act: i32, start: i32, end: i32,
+): void {
+  const c4 = channels & ~3;
+  for (let p = start; p < end; p++) {
+    const base: usize = <usize>p * <usize>channels * 4;
+    let c = 0;
+    for (; c < c4; c += 4) {
+      const at: usize = <usize>c * 4;
+      const v = f32x4.add(f32x4.mul(v128.load(x + base + at), v128.load(scale + at)), v128.load(shift + at));
+      v128.store(out + base + at, activate(v, act));
+    }
+    for (; c < channels; c++) {
+      const at: usize = <usize>c * 4;
+      let y: f32 = load<f32>(x + base + at) * load<f32>(scale + at) + load<f32>(shift + at);
+      if (act == ACT_RELU) y = y < 0 ? 0 : y;
+      else if (act == ACT_RELU6) y = y < 0 ? 0 : y > 6 ? 6 : y;
+      store<f32>(out + base + at, y);
+    }
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * The elementwise WebAssembly kernels (activations, batch normalisation at
  * inference, element-wise merges) against the reference kernels they stand
- * for: the same bits on generated tensors with NaN, infinities and values
+ * for (batch normalisation within float32 rounding, the others the same bits) on generated tensors with NaN, infinities and values
  * past the exponential's range, and the module holding no data segment (a
  * segment would be written over the shared memory the kernels allocate from).
  * In the `reference` vitest project the comparisons still run: the backend
@@ -57,6 +57,16 @@ function expectSameBits(actual: Float32Array, expected: Float32Array): void {
   }
 }
 
+/** Within 1e-6 of the larger of 1 and the input's size, or equal (infinities, NaN). */
+function expectClose(actual: Float32Array, expected: Float32Array, inputs: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (Object.is(actual[i], expected[i]) || (Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) continue;
+    const bound = 1e-6 * Math.max(1, Math.abs(expected[i]), 20 * Math.abs(inputs[i]));
+    if (!(Math.abs(actual[i] - expected[i]) <= bound)) expect.fail(`element ${i}: ${actual[i]} instead of ${expected[i]}`);
+  }
+}
+
 const shapes = fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 37 }));
 
 describe("elementwise WebAssembly kernels", () => {
@@ -98,14 +108,15 @@ describe("elementwise WebAssembly kernels", () => {
     );
   });
 
-  it("batch normalisation on the last axis gives the reference kernel's bits, with and without gamma and beta", () => {
+  it("batch normalisation on the last axis is the reference kernel within float32 rounding, with and without gamma and beta", () => {
     fc.assert(
       fc.property(shapes, fc.integer(), fc.boolean(), fc.boolean(), ([a, b, c], seed, scale, center) => {
         const r = createRandom(seed ^ 0x5bd1);
         const x: Tensor = { shape: [a, b, c], data: values(a * b * c, seed) };
         const per = (lo: number, hi: number) => Float32Array.from({ length: c }, () => lo + (hi - lo) * r.next());
         const w = { gamma: scale ? per(-2, 2) : null, beta: center ? per(-1, 1) : null, movingMean: per(-1, 1), movingVariance: per(0, 3), epsilon: 1e-3 };
-        expectSameBits(onFast(() => batchNormLayer(x, 2, w)).data, batchNormInference(x, 2, w).data);
+        // Folded to one multiply-add per value: float32 rounding of the scale and shift, relative to the values' size.
+        expectClose(onFast(() => batchNormLayer(x, 2, w)).data, batchNormInference(x, 2, w).data, x.data);
         // Another axis takes the reference kernel, with the same result.
         const w1 = { gamma: null, beta: null, movingMean: new Float32Array(b), movingVariance: new Float32Array(b).fill(1), epsilon: 1e-3 };
         expectSameBits(onFast(() => batchNormLayer(x, 1, w1)).data, batchNormInference(x, 1, w1).data);

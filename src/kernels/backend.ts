@@ -1019,9 +1019,10 @@ export function activationLayer(activation: ActivationName, input: Tensor): Tens
 /**
  * A batch normalisation's inference computation, with an optional fused
  * relu or relu6: on the WebAssembly kernels when it normalises the last
- * axis (channels last, as every convolution here writes), in float64 and
- * rounded once, the reference arithmetic to the bit; {@link batchNormInference}
- * otherwise.
+ * axis (channels last, as every convolution here writes), folded to one
+ * float32 multiply-add per value (the statistics folded in float64 and
+ * rounded once; within float32 rounding of the reference);
+ * {@link batchNormInference} otherwise.
  *
  * @example
  * ```ts
@@ -1048,20 +1049,21 @@ export function batchNormLayer(input: Tensor, axis: number, w: BatchNormWeights,
   }
   const temps: number[] = [];
   const x = addressIn(k, input.data, temps);
-  const params = k.alloc(channels * 24);
+  // Folded once per call in float64 and rounded: scale = gamma / sqrt(variance + epsilon), shift = beta - mean * scale.
+  const params = k.alloc(channels * 8);
   temps.push(params);
-  const f64 = new Float64Array(k.memory.buffer as ArrayBuffer, params, channels * 3);
+  const f32 = k.view(params, 2 * channels);
   for (let c = 0; c < channels; c++) {
-    f64[c] = w.movingMean[c];
-    f64[channels + c] = (w.gamma === null ? 1 : w.gamma[c]) / Math.sqrt(w.movingVariance[c] + w.epsilon);
-    f64[2 * channels + c] = w.beta === null ? 0 : w.beta[c];
+    const scale = (w.gamma === null ? 1 : w.gamma[c]) / Math.sqrt(w.movingVariance[c] + w.epsilon);
+    f32[c] = scale;
+    f32[channels + c] = (w.beta === null ? 0 : w.beta[c]) - w.movingMean[c] * scale;
   }
   const out = outputOf(k, floats, temps);
   const pixels = floats / channels;
-  const head = [x, out, channels, params, params + channels * 8, params + channels * 16, fusedCode(activation)];
+  const head = [x, out, channels, params, params + channels * 4, fusedCode(activation)];
   run(
     k,
-    split(pixels, threadsFor(floats * ELEMENTWISE_FLOPS_PER_FLOAT), 1).map(([p0, p1]) => ({ fn: "channelAffine", args: [...head, p0, p1] })),
+    split(pixels, threadsFor(floats * ELEMENTWISE_FLOPS_PER_FLOAT), 1).map(([p0, p1]) => ({ fn: "channelScaleShift", args: [...head, p0, p1] })),
   );
   return { shape: [...input.shape], data: finish(k, out, floats, temps) };
 }

@@ -59,6 +59,7 @@ export interface KernelExports {
   gatherRows(...args: number[]): void;
   padCopy(...args: number[]): void;
   globalPool(...args: number[]): void;
+  channelScaleShift(...args: number[]): void;
   scratchFloats(): number;
   winogradScratchFloats(cout: number): number;
   winogradMaxChannels(): number;
@@ -90,6 +91,7 @@ export const WORKER_FUNCTIONS = [
   "gatherRows",
   "padCopy",
   "globalPool",
+  "channelScaleShift",
 ] as const;
 /**
  * One of {@link WORKER_FUNCTIONS}.
