@@ -13,7 +13,7 @@ import type { Model } from "../../src/index.js";
 import { mutate, mutationOf } from "../support/json-mutations.js";
 import type { Json } from "../support/json-mutations.js";
 
-const CASES = 40;
+const CASES = 120;
 const SEED = 20_261_206;
 /** A case that takes this long is a failure: loading is linear in the file, and these files are small. */
 const CASE_MS = 10_000;

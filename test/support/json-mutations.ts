@@ -9,10 +9,15 @@ import fc from "fast-check";
 export type Json = unknown;
 
 /** Every path to a value in a JSON tree (bounded: these files are small). */
-export function paths(value: Json, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+export function paths(value: Json, at: (string | number)[] = [], out: (string | number)[][] = [], seen = new Set<object>()): (string | number)[][] {
   out.push(at);
-  if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...at, i], out));
-  else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out);
+  if (value === null || typeof value !== "object") return out;
+  // A cycle or a shared sub-object made by an earlier change is listed once: walking into a cycle
+  // again would grow path lists without bound (4 GB before the stack overflowed, in a 120-case run).
+  if (seen.has(value)) return out;
+  seen.add(value);
+  if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...at, i], out, seen));
+  else for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out, seen);
   return out;
 }
 

@@ -73,7 +73,20 @@ export interface EmbeddingOptions {
   name?: string;
 }
 
-type EmbeddingFault<I extends number, O extends number> = FirstFault<[PositiveCount<"embedding", "inputDim", I>, PositiveCount<"embedding", "outputDim", O>]>;
+type EmbeddingFault<I extends number, O extends number> = FirstFault<
+  [PositiveCount<"embedding", "inputDim", I>, PositiveCount<"embedding", "outputDim", O>, EmbeddingCountFault<I, O>]
+>;
+
+/** A fault on `outputDim` when the table of an `embedding` passes 2^53 − 1 (its exact size worked out only then). */
+type EmbeddingCountFault<I extends number, O extends number> =
+  number extends Multiply<I, O>
+    ? number extends I | O
+      ? NoFault
+      : // A fraction, a negative or an exponent is the count faults' to report: the digit arithmetic takes whole numbers only.
+        `${I}|${O}` extends `${string}${"." | "-" | "e"}${string}`
+        ? NoFault
+        : ExactCount<"outputDim", "embedding", "parameter count", MultiplyDigits<`${I}`, `${O}`>>
+    : NoFault;
 
 type EmbeddingResult<S extends Shape, P extends number, I extends number, O extends number, E> =
   E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[...S, O]>, Add<P, Multiply<I, O>>>;
