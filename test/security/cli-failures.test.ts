@@ -111,6 +111,15 @@ describe("no stack traces", () => {
     );
   }, 120_000);
 
+  it("a --line-length that is not written in decimal digits is a usage mistake, not a number JavaScript reads into it", async () => {
+    for (const text of ["0x50", "1e2", "0b1010000", " 80", "80 "]) {
+      const run = await runHere("summary", modelJson, "--line-length", text);
+      expect(run.stdout, text).toBe("");
+      expect(run.code, text).toBe(2);
+      expect(run.stderr.split("\n")[0], text).toBe(`shapewise summary: --line-length must be a positive integer, got '${text}'`);
+    }
+  }, 120_000);
+
   it("command words that are Object prototype keys are unknown commands, with or without help", async () => {
     for (const word of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"]) {
       const unknown = await runHere(word);
