@@ -150,7 +150,7 @@ async function summary(args: readonly string[], io: CliOutput): Promise<number> 
   if (!STYLES.includes(style)) throw new UsageError(`--style must be one of ${STYLES.join(", ")}, got '${String(style)}'`);
   const lengthText = p.options.get("--line-length");
   // Decimal digits only: Number() would also read "0x50", "1e2" and " 80" as widths.
-  const lineLength = lengthText === undefined ? undefined : /^[0-9]+$/.test(lengthText) ? Number(lengthText) : Number.NaN;
+  const lineLength = lengthText === undefined ? undefined : typeof lengthText === "string" && /^[0-9]+$/.test(lengthText) ? Number(lengthText) : Number.NaN;
   if (lineLength !== undefined && !(Number.isSafeInteger(lineLength) && lineLength > 0))
     throw new UsageError(`--line-length must be a positive integer, got '${String(lengthText)}'`);
   const found = await modelsFromFile(file);
