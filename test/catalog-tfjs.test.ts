@@ -74,7 +74,8 @@ const RULES = {
   separableChannelsFirst: { skip: "all", reason: "the TF.js SeparableConv2D layer fails to broadcast its bias with channelsFirst" },
   samePadding3dNegative: {
     skip: "forward",
-    reason: "TF.js 3-D 'same' padding goes negative where (out - 1) * s + k < L (it reads other cells); Keras clamps it at 0",
+    reason:
+      "TF.js 3-D 'same' padding goes negative where (out - 1) * s + k < L, for a transpose where kernel < stride (it reads other cells); Keras clamps it at 0",
   },
   gruResetAfter: { skip: "all", reason: "TF.js GRU has no resetAfter (the Keras 3 default is true: bias [2, 3u], other parameter count)" },
   batchNormAxis: { skip: "forward", reason: "the TF.js BatchNormalization layer with an axis other than the last does not normalise along that axis" },
@@ -190,10 +191,14 @@ function translate(call: CatalogCall, inShape: readonly Dim[], outShape: readonl
     if (m === "conv1d" && cfg.dataFormat === "channelsFirst") rules.push("conv1dChannelsFirst");
     if (m === "depthwiseConv2d" && dilated) rules.push("depthwiseDilation");
     if (m === "separableConv2d" && cfg.dataFormat === "channelsFirst") rules.push("separableChannelsFirst");
+    // A transposed convolution is the gradient of the convolution over its
+    // output (length L * s), whose padding goes negative where kernel < stride.
+    const spatial = spatialOf(inShape, cfg);
+    const lengths = m === "conv3dTranspose" ? spatial.map((l, i) => (l === null ? null : l * axes(cfg.strides, 3)[i])) : spatial;
     if (
       (m === "conv3d" || m === "conv3dTranspose") &&
       cfg.padding === "same" &&
-      negativeSamePadding(spatialOf(inShape, cfg), axes(cfg.kernelSize, 3), axes(cfg.strides, 3), axes(cfg.dilationRate, 3))
+      negativeSamePadding(lengths, axes(cfg.kernelSize, 3), axes(cfg.strides, 3), axes(cfg.dilationRate, 3))
     ) {
       rules.push("samePadding3dNegative");
     }
@@ -616,6 +621,16 @@ describe("the layer catalog against TensorFlow.js on generated stacks", () => {
     const full = outcomes.filter((o) => o.compared === "none").length;
     expect(full, "stacks compared in full").toBeGreaterThanOrEqual(STACKS * 0.6);
     expect(outcomes.filter((o) => o.compared !== "all").length).toBeGreaterThanOrEqual(STACKS * 0.75);
+  });
+
+  it("a 3-D 'same' transpose whose kernel is shorter than its stride meets the negative-padding rule", () => {
+    // TF.js takes this transpose as the gradient of a convolution over the
+    // output (length 3 * 2 = 6), whose padding (3 - 1) * 2 + 1 - 6 is -1: it
+    // reads the wrong cells, while Keras clamps the padding at 0.
+    const call: CatalogCall = { method: "conv3dTranspose", config: { filters: 2, kernelSize: 1, strides: 2, padding: "same" } };
+    expect(translate(call, [null, 3, 3, 3, 2], [null, 6, 6, 6, 2]).rules).toContain("samePadding3dNegative");
+    const even: CatalogCall = { method: "conv3dTranspose", config: { filters: 2, kernelSize: 2, strides: 2, padding: "same" } };
+    expect(translate(even, [null, 3, 3, 3, 2], [null, 6, 6, 6, 2]).rules).not.toContain("samePadding3dNegative");
   });
 
   it("stacks that meet no rule are compared in full", () => {
