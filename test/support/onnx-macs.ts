@@ -172,8 +172,80 @@ function withOutputs(model: Uint8Array, names: readonly string[]): Uint8Array {
   return concat(parts);
 }
 
+/** A model function (`FunctionProto`): its name and domain, formal inputs and outputs, and its nodes' bytes. */
+interface ModelFunction {
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly nodes: readonly Uint8Array[];
+}
+
+const encodeText = (value: string) => new TextEncoder().encode(value);
+
+/**
+ * A node's bytes with its input and output names passed through `rename`
+ * (attributes and operator kept as they are).
+ */
+function renamedNode(node: Uint8Array, rename: (name: string) => string, prefix: string): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const f of fields(node)) {
+    if (f.field === 1 || f.field === 2) parts.push(lengthDelimited(f.field, encodeText(rename(text(f.bytes)))));
+    else if (f.field === 3) parts.push(lengthDelimited(3, encodeText(`${prefix}${text(f.bytes)}`)));
+    else parts.push(node.subarray(f.start, f.end));
+  }
+  return concat(parts);
+}
+
+/**
+ * The model with every call of a model function replaced by the function's
+ * nodes, renamed per call (formal names to the call's, the others prefixed):
+ * onnxruntime expands functions internally, so only an inlined graph lets
+ * every tensor a nested model makes be read as a graph output.
+ */
+export function inlineFunctions(model: Uint8Array): Uint8Array {
+  const top = fields(model);
+  const functions = new Map<string, ModelFunction>();
+  for (const f of top.filter((g) => g.field === 25)) {
+    const fn = fields(f.bytes!);
+    const key = `${text(fn.find((g) => g.field === 10)?.bytes)}/${text(fn.find((g) => g.field === 1)?.bytes)}`;
+    functions.set(key, {
+      inputs: fn.filter((g) => g.field === 4).map((g) => text(g.bytes)),
+      outputs: fn.filter((g) => g.field === 5).map((g) => text(g.bytes)),
+      nodes: fn.filter((g) => g.field === 7).map((g) => g.bytes!),
+    });
+  }
+  if (functions.size === 0) return model;
+  let calls = 0;
+  const expand = (node: Uint8Array): Uint8Array[] => {
+    const nf = fields(node);
+    const fn = functions.get(`${text(nf.find((g) => g.field === 7)?.bytes)}/${text(nf.find((g) => g.field === 4)?.bytes)}`);
+    if (fn === undefined) return [node];
+    const prefix = `inlined${calls++}/`;
+    const actual = new Map<string, string>();
+    nf.filter((g) => g.field === 1).forEach((g, i) => actual.set(fn.inputs[i], text(g.bytes)));
+    nf.filter((g) => g.field === 2).forEach((g, i) => actual.set(fn.outputs[i], text(g.bytes)));
+    const rename = (name: string) => (name === "" ? "" : (actual.get(name) ?? `${prefix}${name}`));
+    return fn.nodes.flatMap((inner) => expand(renamedNode(inner, rename, prefix)));
+  };
+  const parts: Uint8Array[] = [];
+  for (const f of top) {
+    if (f.field === 25) continue;
+    if (f.field !== 7) {
+      parts.push(model.subarray(f.start, f.end));
+      continue;
+    }
+    const graph: Uint8Array[] = [];
+    for (const g of fields(f.bytes!)) {
+      if (g.field === 1) graph.push(...expand(g.bytes!).map((n) => lengthDelimited(1, n)));
+      else graph.push(f.bytes!.subarray(g.start, g.end));
+    }
+    parts.push(lengthDelimited(7, concat(graph)));
+  }
+  return concat(parts);
+}
+
 /** Every tensor's dimensions for one sample: initializers from the file, the rest from onnxruntime. */
-async function shapesOf(model: Uint8Array, inputs: Record<string, readonly number[]>): Promise<{ nodes: OnnxNode[]; dims: Map<string, number[]> }> {
+async function shapesOf(file: Uint8Array, inputs: Record<string, readonly number[]>): Promise<{ nodes: OnnxNode[]; dims: Map<string, number[]> }> {
+  const model = inlineFunctions(file);
   const { nodes, initializers, outputs } = decodeGraph(model);
   const dims = new Map(initializers);
   const produced = [...new Set(nodes.flatMap((n) => n.outputs))].filter((n) => n !== "" && !outputs.includes(n));
