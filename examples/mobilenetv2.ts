@@ -15,7 +15,7 @@
  * off. Each block is written out in full, as in `resnet50.ts`.
  */
 import { input, model } from "../src/index.js";
-import type { OutputShape, ParamCount } from "../src/index.js";
+import type { FlopCount, OutputShape, ParamCount } from "../src/index.js";
 
 const bn = (name: string) => ({ epsilon: 1e-3, momentum: 0.999, name }) as const;
 const relu6 = (name: string) => ({ maxValue: 6, name }) as const;
@@ -264,4 +264,8 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 type Expect<T extends true> = T;
 type MobileNetV2 = ReturnType<typeof mobilenetV2>;
 /** Compile-time checks: the output shape and the exact parameter total of Keras' MobileNetV2. */
-export type MobileNetV2Checks = [Expect<Equal<OutputShape<MobileNetV2>, [null, 1000]>>, Expect<Equal<ParamCount<MobileNetV2>, 3538984>>];
+export type MobileNetV2Checks = [
+  Expect<Equal<OutputShape<MobileNetV2>, [null, 1000]>>,
+  Expect<Equal<ParamCount<MobileNetV2>, 3538984>>,
+  Expect<Equal<FlopCount<MobileNetV2>, 300774272>>,
+];

@@ -14,7 +14,7 @@
  * Building it allocates about 100 MB of float32 weights.
  */
 import { input, model } from "../src/index.js";
-import type { OutputShape, ParamCount } from "../src/index.js";
+import type { FlopCount, OutputShape, ParamCount } from "../src/index.js";
 
 const bn = (name: string) => ({ axis: 3, epsilon: 1.001e-5, name }) as const;
 const relu = (name: string) => ({ activation: "relu", name }) as const;
@@ -311,4 +311,8 @@ type ResNet50 = ReturnType<typeof resnet50>;
 // These fail to compile if the type-level shape or total is off (exact equality: `number` fails too).
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-export type ResNet50Checks = [Expect<Equal<OutputShape<ResNet50>, [null, 1000]>>, Expect<Equal<ParamCount<ResNet50>, 25636712>>];
+export type ResNet50Checks = [
+  Expect<Equal<OutputShape<ResNet50>, [null, 1000]>>,
+  Expect<Equal<ParamCount<ResNet50>, 25636712>>,
+  Expect<Equal<FlopCount<ResNet50>, 3857973248>>,
+];

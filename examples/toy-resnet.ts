@@ -7,7 +7,7 @@
  * total in the type.
  */
 import { input, model } from "../src/index.js";
-import type { OutputShape, ParamCount } from "../src/index.js";
+import type { FlopCount, OutputShape, ParamCount } from "../src/index.js";
 
 /**
  * Builds the toy ResNet (named `toy_resnet`, input `img`).
@@ -41,4 +41,8 @@ type ToyResnet = ReturnType<typeof toyResnet>;
 // These fail to compile if the type-level shape or total is off (exact equality: `number` fails too).
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-export type ToyResnetChecks = [Expect<Equal<OutputShape<ToyResnet>, [null, 10]>>, Expect<Equal<ParamCount<ToyResnet>, 223242>>];
+export type ToyResnetChecks = [
+  Expect<Equal<OutputShape<ToyResnet>, [null, 10]>>,
+  Expect<Equal<ParamCount<ToyResnet>, 223242>>,
+  Expect<Equal<FlopCount<ToyResnet>, 28997504>>,
+];

@@ -11,7 +11,7 @@
  * (about 550 MB of float32), so import it only where that is wanted.
  */
 import { input, model } from "../src/index.js";
-import type { OutputShape, ParamCount } from "../src/index.js";
+import type { FlopCount, OutputShape, ParamCount } from "../src/index.js";
 
 const inputs = input({ shape: [224, 224, 3] });
 
@@ -45,10 +45,14 @@ const outputs = inputs
   .dense({ units: 4096, activation: "relu", name: "fc2" })
   .dense({ units: 1000, activation: "softmax", name: "predictions" });
 
-/** VGG16: `Model<[null, 224, 224, 3], [null, 1000], 138357544>`. */
+/** VGG16: `Model<[null, 224, 224, 3], [null, 1000], 138357544, 15470264320>`. */
 export const vgg16 = model({ inputs, outputs, name: "vgg16" });
 
 // Type-level checks: these lines fail to compile if the shape or the total is wrong.
 type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-export type VGG16Checks = [Expect<Equal<OutputShape<typeof vgg16>, [null, 1000]>>, Expect<Equal<ParamCount<typeof vgg16>, 138357544>>];
+export type VGG16Checks = [
+  Expect<Equal<OutputShape<typeof vgg16>, [null, 1000]>>,
+  Expect<Equal<ParamCount<typeof vgg16>, 138357544>>,
+  Expect<Equal<FlopCount<typeof vgg16>, 15470264320>>,
+];

@@ -8,7 +8,7 @@ import type { Leaves, ShapeTree } from "../types/model.js";
 import type { ErrorModel } from "../types/errors.js";
 import type { InputConfig, InputDim, InputResult } from "../types/layers/input.js";
 import type { Shape } from "../types/shape.js";
-import type { MergeParams, paramTotal } from "../types/symbolic-tensor.js";
+import type { MergeMacs, MergeParams, paramTotal } from "../types/symbolic-tensor.js";
 import { fail, valueText } from "./checks.js";
 import "./layer-methods.js";
 import { inputImpl } from "./layers/input.js";
@@ -57,7 +57,7 @@ type ShapesOf<T> = (T extends TensorLike ? T["shape"] : { readonly [K in keyof T
  */
 export type ModelFor<I, O, Shared = undefined> = [FirstErrorOf<Leaves<I>>] extends [never]
   ? [FirstErrorOf<Leaves<O>>] extends [never]
-    ? Model<ShapesOf<I>, ShapesOf<O>, Subtract<MergeParams<Leaves<O>, Shared>, MergeParams<Leaves<I>, "none">>>
+    ? Model<ShapesOf<I>, ShapesOf<O>, Subtract<MergeParams<Leaves<O>, Shared>, MergeParams<Leaves<I>, "none">>, MergeMacs<Leaves<O>, Shared>>
     : FirstErrorOf<Leaves<O>>
   : FirstErrorOf<Leaves<I>>;
 

@@ -41,7 +41,7 @@ import { formatSummary } from "./summary/index.js";
 import type { SummaryOptions } from "./summary/index.js";
 import type { StyleNames, SummaryData } from "./summary/rows.js";
 import { SymbolicTensorImpl } from "./symbolic-tensor.js";
-import type { paramTotal } from "../types/symbolic-tensor.js";
+import type { macTotal, paramTotal } from "../types/symbolic-tensor.js";
 import type { ApplyInputs, ApplyResult, PredictInput, PredictOutput, ShapeTree } from "../types/model.js";
 import type { Shape } from "./shape.js";
 
@@ -61,8 +61,9 @@ function uncompiled(method: string, _first: unknown, _rest: unknown[]): never {
  * const m = model({ inputs, outputs }); // Model<[null, 28, 28, 1], [null, 10], 113162>
  * m.countParams(); // 113162
  */
-export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P extends number = number> {
+export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P extends number = number, F extends string | number = number> {
   declare readonly [paramTotal]?: P;
+  declare readonly [macTotal]?: F;
   /** Names under each scheme; `name` is the tf.keras 2 one (`model`, `model_1`). */
   readonly names: StyleNames;
   /** `"functional"` for `model()`, `"sequential"` for `sequential()`. */
@@ -365,7 +366,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
    * const encoder = model({ inputs: img, outputs: code });
    * const twice = model({ inputs: x, outputs: encoder.apply(x.conv2d({ filters: 1, kernelSize: 1, padding: "same" })) });
    */
-  apply<const T>(inputs: ApplyInputs<T, I>): ApplyResult<T, O, P> {
+  apply<const T>(inputs: ApplyInputs<T, I>): ApplyResult<T, O, P, F> {
     const tensors = this.arrangedTensors("apply", inputs);
     // One layer per model: applying it again shares its weights, as a shared layer does.
     this.asLayer ??= new ModelLayer(this as unknown as Model);
@@ -374,7 +375,7 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     const output = first.applyLayer(layer, ...others);
     const shapes = layer.computeOutputShapes(...tensors.map((t) => t.shape));
     const outputs = shapes.map((s, i) => (i === 0 ? output : new SymbolicTensorImpl(Object.freeze([...s]), layer, output.inbound, i, output.nodeIndex)));
-    return arrange(this.outputLayout, outputs) as unknown as ApplyResult<T, O, P>;
+    return arrange(this.outputLayout, outputs) as unknown as ApplyResult<T, O, P, F>;
   }
 
   /** The symbolic tensors given to {@link Model.apply}, in input order, checked against the input layout. */

@@ -6,10 +6,12 @@
  * (fast-check, fixed seed; every stack is one the runtime accepts). Each stack
  * is written as TypeScript, one `const` per layer call (so that
  * `multiHeadAttention` can take its own input as `value`, and the wrappers
- * their callbacks), then `model({ inputs, outputs })` and two assertions
+ * their callbacks), then `model({ inputs, outputs })` and three assertions
  * holding the runtime values:
- * `Expect<Equal<OutputShape<typeof m>, [runtime shape]>>` and
- * `Expect<Equal<ParamCount<typeof m>, runtime total>>`. TypeScript 5.9 and 7
+ * `Expect<Equal<OutputShape<typeof m>, [runtime shape]>>`,
+ * `Expect<Equal<ParamCount<typeof m>, runtime total>>` and
+ * `Expect<Equal<FlopCount<typeof m>, m.countFlops()>>` (`number` where a
+ * size is unknown). TypeScript 5.9 and 7
  * compile the file; any diagnostic is a disagreement. Each run also holds one
  * deliberately wrong assertion, which must give exactly one diagnostic.
  *
@@ -59,6 +61,7 @@ function stackSource(s: CatalogStack): string[] {
     `const m${s.id} = model({ inputs: ${v(0)}, outputs: ${v(s.calls.length)} });`,
     `type _s${s.id} = Expect<Equal<OutputShape<typeof m${s.id}>, ${shapeText(s.outputShape)}>>;`,
     `type _p${s.id} = Expect<Equal<ParamCount<typeof m${s.id}>, ${s.params}>>;`,
+    `type _f${s.id} = Expect<Equal<FlopCount<typeof m${s.id}>, ${s.macs ?? "number"}>>;`,
   );
   return lines;
 }
@@ -70,7 +73,7 @@ const indexImport = relative(workDir, join(repoRoot, "src", "index.js"))
   .join("/");
 const header = [
   `import { input, model } from ${JSON.stringify(indexImport)};`,
-  `import type { OutputShape, ParamCount } from ${JSON.stringify(indexImport)};`,
+  `import type { FlopCount, OutputShape, ParamCount } from ${JSON.stringify(indexImport)};`,
   "type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false;",
   "type Expect<T extends true> = T;",
   "",

@@ -3,7 +3,7 @@
  * tensors with one set of weights (runtime twin: `src/layer-values.ts`).
  *
  * A layer value's call gives a tensor of unknown sizes and total
- * (`SymbolicTensor<Shape, number>`): the type checker cannot tell a first
+ * (`SymbolicTensor<Shape, number, number>`): the type checker cannot tell a first
  * call (which adds the weights) from a later one (which adds none), and a
  * method's general signature is no sound guide to its output. The runtime
  * still checks every rule. For exact types, share a whole model instead: a
@@ -22,11 +22,11 @@ type SeveralOutputMethod = "simpleRNN" | "lstm" | "gru" | "bidirectional";
  * for a recurrent layer possibly its output and states.
  *
  * @example
- * type Y = LayerValueResult<"dense">; // SymbolicTensor<Shape, number>
+ * type Y = LayerValueResult<"dense">; // SymbolicTensor<Shape, number, number>
  */
 export type LayerValueResult<M extends LayerMethodName> = M extends SeveralOutputMethod
-  ? SymbolicTensor<Shape, number> | readonly SymbolicTensor<Shape, number>[]
-  : SymbolicTensor<Shape, number>;
+  ? SymbolicTensor<Shape, number, number> | readonly SymbolicTensor<Shape, number, number>[]
+  : SymbolicTensor<Shape, number, number>;
 
 /**
  * One layer that can be applied to several tensors, sharing its weights

@@ -4,7 +4,8 @@
  */
 import type { ErrorTensor } from "./errors.js";
 import type { Shape, ShapeText } from "./shape.js";
-import type { MergeParams, SymbolicTensor } from "./symbolic-tensor.js";
+import type { JoinMacs } from "./cost.js";
+import type { MergeMacs, MergeParams, SymbolicTensor } from "./symbolic-tensor.js";
 import type { Tensor } from "./tensor.js";
 
 /**
@@ -196,15 +197,19 @@ type FirstErrorOf<T extends readonly unknown[]> = T extends readonly [infer H, .
  * model's total when the inputs carry none. When they carry parameters, the
  * same model may already be among their ancestors (applied twice in a row,
  * its weights count once), which the types cannot see: the total is `number`.
+ * Its multiply-accumulates `F` add to the inputs' at every application.
  *
  * @example
- * type Y = ApplyResult<SymbolicTensor<[null, 4], 0>, [null, 2], 10>;  // SymbolicTensor<[null, 2], 10>
- * type Z = ApplyResult<SymbolicTensor<[null, 4], 20>, [null, 2], 10>; // SymbolicTensor<[null, 2], number>
+ * type Y = ApplyResult<SymbolicTensor<[null, 4], 0, "0">, [null, 2], 10, "4*2">;     // SymbolicTensor<[null, 2], 10, "4*2">
+ * type Z = ApplyResult<SymbolicTensor<[null, 4], 20, "4*4">, [null, 2], 10, "4*2">; // SymbolicTensor<[null, 2], number, "4*4+4*2">
  */
-export type ApplyResult<T, O extends ShapeTree, P extends number> = [FirstErrorOf<Leaves<T>>] extends [never]
-  ? (MergeParams<Leaves<T>, undefined> extends 0 ? P : number) extends infer Total extends number
+export type ApplyResult<T, O extends ShapeTree, P extends number, F extends string | number = number> = [FirstErrorOf<Leaves<T>>] extends [never]
+  ? [MergeParams<Leaves<T>, undefined> extends 0 ? P : number, JoinMacs<MergeMacs<Leaves<T>, undefined>, F>] extends [
+      infer Total extends number,
+      infer Macs extends string | number,
+    ]
     ? O extends Shape
-      ? SymbolicTensor<O, Total>
-      : { readonly [K in keyof O]: O[K] extends Shape ? SymbolicTensor<O[K], Total> : never }
+      ? SymbolicTensor<O, Total, Macs>
+      : { readonly [K in keyof O]: O[K] extends Shape ? SymbolicTensor<O[K], Total, Macs> : never }
     : never
   : FirstErrorOf<Leaves<T>>;

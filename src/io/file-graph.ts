@@ -23,7 +23,7 @@ import type { InnerCall } from "./layer-registry.js";
  * function describe(m: AnyModel) { return m.name; }
  */
 // biome-ignore lint/suspicious/noExplicitAny: a model of any inputs and outputs; `unknown` would not accept every model, as the type parameters are invariant
-export type AnyModel = Model<any, any, any>;
+export type AnyModel = Model<any, any, any, any>;
 
 /**
  * A reference to one output of one call of a layer, as files write `["conv2d", 0, 0]`.

@@ -75,6 +75,8 @@ export interface CatalogStack {
   readonly params: number;
   readonly trainable: number;
   readonly nonTrainable: number;
+  /** Runtime multiply-accumulates per sample (`countFlops()`), `null` when a size is unknown (the type level gives `number`). */
+  readonly macs: number | null;
   /** When the stack starts with `embedding`: inputs are integer indices below this. */
   readonly indexBound?: number;
   /** Calls the runtime rejected while drawing (redrawn). */
@@ -677,6 +679,7 @@ function drawStack(g: Gen, id: number, options: CatalogOptions): CatalogStack {
     params: m.countParams(),
     trainable: data.trainableParams,
     nonTrainable: data.nonTrainableParams,
+    macs: data.rows.some((row) => row.macs === null) ? null : m.countFlops(),
     ...(embedding !== undefined ? { indexBound: (embedding.config as { inputDim: number }).inputDim } : {}),
     rejected,
   };

@@ -80,15 +80,17 @@ export type PReLUParams<S extends Shape, Shared extends string> = Product<{
   [I in keyof S]: I extends "0" ? 1 : I extends Shared ? 1 : S[I] extends infer D extends number ? D : number;
 }>;
 
-type PReLUResult<S extends Shape, P extends number, Sh, E> =
-  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, Add<P, number extends AxisList<Sh>[number] ? number : PReLUParams<S, SharedKeys<Sh>>>>;
+type PReLUResult<S extends Shape, P extends number, Macs extends string | number, Sh, E> =
+  E extends Fault<string, infer M>
+    ? ErrorTensor<M>
+    : SymbolicTensor<S, Add<P, number extends AxisList<Sh>[number] ? number : PReLUParams<S, SharedKeys<Sh>>>, Macs>;
 
 /** softmax may name any axis, the batch one included, counting from either end. */
 type SoftmaxAxesRule = { lowest: 0; negative: true; empty: false; repeats: false; what: "an integer or a list of integers" };
 
 type SoftmaxFault<S extends Shape, Ax> = AxesFault<"softmax", "axis", S, Ax extends undefined ? -1 : Ax, SoftmaxAxesRule>;
 
-type Same<S extends Shape, P extends number, E> = E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, P>;
+type Same<S extends Shape, P extends number, Macs extends string | number, E> = E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, P, Macs>;
 
 /**
  * Activation-layer methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far.
@@ -96,7 +98,7 @@ type Same<S extends Shape, P extends number, E> = E extends Fault<string, infer 
  * @example
  * input({ shape: [10, 10, 3] }).pReLU().softmax(); // SymbolicTensor<[null, 10, 10, 3], 300>
  */
-export interface ActivationsMethods<S extends Shape, P extends number> {
+export interface ActivationsMethods<S extends Shape, P extends number, Macs extends string | number> {
   /**
    * Rectified linear unit (Keras `ReLU`): `x` above `threshold` (clipped to
    * `maxValue`), `negativeSlope * (x - threshold)` below it.
@@ -110,7 +112,7 @@ export interface ActivationsMethods<S extends Shape, P extends number> {
     negativeSlope?: Field<ReLUFault<Mx, Ns, Th>, "negativeSlope", Ns>;
     threshold?: Field<ReLUFault<Mx, Ns, Th>, "threshold", Th>;
     name?: string;
-  }): Same<S, P, ReLUFault<Mx, Ns, Th>>;
+  }): Same<S, P, Macs, ReLUFault<Mx, Ns, Th>>;
 
   /**
    * Leaky rectified linear unit (Keras `LeakyReLU`): `x` for `x >= 0`,
@@ -120,7 +122,7 @@ export interface ActivationsMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [10] }).leakyReLU({ alpha: 0.1 }); // SymbolicTensor<[null, 10], 0>
    */
-  leakyReLU<const Al extends number = 0.3>(config?: { alpha?: Field<LeakyFault<Al>, "alpha", Al>; name?: string }): Same<S, P, LeakyFault<Al>>;
+  leakyReLU<const Al extends number = 0.3>(config?: { alpha?: Field<LeakyFault<Al>, "alpha", Al>; name?: string }): Same<S, P, Macs, LeakyFault<Al>>;
 
   /**
    * Parametric ReLU (Keras `PReLU`): `x` for `x >= 0`, `alpha * x` below, with
@@ -134,7 +136,7 @@ export interface ActivationsMethods<S extends Shape, P extends number> {
   pReLU<const Sh extends number | readonly number[] | undefined = undefined>(
     this: Receiver<PReLUFault<S, Sh>>,
     config?: { sharedAxes?: Field<PReLUFault<S, Sh>, "sharedAxes", Sh>; name?: string },
-  ): PReLUResult<S, P, Sh, PReLUFault<S, Sh>>;
+  ): PReLUResult<S, P, Macs, Sh, PReLUFault<S, Sh>>;
 
   /**
    * The same layer as {@link ActivationsMethods.pReLU}, under its TensorFlow.js name.
@@ -145,7 +147,7 @@ export interface ActivationsMethods<S extends Shape, P extends number> {
   prelu<const Sh extends number | readonly number[] | undefined = undefined>(
     this: Receiver<PReLUFault<S, Sh>>,
     config?: { sharedAxes?: Field<PReLUFault<S, Sh>, "sharedAxes", Sh>; name?: string },
-  ): PReLUResult<S, P, Sh, PReLUFault<S, Sh>>;
+  ): PReLUResult<S, P, Macs, Sh, PReLUFault<S, Sh>>;
 
   /**
    * Exponential linear unit (Keras `ELU`): `x` for `x > 0`, `alpha * (exp(x) - 1)`
@@ -154,7 +156,7 @@ export interface ActivationsMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [10] }).elu({ alpha: 0.5 }); // SymbolicTensor<[null, 10], 0>
    */
-  elu(config?: { alpha?: number; name?: string }): SymbolicTensor<S, P>;
+  elu(config?: { alpha?: number; name?: string }): SymbolicTensor<S, P, Macs>;
 
   /**
    * Softmax over `axis` (Keras `Softmax`; default -1, the last axis). A list
@@ -167,5 +169,5 @@ export interface ActivationsMethods<S extends Shape, P extends number> {
   softmax<const Ax extends number | readonly number[] | undefined = undefined>(config?: {
     axis?: Field<SoftmaxFault<S, Ax>, "axis", Ax>;
     name?: string;
-  }): Same<S, P, SoftmaxFault<S, Ax>>;
+  }): Same<S, P, Macs, SoftmaxFault<S, Ax>>;
 }

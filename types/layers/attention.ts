@@ -11,7 +11,8 @@ import type { Add, Multiply } from "../arithmetic/index.js";
 import type { ConfigOr, ExactRank, PositiveCount } from "../checks.js";
 import type { AnyErrorTensor, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { Dim, Resolved, Shape, ShapeText } from "../shape.js";
-import type { MergeParams, paramTotal, SymbolicTensor } from "../symbolic-tensor.js";
+import type { AddMacTerm } from "../cost.js";
+import type { MergeMacs, MergeParams, paramTotal, SymbolicTensor } from "../symbolic-tensor.js";
 
 /** A tensor the value or key option takes: any symbolic tensor of the model. */
 type TensorLike = { readonly shape: Shape; readonly [paramTotal]?: number };
@@ -99,18 +100,52 @@ export type MultiHeadAttentionParams<
  * or with `shared`; `number` otherwise). A left-out value is the query
  * itself (self-attention) and a left-out key the value: neither counts again.
  */
-type Total<S extends Shape, P extends number, V, K, Sh> = MergeParams<[SymbolicTensor<S, P>, ...Given<V>, ...Given<K>], Sh>;
+type Total<S extends Shape, P extends number, Macs extends string | number, V, K, Sh> = MergeParams<[SymbolicTensor<S, P, Macs>, ...Given<V>, ...Given<K>], Sh>;
+
+/** The multiply-accumulates before the layer, by the same rule as {@link Total}. */
+type MacsBefore<S extends Shape, P extends number, Macs extends string | number, V, K, Sh> = MergeMacs<
+  [SymbolicTensor<S, P, Macs>, ...Given<V>, ...Given<K>],
+  Sh
+>;
+
+/**
+ * The total after the layer, with `Tq` query and `Tv` value steps: per head,
+ * the query, key and value projections, both matrix products (scores and
+ * weighted sum), and the output projection.
+ *
+ * @example
+ * type M = EvaluateMacs<AttentionMacs<"0", 2, 16, 16, 8, 8, 32, 32, 32, 32>>; // 36864
+ */
+export type AttentionMacs<Before, H, KD, VD, Tq, Tv, Dq, Dk, Dv, Do> = AddMacTerm<
+  AddMacTerm<AddMacTerm<AddMacTerm<AddMacTerm<AddMacTerm<Before, [Tq, Dq, H, KD]>, [Tv, Dk, H, KD]>, [Tv, Dv, H, VD]>, [H, Tq, Tv, KD]>, [H, Tq, Tv, VD]>,
+  [Tq, H, VD, Do]
+>;
 
 type OutputSize<S extends Shape, O> = O extends number ? O : S[2] & number;
 
-type AttentionResult<S extends Shape, P extends number, H extends number, KD extends number, VD extends number, O, B extends boolean, V, K, Sh, E> = [
-  ErrorOf<V> | ErrorOf<K>,
-] extends [never]
+type AttentionResult<
+  S extends Shape,
+  P extends number,
+  Macs extends string | number,
+  H extends number,
+  KD extends number,
+  VD extends number,
+  O,
+  B extends boolean,
+  V,
+  K,
+  Sh,
+  E,
+> = [ErrorOf<V> | ErrorOf<K>] extends [never]
   ? E extends Fault<string, infer M>
     ? ErrorTensor<M>
     : SymbolicTensor<
         Resolved<[S[0], S[1], OutputSize<S, O>]>,
-        Add<Total<S, P, V, K, Sh>, MultiHeadAttentionParams<H, KD, VD, S[2] & number, ShapeOf<K>[2] & number, ShapeOf<V>[2] & number, OutputSize<S, O>, B>>
+        Add<
+          Total<S, P, Macs, V, K, Sh>,
+          MultiHeadAttentionParams<H, KD, VD, S[2] & number, ShapeOf<K>[2] & number, ShapeOf<V>[2] & number, OutputSize<S, O>, B>
+        >,
+        AttentionMacs<MacsBefore<S, P, Macs, V, K, Sh>, H, KD, VD, S[1], ShapeOf<V>[1], S[2], ShapeOf<K>[2], ShapeOf<V>[2], OutputSize<S, O>>
       >
   : ErrorTensor<ErrorOf<V> | ErrorOf<K>>;
 
@@ -156,7 +191,7 @@ export interface MultiHeadAttentionOptions {
  * const x = input({ shape: [8, 32] });
  * x.multiHeadAttention({ numHeads: 2, keyDim: 16, value: x }).dense({ units: 32 });
  */
-export interface AttentionMethods<S extends Shape, P extends number> {
+export interface AttentionMethods<S extends Shape, P extends number, Macs extends string | number> {
   /**
    * Multi-head dot-product attention (Keras `MultiHeadAttention`), called on
    * the query `[batch, steps, features]`: `softmax(Q Kᵀ / sqrt(keyDim)) V`
@@ -190,5 +225,5 @@ export interface AttentionMethods<S extends Shape, P extends number> {
         name?: string;
       }
     >,
-  ): AttentionResult<S, P, H, KD, VD, O, B, V, K, Sh, AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>>;
+  ): AttentionResult<S, P, Macs, H, KD, VD, O, B, V, K, Sh, AttentionFault<S, H, KD, VD, O, Checked<V>, Checked<K>>>;
 }

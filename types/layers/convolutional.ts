@@ -18,6 +18,7 @@ import type { ConfigOr, ExactRank, KnownChannels, PositiveCount, PositiveSize } 
 import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { SizeAdd, SizeMultiply, SizeSubtract } from "../size/index.js";
 import type { Dilated, Dim, Padding, Resolved, Shape, ShapeText, Size2, WindowFits, WindowOutput } from "../shape.js";
+import type { CallMacs } from "../cost.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 import type { DataFormat, Size1, Size3 } from "../shape.js";
 export type { DataFormat, Size1, Size3 };
@@ -484,40 +485,114 @@ export type SeparableParams<Ks, C, Dm, F, B> = Plus<Plus<Mul<KernelArea<Ks>, Tim
 
 /**
  * The result of a call: an error tensor on a fault, otherwise the new shape
- * and running total. Reading both through `infer` settles the shape now (as
+ * and running totals. Reading them through `infer` settles the shape now (as
  * {@link Resolved} does) and spares the declaration checks (see {@link Assemble}).
+ * The call's multiply-accumulates are `PerPosition` at each of the
+ * `Positions` (see {@link CallMacs}).
  */
-type Outcome<E, Out, Params> =
+type Outcome<E, Out, Params, Macs, Positions, PerPosition> =
   E extends Fault<string, infer M>
     ? ErrorTensor<M>
     : Out extends readonly [...infer O extends Dim[]]
-      ? Params extends infer Pn extends number
-        ? SymbolicTensor<O, Pn>
+      ? [Params, CallMacs<Macs, Positions, PerPosition>] extends [infer Pn extends number, infer Mn extends string | number]
+        ? SymbolicTensor<O, Pn, Mn>
         : never
       : never;
 
-type ConvResult<S extends Shape, P extends number, N extends Rank, F extends number, K, St, Pd, D, G extends number, Df, B extends boolean, E> = Outcome<
+/** The output's spatial sizes of a convolution, depthwise or separable call. */
+type ConvPositions<S extends Shape, N extends Rank, K, St, Pd, D, Df> = ConvSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>>;
+
+type ConvResult<
+  S extends Shape,
+  P extends number,
+  Macs extends string | number,
+  N extends Rank,
+  F extends number,
+  K,
+  St,
+  Pd,
+  D,
+  G extends number,
+  Df,
+  B extends boolean,
   E,
-  Assemble<S, ConvSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>>, F, Df>,
-  Plus<P, ConvParams<Axes<K, N>, Channels<S, N, Df>, F, G, B>>
+> = Outcome<
+  E,
+  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, F, Df>,
+  Plus<P, ConvParams<Axes<K, N>, Channels<S, N, Df>, F, G, B>>,
+  Macs,
+  ConvPositions<S, N, K, St, Pd, D, Df>,
+  Mul<Mul<KernelArea<Axes<K, N>>, GroupChannels<Channels<S, N, Df>, G>>, F>
 >;
 
-type TransposeResult<S extends Shape, P extends number, N extends Rank, F extends number, K, St, Pd, Op, D, Df, B extends boolean, E> = Outcome<
+/** A transposed convolution scatters each input position through the kernel to every filter. */
+type TransposeResult<
+  S extends Shape,
+  P extends number,
+  Macs extends string | number,
+  N extends Rank,
+  F extends number,
+  K,
+  St,
+  Pd,
+  Op,
+  D,
+  Df,
+  B extends boolean,
+  E,
+> = Outcome<
   E,
   Assemble<S, TransposeSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>, OpAxes<Op, N>>, F, Df>,
-  Plus<P, ConvTransposeParams<Axes<K, N>, Channels<S, N, Df>, F, B>>
+  Plus<P, ConvTransposeParams<Axes<K, N>, Channels<S, N, Df>, F, B>>,
+  Macs,
+  Spatial<S, N, Df>,
+  Mul<Mul<KernelArea<Axes<K, N>>, F>, Channels<S, N, Df>>
 >;
 
-type DepthwiseResult<S extends Shape, P extends number, N extends Rank, K, St, Pd, Dm extends number, D, Df, B extends boolean, E> = Outcome<
+type DepthwiseResult<
+  S extends Shape,
+  P extends number,
+  Macs extends string | number,
+  N extends Rank,
+  K,
+  St,
+  Pd,
+  Dm extends number,
+  D,
+  Df,
+  B extends boolean,
   E,
-  Assemble<S, ConvSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>>, TimesMultiplier<Channels<S, N, Df>, Dm>, Df>,
-  Plus<P, DepthwiseParams<Axes<K, N>, Channels<S, N, Df>, Dm, B>>
+> = Outcome<
+  E,
+  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, TimesMultiplier<Channels<S, N, Df>, Dm>, Df>,
+  Plus<P, DepthwiseParams<Axes<K, N>, Channels<S, N, Df>, Dm, B>>,
+  Macs,
+  ConvPositions<S, N, K, St, Pd, D, Df>,
+  Mul<KernelArea<Axes<K, N>>, TimesMultiplier<Channels<S, N, Df>, Dm>>
 >;
 
-type SeparableResult<S extends Shape, P extends number, N extends Rank, F extends number, K, St, Pd, Dm extends number, D, Df, B extends boolean, E> = Outcome<
+/** A separable call: the depthwise kernel, then the pointwise one, at each output position. */
+type SeparableResult<
+  S extends Shape,
+  P extends number,
+  Macs extends string | number,
+  N extends Rank,
+  F extends number,
+  K,
+  St,
+  Pd,
+  Dm extends number,
+  D,
+  Df,
+  B extends boolean,
   E,
-  Assemble<S, ConvSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>>, F, Df>,
-  Plus<P, SeparableParams<Axes<K, N>, Channels<S, N, Df>, Dm, F, B>>
+> = Outcome<
+  E,
+  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, F, Df>,
+  Plus<P, SeparableParams<Axes<K, N>, Channels<S, N, Df>, Dm, F, B>>,
+  Macs,
+  ConvPositions<S, N, K, St, Pd, D, Df>,
+  Mul<TimesMultiplier<Channels<S, N, Df>, Dm>, Plus<KernelArea<Axes<K, N>>, F>>
 >;
 
 // ---------------------------------------------------------------------------
@@ -677,7 +752,7 @@ export interface SeparableConvOptions<Sz> extends DepthwiseConvOptions<Sz> {
 // Methods
 
 /** Convolution methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far. */
-export interface ConvolutionalMethods<S extends Shape, P extends number> {
+export interface ConvolutionalMethods<S extends Shape, P extends number, Macs extends string | number> {
   /**
    * A 1-D convolution over `[batch, steps, channels]` (Keras `Conv1D`);
    * `padding: "causal"` left-pads so that step `t` sees only steps up to `t`.
@@ -700,7 +775,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number> {
       ConvInputFault<"conv1d", S, 1, Df>,
       ConvConfig<ConvFault<"conv1d", S, 1, "conv", F, K, St, Pd, D, G, 1, undefined, Df>, F, K, St, Pd, D, G, Df, B>
     >,
-  ): ConvResult<S, P, 1, F, K, St, Pd, D, G, Df, B, ConvFault<"conv1d", S, 1, "conv", F, K, St, Pd, D, G, 1, undefined, Df>>;
+  ): ConvResult<S, P, Macs, 1, F, K, St, Pd, D, G, Df, B, ConvFault<"conv1d", S, 1, "conv", F, K, St, Pd, D, G, 1, undefined, Df>>;
 
   /**
    * A 2-D convolution over `[batch, height, width, channels]` (Keras `Conv2D`).
@@ -723,7 +798,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number> {
       ConvInputFault<"conv2d", S, 2, Df>,
       ConvConfig<ConvFault<"conv2d", S, 2, "conv", F, K, St, Pd, D, G, 1, undefined, Df>, F, K, St, Pd, D, G, Df, B>
     >,
-  ): ConvResult<S, P, 2, F, K, St, Pd, D, G, Df, B, ConvFault<"conv2d", S, 2, "conv", F, K, St, Pd, D, G, 1, undefined, Df>>;
+  ): ConvResult<S, P, Macs, 2, F, K, St, Pd, D, G, Df, B, ConvFault<"conv2d", S, 2, "conv", F, K, St, Pd, D, G, 1, undefined, Df>>;
 
   /**
    * A 3-D convolution over `[batch, depth, height, width, channels]` (Keras `Conv3D`).
@@ -746,7 +821,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number> {
       ConvInputFault<"conv3d", S, 3, Df>,
       ConvConfig<ConvFault<"conv3d", S, 3, "conv", F, K, St, Pd, D, G, 1, undefined, Df>, F, K, St, Pd, D, G, Df, B>
     >,
-  ): ConvResult<S, P, 3, F, K, St, Pd, D, G, Df, B, ConvFault<"conv3d", S, 3, "conv", F, K, St, Pd, D, G, 1, undefined, Df>>;
+  ): ConvResult<S, P, Macs, 3, F, K, St, Pd, D, G, Df, B, ConvFault<"conv3d", S, 3, "conv", F, K, St, Pd, D, G, 1, undefined, Df>>;
 
   /**
    * A transposed 1-D convolution (Keras `Conv1DTranspose`): `"same"` gives
@@ -771,7 +846,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number> {
       ConvInputFault<"conv1dTranspose", S, 1, Df>,
       TransposeConfig<ConvFault<"conv1dTranspose", S, 1, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>, F, K, St, Pd, Op, D, Df, B>
     >,
-  ): TransposeResult<S, P, 1, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv1dTranspose", S, 1, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>>;
+  ): TransposeResult<S, P, Macs, 1, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv1dTranspose", S, 1, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>>;
 
   /**
    * A transposed 2-D convolution (Keras `Conv2DTranspose`); sizes as for
@@ -795,7 +870,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number> {
       ConvInputFault<"conv2dTranspose", S, 2, Df>,
       TransposeConfig<ConvFault<"conv2dTranspose", S, 2, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>, F, K, St, Pd, Op, D, Df, B>
     >,
-  ): TransposeResult<S, P, 2, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv2dTranspose", S, 2, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>>;
+  ): TransposeResult<S, P, Macs, 2, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv2dTranspose", S, 2, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>>;
 
   /**
    * A transposed 3-D convolution (Keras `Conv3DTranspose`).
@@ -818,7 +893,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number> {
       ConvInputFault<"conv3dTranspose", S, 3, Df>,
       TransposeConfig<ConvFault<"conv3dTranspose", S, 3, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>, F, K, St, Pd, Op, D, Df, B>
     >,
-  ): TransposeResult<S, P, 3, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv3dTranspose", S, 3, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>>;
+  ): TransposeResult<S, P, Macs, 3, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv3dTranspose", S, 3, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>>;
 
   /**
    * A depthwise 1-D convolution (Keras `DepthwiseConv1D`): each channel gets
@@ -840,7 +915,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number> {
       ConvInputFault<"depthwiseConv1d", S, 1, Df>,
       DepthwiseConfig<ConvFault<"depthwiseConv1d", S, 1, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df>, K, St, Pd, Dm, D, Df, B>
     >,
-  ): DepthwiseResult<S, P, 1, K, St, Pd, Dm, D, Df, B, ConvFault<"depthwiseConv1d", S, 1, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df>>;
+  ): DepthwiseResult<S, P, Macs, 1, K, St, Pd, Dm, D, Df, B, ConvFault<"depthwiseConv1d", S, 1, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df>>;
 
   /**
    * A depthwise 2-D convolution (Keras `DepthwiseConv2D`).
@@ -862,7 +937,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number> {
       ConvInputFault<"depthwiseConv2d", S, 2, Df>,
       DepthwiseConfig<ConvFault<"depthwiseConv2d", S, 2, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df>, K, St, Pd, Dm, D, Df, B>
     >,
-  ): DepthwiseResult<S, P, 2, K, St, Pd, Dm, D, Df, B, ConvFault<"depthwiseConv2d", S, 2, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df>>;
+  ): DepthwiseResult<S, P, Macs, 2, K, St, Pd, Dm, D, Df, B, ConvFault<"depthwiseConv2d", S, 2, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df>>;
 
   /**
    * A separable 1-D convolution (Keras `SeparableConv1D`): a depthwise step,
@@ -885,7 +960,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number> {
       ConvInputFault<"separableConv1d", S, 1, Df>,
       SeparableConfig<ConvFault<"separableConv1d", S, 1, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df>, F, K, St, Pd, Dm, D, Df, B>
     >,
-  ): SeparableResult<S, P, 1, F, K, St, Pd, Dm, D, Df, B, ConvFault<"separableConv1d", S, 1, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df>>;
+  ): SeparableResult<S, P, Macs, 1, F, K, St, Pd, Dm, D, Df, B, ConvFault<"separableConv1d", S, 1, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df>>;
 
   /**
    * A separable 2-D convolution (Keras `SeparableConv2D`).
@@ -907,5 +982,5 @@ export interface ConvolutionalMethods<S extends Shape, P extends number> {
       ConvInputFault<"separableConv2d", S, 2, Df>,
       SeparableConfig<ConvFault<"separableConv2d", S, 2, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df>, F, K, St, Pd, Dm, D, Df, B>
     >,
-  ): SeparableResult<S, P, 2, F, K, St, Pd, Dm, D, Df, B, ConvFault<"separableConv2d", S, 2, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df>>;
+  ): SeparableResult<S, P, Macs, 2, F, K, St, Pd, Dm, D, Df, B, ConvFault<"separableConv2d", S, 2, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df>>;
 }

@@ -7,6 +7,7 @@ import type { ActivationName } from "../activations.js";
 import type { ConfigOr, ExactCount, KnownChannels, PositiveCount } from "../checks.js";
 import type { ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { Last, ReplaceLast, Resolved, Shape, ShapeText } from "../shape.js";
+import type { CallMacs } from "../cost.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
 /** The options of {@link CoreMethods.dense}. */
@@ -55,8 +56,14 @@ export type DenseParams<In extends number, U extends number, B extends boolean> 
   [B] extends [false] ? 0 : [B] extends [true] ? U : number
 >;
 
-type DenseResult<S extends Shape, P extends number, U extends number, B extends boolean, E> =
-  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<ReplaceLast<S, U>, Add<P, DenseParams<Last<S> & number, U, B>>>;
+/** The axes a `dense` kernel is shared over: all but the batch and the features. */
+type SharedAxes<S extends Shape> = S extends readonly [unknown, ...infer Middle, unknown] ? Middle : number[];
+
+/** Every output element sums its `in` products: the kernel's `in * units` at each position of the shared axes. */
+type DenseResult<S extends Shape, P extends number, Macs extends string | number, U extends number, B extends boolean, E> =
+  E extends Fault<string, infer M>
+    ? ErrorTensor<M>
+    : SymbolicTensor<ReplaceLast<S, U>, Add<P, DenseParams<Last<S> & number, U, B>>, CallMacs<Macs, SharedAxes<S>, Multiply<Last<S> & number, U>>>;
 
 /**
  * The options of {@link CoreMethods.embedding}.
@@ -88,11 +95,11 @@ type EmbeddingCountFault<I extends number, O extends number> =
         : ExactCount<"outputDim", "embedding", "parameter count", MultiplyDigits<`${I}`, `${O}`>>
     : NoFault;
 
-type EmbeddingResult<S extends Shape, P extends number, I extends number, O extends number, E> =
-  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[...S, O]>, Add<P, Multiply<I, O>>>;
+type EmbeddingResult<S extends Shape, P extends number, Macs extends string | number, I extends number, O extends number, E> =
+  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[...S, O]>, Add<P, Multiply<I, O>>, Macs>;
 
 /** Core methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far. */
-export interface CoreMethods<S extends Shape, P extends number> {
+export interface CoreMethods<S extends Shape, P extends number, Macs extends string | number> {
   /**
    * A fully connected layer on the last axis (Keras `Dense`); any rank of 2 or
    * more, the kernel shared over the leading axes.
@@ -110,7 +117,7 @@ export interface CoreMethods<S extends Shape, P extends number> {
         name?: string;
       }
     >,
-  ): DenseResult<S, P, U, B, DenseFault<S, U, B>>;
+  ): DenseResult<S, P, Macs, U, B, DenseFault<S, U, B>>;
 
   /**
    * Applies an activation function (Keras `Activation`); the shape is unchanged.
@@ -119,7 +126,7 @@ export interface CoreMethods<S extends Shape, P extends number> {
    * input({ shape: [10] }).activation("relu");              // SymbolicTensor<[null, 10], 0>
    * input({ shape: [10] }).activation({ activation: "tanh" });
    */
-  activation(config: ActivationName | { activation: ActivationName; name?: string }): SymbolicTensor<S, P>;
+  activation(config: ActivationName | { activation: ActivationName; name?: string }): SymbolicTensor<S, P, Macs>;
 
   /**
    * Looks up a learned vector for every integer index (Keras `Embedding`):
@@ -134,5 +141,5 @@ export interface CoreMethods<S extends Shape, P extends number> {
     inputDim: Field<EmbeddingFault<I, O>, "inputDim", I>;
     outputDim: Field<EmbeddingFault<I, O>, "outputDim", O>;
     name?: string;
-  }): EmbeddingResult<S, P, I, O, EmbeddingFault<I, O>>;
+  }): EmbeddingResult<S, P, Macs, I, O, EmbeddingFault<I, O>>;
 }

@@ -146,11 +146,12 @@ type Canonical<S extends readonly InputDim[], Out extends InputDim[] = [null]> =
 /** The tensor `input` returns: batch `B` (`null` unless `batchSize` fixes it), then the sample shape. */
 export type InputTensor<S extends readonly InputDim[], B extends number | null = null> = SymbolicTensor<
   S extends readonly (number | null)[] ? [B, ...S] : Canonical<S, [B]>,
-  0
+  0,
+  "0"
 >;
 
 /** What `input` returns: the tensor, or an inert error tensor after a bad shape or batch size. */
 export type InputResult<S extends readonly InputDim[], B extends number | null = null> =
   InputConfigFault<S, B> extends Fault<string, infer M>
     ? ErrorTensor<M>
-    : SymbolicTensor<S extends readonly (number | null)[] ? [B, ...S] : Canonical<S, [B]>, 0>;
+    : SymbolicTensor<S extends readonly (number | null)[] ? [B, ...S] : Canonical<S, [B]>, 0, "0">;

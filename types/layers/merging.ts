@@ -16,7 +16,8 @@ import type { Add, Mod, Subtract, Sum } from "../arithmetic/index.js";
 import type { AnyErrorTensor, ErrorTensor } from "../errors.js";
 import type { AxisNames, Dim, Resolved, Shape, ShapeText } from "../shape.js";
 import type { DifferText, SizeAdd, SizeAgreement } from "../size/index.js";
-import type { MergeParams, ParamsOf, SymbolicTensor, TensorOperand } from "../symbolic-tensor.js";
+import type { CallMacs, JoinMacs } from "../cost.js";
+import type { MacsOf, MergeMacs, MergeParams, ParamsOf, SymbolicTensor, TensorOperand, macTotal, paramTotal } from "../symbolic-tensor.js";
 
 /** Anything a merge takes: a symbolic tensor, or an error tensor from an earlier mistake (passed on silently). */
 export type MergeOperand = TensorOperand | AnyErrorTensor;
@@ -298,6 +299,12 @@ type DotShape<S1 extends Shape, S2 extends Shape, A1 extends number, A2 extends 
     : Resolved<O>
   : never;
 
+/** A valid `dot`: its shape, and the size of the contracted axis (each output element sums that many products). */
+type DotOutcome<S1 extends Shape, S2 extends Shape, A1 extends number, A2 extends number> = {
+  shape: DotShape<S1, S2, A1, A2>;
+  contracted: [S1[A1]] extends [number] ? S1[A1] : S2[A2];
+};
+
 type DotResult<T extends readonly unknown[], Ax> = T extends readonly [infer A, infer B]
   ? [ShapeOf<A>, ShapeOf<B>] extends [infer S1 extends Shape, infer S2 extends Shape]
     ? [DotAxis<DotAxes<Ax>[0], S1["length"]>, DotAxis<DotAxes<Ax>[1], S2["length"]>] extends [infer A1 extends number, infer A2 extends number]
@@ -306,16 +313,16 @@ type DotResult<T extends readonly unknown[], Ax> = T extends readonly [infer A, 
         : [A2] extends [never]
           ? { at: "axes"; message: `shapewise: dot axes must be an integer or a pair of integers from 1 to rank - 1 (or negative), got ${ShapeText<Ax>}` }
           : number extends A1 | A2
-            ? { shape: Shape }
+            ? { shape: Shape; contracted: number }
             : [S1[A1], S2[A2]] extends [infer X, infer Y]
               ? [X] extends [null]
-                ? { shape: DotShape<S1, S2, A1, A2> }
+                ? DotOutcome<S1, S2, A1, A2>
                 : [Y] extends [null]
-                  ? { shape: DotShape<S1, S2, A1, A2> }
+                  ? DotOutcome<S1, S2, A1, A2>
                   : number extends X | Y
-                    ? { shape: DotShape<S1, S2, A1, A2> }
+                    ? DotOutcome<S1, S2, A1, A2>
                     : X extends Y
-                      ? { shape: DotShape<S1, S2, A1, A2> }
+                      ? DotOutcome<S1, S2, A1, A2>
                       : {
                           at: "1";
                           message: `shapewise: dot input 1 size ${ShapeText<X>} at axis ${A1} differs from input 2 size ${ShapeText<Y>} at axis ${A2}`;
@@ -394,7 +401,13 @@ export type MergeConfig<Method extends string, T extends readonly unknown[], Opt
  */
 export type MergeResult<Method extends string, T extends readonly unknown[], Options> = [FirstError<T>] extends [never]
   ? MergeOutcome<Method, T, Options> extends { shape: infer S extends Shape }
-    ? SymbolicTensor<S, MergeParams<T, Options extends { shared: infer X } ? X : undefined>>
+    ? SymbolicTensor<
+        S,
+        MergeParams<T, Options extends { shared: infer X } ? X : undefined>,
+        MergeOutcome<Method, T, Options> extends { contracted: infer C }
+          ? CallMacs<MergeMacs<T, Options extends { shared: infer X } ? X : undefined>, Sample<S>, C>
+          : MergeMacs<T, Options extends { shared: infer X } ? X : undefined>
+      >
     : MergeOutcome<Method, T, Options> extends { message: infer M extends string }
       ? ErrorTensor<M>
       : never
@@ -438,7 +451,7 @@ export type DotFunction = <const T extends readonly MergeOperand[], const O exte
 // Combinators
 
 /** A branch builder: receives the branch's start (with no parameters of its own yet) and returns its end. */
-type Branch<S extends Shape> = (start: SymbolicTensor<S, 0>) => MergeOperand;
+type Branch<S extends Shape> = (start: SymbolicTensor<S, 0, "0">) => MergeOperand;
 
 /**
  * Options of {@link MergingMethods.residual}.
@@ -470,16 +483,28 @@ export interface BranchesOptions {
   name?: string;
 }
 
+/**
+ * A merged tensor read by its properties: matching it against
+ * `SymbolicTensor<...>` itself would make the compiler measure how that
+ * interface varies in each parameter, a one-time cost of about 100,000
+ * instantiations in every program that merges.
+ */
+type TotalsOf<S extends Shape, P extends number, Macs extends string | number> = {
+  readonly sizes: S;
+  readonly [paramTotal]?: P;
+  readonly [macTotal]?: Macs;
+};
+
 type Ends<B extends readonly unknown[]> = { [K in keyof B]: B[K] extends (...args: never[]) => infer R ? R : never };
 
-type OffsetBy<T, P extends number> = T extends { readonly shape: infer S extends Shape }
+type OffsetBy<T, P extends number, Macs extends string | number> = T extends { readonly shape: infer S extends Shape }
   ? T extends { readonly error: string }
     ? T
-    : SymbolicTensor<S, Add<P, ParamsOf<T>>>
+    : SymbolicTensor<S, Add<P, ParamsOf<T>>, JoinMacs<Macs, MacsOf<T>>>
   : T;
 
 /** The shortcut's end: the input itself when no shortcut was given (then `Short` is only its constraint). */
-type ShortcutEnd<S extends Shape, Short extends Branch<S>> = Branch<S> extends Short ? SymbolicTensor<S, 0> : ReturnType<Short>;
+type ShortcutEnd<S extends Shape, Short extends Branch<S>> = Branch<S> extends Short ? SymbolicTensor<S, 0, "0"> : ReturnType<Short>;
 
 /** The main branch as given, or the sentence when its end does not broadcast with the shortcut's. */
 type ResidualMain<S extends Shape, Main extends Branch<S>, O extends Branch<S>> = [ReturnType<Main>] extends [{ readonly error: string }]
@@ -491,30 +516,30 @@ type ResidualMain<S extends Shape, Main extends Branch<S>, O extends Branch<S>> 
       : Main;
 
 // biome-ignore lint/correctness/noUnusedVariables: used by MergingMethods.residual below, which the rule does not see
-type ResidualResult<S extends Shape, P extends number, Main, Short> = [Main] extends [{ readonly error: string }]
+type ResidualResult<S extends Shape, P extends number, Macs extends string | number, Main, Short> = [Main] extends [{ readonly error: string }]
   ? Main
   : [Short] extends [{ readonly error: string }]
     ? Short
     : MergeResult<"add", [Main, Short], { shared: "none" }> extends infer R
-      ? R extends SymbolicTensor<infer O, infer Q>
-        ? SymbolicTensor<O, Add<P, Q>>
+      ? R extends TotalsOf<infer O, infer Q, infer QM>
+        ? SymbolicTensor<O, Add<P, Q>, JoinMacs<Macs, QM>>
         : R
       : never;
 
-type BranchesResult<P extends number, Endings extends readonly unknown[], O> = O extends { merge: infer M extends string }
+type BranchesResult<P extends number, Macs extends string | number, Endings extends readonly unknown[], O> = O extends { merge: infer M extends string }
   ? MergeResult<M, Endings, { shared: "none"; axis: O extends { axis: infer A extends number } ? A : -1 }> extends infer R
-    ? R extends SymbolicTensor<infer Out, infer Q>
-      ? SymbolicTensor<Out, Add<P, Q>>
+    ? R extends TotalsOf<infer Out, infer Q, infer QM>
+      ? SymbolicTensor<Out, Add<P, Q>, JoinMacs<Macs, QM>>
       : R
     : never
-  : { [K in keyof Endings]: OffsetBy<Endings[K], P> };
+  : { [K in keyof Endings]: OffsetBy<Endings[K], P, Macs> };
 
 /**
  * The branch combinators of every symbolic tensor: each branch starts from a
  * tensor with no parameters of its own, so the result's total is exact
  * (this tensor's total plus every branch's own).
  */
-export interface MergingMethods<S extends Shape, P extends number> {
+export interface MergingMethods<S extends Shape, P extends number, Macs extends string | number> {
   /**
    * A residual block: `main` applied to this tensor, added to the shortcut
    * (this tensor, or `options.shortcut` applied to it), as ResNet does.
@@ -526,7 +551,7 @@ export interface MergingMethods<S extends Shape, P extends number> {
   residual<const Main extends Branch<S>, const Short extends Branch<S>>(
     main: ResidualMain<S, Main, Short>,
     options?: { shortcut?: Short; shortcutFirst?: boolean; name?: string },
-  ): ResidualResult<S, P, ReturnType<Main>, ShortcutEnd<S, Short>>;
+  ): ResidualResult<S, P, Macs, ReturnType<Main>, ShortcutEnd<S, Short>>;
 
   /**
    * Parallel branches from this tensor, merged (`merge: "concatenate"`,
@@ -542,5 +567,5 @@ export interface MergingMethods<S extends Shape, P extends number> {
   branches<const B extends readonly [Branch<S>, ...Branch<S>[]], const O extends BranchesOptions | undefined = undefined>(
     builders: B,
     options?: O,
-  ): BranchesResult<P, Ends<B>, O>;
+  ): BranchesResult<P, Macs, Ends<B>, O>;
 }

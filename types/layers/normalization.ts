@@ -130,7 +130,8 @@ export type BatchNormalizationParams<C extends number, Ce extends boolean, Sc ex
  */
 export type LayerNormalizationParams<Sizes extends readonly number[], Ce extends boolean, Sc extends boolean> = Multiply<Product<Sizes>, AffineCopies<Ce, Sc>>;
 
-type WithParams<S extends Shape, P extends number, N extends number, E> = E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, Add<P, N>>;
+type WithParams<S extends Shape, P extends number, Macs extends string | number, N extends number, E> =
+  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, Add<P, N>, Macs>;
 
 /**
  * Normalization methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far.
@@ -138,7 +139,7 @@ type WithParams<S extends Shape, P extends number, N extends number, E> = E exte
  * @example
  * input({ shape: [28, 28, 32] }).batchNormalization().layerNormalization(); // SymbolicTensor<[null, 28, 28, 32], 192>
  */
-export interface NormalizationMethods<S extends Shape, P extends number> {
+export interface NormalizationMethods<S extends Shape, P extends number, Macs extends string | number> {
   /**
    * Normalises each channel of `axis` (Keras `BatchNormalization`); at
    * inference `gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta`.
@@ -164,7 +165,7 @@ export interface NormalizationMethods<S extends Shape, P extends number> {
       scale?: Sc;
       name?: string;
     },
-  ): WithParams<S, P, BatchNormalizationParams<SizeAt<S, AxisIndex<S["length"], Ax extends number ? Ax : -1>>, Ce, Sc>, BatchNormFault<S, Ax, Mo, Ep>>;
+  ): WithParams<S, P, Macs, BatchNormalizationParams<SizeAt<S, AxisIndex<S["length"], Ax extends number ? Ax : -1>>, Ce, Sc>, BatchNormFault<S, Ax, Mo, Ep>>;
 
   /**
    * Normalises each sample over `axis` (Keras `LayerNormalization`):
@@ -189,5 +190,5 @@ export interface NormalizationMethods<S extends Shape, P extends number> {
       scale?: Sc;
       name?: string;
     },
-  ): WithParams<S, P, LayerNormalizationParams<SizesAt<S, Ax extends undefined ? -1 : Ax>, Ce, Sc>, LayerNormFault<S, Ax, Ep>>;
+  ): WithParams<S, P, Macs, LayerNormalizationParams<SizesAt<S, Ax extends undefined ? -1 : Ax>, Ce, Sc>, LayerNormFault<S, Ax, Ep>>;
 }

@@ -148,8 +148,8 @@ type PoolShape<S extends Shape, N extends SpatialRank, Ps, St, Pd extends Paddin
     : WithSpatial<S, Df, PoolSpatial<SpatialOf<S, Df>, PerAxis<PoolSizeOf<Ps>, N>, PerAxis<StridesOf<Ps, St>, N>, Pd>>
   : Unknowns<S>;
 
-type PoolResult<S extends Shape, P extends number, N extends SpatialRank, Ps, St, Pd extends Padding, Df, E> =
-  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<PoolShape<S, N, Ps, St, Pd, Df>>, P>;
+type PoolResult<S extends Shape, P extends number, Macs extends string | number, N extends SpatialRank, Ps, St, Pd extends Padding, Df, E> =
+  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<PoolShape<S, N, Ps, St, Pd, Df>>, P, Macs>;
 
 /**
  * The signature of a windowed pooling method with `N` spatial axes; `Method`
@@ -158,7 +158,7 @@ type PoolResult<S extends Shape, P extends number, N extends SpatialRank, Ps, St
  * @example
  * type M = PoolingMethod<"maxPooling1d", 1, [null, 11, 4], 0>; // what `maxPooling1d` and `maxPool1d` are
  */
-export type PoolingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number> = <
+export type PoolingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number, Macs extends string | number> = <
   const Ps extends SizeN<N> | undefined = undefined,
   const St extends SizeN<N> | undefined = undefined,
   const Pd extends Padding = "valid",
@@ -172,7 +172,7 @@ export type PoolingMethod<Method extends string, N extends SpatialRank, S extend
     dataFormat?: Df;
     name?: string;
   },
-) => PoolResult<S, P, N, Ps, St, Pd, Df, PoolFault<Method, N, S, Ps, St, Pd, Df>>;
+) => PoolResult<S, P, Macs, N, Ps, St, Pd, Df, PoolFault<Method, N, S, Ps, St, Pd, Df>>;
 
 // ---------------------------------------------------------------------------
 // Global pooling
@@ -213,13 +213,13 @@ type GlobalShape<S extends Shape, N extends SpatialRank, Df, Kd> = [Kd] extends 
  * @example
  * type M = GlobalPoolingMethod<"globalAveragePooling2d", 2, [null, 7, 7, 512], 0>;
  */
-export type GlobalPoolingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number> = <
+export type GlobalPoolingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number, Macs extends string | number> = <
   const Df extends DataFormat = "channelsLast",
   const Kd extends boolean = false,
 >(
   this: Receiver<GlobalFault<Method, N, S, Df>>,
   config?: { dataFormat?: Df; keepdims?: Kd; name?: string },
-) => GlobalFault<Method, N, S, Df> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<GlobalShape<S, N, Df, Kd>>, P>;
+) => GlobalFault<Method, N, S, Df> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<GlobalShape<S, N, Df, Kd>>, P, Macs>;
 
 // ---------------------------------------------------------------------------
 // The methods
@@ -231,21 +231,21 @@ export type GlobalPoolingMethod<Method extends string, N extends SpatialRank, S 
  * @example
  * input({ shape: [28, 28, 32] }).maxPooling2d().globalAveragePooling2d(); // SymbolicTensor<[null, 32], 0>
  */
-export interface PoolingMethods<S extends Shape, P extends number> {
+export interface PoolingMethods<S extends Shape, P extends number, Macs extends string | number> {
   /**
    * Maximum over each window of steps (Keras `MaxPooling1D`); pool size 2 by default.
    *
    * @example
    * input({ shape: [11, 4] }).maxPooling1d(); // SymbolicTensor<[null, 5, 4], 0>
    */
-  maxPooling1d: PoolingMethod<"maxPooling1d", 1, S, P>;
+  maxPooling1d: PoolingMethod<"maxPooling1d", 1, S, P, Macs>;
   /**
    * The same layer as {@link PoolingMethods.maxPooling1d}, under its TensorFlow.js alias.
    *
    * @example
    * input({ shape: [11, 4] }).maxPool1d({ poolSize: 3 }); // SymbolicTensor<[null, 3, 4], 0>
    */
-  maxPool1d: PoolingMethod<"maxPooling1d", 1, S, P>;
+  maxPool1d: PoolingMethod<"maxPooling1d", 1, S, P, Macs>;
 
   /**
    * Mean over each window of steps (Keras `AveragePooling1D`); with `"same"`
@@ -254,21 +254,21 @@ export interface PoolingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [11, 4] }).averagePooling1d({ poolSize: 3, strides: 2, padding: "same" }); // SymbolicTensor<[null, 6, 4], 0>
    */
-  averagePooling1d: PoolingMethod<"averagePooling1d", 1, S, P>;
+  averagePooling1d: PoolingMethod<"averagePooling1d", 1, S, P, Macs>;
   /**
    * The same layer as {@link PoolingMethods.averagePooling1d}, under its TensorFlow.js alias.
    *
    * @example
    * input({ shape: [10, 4] }).avgPool1d(); // SymbolicTensor<[null, 5, 4], 0>
    */
-  avgPool1d: PoolingMethod<"averagePooling1d", 1, S, P>;
+  avgPool1d: PoolingMethod<"averagePooling1d", 1, S, P, Macs>;
   /**
    * The same layer as {@link PoolingMethods.averagePooling1d}, under its other TensorFlow.js alias.
    *
    * @example
    * input({ shape: [10, 4] }).avgPooling1d(); // SymbolicTensor<[null, 5, 4], 0>
    */
-  avgPooling1d: PoolingMethod<"averagePooling1d", 1, S, P>;
+  avgPooling1d: PoolingMethod<"averagePooling1d", 1, S, P, Macs>;
 
   /**
    * Maximum over each window (Keras `MaxPooling2D`).
@@ -276,14 +276,14 @@ export interface PoolingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [28, 28, 32] }).maxPooling2d({ poolSize: 2 }); // SymbolicTensor<[null, 14, 14, 32], 0>
    */
-  maxPooling2d: PoolingMethod<"maxPooling2d", 2, S, P>;
+  maxPooling2d: PoolingMethod<"maxPooling2d", 2, S, P, Macs>;
   /**
    * The same layer as {@link PoolingMethods.maxPooling2d}, under its TensorFlow.js alias.
    *
    * @example
    * input({ shape: [28, 28, 32] }).maxPool2d({ poolSize: 2 }); // SymbolicTensor<[null, 14, 14, 32], 0>
    */
-  maxPool2d: PoolingMethod<"maxPooling2d", 2, S, P>;
+  maxPool2d: PoolingMethod<"maxPooling2d", 2, S, P, Macs>;
 
   /**
    * Mean over each window (Keras `AveragePooling2D`); with `"same"` padding the
@@ -292,21 +292,21 @@ export interface PoolingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [32, 32, 6] }).averagePooling2d({ poolSize: 2 }); // SymbolicTensor<[null, 16, 16, 6], 0>
    */
-  averagePooling2d: PoolingMethod<"averagePooling2d", 2, S, P>;
+  averagePooling2d: PoolingMethod<"averagePooling2d", 2, S, P, Macs>;
   /**
    * The same layer as {@link PoolingMethods.averagePooling2d}, under its TensorFlow.js alias.
    *
    * @example
    * input({ shape: [32, 32, 6] }).avgPool2d(); // SymbolicTensor<[null, 16, 16, 6], 0>
    */
-  avgPool2d: PoolingMethod<"averagePooling2d", 2, S, P>;
+  avgPool2d: PoolingMethod<"averagePooling2d", 2, S, P, Macs>;
   /**
    * The same layer as {@link PoolingMethods.averagePooling2d}, under its other TensorFlow.js alias.
    *
    * @example
    * input({ shape: [32, 32, 6] }).avgPooling2d(); // SymbolicTensor<[null, 16, 16, 6], 0>
    */
-  avgPooling2d: PoolingMethod<"averagePooling2d", 2, S, P>;
+  avgPooling2d: PoolingMethod<"averagePooling2d", 2, S, P, Macs>;
 
   /**
    * Maximum over each 3-D window (Keras `MaxPooling3D`); pool size 2 per axis by default.
@@ -314,7 +314,7 @@ export interface PoolingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [8, 9, 10, 3] }).maxPooling3d(); // SymbolicTensor<[null, 4, 4, 5, 3], 0>
    */
-  maxPooling3d: PoolingMethod<"maxPooling3d", 3, S, P>;
+  maxPooling3d: PoolingMethod<"maxPooling3d", 3, S, P, Macs>;
   /**
    * Mean over each 3-D window (Keras `AveragePooling3D`); with `"same"` padding
    * the border windows average their real cells only.
@@ -322,21 +322,21 @@ export interface PoolingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [8, 9, 10, 3] }).averagePooling3d({ padding: "same" }); // SymbolicTensor<[null, 4, 5, 5, 3], 0>
    */
-  averagePooling3d: PoolingMethod<"averagePooling3d", 3, S, P>;
+  averagePooling3d: PoolingMethod<"averagePooling3d", 3, S, P, Macs>;
   /**
    * The same layer as {@link PoolingMethods.averagePooling3d}, under its TensorFlow.js alias.
    *
    * @example
    * input({ shape: [8, 8, 8, 3] }).avgPool3d(); // SymbolicTensor<[null, 4, 4, 4, 3], 0>
    */
-  avgPool3d: PoolingMethod<"averagePooling3d", 3, S, P>;
+  avgPool3d: PoolingMethod<"averagePooling3d", 3, S, P, Macs>;
   /**
    * The same layer as {@link PoolingMethods.averagePooling3d}, under its other TensorFlow.js alias.
    *
    * @example
    * input({ shape: [8, 8, 8, 3] }).avgPooling3d(); // SymbolicTensor<[null, 4, 4, 4, 3], 0>
    */
-  avgPooling3d: PoolingMethod<"averagePooling3d", 3, S, P>;
+  avgPooling3d: PoolingMethod<"averagePooling3d", 3, S, P, Macs>;
 
   /**
    * Maximum over all steps (Keras `GlobalMaxPooling1D`).
@@ -345,21 +345,21 @@ export interface PoolingMethods<S extends Shape, P extends number> {
    * input({ shape: [20, 16] }).globalMaxPooling1d();                    // SymbolicTensor<[null, 16], 0>
    * input({ shape: [20, 16] }).globalMaxPooling1d({ keepdims: true }); // SymbolicTensor<[null, 1, 16], 0>
    */
-  globalMaxPooling1d: GlobalPoolingMethod<"globalMaxPooling1d", 1, S, P>;
+  globalMaxPooling1d: GlobalPoolingMethod<"globalMaxPooling1d", 1, S, P, Macs>;
   /**
    * The same layer as {@link PoolingMethods.globalMaxPooling1d}, under its TensorFlow.js alias.
    *
    * @example
    * input({ shape: [20, 16] }).globalMaxPool1d(); // SymbolicTensor<[null, 16], 0>
    */
-  globalMaxPool1d: GlobalPoolingMethod<"globalMaxPooling1d", 1, S, P>;
+  globalMaxPool1d: GlobalPoolingMethod<"globalMaxPooling1d", 1, S, P, Macs>;
   /**
    * Mean over all steps (Keras `GlobalAveragePooling1D`).
    *
    * @example
    * input({ shape: [20, 16] }).globalAveragePooling1d(); // SymbolicTensor<[null, 16], 0>
    */
-  globalAveragePooling1d: GlobalPoolingMethod<"globalAveragePooling1d", 1, S, P>;
+  globalAveragePooling1d: GlobalPoolingMethod<"globalAveragePooling1d", 1, S, P, Macs>;
 
   /**
    * Maximum over height and width (Keras `GlobalMaxPooling2D`).
@@ -367,14 +367,14 @@ export interface PoolingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [512, 7, 7] }).globalMaxPooling2d({ dataFormat: "channelsFirst" }); // SymbolicTensor<[null, 512], 0>
    */
-  globalMaxPooling2d: GlobalPoolingMethod<"globalMaxPooling2d", 2, S, P>;
+  globalMaxPooling2d: GlobalPoolingMethod<"globalMaxPooling2d", 2, S, P, Macs>;
   /**
    * The same layer as {@link PoolingMethods.globalMaxPooling2d}, under its TensorFlow.js alias.
    *
    * @example
    * input({ shape: [7, 7, 512] }).globalMaxPool2d(); // SymbolicTensor<[null, 512], 0>
    */
-  globalMaxPool2d: GlobalPoolingMethod<"globalMaxPooling2d", 2, S, P>;
+  globalMaxPool2d: GlobalPoolingMethod<"globalMaxPooling2d", 2, S, P, Macs>;
   /**
    * Mean over height and width (Keras `GlobalAveragePooling2D`).
    *
@@ -382,7 +382,7 @@ export interface PoolingMethods<S extends Shape, P extends number> {
    * input({ shape: [7, 7, 512] }).globalAveragePooling2d();                    // SymbolicTensor<[null, 512], 0>
    * input({ shape: [7, 7, 512] }).globalAveragePooling2d({ keepdims: true }); // SymbolicTensor<[null, 1, 1, 512], 0>
    */
-  globalAveragePooling2d: GlobalPoolingMethod<"globalAveragePooling2d", 2, S, P>;
+  globalAveragePooling2d: GlobalPoolingMethod<"globalAveragePooling2d", 2, S, P, Macs>;
 
   /**
    * Maximum over depth, height and width (Keras `GlobalMaxPooling3D`).
@@ -390,12 +390,12 @@ export interface PoolingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [4, 4, 4, 8] }).globalMaxPooling3d(); // SymbolicTensor<[null, 8], 0>
    */
-  globalMaxPooling3d: GlobalPoolingMethod<"globalMaxPooling3d", 3, S, P>;
+  globalMaxPooling3d: GlobalPoolingMethod<"globalMaxPooling3d", 3, S, P, Macs>;
   /**
    * Mean over depth, height and width (Keras `GlobalAveragePooling3D`).
    *
    * @example
    * input({ shape: [4, 4, 4, 8] }).globalAveragePooling3d(); // SymbolicTensor<[null, 8], 0>
    */
-  globalAveragePooling3d: GlobalPoolingMethod<"globalAveragePooling3d", 3, S, P>;
+  globalAveragePooling3d: GlobalPoolingMethod<"globalAveragePooling3d", 3, S, P, Macs>;
 }

@@ -157,8 +157,8 @@ type ImageFault<Method extends string, S extends Shape, H extends number, W exte
   [ImageInputFault<Method, S>, PositiveCount<Method, "height", H>, PositiveCount<Method, "width", W>]
 >;
 
-type ImageResult<S extends Shape, P extends number, H extends number, W extends number, E> =
-  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[S[0], H, W, S[3]]>, P>;
+type ImageResult<S extends Shape, P extends number, Macs extends string | number, H extends number, W extends number, E> =
+  E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[S[0], H, W, S[3]]>, P, Macs>;
 
 /**
  * Preprocessing methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far.
@@ -167,14 +167,14 @@ type ImageResult<S extends Shape, P extends number, H extends number, W extends 
  * input({ shape: [null, null, 3] }).resizing({ height: 256, width: 256 }).centerCrop({ height: 224, width: 224 }).rescaling({ scale: 1 / 255 });
  * // SymbolicTensor<[null, 224, 224, 3], 0>
  */
-export interface PreprocessingMethods<S extends Shape, P extends number> {
+export interface PreprocessingMethods<S extends Shape, P extends number, Macs extends string | number> {
   /**
    * `x * scale + offset` (Keras `Rescaling`), e.g. `scale: 1 / 255` for pixels.
    *
    * @example
    * input({ shape: [28, 28, 1] }).rescaling({ scale: 1 / 255 }); // SymbolicTensor<[null, 28, 28, 1], 0>
    */
-  rescaling(config: { scale: number; offset?: number; name?: string }): SymbolicTensor<S, P>;
+  rescaling(config: { scale: number; offset?: number; name?: string }): SymbolicTensor<S, P, Macs>;
 
   /**
    * Standardises per position of `axis` (Keras `Normalization`): `(x - mean)
@@ -202,7 +202,7 @@ export interface PreprocessingMethods<S extends Shape, P extends number> {
       invert?: Iv;
       name?: string;
     },
-  ): NormalizationFault<S, Mn, Va, Ax> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, Add<P, NormalizationParams<S, Mn, Va, Ax>>>;
+  ): NormalizationFault<S, Mn, Va, Ax> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, Add<P, NormalizationParams<S, Mn, Va, Ax>>, Macs>;
 
   /**
    * Resizes image batches to `height` x `width` (Keras `Resizing`), bilinear
@@ -222,7 +222,7 @@ export interface PreprocessingMethods<S extends Shape, P extends number> {
         name?: string;
       }
     >,
-  ): ImageResult<S, P, H, W, ImageFault<"resizing", S, H, W>>;
+  ): ImageResult<S, P, Macs, H, W, ImageFault<"resizing", S, H, W>>;
 
   /**
    * Crops the centre `height` x `width` window of image batches (Keras
@@ -241,5 +241,5 @@ export interface PreprocessingMethods<S extends Shape, P extends number> {
         name?: string;
       }
     >,
-  ): ImageResult<S, P, H, W, ImageFault<"centerCrop", S, H, W>>;
+  ): ImageResult<S, P, Macs, H, W, ImageFault<"centerCrop", S, H, W>>;
 }

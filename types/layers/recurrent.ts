@@ -14,7 +14,8 @@ import type { ActivationName } from "../activations.js";
 import type { ConfigOr, ExactRank, PositiveCount } from "../checks.js";
 import type { AnyErrorTensor, Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { Dim, Last, ReplaceLast, Resolved, Shape, ShapeText } from "../shape.js";
-import type { SymbolicTensor, paramTotal } from "../symbolic-tensor.js";
+import type { AddMacTerm, JoinMacs, ScaleMacs } from "../cost.js";
+import type { SymbolicTensor, macTotal, paramTotal } from "../symbolic-tensor.js";
 
 /** Where a recurrent method is called: on a tensor, or in the callback of {@link RecurrentMethods.bidirectional}. */
 type Mode = "tensor" | "bidirectional";
@@ -93,37 +94,51 @@ type RecurrentOutput<S extends Shape, U extends number, RSeq extends boolean> = 
  * @example
  * input({ shape: [10, 8] }).bidirectional((t) => t.lstm({ units: 32 })); // t.lstm(...) is a WrappedRecurrent<[null, 32], 5248>
  */
-export interface WrappedRecurrent<S extends Shape = Shape, P extends number = number> {
+export interface WrappedRecurrent<S extends Shape = Shape, P extends number = number, Macs extends string | number = string | number> {
   readonly shape: S;
   readonly layerName: string;
   readonly [paramTotal]?: P;
+  readonly [macTotal]?: Macs;
 }
 
 /** The tensors of a call with `returnState`: the output, then `N` states of shape `St`. */
-type WithStates<O extends Shape, St extends Shape, T extends number, N extends 1 | 2> = N extends 2
-  ? readonly [SymbolicTensor<O, T>, SymbolicTensor<St, T>, SymbolicTensor<St, T>]
-  : readonly [SymbolicTensor<O, T>, SymbolicTensor<St, T>];
+type WithStates<O extends Shape, St extends Shape, T extends number, Mt extends string | number, N extends 1 | 2> = N extends 2
+  ? readonly [SymbolicTensor<O, T, Mt>, SymbolicTensor<St, T, Mt>, SymbolicTensor<St, T, Mt>]
+  : readonly [SymbolicTensor<O, T, Mt>, SymbolicTensor<St, T, Mt>];
+
+/**
+ * Every step multiplies the input by the kernel and the state by the
+ * recurrent kernel, for each of the `Gates` gates.
+ */
+type RecurrentMacs<Macs extends string | number, S extends Shape, U extends number, Gates extends number> = AddMacTerm<
+  AddMacTerm<Macs, [S[1], Gates, U, Features<S>]>,
+  [S[1], Gates, U, U]
+>;
 
 type RecurrentResult<
   Md extends Mode,
   S extends Shape,
   P extends number,
+  Macs extends string | number,
   U extends number,
   RSeq extends boolean,
   RSt extends boolean,
   N extends 1 | 2,
+  Gates extends number,
   Params extends number,
   E,
 > =
   E extends Fault<string, infer M>
     ? ErrorTensor<M>
     : Md extends "bidirectional"
-      ? WrappedRecurrent<RecurrentOutput<S, U, RSeq>, Params>
+      ? WrappedRecurrent<RecurrentOutput<S, U, RSeq>, Params, RecurrentMacs<"0", S, U, Gates>>
       : [RSt] extends [false]
-        ? SymbolicTensor<RecurrentOutput<S, U, RSeq>, Add<P, Params>>
+        ? SymbolicTensor<RecurrentOutput<S, U, RSeq>, Add<P, Params>, RecurrentMacs<Macs, S, U, Gates>>
         : [RSt] extends [true]
-          ? WithStates<RecurrentOutput<S, U, RSeq>, Resolved<[S[0], U]>, Add<P, Params>, N>
-          : SymbolicTensor<RecurrentOutput<S, U, RSeq>, Add<P, Params>> | WithStates<RecurrentOutput<S, U, RSeq>, Resolved<[S[0], U]>, Add<P, Params>, N>;
+          ? WithStates<RecurrentOutput<S, U, RSeq>, Resolved<[S[0], U]>, Add<P, Params>, RecurrentMacs<Macs, S, U, Gates>, N>
+          :
+              | SymbolicTensor<RecurrentOutput<S, U, RSeq>, Add<P, Params>, RecurrentMacs<Macs, S, U, Gates>>
+              | WithStates<RecurrentOutput<S, U, RSeq>, Resolved<[S[0], U]>, Add<P, Params>, RecurrentMacs<Macs, S, U, Gates>, N>;
 
 /** The number of features of a shape that passed the input checks. */
 type Features<S extends Shape> = S[2] & number;
@@ -158,7 +173,7 @@ export interface RecurrentOptions {
  * @example
  * input({ shape: [10, 8] }).gru({ units: 4 }); // SymbolicTensor<[null, 4], 168>
  */
-export interface RecurrentLayerMethods<S extends Shape, P extends number, Md extends Mode> {
+export interface RecurrentLayerMethods<S extends Shape, P extends number, Macs extends string | number, Md extends Mode> {
   /**
    * A fully connected recurrent layer (Keras `SimpleRNN`): `h = tanh(x W + h U + b)`.
    *
@@ -185,7 +200,7 @@ export interface RecurrentLayerMethods<S extends Shape, P extends number, Md ext
         name?: string;
       }
     >,
-  ): RecurrentResult<Md, S, P, U, RSeq, RSt, 1, SimpleRNNParams<Features<S>, U, B>, RecurrentFault<Md, "simpleRNN", S, U, G, RSt>>;
+  ): RecurrentResult<Md, S, P, Macs, U, RSeq, RSt, 1, 1, SimpleRNNParams<Features<S>, U, B>, RecurrentFault<Md, "simpleRNN", S, U, G, RSt>>;
 
   /**
    * Long short-term memory (Keras `LSTM`), gates i, f, c, o; with
@@ -216,7 +231,7 @@ export interface RecurrentLayerMethods<S extends Shape, P extends number, Md ext
         name?: string;
       }
     >,
-  ): RecurrentResult<Md, S, P, U, RSeq, RSt, 2, LSTMParams<Features<S>, U, B>, RecurrentFault<Md, "lstm", S, U, G, RSt>>;
+  ): RecurrentResult<Md, S, P, Macs, U, RSeq, RSt, 2, 4, LSTMParams<Features<S>, U, B>, RecurrentFault<Md, "lstm", S, U, G, RSt>>;
 
   /**
    * Gated recurrent unit (Keras `GRU`), gates z, r, h. `resetAfter`
@@ -250,7 +265,7 @@ export interface RecurrentLayerMethods<S extends Shape, P extends number, Md ext
         name?: string;
       }
     >,
-  ): RecurrentResult<Md, S, P, U, RSeq, RSt, 1, GRUParams<Features<S>, U, B, RA>, RecurrentFault<Md, "gru", S, U, G, RSt>>;
+  ): RecurrentResult<Md, S, P, Macs, U, RSeq, RSt, 1, 3, GRUParams<Features<S>, U, B, RA>, RecurrentFault<Md, "gru", S, U, G, RSt>>;
 }
 
 /**
@@ -261,7 +276,7 @@ export interface RecurrentLayerMethods<S extends Shape, P extends number, Md ext
  * @example
  * input({ shape: [10, 8] }).bidirectional((t: RecurrentBuilder<[null, 10, 8]>) => t.simpleRNN({ units: 4 }));
  */
-export interface RecurrentBuilder<S extends Shape> extends RecurrentLayerMethods<S, 0, "bidirectional"> {
+export interface RecurrentBuilder<S extends Shape> extends RecurrentLayerMethods<S, 0, "0", "bidirectional"> {
   readonly shape: S;
 }
 
@@ -289,17 +304,18 @@ export interface BidirectionalOptions {
 /** Anything a layer call gives: a symbolic tensor, or the shape and parameters of a wrapped layer. */
 type TensorLike = { readonly shape: Shape; readonly [paramTotal]?: number };
 type ParamsOf<T> = T extends { readonly [paramTotal]?: infer Q extends number } ? Q : number;
+type MacsOf<T> = T extends { readonly [macTotal]?: infer Q extends string | number } ? Q : number;
 type ErrorOf<T> = T extends { readonly error: infer M extends string } ? M : never;
 
 /** The merged output of the two directions: `"concat"` doubles the last dimension. */
 type Merged<O extends Shape, Mm> = [Mm] extends ["concat"] ? Resolved<ReplaceLast<O, Multiply<Last<O> & number, 2>>> : O;
 
-type BidirectionalResult<P extends number, R, Mm> = [ErrorOf<R>] extends [never]
-  ? R extends WrappedRecurrent<infer O, number>
-    ? Add<P, Multiply<ParamsOf<R>, 2>> extends infer T extends number
+type BidirectionalResult<P extends number, Macs extends string | number, R, Mm> = [ErrorOf<R>] extends [never]
+  ? R extends WrappedRecurrent<infer O, number, string | number>
+    ? [Add<P, Multiply<ParamsOf<R>, 2>>, JoinMacs<Macs, ScaleMacs<MacsOf<R>, 2>>] extends [infer T extends number, infer Mt extends string | number]
       ? [Mm] extends [null]
-        ? readonly [SymbolicTensor<O, T>, SymbolicTensor<O, T>]
-        : SymbolicTensor<Merged<O, Mm>, T>
+        ? readonly [SymbolicTensor<O, T, Mt>, SymbolicTensor<O, T, Mt>]
+        : SymbolicTensor<Merged<O, Mm>, T, Mt>
       : never
     : never
   : ErrorTensor<ErrorOf<R>>;
@@ -318,12 +334,12 @@ type Receiver<E> = E extends Fault<"(this)", infer M> ? M : unknown;
 type StepShape<S extends Shape> = S extends readonly [infer B extends Dim, Dim, ...infer R extends Dim[]] ? Resolved<[B, ...R]> : Shape;
 
 /** The argument of the `timeDistributed` callback: one step, or an inert error tensor when the input has no steps. */
-type StepTensor<S extends Shape> = TimeDistributedFault<S> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<StepShape<S>, 0>;
+type StepTensor<S extends Shape> = TimeDistributedFault<S> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<StepShape<S>, 0, "0">;
 
-type TimeDistributedResult<S extends Shape, P extends number, R> = [ErrorOf<R>] extends [never]
+type TimeDistributedResult<S extends Shape, P extends number, Macs extends string | number, R> = [ErrorOf<R>] extends [never]
   ? R extends { readonly shape: readonly [Dim, ...infer Rest extends Dim[]] }
-    ? SymbolicTensor<Resolved<[S[0], S[1], ...Rest]>, Add<P, ParamsOf<R>>>
-    : SymbolicTensor<Shape, Add<P, ParamsOf<R>>>
+    ? SymbolicTensor<Resolved<[S[0], S[1], ...Rest]>, Add<P, ParamsOf<R>>, JoinMacs<Macs, ScaleMacs<MacsOf<R>, S[1]>>>
+    : SymbolicTensor<Shape, Add<P, ParamsOf<R>>, number>
   : ErrorTensor<ErrorOf<R>>;
 
 /**
@@ -332,7 +348,7 @@ type TimeDistributedResult<S extends Shape, P extends number, R> = [ErrorOf<R>] 
  * @example
  * input({ shape: [10, 8] }).lstm({ units: 32, returnSequences: true }).bidirectional((t) => t.gru({ units: 16 }));
  */
-export interface RecurrentMethods<S extends Shape, P extends number> extends RecurrentLayerMethods<S, P, "tensor"> {
+export interface RecurrentMethods<S extends Shape, P extends number, Macs extends string | number> extends RecurrentLayerMethods<S, P, Macs, "tensor"> {
   /**
    * Runs a recurrent layer forwards and a copy of it backwards, then merges
    * the outputs (Keras `Bidirectional`). The callback makes exactly one
@@ -346,7 +362,7 @@ export interface RecurrentMethods<S extends Shape, P extends number> extends Rec
   bidirectional<R extends WrappedRecurrent | AnyErrorTensor, const Mm extends MergeMode = "concat">(
     layer: (sequence: RecurrentBuilder<S>) => R,
     config?: { mergeMode?: Mm; name?: string },
-  ): BidirectionalResult<P, R, Mm>;
+  ): BidirectionalResult<P, Macs, R, Mm>;
 
   /**
    * Applies one layer to every step of a sequence (Keras `TimeDistributed`):
@@ -360,5 +376,5 @@ export interface RecurrentMethods<S extends Shape, P extends number> extends Rec
     this: Receiver<TimeDistributedFault<S>>,
     layer: (step: StepTensor<S>) => R,
     config?: { name?: string },
-  ): TimeDistributedResult<S, P, R>;
+  ): TimeDistributedResult<S, P, Macs, R>;
 }

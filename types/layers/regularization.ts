@@ -61,7 +61,7 @@ type ActivityFault<L1 extends number, L2 extends number> = FirstFault<
 >;
 
 /** The tensor a shape-keeping layer returns: itself, or an error tensor after a fault. */
-type Same<S extends Shape, P extends number, E> = E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, P>;
+type Same<S extends Shape, P extends number, Macs extends string | number, E> = E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, P, Macs>;
 
 /**
  * Regularisation methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far.
@@ -69,7 +69,7 @@ type Same<S extends Shape, P extends number, E> = E extends Fault<string, infer 
  * @example
  * input({ shape: [100, 16] }).spatialDropout1d({ rate: 0.2 }).gaussianNoise({ stddev: 0.1 }); // SymbolicTensor<[null, 100, 16], 0>
  */
-export interface RegularizationMethods<S extends Shape, P extends number> {
+export interface RegularizationMethods<S extends Shape, P extends number, Macs extends string | number> {
   /**
    * Randomly zeroes a fraction `rate` of the inputs while training (Keras
    * `Dropout`); the identity at inference.
@@ -81,7 +81,7 @@ export interface RegularizationMethods<S extends Shape, P extends number> {
     rate: Field<DropoutFault<R, Sd>, "rate", R>;
     seed?: Field<DropoutFault<R, Sd>, "seed", Sd>;
     name?: string;
-  }): DropoutFault<R, Sd> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, P>;
+  }): DropoutFault<R, Sd> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, P, Macs>;
 
   /**
    * Multiplies the inputs by 1-centred Gaussian noise of deviation
@@ -95,7 +95,7 @@ export interface RegularizationMethods<S extends Shape, P extends number> {
     rate: Field<DropoutFault<R, Sd, "gaussianDropout">, "rate", R>;
     seed?: Field<DropoutFault<R, Sd, "gaussianDropout">, "seed", Sd>;
     name?: string;
-  }): Same<S, P, DropoutFault<R, Sd, "gaussianDropout">>;
+  }): Same<S, P, Macs, DropoutFault<R, Sd, "gaussianDropout">>;
 
   /**
    * Dropout that keeps its inputs' mean and variance while training, for
@@ -109,7 +109,7 @@ export interface RegularizationMethods<S extends Shape, P extends number> {
     rate: Field<DropoutFault<R, Sd, "alphaDropout">, "rate", R>;
     seed?: Field<DropoutFault<R, Sd, "alphaDropout">, "seed", Sd>;
     name?: string;
-  }): Same<S, P, DropoutFault<R, Sd, "alphaDropout">>;
+  }): Same<S, P, Macs, DropoutFault<R, Sd, "alphaDropout">>;
 
   /**
    * Drops whole channels of a sequence `[batch, steps, channels]` while
@@ -127,7 +127,7 @@ export interface RegularizationMethods<S extends Shape, P extends number> {
         name?: string;
       }
     >,
-  ): Same<S, P, SpatialFault<"spatialDropout1d", Spatial1DInputFault<S>, R, Sd>>;
+  ): Same<S, P, Macs, SpatialFault<"spatialDropout1d", Spatial1DInputFault<S>, R, Sd>>;
 
   /**
    * Drops whole feature maps of an image batch while training (Keras
@@ -147,7 +147,7 @@ export interface RegularizationMethods<S extends Shape, P extends number> {
         name?: string;
       }
     >,
-  ): Same<S, P, SpatialFault<"spatialDropout2d", Spatial2DInputFault<S>, R, Sd>>;
+  ): Same<S, P, Macs, SpatialFault<"spatialDropout2d", Spatial2DInputFault<S>, R, Sd>>;
 
   /**
    * Drops whole feature volumes of a batch of volumes while training (Keras
@@ -167,7 +167,7 @@ export interface RegularizationMethods<S extends Shape, P extends number> {
         name?: string;
       }
     >,
-  ): Same<S, P, SpatialFault<"spatialDropout3d", Spatial3DInputFault<S>, R, Sd>>;
+  ): Same<S, P, Macs, SpatialFault<"spatialDropout3d", Spatial3DInputFault<S>, R, Sd>>;
 
   /**
    * Adds zero-mean Gaussian noise of deviation `stddev` while training (Keras
@@ -180,7 +180,7 @@ export interface RegularizationMethods<S extends Shape, P extends number> {
     stddev: Field<GaussianNoiseFault<Sd, Seed>, "stddev", Sd>;
     seed?: Field<GaussianNoiseFault<Sd, Seed>, "seed", Seed>;
     name?: string;
-  }): Same<S, P, GaussianNoiseFault<Sd, Seed>>;
+  }): Same<S, P, Macs, GaussianNoiseFault<Sd, Seed>>;
 
   /**
    * Adds `l1 * sum(|x|) + l2 * sum(x^2)` of its input to the training loss
@@ -194,5 +194,5 @@ export interface RegularizationMethods<S extends Shape, P extends number> {
     l1?: Field<ActivityFault<L1, L2>, "l1", L1>;
     l2?: Field<ActivityFault<L1, L2>, "l2", L2>;
     name?: string;
-  }): Same<S, P, ActivityFault<L1, L2>>;
+  }): Same<S, P, Macs, ActivityFault<L1, L2>>;
 }

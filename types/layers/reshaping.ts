@@ -309,7 +309,7 @@ type Respatial<S extends Shape, Df, Sp extends readonly Dim[]> = DataFormat exte
  * @example
  * type M = ZeroPaddingMethod<"zeroPadding2d", 2, [null, 28, 28, 3], 0>;
  */
-export type ZeroPaddingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number> = <
+export type ZeroPaddingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number, Macs extends string | number> = <
   const Pa extends AmountN<N> | undefined = undefined,
   const Df extends DataFormat = "channelsLast",
 >(
@@ -319,7 +319,7 @@ export type ZeroPaddingMethod<Method extends string, N extends SpatialRank, S ex
     : { padding?: Field<ZeroPadFault<Method, N, S, Pa, Df>, "padding", Pa>; dataFormat?: Df; name?: string },
 ) => ZeroPadFault<Method, N, S, Pa, Df> extends Fault<string, infer M>
   ? ErrorTensor<M>
-  : SymbolicTensor<Resolved<Respatial<S, Df, Padded<SpatialOf<S, Df>, AmountPairs<PaddingOf<Pa>, N>>>>, P>;
+  : SymbolicTensor<Resolved<Respatial<S, Df, Padded<SpatialOf<S, Df>, AmountPairs<PaddingOf<Pa>, N>>>>, P, Macs>;
 
 /**
  * The signature of a cropping method with `N` spatial axes.
@@ -327,7 +327,7 @@ export type ZeroPaddingMethod<Method extends string, N extends SpatialRank, S ex
  * @example
  * type M = CroppingMethod<"cropping1d", 1, [null, 10, 4], 0>;
  */
-export type CroppingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number> = <
+export type CroppingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number, Macs extends string | number> = <
   const Cr extends AmountN<N> | undefined = undefined,
   const Df extends DataFormat = "channelsLast",
 >(
@@ -337,7 +337,7 @@ export type CroppingMethod<Method extends string, N extends SpatialRank, S exten
     : { cropping?: Field<CropFault<Method, N, S, Cr, Df>, "cropping", Cr>; dataFormat?: Df; name?: string },
 ) => CropFault<Method, N, S, Cr, Df> extends Fault<string, infer M>
   ? ErrorTensor<M>
-  : SymbolicTensor<Resolved<Respatial<S, Df, Cropped<SpatialOf<S, Df>, AmountPairs<CroppingOf<Cr, N>, N>>>>, P>;
+  : SymbolicTensor<Resolved<Respatial<S, Df, Cropped<SpatialOf<S, Df>, AmountPairs<CroppingOf<Cr, N>, N>>>>, P, Macs>;
 
 // ---------------------------------------------------------------------------
 // Up-sampling
@@ -364,7 +364,7 @@ type UpSampled<Sp extends readonly Dim[], K extends readonly number[]> = {
  * @example
  * type M = UpSamplingMethod<"upSampling3d", 3, [null, 4, 4, 4, 2], 0>;
  */
-export type UpSamplingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number> = <
+export type UpSamplingMethod<Method extends string, N extends SpatialRank, S extends Shape, P extends number, Macs extends string | number> = <
   const Sz extends UpSizeN<N> | undefined = undefined,
   const Df extends DataFormat = "channelsLast",
 >(
@@ -376,7 +376,7 @@ export type UpSamplingMethod<Method extends string, N extends SpatialRank, S ext
       : { size?: Field<UpFault<Method, N, S, Sz, Df>, "size", Sz>; dataFormat?: Df; name?: string },
 ) => UpFault<Method, N, S, Sz, Df> extends Fault<string, infer M>
   ? ErrorTensor<M>
-  : SymbolicTensor<Resolved<Respatial<S, Df, UpSampled<SpatialOf<S, Df>, PerAxis<UpSizeOf<Sz>, N>>>>, P>;
+  : SymbolicTensor<Resolved<Respatial<S, Df, UpSampled<SpatialOf<S, Df>, PerAxis<UpSizeOf<Sz>, N>>>>, P, Macs>;
 
 // ---------------------------------------------------------------------------
 // The methods
@@ -388,7 +388,7 @@ export type UpSamplingMethod<Method extends string, N extends SpatialRank, S ext
  * @example
  * input({ shape: [784] }).reshape({ targetShape: [28, 28, 1] }).zeroPadding2d().flatten(); // SymbolicTensor<[null, 900], 0>
  */
-export interface ReshapingMethods<S extends Shape, P extends number> {
+export interface ReshapingMethods<S extends Shape, P extends number, Macs extends string | number> {
   /**
    * Folds every non-batch dimension into one (Keras `Flatten`); with
    * `dataFormat: "channelsFirst"` the channels are moved last first, as Keras does.
@@ -399,7 +399,7 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
   flatten(
     this: Receiver<FlattenFault<S>>,
     config?: { dataFormat?: DataFormat; name?: string },
-  ): FlattenFault<S> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[S[0], FlatSize<Tail<S>>]>, P>;
+  ): FlattenFault<S> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[S[0], FlatSize<Tail<S>>]>, P, Macs>;
 
   /**
    * Gives the values a new shape (Keras `Reshape`); one `-1` takes the size
@@ -411,7 +411,7 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
   reshape<const T extends readonly number[]>(config: {
     targetShape: Field<ReshapeFault<S, T>, "targetShape", T>;
     name?: string;
-  }): ReshapeFault<S, T> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[S[0], ...ResolveTarget<T, Fill<Tail<S>, T>>]>, P>;
+  }): ReshapeFault<S, T> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[S[0], ...ResolveTarget<T, Fill<Tail<S>, T>>]>, P, Macs>;
 
   /**
    * Reorders the non-batch axes (Keras `Permute`); `dims` lists the input axis
@@ -423,7 +423,7 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
   permute<const D extends readonly number[]>(config: {
     dims: Field<PermuteFault<S, D>, "dims", D>;
     name?: string;
-  }): PermuteFault<S, D> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<Permuted<S, D>>, P>;
+  }): PermuteFault<S, D> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<Permuted<S, D>>, P, Macs>;
 
   /**
    * Repeats a `[batch, features]` input `n` times along a new axis (Keras `RepeatVector`).
@@ -433,7 +433,7 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
    */
   repeatVector<const N extends number>(
     config: ConfigOr<RepeatInputFault<S>, { n: Field<RepeatFault<S, N>, "n", N>; name?: string }>,
-  ): RepeatFault<S, N> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[S[0], N, S[1]]>, P>;
+  ): RepeatFault<S, N> extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<Resolved<[S[0], N, S[1]]>, P, Macs>;
 
   /**
    * Adds zeros before and after the steps (Keras `ZeroPadding1D`); 1 on each side by default.
@@ -442,7 +442,7 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
    * input({ shape: [10, 4] }).zeroPadding1d({ padding: 2 });      // SymbolicTensor<[null, 14, 4], 0>
    * input({ shape: [10, 4] }).zeroPadding1d({ padding: [1, 3] }); // SymbolicTensor<[null, 14, 4], 0>
    */
-  zeroPadding1d: ZeroPaddingMethod<"zeroPadding1d", 1, S, P>;
+  zeroPadding1d: ZeroPaddingMethod<"zeroPadding1d", 1, S, P, Macs>;
   /**
    * Adds rows and columns of zeros (Keras `ZeroPadding2D`): one number, `[height, width]`,
    * or `[[top, bottom], [left, right]]`; 1 on each side by default.
@@ -450,14 +450,14 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [28, 28, 3] }).zeroPadding2d({ padding: [[1, 2], [3, 4]] }); // SymbolicTensor<[null, 31, 35, 3], 0>
    */
-  zeroPadding2d: ZeroPaddingMethod<"zeroPadding2d", 2, S, P>;
+  zeroPadding2d: ZeroPaddingMethod<"zeroPadding2d", 2, S, P, Macs>;
   /**
    * Adds zeros around depth, height and width (Keras `ZeroPadding3D`); 1 on each side by default.
    *
    * @example
    * input({ shape: [4, 4, 4, 2] }).zeroPadding3d(); // SymbolicTensor<[null, 6, 6, 6, 2], 0>
    */
-  zeroPadding3d: ZeroPaddingMethod<"zeroPadding3d", 3, S, P>;
+  zeroPadding3d: ZeroPaddingMethod<"zeroPadding3d", 3, S, P, Macs>;
 
   /**
    * Removes steps at the start and end (Keras `Cropping1D`); 1 on each side by default.
@@ -465,7 +465,7 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [10, 4] }).cropping1d({ cropping: [1, 2] }); // SymbolicTensor<[null, 7, 4], 0>
    */
-  cropping1d: CroppingMethod<"cropping1d", 1, S, P>;
+  cropping1d: CroppingMethod<"cropping1d", 1, S, P, Macs>;
   /**
    * Removes rows and columns at the borders (Keras `Cropping2D`): one number, `[height, width]`,
    * or `[[top, bottom], [left, right]]`; nothing by default.
@@ -473,21 +473,21 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [28, 28, 3] }).cropping2d({ cropping: [[2, 2], [4, 4]] }); // SymbolicTensor<[null, 24, 20, 3], 0>
    */
-  cropping2d: CroppingMethod<"cropping2d", 2, S, P>;
+  cropping2d: CroppingMethod<"cropping2d", 2, S, P, Macs>;
   /**
    * The same layer as {@link ReshapingMethods.cropping2d}, under its TensorFlow.js spelling.
    *
    * @example
    * input({ shape: [28, 28, 3] }).cropping2D({ cropping: 2 }); // SymbolicTensor<[null, 24, 24, 3], 0>
    */
-  cropping2D: CroppingMethod<"cropping2d", 2, S, P>;
+  cropping2D: CroppingMethod<"cropping2d", 2, S, P, Macs>;
   /**
    * Removes slices at the borders of depth, height and width (Keras `Cropping3D`); 1 on each side by default.
    *
    * @example
    * input({ shape: [28, 28, 10, 3] }).cropping3d({ cropping: [2, 4, 2] }); // SymbolicTensor<[null, 24, 20, 6, 3], 0>
    */
-  cropping3d: CroppingMethod<"cropping3d", 3, S, P>;
+  cropping3d: CroppingMethod<"cropping3d", 3, S, P, Macs>;
 
   /**
    * Repeats every step `size` times (Keras `UpSampling1D`); 2 by default.
@@ -495,19 +495,19 @@ export interface ReshapingMethods<S extends Shape, P extends number> {
    * @example
    * input({ shape: [10, 4] }).upSampling1d({ size: 3 }); // SymbolicTensor<[null, 30, 4], 0>
    */
-  upSampling1d: UpSamplingMethod<"upSampling1d", 1, S, P>;
+  upSampling1d: UpSamplingMethod<"upSampling1d", 1, S, P, Macs>;
   /**
    * Repeats every row and column (Keras `UpSampling2D`, nearest neighbour); 2 by default.
    *
    * @example
    * input({ shape: [14, 14, 8] }).upSampling2d({ size: [2, 3] }); // SymbolicTensor<[null, 28, 42, 8], 0>
    */
-  upSampling2d: UpSamplingMethod<"upSampling2d", 2, S, P>;
+  upSampling2d: UpSamplingMethod<"upSampling2d", 2, S, P, Macs>;
   /**
    * Repeats every slice along depth, height and width (Keras `UpSampling3D`); 2 by default.
    *
    * @example
    * input({ shape: [4, 4, 4, 2] }).upSampling3d(); // SymbolicTensor<[null, 8, 8, 8, 2], 0>
    */
-  upSampling3d: UpSamplingMethod<"upSampling3d", 3, S, P>;
+  upSampling3d: UpSamplingMethod<"upSampling3d", 3, S, P, Macs>;
 }
