@@ -45,7 +45,7 @@ const outputs = inputs
   .dense({ units: 4096, activation: "relu", name: "fc2" })
   .dense({ units: 1000, activation: "softmax", name: "predictions" });
 
-/** VGG16: `Model<[null, 224, 224, 3], [null, 1000], 138357544, 15470264320>`. */
+/** VGG16: `Model<[null, 224, 224, 3], [null, 1000], 138357544, "224*224*1728+...">`, 15,470,264,320 multiply-accumulates per image (`FlopCount`). */
 export const vgg16 = model({ inputs, outputs, name: "vgg16" });
 
 // Type-level checks: these lines fail to compile if the shape or the total is wrong.

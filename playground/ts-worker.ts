@@ -78,11 +78,11 @@ function errorOf(checker: ts.TypeChecker, type: ts.Type): string | undefined {
   return t.isStringLiteral() ? t.value : undefined;
 }
 
-/** `[null, 14, 14, 32] · 320` for a `SymbolicTensor<[null, 14, 14, 32], 320>`. */
+/** `[null, 14, 14, 32] · 320` for a `SymbolicTensor<[null, 14, 14, 32], 320, "14*14*288">` (its shape and parameter total). */
 function tensorLabel(checker: ts.TypeChecker, type: ts.Type): string | undefined {
   if (type.getSymbol()?.getName() !== "SymbolicTensor" || !(type.flags & ts.TypeFlags.Object)) return undefined;
   const args = checker.getTypeArguments(type as ts.TypeReference);
-  if (args.length !== 2) return undefined;
+  if (args.length < 2) return undefined;
   const params = args[1].isNumberLiteral() ? String(args[1].value) : checker.typeToString(args[1]);
   return `${checker.typeToString(args[0])} · ${params}`;
 }

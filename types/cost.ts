@@ -39,13 +39,11 @@ export type AddMacTerm<Macs, Factors extends readonly unknown[]> = [Macs] extend
   ? Factors extends readonly number[]
     ? number extends Factors[number]
       ? number
-      : FactorText<Factors> extends infer Term extends string
-        ? true extends IsUnion<Macs> | IsUnion<Term>
-          ? number
-          : Macs extends "0"
-            ? Term
-            : `${Macs & string}+${Term}`
-        : number
+      : true extends IsUnion<Macs> | AnyUnion<Factors>
+        ? number
+        : Macs extends "0"
+          ? FactorText<Factors>
+          : `${Macs & string}+${FactorText<Factors>}`
     : number
   : number;
 
@@ -55,6 +53,9 @@ export type AddMacTerm<Macs, Factors extends readonly unknown[]> = [Macs] extend
  * combination of the members' texts.
  */
 type IsUnion<T, All = T> = T extends unknown ? ([All] extends [T] ? false : true) : never;
+
+/** `true` when an element of `T` is a union (see {@link IsUnion}). */
+type AnyUnion<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R] ? (true extends IsUnion<H> ? true : AnyUnion<R>) : false;
 
 /**
  * The total after a call that does `PerPosition` multiply-accumulates at each

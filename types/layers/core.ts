@@ -7,7 +7,7 @@ import type { ActivationName } from "../activations.js";
 import type { ConfigOr, ExactCount, KnownChannels, PositiveCount } from "../checks.js";
 import type { ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { Last, ReplaceLast, Resolved, Shape, ShapeText } from "../shape.js";
-import type { CallMacs } from "../cost.js";
+import type { AddMacTerm } from "../cost.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
 /** The options of {@link CoreMethods.dense}. */
@@ -63,7 +63,7 @@ type SharedAxes<S extends Shape> = S extends readonly [unknown, ...infer Middle,
 type DenseResult<S extends Shape, P extends number, Macs extends string | number, U extends number, B extends boolean, E> =
   E extends Fault<string, infer M>
     ? ErrorTensor<M>
-    : SymbolicTensor<ReplaceLast<S, U>, Add<P, DenseParams<Last<S> & number, U, B>>, CallMacs<Macs, SharedAxes<S>, Multiply<Last<S> & number, U>>>;
+    : SymbolicTensor<ReplaceLast<S, U>, Add<P, DenseParams<Last<S> & number, U, B>>, AddMacTerm<Macs, [...SharedAxes<S>, Last<S>, U]>>;
 
 /**
  * The options of {@link CoreMethods.embedding}.
