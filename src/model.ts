@@ -61,7 +61,7 @@ function uncompiled(method: string, _first: unknown, _rest: unknown[]): never {
  * const m = model({ inputs, outputs }); // Model<[null, 28, 28, 1], [null, 10], 113162>
  * m.countParams(); // 113162
  */
-export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P extends number = number, F extends string | number = number> {
+export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P extends number = number, F extends string | number = string | number> {
   declare readonly [paramTotal]?: P;
   declare readonly [macTotal]?: F;
   /** Names under each scheme; `name` is the tf.keras 2 one (`model`, `model_1`). */

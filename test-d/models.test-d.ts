@@ -5,23 +5,23 @@ import type { Equal, Expect } from "./equal.js";
 
 // Seed Model A: no padding, the image shrinks by 2 pixels per convolution.
 const inputsA = input({ shape: [28, 28, 1] });
-expectType<SymbolicTensor<[null, 28, 28, 1], 0>>(inputsA);
+expectType<SymbolicTensor<[null, 28, 28, 1], 0, "0">>(inputsA);
 const a1 = inputsA.conv2d({ filters: 32, kernelSize: 3, activation: "relu" });
-expectType<SymbolicTensor<[null, 26, 26, 32], 320>>(a1);
+expectType<SymbolicTensor<[null, 26, 26, 32], 320, "26*26*288">>(a1);
 const a2 = a1.maxPooling2d({ poolSize: 2 });
-expectType<SymbolicTensor<[null, 13, 13, 32], 320>>(a2);
+expectType<SymbolicTensor<[null, 13, 13, 32], 320, "26*26*288">>(a2);
 const a3 = a2.conv2d({ filters: 64, kernelSize: 3, activation: "relu" });
-expectType<SymbolicTensor<[null, 11, 11, 64], 18816>>(a3);
+expectType<SymbolicTensor<[null, 11, 11, 64], 18816, "26*26*288+11*11*18432">>(a3);
 const a4 = a3.maxPooling2d({ poolSize: 2 });
-expectType<SymbolicTensor<[null, 5, 5, 64], 18816>>(a4);
+expectType<SymbolicTensor<[null, 5, 5, 64], 18816, "26*26*288+11*11*18432">>(a4);
 const a5 = a4.conv2d({ filters: 128, kernelSize: 3, activation: "relu" });
-expectType<SymbolicTensor<[null, 3, 3, 128], 92672>>(a5);
+expectType<SymbolicTensor<[null, 3, 3, 128], 92672, "26*26*288+11*11*18432+3*3*73728">>(a5);
 const a6 = a5.flatten();
-expectType<SymbolicTensor<[null, 1152], 92672>>(a6);
+expectType<SymbolicTensor<[null, 1152], 92672, "26*26*288+11*11*18432+3*3*73728">>(a6);
 const a7 = a6.dense({ units: 10, activation: "softmax" });
-expectType<SymbolicTensor<[null, 10], 104202>>(a7);
+expectType<SymbolicTensor<[null, 10], 104202, "26*26*288+11*11*18432+3*3*73728+1152*10">>(a7);
 const modelA = model({ inputs: inputsA, outputs: a7 });
-expectType<Model<[null, 28, 28, 1], [null, 10], 104202>>(modelA);
+expectType<Model<[null, 28, 28, 1], [null, 10], 104202, "26*26*288+11*11*18432+3*3*73728+1152*10">>(modelA);
 type _a = Expect<Equal<OutputShape<typeof modelA>, [null, 10]>>;
 type _b = Expect<Equal<ParamCount<typeof modelA>, 104202>>;
 type _c = Expect<Equal<InputShape<typeof modelA>, [null, 28, 28, 1]>>;
@@ -39,7 +39,7 @@ const modelB = model({
     .flatten()
     .dense({ units: 10, activation: "softmax" }),
 });
-expectType<Model<[null, 28, 28, 1], [null, 10], 113162>>(modelB);
+expectType<Model<[null, 28, 28, 1], [null, 10], 113162, "28*28*288+12*12*18432+4*4*73728+2048*10">>(modelB);
 type _d = Expect<Equal<OutputShape<typeof modelB>, [null, 10]>>;
 type _e = Expect<Equal<ParamCount<typeof modelB>, 113162>>;
 expectType<113162>(modelB.countParams());

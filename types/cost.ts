@@ -29,28 +29,30 @@ type FactorText<T extends readonly number[]> = T extends readonly [infer H exten
   : "1";
 
 /**
- * A total with one more term: the product of `Factors`; `number` when the
- * total or a factor is not a known number.
+ * A total with one more term: the product of `Factors`; `number` when a
+ * factor is not a known number. Each rule maps a wider total to a wider
+ * result (a literal total to a literal, `string` to `string`, `number` to
+ * `number`), so a tensor with a known total is a `SymbolicTensor<S, P>` of any
+ * total: the compiler finds the interface covariant in its total.
  *
  * @example
  * type M = AddMacTerm<"0", [26, 26, 288]>; // "26*26*288"
  */
-export type AddMacTerm<Macs, Factors extends readonly unknown[]> = [Macs] extends [string]
-  ? Factors extends readonly number[]
-    ? number extends Factors[number]
-      ? number
-      : true extends IsUnion<Macs> | AnyUnion<Factors>
-        ? number
-        : Macs extends "0"
-          ? FactorText<Factors>
-          : `${Macs & string}+${FactorText<Factors>}`
-    : number
+export type AddMacTerm<Macs, Factors extends readonly unknown[]> = Factors extends readonly number[]
+  ? number extends Factors[number]
+    ? number
+    : true extends AnyUnion<Factors>
+      ? string | number
+      : AppendTerm<Macs, FactorText<NoInfer<Factors>>>
   : number;
 
+/** `Macs` with the term `T` added, member by member. */
+type AppendTerm<Macs, T extends string> = Macs extends string ? (Macs extends "0" ? T : `${Macs}+${T}`) : number;
+
 /**
- * `true` for a union: a total or a size the checker has not settled (while it
- * infers a call's type from its context) would make a union of every
- * combination of the members' texts.
+ * `true` for a union: a size the checker has not settled (while it infers a
+ * call's type from its context) would make a union of every combination of
+ * the members' texts.
  */
 type IsUnion<T, All = T> = T extends unknown ? ([All] extends [T] ? false : true) : never;
 
@@ -72,15 +74,7 @@ export type CallMacs<Macs, Positions, PerPosition> = Positions extends readonly 
  * @example
  * type M = JoinMacs<"4*8", "2*3">; // "4*8+2*3"
  */
-export type JoinMacs<A, B> = [A, B] extends [string, string]
-  ? true extends IsUnion<A> | IsUnion<B>
-    ? number
-    : A extends "0"
-      ? B
-      : B extends "0"
-        ? A
-        : `${A & string}+${B & string}`
-  : number;
+export type JoinMacs<A, B> = A extends string ? (B extends string ? (A extends "0" ? B : B extends "0" ? A : `${A}+${B}`) : number) : number;
 
 /**
  * Every term of a total multiplied by `N` (a layer applied at `N` steps).
@@ -88,14 +82,18 @@ export type JoinMacs<A, B> = [A, B] extends [string, string]
  * @example
  * type M = ScaleMacs<"16*8", 10>; // "10*16*8"
  */
-export type ScaleMacs<Macs, N> = [Macs, N] extends [string, number]
+export type ScaleMacs<Macs, N> = N extends number
   ? number extends N
     ? number
-    : true extends IsUnion<Macs> | IsUnion<N>
-      ? number
-      : Macs extends "0"
-        ? "0"
-        : ScaleTerms<Macs & string, N & number>
+    : true extends IsUnion<N>
+      ? string | number
+      : Macs extends string
+        ? Macs extends "0"
+          ? "0"
+          : string extends Macs
+            ? string
+            : ScaleTerms<Macs, N>
+        : number
   : number;
 
 type ScaleTerms<Macs extends string, N extends number> = Macs extends `${infer T}+${infer R}` ? `${N}*${T}+${ScaleTerms<R, N>}` : `${N}*${Macs}`;
@@ -107,7 +105,7 @@ type ScaleTerms<Macs extends string, N extends number> = Macs extends `${infer T
  * @example
  * type M = EvaluateMacs<"26*26*288+11*11*18432">; // 2424960
  */
-export type EvaluateMacs<Macs> = Macs extends string ? SumTerms<Macs, "0"> : number;
+export type EvaluateMacs<Macs> = Macs extends string ? (string extends Macs ? number : SumTerms<Macs, "0">) : number;
 
 type SumTerms<Macs extends string, Acc extends string> = Macs extends `${infer T}+${infer R}`
   ? SumTerms<R, AddDigits<Acc, ProductDigits<Factors<T>>>>

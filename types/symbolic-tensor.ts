@@ -142,12 +142,18 @@ export type MergeParams<T extends readonly unknown[], Shared> = [Shared] extends
  * @example
  * type M = MergeMacs<[SymbolicTensor<[null, 4], 20, "4*4">, SymbolicTensor<[null, 4], 0, "0">], undefined>; // "4*4"
  */
-export type MergeMacs<T extends readonly unknown[], Shared> = [Shared] extends [TensorOperand]
-  ? MacsOf<Shared> extends "0"
-    ? JoinAll<T>
-    : AfterShared<T, MacsOf<Shared>>
-  : [Shared] extends ["none"]
-    ? JoinAll<T>
-    : CountMacCarrying<T> extends 0 | 1
-      ? JoinAll<T>
-      : number;
+export type MergeMacs<T extends readonly unknown[], Shared> =
+  true extends AnyWide<T>
+    ? string | number
+    : [Shared] extends [TensorOperand]
+      ? MacsOf<Shared> extends "0"
+        ? JoinAll<T>
+        : AfterShared<T, MacsOf<Shared>>
+      : [Shared] extends ["none"]
+        ? JoinAll<T>
+        : CountMacCarrying<T> extends 0 | 1
+          ? JoinAll<T>
+          : number;
+
+/** `true` when an operand's total is any string (a tensor typed `SymbolicTensor<S, P>`): a merge of it may have any total. */
+type AnyWide<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R] ? (string extends MacsOf<H> ? true : AnyWide<R>) : false;

@@ -145,7 +145,7 @@ type AttentionResult<
           Total<S, P, Macs, V, K, Sh>,
           MultiHeadAttentionParams<H, KD, VD, S[2] & number, ShapeOf<K>[2] & number, ShapeOf<V>[2] & number, OutputSize<S, O>, B>
         >,
-        AttentionMacs<MacsBefore<S, P, Macs, V, K, Sh>, H, KD, VD, S[1], ShapeOf<V>[1], S[2], ShapeOf<K>[2], ShapeOf<V>[2], OutputSize<S, O>>
+        NoInfer<AttentionMacs<MacsBefore<S, P, Macs, V, K, Sh>, H, KD, VD, S[1], ShapeOf<V>[1], S[2], ShapeOf<K>[2], ShapeOf<V>[2], OutputSize<S, O>>>
       >
   : ErrorTensor<ErrorOf<V> | ErrorOf<K>>;
 

@@ -494,7 +494,7 @@ type Outcome<E, Out, Params, Macs, Positions, PerPosition> =
   E extends Fault<string, infer M>
     ? ErrorTensor<M>
     : Out extends readonly [...infer O extends Dim[]]
-      ? [Params, CallMacs<Macs, Positions, PerPosition>] extends [infer Pn extends number, infer Mn extends string | number]
+      ? [Params, NoInfer<CallMacs<Macs, Positions, PerPosition>>] extends [infer Pn extends number, infer Mn extends string | number]
         ? SymbolicTensor<O, Pn, Mn>
         : never
       : never;

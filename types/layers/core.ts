@@ -63,7 +63,7 @@ type SharedAxes<S extends Shape> = S extends readonly [unknown, ...infer Middle,
 type DenseResult<S extends Shape, P extends number, Macs extends string | number, U extends number, B extends boolean, E> =
   E extends Fault<string, infer M>
     ? ErrorTensor<M>
-    : SymbolicTensor<ReplaceLast<S, U>, Add<P, DenseParams<Last<S> & number, U, B>>, AddMacTerm<Macs, [...SharedAxes<S>, Last<S>, U]>>;
+    : SymbolicTensor<ReplaceLast<S, U>, Add<P, DenseParams<Last<S> & number, U, B>>, NoInfer<AddMacTerm<Macs, [...SharedAxes<S>, Last<S>, U]>>>;
 
 /**
  * The options of {@link CoreMethods.embedding}.

@@ -110,9 +110,8 @@ type WithStates<O extends Shape, St extends Shape, T extends number, Mt extends 
  * Every step multiplies the input by the kernel and the state by the
  * recurrent kernel, for each of the `Gates` gates.
  */
-type RecurrentMacs<Macs extends string | number, S extends Shape, U extends number, Gates extends number> = AddMacTerm<
-  AddMacTerm<Macs, [S[1], Gates, U, Features<S>]>,
-  [S[1], Gates, U, U]
+type RecurrentMacs<Macs extends string | number, S extends Shape, U extends number, Gates extends number> = NoInfer<
+  AddMacTerm<AddMacTerm<Macs, [S[1], Gates, U, Features<S>]>, [S[1], Gates, U, U]>
 >;
 
 type RecurrentResult<
