@@ -185,7 +185,7 @@ describe("the playground in Chromium", () => {
     await pw.select(at + 1, at + 1);
     await page.keyboard.press("Control+K");
     await page.keyboard.press("Control+I");
-    await page.locator(".monaco-hover").filter({ hasText: "SymbolicTensor<[null, 10], 113162>" }).first().waitFor({ timeout: 30_000 });
+    await page.locator(".monaco-hover").filter({ hasText: 'SymbolicTensor<[null, 10], 113162, "28*28*288+' }).first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(shots, "1b-hover.png") });
     await page.keyboard.press("Escape");
 
