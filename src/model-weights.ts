@@ -79,8 +79,11 @@ export function weightSlots(layers: readonly Layer[]): WeightSlot[] {
 /**
  * Replaces every weight of the layers with copies of `weights`, in
  * `getWeights` order, after checking the count, each shape and each value.
+ * A reader that made the arrays for this model alone hands them over
+ * (`handOver`): they are kept as they are, so a model read from a file
+ * holds its weights once, not twice.
  */
-export function setLayerWeights(layers: readonly Layer[], weights: readonly Tensor[]): void {
+export function setLayerWeights(layers: readonly Layer[], weights: readonly Tensor[], handOver = false): void {
   const slots = weightSlots(layers);
   if (!Array.isArray(weights) || weights.length !== slots.length) {
     const got = Array.isArray(weights) ? weights.length : valueText(weights);
@@ -97,7 +100,7 @@ export function setLayerWeights(layers: readonly Layer[], weights: readonly Tens
     }
     const data = numericData(`setWeights weight ${i} (${label})`, w.data, slot.spec.shape);
     // The model keeps its own copy, as Keras does: later writes to the caller's array change nothing.
-    return { shape: [...slot.spec.shape], data: data === w.data ? new Float32Array(data) : data };
+    return { shape: [...slot.spec.shape], data: data === w.data && !handOver ? new Float32Array(data) : data };
   });
   let next = 0;
   for (const layer of layers) {

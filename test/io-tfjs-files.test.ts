@@ -87,6 +87,24 @@ describe("saveModel and loadModel", () => {
     expectClose(y, expected, "TensorFlow.js from disk", 1e-6);
   });
 
+  it("keep the weights read from files once, in the buffer they were read into; a caller's bytes are copied", async () => {
+    const { dir, json, weights } = await modelDir("held-once");
+    const back = await loadModel(dir);
+    const arrays = back.layers.flatMap((l) => (l as unknown as { weights?: Tensor[] }).weights ?? []).map((w) => w.data as Float32Array);
+    expect(arrays).toHaveLength(4);
+    // Views of one buffer of exactly the file's bytes, not a copy per weight.
+    expect(new Set(arrays.map((a) => a.buffer)).size).toBe(1);
+    expect(arrays[0].buffer.byteLength).toBe(weights.byteLength);
+    expect(back.getWeights().map((w) => Array.from(w.data))).toEqual(smallModel().getWeights().map((w) => Array.from(w.data)));
+
+    const artifacts = { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights };
+    const bytes = new Uint8Array(weights);
+    const fromMemory = modelFromTfjsArtifacts(artifacts, bytes);
+    const before = (fromMemory.predict as unknown as (t: Tensor) => Tensor)(x).data;
+    bytes.fill(0);
+    expectClose((fromMemory.predict as unknown as (t: Tensor) => Tensor)(x).data, before, "after the caller's bytes changed", 0);
+  });
+
   it("are the package's exports, and m.save is saveModel", async () => {
     const index = await import("../src/index.js");
     expect(index.loadModel).toBe(loadModel);

@@ -118,6 +118,28 @@ describe("protobuf writer", () => {
     expect([...new ProtoWriter().packedInt64(4, []).finish()]).toEqual([]);
   });
 
+  it("writes nested messages once, at their place, with a part of a Float32Array as exactly its own bytes", () => {
+    const weights = Float32Array.of(9, 1, -2, 9);
+    const tensor = new ProtoWriter().packedInt64(1, [2]).packedFloat(9, weights.subarray(1, 3));
+    const graph = new ProtoWriter().string(2, "g").message(5, tensor);
+    const bytes = new ProtoWriter().uint(1, 8).message(7, graph).finish();
+    const floats = [0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0];
+    const tensorBytes = [0x0a, 0x01, 0x02, 0x4a, 0x08, ...floats];
+    const graphBytes = [0x12, 0x01, 0x67, 0x2a, tensorBytes.length, ...tensorBytes];
+    expect([...bytes]).toEqual([0x08, 0x08, 0x3a, graphBytes.length, ...graphBytes]);
+    expect(graph.byteLength).toBe(graphBytes.length);
+    // The same message finished twice gives the same bytes.
+    expect([...new ProtoWriter().message(1, graph).finish()]).toEqual([0x0a, graphBytes.length, ...graphBytes]);
+  });
+
+  it("refuses to change a message after it is part of another, and a message inside itself", () => {
+    const inner = new ProtoWriter().uint(1, 1);
+    new ProtoWriter().message(1, inner);
+    expect(() => inner.uint(2, 2)).toThrow(/already part of another/);
+    const outer = new ProtoWriter();
+    expect(() => outer.message(1, outer)).toThrow(/cannot contain itself/);
+  });
+
   it("refuses values the wire format cannot hold exactly", () => {
     expect(() => new ProtoWriter().uint(1, -1)).toThrow(RangeError);
     expect(() => new ProtoWriter().int64(1, 2 ** 53)).toThrow(RangeError);

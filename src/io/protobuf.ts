@@ -3,8 +3,9 @@
  * models without a dependency: varints, 64-bit integers, floats, strings,
  * bytes, packed repeated numbers and nested messages.
  *
- * A message is built field by field and encoded once; nested messages are
- * encoded first and written as length-delimited bytes, as the format requires.
+ * A message is built field by field; nested messages are kept by reference,
+ * their lengths written as the format requires, and every byte is written
+ * once, into the one buffer the outermost `finish` returns.
  *
  * @example
  * ```ts
@@ -21,9 +22,34 @@ const FIXED32 = 5;
 
 const encoder = new TextEncoder();
 
+/** True where a `Float32Array`'s bytes are already the little-endian floats the wire format wants. */
+const LITTLE_ENDIAN = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
+
+/**
+ * The bytes of float32 values, little-endian. A `Float32Array` on a
+ * little-endian machine is viewed, not copied: the final buffer is the only copy.
+ */
+function float32Bytes(values: ArrayLike<number>): Uint8Array {
+  if (LITTLE_ENDIAN && values instanceof Float32Array) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  if (LITTLE_ENDIAN) {
+    const copy = Float32Array.from(values);
+    return new Uint8Array(copy.buffer);
+  }
+  const b = new Uint8Array(values.length * 4);
+  const view = new DataView(b.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+  return b;
+}
+
 /**
  * Builds one message. Fields are written in call order; readers accept any
  * order, and repeated fields keep theirs.
+ *
+ * A nested message is kept by reference and its bytes are written once, by
+ * the outermost `finish`, so a model of hundreds of megabytes of weights is
+ * one buffer and one copy of each weight, whatever its nesting depth. A
+ * message added to another is sealed: writing to it afterwards would change
+ * bytes whose length its parent has already written.
  *
  * @example
  * ```ts
@@ -31,9 +57,16 @@ const encoder = new TextEncoder();
  * ```
  */
 export class ProtoWriter {
-  private readonly chunks: Uint8Array[] = [];
+  private readonly parts: (Uint8Array | ProtoWriter)[] = [];
   private pending: number[] = [];
-  private size = 0;
+  /** Bytes in `parts` (nested messages at their encoded length), not counting `pending`. */
+  private written = 0;
+  private sealed = false;
+
+  /** The encoded length of the message so far, in bytes. */
+  get byteLength(): number {
+    return this.written + this.pending.length;
+  }
 
   /** An unsigned or non-negative integer field (uint32, int32 >= 0, enum, bool) as a varint. */
   uint(field: number, value: number): this {
@@ -60,9 +93,7 @@ export class ProtoWriter {
   /** A `float` field (fixed 32 bits, little-endian). */
   float(field: number, value: number): this {
     this.key(field, FIXED32);
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, value, true);
-    this.bytesRaw(b);
+    this.bytesRaw(float32Bytes([value]));
     return this;
   }
 
@@ -80,7 +111,7 @@ export class ProtoWriter {
     return this.bytes(field, encoder.encode(value));
   }
 
-  /** A `bytes` field. */
+  /** A `bytes` field. The bytes are read when the outermost message is finished: do not change them before. */
   bytes(field: number, value: Uint8Array): this {
     this.key(field, LENGTH_DELIMITED);
     this.varint(value.length);
@@ -88,9 +119,17 @@ export class ProtoWriter {
     return this;
   }
 
-  /** A nested message field. */
+  /** A nested message field; `value` is sealed from here on. */
   message(field: number, value: ProtoWriter): this {
-    return this.bytes(field, value.finish());
+    // A message inside itself would never end; any other cycle is refused by the seal of its inner part.
+    if (value === this) throw new RangeError("protobuf: a message cannot contain itself");
+    this.key(field, LENGTH_DELIMITED);
+    this.varint(value.byteLength);
+    value.seal();
+    this.flush();
+    this.parts.push(value);
+    this.written += value.byteLength;
+    return this;
   }
 
   /** A packed `repeated int64` field (nothing is written for an empty list, as proto3 does). */
@@ -101,28 +140,41 @@ export class ProtoWriter {
     return this.bytes(field, inner.finish());
   }
 
-  /** A packed `repeated float` field. */
+  /** A packed `repeated float` field; a `Float32Array`'s values are read when the outermost message is finished. */
   packedFloat(field: number, values: ArrayLike<number>): this {
     if (values.length === 0) return this;
-    const b = new Uint8Array(values.length * 4);
-    const view = new DataView(b.buffer);
-    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
-    return this.bytes(field, b);
+    return this.bytes(field, float32Bytes(values));
   }
 
-  /** The encoded message. */
+  /** The encoded message, in one buffer. */
   finish(): Uint8Array {
     this.flush();
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
+    const out = new Uint8Array(this.written);
+    const end = this.writeInto(out, 0);
+    if (end !== out.length) throw new Error(`protobuf: wrote ${end} bytes of ${out.length}`);
     return out;
   }
 
+  private writeInto(out: Uint8Array, at: number): number {
+    this.flush();
+    for (const p of this.parts) {
+      if (p instanceof ProtoWriter) {
+        at = p.writeInto(out, at);
+      } else {
+        out.set(p, at);
+        at += p.length;
+      }
+    }
+    return at;
+  }
+
+  private seal(): void {
+    this.flush();
+    this.sealed = true;
+  }
+
   private key(field: number, wireType: number): void {
+    if (this.sealed) throw new Error("protobuf: this message is already part of another and cannot change");
     if (!Number.isSafeInteger(field) || field < 1 || field > 536870911) throw new RangeError(`protobuf: field number ${field} is out of range`);
     this.varint(field * 8 + wireType);
   }
@@ -154,15 +206,15 @@ export class ProtoWriter {
 
   private bytesRaw(b: Uint8Array): void {
     this.flush();
-    this.chunks.push(b);
-    this.size += b.length;
+    this.parts.push(b);
+    this.written += b.length;
   }
 
   private flush(): void {
     if (this.pending.length === 0) return;
     const b = Uint8Array.from(this.pending);
-    this.chunks.push(b);
-    this.size += b.length;
+    this.parts.push(b);
+    this.written += b.length;
     this.pending = [];
   }
 }

@@ -257,14 +257,8 @@ function encodeFunction(f: OnnxFunction): ProtoWriter {
 
 function encodeInitializer(t: Initializer): ProtoWriter {
   const w = new ProtoWriter().packedInt64(1, t.dims).uint(2, t.type).string(8, t.name);
-  if (t.type === FLOAT) {
-    const data = t.data as Float32Array;
-    // raw_data is little-endian float32; copy so the bytes are exactly this tensor's.
-    const bytes = new Uint8Array(data.length * 4);
-    const view = new DataView(bytes.buffer);
-    for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
-    return w.bytes(9, bytes);
-  }
+  // raw_data is little-endian float32 bytes: the encoding of a packed float field, written once into the final buffer.
+  if (t.type === FLOAT) return w.packedFloat(9, t.data as Float32Array);
   return w.packedInt64(7, t.data as number[]);
 }
 

@@ -8,6 +8,7 @@
 import { fail, valueText } from "../../checks.js";
 import type { Tensor } from "../../kernels/tensor.js";
 import type { Model } from "../../model.js";
+import { setLayerWeights } from "../../model-weights.js";
 import { buildModel } from "../graph-build.js";
 import type { LayerCheck } from "../graph-build.js";
 import { callInputs, fileRef, layersByName, limitsOption, readLayerEntry, rebaseNested, sequentialGraph } from "../file-graph.js";
@@ -178,7 +179,13 @@ function manifestCheck(manifest: readonly ManifestWeight[]): LayerCheck {
  * Puts manifest weights into a built model whose layers {@link manifestCheck}
  * has matched with the manifest: each weight by its TensorFlow.js name.
  */
-function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uint8Array): void {
+/**
+ * Sets the weights from the bytes of the weight files. Bytes the reader
+ * allocated itself (`owned`) are viewed in place where they are aligned, so
+ * the model holds the file's weights once; a caller's bytes are copied, as
+ * `setWeights` copies.
+ */
+function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uint8Array, owned: boolean): void {
   const offsets = new Map<string, { w: ManifestWeight; offset: number }>();
   let offset = 0;
   for (const w of manifest) {
@@ -192,15 +199,16 @@ function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uin
       const { w, offset: at } = offsets.get(name)!;
       const start = bytes.byteOffset + at;
       let data: Float32Array;
-      if (LITTLE_ENDIAN && start % 4 === 0) data = new Float32Array(bytes.buffer.slice(start, start + w.bytes));
-      else {
+      if (LITTLE_ENDIAN && start % 4 === 0) {
+        data = owned ? new Float32Array(bytes.buffer, start, w.bytes / 4) : new Float32Array(bytes.buffer.slice(start, start + w.bytes));
+      } else {
         data = new Float32Array(w.bytes / 4);
         for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(at + 4 * i, true);
       }
       values.push({ shape: [...shape], data });
     }
   }
-  m.setWeights(values);
+  setLayerWeights(m.layers, values, true);
 }
 
 /**
@@ -234,7 +242,7 @@ export function modelFromTfjsArtifacts(json: unknown, weightBytes: ArrayBuffer |
   const manifest = parsed.groups.flatMap((g) => g.weights);
   checkByteTotal(manifest, bytes.byteLength, "the weight data is");
   const m = buildModel(tfjsGraph(parsed.topology), maxBytes, manifestCheck(manifest));
-  assignWeights(m, manifest, bytes);
+  assignWeights(m, manifest, bytes, false);
   return m;
 }
 
@@ -291,6 +299,6 @@ export async function modelFromTfjsFiles(json: unknown, open: (path: string) => 
     await s.read(bytes, at);
     at += s.size;
   }
-  assignWeights(m, manifest, bytes);
+  assignWeights(m, manifest, bytes, true);
   return m;
 }
