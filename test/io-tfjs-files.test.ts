@@ -95,7 +95,11 @@ describe("saveModel and loadModel", () => {
     // Views of one buffer of exactly the file's bytes, not a copy per weight.
     expect(new Set(arrays.map((a) => a.buffer)).size).toBe(1);
     expect(arrays[0].buffer.byteLength).toBe(weights.byteLength);
-    expect(back.getWeights().map((w) => Array.from(w.data))).toEqual(smallModel().getWeights().map((w) => Array.from(w.data)));
+    expect(back.getWeights().map((w) => Array.from(w.data))).toEqual(
+      smallModel()
+        .getWeights()
+        .map((w) => Array.from(w.data)),
+    );
 
     const artifacts = { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights };
     const bytes = new Uint8Array(weights);
