@@ -622,7 +622,7 @@ export function pool2d(
 
 /**
  * Activation codes of {@link activation} beyond the fused ones (0-2), shared
- * with `src/kernels/backend.ts`. The transcendental ones are evaluated in
+ * with `src/kernels/fast-elementwise.ts`. The transcendental ones are evaluated in
  * float64 and rounded once, as the reference kernels do.
  */
 const ACT_SIGMOID: i32 = 3;
@@ -749,7 +749,7 @@ export function channelAffine(
   }
 }
 
-/** Merge codes of {@link merge}, shared with `src/kernels/backend.ts`. */
+/** Merge codes of {@link merge}, shared with `src/kernels/fast-elementwise.ts`. */
 const MERGE_ADD: i32 = 0;
 const MERGE_SUBTRACT: i32 = 1;
 const MERGE_MULTIPLY: i32 = 2;

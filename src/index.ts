@@ -28,7 +28,8 @@ export type { CostOptions, MemoryEstimate, MemoryOptions } from "./model-cost.js
 export type { GraphNode, ModelGraph, TensorLayout, TensorRef } from "./model-graph.js";
 export type { TrainingMemory, TrainingMemoryOptions } from "./cost-training.js";
 export { getKernelBackend, kernelInfo, loadKernels, setKernelBackend } from "./kernels/backend.js";
-export type { KernelBackend, KernelInfo, LayerKernel, LayerProfile, LoadKernelsOptions, ThreadMode, ThreadsOption } from "./kernels/backend.js";
+export type { KernelBackend, KernelInfo, LoadKernelsOptions, ThreadMode, ThreadsOption } from "./kernels/backend.js";
+export type { LayerKernel, LayerProfile } from "./kernels/profile.js";
 export { terminateThreads } from "./kernels/threads.js";
 export type { Layer, LayerCost, WeightSpec } from "./layers/layer.js";
 export type { SummaryOptions, SummaryStyle } from "./summary/index.js";

@@ -4,8 +4,9 @@
  * layer of another model.
  */
 import { MAX_NESTING_DEPTH, fail, valueText } from "./checks.js";
-import { profileCall } from "./kernels/backend.js";
-import type { LayerProfile, RunScope } from "./kernels/backend.js";
+import { profileCall } from "./kernels/profile.js";
+import type { LayerProfile } from "./kernels/profile.js";
+import type { RunScope } from "./kernels/run-scope.js";
 import type { Tensor } from "./kernels/tensor.js";
 import { KERNEL_MEMORY_BYTES } from "./kernels/wasm.js";
 import { Layer, byteText } from "./layers/layer.js";

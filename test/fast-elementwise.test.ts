@@ -12,16 +12,11 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { activate } from "../src/kernels/activations.js";
 import type { ActivationName } from "../src/kernels/activations.js";
-import {
-  activationLayer,
-  batchNormLayer,
-  depthwise2dLayer,
-  elementwiseMergeLayer,
-  getKernelBackend,
-  kernelInfo,
-  setKernelBackend,
-} from "../src/kernels/backend.js";
-import type { FastMerge, KernelBackend } from "../src/kernels/backend.js";
+import { getKernelBackend, kernelInfo, setKernelBackend } from "../src/kernels/backend.js";
+import { depthwise2dLayer } from "../src/kernels/fast-conv.js";
+import { activationLayer, batchNormLayer, elementwiseMergeLayer } from "../src/kernels/fast-elementwise.js";
+import type { KernelBackend } from "../src/kernels/backend.js";
+import type { FastMerge } from "../src/kernels/fast-elementwise.js";
 import { batchNormInference } from "../src/kernels/norm-batch.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Tensor } from "../src/kernels/tensor.js";

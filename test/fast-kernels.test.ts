@@ -1,5 +1,5 @@
 /**
- * The fast kernels (WebAssembly SIMD, `src/kernels/backend.ts`) against the
+ * The fast kernels (WebAssembly SIMD, `src/kernels/fast-conv.ts`, `fast-dense.ts`) against the
  * reference kernels and TensorFlow.js, on generated shapes that reach every
  * code path: K blocks (more than 512 taps x channels), taps split by channel
  * (more than 512 channels), output widths that are not a multiple of the
@@ -17,7 +17,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ShapeError, input, model, tensor } from "../src/index.js";
 import type { Model } from "../src/index.js";
 import type { ActivationName } from "../src/kernels/activations.js";
-import { conv2dLayer, denseLayer, getKernelBackend, kernelInfo, pool2dLayer, resolveThreads, setKernelBackend } from "../src/kernels/backend.js";
+import { getKernelBackend, kernelInfo, resolveThreads, setKernelBackend } from "../src/kernels/backend.js";
+import { conv2dLayer, pool2dLayer } from "../src/kernels/fast-conv.js";
+import { denseLayer } from "../src/kernels/fast-dense.js";
 import type { KernelBackend } from "../src/kernels/backend.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Tensor } from "../src/kernels/tensor.js";

@@ -19,17 +19,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { input, kernelInfo, model } from "../src/index.js";
 import { multiHeadAttention } from "../src/kernels/attention-mha.js";
 import type { AttentionWeights } from "../src/kernels/attention-mha.js";
-import {
-  attentionLayer,
-  embeddingLayer,
-  getKernelBackend,
-  globalPoolLayer,
-  layerNormLayer,
-  padLayer,
-  recurrentLayer,
-  setKernelBackend,
-  weightsWritten,
-} from "../src/kernels/backend.js";
+import { getKernelBackend, setKernelBackend } from "../src/kernels/backend.js";
+import { globalPoolLayer } from "../src/kernels/fast-conv.js";
+import { padLayer } from "../src/kernels/fast-elementwise.js";
+import { attentionLayer, embeddingLayer, layerNormLayer, recurrentLayer } from "../src/kernels/fast-sequence.js";
+import { weightsWritten } from "../src/kernels/packed-weights.js";
 import type { KernelBackend } from "../src/kernels/backend.js";
 import { embeddingLookup } from "../src/kernels/embedding.js";
 import { layerNorm } from "../src/kernels/norm-layer.js";

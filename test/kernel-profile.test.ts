@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { ShapeError, input, model, tensor } from "../src/index.js";
 import { getKernelBackend, kernelInfo } from "../src/kernels/backend.js";
-import type { LayerProfile } from "../src/kernels/backend.js";
+import type { LayerProfile } from "../src/kernels/profile.js";
 import { createRandom } from "../src/kernels/random.js";
 import { randomTensor } from "./support/layer-harness.js";
 

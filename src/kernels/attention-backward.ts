@@ -5,7 +5,7 @@
  * Jacobian per query step and head, both batched products, the four
  * projections as dense products). Sums are accumulated in float64.
  */
-import { denseLayer } from "./backend.js";
+import { denseLayer } from "./fast-dense.js";
 import { denseBackward } from "./dense-backward.js";
 import type { AttentionWeights } from "./attention-mha.js";
 import type { Tensor } from "./tensor.js";

@@ -7,7 +7,7 @@
  * (`conv2d-backward.ts`, `dense-backward.ts`) stay the oracle; these run
  * only when the fast kernels are chosen and loaded.
  */
-import { matmul } from "./backend.js";
+import { matmul } from "./fast-dense.js";
 import { conv2dGeometry } from "./conv2d.js";
 import type { Conv2dOptions } from "./conv2d.js";
 import type { Conv2dGradients } from "./conv2d-backward.js";

@@ -4,7 +4,7 @@
  */
 import { axesOption, configObject, fail, finiteNumber, minRank2, nonNegative, optionalName, valueText } from "../checks.js";
 import { elu, kerasRelu, leakyRelu, prelu, softmaxAxes } from "../kernels/activations-layers.js";
-import { activationLayer } from "../kernels/backend.js";
+import { activationLayer } from "../kernels/fast-elementwise.js";
 import { eluBackward, leakyReluBackward, preluBackward, reluLayerBackward, softmaxAxesBackward } from "../kernels/activations-layers-backward.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";

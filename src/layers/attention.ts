@@ -7,7 +7,7 @@ import { configObject, exactRank, fail, knownChannels, optionalBoolean, optional
 import { attentionBackward, attentionTraining } from "../kernels/attention-backward.js";
 import type { AttentionTape } from "../kernels/attention-backward.js";
 import type { AttentionWeights } from "../kernels/attention-mha.js";
-import { attentionLayer } from "../kernels/backend.js";
+import { attentionLayer } from "../kernels/fast-sequence.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";

@@ -25,7 +25,7 @@ import {
 import { activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { activationGradient } from "../kernels/activations-backward.js";
-import { conv2dLayer, depthwise2dLayer } from "../kernels/backend.js";
+import { conv2dLayer, depthwise2dLayer } from "../kernels/fast-conv.js";
 import { conv2dBackward } from "../kernels/conv2d-backward.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
 import { UNIT_AXIS, convNd } from "../kernels/conv-nd.js";

@@ -16,7 +16,9 @@ import {
 import { ACTIVATIONS, activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { activationGradient } from "../kernels/activations-backward.js";
-import { activationLayer, denseLayer, embeddingLayer } from "../kernels/backend.js";
+import { denseLayer } from "../kernels/fast-dense.js";
+import { activationLayer } from "../kernels/fast-elementwise.js";
+import { embeddingLayer } from "../kernels/fast-sequence.js";
 import { denseBackward } from "../kernels/dense-backward.js";
 import { invalidIndex } from "../kernels/embedding.js";
 import { uniformInitializer } from "../kernels/rnn-init.js";

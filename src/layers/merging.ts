@@ -6,7 +6,7 @@
  * output shape, its errors and its forward pass.
  */
 import { configObject, exactSum, fail, oneOf, optionalBoolean, optionalName, valueText } from "../checks.js";
-import { elementwiseMergeLayer } from "../kernels/backend.js";
+import { elementwiseMergeLayer } from "../kernels/fast-elementwise.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
 import { batchMatMulBackward, elementwiseBackward, l2NormalizeBackward } from "../kernels/merge-backward.js";
 import { stridesOf, transpose } from "../kernels/reshape-ops.js";

@@ -4,7 +4,8 @@
  * axis checks the activation and preprocessing families share.
  */
 import { axesOption, configObject, knownAxes, minRank2, optionalBoolean, optionalName, positiveNumber, SINGLE_AXIS_RULE, unitInterval } from "../checks.js";
-import { batchNormLayer, layerNormLayer } from "../kernels/backend.js";
+import { batchNormLayer } from "../kernels/fast-elementwise.js";
+import { layerNormLayer } from "../kernels/fast-sequence.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, product, sampleElements } from "./layer.js";

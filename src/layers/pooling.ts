@@ -4,7 +4,7 @@
 import { configObject, exactRank, oneOf, optionalBoolean, optionalName, sizeTuple, snapshot } from "../checks.js";
 import { averagePool3d, maxPool3d } from "../kernels/pool-3d.js";
 import { averagePool2d, maxPool2d } from "../kernels/pooling.js";
-import { globalPoolLayer, pool2dLayer } from "../kernels/backend.js";
+import { globalPoolLayer, pool2dLayer } from "../kernels/fast-conv.js";
 import { globalPoolBackward, pool2dBackward, pool3dBackward } from "../kernels/pooling-backward.js";
 import type { LayerGradients } from "./layer.js";
 import type { Tensor } from "../kernels/tensor.js";

@@ -9,7 +9,7 @@
 import { configObject, exactRank, fail, knownChannels, oneOf, optionalBoolean, optionalName, positiveCount, valueText } from "../checks.js";
 import { ACTIVATIONS } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
-import { recurrentLayer } from "../kernels/backend.js";
+import { recurrentLayer } from "../kernels/fast-sequence.js";
 import { recurrentBackward } from "../kernels/rnn-backward.js";
 import { GATES, recurrentPass } from "../kernels/rnn-cells.js";
 import type { CellKind, RecurrentStep } from "../kernels/rnn-cells.js";

@@ -5,7 +5,7 @@
  */
 import { configObject, exactProduct, exactRank, fail, oneOf, optionalName, positiveCount, sizeTuple, snapshot, valueText } from "../checks.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
-import { padLayer } from "../kernels/backend.js";
+import { padLayer } from "../kernels/fast-elementwise.js";
 import { crop, repeatEach, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";

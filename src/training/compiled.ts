@@ -7,7 +7,8 @@
 import type { PredictInput, ShapeTree } from "../../types/model.js";
 import type { CheckedLabels, DatasetBatch } from "../../types/training.js";
 import { configObject, fail, valueText } from "../checks.js";
-import { beginRun, resolveThreads } from "../kernels/backend.js";
+import { resolveThreads } from "../kernels/backend.js";
+import { beginRun } from "../kernels/run-scope.js";
 import type { ThreadsOption } from "../kernels/backend.js";
 import { createRandom } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";

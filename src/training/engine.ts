@@ -6,7 +6,7 @@
  * written to the model unless the whole step succeeded with finite numbers.
  */
 import { fail } from "../checks.js";
-import { weightsWritten } from "../kernels/backend.js";
+import { weightsWritten } from "../kernels/packed-weights.js";
 import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { Layer } from "../layers/layer.js";

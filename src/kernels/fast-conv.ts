@@ -1,0 +1,230 @@
+/**
+ * The window layers on the fast kernels: 2-D convolution (Winograd or
+ * packed im2col), depthwise convolution, 2-D and global pooling, each
+ * falling back to its reference kernel.
+ */
+import { convOutputGeometry } from "../shape.js";
+import { activate } from "./activations.js";
+import type { ActivationName } from "./activations.js";
+import { fast } from "./backend.js";
+import { UNIT_AXIS, convNd } from "./conv-nd.js";
+import { conv2d, conv2dGeometry } from "./conv2d.js";
+import type { Conv2dOptions } from "./conv2d.js";
+import { applyRest, fusedCode } from "./fast-elementwise.js";
+import { cachedCopy, packed, winogradPacked } from "./packed-weights.js";
+import { globalPool } from "./pool-global.js";
+import { averagePool2d, maxPool2d, pool2dGeometry } from "./pooling.js";
+import type { Pool2dOptions, PoolKind } from "./pooling.js";
+import { addressIn, finish, outputOf, run, scratchFor, split, threadsFor } from "./run-scope.js";
+import { checkTensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+import type { Job } from "./threads.js";
+import type { WasmKernels } from "./wasm.js";
+
+/**
+ * Whether a convolution takes the Winograd path: 3x3 window, unit strides
+ * and dilation, channel and filter counts that fill whole SIMD vectors, at
+ * least 16 channels (below that the transforms cost more than they save)
+ * and at most one K block of channels.
+ */
+function useWinograd(k: WasmKernels, g: ReturnType<typeof conv2dGeometry>): boolean {
+  return (
+    g.kh === 3 &&
+    g.kw === 3 &&
+    g.sh === 1 &&
+    g.sw === 1 &&
+    g.dh === 1 &&
+    g.dw === 1 &&
+    g.cin % 4 === 0 &&
+    g.cout % 4 === 0 &&
+    g.cin >= 16 &&
+    g.cin <= k.exports.winogradMaxChannels()
+  );
+}
+
+/**
+ * A Conv2D layer's computation: convolution, bias and activation. Runs the
+ * fast kernels when they are chosen and loaded, else {@link conv2d} then
+ * {@link activate}; both reject malformed inputs with the same RangeError.
+ *
+ * @example
+ * ```ts
+ * const y = conv2dLayer(x, kernel, bias, { strides: [1, 1], dilationRate: [1, 1], padding: "same" }, "relu");
+ * ```
+ */
+export function conv2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, options: Conv2dOptions, activation: ActivationName): Tensor {
+  const k = fast();
+  const g = conv2dGeometry(input, kernel, bias, options);
+  const rows = g.n * g.oh * g.ow;
+  const kDim = g.kh * g.kw * g.cin;
+  if (k === null || rows === 0 || kDim === 0 || g.cout === 0) {
+    const out = conv2d(input, kernel, bias, options);
+    return activation === "linear" ? out : activate(activation, out);
+  }
+  const temps: number[] = [];
+  const x = addressIn(k, input.data, temps);
+  const winograd = useWinograd(k, g);
+  const w = packed(k, kernel.data, kDim, g.cout, bias === null ? null : bias.data, !winograd);
+  const floats = rows * g.cout;
+  const out = outputOf(k, floats, temps);
+  const panels = Math.ceil(g.cout / k.panelWidth);
+  const threads = threadsFor(2 * rows * kDim * g.cout);
+  if (winograd) {
+    // 3x3, stride 1: Winograd F(2x2, 3x3), 2.25x fewer multiply-adds; tiles of 2x2 outputs split across threads.
+    const tiles = g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
+    const u = winogradPacked(k, kernel.data, g.cin, g.cout);
+    const head = [x, g.h, g.w, g.cin, g.padTop, g.padLeft, g.oh, g.ow, g.cout, u, bias === null ? 0 : w.biasPtr, out, fusedCode(activation)];
+    const need = k.exports.winogradScratchFloats(panels * k.panelWidth);
+    run(
+      k,
+      split(tiles, threads, 4).map(([t0, t1], t) => ({ fn: "winograd3x3", args: [...head, t0, t1, scratchFor(k, t, need)] })),
+    );
+  } else {
+    const head = [
+      x,
+      g.h,
+      g.w,
+      g.cin,
+      g.kh,
+      g.kw,
+      g.sh,
+      g.sw,
+      g.dh,
+      g.dw,
+      g.padTop,
+      g.padLeft,
+      g.oh,
+      g.ow,
+      g.cout,
+      w.ptr,
+      bias === null ? 0 : w.biasPtr,
+      out,
+      fusedCode(activation),
+    ];
+    // Rows (output pixels over the batch) split evenly; a layer with fewer
+    // rows than threads (late layers at batch 1) splits its filters instead.
+    const jobs: Job[] =
+      rows >= 16 * threads || panels < threads
+        ? split(rows, threads, 4).map(([r0, r1], t) => ({ fn: "conv2d", args: [...head, r0, r1, 0, panels, scratchFor(k, t)] }))
+        : split(panels, threads, 1).map(([p0, p1], t) => ({ fn: "conv2d", args: [...head, 0, rows, p0, p1, scratchFor(k, t)] }));
+    run(k, jobs);
+  }
+  const shape = [g.n, g.oh, g.ow, g.cout] as const;
+  applyRest(k, activation, shape, out, floats);
+  return { shape, data: finish(k, out, floats, temps) };
+}
+
+/**
+ * A DepthwiseConv2D layer's computation, channels last: kernel
+ * `[kh, kw, channels, depthMultiplier]` as Keras stores it, bias
+ * `[channels * depthMultiplier]` or `null`, relu or relu6 fused and any other
+ * activation after it. The WebAssembly kernel when chosen and loaded (four
+ * channels per SIMD vector when the multiplier is 1), else the reference
+ * grouped convolution.
+ *
+ * @example
+ * ```ts
+ * const y = depthwise2dLayer(x, kernel, null, { strides: [1, 1], dilationRate: [1, 1], padding: "same" }, "relu6");
+ * ```
+ */
+export function depthwise2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, options: Conv2dOptions, activation: ActivationName): Tensor {
+  checkTensor(input, "depthwise2d input", 4);
+  checkTensor(kernel, "depthwise2d kernel", 4);
+  const [n, h, w, c] = input.shape;
+  const [kh, kw, kc, m] = kernel.shape;
+  if (kc !== c) throw new RangeError(`depthwise2d: kernel expects ${kc} input channels, input has ${c}`);
+  const cout = c * m;
+  if (bias !== null && (bias.shape.length !== 1 || bias.shape[0] !== cout)) {
+    throw new RangeError(`depthwise2d: bias has shape [${bias.shape.join(", ")}], the layer has ${cout} output channels`);
+  }
+  const [sh, sw] = options.strides;
+  const [dh, dw] = options.dilationRate;
+  const gy = convOutputGeometry(h, kh, sh, dh, options.padding);
+  const gx = convOutputGeometry(w, kw, sw, dw, options.padding);
+  const oh = gy.outputLength;
+  const ow = gx.outputLength;
+  const floats = n * oh * ow * cout;
+  const k = fast();
+  if (k === null || floats === 0) {
+    // `[kh, kw, c, m]` and `[kh, kw, 1, c * m]` are the same array: one group per channel.
+    const grouped = { shape: [1, kh, kw, 1, cout], data: kernel.data };
+    const axes = [
+      UNIT_AXIS,
+      { outputLength: oh, padBefore: gy.padBefore, stride: sh, dilation: dh },
+      { outputLength: ow, padBefore: gx.padBefore, stride: sw, dilation: dw },
+    ] as const;
+    const y = convNd({ shape: [n, 1, h, w, c], data: input.data }, grouped, bias, axes, c);
+    const out = { shape: [n, oh, ow, cout], data: y.data };
+    return activation === "linear" ? out : activate(activation, out);
+  }
+  const temps: number[] = [];
+  const x = addressIn(k, input.data, temps);
+  // Weights stay where they are for the whole model's life: copied in once per array.
+  const kp = cachedCopy(k, kernel.data, 0);
+  const bp = bias === null ? 0 : cachedCopy(k, bias.data, 4);
+  const out = outputOf(k, floats, temps);
+  const rows = n * oh;
+  const head = [x, h, w, c, kh, kw, sh, sw, dh, dw, gy.padBefore, gx.padBefore, oh, ow, m, kp, bp, out, fusedCode(activation)];
+  run(
+    k,
+    split(rows, threadsFor(2 * floats * kh * kw), 1).map(([r0, r1]) => ({ fn: "depthwise2d", args: [...head, r0, r1] })),
+  );
+  const shape = [n, oh, ow, cout];
+  applyRest(k, activation, shape, out, floats);
+  return { shape, data: finish(k, out, floats, temps) };
+}
+
+/**
+ * A pooling layer's computation (fast kernels when chosen and loaded, else
+ * {@link maxPool2d} / {@link averagePool2d}).
+ *
+ * @example
+ * ```ts
+ * const y = pool2dLayer("max", x, { poolSize: [2, 2], strides: [2, 2], padding: "valid" });
+ * ```
+ */
+export function pool2dLayer(kind: PoolKind, input: Tensor, options: Pool2dOptions): Tensor {
+  const k = fast();
+  const g = pool2dGeometry(kind, input, options);
+  const rows = g.n * g.oh;
+  const floats = rows * g.ow * g.c;
+  if (k === null || floats === 0) return kind === "max" ? maxPool2d(input, options) : averagePool2d(input, options);
+  const temps: number[] = [];
+  const x = addressIn(k, input.data, temps);
+  const out = outputOf(k, floats, temps);
+  const threads = threadsFor(floats * g.ph * g.pw * 4);
+  const head = [kind === "max" ? 0 : 1, x, g.h, g.w, g.c, g.ph, g.pw, g.sh, g.sw, g.padTop, g.padLeft, g.oh, g.ow, out];
+  run(
+    k,
+    split(rows, threads, 1).map(([r0, r1]) => ({ fn: "pool2d", args: [...head, r0, r1] })),
+  );
+  return { shape: [g.n, g.oh, g.ow, g.c], data: finish(k, out, floats, temps) };
+}
+
+/**
+ * Global max or average pooling, channels last (`[n, ...spatial, c]` to
+ * `[n, c]`), on the WebAssembly kernels with the reference kernel's bits;
+ * {@link globalPool} when they are not chosen.
+ *
+ * @example
+ * ```ts
+ * const y = globalPoolLayer("avg", x); // [n, c]
+ * ```
+ */
+export function globalPoolLayer(kind: "max" | "avg", input: Tensor): Tensor {
+  const k = fast();
+  const rank = input.shape.length;
+  if (k === null || rank < 3 || input.data.length === 0) return globalPool(kind, input);
+  checkTensor(input, "globalPool input");
+  const n = input.shape[0];
+  const c = input.shape[rank - 1];
+  const positions = input.data.length / (n * c);
+  const temps: number[] = [];
+  const x = addressIn(k, input.data, temps);
+  const out = outputOf(k, n * c, temps);
+  run(
+    k,
+    split(n, threadsFor(input.data.length * 2), 1).map(([b0, b1]) => ({ fn: "globalPool", args: [kind === "max" ? 0 : 1, x, out, positions, c, b0, b1] })),
+  );
+  return { shape: [n, c], data: finish(k, out, n * c, temps) };
+}

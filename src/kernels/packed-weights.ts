@@ -1,0 +1,218 @@
+/**
+ * Weights as the WebAssembly kernels read them, made once per weight array
+ * and freed with it: matrices packed in panels, Winograd transforms of 3x3
+ * kernels, plain copies (depthwise kernels, biases, embedding tables). A
+ * training step that writes weights in place says so with
+ * {@link weightsWritten}, and the copies are made again where they lie.
+ */
+import type { WasmKernels } from "./wasm.js";
+
+interface Packed {
+  /** The packed matrix, 0 until a kernel needs it (the Winograd path never does). */
+  ptr: number;
+  /** The weights were written in place since they were packed: pack again, into the same block. */
+  stale: boolean;
+  readonly biasPtr: number;
+  bias: Float32Array | null;
+}
+
+/** Packed copies, keyed by the weight array they were made from. */
+const packedWeights = new WeakMap<Float32Array, Packed>();
+/** The packed copy each bias array was copied into, so an in-place bias update is seen. */
+const packedByBias = new WeakMap<Float32Array, Packed>();
+/** Winograd transforms whose kernel was written in place since. */
+const staleWinograd = new WeakSet<Float32Array>();
+
+/** Weight arrays copied as they are into WebAssembly memory (depthwise kernels and biases), keyed by the array. */
+const copiedWeights = new WeakMap<Float32Array, number>();
+/** Copies whose array was written in place since. */
+const staleCopies = new WeakSet<Float32Array>();
+
+/** Sub-arrays of a bias, kept per array so that their packed copies are made once. */
+const biasSlices = new WeakMap<Float32Array, Map<number, Float32Array>>();
+
+/**
+ * Says that weight arrays were written in place (an optimizer step does):
+ * their packed copies are made again, in the blocks they already hold, the
+ * next time a kernel reads them. Arrays never packed are ignored.
+ *
+ * @example
+ * ```ts
+ * optimizer.applyGradients(weights, grads);
+ * weightsWritten(weights);
+ * ```
+ */
+export function weightsWritten(arrays: readonly Float32Array[]): void {
+  for (const a of arrays) {
+    const p = packedWeights.get(a);
+    if (p !== undefined) p.stale = true;
+    const owner = packedByBias.get(a);
+    if (owner !== undefined) owner.bias = null;
+    if (winogradWeights.has(a)) staleWinograd.add(a);
+    if (copiedWeights.has(a)) staleCopies.add(a);
+    // A GRU's two biases are packed from slices of its one bias array.
+    for (const slice of biasSlices.get(a)?.values() ?? []) {
+      const sliceOwner = packedByBias.get(slice);
+      if (sliceOwner !== undefined) sliceOwner.bias = null;
+    }
+  }
+}
+const unpack = new FinalizationRegistry<{ k: WasmKernels; ptrs: number[] }>(({ k, ptrs }) => {
+  for (const p of ptrs) k.free(p);
+});
+
+/** Writes the `[K, N]` matrix `weights` into `dst` as the kernels read it: panels of `nr` columns, k-major, zero-padded. */
+export function packPanels(dst: Float32Array, weights: Float32Array, kDim: number, n: number, nr: number): void {
+  const panels = Math.ceil(n / nr);
+  for (let panel = 0; panel < panels; panel++) {
+    const c0 = panel * nr;
+    const width = Math.min(nr, n - c0);
+    let o = panel * kDim * nr;
+    for (let r = 0; r < kDim; r++, o += nr) {
+      const s = r * n + c0;
+      for (let j = 0; j < width; j++) dst[o + j] = weights[s + j];
+      for (let j = width; j < nr; j++) dst[o + j] = 0;
+    }
+  }
+}
+
+/**
+ * The bias padded to whole panels and, with `matrix`, the `[K, N]` weight
+ * matrix in panels of `panelWidth` columns (k-major, zero-padded), packed on
+ * first use of this weight array. Weight arrays are never written in place
+ * once a layer has run (`setWeights` installs new arrays) except by a
+ * training step, which says so through {@link weightsWritten}; the packed
+ * copy is freed with the array.
+ */
+export function packed(k: WasmKernels, weights: Float32Array, kDim: number, n: number, bias: Float32Array | null, matrix = true): Packed {
+  const nr = k.panelWidth;
+  const panels = Math.ceil(n / nr);
+  let p = packedWeights.get(weights);
+  if (p === undefined) {
+    const biasPtr = k.alloc(panels * nr * 4);
+    k.view(biasPtr, panels * nr).fill(0);
+    p = { ptr: 0, stale: false, biasPtr, bias: null };
+    packedWeights.set(weights, p);
+    const ptrs = [biasPtr];
+    unpack.register(weights, { k, ptrs });
+  }
+  if (matrix && (p.ptr === 0 || p.stale)) {
+    const fresh = p.ptr === 0;
+    const ptr = fresh ? k.alloc(panels * kDim * nr * 4) : p.ptr;
+    packPanels(k.view(ptr, panels * kDim * nr), weights, kDim, n, nr);
+    p.stale = false;
+    if (fresh) {
+      p.ptr = ptr;
+      unpack.register(weights, { k, ptrs: [ptr] });
+    }
+  }
+  if (bias !== p.bias) {
+    const b = k.view(p.biasPtr, panels * nr);
+    b.fill(0);
+    if (bias !== null) {
+      b.set(bias);
+      packedByBias.set(bias, p);
+    }
+    p.bias = bias;
+  }
+  return p;
+}
+
+/** Winograd F(2x2, 3x3) transforms of 3x3 kernels, keyed like {@link packedWeights}. */
+const winogradWeights = new WeakMap<Float32Array, number>();
+
+/**
+ * `U = G g Gt` for every (input channel, filter) pair of a 3x3 kernel: 16
+ * `[cin, cout]` matrices, each packed in panels like {@link packed}. Computed
+ * in float64 and rounded once.
+ */
+export function winogradPacked(k: WasmKernels, weights: Float32Array, cin: number, cout: number): number {
+  const known = winogradWeights.get(weights);
+  if (known !== undefined && !staleWinograd.has(weights)) return known;
+  staleWinograd.delete(weights);
+  const nr = k.panelWidth;
+  const panels = Math.ceil(cout / nr);
+  const per = panels * cin * nr;
+  const ptr = known ?? k.alloc(16 * per * 4);
+  const dst = k.view(ptr, 16 * per);
+  dst.fill(0);
+  const g = new Float64Array(9);
+  const gg = new Float64Array(12);
+  for (let ci = 0; ci < cin; ci++) {
+    for (let co = 0; co < cout; co++) {
+      for (let t = 0; t < 9; t++) g[t] = weights[(t * cin + ci) * cout + co];
+      // G g: rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2.
+      for (let c = 0; c < 3; c++) {
+        const a = g[c],
+          b = g[3 + c],
+          d = g[6 + c];
+        gg[c] = a;
+        gg[3 + c] = (a + b + d) / 2;
+        gg[6 + c] = (a - b + d) / 2;
+        gg[9 + c] = d;
+      }
+      const o = Math.floor(co / nr) * cin * nr + ci * nr + (co % nr);
+      // (G g) Gt: the same on the columns.
+      for (let r = 0; r < 4; r++) {
+        const a = gg[3 * r],
+          b = gg[3 * r + 1],
+          d = gg[3 * r + 2];
+        dst[4 * r * per + o] = a;
+        dst[(4 * r + 1) * per + o] = (a + b + d) / 2;
+        dst[(4 * r + 2) * per + o] = (a - b + d) / 2;
+        dst[(4 * r + 3) * per + o] = d;
+      }
+    }
+  }
+  if (known === undefined) {
+    winogradWeights.set(weights, ptr);
+    unpack.register(weights, { k, ptrs: [ptr] });
+  }
+  return ptr;
+}
+
+/**
+ * A weight array copied into WebAssembly memory once (zero-padded to a
+ * multiple of `pad` floats), freed with the array; a training step's
+ * {@link weightsWritten} has it copied again.
+ */
+export function cachedCopy(k: WasmKernels, data: Float32Array, pad: number): number {
+  const known = copiedWeights.get(data);
+  const fresh = known === undefined;
+  if (!fresh && !staleCopies.has(data)) return known;
+  staleCopies.delete(data);
+  const floats = pad > 0 ? Math.ceil(data.length / pad) * pad : data.length;
+  const ptr = known ?? k.alloc(Math.max(1, floats) * 4);
+  const view = k.view(ptr, floats);
+  view.fill(0);
+  view.set(data);
+  if (fresh) {
+    copiedWeights.set(data, ptr);
+    unpack.register(data, { k, ptrs: [ptr] });
+  }
+  return ptr;
+}
+
+/**
+ * The sub-array `[from, from + count)` of a bias, the same array object on
+ * every call, so that its packed copy is made once and an in-place update of
+ * the bias reaches it through {@link weightsWritten}.
+ *
+ * @example
+ * ```ts
+ * const recurrentBias = biasSlice(bias, width, width); // a GRU's second bias
+ * ```
+ */
+export function biasSlice(bias: Float32Array, from: number, count: number): Float32Array {
+  let slices = biasSlices.get(bias);
+  if (slices === undefined) {
+    slices = new Map();
+    biasSlices.set(bias, slices);
+  }
+  let s = slices.get(from);
+  if (s === undefined) {
+    s = bias.subarray(from, from + count);
+    slices.set(from, s);
+  }
+  return s;
+}
