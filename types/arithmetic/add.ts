@@ -3,7 +3,8 @@
  *
  * @packageDocumentation
  */
-import type { AddCarry, AddDigit, IsPlain, PlainPair, Reverse, ToNumber } from "./digits.js";
+import type { AddCarry, AddDigit } from "./digit-tables.js";
+import type { IsPlain, PlainPair, Reverse, ToNumber } from "./digits.js";
 
 /**
  * Adds two canonical digit strings; the result is exact at any length.

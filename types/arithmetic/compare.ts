@@ -11,7 +11,8 @@
  *
  * @packageDocumentation
  */
-import type { CompareDigits, Ordering, PlainPair } from "./digits.js";
+import type { Ordering } from "./digit-tables.js";
+import type { CompareDigits, PlainPair } from "./digits.js";
 
 export type { Ordering };
 

@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 import type { IncrementDigits } from "./add.js";
-import type { CompareDigits, Digit, DivDigit, DivRem, ParseDigits, PlainPair, StripLeadingZeros } from "./digits.js";
+import type { Digit, DivDigit, DivRem } from "./digit-tables.js";
+import type { CompareDigits, ParseDigits, PlainPair, StripLeadingZeros } from "./digits.js";
 import type { MultiplyDigits } from "./multiply.js";
 import type { SubtractDigits } from "./subtract.js";
 

@@ -3,7 +3,8 @@
  *
  * @packageDocumentation
  */
-import type { Digit, IsPlain, KeyTable, MulCarry, MulDigit, PlainPair, Reverse, StripLeadingZeros, ToNumber } from "./digits.js";
+import type { Digit, KeyTable, MulCarry, MulDigit } from "./digit-tables.js";
+import type { IsPlain, PlainPair, Reverse, StripLeadingZeros, ToNumber } from "./digits.js";
 
 /**
  * `A * B` on canonical digit strings, exact at any length. Schoolbook

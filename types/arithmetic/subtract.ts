@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
-import type { ParseDigits, PlainPair, Reverse, StripLeadingZeros, SubBorrow, SubDigit } from "./digits.js";
+import type { SubBorrow, SubDigit } from "./digit-tables.js";
+import type { ParseDigits, PlainPair, Reverse, StripLeadingZeros } from "./digits.js";
 
 /**
  * `A - B` on canonical digit strings; `never` when `B > A`.
