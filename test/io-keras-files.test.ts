@@ -473,5 +473,5 @@ describe("the command line reads .keras and .h5 files", () => {
     expect(weights.stderr.trim()).toBe(
       "shapewise: mlp.weights.h5: this HDF5 file has no model config: it holds weights only; build the model and call loadWeights",
     );
-  }, 60_000);
+  }, 180_000);
 });

@@ -15,6 +15,7 @@ import { ShapeError } from "../../errors.js";
 import type { Tensor } from "../../kernels/tensor.js";
 import type { Layer } from "../../layers/layer.js";
 import type { Model } from "../../model.js";
+import { setLayerWeights } from "../../model-weights.js";
 import { buildModel } from "../graph-build.js";
 import { limitsOption } from "../file-graph.js";
 import { parseJsonSafely, shortText } from "../json.js";
@@ -54,14 +55,18 @@ function slotsOf(m: AnyModel): Slot[] {
   );
 }
 
-/** Sets the weights read into `values`, once every slot has one. */
+/**
+ * Sets the weights read into `values`, once every slot has one. h5wasm
+ * copies each dataset out of its heap into an array of its own, which the
+ * model keeps as it is rather than copying it again.
+ */
 function setAll(m: AnyModel, slots: readonly Slot[], values: (Tensor | undefined)[], what: string): void {
-  const missing = values.findIndex((v) => v === undefined);
+  const missing = values.indexOf(undefined);
   if (missing >= 0 || values.length !== slots.length) {
     const s = slots[missing];
     fail(`shapewise: ${what} has no value for weight '${s.name}' of layer '${s.layer.name}'`);
   }
-  m.setWeights(values as Tensor[]);
+  setLayerWeights(m.layers as readonly Layer[], values as Tensor[], true);
 }
 
 /**
