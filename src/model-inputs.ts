@@ -8,6 +8,7 @@ import type { Tensor } from "./kernels/tensor.js";
 import { InputLayer } from "./layers/input.js";
 import { checkConcreteShapes, unarrange } from "./model-graph.js";
 import type { GraphParts, TensorLayout } from "./model-graph.js";
+import { bindStatedSizes } from "./size.js";
 
 /**
  * Options of {@link Model.predict}.
@@ -44,7 +45,9 @@ export const PREDICT_OPTIONS: readonly (keyof PredictOptions)[] = ["threads", "p
 
 /**
  * The caller's batch as one tensor per model input, every size and value
- * checked; sizes the model left unknown are checked through every layer.
+ * checked; each name an input states (`"T"`, `"16*H"`) is bound from the
+ * data once, its factor and every other axis stating it checked, and sizes
+ * the model left unknown are checked through every layer.
  */
 export function predictInputs(parts: GraphParts, layout: TensorLayout, x: unknown): Tensor[] {
   const names = parts.inputs.map((t) => t.layer.name);
@@ -70,6 +73,12 @@ export function predictInputs(parts: GraphParts, layout: TensorLayout, x: unknow
   const batch = tensors[0].shape[0];
   const other = tensors.findIndex((t) => t.shape[0] !== batch);
   if (other >= 0) fail(`shapewise: predict inputs must share one batch size, got ${batch} for ${names[0]} and ${tensors[other].shape[0]} for ${names[other]}`);
+  bindStatedSizes(
+    "predict",
+    parts.inputs.flatMap((t, i) =>
+      t.sizes.flatMap((d, axis) => (typeof d === "string" ? [{ input: names[i], axis, stated: d, given: tensors[i].shape[axis] }] : [])),
+    ),
+  );
   if (parts.inputs.some((t) => t.shape.some((d, i) => i > 0 && d === null)))
     checkConcreteShapes(
       parts.nodes,

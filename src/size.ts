@@ -9,6 +9,7 @@
  * equal forms print as the same text. Arithmetic whose coefficients leave
  * the exact range gives `null` (a size known only when data arrives).
  */
+import { fail } from "./checks.js";
 
 /** A size: a number, a symbolic size in canonical text, or `null` when unknown. */
 export type Size = number | string | null;
@@ -361,4 +362,52 @@ export function sizeAgreement(x: Size, y: Size): "same" | "unknown" | { differ: 
  */
 export function differText(verdict: { differ: string }): string {
   return verdict.differ === "always" ? "they always differ" : `they differ when ${verdict.differ}`;
+}
+
+/**
+ * One size a caller's data gives for an axis a model's input states
+ * symbolically (`"T"`, `"16*H"`).
+ */
+export interface StatedAxis {
+  /** The input's name, as sentences name it. */
+  readonly input: string;
+  /** The axis in the batch shape (1 is the first after the batch). */
+  readonly axis: number;
+  /** The stated size in canonical text: a name, or a factor times a name. */
+  readonly stated: string;
+  /** The size the data has on that axis. */
+  readonly given: number;
+}
+
+/**
+ * Binds each name an input states from the data, once: the size divided by
+ * its stated factor. A size that is not a multiple of its factor, or a name
+ * two axes bind to different values, is a sentence naming the input, the
+ * axis, the name and the factor (or the axis that bound the name first).
+ * Throws a `ShapeError` with the sentence.
+ *
+ * @example
+ * bindStatedSizes("predict", [{ input: "x", axis: 1, stated: "16*H", given: 48 }]); // { H: 3 }
+ */
+export function bindStatedSizes(owner: string, axes: readonly StatedAxis[]): Record<string, number> {
+  const bound: Record<string, number> = Object.create(null);
+  const from: Record<string, StatedAxis> = Object.create(null);
+  for (const a of axes) {
+    const m = /^(?:([0-9]+)\*)?([A-Za-z_][A-Za-z0-9_]*)$/.exec(a.stated);
+    if (m === null) continue;
+    const factor = m[1] === undefined ? 1 : Number(m[1]);
+    const name = m[2];
+    const where = `${owner} input '${a.input}' has ${a.given} on axis ${a.axis}, stated as ${a.stated}`;
+    if (a.given % factor !== 0) fail(`shapewise: ${where}: ${a.given} is not a multiple of ${factor}`);
+    const value = a.given / factor;
+    const first = from[name];
+    if (first !== undefined && bound[name] !== value) {
+      fail(`shapewise: ${where} (${name} = ${value}), but input '${first.input}' binds ${name} = ${bound[name]} on axis ${first.axis}`);
+    }
+    if (first === undefined) {
+      bound[name] = value;
+      from[name] = a;
+    }
+  }
+  return bound;
 }
