@@ -335,9 +335,14 @@ export function sizeAgreement(x: Size, y: Size): "same" | "unknown" | { differ: 
       [b, a],
       [a, b],
     ] as const) {
-      const m = /^floor\((.*)\/([0-9]+)\)$/.exec(node.key);
-      if (m !== null && name.key === m[1] && name.coef * -Number(m[2]) === node.coef) {
-        return { differ: m[2] === "2" ? `${name.key} is odd` : `${name.key} is not a multiple of ${m[2]}` };
+      // The inner text ends at the first "/", as the types read it.
+      const m = /^floor\(([^/]*)\/([0-9]+)\)$/.exec(node.key);
+      if (m === null) continue;
+      const k = Number(m[2]);
+      const outer = name.key.startsWith(`floor(${m[1]}/`) ? /^floor\([^/]*\/([0-9]+)\)$/.exec(name.key) : null;
+      const q = name.key === m[1] ? k : outer !== null && k % Number(outer[1]) === 0 ? k / Number(outer[1]) : 1;
+      if (q > 1 && name.coef * -q === node.coef) {
+        return { differ: q === 2 ? `${name.key} is odd` : `${name.key} is not a multiple of ${q}` };
       }
     }
   }

@@ -65,3 +65,8 @@ const crossAttention = encoded.multiHeadAttention({ numHeads: 8, keyDim: 64, val
 expectType<[null, "T", 512]>(crossAttention.sizes);
 const crossed = add([encoded, crossAttention]);
 expectType<[null, "T", 512]>(crossed.sizes);
+
+// A size the algebra cannot decide (floor(H/2) against ceil(H/2)) becomes number, never an error.
+const row = input({ shape: ["H", 4] });
+const undecided = concatenate([row.maxPooling1d({ poolSize: 2 }), row.maxPooling1d({ poolSize: 2, padding: "same" })]);
+expectType<[null, number, 8]>(undecided.sizes);

@@ -440,7 +440,12 @@ export class Concatenate extends Layer {
         }
       }
     }
-    const out: SizedDim[] = first.map((d, k) => (typeof d === "string" ? d : (output[k] ?? null)));
+    // A named size another input gives differently without a proven difference is that input's number, or unknown.
+    const out: SizedDim[] = first.map((d, k) => {
+      if (typeof d !== "string") return output[k] ?? null;
+      const other = sizes.map((s) => s[k] ?? null).filter((y) => y !== null && y !== d);
+      return other.length === 0 ? d : (other.find((y) => typeof y === "number") ?? null);
+    });
     const along = sizes.map((s) => s[axis] ?? null);
     out[axis] = along.some((d) => d === null) ? null : along.reduce<SizedDim>((a, d) => sizeAdd(a, d), 0);
     return out;

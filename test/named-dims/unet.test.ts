@@ -54,7 +54,15 @@ describe("named sizes through a U-Net", () => {
   });
 
   it("on any side, the first skip connection throws the sentence of the types", () => {
-    expect(() => unet("H")).toThrow("shapewise: concatenate input 2 has height 2*floor(H/2), input 1 has H: they differ when H is odd");
+    expect(() => unet("H")).toThrow("shapewise: concatenate input 2 has height 2*floor(H/16), input 1 has floor(H/8): they differ when floor(H/8) is odd");
+    const x = input({ shape: ["H", "W", 3] });
+    const c1 = x.conv2d({ filters: 8, kernelSize: 3, padding: "same" });
+    const up = c1.maxPooling2d({ poolSize: 2 }).upSampling2d({ size: 2 });
+    expect(() => concatenate([c1, up] as never)).toThrow("shapewise: concatenate input 2 has height 2*floor(H/2), input 1 has H: they differ when H is odd");
+  });
+
+  it("on sides stated as multiples of 8, the deepest skip connection is the one that may differ", () => {
+    expect(() => unet("8*H")).toThrow("shapewise: concatenate input 2 has height 2*floor(H/2), input 1 has H: they differ when H is odd");
   });
 
   it("concatenating along named axes adds the sizes; different names on another axis are an error", () => {
@@ -62,6 +70,12 @@ describe("named sizes through a U-Net", () => {
     const t = input({ shape: ["T", 8] });
     expect(sizes(concatenate([s, t], { axis: 1 }))).toEqual([null, "S+T", 8]);
     expect(() => concatenate([s, t] as never)).toThrow("shapewise: concatenate input 2 has steps T, input 1 has S: they differ when S is not T");
+  });
+
+  it("a size the algebra cannot decide becomes unknown, never an error", () => {
+    const row = input({ shape: ["H", 4] });
+    const undecided = concatenate([row.maxPooling1d({ poolSize: 2 }), row.maxPooling1d({ poolSize: 2, padding: "same" })]);
+    expect(sizes(undecided)).toEqual([null, null, 8]);
   });
 
   it("padding and cropping add and take away", () => {

@@ -271,6 +271,19 @@ type AxisSum<T extends readonly unknown[], Axis extends number, Acc extends numb
     ? Sum<Acc>
     : SizeAdd<Sym, Sum<Acc>>;
 
+/**
+ * The first input's sizes off the axis, where a named size another input
+ * gives differently without a proven difference (undecided) becomes that
+ * input's number, or `number` (never a false error, never a wrong name).
+ */
+type Settled<T extends readonly unknown[], First extends Shape, Axis extends number> = [Extract<First[number], string>] extends [never]
+  ? First
+  : { [I in keyof First]: First[I] extends string ? (I extends `${Axis}` ? First[I] : SettledDim<First[I], OthersAt<T, I>>) : First[I] };
+
+type OthersAt<T extends readonly unknown[], I> = { [J in keyof T]: I extends keyof ShapeOf<T[J]> ? ShapeOf<T[J]>[I] : never }[number];
+
+type SettledDim<X, Others> = [Exclude<Others, X | null>] extends [never] ? X : [Extract<Others, number>] extends [never] ? number : Extract<Others, number>;
+
 type ReplaceAt<S extends Shape, Axis extends number, D, I extends unknown[] = [], Out extends Dim[] = []> = S extends readonly [
   infer X extends Dim,
   ...infer R extends Dim[],
@@ -371,7 +384,7 @@ type ConcatOutcome<T extends readonly unknown[], A extends number> =
             ? { shape: Shape }
             : ConcatCheck<T, First, Axis, `${A}`> extends { at: infer At; message: infer M }
               ? { at: At; message: M }
-              : { shape: Resolved<ReplaceAt<First, Axis, AxisSum<T, Axis>>> }
+              : { shape: Resolved<ReplaceAt<Settled<T, First, Axis>, Axis, AxisSum<T, Axis>>> }
         : never
       : never;
 

@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+import type { DivFloor, Mod } from "../arithmetic/index.js";
 import type { ScaleForm, Size, SumForms } from "./algebra.js";
 import type { Form, FormOf, SizeOfForm, Term } from "./form.js";
 import type { Abs, Negate, SignedMultiply } from "./signed.js";
@@ -31,22 +32,32 @@ type Decide<X extends Size, Y extends Size> = number extends X | Y ? "unknown" :
 
 type HasFloor<T extends readonly Term[]> = [Extract<T[number][2], `${string}floor(${string}`>] extends [never] ? false : true;
 
-/** `c N - c k floor(N/k)` (either order): non-zero exactly when `N` is not a multiple of `k`. */
-type Remainder<T extends readonly Term[]> = T extends readonly [infer A extends Term, infer B extends Term]
-  ? A[2] extends `floor(${infer N}/${infer K extends number})`
-    ? RemainderOf<B, A, N, K>
-    : B[2] extends `floor(${infer N}/${infer K extends number})`
-      ? RemainderOf<A, B, N, K>
-      : never
-  : never;
+/**
+ * `c N - c k floor(N/k)` (either order): non-zero exactly when `N` is not a
+ * multiple of `k`; likewise `c floor(N/a) - c q floor(N/(a q))`, non-zero
+ * exactly when `floor(N/a)` is not a multiple of `q` (a floor of a floor
+ * folds into one node, so the deeper levels of a U-Net meet this form).
+ */
+type Remainder<T extends readonly Term[]> = T extends readonly [infer A extends Term, infer B extends Term] ? RemainderTry<B, A> | RemainderTry<A, B> : never;
+
+type RemainderTry<Name extends Term, Node extends Term> = Node[2] extends `floor(${infer N}/${infer K extends number})` ? RemainderOf<Name, Node, N, K> : never;
 
 type RemainderOf<Name extends Term, Node extends Term, N extends string, K extends number> = Name[2] extends N
-  ? SignedMultiply<Name[0], Negate<K>> extends Node[0]
-    ? K extends 2
-      ? `${N} is odd`
-      : `${N} is not a multiple of ${K}`
-    : never
-  : never;
+  ? RemainderClause<Name, Node, K>
+  : Name[2] extends `floor(${N}/${infer A extends number})`
+    ? Mod<K, A> extends 0
+      ? RemainderClause<Name, Node, DivFloor<K, A>>
+      : never
+    : never;
+
+type RemainderClause<Name extends Term, Node extends Term, Q extends number> =
+  SignedMultiply<Name[0], Negate<Q>> extends Node[0]
+    ? Q extends 1
+      ? never
+      : Q extends 2
+        ? `${Name[2]} is odd`
+        : `${Name[2]} is not a multiple of ${Q}`
+    : never;
 
 type Classify<D extends Form> = D[0] extends readonly []
   ? D[1] extends 0
