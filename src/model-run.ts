@@ -10,13 +10,15 @@ import type { RunScope } from "./kernels/run-scope.js";
 import type { Tensor } from "./kernels/tensor.js";
 import { KERNEL_MEMORY_BYTES } from "./kernels/wasm.js";
 import { Layer, byteText } from "./layers/layer.js";
-import type { LayerCost, WeightSpec } from "./layers/layer.js";
+import type { LayerCost, LayerGradients, TrainingCall, TrainingContext, WeightSpec } from "./layers/layer.js";
 import { nodeCost, sumCosts } from "./model-cost.js";
-import { checkConcreteShapes, hasSeveralOutputs, readerCounts } from "./model-graph.js";
-import type { CallNode, GraphParts, SeveralOutputs } from "./model-graph.js";
+import { checkConcreteShapes, graphOf, hasSeveralOutputs, readerCounts } from "./model-graph.js";
+import type { CallNode, GraphParts, ModelGraph, SeveralOutputs } from "./model-graph.js";
 import type { Model } from "./model.js";
 import type { Shape } from "./shape.js";
 import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
+import { backwardTraining, forwardTraining, tensorKey, trainingGaps } from "./training/graph-pass.js";
+import type { ForwardPass } from "./training/graph-pass.js";
 
 /** The rows of the profiled `predict` in progress, and the prefix naming layers of nested models. */
 let profiling: { rows: LayerProfile[]; prefix: string } | null = null;
@@ -187,6 +189,19 @@ export class ModelLayer extends Layer implements SeveralOutputs {
       enumerable: true,
       configurable: true,
     });
+    // As in Keras, freezing (or unfreezing) a model applied as a layer sets
+    // every layer inside it: a frozen batch normalisation then runs in
+    // inference mode in training too.
+    let trainable = true;
+    Object.defineProperty(this, "trainable", {
+      get: (): boolean => trainable,
+      set: (value: boolean) => {
+        trainable = value;
+        for (const layer of innerParts(this.model).layers) layer.trainable = value;
+      },
+      enumerable: true,
+      configurable: true,
+    });
   }
 
   computeOutputShape(...inputShapes: Shape[]): Shape {
@@ -250,6 +265,69 @@ export class ModelLayer extends Layer implements SeveralOutputs {
 
   call(...inputs: Tensor[]): Tensor {
     return this.callOutputs(...inputs)[0];
+  }
+
+  /** The wrapped model's call graph, built once: a model does not change after it is built. */
+  private innerGraph(): ModelGraph {
+    this.graphOnce ??= graphOf(innerParts(this.model));
+    return this.graphOnce;
+  }
+
+  private graphOnce: ModelGraph | undefined;
+
+  /** Where each inner layer's weights start among this layer's. */
+  private weightOffsets(): Map<Layer, number> {
+    const offsets = new Map<Layer, number>();
+    let next = 0;
+    for (const layer of innerParts(this.model).layers) {
+      offsets.set(layer, next);
+      next += layer.weightSpecs().length;
+    }
+    return offsets;
+  }
+
+  override trainableWeightFlags(): boolean[] {
+    // Keras: a frozen model has no trainable weights, whatever its layers say.
+    return innerParts(this.model).layers.flatMap((layer) => layer.trainableWeightFlags().map((flag) => this.trainable && flag));
+  }
+
+  override trainingGap(): string | undefined {
+    const gaps = trainingGaps(this.innerGraph());
+    return gaps.length === 0 ? undefined : `layers inside it do not train: ${gaps.join("; ")}`;
+  }
+
+  /** The inner graph's forward pass in training mode, kept whole for the backward pass of this call. */
+  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
+    const graph = this.innerGraph();
+    const pass = forwardTraining(graph, inputs, context);
+    const outputs = graph.outputs.map((ref) => pass.values.get(tensorKey(ref, ref.tensorIndex))!);
+    const offsets = this.weightOffsets();
+    return {
+      output: outputs[0],
+      outputs: outputs.length > 1 ? outputs : undefined,
+      saved: pass,
+      loss: pass.loss,
+      updates: pass.updates.map((u) => ({ index: offsets.get(u.layer)! + u.index, value: u.value })),
+    };
+  }
+
+  /**
+   * The inner graph's backward pass for this call: the gradients of the
+   * inputs and of every inner weight, summed over the inner layers' calls
+   * (the outer step sums them over this layer's calls).
+   */
+  override gradients(dOutput: Tensor, inputs: readonly Tensor[], _output: Tensor, saved: unknown, dOthers: readonly (Tensor | null)[] = []): LayerGradients {
+    const graph = this.innerGraph();
+    const outputGrads = graph.outputs.map((_, i) => (i === 0 ? dOutput.data : (dOthers[i - 1]?.data ?? undefined)));
+    const r = backwardTraining(graph, saved as ForwardPass, outputGrads);
+    const weights = innerParts(this.model).layers.flatMap((layer) => {
+      const grads = r.weights.get(layer);
+      return layer.weightSpecs().map((spec, j) => {
+        const g = grads?.[j];
+        return g === null || g === undefined ? null : { shape: [...spec.shape], data: g };
+      });
+    });
+    return { inputs: r.inputs.map((g, i) => (g === null ? null : { shape: inputs[i].shape, data: g })), weights };
   }
 
   callOutputs(...inputs: Tensor[]): Tensor[] {

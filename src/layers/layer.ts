@@ -312,6 +312,17 @@ export abstract class Layer {
    */
   gradients?(dOutput: Tensor, inputs: readonly Tensor[], output: Tensor, saved: unknown, dOthers?: readonly (Tensor | null)[]): LayerGradients;
 
+  /**
+   * Which weights training updates, in {@link Layer.weightSpecs} order: the
+   * trainable ones of a layer that is not frozen.
+   *
+   * @example
+   * batchNorm.trainableWeightFlags(); // [true, true, false, false]: gamma, beta, not the moving statistics
+   */
+  trainableWeightFlags(): boolean[] {
+    return this.weightSpecs().map((spec) => this.trainable && spec.trainable);
+  }
+
   /** Why training cannot pass through this layer as configured, or `undefined` when it can. */
   trainingGap(): string | undefined {
     return this.gradients === undefined ? "its backward pass is not written yet" : undefined;

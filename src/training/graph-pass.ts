@@ -1,0 +1,146 @@
+/**
+ * The two halves of a training step over one call graph, shared by a
+ * model's training step and by a model applied as a layer of another (whose
+ * forward and backward passes are its inner graph's): a forward pass in
+ * training mode that keeps every tensor, and a backward pass in reverse order
+ * that sums the gradients of tensors read by several calls and of layers
+ * called several times.
+ */
+import type { Tensor } from "../kernels/tensor.js";
+import type { Layer, TrainingContext } from "../layers/layer.js";
+import type { GraphNode, ModelGraph } from "../model-graph.js";
+
+/** What a forward pass in training mode keeps for its backward pass. */
+export interface ForwardPass {
+  /** Every tensor of the graph, by {@link tensorKey}. */
+  readonly values: Map<string, Tensor>;
+  /** What each call's backward pass needs besides its inputs and output. */
+  readonly saved: Map<GraphNode, unknown>;
+  /** Calls that added a loss of their own (Keras `add_loss`): their backward pass runs even where no gradient reaches their output. */
+  readonly adding: Set<GraphNode>;
+  /** The sum of the losses the calls added, or `undefined` when none did. */
+  readonly loss: number | undefined;
+  /** New values of non-trainable weights (moving statistics), written once the whole step has succeeded. */
+  readonly updates: readonly { readonly layer: Layer; readonly index: number; readonly value: Float32Array }[];
+}
+
+/** What a backward pass gives: the gradient of each graph input and each called layer's weight gradients, `null` where none flows. */
+export interface BackwardPass {
+  readonly inputs: readonly (Float32Array | null)[];
+  /** Per layer, one gradient per weight in its `weightSpecs()` order, summed over the layer's calls. */
+  readonly weights: Map<Layer, (Float32Array | null)[]>;
+}
+
+/**
+ * The key of one output of one call in a graph's maps.
+ *
+ * @example
+ * tensorKey({ layer: dense, nodeIndex: 1 }); // dense's second call, first output
+ */
+export const tensorKey = (ref: { readonly layer: Layer; readonly nodeIndex: number }, tensorIndex = 0): string =>
+  `${ref.layer.name}\u0000${ref.nodeIndex}\u0000${tensorIndex}`;
+
+/**
+ * Why a graph cannot be trained, one sentence per layer that stops the
+ * backward pass, or an empty list.
+ *
+ * @example
+ * trainingGaps(m.graph()); // ["'resizing' (Resizing): the backward pass of resizing with interpolation 'bicubic' is not written yet ..."]
+ */
+export function trainingGaps(graph: ModelGraph): string[] {
+  const seen = new Set<Layer>();
+  const gaps: string[] = [];
+  for (const node of graph.nodes) {
+    if (node.inbound.length === 0 || seen.has(node.layer)) continue;
+    seen.add(node.layer);
+    const gap = node.layer.trainingGap();
+    if (gap !== undefined) gaps.push(`'${node.layer.name}' (${node.layer.className}): ${gap}`);
+  }
+  return gaps;
+}
+
+function addInto(into: Map<string, Float32Array>, key: string, g: ArrayLike<number>): void {
+  const have = into.get(key);
+  if (have === undefined) into.set(key, Float32Array.from(g));
+  else for (let i = 0; i < g.length; i++) have[i] += g[i];
+}
+
+/**
+ * Runs every call of `graph` in training mode on `inputs`, keeping what the
+ * backward pass needs. Nothing is written to any weight.
+ *
+ * @example
+ * const pass = forwardTraining(m.graph(), [x], { random });
+ * const y = pass.values.get(tensorKey(m.graph().outputs[0]));
+ */
+export function forwardTraining(graph: ModelGraph, inputs: readonly Tensor[], context: TrainingContext): ForwardPass {
+  const values = new Map<string, Tensor>();
+  const saved = new Map<GraphNode, unknown>();
+  const adding = new Set<GraphNode>();
+  const updates: { layer: Layer; index: number; value: Float32Array }[] = [];
+  let loss: number | undefined;
+  graph.inputs.forEach((ref, i) => values.set(tensorKey(ref, ref.tensorIndex), inputs[i]));
+  for (const node of graph.nodes) {
+    if (node.inbound.length === 0) continue;
+    const args = node.inbound.map((ref) => values.get(tensorKey(ref, ref.tensorIndex))!);
+    const { output, outputs, saved: keep, loss: added, updates: state } = node.layer.callTraining(args, context);
+    for (const u of state ?? []) updates.push({ layer: node.layer, index: u.index, value: u.value });
+    (outputs ?? [output]).forEach((t, i) => values.set(tensorKey(node, i), t));
+    saved.set(node, keep);
+    if (added !== undefined) {
+      loss = (loss ?? 0) + added;
+      adding.add(node);
+    }
+  }
+  return { values, saved, adding, loss, updates };
+}
+
+/**
+ * The backward pass of a {@link forwardTraining} pass from the gradients of
+ * the graph's outputs (`undefined` for an output no gradient reaches).
+ *
+ * @example
+ * const { inputs, weights } = backwardTraining(graph, pass, [dLoss]);
+ */
+export function backwardTraining(graph: ModelGraph, pass: ForwardPass, outputGrads: readonly (ArrayLike<number> | undefined)[]): BackwardPass {
+  const { values } = pass;
+  const grads = new Map<string, Float32Array>();
+  graph.outputs.forEach((ref, i) => {
+    const g = outputGrads[i];
+    if (g !== undefined) addInto(grads, tensorKey(ref, ref.tensorIndex), g);
+  });
+  const weights = new Map<Layer, (Float32Array | null)[]>();
+  for (let n = graph.nodes.length - 1; n >= 0; n--) {
+    const node = graph.nodes[n];
+    if (node.inbound.length === 0) continue;
+    // A layer with several outputs: the gradients of the others, null where none flows.
+    const others = node.outputShapes.slice(1).map((_, i) => {
+      const g = grads.get(tensorKey(node, i + 1));
+      return g === undefined ? null : { shape: values.get(tensorKey(node, i + 1))!.shape, data: g };
+    });
+    const reached = others.some((g) => g !== null);
+    const dOut = grads.get(tensorKey(node)) ?? (pass.adding.has(node) || reached ? new Float32Array(values.get(tensorKey(node))!.data.length) : undefined);
+    if (dOut === undefined) continue;
+    const args = node.inbound.map((ref) => values.get(tensorKey(ref, ref.tensorIndex))!);
+    const output = values.get(tensorKey(node))!;
+    const r = node.layer.gradients!({ shape: output.shape, data: dOut }, args, output, pass.saved.get(node), others);
+    node.inbound.forEach((ref, i) => {
+      const g = r.inputs[i];
+      if (g !== null && g !== undefined) addInto(grads, tensorKey(ref, ref.tensorIndex), g.data);
+    });
+    const have = weights.get(node.layer);
+    if (have === undefined)
+      weights.set(
+        node.layer,
+        r.weights.map((w) => (w === null ? null : w.data.slice())),
+      );
+    else
+      r.weights.forEach((w, i) => {
+        if (w === null) return;
+        const into = have[i];
+        if (into === null) have[i] = w.data.slice();
+        else for (let j = 0; j < into.length; j++) into[j] += w.data[j];
+      });
+  }
+  return { inputs: graph.inputs.map((ref) => grads.get(tensorKey(ref, ref.tensorIndex)) ?? null), weights };
+}
