@@ -16,7 +16,7 @@ import type { Tensor } from "./tensor.js";
 export type ResizeMethod = "bilinear" | "nearest";
 
 /** Taps of one output position along one axis: input indices and their weights. */
-interface Taps {
+export interface Taps {
   readonly index: Int32Array;
   readonly weight: Float64Array;
   /** Start of output position `i`'s taps in `index` / `weight`; `start[out]` is the total. */
@@ -28,9 +28,13 @@ interface Taps {
  * `jax.image.resize` computes it: nearest takes `floor((i + 0.5) * from / to)`;
  * bilinear weighs inputs by the triangle kernel around
  * `(i + 0.5) * from / to - 0.5`, normalised to sum to 1 (which clamps at the
- * borders). An axis whose size does not change is copied.
+ * borders). An axis whose size does not change is copied. The backward
+ * pass of a resize reads the same taps, transposed.
+ *
+ * @example
+ * axisTaps(2, 4, "bilinear").weight; // [1, 0.75, 0.25, 0.25, 0.75, 1]
  */
-function axisTaps(from: number, to: number, method: ResizeMethod): Taps {
+export function axisTaps(from: number, to: number, method: ResizeMethod): Taps {
   const index: number[] = [];
   const weight: number[] = [];
   const start = new Int32Array(to + 1);

@@ -26,6 +26,7 @@ import { layerNames } from "../naming.js";
 import { Layer, product, sampleElements } from "./layer.js";
 import type { LayerCost, LayerGradients, WeightSpec } from "./layer.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
+import { resizeImagesBackward, resizeToAspectBackward } from "../kernels/preprocess-image-backward.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 
@@ -370,17 +371,15 @@ export class Resizing extends Layer {
     return s.cropToAspectRatio ? resizeToAspect(input, s.height, s.width, s.interpolation) : resizeImages(input, s.height, s.width, s.interpolation);
   }
 
-  override trainingGap(): string | undefined {
-    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
-    const how = this.settings!.interpolation;
-    return how === "nearest" ? undefined : `the backward pass of resizing with interpolation '${how}' is not written yet (only 'nearest' trains)`;
-  }
-
-  /** Nearest resizing only moves values. */
+  /** Nearest resizing only moves values; a bilinear one runs the resize's transpose (after the crop's, with `cropToAspectRatio`). */
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
-    const gap = this.trainingGap();
-    if (gap !== undefined) fail(`shapewise: fit cannot train through resizing '${this.name}': ${gap}`);
-    return { inputs: gatherBackward(this, (xs) => this.call(xs[0]), inputs, dOutput), weights: [] };
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    const s = this.settings!;
+    if (s.interpolation === "nearest") return { inputs: gatherBackward(this, (xs) => this.call(xs[0]), inputs, dOutput), weights: [] };
+    const dx = s.cropToAspectRatio
+      ? resizeToAspectBackward(dOutput, inputs[0].shape, s.interpolation)
+      : resizeImagesBackward(dOutput, inputs[0].shape, s.interpolation);
+    return { inputs: [dx], weights: [] };
   }
 }
 
@@ -429,19 +428,13 @@ export class CenterCrop extends Layer {
     return centerCropImages(input, this.settings!.height, this.settings!.width);
   }
 
-  override trainingGap(): string | undefined {
-    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
-    const [, h, w] = this.builtInputShape();
-    return h !== null && w !== null && h >= this.settings!.height && w >= this.settings!.width
-      ? undefined
-      : "the backward pass of centerCrop on images smaller than the crop (a bilinear resize) is not written yet";
-  }
-
-  /** A crop only moves values. */
+  /** A crop only moves values; an image smaller than the crop runs the bilinear resize's transpose, then the aspect crop's. */
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
-    const gap = this.trainingGap();
-    if (gap !== undefined) fail(`shapewise: fit cannot train through centerCrop '${this.name}': ${gap}`);
-    return { inputs: gatherBackward(this, (xs) => this.call(xs[0]), inputs, dOutput), weights: [] };
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    const [, h, w] = inputs[0].shape;
+    if (h >= this.settings!.height && w >= this.settings!.width)
+      return { inputs: gatherBackward(this, (xs) => this.call(xs[0]), inputs, dOutput), weights: [] };
+    return { inputs: [resizeToAspectBackward(dOutput, inputs[0].shape, "bilinear")], weights: [] };
   }
 }
 

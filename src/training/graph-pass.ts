@@ -45,7 +45,7 @@ export const tensorKey = (ref: { readonly layer: Layer; readonly nodeIndex: numb
  * backward pass, or an empty list.
  *
  * @example
- * trainingGaps(m.graph()); // ["'resizing' (Resizing): the backward pass of resizing with interpolation 'bicubic' is not written yet ..."]
+ * trainingGaps(m.graph()); // ["'doubling' (Doubling): its backward pass is not written yet"] for a layer class without one
  */
 export function trainingGaps(graph: ModelGraph): string[] {
   const seen = new Set<Layer>();

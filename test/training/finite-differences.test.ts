@@ -8,7 +8,9 @@
  * Convolutions are linear in their input and in their kernel (L is
  * quadratic in the pair), so there the central difference is exact up to
  * float32 rounding of the forward pass; a separable convolution is cubic in
- * its input and two kernels and takes a small step.
+ * its input and two kernels and takes a small step. Bilinear resizing (and
+ * the center crop of an image smaller than the crop, a bilinear resize) has
+ * no TensorFlow.js oracle: its gradient kernel ignores half-pixel centres.
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,6 +18,7 @@ import { clearSession } from "../../src/index.js";
 import { createRandom } from "../../src/kernels/random.js";
 import type { Tensor } from "../../src/kernels/tensor.js";
 import { MultiHeadAttention } from "../../src/layers/attention.js";
+import { CenterCrop, Resizing } from "../../src/layers/preprocessing.js";
 import { Conv1DTranspose, Conv2DTranspose, Conv3D, Conv3DTranspose, DepthwiseConv2D, SeparableConv1D } from "../../src/layers/convolutional.js";
 import type { Layer } from "../../src/layers/layer.js";
 import { GRU, LSTM, SimpleRNN } from "../../src/layers/recurrent.js";
@@ -117,6 +120,36 @@ describe("central finite differences", () => {
         },
       ),
       { numRuns: 25, seed: 51 },
+    );
+  });
+
+  it("bilinear resizing up and down, with and without cropToAspectRatio, and centerCrop of an image smaller than the crop", () => {
+    fc.assert(
+      fc.property(
+        small(1, 2),
+        small(1, 7),
+        small(1, 7),
+        small(1, 3),
+        small(1, 7),
+        small(1, 7),
+        small(0, 3),
+        fc.boolean(),
+        seedArb,
+        (n, h, w, ch, height, width, grow, crop, seed) => {
+          const cases: [string, Layer][] = [
+            ["resizing bilinear", new Resizing({ height, width, interpolation: "bilinear", cropToAspectRatio: crop })],
+            // Larger than the image along at least one axis: Keras resizes instead of cropping.
+            ["centerCrop smaller image", new CenterCrop({ height: h + 1 + grow, width: crop ? w : w + grow })],
+          ];
+          for (const [group, layer] of cases) {
+            // Linear in the input: the central difference is exact up to float32 rounding.
+            const d = directional(layer, [[n, h, w, ch]], seed, 0.5);
+            record(group, d);
+            expect(d, `${group} (seed ${seed})`).toBeLessThan(1e-4);
+          }
+        },
+      ),
+      { numRuns: 60, seed: 53 },
     );
   });
 
