@@ -48,24 +48,34 @@ describe("layers without a backward pass", () => {
   });
 
   it("bilinear resizing (with cropToAspectRatio too) and a center crop larger than the image train: the layers before them move", async () => {
+    /** Tensors as this test chains them: its sizes are checked at run time. */
+    interface Loose {
+      resizing(c: object): Loose;
+      centerCrop(c: object): Loose;
+      conv2d(c: object): Loose;
+      flatten(): Loose;
+      dense(c: object): Loose;
+    }
     for (const resize of [
-      (t: ReturnType<typeof input>) => t.resizing({ height: 6, width: 6, interpolation: "bilinear" }),
-      (t: ReturnType<typeof input>) => t.resizing({ height: 3, width: 5, interpolation: "bilinear", cropToAspectRatio: true }),
-      (t: ReturnType<typeof input>) => t.centerCrop({ height: 6, width: 3 }),
+      (t: Loose) => t.resizing({ height: 6, width: 6, interpolation: "bilinear" }),
+      (t: Loose) => t.resizing({ height: 3, width: 5, interpolation: "bilinear", cropToAspectRatio: true }),
+      (t: Loose) => t.centerCrop({ height: 6, width: 3 }),
     ]) {
       clearSession();
       const i = input({ shape: [4, 4, 1] });
       const m = model({
         inputs: i,
-        outputs: (resize(i.conv2d({ filters: 2, kernelSize: 1 })) as ReturnType<typeof input>).flatten().dense({ units: 2 }),
+        outputs: resize((i as unknown as Loose).conv2d({ filters: 2, kernelSize: 1 }))
+          .flatten()
+          .dense({ units: 2 }) as never,
         seed: 1,
-      });
-      const before = (m.getWeights() as Tensor[]).map((w) => w.data.slice());
+      }) as unknown as Model;
+      const before = (m.getWeights() as unknown as Tensor[]).map((w) => w.data.slice());
       const c = m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: "meanSquaredError" });
       const x = randomTensor([4, 4, 4, 1], createRandom(2), -1, 1);
       const y = tensor([4, 2], randomTensor([4, 2], createRandom(3), -1, 1).data);
       c.trainOnBatch(x as never, y as never);
-      const after = m.getWeights() as Tensor[];
+      const after = m.getWeights() as unknown as Tensor[];
       expect(Array.from(after[0].data)).not.toEqual(Array.from(before[0]));
     }
   });
