@@ -80,16 +80,17 @@ function loadN(p: usize, n: i32): v128 {
 }
 
 /**
- * C[4 x 8] (+)= A[4 x kc] * B[kc x 8], then bias/activation.
+ * C[4 x 8] (+)= A[4 x kc] * B[kc x 8], then bias/residual/activation.
  *
  * - `first`: start from the bias (or 0) instead of reading C (first K block);
- * - `last`: apply the activation (last K block);
+ * - `last`: add the residual tile at `r` (when not 0, same row stride as C)
+ *   and apply the activation (last K block);
  * - `mr`/`nr`: how many rows/columns of the tile are real (tails are
  *   computed on padding and not stored).
  */
 function tile4x8(
   kc: i32, a: usize, b: usize, c: usize, ldc: usize,
-  bias: usize, first: bool, last: bool, act: i32, mr: i32, nr: i32,
+  bias: usize, first: bool, last: bool, act: i32, r: usize, mr: i32, nr: i32,
 ): void {
   let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
   const full = mr == MR && nr == NR;
@@ -136,6 +137,22 @@ function tile4x8(
     b += 32;
   }
 
+  if (last && r != 0) {
+    if (full) {
+      c00 = f32x4.add(c00, v128.load(r)); c01 = f32x4.add(c01, v128.load(r, 16));
+      c10 = f32x4.add(c10, v128.load(r + ldc)); c11 = f32x4.add(c11, v128.load(r + ldc, 16));
+      c20 = f32x4.add(c20, v128.load(r + 2 * ldc)); c21 = f32x4.add(c21, v128.load(r + 2 * ldc, 16));
+      c30 = f32x4.add(c30, v128.load(r + 3 * ldc)); c31 = f32x4.add(c31, v128.load(r + 3 * ldc, 16));
+    } else {
+      // Rows and columns past the tile's real ones are never stored: only the real ones are read.
+      const n0 = nr < 4 ? nr : 4;
+      const n1 = nr - 4;
+      c00 = f32x4.add(c00, loadN(r, n0)); if (n1 > 0) c01 = f32x4.add(c01, loadN(r + 16, n1));
+      if (mr > 1) { c10 = f32x4.add(c10, loadN(r + ldc, n0)); if (n1 > 0) c11 = f32x4.add(c11, loadN(r + ldc + 16, n1)); }
+      if (mr > 2) { c20 = f32x4.add(c20, loadN(r + 2 * ldc, n0)); if (n1 > 0) c21 = f32x4.add(c21, loadN(r + 2 * ldc + 16, n1)); }
+      if (mr > 3) { c30 = f32x4.add(c30, loadN(r + 3 * ldc, n0)); if (n1 > 0) c31 = f32x4.add(c31, loadN(r + 3 * ldc + 16, n1)); }
+    }
+  }
   if (last && act != ACT_LINEAR) {
     c00 = activate(c00, act); c01 = activate(c01, act);
     c10 = activate(c10, act); c11 = activate(c11, act);
@@ -314,7 +331,7 @@ function packRows(dst: usize, x: usize, lda: i32, m0: i32, mcPad: i32, mEnd: i32
  */
 function blockProduct(
   pa: usize, mc: i32, kc: i32, k0: i32, kTotal: i32,
-  wp: usize, bias: usize, out: usize, n: i32, m0: i32, p0: i32, p1: i32, act: i32,
+  wp: usize, bias: usize, out: usize, n: i32, m0: i32, p0: i32, p1: i32, act: i32, res: usize,
 ): void {
   const ldc: usize = <usize>n * 4;
   const first = k0 == 0;
@@ -327,11 +344,8 @@ function blockProduct(
     for (let i = 0; i < mc; i += MR) {
       let mr = mc - i;
       if (mr > MR) mr = MR;
-      tile4x8(
-        kc, pa + <usize>i * ASTRIDE, bp,
-        out + <usize>(m0 + i) * ldc + <usize>p * NR * 4, ldc,
-        bb, first, last, act, mr, nr,
-      );
+      const at: usize = <usize>(m0 + i) * ldc + <usize>p * NR * 4;
+      tile4x8(kc, pa + <usize>i * ASTRIDE, bp, out + at, ldc, bb, first, last, act, res == 0 ? 0 : res + at, mr, nr);
     }
   }
 }
@@ -347,7 +361,7 @@ export function conv2d(
   x: usize, h: i32, w: i32, cin: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32,
   oh: i32, ow: i32, cout: i32,
-  wp: usize, bias: usize, out: usize, act: i32,
+  wp: usize, bias: usize, out: usize, act: i32, res: usize,
   rowStart: i32, rowEnd: i32, p0: i32, p1: i32, scratch: usize,
 ): void {
   const taps = kh * kw;
@@ -369,7 +383,7 @@ export function conv2d(
         const c1 = c0 + chanPer < cin ? c0 + chanPer : cin;
         packIm2col(scratch, x, h, w, cin, kh, kw, sh, sw, dh, dw, padT, padL, oh, ow, m0, mcPad, rowEnd, t0, t1, c0, c1);
         const kc = (t1 - t0) * (c1 - c0);
-        blockProduct(scratch, mc, kc, t0 * cin + c0, kTotal, wp, bias, out, cout, m0, p0, p1, act);
+        blockProduct(scratch, mc, kc, t0 * cin + c0, kTotal, wp, bias, out, cout, m0, p0, p1, act, res);
       }
     }
   }
@@ -380,7 +394,7 @@ export function conv2d(
  * panels [p0, p1). Same packed weight layout as {@link conv2d}.
  */
 export function dense(
-  x: usize, k: i32, n: i32, wp: usize, bias: usize, out: usize, act: i32,
+  x: usize, k: i32, n: i32, wp: usize, bias: usize, out: usize, act: i32, res: usize,
   rowStart: i32, rowEnd: i32, p0: i32, p1: i32, scratch: usize,
 ): void {
   const nb = (k + KC - 1) / KC;
@@ -393,7 +407,7 @@ export function dense(
       let kc = k - k0;
       if (kc > kcMax) kc = kcMax;
       packRows(scratch, x, k, m0, mcPad, rowEnd, k0, kc);
-      blockProduct(scratch, mc, kc, k0, k, wp, bias, out, n, m0, p0, p1, act);
+      blockProduct(scratch, mc, kc, k0, k, wp, bias, out, n, m0, p0, p1, act, res);
     }
   }
 }
@@ -404,6 +418,12 @@ export function dense(
 
 /** Tiles (2x2 outputs each) transformed and multiplied together. */
 const WTB: i32 = 16;
+
+/** `v` plus the four floats at `r`, or `v` when `r` is 0 (no residual). */
+@inline
+function plusAt(v: v128, r: usize): v128 {
+  return r == 0 ? v : f32x4.add(v, v128.load(r));
+}
 
 @inline
 function loadOr0(p: usize, ok: bool): v128 {
@@ -423,7 +443,7 @@ function loadOr0(p: usize, ok: bool): v128 {
  */
 export function winograd3x3(
   x: usize, h: i32, w: i32, cin: i32, padT: i32, padL: i32, oh: i32, ow: i32, cout: i32,
-  up: usize, bias: usize, out: usize, act: i32, tileStart: i32, tileEnd: i32, scratch: usize,
+  up: usize, bias: usize, out: usize, act: i32, res: usize, tileStart: i32, tileEnd: i32, scratch: usize,
 ): void {
   const tw = (ow + 1) >> 1;
   const th = (oh + 1) >> 1;
@@ -492,7 +512,7 @@ export function winograd3x3(
     }
     // 2. Sixteen products M[xi] = V[xi] U[xi] (no bias, no activation yet).
     for (let xi = 0; xi < 16; xi++) {
-      blockProduct(vbuf + <usize>xi * vBlock, nt, cin, 0, cin, up + <usize>xi * uStride, 0, mbuf + <usize>xi * mBlock, cout, 0, 0, panels, ACT_LINEAR);
+      blockProduct(vbuf + <usize>xi * vBlock, nt, cin, 0, cin, up + <usize>xi * uStride, 0, mbuf + <usize>xi * mBlock, cout, 0, 0, panels, ACT_LINEAR, 0);
     }
     // 3. Output transform At M A, bias, activation; partial tiles at the bottom/right edge.
     for (let i = 0; i < nt; i++) {
@@ -520,12 +540,14 @@ export function winograd3x3(
         const u0 = f32x4.sub(f32x4.sub(m10, m20), m30), u1 = f32x4.sub(f32x4.sub(m11, m21), m31);
         const u2 = f32x4.sub(f32x4.sub(m12, m22), m32), u3 = f32x4.sub(f32x4.sub(m13, m23), m33);
         const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + c);
-        // (At M) A, then bias and activation.
-        v128.store(o00 + c, activate(f32x4.add(f32x4.add(f32x4.add(s0, s1), s2), bv), act));
-        if (right) v128.store(o00 + outPix + c, activate(f32x4.add(f32x4.sub(f32x4.sub(s1, s2), s3), bv), act));
+        // (At M) A, then bias, residual and activation.
+        const r00: usize = res == 0 ? 0 : res + (o00 - out) + c;
+        const r10: usize = r00 == 0 ? 0 : r00 + <usize>ow * outPix;
+        v128.store(o00 + c, activate(plusAt(f32x4.add(f32x4.add(f32x4.add(s0, s1), s2), bv), r00), act));
+        if (right) v128.store(o00 + outPix + c, activate(plusAt(f32x4.add(f32x4.sub(f32x4.sub(s1, s2), s3), bv), r00 == 0 ? 0 : r00 + outPix), act));
         if (below) {
-          v128.store(o10 + c, activate(f32x4.add(f32x4.add(f32x4.add(u0, u1), u2), bv), act));
-          if (right) v128.store(o10 + outPix + c, activate(f32x4.add(f32x4.sub(f32x4.sub(u1, u2), u3), bv), act));
+          v128.store(o10 + c, activate(plusAt(f32x4.add(f32x4.add(f32x4.add(u0, u1), u2), bv), r10), act));
+          if (right) v128.store(o10 + outPix + c, activate(plusAt(f32x4.add(f32x4.sub(f32x4.sub(u1, u2), u3), bv), r10 == 0 ? 0 : r10 + outPix), act));
         }
       }
     }

@@ -4,6 +4,7 @@
  * layer of another model.
  */
 import { MAX_NESTING_DEPTH, fail, valueText } from "./checks.js";
+import { fast } from "./kernels/backend.js";
 import { profileCall } from "./kernels/profile.js";
 import type { LayerProfile } from "./kernels/profile.js";
 import type { RunScope } from "./kernels/run-scope.js";
@@ -14,6 +15,7 @@ import type { LayerCost, LayerGradients, TrainingCall, TrainingContext, WeightSp
 import { nodeCost, sumCosts } from "./model-cost.js";
 import { checkConcreteShapes, graphOf, hasSeveralOutputs, readerCounts } from "./model-graph.js";
 import type { CallNode, GraphParts, ModelGraph, SeveralOutputs } from "./model-graph.js";
+import { fusedCall, fusionPlan } from "./model-plan.js";
 import type { Model } from "./model.js";
 import type { Shape } from "./shape.js";
 import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
@@ -58,8 +60,38 @@ export function runGraph(
   inputs.forEach((t, i) => values.set(t, given[i]));
   const readers = scope === null ? null : readerCounts(nodes);
   const kept = new Set(keep);
+  // Only the WebAssembly kernels fold and fuse: the reference kernels stay the oracle.
+  const plan = fast() !== null ? fusionPlan(nodes, keep) : null;
+  const done = new Set<CallNode>();
+  /** Keeps a call's outputs and frees the tensors that no call reads any more. */
+  const settle = (n: CallNode, results: readonly Tensor[]) => {
+    n.outputs.forEach((t, i) => t !== undefined && results[i] !== undefined && values.set(t, results[i]));
+    if (scope === null || readers === null) return;
+    for (const t of n.outputs) if (t !== undefined && values.has(t)) scope.retain(values.get(t)!);
+    for (const t of n.inbound) {
+      const left = readers.get(t)! - 1;
+      readers.set(t, left);
+      const value = values.get(t);
+      if (left === 0 && !kept.has(t) && value !== undefined) scope.release(value);
+    }
+  };
   for (const n of nodes) {
-    if (n.inbound.length === 0) continue;
+    if (n.inbound.length === 0 || done.has(n)) continue;
+    const group = plan?.get(n);
+    const run = group === undefined ? null : fusedCall(group, values.get(n.inbound[0])!, group.residual === null ? null : values.get(group.residual)!);
+    if (group !== undefined && run !== null) {
+      const compute = () => [run()];
+      const name = (m: CallNode) => (profiling === null ? "" : profiling.prefix) + m.layer.name;
+      const [y] = profiling === null ? compute() : profileCall(profiling.rows, name(n), n.layer.className, [values.get(n.inbound[0])!], compute);
+      for (const m of group.members.slice(1)) {
+        done.add(m);
+        const kernel = m === group.norm ? "folded" : "fused";
+        profiling?.rows.push({ layer: name(m), className: m.layer.className, kernel, ms: 0, into: name(n) });
+      }
+      // Only the last call's output exists; the calls before it settle with none.
+      group.members.forEach((m, i) => settle(m, i === group.members.length - 1 ? [y] : []));
+      continue;
+    }
     const args = n.inbound.map((t) => values.get(t)!) as [Tensor, ...Tensor[]];
     const layer = n.layer;
     const compute = () => (hasSeveralOutputs(layer) ? layer.callOutputs(...args) : [layer.call(...args)]);
@@ -75,14 +107,7 @@ export function runGraph(
         profiling = outer;
       }
     } else results = profileCall(profiling.rows, profiling.prefix + layer.name, layer.className, args, compute);
-    n.outputs.forEach((t, i) => t !== undefined && values.set(t, results[i]));
-    if (scope === null || readers === null) continue;
-    for (const t of n.outputs) if (t !== undefined) scope.retain(values.get(t)!);
-    for (const t of n.inbound) {
-      const left = readers.get(t)! - 1;
-      readers.set(t, left);
-      if (left === 0 && !kept.has(t)) scope.release(values.get(t)!);
-    }
+    settle(n, results);
   }
 }
 

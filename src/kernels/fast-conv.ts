@@ -10,6 +10,7 @@ import { fast } from "./backend.js";
 import { UNIT_AXIS, convNd } from "./conv-nd.js";
 import { conv2d, conv2dGeometry } from "./conv2d.js";
 import type { Conv2dOptions } from "./conv2d.js";
+import { checkResidual, plusResidual } from "./fast-dense.js";
 import { applyRest, fusedCode } from "./fast-elementwise.js";
 import { cachedCopy, packed, winogradPacked } from "./packed-weights.js";
 import { globalPool } from "./pool-global.js";
@@ -43,7 +44,8 @@ function useWinograd(k: WasmKernels, g: ReturnType<typeof conv2dGeometry>): bool
 }
 
 /**
- * A Conv2D layer's computation: convolution, bias and activation. Runs the
+ * A Conv2D layer's computation: convolution, bias, an optional residual
+ * of the output's shape (a fused add) and activation. Runs the
  * fast kernels when they are chosen and loaded, else {@link conv2d} then
  * {@link activate}; both reject malformed inputs with the same RangeError.
  *
@@ -52,17 +54,27 @@ function useWinograd(k: WasmKernels, g: ReturnType<typeof conv2dGeometry>): bool
  * const y = conv2dLayer(x, kernel, bias, { strides: [1, 1], dilationRate: [1, 1], padding: "same" }, "relu");
  * ```
  */
-export function conv2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, options: Conv2dOptions, activation: ActivationName): Tensor {
+export function conv2dLayer(
+  input: Tensor,
+  kernel: Tensor,
+  bias: Tensor | null,
+  options: Conv2dOptions,
+  activation: ActivationName,
+  residual: Tensor | null = null,
+): Tensor {
   const k = fast();
   const g = conv2dGeometry(input, kernel, bias, options);
   const rows = g.n * g.oh * g.ow;
   const kDim = g.kh * g.kw * g.cin;
+  const shape = [g.n, g.oh, g.ow, g.cout] as const;
+  checkResidual("conv2dLayer", residual, shape);
   if (k === null || rows === 0 || kDim === 0 || g.cout === 0) {
-    const out = conv2d(input, kernel, bias, options);
+    const out = plusResidual(conv2d(input, kernel, bias, options), residual);
     return activation === "linear" ? out : activate(activation, out);
   }
   const temps: number[] = [];
   const x = addressIn(k, input.data, temps);
+  const res = residual === null ? 0 : addressIn(k, residual.data, temps);
   const winograd = useWinograd(k, g);
   const w = packed(k, kernel.data, kDim, g.cout, bias === null ? null : bias.data, !winograd);
   const floats = rows * g.cout;
@@ -73,7 +85,7 @@ export function conv2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, 
     // 3x3, stride 1: Winograd F(2x2, 3x3), 2.25x fewer multiply-adds; tiles of 2x2 outputs split across threads.
     const tiles = g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
     const u = winogradPacked(k, kernel.data, g.cin, g.cout);
-    const head = [x, g.h, g.w, g.cin, g.padTop, g.padLeft, g.oh, g.ow, g.cout, u, bias === null ? 0 : w.biasPtr, out, fusedCode(activation)];
+    const head = [x, g.h, g.w, g.cin, g.padTop, g.padLeft, g.oh, g.ow, g.cout, u, bias === null ? 0 : w.biasPtr, out, fusedCode(activation), res];
     const need = k.exports.winogradScratchFloats(panels * k.panelWidth);
     run(
       k,
@@ -100,6 +112,7 @@ export function conv2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, 
       bias === null ? 0 : w.biasPtr,
       out,
       fusedCode(activation),
+      res,
     ];
     // Rows (output pixels over the batch) split evenly; a layer with fewer
     // rows than threads (late layers at batch 1) splits its filters instead.
@@ -109,7 +122,6 @@ export function conv2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, 
         : split(panels, threads, 1).map(([p0, p1], t) => ({ fn: "conv2d", args: [...head, 0, rows, p0, p1, scratchFor(k, t)] }));
     run(k, jobs);
   }
-  const shape = [g.n, g.oh, g.ow, g.cout] as const;
   applyRest(k, activation, shape, out, floats);
   return { shape, data: finish(k, out, floats, temps) };
 }

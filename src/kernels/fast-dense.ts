@@ -10,13 +10,14 @@ import { dense, denseGeometry } from "./dense.js";
 import { applyRest, fusedCode } from "./fast-elementwise.js";
 import { packPanels, packed } from "./packed-weights.js";
 import { addressIn, finish, outputOf, run, scratchFor, split, threadsFor } from "./run-scope.js";
+import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 import type { Job } from "./threads.js";
 import type { WasmKernels } from "./wasm.js";
 
 /**
- * `out[rows, units] = x[rows, inDim] · weights + bias` with a fused relu or
- * relu6, on the packed copy of `weights` (packed once per array): the
+ * `out[rows, units] = x[rows, inDim] · weights + bias`, plus the residual
+ * at `res` (when not 0) and a fused relu or relu6, on the packed copy of `weights` (packed once per array): the
  * product of {@link denseLayer} and of the sequence layers' projections.
  *
  * @example
@@ -34,11 +35,12 @@ export function productAt(
   bias: Float32Array | null,
   out: number,
   act: number,
+  res = 0,
 ): void {
   const w = packed(k, weights, inDim, units, bias);
   const panels = Math.ceil(units / k.panelWidth);
   const threads = threadsFor(2 * rows * inDim * units);
-  const head = [x, inDim, units, w.ptr, bias === null ? 0 : w.biasPtr, out, act];
+  const head = [x, inDim, units, w.ptr, bias === null ? 0 : w.biasPtr, out, act, res];
   // Few rows (batch 1) make the product a matrix-vector product bound by
   // reading the weights: split the panels, so each thread reads half of them.
   const jobs: Job[] =
@@ -49,8 +51,8 @@ export function productAt(
 }
 
 /**
- * A Dense layer's computation: matrix product, bias and activation, on the
- * last axis (fast kernels when chosen and loaded, else {@link dense} then
+ * A Dense layer's computation: matrix product, bias, an optional residual
+ * (a fused add) and activation, on the last axis (fast kernels when chosen and loaded, else {@link dense} then
  * {@link activate}).
  *
  * @example
@@ -58,21 +60,58 @@ export function productAt(
  * const y = denseLayer({ shape: [64, 2048], data }, kernel, bias, "softmax"); // [64, 10]
  * ```
  */
-export function denseLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, activation: ActivationName): Tensor {
+export function denseLayer(input: Tensor, kernel: Tensor, bias: Tensor | null, activation: ActivationName, residual: Tensor | null = null): Tensor {
   const k = fast();
   const { rows, inDim, units } = denseGeometry(input, kernel, bias);
+  const shape = [...input.shape.slice(0, -1), units];
+  checkResidual("denseLayer", residual, shape);
   if (k === null || rows === 0 || inDim === 0 || units === 0) {
-    const out = dense(input, kernel, bias);
+    const out = plusResidual(dense(input, kernel, bias), residual);
     return activation === "linear" ? out : activate(activation, out);
   }
   const temps: number[] = [];
   const x = addressIn(k, input.data, temps);
+  const res = residual === null ? 0 : addressIn(k, residual.data, temps);
   const floats = rows * units;
   const out = outputOf(k, floats, temps);
-  productAt(k, x, rows, inDim, units, kernel.data, bias === null ? null : bias.data, out, fusedCode(activation));
-  const shape = [...input.shape.slice(0, -1), units];
+  productAt(k, x, rows, inDim, units, kernel.data, bias === null ? null : bias.data, out, fusedCode(activation), res);
   applyRest(k, activation, shape, out, floats);
   return { shape, data: finish(k, out, floats, temps) };
+}
+
+/**
+ * Checks that a residual added in a product's last step has the product's
+ * output shape (the forward pass's plan fuses only an add of two tensors of
+ * one shape).
+ *
+ * @example
+ * ```ts
+ * checkResidual("conv2dLayer", shortcut, [1, 56, 56, 256]);
+ * ```
+ */
+export function checkResidual(what: string, residual: Tensor | null, shape: readonly number[]): void {
+  if (residual === null) return;
+  checkTensor(residual, `${what} residual`);
+  if (residual.shape.length !== shape.length || residual.shape.some((d, i) => d !== shape[i])) {
+    throw new RangeError(
+      `${what}: a residual of shape [${residual.shape.join(", ")}] is added to an output of shape [${shape.join(", ")}]; they must be equal`,
+    );
+  }
+}
+
+/**
+ * `out + residual` on the reference kernels, in float32 as the add layer's reference sums.
+ *
+ * @example
+ * ```ts
+ * const y = plusResidual(conv2d(x, kernel, bias, options), shortcut);
+ * ```
+ */
+export function plusResidual(out: Tensor, residual: Tensor | null): Tensor {
+  if (residual === null) return out;
+  const data = new Float32Array(out.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = out.data[i] + residual.data[i];
+  return { shape: out.shape, data };
 }
 
 /**
@@ -103,7 +142,7 @@ export function matmul(a: Float32Array, b: Float32Array, m: number, kDim: number
     k.view(x, a.length).set(a);
     packPanels(k.view(wp, panels * kDim * nr), b, kDim, n, nr);
     const threads = threadsFor(2 * m * kDim * n);
-    const head = [x, kDim, n, wp, 0, out, 0];
+    const head = [x, kDim, n, wp, 0, out, 0, 0];
     run(
       k,
       split(m, threads, 4).map(([r0, r1], t) => ({ fn: "dense", args: [...head, r0, r1, 0, panels, scratchFor(k, t)] })),

@@ -5,6 +5,7 @@
  * training step that writes weights in place says so with
  * {@link weightsWritten}, and the copies are made again where they lie.
  */
+import { foldSourcesWritten } from "./fold.js";
 import type { WasmKernels } from "./wasm.js";
 
 interface Packed {
@@ -43,6 +44,7 @@ const biasSlices = new WeakMap<Float32Array, Map<number, Float32Array>>();
  * ```
  */
 export function weightsWritten(arrays: readonly Float32Array[]): void {
+  foldSourcesWritten(arrays);
   for (const a of arrays) {
     const p = packedWeights.get(a);
     if (p !== undefined) p.stale = true;

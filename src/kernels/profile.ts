@@ -11,14 +11,17 @@ import { wasmKernels, wasmLoadError } from "./wasm.js";
  * Which kernels ran a layer: `"wasm"` (WebAssembly SIMD only), `"reference"`
  * (the TypeScript kernels only), `"wasm+reference"` (part of each, such as a
  * matrix product on WebAssembly followed by an activation the kernels do not
- * fuse) or `"view"` (no computation: the output is the input's data).
+ * fuse), `"view"` (no computation: the output is the input's data), or,
+ * for a layer the forward pass's plan took into the product before it,
+ * `"folded"` (a batch normalisation folded into its weights) or `"fused"`
+ * (an add or activation done in its last step; see `LayerProfile.into`).
  *
  * @example
  * ```ts
  * const k: LayerKernel = "wasm";
  * ```
  */
-export type LayerKernel = "wasm" | "reference" | "wasm+reference" | "view";
+export type LayerKernel = "wasm" | "reference" | "wasm+reference" | "view" | "folded" | "fused";
 
 /**
  * One layer call of a profiled `predict` (`predict(x, { profile: true })`),
@@ -39,6 +42,12 @@ export interface LayerProfile {
   readonly ms: number;
   /** Why some or all of it ran on the reference kernels, so that no fallback is silent. */
   readonly reason?: string;
+  /**
+   * For a `"folded"` batch normalisation (its statistics folded into the
+   * weights of the product before it) or a `"fused"` add or activation (done
+   * in that product's last step): the layer whose kernel call did its work.
+   */
+  readonly into?: string;
 }
 
 /**

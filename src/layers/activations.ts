@@ -57,10 +57,22 @@ export class ReLU extends Layer {
 
   call(input: Tensor): Tensor {
     // The plain relu and relu6 (MobileNet's ReLU(6.0)) have WebAssembly kernels; other options are the reference formula.
-    if (this.negativeSlope === 0 && this.threshold === 0 && (this.maxValue === null || this.maxValue === 6)) {
-      return activationLayer(this.maxValue === null ? "relu" : "relu6", input);
-    }
-    return kerasRelu(input, this);
+    const plain = this.plainActivation();
+    return plain === null ? kerasRelu(input, this) : activationLayer(plain, input);
+  }
+
+  /**
+   * `"relu"` or `"relu6"` when the options make this layer exactly that
+   * activation (no slope, no threshold, no cap or a cap of 6), else `null`.
+   *
+   * @example
+   * ```ts
+   * new ReLU({ maxValue: 6 }).plainActivation(); // "relu6"
+   * ```
+   */
+  plainActivation(): "relu" | "relu6" | null {
+    if (this.negativeSlope !== 0 || this.threshold !== 0) return null;
+    return this.maxValue === null ? "relu" : this.maxValue === 6 ? "relu6" : null;
   }
 
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {

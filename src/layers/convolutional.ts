@@ -416,18 +416,55 @@ abstract class BaseConv extends Layer {
     return { inputs: [dx], weights: s.useBias ? dWeights : dWeights.slice(0, -1) };
   }
 
-  /** A regular (optionally grouped) convolution of a channels-last batch. */
-  private convolve(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings, activation: ActivationName): Tensor {
+  /**
+   * The kernel and bias of this layer when it is one matrix product of the
+   * 2-D kernel with nothing after it (a channels-last, ungrouped, not causal
+   * 1-D or 2-D convolution with a linear activation), so that a forward
+   * pass may fold a batch normalisation into them and fuse what follows
+   * into {@link callEpilogue}; `null` for any other form.
+   *
+   * @example
+   * ```ts
+   * conv.epilogueWeights(); // { kernel, bias } for conv2d({ filters: 64, kernelSize: 3 })
+   * ```
+   */
+  epilogueWeights(): { kernel: Tensor; bias: Tensor | null } | null {
+    const s = this.resolved();
+    const { rank, kind } = this.family;
+    if (kind !== "conv" || rank > 2 || s.groups !== 1 || s.padding === "causal" || s.dataFormat === "channelsFirst" || s.activation !== "linear") return null;
+    const weights = this.weights!;
+    return { kernel: weights[0], bias: s.useBias ? weights[weights.length - 1] : null };
+  }
+
+  /**
+   * This convolution over `kernel` and `bias` (a folded batch
+   * normalisation's, in this layer's layout), `residual` added and
+   * `activation` applied in the product's last step. Only for a layer whose
+   * {@link epilogueWeights} is not null.
+   *
+   * @example
+   * ```ts
+   * const y = conv.callEpilogue(x, folded.kernel, folded.bias, shortcut, "relu");
+   * ```
+   */
+  callEpilogue(input: Tensor, kernel: Tensor, bias: Tensor | null, residual: Tensor | null, activation: ActivationName): Tensor {
+    return this.convolve(input, kernel, bias, this.resolved(), activation, residual);
+  }
+
+  /** A regular (optionally grouped) convolution of a channels-last batch, plus `residual` before the activation. */
+  private convolve(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings, activation: ActivationName, residual: Tensor | null = null): Tensor {
     const { rank } = this.family;
     if (rank <= 2 && s.groups === 1 && s.padding !== "causal") {
       // One row of pixels is a 1-D signal: the tuned 2-D kernel serves both.
       const [n, ...rest] = x.shape;
       const x4 = rank === 1 ? { shape: [n, 1, ...rest], data: x.data } : x;
       const k4 = rank === 1 ? { shape: [1, ...kernel.shape], data: kernel.data } : kernel;
+      const r4 = rank === 1 && residual !== null ? { shape: [residual.shape[0], 1, ...residual.shape.slice(1)], data: residual.data } : residual;
       const pair = (v: number[]): [number, number] => (rank === 1 ? [1, v[0]] : [v[0], v[1]]);
-      const y = conv2dLayer(x4, k4, bias, { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding }, activation);
+      const y = conv2dLayer(x4, k4, bias, { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding }, activation, r4);
       return rank === 1 ? { shape: [y.shape[0], y.shape[2], y.shape[3]], data: y.data } : y;
     }
+    if (residual !== null) throw new RangeError(`${this.name}: only a plain 1-D or 2-D convolution adds a residual in its last step`);
     const axes = convAxes(x.shape.slice(1, -1), s);
     const y = convNd(to5d(x, rank), to5d(kernel, rank, true), bias, axes, s.groups);
     return activateUnless(activation, from5d(y, rank));

@@ -94,6 +94,36 @@ export class Dense extends Layer {
     return denseLayer(input, kernel, s.useBias ? bias : null, s.activation);
   }
 
+  /**
+   * The kernel and bias when the layer's activation is linear, so that a
+   * forward pass may fold a batch normalisation into them and fuse what
+   * follows into {@link callEpilogue}; `null` otherwise.
+   *
+   * @example
+   * ```ts
+   * new Dense({ units: 10 }).epilogueWeights(); // after its weights exist: { kernel, bias }
+   * ```
+   */
+  epilogueWeights(): { kernel: Tensor; bias: Tensor | null } | null {
+    const s = this.resolved();
+    if (s.activation !== "linear") return null;
+    const [kernel, bias] = this.weights!;
+    return { kernel, bias: s.useBias ? bias : null };
+  }
+
+  /**
+   * This layer's product over `kernel` and `bias` (a folded batch
+   * normalisation's), `residual` added and `activation` applied in its last step.
+   *
+   * @example
+   * ```ts
+   * const y = dense.callEpilogue(x, folded.kernel, folded.bias, null, "relu");
+   * ```
+   */
+  callEpilogue(input: Tensor, kernel: Tensor, bias: Tensor | null, residual: Tensor | null, activation: ActivationName): Tensor {
+    return denseLayer(input, kernel, bias, activation, residual);
+  }
+
   override callTraining(inputs: readonly Tensor[]): TrainingCall {
     const s = this.resolved();
     const [kernel, bias] = this.weights!;

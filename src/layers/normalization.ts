@@ -13,6 +13,7 @@ import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./laye
 import { batchNormIndex, layerNormIndex, normalizeBackward, normalizeTraining } from "../kernels/norm-backward.js";
 import { batchNormInference } from "../kernels/norm-batch.js";
 import type { NormSaved } from "../kernels/norm-backward.js";
+import type { BatchNormWeights } from "../kernels/norm-batch.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
@@ -99,12 +100,26 @@ export class BatchNormalization extends Layer {
   }
 
   call(input: Tensor): Tensor {
+    const { axis, weights } = this.inferenceWeights();
+    return batchNormLayer(input, axis, weights);
+  }
+
+  /**
+   * The axis and weights inference normalises with (the moving
+   * statistics), which a forward pass may fold into the product before it.
+   *
+   * @example
+   * ```ts
+   * bn.inferenceWeights(); // { axis: 3, weights: { gamma, beta, movingMean, movingVariance, epsilon: 0.001 } }
+   * ```
+   */
+  inferenceWeights(): { axis: number; weights: BatchNormWeights } {
     const s = this.resolved();
     const w = this.weights!.map((t) => t.data);
     const gamma = s.scale ? w.shift()! : null;
     const beta = s.center ? w.shift()! : null;
     const [movingMean, movingVariance] = w;
-    return batchNormLayer(input, s.axis, { gamma, beta, movingMean, movingVariance, epsilon: s.epsilon });
+    return { axis: s.axis, weights: { gamma, beta, movingMean, movingVariance, epsilon: s.epsilon } };
   }
 
   /**

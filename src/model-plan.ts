@@ -1,0 +1,167 @@
+/**
+ * The plan of a forward pass on the WebAssembly kernels, made once per
+ * graph at its first run: a convolution or dense layer with a linear
+ * activation takes in the layers that only post-process its output, in one
+ * kernel call instead of one pass over the activations each:
+ *
+ * - an inference-mode batch normalisation of its channels, folded into its
+ *   kernel and bias;
+ * - then an `add` of one other tensor of the same shape that is already
+ *   computed when the product runs (a residual connection), added in the
+ *   product's last step;
+ * - then an activation (`Activation`, or a plain `ReLU`), applied there too.
+ *
+ * Each absorbed tensor must have that one reader and be no model output.
+ * The reference kernels never use the plan: they stay the oracle that the
+ * fused results are checked against.
+ */
+import type { ActivationName } from "./kernels/activations.js";
+import { weightsWritten } from "./kernels/packed-weights.js";
+import { foldBatchNorm } from "./kernels/fold.js";
+import type { Tensor } from "./kernels/tensor.js";
+import { ReLU } from "./layers/activations.js";
+import { Conv1D, Conv2D } from "./layers/convolutional.js";
+import { Activation, Dense } from "./layers/core.js";
+import type { Layer } from "./layers/layer.js";
+import { Add } from "./layers/merging.js";
+import { BatchNormalization } from "./layers/normalization.js";
+import type { CallNode } from "./model-graph.js";
+import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
+
+/**
+ * One product and the layers it absorbs, in graph order.
+ *
+ * @example
+ * ```ts
+ * const g: FusedGroup = { head, norm, add: null, residual: null, activation: act, members: [head, norm, act] };
+ * ```
+ */
+export interface FusedGroup {
+  /** The convolution or dense call. */
+  readonly head: CallNode;
+  /** A batch normalisation folded into its weights. */
+  readonly norm: CallNode | null;
+  /** An add whose other operand is {@link residual}. */
+  readonly add: CallNode | null;
+  readonly residual: SymbolicTensorImpl | null;
+  /** An activation applied in the product's last step. */
+  readonly activation: CallNode | null;
+  /** Every call of the group, the head first; the last one's output is the group's. */
+  readonly members: readonly CallNode[];
+}
+
+/** A layer whose product can take folded weights and a fused epilogue. */
+type EpilogueLayer = Conv1D | Conv2D | Dense;
+
+function isEpilogueLayer(layer: Layer): layer is EpilogueLayer {
+  return layer instanceof Conv1D || layer instanceof Conv2D || layer instanceof Dense;
+}
+
+/** The activation a layer is, when it is exactly one of the named functions. */
+function activationOf(layer: Layer): ActivationName | null {
+  if (layer instanceof Activation) return layer.activation;
+  if (layer instanceof ReLU) return layer.plainActivation();
+  return null;
+}
+
+const plans = new WeakMap<readonly CallNode[], ReadonlyMap<CallNode, FusedGroup>>();
+
+/**
+ * The groups of a graph, keyed by their head call (made once per graph:
+ * the structure never changes, weights are read at run time).
+ *
+ * @example
+ * ```ts
+ * fusionPlan(parts.nodes, parts.outputs).get(convNode)?.members.map((n) => n.layer.name); // ["conv1_conv", "conv1_bn", "conv1_relu"]
+ * ```
+ */
+export function fusionPlan(nodes: readonly CallNode[], keep: readonly SymbolicTensorImpl[]): ReadonlyMap<CallNode, FusedGroup> {
+  const known = plans.get(nodes);
+  if (known !== undefined) return known;
+  const kept = new Set(keep);
+  const readers = new Map<SymbolicTensorImpl, CallNode[]>();
+  const producedAt = new Map<SymbolicTensorImpl, number>();
+  nodes.forEach((n, i) => {
+    for (const t of n.inbound) readers.set(t, [...(readers.get(t) ?? []), n]);
+    for (const t of n.outputs) if (t !== undefined) producedAt.set(t, i);
+  });
+  /** The one call reading `n`'s one output, when nothing else needs that output. */
+  const soleReader = (n: CallNode): CallNode | null => {
+    if (n.outputs.length !== 1 || n.outputs[0] === undefined) return null;
+    const t = n.outputs[0];
+    const r = readers.get(t);
+    return kept.has(t) || r === undefined || r.length !== 1 ? null : r[0];
+  };
+  const plan = new Map<CallNode, FusedGroup>();
+  nodes.forEach((head, at) => {
+    if (!isEpilogueLayer(head.layer) || head.inbound.length !== 1) return;
+    if (head.layer.epilogueWeights() === null) return;
+    const members = [head];
+    let norm: CallNode | null = null;
+    let add: CallNode | null = null;
+    let residual: SymbolicTensorImpl | null = null;
+    let activation: CallNode | null = null;
+    let next = soleReader(head);
+    if (next !== null && next.layer instanceof BatchNormalization && next.inbound.length === 1) {
+      norm = next;
+      members.push(next);
+      next = soleReader(next);
+    }
+    if (next !== null && next.layer instanceof Add && next.inbound.length === 2) {
+      const mine = members[members.length - 1].outputs[0];
+      const other = next.inbound[0] === mine ? next.inbound[1] : next.inbound[0];
+      // The other operand must exist when the product runs (a model input or an earlier call's
+      // output) and have the product's shape, known but for the batch: the add does not broadcast.
+      const sameShape = other.shape.length === mine.shape.length && other.shape.every((d, i) => i === 0 || (d !== null && d === mine.shape[i]));
+      if (other !== mine && sameShape && (producedAt.get(other) ?? -1) < at) {
+        add = next;
+        residual = other;
+        members.push(next);
+        next = soleReader(next);
+      }
+    }
+    if (next !== null && next.inbound.length === 1 && activationOf(next.layer) !== null) {
+      activation = next;
+      members.push(next);
+    }
+    if (members.length > 1) plan.set(head, { head, norm, add, residual, activation, members });
+  });
+  plans.set(nodes, plan);
+  return plan;
+}
+
+/**
+ * A group as one product, ready to run: its batch normalisation folded into
+ * the weights, its residual added and its activation applied in the
+ * product's last step. `null` when the concrete tensors do not allow it
+ * (the normalisation is not on the product's channel axis, the batches
+ * differ); the caller then runs the calls one by one.
+ *
+ * @example
+ * ```ts
+ * const y = fusedCall(group, x, values.get(group.residual!) ?? null)?.();
+ * ```
+ */
+export function fusedCall(group: FusedGroup, input: Tensor, residual: Tensor | null): (() => Tensor) | null {
+  const layer = group.head.layer as EpilogueLayer;
+  const own = layer.epilogueWeights();
+  if (own === null) return null;
+  const norm = group.norm === null ? null : (group.norm.layer as BatchNormalization).inferenceWeights();
+  // The product's output has the input's rank, its channels on the last axis.
+  if (norm !== null && norm.axis !== input.shape.length - 1) return null;
+  // The plan checked the residual's shape but for the batch.
+  if (residual !== null && residual.shape[0] !== input.shape[0]) return null;
+  const activation = group.activation === null ? "linear" : activationOf(group.activation.layer)!;
+  return () => {
+    let kernel = own.kernel;
+    let bias = own.bias;
+    if (norm !== null) {
+      const channels = kernel.shape[kernel.shape.length - 1];
+      const folded = foldBatchNorm(kernel.data, bias === null ? null : bias.data, norm.weights, channels);
+      if (folded.refolded) weightsWritten([folded.kernel, folded.bias]);
+      kernel = { shape: kernel.shape, data: folded.kernel };
+      bias = { shape: [channels], data: folded.bias };
+    }
+    return layer.callEpilogue(input, kernel, bias, residual, activation);
+  };
+}

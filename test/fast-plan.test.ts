@@ -1,0 +1,216 @@
+/**
+ * The forward pass's plan on the WebAssembly kernels: batch normalisation
+ * folded into the convolution or dense layer before it, and a residual add
+ * and an activation fused into that product's last step. Generated models
+ * (1-D and 2-D convolutions through the im2col and Winograd paths, dense
+ * layers on rank 2 and 3) run on the fast kernels and on the reference
+ * kernels, which never fold or fuse: the outputs must agree to float32
+ * rounding, and the profile must name what was folded and fused into what.
+ */
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { add, input, model, tensor } from "../src/index.js";
+import { getKernelBackend, kernelInfo, setKernelBackend } from "../src/kernels/backend.js";
+import type { KernelBackend } from "../src/kernels/backend.js";
+import { weightsWritten } from "../src/kernels/packed-weights.js";
+import type { LayerProfile } from "../src/kernels/profile.js";
+import { createRandom } from "../src/kernels/random.js";
+import type { Tensor } from "../src/kernels/tensor.js";
+import { randomTensor } from "./support/layer-harness.js";
+
+/** The functional API's tensors and models, as a plain JavaScript caller holds them. */
+type Untyped = any;
+
+const initial: KernelBackend = getKernelBackend();
+afterEach(() => setKernelBackend(initial));
+
+function on<T>(backend: KernelBackend, f: () => T): T {
+  setKernelBackend(backend);
+  try {
+    return f();
+  } finally {
+    setKernelBackend(initial);
+  }
+}
+
+/** Random weights: batch normalisation's four arrays in [0.2, 1.5] (a positive variance), the rest in [-1, 1]. */
+function randomWeights(m: Untyped, seed: number): void {
+  const r = createRandom(seed);
+  m.getWeights();
+  const weights: Tensor[] = m.layers.flatMap((l: Untyped) =>
+    (l.weights ?? []).map((w: Tensor) => (l.className === "BatchNormalization" ? randomTensor(w.shape, r, 0.2, 1.5) : randomTensor(w.shape, r, -1, 1))),
+  );
+  m.setWeights(weights);
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  let scale = 1;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= 2e-5 * scale)) expect.fail(`element ${i}: ${actual[i]} instead of ${expected[i]} (scale ${scale})`);
+  }
+}
+
+type Tail = { norm: boolean; add: "none" | "shortcut" | "identity"; shortcutFirst: boolean; act: "none" | "relu" | "relu6" | "sigmoid" | "tanh" | "ReLU" };
+
+/** Appends batch normalisation, a residual add and an activation after `main`, as the tail says. */
+function tail(main: Untyped, shortcut: Untyped, t: Tail): Untyped {
+  let y = main;
+  if (t.norm) y = y.batchNormalization({ name: "norm", epsilon: 1e-3 });
+  if (t.add !== "none") y = (add as Untyped)(t.shortcutFirst ? [shortcut, y] : [y, shortcut], { name: "sum" });
+  if (t.act === "ReLU") y = y.reLU({ name: "act" });
+  else if (t.act !== "none") y = y.activation({ activation: t.act, name: "act" });
+  return y;
+}
+
+const tails: fc.Arbitrary<Tail> = fc.record({
+  norm: fc.boolean(),
+  add: fc.constantFrom("none" as const, "shortcut" as const, "identity" as const),
+  shortcutFirst: fc.boolean(),
+  act: fc.constantFrom("none" as const, "relu" as const, "relu6" as const, "sigmoid" as const, "tanh" as const, "ReLU" as const),
+});
+
+/** Runs `m` on both backends (profiled on the fast one) and compares; returns the fast profile. */
+function compare(m: Untyped, shape: number[], seed: number): readonly LayerProfile[] {
+  const x = randomTensor(shape, createRandom(seed));
+  const expected = on("reference", () => m.predict(tensor(shape, x.data)));
+  const actual = on("fast", () => m.predict(tensor(shape, x.data), { profile: true }));
+  expectClose(actual.data, expected.data);
+  return on("fast", () => kernelInfo().profile!);
+}
+
+/**
+ * The rows the plan must have written for this tail after the product
+ * `main`: the add and what follows it are fused into the product that runs
+ * last of the two it adds (its other operand is ready then), or into `main`
+ * when the other operand is the input. Rows are in the order the calls ran.
+ */
+function expectPlan(rows: readonly LayerProfile[], t: Tail): void {
+  const at = (name: string) => rows.findIndex((r) => r.layer === name);
+  const row = (name: string) => rows[at(name)];
+  if (t.norm) expect(row("norm")).toMatchObject({ kernel: "folded", into: "main" });
+  const last = at("short") > at("main") ? "short" : "main";
+  if (t.add !== "none") expect(row("sum")).toMatchObject({ kernel: "fused", into: last });
+  if (t.act !== "none") expect(row("act")).toMatchObject({ kernel: "fused", into: t.add === "none" ? "main" : last });
+  expect(row("main").kernel).toBe("wasm");
+}
+
+describe("the forward pass's plan folds and fuses on the WebAssembly kernels", () => {
+  it("loads the WebAssembly kernels", () => {
+    on("fast", () => expect(kernelInfo().wasm).toBe(true));
+  });
+
+  it("2-D convolutions (im2col and Winograd) agree with the reference kernels", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          h: fc.integer({ min: 1, max: 9 }),
+          w: fc.integer({ min: 1, max: 9 }),
+          c: fc.constantFrom(1, 3, 8, 16, 20),
+          kernel: fc.constantFrom(1, 3),
+          stride: fc.constantFrom(1, 2),
+          same: fc.boolean(),
+          useBias: fc.boolean(),
+          batch: fc.integer({ min: 1, max: 3 }),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        tails,
+        (p, t) => {
+          const padding = p.same ? "same" : "valid";
+          if (!p.same && (p.h < p.kernel || p.w < p.kernel)) return;
+          // The identity shortcut needs the convolution to keep the shape.
+          const identity = t.add === "identity" && p.stride === 1 && p.same;
+          const filters = identity ? p.c : p.c === 20 ? 16 : p.c + 1;
+          const x: Untyped = input({ shape: [p.h, p.w, p.c] });
+          const conv = { filters, kernelSize: p.kernel, strides: p.stride, padding, useBias: p.useBias };
+          const earlier = t.add === "shortcut" && t.shortcutFirst ? x.conv2d({ ...conv, name: "short" }) : null;
+          const main = x.conv2d({ ...conv, name: "main" });
+          const shortcut = t.add === "none" ? null : identity ? x : (earlier ?? x.conv2d({ ...conv, name: "short" }));
+          const eff: Tail = shortcut === null ? { ...t, add: "none" } : t;
+          const m: Untyped = model({ inputs: x, outputs: tail(main, shortcut, eff) });
+          randomWeights(m, p.seed);
+          const rows = compare(m, [p.batch, p.h, p.w, p.c], p.seed + 1);
+          expectPlan(rows, eff);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("1-D convolutions and dense layers on rank 2 and 3 agree with the reference kernels", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          kind: fc.constantFrom("conv1d" as const, "dense" as const, "dense3" as const),
+          steps: fc.integer({ min: 3, max: 8 }),
+          c: fc.integer({ min: 1, max: 12 }),
+          units: fc.integer({ min: 1, max: 12 }),
+          useBias: fc.boolean(),
+          batch: fc.integer({ min: 1, max: 5 }),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        tails,
+        (p, t) => {
+          const shape = p.kind === "dense" ? [p.c] : [p.steps, p.c];
+          const identity = t.add === "identity";
+          const units = identity ? p.c : p.units;
+          const x: Untyped = input({ shape });
+          const layer = (from: Untyped, name: string) =>
+            p.kind === "conv1d"
+              ? from.conv1d({ filters: units, kernelSize: name === "short" ? 1 : 3, padding: "same", useBias: p.useBias, name })
+              : from.dense({ units, useBias: p.useBias, name });
+          const earlier = t.add === "shortcut" && t.shortcutFirst ? layer(x, "short") : null;
+          const main = layer(x, "main");
+          const shortcut = t.add === "none" ? null : identity ? x : (earlier ?? layer(x, "short"));
+          const m: Untyped = model({ inputs: x, outputs: tail(main, shortcut, t) });
+          randomWeights(m, p.seed);
+          const rows = compare(m, [p.batch, ...shape], p.seed + 1);
+          expectPlan(rows, t);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("leaves a tensor that another layer or the caller reads", () => {
+    const x: Untyped = input({ shape: [5, 5, 4] });
+    const bn = x.conv2d({ filters: 4, kernelSize: 3, padding: "same", name: "main" }).batchNormalization({ name: "norm" });
+    const out = bn.activation({ activation: "relu", name: "act" });
+    const m: Untyped = model({ inputs: x, outputs: [out, bn] });
+    randomWeights(m, 3);
+    const data = randomTensor([2, 5, 5, 4], createRandom(4)).data;
+    const expected = on("reference", () => m.predict(tensor([2, 5, 5, 4], data)));
+    const actual = on("fast", () => m.predict(tensor([2, 5, 5, 4], data), { profile: true }));
+    for (let i = 0; i < 2; i++) expectClose(actual[i].data, expected[i].data);
+    const rows = on("fast", () => kernelInfo().profile!);
+    // The normalised tensor is an output: it is computed, and the activation reads it.
+    expect(rows.find((r) => r.layer === "norm")?.kernel).toBe("folded");
+    expect(rows.find((r) => r.layer === "act")?.kernel).toBe("wasm");
+  });
+
+  it("folds again when the statistics are replaced or written in place", () => {
+    const x: Untyped = input({ shape: [6] });
+    const m: Untyped = model({
+      inputs: x,
+      outputs: x.dense({ units: 5, name: "main" }).batchNormalization({ name: "norm" }).activation({ activation: "relu", name: "act" }),
+    });
+    randomWeights(m, 11);
+    const data = randomTensor([3, 6], createRandom(12)).data;
+    const both = () => [on("reference", () => m.predict(tensor([3, 6], data)).data), on("fast", () => m.predict(tensor([3, 6], data)).data)];
+    const [ref0, fast0] = both();
+    expectClose(fast0, ref0);
+    randomWeights(m, 13);
+    const [ref1, fast1] = both();
+    expect(Array.from(ref1)).not.toEqual(Array.from(ref0));
+    expectClose(fast1, ref1);
+    // An optimizer step writes arrays in place and says so.
+    const norm = m.layers.find((l: Untyped) => l.name === "norm");
+    const gamma: Float32Array = norm.weights[0].data;
+    for (let i = 0; i < gamma.length; i++) gamma[i] *= -2;
+    weightsWritten([gamma]);
+    const [ref2, fast2] = both();
+    expect(Array.from(ref2)).not.toEqual(Array.from(ref1));
+    expectClose(fast2, ref2);
+  });
+});
