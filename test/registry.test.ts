@@ -9,11 +9,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as api from "../src/index.js";
 import { input } from "../src/index.js";
-import { KERAS_WRITTEN_CLASSES } from "../src/io/keras/json-writers.js";
 import { LAYER_REGISTRY } from "../src/io/layer-registry.js";
 import { ONNX_CLASSES } from "../src/io/onnx/mappings.js";
-import { TFJS_WRITTEN_CLASSES } from "../src/io/tfjs/config-writers.js";
-import { LAYER_FAMILIES, layerRegistrations, methodOf } from "../src/layers/registry.js";
+import { EVERY_FORMAT, LAYER_FAMILIES, layerRegistrations, methodOf, notInTfjs, registerLayer } from "../src/layers/registry.js";
 import type { LayerRegistration } from "../src/layers/registry.js";
 import { ELEMENTWISE } from "./support/graph-generator.js";
 import { generateCatalogStacks, methodsOf } from "./support/catalog-generator.js";
@@ -52,10 +50,8 @@ const CHECKS: Readonly<Record<string, (r: LayerRegistration) => boolean>> = {
   "error fixtures": (r) => mentions(folderText(`test-d/errors/${r.family}`), r.method),
   "Keras reference cases": (r) => KERAS_CASES.includes(`"class_name": "${r.className}"`),
   // Each format writes the class, or its registration says why not; wrappers and the input are written by the format's own code.
-  "TensorFlow.js writer or refusal": (r) =>
-    (r.formats.tfjs === true) === (TFJS_WRITTEN_CLASSES.includes(r.className) || r.style === "wrapper" || r.style === "input"),
-  "Keras writer or refusal": (r) =>
-    (r.formats.keras === true) === (KERAS_WRITTEN_CLASSES.includes(r.className) || r.style === "wrapper" || r.style === "input"),
+  "TensorFlow.js writer or refusal": (r) => (r.formats.tfjs === true) === (r.writers?.tfjs !== undefined || r.style === "wrapper" || r.style === "input"),
+  "Keras writer or refusal": (r) => (r.formats.keras === true) === (r.writers?.keras !== undefined || r.style === "wrapper" || r.style === "input"),
   "ONNX mapping or refusal": (r) => (r.formats.onnx === true) === (ONNX_CLASSES.includes(r.className) || r.style === "input"),
   "generator coverage": (r) => r.style === "input" || DRAWN.has(r.method),
 };
@@ -138,6 +134,16 @@ describe("layer registry", () => {
       }
       for (const name of [r.method, ...(r.aliases ?? [])]) expect(x[name], `${r.className}: ${name}`).toBe(method);
     }
+  });
+
+  it("refuses a registration whose config writers disagree with its formats, naming the class and the format", () => {
+    const base = { family: "core", className: "Unwritten", method: "unwritten", style: "method", options: ["name"] } as const;
+    expect(() => registerLayer({ ...base, formats: EVERY_FORMAT })).toThrow("layer class Unwritten needs a tfjs config writer");
+    const dense = layerRegistrations().find((r) => r.className === "Dense")!;
+    expect(() => registerLayer({ ...base, formats: notInTfjs("Unwritten"), writers: dense.writers })).toThrow(
+      "layer class Unwritten must not have a tfjs config writer",
+    );
+    expect(layerRegistrations().some((r) => r.className === "Unwritten")).toBe(false);
   });
 
   it("names, per layer, every piece of the add-a-layer checklist that is missing", () => {

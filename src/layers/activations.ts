@@ -13,6 +13,8 @@ import type { LayerCost, LayerGradients, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
+import * as keras from "../io/keras/json-writers.js";
+import * as tfjs from "../io/tfjs/config-writers.js";
 
 /**
  * Rectified linear unit with Keras 3's options (Keras `ReLU`): `maxValue`
@@ -88,6 +90,7 @@ registerLayer({
   options: ["maxValue", "negativeSlope", "threshold", "name"],
   make: (config) => new ReLU(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.reLU, keras: keras.reLU },
 });
 
 /**
@@ -139,6 +142,7 @@ registerLayer({
   options: ["alpha", "name"],
   make: (config) => new LeakyReLU(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.leakyReLU, keras: keras.leakyReLU },
 });
 
 /** sharedAxes: axis numbers 1 to rank - 1, any number of them, repeats allowed (Keras 3 sets `shape[axis - 1] = 1`). */
@@ -218,6 +222,7 @@ registerLayer({
   options: ["sharedAxes", "name"],
   make: (config) => new PReLU(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.pReLU, keras: keras.pReLU },
 });
 
 /**
@@ -268,6 +273,7 @@ registerLayer({
   options: ["alpha", "name"],
   make: (config) => new ELU(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.elu, keras: keras.elu },
 });
 
 /** softmax may name any axis, the batch one included. */
@@ -326,4 +332,5 @@ registerLayer({
   options: ["axis", "name"],
   make: (config) => new Softmax(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.softmax, keras: keras.softmax },
 });

@@ -15,6 +15,7 @@ import { Layer, product, sum } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import { notInTfjs, registerLayer } from "./registry.js";
+import * as keras from "../io/keras/json-writers.js";
 
 const MHA_OPTIONS = ["numHeads", "keyDim", "valueDim", "outputShape", "useBias", "value", "key", "shared", "name"];
 const METHOD = "multiHeadAttention";
@@ -179,6 +180,7 @@ registerLayer({
   options: MHA_OPTIONS,
   apply: applyMultiHeadAttention,
   formats: notInTfjs("MultiHeadAttention"),
+  writers: { keras: keras.multiHeadAttention },
 });
 
 /** Reads the value or key option: a symbolic tensor of the model under definition. */

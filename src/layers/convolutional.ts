@@ -51,6 +51,8 @@ import {
   windowOutput,
 } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import * as keras from "../io/keras/json-writers.js";
+import * as tfjs from "../io/tfjs/config-writers.js";
 
 /**
  * The paddings of a convolution: `"causal"` (conv1d only) left-pads `d * (k - 1)` zeros.
@@ -578,6 +580,7 @@ registerLayer({
   options: OPTIONS.conv,
   make: (config) => new Conv1D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.conv1d, keras: keras.conv1d },
 });
 
 /**
@@ -601,6 +604,7 @@ registerLayer({
   options: OPTIONS.conv,
   make: (config) => new Conv2D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.conv2d, keras: keras.conv2d },
 });
 
 /**
@@ -624,6 +628,7 @@ registerLayer({
   options: OPTIONS.conv,
   make: (config) => new Conv3D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.conv3d, keras: keras.conv3d },
 });
 
 /**
@@ -647,6 +652,7 @@ registerLayer({
   options: OPTIONS.transpose,
   make: (config) => new Conv1DTranspose(config),
   formats: notInTfjs("Conv1DTranspose"),
+  writers: { keras: keras.conv1dTranspose },
 });
 
 /**
@@ -670,6 +676,7 @@ registerLayer({
   options: OPTIONS.transpose,
   make: (config) => new Conv2DTranspose(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.conv2dTranspose, keras: keras.conv2dTranspose },
 });
 
 /**
@@ -693,6 +700,7 @@ registerLayer({
   options: OPTIONS.transpose,
   make: (config) => new Conv3DTranspose(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.conv3dTranspose, keras: keras.conv3dTranspose },
 });
 
 /**
@@ -717,6 +725,7 @@ registerLayer({
   options: OPTIONS.separable,
   make: (config) => new SeparableConv1D(config),
   formats: notInTfjs("SeparableConv1D"),
+  writers: { keras: keras.separableConv1d },
 });
 
 /**
@@ -741,6 +750,7 @@ registerLayer({
   options: OPTIONS.separable,
   make: (config) => new SeparableConv2D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.separableConv2d, keras: keras.separableConv2d },
 });
 
 /**
@@ -765,6 +775,7 @@ registerLayer({
   options: OPTIONS.depthwise,
   make: (config) => new DepthwiseConv1D(config),
   formats: notInTfjs("DepthwiseConv1D"),
+  writers: { keras: keras.depthwiseConv1d },
 });
 
 /**
@@ -790,4 +801,5 @@ registerLayer({
   options: OPTIONS.depthwise,
   make: (config) => new DepthwiseConv2D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.depthwiseConv2d, keras: keras.depthwiseConv2d },
 });

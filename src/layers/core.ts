@@ -29,6 +29,8 @@ import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./laye
 import { embeddingBackward } from "../kernels/embedding-backward.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
+import * as keras from "../io/keras/json-writers.js";
+import * as tfjs from "../io/tfjs/config-writers.js";
 
 const DENSE_OPTIONS = ["units", "activation", "useBias", "name"];
 
@@ -147,6 +149,7 @@ registerLayer({
   options: DENSE_OPTIONS,
   make: (config) => new Dense(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.dense, keras: keras.dense },
 });
 
 /**
@@ -197,6 +200,7 @@ registerLayer({
   options: ["activation", "name"],
   make: (config) => new Activation(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.activation, keras: keras.activation },
 });
 
 const EMBEDDING_OPTIONS = ["inputDim", "outputDim", "name"];
@@ -282,4 +286,5 @@ registerLayer({
   options: EMBEDDING_OPTIONS,
   make: (config) => new Embedding(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.embedding, keras: keras.embedding },
 });

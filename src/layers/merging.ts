@@ -20,6 +20,8 @@ import type { Dim, Shape, SizedDim, SizedShape } from "../shape.js";
 import { AXIS_NAMES, sizedShapeText } from "../shape.js";
 import { differText, sizeAdd, sizeAgreement } from "../size.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import * as keras from "../io/keras/json-writers.js";
+import * as tfjs from "../io/tfjs/config-writers.js";
 
 /** The lower-case name of each merge, as its method and its messages spell it. */
 export type MergeKind = "add" | "subtract" | "multiply" | "average" | "maximum" | "minimum" | "concatenate" | "dot";
@@ -278,7 +280,15 @@ export class Add extends ElementwiseMerge {
   }
 }
 
-registerLayer({ family: "merging", className: "Add", method: "add", style: "merge", options: ["name", "shared"], formats: EVERY_FORMAT });
+registerLayer({
+  family: "merging",
+  className: "Add",
+  method: "add",
+  style: "merge",
+  options: ["name", "shared"],
+  formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.add, keras: keras.add },
+});
 
 /**
  * Subtracts its second input from its first (Keras `Subtract`): exactly two inputs.
@@ -294,7 +304,15 @@ export class Subtract extends ElementwiseMerge {
   }
 }
 
-registerLayer({ family: "merging", className: "Subtract", method: "subtract", style: "merge", options: ["name", "shared"], formats: notInTfjs("Subtract") });
+registerLayer({
+  family: "merging",
+  className: "Subtract",
+  method: "subtract",
+  style: "merge",
+  options: ["name", "shared"],
+  formats: notInTfjs("Subtract"),
+  writers: { keras: keras.subtract },
+});
 
 /**
  * Multiplies its inputs element-wise (Keras `Multiply`).
@@ -310,7 +328,15 @@ export class Multiply extends ElementwiseMerge {
   }
 }
 
-registerLayer({ family: "merging", className: "Multiply", method: "multiply", style: "merge", options: ["name", "shared"], formats: EVERY_FORMAT });
+registerLayer({
+  family: "merging",
+  className: "Multiply",
+  method: "multiply",
+  style: "merge",
+  options: ["name", "shared"],
+  formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.multiply, keras: keras.multiply },
+});
 
 /**
  * Averages its inputs element-wise (Keras `Average`: the sum divided by the count).
@@ -326,7 +352,15 @@ export class Average extends ElementwiseMerge {
   }
 }
 
-registerLayer({ family: "merging", className: "Average", method: "average", style: "merge", options: ["name", "shared"], formats: EVERY_FORMAT });
+registerLayer({
+  family: "merging",
+  className: "Average",
+  method: "average",
+  style: "merge",
+  options: ["name", "shared"],
+  formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.average, keras: keras.average },
+});
 
 /**
  * The element-wise maximum of its inputs (Keras `Maximum`).
@@ -342,7 +376,15 @@ export class Maximum extends ElementwiseMerge {
   }
 }
 
-registerLayer({ family: "merging", className: "Maximum", method: "maximum", style: "merge", options: ["name", "shared"], formats: EVERY_FORMAT });
+registerLayer({
+  family: "merging",
+  className: "Maximum",
+  method: "maximum",
+  style: "merge",
+  options: ["name", "shared"],
+  formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.maximum, keras: keras.maximum },
+});
 
 /**
  * The element-wise minimum of its inputs (Keras `Minimum`).
@@ -358,7 +400,15 @@ export class Minimum extends ElementwiseMerge {
   }
 }
 
-registerLayer({ family: "merging", className: "Minimum", method: "minimum", style: "merge", options: ["name", "shared"], formats: EVERY_FORMAT });
+registerLayer({
+  family: "merging",
+  className: "Minimum",
+  method: "minimum",
+  style: "merge",
+  options: ["name", "shared"],
+  formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.minimum, keras: keras.minimum },
+});
 
 // ---------------------------------------------------------------------------
 // concatenate
@@ -485,6 +535,7 @@ registerLayer({
   style: "merge",
   options: ["axis", "name", "shared"],
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.concatenate, keras: keras.concatenate },
 });
 
 // ---------------------------------------------------------------------------
@@ -658,7 +709,15 @@ export class Dot extends Layer {
   }
 }
 
-registerLayer({ family: "merging", className: "Dot", method: "dot", style: "merge", options: ["axes", "normalize", "name", "shared"], formats: EVERY_FORMAT });
+registerLayer({
+  family: "merging",
+  className: "Dot",
+  method: "dot",
+  style: "merge",
+  options: ["axes", "normalize", "name", "shared"],
+  formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.dot, keras: keras.dot },
+});
 
 // ---------------------------------------------------------------------------
 // factory

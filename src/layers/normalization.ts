@@ -17,6 +17,8 @@ import type { BatchNormWeights } from "../kernels/norm-batch.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
+import * as keras from "../io/keras/json-writers.js";
+import * as tfjs from "../io/tfjs/config-writers.js";
 
 /**
  * The axes rule of `layerNormalization`: one non-batch axis or a list of them.
@@ -169,6 +171,7 @@ registerLayer({
   options: BATCH_NORM_OPTIONS,
   make: (config) => new BatchNormalization(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.batchNormalization, keras: keras.batchNormalization },
 });
 
 /** The gradient of inference-mode batch normalisation: the output's times `gamma / sqrt(moving_variance + epsilon)` per channel. */
@@ -289,4 +292,5 @@ registerLayer({
   options: LAYER_NORM_OPTIONS,
   make: (config) => new LayerNormalization(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.layerNormalization, keras: keras.layerNormalization },
 });

@@ -15,6 +15,8 @@ import type { DataFormat, Dim, Padding, Shape, SizedShape, SpatialRank } from ".
 import { AXIS_NAMES, dataFormatOption, layoutText, PADDINGS, spatialIndices, windowFits, windowOutput } from "../shape.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import * as keras from "../io/keras/json-writers.js";
+import * as tfjs from "../io/tfjs/config-writers.js";
 
 // ---------------------------------------------------------------------------
 // Windowed pooling
@@ -175,6 +177,7 @@ registerLayer({
   options: POOL_OPTIONS,
   make: (config) => new MaxPooling1D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.maxPooling1d, keras: keras.maxPooling1d },
 });
 
 /**
@@ -203,6 +206,7 @@ registerLayer({
   options: POOL_OPTIONS,
   make: (config) => new MaxPooling2D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.maxPooling2d, keras: keras.maxPooling2d },
 });
 
 /**
@@ -230,6 +234,7 @@ registerLayer({
   options: POOL_OPTIONS,
   make: (config) => new MaxPooling3D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.maxPooling3d, keras: keras.maxPooling3d },
 });
 
 /**
@@ -258,6 +263,7 @@ registerLayer({
   options: POOL_OPTIONS,
   make: (config) => new AveragePooling1D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.averagePooling1d, keras: keras.averagePooling1d },
 });
 
 /**
@@ -286,6 +292,7 @@ registerLayer({
   options: POOL_OPTIONS,
   make: (config) => new AveragePooling2D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.averagePooling2d, keras: keras.averagePooling2d },
 });
 
 /**
@@ -314,6 +321,7 @@ registerLayer({
   options: POOL_OPTIONS,
   make: (config) => new AveragePooling3D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.averagePooling3d, keras: keras.averagePooling3d },
 });
 
 // ---------------------------------------------------------------------------
@@ -410,6 +418,7 @@ registerLayer({
   options: GLOBAL_OPTIONS,
   make: (config) => new GlobalMaxPooling1D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.globalMaxPooling1d, keras: keras.globalMaxPooling1d },
 });
 
 /**
@@ -434,6 +443,7 @@ registerLayer({
   options: GLOBAL_OPTIONS,
   make: (config) => new GlobalMaxPooling2D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.globalMaxPooling2d, keras: keras.globalMaxPooling2d },
 });
 
 /**
@@ -457,6 +467,7 @@ registerLayer({
   options: GLOBAL_OPTIONS,
   make: (config) => new GlobalMaxPooling3D(config),
   formats: notInTfjs("GlobalMaxPooling3D"),
+  writers: { keras: keras.globalMaxPooling3d },
 });
 
 /**
@@ -480,6 +491,7 @@ registerLayer({
   options: GLOBAL_OPTIONS,
   make: (config) => new GlobalAveragePooling1D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.globalAveragePooling1d, keras: keras.globalAveragePooling1d },
 });
 
 /**
@@ -503,6 +515,7 @@ registerLayer({
   options: GLOBAL_OPTIONS,
   make: (config) => new GlobalAveragePooling2D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.globalAveragePooling2d, keras: keras.globalAveragePooling2d },
 });
 
 /**
@@ -526,6 +539,7 @@ registerLayer({
   options: GLOBAL_OPTIONS,
   make: (config) => new GlobalAveragePooling3D(config),
   formats: notInTfjs("GlobalAveragePooling3D"),
+  writers: { keras: keras.globalAveragePooling3d },
 });
 
 // ---------------------------------------------------------------------------

@@ -29,6 +29,8 @@ import { gatherBackward } from "../kernels/gather-backward.js";
 import { resizeImagesBackward, resizeToAspectBackward } from "../kernels/preprocess-image-backward.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import * as keras from "../io/keras/json-writers.js";
+import * as tfjs from "../io/tfjs/config-writers.js";
 
 /**
  * `x * scale + offset` (Keras `Rescaling`), in float32 as Keras computes it.
@@ -81,6 +83,7 @@ registerLayer({
   options: ["scale", "offset", "name"],
   make: (config) => new Rescaling(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.rescaling, keras: keras.rescaling },
 });
 
 /** How a statistic reads in messages, as the types print it. */
@@ -310,6 +313,7 @@ registerLayer({
   options: ["mean", "variance", "axis", "invert", "name"],
   make: (config) => new Normalization(config),
   formats: notInTfjs("Normalization"),
+  writers: { keras: keras.normalization },
 });
 
 const INTERPOLATIONS: readonly ResizeMethod[] = ["bilinear", "nearest"];
@@ -391,6 +395,7 @@ registerLayer({
   options: ["height", "width", "interpolation", "cropToAspectRatio", "name"],
   make: (config) => new Resizing(config),
   formats: notInTfjs("Resizing"),
+  writers: { keras: keras.resizing },
 });
 
 /**
@@ -446,4 +451,5 @@ registerLayer({
   options: ["height", "width", "name"],
   make: (config) => new CenterCrop(config),
   formats: notInTfjs("CenterCrop"),
+  writers: { keras: keras.centerCrop },
 });

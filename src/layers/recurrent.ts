@@ -22,6 +22,8 @@ import { Layer, product, sampleElements, sum } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, TrainingContext, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
+import * as keras from "../io/keras/json-writers.js";
+import * as tfjs from "../io/tfjs/config-writers.js";
 
 const RECURRENT_OPTIONS: Readonly<Record<CellKind, readonly string[]>> = {
   simpleRNN: ["units", "activation", "useBias", "returnSequences", "returnState", "goBackwards", "name"],
@@ -211,6 +213,7 @@ registerLayer({
   options: RECURRENT_OPTIONS.simpleRNN,
   apply: applySimpleRNN,
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.simpleRNN, keras: keras.simpleRNN },
 });
 
 /**
@@ -234,6 +237,7 @@ registerLayer({
   options: RECURRENT_OPTIONS.lstm,
   apply: applyLstm,
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.lstm, keras: keras.lstm },
 });
 
 /**
@@ -258,6 +262,7 @@ registerLayer({
   options: RECURRENT_OPTIONS.gru,
   apply: applyGru,
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.gru, keras: keras.gru },
 });
 
 /** The argument a wrapper's callback receives: a stand-in for the input of the wrapped layer, never part of a model. */

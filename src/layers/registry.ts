@@ -7,6 +7,8 @@
  * tensors and of `layers`, the io layer registry that file readers and
  * codegen read, and each format's list of the classes it writes or refuses.
  */
+import type { Writer as KerasWriter } from "../io/keras/json-writers.js";
+import type { ConfigWriter as TfjsWriter } from "../io/tfjs/config-writers.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import type { Layer } from "./layer.js";
 
@@ -76,7 +78,7 @@ export type LayerMethod = (this: SymbolicTensorImpl, ...args: never[]) => Symbol
  * @example
  * registerLayer({
  *   family: "core", className: "Dense", method: "dense", style: "method", options: ["units", "activation", "useBias", "name"],
- *   make: (config) => new Dense(config), formats: { tfjs: true, keras: true, onnx: true },
+ *   make: (config) => new Dense(config), formats: EVERY_FORMAT, writers: { tfjs: tfjs.dense, keras: keras.dense },
  * });
  */
 export interface LayerRegistration {
@@ -97,6 +99,12 @@ export interface LayerRegistration {
   readonly apply?: LayerMethod;
   /** TensorFlow.js 4.22 layers-model, Keras 3 JSON and ONNX. */
   readonly formats: { readonly tfjs: FormatSupport; readonly keras: FormatSupport; readonly onnx: FormatSupport };
+  /**
+   * The config writer of each JSON format that writes the class: present
+   * exactly where `formats` says the format writes it, except for wrappers
+   * and the input layer, which the formats' own topology writers write.
+   */
+  readonly writers?: { readonly tfjs?: TfjsWriter; readonly keras?: KerasWriter };
 }
 
 /**
@@ -129,11 +137,21 @@ const BY_CLASS = new Map<string, LayerRegistration>();
  */
 export function registerLayer(registration: LayerRegistration): LayerRegistration {
   if (BY_CLASS.has(registration.className)) throw new Error(`shapewise: layer class ${registration.className} is registered twice`);
+  const ownWriter = registration.style !== "wrapper" && registration.style !== "input";
+  for (const format of ["tfjs", "keras"] as const) {
+    const writes = registration.formats[format] === true && ownWriter;
+    if (writes !== (registration.writers?.[format] !== undefined)) {
+      throw new Error(
+        `shapewise: layer class ${registration.className} ${writes ? "needs" : "must not have"} a ${format} config writer (formats.${format} is ${JSON.stringify(registration.formats[format])})`,
+      );
+    }
+  }
   const frozen = Object.freeze({
     ...registration,
     options: Object.freeze([...registration.options]),
     aliases: Object.freeze([...(registration.aliases ?? [])]),
     formats: Object.freeze({ ...registration.formats }),
+    writers: Object.freeze({ ...registration.writers }),
   });
   REGISTRATIONS.push(frozen);
   BY_CLASS.set(frozen.className, frozen);

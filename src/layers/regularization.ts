@@ -16,6 +16,8 @@ import { alphaDropout, broadcastFactors, dropoutFactors, gaussianFactors, normal
 import type { DataFormat, Shape } from "../shape.js";
 import { dataFormatOption } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import * as keras from "../io/keras/json-writers.js";
+import * as tfjs from "../io/tfjs/config-writers.js";
 
 /** Checks a dropout rate in `[0, 1)`: one sentence for every bad value, as `dropout` always gave. */
 function dropoutRate(method: string, rate: unknown): number {
@@ -93,6 +95,7 @@ registerLayer({
   options: ["rate", "seed", "name"],
   make: (config) => new Dropout(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.dropout, keras: keras.dropout },
 });
 
 /**
@@ -162,6 +165,7 @@ registerLayer({
   options: ["rate", "seed", "name"],
   make: (config) => new GaussianDropout(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.gaussianDropout, keras: keras.gaussianDropout },
 });
 
 /**
@@ -194,6 +198,7 @@ registerLayer({
   options: ["rate", "seed", "name"],
   make: (config) => new AlphaDropout(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.alphaDropout, keras: keras.alphaDropout },
 });
 
 /** What the two spatial dropouts share: rank, rate and seed, checked in that order. */
@@ -277,6 +282,7 @@ registerLayer({
   options: ["rate", "seed", "name"],
   make: (config) => new SpatialDropout1D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.spatialDropout1d, keras: keras.spatialDropout1d },
 });
 
 /**
@@ -308,6 +314,7 @@ registerLayer({
   options: ["rate", "dataFormat", "seed", "name"],
   make: (config) => new SpatialDropout2D(config),
   formats: notInTfjs("SpatialDropout2D"),
+  writers: { keras: keras.spatialDropout2d },
 });
 
 /**
@@ -339,6 +346,7 @@ registerLayer({
   options: ["rate", "dataFormat", "seed", "name"],
   make: (config) => new SpatialDropout3D(config),
   formats: notInTfjs("SpatialDropout3D"),
+  writers: { keras: keras.spatialDropout3d },
 });
 
 /**
@@ -401,6 +409,7 @@ registerLayer({
   options: ["stddev", "seed", "name"],
   make: (config) => new GaussianNoise(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.gaussianNoise, keras: keras.gaussianNoise },
 });
 
 /**
@@ -469,4 +478,5 @@ registerLayer({
   options: ["l1", "l2", "name"],
   make: (config) => new ActivityRegularization(config),
   formats: notInTfjs("ActivityRegularization"),
+  writers: { keras: keras.activityRegularization },
 });

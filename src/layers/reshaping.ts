@@ -15,6 +15,8 @@ import { sizeAdd, sizeMultiply, sizeSubtract } from "../size.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, spatialIndices } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 import type { LayerGradients } from "./layer.js";
+import * as keras from "../io/keras/json-writers.js";
+import * as tfjs from "../io/tfjs/config-writers.js";
 
 // ---------------------------------------------------------------------------
 // flatten
@@ -86,6 +88,7 @@ registerLayer({
   options: ["dataFormat", "name"],
   make: (config) => new Flatten(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.flatten, keras: keras.flatten },
 });
 
 // ---------------------------------------------------------------------------
@@ -167,6 +170,7 @@ registerLayer({
   options: ["targetShape", "name"],
   make: (config) => new Reshape(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.reshape, keras: keras.reshape },
 });
 
 // ---------------------------------------------------------------------------
@@ -229,6 +233,7 @@ registerLayer({
   options: ["dims", "name"],
   make: (config) => new Permute(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.permute, keras: keras.permute },
 });
 
 // ---------------------------------------------------------------------------
@@ -282,6 +287,7 @@ registerLayer({
   options: ["n", "name"],
   make: (config) => new RepeatVector(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.repeatVector, keras: keras.repeatVector },
 });
 
 // ---------------------------------------------------------------------------
@@ -440,6 +446,7 @@ registerLayer({
   options: ["padding", "name"],
   make: (config) => new ZeroPadding1D(config),
   formats: notInTfjs("ZeroPadding1D"),
+  writers: { keras: keras.zeroPadding1d },
 });
 
 /**
@@ -463,6 +470,7 @@ registerLayer({
   options: ["padding", "dataFormat", "name"],
   make: (config) => new ZeroPadding2D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.zeroPadding2d, keras: keras.zeroPadding2d },
 });
 
 /**
@@ -486,6 +494,7 @@ registerLayer({
   options: ["padding", "dataFormat", "name"],
   make: (config) => new ZeroPadding3D(config),
   formats: notInTfjs("ZeroPadding3D"),
+  writers: { keras: keras.zeroPadding3d },
 });
 
 /** Cropping of the spatial axes (Keras `Cropping1D/2D/3D`); each axis must keep at least one entry. */
@@ -559,6 +568,7 @@ registerLayer({
   options: ["cropping", "name"],
   make: (config) => new Cropping1D(config),
   formats: notInTfjs("Cropping1D"),
+  writers: { keras: keras.cropping1d },
 });
 
 /**
@@ -583,6 +593,7 @@ registerLayer({
   options: ["cropping", "dataFormat", "name"],
   make: (config) => new Cropping2D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.cropping2d, keras: keras.cropping2d },
 });
 
 /**
@@ -606,6 +617,7 @@ registerLayer({
   options: ["cropping", "dataFormat", "name"],
   make: (config) => new Cropping3D(config),
   formats: notInTfjs("Cropping3D"),
+  writers: { keras: keras.cropping3d },
 });
 
 // ---------------------------------------------------------------------------
@@ -681,6 +693,7 @@ registerLayer({
   options: ["size", "name"],
   make: (config) => new UpSampling1D(config),
   formats: notInTfjs("UpSampling1D"),
+  writers: { keras: keras.upSampling1d },
 });
 
 /**
@@ -704,6 +717,7 @@ registerLayer({
   options: ["size", "dataFormat", "interpolation", "name"],
   make: (config) => new UpSampling2D(config),
   formats: EVERY_FORMAT,
+  writers: { tfjs: tfjs.upSampling2d, keras: keras.upSampling2d },
 });
 
 /**
@@ -727,6 +741,7 @@ registerLayer({
   options: ["size", "dataFormat", "name"],
   make: (config) => new UpSampling3D(config),
   formats: notInTfjs("UpSampling3D"),
+  writers: { keras: keras.upSampling3d },
 });
 
 // ---------------------------------------------------------------------------

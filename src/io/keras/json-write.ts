@@ -13,7 +13,8 @@ import type { Layer } from "../../layers/layer.js";
 import type { Model } from "../../model.js";
 import type { AnyModel } from "../file-graph.js";
 import { entryForLayer, innerLayer, nestedModel } from "../layer-registry.js";
-import { DTYPE_POLICY, KERAS_WRITERS, pythonJson } from "./json-writers.js";
+import { DTYPE_POLICY, pythonJson } from "./json-writers.js";
+import { registrationOf } from "../../layers/registry.js";
 
 /**
  * Classes Keras 3 marks built when made (no weights, no build step), so
@@ -61,7 +62,7 @@ function kerasLayer(layer: Layer, names: "shapewise" | "keras3", inputShape: unk
     const innerJson = kerasLayer(inner, names, layer.className === "TimeDistributed" ? null : inputShape);
     config = layer.className === "Bidirectional" ? { ...base, merge_mode: c.mergeMode, layer: innerJson } : { ...base, layer: innerJson };
   } else {
-    const writer = entry.formats.keras === true ? KERAS_WRITERS[layer.className] : undefined;
+    const writer = entry.formats.keras === true ? registrationOf(layer.className)?.writers?.keras : undefined;
     if (writer === undefined) fail(`shapewise: cannot write layer '${layer.name}' (${layer.className}) as Keras JSON`);
     config = { ...base, ...writer(c, layer) };
   }

@@ -3,6 +3,11 @@
  * order follows the Keras 3 sources, `keras/src/layers/**`), and the
  * Python-style JSON text (`json.dumps` spacing, `repr` floats) it is
  * written in.
+ *
+ * Each config writer is named after the method of its layer and attached to
+ * the layer's registration, beside its class (`writers: { keras: keras.dense }`):
+ * the writer reads the class's writer from there, so no table here lists
+ * the classes.
  */
 import type { Layer } from "../../layers/layer.js";
 import { formatOut } from "../layer-configs.js";
@@ -173,168 +178,297 @@ function snakeToCamel(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
 }
 
-/** Keras 3 layer configs after the base `name`, `trainable`, `dtype`, by class. */
-export const KERAS_WRITERS: Readonly<Record<string, Writer>> = {
-  Conv1D: convWriter,
-  Conv2D: convWriter,
-  Conv3D: convWriter,
-  Conv1DTranspose: convWriter,
-  Conv2DTranspose: convWriter,
-  Conv3DTranspose: convWriter,
-  SeparableConv1D: convWriter,
-  SeparableConv2D: convWriter,
-  DepthwiseConv1D: convWriter,
-  DepthwiseConv2D: convWriter,
-  MaxPooling1D: poolWriter,
-  MaxPooling2D: poolWriter,
-  MaxPooling3D: poolWriter,
-  AveragePooling1D: poolWriter,
-  AveragePooling2D: poolWriter,
-  AveragePooling3D: poolWriter,
-  GlobalMaxPooling1D: globalWriter,
-  GlobalMaxPooling2D: globalWriter,
-  GlobalMaxPooling3D: globalWriter,
-  GlobalAveragePooling1D: globalWriter,
-  GlobalAveragePooling2D: globalWriter,
-  GlobalAveragePooling3D: globalWriter,
-  Flatten: (c) => ({ data_format: formatOut(c.dataFormat) }),
-  Reshape: (c) => ({ target_shape: c.targetShape }),
-  Permute: (c) => ({ dims: c.dims }),
-  RepeatVector: (c) => ({ n: c.n }),
-  ZeroPadding1D: (c) => ({ padding: c.padding }),
-  ZeroPadding2D: spatialWriter("padding"),
-  ZeroPadding3D: spatialWriter("padding"),
-  Cropping1D: (c) => ({ cropping: c.cropping }),
-  Cropping2D: spatialWriter("cropping"),
-  Cropping3D: spatialWriter("cropping"),
-  UpSampling1D: (c) => ({ size: c.size }),
-  UpSampling2D: (c) => ({ size: c.size, data_format: formatOut(c.dataFormat), interpolation: c.interpolation }),
-  UpSampling3D: (c) => ({ size: c.size, data_format: formatOut(c.dataFormat) }),
-  Dense: (c) => ({
-    units: c.units,
-    activation: c.activation,
-    use_bias: c.useBias,
-    kernel_initializer: GLOROT(),
-    bias_initializer: ZEROS(),
-    kernel_regularizer: null,
-    bias_regularizer: null,
-    kernel_constraint: null,
-    bias_constraint: null,
-    quantization_config: null,
-  }),
-  Activation: (c) => ({ activation: c.activation }),
-  Embedding: (c) => ({
-    input_dim: c.inputDim,
-    output_dim: c.outputDim,
-    embeddings_initializer: initializer("RandomUniform", { minval: new PyFloat(-0.05), maxval: new PyFloat(0.05), seed: null }),
-    embeddings_regularizer: null,
-    activity_regularizer: null,
-    embeddings_constraint: null,
-    mask_zero: false,
-    quantization_config: null,
-  }),
-  BatchNormalization: (c) => ({
-    axis: c.axis,
-    momentum: f(c.momentum),
-    epsilon: f(c.epsilon),
-    center: c.center,
-    scale: c.scale,
-    beta_initializer: ZEROS(),
-    gamma_initializer: ONES(),
-    moving_mean_initializer: ZEROS(),
-    moving_variance_initializer: ONES(),
-    beta_regularizer: null,
-    gamma_regularizer: null,
-    beta_constraint: null,
-    gamma_constraint: null,
-    synchronized: false,
-  }),
-  LayerNormalization: (c) => ({
-    axis: c.axis,
-    epsilon: f(c.epsilon),
-    center: c.center,
-    scale: c.scale,
-    rms_scaling: false,
-    beta_initializer: ZEROS(),
-    gamma_initializer: ONES(),
-    beta_regularizer: null,
-    gamma_regularizer: null,
-    beta_constraint: null,
-    gamma_constraint: null,
-  }),
-  Dropout: (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null }),
-  SpatialDropout1D: (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null }),
-  SpatialDropout2D: (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null, data_format: formatOut(c.dataFormat) }),
-  SpatialDropout3D: (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null, data_format: formatOut(c.dataFormat) }),
-  GaussianNoise: (c) => ({ stddev: f(c.stddev), seed: c.seed ?? null }),
-  GaussianDropout: (c) => ({ rate: f(c.rate), seed: c.seed ?? null }),
-  AlphaDropout: (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null }),
-  ActivityRegularization: (c) => ({ l1: f(c.l1), l2: f(c.l2) }),
-  ReLU: (c) => ({ max_value: c.maxValue === undefined ? null : f(c.maxValue), negative_slope: f(c.negativeSlope), threshold: f(c.threshold) }),
-  LeakyReLU: (c) => ({ negative_slope: f(c.alpha) }),
-  PReLU: (c) => ({
-    alpha_initializer: ZEROS(),
-    alpha_regularizer: null,
-    alpha_constraint: null,
-    shared_axes: (c.sharedAxes as number[]).length === 0 ? null : c.sharedAxes,
-  }),
-  ELU: (c) => ({ alpha: f(c.alpha) }),
-  Softmax: (c) => ({ axis: c.axis }),
-  Rescaling: (c) => ({ scale: f(c.scale), offset: f(c.offset) }),
-  Normalization: (c) => ({
-    axis: c.axis,
-    invert: c.invert,
-    // The adaptable form has no given statistics: Keras writes null and keeps them as weights.
-    mean: c.mean === undefined ? null : Array.isArray(c.mean) ? c.mean.map(f) : f(c.mean),
-    variance: c.variance === undefined ? null : Array.isArray(c.variance) ? c.variance.map(f) : f(c.variance),
-  }),
-  Resizing: (c) => ({
-    height: c.height,
-    width: c.width,
-    interpolation: c.interpolation,
-    data_format: "channels_last",
-    crop_to_aspect_ratio: c.cropToAspectRatio,
-    pad_to_aspect_ratio: false,
-    fill_mode: "constant",
-    fill_value: new PyFloat(0),
-    antialias: false,
-  }),
-  CenterCrop: (c) => ({ height: c.height, width: c.width, data_format: "channels_last" }),
-  SimpleRNN: recurrentWriter,
-  LSTM: recurrentWriter,
-  GRU: recurrentWriter,
-  MultiHeadAttention: (c) => ({
-    num_heads: c.numHeads,
-    key_dim: c.keyDim,
-    value_dim: c.valueDim,
-    dropout: new PyFloat(0),
-    use_bias: c.useBias,
-    output_shape: c.outputShape,
-    attention_axes: null,
-    kernel_initializer: GLOROT(),
-    bias_initializer: ZEROS(),
-    kernel_regularizer: null,
-    bias_regularizer: null,
-    activity_regularizer: null,
-    kernel_constraint: null,
-    bias_constraint: null,
-    seed: null,
-  }),
-  Add: () => ({}),
-  Subtract: () => ({}),
-  Multiply: () => ({}),
-  Average: () => ({}),
-  Maximum: () => ({}),
-  Minimum: () => ({}),
-  Concatenate: (c) => ({ axis: c.axis }),
-  Dot: (c) => ({ axes: c.axes, normalize: c.normalize }),
-};
+/** Conv1D's Keras 3 config. */
+export const conv1d: Writer = convWriter;
 
-/**
- * The classes Keras JSON has a config writer for (wrappers and the input
- * layer are written by the layer writer itself).
- *
- * @example
- * KERAS_WRITTEN_CLASSES.includes("Conv2D"); // true
- */
-export const KERAS_WRITTEN_CLASSES: readonly string[] = Object.keys(KERAS_WRITERS);
+/** Conv2D's Keras 3 config. */
+export const conv2d: Writer = convWriter;
+
+/** Conv3D's Keras 3 config. */
+export const conv3d: Writer = convWriter;
+
+/** Conv1DTranspose's Keras 3 config. */
+export const conv1dTranspose: Writer = convWriter;
+
+/** Conv2DTranspose's Keras 3 config. */
+export const conv2dTranspose: Writer = convWriter;
+
+/** Conv3DTranspose's Keras 3 config. */
+export const conv3dTranspose: Writer = convWriter;
+
+/** SeparableConv1D's Keras 3 config. */
+export const separableConv1d: Writer = convWriter;
+
+/** SeparableConv2D's Keras 3 config. */
+export const separableConv2d: Writer = convWriter;
+
+/** DepthwiseConv1D's Keras 3 config. */
+export const depthwiseConv1d: Writer = convWriter;
+
+/** DepthwiseConv2D's Keras 3 config. */
+export const depthwiseConv2d: Writer = convWriter;
+
+/** MaxPooling1D's Keras 3 config. */
+export const maxPooling1d: Writer = poolWriter;
+
+/** MaxPooling2D's Keras 3 config. */
+export const maxPooling2d: Writer = poolWriter;
+
+/** MaxPooling3D's Keras 3 config. */
+export const maxPooling3d: Writer = poolWriter;
+
+/** AveragePooling1D's Keras 3 config. */
+export const averagePooling1d: Writer = poolWriter;
+
+/** AveragePooling2D's Keras 3 config. */
+export const averagePooling2d: Writer = poolWriter;
+
+/** AveragePooling3D's Keras 3 config. */
+export const averagePooling3d: Writer = poolWriter;
+
+/** GlobalMaxPooling1D's Keras 3 config. */
+export const globalMaxPooling1d: Writer = globalWriter;
+
+/** GlobalMaxPooling2D's Keras 3 config. */
+export const globalMaxPooling2d: Writer = globalWriter;
+
+/** GlobalMaxPooling3D's Keras 3 config. */
+export const globalMaxPooling3d: Writer = globalWriter;
+
+/** GlobalAveragePooling1D's Keras 3 config. */
+export const globalAveragePooling1d: Writer = globalWriter;
+
+/** GlobalAveragePooling2D's Keras 3 config. */
+export const globalAveragePooling2d: Writer = globalWriter;
+
+/** GlobalAveragePooling3D's Keras 3 config. */
+export const globalAveragePooling3d: Writer = globalWriter;
+
+/** Flatten's Keras 3 config. */
+export const flatten: Writer = (c) => ({ data_format: formatOut(c.dataFormat) });
+
+/** Reshape's Keras 3 config. */
+export const reshape: Writer = (c) => ({ target_shape: c.targetShape });
+
+/** Permute's Keras 3 config. */
+export const permute: Writer = (c) => ({ dims: c.dims });
+
+/** RepeatVector's Keras 3 config. */
+export const repeatVector: Writer = (c) => ({ n: c.n });
+
+/** ZeroPadding1D's Keras 3 config. */
+export const zeroPadding1d: Writer = (c) => ({ padding: c.padding });
+
+/** ZeroPadding2D's Keras 3 config. */
+export const zeroPadding2d: Writer = spatialWriter("padding");
+
+/** ZeroPadding3D's Keras 3 config. */
+export const zeroPadding3d: Writer = spatialWriter("padding");
+
+/** Cropping1D's Keras 3 config. */
+export const cropping1d: Writer = (c) => ({ cropping: c.cropping });
+
+/** Cropping2D's Keras 3 config. */
+export const cropping2d: Writer = spatialWriter("cropping");
+
+/** Cropping3D's Keras 3 config. */
+export const cropping3d: Writer = spatialWriter("cropping");
+
+/** UpSampling1D's Keras 3 config. */
+export const upSampling1d: Writer = (c) => ({ size: c.size });
+
+/** UpSampling2D's Keras 3 config. */
+export const upSampling2d: Writer = (c) => ({ size: c.size, data_format: formatOut(c.dataFormat), interpolation: c.interpolation });
+
+/** UpSampling3D's Keras 3 config. */
+export const upSampling3d: Writer = (c) => ({ size: c.size, data_format: formatOut(c.dataFormat) });
+
+/** Dense's Keras 3 config. */
+export const dense: Writer = (c) => ({
+  units: c.units,
+  activation: c.activation,
+  use_bias: c.useBias,
+  kernel_initializer: GLOROT(),
+  bias_initializer: ZEROS(),
+  kernel_regularizer: null,
+  bias_regularizer: null,
+  kernel_constraint: null,
+  bias_constraint: null,
+  quantization_config: null,
+});
+
+/** Activation's Keras 3 config. */
+export const activation: Writer = (c) => ({ activation: c.activation });
+
+/** Embedding's Keras 3 config. */
+export const embedding: Writer = (c) => ({
+  input_dim: c.inputDim,
+  output_dim: c.outputDim,
+  embeddings_initializer: initializer("RandomUniform", { minval: new PyFloat(-0.05), maxval: new PyFloat(0.05), seed: null }),
+  embeddings_regularizer: null,
+  activity_regularizer: null,
+  embeddings_constraint: null,
+  mask_zero: false,
+  quantization_config: null,
+});
+
+/** BatchNormalization's Keras 3 config. */
+export const batchNormalization: Writer = (c) => ({
+  axis: c.axis,
+  momentum: f(c.momentum),
+  epsilon: f(c.epsilon),
+  center: c.center,
+  scale: c.scale,
+  beta_initializer: ZEROS(),
+  gamma_initializer: ONES(),
+  moving_mean_initializer: ZEROS(),
+  moving_variance_initializer: ONES(),
+  beta_regularizer: null,
+  gamma_regularizer: null,
+  beta_constraint: null,
+  gamma_constraint: null,
+  synchronized: false,
+});
+
+/** LayerNormalization's Keras 3 config. */
+export const layerNormalization: Writer = (c) => ({
+  axis: c.axis,
+  epsilon: f(c.epsilon),
+  center: c.center,
+  scale: c.scale,
+  rms_scaling: false,
+  beta_initializer: ZEROS(),
+  gamma_initializer: ONES(),
+  beta_regularizer: null,
+  gamma_regularizer: null,
+  beta_constraint: null,
+  gamma_constraint: null,
+});
+
+/** Dropout's Keras 3 config. */
+export const dropout: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null });
+
+/** SpatialDropout1D's Keras 3 config. */
+export const spatialDropout1d: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null });
+
+/** SpatialDropout2D's Keras 3 config. */
+export const spatialDropout2d: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null, data_format: formatOut(c.dataFormat) });
+
+/** SpatialDropout3D's Keras 3 config. */
+export const spatialDropout3d: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null, data_format: formatOut(c.dataFormat) });
+
+/** GaussianNoise's Keras 3 config. */
+export const gaussianNoise: Writer = (c) => ({ stddev: f(c.stddev), seed: c.seed ?? null });
+
+/** GaussianDropout's Keras 3 config. */
+export const gaussianDropout: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null });
+
+/** AlphaDropout's Keras 3 config. */
+export const alphaDropout: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null });
+
+/** ActivityRegularization's Keras 3 config. */
+export const activityRegularization: Writer = (c) => ({ l1: f(c.l1), l2: f(c.l2) });
+
+/** ReLU's Keras 3 config. */
+export const reLU: Writer = (c) => ({
+  max_value: c.maxValue === undefined ? null : f(c.maxValue),
+  negative_slope: f(c.negativeSlope),
+  threshold: f(c.threshold),
+});
+
+/** LeakyReLU's Keras 3 config. */
+export const leakyReLU: Writer = (c) => ({ negative_slope: f(c.alpha) });
+
+/** PReLU's Keras 3 config. */
+export const pReLU: Writer = (c) => ({
+  alpha_initializer: ZEROS(),
+  alpha_regularizer: null,
+  alpha_constraint: null,
+  shared_axes: (c.sharedAxes as number[]).length === 0 ? null : c.sharedAxes,
+});
+
+/** ELU's Keras 3 config. */
+export const elu: Writer = (c) => ({ alpha: f(c.alpha) });
+
+/** Softmax's Keras 3 config. */
+export const softmax: Writer = (c) => ({ axis: c.axis });
+
+/** Rescaling's Keras 3 config. */
+export const rescaling: Writer = (c) => ({ scale: f(c.scale), offset: f(c.offset) });
+
+/** Normalization's Keras 3 config. */
+export const normalization: Writer = (c) => ({
+  axis: c.axis,
+  invert: c.invert,
+  // The adaptable form has no given statistics: Keras writes null and keeps them as weights.
+  mean: c.mean === undefined ? null : Array.isArray(c.mean) ? c.mean.map(f) : f(c.mean),
+  variance: c.variance === undefined ? null : Array.isArray(c.variance) ? c.variance.map(f) : f(c.variance),
+});
+
+/** Resizing's Keras 3 config. */
+export const resizing: Writer = (c) => ({
+  height: c.height,
+  width: c.width,
+  interpolation: c.interpolation,
+  data_format: "channels_last",
+  crop_to_aspect_ratio: c.cropToAspectRatio,
+  pad_to_aspect_ratio: false,
+  fill_mode: "constant",
+  fill_value: new PyFloat(0),
+  antialias: false,
+});
+
+/** CenterCrop's Keras 3 config. */
+export const centerCrop: Writer = (c) => ({ height: c.height, width: c.width, data_format: "channels_last" });
+
+/** SimpleRNN's Keras 3 config. */
+export const simpleRNN: Writer = recurrentWriter;
+
+/** LSTM's Keras 3 config. */
+export const lstm: Writer = recurrentWriter;
+
+/** GRU's Keras 3 config. */
+export const gru: Writer = recurrentWriter;
+
+/** MultiHeadAttention's Keras 3 config. */
+export const multiHeadAttention: Writer = (c) => ({
+  num_heads: c.numHeads,
+  key_dim: c.keyDim,
+  value_dim: c.valueDim,
+  dropout: new PyFloat(0),
+  use_bias: c.useBias,
+  output_shape: c.outputShape,
+  attention_axes: null,
+  kernel_initializer: GLOROT(),
+  bias_initializer: ZEROS(),
+  kernel_regularizer: null,
+  bias_regularizer: null,
+  activity_regularizer: null,
+  kernel_constraint: null,
+  bias_constraint: null,
+  seed: null,
+});
+
+/** Add's Keras 3 config. */
+export const add: Writer = () => ({});
+
+/** Subtract's Keras 3 config. */
+export const subtract: Writer = () => ({});
+
+/** Multiply's Keras 3 config. */
+export const multiply: Writer = () => ({});
+
+/** Average's Keras 3 config. */
+export const average: Writer = () => ({});
+
+/** Maximum's Keras 3 config. */
+export const maximum: Writer = () => ({});
+
+/** Minimum's Keras 3 config. */
+export const minimum: Writer = () => ({});
+
+/** Concatenate's Keras 3 config. */
+export const concatenate: Writer = (c) => ({ axis: c.axis });
+
+/** Dot's Keras 3 config. */
+export const dot: Writer = (c) => ({ axes: c.axes, normalize: c.normalize });

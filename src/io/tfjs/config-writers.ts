@@ -4,6 +4,11 @@
  * Where TensorFlow.js would compute something else than Keras 3 for a layer
  * (no `groups`, no `outputPadding`, its own `hard_sigmoid` ...), writing is
  * an error that says so rather than a file that predicts other numbers.
+ *
+ * Each writer is named after the method of its layer and attached to the
+ * layer's registration, beside its class (`writers: { tfjs: tfjs.dense }`):
+ * the writer reads the class's writer from there, so no table here lists
+ * the classes.
  */
 import { valueText } from "../../checks.js";
 import type { Layer } from "../../layers/layer.js";
@@ -35,8 +40,14 @@ const TFJS_ACTIVATIONS: Readonly<Record<string, string>> = {
   softmax: "softmax",
 };
 
-/** Writes one layer's config in TensorFlow.js's key order; `name` is the name to write. */
-/** Writes one layer's TensorFlow.js config from its shapewise config; `unsupported` refuses with a reason. */
+/**
+ * Writes one layer's TensorFlow.js config from its shapewise config, in
+ * TensorFlow.js's key order; `name` is the name to write, `unsupported`
+ * refuses with a reason.
+ *
+ * @example
+ * const permute: ConfigWriter = (c, _layer, name) => ({ dims: c.dims, name, trainable: true });
+ */
 export type ConfigWriter = (c: Record<string, unknown>, layer: Layer, name: string, unsupported: (why: string) => never) => Record<string, unknown>;
 
 function activationOut(value: unknown, unsupported: (why: string) => never): string {
@@ -206,182 +217,278 @@ const recurrentTail = (c: Record<string, unknown>) => ({
   unroll: false,
 });
 
-/** TensorFlow.js's config writers, by class, each in the key order tfjs-layers 4.22 writes. */
-/** Each class TensorFlow.js writes, and how its config is written. */
-export const TFJS_WRITERS: Readonly<Record<string, ConfigWriter>> = {
-  Conv1D: convWriter(1),
-  Conv2D: convWriter(2),
-  Conv3D: convWriter(3),
-  Conv2DTranspose: transposeWriter,
-  Conv3DTranspose: transposeWriter,
-  SeparableConv2D: (c, _l, name, unsupported) => ({
-    filters: c.filters,
-    ...(c.dataFormat === "channelsFirst" ? unsupported("TensorFlow.js's SeparableConv2D cannot add its bias to channelsFirst data") : {}),
-    ...convBase(c, name, unsupported),
-    // TensorFlow.js 4.22 leaves depth_multiplier out of a SeparableConv2D's
-    // config (and reads 1 back); written here so the file keeps its weights' shapes.
-    depth_multiplier: c.depthMultiplier,
-    depthwise_initializer: VARIANCE_SCALING("uniform"),
-    pointwise_initializer: VARIANCE_SCALING("uniform"),
-    depthwise_regularizer: null,
-    pointwise_regularizer: null,
-    depthwise_constraint: null,
-    pointwise_constraint: null,
-  }),
-  DepthwiseConv2D: (c, _l, name, unsupported) => ({
-    ...((c.dilationRate as number[]).some((d) => d !== 1) ? unsupported("TensorFlow.js's DepthwiseConv2D layer drops dilationRate") : {}),
-    ...convBase(c, name, unsupported),
-    depth_multiplier: c.depthMultiplier,
-    depthwise_initializer: VARIANCE_SCALING("normal"),
-    depthwise_regularizer: null,
-    depthwise_constraint: null,
-  }),
-  MaxPooling1D: poolWriter(1),
-  MaxPooling2D: poolWriter(2),
-  MaxPooling3D: poolWriter(3),
-  AveragePooling1D: poolWriter(1),
-  AveragePooling2D: poolWriter(2),
-  AveragePooling3D: poolWriter(3),
-  GlobalMaxPooling1D: globalWriter(1),
-  GlobalMaxPooling2D: globalWriter(2),
-  GlobalAveragePooling1D: globalWriter(1),
-  GlobalAveragePooling2D: globalWriter(2),
-  Flatten: (c, layer, name, unsupported) => {
-    // TensorFlow.js's Flatten takes rank 3 or more; Keras 3 also flattens [batch, features].
-    if ((layer.inputShape?.length ?? 0) < 3) unsupported("TensorFlow.js flattens only inputs of rank 3 or more");
-    knownSizes(layer, unsupported, "TensorFlow.js flattens only inputs whose sizes are all known");
-    return { ...(c.dataFormat === "channelsFirst" ? { data_format: "channels_first" } : {}), name, trainable: true };
-  },
-  Reshape: (c, layer, name) => {
-    // TensorFlow.js leaves a -1 unknown in its shapes (Keras 3 resolves it), so
-    // the layers after it could not size their weights: the resolved sizes are
-    // written instead, which reshape the values identically.
-    const out = layer.outputShape?.slice(1);
-    const known = out?.every((d) => d !== null);
-    return { target_shape: known ? out : c.targetShape, name, trainable: true };
-  },
-  Permute: (c, _l, name) => ({ dims: c.dims, name, trainable: true }),
-  RepeatVector: (c, _l, name) => ({ n: c.n, name, trainable: true }),
-  ZeroPadding2D: (c, _l, name) => ({ padding: c.padding, data_format: formatOut(c.dataFormat), name, trainable: true }),
-  Cropping2D: (c, layer, name, unsupported) => {
-    knownSizes(layer, unsupported, "TensorFlow.js's Cropping2D turns an unknown size into 0");
-    return { cropping: c.cropping, data_format: formatOut(c.dataFormat), name, trainable: true };
-  },
-  UpSampling2D: (c, _l, name) => ({ size: c.size, data_format: formatOut(c.dataFormat), interpolation: c.interpolation, name, trainable: true }),
-  Dense: (c, _l, name, unsupported) => ({
-    units: c.units,
-    activation: activationOut(c.activation, unsupported),
-    use_bias: c.useBias,
-    kernel_initializer: VARIANCE_SCALING("normal"),
-    bias_initializer: ZEROS(),
-    kernel_regularizer: null,
-    bias_regularizer: null,
-    activity_regularizer: null,
-    kernel_constraint: null,
-    bias_constraint: null,
-    name,
-    trainable: true,
-  }),
-  Activation: (c, _l, name, unsupported) => ({ activation: activationOut(c.activation, unsupported), name, trainable: true }),
-  Embedding: (c, _l, name) => ({
-    input_dim: c.inputDim,
-    output_dim: c.outputDim,
-    embeddings_initializer: { class_name: "RandomUniform", config: { minval: -0.05, maxval: 0.05, seed: null } },
-    embeddings_regularizer: null,
-    activity_regularizer: null,
-    embeddings_constraint: null,
-    mask_zero: null,
-    input_length: null,
-    name,
-    trainable: true,
-  }),
-  BatchNormalization: (c, layer, name, unsupported) => ({
-    // TensorFlow.js's BatchNormalization layer normalises the last axis whatever its axis says.
-    ...(c.axis !== -1 && c.axis !== (layer.inputShape?.length ?? 0) - 1
-      ? unsupported(`TensorFlow.js's BatchNormalization normalises only the last axis (got axis ${valueText(c.axis)})`)
-      : {}),
-    axis: c.axis,
-    momentum: c.momentum,
-    epsilon: c.epsilon,
-    center: c.center,
-    scale: c.scale,
-    beta_initializer: ZEROS(),
-    gamma_initializer: ONES(),
-    moving_mean_initializer: ZEROS(),
-    moving_variance_initializer: ONES(),
-    beta_regularizer: null,
-    gamma_regularizer: null,
-    beta_constraint: null,
-    gamma_constraint: null,
-    name,
-    trainable: true,
-  }),
-  LayerNormalization: (c, _l, name) => ({
-    axis: c.axis,
-    epsilon: c.epsilon,
-    center: c.center,
-    scale: c.scale,
-    beta_initializer: ZEROS(),
-    gamma_initializer: ONES(),
-    beta_regularizer: null,
-    gamma_regularizer: null,
-    name,
-    trainable: true,
-  }),
-  Dropout: (c, _l, name) => ({ rate: c.rate, noise_shape: null, seed: c.seed ?? null, name, trainable: true }),
-  SpatialDropout1D: (c, _l, name) => ({ rate: c.rate, noise_shape: null, seed: c.seed ?? null, name, trainable: true }),
-  GaussianNoise: (c, _l, name) => ({ stddev: c.stddev, name, trainable: true }),
-  // TensorFlow.js 4.22 writes only the rate of these two (its AlphaDropout also noise_shape when set, which shapewise never sets).
-  GaussianDropout: (c, _l, name) => ({ rate: c.rate, name, trainable: true }),
-  AlphaDropout: (c, _l, name) => ({ rate: c.rate, name, trainable: true }),
-  ReLU: (c, _l, name, unsupported) => {
-    if (c.negativeSlope !== 0 || c.threshold !== 0) unsupported("TensorFlow.js's ReLU has no negativeSlope or threshold");
-    return { max_value: c.maxValue ?? null, name, trainable: true };
-  },
-  LeakyReLU: (c, _l, name) => ({ alpha: c.alpha, name, trainable: true }),
-  PReLU: (c, _l, name) => ({
-    alpha_initializer: ZEROS(),
-    alpha_regularizer: null,
-    alpha_constraint: null,
-    shared_axes: (c.sharedAxes as number[]).length === 0 ? null : c.sharedAxes,
-    name,
-    trainable: true,
-  }),
-  ELU: (c, _l, name, unsupported) => {
-    if (c.alpha !== 1) unsupported(`TensorFlow.js's ELU takes only alpha 1 (got ${valueText(c.alpha)})`);
-    return { alpha: c.alpha, name, trainable: true };
-  },
-  Softmax: (c, _l, name, unsupported) => {
-    const axis = Array.isArray(c.axis) ? (c.axis.length === 1 ? c.axis[0] : unsupported("TensorFlow.js's Softmax takes one axis")) : c.axis;
-    return { axis, name, trainable: true };
-  },
-  Rescaling: (c, _l, name) => ({ scale: c.scale, offset: c.offset, name, trainable: true }),
-  Add: (_c, _l, name) => ({ name, trainable: true }),
-  Multiply: (_c, _l, name) => ({ name, trainable: true }),
-  Average: (_c, _l, name) => ({ name, trainable: true }),
-  Maximum: (_c, _l, name) => ({ name, trainable: true }),
-  Minimum: (_c, _l, name) => ({ name, trainable: true }),
-  Concatenate: (c, _l, name) => ({ axis: c.axis, name, trainable: true }),
-  Dot: (c, _l, name) => ({ axes: c.axes, normalize: c.normalize, name, trainable: true }),
-  SimpleRNN: (c, _l, name, unsupported) => ({ ...recurrentHead(c, name, unsupported, false), ...recurrentRules, ...recurrentTail(c) }),
-  LSTM: (c, _l, name, unsupported) => {
-    const { bias_initializer, ...head } = recurrentHead(c, name, unsupported, true);
-    return { ...head, bias_initializer, unit_forget_bias: null, ...recurrentRules, implementation: null, ...recurrentTail(c) };
-  },
-  GRU: (c, _l, name, unsupported) => {
-    // TensorFlow.js's GRU has one bias vector: Keras 3's default resetAfter true (two biases) has no TensorFlow.js form.
-    if (c.resetAfter !== false) unsupported("TensorFlow.js has no GRU with resetAfter true (use resetAfter: false)");
-    return { ...recurrentHead(c, name, unsupported, true), ...recurrentRules, implementation: null, reset_after: false, ...recurrentTail(c) };
-  },
+/** Conv1D's TensorFlow.js config. */
+export const conv1d: ConfigWriter = convWriter(1);
+
+/** Conv2D's TensorFlow.js config. */
+export const conv2d: ConfigWriter = convWriter(2);
+
+/** Conv3D's TensorFlow.js config. */
+export const conv3d: ConfigWriter = convWriter(3);
+
+/** Conv2DTranspose's TensorFlow.js config. */
+export const conv2dTranspose: ConfigWriter = transposeWriter;
+
+/** Conv3DTranspose's TensorFlow.js config. */
+export const conv3dTranspose: ConfigWriter = transposeWriter;
+
+/** SeparableConv2D's TensorFlow.js config. */
+export const separableConv2d: ConfigWriter = (c, _l, name, unsupported) => ({
+  filters: c.filters,
+  ...(c.dataFormat === "channelsFirst" ? unsupported("TensorFlow.js's SeparableConv2D cannot add its bias to channelsFirst data") : {}),
+  ...convBase(c, name, unsupported),
+  // TensorFlow.js 4.22 leaves depth_multiplier out of a SeparableConv2D's
+  // config (and reads 1 back); written here so the file keeps its weights' shapes.
+  depth_multiplier: c.depthMultiplier,
+  depthwise_initializer: VARIANCE_SCALING("uniform"),
+  pointwise_initializer: VARIANCE_SCALING("uniform"),
+  depthwise_regularizer: null,
+  pointwise_regularizer: null,
+  depthwise_constraint: null,
+  pointwise_constraint: null,
+});
+
+/** DepthwiseConv2D's TensorFlow.js config. */
+export const depthwiseConv2d: ConfigWriter = (c, _l, name, unsupported) => ({
+  ...((c.dilationRate as number[]).some((d) => d !== 1) ? unsupported("TensorFlow.js's DepthwiseConv2D layer drops dilationRate") : {}),
+  ...convBase(c, name, unsupported),
+  depth_multiplier: c.depthMultiplier,
+  depthwise_initializer: VARIANCE_SCALING("normal"),
+  depthwise_regularizer: null,
+  depthwise_constraint: null,
+});
+
+/** MaxPooling1D's TensorFlow.js config. */
+export const maxPooling1d: ConfigWriter = poolWriter(1);
+
+/** MaxPooling2D's TensorFlow.js config. */
+export const maxPooling2d: ConfigWriter = poolWriter(2);
+
+/** MaxPooling3D's TensorFlow.js config. */
+export const maxPooling3d: ConfigWriter = poolWriter(3);
+
+/** AveragePooling1D's TensorFlow.js config. */
+export const averagePooling1d: ConfigWriter = poolWriter(1);
+
+/** AveragePooling2D's TensorFlow.js config. */
+export const averagePooling2d: ConfigWriter = poolWriter(2);
+
+/** AveragePooling3D's TensorFlow.js config. */
+export const averagePooling3d: ConfigWriter = poolWriter(3);
+
+/** GlobalMaxPooling1D's TensorFlow.js config. */
+export const globalMaxPooling1d: ConfigWriter = globalWriter(1);
+
+/** GlobalMaxPooling2D's TensorFlow.js config. */
+export const globalMaxPooling2d: ConfigWriter = globalWriter(2);
+
+/** GlobalAveragePooling1D's TensorFlow.js config. */
+export const globalAveragePooling1d: ConfigWriter = globalWriter(1);
+
+/** GlobalAveragePooling2D's TensorFlow.js config. */
+export const globalAveragePooling2d: ConfigWriter = globalWriter(2);
+
+/** Flatten's TensorFlow.js config. */
+export const flatten: ConfigWriter = (c, layer, name, unsupported) => {
+  // TensorFlow.js's Flatten takes rank 3 or more; Keras 3 also flattens [batch, features].
+  if ((layer.inputShape?.length ?? 0) < 3) unsupported("TensorFlow.js flattens only inputs of rank 3 or more");
+  knownSizes(layer, unsupported, "TensorFlow.js flattens only inputs whose sizes are all known");
+  return { ...(c.dataFormat === "channelsFirst" ? { data_format: "channels_first" } : {}), name, trainable: true };
 };
 
-/**
- * The classes TensorFlow.js's writer has a config writer for (wrappers and
- * the input layer are written by the topology writer itself).
- *
- * @example
- * TFJS_WRITTEN_CLASSES.includes("Conv2D"); // true
- */
-export const TFJS_WRITTEN_CLASSES: readonly string[] = Object.keys(TFJS_WRITERS);
+/** Reshape's TensorFlow.js config. */
+export const reshape: ConfigWriter = (c, layer, name) => {
+  // TensorFlow.js leaves a -1 unknown in its shapes (Keras 3 resolves it), so
+  // the layers after it could not size their weights: the resolved sizes are
+  // written instead, which reshape the values identically.
+  const out = layer.outputShape?.slice(1);
+  const known = out?.every((d) => d !== null);
+  return { target_shape: known ? out : c.targetShape, name, trainable: true };
+};
+
+/** Permute's TensorFlow.js config. */
+export const permute: ConfigWriter = (c, _l, name) => ({ dims: c.dims, name, trainable: true });
+
+/** RepeatVector's TensorFlow.js config. */
+export const repeatVector: ConfigWriter = (c, _l, name) => ({ n: c.n, name, trainable: true });
+
+/** ZeroPadding2D's TensorFlow.js config. */
+export const zeroPadding2d: ConfigWriter = (c, _l, name) => ({ padding: c.padding, data_format: formatOut(c.dataFormat), name, trainable: true });
+
+/** Cropping2D's TensorFlow.js config. */
+export const cropping2d: ConfigWriter = (c, layer, name, unsupported) => {
+  knownSizes(layer, unsupported, "TensorFlow.js's Cropping2D turns an unknown size into 0");
+  return { cropping: c.cropping, data_format: formatOut(c.dataFormat), name, trainable: true };
+};
+
+/** UpSampling2D's TensorFlow.js config. */
+export const upSampling2d: ConfigWriter = (c, _l, name) => ({
+  size: c.size,
+  data_format: formatOut(c.dataFormat),
+  interpolation: c.interpolation,
+  name,
+  trainable: true,
+});
+
+/** Dense's TensorFlow.js config. */
+export const dense: ConfigWriter = (c, _l, name, unsupported) => ({
+  units: c.units,
+  activation: activationOut(c.activation, unsupported),
+  use_bias: c.useBias,
+  kernel_initializer: VARIANCE_SCALING("normal"),
+  bias_initializer: ZEROS(),
+  kernel_regularizer: null,
+  bias_regularizer: null,
+  activity_regularizer: null,
+  kernel_constraint: null,
+  bias_constraint: null,
+  name,
+  trainable: true,
+});
+
+/** Activation's TensorFlow.js config. */
+export const activation: ConfigWriter = (c, _l, name, unsupported) => ({ activation: activationOut(c.activation, unsupported), name, trainable: true });
+
+/** Embedding's TensorFlow.js config. */
+export const embedding: ConfigWriter = (c, _l, name) => ({
+  input_dim: c.inputDim,
+  output_dim: c.outputDim,
+  embeddings_initializer: { class_name: "RandomUniform", config: { minval: -0.05, maxval: 0.05, seed: null } },
+  embeddings_regularizer: null,
+  activity_regularizer: null,
+  embeddings_constraint: null,
+  mask_zero: null,
+  input_length: null,
+  name,
+  trainable: true,
+});
+
+/** BatchNormalization's TensorFlow.js config. */
+export const batchNormalization: ConfigWriter = (c, layer, name, unsupported) => ({
+  // TensorFlow.js's BatchNormalization layer normalises the last axis whatever its axis says.
+  ...(c.axis !== -1 && c.axis !== (layer.inputShape?.length ?? 0) - 1
+    ? unsupported(`TensorFlow.js's BatchNormalization normalises only the last axis (got axis ${valueText(c.axis)})`)
+    : {}),
+  axis: c.axis,
+  momentum: c.momentum,
+  epsilon: c.epsilon,
+  center: c.center,
+  scale: c.scale,
+  beta_initializer: ZEROS(),
+  gamma_initializer: ONES(),
+  moving_mean_initializer: ZEROS(),
+  moving_variance_initializer: ONES(),
+  beta_regularizer: null,
+  gamma_regularizer: null,
+  beta_constraint: null,
+  gamma_constraint: null,
+  name,
+  trainable: true,
+});
+
+/** LayerNormalization's TensorFlow.js config. */
+export const layerNormalization: ConfigWriter = (c, _l, name) => ({
+  axis: c.axis,
+  epsilon: c.epsilon,
+  center: c.center,
+  scale: c.scale,
+  beta_initializer: ZEROS(),
+  gamma_initializer: ONES(),
+  beta_regularizer: null,
+  gamma_regularizer: null,
+  name,
+  trainable: true,
+});
+
+/** Dropout's TensorFlow.js config. */
+export const dropout: ConfigWriter = (c, _l, name) => ({ rate: c.rate, noise_shape: null, seed: c.seed ?? null, name, trainable: true });
+
+/** SpatialDropout1D's TensorFlow.js config. */
+export const spatialDropout1d: ConfigWriter = (c, _l, name) => ({ rate: c.rate, noise_shape: null, seed: c.seed ?? null, name, trainable: true });
+
+/** GaussianNoise's TensorFlow.js config. */
+export const gaussianNoise: ConfigWriter = (c, _l, name) => ({ stddev: c.stddev, name, trainable: true });
+
+/** GaussianDropout's TensorFlow.js config. */
+// TensorFlow.js 4.22 writes only the rate of these two (its AlphaDropout also noise_shape when set, which shapewise never sets).
+export const gaussianDropout: ConfigWriter = (c, _l, name) => ({ rate: c.rate, name, trainable: true });
+
+/** AlphaDropout's TensorFlow.js config. */
+export const alphaDropout: ConfigWriter = (c, _l, name) => ({ rate: c.rate, name, trainable: true });
+
+/** ReLU's TensorFlow.js config. */
+export const reLU: ConfigWriter = (c, _l, name, unsupported) => {
+  if (c.negativeSlope !== 0 || c.threshold !== 0) unsupported("TensorFlow.js's ReLU has no negativeSlope or threshold");
+  return { max_value: c.maxValue ?? null, name, trainable: true };
+};
+
+/** LeakyReLU's TensorFlow.js config. */
+export const leakyReLU: ConfigWriter = (c, _l, name) => ({ alpha: c.alpha, name, trainable: true });
+
+/** PReLU's TensorFlow.js config. */
+export const pReLU: ConfigWriter = (c, _l, name) => ({
+  alpha_initializer: ZEROS(),
+  alpha_regularizer: null,
+  alpha_constraint: null,
+  shared_axes: (c.sharedAxes as number[]).length === 0 ? null : c.sharedAxes,
+  name,
+  trainable: true,
+});
+
+/** ELU's TensorFlow.js config. */
+export const elu: ConfigWriter = (c, _l, name, unsupported) => {
+  if (c.alpha !== 1) unsupported(`TensorFlow.js's ELU takes only alpha 1 (got ${valueText(c.alpha)})`);
+  return { alpha: c.alpha, name, trainable: true };
+};
+
+/** Softmax's TensorFlow.js config. */
+export const softmax: ConfigWriter = (c, _l, name, unsupported) => {
+  const axis = Array.isArray(c.axis) ? (c.axis.length === 1 ? c.axis[0] : unsupported("TensorFlow.js's Softmax takes one axis")) : c.axis;
+  return { axis, name, trainable: true };
+};
+
+/** Rescaling's TensorFlow.js config. */
+export const rescaling: ConfigWriter = (c, _l, name) => ({ scale: c.scale, offset: c.offset, name, trainable: true });
+
+/** Add's TensorFlow.js config. */
+export const add: ConfigWriter = (_c, _l, name) => ({ name, trainable: true });
+
+/** Multiply's TensorFlow.js config. */
+export const multiply: ConfigWriter = (_c, _l, name) => ({ name, trainable: true });
+
+/** Average's TensorFlow.js config. */
+export const average: ConfigWriter = (_c, _l, name) => ({ name, trainable: true });
+
+/** Maximum's TensorFlow.js config. */
+export const maximum: ConfigWriter = (_c, _l, name) => ({ name, trainable: true });
+
+/** Minimum's TensorFlow.js config. */
+export const minimum: ConfigWriter = (_c, _l, name) => ({ name, trainable: true });
+
+/** Concatenate's TensorFlow.js config. */
+export const concatenate: ConfigWriter = (c, _l, name) => ({ axis: c.axis, name, trainable: true });
+
+/** Dot's TensorFlow.js config. */
+export const dot: ConfigWriter = (c, _l, name) => ({ axes: c.axes, normalize: c.normalize, name, trainable: true });
+
+/** SimpleRNN's TensorFlow.js config. */
+export const simpleRNN: ConfigWriter = (c, _l, name, unsupported) => ({
+  ...recurrentHead(c, name, unsupported, false),
+  ...recurrentRules,
+  ...recurrentTail(c),
+});
+
+/** LSTM's TensorFlow.js config. */
+export const lstm: ConfigWriter = (c, _l, name, unsupported) => {
+  const { bias_initializer, ...head } = recurrentHead(c, name, unsupported, true);
+  return { ...head, bias_initializer, unit_forget_bias: null, ...recurrentRules, implementation: null, ...recurrentTail(c) };
+};
+
+/** GRU's TensorFlow.js config. */
+export const gru: ConfigWriter = (c, _l, name, unsupported) => {
+  // TensorFlow.js's GRU has one bias vector: Keras 3's default resetAfter true (two biases) has no TensorFlow.js form.
+  if (c.resetAfter !== false) unsupported("TensorFlow.js has no GRU with resetAfter true (use resetAfter: false)");
+  return { ...recurrentHead(c, name, unsupported, true), ...recurrentRules, implementation: null, reset_after: false, ...recurrentTail(c) };
+};
 
 /** The layer name written to a file under the chosen scheme. */

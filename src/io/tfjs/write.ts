@@ -9,9 +9,9 @@ import { fail, valueText } from "../../checks.js";
 import type { Layer } from "../../layers/layer.js";
 import type { AnyModel } from "../file-graph.js";
 import { entryForLayer, innerLayer, nestedModel } from "../layer-registry.js";
+import { registrationOf } from "../../layers/registry.js";
 import { LITTLE_ENDIAN, TFJS_VERSION, tfjsWeightEntries } from "./format.js";
 import type { TfjsArtifacts, TfjsWeightSpec, TfjsWriteOptions } from "./format.js";
-import { TFJS_WRITERS } from "./config-writers.js";
 
 function nameOf(layer: Layer, names: "shapewise" | "tfjs"): string {
   return names === "tfjs" ? layer.names.tfjs : layer.name;
@@ -34,8 +34,8 @@ function tfjsLayerConfig(layer: Layer, names: "shapewise" | "tfjs"): { class_nam
       layer.className === "Bidirectional" ? { merge_mode: c.mergeMode, layer: innerJson, name, trainable: true } : { layer: innerJson, name, trainable: true };
     return { class_name: layer.className, config };
   }
-  const writer = TFJS_WRITERS[layer.className];
-  if (writer === undefined) unsupported(`no TensorFlow.js writer for ${layer.className}`);
+  const writer = registrationOf(layer.className)?.writers?.tfjs;
+  if (writer === undefined) return unsupported(`no TensorFlow.js writer for ${layer.className}`);
   return { class_name: layer.className, config: writer(c, layer, name, unsupported) };
 }
 
