@@ -76,6 +76,7 @@ interface Fixture {
   cases: {
     name: string;
     input_shape: Dim[];
+    layers: { class_name: string; config: Record<string, unknown> }[];
     output_shape: Dim[];
     total_params: number;
     trainable_params: number;
@@ -101,6 +102,18 @@ describe("Keras 3", () => {
     );
     // Keras' alpha_initializer is "Zeros": at first PReLU is relu.
     expect(m.getWeights()[0].data.every((v) => v === 0)).toBe(true);
+  });
+
+  it("layer_case:activation_relu: shape and no weights", () => {
+    const c = fixture.cases.find((k) => k.name === "layer_case:activation_relu")!;
+    expect(c.layers[0].class_name).toBe("Activation");
+    const inputs = looseInput(c.input_shape.slice(1));
+    const out = inputs.activation(c.layers[0].config.activation as string);
+    expect(out.shape).toEqual(c.output_shape);
+    const m = looseModel({ inputs, outputs: out });
+    const data = m.summaryData();
+    expect([m.countParams(), data.trainableParams, data.nonTrainableParams]).toEqual([c.total_params, c.trainable_params, c.non_trainable_params]);
+    expect(m.layers[1].className).toBe("Activation");
   });
 
   it("the fixture holds the six examples from Keras' tests and docstrings", () => {

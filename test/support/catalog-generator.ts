@@ -357,6 +357,9 @@ function drawElementwise(g: Gen, shape: readonly Dim[], method: string): Catalog
       return { method, config };
     case "spatialDropout1d":
     case "spatialDropout2d":
+    case "spatialDropout3d":
+    case "gaussianDropout":
+    case "alphaDropout":
       config.rate = pick(g, [0, 0.25, 0.5]);
       return { method, config };
     case "gaussianNoise":
@@ -431,6 +434,9 @@ const ELEMENTWISE: readonly (readonly [string, number, (rank: number) => boolean
   ["dropout", 3, () => true],
   ["spatialDropout1d", 4, (r) => r === 3],
   ["spatialDropout2d", 4, (r) => r === 4],
+  ["spatialDropout3d", 4, (r) => r === 5],
+  ["gaussianDropout", 1, () => true],
+  ["alphaDropout", 1, () => true],
   ["gaussianNoise", 1, () => true],
   ["activityRegularization", 1, () => true],
   ["reLU", 2, () => true],
