@@ -113,8 +113,9 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     ) as O;
     this.names = modelNames(kind, name);
     this.nestingDepth = nestingDepthOf(what, this.names.keras2, this.layers);
+    // Named as the type level names it, where the model's name is not known yet: at the layer call that passes the bound.
     exactSum(
-      `${what} '${this.names.keras2}'`,
+      "model",
       "parameter total",
       this.layers.map((layer) => layer.countParams()),
     );

@@ -3,7 +3,7 @@
  * Each yields a {@link Fault} or {@link NoFault}; the sentences here are the
  * ones `src/checks.ts` throws at run time, word for word.
  */
-import type { IsSafeInteger, IsSafePositiveInteger, SafeDigits, Subtract } from "./arithmetic/index.js";
+import type { Add, AddDigits, IsSafeInteger, IsSafePositiveInteger, SafeDigits, Subtract } from "./arithmetic/index.js";
 import type { Certainly, Fault, NoFault } from "./errors.js";
 import type { AxisIndex, AxisList, Shape, ShapeText, Size2, SpatialRank } from "./shape.js";
 
@@ -31,6 +31,40 @@ export type ExactCount<Key extends string, Method extends string, What extends s
   : SafeDigits<Digits> extends true
     ? NoFault
     : Fault<Key, `shapewise: ${Method} ${What} ${Digits} is past Number.MAX_SAFE_INTEGER (9007199254740991)`>;
+
+/**
+ * A fault on `Key` when a layer's own `Own` weights take the running
+ * parameter total `P` of the model under definition past 2^53 − 1: the
+ * sentence `model()` and `sequential()` throw at run time, with the exact
+ * total. Worked out in digits only when the sum of two known counts is no
+ * longer exact; an unknown count passes (its total is `number` anyway).
+ *
+ * @example
+ * type F = TotalCount<"units", 4503599694479360, 4503599694479360>;
+ * // Fault<"units", "shapewise: model parameter total 9007199388958720 is past Number.MAX_SAFE_INTEGER (9007199254740991)">
+ */
+export type TotalCount<Key extends string, P extends number, Own extends number> =
+  number extends Add<P, Own>
+    ? number extends P | Own
+      ? NoFault
+      : // A fraction, a negative or an exponent is the layer's own faults' to report: the digit arithmetic takes whole numbers only.
+        `${P}|${Own}` extends `${string}${"." | "-" | "e"}${string}`
+        ? NoFault
+        : ExactCount<Key, "model", "parameter total", AddDigits<`${P}`, `${Own}`>>
+    : NoFault;
+
+/**
+ * A call's faults `E`, or, when it has none, the fault of its own weights
+ * taking the running total past 2^53 − 1 ({@link TotalCount}). Kept apart
+ * from each layer's list of checks, so that list stays independent of the
+ * running total and its result is shared by every call with the same shape
+ * and options; this one conditional is all a call adds.
+ *
+ * @example
+ * type E = TotalFault<NoFault, "units", 4503599694479360, 4503599694479360>;
+ * // Fault<"units", "shapewise: model parameter total 9007199388958720 is past Number.MAX_SAFE_INTEGER (9007199254740991)">
+ */
+export type TotalFault<E, Key extends string, P extends number, Own extends number> = [E] extends [NoFault] ? TotalCount<Key, P, Own> : E;
 
 /** A fault when a count (filters, units) is not a positive integer. */
 export type PositiveCount<Method extends string, Key extends string, V extends number> =

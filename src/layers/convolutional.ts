@@ -12,6 +12,7 @@ import {
   activationOption,
   configObject,
   exactRank,
+  exactWeightCount,
   fail,
   knownChannels,
   nonNegativeSizeN,
@@ -190,6 +191,18 @@ abstract class BaseConv extends Layer {
       dilationRate,
       outputPadding,
     };
+    // The factors of each weight, `channels * depthMultiplier` kept apart so that the exact count stays exact when that product is not.
+    const bias = useBias ? [kind === "depthwise" ? [channels, depthMultiplier] : [outChannels]] : [];
+    const kernels: Record<ConvKind, number[][]> = {
+      conv: [[...kernelSize, channels / groups, outChannels]],
+      transpose: [[...kernelSize, outChannels, channels]],
+      depthwise: [[...kernelSize, channels, depthMultiplier]],
+      separable: [
+        [...kernelSize, channels, depthMultiplier],
+        [channels, depthMultiplier, outChannels],
+      ],
+    };
+    exactWeightCount(method, [...kernels[kind], ...bias]);
     const sizePadding = padding === "causal" ? "same" : padding;
     const out = spatial.map((length, i) =>
       kind === "transpose"

@@ -36,9 +36,32 @@ describe("exact sizes and counts", () => {
     expect(refusal(() => input({ shape: [big] }).dense({ units: big }))).toBe(`shapewise: dense parameter count 1152921505680588800 ${PAST}`);
     const x = input({ shape: [2 ** 26] });
     const two = x.dense({ units: 2 ** 26 }).dense({ units: 2 ** 26, name: "second" });
-    expect(refusal(() => model({ inputs: x, outputs: two, name: "wide" }))).toBe(`shapewise: model 'wide' parameter total 9007199388958720 ${PAST}`);
+    expect(refusal(() => model({ inputs: x, outputs: two, name: "wide" }))).toBe(`shapewise: model parameter total 9007199388958720 ${PAST}`);
     const one = input({ shape: [2 ** 26] });
     expect(model({ inputs: one, outputs: one.dense({ units: 2 ** 26 }) }).countParams()).toBe(2 ** 52 + 2 ** 26);
+  });
+
+  it("a convolution's weights past 2^53 - 1 name the method and the exact count, as the type level does", () => {
+    const wide = input({ shape: [4, 4, 2 ** 26] });
+    expect(refusal(() => wide.conv2d({ filters: 2 ** 26, kernelSize: 3, padding: "same" }))).toBe(
+      `shapewise: conv2d parameter count 40532396713443328 ${PAST}`,
+    );
+    expect(refusal(() => untyped(wide).conv2dTranspose({ filters: 2 ** 26, kernelSize: 3 }))).toBe(
+      `shapewise: conv2dTranspose parameter count 40532396713443328 ${PAST}`,
+    );
+    // channels * depthMultiplier is itself past 2^53 - 1 here: the count is still the exact one.
+    expect(refusal(() => untyped(input({ shape: [4, 4, 3 ** 20] })).depthwiseConv2d({ kernelSize: 1, depthMultiplier: 3 ** 20 }))).toBe(
+      `shapewise: depthwiseConv2d parameter count ${2n * 3n ** 40n} ${PAST}`,
+    );
+    expect(refusal(() => untyped(wide).separableConv2d({ filters: 2 ** 27, kernelSize: 1 }))).toBe(
+      `shapewise: separableConv2d parameter count 9007199456067584 ${PAST}`,
+    );
+  });
+
+  it("a model's running total past 2^53 - 1 is the same sentence whether or not the model has a name", () => {
+    const x = input({ shape: [4] });
+    const two = untyped(untyped(x).embedding({ inputDim: 2 ** 26, outputDim: 2 ** 26 })).embedding({ inputDim: 2 ** 26, outputDim: 2 ** 26 });
+    expect(refusal(() => model({ inputs: x, outputs: two as never }))).toBe(`shapewise: model parameter total 9007199254740992 ${PAST}`);
   });
 
   it("any other rule whose size leaves the exact range names the layer and its input", () => {

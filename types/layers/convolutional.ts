@@ -12,9 +12,9 @@
  * runtime mirror throws them; options a layer does not have are passed as
  * their defaults, which the checks skip without arithmetic.
  */
-import type { Add, DivFloor, Gt, Gte, IsSafePositiveInteger, Mod, Multiply, Subtract } from "../arithmetic/index.js";
+import type { Add, AddDigits, DivFloor, Gt, Gte, IsSafePositiveInteger, Mod, Multiply, ProductDigits, Subtract } from "../arithmetic/index.js";
 import type { ActivationName } from "../activations.js";
-import type { ConfigOr, ExactRank, KnownChannels, PositiveCount, PositiveSize } from "../checks.js";
+import type { ConfigOr, ExactCount, ExactRank, KnownChannels, PositiveCount, PositiveSize, TotalFault } from "../checks.js";
 import type { Certainly, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { SizeAdd, SizeMultiply, SizeSubtract } from "../size/index.js";
 import type { Dilated, Dim, Padding, Resolved, Shape, ShapeText, Size2, WindowFits, WindowOutput } from "../shape.js";
@@ -304,6 +304,7 @@ type ConvFault<
   Dm extends number,
   Op,
   Df,
+  B extends boolean,
 > = FirstFault<
   [
     ConvInputFault<M, S, N, Df>,
@@ -319,8 +320,59 @@ type ConvFault<
     Kd extends "transpose"
       ? TransposeZeroFault<M, Spatial<S, N, Df>, Axes<K, N>, Axes<D, N>, [Op] extends [undefined] ? undefined : Axes<Op, N>, AxisNames<N>, Pd>
       : WindowFaults<M, Spatial<S, N, Df>, Axes<K, N>, Axes<D, N>, AxisNames<N>, Pd>,
+    CountFault<M, Kd, Axes<K, N>, Channels<S, N, Df>, F, G, Dm, B>,
   ]
 >;
+
+/** The option a count fault is reported on: the one that sizes the weights (`depthwise` layers have no `filters`). */
+type CountKey<Kd extends ConvKind> = Kd extends "depthwise" ? "kernelSize" : "filters";
+
+/** The weights of a call of kind `Kd`. */
+type KindParams<Kd extends ConvKind, Ks, C, F, G, Dm, B> = Kd extends "conv"
+  ? ConvParams<Ks, C, F, G, B>
+  : Kd extends "transpose"
+    ? ConvTransposeParams<Ks, C, F, B>
+    : Kd extends "depthwise"
+      ? DepthwiseParams<Ks, C, Dm, B>
+      : SeparableParams<Ks, C, Dm, F, B>;
+
+/**
+ * A fault when a call's weights pass 2^53 − 1: their exact count, worked out
+ * in digits only when the count is no longer exact and every factor is known
+ * (the sentence `exactWeightCount` throws at run time).
+ */
+type CountFault<M extends string, Kd extends ConvKind, Ks, C, F, G, Dm, B> =
+  number extends KindParams<Kd, Ks, C, F, G, Dm, B>
+    ? [Ks, C, F, G, Dm] extends [
+        infer K extends readonly number[],
+        infer Cn extends number,
+        infer Fn extends number,
+        infer Gn extends number,
+        infer Dn extends number,
+      ]
+      ? ExactCount<CountKey<Kd>, M, "parameter count", KindDigits<Kd, K, Cn, Fn, Gn, Dn, B>>
+      : NoFault
+    : NoFault;
+
+/** The bias of `N` (a digit string) when `B` is known; `never` (no count) otherwise. */
+type BiasDigits<B, N extends string> = [B] extends [false] ? "0" : [B] extends [true] ? N : never;
+
+/** {@link KindParams} as an exact digit string; `never` when a factor is not a plain literal. */
+type KindDigits<
+  Kd extends ConvKind,
+  Ks extends readonly number[],
+  C extends number,
+  F extends number,
+  G extends number,
+  Dm extends number,
+  B,
+> = Kd extends "conv"
+  ? AddDigits<ProductDigits<[...Ks, GroupChannels<C, G> & number, F]>, BiasDigits<B, ProductDigits<[F]>>>
+  : Kd extends "transpose"
+    ? AddDigits<ProductDigits<[...Ks, F, C]>, BiasDigits<B, ProductDigits<[F]>>>
+    : Kd extends "depthwise"
+      ? AddDigits<ProductDigits<[...Ks, C, Dm]>, BiasDigits<B, ProductDigits<[C, Dm]>>>
+      : AddDigits<AddDigits<ProductDigits<[...Ks, C, Dm]>, ProductDigits<[C, Dm, F]>>, BiasDigits<B, ProductDigits<[F]>>>;
 
 // ---------------------------------------------------------------------------
 // Output sizes and parameter counts
@@ -773,9 +825,24 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
   >(
     config: ConfigOr<
       ConvInputFault<"conv1d", S, 1, Df>,
-      ConvConfig<ConvFault<"conv1d", S, 1, "conv", F, K, St, Pd, D, G, 1, undefined, Df>, F, K, St, Pd, D, G, Df, B>
+      ConvConfig<
+        TotalFault<
+          ConvFault<"conv1d", S, 1, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>,
+          "filters",
+          P,
+          ConvParams<Axes<K, 1>, Channels<S, 1, Df>, F, G, B>
+        >,
+        F,
+        K,
+        St,
+        Pd,
+        D,
+        G,
+        Df,
+        B
+      >
     >,
-  ): ConvResult<S, P, Macs, 1, F, K, St, Pd, D, G, Df, B, ConvFault<"conv1d", S, 1, "conv", F, K, St, Pd, D, G, 1, undefined, Df>>;
+  ): ConvResult<S, P, Macs, 1, F, K, St, Pd, D, G, Df, B, ConvFault<"conv1d", S, 1, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>>;
 
   /**
    * A 2-D convolution over `[batch, height, width, channels]` (Keras `Conv2D`).
@@ -796,9 +863,24 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
   >(
     config: ConfigOr<
       ConvInputFault<"conv2d", S, 2, Df>,
-      ConvConfig<ConvFault<"conv2d", S, 2, "conv", F, K, St, Pd, D, G, 1, undefined, Df>, F, K, St, Pd, D, G, Df, B>
+      ConvConfig<
+        TotalFault<
+          ConvFault<"conv2d", S, 2, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>,
+          "filters",
+          P,
+          ConvParams<Axes<K, 2>, Channels<S, 2, Df>, F, G, B>
+        >,
+        F,
+        K,
+        St,
+        Pd,
+        D,
+        G,
+        Df,
+        B
+      >
     >,
-  ): ConvResult<S, P, Macs, 2, F, K, St, Pd, D, G, Df, B, ConvFault<"conv2d", S, 2, "conv", F, K, St, Pd, D, G, 1, undefined, Df>>;
+  ): ConvResult<S, P, Macs, 2, F, K, St, Pd, D, G, Df, B, ConvFault<"conv2d", S, 2, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>>;
 
   /**
    * A 3-D convolution over `[batch, depth, height, width, channels]` (Keras `Conv3D`).
@@ -819,9 +901,24 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
   >(
     config: ConfigOr<
       ConvInputFault<"conv3d", S, 3, Df>,
-      ConvConfig<ConvFault<"conv3d", S, 3, "conv", F, K, St, Pd, D, G, 1, undefined, Df>, F, K, St, Pd, D, G, Df, B>
+      ConvConfig<
+        TotalFault<
+          ConvFault<"conv3d", S, 3, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>,
+          "filters",
+          P,
+          ConvParams<Axes<K, 3>, Channels<S, 3, Df>, F, G, B>
+        >,
+        F,
+        K,
+        St,
+        Pd,
+        D,
+        G,
+        Df,
+        B
+      >
     >,
-  ): ConvResult<S, P, Macs, 3, F, K, St, Pd, D, G, Df, B, ConvFault<"conv3d", S, 3, "conv", F, K, St, Pd, D, G, 1, undefined, Df>>;
+  ): ConvResult<S, P, Macs, 3, F, K, St, Pd, D, G, Df, B, ConvFault<"conv3d", S, 3, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>>;
 
   /**
    * A transposed 1-D convolution (Keras `Conv1DTranspose`): `"same"` gives
@@ -844,9 +941,24 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
   >(
     config: ConfigOr<
       ConvInputFault<"conv1dTranspose", S, 1, Df>,
-      TransposeConfig<ConvFault<"conv1dTranspose", S, 1, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>, F, K, St, Pd, Op, D, Df, B>
+      TransposeConfig<
+        TotalFault<
+          ConvFault<"conv1dTranspose", S, 1, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>,
+          "filters",
+          P,
+          ConvTransposeParams<Axes<K, 1>, Channels<S, 1, Df>, F, B>
+        >,
+        F,
+        K,
+        St,
+        Pd,
+        Op,
+        D,
+        Df,
+        B
+      >
     >,
-  ): TransposeResult<S, P, Macs, 1, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv1dTranspose", S, 1, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>>;
+  ): TransposeResult<S, P, Macs, 1, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv1dTranspose", S, 1, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>>;
 
   /**
    * A transposed 2-D convolution (Keras `Conv2DTranspose`); sizes as for
@@ -868,9 +980,24 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
   >(
     config: ConfigOr<
       ConvInputFault<"conv2dTranspose", S, 2, Df>,
-      TransposeConfig<ConvFault<"conv2dTranspose", S, 2, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>, F, K, St, Pd, Op, D, Df, B>
+      TransposeConfig<
+        TotalFault<
+          ConvFault<"conv2dTranspose", S, 2, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>,
+          "filters",
+          P,
+          ConvTransposeParams<Axes<K, 2>, Channels<S, 2, Df>, F, B>
+        >,
+        F,
+        K,
+        St,
+        Pd,
+        Op,
+        D,
+        Df,
+        B
+      >
     >,
-  ): TransposeResult<S, P, Macs, 2, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv2dTranspose", S, 2, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>>;
+  ): TransposeResult<S, P, Macs, 2, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv2dTranspose", S, 2, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>>;
 
   /**
    * A transposed 3-D convolution (Keras `Conv3DTranspose`).
@@ -891,9 +1018,24 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
   >(
     config: ConfigOr<
       ConvInputFault<"conv3dTranspose", S, 3, Df>,
-      TransposeConfig<ConvFault<"conv3dTranspose", S, 3, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>, F, K, St, Pd, Op, D, Df, B>
+      TransposeConfig<
+        TotalFault<
+          ConvFault<"conv3dTranspose", S, 3, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>,
+          "filters",
+          P,
+          ConvTransposeParams<Axes<K, 3>, Channels<S, 3, Df>, F, B>
+        >,
+        F,
+        K,
+        St,
+        Pd,
+        Op,
+        D,
+        Df,
+        B
+      >
     >,
-  ): TransposeResult<S, P, Macs, 3, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv3dTranspose", S, 3, "transpose", F, K, St, Pd, D, 1, 1, Op, Df>>;
+  ): TransposeResult<S, P, Macs, 3, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv3dTranspose", S, 3, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>>;
 
   /**
    * A depthwise 1-D convolution (Keras `DepthwiseConv1D`): each channel gets
@@ -913,9 +1055,23 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
   >(
     config: ConfigOr<
       ConvInputFault<"depthwiseConv1d", S, 1, Df>,
-      DepthwiseConfig<ConvFault<"depthwiseConv1d", S, 1, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df>, K, St, Pd, Dm, D, Df, B>
+      DepthwiseConfig<
+        TotalFault<
+          ConvFault<"depthwiseConv1d", S, 1, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>,
+          "kernelSize",
+          P,
+          DepthwiseParams<Axes<K, 1>, Channels<S, 1, Df>, Dm, B>
+        >,
+        K,
+        St,
+        Pd,
+        Dm,
+        D,
+        Df,
+        B
+      >
     >,
-  ): DepthwiseResult<S, P, Macs, 1, K, St, Pd, Dm, D, Df, B, ConvFault<"depthwiseConv1d", S, 1, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df>>;
+  ): DepthwiseResult<S, P, Macs, 1, K, St, Pd, Dm, D, Df, B, ConvFault<"depthwiseConv1d", S, 1, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
 
   /**
    * A depthwise 2-D convolution (Keras `DepthwiseConv2D`).
@@ -935,9 +1091,23 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
   >(
     config: ConfigOr<
       ConvInputFault<"depthwiseConv2d", S, 2, Df>,
-      DepthwiseConfig<ConvFault<"depthwiseConv2d", S, 2, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df>, K, St, Pd, Dm, D, Df, B>
+      DepthwiseConfig<
+        TotalFault<
+          ConvFault<"depthwiseConv2d", S, 2, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>,
+          "kernelSize",
+          P,
+          DepthwiseParams<Axes<K, 2>, Channels<S, 2, Df>, Dm, B>
+        >,
+        K,
+        St,
+        Pd,
+        Dm,
+        D,
+        Df,
+        B
+      >
     >,
-  ): DepthwiseResult<S, P, Macs, 2, K, St, Pd, Dm, D, Df, B, ConvFault<"depthwiseConv2d", S, 2, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df>>;
+  ): DepthwiseResult<S, P, Macs, 2, K, St, Pd, Dm, D, Df, B, ConvFault<"depthwiseConv2d", S, 2, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
 
   /**
    * A separable 1-D convolution (Keras `SeparableConv1D`): a depthwise step,
@@ -958,9 +1128,24 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
   >(
     config: ConfigOr<
       ConvInputFault<"separableConv1d", S, 1, Df>,
-      SeparableConfig<ConvFault<"separableConv1d", S, 1, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df>, F, K, St, Pd, Dm, D, Df, B>
+      SeparableConfig<
+        TotalFault<
+          ConvFault<"separableConv1d", S, 1, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>,
+          "filters",
+          P,
+          SeparableParams<Axes<K, 1>, Channels<S, 1, Df>, Dm, F, B>
+        >,
+        F,
+        K,
+        St,
+        Pd,
+        Dm,
+        D,
+        Df,
+        B
+      >
     >,
-  ): SeparableResult<S, P, Macs, 1, F, K, St, Pd, Dm, D, Df, B, ConvFault<"separableConv1d", S, 1, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df>>;
+  ): SeparableResult<S, P, Macs, 1, F, K, St, Pd, Dm, D, Df, B, ConvFault<"separableConv1d", S, 1, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
 
   /**
    * A separable 2-D convolution (Keras `SeparableConv2D`).
@@ -980,7 +1165,22 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
   >(
     config: ConfigOr<
       ConvInputFault<"separableConv2d", S, 2, Df>,
-      SeparableConfig<ConvFault<"separableConv2d", S, 2, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df>, F, K, St, Pd, Dm, D, Df, B>
+      SeparableConfig<
+        TotalFault<
+          ConvFault<"separableConv2d", S, 2, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>,
+          "filters",
+          P,
+          SeparableParams<Axes<K, 2>, Channels<S, 2, Df>, Dm, F, B>
+        >,
+        F,
+        K,
+        St,
+        Pd,
+        Dm,
+        D,
+        Df,
+        B
+      >
     >,
-  ): SeparableResult<S, P, Macs, 2, F, K, St, Pd, Dm, D, Df, B, ConvFault<"separableConv2d", S, 2, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df>>;
+  ): SeparableResult<S, P, Macs, 2, F, K, St, Pd, Dm, D, Df, B, ConvFault<"separableConv2d", S, 2, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
 }

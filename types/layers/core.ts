@@ -4,7 +4,7 @@
  */
 import type { Add, AddDigits, Multiply, MultiplyDigits } from "../arithmetic/index.js";
 import type { ActivationName } from "../activations.js";
-import type { ConfigOr, ExactCount, KnownChannels, PositiveCount } from "../checks.js";
+import type { ConfigOr, ExactCount, KnownChannels, PositiveCount, TotalFault } from "../checks.js";
 import type { ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { Last, ReplaceLast, Resolved, Shape, ShapeText } from "../shape.js";
 import type { AddMacTerm } from "../cost.js";
@@ -33,6 +33,17 @@ type DenseInputFault<S extends Shape> = FirstFault<[MinRank2<S>, KnownChannels<"
 type DenseFault<S extends Shape, U extends number, B extends boolean> = FirstFault<
   [DenseInputFault<S>, PositiveCount<"dense", "units", U>, DenseCountFault<Last<S> & number, U, B>]
 >;
+
+/** The faults of a `dense` call, its weights' share of the running total `P` included. */
+type DenseTotalFault<S extends Shape, P extends number, U extends number, B extends boolean> = TotalFault<
+  DenseFault<S, U, B>,
+  "units",
+  P,
+  DenseParams<Last<S> & number, U, B>
+>;
+
+/** The config of `dense`, its count typed by its checks `E`. */
+type DenseConfig<E, U, B> = { units: Field<E, "units", U>; activation?: ActivationName; useBias?: B; name?: string };
 
 /** A fault on `units` when the weights of a `dense` pass 2^53 − 1 (their exact count worked out only then). */
 type DenseCountFault<In extends number, U extends number, B extends boolean> =
@@ -84,6 +95,12 @@ type EmbeddingFault<I extends number, O extends number> = FirstFault<
   [PositiveCount<"embedding", "inputDim", I>, PositiveCount<"embedding", "outputDim", O>, EmbeddingCountFault<I, O>]
 >;
 
+/** The faults of an `embedding` call, its table's share of the running total `P` included. */
+type EmbeddingTotalFault<P extends number, I extends number, O extends number> = TotalFault<EmbeddingFault<I, O>, "outputDim", P, Multiply<I, O>>;
+
+/** The config of `embedding`, its sizes typed by its checks `E`. */
+type EmbeddingConfig<E, I, O> = { inputDim: Field<E, "inputDim", I>; outputDim: Field<E, "outputDim", O>; name?: string };
+
 /** A fault on `outputDim` when the table of an `embedding` passes 2^53 − 1 (its exact size worked out only then). */
 type EmbeddingCountFault<I extends number, O extends number> =
   number extends Multiply<I, O>
@@ -108,15 +125,7 @@ export interface CoreMethods<S extends Shape, P extends number, Macs extends str
    * input({ shape: [1152] }).dense({ units: 10, activation: "softmax" }); // SymbolicTensor<[null, 10], 11530>
    */
   dense<const U extends number, const B extends boolean = true>(
-    config: ConfigOr<
-      DenseInputFault<S>,
-      {
-        units: Field<DenseFault<S, U, B>, "units", U>;
-        activation?: ActivationName;
-        useBias?: B;
-        name?: string;
-      }
-    >,
+    config: ConfigOr<DenseInputFault<S>, DenseConfig<DenseTotalFault<S, P, U, B>, U, B>>,
   ): DenseResult<S, P, Macs, U, B, DenseFault<S, U, B>>;
 
   /**
@@ -137,9 +146,7 @@ export interface CoreMethods<S extends Shape, P extends number, Macs extends str
    * @example
    * input({ shape: [10] }).embedding({ inputDim: 1000, outputDim: 64 }); // SymbolicTensor<[null, 10, 64], 64000>
    */
-  embedding<const I extends number, const O extends number>(config: {
-    inputDim: Field<EmbeddingFault<I, O>, "inputDim", I>;
-    outputDim: Field<EmbeddingFault<I, O>, "outputDim", O>;
-    name?: string;
-  }): EmbeddingResult<S, P, Macs, I, O, EmbeddingFault<I, O>>;
+  embedding<const I extends number, const O extends number>(
+    config: EmbeddingConfig<EmbeddingTotalFault<P, I, O>, I, O>,
+  ): EmbeddingResult<S, P, Macs, I, O, EmbeddingFault<I, O>>;
 }
