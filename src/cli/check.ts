@@ -6,7 +6,7 @@
  * padding 'valid'`); any other diagnostic is marked with its code.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -149,6 +149,9 @@ export async function checkFile(file: string, compiler?: string): Promise<CheckD
   const full = path.resolve(file);
   if (!existsSync(full)) throw new CliError(`shapewise: cannot read ${full}: no such file`);
   if (compiler !== undefined && !existsSync(compiler)) throw new CliError(`shapewise: no TypeScript compiler at ${path.resolve(compiler)}`);
+  // The compiler reads both: a FIFO would keep it waiting forever, a device without end.
+  regularInput(full, full);
+  if (compiler !== undefined && !statSync(compiler).isDirectory()) regularInput(path.resolve(compiler), `--tsc ${path.resolve(compiler)}`);
   const tsc = compiler === undefined ? findTsc().tsc : path.resolve(compiler);
   const root = packageRoot();
   const dir = mkdtempSync(path.join(os.tmpdir(), "shapewise-check-"));
@@ -199,6 +202,14 @@ export async function checkFile(file: string, compiler?: string): Promise<CheckD
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Refuses a path that is not a regular file (a folder, a FIFO, a device), naming what it is. */
+function regularInput(full: string, shown: string): void {
+  const info = statSync(full);
+  if (info.isFile()) return;
+  const kind = info.isDirectory() ? "a folder" : info.isFIFO() ? "a FIFO" : info.isSocket() ? "a socket" : "a device";
+  throw new CliError(`shapewise: cannot read ${shown}: it is ${kind}, not a regular file`);
 }
 
 /**

@@ -11,7 +11,7 @@
  * process.exitCode = await run(["summary", "model.json", "--style", "keras3"]);
  * ```
  */
-import { writeFileSync } from "node:fs";
+import { closeSync, constants, openSync, statSync, writeFileSync } from "node:fs";
 
 import "../node/host.js";
 import { displayText } from "../display-text.js";
@@ -121,6 +121,8 @@ function parseArgs(args: readonly string[], valued: readonly string[], flags: re
       options.set("--help", true);
       continue;
     }
+    // Given twice, an option has no one meaning: refused rather than the last one silently winning.
+    if (options.has(name)) throw new UsageError(`option ${rawName} is given twice`);
     if (flags.includes(name)) {
       if (eq >= 0) throw new UsageError(`option ${rawName} takes no value`);
       options.set(name, true);
@@ -141,6 +143,8 @@ function oneFile(p: Parsed, command: string): string {
 }
 
 const STYLES: readonly SummaryStyle[] = ["keras2", "keras3", "tfjs"];
+/** The widest summary table (the summary's own bound), checked before the model file is read. */
+const MAX_LINE_LENGTH = 10_000;
 
 async function summary(args: readonly string[], io: CliOutput): Promise<number> {
   const p = parseArgs(args, ["--style", "--line-length"], []);
@@ -151,8 +155,8 @@ async function summary(args: readonly string[], io: CliOutput): Promise<number> 
   const lengthText = p.options.get("--line-length");
   // Decimal digits only: Number() would also read "0x50", "1e2" and " 80" as widths.
   const lineLength = lengthText === undefined ? undefined : typeof lengthText === "string" && /^[0-9]+$/.test(lengthText) ? Number(lengthText) : Number.NaN;
-  if (lineLength !== undefined && !(Number.isSafeInteger(lineLength) && lineLength > 0))
-    throw new UsageError(`--line-length must be a positive integer, got '${String(lengthText)}'`);
+  if (lineLength !== undefined && !(Number.isSafeInteger(lineLength) && lineLength > 0 && lineLength <= MAX_LINE_LENGTH))
+    throw new UsageError(`--line-length must be a positive integer of at most ${MAX_LINE_LENGTH}, got '${String(lengthText)}'`);
   const found = await modelsFromFile(file);
   found.forEach((f, i) => {
     if (i > 0) io.out("");
@@ -188,18 +192,52 @@ async function plot(args: readonly string[], io: CliOutput): Promise<number> {
   const output = p.options.get("--output");
   if (typeof output !== "string") throw new UsageError("plot needs -o FILE.svg");
   const found = await modelsFromFile(file);
-  for (const f of found) {
-    // Several models: one file each, named after the export (model.svg -> model.encoder.svg).
-    const target = found.length === 1 ? output : output.replace(/(\.svg)?$/i, `.${f.label}$1`);
+  // Several models: one file each, named after the export (model.svg -> model.encoder.svg).
+  const targets = found.map((f) => (found.length === 1 ? output : output.replace(/(\.svg)?$/i, `.${fileNamePart(f.label)}$1`)));
+  found.forEach((f, i) => {
     const svg = plotModel(f.model, { showShapes: p.options.has("--show-shapes"), title: !p.options.has("--no-title") });
-    try {
-      writeFileSync(target, svg);
-    } catch (error) {
-      throw new CliError(`shapewise: cannot write ${target}: ${fileProblem(error)}`);
-    }
-    io.out(`wrote ${target}`);
-  }
+    writeTarget(targets[i], svg);
+    io.out(`wrote ${targets[i]}`);
+  });
   return 0;
+}
+
+/**
+ * An export name as part of a file name: a module may export a model under
+ * any string (`export { m as "../x" }`), and a name that is not a plain file
+ * name part would write outside the folder of `-o` or garble the name.
+ */
+function fileNamePart(label: string): string {
+  if (label === "" || label === "." || label === ".." || /[/\\\p{Cc}\p{Cf}]/u.test(label)) {
+    throw new CliError(
+      `shapewise: cannot name a diagram file after the export ${JSON.stringify(label)}: export names used in file names must not be empty, '.', '..', or hold a slash, a backslash or a control character`,
+    );
+  }
+  return label;
+}
+
+/**
+ * Writes a diagram file. A path that exists must be a regular file or a
+ * device (`/dev/stdout`); a FIFO is written only when something reads it,
+ * since opening one without a reader waits forever.
+ */
+function writeTarget(target: string, text: string): void {
+  try {
+    const kind = existingKind(target);
+    if (kind === "fifo") closeSync(openSync(target, constants.O_WRONLY | (constants.O_NONBLOCK ?? 0)));
+    else if (kind === "socket") throw new CliError(`shapewise: cannot write ${target}: it is a socket, not a file`);
+    writeFileSync(target, text);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`shapewise: cannot write ${target}: ${fileProblem(error)}`);
+  }
+}
+
+/** What a path is, when it exists. */
+function existingKind(target: string): "none" | "fifo" | "socket" | "other" {
+  const info = statSync(target, { throwIfNoEntry: false });
+  if (info === undefined) return "none";
+  return info.isFIFO() ? "fifo" : info.isSocket() ? "socket" : "other";
 }
 
 /** Why a file could not be written, in words (the error's own message otherwise). */
@@ -212,6 +250,8 @@ function fileProblem(error: unknown): string {
       return "it is a folder";
     case "ENOTDIR":
       return "a part of its path is a file, not a folder";
+    case "ENXIO":
+      return "it is a FIFO that nothing reads";
     case "EACCES":
     case "EPERM":
       return "permission denied";

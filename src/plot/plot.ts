@@ -17,7 +17,7 @@
  * writeFileSync("model.svg", plotModel(m, { showShapes: true }));
  * ```
  */
-import { fail, valueText } from "../checks.js";
+import { configObject, fail, optionalBoolean, valueText } from "../checks.js";
 import { displayText } from "../display-text.js";
 import type { Layer } from "../layers/layer.js";
 import type { ModelGraph } from "../model-graph.js";
@@ -50,6 +50,9 @@ export interface PlotOptions {
   /** Write the model's name above the diagram; default true. */
   title?: boolean;
 }
+
+/** The options {@link plotModel} takes. */
+const PLOT_OPTIONS: readonly (keyof PlotOptions)[] = ["showShapes", "title"];
 
 /** Text metrics of the monospace font the diagram uses (DejaVu Sans Mono at 13 px: 0.602 em per character). */
 const FONT_SIZE = 13;
@@ -297,11 +300,14 @@ export function plotModel(m: PlottableModel, options: PlotOptions = {}): string 
     fail(`shapewise: plotModel expects a model, got ${valueText(m)}`);
   }
   if (options === null || typeof options !== "object") fail(`shapewise: plotModel options must be an object, got ${valueText(options)}`);
-  const showShapes = options.showShapes === true;
+  // Keras's other plot_model options (dpi, rankdir, expand_nested, ...) are not drawn here: naming one is refused, not ignored.
+  configObject("plotModel", options, PLOT_OPTIONS);
+  const showShapes = optionalBoolean("plotModel", "showShapes", options.showShapes, false);
+  const showTitle = optionalBoolean("plotModel", "title", options.title, true);
   const boxes = boxesOf(m.graph(), showShapes);
   const size = layout(boxes);
   const edges = size.edges;
-  const titleHeight = options.title === false ? 0 : LINE_HEIGHT + 8;
+  const titleHeight = showTitle ? LINE_HEIGHT + 8 : 0;
   const width = Math.ceil(size.width + 2 * MARGIN);
   const height = Math.ceil(size.height + 2 * MARGIN + titleHeight);
   // Arrows leaving or entering one box spread a little along its edge, so that they do not overlap there.
@@ -330,10 +336,9 @@ export function plotModel(m: PlottableModel, options: PlotOptions = {}): string 
   }
   const paths = edges.map((e) => edgeSvg(e, start.get(e)!, end.get(e)!));
   const body = [...paths, ...boxes.map(boxSvg)].join("\n");
-  const title =
-    options.title === false
-      ? ""
-      : `<text x="${(width / 2).toFixed(1)}" y="${MARGIN + LINE_HEIGHT * 0.75}" text-anchor="middle" font-size="${FONT_SIZE + 2}">${escapeXml(m.name)}</text>\n`;
+  const title = !showTitle
+    ? ""
+    : `<text x="${(width / 2).toFixed(1)}" y="${MARGIN + LINE_HEIGHT * 0.75}" text-anchor="middle" font-size="${FONT_SIZE + 2}">${escapeXml(m.name)}</text>\n`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}" font-size="${FONT_SIZE}">`,
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333333"/></marker></defs>`,

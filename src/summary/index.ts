@@ -4,7 +4,7 @@
 import type { TrainingMemoryOptions } from "../cost-training.js";
 import { valueText } from "../checks.js";
 import { formatKeras2 } from "./keras2.js";
-import { formatKeras3 } from "./keras3.js";
+import { KERAS3_TOO_NARROW, formatKeras3 } from "./keras3.js";
 import type { SummaryData } from "./rows.js";
 import { formatTfjs } from "./tfjs.js";
 
@@ -57,6 +57,8 @@ export interface SummaryOptions {
 }
 
 const STYLES: readonly SummaryStyle[] = ["keras2", "keras3", "tfjs"];
+/** Every option of a summary: a misspelt or foreign one (`lineLenght`, `expandNested`) is refused, not ignored. */
+const SUMMARY_OPTIONS: readonly (keyof SummaryOptions)[] = ["style", "lineLength", "positions", "keras2Era", "flops", "memory", "printFn"];
 /** The widest table a summary prints: a line length past it would only spend memory on padding. */
 const MAX_LINE_LENGTH = 10_000;
 const ERAS: readonly string[] = ["2.6", "2.12", "2.15"];
@@ -75,6 +77,11 @@ const ERAS: readonly string[] = ["2.6", "2.12", "2.15"];
 export function formatSummary(data: SummaryData, options: SummaryOptions = {}): string[] {
   if (typeof options !== "object" || options === null) {
     throw new Error(`shapewise: summary options must be an object, got ${valueText(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!(SUMMARY_OPTIONS as readonly string[]).includes(key)) {
+      throw new Error(`shapewise: summary has no option '${key}' (options: ${SUMMARY_OPTIONS.join(", ")})`);
+    }
   }
   const { style = "keras2", lineLength, positions, printFn, keras2Era, flops = false, memory = false } = options;
   if (!STYLES.includes(style)) {
@@ -103,7 +110,7 @@ export function formatSummary(data: SummaryData, options: SummaryOptions = {}): 
     case "keras2":
       return formatKeras2(data, { ...layout, era: keras2Era });
     case "keras3":
-      return formatKeras3(data, layout);
+      return narrowKeras3(() => formatKeras3(data, layout), lineLength, positions);
     case "tfjs":
       return formatTfjs(data, layout);
   }
@@ -128,4 +135,22 @@ function checkPositions(positions: unknown, style: SummaryStyle, sequentialLike:
   if (style === "keras3" && !relative) fail("be fractions of the line length (at most 1) for the keras3 style");
   if (!relative && !values.every(Number.isInteger)) fail("be integers when absolute (last one above 1)");
   if (!relative && values[values.length - 1] > MAX_LINE_LENGTH) fail(`end at most at column ${MAX_LINE_LENGTH} when absolute`);
+}
+
+/**
+ * The Keras 3 table, with Keras's own refusal of a width too narrow for its
+ * columns made a sentence that names the options and their values.
+ */
+function narrowKeras3(format: () => string[], lineLength: number | undefined, positions: readonly number[] | undefined): string[] {
+  try {
+    return format();
+  } catch (error) {
+    const given = [lineLength === undefined ? "" : `lineLength ${lineLength}`, positions === undefined ? "" : `positions ${valueText(positions)}`]
+      .filter((g) => g !== "")
+      .join(" with ");
+    if (given !== "" && error instanceof Error && error.message === KERAS3_TOO_NARROW) {
+      throw new Error(`shapewise: summary option ${given} is too narrow for the columns of this model's keras3 table (Keras: ${KERAS3_TOO_NARROW})`);
+    }
+    throw error;
+  }
 }

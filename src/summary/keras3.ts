@@ -29,6 +29,9 @@ interface Column {
 }
 
 /** Edge characters of rich `box.HEAVY_HEAD`: left, fill, cross, right. */
+/** What Keras 3 (rich) says when the line is too narrow for the table's columns. */
+export const KERAS3_TOO_NARROW = "Insufficient console width to print summary.";
+
 const BOX = {
   top: ["┏", "━", "┳", "┓"],
   head: ["┃", " ", "┃", "┃"],
@@ -116,7 +119,7 @@ function contentWidths(lineLength: number, positions: readonly number[]): number
   let current = 0;
   for (const position of positions) {
     const width = Math.trunc(position * lineLength) - current;
-    if (width < 4) throw new Error("Insufficient console width to print summary.");
+    if (width < 4) throw new Error(KERAS3_TOO_NARROW);
     widths.push(width);
     current += width;
   }
@@ -145,7 +148,7 @@ function cellWidths(lineLength: number, widths: readonly number[]): number[] {
     const pads = ratioDistribute(maxWidth - total, cells);
     result = cells.map((c, i) => c + pads[i]);
   }
-  if (result.some((c) => c < 3)) throw new Error("Insufficient console width to print summary.");
+  if (result.some((c) => c < 3)) throw new Error(KERAS3_TOO_NARROW);
   return result;
 }
 
