@@ -17,10 +17,11 @@
  * of `test/catalog-tfjs.test.ts`, where the forward passes are compared),
  * or a layer that draws random numbers in training (dropout and noise),
  * whose masks no two generators share, or TensorFlow.js has no gradient
- * for it (dilated and transposed 3-D convolutions), or class ids repeat
+ * for it (dilated and transposed 3-D convolutions, batch normalisation of rank 5 in training), or class ids repeat
  * into a max (a tie, where the gradient is not unique). Work in progress:
- * 100 stacks today (35 compared); drawn further, stack 100 (reLU > dense >
- * upSampling2d > averagePooling2d) differs and is still to be explained.
+ * 100 stacks today (36 compared); drawn further (500 stacks), one stack
+ * (reLU > dense > upSampling2d > averagePooling2d) differed by 0.61 of its
+ * largest gradient and is still to be explained.
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,10 +121,13 @@ async function check(m: AnyModel, seed: number, what: string, indexBound?: numbe
       return { compared: true, difference: compareGradients(m, tm, xs, ys, what) };
     } catch (error) {
       // TensorFlow.js has no gradient for some options (dilated 3-D convolutions): finite differences check those.
-      if (/not yet supported in gradients|gradient function not found/.test(String(error)))
+      if (/not yet supported in gradients|gradient function not found|not implemented for/.test(String(error)))
         return { compared: false, reason: "TensorFlow.js has no gradient for it" };
       throw error;
     }
+  } catch (error) {
+    if (/not implemented for/.test(String(error))) return { compared: false, reason: "TensorFlow.js cannot run it" };
+    throw error;
   } finally {
     tm.dispose();
   }
