@@ -1,5 +1,5 @@
 import { expectType } from "tsd";
-import { type SymbolicTensor, add, concatenate, input } from "../src/index.js";
+import { type SymbolicTensor, add, concatenate, dot, input } from "../src/index.js";
 
 // A 4-level U-Net whose sides are stated multiples of 16: every skip connection matches, every size exact.
 type Block = SymbolicTensor;
@@ -70,3 +70,11 @@ expectType<[null, "T", 512]>(crossed.sizes);
 const row = input({ shape: ["H", 4] });
 const undecided = concatenate([row.maxPooling1d({ poolSize: 2 }), row.maxPooling1d({ poolSize: 2, padding: "same" })]);
 expectType<[null, number, 8]>(undecided.sizes);
+
+// dot keeps the names off its axes; contracted sizes the algebra cannot decide are accepted.
+expectType<[null, "S", "T"]>(dot([s, t], { axes: 2 }).sizes);
+expectType<[null, 4, 4]>(dot([row.maxPooling1d({ poolSize: 2 }), row.maxPooling1d({ poolSize: 2, padding: "same" })], { axes: 1 }).sizes);
+
+// Attention: a key of another name than its value's is an error only where the algebra proves they differ.
+const memoryKey = memory.dense({ units: 512 });
+expectType<[null, "T", 512]>(encoded.multiHeadAttention({ numHeads: 8, keyDim: 64, value: memory, key: memoryKey }).sizes);

@@ -13,7 +13,9 @@ import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
 import { Layer, product, sum } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
-import type { Shape } from "../shape.js";
+import type { Shape, SizedShape } from "../shape.js";
+import { sizedShapeText } from "../shape.js";
+import { differText, sizeAgreement } from "../size.js";
 import { notInTfjs, registerLayer } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 
@@ -79,6 +81,26 @@ export class MultiHeadAttention extends Layer {
     }
     this.settings = { numHeads, keyDim, valueDim, outputDim, useBias, queryDim, keyInputDim, valueInputDim };
     return [query[0], query[1], outputDim];
+  }
+
+  /**
+   * Named key and value lengths (Keras sees two `None`) that the size
+   * algebra proves may differ are the sentence of the rule, saying when;
+   * the output keeps the query's names.
+   */
+  override computeSizes(sizes: readonly SizedShape[], output: Shape): SizedShape {
+    const [, value, key] = sizes;
+    const v = value?.[1] ?? null;
+    const k = key?.[1] ?? null;
+    if (value !== undefined && key !== undefined && typeof v === "string" && typeof k === "string") {
+      const verdict = sizeAgreement(v, k);
+      if (typeof verdict === "object") {
+        fail(
+          `shapewise: ${METHOD} key shape ${sizedShapeText(key)} and value shape ${sizedShapeText(value)} must match in every dimension but the last: ${differText(verdict)}`,
+        );
+      }
+    }
+    return super.computeSizes(sizes, output);
   }
 
   private resolved(): AttentionSettings {

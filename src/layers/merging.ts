@@ -634,6 +634,24 @@ export class Dot extends Layer {
   }
 
   /**
+   * Contracted sizes the size algebra proves may differ are the sentence of
+   * the rule, saying when; the other axes keep their names, as in the types.
+   */
+  override computeSizes(sizes: readonly SizedShape[], output: Shape): SizedShape {
+    const [s1, s2] = sizes as [SizedShape, SizedShape];
+    const [a1, a2] = dotAxes(this.axes, s1.length, s2.length);
+    const x = s1[a1] ?? null;
+    const y = s2[a2] ?? null;
+    if (x !== null && y !== null && (typeof x === "string" || typeof y === "string")) {
+      const verdict = sizeAgreement(x, y);
+      if (typeof verdict === "object")
+        fail(`shapewise: dot input 1 size ${x} at axis ${a1} differs from input 2 size ${y} at axis ${a2}: ${differText(verdict)}`);
+    }
+    const out: SizedDim[] = [output[0] ?? null, ...s1.filter((_, k) => k !== 0 && k !== a1), ...s2.filter((_, k) => k !== 0 && k !== a2)];
+    return out.length === 1 ? output : out;
+  }
+
+  /**
    * Per sample: every output element sums the products along the contracted
    * axis (output elements × its size); `normalize` adds a square, a sum and
    * a scaling per input element.

@@ -12,6 +12,7 @@ import type { ConfigOr, ExactRank, PositiveCount } from "../checks.js";
 import type { AnyErrorTensor, ErrorTensor, Fault, Field, FirstFault, NoFault } from "../errors.js";
 import type { Dim, Resolved, Shape, ShapeText } from "../shape.js";
 import type { AddMacTerm } from "../cost.js";
+import type { DifferText, SizeAgreement } from "../size/index.js";
 import type { MergeMacs, MergeParams, paramTotal, SymbolicTensor } from "../symbolic-tensor.js";
 
 /** A tensor the value or key option takes: any symbolic tensor of the model. */
@@ -47,7 +48,19 @@ type Unsure<A, B> = number extends A ? true : number extends B ? true : false;
 type StepsFault<VS extends Shape, KS extends Shape> =
   SameSteps<VS[1], KS[1]> extends true
     ? NoFault
-    : Fault<"key", `shapewise: multiHeadAttention key shape ${ShapeText<KS>} and value shape ${ShapeText<VS>} must match in every dimension but the last`>;
+    : [VS[1], KS[1]] extends [string, string]
+      ? NamedSteps<VS, KS, SizeAgreement<VS[1] & string, KS[1] & string>>
+      : [VS[1] | KS[1]] extends [string | null]
+        ? NoFault
+        : Fault<"key", `shapewise: multiHeadAttention key shape ${ShapeText<KS>} and value shape ${ShapeText<VS>} must match in every dimension but the last`>;
+
+/** Named lengths are two `None` to Keras: an error only where the size algebra proves they may differ, saying when. */
+type NamedSteps<VS extends Shape, KS extends Shape, V> = V extends { differ: string }
+  ? Fault<
+      "key",
+      `shapewise: multiHeadAttention key shape ${ShapeText<KS>} and value shape ${ShapeText<VS>} must match in every dimension but the last: ${DifferText<V>}`
+    >
+  : NoFault;
 
 type AttentionFault<
   S extends Shape,

@@ -336,10 +336,17 @@ type DotResult<T extends readonly unknown[], Ax> = T extends readonly [infer A, 
                     ? DotOutcome<S1, S2, A1, A2>
                     : X extends Y
                       ? DotOutcome<S1, S2, A1, A2>
-                      : {
-                          at: "1";
-                          message: `shapewise: dot input 1 size ${ShapeText<X>} at axis ${A1} differs from input 2 size ${ShapeText<Y>} at axis ${A2}`;
-                        }
+                      : [X, Y] extends [number, number]
+                        ? {
+                            at: "1";
+                            message: `shapewise: dot input 1 size ${ShapeText<X>} at axis ${A1} differs from input 2 size ${ShapeText<Y>} at axis ${A2}`;
+                          }
+                        : SizeAgreement<X & (string | number), Y & (string | number)> extends infer V extends { differ: string }
+                          ? {
+                              at: "1";
+                              message: `shapewise: dot input 1 size ${ShapeText<X>} at axis ${A1} differs from input 2 size ${ShapeText<Y>} at axis ${A2}: ${DifferText<V>}`;
+                            }
+                          : DotOutcome<S1, S2, A1, A2>
               : never
       : never
     : never
