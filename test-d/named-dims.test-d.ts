@@ -1,5 +1,5 @@
 import { expectType } from "tsd";
-import { type SymbolicTensor, add, concatenate, dot, input } from "../src/index.js";
+import { type SymbolicTensor, add, concatenate, dot, input, model } from "../src/index.js";
 
 // A 4-level U-Net whose sides are stated multiples of 16: every skip connection matches, every size exact.
 type Block = SymbolicTensor;
@@ -78,3 +78,11 @@ expectType<[null, 4, 4]>(dot([row.maxPooling1d({ poolSize: 2 }), row.maxPooling1
 // Attention: a key of another name than its value's is an error only where the algebra proves they differ.
 const memoryKey = memory.dense({ units: 512 });
 expectType<[null, "T", 512]>(encoded.multiHeadAttention({ numHeads: 8, keyDim: 64, value: memory, key: memoryKey }).sizes);
+
+// A model on a named length applied to a tensor of length 37: the name takes any size, and outside the model it is unknown.
+const encoder = model({ inputs: seq, outputs: encoded });
+expectType<[null, null, 512]>(encoder.apply(input({ shape: [37, 512] })).sizes);
+
+// reshape: the -1 of a named input is the quotient where the algebra proves it exact.
+expectType<[null, "2*T", 4]>(input({ shape: ["T", 8] }).reshape({ targetShape: [-1, 4] }).sizes);
+expectType<[null, "T", 16]>(input({ shape: ["2*T", 8] }).reshape({ targetShape: [-1, 16] }).sizes);

@@ -11,8 +11,8 @@ import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { DataFormat, Dim, Shape, SizedDim, SizedShape, SpatialRank } from "../shape.js";
-import { sizeAdd, sizeMultiply, sizeSubtract } from "../size.js";
-import { AXIS_NAMES, dataFormatOption, layoutText, spatialIndices } from "../shape.js";
+import { differText, sizeAdd, sizeAgreement, sizeDivFloor, sizeMultiply, sizeSubtract } from "../size.js";
+import { AXIS_NAMES, dataFormatOption, layoutText, sizedShapeText, spatialIndices } from "../shape.js";
 import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
 import type { LayerGradients } from "./layer.js";
 import * as keras from "../io/keras/json-writers.js";
@@ -140,6 +140,34 @@ export class Reshape extends Layer {
     }
     const fill = Math.floor(size / known);
     return [inputShape[0], ...sizes.map((d) => (d === -1 ? fill : d))];
+  }
+
+  /**
+   * A named input's element count in the size algebra against the target's:
+   * an error only where the algebra proves they may differ, saying when; a
+   * `-1` is the quotient where the algebra proves it exact, unknown otherwise.
+   */
+  override computeSizes([sizes]: readonly SizedShape[], output: Shape): SizedShape {
+    const rest = (sizes ?? []).slice(1);
+    if (rest.some((d) => d === null) || rest.every((d) => typeof d === "number")) return output;
+    const target = this.config.targetShape as number[];
+    const n = rest.reduce<SizedDim>((p, d) => sizeMultiply(p, d), 1);
+    const known = target.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
+    if (!target.includes(-1)) {
+      const verdict = sizeAgreement(n, known);
+      if (typeof verdict === "object") {
+        fail(`shapewise: reshape targetShape ${valueText(target)} holds ${known} values, input ${sizedShapeText(rest)} holds ${n}: ${differText(verdict)}`);
+      }
+      return output;
+    }
+    const fill = sizeDivFloor(n, known);
+    const verdict = sizeAgreement(n, sizeMultiply(fill, known));
+    if (typeof verdict === "object") {
+      fail(
+        `shapewise: reshape targetShape ${valueText(target)} cannot hold input ${sizedShapeText(rest)}: ${n} values are not a multiple of ${known} when ${verdict.differ}`,
+      );
+    }
+    return [output[0] ?? null, ...target.map((d) => (d === -1 ? (verdict === "same" ? fill : null) : d))];
   }
 
   /** The target sizes as given: a `-1` stays `-1`, as Keras keeps it in its config. */

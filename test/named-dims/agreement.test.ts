@@ -6,7 +6,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 
-import { clearSession, dot, input } from "../../src/index.js";
+import { clearSession, dot, input, model } from "../../src/index.js";
 
 type Sized = { readonly sizes: readonly unknown[] };
 const sizes = (t: unknown): readonly unknown[] => (t as Sized).sizes;
@@ -39,5 +39,25 @@ describe("named sizes that must agree", () => {
     );
     const memoryKey = value.dense({ units: 16 });
     expect(sizes(query.multiHeadAttention({ numHeads: 2, keyDim: 8, value, key: memoryKey }))).toEqual([null, "T", 16]);
+  });
+
+  it("a model on a named length applied to a tensor of length 37 takes it; outside the model the length is unknown", () => {
+    const seq = input({ shape: ["T", 8] });
+    const encoder = model({ inputs: seq, outputs: seq.dense({ units: 4 }) });
+    const applied = encoder.apply(input({ shape: [37, 8] }));
+    expect(sizes(applied)).toEqual([null, null, 4]);
+    expect(applied.shape).toEqual([null, null, 4]);
+  });
+
+  it("reshape compares a named element count with its target's, saying when they differ", () => {
+    const seq = input({ shape: ["T", 8] });
+    expect(() => seq.reshape({ targetShape: [16, 4] } as never)).toThrow(
+      "shapewise: reshape targetShape [16, 4] holds 64 values, input [T, 8] holds 8*T: they differ when 8*T-64 is not 0",
+    );
+    expect(sizes(seq.reshape({ targetShape: [-1, 4] }))).toEqual([null, "2*T", 4]);
+    expect(() => seq.reshape({ targetShape: [-1, 16] } as never)).toThrow(
+      "shapewise: reshape targetShape [-1, 16] cannot hold input [T, 8]: 8*T values are not a multiple of 16 when T is odd",
+    );
+    expect(sizes(input({ shape: ["2*T", 8] }).reshape({ targetShape: [-1, 16] }))).toEqual([null, "T", 16]);
   });
 });

@@ -33,7 +33,7 @@ import type {
   SpatialRank,
   WithSpatial,
 } from "../shape.js";
-import type { SizeAdd, SizeMultiply, SizeSubtract } from "../size/index.js";
+import type { DifferText, SizeAdd, SizeAgreement, SizeDivFloor, SizeMultiply, SizeSubtract } from "../size/index.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 
 type Tail<S extends Shape> = S extends readonly [Dim, ...infer R extends Dim[]] ? R : Dim[];
@@ -133,7 +133,28 @@ type ReshapeSizeFault<In extends readonly Dim[], T extends readonly number[]> = 
                 `shapewise: reshape targetShape ${ShapeText<T>} cannot hold input ${ShapeText<In>}: ${Product<In>} values are not a multiple of ${Product<KnownTarget<T>>}`
               >
         : NoFault
-    : NoFault;
+    : In extends readonly (number | string)[]
+      ? NamedSizeFault<In, T, SymbolicProduct<In>>
+      : NoFault;
+
+/**
+ * The size fault of an input with named sizes: the element count in the
+ * size algebra against the target's, a fault only where the algebra proves
+ * they may differ, saying when.
+ */
+type NamedSizeFault<In extends readonly Dim[], T extends readonly number[], N extends number | string> =
+  CountMinusOnes<T> extends 0
+    ? SizeAgreement<N, Product<T>> extends infer V extends { differ: string }
+      ? Fault<"targetShape", `shapewise: reshape targetShape ${ShapeText<T>} holds ${Product<T>} values, input ${ShapeText<In>} holds ${N}: ${DifferText<V>}`>
+      : NoFault
+    : Product<KnownTarget<T>> extends infer K extends number
+      ? SizeAgreement<N, SizeMultiply<SizeDivFloor<N, K>, K>> extends infer V extends { differ: string }
+        ? Fault<
+            "targetShape",
+            `shapewise: reshape targetShape ${ShapeText<T>} cannot hold input ${ShapeText<In>}: ${N} values are not a multiple of ${K} when ${V["differ"]}`
+          >
+        : NoFault
+      : NoFault;
 
 type ReshapeFault<S extends Shape, T extends readonly number[]> = FirstFault<[TargetFault<T>, ReshapeSizeFault<Tail<S>, T>]>;
 
@@ -142,7 +163,13 @@ type Fill<In extends readonly Dim[], T extends readonly number[]> = null extends
   ? null
   : In extends readonly number[]
     ? DivFloor<Product<In>, Product<KnownTarget<T>>>
-    : number;
+    : In extends readonly (number | string)[]
+      ? NamedFill<SymbolicProduct<In>, Product<KnownTarget<T>>>
+      : number;
+
+/** The `-1` of a named input: the quotient where the algebra proves it exact, `number` otherwise. */
+type NamedFill<N extends number | string, K extends number> =
+  SizeDivFloor<N, K> extends infer Q extends number | string ? (SizeAgreement<N, SizeMultiply<Q, K>> extends "same" ? Q : number) : number;
 
 type ResolveTarget<T extends readonly number[], X> = { -readonly [I in keyof T]: T[I] extends -1 ? X : T[I] };
 
