@@ -138,7 +138,8 @@ type Fits<Given extends Shape, Expected extends Shape> = Given extends readonly 
   ? Expected extends readonly [unknown, ...infer E]
     ? G["length"] extends E["length"]
       ? {
-          [K in keyof E]: E[K] extends null ? true : K extends keyof G ? (G[K] extends E[K] ? true : number extends G[K] ? true : false) : false;
+          // A named size of the model's input (Keras's None) takes any size; predict binds it from the data.
+          [K in keyof E]: E[K] extends null | string ? true : K extends keyof G ? (G[K] extends E[K] ? true : number extends G[K] ? true : false) : false;
         }[number] extends true
         ? true
         : false
@@ -186,6 +187,13 @@ export type ApplyInputs<T, I extends ShapeTree> = I extends Shape
         : T[K];
     };
 
+/** A wrapped model's output shape outside it: its names belong to the model's own inputs, so they are unknown (`null`), as at run time. */
+type Unnamed<S extends Shape> = [Extract<S[number], string>] extends [never]
+  ? S
+  : { -readonly [I in keyof S]: S[I] extends string ? null : S[I] } extends infer U extends Shape
+    ? U
+    : Shape;
+
 type FirstErrorOf<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R]
   ? H extends { readonly error: infer M extends string }
     ? ErrorTensor<M>
@@ -209,7 +217,7 @@ export type ApplyResult<T, O extends ShapeTree, P extends number, F extends stri
       infer Macs extends string | number,
     ]
     ? O extends Shape
-      ? SymbolicTensor<O, Total, Macs>
-      : { readonly [K in keyof O]: O[K] extends Shape ? SymbolicTensor<O[K], Total, Macs> : never }
+      ? SymbolicTensor<Unnamed<O>, Total, Macs>
+      : { readonly [K in keyof O]: O[K] extends Shape ? SymbolicTensor<Unnamed<O[K]>, Total, Macs> : never }
     : never
   : FirstErrorOf<Leaves<T>>;
