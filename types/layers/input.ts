@@ -136,16 +136,17 @@ export type InputConfig<S extends readonly InputDim[], B extends number | null =
   name?: string;
 };
 
-/** The batch shape with each stated name in canonical text. */
-type Canonical<S extends readonly InputDim[], Out extends InputDim[] = [null]> = number extends S["length"]
-  ? [Out[0], ...S]
-  : S extends readonly [infer H extends InputDim, ...infer R extends InputDim[]]
-    ? Canonical<R, [...Out, H extends string ? StatedSize<H> : H]>
-    : Out;
+/**
+ * The sample shape with each stated name in canonical text. A mapped type,
+ * not a recursion: while a call is inferred the checker meets it with the
+ * shape still generic, and a mapped type costs nothing there (a recursive
+ * alias cost every model about 450 instantiations, named sizes or not).
+ */
+type Canonical<S extends readonly InputDim[]> = { -readonly [I in keyof S]: S[I] extends string ? StatedSize<S[I]> : S[I] };
 
 /** The tensor `input` returns: batch `B` (`null` unless `batchSize` fixes it), then the sample shape. */
 export type InputTensor<S extends readonly InputDim[], B extends number | null = null> = SymbolicTensor<
-  S extends readonly (number | null)[] ? [B, ...S] : Canonical<S, [B]>,
+  S extends readonly (number | null)[] ? [B, ...S] : [B, ...Canonical<S>],
   0,
   "0"
 >;
@@ -154,4 +155,4 @@ export type InputTensor<S extends readonly InputDim[], B extends number | null =
 export type InputResult<S extends readonly InputDim[], B extends number | null = null> =
   InputConfigFault<S, B> extends Fault<string, infer M>
     ? ErrorTensor<M>
-    : SymbolicTensor<S extends readonly (number | null)[] ? [B, ...S] : Canonical<S, [B]>, 0, "0">;
+    : SymbolicTensor<S extends readonly (number | null)[] ? [B, ...S] : [B, ...Canonical<S>], 0, "0">;
