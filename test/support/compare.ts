@@ -42,15 +42,15 @@ export function countBy(items: readonly string[]): Record<string, number> {
 
 /**
  * The largest difference relative to the reference's largest magnitude (at
- * least 1e-6): how gradient tests compare, since a gradient's small entries
+ * least 1e-6, or `floor` where it is more): how gradient tests compare, since a gradient's small entries
  * carry the rounding of its large ones.
  *
  * @example
  * expect(scaledDifference(ours.data, tfjs.dataSync(), "conv2d kernel")).toBeLessThan(1e-4);
  */
-export function scaledDifference(ours: ArrayLike<number>, theirs: ArrayLike<number>, what = "values"): number {
+export function scaledDifference(ours: ArrayLike<number>, theirs: ArrayLike<number>, what = "values", floor = 1e-6): number {
   expect(ours.length, what).toBe(theirs.length);
-  let scale = 1e-6;
+  let scale = Math.max(1e-6, floor);
   let worst = 0;
   for (let i = 0; i < theirs.length; i++) scale = Math.max(scale, Math.abs(theirs[i]));
   for (let i = 0; i < theirs.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));

@@ -17,11 +17,16 @@
  * of `test/catalog-tfjs.test.ts`, where the forward passes are compared),
  * or a layer that draws random numbers in training (dropout and noise),
  * whose masks no two generators share, or TensorFlow.js has no gradient
- * for it (dilated and transposed 3-D convolutions, batch normalisation of rank 5 in training), or class ids repeat
- * into a max (a tie, where the gradient is not unique). Work in progress:
- * 100 stacks today (36 compared); drawn further (500 stacks), one stack
- * (reLU > dense > upSampling2d > averagePooling2d) differed by 0.61 of its
- * largest gradient and is still to be explained.
+ * for it (dilated and transposed 3-D convolutions, batch normalisation of
+ * rank 5 in training, a layer normalisation with neither gamma nor beta, whose
+ * gradient crashes it), or its gradient is wrong (up-sampling past batch 1:
+ * pinned below against block sums), or class ids repeat into a max (a tie,
+ * where the gradient is not unique). A gradient that is zero in exact
+ * arithmetic (a bias before batch normalisation) is float32 noise on both
+ * sides, so each gradient is scaled by at least a hundredth of the model's
+ * largest. Work in progress: 150 stacks today; the 153rd makes TensorFlow.js
+ * throw in its own gradient ("Argument tensors passed to stack"), still to be
+ * sorted before the count grows to 500.
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,13 +36,14 @@ import { createRandom } from "../../src/kernels/random.js";
 import type { Layer } from "../../src/layers/layer.js";
 import { arrange } from "../../src/model-graph.js";
 import type { ModelGraph, TensorLayout } from "../../src/model-graph.js";
+import { UpSampling2D } from "../../src/layers/reshaping.js";
 import { trainableParameters } from "../../src/training/engine.js";
 import { buildCatalogModel, generateCatalogStacks } from "../support/catalog-generator.js";
 import { countBy } from "../support/compare.js";
 import { GRADIENT_TOL } from "../support/gradient-check.js";
 import { asTfjs, compareGradients } from "../support/model-gradients.js";
 
-const STACKS = 100;
+const STACKS = 150;
 const BATCH = 3;
 
 /** Layers whose training pass draws random numbers. */
@@ -86,6 +92,8 @@ async function check(m: AnyModel, seed: number, what: string, indexBound?: numbe
   // Repeated ids give equal rows, which tie in a max: there the gradient is not unique (TensorFlow.js gives it to every tied element).
   if (indexBound !== undefined && layers.some((l) => l.className.includes("Max"))) return { compared: false, reason: "repeated ids tie in a max" };
   if (trainableParameters(m.layers).length === 0) return { compared: false, reason: "no trainable weight" };
+  // TensorFlow.js's cpu gradient of a nearest resize mixes the examples of a batch (pinned below): ours is checked against block sums there.
+  if (layers.some((l) => l.className === "UpSampling2D")) return { compared: false, reason: "TensorFlow.js's upSampling2d gradient is wrong past batch 1" };
   const graph = (m as unknown as { graph(): ModelGraph }).graph();
   const xs = graph.inputs.map((ref, i) =>
     indexBound !== undefined ? indices(concrete(ref.shape), indexBound, seed + i) : uniform(concrete(ref.shape), seed + i),
@@ -121,7 +129,8 @@ async function check(m: AnyModel, seed: number, what: string, indexBound?: numbe
       return { compared: true, difference: compareGradients(m, tm, xs, ys, what) };
     } catch (error) {
       // TensorFlow.js has no gradient for some options (dilated 3-D convolutions): finite differences check those.
-      if (/not yet supported in gradients|gradient function not found|not implemented for/.test(String(error)))
+      // A layer normalisation with neither gamma nor beta crashes TensorFlow.js's gradient (it reads a missing tensor).
+      if (/not yet supported in gradients|gradient function not found|not implemented for|reading 'dataId'/.test(String(error)))
         return { compared: false, reason: "TensorFlow.js has no gradient for it" };
       throw error;
     }
@@ -168,6 +177,36 @@ async function run(kind: string, models: readonly { build: () => AnyModel; seed:
 }
 
 describe("generated gradients against tf.variableGrads", () => {
+  it("leaves out upSampling2d because TensorFlow.js's gradient of it mixes a batch's examples, where ours is the block sum", () => {
+    const [batch, height, width, channels] = [2, 3, 4, 1];
+    const x = tf.tensor(
+      Array.from({ length: batch * height * width * channels }, (_, i) => i),
+      [batch, height, width, channels],
+    );
+    const dy = Float32Array.from({ length: batch * 2 * height * width * channels }, (_, i) => Math.sin(i));
+    // The gradient of nearest up-sampling by [2, 1]: each input value gets the sum of the two outputs it was copied to.
+    const blockSum = new Float32Array(x.size);
+    for (let b = 0; b < batch; b++)
+      for (let h = 0; h < 2 * height; h++)
+        for (let w = 0; w < width; w++) blockSum[(b * height + Math.floor(h / 2)) * width + w] += dy[(b * 2 * height + h) * width + w];
+    const theirs = tf.tidy(() =>
+      tf
+        .grad((a: tf.Tensor) =>
+          tf.sum(tf.mul(tf.layers.upSampling2d({ size: [2, 1] }).apply(a) as tf.Tensor, tf.tensor(dy, [batch, 2 * height, width, channels]))),
+        )(x)
+        .dataSync(),
+    );
+    const layer = new UpSampling2D({ size: [2, 1] });
+    layer.apply([null, height, width, channels]);
+    const [dx] = layer.gradients({ shape: [batch, 2 * height, width, channels], data: dy }, [
+      { shape: [batch, height, width, channels], data: x.dataSync() as Float32Array },
+    ]).inputs;
+    const ours = dx?.data ?? expect.fail("upSampling2d gave no input gradient");
+    x.dispose();
+    expect(Math.max(...blockSum.map((v, i) => Math.abs(v - ours[i])))).toBeLessThan(1e-6);
+    expect(Math.max(...blockSum.map((v, i) => Math.abs(v - theirs[i])))).toBeGreaterThan(0.1);
+  });
+
   it(`${STACKS} stacks over the layer catalog`, { timeout: 600_000 }, async () => {
     const stacks = generateCatalogStacks({ seed: 20261206, count: STACKS });
     const compared = await run(
