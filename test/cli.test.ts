@@ -220,7 +220,7 @@ describe("mistakes", () => {
       [["summary"], "shapewise summary: summary takes one file, got 0"],
       [["summary", "a.json", "b.json"], "shapewise summary: summary takes one file, got 2"],
       [["summary", "a.json", "--style", "keras4"], "shapewise summary: --style must be one of keras2, keras3, tfjs, got 'keras4'"],
-      [["summary", "a.json", "--line-length", "-3"], "shapewise summary: --line-length must be a positive integer, got '-3'"],
+      [["summary", "a.json", "--line-length", "-3"], "shapewise summary: --line-length must be a positive integer of at most 10000, got '-3'"],
       [["summary", "a.json", "--colour"], "shapewise summary: unknown option --colour"],
       [["plot", `${FIXTURES}/seed-models.ts`], "shapewise plot: plot needs -o FILE.svg"],
       [["plot", `${FIXTURES}/seed-models.ts`, "-o"], "shapewise plot: option -o needs a value"],
