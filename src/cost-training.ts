@@ -95,18 +95,17 @@ function keepsPreActivation(layer: Layer): boolean {
 }
 
 /**
- * Elements a training step keeps at the update: per sample, the forward
- * pass's tensors (a buffer passed on by a reshape or an identity layer once)
- * and the pre-activations, and the gradients of every tensor made by a layer
- * call; and the result of the last backward call, the graph's first layer
- * call, which is still referenced while the optimizer runs: its input
- * gradients (per sample) and its weight gradients (once, besides the copies
- * the update reads). `null` when a size is unknown.
+ * Elements a training step keeps at its peak, the end of its backward pass:
+ * per sample, the forward pass's tensors (a buffer passed on by a reshape or
+ * an identity layer once) and the pre-activations, and the gradients of
+ * every tensor made by a layer call; and the input gradients (per sample) of
+ * the last backward call, the graph's first layer call, made before the
+ * step lets go of them. `null` when a size is unknown.
  */
 export function trainingElements(nodes: readonly TrainingNode[]): {
   kept: number | null;
   gradients: number | null;
-  lastCall: { perSample: number | null; weights: number };
+  lastCall: { perSample: number | null };
 } {
   const bufferOf = new Map<unknown, object>();
   const buffers = new Map<object, number | null>();
@@ -134,7 +133,6 @@ export function trainingElements(nodes: readonly TrainingNode[]): {
   const first = nodes.find((n) => n.inputs.length > 0);
   const lastCall = {
     perSample: first === undefined ? 0 : first.inputShapes.reduce<number | null>((a, shape) => add(a, sampleElements(shape)), 0),
-    weights: first === undefined ? 0 : first.layer.weightSpecs().reduce((a, spec) => a + spec.shape.reduce((x, y) => x * y, 1), 0),
   };
   return { kept, gradients, lastCall };
 }

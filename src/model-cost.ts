@@ -181,7 +181,7 @@ export function memoryOf(parts: GraphParts, params: number, options: MemoryOptio
   if (kept === null || gradients === null || lastCall.perSample === null) fail("shapewise: memory needs every size: a layer has an output of unknown size");
   const trainable = trainableCount(parts.layers);
   const activationBytes = safeCount("memory", kept * 4 * batch);
-  const gradientBytes = safeCount("memory", ((gradients + lastCall.perSample) * batch + trainable + lastCall.weights) * 4);
+  const gradientBytes = safeCount("memory", ((gradients + lastCall.perSample) * batch + trainable) * 4);
   const optimizerBytes = safeCount("memory", slots * trainable * 4);
   const training: TrainingMemory = {
     optimizerSlots: slots,

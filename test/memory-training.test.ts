@@ -1,7 +1,7 @@
 /**
  * `m.memory({ training })`: the rule on a small model by hand, the options'
- * sentences, and the estimate against what a real training step holds at the
- * optimizer's update (`test/support/training-peak.ts`, one process per case,
+ * sentences, and the estimate against what a real training step holds at its
+ * peak, the end of its backward pass (`test/support/training-peak.ts`, one process per case,
  * the JavaScript kernels so that every tensor is an ArrayBuffer), within 10 %.
  */
 import { execFileSync } from "node:child_process";
@@ -17,15 +17,15 @@ describe("memory({ training })", () => {
     const x = input({ shape: [6] });
     const m = model({ inputs: x, outputs: x.dense({ units: 4, activation: "relu" }).flatten().dense({ units: 3 }) });
     // Weights: 6*4+4 + 4*3+3 = 43. Per sample: tensors 6 (input) + 4 (dense) + 3 (dense_1), the flatten shares
-    // its input's buffer; one pre-activation (4); gradients of 4 + 4 + 3 made by calls; the first call's input
-    // gradient (6) and its weight gradients (28) are held again at the update.
+    // its input's buffer; one pre-activation (4); gradients of 4 + 4 + 3 made by calls and the first call's input
+    // gradient (6), all held at the end of the backward pass with the weights' gradients (43).
     const adam = m.memory({ batch: 10, training: { optimizer: "adam" } });
     expect(adam.training).toEqual({
       optimizerSlots: 2,
       activationBytes: (6 + 4 + 3 + 4) * 10 * 4,
-      gradientBytes: ((4 + 4 + 3 + 6) * 10 + 43 + 28) * 4,
+      gradientBytes: ((4 + 4 + 3 + 6) * 10 + 43) * 4,
       optimizerBytes: 2 * 43 * 4,
-      totalBytes: 43 * 4 + (6 + 4 + 3 + 4) * 10 * 4 + ((4 + 4 + 3 + 6) * 10 + 43 + 28) * 4 + 2 * 43 * 4,
+      totalBytes: 43 * 4 + (6 + 4 + 3 + 4) * 10 * 4 + ((4 + 4 + 3 + 6) * 10 + 43) * 4 + 2 * 43 * 4,
     });
     expect(m.memory({ batch: 10 }).training).toBeUndefined();
     const slots = (optimizer: Parameters<typeof m.memory>[0] extends infer O ? (O extends { training?: { optimizer: infer P } } ? P : never) : never) =>
@@ -60,7 +60,7 @@ describe("memory({ training })", () => {
     expect(() => m.countFlops({ training: { optimizer: "sgd" } } as never)).toThrow("shapewise: countFlops has no option 'training' (options: batch)");
   });
 
-  it("is within 10 % of what a training step holds at the update", () => {
+  it("is within 10 % of what a training step holds at the end of its backward pass", () => {
     const script = join(repoRoot, "test", "support", "training-peak.ts");
     const lines: string[] = [];
     for (const index of [0, 1, 2]) {

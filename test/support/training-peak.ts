@@ -1,8 +1,10 @@
 /**
- * Measures what one training step holds at the optimizer's update: run with
- * `node --expose-gc --import tsx` and SHAPEWISE_KERNELS=reference (every
- * tensor a JavaScript array), it wraps the optimizer so that, right after the
- * update, a collection leaves only what the step still holds, and prints per
+ * Measures what one training step holds at its peak, the end of its backward
+ * pass: run with `node --expose-gc --import tsx` and
+ * SHAPEWISE_KERNELS=reference (every tensor a JavaScript array), it wraps
+ * each layer's backward call so that, right after it in a second step (the
+ * optimizer's slots made by the first), a collection leaves only what the
+ * step still holds, and prints per
  * case the ArrayBuffer bytes above those held before the step (weights,
  * data), less what the kernels' WebAssembly memory grew by (scratch space,
  * a high-water mark the estimate leaves out), next to
@@ -65,29 +67,41 @@ for (const c of CASES.filter((_, i) => only === undefined || i === only)) {
     new Float32Array(c.batch).map((_, i) => i % 10),
   );
   const opt = c.optimizer();
-  const apply = opt.applyGradients.bind(opt);
-  let held = 0;
-  let scratch = 0;
-  opt.applyGradients = (weights, grads) => {
-    apply(weights, grads);
-    settle();
-    held = process.memoryUsage().arrayBuffers;
-    scratch = wasmBytes();
-  };
   const compiled = m.compile({ optimizer: opt, loss: "sparseCategoricalCrossentropy" } as never) as unknown as {
     trainOnBatch(x: unknown, y: unknown): unknown;
   };
+  // The step holds most at the end of its backward pass: every activation it saved and every gradient made.
+  // Measured after each layer's backward call in a second step, when the optimizer's slots already exist.
+  let measuring = false;
+  let held = 0;
+  let scratch = 0;
+  for (const layer of m.layers as unknown as { gradients?: (...args: unknown[]) => unknown }[]) {
+    if (typeof layer.gradients !== "function") continue;
+    const backward = layer.gradients.bind(layer);
+    layer.gradients = (...args: unknown[]) => {
+      const result = backward(...args);
+      if (measuring) {
+        settle();
+        held = Math.max(held, process.memoryUsage().arrayBuffers);
+        scratch = Math.max(scratch, wasmBytes());
+      }
+      return result;
+    };
+  }
+  compiled.trainOnBatch(x, y);
   settle();
   const before = process.memoryUsage().arrayBuffers;
   const scratchBefore = wasmBytes();
+  measuring = true;
   compiled.trainOnBatch(x, y);
+  measuring = false;
   const estimate = m.memory({ batch: c.batch, training: { optimizer: opt } }).training!;
   results.push({
     name: c.name,
     measured: held - before - (scratch - scratchBefore),
     scratch: scratch - scratchBefore,
-    // The weights and the batch were allocated before the step.
-    estimated: estimate.totalBytes - m.countParams() * 4 - data.byteLength,
+    // The weights, the batch and the optimizer's slots were allocated before the measured step.
+    estimated: estimate.totalBytes - m.countParams() * 4 - data.byteLength - estimate.optimizerBytes,
   });
 }
 console.log(JSON.stringify(results));
