@@ -6,7 +6,7 @@
 import { activate, activateInto } from "./activations.js";
 import type { ActivationName } from "./activations.js";
 import { fast } from "./backend.js";
-import { batchNormInference } from "./norm-batch.js";
+import { batchNormInference, checkBatchNormWeights } from "./norm-batch.js";
 import type { BatchNormWeights } from "./norm-batch.js";
 import { referenceLaunch } from "./profile.js";
 import { padZeros } from "./reshape-ops.js";
@@ -125,15 +125,7 @@ export function batchNormLayer(input: Tensor, axis: number, w: BatchNormWeights,
     return activation === "linear" ? out : activate(activation, out);
   }
   const channels = input.shape[axis];
-  // The checks of the reference kernel, with its messages.
-  for (const [what, v] of [
-    ["gamma", w.gamma],
-    ["beta", w.beta],
-    ["movingMean", w.movingMean],
-    ["movingVariance", w.movingVariance],
-  ] as const) {
-    if (v !== null && v.length !== channels) throw new RangeError(`batchNormInference: ${what} has ${v.length} values for ${channels} channels`);
-  }
+  checkBatchNormWeights(w, channels);
   const temps: number[] = [];
   const x = addressIn(k, input.data, temps);
   // Folded once per call in float64 and rounded: scale = gamma / sqrt(variance + epsilon), shift = beta - mean * scale.

@@ -18,6 +18,26 @@ export interface BatchNormWeights {
 }
 
 /**
+ * Checks that every per-channel weight of a batch normalisation has one
+ * value per channel: the reference kernel and the fast one throw the same.
+ *
+ * @example
+ * ```ts
+ * checkBatchNormWeights({ gamma: null, beta: null, movingMean: Float32Array.of(0), movingVariance: Float32Array.of(1), epsilon: 0 }, 1);
+ * ```
+ */
+export function checkBatchNormWeights(w: BatchNormWeights, channels: number): void {
+  for (const [what, v] of [
+    ["gamma", w.gamma],
+    ["beta", w.beta],
+    ["movingMean", w.movingMean],
+    ["movingVariance", w.movingVariance],
+  ] as const) {
+    if (v !== null && v.length !== channels) throw new RangeError(`batchNormInference: ${what} has ${v.length} values for ${channels} channels`);
+  }
+}
+
+/**
  * Batch normalisation at inference (Keras 3 `BatchNormalization` with
  * `training=False`): for each channel `c` of `axis`,
  * `gamma[c] * (x - moving_mean[c]) / sqrt(moving_variance[c] + epsilon) + beta[c]`.
@@ -36,14 +56,7 @@ export function batchNormInference(x: Tensor, axis: number, w: BatchNormWeights)
   const rank = x.shape.length;
   if (!Number.isInteger(axis) || axis < 0 || axis >= rank) throw new RangeError(`batchNormInference: axis ${axis} outside rank ${rank}`);
   const channels = x.shape[axis];
-  for (const [what, v] of [
-    ["gamma", w.gamma],
-    ["beta", w.beta],
-    ["movingMean", w.movingMean],
-    ["movingVariance", w.movingVariance],
-  ] as const) {
-    if (v !== null && v.length !== channels) throw new RangeError(`batchNormInference: ${what} has ${v.length} values for ${channels} channels`);
-  }
+  checkBatchNormWeights(w, channels);
   let inner = 1;
   for (let d = axis + 1; d < rank; d++) inner *= x.shape[d];
   // gamma / sqrt(variance + epsilon) once per channel; the subtraction stays per element, as in the formula.
