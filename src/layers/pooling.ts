@@ -14,7 +14,7 @@ import type { LayerCost } from "./layer.js";
 import type { DataFormat, Dim, Padding, Shape, SizedShape, SpatialRank } from "../shape.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, PADDINGS, spatialIndices, windowFits, windowOutput } from "../shape.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
-import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import { methodRegistrar, notInTfjs } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 
@@ -40,6 +40,8 @@ abstract class PoolingND extends Layer {
     className: string,
     private readonly method: string,
     private readonly rank: SpatialRank,
+    /** Which pooling this layer runs, forward and backward. */
+    private readonly kind: Kind,
     config: unknown,
   ) {
     const cfg = configObject(method, config, POOL_OPTIONS);
@@ -84,9 +86,6 @@ abstract class PoolingND extends Layer {
     return { poolSize: [...s.poolSize], strides: [...s.strides], padding: s.padding, dataFormat: s.dataFormat, name: this.name };
   }
 
-  /** The pooling itself, on channels-last data. */
-  protected abstract pool(input: Tensor, settings: PoolSettings): Tensor;
-
   /** Per sample: every output element compares (max) or adds (average) its whole window: output elements × window elements. */
   override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
     const window = this.resolved().poolSize.reduce((p, k) => p * k, 1);
@@ -95,12 +94,10 @@ abstract class PoolingND extends Layer {
 
   call(input: Tensor): Tensor {
     const s = this.resolved();
-    if (s.dataFormat === "channelsLast") return this.pool(input, s);
-    return channelsFirst(this.pool(channelsLast(input), s));
+    const pool = POOLS[this.rank];
+    if (s.dataFormat === "channelsLast") return pool(this.kind, input, s);
+    return channelsFirst(pool(this.kind, channelsLast(input), s));
   }
-
-  /** Which pooling this layer's backward pass runs: 1-D and 2-D windows, channels-last. */
-  protected abstract readonly kind: Kind;
 
   /** The backward pass runs channels-last, as the forward pass does. */
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
@@ -151,6 +148,11 @@ function pool3d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
   return kind === "max" ? maxPool3d(input, options) : averagePool3d(input, options);
 }
 
+/** The pooling itself, on channels-last data, by spatial rank. */
+const POOLS = { 1: pool1d, 2: pool2d, 3: pool3d } as const;
+
+const registerPooling = methodRegistrar("pooling", POOL_OPTIONS, { tfjs, keras });
+
 /**
  * Maximum over each window of steps (Keras `MaxPooling1D`).
  *
@@ -159,26 +161,11 @@ function pool3d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
  */
 export class MaxPooling1D extends PoolingND {
   readonly className = "MaxPooling1D";
-  protected readonly kind = "max";
   constructor(config?: unknown) {
-    super("MaxPooling1D", "maxPooling1d", 1, config);
-  }
-  protected pool(input: Tensor, s: PoolSettings): Tensor {
-    return pool1d("max", input, s);
+    super("MaxPooling1D", "maxPooling1d", 1, "max", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "MaxPooling1D",
-  method: "maxPooling1d",
-  aliases: ["maxPool1d"],
-  style: "method",
-  options: POOL_OPTIONS,
-  make: (config) => new MaxPooling1D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.maxPooling1d, keras: keras.maxPooling1d },
-});
+registerPooling("MaxPooling1D", MaxPooling1D, "maxPooling1d", { aliases: ["maxPool1d"] });
 
 /**
  * Maximum over each window (Keras `MaxPooling2D`).
@@ -188,26 +175,11 @@ registerLayer({
  */
 export class MaxPooling2D extends PoolingND {
   readonly className = "MaxPooling2D";
-  protected readonly kind = "max";
   constructor(config?: unknown) {
-    super("MaxPooling2D", "maxPooling2d", 2, config);
-  }
-  protected pool(input: Tensor, s: PoolSettings): Tensor {
-    return pool2d("max", input, s);
+    super("MaxPooling2D", "maxPooling2d", 2, "max", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "MaxPooling2D",
-  method: "maxPooling2d",
-  aliases: ["maxPool2d"],
-  style: "method",
-  options: POOL_OPTIONS,
-  make: (config) => new MaxPooling2D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.maxPooling2d, keras: keras.maxPooling2d },
-});
+registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", { aliases: ["maxPool2d"] });
 
 /**
  * Maximum over each 3-D window (Keras `MaxPooling3D`).
@@ -217,25 +189,11 @@ registerLayer({
  */
 export class MaxPooling3D extends PoolingND {
   readonly className = "MaxPooling3D";
-  protected readonly kind = "max";
   constructor(config?: unknown) {
-    super("MaxPooling3D", "maxPooling3d", 3, config);
-  }
-  protected pool(input: Tensor, s: PoolSettings): Tensor {
-    return pool3d("max", input, s);
+    super("MaxPooling3D", "maxPooling3d", 3, "max", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "MaxPooling3D",
-  method: "maxPooling3d",
-  style: "method",
-  options: POOL_OPTIONS,
-  make: (config) => new MaxPooling3D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.maxPooling3d, keras: keras.maxPooling3d },
-});
+registerPooling("MaxPooling3D", MaxPooling3D, "maxPooling3d");
 
 /**
  * Mean over each window of steps (Keras `AveragePooling1D`); `"same"` padding averages real steps only.
@@ -245,26 +203,11 @@ registerLayer({
  */
 export class AveragePooling1D extends PoolingND {
   readonly className = "AveragePooling1D";
-  protected readonly kind = "avg";
   constructor(config?: unknown) {
-    super("AveragePooling1D", "averagePooling1d", 1, config);
-  }
-  protected pool(input: Tensor, s: PoolSettings): Tensor {
-    return pool1d("avg", input, s);
+    super("AveragePooling1D", "averagePooling1d", 1, "avg", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "AveragePooling1D",
-  method: "averagePooling1d",
-  aliases: ["avgPool1d", "avgPooling1d"],
-  style: "method",
-  options: POOL_OPTIONS,
-  make: (config) => new AveragePooling1D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.averagePooling1d, keras: keras.averagePooling1d },
-});
+registerPooling("AveragePooling1D", AveragePooling1D, "averagePooling1d", { aliases: ["avgPool1d", "avgPooling1d"] });
 
 /**
  * Mean over each window (Keras `AveragePooling2D`); `"same"` padding averages real cells only.
@@ -274,26 +217,11 @@ registerLayer({
  */
 export class AveragePooling2D extends PoolingND {
   readonly className = "AveragePooling2D";
-  protected readonly kind = "avg";
   constructor(config?: unknown) {
-    super("AveragePooling2D", "averagePooling2d", 2, config);
-  }
-  protected pool(input: Tensor, s: PoolSettings): Tensor {
-    return pool2d("avg", input, s);
+    super("AveragePooling2D", "averagePooling2d", 2, "avg", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "AveragePooling2D",
-  method: "averagePooling2d",
-  aliases: ["avgPool2d", "avgPooling2d"],
-  style: "method",
-  options: POOL_OPTIONS,
-  make: (config) => new AveragePooling2D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.averagePooling2d, keras: keras.averagePooling2d },
-});
+registerPooling("AveragePooling2D", AveragePooling2D, "averagePooling2d", { aliases: ["avgPool2d", "avgPooling2d"] });
 
 /**
  * Mean over each 3-D window (Keras `AveragePooling3D`); `"same"` padding averages real cells only.
@@ -303,32 +231,18 @@ registerLayer({
  */
 export class AveragePooling3D extends PoolingND {
   readonly className = "AveragePooling3D";
-  protected readonly kind = "avg";
   constructor(config?: unknown) {
-    super("AveragePooling3D", "averagePooling3d", 3, config);
-  }
-  protected pool(input: Tensor, s: PoolSettings): Tensor {
-    return pool3d("avg", input, s);
+    super("AveragePooling3D", "averagePooling3d", 3, "avg", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "AveragePooling3D",
-  method: "averagePooling3d",
-  aliases: ["avgPool3d", "avgPooling3d"],
-  style: "method",
-  options: POOL_OPTIONS,
-  make: (config) => new AveragePooling3D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.averagePooling3d, keras: keras.averagePooling3d },
-});
+registerPooling("AveragePooling3D", AveragePooling3D, "averagePooling3d", { aliases: ["avgPool3d", "avgPooling3d"] });
 
 // ---------------------------------------------------------------------------
 // Global pooling
 // ---------------------------------------------------------------------------
 
 const GLOBAL_OPTIONS = ["dataFormat", "keepdims", "name"];
+const registerGlobalPooling = methodRegistrar("pooling", GLOBAL_OPTIONS, { tfjs, keras });
 
 interface GlobalSettings {
   dataFormat: DataFormat;
@@ -408,18 +322,7 @@ export class GlobalMaxPooling1D extends GlobalPoolingND {
     super("GlobalMaxPooling1D", "globalMaxPooling1d", 1, "max", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "GlobalMaxPooling1D",
-  method: "globalMaxPooling1d",
-  aliases: ["globalMaxPool1d"],
-  style: "method",
-  options: GLOBAL_OPTIONS,
-  make: (config) => new GlobalMaxPooling1D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.globalMaxPooling1d, keras: keras.globalMaxPooling1d },
-});
+registerGlobalPooling("GlobalMaxPooling1D", GlobalMaxPooling1D, "globalMaxPooling1d", { aliases: ["globalMaxPool1d"] });
 
 /**
  * Maximum over height and width (Keras `GlobalMaxPooling2D`).
@@ -433,18 +336,7 @@ export class GlobalMaxPooling2D extends GlobalPoolingND {
     super("GlobalMaxPooling2D", "globalMaxPooling2d", 2, "max", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "GlobalMaxPooling2D",
-  method: "globalMaxPooling2d",
-  aliases: ["globalMaxPool2d"],
-  style: "method",
-  options: GLOBAL_OPTIONS,
-  make: (config) => new GlobalMaxPooling2D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.globalMaxPooling2d, keras: keras.globalMaxPooling2d },
-});
+registerGlobalPooling("GlobalMaxPooling2D", GlobalMaxPooling2D, "globalMaxPooling2d", { aliases: ["globalMaxPool2d"] });
 
 /**
  * Maximum over depth, height and width (Keras `GlobalMaxPooling3D`).
@@ -458,17 +350,7 @@ export class GlobalMaxPooling3D extends GlobalPoolingND {
     super("GlobalMaxPooling3D", "globalMaxPooling3d", 3, "max", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "GlobalMaxPooling3D",
-  method: "globalMaxPooling3d",
-  style: "method",
-  options: GLOBAL_OPTIONS,
-  make: (config) => new GlobalMaxPooling3D(config),
-  formats: notInTfjs("GlobalMaxPooling3D"),
-  writers: { keras: keras.globalMaxPooling3d },
-});
+registerGlobalPooling("GlobalMaxPooling3D", GlobalMaxPooling3D, "globalMaxPooling3d", { formats: notInTfjs("GlobalMaxPooling3D") });
 
 /**
  * Mean over all steps (Keras `GlobalAveragePooling1D`).
@@ -482,17 +364,7 @@ export class GlobalAveragePooling1D extends GlobalPoolingND {
     super("GlobalAveragePooling1D", "globalAveragePooling1d", 1, "avg", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "GlobalAveragePooling1D",
-  method: "globalAveragePooling1d",
-  style: "method",
-  options: GLOBAL_OPTIONS,
-  make: (config) => new GlobalAveragePooling1D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.globalAveragePooling1d, keras: keras.globalAveragePooling1d },
-});
+registerGlobalPooling("GlobalAveragePooling1D", GlobalAveragePooling1D, "globalAveragePooling1d");
 
 /**
  * Mean over height and width (Keras `GlobalAveragePooling2D`).
@@ -506,17 +378,7 @@ export class GlobalAveragePooling2D extends GlobalPoolingND {
     super("GlobalAveragePooling2D", "globalAveragePooling2d", 2, "avg", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "GlobalAveragePooling2D",
-  method: "globalAveragePooling2d",
-  style: "method",
-  options: GLOBAL_OPTIONS,
-  make: (config) => new GlobalAveragePooling2D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.globalAveragePooling2d, keras: keras.globalAveragePooling2d },
-});
+registerGlobalPooling("GlobalAveragePooling2D", GlobalAveragePooling2D, "globalAveragePooling2d");
 
 /**
  * Mean over depth, height and width (Keras `GlobalAveragePooling3D`).
@@ -530,17 +392,7 @@ export class GlobalAveragePooling3D extends GlobalPoolingND {
     super("GlobalAveragePooling3D", "globalAveragePooling3d", 3, "avg", config);
   }
 }
-
-registerLayer({
-  family: "pooling",
-  className: "GlobalAveragePooling3D",
-  method: "globalAveragePooling3d",
-  style: "method",
-  options: GLOBAL_OPTIONS,
-  make: (config) => new GlobalAveragePooling3D(config),
-  formats: notInTfjs("GlobalAveragePooling3D"),
-  writers: { keras: keras.globalAveragePooling3d },
-});
+registerGlobalPooling("GlobalAveragePooling3D", GlobalAveragePooling3D, "globalAveragePooling3d", { formats: notInTfjs("GlobalAveragePooling3D") });
 
 // ---------------------------------------------------------------------------
 // The methods

@@ -125,6 +125,57 @@ export function notInTfjs(className: string): LayerRegistration["formats"] {
   return Object.freeze({ tfjs: `TensorFlow.js 4.22 has no ${className} layer`, keras: true, onnx: true });
 }
 
+/**
+ * The two JSON formats' config writer modules, each exporting a layer's
+ * writer under the layer's method name (`tfjs.maxPooling2d`).
+ *
+ * @example
+ * const modules: WriterModules = { tfjs, keras };
+ */
+export interface WriterModules {
+  readonly tfjs: object;
+  readonly keras: object;
+}
+
+/**
+ * Registers one method-style layer of a family: the family's options,
+ * `style: "method"`, every format and the writers named after the method,
+ * unless `more` says otherwise (aliases, other options, a format's refusal).
+ *
+ * @example
+ * registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", { aliases: ["maxPool2d"] });
+ */
+export type MethodRegistrar = (
+  className: string,
+  layer: new (config: unknown) => Layer,
+  method: string,
+  more?: Partial<Pick<LayerRegistration, "aliases" | "options" | "formats">>,
+) => LayerRegistration;
+
+/**
+ * The registrar of a family's layers that are methods of the tensor they
+ * apply to (`t.maxPooling2d(config)`), the common case: one line a class.
+ * A format that writes the class finds its writer in `writers` under the
+ * method's name; {@link registerLayer} refuses the class if it is missing.
+ *
+ * @example
+ * const registerPooling = methodRegistrar("pooling", ["poolSize", "strides", "padding", "dataFormat", "name"], { tfjs, keras });
+ */
+export function methodRegistrar(family: LayerFamily, options: readonly string[], writers: WriterModules): MethodRegistrar {
+  const writerOf = (format: keyof WriterModules, method: string, formats: LayerRegistration["formats"]) => {
+    const writer: unknown =
+      formats[format] === true && Object.hasOwn(writers[format], method) ? (writers[format] as Record<string, unknown>)[method] : undefined;
+    return typeof writer === "function" ? writer : undefined;
+  };
+  return (className, layer, method, more = {}) => {
+    const formats = more.formats ?? EVERY_FORMAT;
+    const tfjs = writerOf("tfjs", method, formats) as TfjsWriter | undefined;
+    const keras = writerOf("keras", method, formats) as KerasWriter | undefined;
+    const make = (config: unknown) => new layer(config);
+    return registerLayer({ family, className, method, style: "method", options, make, ...more, formats, writers: { tfjs, keras } });
+  };
+}
+
 const REGISTRATIONS: LayerRegistration[] = [];
 // A Map rather than an object: a hostile class name such as `__proto__` finds nothing.
 const BY_CLASS = new Map<string, LayerRegistration>();
