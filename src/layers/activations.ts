@@ -12,9 +12,11 @@ import { Layer, sampleElements } from "./layer.js";
 import type { LayerCost, LayerGradients, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
-import { EVERY_FORMAT, registerLayer } from "./registry.js";
+import { methodRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+
+const registerActivations = methodRegistrar("activations", { tfjs, keras });
 
 /**
  * Rectified linear unit with Keras 3's options (Keras `ReLU`): `maxValue`
@@ -82,16 +84,7 @@ export class ReLU extends Layer {
   }
 }
 
-registerLayer({
-  family: "activations",
-  className: "ReLU",
-  method: "reLU",
-  style: "method",
-  options: ["maxValue", "negativeSlope", "threshold", "name"],
-  make: (config) => new ReLU(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.reLU, keras: keras.reLU },
-});
+registerActivations("ReLU", ReLU, "reLU", ["maxValue", "negativeSlope", "threshold", "name"]);
 
 /**
  * Leaky ReLU (Keras `LeakyReLU`): `alpha` (TF.js' name for Keras 3's
@@ -134,16 +127,7 @@ export class LeakyReLU extends Layer {
   }
 }
 
-registerLayer({
-  family: "activations",
-  className: "LeakyReLU",
-  method: "leakyReLU",
-  style: "method",
-  options: ["alpha", "name"],
-  make: (config) => new LeakyReLU(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.leakyReLU, keras: keras.leakyReLU },
-});
+registerActivations("LeakyReLU", LeakyReLU, "leakyReLU", ["alpha", "name"]);
 
 /** sharedAxes: axis numbers 1 to rank - 1, any number of them, repeats allowed (Keras 3 sets `shape[axis - 1] = 1`). */
 const SHARED_AXES_RULE: AxesRule = { list: true, lowest: 1, negative: false, empty: true, repeats: true, what: "an integer or a list of integers" };
@@ -213,17 +197,7 @@ export class PReLU extends Layer {
   }
 }
 
-registerLayer({
-  family: "activations",
-  className: "PReLU",
-  method: "pReLU",
-  aliases: ["prelu"],
-  style: "method",
-  options: ["sharedAxes", "name"],
-  make: (config) => new PReLU(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.pReLU, keras: keras.pReLU },
-});
+registerActivations("PReLU", PReLU, "pReLU", ["sharedAxes", "name"], { aliases: ["prelu"] });
 
 /**
  * Exponential linear unit (Keras `ELU`) with `alpha` (default 1).
@@ -265,16 +239,7 @@ export class ELU extends Layer {
   }
 }
 
-registerLayer({
-  family: "activations",
-  className: "ELU",
-  method: "elu",
-  style: "method",
-  options: ["alpha", "name"],
-  make: (config) => new ELU(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.elu, keras: keras.elu },
-});
+registerActivations("ELU", ELU, "elu", ["alpha", "name"]);
 
 /** softmax may name any axis, the batch one included. */
 const SOFTMAX_AXES_RULE: AxesRule = { list: true, lowest: 0, negative: true, empty: false, repeats: false, what: "an integer or a list of integers" };
@@ -324,13 +289,4 @@ export class Softmax extends Layer {
   }
 }
 
-registerLayer({
-  family: "activations",
-  className: "Softmax",
-  method: "softmax",
-  style: "method",
-  options: ["axis", "name"],
-  make: (config) => new Softmax(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.softmax, keras: keras.softmax },
-});
+registerActivations("Softmax", Softmax, "softmax", ["axis", "name"]);

@@ -51,9 +51,11 @@ import {
   windowFits,
   windowOutput,
 } from "../shape.js";
-import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import { notInTfjs, methodRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+
+const registerConvolutional = methodRegistrar("convolutional", { tfjs, keras });
 
 /**
  * The paddings of a convolution: `"causal"` (conv1d only) left-pads `d * (k - 1)` zeros.
@@ -585,16 +587,7 @@ export class Conv1D extends BaseConv {
   }
 }
 
-registerLayer({
-  family: "convolutional",
-  className: "Conv1D",
-  method: "conv1d",
-  style: "method",
-  options: OPTIONS.conv,
-  make: (config) => new Conv1D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.conv1d, keras: keras.conv1d },
-});
+registerConvolutional("Conv1D", Conv1D, "conv1d", OPTIONS.conv);
 
 /**
  * A 2-D convolution (Keras `Conv2D`), `[kh, kw, in / groups, filters]` kernel.
@@ -609,16 +602,7 @@ export class Conv2D extends BaseConv {
   }
 }
 
-registerLayer({
-  family: "convolutional",
-  className: "Conv2D",
-  method: "conv2d",
-  style: "method",
-  options: OPTIONS.conv,
-  make: (config) => new Conv2D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.conv2d, keras: keras.conv2d },
-});
+registerConvolutional("Conv2D", Conv2D, "conv2d", OPTIONS.conv);
 
 /**
  * A 3-D convolution (Keras `Conv3D`), `[kd, kh, kw, in / groups, filters]` kernel.
@@ -633,16 +617,7 @@ export class Conv3D extends BaseConv {
   }
 }
 
-registerLayer({
-  family: "convolutional",
-  className: "Conv3D",
-  method: "conv3d",
-  style: "method",
-  options: OPTIONS.conv,
-  make: (config) => new Conv3D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.conv3d, keras: keras.conv3d },
-});
+registerConvolutional("Conv3D", Conv3D, "conv3d", OPTIONS.conv);
 
 /**
  * A transposed 1-D convolution (Keras `Conv1DTranspose`), `[k, filters, in]` kernel.
@@ -657,16 +632,7 @@ export class Conv1DTranspose extends BaseConv {
   }
 }
 
-registerLayer({
-  family: "convolutional",
-  className: "Conv1DTranspose",
-  method: "conv1dTranspose",
-  style: "method",
-  options: OPTIONS.transpose,
-  make: (config) => new Conv1DTranspose(config),
-  formats: notInTfjs("Conv1DTranspose"),
-  writers: { keras: keras.conv1dTranspose },
-});
+registerConvolutional("Conv1DTranspose", Conv1DTranspose, "conv1dTranspose", OPTIONS.transpose, { formats: notInTfjs("Conv1DTranspose") });
 
 /**
  * A transposed 2-D convolution (Keras `Conv2DTranspose`), `[kh, kw, filters, in]` kernel.
@@ -681,16 +647,7 @@ export class Conv2DTranspose extends BaseConv {
   }
 }
 
-registerLayer({
-  family: "convolutional",
-  className: "Conv2DTranspose",
-  method: "conv2dTranspose",
-  style: "method",
-  options: OPTIONS.transpose,
-  make: (config) => new Conv2DTranspose(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.conv2dTranspose, keras: keras.conv2dTranspose },
-});
+registerConvolutional("Conv2DTranspose", Conv2DTranspose, "conv2dTranspose", OPTIONS.transpose);
 
 /**
  * A transposed 3-D convolution (Keras `Conv3DTranspose`), `[kd, kh, kw, filters, in]` kernel.
@@ -705,16 +662,7 @@ export class Conv3DTranspose extends BaseConv {
   }
 }
 
-registerLayer({
-  family: "convolutional",
-  className: "Conv3DTranspose",
-  method: "conv3dTranspose",
-  style: "method",
-  options: OPTIONS.transpose,
-  make: (config) => new Conv3DTranspose(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.conv3dTranspose, keras: keras.conv3dTranspose },
-});
+registerConvolutional("Conv3DTranspose", Conv3DTranspose, "conv3dTranspose", OPTIONS.transpose);
 
 /**
  * A separable 1-D convolution (Keras `SeparableConv1D`): weights
@@ -730,16 +678,7 @@ export class SeparableConv1D extends BaseConv {
   }
 }
 
-registerLayer({
-  family: "convolutional",
-  className: "SeparableConv1D",
-  method: "separableConv1d",
-  style: "method",
-  options: OPTIONS.separable,
-  make: (config) => new SeparableConv1D(config),
-  formats: notInTfjs("SeparableConv1D"),
-  writers: { keras: keras.separableConv1d },
-});
+registerConvolutional("SeparableConv1D", SeparableConv1D, "separableConv1d", OPTIONS.separable, { formats: notInTfjs("SeparableConv1D") });
 
 /**
  * A separable 2-D convolution (Keras `SeparableConv2D`): weights
@@ -755,16 +694,7 @@ export class SeparableConv2D extends BaseConv {
   }
 }
 
-registerLayer({
-  family: "convolutional",
-  className: "SeparableConv2D",
-  method: "separableConv2d",
-  style: "method",
-  options: OPTIONS.separable,
-  make: (config) => new SeparableConv2D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.separableConv2d, keras: keras.separableConv2d },
-});
+registerConvolutional("SeparableConv2D", SeparableConv2D, "separableConv2d", OPTIONS.separable);
 
 /**
  * A depthwise 1-D convolution (Keras `DepthwiseConv1D`), weight `kernel`
@@ -780,16 +710,7 @@ export class DepthwiseConv1D extends BaseConv {
   }
 }
 
-registerLayer({
-  family: "convolutional",
-  className: "DepthwiseConv1D",
-  method: "depthwiseConv1d",
-  style: "method",
-  options: OPTIONS.depthwise,
-  make: (config) => new DepthwiseConv1D(config),
-  formats: notInTfjs("DepthwiseConv1D"),
-  writers: { keras: keras.depthwiseConv1d },
-});
+registerConvolutional("DepthwiseConv1D", DepthwiseConv1D, "depthwiseConv1d", OPTIONS.depthwise, { formats: notInTfjs("DepthwiseConv1D") });
 
 /**
  * A depthwise 2-D convolution (Keras `DepthwiseConv2D`), weight `kernel`
@@ -806,13 +727,4 @@ export class DepthwiseConv2D extends BaseConv {
   }
 }
 
-registerLayer({
-  family: "convolutional",
-  className: "DepthwiseConv2D",
-  method: "depthwiseConv2d",
-  style: "method",
-  options: OPTIONS.depthwise,
-  make: (config) => new DepthwiseConv2D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.depthwiseConv2d, keras: keras.depthwiseConv2d },
-});
+registerConvolutional("DepthwiseConv2D", DepthwiseConv2D, "depthwiseConv2d", OPTIONS.depthwise);

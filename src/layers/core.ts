@@ -28,9 +28,11 @@ import { Layer, epilogueOps, product, sampleElements } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
 import { embeddingBackward } from "../kernels/embedding-backward.js";
 import type { Shape } from "../shape.js";
-import { EVERY_FORMAT, registerLayer } from "./registry.js";
+import { methodRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+
+const registerCore = methodRegistrar("core", { tfjs, keras });
 
 const DENSE_OPTIONS = ["units", "activation", "useBias", "name"];
 
@@ -141,16 +143,7 @@ export class Dense extends Layer {
   }
 }
 
-registerLayer({
-  family: "core",
-  className: "Dense",
-  method: "dense",
-  style: "method",
-  options: DENSE_OPTIONS,
-  make: (config) => new Dense(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.dense, keras: keras.dense },
-});
+registerCore("Dense", Dense, "dense", DENSE_OPTIONS);
 
 /**
  * Applies an activation function (Keras `Activation`); the shape is unchanged.
@@ -192,16 +185,7 @@ export class Activation extends Layer {
   }
 }
 
-registerLayer({
-  family: "core",
-  className: "Activation",
-  method: "activation",
-  style: "method",
-  options: ["activation", "name"],
-  make: (config) => new Activation(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.activation, keras: keras.activation },
-});
+registerCore("Activation", Activation, "activation", ["activation", "name"]);
 
 const EMBEDDING_OPTIONS = ["inputDim", "outputDim", "name"];
 
@@ -278,13 +262,4 @@ export class Embedding extends Layer {
   }
 }
 
-registerLayer({
-  family: "core",
-  className: "Embedding",
-  method: "embedding",
-  style: "method",
-  options: EMBEDDING_OPTIONS,
-  make: (config) => new Embedding(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.embedding, keras: keras.embedding },
-});
+registerCore("Embedding", Embedding, "embedding", EMBEDDING_OPTIONS);

@@ -16,9 +16,11 @@ import type { NormSaved } from "../kernels/norm-backward.js";
 import type { BatchNormWeights } from "../kernels/norm-batch.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
-import { EVERY_FORMAT, registerLayer } from "./registry.js";
+import { methodRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+
+const registerNormalization = methodRegistrar("normalization", { tfjs, keras });
 
 /**
  * The axes rule of `layerNormalization`: one non-batch axis or a list of them.
@@ -163,16 +165,7 @@ export class BatchNormalization extends Layer {
   }
 }
 
-registerLayer({
-  family: "normalization",
-  className: "BatchNormalization",
-  method: "batchNormalization",
-  style: "method",
-  options: BATCH_NORM_OPTIONS,
-  make: (config) => new BatchNormalization(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.batchNormalization, keras: keras.batchNormalization },
-});
+registerNormalization("BatchNormalization", BatchNormalization, "batchNormalization", BATCH_NORM_OPTIONS);
 
 /** The gradient of inference-mode batch normalisation: the output's times `gamma / sqrt(moving_variance + epsilon)` per channel. */
 function frozenBatchNormBackward(weights: readonly Tensor[], s: BatchNormSettings, dOutput: Tensor): Tensor {
@@ -284,13 +277,4 @@ export class LayerNormalization extends Layer {
   }
 }
 
-registerLayer({
-  family: "normalization",
-  className: "LayerNormalization",
-  method: "layerNormalization",
-  style: "method",
-  options: LAYER_NORM_OPTIONS,
-  make: (config) => new LayerNormalization(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.layerNormalization, keras: keras.layerNormalization },
-});
+registerNormalization("LayerNormalization", LayerNormalization, "layerNormalization", LAYER_NORM_OPTIONS);

@@ -151,7 +151,7 @@ function pool3d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
 /** The pooling itself, on channels-last data, by spatial rank. */
 const POOLS = { 1: pool1d, 2: pool2d, 3: pool3d } as const;
 
-const registerPooling = methodRegistrar("pooling", POOL_OPTIONS, { tfjs, keras });
+const registerPooling = methodRegistrar("pooling", { tfjs, keras });
 
 /**
  * Maximum over each window of steps (Keras `MaxPooling1D`).
@@ -165,7 +165,7 @@ export class MaxPooling1D extends PoolingND {
     super("MaxPooling1D", "maxPooling1d", 1, "max", config);
   }
 }
-registerPooling("MaxPooling1D", MaxPooling1D, "maxPooling1d", { aliases: ["maxPool1d"] });
+registerPooling("MaxPooling1D", MaxPooling1D, "maxPooling1d", POOL_OPTIONS, { aliases: ["maxPool1d"] });
 
 /**
  * Maximum over each window (Keras `MaxPooling2D`).
@@ -179,7 +179,7 @@ export class MaxPooling2D extends PoolingND {
     super("MaxPooling2D", "maxPooling2d", 2, "max", config);
   }
 }
-registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", { aliases: ["maxPool2d"] });
+registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { aliases: ["maxPool2d"] });
 
 /**
  * Maximum over each 3-D window (Keras `MaxPooling3D`).
@@ -193,7 +193,7 @@ export class MaxPooling3D extends PoolingND {
     super("MaxPooling3D", "maxPooling3d", 3, "max", config);
   }
 }
-registerPooling("MaxPooling3D", MaxPooling3D, "maxPooling3d");
+registerPooling("MaxPooling3D", MaxPooling3D, "maxPooling3d", POOL_OPTIONS);
 
 /**
  * Mean over each window of steps (Keras `AveragePooling1D`); `"same"` padding averages real steps only.
@@ -207,7 +207,7 @@ export class AveragePooling1D extends PoolingND {
     super("AveragePooling1D", "averagePooling1d", 1, "avg", config);
   }
 }
-registerPooling("AveragePooling1D", AveragePooling1D, "averagePooling1d", { aliases: ["avgPool1d", "avgPooling1d"] });
+registerPooling("AveragePooling1D", AveragePooling1D, "averagePooling1d", POOL_OPTIONS, { aliases: ["avgPool1d", "avgPooling1d"] });
 
 /**
  * Mean over each window (Keras `AveragePooling2D`); `"same"` padding averages real cells only.
@@ -221,7 +221,7 @@ export class AveragePooling2D extends PoolingND {
     super("AveragePooling2D", "averagePooling2d", 2, "avg", config);
   }
 }
-registerPooling("AveragePooling2D", AveragePooling2D, "averagePooling2d", { aliases: ["avgPool2d", "avgPooling2d"] });
+registerPooling("AveragePooling2D", AveragePooling2D, "averagePooling2d", POOL_OPTIONS, { aliases: ["avgPool2d", "avgPooling2d"] });
 
 /**
  * Mean over each 3-D window (Keras `AveragePooling3D`); `"same"` padding averages real cells only.
@@ -235,14 +235,13 @@ export class AveragePooling3D extends PoolingND {
     super("AveragePooling3D", "averagePooling3d", 3, "avg", config);
   }
 }
-registerPooling("AveragePooling3D", AveragePooling3D, "averagePooling3d", { aliases: ["avgPool3d", "avgPooling3d"] });
+registerPooling("AveragePooling3D", AveragePooling3D, "averagePooling3d", POOL_OPTIONS, { aliases: ["avgPool3d", "avgPooling3d"] });
 
 // ---------------------------------------------------------------------------
 // Global pooling
 // ---------------------------------------------------------------------------
 
 const GLOBAL_OPTIONS = ["dataFormat", "keepdims", "name"];
-const registerGlobalPooling = methodRegistrar("pooling", GLOBAL_OPTIONS, { tfjs, keras });
 
 interface GlobalSettings {
   dataFormat: DataFormat;
@@ -322,7 +321,7 @@ export class GlobalMaxPooling1D extends GlobalPoolingND {
     super("GlobalMaxPooling1D", "globalMaxPooling1d", 1, "max", config);
   }
 }
-registerGlobalPooling("GlobalMaxPooling1D", GlobalMaxPooling1D, "globalMaxPooling1d", { aliases: ["globalMaxPool1d"] });
+registerPooling("GlobalMaxPooling1D", GlobalMaxPooling1D, "globalMaxPooling1d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool1d"] });
 
 /**
  * Maximum over height and width (Keras `GlobalMaxPooling2D`).
@@ -336,7 +335,7 @@ export class GlobalMaxPooling2D extends GlobalPoolingND {
     super("GlobalMaxPooling2D", "globalMaxPooling2d", 2, "max", config);
   }
 }
-registerGlobalPooling("GlobalMaxPooling2D", GlobalMaxPooling2D, "globalMaxPooling2d", { aliases: ["globalMaxPool2d"] });
+registerPooling("GlobalMaxPooling2D", GlobalMaxPooling2D, "globalMaxPooling2d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool2d"] });
 
 /**
  * Maximum over depth, height and width (Keras `GlobalMaxPooling3D`).
@@ -350,7 +349,7 @@ export class GlobalMaxPooling3D extends GlobalPoolingND {
     super("GlobalMaxPooling3D", "globalMaxPooling3d", 3, "max", config);
   }
 }
-registerGlobalPooling("GlobalMaxPooling3D", GlobalMaxPooling3D, "globalMaxPooling3d", { formats: notInTfjs("GlobalMaxPooling3D") });
+registerPooling("GlobalMaxPooling3D", GlobalMaxPooling3D, "globalMaxPooling3d", GLOBAL_OPTIONS, { formats: notInTfjs("GlobalMaxPooling3D") });
 
 /**
  * Mean over all steps (Keras `GlobalAveragePooling1D`).
@@ -364,7 +363,7 @@ export class GlobalAveragePooling1D extends GlobalPoolingND {
     super("GlobalAveragePooling1D", "globalAveragePooling1d", 1, "avg", config);
   }
 }
-registerGlobalPooling("GlobalAveragePooling1D", GlobalAveragePooling1D, "globalAveragePooling1d");
+registerPooling("GlobalAveragePooling1D", GlobalAveragePooling1D, "globalAveragePooling1d", GLOBAL_OPTIONS);
 
 /**
  * Mean over height and width (Keras `GlobalAveragePooling2D`).
@@ -378,7 +377,7 @@ export class GlobalAveragePooling2D extends GlobalPoolingND {
     super("GlobalAveragePooling2D", "globalAveragePooling2d", 2, "avg", config);
   }
 }
-registerGlobalPooling("GlobalAveragePooling2D", GlobalAveragePooling2D, "globalAveragePooling2d");
+registerPooling("GlobalAveragePooling2D", GlobalAveragePooling2D, "globalAveragePooling2d", GLOBAL_OPTIONS);
 
 /**
  * Mean over depth, height and width (Keras `GlobalAveragePooling3D`).
@@ -392,7 +391,7 @@ export class GlobalAveragePooling3D extends GlobalPoolingND {
     super("GlobalAveragePooling3D", "globalAveragePooling3d", 3, "avg", config);
   }
 }
-registerGlobalPooling("GlobalAveragePooling3D", GlobalAveragePooling3D, "globalAveragePooling3d", { formats: notInTfjs("GlobalAveragePooling3D") });
+registerPooling("GlobalAveragePooling3D", GlobalAveragePooling3D, "globalAveragePooling3d", GLOBAL_OPTIONS, { formats: notInTfjs("GlobalAveragePooling3D") });
 
 // ---------------------------------------------------------------------------
 // The methods

@@ -28,9 +28,11 @@ import type { LayerCost, LayerGradients, WeightSpec } from "./layer.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
 import { resizeImagesBackward, resizeToAspectBackward } from "../kernels/preprocess-image-backward.js";
 import type { Shape } from "../shape.js";
-import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import { notInTfjs, methodRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+
+const registerPreprocessing = methodRegistrar("preprocessing", { tfjs, keras });
 
 /**
  * `x * scale + offset` (Keras `Rescaling`), in float32 as Keras computes it.
@@ -75,16 +77,7 @@ export class Rescaling extends Layer {
   }
 }
 
-registerLayer({
-  family: "preprocessing",
-  className: "Rescaling",
-  method: "rescaling",
-  style: "method",
-  options: ["scale", "offset", "name"],
-  make: (config) => new Rescaling(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.rescaling, keras: keras.rescaling },
-});
+registerPreprocessing("Rescaling", Rescaling, "rescaling", ["scale", "offset", "name"]);
 
 /** How a statistic reads in messages, as the types print it. */
 function statText(v: readonly number[] | number): string {
@@ -305,16 +298,7 @@ export class Normalization extends Layer {
   }
 }
 
-registerLayer({
-  family: "preprocessing",
-  className: "Normalization",
-  method: "normalization",
-  style: "method",
-  options: ["mean", "variance", "axis", "invert", "name"],
-  make: (config) => new Normalization(config),
-  formats: notInTfjs("Normalization"),
-  writers: { keras: keras.normalization },
-});
+registerPreprocessing("Normalization", Normalization, "normalization", ["mean", "variance", "axis", "invert", "name"], { formats: notInTfjs("Normalization") });
 
 const INTERPOLATIONS: readonly ResizeMethod[] = ["bilinear", "nearest"];
 const IMAGE_LAYOUT = "[batch, height, width, channels]";
@@ -387,16 +371,7 @@ export class Resizing extends Layer {
   }
 }
 
-registerLayer({
-  family: "preprocessing",
-  className: "Resizing",
-  method: "resizing",
-  style: "method",
-  options: ["height", "width", "interpolation", "cropToAspectRatio", "name"],
-  make: (config) => new Resizing(config),
-  formats: notInTfjs("Resizing"),
-  writers: { keras: keras.resizing },
-});
+registerPreprocessing("Resizing", Resizing, "resizing", ["height", "width", "interpolation", "cropToAspectRatio", "name"], { formats: notInTfjs("Resizing") });
 
 /**
  * Crops the centre of image batches (Keras `CenterCrop`); an image smaller
@@ -443,13 +418,4 @@ export class CenterCrop extends Layer {
   }
 }
 
-registerLayer({
-  family: "preprocessing",
-  className: "CenterCrop",
-  method: "centerCrop",
-  style: "method",
-  options: ["height", "width", "name"],
-  make: (config) => new CenterCrop(config),
-  formats: notInTfjs("CenterCrop"),
-  writers: { keras: keras.centerCrop },
-});
+registerPreprocessing("CenterCrop", CenterCrop, "centerCrop", ["height", "width", "name"], { formats: notInTfjs("CenterCrop") });

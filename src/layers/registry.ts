@@ -138,18 +138,19 @@ export interface WriterModules {
 }
 
 /**
- * Registers one method-style layer of a family: the family's options,
- * `style: "method"`, every format and the writers named after the method,
- * unless `more` says otherwise (aliases, other options, a format's refusal).
+ * Registers one method-style layer of a family: `style: "method"`, every
+ * format and the writers named after the method, unless `more` says
+ * otherwise (aliases, a format's refusal).
  *
  * @example
- * registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", { aliases: ["maxPool2d"] });
+ * registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { aliases: ["maxPool2d"] });
  */
 export type MethodRegistrar = (
   className: string,
   layer: new (config: unknown) => Layer,
   method: string,
-  more?: Partial<Pick<LayerRegistration, "aliases" | "options" | "formats">>,
+  options: readonly string[],
+  more?: Partial<Pick<LayerRegistration, "aliases" | "formats">>,
 ) => LayerRegistration;
 
 /**
@@ -159,15 +160,15 @@ export type MethodRegistrar = (
  * method's name; {@link registerLayer} refuses the class if it is missing.
  *
  * @example
- * const registerPooling = methodRegistrar("pooling", ["poolSize", "strides", "padding", "dataFormat", "name"], { tfjs, keras });
+ * const registerPooling = methodRegistrar("pooling", { tfjs, keras });
  */
-export function methodRegistrar(family: LayerFamily, options: readonly string[], writers: WriterModules): MethodRegistrar {
+export function methodRegistrar(family: LayerFamily, writers: WriterModules): MethodRegistrar {
   const writerOf = (format: keyof WriterModules, method: string, formats: LayerRegistration["formats"]) => {
     const writer: unknown =
       formats[format] === true && Object.hasOwn(writers[format], method) ? (writers[format] as Record<string, unknown>)[method] : undefined;
     return typeof writer === "function" ? writer : undefined;
   };
-  return (className, layer, method, more = {}) => {
+  return (className, layer, method, options, more = {}) => {
     const formats = more.formats ?? EVERY_FORMAT;
     const tfjs = writerOf("tfjs", method, formats) as TfjsWriter | undefined;
     const keras = writerOf("keras", method, formats) as KerasWriter | undefined;

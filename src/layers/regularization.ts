@@ -15,9 +15,11 @@ import type { LayerGradients, TrainingCall, TrainingContext } from "./layer.js";
 import { alphaDropout, broadcastFactors, dropoutFactors, gaussianFactors, normalDraw, scaled } from "../kernels/dropout-backward.js";
 import type { DataFormat, Shape } from "../shape.js";
 import { dataFormatOption } from "../shape.js";
-import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import { notInTfjs, methodRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+
+const registerRegularization = methodRegistrar("regularization", { tfjs, keras });
 
 /** Checks a dropout rate in `[0, 1)`: one sentence for every bad value, as `dropout` always gave. */
 function dropoutRate(method: string, rate: unknown): number {
@@ -87,16 +89,7 @@ export class Dropout extends Layer {
   }
 }
 
-registerLayer({
-  family: "regularization",
-  className: "Dropout",
-  method: "dropout",
-  style: "method",
-  options: ["rate", "seed", "name"],
-  make: (config) => new Dropout(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.dropout, keras: keras.dropout },
-});
+registerRegularization("Dropout", Dropout, "dropout", ["rate", "seed", "name"]);
 
 /**
  * What the dropouts of a rate and a seed share (`GaussianDropout`,
@@ -157,16 +150,7 @@ export class GaussianDropout extends RateDropout {
   }
 }
 
-registerLayer({
-  family: "regularization",
-  className: "GaussianDropout",
-  method: "gaussianDropout",
-  style: "method",
-  options: ["rate", "seed", "name"],
-  make: (config) => new GaussianDropout(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.gaussianDropout, keras: keras.gaussianDropout },
-});
+registerRegularization("GaussianDropout", GaussianDropout, "gaussianDropout", ["rate", "seed", "name"]);
 
 /**
  * Dropout that keeps the mean and variance of its inputs while training, for
@@ -190,16 +174,7 @@ export class AlphaDropout extends RateDropout {
   }
 }
 
-registerLayer({
-  family: "regularization",
-  className: "AlphaDropout",
-  method: "alphaDropout",
-  style: "method",
-  options: ["rate", "seed", "name"],
-  make: (config) => new AlphaDropout(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.alphaDropout, keras: keras.alphaDropout },
-});
+registerRegularization("AlphaDropout", AlphaDropout, "alphaDropout", ["rate", "seed", "name"]);
 
 /** What the two spatial dropouts share: rank, rate and seed, checked in that order. */
 abstract class SpatialDropout extends Layer {
@@ -274,16 +249,7 @@ export class SpatialDropout1D extends SpatialDropout {
   }
 }
 
-registerLayer({
-  family: "regularization",
-  className: "SpatialDropout1D",
-  method: "spatialDropout1d",
-  style: "method",
-  options: ["rate", "seed", "name"],
-  make: (config) => new SpatialDropout1D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.spatialDropout1d, keras: keras.spatialDropout1d },
-});
+registerRegularization("SpatialDropout1D", SpatialDropout1D, "spatialDropout1d", ["rate", "seed", "name"]);
 
 /**
  * Drops whole feature maps of image batches while training (Keras
@@ -306,15 +272,8 @@ export class SpatialDropout2D extends SpatialDropout {
   }
 }
 
-registerLayer({
-  family: "regularization",
-  className: "SpatialDropout2D",
-  method: "spatialDropout2d",
-  style: "method",
-  options: ["rate", "dataFormat", "seed", "name"],
-  make: (config) => new SpatialDropout2D(config),
+registerRegularization("SpatialDropout2D", SpatialDropout2D, "spatialDropout2d", ["rate", "dataFormat", "seed", "name"], {
   formats: notInTfjs("SpatialDropout2D"),
-  writers: { keras: keras.spatialDropout2d },
 });
 
 /**
@@ -338,15 +297,8 @@ export class SpatialDropout3D extends SpatialDropout {
   }
 }
 
-registerLayer({
-  family: "regularization",
-  className: "SpatialDropout3D",
-  method: "spatialDropout3d",
-  style: "method",
-  options: ["rate", "dataFormat", "seed", "name"],
-  make: (config) => new SpatialDropout3D(config),
+registerRegularization("SpatialDropout3D", SpatialDropout3D, "spatialDropout3d", ["rate", "dataFormat", "seed", "name"], {
   formats: notInTfjs("SpatialDropout3D"),
-  writers: { keras: keras.spatialDropout3d },
 });
 
 /**
@@ -401,16 +353,7 @@ export class GaussianNoise extends Layer {
   }
 }
 
-registerLayer({
-  family: "regularization",
-  className: "GaussianNoise",
-  method: "gaussianNoise",
-  style: "method",
-  options: ["stddev", "seed", "name"],
-  make: (config) => new GaussianNoise(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.gaussianNoise, keras: keras.gaussianNoise },
-});
+registerRegularization("GaussianNoise", GaussianNoise, "gaussianNoise", ["stddev", "seed", "name"]);
 
 /**
  * Adds `l1 * sum(|x|) + l2 * sum(x^2)` to the training loss (Keras
@@ -470,13 +413,6 @@ export class ActivityRegularization extends Layer {
   }
 }
 
-registerLayer({
-  family: "regularization",
-  className: "ActivityRegularization",
-  method: "activityRegularization",
-  style: "method",
-  options: ["l1", "l2", "name"],
-  make: (config) => new ActivityRegularization(config),
+registerRegularization("ActivityRegularization", ActivityRegularization, "activityRegularization", ["l1", "l2", "name"], {
   formats: notInTfjs("ActivityRegularization"),
-  writers: { keras: keras.activityRegularization },
 });

@@ -13,10 +13,12 @@ import { Layer } from "./layer.js";
 import type { DataFormat, Dim, Shape, SizedDim, SizedShape, SpatialRank } from "../shape.js";
 import { differText, sizeAdd, sizeAgreement, sizeDivFloor, sizeMultiply, sizeSubtract } from "../size.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, sizedShapeText, spatialIndices } from "../shape.js";
-import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import { notInTfjs, methodRegistrar } from "./registry.js";
 import type { LayerGradients } from "./layer.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+
+const registerReshaping = methodRegistrar("reshaping", { tfjs, keras });
 
 // ---------------------------------------------------------------------------
 // flatten
@@ -80,16 +82,7 @@ export class Flatten extends Layer {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "Flatten",
-  method: "flatten",
-  style: "method",
-  options: ["dataFormat", "name"],
-  make: (config) => new Flatten(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.flatten, keras: keras.flatten },
-});
+registerReshaping("Flatten", Flatten, "flatten", ["dataFormat", "name"]);
 
 // ---------------------------------------------------------------------------
 // reshape
@@ -190,16 +183,7 @@ export class Reshape extends Layer {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "Reshape",
-  method: "reshape",
-  style: "method",
-  options: ["targetShape", "name"],
-  make: (config) => new Reshape(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.reshape, keras: keras.reshape },
-});
+registerReshaping("Reshape", Reshape, "reshape", ["targetShape", "name"]);
 
 // ---------------------------------------------------------------------------
 // permute
@@ -253,16 +237,7 @@ export class Permute extends Layer {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "Permute",
-  method: "permute",
-  style: "method",
-  options: ["dims", "name"],
-  make: (config) => new Permute(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.permute, keras: keras.permute },
-});
+registerReshaping("Permute", Permute, "permute", ["dims", "name"]);
 
 // ---------------------------------------------------------------------------
 // repeatVector
@@ -307,16 +282,7 @@ export class RepeatVector extends Layer {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "RepeatVector",
-  method: "repeatVector",
-  style: "method",
-  options: ["n", "name"],
-  make: (config) => new RepeatVector(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.repeatVector, keras: keras.repeatVector },
-});
+registerReshaping("RepeatVector", RepeatVector, "repeatVector", ["n", "name"]);
 
 // ---------------------------------------------------------------------------
 // Zero padding and cropping
@@ -466,16 +432,7 @@ export class ZeroPadding1D extends ZeroPaddingND {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "ZeroPadding1D",
-  method: "zeroPadding1d",
-  style: "method",
-  options: ["padding", "name"],
-  make: (config) => new ZeroPadding1D(config),
-  formats: notInTfjs("ZeroPadding1D"),
-  writers: { keras: keras.zeroPadding1d },
-});
+registerReshaping("ZeroPadding1D", ZeroPadding1D, "zeroPadding1d", ["padding", "name"], { formats: notInTfjs("ZeroPadding1D") });
 
 /**
  * Adds rows and columns of zeros (Keras `ZeroPadding2D`).
@@ -490,16 +447,7 @@ export class ZeroPadding2D extends ZeroPaddingND {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "ZeroPadding2D",
-  method: "zeroPadding2d",
-  style: "method",
-  options: ["padding", "dataFormat", "name"],
-  make: (config) => new ZeroPadding2D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.zeroPadding2d, keras: keras.zeroPadding2d },
-});
+registerReshaping("ZeroPadding2D", ZeroPadding2D, "zeroPadding2d", ["padding", "dataFormat", "name"]);
 
 /**
  * Adds zeros around depth, height and width (Keras `ZeroPadding3D`).
@@ -514,16 +462,7 @@ export class ZeroPadding3D extends ZeroPaddingND {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "ZeroPadding3D",
-  method: "zeroPadding3d",
-  style: "method",
-  options: ["padding", "dataFormat", "name"],
-  make: (config) => new ZeroPadding3D(config),
-  formats: notInTfjs("ZeroPadding3D"),
-  writers: { keras: keras.zeroPadding3d },
-});
+registerReshaping("ZeroPadding3D", ZeroPadding3D, "zeroPadding3d", ["padding", "dataFormat", "name"], { formats: notInTfjs("ZeroPadding3D") });
 
 /** Cropping of the spatial axes (Keras `Cropping1D/2D/3D`); each axis must keep at least one entry. */
 abstract class CroppingND extends SpatialLayer {
@@ -588,16 +527,7 @@ export class Cropping1D extends CroppingND {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "Cropping1D",
-  method: "cropping1d",
-  style: "method",
-  options: ["cropping", "name"],
-  make: (config) => new Cropping1D(config),
-  formats: notInTfjs("Cropping1D"),
-  writers: { keras: keras.cropping1d },
-});
+registerReshaping("Cropping1D", Cropping1D, "cropping1d", ["cropping", "name"], { formats: notInTfjs("Cropping1D") });
 
 /**
  * Removes rows and columns at the borders (Keras `Cropping2D`); nothing by default.
@@ -612,17 +542,7 @@ export class Cropping2D extends CroppingND {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "Cropping2D",
-  method: "cropping2d",
-  aliases: ["cropping2D"],
-  style: "method",
-  options: ["cropping", "dataFormat", "name"],
-  make: (config) => new Cropping2D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.cropping2d, keras: keras.cropping2d },
-});
+registerReshaping("Cropping2D", Cropping2D, "cropping2d", ["cropping", "dataFormat", "name"], { aliases: ["cropping2D"] });
 
 /**
  * Removes slices at the borders of depth, height and width (Keras `Cropping3D`); 1 on each side by default.
@@ -637,16 +557,7 @@ export class Cropping3D extends CroppingND {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "Cropping3D",
-  method: "cropping3d",
-  style: "method",
-  options: ["cropping", "dataFormat", "name"],
-  make: (config) => new Cropping3D(config),
-  formats: notInTfjs("Cropping3D"),
-  writers: { keras: keras.cropping3d },
-});
+registerReshaping("Cropping3D", Cropping3D, "cropping3d", ["cropping", "dataFormat", "name"], { formats: notInTfjs("Cropping3D") });
 
 // ---------------------------------------------------------------------------
 // Up-sampling
@@ -713,16 +624,7 @@ export class UpSampling1D extends UpSamplingND {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "UpSampling1D",
-  method: "upSampling1d",
-  style: "method",
-  options: ["size", "name"],
-  make: (config) => new UpSampling1D(config),
-  formats: notInTfjs("UpSampling1D"),
-  writers: { keras: keras.upSampling1d },
-});
+registerReshaping("UpSampling1D", UpSampling1D, "upSampling1d", ["size", "name"], { formats: notInTfjs("UpSampling1D") });
 
 /**
  * Repeats every row and column (Keras `UpSampling2D`, nearest); 2 by default.
@@ -737,16 +639,7 @@ export class UpSampling2D extends UpSamplingND {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "UpSampling2D",
-  method: "upSampling2d",
-  style: "method",
-  options: ["size", "dataFormat", "interpolation", "name"],
-  make: (config) => new UpSampling2D(config),
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.upSampling2d, keras: keras.upSampling2d },
-});
+registerReshaping("UpSampling2D", UpSampling2D, "upSampling2d", ["size", "dataFormat", "interpolation", "name"]);
 
 /**
  * Repeats every slice along depth, height and width (Keras `UpSampling3D`); 2 by default.
@@ -761,16 +654,7 @@ export class UpSampling3D extends UpSamplingND {
   }
 }
 
-registerLayer({
-  family: "reshaping",
-  className: "UpSampling3D",
-  method: "upSampling3d",
-  style: "method",
-  options: ["size", "dataFormat", "name"],
-  make: (config) => new UpSampling3D(config),
-  formats: notInTfjs("UpSampling3D"),
-  writers: { keras: keras.upSampling3d },
-});
+registerReshaping("UpSampling3D", UpSampling3D, "upSampling3d", ["size", "dataFormat", "name"], { formats: notInTfjs("UpSampling3D") });
 
 // ---------------------------------------------------------------------------
 // The methods
