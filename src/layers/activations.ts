@@ -18,6 +18,20 @@ import * as tfjs from "../io/tfjs/config-writers.js";
 
 const registerActivations = methodRegistrar("activations", { tfjs, keras });
 
+/** What every activation layer shares: the output has the input's shape and names, and costs one operation per element. */
+abstract class ActivationLayer extends Layer {
+  protected override readonly keepsSizes = true;
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  /** Per sample: one operation per element. */
+  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
+    return { macs: 0, ops: sampleElements(outputShapes[0]) };
+  }
+}
+
 /**
  * Rectified linear unit with Keras 3's options (Keras `ReLU`): `maxValue`
  * (default none), `negativeSlope` (0), `threshold` (0), none negative.
@@ -25,8 +39,7 @@ const registerActivations = methodRegistrar("activations", { tfjs, keras });
  * @example
  * new ReLU({ maxValue: 6 }).apply([null, 10]); // [null, 10]
  */
-export class ReLU extends Layer {
-  protected override readonly keepsSizes = true;
+export class ReLU extends ActivationLayer {
   readonly className = "ReLU";
   readonly maxValue: number | null;
   readonly negativeSlope: number;
@@ -43,20 +56,11 @@ export class ReLU extends Layer {
     this.threshold = threshold;
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
-    return inputShape;
-  }
-
   /** `maxValue` appears only when set: the option takes no `null`. */
   override getConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = {};
     if (this.maxValue !== null) config.maxValue = this.maxValue;
     return { ...config, negativeSlope: this.negativeSlope, threshold: this.threshold, name: this.name };
-  }
-
-  /** Per sample: one operation per element. */
-  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
-    return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 
   call(input: Tensor): Tensor {
@@ -93,8 +97,7 @@ registerActivations("ReLU", ReLU, "reLU", ["maxValue", "negativeSlope", "thresho
  * @example
  * new LeakyReLU({ alpha: 0.1 }).apply([null, 10]); // [null, 10]
  */
-export class LeakyReLU extends Layer {
-  protected override readonly keepsSizes = true;
+export class LeakyReLU extends ActivationLayer {
   readonly className = "LeakyReLU";
   readonly alpha: number;
 
@@ -105,17 +108,8 @@ export class LeakyReLU extends Layer {
     this.alpha = alpha;
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
-    return inputShape;
-  }
-
   override getConfig(): Record<string, unknown> {
     return { alpha: this.alpha, name: this.name };
-  }
-
-  /** Per sample: one operation per element. */
-  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
-    return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 
   call(input: Tensor): Tensor {
@@ -139,8 +133,7 @@ const SHARED_AXES_RULE: AxesRule = { list: true, lowest: 1, negative: false, emp
  * @example
  * new PReLU({ sharedAxes: [1, 2] }).apply([null, 10, 10, 3]); // [null, 10, 10, 3], alpha [1, 1, 3]
  */
-export class PReLU extends Layer {
-  protected override readonly keepsSizes = true;
+export class PReLU extends ActivationLayer {
   readonly className = "PReLU";
   private readonly config: Record<string, unknown>;
   private alphaShape: number[] | undefined;
@@ -151,7 +144,7 @@ export class PReLU extends Layer {
     this.config = cfg;
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
+  override computeOutputShape(inputShape: Shape): Shape {
     minRank2("pReLU", inputShape);
     const shared = this.config.sharedAxes === undefined ? [] : axesOption("pReLU", "sharedAxes", inputShape, this.config.sharedAxes, SHARED_AXES_RULE);
     this.alphaShape = inputShape.slice(1).map((size, i) => {
@@ -182,11 +175,6 @@ export class PReLU extends Layer {
     return Array.isArray(option) ? option.includes(axis) : option === axis;
   }
 
-  /** Per sample: one operation per element. */
-  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
-    return { macs: 0, ops: sampleElements(outputShapes[0]) };
-  }
-
   call(input: Tensor): Tensor {
     return prelu(input, this.weights![0]);
   }
@@ -205,8 +193,7 @@ registerActivations("PReLU", PReLU, "pReLU", ["sharedAxes", "name"], { aliases: 
  * @example
  * new ELU({ alpha: 0.5 }).apply([null, 10]); // [null, 10]
  */
-export class ELU extends Layer {
-  protected override readonly keepsSizes = true;
+export class ELU extends ActivationLayer {
   readonly className = "ELU";
   readonly alpha: number;
 
@@ -217,17 +204,8 @@ export class ELU extends Layer {
     this.alpha = alpha;
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
-    return inputShape;
-  }
-
   override getConfig(): Record<string, unknown> {
     return { alpha: this.alpha, name: this.name };
-  }
-
-  /** Per sample: one operation per element. */
-  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
-    return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 
   call(input: Tensor): Tensor {
@@ -250,8 +228,7 @@ const SOFTMAX_AXES_RULE: AxesRule = { list: true, lowest: 0, negative: true, emp
  * @example
  * new Softmax({ axis: 1 }).apply([null, 4, 10]); // [null, 4, 10]
  */
-export class Softmax extends Layer {
-  protected override readonly keepsSizes = true;
+export class Softmax extends ActivationLayer {
   readonly className = "Softmax";
   private readonly config: Record<string, unknown>;
   private axes: number[] | undefined;
@@ -262,7 +239,7 @@ export class Softmax extends Layer {
     this.config = cfg;
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
+  override computeOutputShape(inputShape: Shape): Shape {
     this.axes = axesOption("softmax", "axis", inputShape, this.config.axis === undefined ? -1 : this.config.axis, SOFTMAX_AXES_RULE);
     return inputShape;
   }
@@ -271,11 +248,6 @@ export class Softmax extends Layer {
   override getConfig(): Record<string, unknown> {
     const axis = this.config.axis;
     return { axis: axis === undefined ? -1 : Array.isArray(axis) ? [...axis] : axis, name: this.name };
-  }
-
-  /** Per sample: one operation per element. */
-  override cost(_inputShapes: readonly Shape[], outputShapes: readonly Shape[]): LayerCost {
-    return { macs: 0, ops: sampleElements(outputShapes[0]) };
   }
 
   call(input: Tensor): Tensor {

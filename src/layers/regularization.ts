@@ -39,65 +39,25 @@ function seedConfig(seed: unknown): Record<string, unknown> {
   return seed === undefined ? {} : { seed };
 }
 
-/**
- * Randomly zeroes a fraction `rate` of its inputs while training (Keras
- * `Dropout`); at inference, which is all `predict` does, it passes data through.
- *
- * @example
- * new Dropout({ rate: 0.5 }).apply([null, 1600]); // [null, 1600]
- */
-export class Dropout extends Layer {
+/** What every layer here is at inference, which is all `predict` runs: the identity, sizes and names kept. */
+abstract class IdentityAtInference extends Layer {
   protected override readonly keepsSizes = true;
-  readonly className = "Dropout";
-  readonly rate: number;
-  private readonly seed: unknown;
-
-  constructor(config: unknown) {
-    const cfg = configObject("dropout", config, ["rate", "seed", "name"]);
-    const rate = dropoutRate("dropout", cfg.rate);
-    seedOption("dropout", cfg.seed);
-    super(layerNames("Dropout", optionalName("dropout", cfg.name)));
-    this.rate = rate;
-    this.seed = cfg.seed;
-  }
 
   computeOutputShape(inputShape: Shape): Shape {
     return inputShape;
   }
 
-  override getConfig(): Record<string, unknown> {
-    return { rate: this.rate, ...seedConfig(this.seed), name: this.name };
-  }
-
-  override passesBuffer(): boolean {
-    return true;
-  }
-
   call(input: Tensor): Tensor {
     return input;
   }
-
-  /** Keras `Dropout` in training: a fraction `rate` zeroed, the rest scaled by `1 / (1 - rate)`. */
-  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
-    if (this.rate === 0) return { output: inputs[0] };
-    const factors = dropoutFactors(inputs[0].data.length, this.rate, context.random);
-    return { output: scaled(inputs[0], factors), saved: factors };
-  }
-
-  override gradients(dOutput: Tensor, _inputs: readonly Tensor[], _output: Tensor, saved: unknown): LayerGradients {
-    return { inputs: [saved === undefined ? dOutput : scaled(dOutput, saved as Float32Array)], weights: [] };
-  }
 }
 
-registerRegularization("Dropout", Dropout, "dropout", ["rate", "seed", "name"]);
-
 /**
- * What the dropouts of a rate and a seed share (`GaussianDropout`,
+ * What the dropouts of a rate and a seed share (`Dropout`, `GaussianDropout`,
  * `AlphaDropout`): the options Keras takes, checked as `dropout` checks them,
- * and the identity at inference.
+ * the identity at inference, and a backward pass through the saved factors.
  */
-abstract class RateDropout extends Layer {
-  protected override readonly keepsSizes = true;
+abstract class RateDropout extends IdentityAtInference {
   readonly rate: number;
   private readonly seed: unknown;
 
@@ -110,22 +70,41 @@ abstract class RateDropout extends Layer {
     this.seed = cfg.seed;
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
-    return inputShape;
-  }
-
   override getConfig(): Record<string, unknown> {
     return { rate: this.rate, ...seedConfig(this.seed), name: this.name };
-  }
-
-  call(input: Tensor): Tensor {
-    return input;
   }
 
   override gradients(dOutput: Tensor, _inputs: readonly Tensor[], _output: Tensor, saved: unknown): LayerGradients {
     return { inputs: [saved === undefined ? dOutput : scaled(dOutput, saved as Float32Array)], weights: [] };
   }
 }
+
+/**
+ * Randomly zeroes a fraction `rate` of its inputs while training (Keras
+ * `Dropout`); at inference, which is all `predict` does, it passes data through.
+ *
+ * @example
+ * new Dropout({ rate: 0.5 }).apply([null, 1600]); // [null, 1600]
+ */
+export class Dropout extends RateDropout {
+  readonly className = "Dropout";
+  constructor(config: unknown) {
+    super("Dropout", "dropout", config);
+  }
+
+  override passesBuffer(): boolean {
+    return true;
+  }
+
+  /** Keras `Dropout` in training: a fraction `rate` zeroed, the rest scaled by `1 / (1 - rate)`. */
+  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
+    if (this.rate === 0) return { output: inputs[0] };
+    const factors = dropoutFactors(inputs[0].data.length, this.rate, context.random);
+    return { output: scaled(inputs[0], factors), saved: factors };
+  }
+}
+
+registerRegularization("Dropout", Dropout, "dropout", ["rate", "seed", "name"]);
 
 /**
  * Multiplies its inputs by 1-centred Gaussian noise of deviation
@@ -177,8 +156,7 @@ export class AlphaDropout extends RateDropout {
 registerRegularization("AlphaDropout", AlphaDropout, "alphaDropout", ["rate", "seed", "name"]);
 
 /** What the two spatial dropouts share: rank, rate and seed, checked in that order. */
-abstract class SpatialDropout extends Layer {
-  protected override readonly keepsSizes = true;
+abstract class SpatialDropout extends IdentityAtInference {
   protected readonly config: Record<string, unknown>;
 
   constructor(
@@ -194,7 +172,7 @@ abstract class SpatialDropout extends Layer {
     this.config = cfg;
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
+  override computeOutputShape(inputShape: Shape): Shape {
     exactRank(this.method, inputShape, this.rank, this.layout);
     dropoutRate(this.method, this.config.rate);
     seedOption(this.method, this.config.seed);
@@ -208,10 +186,6 @@ abstract class SpatialDropout extends Layer {
 
   override passesBuffer(): boolean {
     return true;
-  }
-
-  call(input: Tensor): Tensor {
-    return input;
   }
 
   /** Keras spatial dropout in training: one dropout factor per sample and channel, shared along the other axes. */
@@ -308,8 +282,7 @@ registerRegularization("SpatialDropout3D", SpatialDropout3D, "spatialDropout3d",
  * @example
  * new GaussianNoise({ stddev: 0.1 }).apply([null, 64]); // [null, 64]
  */
-export class GaussianNoise extends Layer {
-  protected override readonly keepsSizes = true;
+export class GaussianNoise extends IdentityAtInference {
   readonly className = "GaussianNoise";
   readonly stddev: number;
   private readonly seed: unknown;
@@ -327,16 +300,8 @@ export class GaussianNoise extends Layer {
     return { stddev: this.stddev, ...seedConfig(this.seed), name: this.name };
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
-    return inputShape;
-  }
-
   override passesBuffer(): boolean {
     return true;
-  }
-
-  call(input: Tensor): Tensor {
-    return input;
   }
 
   /** Keras `GaussianNoise` in training: plus `stddev * N(0, 1)` per element. */
@@ -362,8 +327,7 @@ registerRegularization("GaussianNoise", GaussianNoise, "gaussianNoise", ["stddev
  * @example
  * new ActivityRegularization({ l1: 0.01 }).apply([null, 64]); // [null, 64]
  */
-export class ActivityRegularization extends Layer {
-  protected override readonly keepsSizes = true;
+export class ActivityRegularization extends IdentityAtInference {
   readonly className = "ActivityRegularization";
   readonly l1: number;
   readonly l2: number;
@@ -381,16 +345,8 @@ export class ActivityRegularization extends Layer {
     return { l1: this.l1, l2: this.l2, name: this.name };
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
-    return inputShape;
-  }
-
   override passesBuffer(): boolean {
     return true;
-  }
-
-  call(input: Tensor): Tensor {
-    return input;
   }
 
   /** Keras 3 adds `l1 * sum(|x|) + l2 * sum(x^2)` over the whole batch to the loss. */
