@@ -286,6 +286,9 @@ export function transposeAxis(
   return { outputLength, crop: span - 1 - leftPad, stride, dilation };
 }
 
+/** A transposed convolution's window along one axis, as {@link transposeOutput} takes it. */
+type TransposeWindow = [kernel: number, stride: number, dilation: number, padding: Padding, outputPadding: number | undefined];
+
 /**
  * The length a transposed convolution gives an input length ({@link transposeAxis}'s
  * output length); `null` stays `null`.
@@ -294,23 +297,9 @@ export function transposeAxis(
  * transposeOutput(8, 3, 2, 1, "valid", undefined); // 17
  * transposeOutput(8, 4, 2, 1, "same", 0);          // 14
  */
-export function transposeOutput(length: Dim, kernel: number, stride: number, dilation: number, padding: Padding, outputPadding: number | undefined): Dim;
-export function transposeOutput(
-  length: SizedDim,
-  kernel: number,
-  stride: number,
-  dilation: number,
-  padding: Padding,
-  outputPadding: number | undefined,
-): SizedDim;
-export function transposeOutput(
-  length: SizedDim,
-  kernel: number,
-  stride: number,
-  dilation: number,
-  padding: Padding,
-  outputPadding: number | undefined,
-): SizedDim {
+export function transposeOutput(length: Dim, ...window: TransposeWindow): Dim;
+export function transposeOutput(length: SizedDim, ...window: TransposeWindow): SizedDim;
+export function transposeOutput(length: SizedDim, ...[kernel, stride, dilation, padding, outputPadding]: TransposeWindow): SizedDim {
   if (typeof length !== "string") return length === null ? null : transposeAxis(length, kernel, stride, dilation, padding, outputPadding).outputLength;
   // The same formulas as transposeAxis, in the size algebra: (L - 1) s + rest, or L s.
   const span = dilatedSpan(kernel, dilation);

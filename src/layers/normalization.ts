@@ -30,15 +30,56 @@ const registerNormalization = methodRegistrar("normalization", { tfjs, keras });
  */
 export const NORM_AXES_RULE: AxesRule = { list: true, lowest: 1, negative: true, empty: false, repeats: false, what: "an integer or a list of integers" };
 
+/**
+ * What the two normalisations share: options read when the layer is
+ * applied, `center` and `scale` (both on by default) and the rank check, in
+ * the order both check them, and the settings those give.
+ */
+abstract class NormalizationLayer<Settings> extends Layer {
+  protected override readonly keepsSizes = true;
+  protected readonly config: Record<string, unknown>;
+  protected settings: Settings | undefined;
+
+  constructor(
+    className: string,
+    protected readonly method: string,
+    config: unknown,
+    options: readonly string[],
+  ) {
+    const cfg = configObject(method, config, options);
+    super(layerNames(className, optionalName(method, cfg.name)));
+    this.config = cfg;
+  }
+
+  /** `center`, `scale`, the rank, then the normalised axes (`axis`, -1 by default) and their sizes: the first checks of both. */
+  protected normalised(inputShape: Shape, rule: AxesRule): { center: boolean; scale: boolean; axes: number[]; sizes: number[] } {
+    const { method, config: cfg } = this;
+    const center = optionalBoolean(method, "center", cfg.center, true);
+    const scale = optionalBoolean(method, "scale", cfg.scale, true);
+    minRank2(method, inputShape);
+    const axes = axesOption(method, "axis", inputShape, cfg.axis === undefined ? -1 : cfg.axis, rule);
+    return { center, scale, axes, sizes: knownAxes(method, inputShape, axes, "to size its weights") };
+  }
+
+  protected resolved(): Settings {
+    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
+    return this.settings!;
+  }
+}
+
 const BATCH_NORM_OPTIONS = ["axis", "momentum", "epsilon", "center", "scale", "name"];
 
-interface BatchNormSettings {
-  axis: number;
-  channels: number;
-  momentum: number;
+/** What both normalisations settle when applied. */
+interface NormSettings {
   epsilon: number;
   center: boolean;
   scale: boolean;
+}
+
+interface BatchNormSettings extends NormSettings {
+  axis: number;
+  channels: number;
+  momentum: number;
 }
 
 /**
@@ -50,34 +91,25 @@ interface BatchNormSettings {
  * @example
  * new BatchNormalization({}).apply([null, 28, 28, 32]); // [null, 28, 28, 32], 128 weights
  */
-export class BatchNormalization extends Layer {
-  protected override readonly keepsSizes = true;
+export class BatchNormalization extends NormalizationLayer<BatchNormSettings> {
   readonly className = "BatchNormalization";
-  private readonly config: Record<string, unknown>;
-  private settings: BatchNormSettings | undefined;
 
   constructor(config?: unknown) {
-    const cfg = configObject("batchNormalization", config, BATCH_NORM_OPTIONS);
-    super(layerNames("BatchNormalization", optionalName("batchNormalization", cfg.name)));
-    this.config = cfg;
+    super("BatchNormalization", "batchNormalization", config, BATCH_NORM_OPTIONS);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
     const cfg = this.config;
-    const center = optionalBoolean("batchNormalization", "center", cfg.center, true);
-    const scale = optionalBoolean("batchNormalization", "scale", cfg.scale, true);
-    minRank2("batchNormalization", inputShape);
-    const [axis] = axesOption("batchNormalization", "axis", inputShape, cfg.axis === undefined ? -1 : cfg.axis, SINGLE_AXIS_RULE);
-    const [channels] = knownAxes("batchNormalization", inputShape, [axis], "to size its weights");
+    const {
+      center,
+      scale,
+      axes: [axis],
+      sizes: [channels],
+    } = this.normalised(inputShape, SINGLE_AXIS_RULE);
     const momentum = unitInterval("batchNormalization", "momentum", cfg.momentum, 0.99);
     const epsilon = positiveNumber("batchNormalization", "epsilon", cfg.epsilon, 1e-3);
     this.settings = { axis, channels, momentum, epsilon, center, scale };
     return inputShape;
-  }
-
-  private resolved(): BatchNormSettings {
-    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
-    return this.settings!;
   }
 
   /** `axis` as given (`-1` by default), as Keras keeps it in its config. */
@@ -180,12 +212,9 @@ function frozenBatchNormBackward(weights: readonly Tensor[], s: BatchNormSetting
 
 const LAYER_NORM_OPTIONS = ["axis", "epsilon", "center", "scale", "name"];
 
-interface LayerNormSettings {
+interface LayerNormSettings extends NormSettings {
   axes: number[];
   sizes: number[];
-  epsilon: number;
-  center: boolean;
-  scale: boolean;
 }
 
 /**
@@ -196,33 +225,19 @@ interface LayerNormSettings {
  * @example
  * new LayerNormalization({ axis: [1, 2] }).apply([null, 10, 64]); // [null, 10, 64], 1280 weights
  */
-export class LayerNormalization extends Layer {
-  protected override readonly keepsSizes = true;
+export class LayerNormalization extends NormalizationLayer<LayerNormSettings> {
   readonly className = "LayerNormalization";
-  private readonly config: Record<string, unknown>;
-  private settings: LayerNormSettings | undefined;
 
   constructor(config?: unknown) {
-    const cfg = configObject("layerNormalization", config, LAYER_NORM_OPTIONS);
-    super(layerNames("LayerNormalization", optionalName("layerNormalization", cfg.name)));
-    this.config = cfg;
+    super("LayerNormalization", "layerNormalization", config, LAYER_NORM_OPTIONS);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
     const cfg = this.config;
-    const center = optionalBoolean("layerNormalization", "center", cfg.center, true);
-    const scale = optionalBoolean("layerNormalization", "scale", cfg.scale, true);
-    minRank2("layerNormalization", inputShape);
-    const axes = axesOption("layerNormalization", "axis", inputShape, cfg.axis === undefined ? -1 : cfg.axis, NORM_AXES_RULE);
-    const sizes = knownAxes("layerNormalization", inputShape, axes, "to size its weights");
+    const { center, scale, axes, sizes } = this.normalised(inputShape, NORM_AXES_RULE);
     const epsilon = positiveNumber("layerNormalization", "epsilon", cfg.epsilon, 1e-3);
     this.settings = { axes, sizes, epsilon, center, scale };
     return inputShape;
-  }
-
-  private resolved(): LayerNormSettings {
-    if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
-    return this.settings!;
   }
 
   /** `axis` as given (`-1` by default; a list stays a list). */
