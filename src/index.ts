@@ -57,5 +57,6 @@ export type { OnnxExportOptions } from "./io/onnx/export.js";
 export type { PredictAsyncOptions } from "./io/onnx/run.js";
 export { plotModel } from "./plot/plot.js";
 export * from "./training/index.js";
+export { regularizers } from "./regularizers.js";
 export type { PlotOptions } from "./plot/plot.js";
 export type * from "../types/index.js";

@@ -17,6 +17,7 @@ import { checkConcreteShapes, graphOf, hasSeveralOutputs, readerCounts } from ".
 import type { CallNode, GraphParts, ModelGraph, SeveralOutputs } from "./model-graph.js";
 import { fusedCall, fusionPlan } from "./model-plan.js";
 import type { Model } from "./model.js";
+import type { Regularizer } from "./regularizers.js";
 import type { Shape } from "./shape.js";
 import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
 import { backwardTraining, forwardTraining, tensorKey, trainingGaps } from "./training/graph-pass.js";
@@ -309,6 +310,11 @@ export class ModelLayer extends Layer implements SeveralOutputs {
       next += layer.weightSpecs().length;
     }
     return offsets;
+  }
+
+  /** The inner layers' weight regularisers, in the order of this layer's weights. */
+  override weightRegularizers(): (Regularizer | undefined)[] {
+    return innerParts(this.model).layers.flatMap((layer) => layer.weightRegularizers());
   }
 
   override trainableWeightFlags(): boolean[] {

@@ -10,6 +10,7 @@ export type { Dilated, Dim, Padding, Pair, Shape, ShapeText, Size2, WindowOutput
 export type { LayerMethodName, MacsOf, MergeMacs, MergeParams, SymbolicTensor } from "./symbolic-tensor.js";
 export type { CallMacs, FlopCount } from "./cost.js";
 export type { Tensor } from "./tensor.js";
+export type { NonNegativeFactor, Regularizer, RegularizerName, RegularizerOption } from "./regularizers.js";
 export type { CheckedLabels, DatasetBatch, LabelShape, LabelTensor, SparseLossName } from "./training.js";
 export type { Conv2DOptions, Conv2DParams } from "./layers/convolutional.js";
 export type { DenseOptions, DenseParams } from "./layers/core.js";

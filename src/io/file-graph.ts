@@ -357,7 +357,7 @@ export function readLayerEntry(json: unknown, where: string, depth: number, dial
     return dialect.inputKeepsBatchShape ? { ...parsed, batchShape: shape } : parsed;
   }
   dialect.checkLayer?.(config, at);
-  const options = optionsFromFile(className, config, dialect.source, at);
+  const options = optionsFromFile(className, config, dialect.source, at, entry.options);
   let inner: FileLayer["inner"];
   if (entry.style === "wrapper") {
     // One level only: shapewise wraps layers, not wrappers (and a deep chain of them must not recurse without bound).

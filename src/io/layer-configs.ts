@@ -4,12 +4,13 @@
  * of the shapewise method, which then checks every value again.
  *
  * Only keys that change what the layer computes at inference reach the
- * method; keys about training (initialisers, regularisers, constraints,
- * dropout inside recurrent cells) are read past; keys whose non-default value
+ * method, and the regularisers the method takes; other keys about training
+ * (initialisers, constraints, dropout inside recurrent cells) are read past; keys whose non-default value
  * shapewise cannot honour (masking, stateful cells) are errors.
  */
 import { fail, valueText } from "../checks.js";
 import { record, shortText } from "./json.js";
+import { regularizerFromFile } from "../regularizers.js";
 
 /**
  * Which file a config comes from: the two differ in a few defaults and formulas.
@@ -21,6 +22,7 @@ export type ConfigSource = "tfjs" | "keras3";
 
 /** Keys that describe training or storage, not the inference computation. */
 const TRAINING_ONLY = /(_initializer|_regularizer|_constraint)$/;
+const REGULARIZER = /_regularizer$/;
 const IGNORED = new Set([
   "trainable",
   "dtype",
@@ -126,12 +128,23 @@ function activationIn(value: unknown, source: ConfigSource, where: string, key: 
  * optionsFromFile("Conv2D", { filters: 8, kernel_size: [3, 3], data_format: "channels_last", name: "c" }, "tfjs", "layer 'c'");
  * // { filters: 8, kernelSize: [3, 3], dataFormat: "channelsLast", name: "c" }
  */
-export function optionsFromFile(className: string, config: unknown, source: ConfigSource, where: string): Record<string, unknown> {
+export function optionsFromFile(
+  className: string,
+  config: unknown,
+  source: ConfigSource,
+  where: string,
+  accepts: readonly string[] = [],
+): Record<string, unknown> {
   const cfg = record(config, `${where} config`);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(cfg)) {
     const value = cfg[key];
-    if (IGNORED.has(key) || TRAINING_ONLY.test(key) || key === "activity_regularizer") continue;
+    // A regulariser the layer's method takes is read; the others (a PReLU's alpha_regularizer, attention's) act only in training and are read past.
+    if (REGULARIZER.test(key) && value !== null && accepts.includes(camelKey(key))) {
+      out[camelKey(key)] = regularizerFromFile(value, `${where} ${key}`);
+      continue;
+    }
+    if (IGNORED.has(key) || TRAINING_ONLY.test(key)) continue;
     if (key === "batch_input_shape" || key === "batch_shape" || key === "layer") continue;
     if (key === "seed" && RECURRENT.has(className)) continue;
     if (key === "data_format" && CHANNELS_LAST_ONLY.has(className)) {

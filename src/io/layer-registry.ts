@@ -39,10 +39,12 @@ export interface LayerEntry {
   readonly tfjs: boolean;
   /** Per format: `true` when written, or the sentence saying why the format refuses the class. */
   readonly formats: LayerRegistration["formats"];
+  /** The options the method takes (none listed for models). */
+  readonly options: readonly string[];
 }
 
-const entry = (className: string, method: string, style: CallStyle, formats: LayerRegistration["formats"]): LayerEntry =>
-  Object.freeze({ className, method, style, tfjs: formats.tfjs === true, formats });
+const entry = (className: string, method: string, style: CallStyle, formats: LayerRegistration["formats"], options: readonly string[] = []): LayerEntry =>
+  Object.freeze({ className, method, style, tfjs: formats.tfjs === true, formats, options });
 
 /**
  * The registry, in catalog order: one entry per registered layer class.
@@ -50,7 +52,9 @@ const entry = (className: string, method: string, style: CallStyle, formats: Lay
  * @example
  * LAYER_REGISTRY.filter((e) => e.tfjs).length; // the classes TensorFlow.js reads
  */
-export const LAYER_REGISTRY: readonly LayerEntry[] = Object.freeze(layerRegistrations().map((r) => entry(r.className, r.method, r.style, r.formats)));
+export const LAYER_REGISTRY: readonly LayerEntry[] = Object.freeze(
+  layerRegistrations().map((r) => entry(r.className, r.method, r.style, r.formats, r.options)),
+);
 
 /**
  * Models applied as layers, by the class names files give them: Keras 3

@@ -77,11 +77,46 @@ interface ConvFamily {
   readonly kind: ConvKind;
 }
 
+/** Each kind's regulariser options (Keras 3's), and the weight each penalises. */
+const REGULARIZED_WEIGHTS: Record<ConvKind, Readonly<Record<string, string>>> = {
+  conv: { kernelRegularizer: "kernel", biasRegularizer: "bias" },
+  transpose: { kernelRegularizer: "kernel", biasRegularizer: "bias" },
+  depthwise: { depthwiseRegularizer: "kernel", biasRegularizer: "bias" },
+  separable: { depthwiseRegularizer: "depthwise_kernel", pointwiseRegularizer: "pointwise_kernel", biasRegularizer: "bias" },
+};
+const REGULARIZERS = Object.fromEntries(
+  Object.entries(REGULARIZED_WEIGHTS).map(([kind, weights]) => [kind, [...Object.keys(weights), "activityRegularizer"]]),
+) as Record<ConvKind, string[]>;
+
 const OPTIONS: Record<ConvKind, readonly string[]> = {
-  conv: ["filters", "kernelSize", "strides", "padding", "dataFormat", "dilationRate", "groups", "activation", "useBias", "name"],
-  transpose: ["filters", "kernelSize", "strides", "padding", "outputPadding", "dataFormat", "dilationRate", "activation", "useBias", "name"],
-  depthwise: ["kernelSize", "strides", "padding", "depthMultiplier", "dataFormat", "dilationRate", "activation", "useBias", "name"],
-  separable: ["filters", "kernelSize", "strides", "padding", "depthMultiplier", "dataFormat", "dilationRate", "activation", "useBias", "name"],
+  conv: ["filters", "kernelSize", "strides", "padding", "dataFormat", "dilationRate", "groups", "activation", "useBias", ...REGULARIZERS.conv, "name"],
+  transpose: [
+    "filters",
+    "kernelSize",
+    "strides",
+    "padding",
+    "outputPadding",
+    "dataFormat",
+    "dilationRate",
+    "activation",
+    "useBias",
+    ...REGULARIZERS.transpose,
+    "name",
+  ],
+  depthwise: ["kernelSize", "strides", "padding", "depthMultiplier", "dataFormat", "dilationRate", "activation", "useBias", ...REGULARIZERS.depthwise, "name"],
+  separable: [
+    "filters",
+    "kernelSize",
+    "strides",
+    "padding",
+    "depthMultiplier",
+    "dataFormat",
+    "dilationRate",
+    "activation",
+    "useBias",
+    ...REGULARIZERS.separable,
+    "name",
+  ],
 };
 
 interface ConvSettings {
@@ -117,6 +152,7 @@ abstract class BaseConv extends Layer {
     const cfg = configObject(family.method, config, OPTIONS[family.kind]);
     super(layerNames(family.className, optionalName(family.method, cfg.name)));
     this.config = cfg;
+    this.readRegularizers(family.method, cfg, REGULARIZED_WEIGHTS[family.kind]);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -251,6 +287,7 @@ abstract class BaseConv extends Layer {
     if (kind === "conv") config.groups = s.groups;
     config.activation = s.activation;
     config.useBias = s.useBias;
+    Object.assign(config, this.regularizerConfig());
     config.name = this.name;
     return config;
   }

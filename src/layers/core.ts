@@ -34,7 +34,7 @@ import * as tfjs from "../io/tfjs/config-writers.js";
 
 const registerCore = methodRegistrar("core", { tfjs, keras });
 
-const DENSE_OPTIONS = ["units", "activation", "useBias", "name"];
+const DENSE_OPTIONS = ["units", "activation", "useBias", "kernelRegularizer", "biasRegularizer", "activityRegularizer", "name"];
 
 /**
  * A fully connected layer on the last axis (Keras `Dense`), `[in, units]` kernel.
@@ -52,6 +52,7 @@ export class Dense extends Layer {
     const cfg = configObject("dense", config, DENSE_OPTIONS);
     super(layerNames("Dense", optionalName("dense", cfg.name)));
     this.config = cfg;
+    this.readRegularizers("dense", cfg, { kernelRegularizer: "kernel", biasRegularizer: "bias" });
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -75,7 +76,7 @@ export class Dense extends Layer {
 
   override getConfig(): Record<string, unknown> {
     const s = this.resolved();
-    return { units: s.units, activation: s.activation, useBias: s.useBias, name: this.name };
+    return { units: s.units, activation: s.activation, useBias: s.useBias, ...this.regularizerConfig(), name: this.name };
   }
 
   override weightSpecs(): WeightSpec[] {
@@ -187,7 +188,7 @@ export class Activation extends Layer {
 
 registerCore("Activation", Activation, "activation", ["activation", "name"]);
 
-const EMBEDDING_OPTIONS = ["inputDim", "outputDim", "name"];
+const EMBEDDING_OPTIONS = ["inputDim", "outputDim", "embeddingsRegularizer", "activityRegularizer", "name"];
 
 /** Keras 3 `Embedding` default initialiser: `RandomUniform(-0.05, 0.05)`. */
 const embeddingInitializer = uniformInitializer(-0.05, 0.05);
@@ -219,6 +220,7 @@ export class Embedding extends Layer {
     const cfg = configObject("embedding", config, EMBEDDING_OPTIONS);
     super(layerNames("Embedding", optionalName("embedding", cfg.name)));
     this.config = cfg;
+    this.readRegularizers("embedding", cfg, { embeddingsRegularizer: "embeddings" });
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -236,7 +238,7 @@ export class Embedding extends Layer {
 
   override getConfig(): Record<string, unknown> {
     const s = this.resolved();
-    return { inputDim: s.inputDim, outputDim: s.outputDim, name: this.name };
+    return { inputDim: s.inputDim, outputDim: s.outputDim, ...this.regularizerConfig(), name: this.name };
   }
 
   override weightSpecs(): WeightSpec[] {

@@ -7,6 +7,8 @@ import { MAX_EXACT_TEXT, fail, valueText } from "../checks.js";
 import { createRandom, glorotUniform, ones, zeros } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
+import { regularizerOption } from "../regularizers.js";
+import type { Regularizer } from "../regularizers.js";
 import type { StyleNames } from "../summary/rows.js";
 import type { Shape, SizedShape } from "../shape.js";
 
@@ -321,6 +323,65 @@ export abstract class Layer {
    */
   trainableWeightFlags(): boolean[] {
     return this.weightSpecs().map((spec) => this.trainable && spec.trainable);
+  }
+
+  /** The layer's regulariser options as given, checked, keyed by option (`kernelRegularizer`). */
+  private regularizerOptions: Readonly<Record<string, Regularizer>> = {};
+  /** The weight (by its {@link WeightSpec} name) each regulariser option applies to. */
+  private regularizedWeights: Readonly<Record<string, string>> = {};
+
+  /**
+   * Reads a layer's regulariser options from its config: `weights` maps each
+   * weight option (`kernelRegularizer`) to the weight it penalises
+   * (`kernel`); `activityRegularizer` penalises the layer's output. Checks
+   * every value now, so a bad one is an error where the layer is made.
+   *
+   * @example
+   * this.readRegularizers("dense", cfg, { kernelRegularizer: "kernel", biasRegularizer: "bias" });
+   */
+  protected readRegularizers(method: string, cfg: Record<string, unknown>, weights: Readonly<Record<string, string>>): void {
+    const options: Record<string, Regularizer> = {};
+    for (const key of [...Object.keys(weights), "activityRegularizer"]) {
+      const r = regularizerOption(method, key, cfg[key]);
+      if (r !== undefined) options[key] = r;
+    }
+    this.regularizerOptions = options;
+    this.regularizedWeights = weights;
+  }
+
+  /**
+   * The regulariser options the layer was made with, for {@link Layer.getConfig}.
+   *
+   * @example
+   * dense.regularizerConfig(); // { kernelRegularizer: { l2: 0.01 } }
+   */
+  regularizerConfig(): Record<string, Regularizer> {
+    return { ...this.regularizerOptions };
+  }
+
+  /**
+   * The regulariser of each weight, in {@link Layer.weightSpecs} order
+   * (`undefined` for a weight without one); Keras adds their penalties to
+   * the loss for trainable weights only.
+   *
+   * @example
+   * dense.weightRegularizers(); // [{ l2: 0.01 }, undefined]: kernel, bias
+   */
+  weightRegularizers(): (Regularizer | undefined)[] {
+    const byWeight = new Map(Object.entries(this.regularizedWeights).map(([option, weight]) => [weight, this.regularizerOptions[option]]));
+    return this.weightSpecs().map((spec) => byWeight.get(spec.name));
+  }
+
+  /**
+   * The regulariser of the layer's outputs (Keras `activity_regularizer`):
+   * in training its penalty, divided by the batch size as Keras 3 divides
+   * it, joins the loss.
+   *
+   * @example
+   * dense.activityRegularizer(); // { l1: 0.001 } or undefined
+   */
+  activityRegularizer(): Regularizer | undefined {
+    return this.regularizerOptions.activityRegularizer;
   }
 
   /** Why training cannot pass through this layer as configured, or `undefined` when it can. */

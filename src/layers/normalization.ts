@@ -49,6 +49,8 @@ abstract class NormalizationLayer<Settings> extends Layer {
     const cfg = configObject(method, config, options);
     super(layerNames(className, optionalName(method, cfg.name)));
     this.config = cfg;
+    // Keras 3's beta_regularizer and gamma_regularizer.
+    this.readRegularizers(method, cfg, { betaRegularizer: "beta", gammaRegularizer: "gamma" });
   }
 
   /** `center`, `scale`, the rank, then the normalised axes (`axis`, -1 by default) and their sizes: the first checks of both. */
@@ -67,7 +69,7 @@ abstract class NormalizationLayer<Settings> extends Layer {
   }
 }
 
-const BATCH_NORM_OPTIONS = ["axis", "momentum", "epsilon", "center", "scale", "name"];
+const BATCH_NORM_OPTIONS = ["axis", "momentum", "epsilon", "center", "scale", "betaRegularizer", "gammaRegularizer", "name"];
 
 /** What both normalisations settle when applied. */
 interface NormSettings {
@@ -116,7 +118,7 @@ export class BatchNormalization extends NormalizationLayer<BatchNormSettings> {
   override getConfig(): Record<string, unknown> {
     const s = this.resolved();
     const axis = this.config.axis === undefined ? -1 : this.config.axis;
-    return { axis, momentum: s.momentum, epsilon: s.epsilon, center: s.center, scale: s.scale, name: this.name };
+    return { axis, momentum: s.momentum, epsilon: s.epsilon, center: s.center, scale: s.scale, ...this.regularizerConfig(), name: this.name };
   }
 
   override weightSpecs(): WeightSpec[] {
@@ -210,7 +212,7 @@ function frozenBatchNormBackward(weights: readonly Tensor[], s: BatchNormSetting
   });
 }
 
-const LAYER_NORM_OPTIONS = ["axis", "epsilon", "center", "scale", "name"];
+const LAYER_NORM_OPTIONS = ["axis", "epsilon", "center", "scale", "betaRegularizer", "gammaRegularizer", "name"];
 
 interface LayerNormSettings extends NormSettings {
   axes: number[];
@@ -244,7 +246,7 @@ export class LayerNormalization extends NormalizationLayer<LayerNormSettings> {
   override getConfig(): Record<string, unknown> {
     const s = this.resolved();
     const axis = this.config.axis === undefined ? -1 : Array.isArray(this.config.axis) ? [...this.config.axis] : this.config.axis;
-    return { axis, epsilon: s.epsilon, center: s.center, scale: s.scale, name: this.name };
+    return { axis, epsilon: s.epsilon, center: s.center, scale: s.scale, ...this.regularizerConfig(), name: this.name };
   }
 
   override weightSpecs(): WeightSpec[] {

@@ -21,14 +21,19 @@ import { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { Layer, product, sampleElements, sum } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, TrainingContext, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
+import type { Regularizer } from "../regularizers.js";
 import { EVERY_FORMAT, registerLayer } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 
+/** The weight each regulariser option of a recurrent layer penalises (Keras 3's options). */
+const REGULARIZED_WEIGHTS = { kernelRegularizer: "kernel", recurrentRegularizer: "recurrent_kernel", biasRegularizer: "bias" };
+const REGULARIZER_OPTIONS = [...Object.keys(REGULARIZED_WEIGHTS), "activityRegularizer"];
+
 const RECURRENT_OPTIONS: Readonly<Record<CellKind, readonly string[]>> = {
-  simpleRNN: ["units", "activation", "useBias", "returnSequences", "returnState", "goBackwards", "name"],
-  lstm: ["units", "activation", "recurrentActivation", "useBias", "returnSequences", "returnState", "goBackwards", "name"],
-  gru: ["units", "activation", "recurrentActivation", "useBias", "returnSequences", "returnState", "goBackwards", "resetAfter", "name"],
+  simpleRNN: ["units", "activation", "useBias", "returnSequences", "returnState", "goBackwards", ...REGULARIZER_OPTIONS, "name"],
+  lstm: ["units", "activation", "recurrentActivation", "useBias", "returnSequences", "returnState", "goBackwards", ...REGULARIZER_OPTIONS, "name"],
+  gru: ["units", "activation", "recurrentActivation", "useBias", "returnSequences", "returnState", "goBackwards", "resetAfter", ...REGULARIZER_OPTIONS, "name"],
 };
 
 const CLASS_NAMES: Readonly<Record<CellKind, string>> = { simpleRNN: "SimpleRNN", lstm: "LSTM", gru: "GRU" };
@@ -68,6 +73,7 @@ export abstract class Recurrent extends Layer {
     super(names ?? layerNames(CLASS_NAMES[kind], userName));
     this.kind = kind;
     this.config = cfg;
+    this.readRegularizers(kind, cfg, REGULARIZED_WEIGHTS);
   }
 
   /** Every output shape: the output, then one `[batch, units]` per state with `returnState`. */
@@ -107,6 +113,7 @@ export abstract class Recurrent extends Layer {
     if (this.kind !== "simpleRNN") config.recurrentActivation = s.recurrentActivation;
     Object.assign(config, { useBias: s.useBias, returnSequences: s.returnSequences, returnState: s.returnState, goBackwards: s.goBackwards });
     if (this.kind === "gru") config.resetAfter = s.resetAfter;
+    Object.assign(config, this.regularizerConfig());
     config.name = this.name;
     return config;
   }
@@ -396,6 +403,12 @@ export class Bidirectional extends Layer {
     return [...named(this.forward), ...named(this.backward)];
   }
 
+  /** The wrapped layer's regularisers, for each direction's copy of its weights. */
+  override weightRegularizers(): (Regularizer | undefined)[] {
+    this.resolved();
+    return [...this.forward.weightRegularizers(), ...this.backward.weightRegularizers()];
+  }
+
   /** Per sample: both directions, and the merge: one operation per output element (`sum`, `mul`), two (`ave`), none (`concat`, `null`). */
   override cost(inputShapes: readonly Shape[]): LayerCost {
     this.resolved();
@@ -557,6 +570,12 @@ export class TimeDistributed extends Layer {
     if (this.inner.inputShape === undefined) this.computeOutputShape(this.builtInputShape());
     // Keras paths name the inner layer: `time_distributed/dense/kernel`.
     return this.inner.weightSpecs().map((spec) => ({ ...spec, name: `${this.inner.name}/${spec.name}` }));
+  }
+
+  /** The wrapped layer's regularisers, on the same weights. */
+  override weightRegularizers(): (Regularizer | undefined)[] {
+    if (this.inner.inputShape === undefined) this.computeOutputShape(this.builtInputShape());
+    return this.inner.weightRegularizers();
   }
 
   /** Per sample: the wrapped layer's cost for one step, times the steps. */

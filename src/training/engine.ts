@@ -16,6 +16,8 @@ import type { ForwardPass } from "./graph-pass.js";
 import type { Loss } from "./losses.js";
 import type { Metric } from "./metrics.js";
 import type { Optimizer } from "./optimizers.js";
+import { addRegularizerGradient, regularizerPenalty } from "../regularizers.js";
+import type { Regularizer } from "../regularizers.js";
 
 /** Labels of one model output: class ids or dense values, batch first. */
 export interface Labels {
@@ -65,6 +67,8 @@ interface StepResult extends BatchResult {
  */
 export class TrainingEngine {
   private readonly parameters: Parameter[];
+  /** Each trainable weight's regulariser, `undefined` where it has none. */
+  private readonly regularizers: (Regularizer | undefined)[];
 
   constructor(
     private readonly graph: ModelGraph,
@@ -75,6 +79,25 @@ export class TrainingEngine {
     private readonly random: Random,
   ) {
     this.parameters = trainableParameters(layers);
+    const byLayer = new Map<Layer, (Regularizer | undefined)[]>();
+    this.regularizers = this.parameters.map((p) => {
+      if (!byLayer.has(p.layer)) byLayer.set(p.layer, p.layer.weightRegularizers());
+      return byLayer.get(p.layer)![p.index];
+    });
+  }
+
+  /**
+   * The penalties of the trainable weights' regularisers at their current
+   * values: Keras 3 adds them to the loss of every batch, in training and
+   * in evaluation (a frozen weight's regulariser adds nothing).
+   */
+  private weightPenalty(): number {
+    let total = 0;
+    this.parameters.forEach((p, i) => {
+      const r = this.regularizers[i];
+      if (r !== undefined) total += regularizerPenalty(r, p.layer.weights![p.index].data);
+    });
+    return total;
   }
 
   /** The trainable weights' current values, in order. */
@@ -85,7 +108,7 @@ export class TrainingEngine {
   /** The forward pass in training mode, the loss, and the backward pass of one batch. */
   private step(inputs: readonly Tensor[], labels: readonly Labels[], sampleWeight: ArrayLike<number> | undefined): StepResult {
     const pass = forwardTraining(this.graph, inputs, { random: this.random });
-    let total = pass.loss ?? 0;
+    let total = (pass.loss ?? 0) + this.weightPenalty();
     const metricTotals = this.metrics.map(() => ({ sum: 0, count: 0 }));
     const outputGrads = this.graph.outputs.map((ref, i) => {
       const pred = pass.values.get(tensorKey(ref, ref.tensorIndex))!;
@@ -101,7 +124,12 @@ export class TrainingEngine {
     // A loss that is not finite stops before the backward pass, which would only spread it.
     if (!Number.isFinite(total)) return { loss: total, metrics: metricTotals, gradients: [], updates: [] };
     const { weights } = backwardTraining(this.graph, pass, outputGrads);
-    const gradients = this.parameters.map((p) => weights.get(p.layer)?.[p.index] ?? null);
+    const gradients = this.parameters.map((p, i) => {
+      const g = weights.get(p.layer)?.[p.index] ?? null;
+      const r = this.regularizers[i];
+      if (g !== null && r !== undefined) addRegularizerGradient(r, p.layer.weights![p.index].data, g);
+      return g;
+    });
     return { loss: total, metrics: metricTotals, gradients, updates: pass.updates };
   }
 
@@ -146,7 +174,7 @@ export class TrainingEngine {
 
   /** The loss and metrics of predictions already computed (inference mode) against labels. */
   score(preds: readonly Tensor[], labels: readonly Labels[], sampleWeight: ArrayLike<number> | undefined): BatchResult {
-    let total = 0;
+    let total = this.weightPenalty();
     const metricTotals = this.metrics.map(() => ({ sum: 0, count: 0 }));
     preds.forEach((pred, i) => {
       total += this.loss.compute(labels[i].data, pred.data, pred.shape, sampleWeight).value;

@@ -9,6 +9,8 @@
 import type { Tensor } from "../kernels/tensor.js";
 import type { Layer, TrainingContext } from "../layers/layer.js";
 import type { GraphNode, ModelGraph } from "../model-graph.js";
+import { addRegularizerGradient, regularizerPenalty } from "../regularizers.js";
+import type { Regularizer } from "../regularizers.js";
 
 /** What a forward pass in training mode keeps for its backward pass. */
 export interface ForwardPass {
@@ -59,6 +61,23 @@ export function trainingGaps(graph: ModelGraph): string[] {
   return gaps;
 }
 
+/** Keras 3 divides an activity penalty by the output's batch size (and gives 0 for an empty batch); a scalar output is not divided. */
+function perSample(output: Tensor): number {
+  if (output.shape.length === 0) return 1;
+  const batch = output.shape[0];
+  return batch > 0 ? 1 / batch : 0;
+}
+
+/** The outputs of one call in the order of {@link tensorKey}'s index. */
+function callOutputs(node: GraphNode, values: Map<string, Tensor>): Tensor[] {
+  return node.outputShapes.map((_, i) => values.get(tensorKey(node, i))!);
+}
+
+/** The penalty an activity regulariser adds for every output of one call. */
+function activityPenalty(r: Regularizer, outputs: readonly Tensor[]): number {
+  return outputs.reduce((sum, t) => sum + regularizerPenalty(r, t.data) * perSample(t), 0);
+}
+
 function addInto(into: Map<string, Float32Array>, key: string, g: ArrayLike<number>): void {
   const have = into.get(key);
   if (have === undefined) into.set(key, Float32Array.from(g));
@@ -87,8 +106,10 @@ export function forwardTraining(graph: ModelGraph, inputs: readonly Tensor[], co
     for (const u of state ?? []) updates.push({ layer: node.layer, index: u.index, value: u.value });
     (outputs ?? [output]).forEach((t, i) => values.set(tensorKey(node, i), t));
     saved.set(node, keep);
-    if (added !== undefined) {
-      loss = (loss ?? 0) + added;
+    const activity = node.layer.activityRegularizer();
+    const total = activity === undefined ? added : (added ?? 0) + activityPenalty(activity, callOutputs(node, values));
+    if (total !== undefined) {
+      loss = (loss ?? 0) + total;
       adding.add(node);
     }
   }
@@ -113,6 +134,13 @@ export function backwardTraining(graph: ModelGraph, pass: ForwardPass, outputGra
   for (let n = graph.nodes.length - 1; n >= 0; n--) {
     const node = graph.nodes[n];
     if (node.inbound.length === 0) continue;
+    const activity = node.layer.activityRegularizer();
+    if (activity !== undefined)
+      callOutputs(node, values).forEach((t, i) => {
+        const g = new Float32Array(t.data.length);
+        addRegularizerGradient(activity, t.data, g, perSample(t));
+        addInto(grads, tensorKey(node, i), g);
+      });
     // A layer with several outputs: the gradients of the others, null where none flows.
     const others = node.outputShapes.slice(1).map((_, i) => {
       const g = grads.get(tensorKey(node, i + 1));

@@ -12,6 +12,7 @@
  * runtime mirror throws them; options a layer does not have are passed as
  * their defaults, which the checks skip without arithmetic.
  */
+import type { RegularizerOption } from "../regularizers.js";
 import type { Add, AddDigits, DivFloor, Gt, Gte, IsSafePositiveInteger, Mod, Multiply, ProductDigits, Subtract } from "../arithmetic/index.js";
 import type { ActivationName } from "../activations.js";
 import type { ConfigOr, ExactCount, ExactRank, KnownChannels, PositiveCount, PositiveSize, TotalFault } from "../checks.js";
@@ -661,6 +662,9 @@ type ConvConfig<E, F, K, St, Pd, D, G, Df, B> = {
   groups?: Field<E, "groups", G>;
   activation?: ActivationName;
   useBias?: B;
+  kernelRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  activityRegularizer?: RegularizerOption;
   name?: string;
 };
 
@@ -675,6 +679,9 @@ type TransposeConfig<E, F, K, St, Pd, Op, D, Df, B> = {
   dilationRate?: Field<E, "dilationRate", D>;
   activation?: ActivationName;
   useBias?: B;
+  kernelRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  activityRegularizer?: RegularizerOption;
   name?: string;
 };
 
@@ -688,6 +695,9 @@ type DepthwiseConfig<E, K, St, Pd, Dm, D, Df, B> = {
   dilationRate?: Field<E, "dilationRate", D>;
   activation?: ActivationName;
   useBias?: B;
+  depthwiseRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  activityRegularizer?: RegularizerOption;
   name?: string;
 };
 
@@ -702,6 +712,10 @@ type SeparableConfig<E, F, K, St, Pd, Dm, D, Df, B> = {
   dilationRate?: Field<E, "dilationRate", D>;
   activation?: ActivationName;
   useBias?: B;
+  depthwiseRegularizer?: RegularizerOption;
+  pointwiseRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  activityRegularizer?: RegularizerOption;
   name?: string;
 };
 
@@ -721,6 +735,10 @@ interface ConvCommonOptions<Sz> {
   activation?: ActivationName;
   /** Whether the layer adds a bias (default `true`). */
   useBias?: boolean;
+  /** Penalty on the bias added to the training loss (Keras `bias_regularizer`). */
+  biasRegularizer?: RegularizerOption;
+  /** Penalty on the output, divided by the batch size (Keras `activity_regularizer`). */
+  activityRegularizer?: RegularizerOption;
   /** Layer name; Keras-style automatic names otherwise (`conv2d`, `conv2d_1`, ...). */
   name?: string;
 }
@@ -732,6 +750,8 @@ interface ConvCommonOptions<Sz> {
  * const o: Conv2DOptions = { filters: 32, kernelSize: 3, groups: 1, dataFormat: "channelsLast" };
  */
 export interface Conv2DOptions extends ConvCommonOptions<Size2> {
+  /** Penalty on the kernel added to the training loss: `"l1"`, `"l2"`, `"l1l2"` or `regularizers.l2(1e-4)` (Keras `kernel_regularizer`). */
+  kernelRegularizer?: RegularizerOption;
   /** Number of output channels. */
   filters: number;
   /** Channel groups convolved separately (default 1); must divide `filters` and the input channels. */
@@ -745,6 +765,8 @@ export interface Conv2DOptions extends ConvCommonOptions<Size2> {
  * const o: Conv1DOptions = { filters: 16, kernelSize: 5, padding: "causal" };
  */
 export interface Conv1DOptions extends ConvCommonOptions<Size1> {
+  /** Penalty on the kernel added to the training loss: `"l1"`, `"l2"`, `"l1l2"` or `regularizers.l2(1e-4)` (Keras `kernel_regularizer`). */
+  kernelRegularizer?: RegularizerOption;
   /** Number of output channels. */
   filters: number;
   /** Channel groups convolved separately (default 1). */
@@ -758,6 +780,8 @@ export interface Conv1DOptions extends ConvCommonOptions<Size1> {
  * const o: Conv3DOptions = { filters: 4, kernelSize: [3, 3, 1] };
  */
 export interface Conv3DOptions extends ConvCommonOptions<Size3> {
+  /** Penalty on the kernel added to the training loss: `"l1"`, `"l2"`, `"l1l2"` or `regularizers.l2(1e-4)` (Keras `kernel_regularizer`). */
+  kernelRegularizer?: RegularizerOption;
   /** Number of output channels. */
   filters: number;
   /** Channel groups convolved separately (default 1). */
@@ -772,6 +796,8 @@ export interface Conv3DOptions extends ConvCommonOptions<Size3> {
  * const o: ConvTransposeOptions<Size2> = { filters: 16, kernelSize: 3, strides: 2, outputPadding: 1 };
  */
 export interface ConvTransposeOptions<Sz> extends ConvCommonOptions<Sz> {
+  /** Penalty on the kernel added to the training loss: `"l1"`, `"l2"`, `"l1l2"` or `regularizers.l2(1e-4)` (Keras `kernel_regularizer`). */
+  kernelRegularizer?: RegularizerOption;
   /** Number of output channels. */
   filters: number;
   /** Extra rows or columns on the far side, each below its stride; sets the output size exactly. */
@@ -785,6 +811,8 @@ export interface ConvTransposeOptions<Sz> extends ConvCommonOptions<Sz> {
  * const o: DepthwiseConvOptions<Size2> = { kernelSize: 3, depthMultiplier: 2 };
  */
 export interface DepthwiseConvOptions<Sz> extends ConvCommonOptions<Sz> {
+  /** Penalty on the depthwise kernel added to the training loss (Keras `depthwise_regularizer`). */
+  depthwiseRegularizer?: RegularizerOption;
   /** Output channels per input channel (default 1). */
   depthMultiplier?: number;
 }
@@ -796,6 +824,8 @@ export interface DepthwiseConvOptions<Sz> extends ConvCommonOptions<Sz> {
  * const o: SeparableConvOptions<Size2> = { filters: 16, kernelSize: 3, depthMultiplier: 2 };
  */
 export interface SeparableConvOptions<Sz> extends DepthwiseConvOptions<Sz> {
+  /** Penalty on the pointwise kernel added to the training loss (Keras `pointwise_regularizer`). */
+  pointwiseRegularizer?: RegularizerOption;
   /** Number of output channels of the pointwise step. */
   filters: number;
 }

@@ -2,6 +2,7 @@
  * Core layers at the type level: `dense`, `activation` and `embedding`
  * (runtime twin: `src/layers/core.ts`).
  */
+import type { RegularizerOption } from "../regularizers.js";
 import type { Add, AddDigits, Multiply, MultiplyDigits } from "../arithmetic/index.js";
 import type { ActivationName } from "../activations.js";
 import type { ConfigOr, ExactCount, KnownChannels, PositiveCount, TotalFault } from "../checks.js";
@@ -18,6 +19,12 @@ export interface DenseOptions {
   activation?: ActivationName;
   /** Whether the layer adds a bias (default `true`). */
   useBias?: boolean;
+  /** Penalty on the kernel added to the training loss: `"l1"`, `"l2"`, `"l1l2"` or `regularizers.l2(1e-4)` (Keras `kernel_regularizer`). */
+  kernelRegularizer?: RegularizerOption;
+  /** Penalty on the bias (Keras `bias_regularizer`). */
+  biasRegularizer?: RegularizerOption;
+  /** Penalty on the output, divided by the batch size (Keras `activity_regularizer`). */
+  activityRegularizer?: RegularizerOption;
   /** Layer name. */
   name?: string;
 }
@@ -43,7 +50,15 @@ type DenseTotalFault<S extends Shape, P extends number, U extends number, B exte
 >;
 
 /** The config of `dense`, its count typed by its checks `E`. */
-type DenseConfig<E, U, B> = { units: Field<E, "units", U>; activation?: ActivationName; useBias?: B; name?: string };
+type DenseConfig<E, U, B> = {
+  units: Field<E, "units", U>;
+  activation?: ActivationName;
+  useBias?: B;
+  kernelRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  activityRegularizer?: RegularizerOption;
+  name?: string;
+};
 
 /** A fault on `units` when the weights of a `dense` pass 2^53 − 1 (their exact count worked out only then). */
 type DenseCountFault<In extends number, U extends number, B extends boolean> =
@@ -87,6 +102,10 @@ export interface EmbeddingOptions {
   inputDim: number;
   /** Size of each vector. */
   outputDim: number;
+  /** Penalty on the table added to the training loss (Keras `embeddings_regularizer`). */
+  embeddingsRegularizer?: RegularizerOption;
+  /** Penalty on the output, divided by the batch size (Keras `activity_regularizer`). */
+  activityRegularizer?: RegularizerOption;
   /** Layer name. */
   name?: string;
 }
@@ -99,7 +118,13 @@ type EmbeddingFault<I extends number, O extends number> = FirstFault<
 type EmbeddingTotalFault<P extends number, I extends number, O extends number> = TotalFault<EmbeddingFault<I, O>, "outputDim", P, Multiply<I, O>>;
 
 /** The config of `embedding`, its sizes typed by its checks `E`. */
-type EmbeddingConfig<E, I, O> = { inputDim: Field<E, "inputDim", I>; outputDim: Field<E, "outputDim", O>; name?: string };
+type EmbeddingConfig<E, I, O> = {
+  inputDim: Field<E, "inputDim", I>;
+  outputDim: Field<E, "outputDim", O>;
+  embeddingsRegularizer?: RegularizerOption;
+  activityRegularizer?: RegularizerOption;
+  name?: string;
+};
 
 /** A fault on `outputDim` when the table of an `embedding` passes 2^53 − 1 (its exact size worked out only then). */
 type EmbeddingCountFault<I extends number, O extends number> =

@@ -8,6 +8,7 @@
  * per channel of its `axis`; LayerNormalization has `gamma` and `beta` with the
  * shape of its axes.
  */
+import type { RegularizerOption } from "../regularizers.js";
 import type { Add, Multiply, Product } from "../arithmetic/index.js";
 import type { ErrorTensor, Fault, Field, FirstFault } from "../errors.js";
 import type { AxisIndex, AxisList, Shape, SizeAt } from "../shape.js";
@@ -69,6 +70,10 @@ export interface BatchNormalizationOptions {
   center?: boolean;
   /** Whether to multiply by the learned `gamma` (default `true`). */
   scale?: boolean;
+  /** Penalty on `beta` added to the training loss (Keras `beta_regularizer`). */
+  betaRegularizer?: RegularizerOption;
+  /** Penalty on `gamma` (Keras `gamma_regularizer`). */
+  gammaRegularizer?: RegularizerOption;
   /** Layer name; `batch_normalization`, `batch_normalization_1`, ... otherwise. */
   name?: string;
 }
@@ -88,6 +93,10 @@ export interface LayerNormalizationOptions {
   center?: boolean;
   /** Whether to multiply by the learned `gamma` (default `true`). */
   scale?: boolean;
+  /** Penalty on `beta` added to the training loss (Keras `beta_regularizer`). */
+  betaRegularizer?: RegularizerOption;
+  /** Penalty on `gamma` (Keras `gamma_regularizer`). */
+  gammaRegularizer?: RegularizerOption;
   /** Layer name. */
   name?: string;
 }
@@ -163,6 +172,8 @@ export interface NormalizationMethods<S extends Shape, P extends number, Macs ex
       epsilon?: Field<BatchNormFault<S, Ax, Mo, Ep>, "epsilon", Ep>;
       center?: Ce;
       scale?: Sc;
+      betaRegularizer?: RegularizerOption;
+      gammaRegularizer?: RegularizerOption;
       name?: string;
     },
   ): WithParams<S, P, Macs, BatchNormalizationParams<SizeAt<S, AxisIndex<S["length"], Ax extends number ? Ax : -1>>, Ce, Sc>, BatchNormFault<S, Ax, Mo, Ep>>;
@@ -188,6 +199,8 @@ export interface NormalizationMethods<S extends Shape, P extends number, Macs ex
       epsilon?: Field<LayerNormFault<S, Ax, Ep>, "epsilon", Ep>;
       center?: Ce;
       scale?: Sc;
+      betaRegularizer?: RegularizerOption;
+      gammaRegularizer?: RegularizerOption;
       name?: string;
     },
   ): WithParams<S, P, Macs, LayerNormalizationParams<SizesAt<S, Ax extends undefined ? -1 : Ax>, Ce, Sc>, LayerNormFault<S, Ax, Ep>>;

@@ -9,6 +9,7 @@
  * every element carrying the same running parameter total, so a model built
  * on any of them counts the layer once.
  */
+import type { RegularizerOption } from "../regularizers.js";
 import type { Add, Multiply } from "../arithmetic/index.js";
 import type { ActivationName } from "../activations.js";
 import type { ConfigOr, ExactRank, PositiveCount } from "../checks.js";
@@ -162,6 +163,14 @@ export interface RecurrentOptions {
   returnState?: boolean;
   /** Read the steps last to first; the output sequence stays in reading order (default `false`). */
   goBackwards?: boolean;
+  /** Penalty on the input kernel added to the training loss: `"l1"`, `"l2"`, `"l1l2"` or `regularizers.l2(1e-4)` (Keras `kernel_regularizer`). */
+  kernelRegularizer?: RegularizerOption;
+  /** Penalty on the recurrent kernel (Keras `recurrent_regularizer`). */
+  recurrentRegularizer?: RegularizerOption;
+  /** Penalty on the bias (Keras `bias_regularizer`). */
+  biasRegularizer?: RegularizerOption;
+  /** Penalty on every output, states included, divided by the batch size (Keras `activity_regularizer`). */
+  activityRegularizer?: RegularizerOption;
   /** Layer name; Keras-style automatic names otherwise (`lstm`, `lstm_1`, ...). */
   name?: string;
 }
@@ -196,6 +205,10 @@ export interface RecurrentLayerMethods<S extends Shape, P extends number, Macs e
         returnSequences?: RSeq;
         returnState?: Field<RecurrentFault<Md, "simpleRNN", S, U, G, RSt>, "returnState", RSt>;
         goBackwards?: Field<RecurrentFault<Md, "simpleRNN", S, U, G, RSt>, "goBackwards", G>;
+        kernelRegularizer?: RegularizerOption;
+        recurrentRegularizer?: RegularizerOption;
+        biasRegularizer?: RegularizerOption;
+        activityRegularizer?: RegularizerOption;
         name?: string;
       }
     >,
@@ -227,6 +240,10 @@ export interface RecurrentLayerMethods<S extends Shape, P extends number, Macs e
         returnSequences?: RSeq;
         returnState?: Field<RecurrentFault<Md, "lstm", S, U, G, RSt>, "returnState", RSt>;
         goBackwards?: Field<RecurrentFault<Md, "lstm", S, U, G, RSt>, "goBackwards", G>;
+        kernelRegularizer?: RegularizerOption;
+        recurrentRegularizer?: RegularizerOption;
+        biasRegularizer?: RegularizerOption;
+        activityRegularizer?: RegularizerOption;
         name?: string;
       }
     >,
@@ -261,6 +278,10 @@ export interface RecurrentLayerMethods<S extends Shape, P extends number, Macs e
         returnState?: Field<RecurrentFault<Md, "gru", S, U, G, RSt>, "returnState", RSt>;
         goBackwards?: Field<RecurrentFault<Md, "gru", S, U, G, RSt>, "goBackwards", G>;
         resetAfter?: RA;
+        kernelRegularizer?: RegularizerOption;
+        recurrentRegularizer?: RegularizerOption;
+        biasRegularizer?: RegularizerOption;
+        activityRegularizer?: RegularizerOption;
         name?: string;
       }
     >,

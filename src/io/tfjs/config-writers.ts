@@ -10,6 +10,7 @@
  * the writer reads the class's writer from there, so no table here lists
  * the classes.
  */
+import { regularizerToTfjs } from "../../regularizers.js";
 import { valueText } from "../../checks.js";
 import type { Layer } from "../../layers/layer.js";
 import { dilatedSpan } from "../../shape.js";
@@ -73,7 +74,7 @@ const convWriter =
     return {
       filters: c.filters,
       kernel_initializer: VARIANCE_SCALING("normal"),
-      kernel_regularizer: null,
+      kernel_regularizer: regularizerToTfjs(c.kernelRegularizer),
       kernel_constraint: null,
       kernel_size: c.kernelSize,
       strides: c.strides,
@@ -84,8 +85,8 @@ const convWriter =
       activation: activationOut(c.activation, unsupported),
       use_bias: c.useBias,
       bias_initializer: ZEROS(),
-      bias_regularizer: null,
-      activity_regularizer: null,
+      bias_regularizer: regularizerToTfjs(c.biasRegularizer),
+      activity_regularizer: regularizerToTfjs(c.activityRegularizer),
       bias_constraint: null,
       name,
       trainable: true,
@@ -106,7 +107,7 @@ const transposeWriter: ConfigWriter = (c, layer, name, unsupported) => {
   return {
     filters: c.filters,
     kernel_initializer: VARIANCE_SCALING("normal"),
-    kernel_regularizer: null,
+    kernel_regularizer: regularizerToTfjs(c.kernelRegularizer),
     kernel_constraint: null,
     kernel_size: c.kernelSize,
     strides: c.strides,
@@ -115,8 +116,8 @@ const transposeWriter: ConfigWriter = (c, layer, name, unsupported) => {
     activation: activationOut(c.activation, unsupported),
     use_bias: c.useBias,
     bias_initializer: ZEROS(),
-    bias_regularizer: null,
-    activity_regularizer: null,
+    bias_regularizer: regularizerToTfjs(c.biasRegularizer),
+    activity_regularizer: regularizerToTfjs(c.activityRegularizer),
     bias_constraint: null,
     name,
     trainable: true,
@@ -157,8 +158,8 @@ const convBase = (c: Record<string, unknown>, name: string, unsupported: (why: s
   activation: activationOut(c.activation, unsupported),
   use_bias: c.useBias,
   bias_initializer: ZEROS(),
-  bias_regularizer: null,
-  activity_regularizer: null,
+  bias_regularizer: regularizerToTfjs(c.biasRegularizer),
+  activity_regularizer: regularizerToTfjs(c.activityRegularizer),
   bias_constraint: null,
   name,
   trainable: true,
@@ -198,17 +199,17 @@ const recurrentHead = (c: Record<string, unknown>, name: string, unsupported: (w
   recurrent_initializer: ORTHOGONAL(),
   bias_initializer: ZEROS(),
 });
-const recurrentRules = {
-  kernel_regularizer: null,
-  recurrent_regularizer: null,
-  bias_regularizer: null,
-  activity_regularizer: null,
+const recurrentRules = (c: Record<string, unknown>) => ({
+  kernel_regularizer: regularizerToTfjs(c.kernelRegularizer),
+  recurrent_regularizer: regularizerToTfjs(c.recurrentRegularizer),
+  bias_regularizer: regularizerToTfjs(c.biasRegularizer),
+  activity_regularizer: regularizerToTfjs(c.activityRegularizer),
   kernel_constraint: null,
   recurrent_constraint: null,
   bias_constraint: null,
   dropout: 0,
   recurrent_dropout: 0,
-};
+});
 const recurrentTail = (c: Record<string, unknown>) => ({
   return_sequences: c.returnSequences,
   return_state: c.returnState,
@@ -242,8 +243,8 @@ export const separableConv2d: ConfigWriter = (c, _l, name, unsupported) => ({
   depth_multiplier: c.depthMultiplier,
   depthwise_initializer: VARIANCE_SCALING("uniform"),
   pointwise_initializer: VARIANCE_SCALING("uniform"),
-  depthwise_regularizer: null,
-  pointwise_regularizer: null,
+  depthwise_regularizer: regularizerToTfjs(c.depthwiseRegularizer),
+  pointwise_regularizer: regularizerToTfjs(c.pointwiseRegularizer),
   depthwise_constraint: null,
   pointwise_constraint: null,
 });
@@ -254,7 +255,7 @@ export const depthwiseConv2d: ConfigWriter = (c, _l, name, unsupported) => ({
   ...convBase(c, name, unsupported),
   depth_multiplier: c.depthMultiplier,
   depthwise_initializer: VARIANCE_SCALING("normal"),
-  depthwise_regularizer: null,
+  depthwise_regularizer: regularizerToTfjs(c.depthwiseRegularizer),
   depthwise_constraint: null,
 });
 
@@ -337,9 +338,9 @@ export const dense: ConfigWriter = (c, _l, name, unsupported) => ({
   use_bias: c.useBias,
   kernel_initializer: VARIANCE_SCALING("normal"),
   bias_initializer: ZEROS(),
-  kernel_regularizer: null,
-  bias_regularizer: null,
-  activity_regularizer: null,
+  kernel_regularizer: regularizerToTfjs(c.kernelRegularizer),
+  bias_regularizer: regularizerToTfjs(c.biasRegularizer),
+  activity_regularizer: regularizerToTfjs(c.activityRegularizer),
   kernel_constraint: null,
   bias_constraint: null,
   name,
@@ -354,8 +355,8 @@ export const embedding: ConfigWriter = (c, _l, name) => ({
   input_dim: c.inputDim,
   output_dim: c.outputDim,
   embeddings_initializer: { class_name: "RandomUniform", config: { minval: -0.05, maxval: 0.05, seed: null } },
-  embeddings_regularizer: null,
-  activity_regularizer: null,
+  embeddings_regularizer: regularizerToTfjs(c.embeddingsRegularizer),
+  activity_regularizer: regularizerToTfjs(c.activityRegularizer),
   embeddings_constraint: null,
   mask_zero: null,
   input_length: null,
@@ -378,8 +379,8 @@ export const batchNormalization: ConfigWriter = (c, layer, name, unsupported) =>
   gamma_initializer: ONES(),
   moving_mean_initializer: ZEROS(),
   moving_variance_initializer: ONES(),
-  beta_regularizer: null,
-  gamma_regularizer: null,
+  beta_regularizer: regularizerToTfjs(c.betaRegularizer),
+  gamma_regularizer: regularizerToTfjs(c.gammaRegularizer),
   beta_constraint: null,
   gamma_constraint: null,
   name,
@@ -394,8 +395,8 @@ export const layerNormalization: ConfigWriter = (c, _l, name) => ({
   scale: c.scale,
   beta_initializer: ZEROS(),
   gamma_initializer: ONES(),
-  beta_regularizer: null,
-  gamma_regularizer: null,
+  beta_regularizer: regularizerToTfjs(c.betaRegularizer),
+  gamma_regularizer: regularizerToTfjs(c.gammaRegularizer),
   name,
   trainable: true,
 });
@@ -474,21 +475,21 @@ export const dot: ConfigWriter = (c, _l, name) => ({ axes: c.axes, normalize: c.
 /** SimpleRNN's TensorFlow.js config. */
 export const simpleRNN: ConfigWriter = (c, _l, name, unsupported) => ({
   ...recurrentHead(c, name, unsupported, false),
-  ...recurrentRules,
+  ...recurrentRules(c),
   ...recurrentTail(c),
 });
 
 /** LSTM's TensorFlow.js config. */
 export const lstm: ConfigWriter = (c, _l, name, unsupported) => {
   const { bias_initializer, ...head } = recurrentHead(c, name, unsupported, true);
-  return { ...head, bias_initializer, unit_forget_bias: null, ...recurrentRules, implementation: null, ...recurrentTail(c) };
+  return { ...head, bias_initializer, unit_forget_bias: null, ...recurrentRules(c), implementation: null, ...recurrentTail(c) };
 };
 
 /** GRU's TensorFlow.js config. */
 export const gru: ConfigWriter = (c, _l, name, unsupported) => {
   // TensorFlow.js's GRU has one bias vector: Keras 3's default resetAfter true (two biases) has no TensorFlow.js form.
   if (c.resetAfter !== false) unsupported("TensorFlow.js has no GRU with resetAfter true (use resetAfter: false)");
-  return { ...recurrentHead(c, name, unsupported, true), ...recurrentRules, implementation: null, reset_after: false, ...recurrentTail(c) };
+  return { ...recurrentHead(c, name, unsupported, true), ...recurrentRules(c), implementation: null, reset_after: false, ...recurrentTail(c) };
 };
 
 /** The layer name written to a file under the chosen scheme. */
