@@ -19,7 +19,7 @@ describe("configs from untyped code", () => {
     [
       "a misspelt option",
       () => image().conv2d({ filters: 8, kernel_size: 3 }),
-      "shapewise: conv2d has no option 'kernel_size' (options: filters, kernelSize, strides, padding, dataFormat, dilationRate, groups, activation, useBias, name)",
+      "shapewise: conv2d has no option 'kernel_size' (options: filters, kernelSize, strides, padding, dataFormat, dilationRate, groups, activation, useBias, kernelRegularizer, biasRegularizer, activityRegularizer, name)",
     ],
     ["a missing option", () => image().conv2d({ filters: 8 }), "shapewise: conv2d kernelSize must be a positive integer or a pair of them, got undefined"],
     ["a string size", () => image().conv2d({ filters: "8", kernelSize: 3 }), "shapewise: conv2d filters must be a positive integer, got '8'"],

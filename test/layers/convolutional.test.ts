@@ -1341,22 +1341,22 @@ describe("invalid configs give the exact ShapeError sentence", () => {
     [
       "conv1d unknown option",
       () => call(seq(), "conv1d", { filters: 2, kernelSize: 3, kernel_size: 3 }),
-      "shapewise: conv1d has no option 'kernel_size' (options: filters, kernelSize, strides, padding, dataFormat, dilationRate, groups, activation, useBias, name)",
+      "shapewise: conv1d has no option 'kernel_size' (options: filters, kernelSize, strides, padding, dataFormat, dilationRate, groups, activation, useBias, kernelRegularizer, biasRegularizer, activityRegularizer, name)",
     ],
     [
       "depthwiseConv2d filters",
       () => call(image(), "depthwiseConv2d", { filters: 2, kernelSize: 3 }),
-      "shapewise: depthwiseConv2d has no option 'filters' (options: kernelSize, strides, padding, depthMultiplier, dataFormat, dilationRate, activation, useBias, name)",
+      "shapewise: depthwiseConv2d has no option 'filters' (options: kernelSize, strides, padding, depthMultiplier, dataFormat, dilationRate, activation, useBias, depthwiseRegularizer, biasRegularizer, activityRegularizer, name)",
     ],
     [
       "conv2dTranspose groups",
       () => call(image(), "conv2dTranspose", { filters: 2, kernelSize: 3, groups: 2 }),
-      "shapewise: conv2dTranspose has no option 'groups' (options: filters, kernelSize, strides, padding, outputPadding, dataFormat, dilationRate, activation, useBias, name)",
+      "shapewise: conv2dTranspose has no option 'groups' (options: filters, kernelSize, strides, padding, outputPadding, dataFormat, dilationRate, activation, useBias, kernelRegularizer, biasRegularizer, activityRegularizer, name)",
     ],
     [
       "separableConv2d outputPadding",
       () => call(image(), "separableConv2d", { filters: 2, kernelSize: 3, outputPadding: 1 }),
-      "shapewise: separableConv2d has no option 'outputPadding' (options: filters, kernelSize, strides, padding, depthMultiplier, dataFormat, dilationRate, activation, useBias, name)",
+      "shapewise: separableConv2d has no option 'outputPadding' (options: filters, kernelSize, strides, padding, depthMultiplier, dataFormat, dilationRate, activation, useBias, depthwiseRegularizer, pointwiseRegularizer, biasRegularizer, activityRegularizer, name)",
     ],
     ["conv3d config null", () => call(volume(), "conv3d", null), "shapewise: conv3d expects a config object, got null"],
   ];

@@ -151,7 +151,7 @@ describe("runtime errors", () => {
     [
       "an unknown option",
       () => ids().embedding({ inputDim: 5, outputDim: 4, maskZero: true }),
-      "shapewise: embedding has no option 'maskZero' (options: inputDim, outputDim, name)",
+      "shapewise: embedding has no option 'maskZero' (options: inputDim, outputDim, embeddingsRegularizer, activityRegularizer, name)",
     ],
     ["a null config", () => ids().embedding(null), "shapewise: embedding expects a config object, got null"],
   ];

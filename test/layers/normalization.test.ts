@@ -398,7 +398,8 @@ describe("runtime errors: ShapeError with the type level's sentence", () => {
       label: "batchNormalization unknown option",
       shape: [4],
       call: (x) => x.batchNormalization({ renorm: true }),
-      message: "shapewise: batchNormalization has no option 'renorm' (options: axis, momentum, epsilon, center, scale, name)",
+      message:
+        "shapewise: batchNormalization has no option 'renorm' (options: axis, momentum, epsilon, center, scale, betaRegularizer, gammaRegularizer, name)",
     },
     {
       label: "layerNormalization on rank 1",

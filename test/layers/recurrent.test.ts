@@ -481,12 +481,12 @@ describe("runtime errors", () => {
     [
       "an unknown option",
       () => seq().lstm({ units: 4, return_sequences: true }),
-      "shapewise: lstm has no option 'return_sequences' (options: units, activation, recurrentActivation, useBias, returnSequences, returnState, goBackwards, name)",
+      "shapewise: lstm has no option 'return_sequences' (options: units, activation, recurrentActivation, useBias, returnSequences, returnState, goBackwards, kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, name)",
     ],
     [
       "resetAfter on lstm",
       () => seq().lstm({ units: 4, resetAfter: true }),
-      "shapewise: lstm has no option 'resetAfter' (options: units, activation, recurrentActivation, useBias, returnSequences, returnState, goBackwards, name)",
+      "shapewise: lstm has no option 'resetAfter' (options: units, activation, recurrentActivation, useBias, returnSequences, returnState, goBackwards, kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, name)",
     ],
     [
       "recurrentActivation on simpleRNN",
