@@ -12,11 +12,11 @@ import { Layer, sampleElements } from "./layer.js";
 import type { LayerCost, LayerGradients, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
-import { methodRegistrar } from "./registry.js";
+import { layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 
-const registerActivations = methodRegistrar("activations", { tfjs, keras });
+const registerActivations = layerRegistrar("activations", { tfjs, keras });
 
 /** What every activation layer shares: the output has the input's shape and names, and costs one operation per element. */
 abstract class ActivationLayer extends Layer {

@@ -51,11 +51,11 @@ import {
   windowFits,
   windowOutput,
 } from "../shape.js";
-import { notInTfjs, methodRegistrar } from "./registry.js";
+import { notInTfjs, layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 
-const registerConvolutional = methodRegistrar("convolutional", { tfjs, keras });
+const registerConvolutional = layerRegistrar("convolutional", { tfjs, keras });
 
 /**
  * The paddings of a convolution: `"causal"` (conv1d only) left-pads `d * (k - 1)` zeros.

@@ -28,11 +28,11 @@ import { Layer, epilogueOps, product, sampleElements } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
 import { embeddingBackward } from "../kernels/embedding-backward.js";
 import type { Shape } from "../shape.js";
-import { methodRegistrar } from "./registry.js";
+import { layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 
-const registerCore = methodRegistrar("core", { tfjs, keras });
+const registerCore = layerRegistrar("core", { tfjs, keras });
 
 const DENSE_OPTIONS = ["units", "activation", "useBias", "kernelRegularizer", "biasRegularizer", "activityRegularizer", "name"];
 

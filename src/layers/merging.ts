@@ -19,7 +19,7 @@ import type { ConcatenateFunction, DotFunction, ElementwiseMergeFunction } from 
 import type { Dim, Shape, SizedDim, SizedShape } from "../shape.js";
 import { AXIS_NAMES, sizedShapeText } from "../shape.js";
 import { differText, sizeAdd, sizeAgreement } from "../size.js";
-import { EVERY_FORMAT, notInTfjs, registerLayer } from "./registry.js";
+import { notInTfjs, layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 
@@ -219,7 +219,15 @@ function tensorShapes(method: MergeKind, inputs: readonly unknown[]): Shape[] {
  * were `null` when the model was defined cannot give a wrong result.
  */
 abstract class ElementwiseMerge extends Layer {
-  protected abstract readonly kind: keyof typeof COMBINE;
+  /** Reads the config every element-wise merge takes (`name` alone), and names the layer. */
+  constructor(
+    className: string,
+    protected readonly kind: keyof typeof COMBINE,
+    config: unknown,
+  ) {
+    const cfg = configObject(kind, config, ["name"]);
+    super(layerNames(className, optionalName(kind, cfg.name)));
+  }
 
   computeOutputShape(first: Shape, ...others: Shape[]): Shape {
     return elementwiseShape(this.kind, checkInputs(this.kind, [first, ...others]));
@@ -260,11 +268,7 @@ abstract class ElementwiseMerge extends Layer {
   }
 }
 
-/** Reads the config every merge without options takes (`name`), and names the layer. */
-function plainNames(kind: MergeKind, className: string, config: unknown) {
-  const cfg = configObject(kind, config, ["name"]);
-  return layerNames(className, optionalName(kind, cfg.name));
-}
+const registerMerging = layerRegistrar("merging", { tfjs, keras }, "merge");
 
 /**
  * Sums its inputs element-wise (Keras `Add`), broadcasting non-batch sizes.
@@ -274,21 +278,11 @@ function plainNames(kind: MergeKind, className: string, config: unknown) {
  */
 export class Add extends ElementwiseMerge {
   readonly className = "Add";
-  protected readonly kind = "add";
   constructor(config?: unknown) {
-    super(plainNames("add", "Add", config));
+    super("Add", "add", config);
   }
 }
-
-registerLayer({
-  family: "merging",
-  className: "Add",
-  method: "add",
-  style: "merge",
-  options: ["name", "shared"],
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.add, keras: keras.add },
-});
+registerMerging("Add", Add, "add", ["name", "shared"]);
 
 /**
  * Subtracts its second input from its first (Keras `Subtract`): exactly two inputs.
@@ -298,21 +292,11 @@ registerLayer({
  */
 export class Subtract extends ElementwiseMerge {
   readonly className = "Subtract";
-  protected readonly kind = "subtract";
   constructor(config?: unknown) {
-    super(plainNames("subtract", "Subtract", config));
+    super("Subtract", "subtract", config);
   }
 }
-
-registerLayer({
-  family: "merging",
-  className: "Subtract",
-  method: "subtract",
-  style: "merge",
-  options: ["name", "shared"],
-  formats: notInTfjs("Subtract"),
-  writers: { keras: keras.subtract },
-});
+registerMerging("Subtract", Subtract, "subtract", ["name", "shared"], { formats: notInTfjs("Subtract") });
 
 /**
  * Multiplies its inputs element-wise (Keras `Multiply`).
@@ -322,21 +306,11 @@ registerLayer({
  */
 export class Multiply extends ElementwiseMerge {
   readonly className = "Multiply";
-  protected readonly kind = "multiply";
   constructor(config?: unknown) {
-    super(plainNames("multiply", "Multiply", config));
+    super("Multiply", "multiply", config);
   }
 }
-
-registerLayer({
-  family: "merging",
-  className: "Multiply",
-  method: "multiply",
-  style: "merge",
-  options: ["name", "shared"],
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.multiply, keras: keras.multiply },
-});
+registerMerging("Multiply", Multiply, "multiply", ["name", "shared"]);
 
 /**
  * Averages its inputs element-wise (Keras `Average`: the sum divided by the count).
@@ -346,21 +320,11 @@ registerLayer({
  */
 export class Average extends ElementwiseMerge {
   readonly className = "Average";
-  protected readonly kind = "average";
   constructor(config?: unknown) {
-    super(plainNames("average", "Average", config));
+    super("Average", "average", config);
   }
 }
-
-registerLayer({
-  family: "merging",
-  className: "Average",
-  method: "average",
-  style: "merge",
-  options: ["name", "shared"],
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.average, keras: keras.average },
-});
+registerMerging("Average", Average, "average", ["name", "shared"]);
 
 /**
  * The element-wise maximum of its inputs (Keras `Maximum`).
@@ -370,21 +334,11 @@ registerLayer({
  */
 export class Maximum extends ElementwiseMerge {
   readonly className = "Maximum";
-  protected readonly kind = "maximum";
   constructor(config?: unknown) {
-    super(plainNames("maximum", "Maximum", config));
+    super("Maximum", "maximum", config);
   }
 }
-
-registerLayer({
-  family: "merging",
-  className: "Maximum",
-  method: "maximum",
-  style: "merge",
-  options: ["name", "shared"],
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.maximum, keras: keras.maximum },
-});
+registerMerging("Maximum", Maximum, "maximum", ["name", "shared"]);
 
 /**
  * The element-wise minimum of its inputs (Keras `Minimum`).
@@ -394,21 +348,11 @@ registerLayer({
  */
 export class Minimum extends ElementwiseMerge {
   readonly className = "Minimum";
-  protected readonly kind = "minimum";
   constructor(config?: unknown) {
-    super(plainNames("minimum", "Minimum", config));
+    super("Minimum", "minimum", config);
   }
 }
-
-registerLayer({
-  family: "merging",
-  className: "Minimum",
-  method: "minimum",
-  style: "merge",
-  options: ["name", "shared"],
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.minimum, keras: keras.minimum },
-});
+registerMerging("Minimum", Minimum, "minimum", ["name", "shared"]);
 
 // ---------------------------------------------------------------------------
 // concatenate
@@ -528,15 +472,7 @@ export class Concatenate extends Layer {
   }
 }
 
-registerLayer({
-  family: "merging",
-  className: "Concatenate",
-  method: "concatenate",
-  style: "merge",
-  options: ["axis", "name", "shared"],
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.concatenate, keras: keras.concatenate },
-});
+registerMerging("Concatenate", Concatenate, "concatenate", ["axis", "name", "shared"]);
 
 // ---------------------------------------------------------------------------
 // dot
@@ -727,15 +663,7 @@ export class Dot extends Layer {
   }
 }
 
-registerLayer({
-  family: "merging",
-  className: "Dot",
-  method: "dot",
-  style: "merge",
-  options: ["axes", "normalize", "name", "shared"],
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.dot, keras: keras.dot },
-});
+registerMerging("Dot", Dot, "dot", ["axes", "normalize", "name", "shared"]);
 
 // ---------------------------------------------------------------------------
 // factory

@@ -16,11 +16,11 @@ import type { NormSaved } from "../kernels/norm-backward.js";
 import type { BatchNormWeights } from "../kernels/norm-batch.js";
 import type { Shape } from "../shape.js";
 import type { AxesRule } from "../checks.js";
-import { methodRegistrar } from "./registry.js";
+import { layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 
-const registerNormalization = methodRegistrar("normalization", { tfjs, keras });
+const registerNormalization = layerRegistrar("normalization", { tfjs, keras });
 
 /**
  * The axes rule of `layerNormalization`: one non-batch axis or a list of them.

@@ -14,7 +14,7 @@ import type { LayerCost } from "./layer.js";
 import type { DataFormat, Dim, Padding, Shape, SizedShape, SpatialRank } from "../shape.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, PADDINGS, spatialIndices, windowFits, windowOutput } from "../shape.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
-import { methodRegistrar, notInTfjs } from "./registry.js";
+import { layerRegistrar, notInTfjs } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 
@@ -151,7 +151,7 @@ function pool3d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
 /** The pooling itself, on channels-last data, by spatial rank. */
 const POOLS = { 1: pool1d, 2: pool2d, 3: pool3d } as const;
 
-const registerPooling = methodRegistrar("pooling", { tfjs, keras });
+const registerPooling = layerRegistrar("pooling", { tfjs, keras });
 
 /**
  * Maximum over each window of steps (Keras `MaxPooling1D`).

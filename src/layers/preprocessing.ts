@@ -28,11 +28,11 @@ import type { LayerCost, LayerGradients, WeightSpec } from "./layer.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
 import { resizeImagesBackward, resizeToAspectBackward } from "../kernels/preprocess-image-backward.js";
 import type { Shape } from "../shape.js";
-import { notInTfjs, methodRegistrar } from "./registry.js";
+import { notInTfjs, layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 
-const registerPreprocessing = methodRegistrar("preprocessing", { tfjs, keras });
+const registerPreprocessing = layerRegistrar("preprocessing", { tfjs, keras });
 
 /**
  * `x * scale + offset` (Keras `Rescaling`), in float32 as Keras computes it.

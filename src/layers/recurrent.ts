@@ -22,9 +22,11 @@ import { Layer, product, sampleElements, sum } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, TrainingContext, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
 import type { Regularizer } from "../regularizers.js";
-import { EVERY_FORMAT, registerLayer } from "./registry.js";
+import { EVERY_FORMAT, registerLayer, layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+
+const registerRecurrent = layerRegistrar("recurrent", { tfjs, keras });
 
 /** The weight each regulariser option of a recurrent layer penalises (Keras 3's options). */
 const REGULARIZED_WEIGHTS = { kernelRegularizer: "kernel", recurrentRegularizer: "recurrent_kernel", biasRegularizer: "bias" };
@@ -212,16 +214,7 @@ export class SimpleRNN extends Recurrent {
   }
 }
 
-registerLayer({
-  family: "recurrent",
-  className: "SimpleRNN",
-  method: "simpleRNN",
-  style: "method",
-  options: RECURRENT_OPTIONS.simpleRNN,
-  apply: applySimpleRNN,
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.simpleRNN, keras: keras.simpleRNN },
-});
+registerRecurrent("SimpleRNN", SimpleRNN, "simpleRNN", RECURRENT_OPTIONS.simpleRNN, { apply: applySimpleRNN });
 
 /**
  * Long short-term memory (Keras `LSTM`), gates i, f, c, o; the forget-gate bias starts at 1.
@@ -236,16 +229,7 @@ export class LSTM extends Recurrent {
   }
 }
 
-registerLayer({
-  family: "recurrent",
-  className: "LSTM",
-  method: "lstm",
-  style: "method",
-  options: RECURRENT_OPTIONS.lstm,
-  apply: applyLstm,
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.lstm, keras: keras.lstm },
-});
+registerRecurrent("LSTM", LSTM, "lstm", RECURRENT_OPTIONS.lstm, { apply: applyLstm });
 
 /**
  * Gated recurrent unit (Keras `GRU`), gates z, r, h; `resetAfter` (default
@@ -261,16 +245,7 @@ export class GRU extends Recurrent {
   }
 }
 
-registerLayer({
-  family: "recurrent",
-  className: "GRU",
-  method: "gru",
-  style: "method",
-  options: RECURRENT_OPTIONS.gru,
-  apply: applyGru,
-  formats: EVERY_FORMAT,
-  writers: { tfjs: tfjs.gru, keras: keras.gru },
-});
+registerRecurrent("GRU", GRU, "gru", RECURRENT_OPTIONS.gru, { apply: applyGru });
 
 /** The argument a wrapper's callback receives: a stand-in for the input of the wrapped layer, never part of a model. */
 class WrappedInput extends Layer {

@@ -138,9 +138,10 @@ export interface WriterModules {
 }
 
 /**
- * Registers one method-style layer of a family: `style: "method"`, every
+ * Registers one layer of a family in the family's call style: every
  * format and the writers named after the method, unless `more` says
- * otherwise (aliases, a format's refusal).
+ * otherwise (aliases, a format's refusal, a method of its own for layers
+ * applied otherwise than `t.applyLayer(new layer(config))`).
  *
  * @example
  * registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { aliases: ["maxPool2d"] });
@@ -150,19 +151,20 @@ export type MethodRegistrar = (
   layer: new (config: unknown) => Layer,
   method: string,
   options: readonly string[],
-  more?: Partial<Pick<LayerRegistration, "aliases" | "formats">>,
+  more?: Partial<Pick<LayerRegistration, "aliases" | "formats" | "apply">>,
 ) => LayerRegistration;
 
 /**
  * The registrar of a family's layers that are methods of the tensor they
- * apply to (`t.maxPooling2d(config)`), the common case: one line a class.
+ * apply to (`t.maxPooling2d(config)`), the common case, or, with `style`
+ * `"merge"`, functions of a list of tensors (`add([a, b])`): one line a class.
  * A format that writes the class finds its writer in `writers` under the
  * method's name; {@link registerLayer} refuses the class if it is missing.
  *
  * @example
- * const registerPooling = methodRegistrar("pooling", { tfjs, keras });
+ * const registerPooling = layerRegistrar("pooling", { tfjs, keras });
  */
-export function methodRegistrar(family: LayerFamily, writers: WriterModules): MethodRegistrar {
+export function layerRegistrar(family: LayerFamily, writers: WriterModules, style: "method" | "merge" = "method"): MethodRegistrar {
   const writerOf = (format: keyof WriterModules, method: string, formats: LayerRegistration["formats"]) => {
     const writer: unknown =
       formats[format] === true && Object.hasOwn(writers[format], method) ? (writers[format] as Record<string, unknown>)[method] : undefined;
@@ -173,7 +175,7 @@ export function methodRegistrar(family: LayerFamily, writers: WriterModules): Me
     const tfjs = writerOf("tfjs", method, formats) as TfjsWriter | undefined;
     const keras = writerOf("keras", method, formats) as KerasWriter | undefined;
     const make = (config: unknown) => new layer(config);
-    return registerLayer({ family, className, method, style: "method", options, make, ...more, formats, writers: { tfjs, keras } });
+    return registerLayer({ family, className, method, style, options, make, ...more, formats, writers: { tfjs, keras } });
   };
 }
 

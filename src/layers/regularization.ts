@@ -15,11 +15,11 @@ import type { LayerGradients, TrainingCall, TrainingContext } from "./layer.js";
 import { alphaDropout, broadcastFactors, dropoutFactors, gaussianFactors, normalDraw, scaled } from "../kernels/dropout-backward.js";
 import type { DataFormat, Shape } from "../shape.js";
 import { dataFormatOption } from "../shape.js";
-import { notInTfjs, methodRegistrar } from "./registry.js";
+import { notInTfjs, layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 
-const registerRegularization = methodRegistrar("regularization", { tfjs, keras });
+const registerRegularization = layerRegistrar("regularization", { tfjs, keras });
 
 /** Checks a dropout rate in `[0, 1)`: one sentence for every bad value, as `dropout` always gave. */
 function dropoutRate(method: string, rate: unknown): number {

@@ -13,12 +13,12 @@ import { Layer } from "./layer.js";
 import type { DataFormat, Dim, Shape, SizedDim, SizedShape, SpatialRank } from "../shape.js";
 import { differText, sizeAdd, sizeAgreement, sizeDivFloor, sizeMultiply, sizeSubtract } from "../size.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, sizedShapeText, spatialIndices } from "../shape.js";
-import { notInTfjs, methodRegistrar } from "./registry.js";
+import { notInTfjs, layerRegistrar } from "./registry.js";
 import type { LayerGradients } from "./layer.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 
-const registerReshaping = methodRegistrar("reshaping", { tfjs, keras });
+const registerReshaping = layerRegistrar("reshaping", { tfjs, keras });
 
 // ---------------------------------------------------------------------------
 // flatten
