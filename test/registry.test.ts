@@ -10,7 +10,6 @@ import { describe, expect, it } from "vitest";
 import * as api from "../src/index.js";
 import { input } from "../src/index.js";
 import { LAYER_REGISTRY } from "../src/io/layer-registry.js";
-import { ONNX_CLASSES } from "../src/io/onnx/mappings.js";
 import { EVERY_FORMAT, LAYER_FAMILIES, layerRegistrations, methodOf, notInTfjs, registerLayer } from "../src/layers/registry.js";
 import type { LayerRegistration } from "../src/layers/registry.js";
 import { ELEMENTWISE } from "./support/graph-generator.js";
@@ -56,7 +55,7 @@ const CHECKS: Readonly<Record<string, (r: LayerRegistration) => boolean>> = {
   // Each format writes the class, or its registration says why not; wrappers and the input are written by the format's own code.
   "TensorFlow.js writer or refusal": (r) => (r.formats.tfjs === true) === (r.writers?.tfjs !== undefined || r.style === "wrapper" || r.style === "input"),
   "Keras writer or refusal": (r) => (r.formats.keras === true) === (r.writers?.keras !== undefined || r.style === "wrapper" || r.style === "input"),
-  "ONNX mapping or refusal": (r) => (r.formats.onnx === true) === (ONNX_CLASSES.includes(r.className) || r.style === "input"),
+  "ONNX mapping or refusal": (r) => (r.formats.onnx === true) === (r.writers?.onnx !== undefined || r.style === "input"),
   "generator coverage": (r) => r.style === "input" || DRAWN.has(r.method),
 };
 
@@ -201,13 +200,19 @@ describe("layer registry", () => {
     }
   });
 
-  it("refuses a registration whose config writers disagree with its formats, naming the class and the format", () => {
+  it("refuses a registration whose config writers or ONNX mapping disagree with its formats, naming the class and the format", () => {
     const base = { family: "core", className: "Unwritten", method: "unwritten", style: "method", options: ["name"] } as const;
     expect(() => registerLayer({ ...base, formats: EVERY_FORMAT })).toThrow("layer class Unwritten needs a tfjs config writer");
     const dense = layerRegistrations().find((r) => r.className === "Dense")!;
     expect(() => registerLayer({ ...base, formats: notInTfjs("Unwritten"), writers: dense.writers })).toThrow(
       "layer class Unwritten must not have a tfjs config writer",
     );
+    const jsonOnly = { tfjs: dense.writers!.tfjs, keras: dense.writers!.keras };
+    expect(() => registerLayer({ ...base, formats: EVERY_FORMAT, writers: jsonOnly })).toThrow(
+      "layer class Unwritten needs an ONNX mapping (formats.onnx is true)",
+    );
+    const refused = { ...EVERY_FORMAT, onnx: "ONNX has no such operator" };
+    expect(() => registerLayer({ ...base, formats: refused, writers: dense.writers })).toThrow("layer class Unwritten must not have an ONNX mapping");
     expect(layerRegistrations().some((r) => r.className === "Unwritten")).toBe(false);
   });
 

@@ -15,8 +15,9 @@ import type { AxesRule } from "../checks.js";
 import { layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+import * as onnx from "../io/onnx/mappings.js";
 
-const registerActivations = layerRegistrar("activations", { tfjs, keras });
+const registerActivations = layerRegistrar("activations", { tfjs, keras, onnx });
 
 /** What every activation layer shares: the output has the input's shape and names, and costs one operation per element. */
 abstract class ActivationLayer extends Layer {

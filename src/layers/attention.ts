@@ -18,6 +18,7 @@ import { sizedShapeText } from "../shape.js";
 import { differText, sizeAgreement } from "../size.js";
 import { notInTfjs, registerLayer } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
+import * as onnx from "../io/onnx/mappings.js";
 
 const MHA_OPTIONS = ["numHeads", "keyDim", "valueDim", "outputShape", "useBias", "value", "key", "shared", "name"];
 const METHOD = "multiHeadAttention";
@@ -202,7 +203,7 @@ registerLayer({
   options: MHA_OPTIONS,
   apply: applyMultiHeadAttention,
   formats: notInTfjs("MultiHeadAttention"),
-  writers: { keras: keras.multiHeadAttention },
+  writers: { keras: keras.multiHeadAttention, onnx: onnx.multiHeadAttention },
 });
 
 /** Reads the value or key option: a symbolic tensor of the model under definition. */

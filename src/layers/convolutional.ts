@@ -54,8 +54,9 @@ import {
 import { notInTfjs, layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+import * as onnx from "../io/onnx/mappings.js";
 
-const registerConvolutional = layerRegistrar("convolutional", { tfjs, keras });
+const registerConvolutional = layerRegistrar("convolutional", { tfjs, keras, onnx });
 
 /**
  * The paddings of a convolution: `"causal"` (conv1d only) left-pads `d * (k - 1)` zeros.
@@ -624,7 +625,7 @@ export class Conv1D extends BaseConv {
   }
 }
 
-registerConvolutional("Conv1D", Conv1D, "conv1d", OPTIONS.conv);
+registerConvolutional("Conv1D", Conv1D, "conv1d", OPTIONS.conv, { onnx: onnx.convolution });
 
 /**
  * A 2-D convolution (Keras `Conv2D`), `[kh, kw, in / groups, filters]` kernel.
@@ -639,7 +640,7 @@ export class Conv2D extends BaseConv {
   }
 }
 
-registerConvolutional("Conv2D", Conv2D, "conv2d", OPTIONS.conv);
+registerConvolutional("Conv2D", Conv2D, "conv2d", OPTIONS.conv, { onnx: onnx.convolution });
 
 /**
  * A 3-D convolution (Keras `Conv3D`), `[kd, kh, kw, in / groups, filters]` kernel.
@@ -654,7 +655,7 @@ export class Conv3D extends BaseConv {
   }
 }
 
-registerConvolutional("Conv3D", Conv3D, "conv3d", OPTIONS.conv);
+registerConvolutional("Conv3D", Conv3D, "conv3d", OPTIONS.conv, { onnx: onnx.convolution });
 
 /**
  * A transposed 1-D convolution (Keras `Conv1DTranspose`), `[k, filters, in]` kernel.
@@ -669,7 +670,10 @@ export class Conv1DTranspose extends BaseConv {
   }
 }
 
-registerConvolutional("Conv1DTranspose", Conv1DTranspose, "conv1dTranspose", OPTIONS.transpose, { formats: notInTfjs("Conv1DTranspose") });
+registerConvolutional("Conv1DTranspose", Conv1DTranspose, "conv1dTranspose", OPTIONS.transpose, {
+  formats: notInTfjs("Conv1DTranspose"),
+  onnx: onnx.convTranspose,
+});
 
 /**
  * A transposed 2-D convolution (Keras `Conv2DTranspose`), `[kh, kw, filters, in]` kernel.
@@ -684,7 +688,7 @@ export class Conv2DTranspose extends BaseConv {
   }
 }
 
-registerConvolutional("Conv2DTranspose", Conv2DTranspose, "conv2dTranspose", OPTIONS.transpose);
+registerConvolutional("Conv2DTranspose", Conv2DTranspose, "conv2dTranspose", OPTIONS.transpose, { onnx: onnx.convTranspose });
 
 /**
  * A transposed 3-D convolution (Keras `Conv3DTranspose`), `[kd, kh, kw, filters, in]` kernel.
@@ -699,7 +703,7 @@ export class Conv3DTranspose extends BaseConv {
   }
 }
 
-registerConvolutional("Conv3DTranspose", Conv3DTranspose, "conv3dTranspose", OPTIONS.transpose);
+registerConvolutional("Conv3DTranspose", Conv3DTranspose, "conv3dTranspose", OPTIONS.transpose, { onnx: onnx.convTranspose });
 
 /**
  * A separable 1-D convolution (Keras `SeparableConv1D`): weights
@@ -715,7 +719,10 @@ export class SeparableConv1D extends BaseConv {
   }
 }
 
-registerConvolutional("SeparableConv1D", SeparableConv1D, "separableConv1d", OPTIONS.separable, { formats: notInTfjs("SeparableConv1D") });
+registerConvolutional("SeparableConv1D", SeparableConv1D, "separableConv1d", OPTIONS.separable, {
+  formats: notInTfjs("SeparableConv1D"),
+  onnx: onnx.convolution,
+});
 
 /**
  * A separable 2-D convolution (Keras `SeparableConv2D`): weights
@@ -731,7 +738,7 @@ export class SeparableConv2D extends BaseConv {
   }
 }
 
-registerConvolutional("SeparableConv2D", SeparableConv2D, "separableConv2d", OPTIONS.separable);
+registerConvolutional("SeparableConv2D", SeparableConv2D, "separableConv2d", OPTIONS.separable, { onnx: onnx.convolution });
 
 /**
  * A depthwise 1-D convolution (Keras `DepthwiseConv1D`), weight `kernel`
@@ -747,7 +754,10 @@ export class DepthwiseConv1D extends BaseConv {
   }
 }
 
-registerConvolutional("DepthwiseConv1D", DepthwiseConv1D, "depthwiseConv1d", OPTIONS.depthwise, { formats: notInTfjs("DepthwiseConv1D") });
+registerConvolutional("DepthwiseConv1D", DepthwiseConv1D, "depthwiseConv1d", OPTIONS.depthwise, {
+  formats: notInTfjs("DepthwiseConv1D"),
+  onnx: onnx.convolution,
+});
 
 /**
  * A depthwise 2-D convolution (Keras `DepthwiseConv2D`), weight `kernel`
@@ -764,4 +774,4 @@ export class DepthwiseConv2D extends BaseConv {
   }
 }
 
-registerConvolutional("DepthwiseConv2D", DepthwiseConv2D, "depthwiseConv2d", OPTIONS.depthwise);
+registerConvolutional("DepthwiseConv2D", DepthwiseConv2D, "depthwiseConv2d", OPTIONS.depthwise, { onnx: onnx.convolution });

@@ -31,8 +31,9 @@ import type { Shape } from "../shape.js";
 import { layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+import * as onnx from "../io/onnx/mappings.js";
 
-const registerCore = layerRegistrar("core", { tfjs, keras });
+const registerCore = layerRegistrar("core", { tfjs, keras, onnx });
 
 const DENSE_OPTIONS = ["units", "activation", "useBias", "kernelRegularizer", "biasRegularizer", "activityRegularizer", "name"];
 
@@ -186,7 +187,7 @@ export class Activation extends Layer {
   }
 }
 
-registerCore("Activation", Activation, "activation", ["activation", "name"]);
+registerCore("Activation", Activation, "activation", ["activation", "name"], { onnx: onnx.activationLayer });
 
 const EMBEDDING_OPTIONS = ["inputDim", "outputDim", "embeddingsRegularizer", "activityRegularizer", "name"];
 

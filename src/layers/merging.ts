@@ -22,6 +22,7 @@ import { differText, sizeAdd, sizeAgreement } from "../size.js";
 import { notInTfjs, layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+import * as onnx from "../io/onnx/mappings.js";
 
 /** The lower-case name of each merge, as its method and its messages spell it. */
 export type MergeKind = "add" | "subtract" | "multiply" | "average" | "maximum" | "minimum" | "concatenate" | "dot";
@@ -268,7 +269,7 @@ abstract class ElementwiseMerge extends Layer {
   }
 }
 
-const registerMerging = layerRegistrar("merging", { tfjs, keras }, "merge");
+const registerMerging = layerRegistrar("merging", { tfjs, keras, onnx }, "merge");
 
 /**
  * Sums its inputs element-wise (Keras `Add`), broadcasting non-batch sizes.

@@ -19,8 +19,9 @@ import type { AxesRule } from "../checks.js";
 import { layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+import * as onnx from "../io/onnx/mappings.js";
 
-const registerNormalization = layerRegistrar("normalization", { tfjs, keras });
+const registerNormalization = layerRegistrar("normalization", { tfjs, keras, onnx });
 
 /**
  * The axes rule of `layerNormalization`: one non-batch axis or a list of them.

@@ -17,6 +17,7 @@ import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
 import { layerRegistrar, notInTfjs } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+import * as onnx from "../io/onnx/mappings.js";
 
 // ---------------------------------------------------------------------------
 // Windowed pooling
@@ -151,7 +152,7 @@ function pool3d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
 /** The pooling itself, on channels-last data, by spatial rank. */
 const POOLS = { 1: pool1d, 2: pool2d, 3: pool3d } as const;
 
-const registerPooling = layerRegistrar("pooling", { tfjs, keras });
+const registerPooling = layerRegistrar("pooling", { tfjs, keras, onnx });
 
 /**
  * Maximum over each window of steps (Keras `MaxPooling1D`).
@@ -165,7 +166,7 @@ export class MaxPooling1D extends PoolingND {
     super("MaxPooling1D", "maxPooling1d", 1, "max", config);
   }
 }
-registerPooling("MaxPooling1D", MaxPooling1D, "maxPooling1d", POOL_OPTIONS, { aliases: ["maxPool1d"] });
+registerPooling("MaxPooling1D", MaxPooling1D, "maxPooling1d", POOL_OPTIONS, { aliases: ["maxPool1d"], onnx: onnx.pooling });
 
 /**
  * Maximum over each window (Keras `MaxPooling2D`).
@@ -179,7 +180,7 @@ export class MaxPooling2D extends PoolingND {
     super("MaxPooling2D", "maxPooling2d", 2, "max", config);
   }
 }
-registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { aliases: ["maxPool2d"] });
+registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { aliases: ["maxPool2d"], onnx: onnx.pooling });
 
 /**
  * Maximum over each 3-D window (Keras `MaxPooling3D`).
@@ -193,7 +194,7 @@ export class MaxPooling3D extends PoolingND {
     super("MaxPooling3D", "maxPooling3d", 3, "max", config);
   }
 }
-registerPooling("MaxPooling3D", MaxPooling3D, "maxPooling3d", POOL_OPTIONS);
+registerPooling("MaxPooling3D", MaxPooling3D, "maxPooling3d", POOL_OPTIONS, { onnx: onnx.pooling });
 
 /**
  * Mean over each window of steps (Keras `AveragePooling1D`); `"same"` padding averages real steps only.
@@ -207,7 +208,7 @@ export class AveragePooling1D extends PoolingND {
     super("AveragePooling1D", "averagePooling1d", 1, "avg", config);
   }
 }
-registerPooling("AveragePooling1D", AveragePooling1D, "averagePooling1d", POOL_OPTIONS, { aliases: ["avgPool1d", "avgPooling1d"] });
+registerPooling("AveragePooling1D", AveragePooling1D, "averagePooling1d", POOL_OPTIONS, { aliases: ["avgPool1d", "avgPooling1d"], onnx: onnx.pooling });
 
 /**
  * Mean over each window (Keras `AveragePooling2D`); `"same"` padding averages real cells only.
@@ -221,7 +222,7 @@ export class AveragePooling2D extends PoolingND {
     super("AveragePooling2D", "averagePooling2d", 2, "avg", config);
   }
 }
-registerPooling("AveragePooling2D", AveragePooling2D, "averagePooling2d", POOL_OPTIONS, { aliases: ["avgPool2d", "avgPooling2d"] });
+registerPooling("AveragePooling2D", AveragePooling2D, "averagePooling2d", POOL_OPTIONS, { aliases: ["avgPool2d", "avgPooling2d"], onnx: onnx.pooling });
 
 /**
  * Mean over each 3-D window (Keras `AveragePooling3D`); `"same"` padding averages real cells only.
@@ -235,7 +236,7 @@ export class AveragePooling3D extends PoolingND {
     super("AveragePooling3D", "averagePooling3d", 3, "avg", config);
   }
 }
-registerPooling("AveragePooling3D", AveragePooling3D, "averagePooling3d", POOL_OPTIONS, { aliases: ["avgPool3d", "avgPooling3d"] });
+registerPooling("AveragePooling3D", AveragePooling3D, "averagePooling3d", POOL_OPTIONS, { aliases: ["avgPool3d", "avgPooling3d"], onnx: onnx.pooling });
 
 // ---------------------------------------------------------------------------
 // Global pooling
@@ -321,7 +322,7 @@ export class GlobalMaxPooling1D extends GlobalPoolingND {
     super("GlobalMaxPooling1D", "globalMaxPooling1d", 1, "max", config);
   }
 }
-registerPooling("GlobalMaxPooling1D", GlobalMaxPooling1D, "globalMaxPooling1d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool1d"] });
+registerPooling("GlobalMaxPooling1D", GlobalMaxPooling1D, "globalMaxPooling1d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool1d"], onnx: onnx.globalPooling });
 
 /**
  * Maximum over height and width (Keras `GlobalMaxPooling2D`).
@@ -335,7 +336,7 @@ export class GlobalMaxPooling2D extends GlobalPoolingND {
     super("GlobalMaxPooling2D", "globalMaxPooling2d", 2, "max", config);
   }
 }
-registerPooling("GlobalMaxPooling2D", GlobalMaxPooling2D, "globalMaxPooling2d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool2d"] });
+registerPooling("GlobalMaxPooling2D", GlobalMaxPooling2D, "globalMaxPooling2d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool2d"], onnx: onnx.globalPooling });
 
 /**
  * Maximum over depth, height and width (Keras `GlobalMaxPooling3D`).
@@ -349,7 +350,10 @@ export class GlobalMaxPooling3D extends GlobalPoolingND {
     super("GlobalMaxPooling3D", "globalMaxPooling3d", 3, "max", config);
   }
 }
-registerPooling("GlobalMaxPooling3D", GlobalMaxPooling3D, "globalMaxPooling3d", GLOBAL_OPTIONS, { formats: notInTfjs("GlobalMaxPooling3D") });
+registerPooling("GlobalMaxPooling3D", GlobalMaxPooling3D, "globalMaxPooling3d", GLOBAL_OPTIONS, {
+  formats: notInTfjs("GlobalMaxPooling3D"),
+  onnx: onnx.globalPooling,
+});
 
 /**
  * Mean over all steps (Keras `GlobalAveragePooling1D`).
@@ -363,7 +367,7 @@ export class GlobalAveragePooling1D extends GlobalPoolingND {
     super("GlobalAveragePooling1D", "globalAveragePooling1d", 1, "avg", config);
   }
 }
-registerPooling("GlobalAveragePooling1D", GlobalAveragePooling1D, "globalAveragePooling1d", GLOBAL_OPTIONS);
+registerPooling("GlobalAveragePooling1D", GlobalAveragePooling1D, "globalAveragePooling1d", GLOBAL_OPTIONS, { onnx: onnx.globalPooling });
 
 /**
  * Mean over height and width (Keras `GlobalAveragePooling2D`).
@@ -377,7 +381,7 @@ export class GlobalAveragePooling2D extends GlobalPoolingND {
     super("GlobalAveragePooling2D", "globalAveragePooling2d", 2, "avg", config);
   }
 }
-registerPooling("GlobalAveragePooling2D", GlobalAveragePooling2D, "globalAveragePooling2d", GLOBAL_OPTIONS);
+registerPooling("GlobalAveragePooling2D", GlobalAveragePooling2D, "globalAveragePooling2d", GLOBAL_OPTIONS, { onnx: onnx.globalPooling });
 
 /**
  * Mean over depth, height and width (Keras `GlobalAveragePooling3D`).
@@ -391,7 +395,10 @@ export class GlobalAveragePooling3D extends GlobalPoolingND {
     super("GlobalAveragePooling3D", "globalAveragePooling3d", 3, "avg", config);
   }
 }
-registerPooling("GlobalAveragePooling3D", GlobalAveragePooling3D, "globalAveragePooling3d", GLOBAL_OPTIONS, { formats: notInTfjs("GlobalAveragePooling3D") });
+registerPooling("GlobalAveragePooling3D", GlobalAveragePooling3D, "globalAveragePooling3d", GLOBAL_OPTIONS, {
+  formats: notInTfjs("GlobalAveragePooling3D"),
+  onnx: onnx.globalPooling,
+});
 
 // ---------------------------------------------------------------------------
 // The methods

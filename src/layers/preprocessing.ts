@@ -31,8 +31,9 @@ import type { Shape } from "../shape.js";
 import { notInTfjs, layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+import * as onnx from "../io/onnx/mappings.js";
 
-const registerPreprocessing = layerRegistrar("preprocessing", { tfjs, keras });
+const registerPreprocessing = layerRegistrar("preprocessing", { tfjs, keras, onnx });
 
 /**
  * `x * scale + offset` (Keras `Rescaling`), in float32 as Keras computes it.

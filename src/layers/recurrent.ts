@@ -25,8 +25,9 @@ import type { Regularizer } from "../regularizers.js";
 import { EVERY_FORMAT, registerLayer, layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+import * as onnx from "../io/onnx/mappings.js";
 
-const registerRecurrent = layerRegistrar("recurrent", { tfjs, keras });
+const registerRecurrent = layerRegistrar("recurrent", { tfjs, keras, onnx });
 
 /** The weight each regulariser option of a recurrent layer penalises (Keras 3's options). */
 const REGULARIZED_WEIGHTS = { kernelRegularizer: "kernel", recurrentRegularizer: "recurrent_kernel", biasRegularizer: "bias" };
@@ -214,7 +215,7 @@ export class SimpleRNN extends Recurrent {
   }
 }
 
-registerRecurrent("SimpleRNN", SimpleRNN, "simpleRNN", RECURRENT_OPTIONS.simpleRNN, { apply: applySimpleRNN });
+registerRecurrent("SimpleRNN", SimpleRNN, "simpleRNN", RECURRENT_OPTIONS.simpleRNN, { apply: applySimpleRNN, onnx: onnx.recurrent });
 
 /**
  * Long short-term memory (Keras `LSTM`), gates i, f, c, o; the forget-gate bias starts at 1.
@@ -229,7 +230,7 @@ export class LSTM extends Recurrent {
   }
 }
 
-registerRecurrent("LSTM", LSTM, "lstm", RECURRENT_OPTIONS.lstm, { apply: applyLstm });
+registerRecurrent("LSTM", LSTM, "lstm", RECURRENT_OPTIONS.lstm, { apply: applyLstm, onnx: onnx.recurrent });
 
 /**
  * Gated recurrent unit (Keras `GRU`), gates z, r, h; `resetAfter` (default
@@ -245,7 +246,7 @@ export class GRU extends Recurrent {
   }
 }
 
-registerRecurrent("GRU", GRU, "gru", RECURRENT_OPTIONS.gru, { apply: applyGru });
+registerRecurrent("GRU", GRU, "gru", RECURRENT_OPTIONS.gru, { apply: applyGru, onnx: onnx.recurrent });
 
 /** The argument a wrapper's callback receives: a stand-in for the input of the wrapped layer, never part of a model. */
 class WrappedInput extends Layer {
@@ -504,6 +505,7 @@ registerLayer({
   options: ["mergeMode", "name"],
   apply: applyBidirectional,
   formats: EVERY_FORMAT,
+  writers: { onnx: onnx.bidirectional },
 });
 
 /** Checks that `timeDistributed` gets a sequence: `[batch, steps, ...]`. */
@@ -607,6 +609,7 @@ registerLayer({
   options: ["name"],
   apply: applyTimeDistributed,
   formats: EVERY_FORMAT,
+  writers: { onnx: onnx.timeDistributed },
 });
 
 /** Applies a recurrent layer; with `returnState` also returns one tensor per state. */

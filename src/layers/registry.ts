@@ -9,6 +9,7 @@
  */
 import type { Writer as KerasWriter } from "../io/keras/json-writers.js";
 import type { ConfigWriter as TfjsWriter } from "../io/tfjs/config-writers.js";
+import type { Mapping as OnnxMapping } from "../io/onnx/builder.js";
 import type { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import type { Layer } from "./layer.js";
 
@@ -100,11 +101,12 @@ export interface LayerRegistration {
   /** TensorFlow.js 4.22 layers-model, Keras 3 JSON and ONNX. */
   readonly formats: { readonly tfjs: FormatSupport; readonly keras: FormatSupport; readonly onnx: FormatSupport };
   /**
-   * The config writer of each JSON format that writes the class: present
-   * exactly where `formats` says the format writes it, except for wrappers
-   * and the input layer, which the formats' own topology writers write.
+   * The config writer of each JSON format that writes the class, and its
+   * ONNX mapping: present exactly where `formats` says the format writes it,
+   * except for the input layer, and for wrappers in the JSON formats, whose
+   * own topology writers write them.
    */
-  readonly writers?: { readonly tfjs?: TfjsWriter; readonly keras?: KerasWriter };
+  readonly writers?: { readonly tfjs?: TfjsWriter; readonly keras?: KerasWriter; readonly onnx?: OnnxMapping };
 }
 
 /**
@@ -126,15 +128,16 @@ export function notInTfjs(className: string): LayerRegistration["formats"] {
 }
 
 /**
- * The two JSON formats' config writer modules, each exporting a layer's
- * writer under the layer's method name (`tfjs.maxPooling2d`).
+ * The two JSON formats' config writer modules and the ONNX mappings, each
+ * exporting a layer's writer under the layer's method name (`tfjs.maxPooling2d`).
  *
  * @example
- * const modules: WriterModules = { tfjs, keras };
+ * const modules: WriterModules = { tfjs, keras, onnx };
  */
 export interface WriterModules {
   readonly tfjs: object;
   readonly keras: object;
+  readonly onnx: object;
 }
 
 /**
@@ -144,14 +147,14 @@ export interface WriterModules {
  * applied otherwise than `t.applyLayer(new layer(config))`).
  *
  * @example
- * registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { aliases: ["maxPool2d"] });
+ * registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { aliases: ["maxPool2d"], onnx: onnx.pooling });
  */
 export type MethodRegistrar = (
   className: string,
   layer: new (config: unknown) => Layer,
   method: string,
   options: readonly string[],
-  more?: Partial<Pick<LayerRegistration, "aliases" | "formats" | "apply">>,
+  more?: Partial<Pick<LayerRegistration, "aliases" | "formats" | "apply">> & { readonly onnx?: OnnxMapping },
 ) => LayerRegistration;
 
 /**
@@ -159,10 +162,11 @@ export type MethodRegistrar = (
  * apply to (`t.maxPooling2d(config)`), the common case, or, with `style`
  * `"merge"`, functions of a list of tensors (`add([a, b])`): one line a class.
  * A format that writes the class finds its writer in `writers` under the
- * method's name; {@link registerLayer} refuses the class if it is missing.
+ * method's name, or, for an ONNX mapping several classes share, in
+ * `more.onnx`; {@link registerLayer} refuses the class if one is missing.
  *
  * @example
- * const registerPooling = layerRegistrar("pooling", { tfjs, keras });
+ * const registerPooling = layerRegistrar("pooling", { tfjs, keras, onnx });
  */
 export function layerRegistrar(family: LayerFamily, writers: WriterModules, style: "method" | "merge" = "method"): MethodRegistrar {
   const writerOf = (format: keyof WriterModules, method: string, formats: LayerRegistration["formats"]) => {
@@ -170,12 +174,13 @@ export function layerRegistrar(family: LayerFamily, writers: WriterModules, styl
       formats[format] === true && Object.hasOwn(writers[format], method) ? (writers[format] as Record<string, unknown>)[method] : undefined;
     return typeof writer === "function" ? writer : undefined;
   };
-  return (className, layer, method, options, more = {}) => {
+  return (className, layer, method, options, { onnx: sharedMapping, ...more } = {}) => {
     const formats = more.formats ?? EVERY_FORMAT;
     const tfjs = writerOf("tfjs", method, formats) as TfjsWriter | undefined;
     const keras = writerOf("keras", method, formats) as KerasWriter | undefined;
+    const onnx = formats.onnx === true ? (sharedMapping ?? (writerOf("onnx", method, formats) as OnnxMapping | undefined)) : undefined;
     const make = (config: unknown) => new layer(config);
-    return registerLayer({ family, className, method, style, options, make, ...more, formats, writers: { tfjs, keras } });
+    return registerLayer({ family, className, method, style, options, make, ...more, formats, writers: { tfjs, keras, onnx } });
   };
 }
 
@@ -191,12 +196,12 @@ const BY_CLASS = new Map<string, LayerRegistration>();
  */
 export function registerLayer(registration: LayerRegistration): LayerRegistration {
   if (BY_CLASS.has(registration.className)) throw new Error(`shapewise: layer class ${registration.className} is registered twice`);
-  const ownWriter = registration.style !== "wrapper" && registration.style !== "input";
-  for (const format of ["tfjs", "keras"] as const) {
+  for (const format of ["tfjs", "keras", "onnx"] as const) {
+    const ownWriter = registration.style !== "input" && (format === "onnx" || registration.style !== "wrapper");
     const writes = registration.formats[format] === true && ownWriter;
     if (writes !== (registration.writers?.[format] !== undefined)) {
       throw new Error(
-        `shapewise: layer class ${registration.className} ${writes ? "needs" : "must not have"} a ${format} config writer (formats.${format} is ${JSON.stringify(registration.formats[format])})`,
+        `shapewise: layer class ${registration.className} ${writes ? "needs" : "must not have"} ${format === "onnx" ? "an ONNX mapping" : `a ${format} config writer`} (formats.${format} is ${JSON.stringify(registration.formats[format])})`,
       );
     }
   }

@@ -18,8 +18,9 @@ import { dataFormatOption } from "../shape.js";
 import { notInTfjs, layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+import * as onnx from "../io/onnx/mappings.js";
 
-const registerRegularization = layerRegistrar("regularization", { tfjs, keras });
+const registerRegularization = layerRegistrar("regularization", { tfjs, keras, onnx });
 
 /** Checks a dropout rate in `[0, 1)`: one sentence for every bad value, as `dropout` always gave. */
 function dropoutRate(method: string, rate: unknown): number {
@@ -104,7 +105,7 @@ export class Dropout extends RateDropout {
   }
 }
 
-registerRegularization("Dropout", Dropout, "dropout", ["rate", "seed", "name"]);
+registerRegularization("Dropout", Dropout, "dropout", ["rate", "seed", "name"], { onnx: onnx.identity });
 
 /**
  * Multiplies its inputs by 1-centred Gaussian noise of deviation
@@ -129,7 +130,7 @@ export class GaussianDropout extends RateDropout {
   }
 }
 
-registerRegularization("GaussianDropout", GaussianDropout, "gaussianDropout", ["rate", "seed", "name"]);
+registerRegularization("GaussianDropout", GaussianDropout, "gaussianDropout", ["rate", "seed", "name"], { onnx: onnx.identity });
 
 /**
  * Dropout that keeps the mean and variance of its inputs while training, for
@@ -153,7 +154,7 @@ export class AlphaDropout extends RateDropout {
   }
 }
 
-registerRegularization("AlphaDropout", AlphaDropout, "alphaDropout", ["rate", "seed", "name"]);
+registerRegularization("AlphaDropout", AlphaDropout, "alphaDropout", ["rate", "seed", "name"], { onnx: onnx.identity });
 
 /** What the two spatial dropouts share: rank, rate and seed, checked in that order. */
 abstract class SpatialDropout extends IdentityAtInference {
@@ -223,7 +224,7 @@ export class SpatialDropout1D extends SpatialDropout {
   }
 }
 
-registerRegularization("SpatialDropout1D", SpatialDropout1D, "spatialDropout1d", ["rate", "seed", "name"]);
+registerRegularization("SpatialDropout1D", SpatialDropout1D, "spatialDropout1d", ["rate", "seed", "name"], { onnx: onnx.identity });
 
 /**
  * Drops whole feature maps of image batches while training (Keras
@@ -248,6 +249,7 @@ export class SpatialDropout2D extends SpatialDropout {
 
 registerRegularization("SpatialDropout2D", SpatialDropout2D, "spatialDropout2d", ["rate", "dataFormat", "seed", "name"], {
   formats: notInTfjs("SpatialDropout2D"),
+  onnx: onnx.identity,
 });
 
 /**
@@ -273,6 +275,7 @@ export class SpatialDropout3D extends SpatialDropout {
 
 registerRegularization("SpatialDropout3D", SpatialDropout3D, "spatialDropout3d", ["rate", "dataFormat", "seed", "name"], {
   formats: notInTfjs("SpatialDropout3D"),
+  onnx: onnx.identity,
 });
 
 /**
@@ -318,7 +321,7 @@ export class GaussianNoise extends IdentityAtInference {
   }
 }
 
-registerRegularization("GaussianNoise", GaussianNoise, "gaussianNoise", ["stddev", "seed", "name"]);
+registerRegularization("GaussianNoise", GaussianNoise, "gaussianNoise", ["stddev", "seed", "name"], { onnx: onnx.identity });
 
 /**
  * Adds `l1 * sum(|x|) + l2 * sum(x^2)` to the training loss (Keras
@@ -371,4 +374,5 @@ export class ActivityRegularization extends IdentityAtInference {
 
 registerRegularization("ActivityRegularization", ActivityRegularization, "activityRegularization", ["l1", "l2", "name"], {
   formats: notInTfjs("ActivityRegularization"),
+  onnx: onnx.identity,
 });

@@ -17,8 +17,9 @@ import { notInTfjs, layerRegistrar } from "./registry.js";
 import type { LayerGradients } from "./layer.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
+import * as onnx from "../io/onnx/mappings.js";
 
-const registerReshaping = layerRegistrar("reshaping", { tfjs, keras });
+const registerReshaping = layerRegistrar("reshaping", { tfjs, keras, onnx });
 
 // ---------------------------------------------------------------------------
 // flatten
@@ -432,7 +433,7 @@ export class ZeroPadding1D extends ZeroPaddingND {
   }
 }
 
-registerReshaping("ZeroPadding1D", ZeroPadding1D, "zeroPadding1d", ["padding", "name"], { formats: notInTfjs("ZeroPadding1D") });
+registerReshaping("ZeroPadding1D", ZeroPadding1D, "zeroPadding1d", ["padding", "name"], { formats: notInTfjs("ZeroPadding1D"), onnx: onnx.zeroPadding });
 
 /**
  * Adds rows and columns of zeros (Keras `ZeroPadding2D`).
@@ -447,7 +448,7 @@ export class ZeroPadding2D extends ZeroPaddingND {
   }
 }
 
-registerReshaping("ZeroPadding2D", ZeroPadding2D, "zeroPadding2d", ["padding", "dataFormat", "name"]);
+registerReshaping("ZeroPadding2D", ZeroPadding2D, "zeroPadding2d", ["padding", "dataFormat", "name"], { onnx: onnx.zeroPadding });
 
 /**
  * Adds zeros around depth, height and width (Keras `ZeroPadding3D`).
@@ -462,7 +463,10 @@ export class ZeroPadding3D extends ZeroPaddingND {
   }
 }
 
-registerReshaping("ZeroPadding3D", ZeroPadding3D, "zeroPadding3d", ["padding", "dataFormat", "name"], { formats: notInTfjs("ZeroPadding3D") });
+registerReshaping("ZeroPadding3D", ZeroPadding3D, "zeroPadding3d", ["padding", "dataFormat", "name"], {
+  formats: notInTfjs("ZeroPadding3D"),
+  onnx: onnx.zeroPadding,
+});
 
 /** Cropping of the spatial axes (Keras `Cropping1D/2D/3D`); each axis must keep at least one entry. */
 abstract class CroppingND extends SpatialLayer {
@@ -527,7 +531,7 @@ export class Cropping1D extends CroppingND {
   }
 }
 
-registerReshaping("Cropping1D", Cropping1D, "cropping1d", ["cropping", "name"], { formats: notInTfjs("Cropping1D") });
+registerReshaping("Cropping1D", Cropping1D, "cropping1d", ["cropping", "name"], { formats: notInTfjs("Cropping1D"), onnx: onnx.cropping });
 
 /**
  * Removes rows and columns at the borders (Keras `Cropping2D`); nothing by default.
@@ -542,7 +546,7 @@ export class Cropping2D extends CroppingND {
   }
 }
 
-registerReshaping("Cropping2D", Cropping2D, "cropping2d", ["cropping", "dataFormat", "name"], { aliases: ["cropping2D"] });
+registerReshaping("Cropping2D", Cropping2D, "cropping2d", ["cropping", "dataFormat", "name"], { aliases: ["cropping2D"], onnx: onnx.cropping });
 
 /**
  * Removes slices at the borders of depth, height and width (Keras `Cropping3D`); 1 on each side by default.
@@ -557,7 +561,7 @@ export class Cropping3D extends CroppingND {
   }
 }
 
-registerReshaping("Cropping3D", Cropping3D, "cropping3d", ["cropping", "dataFormat", "name"], { formats: notInTfjs("Cropping3D") });
+registerReshaping("Cropping3D", Cropping3D, "cropping3d", ["cropping", "dataFormat", "name"], { formats: notInTfjs("Cropping3D"), onnx: onnx.cropping });
 
 // ---------------------------------------------------------------------------
 // Up-sampling
@@ -624,7 +628,7 @@ export class UpSampling1D extends UpSamplingND {
   }
 }
 
-registerReshaping("UpSampling1D", UpSampling1D, "upSampling1d", ["size", "name"], { formats: notInTfjs("UpSampling1D") });
+registerReshaping("UpSampling1D", UpSampling1D, "upSampling1d", ["size", "name"], { formats: notInTfjs("UpSampling1D"), onnx: onnx.upSampling });
 
 /**
  * Repeats every row and column (Keras `UpSampling2D`, nearest); 2 by default.
@@ -639,7 +643,7 @@ export class UpSampling2D extends UpSamplingND {
   }
 }
 
-registerReshaping("UpSampling2D", UpSampling2D, "upSampling2d", ["size", "dataFormat", "interpolation", "name"]);
+registerReshaping("UpSampling2D", UpSampling2D, "upSampling2d", ["size", "dataFormat", "interpolation", "name"], { onnx: onnx.upSampling });
 
 /**
  * Repeats every slice along depth, height and width (Keras `UpSampling3D`); 2 by default.
@@ -654,7 +658,7 @@ export class UpSampling3D extends UpSamplingND {
   }
 }
 
-registerReshaping("UpSampling3D", UpSampling3D, "upSampling3d", ["size", "dataFormat", "name"], { formats: notInTfjs("UpSampling3D") });
+registerReshaping("UpSampling3D", UpSampling3D, "upSampling3d", ["size", "dataFormat", "name"], { formats: notInTfjs("UpSampling3D"), onnx: onnx.upSampling });
 
 // ---------------------------------------------------------------------------
 // The methods

@@ -33,7 +33,6 @@ import { inputDtype } from "../input-dtype.js";
 
 /** ONNX's element type of int32 tensors. */
 const INT32 = 6;
-import { MAPPINGS } from "./mappings.js";
 
 /**
  * Options of {@link toONNX}.
@@ -169,9 +168,9 @@ function emitLayer(
     g.nodes.push({ op: fn.name, domain: MODEL_FUNCTION_DOMAIN, inputs: inputs.map((v) => v.name), outputs, name: g.fresh(`${layer.name}/call`), attrs: {} });
     return outputs;
   }
-  const refusal = registrationOf(layer.className)?.formats.onnx;
-  if (typeof refusal === "string") return unsupported(layer, refusal);
-  const mapping = MAPPINGS[layer.className];
+  const registration = registrationOf(layer.className);
+  if (typeof registration?.formats.onnx === "string") return unsupported(layer, registration.formats.onnx);
+  const mapping = registration?.writers?.onnx;
   if (mapping === undefined) return unsupported(layer, "it has no ONNX mapping");
   const expected = layer.weightSpecs().length;
   if (weights.length !== expected) unsupported(layer, `it has ${weights.length} weights, expected ${expected}: build the model before exporting it`);

@@ -1,7 +1,9 @@
 /**
- * The ONNX form of each feed-forward layer class, and the table of every
- * class the exporter maps (recurrent, attention and merge mappings come from
- * `sequence.ts`).
+ * The ONNX form of each layer class, exported under the name of the method
+ * that makes the layer where one class has it alone (`dense`), otherwise
+ * under what several share (`convolution`); each registration carries its
+ * mapping (`writers.onnx`), which `toONNX` reads. Recurrent, attention and
+ * merge mappings are written in `sequence.ts`.
  */
 import { valueText } from "../../checks.js";
 import { transpose } from "../../kernels/reshape-ops.js";
@@ -35,7 +37,7 @@ import { bidirectional, concatenate, dot, multiHeadAttention, recurrent, timeDis
 // Layer mappings
 // ---------------------------------------------------------------------------
 
-const dense: Mapping = (e) => {
+export const dense: Mapping = (e) => {
   const { g, layer } = e;
   const x = e.inputs[0];
   const [kernel, bias] = e.weights;
@@ -57,7 +59,7 @@ function rankOf(layer: Layer): number {
   return m === null ? 2 : Number(m[1]);
 }
 
-const convolution: Mapping = (e) => {
+export const convolution: Mapping = (e) => {
   const { g, layer } = e;
   const r = rankOf(layer);
   const kernelSize = cfgNumbers(e, "kernelSize");
@@ -108,7 +110,7 @@ const convolution: Mapping = (e) => {
   return [y];
 };
 
-const convTranspose: Mapping = (e) => {
+export const convTranspose: Mapping = (e) => {
   const { g, layer } = e;
   const r = rankOf(layer);
   const kernelSize = cfgNumbers(e, "kernelSize");
@@ -150,7 +152,7 @@ const convTranspose: Mapping = (e) => {
   return [y];
 };
 
-const pooling: Mapping = (e) => {
+export const pooling: Mapping = (e) => {
   const { g, layer } = e;
   const r = rankOf(layer);
   const poolSize = cfgNumbers(e, "poolSize");
@@ -167,7 +169,7 @@ const pooling: Mapping = (e) => {
   return [inChannelsFirst(e, r, (x) => g.op1(max ? "MaxPool" : "AveragePool", [x], `${layer.name}/pool`, attrs))];
 };
 
-const globalPooling: Mapping = (e) => {
+export const globalPooling: Mapping = (e) => {
   const { g, layer } = e;
   const r = rankOf(layer);
   const first = cfgString(e, "dataFormat") === "channelsFirst";
@@ -176,9 +178,9 @@ const globalPooling: Mapping = (e) => {
   return [g.op1(op, [e.inputs[0].name], `${layer.name}/reduce`, { axes: ints(axes), keepdims: int(e.config.keepdims === true ? 1 : 0) })];
 };
 
-const identity: Mapping = (e) => [e.inputs[0].name];
+export const identity: Mapping = (e) => [e.inputs[0].name];
 
-const flatten: Mapping = (e) => {
+export const flatten: Mapping = (e) => {
   const { g, layer } = e;
   const x = e.inputs[0];
   const rank = x.shape.length;
@@ -190,14 +192,14 @@ const flatten: Mapping = (e) => {
   return [g.op1("Reshape", [source, g.int64Const(`${layer.name}/shape`, [0, -1])], `${layer.name}/reshape`)];
 };
 
-const reshape: Mapping = (e) => {
+export const reshape: Mapping = (e) => {
   const target = cfgNumbers(e, "targetShape");
   return [e.g.op1("Reshape", [e.inputs[0].name, e.g.int64Const(`${e.layer.name}/shape`, [0, ...target])], `${e.layer.name}/reshape`)];
 };
 
-const permuteLayer: Mapping = (e) => [e.g.op1("Transpose", [e.inputs[0].name], `${e.layer.name}/transpose`, { perm: ints([0, ...cfgNumbers(e, "dims")]) })];
+export const permute: Mapping = (e) => [e.g.op1("Transpose", [e.inputs[0].name], `${e.layer.name}/transpose`, { perm: ints([0, ...cfgNumbers(e, "dims")]) })];
 
-const repeatVector: Mapping = (e) => {
+export const repeatVector: Mapping = (e) => {
   const { g, layer } = e;
   const n = e.config.n as number;
   const expanded = g.op1("Unsqueeze", [e.inputs[0].name, g.int64Const(`${layer.name}/axis`, [1])], `${layer.name}/unsqueeze`);
@@ -216,7 +218,7 @@ function amountPairs(value: unknown, r: number): [number, number][] {
   return value as [number, number][];
 }
 
-const zeroPadding: Mapping = (e) => {
+export const zeroPadding: Mapping = (e) => {
   const { g, layer } = e;
   const r = rankOf(layer);
   const rank = e.inputs[0].shape.length;
@@ -230,7 +232,7 @@ const zeroPadding: Mapping = (e) => {
   return [g.op1("Pad", [e.inputs[0].name, g.int64Const(`${layer.name}/pads`, [...begins, ...ends])], `${layer.name}/pad`, { mode: str("constant") })];
 };
 
-const cropping: Mapping = (e) => {
+export const cropping: Mapping = (e) => {
   const { g, layer } = e;
   const r = rankOf(layer);
   const pairs = amountPairs(e.config.cropping, r);
@@ -246,7 +248,7 @@ const cropping: Mapping = (e) => {
   ];
 };
 
-const upSampling: Mapping = (e) => {
+export const upSampling: Mapping = (e) => {
   const { g, layer } = e;
   const r = rankOf(layer);
   const size = e.config.size;
@@ -264,9 +266,9 @@ const upSampling: Mapping = (e) => {
   ];
 };
 
-const activationLayer: Mapping = (e) => [activation(e.g, cfgString(e, "activation"), e.inputs[0].name, `${e.layer.name}/activation`, e.layer)];
+export const activationLayer: Mapping = (e) => [activation(e.g, cfgString(e, "activation"), e.inputs[0].name, `${e.layer.name}/activation`, e.layer)];
 
-const relu: Mapping = (e) => {
+export const reLU: Mapping = (e) => {
   const { g, layer } = e;
   const x = e.inputs[0].name;
   const maxValue = e.config.maxValue as number | undefined;
@@ -289,16 +291,16 @@ const relu: Mapping = (e) => {
   return [y];
 };
 
-const leakyRelu: Mapping = (e) => [e.g.op1("LeakyRelu", [e.inputs[0].name], `${e.layer.name}/leaky_relu`, { alpha: float(e.config.alpha as number) })];
+export const leakyReLU: Mapping = (e) => [e.g.op1("LeakyRelu", [e.inputs[0].name], `${e.layer.name}/leaky_relu`, { alpha: float(e.config.alpha as number) })];
 
-const prelu: Mapping = (e) => {
+export const pReLU: Mapping = (e) => {
   const alpha = e.weights[0];
   return [e.g.op1("PRelu", [e.inputs[0].name, e.g.floatConst(`${e.layer.name}/alpha`, alpha.shape, alpha.data)], `${e.layer.name}/prelu`)];
 };
 
-const elu: Mapping = (e) => [e.g.op1("Elu", [e.inputs[0].name], `${e.layer.name}/elu`, { alpha: float(e.config.alpha as number) })];
+export const elu: Mapping = (e) => [e.g.op1("Elu", [e.inputs[0].name], `${e.layer.name}/elu`, { alpha: float(e.config.alpha as number) })];
 
-const softmax: Mapping = (e) => {
+export const softmax: Mapping = (e) => {
   const { g, layer } = e;
   const x = e.inputs[0];
   const rank = x.shape.length;
@@ -317,7 +319,7 @@ function alongAxis(size: number, axis: number, rank: number): number[] {
   return [size, ...new Array<number>(rank - axis - 1).fill(1)];
 }
 
-const batchNormalization: Mapping = (e) => {
+export const batchNormalization: Mapping = (e) => {
   const { g, layer } = e;
   const x = e.inputs[0];
   const rank = x.shape.length;
@@ -342,7 +344,7 @@ const batchNormalization: Mapping = (e) => {
   return [g.op1("Add", [scaled, g.floatConst(`${layer.name}/offset`, dims, b)], `${layer.name}/normalized`)];
 };
 
-const layerNormalization: Mapping = (e) => {
+export const layerNormalization: Mapping = (e) => {
   const { g, layer } = e;
   const x = e.inputs[0];
   const rank = x.shape.length;
@@ -365,7 +367,7 @@ const layerNormalization: Mapping = (e) => {
   return [trailing ? y : g.op1("Transpose", [y], `${layer.name}/axes_back`, { perm: ints(inverse) })];
 };
 
-const embedding: Mapping = (e) => {
+export const embedding: Mapping = (e) => {
   const { g, layer } = e;
   const table = e.weights[0];
   // shapewise feeds indices as float32 values: the graph casts them to int64 for Gather.
@@ -373,13 +375,13 @@ const embedding: Mapping = (e) => {
   return [g.op1("Gather", [g.floatConst(`${layer.name}/embeddings`, table.shape, table.data), indices], `${layer.name}/gather`, { axis: int(0) })];
 };
 
-const rescaling: Mapping = (e) => {
+export const rescaling: Mapping = (e) => {
   const { g, layer } = e;
   const scaled = g.op1("Mul", [e.inputs[0].name, g.scalar(`${layer.name}/scale`, e.config.scale as number)], `${layer.name}/scaled`);
   return [g.op1("Add", [scaled, g.scalar(`${layer.name}/offset`, e.config.offset as number)], `${layer.name}/rescaled`)];
 };
 
-const normalization: Mapping = (e) => {
+export const normalization: Mapping = (e) => {
   const { g, layer } = e;
   const x = e.inputs[0];
   const rank = x.shape.length;
@@ -435,7 +437,7 @@ function aspectCrop(e: Emit, height: number, width: number): [number, number, nu
   return [win.top, win.left, win.height, win.width];
 }
 
-const resizing: Mapping = (e) => {
+export const resizing: Mapping = (e) => {
   const { g, layer } = e;
   const height = e.config.height as number;
   const width = e.config.width as number;
@@ -444,7 +446,7 @@ const resizing: Mapping = (e) => {
   return [resizeImage(g, x, layer.name, height, width, cfgString(e, "interpolation"))];
 };
 
-const centerCrop: Mapping = (e) => {
+export const centerCrop: Mapping = (e) => {
   const { g, layer } = e;
   const height = e.config.height as number;
   const width = e.config.width as number;
@@ -456,92 +458,12 @@ const centerCrop: Mapping = (e) => {
   return [resizeImage(g, cropped, layer.name, height, width, "bilinear")];
 };
 
-// ---------------------------------------------------------------------------
-// The table
-// ---------------------------------------------------------------------------
+// The merges' mappings, one ONNX operator each, under their methods' names.
+export const add = variadic("Sum");
+export const subtract = variadic("Sub");
+export const multiply = variadic("Mul");
+export const average = variadic("Mean");
+export const maximum = variadic("Max");
+export const minimum = variadic("Min");
 
-export const MAPPINGS: Readonly<Record<string, Mapping>> = {
-  Dense: dense,
-  Activation: activationLayer,
-  Embedding: embedding,
-  Conv1D: convolution,
-  Conv2D: convolution,
-  Conv3D: convolution,
-  DepthwiseConv1D: convolution,
-  DepthwiseConv2D: convolution,
-  SeparableConv1D: convolution,
-  SeparableConv2D: convolution,
-  Conv1DTranspose: convTranspose,
-  Conv2DTranspose: convTranspose,
-  Conv3DTranspose: convTranspose,
-  MaxPooling1D: pooling,
-  MaxPooling2D: pooling,
-  MaxPooling3D: pooling,
-  AveragePooling1D: pooling,
-  AveragePooling2D: pooling,
-  AveragePooling3D: pooling,
-  GlobalMaxPooling1D: globalPooling,
-  GlobalMaxPooling2D: globalPooling,
-  GlobalMaxPooling3D: globalPooling,
-  GlobalAveragePooling1D: globalPooling,
-  GlobalAveragePooling2D: globalPooling,
-  GlobalAveragePooling3D: globalPooling,
-  Flatten: flatten,
-  Reshape: reshape,
-  Permute: permuteLayer,
-  RepeatVector: repeatVector,
-  ZeroPadding1D: zeroPadding,
-  ZeroPadding2D: zeroPadding,
-  ZeroPadding3D: zeroPadding,
-  Cropping1D: cropping,
-  Cropping2D: cropping,
-  Cropping3D: cropping,
-  UpSampling1D: upSampling,
-  UpSampling2D: upSampling,
-  UpSampling3D: upSampling,
-  // Inference: these pass their input through, as Keras' `training=False`.
-  Dropout: identity,
-  SpatialDropout1D: identity,
-  SpatialDropout2D: identity,
-  SpatialDropout3D: identity,
-  GaussianNoise: identity,
-  GaussianDropout: identity,
-  AlphaDropout: identity,
-  ActivityRegularization: identity,
-  ReLU: relu,
-  LeakyReLU: leakyRelu,
-  PReLU: prelu,
-  ELU: elu,
-  Softmax: softmax,
-  BatchNormalization: batchNormalization,
-  LayerNormalization: layerNormalization,
-  Rescaling: rescaling,
-  Normalization: normalization,
-  Resizing: resizing,
-  CenterCrop: centerCrop,
-  SimpleRNN: recurrent,
-  LSTM: recurrent,
-  GRU: recurrent,
-  Bidirectional: bidirectional,
-  TimeDistributed: timeDistributed,
-  MultiHeadAttention: multiHeadAttention,
-  Add: variadic("Sum"),
-  Subtract: variadic("Sub"),
-  Multiply: variadic("Mul"),
-  Average: variadic("Mean"),
-  Maximum: variadic("Max"),
-  Minimum: variadic("Min"),
-  Concatenate: concatenate,
-  Dot: dot,
-};
-
-/**
- * The Keras class names `toONNX` can export (nested models, Keras
- * `Functional` and `Sequential`, are exported layer by layer).
- *
- * @example
- * ```ts
- * ONNX_CLASSES.includes("Conv2D"); // true
- * ```
- */
-export const ONNX_CLASSES: readonly string[] = Object.keys(MAPPINGS);
+export { bidirectional, concatenate, dot, multiHeadAttention, recurrent, timeDistributed };
