@@ -48,6 +48,33 @@ function checkAxes(axes: readonly ConvAxis[]): void {
 }
 
 /**
+ * The sizes of a {@link convNd} call, after checking that input, kernel,
+ * bias, axes and groups fit together (RangeError otherwise). Shared by the
+ * reference and the fast kernels, so both reject the same calls with the
+ * same message.
+ *
+ * @example
+ * ```ts
+ * convNdGeometry(x5d, k5d, null, [UNIT_AXIS, rows, cols], 1).oh; // rows.outputLength
+ * ```
+ */
+export function convNdGeometry(input: Tensor, kernel: Tensor, bias: Tensor | null, axes: readonly [ConvAxis, ConvAxis, ConvAxis], groups: number) {
+  checkTensor(input, "convNd input", 5);
+  checkTensor(kernel, "convNd kernel", 5);
+  checkAxes(axes);
+  const [n, d, h, w, cin] = input.shape;
+  const [kd, kh, kw, cinG, cout] = kernel.shape;
+  if (!Number.isSafeInteger(groups) || groups < 1 || cin % groups !== 0 || cout % groups !== 0 || cinG !== cin / groups) {
+    throw new RangeError(`convNd: kernel [${kernel.shape.join(", ")}] with ${groups} group(s) does not fit ${cin} input channels`);
+  }
+  if (bias !== null) {
+    checkTensor(bias, "convNd bias", 1);
+    if (bias.shape[0] !== cout) throw new RangeError(`convNd: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
+  }
+  return { n, d, h, w, cin, kd, kh, kw, cinG, cout, od: axes[0].outputLength, oh: axes[1].outputLength, ow: axes[2].outputLength, coutG: cout / groups };
+}
+
+/**
  * A 3-D convolution (cross-correlation, as Keras and TF compute it),
  * channels-last, with channel groups; 1-D and 2-D layers call it with size-1
  * leading axes ({@link UNIT_AXIS}).
@@ -75,23 +102,8 @@ export function convNd(
   axes: readonly [ConvAxis, ConvAxis, ConvAxis],
   groups: number,
 ): Tensor<readonly [number, number, number, number, number]> {
-  checkTensor(input, "convNd input", 5);
-  checkTensor(kernel, "convNd kernel", 5);
-  checkAxes(axes);
-  const [n, d, h, w, cin] = input.shape;
-  const [kd, kh, kw, cinG, cout] = kernel.shape;
-  if (!Number.isSafeInteger(groups) || groups < 1 || cin % groups !== 0 || cout % groups !== 0 || cinG !== cin / groups) {
-    throw new RangeError(`convNd: kernel [${kernel.shape.join(", ")}] with ${groups} group(s) does not fit ${cin} input channels`);
-  }
-  if (bias !== null) {
-    checkTensor(bias, "convNd bias", 1);
-    if (bias.shape[0] !== cout) throw new RangeError(`convNd: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
-  }
+  const { n, d, h, w, cin, kd, kh, kw, cinG, cout, od, oh, ow, coutG } = convNdGeometry(input, kernel, bias, axes, groups);
   const [az, ay, ax] = axes;
-  const od = az.outputLength;
-  const oh = ay.outputLength;
-  const ow = ax.outputLength;
-  const coutG = cout / groups;
   const x = input.data;
   const k = kernel.data;
   const b = bias === null ? null : bias.data;

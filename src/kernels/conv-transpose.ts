@@ -13,6 +13,44 @@ import type { TransposeAxis } from "../shape.js";
 export const UNIT_TRANSPOSE_AXIS: TransposeAxis = { outputLength: 1, crop: 0, stride: 1, dilation: 1 };
 
 /**
+ * The sizes of a {@link convTransposeNd} call, after checking that input,
+ * kernel, bias and axes fit together (RangeError otherwise). Shared by the
+ * reference and the fast kernels, so both reject the same calls with the
+ * same message.
+ *
+ * @example
+ * ```ts
+ * convTransposeNdGeometry(x5d, k5d, null, [UNIT_TRANSPOSE_AXIS, rows, cols]).cout; // k5d.shape[3]
+ * ```
+ */
+export function convTransposeNdGeometry(input: Tensor, kernel: Tensor, bias: Tensor | null, axes: readonly [TransposeAxis, TransposeAxis, TransposeAxis]) {
+  checkTensor(input, "convTransposeNd input", 5);
+  checkTensor(kernel, "convTransposeNd kernel", 5);
+  for (const a of axes) {
+    if (
+      !Number.isSafeInteger(a.outputLength) ||
+      a.outputLength < 1 ||
+      !Number.isSafeInteger(a.crop) ||
+      a.crop < 0 ||
+      !Number.isSafeInteger(a.stride) ||
+      a.stride < 1 ||
+      !Number.isSafeInteger(a.dilation) ||
+      a.dilation < 1
+    ) {
+      throw new RangeError(`convTransposeNd: invalid axis ${JSON.stringify(a)}`);
+    }
+  }
+  const [n, d, h, w, cin] = input.shape;
+  const [kd, kh, kw, cout, kcin] = kernel.shape;
+  if (kcin !== cin) throw new RangeError(`convTransposeNd: kernel expects ${kcin} input channels, input has ${cin}`);
+  if (bias !== null) {
+    checkTensor(bias, "convTransposeNd bias", 1);
+    if (bias.shape[0] !== cout) throw new RangeError(`convTransposeNd: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
+  }
+  return { n, d, h, w, cin, kd, kh, kw, cout, od: axes[0].outputLength, oh: axes[1].outputLength, ow: axes[2].outputLength };
+}
+
+/**
  * A 3-D transposed convolution (the gradient of a convolution with respect
  * to its input, as Keras `ConvNDTranspose` computes it), channels-last;
  * 1-D and 2-D layers call it with size-1 leading axes.
@@ -37,33 +75,8 @@ export function convTransposeNd(
   bias: Tensor | null,
   axes: readonly [TransposeAxis, TransposeAxis, TransposeAxis],
 ): Tensor<readonly [number, number, number, number, number]> {
-  checkTensor(input, "convTransposeNd input", 5);
-  checkTensor(kernel, "convTransposeNd kernel", 5);
-  for (const a of axes) {
-    if (
-      !Number.isSafeInteger(a.outputLength) ||
-      a.outputLength < 1 ||
-      !Number.isSafeInteger(a.crop) ||
-      a.crop < 0 ||
-      !Number.isSafeInteger(a.stride) ||
-      a.stride < 1 ||
-      !Number.isSafeInteger(a.dilation) ||
-      a.dilation < 1
-    ) {
-      throw new RangeError(`convTransposeNd: invalid axis ${JSON.stringify(a)}`);
-    }
-  }
-  const [n, d, h, w, cin] = input.shape;
-  const [kd, kh, kw, cout, kcin] = kernel.shape;
-  if (kcin !== cin) throw new RangeError(`convTransposeNd: kernel expects ${kcin} input channels, input has ${cin}`);
-  if (bias !== null) {
-    checkTensor(bias, "convTransposeNd bias", 1);
-    if (bias.shape[0] !== cout) throw new RangeError(`convTransposeNd: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
-  }
+  const { n, d, h, w, cin, kd, kh, kw, cout, od, oh, ow } = convTransposeNdGeometry(input, kernel, bias, axes);
   const [az, ay, ax] = axes;
-  const od = az.outputLength;
-  const oh = ay.outputLength;
-  const ow = ax.outputLength;
   const x = input.data;
   const k = kernel.data;
   const acc = new Float64Array(n * od * oh * ow * cout);

@@ -29,6 +29,9 @@ const copiedWeights = new WeakMap<Float32Array, number>();
 /** Copies whose array was written in place since. */
 const staleCopies = new WeakSet<Float32Array>();
 
+/** Rearranged copies of a weight array (a group's columns, a transposed kernel), keyed by the array, then by what they are. */
+const derivedCopies = new WeakMap<Float32Array, Map<string, Float32Array>>();
+
 /** Sub-arrays of a bias, kept per array so that their packed copies are made once. */
 const biasSlices = new WeakMap<Float32Array, Map<number, Float32Array>>();
 
@@ -52,6 +55,8 @@ export function weightsWritten(arrays: readonly Float32Array[]): void {
     if (owner !== undefined) owner.bias = null;
     if (winogradWeights.has(a)) staleWinograd.add(a);
     if (copiedWeights.has(a)) staleCopies.add(a);
+    // New copies are new arrays: their packed forms are made again and the old ones freed with them.
+    derivedCopies.delete(a);
     // A GRU's two biases are packed from slices of its one bias array.
     for (const slice of biasSlices.get(a)?.values() ?? []) {
       const sliceOwner = packedByBias.get(slice);
@@ -217,4 +222,30 @@ export function biasSlice(bias: Float32Array, from: number, count: number): Floa
     slices.set(from, s);
   }
   return s;
+}
+
+/**
+ * A rearranged copy of a weight array (a group's columns of a grouped
+ * convolution's kernel, a transposed convolution's kernel as a matrix), made
+ * by `make` once per array and `key` and kept as the same array object, so
+ * that its packed copy is made once too; a training step's
+ * {@link weightsWritten} has it made again.
+ *
+ * @example
+ * ```ts
+ * const columns = derivedWeights(kernel.data, "group 1 of 2", () => columnsOf(kernel.data, rows, 8, 4, 4));
+ * ```
+ */
+export function derivedWeights(source: Float32Array, key: string, make: () => Float32Array): Float32Array {
+  let copies = derivedCopies.get(source);
+  if (copies === undefined) {
+    copies = new Map();
+    derivedCopies.set(source, copies);
+  }
+  let copy = copies.get(key);
+  if (copy === undefined) {
+    copy = make();
+    copies.set(key, copy);
+  }
+  return copy;
 }

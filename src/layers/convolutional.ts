@@ -27,13 +27,14 @@ import { activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { activationGradient } from "../kernels/activations-backward.js";
 import { conv2dLayer, depthwise2dLayer } from "../kernels/fast-conv.js";
+import { convNdLayer, convTransposeNdLayer } from "../kernels/fast-conv-nd.js";
 import { conv2dBackward } from "../kernels/conv2d-backward.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
-import { UNIT_AXIS, convNd } from "../kernels/conv-nd.js";
+import { UNIT_AXIS } from "../kernels/conv-nd.js";
 import { convNdBackward, convTransposeNdBackward } from "../kernels/conv-nd-backward.js";
 import { denseBackward } from "../kernels/dense-backward.js";
 import type { ConvAxis } from "../kernels/conv-nd.js";
-import { UNIT_TRANSPOSE_AXIS, convTransposeNd } from "../kernels/conv-transpose.js";
+import { UNIT_TRANSPOSE_AXIS } from "../kernels/conv-transpose.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer, epilogueOps, product, sampleElements, sum } from "./layer.js";
@@ -359,7 +360,7 @@ abstract class BaseConv extends Layer {
         y = this.convolve(x, weights[0], bias, s, fuse);
         break;
       case "transpose":
-        y = activateUnless(fuse, this.transpose(x, weights[0], bias, s));
+        y = this.transpose(x, weights[0], bias, s, fuse);
         break;
       case "depthwise":
         y = this.depthwise(x, weights[0], bias, s, fuse);
@@ -521,31 +522,35 @@ abstract class BaseConv extends Layer {
     }
     if (residual !== null) throw new RangeError(`${this.name}: only a plain 1-D or 2-D convolution adds a residual in its last step`);
     const axes = convAxes(x.shape.slice(1, -1), s);
-    const y = convNd(to5d(x, rank), to5d(kernel, rank, true), bias, axes, s.groups);
-    return activateUnless(activation, from5d(y, rank));
+    return from5d(convNdLayer(to5d(x, rank), to5d(kernel, rank, true), bias, axes, s.groups, activation), rank);
   }
 
   /** Each channel convolved with its own `depthMultiplier` filters: a convolution with one group per channel. */
   private depthwise(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings, activation: ActivationName = "linear"): Tensor {
     const { rank } = this.family;
     const k = s.kernelSize;
-    if (rank === 2 && s.padding !== "causal") {
-      const pair = (v: number[]): [number, number] => [v[0], v[1]];
-      return depthwise2dLayer(x, kernel, bias, { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding }, activation);
+    if (rank <= 2 && s.padding !== "causal") {
+      // One row of pixels is a 1-D signal, as for the regular convolution.
+      const [n, ...rest] = x.shape;
+      const x4 = rank === 1 ? { shape: [n, 1, ...rest], data: x.data } : x;
+      const k4 = rank === 1 ? { shape: [1, ...kernel.shape], data: kernel.data } : kernel;
+      const pair = (v: number[]): [number, number] => (rank === 1 ? [1, v[0]] : [v[0], v[1]]);
+      const y = depthwise2dLayer(x4, k4, bias, { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding }, activation);
+      return rank === 1 ? { shape: [y.shape[0], y.shape[2], y.shape[3]], data: y.data } : y;
     }
     // `[...k, C, m]` and `[...k, 1, C * m]` are the same array, so group `c` writes channels `c * m ...`.
     const grouped = { shape: [...k, 1, s.channels * s.depthMultiplier], data: kernel.data };
-    const y = convNd(to5d(x, rank), to5d(grouped, rank, true), bias, convAxes(x.shape.slice(1, -1), s), s.channels);
-    return activateUnless(activation, from5d(y, rank));
+    const y = convNdLayer(to5d(x, rank), to5d(grouped, rank, true), bias, convAxes(x.shape.slice(1, -1), s), s.channels, activation);
+    return from5d(y, rank);
   }
 
-  private transpose(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings): Tensor {
+  private transpose(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings, activation: ActivationName = "linear"): Tensor {
     const { rank } = this.family;
     const spatial = x.shape.slice(1, -1);
     const padding = s.padding as Padding;
     const axes = spatial.map((length, i) => transposeAxis(length, s.kernelSize[i], s.strides[i], s.dilationRate[i], padding, s.outputPadding?.[i]));
     const full = [...new Array<TransposeAxis>(3 - rank).fill(UNIT_TRANSPOSE_AXIS), ...axes] as [TransposeAxis, TransposeAxis, TransposeAxis];
-    return from5d(convTransposeNd(to5d(x, rank), to5d(kernel, rank, true), bias, full), rank);
+    return from5d(convTransposeNdLayer(to5d(x, rank), to5d(kernel, rank, true), bias, full, activation), rank);
   }
 }
 

@@ -3,7 +3,7 @@
  */
 import { configObject, exactRank, oneOf, optionalBoolean, optionalName, sizeTuple, snapshot } from "../checks.js";
 import { averagePool3d, maxPool3d } from "../kernels/pool-3d.js";
-import { averagePool2d, maxPool2d } from "../kernels/pooling.js";
+import { fast } from "../kernels/backend.js";
 import { globalPoolLayer, pool2dLayer } from "../kernels/fast-conv.js";
 import { globalPoolBackward, pool2dBackward, pool3dBackward } from "../kernels/pooling-backward.js";
 import type { LayerGradients } from "./layer.js";
@@ -133,7 +133,7 @@ function pool1d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
   const [n, steps, c] = input.shape;
   const image = { shape: [n, steps, 1, c], data: input.data };
   const options = { poolSize: [s.poolSize[0], 1] as const, strides: [s.strides[0], 1] as const, padding: s.padding };
-  const y = kind === "max" ? maxPool2d(image, options) : averagePool2d(image, options);
+  const y = pool2dLayer(kind, image, options);
   return { shape: [n, y.shape[1], c], data: y.data };
 }
 
@@ -142,11 +142,24 @@ function pool2d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
   return pool2dLayer(kind, input, options);
 }
 
+/**
+ * 3-D pooling as two 2-D passes on the fast kernels: each depth slice's
+ * height and width windows, then the depth windows over every pixel. A
+ * maximum is separable, and so is an average, since a window's count of
+ * cells inside the input is the product of its counts per axis.
+ */
 function pool3d(kind: Kind, input: Tensor, s: PoolSettings): Tensor {
   const [pd, ph, pw] = s.poolSize;
   const [sd, sh, sw] = s.strides;
-  const options = { poolSize: [pd, ph, pw] as const, strides: [sd, sh, sw] as const, padding: s.padding };
-  return kind === "max" ? maxPool3d(input, options) : averagePool3d(input, options);
+  if (!fast() || input.shape.length !== 5) {
+    const options = { poolSize: [pd, ph, pw] as const, strides: [sd, sh, sw] as const, padding: s.padding };
+    return kind === "max" ? maxPool3d(input, options) : averagePool3d(input, options);
+  }
+  const [n, d, h, w, c] = input.shape;
+  const slices = pool2dLayer(kind, { shape: [n * d, h, w, c], data: input.data }, { poolSize: [ph, pw], strides: [sh, sw], padding: s.padding });
+  const [, oh, ow] = slices.shape;
+  const y = pool2dLayer(kind, { shape: [n, d, oh * ow, c], data: slices.data }, { poolSize: [pd, 1], strides: [sd, 1], padding: s.padding });
+  return { shape: [n, y.shape[1], oh, ow, c], data: y.data };
 }
 
 /** The pooling itself, on channels-last data, by spatial rank. */
