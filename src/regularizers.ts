@@ -39,7 +39,7 @@ export const regularizers = {
    * @example
    * regularizers.l1(0.001); // { l1: 0.001 }
    */
-  l1<const V extends number>(l1?: NonNegativeFactor<V>): { readonly l1: number } {
+  l1<const V extends number>(l1?: NonNegativeFactor<"regularizers.l1", "l1", V>): { readonly l1: number } {
     return { l1: factor("regularizers.l1", "l1", l1 ?? DEFAULT_FACTOR) };
   },
   /**
@@ -48,7 +48,7 @@ export const regularizers = {
    * @example
    * regularizers.l2(0.001); // { l2: 0.001 }
    */
-  l2<const V extends number>(l2?: NonNegativeFactor<V>): { readonly l2: number } {
+  l2<const V extends number>(l2?: NonNegativeFactor<"regularizers.l2", "l2", V>): { readonly l2: number } {
     return { l2: factor("regularizers.l2", "l2", l2 ?? DEFAULT_FACTOR) };
   },
   /**
@@ -58,7 +58,7 @@ export const regularizers = {
    * regularizers.l1l2({ l1: 0.01, l2: 0.01 }); // { l1: 0.01, l2: 0.01 }
    */
   l1l2<const A extends number = 0, const B extends number = 0>(
-    config: { l1?: NonNegativeFactor<A>; l2?: NonNegativeFactor<B> } = {},
+    config: { l1?: NonNegativeFactor<"regularizers.l1l2", "l1", A>; l2?: NonNegativeFactor<"regularizers.l1l2", "l2", B> } = {},
   ): {
     readonly l1: number;
     readonly l2: number;

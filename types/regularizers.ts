@@ -34,11 +34,13 @@ export interface Regularizer {
 export type RegularizerOption = RegularizerName | Regularizer;
 
 /**
- * A factor the checker can see is negative becomes a sentence the argument
- * cannot match; `NaN` and infinities have no literal type and are refused at
- * run time.
+ * A factor the checker can see is negative becomes the sentence the run
+ * time throws, which the argument cannot match; `NaN` and infinities have no
+ * literal type and are refused at run time.
  *
  * @example
- * type Bad = NonNegativeFactor<-0.1>; // "shapewise: a regularisation factor must be at least 0, got -0.1"
+ * type Bad = NonNegativeFactor<"regularizers.l2", "l2", -0.1>; // "shapewise: regularizers.l2 l2 must be a finite number at least 0, got -0.1"
  */
-export type NonNegativeFactor<V extends number> = `${V}` extends `-${string}` ? `shapewise: a regularisation factor must be at least 0, got ${V}` : V;
+export type NonNegativeFactor<Method extends string, Key extends string, V extends number> = `${V}` extends `-${string}`
+  ? `shapewise: ${Method} ${Key} must be a finite number at least 0, got ${V}`
+  : V;
