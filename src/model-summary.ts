@@ -25,9 +25,10 @@ export function summaryDataOf(parts: GraphParts, kind: "functional" | "sequentia
     const calls = callsOf.get(layer)!;
     const first = calls[0];
     const specs = layer.weightSpecs();
-    // A frozen layer's weights all count as non-trainable, as Keras counts them.
-    const count = (trainable: boolean) =>
-      specs.filter((s) => (s.trainable && layer.trainable) === trainable).reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
+    // A frozen layer's weights all count as non-trainable, as Keras counts them; a nested model's flags
+    // follow each inner layer's own (a frozen layer inside stays frozen in the outer row).
+    const flags = layer.trainableWeightFlags();
+    const count = (trainable: boolean) => specs.filter((_, k) => flags[k] === trainable).reduce((sum, s) => sum + s.shape.reduce((p, d) => p * d, 1), 0);
     rows.push({
       names: layer.names,
       className: layer.className,
