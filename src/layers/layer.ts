@@ -172,6 +172,13 @@ export interface LayerGradients {
 export interface TrainingContext {
   /** The generator of dropout masks and noise. */
   readonly random: Random;
+  /**
+   * The weights of layers whose state (moving statistics) an earlier call of
+   * this step has moved, as they were before the step: a later call of the
+   * same layer starts from the moved state, as in Keras 3, and the step puts
+   * these back once its forward pass is done. Made by the outermost pass.
+   */
+  readonly staged?: Map<Layer, Tensor[]>;
 }
 
 /** A layer of a model: its names, shapes, weights and forward computation. */

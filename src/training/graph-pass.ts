@@ -78,6 +78,22 @@ function activityPenalty(r: Regularizer, outputs: readonly Tensor[]): number {
   return outputs.reduce((sum, t) => sum + regularizerPenalty(r, t.data) * perSample(t), 0);
 }
 
+/**
+ * Shows a layer's later calls in this step the state its call has just
+ * moved (Keras 3 assigns a batch normalisation's moving statistics at each
+ * call, so a second call starts from the first's); the weights as they were
+ * are kept to be put back after the forward pass.
+ */
+function stage(staged: Map<Layer, Tensor[]>, layer: Layer, state: readonly { readonly index: number; readonly value: Float32Array }[]): void {
+  const current = layer.weights!;
+  // A model applied as a layer relays its inner layers' updates, which its inner pass has staged already.
+  if (state.every((u) => current[u.index].data === u.value)) return;
+  if (!staged.has(layer)) staged.set(layer, current);
+  const moved = [...current];
+  for (const u of state) moved[u.index] = { shape: current[u.index].shape, data: u.value };
+  layer.weights = moved;
+}
+
 function addInto(into: Map<string, Float32Array>, key: string, g: ArrayLike<number>): void {
   const have = into.get(key);
   if (have === undefined) into.set(key, Float32Array.from(g));
@@ -99,19 +115,28 @@ export function forwardTraining(graph: ModelGraph, inputs: readonly Tensor[], co
   const updates: { layer: Layer; index: number; value: Float32Array }[] = [];
   let loss: number | undefined;
   graph.inputs.forEach((ref, i) => values.set(tensorKey(ref, ref.tensorIndex), inputs[i]));
-  for (const node of graph.nodes) {
-    if (node.inbound.length === 0) continue;
-    const args = node.inbound.map((ref) => values.get(tensorKey(ref, ref.tensorIndex))!);
-    const { output, outputs, saved: keep, loss: added, updates: state } = node.layer.callTraining(args, context);
-    for (const u of state ?? []) updates.push({ layer: node.layer, index: u.index, value: u.value });
-    (outputs ?? [output]).forEach((t, i) => values.set(tensorKey(node, i), t));
-    saved.set(node, keep);
-    const activity = node.layer.activityRegularizer();
-    const total = activity === undefined ? added : (added ?? 0) + activityPenalty(activity, callOutputs(node, values));
-    if (total !== undefined) {
-      loss = (loss ?? 0) + total;
-      adding.add(node);
+  // The outermost pass owns the staged state, so that a nested model called twice sees it too.
+  const owner = context.staged === undefined;
+  const staged = context.staged ?? new Map<Layer, Tensor[]>();
+  const inner: TrainingContext = owner ? { ...context, staged } : context;
+  try {
+    for (const node of graph.nodes) {
+      if (node.inbound.length === 0) continue;
+      const args = node.inbound.map((ref) => values.get(tensorKey(ref, ref.tensorIndex))!);
+      const { output, outputs, saved: keep, loss: added, updates: state } = node.layer.callTraining(args, inner);
+      for (const u of state ?? []) updates.push({ layer: node.layer, index: u.index, value: u.value });
+      if (state !== undefined && state.length > 0) stage(staged, node.layer, state);
+      (outputs ?? [output]).forEach((t, i) => values.set(tensorKey(node, i), t));
+      saved.set(node, keep);
+      const activity = node.layer.activityRegularizer();
+      const total = activity === undefined ? added : (added ?? 0) + activityPenalty(activity, callOutputs(node, values));
+      if (total !== undefined) {
+        loss = (loss ?? 0) + total;
+        adding.add(node);
+      }
     }
+  } finally {
+    if (owner) for (const [layer, original] of staged) layer.weights = original;
   }
   return { values, saved, adding, loss, updates };
 }

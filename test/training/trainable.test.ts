@@ -2,8 +2,9 @@
  * Keras's `trainable` flag and training-mode state: a frozen layer keeps its
  * weights through `fit` and counts as non-trainable in the summary; a frozen
  * batch normalisation runs in inference mode (moving statistics untouched),
- * a trained one moves them; an activity regulariser's loss is part of the
- * loss a step reports.
+ * a trained one moves them, once per call when it is called twice in a step;
+ * a frozen layer inside a nested model counts as non-trainable in the outer
+ * summary; an activity regulariser's loss is part of the loss a step reports.
  */
 import { describe, expect, it } from "vitest";
 import { clearSession, input, model, optimizers } from "../../src/node/index.js";
@@ -22,6 +23,22 @@ const layersOf = (m: Model): Layer[] => (m as unknown as { layers: Layer[] }).la
 const copy = (m: Model) => layersOf(m).map((l) => (l.weights ?? []).map((w) => w.data.slice()));
 
 describe("trainable flags", () => {
+  it("a nested model's row counts a frozen inner layer's weights as non-trainable, as Keras 3 does", () => {
+    clearSession();
+    const ii = input({ shape: [4] });
+    const inner = model({ inputs: ii, outputs: ii.dense({ units: 5, name: "frozen_inner" }).dense({ units: 3 }), seed: 1, name: "inner" });
+    const i = input({ shape: [4] });
+    const outer = model({ inputs: i, outputs: inner.apply(i).dense({ units: 2 }), seed: 2 }) as unknown as Model;
+    layersOf(inner as unknown as Model)[1].trainable = false;
+    const data = outer.summaryData();
+    const row = data.rows.find((r) => r.className === "Functional")!;
+    expect([row.trainableParams, row.nonTrainableParams]).toEqual([18, 25]);
+    expect([data.trainableParams, data.nonTrainableParams]).toEqual([18 + 8, 25]);
+    // A frozen nested model freezes every layer inside it.
+    (layersOf(outer)[1] as Layer).trainable = false;
+    expect([outer.summaryData().trainableParams, outer.summaryData().nonTrainableParams]).toEqual([8, 43]);
+  });
+
   const x = randomTensor([16, 4], createRandom(1), -1, 1) as Tensor<[16, 4]>;
   const y = randomTensor([16, 2], createRandom(2), -1, 1) as Tensor<[16, 2]>;
 
@@ -75,5 +92,35 @@ describe("trainable flags", () => {
     const penalty = 0.5 * out.reduce((s, v) => s + v * v, 0);
     const loss = regularised.compile({ optimizer: optimizers.sgd({ learningRate: 1e-3 }), loss: "meanSquaredError" }).trainOnBatch(x, y).loss;
     expect(loss).toBeCloseTo(plain.trainOnBatch(x, y).loss + penalty, 4);
+  });
+});
+
+describe("batch normalisation called twice in one step", () => {
+  it("moves its statistics once per call, the second from the first's result, as Keras 3 assigns them", async () => {
+    clearSession();
+    const { layers } = await import("../../src/index.js");
+    const i = input({ shape: [3] });
+    const bn = layers.batchNormalization({ momentum: 0.5 });
+    const m = model({ inputs: i, outputs: bn.apply(bn.apply(i)).dense({ units: 1 }), seed: 4 }) as unknown as Model;
+    const x = randomTensor([6, 3], createRandom(7), -2, 3) as Tensor<[6, 3]>;
+    const y = randomTensor([6, 1], createRandom(8), -1, 1) as Tensor<[6, 1]>;
+    const norm = layersOf(m).find((l) => l.className === "BatchNormalization")!;
+    const stats = (data: ArrayLike<number>) => {
+      const mean = [0, 1, 2].map((c) => [0, 1, 2, 3, 4, 5].reduce((s, b) => s + data[b * 3 + c], 0) / 6);
+      const variance = [0, 1, 2].map((c) => [0, 1, 2, 3, 4, 5].reduce((s, b) => s + (data[b * 3 + c] - mean[c]) ** 2, 0) / 6);
+      return { mean, variance };
+    };
+    const first = stats(x.data);
+    // The first call's output in training mode (gamma 1, beta 0), which the second call normalises.
+    const y1 = Array.from(x.data, (v, k) => (v - first.mean[k % 3]) / Math.sqrt(first.variance[k % 3] + 1e-3));
+    const second = stats(y1);
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: "meanSquaredError" }).trainOnBatch(x, y);
+    const [, , movingMean, movingVariance] = norm.weights!;
+    for (let c = 0; c < 3; c++) {
+      const mean1 = 0.5 * 0 + 0.5 * first.mean[c];
+      const variance1 = 0.5 * 1 + 0.5 * first.variance[c];
+      expect(movingMean.data[c]).toBeCloseTo(0.5 * mean1 + 0.5 * second.mean[c], 5);
+      expect(movingVariance.data[c]).toBeCloseTo(0.5 * variance1 + 0.5 * second.variance[c], 5);
+    }
   });
 });
