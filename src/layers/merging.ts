@@ -9,7 +9,9 @@ import { configObject, exactSum, fail, oneOf, optionalBoolean, optionalName, val
 import { elementwiseMergeLayer } from "../kernels/fast-elementwise.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
 import { batchMatMulBackward, elementwiseBackward, l2NormalizeBackward } from "../kernels/merge-backward.js";
-import { stridesOf, transpose } from "../kernels/reshape-ops.js";
+import { transpose } from "../kernels/reshape-ops.js";
+import { broadcastMerge, concatenateAlong, l2Normalize } from "../kernels/merge.js";
+import type { ElementwiseKind } from "../kernels/merge.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
@@ -150,57 +152,6 @@ function elementwiseShape(method: MergeKind, shapes: readonly Shape[]): Shape {
   return [batch, ...running];
 }
 
-/**
- * How to read an input while walking the output: the input's non-batch axes
- * are left-padded with 1s (Keras expands lower-rank inputs at axis 1), and an
- * axis of size 1 against a larger output size is read with stride 0.
- */
-function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
-  const padded = [shape[0], ...new Array<number>(out.length - shape.length).fill(1), ...shape.slice(1)];
-  const strides = stridesOf(padded);
-  return padded.map((d, k) => (d === 1 && out[k] !== 1 ? 0 : strides[k]));
-}
-
-type Combine = (acc: number, x: number) => number;
-
-const COMBINE: Readonly<Record<"add" | "subtract" | "multiply" | "average" | "maximum" | "minimum", Combine>> = {
-  add: (a, x) => a + x,
-  average: (a, x) => a + x,
-  subtract: (a, x) => a - x,
-  multiply: (a, x) => a * x,
-  maximum: (a, x) => (a >= x || Number.isNaN(a) ? a : x),
-  minimum: (a, x) => (a <= x || Number.isNaN(a) ? a : x),
-};
-
-/**
- * Folds the inputs element by element into the broadcast output shape,
- * rounding to float32 after every step as a float32 framework does when it
- * applies the binary op input by input.
- */
-function elementwise(kind: keyof typeof COMBINE, inputs: readonly Tensor[], outShape: readonly number[]): Tensor {
-  const size = outShape.reduce((p, d) => p * d, 1);
-  const out = new Float32Array(size);
-  const strides = inputs.map((t) => broadcastStrides(t.shape, outShape));
-  const offsets = new Array<number>(inputs.length).fill(0);
-  const index = new Array<number>(outShape.length).fill(0);
-  const combine = COMBINE[kind];
-  const datas = inputs.map((t) => t.data);
-  for (let o = 0; o < size; o++) {
-    let acc = datas[0][offsets[0]];
-    for (let k = 1; k < datas.length; k++) acc = Math.fround(combine(acc, datas[k][offsets[k]]));
-    out[o] = kind === "average" ? acc / inputs.length : acc;
-    // Odometer over the output index: advance the last axis, carry leftwards.
-    for (let axis = outShape.length - 1; axis >= 0; axis--) {
-      index[axis]++;
-      for (let k = 0; k < offsets.length; k++) offsets[k] += strides[k][axis];
-      if (index[axis] < outShape[axis]) break;
-      for (let k = 0; k < offsets.length; k++) offsets[k] -= strides[k][axis] * outShape[axis];
-      index[axis] = 0;
-    }
-  }
-  return { shape: [...outShape], data: out };
-}
-
 /** Validates tensors from a caller and returns their shapes (the shape rules run on them next). */
 function tensorShapes(method: MergeKind, inputs: readonly unknown[]): Shape[] {
   return inputs.map((t, i) => {
@@ -223,7 +174,7 @@ abstract class ElementwiseMerge extends Layer {
   /** Reads the config every element-wise merge takes (`name` alone), and names the layer. */
   constructor(
     className: string,
-    protected readonly kind: keyof typeof COMBINE,
+    protected readonly kind: ElementwiseKind,
     config: unknown,
   ) {
     const cfg = configObject(kind, config, ["name"]);
@@ -261,7 +212,7 @@ abstract class ElementwiseMerge extends Layer {
   call(first: Tensor, ...others: Tensor[]): Tensor {
     const inputs = [first, ...others];
     const shape = this.computeOutputShape(...(tensorShapes(this.kind, inputs) as [Shape, ...Shape[]]));
-    return elementwiseMergeLayer(this.kind, inputs) ?? elementwise(this.kind, inputs, shape as number[]);
+    return elementwiseMergeLayer(this.kind, inputs) ?? broadcastMerge(this.kind, inputs, shape as number[]);
   }
 
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
@@ -453,19 +404,7 @@ export class Concatenate extends Layer {
   call(first: Tensor, ...others: Tensor[]): Tensor {
     const inputs = [first, ...others];
     const shape = this.computeOutputShape(...(tensorShapes("concatenate", inputs) as [Shape, ...Shape[]])) as number[];
-    const axis = concatAxis(this.axis, shape.length);
-    const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
-    const chunks = inputs.map((t) => t.shape.slice(axis).reduce((p, d) => p * d, 1));
-    const row = chunks.reduce((a, b) => a + b, 0);
-    const out = new Float32Array(outer * row);
-    for (let o = 0; o < outer; o++) {
-      let at = o * row;
-      inputs.forEach((t, k) => {
-        out.set(t.data.subarray(o * chunks[k], (o + 1) * chunks[k]), at);
-        at += chunks[k];
-      });
-    }
-    return { shape, data: out };
+    return concatenateAlong(inputs, concatAxis(this.axis, shape.length), shape);
   }
 
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
@@ -497,30 +436,6 @@ function dotAxes(axes: unknown, rank1: number, rank2: number): [number, number] 
     fail(`shapewise: dot axes must be an integer or a pair of integers from 1 to rank - 1 (or negative), got ${valueText(axes)}`);
   }
   return [resolved[0], resolved[1]];
-}
-
-/**
- * Keras 3 `ops.normalize(x, axis)` with order 2: `x * min(rsqrt(sum(x^2)), 1 / epsilon)`
- * with `epsilon = 1e-7`, i.e. `x / max(norm, 1e-7)`. TensorFlow.js divides
- * by `sqrt(max(sum(x^2), 1e-7))` instead, which differs only for norms below
- * about 3e-4; tf.keras 2 used `sqrt(max(sum(x^2), 1e-12))`.
- */
-function l2Normalize(x: Tensor, axis: number): Tensor {
-  const shape = x.shape;
-  const n = shape[axis];
-  const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
-  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
-  const out = new Float32Array(x.data.length);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const base = o * n * inner + i;
-      let sum = 0;
-      for (let k = 0; k < n; k++) sum += x.data[base + k * inner] ** 2;
-      const scale = Math.fround(Math.min(1 / Math.sqrt(Math.fround(sum)), 1e7));
-      for (let k = 0; k < n; k++) out[base + k * inner] = x.data[base + k * inner] * scale;
-    }
-  }
-  return { shape: [...shape], data: out };
 }
 
 /**
