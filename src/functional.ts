@@ -43,7 +43,10 @@ type FirstErrorOf<T extends readonly unknown[]> = T extends readonly [infer H, .
     : FirstErrorOf<R>
   : never;
 
-type ShapesOf<T> = (T extends TensorLike ? T["shape"] : { readonly [K in keyof T]: T[K] extends TensorLike ? T[K]["shape"] : never }) extends infer S extends
+/** A tensor's sizes: its shape with the names given to `input` where they reach (`sizes`), its Keras shape otherwise. */
+type SizesOf<T extends TensorLike> = T extends { readonly sizes: infer Z extends Shape } ? Z : T["shape"];
+
+type ShapesOf<T> = (T extends TensorLike ? SizesOf<T> : { readonly [K in keyof T]: T[K] extends TensorLike ? SizesOf<T[K]> : never }) extends infer S extends
   ShapeTree
   ? S
   : never;

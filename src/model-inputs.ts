@@ -8,7 +8,9 @@ import type { Tensor } from "./kernels/tensor.js";
 import { InputLayer } from "./layers/input.js";
 import { checkConcreteShapes, unarrange } from "./model-graph.js";
 import type { GraphParts, TensorLayout } from "./model-graph.js";
-import { bindStatedSizes } from "./size.js";
+import type { SizedShape } from "./shape.js";
+import { bindStatedSizes, evaluateSize, sizeNames } from "./size.js";
+import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
 
 /**
  * Options of {@link Model.predict}.
@@ -73,11 +75,10 @@ export function predictInputs(parts: GraphParts, layout: TensorLayout, x: unknow
   const batch = tensors[0].shape[0];
   const other = tensors.findIndex((t) => t.shape[0] !== batch);
   if (other >= 0) fail(`shapewise: predict inputs must share one batch size, got ${batch} for ${names[0]} and ${tensors[other].shape[0]} for ${names[other]}`);
-  bindStatedSizes(
+  boundInputSizes(
     "predict",
-    parts.inputs.flatMap((t, i) =>
-      t.sizes.flatMap((d, axis) => (typeof d === "string" ? [{ input: names[i], axis, stated: d, given: tensors[i].shape[axis] }] : [])),
-    ),
+    parts.inputs,
+    tensors.map((t) => t.shape),
   );
   if (parts.inputs.some((t) => t.shape.some((d, i) => i > 0 && d === null)))
     checkConcreteShapes(
@@ -86,6 +87,45 @@ export function predictInputs(parts: GraphParts, layout: TensorLayout, x: unknow
       tensors.map((t) => t.shape),
     );
   return tensors;
+}
+
+/**
+ * Binds each name the inputs state (`"T"`, `"16*H"`) from the caller's
+ * shapes, one per input: a side that is not a multiple of its stated factor,
+ * or two axes stating one name with different lengths, is a sentence naming
+ * the input, the axis and the name.
+ *
+ * @example
+ * boundInputSizes("fit", inputs, [[2, 37, 8]]); // { T: 37 } for an input stated ["T", 8]
+ */
+export function boundInputSizes(owner: string, inputs: readonly SymbolicTensorImpl[], shapes: readonly (readonly number[])[]): Record<string, number> {
+  return bindStatedSizes(
+    owner,
+    inputs.flatMap((t, i) => t.sizes.flatMap((d, axis) => (typeof d === "string" ? [{ input: t.layer.name, axis, stated: d, given: shapes[i][axis] }] : []))),
+  );
+}
+
+/**
+ * Checks labels against an output's named sizes (`expected`, batch first,
+ * as the loss reads them) once `x` has bound the names: a length other than
+ * the one the data makes the expression is a sentence naming the axis, the
+ * expression, its value and the binding.
+ *
+ * @example
+ * checkNamedLabels("fit y", [null, "2*T+1"], [2, 36], { T: 37 });
+ * // ShapeError: shapewise: fit y has 36 on axis 1, where the output has 2*T+1, which x makes 75 (T = 37)
+ */
+export function checkNamedLabels(what: string, expected: SizedShape, given: readonly number[], bound: Readonly<Record<string, number>>): void {
+  for (const [axis, size] of expected.entries()) {
+    if (typeof size !== "string") continue;
+    const value = evaluateSize(size, bound);
+    if (value === undefined || value === given[axis]) continue;
+    const names = sizeNames(size)
+      .map((n) => `${n} = ${bound[n]}`)
+      .join(", ");
+    const made = Object.hasOwn(bound, size) ? `which x binds to ${value}` : `which x makes ${value} (${names})`;
+    fail(`shapewise: ${what} has ${given[axis]} on axis ${axis}, where the output has ${size}, ${made}`);
+  }
 }
 
 /**

@@ -19,6 +19,7 @@ import { fusedCall, fusionPlan } from "./model-plan.js";
 import type { Model } from "./model.js";
 import type { Regularizer } from "./regularizers.js";
 import type { Shape } from "./shape.js";
+import { bindStatedSizes } from "./size.js";
 import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
 import { backwardTraining, forwardTraining, tensorKey, trainingGaps } from "./training/graph-pass.js";
 import type { ForwardPass } from "./training/graph-pass.js";
@@ -260,6 +261,16 @@ export class ModelLayer extends Layer implements SeveralOutputs {
       const fits = shape.length === expected.length && shape.every((d, j) => j === 0 || expected[j] === null || expected[j] === d);
       if (!fits) fail(`shapewise: a model applied as a layer expects input shape ${valueText(expected)}, got ${valueText(shape)}`);
     }
+    // Names the wrapped model states are bound from the lengths known here, each factor checked.
+    bindStatedSizes(
+      `model '${this.model.name}' applied as a layer:`,
+      inner.inputs.flatMap((t, i) =>
+        t.sizes.flatMap((d, axis) => {
+          const given = inputShapes[i][axis];
+          return typeof d === "string" && given !== null ? [{ input: t.layer.name, axis, stated: d, given }] : [];
+        }),
+      ),
+    );
     // Sizes the wrapped model left unknown may be known here: check every inner rule with them.
     const shapes = checkConcreteShapes(inner.nodes, inner.inputs, inputShapes);
     // While the graph is defined, the outputs keep the wrapped model's own shapes, as its type

@@ -43,7 +43,7 @@ import type { SummaryOptions } from "./summary/index.js";
 import type { StyleNames, SummaryData } from "./summary/rows.js";
 import { SymbolicTensorImpl } from "./symbolic-tensor.js";
 import type { macTotal, paramTotal } from "../types/symbolic-tensor.js";
-import type { ApplyInputs, ApplyResult, PredictInput, PredictOutput, ShapeTree } from "../types/model.js";
+import type { ApplyInputs, ApplyResult, KerasShapes, PredictInput, PredictOutput, ShapeTree } from "../types/model.js";
 import type { Shape } from "./shape.js";
 
 /** The sentence a training method gives on a model that was not compiled. */
@@ -72,9 +72,9 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
   /** Every layer once, inputs first, in the order Keras lists them. */
   readonly layers: readonly Layer[];
   /** The input shape: one shape, or a list or record of them as the model was defined. */
-  readonly inputShape: I;
+  readonly inputShape: KerasShapes<I>;
   /** The output shape: one shape, or a list or record of them as the model was defined. */
-  readonly outputShape: O;
+  readonly outputShape: KerasShapes<O>;
   /** How `predict` takes its inputs. */
   readonly inputLayout: TensorLayout;
   /** How `predict` gives its outputs. */
@@ -106,11 +106,11 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     this.inputShape = arrange(
       ends.inputLayout,
       ends.inputs.map((t) => t.shape),
-    ) as I;
+    ) as KerasShapes<I>;
     this.outputShape = arrange(
       ends.outputLayout,
       ends.outputs.map((t) => t.shape),
-    ) as O;
+    ) as KerasShapes<O>;
     this.names = modelNames(kind, name);
     this.nestingDepth = nestingDepthOf(what, this.names.keras2, this.layers);
     // Named as the type level names it, where the model's name is not known yet: at the layer call that passes the bound.

@@ -416,3 +416,33 @@ export function bindStatedSizes(owner: string, axes: readonly StatedAxis[]): Rec
   }
   return bound;
 }
+
+/**
+ * `true` when the length `value` may be the size `size` for some binding of
+ * its names (each a positive integer), otherwise the clause saying why not.
+ * Wherever the algebra cannot rule a length out (a negative coefficient, a
+ * floor node) it is admitted: never a false error. Type-level twin:
+ * `SizeAdmits` in `types/size/admits.ts`.
+ *
+ * @example
+ * sizeAdmits("16*H", 37); // "37 is not a multiple of 16"
+ * sizeAdmits("T+2", 2);   // "2 is not T+2 for any T"
+ */
+export function sizeAdmits(size: number | string, value: number): true | string {
+  if (typeof size === "number") return size === value ? true : `${value} is not ${size}`;
+  let f: Form;
+  try {
+    f = formOf(size);
+  } catch (e) {
+    if (e instanceof Inexact) return true;
+    throw e;
+  }
+  if (f.terms.some((t) => t.coef < 0 || t.key.includes("floor("))) return true;
+  const sum = f.terms.reduce((s, t) => s + t.coef, 0);
+  const g = f.terms.reduce((acc, t) => gcd(t.coef, acc), 0);
+  const d = value - f.constant;
+  const names = [...new Set(f.terms.flatMap((t) => t.atoms))].join(", ");
+  if (d < sum) return `${value} is not ${size} for any ${names}`;
+  if (d % g === 0) return true;
+  return f.constant === 0 && f.terms.length === 1 ? `${value} is not a multiple of ${g}` : `${value} is not ${size} for any ${names}`;
+}

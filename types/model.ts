@@ -4,8 +4,9 @@
  */
 import type { ErrorTensor } from "./errors.js";
 import type { Shape, ShapeText } from "./shape.js";
+import type { SizeAdmits } from "./size/index.js";
 import type { JoinMacs } from "./cost.js";
-import type { MergeMacs, MergeParams, SymbolicTensor } from "./symbolic-tensor.js";
+import type { KerasShape, MergeMacs, MergeParams, SymbolicTensor } from "./symbolic-tensor.js";
 import type { Tensor } from "./tensor.js";
 
 /**
@@ -101,6 +102,19 @@ export type BatchShape<N extends number, S extends Shape> = [N, ...Concrete<Samp
 export type ShapeTree = Shape | readonly Shape[] | { readonly [key: string]: Shape };
 
 /**
+ * A model's shapes as Keras sees them (its `inputShape` and `outputShape`):
+ * a named size is `None` (`null`). A model's type keeps the names.
+ *
+ * @example
+ * type K = KerasShapes<[null, "T", 5]>; // [null, null, 5]
+ */
+export type KerasShapes<T extends ShapeTree> = T extends Shape
+  ? [Extract<T[number], string>] extends [never]
+    ? T
+    : KerasShape<T>
+  : { readonly [K in keyof T]: T[K] extends Shape ? KerasShapes<T[K]> : T[K] };
+
+/**
  * What `predict` takes for a model with inputs `I`: one tensor, or a tuple or
  * record of tensors with one batch size `N`.
  *
@@ -139,7 +153,22 @@ type Fits<Given extends Shape, Expected extends Shape> = Given extends readonly 
     ? G["length"] extends E["length"]
       ? {
           // A named size of the model's input (Keras's None) takes any size; predict binds it from the data.
-          [K in keyof E]: E[K] extends null | string ? true : K extends keyof G ? (G[K] extends E[K] ? true : number extends G[K] ? true : false) : false;
+          // A stated name takes any length it may be (16*H takes 48, not 37); predict binds it from the data.
+          [K in keyof E]: E[K] extends null
+            ? true
+            : K extends keyof G
+              ? G[K] extends E[K]
+                ? true
+                : number extends G[K]
+                  ? true
+                  : E[K] extends string
+                    ? G[K] extends number
+                      ? SizeAdmits<E[K], G[K]> extends true
+                        ? true
+                        : false
+                      : true
+                    : false
+              : false;
         }[number] extends true
         ? true
         : false
@@ -150,7 +179,28 @@ type Fits<Given extends Shape, Expected extends Shape> = Given extends readonly 
 type MismatchText<
   Given extends Shape,
   Expected extends Shape,
-> = `shapewise: a model applied as a layer expects input shape ${ShapeText<Expected>}, got ${ShapeText<Given>}`;
+> = `shapewise: a model applied as a layer expects input shape ${ShapeText<Expected>}, got ${ShapeText<Given>}${NamedClause<Given, Expected>}`;
+
+/** Why a length cannot be the named size the model states on that axis (`: 37 is not a multiple of 16`), or nothing. */
+type NamedClause<Given extends Shape, Expected extends Shape> = Given["length"] extends Expected["length"]
+  ? {
+      [K in keyof Expected]: Expected[K] extends string
+        ? K extends keyof Given
+          ? Given[K] extends number
+            ? number extends Given[K]
+              ? never
+              : SizeAdmits<Expected[K], Given[K]> extends infer V extends string
+                ? `: ${V}`
+                : never
+            : never
+          : never
+        : never;
+    }[number] extends infer C extends string
+    ? [C] extends [never]
+      ? ""
+      : C
+    : ""
+  : "";
 
 /**
  * The tensors of a tensor, tuple or record, as a tuple. A record goes by its

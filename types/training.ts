@@ -5,6 +5,7 @@
  */
 import type { BatchShape, PredictInput, ShapeTree } from "./model.js";
 import type { Dim, Shape, ShapeText } from "./shape.js";
+import type { SizeAdmits } from "./size/index.js";
 
 /**
  * The losses whose labels are class ids, one fewer axis than the
@@ -44,12 +45,15 @@ export interface LabelTensor<S extends readonly number[] = readonly number[]> {
 
 type LabelRule<L extends string> = L extends SparseLossName ? "class ids: the output's shape without its last axis" : "the output's shape";
 
-/** `true` when every size of `G` may be the size `E` asks for (the batch, `null` in `E`, always may). */
+/**
+ * `true` when every size of `G` may be the size `E` asks for (the batch,
+ * `null` in `E`, always may; a named size is checked by {@link NamedClash}).
+ */
 type SizesFit<G extends readonly number[], E extends Shape> = number extends G["length"]
   ? true
   : G["length"] extends E["length"]
     ? {
-        [K in keyof E]: E[K] extends null ? true : K extends keyof G ? (number extends G[K] ? true : G[K] extends E[K] ? true : false) : false;
+        [K in keyof E]: E[K] extends null | string ? true : K extends keyof G ? (number extends G[K] ? true : G[K] extends E[K] ? true : false) : false;
       }[number] extends true
       ? true
       : false
@@ -59,6 +63,28 @@ type SizesFit<G extends readonly number[], E extends Shape> = number extends G["
 type LabelsFit<G extends readonly number[], E extends Shape, L extends string> =
   SizesFit<G, E> extends true ? true : L extends SparseLossName ? (G extends readonly [...infer Ids extends number[], 1] ? SizesFit<Ids, E> : false) : false;
 
+/** The labels' sizes as the loss reads them: without the trailing axis of 1 sparse labels may carry. */
+type GivenSizes<G extends readonly number[], E extends Shape> =
+  SizesFit<G, E> extends true ? G : G extends readonly [...infer Ids extends number[], 1] ? Ids : G;
+
+/**
+ * The sentence for the first axis where the labels' length cannot be the
+ * output's named size for any binding of its names (`16*H` and 37), or
+ * `never`. The names are bound from `x` at run time only: where the
+ * expression alone does not rule the length out, the run-time check decides.
+ */
+type NamedClash<G extends readonly number[], E extends Shape, Owner extends string, I extends 0[] = []> = I["length"] extends E["length"]
+  ? never
+  : E[I["length"]] extends infer S extends string
+    ? SizeAdmits<S, G[I["length"]] & number> extends infer V extends string
+      ? `shapewise: ${Owner} y has ${G[I["length"]]} on axis ${I["length"]}, where the output has ${S}: ${V}`
+      : NamedClash<G, E, Owner, [...I, 0]>
+    : NamedClash<G, E, Owner, [...I, 0]>;
+
+type NamedCheck<G extends readonly number[], E extends Shape, Owner extends string> = [Extract<E[number], string>] extends [never]
+  ? never
+  : NamedClash<GivenSizes<G, E>, E, Owner>;
+
 type SameBatch<N extends number, B> = number extends N ? true : B extends number ? (number extends B ? true : B extends N ? true : false) : true;
 
 type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
@@ -66,7 +92,9 @@ type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : 
 type CheckOne<Y, N extends number, O extends Shape, L extends string, Owner extends string> = Y extends { readonly shape: infer G extends readonly number[] }
   ? LabelsFit<G, LabelShape<O, L>, L> extends true
     ? SameBatch<N, G[0]> extends true
-      ? Y
+      ? [NamedCheck<G, LabelShape<O, L>, Owner>] extends [never]
+        ? Y
+        : NamedCheck<G, LabelShape<O, L>, Owner>
       : `shapewise: ${Owner} x and y must share one batch size, got ${N} and ${G[0]} samples (y)`
     : `shapewise: ${Owner} y for loss '${L}' must have shape ${ShapeText<LabelShape<O, L>>} (${LabelRule<L>}), got ${ShapeText<G>}`
   : LabelTensor;

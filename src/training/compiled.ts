@@ -15,6 +15,8 @@ import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { Model } from "../model.js";
 import type { TensorLayout } from "../model-graph.js";
+import { boundInputSizes, checkNamedLabels } from "../model-inputs.js";
+import { innerParts } from "../model-run.js";
 import { History, readCallbacks } from "./callbacks.js";
 import type { Callback, Logs, TrainingControl } from "./callbacks.js";
 import { TrainingEngine, trainingGaps } from "./engine.js";
@@ -394,6 +396,13 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
       }
       return { shape: [...t.shape], data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) };
     });
+    // Names the inputs state are bound from x once; the labels must then have the sizes the outputs compute from them.
+    const parts = innerParts(this.model);
+    const bound = boundInputSizes(
+      owner,
+      parts.inputs,
+      inputs.map((t) => t.shape),
+    );
     const labels = arranged(owner, "y", this.model.outputLayout, y, outputNames).map((t, i) => {
       const out = graph.outputs[i].shape;
       const expected = this.loss.sparse ? out.slice(0, -1) : out;
@@ -405,6 +414,8 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
         const rule = this.loss.sparse ? "class ids: the output's shape without its last axis" : "the output's shape";
         fail(`shapewise: ${owner} y for loss '${this.loss.name}' must have shape ${valueText(expected)} (${rule}), got ${valueText([...t.shape])}`);
       }
+      const sizes = parts.outputs[i].sizes;
+      checkNamedLabels(`${owner} y${outputNames.length > 1 ? ` '${outputNames[i]}'` : ""}`, this.loss.sparse ? sizes.slice(0, -1) : sizes, shape, bound);
       checkLabels(this.loss, t.data, this.loss.sparse ? [...shape, out[out.length - 1] as number] : shape, "the labels");
       return { shape, data: t.data };
     });

@@ -15,3 +15,4 @@
 export type { Size, SizeAdd, SizeDivCeil, SizeDivFloor, SizeMultiply, SizeSubtract } from "./algebra.js";
 export type { DifferText, SizeAgreement } from "./agreement.js";
 export type { Form, FormOf, SizeOfForm, Term } from "./form.js";
+export type { SizeAdmits } from "./admits.js";
