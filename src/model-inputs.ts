@@ -9,7 +9,7 @@ import { InputLayer } from "./layers/input.js";
 import { checkConcreteShapes, unarrange } from "./model-graph.js";
 import type { GraphParts, TensorLayout } from "./model-graph.js";
 import type { SizedShape } from "./shape.js";
-import { bindStatedSizes, evaluateSize, sizeNames } from "./size.js";
+import { bindStatedSizes, evaluateSize, sizeAdmits, sizeNames } from "./size.js";
 import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
 
 /**
@@ -118,6 +118,9 @@ export function boundInputSizes(owner: string, inputs: readonly SymbolicTensorIm
 export function checkNamedLabels(what: string, expected: SizedShape, given: readonly number[], bound: Readonly<Record<string, number>>): void {
   for (const [axis, size] of expected.entries()) {
     if (typeof size !== "string") continue;
+    // A length no binding allows is the sentence the types give, whatever x binds.
+    const admitted = sizeAdmits(size, given[axis]);
+    if (admitted !== true) fail(`shapewise: ${what} has ${given[axis]} on axis ${axis}, where the output has ${size}: ${admitted}`);
     const value = evaluateSize(size, bound);
     if (value === undefined || value === given[axis]) continue;
     const names = sizeNames(size)

@@ -19,7 +19,8 @@ import { fusedCall, fusionPlan } from "./model-plan.js";
 import type { Model } from "./model.js";
 import type { Regularizer } from "./regularizers.js";
 import type { Shape } from "./shape.js";
-import { bindStatedSizes } from "./size.js";
+import { sizedShapeText } from "./shape.js";
+import { bindStatedSizes, sizeAdmits } from "./size.js";
 import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
 import { backwardTraining, forwardTraining, tensorKey, trainingGaps } from "./training/graph-pass.js";
 import type { ForwardPass } from "./training/graph-pass.js";
@@ -260,6 +261,14 @@ export class ModelLayer extends Layer implements SeveralOutputs {
       const expected = inner.inputs[i].shape;
       const fits = shape.length === expected.length && shape.every((d, j) => j === 0 || expected[j] === null || expected[j] === d);
       if (!fits) fail(`shapewise: a model applied as a layer expects input shape ${valueText(expected)}, got ${valueText(shape)}`);
+      // A length no binding of a stated name allows (37 for 16*H) is the sentence the types give.
+      const stated = inner.inputs[i].sizes;
+      for (const [j, d] of stated.entries()) {
+        const given = shape[j];
+        const admitted = typeof d === "string" && given !== null ? sizeAdmits(d, given) : true;
+        if (admitted !== true)
+          fail(`shapewise: a model applied as a layer expects input shape ${sizedShapeText(stated)}, got ${valueText(shape)}: ${admitted}`);
+      }
     }
     // Names the wrapped model states are bound from the lengths known here, each factor checked.
     bindStatedSizes(

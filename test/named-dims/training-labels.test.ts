@@ -69,7 +69,15 @@ describe("a model with named sizes applied as a layer", () => {
     const j = input({ shape: ["16*H", 3], name: "signal" });
     const other = model({ inputs: j, outputs: j.dense({ units: 2 }), name: "enc" });
     expect(() => other.apply(input({ shape: [37, 3] }) as never)).toThrow(
-      "shapewise: model 'enc' applied as a layer: input 'signal' has 37 on axis 1, stated as 16*H: 37 is not a multiple of 16",
+      "shapewise: a model applied as a layer expects input shape [null, 16*H, 3], got [null, 37, 3]: 37 is not a multiple of 16",
+    );
+  });
+
+  it("binds one name once: two axes stating it take one length", () => {
+    const i = input({ shape: ["T", "T", 1], name: "grid" });
+    const inner = model({ inputs: i, outputs: i.dense({ units: 2 }), name: "square" });
+    expect(() => inner.apply(input({ shape: [5, 6, 1] }))).toThrow(
+      "shapewise: model 'square' applied as a layer: input 'grid' has 6 on axis 2, stated as T (T = 6), but input 'grid' binds T = 5 on axis 1",
     );
   });
 
@@ -79,7 +87,9 @@ describe("a model with named sizes applied as a layer", () => {
     const o = input({ shape: [null, 3] });
     const outer = model({ inputs: o, outputs: inner.apply(o) });
     expect(outer.predict(tensor([1, 32, 3])).shape).toEqual([1, 32, 2]);
-    expect(() => outer.predict(tensor([1, 33, 3]))).toThrow("shapewise: model 'enc' applied as a layer: input 'signal' has 33 on axis 1, stated as 16*H");
+    expect(() => outer.predict(tensor([1, 33, 3]))).toThrow(
+      "shapewise: a model applied as a layer expects input shape [null, 16*H, 3], got [1, 33, 3]: 33 is not a multiple of 16",
+    );
   });
 });
 
