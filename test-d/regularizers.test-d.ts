@@ -1,4 +1,4 @@
-import { expectError, expectType } from "tsd";
+import { expectType } from "tsd";
 import { input, regularizers } from "../src/index.js";
 import type { Regularizer, RegularizerOption, SymbolicTensor } from "../src/index.js";
 
@@ -24,9 +24,14 @@ expectType<SymbolicTensor<[null, 8, 8], 96, "8*88">>(i.separableConv1d({ filters
 expectType<SymbolicTensor<[null, 10, 8, 4], 400, "0">>(input({ shape: [10, 8] }).embedding({ inputDim: 100, outputDim: 4, embeddingsRegularizer: "l2" }));
 
 // A negative factor, an unknown name or a misspelt key is refused where it is written.
-expectError(regularizers.l2(-0.1));
-expectError(regularizers.l1l2({ l1: -1 }));
-expectError(i.dense({ units: 4, kernelRegularizer: "l3" }));
-expectError(i.dense({ units: 4, kernelRegularizer: { l2: 0.1, l3: 1 } }));
+// @ts-expect-error refused where it is written
+regularizers.l2(-0.1);
+// @ts-expect-error refused where it is written
+regularizers.l1l2({ l1: -1 });
+// @ts-expect-error refused where it is written
+i.dense({ units: 4, kernelRegularizer: "l3" });
+// @ts-expect-error refused where it is written
+i.dense({ units: 4, kernelRegularizer: { l2: 0.1, l3: 1 } });
 // A regulariser a layer does not have in Keras is not an option.
-expectError(i.dense({ units: 4, recurrentRegularizer: "l2" }));
+// @ts-expect-error refused where it is written
+i.dense({ units: 4, recurrentRegularizer: "l2" });
