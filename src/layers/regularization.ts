@@ -226,6 +226,15 @@ export class SpatialDropout1D extends SpatialDropout {
 
 registerRegularization("SpatialDropout1D", SpatialDropout1D, "spatialDropout1d", ["rate", "seed", "name"], { onnx: onnx.identity });
 
+/** The spatial dropouts of images and volumes: a `dataFormat` says which axis holds the channels. */
+abstract class FormattedSpatialDropout extends SpatialDropout {
+  readonly dataFormat: DataFormat;
+  constructor(className: string, method: string, rank: number, layout: string, config: unknown) {
+    super(className, method, rank, layout, config, ["rate", "dataFormat", "seed", "name"]);
+    this.dataFormat = dataFormatOption(method, this.config.dataFormat);
+  }
+}
+
 /**
  * Drops whole feature maps of image batches while training (Keras
  * `SpatialDropout2D`); the identity at inference.
@@ -233,17 +242,10 @@ registerRegularization("SpatialDropout1D", SpatialDropout1D, "spatialDropout1d",
  * @example
  * new SpatialDropout2D({ rate: 0.2 }).apply([null, 28, 28, 32]); // [null, 28, 28, 32]
  */
-export class SpatialDropout2D extends SpatialDropout {
+export class SpatialDropout2D extends FormattedSpatialDropout {
   readonly className = "SpatialDropout2D";
-  readonly dataFormat: DataFormat;
   constructor(config: unknown) {
-    super("SpatialDropout2D", "spatialDropout2d", 4, "[batch, height, width, channels] or [batch, channels, height, width]", config, [
-      "rate",
-      "dataFormat",
-      "seed",
-      "name",
-    ]);
-    this.dataFormat = dataFormatOption("spatialDropout2d", this.config.dataFormat);
+    super("SpatialDropout2D", "spatialDropout2d", 4, "[batch, height, width, channels] or [batch, channels, height, width]", config);
   }
 }
 
@@ -259,17 +261,10 @@ registerRegularization("SpatialDropout2D", SpatialDropout2D, "spatialDropout2d",
  * @example
  * new SpatialDropout3D({ rate: 0.2 }).apply([null, 8, 16, 16, 4]); // [null, 8, 16, 16, 4]
  */
-export class SpatialDropout3D extends SpatialDropout {
+export class SpatialDropout3D extends FormattedSpatialDropout {
   readonly className = "SpatialDropout3D";
-  readonly dataFormat: DataFormat;
   constructor(config: unknown) {
-    super("SpatialDropout3D", "spatialDropout3d", 5, "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]", config, [
-      "rate",
-      "dataFormat",
-      "seed",
-      "name",
-    ]);
-    this.dataFormat = dataFormatOption("spatialDropout3d", this.config.dataFormat);
+    super("SpatialDropout3D", "spatialDropout3d", 5, "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]", config);
   }
 }
 

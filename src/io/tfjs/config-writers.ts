@@ -71,26 +71,9 @@ const convWriter =
     if (c.padding === "causal") unsupported("TensorFlow.js sizes padding 'causal' with the 'valid' formula");
     if (rank === 1 && c.dataFormat === "channelsFirst") unsupported("TensorFlow.js's Conv1D has no dataFormat (it reads channels last)");
     if (rank === 3) sameFits3d(_layer, c, unsupported);
-    return {
-      filters: c.filters,
-      kernel_initializer: VARIANCE_SCALING("normal"),
-      kernel_regularizer: regularizerToTfjs(c.kernelRegularizer),
-      kernel_constraint: null,
-      kernel_size: c.kernelSize,
-      strides: c.strides,
-      padding: c.padding,
-      // TensorFlow.js's Conv1D has no data_format key.
-      ...(rank === 1 ? {} : { data_format: formatOut(c.dataFormat) }),
-      dilation_rate: c.dilationRate,
-      activation: activationOut(c.activation, unsupported),
-      use_bias: c.useBias,
-      bias_initializer: ZEROS(),
-      bias_regularizer: regularizerToTfjs(c.biasRegularizer),
-      activity_regularizer: regularizerToTfjs(c.activityRegularizer),
-      bias_constraint: null,
-      name,
-      trainable: true,
-    };
+    const base = convBase(c, name, unsupported);
+    // TensorFlow.js's Conv1D has no data_format key.
+    return { ...kernelKeys(c), ...(rank === 1 ? withoutKey(base, "data_format") : base) };
   };
 
 const transposeWriter: ConfigWriter = (c, layer, name, unsupported) => {
@@ -104,24 +87,7 @@ const transposeWriter: ConfigWriter = (c, layer, name, unsupported) => {
       `TensorFlow.js pads a 3-D 'same' transpose by kernel - stride, negative for kernelSize ${valueText(kernel)} and strides ${valueText(strides)}, unlike Keras 3`,
     );
   }
-  return {
-    filters: c.filters,
-    kernel_initializer: VARIANCE_SCALING("normal"),
-    kernel_regularizer: regularizerToTfjs(c.kernelRegularizer),
-    kernel_constraint: null,
-    kernel_size: c.kernelSize,
-    strides: c.strides,
-    padding: c.padding,
-    data_format: formatOut(c.dataFormat),
-    activation: activationOut(c.activation, unsupported),
-    use_bias: c.useBias,
-    bias_initializer: ZEROS(),
-    bias_regularizer: regularizerToTfjs(c.biasRegularizer),
-    activity_regularizer: regularizerToTfjs(c.activityRegularizer),
-    bias_constraint: null,
-    name,
-    trainable: true,
-  };
+  return { ...kernelKeys(c), ...withoutKey(convBase(c, name, unsupported), "dilation_rate") };
 };
 
 /**
@@ -149,6 +115,20 @@ function knownSizes(layer: Layer, unsupported: (why: string) => never, why: stri
   if ((layer.inputShape ?? []).slice(1).some((d) => d === null)) unsupported(why);
 }
 
+/** The keys of a convolution's kernel, first in its config. */
+const kernelKeys = (c: Record<string, unknown>) => ({
+  filters: c.filters,
+  kernel_initializer: VARIANCE_SCALING("normal"),
+  kernel_regularizer: regularizerToTfjs(c.kernelRegularizer),
+  kernel_constraint: null,
+});
+
+/** A config without one key its class lacks, the other keys in their order. */
+function withoutKey(config: Record<string, unknown>, key: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([k]) => k !== key));
+}
+
+/** The keys every convolution's config shares, after its kernel's. */
 const convBase = (c: Record<string, unknown>, name: string, unsupported: (why: string) => never) => ({
   kernel_size: c.kernelSize,
   strides: c.strides,
