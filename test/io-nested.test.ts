@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ShapeError, clearSession, concatenate, input, model, sequential, tensor } from "../src/index.js";
+import { ShapeError, clearSession, concatenate, input, layers, model, sequential, tensor } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import { codegen } from "../src/io/codegen.js";
 import type { AnyModel } from "../src/io/file-graph.js";
@@ -496,4 +496,36 @@ describe("nested models: codegen", () => {
       predictAll(generated, xs).forEach((y, k) => expectClose(y, want[k], `${f} output ${k}`, 0));
     }
   }, 120_000);
+});
+
+describe("a layer called outside the model it is written with", () => {
+  it("TensorFlow.js artifacts count only the calls the model holds, so that tf.loadLayersModel resolves them", async () => {
+    await tf.setBackend("cpu");
+    clearSession();
+    const x = input({ shape: [5] });
+    const a = x.dense({ units: 3, name: "a" });
+    const si = input({ shape: [3], name: "si" });
+    const sub = model({ inputs: si, outputs: si.dense({ units: 4, name: "inner" }), name: "sub" });
+    const shared = layers.dense({ units: 2, name: "shared" });
+    // First calls on a tensor no output reads: they are not part of the model.
+    const unused = x.dense({ units: 3, name: "unused" });
+    sub.apply(unused);
+    shared.apply(unused);
+    const y = sub.apply(a).dense({ units: 2, name: "after_sub" });
+    const z = shared.apply(a).dense({ units: 2, name: "after_shared" });
+    const m = model({ inputs: x, outputs: concatenate([y, z], { name: "both" }), name: "outer" });
+    const artifacts = modelToTfjsArtifacts(m as unknown as AnyModel);
+    const config = (artifacts.modelTopology as { config: { layers: { name: string; inbound_nodes: [string, number, number, object][][] }[] } }).config;
+    const reads = (name: string) => config.layers.find((l) => l.name === name)!.inbound_nodes[0][0];
+    // The nested model's first call in this model is its node 1 (node 0 is its own graph); the shared layer's is node 0.
+    expect(reads("after_sub").slice(0, 2)).toEqual(["sub", 1]);
+    expect(reads("after_shared").slice(0, 2)).toEqual(["shared", 0]);
+    expect(config.layers.find((l) => l.name === "shared")!.inbound_nodes).toHaveLength(1);
+    const tm = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    const xs = { shape: [2, 5], data: Float32Array.from({ length: 10 }, (_, i) => Math.sin(i)) } as Tensor;
+    const ours = (m.predict as unknown as (t: Tensor) => Tensor)(xs);
+    const theirs = tf.tidy(() => (tm.predict(tf.tensor(xs.data, [2, 5])) as tf.Tensor).dataSync());
+    expectClose(ours.data, theirs, "outer output", 1e-5);
+    tm.dispose();
+  });
 });

@@ -96,6 +96,8 @@ export interface GradientCase {
   readonly build: () => AnyModel;
   /** Inputs are class ids below this bound (an embedding first): no input gradient then. */
   readonly indexBound?: number;
+  /** A reason to leave the model out that only this way of making the TensorFlow.js model has, or undefined. */
+  readonly leftOut?: (m: AnyModel) => string | undefined;
   /** The TensorFlow.js model with the same weights, and the variables matching our trainable weights in order. */
   readonly twin: (m: AnyModel) => Promise<{ model: tf.LayersModel; variables?: tf.LayerVariable[]; dispose?: () => void }>;
 }
@@ -135,7 +137,7 @@ export function randomize(m: AnyModel, seed: number): void {
 /** Compares one model's gradients (weights and inputs) with TensorFlow.js's, or says why it cannot. */
 export async function compareCase(c: GradientCase, batch: number): Promise<Outcome> {
   const m = c.build();
-  const early = staticReason(m, c.indexBound !== undefined);
+  const early = staticReason(m, c.indexBound !== undefined) ?? c.leftOut?.(m);
   if (early !== undefined) return { compared: false, reason: early };
   const graph = (m as unknown as { graph(): ModelGraph }).graph();
   const concrete = (shape: readonly (number | null)[]) => shape.map((d, i) => (i === 0 ? batch : (d ?? 3)));

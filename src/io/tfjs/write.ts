@@ -47,11 +47,6 @@ function fileNodeIndex(layer: Layer, nodeIndex: number): number {
   return nestedModel(layer) === undefined ? nodeIndex : nodeIndex + 1;
 }
 
-/** One input reference as `inbound_nodes` writes it. */
-function refOut(layer: Layer, nodeIndex: number, tensorIndex: number, names: "shapewise" | "tfjs"): [string, number, number, Record<string, never>] {
-  return [nameOf(layer, names), fileNodeIndex(layer, nodeIndex), tensorIndex, {}];
-}
-
 /**
  * `{ class_name, config }` of a model as TensorFlow.js writes it: the whole
  * `modelTopology` of a top-level model, or the layer entry of a nested one.
@@ -84,6 +79,19 @@ function tfjsTopology(m: AnyModel, names: "shapewise" | "tfjs"): { class_name: s
     if (calls === undefined) layerNodes.set(n.layer, [n]);
     else calls.push(n);
   }
+  // A layer's calls outside this model (on a tensor no output reads) are not written, so a file counts only the
+  // calls it holds, in call order: a reference to a call past those never resolves and TensorFlow.js waits for it forever.
+  for (const calls of layerNodes.values()) calls.sort((a, b) => a.nodeIndex - b.nodeIndex);
+  const fileIndex = (layer: Layer, nodeIndex: number): number => {
+    const at = layerNodes.get(layer)?.findIndex((n) => n.nodeIndex === nodeIndex) ?? -1;
+    return fileNodeIndex(layer, at < 0 ? nodeIndex : at);
+  };
+  const refOut = (r: { layer: Layer; nodeIndex: number; tensorIndex: number }): [string, number, number, Record<string, never>] => [
+    nameOf(r.layer, names),
+    fileIndex(r.layer, r.nodeIndex),
+    r.tensorIndex,
+    {},
+  ];
   const layers = m.layers.map((layer: Layer) => {
     const calls = layerNodes.get(layer) ?? [];
     if (layer.className === "InputLayer") {
@@ -97,10 +105,10 @@ function tfjsTopology(m: AnyModel, names: "shapewise" | "tfjs"): { class_name: s
       name: nameOf(layer, names),
       class_name: json.class_name,
       config: json.config,
-      inbound_nodes: calls.map((n) => n.inbound.map((r) => refOut(r.layer, r.nodeIndex, r.tensorIndex, names))),
+      inbound_nodes: calls.map((n) => n.inbound.map(refOut)),
     };
   });
-  const ends = (refs: typeof graph.inputs) => refs.map((r) => [nameOf(r.layer, names), fileNodeIndex(r.layer, r.nodeIndex), r.tensorIndex]);
+  const ends = (refs: typeof graph.inputs) => refs.map((r) => [nameOf(r.layer, names), fileIndex(r.layer, r.nodeIndex), r.tensorIndex]);
   return { class_name: "Model", config: { name: modelName, layers, input_layers: ends(graph.inputs), output_layers: ends(graph.outputs) } };
 }
 
