@@ -1057,6 +1057,79 @@ export function gruStep(
 }
 
 /**
+ * One SimpleRNN step for batch rows [start, end): `h = act(x + hw)`, where
+ * `x` is the step's input projection (bias included) and `hw` the
+ * recurrent product; the new state is also stored in the sequence output
+ * when `seq` is not 0.
+ */
+export function rnnStep(
+  xw: usize, xwStride: i32, hw: usize, h: usize, units: i32, act: i32,
+  seq: usize, seqStride: i32, start: i32, end: i32,
+): void {
+  for (let b = start; b < end; b++) {
+    const x: usize = xw + <usize>b * <usize>xwStride;
+    const r: usize = hw + <usize>b * <usize>units * 4;
+    const hb: usize = h + <usize>b * <usize>units * 4;
+    for (let j = 0; j < units; j++) {
+      const at: usize = <usize>j * 4;
+      const hn = <f32>act64(act, <f64>(load<f32>(x + at) + load<f32>(r + at)));
+      store<f32>(hb + at, hn);
+      if (seq != 0) store<f32>(seq + <usize>b * <usize>seqStride + at, hn);
+    }
+  }
+}
+
+/**
+ * The first half of a GRU step with the reset gate applied before the
+ * recurrent product (Keras `reset_after=False`), for batch rows
+ * [start, end): `rh = rec(x_r + hw_r) * h`, where `hw` holds `h` times the
+ * update and reset columns of the recurrent kernel (`2 * units` per row).
+ */
+export function gruResetState(
+  xw: usize, xwStride: i32, hw: usize, h: usize, units: i32, rec: i32, rh: usize, start: i32, end: i32,
+): void {
+  const u: usize = <usize>units * 4;
+  for (let b = start; b < end; b++) {
+    const x: usize = xw + <usize>b * <usize>xwStride;
+    const zr: usize = hw + <usize>b * <usize>units * 8;
+    const hb: usize = h + <usize>b * <usize>units * 4;
+    const o: usize = rh + <usize>b * <usize>units * 4;
+    for (let j = 0; j < units; j++) {
+      const at: usize = <usize>j * 4;
+      const r = <f32>act64(rec, <f64>(load<f32>(x + u + at) + load<f32>(zr + u + at)));
+      store<f32>(o + at, r * load<f32>(hb + at));
+    }
+  }
+}
+
+/**
+ * The second half of that GRU step: `hh = act(x_h + rhw)` with `rhw` the
+ * product of `r * h` with the candidate columns, `z = rec(x_z + hw_z)`, and
+ * `h = z * h + (1 - z) * hh`, stored in the sequence output too when `seq`
+ * is not 0.
+ */
+export function gruResetUpdate(
+  xw: usize, xwStride: i32, hw: usize, rhw: usize, h: usize, units: i32, act: i32, rec: i32,
+  seq: usize, seqStride: i32, start: i32, end: i32,
+): void {
+  const u: usize = <usize>units * 4;
+  for (let b = start; b < end; b++) {
+    const x: usize = xw + <usize>b * <usize>xwStride;
+    const zr: usize = hw + <usize>b * <usize>units * 8;
+    const c: usize = rhw + <usize>b * <usize>units * 4;
+    const hb: usize = h + <usize>b * <usize>units * 4;
+    for (let j = 0; j < units; j++) {
+      const at: usize = <usize>j * 4;
+      const z = <f32>act64(rec, <f64>(load<f32>(x + at) + load<f32>(zr + at)));
+      const hh = <f32>act64(act, <f64>(load<f32>(x + 2 * u + at) + load<f32>(c + at)));
+      const hn: f32 = z * load<f32>(hb + at) + (1 - z) * hh;
+      store<f32>(hb + at, hn);
+      if (seq != 0) store<f32>(seq + <usize>b * <usize>seqStride + at, hn);
+    }
+  }
+}
+
+/**
  * Embedding lookup: for indices [start, end) of `idx` (float32 whole
  * numbers, already checked to lie in the table), copies row `idx[i]` of the
  * `[rows, dim]` table to row `i` of `out`.

@@ -42,7 +42,6 @@ const STILL_REFERENCE = new Set([
   "RepeatVector",
   "Rescaling",
   "Resizing",
-  "SimpleRNN",
   "Softmax",
   "UpSampling1D",
   "UpSampling2D",

@@ -138,8 +138,14 @@ describe("sequence kernels on WebAssembly", () => {
     );
   });
 
-  for (const kind of ["lstm", "gru"] as const satisfies readonly CellKind[]) {
-    it(`${kind} cells match the reference pass on generated geometries`, () => {
+  const cells: readonly { kind: CellKind; resetAfter: boolean; label: string; seed: number }[] = [
+    { kind: "lstm", resetAfter: true, label: "lstm", seed: 1315 },
+    { kind: "gru", resetAfter: true, label: "gru", seed: 1316 },
+    { kind: "gru", resetAfter: false, label: "gru (reset before the product)", seed: 1318 },
+    { kind: "simpleRNN", resetAfter: true, label: "simpleRNN", seed: 1319 },
+  ];
+  for (const { kind, resetAfter, label, seed } of cells) {
+    it(`${label} cells match the reference pass on generated geometries`, () => {
       fc.assert(
         fc.property(
           fc.record({
@@ -154,13 +160,13 @@ describe("sequence kernels on WebAssembly", () => {
             seed: fc.integer({ min: 1, max: 1e6 }),
           }),
           (g) => {
-            const gates = kind === "lstm" ? 4 : 3;
+            const gates = kind === "lstm" ? 4 : kind === "gru" ? 3 : 1;
             const width = gates * g.units;
             const x = randomTensor([g.batch, g.steps, g.features], g.seed, 2);
             const weights = {
               kernel: randomTensor([g.features, width], g.seed + 1, 0.6),
               recurrentKernel: randomTensor([g.units, width], g.seed + 2, 0.6),
-              bias: g.bias ? randomTensor(kind === "gru" ? [2, width] : [width], g.seed + 3, 0.5) : null,
+              bias: g.bias ? randomTensor(kind === "gru" && resetAfter ? [2, width] : [width], g.seed + 3, 0.5) : null,
             };
             const [activation, recurrentActivation] = g.activations as ["tanh", "sigmoid"];
             const options = {
@@ -169,7 +175,7 @@ describe("sequence kernels on WebAssembly", () => {
               recurrentActivation,
               returnSequences: g.returnSequences,
               goBackwards: g.goBackwards,
-              resetAfter: true,
+              resetAfter,
             };
             const fast = onFast(() => recurrentLayer(kind, x, weights, options));
             const reference = recurrentPass(kind, x, weights, options);
@@ -179,7 +185,7 @@ describe("sequence kernels on WebAssembly", () => {
             fast.states.forEach((s, i) => expect(maxScaledDiff(s.data, reference.states[i].data)).toBeLessThanOrEqual(TOL));
           },
         ),
-        { seed: kind === "lstm" ? 1315 : 1316, numRuns: 100 },
+        { seed, numRuns: 100 },
       );
     });
   }
@@ -200,11 +206,24 @@ describe("sequence kernels on WebAssembly", () => {
     onFast(() => {
       if (!kernelInfo().wasm) return;
       const x = input({ shape: [6, 16] });
-      const a = x.multiHeadAttention({ numHeads: 2, keyDim: 8 }).layerNormalization().lstm({ units: 5, returnSequences: true }).gru({ units: 3 });
+      const a = x
+        .multiHeadAttention({ numHeads: 2, keyDim: 8 })
+        .layerNormalization()
+        .lstm({ units: 5, returnSequences: true })
+        .simpleRNN({ units: 4, returnSequences: true })
+        .gru({ units: 4, returnSequences: true, resetAfter: false })
+        .gru({ units: 3 });
       const m = model({ inputs: x, outputs: a, seed: 1 });
       m.predict({ shape: [2, 6, 16], data: randomTensor([2, 6, 16], 5).data }, { profile: true });
       const rows = kernelInfo().profile ?? [];
-      expect(rows.map((r) => `${r.className} ${r.kernel}`)).toEqual(["MultiHeadAttention wasm", "LayerNormalization wasm", "LSTM wasm", "GRU wasm"]);
+      expect(rows.map((r) => `${r.className} ${r.kernel}`)).toEqual([
+        "MultiHeadAttention wasm",
+        "LayerNormalization wasm",
+        "LSTM wasm",
+        "SimpleRNN wasm",
+        "GRU wasm",
+        "GRU wasm",
+      ]);
     });
   });
 

@@ -52,14 +52,12 @@ describe("predict profile", () => {
       }
     } else {
       expect(kernelInfo().wasm).toBe(true);
-      for (const name of ["conv", "norm", "squash"]) {
+      for (const name of ["conv", "norm", "squash", "rnn"]) {
         expect(row(rows, name)).toMatchObject({ kernel: "wasm" });
         expect(row(rows, name).reason).toBeUndefined();
       }
       // The matrix product is WebAssembly; an activation the kernels do not fuse is named.
       expect(row(rows, "head")).toMatchObject({ kernel: "wasm+reference", reason: "the elu activation runs on the reference kernels" });
-      // SimpleRNN has no WebAssembly kernel: the profile names the fallback.
-      expect(row(rows, "rnn")).toMatchObject({ kernel: "reference", reason: "no WebAssembly kernel for SimpleRNN yet" });
     }
   });
 

@@ -15,19 +15,12 @@ import type { ConvAxis } from "./conv-nd.js";
 import { convTransposeNd, convTransposeNdGeometry } from "./conv-transpose.js";
 import { productAt } from "./fast-dense.js";
 import { applyRest, fusedCode } from "./fast-elementwise.js";
-import { biasSlice, derivedWeights } from "./packed-weights.js";
+import { biasSlice, columnsOf, derivedWeights } from "./packed-weights.js";
 import { addressIn, finish, outputOf } from "./run-scope.js";
 import type { Tensor } from "./tensor.js";
 
 /** The most floats one block of gathered windows (or of a transposed convolution's products) holds: 16 MB. */
 const CHUNK_FLOATS = 1 << 22;
-
-/** Columns `[c0, c0 + width)` of the `[rows, n]` matrix `m`, as a `[rows, width]` matrix. */
-function columnsOf(m: Float32Array, rows: number, n: number, c0: number, width: number): Float32Array {
-  const out = new Float32Array(rows * width);
-  for (let r = 0; r < rows; r++) out.set(m.subarray(r * n + c0, r * n + c0 + width), r * width);
-  return out;
-}
 
 function activateUnless(activation: ActivationName, t: Tensor): Tensor {
   return activation === "linear" ? t : activate(activation, t);

@@ -11,7 +11,7 @@ import { productAt } from "./fast-dense.js";
 import { activationCode } from "./fast-elementwise.js";
 import { layerNorm } from "./norm-layer.js";
 import type { LayerNormWeights } from "./norm-layer.js";
-import { biasSlice, cachedCopy } from "./packed-weights.js";
+import { biasSlice, cachedCopy, columnsOf, derivedWeights } from "./packed-weights.js";
 import { GATES, recurrentPass } from "./rnn-cells.js";
 import type { CellKind, RecurrentPassOptions, RecurrentPassResult } from "./rnn-cells.js";
 import { addressIn, finish, outputOf, run, scratchFor, split, threadsFor } from "./run-scope.js";
@@ -126,11 +126,13 @@ export function layerNormLayer(input: Tensor, axes: readonly number[], w: LayerN
 }
 
 /**
- * A SimpleRNN, LSTM or GRU layer's computation. LSTM and GRU (Keras 3's
- * `resetAfter`) with activations the WebAssembly kernels compute run there:
- * the input projection of every step is one matrix product, then each step
- * is the recurrent product on the packed recurrent kernel and one kernel for
- * the gates and states. Other cells run {@link recurrentPass}.
+ * A SimpleRNN, LSTM or GRU layer's computation. With activations the
+ * WebAssembly kernels compute, every cell runs there: the input projection
+ * of every step is one matrix product, then each step is the recurrent
+ * product on the packed recurrent kernel and one kernel for the gates and
+ * states (a GRU that resets before its product, Keras's
+ * `reset_after=False`, takes two products and two kernels: the gates' columns,
+ * then `r * h` times the candidate's). Other cells run {@link recurrentPass}.
  *
  * @example
  * ```ts
@@ -163,11 +165,9 @@ export function recurrentLayer(
   if (
     k === null ||
     !fits ||
-    (kind !== "lstm" && !(kind === "gru" && options.resetAfter)) ||
     actCode === undefined ||
-    recCode === undefined ||
+    (kind !== "simpleRNN" && (recCode === undefined || options.recurrentActivation === "softmax")) ||
     options.activation === "softmax" ||
-    options.recurrentActivation === "softmax" ||
     batch * steps * u === 0 ||
     features === 0
   ) {
@@ -179,12 +179,21 @@ export function recurrentLayer(
   try {
     const x = addressIn(k, input.data, temps);
     const bias = weights.bias?.data ?? null;
-    const inputBias = bias === null ? null : kind === "gru" ? biasSlice(bias, 0, width) : bias;
-    const recurrentBias = bias !== null && kind === "gru" ? biasSlice(bias, width, width) : null;
+    const twoBiases = kind === "gru" && options.resetAfter;
+    const resetBefore = kind === "gru" && !options.resetAfter;
+    const inputBias = bias === null ? null : twoBiases ? biasSlice(bias, 0, width) : bias;
+    const recurrentBias = bias !== null && twoBiases ? biasSlice(bias, width, width) : null;
+    const rec = weights.recurrentKernel.data;
     // The input projections of every step at once: [batch * steps, width].
     const xw = k.alloc(batch * steps * width * 4);
     const hw = k.alloc(batch * width * 4);
     own.push(xw, hw);
+    // Reset before the product: r * h, and its product with the candidate columns.
+    const rh = resetBefore ? k.alloc(batch * u * 4) : 0;
+    const rhw = resetBefore ? k.alloc(batch * u * 4) : 0;
+    if (resetBefore) own.push(rh, rhw);
+    const gateColumns = resetBefore ? derivedWeights(rec, "update and reset columns", () => columnsOf(rec, u, width, 0, 2 * u)) : rec;
+    const candidateColumns = resetBefore ? derivedWeights(rec, "candidate columns", () => columnsOf(rec, u, width, 2 * u, u)) : rec;
     productAt(k, x, batch * steps, features, width, weights.kernel.data, inputBias, xw, 0);
     const h = outputOf(k, batch * u, temps);
     k.view(h, batch * u).fill(0);
@@ -193,20 +202,38 @@ export function recurrentLayer(
     const seqFloats = batch * steps * u;
     const seq = options.returnSequences ? outputOf(k, seqFloats, temps) : 0;
     const rows = split(batch, threadsFor(batch * width * 40), 1);
+    // Known to be computed by the kernels (checked above); a SimpleRNN has no recurrent activation.
+    const act = actCode ?? 0;
+    const recAct = recCode ?? 0;
     for (let s = 0; s < steps; s++) {
       const t = options.goBackwards ? steps - 1 - s : s;
-      productAt(k, h, batch, u, width, weights.recurrentKernel.data, recurrentBias, hw, 0);
       const stepIn = xw + t * width * 4;
       const stepOut = seq === 0 ? 0 : seq + s * u * 4;
+      const xStride = steps * width * 4;
+      const seqStride = steps * u * 4;
+      if (resetBefore) {
+        productAt(k, h, batch, u, 2 * u, gateColumns, null, hw, 0);
+        run(
+          k,
+          rows.map(([b0, b1]) => ({ fn: "gruResetState", args: [stepIn, xStride, hw, h, u, recAct, rh, b0, b1] })),
+        );
+        productAt(k, rh, batch, u, u, candidateColumns, null, rhw, 0);
+        run(
+          k,
+          rows.map(([b0, b1]) => ({ fn: "gruResetUpdate", args: [stepIn, xStride, hw, rhw, h, u, act, recAct, stepOut, seqStride, b0, b1] })),
+        );
+        continue;
+      }
+      productAt(k, h, batch, u, width, rec, recurrentBias, hw, 0);
+      const step =
+        kind === "lstm"
+          ? (b0: number, b1: number) => ({ fn: "lstmStep" as const, args: [stepIn, xStride, hw, c, h, u, act, recAct, stepOut, seqStride, b0, b1] })
+          : kind === "gru"
+            ? (b0: number, b1: number) => ({ fn: "gruStep" as const, args: [stepIn, xStride, hw, h, u, act, recAct, stepOut, seqStride, b0, b1] })
+            : (b0: number, b1: number) => ({ fn: "rnnStep" as const, args: [stepIn, xStride, hw, h, u, act, stepOut, seqStride, b0, b1] });
       run(
         k,
-        rows.map(([b0, b1]) => ({
-          fn: kind === "lstm" ? "lstmStep" : "gruStep",
-          args:
-            kind === "lstm"
-              ? [stepIn, steps * width * 4, hw, c, h, u, actCode, recCode, stepOut, steps * u * 4, b0, b1]
-              : [stepIn, steps * width * 4, hw, h, u, actCode, recCode, stepOut, steps * u * 4, b0, b1],
-        })),
+        rows.map(([b0, b1]) => step(b0, b1)),
       );
     }
     const last = outputOf(k, batch * u, temps);

@@ -249,3 +249,18 @@ export function derivedWeights(source: Float32Array, key: string, make: () => Fl
   }
   return copy;
 }
+
+/**
+ * Columns `[c0, c0 + width)` of the `[rows, n]` matrix `m`, as a new
+ * `[rows, width]` matrix (a group's filters, a GRU's gate blocks).
+ *
+ * @example
+ * ```ts
+ * columnsOf(Float32Array.of(1, 2, 3, 4, 5, 6), 2, 3, 1, 2); // [2, 3, 5, 6]
+ * ```
+ */
+export function columnsOf(m: Float32Array, rows: number, n: number, c0: number, width: number): Float32Array {
+  const out = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) out.set(m.subarray(r * n + c0, r * n + c0 + width), r * width);
+  return out;
+}

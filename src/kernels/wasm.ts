@@ -60,6 +60,9 @@ export interface KernelExports {
   padCopy(...args: number[]): void;
   globalPool(...args: number[]): void;
   channelScaleShift(...args: number[]): void;
+  rnnStep(...args: number[]): void;
+  gruResetState(...args: number[]): void;
+  gruResetUpdate(...args: number[]): void;
   scratchFloats(): number;
   winogradScratchFloats(cout: number): number;
   winogradMaxChannels(): number;
@@ -92,6 +95,9 @@ export const WORKER_FUNCTIONS = [
   "padCopy",
   "globalPool",
   "channelScaleShift",
+  "rnnStep",
+  "gruResetState",
+  "gruResetUpdate",
 ] as const;
 /**
  * One of {@link WORKER_FUNCTIONS}.
