@@ -348,15 +348,13 @@ export function sizeAgreement(x: Size, y: Size): "same" | "unknown" | { differ: 
   }
   // A non-zero polynomial in positive integers is non-zero somewhere; with floor nodes the algebra does not decide.
   if (d.terms.some((t) => t.key.includes("floor("))) return "unknown";
-  const [a, b] = d.terms;
-  const unit = a !== undefined && b !== undefined && Math.abs(a.coef) === 1 && b.coef === -a.coef;
-  if (d.terms.length === 2 && d.constant === 0 && unit && a.atoms.length === 1 && b.atoms.length === 1) {
-    return { differ: `${a.key} is not ${b.key}` };
-  }
-  if (d.terms.length === 1 && a !== undefined && Math.abs(a.coef) === 1 && a.atoms.length === 1) {
-    return { differ: `${a.key} is not ${a.coef === 1 ? -d.constant : d.constant}` };
-  }
-  return { differ: `${sizeOfForm(d)} is not 0` };
+  // `P is not N` with each side a sum of positive terms (`H+W is not T`), the side of the first term first.
+  const pos: Form = { terms: d.terms.filter((t) => t.coef > 0), constant: Math.max(d.constant, 0) };
+  const neg: Form = { terms: d.terms.filter((t) => t.coef < 0).map((t) => ({ ...t, coef: -t.coef })), constant: Math.max(-d.constant, 0) };
+  // One side empty: every name is at least 1, so the other side is positive.
+  if ((pos.terms.length === 0 && pos.constant === 0) || (neg.terms.length === 0 && neg.constant === 0)) return { differ: "always" };
+  const [first, second] = (d.terms[0] as Term).coef < 0 ? [neg, pos] : [pos, neg];
+  return { differ: `${sizeOfForm(first)} is not ${sizeOfForm(second)}` };
 }
 
 /**

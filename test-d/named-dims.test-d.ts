@@ -1,5 +1,7 @@
 import { expectType } from "tsd";
 import { type SymbolicTensor, add, concatenate, dot, input, model } from "../src/index.js";
+import type { SizeAgreement } from "../types/size/index.js";
+import type { Equal, Expect } from "./equal.js";
 
 // A 4-level U-Net whose sides are stated multiples of 16: every skip connection matches, every size exact.
 type Block = SymbolicTensor;
@@ -86,3 +88,10 @@ expectType<[null, null, 512]>(encoder.apply(input({ shape: [37, 512] })).sizes);
 // reshape: the -1 of a named input is the quotient where the algebra proves it exact.
 expectType<[null, "2*T", 4]>(input({ shape: ["T", 8] }).reshape({ targetShape: [-1, 4] }).sizes);
 expectType<[null, "T", 16]>(input({ shape: ["2*T", 8] }).reshape({ targetShape: [-1, 16] }).sizes);
+
+// A proven difference is said with positive terms on each side (the runtime's sentence, `sizeAgreement`).
+type _sides = Expect<Equal<SizeAgreement<"H+W", "T">, { differ: "H+W is not T" }>>;
+type _sidesFirst = Expect<Equal<SizeAgreement<"T", "H+W">, { differ: "H+W is not T" }>>;
+type _sidesConstant = Expect<Equal<SizeAgreement<"2*H", "W+3">, { differ: "2*H is not W+3" }>>;
+type _sidesProduct = Expect<Equal<SizeAgreement<"H*W", "4*T">, { differ: "H*W is not 4*T" }>>;
+type _sidesAlways = Expect<Equal<SizeAgreement<"H+2", "H">, { differ: "always" }>>;

@@ -7,6 +7,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 
 import { clearSession, dot, input, model } from "../../src/index.js";
+import { sizeAgreement } from "../../src/size.js";
 
 type Sized = { readonly sizes: readonly unknown[] };
 const sizes = (t: unknown): readonly unknown[] => (t as Sized).sizes;
@@ -52,12 +53,20 @@ describe("named sizes that must agree", () => {
   it("reshape compares a named element count with its target's, saying when they differ", () => {
     const seq = input({ shape: ["T", 8] });
     expect(() => seq.reshape({ targetShape: [16, 4] } as never)).toThrow(
-      "shapewise: reshape targetShape [16, 4] holds 64 values, input [T, 8] holds 8*T: they differ when 8*T-64 is not 0",
+      "shapewise: reshape targetShape [16, 4] holds 64 values, input [T, 8] holds 8*T: they differ when 8*T is not 64",
     );
     expect(sizes(seq.reshape({ targetShape: [-1, 4] }))).toEqual([null, "2*T", 4]);
     expect(() => seq.reshape({ targetShape: [-1, 16] } as never)).toThrow(
       "shapewise: reshape targetShape [-1, 16] cannot hold input [T, 8]: 8*T values are not a multiple of 16 when T is odd",
     );
     expect(sizes(input({ shape: ["2*T", 8] }).reshape({ targetShape: [-1, 16] }))).toEqual([null, "T", 16]);
+  });
+
+  it("says a proven difference with positive terms on each side, never as a raw polynomial", () => {
+    expect(sizeAgreement("H+W", "T")).toEqual({ differ: "H+W is not T" });
+    expect(sizeAgreement("T", "H+W")).toEqual({ differ: "H+W is not T" });
+    expect(sizeAgreement("2*H", "W+3")).toEqual({ differ: "2*H is not W+3" });
+    expect(sizeAgreement("H*W", "4*T")).toEqual({ differ: "H*W is not 4*T" });
+    expect(sizeAgreement("H+2", "H")).toEqual({ differ: "always" });
   });
 });

@@ -10,7 +10,7 @@
 import type { DivFloor, Mod } from "../arithmetic/index.js";
 import type { ScaleForm, Size, SumForms } from "./algebra.js";
 import type { Form, FormOf, SizeOfForm, Term } from "./form.js";
-import type { Abs, Negate, SignedMultiply } from "./signed.js";
+import type { IsNegative, Negate, SignedMultiply } from "./signed.js";
 
 /**
  * The verdict on two sizes: `"same"`, `"unknown"`, or `{ differ }` with the
@@ -70,16 +70,38 @@ type Classify<D extends Form> = D[0] extends readonly []
     : NoFloor<D>;
 
 /** A non-zero polynomial in positive integers is non-zero somewhere; with floor nodes the algebra does not decide. */
-type NoFloor<D extends Form> =
-  HasFloor<D[0]> extends true
-    ? "unknown"
-    : D extends readonly [readonly [readonly [1, readonly [infer A extends string], string], readonly [-1, readonly [infer B extends string], string]], 0]
-      ? { differ: `${A} is not ${B}` }
-      : D extends readonly [readonly [readonly [-1, readonly [infer A extends string], string], readonly [1, readonly [infer B extends string], string]], 0]
-        ? { differ: `${A} is not ${B}` }
-        : D extends readonly [readonly [readonly [infer C extends 1 | -1, readonly [infer A extends string], string]], infer K extends number]
-          ? { differ: `${A} is not ${C extends 1 ? Abs<K> : K}` }
-          : { differ: `${SizeOfForm<D> & string} is not 0` };
+type NoFloor<D extends Form> = HasFloor<D[0]> extends true ? "unknown" : Sides<SplitSigns<D[0]>, D[1], IsNegative<D[0][0][0]>>;
+
+/** The terms with a positive coefficient, and the others negated, each in order. */
+type SplitSigns<T extends readonly Term[], Pos extends readonly Term[] = [], Neg extends readonly Term[] = []> = T extends readonly [
+  infer H extends Term,
+  ...infer R extends Term[],
+]
+  ? IsNegative<H[0]> extends true
+    ? SplitSigns<R, Pos, [...Neg, [Negate<H[0]>, H[1], H[2]]]>
+    : SplitSigns<R, [...Pos, H], Neg>
+  : [Pos, Neg];
+
+/**
+ * `P is not N` with each side a sum of positive terms (`H+W is not T`), the
+ * side of the first term first; one side empty, the sizes always differ.
+ */
+type Sides<S extends [readonly Term[], readonly Term[]], K extends number, FirstNegative extends boolean> =
+  IsNegative<K> extends true ? SidesText<[S[0], 0], [S[1], Negate<K>], FirstNegative> : SidesText<[S[0], K], [S[1], 0], FirstNegative>;
+
+type SidesText<P extends Form, N extends Form, FirstNegative extends boolean> = P[0] extends readonly []
+  ? P[1] extends 0
+    ? { differ: "always" }
+    : Said<N, P, FirstNegative>
+  : N[0] extends readonly []
+    ? N[1] extends 0
+      ? { differ: "always" }
+      : Said<N, P, FirstNegative>
+    : Said<N, P, FirstNegative>;
+
+type Said<N extends Form, P extends Form, FirstNegative extends boolean> = FirstNegative extends true
+  ? { differ: `${SizeOfForm<N>} is not ${SizeOfForm<P>}` }
+  : { differ: `${SizeOfForm<P>} is not ${SizeOfForm<N>}` };
 
 /**
  * The clause a sentence ends with for a verdict: `"they differ when H is odd"`.
