@@ -43,6 +43,7 @@ export { loadModel } from "./io/tfjs/load.js";
 export { saveModel } from "./io/tfjs/save.js";
 export type { ModelFile, ModelSource } from "./io/tfjs/load.js";
 export type { SaveResult } from "./io/tfjs/save.js";
+export type { SavedTraining, TrainingSnapshot } from "./io/tfjs/optimizer-file.js";
 export { modelFromKerasJSON } from "./io/keras/json-read.js";
 export { toKerasJSON } from "./io/keras/json-write.js";
 export { loadWeightsFromBytes, modelFromKerasFile } from "./io/keras/read.js";

@@ -23,6 +23,7 @@ import { toKerasJSON } from "./io/keras/json-write.js";
 import type { KerasJsonOptions } from "./io/keras/json-write.js";
 import type { SaveResult } from "./io/tfjs/save.js";
 import type { TfjsWriteOptions } from "./io/tfjs/format.js";
+import type { SavedTraining } from "./io/tfjs/optimizer-file.js";
 import type { KerasSaveResult } from "./io/keras/files.js";
 import type { LoadLimits } from "./io/file-graph.js";
 import type { Layer } from "./layers/layer.js";
@@ -87,6 +88,17 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
   private asLayer: ModelLayer | undefined;
   /** How many levels of models this one holds as layers (0 for none). */
   readonly nestingDepth: number;
+  /**
+   * What a TensorFlow.js file saved with `includeOptimizer` holds beside the
+   * model (`undefined` otherwise): the optimizer rebuilt with its state, the
+   * loss and metric names. `compile({ optimizer: m.savedTraining.optimizer, ... })`
+   * resumes training at the step the saved model would have taken next.
+   *
+   * @example
+   * const m = await loadModel("checkpoints/mnist");
+   * const c = m.compile({ optimizer: m.savedTraining!.optimizer, loss: "sparseCategoricalCrossentropy" });
+   */
+  savedTraining?: SavedTraining;
 
   constructor(kind: "functional" | "sequential", ends: ModelEnds, name: string | undefined, seed: number | undefined) {
     this.kind = kind;

@@ -14,6 +14,9 @@ import { createRandom } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
 import type { Model } from "../model.js";
+import type { TfjsWriteOptions } from "../io/tfjs/format.js";
+import type { SaveResult } from "../io/tfjs/save.js";
+import type { KerasSaveResult } from "../io/keras/files.js";
 import type { TensorLayout } from "../model-graph.js";
 import { boundInputSizes, checkNamedLabels } from "../model-inputs.js";
 import { innerParts } from "../model-run.js";
@@ -370,6 +373,26 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
     }
     const gaps = trainingGaps(model.graph());
     if (gaps.length > 0) fail(`shapewise: compile cannot train this model: ${gaps.join("; ")}`);
+  }
+
+  /**
+   * Saves the model as `m.save` does; with `includeOptimizer` (TensorFlow.js
+   * files only), also the optimizer's state, the loss and the metrics, as
+   * TensorFlow.js's `save(..., { includeOptimizer: true })` writes them.
+   * `loadModel` gives them back as `savedTraining`.
+   *
+   * @example
+   * await c.save("checkpoints/mnist", { includeOptimizer: true });
+   * const m = await loadModel("checkpoints/mnist");
+   * const resumed = m.compile({ optimizer: m.savedTraining!.optimizer, loss: "sparseCategoricalCrossentropy" });
+   */
+  async save(target: string, options: TfjsWriteOptions = {}): Promise<SaveResult | KerasSaveResult> {
+    if (options?.includeOptimizer !== true) return this.model.save(target, options);
+    if (typeof target === "string" && /\.(keras|h5)$/.test(target)) {
+      fail(`shapewise: save with includeOptimizer writes TensorFlow.js files, not Keras files, got ${valueText(target)}`);
+    }
+    const training = { optimizer: this.optimizer, loss: this.loss.kerasName, metrics: this.metrics.map((m) => m.name) };
+    return this.model.save(target, { ...options, training });
   }
 
   private engine(random: Random): TrainingEngine {

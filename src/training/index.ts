@@ -11,7 +11,7 @@ export type { Loss, LossName, LossResult } from "./losses.js";
 export { METRIC_NAMES } from "./metrics.js";
 export type { Metric, MetricName } from "./metrics.js";
 export { OPTIMIZER_NAMES, optimizers } from "./optimizers.js";
-export type { AdagradConfig, AdamConfig, LearningRate, Optimizer, OptimizerCommonConfig, RmspropConfig, SgdConfig } from "./optimizers.js";
+export type { AdagradConfig, AdamConfig, LearningRate, Optimizer, OptimizerCommonConfig, OptimizerState, RmspropConfig, SgdConfig } from "./optimizers.js";
 export { schedules } from "./schedules.js";
 export type { CosineDecayConfig, ExponentialDecayConfig, LearningRateSchedule } from "./schedules.js";
 export type { Verbosity } from "./progress.js";

@@ -47,6 +47,29 @@ export interface Optimizer {
   getConfig(): Record<string, unknown>;
   /** The optimizer's state arrays in a fixed order (for checkpoints), built on the first step. */
   getWeights(): Float32Array[];
+  /**
+   * A copy of the state: the steps taken and, per slot (Keras's names:
+   * `momentum`, `velocity`, ...), one array per trainable weight. No slot
+   * arrays before the first step.
+   */
+  getState(): OptimizerState;
+  /**
+   * Takes a state as {@link Optimizer.getState} gives it (copied), so the
+   * next step is the one the saved optimizer would have taken.
+   */
+  setState(state: OptimizerState): void;
+}
+
+/**
+ * An optimizer's state: the steps taken and its slot arrays, slot by slot
+ * (`slots[k].values[i]` is slot `k` of trainable weight `i`).
+ *
+ * @example
+ * const state = optimizers.adam().getState(); // { iterations: 0, slots: [] } before the first step
+ */
+export interface OptimizerState {
+  readonly iterations: number;
+  readonly slots: readonly { readonly name: string; readonly values: readonly Float32Array[] }[];
 }
 
 interface Common {
@@ -226,6 +249,43 @@ class RuleOptimizer implements Optimizer {
 
   getWeights(): Float32Array[] {
     return (this.slotArrays ?? []).flatMap((s) => s.map((a) => a.slice()));
+  }
+
+  getState(): OptimizerState {
+    const arrays = this.slotArrays;
+    const slots = arrays === null ? [] : this.rule.slots.map((slot, k) => ({ name: slot.name, values: arrays.map((perWeight) => perWeight[k].slice()) }));
+    return { iterations: this.steps, slots };
+  }
+
+  setState(state: OptimizerState): void {
+    const owner = this.common.owner;
+    const steps = state?.iterations;
+    if (typeof steps !== "number" || !Number.isSafeInteger(steps) || steps < 0) {
+      fail(`shapewise: ${owner} state iterations must be a whole number of at least 0, got ${valueText(steps)}`);
+    }
+    if (!Array.isArray(state.slots)) fail(`shapewise: ${owner} state slots must be a list, got ${valueText(state.slots)}`);
+    const slots: OptimizerState["slots"] = state.slots;
+    const expected = this.rule.slots.map((s) => s.name);
+    if (slots.length === 0) {
+      this.steps = steps;
+      this.slotArrays = null;
+      this.sizes = [];
+      return;
+    }
+    const names = slots.map((s) => s?.name);
+    if (names.length !== expected.length || names.some((n, k) => n !== expected[k])) {
+      fail(`shapewise: ${owner} (${this.className}) keeps the slots [${expected.join(", ")}], got [${names.map((n) => valueText(n)).join(", ")}]`);
+    }
+    const count = slots[0].values.length;
+    const sizes = slots[0].values.map((v) => v.length);
+    for (const slot of slots) {
+      if (!Array.isArray(slot.values) || slot.values.length !== count || slot.values.some((v, i) => !(v instanceof Float32Array) || v.length !== sizes[i])) {
+        fail(`shapewise: ${owner} slot '${slot.name}' must hold ${count} Float32Arrays of sizes [${sizes.join(", ")}] as slot '${expected[0]}' does`);
+      }
+    }
+    this.steps = steps;
+    this.sizes = sizes;
+    this.slotArrays = sizes.map((_, i) => slots.map((slot) => slot.values[i].slice()));
   }
 }
 

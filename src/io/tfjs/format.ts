@@ -5,6 +5,7 @@
  */
 import type { Layer, WeightSpec } from "../../layers/layer.js";
 import { innerLayer, nestedModel } from "../layer-registry.js";
+import type { TrainingSnapshot } from "./optimizer-file.js";
 
 /** Weight files are little-endian float32: on such a machine they are copied, not converted value by value. */
 export const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
@@ -21,7 +22,10 @@ export const TFJS_VERSION = "4.22.0";
 export interface TfjsWeightSpec {
   readonly name: string;
   readonly shape: readonly number[];
-  readonly dtype: "float32";
+  /** `int32` only for the optimizer's step count `iter`. */
+  readonly dtype: "float32" | "int32";
+  /** `"optimizer"` for the optimizer's state (written by `includeOptimizer`). */
+  readonly group?: "optimizer";
 }
 
 /**
@@ -39,6 +43,8 @@ export interface TfjsArtifacts {
   readonly convertedBy: null;
   readonly weightSpecs: TfjsWeightSpec[];
   readonly weightData: ArrayBuffer;
+  /** Loss, metrics and `optimizer_config`, written with `includeOptimizer`. */
+  readonly trainingConfig?: Record<string, unknown>;
 }
 
 /**
@@ -54,6 +60,16 @@ export interface TfjsWriteOptions {
    * scheme, `conv2d_Conv2D1`, as a model built in TensorFlow.js would have).
    */
   names?: "shapewise" | "tfjs";
+  /**
+   * Also write the optimizer's state, as TensorFlow.js's
+   * `save(..., { includeOptimizer: true })` does: `trainingConfig` in
+   * `model.json` and the optimizer's weights (group `optimizer`) after the
+   * model's. Taken by the save of a compiled model (`c.save(...)`), which
+   * knows its optimizer.
+   */
+  includeOptimizer?: boolean;
+  /** The optimizer, loss and metrics `includeOptimizer` writes; `c.save` fills it in. */
+  training?: TrainingSnapshot;
 }
 
 // ---------------------------------------------------------------------------

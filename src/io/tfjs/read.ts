@@ -15,11 +15,16 @@ import { callInputs, fileRef, layersByName, limitsOption, readLayerEntry, rebase
 import type { EntryDialect, FileGraph, FileLayer, LoadLimits } from "../file-graph.js";
 import { list, maybe, own, parseJsonSafely, plainJson, record, shortText, text } from "../json.js";
 import { LITTLE_ENDIAN, tfjsWeightEntries } from "./format.js";
+import { optimizerFromTfjs } from "./optimizer-file.js";
+import type { OptimizerEntry, SavedTraining } from "./optimizer-file.js";
 
 interface ManifestWeight {
   readonly name: string;
   readonly shape: number[];
   readonly bytes: number;
+  readonly dtype: "float32" | "int32";
+  /** An optimizer's weight (`includeOptimizer`), not the model's. */
+  readonly optimizer: boolean;
 }
 
 /** Checks a manifest's weight entries: names unique, shapes sized, dtype float32; the byte total bounded by `maxBytes`. */
@@ -33,7 +38,10 @@ function readWeightSpecs(specs: unknown[], maxBytes: number): ManifestWeight[] {
     if (seen.has(name)) fail(`shapewise: weights manifest lists '${name}' twice`);
     seen.add(name);
     const dtype = maybe(s, "dtype") ?? "float32";
-    if (dtype !== "float32") fail(`shapewise: weight '${name}' has dtype ${valueText(dtype)}; shapewise reads only float32`);
+    const optimizer = maybe(s, "group") === "optimizer";
+    // The optimizer's step count `iter` is TensorFlow.js's one int32 weight.
+    if (dtype !== "float32" && !(optimizer && dtype === "int32"))
+      fail(`shapewise: weight '${name}' has dtype ${valueText(dtype)}; shapewise reads only float32 (and an optimizer's int32 'iter')`);
     if (maybe(s, "quantization") !== undefined) fail(`shapewise: weight '${name}' is quantized; shapewise reads only float32`);
     const shape = list(own(s, "shape", what), `weight '${name}' shape`);
     if (!shape.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0)) {
@@ -47,7 +55,7 @@ function readWeightSpecs(specs: unknown[], maxBytes: number): ManifestWeight[] {
     }
     total += bytes;
     if (total > maxBytes) fail(`shapewise: weights manifest claims more than the limit of ${maxBytes} bytes (option maxBytes)`);
-    return { name, shape: shape as number[], bytes };
+    return { name, shape: shape as number[], bytes, dtype: dtype as "float32" | "int32", optimizer };
   });
 }
 
@@ -116,6 +124,7 @@ export function tfjsGraph(topology: unknown, depth = 0): FileGraph {
 /** The model-JSON parts the reader needs. */
 interface ParsedModelJson {
   readonly topology: unknown;
+  readonly trainingConfig: unknown;
   readonly groups: { paths: string[]; weights: ManifestWeight[] }[];
 }
 
@@ -140,7 +149,7 @@ function parseModelJson(json: unknown, maxBytes: number): ParsedModelJson {
       if (names.has(w.name)) fail(`shapewise: weights manifest lists '${w.name}' twice`);
       names.add(w.name);
     }
-  return { topology, groups };
+  return { topology, groups, trainingConfig: maybe(top, "trainingConfig") };
 }
 
 /**
@@ -170,7 +179,7 @@ function manifestCheck(manifest: readonly ManifestWeight[]): LayerCheck {
       }
     }
     if (!outermost) return;
-    const extra = manifest.find((w) => !used.has(w.name));
+    const extra = manifest.find((w) => !used.has(w.name) && !w.optimizer);
     if (extra !== undefined) fail(`shapewise: weights manifest has weight '${extra.name}', which no layer of the model uses`);
   };
 }
@@ -185,7 +194,7 @@ function manifestCheck(manifest: readonly ManifestWeight[]): LayerCheck {
  * the model holds the file's weights once; a caller's bytes are copied, as
  * `setWeights` copies.
  */
-function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uint8Array, owned: boolean): void {
+function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uint8Array, owned: boolean, trainingConfig: unknown): void {
   const offsets = new Map<string, { w: ManifestWeight; offset: number }>();
   let offset = 0;
   for (const w of manifest) {
@@ -209,6 +218,23 @@ function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uin
     }
   }
   setLayerWeights(m.layers, values, true);
+  const optimizerWeights = manifest.filter((w) => w.optimizer);
+  if (optimizerWeights.length > 0 || trainingConfig !== undefined) {
+    const entries = optimizerWeights.map((w): OptimizerEntry => {
+      const at = offsets.get(w.name)!.offset;
+      const count = w.bytes / 4;
+      const values = w.dtype === "int32" ? new Int32Array(count) : new Float32Array(count);
+      for (let i = 0; i < count; i++) values[i] = w.dtype === "int32" ? view.getInt32(at + 4 * i, true) : view.getFloat32(at + 4 * i, true);
+      return { name: w.name, shape: w.shape, dtype: w.dtype, values };
+    });
+    const trainable = m.layers.flatMap((layer) => {
+      const flags = layer.trainableWeightFlags();
+      return tfjsWeightEntries(layer, "shapewise").filter((_, i) => flags[i] === true);
+    });
+    const optimizer = optimizerFromTfjs(trainingConfig, entries, trainable);
+    const tc = trainingConfig as Record<string, unknown>;
+    (m as { savedTraining?: SavedTraining }).savedTraining = { optimizer, loss: tc.loss, metrics: tc.metrics };
+  }
 }
 
 /**
@@ -242,7 +268,7 @@ export function modelFromTfjsArtifacts(json: unknown, weightBytes: ArrayBuffer |
   const manifest = parsed.groups.flatMap((g) => g.weights);
   checkByteTotal(manifest, bytes.byteLength, "the weight data is");
   const m = buildModel(tfjsGraph(parsed.topology), maxBytes, manifestCheck(manifest));
-  assignWeights(m, manifest, bytes, false);
+  assignWeights(m, manifest, bytes, false, safe.trainingConfig ?? parsed.trainingConfig);
   return m;
 }
 
@@ -299,6 +325,6 @@ export async function modelFromTfjsFiles(json: unknown, open: (path: string) => 
     await s.read(bytes, at);
     at += s.size;
   }
-  assignWeights(m, manifest, bytes, true);
+  assignWeights(m, manifest, bytes, true, parsed.trainingConfig);
   return m;
 }

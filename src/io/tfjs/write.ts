@@ -12,6 +12,8 @@ import { entryForLayer, innerLayer, nestedModel } from "../layer-registry.js";
 import { registrationOf } from "../../layers/registry.js";
 import { LITTLE_ENDIAN, TFJS_VERSION, tfjsWeightEntries } from "./format.js";
 import type { TfjsArtifacts, TfjsWeightSpec, TfjsWriteOptions } from "./format.js";
+import { tfjsOptimizerPart } from "./optimizer-file.js";
+import type { NamedWeight } from "./optimizer-file.js";
 
 function nameOf(layer: Layer, names: "shapewise" | "tfjs"): string {
   return names === "tfjs" ? layer.names.tfjs : layer.name;
@@ -129,12 +131,17 @@ export function modelToTfjsArtifacts(m: AnyModel, options: TfjsWriteOptions = {}
   modelTopology = { ...modelTopology, keras_version: `tfjs-layers ${TFJS_VERSION}`, backend: "tensor_flow.js" };
 
   const weightSpecs: TfjsWeightSpec[] = [];
-  const values: Float32Array[] = [];
+  const values: (Float32Array | Int32Array)[] = [];
+  const trainable: NamedWeight[] = [];
   const weights = m.getWeights();
   let next = 0;
   // TensorFlow.js finds weights by name alone: a nested model's layer named as another layer would make two weights one.
   const writtenBy = new Map<string, Layer>();
   for (const layer of m.layers) {
+    const flags = layer.trainableWeightFlags();
+    tfjsWeightEntries(layer, names).forEach((w, i) => {
+      if (flags[i] === true) trainable.push({ name: w.name, shape: w.shape });
+    });
     for (const w of tfjsWeightEntries(layer, names)) {
       const other = writtenBy.get(w.name);
       if (other !== undefined) {
@@ -147,21 +154,37 @@ export function modelToTfjsArtifacts(m: AnyModel, options: TfjsWriteOptions = {}
       values.push(weights[next++].data);
     }
   }
+  let trainingConfig: Record<string, unknown> | undefined;
+  if (options.includeOptimizer === true) {
+    if (options.training === undefined) {
+      fail(`shapewise: save with includeOptimizer needs a compiled model (its optimizer): save the model compile() returns, got model '${m.name}' alone`);
+    }
+    const part = tfjsOptimizerPart(options.training, trainable);
+    trainingConfig = part.trainingConfig;
+    for (const e of part.entries) {
+      weightSpecs.push({ name: e.name, shape: [...e.shape], dtype: e.dtype, group: "optimizer" });
+      values.push(e.values);
+    }
+  }
   const total = values.reduce((s, v) => s + v.length, 0);
   const bytes = new Uint8Array(total * 4);
   if (LITTLE_ENDIAN) {
     // The file's layout is the machine's: one copy per weight.
     const floats = new Float32Array(bytes.buffer);
+    const ints = new Int32Array(bytes.buffer);
     let at = 0;
     for (const v of values) {
-      floats.set(v, at);
+      (v instanceof Int32Array ? ints : floats).set(v, at);
       at += v.length;
     }
   } else {
     const view = new DataView(bytes.buffer);
     let offset = 0;
     for (const v of values) {
-      for (let i = 0; i < v.length; i++, offset += 4) view.setFloat32(offset, v[i], true);
+      for (let i = 0; i < v.length; i++, offset += 4) {
+        if (v instanceof Int32Array) view.setInt32(offset, v[i], true);
+        else view.setFloat32(offset, v[i], true);
+      }
     }
   }
   return {
@@ -171,6 +194,7 @@ export function modelToTfjsArtifacts(m: AnyModel, options: TfjsWriteOptions = {}
     convertedBy: null,
     weightSpecs,
     weightData: bytes.buffer,
+    ...(trainingConfig === undefined ? {} : { trainingConfig }),
   };
 }
 
@@ -187,6 +211,7 @@ export function tfjsModelJson(artifacts: TfjsArtifacts, weightsPath = "./weights
     generatedBy: artifacts.generatedBy,
     convertedBy: artifacts.convertedBy,
     weightsManifest: [{ paths: [weightsPath], weights: artifacts.weightSpecs }],
+    ...(artifacts.trainingConfig === undefined ? {} : { trainingConfig: artifacts.trainingConfig }),
   };
 }
 
