@@ -23,6 +23,7 @@ import { innerParts } from "../model-run.js";
 import { History, readCallbacks } from "./callbacks.js";
 import type { Callback, Logs, TrainingControl } from "./callbacks.js";
 import { TrainingEngine, trainingGaps } from "./engine.js";
+import { inferenceActivityPenalty } from "./graph-pass.js";
 import type { BatchResult, Labels } from "./engine.js";
 import { checkLabels, resolveLoss } from "./losses.js";
 import type { Loss, LossName } from "./losses.js";
@@ -504,9 +505,12 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
     const steps = Math.ceil(data.count / batchSize);
     for (let s = 0; s < steps; s++) {
       const rows = Array.from({ length: Math.min(batchSize, data.count - s * batchSize) }, (_, i) => s * batchSize + i);
-      const preds = this.predictBatch(data.inputs.map((t) => gather(t, rows)));
+      const inputs = data.inputs.map((t) => gather(t, rows));
+      const preds = this.predictBatch(inputs);
       const labels = data.labels.map((t) => gather(t, rows));
-      totals.add(engine.score(preds, labels, sampleWeight === undefined ? undefined : rows.map((r) => sampleWeight[r])), rows.length);
+      const scored = engine.score(preds, labels, sampleWeight === undefined ? undefined : rows.map((r) => sampleWeight[r]));
+      // Keras 3 adds the activity regularisers' penalties of the inference pass too, as it adds the weights'.
+      totals.add({ ...scored, loss: scored.loss + inferenceActivityPenalty(this.model.graph(), inputs) }, rows.length);
       bar?.update(s + 1, Object.entries(sortedLogs(totals.logs())));
     }
     return sortedLogs(totals.logs());
@@ -681,7 +685,8 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
         const totals = new Totals(this.metrics);
         for await (const batch of readBatches("fitDataset validationData", await openValidation(), null)) {
           const data = this.dataset("fitDataset validationData", batch.xs, batch.ys);
-          totals.add(engine.score(this.predictBatch(data.inputs), data.labels, undefined), data.count);
+          const scored = engine.score(this.predictBatch(data.inputs), data.labels, undefined);
+          totals.add({ ...scored, loss: scored.loss + inferenceActivityPenalty(this.model.graph(), data.inputs) }, data.count);
         }
         return sortedLogs(totals.logs());
       };

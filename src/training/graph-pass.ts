@@ -9,6 +9,8 @@
 import type { Tensor } from "../kernels/tensor.js";
 import type { Layer, TrainingContext } from "../layers/layer.js";
 import type { GraphNode, ModelGraph } from "../model-graph.js";
+import { hasSeveralOutputs } from "../model-graph.js";
+import { nestedModel } from "../io/layer-registry.js";
 import { addRegularizerGradient, regularizerPenalty } from "../regularizers.js";
 import type { Regularizer } from "../regularizers.js";
 
@@ -196,4 +198,47 @@ export function backwardTraining(graph: ModelGraph, pass: ForwardPass, outputGra
       });
   }
   return { inputs: graph.inputs.map((ref) => grads.get(tensorKey(ref, ref.tensorIndex)) ?? null), weights };
+}
+
+/**
+ * The activity regularisers' penalty of one batch in inference mode (what
+ * Keras 3's `evaluate` adds to the loss beside the weight penalties), every
+ * call counted, inside nested models too; 0 for a graph without activity
+ * regularisers, which is not run at all.
+ *
+ * @example
+ * const penalty = inferenceActivityPenalty(m.graph(), [x]); // l1 * sum(|y|) / batch for a dense with activityRegularizer "l1"
+ */
+export function inferenceActivityPenalty(graph: ModelGraph, inputs: readonly Tensor[]): number {
+  return hasActivityRegularizer(graph) ? inferencePass(graph, inputs).penalty : 0;
+}
+
+function hasActivityRegularizer(graph: ModelGraph): boolean {
+  return graph.nodes.some((node) => {
+    if (node.layer.activityRegularizer() !== undefined) return true;
+    const inner = nestedModel(node.layer);
+    return inner !== undefined && hasActivityRegularizer(inner.graph());
+  });
+}
+
+function inferencePass(graph: ModelGraph, inputs: readonly Tensor[]): { outputs: Tensor[]; penalty: number } {
+  const values = new Map<string, Tensor>();
+  let penalty = 0;
+  graph.inputs.forEach((ref, i) => values.set(tensorKey(ref, ref.tensorIndex), inputs[i]));
+  for (const node of graph.nodes) {
+    if (node.inbound.length === 0) continue;
+    const args = node.inbound.map((ref) => values.get(tensorKey(ref, ref.tensorIndex))!) as [Tensor, ...Tensor[]];
+    const inner = nestedModel(node.layer);
+    let outputs: Tensor[];
+    if (inner !== undefined) {
+      // A nested model's own layers add their penalties, as Keras collects `losses` through every level.
+      const pass = inferencePass(inner.graph(), args);
+      outputs = pass.outputs;
+      penalty += pass.penalty;
+    } else outputs = hasSeveralOutputs(node.layer) ? node.layer.callOutputs(...args) : [node.layer.call(...args)];
+    outputs.forEach((t, i) => values.set(tensorKey(node, i), t));
+    const activity = node.layer.activityRegularizer();
+    if (activity !== undefined) penalty += activityPenalty(activity, callOutputs(node, values));
+  }
+  return { outputs: graph.outputs.map((ref) => values.get(tensorKey(ref, ref.tensorIndex))!), penalty };
 }
