@@ -23,23 +23,30 @@ import fc from "fast-check";
 
 import { ShapeError, input, model } from "../../src/index.js";
 import type { Model } from "../../src/index.js";
-import { ACTIVATIONS } from "../../src/kernels/activations.js";
+import {
+  type ConfigValue,
+  type Dim,
+  type DrawnCall,
+  ELEMENTWISE_LAYERS,
+  drawAttention,
+  drawCenterCrop,
+  drawConv,
+  drawDense,
+  drawElementwise,
+  drawFlatten,
+  drawFrom,
+  drawGlobalPool,
+  drawPermute,
+  drawPool,
+  drawRecurrent,
+  drawRepeatVector,
+  drawReshape,
+  drawResizing,
+  drawSpatialReshape,
+  product,
+} from "./layer-options.js";
 
-/**
- * A dimension: a size, or `null` when unknown.
- *
- * @example
- * const shape: Dim[] = [null, 28, 28, 1];
- */
-export type Dim = number | null;
-
-/**
- * A config value as written in source: numbers, strings, booleans, `null`, lists.
- *
- * @example
- * const v: ConfigValue = [[1, 2], [0, 0]];
- */
-export type ConfigValue = number | string | boolean | null | readonly ConfigValue[];
+export type { ConfigValue, Dim } from "./layer-options.js";
 
 /**
  * One layer call: the method name and its config. `inner` is the callback's
@@ -49,9 +56,7 @@ export type ConfigValue = number | string | boolean | null | readonly ConfigValu
  * @example
  * const call: CatalogCall = { method: "bidirectional", inner: { method: "lstm", config: { units: 2 } }, config: { mergeMode: "sum" } };
  */
-export interface CatalogCall {
-  readonly method: string;
-  readonly config?: { readonly [key: string]: ConfigValue } | string;
+export interface CatalogCall extends DrawnCall {
   readonly inner?: CatalogCall;
   readonly selfAttention?: true;
 }
@@ -150,7 +155,6 @@ export function buildCatalogModel(inputShape: readonly Dim[], calls: readonly Ca
 type Gen = fc.GeneratorValue;
 const int = (g: Gen, min: number, max: number): number => (max <= min ? min : g(fc.integer, { min, max }));
 const chance = (g: Gen, p: number): boolean => int(g, 0, 9999) < p * 10000;
-const pick = <T>(g: Gen, items: readonly T[]): T => items[int(g, 0, items.length - 1)];
 const weighted = <T>(g: Gen, items: readonly (readonly [T, number])[]): T => {
   const live = items.filter(([, w]) => w > 0);
   const total = live.reduce((s, [, w]) => s + w, 0);
@@ -161,294 +165,7 @@ const weighted = <T>(g: Gen, items: readonly (readonly [T, number])[]): T => {
   }
   return live[live.length - 1][0];
 };
-const product = (dims: readonly Dim[]): number => dims.reduce<number>((p, d) => p * (d ?? 1), 1);
 const known = (d: Dim): d is number => d !== null;
-
-/** A value written once for every axis, or as a tuple (`rank` values). */
-function perAxis(g: Gen, values: readonly number[]): ConfigValue {
-  if (values.every((v) => v === values[0]) && chance(g, 0.6)) return values[0];
-  return values;
-}
-
-type Config = Record<string, ConfigValue>;
-function maybe(g: Gen, config: Config, key: string, p: number, value: () => ConfigValue): void {
-  if (chance(g, p)) config[key] = value();
-}
-const activationName = (g: Gen) => pick(g, ACTIVATIONS);
-
-/** Where the spatial axes and the channels of a rank-`n + 2` shape are. */
-function layoutOf(shape: readonly Dim[], first: boolean): { spatial: Dim[]; channels: Dim } {
-  return first ? { spatial: shape.slice(2), channels: shape[1] } : { spatial: shape.slice(1, -1), channels: shape[shape.length - 1] };
-}
-
-/** A kernel (or pool) size and dilation that fit a length with `"valid"` padding. */
-function fittingWindow(g: Gen, length: Dim, padding: string, maxK: number, dilation: number): number {
-  if (padding !== "valid" || length === null) return int(g, 1, maxK);
-  const maxSpan = Math.max(1, length);
-  const kMax = Math.max(1, Math.min(maxK, Math.floor((maxSpan - 1) / dilation) + 1));
-  return int(g, 1, kMax);
-}
-
-const divisors = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
-
-// ---------------------------------------------------------------------------
-// Layer configs, by family
-
-const SPATIAL = { 1: "1d", 2: "2d", 3: "3d" } as const;
-
-function drawConv(g: Gen, shape: readonly Dim[], kind: "conv" | "transpose" | "depthwise" | "separable"): CatalogCall {
-  const n = (shape.length - 2) as 1 | 2 | 3;
-  const method = {
-    conv: `conv${SPATIAL[n]}`,
-    transpose: `conv${SPATIAL[n]}Transpose`,
-    depthwise: `depthwiseConv${SPATIAL[n]}`,
-    separable: `separableConv${SPATIAL[n]}`,
-  }[kind];
-  const config: Config = {};
-  const first = chance(g, 0.12);
-  if (first) config.dataFormat = "channelsFirst";
-  const { spatial, channels } = layoutOf(shape, first);
-  const c = channels ?? 1;
-  const filters = int(g, 1, 5);
-  if (kind !== "depthwise") config.filters = filters;
-  const causal = method === "conv1d" && chance(g, 0.15);
-  const padding = causal ? "causal" : chance(g, 0.5) ? "same" : "valid";
-  if (padding !== "valid" || chance(g, 0.5)) config.padding = padding;
-  const strided = chance(g, 0.3);
-  const strides = spatial.map(() => (strided ? int(g, 1, 2) : 1));
-  const dilated = !strides.some((s) => s > 1) && chance(g, 0.2);
-  const dilation = spatial.map(() => (dilated ? int(g, 1, 2) : 1));
-  const kernel = spatial.map((length, i) =>
-    kind === "transpose" ? int(g, 1, 3) : fittingWindow(g, length, padding === "causal" ? "same" : padding, 3, dilation[i]),
-  );
-  config.kernelSize = n === 1 && chance(g, 0.2) ? [kernel[0]] : perAxis(g, kernel);
-  if (strided) config.strides = perAxis(g, strides);
-  if (dilated) config.dilationRate = perAxis(g, dilation);
-  if (kind === "conv" && chance(g, 0.2)) {
-    const groups = pick(g, divisors(c));
-    config.groups = groups;
-    config.filters = groups * int(g, 1, 2);
-  }
-  if (kind === "transpose" && strided && chance(g, 0.3))
-    config.outputPadding = perAxis(
-      g,
-      strides.map((s) => int(g, 0, s - 1)),
-    );
-  if (kind === "depthwise" || kind === "separable") maybe(g, config, "depthMultiplier", 0.4, () => int(g, 1, 2));
-  maybe(g, config, "activation", 0.35, () => activationName(g));
-  maybe(g, config, "useBias", 0.3, () => chance(g, 0.5));
-  return { method, config };
-}
-
-function drawPool(g: Gen, shape: readonly Dim[], kind: "max" | "average"): CatalogCall {
-  const n = (shape.length - 2) as 1 | 2 | 3;
-  const method = `${kind}Pooling${SPATIAL[n]}`;
-  if (chance(g, 0.15) && shape.slice(1, -1).every((d) => d === null || d >= 2)) return { method };
-  const config: Config = {};
-  const first = n > 1 && chance(g, 0.1);
-  if (first) config.dataFormat = "channelsFirst";
-  const { spatial } = layoutOf(shape, first);
-  const padding = chance(g, 0.4) ? "same" : "valid";
-  if (padding === "same" || chance(g, 0.4)) config.padding = padding;
-  const pool = spatial.map((length) => fittingWindow(g, length, padding, 3, 1));
-  config.poolSize = n === 1 && chance(g, 0.2) ? [pool[0]] : perAxis(g, pool);
-  maybe(g, config, "strides", 0.4, () =>
-    perAxis(
-      g,
-      spatial.map(() => int(g, 1, 2)),
-    ),
-  );
-  return { method, config };
-}
-
-function drawGlobalPool(g: Gen, shape: readonly Dim[]): CatalogCall {
-  const n = (shape.length - 2) as 1 | 2 | 3;
-  const method = `global${chance(g, 0.5) ? "Max" : "Average"}Pooling${SPATIAL[n]}`;
-  const config: Config = {};
-  maybe(g, config, "keepdims", 0.3, () => chance(g, 0.7));
-  maybe(g, config, "dataFormat", 0.1, () => "channelsFirst");
-  return Object.keys(config).length === 0 && chance(g, 0.5) ? { method } : { method, config };
-}
-
-function drawSpatialReshape(g: Gen, shape: readonly Dim[], kind: "zeroPadding" | "cropping" | "upSampling"): CatalogCall {
-  const n = (shape.length - 2) as 1 | 2 | 3;
-  const method = `${kind}${SPATIAL[n]}`;
-  const config: Config = {};
-  const first = n > 1 && chance(g, 0.1);
-  if (first) config.dataFormat = "channelsFirst";
-  const { spatial } = layoutOf(shape, first);
-  if (kind === "zeroPadding") {
-    const pairs = spatial.map(() => [int(g, 0, 2), int(g, 0, 2)] as const);
-    config.padding = n === 1 ? (chance(g, 0.5) ? pairs[0][0] : pairs[0]) : chance(g, 0.3) ? pairs[0][0] : chance(g, 0.5) ? pairs.map((p) => p[0]) : pairs;
-  } else if (kind === "cropping") {
-    // Each axis keeps at least one entry: before + after < length.
-    const pairs = spatial.map((length) => {
-      const room = length === null ? 2 : Math.max(0, length - 1);
-      const before = int(g, 0, Math.min(2, room));
-      return [before, int(g, 0, Math.min(2, room - before))] as const;
-    });
-    const even = pairs.map((p) => Math.min(p[0], p[1]));
-    config.cropping = n === 1 ? (chance(g, 0.4) ? even[0] : pairs[0]) : chance(g, 0.3) ? Math.min(...even) : chance(g, 0.4) ? even : pairs;
-  } else {
-    const sizes = spatial.map(() => int(g, 1, 2));
-    config.size = n === 1 ? sizes[0] : perAxis(g, sizes);
-  }
-  // Now and then the defaults (padding 1, cropping 1 or 0, size 2): the runtime judges whether they fit.
-  if (!first && chance(g, 0.1)) return { method };
-  return { method, config };
-}
-
-function drawReshape(g: Gen, shape: readonly Dim[]): CatalogCall {
-  const size = product(shape.slice(1));
-  // Split the size into 1 to 3 factors, in a random order.
-  const parts = int(g, 1, 3);
-  const factors: number[] = [];
-  let left = size;
-  for (let i = 0; i < parts - 1; i++) {
-    const f = pick(g, divisors(left));
-    factors.push(f);
-    left /= f;
-  }
-  factors.push(left);
-  const target: number[] = factors.sort(() => (chance(g, 0.5) ? 1 : -1));
-  if (chance(g, 0.3)) target[int(g, 0, target.length - 1)] = -1;
-  return { method: "reshape", config: { targetShape: target } };
-}
-
-function drawPermute(g: Gen, shape: readonly Dim[]): CatalogCall {
-  const axes = Array.from({ length: shape.length - 1 }, (_, i) => i + 1);
-  for (let i = axes.length - 1; i > 0; i--) {
-    const j = int(g, 0, i);
-    [axes[i], axes[j]] = [axes[j], axes[i]];
-  }
-  return { method: "permute", config: { dims: axes } };
-}
-
-function drawDense(g: Gen): CatalogCall {
-  const config: Config = { units: int(g, 1, 6) };
-  maybe(g, config, "activation", 0.4, () => activationName(g));
-  maybe(g, config, "useBias", 0.3, () => chance(g, 0.5));
-  return { method: "dense", config };
-}
-
-function drawRecurrent(g: Gen, bidirectional: boolean): CatalogCall {
-  const method = pick(g, ["simpleRNN", "lstm", "gru"]);
-  const config: Config = { units: int(g, 1, 4) };
-  maybe(g, config, "returnSequences", 0.5, () => chance(g, 0.6));
-  maybe(g, config, "activation", 0.25, () => pick(g, ["tanh", "relu", "sigmoid", "linear", "softsign", "elu"]));
-  if (method !== "simpleRNN") maybe(g, config, "recurrentActivation", 0.3, () => pick(g, ["sigmoid", "tanh", "hard_sigmoid", "linear"]));
-  maybe(g, config, "useBias", 0.2, () => chance(g, 0.5));
-  if (!bidirectional) maybe(g, config, "goBackwards", 0.15, () => chance(g, 0.7));
-  if (method === "gru") maybe(g, config, "resetAfter", 0.5, () => chance(g, 0.3));
-  return { method, config };
-}
-
-function drawElementwise(g: Gen, shape: readonly Dim[], method: string): CatalogCall | undefined {
-  const rank = shape.length;
-  const config: Config = {};
-  switch (method) {
-    case "activation": {
-      const name = activationName(g);
-      return chance(g, 0.6) ? { method, config: name } : { method, config: { activation: name } };
-    }
-    case "dropout":
-      config.rate = pick(g, [0, 0.1, 0.5, 0.9]);
-      maybe(g, config, "seed", 0.2, () => int(g, 0, 100));
-      return { method, config };
-    case "spatialDropout1d":
-    case "spatialDropout2d":
-    case "spatialDropout3d":
-    case "gaussianDropout":
-    case "alphaDropout":
-      config.rate = pick(g, [0, 0.25, 0.5]);
-      return { method, config };
-    case "gaussianNoise":
-      config.stddev = pick(g, [0, 0.1, 1]);
-      return { method, config };
-    case "activityRegularization":
-      maybe(g, config, "l1", 0.5, () => pick(g, [0, 0.01]));
-      maybe(g, config, "l2", 0.5, () => pick(g, [0, 0.02]));
-      return Object.keys(config).length === 0 ? { method } : { method, config };
-    case "reLU":
-      maybe(g, config, "maxValue", 0.4, () => pick(g, [0.5, 1, 6]));
-      maybe(g, config, "negativeSlope", 0.2, () => pick(g, [0, 0.1]));
-      maybe(g, config, "threshold", 0.2, () => pick(g, [0, 0.5]));
-      return Object.keys(config).length === 0 ? { method } : { method, config };
-    case "leakyReLU":
-      maybe(g, config, "alpha", 0.6, () => pick(g, [0, 0.1, 0.3, 1.5]));
-      return Object.keys(config).length === 0 ? { method } : { method, config };
-    case "elu":
-      maybe(g, config, "alpha", 0.6, () => pick(g, [0.5, 1, 2]));
-      return Object.keys(config).length === 0 ? { method } : { method, config };
-    case "pReLU": {
-      // Unshared axes size the weights, so they must be known.
-      const unknownAxes = shape.slice(1).flatMap((d, i) => (d === null ? [i + 1] : []));
-      const shared = Array.from({ length: rank - 1 }, (_, i) => i + 1).filter((a) => unknownAxes.includes(a) || (rank > 2 && a < rank - 1 && chance(g, 0.4)));
-      return shared.length > 0 ? { method, config: { sharedAxes: shared.length === 1 && chance(g, 0.5) ? shared[0] : shared } } : { method };
-    }
-    case "softmax":
-      maybe(g, config, "axis", 0.4, () => (chance(g, 0.6) ? -1 : rank - 1));
-      return Object.keys(config).length === 0 ? { method } : { method, config };
-    case "batchNormalization": {
-      const axes = Array.from({ length: rank - 1 }, (_, i) => i + 1).filter((a) => shape[a] !== null);
-      if (axes.length === 0) return undefined;
-      if (shape[rank - 1] === null || chance(g, 0.15)) config.axis = pick(g, axes);
-      maybe(g, config, "center", 0.2, () => chance(g, 0.5));
-      maybe(g, config, "scale", 0.2, () => chance(g, 0.5));
-      maybe(g, config, "epsilon", 0.2, () => pick(g, [1e-3, 0.01]));
-      maybe(g, config, "momentum", 0.1, () => 0.9);
-      return Object.keys(config).length === 0 ? { method } : { method, config };
-    }
-    case "layerNormalization": {
-      const axes = Array.from({ length: rank - 1 }, (_, i) => i + 1).filter((a) => shape[a] !== null);
-      if (axes.length === 0) return undefined;
-      if (shape[rank - 1] === null) config.axis = pick(g, axes);
-      else if (chance(g, 0.15))
-        config.axis = axes
-          .filter(() => chance(g, 0.6))
-          .concat([rank - 1])
-          .filter((a, i, all) => all.indexOf(a) === i);
-      maybe(g, config, "center", 0.2, () => chance(g, 0.5));
-      maybe(g, config, "scale", 0.2, () => chance(g, 0.5));
-      maybe(g, config, "epsilon", 0.2, () => pick(g, [1e-3, 1e-5]));
-      return Object.keys(config).length === 0 ? { method } : { method, config };
-    }
-    case "rescaling":
-      config.scale = pick(g, [0.5, 1 / 255, 2, -1]);
-      maybe(g, config, "offset", 0.4, () => pick(g, [0, -1, 0.5]));
-      return { method, config };
-    case "normalization": {
-      const c = shape[rank - 1];
-      if (rank < 2 || c === null || chance(g, 0.3))
-        return { method, config: { mean: pick(g, [0, 0.5]), variance: pick(g, [1, 4]), ...(chance(g, 0.3) ? { axis: null } : {}) } };
-      const stats = (lo: number, hi: number) => Array.from({ length: c }, () => lo + int(g, 0, 8) * ((hi - lo) / 8));
-      return { method, config: { mean: stats(-1, 1), variance: stats(0.25, 2), ...(chance(g, 0.2) ? { invert: true } : {}) } };
-    }
-  }
-  return undefined;
-}
-
-/** Layers that keep the shape, and the ranks (with batch) they take. */
-const ELEMENTWISE: readonly (readonly [string, number, (rank: number) => boolean])[] = [
-  ["activation", 5, () => true],
-  ["dropout", 3, () => true],
-  ["spatialDropout1d", 4, (r) => r === 3],
-  ["spatialDropout2d", 4, (r) => r === 4],
-  ["spatialDropout3d", 4, (r) => r === 5],
-  ["gaussianDropout", 1, () => true],
-  ["alphaDropout", 1, () => true],
-  ["gaussianNoise", 1, () => true],
-  ["activityRegularization", 1, () => true],
-  ["reLU", 2, () => true],
-  ["leakyReLU", 2, () => true],
-  ["pReLU", 2, (r) => r >= 2],
-  ["elu", 2, () => true],
-  ["softmax", 2, () => true],
-  ["batchNormalization", 3, (r) => r >= 2],
-  ["layerNormalization", 3, (r) => r >= 2],
-  ["rescaling", 1, () => true],
-  ["normalization", 1, (r) => r >= 2],
-];
 
 type Family =
   | "conv"
@@ -513,6 +230,7 @@ function familyWeights(shape: readonly Dim[]): [Family, number][] {
 }
 
 function drawCall(g: Gen, shape: readonly Dim[]): CatalogCall | undefined {
+  const d = drawFrom(g);
   const family = weighted(g, familyWeights(shape));
   const rank = shape.length;
   switch (family) {
@@ -520,61 +238,52 @@ function drawCall(g: Gen, shape: readonly Dim[]): CatalogCall | undefined {
     case "transpose":
     case "depthwise":
     case "separable":
-      return drawConv(g, shape, family);
+      return drawConv(d, shape, family);
     case "maxPool":
-      return drawPool(g, shape, "max");
+      return drawPool(d, shape, "max");
     case "avgPool":
-      return drawPool(g, shape, "average");
+      return drawPool(d, shape, "average");
     case "globalPool":
-      return drawGlobalPool(g, shape);
+      return drawGlobalPool(d, shape);
     case "zeroPadding":
     case "cropping":
     case "upSampling":
-      return drawSpatialReshape(g, shape, family);
+      return drawSpatialReshape(d, shape, family);
     case "reshape":
-      return drawReshape(g, shape);
+      return drawReshape(d, shape);
     case "permute":
-      return drawPermute(g, shape);
+      return drawPermute(d, shape);
     case "repeatVector":
-      return { method: "repeatVector", config: { n: int(g, 1, 3) } };
+      return drawRepeatVector(d);
     case "flatten":
-      return chance(g, 0.1) ? { method: "flatten", config: {} } : { method: "flatten" };
+      return drawFlatten(d, 0.1);
     case "dense":
-      return drawDense(g);
+      return drawDense(d);
     case "elementwise": {
       const method = weighted(
         g,
-        ELEMENTWISE.map(([m, wt, ok]) => [m, ok(rank) ? wt : 0] as const),
+        ELEMENTWISE_LAYERS.map(([m, wt, ok]) => [m, ok(rank) ? wt : 0] as const),
       );
-      return drawElementwise(g, shape, method);
+      return drawElementwise(d, shape, method);
     }
     case "recurrent":
-      return { ...drawRecurrent(g, false) };
+      return { ...drawRecurrent(d, false) };
     case "bidirectional": {
-      const inner = drawRecurrent(g, true);
-      const mergeMode = pick(g, [undefined, "concat", "sum", "mul", "ave"]);
+      const inner = drawRecurrent(d, true);
+      const mergeMode = d.pick([undefined, "concat", "sum", "mul", "ave"]);
       return mergeMode === undefined ? { method: "bidirectional", inner } : { method: "bidirectional", inner, config: { mergeMode } };
     }
     case "timeDistributed": {
       // The inner layer sees one step: [batch, ...shape after the steps].
-      const inner = rank === 4 && shape[3] !== null && chance(g, 0.4) ? drawConv(g, [shape[0], ...shape.slice(2)], "conv") : drawDense(g);
+      const inner = rank === 4 && shape[3] !== null && d.chance(0.4) ? drawConv(d, [shape[0], ...shape.slice(2)], "conv") : drawDense(d);
       return { method: "timeDistributed", inner };
     }
-    case "attention": {
-      const config: Config = { numHeads: int(g, 1, 2), keyDim: int(g, 1, 3) };
-      maybe(g, config, "valueDim", 0.3, () => int(g, 1, 3));
-      maybe(g, config, "outputShape", 0.3, () => int(g, 1, 4));
-      maybe(g, config, "useBias", 0.2, () => chance(g, 0.5));
-      return { method: "multiHeadAttention", config, selfAttention: true };
-    }
-    case "resizing": {
-      const config: Config = { height: int(g, 1, 5), width: int(g, 1, 5) };
-      maybe(g, config, "interpolation", 0.5, () => pick(g, ["bilinear", "nearest"]));
-      maybe(g, config, "cropToAspectRatio", 0.2, () => chance(g, 0.5));
-      return { method: "resizing", config };
-    }
+    case "attention":
+      return { ...drawAttention(d), selfAttention: true };
+    case "resizing":
+      return drawResizing(d);
     case "centerCrop":
-      return { method: "centerCrop", config: { height: int(g, 1, 4), width: int(g, 1, 4) } };
+      return drawCenterCrop(d);
   }
 }
 
