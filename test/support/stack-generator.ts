@@ -15,6 +15,7 @@ import fc from "fast-check";
 
 import { ShapeError, input, model } from "../../src/index.js";
 import { ACTIVATIONS } from "../../src/kernels/activations.js";
+import { activationArgument, drawFrom, dropoutConfig, withActivationAndBias } from "./layer-options.js";
 
 export type Dim = number | null;
 
@@ -211,11 +212,8 @@ function kindWeights(profile: Profile, rank: number): readonly (readonly [LayerK
   ];
 }
 
-function withActivationAndBias(g: Gen, config: Record<string, ConfigValue>): Record<string, ConfigValue> {
-  if (chance(g, 0.4)) config.activation = pick(g, ACTIVATIONS);
-  if (chance(g, 0.35)) config.useBias = chance(g, 0.5);
-  return config;
-}
+/** How often dense and conv2d calls write `activation` and `useBias`. */
+const ACTIVATION_AND_BIAS = { activation: 0.4, useBias: 0.35 } as const;
 
 function drawConv2d(g: Gen, profile: Profile): LayerConfig {
   const filters =
@@ -237,7 +235,7 @@ function drawConv2d(g: Gen, profile: Profile): LayerConfig {
   if (chance(g, 0.7)) config.padding = chance(g, sameShare) ? "same" : "valid";
   // Dilation mostly where strides stay 1; a clash is drawn now and then and rejected.
   if (chance(g, 0.25)) config.dilationRate = size2(g, 1, 4);
-  return withActivationAndBias(g, config);
+  return withActivationAndBias(drawFrom(g), config, ACTIVATION_AND_BIAS);
 }
 
 function drawPooling(g: Gen, profile: Profile): LayerConfig {
@@ -267,7 +265,7 @@ function drawDense(g: Gen, profile: Profile, rank: number): LayerConfig {
             [() => int(g, 129, 1024), 25],
             [() => int(g, 1025, 4096), 5],
           ])();
-  return withActivationAndBias(g, { units });
+  return withActivationAndBias(drawFrom(g), { units }, ACTIVATION_AND_BIAS);
 }
 
 function drawRate(g: Gen): number {
@@ -292,15 +290,10 @@ function drawCall(g: Gen, profile: Profile, shape: readonly Dim[]): LayerCall {
       return { kind, config: chance(g, 0.1) ? {} : undefined };
     case "dense":
       return { kind, config: drawDense(g, profile, shape.length) };
-    case "dropout": {
-      const config: Record<string, ConfigValue> = { rate: drawRate(g) };
-      if (chance(g, 0.2)) config.seed = int(g, 0, 1_000_000);
-      return { kind, config };
-    }
-    case "activation": {
-      const name = pick(g, ACTIVATIONS);
-      return { kind, config: chance(g, 0.7) ? name : { activation: name } };
-    }
+    case "dropout":
+      return { kind, config: dropoutConfig(drawFrom(g), drawRate(g), { chance: 0.2, max: 1_000_000 }) };
+    case "activation":
+      return { kind, config: activationArgument(drawFrom(g), { asString: 0.7 }) };
   }
 }
 
@@ -697,7 +690,7 @@ function convConfig(g: Gen, parts: ConvParts): LayerConfig {
   if (parts.strides !== undefined) config.strides = parts.strides;
   if (parts.padding !== undefined) config.padding = parts.padding;
   if (parts.dilationRate !== undefined) config.dilationRate = parts.dilationRate;
-  return withActivationAndBias(g, config);
+  return withActivationAndBias(drawFrom(g), config, ACTIVATION_AND_BIAS);
 }
 
 /** `"valid"` written, or left to the default. */
@@ -903,7 +896,7 @@ function convVariants(): Record<string, Build> {
 }
 
 function denseVariants(): Record<string, Build> {
-  const units = (g: Gen, u: number): LayerConfig => withActivationAndBias(g, { units: u });
+  const units = (g: Gen, u: number): LayerConfig => withActivationAndBias(drawFrom(g), { units: u }, ACTIVATION_AND_BIAS);
   return {
     "dense.units": (g, i) => {
       const s = pick(g, [[int(g, 1, 4096)], [int(g, 1, 64), int(g, 1, 64)], sample3(g, { nullHW: 0 })]);
