@@ -43,6 +43,7 @@ import fc from "fast-check";
 import { ShapeError, add, average, concatenate, dot, input, layers, maximum, minimum, model, multiply, subtract } from "../../src/index.js";
 import type { Model } from "../../src/index.js";
 import type { SymbolicTensorImpl } from "../../src/symbolic-tensor.js";
+import { activationArgument, dropoutConfig, withActivationAndBias } from "./layer-options.js";
 
 /**
  * A dimension: a size, or `null` for the batch.
@@ -428,17 +429,16 @@ class Drawing {
   /** A core-layer call that takes `shape` (rank 2 or 4); `keep` asks for one that keeps the shape. */
   drawCall(shape: readonly Dim[], keep = false): LayerCall {
     const name = this.name();
-    const activation = (): Options => (this.chance(0.5) ? { activation: this.pick(ACTIVATIONS) } : {});
     const keepers: (() => LayerCall)[] = [
-      () => ({ method: "dropout", config: { rate: this.pick([0.1, 0.25, 0.5]), name } }),
+      () => ({ method: "dropout", config: { ...dropoutConfig(this, this.pick([0.1, 0.25, 0.5])), name } }),
       () => ({ method: "batchNormalization", config: { name } }),
-      () => ({ method: "activation", config: { activation: this.pick(ACTIVATIONS), name } }),
+      () => ({ method: "activation", config: { ...activationArgument(this, { names: ACTIVATIONS }), name } }),
     ];
     if (shape.length === 2) {
       const n = shape[1] as number;
       const dense = (units: number): LayerCall => ({
         method: "dense",
-        config: { units, ...activation(), ...(this.chance(0.15) ? { useBias: false } : {}), name },
+        config: { ...withActivationAndBias(this, { units }, { activation: 0.5, names: ACTIVATIONS, useBias: 0.15, useBiasValue: false }), name },
       });
       if (keep) return this.chance(0.5) ? dense(n) : this.pick(keepers)();
       return this.chance(0.55) ? dense(this.int(1, 6)) : this.pick(keepers)();
@@ -447,12 +447,11 @@ class Drawing {
     const conv = (filters: number, padding: "same" | "valid", kernel: number, strides = 1): LayerCall => ({
       method: "conv2d",
       config: {
-        filters,
-        kernelSize: kernel,
-        padding,
-        ...(strides !== 1 ? { strides } : {}),
-        ...activation(),
-        ...(this.chance(0.1) ? { useBias: false } : {}),
+        ...withActivationAndBias(
+          this,
+          { filters, kernelSize: kernel, padding, ...(strides !== 1 ? { strides } : {}) },
+          { activation: 0.5, names: ACTIVATIONS, useBias: 0.1, useBiasValue: false },
+        ),
         name,
       },
     });

@@ -135,6 +135,8 @@ export function withActivationAndBias<C extends Record<string, unknown>>(
  * @example
  * activationArgument(d, { asString: 0.6 }); // e.g. "relu" or { activation: "tanh" }
  */
+export function activationArgument(d: Draw, options?: { readonly names?: readonly string[] }): { activation: string };
+export function activationArgument(d: Draw, options: { readonly asString: number; readonly names?: readonly string[] }): string | { activation: string };
 export function activationArgument(d: Draw, options: { readonly asString?: number; readonly names?: readonly string[] } = {}): string | { activation: string } {
   const name = d.pick(options.names ?? ACTIVATIONS);
   if (options.asString === undefined) return { activation: name };
