@@ -1225,3 +1225,5 @@ export function channelScaleShift(
     }
   }
 }
+
+export * from "./elementwise";

@@ -19,30 +19,23 @@ import { buildCatalogModel, generateCatalogStacks } from "./support/catalog-gene
  * Layers that run some of their forms wholly on the reference kernels in
  * `predict` today (a batch normalisation or layer normalisation over an
  * axis other than the last, recurrent layers with options the WebAssembly
- * cell does not take, activations without a WebAssembly kernel, copies such
- * as cropping and upsampling).
+ * cell does not take, copies such as cropping and upsampling).
  */
 const STILL_REFERENCE = new Set([
-  "Activation",
   "BatchNormalization",
   "Bidirectional",
   "CenterCrop",
   "Cropping1D",
   "Cropping2D",
   "Cropping3D",
-  "ELU",
   "GRU",
   "LSTM",
   "LayerNormalization",
-  "LeakyReLU",
   "Normalization",
-  "PReLU",
   "Permute",
-  "ReLU",
   "RepeatVector",
   "Rescaling",
   "Resizing",
-  "Softmax",
   "UpSampling1D",
   "UpSampling2D",
   "UpSampling3D",

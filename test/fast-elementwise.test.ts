@@ -10,14 +10,18 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { activate } from "../src/kernels/activations.js";
+import { ACTIVATIONS, activate } from "../src/kernels/activations.js";
+import { elu, kerasRelu, leakyRelu, prelu, softmaxAxes } from "../src/kernels/activations-layers.js";
 import type { ActivationName } from "../src/kernels/activations.js";
 import { getKernelBackend, kernelInfo, setKernelBackend } from "../src/kernels/backend.js";
 import { depthwise2dLayer } from "../src/kernels/fast-conv.js";
+import { activationOptionsLayer, preluLayer, softmaxLayer } from "../src/kernels/fast-activations.js";
 import { activationLayer, batchNormLayer, elementwiseMergeLayer } from "../src/kernels/fast-elementwise.js";
 import type { KernelBackend } from "../src/kernels/backend.js";
 import type { FastMerge } from "../src/kernels/fast-elementwise.js";
 import { batchNormInference } from "../src/kernels/norm-batch.js";
+import { profileCall } from "../src/kernels/profile.js";
+import type { LayerProfile } from "../src/kernels/profile.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Tensor } from "../src/kernels/tensor.js";
 
@@ -31,6 +35,16 @@ function onFast<T>(f: () => T): T {
   } finally {
     setKernelBackend(initial);
   }
+}
+
+/** Runs `f` on the fast kernels, checking that it launched WebAssembly kernels only. */
+function onWasm<T>(f: () => T): T {
+  return onFast(() => {
+    const rows: LayerProfile[] = [];
+    const [out] = profileCall(rows, "f", "F", [], () => [f()] as unknown as readonly Tensor[]);
+    expect(rows[0].kernel).toBe("wasm");
+    return out as unknown as T;
+  });
 }
 
 /** Values across the activations' ranges, with NaN, infinities and signed zeros sprinkled in. */
@@ -90,17 +104,70 @@ describe("elementwise WebAssembly kernels", () => {
     expect(sections).not.toContain(11);
   });
 
-  const fastActivations: ActivationName[] = ["linear", "relu", "relu6", "sigmoid", "tanh", "silu", "swish", "hard_sigmoid", "softmax", "elu", "gelu"];
-  it.each(fastActivations)("%s gives the reference kernel's bits", (name) => {
+  const fastActivations: ActivationName[] = ACTIVATIONS.filter((a) => a !== "log_softmax");
+  it.each(fastActivations)("%s runs on WebAssembly and gives the reference kernel's bits", (name) => {
     fc.assert(
       fc.property(shapes, fc.integer(), ([a, b, c], seed) => {
         const x: Tensor = { shape: [a, b, c], data: values(a * b * c, seed) };
         const copy = new Float32Array(x.data);
-        expectSameBits(onFast(() => activationLayer(name, x)).data, activate(name, x).data);
+        expectSameBits(onWasm(() => activationLayer(name, x)).data, activate(name, x).data);
         expectSameBits(x.data, copy);
       }),
       { numRuns: 25 },
     );
+  });
+
+  it("log_softmax runs on WebAssembly within float64 rounding of the reference's log (the same bits but for ties)", () => {
+    fc.assert(
+      fc.property(shapes, fc.integer(), ([a, b, c], seed) => {
+        const x: Tensor = { shape: [a, b, c], data: values(a * b * c, seed) };
+        expectClose(onWasm(() => activationLayer("log_softmax", x)).data, activate("log_softmax", x).data, new Float32Array(x.data.length));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("ELU with alpha, leaky ReLU and Keras's relu with slope, ceiling and threshold give the reference kernels' bits", () => {
+    fc.assert(
+      fc.property(
+        shapes,
+        fc.integer(),
+        fc.constantFrom(0, 0.1, 0.3, 1.5),
+        fc.constantFrom(null, 0.5, 1, 6),
+        fc.constantFrom(0, 0.5),
+        ([a, b, c], seed, slope, maxValue, threshold) => {
+          const x: Tensor = { shape: [a, b, c], data: values(a * b * c, seed) };
+          expectSameBits(onWasm(() => activationOptionsLayer(x, { kind: "elu", alpha: slope + 0.5 }))!.data, elu(x, slope + 0.5).data);
+          expectSameBits(onWasm(() => activationOptionsLayer(x, { kind: "leaky", alpha: slope }))!.data, leakyRelu(x, slope).data);
+          const o = { negativeSlope: slope, maxValue, threshold };
+          expectSameBits(onWasm(() => activationOptionsLayer(x, { kind: "relu", ...o }))!.data, kerasRelu(x, o).data);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("PReLU with every choice of shared axes gives the reference kernel's bits", () => {
+    fc.assert(
+      fc.property(shapes, fc.integer(), fc.boolean(), fc.boolean(), ([a, b, c], seed, share1, share2) => {
+        const x: Tensor = { shape: [a, b, c], data: values(a * b * c, seed) };
+        const alphaShape = [share1 ? 1 : b, share2 ? 1 : c];
+        const alpha: Tensor = { shape: alphaShape, data: values(alphaShape[0] * alphaShape[1], seed + 1) };
+        expectSameBits(onWasm(() => preluLayer(x, alpha))!.data, prelu(x, alpha).data);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("softmax over any one axis or adjacent axes gives the reference kernel's bits; other axes are left to it", () => {
+    fc.assert(
+      fc.property(shapes, fc.integer(), fc.constantFrom([0], [1], [2], [0, 1], [1, 2], [0, 1, 2]), ([a, b, c], seed, axes) => {
+        const x: Tensor = { shape: [a, b, c], data: values(a * b * c, seed) };
+        expectSameBits(onWasm(() => softmaxLayer(x, axes))!.data, softmaxAxes(x, axes).data);
+      }),
+      { numRuns: 40 },
+    );
+    expect(onFast(() => softmaxLayer({ shape: [2, 2, 2], data: new Float32Array(8) }, [0, 2]))).toBeNull();
   });
 
   it("batch normalisation on the last axis is the reference kernel within float32 rounding, with and without gamma and beta", () => {

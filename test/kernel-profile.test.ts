@@ -52,13 +52,22 @@ describe("predict profile", () => {
       }
     } else {
       expect(kernelInfo().wasm).toBe(true);
-      for (const name of ["conv", "norm", "squash", "rnn"]) {
+      // The elu after the matrix product too, on the elementwise kernels.
+      for (const name of ["conv", "head", "norm", "squash", "rnn"]) {
         expect(row(rows, name)).toMatchObject({ kernel: "wasm" });
         expect(row(rows, name).reason).toBeUndefined();
       }
-      // The matrix product is WebAssembly; an activation the kernels do not fuse is named.
-      expect(row(rows, "head")).toMatchObject({ kernel: "wasm+reference", reason: "the elu activation runs on the reference kernels" });
     }
+  });
+
+  it("names the form a layer falls back for", () => {
+    const x2 = input({ shape: [2, 3, 4] });
+    const m2 = model({ inputs: x2, outputs: x2.softmax({ axis: [1, 3], name: "spread" }).softmax({ axis: [1, 2], name: "joined" }) });
+    m2.predict(tensor([2, 2, 3, 4], randomTensor([2, 2, 3, 4], createRandom(5)).data), { profile: true });
+    const rows = kernelInfo().profile!;
+    if (getKernelBackend() === "reference") return;
+    expect(row(rows, "spread")).toMatchObject({ kernel: "reference", reason: "softmax over the axes [1, 3], not adjacent, runs on the reference kernels" });
+    expect(row(rows, "joined")).toMatchObject({ kernel: "wasm" });
   });
 
   it("names the layers of a nested model through it", () => {

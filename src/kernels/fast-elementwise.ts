@@ -3,12 +3,12 @@
  * after a product whose epilogue does not fuse them), batch normalisation,
  * merges and zero padding, each falling back to its reference kernel.
  */
-import { activate, activateInto } from "./activations.js";
+import { activate, isActivationName } from "./activations.js";
 import type { ActivationName } from "./activations.js";
 import { fast } from "./backend.js";
+import { softmaxAt, unaryAt, unaryCode } from "./fast-activations.js";
 import { batchNormInference, checkBatchNormWeights } from "./norm-batch.js";
 import type { BatchNormWeights } from "./norm-batch.js";
-import { referenceLaunch } from "./profile.js";
 import { padZeros } from "./reshape-ops.js";
 import { addressIn, finish, outputOf, run, split, threadsFor } from "./run-scope.js";
 import { checkTensor } from "./tensor.js";
@@ -22,8 +22,8 @@ export function fusedCode(activation: ActivationName): number {
 
 /**
  * Codes of the activations `asm/kernels.ts` `activation` computes (0-2 are
- * also fused into the products' epilogue); the others run on the reference
- * kernels, which a profile names.
+ * also fused into the products' epilogue) and the recurrent cells take; the
+ * others run on `asm/elementwise.ts` (see `fast-activations.ts`).
  */
 const ACTIVATION_CODES: Partial<Record<ActivationName, number>> = {
   linear: 0,
@@ -47,15 +47,17 @@ const ELEMENTWISE_FLOPS_PER_FLOAT = 4;
 
 /**
  * Applies `activation` to the `floats` values at `src` (shape `shape`),
- * writing them at `dst`, which may be `src`: on the WebAssembly kernels
- * when they compute it, else on the reference kernels, named for a profile.
+ * writing them at `dst`, which may be `src`, on the WebAssembly kernels:
+ * `activation` of `asm/kernels.ts` for its codes, `asm/elementwise.ts` for
+ * the others (log-softmax on the last axis among them).
  */
 function activateAt(k: WasmKernels, activation: ActivationName, shape: readonly number[], src: number, dst: number, floats: number): void {
   const code = activationCode(activation);
   if (floats === 0 || (code === 0 && src === dst)) return;
   if (code === undefined) {
-    referenceLaunch(`the ${activation} activation`);
-    activateInto(activation, shape, k.view(src, floats), k.view(dst, floats));
+    if (activation === "log_softmax") softmaxAt(k, shape, shape.length - 1, src, dst, true);
+    // The elu activation is ELU with alpha 1; the others ignore the parameter.
+    else unaryAt(k, unaryCode(activation)!, src, dst, floats, 1);
     return;
   }
   if (activation === "softmax") {
@@ -80,10 +82,10 @@ export function applyRest(k: WasmKernels, activation: ActivationName, shape: rea
 }
 
 /**
- * An activation layer's computation: the WebAssembly kernels for the
- * activations they compute (relu, relu6, sigmoid, tanh, silu/swish,
- * hard_sigmoid, softmax on the last axis), reading the input where the
- * previous layer left it in WebAssembly memory; {@link activate} otherwise.
+ * An activation layer's computation on the WebAssembly kernels, every
+ * activation of the catalog (softmax and log-softmax on the last axis),
+ * reading the input where the previous layer left it in WebAssembly memory;
+ * {@link activate} when they are not chosen or the input is empty.
  *
  * @example
  * ```ts
@@ -92,10 +94,10 @@ export function applyRest(k: WasmKernels, activation: ActivationName, shape: rea
  */
 export function activationLayer(activation: ActivationName, input: Tensor): Tensor {
   const k = fast();
-  if (k === null || activationCode(activation) === undefined) return activate(activation, input);
+  if (k === null || !isActivationName(activation)) return activate(activation, input);
   checkTensor(input, `activate(${activation})`);
   const floats = input.data.length;
-  if (floats === 0 || (activation === "softmax" && input.shape.length === 0)) return activate(activation, input);
+  if (floats === 0 || ((activation === "softmax" || activation === "log_softmax") && input.shape.length === 0)) return activate(activation, input);
   const temps: number[] = [];
   const x = addressIn(k, input.data, temps);
   const out = outputOf(k, floats, temps);

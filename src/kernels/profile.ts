@@ -111,7 +111,7 @@ export function profileCall<R extends readonly Tensor[]>(rows: LayerProfile[], l
     kernel = "view";
   } else {
     kernel = "reference";
-    reason = fallbackReason(className);
+    reason = partly ? `${launches.referenceWhat} runs on the reference kernels` : fallbackReason(className);
   }
   rows.push({ layer, className, kernel, ms, ...(reason === undefined ? {} : { reason }) });
   return results;

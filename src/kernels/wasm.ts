@@ -63,6 +63,10 @@ export interface KernelExports {
   rnnStep(...args: number[]): void;
   gruResetState(...args: number[]): void;
   gruResetUpdate(...args: number[]): void;
+  unaryActivation(...args: number[]): void;
+  softmaxStrided(...args: number[]): void;
+  preluSamples(...args: number[]): void;
+  axisScaleShift(...args: number[]): void;
   scratchFloats(): number;
   winogradScratchFloats(cout: number): number;
   winogradMaxChannels(): number;
@@ -98,6 +102,10 @@ export const WORKER_FUNCTIONS = [
   "rnnStep",
   "gruResetState",
   "gruResetUpdate",
+  "unaryActivation",
+  "softmaxStrided",
+  "preluSamples",
+  "axisScaleShift",
 ] as const;
 /**
  * One of {@link WORKER_FUNCTIONS}.

@@ -4,6 +4,7 @@
  */
 import { axesOption, configObject, fail, finiteNumber, minRank2, nonNegative, optionalName, valueText } from "../checks.js";
 import { elu, kerasRelu, leakyRelu, prelu, softmaxAxes } from "../kernels/activations-layers.js";
+import { activationOptionsLayer, preluLayer, softmaxLayer } from "../kernels/fast-activations.js";
 import { activationLayer } from "../kernels/fast-elementwise.js";
 import { eluBackward, leakyReluBackward, preluBackward, reluLayerBackward, softmaxAxesBackward } from "../kernels/activations-layers-backward.js";
 import type { Tensor } from "../kernels/tensor.js";
@@ -65,9 +66,13 @@ export class ReLU extends ActivationLayer {
   }
 
   call(input: Tensor): Tensor {
-    // The plain relu and relu6 (MobileNet's ReLU(6.0)) have WebAssembly kernels; other options are the reference formula.
+    // The plain relu and relu6 (MobileNet's ReLU(6.0)) take the SIMD kernel; other options Keras's relu formula.
     const plain = this.plainActivation();
-    return plain === null ? kerasRelu(input, this) : activationLayer(plain, input);
+    if (plain !== null) return activationLayer(plain, input);
+    return (
+      activationOptionsLayer(input, { kind: "relu", negativeSlope: this.negativeSlope, maxValue: this.maxValue, threshold: this.threshold }) ??
+      kerasRelu(input, this)
+    );
   }
 
   /**
@@ -114,7 +119,7 @@ export class LeakyReLU extends ActivationLayer {
   }
 
   call(input: Tensor): Tensor {
-    return leakyRelu(input, this.alpha);
+    return activationOptionsLayer(input, { kind: "leaky", alpha: this.alpha }) ?? leakyRelu(input, this.alpha);
   }
 
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
@@ -177,7 +182,7 @@ export class PReLU extends ActivationLayer {
   }
 
   call(input: Tensor): Tensor {
-    return prelu(input, this.weights![0]);
+    return preluLayer(input, this.weights![0]) ?? prelu(input, this.weights![0]);
   }
 
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
@@ -210,7 +215,7 @@ export class ELU extends ActivationLayer {
   }
 
   call(input: Tensor): Tensor {
-    return elu(input, this.alpha);
+    return activationOptionsLayer(input, { kind: "elu", alpha: this.alpha }) ?? elu(input, this.alpha);
   }
 
   override gradients(dOutput: Tensor, inputs: readonly Tensor[], output: Tensor): LayerGradients {
@@ -253,7 +258,7 @@ export class Softmax extends ActivationLayer {
 
   call(input: Tensor): Tensor {
     if (this.axes === undefined) this.computeOutputShape(this.builtInputShape());
-    return softmaxAxes(input, this.axes!);
+    return softmaxLayer(input, this.axes!) ?? softmaxAxes(input, this.axes!);
   }
 
   override gradients(dOutput: Tensor, _inputs: readonly Tensor[], output: Tensor): LayerGradients {
