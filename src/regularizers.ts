@@ -133,6 +133,34 @@ export function addRegularizerGradient(r: Regularizer, values: ArrayLike<number>
   }
 }
 
+/** Keras 3 divides an activity penalty by the output's batch size (and gives 0 for an empty batch); a scalar output is not divided. */
+function perSample(output: { readonly shape: readonly number[] }): number {
+  if (output.shape.length === 0) return 1;
+  const batch = output.shape[0];
+  return batch > 0 ? 1 / batch : 0;
+}
+
+/**
+ * The penalty an activity regulariser adds for one output of a call,
+ * divided by its batch size as Keras 3 divides it.
+ *
+ * @example
+ * activityPenalty({ l1: 0.5 }, { shape: [2, 1], data: new Float32Array([1, -3]) }); // 0.5 * 4 / 2 = 1
+ */
+export function activityPenalty(r: Regularizer, output: { readonly shape: readonly number[]; readonly data: ArrayLike<number> }): number {
+  return regularizerPenalty(r, output.data) * perSample(output);
+}
+
+/**
+ * Adds the gradient of {@link activityPenalty} with respect to the output to `into`.
+ *
+ * @example
+ * addActivityGradient({ l1: 0.5 }, y, dY);
+ */
+export function addActivityGradient(r: Regularizer, output: { readonly shape: readonly number[]; readonly data: ArrayLike<number> }, into: Float32Array): void {
+  addRegularizerGradient(r, output.data, into, perSample(output));
+}
+
 /**
  * The Keras 3 class of a regulariser: `L1` or `L2` when it has one factor, `L1L2` when both.
  *

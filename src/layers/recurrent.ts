@@ -21,6 +21,7 @@ import { SymbolicTensorImpl } from "../symbolic-tensor.js";
 import { Layer, product, sampleElements, sum } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, TrainingContext, WeightSpec } from "./layer.js";
 import type { Shape } from "../shape.js";
+import { activityPenalty, addActivityGradient } from "../regularizers.js";
 import type { Regularizer } from "../regularizers.js";
 import { EVERY_FORMAT, registerLayer, layerRegistrar } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
@@ -412,7 +413,19 @@ export class Bidirectional extends Layer {
     return this.callOutputs(input)[0];
   }
 
-  /** Both directions in training mode, merged as {@link Bidirectional.callOutputs} merges them. */
+  /**
+   * The wrapped layer's activity regulariser: Keras 3 calls each direction's
+   * copy as a layer, so each adds its penalty on its own output (the
+   * wrapper's training call returns their sum as its loss).
+   *
+   * @example
+   * bidirectional.directionsRegularizer(); // { l2: 0.01 } for lstm({ units: 8, activityRegularizer: "l2" })
+   */
+  directionsRegularizer(): Regularizer | undefined {
+    return this.forward.activityRegularizer();
+  }
+
+  /** Both directions in training mode, merged as {@link Bidirectional.callOutputs} merges them; each direction's activity penalty is the loss. */
   override callTraining(inputs: readonly Tensor[]): TrainingCall {
     this.resolved();
     const weights = this.weights!;
@@ -424,8 +437,10 @@ export class Bidirectional extends Layer {
     const y = forward.output;
     const yRev = this.forward.resolved().returnSequences ? flipSteps(backward.output) : backward.output;
     const saved: BidirectionalSaved = { forward, backward, y, yRev };
-    if (this.mergeMode === null) return { output: y, outputs: [y, yRev], saved };
-    return { output: this.merge(y, yRev), saved };
+    const r = this.directionsRegularizer();
+    const loss = r === undefined ? undefined : activityPenalty(r, forward.output) + activityPenalty(r, backward.output);
+    if (this.mergeMode === null) return { output: y, outputs: [y, yRev], saved, loss };
+    return { output: this.merge(y, yRev), saved, loss };
   }
 
   /** The merged gradient split between the directions, each run back through its copy; the input's gradients summed. */
@@ -459,6 +474,13 @@ export class Bidirectional extends Layer {
       dRev = { shape: y.shape, data: b };
     }
     if (this.forward.resolved().returnSequences) dRev = flipSteps(dRev);
+    const r = this.directionsRegularizer();
+    if (r !== undefined) {
+      dy = { shape: dy.shape, data: Float32Array.from(dy.data) };
+      addActivityGradient(r, forward.output, dy.data as Float32Array);
+      dRev = { shape: dRev.shape, data: Float32Array.from(dRev.data) };
+      addActivityGradient(r, backward.output, dRev.data as Float32Array);
+    }
     const gf = this.forward.gradients(dy, inputs, forward.output, forward.saved);
     const gb = this.backward.gradients(dRev, inputs, backward.output, backward.saved);
     const dx = Float32Array.from(gf.inputs[0]!.data);

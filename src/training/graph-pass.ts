@@ -11,7 +11,8 @@ import type { Layer, TrainingContext } from "../layers/layer.js";
 import type { GraphNode, ModelGraph } from "../model-graph.js";
 import { hasSeveralOutputs } from "../model-graph.js";
 import { nestedModel } from "../io/layer-registry.js";
-import { addRegularizerGradient, regularizerPenalty } from "../regularizers.js";
+import { Bidirectional } from "../layers/recurrent.js";
+import { activityPenalty, addActivityGradient } from "../regularizers.js";
 import type { Regularizer } from "../regularizers.js";
 
 /** What a forward pass in training mode keeps for its backward pass. */
@@ -63,21 +64,14 @@ export function trainingGaps(graph: ModelGraph): string[] {
   return gaps;
 }
 
-/** Keras 3 divides an activity penalty by the output's batch size (and gives 0 for an empty batch); a scalar output is not divided. */
-function perSample(output: Tensor): number {
-  if (output.shape.length === 0) return 1;
-  const batch = output.shape[0];
-  return batch > 0 ? 1 / batch : 0;
-}
-
 /** The outputs of one call in the order of {@link tensorKey}'s index. */
 function callOutputs(node: GraphNode, values: Map<string, Tensor>): Tensor[] {
   return node.outputShapes.map((_, i) => values.get(tensorKey(node, i))!);
 }
 
 /** The penalty an activity regulariser adds for every output of one call. */
-function activityPenalty(r: Regularizer, outputs: readonly Tensor[]): number {
-  return outputs.reduce((sum, t) => sum + regularizerPenalty(r, t.data) * perSample(t), 0);
+function outputsPenalty(r: Regularizer, outputs: readonly Tensor[]): number {
+  return outputs.reduce((sum, t) => sum + activityPenalty(r, t), 0);
 }
 
 /**
@@ -131,7 +125,7 @@ export function forwardTraining(graph: ModelGraph, inputs: readonly Tensor[], co
       (outputs ?? [output]).forEach((t, i) => values.set(tensorKey(node, i), t));
       saved.set(node, keep);
       const activity = node.layer.activityRegularizer();
-      const total = activity === undefined ? added : (added ?? 0) + activityPenalty(activity, callOutputs(node, values));
+      const total = activity === undefined ? added : (added ?? 0) + outputsPenalty(activity, callOutputs(node, values));
       if (total !== undefined) {
         loss = (loss ?? 0) + total;
         adding.add(node);
@@ -165,7 +159,7 @@ export function backwardTraining(graph: ModelGraph, pass: ForwardPass, outputGra
     if (activity !== undefined)
       callOutputs(node, values).forEach((t, i) => {
         const g = new Float32Array(t.data.length);
-        addRegularizerGradient(activity, t.data, g, perSample(t));
+        addActivityGradient(activity, t, g);
         addInto(grads, tensorKey(node, i), g);
       });
     // A layer with several outputs: the gradients of the others, null where none flows.
@@ -215,10 +209,14 @@ export function inferenceActivityPenalty(graph: ModelGraph, inputs: readonly Ten
 
 function hasActivityRegularizer(graph: ModelGraph): boolean {
   return graph.nodes.some((node) => {
-    if (node.layer.activityRegularizer() !== undefined) return true;
+    if (node.layer.activityRegularizer() !== undefined || directionsRegularized(node.layer)) return true;
     const inner = nestedModel(node.layer);
     return inner !== undefined && hasActivityRegularizer(inner.graph());
   });
+}
+
+function directionsRegularized(layer: Layer): layer is Bidirectional {
+  return layer instanceof Bidirectional && layer.directionsRegularizer() !== undefined;
 }
 
 function inferencePass(graph: ModelGraph, inputs: readonly Tensor[]): { outputs: Tensor[]; penalty: number } {
@@ -238,7 +236,9 @@ function inferencePass(graph: ModelGraph, inputs: readonly Tensor[]): { outputs:
     } else outputs = hasSeveralOutputs(node.layer) ? node.layer.callOutputs(...args) : [node.layer.call(...args)];
     outputs.forEach((t, i) => values.set(tensorKey(node, i), t));
     const activity = node.layer.activityRegularizer();
-    if (activity !== undefined) penalty += activityPenalty(activity, callOutputs(node, values));
+    if (activity !== undefined) penalty += outputsPenalty(activity, callOutputs(node, values));
+    // A bidirectional's directions add their penalties on their own outputs, which only its training call keeps (and it is deterministic).
+    if (directionsRegularized(node.layer)) penalty += node.layer.callTraining(args).loss ?? 0;
   }
   return { outputs: graph.outputs.map((ref) => values.get(tensorKey(ref, ref.tensorIndex))!), penalty };
 }

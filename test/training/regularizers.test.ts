@@ -94,6 +94,53 @@ describe("regularisers in training", () => {
       expect(bias[u]).toBeCloseTo(before[1].data[u] - 0.1 * g, 5);
     }
   });
+
+  it("a bidirectional's wrapped layer adds its activity penalty on each direction's output, in training and evaluate, as Keras 3 calls each copy", () => {
+    const seq = randomTensor([4, 5, 3], createRandom(8), -1, 1) as Tensor<[4, 5, 3]>;
+    const target = randomTensor([4, 2], createRandom(9), -1, 1) as Tensor<[4, 2]>;
+    const build = (regularized: boolean) => {
+      clearSession();
+      const i = input({ shape: [5, 3] });
+      const rnn = i.bidirectional((t) => t.lstm({ units: 4, ...(regularized ? { activityRegularizer: regularizers.l2(0.5) } : {}) }));
+      // The concatenated output holds each direction's last output once: a whole-batch penalty of 0.5 / 4 on it is the same sum.
+      const h = regularized ? rnn : rnn.activityRegularization({ l2: 0.5 / 4 });
+      return { m: model({ inputs: i, outputs: h.dense({ units: 2 }), seed: 5 }), rnn: model({ inputs: i, outputs: rnn }) };
+    };
+    const a = build(true);
+    const b = build(false);
+    b.m.setWeights(a.m.getWeights());
+    const merged = a.rnn.predict(seq).data;
+    const out = a.m.predict(seq).data;
+    let mse = 0;
+    for (let k = 0; k < out.length; k++) mse += (out[k] - target.data[k]) ** 2;
+    const penalty = (0.5 * merged.reduce((s, v) => s + v * v, 0)) / 4;
+    expect(penalty).toBeGreaterThan(0.01);
+    const ca = a.m.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: "meanSquaredError" });
+    expect(ca.evaluate(seq, target, { verbose: 0 }).loss).toBeCloseTo(mse / out.length + penalty, 5);
+    const la = ca.trainOnBatch(seq, target).loss;
+    const lb = b.m.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: "meanSquaredError" }).trainOnBatch(seq, target).loss;
+    expect(la).toBeCloseTo(mse / out.length + penalty, 5);
+    expect(lb).toBeCloseTo(la, 5);
+    // The penalty's gradient reaches both directions' weights as the explicit layer's does.
+    const wb = b.m.getWeights();
+    a.m.getWeights().forEach((w, k) => {
+      for (let j = 0; j < w.data.length; j++) expect(Math.abs(w.data[j] - wb[k].data[j])).toBeLessThan(1e-6);
+    });
+  });
+
+  it("a layer wrapped in timeDistributed adds no activity penalty, as Keras 3's TimeDistributed runs the layer's call without its regulariser", () => {
+    const seq = randomTensor([2, 3, 6], createRandom(10), -1, 1) as Tensor<[2, 3, 6]>;
+    const target = randomTensor([2, 3, 3], createRandom(11), -1, 1) as Tensor<[2, 3, 3]>;
+    const losses = [true, false].map((regularized) => {
+      clearSession();
+      const i = input({ shape: [3, 6] });
+      const o = i.timeDistributed((t) => t.dense({ units: 3, ...(regularized ? { activityRegularizer: regularizers.l2(0.5) } : {}) }));
+      const m = model({ inputs: i, outputs: o, seed: 2 });
+      const c = m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: "meanSquaredError" });
+      return [c.evaluate(seq, target, { verbose: 0 }).loss, c.trainOnBatch(seq, target).loss, ...m.getWeights()[0].data];
+    });
+    losses[0].forEach((v, k) => expect(v).toBe(losses[1][k]));
+  });
 });
 
 /** The loss of the same weights and batch without the penalties. */
