@@ -1,5 +1,6 @@
 import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
+import { checkAxes, convWindows, walkWindows } from "./windows.js";
 
 /**
  * How one spatial axis of a convolution walks its input: output length,
@@ -30,23 +31,6 @@ export interface ConvAxis {
  */
 export const UNIT_AXIS: ConvAxis = { outputLength: 1, padBefore: 0, stride: 1, dilation: 1 };
 
-function checkAxes(axes: readonly ConvAxis[]): void {
-  for (const a of axes) {
-    if (
-      !Number.isSafeInteger(a.outputLength) ||
-      a.outputLength < 1 ||
-      !Number.isSafeInteger(a.padBefore) ||
-      a.padBefore < 0 ||
-      !Number.isSafeInteger(a.stride) ||
-      a.stride < 1 ||
-      !Number.isSafeInteger(a.dilation) ||
-      a.dilation < 1
-    ) {
-      throw new RangeError(`convNd: invalid axis ${JSON.stringify(a)}`);
-    }
-  }
-}
-
 /**
  * The sizes of a {@link convNd} call, after checking that input, kernel,
  * bias, axes and groups fit together (RangeError otherwise). Shared by the
@@ -61,7 +45,7 @@ function checkAxes(axes: readonly ConvAxis[]): void {
 export function convNdGeometry(input: Tensor, kernel: Tensor, bias: Tensor | null, axes: readonly [ConvAxis, ConvAxis, ConvAxis], groups: number) {
   checkTensor(input, "convNd input", 5);
   checkTensor(kernel, "convNd kernel", 5);
-  checkAxes(axes);
+  checkAxes("convNd", axes, { outputLength: 1, padBefore: 0, stride: 1, dilation: 1 });
   const [n, d, h, w, cin] = input.shape;
   const [kd, kh, kw, cinG, cout] = kernel.shape;
   if (!Number.isSafeInteger(groups) || groups < 1 || cin % groups !== 0 || cout % groups !== 0 || cinG !== cin / groups) {
@@ -103,49 +87,34 @@ export function convNd(
   groups: number,
 ): Tensor<readonly [number, number, number, number, number]> {
   const { n, d, h, w, cin, kd, kh, kw, cinG, cout, od, oh, ow, coutG } = convNdGeometry(input, kernel, bias, axes, groups);
-  const [az, ay, ax] = axes;
   const x = input.data;
   const k = kernel.data;
   const b = bias === null ? null : bias.data;
   const out = new Float32Array(n * od * oh * ow * cout);
   const acc = new Float64Array(cout);
-  let o = 0;
-  for (let bi = 0; bi < n; bi++) {
-    for (let oz = 0; oz < od; oz++) {
-      const iz0 = oz * az.stride - az.padBefore;
-      for (let oy = 0; oy < oh; oy++) {
-        const iy0 = oy * ay.stride - ay.padBefore;
-        for (let ox = 0; ox < ow; ox++) {
-          const ix0 = ox * ax.stride - ax.padBefore;
-          if (b === null) acc.fill(0);
-          else for (let co = 0; co < cout; co++) acc[co] = b[co];
-          for (let kz = 0; kz < kd; kz++) {
-            const iz = iz0 + kz * az.dilation;
-            if (iz < 0 || iz >= d) continue;
-            for (let ky = 0; ky < kh; ky++) {
-              const iy = iy0 + ky * ay.dilation;
-              if (iy < 0 || iy >= h) continue;
-              for (let kx = 0; kx < kw; kx++) {
-                const ix = ix0 + kx * ax.dilation;
-                if (ix < 0 || ix >= w) continue;
-                const xOff = (((bi * d + iz) * h + iy) * w + ix) * cin;
-                const kOff = ((kz * kh + ky) * kw + kx) * cinG * cout;
-                for (let g = 0; g < groups; g++) {
-                  const co0 = g * coutG;
-                  const co1 = co0 + coutG;
-                  for (let ci = 0; ci < cinG; ci++) {
-                    const v = x[xOff + g * cinG + ci];
-                    const kRow = kOff + ci * cout;
-                    for (let co = co0; co < co1; co++) acc[co] += v * k[kRow + co];
-                  }
-                }
-              }
-            }
-          }
-          for (let co = 0; co < cout; co++) out[o++] = acc[co];
+  walkWindows(
+    n,
+    convWindows(axes, [d, h, w], [kd, kh, kw]),
+    (_, q, t) => {
+      const xOff = q * cin;
+      const kOff = t * cinG * cout;
+      for (let g = 0; g < groups; g++) {
+        const co0 = g * coutG;
+        const co1 = co0 + coutG;
+        for (let ci = 0; ci < cinG; ci++) {
+          const v = x[xOff + g * cinG + ci];
+          const kRow = kOff + ci * cout;
+          for (let co = co0; co < co1; co++) acc[co] += v * k[kRow + co];
         }
       }
-    }
-  }
+    },
+    () => {
+      if (b === null) acc.fill(0);
+      else for (let co = 0; co < cout; co++) acc[co] = b[co];
+    },
+    (p) => {
+      for (let co = 0; co < cout; co++) out[p * cout + co] = acc[co];
+    },
+  );
   return { shape: [n, od, oh, ow, cout], data: out };
 }

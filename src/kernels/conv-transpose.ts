@@ -1,6 +1,7 @@
 import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 import type { TransposeAxis } from "../shape.js";
+import { checkAxes, transposeWindows, walkWindows } from "./windows.js";
 
 /**
  * The axis a lower-rank transposed convolution adds in front: one position, nothing cropped.
@@ -26,20 +27,7 @@ export const UNIT_TRANSPOSE_AXIS: TransposeAxis = { outputLength: 1, crop: 0, st
 export function convTransposeNdGeometry(input: Tensor, kernel: Tensor, bias: Tensor | null, axes: readonly [TransposeAxis, TransposeAxis, TransposeAxis]) {
   checkTensor(input, "convTransposeNd input", 5);
   checkTensor(kernel, "convTransposeNd kernel", 5);
-  for (const a of axes) {
-    if (
-      !Number.isSafeInteger(a.outputLength) ||
-      a.outputLength < 1 ||
-      !Number.isSafeInteger(a.crop) ||
-      a.crop < 0 ||
-      !Number.isSafeInteger(a.stride) ||
-      a.stride < 1 ||
-      !Number.isSafeInteger(a.dilation) ||
-      a.dilation < 1
-    ) {
-      throw new RangeError(`convTransposeNd: invalid axis ${JSON.stringify(a)}`);
-    }
-  }
+  checkAxes("convTransposeNd", axes, { outputLength: 1, crop: 0, stride: 1, dilation: 1 });
   const [n, d, h, w, cin] = input.shape;
   const [kd, kh, kw, cout, kcin] = kernel.shape;
   if (kcin !== cin) throw new RangeError(`convTransposeNd: kernel expects ${kcin} input channels, input has ${cin}`);
@@ -76,39 +64,20 @@ export function convTransposeNd(
   axes: readonly [TransposeAxis, TransposeAxis, TransposeAxis],
 ): Tensor<readonly [number, number, number, number, number]> {
   const { n, d, h, w, cin, kd, kh, kw, cout, od, oh, ow } = convTransposeNdGeometry(input, kernel, bias, axes);
-  const [az, ay, ax] = axes;
   const x = input.data;
   const k = kernel.data;
   const acc = new Float64Array(n * od * oh * ow * cout);
-  for (let bi = 0; bi < n; bi++) {
-    for (let iz = 0; iz < d; iz++) {
-      for (let iy = 0; iy < h; iy++) {
-        for (let ix = 0; ix < w; ix++) {
-          const xOff = (((bi * d + iz) * h + iy) * w + ix) * cin;
-          for (let kz = 0; kz < kd; kz++) {
-            const oz = iz * az.stride + kz * az.dilation - az.crop;
-            if (oz < 0 || oz >= od) continue;
-            for (let ky = 0; ky < kh; ky++) {
-              const oy = iy * ay.stride + ky * ay.dilation - ay.crop;
-              if (oy < 0 || oy >= oh) continue;
-              for (let kx = 0; kx < kw; kx++) {
-                const ox = ix * ax.stride + kx * ax.dilation - ax.crop;
-                if (ox < 0 || ox >= ow) continue;
-                const oOff = (((bi * od + oz) * oh + oy) * ow + ox) * cout;
-                const kOff = ((kz * kh + ky) * kw + kx) * cout * cin;
-                for (let co = 0; co < cout; co++) {
-                  let sum = 0;
-                  const kRow = kOff + co * cin;
-                  for (let ci = 0; ci < cin; ci++) sum += x[xOff + ci] * k[kRow + ci];
-                  acc[oOff + co] += sum;
-                }
-              }
-            }
-          }
-        }
-      }
+  walkWindows(n, transposeWindows(axes, [d, h, w], [kd, kh, kw]), (p, q, t) => {
+    const xOff = p * cin;
+    const oOff = q * cout;
+    const kOff = t * cout * cin;
+    for (let co = 0; co < cout; co++) {
+      let sum = 0;
+      const kRow = kOff + co * cin;
+      for (let ci = 0; ci < cin; ci++) sum += x[xOff + ci] * k[kRow + ci];
+      acc[oOff + co] += sum;
     }
-  }
+  });
   const out = new Float32Array(acc.length);
   const b = bias === null ? null : bias.data;
   for (let i = 0; i < acc.length; i++) out[i] = b === null ? acc[i] : acc[i] + b[i % cout];

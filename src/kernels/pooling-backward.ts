@@ -7,8 +7,10 @@
 import { pool2dGeometry } from "./pooling.js";
 import type { Pool2dOptions, PoolKind } from "./pooling.js";
 import type { Pool3dOptions } from "./pool-3d.js";
+import { checkOutputGradient, checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
-import { convOutputGeometry } from "../shape.js";
+import { poolWindows, walkWindows } from "./windows.js";
+import type { WindowAxes } from "./windows.js";
 
 /**
  * Gradient of `maxPool2d` or `averagePool2d` with respect to the input.
@@ -19,53 +21,11 @@ import { convOutputGeometry } from "../shape.js";
  * ```
  */
 export function pool2dBackward(kind: PoolKind, input: Tensor, dOut: Tensor, options: Pool2dOptions): Tensor {
-  const { n, h, w, c, ph, pw, sh, sw, oh, ow, padTop, padLeft } = pool2dGeometry(kind, input, options);
-  if (dOut.data.length !== n * oh * ow * c) {
-    throw new RangeError(`pool2d backward: output gradient of ${dOut.data.length} values for an output of [${[n, oh, ow, c].join(", ")}]`);
-  }
-  const x = input.data;
-  const dy = dOut.data;
-  const dx = new Float64Array(x.length);
-  const best = new Float64Array(c);
-  const at = new Int32Array(c);
-  let o = 0;
-  for (let bi = 0; bi < n; bi++) {
-    for (let oy = 0; oy < oh; oy++) {
-      const yStart = oy * sh - padTop;
-      const y0 = Math.max(yStart, 0);
-      const y1 = Math.min(yStart + ph, h);
-      for (let ox = 0; ox < ow; ox++, o += c) {
-        const xStart = ox * sw - padLeft;
-        const x0 = Math.max(xStart, 0);
-        const x1 = Math.min(xStart + pw, w);
-        if (kind === "avg") {
-          const share = 1 / ((y1 - y0) * (x1 - x0));
-          for (let iy = y0; iy < y1; iy++) {
-            for (let ix = x0; ix < x1; ix++) {
-              const off = ((bi * h + iy) * w + ix) * c;
-              for (let ch = 0; ch < c; ch++) dx[off + ch] += dy[o + ch] * share;
-            }
-          }
-          continue;
-        }
-        best.fill(-Infinity);
-        at.fill(-1);
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) {
-            const off = ((bi * h + iy) * w + ix) * c;
-            for (let ch = 0; ch < c; ch++) {
-              if (x[off + ch] > best[ch]) {
-                best[ch] = x[off + ch];
-                at[ch] = off + ch;
-              }
-            }
-          }
-        }
-        for (let ch = 0; ch < c; ch++) if (at[ch] >= 0) dx[at[ch]] += dy[o + ch];
-      }
-    }
-  }
-  return { shape: [...input.shape], data: Float32Array.from(dx) };
+  const { n, h, w, c, ph, pw, sh, sw, oh, ow } = pool2dGeometry(kind, input, options);
+  checkOutputGradient(dOut, [n, oh, ow, c], "pool2d");
+  // The 2-D windows are the 3-D ones with a depth of one, as in the forward pass.
+  const dx = windowPoolBackward(kind, input.data, dOut.data, n, c, poolWindows([1, h, w], [1, ph, pw], [1, sh, sw], options.padding));
+  return { shape: [...input.shape], data: dx };
 }
 
 /**
@@ -78,52 +38,54 @@ export function pool2dBackward(kind: PoolKind, input: Tensor, dOut: Tensor, opti
  * ```
  */
 export function pool3dBackward(kind: PoolKind, input: Tensor, dOut: Tensor, options: Pool3dOptions): Tensor {
+  checkTensor(input, `${kind === "max" ? "maxPool3d" : "averagePool3d"} input`, 5);
   const [n, d, h, w, c] = input.shape;
-  const [pd, ph, pw] = options.poolSize;
-  const [sd, sh, sw] = options.strides;
-  const gz = convOutputGeometry(d, pd, sd, 1, options.padding);
-  const gy = convOutputGeometry(h, ph, sh, 1, options.padding);
-  const gx = convOutputGeometry(w, pw, sw, 1, options.padding);
-  const [od, oh, ow] = [gz.outputLength, gy.outputLength, gx.outputLength];
-  const x = input.data;
-  const dx = new Float32Array(x.length);
+  const windows = poolWindows([d, h, w], options.poolSize, options.strides, options.padding);
+  checkOutputGradient(dOut, [n, ...windows.map((a) => a.length), c], "pool3d");
+  return { shape: [...input.shape], data: windowPoolBackward(kind, input.data, dOut.data, n, c, windows) };
+}
+
+/**
+ * Both pooling gradients over the forward pass's windows: max sends each
+ * output's gradient to the first cell holding the window's maximum, average
+ * spreads it evenly over the window's real cells; float64 sums rounded once.
+ */
+function windowPoolBackward(kind: PoolKind, x: Float32Array, dy: Float32Array, n: number, c: number, windows: WindowAxes): Float32Array {
+  const dx = new Float64Array(x.length);
   const best = new Float64Array(c);
   const at = new Int32Array(c);
-  let o = 0;
-  for (let bi = 0; bi < n; bi++) {
-    for (let oz = 0; oz < od; oz++) {
-      const zStart = oz * sd - gz.padBefore;
-      const [z0, z1] = [Math.max(zStart, 0), Math.min(zStart + pd, d)];
-      for (let oy = 0; oy < oh; oy++) {
-        const yStart = oy * sh - gy.padBefore;
-        const [y0, y1] = [Math.max(yStart, 0), Math.min(yStart + ph, h)];
-        for (let ox = 0; ox < ow; ox++, o += c) {
-          const xStart = ox * sw - gx.padBefore;
-          const [x0, x1] = [Math.max(xStart, 0), Math.min(xStart + pw, w)];
-          const count = (z1 - z0) * (y1 - y0) * (x1 - x0);
-          best.fill(-Infinity);
-          at.fill(-1);
-          for (let iz = z0; iz < z1; iz++) {
-            for (let iy = y0; iy < y1; iy++) {
-              const rowBase = ((bi * d + iz) * h + iy) * w;
-              for (let ix = x0; ix < x1; ix++) {
-                const off = (rowBase + ix) * c;
-                for (let ch = 0; ch < c; ch++) {
-                  if (kind === "avg") dx[off + ch] += dOut.data[o + ch] / count;
-                  else if (x[off + ch] > best[ch]) {
-                    best[ch] = x[off + ch];
-                    at[ch] = off + ch;
-                  }
-                }
-              }
-            }
-          }
-          if (kind === "max") for (let ch = 0; ch < c; ch++) if (at[ch] >= 0) dx[at[ch]] += dOut.data[o + ch];
+  const cells = new Int32Array(windows[0].taps * windows[1].taps * windows[2].taps);
+  let count = 0;
+  walkWindows(
+    n,
+    windows,
+    (_, q) => {
+      const off = q * c;
+      cells[count++] = off;
+      if (kind === "avg") return;
+      for (let ch = 0; ch < c; ch++) {
+        if (x[off + ch] > best[ch]) {
+          best[ch] = x[off + ch];
+          at[ch] = off + ch;
         }
       }
-    }
-  }
-  return { shape: [...input.shape], data: dx };
+    },
+    () => {
+      count = 0;
+      best.fill(-Infinity);
+      at.fill(-1);
+    },
+    (p) => {
+      const o = p * c;
+      if (kind === "max") {
+        for (let ch = 0; ch < c; ch++) if (at[ch] >= 0) dx[at[ch]] += dy[o + ch];
+        return;
+      }
+      const share = 1 / count;
+      for (let i = 0; i < count; i++) for (let ch = 0; ch < c; ch++) dx[cells[i] + ch] += dy[o + ch] * share;
+    },
+  );
+  return Float32Array.from(dx);
 }
 
 /**

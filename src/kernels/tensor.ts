@@ -46,3 +46,21 @@ export function checkTensor(t: Tensor, what: string, rank?: number): void {
     throw new RangeError(`${what}: data length ${t.data.length} does not match shape [${t.shape.join(", ")}] (${n} elements)`);
   }
 }
+
+/**
+ * The shape check every backward kernel starts with, after its forward
+ * twin's geometry: the output gradient must have exactly the shape of the
+ * forward output (RangeError otherwise), so a misrouted gradient fails here
+ * instead of reading past the end or summing the wrong cells.
+ *
+ * @example
+ * ```ts
+ * checkOutputGradient(dy, [n, oh, ow, cout], "conv2d"); // throws unless dy.shape is [n, oh, ow, cout]
+ * ```
+ */
+export function checkOutputGradient(dOut: Tensor, expected: readonly number[], what: string): void {
+  checkTensor(dOut, `${what} output gradient`, expected.length);
+  if (dOut.shape.some((d, i) => d !== expected[i])) {
+    throw new RangeError(`${what} backward: output gradient of shape [${dOut.shape.join(", ")}] for an output of [${expected.join(", ")}]`);
+  }
+}
