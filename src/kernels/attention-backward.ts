@@ -7,6 +7,7 @@
  */
 import { denseLayer } from "./fast-dense.js";
 import { denseBackward } from "./dense-backward.js";
+import { attentionSteps, softmaxScores } from "./attention-mha.js";
 import type { AttentionWeights } from "./attention-mha.js";
 import type { Tensor } from "./tensor.js";
 
@@ -62,13 +63,7 @@ export function attentionTraining(
   sizes: AttentionSizes,
 ): { output: Tensor; tape: AttentionTape } {
   const { numHeads: h, keyDim: kd, valueDim: vd } = sizes;
-  const [batch, tq] = query.shape;
-  const tv = value.shape[1];
-  if (key.shape[0] !== batch || value.shape[0] !== batch || key.shape[1] !== tv) {
-    throw new RangeError(
-      `multiHeadAttention: query [${query.shape.join(", ")}], value [${value.shape.join(", ")}] and key [${key.shape.join(", ")}] do not fit together`,
-    );
-  }
+  const { batch, tq, tv } = attentionSteps(query, value, key);
   const q = projection(query, weights.queryKernel, weights.queryBias);
   const k = projection(key, weights.keyKernel, weights.keyBias);
   const v = projection(value, weights.valueKernel, weights.valueBias);
@@ -80,20 +75,7 @@ export function attentionTraining(
   for (let b = 0; b < batch; b++) {
     for (let head = 0; head < h; head++) {
       for (let i = 0; i < tq; i++) {
-        const qOff = (b * tq + i) * h * kd + head * kd;
-        let max = -Infinity;
-        for (let j = 0; j < tv; j++) {
-          const kOff = (b * tv + j) * h * kd + head * kd;
-          let dot = 0;
-          for (let d = 0; d < kd; d++) dot += Math.fround(q[qOff + d] * scale) * k[kOff + d];
-          scores[j] = Math.fround(dot);
-          if (scores[j] > max) max = scores[j];
-        }
-        let sum = 0;
-        for (let j = 0; j < tv; j++) {
-          scores[j] = Math.exp(scores[j] - max);
-          sum += scores[j];
-        }
+        const sum = softmaxScores(q, k, (b * tq + i) * h * kd + head * kd, b * tv * h * kd + head * kd, h * kd, kd, scale, scores);
         const pOff = ((b * h + head) * tq + i) * tv;
         for (let j = 0; j < tv; j++) p[pOff + j] = scores[j] / sum;
         for (let d = 0; d < vd; d++) {

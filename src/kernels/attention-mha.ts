@@ -52,6 +52,64 @@ function project(x: Tensor, kernel: Tensor, bias: Tensor | null, what: string): 
 }
 
 /**
+ * The batch size and the query and value steps of an attention call, after
+ * checking that query, value and key fit together (RangeError otherwise).
+ *
+ * @example
+ * ```ts
+ * attentionSteps(x, x, x); // { batch: x.shape[0], tq: x.shape[1], tv: x.shape[1] }
+ * ```
+ */
+export function attentionSteps(query: Tensor, value: Tensor, key: Tensor): { batch: number; tq: number; tv: number } {
+  const [batch, tq] = query.shape;
+  const tv = value.shape[1];
+  if (key.shape[0] !== batch || value.shape[0] !== batch || key.shape[1] !== tv) {
+    throw new RangeError(
+      `multiHeadAttention: query [${query.shape.join(", ")}], value [${value.shape.join(", ")}] and key [${key.shape.join(", ")}] do not fit together`,
+    );
+  }
+  return { batch, tq, tv };
+}
+
+/**
+ * One query step of one head against every key step: the scaled scores
+ * (each rounded to float32; the query is scaled before the product, as
+ * Keras does), then the softmax numerators `exp(score - max)` left in
+ * `scores` (one per key step); returns their sum. The query's `depth`
+ * values start at `qOff`, key step `j`'s at `kOff + j * kStride`.
+ *
+ * @example
+ * ```ts
+ * const sum = softmaxScores(q, k, qOff, kOff, heads * kd, kd, scale, scores); // weight j = scores[j] / sum
+ * ```
+ */
+export function softmaxScores(
+  q: Float32Array,
+  k: Float32Array,
+  qOff: number,
+  kOff: number,
+  kStride: number,
+  depth: number,
+  scale: number,
+  scores: Float64Array,
+): number {
+  let max = -Infinity;
+  for (let j = 0; j < scores.length; j++) {
+    const at = kOff + j * kStride;
+    let dot = 0;
+    for (let d = 0; d < depth; d++) dot += Math.fround(q[qOff + d] * scale) * k[at + d];
+    scores[j] = Math.fround(dot);
+    if (scores[j] > max) max = scores[j];
+  }
+  let sum = 0;
+  for (let j = 0; j < scores.length; j++) {
+    scores[j] = Math.exp(scores[j] - max);
+    sum += scores[j];
+  }
+  return sum;
+}
+
+/**
  * `softmax(Q Kᵀ / sqrt(keyDim)) V` per head, then the output projection.
  * `query` is `[batch, tq, dq]`, `key` and `value` `[batch, tv, dk]` and
  * `[batch, tv, dv]`; returns `[batch, tq, outputDim]`.
@@ -69,13 +127,7 @@ export function multiHeadAttention(
   options: { readonly numHeads: number; readonly keyDim: number; readonly valueDim: number },
 ): Tensor {
   const { numHeads: h, keyDim: kd, valueDim: vd } = options;
-  const [batch, tq] = query.shape;
-  const tv = value.shape[1];
-  if (key.shape[0] !== batch || value.shape[0] !== batch || key.shape[1] !== tv) {
-    throw new RangeError(
-      `multiHeadAttention: query [${query.shape.join(", ")}], value [${value.shape.join(", ")}] and key [${key.shape.join(", ")}] do not fit together`,
-    );
-  }
+  const { batch, tq, tv } = attentionSteps(query, value, key);
   const q = project(query, weights.queryKernel, weights.queryBias, "query");
   const k = project(key, weights.keyKernel, weights.keyBias, "key");
   const v = project(value, weights.valueKernel, weights.valueBias, "value");
@@ -91,20 +143,7 @@ export function multiHeadAttention(
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < tq; i++) {
       for (let head = 0; head < h; head++) {
-        const qOff = (b * tq + i) * h * kd + head * kd;
-        let max = -Infinity;
-        for (let j = 0; j < tv; j++) {
-          const kOff = (b * tv + j) * h * kd + head * kd;
-          let dot = 0;
-          for (let d = 0; d < kd; d++) dot += Math.fround(q[qOff + d] * scale) * k[kOff + d];
-          scores[j] = Math.fround(dot);
-          if (scores[j] > max) max = scores[j];
-        }
-        let sum = 0;
-        for (let j = 0; j < tv; j++) {
-          scores[j] = Math.exp(scores[j] - max);
-          sum += scores[j];
-        }
+        const sum = softmaxScores(q, k, (b * tq + i) * h * kd + head * kd, b * tv * h * kd + head * kd, h * kd, kd, scale, scores);
         for (let d = 0; d < vd; d++) {
           let c = 0;
           for (let j = 0; j < tv; j++) c += Math.fround(scores[j] / sum) * v[(b * tv + j) * h * vd + head * vd + d];
