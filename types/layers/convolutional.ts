@@ -651,72 +651,44 @@ type SeparableResult<
 // ---------------------------------------------------------------------------
 // Configs
 
-/** The config of `conv1d`, `conv2d` and `conv3d`, each option typed by its check. */
-type ConvConfig<E, F, K, St, Pd, D, G, Df, B> = {
-  filters: Field<E, "filters", F>;
+/** The config options every convolution has, each typed by its check. */
+type WindowConfig<E, K, St, Pd, D, Df, B> = {
   kernelSize: Field<E, "kernelSize", K>;
   strides?: Field<E, "strides", St>;
   padding?: Field<E, "padding", Pd>;
   dataFormat?: Df;
   dilationRate?: Field<E, "dilationRate", D>;
-  groups?: Field<E, "groups", G>;
   activation?: ActivationName;
   useBias?: B;
-  kernelRegularizer?: RegularizerOption;
   biasRegularizer?: RegularizerOption;
   activityRegularizer?: RegularizerOption;
   name?: string;
+};
+
+/** The config of `conv1d`, `conv2d` and `conv3d`. */
+type ConvConfig<E, F, K, St, Pd, D, G, Df, B> = WindowConfig<E, K, St, Pd, D, Df, B> & {
+  filters: Field<E, "filters", F>;
+  groups?: Field<E, "groups", G>;
+  kernelRegularizer?: RegularizerOption;
 };
 
 /** The config of the transposed convolutions. */
-type TransposeConfig<E, F, K, St, Pd, Op, D, Df, B> = {
+type TransposeConfig<E, F, K, St, Pd, Op, D, Df, B> = WindowConfig<E, K, St, Pd, D, Df, B> & {
   filters: Field<E, "filters", F>;
-  kernelSize: Field<E, "kernelSize", K>;
-  strides?: Field<E, "strides", St>;
-  padding?: Field<E, "padding", Pd>;
   outputPadding?: Field<E, "outputPadding", Op>;
-  dataFormat?: Df;
-  dilationRate?: Field<E, "dilationRate", D>;
-  activation?: ActivationName;
-  useBias?: B;
   kernelRegularizer?: RegularizerOption;
-  biasRegularizer?: RegularizerOption;
-  activityRegularizer?: RegularizerOption;
-  name?: string;
 };
 
 /** The config of the depthwise convolutions. */
-type DepthwiseConfig<E, K, St, Pd, Dm, D, Df, B> = {
-  kernelSize: Field<E, "kernelSize", K>;
-  strides?: Field<E, "strides", St>;
-  padding?: Field<E, "padding", Pd>;
+type DepthwiseConfig<E, K, St, Pd, Dm, D, Df, B> = WindowConfig<E, K, St, Pd, D, Df, B> & {
   depthMultiplier?: Field<E, "depthMultiplier", Dm>;
-  dataFormat?: Df;
-  dilationRate?: Field<E, "dilationRate", D>;
-  activation?: ActivationName;
-  useBias?: B;
   depthwiseRegularizer?: RegularizerOption;
-  biasRegularizer?: RegularizerOption;
-  activityRegularizer?: RegularizerOption;
-  name?: string;
 };
 
-/** The config of the separable convolutions. */
-type SeparableConfig<E, F, K, St, Pd, Dm, D, Df, B> = {
+/** The config of the separable convolutions: a depthwise config with the pointwise step's options. */
+type SeparableConfig<E, F, K, St, Pd, Dm, D, Df, B> = DepthwiseConfig<E, K, St, Pd, Dm, D, Df, B> & {
   filters: Field<E, "filters", F>;
-  kernelSize: Field<E, "kernelSize", K>;
-  strides?: Field<E, "strides", St>;
-  padding?: Field<E, "padding", Pd>;
-  depthMultiplier?: Field<E, "depthMultiplier", Dm>;
-  dataFormat?: Df;
-  dilationRate?: Field<E, "dilationRate", D>;
-  activation?: ActivationName;
-  useBias?: B;
-  depthwiseRegularizer?: RegularizerOption;
   pointwiseRegularizer?: RegularizerOption;
-  biasRegularizer?: RegularizerOption;
-  activityRegularizer?: RegularizerOption;
-  name?: string;
 };
 
 /** Options every convolution shares, as TensorFlow.js names them. */
@@ -743,13 +715,8 @@ interface ConvCommonOptions<Sz> {
   name?: string;
 }
 
-/**
- * The options of {@link ConvolutionalMethods.conv2d}, as TensorFlow.js names them.
- *
- * @example
- * const o: Conv2DOptions = { filters: 32, kernelSize: 3, groups: 1, dataFormat: "channelsLast" };
- */
-export interface Conv2DOptions extends ConvCommonOptions<Size2> {
+/** The options of the plain convolutions of every rank; `Sz` is the size option of the rank. */
+interface PlainConvOptions<Sz> extends ConvCommonOptions<Sz> {
   /** Penalty on the kernel added to the training loss: `"l1"`, `"l2"`, `"l1l2"` or `regularizers.l2(1e-4)` (Keras `kernel_regularizer`). */
   kernelRegularizer?: RegularizerOption;
   /** Number of output channels. */
@@ -759,19 +726,20 @@ export interface Conv2DOptions extends ConvCommonOptions<Size2> {
 }
 
 /**
+ * The options of {@link ConvolutionalMethods.conv2d}, as TensorFlow.js names them.
+ *
+ * @example
+ * const o: Conv2DOptions = { filters: 32, kernelSize: 3, groups: 1, dataFormat: "channelsLast" };
+ */
+export interface Conv2DOptions extends PlainConvOptions<Size2> {}
+
+/**
  * The options of {@link ConvolutionalMethods.conv1d}.
  *
  * @example
  * const o: Conv1DOptions = { filters: 16, kernelSize: 5, padding: "causal" };
  */
-export interface Conv1DOptions extends ConvCommonOptions<Size1> {
-  /** Penalty on the kernel added to the training loss: `"l1"`, `"l2"`, `"l1l2"` or `regularizers.l2(1e-4)` (Keras `kernel_regularizer`). */
-  kernelRegularizer?: RegularizerOption;
-  /** Number of output channels. */
-  filters: number;
-  /** Channel groups convolved separately (default 1). */
-  groups?: number;
-}
+export interface Conv1DOptions extends PlainConvOptions<Size1> {}
 
 /**
  * The options of {@link ConvolutionalMethods.conv3d}.
@@ -779,14 +747,7 @@ export interface Conv1DOptions extends ConvCommonOptions<Size1> {
  * @example
  * const o: Conv3DOptions = { filters: 4, kernelSize: [3, 3, 1] };
  */
-export interface Conv3DOptions extends ConvCommonOptions<Size3> {
-  /** Penalty on the kernel added to the training loss: `"l1"`, `"l2"`, `"l1l2"` or `regularizers.l2(1e-4)` (Keras `kernel_regularizer`). */
-  kernelRegularizer?: RegularizerOption;
-  /** Number of output channels. */
-  filters: number;
-  /** Channel groups convolved separately (default 1). */
-  groups?: number;
-}
+export interface Conv3DOptions extends PlainConvOptions<Size3> {}
 
 /**
  * The options of the transposed convolutions (`conv1dTranspose`,
@@ -833,6 +794,137 @@ export interface SeparableConvOptions<Sz> extends DepthwiseConvOptions<Sz> {
 // ---------------------------------------------------------------------------
 // Methods
 
+/** The size option of each rank: a table, so that a default of `1` fits every rank's constraint. */
+type SizeOf = { 1: Size1; 2: Size2; 3: Size3 };
+
+/**
+ * The call of `conv1d`, `conv2d` and `conv3d` at rank `N`. Written as a
+ * method and read back as a function type, so that it keeps a method's
+ * bivariant parameter and `S` stays covariant in {@link SymbolicTensor}.
+ */
+type ConvMethod<M extends string, S extends Shape, P extends number, Macs extends string | number, N extends Rank> = {
+  call<
+    const F extends number,
+    const K extends SizeOf[N],
+    const St extends SizeOf[N] = 1,
+    const Pd extends ConvPadding = "valid",
+    const D extends SizeOf[N] = 1,
+    const G extends number = 1,
+    const Df extends DataFormat = "channelsLast",
+    const B extends boolean = true,
+  >(
+    config: ConfigOr<
+      ConvInputFault<M, S, N, Df>,
+      ConvConfig<
+        TotalFault<ConvFault<M, S, N, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>, "filters", P, ConvParams<Axes<K, N>, Channels<S, N, Df>, F, G, B>>,
+        F,
+        K,
+        St,
+        Pd,
+        D,
+        G,
+        Df,
+        B
+      >
+    >,
+  ): ConvResult<S, P, Macs, N, F, K, St, Pd, D, G, Df, B, ConvFault<M, S, N, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>>;
+}["call"];
+
+/** The call of the transposed convolutions at rank `N` (see {@link ConvMethod}). */
+type TransposeMethod<M extends string, S extends Shape, P extends number, Macs extends string | number, N extends Rank> = {
+  call<
+    const F extends number,
+    const K extends SizeOf[N],
+    const St extends SizeOf[N] = 1,
+    const Pd extends ConvPadding = "valid",
+    const Op extends SizeOf[N] | undefined = undefined,
+    const D extends SizeOf[N] = 1,
+    const Df extends DataFormat = "channelsLast",
+    const B extends boolean = true,
+  >(
+    config: ConfigOr<
+      ConvInputFault<M, S, N, Df>,
+      TransposeConfig<
+        TotalFault<ConvFault<M, S, N, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>, "filters", P, ConvTransposeParams<Axes<K, N>, Channels<S, N, Df>, F, B>>,
+        F,
+        K,
+        St,
+        Pd,
+        Op,
+        D,
+        Df,
+        B
+      >
+    >,
+  ): TransposeResult<S, P, Macs, N, F, K, St, Pd, Op, D, Df, B, ConvFault<M, S, N, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>>;
+}["call"];
+
+/** The call of the depthwise convolutions at rank `N` (see {@link ConvMethod}). */
+type DepthwiseMethod<M extends string, S extends Shape, P extends number, Macs extends string | number, N extends Rank> = {
+  call<
+    const K extends SizeOf[N],
+    const St extends SizeOf[N] = 1,
+    const Pd extends ConvPadding = "valid",
+    const Dm extends number = 1,
+    const D extends SizeOf[N] = 1,
+    const Df extends DataFormat = "channelsLast",
+    const B extends boolean = true,
+  >(
+    config: ConfigOr<
+      ConvInputFault<M, S, N, Df>,
+      DepthwiseConfig<
+        TotalFault<
+          ConvFault<M, S, N, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>,
+          "kernelSize",
+          P,
+          DepthwiseParams<Axes<K, N>, Channels<S, N, Df>, Dm, B>
+        >,
+        K,
+        St,
+        Pd,
+        Dm,
+        D,
+        Df,
+        B
+      >
+    >,
+  ): DepthwiseResult<S, P, Macs, N, K, St, Pd, Dm, D, Df, B, ConvFault<M, S, N, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
+}["call"];
+
+/** The call of the separable convolutions at rank `N` (see {@link ConvMethod}). */
+type SeparableMethod<M extends string, S extends Shape, P extends number, Macs extends string | number, N extends Rank> = {
+  call<
+    const F extends number,
+    const K extends SizeOf[N],
+    const St extends SizeOf[N] = 1,
+    const Pd extends ConvPadding = "valid",
+    const Dm extends number = 1,
+    const D extends SizeOf[N] = 1,
+    const Df extends DataFormat = "channelsLast",
+    const B extends boolean = true,
+  >(
+    config: ConfigOr<
+      ConvInputFault<M, S, N, Df>,
+      SeparableConfig<
+        TotalFault<
+          ConvFault<M, S, N, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>,
+          "filters",
+          P,
+          SeparableParams<Axes<K, N>, Channels<S, N, Df>, Dm, F, B>
+        >,
+        F,
+        K,
+        St,
+        Pd,
+        Dm,
+        D,
+        Df,
+        B
+      >
+    >,
+  ): SeparableResult<S, P, Macs, N, F, K, St, Pd, Dm, D, Df, B, ConvFault<M, S, N, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
+}["call"];
+
 /** Convolution methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far. */
 export interface ConvolutionalMethods<S extends Shape, P extends number, Macs extends string | number> {
   /**
@@ -843,36 +935,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
    * input({ shape: [100, 8] }).conv1d({ filters: 16, kernelSize: 5, padding: "causal" });
    * // SymbolicTensor<[null, 100, 16], 656>
    */
-  conv1d<
-    const F extends number,
-    const K extends Size1,
-    const St extends Size1 = 1,
-    const Pd extends ConvPadding = "valid",
-    const D extends Size1 = 1,
-    const G extends number = 1,
-    const Df extends DataFormat = "channelsLast",
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      ConvInputFault<"conv1d", S, 1, Df>,
-      ConvConfig<
-        TotalFault<
-          ConvFault<"conv1d", S, 1, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>,
-          "filters",
-          P,
-          ConvParams<Axes<K, 1>, Channels<S, 1, Df>, F, G, B>
-        >,
-        F,
-        K,
-        St,
-        Pd,
-        D,
-        G,
-        Df,
-        B
-      >
-    >,
-  ): ConvResult<S, P, Macs, 1, F, K, St, Pd, D, G, Df, B, ConvFault<"conv1d", S, 1, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>>;
+  conv1d: ConvMethod<"conv1d", S, P, Macs, 1>;
 
   /**
    * A 2-D convolution over `[batch, height, width, channels]` (Keras `Conv2D`).
@@ -881,36 +944,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
    * input({ shape: [28, 28, 1] }).conv2d({ filters: 32, kernelSize: 3, activation: "relu" });
    * // SymbolicTensor<[null, 26, 26, 32], 320>
    */
-  conv2d<
-    const F extends number,
-    const K extends Size2,
-    const St extends Size2 = 1,
-    const Pd extends ConvPadding = "valid",
-    const D extends Size2 = 1,
-    const G extends number = 1,
-    const Df extends DataFormat = "channelsLast",
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      ConvInputFault<"conv2d", S, 2, Df>,
-      ConvConfig<
-        TotalFault<
-          ConvFault<"conv2d", S, 2, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>,
-          "filters",
-          P,
-          ConvParams<Axes<K, 2>, Channels<S, 2, Df>, F, G, B>
-        >,
-        F,
-        K,
-        St,
-        Pd,
-        D,
-        G,
-        Df,
-        B
-      >
-    >,
-  ): ConvResult<S, P, Macs, 2, F, K, St, Pd, D, G, Df, B, ConvFault<"conv2d", S, 2, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>>;
+  conv2d: ConvMethod<"conv2d", S, P, Macs, 2>;
 
   /**
    * A 3-D convolution over `[batch, depth, height, width, channels]` (Keras `Conv3D`).
@@ -919,36 +953,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
    * input({ shape: [16, 16, 16, 2] }).conv3d({ filters: 4, kernelSize: 3 });
    * // SymbolicTensor<[null, 14, 14, 14, 4], 220>
    */
-  conv3d<
-    const F extends number,
-    const K extends Size3,
-    const St extends Size3 = 1,
-    const Pd extends ConvPadding = "valid",
-    const D extends Size3 = 1,
-    const G extends number = 1,
-    const Df extends DataFormat = "channelsLast",
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      ConvInputFault<"conv3d", S, 3, Df>,
-      ConvConfig<
-        TotalFault<
-          ConvFault<"conv3d", S, 3, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>,
-          "filters",
-          P,
-          ConvParams<Axes<K, 3>, Channels<S, 3, Df>, F, G, B>
-        >,
-        F,
-        K,
-        St,
-        Pd,
-        D,
-        G,
-        Df,
-        B
-      >
-    >,
-  ): ConvResult<S, P, Macs, 3, F, K, St, Pd, D, G, Df, B, ConvFault<"conv3d", S, 3, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>>;
+  conv3d: ConvMethod<"conv3d", S, P, Macs, 3>;
 
   /**
    * A transposed 1-D convolution (Keras `Conv1DTranspose`): `"same"` gives
@@ -959,36 +964,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
    * input({ shape: [10, 4] }).conv1dTranspose({ filters: 6, kernelSize: 3, strides: 2, padding: "same" });
    * // SymbolicTensor<[null, 20, 6], 78>
    */
-  conv1dTranspose<
-    const F extends number,
-    const K extends Size1,
-    const St extends Size1 = 1,
-    const Pd extends ConvPadding = "valid",
-    const Op extends Size1 | undefined = undefined,
-    const D extends Size1 = 1,
-    const Df extends DataFormat = "channelsLast",
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      ConvInputFault<"conv1dTranspose", S, 1, Df>,
-      TransposeConfig<
-        TotalFault<
-          ConvFault<"conv1dTranspose", S, 1, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>,
-          "filters",
-          P,
-          ConvTransposeParams<Axes<K, 1>, Channels<S, 1, Df>, F, B>
-        >,
-        F,
-        K,
-        St,
-        Pd,
-        Op,
-        D,
-        Df,
-        B
-      >
-    >,
-  ): TransposeResult<S, P, Macs, 1, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv1dTranspose", S, 1, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>>;
+  conv1dTranspose: TransposeMethod<"conv1dTranspose", S, P, Macs, 1>;
 
   /**
    * A transposed 2-D convolution (Keras `Conv2DTranspose`); sizes as for
@@ -998,36 +974,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
    * input({ shape: [8, 8, 4] }).conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2 });
    * // SymbolicTensor<[null, 17, 17, 16], 592>
    */
-  conv2dTranspose<
-    const F extends number,
-    const K extends Size2,
-    const St extends Size2 = 1,
-    const Pd extends ConvPadding = "valid",
-    const Op extends Size2 | undefined = undefined,
-    const D extends Size2 = 1,
-    const Df extends DataFormat = "channelsLast",
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      ConvInputFault<"conv2dTranspose", S, 2, Df>,
-      TransposeConfig<
-        TotalFault<
-          ConvFault<"conv2dTranspose", S, 2, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>,
-          "filters",
-          P,
-          ConvTransposeParams<Axes<K, 2>, Channels<S, 2, Df>, F, B>
-        >,
-        F,
-        K,
-        St,
-        Pd,
-        Op,
-        D,
-        Df,
-        B
-      >
-    >,
-  ): TransposeResult<S, P, Macs, 2, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv2dTranspose", S, 2, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>>;
+  conv2dTranspose: TransposeMethod<"conv2dTranspose", S, P, Macs, 2>;
 
   /**
    * A transposed 3-D convolution (Keras `Conv3DTranspose`).
@@ -1036,36 +983,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
    * input({ shape: [4, 4, 4, 3] }).conv3dTranspose({ filters: 2, kernelSize: 3, strides: 2 });
    * // SymbolicTensor<[null, 9, 9, 9, 2], 164>
    */
-  conv3dTranspose<
-    const F extends number,
-    const K extends Size3,
-    const St extends Size3 = 1,
-    const Pd extends ConvPadding = "valid",
-    const Op extends Size3 | undefined = undefined,
-    const D extends Size3 = 1,
-    const Df extends DataFormat = "channelsLast",
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      ConvInputFault<"conv3dTranspose", S, 3, Df>,
-      TransposeConfig<
-        TotalFault<
-          ConvFault<"conv3dTranspose", S, 3, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>,
-          "filters",
-          P,
-          ConvTransposeParams<Axes<K, 3>, Channels<S, 3, Df>, F, B>
-        >,
-        F,
-        K,
-        St,
-        Pd,
-        Op,
-        D,
-        Df,
-        B
-      >
-    >,
-  ): TransposeResult<S, P, Macs, 3, F, K, St, Pd, Op, D, Df, B, ConvFault<"conv3dTranspose", S, 3, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>>;
+  conv3dTranspose: TransposeMethod<"conv3dTranspose", S, P, Macs, 3>;
 
   /**
    * A depthwise 1-D convolution (Keras `DepthwiseConv1D`): each channel gets
@@ -1074,34 +992,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
    * @example
    * input({ shape: [50, 8] }).depthwiseConv1d({ kernelSize: 3 }); // SymbolicTensor<[null, 48, 8], 32>
    */
-  depthwiseConv1d<
-    const K extends Size1,
-    const St extends Size1 = 1,
-    const Pd extends ConvPadding = "valid",
-    const Dm extends number = 1,
-    const D extends Size1 = 1,
-    const Df extends DataFormat = "channelsLast",
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      ConvInputFault<"depthwiseConv1d", S, 1, Df>,
-      DepthwiseConfig<
-        TotalFault<
-          ConvFault<"depthwiseConv1d", S, 1, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>,
-          "kernelSize",
-          P,
-          DepthwiseParams<Axes<K, 1>, Channels<S, 1, Df>, Dm, B>
-        >,
-        K,
-        St,
-        Pd,
-        Dm,
-        D,
-        Df,
-        B
-      >
-    >,
-  ): DepthwiseResult<S, P, Macs, 1, K, St, Pd, Dm, D, Df, B, ConvFault<"depthwiseConv1d", S, 1, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
+  depthwiseConv1d: DepthwiseMethod<"depthwiseConv1d", S, P, Macs, 1>;
 
   /**
    * A depthwise 2-D convolution (Keras `DepthwiseConv2D`).
@@ -1110,34 +1001,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
    * input({ shape: [32, 32, 8] }).depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, padding: "same" });
    * // SymbolicTensor<[null, 16, 16, 16], 160>
    */
-  depthwiseConv2d<
-    const K extends Size2,
-    const St extends Size2 = 1,
-    const Pd extends ConvPadding = "valid",
-    const Dm extends number = 1,
-    const D extends Size2 = 1,
-    const Df extends DataFormat = "channelsLast",
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      ConvInputFault<"depthwiseConv2d", S, 2, Df>,
-      DepthwiseConfig<
-        TotalFault<
-          ConvFault<"depthwiseConv2d", S, 2, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>,
-          "kernelSize",
-          P,
-          DepthwiseParams<Axes<K, 2>, Channels<S, 2, Df>, Dm, B>
-        >,
-        K,
-        St,
-        Pd,
-        Dm,
-        D,
-        Df,
-        B
-      >
-    >,
-  ): DepthwiseResult<S, P, Macs, 2, K, St, Pd, Dm, D, Df, B, ConvFault<"depthwiseConv2d", S, 2, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
+  depthwiseConv2d: DepthwiseMethod<"depthwiseConv2d", S, P, Macs, 2>;
 
   /**
    * A separable 1-D convolution (Keras `SeparableConv1D`): a depthwise step,
@@ -1146,36 +1010,7 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
    * @example
    * input({ shape: [50, 8] }).separableConv1d({ filters: 16, kernelSize: 3 }); // SymbolicTensor<[null, 48, 16], 168>
    */
-  separableConv1d<
-    const F extends number,
-    const K extends Size1,
-    const St extends Size1 = 1,
-    const Pd extends ConvPadding = "valid",
-    const Dm extends number = 1,
-    const D extends Size1 = 1,
-    const Df extends DataFormat = "channelsLast",
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      ConvInputFault<"separableConv1d", S, 1, Df>,
-      SeparableConfig<
-        TotalFault<
-          ConvFault<"separableConv1d", S, 1, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>,
-          "filters",
-          P,
-          SeparableParams<Axes<K, 1>, Channels<S, 1, Df>, Dm, F, B>
-        >,
-        F,
-        K,
-        St,
-        Pd,
-        Dm,
-        D,
-        Df,
-        B
-      >
-    >,
-  ): SeparableResult<S, P, Macs, 1, F, K, St, Pd, Dm, D, Df, B, ConvFault<"separableConv1d", S, 1, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
+  separableConv1d: SeparableMethod<"separableConv1d", S, P, Macs, 1>;
 
   /**
    * A separable 2-D convolution (Keras `SeparableConv2D`).
@@ -1183,34 +1018,5 @@ export interface ConvolutionalMethods<S extends Shape, P extends number, Macs ex
    * @example
    * input({ shape: [32, 32, 8] }).separableConv2d({ filters: 16, kernelSize: 3 }); // SymbolicTensor<[null, 30, 30, 16], 216>
    */
-  separableConv2d<
-    const F extends number,
-    const K extends Size2,
-    const St extends Size2 = 1,
-    const Pd extends ConvPadding = "valid",
-    const Dm extends number = 1,
-    const D extends Size2 = 1,
-    const Df extends DataFormat = "channelsLast",
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      ConvInputFault<"separableConv2d", S, 2, Df>,
-      SeparableConfig<
-        TotalFault<
-          ConvFault<"separableConv2d", S, 2, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>,
-          "filters",
-          P,
-          SeparableParams<Axes<K, 2>, Channels<S, 2, Df>, Dm, F, B>
-        >,
-        F,
-        K,
-        St,
-        Pd,
-        Dm,
-        D,
-        Df,
-        B
-      >
-    >,
-  ): SeparableResult<S, P, Macs, 2, F, K, St, Pd, Dm, D, Df, B, ConvFault<"separableConv2d", S, 2, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
+  separableConv2d: SeparableMethod<"separableConv2d", S, P, Macs, 2>;
 }
