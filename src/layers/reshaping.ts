@@ -380,43 +380,79 @@ function pairsConfig(rank: SpatialRank, pairs: readonly (readonly [number, numbe
 
 const withFormat = (rank: SpatialRank, ...keys: string[]): string[] => (rank === 1 ? [...keys, "name"] : [...keys, "dataFormat", "name"]);
 
-/** Zero padding of the spatial axes (Keras `ZeroPadding1D/2D/3D`). */
-abstract class ZeroPaddingND extends SpatialLayer {
+/**
+ * Zero padding and cropping: a `[before, after]` amount per spatial axis,
+ * added to each spatial size (`padding`) or taken from it (`cropping`).
+ */
+abstract class BordersND extends SpatialLayer {
   private pairs: [number, number][] | undefined;
 
-  constructor(className: string, method: string, rank: SpatialRank, config: unknown) {
-    super(className, method, rank, config, withFormat(rank, "padding"));
+  constructor(
+    className: string,
+    method: string,
+    rank: SpatialRank,
+    config: unknown,
+    private readonly key: "padding" | "cropping",
+  ) {
+    super(className, method, rank, config, withFormat(rank, key));
   }
+
+  /** The amount when the option is left out. */
+  protected abstract defaultAmount(): number;
+
+  /** Throws when the amounts do not suit the input; padding suits any. */
+  protected checkAmounts(_inputShape: Shape, _spatial: SpatialSettings, _value: unknown, _pairs: [number, number][]): void {}
+
+  /** The data padded or cropped by a `[before, after]` pair on every axis. */
+  protected abstract border(input: Tensor, pairs: [number, number][]): Tensor;
 
   computeOutputShape(inputShape: Shape): Shape {
     const spatial = this.layout(inputShape);
-    const value = this.config.padding === undefined ? 1 : this.config.padding;
-    const pairs = amountPairs(this.method, "padding", value, this.rank);
+    const value = this.config[this.key] === undefined ? this.defaultAmount() : this.config[this.key];
+    const pairs = amountPairs(this.method, this.key, value, this.rank);
+    this.checkAmounts(inputShape, spatial, value, pairs);
     this.spatial = spatial;
     this.pairs = pairs;
+    const sign = this.key === "padding" ? 1 : -1;
     const out: Dim[] = [...inputShape];
-    spatial.axes.forEach((a, i) => (out[a] = inputShape[a] === null ? null : inputShape[a]! + pairs[i][0] + pairs[i][1]));
+    spatial.axes.forEach((a, i) => (out[a] = inputShape[a] === null ? null : inputShape[a]! + sign * (pairs[i][0] + pairs[i][1])));
     return out;
   }
 
-  /** Each symbolic size plus the padding, in the size algebra. */
+  /** Each symbolic size plus the padding or less the cropping, in the size algebra. */
   override computeSizes([sizes]: readonly SizedShape[], output: Shape): SizedShape {
     const out: SizedDim[] = [...output];
+    const resize = this.key === "padding" ? sizeAdd : sizeSubtract;
     this.spatial?.axes.forEach((a, i) => {
       const d = sizes?.[a];
-      if (typeof d === "string") out[a] = sizeAdd(d, this.pairs![i][0] + this.pairs![i][1]);
+      if (typeof d === "string") out[a] = resize(d, this.pairs![i][0] + this.pairs![i][1]);
     });
     return out;
   }
 
   override getConfig(): Record<string, unknown> {
     this.ensureBuilt();
-    return this.spatialConfig("padding", pairsConfig(this.rank, this.pairs!));
+    return this.spatialConfig(this.key, pairsConfig(this.rank, this.pairs!));
   }
 
   call(input: Tensor): Tensor {
     this.ensureBuilt();
-    return padLayer(input, this.allAxes(input.shape.length, this.pairs!));
+    return this.border(input, this.allAxes(input.shape.length, this.pairs!));
+  }
+}
+
+/** Zero padding of the spatial axes (Keras `ZeroPadding1D/2D/3D`), 1 on each side by default. */
+abstract class ZeroPaddingND extends BordersND {
+  constructor(className: string, method: string, rank: SpatialRank, config: unknown) {
+    super(className, method, rank, config, "padding");
+  }
+
+  protected defaultAmount(): number {
+    return 1;
+  }
+
+  protected border(input: Tensor, pairs: [number, number][]): Tensor {
+    return padLayer(input, pairs);
   }
 }
 
@@ -469,18 +505,17 @@ registerReshaping("ZeroPadding3D", ZeroPadding3D, "zeroPadding3d", ["padding", "
 });
 
 /** Cropping of the spatial axes (Keras `Cropping1D/2D/3D`); each axis must keep at least one entry. */
-abstract class CroppingND extends SpatialLayer {
-  private pairs: [number, number][] | undefined;
-
+abstract class CroppingND extends BordersND {
   constructor(className: string, method: string, rank: SpatialRank, config: unknown) {
-    super(className, method, rank, config, withFormat(rank, "cropping"));
+    super(className, method, rank, config, "cropping");
   }
 
-  computeOutputShape(inputShape: Shape): Shape {
-    const spatial = this.layout(inputShape);
-    // Keras crops 1 per side by default in 1-D and 3-D, nothing in 2-D.
-    const value = this.config.cropping === undefined ? (this.rank === 2 ? 0 : 1) : this.config.cropping;
-    const pairs = amountPairs(this.method, "cropping", value, this.rank);
+  /** Keras crops 1 per side by default in 1-D and 3-D, nothing in 2-D. */
+  protected defaultAmount(): number {
+    return this.rank === 2 ? 0 : 1;
+  }
+
+  protected override checkAmounts(inputShape: Shape, spatial: SpatialSettings, value: unknown, pairs: [number, number][]): void {
     spatial.axes.forEach((a, i) => {
       const length = inputShape[a];
       const removed = pairs[i][0] + pairs[i][1];
@@ -490,31 +525,10 @@ abstract class CroppingND extends SpatialLayer {
         );
       }
     });
-    this.spatial = spatial;
-    this.pairs = pairs;
-    const out: Dim[] = [...inputShape];
-    spatial.axes.forEach((a, i) => (out[a] = inputShape[a] === null ? null : inputShape[a]! - pairs[i][0] - pairs[i][1]));
-    return out;
   }
 
-  /** Each symbolic size less the cropping, in the size algebra. */
-  override computeSizes([sizes]: readonly SizedShape[], output: Shape): SizedShape {
-    const out: SizedDim[] = [...output];
-    this.spatial?.axes.forEach((a, i) => {
-      const d = sizes?.[a];
-      if (typeof d === "string") out[a] = sizeSubtract(d, this.pairs![i][0] + this.pairs![i][1]);
-    });
-    return out;
-  }
-
-  override getConfig(): Record<string, unknown> {
-    this.ensureBuilt();
-    return this.spatialConfig("cropping", pairsConfig(this.rank, this.pairs!));
-  }
-
-  call(input: Tensor): Tensor {
-    this.ensureBuilt();
-    return crop(input, this.allAxes(input.shape.length, this.pairs!));
+  protected border(input: Tensor, pairs: [number, number][]): Tensor {
+    return crop(input, pairs);
   }
 }
 
