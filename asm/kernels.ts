@@ -1227,3 +1227,4 @@ export function channelScaleShift(
 }
 
 export * from "./elementwise";
+export * from "./pack";

@@ -6,7 +6,10 @@
  * file reader checks.
  */
 import { MAX_NESTING_DEPTH, fail, valueText } from "../checks.js";
+import type { Tensor } from "../kernels/tensor.js";
+import type { Layer } from "../layers/layer.js";
 import type { Model } from "../model.js";
+import { allocateWeights } from "../model-weights.js";
 import type { Shape } from "../shape.js";
 import { batchShape, isIndex, list, maybe, own, record, shortText, text } from "./json.js";
 import { optionsFromFile } from "./layer-configs.js";
@@ -24,6 +27,21 @@ import type { InnerCall } from "./layer-registry.js";
  */
 // biome-ignore lint/suspicious/noExplicitAny: a model of any inputs and outputs; `unknown` would not accept every model, as the type parameters are invariant
 export type AnyModel = Model<any, any, any, any>;
+
+/**
+ * A model's own weight arrays in `getWeights` order, not copies: what a
+ * writer reads once into its file, so saving holds the weights once more,
+ * not twice. Never written through.
+ *
+ * @example
+ * const bytes = modelWeightArrays(m).reduce((s, w) => s + w.data.byteLength, 0);
+ */
+export function modelWeightArrays(m: AnyModel): readonly Tensor[] {
+  const layers = m.layers as readonly Layer[];
+  // Weights not drawn yet are checked against the machine's memory first, as getWeights does.
+  allocateWeights(m.kind === "sequential" ? "sequential" : "model", m.name, layers);
+  return layers.flatMap((layer) => layer.weights ?? []);
+}
 
 /**
  * A reference to one output of one call of a layer, as files write `["conv2d", 0, 0]`.

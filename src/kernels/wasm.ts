@@ -71,6 +71,8 @@ export interface KernelExports {
   winogradScratchFloats(cout: number): number;
   winogradMaxChannels(): number;
   panelWidth(): number;
+  packPanelRows(...args: number[]): void;
+  winogradPackChannels(...args: number[]): void;
 }
 
 /**

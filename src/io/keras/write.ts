@@ -9,6 +9,7 @@
 import { fail } from "../../checks.js";
 import type { Tensor } from "../../kernels/tensor.js";
 import type { Layer, WeightSpec } from "../../layers/layer.js";
+import { modelWeightArrays } from "../file-graph.js";
 import type { AnyModel } from "../file-graph.js";
 import { toKerasJSON, toLegacyKerasConfig } from "./json-write.js";
 import { writeHdf5 } from "./hdf5.js";
@@ -41,7 +42,7 @@ function groupPath(root: H5Group, path: string): H5Group {
  * await writeFile("model.weights.h5", await weightsToKerasFile(m));
  */
 export async function weightsToKerasFile(m: AnyModel): Promise<Uint8Array> {
-  const weights = m.getWeights();
+  const weights = modelWeightArrays(m);
   const groups = kerasStateGroups(m);
   const specs = (m.layers as readonly Layer[]).flatMap((layer) => layer.weightSpecs());
   if (specs.length !== weights.length) fail(`shapewise: model '${m.name}' has ${weights.length} weight values for ${specs.length} weights`);
@@ -87,7 +88,7 @@ function nameListAttribute(node: H5Group, key: string, names: readonly string[])
  */
 export async function modelToLegacyH5(m: AnyModel): Promise<Uint8Array> {
   const config = toLegacyKerasConfig(m);
-  const weights = m.getWeights();
+  const weights = modelWeightArrays(m);
   const layers = m.layers as readonly Layer[];
   const names = legacyWeightNames(m);
   return writeHdf5((file: H5File) => {

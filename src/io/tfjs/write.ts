@@ -7,6 +7,7 @@
 import { inputDtype } from "../input-dtype.js";
 import { fail, valueText } from "../../checks.js";
 import type { Layer } from "../../layers/layer.js";
+import { modelWeightArrays } from "../file-graph.js";
 import type { AnyModel } from "../file-graph.js";
 import { entryForLayer, innerLayer, nestedModel } from "../layer-registry.js";
 import { registrationOf } from "../../layers/registry.js";
@@ -133,7 +134,7 @@ export function modelToTfjsArtifacts(m: AnyModel, options: TfjsWriteOptions = {}
   const weightSpecs: TfjsWeightSpec[] = [];
   const values: (Float32Array | Int32Array)[] = [];
   const trainable: NamedWeight[] = [];
-  const weights = m.getWeights();
+  const weights = modelWeightArrays(m);
   let next = 0;
   // TensorFlow.js finds weights by name alone: a nested model's layer named as another layer would make two weights one.
   const writtenBy = new Map<string, Layer>();

@@ -1,0 +1,79 @@
+/**
+ * Weight packing: a `[K, N]` matrix cut into panels of `nr` columns (k-major,
+ * zero-padded past N), and the Winograd F(2x2, 3x3) transforms of a 3x3
+ * kernel packed the same way. The TypeScript side copies the weights in, a
+ * block of rows at a time, and calls these once per block; a weight array
+ * of hundreds of megabytes is packed at the speed of a copy instead of one
+ * float at a time in JavaScript.
+ */
+
+/**
+ * Rows `[r0, r0 + rows)` of a `[kDim, n]` matrix, held row-major at `src`
+ * (the block's first row first), written into their places in the panels
+ * at `dst`: panel `p` holds columns `[p * nr, p * nr + nr)` as `kDim` rows
+ * of `nr` floats. Columns past `n` in the last panel are written as 0.
+ */
+export function packPanelRows(src: usize, dst: usize, r0: i32, rows: i32, kDim: i32, n: i32, nr: i32): void {
+  // Panel by panel, so that the block's rows land as one contiguous run in each panel.
+  const panels = (n + nr - 1) / nr;
+  const rowBytes: usize = <usize>nr * 4;
+  const srcRow: usize = <usize>n * 4;
+  for (let p = 0; p < panels; p++) {
+    let o: usize = dst + (<usize>p * <usize>kDim + <usize>r0) * rowBytes;
+    let s: usize = src + <usize>p * rowBytes;
+    const width = min(nr, n - p * nr);
+    if (width == 8 && nr == 8) {
+      for (let r = 0; r < rows; r++, o += 32, s += srcRow) {
+        v128.store(o, v128.load(s));
+        v128.store(o, v128.load(s, 16), 16);
+      }
+    } else {
+      for (let r = 0; r < rows; r++, o += rowBytes, s += srcRow) {
+        for (let j = 0; j < nr; j++) store<f32>(o + <usize>j * 4, j < width ? load<f32>(s + <usize>j * 4) : 0);
+      }
+    }
+  }
+}
+
+/**
+ * Input channels `[ci0, ci0 + cis)` of a 3x3 kernel `[3, 3, cin, cout]`,
+ * held at `src` as 9 blocks (one per tap) of `cis * cout` floats, turned
+ * into `U = G g Gt` for each (input channel, filter) pair and stored into
+ * the 16 packed `[cin, cout]` matrices at `dst`, `per` floats apart. Each
+ * value is computed in float64 and rounded once, as the reference does.
+ */
+export function winogradPackChannels(src: usize, dst: usize, ci0: i32, cis: i32, cin: i32, cout: i32, nr: i32, per: i32): void {
+  const tap: usize = <usize>cis * <usize>cout * 4;
+  const perBytes: usize = <usize>per * 4;
+  for (let c = 0; c < cis; c++) {
+    const ci = ci0 + c;
+    for (let co = 0; co < cout; co++) {
+      const g: usize = src + (<usize>c * <usize>cout + <usize>co) * 4;
+      const o: usize = dst + <usize>((co / nr) * cin * nr + ci * nr + (co % nr)) * 4;
+      // G g: rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2, column by column.
+      const a0 = <f64>load<f32>(g);
+      const a1 = <f64>load<f32>(g + tap);
+      const a2 = <f64>load<f32>(g + 2 * tap);
+      const b0 = <f64>load<f32>(g + 3 * tap);
+      const b1 = <f64>load<f32>(g + 4 * tap);
+      const b2 = <f64>load<f32>(g + 5 * tap);
+      const d0 = <f64>load<f32>(g + 6 * tap);
+      const d1 = <f64>load<f32>(g + 7 * tap);
+      const d2 = <f64>load<f32>(g + 8 * tap);
+      // Row r of G g is (x0, x1, x2) below; (G g) Gt transforms each row the same way.
+      store4(o, perBytes, 0, a0, a1, a2);
+      store4(o, perBytes, 1, (a0 + b0 + d0) / 2, (a1 + b1 + d1) / 2, (a2 + b2 + d2) / 2);
+      store4(o, perBytes, 2, (a0 - b0 + d0) / 2, (a1 - b1 + d1) / 2, (a2 - b2 + d2) / 2);
+      store4(o, perBytes, 3, d0, d1, d2);
+    }
+  }
+}
+
+@inline
+function store4(o: usize, perBytes: usize, r: i32, a: f64, b: f64, d: f64): void {
+  const at: usize = o + <usize>(4 * r) * perBytes;
+  store<f32>(at, <f32>a);
+  store<f32>(at + perBytes, <f32>((a + b + d) / 2));
+  store<f32>(at + 2 * perBytes, <f32>((a - b + d) / 2));
+  store<f32>(at + 3 * perBytes, <f32>d);
+}

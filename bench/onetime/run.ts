@@ -1,0 +1,217 @@
+/**
+ * One-time costs on VGG16 (138,357,544 weights, 553 MB of float32), each
+ * measured in a fresh process so that nothing one step made (packed
+ * weights, a cached session, a warm allocator) helps the next:
+ *
+ * - `build`: `model()` (importing `examples/vgg16.ts`, which builds it), then
+ *   drawing its initial weights (deferred to first use), then the first
+ *   `predict` against the median of three more;
+ * - `save`: `save(dir)` of the model (TensorFlow.js layers format), its time
+ *   and the peak memory it adds above the process's resident set before it;
+ * - `load`: `loadModel(dir)` of those files, its time and its peak resident
+ *   set above the process's before it (goal: under 1.2x the weight bytes),
+ *   then the loaded model's first `predict` against a steady one;
+ * - `onnx`: `toONNX`, its time and peak memory above the set before it;
+ * - `ort`: three `predictAsync(x, { backend: "onnxruntime" })` calls: the
+ *   first builds the session (export included), the others reuse it.
+ *
+ * Peak memory is the child's maximum resident set (`process.resourceUsage`)
+ * less its resident set just before the step, after a garbage collection;
+ * `arrayBuffers` is what the step leaves held.
+ *
+ * Goals (issue 13): first predict under 1.5x a steady one, `loadModel`
+ * under 2 s and 1.2x the weight bytes, `toONNX` under 1 s, `save` copying
+ * the weights once, the onnxruntime session built once.
+ *
+ * Usage: npm run bench:onetime   (writes bench/onetime/last-results.md)
+ *        npx tsx bench/onetime/run.ts [build|save|load|onnx|ort ...]
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { inputData, median } from "../common.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const WEIGHT_BYTES = 138_357_544 * 4;
+const MB = 1e6;
+
+type Step = "build" | "save" | "load" | "onnx" | "ort";
+const STEPS: Step[] = ["build", "save", "load", "onnx", "ort"];
+
+/** What a child reports: named times in ms and sizes in bytes. */
+type Figures = Record<string, number>;
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** The resident set now, after a collection: the base a step's peak is measured from. */
+function baseline(): number {
+  gc();
+  return process.memoryUsage().rss;
+}
+
+function peakRss(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+async function timed<T>(f: () => T | Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const r = await f();
+  return [r, performance.now() - t0];
+}
+
+const x = { shape: [1, 224, 224, 3], data: inputData(224 * 224 * 3, 1) };
+
+async function child(step: Step, dir: string): Promise<Figures> {
+  const sw = await import("../../src/node/index.js");
+  if (!sw.kernelInfo().wasm) throw new Error(`the WebAssembly kernels did not load: ${sw.kernelInfo().reason}`);
+  type M = InstanceType<typeof sw.Model>;
+  const predictTimes = async (m: M, prefix: string, out: Figures) => {
+    const [, first] = await timed(() => m.predict(x as never));
+    const steady: number[] = [];
+    for (let i = 0; i < 3; i++) steady.push((await timed(() => m.predict(x as never)))[1]);
+    out[`${prefix}first predict`] = first;
+    out[`${prefix}steady predict`] = median(steady);
+  };
+  const built = async () => {
+    const [mod, build] = await timed(() => import("../../examples/vgg16.js"));
+    const m = mod.vgg16 as unknown as M;
+    // Weights are drawn on first use: draw them here so that the step times its own work alone.
+    const [, draw] = await timed(() => {
+      for (const l of m.layers) void l.weights;
+    });
+    return { m, build, draw };
+  };
+  const out: Figures = {};
+  if (step === "build") {
+    const { m, build, draw } = await built();
+    out["model()"] = build;
+    out["draw weights"] = draw;
+    await predictTimes(m, "", out);
+  } else if (step === "save") {
+    const { m } = await built();
+    const base = baseline();
+    const [, ms] = await timed(() => m.save(dir));
+    out.save = ms;
+    out["save peak above base"] = peakRss() - base;
+  } else if (step === "load") {
+    const base = baseline();
+    const buffers = process.memoryUsage().arrayBuffers;
+    const [m, ms] = await timed(() => sw.loadModel(dir));
+    out.loadModel = ms;
+    out["loadModel peak above base"] = peakRss() - base;
+    out["loadModel arrayBuffers held"] = process.memoryUsage().arrayBuffers - buffers;
+    await predictTimes(m as unknown as M, "loaded: ", out);
+  } else if (step === "onnx") {
+    const { m } = await built();
+    const base = baseline();
+    const [bytes, ms] = await timed(() => sw.toONNX(m));
+    out.toONNX = ms;
+    out["toONNX peak above base"] = peakRss() - base;
+    out["toONNX bytes"] = bytes.byteLength;
+  } else {
+    const { m } = await built();
+    for (let i = 1; i <= 3; i++) out[`predictAsync onnxruntime ${i}`] = (await timed(() => m.predictAsync(x as never, { backend: "onnxruntime" })))[1];
+  }
+  return out;
+}
+
+function run(step: Step, dir: string): Figures {
+  const p = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", fileURLToPath(import.meta.url), "--child", step, dir], {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+    env: { ...process.env, SHAPEWISE_KERNELS: "fast" },
+  });
+  const line = p.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+  if (line === undefined) throw new Error(`step ${step} gave no result:\n${p.stderr}`);
+  return JSON.parse(line.slice(7)) as Figures;
+}
+
+const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v.toFixed(0)} ms`);
+const mb = (v: number) => `${(v / MB).toFixed(0)} MB (${(v / WEIGHT_BYTES).toFixed(2)}x the weights)`;
+
+function verdict(ok: boolean): string {
+  return ok ? "met" : "missed";
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === "--child") {
+    const r = await child(args[1] as Step, args[2]);
+    process.stdout.write(`\nRESULT ${JSON.stringify(r)}\n`);
+    return;
+  }
+  const steps = args.length > 0 ? (args as Step[]) : STEPS;
+  const dir = mkdtempSync(join(os.tmpdir(), "shapewise-onetime-"));
+  const startLoad = os.loadavg()[0];
+  const all: Figures = {};
+  try {
+    // load reads what save wrote.
+    const order = steps.includes("load") && !steps.includes("save") ? ["save" as Step, ...steps] : steps;
+    for (const step of order) {
+      const r = run(step, dir);
+      Object.assign(all, r);
+      console.log(
+        `${step}: ${Object.entries(r)
+          .map(([k, v]) => `${k} ${k.includes("peak") || k.includes("arrayBuffers") || k.includes("bytes") ? mb(v) : ms(v)}`)
+          .join(", ")}`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const endLoad = os.loadavg()[0];
+  const rows: string[] = ["| step | figure | goal |", "| --- | ---: | --- |"];
+  const row = (name: string, figure: string, goal = "") => rows.push(`| ${name} | ${figure} | ${goal} |`);
+  if ("model()" in all) {
+    row("`model()` (VGG16 built, weights deferred)", ms(all["model()"]));
+    row("initial weights drawn (first use)", ms(all["draw weights"]));
+    const ratio = all["first predict"] / all["steady predict"];
+    row(
+      "first `predict` / steady `predict`",
+      `${ms(all["first predict"])} / ${ms(all["steady predict"])} = ${ratio.toFixed(2)}x`,
+      `< 1.5x: ${verdict(ratio < 1.5)}`,
+    );
+  }
+  if ("save" in all) row("`save(dir)`", `${ms(all.save)}, peak ${mb(all["save peak above base"])}`, "weights copied once");
+  if ("loadModel" in all) {
+    const peak = all["loadModel peak above base"];
+    row(
+      "`loadModel(dir)`",
+      `${ms(all.loadModel)}, peak ${mb(peak)}, held ${mb(all["loadModel arrayBuffers held"])}`,
+      `< 2 s and < 1.2x: ${verdict(all.loadModel < 2000 && peak < 1.2 * WEIGHT_BYTES)}`,
+    );
+    const ratio = all["loaded: first predict"] / all["loaded: steady predict"];
+    row(
+      "loaded model: first / steady `predict`",
+      `${ms(all["loaded: first predict"])} / ${ms(all["loaded: steady predict"])} = ${ratio.toFixed(2)}x`,
+      `< 1.5x: ${verdict(ratio < 1.5)}`,
+    );
+  }
+  if ("toONNX" in all)
+    row(
+      "`toONNX`",
+      `${ms(all.toONNX)}, peak ${mb(all["toONNX peak above base"])}, ${(all["toONNX bytes"] / MB).toFixed(0)} MB written`,
+      `< 1 s: ${verdict(all.toONNX < 1000)}`,
+    );
+  if ("predictAsync onnxruntime 1" in all) {
+    const [a, b, c] = [1, 2, 3].map((i) => all[`predictAsync onnxruntime ${i}`]);
+    row("`predictAsync` onnxruntime: 1st / 2nd / 3rd", `${ms(a)} / ${ms(b)} / ${ms(c)}`, "session built once");
+  }
+  const text = [
+    `# bench/onetime, ${new Date().toISOString().slice(0, 10)}`,
+    "",
+    `Machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, load average ${startLoad.toFixed(1)} at the start and ${endLoad.toFixed(1)} at the end. Node ${process.version}. VGG16, batch 1, one thread; every step in a fresh process; weights ${(WEIGHT_BYTES / MB).toFixed(0)} MB.`,
+    "",
+    ...rows,
+    "",
+    "Peak: the child's maximum resident set less its resident set just before the step (after a garbage collection).",
+  ].join("\n");
+  console.log(`\n${text}`);
+  if (steps.length === STEPS.length) writeFileSync(join(here, "last-results.md"), `${text}\n`);
+}
+
+await main();
