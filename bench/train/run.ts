@@ -2,12 +2,14 @@
  * Training throughput: Adam steps of shapewise against TensorFlow.js, side
  * by side, from the same initial weights on the same batch.
  *
- * Models: seed Model B at batch 64 on the first 64 mnist digits, and VGG16
+ * Models: seed Model B at batch 64 on the first 64 mnist digits, VGG16
  * (224x224x3, 1,000 classes, `examples/vgg16.ts`) at batch 8 on random
- * images. Engines: shapewise on its fast kernels (one thread, and two for
- * Model B), TensorFlow.js
- * 4.22 `cpu` (plain JS; Model B only, about a minute a step) and `wasm`
- * (which has no convolution gradient: its error is reported as the row).
+ * images, and the text model of bench/forward (embedding 5,000 x 64,
+ * LSTM(128), dense 1 sigmoid; 100 steps, binary crossentropy) at batch 32 on
+ * random tokens and labels. Engines: shapewise on its fast kernels (one
+ * thread, and two for Model B and the text model), TensorFlow.js 4.22 `cpu`
+ * (plain JS; not VGG16, hours a step) and, for Model B, `wasm` (which has no
+ * convolution gradient: its error is reported as the row).
  *
  * Each (engine, model) runs in its own child process, so peak memory (the
  * child's `process.resourceUsage().maxRSS`, model building included) belongs
@@ -18,7 +20,9 @@
  *
  * Timing: `trainOnBatch` after one warm-up step (its loss is the first-step
  * loss), repeated for about 5 s (at least 3 steps; 1 for TF.js cpu); the
- * median is reported.
+ * median is reported. TF.js cpu on the text model takes minutes a step and
+ * gigabytes (its tape keeps all 100 steps' tensors): its first step is the
+ * one timed.
  *
  * Usage: npm run bench:train   (builds the WebAssembly kernels first)
  *        npx tsx bench/train/run.ts [B|VGG16 ...]
@@ -34,13 +38,20 @@ import { inputData, median } from "../common.js";
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, "out");
 
-type ModelName = "B" | "VGG16";
+type ModelName = "B" | "VGG16" | "LSTM";
 type Engine = "shapewise" | "shapewise-2t" | "tfjs-cpu" | "tfjs-wasm";
-const MODELS: ModelName[] = ["B", "VGG16"];
-const ENGINES: Record<ModelName, Engine[]> = { B: ["shapewise", "shapewise-2t", "tfjs-cpu", "tfjs-wasm"], VGG16: ["shapewise"] };
-const BATCH: Record<ModelName, number> = { B: 64, VGG16: 8 };
-const INPUT: Record<ModelName, [number, number, number]> = { B: [28, 28, 1], VGG16: [224, 224, 3] };
-const CLASSES: Record<ModelName, number> = { B: 10, VGG16: 1000 };
+const MODELS: ModelName[] = ["B", "VGG16", "LSTM"];
+const ENGINES: Record<ModelName, Engine[]> = {
+  B: ["shapewise", "shapewise-2t", "tfjs-cpu", "tfjs-wasm"],
+  VGG16: ["shapewise"],
+  LSTM: ["shapewise", "shapewise-2t", "tfjs-cpu"],
+};
+const BATCH: Record<ModelName, number> = { B: 64, VGG16: 8, LSTM: 32 };
+const STEPS = 100;
+const VOCAB = 5000;
+const INPUT: Record<ModelName, number[]> = { B: [28, 28, 1], VGG16: [224, 224, 3], LSTM: [STEPS] };
+/** What one item of a batch is, for the rate's unit. */
+const ITEM: Record<ModelName, string> = { B: "images", VGG16: "images", LSTM: "sequences" };
 
 interface ChildResult {
   engine: Engine;
@@ -48,15 +59,17 @@ interface ChildResult {
   batch: number;
   steps: number;
   medianMs: number | null;
-  imagesPerSec: number | null;
+  itemsPerSec: number | null;
   firstLoss: number | null;
   peakRssMB: number;
   note?: string;
 }
 
-/** One warm-up step (its loss returned), then steps for about `budgetMs`, at least `minSteps`. */
+/** One warm-up step (its loss returned), then steps for about `budgetMs`, at least `minSteps`; with none, the warm-up step's time is the one reported. */
 async function timeSteps(step: () => Promise<number> | number, budgetMs: number, minSteps: number): Promise<{ firstLoss: number; times: number[] }> {
+  const first = performance.now();
   const firstLoss = await step();
+  if (minSteps === 0) return { firstLoss, times: [performance.now() - first] };
   const times: number[] = [];
   const start = performance.now();
   while (times.length < minSteps || performance.now() - start < budgetMs) {
@@ -66,6 +79,9 @@ async function timeSteps(step: () => Promise<number> | number, budgetMs: number,
   }
   return { firstLoss, times };
 }
+
+const LOSS = { B: "sparseCategoricalCrossentropy", VGG16: "sparseCategoricalCrossentropy", LSTM: "binaryCrossentropy" } as const;
+const LABELS: Record<ModelName, (batch: number) => number[]> = { B: (n) => [n], VGG16: (n) => [n], LSTM: (n) => [n, 1] };
 
 const file = (model: ModelName, what: string) => join(outDir, `${model}-${what}.bin`);
 
@@ -95,10 +111,16 @@ async function runShapewise(model: ModelName, threads: number): Promise<ChildRes
     const { train } = (await import("../../examples/mnist-digits.js")).mnistDigits();
     x = train.x.data.slice(0, batch * 784);
     y = Float32Array.from(train.y.data.slice(0, batch));
-  } else {
+  } else if (model === "VGG16") {
     m = (await import("../../examples/vgg16.js")).vgg16 as unknown as typeof m;
     x = inputData(batch * 224 * 224 * 3, 7);
-    y = Float32Array.from({ length: batch }, (_, i) => (i * 131) % CLASSES[model]);
+    y = Float32Array.from({ length: batch }, (_, i) => (i * 131) % 1000);
+  } else {
+    const inputs = sw.input({ shape: [STEPS], dtype: "int32" });
+    const outputs = inputs.embedding({ inputDim: VOCAB, outputDim: 64 }).lstm({ units: 128 }).dense({ units: 1, activation: "sigmoid" });
+    m = sw.model({ inputs, outputs, seed: 3 }) as unknown as typeof m;
+    x = Float32Array.from(inputData(batch * STEPS, batch), (v) => Math.floor(v * VOCAB));
+    y = Float32Array.from(inputData(batch, 11), (v) => (v < 0.5 ? 0 : 1));
   }
   mkdirSync(outDir, { recursive: true });
   if (threads === 1 && ENGINES[model].length > 1) {
@@ -113,9 +135,9 @@ async function runShapewise(model: ModelName, threads: number): Promise<ChildRes
     writeFileSync(file(model, "x"), x);
     writeFileSync(file(model, "y"), y);
   }
-  const c = m.compile({ optimizer: sw.optimizers.adam({ learningRate: 1e-3 }), loss: "sparseCategoricalCrossentropy" });
+  const c = m.compile({ optimizer: sw.optimizers.adam({ learningRate: 1e-3 }), loss: LOSS[model] });
   const xs = { shape: [batch, ...INPUT[model]], data: x };
-  const ys = { shape: [batch], data: y };
+  const ys = { shape: LABELS[model](batch), data: y };
   const { firstLoss, times } = await timeSteps(
     () => (c.trainOnBatch as (a: unknown, b: unknown, o: unknown) => { loss: number })(xs, ys, { threads }).loss,
     5000,
@@ -128,7 +150,7 @@ async function runShapewise(model: ModelName, threads: number): Promise<ChildRes
     batch,
     steps: times.length,
     medianMs: ms,
-    imagesPerSec: (batch * 1000) / ms,
+    itemsPerSec: (batch * 1000) / ms,
     firstLoss,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
@@ -145,15 +167,22 @@ async function runTfjs(model: ModelName, backendName: "cpu" | "wasm"): Promise<C
   await tf.ready();
   const batch = BATCH[model];
   const m = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: "relu", padding: "same" }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 128, kernelSize: 3, activation: "relu" }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 10, activation: "softmax" }),
-    ],
+    layers:
+      model === "LSTM"
+        ? [
+            tf.layers.embedding({ inputShape: [STEPS], inputDim: VOCAB, outputDim: 64 }),
+            tf.layers.lstm({ units: 128, recurrentActivation: "sigmoid" }),
+            tf.layers.dense({ units: 1, activation: "sigmoid" }),
+          ]
+        : [
+            tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: "relu", padding: "same" }),
+            tf.layers.maxPooling2d({ poolSize: 2 }),
+            tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
+            tf.layers.maxPooling2d({ poolSize: 2 }),
+            tf.layers.conv2d({ filters: 128, kernelSize: 3, activation: "relu" }),
+            tf.layers.flatten(),
+            tf.layers.dense({ units: 10, activation: "softmax" }),
+          ],
   });
   const flat = floats(file(model, "weights"));
   let at = 0;
@@ -164,12 +193,12 @@ async function runTfjs(model: ModelName, backendName: "cpu" | "wasm"): Promise<C
       return t;
     }),
   );
-  m.compile({ optimizer: tf.train.adam(1e-3), loss: "sparseCategoricalCrossentropy" });
+  m.compile({ optimizer: tf.train.adam(1e-3), loss: LOSS[model] });
   const xs = tf.tensor(floats(file(model, "x")), [batch, ...INPUT[model]]);
-  const ys = tf.tensor(floats(file(model, "y")), [batch]);
+  const ys = tf.tensor(floats(file(model, "y")), LABELS[model](batch));
   const engine: Engine = backendName === "cpu" ? "tfjs-cpu" : "tfjs-wasm";
   try {
-    const { firstLoss, times } = await timeSteps(async () => (await m.trainOnBatch(xs, ys)) as number, 0, 1);
+    const { firstLoss, times } = await timeSteps(async () => (await m.trainOnBatch(xs, ys)) as number, 0, model === "LSTM" ? 0 : 1);
     const ms = median(times);
     return {
       engine,
@@ -177,7 +206,7 @@ async function runTfjs(model: ModelName, backendName: "cpu" | "wasm"): Promise<C
       batch,
       steps: times.length,
       medianMs: ms,
-      imagesPerSec: (batch * 1000) / ms,
+      itemsPerSec: (batch * 1000) / ms,
       firstLoss,
       peakRssMB: process.resourceUsage().maxRSS / 1024,
     };
@@ -189,7 +218,7 @@ async function runTfjs(model: ModelName, backendName: "cpu" | "wasm"): Promise<C
       batch,
       steps: 0,
       medianMs: null,
-      imagesPerSec: null,
+      itemsPerSec: null,
       firstLoss: null,
       peakRssMB: process.resourceUsage().maxRSS / 1024,
       note: message,
@@ -206,14 +235,14 @@ async function child(engine: Engine, model: ModelName): Promise<void> {
 
 function table(rows: ChildResult[]): string {
   const lines = [
-    "| model | batch | engine | median ms / step | images/s | shapewise / engine | first-step loss | peak RSS |",
+    "| model | batch | engine | median ms / step | items/s | shapewise / engine | first-step loss | peak RSS |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of rows) {
     const ours = rows.find((o) => o.model === r.model && o.engine === "shapewise");
-    const ratio = r.imagesPerSec === null || ours?.imagesPerSec == null ? "" : `${(ours.imagesPerSec / r.imagesPerSec).toFixed(1)}x`;
+    const ratio = r.itemsPerSec === null || ours?.itemsPerSec == null ? "" : `${(ours.itemsPerSec / r.itemsPerSec).toFixed(1)}x`;
     const loss = r.firstLoss === null ? "" : r.firstLoss.toFixed(6);
-    const speed = r.imagesPerSec === null ? `fails: ${r.note}` : r.imagesPerSec.toFixed(1);
+    const speed = r.itemsPerSec === null ? `fails: ${r.note}` : `${r.itemsPerSec.toFixed(1)} ${ITEM[r.model]}`;
     lines.push(
       `| ${r.model} | ${r.batch} | ${r.engine} | ${r.medianMs === null ? "" : r.medianMs.toFixed(0)} | ${speed} | ${ratio} | ${loss} | ${r.peakRssMB.toFixed(0)} MB |`,
     );
@@ -238,7 +267,7 @@ async function main(): Promise<void> {
       const r = JSON.parse(line.slice(7)) as ChildResult;
       rows.push(r);
       console.log(
-        `${model} ${engine}: ${r.imagesPerSec === null ? `fails: ${r.note}` : `${r.imagesPerSec.toFixed(1)} images/s`}, first loss ${r.firstLoss}, peak RSS ${r.peakRssMB.toFixed(0)} MB`,
+        `${model} ${engine}: ${r.itemsPerSec === null ? `fails: ${r.note}` : `${r.itemsPerSec.toFixed(1)} ${ITEM[model]}/s`}, first loss ${r.firstLoss}, peak RSS ${r.peakRssMB.toFixed(0)} MB`,
       );
     }
     const ours = rows.find((r) => r.model === model && r.engine === "shapewise")!;
@@ -259,7 +288,7 @@ async function main(): Promise<void> {
     "",
     table(rows),
     "",
-    "One Adam step (learning rate 1e-3, sparse categorical crossentropy) per `trainOnBatch`; median after one warm-up step. shapewise: fast kernels, one thread (shapewise-2t: `threads: 2`). TF.js: 4.22, `cpu` and `wasm` backends, from shapewise's initial weights on the same batch (first-step losses agree to 1e-4 relative). Peak RSS: the engine's child process's maximum resident set.",
+    "One Adam step (learning rate 1e-3; sparse categorical crossentropy, binary crossentropy for the text model) per `trainOnBatch`; median after one warm-up step. shapewise: fast kernels, one thread (shapewise-2t: `threads: 2`). TF.js: 4.22, `cpu` and `wasm` backends, from shapewise's initial weights on the same batch (first-step losses agree to 1e-4 relative). Peak RSS: the engine's child process's maximum resident set.",
   ].join("\n");
   console.log(`\n${text}`);
   if (models.length === MODELS.length) writeFileSync(join(here, "last-results.md"), `${text}\n`);
