@@ -139,8 +139,12 @@ export function optionsFromFile(
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(cfg)) {
     const value = cfg[key];
-    // A regulariser the layer's method takes is read; the others (a PReLU's alpha_regularizer, attention's) act only in training and are read past.
-    if (REGULARIZER.test(key) && value !== null && accepts.includes(camelKey(key))) {
+    // A regulariser the layer's method takes is read; another (a PReLU's alpha_regularizer, attention's) would be left out of training's loss, so it is refused.
+    if (REGULARIZER.test(key) && value !== null) {
+      if (!accepts.includes(camelKey(key)))
+        fail(
+          `shapewise: ${where} ${key} ${shortText(value)} is not supported: shapewise's ${className} takes no ${camelKey(key)}, so training would leave its penalty out; save the model without it`,
+        );
       out[camelKey(key)] = regularizerFromFile(value, `${where} ${key}`);
       continue;
     }

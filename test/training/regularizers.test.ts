@@ -228,4 +228,31 @@ describe("bad regularisers", () => {
     const other = JSON.stringify(artifacts).replace('"class_name":"L1L2","config":{"l1":0,"l2":0.05}', '"class_name":"OrthogonalRegularizer","config":{}');
     expect(() => modelFromTfjsArtifacts(JSON.parse(other), artifacts.weightData)).toThrow(/class 'OrthogonalRegularizer' is not supported/);
   });
+
+  it("a regulariser shapewise's layer does not take (a PReLU's alpha, attention's kernel and bias) is refused, not read past", () => {
+    clearSession();
+    const x = input({ shape: [3, 4] });
+    const artifacts = modelToTfjsArtifacts(model({ inputs: x, outputs: x.pReLU() }));
+    const text = JSON.stringify(artifacts).replace('"alpha_regularizer":null', '"alpha_regularizer":{"class_name":"L1L2","config":{"l1":0,"l2":0.01}}');
+    expect(() => modelFromTfjsArtifacts(JSON.parse(text), artifacts.weightData)).toThrow(
+      new ShapeError(
+        'shapewise: layer \'p_re_lu\' alpha_regularizer {"class_name":"L1L2","config":{"l1":0,"l2":0.01}} is not supported: shapewise\'s PReLU takes no alphaRegularizer, so training would leave its penalty out; save the model without it',
+      ),
+    );
+    clearSession();
+    const q = input({ shape: [3, 4] });
+    const m = model({ inputs: q, outputs: q.pReLU().multiHeadAttention({ numHeads: 2, keyDim: 2, value: q }) });
+    const json = JSON.parse(m.toKerasJSON()) as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+    const attention = json.config.layers.find((l) => l.class_name === "MultiHeadAttention")!;
+    const prelu2 = json.config.layers.find((l) => l.class_name === "PReLU")!;
+    prelu2.config.alpha_regularizer = { module: "keras.regularizers", class_name: "L1", config: { l1: 0.01 }, registered_name: null };
+    expect(() => modelFromKerasJSON(json)).toThrow(/alpha_regularizer .* is not supported: shapewise's PReLU takes no alphaRegularizer/);
+    prelu2.config.alpha_regularizer = null;
+    for (const key of ["kernel_regularizer", "bias_regularizer"]) {
+      attention.config[key] = { module: "keras.regularizers", class_name: "L2", config: { l2: 0.01 }, registered_name: null };
+      expect(() => modelFromKerasJSON(json)).toThrow(new RegExp(`'multi_head_attention' ${key} .* is not supported: shapewise's MultiHeadAttention takes no`));
+      attention.config[key] = null;
+    }
+    expect(modelFromKerasJSON(json).countParams()).toBe(m.countParams());
+  });
 });
