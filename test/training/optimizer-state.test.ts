@@ -80,6 +80,38 @@ describe("save with includeOptimizer, then loadModel and compile with the saved 
     });
   }
 
+  it("a nested model: three steps, save, load, one step equals four steps straight", async () => {
+    const build = () => {
+      clearSession();
+      const ii = input({ shape: [5] });
+      const inner = model({
+        inputs: ii,
+        outputs: ii.dense({ units: 4, activation: "tanh", name: "inner_a" }).dense({ units: 4, activation: "tanh", name: "inner_b" }),
+        seed: 5,
+        name: "inner",
+      });
+      const i = input({ shape: [5] });
+      const h = (inner as unknown as { apply(t: unknown): typeof i }).apply(i.dense({ units: 5, name: "outer" }));
+      return model({ inputs: i, outputs: h.dense({ units: 3, activation: "softmax", name: "head" }), seed: 6 });
+    };
+    const straight = build().compile({ optimizer: optimizers.adam({ learningRate: 0.05 }), loss: "sparseCategoricalCrossentropy" });
+    for (const b of batches) straight.trainOnBatch(b.x, b.y);
+    const expected = weightsOf(straight.model);
+
+    const first = build().compile({ optimizer: optimizers.adam({ learningRate: 0.05 }), loss: "sparseCategoricalCrossentropy" });
+    for (const b of batches.slice(0, 3)) first.trainOnBatch(b.x, b.y);
+    const path = join(dir, "nested");
+    await first.save(path, { includeOptimizer: true });
+    const back = await loadModel(path);
+    const resumed = back.compile({ optimizer: back.savedTraining!.optimizer, loss: "sparseCategoricalCrossentropy" });
+    resumed.trainOnBatch(batches[3].x, batches[3].y);
+    const got = weightsOf(back);
+    expect(got.length).toBe(expected.length);
+    let worst = 0;
+    got.forEach((w, i) => w.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - expected[i][j])))));
+    expect(worst).toBeLessThan(1e-6);
+  });
+
   it("writes the manifest as TensorFlow.js does: iter (int32) first, then each slot kind for every weight", async () => {
     const c = net().compile({ optimizer: optimizers.adam({ learningRate: 0.05 }), loss: "sparseCategoricalCrossentropy" });
     c.trainOnBatch(batches[0].x, batches[0].y);
