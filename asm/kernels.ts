@@ -825,60 +825,146 @@ export function divide(x: usize, out: usize, divisor: f32, start: i32, end: i32)
  * Keras's `[kh, kw, c, m]` as it is (no packing), bias `[c * m]` or 0, relu
  * or relu6 fused. Computes output rows (`n * oh` of them) [rowStart,
  * rowEnd). With one filter per channel (MobileNet's), four channels go
- * together in one SIMD vector; padded taps are skipped.
+ * together in one SIMD vector; padded taps are skipped. A 3x3 window over
+ * a channel count that fills whole vectors keeps its weights in registers
+ * along each output row (the columns away from the edges).
  */
 export function depthwise2d(
   x: usize, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32,
   oh: i32, ow: i32, m: i32, k: usize, bias: usize, out: usize, act: i32, rowStart: i32, rowEnd: i32,
 ): void {
   const cout = c * m;
-  const inPix: usize = <usize>c * 4;
-  const rowBytes: usize = <usize>w * inPix;
-  const tapBytes: usize = <usize>cout * 4;
-  const c4 = m == 1 ? c & ~3 : 0;
+  const rowBytes: usize = <usize>w * <usize>c * 4;
+  const pixBytes: usize = <usize>cout * 4;
+  const fast3 = kh == 3 && kw == 3 && m == 1 && (c & 3) == 0;
   for (let r = rowStart; r < rowEnd; r++) {
     const img = r / oh;
     const oy = r - img * oh;
     const base: usize = x + <usize>img * <usize>h * rowBytes;
-    let o: usize = out + <usize>r * <usize>ow * tapBytes;
-    for (let ox = 0; ox < ow; ox++) {
-      const iy0 = oy * sh - padT;
-      const ix0 = ox * sw - padL;
-      let ch = 0;
-      for (; ch < c4; ch += 4) {
-        let acc = bias == 0 ? f32x4.splat(0) : v128.load(bias + <usize>ch * 4);
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = iy0 + ky * dh;
-          if (iy < 0 || iy >= h) continue;
-          const row: usize = base + <usize>iy * rowBytes + <usize>ch * 4;
-          const krow: usize = k + <usize>ky * <usize>kw * tapBytes + <usize>ch * 4;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ix0 + kx * dw;
-            if (ix < 0 || ix >= w) continue;
-            acc = f32x4.add(acc, f32x4.mul(v128.load(row + <usize>ix * inPix), v128.load(krow + <usize>kx * tapBytes)));
-          }
-        }
-        v128.store(o, activate(acc, act));
-        o += 16;
+    const o: usize = out + <usize>r * <usize>ow * pixBytes;
+    const iy0 = oy * sh - padT;
+    if (!fast3) {
+      for (let ox = 0; ox < ow; ox++) depthwisePixel(base, h, w, c, kh, kw, dh, dw, iy0, ox * sw - padL, m, k, bias, o + <usize>ox * pixBytes, act);
+      continue;
+    }
+    // Columns whose whole window is inside the image take the unchecked loop; the few at the edges the checked one.
+    let oxA = 0;
+    while (oxA < ow && oxA * sw - padL < 0) oxA++;
+    let oxB = ow;
+    while (oxB > oxA && (oxB - 1) * sw - padL + 2 * dw >= w) oxB--;
+    for (let ox = 0; ox < oxA; ox++) depthwisePixel(base, h, w, c, 3, 3, dh, dw, iy0, ox * sw - padL, 1, k, bias, o + <usize>ox * pixBytes, act);
+    for (let ox = oxB; ox < ow; ox++) depthwisePixel(base, h, w, c, 3, 3, dh, dw, iy0, ox * sw - padL, 1, k, bias, o + <usize>ox * pixBytes, act);
+    if (oxB > oxA) depthwise3x3Run(base, h, w, c, sw, dh, dw, iy0, oxA * sw - padL, oxB - oxA, k, bias, o + <usize>oxA * pixBytes, act);
+  }
+}
+
+/**
+ * A run of `count` output pixels of one output row of a 3x3 depthwise
+ * convolution with one filter per channel, every window inside the image
+ * horizontally (`ix0` the first window's left column): four channels at a
+ * time, their nine weights held in registers along the run. Window rows in
+ * the padding (`ok0..ok2` false) are skipped, as the reference skips them.
+ */
+function depthwise3x3Run(
+  base: usize, h: i32, w: i32, c: i32, sw: i32, dh: i32, dw: i32, iy0: i32, ix0: i32, count: i32,
+  k: usize, bias: usize, o: usize, act: i32,
+): void {
+  const pix: usize = <usize>c * 4;
+  const rowBytes: usize = <usize>w * pix;
+  const step: usize = <usize>sw * pix;
+  const tap: usize = <usize>dw * pix;
+  const ok0 = iy0 >= 0 && iy0 < h;
+  const ok1 = iy0 + dh >= 0 && iy0 + dh < h;
+  const ok2 = iy0 + 2 * dh >= 0 && iy0 + 2 * dh < h;
+  // A skipped row's pointer is never read: it points at the image's first row so that it stays an address.
+  const p0: usize = base + (ok0 ? <usize>iy0 * rowBytes : 0) + <usize>ix0 * pix;
+  const p1: usize = base + (ok1 ? <usize>(iy0 + dh) * rowBytes : 0) + <usize>ix0 * pix;
+  const p2: usize = base + (ok2 ? <usize>(iy0 + 2 * dh) * rowBytes : 0) + <usize>ix0 * pix;
+  const z = f32x4.splat(0);
+  for (let ch = 0; ch < c; ch += 4) {
+    const cb: usize = <usize>ch * 4;
+    const kc: usize = k + cb;
+    const k00 = v128.load(kc);
+    const k01 = v128.load(kc + pix);
+    const k02 = v128.load(kc + 2 * pix);
+    const k10 = v128.load(kc + 3 * pix);
+    const k11 = v128.load(kc + 4 * pix);
+    const k12 = v128.load(kc + 5 * pix);
+    const k20 = v128.load(kc + 6 * pix);
+    const k21 = v128.load(kc + 7 * pix);
+    const k22 = v128.load(kc + 8 * pix);
+    const b = bias == 0 ? z : v128.load(bias + cb);
+    let a0: usize = p0 + cb;
+    let a1: usize = p1 + cb;
+    let a2: usize = p2 + cb;
+    let d: usize = o + cb;
+    for (let i = 0; i < count; i++) {
+      let acc = b;
+      if (ok0) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load(a0), k00));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(a0 + tap), k01));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(a0 + 2 * tap), k02));
       }
-      for (let co = ch * m; co < cout; co++) {
-        const ci = co / m;
-        let acc: f32 = bias == 0 ? 0 : load<f32>(bias + <usize>co * 4);
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = iy0 + ky * dh;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ix0 + kx * dw;
-            if (ix < 0 || ix >= w) continue;
-            acc += load<f32>(base + <usize>iy * rowBytes + <usize>ix * inPix + <usize>ci * 4) * load<f32>(k + (<usize>(ky * kw + kx)) * tapBytes + <usize>co * 4);
-          }
-        }
-        if (act == ACT_RELU) acc = acc < 0 ? 0 : acc;
-        else if (act == ACT_RELU6) acc = acc < 0 ? 0 : acc > 6 ? 6 : acc;
-        store<f32>(o, acc);
-        o += 4;
+      if (ok1) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load(a1), k10));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(a1 + tap), k11));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(a1 + 2 * tap), k12));
+      }
+      if (ok2) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load(a2), k20));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(a2 + tap), k21));
+        acc = f32x4.add(acc, f32x4.mul(v128.load(a2 + 2 * tap), k22));
+      }
+      v128.store(d, activate(acc, act));
+      a0 += step;
+      a1 += step;
+      a2 += step;
+      d += pix;
+    }
+  }
+}
+
+/** One output pixel of a depthwise convolution, every channel, taps in the padding skipped. */
+function depthwisePixel(
+  base: usize, h: i32, w: i32, c: i32, kh: i32, kw: i32, dh: i32, dw: i32, iy0: i32, ix0: i32, m: i32,
+  k: usize, bias: usize, o: usize, act: i32,
+): void {
+  const cout = c * m;
+  const inPix: usize = <usize>c * 4;
+  const rowBytes: usize = <usize>w * inPix;
+  const tapBytes: usize = <usize>cout * 4;
+  const c4 = m == 1 ? c & ~3 : 0;
+  let ch = 0;
+  for (; ch < c4; ch += 4) {
+    let acc = bias == 0 ? f32x4.splat(0) : v128.load(bias + <usize>ch * 4);
+    for (let ky = 0; ky < kh; ky++) {
+      const iy = iy0 + ky * dh;
+      if (iy < 0 || iy >= h) continue;
+      const row: usize = base + <usize>iy * rowBytes + <usize>ch * 4;
+      const krow: usize = k + <usize>ky * <usize>kw * tapBytes + <usize>ch * 4;
+      for (let kx = 0; kx < kw; kx++) {
+        const ix = ix0 + kx * dw;
+        if (ix < 0 || ix >= w) continue;
+        acc = f32x4.add(acc, f32x4.mul(v128.load(row + <usize>ix * inPix), v128.load(krow + <usize>kx * tapBytes)));
       }
     }
+    v128.store(o + <usize>ch * 4, activate(acc, act));
+  }
+  for (let co = ch * m; co < cout; co++) {
+    const ci = co / m;
+    let acc: f32 = bias == 0 ? 0 : load<f32>(bias + <usize>co * 4);
+    for (let ky = 0; ky < kh; ky++) {
+      const iy = iy0 + ky * dh;
+      if (iy < 0 || iy >= h) continue;
+      for (let kx = 0; kx < kw; kx++) {
+        const ix = ix0 + kx * dw;
+        if (ix < 0 || ix >= w) continue;
+        acc += load<f32>(base + <usize>iy * rowBytes + <usize>ix * inPix + <usize>ci * 4) * load<f32>(k + (<usize>(ky * kw + kx)) * tapBytes + <usize>co * 4);
+      }
+    }
+    if (act == ACT_RELU) acc = acc < 0 ? 0 : acc;
+    else if (act == ACT_RELU6) acc = acc < 0 ? 0 : acc > 6 ? 6 : acc;
+    store<f32>(o + <usize>co * 4, acc);
   }
 }
 

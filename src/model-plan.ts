@@ -1,12 +1,12 @@
 /**
  * The plan of a forward pass on the WebAssembly kernels, made once per
- * graph at its first run: a convolution or dense layer with a linear
+ * graph at its first run: a convolution (depthwise too) or dense layer with a linear
  * activation takes in the layers that only post-process its output, in one
  * kernel call instead of one pass over the activations each:
  *
  * - an inference-mode batch normalisation of its channels, folded into its
  *   kernel and bias;
- * - then an `add` of one other tensor of the same shape that is already
+ * - then (not after a depthwise convolution) an `add` of one other tensor of the same shape that is already
  *   computed when the product runs (a residual connection), added in the
  *   product's last step;
  * - then an activation (`Activation`, or a plain `ReLU`), applied there too.
@@ -20,7 +20,7 @@ import { weightsWritten } from "./kernels/packed-weights.js";
 import { foldBatchNorm } from "./kernels/fold.js";
 import type { Tensor } from "./kernels/tensor.js";
 import { ReLU } from "./layers/activations.js";
-import { Conv1D, Conv2D } from "./layers/convolutional.js";
+import { Conv1D, Conv2D, DepthwiseConv1D, DepthwiseConv2D } from "./layers/convolutional.js";
 import { Activation, Dense } from "./layers/core.js";
 import type { Layer } from "./layers/layer.js";
 import { Add } from "./layers/merging.js";
@@ -51,10 +51,15 @@ export interface FusedGroup {
 }
 
 /** A layer whose product can take folded weights and a fused epilogue. */
-type EpilogueLayer = Conv1D | Conv2D | Dense;
+type EpilogueLayer = Conv1D | Conv2D | DepthwiseConv1D | DepthwiseConv2D | Dense;
 
 function isEpilogueLayer(layer: Layer): layer is EpilogueLayer {
-  return layer instanceof Conv1D || layer instanceof Conv2D || layer instanceof Dense;
+  return layer instanceof Conv1D || layer instanceof Conv2D || isDepthwise(layer) || layer instanceof Dense;
+}
+
+/** A depthwise convolution folds a normalisation and applies an activation, but adds no residual. */
+function isDepthwise(layer: Layer): boolean {
+  return layer instanceof DepthwiseConv1D || layer instanceof DepthwiseConv2D;
 }
 
 /** The activation a layer is, when it is exactly one of the named functions. */
@@ -107,7 +112,7 @@ export function fusionPlan(nodes: readonly CallNode[], keep: readonly SymbolicTe
       members.push(next);
       next = soleReader(next);
     }
-    if (next !== null && next.layer instanceof Add && next.inbound.length === 2) {
+    if (next !== null && next.layer instanceof Add && next.inbound.length === 2 && !isDepthwise(head.layer)) {
       const mine = members[members.length - 1].outputs[0];
       const other = next.inbound[0] === mine ? next.inbound[1] : next.inbound[0];
       // The other operand must exist when the product runs (a model input or an earlier call's
@@ -156,7 +161,8 @@ export function fusedCall(group: FusedGroup, input: Tensor, residual: Tensor | n
     let kernel = own.kernel;
     let bias = own.bias;
     if (norm !== null) {
-      const channels = kernel.shape[kernel.shape.length - 1];
+      // A product's output channels: the kernel's last axis, or a depthwise kernel's last two.
+      const channels = kernel.shape[kernel.shape.length - 1] * (isDepthwise(layer) ? kernel.shape[kernel.shape.length - 2] : 1);
       const folded = foldBatchNorm(kernel.data, bias === null ? null : bias.data, norm.weights, channels);
       if (folded.refolded) weightsWritten([folded.kernel, folded.bias]);
       kernel = { shape: kernel.shape, data: folded.kernel };

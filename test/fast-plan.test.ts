@@ -173,6 +173,45 @@ describe("the forward pass's plan folds and fuses on the WebAssembly kernels", (
     );
   });
 
+  it("depthwise convolutions fold a normalisation and fuse an activation, but leave an add to run on its own", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          h: fc.integer({ min: 1, max: 9 }),
+          w: fc.integer({ min: 1, max: 9 }),
+          c: fc.constantFrom(1, 4, 7, 8, 12),
+          multiplier: fc.constantFrom(1, 2),
+          kernel: fc.constantFrom(1, 3),
+          stride: fc.constantFrom(1, 2),
+          dilation: fc.constantFrom(1, 2),
+          same: fc.boolean(),
+          useBias: fc.boolean(),
+          batch: fc.integer({ min: 1, max: 3 }),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        tails,
+        (p, t) => {
+          const padding = p.same ? "same" : "valid";
+          const stride = p.dilation > 1 ? 1 : p.stride;
+          if (!p.same && (p.h < (p.kernel - 1) * p.dilation + 1 || p.w < (p.kernel - 1) * p.dilation + 1)) return;
+          const x: Untyped = input({ shape: [p.h, p.w, p.c] });
+          const options = { kernelSize: p.kernel, depthMultiplier: p.multiplier, strides: stride, dilationRate: p.dilation, padding, useBias: p.useBias };
+          const main = x.depthwiseConv2d({ ...options, name: "main" });
+          const shortcut = t.add === "none" ? null : x.depthwiseConv2d({ ...options, name: "short" });
+          const m: Untyped = model({ inputs: x, outputs: tail(main, shortcut, t) });
+          randomWeights(m, p.seed);
+          const rows = compare(m, [p.batch, p.h, p.w, p.c], p.seed + 1);
+          const row = (name: string) => rows.find((r) => r.layer === name);
+          expect(row("main")?.kernel).toBe("wasm");
+          if (t.norm) expect(row("norm")).toMatchObject({ kernel: "folded", into: "main" });
+          if (t.add !== "none") expect(row("sum")?.kernel).not.toBe("fused");
+          if (t.act !== "none" && t.add === "none") expect(row("act")).toMatchObject({ kernel: "fused", into: "main" });
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("leaves a tensor that another layer or the caller reads", () => {
     const x: Untyped = input({ shape: [5, 5, 4] });
     const bn = x.conv2d({ filters: 4, kernelSize: 3, padding: "same", name: "main" }).batchNormalization({ name: "norm" });

@@ -473,11 +473,12 @@ abstract class BaseConv extends Layer {
   }
 
   /**
-   * The kernel and bias of this layer when it is one matrix product of the
-   * 2-D kernel with nothing after it (a channels-last, ungrouped, not causal
-   * 1-D or 2-D convolution with a linear activation), so that a forward
+   * The kernel and bias of this layer when it is one kernel call with
+   * nothing after it (a channels-last, not causal 1-D or 2-D convolution,
+   * ungrouped or depthwise, with a linear activation), so that a forward
    * pass may fold a batch normalisation into them and fuse what follows
-   * into {@link callEpilogue}; `null` for any other form.
+   * into {@link callEpilogue}; `null` for any other form. A depthwise
+   * kernel's last two axes together are its output channels.
    *
    * @example
    * ```ts
@@ -487,7 +488,8 @@ abstract class BaseConv extends Layer {
   epilogueWeights(): { kernel: Tensor; bias: Tensor | null } | null {
     const s = this.resolved();
     const { rank, kind } = this.family;
-    if (kind !== "conv" || rank > 2 || s.groups !== 1 || s.padding === "causal" || s.dataFormat === "channelsFirst" || s.activation !== "linear") return null;
+    const plain = kind === "conv" && s.groups === 1;
+    if (!(plain || kind === "depthwise") || rank > 2 || s.padding === "causal" || s.dataFormat === "channelsFirst" || s.activation !== "linear") return null;
     const weights = this.weights!;
     return { kernel: weights[0], bias: s.useBias ? weights[weights.length - 1] : null };
   }
@@ -495,7 +497,8 @@ abstract class BaseConv extends Layer {
   /**
    * This convolution over `kernel` and `bias` (a folded batch
    * normalisation's, in this layer's layout), `residual` added and
-   * `activation` applied in the product's last step. Only for a layer whose
+   * `activation` applied in the product's last step (a depthwise
+   * convolution takes no residual). Only for a layer whose
    * {@link epilogueWeights} is not null.
    *
    * @example
@@ -504,6 +507,10 @@ abstract class BaseConv extends Layer {
    * ```
    */
   callEpilogue(input: Tensor, kernel: Tensor, bias: Tensor | null, residual: Tensor | null, activation: ActivationName): Tensor {
+    if (this.family.kind === "depthwise") {
+      if (residual !== null) throw new RangeError(`${this.name}: a depthwise convolution adds no residual in its last step`);
+      return this.depthwise(input, kernel, bias, this.resolved(), activation);
+    }
     return this.convolve(input, kernel, bias, this.resolved(), activation, residual);
   }
 
