@@ -984,66 +984,167 @@ function act64(code: i32, v: f64): f64 {
   return (t < 0 ? 0 : t > 6 ? 6 : t) / 6;
 }
 
+/** `e^x` for `x <= 0` in float32, four lanes (Cephes' expf polynomial, within 2 ulp); NaN stays NaN. */
+@inline
+function expNeg4(x: v128): v128 {
+  const t = f32x4.pmax(x, f32x4.splat(-87.0));
+  const n = f32x4.nearest(f32x4.mul(t, f32x4.splat(1.44269504)));
+  let r = f32x4.sub(t, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/**
+ * `C[rows, cols] = A * B` for one packed A block (`mc` rows, K block
+ * [k0, k0 + kc) of `kTotal`) and the NR-wide panels of B, C rows `ldc`
+ * bytes apart (a column range of a wider matrix).
+ */
+function panelProduct(pa: usize, mc: i32, kc: i32, k0: i32, kTotal: i32, wp: usize, cols: i32, out: usize, ldc: usize): void {
+  const first = k0 == 0;
+  const last = k0 + kc == kTotal;
+  for (let p = 0; p * NR < cols; p++) {
+    const bp: usize = wp + (<usize>p * <usize>kTotal + <usize>k0) * NR * 4;
+    let nr = cols - p * NR;
+    if (nr > NR) nr = NR;
+    for (let i = 0; i < mc; i += MR) {
+      let mr = mc - i;
+      if (mr > MR) mr = MR;
+      tile4x8(kc, pa + <usize>i * ASTRIDE, bp, out + <usize>i * ldc + <usize>p * NR * 4, ldc, 0, first, last, ACT_LINEAR, 0, mr, nr);
+    }
+  }
+}
+
+/**
+ * Packs `cols` columns (from byte offset 0 of each row, rows `stride`
+ * bytes apart, `rows` of them) into NR-wide panels of `rows` k-rows each,
+ * zeros past the last column: B of {@link panelProduct}. With `transpose`
+ * the matrix's rows become the panels' columns (keys for the scores).
+ */
+function packPanels(dst: usize, src: usize, stride: usize, rows: i32, cols: i32, transpose: bool): void {
+  if (transpose) {
+    // Panel p holds rows p*NR.. as columns: dst[p][d][jj] = src[p*NR + jj][d], d < cols.
+    for (let p = 0; p * NR < rows; p++) {
+      const base: usize = dst + <usize>p * <usize>cols * NR * 4;
+      for (let jj = 0; jj < NR; jj++) {
+        const j = p * NR + jj;
+        const s0: usize = src + <usize>j * stride;
+        for (let d = 0; d < cols; d++) store<f32>(base + (<usize>d * NR + <usize>jj) * 4, j < rows ? load<f32>(s0 + <usize>d * 4) : 0);
+      }
+    }
+    return;
+  }
+  for (let p = 0; p * NR < cols; p++) {
+    const base: usize = dst + <usize>p * <usize>rows * NR * 4;
+    let nr = cols - p * NR;
+    if (nr > NR) nr = NR;
+    for (let j = 0; j < rows; j++) {
+      const s0: usize = src + <usize>j * stride + <usize>p * NR * 4;
+      const d0: usize = base + <usize>j * NR * 4;
+      if (nr == NR) {
+        v128.store(d0, v128.load(s0));
+        v128.store(d0, v128.load(s0, 16), 16);
+      } else {
+        for (let c = 0; c < NR; c++) store<f32>(d0 + <usize>c * 4, c < nr ? load<f32>(s0 + <usize>c * 4) : 0);
+      }
+    }
+  }
+}
+
+/** Floats of scratch {@link attention} needs per thread. */
+export function attentionScratchFloats(tv: i32, kd: i32, vd: i32): i32 {
+  const tvPad = (tv + NR - 1) & ~(NR - 1);
+  const vdPad = (vd + NR - 1) & ~(NR - 1);
+  return MC * KC + MC * tv + tvPad * kd + vdPad * tv;
+}
+
 /**
  * Scaled dot-product attention with a fused softmax, over projections laid
  * out as the projection products write them: `q` `[batch * tq, heads * kd]`,
  * `k` `[batch * tv, heads * kd]`, `v` `[batch * tv, heads * vd]`; writes the
- * context `out` `[batch * tq, heads * vd]`. Computes rows [rowStart, rowEnd)
- * of the `batch * heads * tq` (sample, head, query step) rows; `scratch`
- * holds `tv` floats of the calling thread. Scores are rounded to float32,
- * the softmax is evaluated in float64 and each weight rounded once.
+ * context `out` `[batch * tq, heads * vd]`. Computes the (sample, head)
+ * pairs [start, end) of `batch * heads`: per pair, the keys and values are
+ * packed once, then blocks of query rows take their scores as one blocked
+ * product, the softmax in float32 over each row in place, and the context as
+ * a second product. `scratch` holds {@link attentionScratchFloats} floats
+ * of the calling thread.
  */
 export function attention(
   q: usize, k: usize, v: usize, out: usize, tq: i32, tv: i32, heads: i32, kd: i32, vd: i32, scale: f32,
-  rowStart: i32, rowEnd: i32, scratch: usize,
+  start: i32, end: i32, scratch: usize,
 ): void {
-  const kStride: usize = <usize>(heads * kd) * 4;
+  const qStride: usize = <usize>(heads * kd) * 4;
   const vStride: usize = <usize>(heads * vd) * 4;
-  const kd4 = kd & ~3;
-  const vd4 = vd & ~3;
-  for (let r = rowStart; r < rowEnd; r++) {
-    const i = r % tq;
-    const bh = r / tq;
+  const pa: usize = scratch;
+  const sc: usize = pa + <usize>(MC * KC) * 4;
+  const kt: usize = sc + <usize>(MC * tv) * 4;
+  const tvPad = (tv + NR - 1) & ~(NR - 1);
+  const vp: usize = kt + <usize>(tvPad * kd) * 4;
+  const tv4 = tv & ~3;
+  const sv = f32x4.splat(scale);
+  for (let bh = start; bh < end; bh++) {
     const head = bh % heads;
     const b = bh / heads;
-    const qp: usize = q + <usize>(b * tq + i) * kStride + <usize>(head * kd) * 4;
-    const kp0: usize = k + <usize>(b * tv) * kStride + <usize>(head * kd) * 4;
-    const vp0: usize = v + <usize>(b * tv) * vStride + <usize>(head * vd) * 4;
-    const op: usize = out + <usize>(b * tq + i) * vStride + <usize>(head * vd) * 4;
-    let max: f32 = -Infinity;
-    for (let j = 0; j < tv; j++) {
-      const kp = kp0 + <usize>j * kStride;
-      let acc = f32x4.splat(0);
-      let d = 0;
-      for (; d < kd4; d += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(qp + <usize>d * 4), v128.load(kp + <usize>d * 4)));
-      let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
-      for (; d < kd; d++) s += load<f32>(qp + <usize>d * 4) * load<f32>(kp + <usize>d * 4);
-      s *= scale;
-      store<f32>(scratch + <usize>j * 4, s);
-      if (s > max) max = s;
-    }
-    let sum: f64 = 0;
-    for (let j = 0; j < tv; j++) {
-      const e = exp64(<f64>load<f32>(scratch + <usize>j * 4) - <f64>max);
-      sum += e;
-      store<f32>(scratch + <usize>j * 4, <f32>e);
-    }
-    // An all-masked or all -Infinity row cannot occur without masks; a NaN score makes the row NaN, as in the reference.
-    const inv: f64 = 1 / sum;
-    for (let j = 0; j < tv; j++) store<f32>(scratch + <usize>j * 4, <f32>(<f64>load<f32>(scratch + <usize>j * 4) * inv));
-    let d = 0;
-    for (; d < vd4; d += 4) v128.store(op + <usize>d * 4, f32x4.splat(0));
-    for (; d < vd; d++) store<f32>(op + <usize>d * 4, 0);
-    for (let j = 0; j < tv; j++) {
-      const pj = load<f32>(scratch + <usize>j * 4);
-      const p = f32x4.splat(pj);
-      const vp = vp0 + <usize>j * vStride;
-      d = 0;
-      for (; d < vd4; d += 4) {
-        const at: usize = <usize>d * 4;
-        v128.store(op + at, f32x4.add(v128.load(op + at), f32x4.mul(p, v128.load(vp + at))));
+    const qBase: usize = q + <usize>(b * tq) * qStride + <usize>(head * kd) * 4;
+    packPanels(kt, k + <usize>(b * tv) * qStride + <usize>(head * kd) * 4, qStride, tv, kd, true);
+    packPanels(vp, v + <usize>(b * tv) * vStride + <usize>(head * vd) * 4, vStride, tv, vd, false);
+    for (let m0 = 0; m0 < tq; m0 += MC) {
+      let mc = tq - m0;
+      if (mc > MC) mc = MC;
+      const mcPad = (mc + MR - 1) & ~(MR - 1);
+      for (let k0 = 0; k0 < kd; k0 += KC) {
+        const kc = kd - k0 < KC ? kd - k0 : KC;
+        packRows(pa, qBase, heads * kd, m0, mcPad, tq, k0, kc);
+        panelProduct(pa, mc, kc, k0, kd, kt, tv, sc, <usize>tv * 4);
       }
-      for (; d < vd; d++) store<f32>(op + <usize>d * 4, load<f32>(op + <usize>d * 4) + pj * load<f32>(vp + <usize>d * 4));
+      for (let i = 0; i < mc; i++) {
+        const row: usize = sc + <usize>(i * tv) * 4;
+        let mx = f32x4.splat(-Infinity);
+        let j = 0;
+        for (; j < tv4; j += 4) {
+          const t = f32x4.mul(v128.load(row + <usize>j * 4), sv);
+          v128.store(row + <usize>j * 4, t);
+          mx = f32x4.max(mx, t);
+        }
+        let max: f32 = Mathf.max(Mathf.max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)), Mathf.max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
+        for (; j < tv; j++) {
+          const t = load<f32>(row + <usize>j * 4) * scale;
+          store<f32>(row + <usize>j * 4, t);
+          max = Mathf.max(max, t);
+        }
+        const mv = f32x4.splat(max);
+        let sum4 = f32x4.splat(0);
+        j = 0;
+        for (; j < tv4; j += 4) {
+          const e = expNeg4(f32x4.sub(v128.load(row + <usize>j * 4), mv));
+          v128.store(row + <usize>j * 4, e);
+          sum4 = f32x4.add(sum4, e);
+        }
+        let sum: f32 = f32x4.extract_lane(sum4, 0) + f32x4.extract_lane(sum4, 1) + (f32x4.extract_lane(sum4, 2) + f32x4.extract_lane(sum4, 3));
+        for (; j < tv; j++) {
+          const e = f32x4.extract_lane(expNeg4(f32x4.splat(load<f32>(row + <usize>j * 4) - max)), 0);
+          store<f32>(row + <usize>j * 4, e);
+          sum += e;
+        }
+        // A NaN score makes the row NaN, as in the reference.
+        const inv = f32x4.splat(1 / sum);
+        j = 0;
+        for (; j < tv4; j += 4) v128.store(row + <usize>j * 4, f32x4.mul(v128.load(row + <usize>j * 4), inv));
+        for (; j < tv; j++) store<f32>(row + <usize>j * 4, load<f32>(row + <usize>j * 4) * (1 / sum));
+      }
+      const o: usize = out + <usize>(b * tq + m0) * vStride + <usize>(head * vd) * 4;
+      for (let k0 = 0; k0 < tv; k0 += KC) {
+        const kc = tv - k0 < KC ? tv - k0 : KC;
+        packRows(pa, sc, tv, 0, mcPad, mc, k0, kc);
+        panelProduct(pa, mc, kc, k0, tv, vp, vd, o, vStride);
+      }
     }
   }
 }

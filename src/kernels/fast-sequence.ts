@@ -21,9 +21,10 @@ import type { Tensor } from "./tensor.js";
 /**
  * A MultiHeadAttention layer's inference computation: the query, key and
  * value projections and the output projection as matrix products on the
- * packed weights, and between them one kernel per (sample, head, query
- * step) that takes the scaled scores, their softmax and the weighted sum of
- * the values without leaving WebAssembly memory. The reference
+ * packed weights, and between them one kernel per (sample, head) that
+ * takes the scaled scores and the weighted sum of the values as blocked
+ * matrix products with the softmax between them, without leaving
+ * WebAssembly memory. The reference
  * {@link multiHeadAttention} when the fast kernels are not chosen.
  *
  * @example
@@ -72,13 +73,14 @@ export function attentionLayer(
     productAt(k, xq, qRows, dq, heads * kd, weights.queryKernel.data, weights.queryBias?.data ?? null, q, 0);
     productAt(k, xk, vRows, key.shape[2], heads * kd, weights.keyKernel.data, weights.keyBias?.data ?? null, kp, 0);
     productAt(k, xv, vRows, value.shape[2], heads * vd, weights.valueKernel.data, weights.valueBias?.data ?? null, v, 0);
-    const rows = batch * heads * tq;
+    const pairs = batch * heads;
     const head = [q, kp, v, context, tq, tv, heads, kd, vd, Math.fround(1 / Math.sqrt(kd))];
+    const need = k.exports.attentionScratchFloats(tv, kd, vd);
     run(
       k,
-      split(rows, threadsFor(2 * rows * tv * (kd + vd)), 1).map(([r0, r1], t) => ({
+      split(pairs, threadsFor(2 * pairs * tq * tv * (kd + vd)), 1).map(([p0, p1], t) => ({
         fn: "attention",
-        args: [...head, r0, r1, scratchFor(k, t, Math.max(k.scratchFloats, tv))],
+        args: [...head, p0, p1, scratchFor(k, t, need)],
       })),
     );
     const floats = qRows * dOut;

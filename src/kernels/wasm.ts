@@ -69,6 +69,7 @@ export interface KernelExports {
   axisScaleShift(...args: number[]): void;
   scratchFloats(): number;
   winogradScratchFloats(cout: number): number;
+  attentionScratchFloats(tv: number, kd: number, vd: number): number;
   winogradMaxChannels(): number;
   panelWidth(): number;
   packPanelRows(...args: number[]): void;
