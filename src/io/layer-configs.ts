@@ -173,3 +173,33 @@ export function optionsFromFile(
   }
   return out;
 }
+
+/**
+ * The initializer, regularizer and constraint entries of a layer's weights,
+ * in the order Keras and TensorFlow.js write them: every initializer, then a
+ * regularizer for each of `weights` (read from the config's
+ * `<weight>Regularizer`, written by the format's `regularizer`), the
+ * activity regularizer when `activity`, and a `null` constraint for each of
+ * `weights` (shapewise sets none). Both formats' writers share it, so the
+ * keys come out in one order.
+ *
+ * @example
+ * ```ts
+ * weightSettings(c, regularizerToKeras, { kernel: GLOROT(), bias: ZEROS() }, ["kernel", "bias"], true);
+ * // { kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint: null, bias_constraint: null }
+ * ```
+ */
+export function weightSettings(
+  c: Readonly<Record<string, unknown>>,
+  regularizer: (r: unknown) => unknown,
+  initializers: Readonly<Record<string, unknown>>,
+  weights: readonly string[],
+  activity: boolean,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [weight, init] of Object.entries(initializers)) out[`${weight}_initializer`] = init;
+  for (const weight of weights) out[`${weight}_regularizer`] = regularizer(c[`${weight}Regularizer`]);
+  if (activity) out.activity_regularizer = regularizer(c.activityRegularizer);
+  for (const weight of weights) out[`${weight}_constraint`] = null;
+  return out;
+}

@@ -11,7 +11,7 @@
  */
 import { regularizerToKeras } from "../../regularizers.js";
 import type { Layer } from "../../layers/layer.js";
-import { formatOut } from "../layer-configs.js";
+import { formatOut, weightSettings } from "../layer-configs.js";
 
 // ---------------------------------------------------------------------------
 // Python-style JSON text
@@ -99,39 +99,18 @@ const convWriter: Writer = (c, layer) => {
   if (separable) {
     return {
       ...head,
-      depthwise_initializer: GLOROT(),
-      pointwise_initializer: GLOROT(),
-      bias_initializer: ZEROS(),
-      depthwise_regularizer: regularizerToKeras(c.depthwiseRegularizer),
-      pointwise_regularizer: regularizerToKeras(c.pointwiseRegularizer),
-      bias_regularizer: regularizerToKeras(c.biasRegularizer),
-      activity_regularizer: regularizerToKeras(c.activityRegularizer),
-      depthwise_constraint: null,
-      pointwise_constraint: null,
-      bias_constraint: null,
+      ...weightSettings(c, regularizerToKeras, { depthwise: GLOROT(), pointwise: GLOROT(), bias: ZEROS() }, ["depthwise", "pointwise", "bias"], true),
     };
   }
   if (depthwise) {
     return {
       ...head,
-      depthwise_initializer: GLOROT(),
-      bias_initializer: ZEROS(),
-      depthwise_regularizer: regularizerToKeras(c.depthwiseRegularizer),
-      bias_regularizer: regularizerToKeras(c.biasRegularizer),
-      activity_regularizer: regularizerToKeras(c.activityRegularizer),
-      depthwise_constraint: null,
-      bias_constraint: null,
+      ...weightSettings(c, regularizerToKeras, { depthwise: GLOROT(), bias: ZEROS() }, ["depthwise", "bias"], true),
     };
   }
   return {
     ...head,
-    kernel_initializer: GLOROT(),
-    bias_initializer: ZEROS(),
-    kernel_regularizer: regularizerToKeras(c.kernelRegularizer),
-    bias_regularizer: regularizerToKeras(c.biasRegularizer),
-    activity_regularizer: regularizerToKeras(c.activityRegularizer),
-    kernel_constraint: null,
-    bias_constraint: null,
+    ...weightSettings(c, regularizerToKeras, { kernel: GLOROT(), bias: ZEROS() }, ["kernel", "bias"], true),
   };
 };
 
@@ -161,13 +140,7 @@ const recurrentWriter: Writer = (c, layer) => {
     recurrent_initializer: ORTHOGONAL(),
     bias_initializer: ZEROS(),
     ...(layer.className === "LSTM" ? { unit_forget_bias: true } : {}),
-    kernel_regularizer: regularizerToKeras(c.kernelRegularizer),
-    recurrent_regularizer: regularizerToKeras(c.recurrentRegularizer),
-    bias_regularizer: regularizerToKeras(c.biasRegularizer),
-    activity_regularizer: regularizerToKeras(c.activityRegularizer),
-    kernel_constraint: null,
-    recurrent_constraint: null,
-    bias_constraint: null,
+    ...weightSettings(c, regularizerToKeras, {}, ["kernel", "recurrent", "bias"], true),
     dropout: new PyFloat(0),
     recurrent_dropout: new PyFloat(0),
     ...(layer.className === "GRU" ? { reset_after: c.resetAfter } : {}),
@@ -289,12 +262,7 @@ export const dense: Writer = (c) => ({
   units: c.units,
   activation: c.activation,
   use_bias: c.useBias,
-  kernel_initializer: GLOROT(),
-  bias_initializer: ZEROS(),
-  kernel_regularizer: regularizerToKeras(c.kernelRegularizer),
-  bias_regularizer: regularizerToKeras(c.biasRegularizer),
-  kernel_constraint: null,
-  bias_constraint: null,
+  ...weightSettings(c, regularizerToKeras, { kernel: GLOROT(), bias: ZEROS() }, ["kernel", "bias"], false),
   quantization_config: null,
   // Keras 3's Dense leaves its activity regulariser out of its config; its Layer base reads one back, so it is written when set.
   ...(c.activityRegularizer === undefined ? {} : { activity_regularizer: regularizerToKeras(c.activityRegularizer) }),
@@ -307,10 +275,13 @@ export const activation: Writer = (c) => ({ activation: c.activation });
 export const embedding: Writer = (c) => ({
   input_dim: c.inputDim,
   output_dim: c.outputDim,
-  embeddings_initializer: initializer("RandomUniform", { minval: new PyFloat(-0.05), maxval: new PyFloat(0.05), seed: null }),
-  embeddings_regularizer: regularizerToKeras(c.embeddingsRegularizer),
-  activity_regularizer: regularizerToKeras(c.activityRegularizer),
-  embeddings_constraint: null,
+  ...weightSettings(
+    c,
+    regularizerToKeras,
+    { embeddings: initializer("RandomUniform", { minval: new PyFloat(-0.05), maxval: new PyFloat(0.05), seed: null }) },
+    ["embeddings"],
+    true,
+  ),
   mask_zero: false,
   quantization_config: null,
 });
@@ -322,14 +293,7 @@ export const batchNormalization: Writer = (c) => ({
   epsilon: f(c.epsilon),
   center: c.center,
   scale: c.scale,
-  beta_initializer: ZEROS(),
-  gamma_initializer: ONES(),
-  moving_mean_initializer: ZEROS(),
-  moving_variance_initializer: ONES(),
-  beta_regularizer: regularizerToKeras(c.betaRegularizer),
-  gamma_regularizer: regularizerToKeras(c.gammaRegularizer),
-  beta_constraint: null,
-  gamma_constraint: null,
+  ...weightSettings(c, regularizerToKeras, { beta: ZEROS(), gamma: ONES(), moving_mean: ZEROS(), moving_variance: ONES() }, ["beta", "gamma"], false),
   synchronized: false,
 });
 
@@ -340,12 +304,7 @@ export const layerNormalization: Writer = (c) => ({
   center: c.center,
   scale: c.scale,
   rms_scaling: false,
-  beta_initializer: ZEROS(),
-  gamma_initializer: ONES(),
-  beta_regularizer: regularizerToKeras(c.betaRegularizer),
-  gamma_regularizer: regularizerToKeras(c.gammaRegularizer),
-  beta_constraint: null,
-  gamma_constraint: null,
+  ...weightSettings(c, regularizerToKeras, { beta: ZEROS(), gamma: ONES() }, ["beta", "gamma"], false),
 });
 
 /** Dropout's Keras 3 config. */
@@ -442,13 +401,7 @@ export const multiHeadAttention: Writer = (c) => ({
   use_bias: c.useBias,
   output_shape: c.outputShape,
   attention_axes: null,
-  kernel_initializer: GLOROT(),
-  bias_initializer: ZEROS(),
-  kernel_regularizer: regularizerToKeras(c.kernelRegularizer),
-  bias_regularizer: regularizerToKeras(c.biasRegularizer),
-  activity_regularizer: regularizerToKeras(c.activityRegularizer),
-  kernel_constraint: null,
-  bias_constraint: null,
+  ...weightSettings(c, regularizerToKeras, { kernel: GLOROT(), bias: ZEROS() }, ["kernel", "bias"], true),
   seed: null,
 });
 

@@ -14,7 +14,7 @@ import { regularizerToTfjs } from "../../regularizers.js";
 import { valueText } from "../../checks.js";
 import type { Layer } from "../../layers/layer.js";
 import { dilatedSpan } from "../../shape.js";
-import { formatOut } from "../layer-configs.js";
+import { formatOut, weightSettings } from "../layer-configs.js";
 
 const VARIANCE_SCALING = (distribution: "normal" | "uniform") => ({
   class_name: "VarianceScaling",
@@ -118,9 +118,7 @@ function knownSizes(layer: Layer, unsupported: (why: string) => never, why: stri
 /** The keys of a convolution's kernel, first in its config. */
 const kernelKeys = (c: Record<string, unknown>) => ({
   filters: c.filters,
-  kernel_initializer: VARIANCE_SCALING("normal"),
-  kernel_regularizer: regularizerToTfjs(c.kernelRegularizer),
-  kernel_constraint: null,
+  ...weightSettings(c, regularizerToTfjs, { kernel: VARIANCE_SCALING("normal") }, ["kernel"], false),
 });
 
 /** A config without one key its class lacks, the other keys in their order. */
@@ -137,10 +135,7 @@ const convBase = (c: Record<string, unknown>, name: string, unsupported: (why: s
   dilation_rate: c.dilationRate,
   activation: activationOut(c.activation, unsupported),
   use_bias: c.useBias,
-  bias_initializer: ZEROS(),
-  bias_regularizer: regularizerToTfjs(c.biasRegularizer),
-  activity_regularizer: regularizerToTfjs(c.activityRegularizer),
-  bias_constraint: null,
+  ...weightSettings(c, regularizerToTfjs, { bias: ZEROS() }, ["bias"], true),
   name,
   trainable: true,
 });
@@ -180,13 +175,7 @@ const recurrentHead = (c: Record<string, unknown>, name: string, unsupported: (w
   bias_initializer: ZEROS(),
 });
 const recurrentRules = (c: Record<string, unknown>) => ({
-  kernel_regularizer: regularizerToTfjs(c.kernelRegularizer),
-  recurrent_regularizer: regularizerToTfjs(c.recurrentRegularizer),
-  bias_regularizer: regularizerToTfjs(c.biasRegularizer),
-  activity_regularizer: regularizerToTfjs(c.activityRegularizer),
-  kernel_constraint: null,
-  recurrent_constraint: null,
-  bias_constraint: null,
+  ...weightSettings(c, regularizerToTfjs, {}, ["kernel", "recurrent", "bias"], true),
   dropout: 0,
   recurrent_dropout: 0,
 });
@@ -221,12 +210,13 @@ export const separableConv2d: ConfigWriter = (c, _l, name, unsupported) => ({
   // TensorFlow.js 4.22 leaves depth_multiplier out of a SeparableConv2D's
   // config (and reads 1 back); written here so the file keeps its weights' shapes.
   depth_multiplier: c.depthMultiplier,
-  depthwise_initializer: VARIANCE_SCALING("uniform"),
-  pointwise_initializer: VARIANCE_SCALING("uniform"),
-  depthwise_regularizer: regularizerToTfjs(c.depthwiseRegularizer),
-  pointwise_regularizer: regularizerToTfjs(c.pointwiseRegularizer),
-  depthwise_constraint: null,
-  pointwise_constraint: null,
+  ...weightSettings(
+    c,
+    regularizerToTfjs,
+    { depthwise: VARIANCE_SCALING("uniform"), pointwise: VARIANCE_SCALING("uniform") },
+    ["depthwise", "pointwise"],
+    false,
+  ),
 });
 
 /** DepthwiseConv2D's TensorFlow.js config. */
@@ -316,13 +306,7 @@ export const dense: ConfigWriter = (c, _l, name, unsupported) => ({
   units: c.units,
   activation: activationOut(c.activation, unsupported),
   use_bias: c.useBias,
-  kernel_initializer: VARIANCE_SCALING("normal"),
-  bias_initializer: ZEROS(),
-  kernel_regularizer: regularizerToTfjs(c.kernelRegularizer),
-  bias_regularizer: regularizerToTfjs(c.biasRegularizer),
-  activity_regularizer: regularizerToTfjs(c.activityRegularizer),
-  kernel_constraint: null,
-  bias_constraint: null,
+  ...weightSettings(c, regularizerToTfjs, { kernel: VARIANCE_SCALING("normal"), bias: ZEROS() }, ["kernel", "bias"], true),
   name,
   trainable: true,
 });
@@ -334,10 +318,13 @@ export const activation: ConfigWriter = (c, _l, name, unsupported) => ({ activat
 export const embedding: ConfigWriter = (c, _l, name) => ({
   input_dim: c.inputDim,
   output_dim: c.outputDim,
-  embeddings_initializer: { class_name: "RandomUniform", config: { minval: -0.05, maxval: 0.05, seed: null } },
-  embeddings_regularizer: regularizerToTfjs(c.embeddingsRegularizer),
-  activity_regularizer: regularizerToTfjs(c.activityRegularizer),
-  embeddings_constraint: null,
+  ...weightSettings(
+    c,
+    regularizerToTfjs,
+    { embeddings: { class_name: "RandomUniform", config: { minval: -0.05, maxval: 0.05, seed: null } } },
+    ["embeddings"],
+    true,
+  ),
   mask_zero: null,
   input_length: null,
   name,
@@ -355,14 +342,7 @@ export const batchNormalization: ConfigWriter = (c, layer, name, unsupported) =>
   epsilon: c.epsilon,
   center: c.center,
   scale: c.scale,
-  beta_initializer: ZEROS(),
-  gamma_initializer: ONES(),
-  moving_mean_initializer: ZEROS(),
-  moving_variance_initializer: ONES(),
-  beta_regularizer: regularizerToTfjs(c.betaRegularizer),
-  gamma_regularizer: regularizerToTfjs(c.gammaRegularizer),
-  beta_constraint: null,
-  gamma_constraint: null,
+  ...weightSettings(c, regularizerToTfjs, { beta: ZEROS(), gamma: ONES(), moving_mean: ZEROS(), moving_variance: ONES() }, ["beta", "gamma"], false),
   name,
   trainable: true,
 });
