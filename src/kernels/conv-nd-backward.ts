@@ -22,6 +22,19 @@ export interface ConvNdGradients {
 const rounded = (shape: readonly number[], values: Float64Array): Tensor => ({ shape: [...shape], data: Float32Array.from(values) });
 
 /**
+ * Gradients from {@link convNdBackward} on 5-D views, given back in the
+ * shapes of the caller's own input and kernel (the data is the same).
+ *
+ * @example
+ * ```ts
+ * reshapedGradients(convNdBackward(x5d, k5d, dy5d, axes, 1), x, k).kernel.shape; // k.shape
+ * ```
+ */
+export function reshapedGradients(g: ConvNdGradients, input: Tensor, kernel: Tensor): ConvNdGradients {
+  return { input: { shape: [...input.shape], data: g.input.data }, kernel: { shape: [...kernel.shape], data: g.kernel.data }, bias: g.bias };
+}
+
+/**
  * Gradients of `convNd(input, kernel, bias, axes, groups)` given the
  * gradient of its output `[n, od, oh, ow, cout]`.
  *

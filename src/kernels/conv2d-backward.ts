@@ -9,7 +9,7 @@ import { conv2dGeometry } from "./conv2d.js";
 import type { Conv2dOptions } from "./conv2d.js";
 import { conv2dBackwardFast } from "./fast-backward.js";
 import { UNIT_AXIS } from "./conv-nd.js";
-import { convNdBackward } from "./conv-nd-backward.js";
+import { convNdBackward, reshapedGradients } from "./conv-nd-backward.js";
 import { checkOutputGradient } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 
@@ -43,9 +43,5 @@ export function conv2dBackward(input: Tensor, kernel: Tensor, dOut: Tensor, opti
     [UNIT_AXIS, { outputLength: oh, padBefore: padTop, stride: sh, dilation: dh }, { outputLength: ow, padBefore: padLeft, stride: sw, dilation: dw }],
     1,
   );
-  return {
-    input: { shape: [...input.shape], data: g.input.data },
-    kernel: { shape: [...kernel.shape], data: g.kernel.data },
-    bias: g.bias,
-  };
+  return reshapedGradients(g, input, kernel);
 }

@@ -4,6 +4,8 @@
  */
 import { denseGeometry } from "./dense.js";
 import { denseBackwardFast } from "./fast-backward.js";
+import { UNIT_AXIS } from "./conv-nd.js";
+import { convNdBackward, reshapedGradients } from "./conv-nd-backward.js";
 import type { Tensor } from "./tensor.js";
 
 /** Gradients of a dense layer with respect to its input, kernel and bias. */
@@ -28,30 +30,13 @@ export function denseBackward(input: Tensor, kernel: Tensor, dOut: Tensor): Dens
   }
   const quick = denseBackwardFast(input, kernel, dOut);
   if (quick !== null) return quick;
-  const x = input.data;
-  const wData = kernel.data;
-  const dy = dOut.data;
-  const dx = new Float32Array(x.length);
-  const dw = new Float64Array(wData.length);
-  const db = new Float64Array(units);
-  for (let r = 0; r < rows; r++) {
-    const yOff = r * units;
-    const xOff = r * inDim;
-    for (let j = 0; j < units; j++) db[j] += dy[yOff + j];
-    for (let i = 0; i < inDim; i++) {
-      const v = x[xOff + i];
-      const wOff = i * units;
-      let sum = 0;
-      for (let j = 0; j < units; j++) {
-        sum += dy[yOff + j] * wData[wOff + j];
-        dw[wOff + j] += v * dy[yOff + j];
-      }
-      dx[xOff + i] = sum;
-    }
-  }
-  return {
-    input: { shape: [...input.shape], data: dx },
-    kernel: { shape: [...kernel.shape], data: Float32Array.from(dw) },
-    bias: { shape: [units], data: Float32Array.from(db) },
-  };
+  // A dense layer is a convolution of one tap over rows of one position: the N-D reference's sums, in the same order.
+  const g = convNdBackward(
+    { shape: [rows, 1, 1, 1, inDim], data: input.data },
+    { shape: [1, 1, 1, inDim, units], data: kernel.data },
+    { shape: [rows, 1, 1, 1, units], data: dOut.data },
+    [UNIT_AXIS, UNIT_AXIS, UNIT_AXIS],
+    1,
+  );
+  return reshapedGradients(g, input, kernel);
 }
