@@ -9,6 +9,7 @@
  */
 import { configObject, exactRank, fail, nonNegative, optionalName, unitInterval, valueText } from "../checks.js";
 import type { Tensor } from "../kernels/tensor.js";
+import type { Random } from "../kernels/random.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { LayerGradients, TrainingCall, TrainingContext } from "./layer.js";
@@ -75,6 +76,15 @@ abstract class RateDropout extends IdentityAtInference {
     return { rate: this.rate, ...seedConfig(this.seed), name: this.name };
   }
 
+  /** The training output at a rate above 0, and the factors the backward pass multiplies by. */
+  protected abstract noise(input: Tensor, random: Random): { output: Tensor; factors: Float32Array };
+
+  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
+    if (this.rate === 0) return { output: inputs[0] };
+    const { output, factors } = this.noise(inputs[0], context.random);
+    return { output, saved: factors };
+  }
+
   override gradients(dOutput: Tensor, _inputs: readonly Tensor[], _output: Tensor, saved: unknown): LayerGradients {
     return { inputs: [saved === undefined ? dOutput : scaled(dOutput, saved as Float32Array)], weights: [] };
   }
@@ -98,10 +108,9 @@ export class Dropout extends RateDropout {
   }
 
   /** Keras `Dropout` in training: a fraction `rate` zeroed, the rest scaled by `1 / (1 - rate)`. */
-  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
-    if (this.rate === 0) return { output: inputs[0] };
-    const factors = dropoutFactors(inputs[0].data.length, this.rate, context.random);
-    return { output: scaled(inputs[0], factors), saved: factors };
+  protected noise(input: Tensor, random: Random): { output: Tensor; factors: Float32Array } {
+    const factors = dropoutFactors(input.data.length, this.rate, random);
+    return { output: scaled(input, factors), factors };
   }
 }
 
@@ -123,10 +132,9 @@ export class GaussianDropout extends RateDropout {
   }
 
   /** Keras `GaussianDropout` in training: times `1 + sqrt(rate / (1 - rate)) * N(0, 1)`. */
-  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
-    if (this.rate === 0) return { output: inputs[0] };
-    const factors = gaussianFactors(inputs[0].data.length, this.rate, context.random);
-    return { output: scaled(inputs[0], factors), saved: factors };
+  protected noise(input: Tensor, random: Random): { output: Tensor; factors: Float32Array } {
+    const factors = gaussianFactors(input.data.length, this.rate, random);
+    return { output: scaled(input, factors), factors };
   }
 }
 
@@ -147,10 +155,8 @@ export class AlphaDropout extends RateDropout {
   }
 
   /** Keras `AlphaDropout` in training: dropped values set to SELU's saturation, then rescaled to keep mean and variance. */
-  override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
-    if (this.rate === 0) return { output: inputs[0] };
-    const { output, factors } = alphaDropout(inputs[0], this.rate, context.random);
-    return { output, saved: factors };
+  protected noise(input: Tensor, random: Random): { output: Tensor; factors: Float32Array } {
+    return alphaDropout(input, this.rate, random);
   }
 }
 

@@ -93,7 +93,10 @@ export type Multiply<A extends number, B extends number> = A extends unknown
  * type B = Product<[]>;               // 1
  * ```
  */
-export type Product<T extends readonly number[]> = number extends T["length"] ? number : ProductLoop<T, "1">;
+export type Product<T extends readonly number[]> = number extends T["length"] ? number : DigitsToProduct<ProductDigitsLoop<T, "1", "">>;
+
+/** A product's digit string as a number; `""` marks an element that is not a plain literal. */
+type DigitsToProduct<D> = D extends "" ? number : ToNumber<D>;
 
 /**
  * The exact product of a tuple of non-negative integer literals as a digit
@@ -108,22 +111,16 @@ export type Product<T extends readonly number[]> = number extends T["length"] ? 
  */
 export type ProductDigits<T extends readonly number[]> = number extends T["length"] ? never : ProductDigitsLoop<T, "1">;
 
-type ProductDigitsLoop<T extends readonly number[], Acc extends string> = T extends readonly [infer H extends number, ...infer R extends readonly number[]]
+/** The running product `Acc` times the elements of `T`; `Bad` when an element is not a plain literal. */
+type ProductDigitsLoop<T extends readonly number[], Acc extends string, Bad = never> = T extends readonly [
+  infer H extends number,
+  ...infer R extends readonly number[],
+]
   ? IsPlain<H> extends true
     ? MultiplyDigits<Acc, `${H}`> extends infer P extends string
-      ? ProductDigitsLoop<R, P>
+      ? ProductDigitsLoop<R, P, Bad>
       : never
-    : never
+    : Bad
   : T extends readonly []
     ? Acc
-    : never;
-
-type ProductLoop<T extends readonly number[], Acc extends string> = T extends readonly [infer H extends number, ...infer R extends readonly number[]]
-  ? IsPlain<H> extends true
-    ? MultiplyDigits<Acc, `${H}`> extends infer P extends string
-      ? ProductLoop<R, P>
-      : never
-    : number
-  : T extends readonly []
-    ? ToNumber<Acc>
-    : number;
+    : Bad;

@@ -555,99 +555,6 @@ type Outcome<E, Out, Params, Macs, Positions, PerPosition> =
 /** The output's spatial sizes of a convolution, depthwise or separable call. */
 type ConvPositions<S extends Shape, N extends Rank, K, St, Pd, D, Df> = ConvSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>>;
 
-type ConvResult<
-  S extends Shape,
-  P extends number,
-  Macs extends string | number,
-  N extends Rank,
-  F extends number,
-  K,
-  St,
-  Pd,
-  D,
-  G extends number,
-  Df,
-  B extends boolean,
-  E,
-> = Outcome<
-  E,
-  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, F, Df>,
-  Plus<P, ConvParams<Axes<K, N>, Channels<S, N, Df>, F, G, B>>,
-  Macs,
-  ConvPositions<S, N, K, St, Pd, D, Df>,
-  Mul<Mul<KernelArea<Axes<K, N>>, GroupChannels<Channels<S, N, Df>, G>>, F>
->;
-
-/** A transposed convolution scatters each input position through the kernel to every filter. */
-type TransposeResult<
-  S extends Shape,
-  P extends number,
-  Macs extends string | number,
-  N extends Rank,
-  F extends number,
-  K,
-  St,
-  Pd,
-  Op,
-  D,
-  Df,
-  B extends boolean,
-  E,
-> = Outcome<
-  E,
-  Assemble<S, TransposeSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>, OpAxes<Op, N>>, F, Df>,
-  Plus<P, ConvTransposeParams<Axes<K, N>, Channels<S, N, Df>, F, B>>,
-  Macs,
-  Spatial<S, N, Df>,
-  Mul<Mul<KernelArea<Axes<K, N>>, F>, Channels<S, N, Df>>
->;
-
-type DepthwiseResult<
-  S extends Shape,
-  P extends number,
-  Macs extends string | number,
-  N extends Rank,
-  K,
-  St,
-  Pd,
-  Dm extends number,
-  D,
-  Df,
-  B extends boolean,
-  E,
-> = Outcome<
-  E,
-  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, TimesMultiplier<Channels<S, N, Df>, Dm>, Df>,
-  Plus<P, DepthwiseParams<Axes<K, N>, Channels<S, N, Df>, Dm, B>>,
-  Macs,
-  ConvPositions<S, N, K, St, Pd, D, Df>,
-  Mul<KernelArea<Axes<K, N>>, TimesMultiplier<Channels<S, N, Df>, Dm>>
->;
-
-/** A separable call: the depthwise kernel, then the pointwise one, at each output position. */
-type SeparableResult<
-  S extends Shape,
-  P extends number,
-  Macs extends string | number,
-  N extends Rank,
-  F extends number,
-  K,
-  St,
-  Pd,
-  Dm extends number,
-  D,
-  Df,
-  B extends boolean,
-  E,
-> = Outcome<
-  E,
-  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, F, Df>,
-  Plus<P, SeparableParams<Axes<K, N>, Channels<S, N, Df>, Dm, F, B>>,
-  Macs,
-  ConvPositions<S, N, K, St, Pd, D, Df>,
-  Mul<TimesMultiplier<Channels<S, N, Df>, Dm>, Plus<KernelArea<Axes<K, N>>, F>>
->;
-
 // ---------------------------------------------------------------------------
 // Configs
 
@@ -827,10 +734,20 @@ type ConvMethod<M extends string, S extends Shape, P extends number, Macs extend
         B
       >
     >,
-  ): ConvResult<S, P, Macs, N, F, K, St, Pd, D, G, Df, B, ConvFault<M, S, N, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>>;
+  ): Outcome<
+  ConvFault<M, S, N, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>,
+  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, F, Df>,
+  Plus<P, ConvParams<Axes<K, N>, Channels<S, N, Df>, F, G, B>>,
+  Macs,
+  ConvPositions<S, N, K, St, Pd, D, Df>,
+  Mul<Mul<KernelArea<Axes<K, N>>, GroupChannels<Channels<S, N, Df>, G>>, F>
+>;
 }["call"];
 
-/** The call of the transposed convolutions at rank `N` (see {@link ConvMethod}). */
+/**
+ * The call of the transposed convolutions at rank `N` (see {@link ConvMethod}).
+ * A transposed convolution scatters each input position through the kernel to every filter.
+ */
 type TransposeMethod<M extends string, S extends Shape, P extends number, Macs extends string | number, N extends Rank> = {
   call<
     const F extends number,
@@ -856,7 +773,14 @@ type TransposeMethod<M extends string, S extends Shape, P extends number, Macs e
         B
       >
     >,
-  ): TransposeResult<S, P, Macs, N, F, K, St, Pd, Op, D, Df, B, ConvFault<M, S, N, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>>;
+  ): Outcome<
+  ConvFault<M, S, N, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>,
+  Assemble<S, TransposeSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>, OpAxes<Op, N>>, F, Df>,
+  Plus<P, ConvTransposeParams<Axes<K, N>, Channels<S, N, Df>, F, B>>,
+  Macs,
+  Spatial<S, N, Df>,
+  Mul<Mul<KernelArea<Axes<K, N>>, F>, Channels<S, N, Df>>
+>;
 }["call"];
 
 /** The call of the depthwise convolutions at rank `N` (see {@link ConvMethod}). */
@@ -888,10 +812,20 @@ type DepthwiseMethod<M extends string, S extends Shape, P extends number, Macs e
         B
       >
     >,
-  ): DepthwiseResult<S, P, Macs, N, K, St, Pd, Dm, D, Df, B, ConvFault<M, S, N, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
+  ): Outcome<
+  ConvFault<M, S, N, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>,
+  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, TimesMultiplier<Channels<S, N, Df>, Dm>, Df>,
+  Plus<P, DepthwiseParams<Axes<K, N>, Channels<S, N, Df>, Dm, B>>,
+  Macs,
+  ConvPositions<S, N, K, St, Pd, D, Df>,
+  Mul<KernelArea<Axes<K, N>>, TimesMultiplier<Channels<S, N, Df>, Dm>>
+>;
 }["call"];
 
-/** The call of the separable convolutions at rank `N` (see {@link ConvMethod}). */
+/**
+ * The call of the separable convolutions at rank `N` (see {@link ConvMethod}): the
+ * depthwise kernel, then the pointwise one, at each output position.
+ */
 type SeparableMethod<M extends string, S extends Shape, P extends number, Macs extends string | number, N extends Rank> = {
   call<
     const F extends number,
@@ -922,7 +856,14 @@ type SeparableMethod<M extends string, S extends Shape, P extends number, Macs e
         B
       >
     >,
-  ): SeparableResult<S, P, Macs, N, F, K, St, Pd, Dm, D, Df, B, ConvFault<M, S, N, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>>;
+  ): Outcome<
+  ConvFault<M, S, N, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>,
+  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, F, Df>,
+  Plus<P, SeparableParams<Axes<K, N>, Channels<S, N, Df>, Dm, F, B>>,
+  Macs,
+  ConvPositions<S, N, K, St, Pd, D, Df>,
+  Mul<TimesMultiplier<Channels<S, N, Df>, Dm>, Plus<KernelArea<Axes<K, N>>, F>>
+>;
 }["call"];
 
 /** Convolution methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far. */

@@ -35,35 +35,26 @@ type SizesLoop<S extends Shape, L, Acc extends number[]> = L extends readonly [i
     ? Acc
     : number[];
 
-/** How many of `gamma` and `beta` a layer with these `center` and `scale` options has. */
-type AffineCopies<Ce extends boolean, Sc extends boolean> = [Ce, Sc] extends [true, true]
-  ? 2
+/**
+ * How many per-channel vectors a layer with these `center` and `scale`
+ * options has: `Counts` gives the count with neither, one, and both.
+ */
+type CopyCount<Ce extends boolean, Sc extends boolean, Counts extends readonly [number, number, number]> = [Ce, Sc] extends [true, true]
+  ? Counts[2]
   : [Ce, Sc] extends [true, false] | [false, true]
-    ? 1
+    ? Counts[1]
     : [Ce, Sc] extends [false, false]
-      ? 0
+      ? Counts[0]
       : number;
+
+/** How many of `gamma` and `beta` a layer with these `center` and `scale` options has. */
+type AffineCopies<Ce extends boolean, Sc extends boolean> = CopyCount<Ce, Sc, [0, 1, 2]>;
 
 /** The same count plus BatchNormalization's two moving statistics. */
-type BatchNormCopies<Ce extends boolean, Sc extends boolean> = [Ce, Sc] extends [true, true]
-  ? 4
-  : [Ce, Sc] extends [true, false] | [false, true]
-    ? 3
-    : [Ce, Sc] extends [false, false]
-      ? 2
-      : number;
+type BatchNormCopies<Ce extends boolean, Sc extends boolean> = CopyCount<Ce, Sc, [2, 3, 4]>;
 
-/**
- * The options of {@link NormalizationMethods.batchNormalization}.
- *
- * @example
- * const options: BatchNormalizationOptions = { axis: 1, epsilon: 1e-5 };
- */
-export interface BatchNormalizationOptions {
-  /** The channel axis (default -1; 1 for channels-first data). */
-  axis?: number;
-  /** Momentum of the moving averages, in `[0, 1]` (default 0.99; used only in training). */
-  momentum?: number;
+/** The options both normalisation layers take, as TensorFlow.js names them. */
+interface AffineNormOptions {
   /** Added to the variance before the square root (default 1e-3); must be positive. */
   epsilon?: number;
   /** Whether to add the learned offset `beta` (default `true`). */
@@ -74,6 +65,19 @@ export interface BatchNormalizationOptions {
   betaRegularizer?: RegularizerOption;
   /** Penalty on `gamma` (Keras `gamma_regularizer`). */
   gammaRegularizer?: RegularizerOption;
+}
+
+/**
+ * The options of {@link NormalizationMethods.batchNormalization}.
+ *
+ * @example
+ * const options: BatchNormalizationOptions = { axis: 1, epsilon: 1e-5 };
+ */
+export interface BatchNormalizationOptions extends AffineNormOptions {
+  /** The channel axis (default -1; 1 for channels-first data). */
+  axis?: number;
+  /** Momentum of the moving averages, in `[0, 1]` (default 0.99; used only in training). */
+  momentum?: number;
   /** Layer name; `batch_normalization`, `batch_normalization_1`, ... otherwise. */
   name?: string;
 }
@@ -84,19 +88,9 @@ export interface BatchNormalizationOptions {
  * @example
  * const options: LayerNormalizationOptions = { axis: [1, 2], center: false };
  */
-export interface LayerNormalizationOptions {
+export interface LayerNormalizationOptions extends AffineNormOptions {
   /** The axis or axes normalised together (default -1). */
   axis?: number | readonly number[];
-  /** Added to the variance before the square root (default 1e-3); must be positive. */
-  epsilon?: number;
-  /** Whether to add the learned offset `beta` (default `true`). */
-  center?: boolean;
-  /** Whether to multiply by the learned `gamma` (default `true`). */
-  scale?: boolean;
-  /** Penalty on `beta` added to the training loss (Keras `beta_regularizer`). */
-  betaRegularizer?: RegularizerOption;
-  /** Penalty on `gamma` (Keras `gamma_regularizer`). */
-  gammaRegularizer?: RegularizerOption;
   /** Layer name. */
   name?: string;
 }

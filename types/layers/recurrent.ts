@@ -143,6 +143,62 @@ type RecurrentResult<
 /** The number of features of a shape that passed the input checks. */
 type Features<S extends Shape> = S[2] & number;
 
+/** The cell of a recurrent layer, which sets its gates, states and weights. */
+type Cell = "simpleRNN" | "lstm" | "gru";
+
+/** The config options every cell has, each typed by its check. */
+type RecurrentConfig<E, U, RSeq, RSt, G, B> = {
+  units: Field<E, "units", U>;
+  activation?: ActivationName;
+  useBias?: B;
+  returnSequences?: RSeq;
+  returnState?: Field<E, "returnState", RSt>;
+  goBackwards?: Field<E, "goBackwards", G>;
+  kernelRegularizer?: RegularizerOption;
+  recurrentRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  activityRegularizer?: RegularizerOption;
+  name?: string;
+};
+
+/** The options of the gated cells: `lstm` and `gru` add a gate activation, `gru` its `resetAfter`. */
+type GatedConfig<M extends Cell, RA> = M extends "simpleRNN"
+  ? unknown
+  : {
+      /** Gate activation (default `"sigmoid"`, as Keras 3; TensorFlow.js defaults to `hardSigmoid`). */
+      recurrentActivation?: ActivationName;
+    } & (M extends "gru" ? { resetAfter?: RA } : unknown);
+
+/** The weights of a cell on `D` features. */
+type CellParams<M extends Cell, D extends number, U extends number, B extends boolean, RA extends boolean> = M extends "lstm"
+  ? LSTMParams<D, U, B>
+  : M extends "gru"
+    ? GRUParams<D, U, B, RA>
+    : SimpleRNNParams<D, U, B>;
+
+/** States (`h`; `h` and `c` for LSTM) and gates of each cell. */
+type CellStates = { simpleRNN: 1; lstm: 2; gru: 1 };
+type CellGates = { simpleRNN: 1; lstm: 4; gru: 3 };
+
+/**
+ * The call of a recurrent layer of cell `M`. Written as a method and read
+ * back as a function type, so that it keeps a method's bivariant parameter
+ * and `S` stays covariant in {@link SymbolicTensor}. `RA` is read from
+ * `resetAfter`, which only `gru` has.
+ */
+type RecurrentMethod<M extends Cell, Md extends Mode, S extends Shape, P extends number, Macs extends string | number> = {
+  call<
+    const U extends number,
+    const RSeq extends boolean = false,
+    const RSt extends boolean = false,
+    const G extends boolean = false,
+    const B extends boolean = true,
+    const RA extends boolean = true,
+  >(
+    config: ConfigOr<RecurrentInputFault<M, S>, RecurrentConfig<RecurrentFault<Md, M, S, U, G, RSt>, U, RSeq, RSt, G, B> & GatedConfig<M, RA>>,
+  ): RecurrentResult<Md, S, P, Macs, U, RSeq, RSt, CellStates[M], CellGates[M], CellParams<M, Features<S>, U, B, RA>, RecurrentFault<Md, M, S, U, G, RSt>>;
+}["call"];
+
 /**
  * The options every recurrent method takes, as TensorFlow.js names them
  * (`lstm` and `gru` add `recurrentActivation`, `gru` adds `resetAfter`).
@@ -189,30 +245,7 @@ export interface RecurrentLayerMethods<S extends Shape, P extends number, Macs e
    * input({ shape: [10, 8] }).simpleRNN({ units: 32 });                         // SymbolicTensor<[null, 32], 1312>
    * input({ shape: [10, 8] }).simpleRNN({ units: 32, returnSequences: true }); // SymbolicTensor<[null, 10, 32], 1312>
    */
-  simpleRNN<
-    const U extends number,
-    const RSeq extends boolean = false,
-    const RSt extends boolean = false,
-    const G extends boolean = false,
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      RecurrentInputFault<"simpleRNN", S>,
-      {
-        units: Field<RecurrentFault<Md, "simpleRNN", S, U, G, RSt>, "units", U>;
-        activation?: ActivationName;
-        useBias?: B;
-        returnSequences?: RSeq;
-        returnState?: Field<RecurrentFault<Md, "simpleRNN", S, U, G, RSt>, "returnState", RSt>;
-        goBackwards?: Field<RecurrentFault<Md, "simpleRNN", S, U, G, RSt>, "goBackwards", G>;
-        kernelRegularizer?: RegularizerOption;
-        recurrentRegularizer?: RegularizerOption;
-        biasRegularizer?: RegularizerOption;
-        activityRegularizer?: RegularizerOption;
-        name?: string;
-      }
-    >,
-  ): RecurrentResult<Md, S, P, Macs, U, RSeq, RSt, 1, 1, SimpleRNNParams<Features<S>, U, B>, RecurrentFault<Md, "simpleRNN", S, U, G, RSt>>;
+  simpleRNN: RecurrentMethod<"simpleRNN", Md, S, P, Macs>;
 
   /**
    * Long short-term memory (Keras `LSTM`), gates i, f, c, o; with
@@ -222,32 +255,7 @@ export interface RecurrentLayerMethods<S extends Shape, P extends number, Macs e
    * input({ shape: [10, 8] }).lstm({ units: 32 });                    // SymbolicTensor<[null, 32], 5248>
    * const [out, h, c] = input({ shape: [10, 8] }).lstm({ units: 32, returnState: true });
    */
-  lstm<
-    const U extends number,
-    const RSeq extends boolean = false,
-    const RSt extends boolean = false,
-    const G extends boolean = false,
-    const B extends boolean = true,
-  >(
-    config: ConfigOr<
-      RecurrentInputFault<"lstm", S>,
-      {
-        units: Field<RecurrentFault<Md, "lstm", S, U, G, RSt>, "units", U>;
-        activation?: ActivationName;
-        /** Gate activation (default `"sigmoid"`, as Keras 3; TensorFlow.js defaults to `hardSigmoid`). */
-        recurrentActivation?: ActivationName;
-        useBias?: B;
-        returnSequences?: RSeq;
-        returnState?: Field<RecurrentFault<Md, "lstm", S, U, G, RSt>, "returnState", RSt>;
-        goBackwards?: Field<RecurrentFault<Md, "lstm", S, U, G, RSt>, "goBackwards", G>;
-        kernelRegularizer?: RegularizerOption;
-        recurrentRegularizer?: RegularizerOption;
-        biasRegularizer?: RegularizerOption;
-        activityRegularizer?: RegularizerOption;
-        name?: string;
-      }
-    >,
-  ): RecurrentResult<Md, S, P, Macs, U, RSeq, RSt, 2, 4, LSTMParams<Features<S>, U, B>, RecurrentFault<Md, "lstm", S, U, G, RSt>>;
+  lstm: RecurrentMethod<"lstm", Md, S, P, Macs>;
 
   /**
    * Gated recurrent unit (Keras `GRU`), gates z, r, h. `resetAfter`
@@ -258,34 +266,7 @@ export interface RecurrentLayerMethods<S extends Shape, P extends number, Macs e
    * input({ shape: [10, 8] }).gru({ units: 32 });                     // SymbolicTensor<[null, 32], 4032>
    * input({ shape: [10, 8] }).gru({ units: 32, resetAfter: false }); // SymbolicTensor<[null, 32], 3936>
    */
-  gru<
-    const U extends number,
-    const RSeq extends boolean = false,
-    const RSt extends boolean = false,
-    const G extends boolean = false,
-    const B extends boolean = true,
-    const RA extends boolean = true,
-  >(
-    config: ConfigOr<
-      RecurrentInputFault<"gru", S>,
-      {
-        units: Field<RecurrentFault<Md, "gru", S, U, G, RSt>, "units", U>;
-        activation?: ActivationName;
-        /** Gate activation (default `"sigmoid"`, as Keras 3; TensorFlow.js defaults to `hardSigmoid`). */
-        recurrentActivation?: ActivationName;
-        useBias?: B;
-        returnSequences?: RSeq;
-        returnState?: Field<RecurrentFault<Md, "gru", S, U, G, RSt>, "returnState", RSt>;
-        goBackwards?: Field<RecurrentFault<Md, "gru", S, U, G, RSt>, "goBackwards", G>;
-        resetAfter?: RA;
-        kernelRegularizer?: RegularizerOption;
-        recurrentRegularizer?: RegularizerOption;
-        biasRegularizer?: RegularizerOption;
-        activityRegularizer?: RegularizerOption;
-        name?: string;
-      }
-    >,
-  ): RecurrentResult<Md, S, P, Macs, U, RSeq, RSt, 1, 3, GRUParams<Features<S>, U, B, RA>, RecurrentFault<Md, "gru", S, U, G, RSt>>;
+  gru: RecurrentMethod<"gru", Md, S, P, Macs>;
 }
 
 /**

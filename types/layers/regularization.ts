@@ -40,15 +40,15 @@ type SeedFault<Method extends string, Sd extends number> =
 
 type DropoutFault<R extends number, Sd extends number, Method extends string = "dropout"> = FirstFault<[RateFault<Method, R>, SeedFault<Method, Sd>]>;
 
-type Spatial1DInputFault<S extends Shape> = ExactRank<"spatialDropout1d", S, 3, "[batch, steps, channels]">;
-type Spatial2DInputFault<S extends Shape> = ExactRank<"spatialDropout2d", S, 4, "[batch, height, width, channels] or [batch, channels, height, width]">;
+/** The input layout each spatial dropout names in its rank message. */
+type SpatialLayouts = {
+  1: "[batch, steps, channels]";
+  2: "[batch, height, width, channels] or [batch, channels, height, width]";
+  3: "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]";
+};
 
-type Spatial3DInputFault<S extends Shape> = ExactRank<
-  "spatialDropout3d",
-  S,
-  5,
-  "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]"
->;
+/** A spatial dropout of rank `N` reads inputs of rank `N + 2`. */
+type SpatialInputFault<Method extends string, S extends Shape, N extends 1 | 2 | 3> = ExactRank<Method, S, { 1: 3; 2: 4; 3: 5 }[N], SpatialLayouts[N]>;
 
 type SpatialFault<Method extends string, E, R extends number, Sd extends number> = FirstFault<[E, RateFault<Method, R>, SeedFault<Method, Sd>]>;
 
@@ -62,6 +62,33 @@ type ActivityFault<L1 extends number, L2 extends number> = FirstFault<
 
 /** The tensor a shape-keeping layer returns: itself, or an error tensor after a fault. */
 type Same<S extends Shape, P extends number, Macs extends string | number, E> = E extends Fault<string, infer M> ? ErrorTensor<M> : SymbolicTensor<S, P, Macs>;
+
+/**
+ * The call of `gaussianDropout` and `alphaDropout`, whose options and rules
+ * are those of `dropout`. Written as a method and read back as a function
+ * type, so that it keeps a method's bivariant parameter.
+ */
+type RateDropoutMethod<Method extends string, S extends Shape, P extends number, Macs extends string | number> = {
+  call<const R extends number, const Sd extends number = 0>(config: {
+    rate: Field<DropoutFault<R, Sd, Method>, "rate", R>;
+    seed?: Field<DropoutFault<R, Sd, Method>, "seed", Sd>;
+    name?: string;
+  }): Same<S, P, Macs, DropoutFault<R, Sd, Method>>;
+}["call"];
+
+/** The call of a spatial dropout of rank `N` (see {@link RateDropoutMethod}); 1-D has no `dataFormat`. */
+type SpatialDropoutMethod<Method extends string, N extends 1 | 2 | 3, S extends Shape, P extends number, Macs extends string | number> = {
+  call<const R extends number, const Sd extends number = 0>(
+    config: ConfigOr<
+      SpatialInputFault<Method, S, N>,
+      {
+        rate: Field<SpatialFault<Method, SpatialInputFault<Method, S, N>, R, Sd>, "rate", R>;
+        seed?: Field<SpatialFault<Method, SpatialInputFault<Method, S, N>, R, Sd>, "seed", Sd>;
+        name?: string;
+      } & (N extends 1 ? unknown : { dataFormat?: DataFormat })
+    >,
+  ): Same<S, P, Macs, SpatialFault<Method, SpatialInputFault<Method, S, N>, R, Sd>>;
+}["call"];
 
 /**
  * Regularisation methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far.
@@ -91,11 +118,7 @@ export interface RegularizationMethods<S extends Shape, P extends number, Macs e
    * @example
    * input({ shape: [64] }).gaussianDropout({ rate: 0.3 }); // SymbolicTensor<[null, 64], 0>
    */
-  gaussianDropout<const R extends number, const Sd extends number = 0>(config: {
-    rate: Field<DropoutFault<R, Sd, "gaussianDropout">, "rate", R>;
-    seed?: Field<DropoutFault<R, Sd, "gaussianDropout">, "seed", Sd>;
-    name?: string;
-  }): Same<S, P, Macs, DropoutFault<R, Sd, "gaussianDropout">>;
+  gaussianDropout: RateDropoutMethod<"gaussianDropout", S, P, Macs>;
 
   /**
    * Dropout that keeps its inputs' mean and variance while training, for
@@ -105,11 +128,7 @@ export interface RegularizationMethods<S extends Shape, P extends number, Macs e
    * @example
    * input({ shape: [64] }).alphaDropout({ rate: 0.1 }); // SymbolicTensor<[null, 64], 0>
    */
-  alphaDropout<const R extends number, const Sd extends number = 0>(config: {
-    rate: Field<DropoutFault<R, Sd, "alphaDropout">, "rate", R>;
-    seed?: Field<DropoutFault<R, Sd, "alphaDropout">, "seed", Sd>;
-    name?: string;
-  }): Same<S, P, Macs, DropoutFault<R, Sd, "alphaDropout">>;
+  alphaDropout: RateDropoutMethod<"alphaDropout", S, P, Macs>;
 
   /**
    * Drops whole channels of a sequence `[batch, steps, channels]` while
@@ -118,16 +137,7 @@ export interface RegularizationMethods<S extends Shape, P extends number, Macs e
    * @example
    * input({ shape: [100, 16] }).spatialDropout1d({ rate: 0.2 }); // SymbolicTensor<[null, 100, 16], 0>
    */
-  spatialDropout1d<const R extends number, const Sd extends number = 0>(
-    config: ConfigOr<
-      Spatial1DInputFault<S>,
-      {
-        rate: Field<SpatialFault<"spatialDropout1d", Spatial1DInputFault<S>, R, Sd>, "rate", R>;
-        seed?: Field<SpatialFault<"spatialDropout1d", Spatial1DInputFault<S>, R, Sd>, "seed", Sd>;
-        name?: string;
-      }
-    >,
-  ): Same<S, P, Macs, SpatialFault<"spatialDropout1d", Spatial1DInputFault<S>, R, Sd>>;
+  spatialDropout1d: SpatialDropoutMethod<"spatialDropout1d", 1, S, P, Macs>;
 
   /**
    * Drops whole feature maps of an image batch while training (Keras
@@ -137,17 +147,7 @@ export interface RegularizationMethods<S extends Shape, P extends number, Macs e
    * @example
    * input({ shape: [28, 28, 32] }).spatialDropout2d({ rate: 0.2 }); // SymbolicTensor<[null, 28, 28, 32], 0>
    */
-  spatialDropout2d<const R extends number, const Sd extends number = 0>(
-    config: ConfigOr<
-      Spatial2DInputFault<S>,
-      {
-        rate: Field<SpatialFault<"spatialDropout2d", Spatial2DInputFault<S>, R, Sd>, "rate", R>;
-        dataFormat?: DataFormat;
-        seed?: Field<SpatialFault<"spatialDropout2d", Spatial2DInputFault<S>, R, Sd>, "seed", Sd>;
-        name?: string;
-      }
-    >,
-  ): Same<S, P, Macs, SpatialFault<"spatialDropout2d", Spatial2DInputFault<S>, R, Sd>>;
+  spatialDropout2d: SpatialDropoutMethod<"spatialDropout2d", 2, S, P, Macs>;
 
   /**
    * Drops whole feature volumes of a batch of volumes while training (Keras
@@ -157,17 +157,7 @@ export interface RegularizationMethods<S extends Shape, P extends number, Macs e
    * @example
    * input({ shape: [8, 16, 16, 4] }).spatialDropout3d({ rate: 0.2 }); // SymbolicTensor<[null, 8, 16, 16, 4], 0>
    */
-  spatialDropout3d<const R extends number, const Sd extends number = 0>(
-    config: ConfigOr<
-      Spatial3DInputFault<S>,
-      {
-        rate: Field<SpatialFault<"spatialDropout3d", Spatial3DInputFault<S>, R, Sd>, "rate", R>;
-        dataFormat?: DataFormat;
-        seed?: Field<SpatialFault<"spatialDropout3d", Spatial3DInputFault<S>, R, Sd>, "seed", Sd>;
-        name?: string;
-      }
-    >,
-  ): Same<S, P, Macs, SpatialFault<"spatialDropout3d", Spatial3DInputFault<S>, R, Sd>>;
+  spatialDropout3d: SpatialDropoutMethod<"spatialDropout3d", 3, S, P, Macs>;
 
   /**
    * Adds zero-mean Gaussian noise of deviation `stddev` while training (Keras
