@@ -735,13 +735,13 @@ type ConvMethod<M extends string, S extends Shape, P extends number, Macs extend
       >
     >,
   ): Outcome<
-  ConvFault<M, S, N, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>,
-  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, F, Df>,
-  Plus<P, ConvParams<Axes<K, N>, Channels<S, N, Df>, F, G, B>>,
-  Macs,
-  ConvPositions<S, N, K, St, Pd, D, Df>,
-  Mul<Mul<KernelArea<Axes<K, N>>, GroupChannels<Channels<S, N, Df>, G>>, F>
->;
+    ConvFault<M, S, N, "conv", F, K, St, Pd, D, G, 1, undefined, Df, B>,
+    Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, F, Df>,
+    Plus<P, ConvParams<Axes<K, N>, Channels<S, N, Df>, F, G, B>>,
+    Macs,
+    ConvPositions<S, N, K, St, Pd, D, Df>,
+    Mul<Mul<KernelArea<Axes<K, N>>, GroupChannels<Channels<S, N, Df>, G>>, F>
+  >;
 }["call"];
 
 /**
@@ -774,13 +774,13 @@ type TransposeMethod<M extends string, S extends Shape, P extends number, Macs e
       >
     >,
   ): Outcome<
-  ConvFault<M, S, N, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>,
-  Assemble<S, TransposeSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>, OpAxes<Op, N>>, F, Df>,
-  Plus<P, ConvTransposeParams<Axes<K, N>, Channels<S, N, Df>, F, B>>,
-  Macs,
-  Spatial<S, N, Df>,
-  Mul<Mul<KernelArea<Axes<K, N>>, F>, Channels<S, N, Df>>
->;
+    ConvFault<M, S, N, "transpose", F, K, St, Pd, D, 1, 1, Op, Df, B>,
+    Assemble<S, TransposeSpatial<Spatial<S, N, Df>, Axes<K, N>, Axes<St, N>, Axes<D, N>, SizePadding<Pd>, OpAxes<Op, N>>, F, Df>,
+    Plus<P, ConvTransposeParams<Axes<K, N>, Channels<S, N, Df>, F, B>>,
+    Macs,
+    Spatial<S, N, Df>,
+    Mul<Mul<KernelArea<Axes<K, N>>, F>, Channels<S, N, Df>>
+  >;
 }["call"];
 
 /** The call of the depthwise convolutions at rank `N` (see {@link ConvMethod}). */
@@ -813,13 +813,13 @@ type DepthwiseMethod<M extends string, S extends Shape, P extends number, Macs e
       >
     >,
   ): Outcome<
-  ConvFault<M, S, N, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>,
-  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, TimesMultiplier<Channels<S, N, Df>, Dm>, Df>,
-  Plus<P, DepthwiseParams<Axes<K, N>, Channels<S, N, Df>, Dm, B>>,
-  Macs,
-  ConvPositions<S, N, K, St, Pd, D, Df>,
-  Mul<KernelArea<Axes<K, N>>, TimesMultiplier<Channels<S, N, Df>, Dm>>
->;
+    ConvFault<M, S, N, "depthwise", 1, K, St, Pd, D, 1, Dm, undefined, Df, B>,
+    Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, TimesMultiplier<Channels<S, N, Df>, Dm>, Df>,
+    Plus<P, DepthwiseParams<Axes<K, N>, Channels<S, N, Df>, Dm, B>>,
+    Macs,
+    ConvPositions<S, N, K, St, Pd, D, Df>,
+    Mul<KernelArea<Axes<K, N>>, TimesMultiplier<Channels<S, N, Df>, Dm>>
+  >;
 }["call"];
 
 /**
@@ -857,13 +857,13 @@ type SeparableMethod<M extends string, S extends Shape, P extends number, Macs e
       >
     >,
   ): Outcome<
-  ConvFault<M, S, N, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>,
-  Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, F, Df>,
-  Plus<P, SeparableParams<Axes<K, N>, Channels<S, N, Df>, Dm, F, B>>,
-  Macs,
-  ConvPositions<S, N, K, St, Pd, D, Df>,
-  Mul<TimesMultiplier<Channels<S, N, Df>, Dm>, Plus<KernelArea<Axes<K, N>>, F>>
->;
+    ConvFault<M, S, N, "separable", F, K, St, Pd, D, 1, Dm, undefined, Df, B>,
+    Assemble<S, ConvPositions<S, N, K, St, Pd, D, Df>, F, Df>,
+    Plus<P, SeparableParams<Axes<K, N>, Channels<S, N, Df>, Dm, F, B>>,
+    Macs,
+    ConvPositions<S, N, K, St, Pd, D, Df>,
+    Mul<TimesMultiplier<Channels<S, N, Df>, Dm>, Plus<KernelArea<Axes<K, N>>, F>>
+  >;
 }["call"];
 
 /** Convolution methods of a {@link SymbolicTensor} with shape `S` and `P` parameters so far. */
