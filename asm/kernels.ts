@@ -1415,3 +1415,4 @@ export function channelScaleShift(
 
 export * from "./elementwise";
 export * from "./pack";
+export * from "./copy";

@@ -7,6 +7,7 @@ import { activate, isActivationName } from "./activations.js";
 import type { ActivationName } from "./activations.js";
 import { fast } from "./backend.js";
 import { softmaxAt, unaryAt, unaryCode } from "./fast-activations.js";
+import { padAnyLayer } from "./fast-copy.js";
 import { batchNormInference, checkBatchNormWeights } from "./norm-batch.js";
 import type { BatchNormWeights } from "./norm-batch.js";
 import { padZeros } from "./reshape-ops.js";
@@ -203,9 +204,9 @@ export function elementwiseMergeLayer(kind: FastMerge, inputs: readonly Tensor[]
  * Zero padding on the WebAssembly kernels: the output zero-filled, then the
  * input copied into its interior in runs as long as the unpadded trailing
  * axes allow (whole rows of pixels for a channels-last 2-D padding), so that
- * the next convolution reads it where it lies; {@link padZeros} when the
- * fast kernels are not chosen or the runs are indexed by more than three
- * outer axes.
+ * the next convolution reads it where it lies; {@link padAnyLayer} when the
+ * runs are indexed by more than three outer axes, {@link padZeros} when the
+ * fast kernels are not chosen.
  *
  * @example
  * ```ts
@@ -218,7 +219,8 @@ export function padLayer(input: Tensor, pads: readonly (readonly [number, number
   const valid = pads.length === rank && pads.every(([a, b]) => Number.isSafeInteger(a) && Number.isSafeInteger(b) && a >= 0 && b >= 0);
   let last = rank - 1;
   while (last > 0 && valid && pads[last][0] === 0 && pads[last][1] === 0) last--;
-  if (k === null || !valid || last > 3 || input.data.length === 0) return padZeros(input, pads);
+  if (k === null || !valid || input.data.length === 0) return padZeros(input, pads);
+  if (last > 3) return padAnyLayer(input, pads);
   checkTensor(input, "padZeros input", rank);
   const outShape = input.shape.map((d, i) => d + pads[i][0] + pads[i][1]);
   const outStrides = outShape.map((_, i) => outShape.slice(i + 1).reduce((p, d) => p * d, 1));

@@ -67,6 +67,9 @@ export interface KernelExports {
   softmaxStrided(...args: number[]): void;
   preluSamples(...args: number[]): void;
   axisScaleShift(...args: number[]): void;
+  stridedCopy(...args: number[]): void;
+  resizeRows(...args: number[]): void;
+  resizeColumns(...args: number[]): void;
   scratchFloats(): number;
   winogradScratchFloats(cout: number): number;
   attentionScratchFloats(tv: number, kd: number, vd: number): number;
@@ -109,6 +112,9 @@ export const WORKER_FUNCTIONS = [
   "softmaxStrided",
   "preluSamples",
   "axisScaleShift",
+  "stridedCopy",
+  "resizeRows",
+  "resizeColumns",
 ] as const;
 /**
  * One of {@link WORKER_FUNCTIONS}.

@@ -19,7 +19,7 @@ import {
 } from "../checks.js";
 import { rescale, standardize } from "../kernels/preprocess-elementwise.js";
 import type { Standardization } from "../kernels/preprocess-elementwise.js";
-import { centerCropImages, resizeImages, resizeToAspect } from "../kernels/preprocess-image.js";
+import { centerCropLayer, resizeLayer, resizeToAspectLayer } from "../kernels/fast-copy.js";
 import type { ResizeMethod } from "../kernels/preprocess-image.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
@@ -357,7 +357,7 @@ export class Resizing extends Layer {
   call(input: Tensor): Tensor {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
     const s = this.settings!;
-    return s.cropToAspectRatio ? resizeToAspect(input, s.height, s.width, s.interpolation) : resizeImages(input, s.height, s.width, s.interpolation);
+    return s.cropToAspectRatio ? resizeToAspectLayer(input, s.height, s.width, s.interpolation) : resizeLayer(input, s.height, s.width, s.interpolation);
   }
 
   /** Nearest resizing only moves values; a bilinear one runs the resize's transpose (after the crop's, with `cropToAspectRatio`). */
@@ -406,7 +406,7 @@ export class CenterCrop extends Layer {
 
   call(input: Tensor): Tensor {
     if (this.settings === undefined) this.computeOutputShape(this.builtInputShape());
-    return centerCropImages(input, this.settings!.height, this.settings!.width);
+    return centerCropLayer(input, this.settings!.height, this.settings!.width);
   }
 
   /** A crop only moves values; an image smaller than the crop runs the bilinear resize's transpose, then the aspect crop's. */

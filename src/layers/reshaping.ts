@@ -5,8 +5,8 @@
  */
 import { configObject, exactProduct, exactRank, fail, oneOf, optionalName, positiveCount, sizeTuple, snapshot, valueText } from "../checks.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
+import { cropLayer, repeatLayer, transposeLayer } from "../kernels/fast-copy.js";
 import { padLayer } from "../kernels/fast-elementwise.js";
-import { crop, repeatEach, transpose } from "../kernels/reshape-ops.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
@@ -73,7 +73,7 @@ export class Flatten extends Layer {
     if (this.dataFormat === undefined) this.computeOutputShape(this.builtInputShape());
     const rank = input.shape.length;
     // Keras moves channels last only from rank 3 on; for rank 2 the move changes nothing.
-    const x = this.dataFormat === "channelsFirst" && rank > 2 ? transpose(input, [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]) : input;
+    const x = this.dataFormat === "channelsFirst" && rank > 2 ? transposeLayer(input, [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]) : input;
     const batch = x.shape[0];
     return { shape: [batch, batch === 0 ? 0 : x.data.length / batch], data: x.data };
   }
@@ -230,7 +230,7 @@ export class Permute extends Layer {
 
   call(input: Tensor): Tensor {
     if (this.dims === undefined) this.computeOutputShape(this.builtInputShape());
-    return transpose(input, [0, ...this.dims!]);
+    return transposeLayer(input, [0, ...this.dims!]);
   }
 
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
@@ -275,7 +275,7 @@ export class RepeatVector extends Layer {
   call(input: Tensor): Tensor {
     if (this.n === undefined) this.computeOutputShape(this.builtInputShape());
     const [batch, features] = input.shape;
-    return repeatEach({ shape: [batch, 1, features], data: input.data }, [1, this.n!, 1]);
+    return repeatLayer({ shape: [batch, 1, features], data: input.data }, [1, this.n!, 1]);
   }
 
   override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
@@ -528,7 +528,7 @@ abstract class CroppingND extends BordersND {
   }
 
   protected border(input: Tensor, pairs: [number, number][]): Tensor {
-    return crop(input, pairs);
+    return cropLayer(input, pairs);
   }
 }
 
@@ -625,7 +625,7 @@ abstract class UpSamplingND extends SpatialLayer {
     this.ensureBuilt();
     const all = new Array<number>(input.shape.length).fill(1);
     this.spatial!.axes.forEach((a, i) => (all[a] = this.factors![i]));
-    return repeatEach(input, all);
+    return repeatLayer(input, all);
   }
 }
 
