@@ -528,4 +528,43 @@ describe("a layer called outside the model it is written with", () => {
     expectClose(ours.data, theirs, "outer output", 1e-5);
     tm.dispose();
   });
+
+  it("Keras 3 JSON counts only the calls the model holds too, and reads back to the same outputs", () => {
+    clearSession();
+    const x = input({ shape: [5] });
+    const a = x.dense({ units: 3, name: "a" });
+    const si = input({ shape: [3], name: "si" });
+    const sub = model({ inputs: si, outputs: si.dense({ units: 4, name: "inner" }), name: "sub" });
+    const shared = layers.dense({ units: 3, name: "shared" });
+    const unused = x.dense({ units: 3, name: "unused" });
+    sub.apply(unused);
+    shared.apply(unused);
+    const y = sub.apply(a).dense({ units: 2, name: "after_sub" });
+    const z = shared.apply(shared.apply(a)).dense({ units: 2, name: "after_shared" });
+    const m = model({ inputs: x, outputs: concatenate([y, z, sub.apply(a)], { name: "all" }), name: "outer" }) as unknown as AnyModel;
+    const json = JSON.parse(toKerasJSON(m)) as {
+      config: {
+        layers: { name: string; inbound_nodes: { args: { config: { keras_history: [string, number, number] } }[] }[] }[];
+        output_layers: unknown;
+      };
+    };
+    const history = (name: string, call = 0) => json.config.layers.find((l) => l.name === name)!.inbound_nodes[call].args[0].config.keras_history;
+    // In keras_history a nested model's calls count from 0 as any layer's; only the calls this model holds are counted.
+    expect(history("after_sub")).toEqual(["sub", 0, 0]);
+    expect(history("shared", 1)).toEqual(["shared", 0, 0]);
+    expect(history("after_shared")).toEqual(["shared", 1, 0]);
+    const merged = json.config.layers.find((l) => l.name === "all")!.inbound_nodes[0].args[0] as unknown as { config: { keras_history: unknown } }[];
+    expect(merged.map((t) => t.config.keras_history)).toEqual([
+      ["after_sub", 0, 0],
+      ["after_shared", 0, 0],
+      ["sub", 1, 0],
+    ]);
+    expect(json.config.layers.find((l) => l.name === "shared")!.inbound_nodes).toHaveLength(2);
+    expect(json.config.layers.find((l) => l.name === "sub")!.inbound_nodes).toHaveLength(2);
+    const back = modelFromKerasJSON(json);
+    back.setWeights(m.getWeights());
+    const xs = { shape: [2, 5], data: Float32Array.from({ length: 10 }, (_, i) => Math.sin(i)) } as Tensor;
+    const ours = (m.predict as unknown as (t: Tensor) => Tensor)(xs);
+    expectClose((back.predict as unknown as (t: Tensor) => Tensor)(xs).data, ours.data, "outer output read back", 1e-6);
+  });
 });

@@ -136,6 +136,13 @@ function kerasModel(m: AnyModel, names: "shapewise" | "keras3"): Record<string, 
     if (calls === undefined) callsOf.set(n.layer, [n]);
     else calls.push(n);
   }
+  // A layer's calls outside this model (on a tensor no output reads) are not written, so a reference counts only the
+  // calls the file holds, in call order: one past those would name a node the file does not have.
+  for (const calls of callsOf.values()) calls.sort((a, b) => a.nodeIndex - b.nodeIndex);
+  const fileIndex = (layer: Layer, nodeIndex: number): number => {
+    const at = (callsOf.get(layer) ?? []).filter((n) => n.inbound.length > 0).findIndex((n) => n.nodeIndex === nodeIndex);
+    return at < 0 ? nodeIndex : at;
+  };
   const firstShape = (layer: Layer): unknown => {
     const node = callsOf.get(layer)?.[0];
     if (node === undefined || node.inbound.length === 0) return null;
@@ -157,7 +164,7 @@ function kerasModel(m: AnyModel, names: "shapewise" | "keras3"): Record<string, 
     const json = kerasLayer(layer, names, firstShape(layer));
     const calls = (callsOf.get(layer) ?? []).filter((n) => n.inbound.length > 0);
     const inbound = calls.map((n) => {
-      const tensors = n.inbound.map((r) => kerasTensor(r.shape, r.layer, r.nodeIndex, r.tensorIndex, names));
+      const tensors = n.inbound.map((r) => kerasTensor(r.shape, r.layer, fileIndex(r.layer, r.nodeIndex), r.tensorIndex, names));
       const style = entryForLayer(layer).style;
       // Merges take one list of tensors; attention takes (query, value) and `key` by keyword.
       if (style === "merge") return { args: [tensors], kwargs: {} };
@@ -175,7 +182,7 @@ function kerasModel(m: AnyModel, names: "shapewise" | "keras3"): Record<string, 
     });
     return { ...json, name: nameOf(layer, names), inbound_nodes: inbound };
   });
-  const end = (r: (typeof graph.inputs)[number]) => [nameOf(r.layer, names), endNodeIndex(r.layer, r.nodeIndex), r.tensorIndex];
+  const end = (r: (typeof graph.inputs)[number]) => [nameOf(r.layer, names), endNodeIndex(r.layer, fileIndex(r.layer, r.nodeIndex)), r.tensorIndex];
   // Keras writes one input or output as a single reference, several as a list (a record by its keys).
   const ends = (refs: typeof graph.inputs, layout: Model["inputLayout"]) => {
     if (layout === "single") return end(refs[0]);
