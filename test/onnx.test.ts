@@ -14,9 +14,25 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
-import { ShapeError, add, average, clearSession, concatenate, dot, input, layers, maximum, minimum, model, multiply, subtract, tensor } from "../src/index.js";
+import {
+  ShapeError,
+  add,
+  average,
+  clearSession,
+  concatenate,
+  dot,
+  input,
+  layers,
+  maximum,
+  minimum,
+  model,
+  multiply,
+  optimizers,
+  subtract,
+  tensor,
+} from "../src/index.js";
 import type { Model, Tensor } from "../src/index.js";
 import { layerRegistrations } from "../src/layers/registry.js";
 import { toONNX } from "../src/io/onnx/export.js";
@@ -741,6 +757,25 @@ describe("predictAsync", () => {
     const second = (await m.predictAsync(x as never, { backend: "onnxruntime" })) as Tensor;
     expect(second.data).not.toEqual(first.data);
     expectClose(second.data, (m.predict(x as never) as Tensor).data, "after setWeights", TOL);
+  });
+
+  it("builds its session once per model, and again after a training step writes the weights in place", async () => {
+    const m = chain([null, 4], (x) => x.dense({ units: 2 }));
+    const x = randomInput([null, 4], createRandom(3));
+    const builds = vi.spyOn(ort.InferenceSession, "create");
+    try {
+      const first = (await m.predictAsync(x as never, { backend: "onnxruntime" })) as Tensor;
+      await m.predictAsync(x as never, { backend: "onnxruntime" });
+      expect(builds).toHaveBeenCalledTimes(1);
+      const c = m.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: "meanSquaredError" });
+      c.trainOnBatch(x as never, tensor([x.shape[0], 2], new Float32Array(x.shape[0] * 2).fill(3)) as never);
+      const trained = (await m.predictAsync(x as never, { backend: "onnxruntime" })) as Tensor;
+      expect(builds).toHaveBeenCalledTimes(2);
+      expect(trained.data).not.toEqual(first.data);
+      expectClose(trained.data, (m.predict(x as never) as Tensor).data, "after a training step", TOL);
+    } finally {
+      builds.mockRestore();
+    }
   });
 
   it("says how to install onnxruntime-node when it cannot be loaded", async () => {

@@ -49,6 +49,7 @@ const biasSlices = new WeakMap<Float32Array, Map<number, Float32Array>>();
 export function weightsWritten(arrays: readonly Float32Array[]): void {
   foldSourcesWritten(arrays);
   for (const a of arrays) {
+    writes.set(a, (writes.get(a) ?? 0) + 1);
     const p = packedWeights.get(a);
     if (p !== undefined) p.stale = true;
     const owner = packedByBias.get(a);
@@ -64,6 +65,25 @@ export function weightsWritten(arrays: readonly Float32Array[]): void {
     }
   }
 }
+/** How many times each weight array was said to be written in place. */
+const writes = new WeakMap<Float32Array, number>();
+
+/**
+ * How many times {@link weightsWritten} named this array: a copy made
+ * elsewhere from the weights (an onnxruntime session) is stale once the
+ * count moves.
+ *
+ * @example
+ * ```ts
+ * const before = inPlaceWrites(kernel);
+ * await compiled.trainOnBatch(x, y);
+ * inPlaceWrites(kernel) > before; // true
+ * ```
+ */
+export function inPlaceWrites(array: Float32Array): number {
+  return writes.get(array) ?? 0;
+}
+
 const unpack = new FinalizationRegistry<{ k: WasmKernels; ptrs: number[] }>(({ k, ptrs }) => {
   for (const p of ptrs) k.free(p);
 });

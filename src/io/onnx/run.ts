@@ -4,6 +4,7 @@
  */
 import { inputDtype } from "../input-dtype.js";
 import { fail } from "../../checks.js";
+import { inPlaceWrites } from "../../kernels/packed-weights.js";
 import type { Tensor } from "../../kernels/tensor.js";
 import type { PredictOptions } from "../../model-inputs.js";
 import type { ExportableModel } from "./builder.js";
@@ -47,15 +48,22 @@ function loadOnnxRuntime(): Promise<OrtModule> {
   return ortModule;
 }
 
-/** One session per model, made again when its weights are replaced (`setWeights` swaps each layer's arrays). */
-const sessions = new WeakMap<object, { weights: readonly (readonly Tensor[] | undefined)[]; session: Promise<OrtSession> }>();
+/**
+ * One session per model, made again when its weights are replaced
+ * (`setWeights` swaps each layer's arrays) or written in place (a training
+ * step counts its writes through `weightsWritten`).
+ */
+const sessions = new WeakMap<object, { weights: readonly (readonly Tensor[] | undefined)[]; writes: number; session: Promise<OrtSession> }>();
 
 function sessionFor(m: ExportableModel, ort: OrtModule): Promise<OrtSession> {
   const weights = m.layers.map((l) => l.weights);
+  let writes = 0;
+  for (const ws of weights) for (const w of ws ?? []) writes += inPlaceWrites(w.data);
   const cached = sessions.get(m);
-  if (cached !== undefined && cached.weights.length === weights.length && cached.weights.every((w, i) => w === weights[i])) return cached.session;
+  if (cached !== undefined && cached.writes === writes && cached.weights.length === weights.length && cached.weights.every((w, i) => w === weights[i]))
+    return cached.session;
   const session = ort.InferenceSession.create(toONNX(m));
-  sessions.set(m, { weights, session });
+  sessions.set(m, { weights, writes, session });
   return session;
 }
 
