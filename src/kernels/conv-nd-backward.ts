@@ -21,6 +21,18 @@ export interface ConvNdGradients {
 
 const rounded = (shape: readonly number[], values: Float64Array): Tensor => ({ shape: [...shape], data: Float32Array.from(values) });
 
+/** The operands' data and the float64 sums of the three gradients, zeroed. */
+function gradientSums(input: Tensor, kernel: Tensor, dOut: Tensor, cout: number) {
+  return {
+    x: input.data,
+    k: kernel.data,
+    dy: dOut.data,
+    dx: new Float64Array(input.data.length),
+    dk: new Float64Array(kernel.data.length),
+    db: new Float64Array(cout),
+  };
+}
+
 /**
  * Gradients from {@link convNdBackward} on 5-D views, given back in the
  * shapes of the caller's own input and kernel (the data is the same).
@@ -47,12 +59,7 @@ export function reshapedGradients(g: ConvNdGradients, input: Tensor, kernel: Ten
 export function convNdBackward(input: Tensor, kernel: Tensor, dOut: Tensor, axes: readonly [ConvAxis, ConvAxis, ConvAxis], groups: number): ConvNdGradients {
   const { n, d, h, w, cin, kd, kh, kw, cinG, cout, od, oh, ow, coutG } = convNdGeometry(input, kernel, null, axes, groups);
   checkOutputGradient(dOut, [n, od, oh, ow, cout], "convNd");
-  const x = input.data;
-  const k = kernel.data;
-  const dy = dOut.data;
-  const dx = new Float64Array(x.length);
-  const dk = new Float64Array(k.length);
-  const db = new Float64Array(cout);
+  const { x, k, dy, dx, dk, db } = gradientSums(input, kernel, dOut, cout);
   walkWindows(
     n,
     convWindows(axes, [d, h, w], [kd, kh, kw]),
@@ -102,12 +109,7 @@ export function convTransposeNdBackward(
 ): ConvNdGradients {
   const { n, d, h, w, cin, kd, kh, kw, cout, od, oh, ow } = convTransposeNdGeometry(input, kernel, null, axes);
   checkOutputGradient(dOut, [n, od, oh, ow, cout], "convTransposeNd");
-  const x = input.data;
-  const k = kernel.data;
-  const dy = dOut.data;
-  const dx = new Float64Array(x.length);
-  const dk = new Float64Array(k.length);
-  const db = new Float64Array(cout);
+  const { x, k, dy, dx, dk, db } = gradientSums(input, kernel, dOut, cout);
   for (let i = 0; i < dy.length; i++) db[i % cout] += dy[i];
   walkWindows(n, transposeWindows(axes, [d, h, w], [kd, kh, kw]), (p, q, t) => {
     const xOff = p * cin;
