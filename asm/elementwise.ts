@@ -100,3 +100,29 @@ export function axisScaleShift(x: usize, out: usize, channels: i32, inner: i32, 
     }
   }
 }
+
+/**
+ * `out = (x - mean[c]) / denom[c]` in float32 (a subtraction, then a
+ * division, each rounded) on an axis with `inner` floats after it, for rows
+ * [start, end) of the `outer * channels` rows; `out` may be `x`.
+ */
+export function axisSubtractDivide(x: usize, out: usize, channels: i32, inner: i32, mean: usize, denom: usize, start: i32, end: i32): void {
+  const inner4 = inner & ~3;
+  for (let r = start; r < end; r++) {
+    const c: usize = <usize>(r % channels) * 4;
+    const m = load<f32>(mean + c);
+    const d = load<f32>(denom + c);
+    const mv = f32x4.splat(m);
+    const dv = f32x4.splat(d);
+    const base: usize = <usize>r * <usize>inner * 4;
+    let j = 0;
+    for (; j < inner4; j += 4) {
+      const at: usize = base + <usize>j * 4;
+      v128.store(out + at, f32x4.div(f32x4.sub(v128.load(x + at), mv), dv));
+    }
+    for (; j < inner; j++) {
+      const at: usize = base + <usize>j * 4;
+      store<f32>(out + at, (load<f32>(x + at) - m) / d);
+    }
+  }
+}

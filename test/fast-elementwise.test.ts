@@ -179,9 +179,20 @@ describe("elementwise WebAssembly kernels", () => {
         const w = { gamma: scale ? per(-2, 2) : null, beta: center ? per(-1, 1) : null, movingMean: per(-1, 1), movingVariance: per(0, 3), epsilon: 1e-3 };
         // Folded to one multiply-add per value: float32 rounding of the scale and shift, relative to the values' size.
         expectClose(onFast(() => batchNormLayer(x, 2, w)).data, batchNormInference(x, 2, w).data, x.data);
-        // Another axis takes the reference kernel, with the same result.
-        const w1 = { gamma: null, beta: null, movingMean: new Float32Array(b), movingVariance: new Float32Array(b).fill(1), epsilon: 1e-3 };
-        expectSameBits(onFast(() => batchNormLayer(x, 1, w1)).data, batchNormInference(x, 1, w1).data);
+        // Any other axis, the same folding along it, with and without an activation after.
+        const along = (n: number) => ({
+          gamma: scale ? Float32Array.from({ length: n }, () => 4 * r.next() - 2) : null,
+          beta: center ? Float32Array.from({ length: n }, () => 2 * r.next() - 1) : null,
+          movingMean: Float32Array.from({ length: n }, () => 2 * r.next() - 1),
+          movingVariance: Float32Array.from({ length: n }, () => 3 * r.next()),
+          epsilon: 1e-3,
+        });
+        for (const axis of [0, 1]) {
+          const wa = along(x.shape[axis]);
+          const reference = batchNormInference(x, axis, wa);
+          expectClose(onWasm(() => batchNormLayer(x, axis, wa)).data, reference.data, x.data);
+          expectClose(onWasm(() => batchNormLayer(x, axis, wa, "relu6")).data, activate("relu6", reference).data, x.data);
+        }
       }),
       { numRuns: 40 },
     );

@@ -20,10 +20,16 @@ const MAX_AXES = 16;
 
 /**
  * Copies the block of `sizes` from `src` (strides `from`, floats) to `dst`
- * (strides `to`): adjacent axes that are contiguous on both sides are taken
- * together first. False when more than {@link MAX_AXES} axes remain.
+ * (strides `to`) on the WebAssembly kernels: adjacent axes that are
+ * contiguous on both sides are taken together first. False (nothing
+ * copied) when more than sixteen axes remain.
+ *
+ * @example
+ * ```ts
+ * copyBlock(k, x, out, [2, 3], [1, 2], [3, 1]); // a [3, 2] matrix transposed
+ * ```
  */
-function copyBlock(k: WasmKernels, src: number, dst: number, sizes: readonly number[], from: readonly number[], to: readonly number[]): boolean {
+export function copyBlock(k: WasmKernels, src: number, dst: number, sizes: readonly number[], from: readonly number[], to: readonly number[]): boolean {
   const s: number[] = [];
   const a: number[] = [];
   const b: number[] = [];

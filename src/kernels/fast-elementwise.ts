@@ -8,6 +8,7 @@ import type { ActivationName } from "./activations.js";
 import { fast } from "./backend.js";
 import { softmaxAt, unaryAt, unaryCode } from "./fast-activations.js";
 import { padAnyLayer } from "./fast-copy.js";
+import { axisAffineAt } from "./fast-norms.js";
 import { batchNormInference, checkBatchNormWeights } from "./norm-batch.js";
 import type { BatchNormWeights } from "./norm-batch.js";
 import { padZeros } from "./reshape-ops.js";
@@ -108,11 +109,11 @@ export function activationLayer(activation: ActivationName, input: Tensor): Tens
 
 /**
  * A batch normalisation's inference computation, with an optional fused
- * relu or relu6: on the WebAssembly kernels when it normalises the last
- * axis (channels last, as every convolution here writes), folded to one
- * float32 multiply-add per value (the statistics folded in float64 and
+ * relu or relu6, on the WebAssembly kernels along any axis (the last one,
+ * channels last as every convolution here writes, with the activation
+ * fused), folded to one float32 multiply-add per value (the statistics folded in float64 and
  * rounded once; within float32 rounding of the reference);
- * {@link batchNormInference} otherwise.
+ * {@link batchNormInference} when the kernels are not chosen.
  *
  * @example
  * ```ts
@@ -123,7 +124,7 @@ export function batchNormLayer(input: Tensor, axis: number, w: BatchNormWeights,
   const k = fast();
   const rank = input.shape.length;
   const floats = input.data.length;
-  if (k === null || floats === 0 || axis !== rank - 1) {
+  if (k === null || floats === 0 || !Number.isInteger(axis) || axis < 0 || axis >= rank) {
     const out = batchNormInference(input, axis, w);
     return activation === "linear" ? out : activate(activation, out);
   }
@@ -132,15 +133,24 @@ export function batchNormLayer(input: Tensor, axis: number, w: BatchNormWeights,
   const temps: number[] = [];
   const x = addressIn(k, input.data, temps);
   // Folded once per call in float64 and rounded: scale = gamma / sqrt(variance + epsilon), shift = beta - mean * scale.
-  const params = k.alloc(channels * 8);
-  temps.push(params);
-  const f32 = k.view(params, 2 * channels);
+  const scales = new Float32Array(channels);
+  const shifts = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
     const scale = (w.gamma === null ? 1 : w.gamma[c]) / Math.sqrt(w.movingVariance[c] + w.epsilon);
-    f32[c] = scale;
-    f32[channels + c] = (w.beta === null ? 0 : w.beta[c]) - w.movingMean[c] * scale;
+    scales[c] = scale;
+    shifts[c] = (w.beta === null ? 0 : w.beta[c]) - w.movingMean[c] * scale;
   }
   const out = outputOf(k, floats, temps);
+  if (axis !== rank - 1) {
+    // Another axis (channels first): the same multiply-add along it, the activation after.
+    axisAffineAt(k, "axisScaleShift", input.shape, axis, scales, shifts, x, out);
+    if (activation !== "linear") activateAt(k, activation, input.shape, out, out, floats);
+    return { shape: [...input.shape], data: finish(k, out, floats, temps) };
+  }
+  const params = k.alloc(channels * 8);
+  temps.push(params);
+  k.view(params, channels).set(scales);
+  k.view(params + channels * 4, channels).set(shifts);
   const pixels = floats / channels;
   const head = [x, out, channels, params, params + channels * 4, fusedCode(activation)];
   run(

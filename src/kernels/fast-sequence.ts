@@ -9,6 +9,7 @@ import type { AttentionWeights } from "./attention-mha.js";
 import { embeddingLookup, invalidIndex } from "./embedding.js";
 import { productAt } from "./fast-dense.js";
 import { activationCode } from "./fast-elementwise.js";
+import { layerNormAxesLayer } from "./fast-norms.js";
 import { layerNorm } from "./norm-layer.js";
 import type { LayerNormWeights } from "./norm-layer.js";
 import { biasSlice, cachedCopy, columnsOf, derivedWeights } from "./packed-weights.js";
@@ -93,9 +94,10 @@ export function attentionLayer(
 }
 
 /**
- * A LayerNormalization layer's computation: on the WebAssembly kernels when
- * it normalises the last axis alone (the transformer's case), the reference
- * arithmetic to the bit; {@link layerNorm} otherwise.
+ * A LayerNormalization layer's computation on the WebAssembly kernels, the
+ * reference arithmetic to the bit: rows of the last axis (the transformer's
+ * case), other axes by {@link layerNormAxesLayer}; {@link layerNorm} when
+ * the kernels are not chosen.
  *
  * @example
  * ```ts
@@ -106,7 +108,8 @@ export function layerNormLayer(input: Tensor, axes: readonly number[], w: LayerN
   const k = fast();
   const rank = input.shape.length;
   const floats = input.data.length;
-  if (k === null || floats === 0 || axes.length !== 1 || axes[0] !== rank - 1) return layerNorm(input, axes, w);
+  if (k === null || floats === 0) return layerNorm(input, axes, w);
+  if (axes.length !== 1 || axes[0] !== rank - 1) return layerNormAxesLayer(input, axes, w) ?? layerNorm(input, axes, w);
   checkTensor(input, "layerNorm input");
   const width = input.shape[rank - 1];
   for (const [what, v] of [

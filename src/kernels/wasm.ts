@@ -70,6 +70,7 @@ export interface KernelExports {
   stridedCopy(...args: number[]): void;
   resizeRows(...args: number[]): void;
   resizeColumns(...args: number[]): void;
+  axisSubtractDivide(...args: number[]): void;
   scratchFloats(): number;
   winogradScratchFloats(cout: number): number;
   attentionScratchFloats(tv: number, kd: number, vd: number): number;
@@ -115,6 +116,7 @@ export const WORKER_FUNCTIONS = [
   "stridedCopy",
   "resizeRows",
   "resizeColumns",
+  "axisSubtractDivide",
 ] as const;
 /**
  * One of {@link WORKER_FUNCTIONS}.

@@ -17,6 +17,7 @@ import {
   SINGLE_AXIS_RULE,
   valueText,
 } from "../checks.js";
+import { rescaleLayer, standardizeLayer } from "../kernels/fast-norms.js";
 import { rescale, standardize } from "../kernels/preprocess-elementwise.js";
 import type { Standardization } from "../kernels/preprocess-elementwise.js";
 import { centerCropLayer, resizeLayer, resizeToAspectLayer } from "../kernels/fast-copy.js";
@@ -69,7 +70,7 @@ export class Rescaling extends Layer {
   }
 
   call(input: Tensor): Tensor {
-    return rescale(input, this.scale, this.offset);
+    return rescaleLayer(input, this.scale, this.offset);
   }
 
   /** The gradient is the output gradient times `scale`: the same kernel without the offset. */
@@ -222,7 +223,7 @@ export class Normalization extends Layer {
   }
 
   call(input: Tensor): Tensor {
-    return standardize(input, this.statistics());
+    return standardizeLayer(input, this.statistics());
   }
 
   /**

@@ -1,0 +1,110 @@
+/**
+ * Normalisation on any axis on the WebAssembly kernels against the
+ * reference kernels: `Rescaling` and `Normalization` (the same bits, float32
+ * steps as Keras takes them) and layer normalisation over any axes (the
+ * same bits), on generated shapes with odd sizes and batches above 1, each
+ * call launching WebAssembly kernels only.
+ */
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { getKernelBackend, setKernelBackend } from "../src/kernels/backend.js";
+import type { KernelBackend } from "../src/kernels/backend.js";
+import { rescaleLayer, standardizeLayer } from "../src/kernels/fast-norms.js";
+import { layerNormLayer } from "../src/kernels/fast-sequence.js";
+import { layerNorm } from "../src/kernels/norm-layer.js";
+import { rescale, standardize } from "../src/kernels/preprocess-elementwise.js";
+import { profileCall } from "../src/kernels/profile.js";
+import type { LayerProfile } from "../src/kernels/profile.js";
+import { createRandom } from "../src/kernels/random.js";
+import type { Tensor } from "../src/kernels/tensor.js";
+
+const initial: KernelBackend = getKernelBackend();
+afterEach(() => setKernelBackend(initial));
+
+/** Runs `f` on the fast kernels, checking that it launched WebAssembly kernels only. */
+function onWasm(f: () => Tensor): Tensor {
+  setKernelBackend("fast");
+  try {
+    const rows: LayerProfile[] = [];
+    const [out] = profileCall(rows, "f", "F", [], () => [f()]);
+    expect(rows[0].kernel).toBe("wasm");
+    return out;
+  } finally {
+    setKernelBackend(initial);
+  }
+}
+
+function expectSameBits(actual: Tensor, expected: Tensor): void {
+  expect(actual.shape).toEqual(expected.shape);
+  for (let i = 0; i < expected.data.length; i++) {
+    if (!Object.is(actual.data[i], expected.data[i]) && !(Number.isNaN(actual.data[i]) && Number.isNaN(expected.data[i]))) {
+      expect.fail(`element ${i}: ${actual.data[i]} instead of ${expected.data[i]}`);
+    }
+  }
+}
+
+function draw(shape: readonly number[], seed: number): Tensor {
+  const r = createRandom(seed);
+  return { shape: [...shape], data: Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => (r.next() * 2 - 1) * 300) };
+}
+
+const shapes = fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 5 });
+
+describe("normalisation kernels on WebAssembly", () => {
+  it("Rescaling gives the reference bits", () => {
+    fc.assert(
+      fc.property(shapes, fc.integer(), fc.constantFrom(0.5, 1 / 255, 2, -1, 1 / 127.5), fc.constantFrom(0, -1, 0.5, 0.1), (shape, seed, scale, offset) => {
+        const x = draw(shape, seed);
+        expectSameBits(
+          onWasm(() => rescaleLayer(x, scale, offset)),
+          rescale(x, scale, offset),
+        );
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("Normalization, per position of any axis or overall, and its inverse, gives the reference bits", () => {
+    fc.assert(
+      fc.property(shapes, fc.integer(), fc.integer({ min: 0, max: 4 }), fc.boolean(), fc.boolean(), (shape, seed, pick, overall, invert) => {
+        const x = draw(shape, seed);
+        const axis = overall ? null : pick % shape.length;
+        const n = axis === null ? 1 : shape[axis];
+        const r = createRandom(seed ^ 7);
+        const s = {
+          mean: Array.from({ length: n }, () => r.next() * 2 - 1),
+          variance: Array.from({ length: n }, () => (r.next() < 0.1 ? 0 : r.next() * 3)),
+          axis,
+          invert,
+        };
+        expectSameBits(
+          onWasm(() => standardizeLayer(x, s)),
+          standardize(x, s),
+        );
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("layer normalisation over any axes gives the reference bits", () => {
+    fc.assert(
+      fc.property(shapes, fc.integer(), fc.integer({ min: 1, max: 31 }), fc.boolean(), fc.boolean(), (shape, seed, mask, scale, center) => {
+        const x = draw(shape, seed);
+        const axes = shape.map((_, i) => i).filter((i) => i > 0 && (mask >> (i - 1)) & 1);
+        if (axes.length === 0) axes.push(shape.length - 1);
+        const width = axes.reduce((p, a) => p * shape[a], 1);
+        const r = createRandom(seed ^ 11);
+        const w = {
+          gamma: scale ? Float32Array.from({ length: width }, () => r.next() * 2 - 1) : null,
+          beta: center ? Float32Array.from({ length: width }, () => r.next() * 2 - 1) : null,
+          epsilon: 1e-3,
+        };
+        expectSameBits(
+          onWasm(() => layerNormLayer(x, axes, w)),
+          layerNorm(x, axes, w),
+        );
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
