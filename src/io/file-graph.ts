@@ -386,3 +386,23 @@ export function readLayerEntry(json: unknown, where: string, depth: number, dial
   const shape = dialect.batchShapeKeys.map((key) => maybe(config, key)).find((v) => v !== undefined && v !== null);
   return { className, name, config: { ...options, name }, inner, batchShape: shape === undefined || shape === null ? undefined : batchShape(shape, at) };
 }
+
+/**
+ * A model's calls grouped by layer, each layer's in call order: what both
+ * JSON writers count a layer's node indices in the file by.
+ *
+ * @example
+ * ```ts
+ * callsByLayer(m.graph().nodes).get(dense)?.length; // how often the model calls dense
+ * ```
+ */
+export function callsByLayer<N extends { readonly layer: Layer; readonly nodeIndex: number }>(nodes: readonly N[]): Map<Layer, N[]> {
+  const calls = new Map<Layer, N[]>();
+  for (const n of nodes) {
+    const mine = calls.get(n.layer);
+    if (mine === undefined) calls.set(n.layer, [n]);
+    else mine.push(n);
+  }
+  for (const mine of calls.values()) mine.sort((a, b) => a.nodeIndex - b.nodeIndex);
+  return calls;
+}

@@ -11,6 +11,7 @@ import { inputDtype } from "../input-dtype.js";
 import { fail, valueText } from "../../checks.js";
 import type { Layer } from "../../layers/layer.js";
 import type { Model } from "../../model.js";
+import { callsByLayer } from "../file-graph.js";
 import type { AnyModel } from "../file-graph.js";
 import { entryForLayer, innerLayer, nestedModel } from "../layer-registry.js";
 import { DTYPE_POLICY, pythonJson } from "./json-writers.js";
@@ -130,15 +131,9 @@ function kerasModel(m: AnyModel, names: "shapewise" | "keras3"): Record<string, 
   const graph = m.graph();
   const modelName = names === "keras3" ? m.names.keras3 : m.name;
   // Each layer's calls, gathered in one pass: a long chain must not be searched once per layer.
-  const callsOf = new Map<Layer, (typeof graph.nodes)[number][]>();
-  for (const n of graph.nodes) {
-    const calls = callsOf.get(n.layer);
-    if (calls === undefined) callsOf.set(n.layer, [n]);
-    else calls.push(n);
-  }
   // A layer's calls outside this model (on a tensor no output reads) are not written, so a reference counts only the
   // calls the file holds, in call order: one past those would name a node the file does not have.
-  for (const calls of callsOf.values()) calls.sort((a, b) => a.nodeIndex - b.nodeIndex);
+  const callsOf = callsByLayer(graph.nodes);
   const fileIndex = (layer: Layer, nodeIndex: number): number => {
     const at = (callsOf.get(layer) ?? []).filter((n) => n.inbound.length > 0).findIndex((n) => n.nodeIndex === nodeIndex);
     return at < 0 ? nodeIndex : at;

@@ -7,7 +7,7 @@
 import { inputDtype } from "../input-dtype.js";
 import { fail, valueText } from "../../checks.js";
 import type { Layer } from "../../layers/layer.js";
-import { modelWeightArrays } from "../file-graph.js";
+import { callsByLayer, modelWeightArrays } from "../file-graph.js";
 import type { AnyModel } from "../file-graph.js";
 import { entryForLayer, innerLayer, nestedModel } from "../layer-registry.js";
 import { registrationOf } from "../../layers/registry.js";
@@ -76,15 +76,9 @@ function tfjsTopology(m: AnyModel, names: "shapewise" | "tfjs"): { class_name: s
       });
     return { class_name: "Sequential", config: { name: modelName, layers } };
   }
-  const layerNodes = new Map<Layer, (typeof graph.nodes)[number][]>();
-  for (const n of graph.nodes) {
-    const calls = layerNodes.get(n.layer);
-    if (calls === undefined) layerNodes.set(n.layer, [n]);
-    else calls.push(n);
-  }
   // A layer's calls outside this model (on a tensor no output reads) are not written, so a file counts only the
   // calls it holds, in call order: a reference to a call past those never resolves and TensorFlow.js waits for it forever.
-  for (const calls of layerNodes.values()) calls.sort((a, b) => a.nodeIndex - b.nodeIndex);
+  const layerNodes = callsByLayer(graph.nodes);
   const fileIndex = (layer: Layer, nodeIndex: number): number => {
     const at = layerNodes.get(layer)?.findIndex((n) => n.nodeIndex === nodeIndex) ?? -1;
     return fileNodeIndex(layer, at < 0 ? nodeIndex : at);
