@@ -69,6 +69,8 @@ export interface FileLayer {
   readonly inner?: InnerCall;
   /** For a model applied as a layer: the inner model's own graph, built first. */
   readonly nested?: FileGraph;
+  /** The file's `trainable: false` (on the layer or, for a wrapper, on the layer it wraps): the layer is made frozen. */
+  readonly frozen?: boolean;
   /** One list of input references per call of the layer (none for an input layer). */
   readonly calls: readonly (readonly FileRef[])[];
 }
@@ -97,6 +99,7 @@ export interface ParsedFileLayer {
   readonly config: Record<string, unknown>;
   readonly inner?: InnerCall;
   readonly nested?: FileGraph;
+  readonly frozen?: boolean;
   readonly batchShape?: Shape;
 }
 
@@ -145,6 +148,7 @@ export function sequentialGraph(
       config: l.config,
       inner: l.inner,
       nested: l.nested,
+      frozen: l.frozen,
       calls: previous === undefined ? [] : [[previous]],
     });
     previous = { layer: l.name, nodeIndex: 0, tensorIndex: 0 };
@@ -343,6 +347,20 @@ export interface EntryDialect {
 }
 
 /**
+ * Whether a layer entry's config says `trainable: false`; a missing or null
+ * `trainable` is Keras's default, true, and anything but a boolean is refused.
+ *
+ * @example
+ * isFrozen({ name: "d", trainable: false }, "layer 'd'"); // true
+ */
+function isFrozen(config: Record<string, unknown>, at: string): boolean {
+  const trainable = maybe(config, "trainable");
+  if (trainable === undefined || trainable === null) return false;
+  if (typeof trainable !== "boolean") fail(`shapewise: ${at} has trainable ${shortText(trainable)}; it must be true or false`);
+  return !trainable;
+}
+
+/**
  * One layer entry of a TensorFlow.js or Keras JSON file (`{ class_name,
  * config }`): its class, the shapewise method's options, the wrapped layer's
  * call, a nested model's graph, and the batch shape an input or first layer
@@ -365,7 +383,8 @@ export function readLayerEntry(json: unknown, where: string, depth: number, dial
     if (entryName !== undefined && entryName !== name)
       fail(`shapewise: ${where} is named ${shortText(entryName)} but holds a model named '${name}'; the two names must agree`);
     const nested = dialect.nestedGraph(l, className, config, depth + 1);
-    return { className: nested.kind === "sequential" ? "Sequential" : "Functional", name, config: { name }, nested: { ...nested, name } };
+    const frozen = isFrozen(config, at);
+    return { className: nested.kind === "sequential" ? "Sequential" : "Functional", name, config: { name }, nested: { ...nested, name }, frozen };
   }
   if (entry.style === "input") {
     const [first, second] = dialect.inputShapeKeys;
@@ -377,14 +396,24 @@ export function readLayerEntry(json: unknown, where: string, depth: number, dial
   dialect.checkLayer?.(config, at);
   const options = optionsFromFile(className, config, dialect.source, at, entry.options);
   let inner: FileLayer["inner"];
+  let frozen = isFrozen(config, at);
   if (entry.style === "wrapper") {
     // One level only: shapewise wraps layers, not wrappers (and a deep chain of them must not recurse without bound).
     if (wrapped) fail(`shapewise: ${where} is a ${className} inside a wrapper; shapewise wraps only plain layers`);
     const innerJson = readLayerEntry(own(config, "layer", `${at} config`), `${at} wrapped layer`, depth, dialect, true);
     inner = { className: innerJson.className, config: innerJson.config };
+    // Every weight of a wrapper is its wrapped layer's: freezing that layer freezes the whole wrapper.
+    frozen = frozen || innerJson.frozen === true;
   }
   const shape = dialect.batchShapeKeys.map((key) => maybe(config, key)).find((v) => v !== undefined && v !== null);
-  return { className, name, config: { ...options, name }, inner, batchShape: shape === undefined || shape === null ? undefined : batchShape(shape, at) };
+  return {
+    className,
+    name,
+    config: { ...options, name },
+    inner,
+    frozen,
+    batchShape: shape === undefined || shape === null ? undefined : batchShape(shape, at),
+  };
 }
 
 /**

@@ -180,7 +180,11 @@ function buildWithin(graph: FileGraph, budget: Budget, outermost: boolean): Mode
     } else {
       outputs.push(applyLayerConfig(l.className, inputs, l.config, l.inner));
     }
-    if (j === 0) layerOf.set(l.name, firstTensor(outputs[0]).layer);
+    if (j === 0) {
+      const layer = firstTensor(outputs[0]).layer;
+      if (l.frozen === true) layer.trainable = false;
+      layerOf.set(l.name, layer);
+    }
   }
   // Weights are float32: a file whose layers would hold more than maxBytes is refused before model() allocates them.
   // Nested models were charged when they were built.

@@ -78,6 +78,7 @@ export function kerasGraph(json: unknown, depth = 0): FileGraph {
     config: l.config,
     inner: l.inner,
     nested: l.nested,
+    frozen: l.frozen,
     calls: [],
   }));
   // tf.keras 2 writes a call as a list and counts a nested model's own graph as its node 0; Keras 3 (`{ args, kwargs }`) does not.

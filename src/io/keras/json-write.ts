@@ -44,7 +44,10 @@ function kerasLayer(layer: Layer, names: "shapewise" | "keras3", inputShape: unk
   const entry = entryForLayer(layer);
   const nested = nestedModel(layer);
   // A nested model is serialised as Keras 3 serialises any model: its whole config.
-  if (nested !== undefined) return kerasModel(nested, names);
+  if (nested !== undefined) {
+    const json = kerasModel(nested, names);
+    return { ...json, config: { ...(json.config as Record<string, unknown>), trainable: layer.trainable } };
+  }
   const c = layer.getConfig();
   const name = nameOf(layer, names);
   if (entry.style === "input") {
@@ -56,11 +59,13 @@ function kerasLayer(layer: Layer, names: "shapewise" | "keras3", inputShape: unk
       registered_name: null,
     };
   }
-  const base = { name, trainable: true, dtype: DTYPE_POLICY() };
+  const base = { name, trainable: layer.trainable, dtype: DTYPE_POLICY() };
   let config: Record<string, unknown>;
   if (entry.style === "wrapper") {
     const inner = innerLayer(layer)!;
-    const innerJson = kerasLayer(inner, names, layer.className === "TimeDistributed" ? null : inputShape);
+    const written = kerasLayer(inner, names, layer.className === "TimeDistributed" ? null : inputShape);
+    // A frozen wrapper freezes what it wraps, as Keras's trainable setter does.
+    const innerJson = { ...written, config: { ...(written.config as Record<string, unknown>), trainable: layer.trainable && inner.trainable } };
     config = layer.className === "Bidirectional" ? { ...base, merge_mode: c.mergeMode, layer: innerJson } : { ...base, layer: innerJson };
   } else {
     const writer = entry.formats.keras === true ? registrationOf(layer.className)?.writers?.keras : undefined;

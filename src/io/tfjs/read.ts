@@ -106,7 +106,7 @@ export function tfjsGraph(topology: unknown, depth = 0): FileGraph {
     const l = readLayerEntry(json, `model layer ${i}`, depth, TFJS_ENTRIES);
     const nodes = list(maybe(record(json, `model layer ${i}`), "inbound_nodes") ?? [], `layer '${l.name}' inbound_nodes`);
     const calls = nodes.map((node, j) => callInputs(node, `layer '${l.name}' call ${j}`));
-    return { name: l.name, className: l.className, config: l.config, inner: l.inner, nested: l.nested, calls };
+    return { name: l.name, className: l.className, config: l.config, inner: l.inner, nested: l.nested, frozen: l.frozen, calls };
   });
   // TensorFlow.js and tf.keras 2 count a nested model's own graph as its node 0, everywhere.
   const fromOne = () => 1;

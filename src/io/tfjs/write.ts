@@ -20,8 +20,15 @@ function nameOf(layer: Layer, names: "shapewise" | "tfjs"): string {
   return names === "tfjs" ? layer.names.tfjs : layer.name;
 }
 
-/** `{ class_name, config }` of a layer, as TensorFlow.js writes it (wrappers with their wrapped layer). */
+/** `{ class_name, config }` of a layer, as TensorFlow.js writes it (wrappers with their wrapped layer), with its `trainable` flag. */
 function tfjsLayerConfig(layer: Layer, names: "shapewise" | "tfjs"): { class_name: string; config: Record<string, unknown> } {
+  const json = tfjsLayerEntry(layer, names);
+  // TensorFlow.js writes no flag for a nested model (its layers carry theirs); a frozen one says so for shapewise to read.
+  if (nestedModel(layer) !== undefined) return layer.trainable ? json : { ...json, config: { ...json.config, trainable: false } };
+  return { ...json, config: { ...json.config, trainable: layer.trainable } };
+}
+
+function tfjsLayerEntry(layer: Layer, names: "shapewise" | "tfjs"): { class_name: string; config: Record<string, unknown> } {
   const entry = entryForLayer(layer);
   const unsupported = (why: string): never => fail(`shapewise: cannot write layer '${layer.name}' (${layer.className}) for TensorFlow.js: ${why}`);
   if (entry.formats.tfjs !== true) unsupported(entry.formats.tfjs);
@@ -32,7 +39,9 @@ function tfjsLayerConfig(layer: Layer, names: "shapewise" | "tfjs"): { class_nam
   const name = nameOf(layer, names);
   if (entry.style === "wrapper") {
     const inner = innerLayer(layer)!;
-    const innerJson = tfjsLayerConfig(inner, names);
+    const written = tfjsLayerConfig(inner, names);
+    // A frozen wrapper freezes what it wraps, as Keras's trainable setter does; TensorFlow.js reads a wrapper's flag from it.
+    const innerJson = { ...written, config: { ...written.config, trainable: layer.trainable && inner.trainable } };
     const config =
       layer.className === "Bidirectional" ? { merge_mode: c.mergeMode, layer: innerJson, name, trainable: true } : { layer: innerJson, name, trainable: true };
     return { class_name: layer.className, config };
