@@ -28,6 +28,8 @@
  * threads.
  */
 
+import { exp64, sigmoid64, tanh64, unary64 } from "./math";
+
 // Register budget: V8 on x64 gives wasm SIMD 15 xmm registers (xmm15 is its
 // scratch). A 4x8 tile keeps 8 accumulators, 2 B vectors, 1 broadcast and 1
 // product live: 12, no spills. 6x8 needs 16 and spills.
@@ -654,58 +656,6 @@ const ACT_HARD_SIGMOID: i32 = 6;
 const ACT_SOFTMAX: i32 = 7;
 
 /**
- * e^v in float64 without tables: AssemblyScript's `Math.exp` reads lookup
- * tables from a data segment, and this module must own no data (every
- * thread instantiates it over the one shared memory the TypeScript side
- * allocates from). Range reduction v = k ln2 + r, |r| <= ln2 / 2, then a
- * degree-13 Taylor polynomial: relative error under 1e-16, far below the
- * float32 rounding that follows.
- */
-function exp64(v: f64): f64 {
-  if (isNaN(v)) return v;
-  if (v > 709.78) return Infinity;
-  if (v < -745.2) return 0;
-  const k = Math.floor(v * 1.4426950408889634 + 0.5);
-  // ln2 split in two so that k * ln2 is exact enough.
-  const r = v - k * 0.6931471803691238 - k * 1.9082149292705877e-10;
-  let p: f64 = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  // 2^k in two steps, so that k down to -1074 stays representable.
-  const ki = <i64>k;
-  const half = ki / 2;
-  return p * reinterpret<f64>((half + 1023) << 52) * reinterpret<f64>((ki - half + 1023) << 52);
-}
-
-@inline
-function sigmoid64(v: f64): f64 {
-  return 1 / (1 + exp64(-v));
-}
-
-/** tanh without tables (see {@link exp64}): a Taylor series near 0, where 1 - 2 / (e^2v + 1) would cancel. */
-function tanh64(v: f64): f64 {
-  const a = Math.abs(v);
-  if (isNaN(v)) return v;
-  if (a < 0.0625) {
-    const v2 = v * v;
-    return v * (1 + v2 * (-1.0 / 3 + v2 * (2.0 / 15 + v2 * (-17.0 / 315 + v2 * (62.0 / 2835 + v2 * (-1382.0 / 155925))))));
-  }
-  const t = a > 20 ? 1 : 1 - 2 / (exp64(2 * a) + 1);
-  return v < 0 ? -t : t;
-}
-
-/**
  * `out[i] = act(x[i])` for elements [start, end); `out` may be `x`. For
  * softmax, `rowLen` is the last axis and [start, end) counts rows. relu and
  * relu6 let NaN through, as the reference kernels do.
@@ -972,16 +922,12 @@ function depthwisePixel(
 // Sequence kernels: attention, layer normalisation, recurrent cells, lookups
 // ---------------------------------------------------------------------------
 
-/** A scalar activation by code, in float64 (the codes of {@link activation}; softmax is not one). */
+/**
+ * A scalar activation by code, in float64 (the codes of {@link activation}
+ * and beyond them those of `unary64`, ELU with Keras's alpha of 1).
+ */
 function act64(code: i32, v: f64): f64 {
-  if (code == ACT_LINEAR) return v;
-  if (code == ACT_RELU) return v < 0 ? 0 : v;
-  if (code == ACT_RELU6) return v < 0 ? 0 : v > 6 ? 6 : v;
-  if (code == ACT_SIGMOID) return sigmoid64(v);
-  if (code == ACT_TANH) return tanh64(v);
-  if (code == ACT_SILU) return v * sigmoid64(v);
-  const t = v + 3;
-  return (t < 0 ? 0 : t > 6 ? 6 : t) / 6;
+  return unary64(code, v, 1.0, Infinity, 0);
 }
 
 /** `e^x` for `x <= 0` in float32, four lanes (Cephes' expf polynomial, within 2 ulp); NaN stays NaN. */

@@ -1,9 +1,9 @@
 /**
- * Scalar float64 functions for the kernels beyond `asm/kernels.ts`, all
- * without tables: AssemblyScript's `Math.exp` and `Math.log` read lookup
- * tables from a data segment, and the module must own no data (every thread
- * instantiates it over the one shared memory the TypeScript side allocates
- * from). `Math.expm1` and `Math.log1p` are fdlibm's table-free algorithms,
+ * Scalar float64 functions of every kernel file (activations, softmax, the
+ * recurrent cells' gates), all without tables: AssemblyScript's `Math.exp`
+ * and `Math.log` read lookup tables from a data segment, and the module must
+ * own no data (every thread instantiates it over the one shared memory the
+ * TypeScript side allocates from). `Math.expm1` and `Math.log1p` are fdlibm's table-free algorithms,
  * the ones V8 runs for the reference kernels.
  */
 

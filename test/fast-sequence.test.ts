@@ -30,6 +30,8 @@ import { layerNorm } from "../src/kernels/norm-layer.js";
 import { globalPool } from "../src/kernels/pool-global.js";
 import { createRandom } from "../src/kernels/random.js";
 import { padZeros } from "../src/kernels/reshape-ops.js";
+import { profileCall } from "../src/kernels/profile.js";
+import type { LayerProfile } from "../src/kernels/profile.js";
 import { recurrentPass } from "../src/kernels/rnn-cells.js";
 import type { CellKind } from "../src/kernels/rnn-cells.js";
 import type { Tensor } from "../src/kernels/tensor.js";
@@ -156,7 +158,16 @@ describe("sequence kernels on WebAssembly", () => {
             bias: fc.boolean(),
             returnSequences: fc.boolean(),
             goBackwards: fc.boolean(),
-            activations: fc.constantFrom(["tanh", "sigmoid"], ["relu", "hard_sigmoid"], ["linear", "sigmoid"]),
+            activations: fc.constantFrom(
+              ["tanh", "sigmoid"],
+              ["relu", "hard_sigmoid"],
+              ["linear", "sigmoid"],
+              ["elu", "sigmoid"],
+              ["softsign", "hard_sigmoid"],
+              ["gelu", "sigmoid"],
+              ["selu", "sigmoid"],
+              ["softplus", "hard_sigmoid"],
+            ),
             seed: fc.integer({ min: 1, max: 1e6 }),
           }),
           (g) => {
@@ -177,7 +188,17 @@ describe("sequence kernels on WebAssembly", () => {
               goBackwards: g.goBackwards,
               resetAfter,
             };
-            const fast = onFast(() => recurrentLayer(kind, x, weights, options));
+            // Every pair of activations runs on the WebAssembly cells, none falls back.
+            const rows: LayerProfile[] = [];
+            const fast = onFast(() => {
+              let out: ReturnType<typeof recurrentLayer> | undefined;
+              profileCall(rows, "cell", kind, [x], () => {
+                out = recurrentLayer(kind, x, weights, options);
+                return [out.output];
+              });
+              return out!;
+            });
+            expect(rows[0].kernel).toBe("wasm");
             const reference = recurrentPass(kind, x, weights, options);
             expect(fast.output.shape).toEqual(reference.output.shape);
             expect(maxScaledDiff(fast.output.data, reference.output.data)).toBeLessThanOrEqual(TOL);

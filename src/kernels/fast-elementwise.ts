@@ -24,7 +24,7 @@ export function fusedCode(activation: ActivationName): number {
 
 /**
  * Codes of the activations `asm/kernels.ts` `activation` computes (0-2 are
- * also fused into the products' epilogue) and the recurrent cells take; the
+ * also fused into the products' epilogue); the
  * others run on `asm/elementwise.ts` (see `fast-activations.ts`).
  */
 const ACTIVATION_CODES: Partial<Record<ActivationName, number>> = {

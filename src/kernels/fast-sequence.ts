@@ -8,7 +8,7 @@ import { multiHeadAttention } from "./attention-mha.js";
 import type { AttentionWeights } from "./attention-mha.js";
 import { embeddingLookup, invalidIndex } from "./embedding.js";
 import { productAt } from "./fast-dense.js";
-import { activationCode } from "./fast-elementwise.js";
+import { unaryCode } from "./fast-activations.js";
 import { layerNormAxesLayer } from "./fast-norms.js";
 import { layerNorm } from "./norm-layer.js";
 import type { LayerNormWeights } from "./norm-layer.js";
@@ -151,8 +151,9 @@ export function recurrentLayer(
   options: RecurrentPassOptions,
 ): RecurrentPassResult {
   const k = fast();
-  const actCode = activationCode(options.activation);
-  const recCode = activationCode(options.recurrentActivation);
+  // The cells evaluate their gates by the elementwise activations' codes, ELU with Keras's alpha of 1.
+  const actCode = unaryCode(options.activation);
+  const recCode = unaryCode(options.recurrentActivation);
   const u = options.units;
   const g = GATES[kind];
   const width = g * u;
