@@ -14,6 +14,7 @@ import { layerNames } from "../naming.js";
 import { Layer } from "./layer.js";
 import type { LayerGradients, TrainingCall, TrainingContext } from "./layer.js";
 import { alphaDropout, broadcastFactors, dropoutFactors, gaussianFactors, normalDraw, scaled } from "../kernels/dropout-backward.js";
+import type { Regularizer } from "../regularizers.js";
 import type { DataFormat, Shape } from "../shape.js";
 import { dataFormatOption } from "../shape.js";
 import { notInTfjs, layerRegistrar } from "./registry.js";
@@ -325,8 +326,9 @@ export class GaussianNoise extends IdentityAtInference {
 registerRegularization("GaussianNoise", GaussianNoise, "gaussianNoise", ["stddev", "seed", "name"], { onnx: onnx.identity });
 
 /**
- * Adds `l1 * sum(|x|) + l2 * sum(x^2)` to the training loss (Keras
- * `ActivityRegularization`); the identity at inference.
+ * Adds `l1 * sum(|x|) + l2 * sum(x^2)`, divided by the batch size, to the
+ * loss in training and in `evaluate` (Keras `ActivityRegularization`: a layer
+ * whose activity regulariser is `{ l1, l2 }`); the identity otherwise.
  *
  * @example
  * new ActivityRegularization({ l1: 0.01 }).apply([null, 64]); // [null, 64]
@@ -353,23 +355,17 @@ export class ActivityRegularization extends IdentityAtInference {
     return true;
   }
 
-  /** Keras 3 adds `l1 * sum(|x|) + l2 * sum(x^2)` over the whole batch to the loss. */
-  override callTraining(inputs: readonly Tensor[]): TrainingCall {
-    const x = inputs[0].data;
-    let l1 = 0;
-    let l2 = 0;
-    for (let i = 0; i < x.length; i++) {
-      l1 += Math.abs(x[i]);
-      l2 += x[i] * x[i];
-    }
-    return { output: inputs[0], loss: this.l1 * l1 + this.l2 * l2 };
+  /** Keras 3 passes `L1L2(l1, l2)` to the base layer as its activity regulariser: the trainer adds it as any layer's. */
+  override activityRegularizer(): Regularizer | undefined {
+    return this.l1 === 0 && this.l2 === 0 ? undefined : { l1: this.l1, l2: this.l2 };
   }
 
-  override gradients(dOutput: Tensor, inputs: readonly Tensor[]): LayerGradients {
-    const x = inputs[0].data;
-    const out = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = dOutput.data[i] + this.l1 * Math.sign(x[i]) + 2 * this.l2 * x[i];
-    return { inputs: [{ shape: [...dOutput.shape], data: out }], weights: [] };
+  override callTraining(inputs: readonly Tensor[]): TrainingCall {
+    return { output: inputs[0] };
+  }
+
+  override gradients(dOutput: Tensor): LayerGradients {
+    return { inputs: [{ shape: [...dOutput.shape], data: dOutput.data }], weights: [] };
   }
 }
 

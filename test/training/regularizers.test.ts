@@ -102,8 +102,8 @@ describe("regularisers in training", () => {
       clearSession();
       const i = input({ shape: [5, 3] });
       const rnn = i.bidirectional((t) => t.lstm({ units: 4, ...(regularized ? { activityRegularizer: regularizers.l2(0.5) } : {}) }));
-      // The concatenated output holds each direction's last output once: a whole-batch penalty of 0.5 / 4 on it is the same sum.
-      const h = regularized ? rnn : rnn.activityRegularization({ l2: 0.5 / 4 });
+      // The concatenated output holds each direction's last output once: the same penalty on it is the same sum.
+      const h = regularized ? rnn : rnn.activityRegularization({ l2: 0.5 });
       return { m: model({ inputs: i, outputs: h.dense({ units: 2 }), seed: 5 }), rnn: model({ inputs: i, outputs: rnn }) };
     };
     const a = build(true);
