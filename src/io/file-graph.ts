@@ -104,6 +104,16 @@ export interface ParsedFileLayer {
 }
 
 /**
+ * A parsed layer entry with its calls, as a {@link FileGraph} holds it.
+ *
+ * @example
+ * fileLayer(readLayerEntry(json, "model layer 1", 0, TFJS_ENTRIES), [[{ layer: "x", nodeIndex: 0, tensorIndex: 0 }]]);
+ */
+export function fileLayer(l: ParsedFileLayer, calls: readonly (readonly FileRef[])[]): FileLayer {
+  return { name: l.name, className: l.className, config: l.config, inner: l.inner, nested: l.nested, frozen: l.frozen, calls };
+}
+
+/**
  * The `input()` options of an input layer read from a file: the sample
  * shape, a fixed batch size when the file's batch dimension is a number
  * (Keras's `batch_size`), and the dtype (`float32`, or `int32` for ids);
@@ -142,15 +152,7 @@ export function sequentialGraph(
       layers.push({ name: inputName, className: "InputLayer", config: inputLayerOptions(shape, undefined, inputName), calls: [] });
       previous = { layer: inputName, nodeIndex: 0, tensorIndex: 0 };
     }
-    layers.push({
-      name: l.name,
-      className: l.className,
-      config: l.config,
-      inner: l.inner,
-      nested: l.nested,
-      frozen: l.frozen,
-      calls: previous === undefined ? [] : [[previous]],
-    });
+    layers.push(fileLayer(l, previous === undefined ? [] : [[previous]]));
     previous = { layer: l.name, nodeIndex: 0, tensorIndex: 0 };
   });
   if (layers.length < 2) fail(`shapewise: Sequential ${what} needs at least one layer after its input`);

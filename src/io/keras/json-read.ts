@@ -5,7 +5,7 @@
 import { fail } from "../../checks.js";
 import type { Model } from "../../model.js";
 import { buildModel } from "../graph-build.js";
-import { callInputs, fileRef, layersByName, limitsOption, readLayerEntry, rebaseNested, sequentialGraph } from "../file-graph.js";
+import { callInputs, fileLayer, fileRef, layersByName, limitsOption, readLayerEntry, rebaseNested, sequentialGraph } from "../file-graph.js";
 import type { EntryDialect, FileGraph, FileLayer, FileRef, LoadLimits, ParsedFileLayer } from "../file-graph.js";
 import { batchShape, list, maybe, own, parseJsonSafely, plainJson, record, shortText, text } from "../json.js";
 
@@ -72,15 +72,7 @@ export function kerasGraph(json: unknown, depth = 0): FileGraph {
     const nodes = list(maybe(record(j, `model layer ${i}`), "inbound_nodes") ?? [], `layer '${l.name}' inbound_nodes`);
     return { l, nodes };
   });
-  const plain: FileLayer[] = parsedLayers.map(({ l }) => ({
-    name: l.name,
-    className: l.className,
-    config: l.config,
-    inner: l.inner,
-    nested: l.nested,
-    frozen: l.frozen,
-    calls: [],
-  }));
+  const plain: FileLayer[] = parsedLayers.map(({ l }) => fileLayer(l, []));
   // tf.keras 2 writes a call as a list and counts a nested model's own graph as its node 0; Keras 3 (`{ args, kwargs }`) does not.
   const plainByName = layersByName(plain);
   const layers = parsedLayers.map(

@@ -11,7 +11,7 @@ import type { Model } from "../../model.js";
 import { setLayerWeights } from "../../model-weights.js";
 import { buildModel } from "../graph-build.js";
 import type { LayerCheck } from "../graph-build.js";
-import { callInputs, fileRef, layersByName, limitsOption, readLayerEntry, rebaseNested, sequentialGraph } from "../file-graph.js";
+import { callInputs, fileLayer, fileRef, layersByName, limitsOption, readLayerEntry, rebaseNested, sequentialGraph } from "../file-graph.js";
 import type { EntryDialect, FileGraph, FileLayer, LoadLimits } from "../file-graph.js";
 import { list, maybe, own, parseJsonSafely, plainJson, record, shortText, text } from "../json.js";
 import { LITTLE_ENDIAN, tfjsWeightEntries } from "./format.js";
@@ -106,7 +106,7 @@ export function tfjsGraph(topology: unknown, depth = 0): FileGraph {
     const l = readLayerEntry(json, `model layer ${i}`, depth, TFJS_ENTRIES);
     const nodes = list(maybe(record(json, `model layer ${i}`), "inbound_nodes") ?? [], `layer '${l.name}' inbound_nodes`);
     const calls = nodes.map((node, j) => callInputs(node, `layer '${l.name}' call ${j}`));
-    return { name: l.name, className: l.className, config: l.config, inner: l.inner, nested: l.nested, frozen: l.frozen, calls };
+    return fileLayer(l, calls);
   });
   // TensorFlow.js and tf.keras 2 count a nested model's own graph as its node 0, everywhere.
   const fromOne = () => 1;
