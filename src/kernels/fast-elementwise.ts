@@ -22,26 +22,19 @@ export function fusedCode(activation: ActivationName): number {
   return activation === "relu" ? 1 : activation === "relu6" ? 2 : 0;
 }
 
-/**
- * Codes of the activations `asm/kernels.ts` `activation` computes (0-2 are
- * also fused into the products' epilogue); the
- * others run on `asm/elementwise.ts` (see `fast-activations.ts`).
- */
-const ACTIVATION_CODES: Partial<Record<ActivationName, number>> = {
-  linear: 0,
-  relu: 1,
-  relu6: 2,
-  sigmoid: 3,
-  tanh: 4,
-  silu: 5,
-  swish: 5,
-  hard_sigmoid: 6,
-  softmax: 7,
-};
+/** Softmax's code in `asm/kernels.ts` `activation`, past the elementwise codes it shares with `unary64`. */
+const SOFTMAX_CODE = 7;
 
-/** The code of an activation the WebAssembly kernels compute, or undefined (own keys only: names come from untyped callers too). */
+/**
+ * The code of an activation `asm/kernels.ts` `activation` computes: the
+ * elementwise codes 0-6 of `unary64` (0-2 also fused into the products'
+ * epilogue) and softmax; undefined for the others, which run on
+ * `asm/elementwise.ts` (see `fast-activations.ts`).
+ */
 export function activationCode(name: ActivationName): number | undefined {
-  return Object.hasOwn(ACTIVATION_CODES, name) ? ACTIVATION_CODES[name] : undefined;
+  if (name === "softmax") return SOFTMAX_CODE;
+  const code = unaryCode(name);
+  return code !== undefined && code < SOFTMAX_CODE ? code : undefined;
 }
 
 /** Elementwise kernels are bound by memory: a second thread pays off only on large tensors. */
