@@ -6,42 +6,15 @@
  * only.
  */
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
-import { getKernelBackend, setKernelBackend } from "../src/kernels/backend.js";
-import type { KernelBackend } from "../src/kernels/backend.js";
+import { describe, expect, it } from "vitest";
 import { centerCropLayer, cropLayer, padAnyLayer, repeatLayer, resizeLayer, resizeToAspectLayer, transposeLayer } from "../src/kernels/fast-copy.js";
 import { centerCropImages, resizeImages, resizeToAspect } from "../src/kernels/preprocess-image.js";
-import { profileCall } from "../src/kernels/profile.js";
-import type { LayerProfile } from "../src/kernels/profile.js";
 import { createRandom } from "../src/kernels/random.js";
 import { crop, padZeros, repeatEach, transpose } from "../src/kernels/reshape-ops.js";
 import type { Tensor } from "../src/kernels/tensor.js";
+import { drawTensor, onReference, onWasm, restoreBackendAfterEach } from "./support/fast-kernels.js";
 
-const initial: KernelBackend = getKernelBackend();
-afterEach(() => setKernelBackend(initial));
-
-/** Runs `f` on the fast kernels, checking that it launched WebAssembly kernels only. */
-function onWasm(f: () => Tensor): Tensor {
-  setKernelBackend("fast");
-  try {
-    const rows: LayerProfile[] = [];
-    const [out] = profileCall(rows, "f", "F", [], () => [f()]);
-    expect(rows[0].kernel).toBe("wasm");
-    return out;
-  } finally {
-    setKernelBackend(initial);
-  }
-}
-
-/** The reference kernel's result, on the reference backend. */
-function onReference(f: () => Tensor): Tensor {
-  setKernelBackend("reference");
-  try {
-    return f();
-  } finally {
-    setKernelBackend(initial);
-  }
-}
+restoreBackendAfterEach();
 
 function expectSame(actual: Tensor, expected: Tensor): void {
   expect(actual.shape).toEqual(expected.shape);
@@ -49,8 +22,7 @@ function expectSame(actual: Tensor, expected: Tensor): void {
 }
 
 function draw(shape: readonly number[], seed: number): Tensor {
-  const r = createRandom(seed);
-  return { shape: [...shape], data: Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => r.next() * 2 - 1) };
+  return drawTensor(shape, seed);
 }
 
 const shapes = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 5 });

@@ -6,33 +6,16 @@
  * call launching WebAssembly kernels only.
  */
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
-import { getKernelBackend, setKernelBackend } from "../src/kernels/backend.js";
-import type { KernelBackend } from "../src/kernels/backend.js";
+import { describe, expect, it } from "vitest";
 import { rescaleLayer, standardizeLayer } from "../src/kernels/fast-norms.js";
 import { layerNormLayer } from "../src/kernels/fast-sequence.js";
 import { layerNorm } from "../src/kernels/norm-layer.js";
 import { rescale, standardize } from "../src/kernels/preprocess-elementwise.js";
-import { profileCall } from "../src/kernels/profile.js";
-import type { LayerProfile } from "../src/kernels/profile.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Tensor } from "../src/kernels/tensor.js";
+import { drawTensor, onWasm, restoreBackendAfterEach } from "./support/fast-kernels.js";
 
-const initial: KernelBackend = getKernelBackend();
-afterEach(() => setKernelBackend(initial));
-
-/** Runs `f` on the fast kernels, checking that it launched WebAssembly kernels only. */
-function onWasm(f: () => Tensor): Tensor {
-  setKernelBackend("fast");
-  try {
-    const rows: LayerProfile[] = [];
-    const [out] = profileCall(rows, "f", "F", [], () => [f()]);
-    expect(rows[0].kernel).toBe("wasm");
-    return out;
-  } finally {
-    setKernelBackend(initial);
-  }
-}
+restoreBackendAfterEach();
 
 function expectSameBits(actual: Tensor, expected: Tensor): void {
   expect(actual.shape).toEqual(expected.shape);
@@ -44,8 +27,7 @@ function expectSameBits(actual: Tensor, expected: Tensor): void {
 }
 
 function draw(shape: readonly number[], seed: number): Tensor {
-  const r = createRandom(seed);
-  return { shape: [...shape], data: Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => (r.next() * 2 - 1) * 300) };
+  return drawTensor(shape, seed, 300);
 }
 
 const shapes = fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 5 });
