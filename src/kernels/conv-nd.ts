@@ -1,4 +1,4 @@
-import { checkTensor } from "./tensor.js";
+import { checkBias, checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 import { checkAxes, convWindows, walkWindows } from "./windows.js";
 
@@ -51,10 +51,7 @@ export function convNdGeometry(input: Tensor, kernel: Tensor, bias: Tensor | nul
   if (!Number.isSafeInteger(groups) || groups < 1 || cin % groups !== 0 || cout % groups !== 0 || cinG !== cin / groups) {
     throw new RangeError(`convNd: kernel [${kernel.shape.join(", ")}] with ${groups} group(s) does not fit ${cin} input channels`);
   }
-  if (bias !== null) {
-    checkTensor(bias, "convNd bias", 1);
-    if (bias.shape[0] !== cout) throw new RangeError(`convNd: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
-  }
+  checkBias(bias, cout, "convNd", "filters");
   return { n, d, h, w, cin, kd, kh, kw, cinG, cout, od: axes[0].outputLength, oh: axes[1].outputLength, ow: axes[2].outputLength, coutG: cout / groups };
 }
 

@@ -1,4 +1,4 @@
-import { checkTensor } from "./tensor.js";
+import { checkBias, checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 import type { TransposeAxis } from "../shape.js";
 import { checkAxes, transposeWindows, walkWindows } from "./windows.js";
@@ -31,10 +31,7 @@ export function convTransposeNdGeometry(input: Tensor, kernel: Tensor, bias: Ten
   const [n, d, h, w, cin] = input.shape;
   const [kd, kh, kw, cout, kcin] = kernel.shape;
   if (kcin !== cin) throw new RangeError(`convTransposeNd: kernel expects ${kcin} input channels, input has ${cin}`);
-  if (bias !== null) {
-    checkTensor(bias, "convTransposeNd bias", 1);
-    if (bias.shape[0] !== cout) throw new RangeError(`convTransposeNd: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
-  }
+  checkBias(bias, cout, "convTransposeNd", "filters");
   return { n, d, h, w, cin, kd, kh, kw, cout, od: axes[0].outputLength, oh: axes[1].outputLength, ow: axes[2].outputLength };
 }
 

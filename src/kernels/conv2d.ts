@@ -1,4 +1,4 @@
-import { checkTensor } from "./tensor.js";
+import { checkBias, checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 import { convOutputGeometry } from "../shape.js";
 
@@ -34,12 +34,7 @@ export function conv2dGeometry(input: Tensor, kernel: Tensor, bias: Tensor | nul
   if (kcin !== cin) {
     throw new RangeError(`conv2d: kernel expects ${kcin} input channels, input has ${cin}`);
   }
-  if (bias !== null) {
-    checkTensor(bias, "conv2d bias", 1);
-    if (bias.shape[0] !== cout) {
-      throw new RangeError(`conv2d: bias has ${bias.shape[0]} entries, kernel has ${cout} filters`);
-    }
-  }
+  checkBias(bias, cout, "conv2d", "filters");
   const [sh, sw] = options.strides;
   const [dh, dw] = options.dilationRate;
   const gy = convOutputGeometry(h, kh, sh, dh, options.padding);

@@ -1,4 +1,4 @@
-import { checkTensor } from "./tensor.js";
+import { checkBias, checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 
 /**
@@ -23,12 +23,7 @@ export function denseGeometry(input: Tensor, kernel: Tensor, bias: Tensor | null
   if (kIn !== inDim) {
     throw new RangeError(`dense: kernel expects ${kIn} input features, input has ${inDim}`);
   }
-  if (bias !== null) {
-    checkTensor(bias, "dense bias", 1);
-    if (bias.shape[0] !== units) {
-      throw new RangeError(`dense: bias has ${bias.shape[0]} entries, kernel has ${units} units`);
-    }
-  }
+  checkBias(bias, units, "dense", "units");
   const rows = inDim === 0 ? input.shape.slice(0, -1).reduce((a, d) => a * d, 1) : input.data.length / inDim;
   return { rows, inDim, units };
 }

@@ -4,6 +4,7 @@
  * is the same product on `kernel · scale` with bias `(bias - mean) · scale
  * + β`, one kernel call instead of two passes over the activations.
  */
+import { checkBatchNormWeights } from "./norm-batch.js";
 import type { BatchNormWeights } from "./norm-batch.js";
 
 /**
@@ -54,14 +55,7 @@ const writesOf = (a: Float32Array | null): number => (a === null ? 0 : (writeCou
  * ```
  */
 export function foldBatchNorm(kernel: Float32Array, bias: Float32Array | null, norm: BatchNormWeights, channels: number): FoldedWeights {
-  for (const [what, v] of [
-    ["gamma", norm.gamma],
-    ["beta", norm.beta],
-    ["movingMean", norm.movingMean],
-    ["movingVariance", norm.movingVariance],
-  ] as const) {
-    if (v !== null && v.length !== channels) throw new RangeError(`batchNormInference: ${what} has ${v.length} values for ${channels} channels`);
-  }
+  checkBatchNormWeights(norm, channels);
   if (channels === 0 || kernel.length % channels !== 0 || (bias !== null && bias.length !== channels)) {
     throw new RangeError(`foldBatchNorm: a kernel of ${kernel.length} values and a bias of ${bias?.length ?? 0} do not end in ${channels} channels`);
   }

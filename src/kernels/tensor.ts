@@ -48,6 +48,21 @@ export function checkTensor(t: Tensor, what: string, rank?: number): void {
 }
 
 /**
+ * Checks a layer kernel's optional bias: a rank-1 tensor with one entry per
+ * output (`outputs` counted in `unit`: filters, units), RangeError otherwise.
+ *
+ * @example
+ * ```ts
+ * checkBias(bias, 32, "conv2d", "filters"); // throws unless bias is null or [32]
+ * ```
+ */
+export function checkBias(bias: Tensor | null, outputs: number, what: string, unit: string): void {
+  if (bias === null) return;
+  checkTensor(bias, `${what} bias`, 1);
+  if (bias.shape[0] !== outputs) throw new RangeError(`${what}: bias has ${bias.shape[0]} entries, kernel has ${outputs} ${unit}`);
+}
+
+/**
  * The shape check every backward kernel starts with, after its forward
  * twin's geometry: the output gradient must have exactly the shape of the
  * forward output (RangeError otherwise), so a misrouted gradient fails here
