@@ -1,4 +1,4 @@
-import { checkTensor } from "./tensor.js";
+import { checkTensor, sizeOf } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 
 /**
@@ -13,18 +13,9 @@ import type { Tensor } from "./tensor.js";
  * ```
  */
 export function channelsLast(t: Tensor): Tensor {
-  checkTensor(t, "channelsLast input");
-  if (t.shape.length < 3) throw new RangeError(`channelsLast: expected rank 3 or more, got shape [${t.shape.join(", ")}]`);
+  checkLayoutInput(t, "channelsLast");
   const [n, c, ...spatial] = t.shape;
-  const size = spatial.reduce((p, d) => p * d, 1);
-  const out = new Float32Array(t.data.length);
-  for (let b = 0; b < n; b++) {
-    const base = b * c * size;
-    for (let ch = 0; ch < c; ch++) {
-      for (let i = 0; i < size; i++) out[base + i * c + ch] = t.data[base + ch * size + i];
-    }
-  }
-  return { shape: [n, ...spatial, c], data: out };
+  return { shape: [n, ...spatial, c], data: transposeBlocks(t.data, n, c, sizeOf(spatial)) };
 }
 
 /**
@@ -38,18 +29,26 @@ export function channelsLast(t: Tensor): Tensor {
  * ```
  */
 export function channelsFirst(t: Tensor): Tensor {
-  checkTensor(t, "channelsFirst input");
-  if (t.shape.length < 3) throw new RangeError(`channelsFirst: expected rank 3 or more, got shape [${t.shape.join(", ")}]`);
+  checkLayoutInput(t, "channelsFirst");
   const n = t.shape[0];
   const c = t.shape[t.shape.length - 1];
   const spatial = t.shape.slice(1, -1);
-  const size = spatial.reduce((p, d) => p * d, 1);
-  const out = new Float32Array(t.data.length);
+  return { shape: [n, c, ...spatial], data: transposeBlocks(t.data, n, sizeOf(spatial), c) };
+}
+
+function checkLayoutInput(t: Tensor, what: string): void {
+  checkTensor(t, `${what} input`);
+  if (t.shape.length < 3) throw new RangeError(`${what}: expected rank 3 or more, got shape [${t.shape.join(", ")}]`);
+}
+
+/** Each of `n` consecutive `rows x cols` blocks of `data`, transposed to `cols x rows`. */
+function transposeBlocks(data: Float32Array, n: number, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
   for (let b = 0; b < n; b++) {
-    const base = b * c * size;
-    for (let i = 0; i < size; i++) {
-      for (let ch = 0; ch < c; ch++) out[base + ch * size + i] = t.data[base + i * c + ch];
+    const base = b * rows * cols;
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j++) out[base + j * rows + r] = data[base + r * cols + j];
     }
   }
-  return { shape: [n, c, ...spatial], data: out };
+  return out;
 }

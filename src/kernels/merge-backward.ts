@@ -7,6 +7,7 @@
  * (ties to the earlier input, as TensorFlow's `maximum` gradient gives them
  * to its first argument).
  */
+import { forEachLine, squaredSum } from "./merge.js";
 import { stridesOf } from "./reshape-ops.js";
 import type { Tensor } from "./tensor.js";
 
@@ -132,29 +133,20 @@ export function batchMatMulBackward(
  * const dx = l2NormalizeBackward(x, 1, dNormalised);
  */
 export function l2NormalizeBackward(x: Tensor, axis: number, dOut: Tensor): Tensor {
-  const shape = x.shape;
-  const len = shape[axis];
-  const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
-  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
   const dx = new Float32Array(x.data.length);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const base = o * len * inner + i;
-      let sum = 0;
-      for (let q = 0; q < len; q++) sum += x.data[base + q * inner] ** 2;
-      const inverse = 1 / Math.sqrt(sum);
-      if (!(inverse < 1e7)) {
-        // The scale is clamped to the constant 1e7 there: the gradient is that constant times the output's.
-        for (let q = 0; q < len; q++) dx[base + q * inner] = 1e7 * dOut.data[base + q * inner];
-        continue;
-      }
-      let dot = 0;
-      for (let q = 0; q < len; q++) dot += dOut.data[base + q * inner] * x.data[base + q * inner] * inverse;
-      for (let q = 0; q < len; q++) {
-        const at = base + q * inner;
-        dx[at] = inverse * (dOut.data[at] - x.data[at] * inverse * dot);
-      }
+  forEachLine(x.shape, axis, (base, step, length) => {
+    const inverse = 1 / Math.sqrt(squaredSum(x.data, base, step, length));
+    if (!(inverse < 1e7)) {
+      // The scale is clamped to the constant 1e7 there: the gradient is that constant times the output's.
+      for (let q = 0; q < length; q++) dx[base + q * step] = 1e7 * dOut.data[base + q * step];
+      return;
     }
-  }
-  return { shape: [...shape], data: dx };
+    let dot = 0;
+    for (let q = 0; q < length; q++) dot += dOut.data[base + q * step] * x.data[base + q * step] * inverse;
+    for (let q = 0; q < length; q++) {
+      const at = base + q * step;
+      dx[at] = inverse * (dOut.data[at] - x.data[at] * inverse * dot);
+    }
+  });
+  return { shape: [...x.shape], data: dx };
 }

@@ -78,21 +78,40 @@ export function broadcastMerge(kind: ElementwiseKind, inputs: readonly Tensor[],
  * l2Normalize(x, 1); // each row of x scaled to unit length
  */
 export function l2Normalize(x: Tensor, axis: number): Tensor {
-  const shape = x.shape;
-  const n = shape[axis];
+  const out = new Float32Array(x.data.length);
+  forEachLine(x.shape, axis, (base, step, length) => {
+    const scale = Math.fround(Math.min(1 / Math.sqrt(Math.fround(squaredSum(x.data, base, step, length))), 1e7));
+    for (let k = 0; k < length; k++) out[base + k * step] = x.data[base + k * step] * scale;
+  });
+  return { shape: [...x.shape], data: out };
+}
+
+/**
+ * Calls `visit` once per line of `shape` along `axis` (every other index
+ * fixed), with the flat index of the line's first element, the distance
+ * between its elements and its length: the walk of a normalisation over one
+ * axis and of its gradient.
+ *
+ * @example
+ * forEachLine([2, 3], 1, (base, step, length) => console.log(base, step, length)); // 0 1 3, then 3 1 3
+ */
+export function forEachLine(shape: readonly number[], axis: number, visit: (base: number, step: number, length: number) => void): void {
+  const length = shape[axis];
   const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
   const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
-  const out = new Float32Array(x.data.length);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const base = o * n * inner + i;
-      let sum = 0;
-      for (let k = 0; k < n; k++) sum += x.data[base + k * inner] ** 2;
-      const scale = Math.fround(Math.min(1 / Math.sqrt(Math.fround(sum)), 1e7));
-      for (let k = 0; k < n; k++) out[base + k * inner] = x.data[base + k * inner] * scale;
-    }
-  }
-  return { shape: [...shape], data: out };
+  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) visit(o * length * inner + i, inner, length);
+}
+
+/**
+ * The sum of squares of one line of `data` (see {@link forEachLine}), in float64.
+ *
+ * @example
+ * squaredSum(Float32Array.of(3, 0, 4), 0, 2, 2); // 25
+ */
+export function squaredSum(data: Float32Array, base: number, step: number, length: number): number {
+  let sum = 0;
+  for (let k = 0; k < length; k++) sum += data[base + k * step] ** 2;
+  return sum;
 }
 
 /**

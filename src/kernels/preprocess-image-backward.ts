@@ -7,7 +7,7 @@
  * backward pass writes the window's gradient into zeros.
  */
 import { aspectWindow, axisTaps } from "./preprocess-image.js";
-import type { ResizeMethod } from "./preprocess-image.js";
+import type { ResizeMethod, Taps } from "./preprocess-image.js";
 import type { Tensor } from "./tensor.js";
 
 function checkGradient(dOutput: Tensor, expected: readonly number[], what: string): void {
@@ -31,33 +31,30 @@ export function resizeImagesBackward(dOutput: Tensor, inputShape: readonly numbe
   checkGradient(dOutput, [n, height, width, c], "resizeImagesBackward");
   const rows = axisTaps(h, height, method);
   const cols = axisTaps(w, width, method);
-  const d = dOutput.data;
-  // Columns back first: [n, height, w, c].
-  const mid = new Float64Array(n * height * w * c);
-  for (let r = 0; r < n * height; r++) {
-    for (let j = 0; j < width; j++) {
-      const from = (r * width + j) * c;
-      for (let t = cols.start[j]; t < cols.start[j + 1]; t++) {
-        const to = (r * w + cols.index[t]) * c;
-        const wt = cols.weight[t];
-        for (let ch = 0; ch < c; ch++) mid[to + ch] += wt * d[from + ch];
-      }
-    }
-  }
-  // Then rows: [n, h, w, c].
-  const dx = new Float64Array(n * h * w * c);
-  const rowSize = w * c;
-  for (let b = 0; b < n; b++) {
-    for (let i = 0; i < height; i++) {
-      const from = (b * height + i) * rowSize;
-      for (let t = rows.start[i]; t < rows.start[i + 1]; t++) {
-        const to = (b * h + rows.index[t]) * rowSize;
-        const wt = rows.weight[t];
-        for (let k = 0; k < rowSize; k++) dx[to + k] += wt * mid[from + k];
-      }
-    }
-  }
+  // Columns back first: [n, height, w, c]; then rows: [n, h, w, c].
+  const mid = scatterBack(dOutput.data, n * height, width, w, c, cols);
+  const dx = scatterBack(mid, n, height, h, w * c, rows);
   return { shape: [n, h, w, c], data: Float32Array.from(dx) };
+}
+
+/**
+ * The transpose of resizing one axis: `from` holds `outer` blocks of
+ * `length` items of `inner` values each; every item goes back, scaled by
+ * each tap's weight, to the `inputLength` items it was read from.
+ */
+function scatterBack(from: Float32Array | Float64Array, outer: number, length: number, inputLength: number, inner: number, taps: Taps): Float64Array {
+  const to = new Float64Array(outer * inputLength * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < length; j++) {
+      const src = (o * length + j) * inner;
+      for (let t = taps.start[j]; t < taps.start[j + 1]; t++) {
+        const dst = (o * inputLength + taps.index[t]) * inner;
+        const wt = taps.weight[t];
+        for (let k = 0; k < inner; k++) to[dst + k] += wt * from[src + k];
+      }
+    }
+  }
+  return to;
 }
 
 /**
