@@ -10,7 +10,6 @@
  */
 import {
   activationOption,
-  configObject,
   exactRank,
   exactWeightCount,
   fail,
@@ -18,7 +17,6 @@ import {
   nonNegativeSizeN,
   oneOf,
   optionalBoolean,
-  optionalName,
   positiveCount,
   positiveSizeN,
   valueText,
@@ -36,8 +34,7 @@ import { denseBackward } from "../kernels/dense-backward.js";
 import type { ConvAxis } from "../kernels/conv-nd.js";
 import { UNIT_TRANSPOSE_AXIS } from "../kernels/conv-transpose.js";
 import type { Tensor } from "../kernels/tensor.js";
-import { layerNames } from "../naming.js";
-import { Layer, epilogueOps, product, sampleElements, sum } from "./layer.js";
+import { ConfiguredLayer, epilogueOps, variant, product, sampleElements, sum } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
 import type { DataFormat, Padding, Shape, SizedShape, TransposeAxis } from "../shape.js";
 import {
@@ -143,18 +140,14 @@ interface ConvSettings {
  * What every convolution layer shares: option parsing, the checks in
  * type-level order, output shapes, weights and the forward pass.
  */
-abstract class BaseConv extends Layer {
-  private readonly config: Record<string, unknown>;
+abstract class BaseConv extends ConfiguredLayer {
+  private readonly family: ConvFamily;
   private settings: ConvSettings | undefined;
 
-  constructor(
-    private readonly family: ConvFamily,
-    config: unknown,
-  ) {
-    const cfg = configObject(family.method, config, OPTIONS[family.kind]);
-    super(layerNames(family.className, optionalName(family.method, cfg.name)));
-    this.config = cfg;
-    this.readRegularizers(family.method, cfg, REGULARIZED_WEIGHTS[family.kind]);
+  constructor(className: string, method: string, rank: 1 | 2 | 3, kind: ConvKind, config: unknown) {
+    super(className, method, config, OPTIONS[kind]);
+    this.family = { method, className, rank, kind };
+    this.readRegularizers(method, this.config, REGULARIZED_WEIGHTS[kind]);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -630,14 +623,7 @@ function knownChannelAxis(method: string, shape: Shape): number {
  * @example
  * new Conv1D({ filters: 16, kernelSize: 5, padding: "causal" }).apply([null, 100, 8]); // [null, 100, 16]
  */
-export class Conv1D extends BaseConv {
-  readonly className = "Conv1D";
-  constructor(config: unknown) {
-    super({ method: "conv1d", className: "Conv1D", rank: 1, kind: "conv" }, config);
-  }
-}
-
-registerConvolutional("Conv1D", Conv1D, "conv1d", OPTIONS.conv, { onnx: onnx.convolution });
+export class Conv1D extends variant(BaseConv, "Conv1D", "conv1d", 1, "conv") {}
 
 /**
  * A 2-D convolution (Keras `Conv2D`), `[kh, kw, in / groups, filters]` kernel.
@@ -645,14 +631,7 @@ registerConvolutional("Conv1D", Conv1D, "conv1d", OPTIONS.conv, { onnx: onnx.con
  * @example
  * new Conv2D({ filters: 32, kernelSize: 3 }).apply([null, 28, 28, 1]); // [null, 26, 26, 32]
  */
-export class Conv2D extends BaseConv {
-  readonly className = "Conv2D";
-  constructor(config: unknown) {
-    super({ method: "conv2d", className: "Conv2D", rank: 2, kind: "conv" }, config);
-  }
-}
-
-registerConvolutional("Conv2D", Conv2D, "conv2d", OPTIONS.conv, { onnx: onnx.convolution });
+export class Conv2D extends variant(BaseConv, "Conv2D", "conv2d", 2, "conv") {}
 
 /**
  * A 3-D convolution (Keras `Conv3D`), `[kd, kh, kw, in / groups, filters]` kernel.
@@ -660,14 +639,7 @@ registerConvolutional("Conv2D", Conv2D, "conv2d", OPTIONS.conv, { onnx: onnx.con
  * @example
  * new Conv3D({ filters: 4, kernelSize: 3 }).apply([null, 16, 16, 16, 2]); // [null, 14, 14, 14, 4]
  */
-export class Conv3D extends BaseConv {
-  readonly className = "Conv3D";
-  constructor(config: unknown) {
-    super({ method: "conv3d", className: "Conv3D", rank: 3, kind: "conv" }, config);
-  }
-}
-
-registerConvolutional("Conv3D", Conv3D, "conv3d", OPTIONS.conv, { onnx: onnx.convolution });
+export class Conv3D extends variant(BaseConv, "Conv3D", "conv3d", 3, "conv") {}
 
 /**
  * A transposed 1-D convolution (Keras `Conv1DTranspose`), `[k, filters, in]` kernel.
@@ -675,17 +647,7 @@ registerConvolutional("Conv3D", Conv3D, "conv3d", OPTIONS.conv, { onnx: onnx.con
  * @example
  * new Conv1DTranspose({ filters: 6, kernelSize: 3, strides: 2, padding: "same" }).apply([null, 10, 4]); // [null, 20, 6]
  */
-export class Conv1DTranspose extends BaseConv {
-  readonly className = "Conv1DTranspose";
-  constructor(config: unknown) {
-    super({ method: "conv1dTranspose", className: "Conv1DTranspose", rank: 1, kind: "transpose" }, config);
-  }
-}
-
-registerConvolutional("Conv1DTranspose", Conv1DTranspose, "conv1dTranspose", OPTIONS.transpose, {
-  formats: notInTfjs("Conv1DTranspose"),
-  onnx: onnx.convTranspose,
-});
+export class Conv1DTranspose extends variant(BaseConv, "Conv1DTranspose", "conv1dTranspose", 1, "transpose") {}
 
 /**
  * A transposed 2-D convolution (Keras `Conv2DTranspose`), `[kh, kw, filters, in]` kernel.
@@ -693,14 +655,7 @@ registerConvolutional("Conv1DTranspose", Conv1DTranspose, "conv1dTranspose", OPT
  * @example
  * new Conv2DTranspose({ filters: 16, kernelSize: 3, strides: 2 }).apply([null, 8, 8, 4]); // [null, 17, 17, 16]
  */
-export class Conv2DTranspose extends BaseConv {
-  readonly className = "Conv2DTranspose";
-  constructor(config: unknown) {
-    super({ method: "conv2dTranspose", className: "Conv2DTranspose", rank: 2, kind: "transpose" }, config);
-  }
-}
-
-registerConvolutional("Conv2DTranspose", Conv2DTranspose, "conv2dTranspose", OPTIONS.transpose, { onnx: onnx.convTranspose });
+export class Conv2DTranspose extends variant(BaseConv, "Conv2DTranspose", "conv2dTranspose", 2, "transpose") {}
 
 /**
  * A transposed 3-D convolution (Keras `Conv3DTranspose`), `[kd, kh, kw, filters, in]` kernel.
@@ -708,14 +663,7 @@ registerConvolutional("Conv2DTranspose", Conv2DTranspose, "conv2dTranspose", OPT
  * @example
  * new Conv3DTranspose({ filters: 2, kernelSize: 3, strides: 2 }).apply([null, 4, 4, 4, 3]); // [null, 9, 9, 9, 2]
  */
-export class Conv3DTranspose extends BaseConv {
-  readonly className = "Conv3DTranspose";
-  constructor(config: unknown) {
-    super({ method: "conv3dTranspose", className: "Conv3DTranspose", rank: 3, kind: "transpose" }, config);
-  }
-}
-
-registerConvolutional("Conv3DTranspose", Conv3DTranspose, "conv3dTranspose", OPTIONS.transpose, { onnx: onnx.convTranspose });
+export class Conv3DTranspose extends variant(BaseConv, "Conv3DTranspose", "conv3dTranspose", 3, "transpose") {}
 
 /**
  * A separable 1-D convolution (Keras `SeparableConv1D`): weights
@@ -724,17 +672,7 @@ registerConvolutional("Conv3DTranspose", Conv3DTranspose, "conv3dTranspose", OPT
  * @example
  * new SeparableConv1D({ filters: 16, kernelSize: 3 }).apply([null, 50, 8]); // [null, 48, 16]
  */
-export class SeparableConv1D extends BaseConv {
-  readonly className = "SeparableConv1D";
-  constructor(config: unknown) {
-    super({ method: "separableConv1d", className: "SeparableConv1D", rank: 1, kind: "separable" }, config);
-  }
-}
-
-registerConvolutional("SeparableConv1D", SeparableConv1D, "separableConv1d", OPTIONS.separable, {
-  formats: notInTfjs("SeparableConv1D"),
-  onnx: onnx.convolution,
-});
+export class SeparableConv1D extends variant(BaseConv, "SeparableConv1D", "separableConv1d", 1, "separable") {}
 
 /**
  * A separable 2-D convolution (Keras `SeparableConv2D`): weights
@@ -743,14 +681,7 @@ registerConvolutional("SeparableConv1D", SeparableConv1D, "separableConv1d", OPT
  * @example
  * new SeparableConv2D({ filters: 16, kernelSize: 3 }).apply([null, 32, 32, 8]); // [null, 30, 30, 16]
  */
-export class SeparableConv2D extends BaseConv {
-  readonly className = "SeparableConv2D";
-  constructor(config: unknown) {
-    super({ method: "separableConv2d", className: "SeparableConv2D", rank: 2, kind: "separable" }, config);
-  }
-}
-
-registerConvolutional("SeparableConv2D", SeparableConv2D, "separableConv2d", OPTIONS.separable, { onnx: onnx.convolution });
+export class SeparableConv2D extends variant(BaseConv, "SeparableConv2D", "separableConv2d", 2, "separable") {}
 
 /**
  * A depthwise 1-D convolution (Keras `DepthwiseConv1D`), weight `kernel`
@@ -759,17 +690,7 @@ registerConvolutional("SeparableConv2D", SeparableConv2D, "separableConv2d", OPT
  * @example
  * new DepthwiseConv1D({ kernelSize: 3 }).apply([null, 50, 8]); // [null, 48, 8]
  */
-export class DepthwiseConv1D extends BaseConv {
-  readonly className = "DepthwiseConv1D";
-  constructor(config: unknown) {
-    super({ method: "depthwiseConv1d", className: "DepthwiseConv1D", rank: 1, kind: "depthwise" }, config);
-  }
-}
-
-registerConvolutional("DepthwiseConv1D", DepthwiseConv1D, "depthwiseConv1d", OPTIONS.depthwise, {
-  formats: notInTfjs("DepthwiseConv1D"),
-  onnx: onnx.convolution,
-});
+export class DepthwiseConv1D extends variant(BaseConv, "DepthwiseConv1D", "depthwiseConv1d", 1, "depthwise") {}
 
 /**
  * A depthwise 2-D convolution (Keras `DepthwiseConv2D`), weight `kernel`
@@ -779,11 +700,24 @@ registerConvolutional("DepthwiseConv1D", DepthwiseConv1D, "depthwiseConv1d", OPT
  * @example
  * new DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 2 }).apply([null, 32, 32, 8]); // [null, 30, 30, 16]
  */
-export class DepthwiseConv2D extends BaseConv {
-  readonly className = "DepthwiseConv2D";
-  constructor(config: unknown) {
-    super({ method: "depthwiseConv2d", className: "DepthwiseConv2D", rank: 2, kind: "depthwise" }, config);
-  }
-}
+export class DepthwiseConv2D extends variant(BaseConv, "DepthwiseConv2D", "depthwiseConv2d", 2, "depthwise") {}
 
+registerConvolutional("Conv1D", Conv1D, "conv1d", OPTIONS.conv, { onnx: onnx.convolution });
+registerConvolutional("Conv2D", Conv2D, "conv2d", OPTIONS.conv, { onnx: onnx.convolution });
+registerConvolutional("Conv3D", Conv3D, "conv3d", OPTIONS.conv, { onnx: onnx.convolution });
+registerConvolutional("Conv1DTranspose", Conv1DTranspose, "conv1dTranspose", OPTIONS.transpose, {
+  formats: notInTfjs("Conv1DTranspose"),
+  onnx: onnx.convTranspose,
+});
+registerConvolutional("Conv2DTranspose", Conv2DTranspose, "conv2dTranspose", OPTIONS.transpose, { onnx: onnx.convTranspose });
+registerConvolutional("Conv3DTranspose", Conv3DTranspose, "conv3dTranspose", OPTIONS.transpose, { onnx: onnx.convTranspose });
+registerConvolutional("SeparableConv1D", SeparableConv1D, "separableConv1d", OPTIONS.separable, {
+  formats: notInTfjs("SeparableConv1D"),
+  onnx: onnx.convolution,
+});
+registerConvolutional("SeparableConv2D", SeparableConv2D, "separableConv2d", OPTIONS.separable, { onnx: onnx.convolution });
+registerConvolutional("DepthwiseConv1D", DepthwiseConv1D, "depthwiseConv1d", OPTIONS.depthwise, {
+  formats: notInTfjs("DepthwiseConv1D"),
+  onnx: onnx.convolution,
+});
 registerConvolutional("DepthwiseConv2D", DepthwiseConv2D, "depthwiseConv2d", OPTIONS.depthwise, { onnx: onnx.convolution });

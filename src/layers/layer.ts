@@ -3,12 +3,13 @@
  * output shape for an input shape (checking every rule on the way), the
  * weights it needs, and how to compute its output.
  */
-import { MAX_EXACT_TEXT, fail, valueText } from "../checks.js";
+import { MAX_EXACT_TEXT, configObject, fail, optionalName, snapshot, valueText } from "../checks.js";
 import { createRandom, glorotUniform, ones, zeros } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { regularizerOption } from "../regularizers.js";
 import type { Regularizer } from "../regularizers.js";
+import { layerNames } from "../naming.js";
 import type { StyleNames } from "../summary/rows.js";
 import type { Shape, SizedShape } from "../shape.js";
 
@@ -91,13 +92,7 @@ export interface LayerCost {
  * sampleElements([null, 26, 26, 32]); // 21632
  */
 export function sampleElements(shape: Shape): number | null {
-  let n = 1;
-  for (let i = 1; i < shape.length; i++) {
-    const d = shape[i];
-    if (d === null) return null;
-    n *= d;
-  }
-  return n;
+  return foldKnown(shape.slice(1), 1, (n, v) => n * v);
 }
 
 /**
@@ -108,12 +103,7 @@ export function sampleElements(shape: Shape): number | null {
  * product(null, 32);       // null
  */
 export function product(...values: readonly (number | null)[]): number | null {
-  let n = 1;
-  for (const v of values) {
-    if (v === null) return null;
-    n *= v;
-  }
-  return n;
+  return foldKnown(values, 1, (n, v) => n * v);
 }
 
 /**
@@ -123,10 +113,15 @@ export function product(...values: readonly (number | null)[]): number | null {
  * sum(10, 10); // 20
  */
 export function sum(...values: readonly (number | null)[]): number | null {
-  let n = 0;
+  return foldKnown(values, 0, (n, v) => n + v);
+}
+
+/** Folds known counts from `start`; one unknown count makes the whole unknown. */
+function foldKnown(values: readonly (number | null)[], start: number, step: (n: number, v: number) => number): number | null {
+  let n = start;
   for (const v of values) {
     if (v === null) return null;
-    n += v;
+    n = step(n, v);
   }
   return n;
 }
@@ -502,4 +497,65 @@ function initialValues(spec: WeightSpec, random: Random): Float32Array {
   if (typeof init === "function") return init(spec.shape, random);
   if (init === "glorotUniform") return glorotUniform(spec.shape, random);
   return init === "ones" ? ones(spec.shape) : zeros(spec.shape);
+}
+
+/**
+ * A layer made from one config object: the start every such constructor
+ * shares (the unknown-option check in the method's words, the user's
+ * `name`, the layer's names under every scheme), written once. The config
+ * is kept as a copy whose lists are copied too, so that a caller who later
+ * changes an array it passed cannot change a layer already checked.
+ *
+ * @example
+ * class Flatten extends ConfiguredLayer {
+ *   readonly className = "Flatten";
+ *   constructor(config?: unknown) {
+ *     super("Flatten", "flatten", config, ["dataFormat", "name"]);
+ *   }
+ * }
+ */
+export abstract class ConfiguredLayer extends Layer {
+  /** A copy of the options as given, every key one the method takes. */
+  protected readonly config: Record<string, unknown>;
+
+  constructor(
+    className: string,
+    protected readonly method: string,
+    config: unknown,
+    options: readonly string[],
+  ) {
+    const cfg = configObject(method, config, options);
+    super(layerNames(className, optionalName(method, cfg.name)));
+    this.config = snapshot(cfg);
+  }
+}
+
+/**
+ * The base of a layer class that is a family's shared base with its
+ * leading constructor arguments fixed (class name, method, rank, kind):
+ * such a class is declared in one line and keeps its Keras class name as a
+ * literal type.
+ *
+ * @example
+ * export class MaxPooling2D extends variant(PoolingND, "MaxPooling2D", "maxPooling2d", 2, "max") {}
+ * new MaxPooling2D({ poolSize: 2 }).className; // "MaxPooling2D"
+ */
+export function variant<const N extends string, A extends readonly unknown[], L extends Layer>(
+  base: abstract new (className: N, ...args: [...A, unknown]) => L,
+  className: N,
+  ...fixed: A
+): new (
+  config?: unknown,
+) => L & { readonly className: N } {
+  // The base is abstract only to TypeScript: the class made here gives it its class name.
+  const Base = base as unknown as new (...args: unknown[]) => object;
+  class Variant extends Base {
+    readonly className = className;
+    constructor(config?: unknown) {
+      super(className, ...fixed, config);
+    }
+  }
+  return Variant as unknown as new (
+    config?: unknown,
+  ) => L & { readonly className: N };
 }

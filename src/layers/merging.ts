@@ -15,7 +15,7 @@ import type { ElementwiseKind } from "../kernels/merge.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
-import { Layer, product, sampleElements, sum as sumOf } from "./layer.js";
+import { Layer, product, sampleElements, sum as sumOf, variant } from "./layer.js";
 import type { LayerCost, LayerGradients } from "./layer.js";
 import type { ConcatenateFunction, DotFunction, ElementwiseMergeFunction } from "../../types/layers/merging.js";
 import type { Dim, Shape, SizedDim, SizedShape } from "../shape.js";
@@ -228,13 +228,7 @@ const registerMerging = layerRegistrar("merging", { tfjs, keras, onnx }, "merge"
  * @example
  * new Add().apply([null, 4, 16], [null, 1, 16]); // [null, 4, 16]
  */
-export class Add extends ElementwiseMerge {
-  readonly className = "Add";
-  constructor(config?: unknown) {
-    super("Add", "add", config);
-  }
-}
-registerMerging("Add", Add, "add", ["name", "shared"]);
+export class Add extends variant(ElementwiseMerge, "Add", "add") {}
 
 /**
  * Subtracts its second input from its first (Keras `Subtract`): exactly two inputs.
@@ -242,13 +236,7 @@ registerMerging("Add", Add, "add", ["name", "shared"]);
  * @example
  * new Subtract().apply([null, 16], [null, 16]); // [null, 16]
  */
-export class Subtract extends ElementwiseMerge {
-  readonly className = "Subtract";
-  constructor(config?: unknown) {
-    super("Subtract", "subtract", config);
-  }
-}
-registerMerging("Subtract", Subtract, "subtract", ["name", "shared"], { formats: notInTfjs("Subtract") });
+export class Subtract extends variant(ElementwiseMerge, "Subtract", "subtract") {}
 
 /**
  * Multiplies its inputs element-wise (Keras `Multiply`).
@@ -256,13 +244,7 @@ registerMerging("Subtract", Subtract, "subtract", ["name", "shared"], { formats:
  * @example
  * new Multiply().apply([null, 8, 8], [null, 8, 8], [null, 8, 8]); // [null, 8, 8]
  */
-export class Multiply extends ElementwiseMerge {
-  readonly className = "Multiply";
-  constructor(config?: unknown) {
-    super("Multiply", "multiply", config);
-  }
-}
-registerMerging("Multiply", Multiply, "multiply", ["name", "shared"]);
+export class Multiply extends variant(ElementwiseMerge, "Multiply", "multiply") {}
 
 /**
  * Averages its inputs element-wise (Keras `Average`: the sum divided by the count).
@@ -270,13 +252,7 @@ registerMerging("Multiply", Multiply, "multiply", ["name", "shared"]);
  * @example
  * new Average().apply([null, 16], [null, 16]); // [null, 16]
  */
-export class Average extends ElementwiseMerge {
-  readonly className = "Average";
-  constructor(config?: unknown) {
-    super("Average", "average", config);
-  }
-}
-registerMerging("Average", Average, "average", ["name", "shared"]);
+export class Average extends variant(ElementwiseMerge, "Average", "average") {}
 
 /**
  * The element-wise maximum of its inputs (Keras `Maximum`).
@@ -284,13 +260,7 @@ registerMerging("Average", Average, "average", ["name", "shared"]);
  * @example
  * new Maximum().apply([null, 16], [null, 16]); // [null, 16]
  */
-export class Maximum extends ElementwiseMerge {
-  readonly className = "Maximum";
-  constructor(config?: unknown) {
-    super("Maximum", "maximum", config);
-  }
-}
-registerMerging("Maximum", Maximum, "maximum", ["name", "shared"]);
+export class Maximum extends variant(ElementwiseMerge, "Maximum", "maximum") {}
 
 /**
  * The element-wise minimum of its inputs (Keras `Minimum`).
@@ -298,12 +268,13 @@ registerMerging("Maximum", Maximum, "maximum", ["name", "shared"]);
  * @example
  * new Minimum().apply([null, 16], [null, 16]); // [null, 16]
  */
-export class Minimum extends ElementwiseMerge {
-  readonly className = "Minimum";
-  constructor(config?: unknown) {
-    super("Minimum", "minimum", config);
-  }
-}
+export class Minimum extends variant(ElementwiseMerge, "Minimum", "minimum") {}
+
+registerMerging("Add", Add, "add", ["name", "shared"]);
+registerMerging("Subtract", Subtract, "subtract", ["name", "shared"], { formats: notInTfjs("Subtract") });
+registerMerging("Multiply", Multiply, "multiply", ["name", "shared"]);
+registerMerging("Average", Average, "average", ["name", "shared"]);
+registerMerging("Maximum", Maximum, "maximum", ["name", "shared"]);
 registerMerging("Minimum", Minimum, "minimum", ["name", "shared"]);
 
 // ---------------------------------------------------------------------------

@@ -3,12 +3,11 @@
  * `LayerNormalization` (type twin: `types/layers/normalization.ts`), and the
  * axis checks the activation and preprocessing families share.
  */
-import { axesOption, configObject, knownAxes, minRank2, optionalBoolean, optionalName, positiveNumber, SINGLE_AXIS_RULE, unitInterval } from "../checks.js";
+import { axesOption, knownAxes, minRank2, optionalBoolean, positiveNumber, SINGLE_AXIS_RULE, unitInterval } from "../checks.js";
 import { batchNormLayer } from "../kernels/fast-elementwise.js";
 import { layerNormLayer } from "../kernels/fast-sequence.js";
 import type { Tensor } from "../kernels/tensor.js";
-import { layerNames } from "../naming.js";
-import { Layer, product, sampleElements } from "./layer.js";
+import { ConfiguredLayer, product, sampleElements } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
 import { batchNormIndex, layerNormIndex, normalizeBackward, normalizeTraining } from "../kernels/norm-backward.js";
 import { batchNormInference } from "../kernels/norm-batch.js";
@@ -36,22 +35,14 @@ export const NORM_AXES_RULE: AxesRule = { list: true, lowest: 1, negative: true,
  * applied, `center` and `scale` (both on by default) and the rank check, in
  * the order both check them, and the settings those give.
  */
-abstract class NormalizationLayer<Settings> extends Layer {
+abstract class NormalizationLayer<Settings> extends ConfiguredLayer {
   protected override readonly keepsSizes = true;
-  protected readonly config: Record<string, unknown>;
   protected settings: Settings | undefined;
 
-  constructor(
-    className: string,
-    protected readonly method: string,
-    config: unknown,
-    options: readonly string[],
-  ) {
-    const cfg = configObject(method, config, options);
-    super(layerNames(className, optionalName(method, cfg.name)));
-    this.config = cfg;
+  constructor(className: string, method: string, config: unknown, options: readonly string[]) {
+    super(className, method, config, options);
     // Keras 3's beta_regularizer and gamma_regularizer.
-    this.readRegularizers(method, cfg, { betaRegularizer: "beta", gammaRegularizer: "gamma" });
+    this.readRegularizers(method, this.config, { betaRegularizer: "beta", gammaRegularizer: "gamma" });
   }
 
   /** `center`, `scale`, the rank, then the normalised axes (`axis`, -1 by default) and their sizes: the first checks of both. */

@@ -9,7 +9,7 @@ import { globalPoolBackward, pool2dBackward, pool3dBackward } from "../kernels/p
 import type { LayerGradients } from "./layer.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
-import { Layer, product, sampleElements } from "./layer.js";
+import { Layer, product, sampleElements, variant } from "./layer.js";
 import type { LayerCost } from "./layer.js";
 import type { DataFormat, Dim, Padding, Shape, SizedShape, SpatialRank } from "../shape.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, PADDINGS, spatialIndices, windowFits, windowOutput } from "../shape.js";
@@ -173,13 +173,7 @@ const registerPooling = layerRegistrar("pooling", { tfjs, keras, onnx });
  * @example
  * new MaxPooling1D().apply([null, 11, 4]); // [null, 5, 4]
  */
-export class MaxPooling1D extends PoolingND {
-  readonly className = "MaxPooling1D";
-  constructor(config?: unknown) {
-    super("MaxPooling1D", "maxPooling1d", 1, "max", config);
-  }
-}
-registerPooling("MaxPooling1D", MaxPooling1D, "maxPooling1d", POOL_OPTIONS, { aliases: ["maxPool1d"], onnx: onnx.pooling });
+export class MaxPooling1D extends variant(PoolingND, "MaxPooling1D", "maxPooling1d", 1, "max") {}
 
 /**
  * Maximum over each window (Keras `MaxPooling2D`).
@@ -187,13 +181,7 @@ registerPooling("MaxPooling1D", MaxPooling1D, "maxPooling1d", POOL_OPTIONS, { al
  * @example
  * new MaxPooling2D({ poolSize: 2 }).apply([null, 28, 28, 32]); // [null, 14, 14, 32]
  */
-export class MaxPooling2D extends PoolingND {
-  readonly className = "MaxPooling2D";
-  constructor(config?: unknown) {
-    super("MaxPooling2D", "maxPooling2d", 2, "max", config);
-  }
-}
-registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { aliases: ["maxPool2d"], onnx: onnx.pooling });
+export class MaxPooling2D extends variant(PoolingND, "MaxPooling2D", "maxPooling2d", 2, "max") {}
 
 /**
  * Maximum over each 3-D window (Keras `MaxPooling3D`).
@@ -201,13 +189,7 @@ registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { al
  * @example
  * new MaxPooling3D().apply([null, 8, 9, 10, 3]); // [null, 4, 4, 5, 3]
  */
-export class MaxPooling3D extends PoolingND {
-  readonly className = "MaxPooling3D";
-  constructor(config?: unknown) {
-    super("MaxPooling3D", "maxPooling3d", 3, "max", config);
-  }
-}
-registerPooling("MaxPooling3D", MaxPooling3D, "maxPooling3d", POOL_OPTIONS, { onnx: onnx.pooling });
+export class MaxPooling3D extends variant(PoolingND, "MaxPooling3D", "maxPooling3d", 3, "max") {}
 
 /**
  * Mean over each window of steps (Keras `AveragePooling1D`); `"same"` padding averages real steps only.
@@ -215,13 +197,7 @@ registerPooling("MaxPooling3D", MaxPooling3D, "maxPooling3d", POOL_OPTIONS, { on
  * @example
  * new AveragePooling1D({ poolSize: 3, strides: 2, padding: "same" }).apply([null, 11, 4]); // [null, 6, 4]
  */
-export class AveragePooling1D extends PoolingND {
-  readonly className = "AveragePooling1D";
-  constructor(config?: unknown) {
-    super("AveragePooling1D", "averagePooling1d", 1, "avg", config);
-  }
-}
-registerPooling("AveragePooling1D", AveragePooling1D, "averagePooling1d", POOL_OPTIONS, { aliases: ["avgPool1d", "avgPooling1d"], onnx: onnx.pooling });
+export class AveragePooling1D extends variant(PoolingND, "AveragePooling1D", "averagePooling1d", 1, "avg") {}
 
 /**
  * Mean over each window (Keras `AveragePooling2D`); `"same"` padding averages real cells only.
@@ -229,13 +205,7 @@ registerPooling("AveragePooling1D", AveragePooling1D, "averagePooling1d", POOL_O
  * @example
  * new AveragePooling2D({ poolSize: 2 }).apply([null, 32, 32, 6]); // [null, 16, 16, 6]
  */
-export class AveragePooling2D extends PoolingND {
-  readonly className = "AveragePooling2D";
-  constructor(config?: unknown) {
-    super("AveragePooling2D", "averagePooling2d", 2, "avg", config);
-  }
-}
-registerPooling("AveragePooling2D", AveragePooling2D, "averagePooling2d", POOL_OPTIONS, { aliases: ["avgPool2d", "avgPooling2d"], onnx: onnx.pooling });
+export class AveragePooling2D extends variant(PoolingND, "AveragePooling2D", "averagePooling2d", 2, "avg") {}
 
 /**
  * Mean over each 3-D window (Keras `AveragePooling3D`); `"same"` padding averages real cells only.
@@ -243,12 +213,13 @@ registerPooling("AveragePooling2D", AveragePooling2D, "averagePooling2d", POOL_O
  * @example
  * new AveragePooling3D({ padding: "same" }).apply([null, 8, 9, 10, 3]); // [null, 4, 5, 5, 3]
  */
-export class AveragePooling3D extends PoolingND {
-  readonly className = "AveragePooling3D";
-  constructor(config?: unknown) {
-    super("AveragePooling3D", "averagePooling3d", 3, "avg", config);
-  }
-}
+export class AveragePooling3D extends variant(PoolingND, "AveragePooling3D", "averagePooling3d", 3, "avg") {}
+
+registerPooling("MaxPooling1D", MaxPooling1D, "maxPooling1d", POOL_OPTIONS, { aliases: ["maxPool1d"], onnx: onnx.pooling });
+registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { aliases: ["maxPool2d"], onnx: onnx.pooling });
+registerPooling("MaxPooling3D", MaxPooling3D, "maxPooling3d", POOL_OPTIONS, { onnx: onnx.pooling });
+registerPooling("AveragePooling1D", AveragePooling1D, "averagePooling1d", POOL_OPTIONS, { aliases: ["avgPool1d", "avgPooling1d"], onnx: onnx.pooling });
+registerPooling("AveragePooling2D", AveragePooling2D, "averagePooling2d", POOL_OPTIONS, { aliases: ["avgPool2d", "avgPooling2d"], onnx: onnx.pooling });
 registerPooling("AveragePooling3D", AveragePooling3D, "averagePooling3d", POOL_OPTIONS, { aliases: ["avgPool3d", "avgPooling3d"], onnx: onnx.pooling });
 
 // ---------------------------------------------------------------------------
@@ -329,13 +300,7 @@ abstract class GlobalPoolingND extends Layer {
  * @example
  * new GlobalMaxPooling1D().apply([null, 20, 16]); // [null, 16]
  */
-export class GlobalMaxPooling1D extends GlobalPoolingND {
-  readonly className = "GlobalMaxPooling1D";
-  constructor(config?: unknown) {
-    super("GlobalMaxPooling1D", "globalMaxPooling1d", 1, "max", config);
-  }
-}
-registerPooling("GlobalMaxPooling1D", GlobalMaxPooling1D, "globalMaxPooling1d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool1d"], onnx: onnx.globalPooling });
+export class GlobalMaxPooling1D extends variant(GlobalPoolingND, "GlobalMaxPooling1D", "globalMaxPooling1d", 1, "max") {}
 
 /**
  * Maximum over height and width (Keras `GlobalMaxPooling2D`).
@@ -343,13 +308,7 @@ registerPooling("GlobalMaxPooling1D", GlobalMaxPooling1D, "globalMaxPooling1d", 
  * @example
  * new GlobalMaxPooling2D().apply([null, 7, 7, 512]); // [null, 512]
  */
-export class GlobalMaxPooling2D extends GlobalPoolingND {
-  readonly className = "GlobalMaxPooling2D";
-  constructor(config?: unknown) {
-    super("GlobalMaxPooling2D", "globalMaxPooling2d", 2, "max", config);
-  }
-}
-registerPooling("GlobalMaxPooling2D", GlobalMaxPooling2D, "globalMaxPooling2d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool2d"], onnx: onnx.globalPooling });
+export class GlobalMaxPooling2D extends variant(GlobalPoolingND, "GlobalMaxPooling2D", "globalMaxPooling2d", 2, "max") {}
 
 /**
  * Maximum over depth, height and width (Keras `GlobalMaxPooling3D`).
@@ -357,16 +316,7 @@ registerPooling("GlobalMaxPooling2D", GlobalMaxPooling2D, "globalMaxPooling2d", 
  * @example
  * new GlobalMaxPooling3D().apply([null, 4, 4, 4, 8]); // [null, 8]
  */
-export class GlobalMaxPooling3D extends GlobalPoolingND {
-  readonly className = "GlobalMaxPooling3D";
-  constructor(config?: unknown) {
-    super("GlobalMaxPooling3D", "globalMaxPooling3d", 3, "max", config);
-  }
-}
-registerPooling("GlobalMaxPooling3D", GlobalMaxPooling3D, "globalMaxPooling3d", GLOBAL_OPTIONS, {
-  formats: notInTfjs("GlobalMaxPooling3D"),
-  onnx: onnx.globalPooling,
-});
+export class GlobalMaxPooling3D extends variant(GlobalPoolingND, "GlobalMaxPooling3D", "globalMaxPooling3d", 3, "max") {}
 
 /**
  * Mean over all steps (Keras `GlobalAveragePooling1D`).
@@ -374,13 +324,7 @@ registerPooling("GlobalMaxPooling3D", GlobalMaxPooling3D, "globalMaxPooling3d", 
  * @example
  * new GlobalAveragePooling1D().apply([null, 20, 16]); // [null, 16]
  */
-export class GlobalAveragePooling1D extends GlobalPoolingND {
-  readonly className = "GlobalAveragePooling1D";
-  constructor(config?: unknown) {
-    super("GlobalAveragePooling1D", "globalAveragePooling1d", 1, "avg", config);
-  }
-}
-registerPooling("GlobalAveragePooling1D", GlobalAveragePooling1D, "globalAveragePooling1d", GLOBAL_OPTIONS, { onnx: onnx.globalPooling });
+export class GlobalAveragePooling1D extends variant(GlobalPoolingND, "GlobalAveragePooling1D", "globalAveragePooling1d", 1, "avg") {}
 
 /**
  * Mean over height and width (Keras `GlobalAveragePooling2D`).
@@ -388,13 +332,7 @@ registerPooling("GlobalAveragePooling1D", GlobalAveragePooling1D, "globalAverage
  * @example
  * new GlobalAveragePooling2D({ keepdims: true }).apply([null, 7, 7, 512]); // [null, 1, 1, 512]
  */
-export class GlobalAveragePooling2D extends GlobalPoolingND {
-  readonly className = "GlobalAveragePooling2D";
-  constructor(config?: unknown) {
-    super("GlobalAveragePooling2D", "globalAveragePooling2d", 2, "avg", config);
-  }
-}
-registerPooling("GlobalAveragePooling2D", GlobalAveragePooling2D, "globalAveragePooling2d", GLOBAL_OPTIONS, { onnx: onnx.globalPooling });
+export class GlobalAveragePooling2D extends variant(GlobalPoolingND, "GlobalAveragePooling2D", "globalAveragePooling2d", 2, "avg") {}
 
 /**
  * Mean over depth, height and width (Keras `GlobalAveragePooling3D`).
@@ -402,12 +340,16 @@ registerPooling("GlobalAveragePooling2D", GlobalAveragePooling2D, "globalAverage
  * @example
  * new GlobalAveragePooling3D().apply([null, 4, 4, 4, 8]); // [null, 8]
  */
-export class GlobalAveragePooling3D extends GlobalPoolingND {
-  readonly className = "GlobalAveragePooling3D";
-  constructor(config?: unknown) {
-    super("GlobalAveragePooling3D", "globalAveragePooling3d", 3, "avg", config);
-  }
-}
+export class GlobalAveragePooling3D extends variant(GlobalPoolingND, "GlobalAveragePooling3D", "globalAveragePooling3d", 3, "avg") {}
+
+registerPooling("GlobalMaxPooling1D", GlobalMaxPooling1D, "globalMaxPooling1d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool1d"], onnx: onnx.globalPooling });
+registerPooling("GlobalMaxPooling2D", GlobalMaxPooling2D, "globalMaxPooling2d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool2d"], onnx: onnx.globalPooling });
+registerPooling("GlobalMaxPooling3D", GlobalMaxPooling3D, "globalMaxPooling3d", GLOBAL_OPTIONS, {
+  formats: notInTfjs("GlobalMaxPooling3D"),
+  onnx: onnx.globalPooling,
+});
+registerPooling("GlobalAveragePooling1D", GlobalAveragePooling1D, "globalAveragePooling1d", GLOBAL_OPTIONS, { onnx: onnx.globalPooling });
+registerPooling("GlobalAveragePooling2D", GlobalAveragePooling2D, "globalAveragePooling2d", GLOBAL_OPTIONS, { onnx: onnx.globalPooling });
 registerPooling("GlobalAveragePooling3D", GlobalAveragePooling3D, "globalAveragePooling3d", GLOBAL_OPTIONS, {
   formats: notInTfjs("GlobalAveragePooling3D"),
   onnx: onnx.globalPooling,

@@ -11,7 +11,7 @@ import { configObject, exactRank, fail, nonNegative, optionalName, unitInterval,
 import type { Tensor } from "../kernels/tensor.js";
 import type { Random } from "../kernels/random.js";
 import { layerNames } from "../naming.js";
-import { Layer } from "./layer.js";
+import { ConfiguredLayer, Layer, variant } from "./layer.js";
 import type { LayerGradients, TrainingCall, TrainingContext } from "./layer.js";
 import { alphaDropout, broadcastFactors, dropoutFactors, gaussianFactors, normalDraw, scaled } from "../kernels/dropout-backward.js";
 import type { Regularizer } from "../regularizers.js";
@@ -164,20 +164,23 @@ export class AlphaDropout extends RateDropout {
 registerRegularization("AlphaDropout", AlphaDropout, "alphaDropout", ["rate", "seed", "name"], { onnx: onnx.identity });
 
 /** What the two spatial dropouts share: rank, rate and seed, checked in that order. */
-abstract class SpatialDropout extends IdentityAtInference {
-  protected readonly config: Record<string, unknown>;
+abstract class SpatialDropout extends ConfiguredLayer {
+  protected override readonly keepsSizes = true;
 
   constructor(
     className: string,
-    private readonly method: string,
+    method: string,
     private readonly rank: number,
     private readonly layout: string,
     config: unknown,
     options: readonly string[],
   ) {
-    const cfg = configObject(method, config, options);
-    super(layerNames(className, optionalName(method, cfg.name)));
-    this.config = cfg;
+    super(className, method, config, options);
+  }
+
+  /** The identity at inference, as every layer of this family. */
+  call(input: Tensor): Tensor {
+    return input;
   }
 
   override computeOutputShape(inputShape: Shape): Shape {
@@ -249,17 +252,13 @@ abstract class FormattedSpatialDropout extends SpatialDropout {
  * @example
  * new SpatialDropout2D({ rate: 0.2 }).apply([null, 28, 28, 32]); // [null, 28, 28, 32]
  */
-export class SpatialDropout2D extends FormattedSpatialDropout {
-  readonly className = "SpatialDropout2D";
-  constructor(config: unknown) {
-    super("SpatialDropout2D", "spatialDropout2d", 4, "[batch, height, width, channels] or [batch, channels, height, width]", config);
-  }
-}
-
-registerRegularization("SpatialDropout2D", SpatialDropout2D, "spatialDropout2d", ["rate", "dataFormat", "seed", "name"], {
-  formats: notInTfjs("SpatialDropout2D"),
-  onnx: onnx.identity,
-});
+export class SpatialDropout2D extends variant(
+  FormattedSpatialDropout,
+  "SpatialDropout2D",
+  "spatialDropout2d",
+  4,
+  "[batch, height, width, channels] or [batch, channels, height, width]",
+) {}
 
 /**
  * Drops whole feature volumes of a batch of volumes while training (Keras
@@ -268,13 +267,18 @@ registerRegularization("SpatialDropout2D", SpatialDropout2D, "spatialDropout2d",
  * @example
  * new SpatialDropout3D({ rate: 0.2 }).apply([null, 8, 16, 16, 4]); // [null, 8, 16, 16, 4]
  */
-export class SpatialDropout3D extends FormattedSpatialDropout {
-  readonly className = "SpatialDropout3D";
-  constructor(config: unknown) {
-    super("SpatialDropout3D", "spatialDropout3d", 5, "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]", config);
-  }
-}
+export class SpatialDropout3D extends variant(
+  FormattedSpatialDropout,
+  "SpatialDropout3D",
+  "spatialDropout3d",
+  5,
+  "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]",
+) {}
 
+registerRegularization("SpatialDropout2D", SpatialDropout2D, "spatialDropout2d", ["rate", "dataFormat", "seed", "name"], {
+  formats: notInTfjs("SpatialDropout2D"),
+  onnx: onnx.identity,
+});
 registerRegularization("SpatialDropout3D", SpatialDropout3D, "spatialDropout3d", ["rate", "dataFormat", "seed", "name"], {
   formats: notInTfjs("SpatialDropout3D"),
   onnx: onnx.identity,

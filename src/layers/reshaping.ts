@@ -9,7 +9,7 @@ import { cropLayer, repeatLayer, transposeLayer } from "../kernels/fast-copy.js"
 import { padLayer } from "../kernels/fast-elementwise.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
-import { Layer } from "./layer.js";
+import { ConfiguredLayer, Layer, variant } from "./layer.js";
 import type { DataFormat, Dim, Shape, SizedDim, SizedShape, SpatialRank } from "../shape.js";
 import { differText, sizeAdd, sizeAgreement, sizeDivFloor, sizeMultiply, sizeSubtract } from "../size.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, sizedShapeText, spatialIndices } from "../shape.js";
@@ -325,20 +325,17 @@ interface SpatialSettings {
 }
 
 /** What the spatial reshaping layers share: options, data format, rank check. */
-abstract class SpatialLayer extends Layer {
-  protected readonly config: Record<string, unknown>;
+abstract class SpatialLayer extends ConfiguredLayer {
   protected spatial: SpatialSettings | undefined;
 
   constructor(
     className: string,
-    protected readonly method: string,
+    method: string,
     protected readonly rank: SpatialRank,
     config: unknown,
     options: readonly string[],
   ) {
-    const cfg = configObject(method, config, options);
-    super(layerNames(className, optionalName(method, cfg.name)));
-    this.config = snapshot(cfg);
+    super(className, method, config, options);
   }
 
   /** Reads the data format (1-D layers have none) and checks the input rank. */
@@ -462,14 +459,7 @@ abstract class ZeroPaddingND extends BordersND {
  * @example
  * new ZeroPadding1D({ padding: 2 }).apply([null, 10, 4]); // [null, 14, 4]
  */
-export class ZeroPadding1D extends ZeroPaddingND {
-  readonly className = "ZeroPadding1D";
-  constructor(config?: unknown) {
-    super("ZeroPadding1D", "zeroPadding1d", 1, config);
-  }
-}
-
-registerReshaping("ZeroPadding1D", ZeroPadding1D, "zeroPadding1d", ["padding", "name"], { formats: notInTfjs("ZeroPadding1D"), onnx: onnx.zeroPadding });
+export class ZeroPadding1D extends variant(ZeroPaddingND, "ZeroPadding1D", "zeroPadding1d", 1) {}
 
 /**
  * Adds rows and columns of zeros (Keras `ZeroPadding2D`).
@@ -477,14 +467,7 @@ registerReshaping("ZeroPadding1D", ZeroPadding1D, "zeroPadding1d", ["padding", "
  * @example
  * new ZeroPadding2D({ padding: [[1, 2], [3, 4]] }).apply([null, 28, 28, 3]); // [null, 31, 35, 3]
  */
-export class ZeroPadding2D extends ZeroPaddingND {
-  readonly className = "ZeroPadding2D";
-  constructor(config?: unknown) {
-    super("ZeroPadding2D", "zeroPadding2d", 2, config);
-  }
-}
-
-registerReshaping("ZeroPadding2D", ZeroPadding2D, "zeroPadding2d", ["padding", "dataFormat", "name"], { onnx: onnx.zeroPadding });
+export class ZeroPadding2D extends variant(ZeroPaddingND, "ZeroPadding2D", "zeroPadding2d", 2) {}
 
 /**
  * Adds zeros around depth, height and width (Keras `ZeroPadding3D`).
@@ -492,13 +475,10 @@ registerReshaping("ZeroPadding2D", ZeroPadding2D, "zeroPadding2d", ["padding", "
  * @example
  * new ZeroPadding3D().apply([null, 4, 4, 4, 2]); // [null, 6, 6, 6, 2]
  */
-export class ZeroPadding3D extends ZeroPaddingND {
-  readonly className = "ZeroPadding3D";
-  constructor(config?: unknown) {
-    super("ZeroPadding3D", "zeroPadding3d", 3, config);
-  }
-}
+export class ZeroPadding3D extends variant(ZeroPaddingND, "ZeroPadding3D", "zeroPadding3d", 3) {}
 
+registerReshaping("ZeroPadding1D", ZeroPadding1D, "zeroPadding1d", ["padding", "name"], { formats: notInTfjs("ZeroPadding1D"), onnx: onnx.zeroPadding });
+registerReshaping("ZeroPadding2D", ZeroPadding2D, "zeroPadding2d", ["padding", "dataFormat", "name"], { onnx: onnx.zeroPadding });
 registerReshaping("ZeroPadding3D", ZeroPadding3D, "zeroPadding3d", ["padding", "dataFormat", "name"], {
   formats: notInTfjs("ZeroPadding3D"),
   onnx: onnx.zeroPadding,
@@ -538,14 +518,7 @@ abstract class CroppingND extends BordersND {
  * @example
  * new Cropping1D({ cropping: [1, 2] }).apply([null, 10, 4]); // [null, 7, 4]
  */
-export class Cropping1D extends CroppingND {
-  readonly className = "Cropping1D";
-  constructor(config?: unknown) {
-    super("Cropping1D", "cropping1d", 1, config);
-  }
-}
-
-registerReshaping("Cropping1D", Cropping1D, "cropping1d", ["cropping", "name"], { formats: notInTfjs("Cropping1D"), onnx: onnx.cropping });
+export class Cropping1D extends variant(CroppingND, "Cropping1D", "cropping1d", 1) {}
 
 /**
  * Removes rows and columns at the borders (Keras `Cropping2D`); nothing by default.
@@ -553,14 +526,7 @@ registerReshaping("Cropping1D", Cropping1D, "cropping1d", ["cropping", "name"], 
  * @example
  * new Cropping2D({ cropping: [[2, 2], [4, 4]] }).apply([null, 28, 28, 3]); // [null, 24, 20, 3]
  */
-export class Cropping2D extends CroppingND {
-  readonly className = "Cropping2D";
-  constructor(config?: unknown) {
-    super("Cropping2D", "cropping2d", 2, config);
-  }
-}
-
-registerReshaping("Cropping2D", Cropping2D, "cropping2d", ["cropping", "dataFormat", "name"], { aliases: ["cropping2D"], onnx: onnx.cropping });
+export class Cropping2D extends variant(CroppingND, "Cropping2D", "cropping2d", 2) {}
 
 /**
  * Removes slices at the borders of depth, height and width (Keras `Cropping3D`); 1 on each side by default.
@@ -568,13 +534,10 @@ registerReshaping("Cropping2D", Cropping2D, "cropping2d", ["cropping", "dataForm
  * @example
  * new Cropping3D({ cropping: [2, 4, 2] }).apply([null, 28, 28, 10, 3]); // [null, 24, 20, 6, 3]
  */
-export class Cropping3D extends CroppingND {
-  readonly className = "Cropping3D";
-  constructor(config?: unknown) {
-    super("Cropping3D", "cropping3d", 3, config);
-  }
-}
+export class Cropping3D extends variant(CroppingND, "Cropping3D", "cropping3d", 3) {}
 
+registerReshaping("Cropping1D", Cropping1D, "cropping1d", ["cropping", "name"], { formats: notInTfjs("Cropping1D"), onnx: onnx.cropping });
+registerReshaping("Cropping2D", Cropping2D, "cropping2d", ["cropping", "dataFormat", "name"], { aliases: ["cropping2D"], onnx: onnx.cropping });
 registerReshaping("Cropping3D", Cropping3D, "cropping3d", ["cropping", "dataFormat", "name"], { formats: notInTfjs("Cropping3D"), onnx: onnx.cropping });
 
 // ---------------------------------------------------------------------------
@@ -635,14 +598,7 @@ abstract class UpSamplingND extends SpatialLayer {
  * @example
  * new UpSampling1D({ size: 3 }).apply([null, 10, 4]); // [null, 30, 4]
  */
-export class UpSampling1D extends UpSamplingND {
-  readonly className = "UpSampling1D";
-  constructor(config?: unknown) {
-    super("UpSampling1D", "upSampling1d", 1, config);
-  }
-}
-
-registerReshaping("UpSampling1D", UpSampling1D, "upSampling1d", ["size", "name"], { formats: notInTfjs("UpSampling1D"), onnx: onnx.upSampling });
+export class UpSampling1D extends variant(UpSamplingND, "UpSampling1D", "upSampling1d", 1) {}
 
 /**
  * Repeats every row and column (Keras `UpSampling2D`, nearest); 2 by default.
@@ -650,14 +606,7 @@ registerReshaping("UpSampling1D", UpSampling1D, "upSampling1d", ["size", "name"]
  * @example
  * new UpSampling2D({ size: [2, 3] }).apply([null, 14, 14, 8]); // [null, 28, 42, 8]
  */
-export class UpSampling2D extends UpSamplingND {
-  readonly className = "UpSampling2D";
-  constructor(config?: unknown) {
-    super("UpSampling2D", "upSampling2d", 2, config);
-  }
-}
-
-registerReshaping("UpSampling2D", UpSampling2D, "upSampling2d", ["size", "dataFormat", "interpolation", "name"], { onnx: onnx.upSampling });
+export class UpSampling2D extends variant(UpSamplingND, "UpSampling2D", "upSampling2d", 2) {}
 
 /**
  * Repeats every slice along depth, height and width (Keras `UpSampling3D`); 2 by default.
@@ -665,13 +614,10 @@ registerReshaping("UpSampling2D", UpSampling2D, "upSampling2d", ["size", "dataFo
  * @example
  * new UpSampling3D().apply([null, 4, 4, 4, 2]); // [null, 8, 8, 8, 2]
  */
-export class UpSampling3D extends UpSamplingND {
-  readonly className = "UpSampling3D";
-  constructor(config?: unknown) {
-    super("UpSampling3D", "upSampling3d", 3, config);
-  }
-}
+export class UpSampling3D extends variant(UpSamplingND, "UpSampling3D", "upSampling3d", 3) {}
 
+registerReshaping("UpSampling1D", UpSampling1D, "upSampling1d", ["size", "name"], { formats: notInTfjs("UpSampling1D"), onnx: onnx.upSampling });
+registerReshaping("UpSampling2D", UpSampling2D, "upSampling2d", ["size", "dataFormat", "interpolation", "name"], { onnx: onnx.upSampling });
 registerReshaping("UpSampling3D", UpSampling3D, "upSampling3d", ["size", "dataFormat", "name"], { formats: notInTfjs("UpSampling3D"), onnx: onnx.upSampling });
 
 // ---------------------------------------------------------------------------
