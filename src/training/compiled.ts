@@ -138,7 +138,7 @@ function checkedOptions(owner: string, options: unknown): object {
 }
 
 /** What `fit` and `fitDataset` read alike: epochs, the epoch to start from, verbosity, seed, callbacks, where progress goes, threads. */
-function loopSettings(owner: string, o: FitOptions | FitDatasetOptions) {
+function loopSettings(owner: string, o: FitOptions | FitDatasetOptions): Omit<EpochRun, "steps" | "batches" | "validate" | "empty"> {
   const epochs = positiveInteger(owner, "epochs", o.epochs, 1);
   const initialEpoch = o.initialEpoch ?? 0;
   if (!Number.isSafeInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs) {
@@ -154,6 +154,8 @@ function loopSettings(owner: string, o: FitOptions | FitDatasetOptions) {
     callbacks: readCallbacks(o.callbacks),
     stream: o.progressTo ?? defaultStream(),
     random: createRandom(o.seed ?? 0),
+    owner,
+    threads: o.threads,
   };
 }
 
@@ -529,7 +531,7 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
   async fit<const N extends number, Y>(x: PredictInput<N, I>, y: CheckedLabels<Y, N, O, L, "fit">, options: FitOptions = {}): Promise<History> {
     const owner = "fit";
     const o = configObject(owner, checkedOptions(owner, options), FIT_OPTIONS) as FitOptions;
-    const { epochs, initialEpoch, verbose, callbacks, stream, random } = loopSettings(owner, o);
+    const settings = loopSettings(owner, o);
     const batchSize = positiveInteger(owner, "batchSize", o.batchSize, 32);
     if (o.shuffle !== undefined && typeof o.shuffle !== "boolean") fail(`shapewise: fit shuffle must be true or false, got ${valueText(o.shuffle)}`);
     const split = o.validationSplit ?? 0;
@@ -556,7 +558,7 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
     const steps = Math.ceil(trainCount / batchSize);
     const trainRows = Array.from({ length: trainCount }, (_, i) => i);
     function* epochBatches(): Generator<Batch> {
-      const order = o.shuffle === false ? trainRows : shuffled(trainRows, random);
+      const order = o.shuffle === false ? trainRows : shuffled(trainRows, settings.random);
       for (let s = 0; s < steps; s++) {
         const rows = order.slice(s * batchSize, (s + 1) * batchSize);
         yield {
@@ -569,19 +571,7 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
     }
     const v = validation;
     const validate = v === null ? null : () => this.scoreAll(v.data, batchSize, v.weights, null);
-    return this.trainEpochs({
-      epochs,
-      initialEpoch,
-      verbose,
-      callbacks,
-      stream,
-      random,
-      steps: () => steps,
-      batches: epochBatches,
-      validate,
-      owner,
-      threads: o.threads,
-    });
+    return this.trainEpochs({ ...settings, steps: () => steps, batches: epochBatches, validate });
   }
 
   /**
@@ -667,7 +657,7 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
   async fitDataset(dataset: BatchDataset<DatasetBatch<I, O, L>>, options: FitDatasetOptions = {}): Promise<History> {
     const owner = "fitDataset";
     const o = configObject(owner, checkedOptions(owner, options), FIT_DATASET_OPTIONS) as FitDatasetOptions;
-    const { epochs, initialEpoch, verbose, callbacks, stream, random } = loopSettings(owner, o);
+    const settings = loopSettings(owner, o);
     const batchesPerEpoch = o.batchesPerEpoch === undefined ? null : positiveInteger(owner, "batchesPerEpoch", o.batchesPerEpoch, 1);
     const open = datasetOpener(owner, dataset);
     let validate: (() => Promise<Logs>) | null = null;
@@ -708,17 +698,10 @@ export class CompiledModel<I extends ShapeTree = ShapeTree, O extends ShapeTree 
       if (batchesPerEpoch === null) known = count;
     }
     return this.trainEpochs({
-      epochs,
-      initialEpoch,
-      verbose,
-      callbacks,
-      stream,
-      random,
+      ...settings,
       steps: () => known,
       batches,
       validate,
-      owner,
-      threads: o.threads,
       empty: (epoch) =>
         fail(
           `shapewise: fitDataset's dataset gave no batch in epoch ${epoch + 1}: give an iterable that starts again when asked for a new iterator (not a generator object, which runs once), or a TensorFlow.js dataset`,
