@@ -11,7 +11,7 @@
  */
 import { regularizerToKeras } from "../../regularizers.js";
 import type { Layer } from "../../layers/layer.js";
-import { formatOut, weightSettings } from "../layer-configs.js";
+import { camelKey, formatOut, weightSettings } from "../layer-configs.js";
 
 // ---------------------------------------------------------------------------
 // Python-style JSON text
@@ -118,7 +118,7 @@ const poolWriter: Writer = (c) => ({ pool_size: c.poolSize, padding: c.padding, 
 const globalWriter: Writer = (c) => ({ data_format: formatOut(c.dataFormat), keepdims: c.keepdims });
 const spatialWriter =
   (key: string): Writer =>
-  (c) => ({ [key]: c[snakeToCamel(key)], data_format: formatOut(c.dataFormat ?? "channelsLast") });
+  (c) => ({ [key]: c[camelKey(key)], data_format: formatOut(c.dataFormat ?? "channelsLast") });
 /**
  * Keras 3 RNN layers: the `RNN` base keys first (`get_config` merges the
  * base config before the cell's), then the cell's, `seed` last.
@@ -147,10 +147,6 @@ const recurrentWriter: Writer = (c, layer) => {
     seed: null,
   };
 };
-
-function snakeToCamel(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
-}
 
 /** Conv1D's Keras 3 config. */
 export const conv1d: Writer = convWriter;

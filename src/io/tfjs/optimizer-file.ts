@@ -9,6 +9,7 @@
  */
 import { fail, valueText } from "../../checks.js";
 import { optimizers } from "../../training/optimizers.js";
+import { camelKey } from "../layer-configs.js";
 import type { Optimizer, OptimizerState } from "../../training/optimizers.js";
 
 /**
@@ -53,25 +54,48 @@ export interface NamedWeight {
   readonly shape: readonly number[];
 }
 
-/** Per TensorFlow.js class: its slot suffixes in `getWeights` order, and the shapewise slot each holds. */
-const TFJS_SLOTS: Record<string, readonly { suffix: string; slot: string | null }[]> = {
-  SGD: [],
-  Momentum: [{ suffix: "momentum", slot: "momentum" }],
-  Adam: [
-    { suffix: "m", slot: "momentum" },
-    { suffix: "v", slot: "velocity" },
-  ],
-  AdamW: [
-    { suffix: "m", slot: "momentum" },
-    { suffix: "v", slot: "velocity" },
-  ],
+/** A slot as a file names it (`<weight>/<suffix>`), and the shapewise slot that holds it. */
+interface SlotName {
+  readonly suffix: string;
+  readonly slot: string | null;
+}
+
+/** One TensorFlow.js optimizer class as shapewise writes and reads it. */
+interface TfjsOptimizer {
+  /** The shapewise optimizer that runs it; its options are the Keras config keys in camelCase. */
+  make(options: Record<string, unknown>): Optimizer;
+  /** Its config keys past `learningRate`, each with the Keras config key it stands for. */
+  readonly keys: Readonly<Record<string, string>>;
+  /** Its slots in `getWeights` order: each suffix with the shapewise slot it holds. */
+  readonly slots: Readonly<Record<string, string>>;
+}
+
+const ADAM_KEYS = { beta1: "beta_1", beta2: "beta_2", epsilon: "epsilon" };
+
+/** The TensorFlow.js optimizer classes, by the `class_name` a file gives them. */
+const TFJS_OPTIMIZERS: Record<string, TfjsOptimizer> = {
+  SGD: { make: optimizers.sgd, keys: {}, slots: {} },
+  Momentum: { make: optimizers.sgd, keys: { momentum: "momentum", useNesterov: "nesterov" }, slots: { momentum: "momentum" } },
+  Adam: { make: optimizers.adam, keys: ADAM_KEYS, slots: { m: "momentum", v: "velocity" } },
+  AdamW: { make: optimizers.adamw, keys: ADAM_KEYS, slots: { m: "momentum", v: "velocity" } },
   // TensorFlow.js's RMSProp keeps a momentum slot even when its momentum is 0.
-  RMSProp: [
-    { suffix: "rms", slot: "velocity" },
-    { suffix: "momentum", slot: "momentum" },
-  ],
-  Adagrad: [{ suffix: "accumulator", slot: "accumulator" }],
+  RMSProp: {
+    make: optimizers.rmsprop,
+    keys: { decay: "rho", momentum: "momentum", epsilon: "epsilon", centered: "centered" },
+    slots: { rms: "velocity", momentum: "momentum" },
+  },
+  Adagrad: {
+    make: optimizers.adagrad,
+    keys: { initialAccumulatorValue: "initial_accumulator_value", epsilon: "epsilon" },
+    slots: { accumulator: "accumulator" },
+  },
 };
+
+/** TensorFlow.js's flags: a file's value other than `true` reads as false. */
+const FLAG_KEYS: ReadonlySet<string> = new Set(["useNesterov", "centered"]);
+
+/** What TensorFlow.js's optimizers do not have, kept (when set) so that shapewise rebuilds the same optimizer. */
+const EXTRA_KEYS = { weightDecay: "weight_decay", clipnorm: "clipnorm", clipvalue: "clipvalue", globalClipnorm: "global_clipnorm" };
 
 function tfjsClassName(optimizer: Optimizer, config: Record<string, unknown>): string {
   switch (optimizer.className) {
@@ -88,8 +112,8 @@ function tfjsClassName(optimizer: Optimizer, config: Record<string, unknown>): s
   }
 }
 
-function slotsOf(className: string, config: Record<string, unknown>): readonly { suffix: string; slot: string | null }[] {
-  const slots = TFJS_SLOTS[className];
+function slotsOf(className: string, config: Record<string, unknown>): readonly SlotName[] {
+  const slots = Object.entries(TFJS_OPTIMIZERS[className].slots).map(([suffix, slot]): SlotName => ({ suffix, slot }));
   if (className === "RMSProp") {
     const withMomentum = slots.map((s) => (s.slot === "momentum" && config.momentum === 0 ? { ...s, slot: null } : s));
     return config.centered === true ? [...withMomentum, { suffix: "mg", slot: "average_gradient" }] : withMomentum;
@@ -120,13 +144,8 @@ export function tfjsOptimizerPart(
     fail(`shapewise: save with includeOptimizer cannot write ${optimizer.className} with amsgrad: TensorFlow.js's Adam has no such slot`);
   const className = tfjsClassName(optimizer, keras);
   const config: Record<string, unknown> = { learningRate: lr };
-  if (className === "Momentum") Object.assign(config, { momentum: keras.momentum, useNesterov: keras.nesterov });
-  if (className === "Adam" || className === "AdamW") Object.assign(config, { beta1: keras.beta_1, beta2: keras.beta_2, epsilon: keras.epsilon });
-  if (className === "RMSProp") Object.assign(config, { decay: keras.rho, momentum: keras.momentum, epsilon: keras.epsilon, centered: keras.centered });
-  if (className === "Adagrad") Object.assign(config, { initialAccumulatorValue: keras.initial_accumulator_value, epsilon: keras.epsilon });
-  // What TensorFlow.js's optimizers do not have, kept so that shapewise rebuilds the same optimizer.
-  const extras = { weightDecay: keras.weight_decay, clipnorm: keras.clipnorm, clipvalue: keras.clipvalue, globalClipnorm: keras.global_clipnorm };
-  for (const [key, value] of Object.entries(extras)) if (value !== null && value !== undefined) config[key] = value;
+  for (const [key, kerasKey] of Object.entries(TFJS_OPTIMIZERS[className].keys)) config[key] = keras[kerasKey];
+  for (const [key, kerasKey] of Object.entries(EXTRA_KEYS)) if (keras[kerasKey] !== null && keras[kerasKey] !== undefined) config[key] = keras[kerasKey];
 
   const state = optimizer.getState();
   const entries: OptimizerEntry[] = [{ name: "iter", shape: [], dtype: "int32", values: Int32Array.of(state.iterations) }];
@@ -152,42 +171,12 @@ export function tfjsOptimizerPart(
   return { trainingConfig, entries };
 }
 
-const BUILDERS: Record<string, (config: Record<string, unknown>) => Optimizer> = {
-  SGD: (c) => optimizers.sgd({ learningRate: c.learningRate as number, ...common(c) }),
-  Momentum: (c) => optimizers.sgd({ learningRate: c.learningRate as number, momentum: c.momentum as number, nesterov: c.useNesterov === true, ...common(c) }),
-  Adam: (c) =>
-    optimizers.adam({ learningRate: c.learningRate as number, beta1: c.beta1 as number, beta2: c.beta2 as number, epsilon: c.epsilon as number, ...common(c) }),
-  AdamW: (c) =>
-    optimizers.adamw({
-      learningRate: c.learningRate as number,
-      beta1: c.beta1 as number,
-      beta2: c.beta2 as number,
-      epsilon: c.epsilon as number,
-      ...common(c),
-    }),
-  RMSProp: (c) =>
-    optimizers.rmsprop({
-      learningRate: c.learningRate as number,
-      rho: c.decay as number,
-      momentum: c.momentum as number,
-      epsilon: c.epsilon as number,
-      centered: c.centered === true,
-      ...common(c),
-    }),
-  Adagrad: (c) =>
-    optimizers.adagrad({
-      learningRate: c.learningRate as number,
-      initialAccumulatorValue: c.initialAccumulatorValue as number,
-      epsilon: c.epsilon as number,
-      ...common(c),
-    }),
-};
-
-/** The keys shapewise keeps beside TensorFlow.js's own, as given (each optimizer checks its values). */
-function common(c: Record<string, unknown>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const key of ["weightDecay", "clipnorm", "clipvalue", "globalClipnorm"]) if (c[key] !== undefined && c[key] !== null) out[key] = c[key] as number;
-  return out;
+/** The shapewise optimizer of a TensorFlow.js config, its values as given (each optimizer checks them). */
+function buildOptimizer({ make, keys }: TfjsOptimizer, c: Record<string, unknown>): Optimizer {
+  const options: Record<string, unknown> = { learningRate: c.learningRate };
+  for (const [key, kerasKey] of Object.entries(keys)) options[camelKey(kerasKey)] = FLAG_KEYS.has(key) ? c[key] === true : c[key];
+  for (const key of Object.keys(EXTRA_KEYS)) if (c[key] !== undefined && c[key] !== null) options[key] = c[key];
+  return make(options);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -211,9 +200,10 @@ export function optimizerFromTfjs(trainingConfig: unknown, entries: readonly Opt
     fail(`shapewise: trainingConfig optimizer_config must be { class_name, config }, got ${valueText(oc)}`);
   const className = (oc as { class_name: string }).class_name;
   const config = isRecord((oc as Record<string, unknown>).config) ? ((oc as Record<string, unknown>).config as Record<string, unknown>) : {};
-  const build = Object.hasOwn(BUILDERS, className) ? BUILDERS[className] : undefined;
-  if (build === undefined) fail(`shapewise: unknown optimizer ${valueText(className)} in trainingConfig; shapewise reads ${Object.keys(BUILDERS).join(", ")}`);
-  const optimizer = build!(config);
+  const known = Object.hasOwn(TFJS_OPTIMIZERS, className) ? TFJS_OPTIMIZERS[className] : undefined;
+  if (known === undefined)
+    fail(`shapewise: unknown optimizer ${valueText(className)} in trainingConfig; shapewise reads ${Object.keys(TFJS_OPTIMIZERS).join(", ")}`);
+  const optimizer = buildOptimizer(known!, config);
   if (entries.length === 0) return optimizer;
   const [first, ...slotEntries] = entries;
   if (first.name !== "iter" || first.shape.length !== 0) {
