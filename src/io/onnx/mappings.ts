@@ -41,17 +41,22 @@ export const dense: Mapping = (e) => {
   const { g, layer } = e;
   const x = e.inputs[0];
   const [kernel, bias] = e.weights;
-  const w = g.floatConst(`${layer.name}/kernel`, kernel.shape, kernel.data);
+  const w = weightConst(e, "kernel", kernel);
   const useBias = e.config.useBias !== false;
   let y: string;
   if (x.shape.length === 2 && useBias) {
-    y = g.op1("Gemm", [x.name, w, g.floatConst(`${layer.name}/bias`, bias.shape, bias.data)], `${layer.name}/gemm`);
+    y = g.op1("Gemm", [x.name, w, weightConst(e, "bias", bias)], `${layer.name}/gemm`);
   } else {
     y = g.op1("MatMul", [x.name, w], `${layer.name}/matmul`);
-    if (useBias) y = g.op1("Add", [y, g.floatConst(`${layer.name}/bias`, bias.shape, bias.data)], `${layer.name}/bias_add`);
+    if (useBias) y = g.op1("Add", [y, weightConst(e, "bias", bias)], `${layer.name}/bias_add`);
   }
   return [activation(g, cfgString(e, "activation"), y, `${layer.name}/activation`, layer)];
 };
+
+/** A weight of the layer as a float constant named `<layer>/<name>`. */
+function weightConst(e: Emit, name: string, t: { readonly shape: readonly number[]; readonly data: Float32Array }): string {
+  return e.g.floatConst(`${e.layer.name}/${name}`, t.shape, t.data);
+}
 
 /** Spatial rank from the class name's `1D`/`2D`/`3D`. */
 function rankOf(layer: Layer): number {
@@ -59,31 +64,47 @@ function rankOf(layer: Layer): number {
   return m === null ? 2 : Number(m[1]);
 }
 
+/**
+ * What a convolution or pooling layer's config says of its window, as the
+ * ONNX operators take it: spatial rank, window, strides, dilations (1 for a
+ * pooling), padding, and the input's spatial sizes.
+ */
+function windowOf(e: Emit, windowKey: "kernelSize" | "poolSize") {
+  const r = rankOf(e.layer);
+  return {
+    r,
+    window: cfgNumbers(e, windowKey),
+    strides: cfgNumbers(e, "strides"),
+    dilations: windowKey === "kernelSize" ? cfgNumbers(e, "dilationRate") : new Array<number>(r).fill(1),
+    padding: cfgString(e, "padding"),
+    sizes: spatialSizes(e, r),
+  };
+}
+
+/** ONNX's kernel layout `[out, in, ...window]` from Keras's `[...window, in, out]` (a transposed kernel's `[...window, out, in]` likewise). */
+function kernelPerm(r: number): number[] {
+  return [r + 1, r, ...Array.from({ length: r }, (_, i) => i)];
+}
+
 export const convolution: Mapping = (e) => {
   const { g, layer } = e;
-  const r = rankOf(layer);
-  const kernelSize = cfgNumbers(e, "kernelSize");
-  const strides = cfgNumbers(e, "strides");
-  const dilations = cfgNumbers(e, "dilationRate");
-  const padding = cfgString(e, "padding");
+  const { r, window: kernelSize, strides, dilations, padding, sizes } = windowOf(e, "kernelSize");
   const useBias = e.config.useBias !== false;
   const kind = layer.className.startsWith("Depthwise") ? "depthwise" : layer.className.startsWith("Separable") ? "separable" : "conv";
-  const sizes = spatialSizes(e, r);
-  const kernelPerm = [r + 1, r, ...Array.from({ length: r }, (_, i) => i)];
+  const perm = kernelPerm(r);
   const pads: Record<string, AttrValue> =
     padding === "causal" ? { pads: ints([dilations[0] * (kernelSize[0] - 1), 0]) } : windowPadding(sizes, kernelSize, strides, dilations, padding);
   const window = { kernel_shape: ints(kernelSize), strides: ints(strides), dilations: ints(dilations), ...pads };
   const bias = useBias ? e.weights[e.weights.length - 1] : undefined;
-  const biasName = () => (bias === undefined ? [] : [g.floatConst(`${layer.name}/bias`, bias.shape, bias.data)]);
+  const biasName = () => (bias === undefined ? [] : [weightConst(e, "bias", bias)]);
   const y = inChannelsFirst(
     e,
     r,
     (x) => {
       if (kind === "conv") {
         const k = e.weights[0];
-        const w = transpose(k, kernelPerm);
         const groups = (e.config.groups as number | undefined) ?? 1;
-        return g.op1("Conv", [x, g.floatConst(`${layer.name}/kernel`, w.shape, w.data), ...biasName()], `${layer.name}/conv`, {
+        return g.op1("Conv", [x, weightConst(e, "kernel", transpose(k, perm)), ...biasName()], `${layer.name}/conv`, {
           ...window,
           group: int(groups),
         });
@@ -92,16 +113,15 @@ export const convolution: Mapping = (e) => {
       const dk = e.weights[0];
       const channels = dk.shape[r];
       const multiplier = dk.shape[r + 1];
-      const w = transpose({ shape: [...dk.shape.slice(0, r), 1, channels * multiplier], data: dk.data }, kernelPerm);
+      const w = transpose({ shape: [...dk.shape.slice(0, r), 1, channels * multiplier], data: dk.data }, perm);
       const depthwiseBias = kind === "depthwise" ? biasName() : [];
-      const depth = g.op1("Conv", [x, g.floatConst(`${layer.name}/depthwise_kernel`, w.shape, w.data), ...depthwiseBias], `${layer.name}/depthwise`, {
+      const depth = g.op1("Conv", [x, weightConst(e, "depthwise_kernel", w), ...depthwiseBias], `${layer.name}/depthwise`, {
         ...window,
         group: int(channels),
       });
       if (kind === "depthwise") return depth;
-      const pk = e.weights[1];
-      const pw = transpose(pk, kernelPerm);
-      return g.op1("Conv", [depth, g.floatConst(`${layer.name}/pointwise_kernel`, pw.shape, pw.data), ...biasName()], `${layer.name}/pointwise`, {
+      const pw = transpose(e.weights[1], perm);
+      return g.op1("Conv", [depth, weightConst(e, "pointwise_kernel", pw), ...biasName()], `${layer.name}/pointwise`, {
         kernel_shape: ints(new Array<number>(r).fill(1)),
       });
     },
@@ -112,20 +132,15 @@ export const convolution: Mapping = (e) => {
 
 export const convTranspose: Mapping = (e) => {
   const { g, layer } = e;
-  const r = rankOf(layer);
-  const kernelSize = cfgNumbers(e, "kernelSize");
-  const strides = cfgNumbers(e, "strides");
-  const dilations = cfgNumbers(e, "dilationRate");
-  const padding = cfgString(e, "padding") as "valid" | "same";
+  const { r, window: kernelSize, strides, dilations, padding, sizes } = windowOf(e, "kernelSize");
   const outputPadding = e.config.outputPadding as number[] | undefined;
-  const sizes = spatialSizes(e, r);
   if (sizes.some((s) => s === null)) unsupported(layer, `transposed convolution needs known spatial sizes, got input ${valueText(e.inputs[0].shape)}`);
   // ONNX ConvTranspose: output position i * s + k * d - padBegin, full length (L - 1) * s + span + outputPadding - pads.
   const begins: number[] = [];
   const ends: number[] = [];
   const extra: number[] = [];
   sizes.forEach((length, i) => {
-    const axis = transposeAxis(length as number, kernelSize[i], strides[i], dilations[i], padding, outputPadding?.[i]);
+    const axis = transposeAxis(length as number, kernelSize[i], strides[i], dilations[i], padding as "valid" | "same", outputPadding?.[i]);
     const span = dilatedSpan(kernelSize[i], dilations[i]);
     const full = ((length as number) - 1) * strides[i] + span;
     const end = full - axis.crop - axis.outputLength;
@@ -133,20 +148,20 @@ export const convTranspose: Mapping = (e) => {
     ends.push(Math.max(end, 0));
     extra.push(Math.max(-end, 0));
   });
-  const k = e.weights[0];
-  const w = transpose(k, [r + 1, r, ...Array.from({ length: r }, (_, i) => i)]);
+  const w = transpose(e.weights[0], kernelPerm(r));
   const useBias = e.config.useBias !== false;
   const bias = e.weights[e.weights.length - 1];
   const y = inChannelsFirst(
     e,
     r,
     (x) =>
-      g.op1(
-        "ConvTranspose",
-        [x, g.floatConst(`${layer.name}/kernel`, w.shape, w.data), ...(useBias ? [g.floatConst(`${layer.name}/bias`, bias.shape, bias.data)] : [])],
-        `${layer.name}/conv_transpose`,
-        { kernel_shape: ints(kernelSize), strides: ints(strides), dilations: ints(dilations), pads: ints([...begins, ...ends]), output_padding: ints(extra) },
-      ),
+      g.op1("ConvTranspose", [x, weightConst(e, "kernel", w), ...(useBias ? [weightConst(e, "bias", bias)] : [])], `${layer.name}/conv_transpose`, {
+        kernel_shape: ints(kernelSize),
+        strides: ints(strides),
+        dilations: ints(dilations),
+        pads: ints([...begins, ...ends]),
+        output_padding: ints(extra),
+      }),
     cfgString(e, "activation"),
   );
   return [y];
@@ -154,15 +169,12 @@ export const convTranspose: Mapping = (e) => {
 
 export const pooling: Mapping = (e) => {
   const { g, layer } = e;
-  const r = rankOf(layer);
-  const poolSize = cfgNumbers(e, "poolSize");
-  const strides = cfgNumbers(e, "strides");
-  const padding = cfgString(e, "padding");
+  const { r, window: poolSize, strides, dilations, padding, sizes } = windowOf(e, "poolSize");
   const max = layer.className.startsWith("Max");
   const attrs: Record<string, AttrValue> = {
     kernel_shape: ints(poolSize),
     strides: ints(strides),
-    ...windowPadding(spatialSizes(e, r), poolSize, strides, new Array<number>(r).fill(1), padding),
+    ...windowPadding(sizes, poolSize, strides, dilations, padding),
   };
   // Keras 'same' averaging divides by the pixels inside the image: count_include_pad 0.
   if (!max) attrs.count_include_pad = int(0);
@@ -295,7 +307,7 @@ export const leakyReLU: Mapping = (e) => [e.g.op1("LeakyRelu", [e.inputs[0].name
 
 export const pReLU: Mapping = (e) => {
   const alpha = e.weights[0];
-  return [e.g.op1("PRelu", [e.inputs[0].name, e.g.floatConst(`${e.layer.name}/alpha`, alpha.shape, alpha.data)], `${e.layer.name}/prelu`)];
+  return [e.g.op1("PRelu", [e.inputs[0].name, weightConst(e, "alpha", alpha)], `${e.layer.name}/prelu`)];
 };
 
 export const elu: Mapping = (e) => [e.g.op1("Elu", [e.inputs[0].name], `${e.layer.name}/elu`, { alpha: float(e.config.alpha as number) })];
@@ -372,7 +384,7 @@ export const embedding: Mapping = (e) => {
   const table = e.weights[0];
   // shapewise feeds indices as float32 values: the graph casts them to int64 for Gather.
   const indices = g.op1("Cast", [e.inputs[0].name], `${layer.name}/indices`, { to: int(INT64) });
-  return [g.op1("Gather", [g.floatConst(`${layer.name}/embeddings`, table.shape, table.data), indices], `${layer.name}/gather`, { axis: int(0) })];
+  return [g.op1("Gather", [weightConst(e, "embeddings", table), indices], `${layer.name}/gather`, { axis: int(0) })];
 };
 
 export const rescaling: Mapping = (e) => {
