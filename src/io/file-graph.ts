@@ -134,14 +134,17 @@ export function inputLayerOptions(shape: Shape, dtype: unknown, name: string): R
  * shape and named `<first>_input`, as TensorFlow.js and tf.keras name it.
  *
  * @example
- * sequentialGraph("mnist", parsed, () => undefined, "model file").outputs; // [{ layer: "dense", nodeIndex: 0, tensorIndex: 0 }]
+ * sequentialGraph(modelDocument(top, "modelTopology"), 0, TFJS_ENTRIES, (l) => l.batchShape, "model file").outputs; // [{ layer: "dense", nodeIndex: 0, tensorIndex: 0 }]
  */
 export function sequentialGraph(
-  name: string | undefined,
-  parsed: readonly ParsedFileLayer[],
+  doc: ModelDocument,
+  depth: number,
+  dialect: EntryDialect,
   firstShape: (first: ParsedFileLayer) => Shape | undefined,
   what: string,
 ): FileGraph {
+  const { name } = doc;
+  const parsed = doc.layers.map((json, i) => readLayerEntry(json, `Sequential layer ${i}`, depth, dialect));
   const layers: FileLayer[] = [];
   let previous: FileRef | undefined;
   parsed.forEach((l, i) => {
@@ -360,6 +363,54 @@ function isFrozen(config: Record<string, unknown>, at: string): boolean {
   if (trainable === undefined || trainable === null) return false;
   if (typeof trainable !== "boolean") fail(`shapewise: ${at} has trainable ${shortText(trainable)}; it must be true or false`);
   return !trainable;
+}
+
+/**
+ * The top of a model in either JSON format: `{ class_name, config: { name,
+ * layers } }`, as {@link modelDocument} reads it.
+ *
+ * @example
+ * const doc: ModelDocument = { className: "Sequential", config: {}, name: undefined, layers: [] };
+ */
+export interface ModelDocument {
+  readonly className: unknown;
+  readonly config: Record<string, unknown>;
+  readonly name: string | undefined;
+  readonly layers: unknown[];
+}
+
+/**
+ * Reads the top of a model of either JSON format, its errors naming the
+ * part as the format calls it (`"Keras JSON"`, `"modelTopology"`).
+ *
+ * @example
+ * modelDocument(record(json, "Keras JSON"), "Keras JSON").className; // "Sequential"
+ */
+export function modelDocument(top: Record<string, unknown>, what: string): ModelDocument {
+  const className = own(top, "class_name", what);
+  const config = record(own(top, "config", what), `${what} config`);
+  const name = maybe(config, "name");
+  const layers = list(own(config, "layers", `${what} config`), `${what} layers`);
+  return { className, config, name: name === undefined || name === null ? undefined : text(name, "model name"), layers };
+}
+
+/**
+ * The layer entries of a functional model of either JSON format, each with
+ * its calls as written (`inbound_nodes`) and their inputs ({@link callInputs}).
+ *
+ * @example
+ * functionalEntries(doc.layers, 0, KERAS_ENTRIES)[1].calls; // [[{ layer: "input_1", nodeIndex: 0, tensorIndex: 0 }]]
+ */
+export function functionalEntries(
+  layers: readonly unknown[],
+  depth: number,
+  dialect: EntryDialect,
+): { layer: ParsedFileLayer; nodes: unknown[]; calls: FileRef[][] }[] {
+  return layers.map((json, i) => {
+    const layer = readLayerEntry(json, `model layer ${i}`, depth, dialect);
+    const nodes = list(maybe(record(json, `model layer ${i}`), "inbound_nodes") ?? [], `layer '${layer.name}' inbound_nodes`);
+    return { layer, nodes, calls: nodes.map((node, k) => callInputs(node, `layer '${layer.name}' call ${k}`)) };
+  });
 }
 
 /**

@@ -5,9 +5,9 @@
 import { fail } from "../../checks.js";
 import type { Model } from "../../model.js";
 import { buildModel } from "../graph-build.js";
-import { callInputs, fileLayer, fileRef, layersByName, limitsOption, readLayerEntry, rebaseNested, sequentialGraph } from "../file-graph.js";
+import { fileLayer, fileRef, functionalEntries, layersByName, limitsOption, modelDocument, rebaseNested, sequentialGraph } from "../file-graph.js";
 import type { EntryDialect, FileGraph, FileLayer, FileRef, LoadLimits, ParsedFileLayer } from "../file-graph.js";
-import { batchShape, list, maybe, own, parseJsonSafely, plainJson, record, shortText, text } from "../json.js";
+import { batchShape, maybe, own, parseJsonSafely, plainJson, record, shortText } from "../json.js";
 
 /** How Keras JSON files write layer entries: Keras 3's `batch_shape` and dtype policies, tf.keras 2's `batch_input_shape`. */
 const KERAS_ENTRIES: EntryDialect = {
@@ -53,34 +53,24 @@ function kerasEnds(value: unknown, what: string): FileRef[] {
  */
 export function kerasGraph(json: unknown, depth = 0): FileGraph {
   const top = record(json, "Keras JSON");
-  const className = own(top, "class_name", "Keras JSON");
-  const config = record(own(top, "config", "Keras JSON"), "Keras JSON config");
-  const rawName = maybe(config, "name");
-  const name = rawName === undefined || rawName === null ? undefined : text(rawName, "model name");
-  const layersJson = list(own(config, "layers", "Keras JSON config"), "Keras JSON layers");
+  const doc = modelDocument(top, "Keras JSON");
+  const { className, config, name } = doc;
   if (className === "Sequential") {
-    const parsed = layersJson.map((j, i) => readLayerEntry(j, `Sequential layer ${i}`, depth, KERAS_ENTRIES));
     const buildShape = maybe(config, "build_input_shape");
     const firstShape = (l: ParsedFileLayer) => l.batchShape ?? (buildShape === undefined ? undefined : batchShape(buildShape, "Sequential build_input_shape"));
-    return sequentialGraph(name, parsed, firstShape, "Keras JSON");
+    return sequentialGraph(doc, depth, KERAS_ENTRIES, firstShape, "Keras JSON");
   }
   if (className !== "Functional" && className !== "Model") {
     fail(`shapewise: Keras JSON class_name must be 'Sequential', 'Functional' or 'Model', got ${shortText(className)}`);
   }
-  const parsedLayers = layersJson.map((j, i) => {
-    const l = readLayerEntry(j, `model layer ${i}`, depth, KERAS_ENTRIES);
-    const nodes = list(maybe(record(j, `model layer ${i}`), "inbound_nodes") ?? [], `layer '${l.name}' inbound_nodes`);
-    return { l, nodes };
-  });
-  const plain: FileLayer[] = parsedLayers.map(({ l }) => fileLayer(l, []));
+  const parsedLayers = functionalEntries(doc.layers, depth, KERAS_ENTRIES);
+  const plain: FileLayer[] = parsedLayers.map(({ layer }) => fileLayer(layer, []));
   // tf.keras 2 writes a call as a list and counts a nested model's own graph as its node 0; Keras 3 (`{ args, kwargs }`) does not.
   const plainByName = layersByName(plain);
   const layers = parsedLayers.map(
-    ({ l, nodes }, i): FileLayer => ({
+    ({ layer, nodes, calls }, i): FileLayer => ({
       ...plain[i],
-      calls: nodes.map((node, k) =>
-        rebaseNested(plainByName, callInputs(node, `layer '${l.name}' call ${k}`), () => (Array.isArray(node) ? 1 : 0), `layer '${l.name}'`),
-      ),
+      calls: calls.map((refs, k) => rebaseNested(plainByName, refs, () => (Array.isArray(nodes[k]) ? 1 : 0), `layer '${layer.name}'`)),
     }),
   );
   const keras3 = maybe(top, "module") !== undefined;

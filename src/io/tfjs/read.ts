@@ -11,8 +11,8 @@ import type { Model } from "../../model.js";
 import { setLayerWeights } from "../../model-weights.js";
 import { buildModel } from "../graph-build.js";
 import type { LayerCheck } from "../graph-build.js";
-import { callInputs, fileLayer, fileRef, layersByName, limitsOption, readLayerEntry, rebaseNested, sequentialGraph } from "../file-graph.js";
-import type { EntryDialect, FileGraph, FileLayer, LoadLimits } from "../file-graph.js";
+import { fileLayer, fileRef, functionalEntries, layersByName, limitsOption, modelDocument, rebaseNested, sequentialGraph } from "../file-graph.js";
+import type { EntryDialect, FileGraph, LoadLimits } from "../file-graph.js";
 import { list, maybe, own, parseJsonSafely, plainJson, record, shortText, text } from "../json.js";
 import { LITTLE_ENDIAN, tfjsWeightEntries } from "./format.js";
 import { optimizerFromTfjs } from "./optimizer-file.js";
@@ -89,25 +89,16 @@ export function tfjsGraph(topology: unknown, depth = 0): FileGraph {
   let top = record(topology, "modelTopology");
   // The Python converter wraps the Keras config as `model_config`.
   if (depth === 0 && maybe(top, "model_config") !== undefined) top = record(top.model_config, "modelTopology model_config");
-  const className = own(top, "class_name", "modelTopology");
-  const config = record(own(top, "config", "modelTopology"), "modelTopology config");
-  const name = maybe(config, "name");
-  const modelName = name === undefined || name === null ? undefined : text(name, "model name");
-  const layersJson = list(own(config, "layers", "modelTopology config"), "modelTopology layers");
+  const doc = modelDocument(top, "modelTopology");
+  const { className, config } = doc;
   if (className === "Sequential") {
     // Without an input layer, the first layer's batch shape makes one, named as TensorFlow.js names it.
-    const parsed = layersJson.map((json, i) => readLayerEntry(json, `Sequential layer ${i}`, depth, TFJS_ENTRIES));
-    return sequentialGraph(modelName, parsed, (l) => l.batchShape, "model file");
+    return sequentialGraph(doc, depth, TFJS_ENTRIES, (l) => l.batchShape, "model file");
   }
   if (className !== "Model" && className !== "Functional") {
     fail(`shapewise: modelTopology class_name must be 'Sequential', 'Model' or 'Functional', got ${shortText(className)}`);
   }
-  const layers = layersJson.map((json, i): FileLayer => {
-    const l = readLayerEntry(json, `model layer ${i}`, depth, TFJS_ENTRIES);
-    const nodes = list(maybe(record(json, `model layer ${i}`), "inbound_nodes") ?? [], `layer '${l.name}' inbound_nodes`);
-    const calls = nodes.map((node, j) => callInputs(node, `layer '${l.name}' call ${j}`));
-    return fileLayer(l, calls);
-  });
+  const layers = functionalEntries(doc.layers, depth, TFJS_ENTRIES).map(({ layer, calls }) => fileLayer(layer, calls));
   // TensorFlow.js and tf.keras 2 count a nested model's own graph as its node 0, everywhere.
   const fromOne = () => 1;
   const byName = layersByName(layers);
@@ -118,7 +109,7 @@ export function tfjsGraph(topology: unknown, depth = 0): FileGraph {
     const refs = typeof v[0] === "string" ? [fileRef(v, key)] : v.map((r, i) => fileRef(r, `${key} ${i}`));
     return rebaseNested(byName, refs, fromOne, key);
   };
-  return { kind: "functional", name: modelName, layers: rebased, inputs: ends("input_layers"), outputs: ends("output_layers") };
+  return { kind: "functional", name: doc.name, layers: rebased, inputs: ends("input_layers"), outputs: ends("output_layers") };
 }
 
 /** The model-JSON parts the reader needs. */
