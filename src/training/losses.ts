@@ -4,7 +4,7 @@
  * row, weights each sample's rows by its sample weight, and averages over all
  * rows (Keras's `sum_over_batch_size`).
  */
-import { configObject, fail, valueText } from "../checks.js";
+import { configObject, fail, optionalBoolean, valueText } from "../checks.js";
 
 /** Keras's `backend.epsilon()`: probabilities are clipped into `[EPSILON, 1 - EPSILON]`. */
 const EPSILON = 1e-7;
@@ -149,14 +149,12 @@ interface CrossentropyConfig {
 
 function readCrossentropy(owner: string, config: unknown, smoothing: boolean): { fromLogits: boolean; smoothing: number } {
   const c = configObject(owner, config, smoothing ? ["fromLogits", "labelSmoothing"] : ["fromLogits"]);
-  if (c.fromLogits !== undefined && typeof c.fromLogits !== "boolean") {
-    fail(`shapewise: ${owner} fromLogits must be true or false, got ${valueText(c.fromLogits)}`);
-  }
+  const fromLogits = optionalBoolean(owner, "fromLogits", c.fromLogits, false);
   const ls = c.labelSmoothing ?? 0;
   if (typeof ls !== "number" || !(ls >= 0 && ls <= 1)) {
     fail(`shapewise: ${owner} labelSmoothing must be at least 0 and at most 1, got ${valueText(ls)}`);
   }
-  return { fromLogits: c.fromLogits === true, smoothing: ls };
+  return { fromLogits, smoothing: ls };
 }
 
 /**

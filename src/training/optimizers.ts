@@ -3,7 +3,7 @@
  * every trainable weight, in Keras's order: clip the gradients, apply weight
  * decay, apply the optimizer's own update, count the step.
  */
-import { configObject, fail, valueText } from "../checks.js";
+import { configObject, fail, optionalBoolean, valueText } from "../checks.js";
 import type { LearningRateSchedule } from "./schedules.js";
 
 /** A learning rate: a positive number, or a schedule of the step. */
@@ -87,7 +87,8 @@ function isSchedule(value: unknown): value is LearningRateSchedule {
   return typeof value === "object" && value !== null && typeof (value as LearningRateSchedule).at === "function";
 }
 
-function positive(owner: string, key: string, value: unknown): number {
+function positive(owner: string, key: string, value: unknown, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     fail(`shapewise: ${owner} ${key} must be a positive finite number, got ${valueText(value)}`);
   }
@@ -103,6 +104,22 @@ function inUnitInterval(owner: string, key: string, value: unknown, fallback: nu
   const ok = typeof value === "number" && value >= 0 && (openAtOne ? value < 1 : value <= 1);
   if (!ok) fail(`shapewise: ${owner} ${key} must be at least 0 and ${openAtOne ? "below" : "at most"} 1, got ${valueText(value)}`);
   return value as number;
+}
+
+/**
+ * An optimizer's options checked for unknown keys (its own `keys` and
+ * those all optimizers share), with the shared ones read against the
+ * optimizer's defaults.
+ */
+function optimizerOptions(
+  owner: string,
+  config: object,
+  keys: readonly string[],
+  defaultRate: number,
+  defaultDecay: number | null,
+): { c: Record<string, unknown>; common: Common } {
+  const c = configObject(owner, config, [...COMMON_KEYS, ...keys]);
+  return { c, common: readCommon(owner, c, defaultRate, defaultDecay) };
 }
 
 function readCommon(owner: string, c: Record<string, unknown>, defaultRate: number, defaultDecay: number | null): Common {
@@ -307,13 +324,9 @@ export interface SgdConfig extends OptimizerCommonConfig {
  */
 export function sgd(config: SgdConfig = {}): Optimizer {
   const owner = "sgd";
-  const c = configObject(owner, config, [...COMMON_KEYS, "momentum", "nesterov"]);
-  const common = readCommon(owner, c, 0.01, null);
+  const { c, common } = optimizerOptions(owner, config, ["momentum", "nesterov"], 0.01, null);
   const momentum = inUnitInterval(owner, "momentum", c.momentum, 0, false);
-  if (c.nesterov !== undefined && typeof c.nesterov !== "boolean") {
-    fail(`shapewise: ${owner} nesterov must be true or false, got ${valueText(c.nesterov)}`);
-  }
-  const nesterov = c.nesterov === true;
+  const nesterov = optionalBoolean(owner, "nesterov", c.nesterov, false);
   return new RuleOptimizer(common, {
     className: "SGD",
     slots: momentum === 0 ? [] : [{ name: "momentum", initial: 0 }],
@@ -343,14 +356,13 @@ export interface AdamConfig extends OptimizerCommonConfig {
   amsgrad?: boolean;
 }
 
+const ADAM_KEYS = ["beta1", "beta2", "epsilon", "amsgrad"];
+
 function adamRule(owner: string, className: string, c: Record<string, unknown>): UpdateRule {
   const beta1 = inUnitInterval(owner, "beta1", c.beta1, 0.9, true);
   const beta2 = inUnitInterval(owner, "beta2", c.beta2, 0.999, true);
-  const epsilon = c.epsilon === undefined ? 1e-7 : positive(owner, "epsilon", c.epsilon);
-  if (c.amsgrad !== undefined && typeof c.amsgrad !== "boolean") {
-    fail(`shapewise: ${owner} amsgrad must be true or false, got ${valueText(c.amsgrad)}`);
-  }
-  const amsgrad = c.amsgrad === true;
+  const epsilon = positive(owner, "epsilon", c.epsilon, 1e-7);
+  const amsgrad = optionalBoolean(owner, "amsgrad", c.amsgrad, false);
   const slots = [
     { name: "momentum", initial: 0 },
     { name: "velocity", initial: 0 },
@@ -383,9 +395,8 @@ function adamRule(owner: string, className: string, c: Record<string, unknown>):
  * const opt = optimizers.adam({ learningRate: 1e-3 });
  */
 export function adam(config: AdamConfig = {}): Optimizer {
-  const owner = "adam";
-  const c = configObject(owner, config, [...COMMON_KEYS, "beta1", "beta2", "epsilon", "amsgrad"]);
-  return new RuleOptimizer(readCommon(owner, c, 0.001, null), adamRule(owner, "Adam", c));
+  const { c, common } = optimizerOptions("adam", config, ADAM_KEYS, 0.001, null);
+  return new RuleOptimizer(common, adamRule("adam", "Adam", c));
 }
 
 /**
@@ -395,9 +406,8 @@ export function adam(config: AdamConfig = {}): Optimizer {
  * const opt = optimizers.adamw({ learningRate: 1e-3, weightDecay: 0.01 });
  */
 export function adamw(config: AdamConfig = {}): Optimizer {
-  const owner = "adamw";
-  const c = configObject(owner, config, [...COMMON_KEYS, "beta1", "beta2", "epsilon", "amsgrad"]);
-  return new RuleOptimizer(readCommon(owner, c, 0.001, 0.004), adamRule(owner, "AdamW", c));
+  const { c, common } = optimizerOptions("adamw", config, ADAM_KEYS, 0.001, 0.004);
+  return new RuleOptimizer(common, adamRule("adamw", "AdamW", c));
 }
 
 /** Options of {@link rmsprop}. */
@@ -420,15 +430,11 @@ export interface RmspropConfig extends OptimizerCommonConfig {
  */
 export function rmsprop(config: RmspropConfig = {}): Optimizer {
   const owner = "rmsprop";
-  const c = configObject(owner, config, [...COMMON_KEYS, "rho", "momentum", "epsilon", "centered"]);
-  const common = readCommon(owner, c, 0.001, null);
+  const { c, common } = optimizerOptions(owner, config, ["rho", "momentum", "epsilon", "centered"], 0.001, null);
   const rho = inUnitInterval(owner, "rho", c.rho, 0.9, true);
   const momentum = inUnitInterval(owner, "momentum", c.momentum, 0, false);
-  const epsilon = c.epsilon === undefined ? 1e-7 : positive(owner, "epsilon", c.epsilon);
-  if (c.centered !== undefined && typeof c.centered !== "boolean") {
-    fail(`shapewise: ${owner} centered must be true or false, got ${valueText(c.centered)}`);
-  }
-  const centered = c.centered === true;
+  const epsilon = positive(owner, "epsilon", c.epsilon, 1e-7);
+  const centered = optionalBoolean(owner, "centered", c.centered, false);
   const slots = [{ name: "velocity", initial: 0 }];
   if (momentum > 0) slots.push({ name: "momentum", initial: 0 });
   if (centered) slots.push({ name: "average_gradient", initial: 0 });
@@ -475,10 +481,9 @@ export interface AdagradConfig extends OptimizerCommonConfig {
  */
 export function adagrad(config: AdagradConfig = {}): Optimizer {
   const owner = "adagrad";
-  const c = configObject(owner, config, [...COMMON_KEYS, "initialAccumulatorValue", "epsilon"]);
-  const common = readCommon(owner, c, 0.001, null);
+  const { c, common } = optimizerOptions(owner, config, ["initialAccumulatorValue", "epsilon"], 0.001, null);
   const initial = c.initialAccumulatorValue === undefined ? 0.1 : positiveOrZeroValue(owner, "initialAccumulatorValue", c.initialAccumulatorValue);
-  const epsilon = c.epsilon === undefined ? 1e-7 : positive(owner, "epsilon", c.epsilon);
+  const epsilon = positive(owner, "epsilon", c.epsilon, 1e-7);
   return new RuleOptimizer(common, {
     className: "Adagrad",
     slots: [{ name: "accumulator", initial }],

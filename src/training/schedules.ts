@@ -3,7 +3,7 @@
  * optimizer's iteration count (the number of steps already taken) to the
  * learning rate of the next step.
  */
-import { configObject, fail, valueText } from "../checks.js";
+import { configObject, fail, optionalBoolean, valueText } from "../checks.js";
 
 /**
  * A learning rate that changes with the step, as Keras's
@@ -59,10 +59,7 @@ export function exponentialDecay(config: ExponentialDecayConfig): LearningRateSc
   const initial = finitePositive(owner, "initialLearningRate", c.initialLearningRate);
   const steps = finitePositive(owner, "decaySteps", c.decaySteps);
   const rate = finitePositive(owner, "decayRate", c.decayRate);
-  if (c.staircase !== undefined && typeof c.staircase !== "boolean") {
-    fail(`shapewise: ${owner} staircase must be true or false, got ${valueText(c.staircase)}`);
-  }
-  const staircase = c.staircase === true;
+  const staircase = optionalBoolean(owner, "staircase", c.staircase, false);
   return {
     className: "ExponentialDecay",
     at(step) {
