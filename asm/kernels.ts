@@ -28,6 +28,7 @@
  * threads.
  */
 
+import { madd } from "./madd";
 import { exp64, sigmoid64, tanh64, unary64 } from "./math";
 
 // Register budget: V8 on x64 gives wasm SIMD 15 xmm registers (xmm15 is its
@@ -124,17 +125,17 @@ function tile4x8(
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     const a0 = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
     const a1 = v128.load32_splat(a, ASTRIDE);
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
     const a2 = v128.load32_splat(a, 2 * ASTRIDE);
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
     const a3 = v128.load32_splat(a, 3 * ASTRIDE);
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
     a += 4;
     b += 32;
   }
@@ -851,19 +852,19 @@ function depthwise3x3Run(
     for (let i = 0; i < count; i++) {
       let acc = b;
       if (ok0) {
-        acc = f32x4.add(acc, f32x4.mul(v128.load(a0), k00));
-        acc = f32x4.add(acc, f32x4.mul(v128.load(a0 + tap), k01));
-        acc = f32x4.add(acc, f32x4.mul(v128.load(a0 + 2 * tap), k02));
+        acc = madd(v128.load(a0), k00, acc);
+        acc = madd(v128.load(a0 + tap), k01, acc);
+        acc = madd(v128.load(a0 + 2 * tap), k02, acc);
       }
       if (ok1) {
-        acc = f32x4.add(acc, f32x4.mul(v128.load(a1), k10));
-        acc = f32x4.add(acc, f32x4.mul(v128.load(a1 + tap), k11));
-        acc = f32x4.add(acc, f32x4.mul(v128.load(a1 + 2 * tap), k12));
+        acc = madd(v128.load(a1), k10, acc);
+        acc = madd(v128.load(a1 + tap), k11, acc);
+        acc = madd(v128.load(a1 + 2 * tap), k12, acc);
       }
       if (ok2) {
-        acc = f32x4.add(acc, f32x4.mul(v128.load(a2), k20));
-        acc = f32x4.add(acc, f32x4.mul(v128.load(a2 + tap), k21));
-        acc = f32x4.add(acc, f32x4.mul(v128.load(a2 + 2 * tap), k22));
+        acc = madd(v128.load(a2), k20, acc);
+        acc = madd(v128.load(a2 + tap), k21, acc);
+        acc = madd(v128.load(a2 + 2 * tap), k22, acc);
       }
       v128.store(d, activate(acc, act));
       a0 += step;
@@ -895,7 +896,7 @@ function depthwisePixel(
       for (let kx = 0; kx < kw; kx++) {
         const ix = ix0 + kx * dw;
         if (ix < 0 || ix >= w) continue;
-        acc = f32x4.add(acc, f32x4.mul(v128.load(row + <usize>ix * inPix), v128.load(krow + <usize>kx * tapBytes)));
+        acc = madd(v128.load(row + <usize>ix * inPix), v128.load(krow + <usize>kx * tapBytes), acc);
       }
     }
     v128.store(o + <usize>ch * 4, activate(acc, act));
@@ -1362,3 +1363,4 @@ export function channelScaleShift(
 export * from "./elementwise";
 export * from "./pack";
 export * from "./copy";
+export { relaxedSimd } from "./madd";

@@ -43,8 +43,8 @@ export interface KernelWorker {
 export interface Host {
   /** Which platform installed the hooks, for `kernelInfo()`. */
   readonly name?: string;
-  /** The kernel module's bytes, read synchronously; throws an Error saying where it looked. */
-  readonly readWasm?: () => Uint8Array;
+  /** One build of the kernel module's bytes, read synchronously; throws an Error saying where it looked. */
+  readonly readWasm?: (build: "simd" | "relaxed-simd") => Uint8Array;
   /**
    * Starts a worker running `body`, the source of a JavaScript function of
    * one argument, called once with `data` (a compiled module, a shared memory

@@ -27,7 +27,7 @@ import { availableParallelism, envVariable, host, webThreadsReason } from "../pl
 import type { LayerProfile } from "./profile.js";
 import { startThreads, threadsError } from "./threads.js";
 import { loadKernelModule, wasmKernels, wasmLoadError } from "./wasm.js";
-import type { WasmKernels } from "./wasm.js";
+import type { KernelBuild, WasmKernels } from "./wasm.js";
 
 /**
  * The kernels layers run: `"fast"` (WebAssembly SIMD, falling back to the
@@ -100,6 +100,12 @@ export interface KernelInfo {
   wasm: boolean;
   /** Why they are not, if they are not. */
   reason?: string;
+  /**
+   * Which build of them runs, when they are loaded: `"relaxed-simd"` (fused
+   * multiply-add in the products, where the engine accepts relaxed SIMD) or
+   * `"simd"` (the plain build; `SHAPEWISE_WASM_BUILD=simd` forces it).
+   */
+  build?: KernelBuild;
   /** Bytes of WebAssembly memory in use (packed weights, activation buffers and scratch; it grows, never shrinks). */
   memoryBytes: number;
   /** How work is split across threads. */
@@ -135,7 +141,7 @@ export function recordProfile(rows: readonly LayerProfile[]): void {
  *
  * @example
  * ```ts
- * kernelInfo(); // { backend: "fast", wasm: true, memoryBytes: 9437184, threads: "worker_threads", maxThreads: 2 }
+ * kernelInfo(); // { backend: "fast", wasm: true, build: "simd", memoryBytes: 9437184, threads: "worker_threads", maxThreads: 2 }
  * ```
  */
 export function kernelInfo(): KernelInfo {
@@ -148,6 +154,7 @@ export function kernelInfo(): KernelInfo {
     backend: getKernelBackend(),
     wasm: k !== null,
     ...(reason === undefined ? {} : { reason }),
+    ...(k === null ? {} : { build: k.build }),
     memoryBytes: k === null ? 0 : k.memoryBytes(),
     threads,
     maxThreads: maxThreads(),

@@ -9,7 +9,7 @@
  * own (callers decide lifetimes: packed weights live as long as their
  * weights, activations as long as a `predict` needs them).
  */
-import { host } from "../platform.js";
+import { envVariable, host } from "../platform.js";
 
 // The ES2022 library has no WebAssembly types, and declaring the global
 // namespace would clash with lib.dom for consumers that load it: these local
@@ -26,6 +26,7 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => WasmInstance;
   compile(bytes: ArrayBuffer | Uint8Array): Promise<object>;
+  validate(bytes: Uint8Array): boolean;
 }
 /** The part of a fetch response read here. */
 interface FetchResponse {
@@ -76,6 +77,7 @@ export interface KernelExports {
   attentionScratchFloats(tv: number, kd: number, vd: number): number;
   winogradMaxChannels(): number;
   panelWidth(): number;
+  relaxedSimd(): number;
   packPanelRows(...args: number[]): void;
   winogradPackChannels(...args: number[]): void;
 }
@@ -161,6 +163,8 @@ const FIRST = 1024;
  */
 export interface WasmKernels {
   readonly exports: KernelExports;
+  /** Which of the two builds this is (the module says so itself). */
+  readonly build: KernelBuild;
   readonly module: object;
   readonly memory: WasmMemory;
   /** Floats of scratch each thread needs for conv2d and dense. */
@@ -179,19 +183,83 @@ export interface WasmKernels {
 }
 
 /**
- * Where the built module lives, next to this file's package: `build/` at the
- * repository root seen from `src/kernels/`, and `dist/build/` (where `npm run
- * build` copies it) seen from `dist/src/kernels/`. Written as
- * `new URL("...", import.meta.url)` so that bundlers (Vite, webpack, Parcel)
- * copy the file and rewrite the address.
+ * The two builds of the kernels from one source: `"relaxed-simd"` computes
+ * the products' multiply-adds with relaxed SIMD's fused `f32x4.relaxed_madd`,
+ * `"simd"` with a plain SIMD multiply and add (for engines without relaxed
+ * SIMD: Node 20 without `--experimental-wasm-relaxed-simd`, Safari).
  *
  * @example
  * ```ts
- * kernelsUrl().href; // "file:///.../build/shapewise-kernels.wasm" in Node
+ * const build: KernelBuild = kernelBuild(); // "relaxed-simd" in Chromium
  * ```
  */
-export function kernelsUrl(): URL {
-  return new URL("../../build/shapewise-kernels.wasm", import.meta.url);
+export type KernelBuild = "simd" | "relaxed-simd";
+
+/**
+ * The smallest module that uses relaxed SIMD: one function returning
+ * `f32x4.relaxed_madd(v, v, v)` of a zero local. An engine that validates it
+ * runs the relaxed build.
+ */
+// biome-ignore format: one line per section of the module
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () -> v128
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x0a, 0x0f, 0x01, 0x0d, 0x01, 0x01, 0x7b, // code: one body, one v128 local
+  0x20, 0x00, 0x20, 0x00, 0x20, 0x00, 0xfd, 0x85, 0x02, 0x0b, // local.get 0 (x3), f32x4.relaxed_madd, end
+]);
+
+/**
+ * Whether this engine accepts relaxed SIMD, asked by validating a tiny
+ * module that uses it (no code runs).
+ *
+ * @example
+ * ```ts
+ * relaxedSimdSupported(); // false in Node 20 without --experimental-wasm-relaxed-simd
+ * ```
+ */
+export function relaxedSimdSupported(): boolean {
+  const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  try {
+    return api?.validate(RELAXED_SIMD_PROBE) === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The build the loader picks: the relaxed SIMD one where the engine accepts
+ * relaxed SIMD, the plain SIMD one otherwise or when the environment
+ * variable `SHAPEWISE_WASM_BUILD=simd` asks for it (to compare the two, or to
+ * keep every product rounded exactly as on engines without fused
+ * multiply-add).
+ *
+ * @example
+ * ```ts
+ * kernelBuild(); // "simd" under SHAPEWISE_WASM_BUILD=simd
+ * ```
+ */
+export function kernelBuild(): KernelBuild {
+  if (envVariable("SHAPEWISE_WASM_BUILD") === "simd") return "simd";
+  return relaxedSimdSupported() ? "relaxed-simd" : "simd";
+}
+
+/**
+ * Where a build of the module lives, next to this file's package: `build/`
+ * at the repository root seen from `src/kernels/`, and `dist/build/` (where
+ * `npm run build` copies both) seen from `dist/src/kernels/`. Written as
+ * `new URL("...", import.meta.url)` so that bundlers (Vite, webpack, Parcel)
+ * copy the files and rewrite the addresses.
+ *
+ * @example
+ * ```ts
+ * kernelsUrl("simd").href; // "file:///.../build/shapewise-kernels.wasm" in Node
+ * ```
+ */
+export function kernelsUrl(build: KernelBuild = kernelBuild()): URL {
+  return build === "relaxed-simd"
+    ? new URL("../../build/shapewise-kernels-relaxed.wasm", import.meta.url)
+    : new URL("../../build/shapewise-kernels.wasm", import.meta.url);
 }
 
 let loaded: WasmKernels | null | undefined;
@@ -229,7 +297,7 @@ export function wasmKernels(): WasmKernels | null {
     return null;
   }
   try {
-    loaded = instantiate(compiled ?? new (wasmApi().Module)(read!()));
+    loaded = instantiate(compiled ?? readModule(read!));
     loadError = undefined;
   } catch (e) {
     loaded = null;
@@ -238,13 +306,27 @@ export function wasmKernels(): WasmKernels | null {
   return loaded;
 }
 
+/** The picked build read and compiled; the plain one if the relaxed one is missing or does not compile. */
+function readModule(read: (build: KernelBuild) => Uint8Array): object {
+  const api = wasmApi();
+  if (kernelBuild() === "relaxed-simd") {
+    try {
+      return new api.Module(read("relaxed-simd"));
+    } catch {
+      // The plain build runs on every engine that runs the relaxed one.
+    }
+  }
+  return new api.Module(read("simd"));
+}
+
 /**
  * Loads the fast kernels and resolves once `predict` can run them (or
  * with `null`, the reason in {@link wasmLoadError}, if they cannot load).
  * In Node they are read from disk on first use and this only does it early;
- * in a browser the module is fetched from `url` (default: the file beside
- * the package, see {@link kernelsUrl}) and compiled, and until then
- * `predict` runs the reference kernels.
+ * in a browser the module is fetched from `url` (default: the build
+ * {@link kernelBuild} picks, beside the package, see {@link kernelsUrl}, or
+ * the plain one if that fetch fails) and compiled, and until then `predict`
+ * runs the reference kernels.
  *
  * @example
  * ```ts
@@ -254,7 +336,7 @@ export function wasmKernels(): WasmKernels | null {
 export function loadKernelModule(url?: string | URL): Promise<WasmKernels | null> {
   if (loaded !== undefined) return Promise.resolve(loaded);
   if (host().readWasm !== undefined) return Promise.resolve(wasmKernels());
-  pending ??= fetchModule(url ?? kernelsUrl()).then(
+  pending ??= fetchPicked(url).then(
     (module) => {
       compiled = module;
       return wasmKernels();
@@ -266,6 +348,13 @@ export function loadKernelModule(url?: string | URL): Promise<WasmKernels | null
     },
   );
   return pending;
+}
+
+/** `url` if given, else the picked build, falling back to the plain one where the relaxed one cannot be fetched. */
+function fetchPicked(url: string | URL | undefined): Promise<object> {
+  if (url !== undefined) return fetchModule(url);
+  if (kernelBuild() === "simd") return fetchModule(kernelsUrl("simd"));
+  return fetchModule(kernelsUrl("relaxed-simd")).catch(() => fetchModule(kernelsUrl("simd")));
 }
 
 async function fetchModule(url: string | URL): Promise<object> {
@@ -305,6 +394,7 @@ function instantiate(module: object): WasmKernels {
 }
 
 class Kernels implements WasmKernels {
+  readonly build: KernelBuild;
   readonly scratchFloats: number;
   readonly panelWidth: number;
   /** Free blocks, sorted by address, never adjacent (merged on free). */
@@ -320,6 +410,7 @@ class Kernels implements WasmKernels {
     readonly memory: WasmMemory,
     readonly exports: KernelExports,
   ) {
+    this.build = exports.relaxedSimd() === 1 ? "relaxed-simd" : "simd";
     this.scratchFloats = exports.scratchFloats();
     this.panelWidth = exports.panelWidth();
     this.buffer = memory.buffer;

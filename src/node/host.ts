@@ -10,24 +10,26 @@ import { availableParallelism, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { kernelsUrl } from "../kernels/wasm.js";
+import type { KernelBuild } from "../kernels/wasm.js";
 import { installHost } from "../platform.js";
 import { loadModelFromPath, saveModelToDirectory } from "./files.js";
 import type { KernelWorker } from "../platform.js";
 
 /**
- * Where the kernel module is looked for: `SHAPEWISE_WASM_FILE` if set (for
- * bundled or relocated installs), else beside the package (`build/` in the
+ * Where a build of the kernel module is looked for: `SHAPEWISE_WASM_FILE`
+ * if set (for bundled or relocated installs; it is then the one file read,
+ * whichever build it is), else beside the package (`build/` in the
  * repository, `dist/build/` in the built package).
  */
-function wasmFiles(): string[] {
+function wasmFiles(build: KernelBuild): string[] {
   const file = process.env.SHAPEWISE_WASM_FILE;
   if (file !== undefined && file !== "") return [file];
-  return [fileURLToPath(kernelsUrl())];
+  return [fileURLToPath(kernelsUrl(build))];
 }
 
-function readWasm(): Uint8Array {
+function readWasm(build: KernelBuild): Uint8Array {
   const tried: string[] = [];
-  for (const file of wasmFiles()) {
+  for (const file of wasmFiles(build)) {
     try {
       return readFileSync(file);
     } catch {

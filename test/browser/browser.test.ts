@@ -65,7 +65,8 @@ beforeAll(async () => {
     files.set(`/${name}`, { body: readFileSync(path.join(dir, name)), type: "text/javascript" });
   }
   // The page's bundle sits at the root, so the kernels' default URL (../../build/ beside it) is /build/.
-  files.set("/build/shapewise-kernels.wasm", { body: readFileSync(path.join(repoRoot, "build/shapewise-kernels.wasm")), type: "application/wasm" });
+  for (const file of ["shapewise-kernels.wasm", "shapewise-kernels-relaxed.wasm"])
+    files.set(`/build/${file}`, { body: readFileSync(path.join(repoRoot, "build", file)), type: "application/wasm" });
   const html = Buffer.from('<!doctype html><meta charset="utf-8"><script src="/tfjs.js" type="module"></script><script src="/app.js" type="module"></script>');
   files.set("/index.html", { body: html, type: "text/html" });
   files.set("/plain/index.html", { body: html, type: "text/html" });
@@ -145,7 +146,8 @@ describe("in Chromium", () => {
   for (const threads of [1, 2]) {
     it(`with ${threads} thread${threads > 1 ? "s" : ""}: summaries, predict, a model from a URL, IndexedDB both ways with TensorFlow.js, the plot`, async () => {
       const r = await runPage("/index.html", threads);
-      expect(r.info).toMatchObject({ backend: "fast", wasm: true, threads: "web-workers" });
+      // Chromium has relaxed SIMD: the page runs the fused multiply-add build.
+      expect(r.info).toMatchObject({ backend: "fast", wasm: true, build: "relaxed-simd", threads: "web-workers" });
       expect(r.summaries).toEqual(expected.summaries);
       for (const [i, out] of r.outputs.entries()) expect(maxDiff(out, expected.outputs[i])).toBeLessThanOrEqual(TOL);
       expect(maxDiff(r.fromUrl, expected.outputs[1])).toBeLessThanOrEqual(TOL);

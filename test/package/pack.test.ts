@@ -80,6 +80,14 @@ describe("the README's 'Use it in your project', from a tarball", () => {
     expect(probabilities[0] + probabilities[1]).toBeCloseTo(1, 6);
     const info = sh(`node --input-type=module -e 'import { kernelInfo } from "shapewise"; console.log(JSON.stringify(kernelInfo()))'`, project);
     expect(JSON.parse(info.out)).toMatchObject({ backend: "fast", wasm: true, threads: "worker_threads" });
+    // Both builds ship: where the engine has relaxed SIMD (Node 20 behind a flag) the fused build runs.
+    const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    const relaxedFlag = wasm.validate(readFileSync(path.join(repoRoot, "build/shapewise-kernels-relaxed.wasm"))) ? "" : "--experimental-wasm-relaxed-simd";
+    const relaxed = sh(
+      `node ${relaxedFlag} --input-type=module -e 'import { kernelInfo } from "shapewise"; console.log(JSON.stringify(kernelInfo()))'`,
+      project,
+    );
+    expect(JSON.parse(relaxed.out)).toMatchObject({ backend: "fast", wasm: true, build: "relaxed-simd" });
     expect(check).toBe("npx shapewise check src/app.ts");
     const ok = sh(check, project);
     expect(ok.code, ok.out).toBe(0);
