@@ -34,7 +34,7 @@ import { denseBackward } from "../kernels/dense-backward.js";
 import type { ConvAxis } from "../kernels/conv-nd.js";
 import { UNIT_TRANSPOSE_AXIS } from "../kernels/conv-transpose.js";
 import type { Tensor } from "../kernels/tensor.js";
-import { ConfiguredLayer, epilogueOps, variant, product, sampleElements, sum } from "./layer.js";
+import { ConfiguredLayer, epilogueOps, product, sampleElements, sum } from "./layer.js";
 import type { LayerCost, LayerGradients, TrainingCall, WeightSpec } from "./layer.js";
 import type { DataFormat, Padding, Shape, SizedShape, TransposeAxis } from "../shape.js";
 import {
@@ -49,7 +49,7 @@ import {
   windowFits,
   windowOutput,
 } from "../shape.js";
-import { notInTfjs, layerRegistrar } from "./registry.js";
+import { layerRegistrar, variantsOf } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 import * as onnx from "../io/onnx/mappings.js";
@@ -616,6 +616,9 @@ function knownChannelAxis(method: string, shape: Shape): number {
   return c;
 }
 
+/** The convolution classes: one shared base, by spatial rank and kind. */
+const convolution = variantsOf(registerConvolutional, BaseConv, (_rank, kind) => OPTIONS[kind]);
+
 /**
  * A 1-D convolution (Keras `Conv1D`), `[k, in / groups, filters]` kernel;
  * `padding: "causal"` left-pads `d * (k - 1)` zeros.
@@ -623,7 +626,7 @@ function knownChannelAxis(method: string, shape: Shape): number {
  * @example
  * new Conv1D({ filters: 16, kernelSize: 5, padding: "causal" }).apply([null, 100, 8]); // [null, 100, 16]
  */
-export class Conv1D extends variant(BaseConv, "Conv1D", "conv1d", 1, "conv") {}
+export const Conv1D = convolution("Conv1D", "conv1d", [1, "conv"], { onnx: onnx.convolution });
 
 /**
  * A 2-D convolution (Keras `Conv2D`), `[kh, kw, in / groups, filters]` kernel.
@@ -631,7 +634,7 @@ export class Conv1D extends variant(BaseConv, "Conv1D", "conv1d", 1, "conv") {}
  * @example
  * new Conv2D({ filters: 32, kernelSize: 3 }).apply([null, 28, 28, 1]); // [null, 26, 26, 32]
  */
-export class Conv2D extends variant(BaseConv, "Conv2D", "conv2d", 2, "conv") {}
+export const Conv2D = convolution("Conv2D", "conv2d", [2, "conv"], { onnx: onnx.convolution });
 
 /**
  * A 3-D convolution (Keras `Conv3D`), `[kd, kh, kw, in / groups, filters]` kernel.
@@ -639,7 +642,7 @@ export class Conv2D extends variant(BaseConv, "Conv2D", "conv2d", 2, "conv") {}
  * @example
  * new Conv3D({ filters: 4, kernelSize: 3 }).apply([null, 16, 16, 16, 2]); // [null, 14, 14, 14, 4]
  */
-export class Conv3D extends variant(BaseConv, "Conv3D", "conv3d", 3, "conv") {}
+export const Conv3D = convolution("Conv3D", "conv3d", [3, "conv"], { onnx: onnx.convolution });
 
 /**
  * A transposed 1-D convolution (Keras `Conv1DTranspose`), `[k, filters, in]` kernel.
@@ -647,7 +650,7 @@ export class Conv3D extends variant(BaseConv, "Conv3D", "conv3d", 3, "conv") {}
  * @example
  * new Conv1DTranspose({ filters: 6, kernelSize: 3, strides: 2, padding: "same" }).apply([null, 10, 4]); // [null, 20, 6]
  */
-export class Conv1DTranspose extends variant(BaseConv, "Conv1DTranspose", "conv1dTranspose", 1, "transpose") {}
+export const Conv1DTranspose = convolution("Conv1DTranspose", "conv1dTranspose", [1, "transpose"], { inTfjs: false, onnx: onnx.convTranspose });
 
 /**
  * A transposed 2-D convolution (Keras `Conv2DTranspose`), `[kh, kw, filters, in]` kernel.
@@ -655,7 +658,7 @@ export class Conv1DTranspose extends variant(BaseConv, "Conv1DTranspose", "conv1
  * @example
  * new Conv2DTranspose({ filters: 16, kernelSize: 3, strides: 2 }).apply([null, 8, 8, 4]); // [null, 17, 17, 16]
  */
-export class Conv2DTranspose extends variant(BaseConv, "Conv2DTranspose", "conv2dTranspose", 2, "transpose") {}
+export const Conv2DTranspose = convolution("Conv2DTranspose", "conv2dTranspose", [2, "transpose"], { onnx: onnx.convTranspose });
 
 /**
  * A transposed 3-D convolution (Keras `Conv3DTranspose`), `[kd, kh, kw, filters, in]` kernel.
@@ -663,7 +666,7 @@ export class Conv2DTranspose extends variant(BaseConv, "Conv2DTranspose", "conv2
  * @example
  * new Conv3DTranspose({ filters: 2, kernelSize: 3, strides: 2 }).apply([null, 4, 4, 4, 3]); // [null, 9, 9, 9, 2]
  */
-export class Conv3DTranspose extends variant(BaseConv, "Conv3DTranspose", "conv3dTranspose", 3, "transpose") {}
+export const Conv3DTranspose = convolution("Conv3DTranspose", "conv3dTranspose", [3, "transpose"], { onnx: onnx.convTranspose });
 
 /**
  * A separable 1-D convolution (Keras `SeparableConv1D`): weights
@@ -672,7 +675,7 @@ export class Conv3DTranspose extends variant(BaseConv, "Conv3DTranspose", "conv3
  * @example
  * new SeparableConv1D({ filters: 16, kernelSize: 3 }).apply([null, 50, 8]); // [null, 48, 16]
  */
-export class SeparableConv1D extends variant(BaseConv, "SeparableConv1D", "separableConv1d", 1, "separable") {}
+export const SeparableConv1D = convolution("SeparableConv1D", "separableConv1d", [1, "separable"], { inTfjs: false, onnx: onnx.convolution });
 
 /**
  * A separable 2-D convolution (Keras `SeparableConv2D`): weights
@@ -681,7 +684,7 @@ export class SeparableConv1D extends variant(BaseConv, "SeparableConv1D", "separ
  * @example
  * new SeparableConv2D({ filters: 16, kernelSize: 3 }).apply([null, 32, 32, 8]); // [null, 30, 30, 16]
  */
-export class SeparableConv2D extends variant(BaseConv, "SeparableConv2D", "separableConv2d", 2, "separable") {}
+export const SeparableConv2D = convolution("SeparableConv2D", "separableConv2d", [2, "separable"], { onnx: onnx.convolution });
 
 /**
  * A depthwise 1-D convolution (Keras `DepthwiseConv1D`), weight `kernel`
@@ -690,7 +693,7 @@ export class SeparableConv2D extends variant(BaseConv, "SeparableConv2D", "separ
  * @example
  * new DepthwiseConv1D({ kernelSize: 3 }).apply([null, 50, 8]); // [null, 48, 8]
  */
-export class DepthwiseConv1D extends variant(BaseConv, "DepthwiseConv1D", "depthwiseConv1d", 1, "depthwise") {}
+export const DepthwiseConv1D = convolution("DepthwiseConv1D", "depthwiseConv1d", [1, "depthwise"], { inTfjs: false, onnx: onnx.convolution });
 
 /**
  * A depthwise 2-D convolution (Keras `DepthwiseConv2D`), weight `kernel`
@@ -700,24 +703,10 @@ export class DepthwiseConv1D extends variant(BaseConv, "DepthwiseConv1D", "depth
  * @example
  * new DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 2 }).apply([null, 32, 32, 8]); // [null, 30, 30, 16]
  */
-export class DepthwiseConv2D extends variant(BaseConv, "DepthwiseConv2D", "depthwiseConv2d", 2, "depthwise") {}
+export const DepthwiseConv2D = convolution("DepthwiseConv2D", "depthwiseConv2d", [2, "depthwise"], { onnx: onnx.convolution });
 
-registerConvolutional("Conv1D", Conv1D, "conv1d", OPTIONS.conv, { onnx: onnx.convolution });
-registerConvolutional("Conv2D", Conv2D, "conv2d", OPTIONS.conv, { onnx: onnx.convolution });
-registerConvolutional("Conv3D", Conv3D, "conv3d", OPTIONS.conv, { onnx: onnx.convolution });
-registerConvolutional("Conv1DTranspose", Conv1DTranspose, "conv1dTranspose", OPTIONS.transpose, {
-  formats: notInTfjs("Conv1DTranspose"),
-  onnx: onnx.convTranspose,
-});
-registerConvolutional("Conv2DTranspose", Conv2DTranspose, "conv2dTranspose", OPTIONS.transpose, { onnx: onnx.convTranspose });
-registerConvolutional("Conv3DTranspose", Conv3DTranspose, "conv3dTranspose", OPTIONS.transpose, { onnx: onnx.convTranspose });
-registerConvolutional("SeparableConv1D", SeparableConv1D, "separableConv1d", OPTIONS.separable, {
-  formats: notInTfjs("SeparableConv1D"),
-  onnx: onnx.convolution,
-});
-registerConvolutional("SeparableConv2D", SeparableConv2D, "separableConv2d", OPTIONS.separable, { onnx: onnx.convolution });
-registerConvolutional("DepthwiseConv1D", DepthwiseConv1D, "depthwiseConv1d", OPTIONS.depthwise, {
-  formats: notInTfjs("DepthwiseConv1D"),
-  onnx: onnx.convolution,
-});
-registerConvolutional("DepthwiseConv2D", DepthwiseConv2D, "depthwiseConv2d", OPTIONS.depthwise, { onnx: onnx.convolution });
+/** The instance types of the classes the kernel plan names as types (a class a maker declares is a value alone). */
+export type Conv1D = InstanceType<typeof Conv1D>;
+export type Conv2D = InstanceType<typeof Conv2D>;
+export type DepthwiseConv1D = InstanceType<typeof DepthwiseConv1D>;
+export type DepthwiseConv2D = InstanceType<typeof DepthwiseConv2D>;

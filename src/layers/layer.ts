@@ -529,33 +529,3 @@ export abstract class ConfiguredLayer extends Layer {
     this.config = snapshot(cfg);
   }
 }
-
-/**
- * The base of a layer class that is a family's shared base with its
- * leading constructor arguments fixed (class name, method, rank, kind):
- * such a class is declared in one line and keeps its Keras class name as a
- * literal type.
- *
- * @example
- * export class MaxPooling2D extends variant(PoolingND, "MaxPooling2D", "maxPooling2d", 2, "max") {}
- * new MaxPooling2D({ poolSize: 2 }).className; // "MaxPooling2D"
- */
-export function variant<const N extends string, A extends readonly unknown[], L extends Layer>(
-  base: abstract new (className: N, ...args: [...A, unknown]) => L,
-  className: N,
-  ...fixed: A
-): new (
-  config?: unknown,
-) => L & { readonly className: N } {
-  // The base is abstract only to TypeScript: the class made here gives it its class name.
-  const Base = base as unknown as new (...args: unknown[]) => object;
-  class Variant extends Base {
-    readonly className = className;
-    constructor(config?: unknown) {
-      super(className, ...fixed, config);
-    }
-  }
-  return Variant as unknown as new (
-    config?: unknown,
-  ) => L & { readonly className: N };
-}

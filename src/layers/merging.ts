@@ -15,13 +15,13 @@ import type { ElementwiseKind } from "../kernels/merge.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
 import { SymbolicTensorImpl, checkSharedAncestor } from "../symbolic-tensor.js";
-import { Layer, product, sampleElements, sum as sumOf, variant } from "./layer.js";
+import { Layer, product, sampleElements, sum as sumOf } from "./layer.js";
 import type { LayerCost, LayerGradients } from "./layer.js";
 import type { ConcatenateFunction, DotFunction, ElementwiseMergeFunction } from "../../types/layers/merging.js";
 import type { Dim, Shape, SizedDim, SizedShape } from "../shape.js";
 import { AXIS_NAMES, sizedShapeText } from "../shape.js";
 import { differText, sizeAdd, sizeAgreement } from "../size.js";
-import { notInTfjs, layerRegistrar } from "./registry.js";
+import { layerRegistrar, variantsOf } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 import * as onnx from "../io/onnx/mappings.js";
@@ -222,13 +222,16 @@ abstract class ElementwiseMerge extends Layer {
 
 const registerMerging = layerRegistrar("merging", { tfjs, keras, onnx }, "merge");
 
+/** The element-wise merges, by operation. */
+const elementwise = variantsOf(registerMerging, ElementwiseMerge, () => ["name", "shared"]);
+
 /**
  * Sums its inputs element-wise (Keras `Add`), broadcasting non-batch sizes.
  *
  * @example
  * new Add().apply([null, 4, 16], [null, 1, 16]); // [null, 4, 16]
  */
-export class Add extends variant(ElementwiseMerge, "Add", "add") {}
+export const Add = elementwise("Add", "add", []);
 
 /**
  * Subtracts its second input from its first (Keras `Subtract`): exactly two inputs.
@@ -236,7 +239,7 @@ export class Add extends variant(ElementwiseMerge, "Add", "add") {}
  * @example
  * new Subtract().apply([null, 16], [null, 16]); // [null, 16]
  */
-export class Subtract extends variant(ElementwiseMerge, "Subtract", "subtract") {}
+export const Subtract = elementwise("Subtract", "subtract", [], { inTfjs: false });
 
 /**
  * Multiplies its inputs element-wise (Keras `Multiply`).
@@ -244,7 +247,7 @@ export class Subtract extends variant(ElementwiseMerge, "Subtract", "subtract") 
  * @example
  * new Multiply().apply([null, 8, 8], [null, 8, 8], [null, 8, 8]); // [null, 8, 8]
  */
-export class Multiply extends variant(ElementwiseMerge, "Multiply", "multiply") {}
+export const Multiply = elementwise("Multiply", "multiply", []);
 
 /**
  * Averages its inputs element-wise (Keras `Average`: the sum divided by the count).
@@ -252,7 +255,7 @@ export class Multiply extends variant(ElementwiseMerge, "Multiply", "multiply") 
  * @example
  * new Average().apply([null, 16], [null, 16]); // [null, 16]
  */
-export class Average extends variant(ElementwiseMerge, "Average", "average") {}
+export const Average = elementwise("Average", "average", []);
 
 /**
  * The element-wise maximum of its inputs (Keras `Maximum`).
@@ -260,7 +263,7 @@ export class Average extends variant(ElementwiseMerge, "Average", "average") {}
  * @example
  * new Maximum().apply([null, 16], [null, 16]); // [null, 16]
  */
-export class Maximum extends variant(ElementwiseMerge, "Maximum", "maximum") {}
+export const Maximum = elementwise("Maximum", "maximum", []);
 
 /**
  * The element-wise minimum of its inputs (Keras `Minimum`).
@@ -268,14 +271,7 @@ export class Maximum extends variant(ElementwiseMerge, "Maximum", "maximum") {}
  * @example
  * new Minimum().apply([null, 16], [null, 16]); // [null, 16]
  */
-export class Minimum extends variant(ElementwiseMerge, "Minimum", "minimum") {}
-
-registerMerging("Add", Add, "add", ["name", "shared"]);
-registerMerging("Subtract", Subtract, "subtract", ["name", "shared"], { formats: notInTfjs("Subtract") });
-registerMerging("Multiply", Multiply, "multiply", ["name", "shared"]);
-registerMerging("Average", Average, "average", ["name", "shared"]);
-registerMerging("Maximum", Maximum, "maximum", ["name", "shared"]);
-registerMerging("Minimum", Minimum, "minimum", ["name", "shared"]);
+export const Minimum = elementwise("Minimum", "minimum", []);
 
 // ---------------------------------------------------------------------------
 // concatenate

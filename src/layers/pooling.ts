@@ -1,20 +1,19 @@
 /**
  * Pooling layers at run time (type twin: `types/layers/pooling.ts`).
  */
-import { configObject, exactRank, oneOf, optionalBoolean, optionalName, sizeTuple, snapshot } from "../checks.js";
+import { exactRank, oneOf, optionalBoolean, sizeTuple } from "../checks.js";
 import { averagePool3d, maxPool3d } from "../kernels/pool-3d.js";
 import { fast } from "../kernels/backend.js";
 import { globalPoolLayer, pool2dLayer } from "../kernels/fast-conv.js";
 import { globalPoolBackward, pool2dBackward, pool3dBackward } from "../kernels/pooling-backward.js";
 import type { LayerGradients } from "./layer.js";
 import type { Tensor } from "../kernels/tensor.js";
-import { layerNames } from "../naming.js";
-import { Layer, product, sampleElements, variant } from "./layer.js";
+import { ConfiguredLayer, product, sampleElements } from "./layer.js";
 import type { LayerCost } from "./layer.js";
 import type { DataFormat, Dim, Padding, Shape, SizedShape, SpatialRank } from "../shape.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, PADDINGS, spatialIndices, windowFits, windowOutput } from "../shape.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
-import { layerRegistrar, notInTfjs } from "./registry.js";
+import { layerRegistrar, variantsOf } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 import * as onnx from "../io/onnx/mappings.js";
@@ -32,22 +31,26 @@ interface PoolSettings {
   dataFormat: DataFormat;
 }
 
-/** What every windowed pooling layer shares: options, checks and output size. */
-abstract class PoolingND extends Layer {
-  private readonly config: Record<string, unknown>;
-  protected settings: PoolSettings | undefined;
-
+/** What the windowed and the global poolings keep: the spatial rank, and which pooling runs, forward and backward. */
+abstract class Pooling extends ConfiguredLayer {
   constructor(
     className: string,
-    private readonly method: string,
-    private readonly rank: SpatialRank,
-    /** Which pooling this layer runs, forward and backward. */
-    private readonly kind: Kind,
+    method: string,
+    protected readonly rank: SpatialRank,
+    protected readonly kind: Kind,
     config: unknown,
+    options: readonly string[],
   ) {
-    const cfg = configObject(method, config, POOL_OPTIONS);
-    super(layerNames(className, optionalName(method, cfg.name)));
-    this.config = snapshot(cfg);
+    super(className, method, config, options);
+  }
+}
+
+/** What every windowed pooling layer shares: options, checks and output size. */
+abstract class PoolingND extends Pooling {
+  protected settings: PoolSettings | undefined;
+
+  constructor(className: string, method: string, rank: SpatialRank, kind: Kind, config: unknown) {
+    super(className, method, rank, kind, config, POOL_OPTIONS);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -167,13 +170,16 @@ const POOLS = { 1: pool1d, 2: pool2d, 3: pool3d } as const;
 
 const registerPooling = layerRegistrar("pooling", { tfjs, keras, onnx });
 
+/** The pooling classes: one shared base, by spatial rank and reduction. */
+const pooling = variantsOf(registerPooling, PoolingND, () => POOL_OPTIONS);
+
 /**
  * Maximum over each window of steps (Keras `MaxPooling1D`).
  *
  * @example
  * new MaxPooling1D().apply([null, 11, 4]); // [null, 5, 4]
  */
-export class MaxPooling1D extends variant(PoolingND, "MaxPooling1D", "maxPooling1d", 1, "max") {}
+export const MaxPooling1D = pooling("MaxPooling1D", "maxPooling1d", [1, "max"], { aliases: ["maxPool1d"], onnx: onnx.pooling });
 
 /**
  * Maximum over each window (Keras `MaxPooling2D`).
@@ -181,7 +187,7 @@ export class MaxPooling1D extends variant(PoolingND, "MaxPooling1D", "maxPooling
  * @example
  * new MaxPooling2D({ poolSize: 2 }).apply([null, 28, 28, 32]); // [null, 14, 14, 32]
  */
-export class MaxPooling2D extends variant(PoolingND, "MaxPooling2D", "maxPooling2d", 2, "max") {}
+export const MaxPooling2D = pooling("MaxPooling2D", "maxPooling2d", [2, "max"], { aliases: ["maxPool2d"], onnx: onnx.pooling });
 
 /**
  * Maximum over each 3-D window (Keras `MaxPooling3D`).
@@ -189,7 +195,7 @@ export class MaxPooling2D extends variant(PoolingND, "MaxPooling2D", "maxPooling
  * @example
  * new MaxPooling3D().apply([null, 8, 9, 10, 3]); // [null, 4, 4, 5, 3]
  */
-export class MaxPooling3D extends variant(PoolingND, "MaxPooling3D", "maxPooling3d", 3, "max") {}
+export const MaxPooling3D = pooling("MaxPooling3D", "maxPooling3d", [3, "max"], { onnx: onnx.pooling });
 
 /**
  * Mean over each window of steps (Keras `AveragePooling1D`); `"same"` padding averages real steps only.
@@ -197,7 +203,7 @@ export class MaxPooling3D extends variant(PoolingND, "MaxPooling3D", "maxPooling
  * @example
  * new AveragePooling1D({ poolSize: 3, strides: 2, padding: "same" }).apply([null, 11, 4]); // [null, 6, 4]
  */
-export class AveragePooling1D extends variant(PoolingND, "AveragePooling1D", "averagePooling1d", 1, "avg") {}
+export const AveragePooling1D = pooling("AveragePooling1D", "averagePooling1d", [1, "avg"], { aliases: ["avgPool1d", "avgPooling1d"], onnx: onnx.pooling });
 
 /**
  * Mean over each window (Keras `AveragePooling2D`); `"same"` padding averages real cells only.
@@ -205,7 +211,7 @@ export class AveragePooling1D extends variant(PoolingND, "AveragePooling1D", "av
  * @example
  * new AveragePooling2D({ poolSize: 2 }).apply([null, 32, 32, 6]); // [null, 16, 16, 6]
  */
-export class AveragePooling2D extends variant(PoolingND, "AveragePooling2D", "averagePooling2d", 2, "avg") {}
+export const AveragePooling2D = pooling("AveragePooling2D", "averagePooling2d", [2, "avg"], { aliases: ["avgPool2d", "avgPooling2d"], onnx: onnx.pooling });
 
 /**
  * Mean over each 3-D window (Keras `AveragePooling3D`); `"same"` padding averages real cells only.
@@ -213,14 +219,7 @@ export class AveragePooling2D extends variant(PoolingND, "AveragePooling2D", "av
  * @example
  * new AveragePooling3D({ padding: "same" }).apply([null, 8, 9, 10, 3]); // [null, 4, 5, 5, 3]
  */
-export class AveragePooling3D extends variant(PoolingND, "AveragePooling3D", "averagePooling3d", 3, "avg") {}
-
-registerPooling("MaxPooling1D", MaxPooling1D, "maxPooling1d", POOL_OPTIONS, { aliases: ["maxPool1d"], onnx: onnx.pooling });
-registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { aliases: ["maxPool2d"], onnx: onnx.pooling });
-registerPooling("MaxPooling3D", MaxPooling3D, "maxPooling3d", POOL_OPTIONS, { onnx: onnx.pooling });
-registerPooling("AveragePooling1D", AveragePooling1D, "averagePooling1d", POOL_OPTIONS, { aliases: ["avgPool1d", "avgPooling1d"], onnx: onnx.pooling });
-registerPooling("AveragePooling2D", AveragePooling2D, "averagePooling2d", POOL_OPTIONS, { aliases: ["avgPool2d", "avgPooling2d"], onnx: onnx.pooling });
-registerPooling("AveragePooling3D", AveragePooling3D, "averagePooling3d", POOL_OPTIONS, { aliases: ["avgPool3d", "avgPooling3d"], onnx: onnx.pooling });
+export const AveragePooling3D = pooling("AveragePooling3D", "averagePooling3d", [3, "avg"], { aliases: ["avgPool3d", "avgPooling3d"], onnx: onnx.pooling });
 
 // ---------------------------------------------------------------------------
 // Global pooling
@@ -234,20 +233,11 @@ interface GlobalSettings {
 }
 
 /** What the global pooling layers share: every spatial axis reduced, channels kept. */
-abstract class GlobalPoolingND extends Layer {
-  private readonly config: Record<string, unknown>;
+abstract class GlobalPoolingND extends Pooling {
   private settings: GlobalSettings | undefined;
 
-  constructor(
-    className: string,
-    private readonly method: string,
-    private readonly rank: SpatialRank,
-    private readonly kind: Kind,
-    config: unknown,
-  ) {
-    const cfg = configObject(method, config, GLOBAL_OPTIONS);
-    super(layerNames(className, optionalName(method, cfg.name)));
-    this.config = snapshot(cfg);
+  constructor(className: string, method: string, rank: SpatialRank, kind: Kind, config: unknown) {
+    super(className, method, rank, kind, config, GLOBAL_OPTIONS);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -294,13 +284,19 @@ abstract class GlobalPoolingND extends Layer {
   }
 }
 
+/** The global pooling classes: one shared base, by spatial rank and reduction. */
+const globalPooling = variantsOf(registerPooling, GlobalPoolingND, () => GLOBAL_OPTIONS);
+
 /**
  * Maximum over all steps (Keras `GlobalMaxPooling1D`).
  *
  * @example
  * new GlobalMaxPooling1D().apply([null, 20, 16]); // [null, 16]
  */
-export class GlobalMaxPooling1D extends variant(GlobalPoolingND, "GlobalMaxPooling1D", "globalMaxPooling1d", 1, "max") {}
+export const GlobalMaxPooling1D = globalPooling("GlobalMaxPooling1D", "globalMaxPooling1d", [1, "max"], {
+  aliases: ["globalMaxPool1d"],
+  onnx: onnx.globalPooling,
+});
 
 /**
  * Maximum over height and width (Keras `GlobalMaxPooling2D`).
@@ -308,7 +304,10 @@ export class GlobalMaxPooling1D extends variant(GlobalPoolingND, "GlobalMaxPooli
  * @example
  * new GlobalMaxPooling2D().apply([null, 7, 7, 512]); // [null, 512]
  */
-export class GlobalMaxPooling2D extends variant(GlobalPoolingND, "GlobalMaxPooling2D", "globalMaxPooling2d", 2, "max") {}
+export const GlobalMaxPooling2D = globalPooling("GlobalMaxPooling2D", "globalMaxPooling2d", [2, "max"], {
+  aliases: ["globalMaxPool2d"],
+  onnx: onnx.globalPooling,
+});
 
 /**
  * Maximum over depth, height and width (Keras `GlobalMaxPooling3D`).
@@ -316,7 +315,7 @@ export class GlobalMaxPooling2D extends variant(GlobalPoolingND, "GlobalMaxPooli
  * @example
  * new GlobalMaxPooling3D().apply([null, 4, 4, 4, 8]); // [null, 8]
  */
-export class GlobalMaxPooling3D extends variant(GlobalPoolingND, "GlobalMaxPooling3D", "globalMaxPooling3d", 3, "max") {}
+export const GlobalMaxPooling3D = globalPooling("GlobalMaxPooling3D", "globalMaxPooling3d", [3, "max"], { inTfjs: false, onnx: onnx.globalPooling });
 
 /**
  * Mean over all steps (Keras `GlobalAveragePooling1D`).
@@ -324,7 +323,7 @@ export class GlobalMaxPooling3D extends variant(GlobalPoolingND, "GlobalMaxPooli
  * @example
  * new GlobalAveragePooling1D().apply([null, 20, 16]); // [null, 16]
  */
-export class GlobalAveragePooling1D extends variant(GlobalPoolingND, "GlobalAveragePooling1D", "globalAveragePooling1d", 1, "avg") {}
+export const GlobalAveragePooling1D = globalPooling("GlobalAveragePooling1D", "globalAveragePooling1d", [1, "avg"], { onnx: onnx.globalPooling });
 
 /**
  * Mean over height and width (Keras `GlobalAveragePooling2D`).
@@ -332,7 +331,7 @@ export class GlobalAveragePooling1D extends variant(GlobalPoolingND, "GlobalAver
  * @example
  * new GlobalAveragePooling2D({ keepdims: true }).apply([null, 7, 7, 512]); // [null, 1, 1, 512]
  */
-export class GlobalAveragePooling2D extends variant(GlobalPoolingND, "GlobalAveragePooling2D", "globalAveragePooling2d", 2, "avg") {}
+export const GlobalAveragePooling2D = globalPooling("GlobalAveragePooling2D", "globalAveragePooling2d", [2, "avg"], { onnx: onnx.globalPooling });
 
 /**
  * Mean over depth, height and width (Keras `GlobalAveragePooling3D`).
@@ -340,18 +339,8 @@ export class GlobalAveragePooling2D extends variant(GlobalPoolingND, "GlobalAver
  * @example
  * new GlobalAveragePooling3D().apply([null, 4, 4, 4, 8]); // [null, 8]
  */
-export class GlobalAveragePooling3D extends variant(GlobalPoolingND, "GlobalAveragePooling3D", "globalAveragePooling3d", 3, "avg") {}
-
-registerPooling("GlobalMaxPooling1D", GlobalMaxPooling1D, "globalMaxPooling1d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool1d"], onnx: onnx.globalPooling });
-registerPooling("GlobalMaxPooling2D", GlobalMaxPooling2D, "globalMaxPooling2d", GLOBAL_OPTIONS, { aliases: ["globalMaxPool2d"], onnx: onnx.globalPooling });
-registerPooling("GlobalMaxPooling3D", GlobalMaxPooling3D, "globalMaxPooling3d", GLOBAL_OPTIONS, {
-  formats: notInTfjs("GlobalMaxPooling3D"),
-  onnx: onnx.globalPooling,
-});
-registerPooling("GlobalAveragePooling1D", GlobalAveragePooling1D, "globalAveragePooling1d", GLOBAL_OPTIONS, { onnx: onnx.globalPooling });
-registerPooling("GlobalAveragePooling2D", GlobalAveragePooling2D, "globalAveragePooling2d", GLOBAL_OPTIONS, { onnx: onnx.globalPooling });
-registerPooling("GlobalAveragePooling3D", GlobalAveragePooling3D, "globalAveragePooling3d", GLOBAL_OPTIONS, {
-  formats: notInTfjs("GlobalAveragePooling3D"),
+export const GlobalAveragePooling3D = globalPooling("GlobalAveragePooling3D", "globalAveragePooling3d", [3, "avg"], {
+  inTfjs: false,
   onnx: onnx.globalPooling,
 });
 

@@ -154,8 +154,18 @@ export type MethodRegistrar = (
   layer: new (config: unknown) => Layer,
   method: string,
   options: readonly string[],
-  more?: Partial<Pick<LayerRegistration, "aliases" | "formats" | "apply">> & { readonly onnx?: OnnxMapping },
+  more?: RegistrationExtras,
 ) => LayerRegistration;
+
+/**
+ * What a family's registrar takes beyond the class, its method and options:
+ * aliases, a format's refusal, a method of its own, an ONNX mapping several
+ * classes share.
+ *
+ * @example
+ * const more: RegistrationExtras = { aliases: ["maxPool2d"], onnx: onnx.pooling };
+ */
+export type RegistrationExtras = Partial<Pick<LayerRegistration, "aliases" | "formats" | "apply">> & { readonly onnx?: OnnxMapping };
 
 /**
  * The registrar of a family's layers that are methods of the tensor they
@@ -181,6 +191,50 @@ export function layerRegistrar(family: LayerFamily, writers: WriterModules, styl
     const onnx = formats.onnx === true ? (sharedMapping ?? (writerOf("onnx", method, formats) as OnnxMapping | undefined)) : undefined;
     const make = (config: unknown) => new layer(config);
     return registerLayer({ family, className, method, style, options, make, ...more, formats, writers: { tfjs, keras, onnx } });
+  };
+}
+
+/**
+ * What a variant's registration takes: the registrar's extras, or
+ * `inTfjs: false` for a class TensorFlow.js 4.22 lacks ({@link notInTfjs}).
+ *
+ * @example
+ * const more: VariantExtras = { inTfjs: false, onnx: onnx.pooling };
+ */
+export type VariantExtras = RegistrationExtras & { readonly inTfjs?: false };
+
+/**
+ * The maker of a family's layer classes that are one shared base with fixed
+ * leading arguments (the rank variants of a convolution, a pooling, a
+ * padding): each call makes the class, registers it through `register` with
+ * the base's options and `more`, and returns it, so that one line declares
+ * and registers one layer class.
+ *
+ * @example
+ * const pooling = variantsOf(registerPooling, PoolingND, () => POOL_OPTIONS);
+ * export const MaxPooling2D = pooling("MaxPooling2D", "maxPooling2d", [2, "max"], { aliases: ["maxPool2d"], onnx: onnx.pooling });
+ * new MaxPooling2D({ poolSize: 2 }) instanceof MaxPooling2D; // true
+ */
+export function variantsOf<M extends string, A extends readonly unknown[], L extends Layer>(
+  register: MethodRegistrar,
+  base: abstract new (className: string, method: M, ...rest: [...A, unknown]) => L,
+  options: (...args: A) => readonly string[],
+): <const N extends string>(className: N, method: M, args: A, more?: VariantExtras) => new (config?: unknown) => L & { readonly className: N } {
+  return (className, method, args, { inTfjs, ...more } = {}) => {
+    // The base is abstract only to TypeScript: the class made here is the concrete one.
+    const Base = base as unknown as new (...args: unknown[]) => object;
+    const Variant = class extends Base {
+      readonly className = className;
+      constructor(config?: unknown) {
+        super(className, method, ...args, config);
+      }
+    };
+    Object.defineProperty(Variant, "name", { value: className });
+    const formats = inTfjs === false ? { formats: notInTfjs(className) } : {};
+    register(className, Variant as unknown as new (config: unknown) => Layer, method, options(...args), { ...more, ...formats });
+    return Variant as unknown as new (
+      config?: unknown,
+    ) => L & { readonly className: typeof className };
   };
 }
 

@@ -11,13 +11,13 @@ import { configObject, exactRank, fail, nonNegative, optionalName, unitInterval,
 import type { Tensor } from "../kernels/tensor.js";
 import type { Random } from "../kernels/random.js";
 import { layerNames } from "../naming.js";
-import { ConfiguredLayer, Layer, variant } from "./layer.js";
+import { ConfiguredLayer, Layer } from "./layer.js";
 import type { LayerGradients, TrainingCall, TrainingContext } from "./layer.js";
 import { alphaDropout, broadcastFactors, dropoutFactors, gaussianFactors, normalDraw, scaled } from "../kernels/dropout-backward.js";
 import type { Regularizer } from "../regularizers.js";
 import type { DataFormat, Shape } from "../shape.js";
 import { dataFormatOption } from "../shape.js";
-import { notInTfjs, layerRegistrar } from "./registry.js";
+import { notInTfjs, layerRegistrar, variantsOf } from "./registry.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
 import * as onnx from "../io/onnx/mappings.js";
@@ -236,14 +236,19 @@ export class SpatialDropout1D extends SpatialDropout {
 
 registerRegularization("SpatialDropout1D", SpatialDropout1D, "spatialDropout1d", ["rate", "seed", "name"], { onnx: onnx.identity });
 
+const FORMATTED_DROPOUT_OPTIONS = ["rate", "dataFormat", "seed", "name"];
+
 /** The spatial dropouts of images and volumes: a `dataFormat` says which axis holds the channels. */
 abstract class FormattedSpatialDropout extends SpatialDropout {
   readonly dataFormat: DataFormat;
   constructor(className: string, method: string, rank: number, layout: string, config: unknown) {
-    super(className, method, rank, layout, config, ["rate", "dataFormat", "seed", "name"]);
+    super(className, method, rank, layout, config, FORMATTED_DROPOUT_OPTIONS);
     this.dataFormat = dataFormatOption(method, this.config.dataFormat);
   }
 }
+
+/** The spatial dropouts with a data format, by rank. */
+const formattedSpatialDropout = variantsOf(registerRegularization, FormattedSpatialDropout, () => FORMATTED_DROPOUT_OPTIONS);
 
 /**
  * Drops whole feature maps of image batches while training (Keras
@@ -252,13 +257,12 @@ abstract class FormattedSpatialDropout extends SpatialDropout {
  * @example
  * new SpatialDropout2D({ rate: 0.2 }).apply([null, 28, 28, 32]); // [null, 28, 28, 32]
  */
-export class SpatialDropout2D extends variant(
-  FormattedSpatialDropout,
+export const SpatialDropout2D = formattedSpatialDropout(
   "SpatialDropout2D",
   "spatialDropout2d",
-  4,
-  "[batch, height, width, channels] or [batch, channels, height, width]",
-) {}
+  [4, "[batch, height, width, channels] or [batch, channels, height, width]"],
+  { inTfjs: false, onnx: onnx.identity },
+);
 
 /**
  * Drops whole feature volumes of a batch of volumes while training (Keras
@@ -267,22 +271,12 @@ export class SpatialDropout2D extends variant(
  * @example
  * new SpatialDropout3D({ rate: 0.2 }).apply([null, 8, 16, 16, 4]); // [null, 8, 16, 16, 4]
  */
-export class SpatialDropout3D extends variant(
-  FormattedSpatialDropout,
+export const SpatialDropout3D = formattedSpatialDropout(
   "SpatialDropout3D",
   "spatialDropout3d",
-  5,
-  "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]",
-) {}
-
-registerRegularization("SpatialDropout2D", SpatialDropout2D, "spatialDropout2d", ["rate", "dataFormat", "seed", "name"], {
-  formats: notInTfjs("SpatialDropout2D"),
-  onnx: onnx.identity,
-});
-registerRegularization("SpatialDropout3D", SpatialDropout3D, "spatialDropout3d", ["rate", "dataFormat", "seed", "name"], {
-  formats: notInTfjs("SpatialDropout3D"),
-  onnx: onnx.identity,
-});
+  [5, "[batch, depth, height, width, channels] or [batch, channels, depth, height, width]"],
+  { inTfjs: false, onnx: onnx.identity },
+);
 
 /**
  * Adds zero-mean Gaussian noise while training (Keras `GaussianNoise`, whose

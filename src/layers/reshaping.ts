@@ -3,17 +3,16 @@
  * flatten, reshape, permute, repeatVector, and zero padding, cropping and
  * nearest up-sampling in 1, 2 and 3 spatial dimensions.
  */
-import { configObject, exactProduct, exactRank, fail, oneOf, optionalName, positiveCount, sizeTuple, snapshot, valueText } from "../checks.js";
+import { exactProduct, exactRank, fail, oneOf, positiveCount, sizeTuple, valueText } from "../checks.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
 import { cropLayer, repeatLayer, transposeLayer } from "../kernels/fast-copy.js";
 import { padLayer } from "../kernels/fast-elementwise.js";
 import type { Tensor } from "../kernels/tensor.js";
-import { layerNames } from "../naming.js";
-import { ConfiguredLayer, Layer, variant } from "./layer.js";
+import { ConfiguredLayer } from "./layer.js";
 import type { DataFormat, Dim, Shape, SizedDim, SizedShape, SpatialRank } from "../shape.js";
 import { differText, sizeAdd, sizeAgreement, sizeDivFloor, sizeMultiply, sizeSubtract } from "../size.js";
 import { AXIS_NAMES, dataFormatOption, layoutText, sizedShapeText, spatialIndices } from "../shape.js";
-import { notInTfjs, layerRegistrar } from "./registry.js";
+import { layerRegistrar, variantsOf } from "./registry.js";
 import type { LayerGradients } from "./layer.js";
 import * as keras from "../io/keras/json-writers.js";
 import * as tfjs from "../io/tfjs/config-writers.js";
@@ -34,15 +33,12 @@ const registerReshaping = layerRegistrar("reshaping", { tfjs, keras, onnx });
  * @example
  * new Flatten().apply([null, 3, 3, 128]); // [null, 1152]
  */
-export class Flatten extends Layer {
+export class Flatten extends ConfiguredLayer {
   readonly className = "Flatten";
-  private readonly config: Record<string, unknown>;
   private dataFormat: DataFormat | undefined;
 
   constructor(config?: unknown) {
-    const cfg = configObject("flatten", config, ["dataFormat", "name"]);
-    super(layerNames("Flatten", optionalName("flatten", cfg.name)));
-    this.config = snapshot(cfg);
+    super("Flatten", "flatten", config, ["dataFormat", "name"]);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -97,14 +93,11 @@ registerReshaping("Flatten", Flatten, "flatten", ["dataFormat", "name"]);
  * @example
  * new Reshape({ targetShape: [-1, 16] }).apply([null, 28, 28, 1]); // [null, 49, 16]
  */
-export class Reshape extends Layer {
+export class Reshape extends ConfiguredLayer {
   readonly className = "Reshape";
-  private readonly config: Record<string, unknown>;
 
   constructor(config: unknown) {
-    const cfg = configObject("reshape", config, ["targetShape", "name"]);
-    super(layerNames("Reshape", optionalName("reshape", cfg.name)));
-    this.config = snapshot(cfg);
+    super("Reshape", "reshape", config, ["targetShape", "name"]);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -197,15 +190,12 @@ registerReshaping("Reshape", Reshape, "reshape", ["targetShape", "name"]);
  * @example
  * new Permute({ dims: [2, 1] }).apply([null, 10, 64]); // [null, 64, 10]
  */
-export class Permute extends Layer {
+export class Permute extends ConfiguredLayer {
   readonly className = "Permute";
-  private readonly config: Record<string, unknown>;
   private dims: number[] | undefined;
 
   constructor(config: unknown) {
-    const cfg = configObject("permute", config, ["dims", "name"]);
-    super(layerNames("Permute", optionalName("permute", cfg.name)));
-    this.config = snapshot(cfg);
+    super("Permute", "permute", config, ["dims", "name"]);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -250,15 +240,12 @@ registerReshaping("Permute", Permute, "permute", ["dims", "name"]);
  * @example
  * new RepeatVector({ n: 3 }).apply([null, 32]); // [null, 3, 32]
  */
-export class RepeatVector extends Layer {
+export class RepeatVector extends ConfiguredLayer {
   readonly className = "RepeatVector";
-  private readonly config: Record<string, unknown>;
   private n: number | undefined;
 
   constructor(config: unknown) {
-    const cfg = configObject("repeatVector", config, ["n", "name"]);
-    super(layerNames("RepeatVector", optionalName("repeatVector", cfg.name)));
-    this.config = snapshot(cfg);
+    super("RepeatVector", "repeatVector", config, ["n", "name"]);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -453,13 +440,16 @@ abstract class ZeroPaddingND extends BordersND {
   }
 }
 
+/** The zero paddings, by spatial rank. */
+const zeroPadding = variantsOf(registerReshaping, ZeroPaddingND, (rank) => withFormat(rank, "padding"));
+
 /**
  * Adds zeros before and after the steps (Keras `ZeroPadding1D`); 1 on each side by default.
  *
  * @example
  * new ZeroPadding1D({ padding: 2 }).apply([null, 10, 4]); // [null, 14, 4]
  */
-export class ZeroPadding1D extends variant(ZeroPaddingND, "ZeroPadding1D", "zeroPadding1d", 1) {}
+export const ZeroPadding1D = zeroPadding("ZeroPadding1D", "zeroPadding1d", [1], { inTfjs: false, onnx: onnx.zeroPadding });
 
 /**
  * Adds rows and columns of zeros (Keras `ZeroPadding2D`).
@@ -467,7 +457,7 @@ export class ZeroPadding1D extends variant(ZeroPaddingND, "ZeroPadding1D", "zero
  * @example
  * new ZeroPadding2D({ padding: [[1, 2], [3, 4]] }).apply([null, 28, 28, 3]); // [null, 31, 35, 3]
  */
-export class ZeroPadding2D extends variant(ZeroPaddingND, "ZeroPadding2D", "zeroPadding2d", 2) {}
+export const ZeroPadding2D = zeroPadding("ZeroPadding2D", "zeroPadding2d", [2], { onnx: onnx.zeroPadding });
 
 /**
  * Adds zeros around depth, height and width (Keras `ZeroPadding3D`).
@@ -475,14 +465,7 @@ export class ZeroPadding2D extends variant(ZeroPaddingND, "ZeroPadding2D", "zero
  * @example
  * new ZeroPadding3D().apply([null, 4, 4, 4, 2]); // [null, 6, 6, 6, 2]
  */
-export class ZeroPadding3D extends variant(ZeroPaddingND, "ZeroPadding3D", "zeroPadding3d", 3) {}
-
-registerReshaping("ZeroPadding1D", ZeroPadding1D, "zeroPadding1d", ["padding", "name"], { formats: notInTfjs("ZeroPadding1D"), onnx: onnx.zeroPadding });
-registerReshaping("ZeroPadding2D", ZeroPadding2D, "zeroPadding2d", ["padding", "dataFormat", "name"], { onnx: onnx.zeroPadding });
-registerReshaping("ZeroPadding3D", ZeroPadding3D, "zeroPadding3d", ["padding", "dataFormat", "name"], {
-  formats: notInTfjs("ZeroPadding3D"),
-  onnx: onnx.zeroPadding,
-});
+export const ZeroPadding3D = zeroPadding("ZeroPadding3D", "zeroPadding3d", [3], { inTfjs: false, onnx: onnx.zeroPadding });
 
 /** Cropping of the spatial axes (Keras `Cropping1D/2D/3D`); each axis must keep at least one entry. */
 abstract class CroppingND extends BordersND {
@@ -512,13 +495,16 @@ abstract class CroppingND extends BordersND {
   }
 }
 
+/** The croppings, by spatial rank. */
+const cropping = variantsOf(registerReshaping, CroppingND, (rank) => withFormat(rank, "cropping"));
+
 /**
  * Removes steps at the start and end (Keras `Cropping1D`); 1 on each side by default.
  *
  * @example
  * new Cropping1D({ cropping: [1, 2] }).apply([null, 10, 4]); // [null, 7, 4]
  */
-export class Cropping1D extends variant(CroppingND, "Cropping1D", "cropping1d", 1) {}
+export const Cropping1D = cropping("Cropping1D", "cropping1d", [1], { inTfjs: false, onnx: onnx.cropping });
 
 /**
  * Removes rows and columns at the borders (Keras `Cropping2D`); nothing by default.
@@ -526,7 +512,7 @@ export class Cropping1D extends variant(CroppingND, "Cropping1D", "cropping1d", 
  * @example
  * new Cropping2D({ cropping: [[2, 2], [4, 4]] }).apply([null, 28, 28, 3]); // [null, 24, 20, 3]
  */
-export class Cropping2D extends variant(CroppingND, "Cropping2D", "cropping2d", 2) {}
+export const Cropping2D = cropping("Cropping2D", "cropping2d", [2], { aliases: ["cropping2D"], onnx: onnx.cropping });
 
 /**
  * Removes slices at the borders of depth, height and width (Keras `Cropping3D`); 1 on each side by default.
@@ -534,22 +520,21 @@ export class Cropping2D extends variant(CroppingND, "Cropping2D", "cropping2d", 
  * @example
  * new Cropping3D({ cropping: [2, 4, 2] }).apply([null, 28, 28, 10, 3]); // [null, 24, 20, 6, 3]
  */
-export class Cropping3D extends variant(CroppingND, "Cropping3D", "cropping3d", 3) {}
-
-registerReshaping("Cropping1D", Cropping1D, "cropping1d", ["cropping", "name"], { formats: notInTfjs("Cropping1D"), onnx: onnx.cropping });
-registerReshaping("Cropping2D", Cropping2D, "cropping2d", ["cropping", "dataFormat", "name"], { aliases: ["cropping2D"], onnx: onnx.cropping });
-registerReshaping("Cropping3D", Cropping3D, "cropping3d", ["cropping", "dataFormat", "name"], { formats: notInTfjs("Cropping3D"), onnx: onnx.cropping });
+export const Cropping3D = cropping("Cropping3D", "cropping3d", [3], { inTfjs: false, onnx: onnx.cropping });
 
 // ---------------------------------------------------------------------------
 // Up-sampling
 // ---------------------------------------------------------------------------
+
+/** The up-samplings' options: only the 2-D one takes `interpolation`. */
+const upSamplingOptions = (rank: SpatialRank): string[] => (rank === 2 ? ["size", "dataFormat", "interpolation", "name"] : withFormat(rank, "size"));
 
 /** Nearest-neighbour up-sampling of the spatial axes (Keras `UpSampling1D/2D/3D`). */
 abstract class UpSamplingND extends SpatialLayer {
   private factors: number[] | undefined;
 
   constructor(className: string, method: string, rank: SpatialRank, config: unknown) {
-    super(className, method, rank, config, rank === 2 ? ["size", "dataFormat", "interpolation", "name"] : withFormat(rank, "size"));
+    super(className, method, rank, config, upSamplingOptions(rank));
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -592,13 +577,16 @@ abstract class UpSamplingND extends SpatialLayer {
   }
 }
 
+/** The up-samplings, by spatial rank. */
+const upSampling = variantsOf(registerReshaping, UpSamplingND, upSamplingOptions);
+
 /**
  * Repeats every step `size` times (Keras `UpSampling1D`); 2 by default.
  *
  * @example
  * new UpSampling1D({ size: 3 }).apply([null, 10, 4]); // [null, 30, 4]
  */
-export class UpSampling1D extends variant(UpSamplingND, "UpSampling1D", "upSampling1d", 1) {}
+export const UpSampling1D = upSampling("UpSampling1D", "upSampling1d", [1], { inTfjs: false, onnx: onnx.upSampling });
 
 /**
  * Repeats every row and column (Keras `UpSampling2D`, nearest); 2 by default.
@@ -606,7 +594,7 @@ export class UpSampling1D extends variant(UpSamplingND, "UpSampling1D", "upSampl
  * @example
  * new UpSampling2D({ size: [2, 3] }).apply([null, 14, 14, 8]); // [null, 28, 42, 8]
  */
-export class UpSampling2D extends variant(UpSamplingND, "UpSampling2D", "upSampling2d", 2) {}
+export const UpSampling2D = upSampling("UpSampling2D", "upSampling2d", [2], { onnx: onnx.upSampling });
 
 /**
  * Repeats every slice along depth, height and width (Keras `UpSampling3D`); 2 by default.
@@ -614,11 +602,7 @@ export class UpSampling2D extends variant(UpSamplingND, "UpSampling2D", "upSampl
  * @example
  * new UpSampling3D().apply([null, 4, 4, 4, 2]); // [null, 8, 8, 8, 2]
  */
-export class UpSampling3D extends variant(UpSamplingND, "UpSampling3D", "upSampling3d", 3) {}
-
-registerReshaping("UpSampling1D", UpSampling1D, "upSampling1d", ["size", "name"], { formats: notInTfjs("UpSampling1D"), onnx: onnx.upSampling });
-registerReshaping("UpSampling2D", UpSampling2D, "upSampling2d", ["size", "dataFormat", "interpolation", "name"], { onnx: onnx.upSampling });
-registerReshaping("UpSampling3D", UpSampling3D, "upSampling3d", ["size", "dataFormat", "name"], { formats: notInTfjs("UpSampling3D"), onnx: onnx.upSampling });
+export const UpSampling3D = upSampling("UpSampling3D", "upSampling3d", [3], { inTfjs: false, onnx: onnx.upSampling });
 
 // ---------------------------------------------------------------------------
 // The methods
