@@ -18,13 +18,13 @@ import type { KernelWorker } from "../platform.js";
 import { WORKER_FUNCTIONS, wasmKernels } from "./wasm.js";
 import type { WorkerFunction } from "./wasm.js";
 
-/** Control block layout (Int32 slots), then the arguments as Float64 from byte 64. */
-const SEQ = 0;
-const DONE = 1;
-const FN = 2;
-const NARGS = 3;
-const FAILED = 4;
-const READY = 5;
+/**
+ * Control block layout: the Int32 slots (the call's sequence number, the
+ * last one done, the function index, the argument count, whether it failed,
+ * whether the worker has started), then the arguments as Float64 from byte
+ * `ARGS_BYTE`.
+ */
+const CTRL = { seq: 0, done: 1, fn: 2, nargs: 3, failed: 4, ready: 5 } as const;
 const ARGS_BYTE = 64;
 const MAX_ARGS = 32;
 /** How long to wait for a worker that has not started before doing its share here. */
@@ -38,23 +38,23 @@ const instance = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => instance.exports[n]);
 const i32 = new Int32Array(ctrl);
 const f64 = new Float64Array(ctrl, ${ARGS_BYTE}, ${MAX_ARGS});
-Atomics.store(i32, ${READY}, 1);
-Atomics.notify(i32, ${READY});
+Atomics.store(i32, ${CTRL.ready}, 1);
+Atomics.notify(i32, ${CTRL.ready});
 let seq = 0;
 for (;;) {
-  Atomics.wait(i32, ${SEQ}, seq);
-  seq = Atomics.load(i32, ${SEQ});
-  const fn = i32[${FN}];
+  Atomics.wait(i32, ${CTRL.seq}, seq);
+  seq = Atomics.load(i32, ${CTRL.seq});
+  const fn = i32[${CTRL.fn}];
   if (fn < 0) break;
-  const args = Array.from(f64.subarray(0, i32[${NARGS}]));
+  const args = Array.from(f64.subarray(0, i32[${CTRL.nargs}]));
   try {
     fns[fn](...args);
-    i32[${FAILED}] = 0;
+    i32[${CTRL.failed}] = 0;
   } catch (e) {
-    i32[${FAILED}] = 1;
+    i32[${CTRL.failed}] = 1;
   }
-  Atomics.store(i32, ${DONE}, seq);
-  Atomics.notify(i32, ${DONE});
+  Atomics.store(i32, ${CTRL.done}, seq);
+  Atomics.notify(i32, ${CTRL.done});
 }
 }`;
 
@@ -118,17 +118,17 @@ export function runParallel(jobs: readonly Job[], local: (job: Job) => void): vo
   }
   const blocking = canBlock();
   // Where this thread cannot wait for a worker to start, only started ones get work.
-  const sent = slots.slice(0, extra).map((slot) => blocking || Atomics.load(slot.i32, READY) === 1);
+  const sent = slots.slice(0, extra).map((slot) => blocking || Atomics.load(slot.i32, CTRL.ready) === 1);
   for (let i = 0; i < extra; i++) {
     if (!sent[i]) continue;
     const slot = slots[i];
     const job = jobs[i + 1];
     slot.f64.set(job.args);
-    slot.i32[FN] = WORKER_FUNCTIONS.indexOf(job.fn);
-    slot.i32[NARGS] = job.args.length;
+    slot.i32[CTRL.fn] = WORKER_FUNCTIONS.indexOf(job.fn);
+    slot.i32[CTRL.nargs] = job.args.length;
     slot.seq += 1;
-    Atomics.store(slot.i32, SEQ, slot.seq);
-    Atomics.notify(slot.i32, SEQ);
+    Atomics.store(slot.i32, CTRL.seq, slot.seq);
+    Atomics.notify(slot.i32, CTRL.seq);
   }
   local(jobs[0]);
   for (let i = 0; i < extra; i++) if (!sent[i]) local(jobs[i + 1]);
@@ -136,16 +136,16 @@ export function runParallel(jobs: readonly Job[], local: (job: Job) => void): vo
     if (!sent[i]) continue;
     const slot = slots[i];
     const start = Date.now();
-    while (Atomics.load(slot.i32, DONE) !== slot.seq) {
-      if (blocking) Atomics.wait(slot.i32, DONE, slot.seq - 1, 50);
-      if (broken !== undefined || (Atomics.load(slot.i32, READY) === 0 && Date.now() - start > BOOT_TIMEOUT_MS)) {
+    while (Atomics.load(slot.i32, CTRL.done) !== slot.seq) {
+      if (blocking) Atomics.wait(slot.i32, CTRL.done, slot.seq - 1, 50);
+      if (broken !== undefined || (Atomics.load(slot.i32, CTRL.ready) === 0 && Date.now() - start > BOOT_TIMEOUT_MS)) {
         broken ??= "a worker thread did not start";
         // A late start must not run this stale job over memory reused by then.
         void slot.worker.terminate();
         break;
       }
     }
-    if (Atomics.load(slot.i32, DONE) !== slot.seq || slot.i32[FAILED] !== 0) local(jobs[i + 1]);
+    if (Atomics.load(slot.i32, CTRL.done) !== slot.seq || slot.i32[CTRL.failed] !== 0) local(jobs[i + 1]);
   }
 }
 
@@ -171,7 +171,7 @@ export async function startThreads(threads: number): Promise<void> {
     return;
   }
   const start = Date.now();
-  while (broken === undefined && slots.some((s) => Atomics.load(s.i32, READY) === 0)) {
+  while (broken === undefined && slots.some((s) => Atomics.load(s.i32, CTRL.ready) === 0)) {
     if (Date.now() - start > BOOT_TIMEOUT_MS) {
       broken = "a worker thread did not start";
       return;
@@ -202,7 +202,7 @@ export function threadsError(): string | undefined {
  * ```
  */
 export function runningWorkers(): number {
-  return slots.filter((s) => Atomics.load(s.i32, READY) === 1).length;
+  return slots.filter((s) => Atomics.load(s.i32, CTRL.ready) === 1).length;
 }
 
 /**
@@ -219,10 +219,10 @@ export function runningWorkers(): number {
 export async function terminateThreads(): Promise<void> {
   const all = slots.splice(0);
   for (const slot of all) {
-    slot.i32[FN] = -1;
+    slot.i32[CTRL.fn] = -1;
     slot.seq += 1;
-    Atomics.store(slot.i32, SEQ, slot.seq);
-    Atomics.notify(slot.i32, SEQ);
+    Atomics.store(slot.i32, CTRL.seq, slot.seq);
+    Atomics.notify(slot.i32, CTRL.seq);
   }
   await Promise.all(all.map((s) => s.worker.terminate()));
   broken = undefined;
