@@ -1097,30 +1097,62 @@ export function attention(
 }
 
 /**
- * Layer normalisation over the last axis, rows [start, end) of `width`
+ * Layer normalisation of rows [start, end) of `width` contiguous float32
  * values: `(x - mean) / sqrt(variance + epsilon) * gamma + beta` with the
- * biased variance, in float64 and rounded once, the reference kernel's
- * arithmetic in its order (the same bits). `gamma`, `beta` may be 0 (none);
- * `out` may be `x`.
+ * biased variance. The mean is summed in float64 two lanes at a time and
+ * kept as two float32 parts (`x - hi - lo` loses nothing where `x` is near
+ * the mean, so a large mean and a small spread cost no precision); the
+ * variance and the normalisation run in float32 four lanes at a time, and
+ * only `1 / sqrt(variance + epsilon)` is taken once per row in float64.
+ * `gamma`, `beta` may be 0 (none); `out` may be `x`.
  */
 export function layerNormRows(x: usize, out: usize, width: i32, gamma: usize, beta: usize, epsilon: f64, start: i32, end: i32): void {
+  const w4 = width & ~3;
+  const n = <f32>width;
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
   for (let r = start; r < end; r++) {
     const p: usize = x + <usize>r * <usize>width * 4;
     const o: usize = out + <usize>r * <usize>width * 4;
-    let mean: f64 = 0;
-    for (let i = 0; i < width; i++) mean += <f64>load<f32>(p + <usize>i * 4);
-    mean /= <f64>width;
-    let variance: f64 = 0;
-    for (let i = 0; i < width; i++) {
-      const d = <f64>load<f32>(p + <usize>i * 4) - mean;
-      variance += d * d;
+    let s0 = f64x2.splat(0);
+    let s1 = f64x2.splat(0);
+    let i = 0;
+    for (; i < w4; i += 4) {
+      const v = v128.load(p + <usize>i * 4);
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1)));
     }
-    const inv: f64 = 1 / Math.sqrt(variance / <f64>width + epsilon);
-    for (let i = 0; i < width; i++) {
-      const normalised = (<f64>load<f32>(p + <usize>i * 4) - mean) * inv;
-      const g: f64 = gamma == 0 ? 1 : <f64>load<f32>(gamma + <usize>i * 4);
-      const bb: f64 = beta == 0 ? 0 : <f64>load<f32>(beta + <usize>i * 4);
-      store<f32>(o + <usize>i * 4, <f32>(normalised * g + bb));
+    const s = f64x2.add(s0, s1);
+    let sum: f64 = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+    for (; i < width; i++) sum += <f64>load<f32>(p + <usize>i * 4);
+    const mean: f64 = sum / <f64>width;
+    const hi = <f32>mean;
+    const lo = <f32>(mean - <f64>hi);
+    const hv = f32x4.splat(hi);
+    const lv = f32x4.splat(lo);
+    let q = zero;
+    for (i = 0; i < w4; i += 4) {
+      const d = f32x4.sub(f32x4.sub(v128.load(p + <usize>i * 4), hv), lv);
+      q = madd(d, d, q);
+    }
+    let squares = (f32x4.extract_lane(q, 0) + f32x4.extract_lane(q, 1)) + (f32x4.extract_lane(q, 2) + f32x4.extract_lane(q, 3));
+    for (; i < width; i++) {
+      const d = (load<f32>(p + <usize>i * 4) - hi) - lo;
+      squares += d * d;
+    }
+    const inv = <f32>(1 / Math.sqrt(<f64>(squares / n) + epsilon));
+    const iv = f32x4.splat(inv);
+    for (i = 0; i < w4; i += 4) {
+      const at: usize = <usize>i * 4;
+      const normalised = f32x4.mul(f32x4.sub(f32x4.sub(v128.load(p + at), hv), lv), iv);
+      v128.store(o + at, madd(normalised, gamma == 0 ? one : v128.load(gamma + at), beta == 0 ? zero : v128.load(beta + at)));
+    }
+    for (; i < width; i++) {
+      const at: usize = <usize>i * 4;
+      const normalised = ((load<f32>(p + at) - hi) - lo) * inv;
+      const g: f32 = gamma == 0 ? 1 : load<f32>(gamma + at);
+      const bb: f32 = beta == 0 ? 0 : load<f32>(beta + at);
+      store<f32>(o + at, normalised * g + bb);
     }
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Normalisation on any axis on the WebAssembly kernels against the
  * reference kernels: `Rescaling` and `Normalization` (the same bits, float32
- * steps as Keras takes them) and layer normalisation over any axes (the
- * same bits), on generated shapes with odd sizes and batches above 1, each
+ * steps as Keras takes them) and layer normalisation over any axes (float32
+ * SIMD, within 1e-5 scaled by max(1, |reference|)), on generated shapes with odd sizes and batches above 1, each
  * call launching WebAssembly kernels only.
  */
 import fc from "fast-check";
@@ -68,7 +68,7 @@ describe("normalisation kernels on WebAssembly", () => {
     );
   });
 
-  it("layer normalisation over any axes gives the reference bits", () => {
+  it("layer normalisation over any axes agrees with the reference kernel to 1e-5", () => {
     fc.assert(
       fc.property(shapes, fc.integer(), fc.integer({ min: 1, max: 31 }), fc.boolean(), fc.boolean(), (shape, seed, mask, scale, center) => {
         const x = draw(shape, seed);
@@ -81,10 +81,13 @@ describe("normalisation kernels on WebAssembly", () => {
           beta: center ? Float32Array.from({ length: width }, () => r.next() * 2 - 1) : null,
           epsilon: 1e-3,
         };
-        expectSameBits(
-          onWasm(() => layerNormLayer(x, axes, w)),
-          layerNorm(x, axes, w),
-        );
+        const fast = onWasm(() => layerNormLayer(x, axes, w));
+        const reference = layerNorm(x, axes, w);
+        expect(fast.shape).toEqual(reference.shape);
+        for (let i = 0; i < reference.data.length; i++) {
+          const d = Math.abs(fast.data[i] - reference.data[i]) / Math.max(1, Math.abs(reference.data[i]));
+          if (!(d <= 1e-5)) expect.fail(`element ${i}: ${fast.data[i]} instead of ${reference.data[i]}`);
+        }
       }),
       { numRuns: 80 },
     );

@@ -118,7 +118,7 @@ describe("sequence kernels on WebAssembly", () => {
     );
   });
 
-  it("layer normalisation on the last axis gives the reference kernel's bits", () => {
+  it("layer normalisation on the last axis (float32 SIMD) agrees with the reference kernel", () => {
     fc.assert(
       fc.property(
         fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 70 })),
@@ -133,7 +133,8 @@ describe("sequence kernels on WebAssembly", () => {
             beta: center ? randomTensor([width], seed + 2).data : null,
             epsilon: 1e-3,
           };
-          expectSameBits(onFast(() => layerNormLayer(x, [2], w)).data, layerNorm(x, [2], w).data);
+          const fast = onFast(() => layerNormLayer(x, [2], w));
+          expect(maxScaledDiff(fast.data, layerNorm(x, [2], w).data)).toBeLessThanOrEqual(TOL);
         },
       ),
       { seed: 1314, numRuns: 100 },

@@ -4,7 +4,8 @@
  * the build of the WebAssembly kernels the loader picked through the matrix
  * products and convolutions whose multiply-adds the relaxed SIMD build fuses
  * (dense with K blocks and tails, im2col and Winograd convolutions,
- * depthwise 3x3 and general, attention), each against the reference kernel,
+ * depthwise 3x3 and general, attention, layer normalisation), each against
+ * the reference kernel,
  * and prints one JSON line: the build, whether relaxed SIMD validated, and
  * per case the largest difference scaled by max(1, |reference|) and whether
  * only WebAssembly kernels ran.
@@ -15,7 +16,7 @@ import type { AttentionWeights } from "../../src/kernels/attention-mha.js";
 import { kernelInfo, setKernelBackend } from "../../src/kernels/backend.js";
 import { conv2dLayer, depthwise2dLayer } from "../../src/kernels/fast-conv.js";
 import { denseLayer } from "../../src/kernels/fast-dense.js";
-import { attentionLayer } from "../../src/kernels/fast-sequence.js";
+import { attentionLayer, layerNormLayer } from "../../src/kernels/fast-sequence.js";
 import { profileCall } from "../../src/kernels/profile.js";
 import type { LayerProfile } from "../../src/kernels/profile.js";
 import { createRandom } from "../../src/kernels/random.js";
@@ -101,6 +102,17 @@ for (const [xs, ks, s, d, padding] of [
     outputBias: draw([dModel], 0.5),
   };
   compare("attention 2x9x24, 4 heads", () => attentionLayer(x, x, x, weights, { numHeads: heads, keyDim: kd, valueDim: vd }));
+}
+
+for (const [rows, width, offset] of [
+  [33, 128, 0],
+  [5, 7, 0],
+  [9, 130, 300],
+]) {
+  const x = draw([rows, width], 30);
+  for (let i = 0; i < x.data.length; i++) x.data[i] += offset;
+  const w = { gamma: draw([width]).data, beta: draw([width]).data, epsilon: 1e-3 };
+  compare(`layer normalisation ${rows}x${width} around ${offset}`, () => layerNormLayer(x, [1], w));
 }
 
 setKernelBackend("fast");
