@@ -107,15 +107,7 @@ export type Eq<A extends number, B extends number> = OrderingIs<Compare<A, B>, "
  * type B = Max<number, 1>; // number
  * ```
  */
-export type Max<A extends number, B extends number> = A extends unknown
-  ? B extends unknown
-    ? PlainPair<A, B> extends true
-      ? CompareDigits<`${A}`, `${B}`> extends "lt"
-        ? B
-        : A
-      : number
-    : never
-  : never;
+export type Max<A extends number, B extends number> = Extreme<A, B, "lt">;
 
 /**
  * The smaller of `A` and `B`. `number` for non-literal, negative or fractional
@@ -127,10 +119,17 @@ export type Max<A extends number, B extends number> = A extends unknown
  * type B = Min<2.5, 1>;    // number
  * ```
  */
-export type Min<A extends number, B extends number> = A extends unknown
+export type Min<A extends number, B extends number> = Extreme<A, B, "gt">;
+
+/**
+ * `B` when `A` compares to it as `Yields` (`"lt"` for the larger, `"gt"` for
+ * the smaller), `A` otherwise: the one body of {@link Max} and {@link Min}.
+ * Unions distribute.
+ */
+type Extreme<A extends number, B extends number, Yields extends "lt" | "gt"> = A extends unknown
   ? B extends unknown
     ? PlainPair<A, B> extends true
-      ? CompareDigits<`${A}`, `${B}`> extends "gt"
+      ? CompareDigits<`${A}`, `${B}`> extends Yields
         ? B
         : A
       : number
