@@ -24,7 +24,7 @@ import { centerCropLayer, resizeLayer, resizeToAspectLayer } from "../kernels/fa
 import type { ResizeMethod } from "../kernels/preprocess-image.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { layerNames } from "../naming.js";
-import { Layer, product, sampleElements } from "./layer.js";
+import { ConfiguredLayer, Layer, product, sampleElements } from "./layer.js";
 import type { LayerCost, LayerGradients, WeightSpec } from "./layer.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
 import { resizeImagesBackward, resizeToAspectBackward } from "../kernels/preprocess-image-backward.js";
@@ -126,15 +126,12 @@ function givenStatistics(cfg: Record<string, unknown>): boolean {
  * new Normalization({ mean: [0.5, 0.4, 0.3], variance: [0.1, 0.1, 0.2] }).apply([null, 28, 28, 3]); // no weights
  * new Normalization({ axis: -1 }).apply([null, 4]); // weights mean [4], variance [4], count []: 9 parameters
  */
-export class Normalization extends Layer {
+export class Normalization extends ConfiguredLayer {
   readonly className = "Normalization";
-  private readonly config: Record<string, unknown>;
   private settings: NormalizationSettings | undefined;
 
   constructor(config: unknown) {
-    const cfg = configObject("normalization", config, ["mean", "variance", "axis", "invert", "name"]);
-    super(layerNames("Normalization", optionalName("normalization", cfg.name)));
-    this.config = cfg;
+    super("Normalization", "normalization", config, ["mean", "variance", "axis", "invert", "name"]);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -324,15 +321,12 @@ function imageTarget(method: string, inputShape: Shape, config: Record<string, u
  * @example
  * new Resizing({ height: 64, width: 64 }).apply([null, 32, 48, 3]); // [null, 64, 64, 3]
  */
-export class Resizing extends Layer {
+export class Resizing extends ConfiguredLayer {
   readonly className = "Resizing";
-  private readonly config: Record<string, unknown>;
   private settings: (ImageSettings & { interpolation: ResizeMethod; cropToAspectRatio: boolean }) | undefined;
 
   constructor(config: unknown) {
-    const cfg = configObject("resizing", config, ["height", "width", "interpolation", "cropToAspectRatio", "name"]);
-    super(layerNames("Resizing", optionalName("resizing", cfg.name)));
-    this.config = cfg;
+    super("Resizing", "resizing", config, ["height", "width", "interpolation", "cropToAspectRatio", "name"]);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -383,15 +377,12 @@ registerPreprocessing("Resizing", Resizing, "resizing", ["height", "width", "int
  * @example
  * new CenterCrop({ height: 24, width: 24 }).apply([null, 32, 32, 3]); // [null, 24, 24, 3]
  */
-export class CenterCrop extends Layer {
+export class CenterCrop extends ConfiguredLayer {
   readonly className = "CenterCrop";
-  private readonly config: Record<string, unknown>;
   private settings: ImageSettings | undefined;
 
   constructor(config: unknown) {
-    const cfg = configObject("centerCrop", config, ["height", "width", "name"]);
-    super(layerNames("CenterCrop", optionalName("centerCrop", cfg.name)));
-    this.config = cfg;
+    super("CenterCrop", "centerCrop", config, ["height", "width", "name"]);
   }
 
   computeOutputShape(inputShape: Shape): Shape {

@@ -395,12 +395,17 @@ export class Bidirectional extends Layer {
     return { macs: product(forward.macs, 2), ops: sum(product(forward.ops, 2), merge) };
   }
 
-  callOutputs(input: Tensor): Tensor[] {
+  /** Hands each direction's copy its half of the weights (forward first, as Keras orders them). */
+  private handWeights(): void {
     this.resolved();
     const weights = this.weights!;
     const half = this.forward.weightSpecs().length;
     this.forward.weights = weights.slice(0, half);
     this.backward.weights = weights.slice(half);
+  }
+
+  callOutputs(input: Tensor): Tensor[] {
+    this.handWeights();
     const y = this.forward.call(input);
     let yRev = this.backward.call(input);
     // The backward copy emits its sequence last step first; Keras flips it back before merging.
@@ -427,11 +432,7 @@ export class Bidirectional extends Layer {
 
   /** Both directions in training mode, merged as {@link Bidirectional.callOutputs} merges them; each direction's activity penalty is the loss. */
   override callTraining(inputs: readonly Tensor[]): TrainingCall {
-    this.resolved();
-    const weights = this.weights!;
-    const half = this.forward.weightSpecs().length;
-    this.forward.weights = weights.slice(0, half);
-    this.backward.weights = weights.slice(half);
+    this.handWeights();
     const forward = this.forward.callTraining(inputs);
     const backward = this.backward.callTraining(inputs);
     const y = forward.output;

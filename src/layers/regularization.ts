@@ -64,7 +64,15 @@ abstract class RateDropout extends IdentityAtInference {
   readonly rate: number;
   private readonly seed: unknown;
 
-  constructor(className: string, method: string, config: unknown) {
+  constructor(
+    className: string,
+    method: string,
+    /** The training output at a rate above 0, and the factors the backward pass multiplies by. */
+    private readonly noise: Noise,
+    /** Whether inference may hand on the input's buffer as the output. */
+    private readonly sharesBuffer: boolean,
+    config: unknown,
+  ) {
     const cfg = configObject(method, config, ["rate", "seed", "name"]);
     const rate = dropoutRate(method, cfg.rate);
     seedOption(method, cfg.seed);
@@ -77,12 +85,13 @@ abstract class RateDropout extends IdentityAtInference {
     return { rate: this.rate, ...seedConfig(this.seed), name: this.name };
   }
 
-  /** The training output at a rate above 0, and the factors the backward pass multiplies by. */
-  protected abstract noise(input: Tensor, random: Random): { output: Tensor; factors: Float32Array };
+  override passesBuffer(): boolean {
+    return this.sharesBuffer;
+  }
 
   override callTraining(inputs: readonly Tensor[], context: TrainingContext): TrainingCall {
     if (this.rate === 0) return { output: inputs[0] };
-    const { output, factors } = this.noise(inputs[0], context.random);
+    const { output, factors } = this.noise(inputs[0], this.rate, context.random);
     return { output, saved: factors };
   }
 
@@ -91,6 +100,24 @@ abstract class RateDropout extends IdentityAtInference {
   }
 }
 
+/** A rate dropout's training noise: the output and the factors the backward pass multiplies by. */
+type Noise = (input: Tensor, rate: number, random: Random) => { output: Tensor; factors: Float32Array };
+
+/** Keras `Dropout` in training: a fraction `rate` zeroed, the rest scaled by `1 / (1 - rate)`. */
+const dropoutNoise: Noise = (input, rate, random) => {
+  const factors = dropoutFactors(input.data.length, rate, random);
+  return { output: scaled(input, factors), factors };
+};
+
+/** Keras `GaussianDropout` in training: times `1 + sqrt(rate / (1 - rate)) * N(0, 1)`. */
+const gaussianDropoutNoise: Noise = (input, rate, random) => {
+  const factors = gaussianFactors(input.data.length, rate, random);
+  return { output: scaled(input, factors), factors };
+};
+
+/** The dropouts of a rate and a seed: one base, by training noise. */
+const rateDropout = variantsOf(registerRegularization, RateDropout, () => ["rate", "seed", "name"]);
+
 /**
  * Randomly zeroes a fraction `rate` of its inputs while training (Keras
  * `Dropout`); at inference, which is all `predict` does, it passes data through.
@@ -98,24 +125,7 @@ abstract class RateDropout extends IdentityAtInference {
  * @example
  * new Dropout({ rate: 0.5 }).apply([null, 1600]); // [null, 1600]
  */
-export class Dropout extends RateDropout {
-  readonly className = "Dropout";
-  constructor(config: unknown) {
-    super("Dropout", "dropout", config);
-  }
-
-  override passesBuffer(): boolean {
-    return true;
-  }
-
-  /** Keras `Dropout` in training: a fraction `rate` zeroed, the rest scaled by `1 / (1 - rate)`. */
-  protected noise(input: Tensor, random: Random): { output: Tensor; factors: Float32Array } {
-    const factors = dropoutFactors(input.data.length, this.rate, random);
-    return { output: scaled(input, factors), factors };
-  }
-}
-
-registerRegularization("Dropout", Dropout, "dropout", ["rate", "seed", "name"], { onnx: onnx.identity });
+export const Dropout = rateDropout("Dropout", "dropout", [dropoutNoise, true], { onnx: onnx.identity });
 
 /**
  * Multiplies its inputs by 1-centred Gaussian noise of deviation
@@ -126,20 +136,7 @@ registerRegularization("Dropout", Dropout, "dropout", ["rate", "seed", "name"], 
  * @example
  * new GaussianDropout({ rate: 0.3 }).apply([null, 64]); // [null, 64]
  */
-export class GaussianDropout extends RateDropout {
-  readonly className = "GaussianDropout";
-  constructor(config: unknown) {
-    super("GaussianDropout", "gaussianDropout", config);
-  }
-
-  /** Keras `GaussianDropout` in training: times `1 + sqrt(rate / (1 - rate)) * N(0, 1)`. */
-  protected noise(input: Tensor, random: Random): { output: Tensor; factors: Float32Array } {
-    const factors = gaussianFactors(input.data.length, this.rate, random);
-    return { output: scaled(input, factors), factors };
-  }
-}
-
-registerRegularization("GaussianDropout", GaussianDropout, "gaussianDropout", ["rate", "seed", "name"], { onnx: onnx.identity });
+export const GaussianDropout = rateDropout("GaussianDropout", "gaussianDropout", [gaussianDropoutNoise, false], { onnx: onnx.identity });
 
 /**
  * Dropout that keeps the mean and variance of its inputs while training, for
@@ -149,19 +146,7 @@ registerRegularization("GaussianDropout", GaussianDropout, "gaussianDropout", ["
  * @example
  * new AlphaDropout({ rate: 0.1 }).apply([null, 64]); // [null, 64]
  */
-export class AlphaDropout extends RateDropout {
-  readonly className = "AlphaDropout";
-  constructor(config: unknown) {
-    super("AlphaDropout", "alphaDropout", config);
-  }
-
-  /** Keras `AlphaDropout` in training: dropped values set to SELU's saturation, then rescaled to keep mean and variance. */
-  protected noise(input: Tensor, random: Random): { output: Tensor; factors: Float32Array } {
-    return alphaDropout(input, this.rate, random);
-  }
-}
-
-registerRegularization("AlphaDropout", AlphaDropout, "alphaDropout", ["rate", "seed", "name"], { onnx: onnx.identity });
+export const AlphaDropout = rateDropout("AlphaDropout", "alphaDropout", [alphaDropout, false], { onnx: onnx.identity });
 
 /** What the two spatial dropouts share: rank, rate and seed, checked in that order. */
 abstract class SpatialDropout extends ConfiguredLayer {
