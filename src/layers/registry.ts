@@ -147,7 +147,7 @@ export interface WriterModules {
  * applied otherwise than `t.applyLayer(new layer(config))`).
  *
  * @example
- * registerPooling("MaxPooling2D", MaxPooling2D, "maxPooling2d", POOL_OPTIONS, { aliases: ["maxPool2d"], onnx: onnx.pooling });
+ * registerReshaping("Flatten", Flatten, "flatten", ["dataFormat", "name"]);
  */
 export type MethodRegistrar = (
   className: string,
