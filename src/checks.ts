@@ -433,6 +433,11 @@ export function activationOption(method: string, value: unknown): ActivationName
  * const cfg = snapshot({ poolSize: [2, 2] }); // cfg.poolSize is a new array
  */
 export function snapshot(config: Record<string, unknown>): Record<string, unknown> {
-  const copy = (v: unknown): unknown => (Array.isArray(v) ? v.map(copy) : v);
-  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, copy(v)]));
+  // No option nests lists deeper than a few levels; stopping there keeps a
+  // cyclic or absurdly deep list from exhausting the stack before the
+  // option's own check refuses it with a sentence.
+  const copy = (v: unknown, depth: number): unknown => (Array.isArray(v) && depth < SNAPSHOT_DEPTH ? v.map((e) => copy(e, depth + 1)) : v);
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, copy(v, 0)]));
 }
+
+const SNAPSHOT_DEPTH = 8;
