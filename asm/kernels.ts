@@ -29,7 +29,7 @@
  */
 
 import { madd } from "./madd";
-import { exp64, sigmoid64, tanh64, unary64 } from "./math";
+import { U_SIGMOID, U_TANH, exp64, sigmoid64, tanh64, unary64 } from "./math";
 
 // Register budget: V8 on x64 gives wasm SIMD 15 xmm registers (xmm15 is its
 // scratch). A 4x8 tile keeps 8 accumulators, 2 B vectors, 1 broadcast and 1
@@ -1157,38 +1157,109 @@ export function layerNormRows(x: usize, out: usize, width: i32, gamma: usize, be
   }
 }
 
+/** sigmoid in float32 on four lanes: `1 / (1 + e^-|v|)`, mirrored below 0, from {@link expNeg4} (a few ulp). */
+@inline
+function sigmoid4(v: v128): v128 {
+  const e = expNeg4(f32x4.neg(f32x4.abs(v)));
+  const up = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e));
+  return v128.bitselect(up, f32x4.mul(e, up), f32x4.ge(v, f32x4.splat(0)));
+}
+
+/** tanh in float32 on four lanes: `(1 - e) / (1 + e)` with `e = e^-2|v|`, the sign of `v` (absolute error under 1e-7). */
+@inline
+function tanh4(v: v128): v128 {
+  const e = expNeg4(f32x4.mul(f32x4.abs(v), f32x4.splat(-2)));
+  const t = f32x4.div(f32x4.sub(f32x4.splat(1), e), f32x4.add(f32x4.splat(1), e));
+  return v128.or(t, v128.and(v, f32x4.splat(-0.0)));
+}
+
+/** A gate's activation on four lanes: sigmoid and tanh in float32, any other code lane by lane in float64. */
+@inline
+function gate4(code: i32, v: v128): v128 {
+  if (code == U_SIGMOID) return sigmoid4(v);
+  if (code == U_TANH) return tanh4(v);
+  let r = f32x4.splat(0);
+  r = f32x4.replace_lane(r, 0, <f32>act64(code, <f64>f32x4.extract_lane(v, 0)));
+  r = f32x4.replace_lane(r, 1, <f32>act64(code, <f64>f32x4.extract_lane(v, 1)));
+  r = f32x4.replace_lane(r, 2, <f32>act64(code, <f64>f32x4.extract_lane(v, 2)));
+  r = f32x4.replace_lane(r, 3, <f32>act64(code, <f64>f32x4.extract_lane(v, 3)));
+  return r;
+}
+
+/** A gate's activation on one float: as {@link gate4}, so a tail column gets the lanes' arithmetic. */
+@inline
+function gate1(code: i32, v: f32): f32 {
+  if (code == U_SIGMOID || code == U_TANH) return f32x4.extract_lane(gate4(code, f32x4.splat(v)), 0);
+  return <f32>act64(code, <f64>v);
+}
+
 /**
- * One LSTM step for batch rows [start, end), gates i, f, c, o along the
- * `4 * units` columns: `xw` holds the input projections (with bias) of the
- * step, row `b` at `xw + b * xwStride` bytes; `hw` `[batch, 4 * units]` the
- * recurrent products. Pre-activations are rounded to float32 and the gates
- * evaluated in float64 (`act` for the cell, `rec` for the gates), each
- * rounded once, as the reference cell does. Updates `c` and `h`
- * (`[batch, units]`) in place and, when `seq` is not 0, writes `h` there too
- * (row `b` at `seq + b * seqStride` bytes).
+ * A whole LSTM pass for batch rows [start, end), every step in one call.
+ * `xw` `[batch, steps, 4 * units]` holds the input projections with the
+ * bias (gates i, f, c, o); `rp` the recurrent kernel packed in panels.
+ * Each step multiplies the rows' states by `rp` into `z` (the rows of a
+ * `[batch, 4 * units]` block), then one sweep over four columns at a time
+ * adds the projections, evaluates the gates (`rec`; `act` for the
+ * candidate and the cell's output; sigmoid and tanh in float32, others by
+ * their float64 code), and updates `c` and `h` (`[batch, units]`, the
+ * initial states on entry) in place, writing `h` to `seq`
+ * (`[batch, steps, units]`) unless 0. `back` walks the input from its last
+ * step (output step `s` reads input step `steps - 1 - s`). `scratch` holds
+ * {@link scratchFloats} floats and belongs to the calling thread.
  */
-export function lstmStep(
-  xw: usize, xwStride: i32, hw: usize, c: usize, h: usize, units: i32, act: i32, rec: i32,
-  seq: usize, seqStride: i32, start: i32, end: i32,
+export function lstmSequence(
+  xw: usize, steps: i32, units: i32, rp: usize, h: usize, c: usize, z: usize, act: i32, rec: i32,
+  seq: usize, back: i32, start: i32, end: i32, scratch: usize,
 ): void {
   const width = 4 * units;
-  for (let b = start; b < end; b++) {
-    const x: usize = xw + <usize>b * <usize>xwStride;
-    const z: usize = hw + <usize>b * <usize>width * 4;
-    const cb: usize = c + <usize>b * <usize>units * 4;
-    const hb: usize = h + <usize>b * <usize>units * 4;
-    for (let j = 0; j < units; j++) {
-      const at: usize = <usize>j * 4;
-      const u: usize = <usize>units * 4;
-      const ig = <f32>act64(rec, <f64>(load<f32>(x + at) + load<f32>(z + at)));
-      const fg = <f32>act64(rec, <f64>(load<f32>(x + u + at) + load<f32>(z + u + at)));
-      const cc = <f32>act64(act, <f64>(load<f32>(x + 2 * u + at) + load<f32>(z + 2 * u + at)));
-      const og = <f32>act64(rec, <f64>(load<f32>(x + 3 * u + at) + load<f32>(z + 3 * u + at)));
-      const cn: f32 = fg * load<f32>(cb + at) + ig * cc;
-      store<f32>(cb + at, cn);
-      const hn: f32 = og * <f32>act64(act, <f64>cn);
-      store<f32>(hb + at, hn);
-      if (seq != 0) store<f32>(seq + <usize>b * <usize>seqStride + at, hn);
+  const panels = (width + NR - 1) / NR;
+  const nb = (units + KC - 1) / KC;
+  const kcMax = (units + nb - 1) / nb;
+  const u: usize = <usize>units * 4;
+  for (let s = 0; s < steps; s++) {
+    const t = back != 0 ? steps - 1 - s : s;
+    for (let m0 = start; m0 < end; m0 += MC) {
+      let mc = end - m0;
+      if (mc > MC) mc = MC;
+      const mcPad = (mc + MR - 1) & ~(MR - 1);
+      for (let k0 = 0; k0 < units; k0 += kcMax) {
+        let kc = units - k0;
+        if (kc > kcMax) kc = kcMax;
+        packRows(scratch, h, units, m0, mcPad, end, k0, kc);
+        blockProduct(scratch, mc, kc, k0, units, rp, 0, z, width, m0, 0, panels, ACT_LINEAR, 0);
+      }
+    }
+    for (let b = start; b < end; b++) {
+      const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * <usize>width * 4;
+      const zz: usize = z + <usize>b * <usize>width * 4;
+      const cb: usize = c + <usize>b * u;
+      const hb: usize = h + <usize>b * u;
+      const o: usize = seq == 0 ? 0 : seq + (<usize>b * <usize>steps + <usize>s) * u;
+      let j = 0;
+      for (; j + 4 <= units; j += 4) {
+        const at: usize = <usize>j * 4;
+        const ig = gate4(rec, f32x4.add(v128.load(x + at), v128.load(zz + at)));
+        const fg = gate4(rec, f32x4.add(v128.load(x + u + at), v128.load(zz + u + at)));
+        const cc = gate4(act, f32x4.add(v128.load(x + 2 * u + at), v128.load(zz + 2 * u + at)));
+        const og = gate4(rec, f32x4.add(v128.load(x + 3 * u + at), v128.load(zz + 3 * u + at)));
+        const cn = f32x4.add(f32x4.mul(fg, v128.load(cb + at)), f32x4.mul(ig, cc));
+        v128.store(cb + at, cn);
+        const hn = f32x4.mul(og, gate4(act, cn));
+        v128.store(hb + at, hn);
+        if (o != 0) v128.store(o + at, hn);
+      }
+      for (; j < units; j++) {
+        const at: usize = <usize>j * 4;
+        const ig = gate1(rec, load<f32>(x + at) + load<f32>(zz + at));
+        const fg = gate1(rec, load<f32>(x + u + at) + load<f32>(zz + u + at));
+        const cc = gate1(act, load<f32>(x + 2 * u + at) + load<f32>(zz + 2 * u + at));
+        const og = gate1(rec, load<f32>(x + 3 * u + at) + load<f32>(zz + 3 * u + at));
+        const cn: f32 = fg * load<f32>(cb + at) + ig * cc;
+        store<f32>(cb + at, cn);
+        const hn: f32 = og * gate1(act, cn);
+        store<f32>(hb + at, hn);
+        if (o != 0) store<f32>(o + at, hn);
+      }
     }
   }
 }

@@ -12,7 +12,7 @@ import { unaryCode } from "./fast-activations.js";
 import { layerNormAxesLayer } from "./fast-norms.js";
 import { layerNorm } from "./norm-layer.js";
 import type { LayerNormWeights } from "./norm-layer.js";
-import { biasSlice, cachedCopy, columnsOf, derivedWeights } from "./packed-weights.js";
+import { biasSlice, cachedCopy, columnsOf, derivedWeights, packed } from "./packed-weights.js";
 import { GATES, recurrentPass } from "./rnn-cells.js";
 import type { CellKind, RecurrentPassOptions, RecurrentPassResult } from "./rnn-cells.js";
 import { addressIn, finish, outputOf, run, scratchFor, split, threadsFor } from "./run-scope.js";
@@ -133,9 +133,12 @@ export function layerNormLayer(input: Tensor, axes: readonly number[], w: LayerN
 /**
  * A SimpleRNN, LSTM or GRU layer's computation. With activations the
  * WebAssembly kernels compute, every cell runs there: the input projection
- * of every step is one matrix product, then each step is the recurrent
- * product on the packed recurrent kernel and one kernel for the gates and
- * states (a GRU that resets before its product, Keras's
+ * of every step is one matrix product. An LSTM then runs all its steps in
+ * one kernel call per thread (each thread its batch rows): per step the
+ * rows' recurrent product on the packed recurrent kernel, then the gates
+ * fused over four columns at a time, sigmoid and tanh in float32. GRU and
+ * SimpleRNN steps are the recurrent product and one kernel for the gates
+ * and states (a GRU that resets before its product, Keras's
  * `reset_after=False`, takes two products and two kernels: the gates' columns,
  * then `r * h` times the candidate's). Other cells run {@link recurrentPass}.
  *
@@ -207,11 +210,23 @@ export function recurrentLayer(
     if (c !== 0) k.view(c, batch * u).fill(0);
     const seqFloats = batch * steps * u;
     const seq = options.returnSequences ? outputOf(k, seqFloats, temps) : 0;
-    const rows = split(batch, threadsFor(batch * width * 40), 1);
     // Known to be computed by the kernels (checked above); a SimpleRNN has no recurrent activation.
     const act = actCode ?? 0;
     const recAct = recCode ?? 0;
-    for (let s = 0; s < steps; s++) {
+    if (kind === "lstm") {
+      // Batch rows never meet: each thread runs every step of its rows in one call, no hand-off per step.
+      const rp = packed(k, rec, u, width, null).ptr;
+      run(
+        k,
+        split(batch, threadsFor(2 * batch * steps * u * width), 4).map(([b0, b1], t) => ({
+          fn: "lstmSequence",
+          args: [xw, steps, u, rp, h, c, hw, act, recAct, seq, options.goBackwards ? 1 : 0, b0, b1, scratchFor(k, t)],
+        })),
+      );
+    }
+    const rows = split(batch, threadsFor(batch * width * 40), 1);
+    // GRU and SimpleRNN: per step, the recurrent product then one kernel for the gates and state.
+    for (let s = 0; s < (kind === "lstm" ? 0 : steps); s++) {
       const t = options.goBackwards ? steps - 1 - s : s;
       const stepIn = xw + t * width * 4;
       const stepOut = seq === 0 ? 0 : seq + s * u * 4;
@@ -232,11 +247,9 @@ export function recurrentLayer(
       }
       productAt(k, h, batch, u, width, rec, recurrentBias, hw, 0);
       const step =
-        kind === "lstm"
-          ? (b0: number, b1: number) => ({ fn: "lstmStep" as const, args: [stepIn, xStride, hw, c, h, u, act, recAct, stepOut, seqStride, b0, b1] })
-          : kind === "gru"
-            ? (b0: number, b1: number) => ({ fn: "gruStep" as const, args: [stepIn, xStride, hw, h, u, act, recAct, stepOut, seqStride, b0, b1] })
-            : (b0: number, b1: number) => ({ fn: "rnnStep" as const, args: [stepIn, xStride, hw, h, u, act, stepOut, seqStride, b0, b1] });
+        kind === "gru"
+          ? (b0: number, b1: number) => ({ fn: "gruStep" as const, args: [stepIn, xStride, hw, h, u, act, recAct, stepOut, seqStride, b0, b1] })
+          : (b0: number, b1: number) => ({ fn: "rnnStep" as const, args: [stepIn, xStride, hw, h, u, act, stepOut, seqStride, b0, b1] });
       run(
         k,
         rows.map(([b0, b1]) => step(b0, b1)),

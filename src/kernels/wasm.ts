@@ -55,7 +55,7 @@ export interface KernelExports {
   depthwise2d(...args: number[]): void;
   attention(...args: number[]): void;
   layerNormRows(...args: number[]): void;
-  lstmStep(...args: number[]): void;
+  lstmSequence(...args: number[]): void;
   gruStep(...args: number[]): void;
   gatherRows(...args: number[]): void;
   padCopy(...args: number[]): void;
@@ -102,7 +102,7 @@ export const WORKER_FUNCTIONS = [
   "depthwise2d",
   "attention",
   "layerNormRows",
-  "lstmStep",
+  "lstmSequence",
   "gruStep",
   "gatherRows",
   "padCopy",
