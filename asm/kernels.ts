@@ -1467,3 +1467,4 @@ export * from "./elementwise";
 export * from "./pack";
 export * from "./copy";
 export { relaxedSimd } from "./madd";
+export * from "./rows";

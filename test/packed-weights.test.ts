@@ -5,11 +5,17 @@
  * F(2x2, 3x3) transforms computed in float64 and rounded once. Shapes reach
  * partial last panels, narrower-than-a-panel matrices, several row blocks
  * and a last short block; a training step's write is packed again in place.
+ * Weights drawn into WebAssembly memory are read where they lie: packed and
+ * transformed to the same bits, and at one row of input the dense product
+ * streams them unpacked, to the bits of the packed product.
  */
 import { describe, expect, it } from "vitest";
 import "../src/node/index.js";
-import { kernelInfo } from "../src/kernels/backend.js";
-import { packCounts, packPanels, packed, weightsWritten, winogradPacked } from "../src/kernels/packed-weights.js";
+import { input, model, optimizers, tensor } from "../src/index.js";
+import type { Tensor } from "../src/index.js";
+import { getKernelBackend, kernelInfo, setKernelBackend } from "../src/kernels/backend.js";
+import { denseLayer } from "../src/kernels/fast-dense.js";
+import { packCounts, packPanels, packed, weightArray, weightsWritten, winogradPacked } from "../src/kernels/packed-weights.js";
 import { createRandom } from "../src/kernels/random.js";
 import { wasmKernels } from "../src/kernels/wasm.js";
 
@@ -102,5 +108,114 @@ describe.skipIf(k === null)("weights packed by the WebAssembly module", () => {
     for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(got[i] - expected[i]));
     // The formula sums in another order: float64 rounding differences, far below one float32 step.
     expect(worst).toBeLessThan(1e-6);
+  });
+});
+
+/** `values` copied into an array of the kernels' memory, as a drawn weight is held. */
+function resident(v: Float32Array): Float32Array {
+  const a = weightArray(v.length, false);
+  a.set(v);
+  return a;
+}
+
+describe.skipIf(k === null)("weights held in WebAssembly memory", () => {
+  const kernels = k!;
+  const nr = kernels.panelWidth;
+  const initial = getKernelBackend();
+
+  it.each([
+    [70, 64], // whole panels: the transform writes every float of a block that may hold old values
+    [33, 21],
+  ])("a [%i, %i] matrix and a 3x3 kernel are packed and transformed in place, to the bits of a plain array's", (cin, cout) => {
+    setKernelBackend("fast");
+    try {
+      const w = values(9 * cin * cout, cin + cout);
+      const inPlace = resident(w);
+      expect(kernels.addressOf(inPlace)).toBeGreaterThan(0);
+      expect(kernels.addressOf(w)).toBe(-1);
+      // A block that held other values, so that a float left unwritten would show.
+      const dirty = kernels.alloc(16 * Math.ceil(cout / nr) * cin * nr * 4);
+      kernels.view(dirty, 16 * Math.ceil(cout / nr) * cin * nr).fill(Number.NaN);
+      kernels.free(dirty);
+      const per = 16 * Math.ceil(cout / nr) * cin * nr;
+      const a = kernels.view(winogradPacked(kernels, inPlace, cin, cout), per).slice();
+      const b = kernels.view(winogradPacked(kernels, w, cin, cout), per);
+      expect(mismatches(a, b)).toBe(0);
+      const expected = new Float32Array(Math.ceil(cout / nr) * 9 * cin * nr);
+      packPanels(expected, w, 9 * cin, cout, nr);
+      expect(mismatches(kernels.view(packed(kernels, inPlace, 9 * cin, cout, null).ptr, expected.length), expected)).toBe(0);
+    } finally {
+      setKernelBackend(initial);
+    }
+  });
+
+  it.each([
+    [1, 1, "linear"],
+    [37, 13, "relu"],
+    [130, 67, "relu6"],
+    [1024, 1001, "linear"],
+  ] as const)("a dense layer at batch 1 (%i -> %i, %s, residual) reads the weights unpacked, to the bits of the packed product", (inDim, units, activation) => {
+    setKernelBackend("fast");
+    try {
+      const w = values(inDim * units, inDim * 3 + units);
+      const bias = values(units, units);
+      const row = values(inDim, inDim);
+      const residual = values(units, 7);
+      const kernel = { shape: [inDim, units], data: w };
+      const biasT = { shape: [units], data: bias };
+      const before = packCounts().panels;
+      const one = denseLayer({ shape: [1, inDim], data: row }, kernel, biasT, activation, { shape: [1, units], data: residual });
+      // Unpacked: a weight of the engine's heap is copied as it is; one held in WebAssembly memory not even that.
+      const inPlace = denseLayer({ shape: [1, inDim], data: row }, { shape: [inDim, units], data: resident(w) }, biasT, activation, {
+        shape: [1, units],
+        data: residual,
+      });
+      expect(packCounts().panels).toBe(before);
+      const two = new Float32Array(2 * inDim);
+      two.set(row);
+      two.set(row, inDim);
+      const twice = new Float32Array(2 * units);
+      twice.set(residual);
+      twice.set(residual, units);
+      const packedRows = denseLayer({ shape: [2, inDim], data: two }, kernel, biasT, activation, { shape: [2, units], data: twice });
+      expect(packCounts().panels).toBe(before + 1);
+      expect(mismatches(one.data, packedRows.data.subarray(0, units))).toBe(0);
+      expect(mismatches(inPlace.data, one.data)).toBe(0);
+    } finally {
+      setKernelBackend(initial);
+    }
+  });
+
+  it("a model's initial weights are drawn into WebAssembly memory, to the values a plain array gets, and training writes them there", async () => {
+    const build = () => {
+      const i = input({ shape: [64] });
+      return model({ inputs: i, outputs: i.dense({ units: 80, activation: "relu" }).dense({ units: 3 }), seed: 11 });
+    };
+    setKernelBackend("reference");
+    const plain = build().getWeights();
+    setKernelBackend("fast");
+    try {
+      const m = build();
+      const kernel = m.layers[1].weights![0].data;
+      expect(kernels.addressOf(kernel)).toBeGreaterThan(0);
+      const drawn = m.getWeights();
+      for (let j = 0; j < plain.length; j++) expect(mismatches(drawn[j].data, plain[j].data)).toBe(0);
+      const x = tensor([6, 64], Array.from(values(6 * 64, 3))) as Tensor<[6, 64]>;
+      const y = tensor([6, 3], Array.from(values(18, 4))) as Tensor<[6, 3]>;
+      const c = m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: "meanSquaredError" });
+      await c.fit(x, y, { epochs: 2, batchSize: 3, verbose: 0 });
+      // The optimizer wrote the array in place: the batch-1 product reads the new values.
+      expect(m.layers[1].weights![0].data).toBe(kernel);
+      expect(mismatches(kernel, plain[0].data)).toBeGreaterThan(0);
+      const row = tensor([1, 64], Array.from(x.data.subarray(0, 64))) as Tensor<[1, 64]>;
+      const got = (m.predict as (t: unknown) => Tensor)(row).data;
+      setKernelBackend("reference");
+      const fresh = build();
+      fresh.setWeights(m.getWeights());
+      const expected = (fresh.predict as (t: unknown) => Tensor)(row).data;
+      for (let j = 0; j < expected.length; j++) expect(Math.abs(got[j] - expected[j])).toBeLessThan(1e-5);
+    } finally {
+      setKernelBackend(initial);
+    }
   });
 });

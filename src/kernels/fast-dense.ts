@@ -8,7 +8,7 @@ import type { ActivationName } from "./activations.js";
 import { fast } from "./backend.js";
 import { dense, denseGeometry } from "./dense.js";
 import { applyRest, fusedCode } from "./fast-elementwise.js";
-import { packPanels, packed } from "./packed-weights.js";
+import { packPanels, packed, residentAddress } from "./packed-weights.js";
 import { addressIn, finish, outputOf, run, scratchFor, split, threadsFor } from "./run-scope.js";
 import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
@@ -37,9 +37,20 @@ export function productAt(
   act: number,
   res = 0,
 ): void {
+  const threads = threadsFor(2 * rows * inDim * units);
+  if (rows === 1) {
+    // One row reads each weight once: streaming the rows as they are stored costs no packed copy
+    // (411 MB for VGG16's first dense layer) and sums in the packed kernel's order, to the bit.
+    const w = residentAddress(k, weights);
+    const b = bias === null ? 0 : residentAddress(k, bias);
+    run(
+      k,
+      split(units, threads, 4).map(([c0, c1]) => ({ fn: "denseRowMajor", args: [x, inDim, units, w, b, out, act, res, 0, rows, c0, c1] })),
+    );
+    return;
+  }
   const w = packed(k, weights, inDim, units, bias);
   const panels = Math.ceil(units / k.panelWidth);
-  const threads = threadsFor(2 * rows * inDim * units);
   const head = [x, inDim, units, w.ptr, bias === null ? 0 : w.biasPtr, out, act, res];
   // Few rows (batch 1) make the product a matrix-vector product bound by
   // reading the weights: split the panels, so each thread reads half of them.

@@ -5,6 +5,7 @@
  * training step that writes weights in place says so with
  * {@link weightsWritten}, and the copies are made again where they lie.
  */
+import { fast } from "./backend.js";
 import { foldSourcesWritten } from "./fold.js";
 import type { WasmKernels } from "./wasm.js";
 
@@ -120,6 +121,11 @@ const counts = { panels: 0, winograd: 0 };
  */
 function packInWasm(k: WasmKernels, weights: Float32Array, kDim: number, n: number, ptr: number): void {
   counts.panels++;
+  const at = k.addressOf(weights);
+  if (at >= 0) {
+    k.exports.packPanelRows(at, ptr, 0, kDim, kDim, n, k.panelWidth);
+    return;
+  }
   const rowsPerBlock = Math.max(1, Math.floor(PACK_BLOCK_FLOATS / Math.max(1, n)));
   const scratch = k.alloc(Math.min(kDim, rowsPerBlock) * n * 4);
   try {
@@ -206,20 +212,27 @@ export function winogradPacked(k: WasmKernels, weights: Float32Array, cin: numbe
   const panels = Math.ceil(cout / nr);
   const per = panels * cin * nr;
   const ptr = known ?? k.alloc(16 * per * 4);
-  k.view(ptr, 16 * per).fill(0);
+  // Every float is written below when the filters fill whole panels; else the padding columns must read 0.
+  if (cout % nr !== 0) k.view(ptr, 16 * per).fill(0);
   counts.winograd++;
-  // A block of input channels at a time: its 9 taps copied in, transformed and packed by the module.
-  const channelsPerBlock = Math.max(1, Math.floor(PACK_BLOCK_FLOATS / (9 * Math.max(1, cout))));
-  const scratch = k.alloc(9 * Math.min(cin, channelsPerBlock) * cout * 4);
-  try {
-    for (let ci0 = 0; ci0 < cin; ci0 += channelsPerBlock) {
-      const cis = Math.min(channelsPerBlock, cin - ci0);
-      const block = k.view(scratch, 9 * cis * cout);
-      for (let t = 0; t < 9; t++) block.set(weights.subarray((t * cin + ci0) * cout, (t * cin + ci0 + cis) * cout), t * cis * cout);
-      k.exports.winogradPackChannels(scratch, ptr, ci0, cis, cin, cout, nr, per);
+  const at = k.addressOf(weights);
+  if (at >= 0) {
+    // Weights drawn into WebAssembly memory are the module's input as they lie: 9 taps of [cin, cout].
+    k.exports.winogradPackChannels(at, ptr, 0, cin, cin, cout, nr, per);
+  } else {
+    // A block of input channels at a time: its 9 taps copied in, transformed and packed by the module.
+    const channelsPerBlock = Math.max(1, Math.floor(PACK_BLOCK_FLOATS / (9 * Math.max(1, cout))));
+    const scratch = k.alloc(9 * Math.min(cin, channelsPerBlock) * cout * 4);
+    try {
+      for (let ci0 = 0; ci0 < cin; ci0 += channelsPerBlock) {
+        const cis = Math.min(channelsPerBlock, cin - ci0);
+        const block = k.view(scratch, 9 * cis * cout);
+        for (let t = 0; t < 9; t++) block.set(weights.subarray((t * cin + ci0) * cout, (t * cin + ci0 + cis) * cout), t * cis * cout);
+        k.exports.winogradPackChannels(scratch, ptr, ci0, cis, cin, cout, nr, per);
+      }
+    } finally {
+      k.free(scratch);
     }
-  } finally {
-    k.free(scratch);
   }
   if (known === undefined) {
     winogradWeights.set(weights, ptr);
@@ -248,6 +261,57 @@ export function cachedCopy(k: WasmKernels, data: Float32Array, pad: number): num
     unpack.register(data, { k, ptrs: [ptr] });
   }
   return ptr;
+}
+
+/**
+ * The address of a weight array in WebAssembly memory, as it is stored
+ * (row-major, unpadded): the array itself when it lives there (weights
+ * drawn by {@link weightArray}), else a copy made once, as
+ * {@link cachedCopy} makes it.
+ *
+ * @example
+ * ```ts
+ * const w = residentAddress(k, kernel.data); // read in place by the row-major dense kernel
+ * ```
+ */
+export function residentAddress(k: WasmKernels, data: Float32Array): number {
+  const at = k.addressOf(data);
+  return at >= 0 ? at : cachedCopy(k, data, 0);
+}
+
+/** Arrays smaller than this many floats are plain arrays: a kernel copies them at no cost worth a block. */
+const RESIDENT_MIN_FLOATS = 4096;
+
+/**
+ * An array of `floats` for a layer's weights, zero-filled unless the caller
+ * writes every value itself (`zeroed` false), held in the fast
+ * kernels' WebAssembly memory when they are chosen and loaded (and the
+ * array is not tiny), so that the kernels read it where it lies instead of
+ * copying hundreds of megabytes on the first `predict`; the block is freed
+ * with the array. Anywhere else, or when that memory is full, a plain
+ * `Float32Array`.
+ *
+ * @example
+ * ```ts
+ * const kernel = glorotUniform([25088, 4096], random, weightArray(25088 * 4096, false));
+ * ```
+ */
+export function weightArray(floats: number, zeroed = true): Float32Array {
+  const k = floats >= RESIDENT_MIN_FLOATS ? fast() : null;
+  if (k === null) return new Float32Array(floats);
+  let ptr: number;
+  try {
+    ptr = k.alloc(floats * 4);
+  } catch (e) {
+    // Past the 4 GiB a wasm32 memory addresses: the engine's own heap holds it instead.
+    if (e instanceof RangeError) return new Float32Array(floats);
+    throw e;
+  }
+  const view = k.view(ptr, floats);
+  // A block from the free list holds whatever was there before; filling fresh pages costs their first touch.
+  if (zeroed) view.fill(0);
+  unpack.register(view, { k, ptrs: [ptr] });
+  return view;
 }
 
 /**

@@ -76,7 +76,9 @@ function computeFans(shape: readonly number[]): { fanIn: number; fanOut: number 
  * least 1, which only matters for shapes with zero-sized dimensions.
  *
  * Values are drawn in float64 and then stored as float32, so the float32 result
- * lies in [fround(-limit), fround(limit)].
+ * lies in [fround(-limit), fround(limit)]. They are written into `out` when
+ * given (an array of the shape's size, such as one the kernels read in
+ * place), else into a new array.
  *
  * @example
  * ```ts
@@ -84,11 +86,11 @@ function computeFans(shape: readonly number[]): { fanIn: number; fanOut: number 
  * const w = glorotUniform([3, 3, 1, 32], createRandom(0));
  * ```
  */
-export function glorotUniform(shape: readonly number[], random: Random): Float32Array {
+export function glorotUniform(shape: readonly number[], random: Random, out: Float32Array = new Float32Array(sizeOf(shape))): Float32Array {
   const n = sizeOf(shape);
+  if (out.length !== n) throw new RangeError(`glorotUniform: shape [${shape.join(", ")}] has ${n} values, the array to draw into holds ${out.length}`);
   const { fanIn, fanOut } = computeFans(shape);
   const limit = Math.sqrt(3 / Math.max(1, (fanIn + fanOut) / 2));
-  const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = limit * (2 * random.next() - 1);
   return out;
 }

@@ -46,6 +46,7 @@ interface FetchResponse {
 export interface KernelExports {
   conv2d(...args: number[]): void;
   dense(...args: number[]): void;
+  denseRowMajor(...args: number[]): void;
   pool2d(...args: number[]): void;
   winograd3x3(...args: number[]): void;
   activation(...args: number[]): void;
@@ -119,6 +120,7 @@ export const WORKER_FUNCTIONS = [
   "resizeRows",
   "resizeColumns",
   "axisSubtractDivide",
+  "denseRowMajor",
 ] as const;
 /**
  * One of {@link WORKER_FUNCTIONS}.

@@ -4,8 +4,10 @@
  * weights it needs, and how to compute its output.
  */
 import { MAX_EXACT_TEXT, configObject, fail, optionalName, snapshot, valueText } from "../checks.js";
-import { createRandom, glorotUniform, ones, zeros } from "../kernels/random.js";
+import { weightArray } from "../kernels/packed-weights.js";
+import { createRandom, glorotUniform } from "../kernels/random.js";
 import type { Random } from "../kernels/random.js";
+import { sizeOf } from "../kernels/tensor.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { regularizerOption } from "../regularizers.js";
 import type { Regularizer } from "../regularizers.js";
@@ -495,8 +497,9 @@ function drawsPerValue(init: Initializer): number {
 function initialValues(spec: WeightSpec, random: Random): Float32Array {
   const init = spec.initializer;
   if (typeof init === "function") return init(spec.shape, random);
-  if (init === "glorotUniform") return glorotUniform(spec.shape, random);
-  return init === "ones" ? ones(spec.shape) : zeros(spec.shape);
+  // Drawn straight into the array the kernels read, so the first predict copies nothing.
+  if (init === "glorotUniform") return glorotUniform(spec.shape, random, weightArray(sizeOf(spec.shape), false));
+  return init === "ones" ? weightArray(sizeOf(spec.shape), false).fill(1) : weightArray(sizeOf(spec.shape));
 }
 
 /**
