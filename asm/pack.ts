@@ -45,26 +45,32 @@ export function packPanelRows(src: usize, dst: usize, r0: i32, rows: i32, kDim: 
 export function winogradPackChannels(src: usize, dst: usize, ci0: i32, cis: i32, cin: i32, cout: i32, nr: i32, per: i32): void {
   const tap: usize = <usize>cis * <usize>cout * 4;
   const perBytes: usize = <usize>per * 4;
-  for (let c = 0; c < cis; c++) {
-    const ci = ci0 + c;
-    for (let co = 0; co < cout; co++) {
-      const g: usize = src + (<usize>c * <usize>cout + <usize>co) * 4;
-      const o: usize = dst + <usize>((co / nr) * cin * nr + ci * nr + (co % nr)) * 4;
-      // G g: rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2, column by column.
-      const a0 = <f64>load<f32>(g);
-      const a1 = <f64>load<f32>(g + tap);
-      const a2 = <f64>load<f32>(g + 2 * tap);
-      const b0 = <f64>load<f32>(g + 3 * tap);
-      const b1 = <f64>load<f32>(g + 4 * tap);
-      const b2 = <f64>load<f32>(g + 5 * tap);
-      const d0 = <f64>load<f32>(g + 6 * tap);
-      const d1 = <f64>load<f32>(g + 7 * tap);
-      const d2 = <f64>load<f32>(g + 8 * tap);
-      // Row r of G g is (x0, x1, x2) below; (G g) Gt transforms each row the same way.
-      store4(o, perBytes, 0, a0, a1, a2);
-      store4(o, perBytes, 1, (a0 + b0 + d0) / 2, (a1 + b1 + d1) / 2, (a2 + b2 + d2) / 2);
-      store4(o, perBytes, 2, (a0 - b0 + d0) / 2, (a1 - b1 + d1) / 2, (a2 - b2 + d2) / 2);
-      store4(o, perBytes, 3, d0, d1, d2);
+  // Panel by panel, then channel by channel: each of the 16 matrices is written as one contiguous
+  // run per panel, where filter-major order scattered 32-byte pieces over thousands of pages.
+  for (let co0 = 0; co0 < cout; co0 += nr) {
+    const width = min(nr, cout - co0);
+    for (let c = 0; c < cis; c++) {
+      const ci = ci0 + c;
+      for (let j = 0; j < width; j++) {
+        const co = co0 + j;
+        const g: usize = src + (<usize>c * <usize>cout + <usize>co) * 4;
+        const o: usize = dst + <usize>((co / nr) * cin * nr + ci * nr + j) * 4;
+        // G g: rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2, column by column.
+        const a0 = <f64>load<f32>(g);
+        const a1 = <f64>load<f32>(g + tap);
+        const a2 = <f64>load<f32>(g + 2 * tap);
+        const b0 = <f64>load<f32>(g + 3 * tap);
+        const b1 = <f64>load<f32>(g + 4 * tap);
+        const b2 = <f64>load<f32>(g + 5 * tap);
+        const d0 = <f64>load<f32>(g + 6 * tap);
+        const d1 = <f64>load<f32>(g + 7 * tap);
+        const d2 = <f64>load<f32>(g + 8 * tap);
+        // Row r of G g is (x0, x1, x2) below; (G g) Gt transforms each row the same way.
+        store4(o, perBytes, 0, a0, a1, a2);
+        store4(o, perBytes, 1, (a0 + b0 + d0) / 2, (a1 + b1 + d1) / 2, (a2 + b2 + d2) / 2);
+        store4(o, perBytes, 2, (a0 - b0 + d0) / 2, (a1 - b1 + d1) / 2, (a2 - b2 + d2) / 2);
+        store4(o, perBytes, 3, d0, d1, d2);
+      }
     }
   }
 }
