@@ -29,6 +29,21 @@ export interface AttentionWeights {
   readonly outputBias: Tensor | null;
 }
 
+/**
+ * How an attention layer splits its projections: the number of heads and
+ * each head's key and value width.
+ *
+ * @example
+ * ```ts
+ * const heads: AttentionHeads = { numHeads: 4, keyDim: 32, valueDim: 32 };
+ * ```
+ */
+export interface AttentionHeads {
+  readonly numHeads: number;
+  readonly keyDim: number;
+  readonly valueDim: number;
+}
+
 /** `[batch * steps, features]` times `[features, width]` plus bias, rounded to float32. */
 function project(x: Tensor, kernel: Tensor, bias: Tensor | null, what: string): Float32Array {
   checkTensor(x, `multiHeadAttention ${what}`, 3);
@@ -119,13 +134,7 @@ export function softmaxScores(
  * const y = multiHeadAttention(x, x, x, weights, { numHeads: 2, keyDim: 16, valueDim: 16 });
  * ```
  */
-export function multiHeadAttention(
-  query: Tensor,
-  value: Tensor,
-  key: Tensor,
-  weights: AttentionWeights,
-  options: { readonly numHeads: number; readonly keyDim: number; readonly valueDim: number },
-): Tensor {
+export function multiHeadAttention(query: Tensor, value: Tensor, key: Tensor, weights: AttentionWeights, options: AttentionHeads): Tensor {
   const { numHeads: h, keyDim: kd, valueDim: vd } = options;
   const { batch, tq, tv } = attentionSteps(query, value, key);
   const q = project(query, weights.queryKernel, weights.queryBias, "query");

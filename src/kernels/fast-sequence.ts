@@ -5,7 +5,7 @@
  */
 import { fast } from "./backend.js";
 import { multiHeadAttention } from "./attention-mha.js";
-import type { AttentionWeights } from "./attention-mha.js";
+import type { AttentionHeads, AttentionWeights } from "./attention-mha.js";
 import { embeddingLookup, invalidIndex } from "./embedding.js";
 import { productAt } from "./fast-dense.js";
 import { unaryCode } from "./fast-activations.js";
@@ -33,13 +33,7 @@ import type { Tensor } from "./tensor.js";
  * const y = attentionLayer(x, x, x, weights, { numHeads: 4, keyDim: 32, valueDim: 32 });
  * ```
  */
-export function attentionLayer(
-  query: Tensor,
-  value: Tensor,
-  key: Tensor,
-  weights: AttentionWeights,
-  options: { readonly numHeads: number; readonly keyDim: number; readonly valueDim: number },
-): Tensor {
+export function attentionLayer(query: Tensor, value: Tensor, key: Tensor, weights: AttentionWeights, options: AttentionHeads): Tensor {
   const k = fast();
   const { numHeads: heads, keyDim: kd, valueDim: vd } = options;
   const out = weights.outputKernel;
