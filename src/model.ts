@@ -35,7 +35,7 @@ import { PREDICT_OPTIONS, predictInputs } from "./model-inputs.js";
 import type { PredictOptions } from "./model-inputs.js";
 import { kerasFiles, saveTo } from "./model-files.js";
 import type { SaveResultFor } from "./model-files.js";
-import { ModelLayer, checkMemoryPlan, nestingDepthOf, runGraph, startProfile } from "./model-run.js";
+import { ModelLayer, checkMemoryPlan, nestingDepthOf, runGraph, runSliced, sliceSize, startProfile } from "./model-run.js";
 import { summaryDataOf } from "./model-summary.js";
 import { allocateWeights, scheduleModelWeights, setLayerWeights } from "./model-weights.js";
 import { modelNames } from "./naming.js";
@@ -354,6 +354,13 @@ export class Model<I extends ShapeTree = Shape, O extends ShapeTree = Shape, P e
     const scope = beginRun(resolveThreads(opts.threads, batch, method));
     const profile = startProfile(opts.profile === true);
     try {
+      const slice = scope === null ? batch : sliceSize(this.nodes, this.inputs, given);
+      if (slice < batch) {
+        const sliced = runSliced(this.nodes, this.inputs, given, scope!, this.outputs, slice);
+        const rows = profile.rows();
+        if (rows !== null) recordProfile(rows);
+        return arrange(this.outputLayout, sliced);
+      }
       runGraph(this.nodes, this.inputs, given, values, scope, this.outputs);
       const rows = profile.rows();
       if (rows !== null) recordProfile(rows);
