@@ -15,7 +15,7 @@ import { input, model, optimizers, tensor } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import { getKernelBackend, kernelInfo, setKernelBackend } from "../src/kernels/backend.js";
 import { denseLayer } from "../src/kernels/fast-dense.js";
-import { packCounts, packPanels, packed, weightArray, weightsWritten, winogradPacked } from "../src/kernels/packed-weights.js";
+import { packCounts, packPanels, packed, weightArray, weightBudgets, weightsWritten, winogradPacked } from "../src/kernels/packed-weights.js";
 import { createRandom } from "../src/kernels/random.js";
 import { wasmKernels } from "../src/kernels/wasm.js";
 
@@ -215,6 +215,30 @@ describe.skipIf(k === null)("weights held in WebAssembly memory", () => {
       const expected = (fresh.predict as (t: unknown) => Tensor)(row).data;
       for (let j = 0; j < expected.length; j++) expect(Math.abs(got[j] - expected[j])).toBeLessThan(1e-5);
     } finally {
+      setKernelBackend(initial);
+    }
+  });
+
+  it("a loop that builds model after model keeps WebAssembly memory within the budgets, and a model still in use packs again to the same outputs", () => {
+    // The collector never runs in this synchronous loop, so without the budgets every model's weights and
+    // packed copies would stay: 24 models of 2 x 16 MiB would grow the memory by 768 MiB.
+    const before = weightBudgets({ caches: 40 * 2 ** 20, weights: 40 * 2 ** 20 });
+    setKernelBackend("fast");
+    try {
+      const build = (seed: number) => {
+        const i = input({ shape: [2048] });
+        return model({ inputs: i, outputs: i.dense({ units: 2048 }).dense({ units: 8 }), seed });
+      };
+      const x = tensor([2, 2048], Array.from(values(2 * 2048, 9))) as Tensor<[2, 2048]>;
+      const run = (m: ReturnType<typeof build>) => Float32Array.from((m.predict as (t: unknown) => Tensor)(x).data);
+      const kept = build(1);
+      const first = run(kept);
+      const start = kernels.memoryBytes();
+      for (let seed = 2; seed < 26; seed++) run(build(seed));
+      expect(kernels.memoryBytes() - start).toBeLessThan(300 * 2 ** 20);
+      expect(mismatches(run(kept), first)).toBe(0);
+    } finally {
+      weightBudgets(before);
       setKernelBackend(initial);
     }
   });

@@ -10,6 +10,8 @@ import { foldSourcesWritten } from "./fold.js";
 import type { WasmKernels } from "./wasm.js";
 
 interface Packed {
+  /** The caches' generation it was made in: of an older one, its blocks are freed and it is gone. */
+  readonly generation: number;
   /** The packed matrix, 0 until a kernel needs it (the Winograd path never does). */
   ptr: number;
   /** The weights were written in place since they were packed: pack again, into the same block. */
@@ -25,8 +27,14 @@ const packedByBias = new WeakMap<Float32Array, Packed>();
 /** Winograd transforms whose kernel was written in place since. */
 const staleWinograd = new WeakSet<Float32Array>();
 
+/** A block a cache holds, with the generation it was made in. */
+interface CachedBlock {
+  readonly ptr: number;
+  readonly generation: number;
+}
+
 /** Weight arrays copied as they are into WebAssembly memory (depthwise kernels and biases), keyed by the array. */
-const copiedWeights = new WeakMap<Float32Array, number>();
+const copiedWeights = new WeakMap<Float32Array, CachedBlock>();
 /** Copies whose array was written in place since. */
 const staleCopies = new WeakSet<Float32Array>();
 
@@ -85,8 +93,82 @@ export function inPlaceWrites(array: Float32Array): number {
   return writes.get(array) ?? 0;
 }
 
-const unpack = new FinalizationRegistry<{ k: WasmKernels; ptrs: number[] }>(({ k, ptrs }) => {
-  for (const p of ptrs) k.free(p);
+/**
+ * The garbage collector learns nothing of WebAssembly memory, so a loop that
+ * builds model after model would fill all 4 GiB before it ran: the caches
+ * are let go between runs once they hold more than their budget (a model
+ * still in use packs again), and weights are drawn into that memory only up
+ * to theirs (past it they are plain arrays, which the collector sees).
+ */
+const budgets = { caches: 2 ** 30, weights: 2 ** 30 };
+
+/**
+ * Sets the bytes of WebAssembly memory the weight caches may keep between
+ * runs and the bytes of weights drawn into it (1 GiB each by default),
+ * and returns the previous budgets; a test sets small ones to see the
+ * caches let go.
+ *
+ * @example
+ * ```ts
+ * const before = weightBudgets({ caches: 64 * 2 ** 20 });
+ * weightBudgets(before);
+ * ```
+ */
+export function weightBudgets(next: { readonly caches?: number; readonly weights?: number } = {}): { readonly caches: number; readonly weights: number } {
+  const previous = { ...budgets };
+  if (next.caches !== undefined) budgets.caches = next.caches;
+  if (next.weights !== undefined) budgets.weights = next.weights;
+  return previous;
+}
+
+/** The caches' blocks of the current generation, by address. */
+const cacheBlocks = new Map<number, { readonly k: WasmKernels; readonly bytes: number }>();
+let cacheBytes = 0;
+/** Bumped each time the caches are let go: what an older generation made is freed. */
+let generation = 0;
+/** Bytes of weights drawn into WebAssembly memory and not yet freed. */
+let residentBytes = 0;
+
+function cacheAlloc(k: WasmKernels, bytes: number): number {
+  const ptr = k.alloc(bytes);
+  cacheBlocks.set(ptr, { k, bytes });
+  cacheBytes += bytes;
+  return ptr;
+}
+
+function cacheFree(ptr: number): void {
+  const block = cacheBlocks.get(ptr);
+  if (block === undefined) return;
+  cacheBlocks.delete(ptr);
+  cacheBytes -= block.bytes;
+  block.k.free(ptr);
+}
+
+/**
+ * Frees every cached copy when the caches hold more than their budget; only
+ * between runs (no kernel holds an address then), which is when
+ * `beginRun` calls it.
+ *
+ * @example
+ * ```ts
+ * if (current === null) releaseCachesOverBudget();
+ * ```
+ */
+export function releaseCachesOverBudget(): void {
+  if (cacheBytes <= budgets.caches) return;
+  for (const ptr of [...cacheBlocks.keys()]) cacheFree(ptr);
+  generation++;
+}
+
+const unpack = new FinalizationRegistry<{ ptrs: number[]; generation: number }>(({ ptrs, generation: made }) => {
+  // A block of an older generation was freed when the caches were let go, and may belong to another copy now.
+  if (made !== generation) return;
+  for (const p of ptrs) cacheFree(p);
+});
+
+const unresident = new FinalizationRegistry<{ k: WasmKernels; ptr: number; bytes: number }>(({ k, ptr, bytes }) => {
+  residentBytes -= bytes;
+  k.free(ptr);
 });
 
 /**
@@ -166,22 +248,21 @@ export function packed(k: WasmKernels, weights: Float32Array, kDim: number, n: n
   const nr = k.panelWidth;
   const panels = Math.ceil(n / nr);
   let p = packedWeights.get(weights);
-  if (p === undefined) {
-    const biasPtr = k.alloc(panels * nr * 4);
+  if (p === undefined || p.generation !== generation) {
+    const biasPtr = cacheAlloc(k, panels * nr * 4);
     k.view(biasPtr, panels * nr).fill(0);
-    p = { ptr: 0, stale: false, biasPtr, bias: null };
+    p = { generation, ptr: 0, stale: false, biasPtr, bias: null };
     packedWeights.set(weights, p);
-    const ptrs = [biasPtr];
-    unpack.register(weights, { k, ptrs });
+    unpack.register(weights, { ptrs: [biasPtr], generation });
   }
   if (matrix && (p.ptr === 0 || p.stale)) {
     const fresh = p.ptr === 0;
-    const ptr = fresh ? k.alloc(panels * kDim * nr * 4) : p.ptr;
+    const ptr = fresh ? cacheAlloc(k, panels * kDim * nr * 4) : p.ptr;
     packInWasm(k, weights, kDim, n, ptr);
     p.stale = false;
     if (fresh) {
       p.ptr = ptr;
-      unpack.register(weights, { k, ptrs: [ptr] });
+      unpack.register(weights, { ptrs: [ptr], generation });
     }
   }
   if (bias !== p.bias) {
@@ -197,7 +278,7 @@ export function packed(k: WasmKernels, weights: Float32Array, kDim: number, n: n
 }
 
 /** Winograd F(2x2, 3x3) transforms of 3x3 kernels, keyed like {@link packedWeights}. */
-const winogradWeights = new WeakMap<Float32Array, number>();
+const winogradWeights = new WeakMap<Float32Array, CachedBlock>();
 
 /**
  * `U = G g Gt` for every (input channel, filter) pair of a 3x3 kernel: 16
@@ -205,13 +286,14 @@ const winogradWeights = new WeakMap<Float32Array, number>();
  * in float64 and rounded once.
  */
 export function winogradPacked(k: WasmKernels, weights: Float32Array, cin: number, cout: number): number {
-  const known = winogradWeights.get(weights);
+  const cached = winogradWeights.get(weights);
+  const known = cached?.generation === generation ? cached.ptr : undefined;
   if (known !== undefined && !staleWinograd.has(weights)) return known;
   staleWinograd.delete(weights);
   const nr = k.panelWidth;
   const panels = Math.ceil(cout / nr);
   const per = panels * cin * nr;
-  const ptr = known ?? k.alloc(16 * per * 4);
+  const ptr = known ?? cacheAlloc(k, 16 * per * 4);
   // Every float is written below when the filters fill whole panels; else the padding columns must read 0.
   if (cout % nr !== 0) k.view(ptr, 16 * per).fill(0);
   counts.winograd++;
@@ -235,8 +317,8 @@ export function winogradPacked(k: WasmKernels, weights: Float32Array, cin: numbe
     }
   }
   if (known === undefined) {
-    winogradWeights.set(weights, ptr);
-    unpack.register(weights, { k, ptrs: [ptr] });
+    winogradWeights.set(weights, { ptr, generation });
+    unpack.register(weights, { ptrs: [ptr], generation });
   }
   return ptr;
 }
@@ -247,18 +329,19 @@ export function winogradPacked(k: WasmKernels, weights: Float32Array, cin: numbe
  * {@link weightsWritten} has it copied again.
  */
 export function cachedCopy(k: WasmKernels, data: Float32Array, pad: number): number {
-  const known = copiedWeights.get(data);
+  const cached = copiedWeights.get(data);
+  const known = cached?.generation === generation ? cached.ptr : undefined;
   const fresh = known === undefined;
   if (!fresh && !staleCopies.has(data)) return known;
   staleCopies.delete(data);
   const floats = pad > 0 ? Math.ceil(data.length / pad) * pad : data.length;
-  const ptr = known ?? k.alloc(Math.max(1, floats) * 4);
+  const ptr = known ?? cacheAlloc(k, Math.max(1, floats) * 4);
   const view = k.view(ptr, floats);
   view.fill(0);
   view.set(data);
   if (fresh) {
-    copiedWeights.set(data, ptr);
-    unpack.register(data, { k, ptrs: [ptr] });
+    copiedWeights.set(data, { ptr, generation });
+    unpack.register(data, { ptrs: [ptr], generation });
   }
   return ptr;
 }
@@ -298,7 +381,7 @@ const RESIDENT_MIN_FLOATS = 4096;
  */
 export function weightArray(floats: number, zeroed = true): Float32Array {
   const k = floats >= RESIDENT_MIN_FLOATS ? fast() : null;
-  if (k === null) return new Float32Array(floats);
+  if (k === null || residentBytes + floats * 4 > budgets.weights) return new Float32Array(floats);
   let ptr: number;
   try {
     ptr = k.alloc(floats * 4);
@@ -310,7 +393,8 @@ export function weightArray(floats: number, zeroed = true): Float32Array {
   const view = k.view(ptr, floats);
   // A block from the free list holds whatever was there before; filling fresh pages costs their first touch.
   if (zeroed) view.fill(0);
-  unpack.register(view, { k, ptrs: [ptr] });
+  residentBytes += floats * 4;
+  unresident.register(view, { k, ptr, bytes: floats * 4 });
   return view;
 }
 

@@ -5,6 +5,7 @@
  * addresses, its output block and its share of the threads.
  */
 import { fast } from "./backend.js";
+import { releaseCachesOverBudget } from "./packed-weights.js";
 import { wasmLaunch } from "./profile.js";
 import type { Tensor } from "./tensor.js";
 import { runParallel } from "./threads.js";
@@ -122,6 +123,7 @@ let current: RunScope | null = null;
 export function beginRun(threads: number): RunScope | null {
   const k = fast();
   if (k === null) return null;
+  if (current === null) releaseCachesOverBudget();
   current = new RunScope(k, threads, current);
   return current;
 }
