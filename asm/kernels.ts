@@ -1213,22 +1213,10 @@ export function lstmSequence(
 ): void {
   const width = 4 * units;
   const panels = (width + NR - 1) / NR;
-  const nb = (units + KC - 1) / KC;
-  const kcMax = (units + nb - 1) / nb;
   const u: usize = <usize>units * 4;
   for (let s = 0; s < steps; s++) {
     const t = back != 0 ? steps - 1 - s : s;
-    for (let m0 = start; m0 < end; m0 += MC) {
-      let mc = end - m0;
-      if (mc > MC) mc = MC;
-      const mcPad = (mc + MR - 1) & ~(MR - 1);
-      for (let k0 = 0; k0 < units; k0 += kcMax) {
-        let kc = units - k0;
-        if (kc > kcMax) kc = kcMax;
-        packRows(scratch, h, units, m0, mcPad, end, k0, kc);
-        blockProduct(scratch, mc, kc, k0, units, rp, 0, z, width, m0, 0, panels, ACT_LINEAR, 0);
-      }
-    }
+    dense(h, units, width, rp, 0, z, ACT_LINEAR, 0, start, end, 0, panels, scratch);
     for (let b = start; b < end; b++) {
       const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * <usize>width * 4;
       const zz: usize = z + <usize>b * <usize>width * 4;

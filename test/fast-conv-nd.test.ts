@@ -24,6 +24,7 @@ import { createRandom } from "../src/kernels/random.js";
 import type { Tensor } from "../src/kernels/tensor.js";
 import { convOutputGeometry, transposeAxis } from "../src/shape.js";
 import type { TransposeAxis } from "../src/shape.js";
+import { maxScaledDiff } from "./support/scaled-diff.js";
 
 const TOL = 2e-5;
 const initial: KernelBackend = getKernelBackend();
@@ -33,17 +34,6 @@ function randomTensor(shape: number[], seed: number): Tensor {
   const r = createRandom(seed);
   const n = shape.reduce((p, d) => p * d, 1);
   return { shape, data: Float32Array.from({ length: n }, () => 2 * r.next() - 1) };
-}
-
-function maxScaledDiff(a: ArrayLike<number>, e: ArrayLike<number>): number {
-  expect(a.length).toBe(e.length);
-  let worst = 0;
-  for (let i = 0; i < e.length; i++) {
-    if (a[i] === e[i] || (Number.isNaN(a[i]) && Number.isNaN(e[i]))) continue;
-    const d = Math.abs(a[i] - e[i]) / Math.max(1, Math.abs(e[i]));
-    worst = Math.max(worst, Number.isNaN(d) ? Number.POSITIVE_INFINITY : d);
-  }
-  return worst;
 }
 
 /** Runs `f` on the fast kernels, then on the reference kernels. */

@@ -24,6 +24,7 @@ import type { KernelBackend } from "../src/kernels/backend.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Tensor } from "../src/kernels/tensor.js";
 import { terminateThreads } from "../src/kernels/threads.js";
+import { maxScaledDiff } from "./support/scaled-diff.js";
 
 const TOL = 1e-5;
 const initial: KernelBackend = getKernelBackend();
@@ -32,17 +33,6 @@ function randomTensor(shape: number[], seed: number, lo = -1, hi = 1): Tensor {
   const r = createRandom(seed);
   const n = shape.reduce((p, d) => p * d, 1);
   return { shape, data: Float32Array.from({ length: n }, () => lo + (hi - lo) * r.next()) };
-}
-
-function maxScaledDiff(a: ArrayLike<number>, e: ArrayLike<number>): number {
-  expect(a.length).toBe(e.length);
-  let worst = 0;
-  for (let i = 0; i < e.length; i++) {
-    if (a[i] === e[i] || (Number.isNaN(a[i]) && Number.isNaN(e[i]))) continue;
-    const d = Math.abs(a[i] - e[i]) / Math.max(1, Math.abs(e[i]));
-    worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
-  }
-  return worst;
 }
 
 /** Runs `f` on the fast and on the reference kernels. */

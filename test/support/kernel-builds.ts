@@ -22,22 +22,12 @@ import type { LayerProfile } from "../../src/kernels/profile.js";
 import { createRandom } from "../../src/kernels/random.js";
 import type { Tensor } from "../../src/kernels/tensor.js";
 import { relaxedSimdSupported } from "../../src/kernels/wasm.js";
+import { maxScaledDiff } from "./scaled-diff.js";
 
 let seed = 0;
 function draw(shape: readonly number[], scale = 1): Tensor {
   const r = createRandom(++seed);
   return { shape: [...shape], data: Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => (r.next() * 2 - 1) * scale) };
-}
-
-function maxScaledDiff(a: Float32Array, e: Float32Array): number {
-  if (a.length !== e.length) return Infinity;
-  let worst = 0;
-  for (let i = 0; i < e.length; i++) {
-    if (a[i] === e[i] || (Number.isNaN(a[i]) && Number.isNaN(e[i]))) continue;
-    const d = Math.abs(a[i] - e[i]) / Math.max(1, Math.abs(e[i]));
-    worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
-  }
-  return worst;
 }
 
 const cases: Record<string, { diff: number; kernel: string }> = {};
