@@ -29,7 +29,7 @@
  */
 
 import { madd } from "./madd";
-import { U_SIGMOID, U_TANH, exp64, sigmoid64, tanh64, unary64 } from "./math";
+import { exp64, expNeg4, sigmoid64, tanh64 } from "./math";
 
 // Register budget: V8 on x64 gives wasm SIMD 15 xmm registers (xmm15 is its
 // scratch). A 4x8 tile keeps 8 accumulators, 2 B vectors, 1 broadcast and 1
@@ -924,32 +924,6 @@ function depthwisePixel(
 // ---------------------------------------------------------------------------
 
 /**
- * A scalar activation by code, in float64 (the codes of {@link activation}
- * and beyond them those of `unary64`, ELU with Keras's alpha of 1).
- */
-function act64(code: i32, v: f64): f64 {
-  return unary64(code, v, 1.0, Infinity, 0);
-}
-
-/** `e^x` for `x <= 0` in float32, four lanes (Cephes' expf polynomial, within 2 ulp); NaN stays NaN. */
-@inline
-function expNeg4(x: v128): v128 {
-  const t = f32x4.pmax(x, f32x4.splat(-87.0));
-  const n = f32x4.nearest(f32x4.mul(t, f32x4.splat(1.44269504)));
-  let r = f32x4.sub(t, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(p, scale);
-}
-
-/**
  * `C[rows, cols] = A * B` for one packed A block (`mc` rows, K block
  * [k0, k0 + kc) of `kTotal`) and the NR-wide panels of B, C rows `ldc`
  * bytes apart (a column range of a wider matrix).
@@ -1157,203 +1131,6 @@ export function layerNormRows(x: usize, out: usize, width: i32, gamma: usize, be
   }
 }
 
-/** sigmoid in float32 on four lanes: `1 / (1 + e^-|v|)`, mirrored below 0, from {@link expNeg4} (a few ulp). */
-@inline
-function sigmoid4(v: v128): v128 {
-  const e = expNeg4(f32x4.neg(f32x4.abs(v)));
-  const up = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e));
-  return v128.bitselect(up, f32x4.mul(e, up), f32x4.ge(v, f32x4.splat(0)));
-}
-
-/** tanh in float32 on four lanes: `(1 - e) / (1 + e)` with `e = e^-2|v|`, the sign of `v` (absolute error under 1e-7). */
-@inline
-function tanh4(v: v128): v128 {
-  const e = expNeg4(f32x4.mul(f32x4.abs(v), f32x4.splat(-2)));
-  const t = f32x4.div(f32x4.sub(f32x4.splat(1), e), f32x4.add(f32x4.splat(1), e));
-  return v128.or(t, v128.and(v, f32x4.splat(-0.0)));
-}
-
-/** A gate's activation on four lanes: sigmoid and tanh in float32, any other code lane by lane in float64. */
-@inline
-function gate4(code: i32, v: v128): v128 {
-  if (code == U_SIGMOID) return sigmoid4(v);
-  if (code == U_TANH) return tanh4(v);
-  let r = f32x4.splat(0);
-  r = f32x4.replace_lane(r, 0, <f32>act64(code, <f64>f32x4.extract_lane(v, 0)));
-  r = f32x4.replace_lane(r, 1, <f32>act64(code, <f64>f32x4.extract_lane(v, 1)));
-  r = f32x4.replace_lane(r, 2, <f32>act64(code, <f64>f32x4.extract_lane(v, 2)));
-  r = f32x4.replace_lane(r, 3, <f32>act64(code, <f64>f32x4.extract_lane(v, 3)));
-  return r;
-}
-
-/** A gate's activation on one float: as {@link gate4}, so a tail column gets the lanes' arithmetic. */
-@inline
-function gate1(code: i32, v: f32): f32 {
-  if (code == U_SIGMOID || code == U_TANH) return f32x4.extract_lane(gate4(code, f32x4.splat(v)), 0);
-  return <f32>act64(code, <f64>v);
-}
-
-/**
- * A whole LSTM pass for batch rows [start, end), every step in one call.
- * `xw` `[batch, steps, 4 * units]` holds the input projections with the
- * bias (gates i, f, c, o); `rp` the recurrent kernel packed in panels.
- * Each step multiplies the rows' states by `rp` into `z` (the rows of a
- * `[batch, 4 * units]` block), then one sweep over four columns at a time
- * adds the projections, evaluates the gates (`rec`; `act` for the
- * candidate and the cell's output; sigmoid and tanh in float32, others by
- * their float64 code), and updates `c` and `h` (`[batch, units]`, the
- * initial states on entry) in place, writing `h` to `seq`
- * (`[batch, steps, units]`) unless 0. `back` walks the input from its last
- * step (output step `s` reads input step `steps - 1 - s`). `scratch` holds
- * {@link scratchFloats} floats and belongs to the calling thread.
- */
-export function lstmSequence(
-  xw: usize, steps: i32, units: i32, rp: usize, h: usize, c: usize, z: usize, act: i32, rec: i32,
-  seq: usize, back: i32, start: i32, end: i32, scratch: usize,
-): void {
-  const width = 4 * units;
-  const panels = (width + NR - 1) / NR;
-  const u: usize = <usize>units * 4;
-  for (let s = 0; s < steps; s++) {
-    const t = back != 0 ? steps - 1 - s : s;
-    dense(h, units, width, rp, 0, z, ACT_LINEAR, 0, start, end, 0, panels, scratch);
-    for (let b = start; b < end; b++) {
-      const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * <usize>width * 4;
-      const zz: usize = z + <usize>b * <usize>width * 4;
-      const cb: usize = c + <usize>b * u;
-      const hb: usize = h + <usize>b * u;
-      const o: usize = seq == 0 ? 0 : seq + (<usize>b * <usize>steps + <usize>s) * u;
-      let j = 0;
-      for (; j + 4 <= units; j += 4) {
-        const at: usize = <usize>j * 4;
-        const ig = gate4(rec, f32x4.add(v128.load(x + at), v128.load(zz + at)));
-        const fg = gate4(rec, f32x4.add(v128.load(x + u + at), v128.load(zz + u + at)));
-        const cc = gate4(act, f32x4.add(v128.load(x + 2 * u + at), v128.load(zz + 2 * u + at)));
-        const og = gate4(rec, f32x4.add(v128.load(x + 3 * u + at), v128.load(zz + 3 * u + at)));
-        const cn = f32x4.add(f32x4.mul(fg, v128.load(cb + at)), f32x4.mul(ig, cc));
-        v128.store(cb + at, cn);
-        const hn = f32x4.mul(og, gate4(act, cn));
-        v128.store(hb + at, hn);
-        if (o != 0) v128.store(o + at, hn);
-      }
-      for (; j < units; j++) {
-        const at: usize = <usize>j * 4;
-        const ig = gate1(rec, load<f32>(x + at) + load<f32>(zz + at));
-        const fg = gate1(rec, load<f32>(x + u + at) + load<f32>(zz + u + at));
-        const cc = gate1(act, load<f32>(x + 2 * u + at) + load<f32>(zz + 2 * u + at));
-        const og = gate1(rec, load<f32>(x + 3 * u + at) + load<f32>(zz + 3 * u + at));
-        const cn: f32 = fg * load<f32>(cb + at) + ig * cc;
-        store<f32>(cb + at, cn);
-        const hn: f32 = og * gate1(act, cn);
-        store<f32>(hb + at, hn);
-        if (o != 0) store<f32>(o + at, hn);
-      }
-    }
-  }
-}
-
-/**
- * One GRU step (Keras 3's `resetAfter`, gates z, r, h along `3 * units`
- * columns) for batch rows [start, end): `xw` the input projections with the
- * input bias (row stride `xwStride` bytes), `hw` `[batch, 3 * units]` the
- * recurrent products with the recurrent bias. Updates `h` in place and
- * writes it to `seq` (row stride `seqStride` bytes) unless 0.
- */
-export function gruStep(
-  xw: usize, xwStride: i32, hw: usize, h: usize, units: i32, act: i32, rec: i32,
-  seq: usize, seqStride: i32, start: i32, end: i32,
-): void {
-  const width = 3 * units;
-  const u: usize = <usize>units * 4;
-  for (let b = start; b < end; b++) {
-    const x: usize = xw + <usize>b * <usize>xwStride;
-    const zz: usize = hw + <usize>b * <usize>width * 4;
-    const hb: usize = h + <usize>b * <usize>units * 4;
-    for (let j = 0; j < units; j++) {
-      const at: usize = <usize>j * 4;
-      const z = <f32>act64(rec, <f64>(load<f32>(x + at) + load<f32>(zz + at)));
-      const r = <f32>act64(rec, <f64>(load<f32>(x + u + at) + load<f32>(zz + u + at)));
-      const hh = <f32>act64(act, <f64><f32>(<f64>load<f32>(x + 2 * u + at) + <f64>r * <f64>load<f32>(zz + 2 * u + at)));
-      const hn: f32 = z * load<f32>(hb + at) + (1 - z) * hh;
-      store<f32>(hb + at, hn);
-      if (seq != 0) store<f32>(seq + <usize>b * <usize>seqStride + at, hn);
-    }
-  }
-}
-
-/**
- * One SimpleRNN step for batch rows [start, end): `h = act(x + hw)`, where
- * `x` is the step's input projection (bias included) and `hw` the
- * recurrent product; the new state is also stored in the sequence output
- * when `seq` is not 0.
- */
-export function rnnStep(
-  xw: usize, xwStride: i32, hw: usize, h: usize, units: i32, act: i32,
-  seq: usize, seqStride: i32, start: i32, end: i32,
-): void {
-  for (let b = start; b < end; b++) {
-    const x: usize = xw + <usize>b * <usize>xwStride;
-    const r: usize = hw + <usize>b * <usize>units * 4;
-    const hb: usize = h + <usize>b * <usize>units * 4;
-    for (let j = 0; j < units; j++) {
-      const at: usize = <usize>j * 4;
-      const hn = <f32>act64(act, <f64>(load<f32>(x + at) + load<f32>(r + at)));
-      store<f32>(hb + at, hn);
-      if (seq != 0) store<f32>(seq + <usize>b * <usize>seqStride + at, hn);
-    }
-  }
-}
-
-/**
- * The first half of a GRU step with the reset gate applied before the
- * recurrent product (Keras `reset_after=False`), for batch rows
- * [start, end): `rh = rec(x_r + hw_r) * h`, where `hw` holds `h` times the
- * update and reset columns of the recurrent kernel (`2 * units` per row).
- */
-export function gruResetState(
-  xw: usize, xwStride: i32, hw: usize, h: usize, units: i32, rec: i32, rh: usize, start: i32, end: i32,
-): void {
-  const u: usize = <usize>units * 4;
-  for (let b = start; b < end; b++) {
-    const x: usize = xw + <usize>b * <usize>xwStride;
-    const zr: usize = hw + <usize>b * <usize>units * 8;
-    const hb: usize = h + <usize>b * <usize>units * 4;
-    const o: usize = rh + <usize>b * <usize>units * 4;
-    for (let j = 0; j < units; j++) {
-      const at: usize = <usize>j * 4;
-      const r = <f32>act64(rec, <f64>(load<f32>(x + u + at) + load<f32>(zr + u + at)));
-      store<f32>(o + at, r * load<f32>(hb + at));
-    }
-  }
-}
-
-/**
- * The second half of that GRU step: `hh = act(x_h + rhw)` with `rhw` the
- * product of `r * h` with the candidate columns, `z = rec(x_z + hw_z)`, and
- * `h = z * h + (1 - z) * hh`, stored in the sequence output too when `seq`
- * is not 0.
- */
-export function gruResetUpdate(
-  xw: usize, xwStride: i32, hw: usize, rhw: usize, h: usize, units: i32, act: i32, rec: i32,
-  seq: usize, seqStride: i32, start: i32, end: i32,
-): void {
-  const u: usize = <usize>units * 4;
-  for (let b = start; b < end; b++) {
-    const x: usize = xw + <usize>b * <usize>xwStride;
-    const zr: usize = hw + <usize>b * <usize>units * 8;
-    const c: usize = rhw + <usize>b * <usize>units * 4;
-    const hb: usize = h + <usize>b * <usize>units * 4;
-    for (let j = 0; j < units; j++) {
-      const at: usize = <usize>j * 4;
-      const z = <f32>act64(rec, <f64>(load<f32>(x + at) + load<f32>(zr + at)));
-      const hh = <f32>act64(act, <f64>(load<f32>(x + 2 * u + at) + load<f32>(c + at)));
-      const hn: f32 = z * load<f32>(hb + at) + (1 - z) * hh;
-      store<f32>(hb + at, hn);
-      if (seq != 0) store<f32>(seq + <usize>b * <usize>seqStride + at, hn);
-    }
-  }
-}
-
 /**
  * Embedding lookup: for indices [start, end) of `idx` (float32 whole
  * numbers, already checked to lie in the table), copies row `idx[i]` of the
@@ -1452,6 +1229,7 @@ export function channelScaleShift(
 }
 
 export * from "./elementwise";
+export * from "./recurrent";
 export * from "./pack";
 export * from "./copy";
 export { relaxedSimd } from "./madd";

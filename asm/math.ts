@@ -4,7 +4,9 @@
  * and `Math.log` read lookup tables from a data segment, and the module must
  * own no data (every thread instantiates it over the one shared memory the
  * TypeScript side allocates from). `Math.expm1` and `Math.log1p` are fdlibm's table-free algorithms,
- * the ones V8 runs for the reference kernels.
+ * the ones V8 runs for the reference kernels. One float32 function shares
+ * the file: `expNeg4`, the four-lane exponential of the fused softmax and
+ * the recurrent gates.
  */
 
 /**
@@ -203,4 +205,22 @@ export function unary64(code: i32, v: f64, a: f64, b: f64, c: f64): f64 {
       return y;
     }
   }
+}
+
+/** `e^x` for `x <= 0` in float32, four lanes (Cephes' expf polynomial, within 2 ulp); NaN stays NaN. */
+@inline
+export function expNeg4(x: v128): v128 {
+  const t = f32x4.pmax(x, f32x4.splat(-87.0));
+  const n = f32x4.nearest(f32x4.mul(t, f32x4.splat(1.44269504)));
+  let r = f32x4.sub(t, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
 }
