@@ -42,6 +42,24 @@ function float32Bytes(values: ArrayLike<number>): Uint8Array {
 }
 
 /**
+ * Bytes that their owner writes straight into the final buffer, when the
+ * outermost message is finished: a weight stored in another layout is
+ * rearranged there, with no array of its own in between.
+ *
+ * @example
+ * ```ts
+ * const ones: DeferredBytes = { byteLength: 3, writeInto: (out, at) => out.fill(1, at, at + 3) };
+ * new ProtoWriter().deferredBytes(1, ones).finish(); // [10, 3, 1, 1, 1]
+ * ```
+ */
+export interface DeferredBytes {
+  /** How many bytes `writeInto` writes. */
+  readonly byteLength: number;
+  /** Writes exactly `byteLength` bytes at `out[at]` onwards. */
+  writeInto(out: Uint8Array, at: number): void;
+}
+
+/**
  * Builds one message. Fields are written in call order; readers accept any
  * order, and repeated fields keep theirs.
  *
@@ -57,7 +75,7 @@ function float32Bytes(values: ArrayLike<number>): Uint8Array {
  * ```
  */
 export class ProtoWriter {
-  private readonly parts: (Uint8Array | ProtoWriter)[] = [];
+  private readonly parts: (Uint8Array | ProtoWriter | DeferredBytes)[] = [];
   private pending: number[] = [];
   /** Bytes in `parts` (nested messages at their encoded length), not counting `pending`. */
   private written = 0;
@@ -119,6 +137,18 @@ export class ProtoWriter {
     return this;
   }
 
+  /** A `bytes` field whose bytes `value` writes itself, into the final buffer, when the outermost message is finished. */
+  deferredBytes(field: number, value: DeferredBytes): this {
+    const n = value.byteLength;
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`protobuf: deferred bytes of length ${n} are not a non-negative safe integer`);
+    this.key(field, LENGTH_DELIMITED);
+    this.varint(n);
+    this.flush();
+    this.parts.push({ byteLength: n, writeInto: (out, at) => value.writeInto(out, at) });
+    this.written += n;
+    return this;
+  }
+
   /** A nested message field; `value` is sealed from here on. */
   message(field: number, value: ProtoWriter): this {
     // A message inside itself would never end; any other cycle is refused by the seal of its inner part.
@@ -160,9 +190,12 @@ export class ProtoWriter {
     for (const p of this.parts) {
       if (p instanceof ProtoWriter) {
         at = p.writeInto(out, at);
-      } else {
+      } else if (p instanceof Uint8Array) {
         out.set(p, at);
         at += p.length;
+      } else {
+        p.writeInto(out.subarray(at, at + p.byteLength), 0);
+        at += p.byteLength;
       }
     }
     return at;

@@ -4,11 +4,13 @@
  * and the channels-first layouts ONNX's convolutions and pools read.
  */
 import { fail, valueText } from "../../checks.js";
+import { stridesOf, transpose } from "../../kernels/reshape-ops.js";
 import type { Tensor } from "../../kernels/tensor.js";
 import type { Layer } from "../../layers/layer.js";
 import type { ModelGraph } from "../../model-graph.js";
 import type { Shape } from "../../shape.js";
 import { convOutputGeometry, dilatedSpan } from "../../shape.js";
+import type { DeferredBytes } from "../protobuf.js";
 
 /**
  * The opset the exporter writes: LayerNormalization needs 17.
@@ -73,7 +75,115 @@ export interface Initializer {
   readonly name: string;
   readonly dims: readonly number[];
   readonly type: typeof FLOAT | typeof INT64;
-  readonly data: Float32Array | readonly number[];
+  readonly data: Float32Array | PermutedFloats | readonly number[];
+}
+
+/** True where a `Float32Array`'s bytes are already the little-endian floats ONNX's raw data holds. */
+const LITTLE_ENDIAN = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
+
+/** Floats per pass of {@link PermutedFloats.writeInto}: small enough to stay in the cache, large enough that copying it out is one fast call. */
+const CHUNK = 16384;
+let chunk: Float32Array | undefined;
+
+/**
+ * A float32 weight in another axis order, rearranged only when the model's
+ * bytes are written: straight into the final buffer, through a small
+ * reused chunk, so that exporting a convolution's kernel costs no array of
+ * its size. Output axis `i` is source axis `perm[i]`, as `transpose` has it.
+ *
+ * @example
+ * ```ts
+ * const w = new PermutedFloats(kernel.data, kernel.shape, [3, 2, 0, 1]); // Keras [kh, kw, in, out] as ONNX [out, in, kh, kw]
+ * w.dims; // [out, in, kh, kw]
+ * ```
+ */
+export class PermutedFloats implements DeferredBytes {
+  /** The shape after the permutation. */
+  readonly dims: readonly number[];
+  readonly length: number;
+
+  constructor(
+    readonly source: Float32Array,
+    readonly sourceShape: readonly number[],
+    readonly perm: readonly number[],
+  ) {
+    if (perm.length !== sourceShape.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i))
+      throw new RangeError(`onnx: ${valueText(perm)} is not a permutation of the axes of ${valueText(sourceShape)}`);
+    this.dims = perm.map((p) => sourceShape[p]);
+    this.length = sourceShape.reduce((n, d) => n * d, 1);
+    if (this.length !== source.length) throw new RangeError(`onnx: ${source.length} values do not fill ${valueText(sourceShape)}`);
+  }
+
+  get byteLength(): number {
+    return this.length * 4;
+  }
+
+  /** The permuted values as an array of their own (for comparisons; the export itself never makes one). */
+  values(): Float32Array {
+    return transpose({ shape: [...this.sourceShape], data: this.source }, this.perm).data;
+  }
+
+  /** True when `other` holds the same values in the same order. */
+  sameAs(other: Float32Array | PermutedFloats): boolean {
+    if (other instanceof PermutedFloats && other.source === this.source && other.perm.every((p, i) => p === this.perm[i])) return true;
+    const a = this.values();
+    const b = other instanceof PermutedFloats ? other.values() : other;
+    return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  }
+
+  /** Writes the permuted values as little-endian float32 bytes at `out[at]`, in destination order. */
+  writeInto(out: Uint8Array, at: number): void {
+    const rank = this.dims.length;
+    const x = this.source;
+    if (this.length === 0) return;
+    if (rank < 2) {
+      writeFloats(out, at, x, this.length);
+      return;
+    }
+    chunk ??= new Float32Array(CHUNK);
+    const buf = chunk;
+    const inStrides = stridesOf(this.sourceShape);
+    const step = this.perm.map((p) => inStrides[p]);
+    // The two innermost output axes run as plain loops; an odometer walks the others.
+    const rows = this.dims[rank - 2];
+    const cols = this.dims[rank - 1];
+    const rowStep = step[rank - 2];
+    const colStep = step[rank - 1];
+    const outer = this.length / (rows * cols);
+    const counter = new Array<number>(rank - 2).fill(0);
+    let base = 0;
+    let c = 0;
+    for (let o = 0; o < outer; o++) {
+      for (let r = 0, rowStart = base; r < rows; r++, rowStart += rowStep) {
+        for (let k = 0, i = rowStart; k < cols; k++, i += colStep) {
+          buf[c++] = x[i];
+          if (c === CHUNK) {
+            writeFloats(out, at, buf, c);
+            at += c * 4;
+            c = 0;
+          }
+        }
+      }
+      for (let axis = rank - 3; axis >= 0; axis--) {
+        counter[axis]++;
+        base += step[axis];
+        if (counter[axis] < this.dims[axis]) break;
+        base -= step[axis] * this.dims[axis];
+        counter[axis] = 0;
+      }
+    }
+    writeFloats(out, at, buf, c);
+  }
+}
+
+/** The first `n` values of `values` as little-endian float32 bytes at `out[at]`. */
+function writeFloats(out: Uint8Array, at: number, values: Float32Array, n: number): void {
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(values.buffer, values.byteOffset, n * 4), at);
+    return;
+  }
+  const view = new DataView(out.buffer, out.byteOffset + at, n * 4);
+  for (let i = 0; i < n; i++) view.setFloat32(i * 4, values[i], true);
 }
 
 /** A value of the graph under construction: its name and its shape (batch axis `null`). */
@@ -121,12 +231,12 @@ export class GraphBuilder {
     return this.op(op, inputs, hint, attrs)[0];
   }
 
-  floatConst(hint: string, dims: readonly number[], data: Float32Array | readonly number[]): string {
-    const values = data instanceof Float32Array ? data : Float32Array.from(data);
+  floatConst(hint: string, dims: readonly number[], data: Float32Array | PermutedFloats | readonly number[]): string {
+    const values = data instanceof Float32Array || data instanceof PermutedFloats ? data : Float32Array.from(data);
     if (values.length !== dims.reduce((p, d) => p * d, 1)) throw new Error(`onnx: initializer ${hint} has ${values.length} values for ${valueText(dims)}`);
     // A shared layer's second call asks for the same weights under the same hint: write them once.
     const same = (this.byHint.get(hint) ?? []).find(
-      (t) => t.dims.length === dims.length && t.dims.every((d, i) => d === dims[i]) && (t.data as Float32Array).every((v, i) => Object.is(v, values[i])),
+      (t) => t.dims.length === dims.length && t.dims.every((d, i) => d === dims[i]) && sameValues(t.data as Float32Array | PermutedFloats, values),
     );
     if (same !== undefined) return same.name;
     const name = this.fresh(hint);
@@ -134,6 +244,12 @@ export class GraphBuilder {
     this.initializers.push(initializer);
     this.byHint.set(hint, [...(this.byHint.get(hint) ?? []), initializer]);
     return name;
+  }
+
+  /** A weight as a float constant in ONNX's axis order: `perm` as `transpose` takes it, applied when the bytes are written. */
+  permutedConst(hint: string, t: { readonly shape: readonly number[]; readonly data: Float32Array }, perm: readonly number[]): string {
+    const w = new PermutedFloats(t.data, t.shape, perm);
+    return this.floatConst(hint, w.dims, w);
   }
 
   scalar(hint: string, value: number): string {
@@ -145,6 +261,12 @@ export class GraphBuilder {
     this.initializers.push({ name, dims: [values.length], type: INT64, data: [...values] });
     return name;
   }
+}
+
+function sameValues(a: Float32Array | PermutedFloats, b: Float32Array | PermutedFloats): boolean {
+  if (a instanceof PermutedFloats) return a.sameAs(b);
+  if (b instanceof PermutedFloats) return b.sameAs(a);
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 }
 
 // ---------------------------------------------------------------------------

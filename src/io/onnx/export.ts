@@ -28,7 +28,7 @@ import { ProtoWriter } from "../protobuf.js";
 import type { Shape } from "../../shape.js";
 import { registrationOf } from "../../layers/registry.js";
 import type { AttrValue, ExportableModel, Initializer, OnnxNode, Value } from "./builder.js";
-import { FLOAT, GraphBuilder, IR_VERSION, ONNX_OPSET, int, unsupported } from "./builder.js";
+import { FLOAT, GraphBuilder, IR_VERSION, ONNX_OPSET, PermutedFloats, int, unsupported } from "./builder.js";
 import { inputDtype } from "../input-dtype.js";
 
 /** ONNX's element type of int32 tensors. */
@@ -257,6 +257,7 @@ function encodeFunction(f: OnnxFunction): ProtoWriter {
 function encodeInitializer(t: Initializer): ProtoWriter {
   const w = new ProtoWriter().packedInt64(1, t.dims).uint(2, t.type).string(8, t.name);
   // raw_data is little-endian float32 bytes: the encoding of a packed float field, written once into the final buffer.
+  if (t.data instanceof PermutedFloats) return t.data.length === 0 ? w : w.deferredBytes(9, t.data);
   if (t.type === FLOAT) return w.packedFloat(9, t.data as Float32Array);
   return w.packedInt64(7, t.data as number[]);
 }

@@ -6,7 +6,6 @@
  * merge mappings are written in `sequence.ts`.
  */
 import { valueText } from "../../checks.js";
-import { transpose } from "../../kernels/reshape-ops.js";
 import { aspectWindow } from "../../kernels/preprocess-image.js";
 import type { Layer } from "../../layers/layer.js";
 import { dilatedSpan, transposeAxis } from "../../shape.js";
@@ -104,7 +103,7 @@ export const convolution: Mapping = (e) => {
       if (kind === "conv") {
         const k = e.weights[0];
         const groups = (e.config.groups as number | undefined) ?? 1;
-        return g.op1("Conv", [x, weightConst(e, "kernel", transpose(k, perm)), ...biasName()], `${layer.name}/conv`, {
+        return g.op1("Conv", [x, g.permutedConst(`${layer.name}/kernel`, k, perm), ...biasName()], `${layer.name}/conv`, {
           ...window,
           group: int(groups),
         });
@@ -113,15 +112,15 @@ export const convolution: Mapping = (e) => {
       const dk = e.weights[0];
       const channels = dk.shape[r];
       const multiplier = dk.shape[r + 1];
-      const w = transpose({ shape: [...dk.shape.slice(0, r), 1, channels * multiplier], data: dk.data }, perm);
       const depthwiseBias = kind === "depthwise" ? biasName() : [];
-      const depth = g.op1("Conv", [x, weightConst(e, "depthwise_kernel", w), ...depthwiseBias], `${layer.name}/depthwise`, {
+      const w = g.permutedConst(`${layer.name}/depthwise_kernel`, { shape: [...dk.shape.slice(0, r), 1, channels * multiplier], data: dk.data }, perm);
+      const depth = g.op1("Conv", [x, w, ...depthwiseBias], `${layer.name}/depthwise`, {
         ...window,
         group: int(channels),
       });
       if (kind === "depthwise") return depth;
-      const pw = transpose(e.weights[1], perm);
-      return g.op1("Conv", [depth, weightConst(e, "pointwise_kernel", pw), ...biasName()], `${layer.name}/pointwise`, {
+      const pw = g.permutedConst(`${layer.name}/pointwise_kernel`, e.weights[1], perm);
+      return g.op1("Conv", [depth, pw, ...biasName()], `${layer.name}/pointwise`, {
         kernel_shape: ints(new Array<number>(r).fill(1)),
       });
     },
@@ -148,20 +147,25 @@ export const convTranspose: Mapping = (e) => {
     ends.push(Math.max(end, 0));
     extra.push(Math.max(-end, 0));
   });
-  const w = transpose(e.weights[0], kernelPerm(r));
+  const kernel = e.weights[0];
   const useBias = e.config.useBias !== false;
   const bias = e.weights[e.weights.length - 1];
   const y = inChannelsFirst(
     e,
     r,
     (x) =>
-      g.op1("ConvTranspose", [x, weightConst(e, "kernel", w), ...(useBias ? [weightConst(e, "bias", bias)] : [])], `${layer.name}/conv_transpose`, {
-        kernel_shape: ints(kernelSize),
-        strides: ints(strides),
-        dilations: ints(dilations),
-        pads: ints([...begins, ...ends]),
-        output_padding: ints(extra),
-      }),
+      g.op1(
+        "ConvTranspose",
+        [x, g.permutedConst(`${layer.name}/kernel`, kernel, kernelPerm(r)), ...(useBias ? [weightConst(e, "bias", bias)] : [])],
+        `${layer.name}/conv_transpose`,
+        {
+          kernel_shape: ints(kernelSize),
+          strides: ints(strides),
+          dilations: ints(dilations),
+          pads: ints([...begins, ...ends]),
+          output_padding: ints(extra),
+        },
+      ),
     cfgString(e, "activation"),
   );
   return [y];
