@@ -1,13 +1,15 @@
 /**
- * Recurrent cell kernels: a whole LSTM pass in one call per thread
- * (`lstmSequence`), and the GRU and SimpleRNN steps. The input projections
- * for all steps come in as one matrix product computed beforehand; each
- * step's recurrent product is the packed dense product of `asm/kernels.ts`.
+ * Recurrent cell kernels: a whole LSTM, GRU or SimpleRNN pass in one call
+ * per thread (each thread its batch rows, which never meet), so no step
+ * hands off between threads. The input projections for all steps come in
+ * as one matrix product computed beforehand; each step's recurrent product
+ * is the packed dense product of `asm/kernels.ts` over the thread's rows.
  * Gates run sigmoid and tanh in float32 four lanes at a time, any other
  * activation by its float64 code of `asm/math.ts`.
  */
 
 import { dense, panelWidth } from "./kernels";
+import { madd } from "./madd";
 import { U_SIGMOID, U_TANH, expNeg4, unary64 } from "./math";
 
 /** The linear activation code of `dense`: the recurrent product has no epilogue. */
@@ -116,104 +118,166 @@ export function lstmSequence(
   }
 }
 
+/** `z * h + (1 - z) * hh` on four lanes: a GRU's new state. */
+@inline
+function blend4(z: v128, h: v128, hh: v128): v128 {
+  return f32x4.add(f32x4.mul(z, h), f32x4.mul(f32x4.sub(f32x4.splat(1), z), hh));
+}
+
 /**
- * One GRU step (Keras 3's `resetAfter`, gates z, r, h along `3 * units`
- * columns) for batch rows [start, end): `xw` the input projections with the
- * input bias (row stride `xwStride` bytes), `hw` `[batch, 3 * units]` the
- * recurrent products with the recurrent bias. Updates `h` in place and
- * writes it to `seq` (row stride `seqStride` bytes) unless 0.
+ * A whole GRU pass (Keras 3's `resetAfter`: the reset gate scales the
+ * candidate's recurrent product) for batch rows [start, end), every step in
+ * one call. `xw` `[batch, steps, 3 * units]` holds the input projections
+ * with the input bias (gates z, r, h); `rp` the recurrent kernel packed in
+ * panels and `rb` its bias padded to whole panels (0 for none). Each step
+ * multiplies the rows' states by `rp` into `z` (rows of a
+ * `[batch, 3 * units]` block), then one sweep over four columns at a time
+ * takes `z = rec(x_z + hw_z)`, `r = rec(x_r + hw_r)`,
+ * `hh = act(x_h + r * hw_h)` and `h = z * h + (1 - z) * hh` in place
+ * (`[batch, units]`, the initial state on entry), writing `h` to `seq`
+ * (`[batch, steps, units]`) unless 0. `back` walks the input from its last
+ * step. `scratch` holds `scratchFloats` floats of the calling thread.
  */
-export function gruStep(
-  xw: usize, xwStride: i32, hw: usize, h: usize, units: i32, act: i32, rec: i32,
-  seq: usize, seqStride: i32, start: i32, end: i32,
+export function gruSequence(
+  xw: usize, steps: i32, units: i32, rp: usize, rb: usize, h: usize, z: usize, act: i32, rec: i32,
+  seq: usize, back: i32, start: i32, end: i32, scratch: usize,
 ): void {
   const width = 3 * units;
+  const panels = (width + panelWidth() - 1) / panelWidth();
   const u: usize = <usize>units * 4;
-  for (let b = start; b < end; b++) {
-    const x: usize = xw + <usize>b * <usize>xwStride;
-    const zz: usize = hw + <usize>b * <usize>width * 4;
-    const hb: usize = h + <usize>b * <usize>units * 4;
-    for (let j = 0; j < units; j++) {
-      const at: usize = <usize>j * 4;
-      const z = <f32>act64(rec, <f64>(load<f32>(x + at) + load<f32>(zz + at)));
-      const r = <f32>act64(rec, <f64>(load<f32>(x + u + at) + load<f32>(zz + u + at)));
-      const hh = <f32>act64(act, <f64><f32>(<f64>load<f32>(x + 2 * u + at) + <f64>r * <f64>load<f32>(zz + 2 * u + at)));
-      const hn: f32 = z * load<f32>(hb + at) + (1 - z) * hh;
-      store<f32>(hb + at, hn);
-      if (seq != 0) store<f32>(seq + <usize>b * <usize>seqStride + at, hn);
+  for (let s = 0; s < steps; s++) {
+    const t = back != 0 ? steps - 1 - s : s;
+    dense(h, units, width, rp, rb, z, ACT_LINEAR, 0, start, end, 0, panels, scratch);
+    for (let b = start; b < end; b++) {
+      const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * <usize>width * 4;
+      const zz: usize = z + <usize>b * <usize>width * 4;
+      const hb: usize = h + <usize>b * u;
+      const o: usize = seq == 0 ? 0 : seq + (<usize>b * <usize>steps + <usize>s) * u;
+      let j = 0;
+      for (; j + 4 <= units; j += 4) {
+        const at: usize = <usize>j * 4;
+        const zg = gate4(rec, f32x4.add(v128.load(x + at), v128.load(zz + at)));
+        const rg = gate4(rec, f32x4.add(v128.load(x + u + at), v128.load(zz + u + at)));
+        const hh = gate4(act, madd(rg, v128.load(zz + 2 * u + at), v128.load(x + 2 * u + at)));
+        const hn = blend4(zg, v128.load(hb + at), hh);
+        v128.store(hb + at, hn);
+        if (o != 0) v128.store(o + at, hn);
+      }
+      for (; j < units; j++) {
+        const at: usize = <usize>j * 4;
+        const zg = gate1(rec, load<f32>(x + at) + load<f32>(zz + at));
+        const rg = gate1(rec, load<f32>(x + u + at) + load<f32>(zz + u + at));
+        const hh = f32x4.extract_lane(gate4(act, madd(f32x4.splat(rg), f32x4.splat(load<f32>(zz + 2 * u + at)), f32x4.splat(load<f32>(x + 2 * u + at)))), 0);
+        const hn: f32 = zg * load<f32>(hb + at) + (1 - zg) * hh;
+        store<f32>(hb + at, hn);
+        if (o != 0) store<f32>(o + at, hn);
+      }
     }
   }
 }
 
 /**
- * One SimpleRNN step for batch rows [start, end): `h = act(x + hw)`, where
- * `x` is the step's input projection (bias included) and `hw` the
- * recurrent product; the new state is also stored in the sequence output
- * when `seq` is not 0.
+ * A whole GRU pass that resets before its recurrent product (Keras's
+ * `reset_after=False`) for batch rows [start, end), every step in one call.
+ * `xw` as for {@link gruSequence} (one bias, in the projections); `gp` the
+ * update and reset columns of the recurrent kernel packed in panels
+ * (`[units, 2 * units]`), `cp` its candidate columns (`[units, units]`).
+ * Each step multiplies the rows' states by `gp` into `zr`
+ * (`[batch, 2 * units]`), takes `r = rec(x_r + hw_r)` and `r * h` into `rh`
+ * (`[batch, units]`), multiplies that by `cp` into `hc` (`[batch, units]`),
+ * then `z = rec(x_z + hw_z)`, `hh = act(x_h + hc)` and
+ * `h = z * h + (1 - z) * hh` in place, written to `seq` unless 0.
  */
-export function rnnStep(
-  xw: usize, xwStride: i32, hw: usize, h: usize, units: i32, act: i32,
-  seq: usize, seqStride: i32, start: i32, end: i32,
+export function gruResetSequence(
+  xw: usize, steps: i32, units: i32, gp: usize, cp: usize, h: usize, zr: usize, rh: usize, hc: usize,
+  act: i32, rec: i32, seq: usize, back: i32, start: i32, end: i32, scratch: usize,
 ): void {
-  for (let b = start; b < end; b++) {
-    const x: usize = xw + <usize>b * <usize>xwStride;
-    const r: usize = hw + <usize>b * <usize>units * 4;
-    const hb: usize = h + <usize>b * <usize>units * 4;
-    for (let j = 0; j < units; j++) {
-      const at: usize = <usize>j * 4;
-      const hn = <f32>act64(act, <f64>(load<f32>(x + at) + load<f32>(r + at)));
-      store<f32>(hb + at, hn);
-      if (seq != 0) store<f32>(seq + <usize>b * <usize>seqStride + at, hn);
+  const width = 3 * units;
+  const nr = panelWidth();
+  const gatePanels = (2 * units + nr - 1) / nr;
+  const candidatePanels = (units + nr - 1) / nr;
+  const u: usize = <usize>units * 4;
+  for (let s = 0; s < steps; s++) {
+    const t = back != 0 ? steps - 1 - s : s;
+    dense(h, units, 2 * units, gp, 0, zr, ACT_LINEAR, 0, start, end, 0, gatePanels, scratch);
+    for (let b = start; b < end; b++) {
+      const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * <usize>width * 4;
+      const zz: usize = zr + <usize>b * u * 2;
+      const hb: usize = h + <usize>b * u;
+      const rb: usize = rh + <usize>b * u;
+      let j = 0;
+      for (; j + 4 <= units; j += 4) {
+        const at: usize = <usize>j * 4;
+        const rg = gate4(rec, f32x4.add(v128.load(x + u + at), v128.load(zz + u + at)));
+        v128.store(rb + at, f32x4.mul(rg, v128.load(hb + at)));
+      }
+      for (; j < units; j++) {
+        const at: usize = <usize>j * 4;
+        store<f32>(rb + at, gate1(rec, load<f32>(x + u + at) + load<f32>(zz + u + at)) * load<f32>(hb + at));
+      }
+    }
+    dense(rh, units, units, cp, 0, hc, ACT_LINEAR, 0, start, end, 0, candidatePanels, scratch);
+    for (let b = start; b < end; b++) {
+      const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * <usize>width * 4;
+      const zz: usize = zr + <usize>b * u * 2;
+      const cb: usize = hc + <usize>b * u;
+      const hb: usize = h + <usize>b * u;
+      const o: usize = seq == 0 ? 0 : seq + (<usize>b * <usize>steps + <usize>s) * u;
+      let j = 0;
+      for (; j + 4 <= units; j += 4) {
+        const at: usize = <usize>j * 4;
+        const zg = gate4(rec, f32x4.add(v128.load(x + at), v128.load(zz + at)));
+        const hh = gate4(act, f32x4.add(v128.load(x + 2 * u + at), v128.load(cb + at)));
+        const hn = blend4(zg, v128.load(hb + at), hh);
+        v128.store(hb + at, hn);
+        if (o != 0) v128.store(o + at, hn);
+      }
+      for (; j < units; j++) {
+        const at: usize = <usize>j * 4;
+        const zg = gate1(rec, load<f32>(x + at) + load<f32>(zz + at));
+        const hh = gate1(act, load<f32>(x + 2 * u + at) + load<f32>(cb + at));
+        const hn: f32 = zg * load<f32>(hb + at) + (1 - zg) * hh;
+        store<f32>(hb + at, hn);
+        if (o != 0) store<f32>(o + at, hn);
+      }
     }
   }
 }
 
 /**
- * The first half of a GRU step with the reset gate applied before the
- * recurrent product (Keras `reset_after=False`), for batch rows
- * [start, end): `rh = rec(x_r + hw_r) * h`, where `hw` holds `h` times the
- * update and reset columns of the recurrent kernel (`2 * units` per row).
+ * A whole SimpleRNN pass for batch rows [start, end), every step in one
+ * call: `h = act(x + h * rp)` per step, `xw` `[batch, steps, units]` the
+ * input projections with the bias, `rp` the recurrent kernel packed in
+ * panels, `z` the rows' products (`[batch, units]`), `h` the state in
+ * place, written to `seq` (`[batch, steps, units]`) unless 0.
  */
-export function gruResetState(
-  xw: usize, xwStride: i32, hw: usize, h: usize, units: i32, rec: i32, rh: usize, start: i32, end: i32,
+export function rnnSequence(
+  xw: usize, steps: i32, units: i32, rp: usize, h: usize, z: usize, act: i32,
+  seq: usize, back: i32, start: i32, end: i32, scratch: usize,
 ): void {
+  const panels = (units + panelWidth() - 1) / panelWidth();
   const u: usize = <usize>units * 4;
-  for (let b = start; b < end; b++) {
-    const x: usize = xw + <usize>b * <usize>xwStride;
-    const zr: usize = hw + <usize>b * <usize>units * 8;
-    const hb: usize = h + <usize>b * <usize>units * 4;
-    const o: usize = rh + <usize>b * <usize>units * 4;
-    for (let j = 0; j < units; j++) {
-      const at: usize = <usize>j * 4;
-      const r = <f32>act64(rec, <f64>(load<f32>(x + u + at) + load<f32>(zr + u + at)));
-      store<f32>(o + at, r * load<f32>(hb + at));
-    }
-  }
-}
-
-/**
- * The second half of that GRU step: `hh = act(x_h + rhw)` with `rhw` the
- * product of `r * h` with the candidate columns, `z = rec(x_z + hw_z)`, and
- * `h = z * h + (1 - z) * hh`, stored in the sequence output too when `seq`
- * is not 0.
- */
-export function gruResetUpdate(
-  xw: usize, xwStride: i32, hw: usize, rhw: usize, h: usize, units: i32, act: i32, rec: i32,
-  seq: usize, seqStride: i32, start: i32, end: i32,
-): void {
-  const u: usize = <usize>units * 4;
-  for (let b = start; b < end; b++) {
-    const x: usize = xw + <usize>b * <usize>xwStride;
-    const zr: usize = hw + <usize>b * <usize>units * 8;
-    const c: usize = rhw + <usize>b * <usize>units * 4;
-    const hb: usize = h + <usize>b * <usize>units * 4;
-    for (let j = 0; j < units; j++) {
-      const at: usize = <usize>j * 4;
-      const z = <f32>act64(rec, <f64>(load<f32>(x + at) + load<f32>(zr + at)));
-      const hh = <f32>act64(act, <f64>(load<f32>(x + 2 * u + at) + load<f32>(c + at)));
-      const hn: f32 = z * load<f32>(hb + at) + (1 - z) * hh;
-      store<f32>(hb + at, hn);
-      if (seq != 0) store<f32>(seq + <usize>b * <usize>seqStride + at, hn);
+  for (let s = 0; s < steps; s++) {
+    const t = back != 0 ? steps - 1 - s : s;
+    dense(h, units, units, rp, 0, z, ACT_LINEAR, 0, start, end, 0, panels, scratch);
+    for (let b = start; b < end; b++) {
+      const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * u;
+      const zz: usize = z + <usize>b * u;
+      const hb: usize = h + <usize>b * u;
+      const o: usize = seq == 0 ? 0 : seq + (<usize>b * <usize>steps + <usize>s) * u;
+      let j = 0;
+      for (; j + 4 <= units; j += 4) {
+        const at: usize = <usize>j * 4;
+        const hn = gate4(act, f32x4.add(v128.load(x + at), v128.load(zz + at)));
+        v128.store(hb + at, hn);
+        if (o != 0) v128.store(o + at, hn);
+      }
+      for (; j < units; j++) {
+        const at: usize = <usize>j * 4;
+        const hn = gate1(act, load<f32>(x + at) + load<f32>(zz + at));
+        store<f32>(hb + at, hn);
+        if (o != 0) store<f32>(o + at, hn);
+      }
     }
   }
 }

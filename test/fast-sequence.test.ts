@@ -249,6 +249,25 @@ describe("sequence kernels on WebAssembly", () => {
     });
   });
 
+  it("recurrent layers split over two threads give one thread's bits and the reference's values", () => {
+    onFast(() => {
+      if (!kernelInfo().wasm) return;
+      const x = input({ shape: [20, 9] });
+      const y = x
+        .lstm({ units: 40, returnSequences: true })
+        .gru({ units: 40, returnSequences: true, resetAfter: false })
+        .gru({ units: 37, returnSequences: true, goBackwards: true })
+        .simpleRNN({ units: 64 });
+      const m = model({ inputs: x, outputs: y, seed: 2 });
+      // 37 sequences: the two threads' shares of batch rows are not both whole four-row tiles.
+      const data = randomTensor([37, 20, 9], 21).data;
+      const one = m.predict({ shape: [37, 20, 9], data }, { threads: 1 });
+      expect(m.predict({ shape: [37, 20, 9], data }, { threads: 2 }).data).toEqual(one.data);
+      setKernelBackend("reference");
+      expect(maxScaledDiff(one.data, m.predict({ shape: [37, 20, 9], data }).data)).toBeLessThanOrEqual(TOL);
+    });
+  });
+
   it("a GRU sees its bias written in place", () => {
     onFast(() => {
       const x = randomTensor([2, 3, 4], 11);

@@ -7,8 +7,10 @@
  * MobileNetV2 (1) as `examples/` builds them, a transformer block (16
  * sequences of 64 steps of 128 features: multi-head attention 4 x 32, add,
  * layer normalisation, dense 256 relu, dense 128, add, layer normalisation)
- * and a text model (16-bit token ids, 100 steps: embedding 5,000 x 64,
- * LSTM(128), dense 1 sigmoid; batch 32).
+ * and text models (16-bit token ids, 100 steps: embedding 5,000 x 64,
+ * LSTM(128), GRU(128) or SimpleRNN(128), dense 1 sigmoid; batch 32). The
+ * GRU resets before its recurrent product (`resetAfter: false`), the one
+ * GRU TensorFlow.js has.
  *
  * TensorFlow.js loads the model from shapewise's TensorFlow.js artifacts;
  * TensorFlow.js has no MultiHeadAttention layer, so the transformer block is
@@ -25,7 +27,7 @@
  *
  * Usage: npm run bench:forward            (every model; writes bench/forward/last-results.md)
  *        npx tsx bench/forward/run.ts [--quick] [--profile] [model ...]
- *        (model: B, VGG16, ResNet50, ResNet50x8, MobileNetV2, Transformer, LSTM)
+ *        (model: B, VGG16, ResNet50, ResNet50x8, MobileNetV2, Transformer, LSTM, GRU, SimpleRNN)
  * --profile prints where shapewise's time goes, per layer class and kernel.
  */
 import { writeFileSync } from "node:fs";
@@ -129,9 +131,12 @@ function transformerOps(tf: typeof TF, m: AnyModel): (x: TF.Tensor) => TF.Tensor
 const STEPS = 100;
 const VOCAB = 5000;
 
-function textModel(): AnyModel {
+function textModel(cell: "lstm" | "gru" | "simpleRNN"): AnyModel {
   const inputs = input({ shape: [STEPS], dtype: "int32" });
-  const outputs = inputs.embedding({ inputDim: VOCAB, outputDim: 64 }).lstm({ units: 128 }).dense({ units: 1, activation: "sigmoid" });
+  const embedded = inputs.embedding({ inputDim: VOCAB, outputDim: 64 });
+  const recurrent =
+    cell === "lstm" ? embedded.lstm({ units: 128 }) : cell === "gru" ? embedded.gru({ units: 128, resetAfter: false }) : embedded.simpleRNN({ units: 128 });
+  const outputs = recurrent.dense({ units: 1, activation: "sigmoid" });
   return model({ inputs, outputs, seed: 3 }) as unknown as AnyModel;
 }
 
@@ -163,7 +168,9 @@ const CASES: Case[] = [
     input: (batch) => ({ shape: [batch, SEQ, WIDTH], data: inputData(batch * SEQ * WIDTH, batch) }),
     tfjsOps: transformerOps,
   },
-  { name: "LSTM", label: `embedding + LSTM(128), ${STEPS} steps`, batch: 32, budget: 6, build: textModel, input: tokens },
+  { name: "LSTM", label: `embedding + LSTM(128), ${STEPS} steps`, batch: 32, budget: 6, build: () => textModel("lstm"), input: tokens },
+  { name: "GRU", label: `embedding + GRU(128), ${STEPS} steps`, batch: 32, budget: 6, build: () => textModel("gru"), input: tokens },
+  { name: "SimpleRNN", label: `embedding + SimpleRNN(128), ${STEPS} steps`, batch: 32, budget: 6, build: () => textModel("simpleRNN"), input: tokens },
 ];
 
 type Contender = "shapewise" | "tfjs-wasm" | "onnxruntime";

@@ -127,14 +127,13 @@ export function layerNormLayer(input: Tensor, axes: readonly number[], w: LayerN
 /**
  * A SimpleRNN, LSTM or GRU layer's computation. With activations the
  * WebAssembly kernels compute, every cell runs there: the input projection
- * of every step is one matrix product. An LSTM then runs all its steps in
- * one kernel call per thread (each thread its batch rows): per step the
+ * of every step is one matrix product. Then every cell runs all its steps
+ * in one kernel call per thread (each thread its batch rows): per step the
  * rows' recurrent product on the packed recurrent kernel, then the gates
- * fused over four columns at a time, sigmoid and tanh in float32. GRU and
- * SimpleRNN steps are the recurrent product and one kernel for the gates
- * and states (a GRU that resets before its product, Keras's
- * `reset_after=False`, takes two products and two kernels: the gates' columns,
- * then `r * h` times the candidate's). Other cells run {@link recurrentPass}.
+ * fused over four columns at a time, sigmoid and tanh in float32. A GRU
+ * that resets before its product (Keras's `reset_after=False`) takes two
+ * products per step: the update and reset columns, then `r * h` times the
+ * candidate's. Other cells run {@link recurrentPass}.
  *
  * @example
  * ```ts
@@ -189,14 +188,9 @@ export function recurrentLayer(
     const rec = weights.recurrentKernel.data;
     // The input projections of every step at once: [batch * steps, width].
     const xw = k.alloc(batch * steps * width * 4);
-    const hw = k.alloc(batch * width * 4);
+    // Each step's recurrent products: [batch, width] (a GRU resetting first: [batch, 2 * units], then r * h and its product).
+    const hw = k.alloc(batch * (resetBefore ? 4 * u : width) * 4);
     own.push(xw, hw);
-    // Reset before the product: r * h, and its product with the candidate columns.
-    const rh = resetBefore ? k.alloc(batch * u * 4) : 0;
-    const rhw = resetBefore ? k.alloc(batch * u * 4) : 0;
-    if (resetBefore) own.push(rh, rhw);
-    const gateColumns = resetBefore ? derivedWeights(rec, "update and reset columns", () => columnsOf(rec, u, width, 0, 2 * u)) : rec;
-    const candidateColumns = resetBefore ? derivedWeights(rec, "candidate columns", () => columnsOf(rec, u, width, 2 * u, u)) : rec;
     productAt(k, x, batch * steps, features, width, weights.kernel.data, inputBias, xw, 0);
     const h = outputOf(k, batch * u, temps);
     k.view(h, batch * u).fill(0);
@@ -207,47 +201,33 @@ export function recurrentLayer(
     // Known to be computed by the kernels (checked above); a SimpleRNN has no recurrent activation.
     const act = actCode ?? 0;
     const recAct = recCode ?? 0;
+    const back = options.goBackwards ? 1 : 0;
+    // Batch rows never meet: each thread runs every step of its rows in one call, no hand-off per step.
+    const rows = split(batch, threadsFor(2 * batch * steps * u * width), 4);
+    const call = (fn: "lstmSequence" | "gruSequence" | "gruResetSequence" | "rnnSequence", args: (b0: number, b1: number, t: number) => number[]) =>
+      run(
+        k,
+        rows.map(([b0, b1], t) => ({ fn, args: args(b0, b1, t) })),
+      );
     if (kind === "lstm") {
-      // Batch rows never meet: each thread runs every step of its rows in one call, no hand-off per step.
       const rp = packed(k, rec, u, width, null).ptr;
-      run(
-        k,
-        split(batch, threadsFor(2 * batch * steps * u * width), 4).map(([b0, b1], t) => ({
-          fn: "lstmSequence",
-          args: [xw, steps, u, rp, h, c, hw, act, recAct, seq, options.goBackwards ? 1 : 0, b0, b1, scratchFor(k, t)],
-        })),
-      );
-    }
-    const rows = split(batch, threadsFor(batch * width * 40), 1);
-    // GRU and SimpleRNN: per step, the recurrent product then one kernel for the gates and state.
-    for (let s = 0; s < (kind === "lstm" ? 0 : steps); s++) {
-      const t = options.goBackwards ? steps - 1 - s : s;
-      const stepIn = xw + t * width * 4;
-      const stepOut = seq === 0 ? 0 : seq + s * u * 4;
-      const xStride = steps * width * 4;
-      const seqStride = steps * u * 4;
-      if (resetBefore) {
-        productAt(k, h, batch, u, 2 * u, gateColumns, null, hw, 0);
-        run(
-          k,
-          rows.map(([b0, b1]) => ({ fn: "gruResetState", args: [stepIn, xStride, hw, h, u, recAct, rh, b0, b1] })),
-        );
-        productAt(k, rh, batch, u, u, candidateColumns, null, rhw, 0);
-        run(
-          k,
-          rows.map(([b0, b1]) => ({ fn: "gruResetUpdate", args: [stepIn, xStride, hw, rhw, h, u, act, recAct, stepOut, seqStride, b0, b1] })),
-        );
-        continue;
-      }
-      productAt(k, h, batch, u, width, rec, recurrentBias, hw, 0);
-      const step =
-        kind === "gru"
-          ? (b0: number, b1: number) => ({ fn: "gruStep" as const, args: [stepIn, xStride, hw, h, u, act, recAct, stepOut, seqStride, b0, b1] })
-          : (b0: number, b1: number) => ({ fn: "rnnStep" as const, args: [stepIn, xStride, hw, h, u, act, stepOut, seqStride, b0, b1] });
-      run(
-        k,
-        rows.map(([b0, b1]) => step(b0, b1)),
-      );
+      call("lstmSequence", (b0, b1, t) => [xw, steps, u, rp, h, c, hw, act, recAct, seq, back, b0, b1, scratchFor(k, t)]);
+    } else if (kind === "simpleRNN") {
+      const rp = packed(k, rec, u, width, null).ptr;
+      call("rnnSequence", (b0, b1, t) => [xw, steps, u, rp, h, hw, act, seq, back, b0, b1, scratchFor(k, t)]);
+    } else if (twoBiases || !resetBefore) {
+      const rp = packed(k, rec, u, width, recurrentBias);
+      const rb = recurrentBias === null ? 0 : rp.biasPtr;
+      call("gruSequence", (b0, b1, t) => [xw, steps, u, rp.ptr, rb, h, hw, act, recAct, seq, back, b0, b1, scratchFor(k, t)]);
+    } else {
+      const gateColumns = derivedWeights(rec, "update and reset columns", () => columnsOf(rec, u, width, 0, 2 * u));
+      const candidateColumns = derivedWeights(rec, "candidate columns", () => columnsOf(rec, u, width, 2 * u, u));
+      const gp = packed(k, gateColumns, u, 2 * u, null).ptr;
+      const cp = packed(k, candidateColumns, u, u, null).ptr;
+      // hw holds [batch, 2 * units] of products, then r * h and its product with the candidate columns.
+      const rh = hw + batch * 2 * u * 4;
+      const hc = rh + batch * u * 4;
+      call("gruResetSequence", (b0, b1, t) => [xw, steps, u, gp, cp, h, hw, rh, hc, act, recAct, seq, back, b0, b1, scratchFor(k, t)]);
     }
     const last = outputOf(k, batch * u, temps);
     k.view(last, batch * u).set(k.view(h, batch * u));

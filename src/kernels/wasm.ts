@@ -57,14 +57,13 @@ export interface KernelExports {
   attention(...args: number[]): void;
   layerNormRows(...args: number[]): void;
   lstmSequence(...args: number[]): void;
-  gruStep(...args: number[]): void;
+  gruSequence(...args: number[]): void;
   gatherRows(...args: number[]): void;
   padCopy(...args: number[]): void;
   globalPool(...args: number[]): void;
   channelScaleShift(...args: number[]): void;
-  rnnStep(...args: number[]): void;
-  gruResetState(...args: number[]): void;
-  gruResetUpdate(...args: number[]): void;
+  rnnSequence(...args: number[]): void;
+  gruResetSequence(...args: number[]): void;
   unaryActivation(...args: number[]): void;
   softmaxStrided(...args: number[]): void;
   preluSamples(...args: number[]): void;
@@ -104,14 +103,13 @@ export const WORKER_FUNCTIONS = [
   "attention",
   "layerNormRows",
   "lstmSequence",
-  "gruStep",
+  "gruSequence",
   "gatherRows",
   "padCopy",
   "globalPool",
   "channelScaleShift",
-  "rnnStep",
-  "gruResetState",
-  "gruResetUpdate",
+  "rnnSequence",
+  "gruResetSequence",
   "unaryActivation",
   "softmaxStrided",
   "preluSamples",

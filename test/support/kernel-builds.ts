@@ -4,8 +4,8 @@
  * the build of the WebAssembly kernels the loader picked through the matrix
  * products and convolutions whose multiply-adds the relaxed SIMD build fuses
  * (dense with K blocks and tails, im2col and Winograd convolutions,
- * depthwise 3x3 and general, attention, layer normalisation), each against
- * the reference kernel,
+ * depthwise 3x3 and general, attention, layer normalisation, the recurrent
+ * cells' step products and gates), each against the reference kernel,
  * and prints one JSON line: the build, whether relaxed SIMD validated, and
  * per case the largest difference scaled by max(1, |reference|) and whether
  * only WebAssembly kernels ran.
@@ -16,10 +16,11 @@ import type { AttentionWeights } from "../../src/kernels/attention-mha.js";
 import { kernelInfo, setKernelBackend } from "../../src/kernels/backend.js";
 import { conv2dLayer, depthwise2dLayer } from "../../src/kernels/fast-conv.js";
 import { denseLayer } from "../../src/kernels/fast-dense.js";
-import { attentionLayer, layerNormLayer } from "../../src/kernels/fast-sequence.js";
+import { attentionLayer, layerNormLayer, recurrentLayer } from "../../src/kernels/fast-sequence.js";
 import { profileCall } from "../../src/kernels/profile.js";
 import type { LayerProfile } from "../../src/kernels/profile.js";
 import { createRandom } from "../../src/kernels/random.js";
+import type { CellKind } from "../../src/kernels/rnn-cells.js";
 import type { Tensor } from "../../src/kernels/tensor.js";
 import { relaxedSimdSupported } from "../../src/kernels/wasm.js";
 import { maxScaledDiff } from "./scaled-diff.js";
@@ -103,6 +104,27 @@ for (const [rows, width, offset] of [
   for (let i = 0; i < x.data.length; i++) x.data[i] += offset;
   const w = { gamma: draw([width]).data, beta: draw([width]).data, epsilon: 1e-3 };
   compare(`layer normalisation ${rows}x${width} around ${offset}`, () => layerNormLayer(x, [1], w));
+}
+
+for (const [kind, resetAfter, batch, units, goBackwards] of [
+  ["lstm", true, 5, 13, false],
+  ["gru", true, 6, 21, true],
+  ["gru", false, 3, 10, false],
+  ["simpleRNN", true, 9, 17, true],
+] as [CellKind, boolean, number, number, boolean][]) {
+  const [steps, features] = [11, 7];
+  const width = (kind === "lstm" ? 4 : kind === "gru" ? 3 : 1) * units;
+  const x = draw([batch, steps, features], 2);
+  const weights = {
+    kernel: draw([features, width], 0.6),
+    recurrentKernel: draw([units, width], 0.6),
+    bias: draw(kind === "gru" && resetAfter ? [2, width] : [width], 0.5),
+  };
+  const options = { units, activation: "tanh", recurrentActivation: "sigmoid", returnSequences: true, goBackwards, resetAfter } as const;
+  compare(
+    `${kind}${kind === "gru" && !resetAfter ? " (reset before)" : ""} ${batch}x${steps}x${features}, ${units} units`,
+    () => recurrentLayer(kind, x, weights, options).output,
+  );
 }
 
 setKernelBackend("fast");
