@@ -421,6 +421,14 @@ export function dense(
 
 /** Tiles (2x2 outputs each) transformed and multiplied together. */
 const WTB: i32 = 16;
+/**
+ * Bytes added between two of the 16 transformed blocks (and between two of
+ * the 16 product blocks). Without it the blocks lie a multiple of 4 KiB
+ * apart, so the transforms' 16 loads or stores per channel group all fall
+ * in one L1 set and evict each other; two cache lines more per block
+ * spread them over the sets.
+ */
+const WSKEW: usize = 128;
 
 /** `v` plus the four floats at `r`, or `v` when `r` is 0 (no residual). */
 @inline
@@ -455,9 +463,9 @@ export function winograd3x3(
   const rowBytes: usize = <usize>w * pixBytes;
   const panels = (cout + NR - 1) / NR;
   const uStride: usize = <usize>panels * <usize>cin * NR * 4;
-  const vBlock: usize = <usize>WTB * ASTRIDE;
+  const vBlock: usize = <usize>WTB * ASTRIDE + WSKEW;
   const mBytes: usize = <usize>cout * 4;
-  const mBlock: usize = <usize>WTB * mBytes;
+  const mBlock: usize = <usize>WTB * mBytes + WSKEW;
   const vbuf = scratch;
   const mbuf = scratch + 16 * vBlock;
   const outPix: usize = <usize>cout * 4;
@@ -559,7 +567,7 @@ export function winograd3x3(
 
 /** Scratch floats a thread needs for {@link winograd3x3} with `cout` filters. */
 export function winogradScratchFloats(cout: i32): i32 {
-  return 16 * WTB * KC + 16 * WTB * cout;
+  return 16 * WTB * KC + 16 * WTB * cout + 32 * <i32>(WSKEW / 4);
 }
 
 /** Largest channel count {@link winograd3x3} takes (one K block). */
@@ -606,6 +614,26 @@ export function pool2d(
       const x1 = xs + pw > w ? w : xs + pw;
       const count: f32 = <f32>((y1 - y0) * (x1 - x0));
       let ch = 0;
+      if (y1 - y0 == 2 && x1 - x0 == 2) {
+        // A whole 2x2 window (the common pooling): four loads per vector, no window loops.
+        const p00: usize = base + <usize>y0 * rowBytes + <usize>x0 * <usize>c * 4;
+        const p10: usize = p00 + rowBytes;
+        const pix: usize = <usize>c * 4;
+        for (; ch < c4; ch += 4) {
+          const at: usize = <usize>ch * 4;
+          const v00 = v128.load(p00 + at), v01 = v128.load(p00 + pix + at);
+          const v10 = v128.load(p10 + at), v11 = v128.load(p10 + pix + at);
+          // Same order as the loop below (row by row, left to right), so NaN and -0 behave alike.
+          let acc: v128;
+          if (isMax) {
+            acc = f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.splat(init), v00), v01), v10), v11);
+          } else {
+            acc = f32x4.div(f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.splat(0), v00), v01), v10), v11), f32x4.splat(4));
+          }
+          v128.store(o, acc);
+          o += 16;
+        }
+      }
       for (; ch < c4; ch += 4) {
         let acc = f32x4.splat(init);
         for (let iy = y0; iy < y1; iy++) {
