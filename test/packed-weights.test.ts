@@ -9,13 +9,16 @@
  * transformed to the same bits, and at one row of input the dense product
  * streams them unpacked, to the bits of the packed product.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import "../src/node/index.js";
-import { input, model, optimizers, tensor } from "../src/index.js";
+import { input, loadModel, model, modelFromTfjsArtifacts, modelToTfjsArtifacts, optimizers, tensor } from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import { getKernelBackend, kernelInfo, setKernelBackend } from "../src/kernels/backend.js";
 import { denseLayer } from "../src/kernels/fast-dense.js";
-import { packCounts, packPanels, packed, weightArray, weightBudgets, weightsWritten, winogradPacked } from "../src/kernels/packed-weights.js";
+import { cachedCopy, packCounts, packPanels, packed, weightArray, weightBudgets, weightsWritten, winogradPacked } from "../src/kernels/packed-weights.js";
 import { createRandom } from "../src/kernels/random.js";
 import { wasmKernels } from "../src/kernels/wasm.js";
 
@@ -217,6 +220,53 @@ describe.skipIf(k === null)("weights held in WebAssembly memory", () => {
     } finally {
       setKernelBackend(initial);
     }
+  });
+
+  it("a model read from files or from a caller's bytes holds its weights in WebAssembly memory, to the bits of the file; past the weights budget in plain arrays", async () => {
+    setKernelBackend("fast");
+    const dir = mkdtempSync(join(os.tmpdir(), "shapewise-resident-"));
+    try {
+      const i = input({ shape: [64] });
+      const m = model({ inputs: i, outputs: i.dense({ units: 80, activation: "relu" }).dense({ units: 3 }), seed: 5 });
+      const x = tensor([1, 64], Array.from(values(64, 8))) as Tensor<[1, 64]>;
+      const run = (n: unknown) => (n as { predict(t: unknown): Tensor }).predict(x).data;
+      const expected = run(m);
+      await m.save(dir);
+      const kernelOf = (n: unknown) => (n as { layers: { weights: Tensor[] }[] }).layers[1].weights[0].data;
+      const loaded = await loadModel(dir);
+      // Read where the kernels read it: the first predict copies nothing in.
+      expect(kernels.addressOf(kernelOf(loaded))).toBeGreaterThan(0);
+      expect(mismatches(kernelOf(loaded), kernelOf(m))).toBe(0);
+      expect(mismatches(run(loaded), expected)).toBe(0);
+      const artifacts = modelToTfjsArtifacts(m);
+      const bytes = new Uint8Array(artifacts.weightData);
+      const fromBytes = modelFromTfjsArtifacts(artifacts, bytes);
+      expect(kernels.addressOf(kernelOf(fromBytes))).toBeGreaterThan(0);
+      // The caller's bytes were copied: writing them changes nothing.
+      bytes.fill(0);
+      expect(mismatches(run(fromBytes), expected)).toBe(0);
+      const before = weightBudgets({ weights: 0 });
+      try {
+        const plain = await loadModel(dir);
+        expect(kernels.addressOf(kernelOf(plain))).toBe(-1);
+        expect(mismatches(run(plain), expected)).toBe(0);
+      } finally {
+        weightBudgets(before);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      setKernelBackend(initial);
+    }
+  });
+
+  it("a copy padded to whole blocks reads 0 past the array even in a block that held other values", () => {
+    const dirty = kernels.alloc(64 * 4);
+    kernels.view(dirty, 64).fill(Number.NaN);
+    kernels.free(dirty);
+    const data = values(61, 2);
+    const copy = kernels.view(cachedCopy(kernels, data, 64), 64);
+    expect(mismatches(copy.subarray(0, 61), data)).toBe(0);
+    expect(Array.from(copy.subarray(61))).toEqual([0, 0, 0]);
   });
 
   it("a loop that builds model after model keeps WebAssembly memory within the budgets, and a model still in use packs again to the same outputs", () => {

@@ -337,8 +337,9 @@ export function cachedCopy(k: WasmKernels, data: Float32Array, pad: number): num
   const floats = pad > 0 ? Math.ceil(data.length / pad) * pad : data.length;
   const ptr = known ?? cacheAlloc(k, Math.max(1, floats) * 4);
   const view = k.view(ptr, floats);
-  view.fill(0);
+  // Only the padding is zeroed: filling the whole block first would touch every fresh page twice.
   view.set(data);
+  view.fill(0, data.length);
   if (fresh) {
     copiedWeights.set(data, { ptr, generation });
     unpack.register(data, { ptrs: [ptr], generation });
@@ -395,6 +396,63 @@ export function weightArray(floats: number, zeroed = true): Float32Array {
   if (zeroed) view.fill(0);
   residentBytes += floats * 4;
   unresident.register(view, { k, ptr, bytes: floats * 4 });
+  return view;
+}
+
+/** Each weight view of a read buffer keeps that buffer, and so its block, alive as long as it lives. */
+const bufferOfView = new WeakMap<Float32Array, Uint8Array>();
+
+/** Buffers of {@link weightBytes} that lie in WebAssembly memory. */
+const residentBuffers = new WeakSet<Uint8Array>();
+
+/**
+ * A buffer of `bytes` bytes to read a file's weights into: a block of the
+ * fast kernels' WebAssembly memory when they are chosen and loaded and the
+ * weights fit the budget of weights held there (as {@link weightArray}
+ * draws them), so that the kernels read the loaded weights where they lie
+ * instead of copying hundreds of megabytes in on the first `predict`; a
+ * plain `Uint8Array` anywhere else. Weights are taken from it with
+ * {@link weightView}; the block is freed once the buffer and every view of
+ * it are gone.
+ *
+ * @example
+ * ```ts
+ * const bytes = weightBytes(size);
+ * await file.read(bytes, 0, size, 0);
+ * const kernel = weightView(bytes, 0, 25088 * 4096);
+ * ```
+ */
+export function weightBytes(bytes: number): Uint8Array {
+  const k = bytes >= 4 * RESIDENT_MIN_FLOATS ? fast() : null;
+  if (k === null || residentBytes + bytes > budgets.weights) return new Uint8Array(bytes);
+  let ptr: number;
+  try {
+    ptr = k.alloc(bytes);
+  } catch (e) {
+    if (e instanceof RangeError) return new Uint8Array(bytes);
+    throw e;
+  }
+  // The reader writes every byte, so the block is not zeroed: its pages are touched once, by the read.
+  const view = new Uint8Array(k.view(ptr, 0).buffer, ptr, bytes);
+  residentBytes += bytes;
+  residentBuffers.add(view);
+  unresident.register(view, { k, ptr, bytes });
+  return view;
+}
+
+/**
+ * The `floats` float32 values at `byteOffset` (a multiple of 4) of a
+ * buffer of {@link weightBytes}, viewed in place: in WebAssembly memory when
+ * the buffer is, and keeping the buffer's block alive as long as the view.
+ *
+ * @example
+ * ```ts
+ * const bias = weightView(bytes, 400, 10);
+ * ```
+ */
+export function weightView(buffer: Uint8Array, byteOffset: number, floats: number): Float32Array {
+  const view = new Float32Array(buffer.buffer, buffer.byteOffset + byteOffset, floats);
+  if (residentBuffers.has(buffer)) bufferOfView.set(view, buffer);
   return view;
 }
 

@@ -6,6 +6,7 @@
  * allocated.
  */
 import { fail, valueText } from "../../checks.js";
+import { weightArray, weightBytes, weightView } from "../../kernels/packed-weights.js";
 import type { Tensor } from "../../kernels/tensor.js";
 import type { Model } from "../../model.js";
 import { setLayerWeights } from "../../model-weights.js";
@@ -181,9 +182,9 @@ function manifestCheck(manifest: readonly ManifestWeight[]): LayerCheck {
  */
 /**
  * Sets the weights from the bytes of the weight files. Bytes the reader
- * allocated itself (`owned`) are viewed in place where they are aligned, so
- * the model holds the file's weights once; a caller's bytes are copied, as
- * `setWeights` copies.
+ * allocated itself (`owned`, by `weightBytes`) are viewed in place where
+ * they are aligned, so the model holds the file's weights once; a caller's
+ * bytes are copied, as `setWeights` copies, into arrays of `weightArray`.
  */
 function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uint8Array, owned: boolean, trainingConfig: unknown): void {
   const offsets = new Map<string, { w: ManifestWeight; offset: number }>();
@@ -200,7 +201,11 @@ function assignWeights(m: Model, manifest: readonly ManifestWeight[], bytes: Uin
       const start = bytes.byteOffset + at;
       let data: Float32Array;
       if (LITTLE_ENDIAN && start % 4 === 0) {
-        data = owned ? new Float32Array(bytes.buffer, start, w.bytes / 4) : new Float32Array(bytes.buffer.slice(start, start + w.bytes));
+        if (owned) data = weightView(bytes, at, w.bytes / 4);
+        else {
+          data = weightArray(w.bytes / 4, false);
+          data.set(new Float32Array(bytes.buffer, start, w.bytes / 4));
+        }
       } else {
         data = new Float32Array(w.bytes / 4);
         for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(at + 4 * i, true);
@@ -310,7 +315,8 @@ export async function modelFromTfjsFiles(json: unknown, open: (path: string) => 
   // The topology is built (its sizes checked against maxBytes, its weights against the manifest) before
   // the weight bytes are read.
   const m = buildModel(tfjsGraph(parsed.topology), maxBytes, manifestCheck(manifest));
-  const bytes = new Uint8Array(total);
+  // Read where the kernels will read them: the loaded model's first predict copies no weight in.
+  const bytes = weightBytes(total);
   let at = 0;
   for (const s of shards) {
     await s.read(bytes, at);
