@@ -339,6 +339,24 @@ function blockProduct(
   const ldc: usize = <usize>n * 4;
   const first = k0 == 0;
   const last = k0 + kc == kTotal;
+  if (kc <= 16) {
+    // A short K block (a convolution of one or two channels): rows outer, so that each A tile is
+    // read from L1 for every panel. Packed rows lie ASTRIDE apart, so a block's rows share two L1
+    // sets and panels outer would read them from L2 once per panel; the B panels are small here.
+    for (let i = 0; i < mc; i += MR) {
+      let mr = mc - i;
+      if (mr > MR) mr = MR;
+      for (let p = p0; p < p1; p++) {
+        const bp: usize = wp + (<usize>p * <usize>kTotal + <usize>k0) * NR * 4;
+        const bb: usize = bias == 0 ? 0 : bias + <usize>p * NR * 4;
+        let nr = n - p * NR;
+        if (nr > NR) nr = NR;
+        const at: usize = <usize>(m0 + i) * ldc + <usize>p * NR * 4;
+        tile4x8(kc, pa + <usize>i * ASTRIDE, bp, out + at, ldc, bb, first, last, act, res == 0 ? 0 : res + at, mr, nr);
+      }
+    }
+    return;
+  }
   for (let p = p0; p < p1; p++) {
     const bp: usize = wp + (<usize>p * <usize>kTotal + <usize>k0) * NR * 4;
     const bb: usize = bias == 0 ? 0 : bias + <usize>p * NR * 4;
