@@ -11,6 +11,11 @@
  *   product's last step;
  * - then an activation (`Activation`, or a plain `ReLU`), applied there too.
  *
+ * A channels-last `ZeroPadding2D` whose output only a 2-D convolution
+ * (depthwise too) reads is taken in before it: the convolution reads the
+ * unpadded input and counts the zeros as its own padding, so the padded
+ * copy is never written.
+ *
  * Each absorbed tensor must have that one reader and be no model output.
  * The reference kernels never use the plan: they stay the oracle that the
  * fused results are checked against.
@@ -25,6 +30,7 @@ import { Activation, Dense } from "./layers/core.js";
 import type { Layer } from "./layers/layer.js";
 import { Add } from "./layers/merging.js";
 import { BatchNormalization } from "./layers/normalization.js";
+import { ZeroPadding2D } from "./layers/reshaping.js";
 import type { CallNode } from "./model-graph.js";
 import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
 
@@ -33,10 +39,12 @@ import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
  *
  * @example
  * ```ts
- * const g: FusedGroup = { head, norm, add: null, residual: null, activation: act, members: [head, norm, act] };
+ * const g: FusedGroup = { pad: null, head, norm, add: null, residual: null, activation: act, members: [head, norm, act] };
  * ```
  */
 export interface FusedGroup {
+  /** A zero padding the convolution takes as its own padding. */
+  readonly pad: CallNode | null;
   /** The convolution or dense call. */
   readonly head: CallNode;
   /** A batch normalisation folded into its weights. */
@@ -46,7 +54,7 @@ export interface FusedGroup {
   readonly residual: SymbolicTensorImpl | null;
   /** An activation applied in the product's last step. */
   readonly activation: CallNode | null;
-  /** Every call of the group, the head first; the last one's output is the group's. */
+  /** Every call of the group in graph order (the padding, then the head); the last one's output is the group's. */
   readonly members: readonly CallNode[];
 }
 
@@ -71,9 +79,22 @@ function activationOf(layer: Layer): ActivationName | null {
 
 const plans = new WeakMap<readonly CallNode[], ReadonlyMap<CallNode, FusedGroup>>();
 
+/** The zeros of a zero padding a 2-D convolution can take in, or null. */
+function imagePads(layer: Layer): readonly [readonly [number, number], readonly [number, number]] | null {
+  if (!(layer instanceof ZeroPadding2D)) return null;
+  const pads = layer.channelsLastPads();
+  return pads === null ? null : [pads[0], pads[1]];
+}
+
+/** A 2-D convolution or depthwise convolution (the ones that take zeros around their input). */
+function is2d(layer: Layer): boolean {
+  return layer instanceof Conv2D || layer instanceof DepthwiseConv2D;
+}
+
 /**
- * The groups of a graph, keyed by their head call (made once per graph:
- * the structure never changes, weights are read at run time).
+ * The groups of a graph, keyed by their first call (a zero padding or the
+ * head; made once per graph: the structure never changes, weights are read
+ * at run time).
  *
  * @example
  * ```ts
@@ -98,10 +119,20 @@ export function fusionPlan(nodes: readonly CallNode[], keep: readonly SymbolicTe
     return kept.has(t) || r === undefined || r.length !== 1 ? null : r[0];
   };
   const plan = new Map<CallNode, FusedGroup>();
-  nodes.forEach((head, at) => {
+  const padOf = new Map<CallNode, CallNode>();
+  for (const n of nodes) {
+    if (n.inbound.length !== 1 || imagePads(n.layer) === null) continue;
+    const reader = soleReader(n);
+    if (reader !== null && reader.inbound.length === 1 && is2d(reader.layer)) padOf.set(reader, n);
+  }
+  const indexOf = new Map(nodes.map((n, i) => [n, i]));
+  nodes.forEach((head) => {
     if (!isEpilogueLayer(head.layer) || head.inbound.length !== 1) return;
     if (head.layer.epilogueWeights() === null) return;
-    const members = [head];
+    const pad = padOf.get(head) ?? null;
+    const members = pad === null ? [head] : [pad, head];
+    // The group runs where its first call stands.
+    const at = indexOf.get(members[0])!;
     let norm: CallNode | null = null;
     let add: CallNode | null = null;
     let residual: SymbolicTensorImpl | null = null;
@@ -129,7 +160,7 @@ export function fusionPlan(nodes: readonly CallNode[], keep: readonly SymbolicTe
       activation = next;
       members.push(next);
     }
-    if (members.length > 1) plan.set(head, { head, norm, add, residual, activation, members });
+    if (members.length > 1) plan.set(members[0], { pad, head, norm, add, residual, activation, members });
   });
   plans.set(nodes, plan);
   return plan;
@@ -144,7 +175,7 @@ export function fusionPlan(nodes: readonly CallNode[], keep: readonly SymbolicTe
  *
  * @example
  * ```ts
- * const y = fusedCall(group, x, values.get(group.residual!) ?? null)?.();
+ * const y = fusedCall(group, values.get(group.members[0].inbound[0])!, values.get(group.residual!) ?? null)?.();
  * ```
  */
 export function fusedCall(group: FusedGroup, input: Tensor, residual: Tensor | null): (() => Tensor) | null {
@@ -157,6 +188,8 @@ export function fusedCall(group: FusedGroup, input: Tensor, residual: Tensor | n
   // The plan checked the residual's shape but for the batch.
   if (residual !== null && residual.shape[0] !== input.shape[0]) return null;
   const activation = group.activation === null ? "linear" : activationOf(group.activation.layer)!;
+  const zeroPad = group.pad === null ? undefined : imagePads(group.pad.layer)!;
+  if (zeroPad !== undefined && input.shape.length !== 4) return null;
   return () => {
     let kernel = own.kernel;
     let bias = own.bias;
@@ -168,6 +201,6 @@ export function fusedCall(group: FusedGroup, input: Tensor, residual: Tensor | n
       kernel = { shape: kernel.shape, data: folded.kernel };
       bias = { shape: [channels], data: folded.bias };
     }
-    return layer.callEpilogue(input, kernel, bias, residual, activation);
+    return layer.callEpilogue(input, kernel, bias, residual, activation, zeroPad);
   };
 }

@@ -85,11 +85,15 @@ export function runGraph(
     if (group !== undefined && run !== null) {
       const compute = () => [run()];
       const name = (m: CallNode) => (profiling === null ? "" : profiling.prefix) + m.layer.name;
-      const [y] = profiling === null ? compute() : profileCall(profiling.rows, name(n), n.layer.className, [values.get(n.inbound[0])!], compute);
-      for (const m of group.members.slice(1)) {
+      const { head, pad } = group;
+      // The rows keep the graph's order: the padding's, then the head's with the group's time.
+      if (pad !== null) profiling?.rows.push({ layer: name(pad), className: pad.layer.className, kernel: "folded", ms: 0, into: name(head) });
+      const [y] = profiling === null ? compute() : profileCall(profiling.rows, name(head), head.layer.className, [values.get(n.inbound[0])!], compute);
+      for (const m of group.members) {
         done.add(m);
+        if (m === head || m === pad) continue;
         const kernel = m === group.norm ? "folded" : "fused";
-        profiling?.rows.push({ layer: name(m), className: m.layer.className, kernel, ms: 0, into: name(n) });
+        profiling?.rows.push({ layer: name(m), className: m.layer.className, kernel, ms: 0, into: name(head) });
       }
       // Only the last call's output exists; the calls before it settle with none.
       group.members.forEach((m, i) => settle(m, i === group.members.length - 1 ? [y] : []));

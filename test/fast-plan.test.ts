@@ -17,6 +17,7 @@ import type { LayerProfile } from "../src/kernels/profile.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Tensor } from "../src/kernels/tensor.js";
 import { randomTensor } from "./support/layer-harness.js";
+import { maxScaledDiff } from "./support/scaled-diff.js";
 
 /** The functional API's tensors and models, as a plain JavaScript caller holds them. */
 type Untyped = any;
@@ -251,5 +252,128 @@ describe("the forward pass's plan folds and fuses on the WebAssembly kernels", (
     const [ref2, fast2] = both();
     expect(Array.from(ref2)).not.toEqual(Array.from(ref1));
     expectClose(fast2, ref2);
+  });
+});
+
+/** Runs `m` on both backends (profiled on the fast one); the outputs must agree to 1e-5, scaled. Returns the fast profile. */
+function compareScaled(m: Untyped, shape: number[], seed: number): readonly LayerProfile[] {
+  const x = randomTensor(shape, createRandom(seed));
+  const expected = on("reference", () => m.predict(tensor(shape, x.data)));
+  const actual = on("fast", () => m.predict(tensor(shape, x.data), { profile: true }));
+  const [e, a]: Tensor[][] = Array.isArray(expected) ? [expected, actual] : [[expected], [actual]];
+  e.forEach((t, i) => expect(maxScaledDiff(a[i].data, t.data)).toBeLessThanOrEqual(1e-5));
+  return on("fast", () => kernelInfo().profile!);
+}
+
+describe("a zero padding read only by a 2-D convolution is that convolution's own padding", () => {
+  const pads = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }));
+
+  it("agrees with the reference kernels for any pads before a convolution or depthwise convolution, 'valid' or 'same'", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          kind: fc.constantFrom("conv2d" as const, "depthwiseConv2d" as const),
+          top: pads,
+          left: pads,
+          h: fc.integer({ min: 1, max: 8 }),
+          w: fc.integer({ min: 1, max: 8 }),
+          c: fc.constantFrom(1, 4, 7, 16),
+          kernel: fc.constantFrom(1, 3),
+          stride: fc.constantFrom(1, 2),
+          same: fc.boolean(),
+          useBias: fc.boolean(),
+          batch: fc.integer({ min: 1, max: 3 }),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        fc.boolean(),
+        fc.constantFrom("none" as const, "relu" as const, "relu6" as const, "tanh" as const),
+        (p, norm, act) => {
+          const padded = [p.h + p.top[0] + p.top[1], p.w + p.left[0] + p.left[1]];
+          if (!p.same && (padded[0] < p.kernel || padded[1] < p.kernel)) return;
+          const x: Untyped = input({ shape: [p.h, p.w, p.c] });
+          const options = { kernelSize: p.kernel, strides: p.stride, padding: p.same ? "same" : "valid", useBias: p.useBias, name: "main" };
+          let y = x.zeroPadding2d({ padding: [p.top, p.left], name: "pad" });
+          y = p.kind === "conv2d" ? y.conv2d({ ...options, filters: p.c === 16 ? 16 : p.c + 2 }) : y.depthwiseConv2d(options);
+          y = tail(y, null, { norm, add: "none", shortcutFirst: false, act });
+          const m: Untyped = model({ inputs: x, outputs: y });
+          randomWeights(m, p.seed);
+          const rows = compareScaled(m, [p.batch, p.h, p.w, p.c], p.seed + 1);
+          const row = (name: string) => rows.find((r) => r.layer === name);
+          expect(row("pad")).toMatchObject({ kernel: "folded", into: "main" });
+          expect(row("main")?.kernel).toBe("wasm");
+          if (norm) expect(row("norm")).toMatchObject({ kernel: "folded", into: "main" });
+          if (act !== "none") expect(row("act")).toMatchObject({ kernel: "fused", into: "main" });
+          // The rows keep the graph's order.
+          expect(rows.findIndex((r) => r.layer === "pad")).toBeLessThan(rows.findIndex((r) => r.layer === "main"));
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it("keeps a padding that two layers read, or that the caller reads", () => {
+    const x: Untyped = input({ shape: [7, 6, 4] });
+    const padded = x.zeroPadding2d({
+      padding: [
+        [1, 2],
+        [0, 3],
+      ],
+      name: "pad",
+    });
+    const a = padded.depthwiseConv2d({ kernelSize: 3, strides: 2, name: "a" });
+    const b = padded.conv2d({ filters: 5, kernelSize: 3, padding: "same", name: "b" });
+    const two: Untyped = model({ inputs: x, outputs: [a, b] });
+    randomWeights(two, 21);
+    const rows = compareScaled(two, [2, 7, 6, 4], 22);
+    expect(rows.find((r) => r.layer === "pad")?.kernel).toBe("wasm");
+    expect(rows.filter((r) => r.kernel === "folded")).toEqual([]);
+
+    const y: Untyped = input({ shape: [5, 5, 3] });
+    const shown = y.zeroPadding2d({ padding: 1, name: "pad" });
+    const kept: Untyped = model({ inputs: y, outputs: [shown, shown.conv2d({ filters: 2, kernelSize: 3, name: "c" })] });
+    randomWeights(kept, 23);
+    const rows2 = compareScaled(kept, [1, 5, 5, 3], 24);
+    expect(rows2.find((r) => r.layer === "pad")?.kernel).toBe("wasm");
+  });
+
+  it("folds MobileNetV2's strided blocks and a padding before a 'same' convolution with a residual add", () => {
+    const x: Untyped = input({ shape: [9, 9, 8] });
+    const block = x
+      .conv2d({ filters: 16, kernelSize: 1, useBias: false, name: "expand" })
+      .reLU({ maxValue: 6, name: "expand_relu" })
+      .zeroPadding2d({
+        padding: [
+          [0, 1],
+          [0, 1],
+        ],
+        name: "pad",
+      })
+      .depthwiseConv2d({ kernelSize: 3, strides: 2, useBias: false, name: "main" })
+      .batchNormalization({ name: "norm" })
+      .reLU({ maxValue: 6, name: "act" });
+    const same = x
+      .zeroPadding2d({
+        padding: [
+          [2, 0],
+          [1, 3],
+        ],
+        name: "pad_same",
+      })
+      .conv2d({ filters: 8, kernelSize: 3, padding: "same", strides: 1, name: "conv_same" });
+    const trimmed = same.cropping2d({
+      cropping: [
+        [2, 0],
+        [1, 3],
+      ],
+      name: "crop",
+    });
+    const sum = (add as Untyped)([trimmed, x.conv2d({ filters: 8, kernelSize: 1, name: "short" })], { name: "sum" });
+    const m: Untyped = model({ inputs: x, outputs: [block, sum] });
+    randomWeights(m, 31);
+    const rows = compareScaled(m, [2, 9, 9, 8], 32);
+    const row = (name: string) => rows.find((r) => r.layer === name);
+    expect(row("pad")).toMatchObject({ kernel: "folded", into: "main" });
+    expect(row("pad_same")).toMatchObject({ kernel: "folded", into: "conv_same" });
+    expect(row("expand_relu")).toMatchObject({ kernel: "fused", into: "expand" });
   });
 });

@@ -14,6 +14,27 @@ export interface Conv2dOptions {
   readonly strides: readonly [number, number];
   readonly dilationRate: readonly [number, number];
   readonly padding: "valid" | "same";
+  /**
+   * `[before, after]` rows and columns of zeros around the input, as a
+   * `ZeroPadding2D` before the convolution would add them: the convolution
+   * reads the unpadded input and skips those positions like its own padding.
+   */
+  readonly zeroPad?: readonly [readonly [number, number], readonly [number, number]];
+}
+
+/**
+ * One spatial axis of a convolution whose input has `pad` zeros around it
+ * (`[0, 0]` for none): its output length and the padding before its first
+ * input position, the zeros counted in.
+ *
+ * @example
+ * ```ts
+ * paddedAxis(112, 3, 2, 1, "valid", [0, 1]); // { outputLength: 56, padBefore: 0 }
+ * ```
+ */
+export function paddedAxis(length: number, kernel: number, stride: number, dilation: number, padding: "valid" | "same", pad: readonly [number, number]) {
+  const g = convOutputGeometry(length + pad[0] + pad[1], kernel, stride, dilation, padding);
+  return { outputLength: g.outputLength, padBefore: g.padBefore + pad[0] };
 }
 
 /**
@@ -37,8 +58,12 @@ export function conv2dGeometry(input: Tensor, kernel: Tensor, bias: Tensor | nul
   checkBias(bias, cout, "conv2d", "filters");
   const [sh, sw] = options.strides;
   const [dh, dw] = options.dilationRate;
-  const gy = convOutputGeometry(h, kh, sh, dh, options.padding);
-  const gx = convOutputGeometry(w, kw, sw, dw, options.padding);
+  const [padY, padX] = options.zeroPad ?? [
+    [0, 0],
+    [0, 0],
+  ];
+  const gy = paddedAxis(h, kh, sh, dh, options.padding, padY);
+  const gx = paddedAxis(w, kw, sw, dw, options.padding, padX);
   return { n, h, w, cin, kh, kw, cout, sh, sw, dh, dw, oh: gy.outputLength, ow: gx.outputLength, padTop: gy.padBefore, padLeft: gx.padBefore };
 }
 

@@ -3,12 +3,11 @@
  * packed im2col), depthwise convolution, 2-D and global pooling, each
  * falling back to its reference kernel.
  */
-import { convOutputGeometry } from "../shape.js";
 import { activate } from "./activations.js";
 import type { ActivationName } from "./activations.js";
 import { fast } from "./backend.js";
 import { UNIT_AXIS, convNd } from "./conv-nd.js";
-import { conv2d, conv2dGeometry } from "./conv2d.js";
+import { conv2d, conv2dGeometry, paddedAxis } from "./conv2d.js";
 import type { Conv2dOptions } from "./conv2d.js";
 import { checkResidual, plusResidual } from "./fast-dense.js";
 import { applyRest, fusedCode } from "./fast-elementwise.js";
@@ -151,8 +150,12 @@ export function depthwise2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | n
   }
   const [sh, sw] = options.strides;
   const [dh, dw] = options.dilationRate;
-  const gy = convOutputGeometry(h, kh, sh, dh, options.padding);
-  const gx = convOutputGeometry(w, kw, sw, dw, options.padding);
+  const [padY, padX] = options.zeroPad ?? [
+    [0, 0],
+    [0, 0],
+  ];
+  const gy = paddedAxis(h, kh, sh, dh, options.padding, padY);
+  const gx = paddedAxis(w, kw, sw, dw, options.padding, padX);
   const oh = gy.outputLength;
   const ow = gx.outputLength;
   const floats = n * oh * ow * cout;

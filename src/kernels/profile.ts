@@ -13,7 +13,8 @@ import { wasmKernels, wasmLoadError } from "./wasm.js";
  * matrix product on WebAssembly followed by an activation the kernels do not
  * fuse), `"view"` (no computation: the output is the input's data), or,
  * for a layer the forward pass's plan took into the product before it,
- * `"folded"` (a batch normalisation folded into its weights) or `"fused"`
+ * `"folded"` (a batch normalisation folded into its weights, or a zero
+ * padding the convolution after it reads as its own padding) or `"fused"`
  * (an add or activation done in its last step; see `LayerProfile.into`).
  *
  * @example
@@ -44,7 +45,8 @@ export interface LayerProfile {
   readonly reason?: string;
   /**
    * For a `"folded"` batch normalisation (its statistics folded into the
-   * weights of the product before it) or a `"fused"` add or activation (done
+   * weights of the product before it) or zero padding (its zeros read as the
+   * padding of the convolution after it), or a `"fused"` add or activation (done
    * in that product's last step): the layer whose kernel call did its work.
    */
   readonly into?: string;

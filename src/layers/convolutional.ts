@@ -27,6 +27,7 @@ import { activationGradient } from "../kernels/activations-backward.js";
 import { conv2dLayer, depthwise2dLayer } from "../kernels/fast-conv.js";
 import { convNdLayer, convTransposeNdLayer } from "../kernels/fast-conv-nd.js";
 import { conv2dBackward } from "../kernels/conv2d-backward.js";
+import type { Conv2dOptions } from "../kernels/conv2d.js";
 import { channelsFirst, channelsLast } from "../kernels/conv-layout.js";
 import { UNIT_AXIS } from "../kernels/conv-nd.js";
 import { convNdBackward, convTransposeNdBackward } from "../kernels/conv-nd-backward.js";
@@ -492,23 +493,41 @@ abstract class BaseConv extends ConfiguredLayer {
    * normalisation's, in this layer's layout), `residual` added and
    * `activation` applied in the product's last step (a depthwise
    * convolution takes no residual). Only for a layer whose
-   * {@link epilogueWeights} is not null.
+   * {@link epilogueWeights} is not null. A 2-D convolution also takes
+   * `zeroPad`, the zeros a `ZeroPadding2D` before it would add around
+   * `input`, read as its own padding.
    *
    * @example
    * ```ts
    * const y = conv.callEpilogue(x, folded.kernel, folded.bias, shortcut, "relu");
    * ```
    */
-  callEpilogue(input: Tensor, kernel: Tensor, bias: Tensor | null, residual: Tensor | null, activation: ActivationName): Tensor {
+  callEpilogue(
+    input: Tensor,
+    kernel: Tensor,
+    bias: Tensor | null,
+    residual: Tensor | null,
+    activation: ActivationName,
+    zeroPad?: Conv2dOptions["zeroPad"],
+  ): Tensor {
+    if (zeroPad !== undefined && this.family.rank !== 2) throw new RangeError(`${this.name}: only a 2-D convolution takes the zeros around its input`);
     if (this.family.kind === "depthwise") {
       if (residual !== null) throw new RangeError(`${this.name}: a depthwise convolution adds no residual in its last step`);
-      return this.depthwise(input, kernel, bias, this.resolved(), activation);
+      return this.depthwise(input, kernel, bias, this.resolved(), activation, zeroPad);
     }
-    return this.convolve(input, kernel, bias, this.resolved(), activation, residual);
+    return this.convolve(input, kernel, bias, this.resolved(), activation, residual, zeroPad);
   }
 
   /** A regular (optionally grouped) convolution of a channels-last batch, plus `residual` before the activation. */
-  private convolve(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings, activation: ActivationName, residual: Tensor | null = null): Tensor {
+  private convolve(
+    x: Tensor,
+    kernel: Tensor,
+    bias: Tensor | null,
+    s: ConvSettings,
+    activation: ActivationName,
+    residual: Tensor | null = null,
+    zeroPad?: Conv2dOptions["zeroPad"],
+  ): Tensor {
     const { rank } = this.family;
     if (rank <= 2 && s.groups === 1 && s.padding !== "causal") {
       // One row of pixels is a 1-D signal: the tuned 2-D kernel serves both.
@@ -517,7 +536,8 @@ abstract class BaseConv extends ConfiguredLayer {
       const k4 = rank === 1 ? { shape: [1, ...kernel.shape], data: kernel.data } : kernel;
       const r4 = rank === 1 && residual !== null ? { shape: [residual.shape[0], 1, ...residual.shape.slice(1)], data: residual.data } : residual;
       const pair = (v: number[]): [number, number] => (rank === 1 ? [1, v[0]] : [v[0], v[1]]);
-      const y = conv2dLayer(x4, k4, bias, { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding }, activation, r4);
+      const options = { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding, zeroPad };
+      const y = conv2dLayer(x4, k4, bias, options, activation, r4);
       return rank === 1 ? { shape: [y.shape[0], y.shape[2], y.shape[3]], data: y.data } : y;
     }
     if (residual !== null) throw new RangeError(`${this.name}: only a plain 1-D or 2-D convolution adds a residual in its last step`);
@@ -526,7 +546,14 @@ abstract class BaseConv extends ConfiguredLayer {
   }
 
   /** Each channel convolved with its own `depthMultiplier` filters: a convolution with one group per channel. */
-  private depthwise(x: Tensor, kernel: Tensor, bias: Tensor | null, s: ConvSettings, activation: ActivationName = "linear"): Tensor {
+  private depthwise(
+    x: Tensor,
+    kernel: Tensor,
+    bias: Tensor | null,
+    s: ConvSettings,
+    activation: ActivationName = "linear",
+    zeroPad?: Conv2dOptions["zeroPad"],
+  ): Tensor {
     const { rank } = this.family;
     const k = s.kernelSize;
     if (rank <= 2 && s.padding !== "causal") {
@@ -535,7 +562,8 @@ abstract class BaseConv extends ConfiguredLayer {
       const x4 = rank === 1 ? { shape: [n, 1, ...rest], data: x.data } : x;
       const k4 = rank === 1 ? { shape: [1, ...kernel.shape], data: kernel.data } : kernel;
       const pair = (v: number[]): [number, number] => (rank === 1 ? [1, v[0]] : [v[0], v[1]]);
-      const y = depthwise2dLayer(x4, k4, bias, { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding }, activation);
+      const options = { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding, zeroPad };
+      const y = depthwise2dLayer(x4, k4, bias, options, activation);
       return rank === 1 ? { shape: [y.shape[0], y.shape[2], y.shape[3]], data: y.data } : y;
     }
     // `[...k, C, m]` and `[...k, 1, C * m]` are the same array, so group `c` writes channels `c * m ...`.

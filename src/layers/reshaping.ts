@@ -423,6 +423,11 @@ abstract class BordersND extends SpatialLayer {
     this.ensureBuilt();
     return this.border(input, this.allAxes(input.shape.length, this.pairs!));
   }
+
+  /** The `[before, after]` amount of each spatial axis, once built. */
+  protected amounts(): readonly (readonly [number, number])[] {
+    return this.pairs!.map(([a, b]) => [a, b] as const);
+  }
 }
 
 /** Zero padding of the spatial axes (Keras `ZeroPadding1D/2D/3D`), 1 on each side by default. */
@@ -437,6 +442,22 @@ abstract class ZeroPaddingND extends BordersND {
 
   protected border(input: Tensor, pairs: [number, number][]): Tensor {
     return padLayer(input, pairs);
+  }
+
+  /**
+   * The `[before, after]` zeros of each spatial axis when the channels are
+   * last, so that a convolution reading only this layer's output may take
+   * them as its own padding instead of reading a padded copy; `null` with
+   * the channels first.
+   *
+   * @example
+   * ```ts
+   * new ZeroPadding2D({ padding: [[0, 1], [0, 1]] }).apply([null, 8, 8, 3]).layer.channelsLastPads(); // [[0, 1], [0, 1]]
+   * ```
+   */
+  channelsLastPads(): readonly (readonly [number, number])[] | null {
+    this.ensureBuilt();
+    return this.spatial!.dataFormat === "channelsLast" ? this.amounts() : null;
   }
 }
 
