@@ -87,6 +87,29 @@ describe("predict profile", () => {
     ]);
   });
 
+  it("runs a permutation that only moves axes of length 1 as a view, and says so", () => {
+    const x2 = input({ shape: [3, 1, 5] });
+    const moved = x2.permute({ dims: [2, 1, 3], name: "unit_first" }).permute({ dims: [1, 3, 2], name: "swap" });
+    const m2 = model({ inputs: x2, outputs: [moved, x2.reshape({ targetShape: [15, 1, 1] }).flatten({ dataFormat: "channelsFirst", name: "flat_first" })] });
+    const data = randomTensor([2, 3, 1, 5], createRandom(9)).data;
+    const [y, flat] = m2.predict(tensor([2, 3, 1, 5], data), { profile: true }) as unknown as { shape: number[]; data: Float32Array }[];
+    const rows = kernelInfo().profile!;
+    expect(row(rows, "unit_first").kernel).toBe("view");
+    expect(row(rows, "swap").kernel).toBe(getKernelBackend() === "reference" ? "reference" : "wasm");
+    expect(row(rows, "flat_first").kernel).toBe("view");
+    // [2, 1, 3, 5] with its last two axes swapped.
+    expect(y.shape).toEqual([2, 1, 5, 3]);
+    const expected = new Float32Array(30);
+    for (let b = 0; b < 2; b++) for (let i = 0; i < 3; i++) for (let j = 0; j < 5; j++) expected[b * 15 + j * 3 + i] = data[b * 15 + i * 5 + j];
+    expect(Array.from(y.data)).toEqual(Array.from(expected));
+    // Channels first, [15, 1, 1] is 15 maps of one pixel: flattened as channels last, the same order.
+    expect(flat.shape).toEqual([2, 15]);
+    expect(Array.from(flat.data)).toEqual(Array.from(data));
+    expect(m2.layers.find((l) => l.name === "unit_first")!.passesBuffer()).toBe(true);
+    expect(m2.layers.find((l) => l.name === "swap")!.passesBuffer()).toBe(false);
+    expect(m2.layers.find((l) => l.name === "flat_first")!.passesBuffer()).toBe(true);
+  });
+
   it("leaves the last profile alone when not asked", () => {
     m.predict(tensor([2, 6, 6, 3], x.data), { profile: true });
     const before = kernelInfo().profile;

@@ -94,7 +94,25 @@ function gather(input: Tensor, outShape: readonly number[], from: readonly numbe
 }
 
 /**
- * {@link transpose} (a Permute layer) on the WebAssembly kernels.
+ * Whether permuting the axes of `shape` by `perm` moves no value: the axes
+ * longer than 1 (or of unknown length) keep their order, so the permuted
+ * tensor is the same data under a new shape.
+ *
+ * @example
+ * ```ts
+ * permutationKeepsOrder([8, 1, 64], [0, 2, 1]); // true
+ * permutationKeepsOrder([8, 3, 64], [0, 2, 1]); // false
+ * ```
+ */
+export function permutationKeepsOrder(shape: readonly (number | null)[], perm: readonly number[]): boolean {
+  const moved = perm.filter((p) => shape[p] !== 1);
+  return moved.every((p, i) => i === 0 || moved[i - 1] < p);
+}
+
+/**
+ * {@link transpose} (a Permute layer) on the WebAssembly kernels; a view
+ * of the input's data when the permutation moves no value
+ * ({@link permutationKeepsOrder}), on either kernels.
  *
  * @example
  * ```ts
@@ -104,6 +122,10 @@ function gather(input: Tensor, outShape: readonly number[], from: readonly numbe
 export function transposeLayer(input: Tensor, perm: readonly number[]): Tensor {
   const rank = input.shape.length;
   const valid = perm.length === rank && new Set(perm).size === rank && perm.every((p) => Number.isInteger(p) && p >= 0 && p < rank);
+  if (valid && permutationKeepsOrder(input.shape, perm)) {
+    checkTensor(input, "transpose input", rank);
+    return { shape: perm.map((p) => input.shape[p]), data: input.data };
+  }
   if (!valid || fast() === null) return transpose(input, perm);
   checkTensor(input, "transpose input", rank);
   const strides = stridesOf(input.shape);

@@ -5,7 +5,7 @@
  */
 import { exactProduct, exactRank, fail, oneOf, positiveCount, sizeTuple, valueText } from "../checks.js";
 import { gatherBackward } from "../kernels/gather-backward.js";
-import { cropLayer, repeatLayer, transposeLayer } from "../kernels/fast-copy.js";
+import { cropLayer, permutationKeepsOrder, repeatLayer, transposeLayer } from "../kernels/fast-copy.js";
 import { padLayer } from "../kernels/fast-elementwise.js";
 import type { Tensor } from "../kernels/tensor.js";
 import { ConfiguredLayer } from "./layer.js";
@@ -23,6 +23,11 @@ const registerReshaping = layerRegistrar("reshaping", { tfjs, keras, onnx });
 // ---------------------------------------------------------------------------
 // flatten
 // ---------------------------------------------------------------------------
+
+/** The permutation that moves a channels-first tensor's channels last. */
+function channelsToLast(rank: number): number[] {
+  return [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1];
+}
 
 /**
  * Folds every non-batch dimension into one (Keras `Flatten`): their product,
@@ -59,17 +64,18 @@ export class Flatten extends ConfiguredLayer {
     return { dataFormat: dataFormatOption("flatten", this.config.dataFormat), name: this.name };
   }
 
-  /** Channels-last (or rank 2), the buffer is the output; channels-first data is transposed first. */
+  /** Channels-last (or rank 2), the buffer is the output; channels-first data is transposed first, unless only axes of length 1 move. */
   override passesBuffer(): boolean {
     if (this.dataFormat === undefined) this.computeOutputShape(this.builtInputShape());
-    return this.dataFormat !== "channelsFirst" || this.builtInputShape().length <= 2;
+    const shape = this.builtInputShape();
+    return this.dataFormat !== "channelsFirst" || shape.length <= 2 || permutationKeepsOrder(shape, channelsToLast(shape.length));
   }
 
   call(input: Tensor): Tensor {
     if (this.dataFormat === undefined) this.computeOutputShape(this.builtInputShape());
     const rank = input.shape.length;
     // Keras moves channels last only from rank 3 on; for rank 2 the move changes nothing.
-    const x = this.dataFormat === "channelsFirst" && rank > 2 ? transposeLayer(input, [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1]) : input;
+    const x = this.dataFormat === "channelsFirst" && rank > 2 ? transposeLayer(input, channelsToLast(rank)) : input;
     const batch = x.shape[0];
     return { shape: [batch, batch === 0 ? 0 : x.data.length / batch], data: x.data };
   }
@@ -216,6 +222,12 @@ export class Permute extends ConfiguredLayer {
   override getConfig(): Record<string, unknown> {
     if (this.dims === undefined) this.computeOutputShape(this.builtInputShape());
     return { dims: [...this.dims!], name: this.name };
+  }
+
+  /** A permutation that only moves axes of length 1 hands the input's buffer on. */
+  override passesBuffer(): boolean {
+    if (this.dims === undefined) this.computeOutputShape(this.builtInputShape());
+    return permutationKeepsOrder(this.builtInputShape(), [0, ...this.dims!]);
   }
 
   call(input: Tensor): Tensor {
