@@ -46,8 +46,11 @@ const IGNORED = new Set([
   "renorm_momentum",
 ]);
 
-/** Classes whose shapewise method has no `dataFormat`: they work channels-last, as Keras's default. */
-const CHANNELS_LAST_ONLY = new Set(["Resizing", "CenterCrop", "Rescaling", "Normalization"]);
+/**
+ * Classes whose shapewise method has no `dataFormat`: they work channels-last, as Keras's default. Keras 3
+ * writes `data_format` for ZeroPadding1D though its Cropping1D and UpSampling1D have none.
+ */
+const CHANNELS_LAST_ONLY = new Set(["Resizing", "CenterCrop", "Rescaling", "Normalization", "ZeroPadding1D"]);
 
 /** Keys shapewise reads only at their default value: anything else would compute something shapewise does not. */
 const ONLY_DEFAULT: Readonly<Record<string, readonly unknown[]>> = {
@@ -64,8 +67,10 @@ const ONLY_DEFAULT: Readonly<Record<string, readonly unknown[]>> = {
   renorm: [false],
   pad_to_aspect_ratio: [false],
   antialias: [false],
-  attention_axes: [null],
   flash_attention: [null, false],
+  // Keras 3.15 writes these two attention settings (a gate, a sliding-window mask); shapewise computes neither.
+  use_gate: [false],
+  sliding_window: [null],
 };
 
 /** Keys whose `null` is a value of its own; for every other key `null` means "the default". */
@@ -156,6 +161,14 @@ export function optionsFromFile(
         fail(`shapewise: ${where} data_format ${valueText(value)} is not supported (shapewise reads ${className} channels-last)`);
       continue;
     }
+    if (key === "attention_axes") {
+      // Keras 3 writes the axes it resolved when the layer was built: [1] for the [batch, steps, features]
+      // inputs shapewise takes, the same attention as null.
+      const steps = Array.isArray(value) && value.length === 1 && value[0] === 1;
+      if (value !== null && !steps)
+        fail(`shapewise: ${where} attention_axes ${valueText(value)} is not supported (shapewise attends over the steps axis only: null or [1])`);
+      continue;
+    }
     const only = ONLY_DEFAULT[key];
     if (only !== undefined) {
       if (!only.includes(value))
@@ -167,6 +180,8 @@ export function optionsFromFile(
     let v = value;
     if (key === "data_format") v = typeof value === "string" && value in FORMAT_IN ? FORMAT_IN[value] : value;
     if (key === "activation" || key === "recurrent_activation") v = activationIn(value, source, where, key);
+    // Keras 3 writes Normalization's axis as a tuple; one axis is the one integer shapewise takes, several stay refused.
+    if (className === "Normalization" && key === "axis" && Array.isArray(value) && value.length === 1) v = value[0];
     // Keras 3 calls LeakyReLU's slope `negative_slope`; shapewise, like TensorFlow.js, `alpha`.
     if (className === "LeakyReLU" && key === "negative_slope") name = "alpha";
     out[name] = v;

@@ -39,6 +39,21 @@ function nameOf(layer: Layer, names: "shapewise" | "keras3"): string {
   return names === "keras3" ? layer.names.keras3 : layer.name;
 }
 
+/**
+ * A layer's `build_config`. Keras 3 builds MultiHeadAttention from named
+ * shapes (`build(query_shape, value_shape, key_shape=None)`) and cannot load
+ * it from one `input_shape` list; every other layer takes `input_shape`.
+ */
+function buildConfig(className: string, inputShape: unknown): Record<string, unknown> {
+  if (className !== "MultiHeadAttention" || !Array.isArray(inputShape)) return { input_shape: inputShape };
+  const shapes = Array.isArray(inputShape[0]) ? (inputShape as unknown[]) : [inputShape, inputShape];
+  const [query, value, key] = shapes;
+  return { shapes_dict: key === undefined ? { query_shape: query, value_shape: value } : { query_shape: query, value_shape: value, key_shape: key } };
+}
+
+/** Classes whose Keras 3 config has no `trainable` key. */
+const NO_TRAINABLE = new Set(["SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]);
+
 /** One layer as Keras 3 serialises it: module, class, config, registered name, build config. */
 function kerasLayer(layer: Layer, names: "shapewise" | "keras3", inputShape: unknown): Record<string, unknown> {
   const entry = entryForLayer(layer);
@@ -59,7 +74,8 @@ function kerasLayer(layer: Layer, names: "shapewise" | "keras3", inputShape: unk
       registered_name: null,
     };
   }
-  const base = { name, trainable: layer.trainable, dtype: DTYPE_POLICY() };
+  // Keras 3's spatial dropouts take no `trainable` in their constructor: loading a config with one fails.
+  const base = NO_TRAINABLE.has(layer.className) ? { name, dtype: DTYPE_POLICY() } : { name, trainable: layer.trainable, dtype: DTYPE_POLICY() };
   let config: Record<string, unknown>;
   if (entry.style === "wrapper") {
     const inner = innerLayer(layer)!;
@@ -73,7 +89,7 @@ function kerasLayer(layer: Layer, names: "shapewise" | "keras3", inputShape: unk
     config = { ...base, ...writer(c, layer) };
   }
   const out: Record<string, unknown> = { module: "keras.layers", class_name: layer.className, config, registered_name: null };
-  if (!BUILT_AT_INIT.has(layer.className) && inputShape !== null) out.build_config = { input_shape: inputShape };
+  if (!BUILT_AT_INIT.has(layer.className) && inputShape !== null) out.build_config = buildConfig(layer.className, inputShape);
   return out;
 }
 

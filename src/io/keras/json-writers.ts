@@ -306,14 +306,14 @@ export const layerNormalization: Writer = (c) => ({
 /** Dropout's Keras 3 config. */
 export const dropout: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null });
 
-/** SpatialDropout1D's Keras 3 config. */
-export const spatialDropout1d: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null });
+/** SpatialDropout1D's Keras 3 config: its constructor, and so Keras's own files, have no `noise_shape` (nor `trainable`). */
+export const spatialDropout1d: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null });
 
 /** SpatialDropout2D's Keras 3 config. */
-export const spatialDropout2d: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null, data_format: formatOut(c.dataFormat) });
+export const spatialDropout2d: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null, data_format: formatOut(c.dataFormat) });
 
 /** SpatialDropout3D's Keras 3 config. */
-export const spatialDropout3d: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null, noise_shape: null, data_format: formatOut(c.dataFormat) });
+export const spatialDropout3d: Writer = (c) => ({ rate: f(c.rate), seed: c.seed ?? null, data_format: formatOut(c.dataFormat) });
 
 /** GaussianNoise's Keras 3 config. */
 export const gaussianNoise: Writer = (c) => ({ stddev: f(c.stddev), seed: c.seed ?? null });
