@@ -67,9 +67,16 @@ function valueBytes(value: unknown, kind: string, size: number): Uint8Array {
   if (ArrayBuffer.isView(value)) view = value;
   else if (typeof value === "bigint") view = kind === "uint" ? BigUint64Array.of(value) : BigInt64Array.of(value);
   else if (typeof value === "number") {
-    const make = { float4: Float32Array, float8: Float64Array, int4: Int32Array, uint4: Uint32Array, int2: Int16Array, int1: Int8Array, uint1: Uint8Array }[
-      `${kind}${size}`
-    ];
+    const scalars: Record<string, { of(...items: number[]): ArrayBufferView } | undefined> = {
+      float4: Float32Array,
+      float8: Float64Array,
+      int4: Int32Array,
+      uint4: Uint32Array,
+      int2: Int16Array,
+      int1: Int8Array,
+      uint1: Uint8Array,
+    };
+    const make = scalars[`${kind}${size}`];
     if (make !== undefined) view = make.of(value);
     else if (size === 8) view = kind === "uint" ? BigUint64Array.of(BigInt(value)) : BigInt64Array.of(BigInt(value));
     else throw new Error(`no byte form for a ${kind}${size * 8} scalar`);
