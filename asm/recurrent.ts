@@ -281,3 +281,30 @@ export function rnnSequence(
     }
   }
 }
+
+/**
+ * Whether rows [start, end) of `x` (`dim` floats each) are, bit for bit,
+ * the rows of the `[rows, dim]` `table` that the float32 indices `idx` name
+ * (each a whole number in [0, rows)): 1 if so, else 0. A recurrent layer
+ * fed by an embedding checks this before it reads its input projections
+ * from the embedding's table projected once, so a tensor changed since the
+ * lookup is projected as it is.
+ */
+export function rowsOfTable(idx: usize, rows: i32, table: usize, dim: i32, x: usize, start: i32, end: i32): i32 {
+  const bytes: usize = <usize>dim * 4;
+  const d4 = dim & ~3;
+  for (let i = start; i < end; i++) {
+    const v = load<f32>(idx + <usize>i * 4);
+    if (!(v >= 0 && v < <f32>rows) || v != Mathf.floor(v)) return 0;
+    const a: usize = table + <usize><i32>v * bytes;
+    const b: usize = x + <usize>i * bytes;
+    let j = 0;
+    for (; j < d4; j += 4) {
+      if (v128.any_true(v128.xor(v128.load(a + <usize>j * 4), v128.load(b + <usize>j * 4)))) return 0;
+    }
+    for (; j < dim; j++) {
+      if (load<u32>(a + <usize>j * 4) != load<u32>(b + <usize>j * 4)) return 0;
+    }
+  }
+  return 1;
+}

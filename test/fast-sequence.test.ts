@@ -8,7 +8,11 @@
  * biases. Layer normalisation and the lookup give the reference bits; the
  * products sum in float32, within 1e-5. A profiled predict names the wasm
  * kernels, and a GRU predicts again correctly after its bias is written in
- * place (its two biases are packed from slices of one array). Zero padding
+ * place (its two biases are packed from slices of one array). A recurrent
+ * layer fed by an embedding reads its projections from the table projected
+ * once, with the bits of projecting the lookup, each token projected once
+ * until a weight is written, and a lookup changed since is projected as it
+ * is. Zero padding
  * (up to rank 5, any axes) and global pooling give the reference bits too.
  *
  * In the `reference` vitest project the comparisons still run: the backend
@@ -33,6 +37,7 @@ import { padZeros } from "../src/kernels/reshape-ops.js";
 import { profileCall } from "../src/kernels/profile.js";
 import type { LayerProfile } from "../src/kernels/profile.js";
 import { recurrentPass } from "../src/kernels/rnn-cells.js";
+import { projectedTableRows } from "../src/kernels/rnn-fold.js";
 import type { CellKind } from "../src/kernels/rnn-cells.js";
 import type { Tensor } from "../src/kernels/tensor.js";
 
@@ -265,6 +270,83 @@ describe("sequence kernels on WebAssembly", () => {
       expect(m.predict({ shape: [37, 20, 9], data }, { threads: 2 }).data).toEqual(one.data);
       setKernelBackend("reference");
       expect(maxScaledDiff(one.data, m.predict({ shape: [37, 20, 9], data }).data)).toBeLessThanOrEqual(TOL);
+    });
+  });
+
+  describe("an embedding feeding a recurrent layer", () => {
+    const foldCases: readonly { kind: CellKind; resetAfter: boolean; goBackwards: boolean; units: number }[] = [
+      { kind: "lstm", resetAfter: true, goBackwards: false, units: 7 },
+      { kind: "gru", resetAfter: true, goBackwards: true, units: 5 },
+      { kind: "gru", resetAfter: false, goBackwards: false, units: 9 },
+      { kind: "simpleRNN", resetAfter: true, goBackwards: true, units: 6 },
+    ];
+    const distinct = (idx: Tensor) => new Set(idx.data).size;
+    for (const { kind, resetAfter, goBackwards, units } of foldCases) {
+      it(`${kind}${resetAfter ? "" : " (reset before)"}: projections from the projected table give the bits of projecting the lookup`, () => {
+        onFast(() => {
+          if (!kernelInfo().wasm) return;
+          const [vocab, dim, steps] = [23, 9, 6];
+          const width = (kind === "lstm" ? 4 : kind === "gru" ? 3 : 1) * units;
+          const table = randomTensor([vocab, dim], 31);
+          const weights = {
+            kernel: randomTensor([dim, width], 32, 0.6),
+            recurrentKernel: randomTensor([units, width], 33, 0.6),
+            bias: randomTensor(kind === "gru" && resetAfter ? [2, width] : [width], 34, 0.5),
+          };
+          const options = { units, activation: "tanh", recurrentActivation: "sigmoid", returnSequences: true, goBackwards, resetAfter } as const;
+          const tokens = (values: number[]): Tensor => ({ shape: [values.length / steps, steps], data: Float32Array.from(values) });
+          // Batch 5 over tokens 0..11; then batch 1 with one token no call read before (a product of one row).
+          const first = tokens(Array.from({ length: 5 * steps }, (_, i) => (i * 7) % 12));
+          const second = tokens([3, 12, 3, 0, 11, 5]);
+          const check = (idx: Tensor, projectedRows: number) => {
+            const before = projectedTableRows();
+            const lookup = embeddingLayer(idx, table);
+            const folded = recurrentLayer(kind, lookup, weights, options);
+            expect(projectedTableRows() - before).toBe(projectedRows);
+            const plain = recurrentLayer(kind, { shape: lookup.shape, data: Float32Array.from(lookup.data) }, weights, options);
+            expectSameBits(folded.output.data, plain.output.data);
+            folded.states.forEach((st, i) => expectSameBits(st.data, plain.states[i].data));
+            expect(maxScaledDiff(folded.output.data, recurrentPass(kind, lookup, weights, options).output.data)).toBeLessThanOrEqual(TOL);
+          };
+          check(first, distinct(first));
+          check(first, 0);
+          check(second, 1);
+          // Written weights are projected again: the input kernel, the bias (a GRU's two biases are one array), the table.
+          for (const written of [weights.kernel.data, weights.bias.data, table.data]) {
+            written[1] += 0.25;
+            weightsWritten([written]);
+            check(second, distinct(second));
+          }
+          // A lookup changed after the fact is projected as it is.
+          const lookup = embeddingLayer(first, table);
+          lookup.data[4] += 1;
+          const before = projectedTableRows();
+          const changed = recurrentLayer(kind, lookup, weights, options);
+          expect(projectedTableRows()).toBe(before);
+          expectSameBits(
+            changed.output.data,
+            recurrentLayer(kind, { shape: lookup.shape, data: Float32Array.from(lookup.data) }, weights, options).output.data,
+          );
+        });
+      });
+    }
+
+    it("a text model projects each token once over its predicts, and agrees with the reference kernels", () => {
+      onFast(() => {
+        if (!kernelInfo().wasm) return;
+        const inputs = input({ shape: [8], dtype: "int32" });
+        const outputs = inputs.embedding({ inputDim: 40, outputDim: 6 }).lstm({ units: 11, returnSequences: true }).gru({ units: 4 });
+        const m = model({ inputs, outputs, seed: 5 });
+        const data = Float32Array.from({ length: 3 * 8 }, (_, i) => (i * 13) % 40);
+        const before = projectedTableRows();
+        const y = m.predict({ shape: [3, 8], data }, { profile: true });
+        expect(projectedTableRows() - before).toBe(new Set(data).size);
+        m.predict({ shape: [3, 8], data });
+        expect(projectedTableRows() - before).toBe(new Set(data).size);
+        expect((kernelInfo().profile ?? []).map((r) => `${r.className} ${r.kernel}`)).toEqual(["Embedding wasm", "LSTM wasm", "GRU wasm"]);
+        setKernelBackend("reference");
+        expect(maxScaledDiff(y.data, m.predict({ shape: [3, 8], data }).data)).toBeLessThanOrEqual(TOL);
+      });
     });
   });
 

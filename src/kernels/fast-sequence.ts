@@ -14,6 +14,7 @@ import { layerNorm } from "./norm-layer.js";
 import type { LayerNormWeights } from "./norm-layer.js";
 import { biasSlice, cachedCopy, columnsOf, derivedWeights, packed } from "./packed-weights.js";
 import { GATES, recurrentPass } from "./rnn-cells.js";
+import { lookupMade, projectedLookup } from "./rnn-fold.js";
 import type { CellKind, RecurrentPassOptions, RecurrentPassResult } from "./rnn-cells.js";
 import { addressIn, finish, outputOf, run, scratchFor, split, threadsFor } from "./run-scope.js";
 import { checkTensor } from "./tensor.js";
@@ -127,7 +128,9 @@ export function layerNormLayer(input: Tensor, axes: readonly number[], w: LayerN
 /**
  * A SimpleRNN, LSTM or GRU layer's computation. With activations the
  * WebAssembly kernels compute, every cell runs there: the input projection
- * of every step is one matrix product. Then every cell runs all its steps
+ * of every step is one matrix product, or, when the input is an
+ * embedding's lookup, rows of the embedding's table projected once
+ * ({@link projectedLookup}). Then every cell runs all its steps
  * in one kernel call per thread (each thread its batch rows): per step the
  * rows' recurrent product on the packed recurrent kernel, then the gates
  * fused over four columns at a time, sigmoid and tanh in float32. A GRU
@@ -191,7 +194,8 @@ export function recurrentLayer(
     // Each step's recurrent products: [batch, width] (a GRU resetting first: [batch, 2 * units], then r * h and its product).
     const hw = k.alloc(batch * (resetBefore ? 4 * u : width) * 4);
     own.push(xw, hw);
-    productAt(k, x, batch * steps, features, width, weights.kernel.data, inputBias, xw, 0);
+    const projection = { input: input.data, at: x, rows: batch * steps, features, width, kernel: weights.kernel.data, bias: inputBias, biasSource: bias };
+    if (!projectedLookup(k, projection, xw)) productAt(k, x, batch * steps, features, width, weights.kernel.data, inputBias, xw, 0);
     const h = outputOf(k, batch * u, temps);
     k.view(h, batch * u).fill(0);
     const c = kind === "lstm" ? outputOf(k, batch * u, temps) : 0;
@@ -269,5 +273,7 @@ export function embeddingLayer(input: Tensor, table: Tensor): Tensor {
     k,
     split(input.data.length, threadsFor(floats), 1).map(([s0, s1]) => ({ fn: "gatherRows", args: [idx, tp, dim, out, s0, s1] })),
   );
-  return { shape: [...input.shape, dim], data: finish(k, out, floats, temps) };
+  const data = finish(k, out, floats, temps);
+  lookupMade(data, input.data, table.data);
+  return { shape: [...input.shape, dim], data };
 }

@@ -59,6 +59,7 @@ export interface KernelExports {
   lstmSequence(...args: number[]): void;
   gruSequence(...args: number[]): void;
   gatherRows(...args: number[]): void;
+  rowsOfTable(...args: number[]): number;
   padCopy(...args: number[]): void;
   globalPool(...args: number[]): void;
   channelScaleShift(...args: number[]): void;
