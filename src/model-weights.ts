@@ -4,6 +4,7 @@
  * fit the machine), and replacing them all from a caller's tensors.
  */
 import { fail, valueText } from "./checks.js";
+import { weightArray } from "./kernels/packed-weights.js";
 import type { Tensor } from "./kernels/tensor.js";
 import { byteText } from "./layers/layer.js";
 import type { Layer, WeightSpec } from "./layers/layer.js";
@@ -100,7 +101,8 @@ export function setLayerWeights(layers: readonly Layer[], weights: readonly Tens
     }
     const data = numericData(`setWeights weight ${i} (${label})`, w.data, slot.spec.shape);
     // The model keeps its own copy, as Keras does: later writes to the caller's array change nothing.
-    return { shape: [...slot.spec.shape], data: data === w.data && !handOver ? new Float32Array(data) : data };
+    // The copy is made where the kernels read weights in place, so the next predict copies none in.
+    return { shape: [...slot.spec.shape], data: data === w.data && !handOver ? ownCopy(data) : data };
   });
   let next = 0;
   for (const layer of layers) {
@@ -108,6 +110,13 @@ export function setLayerWeights(layers: readonly Layer[], weights: readonly Tens
     layer.weights = checked.slice(next, next + count);
     next += count;
   }
+}
+
+/** A copy of `data` in an array of {@link weightArray}: WebAssembly memory when the fast kernels are loaded and it fits the budget. */
+function ownCopy(data: Float32Array): Float32Array {
+  const copy = weightArray(data.length, false);
+  copy.set(data);
+  return copy;
 }
 
 /**

@@ -259,6 +259,29 @@ describe.skipIf(k === null)("weights held in WebAssembly memory", () => {
     }
   });
 
+  it("weights set from a caller's arrays are copied into WebAssembly memory, to the same bits, and later writes to the caller's arrays change nothing", () => {
+    setKernelBackend("fast");
+    try {
+      const build = (seed: number) => {
+        const i = input({ shape: [64] });
+        return model({ inputs: i, outputs: i.dense({ units: 80, activation: "relu" }).dense({ units: 3 }), seed });
+      };
+      const source = build(3).getWeights();
+      const m = build(4);
+      m.setWeights(source);
+      const kernel = m.layers[1].weights![0].data;
+      expect(kernels.addressOf(kernel)).toBeGreaterThan(0);
+      expect(kernels.addressOf(source[0].data)).toBe(-1);
+      expect(mismatches(kernel, source[0].data)).toBe(0);
+      const x = tensor([1, 64], Array.from(values(64, 6))) as Tensor<[1, 64]>;
+      const before = Float32Array.from((m.predict as (t: unknown) => Tensor)(x).data);
+      source[0].data.fill(0);
+      expect(mismatches((m.predict as (t: unknown) => Tensor)(x).data, before)).toBe(0);
+    } finally {
+      setKernelBackend(initial);
+    }
+  });
+
   it("a copy padded to whole blocks reads 0 past the array even in a block that held other values", () => {
     const dirty = kernels.alloc(64 * 4);
     kernels.view(dirty, 64).fill(Number.NaN);
