@@ -767,6 +767,8 @@ describe("predictAsync", () => {
       const first = (await m.predictAsync(x as never, { backend: "onnxruntime" })) as Tensor;
       await m.predictAsync(x as never, { backend: "onnxruntime" });
       expect(builds).toHaveBeenCalledTimes(1);
+      // Without prepacking, which copies every weight again while the session is built and runs no faster after.
+      expect(builds.mock.calls[0][1]).toEqual({ extra: { session: { disable_prepacking: "1" } } });
       const c = m.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: "meanSquaredError" });
       c.trainOnBatch(x as never, tensor([x.shape[0], 2], new Float32Array(x.shape[0] * 2).fill(3)) as never);
       const trained = (await m.predictAsync(x as never, { backend: "onnxruntime" })) as Tensor;
