@@ -30,7 +30,7 @@ import "monaco-editor/editor/common/standaloneStrings.js";
 import "monaco-editor/languages/definitions/typescript/register.js";
 import * as monaco from "monaco-editor/editor/editor.api.js";
 import { Model, ShapeError, clearSession, failureSummary, loadKernels, plotModel, tensor } from "../src/index.js";
-import type { SummaryStyle } from "../src/index.js";
+import type { KernelInfo, SummaryStyle } from "../src/index.js";
 import { EXAMPLES, MODEL_B } from "./examples.js";
 import type { Analysis, HoverInfo, WorkerQuery, WorkerReply, WorkerRequest } from "./protocol.js";
 import { readShared, shareHash } from "./share.js";
@@ -280,7 +280,7 @@ $<HTMLSelectElement>("style").onchange = () => {
 
 // ---- Run: predict on random input ----
 
-let kernels: Promise<unknown> | undefined;
+let kernels: Promise<KernelInfo> | undefined;
 
 /** A batch of one with every unknown size 1: random floats, or id 0 for an int32 input. */
 function randomInput(shape: readonly (number | null)[], int: boolean) {
@@ -307,8 +307,12 @@ $("run").onclick = async () => {
   }
   out.textContent = "Running…";
   try {
-    kernels ??= loadKernels({ url: new URL("shapewise-kernels.wasm", location.href) });
-    await kernels;
+    // Both builds are served: the loader fetches the relaxed SIMD one where this browser validates it.
+    kernels ??= loadKernels({
+      url: { simd: new URL("shapewise-kernels.wasm", location.href), "relaxed-simd": new URL("shapewise-kernels-relaxed.wasm", location.href) },
+    });
+    const info = await kernels;
+    const ran = info.wasm ? `WebAssembly ${info.build} kernels` : "reference kernels";
     const inputLayers = m.layers.filter((l) => l.className === "InputLayer") as unknown as { dtype?: string; outputShape?: unknown }[];
     const shapes = (m.inputLayout === "single" ? [m.inputShape] : Object.values(m.inputShape as object)) as (number | null)[][];
     const xs = shapes.map((s, i) => randomInput(s, inputLayers[i]?.dtype === "int32"));
@@ -322,7 +326,7 @@ $("run").onclick = async () => {
     }[];
     const shown = ys.map((t) => `[${t.shape.join(", ")}]`).join(", ");
     const first = Array.from(ys[0].data.slice(0, 4), (v) => v.toFixed(4)).join(", ");
-    out.textContent = `predict on random input [${xs.map((t) => t.shape.join(", ")).join("], [")}] → output shape ${shown} in ${ms.toFixed(1)} ms (first values ${first}${ys[0].data.length > 4 ? ", …" : ""})`;
+    out.textContent = `predict on random input [${xs.map((t) => t.shape.join(", ")).join("], [")}] → output shape ${shown} in ${ms.toFixed(1)} ms on the ${ran} (first values ${first}${ys[0].data.length > 4 ? ", …" : ""})`;
   } catch (error) {
     out.textContent = `predict failed: ${error instanceof Error ? error.message : String(error)}`;
   }

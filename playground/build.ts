@@ -3,7 +3,8 @@
  * (Monaco and the panels), the language-service worker (the repository's own
  * TypeScript), Monaco's editor worker, shapewise's browser bundle (the core
  * entry, which the user's code imports through the page's import map), the
- * kernel module, and the declarations the worker checks against: the
+ * kernel module in both builds (relaxed SIMD and plain SIMD: the loader
+ * picks the one the browser validates), and the declarations the worker checks against: the
  * package's published `.d.ts` files and TypeScript's lib files.
  *
  * Run: npm run playground:build (writes dist-playground/)
@@ -158,7 +159,7 @@ export async function buildPlayground(outDir = path.join(repoRoot, "dist-playgro
       outdir: outDir,
     }),
   ]);
-  copyFileSync(path.join(repoRoot, "build/shapewise-kernels.wasm"), path.join(outDir, "shapewise-kernels.wasm"));
+  for (const file of ["shapewise-kernels.wasm", "shapewise-kernels-relaxed.wasm"]) copyFileSync(path.join(repoRoot, "build", file), path.join(outDir, file));
   copyFileSync(path.join(here, "index.html"), path.join(outDir, "index.html"));
   const virtual = new Map([...libFiles(["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"]), ...declarations()]);
   writeFileSync(path.join(outDir, "types.json"), JSON.stringify(Object.fromEntries(virtual)));

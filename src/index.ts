@@ -30,7 +30,7 @@ export type { TrainingMemory, TrainingMemoryOptions } from "./cost-training.js";
 export { getKernelBackend, kernelInfo, loadKernels, setKernelBackend } from "./kernels/backend.js";
 export type { KernelBackend, KernelInfo, LoadKernelsOptions, ThreadMode, ThreadsOption } from "./kernels/backend.js";
 export type { LayerKernel, LayerProfile } from "./kernels/profile.js";
-export type { KernelBuild } from "./kernels/wasm.js";
+export type { KernelBuild, KernelUrls } from "./kernels/wasm.js";
 export { terminateThreads } from "./kernels/threads.js";
 export type { Layer, LayerCost, WeightSpec } from "./layers/layer.js";
 export type { SummaryOptions, SummaryStyle } from "./summary/index.js";

@@ -10,6 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { loadKernels } from "../src/kernels/backend.js";
 import { kernelBuild, relaxedSimdSupported } from "../src/kernels/wasm.js";
 
 const TOL = 1e-5;
@@ -65,6 +66,15 @@ function expectAgreement(report: Report): void {
 }
 
 describe("the relaxed SIMD and plain SIMD builds", { timeout: 120_000 }, () => {
+  it("loadKernels takes one address or both builds' addresses, and names what else it got", async () => {
+    const urls = { simd: "/shapewise-kernels.wasm", "relaxed-simd": new URL("https://example.org/shapewise-kernels-relaxed.wasm") };
+    await expect(loadKernels({ url: urls })).resolves.toMatchObject({ wasm: true });
+    await expect(loadKernels({ url: { simd: "/shapewise-kernels.wasm" } as never })).rejects.toThrow(
+      'shapewise: loadKernels url must be a string, a URL or { simd, "relaxed-simd" } holding one each, got {"simd":"/shapewise-kernels.wasm"}',
+    );
+    await expect(loadKernels({ url: 7 as never })).rejects.toThrow(TypeError);
+  });
+
   it("both builds are built from one source, and only the relaxed one needs relaxed SIMD", () => {
     expect(validate(plainBytes)).toBe(true);
     expect(relaxedBytes.equals(plainBytes)).toBe(false);

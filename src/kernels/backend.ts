@@ -27,7 +27,7 @@ import { availableParallelism, envVariable, host, webThreadsReason } from "../pl
 import type { LayerProfile } from "./profile.js";
 import { startThreads, threadsError } from "./threads.js";
 import { loadKernelModule, wasmKernels, wasmLoadError } from "./wasm.js";
-import type { KernelBuild, WasmKernels } from "./wasm.js";
+import type { KernelBuild, KernelUrls, WasmKernels } from "./wasm.js";
 
 /**
  * The kernels layers run: `"fast"` (WebAssembly SIMD, falling back to the
@@ -176,9 +176,11 @@ export interface LoadKernelsOptions {
    * Where to fetch `shapewise-kernels.wasm` from in a browser; by default
    * the file beside the package (`new URL(..., import.meta.url)`, which
    * Vite, webpack and Parcel rewrite). Give it where the bundler does not
-   * copy the file (esbuild).
+   * copy the file (esbuild): one address, or both builds' addresses
+   * (`{ simd, "relaxed-simd" }`) so that the loader fetches the relaxed SIMD
+   * build where the engine validates it and the plain one elsewhere.
    */
-  url?: string | URL;
+  url?: string | URL | KernelUrls;
   /** Start workers so that a `predict` with this many threads finds them running. */
   threads?: number;
 }
@@ -199,8 +201,12 @@ export interface LoadKernelsOptions {
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<KernelInfo> {
   if (options === null || typeof options !== "object") throw new TypeError(`shapewise: loadKernels expects an options object, got ${String(options)}`);
   const { url, threads } = options;
-  if (url !== undefined && typeof url !== "string" && !(url instanceof URL))
-    throw new TypeError(`shapewise: loadKernels url must be a string or a URL, got ${String(url)}`);
+  const address = (u: unknown) => typeof u === "string" || u instanceof URL;
+  const both = typeof url === "object" && url !== null && !(url instanceof URL) && address(url.simd) && address(url["relaxed-simd"]);
+  if (url !== undefined && !address(url) && !both)
+    throw new TypeError(
+      `shapewise: loadKernels url must be a string, a URL or { simd, "relaxed-simd" } holding one each, got ${typeof url === "object" && url !== null ? JSON.stringify(url) : String(url)}`,
+    );
   if (threads !== undefined && (!Number.isSafeInteger(threads) || threads < 1))
     throw new RangeError(`shapewise: loadKernels threads must be a positive integer, got ${String(threads)}`);
   await loadKernelModule(url);

@@ -197,6 +197,20 @@ export interface WasmKernels {
 export type KernelBuild = "simd" | "relaxed-simd";
 
 /**
+ * Where a page serves each build of the kernels, for the loader to fetch
+ * the one the engine runs (see {@link kernelBuild}).
+ *
+ * @example
+ * ```ts
+ * const urls: KernelUrls = { simd: "/shapewise-kernels.wasm", "relaxed-simd": "/shapewise-kernels-relaxed.wasm" };
+ * ```
+ */
+export interface KernelUrls {
+  readonly simd: string | URL;
+  readonly "relaxed-simd": string | URL;
+}
+
+/**
  * The smallest module that uses relaxed SIMD: one function returning
  * `f32x4.relaxed_madd(v, v, v)` of a zero local. An engine that validates it
  * runs the relaxed build.
@@ -334,7 +348,7 @@ function readModule(read: (build: KernelBuild) => Uint8Array): object {
  * await loadKernelModule(); // then m.predict(x) runs WebAssembly SIMD
  * ```
  */
-export function loadKernelModule(url?: string | URL): Promise<WasmKernels | null> {
+export function loadKernelModule(url?: string | URL | KernelUrls): Promise<WasmKernels | null> {
   if (loaded !== undefined) return Promise.resolve(loaded);
   if (host().readWasm !== undefined) return Promise.resolve(wasmKernels());
   pending ??= fetchPicked(url).then(
@@ -351,11 +365,16 @@ export function loadKernelModule(url?: string | URL): Promise<WasmKernels | null
   return pending;
 }
 
-/** `url` if given, else the picked build, falling back to the plain one where the relaxed one cannot be fetched. */
-function fetchPicked(url: string | URL | undefined): Promise<object> {
-  if (url !== undefined) return fetchModule(url);
-  if (kernelBuild() === "simd") return fetchModule(kernelsUrl("simd"));
-  return fetchModule(kernelsUrl("relaxed-simd")).catch(() => fetchModule(kernelsUrl("simd")));
+/**
+ * `url` if it is one address, else the picked build (from `url`'s addresses
+ * or beside the package), falling back to the plain one where the relaxed
+ * one cannot be fetched or compiled.
+ */
+function fetchPicked(url: string | URL | KernelUrls | undefined): Promise<object> {
+  if (typeof url === "string" || url instanceof URL) return fetchModule(url);
+  const where = (build: KernelBuild) => (url === undefined ? kernelsUrl(build) : url[build]);
+  if (kernelBuild() === "simd") return fetchModule(where("simd"));
+  return fetchModule(where("relaxed-simd")).catch(() => fetchModule(where("simd")));
 }
 
 async function fetchModule(url: string | URL): Promise<object> {

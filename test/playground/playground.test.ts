@@ -222,7 +222,23 @@ describe("the playground in Chromium", () => {
     await page.locator("#run").focus();
     await page.keyboard.press("Enter");
     await page.locator("#run-result").filter({ hasText: "output shape [1, 10]" }).waitFor({ timeout: 60_000 });
-    expect(await text(page, "#run-result")).toMatch(/^predict on random input \[1, 28, 28, 1\] → output shape \[1, 10\] in [\d.]+ ms/);
+    expect(await text(page, "#run-result")).toMatch(/^predict on random input \[1, 28, 28, 1\] → output shape \[1, 10\] in [\d.]+ ms on the WebAssembly /);
+    // The site serves both builds; the page fetched one, and runs the relaxed SIMD one exactly where this browser validates that file.
+    expect(site.files.map((f) => f.name)).toEqual(expect.arrayContaining(["shapewise-kernels.wasm", "shapewise-kernels-relaxed.wasm"]));
+    const fetched = await page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .map((e) => e.name.split("/").pop()!)
+        .filter((name) => name.endsWith(".wasm")),
+    );
+    const validated = await page.evaluate(async () => {
+      const engine = (globalThis as unknown as { WebAssembly: { validate(bytes: ArrayBuffer): boolean } }).WebAssembly;
+      return engine.validate(await (await fetch("shapewise-kernels-relaxed.wasm")).arrayBuffer());
+    });
+    const build = validated ? "relaxed-simd" : "simd";
+    expect(await text(page, "#run-result")).toContain(`on the WebAssembly ${build} kernels`);
+    expect(fetched).toEqual([validated ? "shapewise-kernels-relaxed.wasm" : "shapewise-kernels.wasm"]);
+    figures.push(`kernels run in the browser: ${build}`);
     await page.screenshot({ path: path.join(shots, "3-fixed-and-run.png") });
 
     // The share link, opened in a new page, holds the same model.
