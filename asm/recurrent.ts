@@ -59,6 +59,32 @@ function gate1(code: i32, v: f32): f32 {
   return <f32>act64(code, <f64>v);
 }
 
+/** The address of batch row `b`'s step `t` in a `[batch, steps, width]` block (`bytes` a step's width in bytes). */
+@inline
+function stepAt(base: usize, b: i32, steps: i32, t: i32, bytes: usize): usize {
+  return base + (<usize>b * <usize>steps + <usize>t) * bytes;
+}
+
+/** Where batch row `b`'s state at output step `s` goes in `seq`, 0 when no sequence is written. */
+@inline
+function seqAt(seq: usize, b: i32, steps: i32, s: i32, bytes: usize): usize {
+  return seq == 0 ? 0 : stepAt(seq, b, steps, s, bytes);
+}
+
+/** Stores four lanes of a new state into `h` and, unless `o` is 0, into the output sequence. */
+@inline
+function putState4(hb: usize, o: usize, at: usize, v: v128): void {
+  v128.store(hb + at, v);
+  if (o != 0) v128.store(o + at, v);
+}
+
+/** {@link putState4} for one tail column. */
+@inline
+function putState1(hb: usize, o: usize, at: usize, v: f32): void {
+  store<f32>(hb + at, v);
+  if (o != 0) store<f32>(o + at, v);
+}
+
 /**
  * A whole LSTM pass for batch rows [start, end), every step in one call.
  * `xw` `[batch, steps, 4 * units]` holds the input projections with the
@@ -84,11 +110,11 @@ export function lstmSequence(
     const t = back != 0 ? steps - 1 - s : s;
     dense(h, units, width, rp, 0, z, ACT_LINEAR, 0, start, end, 0, panels, scratch);
     for (let b = start; b < end; b++) {
-      const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * <usize>width * 4;
+      const x = stepAt(xw, b, steps, t, <usize>width * 4);
       const zz: usize = z + <usize>b * <usize>width * 4;
       const cb: usize = c + <usize>b * u;
       const hb: usize = h + <usize>b * u;
-      const o: usize = seq == 0 ? 0 : seq + (<usize>b * <usize>steps + <usize>s) * u;
+      const o = seqAt(seq, b, steps, s, u);
       let j = 0;
       for (; j + 4 <= units; j += 4) {
         const at: usize = <usize>j * 4;
@@ -99,8 +125,7 @@ export function lstmSequence(
         const cn = f32x4.add(f32x4.mul(fg, v128.load(cb + at)), f32x4.mul(ig, cc));
         v128.store(cb + at, cn);
         const hn = f32x4.mul(og, gate4(act, cn));
-        v128.store(hb + at, hn);
-        if (o != 0) v128.store(o + at, hn);
+        putState4(hb, o, at, hn);
       }
       for (; j < units; j++) {
         const at: usize = <usize>j * 4;
@@ -111,8 +136,7 @@ export function lstmSequence(
         const cn: f32 = fg * load<f32>(cb + at) + ig * cc;
         store<f32>(cb + at, cn);
         const hn: f32 = og * gate1(act, cn);
-        store<f32>(hb + at, hn);
-        if (o != 0) store<f32>(o + at, hn);
+        putState1(hb, o, at, hn);
       }
     }
   }
@@ -149,10 +173,10 @@ export function gruSequence(
     const t = back != 0 ? steps - 1 - s : s;
     dense(h, units, width, rp, rb, z, ACT_LINEAR, 0, start, end, 0, panels, scratch);
     for (let b = start; b < end; b++) {
-      const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * <usize>width * 4;
+      const x = stepAt(xw, b, steps, t, <usize>width * 4);
       const zz: usize = z + <usize>b * <usize>width * 4;
       const hb: usize = h + <usize>b * u;
-      const o: usize = seq == 0 ? 0 : seq + (<usize>b * <usize>steps + <usize>s) * u;
+      const o = seqAt(seq, b, steps, s, u);
       let j = 0;
       for (; j + 4 <= units; j += 4) {
         const at: usize = <usize>j * 4;
@@ -160,8 +184,7 @@ export function gruSequence(
         const rg = gate4(rec, f32x4.add(v128.load(x + u + at), v128.load(zz + u + at)));
         const hh = gate4(act, madd(rg, v128.load(zz + 2 * u + at), v128.load(x + 2 * u + at)));
         const hn = blend4(zg, v128.load(hb + at), hh);
-        v128.store(hb + at, hn);
-        if (o != 0) v128.store(o + at, hn);
+        putState4(hb, o, at, hn);
       }
       for (; j < units; j++) {
         const at: usize = <usize>j * 4;
@@ -169,8 +192,7 @@ export function gruSequence(
         const rg = gate1(rec, load<f32>(x + u + at) + load<f32>(zz + u + at));
         const hh = f32x4.extract_lane(gate4(act, madd(f32x4.splat(rg), f32x4.splat(load<f32>(zz + 2 * u + at)), f32x4.splat(load<f32>(x + 2 * u + at)))), 0);
         const hn: f32 = zg * load<f32>(hb + at) + (1 - zg) * hh;
-        store<f32>(hb + at, hn);
-        if (o != 0) store<f32>(o + at, hn);
+        putState1(hb, o, at, hn);
       }
     }
   }
@@ -201,7 +223,7 @@ export function gruResetSequence(
     const t = back != 0 ? steps - 1 - s : s;
     dense(h, units, 2 * units, gp, 0, zr, ACT_LINEAR, 0, start, end, 0, gatePanels, scratch);
     for (let b = start; b < end; b++) {
-      const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * <usize>width * 4;
+      const x = stepAt(xw, b, steps, t, <usize>width * 4);
       const zz: usize = zr + <usize>b * u * 2;
       const hb: usize = h + <usize>b * u;
       const rb: usize = rh + <usize>b * u;
@@ -218,27 +240,25 @@ export function gruResetSequence(
     }
     dense(rh, units, units, cp, 0, hc, ACT_LINEAR, 0, start, end, 0, candidatePanels, scratch);
     for (let b = start; b < end; b++) {
-      const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * <usize>width * 4;
+      const x = stepAt(xw, b, steps, t, <usize>width * 4);
       const zz: usize = zr + <usize>b * u * 2;
       const cb: usize = hc + <usize>b * u;
       const hb: usize = h + <usize>b * u;
-      const o: usize = seq == 0 ? 0 : seq + (<usize>b * <usize>steps + <usize>s) * u;
+      const o = seqAt(seq, b, steps, s, u);
       let j = 0;
       for (; j + 4 <= units; j += 4) {
         const at: usize = <usize>j * 4;
         const zg = gate4(rec, f32x4.add(v128.load(x + at), v128.load(zz + at)));
         const hh = gate4(act, f32x4.add(v128.load(x + 2 * u + at), v128.load(cb + at)));
         const hn = blend4(zg, v128.load(hb + at), hh);
-        v128.store(hb + at, hn);
-        if (o != 0) v128.store(o + at, hn);
+        putState4(hb, o, at, hn);
       }
       for (; j < units; j++) {
         const at: usize = <usize>j * 4;
         const zg = gate1(rec, load<f32>(x + at) + load<f32>(zz + at));
         const hh = gate1(act, load<f32>(x + 2 * u + at) + load<f32>(cb + at));
         const hn: f32 = zg * load<f32>(hb + at) + (1 - zg) * hh;
-        store<f32>(hb + at, hn);
-        if (o != 0) store<f32>(o + at, hn);
+        putState1(hb, o, at, hn);
       }
     }
   }
@@ -261,22 +281,20 @@ export function rnnSequence(
     const t = back != 0 ? steps - 1 - s : s;
     dense(h, units, units, rp, 0, z, ACT_LINEAR, 0, start, end, 0, panels, scratch);
     for (let b = start; b < end; b++) {
-      const x: usize = xw + (<usize>b * <usize>steps + <usize>t) * u;
+      const x = stepAt(xw, b, steps, t, u);
       const zz: usize = z + <usize>b * u;
       const hb: usize = h + <usize>b * u;
-      const o: usize = seq == 0 ? 0 : seq + (<usize>b * <usize>steps + <usize>s) * u;
+      const o = seqAt(seq, b, steps, s, u);
       let j = 0;
       for (; j + 4 <= units; j += 4) {
         const at: usize = <usize>j * 4;
         const hn = gate4(act, f32x4.add(v128.load(x + at), v128.load(zz + at)));
-        v128.store(hb + at, hn);
-        if (o != 0) v128.store(o + at, hn);
+        putState4(hb, o, at, hn);
       }
       for (; j < units; j++) {
         const at: usize = <usize>j * 4;
         const hn = gate1(act, load<f32>(x + at) + load<f32>(zz + at));
-        store<f32>(hb + at, hn);
-        if (o != 0) store<f32>(o + at, hn);
+        putState1(hb, o, at, hn);
       }
     }
   }

@@ -97,6 +97,16 @@ function expectPlan(rows: readonly LayerProfile[], t: Tail): void {
   expect(row("main").kernel).toBe("wasm");
 }
 
+/** A convolution's window, stride, padding, bias, batch and weight seed, as the generated cases below draw them. */
+const convolutionDraws = {
+  kernel: fc.constantFrom(1, 3),
+  stride: fc.constantFrom(1, 2),
+  same: fc.boolean(),
+  useBias: fc.boolean(),
+  batch: fc.integer({ min: 1, max: 3 }),
+  seed: fc.integer({ min: 1, max: 1e6 }),
+};
+
 describe("the forward pass's plan folds and fuses on the WebAssembly kernels", () => {
   it("loads the WebAssembly kernels", () => {
     on("fast", () => expect(kernelInfo().wasm).toBe(true));
@@ -109,12 +119,7 @@ describe("the forward pass's plan folds and fuses on the WebAssembly kernels", (
           h: fc.integer({ min: 1, max: 9 }),
           w: fc.integer({ min: 1, max: 9 }),
           c: fc.constantFrom(1, 3, 8, 16, 20),
-          kernel: fc.constantFrom(1, 3),
-          stride: fc.constantFrom(1, 2),
-          same: fc.boolean(),
-          useBias: fc.boolean(),
-          batch: fc.integer({ min: 1, max: 3 }),
-          seed: fc.integer({ min: 1, max: 1e6 }),
+          ...convolutionDraws,
         }),
         tails,
         (p, t) => {
@@ -278,12 +283,7 @@ describe("a zero padding read only by a 2-D convolution is that convolution's ow
           h: fc.integer({ min: 1, max: 8 }),
           w: fc.integer({ min: 1, max: 8 }),
           c: fc.constantFrom(1, 4, 7, 16),
-          kernel: fc.constantFrom(1, 3),
-          stride: fc.constantFrom(1, 2),
-          same: fc.boolean(),
-          useBias: fc.boolean(),
-          batch: fc.integer({ min: 1, max: 3 }),
-          seed: fc.integer({ min: 1, max: 1e6 }),
+          ...convolutionDraws,
         }),
         fc.boolean(),
         fc.constantFrom("none" as const, "relu" as const, "relu6" as const, "tanh" as const),
