@@ -56,6 +56,20 @@ export function conv2dGeometry(input: Tensor, kernel: Tensor, bias: Tensor | nul
     throw new RangeError(`conv2d: kernel expects ${kcin} input channels, input has ${cin}`);
   }
   checkBias(bias, cout, "conv2d", "filters");
+  return { n, h, w, cin, kh, kw, cout, ...planeGeometry(h, w, kh, kw, options) };
+}
+
+/**
+ * A 2-D window's strides, dilations, output sizes and leading pads over an
+ * `h` x `w` input, a zero padding folded into the call counted in: what the
+ * convolution and the depthwise convolution share.
+ *
+ * @example
+ * ```ts
+ * planeGeometry(112, 112, 3, 3, { strides: [2, 2], dilationRate: [1, 1], padding: "valid", zeroPad: [[0, 1], [0, 1]] }).oh; // 56
+ * ```
+ */
+export function planeGeometry(h: number, w: number, kh: number, kw: number, options: Conv2dOptions) {
   const [sh, sw] = options.strides;
   const [dh, dw] = options.dilationRate;
   const [padY, padX] = options.zeroPad ?? [
@@ -64,7 +78,7 @@ export function conv2dGeometry(input: Tensor, kernel: Tensor, bias: Tensor | nul
   ];
   const gy = paddedAxis(h, kh, sh, dh, options.padding, padY);
   const gx = paddedAxis(w, kw, sw, dw, options.padding, padX);
-  return { n, h, w, cin, kh, kw, cout, sh, sw, dh, dw, oh: gy.outputLength, ow: gx.outputLength, padTop: gy.padBefore, padLeft: gx.padBefore };
+  return { sh, sw, dh, dw, oh: gy.outputLength, ow: gx.outputLength, padTop: gy.padBefore, padLeft: gx.padBefore };
 }
 
 /**

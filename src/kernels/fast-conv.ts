@@ -7,7 +7,7 @@ import { activate } from "./activations.js";
 import type { ActivationName } from "./activations.js";
 import { fast } from "./backend.js";
 import { UNIT_AXIS, convNd } from "./conv-nd.js";
-import { conv2d, conv2dGeometry, paddedAxis } from "./conv2d.js";
+import { conv2d, conv2dGeometry, planeGeometry } from "./conv2d.js";
 import type { Conv2dOptions } from "./conv2d.js";
 import { checkResidual, plusResidual } from "./fast-dense.js";
 import { applyRest, fusedCode } from "./fast-elementwise.js";
@@ -148,16 +148,7 @@ export function depthwise2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | n
   if (bias !== null && (bias.shape.length !== 1 || bias.shape[0] !== cout)) {
     throw new RangeError(`depthwise2d: bias has shape [${bias.shape.join(", ")}], the layer has ${cout} output channels`);
   }
-  const [sh, sw] = options.strides;
-  const [dh, dw] = options.dilationRate;
-  const [padY, padX] = options.zeroPad ?? [
-    [0, 0],
-    [0, 0],
-  ];
-  const gy = paddedAxis(h, kh, sh, dh, options.padding, padY);
-  const gx = paddedAxis(w, kw, sw, dw, options.padding, padX);
-  const oh = gy.outputLength;
-  const ow = gx.outputLength;
+  const { sh, sw, dh, dw, oh, ow, padTop, padLeft } = planeGeometry(h, w, kh, kw, options);
   const floats = n * oh * ow * cout;
   const k = fast();
   if (k === null || floats === 0) {
@@ -165,8 +156,8 @@ export function depthwise2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | n
     const grouped = { shape: [1, kh, kw, 1, cout], data: kernel.data };
     const axes = [
       UNIT_AXIS,
-      { outputLength: oh, padBefore: gy.padBefore, stride: sh, dilation: dh },
-      { outputLength: ow, padBefore: gx.padBefore, stride: sw, dilation: dw },
+      { outputLength: oh, padBefore: padTop, stride: sh, dilation: dh },
+      { outputLength: ow, padBefore: padLeft, stride: sw, dilation: dw },
     ] as const;
     const y = convNd({ shape: [n, 1, h, w, c], data: input.data }, grouped, bias, axes, c);
     const out = { shape: [n, oh, ow, cout], data: y.data };
@@ -179,7 +170,7 @@ export function depthwise2dLayer(input: Tensor, kernel: Tensor, bias: Tensor | n
   const bp = bias === null ? 0 : cachedCopy(k, bias.data, 4);
   const out = outputOf(k, floats, temps);
   const rows = n * oh;
-  const head = [x, h, w, c, kh, kw, sh, sw, dh, dw, gy.padBefore, gx.padBefore, oh, ow, m, kp, bp, out, fusedCode(activation)];
+  const head = [x, h, w, c, kh, kw, sh, sw, dh, dw, padTop, padLeft, oh, ow, m, kp, bp, out, fusedCode(activation)];
   run(
     k,
     split(rows, threadsFor(2 * floats * kh * kw), 1).map(([r0, r1]) => ({ fn: "depthwise2d", args: [...head, r0, r1] })),
