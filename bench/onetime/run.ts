@@ -13,7 +13,12 @@
  *   then the loaded model's first `predict` against a steady one;
  * - `onnx`: `toONNX`, its time and peak memory above the set before it;
  * - `ort`: three `predictAsync(x, { backend: "onnxruntime" })` calls: the
- *   first builds the session (export included), the others reuse it.
+ *   first builds the session (export included), the others reuse it;
+ * - `machine`: what this machine charges for the first touch of memory
+ *   (fresh array-buffer and WebAssembly memory written twice, the saved
+ *   weight file read into fresh memory and then read by the program), the
+ *   cost under every figure above; `build` also times a predict that packs
+ *   every weight again into blocks already touched, the packing's own work.
  *
  * Peak memory is the child's maximum resident set (`process.resourceUsage`)
  * less its resident set just before the step, after a garbage collection;
@@ -24,7 +29,7 @@
  * the weights once, the onnxruntime session built once.
  *
  * Usage: npm run bench:onetime   (writes bench/onetime/last-results.md)
- *        npx tsx bench/onetime/run.ts [build|save|load|onnx|ort ...]
+ *        npx tsx bench/onetime/run.ts [build|save|load|onnx|ort|machine ...]
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -37,8 +42,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const WEIGHT_BYTES = 138_357_544 * 4;
 const MB = 1e6;
 
-type Step = "build" | "save" | "load" | "onnx" | "ort";
-const STEPS: Step[] = ["build", "save", "load", "onnx", "ort"];
+type Step = "build" | "save" | "load" | "onnx" | "ort" | "machine";
+const STEPS: Step[] = ["build", "save", "load", "onnx", "ort", "machine"];
 
 /** What a child reports: named times in ms and sizes in bytes. */
 type Figures = Record<string, number>;
@@ -91,6 +96,17 @@ async function child(step: Step, dir: string): Promise<Figures> {
     out["model()"] = build;
     out["draw weights"] = draw;
     await predictTimes(m, "", out);
+    // The same packing once more, into blocks the first predict already touched: with no cache
+    // budget the next run lets every packed copy go first, and packs each weight again.
+    const caches = await import("../../src/kernels/packed-weights.js");
+    const before = caches.packCounts();
+    const budgets = caches.weightBudgets({ caches: 0 });
+    try {
+      out["repacked predict"] = (await timed(() => m.predict(x as never)))[1];
+    } finally {
+      caches.weightBudgets(budgets);
+    }
+    out["repacked winograd"] = caches.packCounts().winograd - before.winograd;
   } else if (step === "save") {
     const { m } = await built();
     const base = baseline();
@@ -114,9 +130,59 @@ async function child(step: Step, dir: string): Promise<Figures> {
     out.toONNX = ms;
     out["toONNX peak above base"] = peakRss() - base;
     out["toONNX bytes"] = bytes.byteLength;
+  } else if (step === "machine") {
+    Object.assign(out, await firstTouch(join(dir, "weights.bin")));
   } else {
     const { m } = await built();
     for (let i = 1; i <= 3; i++) out[`predictAsync onnxruntime ${i}`] = (await timed(() => m.predictAsync(x as never, { backend: "onnxruntime" })))[1];
+  }
+  return out;
+}
+
+/**
+ * What this machine charges for memory a program has not touched yet, the
+ * cost under every one-time figure above: writing fresh array-buffer memory
+ * the size of the weights, and again; the same for fresh WebAssembly memory
+ * the size of VGG16's Winograd transforms (105 MB); and reading the saved
+ * weight file into fresh memory, then the program's first read of one byte
+ * per 4 KiB page of it, and its second.
+ */
+async function firstTouch(weightsFile: string): Promise<Figures> {
+  const { open } = await import("node:fs/promises");
+  const out: Figures = {};
+  const faults = () => process.resourceUsage().minorPageFault;
+  const fresh = new Uint8Array(WEIGHT_BYTES);
+  out["write fresh memory"] = (await timed(() => fresh.fill(1)))[1];
+  out["write it again"] = (await timed(() => fresh.fill(2)))[1];
+  const pages = Math.ceil(105e6 / 65536);
+  // The project's ES2022 library declares no WebAssembly types.
+  type SharedMemory = { grow(pages: number): number; readonly buffer: ArrayBufferLike };
+  const api = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => SharedMemory } }).WebAssembly;
+  const memory = new api.Memory({ initial: 1, maximum: 65536, shared: true });
+  memory.grow(pages);
+  const wasm = new Uint8Array(memory.buffer, 65536, pages * 65536);
+  out["write fresh wasm memory"] = (await timed(() => wasm.fill(1)))[1];
+  out["write wasm memory again"] = (await timed(() => wasm.fill(2)))[1];
+  const file = await open(weightsFile);
+  try {
+    const size = (await file.stat()).size;
+    const into = new Uint8Array(size);
+    out["read file into fresh memory"] = (
+      await timed(async () => {
+        for (let done = 0; done < size; ) done += (await file.read(into, done, size - done, done)).bytesRead;
+      })
+    )[1];
+    const perPage = () => {
+      let sum = 0;
+      for (let i = 0; i < size; i += 4096) sum += into[i];
+      return sum;
+    };
+    const f0 = faults();
+    out["first read of its pages"] = (await timed(perPage))[1];
+    out["page faults of that read"] = faults() - f0;
+    out["second read of its pages"] = (await timed(perPage))[1];
+  } finally {
+    await file.close();
   }
   return out;
 }
@@ -152,13 +218,17 @@ async function main(): Promise<void> {
   const all: Figures = {};
   try {
     // load reads what save wrote.
-    const order = steps.includes("load") && !steps.includes("save") ? ["save" as Step, ...steps] : steps;
+    const needsFiles = (steps.includes("load") || steps.includes("machine")) && !steps.includes("save");
+    const order = needsFiles ? ["save" as Step, ...steps] : steps;
     for (const step of order) {
       const r = run(step, dir);
       Object.assign(all, r);
       console.log(
         `${step}: ${Object.entries(r)
-          .map(([k, v]) => `${k} ${k.includes("peak") || k.includes("arrayBuffers") || k.includes("bytes") ? mb(v) : ms(v)}`)
+          .map(
+            ([k, v]) =>
+              `${k} ${k.includes("peak") || k.includes("arrayBuffers") || k.includes("bytes") ? mb(v) : k.includes("faults") || k.includes("winograd") ? v : ms(v)}`,
+          )
           .join(", ")}`,
       );
     }
@@ -176,6 +246,10 @@ async function main(): Promise<void> {
       "first `predict` / steady `predict`",
       `${ms(all["first predict"])} / ${ms(all["steady predict"])} = ${ratio.toFixed(2)}x`,
       `< 1.5x: ${verdict(ratio < 1.5)}`,
+    );
+    row(
+      "a predict packing every weight again into memory already touched",
+      `${ms(all["repacked predict"])} = ${(all["repacked predict"] / all["steady predict"]).toFixed(2)}x steady (${all["repacked winograd"]} Winograd transforms made)`,
     );
   }
   if ("save" in all) row("`save(dir)`", `${ms(all.save)}, peak ${mb(all["save peak above base"])}`, "weights copied once");
@@ -202,6 +276,16 @@ async function main(): Promise<void> {
   if ("predictAsync onnxruntime 1" in all) {
     const [a, b, c] = [1, 2, 3].map((i) => all[`predictAsync onnxruntime ${i}`]);
     row("`predictAsync` onnxruntime: 1st / 2nd / 3rd", `${ms(a)} / ${ms(b)} / ${ms(c)}`, "session built once");
+  }
+  if ("write fresh memory" in all) {
+    const pageFigure = (a: string, b: string) => `${ms(all[a])}, again ${ms(all[b])}`;
+    row(`machine: writing ${(WEIGHT_BYTES / MB).toFixed(0)} MB of fresh memory`, pageFigure("write fresh memory", "write it again"));
+    row("machine: writing 105 MB of fresh WebAssembly memory", pageFigure("write fresh wasm memory", "write wasm memory again"));
+    row("machine: reading the weight file into fresh memory", ms(all["read file into fresh memory"]));
+    row(
+      "machine: then reading one byte of each of its 4 KiB pages",
+      `${ms(all["first read of its pages"])} (${all["page faults of that read"]} page faults), again ${ms(all["second read of its pages"])}`,
+    );
   }
   const text = [
     `# bench/onetime, ${new Date().toISOString().slice(0, 10)}`,
