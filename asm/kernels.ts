@@ -22,7 +22,8 @@
  *   so the micro-kernel broadcasts from four rows with one pointer.
  *
  * Kernels: `conv2d` (packed im2col + blocked product), `winograd3x3`
- * (Winograd F(2x2, 3x3) for 3x3 stride-1 layers), `dense` (blocked product),
+ * and `winograd4x4` (Winograd F(2x2, 3x3) and F(4x4, 3x3) for 3x3 stride-1
+ * layers), `dense` (blocked product),
  * `pool2d` (max / average). Each takes the range of output rows (or tiles, or
  * panels) to compute, which is how the TypeScript side splits a call across
  * threads.
@@ -586,6 +587,181 @@ export function winograd3x3(
 /** Scratch floats a thread needs for {@link winograd3x3} with `cout` filters. */
 export function winogradScratchFloats(cout: i32): i32 {
   return 16 * WTB * KC + 16 * WTB * cout + 32 * <i32>(WSKEW / 4);
+}
+
+// ---------------------------------------------------------------------------
+// Winograd F(4x4, 3x3)
+// ---------------------------------------------------------------------------
+
+/** Bytes of the per-thread 6x6 table of vectors the transforms pass through between their two passes. */
+const W4TMP: usize = 36 * 16;
+
+/**
+ * `Bt x` for one column of six vectors, stored `step` bytes apart at `o`.
+ * The interpolation points are 0, 1, -1, 1/2, -2 and infinity: against
+ * the usual 0, +-1, +-2 they halve the largest rounding error in float32
+ * (the transforms' coefficients stay at most 8), for a few more operations.
+ */
+@inline
+function inputColumn4(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, o: usize, step: usize): void {
+  const e = f32x4.sub(d3, d1);
+  const c = f32x4.sub(d4, d2);
+  const half = f32x4.splat(0.5);
+  const threeHalves = f32x4.splat(1.5);
+  const fiveHalves = f32x4.splat(2.5);
+  const two = f32x4.splat(2);
+  v128.store(o, madd(e, threeHalves, f32x4.add(f32x4.sub(c, d2), d0)));
+  v128.store(o + step, madd(d3, fiveHalves, madd(d2, half, f32x4.sub(d4, d1))));
+  v128.store(o + 2 * step, madd(d3, half, f32x4.sub(f32x4.add(d4, d1), f32x4.mul(d2, fiveHalves))));
+  v128.store(o + 3 * step, madd(e, two, c));
+  v128.store(o + 4 * step, f32x4.sub(c, f32x4.mul(e, half)));
+  v128.store(o + 5 * step, f32x4.sub(madd(c, threeHalves, f32x4.add(d5, d1)), f32x4.mul(d3, two)));
+}
+
+/** `At m` (the columns of {@link atRow4}) for one column of six vectors read `step` bytes apart at `q`, four results stored 96 bytes apart at `o`. */
+@inline
+function outputColumn4(q: usize, step: usize, o: usize): void {
+  const m0 = v128.load(q), m1 = v128.load(q + step), m2 = v128.load(q + 2 * step);
+  const m3 = v128.load(q + 3 * step), m4 = v128.load(q + 4 * step), m5 = v128.load(q + 5 * step);
+  v128.store(o, atRow4(0, m0, m1, m2, m3, m4, m5));
+  v128.store(o, atRow4(1, m0, m1, m2, m3, m4, m5), 96);
+  v128.store(o, atRow4(2, m0, m1, m2, m3, m4, m5), 192);
+  v128.store(o, atRow4(3, m0, m1, m2, m3, m4, m5), 288);
+}
+
+/** Row `r` of `At` (points 0, 1, -1, 1/2, -2, infinity) times `(m0, ..., m5)`. */
+@inline
+function atRow4(r: i32, m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128): v128 {
+  if (r == 0) return f32x4.add(f32x4.add(f32x4.add(m0, m1), f32x4.add(m2, m3)), m4);
+  const d = f32x4.sub(m1, m2);
+  if (r == 1) return madd(m4, f32x4.splat(-2), madd(m3, f32x4.splat(0.5), d));
+  if (r == 2) return madd(m4, f32x4.splat(4), madd(m3, f32x4.splat(0.25), f32x4.add(m1, m2)));
+  return madd(m4, f32x4.splat(-8), madd(m3, f32x4.splat(0.125), f32x4.add(d, m5)));
+}
+
+/** One output: `v` plus bias, plus the residual at `r` (0: none), activated, stored at `o`. */
+@inline
+function finish4(o: usize, v: v128, bv: v128, r: usize, act: i32): void {
+  v128.store(o, activate(plusAt(f32x4.add(v, bv), r), act));
+}
+
+/**
+ * 3x3 convolution, stride 1, dilation 1, as Winograd F(4x4, 3x3): each 6x6
+ * input tile becomes 36 values per channel (V = Bt d B), 36 matrix products
+ * over the channels give M = V U per tile and filter (U = G g Gt, packed by
+ * the TypeScript side as 36 packed matrices of `cin x cout`), and each 4x4
+ * output is At M A, plus bias, residual and activation. 36 multiply-adds
+ * per 4x4 outputs and channel pair where {@link winograd3x3} takes 64 and
+ * a direct convolution 144. Same arguments and limits as
+ * {@link winograd3x3}; tiles are 4x4 outputs (`n * ceil(oh / 4) *
+ * ceil(ow / 4)`), `scratch` holds {@link winograd4ScratchFloats}(cout) floats.
+ */
+export function winograd4x4(
+  x: usize, h: i32, w: i32, cin: i32, padT: i32, padL: i32, oh: i32, ow: i32, cout: i32,
+  up: usize, bias: usize, out: usize, act: i32, res: usize, tileStart: i32, tileEnd: i32, scratch: usize,
+): void {
+  const tw = (ow + 3) >> 2;
+  const th = (oh + 3) >> 2;
+  const tpi = tw * th;
+  const pixBytes: usize = <usize>cin * 4;
+  const rowBytes: usize = <usize>w * pixBytes;
+  const panels = (cout + NR - 1) / NR;
+  const uStride: usize = <usize>panels * <usize>cin * NR * 4;
+  const vBlock: usize = <usize>WTB * ASTRIDE + WSKEW;
+  const mBytes: usize = <usize>cout * 4;
+  const mBlock: usize = <usize>WTB * mBytes + WSKEW;
+  const vbuf = scratch;
+  const mbuf = scratch + 36 * vBlock;
+  const tmp = mbuf + 36 * mBlock;
+  const outPix: usize = <usize>cout * 4;
+  for (let b0 = tileStart; b0 < tileEnd; b0 += WTB) {
+    let nt = tileEnd - b0;
+    if (nt > WTB) nt = WTB;
+    const ntPad = (nt + MR - 1) & ~(MR - 1);
+    // 1. Input transform into 36 packed A blocks (rows: tiles, columns: channels).
+    for (let i = 0; i < ntPad; i++) {
+      const t = b0 + (i < nt ? i : nt - 1);
+      const img = t / tpi;
+      const rem = t - img * tpi;
+      const ty = rem / tw;
+      const tx = rem - ty * tw;
+      const iy0 = 4 * ty - padT;
+      const ix0 = 4 * tx - padL;
+      const base: usize = x + <usize>img * <usize>h * rowBytes;
+      // Bit k of `rows` / `cols`: tile row / column k lies inside the image.
+      let rows = 0, cols = 0;
+      for (let k = 0; k < 6; k++) {
+        if (iy0 + k >= 0 && iy0 + k < h) rows |= 1 << k;
+        if (ix0 + k >= 0 && ix0 + k < w) cols |= 1 << k;
+      }
+      const inside = rows == 63 && cols == 63;
+      // Addresses of padded taps are never read (loadOr0), so they may be anything.
+      const p0: usize = base + <usize>iy0 * rowBytes + <usize>ix0 * pixBytes;
+      const dv: usize = vbuf + <usize>i * ASTRIDE;
+      for (let c: usize = 0; c < <usize>cin * 4; c += 16) {
+        // Bt d, a column at a time, into the 6x6 table.
+        for (let j = 0; j < 6; j++) {
+          const p = p0 + <usize>j * pixBytes + c;
+          if (inside) {
+            inputColumn4(v128.load(p), v128.load(p + rowBytes), v128.load(p + 2 * rowBytes), v128.load(p + 3 * rowBytes),
+              v128.load(p + 4 * rowBytes), v128.load(p + 5 * rowBytes), tmp + <usize>j * 16, 96);
+          } else {
+            const q = (cols >> j) & 1;
+            inputColumn4(loadOr0(p, (rows & q) != 0), loadOr0(p + rowBytes, ((rows >> 1) & q) != 0),
+              loadOr0(p + 2 * rowBytes, ((rows >> 2) & q) != 0), loadOr0(p + 3 * rowBytes, ((rows >> 3) & q) != 0),
+              loadOr0(p + 4 * rowBytes, ((rows >> 4) & q) != 0), loadOr0(p + 5 * rowBytes, ((rows >> 5) & q) != 0), tmp + <usize>j * 16, 96);
+          }
+        }
+        // (Bt d) B, a row at a time; V[r * 6 + c] goes to A block r * 6 + c.
+        for (let r = 0; r < 6; r++) {
+          const s: usize = tmp + <usize>r * 96;
+          inputColumn4(v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48), v128.load(s, 64), v128.load(s, 80),
+            dv + c + <usize>(r * 6) * vBlock, vBlock);
+        }
+      }
+    }
+    // 2. Thirty-six products M[xi] = V[xi] U[xi] (no bias, no activation yet).
+    for (let xi = 0; xi < 36; xi++) {
+      blockProduct(vbuf + <usize>xi * vBlock, nt, cin, 0, cin, up + <usize>xi * uStride, 0, mbuf + <usize>xi * mBlock, cout, 0, 0, panels, ACT_LINEAR, 0);
+    }
+    // 3. Output transform At M A, bias, residual, activation; partial tiles at the bottom/right edge.
+    for (let i = 0; i < nt; i++) {
+      const t = b0 + i;
+      const img = t / tpi;
+      const rem = t - img * tpi;
+      const ty = rem / tw;
+      const tx = rem - ty * tw;
+      const oy = 4 * ty;
+      const ox = 4 * tx;
+      const nrow = oh - oy < 4 ? oh - oy : 4;
+      const ncol = ow - ox < 4 ? ow - ox : 4;
+      const o0: usize = out + ((<usize>img * <usize>oh + <usize>oy) * <usize>ow + <usize>ox) * outPix;
+      const rowOut: usize = <usize>ow * outPix;
+      const m: usize = mbuf + <usize>i * mBytes;
+      for (let c: usize = 0; c < <usize>cout * 4; c += 16) {
+        // At M, a column at a time, into the first four rows of the table.
+        for (let j = 0; j < 6; j++) outputColumn4(m + c + <usize>j * mBlock, 6 * mBlock, tmp + <usize>j * 16);
+        const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + c);
+        // (At M) A, then bias, residual and activation, for the rows and columns inside the output.
+        for (let r = 0; r < nrow; r++) {
+          const s: usize = tmp + <usize>r * 96;
+          const m0 = v128.load(s), m1 = v128.load(s, 16), m2 = v128.load(s, 32);
+          const m3 = v128.load(s, 48), m4 = v128.load(s, 64), m5 = v128.load(s, 80);
+          const o: usize = o0 + <usize>r * rowOut + c;
+          const rr: usize = res == 0 ? 0 : res + (o - out);
+          finish4(o, atRow4(0, m0, m1, m2, m3, m4, m5), bv, rr, act);
+          if (ncol > 1) finish4(o + outPix, atRow4(1, m0, m1, m2, m3, m4, m5), bv, rr == 0 ? 0 : rr + outPix, act);
+          if (ncol > 2) finish4(o + 2 * outPix, atRow4(2, m0, m1, m2, m3, m4, m5), bv, rr == 0 ? 0 : rr + 2 * outPix, act);
+          if (ncol > 3) finish4(o + 3 * outPix, atRow4(3, m0, m1, m2, m3, m4, m5), bv, rr == 0 ? 0 : rr + 3 * outPix, act);
+        }
+      }
+    }
+  }
+}
+
+/** Scratch floats a thread needs for {@link winograd4x4} with `cout` filters. */
+export function winograd4ScratchFloats(cout: i32): i32 {
+  return 36 * WTB * KC + 36 * WTB * cout + 72 * <i32>(WSKEW / 4) + <i32>(W4TMP / 4);
 }
 
 /** Largest channel count {@link winograd3x3} takes (one K block). */

@@ -12,6 +12,7 @@ import type { Conv2dOptions } from "./conv2d.js";
 import { checkResidual, plusResidual } from "./fast-dense.js";
 import { applyRest, fusedCode } from "./fast-elementwise.js";
 import { cachedCopy, packed, winogradPacked } from "./packed-weights.js";
+import type { WinogradTile } from "./packed-weights.js";
 import { globalPool } from "./pool-global.js";
 import { averagePool2d, maxPool2d, pool2dGeometry } from "./pooling.js";
 import type { Pool2dOptions, PoolKind } from "./pooling.js";
@@ -40,6 +41,34 @@ function useWinograd(k: WasmKernels, g: ReturnType<typeof conv2dGeometry>): bool
     g.cin >= 16 &&
     g.cin <= k.exports.winogradMaxChannels()
   );
+}
+
+/**
+ * Multiply-adds of a Winograd convolution with output tiles of `tile`,
+ * per image, counted in whole tiles (the outputs past the edge are
+ * computed too), with each transformed value of a channel or filter
+ * counted as `transform` multiply-adds: the transforms' adds and loads,
+ * per value, weigh that much against the matrix products' multiply-adds.
+ */
+function winogradCost(g: ReturnType<typeof conv2dGeometry>, tile: WinogradTile): number {
+  const tiles = Math.ceil(g.oh / tile) * Math.ceil(g.ow / tile);
+  const transform = tile === 2 ? 3 : 6;
+  return tiles * (tile + 2) * (tile + 2) * (g.cin * g.cout + transform * (g.cin + g.cout));
+}
+
+/**
+ * The Winograd output tile for a layer that takes the Winograd path:
+ * F(4x4, 3x3) (2.25 multiply-adds per output and channel pair) unless its
+ * whole-tile waste at the edges and its costlier transforms make F(2x2,
+ * 3x3) (4 per output) cheaper, as on outputs of 2 or 6 pixels.
+ *
+ * @example
+ * ```ts
+ * winogradTile(conv2dGeometry(x, kernel, null, options)); // 4 for a 14x14 VGG layer
+ * ```
+ */
+export function winogradTile(g: ReturnType<typeof conv2dGeometry>): WinogradTile {
+  return winogradCost(g, 4) < winogradCost(g, 2) ? 4 : 2;
 }
 
 /**
@@ -81,14 +110,17 @@ export function conv2dLayer(
   const panels = Math.ceil(g.cout / k.panelWidth);
   const threads = threadsFor(2 * rows * kDim * g.cout);
   if (winograd) {
-    // 3x3, stride 1: Winograd F(2x2, 3x3), 2.25x fewer multiply-adds; tiles of 2x2 outputs split across threads.
-    const tiles = g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
-    const u = winogradPacked(k, kernel.data, g.cin, g.cout);
+    // 3x3, stride 1: Winograd F(4x4, 3x3) or F(2x2, 3x3), 4 or 2.25 times fewer multiply-adds; tiles split across threads.
+    const tile = winogradTile(g);
+    const tiles = g.n * Math.ceil(g.oh / tile) * Math.ceil(g.ow / tile);
+    const u = winogradPacked(k, kernel.data, g.cin, g.cout, tile);
     const head = [x, g.h, g.w, g.cin, g.padTop, g.padLeft, g.oh, g.ow, g.cout, u, bias === null ? 0 : w.biasPtr, out, fusedCode(activation), res];
-    const need = k.exports.winogradScratchFloats(panels * k.panelWidth);
+    const cout = panels * k.panelWidth;
+    const need = tile === 2 ? k.exports.winogradScratchFloats(cout) : k.exports.winograd4ScratchFloats(cout);
+    const fn = tile === 2 ? "winograd3x3" : "winograd4x4";
     run(
       k,
-      split(tiles, threads, 4).map(([t0, t1], t) => ({ fn: "winograd3x3", args: [...head, t0, t1, scratchFor(k, t, need)] })),
+      split(tiles, threads, 4).map(([t0, t1], t) => ({ fn, args: [...head, t0, t1, scratchFor(k, t, need)] })),
     );
   } else {
     const head = [

@@ -24,8 +24,8 @@ interface Packed {
 const packedWeights = new WeakMap<Float32Array, Packed>();
 /** The packed copy each bias array was copied into, so an in-place bias update is seen. */
 const packedByBias = new WeakMap<Float32Array, Packed>();
-/** Winograd transforms whose kernel was written in place since. */
-const staleWinograd = new WeakSet<Float32Array>();
+/** Winograd transforms whose kernel was written in place since, per output tile size. */
+const staleWinograd = { 2: new WeakSet<Float32Array>(), 4: new WeakSet<Float32Array>() };
 
 /** A block a cache holds, with the generation it was made in. */
 interface CachedBlock {
@@ -63,7 +63,8 @@ export function weightsWritten(arrays: readonly Float32Array[]): void {
     if (p !== undefined) p.stale = true;
     const owner = packedByBias.get(a);
     if (owner !== undefined) owner.bias = null;
-    if (winogradWeights.has(a)) staleWinograd.add(a);
+    if (winogradWeights[2].has(a)) staleWinograd[2].add(a);
+    if (winogradWeights[4].has(a)) staleWinograd[4].add(a);
     if (copiedWeights.has(a)) staleCopies.add(a);
     // New copies are new arrays: their packed forms are made again and the old ones freed with them.
     derivedCopies.delete(a);
@@ -277,30 +278,51 @@ export function packed(k: WasmKernels, weights: Float32Array, kDim: number, n: n
   return p;
 }
 
-/** Winograd F(2x2, 3x3) transforms of 3x3 kernels, keyed like {@link packedWeights}. */
-const winogradWeights = new WeakMap<Float32Array, CachedBlock>();
+/**
+ * The output tile of a Winograd convolution: 2 for F(2x2, 3x3) (4x4 input
+ * tiles, 16 transformed matrices), 4 for F(4x4, 3x3) (6x6, 36).
+ *
+ * @example
+ * ```ts
+ * const tile: WinogradTile = 4;
+ * ```
+ */
+export type WinogradTile = 2 | 4;
+
+/** Winograd transforms of 3x3 kernels per output tile size, keyed like {@link packedWeights}. */
+const winogradWeights = { 2: new WeakMap<Float32Array, CachedBlock>(), 4: new WeakMap<Float32Array, CachedBlock>() };
 
 /**
- * `U = G g Gt` for every (input channel, filter) pair of a 3x3 kernel: 16
- * `[cin, cout]` matrices, each packed in panels like {@link packed}. Computed
- * in float64 and rounded once.
+ * `U = G g Gt` for every (input channel, filter) pair of a 3x3 kernel:
+ * `(tile + 2)^2` matrices of `[cin, cout]` (16 for F(2x2, 3x3), 36 for
+ * F(4x4, 3x3)), each packed in panels like {@link packed}. Computed in
+ * float64 and rounded once; cached per weight array and tile size.
+ *
+ * @example
+ * ```ts
+ * const u = winogradPacked(k, kernel.data, 64, 128, 4); // 36 matrices of 64 x 128
+ * ```
  */
-export function winogradPacked(k: WasmKernels, weights: Float32Array, cin: number, cout: number): number {
-  const cached = winogradWeights.get(weights);
+export function winogradPacked(k: WasmKernels, weights: Float32Array, cin: number, cout: number, tile: WinogradTile = 2): number {
+  const cache = winogradWeights[tile];
+  const stale = staleWinograd[tile];
+  const cached = cache.get(weights);
   const known = cached?.generation === generation ? cached.ptr : undefined;
-  if (known !== undefined && !staleWinograd.has(weights)) return known;
-  staleWinograd.delete(weights);
+  if (known !== undefined && !stale.has(weights)) return known;
+  stale.delete(weights);
   const nr = k.panelWidth;
   const panels = Math.ceil(cout / nr);
   const per = panels * cin * nr;
-  const ptr = known ?? cacheAlloc(k, 16 * per * 4);
+  const matrices = (tile + 2) * (tile + 2);
+  const ptr = known ?? cacheAlloc(k, matrices * per * 4);
   // Every float is written below when the filters fill whole panels; else the padding columns must read 0.
-  if (cout % nr !== 0) k.view(ptr, 16 * per).fill(0);
+  if (cout % nr !== 0) k.view(ptr, matrices * per).fill(0);
   counts.winograd++;
+  const pack = tile === 2 ? k.exports.winogradPackChannels : k.exports.winograd4PackChannels;
   const at = k.addressOf(weights);
   if (at >= 0) {
     // Weights drawn into WebAssembly memory are the module's input as they lie: 9 taps of [cin, cout].
-    k.exports.winogradPackChannels(at, ptr, 0, cin, cin, cout, nr, per);
+    pack(at, ptr, 0, cin, cin, cout, nr, per);
   } else {
     // A block of input channels at a time: its 9 taps copied in, transformed and packed by the module.
     const channelsPerBlock = Math.max(1, Math.floor(PACK_BLOCK_FLOATS / (9 * Math.max(1, cout))));
@@ -310,14 +332,14 @@ export function winogradPacked(k: WasmKernels, weights: Float32Array, cin: numbe
         const cis = Math.min(channelsPerBlock, cin - ci0);
         const block = k.view(scratch, 9 * cis * cout);
         for (let t = 0; t < 9; t++) block.set(weights.subarray((t * cin + ci0) * cout, (t * cin + ci0 + cis) * cout), t * cis * cout);
-        k.exports.winogradPackChannels(scratch, ptr, ci0, cis, cin, cout, nr, per);
+        pack(scratch, ptr, ci0, cis, cin, cout, nr, per);
       }
     } finally {
       k.free(scratch);
     }
   }
   if (known === undefined) {
-    winogradWeights.set(weights, { ptr, generation });
+    cache.set(weights, { ptr, generation });
     unpack.register(weights, { ptrs: [ptr], generation });
   }
   return ptr;

@@ -49,6 +49,7 @@ export interface KernelExports {
   denseRowMajor(...args: number[]): void;
   pool2d(...args: number[]): void;
   winograd3x3(...args: number[]): void;
+  winograd4x4(...args: number[]): void;
   activation(...args: number[]): void;
   channelAffine(...args: number[]): void;
   merge(...args: number[]): void;
@@ -75,12 +76,14 @@ export interface KernelExports {
   axisSubtractDivide(...args: number[]): void;
   scratchFloats(): number;
   winogradScratchFloats(cout: number): number;
+  winograd4ScratchFloats(cout: number): number;
   attentionScratchFloats(tv: number, kd: number, vd: number): number;
   winogradMaxChannels(): number;
   panelWidth(): number;
   relaxedSimd(): number;
   packPanelRows(...args: number[]): void;
   winogradPackChannels(...args: number[]): void;
+  winograd4PackChannels(...args: number[]): void;
 }
 
 /**
@@ -120,6 +123,7 @@ export const WORKER_FUNCTIONS = [
   "resizeColumns",
   "axisSubtractDivide",
   "denseRowMajor",
+  "winograd4x4",
 ] as const;
 /**
  * One of {@link WORKER_FUNCTIONS}.
