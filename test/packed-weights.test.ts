@@ -2,7 +2,7 @@
  * Weights packed by the WebAssembly module (`src/kernels/packed-weights.ts`,
  * `asm/pack.ts`), block by block, hold exactly the bits of the plain
  * formulas: panels of 8 columns, k-major, zero-padded, and Winograd
- * F(2x2, 3x3) transforms computed in float64 and rounded once. Shapes reach
+ * F(2x2, 3x3) and F(4x4, 3x3) transforms computed in float64 and rounded once. Shapes reach
  * partial last panels, narrower-than-a-panel matrices, several row blocks
  * and a last short block; a training step's write is packed again in place.
  * Weights drawn into WebAssembly memory are read where they lie: packed and
@@ -27,24 +27,38 @@ function values(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => r.next() * 2 - 1);
 }
 
-/** The Winograd transforms of a `[3, 3, cin, cout]` kernel as the 16 packed matrices, by the textbook formula. */
-function winogradByFormula(w: Float32Array, cin: number, cout: number, nr: number): Float32Array {
-  const per = Math.ceil(cout / nr) * cin * nr;
-  const out = new Float32Array(16 * per);
-  const G = [
+/** `G` of Winograd F(2x2, 3x3) (points 0, 1, -1, infinity) and F(4x4, 3x3) (points 0, 1, -1, 1/2, -2, infinity). */
+const WINOGRAD_G = {
+  2: [
     [1, 0, 0],
     [0.5, 0.5, 0.5],
     [0.5, -0.5, 0.5],
     [0, 0, 1],
-  ];
+  ],
+  4: [
+    [1, 0, 0],
+    [1 / 3, 1 / 3, 1 / 3],
+    [-1 / 3, 1 / 3, -1 / 3],
+    [-16 / 15, -8 / 15, -4 / 15],
+    [1 / 15, -2 / 15, 4 / 15],
+    [0, 0, 1],
+  ],
+} as const;
+
+/** The Winograd transforms of a `[3, 3, cin, cout]` kernel as the `(tile + 2)^2` packed matrices, by the textbook formula. */
+function winogradByFormula(w: Float32Array, cin: number, cout: number, nr: number, tile: 2 | 4 = 2): Float32Array {
+  const per = Math.ceil(cout / nr) * cin * nr;
+  const a = tile + 2;
+  const out = new Float32Array(a * a * per);
+  const G = WINOGRAD_G[tile];
   for (let ci = 0; ci < cin; ci++) {
     for (let co = 0; co < cout; co++) {
       const o = Math.floor(co / nr) * cin * nr + ci * nr + (co % nr);
-      for (let r = 0; r < 4; r++) {
-        for (let c = 0; c < 4; c++) {
+      for (let r = 0; r < a; r++) {
+        for (let c = 0; c < a; c++) {
           let u = 0;
           for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) u += G[r][i] * w[((i * 3 + j) * cin + ci) * cout + co] * G[c][j];
-          out[(4 * r + c) * per + o] = u;
+          out[(a * r + c) * per + o] = u;
         }
       }
     }
@@ -112,6 +126,50 @@ describe.skipIf(k === null)("weights packed by the WebAssembly module", () => {
     // The formula sums in another order: float64 rounding differences, far below one float32 step.
     expect(worst).toBeLessThan(1e-6);
   });
+
+  it.each([
+    [1, 1],
+    [3, 5],
+    [17, 9],
+    [300, 130],
+  ])(
+    "a 3x3 kernel with %i input channels and %i filters packs to its Winograd F(4x4, 3x3) transforms, rounded once, apart from its F(2x2, 3x3) ones",
+    (cin, cout) => {
+      const w = values(9 * cin * cout, cin * 11 + cout);
+      const expected = winogradByFormula(w, cin, cout, nr, 4);
+      const small = winogradPacked(kernels, w, cin, cout, 2);
+      const ptr = winogradPacked(kernels, w, cin, cout, 4);
+      expect(ptr).not.toBe(small);
+      expect(winogradPacked(kernels, w, cin, cout, 4)).toBe(ptr);
+      const got = kernels.view(ptr, expected.length);
+      let worst = 0;
+      for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(got[i] - expected[i]));
+      // The formula sums in another order: float64 rounding differences, far below one float32 step.
+      expect(worst).toBeLessThan(1e-6);
+    },
+  );
+
+  it("a 3x3 kernel written in place has both its Winograd transforms made again, once, into their blocks", () => {
+    const [cin, cout] = [12, 10];
+    const w = values(9 * cin * cout, 3);
+    const small = winogradPacked(kernels, w, cin, cout, 2);
+    const large = winogradPacked(kernels, w, cin, cout, 4);
+    const before = packCounts().winograd;
+    winogradPacked(kernels, w, cin, cout, 4);
+    expect(packCounts().winograd).toBe(before);
+    w.fill(-0.5);
+    weightsWritten([w]);
+    expect(winogradPacked(kernels, w, cin, cout, 4)).toBe(large);
+    expect(winogradPacked(kernels, w, cin, cout, 2)).toBe(small);
+    expect(packCounts().winograd).toBe(before + 2);
+    for (const tile of [2, 4] as const) {
+      const expected = winogradByFormula(w, cin, cout, nr, tile);
+      const got = kernels.view(tile === 2 ? small : large, expected.length);
+      let worst = 0;
+      for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(got[i] - expected[i]));
+      expect(worst, `F(${tile}x${tile}, 3x3)`).toBeLessThan(1e-6);
+    }
+  });
 });
 
 /** `values` copied into an array of the kernels' memory, as a drawn weight is held. */
@@ -137,13 +195,15 @@ describe.skipIf(k === null)("weights held in WebAssembly memory", () => {
       expect(kernels.addressOf(inPlace)).toBeGreaterThan(0);
       expect(kernels.addressOf(w)).toBe(-1);
       // A block that held other values, so that a float left unwritten would show.
-      const dirty = kernels.alloc(16 * Math.ceil(cout / nr) * cin * nr * 4);
-      kernels.view(dirty, 16 * Math.ceil(cout / nr) * cin * nr).fill(Number.NaN);
+      const dirty = kernels.alloc(36 * Math.ceil(cout / nr) * cin * nr * 4);
+      kernels.view(dirty, 36 * Math.ceil(cout / nr) * cin * nr).fill(Number.NaN);
       kernels.free(dirty);
-      const per = 16 * Math.ceil(cout / nr) * cin * nr;
-      const a = kernels.view(winogradPacked(kernels, inPlace, cin, cout), per).slice();
-      const b = kernels.view(winogradPacked(kernels, w, cin, cout), per);
-      expect(mismatches(a, b)).toBe(0);
+      for (const tile of [2, 4] as const) {
+        const per = (tile + 2) ** 2 * Math.ceil(cout / nr) * cin * nr;
+        const a = kernels.view(winogradPacked(kernels, inPlace, cin, cout, tile), per).slice();
+        const b = kernels.view(winogradPacked(kernels, w, cin, cout, tile), per);
+        expect(mismatches(a, b), `F(${tile}x${tile}, 3x3)`).toBe(0);
+      }
       const expected = new Float32Array(Math.ceil(cout / nr) * 9 * cin * nr);
       packPanels(expected, w, 9 * cin, cout, nr);
       expect(mismatches(kernels.view(packed(kernels, inPlace, 9 * cin, cout, null).ptr, expected.length), expected)).toBe(0);

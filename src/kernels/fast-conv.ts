@@ -45,13 +45,14 @@ function useWinograd(k: WasmKernels, g: ReturnType<typeof conv2dGeometry>): bool
 
 /**
  * Multiply-adds of a Winograd convolution with output tiles of `tile`,
- * per image, counted in whole tiles (the outputs past the edge are
- * computed too), with each transformed value of a channel or filter
- * counted as `transform` multiply-adds: the transforms' adds and loads,
- * per value, weigh that much against the matrix products' multiply-adds.
+ * counted in whole tiles (the outputs past the edge are computed too) and
+ * whole groups of four tiles (the product micro-kernel's rows), with each
+ * transformed value of a channel or filter counted as `transform`
+ * multiply-adds: the transforms' adds and loads, per value, weigh that
+ * much against the matrix products' multiply-adds.
  */
 function winogradCost(g: ReturnType<typeof conv2dGeometry>, tile: WinogradTile): number {
-  const tiles = Math.ceil(g.oh / tile) * Math.ceil(g.ow / tile);
+  const tiles = Math.ceil((g.n * Math.ceil(g.oh / tile) * Math.ceil(g.ow / tile)) / 4) * 4;
   const transform = tile === 2 ? 3 : 6;
   return tiles * (tile + 2) * (tile + 2) * (g.cin * g.cout + transform * (g.cin + g.cout));
 }
@@ -60,11 +61,12 @@ function winogradCost(g: ReturnType<typeof conv2dGeometry>, tile: WinogradTile):
  * The Winograd output tile for a layer that takes the Winograd path:
  * F(4x4, 3x3) (2.25 multiply-adds per output and channel pair) unless its
  * whole-tile waste at the edges and its costlier transforms make F(2x2,
- * 3x3) (4 per output) cheaper, as on outputs of 2 or 6 pixels.
+ * 3x3) (4 per output) cheaper, as on outputs of 2 or 6 pixels, or a
+ * single image's 4x4 (one 6x6 tile where the micro-kernel computes four).
  *
  * @example
  * ```ts
- * winogradTile(conv2dGeometry(x, kernel, null, options)); // 4 for a 14x14 VGG layer
+ * winogradTile(conv2dGeometry(x, kernel, null, options)); // 4 for a 14x14 VGG16 layer
  * ```
  */
 export function winogradTile(g: ReturnType<typeof conv2dGeometry>): WinogradTile {

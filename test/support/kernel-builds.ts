@@ -58,6 +58,7 @@ const convs: [number[], number[], number, number, "valid" | "same"][] = [
   [[2, 9, 7, 3], [5, 5, 3, 10], 2, 1, "same"],
   [[2, 6, 6, 70], [3, 3, 70, 9], 1, 1, "valid"],
   [[2, 8, 7, 32], [3, 3, 32, 36], 1, 1, "same"],
+  [[1, 4, 6, 32], [3, 3, 32, 20], 1, 1, "valid"], // 2x4 outputs: Winograd F(2x2, 3x3); the two above take F(4x4, 3x3)
   [[1, 9, 9, 5], [3, 3, 5, 12], 1, 2, "same"],
 ];
 for (const [xs, ks, s, d, padding] of convs) {
