@@ -261,7 +261,9 @@ function compareScaled(m: Untyped, shape: number[], seed: number): readonly Laye
   const expected = on("reference", () => m.predict(tensor(shape, x.data)));
   const actual = on("fast", () => m.predict(tensor(shape, x.data), { profile: true }));
   const [e, a]: Tensor[][] = Array.isArray(expected) ? [expected, actual] : [[expected], [actual]];
-  e.forEach((t, i) => expect(maxScaledDiff(a[i].data, t.data)).toBeLessThanOrEqual(1e-5));
+  // 3x3 stride-1 convolutions of 16+ channels run as Winograd F(4x4, 3x3), whose transforms round to about 1e-5 of
+  // the outputs' scale (these weights are uniform in [-1, 1], outputs of several units): 1.7e-5 seen, 3e-5 allowed.
+  e.forEach((t, i) => expect(maxScaledDiff(a[i].data, t.data)).toBeLessThanOrEqual(3e-5));
   return on("fast", () => kernelInfo().profile!);
 }
 
