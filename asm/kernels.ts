@@ -997,10 +997,9 @@ export function divide(x: usize, out: usize, divisor: f32, start: i32, end: i32)
  * `m` filters gives output channels `c * m .. c * m + m - 1`; the kernel is
  * Keras's `[kh, kw, c, m]` as it is (no packing), bias `[c * m]` or 0, relu
  * or relu6 fused. Computes output rows (`n * oh` of them) [rowStart,
- * rowEnd). With one filter per channel (MobileNet's), four channels go
- * together in one SIMD vector; padded taps are skipped. A 3x3 window over
- * a channel count that fills whole vectors keeps its weights in registers
- * along each output row (the columns away from the edges).
+ * rowEnd); padded taps are skipped. A 3x3 window with one filter per
+ * channel (MobileNet's) over a channel count that fills whole SIMD vectors
+ * takes {@link depthwise3x3Row}; any other the general per-pixel loop.
  */
 export function depthwise2d(
   x: usize, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32,
@@ -1018,81 +1017,164 @@ export function depthwise2d(
     const iy0 = oy * sh - padT;
     if (!fast3) {
       for (let ox = 0; ox < ow; ox++) depthwisePixel(base, h, w, c, kh, kw, dh, dw, iy0, ox * sw - padL, m, k, bias, o + <usize>ox * pixBytes, act);
-      continue;
+    } else {
+      depthwise3x3Row(base, h, w, c, sw, dh, dw, iy0, padL, ow, k, bias, o, act);
     }
-    // Columns whose whole window is inside the image take the unchecked loop; the few at the edges the checked one.
-    let oxA = 0;
-    while (oxA < ow && oxA * sw - padL < 0) oxA++;
-    let oxB = ow;
-    while (oxB > oxA && (oxB - 1) * sw - padL + 2 * dw >= w) oxB--;
-    for (let ox = 0; ox < oxA; ox++) depthwisePixel(base, h, w, c, 3, 3, dh, dw, iy0, ox * sw - padL, 1, k, bias, o + <usize>ox * pixBytes, act);
-    for (let ox = oxB; ox < ow; ox++) depthwisePixel(base, h, w, c, 3, 3, dh, dw, iy0, ox * sw - padL, 1, k, bias, o + <usize>ox * pixBytes, act);
-    if (oxB > oxA) depthwise3x3Run(base, h, w, c, sw, dh, dw, iy0, oxA * sw - padL, oxB - oxA, k, bias, o + <usize>oxA * pixBytes, act);
   }
 }
 
 /**
- * A run of `count` output pixels of one output row of a 3x3 depthwise
- * convolution with one filter per channel, every window inside the image
- * horizontally (`ix0` the first window's left column): four channels at a
- * time, their nine weights held in registers along the run. Window rows in
- * the padding (`ok0..ok2` false) are skipped, as the reference skips them.
+ * One output row of a 3x3 depthwise convolution with one filter per
+ * channel and `c` a multiple of 4. The columns whose window lies inside the
+ * image take {@link depthwise3x3Run}; the others, and every column of a row
+ * whose window crosses the top or bottom, take a loop that skips the taps in
+ * the padding, as the reference does. Both sum the bias, then the taps row
+ * by row, left to right.
  */
-function depthwise3x3Run(
-  base: usize, h: i32, w: i32, c: i32, sw: i32, dh: i32, dw: i32, iy0: i32, ix0: i32, count: i32,
+function depthwise3x3Row(
+  base: usize, h: i32, w: i32, c: i32, sw: i32, dh: i32, dw: i32, iy0: i32, padL: i32, ow: i32,
   k: usize, bias: usize, o: usize, act: i32,
 ): void {
   const pix: usize = <usize>c * 4;
   const rowBytes: usize = <usize>w * pix;
-  const step: usize = <usize>sw * pix;
   const tap: usize = <usize>dw * pix;
   const ok0 = iy0 >= 0 && iy0 < h;
   const ok1 = iy0 + dh >= 0 && iy0 + dh < h;
   const ok2 = iy0 + 2 * dh >= 0 && iy0 + 2 * dh < h;
   // A skipped row's pointer is never read: it points at the image's first row so that it stays an address.
-  const p0: usize = base + (ok0 ? <usize>iy0 * rowBytes : 0) + <usize>ix0 * pix;
-  const p1: usize = base + (ok1 ? <usize>(iy0 + dh) * rowBytes : 0) + <usize>ix0 * pix;
-  const p2: usize = base + (ok2 ? <usize>(iy0 + 2 * dh) * rowBytes : 0) + <usize>ix0 * pix;
+  const r0: usize = base + (ok0 ? <usize>iy0 * rowBytes : 0);
+  const r1: usize = base + (ok1 ? <usize>(iy0 + dh) * rowBytes : 0);
+  const r2: usize = base + (ok2 ? <usize>(iy0 + 2 * dh) * rowBytes : 0);
+  let oxA = ow;
+  let oxB = ow;
+  if (ok0 && ok1 && ok2) {
+    oxA = 0;
+    while (oxA < ow && oxA * sw - padL < 0) oxA++;
+    oxB = ow;
+    while (oxB > oxA && (oxB - 1) * sw - padL + 2 * dw >= w) oxB--;
+  }
   const z = f32x4.splat(0);
-  for (let ch = 0; ch < c; ch += 4) {
-    const cb: usize = <usize>ch * 4;
-    const kc: usize = k + cb;
-    const k00 = v128.load(kc);
-    const k01 = v128.load(kc + pix);
-    const k02 = v128.load(kc + 2 * pix);
-    const k10 = v128.load(kc + 3 * pix);
-    const k11 = v128.load(kc + 4 * pix);
-    const k12 = v128.load(kc + 5 * pix);
-    const k20 = v128.load(kc + 6 * pix);
-    const k21 = v128.load(kc + 7 * pix);
-    const k22 = v128.load(kc + 8 * pix);
-    const b = bias == 0 ? z : v128.load(bias + cb);
-    let a0: usize = p0 + cb;
-    let a1: usize = p1 + cb;
-    let a2: usize = p2 + cb;
-    let d: usize = o + cb;
-    for (let i = 0; i < count; i++) {
-      let acc = b;
+  for (let ox = 0; ox < ow; ox++) {
+    if (ox == oxA) {
+      if (oxB > oxA) {
+        const at: usize = <usize>(oxA * sw - padL) * pix;
+        depthwise3x3Run(r0 + at, r1 + at, r2 + at, tap, <usize>sw * pix, oxB - oxA, pix, k, bias, o + <usize>oxA * pix, act);
+      }
+      ox = oxB;
+      if (ox >= ow) break;
+    }
+    const ix0 = ox * sw - padL;
+    const q0 = ix0 >= 0 && ix0 < w;
+    const q1 = ix0 + dw >= 0 && ix0 + dw < w;
+    const q2 = ix0 + 2 * dw >= 0 && ix0 + 2 * dw < w;
+    // A column left of the image gives a wrapped address: the taps read from it are the ones inside.
+    const at: usize = <usize>ix0 * pix;
+    const a0: usize = r0 + at;
+    const a1: usize = r1 + at;
+    const a2: usize = r2 + at;
+    const d: usize = o + <usize>ox * pix;
+    for (let ch: usize = 0; ch < pix; ch += 16) {
+      const kc: usize = k + ch;
+      let acc = bias == 0 ? z : v128.load(bias + ch);
       if (ok0) {
-        acc = madd(v128.load(a0), k00, acc);
-        acc = madd(v128.load(a0 + tap), k01, acc);
-        acc = madd(v128.load(a0 + 2 * tap), k02, acc);
+        if (q0) acc = madd(v128.load(a0 + ch), v128.load(kc), acc);
+        if (q1) acc = madd(v128.load(a0 + tap + ch), v128.load(kc + pix), acc);
+        if (q2) acc = madd(v128.load(a0 + 2 * tap + ch), v128.load(kc + 2 * pix), acc);
       }
       if (ok1) {
-        acc = madd(v128.load(a1), k10, acc);
-        acc = madd(v128.load(a1 + tap), k11, acc);
-        acc = madd(v128.load(a1 + 2 * tap), k12, acc);
+        if (q0) acc = madd(v128.load(a1 + ch), v128.load(kc + 3 * pix), acc);
+        if (q1) acc = madd(v128.load(a1 + tap + ch), v128.load(kc + 4 * pix), acc);
+        if (q2) acc = madd(v128.load(a1 + 2 * tap + ch), v128.load(kc + 5 * pix), acc);
       }
       if (ok2) {
-        acc = madd(v128.load(a2), k20, acc);
-        acc = madd(v128.load(a2 + tap), k21, acc);
-        acc = madd(v128.load(a2 + 2 * tap), k22, acc);
+        if (q0) acc = madd(v128.load(a2 + ch), v128.load(kc + 6 * pix), acc);
+        if (q1) acc = madd(v128.load(a2 + tap + ch), v128.load(kc + 7 * pix), acc);
+        if (q2) acc = madd(v128.load(a2 + 2 * tap + ch), v128.load(kc + 8 * pix), acc);
       }
-      v128.store(d, activate(acc, act));
-      a0 += step;
-      a1 += step;
-      a2 += step;
-      d += pix;
+      v128.store(d + ch, activate(acc, act));
+    }
+  }
+}
+
+/**
+ * `count` output pixels of a 3x3 depthwise row whose windows lie inside the
+ * image (`p0..p2` the first window's three rows, `step` bytes between two
+ * windows, `tap` between two taps), two pixels and eight channels at a
+ * time: each weight vector read serves both pixels, and the four sums are
+ * independent chains of multiply-adds that overlap, where one chain waits
+ * on each add in turn. Weights held in registers across a row would need
+ * more vector registers than the engine has and spill.
+ */
+@inline
+function depthwise3x3Run(
+  p0: usize, p1: usize, p2: usize, tap: usize, step: usize, count: i32, pix: usize,
+  k: usize, bias: usize, o: usize, act: i32,
+): void {
+  const z = f32x4.splat(0);
+  const pix8: usize = pix & ~31;
+  let i = 0;
+  for (; i + 2 <= count; i += 2) {
+    const at: usize = <usize>i * step;
+    const d: usize = o + <usize>i * pix;
+    let ch: usize = 0;
+    for (; ch < pix8; ch += 32) {
+      let e00 = z, e01 = z;
+      if (bias != 0) {
+        e00 = v128.load(bias + ch);
+        e01 = v128.load(bias + ch, 16);
+      }
+      let e10 = e00, e11 = e01;
+      let q: usize = k + ch;
+      for (let ky = 0; ky < 3; ky++) {
+        const a: usize = (ky == 0 ? p0 : ky == 1 ? p1 : p2) + at + ch;
+        for (let kx = 0; kx < 3; kx++) {
+          const w0 = v128.load(q);
+          const w1 = v128.load(q, 16);
+          const b: usize = a + <usize>kx * tap;
+          e00 = madd(v128.load(b), w0, e00);
+          e01 = madd(v128.load(b, 16), w1, e01);
+          e10 = madd(v128.load(b + step), w0, e10);
+          e11 = madd(v128.load(b + step, 16), w1, e11);
+          q += pix;
+        }
+      }
+      v128.store(d + ch, activate(e00, act));
+      v128.store(d + ch, activate(e01, act), 16);
+      v128.store(d + pix + ch, activate(e10, act));
+      v128.store(d + pix + ch, activate(e11, act), 16);
+    }
+    for (; ch < pix; ch += 16) {
+      let e0 = bias == 0 ? z : v128.load(bias + ch);
+      let e1 = e0;
+      let q: usize = k + ch;
+      for (let ky = 0; ky < 3; ky++) {
+        const a: usize = (ky == 0 ? p0 : ky == 1 ? p1 : p2) + at + ch;
+        for (let kx = 0; kx < 3; kx++) {
+          const w = v128.load(q);
+          const b: usize = a + <usize>kx * tap;
+          e0 = madd(v128.load(b), w, e0);
+          e1 = madd(v128.load(b + step), w, e1);
+          q += pix;
+        }
+      }
+      v128.store(d + ch, activate(e0, act));
+      v128.store(d + pix + ch, activate(e1, act));
+    }
+  }
+  if (i < count) {
+    const at: usize = <usize>i * step;
+    const d: usize = o + <usize>i * pix;
+    for (let ch: usize = 0; ch < pix; ch += 16) {
+      let e = bias == 0 ? z : v128.load(bias + ch);
+      let q: usize = k + ch;
+      for (let ky = 0; ky < 3; ky++) {
+        const a: usize = (ky == 0 ? p0 : ky == 1 ? p1 : p2) + at + ch;
+        for (let kx = 0; kx < 3; kx++) {
+          e = madd(v128.load(a + <usize>kx * tap), v128.load(q), e);
+          q += pix;
+        }
+      }
+      v128.store(d + ch, activate(e, act));
     }
   }
 }

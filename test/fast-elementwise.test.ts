@@ -286,6 +286,48 @@ describe("elementwise WebAssembly kernels", () => {
     );
   });
 
+  it("a 3x3 depthwise convolution with one filter per channel (pairs of pixels, eight channels at a time, edges checked) agrees with the reference within 1e-5 for channel counts up to 44, rows up to 23 wide and any pads", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 1, max: 2 }),
+          h: fc.integer({ min: 1, max: 7 }),
+          w: fc.integer({ min: 1, max: 23 }),
+          c4: fc.integer({ min: 1, max: 11 }),
+          s: fc.integer({ min: 1, max: 2 }),
+          d: fc.integer({ min: 1, max: 2 }),
+          same: fc.boolean(),
+          bias: fc.boolean(),
+          act: fc.constantFrom<ActivationName>("linear", "relu", "relu6"),
+          seed: fc.integer(),
+        }),
+        ({ n, h, w, c4, s, d, same, bias, act, seed }) => {
+          const c = 4 * c4;
+          if (!same && (h < 2 * d + 1 || w < 2 * d + 1)) return;
+          const r = createRandom(seed);
+          const draw = (len: number) => Float32Array.from({ length: len }, () => r.next() * 2 - 1);
+          const x: Tensor = { shape: [n, h, w, c], data: draw(n * h * w * c) };
+          const kernel: Tensor = { shape: [3, 3, c, 1], data: draw(9 * c) };
+          const b: Tensor | null = bias ? { shape: [c], data: draw(c) } : null;
+          const options = {
+            strides: [s, s] as [number, number],
+            dilationRate: [d, d] as [number, number],
+            padding: same ? ("same" as const) : ("valid" as const),
+          };
+          const fastOut = onWasm(() => depthwise2dLayer(x, kernel, b, options, act));
+          setKernelBackend("reference");
+          const expected = depthwise2dLayer(x, kernel, b, options, act);
+          setKernelBackend(initial);
+          expect(fastOut.shape).toEqual(expected.shape);
+          for (let i = 0; i < expected.data.length; i++) {
+            expect(Math.abs(fastOut.data[i] - expected.data[i]) / Math.max(1, Math.abs(expected.data[i]))).toBeLessThan(1e-5);
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
   it("a broadcasting merge is left to the reference merge", () => {
     const a: Tensor = { shape: [2, 3], data: new Float32Array(6) };
     const b: Tensor = { shape: [1, 3], data: new Float32Array(3) };
