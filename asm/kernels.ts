@@ -395,6 +395,9 @@ export function conv2d(
   tapsPer = (taps + nTapBlocks - 1) / nTapBlocks;
   const chanBlocks = cin <= KC ? 1 : (cin + KC - 1) / KC;
   const chanPer = (cin + chanBlocks - 1) / chanBlocks;
+  // A 1x1 window, unit strides, no padding: the input, `[n * h * w, cin]`, is the im2col matrix
+  // itself, and its rows are packed as a dense layer's are, one copy each.
+  const pointwise = taps == 1 && sh == 1 && sw == 1 && padT == 0 && padL == 0 && oh == h && ow == w;
   for (let m0 = rowStart; m0 < rowEnd; m0 += MC) {
     let mc = rowEnd - m0;
     if (mc > MC) mc = MC;
@@ -403,7 +406,8 @@ export function conv2d(
       const t1 = t0 + tapsPer < taps ? t0 + tapsPer : taps;
       for (let c0 = 0; c0 < cin; c0 += chanPer) {
         const c1 = c0 + chanPer < cin ? c0 + chanPer : cin;
-        packIm2col(scratch, x, h, w, cin, kh, kw, sh, sw, dh, dw, padT, padL, oh, ow, m0, mcPad, rowEnd, t0, t1, c0, c1);
+        if (pointwise) packRows(scratch, x, cin, m0, mcPad, rowEnd, c0, c1 - c0);
+        else packIm2col(scratch, x, h, w, cin, kh, kw, sh, sw, dh, dw, padT, padL, oh, ow, m0, mcPad, rowEnd, t0, t1, c0, c1);
         const kc = (t1 - t0) * (c1 - c0);
         blockProduct(scratch, mc, kc, t0 * cin + c0, kTotal, wp, bias, out, cout, m0, p0, p1, act, res);
       }

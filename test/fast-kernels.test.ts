@@ -149,6 +149,44 @@ describe("conv2d: fast kernels against the reference kernels and tf.conv2d", () 
     }
   });
 
+  it("1x1 stride 1 (input rows packed as a dense layer's): the same bits as the dense layer on the same rows, and the reference within 1e-5; zero padding folded in takes the im2col path", () => {
+    const config = fc.record({
+      n: fc.integer({ min: 1, max: 3 }),
+      h: fc.integer({ min: 1, max: 13 }),
+      w: fc.integer({ min: 1, max: 13 }),
+      cin: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constantFrom(63, 600, 1030)),
+      cout: fc.integer({ min: 1, max: 40 }),
+      bias: fc.boolean(),
+      residual: fc.boolean(),
+      pad: fc.constantFrom<readonly [number, number]>([0, 0], [1, 0], [0, 1], [1, 2]),
+      act,
+      seed: fc.integer({ min: 0, max: 1e6 }),
+    });
+    fc.assert(
+      fc.property(config, (c) => {
+        const x = randomTensor([c.n, c.h, c.w, c.cin], c.seed);
+        const k = randomTensor([1, 1, c.cin, c.cout], c.seed + 1, -0.5, 0.5);
+        const b = c.bias ? randomTensor([c.cout], c.seed + 2) : null;
+        const [p0, p1] = c.pad;
+        const oh = c.h + p0 + p1;
+        const ow = c.w + p1 + p0;
+        const r = c.residual ? randomTensor([c.n, oh, ow, c.cout], c.seed + 3) : null;
+        const options = { strides: [1, 1], dilationRate: [1, 1], padding: "valid", zeroPad: [c.pad, [p1, p0]] } as const;
+        const { fast, reference } = both(() => conv2dLayer(x, k, b, options, c.act, r));
+        expect(fast.shape).toEqual([c.n, oh, ow, c.cout]);
+        expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
+        if (p0 === 0 && p1 === 0) {
+          const rows = { shape: [c.n * c.h * c.w, c.cin], data: x.data };
+          const matrix = { shape: [c.cin, c.cout], data: k.data };
+          const flat = r === null ? null : { shape: [c.n * c.h * c.w, c.cout], data: r.data };
+          const { fast: product } = both(() => denseLayer(rows, matrix, b, c.act, flat));
+          expect(fast.data).toEqual(product.data);
+        }
+      }),
+      { seed: 20261207, numRuns: 120 },
+    );
+  });
+
   it("3x3 stride 1 with 16+ channels (the Winograd path): odd and even sizes, partial edge tiles, both paddings", () => {
     let i = 0;
     for (const [h, w] of [
