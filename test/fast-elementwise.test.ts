@@ -286,7 +286,7 @@ describe("elementwise WebAssembly kernels", () => {
     );
   });
 
-  it("a 3x3 depthwise convolution with one filter per channel (pairs of pixels, eight channels at a time, edges checked) agrees with the reference within 1e-5 for channel counts up to 44, rows up to 23 wide and any pads", () => {
+  it("a 3x3 depthwise convolution with one filter per channel (weights in registers inside the image, a checked loop at its edges) agrees with the reference within 1e-5 for channel counts up to 44, rows up to 23 wide and any pads", () => {
     fc.assert(
       fc.property(
         fc.record({
