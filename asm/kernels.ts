@@ -158,10 +158,14 @@ function tile4x8(
     }
   }
   if (last && act != ACT_LINEAR) {
-    c00 = activate(c00, act); c01 = activate(c01, act);
-    c10 = activate(c10, act); c11 = activate(c11, act);
-    c20 = activate(c20, act); c21 = activate(c21, act);
-    c30 = activate(c30, act); c31 = activate(c31, act);
+    // relu and relu6 as one clamp with bounds chosen once per tile (relu's upper bound is
+    // infinity, which `pmin` passes every value and NaN through), not a test per vector.
+    const lo = f32x4.splat(0);
+    const hi = f32x4.splat(act == ACT_RELU6 ? <f32>6 : Infinity);
+    c00 = f32x4.pmin(f32x4.pmax(c00, lo), hi); c01 = f32x4.pmin(f32x4.pmax(c01, lo), hi);
+    c10 = f32x4.pmin(f32x4.pmax(c10, lo), hi); c11 = f32x4.pmin(f32x4.pmax(c11, lo), hi);
+    c20 = f32x4.pmin(f32x4.pmax(c20, lo), hi); c21 = f32x4.pmin(f32x4.pmax(c21, lo), hi);
+    c30 = f32x4.pmin(f32x4.pmax(c30, lo), hi); c31 = f32x4.pmin(f32x4.pmax(c31, lo), hi);
   }
   if (full) {
     v128.store(c, c00); v128.store(c, c01, 16);

@@ -214,6 +214,21 @@ describe("conv2d: fast kernels against the reference kernels and tf.conv2d", () 
     }
   });
 
+  it("relu and relu6 done in the product's last step let NaN through and clamp infinities and signed zeros as the reference does, in full and tail tiles", () => {
+    const special = [Number.NaN, Infinity, -Infinity, -0, 0, 7, -3, 5.5, 6, -1e-30];
+    for (const cout of [8, 12, 3]) {
+      for (const h of [4, 3]) {
+        const x: Tensor = { shape: [1, h, h, 1], data: Float32Array.from({ length: h * h }, (_, i) => special[i % special.length]) };
+        const k: Tensor = { shape: [1, 1, 1, cout], data: new Float32Array(cout).fill(1) };
+        for (const a of ["relu", "relu6"] as const) {
+          const { fast, reference } = both(() => conv2dLayer(x, k, null, { strides: [1, 1], dilationRate: [1, 1], padding: "valid" }, a));
+          const text = (d: Float32Array) => Array.from(d, (v) => (Object.is(v, -0) ? "-0" : String(v)));
+          expect(text(fast.data), `${a} cout ${cout} h ${h}`).toEqual(text(reference.data));
+        }
+      }
+    }
+  });
+
   it("rejects the same malformed calls with the same messages", () => {
     const x = randomTensor([1, 4, 4, 2], 1);
     const k = randomTensor([3, 3, 3, 4], 2);
