@@ -7,7 +7,8 @@
  * attention and recurrent steps), so one bad example never poisons a batch.
  */
 import { describe, expect, it } from "vitest";
-import { input, model } from "../../src/index.js";
+import { input, kernelInfo, model } from "../../src/index.js";
+import { packCounts } from "../../src/kernels/packed-weights.js";
 import type { Model, Tensor } from "../../src/index.js";
 
 const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed));
@@ -24,10 +25,11 @@ function predictRows(m: Model, shape: readonly number[], batch: Float32Array[]):
 const models: { name: string; shape: number[]; build: () => Model }[] = [
   {
     name: "convolutions (3x3 Winograd and im2col), folded batch normalisation, residual, dense",
-    shape: [10, 10, 8],
+    // 16 channels: the fast kernels run a 3x3 stride-1 convolution as Winograd from 16 input channels up.
+    shape: [10, 10, 16],
     build: () => {
-      const x = input({ shape: [10, 10, 8] });
-      const a = x.conv2d({ filters: 8, kernelSize: 3, padding: "same" }).batchNormalization().activation({ activation: "relu" });
+      const x = input({ shape: [10, 10, 16] });
+      const a = x.conv2d({ filters: 16, kernelSize: 3, padding: "same" }).batchNormalization().activation({ activation: "relu" });
       const b = a.conv2d({ filters: 8, kernelSize: 5, padding: "same" }).batchNormalization();
       const y = b
         .residual((t) => t.conv2d({ filters: 8, kernelSize: 1 }))
@@ -66,4 +68,14 @@ describe("NaN and infinities in predict's input", () => {
       });
     }
   }
+});
+
+describe("the convolution model above", () => {
+  it("runs its 3x3 convolution as Winograd on the fast kernels, so the Winograd tiles are the path under test", () => {
+    const info = kernelInfo();
+    if (info.backend !== "fast" || !info.wasm) return;
+    const before = packCounts().winograd;
+    predictRows(models[0].build(), models[0].shape, [values(1600, 1)]);
+    expect(packCounts().winograd).toBe(before + 1);
+  });
 });
