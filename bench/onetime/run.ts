@@ -62,6 +62,12 @@ function peakRss(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+/** Bytes in array buffers and WebAssembly memory (weights are read or drawn into the latter when they fit its budget). */
+function heldBytes(sw: { kernelInfo(): { memoryBytes?: number } }): number {
+  gc();
+  return process.memoryUsage().arrayBuffers + (sw.kernelInfo().memoryBytes ?? 0);
+}
+
 async function timed<T>(f: () => T | Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
   const r = await f();
@@ -95,18 +101,21 @@ async function child(step: Step, dir: string): Promise<Figures> {
     const { m, build, draw } = await built();
     out["model()"] = build;
     out["draw weights"] = draw;
+    const before = heldBytes(sw);
     await predictTimes(m, "", out);
+    // Packed and transformed weights, and the activations' blocks, that the predicts keep.
+    out["bytes kept by predict"] = heldBytes(sw) - before;
     // The same packing once more, into blocks the first predict already touched: with no cache
     // budget the next run lets every packed copy go first, and packs each weight again.
     const caches = await import("../../src/kernels/packed-weights.js");
-    const before = caches.packCounts();
+    const packs = caches.packCounts();
     const budgets = caches.weightBudgets({ caches: 0 });
     try {
       out["repacked predict"] = (await timed(() => m.predict(x as never)))[1];
     } finally {
       caches.weightBudgets(budgets);
     }
-    out["repacked winograd"] = caches.packCounts().winograd - before.winograd;
+    out["repacked winograd"] = caches.packCounts().winograd - packs.winograd;
   } else if (step === "save") {
     const { m } = await built();
     const base = baseline();
@@ -115,13 +124,11 @@ async function child(step: Step, dir: string): Promise<Figures> {
     out["save peak above base"] = peakRss() - base;
   } else if (step === "load") {
     const base = baseline();
-    // Weights are read into WebAssembly memory when they fit its budget: what is held counts both.
-    const held = () => process.memoryUsage().arrayBuffers + sw.kernelInfo().memoryBytes;
-    const before = held();
+    const before = heldBytes(sw);
     const [m, ms] = await timed(() => sw.loadModel(dir));
     out.loadModel = ms;
     out["loadModel peak above base"] = peakRss() - base;
-    out["loadModel bytes held"] = held() - before;
+    out["loadModel bytes held"] = heldBytes(sw) - before;
     await predictTimes(m as unknown as M, "loaded: ", out);
   } else if (step === "onnx") {
     const { m } = await built();
@@ -247,6 +254,7 @@ async function main(): Promise<void> {
       `${ms(all["first predict"])} / ${ms(all["steady predict"])} = ${ratio.toFixed(2)}x`,
       `< 1.5x: ${verdict(ratio < 1.5)}`,
     );
+    row("what the predicts keep (packed and transformed weights, activation blocks)", mb(all["bytes kept by predict"]));
     row(
       "a predict packing every weight again into memory already touched",
       `${ms(all["repacked predict"])} = ${(all["repacked predict"] / all["steady predict"]).toFixed(2)}x steady (${all["repacked winograd"]} Winograd transforms made)`,
