@@ -122,7 +122,22 @@ function tile4x8(
     if (mr > 3) { c30 = loadN(c + 3 * ldc, n0); if (n1 > 0) c31 = loadN(c + 3 * ldc + 16, n1); }
   }
 
-  for (let k = 0; k < kc; k++) {
+  if (mr <= 2) {
+    // A tail of one or two rows (a 7x7 map's 49 rows end in one): only the real rows' work, where
+    // the four-row loop would spend three quarters or half of it on padding rows.
+    for (let k = 0; k < kc; k++) {
+      const b0 = v128.load(b);
+      const b1 = v128.load(b, 16);
+      const a0 = v128.load32_splat(a);
+      c00 = madd(a0, b0, c00);
+      c01 = madd(a0, b1, c01);
+      const a1 = v128.load32_splat(a, ASTRIDE);
+      c10 = madd(a1, b0, c10);
+      c11 = madd(a1, b1, c11);
+      a += 4;
+      b += 32;
+    }
+  } else for (let k = 0; k < kc; k++) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     const a0 = v128.load32_splat(a);
