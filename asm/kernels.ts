@@ -1284,15 +1284,70 @@ export function attentionScratchFloats(tv: i32, kd: i32, vd: i32): i32 {
 }
 
 /**
+ * {@link packRows} with every value multiplied by `scale` (rounded to
+ * float32 per value): the queries scaled before their product with the
+ * keys, as Keras scales them, at no extra pass.
+ */
+function packScaledRows(dst: usize, x: usize, lda: i32, m0: i32, mcPad: i32, mEnd: i32, k0: i32, kc: i32, scale: f32): void {
+  const sv = f32x4.splat(scale);
+  for (let i = 0; i < mcPad; i++) {
+    let r = m0 + i;
+    if (r >= mEnd) r = mEnd - 1;
+    const d: usize = dst + <usize>i * ASTRIDE;
+    const s: usize = x + (<usize>r * <usize>lda + <usize>k0) * 4;
+    let j = 0;
+    for (; j + 4 <= kc; j += 4) v128.store(d + <usize>j * 4, f32x4.mul(v128.load(s + <usize>j * 4), sv));
+    for (; j < kc; j++) store<f32>(d + <usize>j * 4, load<f32>(s + <usize>j * 4) * scale);
+  }
+}
+
+/**
+ * The softmax of one row of `n` scores at `row`, written to `dst` (may be
+ * `row`): the maximum in a read-only pass, then `exp(s - max)` stored with
+ * its sum, then each scaled by `1 / sum`. The maximum skips NaN (`pmax`, one
+ * instruction where `max` takes several), but a NaN score's exponential is
+ * NaN, so the sum and the whole row are NaN, as in the reference.
+ */
+@inline
+function softmaxRow(row: usize, dst: usize, n: i32): void {
+  const n4 = n & ~3;
+  let mx = f32x4.splat(-Infinity);
+  let j = 0;
+  for (; j < n4; j += 4) mx = f32x4.pmax(mx, v128.load(row + <usize>j * 4));
+  let max: f32 = Mathf.max(Mathf.max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)), Mathf.max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
+  for (; j < n; j++) max = Mathf.max(max, load<f32>(row + <usize>j * 4));
+  const mv = f32x4.splat(max);
+  let sum4 = f32x4.splat(0);
+  j = 0;
+  for (; j < n4; j += 4) {
+    const e = expNeg4(f32x4.sub(v128.load(row + <usize>j * 4), mv));
+    v128.store(dst + <usize>j * 4, e);
+    sum4 = f32x4.add(sum4, e);
+  }
+  let sum: f32 = f32x4.extract_lane(sum4, 0) + f32x4.extract_lane(sum4, 1) + (f32x4.extract_lane(sum4, 2) + f32x4.extract_lane(sum4, 3));
+  for (; j < n; j++) {
+    const e = f32x4.extract_lane(expNeg4(f32x4.splat(load<f32>(row + <usize>j * 4) - max)), 0);
+    store<f32>(dst + <usize>j * 4, e);
+    sum += e;
+  }
+  const inv: f32 = 1 / sum;
+  const iv = f32x4.splat(inv);
+  j = 0;
+  for (; j < n4; j += 4) v128.store(dst + <usize>j * 4, f32x4.mul(v128.load(dst + <usize>j * 4), iv));
+  for (; j < n; j++) store<f32>(dst + <usize>j * 4, load<f32>(dst + <usize>j * 4) * inv);
+}
+
+/**
  * Scaled dot-product attention with a fused softmax, over projections laid
  * out as the projection products write them: `q` `[batch * tq, heads * kd]`,
  * `k` `[batch * tv, heads * kd]`, `v` `[batch * tv, heads * vd]`; writes the
  * context `out` `[batch * tq, heads * vd]`. Computes the (sample, head)
  * pairs [start, end) of `batch * heads`: per pair, the keys and values are
- * packed once, then blocks of query rows take their scores as one blocked
- * product, the softmax in float32 over each row in place, and the context as
- * a second product. `scratch` holds {@link attentionScratchFloats} floats
- * of the calling thread.
+ * packed once, then blocks of query rows, scaled as they are packed, take
+ * their scores as one blocked product, the softmax in float32 per row, and
+ * the context as a second product. Up to `KC` key steps, the softmax writes
+ * its weights straight into the packed rows of the second product. `scratch`
+ * holds {@link attentionScratchFloats} floats of the calling thread.
  */
 export function attention(
   q: usize, k: usize, v: usize, out: usize, tq: i32, tv: i32, heads: i32, kd: i32, vd: i32, scale: f32,
@@ -1305,8 +1360,7 @@ export function attention(
   const kt: usize = sc + <usize>(MC * tv) * 4;
   const tvPad = (tv + NR - 1) & ~(NR - 1);
   const vp: usize = kt + <usize>(tvPad * kd) * 4;
-  const tv4 = tv & ~3;
-  const sv = f32x4.splat(scale);
+  const packed = tv <= KC;
   for (let bh = start; bh < end; bh++) {
     const head = bh % heads;
     const b = bh / heads;
@@ -1319,49 +1373,26 @@ export function attention(
       const mcPad = (mc + MR - 1) & ~(MR - 1);
       for (let k0 = 0; k0 < kd; k0 += KC) {
         const kc = kd - k0 < KC ? kd - k0 : KC;
-        packRows(pa, qBase, heads * kd, m0, mcPad, tq, k0, kc);
+        packScaledRows(pa, qBase, heads * kd, m0, mcPad, tq, k0, kc, scale);
         panelProduct(pa, mc, kc, k0, kd, kt, tv, sc, <usize>tv * 4);
       }
-      for (let i = 0; i < mc; i++) {
-        const row: usize = sc + <usize>(i * tv) * 4;
-        let mx = f32x4.splat(-Infinity);
-        let j = 0;
-        for (; j < tv4; j += 4) {
-          const t = f32x4.mul(v128.load(row + <usize>j * 4), sv);
-          v128.store(row + <usize>j * 4, t);
-          mx = f32x4.max(mx, t);
-        }
-        let max: f32 = Mathf.max(Mathf.max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)), Mathf.max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
-        for (; j < tv; j++) {
-          const t = load<f32>(row + <usize>j * 4) * scale;
-          store<f32>(row + <usize>j * 4, t);
-          max = Mathf.max(max, t);
-        }
-        const mv = f32x4.splat(max);
-        let sum4 = f32x4.splat(0);
-        j = 0;
-        for (; j < tv4; j += 4) {
-          const e = expNeg4(f32x4.sub(v128.load(row + <usize>j * 4), mv));
-          v128.store(row + <usize>j * 4, e);
-          sum4 = f32x4.add(sum4, e);
-        }
-        let sum: f32 = f32x4.extract_lane(sum4, 0) + f32x4.extract_lane(sum4, 1) + (f32x4.extract_lane(sum4, 2) + f32x4.extract_lane(sum4, 3));
-        for (; j < tv; j++) {
-          const e = f32x4.extract_lane(expNeg4(f32x4.splat(load<f32>(row + <usize>j * 4) - max)), 0);
-          store<f32>(row + <usize>j * 4, e);
-          sum += e;
-        }
-        // A NaN score makes the row NaN, as in the reference.
-        const inv = f32x4.splat(1 / sum);
-        j = 0;
-        for (; j < tv4; j += 4) v128.store(row + <usize>j * 4, f32x4.mul(v128.load(row + <usize>j * 4), inv));
-        for (; j < tv; j++) store<f32>(row + <usize>j * 4, load<f32>(row + <usize>j * 4) * (1 / sum));
-      }
       const o: usize = out + <usize>(b * tq + m0) * vStride + <usize>(head * vd) * 4;
-      for (let k0 = 0; k0 < tv; k0 += KC) {
-        const kc = tv - k0 < KC ? tv - k0 : KC;
-        packRows(pa, sc, tv, 0, mcPad, mc, k0, kc);
-        panelProduct(pa, mc, kc, k0, tv, vp, vd, o, vStride);
+      if (packed) {
+        // The weights land where the second product reads them; the padding rows of its last
+        // tile are computed but never stored, and zeros keep them finite.
+        for (let i = 0; i < mc; i++) softmaxRow(sc + <usize>(i * tv) * 4, pa + <usize>i * ASTRIDE, tv);
+        for (let i = mc; i < mcPad; i++) zeroRun(pa + <usize>i * ASTRIDE, tv);
+        panelProduct(pa, mc, tv, 0, tv, vp, vd, o, vStride);
+      } else {
+        for (let i = 0; i < mc; i++) {
+          const row: usize = sc + <usize>(i * tv) * 4;
+          softmaxRow(row, row, tv);
+        }
+        for (let k0 = 0; k0 < tv; k0 += KC) {
+          const kc = tv - k0 < KC ? tv - k0 : KC;
+          packRows(pa, sc, tv, 0, mcPad, mc, k0, kc);
+          panelProduct(pa, mc, kc, k0, tv, vp, vd, o, vStride);
+        }
       }
     }
   }

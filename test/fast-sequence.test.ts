@@ -123,6 +123,43 @@ describe("sequence kernels on WebAssembly", () => {
     );
   });
 
+  it("multi-head attention matches the reference kernel on long sequences: query blocks past 128 steps, keys past 512", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          tq: fc.oneof(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 125, max: 140 })),
+          tv: fc.oneof(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 509, max: 530 })),
+          heads: fc.integer({ min: 1, max: 3 }),
+          kd: fc.integer({ min: 1, max: 40 }),
+          vd: fc.integer({ min: 1, max: 20 }),
+          seed: fc.integer({ min: 1, max: 1e6 }),
+        }),
+        (g) => {
+          const d = 6;
+          const query = randomTensor([1, g.tq, d], g.seed, 2);
+          const value = randomTensor([1, g.tv, d], g.seed + 1, 2);
+          const kernel = (shape: number[], s: number) => randomTensor(shape, g.seed + s, 0.5);
+          const weights: AttentionWeights = {
+            queryKernel: kernel([d, g.heads, g.kd], 2),
+            queryBias: kernel([g.heads, g.kd], 3),
+            keyKernel: kernel([d, g.heads, g.kd], 4),
+            keyBias: null,
+            valueKernel: kernel([d, g.heads, g.vd], 6),
+            valueBias: kernel([g.heads, g.vd], 7),
+            outputKernel: kernel([g.heads, g.vd, 5], 8),
+            outputBias: null,
+          };
+          const options = { numHeads: g.heads, keyDim: g.kd, valueDim: g.vd };
+          const fast = onFast(() => attentionLayer(query, value, value, weights, options));
+          const reference = multiHeadAttention(query, value, value, weights, options);
+          expect(fast.shape).toEqual(reference.shape);
+          expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
+        },
+      ),
+      { seed: 1314, numRuns: 40 },
+    );
+  });
+
   it("layer normalisation on the last axis (float32 SIMD) agrees with the reference kernel", () => {
     fc.assert(
       fc.property(
