@@ -1241,6 +1241,37 @@ function panelProduct(pa: usize, mc: i32, kc: i32, k0: i32, kTotal: i32, wp: usi
 }
 
 /**
+ * Transposes NR full rows (`stride` bytes apart) into one panel of
+ * {@link packPanels}, four columns at a time as two 4x4 shuffles per row
+ * half; returns the columns done (`cols` rounded down to four), the rest
+ * left to the caller.
+ */
+function transpose4x8(base: usize, src: usize, stride: usize, cols: i32): i32 {
+  let d = 0;
+  for (; d + 4 <= cols; d += 4) {
+    const at: usize = <usize>d * 4;
+    const o: usize = base + <usize>d * NR * 4;
+    for (let half = 0; half < 2; half++) {
+      const s: usize = src + <usize>(half * 4) * stride + at;
+      const r0 = v128.load(s);
+      const r1 = v128.load(s + stride);
+      const r2 = v128.load(s + 2 * stride);
+      const r3 = v128.load(s + 3 * stride);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const h: usize = o + <usize>half * 16;
+      v128.store(h, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(h + NR * 4, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(h + 2 * NR * 4, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(h + 3 * NR * 4, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+  }
+  return d;
+}
+
+/**
  * Packs `cols` columns (from byte offset 0 of each row, rows `stride`
  * bytes apart, `rows` of them) into NR-wide panels of `rows` k-rows each,
  * zeros past the last column: B of {@link panelProduct}. With `transpose`
@@ -1251,6 +1282,14 @@ function packPanels(dst: usize, src: usize, stride: usize, rows: i32, cols: i32,
     // Panel p holds rows p*NR.. as columns: dst[p][d][jj] = src[p*NR + jj][d], d < cols.
     for (let p = 0; p * NR < rows; p++) {
       const base: usize = dst + <usize>p * <usize>cols * NR * 4;
+      if (rows - p * NR >= NR) {
+        const d4 = transpose4x8(base, src + <usize>(p * NR) * stride, stride, cols);
+        for (let jj = 0; jj < NR; jj++) {
+          const s0: usize = src + <usize>(p * NR + jj) * stride;
+          for (let d = d4; d < cols; d++) store<f32>(base + (<usize>d * NR + <usize>jj) * 4, load<f32>(s0 + <usize>d * 4));
+        }
+        continue;
+      }
       for (let jj = 0; jj < NR; jj++) {
         const j = p * NR + jj;
         const s0: usize = src + <usize>j * stride;
