@@ -78,6 +78,45 @@ function expectClose(actual: Float32Array, expected: Float32Array, inputs: Float
 
 const shapes = fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 37 }));
 
+/** A depthwise convolution's draw: input and window sizes, multiplier, stride, dilation, padding, bias, activation. */
+type DepthwiseCase = {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  kh: number;
+  kw: number;
+  m: number;
+  s: number;
+  d: number;
+  same: boolean;
+  bias: boolean;
+  act: ActivationName;
+  seed: number;
+};
+
+/** Runs the case on the fast kernels (through `fastRun`) and the reference ones; each value within 1e-5, relative past 1. */
+function expectDepthwiseAgrees(p: DepthwiseCase, fastRun: (f: () => Tensor) => Tensor | null): void {
+  const r = createRandom(p.seed);
+  const draw = (len: number) => Float32Array.from({ length: len }, () => r.next() * 2 - 1);
+  const x: Tensor = { shape: [p.n, p.h, p.w, p.c], data: draw(p.n * p.h * p.w * p.c) };
+  const kernel: Tensor = { shape: [p.kh, p.kw, p.c, p.m], data: draw(p.kh * p.kw * p.c * p.m) };
+  const b: Tensor | null = p.bias ? { shape: [p.c * p.m], data: draw(p.c * p.m) } : null;
+  const options = {
+    strides: [p.s, p.s] as [number, number],
+    dilationRate: [p.d, p.d] as [number, number],
+    padding: p.same ? ("same" as const) : ("valid" as const),
+  };
+  const fastOut = fastRun(() => depthwise2dLayer(x, kernel, b, options, p.act))!;
+  setKernelBackend("reference");
+  const expected = depthwise2dLayer(x, kernel, b, options, p.act);
+  setKernelBackend(initial);
+  expect(fastOut.shape).toEqual(expected.shape);
+  for (let i = 0; i < expected.data.length; i++) {
+    expect(Math.abs(fastOut.data[i] - expected.data[i]) / Math.max(1, Math.abs(expected.data[i]))).toBeLessThan(1e-5);
+  }
+}
+
 describe("elementwise WebAssembly kernels", () => {
   it("the kernels are loaded in Node", () => {
     onFast(() => expect(kernelInfo().wasm).toBe(true));
@@ -260,26 +299,9 @@ describe("elementwise WebAssembly kernels", () => {
           act: fc.constantFrom<ActivationName>("linear", "relu", "relu6", "sigmoid", "elu"),
           seed: fc.integer(),
         }),
-        ({ n, h, w, c, kh, kw, m, s, d, same, bias, act, seed }) => {
-          const r = createRandom(seed);
-          const draw = (len: number) => Float32Array.from({ length: len }, () => r.next() * 2 - 1);
-          const x: Tensor = { shape: [n, h, w, c], data: draw(n * h * w * c) };
-          const kernel: Tensor = { shape: [kh, kw, c, m], data: draw(kh * kw * c * m) };
-          const b: Tensor | null = bias ? { shape: [c * m], data: draw(c * m) } : null;
-          const options = {
-            strides: [s, s] as [number, number],
-            dilationRate: [d, d] as [number, number],
-            padding: same ? ("same" as const) : ("valid" as const),
-          };
-          if (!same && (h < (kh - 1) * d + 1 || w < (kw - 1) * d + 1)) return;
-          const fastOut = onFast(() => depthwise2dLayer(x, kernel, b, options, act));
-          setKernelBackend("reference");
-          const expected = depthwise2dLayer(x, kernel, b, options, act);
-          setKernelBackend(initial);
-          expect(fastOut.shape).toEqual(expected.shape);
-          for (let i = 0; i < expected.data.length; i++) {
-            expect(Math.abs(fastOut.data[i] - expected.data[i]) / Math.max(1, Math.abs(expected.data[i]))).toBeLessThan(1e-5);
-          }
+        (p) => {
+          if (!p.same && (p.h < (p.kh - 1) * p.d + 1 || p.w < (p.kw - 1) * p.d + 1)) return;
+          expectDepthwiseAgrees(p, onFast);
         },
       ),
       { numRuns: 80 },
@@ -302,26 +324,8 @@ describe("elementwise WebAssembly kernels", () => {
           seed: fc.integer(),
         }),
         ({ n, h, w, c4, s, d, same, bias, act, seed }) => {
-          const c = 4 * c4;
           if (!same && (h < 2 * d + 1 || w < 2 * d + 1)) return;
-          const r = createRandom(seed);
-          const draw = (len: number) => Float32Array.from({ length: len }, () => r.next() * 2 - 1);
-          const x: Tensor = { shape: [n, h, w, c], data: draw(n * h * w * c) };
-          const kernel: Tensor = { shape: [3, 3, c, 1], data: draw(9 * c) };
-          const b: Tensor | null = bias ? { shape: [c], data: draw(c) } : null;
-          const options = {
-            strides: [s, s] as [number, number],
-            dilationRate: [d, d] as [number, number],
-            padding: same ? ("same" as const) : ("valid" as const),
-          };
-          const fastOut = onWasm(() => depthwise2dLayer(x, kernel, b, options, act));
-          setKernelBackend("reference");
-          const expected = depthwise2dLayer(x, kernel, b, options, act);
-          setKernelBackend(initial);
-          expect(fastOut.shape).toEqual(expected.shape);
-          for (let i = 0; i < expected.data.length; i++) {
-            expect(Math.abs(fastOut.data[i] - expected.data[i]) / Math.max(1, Math.abs(expected.data[i]))).toBeLessThan(1e-5);
-          }
+          expectDepthwiseAgrees({ n, h, w, c: 4 * c4, kh: 3, kw: 3, m: 1, s, d, same, bias, act, seed }, onWasm);
         },
       ),
       { numRuns: 80 },
