@@ -25,6 +25,7 @@ import type { Tensor } from "../src/kernels/tensor.js";
 import { convOutputGeometry, transposeAxis } from "../src/shape.js";
 import type { TransposeAxis } from "../src/shape.js";
 import { maxScaledDiff } from "./support/scaled-diff.js";
+import { onBoth } from "./support/fast-kernels.js";
 
 const TOL = 2e-5;
 const initial: KernelBackend = getKernelBackend();
@@ -34,18 +35,6 @@ function randomTensor(shape: number[], seed: number): Tensor {
   const r = createRandom(seed);
   const n = shape.reduce((p, d) => p * d, 1);
   return { shape, data: Float32Array.from({ length: n }, () => 2 * r.next() - 1) };
-}
-
-/** Runs `f` on the fast kernels, then on the reference kernels. */
-function both<T>(f: () => T): { fast: T; reference: T } {
-  try {
-    setKernelBackend("fast");
-    const fast = f();
-    setKernelBackend("reference");
-    return { fast, reference: f() };
-  } finally {
-    setKernelBackend(initial);
-  }
 }
 
 const ACTIVATIONS: ActivationName[] = ["linear", "relu", "relu6", "sigmoid", "elu"];
@@ -92,7 +81,7 @@ describe("convNdLayer: fast kernels against the reference convNd", () => {
           const x = randomTensor([n, ...spec.map((a) => a.length), cinG * groups], seed);
           const kernel = randomTensor([...spec.map((a) => a.k), cinG, coutG * groups], seed + 1);
           const bias = withBias ? randomTensor([coutG * groups], seed + 2) : null;
-          const r = both(() => convNdLayer(x, kernel, bias, axes, groups, activation));
+          const r = onBoth(() => convNdLayer(x, kernel, bias, axes, groups, activation));
           const expected = convNd(x, kernel, bias, axes, groups);
           const e = activation === "linear" ? expected : activate(activation, expected);
           expect(r.fast.shape).toEqual(e.shape);
@@ -110,7 +99,7 @@ describe("convNdLayer: fast kernels against the reference convNd", () => {
     const grouped = { shape: [1, 1, 3, 1, 12], data: depthwise.data };
     const unit = { outputLength: 1, padBefore: 0, stride: 1, dilation: 1 };
     const axes: [ConvAxis, ConvAxis, ConvAxis] = [unit, unit, { outputLength: 9, padBefore: 2, stride: 1, dilation: 1 }];
-    const r = both(() => convNdLayer(x, grouped, null, axes, 6, "linear"));
+    const r = onBoth(() => convNdLayer(x, grouped, null, axes, 6, "linear"));
     expect(maxScaledDiff(r.fast.data, r.reference.data)).toBeLessThan(TOL);
     // 3x3x3 taps over 160 channels: 4,320 values per window, 1,000 windows are past 2^22 floats.
     const big = randomTensor([1, 10, 10, 10, 160], 5);
@@ -120,7 +109,7 @@ describe("convNdLayer: fast kernels against the reference convNd", () => {
       k3.data[i] = v / Math.sqrt(27 * 160);
     });
     const same = (length: number): ConvAxis => ({ outputLength: length, padBefore: 1, stride: 1, dilation: 1 });
-    const r3 = both(() => convNdLayer(big, k3, null, [same(10), same(10), same(10)], 1, "relu"));
+    const r3 = onBoth(() => convNdLayer(big, k3, null, [same(10), same(10), same(10)], 1, "relu"));
     expect(maxScaledDiff(r3.fast.data, r3.reference.data)).toBeLessThan(TOL);
   });
 
@@ -130,7 +119,7 @@ describe("convNdLayer: fast kernels against the reference convNd", () => {
     const kernel = randomTensor([1, 1, 3, 2, 4], 10);
     const unit = { outputLength: 1, padBefore: 0, stride: 1, dilation: 1 };
     const axes: [ConvAxis, ConvAxis, ConvAxis] = [unit, unit, { outputLength: 8, padBefore: 2, stride: 1, dilation: 1 }];
-    const r = both(() => convNdLayer(x, kernel, null, axes, 1, "linear"));
+    const r = onBoth(() => convNdLayer(x, kernel, null, axes, 1, "linear"));
     expect(Array.from(r.fast.data, Number.isNaN)).toEqual(Array.from(r.reference.data, Number.isNaN));
     expect(r.fast.data.some(Number.isNaN)).toBe(true);
   });
@@ -188,7 +177,7 @@ describe("convTransposeNdLayer: fast kernels against the reference convTranspose
           const x = randomTensor([n, ...spec.map((a) => a.length), cin], seed);
           const kernel = randomTensor([...spec.map((a) => a.k), cout, cin], seed + 1);
           const bias = withBias ? randomTensor([cout], seed + 2) : null;
-          const r = both(() => convTransposeNdLayer(x, kernel, bias, full, activation));
+          const r = onBoth(() => convTransposeNdLayer(x, kernel, bias, full, activation));
           const expected = convTransposeNd(x, kernel, bias, full);
           const e = activation === "linear" ? expected : activate(activation, expected);
           expect(r.fast.shape).toEqual(e.shape);
@@ -239,7 +228,7 @@ describe("1-D and 3-D pooling on the 2-D pooling kernel", () => {
           const m = model({ inputs: x, outputs: y });
           const data = randomTensor([2, ...shape], seed).data;
           data[seed % data.length] = Number.NaN;
-          const r = both(() => m.predict(tensor([2, ...shape] as [number, ...number[]], data)));
+          const r = onBoth(() => m.predict(tensor([2, ...shape] as [number, ...number[]], data)));
           expect(r.fast.shape).toEqual(r.reference.shape);
           expect(maxScaledDiff(r.fast.data, r.reference.data)).toBeLessThan(TOL);
         },

@@ -25,6 +25,7 @@ import { createRandom } from "../src/kernels/random.js";
 import type { Tensor } from "../src/kernels/tensor.js";
 import { terminateThreads } from "../src/kernels/threads.js";
 import { maxScaledDiff } from "./support/scaled-diff.js";
+import { onBoth } from "./support/fast-kernels.js";
 
 const TOL = 1e-5;
 const initial: KernelBackend = getKernelBackend();
@@ -33,18 +34,6 @@ function randomTensor(shape: number[], seed: number, lo = -1, hi = 1): Tensor {
   const r = createRandom(seed);
   const n = shape.reduce((p, d) => p * d, 1);
   return { shape, data: Float32Array.from({ length: n }, () => lo + (hi - lo) * r.next()) };
-}
-
-/** Runs `f` on the fast and on the reference kernels. */
-function both<T>(f: () => T): { fast: T; reference: T } {
-  try {
-    setKernelBackend("fast");
-    const fast = f();
-    setKernelBackend("reference");
-    return { fast, reference: f() };
-  } finally {
-    setKernelBackend(initial);
-  }
 }
 
 beforeAll(async () => {
@@ -109,7 +98,7 @@ describe("conv2d: fast kernels against the reference kernels and tf.conv2d", () 
           dilationRate: [c.dilate ? 2 : 1, c.dilate ? 2 : 1] as const,
           padding: c.padding,
         };
-        const { fast, reference } = both(() => conv2dLayer(x, k, b, options, c.act));
+        const { fast, reference } = onBoth(() => conv2dLayer(x, k, b, options, c.act));
         expect(fast.shape).toEqual(reference.shape);
         expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
         if (c.act === "linear") {
@@ -143,7 +132,7 @@ describe("conv2d: fast kernels against the reference kernels and tf.conv2d", () 
       const k = randomTensor([kh, kh, cin, cout], cin + 1, -0.1, 0.1);
       const b = randomTensor([cout], cin + 2);
       for (const padding of ["valid", "same"] as const) {
-        const { fast, reference } = both(() => conv2dLayer(x, k, b, { strides: [1, 1], dilationRate: [1, 1], padding }, "relu"));
+        const { fast, reference } = onBoth(() => conv2dLayer(x, k, b, { strides: [1, 1], dilationRate: [1, 1], padding }, "relu"));
         expect(maxScaledDiff(fast.data, reference.data), `[${h},${h},${cin}] k${kh} ${padding}`).toBeLessThanOrEqual(TOL);
       }
     }
@@ -172,14 +161,14 @@ describe("conv2d: fast kernels against the reference kernels and tf.conv2d", () 
         const ow = c.w + p1 + p0;
         const r = c.residual ? randomTensor([c.n, oh, ow, c.cout], c.seed + 3) : null;
         const options = { strides: [1, 1], dilationRate: [1, 1], padding: "valid", zeroPad: [c.pad, [p1, p0]] } as const;
-        const { fast, reference } = both(() => conv2dLayer(x, k, b, options, c.act, r));
+        const { fast, reference } = onBoth(() => conv2dLayer(x, k, b, options, c.act, r));
         expect(fast.shape).toEqual([c.n, oh, ow, c.cout]);
         expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
         if (p0 === 0 && p1 === 0) {
           const rows = { shape: [c.n * c.h * c.w, c.cin], data: x.data };
           const matrix = { shape: [c.cin, c.cout], data: k.data };
           const flat = r === null ? null : { shape: [c.n * c.h * c.w, c.cout], data: r.data };
-          const { fast: product } = both(() => denseLayer(rows, matrix, b, c.act, flat));
+          const { fast: product } = onBoth(() => denseLayer(rows, matrix, b, c.act, flat));
           expect(fast.data).toEqual(product.data);
         }
       }),
@@ -206,7 +195,7 @@ describe("conv2d: fast kernels against the reference kernels and tf.conv2d", () 
           const k = randomTensor([3, 3, cin, cout], ++i, -0.3, 0.3);
           const b = i % 3 === 0 ? null : randomTensor([cout], ++i);
           const a = (["linear", "relu", "relu6", "elu"] as const)[i % 4];
-          const { fast, reference } = both(() => conv2dLayer(x, k, b, { strides: [1, 1], dilationRate: [1, 1], padding }, a));
+          const { fast, reference } = onBoth(() => conv2dLayer(x, k, b, { strides: [1, 1], dilationRate: [1, 1], padding }, a));
           expect(fast.shape).toEqual(reference.shape);
           expect(maxScaledDiff(fast.data, reference.data), `[${h},${w},${cin}] -> ${cout} ${padding} ${a}`).toBeLessThanOrEqual(TOL);
         }
@@ -221,7 +210,7 @@ describe("conv2d: fast kernels against the reference kernels and tf.conv2d", () 
         const x: Tensor = { shape: [1, h, h, 1], data: Float32Array.from({ length: h * h }, (_, i) => special[i % special.length]) };
         const k: Tensor = { shape: [1, 1, 1, cout], data: new Float32Array(cout).fill(1) };
         for (const a of ["relu", "relu6"] as const) {
-          const { fast, reference } = both(() => conv2dLayer(x, k, null, { strides: [1, 1], dilationRate: [1, 1], padding: "valid" }, a));
+          const { fast, reference } = onBoth(() => conv2dLayer(x, k, null, { strides: [1, 1], dilationRate: [1, 1], padding: "valid" }, a));
           const text = (d: Float32Array) => Array.from(d, (v) => (Object.is(v, -0) ? "-0" : String(v)));
           expect(text(fast.data), `${a} cout ${cout} h ${h}`).toEqual(text(reference.data));
         }
@@ -233,7 +222,7 @@ describe("conv2d: fast kernels against the reference kernels and tf.conv2d", () 
     const x = randomTensor([1, 4, 4, 2], 1);
     const k = randomTensor([3, 3, 3, 4], 2);
     const opts = { strides: [1, 1], dilationRate: [1, 1], padding: "valid" } as const;
-    const { fast, reference } = both(() => {
+    const { fast, reference } = onBoth(() => {
       try {
         conv2dLayer(x, k, null, opts, "linear");
         return "no error";
@@ -262,7 +251,7 @@ describe("dense: fast kernels against the reference kernels and tf.matMul", () =
           const x = randomTensor([...c.lead, c.inDim], c.seed);
           const k = randomTensor([c.inDim, c.units], c.seed + 1, -0.1, 0.1);
           const b = c.bias ? randomTensor([c.units], c.seed + 2) : null;
-          const { fast, reference } = both(() => denseLayer(x, k, b, c.act));
+          const { fast, reference } = onBoth(() => denseLayer(x, k, b, c.act));
           expect(fast.shape).toEqual(reference.shape);
           expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
           if (c.act === "linear" && !c.bias) {
@@ -302,7 +291,7 @@ describe("pooling: fast kernels equal the reference kernels", () => {
           x.data[c.seed % x.data.length] = NaN;
           x.data[(c.seed * 7) % x.data.length] = -Infinity;
           const options = { poolSize: [c.ph, c.pw] as const, strides: [c.sh, c.sw] as const, padding: c.padding };
-          const { fast, reference } = both(() => pool2dLayer(c.kind, x, options));
+          const { fast, reference } = onBoth(() => pool2dLayer(c.kind, x, options));
           expect(fast.shape).toEqual(reference.shape);
           expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(1e-6);
         },
@@ -342,7 +331,7 @@ describe("predict on the fast kernels", () => {
     }) as unknown as Model;
     const xs = randomTensor([1, 6, 6, 64], 6);
     expect(predict(wide, xs, 2).data).toEqual(predict(wide, xs, 1).data);
-    const { fast, reference } = both(() => predict(m, x, 2));
+    const { fast, reference } = onBoth(() => predict(m, x, 2));
     expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
   });
 
@@ -366,7 +355,7 @@ describe("predict on the fast kernels", () => {
     const x = randomTensor([4, 28, 28, 1], 10, 0, 1);
     const before = predict(m, x);
     m.setWeights(m.getWeights().map((w, i) => randomTensor([...w.shape], 100 + i, -0.2, 0.2)));
-    const { fast, reference } = both(() => predict(m, x));
+    const { fast, reference } = onBoth(() => predict(m, x));
     expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
     expect(maxScaledDiff(fast.data, before.data)).toBeGreaterThan(1e-3);
   });

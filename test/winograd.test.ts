@@ -21,6 +21,7 @@ import { createRandom } from "../src/kernels/random.js";
 import type { Tensor } from "../src/kernels/tensor.js";
 import { wasmKernels } from "../src/kernels/wasm.js";
 import { maxScaledDiff } from "./support/scaled-diff.js";
+import { onBoth } from "./support/fast-kernels.js";
 
 const TOL = 1e-5;
 const initial: KernelBackend = getKernelBackend();
@@ -35,18 +36,6 @@ function randomTensor(shape: readonly number[], seed: number, scale = 1): Tensor
 
 /** Uniform Glorot scale of a 3x3 kernel. */
 const glorot = (cin: number, cout: number) => Math.sqrt(6 / (9 * cin + 9 * cout));
-
-/** Runs `f` on the fast and on the reference kernels. */
-function both<T>(f: () => T): { fast: T; reference: T } {
-  try {
-    setKernelBackend("fast");
-    const fast = f();
-    setKernelBackend("reference");
-    return { fast, reference: f() };
-  } finally {
-    setKernelBackend(initial);
-  }
-}
 
 const same1 = (padding: "valid" | "same") => ({ strides: [1, 1] as [number, number], dilationRate: [1, 1] as [number, number], padding });
 
@@ -97,7 +86,7 @@ describe.skipIf(k === null)("Winograd convolutions against the float64 reference
           const [oh, ow] = padding === "same" ? [h, w] : [h - 2, w - 2];
           const r = residual ? randomTensor([n, oh, ow, cout], seed + 3) : null;
           tiles.add(tileOf(h, w, cin, cout, padding, n));
-          const { fast, reference } = both(() => conv2dLayer(x, kernel, b, same1(padding), activation, r));
+          const { fast, reference } = onBoth(() => conv2dLayer(x, kernel, b, same1(padding), activation, r));
           expect(fast.shape).toEqual(reference.shape);
           expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
         },
@@ -121,7 +110,7 @@ describe.skipIf(k === null)("Winograd convolutions against the float64 reference
       const x = { shape: [1, size, size, cin], data: Float32Array.from({ length: size * size * cin }, () => 2 * r.next()) };
       const kernel = randomTensor([3, 3, cin, cout], cin + cout, glorot(cin, cout));
       expect(tileOf(size, size, cin, cout, "same")).toBe(4);
-      const { fast, reference } = both(() => conv2dLayer(x, kernel, null, same1("same"), "linear"));
+      const { fast, reference } = onBoth(() => conv2dLayer(x, kernel, null, same1("same"), "linear"));
       let squares = 0;
       for (let i = 0; i < fast.data.length; i++) squares += (fast.data[i] - reference.data[i]) ** 2;
       expect(maxScaledDiff(fast.data, reference.data)).toBeLessThan(3e-5);

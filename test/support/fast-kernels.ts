@@ -42,6 +42,23 @@ export function onWasm(f: () => Tensor): Tensor {
 }
 
 /**
+ * `f`'s result on the fast kernels, then on the reference kernels.
+ *
+ * @example
+ * const { fast, reference } = onBoth(() => conv2dLayer(x, kernel, bias, options, "relu"));
+ */
+export function onBoth<T>(f: () => T): { fast: T; reference: T } {
+  try {
+    setKernelBackend("fast");
+    const fast = f();
+    setKernelBackend("reference");
+    return { fast, reference: f() };
+  } finally {
+    setKernelBackend(initial);
+  }
+}
+
+/**
  * The reference kernel's result, on the reference backend.
  *
  * @example
