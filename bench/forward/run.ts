@@ -40,6 +40,8 @@ import { inputData, median } from "../common.js";
 import { mobilenetV2 } from "../../examples/mobilenetv2.js";
 import { resnet50 } from "../../examples/resnet50.js";
 import { vgg16 } from "../../examples/vgg16.js";
+import { callMultiplyAdds } from "./products.js";
+import type { CallMultiplyAdds } from "./products.js";
 import { add, input, kernelInfo, model, modelToTfjsArtifacts, toONNX } from "../../src/node/index.js";
 import type { LayerProfile, Model } from "../../src/node/index.js";
 
@@ -62,6 +64,8 @@ interface Case {
   input(batch: number): Batch;
   /** TensorFlow.js's forward pass on the model's weights, when its layers model cannot load it. */
   tfjsOps?(tf: typeof TF, m: AnyModel): (x: TF.Tensor) => TF.Tensor;
+  /** Whether the multiply-adds table leaves it out: an embedding-fed recurrent layer reads its input projections from a table projected once. */
+  readonly folded?: true;
 }
 
 const images = (h: number, w: number, c: number) => (batch: number) => {
@@ -168,9 +172,17 @@ const CASES: Case[] = [
     input: (batch) => ({ shape: [batch, SEQ, WIDTH], data: inputData(batch * SEQ * WIDTH, batch) }),
     tfjsOps: transformerOps,
   },
-  { name: "LSTM", label: `embedding + LSTM(128), ${STEPS} steps`, batch: 32, budget: 6, build: () => textModel("lstm"), input: tokens },
-  { name: "GRU", label: `embedding + GRU(128), ${STEPS} steps`, batch: 32, budget: 6, build: () => textModel("gru"), input: tokens },
-  { name: "SimpleRNN", label: `embedding + SimpleRNN(128), ${STEPS} steps`, batch: 32, budget: 6, build: () => textModel("simpleRNN"), input: tokens },
+  { name: "LSTM", label: `embedding + LSTM(128), ${STEPS} steps`, batch: 32, budget: 6, build: () => textModel("lstm"), input: tokens, folded: true },
+  { name: "GRU", label: `embedding + GRU(128), ${STEPS} steps`, batch: 32, budget: 6, build: () => textModel("gru"), input: tokens, folded: true },
+  {
+    name: "SimpleRNN",
+    label: `embedding + SimpleRNN(128), ${STEPS} steps`,
+    batch: 32,
+    budget: 6,
+    build: () => textModel("simpleRNN"),
+    input: tokens,
+    folded: true,
+  },
 ];
 
 type Contender = "shapewise" | "tfjs-wasm" | "onnxruntime";
@@ -184,6 +196,8 @@ interface Row {
   readonly rounds: number;
   readonly diff: { tfjs: number; ort: number };
   readonly profile?: string;
+  /** The call's multiply-adds, written and as shapewise's products run them; absent for folded cases. */
+  readonly multiplyAdds?: CallMultiplyAdds;
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -301,6 +315,7 @@ async function benchCase(c: Case, tf: typeof TF, ort: Ort, quick: boolean, profi
     rounds,
     diff,
     ...(profileLine === undefined ? {} : { profile: profileLine }),
+    ...(c.folded ? {} : { multiplyAdds: callMultiplyAdds(m, c.batch) }),
   };
 }
 
@@ -318,6 +333,29 @@ function table(rows: readonly Row[]): string[] {
     const per = (c: Contender) => (r.batch * 1000) / r.ms[c];
     lines.push(
       `| ${r.label}, ${r.batch} | ${fmt(per("shapewise"))} | ${fmt(per("tfjs-wasm"))} | ${fmt(per("onnxruntime"))} | ${(per("shapewise") / per("tfjs-wasm")).toFixed(2)} | ${(per("shapewise") / per("onnxruntime")).toFixed(2)} | ${r.diff.tfjs.toExponential(1)} / ${r.diff.ort.toExponential(1)} |`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * Each contender's multiply-adds per second: shapewise's on the products it
+ * runs (Winograd's transformed products in place of a 3x3 layer's), the
+ * peers' on the multiply-adds as written, which is what they compute
+ * (neither uses Winograd on these models).
+ */
+function rateTable(rows: readonly Row[]): string[] {
+  const lines = [
+    "| model, batch | multiply-adds a call | as shapewise runs them | shapewise G/s | tfjs-wasm G/s | onnxruntime G/s |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  const g = (v: number) => (v / 1e9).toFixed(v < 1e10 ? 2 : 1);
+  for (const r of rows) {
+    if (r.multiplyAdds === undefined) continue;
+    const { direct, run } = r.multiplyAdds;
+    const rate = (macs: number, ms: number) => g((macs * 1000) / ms);
+    lines.push(
+      `| ${r.label}, ${r.batch} | ${g(direct)} G | ${g(run)} G | ${rate(run, r.ms.shapewise)} | ${rate(direct, r.ms["tfjs-wasm"])} | ${rate(direct, r.ms.onnxruntime)} |`,
     );
   }
   return lines;
@@ -354,6 +392,10 @@ async function main(): Promise<void> {
     "Items per second (images, sequences), one thread each, in one process: shapewise (WebAssembly SIMD kernels, `threads: 1`), TensorFlow.js 4.22 `wasm` (SIMD, XNNPACK), onnxruntime-node (shapewise's `toONNX` export, one intra-op thread). Median of alternating rounds after two warm-up calls; max diff = largest absolute difference of the outputs from shapewise's (target 1e-5).",
     "",
     ...table(rows),
+    "",
+    "Multiply-adds a second, in G (10^9), from the models' own cost rules (`summary` counts them the same way) over the medians above; the text models are left out, their input projections being read from a table projected once.",
+    "",
+    ...rateTable(rows),
     "",
   ].join("\n");
   console.log(text);
