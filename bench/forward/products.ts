@@ -49,7 +49,7 @@ function winogradProducts(n: CallNode, batch: number): number | null {
  *
  * @example
  * ```ts
- * const { direct, run } = callMultiplyAdds(vgg16, 1); // 15.5 G written, 5.0 G as run
+ * const { direct, run } = callMultiplyAdds(vgg16, 1); // 15.5 G written, 4.2 G as run
  * ```
  */
 export function callMultiplyAdds(m: Model, batch: number): CallMultiplyAdds {
