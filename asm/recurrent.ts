@@ -86,14 +86,35 @@ function putState1(hb: usize, o: usize, at: usize, v: f32): void {
 }
 
 /**
+ * `z[j] = gate(x[j] + z[j])` for the `n` floats at `z` and `x`, in place: a
+ * gate's columns of one row, activated before the state update reads them.
+ * Each column on its own, so consecutive columns' exponentials overlap in
+ * the processor; fused into the update, one column's five activations
+ * formed one long chain of dependent operations per iteration.
+ */
+@inline
+function gateRun(code: i32, x: usize, z: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const at: usize = <usize>j * 4;
+    v128.store(z + at, gate4(code, f32x4.add(v128.load(x + at), v128.load(z + at))));
+  }
+  for (; j < n; j++) {
+    const at: usize = <usize>j * 4;
+    store<f32>(z + at, gate1(code, load<f32>(x + at) + load<f32>(z + at)));
+  }
+}
+
+/**
  * A whole LSTM pass for batch rows [start, end), every step in one call.
  * `xw` `[batch, steps, 4 * units]` holds the input projections with the
  * bias (gates i, f, c, o); `rp` the recurrent kernel packed in panels.
  * Each step multiplies the rows' states by `rp` into `z` (the rows of a
- * `[batch, 4 * units]` block), then one sweep over four columns at a time
- * adds the projections, evaluates the gates (`rec`; `act` for the
- * candidate and the cell's output; sigmoid and tanh in float32, others by
- * their float64 code), and updates `c` and `h` (`[batch, units]`, the
+ * `[batch, 4 * units]` block); per row, a sweep adds the projections and
+ * evaluates the gates in place ({@link gateRun}: `rec`, `act` for the
+ * candidate; sigmoid and tanh in float32, others by their float64 code),
+ * then one over four columns at a time takes the cell's output (`act`)
+ * and updates `c` and `h` (`[batch, units]`, the
  * initial states on entry) in place, writing `h` to `seq`
  * (`[batch, steps, units]`) unless 0. `back` walks the input from its last
  * step (output step `s` reads input step `steps - 1 - s`). `scratch` holds
@@ -115,27 +136,22 @@ export function lstmSequence(
       const cb: usize = c + <usize>b * u;
       const hb: usize = h + <usize>b * u;
       const o = seqAt(seq, b, steps, s, u);
+      gateRun(rec, x, zz, 2 * units);
+      gateRun(act, x + 2 * u, zz + 2 * u, units);
+      gateRun(rec, x + 3 * u, zz + 3 * u, units);
       let j = 0;
       for (; j + 4 <= units; j += 4) {
         const at: usize = <usize>j * 4;
-        const ig = gate4(rec, f32x4.add(v128.load(x + at), v128.load(zz + at)));
-        const fg = gate4(rec, f32x4.add(v128.load(x + u + at), v128.load(zz + u + at)));
-        const cc = gate4(act, f32x4.add(v128.load(x + 2 * u + at), v128.load(zz + 2 * u + at)));
-        const og = gate4(rec, f32x4.add(v128.load(x + 3 * u + at), v128.load(zz + 3 * u + at)));
-        const cn = f32x4.add(f32x4.mul(fg, v128.load(cb + at)), f32x4.mul(ig, cc));
+        const cn = f32x4.add(f32x4.mul(v128.load(zz + u + at), v128.load(cb + at)), f32x4.mul(v128.load(zz + at), v128.load(zz + 2 * u + at)));
         v128.store(cb + at, cn);
-        const hn = f32x4.mul(og, gate4(act, cn));
+        const hn = f32x4.mul(v128.load(zz + 3 * u + at), gate4(act, cn));
         putState4(hb, o, at, hn);
       }
       for (; j < units; j++) {
         const at: usize = <usize>j * 4;
-        const ig = gate1(rec, load<f32>(x + at) + load<f32>(zz + at));
-        const fg = gate1(rec, load<f32>(x + u + at) + load<f32>(zz + u + at));
-        const cc = gate1(act, load<f32>(x + 2 * u + at) + load<f32>(zz + 2 * u + at));
-        const og = gate1(rec, load<f32>(x + 3 * u + at) + load<f32>(zz + 3 * u + at));
-        const cn: f32 = fg * load<f32>(cb + at) + ig * cc;
+        const cn: f32 = load<f32>(zz + u + at) * load<f32>(cb + at) + load<f32>(zz + at) * load<f32>(zz + 2 * u + at);
         store<f32>(cb + at, cn);
-        const hn: f32 = og * gate1(act, cn);
+        const hn: f32 = load<f32>(zz + 3 * u + at) * gate1(act, cn);
         putState1(hb, o, at, hn);
       }
     }
@@ -155,8 +171,9 @@ function blend4(z: v128, h: v128, hh: v128): v128 {
  * with the input bias (gates z, r, h); `rp` the recurrent kernel packed in
  * panels and `rb` its bias padded to whole panels (0 for none). Each step
  * multiplies the rows' states by `rp` into `z` (rows of a
- * `[batch, 3 * units]` block), then one sweep over four columns at a time
- * takes `z = rec(x_z + hw_z)`, `r = rec(x_r + hw_r)`,
+ * `[batch, 3 * units]` block); per row, a sweep takes
+ * `z = rec(x_z + hw_z)` and `r = rec(x_r + hw_r)` in place
+ * ({@link gateRun}), then one over four columns at a time
  * `hh = act(x_h + r * hw_h)` and `h = z * h + (1 - z) * hh` in place
  * (`[batch, units]`, the initial state on entry), writing `h` to `seq`
  * (`[batch, steps, units]`) unless 0. `back` walks the input from its last
@@ -177,19 +194,20 @@ export function gruSequence(
       const zz: usize = z + <usize>b * <usize>width * 4;
       const hb: usize = h + <usize>b * u;
       const o = seqAt(seq, b, steps, s, u);
+      gateRun(rec, x, zz, 2 * units);
       let j = 0;
       for (; j + 4 <= units; j += 4) {
         const at: usize = <usize>j * 4;
-        const zg = gate4(rec, f32x4.add(v128.load(x + at), v128.load(zz + at)));
-        const rg = gate4(rec, f32x4.add(v128.load(x + u + at), v128.load(zz + u + at)));
+        const zg = v128.load(zz + at);
+        const rg = v128.load(zz + u + at);
         const hh = gate4(act, madd(rg, v128.load(zz + 2 * u + at), v128.load(x + 2 * u + at)));
         const hn = blend4(zg, v128.load(hb + at), hh);
         putState4(hb, o, at, hn);
       }
       for (; j < units; j++) {
         const at: usize = <usize>j * 4;
-        const zg = gate1(rec, load<f32>(x + at) + load<f32>(zz + at));
-        const rg = gate1(rec, load<f32>(x + u + at) + load<f32>(zz + u + at));
+        const zg = load<f32>(zz + at);
+        const rg = load<f32>(zz + u + at);
         const hh = f32x4.extract_lane(gate4(act, madd(f32x4.splat(rg), f32x4.splat(load<f32>(zz + 2 * u + at)), f32x4.splat(load<f32>(x + 2 * u + at)))), 0);
         const hn: f32 = zg * load<f32>(hb + at) + (1 - zg) * hh;
         putState1(hb, o, at, hn);
@@ -205,9 +223,10 @@ export function gruSequence(
  * update and reset columns of the recurrent kernel packed in panels
  * (`[units, 2 * units]`), `cp` its candidate columns (`[units, units]`).
  * Each step multiplies the rows' states by `gp` into `zr`
- * (`[batch, 2 * units]`), takes `r = rec(x_r + hw_r)` and `r * h` into `rh`
- * (`[batch, units]`), multiplies that by `cp` into `hc` (`[batch, units]`),
- * then `z = rec(x_z + hw_z)`, `hh = act(x_h + hc)` and
+ * (`[batch, 2 * units]`), takes `z = rec(x_z + hw_z)` and
+ * `r = rec(x_r + hw_r)` there in place ({@link gateRun}) and `r * h` into
+ * `rh` (`[batch, units]`), multiplies that by `cp` into `hc`
+ * (`[batch, units]`), then `hh = act(x_h + hc)` and
  * `h = z * h + (1 - z) * hh` in place, written to `seq` unless 0.
  */
 export function gruResetSequence(
@@ -227,15 +246,15 @@ export function gruResetSequence(
       const zz: usize = zr + <usize>b * u * 2;
       const hb: usize = h + <usize>b * u;
       const rb: usize = rh + <usize>b * u;
+      gateRun(rec, x, zz, 2 * units);
       let j = 0;
       for (; j + 4 <= units; j += 4) {
         const at: usize = <usize>j * 4;
-        const rg = gate4(rec, f32x4.add(v128.load(x + u + at), v128.load(zz + u + at)));
-        v128.store(rb + at, f32x4.mul(rg, v128.load(hb + at)));
+        v128.store(rb + at, f32x4.mul(v128.load(zz + u + at), v128.load(hb + at)));
       }
       for (; j < units; j++) {
         const at: usize = <usize>j * 4;
-        store<f32>(rb + at, gate1(rec, load<f32>(x + u + at) + load<f32>(zz + u + at)) * load<f32>(hb + at));
+        store<f32>(rb + at, load<f32>(zz + u + at) * load<f32>(hb + at));
       }
     }
     dense(rh, units, units, cp, 0, hc, ACT_LINEAR, 0, start, end, 0, candidatePanels, scratch);
@@ -248,14 +267,14 @@ export function gruResetSequence(
       let j = 0;
       for (; j + 4 <= units; j += 4) {
         const at: usize = <usize>j * 4;
-        const zg = gate4(rec, f32x4.add(v128.load(x + at), v128.load(zz + at)));
+        const zg = v128.load(zz + at);
         const hh = gate4(act, f32x4.add(v128.load(x + 2 * u + at), v128.load(cb + at)));
         const hn = blend4(zg, v128.load(hb + at), hh);
         putState4(hb, o, at, hn);
       }
       for (; j < units; j++) {
         const at: usize = <usize>j * 4;
-        const zg = gate1(rec, load<f32>(x + at) + load<f32>(zz + at));
+        const zg = load<f32>(zz + at);
         const hh = gate1(act, load<f32>(x + 2 * u + at) + load<f32>(cb + at));
         const hn: f32 = zg * load<f32>(hb + at) + (1 - zg) * hh;
         putState1(hb, o, at, hn);

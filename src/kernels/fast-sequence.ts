@@ -132,8 +132,9 @@ export function layerNormLayer(input: Tensor, axes: readonly number[], w: LayerN
  * embedding's lookup, rows of the embedding's table projected once
  * ({@link projectedLookup}). Then every cell runs all its steps
  * in one kernel call per thread (each thread its batch rows): per step the
- * rows' recurrent product on the packed recurrent kernel, then the gates
- * fused over four columns at a time, sigmoid and tanh in float32. A GRU
+ * rows' recurrent product on the packed recurrent kernel, then per row a
+ * sweep activating the gates' columns in place (sigmoid and tanh in
+ * float32) and one updating the state four columns at a time. A GRU
  * that resets before its product (Keras's `reset_after=False`) takes two
  * products per step: the update and reset columns, then `r * h` times the
  * candidate's. Other cells run {@link recurrentPass}.
