@@ -79,6 +79,35 @@ function expectSameBits(actual: Float32Array, expected: Float32Array): void {
   }
 }
 
+/**
+ * Draws attention weights for `query` and `value` (biases where `biases` says: query, key, value, output) and holds
+ * the fast kernel's output to the reference kernel's.
+ */
+function expectAttentionAgrees(
+  query: Tensor,
+  value: Tensor,
+  g: { heads: number; kd: number; vd: number; dOut: number; seed: number },
+  biases: readonly [boolean, boolean, boolean, boolean],
+): void {
+  const [dq, dv] = [query.shape[2], value.shape[2]];
+  const kernel = (shape: number[], s: number) => randomTensor(shape, g.seed + s, 0.5);
+  const weights: AttentionWeights = {
+    queryKernel: kernel([dq, g.heads, g.kd], 2),
+    queryBias: biases[0] ? kernel([g.heads, g.kd], 3) : null,
+    keyKernel: kernel([dv, g.heads, g.kd], 4),
+    keyBias: biases[1] ? kernel([g.heads, g.kd], 5) : null,
+    valueKernel: kernel([dv, g.heads, g.vd], 6),
+    valueBias: biases[2] ? kernel([g.heads, g.vd], 7) : null,
+    outputKernel: kernel([g.heads, g.vd, g.dOut], 8),
+    outputBias: biases[3] ? kernel([g.dOut], 9) : null,
+  };
+  const options = { numHeads: g.heads, keyDim: g.kd, valueDim: g.vd };
+  const fast = onFast(() => attentionLayer(query, value, value, weights, options));
+  const reference = multiHeadAttention(query, value, value, weights, options);
+  expect(fast.shape).toEqual(reference.shape);
+  expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
+}
+
 describe("sequence kernels on WebAssembly", () => {
   it("multi-head attention matches the reference kernel on generated geometries", () => {
     fc.assert(
@@ -100,23 +129,7 @@ describe("sequence kernels on WebAssembly", () => {
         (g) => {
           const query = randomTensor([g.batch, g.tq, g.dq], g.seed, 2);
           const value = g.self ? query : randomTensor([g.batch, g.tv, g.dv], g.seed + 1, 2);
-          const dv = g.self ? g.dq : g.dv;
-          const kernel = (shape: number[], s: number) => randomTensor(shape, g.seed + s, 0.5);
-          const weights: AttentionWeights = {
-            queryKernel: kernel([g.dq, g.heads, g.kd], 2),
-            queryBias: g.bias ? kernel([g.heads, g.kd], 3) : null,
-            keyKernel: kernel([dv, g.heads, g.kd], 4),
-            keyBias: g.bias ? kernel([g.heads, g.kd], 5) : null,
-            valueKernel: kernel([dv, g.heads, g.vd], 6),
-            valueBias: g.bias ? kernel([g.heads, g.vd], 7) : null,
-            outputKernel: kernel([g.heads, g.vd, g.dOut], 8),
-            outputBias: g.bias ? kernel([g.dOut], 9) : null,
-          };
-          const options = { numHeads: g.heads, keyDim: g.kd, valueDim: g.vd };
-          const fast = onFast(() => attentionLayer(query, value, value, weights, options));
-          const reference = multiHeadAttention(query, value, value, weights, options);
-          expect(fast.shape).toEqual(reference.shape);
-          expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
+          expectAttentionAgrees(query, value, g, [g.bias, g.bias, g.bias, g.bias]);
         },
       ),
       { seed: 1313, numRuns: 120 },
@@ -135,25 +148,9 @@ describe("sequence kernels on WebAssembly", () => {
           seed: fc.integer({ min: 1, max: 1e6 }),
         }),
         (g) => {
-          const d = 6;
-          const query = randomTensor([1, g.tq, d], g.seed, 2);
-          const value = randomTensor([1, g.tv, d], g.seed + 1, 2);
-          const kernel = (shape: number[], s: number) => randomTensor(shape, g.seed + s, 0.5);
-          const weights: AttentionWeights = {
-            queryKernel: kernel([d, g.heads, g.kd], 2),
-            queryBias: kernel([g.heads, g.kd], 3),
-            keyKernel: kernel([d, g.heads, g.kd], 4),
-            keyBias: null,
-            valueKernel: kernel([d, g.heads, g.vd], 6),
-            valueBias: kernel([g.heads, g.vd], 7),
-            outputKernel: kernel([g.heads, g.vd, 5], 8),
-            outputBias: null,
-          };
-          const options = { numHeads: g.heads, keyDim: g.kd, valueDim: g.vd };
-          const fast = onFast(() => attentionLayer(query, value, value, weights, options));
-          const reference = multiHeadAttention(query, value, value, weights, options);
-          expect(fast.shape).toEqual(reference.shape);
-          expect(maxScaledDiff(fast.data, reference.data)).toBeLessThanOrEqual(TOL);
+          const query = randomTensor([1, g.tq, 6], g.seed, 2);
+          const value = randomTensor([1, g.tv, 6], g.seed + 1, 2);
+          expectAttentionAgrees(query, value, { ...g, dOut: 5 }, [true, false, true, false]);
         },
       ),
       { seed: 1314, numRuns: 40 },
