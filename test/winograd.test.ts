@@ -15,7 +15,7 @@ import "../src/node/index.js";
 import type { ActivationName } from "../src/kernels/activations.js";
 import { getKernelBackend, setKernelBackend } from "../src/kernels/backend.js";
 import { conv2dGeometry } from "../src/kernels/conv2d.js";
-import { conv2dLayer, winogradTile } from "../src/kernels/fast-conv.js";
+import { conv2dLayer, winogradTile, withTrainingPrecision } from "../src/kernels/fast-conv.js";
 import type { KernelBackend } from "../src/kernels/backend.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Tensor } from "../src/kernels/tensor.js";
@@ -60,6 +60,19 @@ describe.skipIf(k === null)("Winograd convolutions against the float64 reference
     expect(tileOf(7, 7, 512, 512, "same")).toBe(4); // ResNet50 stage 5
     expect(tileOf(4, 4, 64, 64, "valid")).toBe(2); // 2x2 outputs: a 6x6 tile would compute 16 for 4
     expect(tileOf(3, 3, 64, 64, "same")).toBe(2); // 3x3 outputs: four 2x2 tiles against four 4x4 tiles
+  });
+
+  it("a training step holds every layer to F(2x2, 3x3), and the tile choice comes back after it, even when the step throws", () => {
+    expect(withTrainingPrecision(() => [tileOf(14, 14, 512, 512, "same"), tileOf(224, 224, 64, 64, "same"), tileOf(14, 14, 32, 64, "valid")])).toEqual([
+      2, 2, 2,
+    ]);
+    expect(tileOf(14, 14, 512, 512, "same")).toBe(4);
+    expect(() =>
+      withTrainingPrecision(() => {
+        throw new Error("step failed");
+      }),
+    ).toThrow("step failed");
+    expect(tileOf(14, 14, 512, 512, "same")).toBe(4);
   });
 
   it("generated layers: sizes, paddings, channels, filters, batch, activation, bias and residual, partial edge tiles", () => {

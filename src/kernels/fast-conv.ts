@@ -70,7 +70,34 @@ function winogradCost(g: ReturnType<typeof conv2dGeometry>, tile: WinogradTile):
  * ```
  */
 export function winogradTile(g: ReturnType<typeof conv2dGeometry>): WinogradTile {
-  return winogradCost(g, 4) < winogradCost(g, 2) ? 4 : 2;
+  return largestTile === 4 && winogradCost(g, 4) < winogradCost(g, 2) ? 4 : 2;
+}
+
+/** The largest Winograd output tile a convolution may take now; 2 inside {@link withTrainingPrecision}. */
+let largestTile: WinogradTile = 4;
+
+/**
+ * Runs `f` (a training step's forward and backward passes) with every
+ * Winograd convolution held to F(2x2, 3x3), whose rounding is a fraction of
+ * F(4x4, 3x3)'s. Adam moves a weight by about the learning rate whatever
+ * its gradient's size, so the larger rounding, harmless in one forward
+ * pass, flips the steps of weights whose gradients are near zero and grows
+ * over a few steps (seed Model B after 20 Adam steps: 4.8e-3 from Keras's
+ * losses with F(4x4, 3x3), 5.2e-5 with F(2x2, 3x3)).
+ *
+ * @example
+ * ```ts
+ * const result = withTrainingPrecision(() => this.step(inputs, labels));
+ * ```
+ */
+export function withTrainingPrecision<T>(f: () => T): T {
+  const before = largestTile;
+  largestTile = 2;
+  try {
+    return f();
+  } finally {
+    largestTile = before;
+  }
 }
 
 /**

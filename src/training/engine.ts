@@ -18,6 +18,7 @@ import type { Metric } from "./metrics.js";
 import type { Optimizer } from "./optimizers.js";
 import { addRegularizerGradient, regularizerPenalty } from "../regularizers.js";
 import type { Regularizer } from "../regularizers.js";
+import { withTrainingPrecision } from "../kernels/fast-conv.js";
 
 /** Labels of one model output: class ids or dense values, batch first. */
 export interface Labels {
@@ -105,8 +106,12 @@ export class TrainingEngine {
     return this.parameters.map((p) => p.layer.weights![p.index].data);
   }
 
-  /** The forward pass in training mode, the loss, and the backward pass of one batch. */
+  /** The forward pass in training mode, the loss, and the backward pass of one batch, at training's precision. */
   private step(inputs: readonly Tensor[], labels: readonly Labels[], sampleWeight: ArrayLike<number> | undefined): StepResult {
+    return withTrainingPrecision(() => this.stepPasses(inputs, labels, sampleWeight));
+  }
+
+  private stepPasses(inputs: readonly Tensor[], labels: readonly Labels[], sampleWeight: ArrayLike<number> | undefined): StepResult {
     const pass = forwardTraining(this.graph, inputs, { random: this.random });
     let total = (pass.loss ?? 0) + this.weightPenalty();
     const metricTotals = this.metrics.map(() => ({ sum: 0, count: 0 }));
