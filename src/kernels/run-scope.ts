@@ -82,9 +82,13 @@ export class RunScope {
     if (b !== undefined) b.refs++;
   }
 
-  /** A tensor will not be read again; its block is freed once no other tensor needs it. */
+  /**
+   * A tensor will not be read again; its block is freed once no other tensor needs it. A
+   * caller's array (a model input) frees its copy here, so the copy does not outlive its last reader.
+   */
   release(t: Tensor): void {
-    const b = this.blockOf(t);
+    const copy = this.copies.get(t.data);
+    const b = this.blockOf(t) ?? (copy === undefined ? undefined : this.blocks.find((block) => block.ptr === copy));
     if (b === undefined) return;
     b.refs--;
     if (b.refs <= 0) {
