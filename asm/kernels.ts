@@ -90,11 +90,13 @@ function loadN(p: usize, n: i32): v128 {
  * - `last`: add the residual tile at `r` (when not 0, same row stride as C)
  *   and apply the activation (last K block);
  * - `mr`/`nr`: how many rows/columns of the tile are real (tails are
- *   computed on padding and not stored).
+ *   computed on padding and not stored);
+ * - `pool`: the four rows are one 2x2 window of a max pool (one K block,
+ *   so `first` and `last`): their maximum is stored as one row at `c`.
  */
 function tile4x8(
   kc: i32, a: usize, b: usize, c: usize, ldc: usize,
-  bias: usize, first: bool, last: bool, act: i32, r: usize, mr: i32, nr: i32,
+  bias: usize, first: bool, last: bool, act: i32, r: usize, mr: i32, nr: i32, pool: bool,
 ): void {
   let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
   const full = mr == MR && nr == NR;
@@ -181,6 +183,18 @@ function tile4x8(
     c10 = f32x4.pmin(f32x4.pmax(c10, lo), hi); c11 = f32x4.pmin(f32x4.pmax(c11, lo), hi);
     c20 = f32x4.pmin(f32x4.pmax(c20, lo), hi); c21 = f32x4.pmin(f32x4.pmax(c21, lo), hi);
     c30 = f32x4.pmin(f32x4.pmax(c30, lo), hi); c31 = f32x4.pmin(f32x4.pmax(c31, lo), hi);
+  }
+  if (pool) {
+    // The window's maximum in `pool2d`'s order, from minus infinity, so NaN and -0 come out as there.
+    const lowest = f32x4.splat(-Infinity);
+    c00 = f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(lowest, c00), c10), c20), c30);
+    c01 = f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(lowest, c01), c11), c21), c31);
+    if (nr == NR) {
+      v128.store(c, c00); v128.store(c, c01, 16);
+    } else {
+      storeN(c, c00, nr < 4 ? nr : 4); storeN(c + 16, c01, nr - 4);
+    }
+    return;
   }
   if (full) {
     v128.store(c, c00); v128.store(c, c01, 16);
@@ -279,11 +293,15 @@ function packBorderRow(
  * (their results are not stored); taps in the padding are zeros. Taps that
  * are neighbours in the input (dilation 1, whole channels) are copied as one
  * run, so a 3x3 window costs three copies per row.
+ *
+ * With `pool`, `m0` and `mEnd` count the pixels of the output's 2x2 max
+ * pool (`n * (oh >> 1) * (ow >> 1)`), and each takes four rows, its window's
+ * pixels in the pooling's order: top left, top right, bottom left, bottom right.
  */
 function packIm2col(
   dst: usize, x: usize, h: i32, w: i32, cin: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32, oh: i32, ow: i32,
-  m0: i32, mcPad: i32, mEnd: i32, t0: i32, t1: i32, c0: i32, c1: i32,
+  m0: i32, mcPad: i32, mEnd: i32, t0: i32, t1: i32, c0: i32, c1: i32, pool: bool,
 ): void {
   const ohw = oh * ow;
   const pixBytes: usize = <usize>cin * 4;
@@ -294,10 +312,17 @@ function packIm2col(
   const ky0 = t0 / kw;
   const kx0 = t0 - ky0 * kw;
   let m = m0;
-  let img = m / ohw;
-  let rem = m - img * ohw;
-  let oy = rem / ow;
-  let ox = rem - oy * ow;
+  // The pooled grid (with `pool`): pixel (py, px) of image `img`, window pixel `sub`.
+  const ph = oh >> 1;
+  const pw = ow >> 1;
+  const pImg = ph * pw;
+  let img = pool ? m / pImg : m / ohw;
+  let rem = pool ? m - img * pImg : m - img * ohw;
+  let py = pool ? rem / pw : 0;
+  let px = pool ? rem - py * pw : 0;
+  let sub = 0;
+  let oy = pool ? 2 * py : rem / ow;
+  let ox = pool ? 2 * px : rem - oy * ow;
   for (let i = 0; i < mcPad; i++) {
     const d0: usize = dst + <usize>i * ASTRIDE;
     if (m >= mEnd) {
@@ -326,6 +351,25 @@ function packIm2col(
     } else {
       packBorderRow(d, base, h, w, kw, dh, dw, iy0, ix0, ky0, kx0, t0, t1, nc, merge, rowBytes, pixBytes);
     }
+    if (pool) {
+      sub++;
+      if (sub == 4) {
+        sub = 0;
+        m++;
+        px++;
+        if (px == pw) {
+          px = 0;
+          py++;
+          if (py == ph) {
+            py = 0;
+            img++;
+          }
+        }
+      }
+      oy = 2 * py + (sub >> 1);
+      ox = 2 * px + (sub & 1);
+      continue;
+    }
     m++;
     ox++;
     if (ox == ow) {
@@ -350,11 +394,13 @@ function packRows(dst: usize, x: usize, lda: i32, m0: i32, mcPad: i32, mEnd: i32
 
 /**
  * The blocked product over one packed A block: C rows [m0, m0 + mc),
- * panels [p0, p1), K block [k0, k0 + kc) of K.
+ * panels [p0, p1), K block [k0, k0 + kc) of K. With `pool`, every four
+ * packed rows are one 2x2 window and C rows [m0, m0 + mc / 4) get their
+ * maxima (see {@link tile4x8}).
  */
 function blockProduct(
   pa: usize, mc: i32, kc: i32, k0: i32, kTotal: i32,
-  wp: usize, bias: usize, out: usize, n: i32, m0: i32, p0: i32, p1: i32, act: i32, res: usize,
+  wp: usize, bias: usize, out: usize, n: i32, m0: i32, p0: i32, p1: i32, act: i32, res: usize, pool: bool,
 ): void {
   const ldc: usize = <usize>n * 4;
   const first = k0 == 0;
@@ -371,8 +417,8 @@ function blockProduct(
         const bb: usize = bias == 0 ? 0 : bias + <usize>p * NR * 4;
         let nr = n - p * NR;
         if (nr > NR) nr = NR;
-        const at: usize = <usize>(m0 + i) * ldc + <usize>p * NR * 4;
-        tile4x8(kc, pa + <usize>i * ASTRIDE, bp, out + at, ldc, bb, first, last, act, res == 0 ? 0 : res + at, mr, nr);
+        const at: usize = <usize>(pool ? m0 + (i >> 2) : m0 + i) * ldc + <usize>p * NR * 4;
+        tile4x8(kc, pa + <usize>i * ASTRIDE, bp, out + at, ldc, bb, first, last, act, res == 0 ? 0 : res + at, mr, nr, pool);
       }
     }
     return;
@@ -385,8 +431,8 @@ function blockProduct(
     for (let i = 0; i < mc; i += MR) {
       let mr = mc - i;
       if (mr > MR) mr = MR;
-      const at: usize = <usize>(m0 + i) * ldc + <usize>p * NR * 4;
-      tile4x8(kc, pa + <usize>i * ASTRIDE, bp, out + at, ldc, bb, first, last, act, res == 0 ? 0 : res + at, mr, nr);
+      const at: usize = <usize>(pool ? m0 + (i >> 2) : m0 + i) * ldc + <usize>p * NR * 4;
+      tile4x8(kc, pa + <usize>i * ASTRIDE, bp, out + at, ldc, bb, first, last, act, res == 0 ? 0 : res + at, mr, nr, pool);
     }
   }
 }
@@ -397,12 +443,17 @@ function blockProduct(
  * [rowStart, rowEnd) and output panels [p0, p1): the two ways the
  * TypeScript side splits work across threads. `scratch` holds
  * {@link scratchFloats} floats and belongs to the calling thread.
+ *
+ * With `pool` (1), `out` gets the 2x2, stride-2, valid max pool of the
+ * activated output instead (`n * (oh >> 1) * (ow >> 1)` pixels, a last odd
+ * row or column never computed), and the rows are that pool's pixels. It
+ * needs the whole window in one K block (`kh * kw * cin <= KC`) and no residual.
  */
 export function conv2d(
   x: usize, h: i32, w: i32, cin: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padT: i32, padL: i32,
   oh: i32, ow: i32, cout: i32,
-  wp: usize, bias: usize, out: usize, act: i32, res: usize,
+  wp: usize, bias: usize, out: usize, act: i32, res: usize, pool: i32,
   rowStart: i32, rowEnd: i32, p0: i32, p1: i32, scratch: usize,
 ): void {
   const taps = kh * kw;
@@ -416,19 +467,23 @@ export function conv2d(
   const chanPer = (cin + chanBlocks - 1) / chanBlocks;
   // A 1x1 window, unit strides, no padding: the input, `[n * h * w, cin]`, is the im2col matrix
   // itself, and its rows are packed as a dense layer's are, one copy each.
-  const pointwise = taps == 1 && sh == 1 && sw == 1 && padT == 0 && padL == 0 && oh == h && ow == w;
-  for (let m0 = rowStart; m0 < rowEnd; m0 += MC) {
-    let mc = rowEnd - m0;
-    if (mc > MC) mc = MC;
+  const pooled = pool != 0;
+  const pointwise = taps == 1 && sh == 1 && sw == 1 && padT == 0 && padL == 0 && oh == h && ow == w && !pooled;
+  // Pooled, a block of MC packed rows is MC / 4 windows.
+  const step = pooled ? MC >> 2 : MC;
+  for (let m0 = rowStart; m0 < rowEnd; m0 += step) {
+    let rows = rowEnd - m0;
+    if (rows > step) rows = step;
+    const mc = pooled ? rows << 2 : rows;
     const mcPad = (mc + MR - 1) & ~(MR - 1);
     for (let t0 = 0; t0 < taps; t0 += tapsPer) {
       const t1 = t0 + tapsPer < taps ? t0 + tapsPer : taps;
       for (let c0 = 0; c0 < cin; c0 += chanPer) {
         const c1 = c0 + chanPer < cin ? c0 + chanPer : cin;
         if (pointwise) packRows(scratch, x, cin, m0, mcPad, rowEnd, c0, c1 - c0);
-        else packIm2col(scratch, x, h, w, cin, kh, kw, sh, sw, dh, dw, padT, padL, oh, ow, m0, mcPad, rowEnd, t0, t1, c0, c1);
+        else packIm2col(scratch, x, h, w, cin, kh, kw, sh, sw, dh, dw, padT, padL, oh, ow, m0, mcPad, rowEnd, t0, t1, c0, c1, pooled);
         const kc = (t1 - t0) * (c1 - c0);
-        blockProduct(scratch, mc, kc, t0 * cin + c0, kTotal, wp, bias, out, cout, m0, p0, p1, act, res);
+        blockProduct(scratch, mc, kc, t0 * cin + c0, kTotal, wp, bias, out, cout, m0, p0, p1, act, res, pooled);
       }
     }
   }
@@ -452,7 +507,7 @@ export function dense(
       let kc = k - k0;
       if (kc > kcMax) kc = kcMax;
       packRows(scratch, x, k, m0, mcPad, rowEnd, k0, kc);
-      blockProduct(scratch, mc, kc, k0, k, wp, bias, out, n, m0, p0, p1, act, res);
+      blockProduct(scratch, mc, kc, k0, k, wp, bias, out, n, m0, p0, p1, act, res, false);
     }
   }
 }
@@ -493,13 +548,18 @@ function loadOr0(p: usize, ok: bool): v128 {
  * 4 and cin <= KC. Computes tiles [tileStart, tileEnd) over the batch
  * (`n * ceil(oh / 2) * ceil(ow / 2)`); `scratch` holds
  * {@link winogradScratchFloats}(cout) floats.
+ *
+ * With `pool` (1), `out` gets the 2x2, stride-2, valid max pool of the
+ * activated output instead: each tile is one pooled pixel, the tiles are
+ * `n * (oh >> 1) * (ow >> 1)` (a last odd row or column is never
+ * computed), and there is no residual.
  */
 export function winograd3x3(
   x: usize, h: i32, w: i32, cin: i32, padT: i32, padL: i32, oh: i32, ow: i32, cout: i32,
-  up: usize, bias: usize, out: usize, act: i32, res: usize, tileStart: i32, tileEnd: i32, scratch: usize,
+  up: usize, bias: usize, out: usize, act: i32, res: usize, pool: i32, tileStart: i32, tileEnd: i32, scratch: usize,
 ): void {
-  const tw = (ow + 1) >> 1;
-  const th = (oh + 1) >> 1;
+  const tw = pool != 0 ? ow >> 1 : (ow + 1) >> 1;
+  const th = pool != 0 ? oh >> 1 : (oh + 1) >> 1;
   const tpi = tw * th;
   const pixBytes: usize = <usize>cin * 4;
   const rowBytes: usize = <usize>w * pixBytes;
@@ -565,7 +625,7 @@ export function winograd3x3(
     }
     // 2. Sixteen products M[xi] = V[xi] U[xi] (no bias, no activation yet).
     for (let xi = 0; xi < 16; xi++) {
-      blockProduct(vbuf + <usize>xi * vBlock, nt, cin, 0, cin, up + <usize>xi * uStride, 0, mbuf + <usize>xi * mBlock, cout, 0, 0, panels, ACT_LINEAR, 0);
+      blockProduct(vbuf + <usize>xi * vBlock, nt, cin, 0, cin, up + <usize>xi * uStride, 0, mbuf + <usize>xi * mBlock, cout, 0, 0, panels, ACT_LINEAR, 0, false);
     }
     // 3. Output transform At M A, bias, activation; partial tiles at the bottom/right edge.
     for (let i = 0; i < nt; i++) {
@@ -581,6 +641,10 @@ export function winograd3x3(
       const o00: usize = out + ((<usize>img * <usize>oh + <usize>oy) * <usize>ow + <usize>ox) * outPix;
       const o10: usize = o00 + <usize>ow * outPix;
       const m: usize = mbuf + <usize>i * mBytes;
+      if (pool != 0) {
+        poolTile2(m, mBlock, bias, act, out + <usize>t * outPix, cout);
+        continue;
+      }
       for (let c: usize = 0; c < <usize>cout * 4; c += 16) {
         const q = m + c;
         const m00 = v128.load(q), m01 = v128.load(q + mBlock), m02 = v128.load(q + 2 * mBlock), m03 = v128.load(q + 3 * mBlock);
@@ -604,6 +668,33 @@ export function winograd3x3(
         }
       }
     }
+  }
+}
+
+/**
+ * One F(2x2, 3x3) tile's output transform, bias and activation for the
+ * `cout` filters of its products at `m` (blocks `mBlock` bytes apart), and
+ * the maximum of its four outputs stored at `o`, in `pool2d`'s order from
+ * minus infinity, so that it equals the pool of the stored outputs bit for bit.
+ */
+function poolTile2(m: usize, mBlock: usize, bias: usize, act: i32, o: usize, cout: i32): void {
+  const lowest = f32x4.splat(-Infinity);
+  for (let c: usize = 0; c < <usize>cout * 4; c += 16) {
+    const q = m + c;
+    const m00 = v128.load(q), m01 = v128.load(q + mBlock), m02 = v128.load(q + 2 * mBlock), m03 = v128.load(q + 3 * mBlock);
+    const m10 = v128.load(q + 4 * mBlock), m11 = v128.load(q + 5 * mBlock), m12 = v128.load(q + 6 * mBlock), m13 = v128.load(q + 7 * mBlock);
+    const m20 = v128.load(q + 8 * mBlock), m21 = v128.load(q + 9 * mBlock), m22 = v128.load(q + 10 * mBlock), m23 = v128.load(q + 11 * mBlock);
+    const m30 = v128.load(q + 12 * mBlock), m31 = v128.load(q + 13 * mBlock), m32 = v128.load(q + 14 * mBlock), m33 = v128.load(q + 15 * mBlock);
+    const s0 = f32x4.add(f32x4.add(m00, m10), m20), s1 = f32x4.add(f32x4.add(m01, m11), m21);
+    const s2 = f32x4.add(f32x4.add(m02, m12), m22), s3 = f32x4.add(f32x4.add(m03, m13), m23);
+    const u0 = f32x4.sub(f32x4.sub(m10, m20), m30), u1 = f32x4.sub(f32x4.sub(m11, m21), m31);
+    const u2 = f32x4.sub(f32x4.sub(m12, m22), m32), u3 = f32x4.sub(f32x4.sub(m13, m23), m33);
+    const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + c);
+    const y00 = activate(f32x4.add(f32x4.add(f32x4.add(s0, s1), s2), bv), act);
+    const y01 = activate(f32x4.add(f32x4.sub(f32x4.sub(s1, s2), s3), bv), act);
+    const y10 = activate(f32x4.add(f32x4.add(f32x4.add(u0, u1), u2), bv), act);
+    const y11 = activate(f32x4.add(f32x4.sub(f32x4.sub(u1, u2), u3), bv), act);
+    v128.store(o + c, f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(lowest, y00), y01), y10), y11));
   }
 }
 
@@ -678,13 +769,20 @@ function finish4(o: usize, v: v128, bv: v128, r: usize, act: i32): void {
  * a direct convolution 144. Same arguments and limits as
  * {@link winograd3x3}; tiles are 4x4 outputs (`n * ceil(oh / 4) *
  * ceil(ow / 4)`), `scratch` holds {@link winograd4ScratchFloats}(cout) floats.
+ *
+ * With `pool` (1), `out` gets the 2x2, stride-2, valid max pool of the
+ * activated output instead (`(oh >> 1) x (ow >> 1)` pixels per image, up
+ * to 2x2 of them per tile), the tiles cover only the output the pool reads
+ * (`n * ceil((oh >> 1) / 2) * ceil((ow >> 1) / 2)`), and there is no residual.
  */
 export function winograd4x4(
   x: usize, h: i32, w: i32, cin: i32, padT: i32, padL: i32, oh: i32, ow: i32, cout: i32,
-  up: usize, bias: usize, out: usize, act: i32, res: usize, tileStart: i32, tileEnd: i32, scratch: usize,
+  up: usize, bias: usize, out: usize, act: i32, res: usize, pool: i32, tileStart: i32, tileEnd: i32, scratch: usize,
 ): void {
-  const tw = (ow + 3) >> 2;
-  const th = (oh + 3) >> 2;
+  const poh = oh >> 1;
+  const pow = ow >> 1;
+  const tw = pool != 0 ? (pow + 1) >> 1 : (ow + 3) >> 2;
+  const th = pool != 0 ? (poh + 1) >> 1 : (oh + 3) >> 2;
   const tpi = tw * th;
   const pixBytes: usize = <usize>cin * 4;
   const rowBytes: usize = <usize>w * pixBytes;
@@ -745,7 +843,7 @@ export function winograd4x4(
     }
     // 2. Thirty-six products M[xi] = V[xi] U[xi] (no bias, no activation yet).
     for (let xi = 0; xi < 36; xi++) {
-      blockProduct(vbuf + <usize>xi * vBlock, nt, cin, 0, cin, up + <usize>xi * uStride, 0, mbuf + <usize>xi * mBlock, cout, 0, 0, panels, ACT_LINEAR, 0);
+      blockProduct(vbuf + <usize>xi * vBlock, nt, cin, 0, cin, up + <usize>xi * uStride, 0, mbuf + <usize>xi * mBlock, cout, 0, 0, panels, ACT_LINEAR, 0, false);
     }
     // 3. Output transform At M A, bias, residual, activation; partial tiles at the bottom/right edge.
     for (let i = 0; i < nt; i++) {
@@ -761,6 +859,13 @@ export function winograd4x4(
       const o0: usize = out + ((<usize>img * <usize>oh + <usize>oy) * <usize>ow + <usize>ox) * outPix;
       const rowOut: usize = <usize>ow * outPix;
       const m: usize = mbuf + <usize>i * mBytes;
+      if (pool != 0) {
+        const prow = poh - 2 * ty < 2 ? poh - 2 * ty : 2;
+        const pcol = pow - 2 * tx < 2 ? pow - 2 * tx : 2;
+        const po: usize = out + ((<usize>img * <usize>poh + <usize>(2 * ty)) * <usize>pow + <usize>(2 * tx)) * outPix;
+        poolTile4(m, mBlock, tmp, bias, act, po, <usize>pow * outPix, outPix, prow, pcol, cout);
+        continue;
+      }
       for (let c: usize = 0; c < <usize>cout * 4; c += 16) {
         // At M, a column at a time, into the first four rows of the table.
         for (let j = 0; j < 6; j++) outputColumn4(m + c + <usize>j * mBlock, 6 * mBlock, tmp + <usize>j * 16);
@@ -782,9 +887,50 @@ export function winograd4x4(
   }
 }
 
+/**
+ * One row of the 6x6 table at `s` (after `At M`): its four outputs plus
+ * bias, activated, stored 16 bytes apart at `o`.
+ */
+@inline
+function outputRow4(s: usize, bv: v128, act: i32, o: usize): void {
+  const m0 = v128.load(s), m1 = v128.load(s, 16), m2 = v128.load(s, 32);
+  const m3 = v128.load(s, 48), m4 = v128.load(s, 64), m5 = v128.load(s, 80);
+  v128.store(o, activate(f32x4.add(atRow4(0, m0, m1, m2, m3, m4, m5), bv), act));
+  v128.store(o, activate(f32x4.add(atRow4(1, m0, m1, m2, m3, m4, m5), bv), act), 16);
+  v128.store(o, activate(f32x4.add(atRow4(2, m0, m1, m2, m3, m4, m5), bv), act), 32);
+  v128.store(o, activate(f32x4.add(atRow4(3, m0, m1, m2, m3, m4, m5), bv), act), 48);
+}
+
+/**
+ * One F(4x4, 3x3) tile's output transform, bias and activation for the
+ * `cout` filters of its products at `m` (blocks `mBlock` bytes apart,
+ * through the 6x6 table at `tmp` and the two rows of outputs after it),
+ * and the maxima of its `prow` x `pcol` 2x2 windows stored at `o` (pooled
+ * rows `rowOut` bytes apart, pixels `pix`), each in `pool2d`'s order from
+ * minus infinity, so that they equal the pool of the stored outputs bit for bit.
+ */
+function poolTile4(m: usize, mBlock: usize, tmp: usize, bias: usize, act: i32, o: usize, rowOut: usize, pix: usize, prow: i32, pcol: i32, cout: i32): void {
+  const lowest = f32x4.splat(-Infinity);
+  const y: usize = tmp + W4TMP;
+  for (let c: usize = 0; c < <usize>cout * 4; c += 16) {
+    for (let j = 0; j < 6; j++) outputColumn4(m + c + <usize>j * mBlock, 6 * mBlock, tmp + <usize>j * 16);
+    const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + c);
+    for (let a = 0; a < prow; a++) {
+      outputRow4(tmp + <usize>(2 * a) * 96, bv, act, y);
+      outputRow4(tmp + <usize>(2 * a + 1) * 96, bv, act, y + 64);
+      const oa: usize = o + <usize>a * rowOut + c;
+      v128.store(oa, f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(lowest, v128.load(y)), v128.load(y, 16)), v128.load(y, 64)), v128.load(y, 80)));
+      if (pcol > 1) {
+        v128.store(oa + pix, f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(lowest, v128.load(y, 32)), v128.load(y, 48)), v128.load(y, 96)), v128.load(y, 112)));
+      }
+    }
+  }
+}
+
 /** Scratch floats a thread needs for {@link winograd4x4} with `cout` filters. */
 export function winograd4ScratchFloats(cout: i32): i32 {
-  return 36 * WTB * KC + 36 * WTB * cout + 72 * <i32>(WSKEW / 4) + <i32>(W4TMP / 4);
+  // The table, then two rows of four outputs for a pooled tile.
+  return 36 * WTB * KC + 36 * WTB * cout + 72 * <i32>(WSKEW / 4) + <i32>(W4TMP / 4) + 32;
 }
 
 /** Largest channel count {@link winograd3x3} takes (one K block). */
@@ -1235,7 +1381,7 @@ function panelProduct(pa: usize, mc: i32, kc: i32, k0: i32, kTotal: i32, wp: usi
     for (let i = 0; i < mc; i += MR) {
       let mr = mc - i;
       if (mr > MR) mr = MR;
-      tile4x8(kc, pa + <usize>i * ASTRIDE, bp, out + <usize>i * ldc + <usize>p * NR * 4, ldc, 0, first, last, ACT_LINEAR, 0, mr, nr);
+      tile4x8(kc, pa + <usize>i * ASTRIDE, bp, out + <usize>i * ldc + <usize>p * NR * 4, ldc, 0, first, last, ACT_LINEAR, 0, mr, nr, false);
     }
   }
 }

@@ -10,6 +10,7 @@ import { sampleElements, sum } from "./layers/layer.js";
 import type { LayerCost } from "./layers/layer.js";
 import { nodeOutputShapes } from "./model-graph.js";
 import type { CallNode, GraphParts } from "./model-graph.js";
+import { pooledCalls } from "./model-plan.js";
 import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
 
 /**
@@ -91,9 +92,16 @@ function safeCount(method: string, value: number): number {
  * The peak of activation elements per sample during `predict`: nodes run in
  * order; a node's outputs are made while its inputs and every tensor still
  * to be read are alive; a tensor is released after its last reader unless
- * it is a model output; layers that pass their buffer on share it.
+ * it is a model output; layers that pass their buffer on share it. With
+ * `pooled` (see `pooledCalls`), a convolution that writes the max pool
+ * after it makes a buffer of the pool's size, and the calls up to that
+ * pool pass it on.
  */
-export function activationPeak(nodes: readonly CallNode[], outputs: readonly SymbolicTensorImpl[]): { elements: number | null; layer: string } {
+export function activationPeak(
+  nodes: readonly CallNode[],
+  outputs: readonly SymbolicTensorImpl[],
+  pooled?: { writes: ReadonlyMap<CallNode, SymbolicTensorImpl>; passes: ReadonlySet<CallNode> },
+): { elements: number | null; layer: string } {
   const readers = new Map<SymbolicTensorImpl, number>();
   for (const n of nodes) for (const t of n.inbound) readers.set(t, (readers.get(t) ?? 0) + 1);
   // A buffer and the tensors that share it.
@@ -118,8 +126,10 @@ export function activationPeak(nodes: readonly CallNode[], outputs: readonly Sym
     const shapes = nodeOutputShapes(n);
     if (n.inbound.length === 0) {
       for (const t of n.outputs) if (t !== undefined) hold(t, { elements: sampleElements(t.shape), holders: 0 });
-    } else if (n.layer.passesBuffer()) {
+    } else if (n.layer.passesBuffer() || pooled?.passes.has(n) === true) {
       for (const t of n.outputs) if (t !== undefined) hold(t, bufferOf.get(n.inbound[0])!);
+    } else if (pooled?.writes.has(n) === true) {
+      hold(n.outputs[0]!, { elements: sampleElements(pooled.writes.get(n)!.shape), holders: 0 });
     } else {
       const made = n.outputs.map((t, i) => (t === undefined ? undefined : { t, buffer: { elements: sampleElements(shapes[i] ?? t.shape), holders: 0 } }));
       for (const m of made) if (m !== undefined) hold(m.t, m.buffer);
@@ -159,7 +169,7 @@ export function countFlopsOf(parts: GraphParts, options: CostOptions): number {
 /** {@link Model.memory} over a model's graph holding `params` parameters. */
 export function memoryOf(parts: GraphParts, params: number, options: MemoryOptions): MemoryEstimate {
   const batch = batchOption("memory", options, ["training"]);
-  const peak = activationPeak(parts.nodes, parts.outputs);
+  const peak = activationPeak(parts.nodes, parts.outputs, pooledCalls(parts.nodes, parts.outputs));
   if (peak.elements === null) {
     fail(`shapewise: memory needs every size: layer ${peak.layer} has an output of unknown size`);
   }

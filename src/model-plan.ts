@@ -16,11 +16,19 @@
  * unpadded input and counts the zeros as its own padding, so the padded
  * copy is never written.
  *
+ * A channels-last `MaxPooling2D` of 2x2 windows, stride 2, valid padding,
+ * that alone reads a plain 2-D convolution's output (after what the
+ * convolution took in, or straight after it whatever its own activation)
+ * is written by the convolution's last step: the full-size output is never
+ * written. At run time only where the kernels can (`writesPool`); else the
+ * pool runs as its own call.
+ *
  * Each absorbed tensor must have that one reader and be no model output.
  * The reference kernels never use the plan: they stay the oracle that the
  * fused results are checked against.
  */
 import type { ActivationName } from "./kernels/activations.js";
+import { getKernelBackend } from "./kernels/backend.js";
 import { weightsWritten } from "./kernels/packed-weights.js";
 import { foldBatchNorm } from "./kernels/fold.js";
 import type { Tensor } from "./kernels/tensor.js";
@@ -30,6 +38,7 @@ import { Activation, Dense } from "./layers/core.js";
 import type { Layer } from "./layers/layer.js";
 import { Add } from "./layers/merging.js";
 import { BatchNormalization } from "./layers/normalization.js";
+import { MaxPooling2D } from "./layers/pooling.js";
 import { ZeroPadding2D } from "./layers/reshaping.js";
 import type { CallNode } from "./model-graph.js";
 import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
@@ -39,7 +48,7 @@ import type { SymbolicTensorImpl } from "./symbolic-tensor.js";
  *
  * @example
  * ```ts
- * const g: FusedGroup = { pad: null, head, norm, add: null, residual: null, activation: act, members: [head, norm, act] };
+ * const g: FusedGroup = { pad: null, head, norm, add: null, residual: null, activation: act, pool: null, members: [head, norm, act] };
  * ```
  */
 export interface FusedGroup {
@@ -54,6 +63,8 @@ export interface FusedGroup {
   readonly residual: SymbolicTensorImpl | null;
   /** An activation applied in the product's last step. */
   readonly activation: CallNode | null;
+  /** A 2x2 max pool the convolution writes instead of its output, when the kernels can. */
+  readonly pool: CallNode | null;
   /** Every call of the group in graph order (the padding, then the head); the last one's output is the group's. */
   readonly members: readonly CallNode[];
 }
@@ -84,6 +95,19 @@ function imagePads(layer: Layer): readonly [readonly [number, number], readonly 
   if (!(layer instanceof ZeroPadding2D)) return null;
   const pads = layer.channelsLastPads();
   return pads === null ? null : [pads[0], pads[1]];
+}
+
+/** Whether a layer is the max pool a convolution can write: 2x2 windows, stride 2, valid, channels last. */
+function isPairPool(layer: Layer): boolean {
+  if (!(layer instanceof MaxPooling2D)) return false;
+  const c = layer.getConfig();
+  const twos = (v: unknown) => Array.isArray(v) && v.length === 2 && v[0] === 2 && v[1] === 2;
+  return twos(c.poolSize) && twos(c.strides) && c.padding === "valid" && c.dataFormat === "channelsLast";
+}
+
+/** The plain 2-D convolution whose kernel may write a following max pool, or null (no weight is read). */
+function poolingHead(layer: Layer): Conv2D | null {
+  return layer instanceof Conv2D && layer.poolingActivation() !== null ? layer : null;
 }
 
 /** A 2-D convolution or depthwise convolution (the ones that take zeros around their input). */
@@ -128,7 +152,9 @@ export function fusionPlan(nodes: readonly CallNode[], keep: readonly SymbolicTe
   const indexOf = new Map(nodes.map((n, i) => [n, i]));
   nodes.forEach((head) => {
     if (!isEpilogueLayer(head.layer) || head.inbound.length !== 1) return;
-    if (head.layer.epilogueWeights() === null) return;
+    // A convolution with an activation of its own takes in nothing but a pool.
+    const linear = head.layer.takesEpilogue();
+    if (!linear && poolingHead(head.layer) === null) return;
     const pad = padOf.get(head) ?? null;
     const members = pad === null ? [head] : [pad, head];
     // The group runs where its first call stands.
@@ -137,13 +163,14 @@ export function fusionPlan(nodes: readonly CallNode[], keep: readonly SymbolicTe
     let add: CallNode | null = null;
     let residual: SymbolicTensorImpl | null = null;
     let activation: CallNode | null = null;
+    let pool: CallNode | null = null;
     let next = soleReader(head);
-    if (next !== null && next.layer instanceof BatchNormalization && next.inbound.length === 1) {
+    if (linear && next !== null && next.layer instanceof BatchNormalization && next.inbound.length === 1) {
       norm = next;
       members.push(next);
       next = soleReader(next);
     }
-    if (next !== null && next.layer instanceof Add && next.inbound.length === 2 && !isDepthwise(head.layer)) {
+    if (linear && next !== null && next.layer instanceof Add && next.inbound.length === 2 && !isDepthwise(head.layer)) {
       const mine = members[members.length - 1].outputs[0];
       const other = next.inbound[0] === mine ? next.inbound[1] : next.inbound[0];
       // The other operand must exist when the product runs (a model input or an earlier call's
@@ -156,41 +183,98 @@ export function fusionPlan(nodes: readonly CallNode[], keep: readonly SymbolicTe
         next = soleReader(next);
       }
     }
-    if (next !== null && next.inbound.length === 1 && activationOf(next.layer) !== null) {
+    if (linear && next !== null && next.inbound.length === 1 && activationOf(next.layer) !== null) {
       activation = next;
       members.push(next);
+      next = soleReader(next);
     }
-    if (members.length > 1) plan.set(members[0], { pad, head, norm, add, residual, activation, members });
+    if (next !== null && next.inbound.length === 1 && isPairPool(next.layer) && poolingHead(head.layer) !== null) {
+      pool = next;
+      members.push(next);
+    }
+    // A convolution with its own activation forms a group only with a pool to write.
+    if (members.length > 1 && (linear || pool !== null)) plan.set(members[0], { pad, head, norm, add, residual, activation, pool, members });
   });
   plans.set(nodes, plan);
   return plan;
 }
 
+/** The activation a group's product applies in its last step: its activation call's, else the head's own. */
+function groupActivation(group: FusedGroup): ActivationName {
+  if (group.activation !== null) return activationOf(group.activation.layer)!;
+  return poolingHead(group.head.layer)?.poolingActivation() ?? "linear";
+}
+
 /**
- * A group as one product, ready to run: its batch normalisation folded into
- * the weights, its residual added and its activation applied in the
- * product's last step. `null` when the concrete tensors do not allow it
- * (the normalisation is not on the product's channel axis, the batches
- * differ); the caller then runs the calls one by one.
+ * What a forward pass on the WebAssembly kernels writes instead of a full
+ * output because a convolution writes the max pool after it (see
+ * {@link fusionPlan}): `writes` maps each such convolution to the pool's
+ * output, the one buffer its group makes; `passes` holds the calls after
+ * it in the group and the pool, which make none. Decided on the shapes
+ * alone, as {@link fusedCall} decides at run time, whenever the fast
+ * kernels are chosen (loaded or not yet: an estimate made before they load
+ * gives the same figure); empty with the reference kernels chosen. The
+ * memory estimate reads it.
  *
  * @example
  * ```ts
- * const y = fusedCall(group, values.get(group.members[0].inbound[0])!, values.get(group.residual!) ?? null)?.();
+ * pooledCalls(parts.nodes, parts.outputs).writes.size; // 2 for seed Model B on the fast kernels
  * ```
  */
-export function fusedCall(group: FusedGroup, input: Tensor, residual: Tensor | null): (() => Tensor) | null {
+export function pooledCalls(
+  nodes: readonly CallNode[],
+  keep: readonly SymbolicTensorImpl[],
+): { writes: ReadonlyMap<CallNode, SymbolicTensorImpl>; passes: ReadonlySet<CallNode> } {
+  const writes = new Map<CallNode, SymbolicTensorImpl>();
+  const passes = new Set<CallNode>();
+  if (getKernelBackend() !== "fast") return { writes, passes };
+  for (const group of fusionPlan(nodes, keep).values()) {
+    const conv = poolingHead(group.head.layer);
+    if (group.pool === null || group.residual !== null || conv === null) continue;
+    const [, ...image] = group.members[0].inbound[0].shape;
+    if (!image.every((d): d is number => d !== null)) continue;
+    const zeroPad = group.pad === null ? undefined : imagePads(group.pad.layer)!;
+    if (!conv.writesPool([1, ...image], groupActivation(group), false, zeroPad)) continue;
+    writes.set(group.head, group.pool.outputs[0]!);
+    for (const m of group.members.slice(group.members.indexOf(group.head) + 1)) passes.add(m);
+  }
+  return { writes, passes };
+}
+
+/**
+ * A group as one product, ready to run: its batch normalisation folded into
+ * the weights, its residual added and its activation applied in the
+ * product's last step, and its pool written by it when the kernels can
+ * for these tensors. `members` are the calls it does: the group's, or all
+ * but the pool, which then runs as its own call after it. `null` when the
+ * concrete tensors do not allow it (the normalisation is not on the
+ * product's channel axis, the batches differ) or, without the pool, it
+ * would be the head alone or a head with its own activation; the caller
+ * then runs the calls one by one.
+ *
+ * @example
+ * ```ts
+ * const y = fusedCall(group, values.get(group.members[0].inbound[0])!, values.get(group.residual!) ?? null)?.run();
+ * ```
+ */
+export function fusedCall(group: FusedGroup, input: Tensor, residual: Tensor | null): { run: () => Tensor; members: readonly CallNode[] } | null {
   const layer = group.head.layer as EpilogueLayer;
-  const own = layer.epilogueWeights();
+  const pooling = poolingHead(layer);
+  const linear = layer.epilogueWeights();
+  const own = linear ?? pooling?.poolingWeights() ?? null;
   if (own === null) return null;
   const norm = group.norm === null ? null : (group.norm.layer as BatchNormalization).inferenceWeights();
   // The product's output has the input's rank, its channels on the last axis.
   if (norm !== null && norm.axis !== input.shape.length - 1) return null;
   // The plan checked the residual's shape but for the batch.
   if (residual !== null && residual.shape[0] !== input.shape[0]) return null;
-  const activation = group.activation === null ? "linear" : activationOf(group.activation.layer)!;
+  const activation = groupActivation(group);
   const zeroPad = group.pad === null ? undefined : imagePads(group.pad.layer)!;
   if (zeroPad !== undefined && input.shape.length !== 4) return null;
-  return () => {
+  const pool = group.pool !== null && pooling?.writesPool(input.shape, activation, residual !== null, zeroPad) === true;
+  const members = pool ? group.members : group.members.filter((m) => m !== group.pool);
+  if (members.length === 1 || (!pool && linear === null)) return null;
+  const run = () => {
     let kernel = own.kernel;
     let bias = own.bias;
     if (norm !== null) {
@@ -201,6 +285,8 @@ export function fusedCall(group: FusedGroup, input: Tensor, residual: Tensor | n
       kernel = { shape: kernel.shape, data: folded.kernel };
       bias = { shape: [channels], data: folded.bias };
     }
+    if (pool) return pooling.callEpilogue(input, kernel, bias, residual, activation, zeroPad, true);
     return layer.callEpilogue(input, kernel, bias, residual, activation, zeroPad);
   };
+  return { run, members };
 }

@@ -81,22 +81,23 @@ export function runGraph(
   for (const n of nodes) {
     if (n.inbound.length === 0 || done.has(n)) continue;
     const group = plan?.get(n);
-    const run = group === undefined ? null : fusedCall(group, values.get(n.inbound[0])!, group.residual === null ? null : values.get(group.residual)!);
-    if (group !== undefined && run !== null) {
+    const fused = group === undefined ? null : fusedCall(group, values.get(n.inbound[0])!, group.residual === null ? null : values.get(group.residual)!);
+    if (group !== undefined && fused !== null) {
+      const { run, members } = fused;
       const compute = () => [run()];
       const name = (m: CallNode) => (profiling === null ? "" : profiling.prefix) + m.layer.name;
       const { head, pad } = group;
       // The rows keep the graph's order: the padding's, then the head's with the group's time.
       if (pad !== null) profiling?.rows.push({ layer: name(pad), className: pad.layer.className, kernel: "folded", ms: 0, into: name(head) });
       const [y] = profiling === null ? compute() : profileCall(profiling.rows, name(head), head.layer.className, [values.get(n.inbound[0])!], compute);
-      for (const m of group.members) {
+      for (const m of members) {
         done.add(m);
         if (m === head || m === pad) continue;
         const kernel = m === group.norm ? "folded" : "fused";
         profiling?.rows.push({ layer: name(m), className: m.layer.className, kernel, ms: 0, into: name(head) });
       }
-      // Only the last call's output exists; the calls before it settle with none.
-      group.members.forEach((m, i) => settle(m, i === group.members.length - 1 ? [y] : []));
+      // Only the last call's output exists; the calls before it settle with none. A pool left out runs later as its own call.
+      members.forEach((m, i) => settle(m, i === members.length - 1 ? [y] : []));
       continue;
     }
     const args = n.inbound.map((t) => values.get(t)!) as [Tensor, ...Tensor[]];

@@ -5,6 +5,7 @@
  */
 import { InputLayer } from "./layers/input.js";
 import { activationPeak, costTotals, nodeCost, sumCosts } from "./model-cost.js";
+import { pooledCalls } from "./model-plan.js";
 import { nodeOutputShapes, nodesByLayer, sequentialLike } from "./model-graph.js";
 import type { GraphParts } from "./model-graph.js";
 import type { StyleNames, SummaryData, SummaryRow } from "./summary/rows.js";
@@ -44,7 +45,7 @@ export function summaryDataOf(parts: GraphParts, kind: "functional" | "sequentia
     });
   }
   const totals = costTotals(parts.nodes);
-  const memory = activationPeak(parts.nodes, parts.outputs);
+  const memory = activationPeak(parts.nodes, parts.outputs, pooledCalls(parts.nodes, parts.outputs));
   const trainable = rows.reduce((s, r) => s + r.trainableParams, 0);
   const nonTrainable = rows.reduce((s, r) => s + r.nonTrainableParams, 0);
   return {

@@ -20,7 +20,18 @@ import { addressIn, finish, outputOf, run, scratchFor, split, threadsFor } from 
 import { checkTensor } from "./tensor.js";
 import type { Tensor } from "./tensor.js";
 import type { Job } from "./threads.js";
-import type { WasmKernels } from "./wasm.js";
+
+/**
+ * The K block of the product's packed rows, and so the most channels a
+ * Winograd convolution takes (`KC` in `asm/kernels.ts`, which
+ * `winogradMaxChannels()` reports; a test holds the two equal).
+ *
+ * @example
+ * ```ts
+ * 3 * 3 * 56 <= K_BLOCK; // a 3x3 window over 56 channels is one K block
+ * ```
+ */
+export const K_BLOCK = 512;
 
 /**
  * Whether a convolution takes the Winograd path: 3x3 window, unit strides
@@ -28,18 +39,9 @@ import type { WasmKernels } from "./wasm.js";
  * least 16 channels (below that the transforms cost more than they save)
  * and at most one K block of channels.
  */
-function useWinograd(k: WasmKernels, g: ReturnType<typeof conv2dGeometry>): boolean {
+function useWinograd(g: Pick<ReturnType<typeof conv2dGeometry>, "kh" | "kw" | "sh" | "sw" | "dh" | "dw" | "cin" | "cout">): boolean {
   return (
-    g.kh === 3 &&
-    g.kw === 3 &&
-    g.sh === 1 &&
-    g.sw === 1 &&
-    g.dh === 1 &&
-    g.dw === 1 &&
-    g.cin % 4 === 0 &&
-    g.cout % 4 === 0 &&
-    g.cin >= 16 &&
-    g.cin <= k.exports.winogradMaxChannels()
+    g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.cin % 4 === 0 && g.cout % 4 === 0 && g.cin >= 16 && g.cin <= K_BLOCK
   );
 }
 
@@ -101,10 +103,49 @@ export function withTrainingPrecision<T>(f: () => T): T {
 }
 
 /**
+ * Whether {@link conv2dLayer} on the fast kernels can write the 2x2,
+ * stride-2, valid max pool of its output directly (its `pool` argument)
+ * for an input of `inputShape` (`[n, h, w, cin]`) and a kernel of
+ * `kernelShape` (`[kh, kw, cin, cout]`): the activation is one its last
+ * step applies (linear, relu, relu6: the others run after the product,
+ * over the whole output), there is no residual, the pool's output is not
+ * empty, and the layer runs as Winograd or its window's taps and channels
+ * fit one K block of the im2col product (`kh * kw * cin` up to
+ * {@link K_BLOCK}), so that each output is final when its tile ends. The
+ * pooled values are those of the unfused layers bit for bit. A rule on
+ * shapes alone, which the memory estimate reads too; {@link conv2dLayer}
+ * also needs the kernels loaded.
+ *
+ * @example
+ * ```ts
+ * conv2dWritesPool([64, 28, 28, 1], [3, 3, 1, 32], { strides: [1, 1], dilationRate: [1, 1], padding: "same" }, "relu", false); // true: seed Model B's first layer
+ * ```
+ */
+export function conv2dWritesPool(
+  inputShape: readonly number[],
+  kernelShape: readonly number[],
+  options: Conv2dOptions,
+  activation: ActivationName,
+  residual: boolean,
+): boolean {
+  if (residual || (activation !== "linear" && fusedCode(activation) === 0)) return false;
+  if (inputShape.length !== 4 || kernelShape.length !== 4) return false;
+  const [n, h, w, cin] = inputShape;
+  const [kh, kw, kcin, cout] = kernelShape;
+  if (kcin !== cin || cin === 0 || cout === 0) return false;
+  const g = { n, cin, cout, kh, kw, ...planeGeometry(h, w, kh, kw, options) };
+  if (g.n * (g.oh >> 1) * (g.ow >> 1) === 0) return false;
+  return useWinograd(g) || kh * kw * cin <= K_BLOCK;
+}
+
+/**
  * A Conv2D layer's computation: convolution, bias, an optional residual
  * of the output's shape (a fused add) and activation. Runs the
  * fast kernels when they are chosen and loaded, else {@link conv2d} then
  * {@link activate}; both reject malformed inputs with the same RangeError.
+ * With `pool`, it returns the 2x2, stride-2, valid max pool of that output
+ * instead, written by the convolution's last step; only where
+ * {@link conv2dWritesPool} says so.
  *
  * @example
  * ```ts
@@ -118,12 +159,21 @@ export function conv2dLayer(
   options: Conv2dOptions,
   activation: ActivationName,
   residual: Tensor | null = null,
+  pool = false,
 ): Tensor {
   const k = fast();
   const g = conv2dGeometry(input, kernel, bias, options);
-  const rows = g.n * g.oh * g.ow;
+  if (pool && (k === null || !conv2dWritesPool(input.shape, kernel.shape, options, activation, residual !== null))) {
+    throw new RangeError(
+      `conv2dLayer: the convolution cannot write its max pool here (activation ${activation}, ${g.kh}x${g.kw}x${g.cin} window, output ${g.oh}x${g.ow})`,
+    );
+  }
+  // Pooled, the rows are the pool's pixels: a last odd output row or column is never computed.
+  const oh = pool ? g.oh >> 1 : g.oh;
+  const ow = pool ? g.ow >> 1 : g.ow;
+  const rows = g.n * oh * ow;
   const kDim = g.kh * g.kw * g.cin;
-  const shape = [g.n, g.oh, g.ow, g.cout] as const;
+  const shape = [g.n, oh, ow, g.cout] as const;
   checkResidual("conv2dLayer", residual, shape);
   if (k === null || rows === 0 || kDim === 0 || g.cout === 0) {
     const out = plusResidual(conv2d(input, kernel, bias, options), residual);
@@ -132,18 +182,20 @@ export function conv2dLayer(
   const temps: number[] = [];
   const x = addressIn(k, input.data, temps);
   const res = residual === null ? 0 : addressIn(k, residual.data, temps);
-  const winograd = useWinograd(k, g);
+  const winograd = useWinograd(g);
   const w = packed(k, kernel.data, kDim, g.cout, bias === null ? null : bias.data, !winograd);
   const floats = rows * g.cout;
   const out = outputOf(k, floats, temps);
   const panels = Math.ceil(g.cout / k.panelWidth);
-  const threads = threadsFor(2 * rows * kDim * g.cout);
+  // Pooled, every output pixel costs the four of its window.
+  const threads = threadsFor(2 * rows * (pool ? 4 : 1) * kDim * g.cout);
   if (winograd) {
     // 3x3, stride 1: Winograd F(4x4, 3x3) or F(2x2, 3x3), 4 or 2.25 times fewer multiply-adds; tiles split across threads.
     const tile = winogradTile(g);
-    const tiles = g.n * Math.ceil(g.oh / tile) * Math.ceil(g.ow / tile);
+    // Pooled, the tiles cover the outputs the pool reads, at half the pooled size per tile side.
+    const tiles = pool ? g.n * Math.ceil(oh / (tile / 2)) * Math.ceil(ow / (tile / 2)) : g.n * Math.ceil(g.oh / tile) * Math.ceil(g.ow / tile);
     const u = winogradPacked(k, kernel.data, g.cin, g.cout, tile);
-    const head = [x, g.h, g.w, g.cin, g.padTop, g.padLeft, g.oh, g.ow, g.cout, u, bias === null ? 0 : w.biasPtr, out, fusedCode(activation), res];
+    const head = [x, g.h, g.w, g.cin, g.padTop, g.padLeft, g.oh, g.ow, g.cout, u, bias === null ? 0 : w.biasPtr, out, fusedCode(activation), res, pool ? 1 : 0];
     const cout = panels * k.panelWidth;
     const need = tile === 2 ? k.exports.winogradScratchFloats(cout) : k.exports.winograd4ScratchFloats(cout);
     const fn = tile === 2 ? "winograd3x3" : "winograd4x4";
@@ -173,8 +225,9 @@ export function conv2dLayer(
       out,
       fusedCode(activation),
       res,
+      pool ? 1 : 0,
     ];
-    // Rows (output pixels over the batch) split evenly; a layer with fewer
+    // Rows (output pixels over the batch, or pooled pixels) split evenly; a layer with fewer
     // rows than threads (late layers at batch 1) splits its filters instead.
     const jobs: Job[] =
       rows >= 16 * threads || panels < threads

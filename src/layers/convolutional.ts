@@ -24,7 +24,7 @@ import {
 import { activate } from "../kernels/activations.js";
 import type { ActivationName } from "../kernels/activations.js";
 import { activationGradient } from "../kernels/activations-backward.js";
-import { conv2dLayer, depthwise2dLayer } from "../kernels/fast-conv.js";
+import { conv2dLayer, conv2dWritesPool, depthwise2dLayer } from "../kernels/fast-conv.js";
 import { convNdLayer, convTransposeNdLayer } from "../kernels/fast-conv-nd.js";
 import { conv2dBackward } from "../kernels/conv2d-backward.js";
 import type { Conv2dOptions } from "../kernels/conv2d.js";
@@ -480,12 +480,79 @@ abstract class BaseConv extends ConfiguredLayer {
    * ```
    */
   epilogueWeights(): { kernel: Tensor; bias: Tensor | null } | null {
+    if (!this.takesEpilogue()) return null;
+    const s = this.resolved();
+    const weights = this.weights!;
+    return { kernel: weights[0], bias: s.useBias ? weights[weights.length - 1] : null };
+  }
+
+  /**
+   * Whether {@link epilogueWeights} gives weights, decided on the layer's
+   * settings alone: a plan made before any weight exists draws none.
+   *
+   * @example
+   * ```ts
+   * conv.takesEpilogue(); // true for conv2d({ filters: 64, kernelSize: 3 })
+   * ```
+   */
+  takesEpilogue(): boolean {
     const s = this.resolved();
     const { rank, kind } = this.family;
     const plain = kind === "conv" && s.groups === 1;
-    if (!(plain || kind === "depthwise") || rank > 2 || s.padding === "causal" || s.dataFormat === "channelsFirst" || s.activation !== "linear") return null;
+    return (plain || kind === "depthwise") && rank <= 2 && s.padding !== "causal" && s.dataFormat !== "channelsFirst" && s.activation === "linear";
+  }
+
+  /**
+   * Whether {@link poolingWeights} gives weights, decided on the layer's
+   * settings alone, and the activation it would give.
+   *
+   * @example
+   * ```ts
+   * conv.poolingActivation(); // "relu" for conv2d({ filters: 32, kernelSize: 3, activation: "relu" }), null for a depthwise one
+   * ```
+   */
+  poolingActivation(): ActivationName | null {
+    const s = this.resolved();
+    const { rank, kind } = this.family;
+    return kind === "conv" && s.groups === 1 && rank === 2 && s.dataFormat !== "channelsFirst" ? s.activation : null;
+  }
+
+  /**
+   * The kernel, bias and own activation of this layer when it is a plain
+   * channels-last 2-D convolution (ungrouped, any activation), the form
+   * whose kernel may also write a following 2x2 max pool (see
+   * {@link writesPool}); `null` for any other form.
+   *
+   * @example
+   * ```ts
+   * conv.poolingWeights(); // { kernel, bias, activation: "relu" } for conv2d({ filters: 32, kernelSize: 3, activation: "relu" })
+   * ```
+   */
+  poolingWeights(): { kernel: Tensor; bias: Tensor | null; activation: ActivationName } | null {
+    const activation = this.poolingActivation();
+    if (activation === null) return null;
     const weights = this.weights!;
-    return { kernel: weights[0], bias: s.useBias ? weights[weights.length - 1] : null };
+    return { kernel: weights[0], bias: this.resolved().useBias ? weights[weights.length - 1] : null, activation };
+  }
+
+  /**
+   * Whether {@link callEpilogue} with `pool` can write the 2x2, stride-2,
+   * valid max pool of this convolution's output for an input of
+   * `inputShape` (see `conv2dWritesPool`); false for any layer without
+   * {@link poolingWeights}. Reads no weight.
+   *
+   * @example
+   * ```ts
+   * conv.writesPool([64, 28, 28, 1], "relu", false); // true for seed Model B's first convolution on the fast kernels
+   * ```
+   */
+  writesPool(inputShape: readonly number[], activation: ActivationName, residual: boolean, zeroPad?: Conv2dOptions["zeroPad"]): boolean {
+    if (this.poolingActivation() === null) return false;
+    const s = this.resolved();
+    const pair = (v: number[]): [number, number] => [v[0], v[1]];
+    const options = { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding, zeroPad };
+    // The kernel's shape from the settings: no weight is drawn to decide.
+    return conv2dWritesPool(inputShape, this.weightSpecs()[0].shape, options, activation, residual);
   }
 
   /**
@@ -493,9 +560,12 @@ abstract class BaseConv extends ConfiguredLayer {
    * normalisation's, in this layer's layout), `residual` added and
    * `activation` applied in the product's last step (a depthwise
    * convolution takes no residual). Only for a layer whose
-   * {@link epilogueWeights} is not null. A 2-D convolution also takes
+   * {@link epilogueWeights} is not null, or with `pool` whose
+   * {@link poolingWeights} is not null. A 2-D convolution also takes
    * `zeroPad`, the zeros a `ZeroPadding2D` before it would add around
-   * `input`, read as its own padding.
+   * `input`, read as its own padding, and `pool`: return the 2x2,
+   * stride-2, valid max pool of the output instead, written by the
+   * product's last step (only where {@link writesPool} says so).
    *
    * @example
    * ```ts
@@ -509,13 +579,15 @@ abstract class BaseConv extends ConfiguredLayer {
     residual: Tensor | null,
     activation: ActivationName,
     zeroPad?: Conv2dOptions["zeroPad"],
+    pool = false,
   ): Tensor {
     if (zeroPad !== undefined && this.family.rank !== 2) throw new RangeError(`${this.name}: only a 2-D convolution takes the zeros around its input`);
+    if (pool && this.poolingWeights() === null) throw new RangeError(`${this.name}: only a plain channels-last 2-D convolution writes its max pool`);
     if (this.family.kind === "depthwise") {
       if (residual !== null) throw new RangeError(`${this.name}: a depthwise convolution adds no residual in its last step`);
       return this.depthwise(input, kernel, bias, this.resolved(), activation, zeroPad);
     }
-    return this.convolve(input, kernel, bias, this.resolved(), activation, residual, zeroPad);
+    return this.convolve(input, kernel, bias, this.resolved(), activation, residual, zeroPad, pool);
   }
 
   /** A regular (optionally grouped) convolution of a channels-last batch, plus `residual` before the activation. */
@@ -527,6 +599,7 @@ abstract class BaseConv extends ConfiguredLayer {
     activation: ActivationName,
     residual: Tensor | null = null,
     zeroPad?: Conv2dOptions["zeroPad"],
+    pool = false,
   ): Tensor {
     const { rank } = this.family;
     if (rank <= 2 && s.groups === 1 && s.padding !== "causal") {
@@ -537,7 +610,7 @@ abstract class BaseConv extends ConfiguredLayer {
       const r4 = rank === 1 && residual !== null ? { shape: [residual.shape[0], 1, ...residual.shape.slice(1)], data: residual.data } : residual;
       const pair = (v: number[]): [number, number] => (rank === 1 ? [1, v[0]] : [v[0], v[1]]);
       const options = { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding, zeroPad };
-      const y = conv2dLayer(x4, k4, bias, options, activation, r4);
+      const y = conv2dLayer(x4, k4, bias, options, activation, r4, pool);
       return rank === 1 ? { shape: [y.shape[0], y.shape[2], y.shape[3]], data: y.data } : y;
     }
     if (residual !== null) throw new RangeError(`${this.name}: only a plain 1-D or 2-D convolution adds a residual in its last step`);

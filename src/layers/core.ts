@@ -111,10 +111,22 @@ export class Dense extends Layer {
    * ```
    */
   epilogueWeights(): { kernel: Tensor; bias: Tensor | null } | null {
-    const s = this.resolved();
-    if (s.activation !== "linear") return null;
+    if (!this.takesEpilogue()) return null;
     const [kernel, bias] = this.weights!;
-    return { kernel, bias: s.useBias ? bias : null };
+    return { kernel, bias: this.resolved().useBias ? bias : null };
+  }
+
+  /**
+   * Whether {@link epilogueWeights} gives weights (a linear activation),
+   * decided on the settings alone: a plan made before any weight exists draws none.
+   *
+   * @example
+   * ```ts
+   * new Dense({ units: 10 }).takesEpilogue(); // true
+   * ```
+   */
+  takesEpilogue(): boolean {
+    return this.resolved().activation === "linear";
   }
 
   /**
