@@ -323,6 +323,9 @@ function packIm2col(
   let sub = 0;
   let oy = pool ? 2 * py : rem / ow;
   let ox = pool ? 2 * px : rem - oy * ow;
+  // One channel, a whole 3x3 window per row, unit strides and dilations: a pooled window's four rows are
+  // the 3x3 corners of one 4x4 input patch, packed from four vector loads and their one-float shifts.
+  const patch = pool && cin == 1 && kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && t0 == 0 && t1 == 9;
   for (let i = 0; i < mcPad; i++) {
     const d0: usize = dst + <usize>i * ASTRIDE;
     if (m >= mEnd) {
@@ -334,7 +337,20 @@ function packIm2col(
     const ix0 = ox * sw - padL;
     const base: usize = x + <usize>img * imgBytes + <usize>c0 * 4;
     let d = d0;
-    if (merge && iy0 >= 0 && iy0 + (kh - 1) * dh < h && ix0 >= 0 && ix0 + kw - 1 < w) {
+    if (patch && sub == 0 && iy0 >= 0 && iy0 + 3 < h && ix0 >= 0 && ix0 + 3 < w) {
+      const p: usize = base + <usize>iy0 * rowBytes + <usize>ix0 * 4;
+      const r0 = v128.load(p), r1 = v128.load(p + rowBytes), r2 = v128.load(p + 2 * rowBytes), r3 = v128.load(p + 3 * rowBytes);
+      const s0 = i32x4.shuffle(r0, r0, 1, 2, 3, 3), s1 = i32x4.shuffle(r1, r1, 1, 2, 3, 3);
+      const s2 = i32x4.shuffle(r2, r2, 1, 2, 3, 3), s3 = i32x4.shuffle(r3, r3, 1, 2, 3, 3);
+      // Each store writes a fourth float that the next one (or nothing: past the row's 9) overwrites.
+      v128.store(d0, r0); v128.store(d0, r1, 12); v128.store(d0, r2, 24);
+      v128.store(d0 + ASTRIDE, s0); v128.store(d0 + ASTRIDE, s1, 12); v128.store(d0 + ASTRIDE, s2, 24);
+      v128.store(d0 + 2 * ASTRIDE, r1); v128.store(d0 + 2 * ASTRIDE, r2, 12); v128.store(d0 + 2 * ASTRIDE, r3, 24);
+      v128.store(d0 + 3 * ASTRIDE, s1); v128.store(d0 + 3 * ASTRIDE, s2, 12); v128.store(d0 + 3 * ASTRIDE, s3, 24);
+      // The window's last row: the counters below move on to the next window.
+      i += 3;
+      sub = 3;
+    } else if (merge && iy0 >= 0 && iy0 + (kh - 1) * dh < h && ix0 >= 0 && ix0 + kw - 1 < w) {
       // The whole window is inside the image: one copy per window row.
       let t = t0;
       let ky = ky0;
