@@ -286,6 +286,22 @@ function packBorderRow(
 }
 
 /**
+ * Four neighbouring pixels of a one-channel image from `p` (row `iy`,
+ * columns from `ix`), each one outside the `h` x `w` image a zero; the
+ * addresses of those are never read.
+ */
+@inline
+function patchRow(p: usize, iy: i32, ix: i32, h: i32, w: i32): v128 {
+  let v = f32x4.splat(0);
+  if (iy < 0 || iy >= h) return v;
+  if (ix >= 0 && ix < w) v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (ix + 1 >= 0 && ix + 1 < w) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (ix + 2 >= 0 && ix + 2 < w) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  if (ix + 3 >= 0 && ix + 3 < w) v = f32x4.replace_lane(v, 3, load<f32>(p, 12));
+  return v;
+}
+
+/**
  * Packs rows [m0, m0 + mcPad) of the implicit im2col matrix into `dst`, one
  * row every ASTRIDE bytes. The K block is taps [t0, t1) (t = ky * kw + kx)
  * and, within each tap, channels [c0, c1): whole taps unless one tap has more
@@ -337,9 +353,14 @@ function packIm2col(
     const ix0 = ox * sw - padL;
     const base: usize = x + <usize>img * imgBytes + <usize>c0 * 4;
     let d = d0;
-    if (patch && sub == 0 && iy0 >= 0 && iy0 + 3 < h && ix0 >= 0 && ix0 + 3 < w) {
+    if (patch && sub == 0) {
+      // Inside the image four vector loads; across its border, the patch's cells one by one, zeros outside.
+      const inside = iy0 >= 0 && iy0 + 3 < h && ix0 >= 0 && ix0 + 3 < w;
       const p: usize = base + <usize>iy0 * rowBytes + <usize>ix0 * 4;
-      const r0 = v128.load(p), r1 = v128.load(p + rowBytes), r2 = v128.load(p + 2 * rowBytes), r3 = v128.load(p + 3 * rowBytes);
+      const r0 = inside ? v128.load(p) : patchRow(p, iy0, ix0, h, w);
+      const r1 = inside ? v128.load(p + rowBytes) : patchRow(p + rowBytes, iy0 + 1, ix0, h, w);
+      const r2 = inside ? v128.load(p + 2 * rowBytes) : patchRow(p + 2 * rowBytes, iy0 + 2, ix0, h, w);
+      const r3 = inside ? v128.load(p + 3 * rowBytes) : patchRow(p + 3 * rowBytes, iy0 + 3, ix0, h, w);
       const s0 = i32x4.shuffle(r0, r0, 1, 2, 3, 3), s1 = i32x4.shuffle(r1, r1, 1, 2, 3, 3);
       const s2 = i32x4.shuffle(r2, r2, 1, 2, 3, 3), s3 = i32x4.shuffle(r3, r3, 1, 2, 3, 3);
       // Each store writes a fourth float that the next one (or nothing: past the row's 9) overwrites.
