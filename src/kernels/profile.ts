@@ -15,7 +15,8 @@ import { wasmKernels, wasmLoadError } from "./wasm.js";
  * for a layer the forward pass's plan took into the product before it,
  * `"folded"` (a batch normalisation folded into its weights, or a zero
  * padding the convolution after it reads as its own padding) or `"fused"`
- * (an add or activation done in its last step; see `LayerProfile.into`).
+ * (an add, an activation or a 2x2 max pool done in its last step; see
+ * `LayerProfile.into`).
  *
  * @example
  * ```ts
@@ -46,8 +47,8 @@ export interface LayerProfile {
   /**
    * For a `"folded"` batch normalisation (its statistics folded into the
    * weights of the product before it) or zero padding (its zeros read as the
-   * padding of the convolution after it), or a `"fused"` add or activation (done
-   * in that product's last step): the layer whose kernel call did its work.
+   * padding of the convolution after it), or a `"fused"` add, activation or 2x2
+   * max pool (done in that product's last step): the layer whose kernel call did its work.
    */
   readonly into?: string;
 }
