@@ -8,41 +8,21 @@
  * rounding, and the profile must name what was folded and fused into what.
  */
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { add, input, model, tensor } from "../src/index.js";
-import { getKernelBackend, kernelInfo, setKernelBackend } from "../src/kernels/backend.js";
-import type { KernelBackend } from "../src/kernels/backend.js";
+import { kernelInfo } from "../src/kernels/backend.js";
 import { weightsWritten } from "../src/kernels/packed-weights.js";
 import type { LayerProfile } from "../src/kernels/profile.js";
 import { createRandom } from "../src/kernels/random.js";
 import type { Tensor } from "../src/kernels/tensor.js";
+import { drawModelWeights, onBackend, restoreBackendAfterEach } from "./support/fast-kernels.js";
 import { randomTensor } from "./support/layer-harness.js";
 import { maxScaledDiff } from "./support/scaled-diff.js";
 
 /** The functional API's tensors and models, as a plain JavaScript caller holds them. */
 type Untyped = any;
 
-const initial: KernelBackend = getKernelBackend();
-afterEach(() => setKernelBackend(initial));
-
-function on<T>(backend: KernelBackend, f: () => T): T {
-  setKernelBackend(backend);
-  try {
-    return f();
-  } finally {
-    setKernelBackend(initial);
-  }
-}
-
-/** Random weights: batch normalisation's four arrays in [0.2, 1.5] (a positive variance), the rest in [-1, 1]. */
-function randomWeights(m: Untyped, seed: number): void {
-  const r = createRandom(seed);
-  m.getWeights();
-  const weights: Tensor[] = m.layers.flatMap((l: Untyped) =>
-    (l.weights ?? []).map((w: Tensor) => (l.className === "BatchNormalization" ? randomTensor(w.shape, r, 0.2, 1.5) : randomTensor(w.shape, r, -1, 1))),
-  );
-  m.setWeights(weights);
-}
+restoreBackendAfterEach();
 
 /**
  * Largest difference allowed, scaled by the output's largest magnitude, when the model has a convolution the fast
@@ -92,10 +72,10 @@ const tails: fc.Arbitrary<Tail> = fc.record({
 /** Runs `m` on both backends (profiled on the fast one) and compares; returns the fast profile. */
 function compare(m: Untyped, shape: number[], seed: number): readonly LayerProfile[] {
   const x = randomTensor(shape, createRandom(seed));
-  const expected = on("reference", () => m.predict(tensor(shape, x.data)));
-  const actual = on("fast", () => m.predict(tensor(shape, x.data), { profile: true }));
+  const expected = onBackend("reference", () => m.predict(tensor(shape, x.data)));
+  const actual = onBackend("fast", () => m.predict(tensor(shape, x.data), { profile: true }));
   expectClose(actual.data, expected.data, hasWinograd(m) ? WINOGRAD_TOLERANCE : 2e-5);
-  return on("fast", () => kernelInfo().profile!);
+  return onBackend("fast", () => kernelInfo().profile!);
 }
 
 /**
@@ -126,7 +106,7 @@ const convolutionDraws = {
 
 describe("the forward pass's plan folds and fuses on the WebAssembly kernels", () => {
   it("loads the WebAssembly kernels", () => {
-    on("fast", () => expect(kernelInfo().wasm).toBe(true));
+    onBackend("fast", () => expect(kernelInfo().wasm).toBe(true));
   });
 
   it("2-D convolutions (im2col and Winograd) agree with the reference kernels", () => {
@@ -152,7 +132,7 @@ describe("the forward pass's plan folds and fuses on the WebAssembly kernels", (
           const shortcut = t.add === "none" ? null : identity ? x : (earlier ?? x.conv2d({ ...conv, name: "short" }));
           const eff: Tail = shortcut === null ? { ...t, add: "none" } : t;
           const m: Untyped = model({ inputs: x, outputs: tail(main, shortcut, eff) });
-          randomWeights(m, p.seed);
+          drawModelWeights(m, p.seed);
           const rows = compare(m, [p.batch, p.h, p.w, p.c], p.seed + 1);
           expectPlan(rows, eff);
         },
@@ -187,7 +167,7 @@ describe("the forward pass's plan folds and fuses on the WebAssembly kernels", (
           const main = layer(x, "main");
           const shortcut = t.add === "none" ? null : identity ? x : (earlier ?? layer(x, "short"));
           const m: Untyped = model({ inputs: x, outputs: tail(main, shortcut, t) });
-          randomWeights(m, p.seed);
+          drawModelWeights(m, p.seed);
           const rows = compare(m, [p.batch, ...shape], p.seed + 1);
           expectPlan(rows, t);
         },
@@ -217,7 +197,7 @@ describe("the forward pass's plan folds and fuses on the WebAssembly kernels", (
           const main = x.depthwiseConv2d({ ...options, name: "main" });
           const shortcut = t.add === "none" ? null : x.depthwiseConv2d({ ...options, name: "short" });
           const m: Untyped = model({ inputs: x, outputs: tail(main, shortcut, t) });
-          randomWeights(m, p.seed);
+          drawModelWeights(m, p.seed);
           const rows = compare(m, [p.batch, p.h, p.w, p.c], p.seed + 1);
           const row = (name: string) => rows.find((r) => r.layer === name);
           expect(row("main")?.kernel).toBe("wasm");
@@ -235,12 +215,12 @@ describe("the forward pass's plan folds and fuses on the WebAssembly kernels", (
     const bn = x.conv2d({ filters: 4, kernelSize: 3, padding: "same", name: "main" }).batchNormalization({ name: "norm" });
     const out = bn.activation({ activation: "relu", name: "act" });
     const m: Untyped = model({ inputs: x, outputs: [out, bn] });
-    randomWeights(m, 3);
+    drawModelWeights(m, 3);
     const data = randomTensor([2, 5, 5, 4], createRandom(4)).data;
-    const expected = on("reference", () => m.predict(tensor([2, 5, 5, 4], data)));
-    const actual = on("fast", () => m.predict(tensor([2, 5, 5, 4], data), { profile: true }));
+    const expected = onBackend("reference", () => m.predict(tensor([2, 5, 5, 4], data)));
+    const actual = onBackend("fast", () => m.predict(tensor([2, 5, 5, 4], data), { profile: true }));
     for (let i = 0; i < 2; i++) expectClose(actual[i].data, expected[i].data);
-    const rows = on("fast", () => kernelInfo().profile!);
+    const rows = onBackend("fast", () => kernelInfo().profile!);
     // The normalised tensor is an output: it is computed, and the activation reads it.
     expect(rows.find((r) => r.layer === "norm")?.kernel).toBe("folded");
     expect(rows.find((r) => r.layer === "act")?.kernel).toBe("wasm");
@@ -252,12 +232,12 @@ describe("the forward pass's plan folds and fuses on the WebAssembly kernels", (
       inputs: x,
       outputs: x.dense({ units: 5, name: "main" }).batchNormalization({ name: "norm" }).activation({ activation: "relu", name: "act" }),
     });
-    randomWeights(m, 11);
+    drawModelWeights(m, 11);
     const data = randomTensor([3, 6], createRandom(12)).data;
-    const both = () => [on("reference", () => m.predict(tensor([3, 6], data)).data), on("fast", () => m.predict(tensor([3, 6], data)).data)];
+    const both = () => [onBackend("reference", () => m.predict(tensor([3, 6], data)).data), onBackend("fast", () => m.predict(tensor([3, 6], data)).data)];
     const [ref0, fast0] = both();
     expectClose(fast0, ref0);
-    randomWeights(m, 13);
+    drawModelWeights(m, 13);
     const [ref1, fast1] = both();
     expect(Array.from(ref1)).not.toEqual(Array.from(ref0));
     expectClose(fast1, ref1);
@@ -278,8 +258,8 @@ describe("the forward pass's plan folds and fuses on the WebAssembly kernels", (
  */
 function compareScaled(m: Untyped, shape: number[], seed: number): readonly LayerProfile[] {
   const x = randomTensor(shape, createRandom(seed));
-  const expected = on("reference", () => m.predict(tensor(shape, x.data)));
-  const actual = on("fast", () => m.predict(tensor(shape, x.data), { profile: true }));
+  const expected = onBackend("reference", () => m.predict(tensor(shape, x.data)));
+  const actual = onBackend("fast", () => m.predict(tensor(shape, x.data), { profile: true }));
   const [e, a]: Tensor[][] = Array.isArray(expected) ? [expected, actual] : [[expected], [actual]];
   e.forEach((t, i) => {
     let scale = 1;
@@ -287,7 +267,7 @@ function compareScaled(m: Untyped, shape: number[], seed: number): readonly Laye
     const scaled = (d: ArrayLike<number>) => Float64Array.from(d, (v) => v / scale);
     expect(maxScaledDiff(scaled(a[i].data), scaled(t.data))).toBeLessThanOrEqual(hasWinograd(m) ? WINOGRAD_TOLERANCE : 1e-5);
   });
-  return on("fast", () => kernelInfo().profile!);
+  return onBackend("fast", () => kernelInfo().profile!);
 }
 
 describe("a zero padding read only by a 2-D convolution is that convolution's own padding", () => {
@@ -316,7 +296,7 @@ describe("a zero padding read only by a 2-D convolution is that convolution's ow
           y = p.kind === "conv2d" ? y.conv2d({ ...options, filters: p.c === 16 ? 16 : p.c + 2 }) : y.depthwiseConv2d(options);
           y = tail(y, null, { norm, add: "none", shortcutFirst: false, act });
           const m: Untyped = model({ inputs: x, outputs: y });
-          randomWeights(m, p.seed);
+          drawModelWeights(m, p.seed);
           const rows = compareScaled(m, [p.batch, p.h, p.w, p.c], p.seed + 1);
           const row = (name: string) => rows.find((r) => r.layer === name);
           expect(row("pad")).toMatchObject({ kernel: "folded", into: "main" });
@@ -343,7 +323,7 @@ describe("a zero padding read only by a 2-D convolution is that convolution's ow
     const a = padded.depthwiseConv2d({ kernelSize: 3, strides: 2, name: "a" });
     const b = padded.conv2d({ filters: 5, kernelSize: 3, padding: "same", name: "b" });
     const two: Untyped = model({ inputs: x, outputs: [a, b] });
-    randomWeights(two, 21);
+    drawModelWeights(two, 21);
     const rows = compareScaled(two, [2, 7, 6, 4], 22);
     expect(rows.find((r) => r.layer === "pad")?.kernel).toBe("wasm");
     expect(rows.filter((r) => r.kernel === "folded")).toEqual([]);
@@ -351,7 +331,7 @@ describe("a zero padding read only by a 2-D convolution is that convolution's ow
     const y: Untyped = input({ shape: [5, 5, 3] });
     const shown = y.zeroPadding2d({ padding: 1, name: "pad" });
     const kept: Untyped = model({ inputs: y, outputs: [shown, shown.conv2d({ filters: 2, kernelSize: 3, name: "c" })] });
-    randomWeights(kept, 23);
+    drawModelWeights(kept, 23);
     const rows2 = compareScaled(kept, [1, 5, 5, 3], 24);
     expect(rows2.find((r) => r.layer === "pad")?.kernel).toBe("wasm");
   });
@@ -389,7 +369,7 @@ describe("a zero padding read only by a 2-D convolution is that convolution's ow
     });
     const sum = (add as Untyped)([trimmed, x.conv2d({ filters: 8, kernelSize: 1, name: "short" })], { name: "sum" });
     const m: Untyped = model({ inputs: x, outputs: [block, sum] });
-    randomWeights(m, 31);
+    drawModelWeights(m, 31);
     const rows = compareScaled(m, [2, 9, 9, 8], 32);
     const row = (name: string) => rows.find((r) => r.layer === name);
     expect(row("pad")).toMatchObject({ kernel: "folded", into: "main" });

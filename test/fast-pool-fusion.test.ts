@@ -10,42 +10,21 @@
  * say which pools were fused into which convolution.
  */
 import fc from "fast-check";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { input, model, tensor } from "../src/index.js";
-import { getKernelBackend, kernelInfo, setKernelBackend } from "../src/kernels/backend.js";
-import type { KernelBackend } from "../src/kernels/backend.js";
+import { kernelInfo } from "../src/kernels/backend.js";
 import { conv2dGeometry } from "../src/kernels/conv2d.js";
 import { K_BLOCK, winogradTile } from "../src/kernels/fast-conv.js";
 import type { LayerProfile } from "../src/kernels/profile.js";
 import { createRandom } from "../src/kernels/random.js";
-import type { Tensor } from "../src/kernels/tensor.js";
 import { wasmKernels } from "../src/kernels/wasm.js";
+import { drawModelWeights, onBackend, restoreBackendAfterEach } from "./support/fast-kernels.js";
 import { randomTensor } from "./support/layer-harness.js";
 
 /** The functional API's tensors and models, as a plain JavaScript caller holds them. */
 type Untyped = any;
 
-const initial: KernelBackend = getKernelBackend();
-afterEach(() => setKernelBackend(initial));
-
-function on<T>(backend: KernelBackend, f: () => T): T {
-  setKernelBackend(backend);
-  try {
-    return f();
-  } finally {
-    setKernelBackend(initial);
-  }
-}
-
-/** Random weights: batch normalisation's four arrays in [0.2, 1.5] (a positive variance), the rest in [-1, 1]. */
-function randomWeights(m: Untyped, seed: number): void {
-  const r = createRandom(seed);
-  m.getWeights();
-  const weights: Tensor[] = m.layers.flatMap((l: Untyped) =>
-    (l.weights ?? []).map((w: Tensor) => (l.className === "BatchNormalization" ? randomTensor(w.shape, r, 0.2, 1.5) : randomTensor(w.shape, r, -1, 1))),
-  );
-  m.setWeights(weights);
-}
+restoreBackendAfterEach();
 
 /** The tolerances test/fast-plan.test.ts holds the fast kernels to: Winograd F(4x4, 3x3) rounds more. */
 const WINOGRAD_TOLERANCE = 1e-4;
@@ -163,14 +142,14 @@ const cases: fc.Arbitrary<Case> = fc.oneof(
 /** Runs a case three ways and checks outputs and profile; returns whether its pool was fused. */
 function check(p: Case): boolean {
   const { fused, unfused } = build(p);
-  randomWeights(fused, p.seed);
+  drawModelWeights(fused, p.seed);
   const shape = [p.batch, p.h, p.w, p.c];
   const data = randomTensor(shape, createRandom(p.seed + 1)).data;
-  const expected = on("reference", () => fused.predict(tensor(shape, data)));
-  const actual = on("fast", () => fused.predict(tensor(shape, data), { profile: true }));
-  const rows: readonly LayerProfile[] = on("fast", () => kernelInfo().profile!);
-  const apart = on("fast", () => unfused.predict(tensor(shape, data), { profile: true }));
-  const apartRows: readonly LayerProfile[] = on("fast", () => kernelInfo().profile!);
+  const expected = onBackend("reference", () => fused.predict(tensor(shape, data)));
+  const actual = onBackend("fast", () => fused.predict(tensor(shape, data), { profile: true }));
+  const rows: readonly LayerProfile[] = onBackend("fast", () => kernelInfo().profile!);
+  const apart = onBackend("fast", () => unfused.predict(tensor(shape, data), { profile: true }));
+  const apartRows: readonly LayerProfile[] = onBackend("fast", () => kernelInfo().profile!);
   expectClose(actual.data, expected.data, pathOf(p) === "winograd4" ? WINOGRAD_TOLERANCE : TOLERANCE);
   expectSameBits(actual.data, apart[0].data);
   const pool = rows.find((r) => r.layer === "pool")!;
@@ -185,7 +164,7 @@ function check(p: Case): boolean {
 
 describe("a convolution writes its 2x2 max pool on the WebAssembly kernels", () => {
   it("loads the WebAssembly kernels, whose K block is the one the fusion rule assumes", () => {
-    on("fast", () => expect(kernelInfo().wasm).toBe(true));
+    onBackend("fast", () => expect(kernelInfo().wasm).toBe(true));
     expect(wasmKernels()!.exports.winogradMaxChannels()).toBe(K_BLOCK);
   });
 
@@ -277,12 +256,12 @@ describe("a convolution writes its 2x2 max pool on the WebAssembly kernels", () 
         .conv2d({ filters: 6, kernelSize: 3, activation, name: "conv" })
         .maxPooling2d({ poolSize: 2, name: "pool" });
       const m: Untyped = model({ inputs: x, outputs: out });
-      randomWeights(m, 41);
+      drawModelWeights(m, 41);
       const data = randomTensor([2, 9, 10, 3], createRandom(42)).data;
-      const expected = on("reference", () => m.predict(tensor([2, 9, 10, 3], data)));
-      const actual = on("fast", () => m.predict(tensor([2, 9, 10, 3], data), { profile: true }));
+      const expected = onBackend("reference", () => m.predict(tensor([2, 9, 10, 3], data)));
+      const actual = onBackend("fast", () => m.predict(tensor([2, 9, 10, 3], data), { profile: true }));
       expectClose(actual.data, expected.data, TOLERANCE);
-      const rows: readonly LayerProfile[] = on("fast", () => kernelInfo().profile!);
+      const rows: readonly LayerProfile[] = onBackend("fast", () => kernelInfo().profile!);
       const kernels = rows.map((r) => r.kernel);
       // gelu is applied after the product: the pool runs apart, and so does the padding, as without a pool.
       expect(kernels).toEqual(activation === "relu" ? ["folded", "wasm", "fused"] : ["wasm", "wasm", "wasm"]);
@@ -295,12 +274,12 @@ describe("a convolution writes its 2x2 max pool on the WebAssembly kernels", () 
     const pooled = y.maxPooling2d({ poolSize: 2, name: "pool" });
     const side = y.globalAveragePooling2d({ name: "side" });
     const m: Untyped = model({ inputs: x, outputs: [pooled, side] });
-    randomWeights(m, 21);
+    drawModelWeights(m, 21);
     const data = randomTensor([3, 10, 10, 4], createRandom(22)).data;
-    const expected = on("reference", () => m.predict(tensor([3, 10, 10, 4], data)));
-    const actual = on("fast", () => m.predict(tensor([3, 10, 10, 4], data), { profile: true }));
+    const expected = onBackend("reference", () => m.predict(tensor([3, 10, 10, 4], data)));
+    const actual = onBackend("fast", () => m.predict(tensor([3, 10, 10, 4], data), { profile: true }));
     for (let i = 0; i < 2; i++) expectClose(actual[i].data, expected[i].data, TOLERANCE);
-    const rows: readonly LayerProfile[] = on("fast", () => kernelInfo().profile!);
+    const rows: readonly LayerProfile[] = onBackend("fast", () => kernelInfo().profile!);
     expect(rows.find((r) => r.layer === "pool")?.kernel).toBe("wasm");
   });
 
@@ -315,12 +294,12 @@ describe("a convolution writes its 2x2 max pool on the WebAssembly kernels", () 
       .flatten()
       .dense({ units: 10, activation: "softmax" });
     const m: Untyped = model({ inputs: x, outputs: out });
-    randomWeights(m, 31);
+    drawModelWeights(m, 31);
     const data = randomTensor([5, 28, 28, 1], createRandom(32)).data;
-    const expected = on("reference", () => m.predict(tensor([5, 28, 28, 1], data)));
-    const actual = on("fast", () => m.predict(tensor([5, 28, 28, 1], data), { profile: true }));
+    const expected = onBackend("reference", () => m.predict(tensor([5, 28, 28, 1], data)));
+    const actual = onBackend("fast", () => m.predict(tensor([5, 28, 28, 1], data), { profile: true }));
     expectClose(actual.data, expected.data, WINOGRAD_TOLERANCE);
-    const rows: readonly LayerProfile[] = on("fast", () => kernelInfo().profile!);
+    const rows: readonly LayerProfile[] = onBackend("fast", () => kernelInfo().profile!);
     expect(rows.find((r) => r.layer === "p1")).toMatchObject({ kernel: "fused", into: "c1", ms: 0 });
     expect(rows.find((r) => r.layer === "p2")).toMatchObject({ kernel: "fused", into: "c2", ms: 0 });
   });

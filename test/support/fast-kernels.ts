@@ -42,6 +42,43 @@ export function onWasm(f: () => Tensor): Tensor {
 }
 
 /**
+ * `f`'s result on the given backend, the file's backend restored after it.
+ *
+ * @example
+ * const expected = onBackend("reference", () => m.predict(x));
+ */
+export function onBackend<T>(backend: KernelBackend, f: () => T): T {
+  setKernelBackend(backend);
+  try {
+    return f();
+  } finally {
+    setKernelBackend(initial);
+  }
+}
+
+/**
+ * Sets every weight of a model from `seed`: batch normalisation's four
+ * arrays in [0.2, 1.5] (a positive variance, so its fold is finite), the
+ * others in [-1, 1].
+ *
+ * @example
+ * drawModelWeights(m, 3);
+ */
+export function drawModelWeights(m: WeightedModel, seed: number): void {
+  const r = createRandom(seed);
+  const draw = (w: Tensor, lo: number, hi: number): Tensor => ({ shape: [...w.shape], data: w.data.map(() => lo + (hi - lo) * r.next()) });
+  m.getWeights();
+  m.setWeights(m.layers.flatMap((l) => (l.weights ?? []).map((w) => (l.className === "BatchNormalization" ? draw(w, 0.2, 1.5) : draw(w, -1, 1)))));
+}
+
+/** What {@link drawModelWeights} reads and writes of a model. */
+interface WeightedModel {
+  getWeights(): unknown;
+  setWeights(weights: Tensor[]): void;
+  readonly layers: readonly { readonly className: string; readonly weights?: readonly Tensor[] | null }[];
+}
+
+/**
  * `f`'s result on the fast kernels, then on the reference kernels.
  *
  * @example
