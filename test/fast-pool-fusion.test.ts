@@ -162,6 +162,24 @@ function check(p: Case): boolean {
   return fusedHere;
 }
 
+/** The fixed cases' starting point: an 8x8 image of 16 channels, a 3x3 "same" convolution with its own activation, then the pool. */
+const FIXED: Case = {
+  h: 8,
+  w: 8,
+  c: 16,
+  filters: 16,
+  kernel: 3,
+  stride: 1,
+  same: true,
+  useBias: true,
+  batch: 2,
+  tail: "own",
+  act: "relu",
+  norm: false,
+  pool: "pair",
+  seed: 7,
+};
+
 describe("a convolution writes its 2x2 max pool on the WebAssembly kernels", () => {
   it("loads the WebAssembly kernels, whose K block is the one the fusion rule assumes", () => {
     onBackend("fast", () => expect(kernelInfo().wasm).toBe(true));
@@ -189,22 +207,7 @@ describe("a convolution writes its 2x2 max pool on the WebAssembly kernels", () 
   });
 
   it("fuses on each path at odd and even sizes, for every activation the product applies", () => {
-    const base: Case = {
-      h: 8,
-      w: 8,
-      c: 16,
-      filters: 16,
-      kernel: 3,
-      stride: 1,
-      same: true,
-      useBias: true,
-      batch: 2,
-      tail: "own",
-      act: "relu",
-      norm: false,
-      pool: "pair",
-      seed: 7,
-    };
+    const base: Case = FIXED;
     const variants: Partial<Case>[] = [
       { c: 1, filters: 32 },
       { c: 1, filters: 13, h: 7, w: 9 },
@@ -227,22 +230,7 @@ describe("a convolution writes its 2x2 max pool on the WebAssembly kernels", () 
   });
 
   it("leaves the pool to itself when the activation is not the product's own or the window is too wide, still correct", () => {
-    const base: Case = {
-      h: 9,
-      w: 8,
-      c: 16,
-      filters: 16,
-      kernel: 3,
-      stride: 1,
-      same: true,
-      useBias: true,
-      batch: 2,
-      tail: "own",
-      act: "gelu",
-      norm: false,
-      pool: "pair",
-      seed: 9,
-    };
+    const base: Case = { ...FIXED, h: 9, act: "gelu", seed: 9 };
     for (const v of [{}, { act: "tanh" as const }, { tail: "layers" as const, act: "gelu" as const, norm: true }, { act: "relu" as const, c: 32, kernel: 5 }]) {
       expect(check({ ...base, ...v })).toBe(false);
     }
