@@ -480,10 +480,13 @@ abstract class BaseConv extends ConfiguredLayer {
    * ```
    */
   epilogueWeights(): { kernel: Tensor; bias: Tensor | null } | null {
-    if (!this.takesEpilogue()) return null;
-    const s = this.resolved();
+    return this.takesEpilogue() ? this.productWeights() : null;
+  }
+
+  /** The kernel and, with `useBias`, the bias. */
+  private productWeights(): { kernel: Tensor; bias: Tensor | null } {
     const weights = this.weights!;
-    return { kernel: weights[0], bias: s.useBias ? weights[weights.length - 1] : null };
+    return { kernel: weights[0], bias: this.resolved().useBias ? weights[weights.length - 1] : null };
   }
 
   /**
@@ -518,21 +521,17 @@ abstract class BaseConv extends ConfiguredLayer {
   }
 
   /**
-   * The kernel, bias and own activation of this layer when it is a plain
-   * channels-last 2-D convolution (ungrouped, any activation), the form
-   * whose kernel may also write a following 2x2 max pool (see
-   * {@link writesPool}); `null` for any other form.
+   * The kernel and bias of this layer when it is a plain channels-last 2-D
+   * convolution (ungrouped, any activation), the form whose kernel may also
+   * write a following 2x2 max pool (see {@link writesPool}); `null` for any other form.
    *
    * @example
    * ```ts
-   * conv.poolingWeights(); // { kernel, bias, activation: "relu" } for conv2d({ filters: 32, kernelSize: 3, activation: "relu" })
+   * conv.poolingWeights(); // { kernel, bias } for conv2d({ filters: 32, kernelSize: 3, activation: "relu" })
    * ```
    */
-  poolingWeights(): { kernel: Tensor; bias: Tensor | null; activation: ActivationName } | null {
-    const activation = this.poolingActivation();
-    if (activation === null) return null;
-    const weights = this.weights!;
-    return { kernel: weights[0], bias: this.resolved().useBias ? weights[weights.length - 1] : null, activation };
+  poolingWeights(): { kernel: Tensor; bias: Tensor | null } | null {
+    return this.poolingActivation() === null ? null : this.productWeights();
   }
 
   /**
@@ -548,11 +547,8 @@ abstract class BaseConv extends ConfiguredLayer {
    */
   writesPool(inputShape: readonly number[], activation: ActivationName, residual: boolean, zeroPad?: Conv2dOptions["zeroPad"]): boolean {
     if (this.poolingActivation() === null) return false;
-    const s = this.resolved();
-    const pair = (v: number[]): [number, number] => [v[0], v[1]];
-    const options = { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding, zeroPad };
     // The kernel's shape from the settings: no weight is drawn to decide.
-    return conv2dWritesPool(inputShape, this.weightSpecs()[0].shape, options, activation, residual);
+    return conv2dWritesPool(inputShape, this.weightSpecs()[0].shape, this.planeOptions(this.resolved(), zeroPad), activation, residual);
   }
 
   /**
@@ -582,12 +578,18 @@ abstract class BaseConv extends ConfiguredLayer {
     pool = false,
   ): Tensor {
     if (zeroPad !== undefined && this.family.rank !== 2) throw new RangeError(`${this.name}: only a 2-D convolution takes the zeros around its input`);
-    if (pool && this.poolingWeights() === null) throw new RangeError(`${this.name}: only a plain channels-last 2-D convolution writes its max pool`);
+    if (pool && this.poolingActivation() === null) throw new RangeError(`${this.name}: only a plain channels-last 2-D convolution writes its max pool`);
     if (this.family.kind === "depthwise") {
       if (residual !== null) throw new RangeError(`${this.name}: a depthwise convolution adds no residual in its last step`);
       return this.depthwise(input, kernel, bias, this.resolved(), activation, zeroPad);
     }
     return this.convolve(input, kernel, bias, this.resolved(), activation, residual, zeroPad, pool);
+  }
+
+  /** The 2-D kernels' strides, dilation and padding for these settings; a 1-D layer is one row of pixels. */
+  private planeOptions(s: ConvSettings, zeroPad?: Conv2dOptions["zeroPad"]): Conv2dOptions {
+    const pair = (v: number[]): [number, number] => (this.family.rank === 1 ? [1, v[0]] : [v[0], v[1]]);
+    return { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding, zeroPad };
   }
 
   /** A regular (optionally grouped) convolution of a channels-last batch, plus `residual` before the activation. */
@@ -608,9 +610,7 @@ abstract class BaseConv extends ConfiguredLayer {
       const x4 = rank === 1 ? { shape: [n, 1, ...rest], data: x.data } : x;
       const k4 = rank === 1 ? { shape: [1, ...kernel.shape], data: kernel.data } : kernel;
       const r4 = rank === 1 && residual !== null ? { shape: [residual.shape[0], 1, ...residual.shape.slice(1)], data: residual.data } : residual;
-      const pair = (v: number[]): [number, number] => (rank === 1 ? [1, v[0]] : [v[0], v[1]]);
-      const options = { strides: pair(s.strides), dilationRate: pair(s.dilationRate), padding: s.padding as Padding, zeroPad };
-      const y = conv2dLayer(x4, k4, bias, options, activation, r4, pool);
+      const y = conv2dLayer(x4, k4, bias, this.planeOptions(s, zeroPad), activation, r4, pool);
       return rank === 1 ? { shape: [y.shape[0], y.shape[2], y.shape[3]], data: y.data } : y;
     }
     if (residual !== null) throw new RangeError(`${this.name}: only a plain 1-D or 2-D convolution adds a residual in its last step`);
